@@ -1,0 +1,1 @@
+"""jixiao 加载项 / everything that meets Excel: registry, bindings, validator, refresh, CLI."""

@@ -1,0 +1,1 @@
+"""Headless refresh: read a workbook package, recalculate it, write values back."""

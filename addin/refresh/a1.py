@@ -1,0 +1,47 @@
+"""A1 notation: column letters and cell addresses to 1-based coordinates and back.
+
+>>> to_a1(3, 28)
+'AB3'
+>>> from_a1("$AB$3")
+(3, 28)
+>>> col_number("XFD")
+16384
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["col_letters", "col_number", "from_a1", "to_a1"]
+
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def col_number(letters: str) -> int:
+    """``"A"`` → 1, ``"AB"`` → 28."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def col_letters(col: int) -> str:
+    """1 → ``"A"``, 28 → ``"AB"``."""
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def to_a1(row: int, col: int) -> str:
+    """``(3, 28)`` → ``"AB3"``."""
+    return f"{col_letters(col)}{row}"
+
+
+def from_a1(address: str) -> tuple[int, int]:
+    """``"$AB$3"`` → ``(3, 28)``; raises ``ValueError`` for anything else."""
+    m = _CELL.match(address.strip())
+    if not m:
+        raise ValueError(f"not a cell address: {address!r}")
+    return int(m.group(2)), col_number(m.group(1))

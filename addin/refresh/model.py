@@ -1,0 +1,139 @@
+"""The workbook as the refresh engine sees it: the contract between the package
+reader (:mod:`addin.refresh.package`), the calculator (:mod:`addin.refresh.engine`)
+and the writer (:mod:`addin.refresh.writer`).
+
+Coordinates are 1-based ``(row, col)`` tuples, as in the A1 notation they come
+from (``B3`` is ``(3, 2)``). Cell values use the kernel's types: ``float`` for
+numbers (dates are their serial numbers), ``str``, ``bool``,
+:class:`udfs.errors.ExcelError`, and ``None`` for a blank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from udfs.errors import ExcelError
+
+CellValue = float | str | bool | ExcelError | None
+Coord = tuple[int, int]
+
+FormulaKind = Literal["normal", "array", "dynamic"]
+
+
+@dataclass(frozen=True)
+class Formula:
+    """One cell's formula as stored in the package.
+
+    ``text`` is the formula without the leading ``=``, exactly as in the XML
+    (``_xlfn.`` prefixes, ``_xludf.`` names and all): shared formulas are already
+    expanded to the text of their own cell by the reader. ``kind`` is
+    ``"array"`` for a legacy CSE array formula (``t="array"``), ``"dynamic"``
+    for a dynamic-array formula (``t="array"`` with a ``cm`` metadata reference),
+    else ``"normal"``. ``ref`` is the range an array formula occupies (``"C1:C9"``)
+    as written in the file, ``None`` for normal formulas.
+    """
+
+    text: str
+    kind: FormulaKind = "normal"
+    ref: str | None = None
+
+
+@dataclass
+class Sheet:
+    """A worksheet: constants and cached values, and the formulas.
+
+    ``values`` holds every non-empty cell: constants, and for formula cells the
+    value cached in the file (which the engine replaces). ``formulas`` maps the
+    anchor cell of each formula to it.
+    """
+
+    name: str
+    values: dict[Coord, CellValue] = field(default_factory=dict)
+    formulas: dict[Coord, Formula] = field(default_factory=dict)
+    max_row: int = 0
+    max_col: int = 0
+
+
+@dataclass(frozen=True)
+class Table:
+    """An Excel table (``xl/tables/tableN.xml``), for structured references."""
+
+    name: str
+    sheet: str
+    first: Coord  # top-left cell of the whole ref, header included
+    last: Coord  # bottom-right cell, totals row included
+    columns: tuple[str, ...]
+    header_rows: int = 1
+    totals_rows: int = 0
+
+
+@dataclass(frozen=True)
+class DefinedName:
+    """A defined name: its formula text (``参数!$B$2:$C$5``) and scope."""
+
+    name: str
+    text: str
+    sheet: str | None = None  # the sheet it is local to, ``None`` for workbook scope
+
+
+@dataclass
+class Workbook:
+    """Everything the calculator needs from one package."""
+
+    sheets: list[Sheet]
+    names: list[DefinedName] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    date1904: bool = False
+
+    def sheet(self, name: str) -> Sheet:
+        """The sheet called ``name`` (case-insensitive, as Excel matches names)."""
+        folded = name.casefold()
+        for s in self.sheets:
+            if s.name.casefold() == folded:
+                return s
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """One cell of one sheet, for reports (``说明!B3``)."""
+
+    sheet: str
+    coord: Coord
+
+    def __str__(self) -> str:
+        from addin.refresh.a1 import to_a1
+
+        return f"{self.sheet}!{to_a1(*self.coord)}"
+
+
+@dataclass
+class Results:
+    """What the calculator computed: a value for every formula cell and every
+    cell a dynamic array spills into, keyed by sheet name then coordinate."""
+
+    values: dict[str, dict[Coord, CellValue]] = field(default_factory=dict)
+
+    def count(self) -> int:
+        return sum(len(v) for v in self.values.values())
+
+
+class RefreshError(Exception):
+    """A workbook that cannot be refreshed; ``cells`` say where and why."""
+
+    def __init__(self, message: str, cells: list[tuple[CellRef, str]] | None = None) -> None:
+        super().__init__(message)
+        self.cells = cells or []
+
+
+class UnsupportedFormulaError(RefreshError):
+    """Formulas using functions or constructs outside the supported list (exit 1)."""
+
+
+class CircularReferenceError(RefreshError):
+    """Formula cells that depend on themselves (exit 1)."""
+
+
+class UnreadableWorkbookError(RefreshError):
+    """Not a workbook, corrupt, encrypted, ``.xls`` or hostile (exit 2)."""

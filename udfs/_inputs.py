@@ -1,0 +1,323 @@
+"""What Excel hands a function, turned into numpy arrays the kernel can compute on.
+
+Every public kernel function accepts what a spreadsheet passes: numbers, text,
+booleans, ``None`` for a blank, :class:`~udfs.errors.ExcelError` values, and
+ranges as 2-D nested lists or numpy arrays. This module is the one place that
+decides what those mean (FUNCTIONS.md, "Inputs"):
+
+* a blank in a numeric argument is 0; text that reads as a number ("85",
+  " 1,200 ", "85%") is that number; other text is ``#VALUE!``; a boolean in a
+  numeric argument is ``#VALUE!`` (booleans are for flags);
+* an error passed in is passed through, per cell where the function is lifted;
+* a 1-D sequence is one row, like Excel's ``{1,2,3}``.
+
+>>> nums = to_numbers([[1, None], ["2.5", "x"]], "x")
+>>> nums.values.tolist()
+[[1.0, 0.0], [2.5, nan]]
+>>> [str(e) for e in nums.errors.ravel() if e is not None]
+['#VALUE!']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from udfs._numbers import round_sig
+from udfs.errors import NUM, VALUE, ExcelError, fail, parse_error
+
+__all__ = [
+    "Numbers",
+    "as_block",
+    "finish",
+    "is_blank",
+    "is_omitted",
+    "number_or_error",
+    "scalar_number",
+    "spill",
+    "to_flags",
+    "to_numbers",
+]
+
+FloatArray = npt.NDArray[np.float64]
+ObjectArray = npt.NDArray[np.object_]
+
+
+def is_blank(value: object) -> bool:
+    """A blank cell: ``None`` or the empty string."""
+    return value is None or (isinstance(value, str) and value == "")
+
+
+def is_omitted(value: object) -> bool:
+    """An optional argument left out or left empty (``=RANKX(A2:A9,,"dense")``)."""
+    if isinstance(value, np.ndarray):
+        return value.size == 1 and is_blank(value.reshape(-1)[0])
+    if isinstance(value, list | tuple):
+        flat = list(_flatten(value))
+        return len(flat) == 1 and is_blank(flat[0])
+    return is_blank(value)
+
+
+def _flatten(value: Sequence[Any]) -> Any:
+    for item in value:
+        if isinstance(item, list | tuple):
+            yield from _flatten(item)
+        else:
+            yield item
+
+
+def as_block(value: object, name: str) -> npt.NDArray[Any]:
+    """Any argument as a 2-D array: a scalar is 1×1, a 1-D sequence one row.
+
+    Raises ``#VALUE!`` for ragged nested lists and for more than two dimensions.
+    An empty range is ``#VALUE!`` as well: there is nothing to compute on.
+    """
+    if isinstance(value, np.ndarray):
+        arr = value
+    elif isinstance(value, list | tuple):
+        if len(value) and all(isinstance(r, list | tuple) for r in value):
+            widths = {len(r) for r in value}
+            if len(widths) != 1:
+                raise fail("#VALUE!", f"参数 {name} 各行长度不一 / rows of {name} differ in length")
+            arr = np.empty((len(value), widths.pop()), dtype=object)
+            for i, row in enumerate(value):
+                for j, cell in enumerate(row):
+                    arr[i, j] = cell
+        elif any(isinstance(r, list | tuple) for r in value):
+            raise fail("#VALUE!", f"参数 {name} 混合了行与单元格 / {name} mixes rows and cells")
+        else:
+            arr = np.empty((1, len(value)), dtype=object)
+            arr[0, :] = list(value)
+    else:
+        arr = np.empty((1, 1), dtype=object)
+        arr[0, 0] = value
+    if arr.ndim == 0:
+        arr = arr.reshape(1, 1)
+    elif arr.ndim == 1:
+        arr = arr.reshape(1, -1)
+    elif arr.ndim > 2:
+        raise fail("#VALUE!", f"参数 {name} 超过二维 / {name} has more than two dimensions")
+    if arr.size == 0:
+        raise fail("#VALUE!", f"参数 {name} 为空区域 / {name} is an empty range")
+    return arr
+
+
+def _text_number(text: str) -> float | None:
+    """The number a text reads as, as Excel's VALUE would, else ``None``."""
+    t = text.strip().replace(",", "").replace("，", "")
+    if not t:
+        return None
+    scale = 1.0
+    if t.endswith(("%", "％")):
+        t, scale = t[:-1].strip(), 0.01
+    if t[:1] in "¥￥$":
+        t = t[1:]
+    try:
+        v = float(t)
+    except ValueError:
+        return None
+    if not np.isfinite(v):
+        return None
+    return v * scale
+
+
+def number_or_error(value: object, name: str) -> float | ExcelError:
+    """One cell as a number under the kernel's input rules, or the error it is."""
+    if isinstance(value, ExcelError):
+        return value
+    if value is None:
+        return 0.0
+    if isinstance(value, bool | np.bool_):
+        return ExcelError(
+            "#VALUE!", f"参数 {name} 需要数值，收到逻辑值 / {name} needs a number, got a boolean"
+        )
+    if isinstance(value, int | float | np.integer | np.floating):
+        v = float(value)
+        if np.isnan(v) or np.isinf(v):
+            return ExcelError("#NUM!", f"参数 {name} 不是有限数 / {name} is not a finite number")
+        return v
+    if isinstance(value, str):
+        if value == "":
+            return 0.0
+        err = parse_error(value)
+        if err is not None:
+            return err
+        v2 = _text_number(value)
+        if v2 is None:
+            return ExcelError(
+                "#VALUE!", f"参数 {name} 含文本“{value}” / {name} holds the text {value!r}"
+            )
+        return v2
+    return ExcelError(
+        "#VALUE!", f"参数 {name} 的值类型无法识别 / {name}: unsupported {type(value).__name__}"
+    )
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """A numeric argument: ``values`` (NaN where an error is) and ``errors``.
+
+    ``errors`` is ``None`` when no cell holds an error, else an object array of
+    the same shape holding an :class:`ExcelError` or ``None`` per cell.
+    """
+
+    values: FloatArray
+    errors: ObjectArray | None
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.values.shape
+
+    def first_error(self) -> ExcelError | None:
+        """The first error in reading order, or ``None``."""
+        if self.errors is None:
+            return None
+        for e in self.errors.ravel():
+            if e is not None:
+                return e
+        return None
+
+    def raise_first_error(self) -> None:
+        """Raise the first error, for arguments that must be whole (tables, weights)."""
+        err = self.first_error()
+        if err is not None:
+            raise fail(err)
+
+    def row_errors(self) -> ObjectArray | None:
+        """Per row, the first error in that row (``None`` where the row is clean)."""
+        if self.errors is None:
+            return None
+        out = np.empty(self.values.shape[0], dtype=object)
+        for i, row in enumerate(self.errors):
+            out[i] = next((e for e in row if e is not None), None)
+        return out
+
+
+def to_numbers(value: object, name: str) -> Numbers:
+    """A numeric argument as a 2-D float array plus its per-cell errors."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iuf":
+        arr = value.astype(np.float64, copy=False)
+        if arr.ndim == 0:
+            arr = arr.reshape(1, 1)
+        elif arr.ndim == 1:
+            arr = arr.reshape(1, -1)
+        elif arr.ndim > 2:
+            raise fail("#VALUE!", f"参数 {name} 超过二维 / {name} has more than two dimensions")
+        if arr.size == 0:
+            raise fail("#VALUE!", f"参数 {name} 为空区域 / {name} is an empty range")
+        bad = ~np.isfinite(arr)
+        if not bad.any():
+            return Numbers(arr, None)
+        errors = np.full(arr.shape, None, dtype=object)
+        errors[bad] = NUM.with_message(f"参数 {name} 不是有限数 / {name} is not a finite number")
+        vals = arr.copy()
+        vals[bad] = np.nan
+        return Numbers(vals, errors)
+    block = as_block(value, name)
+    vals = np.empty(block.shape, dtype=np.float64)
+    errors = np.full(block.shape, None, dtype=object)
+    any_error = False
+    for idx, cell in np.ndenumerate(block):
+        v = number_or_error(cell, name)
+        if isinstance(v, ExcelError):
+            vals[idx] = np.nan
+            errors[idx] = v
+            any_error = True
+        else:
+            vals[idx] = v
+    return Numbers(vals, errors if any_error else None)
+
+
+def scalar_number(value: object, name: str, default: float | None = None) -> float:
+    """A one-cell numeric argument; omitted takes ``default`` when one is given.
+
+    A range of more than one cell is ``#VALUE!``; an error passed in is raised.
+    """
+    if default is not None and is_omitted(value):
+        return default
+    block = as_block(value, name)
+    if block.size != 1:
+        raise fail("#VALUE!", f"参数 {name} 应为单个值 / {name} must be a single value")
+    v = number_or_error(block.reshape(-1)[0], name)
+    if isinstance(v, ExcelError):
+        raise fail(v)
+    return v
+
+
+_TRUE_TEXT = {"TRUE", "是", "Y", "YES", "1", "真"}
+_FALSE_TEXT = {"FALSE", "否", "N", "NO", "0", "假"}
+
+
+def to_flags(value: object, name: str) -> tuple[npt.NDArray[np.bool_], ObjectArray | None]:
+    """A flag argument (``eligible``): booleans, numbers (non-zero is true),
+    ``"TRUE"``/``"是"``/``"FALSE"``/``"否"``; a blank is false.
+
+    Returns the flags and the per-cell errors (``None`` when there are none).
+    """
+    block = as_block(value, name)
+    flags = np.zeros(block.shape, dtype=bool)
+    errors = np.full(block.shape, None, dtype=object)
+    any_error = False
+    for idx, cell in np.ndenumerate(block):
+        if isinstance(cell, ExcelError):
+            errors[idx], any_error = cell, True
+        elif cell is None:
+            flags[idx] = False
+        elif isinstance(cell, bool | np.bool_ | int | float | np.integer | np.floating):
+            flags[idx] = bool(cell) and not (isinstance(cell, float) and np.isnan(cell))
+        elif isinstance(cell, str):
+            t = cell.strip().upper()
+            err = parse_error(t)
+            if err is not None:
+                errors[idx], any_error = err, True
+            elif t in _TRUE_TEXT:
+                flags[idx] = True
+            elif t in _FALSE_TEXT or t == "":
+                flags[idx] = False
+            else:
+                errors[idx], any_error = (
+                    VALUE.with_message(
+                        f"参数 {name} 应为是/否或 TRUE/FALSE，收到“{cell}” / "
+                        f"{name} must be TRUE/FALSE, got {cell!r}"
+                    ),
+                    True,
+                )
+        else:
+            errors[idx], any_error = (
+                VALUE.with_message(f"参数 {name} 的值类型无法识别 / {name}: unsupported value"),
+                True,
+            )
+    return flags, (errors if any_error else None)
+
+
+def finish(values: npt.NDArray[Any], errors: ObjectArray | None = None) -> npt.NDArray[Any]:
+    """Merge computed values with per-cell errors into one result array.
+
+    Float results are cleaned to 15 significant digits (Excel's precision, so
+    ``85*0.7+92*0.3`` is 87.1, not 87.10000000000001). Without errors the result
+    stays a float array; with them it becomes an object array.
+    """
+    if values.dtype.kind == "f":
+        values = round_sig(values, 15)
+    if errors is None or not any(e is not None for e in errors.ravel()):
+        return values
+    out = values.astype(object)
+    mask = np.array([e is not None for e in errors.ravel()]).reshape(errors.shape)
+    out[mask] = errors[mask]
+    return out
+
+
+def spill(result: npt.NDArray[Any]) -> Any:
+    """A result as Excel shows it: a 1×1 array is its one value, else a 2-D array.
+
+    Scalars come back as plain Python values (``float``, ``str``, ``None`` or an
+    :class:`ExcelError`), never numpy scalars.
+    """
+    if result.shape == (1, 1):
+        v = result[0, 0]
+        return v.item() if isinstance(v, np.generic) else v
+    return result
