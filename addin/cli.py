@@ -8,6 +8,7 @@ one command cannot break the others.
 from __future__ import annotations
 
 import importlib
+
 import click
 
 #: subcommand name → "module:attribute" of its click command.
