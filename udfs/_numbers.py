@@ -32,33 +32,55 @@ import numpy.typing as npt
 __all__ = ["decimal_reference", "round_decimal", "round_sig"]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+# Powers of ten as np.power computes them, looked up instead of recomputed:
+# _POW10[_OFFSET + k] == np.power(10.0, k) for every exponent a double can have.
+_OFFSET = 350
+with np.errstate(over="ignore", under="ignore"):
+    _POW10: FloatArray = np.power(10.0, np.arange(-_OFFSET, _OFFSET + 1, dtype=np.float64))
+_POW10.setflags(write=False)
 
 
-def _exponents(ax: FloatArray) -> npt.NDArray[np.int64]:
+def _pow10(k: IntArray) -> FloatArray:
+    """10.0**k elementwise (k within a double's exponent range), by table look-up."""
+    return np.take(_POW10, k + _OFFSET)
+
+
+def _exponents(ax: FloatArray) -> IntArray:
     """floor(log10(ax)) for positive finite ``ax``, exact at powers of ten."""
     e = np.floor(np.log10(ax)).astype(np.int64)
     # log10 can be one off next to powers of ten; correct with exact comparisons.
-    e -= (np.power(10.0, e) > ax).astype(np.int64)
-    e += (np.power(10.0, e + 1) <= ax).astype(np.int64)
+    e -= _pow10(e) > ax
+    e += _pow10(e + 1) <= ax
     return e
 
 
-def _scale(ax: FloatArray, m: npt.NDArray[np.int64]) -> FloatArray:
+def _scale(ax: FloatArray, m: IntArray) -> FloatArray:
     """ax × 10**m, dividing for negative m so that the factor stays exact."""
-    up = m >= 0
-    out = np.empty_like(ax)
-    out[up] = ax[up] * np.power(10.0, m[up])
-    out[~up] = ax[~up] / np.power(10.0, -m[~up])
-    return out
+    if m.size and m.min() >= 0:
+        return ax * _pow10(m)
+    return np.where(m >= 0, ax * _pow10(np.maximum(m, 0)), ax / _pow10(np.maximum(-m, 0)))
 
 
-def _unscale(n: FloatArray, m: npt.NDArray[np.int64]) -> FloatArray:
+def _unscale(n: FloatArray, m: IntArray) -> FloatArray:
     """n × 10**-m, the nearest double to the decimal n·10⁻ᵐ."""
-    up = m >= 0
-    out = np.empty_like(n)
-    out[up] = n[up] / np.power(10.0, m[up])
-    out[~up] = n[~up] * np.power(10.0, -m[~up])
-    return out
+    if m.size and m.min() >= 0:
+        return n / _pow10(m)
+    return np.where(m >= 0, n / _pow10(np.maximum(m, 0)), n * _pow10(np.maximum(-m, 0)))
+
+
+def _regular(arr: FloatArray) -> tuple[FloatArray, npt.NDArray[np.bool_] | None]:
+    """|arr| with NaN, infinities and zeros replaced by 1, and where they were.
+
+    The mask is ``None`` when every value is finite and non-zero, the common
+    case, which then needs no masking at all.
+    """
+    ax = np.abs(arr)
+    odd = ~(ax < np.inf) | (ax == 0)  # NaN compares false, so ~(ax < inf) catches it
+    if not odd.any():
+        return ax, None
+    return np.where(odd, 1.0, ax), odd
 
 
 def round_sig(x: npt.ArrayLike, n: int) -> FloatArray:
@@ -70,14 +92,12 @@ def round_sig(x: npt.ArrayLike, n: int) -> FloatArray:
     [0.3, 123456.789012]
     """
     arr = np.asarray(x, dtype=np.float64)
-    out = arr.copy()
-    ok = np.isfinite(arr) & (arr != 0)
-    if not ok.any():
-        return out
-    ax = np.abs(arr[ok])
+    ax, odd = _regular(arr)
     m = (n - 1) - _exponents(ax)
     digits = np.floor(_scale(ax, m) + 0.5)
-    out[ok] = np.copysign(_unscale(digits, m), arr[ok])
+    out = np.copysign(_unscale(digits, m), arr)
+    if odd is not None:
+        out = np.where(odd, arr, out)
     return out
 
 
@@ -95,36 +115,36 @@ def round_decimal(x: npt.ArrayLike, digits: int = 2, *, half_even: bool = False)
     [1230.0, -1230.0]
     """
     arr = np.asarray(x, dtype=np.float64)
-    out = arr.copy()
-    ok = np.isfinite(arr) & (arr != 0)
-    if not ok.any():
-        return out
-    ax = np.abs(arr[ok])
+    ax, odd = _regular(arr)
     e = _exponents(ax)
     m = 14 - e  # ax × 10**m is the 15-digit integer of ax
     n15 = np.floor(_scale(ax, m) + 0.5)
-    k = m - digits  # how many of those digits fall below the rounding place
-    res = np.empty_like(ax)
-
+    # How many of those digits fall below the rounding place. Beyond 16 the
+    # value is below half a unit of the rounding place and rounds to 0: capping
+    # there keeps 10**k exact and gives quotient 0, remainder < base / 2.
+    k = m - digits
+    tiny = k > 16
+    if tiny.any():  # n15 may even be inf there (10**m overflows for subnormals)
+        n15 = np.where(tiny, 0.0, n15)
+        k = np.minimum(k, 16)
+    # Integers below 2**53 stored as doubles: n15 < 10**15, so the quotient,
+    # remainder and comparisons below are exact (the float quotient of
+    # n15 / 10**k never rounds up to the next integer at these sizes).
+    base = _pow10(np.maximum(k, 0))
+    q = np.floor(n15 / base)
+    twice = 2.0 * (n15 - q * base)
+    if half_even:
+        q += (twice > base) | ((twice == base) & (np.fmod(q, 2.0) == 1.0))
+    else:
+        q += twice >= base
+    res = q / _POW10[_OFFSET + digits] if digits >= 0 else q * _POW10[_OFFSET - digits]
     keep = k <= 0  # already no finer than the rounding place
-    res[keep] = _unscale(n15[keep], m[keep])
-
-    tiny = k >= 16  # below half a unit of the rounding place: rounds to 0
-    res[tiny] = 0.0
-
-    mid = ~keep & ~tiny
-    if mid.any():
-        n_int = n15[mid].astype(np.int64)
-        base = np.power(10, k[mid]).astype(np.int64)
-        q, r = np.divmod(n_int, base)
-        twice = 2 * r
-        if half_even:
-            q += (twice > base) | ((twice == base) & (q % 2 == 1))
-        else:
-            q += twice >= base
-        res[mid] = _unscale(q.astype(np.float64), np.full_like(q, digits))
-    out[ok] = np.copysign(res, arr[ok])
-    out[out == 0] = 0.0  # no negative zero
+    if keep.any():
+        res = np.where(keep, _unscale(n15, m), res)
+    out = np.copysign(res, arr)
+    if odd is not None:
+        out = np.where(odd, arr, out)
+    out += 0.0  # no negative zero (-0.0 + 0.0 is 0.0)
     return out
 
 
