@@ -1,0 +1,786 @@
+"""Excel formula text → tokens → abstract syntax tree, and R1C1 keys.
+
+The parser reads formulas exactly as they are stored in a package (no leading
+``=``; ``_xlfn.``/``_xlws.``/``_xludf.`` prefixes; English function names;
+``,`` between arguments; ``;`` between rows of an array constant).
+
+Operator precedence is Excel's, tightest first: ``:`` (range) and the ``#``
+spill suffix; unary ``-``/``+``; ``%``; ``^``; ``*`` ``/``; ``+`` ``-``;
+``&``; comparisons. All binary operators associate to the left, so
+``-2^2`` is 4 and ``2^3^2`` is 64, as in Excel.
+
+>>> parse("1+2*3")
+Binary(op='+', left=Number(value=1.0), right=Binary(op='*', left=Number(value=2.0), right=Number(value=3.0)))
+>>> parse("'销售 数据'!$A$1").sheet
+'销售 数据'
+>>> r1c1_key("A1+$B$2", 3, 3)
+'R[-2]C[-2]+R2C2'
+
+:func:`r1c1_key` is what groups a column of formulas into one block: two cells
+whose formulas have the same key compute the same thing relative to themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Union
+
+from addin.refresh.a1 import col_letters, col_number
+
+__all__ = [
+    "MAX_COL",
+    "MAX_ROW",
+    "ArrayLit",
+    "Binary",
+    "Bool",
+    "ErrorLit",
+    "Func",
+    "FormulaSyntaxError",
+    "Missing",
+    "Name",
+    "Node",
+    "Number",
+    "Percent",
+    "RangeOp",
+    "Ref",
+    "SpillRef",
+    "StructRef",
+    "Text",
+    "Unary",
+    "function_names",
+    "parse",
+    "r1c1_key",
+    "tokenize",
+]
+
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+
+ERROR_LITERALS = (
+    "#NULL!",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#N/A",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+)
+
+
+class FormulaSyntaxError(ValueError):
+    """Formula text the parser cannot read."""
+
+
+# --------------------------------------------------------------------------- AST
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number literal."""
+
+    value: float
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string literal (``""`` escapes already undone)."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Bool:
+    """``TRUE`` or ``FALSE``."""
+
+    value: bool
+
+
+@dataclass(frozen=True)
+class ErrorLit:
+    """An error literal such as ``#N/A``."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class Missing:
+    """An empty argument: the middle of ``RANKX(A2:A9,,"dense")``."""
+
+
+@dataclass(frozen=True)
+class ArrayLit:
+    """An array constant ``{1,2;3,4}``: rows of scalar values."""
+
+    rows: tuple[tuple[float | str | bool | ErrorLitValue, ...], ...]
+
+
+@dataclass(frozen=True)
+class ErrorLitValue:
+    """An error inside an array constant."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A cell or a rectangular range, possibly on another sheet.
+
+    Rows and columns are 1-based. Whole columns (``A:C``) have ``rows=False``
+    and span rows 1…MAX_ROW; whole rows (``1:3``) have ``cols=False``.
+    ``abs_*`` say which parts carry a ``$`` (absolute), the rest are relative
+    and move when the formula is copied.
+    """
+
+    sheet: str | None
+    top: int
+    left: int
+    bottom: int
+    right: int
+    abs_top: bool = False
+    abs_left: bool = False
+    abs_bottom: bool = False
+    abs_right: bool = False
+    rows: bool = True  # False for whole columns
+    cols: bool = True  # False for whole rows
+    is_cell: bool = True  # written as one cell (``A1``), not a range
+
+    def shifted(self, dr: int, dc: int) -> Ref:
+        """The reference as seen from a cell ``dr`` rows and ``dc`` columns away."""
+        if dr == 0 and dc == 0:
+            return self
+        top = self.top if self.abs_top or not self.rows else self.top + dr
+        bottom = self.bottom if self.abs_bottom or not self.rows else self.bottom + dr
+        left = self.left if self.abs_left or not self.cols else self.left + dc
+        right = self.right if self.abs_right or not self.cols else self.right + dc
+        return Ref(
+            self.sheet, top, left, bottom, right, self.abs_top, self.abs_left,
+            self.abs_bottom, self.abs_right, self.rows, self.cols, self.is_cell,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Name:
+    """A defined name (``税率表``), optionally qualified by a sheet."""
+
+    name: str
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class StructRef:
+    """A structured reference: ``表1[金额]``, ``[@金额]``, ``T[[#This Row],[A]:[C]]``.
+
+    ``table`` is ``None`` when the table is implied (a formula inside the
+    table). ``items`` holds the special items (``#All``, ``#Data``,
+    ``#Headers``, ``#Totals``, ``#This Row``; ``@`` is ``#This Row``);
+    ``first``/``last`` the column names (``None`` for the whole table).
+    """
+
+    table: str | None
+    items: tuple[str, ...]
+    first: str | None
+    last: str | None
+
+
+@dataclass(frozen=True)
+class Func:
+    """A function call; ``name`` is upper-case as written (prefixes kept)."""
+
+    name: str
+    args: tuple[Node, ...]
+
+    @property
+    def base_name(self) -> str:
+        """The name without Excel's ``_xlfn.``/``_xlws.`` storage prefixes."""
+        n = self.name
+        for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS."):
+            if n.startswith(prefix):
+                return n[len(prefix) :]
+        return n
+
+
+@dataclass(frozen=True)
+class Unary:
+    """Unary ``-`` or ``+``."""
+
+    op: str
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Percent:
+    """The ``%`` suffix (divides by 100)."""
+
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Binary:
+    """A binary operator: arithmetic, ``&`` or a comparison."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class RangeOp:
+    """``:`` between references that are not both plain cells (``INDEX(…):B9``)."""
+
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class SpillRef:
+    """``A1#``: the whole dynamic array spilled from ``A1``."""
+
+    anchor: Node
+
+
+Node = Union[  # noqa: UP007 - a runtime alias used in isinstance-free annotations
+    Number, Text, Bool, ErrorLit, Missing, ArrayLit, Ref, Name, StructRef, Func,
+    Unary, Percent, Binary, RangeOp, SpillRef,
+]  # fmt: skip
+
+
+# --------------------------------------------------------------------- tokenizer
+
+
+@dataclass(frozen=True)
+class Token:
+    """One lexical token; ``kind`` is one of the ``T_*`` names below."""
+
+    kind: str
+    text: str
+    value: object = None
+    pos: int = 0
+
+
+_IDENT_START = r"A-Za-z_\\\u0080-\uffff"
+_IDENT_CHAR = r"A-Za-z0-9_.\\?\u0080-\uffff"
+
+_RE_NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_RE_CELL = re.compile(rf"(\$?)([A-Za-z]{{1,3}})(\$?)(\d+)(?![{_IDENT_CHAR}(\[!])")
+_RE_COLS = re.compile(rf"(\$?)([A-Za-z]{{1,3}}):(\$?)([A-Za-z]{{1,3}})(?![{_IDENT_CHAR}(\[!])")
+_RE_ROWS = re.compile(rf"(\$?)(\d+):(\$?)(\d+)(?![{_IDENT_CHAR}(\[!])")
+_RE_IDENT = re.compile(rf"[{_IDENT_START}][{_IDENT_CHAR}]*")
+_RE_ERROR = re.compile(
+    "|".join(re.escape(e) for e in sorted(ERROR_LITERALS, key=len, reverse=True)), re.IGNORECASE
+)
+_OPERATORS = ("<=", ">=", "<>", "=", "<", ">", "+", "-", "*", "/", "^", "&", "%", ":")
+
+
+def _cell_ref(sheet: str | None, m: re.Match[str]) -> Ref:
+    row, col = int(m.group(4)), col_number(m.group(2))
+    ar, ac = m.group(3) == "$", m.group(1) == "$"
+    return Ref(sheet, row, col, row, col, ar, ac, ar, ac)
+
+
+def _cols_ref(sheet: str | None, m: re.Match[str]) -> Ref:
+    c1, c2 = col_number(m.group(2)), col_number(m.group(4))
+    a1, a2 = m.group(1) == "$", m.group(3) == "$"
+    if c1 > c2:
+        c1, c2, a1, a2 = c2, c1, a2, a1
+    return Ref(sheet, 1, c1, MAX_ROW, c2, True, a1, True, a2, rows=False, is_cell=False)
+
+
+def _rows_ref(sheet: str | None, m: re.Match[str]) -> Ref:
+    r1, r2 = int(m.group(2)), int(m.group(4))
+    a1, a2 = m.group(1) == "$", m.group(3) == "$"
+    if r1 > r2:
+        r1, r2, a1, a2 = r2, r1, a2, a1
+    return Ref(sheet, r1, 1, r2, MAX_COL, a1, True, a2, True, cols=False, is_cell=False)
+
+
+def _read_bracket(text: str, i: int) -> int:
+    """Index just past the ``]`` that closes the ``[`` at ``i`` (nesting, ``'`` escapes)."""
+    depth = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "'":
+            i += 2
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise FormulaSyntaxError(f"unclosed [ in {text!r}")
+
+
+def _parse_struct(table: str | None, spec: str) -> StructRef:
+    """``[...]`` content → items and column range."""
+    inner = spec[1:-1]
+
+    def unescape(s: str) -> str:
+        return re.sub(r"'(.)", r"\1", s)
+
+    items: list[str] = []
+    cols: list[str] = []
+    if not inner.startswith("[") and not inner.startswith("@"):
+        part = inner.strip()
+        if part.startswith("#"):
+            items.append(part)
+        elif part:
+            cols.append(unescape(part))
+    elif inner.startswith("@"):
+        items.append("#This Row")
+        rest = inner[1:].strip()
+        if rest.startswith("["):
+            parts = _bracket_parts(rest)
+            cols.extend(unescape(p) for p, _ in parts)
+            if len(parts) > 1 and parts[1][1] != ":":
+                raise FormulaSyntaxError(f"bad structured reference {spec!r}")
+        elif rest:
+            cols.append(unescape(rest))
+    else:
+        for part, _sep in _bracket_parts(inner):
+            if part.startswith("#"):
+                items.append(part)
+            else:
+                cols.append(unescape(part))
+    norm = {"#all": "#All", "#data": "#Data", "#headers": "#Headers", "#totals": "#Totals"}
+    fixed: list[str] = []
+    for it in items:
+        key = it.lower().replace(" ", "")
+        if key == "#thisrow":
+            fixed.append("#This Row")
+        elif key in norm:
+            fixed.append(norm[key])
+        else:
+            raise FormulaSyntaxError(f"unknown structured reference item {it!r}")
+    if len(cols) > 2:
+        raise FormulaSyntaxError(f"bad structured reference {spec!r}")
+    first = cols[0] if cols else None
+    last = cols[-1] if cols else None
+    return StructRef(table, tuple(fixed), first, last)
+
+
+def _bracket_parts(s: str) -> list[tuple[str, str]]:
+    """``[a],[b]:[c]`` → [("a", ""), ("b", ","), ("c", ":")]."""
+    out: list[tuple[str, str]] = []
+    i, sep = 0, ""
+    while i < len(s):
+        ch = s[i]
+        if ch == "[":
+            j = _read_bracket(s, i)
+            out.append((s[i + 1 : j - 1].strip(), sep))
+            i, sep = j, ""
+        elif ch in ",:":
+            sep = ch
+            i += 1
+        elif ch.isspace():
+            i += 1
+        else:
+            raise FormulaSyntaxError(f"bad structured reference part {s!r}")
+    return out
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split formula text (without the leading ``=``) into tokens.
+
+    Kinds: ``num str bool err ref name struct func op ( ) , ; { } spill``.
+    A ``func`` token's text is the function name; the ``(`` follows it.
+    """
+    toks: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t\r\n":
+            i += 1
+            continue
+        prev = toks[-1].kind if toks else None
+        if ch == '"':
+            j = i + 1
+            buf = []
+            while True:
+                if j >= n:
+                    raise FormulaSyntaxError(f"unclosed string in {text!r}")
+                if text[j] == '"':
+                    if j + 1 < n and text[j + 1] == '"':
+                        buf.append('"')
+                        j += 2
+                        continue
+                    break
+                buf.append(text[j])
+                j += 1
+            toks.append(Token("str", text[i : j + 1], "".join(buf), i))
+            i = j + 1
+            continue
+        if ch == "#":
+            if prev in ("ref", "name", ")") and not _RE_ERROR.match(text, i):
+                toks.append(Token("spill", "#", None, i))
+                i += 1
+                continue
+            m = _RE_ERROR.match(text, i)
+            if not m:
+                raise FormulaSyntaxError(f"bad error literal at {i} in {text!r}")
+            toks.append(Token("err", m.group(0), m.group(0).upper(), i))
+            i = m.end()
+            continue
+        if ch == "'":
+            j = i + 1
+            buf = []
+            while True:
+                if j >= n:
+                    raise FormulaSyntaxError(f"unclosed sheet name in {text!r}")
+                if text[j] == "'":
+                    if j + 1 < n and text[j + 1] == "'":
+                        buf.append("'")
+                        j += 2
+                        continue
+                    break
+                buf.append(text[j])
+                j += 1
+            if j + 1 >= n or text[j + 1] != "!":
+                raise FormulaSyntaxError(f"quoted name without ! in {text!r}")
+            i = _after_sheet(text, j + 2, "".join(buf), toks)
+            continue
+        if ch == "[":
+            j = _read_bracket(text, i)
+            toks.append(Token("struct", text[i:j], _parse_struct(None, text[i:j]), i))
+            i = j
+            continue
+        if ch in "(),;{}":
+            toks.append(Token(ch, ch, None, i))
+            i += 1
+            continue
+        if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+            m = _RE_ROWS.match(text, i)
+            if m:
+                toks.append(Token("ref", m.group(0), _rows_ref(None, m), i))
+                i = m.end()
+                continue
+            m = _RE_NUMBER.match(text, i)
+            assert m is not None
+            toks.append(Token("num", m.group(0), float(m.group(0)), i))
+            i = m.end()
+            continue
+        if ch == "$" or re.match(rf"[{_IDENT_START}]", ch):
+            m = _RE_COLS.match(text, i)
+            if m:
+                toks.append(Token("ref", m.group(0), _cols_ref(None, m), i))
+                i = m.end()
+                continue
+            m = _RE_ROWS.match(text, i)
+            if m and ch == "$":
+                toks.append(Token("ref", m.group(0), _rows_ref(None, m), i))
+                i = m.end()
+                continue
+            m = _RE_CELL.match(text, i)
+            if m:
+                toks.append(Token("ref", m.group(0), _cell_ref(None, m), i))
+                i = m.end()
+                continue
+            m = _RE_IDENT.match(text, i)
+            if not m:
+                raise FormulaSyntaxError(f"unexpected {ch!r} at {i} in {text!r}")
+            word = m.group(0)
+            j = m.end()
+            if j < n and text[j] == "!":
+                i = _after_sheet(text, j + 1, word, toks)
+                continue
+            if j < n and text[j] == "(":
+                toks.append(Token("func", word, word.upper(), i))
+                i = j
+                continue
+            if j < n and text[j] == "[":
+                k = _read_bracket(text, j)
+                toks.append(Token("struct", text[i:k], _parse_struct(word, text[j:k]), i))
+                i = k
+                continue
+            if word.upper() in ("TRUE", "FALSE"):
+                toks.append(Token("bool", word, word.upper() == "TRUE", i))
+            else:
+                toks.append(Token("name", word, Name(word), i))
+            i = j
+            continue
+        for op in _OPERATORS:
+            if text.startswith(op, i):
+                toks.append(Token("op", op, op, i))
+                i += len(op)
+                break
+        else:
+            raise FormulaSyntaxError(f"unexpected {ch!r} at {i} in {text!r}")
+    return toks
+
+
+def _after_sheet(text: str, i: int, sheet: str, toks: list[Token]) -> int:
+    """Read what follows ``Sheet!``: a cell, column/row range, name or ``#REF!``."""
+    for rx, make in ((_RE_COLS, _cols_ref), (_RE_ROWS, _rows_ref), (_RE_CELL, _cell_ref)):
+        m = rx.match(text, i)
+        if m:
+            toks.append(Token("ref", m.group(0), make(sheet, m), i))
+            return m.end()
+    m = _RE_ERROR.match(text, i)
+    if m:
+        toks.append(Token("err", m.group(0), m.group(0).upper(), i))
+        return m.end()
+    m = _RE_IDENT.match(text, i)
+    if m:
+        toks.append(Token("name", m.group(0), Name(m.group(0), sheet), i))
+        return m.end()
+    raise FormulaSyntaxError(f"nothing after {sheet}! in {text!r}")
+
+
+# ------------------------------------------------------------------------ parser
+
+_BINARY = {
+    "=": 10, "<": 10, ">": 10, "<=": 10, ">=": 10, "<>": 10,
+    "&": 20, "+": 30, "-": 30, "*": 40, "/": 40, "^": 50,
+}  # fmt: skip
+_PREFIX_BP = 60
+_PERCENT_BP = 70
+_RANGE_BP = 80
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = tokenize(text)
+        self.i = 0
+
+    def peek(self) -> Token | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def next(self) -> Token:
+        tok = self.peek()
+        if tok is None:
+            raise FormulaSyntaxError(f"unexpected end of formula {self.text!r}")
+        self.i += 1
+        return tok
+
+    def expect(self, kind: str) -> Token:
+        tok = self.next()
+        if tok.kind != kind:
+            raise FormulaSyntaxError(f"expected {kind!r}, found {tok.text!r} in {self.text!r}")
+        return tok
+
+    def parse(self) -> Node:
+        node = self.expr(0)
+        if self.peek() is not None:
+            raise FormulaSyntaxError(f"unexpected {self.peek().text!r} in {self.text!r}")  # type: ignore[union-attr]
+        return node
+
+    def expr(self, min_bp: int) -> Node:
+        left = self.prefix()
+        while True:
+            tok = self.peek()
+            if tok is None:
+                break
+            if tok.kind == "spill":
+                self.i += 1
+                left = SpillRef(left)
+                continue
+            if tok.kind != "op":
+                break
+            op = tok.text
+            if op == "%":
+                if _PERCENT_BP < min_bp:
+                    break
+                self.i += 1
+                left = Percent(left)
+                continue
+            if op == ":":
+                if _RANGE_BP < min_bp:
+                    break
+                self.i += 1
+                right = self.expr(_RANGE_BP + 1)
+                left = _make_range(left, right)
+                continue
+            bp = _BINARY.get(op)
+            if bp is None or bp < min_bp:
+                break
+            self.i += 1
+            right = self.expr(bp + 1)
+            left = Binary(op, left, right)
+        return left
+
+    def prefix(self) -> Node:
+        tok = self.next()
+        k = tok.kind
+        if k == "num":
+            return Number(tok.value)  # type: ignore[arg-type]
+        if k == "str":
+            return Text(tok.value)  # type: ignore[arg-type]
+        if k == "bool":
+            return Bool(tok.value)  # type: ignore[arg-type]
+        if k == "err":
+            return ErrorLit(tok.value)  # type: ignore[arg-type]
+        if k in ("ref", "name", "struct"):
+            return tok.value  # type: ignore[return-value]
+        if k == "op" and tok.text in ("-", "+"):
+            return Unary(tok.text, self.expr(_PREFIX_BP))
+        if k == "(":
+            inner = self.expr(0)
+            self.expect(")")
+            return inner
+        if k == "{":
+            return self.array()
+        if k == "func":
+            return self.call(tok.value)  # type: ignore[arg-type]
+        raise FormulaSyntaxError(f"unexpected {tok.text!r} in {self.text!r}")
+
+    def call(self, name: str) -> Func:
+        self.expect("(")
+        args: list[Node] = []
+        tok = self.peek()
+        if tok is not None and tok.kind == ")":
+            self.i += 1
+            return Func(name, ())
+        while True:
+            tok = self.peek()
+            if tok is not None and tok.kind in (",", ")"):
+                args.append(Missing())
+            else:
+                args.append(self.expr(0))
+            tok = self.next()
+            if tok.kind == ")":
+                return Func(name, tuple(args))
+            if tok.kind != ",":
+                raise FormulaSyntaxError(f"expected , or ) in {self.text!r}")
+
+    def array(self) -> ArrayLit:
+        rows: list[list[float | str | bool | ErrorLitValue]] = [[]]
+        while True:
+            tok = self.next()
+            sign = 1.0
+            while tok.kind == "op" and tok.text in ("-", "+"):
+                sign = -sign if tok.text == "-" else sign
+                tok = self.next()
+            if tok.kind == "num":
+                rows[-1].append(sign * tok.value)  # type: ignore[operator]
+            elif tok.kind == "str":
+                rows[-1].append(tok.value)  # type: ignore[arg-type]
+            elif tok.kind == "bool":
+                rows[-1].append(tok.value)  # type: ignore[arg-type]
+            elif tok.kind == "err":
+                rows[-1].append(ErrorLitValue(tok.value))  # type: ignore[arg-type]
+            else:
+                raise FormulaSyntaxError(f"bad array constant in {self.text!r}")
+            sep = self.next()
+            if sep.kind == "}":
+                break
+            if sep.kind == ";":
+                rows.append([])
+            elif sep.kind != ",":
+                raise FormulaSyntaxError(f"bad array constant in {self.text!r}")
+        if len({len(r) for r in rows}) != 1:
+            raise FormulaSyntaxError(f"ragged array constant in {self.text!r}")
+        return ArrayLit(tuple(tuple(r) for r in rows))
+
+
+def _make_range(left: Node, right: Node) -> Node:
+    """``A1:B2`` becomes one :class:`Ref`; anything else a :class:`RangeOp`."""
+    if isinstance(left, Ref) and isinstance(right, Ref) and left.rows and left.cols:
+        if right.sheet is None or right.sheet == left.sheet:
+            if right.rows and right.cols:
+                top, atop = (left.top, left.abs_top)
+                bottom, abot = (right.bottom, right.abs_bottom)
+                if top > bottom:
+                    top, atop, bottom, abot = bottom, abot, top, atop
+                lft, alft = (left.left, left.abs_left)
+                rgt, argt = (right.right, right.abs_right)
+                if lft > rgt:
+                    lft, alft, rgt, argt = rgt, argt, lft, alft
+                return Ref(left.sheet, top, lft, bottom, rgt, atop, alft, abot, argt, is_cell=False)
+    return RangeOp(left, right)
+
+
+def parse(text: str) -> Node:
+    """Parse formula text (a leading ``=`` is allowed) into an AST."""
+    if text.startswith("="):
+        text = text[1:]
+    return _Parser(text).parse()
+
+
+def function_names(node: Node) -> list[Func]:
+    """Every function call in the tree, outermost first."""
+    out: list[Func] = []
+    stack: list[Node] = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, Func):
+            out.append(cur)
+            stack.extend(reversed(cur.args))
+        elif isinstance(cur, Unary | Percent):
+            stack.append(cur.operand)
+        elif isinstance(cur, Binary | RangeOp):
+            stack.extend((cur.right, cur.left))
+        elif isinstance(cur, SpillRef):
+            stack.append(cur.anchor)
+    return out
+
+
+# ---------------------------------------------------------------------- R1C1 key
+
+_RE_KEY = re.compile(
+    r'"(?:[^"]|"")*"'  # strings
+    r"|'(?:[^']|'')*'!"  # quoted sheet names
+    r"|\[(?:[^\[\]]|\[[^\[\]]*\])*\]"  # structured references
+    rf"|(?P<cols>(?<![{_IDENT_CHAR}$])(\$?)([A-Za-z]{{1,3}}):(\$?)([A-Za-z]{{1,3}})(?![{_IDENT_CHAR}(\[!]))"
+    rf"|(?P<rows>(?<![{_IDENT_CHAR}$])(\$?)(\d+):(\$?)(\d+)(?![{_IDENT_CHAR}(\[!.]))"
+    rf"|(?P<cell>(?<![{_IDENT_CHAR}$])(\$?)([A-Za-z]{{1,3}})(\$?)(\d+)(?![{_IDENT_CHAR}(\[!]))"
+    rf"|[{_IDENT_START}][{_IDENT_CHAR}]*"  # names, functions, sheet names
+    r"|\d+\.?\d*(?:[eE][+-]?\d+)?"  # numbers (so 1E5 is not a cell)
+)
+
+
+def _rel(axis: str, absolute: bool, value: int, base: int) -> str:
+    return f"{axis}{value}" if absolute else f"{axis}[{value - base}]"
+
+
+def r1c1_key(text: str, row: int, col: int) -> str:
+    """The formula in R1C1 notation relative to the cell ``(row, col)``.
+
+    Cells holding formulas with equal keys compute the same thing relative to
+    themselves (a filled-down column): the engine evaluates such a run as one
+    block. Strings, quoted sheet names and structured references are kept
+    verbatim; only A1 references are rewritten.
+
+    >>> r1c1_key('B2*$C$1&"A1"', 2, 4)
+    'R[0]C[-2]*R1C3&"A1"'
+    >>> r1c1_key("SUM(A:A,2:$3)", 5, 1)
+    'SUM(C[0]:C[0],R[-3]:R3)'
+    """
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group("cell"):
+            g = m.groups()[11:15]
+            return _rel("R", g[2] == "$", int(g[3]), row) + _rel(
+                "C", g[0] == "$", col_number(g[1]), col
+            )
+        if m.group("cols"):
+            g = m.groups()[0:5]
+            return (
+                _rel("C", g[1] == "$", col_number(g[2]), col)
+                + ":"
+                + _rel("C", g[3] == "$", col_number(g[4]), col)
+            )
+        if m.group("rows"):
+            g = m.groups()[5:10]
+            return _rel("R", g[1] == "$", int(g[2]), row) + ":" + _rel("R", g[3] == "$", int(g[4]), row)
+        return m.group(0)
+
+    return _RE_KEY.sub(sub, text)
+
+
+def ref_text(ref: Ref) -> str:
+    """A1 text of a reference (for messages)."""
+    sheet = f"'{ref.sheet}'!" if ref.sheet else ""
+    if not ref.rows:
+        return f"{sheet}{col_letters(ref.left)}:{col_letters(ref.right)}"
+    if not ref.cols:
+        return f"{sheet}{ref.top}:{ref.bottom}"
+    a = f"{col_letters(ref.left)}{ref.top}"
+    if ref.is_cell:
+        return sheet + a
+    return f"{sheet}{a}:{col_letters(ref.right)}{ref.bottom}"
