@@ -1,0 +1,1023 @@
+"""Safe reading of an Excel package (``.xlsx`` / ``.xlsm``) into the refresh model.
+
+Two jobs, kept apart so the validator can reuse the first:
+
+* :func:`open_package` checks that a file is a workbook package we can read
+  safely *before* anything is inflated: a zip (not ``.xls``, not an encrypted
+  OLE2 container, not truncated), with sane entry names (no path traversal,
+  no duplicates), stored or deflated entries only, and declared sizes within
+  :class:`Limits` (total, per entry, compression ratio) so a zip bomb is
+  refused up front. Reads go through :mod:`zipfile`, which never inflates an
+  entry past its declared size (and checks the CRC), so the declared sizes
+  really bound memory. XML parts are parsed with entity resolution, DTD
+  loading and network access off, ``huge_tree`` off, and a ``<!DOCTYPE`` in a
+  part is refused outright (billion laughs, external entities).
+* :func:`read_workbook` streams every worksheet's XML once and builds a
+  :class:`~addin.refresh.model.Workbook`: constants and cached values, formulas
+  (shared formulas expanded to each cell's own text, legacy array formulas,
+  dynamic arrays recognised through the cell metadata part), defined names,
+  tables and the 1904 date system.
+
+Everything that goes wrong with the *file* becomes
+:class:`~addin.refresh.model.UnreadableWorkbookError` with a message in Chinese
+and English; bugs in this module still surface as ordinary exceptions.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import posixpath
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from lxml import etree
+
+from addin.refresh.a1 import col_letters, from_a1
+from addin.refresh.model import (
+    CellValue,
+    Coord,
+    DefinedName,
+    Formula,
+    Sheet,
+    Table,
+    UnreadableWorkbookError,
+    Workbook,
+)
+from udfs.errors import ExcelError, parse_error
+
+__all__ = [
+    "Limits",
+    "Package",
+    "SheetPart",
+    "check_workbook_file",
+    "open_package",
+    "read_workbook",
+    "shift_formula",
+]
+
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # an empty zip starts with its end record
+
+# Namespaces: transitional (what Excel writes) and ISO strict.
+_MAIN_NS = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",
+)
+_REL_NS = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep hostile packages from exhausting memory or time.
+
+    The defaults admit a 1,000,000-row workbook (its sheet XML is a few hundred
+    MB) and refuse classic zip bombs, whose entries inflate thousands of times.
+    """
+
+    max_entries: int = 10_000
+    max_total_size: int = 2 * 1024**3  # declared uncompressed bytes, all entries
+    max_entry_size: int = 1024**3  # declared uncompressed bytes, one entry
+    max_ratio: float = 200.0  # uncompressed / compressed, checked above ratio_floor
+    ratio_floor: int = 10 * 1024**2  # small entries may compress as well as they like
+    max_prolog: int = 64 * 1024  # bytes before an XML part's root element
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def _unreadable(zh: str, en: str) -> UnreadableWorkbookError:
+    return UnreadableWorkbookError(f"{zh} / {en}")
+
+
+# ---------------------------------------------------------------------------
+# The package: checks before inflating, bounded reads, safe XML parsing
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetPart:
+    """A worksheet as listed in ``workbook.xml``: its name and its zip entry."""
+
+    name: str
+    part: str  # zip entry name, e.g. "xl/worksheets/sheet1.xml"
+    state: str = "visible"
+
+
+class Package:
+    """An opened, checked workbook package. Use :func:`open_package`.
+
+    Holds the :class:`zipfile.ZipFile` open; close it with :meth:`close` or a
+    ``with`` block.
+    """
+
+    def __init__(self, path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
+        self.path = path
+        self.zip = zf
+        self.limits = limits
+        self.infos: list[zipfile.ZipInfo] = zf.infolist()
+        self.names: dict[str, zipfile.ZipInfo] = {i.filename: i for i in self.infos}
+        self.workbook_part = "xl/workbook.xml"
+        self.sheet_parts: list[SheetPart] = []
+        self.workbook_rels: dict[str, tuple[str, str]] = {}
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def has(self, name: str) -> bool:
+        return name in self.names
+
+    def open(self, name: str) -> IO[bytes]:
+        """A stream of one entry's inflated bytes (bounded by its declared size)."""
+        try:
+            return self.zip.open(self.names[name])
+        except KeyError:
+            raise _unreadable(f"工作簿缺少部件 {name}", f"the package has no part {name}") from None
+
+    def read(self, name: str) -> bytes:
+        """One entry's bytes; corrupt data becomes :class:`UnreadableWorkbookError`."""
+        with self.open(name) as stream:
+            return _guarded_read(stream, name)
+
+    def parse(self, name: str) -> etree._Element:
+        """Parse a (small) XML part safely into a tree."""
+        data = self.read(name)
+        check_prolog(data[: self.limits.max_prolog + 1024], name, self.limits)
+        parser = _safe_parser()
+        try:
+            return etree.fromstring(data, parser)
+        except etree.XMLSyntaxError as exc:
+            raise _unreadable(
+                f"部件 {name} 不是有效的 XML（{exc}）", f"part {name} is not valid XML ({exc})"
+            ) from None
+
+    def rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """The relationships of ``part``: id → (type, resolved target part)."""
+        folder, base = posixpath.split(part)
+        rels_name = posixpath.join(folder, "_rels", base + ".rels")
+        if not self.has(rels_name):
+            return {}
+        out: dict[str, tuple[str, str]] = {}
+        for rel in self.parse(rels_name):
+            if _local(rel.tag) != "Relationship":
+                continue
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target") or ""
+            out[rel.get("Id") or ""] = (rel.get("Type") or "", resolve_target(folder, target))
+        return out
+
+
+def _guarded_read(stream: IO[bytes], name: str) -> bytes:
+    try:
+        return stream.read()
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise _unreadable(
+            f"部件 {name} 已损坏（{exc}）", f"part {name} is corrupt ({exc})"
+        ) from None
+
+
+def resolve_target(folder: str, target: str) -> str:
+    """A relationship target relative to ``folder`` as a zip entry name."""
+    joined = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+    normal = posixpath.normpath(joined)
+    if normal.startswith("../") or normal == "..":
+        raise _unreadable(
+            f"关系目标 {target} 指向包外",
+            f"relationship target {target} points outside the package",
+        )
+    return normal
+
+
+def _safe_parser(**kw: object) -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        dtd_validation=False,
+        remove_comments=True,
+        **kw,
+    )
+
+
+_DOCTYPE_MARKERS = (
+    b"<!DOCTYPE",
+    b"<!ENTITY",
+    "<!DOCTYPE".encode("utf-16-le"),
+    "<!DOCTYPE".encode("utf-16-be"),
+)
+
+
+def check_prolog(head: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse an XML part whose prolog declares a DTD (entities, external refs).
+
+    ``head`` is the first bytes of the part. A document type declaration can
+    only stand before the root element, so only the prolog is examined; a
+    prolog longer than ``limits.max_prolog`` is itself refused.
+    """
+    root_at = _root_start(head)
+    prolog = head if root_at < 0 else head[:root_at]
+    if any(m in prolog for m in _DOCTYPE_MARKERS):
+        raise _unreadable(
+            f"部件 {name} 含有 DTD/实体声明，出于安全原因拒绝读取",
+            f"part {name} declares a DTD or entities; refused for safety",
+        )
+    if root_at < 0 and len(head) > limits.max_prolog:
+        raise _unreadable(
+            f"部件 {name} 的 XML 开头过长", f"part {name} has an oversized XML prolog"
+        )
+
+
+_ROOT_RE = re.compile(rb"<[A-Za-z_]")
+
+
+def _root_start(head: bytes) -> int:
+    """Offset of the root element's ``<`` in ``head`` (UTF-8), or -1."""
+    pos = 0
+    while True:
+        m = _ROOT_RE.search(head, pos)
+        if m is None:
+            return -1
+        # skip a match that sits inside a comment or processing instruction
+        before = head[: m.start()]
+        if before.count(b"<!--") > before.count(b"-->"):
+            end = head.find(b"-->", m.start())
+            if end < 0:
+                return -1
+            pos = end + 3
+            continue
+        return m.start()
+
+
+def check_workbook_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Check that ``path`` is a workbook package that is safe to read.
+
+    Raises :class:`UnreadableWorkbookError` (Chinese and English message) for a
+    missing file, an ``.xls`` or encrypted workbook, something that is not a
+    zip, a truncated zip, hostile entry names or a zip bomb. Nothing is
+    inflated. The validator calls this too.
+    """
+    with open_package(path, limits, locate_sheets=False):
+        pass
+
+
+def open_package(
+    path: str | Path, limits: Limits = DEFAULT_LIMITS, *, locate_sheets: bool = True
+) -> Package:
+    """Open and check a workbook package; see :func:`check_workbook_file`.
+
+    With ``locate_sheets`` (the default) the workbook part and its worksheets
+    are located too (``Package.sheet_parts`` in workbook order).
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except FileNotFoundError:
+        raise _unreadable(f"找不到文件 {path}", f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise _unreadable(f"{path} 是文件夹", f"{path} is a folder") from None
+    except OSError as exc:
+        raise _unreadable(
+            f"无法打开 {path}（{exc.strerror}）", f"cannot open {path} ({exc.strerror})"
+        ) from None
+    if head.startswith(_OLE2_MAGIC):
+        raise _ole2_error(path)
+    if not head.startswith(_ZIP_MAGICS):
+        raise _unreadable(
+            f"{path.name} 不是 Excel 工作簿（.xlsx/.xlsm）",
+            f"{path.name} is not an Excel workbook (.xlsx/.xlsm)",
+        )
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise _unreadable(
+            f"{path.name} 已损坏或不完整（{exc}）",
+            f"{path.name} is corrupt or truncated ({exc})",
+        ) from None
+    package = Package(path, zf, limits)
+    try:
+        _check_entries(package)
+        if locate_sheets:
+            _locate_sheets(package)
+    except BaseException:
+        zf.close()
+        raise
+    return package
+
+
+def _ole2_error(path: Path) -> UnreadableWorkbookError:
+    """An OLE2 compound file: encrypted OOXML or a legacy ``.xls``."""
+    with path.open("rb") as fh:
+        data = fh.read(4 * 1024 * 1024)
+    if (
+        "EncryptedPackage".encode("utf-16-le") in data
+        or "EncryptionInfo".encode("utf-16-le") in data
+    ):
+        return _unreadable(
+            f"{path.name} 已加密（设有打开密码），请在 Excel 中取消密码后另存",
+            f"{path.name} is encrypted (password to open); remove the password in Excel and save again",
+        )
+    return _unreadable(
+        f"{path.name} 是旧版 .xls（Excel 97-2003）格式，请在 Excel 中另存为 .xlsx",
+        f"{path.name} is a legacy .xls (Excel 97-2003) file; save it as .xlsx in Excel",
+    )
+
+
+_DRIVE_RE = re.compile(r"^[A-Za-z]:")
+
+
+def _check_entries(package: Package) -> None:
+    limits = package.limits
+    name = package.path.name
+    infos = package.infos
+    if len(infos) > limits.max_entries:
+        raise _unreadable(
+            f"{name} 含有 {len(infos)} 个部件，超过上限 {limits.max_entries}",
+            f"{name} has {len(infos)} entries, more than the limit {limits.max_entries}",
+        )
+    seen: set[str] = set()
+    total = 0
+    for info in infos:
+        entry = info.filename
+        parts = entry.replace("\\", "/").split("/")
+        if (
+            entry.startswith(("/", "\\"))
+            or ".." in parts
+            or _DRIVE_RE.match(entry)
+            or "\x00" in entry
+        ):
+            raise _unreadable(
+                f"{name} 含有可疑的部件名 {entry!r}（路径穿越），拒绝读取",
+                f"{name} has a suspicious entry name {entry!r} (path traversal); refused",
+            )
+        if entry in seen:
+            raise _unreadable(
+                f"{name} 含有重复的部件 {entry!r}", f"{name} has a duplicate entry {entry!r}"
+            )
+        seen.add(entry)
+        if info.flag_bits & 0x1:
+            raise _unreadable(
+                f"{name} 的部件 {entry} 已加密", f"entry {entry} of {name} is encrypted"
+            )
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _unreadable(
+                f"{name} 的部件 {entry} 使用了不支持的压缩方式 {info.compress_type}",
+                f"entry {entry} of {name} uses unsupported compression {info.compress_type}",
+            )
+        size = info.file_size
+        if size > limits.max_entry_size:
+            raise _bomb(
+                name, f"部件 {entry} 解压后 {size} 字节", f"entry {entry} inflates to {size} bytes"
+            )
+        if size > limits.ratio_floor and size > limits.max_ratio * max(info.compress_size, 1):
+            raise _bomb(
+                name,
+                f"部件 {entry} 压缩比 {size / max(info.compress_size, 1):.0f}:1",
+                f"entry {entry} has a compression ratio of {size / max(info.compress_size, 1):.0f}:1",
+            )
+        total += size
+        if total > limits.max_total_size:
+            raise _bomb(
+                name,
+                f"解压后总计超过 {limits.max_total_size} 字节",
+                f"inflates to more than {limits.max_total_size} bytes",
+            )
+    if "[Content_Types].xml" not in seen:
+        raise _unreadable(
+            f"{name} 是 zip 文件，但不是 Excel 工作簿（缺少 [Content_Types].xml）",
+            f"{name} is a zip file but not an Excel workbook (no [Content_Types].xml)",
+        )
+
+
+def _bomb(name: str, zh: str, en: str) -> UnreadableWorkbookError:
+    return _unreadable(
+        f"{name} 疑似压缩炸弹：{zh}，拒绝读取", f"{name} looks like a zip bomb: {en}; refused"
+    )
+
+
+_OFFICE_DOC = "/officeDocument"
+_WORKSHEET_REL = "/worksheet"
+
+
+def _locate_sheets(package: Package) -> None:
+    workbook_part = "xl/workbook.xml"
+    for rel_type, target in package.rels("").values():
+        if rel_type.endswith(_OFFICE_DOC):
+            workbook_part = target
+            break
+    if not package.has(workbook_part):
+        if package.has("xl/workbook.bin"):
+            raise _unreadable(
+                f"{package.path.name} 是二进制工作簿（.xlsb），请另存为 .xlsx",
+                f"{package.path.name} is a binary workbook (.xlsb); save it as .xlsx",
+            )
+        raise _unreadable(
+            f"{package.path.name} 不是 Excel 工作簿（缺少 {workbook_part}）",
+            f"{package.path.name} is not an Excel workbook (no {workbook_part})",
+        )
+    package.workbook_part = workbook_part
+    package.workbook_rels = package.rels(workbook_part)
+    root = package.parse(workbook_part)
+    for sheet in _children(root, "sheets", "sheet"):
+        rid = _rel_id(sheet)
+        rel = package.workbook_rels.get(rid or "")
+        if rel is None or not rel[0].endswith(_WORKSHEET_REL):
+            continue  # chartsheets, dialog and macro sheets hold no cells
+        package.sheet_parts.append(
+            SheetPart(sheet.get("name") or "", rel[1], sheet.get("state") or "visible")
+        )
+
+
+def _local(tag: object) -> str:
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2]
+
+
+def _children(root: etree._Element, *path: str) -> Iterator[etree._Element]:
+    """Elements along ``path`` of local names below ``root``."""
+    level = [root]
+    for step in path:
+        level = [c for el in level for c in el if _local(c.tag) == step]
+    yield from level
+
+
+def _rel_id(el: etree._Element) -> str | None:
+    for ns in _REL_NS:
+        value = el.get(f"{{{ns}}}id")
+        if value is not None:
+            return value
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Shared formulas: shift relative references
+# ---------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<string>"(?:[^"]|"")*")
+  | (?P<quoted>'(?:[^']|'')*')
+  | (?P<bracket>\[(?:[^\[\]']|'.|\[(?:[^\[\]']|'.)*\])*\])
+  | (?P<colrange>(?<![\w.$])\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}(?![\w.(!\[$]))
+  | (?P<rowrange>(?<![\w.$])\$?\d+:\$?\d+(?![\w.(!\[$]))
+  | (?P<number>\d+(?:\.\d*)?(?:[Ee][+-]?\d+)?|\.\d+(?:[Ee][+-]?\d+)?)
+  | (?P<word>[$A-Za-z_\\\u0080-\uffff][\w.$\\\u0080-\uffff]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_CELL_RE = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)(\d+)$")
+_COLPART_RE = re.compile(r"^(\$?)([A-Za-z]{1,3})$")
+_ROWPART_RE = re.compile(r"^(\$?)(\d+)$")
+
+# A compiled shared formula: literal text and references to shift.
+# Each reference part is (kind, col_abs, col, row_abs, row); kind "cell", "col", "row".
+_RefPart = tuple[str, bool, int, bool, int]
+_Template = list[str | _RefPart]
+
+
+def _col_no(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def _compile(text: str) -> _Template:
+    parts: _Template = []
+    lit: list[str] = []
+
+    def ref(part: _RefPart) -> None:
+        if lit:
+            parts.append("".join(lit))
+            lit.clear()
+        parts.append(part)
+
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        tok = m.group()
+        if kind == "word":
+            end = m.end()
+            nxt = text[end : end + 1]
+            cm = _CELL_RE.match(tok)
+            if cm and nxt not in ("(", "!", "[") and not _after_bang_name(text, m.start()):
+                col, row = _col_no(cm.group(2)), int(cm.group(4))
+                if col <= MAX_COL and 1 <= row <= MAX_ROW:
+                    ref(("cell", cm.group(1) == "$", col, cm.group(3) == "$", row))
+                    continue
+            lit.append(tok)
+        elif kind == "colrange":
+            a, b = tok.split(":")
+            ma, mb = _COLPART_RE.match(a), _COLPART_RE.match(b)
+            assert ma is not None
+            assert mb is not None
+            ca, cb = _col_no(ma.group(2)), _col_no(mb.group(2))
+            if ca > MAX_COL or cb > MAX_COL:
+                lit.append(tok)
+                continue
+            ref(("col", ma.group(1) == "$", ca, False, 0))
+            lit.append(":")
+            ref(("col", mb.group(1) == "$", cb, False, 0))
+        elif kind == "rowrange":
+            a, b = tok.split(":")
+            ra, rb = _ROWPART_RE.match(a), _ROWPART_RE.match(b)
+            assert ra is not None
+            assert rb is not None
+            ref(("row", False, 0, ra.group(1) == "$", int(ra.group(2))))
+            lit.append(":")
+            ref(("row", False, 0, rb.group(1) == "$", int(rb.group(2))))
+        else:
+            lit.append(tok)
+    if lit:
+        parts.append("".join(lit))
+    # fold references that never move (fully absolute) into the literal text
+    folded: _Template = []
+    for part in parts:
+        if isinstance(part, tuple) and _is_fixed(part):
+            part = _render(part, 0, 0)
+        if isinstance(part, str) and folded and isinstance(folded[-1], str):
+            folded[-1] += part
+        else:
+            folded.append(part)
+    return folded
+
+
+def _after_bang_name(text: str, start: int) -> bool:
+    """True when the word at ``start`` follows a ``.`` (part of a dotted name)."""
+    return start > 0 and text[start - 1] == "."
+
+
+def _is_fixed(part: _RefPart) -> bool:
+    kind, col_abs, _c, row_abs, _r = part
+    if kind == "cell":
+        return col_abs and row_abs
+    if kind == "col":
+        return col_abs
+    return row_abs
+
+
+def _render(part: _RefPart, drow: int, dcol: int) -> str:
+    kind, col_abs, col, row_abs, row = part
+    if kind != "row" and not col_abs:
+        col += dcol
+        if not 1 <= col <= MAX_COL:
+            return "#REF!"
+    if kind != "col" and not row_abs:
+        row += drow
+        if not 1 <= row <= MAX_ROW:
+            return "#REF!"
+    if kind == "col":
+        return ("$" if col_abs else "") + col_letters(col)
+    if kind == "row":
+        return ("$" if row_abs else "") + str(row)
+    return ("$" if col_abs else "") + col_letters(col) + ("$" if row_abs else "") + str(row)
+
+
+def _instantiate(template: _Template, drow: int, dcol: int) -> str:
+    if len(template) == 1 and isinstance(template[0], str):
+        return template[0]
+    return "".join(p if isinstance(p, str) else _render(p, drow, dcol) for p in template)
+
+
+def shift_formula(text: str, drow: int, dcol: int) -> str:
+    """``text`` with its relative references moved ``drow`` rows and ``dcol`` columns.
+
+    This is how Excel fills a shared formula: the master cell's text, with every
+    reference not anchored by ``$`` shifted by the distance to the cell.
+    Strings, sheet names, structured references and function names are left
+    alone; a reference pushed off the sheet becomes ``#REF!``.
+
+    >>> shift_formula("SUM(B2:C2)*$D$1+Sheet2!A1", 3, 1)
+    'SUM(C5:D5)*$D$1+Sheet2!B4'
+    >>> shift_formula('IF(A1="B2",LOG10(A$1),A:A)', 1, 1)
+    'IF(B2="B2",LOG10(B$1),B:B)'
+    """
+    return _instantiate(_compile(text), drow, dcol)
+
+
+# ---------------------------------------------------------------------------
+# Strings and values
+# ---------------------------------------------------------------------------
+
+_XSTRING_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def decode_xstring(text: str) -> str:
+    """Undo the ``_xHHHH_`` escapes OOXML uses for characters XML cannot hold."""
+    if "_x" not in text:
+        return text
+    return _XSTRING_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _rich_text(el: etree._Element) -> str:
+    """Text of a ``<si>`` / ``<is>``: its ``<t>`` plus the ``<t>`` of each run
+    (phonetic ``<rPh>`` guides are not part of the value)."""
+    out: list[str] = []
+    for child in el:
+        name = _local(child.tag)
+        if name == "t":
+            out.append(child.text or "")
+        elif name == "r":
+            for t in child:
+                if _local(t.tag) == "t":
+                    out.append(t.text or "")
+    return decode_xstring("".join(out))
+
+
+def _iso_to_serial(text: str, date1904: bool) -> float:
+    """An ISO 8601 ``t="d"`` cell value as a date serial number."""
+    text = text.strip()
+    if "T" not in text and ":" in text:  # a bare time
+        stamp = _dt.datetime.fromisoformat("1899-12-31T" + text)
+        base = _dt.datetime(1899, 12, 31)
+        return (stamp - base).total_seconds() / 86400.0
+    stamp = _dt.datetime.fromisoformat(text.replace("Z", ""))
+    if date1904:
+        return (stamp - _dt.datetime(1904, 1, 1)).total_seconds() / 86400.0
+    serial = (stamp - _dt.datetime(1899, 12, 31)).total_seconds() / 86400.0
+    return serial + 1 if serial >= 60 else serial  # Excel's phantom 1900-02-29
+
+
+# ---------------------------------------------------------------------------
+# Reading the workbook
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Shared:
+    """A shared formula group being expanded."""
+
+    anchor: Coord
+    template: _Template
+
+
+@dataclass
+class _SheetReader:
+    sheet: Sheet
+    strings: list[str]
+    dynamic_cm: frozenset[str]
+    date1904: bool
+    shared: dict[str, _Shared] = field(default_factory=dict)
+    pending: list[tuple[Coord, str]] = field(default_factory=list)
+
+
+def read_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
+    """Read a workbook package into the refresh model (see the module docstring).
+
+    Raises :class:`UnreadableWorkbookError` for anything wrong with the file.
+    """
+    with open_package(path, limits) as package:
+        try:
+            return _read(package)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise _unreadable(
+                f"{package.path.name} 已损坏（{exc}）", f"{package.path.name} is corrupt ({exc})"
+            ) from None
+
+
+def _read(package: Package) -> Workbook:
+    root = package.parse(package.workbook_part)
+    date1904 = False
+    for pr in _children(root, "workbookPr"):
+        date1904 = (pr.get("date1904") or "").lower() in ("1", "true")
+    strings: list[str] = []
+    metadata_part: str | None = None
+    for rel_type, target in package.workbook_rels.values():
+        if rel_type.endswith("/sharedStrings") and package.has(target):
+            strings = _read_shared_strings(package, target)
+        elif rel_type.endswith("/sheetMetadata") and package.has(target):
+            metadata_part = target
+    dynamic_cm = _dynamic_cell_metadata(package, metadata_part) if metadata_part else frozenset()
+
+    sheets: list[Sheet] = []
+    tables: list[Table] = []
+    for sp in package.sheet_parts:
+        sheet = Sheet(sp.name)
+        if package.has(sp.part):
+            _read_sheet(package, sp.part, _SheetReader(sheet, strings, dynamic_cm, date1904))
+        sheets.append(sheet)
+        for rel_type, target in package.rels(sp.part).values():
+            if rel_type.endswith("/table") and package.has(target):
+                tables.append(_read_table(package, target, sp.name))
+
+    names: list[DefinedName] = []
+    for dn in _children(root, "definedNames", "definedName"):
+        local = dn.get("localSheetId")
+        scope: str | None = None
+        if local is not None:
+            try:
+                scope = sheets_all_names(root)[int(local)]
+            except (ValueError, IndexError):
+                continue  # a name scoped to a sheet that does not exist
+        names.append(DefinedName(dn.get("name") or "", dn.text or "", scope))
+    return Workbook(sheets=sheets, names=names, tables=tables, date1904=date1904)
+
+
+def sheets_all_names(root: etree._Element) -> list[str]:
+    """Every sheet name in ``workbook.xml`` order (``localSheetId`` indexes this)."""
+    return [s.get("name") or "" for s in _children(root, "sheets", "sheet")]
+
+
+def _read_shared_strings(package: Package, part: str) -> list[str]:
+    strings: list[str] = []
+    for el in _iter_elements(package, part, ("si",)):
+        strings.append(_rich_text(el))
+        el.clear(keep_tail=False)
+    return strings
+
+
+def _dynamic_cell_metadata(package: Package, part: str) -> frozenset[str]:
+    """The ``cm`` values (1-based cellMetadata blocks) that mark dynamic arrays."""
+    root = package.parse(part)
+    type_names = [t.get("name") or "" for t in _children(root, "metadataTypes", "metadataType")]
+    dynamic_future: set[int] = set()
+    for fm in _children(root, "futureMetadata"):
+        if fm.get("name") != "XLDAPR":
+            continue
+        for i, bk in enumerate(c for c in fm if _local(c.tag) == "bk"):
+            for el in bk.iter():
+                if _local(el.tag) == "dynamicArrayProperties" and el.get("fDynamic") in (
+                    "1",
+                    "true",
+                ):
+                    dynamic_future.add(i)
+    out: set[str] = set()
+    for i, bk in enumerate(_children(root, "cellMetadata", "bk"), start=1):
+        for rc in bk:
+            if _local(rc.tag) != "rc":
+                continue
+            try:
+                t, v = int(rc.get("t") or 0), int(rc.get("v") or 0)
+            except ValueError:
+                continue
+            if 1 <= t <= len(type_names) and type_names[t - 1] == "XLDAPR" and v in dynamic_future:
+                out.add(str(i))
+    return frozenset(out)
+
+
+def _read_table(package: Package, part: str, sheet: str) -> Table:
+    root = package.parse(part)
+    ref = root.get("ref") or ""
+    try:
+        first, last = _parse_range(ref)
+    except ValueError:
+        raise _unreadable(
+            f"表格部件 {part} 的区域 {ref!r} 无效", f"table part {part} has an invalid ref {ref!r}"
+        ) from None
+    columns = tuple(
+        decode_xstring(c.get("name") or "") for c in _children(root, "tableColumns", "tableColumn")
+    )
+    return Table(
+        name=root.get("displayName") or root.get("name") or "",
+        sheet=sheet,
+        first=first,
+        last=last,
+        columns=columns,
+        header_rows=int(root.get("headerRowCount") or 1),
+        totals_rows=int(root.get("totalsRowCount") or 0),
+    )
+
+
+def _parse_range(ref: str) -> tuple[Coord, Coord]:
+    a, _, b = ref.partition(":")
+    first = from_a1(a)
+    last = from_a1(b) if b else first
+    return first, last
+
+
+_CHUNK = 1 << 20
+
+
+def _iter_elements(package: Package, part: str, names: tuple[str, ...]) -> Iterator[etree._Element]:
+    """Stream the elements called ``names`` (local names) of an XML part.
+
+    The caller clears each element when done with it, so memory stays
+    proportional to one element, not the part.
+    """
+    tags = [f"{{{ns}}}{n}" for ns in _MAIN_NS for n in names] + list(names)
+    parser = etree.XMLPullParser(
+        events=("end",),
+        tag=tags,
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+    )
+    with package.open(part) as stream:
+        first = True
+        while True:
+            try:
+                chunk = stream.read(_CHUNK)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                raise _unreadable(
+                    f"部件 {part} 已损坏（{exc}）", f"part {part} is corrupt ({exc})"
+                ) from None
+            if first:
+                check_prolog(chunk[: package.limits.max_prolog + 1024], part, package.limits)
+                first = False
+            try:
+                if chunk:
+                    parser.feed(chunk)
+                else:
+                    parser.close()
+                for _event, el in parser.read_events():
+                    yield el
+            except etree.XMLSyntaxError as exc:
+                raise _unreadable(
+                    f"部件 {part} 不是有效的 XML（{exc}）", f"part {part} is not valid XML ({exc})"
+                ) from None
+            if not chunk:
+                return
+
+
+_ADDR_RE = re.compile(r"([A-Za-z]{1,3})(\d+)$")
+
+
+def _read_sheet(package: Package, part: str, rd: _SheetReader) -> None:
+    sheet = rd.sheet
+    values = sheet.values
+    formulas = sheet.formulas
+    strings = rd.strings
+    n_strings = len(strings)
+    max_row = max_col = 0
+    row_no = 0
+    for row in _iter_elements(package, part, ("row",)):
+        r_attr = row.get("r")
+        row_no = int(r_attr) if r_attr is not None else row_no + 1
+        col_no = 0
+        for c in row:
+            if _local(c.tag) != "c":
+                continue
+            ref = c.get("r")
+            if ref is not None:
+                m = _ADDR_RE.match(ref)
+                if m is None:
+                    raise _bad_cell(part, ref)
+                col_no = _col_no(m.group(1))
+                rno = int(m.group(2))
+            else:
+                col_no += 1
+                rno = row_no
+            if not (1 <= rno <= MAX_ROW and 1 <= col_no <= MAX_COL):
+                raise _bad_cell(part, ref or f"{col_letters(col_no)}{rno}")
+            coord = (rno, col_no)
+            t = c.get("t")
+            v_text: str | None = None
+            f_el = None
+            is_el = None
+            for child in c:
+                name = _local(child.tag)
+                if name == "v":
+                    v_text = child.text or ""
+                elif name == "f":
+                    f_el = child
+                elif name == "is":
+                    is_el = child
+            has_value = v_text is not None or is_el is not None
+            if f_el is not None:
+                _read_formula(rd, coord, c, f_el, part)
+                if rno > max_row:
+                    max_row = rno
+                if col_no > max_col:
+                    max_col = col_no
+            if has_value:
+                value = _cell_value(t, v_text, is_el, strings, n_strings, rd.date1904, part, coord)
+                if value is not None:
+                    values[coord] = value
+                    if rno > max_row:
+                        max_row = rno
+                    if col_no > max_col:
+                        max_col = col_no
+        row.clear(keep_tail=False)
+    for coord, si in rd.pending:
+        group = rd.shared.get(si)
+        if group is None:
+            continue  # a shared-formula child without its master: Excel drops it too
+        formulas[coord] = Formula(
+            _instantiate(group.template, coord[0] - group.anchor[0], coord[1] - group.anchor[1])
+        )
+    # an array formula occupies its whole range even where no cell is written yet
+    for f in formulas.values():
+        if f.ref and ":" in f.ref:
+            try:
+                _first, last = _parse_range(f.ref)
+            except ValueError:
+                continue
+            max_row = max(max_row, last[0])
+            max_col = max(max_col, last[1])
+    sheet.max_row = max_row
+    sheet.max_col = max_col
+
+
+def _bad_cell(part: str, ref: str) -> UnreadableWorkbookError:
+    return _unreadable(
+        f"部件 {part} 中的单元格地址 {ref!r} 无效",
+        f"part {part} has an invalid cell address {ref!r}",
+    )
+
+
+def _read_formula(
+    rd: _SheetReader, coord: Coord, c: etree._Element, f_el: etree._Element, part: str
+) -> None:
+    ftype = f_el.get("t")
+    text = f_el.text or ""
+    formulas = rd.sheet.formulas
+    if ftype == "shared":
+        si = f_el.get("si") or ""
+        if text:
+            # the master cell: its text is the group's template
+            rd.shared[si] = _Shared(coord, _compile(text))
+            formulas[coord] = Formula(text)
+        else:
+            group = rd.shared.get(si)
+            if group is None:
+                rd.pending.append((coord, si))
+            else:
+                formulas[coord] = Formula(
+                    _instantiate(
+                        group.template, coord[0] - group.anchor[0], coord[1] - group.anchor[1]
+                    )
+                )
+    elif ftype == "array":
+        cm = c.get("cm")
+        dynamic = cm is not None and cm in rd.dynamic_cm
+        formulas[coord] = Formula(
+            text, "dynamic" if dynamic else "array", f_el.get("ref") or to_ref(coord)
+        )
+    elif ftype == "dataTable":
+        # a what-if data table: Excel shows it as {=TABLE(r1,r2)}; the engine reports it
+        args = ",".join(a for a in (f_el.get("r1"), f_el.get("r2")) if a)
+        formulas[coord] = Formula(f"TABLE({args})", "array", f_el.get("ref") or to_ref(coord))
+    else:
+        formulas[coord] = Formula(text)
+
+
+def to_ref(coord: Coord) -> str:
+    return f"{col_letters(coord[1])}{coord[0]}"
+
+
+def _cell_value(
+    t: str | None,
+    v: str | None,
+    is_el: etree._Element | None,
+    strings: list[str],
+    n_strings: int,
+    date1904: bool,
+    part: str,
+    coord: Coord,
+) -> CellValue:
+    try:
+        if t is None or t == "n":
+            if not v:
+                return None
+            return float(v)
+        if t == "s":
+            if v is None or v == "":
+                return None
+            i = int(v)
+            if not 0 <= i < n_strings:
+                raise ValueError(f"shared string {i} out of range")
+            return strings[i]
+        if t == "str":
+            return decode_xstring(v or "")
+        if t == "inlineStr":
+            if is_el is not None:
+                return _rich_text(is_el)
+            return decode_xstring(v or "")
+        if t == "b":
+            return (v or "").strip() in ("1", "true")
+        if t == "e":
+            err = parse_error((v or "").strip())
+            return err if err is not None else ExcelError("#VALUE!")
+        if t == "d":
+            return _iso_to_serial(v or "", date1904) if v else None
+    except ValueError as exc:
+        raise _unreadable(
+            f"部件 {part} 单元格 {to_ref(coord)} 的值无效（{exc}）",
+            f"part {part} cell {to_ref(coord)} has an invalid value ({exc})",
+        ) from None
+    raise _unreadable(
+        f"部件 {part} 单元格 {to_ref(coord)} 的类型 {t!r} 未知",
+        f"part {part} cell {to_ref(coord)} has an unknown type {t!r}",
+    )
