@@ -10,24 +10,73 @@ starts at ``115%``.
 [3, 1, -1]
 >>> t.locate([100000], "upper").tolist()
 [0]
+
+For long columns, :meth:`BandTable.locate` does not round each value: it
+compares the raw doubles with *edges*, the smallest double whose 12-digit
+rounding reaches each start (found once per table by bisection), which gives
+the same bands at a fraction of the cost.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from udfs._inputs import as_block, is_blank, number_or_error
-from udfs._numbers import round_sig
+from udfs._numbers import round_sig, significant_unit
 from udfs.errors import ExcelError, fail
 
 __all__ = ["COMPARE_DIGITS", "BandTable"]
 
 #: Significant digits kept when comparing values with band starts and gates.
 COMPARE_DIGITS = 12
+
+#: From this many values on, :meth:`BandTable.locate` compares with edges.
+_EDGE_MIN_SIZE = 64
+
+_SIGN = np.int64(-(2**63))
+
+
+def _ordered(d: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """Doubles as int64 keys in the same order (−0.0 and 0.0 share a key)."""
+    bits = d.view(np.int64)
+    return np.where(bits < 0, -(bits & ~_SIGN), bits)
+
+
+def _unordered(k: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """Inverse of :func:`_ordered`."""
+    return np.where(k < 0, (-k) | _SIGN, k).view(np.float64)
+
+
+def _first_reaching(starts: npt.NDArray[np.float64], *, strict: bool) -> npt.NDArray[np.float64]:
+    """Per start ``s``, the smallest double ``t`` with ``round_sig(t, 12) >= s``
+    (``> s`` when ``strict``), by bisection over the doubles near ``s``.
+
+    ``round_sig`` is non-decreasing, so ``x >= t`` exactly when the rounded
+    ``x`` reaches ``s``. Starts are already 12-digit values, so ``s`` rounds to
+    itself and ``s ± 2`` units of its 12th digit lie on either side.
+    """
+    s = starts.copy()
+    zero = s == 0
+    s[zero] = 1.0  # placeholder, replaced below
+    step = 2.0 * significant_unit(s, COMPARE_DIGITS)
+    lo, hi = (s, s + step) if strict else (s - step, s)
+    lo_k, hi_k = _ordered(lo), _ordered(hi)
+    while True:
+        open_ = hi_k - lo_k > 1
+        if not open_.any():
+            break
+        mid_k = lo_k + (hi_k - lo_k) // 2
+        rounded = round_sig(_unordered(mid_k), COMPARE_DIGITS)
+        reached = rounded > s if strict else rounded >= s
+        hi_k = np.where(open_ & reached, mid_k, hi_k)
+        lo_k = np.where(open_ & ~reached, mid_k, lo_k)
+    out = _unordered(hi_k)
+    out[zero] = np.nextafter(0.0, 1.0) if strict else 0.0
+    return out
 
 
 @dataclass(frozen=True)
@@ -49,6 +98,9 @@ class BandTable:
     starts: npt.NDArray[np.float64]
     columns: npt.NDArray[Any]
     rows: tuple[int, ...]
+    _edges: dict[str, npt.NDArray[np.float64]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def parse(cls, table: object, name: str = "table", *, min_columns: int = 2) -> BandTable:
@@ -109,11 +161,36 @@ class BandTable:
         is in the first band either way. Values are rounded to 12 significant
         digits first.
         """
-        xs = round_sig(np.asarray(x, dtype=np.float64), COMPARE_DIGITS)
+        arr = np.asarray(x, dtype=np.float64)
+        if arr.size >= _EDGE_MIN_SIZE:
+            return np.searchsorted(self.edges(side), arr, side="right") - 1
+        xs = round_sig(arr, COMPARE_DIGITS)
         if side == "lower":
             return np.searchsorted(self.starts, xs, side="right") - 1
         idx = np.searchsorted(self.starts, xs, side="left") - 1
         return np.where(xs == self.starts[0], 0, idx)
+
+    def edges(self, side: str) -> npt.NDArray[np.float64]:
+        """Per band, the smallest double that :meth:`locate` puts in it or above.
+
+        ``x >= edges[k]`` exactly when ``x`` rounded to 12 significant digits
+        is in band ``k`` or a later one, so ``searchsorted(edges, x, "right") - 1``
+        is the band of ``x``. Computed once per table and side.
+
+        >>> t = BandTable.parse([[0, 60], [1, 70], [1.1, 80]])
+        >>> bool(t.edges("lower")[1] < 1.0 < t.edges("upper")[1])
+        True
+        """
+        found = self._edges.get(side)
+        if found is None:
+            if side == "lower":
+                found = _first_reaching(self.starts, strict=False)
+            else:
+                found = _first_reaching(self.starts, strict=True)
+                found[0] = self.edges("lower")[0]  # the first start is in band 0 either way
+            found.setflags(write=False)
+            self._edges[side] = found
+        return found
 
     def numeric_column(self, column: int, name: str, *, blank: float = 0.0) -> npt.NDArray[np.float64]:
         """Column ``column`` (1 = first after the starts) as numbers.

@@ -29,7 +29,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["decimal_reference", "round_decimal", "round_sig"]
+__all__ = ["decimal_reference", "round_decimal", "round_sig", "significant_unit"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -70,14 +70,20 @@ def _unscale(n: FloatArray, m: IntArray) -> FloatArray:
     return np.where(m >= 0, n / _pow10(np.maximum(m, 0)), n * _pow10(np.maximum(-m, 0)))
 
 
-def _regular(arr: FloatArray) -> tuple[FloatArray, npt.NDArray[np.bool_] | None]:
-    """|arr| with NaN, infinities and zeros replaced by 1, and where they were.
+#: Below this magnitude 10**m overflows while scaling; such values (and
+#: subnormals) are left as they are by round_sig and round to 0 in round_decimal.
+_TINY = 1e-290
 
-    The mask is ``None`` when every value is finite and non-zero, the common
+
+def _regular(arr: FloatArray) -> tuple[FloatArray, npt.NDArray[np.bool_] | None]:
+    """|arr| with NaN, infinities, zeros and near-zeros replaced by 1, and where
+    they were.
+
+    The mask is ``None`` when every value is finite and not tiny, the common
     case, which then needs no masking at all.
     """
     ax = np.abs(arr)
-    odd = ~(ax < np.inf) | (ax == 0)  # NaN compares false, so ~(ax < inf) catches it
+    odd = ~(ax < np.inf) | (ax < _TINY)  # NaN compares false, so ~(ax < inf) catches it
     if not odd.any():
         return ax, None
     return np.where(odd, 1.0, ax), odd
@@ -86,7 +92,8 @@ def _regular(arr: FloatArray) -> tuple[FloatArray, npt.NDArray[np.bool_] | None]
 def round_sig(x: npt.ArrayLike, n: int) -> FloatArray:
     """Round to ``n`` significant digits, half away from zero.
 
-    NaN and infinities pass through; zero stays zero.
+    NaN and infinities pass through; zero stays zero; magnitudes below
+    1e-290 (where the scaling by 10**m would overflow) are returned unchanged.
 
     >>> round_sig([0.1 + 0.2, 123456.7890123], 12).tolist()
     [0.3, 123456.789012]
@@ -99,6 +106,20 @@ def round_sig(x: npt.ArrayLike, n: int) -> FloatArray:
     if odd is not None:
         out = np.where(odd, arr, out)
     return out
+
+
+def significant_unit(x: npt.ArrayLike, n: int) -> FloatArray:
+    """The place value of the ``n``-th significant digit of each non-zero ``x``.
+
+    >>> significant_unit([3000.0, -0.25], 12).tolist()
+    [1e-08, 1e-12]
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    ax, odd = _regular(arr)
+    unit = _unscale(np.ones_like(ax), (n - 1) - _exponents(ax))
+    if odd is not None:
+        unit = np.where(odd, np.nan, unit)
+    return unit
 
 
 def round_decimal(x: npt.ArrayLike, digits: int = 2, *, half_even: bool = False) -> FloatArray:
@@ -143,7 +164,7 @@ def round_decimal(x: npt.ArrayLike, digits: int = 2, *, half_even: bool = False)
         res = np.where(keep, _unscale(n15, m), res)
     out = np.copysign(res, arr)
     if odd is not None:
-        out = np.where(odd, arr, out)
+        out = np.where(odd, np.where(np.abs(arr) < _TINY, 0.0, arr), out)
     out += 0.0  # no negative zero (-0.0 + 0.0 is 0.0)
     return out
 
