@@ -1,0 +1,288 @@
+"""Money: exact rounding to the fen and splits that add up to the pool.
+
+``MONEY`` rounds like Excel's ``ROUND`` but on the value's decimal reading, so
+2.675 becomes 2.68 (Excel's ROUND agrees; a naive ``round(2.675, 2)`` in Python
+gives 2.67). ``ALLOCATE`` splits a pool in proportion to weights by the largest
+remainder method, in whole units (fen by default), so the shares add up to the
+pool exactly.
+
+The helpers :func:`exact_integers` and :func:`apportion` are the integer core
+of every largest-remainder split in the kernel (``FORCED_DIST`` uses them for
+its label counts).
+
+>>> money(2.675)
+2.68
+>>> allocate(100, [1, 1, 1]).tolist()
+[[33.34, 33.33, 33.33]]
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from udfs._inputs import finish, scalar_number, spill, to_numbers
+from udfs._keywords import ROUNDING
+from udfs._numbers import _exponents, round_decimal
+from udfs.errors import excel_function, fail
+
+__all__ = ["allocate", "apportion", "exact_integers", "money"]
+
+IntArray = npt.NDArray[Any]  # int64, or object (Python ints) when int64 would overflow
+
+#: Above this, products of units and weights leave int64 and the exact path
+#: switches to Python integers.
+_INT64_SAFE = 2**62
+
+
+def exact_integers(values: npt.ArrayLike) -> tuple[IntArray, int]:
+    """Non-negative finite numbers as exact integers on one decimal scale.
+
+    Each value is read as its 15-significant-digit decimal (Excel's precision)
+    and the result ``(ints, exponent)`` satisfies ``value == int × 10**exponent``
+    exactly, for every value, with the smallest common exponent that needs.
+    ``ints`` is an int64 array of the input's shape, or an object array of
+    Python integers when the values span too many orders of magnitude for int64.
+
+    >>> ints, exp = exact_integers([1, 0.5, 0.5])
+    >>> ints.tolist(), exp
+    ([10, 5, 5], -1)
+    >>> ints, exp = exact_integers([0.1 + 0.2, 3000])
+    >>> ints.tolist(), exp
+    ([3, 30000], -1)
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    flat = arr.reshape(-1)
+    nz = flat != 0
+    mant = np.zeros(flat.shape, dtype=np.int64)
+    expo = np.zeros(flat.shape, dtype=np.int64)
+    if nz.any():
+        ax = np.abs(flat[nz])
+        e = _exponents(ax)
+        m = 14 - e
+        up = m >= 0
+        scaled = np.empty_like(ax)
+        scaled[up] = ax[up] * np.power(10.0, m[up])
+        scaled[~up] = ax[~up] / np.power(10.0, -m[~up])
+        n15 = np.floor(scaled + 0.5).astype(np.int64)  # < 10**15, exact in a double
+        p = -m
+        for _ in range(15):  # strip trailing zeros so the integers stay small
+            tens = (n15 % 10 == 0) & (n15 != 0)
+            if not tens.any():
+                break
+            n15 = np.where(tens, n15 // 10, n15)
+            p = np.where(tens, p + 1, p)
+        mant[nz] = n15
+        expo[nz] = p
+    if not nz.any():
+        return mant.reshape(arr.shape), 0
+    low = int(expo[nz].min())
+    shift = np.where(nz, expo - low, 0)
+    # digits needed: up to 15 in the mantissa plus the shift
+    if int(shift.max()) + 15 <= 18:
+        ints: IntArray = mant * np.power(10, shift).astype(np.int64)
+    else:
+        ints = np.array(
+            [int(a) * 10 ** int(s) for a, s in zip(mant.tolist(), shift.tolist(), strict=True)],
+            dtype=object,
+        )
+    return ints.reshape(arr.shape), low
+
+
+def apportion(total: int, weights: IntArray) -> IntArray:
+    """Split the integer ``total`` in proportion to non-negative integer weights.
+
+    Largest remainder (Hamilton's method): every part first gets the floor of
+    its exact quota ``total × wᵢ / Σw``; the units left over go, one each, to the
+    largest remainders, equal remainders to the earlier weight. The parts add
+    up to ``total`` and each is within one unit of its exact quota. A negative
+    total is split as its absolute value, then negated (a symmetric split).
+    ``weights`` must not all be 0 (the caller decides what that means).
+
+    >>> apportion(10000, np.array([1, 1, 1])).tolist()
+    [3334, 3333, 3333]
+    >>> apportion(-5, np.array([1, 1])).tolist()
+    [-3, -2]
+    """
+    w = np.asarray(weights).reshape(-1)
+    sign = -1 if total < 0 else 1
+    t = abs(int(total))
+    s = int(sum(int(x) for x in w)) if w.dtype == object else int(w.sum())
+    if s <= 0:
+        raise ValueError("apportion needs weights with a positive sum")
+    wmax = int(max(w.tolist())) if w.size else 0
+    if w.dtype != object and t * wmax < _INT64_SAFE and s < _INT64_SAFE:
+        prod = w.astype(np.int64) * np.int64(t)
+        q, r = np.divmod(prod, np.int64(s))
+        left = t - int(q.sum())
+        if left:
+            best = np.argsort(-r, kind="stable")[:left]
+            q[best] += 1
+        return sign * q
+    wo = np.array([int(x) for x in w.tolist()], dtype=object)
+    prod_o = wo * t
+    q_o = prod_o // s
+    r_o = prod_o % s
+    left = t - int(sum(q_o.tolist()))
+    if left:
+        rem = r_o.tolist()
+        order = sorted(range(len(rem)), key=lambda i: -rem[i])  # stable: earlier wins ties
+        for i in order[:left]:
+            q_o[i] += 1
+    return q_o * sign
+
+
+def _decimal(x: float) -> Decimal:
+    """The 15-significant-digit decimal of a double (Excel's reading)."""
+    return Decimal(f"{x:.15g}")
+
+
+@excel_function
+def allocate(amount: object, weights: object, unit: object = None) -> Any:
+    """Split ``amount`` in proportion to ``weights``, exact to ``unit``.
+
+    ``ALLOCATE(amount, weights, [unit])``: the shares are whole multiples of
+    ``unit`` (default 0.01, one fen) chosen by the largest remainder method,
+    so they add up to ``amount`` exactly; equal remainders go to the earlier
+    weight. Typical weights are role coefficients (经理 1, 工作人员 0.5).
+
+    Parameters
+    ----------
+    amount : number
+        The pool to split. Must be a whole number of ``unit`` s (100.005 with
+        unit 0.01 is ``#VALUE!``: round it with ``MONEY`` first). A negative
+        amount (a shared penalty) is split like its absolute value, negated.
+    weights : range
+        One weight per share, any shape; blank cells weigh 0. Weights are
+        relative: {2, 1, 1} splits like {0.5, 0.25, 0.25}.
+    unit : number, optional
+        The smallest share step, > 0: 0.01 (default), 1 for whole yuan, 100 …
+
+    Returns
+    -------
+    range
+        The shares in the shape of ``weights`` (a single weight gives a plain
+        number).
+
+    Errors
+    ------
+    ``#DIV/0!`` when the weights add up to 0; ``#VALUE!`` for a negative
+    weight, text in ``weights``, ``unit`` ≤ 0, or an amount that is not a whole
+    number of units. An error in any argument is returned (the split depends
+    on every weight).
+
+    Excel compatibility
+    -------------------
+    Excel has no built-in equivalent. ``ROUND(amount*w/SUM(w), 2)`` per share
+    is what it replaces: that can miss the pool by a fen or more
+    (100 in thirds is 33.33 × 3 = 99.99); ``ALLOCATE`` never does.
+
+    Examples
+    --------
+    >>> allocate(6000, [1, 0.5, 0.5]).tolist()
+    [[3000.0, 1500.0, 1500.0]]
+    >>> allocate(100, [1, 1, 1]).tolist()
+    [[33.34, 33.33, 33.33]]
+    >>> allocate(10000, [[1], [0.5], [0.5], [0.5]], 1).tolist()
+    [[4000.0], [2000.0], [2000.0], [2000.0]]
+    >>> str(allocate(100, [0, 0]))
+    '#DIV/0!'
+    """
+    total = scalar_number(amount, "amount")
+    step = scalar_number(unit, "unit", default=0.01)
+    if step <= 0:
+        raise fail("#VALUE!", f"参数 unit 必须大于 0，收到 {step:g} / unit must be above 0, got {step:g}")
+    try:
+        units_exact = _decimal(total) / _decimal(step)
+    except InvalidOperation as exc:  # pragma: no cover - both are finite, step > 0
+        raise fail("#NUM!", "参数 amount 或 unit 超出范围 / amount or unit out of range") from exc
+    if units_exact != units_exact.to_integral_value():
+        raise fail(
+            "#VALUE!",
+            f"参数 amount（{total:.15g}）不是 unit（{step:.15g}）的整数倍，请先用 MONEY 取整 / "
+            f"amount {total:.15g} is not a whole number of units of {step:.15g}; round it first",
+        )
+    nums = to_numbers(weights, "weights")
+    nums.raise_first_error()
+    w = nums.values
+    if (w < 0).any():
+        i, j = (int(k) for k in np.argwhere(w < 0)[0])
+        raise fail(
+            "#VALUE!",
+            f"参数 weights 第 {i + 1} 行第 {j + 1} 列为负数 / weights row {i + 1}, "
+            f"column {j + 1} is negative",
+        )
+    ints, _ = exact_integers(w)
+    if not np.any(w > 0):
+        raise fail("#DIV/0!", "参数 weights 之和为 0，无法分配 / weights add up to 0")
+    parts = apportion(int(units_exact), ints.reshape(-1))
+    exponent = _decimal(step).normalize().as_tuple().exponent
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    shares = np.asarray(parts, dtype=np.float64) * step
+    shares = round_decimal(shares, decimals).reshape(w.shape)
+    return spill(finish(shares))
+
+
+@excel_function
+def money(x: object, digits: object = None, method: object = None) -> Any:
+    """Round money exactly: half away from zero (default) or half to even.
+
+    ``MONEY(x, [digits], [method])`` reads each value as its
+    15-significant-digit decimal (what Excel shows) and rounds that decimal, so
+    2.675 rounds to 2.68 although the double nearest 2.675 is a little below it.
+
+    Parameters
+    ----------
+    x : number or range
+        The amounts; lifted, one result per cell, in the shape of ``x``. A blank
+        is 0; text that is not a number is ``#VALUE!`` in its cell; an error is
+        passed through in its cell.
+    digits : number, optional
+        Decimals to keep (default 2, the fen). 0 rounds to whole yuan, −2 to
+        hundreds. A fractional ``digits`` is truncated, as in ``ROUND``.
+    method : text, optional
+        The rounding rule, see Keywords.
+
+    Returns
+    -------
+    number or range
+        The rounded amounts.
+
+    Keywords
+    --------
+    method : ``"四舍五入"``/``"half-up"`` (default; half away from zero, like
+        ``ROUND``) or ``"四舍六入"``/``"half-even"`` (GB/T 8170 四舍六入五成双:
+        an exact half goes to the even neighbour).
+
+    Excel compatibility
+    -------------------
+    With the default method this is ``ROUND(x, digits)``. Half-even has no
+    Excel worksheet equivalent (VBA's ``Round`` rounds half to even but on the
+    binary double, so ``Round(2.675, 2)`` there is not reliable); here it is
+    exact on the decimal.
+
+    Examples
+    --------
+    >>> money(2.675)
+    2.68
+    >>> money(2.665, 2, "四舍六入")
+    2.66
+    >>> money(-1234.5, -1)
+    -1230.0
+    >>> money([[0.125], [0.135]], 2, "half-even").tolist()
+    [[0.12], [0.14]]
+    >>> str(money(1, 2, "bankers"))
+    '#VALUE!'
+    """
+    nums = to_numbers(x, "x")
+    d = scalar_number(digits, "digits", default=2.0)
+    places = int(max(-400.0, min(400.0, d)))  # truncated like ROUND's num_digits
+    half_even = ROUNDING.parse(method, "method") == "half-even"
+    vals = nums.values
+    ok = np.isfinite(vals)
+    out = np.full(vals.shape, np.nan)
+    out[ok] = round_decimal(vals[ok], places, half_even=half_even)
+    return spill(finish(out, nums.errors))
