@@ -114,6 +114,12 @@ class Results:
     cell a dynamic array spills into, keyed by sheet name then coordinate."""
 
     values: dict[str, dict[Coord, CellValue]] = field(default_factory=dict)
+    #: For each dynamic-array anchor (``Formula.kind == "dynamic"``), the
+    #: bottom-right cell of the range its result spills into (the anchor itself
+    #: for a single value), keyed by sheet name then anchor. The writer uses it
+    #: to update the formula's ``ref`` and to blank cells an earlier, larger
+    #: spill left behind. An anchor missing here keeps the ``ref`` in the file.
+    spills: dict[str, dict[Coord, Coord]] = field(default_factory=dict)
 
     def count(self) -> int:
         return sum(len(v) for v in self.values.values())
