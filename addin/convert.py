@@ -1,0 +1,365 @@
+"""Values between Excel hosts and the kernel, and the wrappers built from the registry.
+
+Each host hands a worksheet function something a little different:
+
+* **classic** (xlwings on Windows, COM): with ``ndim=2`` every range is a 2-D
+  list; blanks are ``None``; with ``err_to_str=True`` a cell error arrives as
+  its spelling (``"#N/A"``); dates arrive as ``datetime``.
+* **officejs** (xlwings Server and xlwings Lite): each argument is a 2-D list
+  (xlwings turns a 1×1 into a scalar); blanks are ``None``/``""`` (Pyodide's
+  ``JsNull`` too); errors arrive as ``"#N/A"`` (``err_to_str=True``) or as a
+  data-type dict ``{"type": "Error", "basicValue": "#N/A", ...}``; dates
+  arrive as serial numbers.
+
+:func:`from_host` turns such a value into what the kernel accepts (``None``
+for a blank, :class:`~udfs.errors.ExcelError` for an error, an Excel serial
+for a date). :func:`to_host` turns a kernel result back: a scalar or a 2-D
+list of plain Python values, ``""`` for an empty cell, NaN/inf as ``#NUM!``,
+and kernel errors as the error value each host can show:
+
+* classic: the error's spelling, ``"#VALUE!"``. xlwings' classic UDF bridge
+  has no way to return a real COM error value (xlwings issue #776): VBA
+  receives the spelling as text. The kernel's message cannot be shown.
+* officejs: the spelling for the seven classic errors, which xlwings turns
+  into an Office.js error cell value ``{"type": "Error", "errorType":
+  "Value"}`` (custom-functions runtime ≥ 1.4); the dict itself for the newer
+  errors (``#SPILL!``, ``#CALC!``, ``#GETTING_DATA``) that xlwings does not map.
+  xlwings' JSON result protocol has no message field, so the kernel's message
+  is not carried to the cell either.
+
+This module imports only numpy and the kernel, so the xlwings Lite bundle
+(:mod:`addin.lite`) can ship it unchanged. :func:`bind` applies a host's
+``func``/``arg`` decorators to wrappers generated from the registry; it is
+the one generator behind :mod:`addin.classic`, :mod:`addin.officejs` and the
+Lite ``main.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import math
+from collections.abc import Callable, MutableMapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from addin.registry import FUNCTIONS, NAMESPACE, Argument, FunctionSpec
+from udfs.errors import NUM, ExcelError, parse_error
+
+__all__ = [
+    "CLASSIC_HELP_LIMIT",
+    "OFFICEJS_ARG_HELP_LIMIT",
+    "OFFICEJS_HELP_LIMIT",
+    "Host",
+    "bind",
+    "call",
+    "cut_help",
+    "excel_serial",
+    "from_host",
+    "host_error",
+    "make_wrapper",
+    "to_host",
+]
+
+Host = Literal["classic", "officejs"]
+
+#: Excel's limit for a function's and an argument's description in the wizard
+#: (``Application.MacroOptions``).
+CLASSIC_HELP_LIMIT = 255
+#: Office.js custom-function metadata: an argument description is at most 128
+#: characters in the add-in schema; function descriptions are kept to 255.
+OFFICEJS_ARG_HELP_LIMIT = 128
+OFFICEJS_HELP_LIMIT = 255
+
+#: Kinds whose one-cell value is handed to the kernel as a scalar.
+_SCALAR_KINDS = frozenset({"number", "keyword", "criterion"})
+
+#: Office.js ``errorType`` of each Excel error (Excel.ErrorCellValueType).
+_OFFICEJS_ERROR_TYPES: dict[str, str] = {
+    "#NULL!": "Null",
+    "#DIV/0!": "Div0",
+    "#VALUE!": "Value",
+    "#REF!": "Ref",
+    "#NAME?": "Name",
+    "#NUM!": "Num",
+    "#N/A": "NotAvailable",
+    "#GETTING_DATA": "GettingData",
+    "#SPILL!": "Spill",
+    "#CALC!": "Calc",
+}
+_ERRORS_BY_OFFICEJS_TYPE = {v: k for k, v in _OFFICEJS_ERROR_TYPES.items()}
+#: The errors xlwings' Office.js engine maps from their spelling itself.
+_XLWINGS_MAPPED = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+# ---------------------------------------------------------------------------
+# Host → kernel
+# ---------------------------------------------------------------------------
+
+
+def excel_serial(value: dt.date | dt.datetime | dt.time) -> float:
+    """A date, date-time or time as Excel's serial number (1900 date system).
+
+    >>> excel_serial(dt.date(2024, 1, 31))
+    45322.0
+    >>> excel_serial(dt.datetime(2024, 1, 31, 12))
+    45322.5
+    """
+    if isinstance(value, dt.datetime):
+        naive = value.replace(tzinfo=None)
+        delta = naive - _EXCEL_EPOCH
+        return delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
+    if isinstance(value, dt.date):
+        return float((value - _EXCEL_EPOCH.date()).days)
+    return (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
+
+
+def _is_js_null(value: object) -> bool:
+    """Pyodide ≥ 0.28 passes JavaScript ``null`` as a ``JsNull`` sentinel."""
+    return type(value).__name__ == "JsNull"
+
+
+def _cell_from_host(value: object) -> Any:
+    """One cell as the kernel reads it."""
+    if value is None or _is_js_null(value):
+        return None
+    if isinstance(value, str):
+        if value == "":
+            return None
+        err = parse_error(value)
+        return err if err is not None else value
+    if isinstance(value, bool | int | float | ExcelError):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return excel_serial(value)
+    if isinstance(value, dict):
+        return _data_type_from_host(value)
+    return value
+
+
+def _data_type_from_host(value: dict[str, Any]) -> Any:
+    """An Office.js cell value dict (error, formatted number, …) as a plain value."""
+    if value.get("type") == "Error":
+        err = parse_error(value.get("basicValue"))
+        if err is None:
+            err = parse_error(_ERRORS_BY_OFFICEJS_TYPE.get(str(value.get("errorType")), "#VALUE!"))
+        return err
+    if "basicValue" in value:
+        return _cell_from_host(value["basicValue"])
+    return value
+
+
+def from_host(value: object, kind: str = "range") -> Any:
+    """A host argument as the kernel takes it.
+
+    Ranges stay 2-D lists (a flat list is one row); a one-cell argument of a
+    scalar kind (number, keyword, criterion) becomes its value; blanks are
+    ``None``; error spellings and Office.js error dicts become
+    :class:`~udfs.errors.ExcelError`; dates become Excel serials.
+
+    >>> from_host([[1, None], ["#N/A", ""]])
+    [[1, None], [ExcelError('#N/A'), None]]
+    >>> from_host([["超额"]], "keyword")
+    '超额'
+    >>> from_host({"type": "Error", "basicValue": "#DIV/0!", "errorType": "Div0"})
+    ExcelError('#DIV/0!')
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        if not value:
+            return None
+        rows: Sequence[Any] = (
+            value if all(isinstance(r, list | tuple) for r in value) else [value]
+        )
+        block = [[_cell_from_host(c) for c in row] for row in rows]
+        if kind in _SCALAR_KINDS and len(block) == 1 and len(block[0]) == 1:
+            return block[0][0]
+        return block
+    return _cell_from_host(value)
+
+
+# ---------------------------------------------------------------------------
+# Kernel → host
+# ---------------------------------------------------------------------------
+
+
+def host_error(error: ExcelError, host: Host) -> Any:
+    """The error value ``host`` shows for a kernel error (see the module docs)."""
+    if host == "officejs" and error.code not in _XLWINGS_MAPPED:
+        return {
+            "type": "Error",
+            "basicValue": error.code,
+            "errorType": _OFFICEJS_ERROR_TYPES[error.code],
+        }
+    return error.code
+
+
+def _cell_to_host(value: Any, host: Host) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None:
+        return ""
+    if isinstance(value, ExcelError):
+        return host_error(value, host)
+    if isinstance(value, float) and not math.isfinite(value):
+        return host_error(NUM, host)
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return excel_serial(value)
+    return value
+
+
+def to_host(result: Any, host: Host) -> Any:
+    """A kernel result as ``host`` takes it: a scalar or a 2-D list.
+
+    >>> to_host(np.array([[1.5, np.nan]]), "classic")
+    [[1.5, '#NUM!']]
+    >>> to_host(ExcelError("#VALUE!", "参数 mode …"), "officejs")
+    '#VALUE!'
+    >>> to_host(None, "classic")
+    ''
+    """
+    if isinstance(result, np.ndarray):
+        if result.ndim == 0:
+            return _cell_to_host(result.item(), host)
+        if result.ndim == 1:
+            result = result.reshape(1, -1)
+        return [[_cell_to_host(c, host) for c in row] for row in result.tolist()]
+    if isinstance(result, list | tuple):
+        rows = result if all(isinstance(r, list | tuple) for r in result) else [result]
+        return [[_cell_to_host(c, host) for c in row] for row in rows]
+    return _cell_to_host(result, host)
+
+
+def call(spec: FunctionSpec, args: Sequence[Any], host: Host) -> Any:
+    """Call ``spec``'s kernel function with host arguments; return a host result.
+
+    Arguments left out are omitted (``None``). Only errors the kernel returns
+    are turned into error values; a bug in the kernel is not hidden.
+    """
+    _, most = spec.arg_counts
+    given = list(args) + [None] * (most - len(args))
+    kernel_args = [from_host(v, a.kind) for v, a in zip(given, spec.args, strict=True)]
+    return to_host(spec.kernel(*kernel_args), host)
+
+
+# ---------------------------------------------------------------------------
+# Wrappers and help text
+# ---------------------------------------------------------------------------
+
+_BREAKS = "。；;！？!?"
+
+
+def cut_help(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a sentence end.
+
+    Cuts after the last full stop (。；. etc.) that fits; failing that, at the
+    last comma or space and adds "…". Text that fits is returned unchanged.
+
+    >>> cut_help("第一句。第二句很长很长。", 8)
+    '第一句。'
+    >>> len(cut_help("x" * 300, 255))
+    255
+    """
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    stop = max(head.rfind(c) for c in _BREAKS)
+    dot = head.rfind(". ")
+    if dot >= 0 and dot + 1 > stop:
+        stop = dot
+    if stop >= limit // 3:
+        return head[: stop + 1].rstrip()
+    head = text[: limit - 1]
+    soft = max(head.rfind(c) for c in "，, ")
+    if soft >= limit // 3:
+        head = head[:soft]
+    return head.rstrip() + "…"
+
+
+def _help(zh: str, en: str, limit: int) -> str:
+    """Chinese then English when both fit; else Chinese alone, cut to ``limit``."""
+    both = f"{zh} / {en}"
+    return both if len(both) <= limit else cut_help(zh, limit)
+
+
+def function_help(spec: FunctionSpec, limit: int) -> str:
+    """The function's wizard description within ``limit`` characters."""
+    return _help(f"{spec.signature} {spec.help_zh}", spec.help_en, limit)
+
+
+def argument_help(arg: Argument, limit: int) -> str:
+    """An argument's description within ``limit`` characters.
+
+    Chinese first; keyword arguments list their accepted spellings; English
+    follows where it fits (in that order of preference).
+    """
+    zh = arg.help_zh
+    if arg.keyword is not None:
+        words = f"{zh}（可选值：{'、'.join(arg.spellings)}）"
+        for candidate in (f"{words} / {arg.help_en}", f"{zh} / {arg.help_en}", words):
+            if len(candidate) <= limit:
+                return candidate
+    return _help(zh, arg.help_en, limit)
+
+
+def make_wrapper(spec: FunctionSpec, host: Host) -> Callable[..., Any]:
+    """A plain function ``spec.name(arg1, arg2, …)`` converting for ``host``.
+
+    Its signature lists the registry's arguments (optional ones default to
+    ``None``), so xlwings derives the Excel-facing parameters from it.
+    """
+
+    def worksheet_function(*args: Any) -> Any:
+        return call(spec, args, host)
+
+    params = [
+        inspect.Parameter(
+            a.name,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            default=None if a.optional else inspect.Parameter.empty,
+        )
+        for a in spec.args
+    ]
+    worksheet_function.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    worksheet_function.__name__ = spec.name
+    worksheet_function.__qualname__ = spec.name
+    limit = CLASSIC_HELP_LIMIT if host == "classic" else OFFICEJS_HELP_LIMIT
+    worksheet_function.__doc__ = function_help(spec, limit)
+    return worksheet_function
+
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def bind(
+    target: MutableMapping[str, Any],
+    host: Host,
+    func: Callable[..., Any],
+    arg: Callable[..., Decorator],
+    functions: Sequence[FunctionSpec] = FUNCTIONS,
+) -> list[str]:
+    """Define one decorated worksheet function per registry entry in ``target``.
+
+    ``func`` and ``arg`` are the host's xlwings decorators (classic ``xw.func``
+    / ``xw.arg`` or ``xlwings.server.func`` / ``arg``). Every argument is read
+    as a 2-D range (``ndim=2``) with cell errors as their spelling
+    (``err_to_str=True``), so a one-cell range and a column arrive in the same
+    shape as a block. Returns the names defined.
+    """
+    arg_limit = CLASSIC_HELP_LIMIT if host == "classic" else OFFICEJS_ARG_HELP_LIMIT
+    defined = []
+    for spec in functions:
+        f = make_wrapper(spec, host)
+        for a in reversed(spec.args):
+            f = arg(a.name, ndim=2, err_to_str=True, doc=argument_help(a, arg_limit))(f)
+        options = {"category": spec.category} if host == "classic" else {"namespace": NAMESPACE}
+        f = func(**options)(f)
+        target[spec.name] = f
+        defined.append(spec.name)
+    return defined
