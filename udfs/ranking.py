@@ -293,7 +293,8 @@ def _read_groups(groups: object, n: int) -> tuple[IntArray, ObjectArray | None]:
 def _read_order(order: object, width: int) -> BoolArray:
     """Per key column, ``True`` where smallest comes first.
 
-    Like RANK.EQ: 0 or blank is largest first, any other number smallest first.
+    Like RANK.EQ: 0, FALSE or blank is largest first, any other number (or
+    TRUE) smallest first.
     One value applies to every key; otherwise one value per key column.
     """
     if is_omitted(order):
@@ -312,6 +313,9 @@ def _read_order(order: object, width: int) -> BoolArray:
     ascending = np.zeros(width, dtype=bool)
     for j, cell in enumerate(cells):
         if is_blank(cell):
+            continue
+        if isinstance(cell, bool | np.bool_):  # RANK.EQ takes TRUE as 1
+            ascending[j] = bool(cell)
             continue
         v = number_or_error(cell, "order")
         if isinstance(v, ExcelError):
