@@ -710,3 +710,28 @@ def test_large_column_agrees_with_reference() -> None:
     assert isinstance(result, np.ndarray)
     better = (values[None, :] > values[:, None]).sum(axis=1)
     assert np.array_equal(result.ravel(), 1.0 + better)
+
+
+def test_nan_flags_and_labels_are_num_errors() -> None:
+    """A NaN among eligible flags or group labels is #NUM! for that row, in arrays or lists."""
+    nan = float("nan")
+    assert is_error(flat(rankx([3, 2, 1], eligible=np.array([1.0, nan, 1.0])))[1], "#NUM!")
+    assert is_error(flat(rankx([3, 2, 1], eligible=[1, nan, "是"]))[1], "#NUM!")
+    by_array = flat(rankx([3, 2, 1], groups=np.array([1.0, nan, 1.0])))
+    assert by_array[0] == 1
+    assert is_error(by_array[1], "#NUM!")
+    assert by_array[2] == 2
+    assert is_error(flat(rankx([3, 2, 1], groups=[1, nan, "a"]))[1], "#NUM!")
+
+
+def test_numeric_group_array() -> None:
+    """Group numbers may come as a numpy array (e.g. a team number column)."""
+    result = rankx(np.array([[5.0], [9.0], [7.0], [8.0]]), groups=np.array([[2], [1], [2], [1]]))
+    assert flat(result) == [2, 1, 1, 2]
+
+
+def test_nan_in_prize_table_is_num_error() -> None:
+    """A NaN in a numpy prize table is #NUM!, naming the row."""
+    result = rank_prize([2, 1], np.array([[1.0, 1.0, 100.0], [2.0, np.nan, 50.0]]))
+    assert is_error(result, "#NUM!")
+    assert "第 2 行" in result.message

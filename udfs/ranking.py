@@ -50,15 +50,16 @@ ObjectArray = npt.NDArray[np.object_]
 #: Significant digits kept when comparing keys (FUNCTIONS.md, "Exactness").
 COMPARE_DIGITS = 12
 
-#: Largest prize amount accepted, in yuan: keeps every sum of fen exact in int64.
-MAX_AMOUNT = 1e12
+#: Largest prize amount per person accepted, in yuan (十亿): keeps every sum of fen
+#: over a worksheet's million rows exact in int64.
+MAX_AMOUNT = 1e9
 
 
 # --------------------------------------------------------------------------- inputs
 
 
 #: Kind codes of cells, by Python type (looked up in C through ``np.frompyfunc``).
-_NUMBER, _NONE, _TEXT, _OTHER = 1, 2, 3, 0
+_NUMBER, _NONE, _TEXT, _BOOL, _OTHER = 1, 2, 3, 4, 0
 _KIND_OF_TYPE: dict[type, int] = {
     float: _NUMBER,
     int: _NUMBER,
@@ -68,6 +69,8 @@ _KIND_OF_TYPE: dict[type, int] = {
     np.int32: _NUMBER,
     type(None): _NONE,
     str: _TEXT,
+    bool: _BOOL,
+    np.bool_: _BOOL,
     np.str_: _TEXT,
 }
 _type_of: Any = np.frompyfunc(type, 1, 1)
@@ -76,7 +79,7 @@ _is_not: Any = np.frompyfunc(operator.is_not, 2, 1)
 
 
 def _cell_kinds(flat: ObjectArray) -> npt.NDArray[np.int8]:
-    """Per cell: number, ``None``, text or other (booleans, errors …), without a Python loop.
+    """Per cell: number, ``None``, text, boolean or other (errors …), without a Python loop.
 
     Booleans are not numbers here (``type(True)`` is ``bool``), as Excel wants.
     """
@@ -225,11 +228,34 @@ def _read_eligible(eligible: object, n: int) -> tuple[BoolArray, ObjectArray | N
         flags = (nums != 0) & ~bad
         if not bad.any():
             return flags, None
-        errors = np.full(n, None, dtype=object)
-        errors[bad] = NUM.with_message("参数 eligible 不是有限数 / eligible is not a finite number")
-        return flags, errors
-    flags, flag_errors = to_flags(line.reshape(1, -1), "eligible")
-    return flags.reshape(-1), None if flag_errors is None else flag_errors.reshape(-1)
+        nan_errors = np.full(n, None, dtype=object)
+        nan_errors[bad] = NUM.with_message(
+            "参数 eligible 不是有限数 / eligible is not a finite number"
+        )
+        return flags, nan_errors
+    flat = line.astype(object)
+    kinds = _cell_kinds(flat)
+    number, flag = kinds == _NUMBER, kinds == _BOOL
+    flags = np.zeros(n, dtype=bool)
+    errors: ObjectArray | None = None
+    if number.any():
+        nums = flat[number].astype(np.float64)
+        flags[number] = (nums != 0) & ~np.isnan(nums)
+        if np.isnan(nums).any():
+            errors = np.full(n, None, dtype=object)
+            errors[np.flatnonzero(number)[np.isnan(nums)]] = NUM.with_message(
+                "参数 eligible 不是有限数 / eligible is not a finite number"
+            )
+    flags[flag] = flat[flag].astype(bool)
+    rest = np.flatnonzero((kinds == _TEXT) | (kinds == _OTHER))  # text and errors: by the rules
+    if rest.size:
+        rest_flags, rest_errors = to_flags(flat[rest].reshape(1, -1), "eligible")
+        flags[rest] = rest_flags.reshape(-1)
+        if rest_errors is not None:
+            if errors is None:
+                errors = np.full(n, None, dtype=object)
+            errors[rest] = rest_errors.reshape(-1)
+    return flags, errors
 
 
 def _read_groups(groups: object, n: int) -> tuple[IntArray, ObjectArray | None]:
@@ -258,10 +284,18 @@ def _read_groups(groups: object, n: int) -> tuple[IntArray, ObjectArray | None]:
     empty[text] = np.char.str_len(flat[text].astype(str)) == 0
     text &= ~empty
     blank = none | empty
-    other = ~number & ~text & ~blank
+    other = ~number & ~text & ~blank  # booleans and errors
     offset = 0
     if number.any():
-        _, inv = np.unique(flat[number].astype(np.float64), return_inverse=True)
+        nums = flat[number].astype(np.float64)
+        bad = np.isnan(nums)
+        if bad.any():
+            errors = np.full(n, None, dtype=object)
+            errors[np.flatnonzero(number)[bad]] = NUM.with_message(
+                "参数 groups 不是有限数 / groups is not a finite number"
+            )
+            nums[bad] = 0.0
+        _, inv = np.unique(nums, return_inverse=True)
         codes[number] = inv.reshape(-1)
         offset = int(inv.max()) + 1
     if text.any():
@@ -611,6 +645,8 @@ class _PrizeTable:
                 if isinstance(v, ExcelError):
                     if isinstance(cell, ExcelError):
                         raise fail(v)
+                    if v.code != "#VALUE!":
+                        raise fail(v, f"参数 prizes 第 {i + 1} 行的{zh}：{v.message}")
                     raise fail(
                         "#VALUE!",
                         f"参数 prizes 第 {i + 1} 行的{zh}不是数值（{cell!r}） / "
