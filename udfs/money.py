@@ -63,12 +63,19 @@ def exact_integers(values: npt.ArrayLike) -> tuple[IntArray, int]:
         ax = np.abs(flat[nz])
         e = _exponents(ax)
         m = 14 - e
-        up = m >= 0
+        # 10**m overflows for subnormal values: read those few through decimal
+        extreme = np.abs(m) > 300
+        m_safe = np.where(extreme, 0, m)
+        up = m_safe >= 0
         scaled = np.empty_like(ax)
-        scaled[up] = ax[up] * np.power(10.0, m[up])
-        scaled[~up] = ax[~up] / np.power(10.0, -m[~up])
+        scaled[up] = ax[up] * np.power(10.0, m_safe[up])
+        scaled[~up] = ax[~up] / np.power(10.0, -m_safe[~up])
         n15 = np.floor(scaled + 0.5).astype(np.int64)  # < 10**15, exact in a double
         p = -m
+        for k in np.flatnonzero(extreme):
+            digits = _decimal(float(ax[k])).as_tuple()
+            n15[k] = int("".join(map(str, digits.digits)))
+            p[k] = int(digits.exponent)
         for _ in range(15):  # strip trailing zeros so the integers stay small
             tens = (n15 % 10 == 0) & (n15 != 0)
             if not tens.any():

@@ -1,0 +1,307 @@
+"""ALLOCATE and MONEY: the FUNCTIONS.md examples, bad input, and exactness properties."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from udfs._numbers import decimal_reference
+from udfs.errors import ExcelError
+from udfs.money import allocate, apportion, exact_integers, money
+
+
+def _dec(x: float) -> Decimal:
+    """A result as the decimal Excel shows (15 significant digits)."""
+    return Decimal(f"{x:.15g}")
+
+
+def _grid(result: object) -> list[list[object]]:
+    """A spilled result as nested lists (fails if it is an error or a scalar)."""
+    assert isinstance(result, np.ndarray), result
+    rows: list[list[object]] = result.tolist()
+    return rows
+
+
+def _arr(result: object) -> npt.NDArray[Any]:
+    """A spilled result as its array (fails if it is an error or a scalar)."""
+    assert isinstance(result, np.ndarray), result
+    return result
+
+
+def _assert_error(result: object, code: str) -> None:
+    """``result`` is the Excel error ``code`` and explains itself."""
+    assert isinstance(result, ExcelError), result
+    assert str(result) == code
+    assert result.message, "an error returned to the user must carry a message"
+
+
+# ---------------------------------------------------------------- ALLOCATE
+
+
+def test_allocate_contract_examples() -> None:
+    """FUNCTIONS.md: ALLOCATE(6000,{1,0.5,0.5}) and ALLOCATE(100,{1,1,1})."""
+    assert _grid(allocate(6000, [1, 0.5, 0.5])) == [[3000.0, 1500.0, 1500.0]]
+    assert _grid(allocate(100, [1, 1, 1])) == [[33.34, 33.33, 33.33]]
+
+
+def test_allocate_keeps_the_weights_shape() -> None:
+    """Shares spill in the weights' shape: a column stays a column, a block a block."""
+    col = _arr(allocate(100, [[1], [1], [1]]))
+    assert col.shape == (3, 1)
+    assert col[:, 0].tolist() == [33.34, 33.33, 33.33]
+    block = _arr(allocate(10, [[1, 1], [1, 1]]))
+    assert block.tolist() == [[2.5, 2.5], [2.5, 2.5]]
+    assert allocate(6000, 3) == 6000.0
+
+
+def test_allocate_equal_remainders_go_to_earlier_weights() -> None:
+    """Two fen over three equal weights: the first two get one each."""
+    assert _grid(allocate(0.02, [1, 1, 1])) == [[0.01, 0.01, 0.0]]
+    # quotas 5/6, 10/6, 5/6, 10/6 fen: floors 0,1,0,1; the three left go to
+    # remainders 5/6 (first), 5/6 (third), then 4/6 (second, the earlier of two)
+    assert _grid(allocate(0.05, [1, 2, 1, 2])) == [[0.01, 0.02, 0.01, 0.01]]
+
+
+def test_allocate_with_units() -> None:
+    """``unit`` 1 splits whole yuan, 100 whole hundreds, 0.05 five fen steps."""
+    assert _grid(allocate(1000, [1, 1, 1], 1)) == [[334.0, 333.0, 333.0]]
+    assert _grid(allocate(1000, [1, 1, 1], 100)) == [[400.0, 300.0, 300.0]]
+    assert _grid(allocate(1, [1, 1, 1], 0.05)) == [[0.35, 0.35, 0.3]]
+
+
+def test_allocate_negative_amount_is_symmetric() -> None:
+    """A shared penalty splits like the positive amount, negated."""
+    assert _grid(allocate(-100, [1, 1, 1])) == [[-33.34, -33.33, -33.33]]
+
+
+def test_allocate_blank_weights_are_zero_and_zero_amount() -> None:
+    """Blank weights weigh 0 and get 0; an amount of 0 gives 0 everywhere."""
+    assert _grid(allocate(10, [1, None, "", 1])) == [[5.0, 0.0, 0.0, 5.0]]
+    assert _grid(allocate(0, [1, 2])) == [[0.0, 0.0]]
+
+
+def test_allocate_accepts_numeric_text_and_numpy() -> None:
+    """Weights as numeric text or numpy arrays behave like numbers."""
+    assert _grid(allocate("6000", ["1", "0.5", "0.5"])) == [[3000.0, 1500.0, 1500.0]]
+    assert _grid(allocate(np.float64(100), np.array([1.0, 1.0, 1.0]))) == [[33.34, 33.33, 33.33]]
+
+
+def test_allocate_float_noise_in_the_amount_is_read_as_decimal() -> None:
+    """0.1+0.2 is 0.3 to Excel: it is a whole number of fen, not an error."""
+    assert _grid(allocate(0.1 + 0.2, [1, 2])) == [[0.1, 0.2]]
+
+
+def test_allocate_weights_spanning_many_magnitudes() -> None:
+    """Weights 1e-10 … 1e10 need Python integers; the split stays exact."""
+    shares = _arr(allocate(1e9, [1e-10, 1e10, 3, 0.7]))
+    total = sum((_dec(x) for x in shares.ravel()), Decimal(0))
+    assert total == Decimal("1000000000")
+    assert shares[0, 1] == pytest.approx(1e9, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        ((100, [0, 0]), "#DIV/0!"),
+        ((100, [None, None]), "#DIV/0!"),
+        ((100, [1, -1]), "#VALUE!"),
+        ((100, [1, "一"]), "#VALUE!"),
+        ((100, [1, True]), "#VALUE!"),
+        ((100.005, [1, 1]), "#VALUE!"),
+        ((100, [1, 1], 0), "#VALUE!"),
+        ((100, [1, 1], -0.01), "#VALUE!"),
+        ((100, [1, 1], "分"), "#VALUE!"),
+        (("一百", [1, 1]), "#VALUE!"),
+        (([100, 200], [1, 1]), "#VALUE!"),
+        ((100, []), "#VALUE!"),
+        ((100, [[1, 2], [3]]), "#VALUE!"),
+    ],
+)
+def test_allocate_bad_input(args: tuple[object, ...], code: str) -> None:
+    """Zero weights, negative or text weights, a non-multiple amount, a bad unit,
+    a range as amount and empty or ragged weights give the documented error."""
+    _assert_error(allocate(*args), code)
+
+
+def test_allocate_passes_errors_through() -> None:
+    """An error in the amount or in any weight is the whole result."""
+    _assert_error(allocate(100, [1, ExcelError("#N/A", "查无此人 / not found")]), "#N/A")
+    _assert_error(allocate(ExcelError("#REF!", "引用无效 / bad reference"), [1]), "#REF!")
+    assert str(allocate(100, [1, "#DIV/0!"])) == "#DIV/0!"
+
+
+def test_allocate_messages_name_the_problem() -> None:
+    """Messages say which argument and where, Chinese first."""
+    err = allocate(100, [[1, 2], [3, -4]])
+    assert isinstance(err, ExcelError)
+    assert "第 2 行第 2 列" in err.message
+    assert "row 2, column 2" in err.message
+    err = allocate(100.005, [1])
+    assert isinstance(err, ExcelError)
+    assert "MONEY" in err.message
+
+
+def _fen(draw_int: int) -> float:
+    return draw_int / 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cents=st.integers(min_value=-10**11, max_value=10**11),
+    weights=st.lists(
+        st.one_of(
+            st.integers(min_value=0, max_value=20).map(lambda k: k / 4),
+            st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False),
+        ),
+        min_size=1,
+        max_size=40,
+    ).filter(lambda ws: any(w > 0 for w in ws)),
+)
+def test_allocate_shares_add_up_and_stay_within_one_fen(cents: int, weights: list[float]) -> None:
+    """Shares add up exactly to the amount, and each is within one fen of its exact quota."""
+    amount = _fen(cents)
+    shares = allocate(amount, weights)
+    flat = np.atleast_1d(np.asarray(shares, dtype=float)).ravel()
+    assert len(flat) == len(weights)
+    exact_shares = [Fraction(_dec(x)) for x in flat]
+    assert sum(exact_shares) == Fraction(cents, 100)
+    ws = [Fraction(_dec(w)) for w in weights]
+    total_w = sum(ws)
+    for share, w in zip(exact_shares, ws, strict=True):
+        quota = Fraction(cents, 100) * w / total_w
+        assert abs(share - quota) < Fraction(1, 100)
+        assert share * 100 == int(share * 100)  # a whole number of fen
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    total=st.integers(min_value=-10**6, max_value=10**6),
+    weights=st.lists(st.integers(min_value=0, max_value=10**4), min_size=1, max_size=30).filter(any),
+)
+def test_apportion_matches_a_fraction_reference(total: int, weights: list[int]) -> None:
+    """The integer core agrees with a plain Fraction implementation of largest remainder."""
+    t = abs(total)
+    s = sum(weights)
+    quotas = [Fraction(t * w, s) for w in weights]
+    base = [q.numerator // q.denominator for q in quotas]
+    rest = [q - b for q, b in zip(quotas, base, strict=True)]
+    order = sorted(range(len(weights)), key=lambda i: (-rest[i], i))
+    for i in order[: t - sum(base)]:
+        base[i] += 1
+    expected = [b if total >= 0 else -b for b in base]
+    assert [int(x) for x in apportion(total, np.array(weights))] == expected
+
+
+def test_apportion_python_int_path_for_huge_products() -> None:
+    """Products beyond int64 switch to Python integers and stay exact."""
+    parts = apportion(10**15, np.array([10**10, 1, 10**10 - 1], dtype=np.int64))
+    assert sum(int(x) for x in parts) == 10**15
+    assert [int(x) for x in parts] == [500000000000000, 50000, 499999999950000]
+
+
+def test_exact_integers_reads_fifteen_digit_decimals() -> None:
+    """Each value is int × 10**exponent exactly, on the 15-digit reading."""
+    ints, exp = exact_integers([0.7, 1.25, 0])
+    assert (ints.tolist(), exp) == ([70, 125, 0], -2)
+    ints, exp = exact_integers([1e-10, 1e10])
+    assert exp == -10
+    assert [int(x) for x in ints] == [1, 10**20]
+    ints, exp = exact_integers([5e-324, 1.5])  # subnormal: 4.94065645841247e-324
+    assert exp == -338
+    assert [int(x) for x in ints] == [494065645841247, 15 * 10**337]
+    ints, exp = exact_integers([0, 0])
+    assert (ints.tolist(), exp) == ([0, 0], 0)
+
+
+# ---------------------------------------------------------------- MONEY
+
+
+def test_money_contract_examples() -> None:
+    """FUNCTIONS.md: 2.675 → 2.68 half-up; 2.665 → 2.66 half-even."""
+    assert money(2.675) == 2.68
+    assert money(2.665, 2, "四舍六入") == 2.66
+    assert money(2.665, 2, "half-even") == 2.66
+    assert money(2.665, None, "HALF-UP") == 2.67
+    assert money(2.665, 2, "四舍五入") == 2.67
+
+
+def test_money_digits() -> None:
+    """Digits default to 2, may be 0 or negative, and are truncated like ROUND's."""
+    assert money(1234.5678) == 1234.57
+    assert money(1234.5, 0) == 1235.0
+    assert money(1234.5, 0, "half-even") == 1234.0
+    assert money(1250, -2, "half-even") == 1200.0
+    assert money(1250, -2) == 1300.0
+    assert money(2.675, 2.9) == 2.68
+    assert money(-1.005) == -1.01
+    assert money(1.005, "") == 1.01
+
+
+def test_money_is_lifted_with_per_cell_errors() -> None:
+    """A range gives a range; text or an error is that cell's result only."""
+    out = _arr(money([[1.005, "x"], [None, ExcelError("#N/A", "缺 / missing")]]))
+    assert out.shape == (2, 2)
+    assert out[0, 0] == 1.01
+    assert out[1, 0] == 0.0
+    _assert_error(out[0, 1], "#VALUE!")
+    assert str(out[1, 1]) == "#N/A"
+    assert _grid(money(np.array([0.125, 0.135]), 2, "half-even")) == [[0.12, 0.14]]
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        ((1, 2, "bankers"), "#VALUE!"),
+        ((1, "两位"), "#VALUE!"),
+        ((1, [1, 2]), "#VALUE!"),
+        ((1, 2, ["half-up", "half-even"]), "#VALUE!"),
+        (([],), "#VALUE!"),
+        ((1, ExcelError("#NUM!", "溢出 / overflow")), "#NUM!"),
+        ((1, 2, ExcelError("#NAME?", "名称 / name")), "#NAME?"),
+        (("一块",), "#VALUE!"),
+        ((True,), "#VALUE!"),
+    ],
+)
+def test_money_bad_input(args: tuple[object, ...], code: str) -> None:
+    """Unknown method, text or range digits, empty x, errors in parameters, text x."""
+    _assert_error(money(*args), code)
+
+
+def _not_a_binary_tie(x: float) -> bool:
+    """False for doubles exactly halfway between two 15-digit decimals.
+
+    For those (e.g. 100000000.8203125) the shared core's 15-digit reading
+    (``round_decimal``: half up) and ``decimal_reference`` (Python's
+    correctly rounded ``format``: half even) differ; that is a core question
+    (reported to the lead), not MONEY's.
+    """
+    digits = Decimal(x).normalize().as_tuple().digits
+    return not (len(digits) == 16 and digits[-1] == 5)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    x=st.one_of(
+        st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False).filter(
+            _not_a_binary_tie
+        ),
+        st.integers(min_value=-10**9, max_value=10**9).map(lambda k: k / 1000),
+        st.integers(min_value=-10**7, max_value=10**7).map(lambda k: k / 200),
+    ),
+    digits=st.integers(min_value=-3, max_value=6),
+    half_even=st.booleans(),
+)
+def test_money_agrees_with_decimal_reference(x: float, digits: int, half_even: bool) -> None:
+    """MONEY equals decimal's quantize on the value's 15-digit reading, both methods."""
+    method = "half-even" if half_even else "half-up"
+    got = money(x, digits, method)
+    assert isinstance(got, float)
+    expected = decimal_reference(x, digits, half_even=half_even)
+    assert _dec(got) == expected
