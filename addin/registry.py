@@ -222,6 +222,7 @@ _SIDE = Argument(
     keyword=kw.SIDE,
 )
 
+_IIT_LITERAL = "{0,0.03;3000,0.1;12000,0.2;25000,0.25;35000,0.3;55000,0.35;80000,0.45}"
 _IIT_TABLE = [
     [0, 0.03],
     [3000, 0.10],
@@ -425,14 +426,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 750.0,
             ),
             Example(
-                'TIERED(12000, 个税表, "超额")',
+                f'TIERED(12000, {_IIT_LITERAL}, "超额")',
                 (12000, _IIT_TABLE, "超额"),
                 990.0,
                 "月度个人所得税税率表",
                 "monthly individual income tax table",
             ),
             Example(
-                'TIERED(100000, 个税表, "超额")',
+                f'TIERED(100000, {_IIT_LITERAL}, "超额")',
                 (100000, _IIT_TABLE, "超额"),
                 29840.0,
                 "月度个人所得税税率表",

@@ -1,0 +1,171 @@
+"""The function reference, generated from the registry.
+
+``jixiao functions`` prints the list of worksheet functions (Chinese help
+first); ``jixiao functions TIERED`` prints one function's full reference;
+``jixiao functions --markdown`` prints ``docs/functions.md``, which the test
+suite keeps identical to what :func:`markdown` generates.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import click
+
+from addin.registry import FUNCTIONS, NAMESPACE, Argument, FunctionSpec, lookup
+
+__all__ = ["KIND_LABELS", "excel_literal", "functions_command", "markdown", "summary"]
+
+#: How each argument kind is called in the reference (Chinese, English).
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "number": ("数值", "number"),
+    "range": ("数值或区域", "value or range"),
+    "table": ("表", "table"),
+    "keyword": ("关键字", "keyword"),
+    "criterion": ("条件", "criterion"),
+    "flag": ("是/否", "flag"),
+}
+
+
+def excel_literal(value: Any) -> str:
+    """A value as Excel writes it in a formula: ``87.1``, ``"A"``, ``{1,2;3,4}``.
+
+    >>> excel_literal([[3000.0, 1500.0]])
+    '{3000,1500}'
+    >>> excel_literal([["A"], ["B"]])
+    '{"A";"B"}'
+    """
+    if isinstance(value, list | tuple):
+        rows = value if all(isinstance(r, list | tuple) for r in value) else [value]
+        return "{" + ";".join(",".join(excel_literal(c) for c in row) for row in rows) + "}"
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isfinite(value) and value == int(value):
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    return str(value)
+
+
+def _default_text(arg: Argument) -> str:
+    if not arg.optional:
+        return "—"
+    if arg.default is None:
+        return "（省略）/ (omitted)"
+    return f"`{excel_literal(arg.default)}`"
+
+
+def _function_section(spec: FunctionSpec) -> list[str]:
+    out = [
+        f"### `{spec.signature}`",
+        "",
+        spec.help_zh,
+        "",
+        spec.help_en,
+        "",
+        "文件中的写法 / spellings in files: "
+        + "、".join(f"`{s}(`" for s in spec.spellings)
+        + f"；Office.js 中显示为 / shown in Office.js as `{NAMESPACE}.{spec.name}`.",
+        "",
+        "| 参数 Argument | 类型 Kind | 必填 Required | 默认 Default | 说明 | Description |",
+        "|---|---|---|---|---|---|",
+    ]
+    for a in spec.args:
+        zh, en = KIND_LABELS[a.kind]
+        required = "否 no" if a.optional else "是 yes"
+        out.append(
+            f"| `{a.name}` | {zh} {en} | {required} | {_default_text(a)} | {a.help_zh} | {a.help_en} |"
+        )
+    keywords = [a for a in spec.args if a.keyword is not None]
+    if keywords:
+        out += ["", "关键字（不区分大小写）/ Keywords (case-insensitive):", ""]
+        for a in keywords:
+            choices = "；".join(
+                f"`{canonical}` = " + "、".join(f"`{s}`" for s in synonyms)
+                for canonical, synonyms in a.choices.items()
+            )
+            default = f"（默认 / default `{a.default}`）" if a.default is not None else "（必填 / required）"
+            out.append(f"- `{a.name}`: {choices} {default}")
+    if spec.examples:
+        out += ["", "示例 / Examples:", ""]
+        for ex in spec.examples:
+            note = f" — {ex.note_zh} / {ex.note_en}" if ex.note_zh else ""
+            out.append(f"- `={ex.formula}` → `{excel_literal(ex.result)}`{note}")
+    out.append("")
+    return out
+
+
+def markdown() -> str:
+    """The text of ``docs/functions.md``."""
+    out = [
+        "# 函数参考 / Function reference",
+        "",
+        "本文件由 `addin/registry.py` 生成（`jixiao functions --markdown > docs/functions.md`），请勿手工修改。",
+        "This file is generated from `addin/registry.py` "
+        "(`jixiao functions --markdown > docs/functions.md`); do not edit it by hand.",
+        "",
+        "通用约定见 FUNCTIONS.md：空白单元格按 0；非数字文本为 `#VALUE!`；输入中的错误值原样传出；"
+        "省略或留空的可选参数取默认值；关键字可用中文或英文，不区分大小写，未知关键字为 `#VALUE!`。",
+        "Shared rules: a blank cell in a numeric argument is 0; text that is not a number is `#VALUE!`; "
+        "an error in an input is passed through; an optional argument left out or empty takes its "
+        "default; keywords are Chinese or English, case-insensitive, and an unknown keyword is `#VALUE!`.",
+        "",
+        "| 函数 Function | 说明 | Summary |",
+        "|---|---|---|",
+    ]
+    out += [f"| `{f.name}` | {f.help_zh} | {f.help_en} |" for f in FUNCTIONS]
+    out.append("")
+    category = None
+    for spec in FUNCTIONS:
+        if spec.category_zh != category:
+            category = spec.category_zh
+            out += [f"## {spec.category_zh} / {spec.category_en}", ""]
+        out += _function_section(spec)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def summary() -> str:
+    """One line per function, grouped by category: what ``jixiao functions`` prints."""
+    lines: list[str] = []
+    category = None
+    for spec in FUNCTIONS:
+        if spec.category_zh != category:
+            category = spec.category_zh
+            if lines:
+                lines.append("")
+            lines.append(f"{spec.category_zh} / {spec.category_en}")
+        lines.append(f"  {spec.signature}")
+        lines.append(f"      {spec.help_zh}")
+        lines.append(f"      {spec.help_en}")
+    return "\n".join(lines) + "\n"
+
+
+@click.command("functions")
+@click.argument("name", required=False)
+@click.option("--markdown", "as_markdown", is_flag=True, help="输出 docs/functions.md / print docs/functions.md")
+def functions_command(name: str | None, as_markdown: bool) -> None:
+    """列出工作表函数（或一个函数的详细说明）。
+
+    List the worksheet functions, or show one function (NAME, any spelling
+    such as TIERED or JX.TIERED) in full.
+    """
+    if as_markdown:
+        click.echo(markdown(), nl=False)
+        return
+    if name is None:
+        click.echo(summary(), nl=False)
+        return
+    spec = lookup(name)
+    if spec is None:
+        raise click.ClickException(
+            f"没有名为 {name} 的函数，可用：{'、'.join(f.name for f in FUNCTIONS)} / "
+            f"no function called {name}"
+        )
+    click.echo("\n".join(_function_section(spec)))
