@@ -1,0 +1,865 @@
+"""Write computed values back into a copy of the original package.
+
+What changes, and nothing else:
+
+* in each worksheet part, the cached value of every formula cell and every
+  cell a dynamic or array formula spills into: the ``<v>`` element (or
+  ``<is>`` for a non-formula spill cell holding text) and the cell's ``t``
+  attribute. A cell whose cached value already equals the computed one is left
+  byte for byte as it was (Excel's 17-digit ``0.82499999999999996`` stays,
+  because it *is* 0.825). Where a value changes, the cell's ``vm`` attribute
+  (rich-value metadata describing the *old* value, e.g. an error's details)
+  is dropped with it.
+* a spill cell that does not exist yet is created in its row, in column order
+  (and the row too, in row order, if needed); when the engine reports a
+  dynamic array's new extent (``Results.spills``) the formula's ``ref`` is
+  updated and cells the old, larger spill covered are blanked (style kept).
+
+The sheet XML is edited as bytes, splicing single ``<c>`` elements; it is
+never re-serialised, so namespaces, attribute order and everything else stay
+as the file had them. Every other zip entry is copied *raw*: the same
+compressed bytes, names, order, timestamps and attributes (VBA projects,
+charts, images, comments, validations, styles, ``calcChain.xml``). Changed
+parts keep their name, position and compression method.
+
+Recalculation in Excel: by default ``workbook.xml`` is not touched. The
+formulas themselves are kept, so Excel recalculates every dependent cell as
+soon as an input changes, and a workbook whose ``calcId`` is older than the
+Excel opening it is fully recalculated on load anyway. We deliberately do not
+set ``fullCalcOnLoad``: the contract functions are add-in UDFs, and on a
+machine without the add-in a forced full recalculation would replace every
+correct value we wrote with ``#NAME?``. ``calcChain.xml`` stays valid because
+no formula is added or removed (spill cells hold no formula). Callers that
+want Excel to recompute everything on open can ask for
+``full_calc_on_load=True``, which adds that one attribute to ``<calcPr>``.
+
+The output is written to a temporary file in the destination folder and
+renamed over the destination, so a failure leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import struct
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from addin.refresh.a1 import col_letters
+from addin.refresh.model import CellValue, Coord, Results
+from addin.refresh.package import (
+    DEFAULT_LIMITS,
+    Limits,
+    Package,
+    _read_shared_strings,
+    decode_xstring,
+    open_package,
+)
+from udfs.errors import ExcelError
+
+__all__ = ["WriteSummary", "splice_sheet", "write_atomically", "write_results"]
+
+
+@dataclass
+class WriteSummary:
+    """What the writer changed: cells rewritten and parts replaced."""
+
+    cells_changed: int = 0
+    parts_changed: tuple[str, ...] = ()
+
+
+# A cell to blank because a shrunken spill no longer covers it.
+_CLEAR = object()
+
+
+# ---------------------------------------------------------------------------
+# Values as XML
+# ---------------------------------------------------------------------------
+
+_XML_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+# Characters XML 1.0 cannot hold are written as OOXML ``_xHHHH_`` escapes,
+# and a literal ``_xHHHH_`` gets its underscore escaped so it reads back as itself.
+_BAD_XML_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _escape_text(text: str) -> str:
+    text = _BAD_XML_CHARS.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    return text.translate(_XML_ESCAPES)
+
+
+def format_number(x: float) -> str:
+    """The shortest text that reads back as exactly ``x`` (``3``, ``0.1``, ``1e-07``)."""
+    if x == 0:
+        return "0"
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x)
+
+
+def _normalise(value: object) -> CellValue:
+    """Engine output (possibly numpy scalars) as a plain cell value."""
+    if value is None or isinstance(value, (str, ExcelError, bool)):
+        return value
+    if type(value).__name__ == "bool_":  # numpy.bool_ without importing numpy
+        return bool(value)
+    if isinstance(value, (int, float)) or hasattr(value, "__float__"):
+        x = float(value)
+        if math.isnan(x) or math.isinf(x):
+            return ExcelError("#NUM!")
+        return x
+    raise TypeError(f"not a cell value: {value!r}")
+
+
+# ---------------------------------------------------------------------------
+# Splicing one worksheet part
+# ---------------------------------------------------------------------------
+
+_ATTR_RE = re.compile(rb"""(\s+)([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""")
+_SHEETDATA_RE = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
+
+
+@dataclass
+class _Tags:
+    """Element names with the namespace prefix the part uses (``x:c`` or ``c``)."""
+
+    prefix: bytes
+
+    def __post_init__(self) -> None:
+        p = re.escape(self.prefix)
+        self.row_start = re.compile(rb"<" + p + rb"row\b([^>]*?)(/?)>")
+        self.row_end = b"</" + self.prefix + b"row>"
+        self.cell = re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.DOTALL)
+        self.f_el = re.compile(rb"<" + p + rb"f\b[^>]*?(?:/>|>.*?</" + p + rb"f>)", re.DOTALL)
+        self.f_start = re.compile(rb"<" + p + rb"f\b([^>]*?)(/?)>")
+        self.v_el = re.compile(rb"<" + p + rb"v\b[^>]*?(?:/>|>(.*?)</" + p + rb"v>)", re.DOTALL)
+        self.is_el = re.compile(rb"<" + p + rb"is\b[^>]*?(?:/>|>(.*?)</" + p + rb"is>)", re.DOTALL)
+        self.t_el = re.compile(rb"<" + p + rb"t\b[^>]*?(?:/>|>(.*?)</" + p + rb"t>)", re.DOTALL)
+        self.rph = re.compile(rb"<" + p + rb"rPh\b.*?</" + p + rb"rPh>", re.DOTALL)
+
+    def el(self, name: str) -> bytes:
+        return self.prefix + name.encode()
+
+
+_ADDR_RE = re.compile(rb"^([A-Za-z]{1,3})(\d+)$")
+
+
+def _col_no(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _attrs(text: bytes) -> list[tuple[bytes, bytes, bytes]]:
+    """(leading space, name, quoted value) for each attribute, in order."""
+    return [(m.group(1), m.group(2), m.group(3)) for m in _ATTR_RE.finditer(text)]
+
+
+def _attr(attrs: list[tuple[bytes, bytes, bytes]], name: bytes) -> str | None:
+    for _sp, key, quoted in attrs:
+        if key == name:
+            return _unescape_attr(quoted[1:-1].decode("utf-8"))
+    return None
+
+
+def _unescape_attr(text: str) -> str:
+    if "&" not in text:
+        return text
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
+
+
+def _unescape_text(raw: bytes) -> str:
+    """Element text as an XML parser reports it (line ends normalised, entities
+    and ``_xHHHH_`` escapes decoded)."""
+    text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        text = re.sub(
+            r"&(#x[0-9A-Fa-f]+|#\d+|lt|gt|amp|quot|apos);",
+            lambda m: _entity(m.group(1)),
+            text,
+        )
+    return decode_xstring(text)
+
+
+def _entity(name: str) -> str:
+    named = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+    if name in named:
+        return named[name]
+    if name.startswith("#x"):
+        return chr(int(name[2:], 16))
+    return chr(int(name[1:]))
+
+
+class _SheetSplicer:
+    """Rewrites the cells of one worksheet part; see :func:`splice_sheet`."""
+
+    def __init__(
+        self,
+        xml: bytes,
+        updates: Mapping[Coord, object],
+        spills: Mapping[Coord, Coord],
+        shared_strings: Callable[[], list[str]],
+    ) -> None:
+        self.xml = xml
+        self.updates: dict[Coord, object] = dict(updates)
+        self.spills = spills
+        self.shared_strings = shared_strings
+        self.changed = 0
+        self.out: list[bytes] = []
+        self.spill_refs: dict[Coord, bytes] = {}
+        m = _SHEETDATA_RE.search(xml)
+        self.sheetdata = m
+        self.tags = _Tags((m.group(1) + b":") if m and m.group(1) else b"")
+
+    # -- the pass over sheetData -------------------------------------------------
+
+    def run(self) -> bytes:
+        m = self.sheetdata
+        if m is None or not self.updates:
+            return self.xml
+        if self.spills:
+            self._plan_spill_changes()
+        by_row: dict[int, dict[int, object]] = {}
+        for (r, c), v in self.updates.items():
+            by_row.setdefault(r, {})[c] = v
+        pending_rows = sorted(by_row)
+        xml = self.xml
+        out = self.out
+        tags = self.tags
+        if m.group(2):  # <sheetData/>: nothing there yet
+            out.append(xml[: m.start()])
+            out.append(b"<" + tags.el("sheetData") + b">")
+            for r in pending_rows:
+                out.append(self._new_row(r, by_row[r]))
+            out.append(b"</" + tags.el("sheetData") + b">")
+            out.append(xml[m.end() :])
+            return b"".join(out)
+        end_tag = b"</" + tags.el("sheetData") + b">"
+        data_end = xml.find(end_tag, m.end())
+        if data_end < 0:
+            raise ValueError("worksheet part has no </sheetData>")
+        pos = m.end()
+        out.append(xml[:pos])
+        next_pending = 0
+        row_no = 0
+        row_re = tags.row_start
+        while next_pending < len(pending_rows):
+            rm = row_re.search(xml, pos, data_end)
+            if rm is None:
+                break
+            attrs = _attrs(rm.group(1))
+            r_attr = _attr(attrs, b"r")
+            row_no = int(r_attr) if r_attr is not None else row_no + 1
+            self_closing = bool(rm.group(2))
+            row_close = rm.end() if self_closing else xml.find(tags.row_end, rm.end(), data_end)
+            if row_close < 0:
+                raise ValueError(f"row {row_no} is not closed")
+            # rows to create before this one
+            while next_pending < len(pending_rows) and pending_rows[next_pending] < row_no:
+                out.append(xml[pos : rm.start()])
+                pos = rm.start()
+                r = pending_rows[next_pending]
+                out.append(self._new_row(r, by_row[r]))
+                next_pending += 1
+            if next_pending < len(pending_rows) and pending_rows[next_pending] == row_no:
+                out.append(xml[pos : rm.start()])
+                cells = by_row[row_no]
+                if self_closing:
+                    new_cells = b"".join(self._new_cell(row_no, c, cells[c]) for c in sorted(cells))
+                    if new_cells:
+                        out.append(rm.group()[:-2] + b">" + new_cells + tags.row_end)
+                    else:
+                        out.append(rm.group())
+                    pos = rm.end()
+                else:
+                    out.append(rm.group())
+                    self._splice_row(rm.end(), row_close, row_no, cells)
+                    out.append(tags.row_end)
+                    pos = row_close + len(tags.row_end)
+                next_pending += 1
+            else:
+                end = rm.end() if self_closing else row_close + len(tags.row_end)
+                out.append(xml[pos:end])
+                pos = end
+        out.append(xml[pos:data_end])
+        while next_pending < len(pending_rows):
+            r = pending_rows[next_pending]
+            out.append(self._new_row(r, by_row[r]))
+            next_pending += 1
+        out.append(xml[data_end:])
+        return b"".join(out)
+
+    def _splice_row(self, start: int, end: int, row_no: int, cells: dict[int, object]) -> None:
+        xml = self.xml
+        out = self.out
+        todo = sorted(cells)
+        k = 0
+        pos = start
+        col_no = 0
+        for cm in self.tags.cell.finditer(xml, start, end):
+            attrs = _attrs(cm.group(1))
+            ref = _attr(attrs, b"r")
+            if ref is not None:
+                am = _ADDR_RE.match(ref.encode())
+                if am is None:
+                    raise ValueError(f"invalid cell address {ref!r}")
+                col_no = _col_no(am.group(1))
+            else:
+                col_no += 1
+            while k < len(todo) and todo[k] < col_no:
+                out.append(xml[pos : cm.start()])
+                pos = cm.start()
+                out.append(self._new_cell(row_no, todo[k], cells[todo[k]]))
+                k += 1
+            if k < len(todo) and todo[k] == col_no:
+                new = self._rewrite_cell(attrs, cm.group(2), cells[col_no], (row_no, col_no))
+                if new is not None:
+                    out.append(xml[pos : cm.start()])
+                    out.append(new)
+                    pos = cm.end()
+                k += 1
+            if k >= len(todo):
+                break
+        out.append(xml[pos:end])
+        while k < len(todo):
+            out.append(self._new_cell(row_no, todo[k], cells[todo[k]]))
+            k += 1
+
+    # -- cells ------------------------------------------------------------------
+
+    def _new_row(self, row_no: int, cells: dict[int, object]) -> bytes:
+        body = b"".join(self._new_cell(row_no, c, cells[c]) for c in sorted(cells))
+        if not body:
+            return b""
+        return b"<" + self.tags.el("row") + b' r="%d">' % row_no + body + self.tags.row_end
+
+    def _new_cell(self, row_no: int, col_no: int, value: object) -> bytes:
+        if value is _CLEAR:
+            return b""
+        v = _normalise(value)
+        if v is None:
+            return b""
+        t, inner = self._value_xml(v, formula=False)
+        self.changed += 1
+        ref = f"{col_letters(col_no)}{row_no}".encode()
+        t_attr = b' t="' + t + b'"' if t else b""
+        return (
+            b"<"
+            + self.tags.el("c")
+            + b' r="'
+            + ref
+            + b'"'
+            + t_attr
+            + b">"
+            + inner
+            + b"</"
+            + self.tags.el("c")
+            + b">"
+        )
+
+    def _value_xml(self, v: CellValue, *, formula: bool) -> tuple[bytes, bytes]:
+        """(``t`` attribute value or b"", value elements) for ``v``."""
+        vt = self.tags.el("v")
+        if isinstance(v, bool):
+            return b"b", b"<" + vt + b">" + (b"1" if v else b"0") + b"</" + vt + b">"
+        if isinstance(v, float):
+            return b"", b"<" + vt + b">" + format_number(v).encode() + b"</" + vt + b">"
+        if isinstance(v, ExcelError):
+            return b"e", b"<" + vt + b">" + str(v).encode() + b"</" + vt + b">"
+        assert isinstance(v, str)
+        text = _escape_text(v).encode("utf-8")
+        space = b' xml:space="preserve"' if v != v.strip() else b""
+        if formula:
+            return b"str", b"<" + vt + space + b">" + text + b"</" + vt + b">"
+        te, ise = self.tags.el("t"), self.tags.el("is")
+        return (
+            b"inlineStr",
+            b"<" + ise + b"><" + te + space + b">" + text + b"</" + te + b"></" + ise + b">",
+        )
+
+    def _old_value(self, t: str | None, inner: bytes | None) -> tuple[bool, CellValue]:
+        """(has a value, the cached value) of an existing cell."""
+        if not inner:
+            return False, None
+        tags = self.tags
+        vm = tags.v_el.search(inner)
+        if t == "inlineStr":
+            im = tags.is_el.search(inner)
+            if im is None:
+                if vm is None:
+                    return False, None
+                return True, _unescape_text(vm.group(1) or b"")
+            body = tags.rph.sub(b"", im.group(1) or b"")
+            return True, "".join(
+                _unescape_text(x.group(1) or b"") for x in tags.t_el.finditer(body)
+            )
+        if vm is None:
+            return False, None
+        raw = vm.group(1) or b""
+        if t is None or t == "n":
+            try:
+                return True, float(raw)
+            except ValueError:
+                return True, None
+        if t == "str":
+            return True, _unescape_text(raw)
+        if t == "b":
+            return True, raw.strip() in (b"1", b"true")
+        if t == "e":
+            return True, ExcelError(raw.decode().strip()) if raw.strip() else None
+        if t == "s":
+            try:
+                return True, self.shared_strings()[int(raw)]
+            except (ValueError, IndexError):
+                return True, None
+        return True, None  # "d" and anything else: never equal, rewrite
+
+    def _rewrite_cell(
+        self,
+        attrs: list[tuple[bytes, bytes, bytes]],
+        inner: bytes | None,
+        value: object,
+        coord: Coord,
+    ) -> bytes | None:
+        tags = self.tags
+        fm = tags.f_el.search(inner) if inner else None
+        is_formula = fm is not None
+        t_old = _attr(attrs, b"t")
+        has_old, old = self._old_value(t_old, inner)
+        new_ref: bytes | None = None
+        if is_formula and coord in self.spill_refs:
+            new_ref = self.spill_refs[coord]
+        if value is _CLEAR:
+            if is_formula or not has_old:
+                return None
+            v: CellValue = None
+        else:
+            v = _normalise(value)
+            if (
+                new_ref is None
+                and has_old
+                and _same(old, v)
+                and not (isinstance(v, str) and not is_formula and t_old == "str")
+            ):
+                return None
+            if new_ref is None and not has_old and v is None:
+                return None
+        t_new, v_xml = (b"", b"") if v is None else self._value_xml(v, formula=is_formula)
+        # attributes: t replaced in place (or added), vm dropped with the old value
+        keep_vm = has_old and _same(old, v)
+        new_attrs: list[bytes] = []
+        placed = False
+        for sp, key, quoted in attrs:
+            if key == b"t":
+                if t_new:
+                    new_attrs.append(sp + b't="' + t_new + b'"')
+                placed = True
+            elif key == b"vm" and not keep_vm:
+                continue
+            else:
+                if key in (b"cm", b"vm") and not placed:
+                    if t_new:
+                        new_attrs.append(b' t="' + t_new + b'"')
+                    placed = True
+                new_attrs.append(sp + key + b"=" + quoted)
+        if not placed and t_new:
+            new_attrs.append(b' t="' + t_new + b'"')
+        # content: keep <f> (with a new ref if the spill moved), replace <v>/<is>
+        body = inner or b""
+        if is_formula:
+            assert fm is not None
+            f_bytes = fm.group()
+            if new_ref is not None:
+                f_bytes = _set_ref(f_bytes, tags, new_ref)
+            rest = body[fm.end() :]
+            rest = tags.v_el.sub(b"", rest, count=1)
+            body = body[: fm.start()] + f_bytes + v_xml + rest
+        else:
+            rest = tags.is_el.sub(b"", tags.v_el.sub(b"", body, count=1), count=1)
+            body = v_xml + rest
+        self.changed += 1
+        c = tags.el("c")
+        if not body:
+            return b"<" + c + b"".join(new_attrs) + b"/>"
+        return b"<" + c + b"".join(new_attrs) + b">" + body + b"</" + c + b">"
+
+    # -- dynamic arrays whose extent changed --------------------------------------
+
+    def _plan_spill_changes(self) -> None:
+        """New ``ref`` for anchors whose spill moved; blank what the old spill left."""
+        for anchor, last in self.spills.items():
+            old_ref = self._anchor_ref(anchor)
+            if old_ref is None:
+                continue
+            new_ref = _range_text(anchor, last)
+            if old_ref == new_ref:
+                continue
+            self.spill_refs[anchor] = new_ref.encode()
+            old_last = _range_last(old_ref)
+            if old_last is None:
+                continue
+            for r in range(anchor[0], old_last[0] + 1):
+                for c in range(anchor[1], old_last[1] + 1):
+                    inside = r <= last[0] and c <= last[1]
+                    if not inside and (r, c) not in self.updates:
+                        self.updates[(r, c)] = _CLEAR
+
+    def _anchor_ref(self, anchor: Coord) -> str | None:
+        ref = f"{col_letters(anchor[1])}{anchor[0]}".encode()
+        p = re.escape(self.tags.prefix)
+        m = re.search(
+            rb"<" + p + rb"c\b[^>]*?\br=[\"']" + ref + rb"[\"'][^>]*>(.*?)</" + p + rb"c>",
+            self.xml,
+            re.DOTALL,
+        )
+        if m is None:
+            return None
+        fm = self.tags.f_start.search(m.group(1))
+        if fm is None:
+            return None
+        return _attr(_attrs(fm.group(1)), b"ref")
+
+
+def _set_ref(f_bytes: bytes, tags: _Tags, new_ref: bytes) -> bytes:
+    sm = tags.f_start.match(f_bytes)
+    if sm is None:
+        return f_bytes
+    start_attrs = sm.group(1)
+    if re.search(rb"\sref\s*=", start_attrs):
+        start_attrs = re.sub(
+            rb"""(\sref\s*=\s*)("[^"]*"|'[^']*')""", rb'\1"' + new_ref + rb'"', start_attrs, count=1
+        )
+    else:
+        start_attrs += b' ref="' + new_ref + b'"'
+    return f_bytes[: sm.start(1)] + start_attrs + f_bytes[sm.end(1) :]
+
+
+def _range_text(first: Coord, last: Coord) -> str:
+    a = f"{col_letters(first[1])}{first[0]}"
+    if first == last:
+        return a
+    return f"{a}:{col_letters(last[1])}{last[0]}"
+
+
+def _range_last(ref: str) -> Coord | None:
+    end = ref.partition(":")[2] or ref
+    m = _ADDR_RE.match(end.replace("$", "").encode())
+    if m is None:
+        return None
+    return int(m.group(2)), _col_no(m.group(1))
+
+
+def _same(old: CellValue, new: CellValue) -> bool:
+    if isinstance(old, bool) or isinstance(new, bool):
+        return type(old) is type(new) and old == new
+    if isinstance(old, ExcelError) or isinstance(new, ExcelError):
+        return isinstance(old, ExcelError) and isinstance(new, ExcelError) and old == new
+    if isinstance(old, float) and isinstance(new, float):
+        return old == new
+    if isinstance(old, str) and isinstance(new, str):
+        return old == new
+    return old is None and new is None
+
+
+def splice_sheet(
+    xml: bytes,
+    updates: Mapping[Coord, CellValue],
+    spills: Mapping[Coord, Coord] | None = None,
+    shared_strings: Callable[[], list[str]] | None = None,
+) -> tuple[bytes, int]:
+    """Write ``updates`` (coordinate → value) into one worksheet part's XML.
+
+    Returns the new bytes and the number of cells rewritten or created; the
+    input comes back unchanged (the same object) when no value differs.
+
+    >>> xml = (b'<worksheet><sheetData><row r="1"><c r="A1"><v>2</v></c>'
+    ...        b'<c r="B1"><f>A1*2</f><v>0</v></c></row></sheetData></worksheet>')
+    >>> new, n = splice_sheet(xml, {(1, 2): 4.0, (2, 2): "两"})
+    >>> new.decode()
+    '<worksheet><sheetData><row r="1"><c r="A1"><v>2</v></c><c r="B1"><f>A1*2</f><v>4</v></c></row><row r="2"><c r="B2" t="inlineStr"><is><t>两</t></is></c></row></sheetData></worksheet>'
+    >>> n
+    2
+    """
+    splicer = _SheetSplicer(xml, updates, spills or {}, shared_strings or list)
+    new = splicer.run()
+    return (new if splicer.changed else xml), splicer.changed
+
+
+# ---------------------------------------------------------------------------
+# The package: raw copy of untouched entries
+# ---------------------------------------------------------------------------
+
+_LOCAL_SIG = b"PK\x03\x04"
+_CENTRAL_SIG = b"PK\x01\x02"
+_EOCD_SIG = b"PK\x05\x06"
+_ZIP64_LOCATOR_SIG = b"PK\x06\x07"
+_DESCRIPTOR_SIG = b"PK\x07\x08"
+
+
+class _RezipNeededError(Exception):
+    """The source zip uses features the raw copier does not handle (zip64 …)."""
+
+
+def _central_records(data_fh: IO[bytes], infos: list[zipfile.ZipInfo]) -> tuple[list[bytes], bytes]:
+    """The raw central-directory records (one per entry) and the end record."""
+    data_fh.seek(0, os.SEEK_END)
+    size = data_fh.tell()
+    tail_len = min(size, 65_535 + 22)
+    data_fh.seek(size - tail_len)
+    tail = data_fh.read(tail_len)
+    at = tail.rfind(_EOCD_SIG)
+    if at < 0:
+        raise _RezipNeededError("no end of central directory")
+    eocd = tail[at:]
+    if at >= 20 and tail[at - 20 : at - 16] == _ZIP64_LOCATOR_SIG:
+        raise _RezipNeededError("zip64")
+    disk, cd_disk, n_disk, n_total, cd_size, cd_offset, comment_len = struct.unpack(
+        "<HHHHIIH", eocd[4:22]
+    )
+    if (
+        disk
+        or cd_disk
+        or n_disk != n_total
+        or n_total != len(infos)
+        or 0xFFFFFFFF in (cd_size, cd_offset)
+    ):
+        raise _RezipNeededError("multi-disk or zip64 end record")
+    eocd = eocd[: 22 + comment_len]
+    data_fh.seek(cd_offset)
+    cd = data_fh.read(cd_size)
+    records: list[bytes] = []
+    pos = 0
+    for info in infos:
+        if cd[pos : pos + 4] != _CENTRAL_SIG:
+            raise _RezipNeededError("unexpected central directory layout")
+        n, m, k = struct.unpack("<HHH", cd[pos + 28 : pos + 34])
+        csize, usize = struct.unpack("<II", cd[pos + 20 : pos + 28])
+        offset = struct.unpack("<I", cd[pos + 42 : pos + 46])[0]
+        if 0xFFFFFFFF in (csize, usize, offset) or offset != info.header_offset:
+            raise _RezipNeededError("zip64 entry or prefixed archive")
+        records.append(cd[pos : pos + 46 + n + m + k])
+        pos += 46 + n + m + k
+    return records, eocd
+
+
+def _raw_entry(fh: IO[bytes], info: zipfile.ZipInfo) -> tuple[bytes, bytes, bytes]:
+    """(local header, compressed data, data descriptor) of one entry, as stored."""
+    fh.seek(info.header_offset)
+    header = fh.read(30)
+    if header[:4] != _LOCAL_SIG:
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    n, m = struct.unpack("<HH", header[26:30])
+    header += fh.read(n + m)
+    data = fh.read(info.compress_size)
+    if len(data) != info.compress_size:
+        raise zipfile.BadZipFile(f"truncated entry {info.filename}")
+    descriptor = b""
+    if info.flag_bits & 0x8:
+        probe = fh.read(16)
+        descriptor = probe if probe[:4] == _DESCRIPTOR_SIG else probe[:12]
+    return header, data, descriptor
+
+
+def _write_raw(
+    src: Path, infos: list[zipfile.ZipInfo], changed: Mapping[str, bytes], out: IO[bytes]
+) -> None:
+    with src.open("rb") as fh:
+        records, eocd = _central_records(fh, infos)
+        new_records: list[bytes] = []
+        offset = 0
+        for info, record in zip(infos, records, strict=True):
+            header, data, descriptor = _raw_entry(fh, info)
+            if info.filename in changed:
+                content = changed[info.filename]
+                crc = zlib.crc32(content)
+                if info.compress_type == zipfile.ZIP_DEFLATED:
+                    co = zlib.compressobj(6, zlib.DEFLATED, -15)
+                    data = co.compress(content) + co.flush()
+                else:
+                    data = content
+                flags = info.flag_bits & ~0x8
+                header = (
+                    header[:6]
+                    + struct.pack("<H", flags)
+                    + header[8:14]
+                    + struct.pack("<III", crc, len(data), len(content))
+                    + header[26:]
+                )
+                descriptor = b""
+                record = (
+                    record[:8]
+                    + struct.pack("<H", flags)
+                    + record[10:16]
+                    + struct.pack("<III", crc, len(data), len(content))
+                    + record[28:]
+                )
+            if offset > 0xFFFFFFFF:
+                raise _RezipNeededError("output needs zip64")
+            new_records.append(record[:42] + struct.pack("<I", offset) + record[46:])
+            out.write(header)
+            out.write(data)
+            out.write(descriptor)
+            offset += len(header) + len(data) + len(descriptor)
+        cd = b"".join(new_records)
+        out.write(cd)
+        out.write(eocd[:12] + struct.pack("<II", len(cd), offset) + eocd[20:])
+
+
+def _write_rezip(package: Package, changed: Mapping[str, bytes], out: IO[bytes]) -> None:
+    """Fallback for zip64 sources: same names, order, dates and methods, re-deflated."""
+    with zipfile.ZipFile(out, "w", allowZip64=True) as zout:
+        for info in package.infos:
+            data = (
+                changed[info.filename] if info.filename in changed else package.read(info.filename)
+            )
+            clone = zipfile.ZipInfo(info.filename, info.date_time)
+            clone.compress_type = info.compress_type
+            clone.external_attr = info.external_attr
+            clone.internal_attr = info.internal_attr
+            clone.create_system = info.create_system
+            clone.comment = info.comment
+            zout.writestr(clone, data)
+
+
+# ---------------------------------------------------------------------------
+# Putting it together
+# ---------------------------------------------------------------------------
+
+
+def write_atomically(
+    dest: Path, write: Callable[[IO[bytes]], None], mode_from: Path | None = None
+) -> None:
+    """Call ``write`` on a temporary file beside ``dest``, then rename it over ``dest``.
+
+    On any failure the temporary file is removed and ``dest`` is untouched.
+    """
+    dest = Path(dest)
+    fd, tmp_name = tempfile.mkstemp(prefix=".~jixiao-", suffix=".tmp", dir=dest.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode_from is not None:
+            os.chmod(tmp, mode_from.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+_CALCPR_RE = re.compile(rb"<(?:(\w+):)?calcPr\b([^>]*?)(/?)>")
+
+
+def set_full_calc_on_load(workbook_xml: bytes) -> bytes:
+    """``workbook.xml`` with ``fullCalcOnLoad="1"`` on ``<calcPr>`` (added if missing)."""
+    m = _CALCPR_RE.search(workbook_xml)
+    if m is not None:
+        attrs = m.group(2)
+        if re.search(rb"\sfullCalcOnLoad\s*=", attrs):
+            attrs = re.sub(rb"""(\sfullCalcOnLoad\s*=\s*)("[^"]*"|'[^']*')""", rb'\1"1"', attrs)
+        else:
+            attrs += b' fullCalcOnLoad="1"'
+        return workbook_xml[: m.start(2)] + attrs + workbook_xml[m.end(2) :]
+    root = re.search(rb"<(?:(\w+):)?workbook\b", workbook_xml)
+    prefix = (root.group(1) + b":") if root and root.group(1) else b""
+    for name in (b"definedNames", b"externalReferences", b"functionGroups", b"sheets"):
+        end = re.search(rb"</" + re.escape(prefix + name) + rb">", workbook_xml)
+        if end is not None:
+            at = end.end()
+            return (
+                workbook_xml[:at]
+                + b"<"
+                + prefix
+                + b'calcPr fullCalcOnLoad="1"/>'
+                + workbook_xml[at:]
+            )
+    return workbook_xml
+
+
+def write_results(
+    source: str | Path,
+    results: Results,
+    dest: str | Path,
+    *,
+    full_calc_on_load: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> WriteSummary:
+    """Write ``results`` into a copy of ``source`` at ``dest`` (atomically).
+
+    ``dest`` may be ``source`` itself (in-place refresh; the caller keeps a
+    backup). See the module docstring for exactly what changes.
+    """
+    source = Path(source)
+    dest = Path(dest)
+    with open_package(source, limits) as package:
+        parts = {sp.name.casefold(): sp.part for sp in package.sheet_parts}
+        strings: list[str] | None = None
+
+        def shared_strings() -> list[str]:
+            nonlocal strings
+            if strings is None:
+                strings = []
+                for rel_type, target in package.workbook_rels.values():
+                    if rel_type.endswith("/sharedStrings") and package.has(target):
+                        strings = _read_shared_strings(package, target)
+            return strings
+
+        changed: dict[str, bytes] = {}
+        cells = 0
+        sheet_names = set(results.values) | set(results.spills)
+        for name in sheet_names:
+            part = parts.get(name.casefold())
+            if part is None:
+                raise KeyError(f"results for a sheet the workbook does not have: {name!r}")
+            updates = results.values.get(name, {})
+            spills = results.spills.get(name, {})
+            if not updates and not spills:
+                continue
+            xml = package.read(part)
+            new, n = splice_sheet(xml, updates, spills, shared_strings)
+            if n:
+                changed[part] = new
+                cells += n
+        if full_calc_on_load:
+            wb_xml = package.read(package.workbook_part)
+            new_wb = set_full_calc_on_load(wb_xml)
+            if new_wb != wb_xml:
+                changed[package.workbook_part] = new_wb
+
+        def write(out: IO[bytes]) -> None:
+            try:
+                _write_raw(source, package.infos, changed, out)
+            except _RezipNeededError:
+                out.seek(0)
+                out.truncate()
+                _write_rezip(package, changed, out)
+
+        write_atomically(dest, write, mode_from=source)
+    return WriteSummary(
+        cells, tuple(p for p in (i.filename for i in package.infos) if p in changed)
+    )
+
+
+def iter_changed_cells(results: Results) -> Iterable[tuple[str, Coord, CellValue]]:
+    """Every (sheet, coordinate, value) in ``results``, for reports."""
+    for sheet, cells in results.values.items():
+        for coord, value in cells.items():
+            yield sheet, coord, value
