@@ -1,0 +1,163 @@
+"""The registry of exported functions: complete, consistent with the kernel and the contract."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from addin import registry
+from addin.registry import FUNCTIONS, NAMESPACE, FunctionSpec, by_name, lookup
+from udfs import _keywords
+
+SPECS = {spec.name: spec for spec in FUNCTIONS}
+EXAMPLES = [(spec.name, i) for spec in FUNCTIONS for i in range(len(spec.examples))]
+
+
+def _plain(result: object) -> object:
+    """A kernel result as plain Python for comparison with an example's result."""
+    if isinstance(result, np.ndarray):
+        return result.tolist()
+    return result
+
+
+def test_names_match_the_contract(shared_dir: Path) -> None:
+    """Every function heading in FUNCTIONS.md is in the registry with the same signature."""
+    text = (shared_dir / "FUNCTIONS.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^### `([A-Z_]+\(.*\))`\s*$", text, flags=re.M)
+    assert headings, "no function headings found in FUNCTIONS.md"
+    contract = {h.split("(")[0]: h for h in headings}
+    for name, heading in contract.items():
+        assert name in SPECS, f"{name} is in FUNCTIONS.md but not in the registry"
+        assert SPECS[name].signature == heading
+
+
+def test_names_are_unique_upper_case_vba_identifiers() -> None:
+    """Names are upper-case ASCII identifiers (valid VBA and Office.js names), no duplicates."""
+    names = registry.names()
+    assert len(names) == len(set(names))
+    for name in names:
+        assert re.fullmatch(r"[A-Z][A-Z0-9_]*", name)
+        assert len(name) <= 31  # VBA procedure names in MacroOptions stay short
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_lookup_accepts_every_file_spelling(name: str) -> None:
+    """TIERED, _xludf.TIERED, _xldudf_JX_TIERED and JX.TIERED, in any case, find the entry."""
+    spec = SPECS[name]
+    spellings = spec.spellings
+    assert spellings == (name, f"_xludf.{name}", f"_xldudf_{NAMESPACE}_{name}", f"{NAMESPACE}.{name}")
+    for spelling in spellings:
+        assert lookup(spelling) is spec
+        assert lookup(spelling.lower()) is spec
+    assert by_name(name) is spec
+
+
+def test_lookup_rejects_other_names() -> None:
+    """Excel's own functions and near misses are not ours."""
+    for other in ("SUM", "_xlfn.RANK.EQ", "JX.SUM", "_xludf.SUMX", "TIERED2", "", "JX."):
+        assert lookup(other) is None
+
+
+def test_spellings_index_lists_four_per_function() -> None:
+    """spellings() yields every spelling of every function, each mapping back to it."""
+    pairs = list(registry.spellings())
+    assert len(pairs) == 4 * len(FUNCTIONS)
+    for spelling, spec in pairs:
+        assert lookup(spelling) is spec
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_argument_counts(name: str) -> None:
+    """arg_counts is (required, all); required arguments come before optional ones."""
+    spec = SPECS[name]
+    lo, hi = spec.arg_counts
+    assert hi == len(spec.args)
+    assert [a.optional for a in spec.args] == [False] * lo + [True] * (hi - lo)
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_kernel_signature_matches(name: str) -> None:
+    """The kernel callable is udfs.<module>.<name lower>, with the registry's arguments in order,
+    optional ones defaulting to None."""
+    spec = SPECS[name]
+    assert spec.attr == name.lower()
+    assert spec.module.startswith("udfs.")
+    params = list(inspect.signature(spec.kernel).parameters.values())
+    assert [p.name for p in params] == [a.name for a in spec.args]
+    for p, a in zip(params, spec.args, strict=True):
+        if a.optional:
+            assert p.default is None, f"{name}.{a.name} should default to None"
+        else:
+            assert p.default is inspect.Parameter.empty
+
+
+def test_keywords_come_from_the_kernel() -> None:
+    """Keyword arguments carry the kernel's own Keyword objects (spellings are not retyped)."""
+    kernel_keywords = {
+        id(getattr(_keywords, n)) for n in ("SIDE", "MODE", "WHICH", "METHOD", "TIES", "ROUNDING")
+    }
+    seen = set()
+    for spec in FUNCTIONS:
+        for a in spec.args:
+            if a.kind == "keyword":
+                assert a.keyword is not None
+                assert id(a.keyword) in kernel_keywords
+                assert a.spellings == tuple(a.keyword.spellings())
+                assert a.default == a.keyword.default
+                seen.add(id(a.keyword))
+            else:
+                assert a.keyword is None
+                assert a.spellings == ()
+    assert seen == kernel_keywords
+
+
+def test_help_is_chinese_first_and_complete() -> None:
+    """Every function and argument has Chinese and English help and a category."""
+    for spec in FUNCTIONS:
+        assert all((spec.help_zh, spec.help_en, spec.category_zh, spec.category_en))
+        assert re.search(r"[\u4e00-\u9fff]", spec.help_zh)
+        assert spec.help.startswith(spec.help_zh)
+        for a in spec.args:
+            assert all((a.help_zh, a.help_en)), f"{spec.name}.{a.name} lacks help"
+            assert re.search(r"[\u4e00-\u9fff]", a.help_zh)
+
+
+@pytest.mark.parametrize(("name", "index"), EXAMPLES)
+def test_examples_give_their_results(name: str, index: int) -> None:
+    """Each registry example (the FUNCTIONS.md examples) gives its stated result via the kernel."""
+    spec = SPECS[name]
+    example = spec.examples[index]
+    assert _plain(spec(*example.args)) == example.result
+
+
+def test_every_function_has_an_example_except_explanations() -> None:
+    """Examples exist for every function (TIER_DETAIL explains TIERED's and has none of its own)."""
+    missing = {spec.name for spec in FUNCTIONS if not spec.examples}
+    assert missing <= {"TIER_DETAIL"}
+
+
+def test_calling_fills_omitted_arguments_and_checks_counts() -> None:
+    """Calling an entry passes omitted arguments as None and refuses wrong counts."""
+    money = by_name("MONEY")
+    assert money(2.675) == 2.68
+    with pytest.raises(TypeError):
+        money()
+    with pytest.raises(TypeError):
+        money(1, 2, "half-up", 4)
+
+
+def test_specs_validate_themselves() -> None:
+    """A malformed entry (lower-case name, required after optional) is refused at definition."""
+    ok = FUNCTIONS[0]
+    with pytest.raises(ValueError, match="upper-case"):
+        FunctionSpec(
+            "tiered", ok.module, ok.attr, "x", "x", "x", "x", ok.args, ok.examples
+        )
+    with pytest.raises(ValueError, match="required"):
+        FunctionSpec(
+            "X", ok.module, ok.attr, "x", "x", "x", "x", tuple(reversed(ok.args)), ()
+        )
