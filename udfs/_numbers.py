@@ -29,7 +29,13 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["decimal_reference", "round_decimal", "round_sig", "significant_unit"]
+__all__ = [
+    "decimal_difference",
+    "decimal_reference",
+    "round_decimal",
+    "round_sig",
+    "significant_unit",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -47,13 +53,23 @@ def _pow10(k: IntArray) -> FloatArray:
     return np.take(_POW10, k + _OFFSET)
 
 
+# Decimal exponents by binary exponent: a double ax = f·2**b (0.5 <= f < 1,
+# np.frexp) lies in [2**(b-1), 2**b), which holds at most one power of ten, so
+# floor(log10(ax)) is _E_LOW[b] or one more, decided by one exact comparison.
+_B_OFFSET = 1100
+_B = np.arange(-_B_OFFSET, _B_OFFSET + 1)
+with np.errstate(over="ignore", under="ignore"):
+    _E_LOW: IntArray = (
+        np.searchsorted(_POW10, np.ldexp(1.0, _B - 1), side="right") - 1 - _OFFSET
+    ).astype(np.int64)
+    _E_NEXT: FloatArray = np.take(_POW10, np.clip(_E_LOW + 1 + _OFFSET, 0, 2 * _OFFSET))
+
+
 def _exponents(ax: FloatArray) -> IntArray:
-    """floor(log10(ax)) for positive finite ``ax``, exact at powers of ten."""
-    e = np.floor(np.log10(ax)).astype(np.int64)
-    # log10 can be one off next to powers of ten; correct with exact comparisons.
-    e -= _pow10(e) > ax
-    e += _pow10(e + 1) <= ax
-    return e
+    """floor(log10(ax)) for positive finite ``ax``, exact at powers of ten
+    (``10.0**e <= ax < 10.0**(e + 1)`` with np.power's powers of ten)."""
+    i = np.frexp(ax)[1] + _B_OFFSET
+    return np.take(_E_LOW, i) + (ax >= np.take(_E_NEXT, i))
 
 
 def _scale(ax: FloatArray, m: IntArray) -> FloatArray:
@@ -120,6 +136,39 @@ def significant_unit(x: npt.ArrayLike, n: int) -> FloatArray:
     if odd is not None:
         unit = np.where(odd, np.nan, unit)
     return unit
+
+
+def decimal_difference(a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:
+    """``a − b`` as the difference of the two values' 15-digit decimals.
+
+    A double such as 1000.01 is really 1000.00999999999999…; subtracting 1000
+    leaves 0.00999999999999090, whose half at 50% rounds to 0.00 instead of the
+    0.01 a clerk computes. Here both values are first read on the 15-digit grid
+    of the larger one (exact integers below 10**15), subtracted exactly, and
+    scaled back, giving the double nearest the decimal difference. Where that
+    grid is not an exact power of ten (magnitudes outside [1e-7, 1e15)) the
+    plain float difference is returned. (A double with a 16th digit of exactly
+    5, which few have, is read to the even 15th digit.)
+
+    >>> float(decimal_difference(1000.01, 1000) * 0.5)
+    0.005
+    >>> float(1000.01 - 1000) * 0.5
+    0.004999999999995453
+    """
+    aa = np.asarray(a, dtype=np.float64)
+    bb = np.asarray(b, dtype=np.float64)
+    big = np.maximum(np.abs(aa), np.abs(bb))
+    if big.size == 0:
+        return aa - bb
+    lo, hi = big.min(), big.max()
+    if lo >= 1e-7 and hi < 1e15:  # all on exact grids: no masking needed
+        p = _pow10(14 - _exponents(big))
+        return (np.rint(aa * p) - np.rint(bb * p)) / p
+    exact = (big >= 1e-7) & (big < 1e15)  # 10**m below is then exact (0 <= m <= 21)
+    if not exact.any():
+        return aa - bb
+    p = _pow10(np.clip(14 - _exponents(np.where(exact, big, 1.0)), 0, 22))
+    return np.where(exact, (np.rint(aa * p) - np.rint(bb * p)) / p, aa - bb)
 
 
 def round_decimal(x: npt.ArrayLike, digits: int = 2, *, half_even: bool = False) -> FloatArray:
