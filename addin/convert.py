@@ -131,10 +131,10 @@ def _cell_from_host(value: object) -> Any:
             return None
         err = parse_error(value)
         return err if err is not None else value
-    if isinstance(value, bool | int | float | ExcelError):
-        return value
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, bool | int | float | ExcelError):
+        return value
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return excel_serial(value)
     if isinstance(value, dict):
