@@ -1,0 +1,1 @@
+"""Office templates built from source: ``python -m workbooks.build``."""

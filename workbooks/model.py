@@ -1,0 +1,192 @@
+"""A template described as data: sheets, columns, parameters, formulas.
+
+One description feeds three things, so they cannot disagree: the workbook
+(:mod:`workbooks.writer`), its structure spec for ``jixiao validate``
+(:mod:`workbooks.spec`) and the large benchmark copies (:mod:`workbooks.generate`).
+
+Layout shared by every data sheet (input and result sheets alike)::
+
+    row 1  sheet title            (TITLE_ROW)
+    row 2  how to fill it in      (NOTE_ROW)
+    row 3  column headers         (HEADER_ROW, frozen, printed on every page)
+    row 4… one row per person     (FIRST_ROW)
+
+A column is either an *input* (the clerk types it; unlocked, validated) or a
+*formula* column (locked). A formula column with ``spill=True`` holds ONE
+dynamic-array formula in its first data row whose result spills down all data
+rows; with ``spill=False`` it holds a per-row formula where ``{r}`` stands for
+the row number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from openpyxl.utils import get_column_letter
+
+TITLE_ROW = 1
+NOTE_ROW = 2
+HEADER_ROW = 3
+FIRST_ROW = 4
+
+Kind = Literal["text", "number", "int", "money", "percent", "date", "choice"]
+
+
+@dataclass
+class Col:
+    """One column of a data sheet."""
+
+    header: str
+    kind: Kind = "number"
+    name: str | None = None  # defined name over the column's data cells
+    formula: str | None = None  # formula text without "=", for formula columns
+    spill: bool = True  # one dynamic-array formula (True) or one formula per row
+    choices: tuple[str, ...] | None = None  # allowed values (kind "choice")
+    choices_ref: str | None = None  # or: a defined name holding the allowed values
+    required: bool = True
+    width: float = 12.0
+    fmt: str | None = None  # number format overriding the kind's default
+    note: str = ""
+
+    @property
+    def is_input(self) -> bool:
+        return self.formula is None
+
+
+@dataclass
+class DataSheet:
+    """An input or result sheet: a header row and one row per person/item."""
+
+    name: str
+    title: str
+    note: str
+    cols: list[Col]
+    rows: Sequence[Sequence[Any]] | Callable[[], Iterable[Sequence[Any]]]
+    nrows: int  # number of data rows (the spill height)
+    landscape: bool = True
+    blocks: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (first, last header)
+
+    def letter(self, header: str) -> str:
+        """Column letter of the column with this header."""
+        for i, c in enumerate(self.cols, start=1):
+            if c.header == header:
+                return get_column_letter(i)
+        raise KeyError(header)
+
+    def cell(self, header: str, index: int) -> str:
+        """A1 address (no sheet) of data row ``index`` (0-based) in column ``header``."""
+        return f"{self.letter(header)}{FIRST_ROW + index}"
+
+    @property
+    def last_row(self) -> int:
+        return FIRST_ROW + self.nrows - 1
+
+    def iter_rows(self) -> Iterable[Sequence[Any]]:
+        """Input values row by row (one value per *input* column, in column order)."""
+        return self.rows() if callable(self.rows) else self.rows
+
+
+@dataclass
+class Scalar:
+    """One named parameter cell."""
+
+    name: str
+    label: str
+    value: Any
+    kind: Kind = "number"
+    fmt: str | None = None
+    note: str = ""
+    choices: tuple[str, ...] | None = None
+
+
+TableKind = Literal["band", "prize", "weights", "lookup", "list"]
+
+
+@dataclass
+class ParamTable:
+    """A block of parameter cells under a header row, named as a whole.
+
+    ``kind``: ``band`` (first column starts ascending; ``side`` says which
+    side the document puts a start on), ``prize`` (from rank, to rank, amount),
+    ``weights`` (one row of weights adding up to ``total``), ``lookup`` (a key
+    column and values), ``list`` (allowed values of a choice column).
+    ``col_names`` names single columns of the block as well (0-based index).
+    """
+
+    name: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    kind: TableKind
+    fmts: list[str | None] | None = None
+    note: str = ""
+    side: str | None = None
+    total: float | None = None
+    total_span: int | None = None  # weights: only the first k cells must add up to total
+    col_names: dict[int, str] = field(default_factory=dict)
+    cell_names: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) 0-based
+
+
+@dataclass
+class Block:
+    """Free layout for explanation sheets: cells by address."""
+
+    values: dict[str, Any] = field(default_factory=dict)  # "B4" -> value or "=formula"
+    styles: dict[str, str] = field(default_factory=dict)  # "B4" -> style key
+    arrays: dict[str, str] = field(default_factory=dict)  # anchor -> spill ref ("B10:F14")
+    unlocked: set[str] = field(default_factory=set)
+    choices: dict[str, str] = field(default_factory=dict)  # cell -> list formula ("=工号")
+    widths: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class FreeSheet:
+    """A sheet laid out cell by cell (说明, 个人明细, summaries)."""
+
+    name: str
+    block: Block
+    kind: Literal["explain", "result", "readme"] = "explain"
+    freeze: str | None = None
+    print_rows: str | None = None
+
+
+@dataclass
+class Template:
+    """Everything one template file holds."""
+
+    id: str
+    version: str
+    title: str
+    filename: str
+    readme: list[tuple[str, list[str]]]  # (heading, paragraphs) for 说明
+    scalars: list[Scalar]
+    tables: list[ParamTable]
+    sheets: list[DataSheet | FreeSheet]  # in workbook order after 说明 and 参数
+    source: str = ""  # seeds file and section
+
+    def data_sheet(self, name: str) -> DataSheet:
+        for s in self.sheets:
+            if isinstance(s, DataSheet) and s.name == name:
+                return s
+        raise KeyError(name)
+
+    def param(self, name: str) -> Any:
+        for s in self.scalars:
+            if s.name == name:
+                return s.value
+        for t in self.tables:
+            if t.name == name:
+                return t.rows
+        raise KeyError(name)
+
+
+def ref(sheet: str, a1: str) -> str:
+    """An absolute reference with the sheet quoted (``'参数'!$B$4:$C$7``)."""
+    parts = []
+    for p in a1.split(":"):
+        col = "".join(ch for ch in p if ch.isalpha())
+        row = "".join(ch for ch in p if ch.isdigit())
+        parts.append(f"${col}${row}")
+    return f"'{sheet}'!" + ":".join(parts)

@@ -1,0 +1,12 @@
+"""The seven templates, one module each; :data:`REGISTRY` maps id -> builder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from workbooks.model import Template
+from workbooks.templates import t1_gongxiaoshe
+
+REGISTRY: dict[str, Callable[..., Template]] = {
+    t1_gongxiaoshe.ID: t1_gongxiaoshe.template,
+}

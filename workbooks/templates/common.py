@@ -1,0 +1,92 @@
+"""Pieces several templates share: the per-person explanation sheet, names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbooks.model import Block, FreeSheet
+
+YES_NO = ("是", "否")
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰飞鹏辉婷雪琳晶燕红建国文斌宁波凯浩宇欣怡子轩梓涵一诺雨萱思远俊杰佳琪海峰晓东春梅志刚"
+
+
+def person_name(i: int) -> str:
+    """A plausible, deterministic Chinese name for sample row ``i``."""
+    s = SURNAMES[(i * 7) % len(SURNAMES)]
+    g1 = GIVEN[(i * 13 + 5) % len(GIVEN)]
+    g2 = GIVEN[(i * 29 + 11) % len(GIVEN)]
+    return s + g1 + ("" if i % 3 == 0 else g2)
+
+
+def xlookup(key: str, keys: str, values: str) -> str:
+    """``_xlfn.XLOOKUP`` (Excel 2021+; the ``_xlfn.`` prefix is how files store it)."""
+    return f"_xlfn.XLOOKUP({key},{keys},{values})"
+
+
+@dataclass
+class Detail:
+    """A spilled explanation block under a header row (e.g. TIER_DETAIL)."""
+
+    title: str
+    headers: list[str]
+    formula: str  # without "="
+    rows: int  # rows the spill may fill (bands + total)
+
+
+def explain_sheet(
+    name: str,
+    title: str,
+    id_header: str,
+    id_name: str,
+    first_id: str,
+    lines: list[tuple[str, str, str]],
+    details: list[Detail] | None = None,
+) -> FreeSheet:
+    """A 个人明细 sheet: pick a person in B4, see every step of their pay.
+
+    ``lines``: (label, formula without "=", style kind) where ``$B$4`` is the
+    chosen id.
+    """
+    b = Block()
+    b.widths = {"A": 26, "B": 18, "C": 14, "D": 14, "E": 14, "F": 14}
+    b.values["A1"] = title
+    b.styles["A1"] = "title"
+    b.values["A2"] = f"在 B4 选择{id_header}，下面逐项列出此人的计算过程（公式与结果表相同）。"
+    b.styles["A2"] = "note"
+    b.values["A4"] = f"选择{id_header}"
+    b.styles["A4"] = "header"
+    b.values["B4"] = first_id
+    b.styles["B4"] = "in_text"
+    b.unlocked.add("B4")
+    b.choices["B4"] = "=" + id_name
+    r = 6
+    b.values[f"A{r}"] = "项目"
+    b.values[f"B{r}"] = "数值"
+    b.styles[f"A{r}"] = b.styles[f"B{r}"] = "header"
+    for label, formula, kind in lines:
+        r += 1
+        b.values[f"A{r}"] = label
+        b.styles[f"A{r}"] = "label"
+        b.values[f"B{r}"] = "=" + formula
+        b.styles[f"B{r}"] = f"res_{kind}" if kind.startswith("money") else f"out_{kind}"
+    for d in details or []:
+        r += 2
+        b.values[f"A{r}"] = d.title
+        b.styles[f"A{r}"] = "h2"
+        r += 1
+        for j, h in enumerate(d.headers):
+            col = "ABCDEFG"[j]
+            b.values[f"{col}{r}"] = h
+            b.styles[f"{col}{r}"] = "header"
+        r += 1
+        last_col = "ABCDEFG"[len(d.headers) - 1]
+        b.values[f"A{r}"] = "=" + d.formula
+        b.arrays[f"A{r}"] = f"A{r}:{last_col}{r + d.rows - 1}"
+        for k in range(d.rows):
+            for j in range(len(d.headers)):
+                col = "ABCDEFG"[j]
+                b.styles.setdefault(f"{col}{r + k}", "out_number")
+        r += d.rows
+    return FreeSheet(name=name, block=b, kind="explain", freeze=None)

@@ -1,0 +1,379 @@
+"""Write a :class:`~workbooks.model.Template` as an .xlsx package.
+
+openpyxl writes the workbook (write-only mode, so 100,000-row copies stay fast
+and memory stays flat); two things openpyxl cannot express are then added to
+the package in one pass:
+
+* **Dynamic-array formulas.** openpyxl's ``ArrayFormula`` writes
+  ``<f t="array" ref="F4:F40">…</f>``, which Excel reads as a legacy CSE array
+  formula (shown in braces, fixed size, not spilling). Excel marks a *dynamic*
+  array formula by a ``cm="1"`` attribute on the anchor cell pointing into
+  ``xl/metadata.xml``, whose cell-metadata record carries the ``XLDAPR``
+  ``dynamicArrayProperties fDynamic="1"`` extension (compare
+  ``shared/excel-files/dynamic_array01.xlsx``, saved by Excel). openpyxl 3.1
+  neither writes ``cm`` nor the metadata part (and drops both when it loads a
+  file), so :func:`_add_dynamic_array_metadata` adds the part, its content
+  type and workbook relationship, and ``cm="1"`` on every spill anchor. The
+  ``ref`` written is the range the result is expected to fill (all data rows),
+  which is what Excel itself stores after calculating.
+* **Deterministic bytes.** Core properties get fixed timestamps and every zip
+  entry a fixed date, so building twice gives the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.writer.excel import ExcelWriter
+
+from workbooks import styling
+from workbooks.model import (
+    FIRST_ROW,
+    HEADER_ROW,
+    NOTE_ROW,
+    TITLE_ROW,
+    Block,
+    Col,
+    DataSheet,
+    FreeSheet,
+    ParamTable,
+    Scalar,
+    Template,
+    ref,
+)
+from workbooks.params_layout import ParamLayout, layout_params
+
+FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
+ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+README_SHEET = "说明"
+PARAM_SHEET = "参数"
+
+METADATA_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<metadata xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:xda="http://schemas.microsoft.com/office/spreadsheetml/2017/dynamicarray">'
+    '<metadataTypes count="1"><metadataType name="XLDAPR" minSupportedVersion="120000" '
+    'copy="1" pasteAll="1" pasteValues="1" merge="1" splitFirst="1" rowColShift="1" '
+    'clearFormats="1" clearComments="1" assign="1" coerce="1" cellMeta="1"/></metadataTypes>'
+    '<futureMetadata name="XLDAPR" count="1"><bk><extLst>'
+    '<ext uri="{bdbb8cdc-fa1e-496e-a857-3c3f30c029c3}">'
+    '<xda:dynamicArrayProperties fDynamic="1" fCollapsed="0"/></ext></extLst></bk>'
+    '</futureMetadata><cellMetadata count="1"><bk><rc t="1" v="0"/></bk></cellMetadata>'
+    "</metadata>"
+)
+METADATA_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml"
+METADATA_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sheetMetadata"
+
+
+def _cell(ws: Any, value: Any, style: str, fmt: str | None = None) -> WriteOnlyCell:
+    c = WriteOnlyCell(ws, value)
+    styling.apply(c, style, fmt)
+    return c
+
+
+def _protect(ws: Any) -> None:
+    """Sheet protection without a password: locked cells (formulas, layout)
+    can't be overwritten, unlocked input cells stay editable; sorting and
+    filtering stay allowed."""
+    p = ws.protection
+    p.sheet = True
+    p.sort = False
+    p.autoFilter = False
+    p.formatColumns = False
+    p.formatRows = False
+
+
+def _print_setup(ws: Any, landscape: bool, title_rows: str | None) -> None:
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+# --------------------------------------------------------------------------- 说明
+def _readme_rows(t: Template, ws: Any) -> Iterable[list[Any]]:
+    yield [_cell(ws, f"{t.title}（模板 {t.id} 版本 {t.version}）", "title")]
+    yield [_cell(ws, f"依据：{t.source}。本工作簿由 workbooks/build.py 生成，请勿改动公式列与参数表结构。", "note")]
+    for heading, paras in t.readme:
+        yield []
+        yield [_cell(ws, heading, "h2")]
+        for p in paras:
+            style = "quote" if p.startswith("「") or p.startswith("原文") else "para"
+            yield [_cell(ws, p, style)]
+
+
+def _write_readme(t: Template, wb: Workbook) -> None:
+    ws = wb.create_sheet(README_SHEET)
+    ws.column_dimensions["A"].width = 120
+    _protect(ws)
+    _print_setup(ws, False, None)
+    for row in _readme_rows(t, ws):
+        ws.append(row)
+
+
+# --------------------------------------------------------------------------- 参数
+def _write_params(t: Template, wb: Workbook, lay: ParamLayout) -> None:
+    ws = wb.create_sheet(PARAM_SHEET)
+    for letter, width in zip("ABCDEFG", (26, 14, 14, 14, 14, 14, 40), strict=True):
+        ws.column_dimensions[letter].width = width
+    _protect(ws)
+    _print_setup(ws, False, None)
+    rows: dict[int, list[Any]] = {}
+    rows[1] = [_cell(ws, f"参数（{t.title}）", "title")]
+    rows[2] = [_cell(ws, "黄色单元格可修改；名称列是公式里引用的名称。改动参数后结果表自动重算。", "note")]
+    for r, text in lay.headers.items():
+        rows[r] = [_cell(ws, h, "header") if h is not None else None for h in text]
+    for r, text in lay.titles.items():
+        rows[r] = [_cell(ws, text, "h2")]
+    for (r, c), (value, style, fmt) in lay.cells.items():
+        row = rows.setdefault(r, [])
+        while len(row) < c:
+            row.append(None)
+        row[c - 1] = _cell(ws, value, style, fmt)
+    for s in t.scalars:
+        if s.choices:
+            dv = DataValidation(type="list", formula1='"' + ",".join(s.choices) + '"', allow_blank=False)
+            dv.error = "请从下拉列表中选择 / choose from the list"
+            dv.showErrorMessage = True
+            ws.data_validations.append(dv)
+            dv.add(lay.scalar_cells[s.name])
+    for r in range(1, max(rows) + 1):
+        ws.append(rows.get(r, []))
+
+
+# --------------------------------------------------------------------------- data sheets
+def _validation(col: Col, sqref: str) -> DataValidation | None:
+    if col.kind == "choice" and col.choices_ref:
+        dv = DataValidation(type="list", formula1="=" + col.choices_ref, allow_blank=not col.required)
+    elif col.kind == "choice" and col.choices:
+        dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=not col.required)
+    elif col.kind in ("number", "money", "percent", "int"):
+        dv = DataValidation(type="whole" if col.kind == "int" else "decimal", operator="greaterThanOrEqual",
+                            formula1="0", allow_blank=not col.required)
+    elif col.kind == "date":
+        dv = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=not col.required)
+    else:
+        return None
+    dv.error = "输入值不符合此列要求 / value not allowed in this column"
+    dv.errorTitle = col.header
+    dv.showErrorMessage = True
+    dv.add(sqref)
+    return dv
+
+
+def _write_data_sheet(s: DataSheet, wb: Workbook, anchors: list[str]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(s.name)
+    for i, col in enumerate(s.cols, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+    ws.freeze_panes = f"A{FIRST_ROW}"
+    _protect(ws)
+    _print_setup(ws, s.landscape, f"{HEADER_ROW}:{HEADER_ROW}")
+    last = s.last_row
+    for i, col in enumerate(s.cols, start=1):
+        if col.is_input and s.nrows:
+            letter = get_column_letter(i)
+            dv = _validation(col, f"{letter}{FIRST_ROW}:{letter}{last}")
+            if dv is not None:
+                ws.data_validations.append(dv)
+    ws.append([_cell(ws, s.title, "title")])
+    ws.append([_cell(ws, s.note, "note")])
+    ws.append([_cell(ws, c.header, "header") for c in s.cols])
+    inputs = [i for i, c in enumerate(s.cols) if c.is_input]
+    styles = []
+    for c in s.cols:
+        kind = "score" if c.fmt == styling.SCORE else c.kind
+        styles.append(("in_" if c.is_input else "out_") + kind)
+    r = FIRST_ROW
+    for values in s.iter_rows():
+        row: list[Any] = [None] * len(s.cols)
+        for j, v in zip(inputs, values, strict=True):
+            row[j] = _cell(ws, v, styles[j], s.cols[j].fmt)
+        for j, c in enumerate(s.cols):
+            if c.is_input:
+                continue
+            letter = get_column_letter(j + 1)
+            assert c.formula is not None
+            if c.spill:
+                value: Any = None
+                if r == FIRST_ROW:
+                    value = ArrayFormula(f"{letter}{FIRST_ROW}:{letter}{last}", "=" + c.formula)
+                    anchors.append(f"{letter}{FIRST_ROW}")
+            else:
+                value = "=" + c.formula.format(r=r)
+            row[j] = _cell(ws, value, styles[j], c.fmt)
+        ws.append(row)
+        r += 1
+    if r - FIRST_ROW != s.nrows:
+        raise ValueError(f"{s.name}: {r - FIRST_ROW} rows written, {s.nrows} declared")
+
+
+def _write_free_sheet(s: FreeSheet, wb: Workbook, anchors: list[str]) -> None:
+    from openpyxl.utils.cell import coordinate_from_string, get_column_letter
+
+    ws = wb.create_sheet(s.name)
+    b: Block = s.block
+    for letter, width in b.widths.items():
+        ws.column_dimensions[letter].width = width
+    if s.freeze:
+        ws.freeze_panes = s.freeze
+    _protect(ws)
+    _print_setup(ws, False, s.print_rows)
+    grid: dict[int, dict[int, Any]] = {}
+    from openpyxl.utils import column_index_from_string
+
+    for addr in set(b.values) | set(b.styles):
+        col, row = coordinate_from_string(addr)
+        grid.setdefault(row, {})[column_index_from_string(col)] = addr
+    for addr, list_formula in b.choices.items():
+        dv = DataValidation(type="list", formula1=list_formula, allow_blank=False)
+        dv.error = "请从下拉列表中选择 / choose from the list"
+        dv.showErrorMessage = True
+        dv.add(addr)
+        ws.data_validations.append(dv)
+    for r in range(1, (max(grid) if grid else 0) + 1):
+        cols = grid.get(r, {})
+        row: list[Any] = []
+        for c in range(1, (max(cols) if cols else 0) + 1):
+            addr = cols.get(c)
+            if addr is None:
+                row.append(None)
+                continue
+            value = b.values.get(addr)
+            if addr in b.arrays:
+                value = ArrayFormula(b.arrays[addr], value)
+                anchors.append(addr)
+            style = b.styles.get(addr, "label")
+            cell = _cell(ws, value, style)
+            if addr in b.unlocked:
+                from openpyxl.styles import Protection
+
+                cell.protection = Protection(locked=False)
+            row.append(cell)
+        ws.append(row)
+    del get_column_letter
+
+
+# --------------------------------------------------------------------------- workbook
+def build_workbook(t: Template) -> tuple[Workbook, dict[str, list[str]]]:
+    """The openpyxl workbook for ``t`` and, per sheet, its spill anchors."""
+    wb = Workbook(write_only=True)
+    lay = layout_params(t)
+    _write_readme(t, wb)
+    _write_params(t, wb, lay)
+    anchors: dict[str, list[str]] = {README_SHEET: [], PARAM_SHEET: []}
+    for s in t.sheets:
+        anchors[s.name] = []
+        if isinstance(s, DataSheet):
+            _write_data_sheet(s, wb, anchors[s.name])
+        else:
+            _write_free_sheet(s, wb, anchors[s.name])
+    for name, target in defined_names(t, lay).items():
+        wb.defined_names[name] = DefinedName(name, attr_text=target)
+    props = wb.properties
+    props.creator = "jixiao workbooks/build.py"
+    props.lastModifiedBy = "jixiao"
+    props.title = t.title
+    props.subject = f"{t.id} {t.version}"
+    props.keywords = "jixiao;绩效;奖金"
+    props.created = FIXED_TIME
+    props.modified = FIXED_TIME
+    wb.custom_doc_props.append(StringProperty(name="jixiao.template", value=t.id))
+    wb.custom_doc_props.append(StringProperty(name="jixiao.version", value=t.version))
+    return wb, anchors
+
+
+def defined_names(t: Template, lay: ParamLayout | None = None) -> dict[str, str]:
+    """Every defined name of the template and the range it refers to."""
+    lay = lay or layout_params(t)
+    names = dict(lay.names)
+    from openpyxl.utils import get_column_letter
+
+    for s in t.sheets:
+        if not isinstance(s, DataSheet):
+            continue
+        for i, c in enumerate(s.cols, start=1):
+            if c.name:
+                letter = get_column_letter(i)
+                names[c.name] = ref(s.name, f"{letter}{FIRST_ROW}:{letter}{s.last_row}")
+        for name, (h1, h2) in s.blocks.items():
+            names[name] = ref(s.name, f"{s.letter(h1)}{FIRST_ROW}:{s.letter(h2)}{s.last_row}")
+    return names
+
+
+def _add_dynamic_array_metadata(raw: bytes, sheet_anchors: list[list[str]]) -> bytes:
+    """Rewrite the package: ``cm="1"`` on spill anchors, ``xl/metadata.xml``,
+    fixed zip timestamps."""
+    src = zipfile.ZipFile(io.BytesIO(raw))
+    out = io.BytesIO()
+    any_anchor = any(sheet_anchors)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
+            if m and sheet_anchors[int(m.group(1)) - 1]:
+                text = data.decode("utf-8")
+                for a in sheet_anchors[int(m.group(1)) - 1]:
+                    text, n = re.subn(f'<c r="{a}"(?=[ >])', f'<c r="{a}" cm="1"', text, count=1)
+                    if n != 1:
+                        raise ValueError(f"spill anchor {a} not found in {info.filename}")
+                data = text.encode("utf-8")
+            elif info.filename == "[Content_Types].xml" and any_anchor:
+                data = data.replace(
+                    b"</Types>",
+                    f'<Override PartName="/xl/metadata.xml" ContentType="{METADATA_CT}"/></Types>'.encode(),
+                )
+            elif info.filename == "xl/_rels/workbook.xml.rels" and any_anchor:
+                data = data.replace(
+                    b"</Relationships>",
+                    f'<Relationship Id="rIdMeta1" Type="{METADATA_REL}" Target="metadata.xml"/>'
+                    "</Relationships>".encode(),
+                )
+            zi = zipfile.ZipInfo(info.filename, ZIP_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(zi, data)
+        if any_anchor:
+            zi = zipfile.ZipInfo("xl/metadata.xml", ZIP_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(zi, METADATA_XML.encode())
+    return out.getvalue()
+
+
+def to_bytes(t: Template) -> bytes:
+    """The finished .xlsx package of ``t``."""
+    wb, anchors = build_workbook(t)
+    buf = io.BytesIO()
+    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(wb, archive).save()
+    order = [README_SHEET, PARAM_SHEET] + [s.name for s in t.sheets]
+    return _add_dynamic_array_metadata(buf.getvalue(), [anchors[n] for n in order])
+
+
+def save(t: Template, path: Path) -> Path:
+    """Write ``t`` to ``path`` whole (via a temporary file, then rename)."""
+    data = to_bytes(t)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return path
+
+
+__all__ = ["build_workbook", "defined_names", "save", "to_bytes"]
+_unused = (Scalar, ParamTable, TITLE_ROW, NOTE_ROW)
