@@ -1,0 +1,555 @@
+"""Bands, tiered amounts and per-point bonuses: ``BAND``, ``TIERED``,
+``TIER_DETAIL`` and ``POINT_BONUS`` (FUNCTIONS.md, "Bands, bonuses and commissions").
+
+All four read a *band table*: band starts, ascending, in the first column, and
+what applies from each start on in the others (:class:`udfs._bands.BandTable`).
+``side`` says where a value equal to a start belongs (``"下含"``/``"lower"``, the
+default: in the band that starts there; ``"上含"``/``"upper"``: in the band
+below). Values are compared with starts after rounding both to 12 significant
+digits, so ``1150/1000`` is in the band that starts at ``115%``.
+
+``BAND``, ``TIERED`` and ``POINT_BONUS`` are lifted: give them a column and
+they return a column, one result per cell, an error in one cell staying in
+that cell. Long columns run on whole numpy arrays (a million values in well
+under a second); ``TIER_DETAIL`` explains one ``TIERED`` result row by row.
+
+>>> band(450000, [[0, 30], [100000, 32], [200000, 35], [400000, 40]])
+40.0
+>>> tiered(8, [[0, 20], [5, 40]], "超额")
+220.0
+>>> point_bonus(85, 40, [[0, 0], [60, 20], [80, None]])
+3400.0
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from udfs._bands import BandTable
+from udfs._inputs import as_block, is_blank, scalar_number, spill, to_numbers
+from udfs._keywords import MODE, SIDE
+from udfs._numbers import decimal_difference, round_decimal, round_sig
+from udfs.errors import ExcelError, excel_function, fail
+
+__all__ = ["band", "point_bonus", "tier_detail", "tiered"]
+
+FloatArray = npt.NDArray[np.float64]
+ObjectArray = npt.NDArray[np.object_]
+
+#: Label of TIER_DETAIL's total row (first cell).
+TOTAL_LABEL = "合计"
+#: Label of TIER_DETAIL's rounding-difference row, shown only when the bands'
+#: amounts, each rounded to the fen, do not add up to the rounded total.
+ROUNDING_LABEL = "尾差"
+
+#: Above this many values below the first start, BAND's #N/A messages stop
+#: quoting each value (building a million messages would cost more than the lookup).
+_MAX_DETAILED_MESSAGES = 1000
+
+_is_present: Any = np.frompyfunc(lambda e: e is not None, 1, 1)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _fmt(v: float) -> str:
+    """A number as a clerk writes it: 15 significant digits, no trailing ``.0``."""
+    return f"{v:.15g}"
+
+
+def _dec(v: float) -> Decimal:
+    """A double as its 15-significant-digit decimal (what Excel shows)."""
+    return Decimal(_fmt(v))
+
+
+def _assemble(values: npt.NDArray[Any], errors: ObjectArray | None) -> npt.NDArray[Any]:
+    """Per-cell results with the per-cell errors laid over them.
+
+    Stays a float array (no copy) when there is no error.
+    """
+    if errors is None:
+        return values
+    mask = _is_present(errors).astype(bool)
+    if not mask.any():
+        return values
+    out = values.astype(object)
+    out[mask] = errors[mask]
+    return out
+
+
+def _merge_errors(first: ObjectArray | None, second: ObjectArray | None) -> ObjectArray | None:
+    """Per cell, the error of ``first`` if any, else that of ``second``."""
+    if first is None:
+        return second
+    if second is None:
+        return first
+    return np.where(_is_present(first).astype(bool), first, second)
+
+
+def _below_errors(
+    xv: FloatArray, below: npt.NDArray[np.bool_], bands: BandTable, x_name: str, table_name: str
+) -> ObjectArray | None:
+    """``#N/A`` where a value is below the first start (BAND), with the value quoted."""
+    if not below.any():
+        return None
+    s0 = _fmt(float(bands.starts[0]))
+    out = np.full(xv.shape, None, dtype=object)
+    where = np.flatnonzero(below.ravel())
+    flat = out.reshape(-1)
+    if where.size > _MAX_DETAILED_MESSAGES:
+        err = ExcelError(
+            "#N/A",
+            f"参数 {x_name} 的值低于 {table_name} 的第一个起点 {s0}，不在任何档内 / "
+            f"{x_name} is below the first start {s0} of {table_name}",
+        )
+        flat[where] = err
+        return out
+    for i in where:
+        v = _fmt(float(xv.reshape(-1)[i]))
+        flat[i] = ExcelError(
+            "#N/A",
+            f"参数 {x_name} 的值 {v} 低于 {table_name} 的第一个起点 {s0}，不在任何档内 / "
+            f"{x_name} = {v} is below the first start {s0} of {table_name}",
+        )
+    return out
+
+
+def _cumulative(bands: BandTable, rates: FloatArray) -> FloatArray:
+    """Marginal amount accrued at each band start: Σ rateⱼ × widthⱼ below it,
+    summed exactly in decimal (a handful of bands), then stored as doubles."""
+    total = Decimal(0)
+    out = np.zeros(len(bands), dtype=np.float64)
+    for k in range(1, len(bands)):
+        width = _dec(float(bands.starts[k])) - _dec(float(bands.starts[k - 1]))
+        total += _dec(float(rates[k - 1])) * width
+        out[k] = float(total)
+    return out
+
+
+def _tiered_amounts(
+    xv: FloatArray, bands: BandTable, rates: FloatArray, mode: str, side: str
+) -> FloatArray:
+    """TIERED on a float array of any shape, rounded to the fen (NaN stays NaN).
+
+    ``"marginal"``: cumulative amount at the start of x's band plus that band's
+    rate × (x − start), the slice read on decimals (:func:`decimal_difference`)
+    so a one-cent slice is a cent, not 0.00999999999999. ``"whole"``: x × the
+    rate of x's band. Below the first start: 0.
+    """
+    idx = bands.locate(xv, side)
+    below = idx < 0
+    any_below = bool(below.any())
+    k = np.maximum(idx, 0) if any_below else idx
+    rate = np.take(rates, k)
+    if mode == "marginal":
+        start = np.take(bands.starts, k)
+        # A value that only reaches its start after 12-digit rounding has no slice.
+        part = np.maximum(decimal_difference(xv, start), 0.0)
+        amount = np.take(_cumulative(bands, rates), k) + rate * part
+    else:
+        amount = xv * rate
+    if any_below:
+        amount = np.where(below, 0.0, amount)
+    return round_decimal(amount, 2)
+
+
+def _rates(bands: BandTable, name: str) -> FloatArray:
+    """The rate column (second) of a TIERED table: blank is 0, text is #VALUE!."""
+    return bands.numeric_column(1, name)
+
+
+# --------------------------------------------------------------------------- BAND
+
+
+@excel_function
+def band(x: object, table: object, column: object = None, side: object = None) -> Any:
+    """The value in ``column`` of the band that holds ``x`` (lifted over ``x``).
+
+    Parameters
+    ----------
+    x : number or range
+        Value(s) to look up: a cell, a column, a row or a block; the result has
+        the same shape. A blank cell is 0; text or an error is that cell's
+        ``#VALUE!`` or error.
+    table : range
+        Band table: starts in the first column (ascending, no duplicates,
+        numbers), what applies from each start on in the other columns
+        (numbers or text, e.g. rates or grades "优"/"良").
+    column : int, optional
+        Which column of ``table`` to return, counted like VLOOKUP's
+        ``col_index_num``: 2 (the default) is the first column after the starts,
+        1 returns the band's start. Decimals are truncated.
+    side : {"下含", "lower", "上含", "upper"}, optional
+        Where a value equal to a start belongs (default ``"lower"``).
+
+    Returns
+    -------
+    scalar or 2-D array
+        The looked-up cell per value of ``x``: a number, text, or the error the
+        cell holds. A blank looked-up cell gives 0, as VLOOKUP does.
+
+    Keywords
+    --------
+    side : ``"下含"``/``"lower"`` (``≥ start``, "40万元以上(含40万元)");
+        ``"上含"``/``"upper"`` (``> start``, "100%<Y≤110%").
+
+    Excel compatibility
+    -------------------
+    ``BAND(x, table, column)`` is ``VLOOKUP(x, table, column, TRUE)`` with three
+    differences: the table is checked (an unsorted or duplicated start, or a
+    start that is not a number, is ``#VALUE!`` with the row, where VLOOKUP
+    silently returns a wrong band); values are compared at 12 significant
+    digits (``1150/1000`` is in the band starting at ``1.15``); and ``"upper"``
+    has no VLOOKUP equivalent. Below the first start is ``#N/A`` with a message
+    quoting the value, like VLOOKUP's ``#N/A``. A column beyond the table is
+    ``#REF!`` and a column below 1 is ``#VALUE!``, as in VLOOKUP.
+
+    Examples
+    --------
+    >>> band(450000, [[0, 30], [100000, 32], [200000, 35], [400000, 40]])
+    40.0
+    >>> grades = [[0, "差"], [5, "中"], [7, "良"], [9, "优"]]
+    >>> band([[9.2], [7], [4.5]], grades).ravel().tolist()
+    ['优', '良', '差']
+    >>> band(1.0, [[0, 60], [1, 70], [1.1, 80]], 2, "upper")
+    60.0
+    >>> band(1.1, [[0, 60], [1, 70], [1.1, 80]], 2, "上含")
+    70.0
+    >>> band(-1, [[0, 60], [1, 70]])
+    ExcelError('#N/A', '参数 x 的值 -1 低于 table 的第一个起点 0，不在任何档内 / x = -1 is below the first start 0 of table')
+    """
+    where = SIDE.parse(side, "side")
+    bands = BandTable.parse(table, "table")
+    col = _column_number(column, bands)
+    nums = to_numbers(x, "x")
+    xv = nums.values
+    idx = bands.locate(xv, where)
+    below = idx < 0
+    k = np.maximum(idx, 0)
+    if col == 1:
+        cells: npt.NDArray[Any] = bands.starts.copy()
+    else:
+        cells = _lookup_cells(bands.columns[:, col - 2])
+    values = np.take(cells, k)
+    errors = _merge_errors(nums.errors, _below_errors(xv, below, bands, "x", "table"))
+    return spill(_assemble(values, errors))
+
+
+def _column_number(column: object, bands: BandTable) -> int:
+    """BAND's ``column``: default 2; truncated; below 1 #VALUE!, beyond the table #REF!."""
+    c = scalar_number(column, "column", default=2.0)
+    width = bands.columns.shape[1] + 1
+    n = math.trunc(c)
+    if n < 1:
+        raise fail(
+            "#VALUE!",
+            f"参数 column 应不小于 1，收到 {_fmt(c)} / column must be 1 or more, got {_fmt(c)}",
+        )
+    if n > width:
+        raise fail(
+            "#REF!",
+            f"参数 column 为 {n}，但 table 只有 {width} 列 / column is {n} but table has only "
+            f"{width} columns",
+        )
+    return n
+
+
+def _lookup_cells(cells: ObjectArray) -> npt.NDArray[Any]:
+    """A looked-up column: blanks become 0 (VLOOKUP's rule), numbers floats.
+
+    All numbers → a float array (the fast path); otherwise an object array
+    holding numbers, text, booleans and errors as given.
+    """
+    out = np.empty(cells.shape, dtype=object)
+    numeric = True
+    for i, cell in enumerate(cells):
+        if is_blank(cell):
+            out[i] = 0.0
+        elif isinstance(cell, bool | np.bool_):
+            out[i] = bool(cell)
+            numeric = False
+        elif isinstance(cell, int | float | np.integer | np.floating):
+            out[i] = float(cell)
+        else:
+            out[i] = cell
+            numeric = False
+    if numeric:
+        return out.astype(np.float64)
+    return out
+
+
+# --------------------------------------------------------------------------- TIERED
+
+
+@excel_function
+def tiered(x: object, table: object, mode: object, side: object = None) -> Any:
+    """Tiered amount of ``x`` by a table of band starts and rates (lifted over ``x``).
+
+    Parameters
+    ----------
+    x : number or range
+        Quantity (revenue, households, taxable income …): a cell, a column, a
+        row or a block; the result has the same shape. A blank is 0; text or an
+        error is that cell's ``#VALUE!`` or error.
+    table : range
+        Band starts (first column) and the rate per unit of ``x`` from each
+        start on (second column: 0.05 for 5%, or 20 per household). A blank
+        rate is 0; text in the rate column is ``#VALUE!``; further columns are
+        ignored (room for labels or notes).
+    mode : {"超额", "marginal", "excess", "全额", "whole", "retro"}
+        Required: the two readings of a tiered table pay differently.
+    side : {"下含", "lower", "上含", "upper"}, optional
+        Where a value equal to a start belongs (default ``"lower"``). It only
+        changes ``"全额"`` results: marginal amounts are continuous at starts.
+
+    Returns
+    -------
+    float or 2-D array
+        The amount, rounded to 0.01 (half away from zero, on the decimal value).
+
+    Keywords
+    --------
+    mode : ``"超额"``/``"marginal"``/``"excess"`` — each slice of ``x`` at its own
+        band's rate (tax-style: "超出5户部分每户40元"); ``"全额"``/``"whole"``/``"retro"``
+        — all of ``x`` at the rate of the band that holds ``x``.
+    side : ``"下含"``/``"lower"``, ``"上含"``/``"upper"``.
+
+    Notes
+    -----
+    Marginal: the slices are counted from the first start, so a value below
+    it pays 0 and ``TIERED = Σ rateⱼ × (portion of x in band j)``. A table
+    whose first start is negative counts from there too (``{-100,0.1}`` pays
+    5 on ``x = -50``): the amount is always measured from the first start, never
+    from 0. Whole: ``x × rate`` of its band, also for negative ``x``.
+    Each slice is taken on the 15-digit decimals of ``x`` and the start, so
+    ``1000.01`` above a start of ``1000`` at 50% pays 0.01 (0.005 rounded up).
+
+    Excel compatibility
+    -------------------
+    Marginal mode equals the quick-deduction formula Excel users write for
+    income tax, ``ROUND(x*rate - deduction, 2)`` with ``deduction`` looked up
+    by ``VLOOKUP``, or the ``SUMPRODUCT((x>starts)*(x-starts)*rate_steps)``
+    idiom, but needs neither the deduction column nor the rate steps, and is
+    exact in decimal where those are off by a cent at some half-cents. Whole
+    mode is ``ROUND(x*VLOOKUP(x, table, 2, TRUE), 2)``, with 0 instead of
+    ``#N/A`` below the first start.
+
+    Examples
+    --------
+    >>> tiered(8, [[0, 20], [5, 40]], "超额")
+    220.0
+    >>> tiered(30, [[0, 20], [20, 25]], "全额", "upper")
+    750.0
+    >>> tax = [[0, 0.03], [3000, 0.10], [12000, 0.20], [25000, 0.25],
+    ...        [35000, 0.30], [55000, 0.35], [80000, 0.45]]
+    >>> tiered([[12000], [100000], [-5]], tax, "marginal").ravel().tolist()
+    [990.0, 29840.0, 0.0]
+    >>> tiered(8, [[0, 20], [5, 40]], None)
+    ExcelError('#VALUE!', '参数 mode 必须填写，可选：超额、excess、marginal、全额、retro、whole / mode is required')
+    """
+    how = MODE.parse(mode, "mode")
+    where = SIDE.parse(side, "side")
+    bands = BandTable.parse(table, "table")
+    rates = _rates(bands, "table")
+    nums = to_numbers(x, "x")
+    amounts = _tiered_amounts(nums.values, bands, rates, how, where)
+    return spill(_assemble(amounts, nums.errors))
+
+
+@excel_function
+def tier_detail(x: object, table: object, mode: object, side: object = None) -> Any:
+    """How one ``TIERED`` result is made up: one row per band that pays, then a total.
+
+    Parameters
+    ----------
+    x : number
+        One value (a range of more than one cell is ``#VALUE!``).
+    table, mode, side
+        As in :func:`tiered`.
+
+    Returns
+    -------
+    2-D array, five columns
+        ``(band from, band to, quantity in band, rate, amount)`` per band, in
+        table order, then the total row ``("合计", blank, total quantity, blank,
+        amount)`` whose amount is exactly ``TIERED(x, table, mode, side)``.
+
+        * ``"超额"``: one row for every band ``x`` reaches with a positive
+          quantity — bands with rate 0 included, so the rows account for all
+          of ``x`` above the first start; quantity = the part of ``x`` in the
+          band. ``x`` exactly on a start has nothing in the band starting
+          there, so that band has no row.
+        * ``"全额"``: one row, the band that holds ``x``; quantity = ``x``.
+        * band from / to are the band's own limits from the table; the last
+          band has no end, so its "to" is blank.
+        * amounts are rounded to the fen per band. When those rounded amounts
+          do not add up to the rounded total (several half-cents), a row
+          ``("尾差", blank, blank, blank, difference)`` before the total shows
+          the difference, so the amount column always adds up to the total.
+        * ``x`` below the first start: no band pays, only the total row, 0.
+
+    Keywords
+    --------
+    As in :func:`tiered`.
+
+    Excel compatibility
+    -------------------
+    No Excel equivalent; it spills like a dynamic-array formula (5 columns,
+    one row per band plus the total).
+
+    Examples
+    --------
+    >>> tax = [[0, 0.03], [3000, 0.10], [12000, 0.20], [25000, 0.25]]
+    >>> for row in tier_detail(13000, tax, "超额").tolist():
+    ...     print(row)
+    [0.0, 3000.0, 3000.0, 0.03, 90.0]
+    [3000.0, 12000.0, 9000.0, 0.1, 900.0]
+    [12000.0, 25000.0, 1000.0, 0.2, 200.0]
+    ['合计', None, 13000.0, None, 1190.0]
+    >>> tier_detail(30, [[0, 20], [20, 25]], "全额", "upper").tolist()
+    [[20.0, None, 30.0, 25.0, 750.0], ['合计', None, 30.0, None, 750.0]]
+    """
+    how = MODE.parse(mode, "mode")
+    where = SIDE.parse(side, "side")
+    bands = BandTable.parse(table, "table")
+    rates = _rates(bands, "table")
+    xv = scalar_number(x, "x")  # one cell: a range of more is #VALUE!, an error passes
+    arr = np.array([xv])
+    total = float(_tiered_amounts(arr, bands, rates, how, where)[0])
+    k = int(bands.locate(arr, where)[0])
+    starts = [float(s) for s in bands.starts]
+
+    def end_of(j: int) -> float | None:
+        return starts[j + 1] if j + 1 < len(starts) else None
+
+    rows: list[list[Any]] = []
+    quantity_total = Decimal(0)
+    paid = Decimal(0)
+    if k >= 0 and how == "whole":
+        q = _dec(xv)
+        amount = (q * _dec(float(rates[k]))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        rows.append([starts[k], end_of(k), float(q), float(rates[k]), float(amount)])
+        quantity_total, paid = q, amount
+    elif k >= 0:
+        top = _dec(xv)
+        for j in range(k + 1):
+            lo = _dec(starts[j])
+            hi = top if j == k else min(top, _dec(starts[j + 1]))
+            q = hi - lo
+            if q <= 0:
+                continue
+            amount = (q * _dec(float(rates[j]))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            rows.append([starts[j], end_of(j), float(q), float(rates[j]), float(amount)])
+            quantity_total += q
+            paid += amount
+    difference = _dec(total) - paid
+    if difference != 0:
+        rows.append([ROUNDING_LABEL, None, None, None, float(difference)])
+    rows.append([TOTAL_LABEL, None, float(quantity_total), None, total])
+    out = np.empty((len(rows), 5), dtype=object)
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            out[i, j] = _clean(cell)
+    return out
+
+
+def _clean(cell: Any) -> Any:
+    """Numbers at Excel's 15 significant digits (0.1+0.2 shows as 0.3)."""
+    if isinstance(cell, float):
+        return float(round_sig(cell, 15)) + 0.0
+    return cell
+
+
+# --------------------------------------------------------------------------- POINT_BONUS
+
+
+@excel_function
+def point_bonus(score: object, rate: object, gates: object = None, side: object = None) -> Any:
+    """Money per score point ("分值奖金"): score × rate, after gates (lifted over ``score``).
+
+    Parameters
+    ----------
+    score : number or range
+        Score(s): a cell, a column, a row or a block; the result has the same
+        shape. Blank is 0; text or an error is that cell's ``#VALUE!`` or error.
+    rate : number or range
+        Money per point: one number for everyone, or a range of the same shape
+        as ``score`` (a per-person rate, e.g. from ``BAND`` on revenue); an
+        error in a person's rate is that person's result.
+    gates : range, optional
+        Band table of score starts and the rate per point from each start on;
+        an empty rate cell means "the ``rate`` argument". A score below the
+        first gate pays 0. Without gates every score pays score × rate.
+    side : {"下含", "lower", "上含", "upper"}, optional
+        Where a score equal to a gate start belongs (default ``"lower"``: "60分
+        (含60分)" is in the band starting at 60).
+
+    Returns
+    -------
+    float or 2-D array
+        The bonus, rounded to 0.01 (half away from zero, on the decimal value).
+
+    Keywords
+    --------
+    side : ``"下含"``/``"lower"``, ``"上含"``/``"upper"``.
+
+    Excel compatibility
+    -------------------
+    Without gates it is ``ROUND(score*rate, 2)``. With gates it replaces a
+    nested ``IF(score>=80, score*rate, IF(score>=60, score*20, 0))``, with the
+    thresholds in a table instead of the formula and compared at 12
+    significant digits.
+
+    Examples
+    --------
+    >>> gates = [[0, 0], [60, 20], [80, None]]
+    >>> point_bonus([[85], [70], [59]], 40, gates).ravel().tolist()
+    [3400.0, 1400.0, 0.0]
+    >>> point_bonus([[85], [85]], [[40], [30]]).ravel().tolist()
+    [3400.0, 2550.0]
+    """
+    where = SIDE.parse(side, "side")
+    scores = to_numbers(score, "score")
+    rates = to_numbers(rate, "rate")
+    if rates.values.size == 1:
+        rate_values = np.broadcast_to(rates.values.reshape(1, 1), scores.shape)
+        rate_errors = None if rates.errors is None else np.broadcast_to(rates.errors, scores.shape)
+    elif rates.shape == scores.shape:
+        rate_values, rate_errors = rates.values, rates.errors
+    else:
+        raise fail(
+            "#VALUE!",
+            f"参数 rate 应为单个值或与 score 同形状（{_shape(scores.shape)}），收到 "
+            f"{_shape(rates.shape)} / rate must be one value or the shape of score",
+        )
+    per_point = rate_values
+    below: npt.NDArray[np.bool_] | None = None
+    if not _omitted_table(gates):
+        table = BandTable.parse(gates, "gates")
+        gate_rates = table.numeric_column(1, "gates", blank=np.nan)
+        idx = table.locate(scores.values, where)
+        below = idx < 0
+        gate_rate = np.take(gate_rates, np.maximum(idx, 0))
+        per_point = np.where(np.isnan(gate_rate), rate_values, gate_rate)
+    amount = scores.values * per_point
+    if below is not None and below.any():
+        amount = np.where(below, 0.0, amount)
+    amounts = round_decimal(amount, 2)
+    return spill(_assemble(amounts, _merge_errors(scores.errors, rate_errors)))
+
+
+def _omitted_table(value: object) -> bool:
+    """``gates`` left out or empty (``None``, ``""``, a single blank cell)."""
+    if value is None:
+        return True
+    block = as_block(value, "gates")
+    return block.size == 1 and is_blank(block[0, 0])
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return f"{shape[0]}×{shape[1]}"
