@@ -462,7 +462,19 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             ),
             _SIDE,
         ),
-        examples=(),
+        examples=(
+            Example(
+                'TIER_DETAIL(8, {0,20;5,40}, "超额")',
+                (8, [[0, 20], [5, 40]], "超额"),
+                [
+                    [0.0, 5.0, 5.0, 20.0, 100.0],
+                    [5.0, None, 3.0, 40.0, 120.0],
+                    ["合计", None, 8.0, None, 220.0],
+                ],
+                "末行合计等于 TIERED(8, {0,20;5,40}, \"超额\")；最高档无上限",
+                "the total row equals TIERED's result; the top band has no upper end",
+            ),
+        ),
         spills=True,
     ),
     FunctionSpec(
