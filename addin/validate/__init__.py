@@ -1,0 +1,74 @@
+"""``jixiao validate``: prove a workbook still has the structure its formulas rely on.
+
+:func:`validate` reads a workbook (never writing to it), finds the template it
+was made from by the id stored in its document properties, and runs every
+check against that template's structure spec (``workbooks/specs/<id>.json``):
+structure, result formulas, formulas in general, parameter tables and inputs.
+A workbook that is not from one of our templates gets the formula checks only.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from addin.refresh.model import UnreadableWorkbookError
+from addin.validate.formulas import check_formulas
+from addin.validate.inputs import check_inputs
+from addin.validate.report import Report
+from addin.validate.structure import check_results, check_structure
+from addin.validate.tables import check_tables
+from addin.validate.view import load_view
+
+__all__ = ["Report", "find_spec", "validate"]
+
+
+def find_spec(template_id: str) -> dict[str, Any] | None:
+    """The structure spec of a template shipped in ``workbooks/specs/``."""
+    if not template_id or not all(ch.isalnum() or ch in "-_." for ch in template_id):
+        return None
+    path = resources.files("workbooks").joinpath("specs", f"{template_id}.json")
+    if not path.is_file():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def validate(path: str | Path, spec: dict[str, Any] | None = None) -> Report:
+    """Validate one workbook; ``spec`` overrides the one found by template id."""
+    report = Report(str(path))
+    try:
+        view = load_view(path)
+    except UnreadableWorkbookError as exc:
+        zh, _, en = str(exc).partition(" / ")
+        report.unreadable = (zh, en or zh)
+        return report
+    report.template = view.template_id
+    report.version = view.template_version
+    if spec is None and view.template_id:
+        spec = find_spec(view.template_id)
+        if spec is None:
+            report.add(
+                "template.unknown", None, None,
+                f"文件声明的模板 {view.template_id} 不存在，只检查了公式",
+                f"the file names template {view.template_id!r}, which is unknown; only formulas were checked",
+            )  # fmt: skip
+    if spec is not None:
+        if report.template is None:
+            report.template, report.version = spec.get("template"), spec.get("version")
+        elif view.template_version and spec.get("version") != view.template_version:
+            report.add(
+                "template.version", None, None,
+                f"文件来自模板 {view.template_id} {view.template_version} 版，"
+                f"校验依据为 {spec.get('version')} 版",
+                f"the file comes from template version {view.template_version}; "
+                f"checked against version {spec.get('version')}",
+            )  # fmt: skip
+        missing = check_structure(report, view.workbook, spec)
+        check_results(report, view.workbook, spec, missing)
+        check_tables(report, view.workbook, spec)
+        check_inputs(report, view, spec, missing)
+    check_formulas(report, view.workbook)
+    return report

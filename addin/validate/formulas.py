@@ -1,0 +1,209 @@
+"""Formula checks: every call names a known function, with a valid number of
+arguments and valid keywords, band and prize tables of the right width, no
+``#REF!``, and Excel's ``_xlfn.`` prefix on functions newer than Excel 2007.
+
+Names, spellings, argument counts and keywords come from
+:mod:`addin.registry`; formulas are read with the refresh engine's parser, so
+the validator and the engine never disagree on what a formula says.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+
+from addin import registry
+from addin.refresh.a1 import to_a1
+from addin.refresh.formula import (
+    ArrayLit,
+    ErrorLit,
+    FormulaSyntaxError,
+    Func,
+    Name,
+    Node,
+    Ref,
+    StructRef,
+    Text,
+    function_names,
+    parse,
+)
+from addin.refresh.model import Coord, Workbook
+from addin.validate.excel_names import BUILTIN_FUNCTIONS, FUTURE_FUNCTIONS, is_excel_function
+from addin.validate.report import Report
+
+__all__ = ["check_formulas", "table_width"]
+
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+
+#: Minimum columns of a table argument, by argument name (a band table needs its
+#: starts and at least one value column; a prize table from, to, amount).
+_MIN_COLUMNS = {"prizes": 3}
+_DEFAULT_MIN_COLUMNS = 2
+
+_ALL_NAMES = sorted(set(registry.names()) | BUILTIN_FUNCTIONS | FUTURE_FUNCTIONS)
+
+
+def _resolve_name(wb: Workbook, name: str, sheet: str) -> Node | None:
+    """The parsed formula of a defined name visible from ``sheet``."""
+    folded = name.casefold()
+    best = None
+    for dn in wb.names:
+        if dn.name.casefold() != folded:
+            continue
+        if dn.sheet is not None and dn.sheet.casefold() != sheet.casefold():
+            continue
+        if best is None or dn.sheet is not None:  # a sheet-local name wins
+            best = dn
+    if best is None:
+        return None
+    try:
+        return parse(best.text)
+    except FormulaSyntaxError:
+        return None
+
+
+def table_width(wb: Workbook, node: Node, sheet: str) -> int | None:
+    """How many columns a table argument has, or ``None`` when it can't be told
+    without calculating (a function result, an expression)."""
+    if isinstance(node, Ref):
+        return node.right - node.left + 1 if node.rows or node.cols else None
+    if isinstance(node, ArrayLit):
+        return len(node.rows[0]) if node.rows else 0
+    if isinstance(node, Name):
+        target = _resolve_name(wb, node.name, sheet)
+        return None if target is None or isinstance(target, Name) else table_width(wb, target, sheet)
+    if isinstance(node, StructRef):
+        for t in wb.tables:
+            if node.table is not None and t.name.casefold() == node.table.casefold():
+                if node.first is None:
+                    return len(t.columns)
+                names = [c.casefold() for c in t.columns]
+                try:
+                    lo = names.index(node.first.casefold())
+                    hi = names.index((node.last or node.first).casefold())
+                except ValueError:
+                    return None
+                return hi - lo + 1
+    return None
+
+
+def _literal_text(wb: Workbook, node: Node, sheet: str) -> str | None:
+    """The text a keyword argument holds when it is a literal or a constant cell."""
+    if isinstance(node, Text):
+        return node.value
+    if isinstance(node, Ref) and node.is_cell:
+        try:
+            target = wb.sheet(node.sheet or sheet)
+        except KeyError:
+            return None
+        coord = (node.top, node.left)
+        if coord in target.formulas:
+            return None
+        value = target.values.get(coord)
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _has_ref_error(text: str) -> bool:
+    return "#REF!" in _STRING.sub("", text).upper()
+
+
+def _suggest(name: str) -> str:
+    close = difflib.get_close_matches(name.upper(), _ALL_NAMES, n=1, cutoff=0.75)
+    return close[0] if close else ""
+
+
+def _check_call(
+    report: Report, wb: Workbook, sheet: str, cell: str, func: Func
+) -> None:
+    upper = func.name.upper()
+    spec = registry.lookup(upper)
+    if spec is not None:
+        lo, hi = spec.arg_counts
+        n = len(func.args)
+        if not lo <= n <= hi:
+            want = f"{lo}" if lo == hi else f"{lo}–{hi}"
+            report.add(
+                "formula.arg-count", sheet, cell,
+                f"{spec.name} 需要 {want} 个参数，公式给了 {n} 个：{spec.signature}",
+                f"{spec.name} takes {want} arguments, the formula passes {n}: {spec.signature}",
+            )  # fmt: skip
+        for arg, node in zip(spec.args, func.args, strict=False):
+            if arg.kind == "keyword" and arg.keyword is not None:
+                word = _literal_text(wb, node, sheet)
+                if word is None or (word == "" and arg.optional):
+                    continue
+                if word.strip().casefold() not in {s.casefold() for s in arg.spellings}:
+                    allowed = "、".join(arg.spellings)
+                    report.add(
+                        "formula.keyword", sheet, cell,
+                        f"{spec.name} 的参数 {arg.name} 不认识关键字“{word}”，可选：{allowed}",
+                        f"{spec.name}: unknown {arg.name} keyword {word!r}; accepted: {', '.join(arg.spellings)}",
+                    )  # fmt: skip
+            elif arg.kind == "table":
+                need = _MIN_COLUMNS.get(arg.name, _DEFAULT_MIN_COLUMNS)
+                width = table_width(wb, node, sheet)
+                if width is not None and width < need:
+                    report.add(
+                        "formula.table-shape", sheet, cell,
+                        f"{spec.name} 的参数 {arg.name} 只有 {width} 列，至少需要 {need} 列",
+                        f"{spec.name}: {arg.name} has {width} column(s), needs at least {need}",
+                    )  # fmt: skip
+        return
+    if upper.startswith(("_XLFN.", "_XLWS.")):
+        return  # stored the way Excel stores post-2007 functions
+    if upper.startswith(("_XLUDF.", "_XLDUDF_")):
+        report.add(
+            "formula.unknown-function", sheet, cell,
+            f"未知的自定义函数 {func.name}",
+            f"unknown user-defined function {func.name}",
+        )  # fmt: skip
+        return
+    if upper in FUTURE_FUNCTIONS:
+        report.add(
+            "formula.missing-prefix", sheet, cell,
+            f"{upper} 是 Excel 2007 之后的函数，文件中须写作 _xlfn.{upper}，否则显示 #NAME?",
+            f"{upper} is newer than Excel 2007 and must be stored as _xlfn.{upper}, else #NAME?",
+        )  # fmt: skip
+        return
+    if is_excel_function(upper):
+        return
+    hint = _suggest(upper)
+    report.add(
+        "formula.unknown-function", sheet, cell,
+        f"未知函数 {func.name}" + (f"（是否应为 {hint}？）" if hint else ""),
+        f"unknown function {func.name}" + (f" (did you mean {hint}?)" if hint else ""),
+    )  # fmt: skip
+
+
+def iter_formulas(wb: Workbook) -> Iterator[tuple[str, Coord, str]]:
+    """(sheet, coordinate, text) of every formula, in sheet then row order."""
+    for sheet in wb.sheets:
+        for coord in sorted(sheet.formulas):
+            yield sheet.name, coord, sheet.formulas[coord].text
+
+
+def check_formulas(report: Report, wb: Workbook) -> None:
+    """Check every formula of the workbook (see the module docstring)."""
+    for sheet, coord, text in iter_formulas(wb):
+        cell = to_a1(*coord)
+        if _has_ref_error(text):
+            report.add(
+                "formula.ref-error", sheet, cell,
+                f"公式含 #REF!（引用的单元格或工作表已被删除）：={text}",
+                f"formula contains #REF! (a referenced cell or sheet was deleted): ={text}",
+            )  # fmt: skip
+        try:
+            tree = parse(text)
+        except FormulaSyntaxError as exc:
+            report.add(
+                "formula.syntax", sheet, cell,
+                f"公式无法解析（{exc}）：={text}",
+                f"formula cannot be parsed ({exc}): ={text}",
+            )  # fmt: skip
+            continue
+        if isinstance(tree, ErrorLit):
+            continue
+        for func in function_names(tree):
+            _check_call(report, wb, sheet, cell, func)

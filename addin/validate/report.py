@@ -1,0 +1,113 @@
+"""Problems the validator finds, and how they are reported.
+
+A :class:`Problem` names the check that found it (a stable code such as
+``formula.arg-count``), where (sheet and cell, when there is one) and what is
+wrong, in Chinese and English. A :class:`Report` collects the problems of one
+workbook and renders them as text (Chinese by default, ``lang="en"`` for
+English) or as JSON for machines.
+
+>>> r = Report("a.xlsx", template="t1", version="1.0")
+>>> r.add("formula.ref-error", "结果", "C5", "公式含 #REF!", "formula contains #REF!")
+>>> print(r.render_text())
+a.xlsx (模板 t1 1.0): 1 个问题
+  结果!C5  [formula.ref-error] 公式含 #REF!
+>>> r.exit_code
+1
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Lang", "Problem", "Report"]
+
+Lang = Literal["zh", "en"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a workbook."""
+
+    code: str
+    sheet: str | None
+    cell: str | None
+    zh: str
+    en: str
+
+    @property
+    def where(self) -> str:
+        """``结果!C5``, ``结果``, or empty for the whole file."""
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or ""
+
+    def text(self, lang: Lang = "zh") -> str:
+        """The message in ``lang``."""
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass
+class Report:
+    """The outcome of validating one file.
+
+    ``unreadable`` is set (with the reason in both languages) when the file
+    could not be read at all: exit code 2. Otherwise the exit code is 1 when
+    there are problems and 0 when the workbook is sound.
+    """
+
+    path: str
+    template: str | None = None
+    version: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: tuple[str, str] | None = None
+
+    def add(self, code: str, sheet: str | None, cell: str | None, zh: str, en: str) -> None:
+        """Record a problem."""
+        self.problems.append(Problem(code, sheet, cell, zh, en))
+
+    @property
+    def exit_code(self) -> int:
+        """0 sound, 1 problems found, 2 unreadable."""
+        if self.unreadable is not None:
+            return 2
+        return 1 if self.problems else 0
+
+    def render_text(self, lang: Lang = "zh") -> str:
+        """A human-readable report: a heading line, then one line per problem."""
+        tpl = ""
+        if self.template:
+            word = "模板" if lang == "zh" else "template"
+            tpl = f" ({word} {self.template} {self.version or ''})".replace(" )", ")")
+        if self.unreadable is not None:
+            reason = self.unreadable[0] if lang == "zh" else self.unreadable[1]
+            head = "无法读取" if lang == "zh" else "cannot be read"
+            return f"{self.path}: {head}: {reason}"
+        if not self.problems:
+            ok = "结构完好" if lang == "zh" else "sound"
+            return f"{self.path}{tpl}: {ok}"
+        n = len(self.problems)
+        count = f"{n} 个问题" if lang == "zh" else f"{n} problem{'s' if n != 1 else ''}"
+        lines = [f"{self.path}{tpl}: {count}"]
+        for p in self.problems:
+            where = f"{p.where}  " if p.where else ""
+            lines.append(f"  {where}[{p.code}] {p.text(lang)}")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as plain data for ``--json``."""
+        return {
+            "path": self.path,
+            "template": self.template,
+            "version": self.version,
+            "exit_code": self.exit_code,
+            "unreadable": (
+                {"zh": self.unreadable[0], "en": self.unreadable[1]} if self.unreadable else None
+            ),
+            "problems": [asdict(p) | {"where": p.where} for p in self.problems],
+        }
+
+    def render_json(self) -> str:
+        """The report as JSON (UTF-8 text, Chinese not escaped)."""
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)

@@ -1,0 +1,135 @@
+"""What the validator reads from a workbook: the refresh model plus the parts
+only the validator needs (data validations, sheet protection, custom document
+properties carrying the template id).
+
+Reading goes through :mod:`addin.refresh.package`, so the validator refuses
+exactly what the refresh engine refuses (not a zip, ``.xls``, encrypted, zip
+or XML bombs) with the same messages, and never writes to the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from addin.refresh.a1 import from_a1
+from addin.refresh.model import Coord, Workbook
+from addin.refresh.package import (
+    Package,
+    _iter_elements,
+    open_package,
+    read_workbook,
+)
+
+__all__ = ["DataValidation", "WorkbookView", "load_view"]
+
+_CUSTOM_PROPS = "docProps/custom.xml"
+
+
+@dataclass(frozen=True)
+class DataValidation:
+    """One ``<dataValidation>``: the cells it covers and what it allows."""
+
+    ranges: tuple[tuple[Coord, Coord], ...]
+    type: str  # list, whole, decimal, date, textLength, custom, none
+    formula1: str
+    allow_blank: bool
+
+    def covers(self, coord: Coord) -> bool:
+        """Whether the cell at ``coord`` is under this validation."""
+        r, c = coord
+        return any(a[0] <= r <= b[0] and a[1] <= c <= b[1] for a, b in self.ranges)
+
+
+@dataclass
+class WorkbookView:
+    """A workbook as the validator sees it."""
+
+    path: Path
+    workbook: Workbook
+    validations: dict[str, list[DataValidation]] = field(default_factory=dict)
+    protected: dict[str, bool] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def template_id(self) -> str | None:
+        """The template this workbook was made from (``jixiao.template``)."""
+        return self.properties.get("jixiao.template")
+
+    @property
+    def template_version(self) -> str | None:
+        """The template's version (``jixiao.version``)."""
+        return self.properties.get("jixiao.version")
+
+
+def _parse_sqref(sqref: str) -> tuple[tuple[Coord, Coord], ...]:
+    out = []
+    for part in sqref.split():
+        a, _, b = part.partition(":")
+        first = from_a1(a)
+        out.append((first, from_a1(b) if b else first))
+    return tuple(out)
+
+
+def _local(tag: object) -> str:
+    return str(tag).rsplit("}", 1)[-1]
+
+
+def _read_sheet_extras(package: Package, part: str) -> tuple[list[DataValidation], bool]:
+    validations: list[DataValidation] = []
+    protected = False
+    for el in _iter_elements(package, part, ("dataValidation", "sheetProtection")):
+        if _local(el.tag) == "sheetProtection":
+            protected = el.get("sheet") in ("1", "true")
+        else:
+            formula1 = ""
+            for child in el:
+                if _local(child.tag) == "formula1":
+                    formula1 = child.text or ""
+            try:
+                ranges = _parse_sqref(el.get("sqref") or "")
+            except ValueError:
+                ranges = ()
+            validations.append(
+                DataValidation(
+                    ranges=ranges,
+                    type=el.get("type") or "none",
+                    formula1=formula1,
+                    allow_blank=el.get("allowBlank") in ("1", "true"),
+                )
+            )
+        el.clear(keep_tail=False)
+    return validations, protected
+
+
+def _read_properties(package: Package) -> dict[str, str]:
+    if not package.has(_CUSTOM_PROPS):
+        return {}
+    root = package.parse(_CUSTOM_PROPS)
+    props: dict[str, str] = {}
+    for prop in root:
+        if not isinstance(prop.tag, str) or _local(prop.tag) != "property":
+            continue
+        value = "".join(child.text or "" for child in prop)
+        props[prop.get("name") or ""] = value
+    return props
+
+
+def load_view(path: str | Path) -> WorkbookView:
+    """Read ``path`` for validation.
+
+    Raises :class:`~addin.refresh.model.UnreadableWorkbookError` for a file that
+    cannot be read safely; nothing is ever written.
+    """
+    path = Path(path)
+    workbook = read_workbook(path)
+    view = WorkbookView(path, workbook)
+    with open_package(path) as package:
+        view.properties = _read_properties(package)
+        for sp in package.sheet_parts:
+            if package.has(sp.part):
+                dvs, protected = _read_sheet_extras(package, sp.part)
+                view.validations[sp.name] = dvs
+                view.protected[sp.name] = protected
+    return view
+
