@@ -18,19 +18,22 @@ its label counts).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from udfs._inputs import finish, scalar_number, spill, to_numbers
+from udfs._inputs import Numbers, finish, scalar_number, spill, to_numbers
 from udfs._keywords import ROUNDING
 from udfs._numbers import _exponents, round_decimal
-from udfs.errors import excel_function, fail
+from udfs.errors import ExcelError, ExcelErrorRaised, excel_function, fail
 
 __all__ = ["allocate", "apportion", "exact_integers", "money"]
 
+ObjectArray = npt.NDArray[np.object_]
+T = TypeVar("T")
 IntArray = npt.NDArray[Any]  # int64, or object (Python ints) when int64 would overflow
 
 #: Above this, products of units and weights leave int64 and the exact path
@@ -142,6 +145,50 @@ def apportion(total: int, weights: IntArray) -> IntArray:
     return q_o * sign
 
 
+def _explained(err: ExcelError, name: str, row: int | None = None) -> ExcelError:
+    """An error passed in without a message, given one that says where it was.
+
+    Errors that already explain themselves are returned unchanged.
+    """
+    if err.message:
+        return err
+    if row is None:
+        return err.with_message(
+            f"参数 {name} 含错误值 {err.code} / {name} holds the error {err.code}"
+        )
+    return err.with_message(
+        f"参数 {name} 第 {row} 行含错误值 {err.code} / {name} row {row} holds the error {err.code}"
+    )
+
+
+def _explain_cells(errors: ObjectArray | None, name: str) -> ObjectArray | None:
+    """Per-cell (or per-row) errors with a message each; rows numbered from 1."""
+    if errors is None:
+        return None
+    out = errors.copy()
+    flat = out.reshape(-1)
+    width = errors.shape[1] if errors.ndim == 2 else 1
+    for k, err in enumerate(flat):
+        if isinstance(err, ExcelError) and not err.message:
+            flat[k] = _explained(err, name, k // width + 1)
+    return out
+
+
+def _guarded(name: str, read: Callable[[], T]) -> T:
+    """Run ``read`` (parsing argument ``name``); an error it passes on gets a message."""
+    try:
+        return read()
+    except ExcelErrorRaised as exc:
+        raise fail(_explained(exc.error, name)) from None
+
+
+def _first_error_raised(nums: Numbers, name: str) -> None:
+    """Raise the first error of a whole-argument range (weights, shares …), explained."""
+    err = nums.first_error()
+    if err is not None:
+        raise fail(_explained(err, name))
+
+
 def _decimal(x: float) -> Decimal:
     """The 15-significant-digit decimal of a double (Excel's reading)."""
     return Decimal(f"{x:.15g}")
@@ -198,10 +245,12 @@ def allocate(amount: object, weights: object, unit: object = None) -> Any:
     >>> str(allocate(100, [0, 0]))
     '#DIV/0!'
     """
-    total = scalar_number(amount, "amount")
-    step = scalar_number(unit, "unit", default=0.01)
+    total = _guarded("amount", lambda: scalar_number(amount, "amount"))
+    step = _guarded("unit", lambda: scalar_number(unit, "unit", default=0.01))
     if step <= 0:
-        raise fail("#VALUE!", f"参数 unit 必须大于 0，收到 {step:g} / unit must be above 0, got {step:g}")
+        raise fail(
+            "#VALUE!", f"参数 unit 必须大于 0，收到 {step:g} / unit must be above 0, got {step:g}"
+        )
     try:
         units_exact = _decimal(total) / _decimal(step)
     except InvalidOperation as exc:  # pragma: no cover - both are finite, step > 0
@@ -213,7 +262,7 @@ def allocate(amount: object, weights: object, unit: object = None) -> Any:
             f"amount {total:.15g} is not a whole number of units of {step:.15g}; round it first",
         )
     nums = to_numbers(weights, "weights")
-    nums.raise_first_error()
+    _first_error_raised(nums, "weights")
     w = nums.values
     if (w < 0).any():
         i, j = (int(k) for k in np.argwhere(w < 0)[0])
@@ -285,11 +334,11 @@ def money(x: object, digits: object = None, method: object = None) -> Any:
     '#VALUE!'
     """
     nums = to_numbers(x, "x")
-    d = scalar_number(digits, "digits", default=2.0)
+    d = _guarded("digits", lambda: scalar_number(digits, "digits", default=2.0))
     places = int(max(-400.0, min(400.0, d)))  # truncated like ROUND's num_digits
-    half_even = ROUNDING.parse(method, "method") == "half-even"
+    half_even = _guarded("method", lambda: ROUNDING.parse(method, "method")) == "half-even"
     vals = nums.values
     ok = np.isfinite(vals)
     out = np.full(vals.shape, np.nan)
     out[ok] = round_decimal(vals[ok], places, half_even=half_even)
-    return spill(finish(out, nums.errors))
+    return spill(finish(out, _explain_cells(nums.errors, "x")))

@@ -39,7 +39,14 @@ from udfs._inputs import (
 from udfs._keywords import WHICH
 from udfs._numbers import round_sig
 from udfs.errors import ExcelError, excel_function, fail, parse_error
-from udfs.money import apportion, exact_integers
+from udfs.money import (
+    _explain_cells,
+    _explained,
+    _first_error_raised,
+    _guarded,
+    apportion,
+    exact_integers,
+)
 
 __all__ = ["deduct", "forced_dist", "streak", "wscore"]
 
@@ -90,7 +97,11 @@ def _column(value: object, name: str, rows: int | None = None) -> Numbers:
 
     A 1-D sequence counts as a column here (one value per person).
     """
-    if isinstance(value, list | tuple) and value and not any(isinstance(v, list | tuple) for v in value):
+    if (
+        isinstance(value, list | tuple)
+        and value
+        and not any(isinstance(v, list | tuple) for v in value)
+    ):
         value = [[v] for v in value]
     elif isinstance(value, np.ndarray) and value.ndim == 1:
         value = value.reshape(-1, 1)
@@ -196,17 +207,17 @@ def wscore(scores: object, weights: object, caps: object = None) -> Any:
     s = to_numbers(scores, "scores")
     width = s.shape[1]
     w = _parameter_row(weights, width, "weights")
-    w.raise_first_error()
+    _first_error_raised(w, "weights")
     vals = s.values
     if not is_omitted(caps):
         cap_block = as_block(caps, "caps")
         blank = _blank_mask(cap_block)
         c = _parameter_row(cap_block, width, "caps")
-        c.raise_first_error()
+        _first_error_raised(c, "caps")
         limit = np.where(blank.reshape(1, width), np.inf, c.values)
         vals = np.minimum(vals, limit)
     total = (vals * w.values).sum(axis=1, keepdims=True)
-    errors = s.row_errors()
+    errors = _explain_cells(s.row_errors(), "scores")
     return spill(finish(total, None if errors is None else errors.reshape(-1, 1)))
 
 
@@ -270,7 +281,7 @@ def deduct(full: object, counts: object, points: object, floor: object = None) -
     c = to_numbers(counts, "counts")
     width = c.shape[1]
     p = _parameter_row(points, width, "points", allow_single=True)
-    p.raise_first_error()
+    _first_error_raised(p, "points")
     if (p.values < 0).any():
         raise fail(
             "#VALUE!",
@@ -299,10 +310,10 @@ def deduct(full: object, counts: object, points: object, floor: object = None) -
 
     errors = _first_errors(
         n,
-        None if f.errors is None else f.errors[:, 0],
-        c.row_errors(),
+        _explain_cells(f.errors, "full"),
+        _explain_cells(c.row_errors(), "counts"),
         negative if bad_rows.size else None,
-        None if lo is None or lo.errors is None else lo.errors[:, 0],
+        None if lo is None else _explain_cells(lo.errors, "floor"),
     )
     return spill(finish(result.reshape(-1, 1), None if errors is None else errors.reshape(-1, 1)))
 
@@ -361,7 +372,9 @@ def _classify(block: npt.NDArray[Any], name: str) -> _Cells:
                 kinds[k], nums[k] = _NUMBER, v
             else:
                 kinds[k], any_error = _ERROR, True
-                errs[k] = ExcelError("#NUM!", f"参数 {name} 不是有限数 / {name} is not a finite number")
+                errs[k] = ExcelError(
+                    "#NUM!", f"参数 {name} 不是有限数 / {name} is not a finite number"
+                )
         elif isinstance(cell, str):
             if cell == "":
                 continue
@@ -375,7 +388,8 @@ def _classify(block: npt.NDArray[Any], name: str) -> _Cells:
         else:
             kinds[k], any_error = _ERROR, True
             errs[k] = ExcelError(
-                "#VALUE!", f"参数 {name} 的值类型无法识别 / {name}: unsupported {type(cell).__name__}"
+                "#VALUE!",
+                f"参数 {name} 的值类型无法识别 / {name}: unsupported {type(cell).__name__}",
             )
     row_err = None
     if any_error:
@@ -416,17 +430,17 @@ class _Criterion:
             raise fail("#VALUE!", "参数 criteria 应为单个条件 / criteria must be one condition")
         cell = block.reshape(-1)[0]
         if isinstance(cell, ExcelError):
-            raise fail(cell)
+            raise fail(_explained(cell, "criteria"))
         if isinstance(cell, bool | np.bool_):
             return cls("=", "bool", float(cell))
         if not isinstance(cell, str):
             v = number_or_error(cell, "criteria")
             if isinstance(v, ExcelError):
-                raise fail(v)
+                raise fail(_explained(v, "criteria"))
             return cls("=", "number", float(round_sig(v, COMPARE_DIGITS)))
         err = parse_error(cell)
         if err is not None:
-            raise fail(err)
+            raise fail(_explained(err, "criteria"))
         op = next((o for o in _OPERATORS if cell.startswith(o)), "=")
         operand = cell[len(op) :] if cell.startswith(op) else cell
         if operand == "":
@@ -615,7 +629,7 @@ def streak(values: object, criteria: object = None, which: object = None) -> Any
     """
     block = as_block(values, "values")
     crit = _Criterion.parse(criteria)
-    mode = WHICH.parse(which, "which")
+    mode = _guarded("which", lambda: WHICH.parse(which, "which"))
     cells = _classify(block, "values")
     if crit is None:
         runs = _runs(_equal_neighbour(cells)) + 1
@@ -628,7 +642,8 @@ def streak(values: object, criteria: object = None, which: object = None) -> Any
         filled = cells.kind != _BLANK
         last = filled.shape[1] - 1 - np.argmax(filled[:, ::-1], axis=1)
         result = np.where(filled.any(axis=1), runs[np.arange(runs.shape[0]), last], 0)
-    errors = None if cells.errors is None else cells.errors.reshape(-1, 1)
+    row_errors = _explain_cells(cells.errors, "values")
+    errors = None if row_errors is None else row_errors.reshape(-1, 1)
     return spill(finish(result.astype(np.int64).reshape(-1, 1), errors))
 
 
@@ -659,7 +674,7 @@ def _order_flag(order: object) -> bool:
         return bool(cell)
     v = number_or_error(cell, "order")
     if isinstance(v, ExcelError):
-        raise fail(v)
+        raise fail(_explained(v, "order"))
     return v != 0
 
 
@@ -739,15 +754,13 @@ def forced_dist(scores: object, shares: object, labels: object, order: object = 
     label_list = label_block.reshape(-1).tolist()
     for k, lab in enumerate(label_list):
         if isinstance(lab, ExcelError):
-            raise fail(lab)
+            raise fail(_explained(lab, "labels"))
         if is_blank(lab):
-            raise fail(
-                "#VALUE!", f"参数 labels 第 {k + 1} 个为空 / labels item {k + 1} is blank"
-            )
+            raise fail("#VALUE!", f"参数 labels 第 {k + 1} 个为空 / labels item {k + 1} is blank")
         if isinstance(lab, np.generic):
             label_list[k] = lab.item()
     sh = to_numbers(share_block, "shares")
-    sh.raise_first_error()
+    _first_error_raised(sh, "shares")
     share_vals = sh.values.reshape(-1)
     if (share_vals < 0).any():
         k = int(np.argmax(share_vals < 0))
@@ -758,7 +771,8 @@ def forced_dist(scores: object, shares: object, labels: object, order: object = 
 
     blank = _blank_mask(block).reshape(-1)
     nums = to_numbers(block, "scores")
-    errs = None if nums.errors is None else nums.errors.reshape(-1)
+    explained = _explain_cells(nums.errors, "scores")
+    errs = None if explained is None else explained.reshape(-1)
     takes_part = ~blank
     if errs is not None:
         takes_part &= np.array([e is None for e in errs])

@@ -1,0 +1,562 @@
+"""WSCORE, DEDUCT, STREAK and FORCED_DIST: contract examples, bad input, invariants."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from udfs.errors import ExcelError
+from udfs.scoring import deduct, forced_dist, streak, wscore
+
+NA = ExcelError("#N/A", "查无此人 / not found")
+
+
+def _grid(result: object) -> list[list[Any]]:
+    """A spilled result as nested lists (fails if it is an error or a scalar)."""
+    assert isinstance(result, np.ndarray), result
+    rows: list[list[Any]] = result.tolist()
+    return rows
+
+
+def _arr(result: object) -> npt.NDArray[Any]:
+    """A spilled result as its array (fails if it is an error or a scalar)."""
+    assert isinstance(result, np.ndarray), result
+    return result
+
+
+def _assert_error(result: object, code: str) -> None:
+    """``result`` is the Excel error ``code`` and explains itself."""
+    assert isinstance(result, ExcelError), result
+    assert str(result) == code
+    assert result.message, "an error returned to the user must carry a message"
+
+
+# ---------------------------------------------------------------- WSCORE
+
+
+def test_wscore_contract_examples() -> None:
+    """FUNCTIONS.md: WSCORE({85,92},{0.7,0.3}) = 87.1; with caps {30,20}: 50."""
+    assert wscore([85, 92], [0.7, 0.3]) == 87.1
+    assert wscore([35, 20], [1, 1], [30, 20]) == 50
+
+
+def test_wscore_lifts_over_rows() -> None:
+    """One weighted score per person, as a spilled column."""
+    out = _arr(wscore([[85, 92], [70, 80], [100, 0]], [0.7, 0.3]))
+    assert out.shape == (3, 1)
+    assert out[:, 0].tolist() == [87.1, 73.0, 70.0]
+
+
+def test_wscore_blank_caps_mean_no_cap() -> None:
+    """A blank cap leaves that item uncapped; blanks in scores count 0."""
+    assert _grid(wscore([[35, 20, 9], [25, None, 10]], [1, 1, 1], [30, 20, None])) == [
+        [59.0],
+        [35.0],
+    ]
+    assert wscore([35, 25], [1, 1], [None, ""]) == 60
+
+
+def test_wscore_parameters_may_stand_in_a_column() -> None:
+    """Weights and caps listed vertically on a settings sheet are accepted."""
+    assert wscore([85, 92], [[0.7], [0.3]]) == 87.1
+    assert wscore([35, 20], [1, 1], [[30], [20]]) == 50
+
+
+def test_wscore_scheme_five_monthly_score() -> None:
+    """SCHEMES 5: 日常工作考核得分×70% + 出勤×30%, attendance from DEDUCT."""
+    attendance = deduct(100, 2, 4)
+    assert wscore([90, attendance], ["70%", "30%"]) == 90.6
+
+
+def test_wscore_numeric_text_and_numpy() -> None:
+    """Numeric text in scores is its number; numpy blocks work without conversion."""
+    assert wscore(["85", "92"], [0.7, 0.3]) == 87.1
+    out = _arr(wscore(np.array([[85.0, 92.0], [60.0, 60.0]]), np.array([0.7, 0.3])))
+    assert out[:, 0].tolist() == [87.1, 60.0]
+
+
+def test_wscore_error_in_one_row_only() -> None:
+    """Text or an error in one person's row is that person's result; others are fine."""
+    out = _arr(wscore([[85, 92], [85, "缺考"], [NA, 1], [60, 60]], [0.7, 0.3]))
+    assert out[0, 0] == 87.1
+    _assert_error(out[1, 0], "#VALUE!")
+    assert "缺考" in out[1, 0].message
+    assert str(out[2, 0]) == "#N/A"
+    assert out[3, 0] == 60.0
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (([85, 92], [0.7, 0.2, 0.1]), "#VALUE!"),
+        (([85, 92], [[0.7, 0.3], [0.7, 0.3]]), "#VALUE!"),
+        (([85, 92], [0.7, 0.3], [30]), "#VALUE!"),
+        (([85, 92], [0.7, "七成"]), "#VALUE!"),
+        (([85, 92], [0.7, True]), "#VALUE!"),
+        (([85, 92], [0.7, 0.3], [30, "满分"]), "#VALUE!"),
+        (([85, 92], [0.7, NA]), "#N/A"),
+        (([85, 92], [0.7, 0.3], [NA, 1]), "#N/A"),
+        (([], [1]), "#VALUE!"),
+        (([85, 92], []), "#VALUE!"),
+        (([[1, 2], [3]], [1, 1]), "#VALUE!"),
+    ],
+)
+def test_wscore_bad_input(args: tuple[object, ...], code: str) -> None:
+    """Width mismatch, text/booleans/errors in weights or caps, empty or ragged ranges."""
+    _assert_error(wscore(*args), code)
+
+
+def test_wscore_width_message_says_what_was_expected() -> None:
+    """The width message names the argument and both shapes."""
+    err = wscore([[85, 92]], [0.7, 0.2, 0.1])
+    assert isinstance(err, ExcelError)
+    assert "weights" in err.message
+    assert "2" in err.message
+    assert "1×3" in err.message
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=8).flatmap(
+        lambda width: st.lists(
+            st.lists(
+                st.integers(min_value=-2000, max_value=2000).map(lambda k: k / 2),
+                min_size=width,
+                max_size=width,
+            ),
+            min_size=1,
+            max_size=30,
+        )
+    )
+)
+def test_wscore_with_unit_weights_is_the_row_sum(rows: list[list[float]]) -> None:
+    """Weights of 1 and no caps give exactly each row's sum."""
+    width = len(rows[0])
+    got = np.asarray(wscore(rows, [1] * width), dtype=float).reshape(-1)
+    expected = [float(sum(Decimal(str(v)) for v in row)) for row in rows]
+    assert got.tolist() == expected
+
+
+# ---------------------------------------------------------------- DEDUCT
+
+
+def test_deduct_contract_examples() -> None:
+    """FUNCTIONS.md: 100−2×4 = 92; 30 − 2 items × 5 = 20; 10 − 7×2 floors at 0."""
+    assert deduct(100, 2, 4) == 92
+    assert deduct(30, [1, 1, 0, 0, 0, 0], 5) == 20
+    assert deduct(10, 7, 2) == 0
+
+
+def test_deduct_lifted_with_points_row_and_floor() -> None:
+    """A block of counts with a points row; full and floor per person or for all."""
+    counts = [[1, 0], [0, 3], [30, 1]]
+    assert _grid(deduct(100, counts, [4, 2])) == [[96.0], [94.0], [0.0]]
+    assert _grid(deduct(100, counts, [4, 2], 40)) == [[96.0], [94.0], [40.0]]
+    assert _grid(deduct([[100], [50], [200]], counts, [4, 2])) == [[96.0], [44.0], [78.0]]
+    assert _grid(deduct([100, 50, 200], counts, [4, 2], [[0], [45], [0]])) == [
+        [96.0],
+        [45.0],
+        [78.0],
+    ]
+
+
+def test_deduct_one_counts_row_for_every_full() -> None:
+    """A single counts row is used for every person of a full column; a 1-D
+    list of full marks is read as one per person."""
+    assert _grid(deduct([[100], [90]], [1, 1], 5)) == [[90.0], [80.0]]
+    assert _grid(deduct([100, 90], 1, 4)) == [[96.0], [86.0]]
+
+
+def test_deduct_half_days_and_blanks() -> None:
+    """Fractional counts are allowed; blank counts are 0; scores are not rounded to fen."""
+    assert deduct(100, [0.5, None], [4, 3]) == 98
+    assert deduct(100, 1, 0.333) == 99.667
+
+
+def test_deduct_bad_row_is_that_rows_result() -> None:
+    """A negative count, text or an error in one person's row affects that row only."""
+    out = _arr(deduct([[100], [100], [NA], [100]], [[1], [-1], [1], ["三"]], 4))
+    assert out[0, 0] == 96.0
+    _assert_error(out[1, 0], "#VALUE!")
+    assert "counts row 2" in out[1, 0].message
+    assert str(out[2, 0]) == "#N/A"
+    _assert_error(out[3, 0], "#VALUE!")
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        ((100, [1, 2], [4, 2, 1]), "#VALUE!"),
+        ((100, [1, 2], -4), "#VALUE!"),
+        ((100, [1, 2], [4, "四"]), "#VALUE!"),
+        ((100, [1, 2], [4, NA]), "#N/A"),
+        (([[100], [90], [80]], [[1], [2]], 4), "#VALUE!"),
+        ((100, [[1], [2]], 4, [[0], [1], [2]]), "#VALUE!"),
+        (([[100, 90]], 1, 4), "#VALUE!"),
+        ((100, [], 4), "#VALUE!"),
+        ((100, 1, 4, "底线"), "#VALUE!"),
+        ((100, 1, 4, NA), "#N/A"),
+        ((-1, -1, 4), "#VALUE!"),
+    ],
+)
+def test_deduct_bad_input(args: tuple[object, ...], code: str) -> None:
+    """Points of the wrong width, negative or text points, row-count mismatches,
+    empty counts, text or error floors give the documented error."""
+    result = deduct(*args)
+    if isinstance(result, np.ndarray):  # lifted: every row carries the error
+        for cell in result.ravel():
+            _assert_error(cell, code)
+    else:
+        _assert_error(result, code)
+
+
+def test_deduct_full_as_row_is_explained() -> None:
+    """Passing full marks as a row says it must be one value or one column."""
+    err = deduct([[100, 90]], 1, 4)
+    assert isinstance(err, ExcelError)
+    assert "full" in err.message
+    assert "column" in err.message
+
+
+# ---------------------------------------------------------------- STREAK
+
+
+def test_streak_contract_examples() -> None:
+    """FUNCTIONS.md: <70 run of 3; the same name three times at the end."""
+    assert streak([75, 68, 69, 65, 80], "<70") == 3
+    assert streak(["张三", "李四", "李四", "李四"], None, "last") == 3
+    assert streak(["张三", "李四", "李四", "李四"], "", "末尾") == 3
+
+
+def test_streak_lifted_over_rows() -> None:
+    """One run length per person, as a spilled column of whole numbers."""
+    out = _arr(streak([[75, 68, 69, 65, 80], [60, 65, 90, 50, None], [90, 95, 99, 100, 91]], "<70"))
+    assert out.shape == (3, 1)
+    assert out[:, 0].tolist() == [3, 2, 0]
+
+
+def test_streak_which_last() -> None:
+    """Which "last": the run ending at the last non-blank cell; 0 if that cell fails."""
+    rows = [
+        [65, 60, 75, 68, 69],
+        [65, 60, 75, 68, 90],
+        [65, 66, None, None, None],
+        [None, None, None, None, None],
+    ]
+    assert _grid(streak(rows, "<70", "last")) == [[2], [0], [2], [0]]
+    assert _grid(streak(rows, "<70", "最长")) == [[2], [2], [2], [0]]
+
+
+def test_streak_blanks_break_runs() -> None:
+    """A blank month breaks a run, with or without criteria."""
+    assert streak([60, 60, None, 60, 60, 60], "<70") == 3
+    assert streak([1, 1, None, 1, 1], None) == 2
+    assert streak([1, 1, "", 1, 1], None, "last") == 2
+
+
+def test_streak_without_criteria_counts_equal_neighbours() -> None:
+    """Runs of equal values: a lone value is 1; text ignores case; 85 ≠ "85"."""
+    assert streak([1, 2, 3]) == 1
+    assert streak(["a", "A", "b"]) == 2
+    assert streak([85, "85", 85]) == 1
+    assert streak([True, True, 1]) == 2
+    assert streak([0.1 + 0.2, 0.3, 0.3]) == 3  # equal at 12 significant digits
+    assert streak([None, None]) == 0
+
+
+@pytest.mark.parametrize(
+    ("values", "criteria", "expected"),
+    [
+        ([95, 90, 89, 92], ">=90", 2),
+        ([95, 90, 89, 92], ">90", 1),
+        ([95, 90, 89, 92], "<=90", 2),
+        ([0, 3, 4, 0, 5], "<>0", 2),
+        ([0, 3, 4, 0, 5], 0, 1),
+        ([0, 3, 4, 0, 5], "0", 1),
+        ([0, 3, 4, 0, 5], "=0", 1),
+        (["优", "良", "优", "优"], "=优", 2),
+        (["优", "良", "优", "优"], "优", 2),
+        (["优", "良", "优", "优"], "<>优", 1),
+        (["Good", "GOOD", "good", "bad"], "good", 3),
+        (["优秀", "优良", "良好", "优"], "优*", 2),
+        (["ab", "ac", "abc", "a"], "a?", 2),
+        (["a*", "a*", "ab"], "a~*", 2),
+        (["b", "c", "a", "d"], ">a", 2),
+        ([0.3, 0.1 + 0.2, 0.3], "=0.3", 3),
+        ([0.85, 0.9, 0.95], ">=90%", 2),
+        ([True, True, False, True], True, 2),
+        ([True, True, False, True], "TRUE", 2),
+        ([True, True, False, True], "<>TRUE", 1),
+        ([1, "x", True, None, 2], "<>", 3),
+        ([1, 1, None, 1], "=", 0),
+    ],
+)
+def test_streak_countif_criteria(values: list[object], criteria: object, expected: int) -> None:
+    """COUNTIF criteria: operators, bare values, text case-insensitively, wildcards,
+    12-digit numbers, percents, booleans, "<>" for not blank."""
+    assert streak(values, criteria) == expected
+
+
+def test_streak_numeric_text_follows_countif() -> None:
+    """As in COUNTIF: = with a number matches numeric text, < and > do not,
+    <> with a number matches text; a text criterion never matches a number."""
+    assert streak(["85", 85, "085"], 85) == 3
+    assert streak([60, "65", 60], "<70") == 1
+    assert streak([60, "65", 60], "<>70") == 3
+    assert streak([1, 1, "1"], "=abc") == 0
+
+
+def test_streak_error_in_one_row_only() -> None:
+    """An error value in a row makes that row's result the error; other rows fine."""
+    out = _arr(streak([[60, NA, 60], [60, 60, 60], [60, "#DIV/0!", 1]], "<70"))
+    assert str(out[0, 0]) == "#N/A"
+    assert out[1, 0] == 3
+    assert str(out[2, 0]) == "#DIV/0!"
+    nan_row = _arr(streak(np.array([[1.0, np.nan], [1.0, 1.0]])))
+    _assert_error(nan_row[0, 0], "#NUM!")
+    assert nan_row[1, 0] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (([1, 2], "<3", "first"), "#VALUE!"),
+        (([1, 2], "<3", 1), "#VALUE!"),
+        (([1, 2], ["<3", ">1"]), "#VALUE!"),
+        (([1, 2], NA), "#N/A"),
+        (([1, 2], "#REF!"), "#REF!"),
+        (([1, 2], "<3", NA), "#N/A"),
+        (([],), "#VALUE!"),
+        (([[1, 2], [3]],), "#VALUE!"),
+    ],
+)
+def test_streak_bad_input(args: tuple[object, ...], code: str) -> None:
+    """Unknown which, several criteria cells, errors as criteria or which, empty/ragged values."""
+    _assert_error(streak(*args), code)
+
+
+def _reference_streak(row: list[object], threshold: float | None, which: str) -> int:
+    """A plain per-row loop: the run lengths of cells below ``threshold`` (or of
+    equal neighbours without it); blanks break runs."""
+    best = current = 0
+    previous: object = None
+    last_filled = -1
+    run_at: list[int] = []
+    for j, cell in enumerate(row):
+        if cell is None:
+            current, previous = 0, None
+        elif threshold is None:
+            current = current + 1 if previous is not None and cell == previous else 1
+            previous = cell
+        elif isinstance(cell, int | float) and cell < threshold:
+            current += 1
+        else:
+            current = 0
+        if cell is not None:
+            last_filled = j
+        run_at.append(current)
+        best = max(best, current)
+    if which == "longest":
+        return best
+    return run_at[last_filled] if last_filled >= 0 else 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.integers(min_value=1, max_value=12).flatmap(
+        lambda width: st.lists(
+            st.lists(
+                st.one_of(st.none(), st.integers(min_value=55, max_value=75)),
+                min_size=width,
+                max_size=width,
+            ),
+            min_size=1,
+            max_size=25,
+        )
+    ),
+    threshold=st.one_of(st.none(), st.integers(min_value=56, max_value=75)),
+    which=st.sampled_from(["longest", "last"]),
+)
+def test_streak_agrees_with_a_per_row_loop(
+    rows: list[list[int | None]], threshold: int | None, which: str
+) -> None:
+    """Vectorised STREAK equals a straightforward loop on random rows with blanks."""
+    criteria = None if threshold is None else f"<{threshold}"
+    got = np.asarray(streak(rows, criteria, which), dtype=object).reshape(-1).tolist()
+    expected = [_reference_streak(list(r), threshold, which) for r in rows]
+    assert got == expected
+
+
+def test_streak_on_many_rows_matches_the_loop() -> None:
+    """10,000 people × 12 months: the vectorised result equals the loop row for row."""
+    rng = np.random.default_rng(7)
+    block = rng.integers(55, 80, size=(10_000, 12)).astype(float)
+    got = _arr(streak(block, "<70", "last"))[:, 0].tolist()
+    expected = [_reference_streak(row, 70, "last") for row in block.tolist()]
+    assert got == expected
+
+
+# ---------------------------------------------------------------- FORCED_DIST
+
+EXAMPLE_SCORES = [95, 90, 85, 80, 75, 70, 65, 60, 55, 50]
+
+
+def test_forced_dist_contract_example() -> None:
+    """FUNCTIONS.md: 10 people, 20/70/10 → A,A,B,B,B,B,B,B,B,C."""
+    out = _grid(forced_dist(EXAMPLE_SCORES, [0.2, 0.7, 0.1], ["A", "B", "C"]))
+    assert out == [["A", "A", "B", "B", "B", "B", "B", "B", "B", "C"]]
+
+
+def test_forced_dist_keeps_the_scores_shape_and_order() -> None:
+    """A column of scores in any order gives a column of labels for the same people."""
+    scores = [[70], [95], [50], [85], [90], [55], [60], [65], [75], [80]]
+    out = _grid(forced_dist(scores, [[20], [70], [10]], ["优", "合格", "待改进"]))
+    assert [r[0] for r in out] == [
+        "合格",
+        "优",
+        "待改进",
+        "合格",
+        "优",
+        "合格",
+        "合格",
+        "合格",
+        "合格",
+        "合格",
+    ]
+
+
+def test_forced_dist_low_first() -> None:
+    """order 1: the lowest score is best (e.g. error counts)."""
+    out = _grid(forced_dist(EXAMPLE_SCORES, [0.2, 0.7, 0.1], ["A", "B", "C"], 1))
+    assert out == [["C", "B", "B", "B", "B", "B", "B", "B", "A", "A"]]
+
+
+def test_forced_dist_ties_across_a_cut_get_the_better_label() -> None:
+    """Tied people on the A/B cut all get A; B shrinks; the total stays n."""
+    scores = [95, 90, 90, 80, 75, 70, 65, 60, 55, 50]
+    out = _grid(forced_dist(scores, [0.2, 0.7, 0.1], ["A", "B", "C"]))[0]
+    assert out == ["A", "A", "A", "B", "B", "B", "B", "B", "B", "C"]
+    scores = [95, 90, 85, 80, 75, 70, 65, 60, 50, 50]
+    out = _grid(forced_dist(scores, [0.2, 0.7, 0.1], ["A", "B", "C"]))[0]
+    assert out == ["A", "A", "B", "B", "B", "B", "B", "B", "B", "B"]  # C not handed out
+
+
+def test_forced_dist_tie_swallowing_a_whole_label() -> None:
+    """A tie group covering a label's places gives all of them the better label."""
+    out = _grid(forced_dist([90, 90, 90, 80], [1, 1, 1], ["a", "b", "c"]))[0]
+    assert out == ["a", "a", "a", "c"]
+
+
+def test_forced_dist_largest_remainder_counts() -> None:
+    """Counts are rounded by largest remainder, equal remainders to the earlier label."""
+    out = _grid(forced_dist(list(range(7, 0, -1)), [1, 1, 1], ["a", "b", "c"]))[0]
+    assert out == ["a", "a", "a", "b", "b", "c", "c"]
+    out = _grid(forced_dist([4, 3, 2, 1], [0.15, 0.7, 0.15], ["a", "b", "c"]))[0]
+    assert out == ["a", "b", "b", "b"]  # quotas 0.6, 2.8, 0.6: a wins the tie
+
+
+def test_forced_dist_blanks_and_errors_take_no_place() -> None:
+    """Blank scores get no label and don't count; an error is that person's result."""
+    out = _arr(forced_dist([[90], [None], [80], ["缺考"], [NA], [70]], [1, 1], ["上", "下"]))
+    assert out[0, 0] == "上"
+    assert out[1, 0] is None
+    assert out[2, 0] == "上"  # n = 3: counts 2, 1
+    _assert_error(out[3, 0], "#VALUE!")
+    assert str(out[4, 0]) == "#N/A"
+    assert out[5, 0] == "下"
+    empty = _grid(forced_dist([[None], [None]], [1, 1], ["上", "下"]))
+    assert empty == [[None], [None]]
+
+
+def test_forced_dist_numeric_labels_and_zero_share() -> None:
+    """Labels may be numbers (coefficients); a label with share 0 is never given."""
+    out = _grid(forced_dist([4, 3, 2, 1], [1, 0, 1], [1.2, 1.0, 0.8]))[0]
+    assert out == [1.2, 1.2, 0.8, 0.8]
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (([1, 2], [1, 1], ["a", "b", "c"]), "#VALUE!"),
+        (([1, 2], [1, -1], ["a", "b"]), "#VALUE!"),
+        (([1, 2], [0, 0], ["a", "b"]), "#DIV/0!"),
+        (([1, 2], [1, "半"], ["a", "b"]), "#VALUE!"),
+        (([1, 2], [1, NA], ["a", "b"]), "#N/A"),
+        (([1, 2], [1, 1], ["a", None]), "#VALUE!"),
+        (([1, 2], [1, 1], ["a", NA]), "#N/A"),
+        (([[1, 2], [3, 4]], [1, 1], ["a", "b"]), "#VALUE!"),
+        (([1, 2], [[1, 1], [1, 1]], ["a", "b", "c", "d"]), "#VALUE!"),
+        (([1, 2], [1, 1], ["a", "b"], "desc"), "#VALUE!"),
+        (([1, 2], [1, 1], ["a", "b"], [0, 1]), "#VALUE!"),
+        (([1, 2], [1, 1], ["a", "b"], NA), "#N/A"),
+        (([], [1], ["a"]), "#VALUE!"),
+    ],
+)
+def test_forced_dist_bad_input(args: tuple[object, ...], code: str) -> None:
+    """Mismatched shares/labels, negative/zero/text shares, blank or error labels,
+    a 2-D score block, a bad order, empty scores."""
+    _assert_error(forced_dist(*args), code)
+
+
+def _reference_counts(n: int, shares: list[int]) -> list[int]:
+    """Largest remainder with fractions, equal remainders to the earlier share."""
+    total = sum(shares)
+    quotas = [Fraction(n * s, total) for s in shares]
+    counts = [q.numerator // q.denominator for q in quotas]
+    order = sorted(range(len(shares)), key=lambda k: (-(quotas[k] - counts[k]), k))
+    for k in order[: n - sum(counts)]:
+        counts[k] += 1
+    return counts
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    scores=st.lists(
+        st.integers(min_value=0, max_value=10_000), min_size=1, max_size=60, unique=True
+    ),
+    shares=st.lists(st.integers(min_value=0, max_value=50), min_size=1, max_size=6).filter(any),
+    low_first=st.booleans(),
+)
+def test_forced_dist_counts_without_ties(
+    scores: list[int], shares: list[int], low_first: bool
+) -> None:
+    """With distinct scores each label goes to exactly its largest-remainder count,
+    in rank order."""
+    labels = [f"L{k}" for k in range(len(shares))]
+    result = forced_dist(scores, shares, labels, 1 if low_first else 0)
+    out = np.asarray(result, dtype=object).reshape(-1).tolist()
+    counts = _reference_counts(len(scores), shares)
+    assert [out.count(lab) for lab in labels] == counts
+    ranked = sorted(range(len(scores)), key=lambda i: scores[i], reverse=not low_first)
+    expected = [lab for lab, c in zip(labels, counts, strict=True) for _ in range(c)]
+    assert [out[i] for i in ranked] == expected
+
+
+def test_bare_errors_passed_in_get_a_message_saying_where() -> None:
+    """An error arriving from Excel without a message is passed through with one
+    that names the argument (and the row for lifted arguments)."""
+    bare = ExcelError("#N/A")
+    out = _arr(wscore([[1, 2], [bare, 1]], [1, 1]))
+    _assert_error(out[1, 0], "#N/A")
+    assert "scores row 2" in out[1, 0].message
+    _assert_error(wscore([1, 2], [1, bare]), "#N/A")
+    out = _arr(deduct([[100], [bare]], 1, 4))
+    _assert_error(out[1, 0], "#N/A")
+    assert "full row 2" in out[1, 0].message
+    _assert_error(streak([1, bare], "<3"), "#N/A")
+    _assert_error(streak([1, 2], "<3", bare), "#N/A")
+    _assert_error(streak([1, 2], "#REF!"), "#REF!")
+    out = _arr(forced_dist([[1], [bare]], [1], ["a"]))
+    _assert_error(out[1, 0], "#N/A")
+    _assert_error(forced_dist([1, 2], [1, 1], ["a", bare]), "#N/A")
+    err = forced_dist([1, 2], [1, 1], ["a", "b"], bare)
+    _assert_error(err, "#N/A")
+    assert isinstance(err, ExcelError)
+    assert "order" in err.message
