@@ -1,0 +1,189 @@
+"""The xlwings Lite bundle: self-contained main.py that imports and computes with only numpy + xlwings.
+
+The bundle is checked in a fresh virtual environment that holds nothing but numpy
+and xlwings (the versions of this project's venv, installed with pip). The venv is
+cached between runs in the system temp directory (override with
+``JIXIAO_LITE_VENV``), guarded by a file lock so parallel workers build it once.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("XLWINGS_ON_SERVER", "true")
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+import ast
+import asyncio
+import fcntl
+import importlib.metadata
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import venv
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlwings
+import xlwings.server
+from click.testing import CliRunner
+
+from addin import officejs
+from addin.cli import main as cli
+from addin.lite import BUNDLED_MODULES, build_main, build_requirements, write_bundle
+from addin.registry import FUNCTIONS
+
+pytestmark = pytest.mark.slow
+
+PINS = {name: importlib.metadata.version(name) for name in ("numpy", "xlwings")}
+CALLS: list[tuple[str, list[Any]]] = [
+    (spec.name, list(ex.args)) for spec in FUNCTIONS for ex in spec.examples
+] + [
+    ("MONEY", [[[1.005], [None], [{"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}]], None, None]),
+    ("TIERED", [8, [[0, 20], [5, 40]], "不存在", None]),
+    ("ALLOCATE", [100, [[0, 0]], None]),
+]
+
+
+def _venv_dir() -> Path:
+    configured = os.environ.get("JIXIAO_LITE_VENV")
+    if configured:
+        return Path(configured)
+    tag = "-".join(f"{k}{v}" for k, v in sorted(PINS.items()))
+    return Path(tempfile.gettempdir()) / f"jixiao-lite-venv-py{sys.version_info[0]}{sys.version_info[1]}-{tag}"
+
+
+def _venv_python(root: Path) -> Path:
+    return root / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+@pytest.fixture(scope="session")
+def lite_python() -> Path:
+    """A python with only numpy and xlwings installed (built once, then reused)."""
+    root = _venv_dir()
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.parent / f".{root.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / ".complete").exists():
+            building = root.with_name(root.name + ".building")
+            shutil.rmtree(building, ignore_errors=True)
+            shutil.rmtree(root, ignore_errors=True)
+            venv.EnvBuilder(with_pip=True, clear=True).create(building)
+            pins = [f"{name}=={version}" for name, version in PINS.items()]
+            subprocess.run(
+                [str(_venv_python(building)), "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins],
+                check=True,
+            )
+            building.rename(root)
+            (root / ".complete").write_text("ok\n")
+    python = _venv_python(root)
+    # venvs hard-code their path in scripts; the interpreter itself runs from anywhere.
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "list", "--format=json", "--disable-pip-version-check"],
+        capture_output=True, text=True, check=True,
+    )
+    names = {p["name"].lower() for p in json.loads(installed.stdout)}
+    assert names <= {"numpy", "xlwings", "pip", "setuptools"}, names
+    return python
+
+
+def _payload(name: str, args: list[Any]) -> dict[str, Any]:
+    def arg(value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return value if all(isinstance(r, list) for r in value) else [value]
+        return [[value]]
+
+    return {
+        "func_name": name,
+        "args": [arg(a) for a in args],
+        "caller_address": "Office.js[Book1.xlsx]Sheet1!A1",
+        "version": xlwings.__version__,
+        "client": "Office.js",
+        "runtime": "1.4",
+    }
+
+
+RUNNER = r'''
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import main
+import udfs
+import addin.convert
+assert type(udfs.__spec__.loader).__name__ == "_BundleFinder", udfs.__spec__
+assert type(addin.convert.__spec__.loader).__name__ == "_BundleFinder"
+import asyncio
+import xlwings.server
+payloads = json.load(sys.stdin)
+out = {"exported": main.EXPORTED, "results": []}
+for p in payloads:
+    out["results"].append(asyncio.run(xlwings.server.custom_functions_call(p, main)))
+out["meta"] = xlwings.server.custom_functions_meta(main)
+print(json.dumps(out))
+'''
+
+
+def test_bundle_files(tmp_path: Path) -> None:
+    """The command writes main.py and requirements.txt (xlwings pinned, numpy from Pyodide)."""
+    result = CliRunner().invoke(cli, ["lite-bundle", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["main.py", "requirements.txt"]
+    assert (tmp_path / "out" / "main.py").read_text(encoding="utf-8") == build_main()
+    lines = [ln for ln in build_requirements().splitlines() if ln and not ln.startswith("#")]
+    assert lines == [f"xlwings=={PINS['xlwings']}", "numpy"]
+
+
+def test_bundle_imports_only_numpy_xlwings_and_stdlib() -> None:
+    """main.py and every module it carries import nothing beyond the stdlib, numpy, xlwings
+    and the bundled modules themselves."""
+    tree = ast.parse(build_main())
+    sources: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "_SOURCES":
+            entries: dict[str, tuple[bool, str]] = ast.literal_eval(node.value)
+            sources = {name: source for name, (_, source) in entries.items()}
+    assert set(BUNDLED_MODULES) < set(sources)
+    assert {"udfs", "udfs.errors", "udfs.bands", "udfs.scoring", "udfs.ranking", "udfs.money"} <= set(sources)
+    allowed_roots = set(sys.stdlib_module_names) | {"numpy", "xlwings", "udfs", "addin"}
+    for name, source in [("main", build_main()), *sources.items()]:
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                roots = {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                roots = {node.module.split(".")[0]}
+            else:
+                continue
+            assert roots <= allowed_roots, f"{name} imports {roots - allowed_roots}"
+            for root in roots & {"udfs", "addin"}:
+                module = node.module if isinstance(node, ast.ImportFrom) else None
+                if module:
+                    assert module in sources or module == root, f"{name} imports unbundled {module}"
+
+
+def test_bundle_computes_in_a_fresh_venv(lite_python: Path, tmp_path: Path) -> None:
+    """In a venv with only numpy and xlwings, main.py imports (its modules served from the
+    bundle), exposes every registry function as JX.NAME and computes what the project does."""
+    out_dir = tmp_path / "lite"
+    write_bundle(out_dir)
+    payloads = [_payload(name, args) for name, args in CALLS]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env.update(XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial")
+    proc = subprocess.run(
+        [str(lite_python), "-I", "-c", RUNNER, str(out_dir)],
+        input=json.dumps(payloads),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout)
+    assert got["exported"] == [s.name for s in FUNCTIONS]
+    assert sorted(f["name"] for f in got["meta"]["functions"]) == sorted(f"JX.{s.name}" for s in FUNCTIONS)
+    here = [asyncio.run(xlwings.server.custom_functions_call(p, officejs)) for p in payloads]
+    assert got["results"] == json.loads(json.dumps(here))
+    assert got["meta"] == json.loads(json.dumps(xlwings.server.custom_functions_meta(officejs)))
