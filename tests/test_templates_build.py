@@ -194,13 +194,22 @@ def test_spec_matches_workbook(tid: str) -> None:
         assert "xl/metadata.xml" in z.namelist()
     for r in spec["results"]:
         ws = wb[r["sheet"]]
-        cell = r.get("anchor") or r.get("cell") or f"{r['column']}{r['first_row']}"
-        v = ws[cell].value
-        assert isinstance(v, ArrayFormula) or (isinstance(v, str) and v.startswith("=")), (r, v)
-        if r.get("spill"):
-            assert isinstance(v, ArrayFormula)
-            assert v.ref == r["ref"]
-            assert re.search(f'<c r="{cell}" cm="1"', sheet_xml[r["sheet"]]), f"{cell} lacks cm=1"
+        if r.get("spilled_into"):
+            assert ws[f"{r['column']}{r['first_row']}"].value is None
+            continue
+        spills = r.get("anchors") or ([{"anchor": r["anchor"], "ref": r["ref"]}] if r.get("spill") else [])
+        for a in spills:
+            v = ws[a["anchor"]].value
+            assert isinstance(v, ArrayFormula), (r, a)
+            assert v.ref == a["ref"]
+            assert re.search(f'<c r="{a["anchor"]}" cm="1"', sheet_xml[r["sheet"]]), f"{a} lacks cm=1"
+        if not spills:
+            cells = [r["cell"]] if "cell" in r else [
+                f"{r['column']}{row}" for row in range(r["first_row"], r["last_row"] + 1)]
+            for cell in cells:
+                v = ws[cell].value
+                assert isinstance(v, str), (r, cell)
+                assert v.startswith("="), (r, cell)
 
 
 @pytest.mark.parametrize("tid", IDS)
@@ -221,7 +230,7 @@ def test_protection_and_inputs(tid: str) -> None:
             assert covered, f"{ws.title}!{c.coordinate} has no validation"
     for r in spec["results"]:
         cell = r.get("anchor") or r.get("cell") or f"{r['column']}{r['first_row']}"
-        assert wb[r["sheet"]][cell].protection.locked is True
+        assert wb[r["sheet"]][cell].protection.locked is True, r
     for p in spec["parameters"]:
         assert wb["参数"][p["cell"]].protection.locked is False
 

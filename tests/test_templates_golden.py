@@ -87,7 +87,6 @@ def column(x: Any) -> list[list[Any]]:
 def test_t1_gongxiaoshe() -> None:
     """供销社: WSCORE capped sum, BAND rate by revenue, POINT_BONUS with gates."""
     from udfs.bands import band, point_bonus
-
     from udfs.scoring import wscore
 
     b = book("t1-gongxiaoshe")
@@ -111,6 +110,30 @@ def test_t1_gongxiaoshe() -> None:
     bonus = [p if d_of[f] == "是" else (fb if give_fallback else 0)
              for p, fb, f in zip(paid, fallback, first, strict=True)]
     b.check("人员奖金", "年度奖金", bonus, money=True)
+
+
+def test_t2_wangxiao() -> None:
+    """网销: BAND(…, "上含") on the attainment, fines by role."""
+    from udfs.bands import band
+    from udfs.money import money
+
+    b = book("t2-wangxiao")
+    target, invited = np.array(b.col("邀约目标"), float), np.array(b.col("邀约到店"), float)
+    y = np.where(target > 0, invited / np.where(target > 0, target, 1), 0)
+    b.check("月度绩效", "达成率Y", y)
+    rate = np.asarray(band(column(y), b("交付单价档"), 2, "上含"), float).reshape(-1)
+    b.check("月度绩效", "交付单价", rate)
+    roles = b.col("岗位")
+    fines = lookup(b.col("罚款岗位"), b.col("罚款金额"))
+    base = np.array([b.scalar("底薪") if r == "电话专员" else 0 for r in roles], float)
+    invite = np.asarray(money(column(invited * b.scalar("邀约单价"))), float).reshape(-1)
+    deliver = np.asarray(money(column(np.array(b.col("成功交付"), float) * rate)), float).reshape(-1)
+    fine = np.asarray(money(column([n * fines[r] for n, r in zip(b.col("违规次数"), roles, strict=True)])),
+                      float).reshape(-1)
+    b.check("月度绩效", "邀约奖", invite, money=True)
+    b.check("月度绩效", "交付奖", deliver, money=True)
+    b.check("月度绩效", "罚款", fine, money=True)
+    b.check("月度绩效", "应发合计", money(column(base + invite + deliver - fine)), money=True)
 
 
 def test_every_golden_cell_is_checked() -> None:

@@ -98,8 +98,37 @@ def t1_gongxiaoshe(t: Template) -> dict[str, Any]:
     return out
 
 
+# --------------------------------------------------------------------------- t2
+def t2_wangxiao(t: Template) -> dict[str, Any]:
+    """网销: Y = 到店/目标; Y≤100% 60, 100%<Y≤110% 70, Y>110% 80 per delivery;
+    底薪 1600 and 10 per invitation for 电话专员; fines 1000 / 500 per breach."""
+    out: dict[str, Any] = {}
+    s = t.data_sheet("月度绩效")
+    for i, r in enumerate(rows_of(s)):
+        target, invited = D(r["月度邀约目标（组）"]), D(r["邀约到店（组）"])
+        y = invited / target if target > 0 else Decimal(0)
+        if y <= 1:
+            rate = Decimal(60)
+        elif y <= Decimal("1.1"):
+            rate = Decimal(70)
+        else:
+            rate = Decimal(80)
+        base = Decimal(1600) if r["岗位"] == "电话专员" else Decimal(0)
+        invite_pay = invited * 10
+        deliver_pay = D(r["成功交付（台）"]) * rate
+        fine = D(r["违规次数"]) * (1000 if r["岗位"] == "销售顾问" else 500)
+        out[key(s, "达成率Y", i)] = num(y)
+        out[key(s, "交付单价", i)] = num(rate)
+        out[key(s, "邀约奖", i)] = yuan(invite_pay)
+        out[key(s, "交付奖", i)] = yuan(deliver_pay)
+        out[key(s, "罚款", i)] = yuan(fine)
+        out[key(s, "应发合计", i)] = yuan(base + invite_pay + deliver_pay - fine)
+    return out
+
+
 GOLDEN: dict[str, Callable[[Template], dict[str, Any]]] = {
     "t1-gongxiaoshe": t1_gongxiaoshe,
+    "t2-wangxiao": t2_wangxiao,
 }
 
 

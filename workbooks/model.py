@@ -49,10 +49,17 @@ class Col:
     width: float = 12.0
     fmt: str | None = None  # number format overriding the kind's default
     note: str = ""
+    span: int = 1  # a spill this many columns wide (the columns to its right have formula="")
+    cell_formulas: dict[int, tuple[str, int]] | None = None  # row index -> (formula, spill height)
 
     @property
     def is_input(self) -> bool:
         return self.formula is None
+
+    @property
+    def is_covered(self) -> bool:
+        """Filled by the spill of a formula to its left (no formula of its own)."""
+        return self.formula == ""
 
 
 @dataclass
@@ -139,6 +146,8 @@ class Block:
     unlocked: set[str] = field(default_factory=set)
     choices: dict[str, str] = field(default_factory=dict)  # cell -> list formula ("=工号")
     widths: dict[str, float] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # defined name -> "B5" or "B5:B9"
+    kinds: dict[str, str] = field(default_factory=dict)  # unlocked input cell -> kind
 
 
 @dataclass

@@ -41,6 +41,11 @@ def build_spec(t: Template) -> dict[str, Any]:
                         "choices": list(c.choices) if c.choices else None,
                         "choices_name": c.choices_ref, "required": c.required, "name": c.name,
                     })
+                elif c.is_covered:
+                    results.append({
+                        "sheet": s.name, "column": letter, "header": c.header, "first_row": FIRST_ROW,
+                        "last_row": s.last_row, "formula": False, "spilled_into": True,
+                    })
                 else:
                     assert c.formula is not None
                     entry: dict[str, Any] = {
@@ -48,9 +53,19 @@ def build_spec(t: Template) -> dict[str, Any]:
                         "last_row": s.last_row, "formula": True, "spill": c.spill, "name": c.name,
                         "functions": sorted(set(contract_calls(c.formula))),
                     }
-                    if c.spill:
+                    if c.cell_formulas is not None:
+                        entry["spill"] = True
+                        entry["anchors"] = [
+                            {"anchor": f"{letter}{FIRST_ROW + i}",
+                             "ref": f"{letter}{FIRST_ROW + i}:{letter}{FIRST_ROW + i + h - 1}"}
+                            for i, (_f, h) in sorted(c.cell_formulas.items())
+                        ]
+                        entry["functions"] = sorted({fn for f, _h in c.cell_formulas.values()
+                                                     for fn in contract_calls(f)})
+                    elif c.spill:
+                        end = get_column_letter(i + c.span - 1)
                         entry["anchor"] = f"{letter}{FIRST_ROW}"
-                        entry["ref"] = f"{letter}{FIRST_ROW}:{letter}{s.last_row}"
+                        entry["ref"] = f"{letter}{FIRST_ROW}:{end}{s.last_row}"
                     results.append(entry)
         elif isinstance(s, FreeSheet):
             b = s.block
@@ -65,6 +80,8 @@ def build_spec(t: Template) -> dict[str, Any]:
                     results.append(e)
                 elif b.styles.get(addr) == "header" and isinstance(v, str):
                     headers.append({"sheet": s.name, "cell": addr, "text": v})
+            for addr, kind in b.kinds.items():
+                inputs.append({"sheet": s.name, "cell": addr, "kind": kind, "required": True})
             for addr, lst in b.choices.items():
                 inputs.append({"sheet": s.name, "cell": addr, "kind": "choice", "choices_name": lst.lstrip("="),
                                "required": True})

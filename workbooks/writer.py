@@ -210,14 +210,22 @@ def _write_data_sheet(s: DataSheet, wb: Workbook, anchors: list[str]) -> None:
             if c.is_input:
                 continue
             letter = get_column_letter(j + 1)
-            assert c.formula is not None
-            if c.spill:
-                value: Any = None
+            value: Any = None
+            if c.cell_formulas is not None:
+                block = c.cell_formulas.get(r - FIRST_ROW)
+                if block is not None:
+                    formula, height = block
+                    value = ArrayFormula(f"{letter}{r}:{letter}{r + height - 1}", "=" + formula)
+                    anchors.append(f"{letter}{r}")
+            elif c.is_covered:
+                value = None
+            elif c.spill:
                 if r == FIRST_ROW:
-                    value = ArrayFormula(f"{letter}{FIRST_ROW}:{letter}{last}", "=" + c.formula)
+                    end = get_column_letter(j + c.span)
+                    value = ArrayFormula(f"{letter}{FIRST_ROW}:{end}{last}", "=" + str(c.formula))
                     anchors.append(f"{letter}{FIRST_ROW}")
             else:
-                value = "=" + c.formula.format(r=r)
+                value = "=" + str(c.formula).format(r=r)
             row[j] = _cell(ws, value, styles[j], c.fmt)
         ws.append(row)
         r += 1
@@ -242,6 +250,10 @@ def _write_free_sheet(s: FreeSheet, wb: Workbook, anchors: list[str]) -> None:
     for addr in set(b.values) | set(b.styles):
         col, row = coordinate_from_string(addr)
         grid.setdefault(row, {})[column_index_from_string(col)] = addr
+    for addr, kind in b.kinds.items():
+        dv = _validation(Col(addr, kind), addr)  # type: ignore[arg-type]
+        if dv is not None:
+            ws.data_validations.append(dv)
     for addr, list_formula in b.choices.items():
         dv = DataValidation(type="list", formula1=list_formula, allow_blank=False)
         dv.error = "请从下拉列表中选择 / choose from the list"
@@ -307,7 +319,9 @@ def defined_names(t: Template, lay: ParamLayout | None = None) -> dict[str, str]
     from openpyxl.utils import get_column_letter
 
     for s in t.sheets:
-        if not isinstance(s, DataSheet):
+        if isinstance(s, FreeSheet):
+            for name, a1 in s.block.names.items():
+                names[name] = ref(s.name, a1)
             continue
         for i, c in enumerate(s.cols, start=1):
             if c.name:

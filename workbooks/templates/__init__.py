@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from workbooks.model import Template
-from workbooks.templates import t1_gongxiaoshe
+from workbooks.templates import t1_gongxiaoshe, t2_wangxiao
 
 REGISTRY: dict[str, Callable[..., Template]] = {
     t1_gongxiaoshe.ID: t1_gongxiaoshe.template,
+    t2_wangxiao.ID: t2_wangxiao.template,
 }

@@ -1,0 +1,128 @@
+"""t2-wangxiao：网销电话专员绩效工资 (seeds/000 第二篇, SCHEMES.md §2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from workbooks import styling
+from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
+from workbooks.templates.common import explain_sheet, person_name, xlookup
+
+ID = "t2-wangxiao"
+VERSION = "1.0"
+SEED = 20170207
+ROLES = ("电话专员", "销售顾问")
+
+README = [
+    ("方案是什么", [
+        "汽车4S店网销改制：电话专员负责网络客户的回访与邀约，待遇为底薪加绩效——邀约到店按组计奖，成功交付按台计奖，"
+        "每台单价随当月邀约达成率分三档；违反客户信息管理规定的，销售顾问与电话专员分别罚款。",
+    ]),
+    ("原文条款（seeds/000 第二篇《网销改制方案》）", [
+        "原文五、1：「电话专员：底薪1600 绩效：邀约到店10元/组，成功交付60-80元/台 绩效核算方式：(实际邀约数=Y)网销经理制定月度邀约目标"
+        " Y≤100%时，按60元/组核算；100%∠Y≤110%时，按70元/组核算；110%∠Y时，按80元/组核算；」（原文「∠」即「<」）",
+        "原文六、5：「电话专员不得私下转换客户联系方式、变更专属销售顾问、或与销售顾问私下协商变卖网络客户信息。若发现有以上类似情况的扣除该销售"
+        "顾问该车销售奖励额外处销售顾问1000元，电话专员500元的罚款。」",
+    ]),
+    ("怎样填写", [
+        "「月度绩效」表每人一行：岗位、当月邀约目标（组）、实际邀约到店（组）、成功交付（台）、违规次数。达成率、交付单价、各项奖金与应发"
+        "由公式算出。「个人明细」表选工号查看逐项计算。",
+    ]),
+    ("公式", [
+        "达成率 Y = 邀约到店 ÷ 月度邀约目标；交付单价 = BAND(Y, 交付单价档, 2, \"上含\")：Y 恰为100%按60元，恰为110%按70元。",
+        "应发 = MONEY(底薪 + 邀约到店×邀约单价 + 成功交付×交付单价 − 违规次数×岗位罚款)。",
+    ]),
+    ("文件未写明之处与本模板的做法（可改参数）", [
+        "① Y 的含义：原文写「实际邀约数=Y」又按百分比分档。本模板取 Y = 实际邀约到店组数 ÷ 月度邀约目标（达成率）。",
+        "② 档位边界：原文「Y≤100%」「100%<Y≤110%」，边界值属于下一档以下（上含），参数「交付单价档」的起点 100%、110%；"
+        "比较时按12位有效数字，44÷40 恰为110%。",
+        "③ 原文按「元/组」写交付单价，但标题是「成功交付60-80元/台」：本模板按成功交付台数计。",
+        "④ 月度邀约目标为0或空：达成率记0（按最低档）。",
+        "⑤ 销售顾问只在本表记罚款（负数应发＝应扣款），其销售奖励不在本方案内；「扣除该销售顾问该车销售奖励」需另行处理。"
+        "罚款标准见参数「罚款标准」。",
+    ]),
+]
+
+
+def _rows(n: int, rng: random.Random) -> list[list[Any]]:
+    month = dt.date(2017, 3, 1)
+    rows = []
+    edge = [(40, 40), (40, 44), (40, 45), (40, 41), (50, 30), (30, 33)]
+    for i in range(n):
+        role = "销售顾问" if i % 5 == 4 else "电话专员"
+        if role == "电话专员":
+            target, invited = edge[i] if i < len(edge) else (rng.choice([30, 35, 40, 45, 50]), 0)
+            if i >= len(edge):
+                invited = max(0, round(target * rng.uniform(0.6, 1.3)))
+            delivered = max(0, round(invited * rng.uniform(0.2, 0.5)))
+        else:
+            target = invited = delivered = 0
+        breaches = 1 if i % 11 == 3 else 0
+        rows.append([f"WX{i + 1:03d}", person_name(i + 100), role, month, target, invited, delivered, breaches])
+    return rows
+
+
+def template(n_staff: int = 32, seed: int = SEED) -> Template:
+    rng = random.Random(seed)
+    rows = _rows(n_staff, rng)
+    sheet = DataSheet(
+        name="月度绩效",
+        title="网销电话专员月度绩效工资",
+        note="每人每月一行。黄色为填写列；灰色列为公式（已锁定）。",
+        cols=[
+            Col("工号", "text", name="工号", width=9),
+            Col("姓名", "text", name="姓名", width=9),
+            Col("岗位", "choice", name="岗位", choices=ROLES, width=10),
+            Col("月份", "date", name="月份", width=11, fmt="yyyy-mm"),
+            Col("月度邀约目标（组）", "int", name="邀约目标", width=10),
+            Col("邀约到店（组）", "int", name="邀约到店", width=10),
+            Col("成功交付（台）", "int", name="成功交付", width=10),
+            Col("违规次数", "int", name="违规次数", width=8),
+            Col("达成率Y", "percent", name="达成率", width=10,
+                formula="IF(邀约目标>0,邀约到店/邀约目标,0)"),
+            Col("交付单价", "money", name="交付单价", width=10, formula='BAND(达成率,交付单价档,2,"上含")'),
+            Col("底薪", "money", name="底薪额", width=10, formula='IF(岗位="电话专员",底薪,0)'),
+            Col("邀约奖", "money", name="邀约奖", width=10, formula="MONEY(邀约到店*邀约单价)"),
+            Col("交付奖", "money", name="交付奖", width=10, formula="MONEY(成功交付*交付单价)"),
+            Col("罚款", "money", name="罚款", width=10,
+                formula=f"MONEY(违规次数*{xlookup('岗位', '罚款岗位', '罚款金额')})"),
+            Col("应发合计", "money", name="应发合计", width=12, formula="MONEY(底薪额+邀约奖+交付奖-罚款)"),
+        ],
+        rows=rows,
+        nrows=len(rows),
+    )
+    x = lambda col: xlookup("$B$4", "工号", col)  # noqa: E731
+    explain = explain_sheet(
+        "个人明细", "个人月度绩效工资明细", "工号", "工号", rows[0][0],
+        [
+            ("姓名", x("姓名"), "text"),
+            ("岗位", x("岗位"), "text"),
+            ("月度邀约目标（组）", x("邀约目标"), "int"),
+            ("邀约到店（组）", x("邀约到店"), "int"),
+            ("达成率Y", x("达成率"), "percent"),
+            ("交付单价（元/台）", x("交付单价"), "money"),
+            ("成功交付（台）", x("成功交付"), "int"),
+            ("底薪", x("底薪额"), "money"),
+            ("邀约奖", x("邀约奖"), "money"),
+            ("交付奖", x("交付奖"), "money"),
+            ("罚款", x("罚款"), "money"),
+            ("应发合计", x("应发合计"), "money"),
+        ],
+    )
+    return Template(
+        id=ID, version=VERSION, title="网销电话专员绩效工资", filename="t2_wangxiao.xlsx",
+        source="seeds/000 第二篇《网销改制方案》；SCHEMES.md §2", readme=README,
+        scalars=[
+            Scalar("底薪", "电话专员底薪（元/月）", 1600, kind="money"),
+            Scalar("邀约单价", "邀约到店（元/组）", 10, kind="money"),
+        ],
+        tables=[
+            ParamTable("交付单价档", "交付单价按达成率Y分档（上含：Y恰为100%属60元档）", ["达成率起点", "交付单价（元/台）"],
+                       [[0, 60], [1, 70], [1.1, 80]], "band", fmts=[styling.PERCENT, styling.MONEY], side="upper"),
+            ParamTable("罚款标准", "违规罚款（元/次）", ["岗位", "罚款（元）"], [["销售顾问", 1000], ["电话专员", 500]],
+                       "lookup", fmts=[None, styling.MONEY], col_names={0: "罚款岗位", 1: "罚款金额"}),
+        ],
+        sheets=[sheet, explain],
+    )
