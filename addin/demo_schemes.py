@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from udfs import (
+    ExcelError,
     allocate,
     band,
     deduct,
@@ -74,6 +75,13 @@ def _yuan(value: Any) -> str:
     return f"¥{value:,.2f}"
 
 
+def _number(value: object) -> float:
+    """A kernel result used in further arithmetic (the demo's inputs are valid)."""
+    if isinstance(value, ExcelError):
+        raise ValueError(f"demo case failed: {value!r}")
+    return float(np.sum(np.asarray(value, dtype=float)))
+
+
 SCHEMES: tuple[Scheme, ...] = (
     Scheme(
         "1. 供销社企业年度考核奖金 (per-point bonus)",
@@ -126,7 +134,7 @@ SCHEMES: tuple[Scheme, ...] = (
             Case(
                 "邀约30组 交车12组 完成率105%",
                 '=1600+30*10+12*BAND(105%,交车单价,,"上含")',
-                lambda: _yuan(1600 + 30 * 10 + 12 * band(1.05, DELIVERY_RATE, None, "upper")),
+                lambda: _yuan(1600 + 30 * 10 + 12 * _number(band(1.05, DELIVERY_RATE, None, "upper"))),
             ),
         ),
     ),
@@ -159,11 +167,7 @@ SCHEMES: tuple[Scheme, ...] = (
                 "个人奖 35人 合计",
                 "=SUM(RANK_PRIZE(保费, 个人奖, 资格))",
                 lambda: _yuan(
-                    float(
-                        np.sum(
-                            rank_prize(np.arange(100, 65, -1.0).reshape(-1, 1), INDIVIDUAL_PRIZES)
-                        )
-                    )
+                    _number(rank_prize(np.arange(100, 65, -1.0).reshape(-1, 1), INDIVIDUAL_PRIZES))
                 ),
             ),
             Case(
