@@ -134,7 +134,9 @@ SCHEMES: tuple[Scheme, ...] = (
             Case(
                 "邀约30组 交车12组 完成率105%",
                 '=1600+30*10+12*BAND(105%,交车单价,,"上含")',
-                lambda: _yuan(1600 + 30 * 10 + 12 * _number(band(1.05, DELIVERY_RATE, None, "upper"))),
+                lambda: _yuan(
+                    1600 + 30 * 10 + 12 * _number(band(1.05, DELIVERY_RATE, None, "upper"))
+                ),
             ),
         ),
     ),
