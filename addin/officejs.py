@@ -21,7 +21,9 @@ from xlwings.server import arg, func
 from addin.convert import bind
 from addin.registry import NAMESPACE
 
-__all__ = ["EXPORTED", "NAMESPACE"]
-
 #: The Excel names defined in this module (each a module attribute).
 EXPORTED: list[str] = bind(globals(), "officejs", func, arg)
+
+# ``from addin.officejs import *`` (how xlwings Server's app/custom_functions
+# package picks up functions) brings every worksheet function along.
+__all__ = ["EXPORTED", "NAMESPACE", *EXPORTED]

@@ -57,14 +57,10 @@ NAMESPACE = "JX"
 #: ``flag`` TRUE/FALSE per row (``eligible``).
 ArgumentKind = Literal["number", "range", "table", "keyword", "criterion", "flag"]
 
-#: Prefixes Excel writes in front of a user-defined function's name in a file,
-#: longest first (``_xldudf_JX_`` is an Office.js custom function in namespace JX).
-_PREFIXES: tuple[str, ...] = (
-    f"_XLDUDF_{NAMESPACE}_",
-    "_XLDUDF_",
-    "_XLUDF.",
-    f"{NAMESPACE}.",
-)
+#: Prefixes Excel writes in front of a user-defined function's name in a file:
+#: ``_xludf.`` for a classic (VBA) UDF, ``_xldudf_`` for an Office.js custom function,
+#: followed by its namespace(s) joined with ``_`` (``_xldudf_JX_TIERED``).
+_UDF_PREFIXES: tuple[str, ...] = ("_XLUDF.", "_XLDUDF_")
 
 
 @dataclass(frozen=True)
@@ -696,21 +692,36 @@ def by_name(name: str) -> FunctionSpec:
     return _BY_NAME[name]
 
 
-def _strip_prefix(spelling: str) -> str:
-    upper = spelling.strip().upper()
-    for prefix in _PREFIXES:
-        if upper.startswith(prefix):
-            return upper[len(prefix) :]
-    return upper
+def _canonical(spelling: str) -> str:
+    """The bare upper-case name a spelling refers to ('' when it cannot be ours)."""
+    name = spelling.strip().upper()
+    for prefix in _UDF_PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    if "." in name:
+        # JX.TIERED, or XLWINGS.JX.TIERED when a server adds its manifest namespace.
+        *namespaces, name = name.split(".")
+        return name if namespaces and namespaces[-1] == NAMESPACE else ""
+    if name not in _BY_NAME:
+        # _xldudf_JX_TIERED or _xldudf_XLWINGS_JX_TIERED: the namespace joined by "_".
+        marker = f"{NAMESPACE}_"
+        at = name.find(marker)
+        while at >= 0:
+            if (at == 0 or name[at - 1] == "_") and name[at + len(marker) :] in _BY_NAME:
+                return name[at + len(marker) :]
+            at = name.find(marker, at + 1)
+    return name
 
 
 def lookup(spelling: str) -> FunctionSpec | None:
     """The function a name in a formula refers to, in any spelling a file may use.
 
     Case-insensitive; accepts ``TIERED``, ``_xludf.TIERED``, ``_xldudf_JX_TIERED``
-    and ``JX.TIERED``. ``None`` when the name is not one of ours.
+    and ``JX.TIERED`` (also with a server's manifest namespace in front, e.g.
+    ``XLWINGS.JX.TIERED``). ``None`` when the name is not one of ours.
     """
-    return _BY_NAME.get(_strip_prefix(spelling))
+    return _BY_NAME.get(_canonical(spelling))
 
 
 def spellings() -> Iterator[tuple[str, FunctionSpec]]:

@@ -56,10 +56,22 @@ def test_lookup_accepts_every_file_spelling(name: str) -> None:
     assert by_name(name) is spec
 
 
+def test_lookup_accepts_a_server_manifest_namespace() -> None:
+    """xlwings Server may put its manifest namespace in front of JX."""
+    tiered = by_name("TIERED")
+    assert lookup("XLWINGS.JX.TIERED") is tiered
+    assert lookup("_xldudf_XLWINGS_JX_TIERED") is tiered
+    assert lookup("_xldudf_XLWINGS_JX_RANK_PRIZE") is by_name("RANK_PRIZE")
+
+
 def test_lookup_rejects_other_names() -> None:
-    """Excel's own functions and near misses are not ours."""
-    for other in ("SUM", "_xlfn.RANK.EQ", "JX.SUM", "_xludf.SUMX", "TIERED2", "", "JX."):
-        assert lookup(other) is None
+    """Excel's own functions, other namespaces and near misses are not ours."""
+    others = (
+        "SUM", "_xlfn.RANK.EQ", "JX.SUM", "_xludf.SUMX", "TIERED2", "", "JX.", "OTHER.TIERED",
+        "_xldudf_OTHER_TIERED_X", "_xldudf_XJX_SUM", "_xldudf_AJX_TIERED",
+    )  # fmt: skip
+    for other in others:
+        assert lookup(other) is None, other
 
 
 def test_spellings_index_lists_four_per_function() -> None:
