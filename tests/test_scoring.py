@@ -313,6 +313,15 @@ def test_streak_numeric_text_follows_countif() -> None:
     assert streak([1, 1, "1"], "=abc") == 0
 
 
+def test_streak_accepts_numpy_scalars_and_arrays() -> None:
+    """numpy numbers, booleans and strings behave like their Python counterparts."""
+    assert streak([np.float64(1), np.int64(1), 1.0]) == 3
+    assert streak([np.bool_(True), True, np.float64(1)]) == 2
+    assert streak(np.array([["优", "优", "良"]])) == 2
+    assert streak(np.array([["优", "优", "良"]]), "=良") == 1
+    assert streak(np.array([[True, True, False]]), True) == 2
+
+
 def test_streak_error_in_one_row_only() -> None:
     """An error value in a row makes that row's result the error; other rows fine."""
     out = _arr(streak([[60, NA, 60], [60, 60, 60], [60, "#DIV/0!", 1]], "<70"))

@@ -339,6 +339,20 @@ class _Cells:
     errors: ObjectArray | None  # per row, first error
 
 
+_TYPE_KINDS: dict[type, int] = {
+    float: _NUMBER,
+    int: _NUMBER,
+    bool: _BOOL,
+    str: _TEXT,
+    type(None): _BLANK,
+}
+
+
+def _kind_of_type(cell: object) -> int:
+    """The kind of a cell by its exact type; -1 for types that need a closer look."""
+    return _TYPE_KINDS.get(type(cell), -1)
+
+
 def _classify(block: npt.NDArray[Any], name: str) -> _Cells:
     """Sort each cell of ``block`` into blank, number, text, boolean or error."""
     shape = block.shape
@@ -355,42 +369,56 @@ def _classify(block: npt.NDArray[Any], name: str) -> _Cells:
             num = np.where(bad, 0.0, num)
         return _Cells(kind, round_sig(num, COMPARE_DIGITS), None, row_err)
 
-    cells = block.reshape(-1).tolist()
-    kinds = np.zeros(len(cells), dtype=np.int8)
-    nums = np.zeros(len(cells), dtype=np.float64)
-    raw = np.full(len(cells), None, dtype=object)
-    errs = np.full(len(cells), None, dtype=object)
-    any_text = any_error = False
-    for k, cell in enumerate(cells):
-        if cell is None:
-            continue
-        if isinstance(cell, bool | np.bool_):
-            kinds[k], nums[k] = _BOOL, float(cell)
-        elif isinstance(cell, int | float | np.integer | np.floating):
-            v = float(cell)
-            if np.isfinite(v):
-                kinds[k], nums[k] = _NUMBER, v
-            else:
-                kinds[k], any_error = _ERROR, True
-                errs[k] = ExcelError(
-                    "#NUM!", f"参数 {name} 不是有限数 / {name} is not a finite number"
-                )
-        elif isinstance(cell, str):
+    flat = block.reshape(-1)
+    size = flat.size
+    kinds = np.zeros(size, dtype=np.int8)
+    nums = np.zeros(size, dtype=np.float64)
+    raw = np.full(size, None, dtype=object)
+    errs = np.full(size, None, dtype=object)
+    # sort numbers, booleans and blanks by exact type in one C-level pass
+    guess = np.frompyfunc(_kind_of_type, 1, 1)(flat).astype(np.int8)
+    is_num = guess == _NUMBER
+    is_bool = guess == _BOOL
+    is_str = guess == _TEXT
+    if is_num.any():
+        nums[is_num] = flat[is_num].astype(np.float64)
+        kinds[is_num] = _NUMBER
+    if is_bool.any():
+        nums[is_bool] = flat[is_bool].astype(np.float64)
+        kinds[is_bool] = _BOOL
+    # strings (exact str) and anything else (numpy scalars, str subclasses,
+    # errors) are the few cells looked at one by one
+    for k in np.flatnonzero(is_str | (guess < 0)):
+        cell = flat[k]
+        if isinstance(cell, str):
             if cell == "":
                 continue
-            err = parse_error(cell)
+            err = parse_error(str(cell)) if cell[0] == "#" else None
             if err is not None:
-                kinds[k], errs[k], any_error = _ERROR, err, True
+                kinds[k], errs[k] = _ERROR, err
             else:
-                kinds[k], raw[k], any_text = _TEXT, cell, True
+                kinds[k], raw[k] = _TEXT, str(cell)
+        elif isinstance(cell, bool | np.bool_):
+            kinds[k], nums[k] = _BOOL, float(cell)
+        elif isinstance(cell, int | float | np.integer | np.floating):
+            kinds[k], nums[k] = _NUMBER, float(cell)
         elif isinstance(cell, ExcelError):
-            kinds[k], errs[k], any_error = _ERROR, cell, True
+            kinds[k], errs[k] = _ERROR, cell
         else:
-            kinds[k], any_error = _ERROR, True
+            kinds[k] = _ERROR
             errs[k] = ExcelError(
                 "#VALUE!",
                 f"参数 {name} 的值类型无法识别 / {name}: unsupported {type(cell).__name__}",
             )
+    infinite = (kinds == _NUMBER) & ~np.isfinite(nums)
+    if infinite.any():
+        kinds[infinite] = _ERROR
+        nums[infinite] = 0.0
+        errs[infinite] = ExcelError(
+            "#NUM!", f"参数 {name} 不是有限数 / {name} is not a finite number"
+        )
+    any_error = bool((kinds == _ERROR).any())
+    any_text = bool((kinds == _TEXT).any())
     row_err = None
     if any_error:
         per_cell = errs.reshape(shape)
@@ -402,7 +430,7 @@ def _classify(block: npt.NDArray[Any], name: str) -> _Cells:
         is_text = kinds == _TEXT
         texts = raw[is_text].tolist()
         folded = {t: t.casefold() for t in set(texts)}
-        flat_text = np.full(len(cells), None, dtype=object)
+        flat_text = np.full(size, None, dtype=object)
         flat_text[is_text] = [folded[t] for t in texts]
         text = flat_text.reshape(shape)
     num_arr = np.where(kinds == _NUMBER, round_sig(nums, COMPARE_DIGITS), nums)
