@@ -85,8 +85,8 @@ def make_xlsx(
         )
     parts.update(extra_parts or {})
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+        for name, content in parts.items():
+            zf.writestr(name, content)
     return path
 
 

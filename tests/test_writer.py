@@ -1,0 +1,394 @@
+"""The writer, XlsxWriter-comparison style: the output package differs from the
+input only in the cached values of formula (and spill) cells; every other zip
+entry is byte-identical, formula text is untouched, writes are atomic."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+import addin.refresh.writer as writer_module
+from addin.refresh.model import CellValue, Coord, Results, Workbook
+from addin.refresh.package import read_workbook
+from addin.refresh.writer import (
+    format_number,
+    set_full_calc_on_load,
+    splice_sheet,
+    write_results,
+)
+from udfs.errors import DIV0, NA, ExcelError
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+ALL_FILES = sorted((SHARED / "excel-files").glob("*.xls*")) + sorted(
+    (SHARED / "excel-oracle").glob("*.xlsx")
+)
+NO_FORMULAS = [
+    "chart_bar01.xlsx",
+    "comment01.xlsx",
+    "data_validation01.xlsx",
+    "image01.xlsx",
+    "macro01.xlsm",
+]
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def cached(wb: Workbook) -> Results:
+    """The values the file already caches for its formula cells."""
+    return Results({s.name: {c: s.values.get(c) for c in s.formulas} for s in wb.sheets})
+
+
+def perturbed(wb: Workbook) -> Results:
+    """New values of every type for every formula cell (so every cell changes)."""
+    kinds: list[CellValue] = [1234.5, "新值 & <x>", True, DIV0, 0.1, NA, False, "  spaced "]
+    out: dict[str, dict[Coord, CellValue]] = {}
+    for s in wb.sheets:
+        cells: dict[Coord, CellValue] = {}
+        for i, c in enumerate(sorted(s.formulas)):
+            value = kinds[i % len(kinds)]
+            if value == s.values.get(c) and type(value) is type(s.values.get(c)):
+                value = -7.0
+            cells[c] = value
+        out[s.name] = cells
+    return Results(out)
+
+
+_CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.DOTALL)
+_TYPE_ATTRS = re.compile(rb'\s(?:t|vm)="[^"]*"')
+_VALUE_ELEMENTS = re.compile(rb"<v\b[^>]*?(?:/>|>.*?</v>)|<is>.*?</is>", re.DOTALL)
+
+
+def _strip_cell(m: re.Match[bytes]) -> bytes:
+    attrs = _TYPE_ATTRS.sub(b"", m.group(1))
+    inner = _VALUE_ELEMENTS.sub(b"", m.group(3) or b"")
+    return b"<c" + attrs + (b">" + inner + b"</c>" if inner else b"/>")
+
+
+def strip_cached_values(xml: bytes) -> bytes:
+    """A sheet with every cell's cached value, ``t`` and ``vm`` removed."""
+    return _CELL.sub(_strip_cell, xml)
+
+
+def compare_packages(before: Path, after: Path, changed_parts: set[str]) -> None:
+    """Same entries in the same order with the same compression; unchanged entries
+    byte-identical; changed sheet parts equal once cached values are removed."""
+    with zipfile.ZipFile(before) as za, zipfile.ZipFile(after) as zb:
+        ia, ib = za.infolist(), zb.infolist()
+        assert [i.filename for i in ia] == [i.filename for i in ib]
+        for a, b in zip(ia, ib, strict=True):
+            assert a.compress_type == b.compress_type, a.filename
+            assert a.date_time == b.date_time, a.filename
+            assert a.external_attr == b.external_attr, a.filename
+            da, db = za.read(a), zb.read(b)
+            if a.filename in changed_parts:
+                assert a.filename.startswith("xl/worksheets/"), a.filename
+                assert strip_cached_values(da) == strip_cached_values(db), a.filename
+            else:
+                assert da == db, a.filename
+                # raw copy: the very same compressed bytes
+                assert (a.CRC, a.compress_size) == (b.CRC, b.compress_size), a.filename
+
+
+def formula_elements(path: Path) -> list[bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return [
+            f
+            for n in zf.namelist()
+            if n.startswith("xl/worksheets/sheet")
+            for f in re.findall(rb"<f\b.*?(?:/>|</f>)", zf.read(n), re.DOTALL)
+        ]
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+def test_only_cached_values_change(path: Path, tmp_path: Path) -> None:
+    """New values for every formula cell: read back exactly; nothing else changes."""
+    wb = read_workbook(path)
+    results = perturbed(wb)
+    out = tmp_path / path.name
+    summary = write_results(path, results, out)
+    compare_packages(path, out, set(summary.parts_changed))
+    after = read_workbook(out)
+    for name, cells in results.values.items():
+        sheet = after.sheet(name)
+        for coord, value in cells.items():
+            got = sheet.values.get(coord)
+            assert got == value, (name, coord, got, value)
+            assert type(got) is type(value), (name, coord, got, value)
+        assert sheet.formulas == wb.sheet(name).formulas
+    assert formula_elements(out) == formula_elements(path)
+    assert summary.cells_changed == sum(len(c) for c in results.values.values())
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+def test_same_values_give_the_same_bytes(path: Path, tmp_path: Path) -> None:
+    """Writing the values a file already caches reproduces the file byte for byte
+    (Excel's 17-digit numbers are kept when they are the computed value)."""
+    out = tmp_path / path.name
+    summary = write_results(path, cached(read_workbook(path)), out)
+    assert summary.cells_changed == 0
+    assert out.read_bytes() == path.read_bytes()
+
+
+@pytest.mark.parametrize("name", NO_FORMULAS)
+def test_workbook_without_formulas_is_byte_identical(name: str, tmp_path: Path) -> None:
+    """No formulas, nothing computed: the output is the input, byte for byte."""
+    src = SHARED / "excel-files" / name
+    assert not any(s.formulas for s in read_workbook(src).sheets)
+    out = tmp_path / name
+    write_results(src, Results(), out)
+    assert out.read_bytes() == src.read_bytes()
+
+
+def test_macro_workbook_keeps_its_vba_project(tmp_path: Path) -> None:
+    """macro01.xlsm keeps vbaProject.bin and its content type after a refresh."""
+    src = SHARED / "excel-files" / "macro01.xlsm"
+    wb = read_workbook(src)
+    sheet = wb.sheets[0]
+    results = Results({sheet.name: {(5, 5): 42.0}})  # a spill-style new cell
+    out = tmp_path / "macro01.xlsm"
+    write_results(src, results, out)
+    with zipfile.ZipFile(src) as za, zipfile.ZipFile(out) as zb:
+        assert zb.read("xl/vbaProject.bin") == za.read("xl/vbaProject.bin")
+        types = zb.read("[Content_Types].xml")
+        assert types == za.read("[Content_Types].xml")
+        assert b"application/vnd.ms-office.vbaProject" in types
+        assert b"macroEnabled" in types
+    assert read_workbook(out).sheets[0].values[(5, 5)] == 42.0
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+def test_refresh_is_idempotent(path: Path, tmp_path: Path) -> None:
+    """Writing the same results into the output again changes nothing."""
+    results = perturbed(read_workbook(path))
+    once, twice = tmp_path / "once.xlsx", tmp_path / "twice.xlsx"
+    write_results(path, results, once)
+    summary = write_results(once, results, twice)
+    assert summary.cells_changed == 0
+    assert twice.read_bytes() == once.read_bytes()
+
+
+def test_values_round_trip_exactly(tmp_path: Path) -> None:
+    """Awkward values survive: control characters, ``_x`` escapes, markup, line
+    ends, big and tiny numbers, negative zero, NaN (as #NUM!)."""
+    src = SHARED / "excel-files" / "formula_results01.xlsx"
+    wb = read_workbook(src)
+    sheet = wb.sheets[0]
+    coords = sorted(sheet.formulas)
+    values: list[CellValue] = [
+        "tab\there\nnew\r\nline",
+        "bell\x07 _x0041_ literal",
+        "</v><v>]]>&amp;",
+        1e-7,
+        123456789012345680.0,
+        -0.0,
+        0.1 + 0.2,
+        "",
+        ExcelError("#SPILL!"),
+        " lead",
+        2.5e300,
+    ]
+    results = Results({sheet.name: dict(zip(coords, values, strict=False))})
+    out = tmp_path / "awkward.xlsx"
+    write_results(src, results, out)
+    back = read_workbook(out).sheets[0].values
+    for coord, value in results.values[sheet.name].items():
+        assert back.get(coord) == value, (coord, back.get(coord), value)
+    nan = Results({sheet.name: {coords[0]: float("nan")}})
+    write_results(src, nan, out)
+    assert read_workbook(out).sheets[0].values[coords[0]] == ExcelError("#NUM!")
+
+
+def test_format_number_is_shortest_round_trip() -> None:
+    """Integers without a decimal point; everything else the shortest exact text."""
+    assert format_number(3.0) == "3"
+    assert format_number(-0.0) == "0"
+    assert format_number(0.1) == "0.1"
+    assert float(format_number(0.1 + 0.2)) == 0.1 + 0.2
+    assert float(format_number(1e300)) == 1e300
+
+
+def sheet_xml(data: str, prefix: str = "") -> bytes:
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f'xmlns:{prefix}="{MAIN}"' if prefix else f'xmlns="{MAIN}"'
+    return f"<{p}worksheet {xmlns}><{p}sheetData>{data}</{p}sheetData></{p}worksheet>".encode()
+
+
+def test_spill_cells_are_created_in_row_and_column_order() -> None:
+    """Spill cells that do not exist are inserted in column order, rows in row order."""
+    xml = sheet_xml(
+        '<row r="2"><c r="A2"><v>1</v></c><c r="C2" s="4"/><c r="E2"><v>5</v></c></row>'
+        '<row r="5" spans="1:1"/><row r="7"><c r="A7"><v>7</v></c></row>'
+    )
+    updates: dict[Coord, CellValue] = {
+        (2, 2): 10.0,
+        (2, 3): 11.0,
+        (2, 4): "十二",
+        (2, 6): True,
+        (1, 1): 0.5,
+        (5, 2): 50.0,
+        (6, 1): 60.0,
+        (9, 1): DIV0,
+    }
+    new, n = splice_sheet(xml, updates)
+    assert n == len(updates)
+    text = new.decode()
+    refs = re.findall(r'<c r="([A-Z]+\d+)"', text)
+    assert refs == ["A1", "A2", "B2", "C2", "D2", "E2", "F2", "B5", "A6", "A7", "A9"]
+    rows = re.findall(r'<row r="(\d+)"', text)
+    assert rows == ["1", "2", "5", "6", "7", "9"]
+    assert '<c r="C2" s="4"><v>11</v></c>' in text  # style kept on an existing blank
+    assert '<c r="D2" t="inlineStr"><is><t>十二</t></is></c>' in text
+    assert '<row r="5" spans="1:1"><c r="B5"><v>50</v></c></row>' in text
+
+
+def test_prefixed_namespace_and_missing_r_attributes() -> None:
+    """Sheets written with a namespace prefix and without ``r`` on cells still splice."""
+    xml = sheet_xml(
+        "<x:row><x:c><x:f>1+1</x:f><x:v>0</x:v></x:c><x:c><x:v>3</x:v></x:c></x:row>", "x"
+    )
+    new, n = splice_sheet(xml, {(1, 1): 2.0, (1, 3): 4.0})
+    assert n == 2
+    assert new.decode().endswith(
+        "<x:row><x:c><x:f>1+1</x:f><x:v>2</x:v></x:c><x:c><x:v>3</x:v></x:c>"
+        '<x:c r="C1"><x:v>4</x:v></x:c></x:row></x:sheetData></x:worksheet>'
+    )
+
+
+def test_type_attribute_and_value_metadata() -> None:
+    """``t`` is replaced in place or removed; ``vm`` (metadata of the old value) is
+    dropped when the value changes and kept when it does not."""
+    xml = sheet_xml(
+        '<row r="1"><c r="A1" s="2" t="e" vm="3"><f>X()</f><v>#VALUE!</v></c>'
+        '<c r="B1" t="e" vm="4"><f>Y()</f><v>#N/A</v></c>'
+        '<c r="C1" t="str"><f>Z()</f><v>old</v></c></row>'
+    )
+    new, n = splice_sheet(xml, {(1, 1): 3.0, (1, 2): NA, (1, 3): False})
+    assert n == 2
+    text = new.decode()
+    assert '<c r="A1" s="2"><f>X()</f><v>3</v></c>' in text
+    assert '<c r="B1" t="e" vm="4"><f>Y()</f><v>#N/A</v></c>' in text
+    assert '<c r="C1" t="b"><f>Z()</f><v>0</v></c>' in text
+
+
+def test_formula_cell_without_cached_value_gets_one() -> None:
+    """A formula saved without ``<v>`` gets the value after its ``<f>``."""
+    xml = sheet_xml('<row r="1"><c r="A1"><f>1/0</f></c><c r="B1"><f t="shared" si="0"/></c></row>')
+    new, _ = splice_sheet(xml, {(1, 1): DIV0, (1, 2): "x"})
+    assert '<c r="A1" t="e"><f>1/0</f><v>#DIV/0!</v></c>' in new.decode()
+    assert '<c r="B1" t="str"><f t="shared" si="0"/><v>x</v></c>' in new.decode()
+
+
+def test_dynamic_array_spill_shrinks_and_grows() -> None:
+    """A dynamic array's new extent updates its ``ref``; cells the old spill covered
+    are blanked (style kept); new spill cells are written."""
+    xml = sheet_xml(
+        '<row r="1"><c r="A1" cm="1"><f t="array" ref="A1:A3">SEQUENCE(N)</f><v>1</v></c></row>'
+        '<row r="2"><c r="A2" s="5"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>'
+    )
+    shrunk, _ = splice_sheet(xml, {(1, 1): 9.0, (2, 1): 8.0}, {(1, 1): (2, 1)})
+    text = shrunk.decode()
+    assert '<f t="array" ref="A1:A2">SEQUENCE(N)</f><v>9</v>' in text
+    assert '<c r="A2" s="5"><v>8</v></c>' in text
+    assert '<c r="A3"/>' in text
+    grown, _ = splice_sheet(
+        xml, {(1, 1): 1.0, (2, 1): 2.0, (3, 1): 3.0, (4, 1): 4.0}, {(1, 1): (4, 1)}
+    )
+    text = grown.decode()
+    assert 'ref="A1:A4"' in text
+    assert '<row r="4"><c r="A4"><v>4</v></c></row>' in text
+
+
+def test_empty_sheet_data_gets_rows() -> None:
+    """``<sheetData/>`` is opened up for new cells."""
+    xml = f'<worksheet xmlns="{MAIN}"><sheetData/></worksheet>'.encode()
+    new, n = splice_sheet(xml, {(3, 2): 1.0})
+    assert n == 1
+    assert b'<sheetData><row r="3"><c r="B3"><v>1</v></c></row></sheetData>' in new
+
+
+def test_full_calc_on_load_option(tmp_path: Path) -> None:
+    """Off by default (workbook.xml untouched); on request only ``<calcPr>`` changes."""
+    src = SHARED / "excel-files" / "table34.xlsx"
+    wb = read_workbook(src)
+    results = perturbed(wb)
+    plain, forced = tmp_path / "plain.xlsx", tmp_path / "forced.xlsx"
+    write_results(src, results, plain)
+    summary = write_results(src, results, forced, full_calc_on_load=True)
+    assert "xl/workbook.xml" in summary.parts_changed
+    with zipfile.ZipFile(src) as za, zipfile.ZipFile(plain) as zp, zipfile.ZipFile(forced) as zf:
+        assert zp.read("xl/workbook.xml") == za.read("xl/workbook.xml")
+        before, after = za.read("xl/workbook.xml"), zf.read("xl/workbook.xml")
+        assert after.replace(b' fullCalcOnLoad="1"', b"") == before
+        assert re.search(rb'<calcPr [^>]*fullCalcOnLoad="1"', after)
+    assert set_full_calc_on_load(b"<workbook><sheets></sheets></workbook>") == (
+        b'<workbook><sheets></sheets><calcPr fullCalcOnLoad="1"/></workbook>'
+    )
+
+
+def test_failed_write_leaves_no_partial_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure half-way leaves neither the destination nor a temporary file, and an
+    existing destination is kept as it was."""
+    src = SHARED / "excel-files" / "table10.xlsx"
+    results = perturbed(read_workbook(src))
+    out = tmp_path / "out.xlsx"
+
+    def explode(source: object, infos: object, changed: object, fh: IO[bytes]) -> None:
+        fh.write(b"PK\x03\x04 partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(writer_module, "_write_raw", explode)
+    with pytest.raises(OSError, match="disk full"):
+        write_results(src, results, out)
+    assert list(tmp_path.iterdir()) == []
+    out.write_bytes(b"previous")
+    with pytest.raises(OSError, match="disk full"):
+        write_results(src, results, out)
+    assert out.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
+
+
+def test_in_place_write_replaces_the_file(tmp_path: Path) -> None:
+    """Source and destination may be the same file (``--in-place``)."""
+    src = tmp_path / "book.xlsx"
+    src.write_bytes((SHARED / "excel-files" / "types07.xlsx").read_bytes())
+    results = perturbed(read_workbook(src))
+    write_results(src, results, src)
+    assert read_workbook(src).sheets[0].values == {
+        **read_workbook(SHARED / "excel-files" / "types07.xlsx").sheets[0].values,
+        **results.values["Sheet1"],
+    }
+
+
+def test_zip64_source_falls_back_to_rezipping(tmp_path: Path) -> None:
+    """A zip64 package (some tools write one) is re-zipped: same names, order and
+    contents, values written."""
+    src = SHARED / "excel-files" / "types07.xlsx"
+    z64 = tmp_path / "z64.xlsx"
+    with zipfile.ZipFile(src) as za, zipfile.ZipFile(z64, "w", zipfile.ZIP_DEFLATED) as zb:
+        for info in za.infolist():
+            with zb.open(info.filename, "w", force_zip64=True) as fh:
+                fh.write(za.read(info))
+    results = perturbed(read_workbook(z64))
+    out = tmp_path / "out.xlsx"
+    summary = write_results(z64, results, out)
+    with zipfile.ZipFile(z64) as za, zipfile.ZipFile(out) as zb:
+        assert za.namelist() == zb.namelist()
+        for name in za.namelist():
+            if name not in summary.parts_changed:
+                assert za.read(name) == zb.read(name)
+    assert read_workbook(out).sheets[0].values[(1, 1)] == results.values["Sheet1"][(1, 1)]
+
+
+def test_results_for_an_unknown_sheet_are_a_bug(tmp_path: Path) -> None:
+    """The engine must only report sheets of the workbook."""
+    src = SHARED / "excel-files" / "types07.xlsx"
+    with pytest.raises(KeyError, match="Nope"):
+        write_results(src, Results({"Nope": {(1, 1): 1.0}}), tmp_path / "x.xlsx")
+    assert not (tmp_path / "x.xlsx").exists()
