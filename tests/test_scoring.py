@@ -351,9 +351,24 @@ def test_streak_bad_input(args: tuple[object, ...], code: str) -> None:
     _assert_error(streak(*args), code)
 
 
-def _reference_streak(row: list[object], threshold: float | None, which: str) -> int:
-    """A plain per-row loop: the run lengths of cells below ``threshold`` (or of
-    equal neighbours without it); blanks break runs."""
+# Criteria the loop below understands, with the plain Python test each one means.
+_REFERENCE_TESTS: dict[str, Any] = {
+    "<70": lambda c: isinstance(c, int | float) and c < 70,
+    ">=60": lambda c: isinstance(c, int | float) and c >= 60,
+    "=65": lambda c: isinstance(c, int | float) and c == 65,
+    "=优": lambda c: isinstance(c, str) and c.casefold() == "优",
+    "<>优": lambda c: not (isinstance(c, str) and c.casefold() == "优"),
+    "Ab": lambda c: isinstance(c, str) and c.casefold() == "ab",
+}
+
+
+def _reference_streak(row: list[object], criteria: str | None, which: str) -> int:
+    """A plain per-row loop: run lengths of cells meeting ``criteria`` (or of
+    equal neighbours without it, text ignoring case); blanks break runs."""
+
+    def key(cell: object) -> object:
+        return (str, cell.casefold()) if isinstance(cell, str) else (float, cell)
+
     best = current = 0
     previous: object = None
     last_filled = -1
@@ -361,10 +376,11 @@ def _reference_streak(row: list[object], threshold: float | None, which: str) ->
     for j, cell in enumerate(row):
         if cell is None:
             current, previous = 0, None
-        elif threshold is None:
-            current = current + 1 if previous is not None and cell == previous else 1
+        elif criteria is None:
+            same = previous is not None and key(cell) == key(previous)
+            current = current + 1 if same else 1
             previous = cell
-        elif isinstance(cell, int | float) and cell < threshold:
+        elif _REFERENCE_TESTS[criteria](cell):
             current += 1
         else:
             current = 0
@@ -377,12 +393,16 @@ def _reference_streak(row: list[object], threshold: float | None, which: str) ->
     return run_at[last_filled] if last_filled >= 0 else 0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(
     rows=st.integers(min_value=1, max_value=12).flatmap(
         lambda width: st.lists(
             st.lists(
-                st.one_of(st.none(), st.integers(min_value=55, max_value=75)),
+                st.one_of(
+                    st.none(),
+                    st.integers(min_value=55, max_value=75),
+                    st.sampled_from(["优", "良", "ab", "AB", "Ab"]),
+                ),
                 min_size=width,
                 max_size=width,
             ),
@@ -390,16 +410,16 @@ def _reference_streak(row: list[object], threshold: float | None, which: str) ->
             max_size=25,
         )
     ),
-    threshold=st.one_of(st.none(), st.integers(min_value=56, max_value=75)),
+    criteria=st.one_of(st.none(), st.sampled_from(sorted(_REFERENCE_TESTS))),
     which=st.sampled_from(["longest", "last"]),
 )
 def test_streak_agrees_with_a_per_row_loop(
-    rows: list[list[int | None]], threshold: int | None, which: str
+    rows: list[list[object]], criteria: str | None, which: str
 ) -> None:
-    """Vectorised STREAK equals a straightforward loop on random rows with blanks."""
-    criteria = None if threshold is None else f"<{threshold}"
+    """Vectorised STREAK equals a straightforward loop on random rows of numbers,
+    text and blanks, for several criteria and without."""
     got = np.asarray(streak(rows, criteria, which), dtype=object).reshape(-1).tolist()
-    expected = [_reference_streak(list(r), threshold, which) for r in rows]
+    expected = [_reference_streak(list(r), criteria, which) for r in rows]
     assert got == expected
 
 
@@ -408,7 +428,7 @@ def test_streak_on_many_rows_matches_the_loop() -> None:
     rng = np.random.default_rng(7)
     block = rng.integers(55, 80, size=(10_000, 12)).astype(float)
     got = _arr(streak(block, "<70", "last"))[:, 0].tolist()
-    expected = [_reference_streak(row, 70, "last") for row in block.tolist()]
+    expected = [_reference_streak(row, "<70", "last") for row in block.tolist()]
     assert got == expected
 
 
