@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Union
 
 from addin.refresh.a1 import col_letters, col_number
 
@@ -37,6 +36,8 @@ __all__ = [
     "ErrorLit",
     "Func",
     "FormulaSyntaxError",
+    "Intersect",
+    "Union",
     "Missing",
     "Name",
     "Node",
@@ -236,16 +237,31 @@ class RangeOp:
 
 
 @dataclass(frozen=True)
+class Intersect:
+    """The intersection operator (a space): ``B2:E5 C3:D4``."""
+
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Union:
+    """The union operator inside parentheses: ``(A1:A3,C1:C3)``."""
+
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
 class SpillRef:
     """``A1#``: the whole dynamic array spilled from ``A1``."""
 
     anchor: Node
 
 
-Node = Union[  # noqa: UP007 - a runtime alias used in isinstance-free annotations
-    Number, Text, Bool, ErrorLit, Missing, ArrayLit, Ref, Name, StructRef, Func,
-    Unary, Percent, Binary, RangeOp, SpillRef,
-]  # fmt: skip
+Node = (
+    Number | Text | Bool | ErrorLit | Missing | ArrayLit | Ref | Name | StructRef | Func
+    | Unary | Percent | Binary | RangeOp | Intersect | Union | SpillRef
+)
 
 
 # --------------------------------------------------------------------- tokenizer
@@ -395,7 +411,17 @@ def tokenize(text: str) -> list[Token]:
     while i < n:
         ch = text[i]
         if ch in " \t\r\n":
-            i += 1
+            j = i
+            while j < n and text[j] in " \t\r\n":
+                j += 1
+            prev_kind = toks[-1].kind if toks else None
+            if (
+                prev_kind in ("ref", "name", "struct", ")")
+                and j < n
+                and (text[j] in "$('" or re.match(rf"[{_IDENT_START}0-9]", text[j]))
+            ):
+                toks.append(Token("op", " ", " ", i))
+            i = j
             continue
         prev = toks[-1].kind if toks else None
         if ch == '"':
@@ -538,6 +564,7 @@ _BINARY = {
     "&": 20, "+": 30, "-": 30, "*": 40, "/": 40, "^": 50,
 }  # fmt: skip
 _PREFIX_BP = 60
+_ISECT_BP = 75
 _PERCENT_BP = 70
 _RANGE_BP = 80
 
@@ -596,6 +623,12 @@ class _Parser:
                 right = self.expr(_RANGE_BP + 1)
                 left = _make_range(left, right)
                 continue
+            if op == " ":
+                if _ISECT_BP < min_bp:
+                    break
+                self.i += 1
+                left = Intersect(left, self.expr(_ISECT_BP + 1))
+                continue
             bp = _BINARY.get(op)
             if bp is None or bp < min_bp:
                 break
@@ -621,8 +654,12 @@ class _Parser:
             return Unary(tok.text, self.expr(_PREFIX_BP))
         if k == "(":
             inner = self.expr(0)
+            items = [inner]
+            while self.peek() is not None and self.peek().kind == ",":  # type: ignore[union-attr]
+                self.i += 1
+                items.append(self.expr(0))
             self.expect(")")
-            return inner
+            return inner if len(items) == 1 else Union(tuple(items))
         if k == "{":
             return self.array()
         if k == "func":
@@ -679,19 +716,23 @@ class _Parser:
 
 
 def _make_range(left: Node, right: Node) -> Node:
-    """``A1:B2`` becomes one :class:`Ref`; anything else a :class:`RangeOp`."""
-    if isinstance(left, Ref) and isinstance(right, Ref) and left.rows and left.cols:
-        if right.sheet is None or right.sheet == left.sheet:
-            if right.rows and right.cols:
-                top, atop = (left.top, left.abs_top)
-                bottom, abot = (right.bottom, right.abs_bottom)
-                if top > bottom:
-                    top, atop, bottom, abot = bottom, abot, top, atop
-                lft, alft = (left.left, left.abs_left)
-                rgt, argt = (right.right, right.abs_right)
-                if lft > rgt:
-                    lft, alft, rgt, argt = rgt, argt, lft, alft
-                return Ref(left.sheet, top, lft, bottom, rgt, atop, alft, abot, argt, is_cell=False)
+    """``A1:B2`` (and ``A1:B2:C3``) becomes one :class:`Ref`; anything else a :class:`RangeOp`."""
+    if (
+        isinstance(left, Ref)
+        and isinstance(right, Ref)
+        and left.rows
+        and left.cols
+        and right.rows
+        and right.cols
+        and (right.sheet is None or right.sheet == left.sheet)
+    ):
+        tops = sorted([(left.top, left.abs_top), (right.top, right.abs_top)])
+        bottoms = sorted([(left.bottom, left.abs_bottom), (right.bottom, right.abs_bottom)])
+        lefts = sorted([(left.left, left.abs_left), (right.left, right.abs_left)])
+        rights = sorted([(left.right, left.abs_right), (right.right, right.abs_right)])
+        (top, atop), (bottom, abot) = tops[0], bottoms[-1]
+        (lft, alft), (rgt, argt) = lefts[0], rights[-1]
+        return Ref(left.sheet, top, lft, bottom, rgt, atop, alft, abot, argt, is_cell=False)
     return RangeOp(left, right)
 
 
@@ -713,8 +754,10 @@ def function_names(node: Node) -> list[Func]:
             stack.extend(reversed(cur.args))
         elif isinstance(cur, Unary | Percent):
             stack.append(cur.operand)
-        elif isinstance(cur, Binary | RangeOp):
+        elif isinstance(cur, Binary | RangeOp | Intersect):
             stack.extend((cur.right, cur.left))
+        elif isinstance(cur, Union):
+            stack.extend(reversed(cur.items))
         elif isinstance(cur, SpillRef):
             stack.append(cur.anchor)
     return out

@@ -1,0 +1,1644 @@
+"""The built-in calculation engine: ``calculate(workbook) -> Results``.
+
+How it works
+------------
+1. **Blocks.** Formula cells of one column whose formulas are equal in R1C1
+   form (:func:`addin.refresh.formula.r1c1_key`) and that sit in consecutive
+   rows form one *block* — a filled-down column, what Excel stores as a shared
+   formula. Each block is parsed once (its first cell's text).
+2. **Order.** Each block's precedents (the rectangles its references cover over
+   all its rows) give the edges of a dependency graph between blocks; a block
+   that reads its own cells (a running total) is split into single cells.
+   Blocks are evaluated in topological order; cells left in a cycle raise
+   :class:`CircularReferenceError`.
+3. **Vectorised evaluation.** A block of *n* rows is evaluated once: a relative
+   single-cell reference becomes a column vector of *n* values, an absolute
+   range one shared value; arithmetic, comparisons, ``IF``, ``ROUND``,
+   ``VLOOKUP``/``MATCH``/``XLOOKUP``/``XMATCH`` exact match (one hash index per
+   table), ``RANK``/``RANK.EQ``/``RANK.AVG`` (one sort, O(n log n)),
+   ``SUMPRODUCT`` and the contract functions (one kernel call for the column)
+   run as numpy operations; every other function runs row by row on plain
+   values (no re-walking of the formula), and any sub-formula that cannot be
+   vectorised is evaluated per row by the cell evaluator. Both paths share the
+   scalar semantics of :mod:`addin.refresh.functions`, so they agree exactly
+   (``tests/test_engine.py`` checks that on random data).
+4. **Arrays.** Dynamic-array formulas spill (``#SPILL!`` when the target cells
+   are not empty); legacy array formulas fill their range; in normal formulas
+   a range where one value is expected is implicitly intersected.
+
+Anything outside the supported functions raises
+:class:`UnsupportedFormulaError` listing every cell, before anything is computed.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from addin.refresh import functions as fx
+from addin.refresh.a1 import from_a1, to_a1
+from addin.refresh.formula import (
+    MAX_COL,
+    MAX_ROW,
+    ArrayLit,
+    Binary,
+    Bool,
+    ErrorLit,
+    ErrorLitValue,
+    FormulaSyntaxError,
+    Func,
+    Intersect,
+    Missing,
+    Name,
+    Node,
+    Number,
+    Percent,
+    RangeOp,
+    Ref,
+    SpillRef,
+    StructRef,
+    Text,
+    Unary,
+    Union,
+    parse,
+    r1c1_key,
+)
+from addin.refresh.functions import MISSING, Area, CallContext, FunctionSpec, MultiArea
+from addin.refresh.model import (
+    CellRef,
+    CellValue,
+    CircularReferenceError,
+    Coord,
+    DefinedName,
+    Formula,
+    Results,
+    Table,
+    UnsupportedFormulaError,
+    Workbook,
+)
+from udfs.errors import NA, NAME, NULL, REF, SPILL, VALUE, ExcelError, ExcelErrorRaised
+
+__all__ = ["calculate", "contract_function"]
+
+_UDF_PREFIXES = ("_XLUDF.", "_XLDUDF_JX_", "_XLDUDF_", "JX.")
+
+
+# ------------------------------------------------------------- the cell grid
+
+
+class SheetGrid:
+    """One sheet's cells as a dense, growable 2-D object array (``None`` = blank)."""
+
+    def __init__(self, name: str, rows: int, cols: int) -> None:
+        self.name = name
+        self.data = np.full((max(rows, 1), max(cols, 1)), None, dtype=object)
+        self.limit_rows = rows  # whole columns are cut here (workbook-wide extent)
+        self.limit_cols = cols
+
+    def get(self, row: int, col: int) -> Any:
+        if 1 <= row <= self.data.shape[0] and 1 <= col <= self.data.shape[1]:
+            return self.data[row - 1, col - 1]
+        return None
+
+    def set(self, row: int, col: int, value: Any) -> None:
+        self._grow(row, col)
+        self.data[row - 1, col - 1] = value
+
+    def set_block(self, top: int, left: int, values: np.ndarray) -> None:
+        h, w = values.shape
+        self._grow(top + h - 1, left + w - 1)
+        self.data[top - 1 : top - 1 + h, left - 1 : left - 1 + w] = values
+
+    def _grow(self, row: int, col: int) -> None:
+        r, c = self.data.shape
+        if row > r or col > c:
+            nr, nc = max(r, row), max(c, col)
+            bigger = np.full((nr, nc), None, dtype=object)
+            bigger[:r, :c] = self.data
+            self.data = bigger
+
+    def block(self, top: int, left: int, bottom: int, right: int) -> np.ndarray:
+        if bottom >= MAX_ROW:
+            bottom = max(top, min(bottom, self.limit_rows))
+        if right >= MAX_COL:
+            right = max(left, min(right, self.limit_cols))
+        h, w = bottom - top + 1, right - left + 1
+        r, c = self.data.shape
+        if top >= 1 and left >= 1 and bottom <= r and right <= c:
+            return self.data[top - 1 : bottom, left - 1 : right]
+        out = np.full((h, w), None, dtype=object)
+        t0, l0 = max(top, 1), max(left, 1)
+        b0, r0 = min(bottom, r), min(right, c)
+        if t0 <= b0 and l0 <= r0:
+            out[t0 - top : b0 - top + 1, l0 - left : r0 - left + 1] = self.data[
+                t0 - 1 : b0, l0 - 1 : r0
+            ]
+        return out
+
+
+# ------------------------------------------------------------------ blocks
+
+
+@dataclass(eq=False)
+class Block:
+    """Formula cells computed together: ``n`` rows of one column (normal
+    formulas), or one array/dynamic formula (``n`` = 1)."""
+
+    sheet: str  # casefolded sheet key
+    row: int
+    col: int
+    n: int
+    formula: Formula
+    node: Node | None = None
+    deps: set[int] = field(default_factory=set)
+    # the rectangle its results occupy, for the dependency index
+    bottom: int = 0
+    right: int = 0
+
+    def cells(self) -> Iterable[Coord]:
+        for i in range(self.n):
+            yield (self.row + i, self.col)
+
+
+class _Vec:
+    """Per-row values of a block: a 1-D array of ``n`` values (float64 when
+    every value is a number). ``src`` is ``(grid, top, col)`` when the values
+    are a relative single-cell reference (so a range argument sees a cell)."""
+
+    __slots__ = ("src", "v")
+
+    def __init__(self, v: np.ndarray, src: tuple[Any, int, int] | None = None) -> None:
+        self.v = v
+        self.src = src
+
+
+class _VArea:
+    """A relative multi-cell reference: row ``i`` of the block sees the
+    rectangle shifted down by ``i``."""
+
+    __slots__ = ("bottom", "grid", "left", "right", "top")
+
+    def __init__(self, grid: SheetGrid, top: int, left: int, bottom: int, right: int) -> None:
+        self.grid, self.top, self.left, self.bottom, self.right = grid, top, left, bottom, right
+
+    def area(self, i: int) -> Area:
+        return Area(self.grid, self.top + i, self.left, self.bottom + i, self.right)
+
+
+def _is_vec(v: Any) -> bool:
+    return isinstance(v, _Vec | _VArea)
+
+
+def _floats(vec: _Vec) -> np.ndarray | None:
+    """The vector as float64 if every value is a number, blank (0) or logical."""
+    v = vec.v
+    if v.dtype == np.float64:
+        return v
+    out = np.empty(len(v))
+    for i, x in enumerate(v):
+        t = x.__class__
+        if t is float:
+            out[i] = x
+        elif x is None:
+            out[i] = 0.0
+        elif t is bool:
+            out[i] = 1.0 if x else 0.0
+        else:
+            return None
+    return out
+
+
+def _pure_floats(arr: np.ndarray) -> np.ndarray | None:
+    """An object array as float64 when it holds only floats."""
+    if arr.dtype == np.float64:
+        return arr
+    try:
+        if all(x.__class__ is float for x in arr):
+            return arr.astype(np.float64)
+    except TypeError:
+        return None
+    return None
+
+
+# -------------------------------------------------------- contract functions
+
+
+def contract_function(name: str) -> Callable[..., Any] | None:
+    """The kernel function a formula's function name refers to, in any of the
+    spellings a file may use (``TIERED``, ``_xludf.TIERED``,
+    ``_xldudf_JX_TIERED``, ``JX.TIERED``); ``None`` if it is not one of ours."""
+    from addin import registry
+
+    spec = registry.lookup(name)
+    if spec is None:
+        return None
+    lo, hi = spec.arg_counts
+    kernel = spec.kernel
+
+    def run(*args: Any) -> Any:
+        if not lo <= len(args) <= hi:
+            return VALUE.with_message(
+                f"{spec.name} 参数个数不对 / {spec.name}: wrong number of arguments"
+            )
+        return kernel(*args, *([None] * (hi - len(args))))
+
+    run.__name__ = spec.name
+    return run
+
+
+def _kernel_arg(v: Any) -> Any:
+    if v is MISSING:
+        return None
+    if isinstance(v, Area):
+        return v.value() if v.is_cell() else v.values()
+    return v
+
+
+def _kernel_result(r: Any) -> Any:
+    if isinstance(r, np.ndarray):
+        if r.ndim == 0:
+            return _kernel_scalar(r.item())
+        arr = r.reshape(1, -1) if r.ndim == 1 else r
+        out = np.empty(arr.shape, dtype=object)
+        for idx, x in np.ndenumerate(arr):
+            out[idx] = _kernel_scalar(x)
+        return out[0, 0] if out.shape == (1, 1) else out
+    return _kernel_scalar(r)
+
+
+def _kernel_scalar(x: Any) -> Any:
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, bool) or x is None or isinstance(x, str | ExcelError):
+        return x
+    if isinstance(x, int | float):
+        f = float(x)
+        if math.isnan(f) or math.isinf(f):
+            return ExcelError("#NUM!", "结果不是有限数 / result is not a finite number")
+        return f
+    return x
+
+
+def _contract_spec(name: str) -> FunctionSpec | None:
+    fn = contract_function(name)
+    if fn is None:
+        return None
+
+    def impl(*args: Any) -> Any:
+        return _kernel_result(fn(*(_kernel_arg(a) for a in args)))
+
+    return FunctionSpec(fn.__name__, impl, "R*", 0, None, handles_errors=True)
+
+
+#: Contract functions computed row by row from their first argument: a column
+#: of single cells (or of row ranges) can be passed to the kernel in one call.
+ROW_LIFTED = {"TIERED", "BAND", "POINT_BONUS", "WSCORE", "MONEY", "STREAK"}
+
+
+# ------------------------------------------------------------------ engine
+
+
+class _Engine:
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        self.date1904 = wb.date1904
+        rows = max([s.max_row for s in wb.sheets] + [1])
+        cols = max([s.max_col for s in wb.sheets] + [1])
+        for s in wb.sheets:
+            for r, c in list(s.values) + list(s.formulas):
+                rows, cols = max(rows, r), max(cols, c)
+            for f in s.formulas.values():
+                if f.ref:
+                    _, (r2, c2) = _ref_bounds(f.ref)
+                    rows, cols = max(rows, r2), max(cols, c2)
+        self.grids: dict[str, SheetGrid] = {}
+        for s in wb.sheets:
+            g = SheetGrid(s.name, rows, cols)
+            g.limit_rows, g.limit_cols = rows, cols
+            for (r, c), v in s.values.items():
+                g.data[r - 1, c - 1] = _clean(v)
+            self.grids[s.name.casefold()] = g
+        self.tables = {t.name.casefold(): t for t in wb.tables}
+        self.names: dict[tuple[str | None, str], DefinedName] = {}
+        for dn in wb.names:
+            scope = dn.sheet.casefold() if dn.sheet else None
+            self.names[(scope, dn.name.casefold())] = dn
+        self._name_nodes: dict[tuple[str | None, str], Node | None] = {}
+        self._specs: dict[str, FunctionSpec | None] = {}
+        self.spills: dict[tuple[str, Coord], tuple[int, int]] = {}
+        self.results = Results()
+        self.blocks: list[Block] = []
+
+    # ------------------------------------------------------------ set-up
+
+    def spec(self, name: str) -> FunctionSpec | None:
+        if name in self._specs:
+            return self._specs[name]
+        spec: FunctionSpec | None = None
+        if not name.startswith(_UDF_PREFIXES):
+            spec = fx.lookup(name)
+        if spec is None:
+            spec = _contract_spec(name)
+        self._specs[name] = spec
+        return spec
+
+    def build_blocks(self) -> None:
+        unsupported: list[tuple[CellRef, str]] = []
+        for s in self.wb.sheets:
+            key_sheet = s.name.casefold()
+            grid = self.grids[key_sheet]
+            normal: dict[int, list[tuple[int, str, Formula]]] = defaultdict(list)
+            for (r, c), f in s.formulas.items():
+                grid.data[r - 1, c - 1] = None
+                if f.kind == "normal":
+                    normal[c].append((r, r1c1_key(f.text, r, c), f))
+                    continue
+                b = Block(key_sheet, r, c, 1, f)
+                if f.ref:
+                    (r1, c1), (r2, c2) = _ref_bounds(f.ref)
+                    b.bottom, b.right = max(r, r2), max(c, c2)
+                    # the previous spill/array values are recomputed
+                    grid.data[r1 - 1 : r2, c1 - 1 : c2] = None
+                else:
+                    b.bottom, b.right = r, c
+                self.blocks.append(b)
+            for c, cells in normal.items():
+                cells.sort(key=lambda t: t[0])
+                start = 0
+                for i in range(1, len(cells) + 1):
+                    if (
+                        i == len(cells)
+                        or cells[i][1] != cells[start][1]
+                        or cells[i][0] != cells[i - 1][0] + 1
+                    ):
+                        r0, _, f0 = cells[start]
+                        n = i - start
+                        b = Block(key_sheet, r0, c, n, f0, bottom=r0 + n - 1, right=c)
+                        self.blocks.append(b)
+                        start = i
+        for b in self.blocks:
+            try:
+                b.node = parse(b.formula.text)
+            except FormulaSyntaxError as exc:
+                for cell in b.cells():
+                    unsupported.append(
+                        (CellRef(self.grids[b.sheet].name, cell), f"无法解析的公式 / unreadable formula: {exc}")
+                    )
+                continue
+            for fname in self._unsupported_in(b.node):
+                for cell in b.cells():
+                    unsupported.append(
+                        (
+                            CellRef(self.grids[b.sheet].name, cell),
+                            f"不支持的函数 / unsupported function {fname}",
+                        )
+                    )
+        if unsupported:
+            names = sorted({m.rsplit(" ", 1)[-1] for _, m in unsupported})
+            raise UnsupportedFormulaError(
+                f"{len(unsupported)} 个单元格使用了不支持的函数或公式 / "
+                f"{len(unsupported)} cells use unsupported functions or formulas: "
+                + ", ".join(names),
+                unsupported,
+            )
+
+    def _unsupported_in(self, node: Node) -> list[str]:
+        out: list[str] = []
+        stack = [node]
+        while stack:
+            cur = stack.pop()
+            if isinstance(cur, Func):
+                if self.spec(cur.name) is None:
+                    out.append(cur.name)
+                stack.extend(cur.args)
+            elif isinstance(cur, Unary | Percent):
+                stack.append(cur.operand)
+            elif isinstance(cur, Binary | RangeOp | Intersect):
+                stack.extend((cur.left, cur.right))
+            elif isinstance(cur, Union):
+                stack.extend(cur.items)
+            elif isinstance(cur, SpillRef):
+                stack.append(cur.anchor)
+            elif isinstance(cur, Name):
+                dn = self._name_node(cur, None)
+                if dn is not None and dn is not cur:
+                    stack.append(dn)
+        return out
+
+    # -------------------------------------------------------- dependencies
+
+    def _name_def(self, name: Name, sheet: str | None) -> DefinedName | None:
+        key = name.name.casefold()
+        scopes: list[str | None] = []
+        if name.sheet:
+            scopes.append(name.sheet.casefold())
+        elif sheet:
+            scopes.append(sheet)
+        scopes.append(None)
+        for sc in scopes:
+            dn = self.names.get((sc, key))
+            if dn is not None:
+                return dn
+        return None
+
+    def _name_node(self, name: Name, sheet: str | None) -> Node | None:
+        dn = self._name_def(name, sheet)
+        if dn is None:
+            return None
+        k = (dn.sheet, dn.name.casefold())
+        if k not in self._name_nodes:
+            self._name_nodes[k] = None  # guards recursion
+            try:
+                self._name_nodes[k] = parse(dn.text)
+            except FormulaSyntaxError:
+                self._name_nodes[k] = ErrorLit("#NAME?")
+        return self._name_nodes[k]
+
+    def precedents(self, b: Block) -> list[tuple[str, int, int, int, int]]:
+        out: list[tuple[str, int, int, int, int]] = []
+        seen_names: set[tuple[str | None, str]] = set()
+
+        def walk(node: Node, sheet: str, shift: bool) -> None:
+            stack: list[tuple[Node, str, bool]] = [(node, sheet, shift)]
+            while stack:
+                cur, sh, sft = stack.pop()
+                if isinstance(cur, Ref):
+                    key = cur.sheet.casefold() if cur.sheet else sh
+                    if key not in self.grids:
+                        continue
+                    last = cur.shifted(b.n - 1, 0) if sft else cur
+                    top, bottom = min(cur.top, last.top), max(cur.bottom, last.bottom)
+                    g = self.grids[key]
+                    out.append(
+                        (key, top, cur.left, min(bottom, g.limit_rows), min(cur.right, g.limit_cols))
+                    )
+                elif isinstance(cur, Func):
+                    stack.extend((a, sh, sft) for a in cur.args)
+                elif isinstance(cur, Unary | Percent):
+                    stack.append((cur.operand, sh, sft))
+                elif isinstance(cur, Binary | RangeOp | Intersect):
+                    stack.append((cur.left, sh, sft))
+                    stack.append((cur.right, sh, sft))
+                elif isinstance(cur, Union):
+                    stack.extend((a, sh, sft) for a in cur.items)
+                elif isinstance(cur, SpillRef):
+                    stack.append((cur.anchor, sh, sft))
+                    if isinstance(cur.anchor, Ref):
+                        key = cur.anchor.sheet.casefold() if cur.anchor.sheet else sh
+                        f = self._formula_at(key, (cur.anchor.top, cur.anchor.left))
+                        if f is not None and f.ref:
+                            (r1, c1), (r2, c2) = _ref_bounds(f.ref)
+                            out.append((key, r1, c1, r2, c2))
+                elif isinstance(cur, Name):
+                    dn = self._name_def(cur, sh)
+                    if dn is None:
+                        continue
+                    k = (dn.sheet, dn.name.casefold())
+                    if k in seen_names:
+                        continue
+                    seen_names.add(k)
+                    nn = self._name_node(cur, sh)
+                    if nn is not None:
+                        stack.append((nn, dn.sheet.casefold() if dn.sheet else sh, False))
+                elif isinstance(cur, StructRef):
+                    t = self._table_for(cur, sh, b.row, b.col)
+                    if t is not None:
+                        key = t.sheet.casefold()
+                        out.append((key, t.first[0], t.first[1], t.last[0], t.last[1]))
+
+        assert b.node is not None
+        walk(b.node, b.sheet, True)
+        return out
+
+    def _formula_at(self, sheet: str, coord: Coord) -> Formula | None:
+        g = self.grids.get(sheet)
+        if g is None:
+            return None
+        for s in self.wb.sheets:
+            if s.name.casefold() == sheet:
+                return s.formulas.get(coord)
+        return None
+
+    def order(self) -> list[Block]:
+        """Blocks in an order that computes every precedent first."""
+        while True:
+            # split blocks that read their own cells (running totals)
+            split: list[Block] = []
+            for b in self.blocks:
+                if b.n > 1 and b.node is not None and self._reads_itself(b):
+                    split.extend(self._split(b))
+                else:
+                    split.append(b)
+            self.blocks = split
+            index = self._index()
+            for i, b in enumerate(self.blocks):
+                b.deps = set()
+                if b.node is None:
+                    continue
+                for rect in self.precedents(b):
+                    b.deps.update(self._query(index, rect))
+                b.deps.discard(i) if b.n > 1 else None
+            order, left = _toposort(self.blocks)
+            if not left:
+                return [self.blocks[i] for i in order]
+            cycles = _cycles(self.blocks, left)
+            multi = {i for comp in cycles for i in comp if self.blocks[i].n > 1}
+            if not multi:
+                cells: list[tuple[CellRef, str]] = []
+                for comp in cycles:
+                    for i in comp:
+                        blk = self.blocks[i]
+                        for cell in blk.cells():
+                            cells.append(
+                                (CellRef(self.grids[blk.sheet].name, cell), "循环引用 / circular reference")
+                            )
+                cells.sort(key=lambda t: (t[0].sheet, t[0].coord))
+                raise CircularReferenceError(
+                    "公式存在循环引用 / circular reference: "
+                    + ", ".join(str(c) for c, _ in cells[:20])
+                    + (" …" if len(cells) > 20 else ""),
+                    cells,
+                )
+            new: list[Block] = []
+            for i, b in enumerate(self.blocks):
+                new.extend(self._split(b) if i in multi else [b])
+            self.blocks = new
+
+    def _reads_itself(self, b: Block) -> bool:
+        for sheet, top, left, bottom, right in self.precedents(b):
+            if sheet == b.sheet and left <= b.col <= right and top <= b.bottom and bottom >= b.row:
+                return True
+        return False
+
+    def _split(self, b: Block) -> list[Block]:
+        out = []
+        for i in range(b.n):
+            r = b.row + i
+            # the same formula seen from row r: re-parse only the shift
+            nb = Block(b.sheet, r, b.col, 1, b.formula, _shift_node(b.node, i), bottom=r, right=b.col)
+            out.append(nb)
+        return out
+
+    def _index(self) -> dict[str, dict[int, tuple[list[int], list[int], list[int]]]]:
+        raw: dict[str, dict[int, list[tuple[int, int, int]]]] = defaultdict(lambda: defaultdict(list))
+        for i, b in enumerate(self.blocks):
+            for c in range(b.col, b.right + 1):
+                raw[b.sheet][c].append((b.row, b.bottom, i))
+        index: dict[str, dict[int, tuple[list[int], list[int], list[int]]]] = {}
+        for sheet, cols in raw.items():
+            index[sheet] = {}
+            for c, lst in cols.items():
+                lst.sort()
+                # a running maximum of ends makes the interval search exact
+                ends, run = [], 0
+                for _, e, _ in lst:
+                    run = max(run, e)
+                    ends.append(run)
+                index[sheet][c] = ([s for s, _, _ in lst], ends, [i for _, _, i in lst])
+        return index
+
+    def _query(self, index: dict[str, Any], rect: tuple[str, int, int, int, int]) -> Iterable[int]:
+        sheet, top, left, bottom, right = rect
+        cols = index.get(sheet)
+        if not cols:
+            return ()
+        found: list[int] = []
+        if right - left + 1 > len(cols):
+            candidates: Iterable[int] = (c for c in cols if left <= c <= right)
+        else:
+            candidates = (c for c in range(left, right + 1) if c in cols)
+        for c in candidates:
+            starts, ends, ids = cols[c]
+            k = bisect_left(ends, top)
+            while k < len(starts) and starts[k] <= bottom:
+                found.append(ids[k])
+                k += 1
+        return found
+
+    # ---------------------------------------------------------- evaluation
+
+    def run(self) -> Results:
+        self.build_blocks()
+        for b in self.order():
+            self.eval_block(b)
+        return self.results
+
+    def _store(self, b: Block, coord: Coord, value: Any) -> None:
+        g = self.grids[b.sheet]
+        g.set(coord[0], coord[1], value)
+        self.results.values.setdefault(g.name, {})[coord] = value
+
+    def eval_block(self, b: Block) -> None:
+        assert b.node is not None
+        g = self.grids[b.sheet]
+        kind = b.formula.kind
+        if kind == "normal":
+            if b.n == 1:
+                cx = CallContext(g, b.row, b.col, False, self.date1904)
+                self._store(b, (b.row, b.col), self.finish(self.ev(b.node, cx, 0), cx))
+                return
+            vals = self.eval_vector(b)
+            g.data[b.row - 1 : b.row - 1 + b.n, b.col - 1] = vals
+            out = self.results.values.setdefault(g.name, {})
+            for i, v in enumerate(vals.tolist()):
+                out[(b.row + i, b.col)] = v
+            return
+        cx = CallContext(g, b.row, b.col, True, self.date1904)
+        result = self.ev(b.node, cx, 0)
+        arr = _as_result_array(result)
+        if kind == "array" and b.formula.ref:
+            (r1, c1), (r2, c2) = _ref_bounds(b.formula.ref)
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    self._store(b, (r, c), _fill_value(arr, r - r1, c - c1))
+            return
+        self._spill(b, arr)
+
+    def _spill(self, b: Block, arr: np.ndarray) -> None:
+        g = self.grids[b.sheet]
+        h, w = arr.shape
+        old = _ref_bounds(b.formula.ref) if b.formula.ref else ((b.row, b.col), (b.row, b.col))
+        blocked = False
+        if (h, w) != (1, 1):
+            target = g.block(b.row, b.col, b.row + h - 1, b.col + w - 1)
+            others = [
+                (r, c)
+                for r in range(b.row, b.row + h)
+                for c in range(b.col, b.col + w)
+                if (r, c) != (b.row, b.col)
+                and (target[r - b.row, c - b.col] is not None or self._is_formula_cell(b.sheet, (r, c)))
+            ]
+            blocked = bool(others)
+        out = self.results.values.setdefault(g.name, {})
+        (r1, c1), (r2, c2) = old
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (b.row, b.col) and not (
+                    not blocked and r < b.row + h and c < b.col + w
+                ):
+                    out[(r, c)] = None
+        if blocked:
+            self._store(b, (b.row, b.col), SPILL.with_message("溢出区域不为空 / the spill range is not empty"))
+            self.spills[(b.sheet, (b.row, b.col))] = (b.row, b.col)
+            return
+        for i in range(h):
+            for j in range(w):
+                self._store(b, (b.row + i, b.col + j), _spill_value(arr[i, j]))
+        self.spills[(b.sheet, (b.row, b.col))] = (b.row + h - 1, b.col + w - 1)
+
+    def _is_formula_cell(self, sheet: str, coord: Coord) -> bool:
+        return self._formula_at(sheet, coord) is not None
+
+    def finish(self, v: Any, cx: CallContext) -> CellValue:
+        """A normal formula's value as a cell holds it."""
+        if isinstance(v, Area):
+            v = fx.intersect(v, cx)
+        elif isinstance(v, np.ndarray):
+            v = v[0, 0]
+            if isinstance(v, Area):
+                v = fx.intersect(v, cx)
+        if v is None or v is MISSING:
+            return 0.0
+        if isinstance(v, bool | str | ExcelError):
+            return v
+        if isinstance(v, int | float | np.integer | np.floating):
+            f = float(v)
+            if math.isnan(f) or math.isinf(f):
+                return ExcelError("#NUM!")
+            return f + 0.0
+        return VALUE
+
+    # ---------------------------------------------------- cell evaluator
+
+    def ev(self, node: Node, cx: CallContext, dr: int) -> Any:
+        """Evaluate ``node`` for the cell ``cx``, the formula shifted ``dr`` rows."""
+        t = node.__class__
+        if t is Ref:
+            return self.area(node, cx, dr)  # type: ignore[arg-type]
+        if t is Number:
+            return node.value  # type: ignore[union-attr]
+        if t is Func:
+            return self.ev_func(node, cx, dr)  # type: ignore[arg-type]
+        if t is Binary:
+            a = self.scalar(self.ev(node.left, cx, dr), cx)  # type: ignore[union-attr]
+            b = self.scalar(self.ev(node.right, cx, dr), cx)  # type: ignore[union-attr]
+            return _lift2(node.op, a, b, self.date1904)  # type: ignore[union-attr]
+        if t is Text:
+            return node.value  # type: ignore[union-attr]
+        if t is Bool:
+            return node.value  # type: ignore[union-attr]
+        if t is Unary:
+            a = self.scalar(self.ev(node.operand, cx, dr), cx)  # type: ignore[union-attr]
+            return _lift1(node.op, a, self.date1904)  # type: ignore[union-attr]
+        if t is Percent:
+            a = self.scalar(self.ev(node.operand, cx, dr), cx)  # type: ignore[union-attr]
+            return _lift1("%", a, self.date1904)
+        if t is ErrorLit:
+            return ExcelError(node.code)  # type: ignore[union-attr]
+        if t is Missing:
+            return MISSING
+        if t is ArrayLit:
+            return _array_value(node)  # type: ignore[arg-type]
+        if t is Name:
+            return self.ev_name(node, cx)  # type: ignore[arg-type]
+        if t is StructRef:
+            return self.struct_area(node, cx)  # type: ignore[arg-type]
+        if t is RangeOp:
+            a = self.ev(node.left, cx, dr)  # type: ignore[union-attr]
+            b = self.ev(node.right, cx, dr)  # type: ignore[union-attr]
+            return _range_union(a, b)
+        if t is SpillRef:
+            return self.spill_area(self.ev(node.anchor, cx, dr))  # type: ignore[union-attr]
+        if t is Intersect:
+            a = self.ev(node.left, cx, dr)  # type: ignore[union-attr]
+            b = self.ev(node.right, cx, dr)  # type: ignore[union-attr]
+            return _intersection(a, b)
+        if t is Union:
+            parts: list[Area] = []
+            for item in node.items:  # type: ignore[union-attr]
+                v = self.ev(item, cx, dr)
+                if isinstance(v, ExcelError):
+                    return v
+                if isinstance(v, MultiArea):
+                    parts.extend(v)
+                elif isinstance(v, Area):
+                    parts.append(v)
+                else:
+                    return VALUE.with_message("并集运算需要引用 / , needs references")
+            return MultiArea(parts)
+        raise TypeError(f"unknown node {node!r}")
+
+    def scalar(self, v: Any, cx: CallContext) -> Any:
+        """An operand: a reference intersected (normal) or read as an array."""
+        if isinstance(v, Area):
+            if v.is_cell():
+                return v.value()
+            if cx.array_mode:
+                return v.values()
+            return fx.intersect(v, cx)
+        if isinstance(v, np.ndarray) and v.shape == (1, 1):
+            return v[0, 0]
+        return v
+
+    def area(self, ref: Ref, cx: CallContext, dr: int) -> Any:
+        if dr:
+            ref = ref.shifted(dr, 0)
+        if ref.sheet is None:
+            grid: Any = cx.grid
+        else:
+            grid = self.grids.get(ref.sheet.casefold())
+            if grid is None:
+                return REF.with_message(f"工作表不存在 / no sheet {ref.sheet}")
+        if ref.top < 1 or ref.left < 1 or ref.bottom > MAX_ROW or ref.right > MAX_COL:
+            return REF.with_message("引用超出工作表 / reference beyond the sheet")
+        return Area(grid, ref.top, ref.left, ref.bottom, ref.right)
+
+    def ev_func(self, node: Func, cx: CallContext, dr: int) -> Any:
+        spec = self.spec(node.name)
+        assert spec is not None
+        sub = cx
+        if spec.array_args and not cx.array_mode:
+            sub = CallContext(cx.grid, cx.row, cx.col, True, cx.date1904)
+        args = [self.ev(a, sub, dr) for a in node.args]
+        return fx.call(spec, args, sub)
+
+    def ev_name(self, name: Name, cx: CallContext) -> Any:
+        dn = self._name_def(name, cx.grid.name.casefold())
+        if dn is None:
+            return NAME.with_message(f"未定义的名称 / undefined name {name.name}")
+        node = self._name_node(name, cx.grid.name.casefold())
+        if node is None:
+            return NAME
+        grid = self.grids.get(dn.sheet.casefold()) if dn.sheet else None
+        ncx = cx if grid is None else CallContext(grid, cx.row, cx.col, cx.array_mode, cx.date1904)
+        return self.ev(node, ncx, 0)
+
+    def _table_for(self, sr: StructRef, sheet: str, row: int, col: int) -> Table | None:
+        if sr.table is not None:
+            return self.tables.get(sr.table.casefold())
+        for t in self.wb.tables:
+            if (
+                t.sheet.casefold() == sheet
+                and t.first[0] <= row <= t.last[0]
+                and t.first[1] <= col <= t.last[1]
+            ):
+                return t
+        return None
+
+    def struct_area(self, sr: StructRef, cx: CallContext) -> Any:
+        t = self._table_for(sr, cx.grid.name.casefold(), cx.row, cx.col)
+        if t is None:
+            return REF.with_message(f"找不到表 / no table {sr.table}")
+        grid = self.grids.get(t.sheet.casefold())
+        if grid is None:
+            return REF
+        top, left = t.first
+        bottom, right = t.last
+        data_top = top + t.header_rows
+        data_bottom = bottom - t.totals_rows
+        items = set(sr.items) or {"#Data"}
+        if "#This Row" in items:
+            if not data_top <= cx.row <= data_bottom:
+                return VALUE.with_message("不在表的数据行 / not in a data row of the table")
+            r1 = r2 = cx.row
+        elif "#All" in items:
+            r1, r2 = top, bottom
+        else:
+            rows: list[int] = []
+            if "#Headers" in items and t.header_rows:
+                rows += [top, top + t.header_rows - 1]
+            if "#Data" in items:
+                rows += [data_top, data_bottom]
+            if "#Totals" in items and t.totals_rows:
+                rows += [data_bottom + 1, bottom]
+            if not rows:
+                return REF
+            r1, r2 = min(rows), max(rows)
+        cols = [c.casefold() for c in t.columns]
+        if sr.first is None:
+            c1, c2 = left, right
+        else:
+            try:
+                c1 = left + cols.index(sr.first.casefold())
+                c2 = left + cols.index((sr.last or sr.first).casefold())
+            except ValueError:
+                return REF.with_message(f"表中没有此列 / no column {sr.first} in {t.name}")
+            c1, c2 = min(c1, c2), max(c1, c2)
+        return Area(grid, r1, c1, r2, c2)
+
+    def spill_area(self, anchor: Any) -> Any:
+        if not isinstance(anchor, Area):
+            return anchor if isinstance(anchor, ExcelError) else REF
+        key = (anchor.grid.name.casefold(), (anchor.top, anchor.left))
+        end = self.spills.get(key)
+        if end is None:
+            return REF.with_message("该单元格没有溢出数组 / no spilled array there")
+        return Area(anchor.grid, anchor.top, anchor.left, end[0], end[1])
+
+    # -------------------------------------------------- vector evaluator
+
+    def eval_vector(self, b: Block) -> np.ndarray:
+        """Values of every cell of a normal-formula block, computed at once."""
+        assert b.node is not None
+        g = self.grids[b.sheet]
+        self._bx = (g, b.row, b.col, b.n)
+        self._memo: dict[int, Any] = {}
+        res = self.vev(b.node)
+        out = np.empty(b.n, dtype=object)
+        if _is_vec(res):
+            vals = res.v if isinstance(res, _Vec) else None
+            for i in range(b.n):
+                cx = CallContext(g, b.row + i, b.col, False, self.date1904)
+                v = vals[i] if vals is not None else res.area(i)  # type: ignore[union-attr]
+                if vals is not None and res.src is not None and not isinstance(v, ExcelError):  # type: ignore[union-attr]
+                    pass
+                out[i] = self.finish(v, cx)
+            return out
+        for i in range(b.n):
+            cx = CallContext(g, b.row + i, b.col, False, self.date1904)
+            out[i] = self.finish(res, cx)
+        return out
+
+    def _cx(self, i: int) -> CallContext:
+        g, row, col, _ = self._bx
+        return CallContext(g, row + i, col, False, self.date1904)
+
+    def per_row(self, node: Node) -> _Vec:
+        """Fallback: ``node`` evaluated by the cell evaluator, row by row."""
+        _, _, _, n = self._bx
+        out = np.empty(n, dtype=object)
+        for i in range(n):
+            out[i] = self.ev(node, self._cx(i), i)
+        return _Vec(out)
+
+    def _moves(self, node: Node) -> bool:
+        """Does the node's value depend on the row (relative refs, ROW(), @)?"""
+        stack = [node]
+        while stack:
+            cur = stack.pop()
+            if isinstance(cur, Ref):
+                if cur.rows and not (cur.abs_top and cur.abs_bottom):
+                    return True
+            elif isinstance(cur, Func):
+                if cur.base_name in ("ROW", "COLUMN") and not cur.args:
+                    return True
+                stack.extend(cur.args)
+            elif isinstance(cur, Unary | Percent):
+                stack.append(cur.operand)
+            elif isinstance(cur, Binary | RangeOp | Intersect):
+                stack.extend((cur.left, cur.right))
+            elif isinstance(cur, Union):
+                stack.extend(cur.items)
+            elif isinstance(cur, SpillRef):
+                stack.append(cur.anchor)
+            elif isinstance(cur, StructRef):
+                if "#This Row" in cur.items:
+                    return True
+            elif isinstance(cur, Name):
+                return True  # names are evaluated per row (rare in blocks)
+        return False
+
+    def vev(self, node: Node) -> Any:
+        """Evaluate for the whole block: a shared value or a per-row vector."""
+        t = node.__class__
+        if t is Ref:
+            return self.v_ref(node)  # type: ignore[arg-type]
+        if t in (Number, Text, Bool, ErrorLit, Missing, ArrayLit):
+            return self.ev(node, self._cx(0), 0)
+        if t is Func:
+            return self.v_func(node)  # type: ignore[arg-type]
+        if t is Binary:
+            return self.v_binary(node)  # type: ignore[arg-type]
+        if t is Unary or t is Percent:
+            a = self.v_scalar(self.vev(node.operand))  # type: ignore[union-attr]
+            op = node.op if t is Unary else "%"  # type: ignore[union-attr]
+            if isinstance(a, _VArea):
+                return self.per_row(node)
+            if not isinstance(a, _Vec):
+                return _lift1(op, a, self.date1904)
+            f = _floats(a)
+            if f is not None and op != "+":
+                return _Vec(-f if op == "-" else f / 100)
+            return _Vec(_map(lambda x: _lift1(op, x, self.date1904), a.v))
+        if not self._moves(node):
+            return self.ev(node, self._cx(0), 0)
+        return self.per_row(node)
+
+    def v_ref(self, ref: Ref) -> Any:
+        g0, row, _col, n = self._bx
+        a = self.area(ref, self._cx(0), 0)
+        if not isinstance(a, Area) or not ref.rows or (ref.abs_top and ref.abs_bottom):
+            return a
+        last = ref.shifted(n - 1, 0)
+        if last.bottom > MAX_ROW or last.top < 1:
+            return self.per_row(ref)
+        if not (ref.abs_top or ref.abs_bottom) and ref.is_cell:
+            vals = a.grid.block(a.top, a.left, a.top + n - 1, a.left)[:, 0]
+            pf = _pure_floats(vals)
+            return _Vec(pf if pf is not None else vals.copy(), (a.grid, a.top, a.left))
+        if not (ref.abs_top or ref.abs_bottom):
+            return _VArea(a.grid, a.top, a.left, a.bottom, a.right)  # type: ignore[arg-type]
+        return self.per_row(ref)
+
+    def v_scalar(self, v: Any) -> Any:
+        """Like :meth:`scalar` for the block: a shared range intersected per row."""
+        if isinstance(v, Area):
+            if v.is_cell():
+                return v.value()
+            _, row, col, n = self._bx
+            if v.left == v.right and v.top <= row and row + n - 1 <= v.bottom:
+                vals = v.grid.block(row, v.left, row + n - 1, v.left)[:, 0]
+                pf = _pure_floats(vals)
+                return _Vec(pf if pf is not None else vals.copy())
+            out = np.empty(n, dtype=object)
+            for i in range(n):
+                out[i] = fx.intersect(v, self._cx(i))
+            return _Vec(out)
+        if isinstance(v, np.ndarray) and v.shape == (1, 1):
+            return v[0, 0]
+        return v
+
+    def v_binary(self, node: Binary) -> Any:
+        a = self.v_scalar(self.vev(node.left))
+        b = self.v_scalar(self.vev(node.right))
+        if isinstance(a, _VArea) or isinstance(b, _VArea):
+            return self.per_row(node)
+        if not isinstance(a, _Vec) and not isinstance(b, _Vec):
+            return _lift2(node.op, a, b, self.date1904)
+        _, _, _, n = self._bx
+        op = node.op
+        if op in ("+", "-", "*", "/", "^") or op in _NP_CMP:
+            fa = _floats(a) if isinstance(a, _Vec) else _scalar_float(a)
+            fb = _floats(b) if isinstance(b, _Vec) else _scalar_float(b)
+            if fa is not None and fb is not None:
+                if op in _NP_CMP and (
+                    (isinstance(a, _Vec) and a.v.dtype != np.float64)
+                    or (isinstance(b, _Vec) and b.v.dtype != np.float64)
+                    or not isinstance(fa, np.ndarray) and not isinstance(a, float)
+                    or not isinstance(fb, np.ndarray) and not isinstance(b, float)
+                ):
+                    pass  # blanks/logicals compare by type: use the exact path
+                else:
+                    r = _np_binary(op, np.broadcast_to(fa, n), np.broadcast_to(fb, n))
+                    if r is not None:
+                        return r
+        av = a.v if isinstance(a, _Vec) else None
+        bv = b.v if isinstance(b, _Vec) else None
+        out = np.empty(n, dtype=object)
+        d = self.date1904
+        for i in range(n):
+            x = av[i] if av is not None else a
+            y = bv[i] if bv is not None else b
+            if isinstance(x, Area) or isinstance(y, Area):
+                cx = self._cx(i)
+                x, y = self.scalar(x, cx), self.scalar(y, cx)
+            out[i] = _lift2(op, x, y, d)
+        return _Vec(out)
+
+    def v_func(self, node: Func) -> Any:
+        spec = self.spec(node.name)
+        assert spec is not None
+        if not self._moves(node):
+            return self.ev(node, self._cx(0), 0)
+        if spec.array_args:
+            fast = self.v_sumproduct(node, spec)
+            return fast if fast is not None else self.per_row(node)
+        if spec.needs_context and spec.name in ("ROW", "COLUMN") and not node.args:
+            return self.per_row(node)
+        args = [self.vev(a) for a in node.args]
+        for i, a in enumerate(args):
+            if spec.kind(i) == "S" and isinstance(a, Area) and not a.is_cell():
+                args[i] = self.v_scalar(a)
+        if not any(_is_vec(a) for a in args):
+            return fx.call(spec, args, self._cx(0))
+        fast = self.v_fast(spec, node, args)
+        if fast is not None:
+            return fast
+        return self.v_generic(spec, args)
+
+    def v_generic(self, spec: FunctionSpec, args: list[Any]) -> _Vec:
+        _, _, _, n = self._bx
+        shared = list(args)
+        for i, a in enumerate(args):
+            if isinstance(a, Area) and spec.name in _VALUE_ONLY and spec.kind(i) == "R":
+                key = id(a)
+                if key not in self._memo:
+                    self._memo[key] = (a, a.values().copy())
+                shared[i] = self._memo[key][1]
+        out = np.empty(n, dtype=object)
+        vec_idx = [i for i, a in enumerate(args) if _is_vec(a)]
+        row = list(shared)
+        for r in range(n):
+            for i in vec_idx:
+                a = args[i]
+                if isinstance(a, _VArea):
+                    row[i] = a.area(r)
+                elif a.src is not None and spec.kind(i) == "R":
+                    g, top, col = a.src
+                    row[i] = Area(g, top + r, col, top + r, col)
+                else:
+                    row[i] = a.v[r]
+            out[r] = fx.call(spec, row, self._cx(r))
+        return _Vec(out)
+
+    # ---------------------------------------------------------- fast paths
+
+    def v_fast(self, spec: FunctionSpec, node: Func, args: list[Any]) -> Any:
+        name = spec.name
+        if name in ("VLOOKUP", "HLOOKUP"):
+            return self.v_vlookup(spec, args)
+        if name in ("MATCH", "XMATCH"):
+            return self.v_match(spec, args)
+        if name in ("RANK", "RANK.EQ", "RANK.AVG"):
+            return self.v_rank(spec, args)
+        if name == "ROUND":
+            return self.v_round(args)
+        if name == "IF":
+            return self.v_if(args)
+        if spec.params == "R*" and spec.handles_errors and name in ROW_LIFTED:
+            return self.v_contract(spec, args)
+        return None
+
+    def _shared_array(self, a: Any) -> np.ndarray | None:
+        if isinstance(a, Area | np.ndarray):
+            key = id(a)
+            if key not in self._memo:
+                self._memo[key] = (a, fx.as_array(a).copy())
+            return self._memo[key][1]  # type: ignore[no-any-return]
+        return None
+
+    def _exact_index(self, items: np.ndarray) -> dict[Any, int]:
+        key = ("idx", id(items))
+        if key not in self._memo:  # type: ignore[comparison-overlap]
+            idx: dict[Any, int] = {}
+            for i, v in enumerate(items.tolist()):
+                k = fx._lookup_key(v)
+                if k is not None and k not in idx:
+                    idx[k] = i
+            self._memo[key] = idx  # type: ignore[index]
+        return self._memo[key]  # type: ignore[index,no-any-return]
+
+    def v_vlookup(self, spec: FunctionSpec, args: list[Any]) -> Any:
+        if len(args) < 3 or not isinstance(args[0], _Vec) or any(_is_vec(a) for a in args[1:]):
+            return None
+        table = self._shared_array(args[1])
+        if table is None or isinstance(args[2], Area | np.ndarray):
+            return None
+        approx = args[3] if len(args) > 3 else MISSING
+        if isinstance(approx, Area | np.ndarray | ExcelError) or isinstance(args[2], ExcelError):
+            return None
+        try:
+            exact = approx is not MISSING and not fx.to_bool(approx)
+            k = fx.to_int(args[2])
+        except ExcelErrorRaised:
+            return None
+        vertical = spec.name == "VLOOKUP"
+        if not exact or k < 1 or k > (table.shape[1] if vertical else table.shape[0]):
+            return None
+        keys = table[:, 0] if vertical else table[0, :]
+        idx = self._exact_index(keys)
+        vals = args[0].v
+        n = len(vals)
+        out = np.empty(n, dtype=object)
+        for i in range(n):
+            x = vals[i]
+            if isinstance(x, ExcelError):
+                out[i] = x
+                continue
+            if x is None:
+                x = 0.0
+            if isinstance(x, str) and any(ch in x for ch in "*?~"):
+                out[i] = fx.call(spec, [x, args[1], *args[2:]], self._cx(i))
+                continue
+            p = idx.get(fx._lookup_key(x))
+            if p is None:
+                out[i] = NA.with_message("找不到匹配值 / no match")
+            else:
+                v = table[p, k - 1] if vertical else table[k - 1, p]
+                out[i] = 0.0 if v is None else v
+        return _Vec(out)
+
+    def v_match(self, spec: FunctionSpec, args: list[Any]) -> Any:
+        if not isinstance(args[0], _Vec) or any(_is_vec(a) for a in args[1:]):
+            return None
+        arr = self._shared_array(args[1])
+        if arr is None or (arr.shape[0] != 1 and arr.shape[1] != 1):
+            return None
+        mode = args[2] if len(args) > 2 else MISSING
+        if isinstance(mode, Area | np.ndarray | ExcelError):
+            return None
+        if len(args) > 3 and args[3] is not MISSING:
+            return None
+        try:
+            m = (1 if spec.name == "MATCH" else 0) if mode is MISSING else fx.to_number(mode)
+        except ExcelErrorRaised:
+            return None
+        if m != 0:
+            return None
+        items = arr.ravel()
+        idx = self._exact_index(items)
+        vals = args[0].v
+        out = np.empty(len(vals), dtype=object)
+        for i, x in enumerate(vals):
+            if isinstance(x, ExcelError):
+                out[i] = x
+            elif x is None or (isinstance(x, str) and any(ch in x for ch in "*?~")):
+                out[i] = fx.call(spec, [x, *args[1:]], self._cx(i))
+            else:
+                p = idx.get(fx._lookup_key(x))
+                out[i] = NA.with_message("找不到匹配值 / no match") if p is None else float(p + 1)
+        return _Vec(out)
+
+    def v_rank(self, spec: FunctionSpec, args: list[Any]) -> Any:
+        if not isinstance(args[0], _Vec) or any(_is_vec(a) for a in args[1:]):
+            return None
+        ref = args[1]
+        if not isinstance(ref, Area | np.ndarray):
+            return None
+        order = args[2] if len(args) > 2 else MISSING
+        if isinstance(order, Area | np.ndarray | ExcelError):
+            return None
+        try:
+            asc = False if order is MISSING else fx.to_number(order) != 0
+        except ExcelErrorRaised:
+            return None
+        arr = self._shared_array(ref)
+        assert arr is not None
+        vals = args[0].v
+        n = len(vals)
+        try:
+            nums = fx._rank_numbers(arr)
+        except ExcelErrorRaised as exc:
+            err: ExcelError | None = exc.error
+            nums = []
+        else:
+            err = None
+        srt = np.sort(np.array([fx.round15(v) for v in nums], dtype=np.float64))
+        average = spec.name == "RANK.AVG"
+        out = np.empty(n, dtype=object)
+        m = len(srt)
+        for i in range(n):
+            x = vals[i]
+            if isinstance(x, ExcelError):
+                out[i] = x
+                continue
+            try:
+                xv = fx.to_number(x, self.date1904)
+            except ExcelErrorRaised as exc:
+                out[i] = exc.error
+                continue
+            if err is not None:
+                out[i] = err
+                continue
+            xr = fx.round15(xv)
+            lo = int(np.searchsorted(srt, xr, "left"))
+            hi = int(np.searchsorted(srt, xr, "right"))
+            if hi == lo:
+                out[i] = NA.with_message("数值不在排名区域中 / the number is not in ref")
+                continue
+            before = lo if asc else m - hi
+            out[i] = float(before + 1) if not average else before + (hi - lo + 1) / 2
+        return _Vec(out)
+
+    def v_round(self, args: list[Any]) -> Any:
+        x, d = args[0], args[1]
+        if not isinstance(x, _Vec) or _is_vec(d) or not isinstance(d, float):
+            return None
+        f = x.v if x.v.dtype == np.float64 else None
+        if f is None:
+            return None
+        from udfs._numbers import round_decimal
+
+        return _Vec(round_decimal(f, int(math.trunc(d))) + 0.0)
+
+    def v_if(self, args: list[Any]) -> Any:
+        cond = args[0]
+        if not isinstance(cond, _Vec) or len(args) < 2:
+            return None
+        branches = args[1:]
+        if any(isinstance(a, _VArea | Area | np.ndarray) for a in branches):
+            return None
+        if any(a is MISSING for a in branches):
+            return None
+        c = cond.v
+        if c.dtype == np.float64:
+            mask = c != 0
+        else:
+            if not all(x.__class__ is bool for x in c):
+                return None
+            mask = c.astype(bool)
+        n = len(c)
+        yes = branches[0].v if isinstance(branches[0], _Vec) else branches[0]
+        if len(branches) == 1:
+            no: Any = False
+        else:
+            no = branches[1].v if isinstance(branches[1], _Vec) else branches[1]
+        for val in (yes, no):
+            if isinstance(val, np.ndarray) and val.dtype == object and any(
+                isinstance(v, Area | np.ndarray) or v is None for v in val
+            ):
+                return None
+        if isinstance(yes, np.ndarray) and yes.dtype == np.float64 and (
+            isinstance(no, float) or (isinstance(no, np.ndarray) and no.dtype == np.float64)
+        ):
+            return _Vec(np.where(mask, yes, no))
+        out = np.empty(n, dtype=object)
+        ya = isinstance(yes, np.ndarray)
+        na = isinstance(no, np.ndarray)
+        for i in range(n):
+            out[i] = (yes[i] if ya else yes) if mask[i] else (no[i] if na else no)
+        return _Vec(out)
+
+    def v_contract(self, spec: FunctionSpec, args: list[Any]) -> Any:
+        first = args[0]
+        if any(_is_vec(a) for a in args[1:]):
+            return None
+        _, _, _, n = self._bx
+        if isinstance(first, _Vec):
+            col = np.empty((n, 1), dtype=object)
+            col[:, 0] = first.v
+            stacked: Any = col
+        elif isinstance(first, _VArea):
+            if first.bottom != first.top:
+                return None
+            stacked = first.grid.block(first.top, first.left, first.top + n - 1, first.right).copy()
+        else:
+            return None
+        rest = [a if not isinstance(a, Area) else a for a in args[1:]]
+        res = spec.impl(stacked, *rest)
+        if isinstance(res, np.ndarray):
+            if res.shape == (n, 1):
+                return _Vec(res[:, 0].copy())
+            return None
+        return res  # one value for every row (an error in a shared argument)
+
+    def v_sumproduct(self, node: Func, spec: FunctionSpec) -> Any:
+        if spec.name != "SUMPRODUCT" or not node.args:
+            return None
+        if not all(isinstance(a, Ref) for a in node.args):
+            return None
+        _, _, _, n = self._bx
+        mats: list[np.ndarray] = []
+        shape: tuple[int, int] | None = None
+        for a in node.args:
+            v = self.vev(a)
+            if isinstance(v, _VArea):
+                h, w = v.bottom - v.top + 1, v.right - v.left + 1
+                big = v.grid.block(v.top, v.left, v.bottom + n - 1, v.right)
+                if h == 1:
+                    m = big.reshape(n, 1, w)
+                else:
+                    m = np.stack([big[i : i + h] for i in range(n)])
+            elif isinstance(v, _Vec):
+                h, w = 1, 1
+                m = v.v.astype(object).reshape(n, 1, 1)
+            elif isinstance(v, Area):
+                h, w = v.shape
+                m = np.broadcast_to(fx.as_array(v)[None, :, :], (n, h, w))
+            else:
+                return None
+            if shape is None:
+                shape = (h, w)
+            elif shape != (h, w):
+                return _Vec(np.array([VALUE.with_message("SUMPRODUCT 各数组大小不同 / arrays differ in size")] * n, dtype=object))
+            mats.append(m)
+        assert shape is not None
+        total = np.ones((n, shape[0] * shape[1]))
+        errors: list[Any] = [None] * n
+        for m in mats:
+            flat = m.reshape(n, -1)
+            vals = np.zeros(flat.shape)
+            for idx, x in np.ndenumerate(flat):
+                if x.__class__ is float:
+                    vals[idx] = x
+                elif isinstance(x, ExcelError):
+                    if errors[idx[0]] is None:
+                        errors[idx[0]] = x
+                elif isinstance(x, int) and not isinstance(x, bool):
+                    vals[idx] = x
+            total = total * vals
+        out = np.empty(n, dtype=object)
+        rows = total.tolist()
+        for i in range(n):
+            out[i] = errors[i] if errors[i] is not None else math.fsum(rows[i])
+        return _Vec(out)
+
+
+# ------------------------------------------------------------------ helpers
+
+_VALUE_ONLY = {
+    "VLOOKUP", "HLOOKUP", "MATCH", "XMATCH", "SUM", "COUNT", "COUNTA", "AVERAGE", "MIN",
+    "MAX", "LARGE", "SMALL", "RANK", "RANK.EQ", "RANK.AVG", "AND", "OR", "CONCAT", "TEXTJOIN",
+}  # fmt: skip
+
+_NP_CMP = {"=": np.equal, "<>": np.not_equal, "<": np.less, ">": np.greater, "<=": np.less_equal, ">=": np.greater_equal}
+
+
+def _scalar_float(v: Any) -> Any:
+    if v.__class__ is float:
+        return v
+    return None
+
+
+def _round15_array(x: np.ndarray) -> np.ndarray:
+    from udfs._numbers import round_sig
+
+    return round_sig(x, 15)
+
+
+def _np_binary(op: str, a: np.ndarray, b: np.ndarray) -> _Vec | None:
+    with np.errstate(all="ignore"):
+        if op in _NP_CMP:
+            r = _NP_CMP[op](_round15_array(a), _round15_array(b))
+            return _Vec(r.astype(object))
+        if op == "+":
+            r = a + b
+            tiny = (r != 0) & (np.abs(r) < np.maximum(np.abs(a), np.abs(b)) * 1e-15)
+            r = np.where(tiny, 0.0, r)
+        elif op == "-":
+            r = a - b
+            tiny = (r != 0) & (np.abs(r) < np.maximum(np.abs(a), np.abs(b)) * 1e-15)
+            r = np.where(tiny, 0.0, r)
+        elif op == "*":
+            r = a * b
+        elif op == "/":
+            r = a / b
+        else:
+            return None  # ^ has many special cases: the exact path
+    bad = ~np.isfinite(r)
+    if op == "/":
+        bad |= b == 0
+    if not bad.any():
+        return _Vec(r)
+    out = r.astype(object)
+    for i in np.nonzero(bad)[0]:
+        out[i] = fx.binary_op(op, float(a[i]), float(b[i]))
+    return _Vec(out)
+
+
+def _map(fn: Callable[[Any], Any], arr: np.ndarray) -> np.ndarray:
+    out = np.empty(len(arr), dtype=object)
+    for i, x in enumerate(arr):
+        out[i] = fn(x)
+    return out
+
+
+def _lift2(op: str, a: Any, b: Any, d1904: bool) -> Any:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        A = fx.as_array(a)
+        B = fx.as_array(b)
+        h, w = max(A.shape[0], B.shape[0]), max(A.shape[1], B.shape[1])
+        out = np.empty((h, w), dtype=object)
+        for i in range(h):
+            for j in range(w):
+                out[i, j] = fx.binary_op(
+                    op, fx._broadcast_get(A, i, j), fx._broadcast_get(B, i, j), d1904
+                )
+        return out
+    return fx.binary_op(op, a, b, d1904)
+
+
+def _lift1(op: str, a: Any, d1904: bool) -> Any:
+    if isinstance(a, np.ndarray):
+        out = np.empty(a.shape, dtype=object)
+        for idx, x in np.ndenumerate(a):
+            out[idx] = fx.unary_op(op, x, d1904)
+        return out
+    return fx.unary_op(op, a, d1904)
+
+
+def _array_value(node: ArrayLit) -> np.ndarray:
+    out = np.empty((len(node.rows), len(node.rows[0])), dtype=object)
+    for i, row in enumerate(node.rows):
+        for j, v in enumerate(row):
+            out[i, j] = ExcelError(v.code) if isinstance(v, ErrorLitValue) else v
+    return out
+
+
+def _range_union(a: Any, b: Any) -> Any:
+    if isinstance(a, ExcelError):
+        return a
+    if isinstance(b, ExcelError):
+        return b
+    if not isinstance(a, Area) or not isinstance(b, Area) or a.grid is not b.grid:
+        return VALUE.with_message("区域运算需要同一工作表的引用 / : needs references on one sheet")
+    return Area(
+        a.grid, min(a.top, b.top), min(a.left, b.left), max(a.bottom, b.bottom), max(a.right, b.right)
+    )
+
+
+def _intersection(a: Any, b: Any) -> Any:
+    for v in (a, b):
+        if isinstance(v, ExcelError):
+            return v
+        if not isinstance(v, Area | MultiArea):
+            return VALUE.with_message("交叉运算需要引用 / the space operator needs references")
+    xs = list(a) if isinstance(a, MultiArea) else [a]
+    ys = list(b) if isinstance(b, MultiArea) else [b]
+    parts = []
+    for x in xs:
+        for y in ys:
+            if x.grid is not y.grid:
+                continue
+            top, bottom = max(x.top, y.top), min(x.bottom, y.bottom)
+            left, right = max(x.left, y.left), min(x.right, y.right)
+            if top <= bottom and left <= right:
+                parts.append(Area(x.grid, top, left, bottom, right))
+    if not parts:
+        return NULL.with_message("区域没有交集 / the ranges do not intersect")
+    return parts[0] if len(parts) == 1 else MultiArea(parts)
+
+
+def _ref_bounds(ref: str) -> tuple[Coord, Coord]:
+    if ":" in ref:
+        a, b = ref.split(":", 1)
+        return from_a1(a), from_a1(b)
+    c = from_a1(ref)
+    return c, c
+
+
+def _clean(v: Any) -> CellValue:
+    if isinstance(v, bool) or v is None or isinstance(v, str | ExcelError):
+        return v  # type: ignore[no-any-return]
+    if isinstance(v, int | float | np.integer | np.floating):
+        return float(v)
+    return v  # type: ignore[no-any-return]
+
+
+def _as_result_array(v: Any) -> np.ndarray:
+    if isinstance(v, Area):
+        return v.values()
+    return fx.as_array(v)
+
+
+def _spill_value(v: Any) -> CellValue:
+    if v is None or v is MISSING:
+        return 0.0
+    if isinstance(v, Area):
+        v = v.value()
+        return 0.0 if v is None else v  # type: ignore[no-any-return]
+    return _clean(v)
+
+
+def _fill_value(arr: np.ndarray, i: int, j: int) -> CellValue:
+    """A legacy array formula's value in its range cell (i, j): a single row or
+    column repeats, cells beyond the result are #N/A."""
+    return _spill_value(fx._broadcast_get(arr, i, j))
+
+
+def _shift_node(node: Node | None, dr: int) -> Node | None:
+    """The tree with every relative row moved ``dr`` rows down."""
+    if node is None or dr == 0:
+        return node
+    t = node.__class__
+    if t is Ref:
+        return node.shifted(dr, 0)  # type: ignore[union-attr]
+    if t is Func:
+        return Func(node.name, tuple(_shift_node(a, dr) for a in node.args))  # type: ignore[union-attr,misc]
+    if t is Binary:
+        return Binary(node.op, _shift_node(node.left, dr), _shift_node(node.right, dr))  # type: ignore[union-attr,arg-type]
+    if t is Unary:
+        return Unary(node.op, _shift_node(node.operand, dr))  # type: ignore[union-attr,arg-type]
+    if t is Percent:
+        return Percent(_shift_node(node.operand, dr))  # type: ignore[union-attr,arg-type]
+    if t is RangeOp:
+        return RangeOp(_shift_node(node.left, dr), _shift_node(node.right, dr))  # type: ignore[union-attr,arg-type]
+    if t is SpillRef:
+        return SpillRef(_shift_node(node.anchor, dr))  # type: ignore[union-attr,arg-type]
+    if t is Intersect:
+        return Intersect(_shift_node(node.left, dr), _shift_node(node.right, dr))  # type: ignore[union-attr,arg-type]
+    if t is Union:
+        return Union(tuple(_shift_node(a, dr) for a in node.items))  # type: ignore[union-attr,misc]
+    return node
+
+
+def _toposort(blocks: list[Block]) -> tuple[list[int], set[int]]:
+    n = len(blocks)
+    indeg = [0] * n
+    users: list[list[int]] = [[] for _ in range(n)]
+    for i, b in enumerate(blocks):
+        for d in b.deps:
+            users[d].append(i)
+            indeg[i] += 1
+    queue = deque(i for i in range(n) if indeg[i] == 0)
+    order: list[int] = []
+    while queue:
+        i = queue.popleft()
+        order.append(i)
+        for u in users[i]:
+            indeg[u] -= 1
+            if indeg[u] == 0:
+                queue.append(u)
+    left = set(range(n)) - set(order)
+    return order, left
+
+
+def _cycles(blocks: list[Block], nodes: set[int]) -> list[list[int]]:
+    """Strongly connected components among ``nodes`` that are real cycles
+    (iterative Tarjan)."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on: set[int] = set()
+    stack: list[int] = []
+    comps: list[list[int]] = []
+    counter = 0
+    for root in sorted(nodes):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(d for d in blocks[root].deps if d in nodes)))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            v, it = work[-1]
+            advanced = False
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, iter(sorted(d for d in blocks[w].deps if d in nodes))))
+                    advanced = True
+                    break
+                if w in on:
+                    low[v] = min(low[v], index[w])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1 or v in blocks[v].deps:
+                    comps.append(comp)
+    return comps
+
+
+def calculate(wb: Workbook) -> Results:
+    """Recalculate every formula of ``wb``.
+
+    Returns the value of every formula cell and of every cell a dynamic array
+    spills into (``None`` for cells a shrunken spill no longer covers).
+    Raises :class:`UnsupportedFormulaError` (every cell using a function or
+    construct outside the supported list) and :class:`CircularReferenceError`.
+    """
+    return _Engine(wb).run()
+
+
+def cell_name(sheet: str, coord: Coord) -> str:
+    """``Sheet!A1`` for messages."""
+    return f"{sheet}!{to_a1(*coord)}"
