@@ -221,6 +221,10 @@ def allocate(amount: object, weights: object, unit: object = None) -> Any:
         The shares in the shape of ``weights`` (a single weight gives a plain
         number).
 
+    Keywords
+    --------
+    None.
+
     Errors
     ------
     ``#DIV/0!`` when the weights add up to 0; ``#VALUE!`` for a negative

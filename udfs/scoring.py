@@ -180,6 +180,10 @@ def wscore(scores: object, weights: object, caps: object = None) -> Any:
         the result is not rounded to the fen, only cleaned of binary noise
         (15 significant digits, as Excel shows it).
 
+    Keywords
+    --------
+    None.
+
     Errors
     ------
     Text or an error in a person's scores makes that person's result
@@ -234,7 +238,8 @@ def deduct(full: object, counts: object, points: object, floor: object = None) -
     Parameters
     ----------
     full : number or column
-        Full marks: one number for everybody, or one per person (a column).
+        Full marks: one number for everybody, or one per person (a column; from
+        Python a 1-D list is read as that column).
     counts : range
         How many times each item happened: one row per person, one column per
         item (a single row for one person). Blanks are 0; fractions are allowed
@@ -243,13 +248,18 @@ def deduct(full: object, counts: object, points: object, floor: object = None) -
         Points off per count: one number for every item, or a row (or column)
         as wide as ``counts``. Must not be negative.
     floor : number or column, optional
-        The lowest result (default 0: "扣完为止").
+        The lowest result (default 0: "扣完为止"), for everybody or per person.
+        The result is ``max(full − Σ, floor)`` even if ``floor`` exceeds ``full``.
 
     Returns
     -------
     number or range
         One score per person (a column that spills), not rounded to the fen
         (scores are not money), cleaned of binary noise.
+
+    Keywords
+    --------
+    None.
 
     Errors
     ------
@@ -735,6 +745,10 @@ def forced_dist(scores: object, shares: object, labels: object, order: object = 
     range
         One label per person, in the shape of ``scores``; blank scores give an
         empty result.
+
+    Keywords
+    --------
+    None (``order`` is a number, as in ``RANK.EQ``).
 
     Ties
     ----
