@@ -241,3 +241,16 @@ def test_bind_decorates_every_function() -> None:
                 assert seen[a.name]["ndim"] == 2
                 assert seen[a.name]["err_to_str"] is True
                 assert 0 < len(seen[a.name]["doc"]) <= limit
+
+
+@pytest.mark.parametrize("module_name", ["addin.convert", "addin.registry", "addin.reference"])
+def test_addin_doctests(module_name: str) -> None:
+    """The examples in the add-in modules' docstrings hold (pytest collects doctests only
+    under udfs/ and tests/)."""
+    import doctest
+    import importlib
+
+    module = importlib.import_module(module_name)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0
