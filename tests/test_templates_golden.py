@@ -136,6 +136,68 @@ def test_t2_wangxiao() -> None:
     b.check("月度绩效", "应发合计", money(column(base + invite + deliver - fine)), money=True)
 
 
+def flat(x: Any) -> list[Any]:
+    return np.asarray(x, dtype=object).reshape(-1).tolist()
+
+
+def test_t3_hujiao() -> None:
+    """呼叫中心: RANKX within groups, STREAK of first places, RANK_PRIZE with
+    negative amounts from the bottom, SUMIFS totals."""
+    from udfs.money import money
+    from udfs.ranking import rank_prize, rankx
+    from udfs.scoring import streak
+
+    b = book("t3-hujiao")
+    months = ["1月", "2月", "3月"]
+    elig, groups = b("参加排名"), b("组别")
+    ranks = [flat(rankx(b(f"业绩{m + 1}月"), 0, b.scalar("组长排名方式"), groups, elig)) for m in range(3)]
+    for m, name in enumerate(months):
+        b.check("人员业绩", f"{name}组内名次", ranks[m])
+    block = [list(r) for r in zip(*ranks, strict=True)]
+    run = flat(streak(block, "=1", "last"))
+    b.check("人员业绩", "连任组长月数", run)
+    b.check("人员业绩", "晋升", ["晋升主管" if v >= b.scalar("晋升连续月数") else "" for v in run])
+    this = b("业绩3月")
+    b.check("人员业绩", "本月个人名次", rankx(this, 0, None, None, elig))
+    prize = flat(rank_prize(this, b("个人奖表"), elig))
+    cut = flat(rank_prize(this, b("个人降点表"), elig, 1, "同奖"))
+    b.check("人员业绩", "本月个人奖", prize, money=True)
+    b.check("人员业绩", "个人降点（百分点）", cut)
+    # 小组 sheet: SUMIFS per group and month
+    names, members = b.col("小组组别"), b.col("组别")
+    totals = [[sum(v or 0 for v, g in zip(b.col(f"业绩{m + 1}月"), members, strict=True) if g == name)
+               for name in names] for m in range(3)]
+    for m, name in enumerate(months):
+        b.check("小组", f"{name}小组业绩", totals[m], money=True)
+    g_this = column(totals[-1])
+    b.check("小组", "本月小组名次", rankx(g_this, 0))
+    b.check("小组", "小组奖", rank_prize(g_this, b("小组奖表")), money=True)
+    g_cut = flat(rank_prize(g_this, b("小组降点表"), None, 1, "同奖"))
+    b.check("小组", "小组降点（百分点）", g_cut)
+    cut_of = lookup(names, g_cut)
+    yes = [e == "是" for e in b.col("参加排名")]
+    person_gcut = [cut_of.get(g, 0) for g in members]
+    b.check("人员业绩", "小组降点（百分点）", person_gcut)
+    rate = [b.scalar("基础提成比例") + (c + g) * b.scalar("百分点") if y else 0
+            for c, g, y in zip(cut, person_gcut, yes, strict=True)]
+    b.check("人员业绩", "提成比例", rate)
+    commission = [money((v or 0) * r) if y else 0 for v, r, y in zip(b.col("业绩3月"), rate, yes, strict=True)]
+    b.check("人员业绩", "本月提成", commission, money=True)
+    b.check("人员业绩", "本月奖金合计",
+            [money(c + p) if y else 0 for c, p, y in zip(commission, prize, yes, strict=True)], money=True)
+    # 主管 sheet: two groups' total, lowest = 1, STREAK of last places
+    sups, group_sup = b.col("主管姓名"), b.col("小组主管")
+    sup_tot = [[sum(t for t, s in zip(totals[m], group_sup, strict=True) if s == sp) for sp in sups]
+               for m in range(3)]
+    sup_rank = [flat(rankx(column(sup_tot[m]), 1)) for m in range(3)]
+    for m, name in enumerate(months):
+        b.check("主管", f"{name}两组合计", sup_tot[m], money=True)
+        b.check("主管", f"{name}末位名次", sup_rank[m])
+    low = flat(streak([list(r) for r in zip(*sup_rank, strict=True)], "=1", "last"))
+    b.check("主管", "垫底连续月数", low)
+    b.check("主管", "降级", ["降为小组长" if v >= b.scalar("降级连续月数") else "" for v in low])
+
+
 def test_every_golden_cell_is_checked() -> None:
     """Sanity: goldens exist for every template and are non-trivial."""
     for tid in REGISTRY:

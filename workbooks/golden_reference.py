@@ -126,9 +126,156 @@ def t2_wangxiao(t: Template) -> dict[str, Any]:
     return out
 
 
+# --------------------------------------------------------------------------- ranking helpers
+def competition_ranks(values: dict[int, Decimal], ascending: bool = False) -> dict[int, int]:
+    """1 + number of people strictly better (RANK.EQ)."""
+    out = {}
+    for i, v in values.items():
+        better = 0
+        for w in values.values():
+            if (w < v) if ascending else (w > v):
+                better += 1
+        out[i] = better + 1
+    return out
+
+
+def prize_of_place(table: list[tuple[int, int, Decimal]], place: int) -> Decimal:
+    for lo, hi, amount in table:
+        if lo <= place <= hi:
+            return amount
+    return Decimal(0)
+
+
+def prizes_shared(values: dict[int, Decimal], table: list[tuple[int, int, Decimal]],
+                  ascending: bool = False, each: bool = False) -> dict[int, Decimal]:
+    """Prize per person. Tied people over places k..k+m-1: with ``each`` all get
+    place k's prize; otherwise they pool those places' prizes and split to the
+    fen, leftover fen to the earlier rows."""
+    order = sorted(values, key=lambda i: (values[i] if ascending else -values[i], i))
+    out: dict[int, Decimal] = {}
+    pos = 0
+    while pos < len(order):
+        tied = [i for i in order[pos:] if values[i] == values[order[pos]]]
+        places = range(pos + 1, pos + 1 + len(tied))
+        if each:
+            for i in tied:
+                out[i] = prize_of_place(table, pos + 1)
+        else:
+            pool = sum((prize_of_place(table, p) for p in places), Decimal(0))
+            cents = int((pool * 100).to_integral_value())
+            share, extra = divmod(cents, len(tied))
+            for k, i in enumerate(sorted(tied)):
+                out[i] = Decimal(share + (1 if k < extra else 0)) / 100
+        pos += len(tied)
+    return out
+
+
+# --------------------------------------------------------------------------- t3
+def t3_hujiao(t: Template) -> dict[str, Any]:
+    """呼叫中心: the month's best of each group leads it next month (ties by
+    position); 3 months running → 主管; the 主管 whose two groups total lowest
+    3 months running → demoted. Example prizes 800/500/300 (individual),
+    1000/600 (group); bottom 3 individuals −0.5 point, bottom group −0.5 point
+    on a 3% commission."""
+    out: dict[str, Any] = {}
+    s = t.data_sheet("人员业绩")
+    rows = rows_of(s)
+    months = ["1月", "2月", "3月"]
+    elig = [r["参加排名"] == "是" for r in rows]
+    group_rank: list[list[int | None]] = [[None] * len(months) for _ in rows]
+    for m, month in enumerate(months):
+        for g in {r["组别"] for r in rows if r["组别"]}:
+            members = [i for i, r in enumerate(rows) if elig[i] and r["组别"] == g and r[f"{month}业绩"] is not None]
+            members.sort(key=lambda i, mo=month: (-D(rows[i][f"{mo}业绩"]), i))  # type: ignore[misc]
+            for place, i in enumerate(members, start=1):
+                group_rank[i][m] = place
+    this = f"{months[-1]}业绩"
+    present = {i: D(r[this]) for i, r in enumerate(rows) if elig[i] and r[this] is not None}
+    ind_rank = competition_ranks(present)
+    ind_prize = prizes_shared(present, [(1, 1, Decimal(800)), (2, 2, Decimal(500)), (3, 3, Decimal(300))])
+    ind_cut = prizes_shared(present, [(1, 3, Decimal("-0.5"))], ascending=True, each=True)
+    gs = t.data_sheet("小组")
+    groups = rows_of(gs)
+    totals: dict[str, list[Decimal]] = {}
+    for gi, g in enumerate(groups):
+        totals[g["组别"]] = []
+        for month in months:
+            tot = sum((D(r[f"{month}业绩"]) for r in rows if r["组别"] == g["组别"]), Decimal(0))
+            totals[g["组别"]].append(tot)
+            out[key(gs, f"{month}小组业绩", gi)] = yuan(tot)
+    gvals = {gi: totals[g["组别"]][-1] for gi, g in enumerate(groups)}
+    g_rank = competition_ranks(gvals)
+    g_prize = prizes_shared(gvals, [(1, 1, Decimal(1000)), (2, 2, Decimal(600))])
+    g_cut = prizes_shared(gvals, [(1, 1, Decimal("-0.5"))], ascending=True, each=True)
+    cut_of_group = {}
+    for gi, g in enumerate(groups):
+        out[key(gs, "本月小组名次", gi)] = g_rank[gi]
+        out[key(gs, "小组奖", gi)] = yuan(g_prize[gi])
+        out[key(gs, "小组降点（百分点）", gi)] = num(g_cut[gi])
+        cut_of_group[g["组别"]] = g_cut[gi]
+    for i, r in enumerate(rows):
+        for m, month in enumerate(months):
+            out[key(s, f"{month}组内名次", i)] = group_rank[i][m] if group_rank[i][m] is not None else ""
+        run = 0
+        for m in reversed(range(len(months))):
+            if group_rank[i][m] is None:
+                if run == 0:
+                    continue
+                break
+            if group_rank[i][m] == 1:
+                run += 1
+            else:
+                break
+        out[key(s, "连任组长月数", i)] = run
+        out[key(s, "晋升", i)] = "晋升主管" if run >= 3 else ""
+        if elig[i]:
+            group_cut = cut_of_group.get(r["组别"], Decimal(0))
+            rate = Decimal("0.03") + (ind_cut[i] + group_cut) / 100
+            commission = D(r[this]) * rate
+            out[key(s, "本月个人名次", i)] = ind_rank[i]
+            out[key(s, "本月个人奖", i)] = yuan(ind_prize[i])
+            out[key(s, "个人降点（百分点）", i)] = num(ind_cut[i])
+            out[key(s, "小组降点（百分点）", i)] = num(group_cut)
+            out[key(s, "提成比例", i)] = num(rate)
+            out[key(s, "本月提成", i)] = yuan(commission)
+            out[key(s, "本月奖金合计", i)] = yuan(Decimal(str(yuan(commission))) + ind_prize[i])
+        else:
+            out[key(s, "本月个人名次", i)] = ""
+            out[key(s, "本月个人奖", i)] = ""
+            out[key(s, "个人降点（百分点）", i)] = ""
+            out[key(s, "小组降点（百分点）", i)] = 0.0
+            out[key(s, "提成比例", i)] = 0.0
+            out[key(s, "本月提成", i)] = 0.0
+            out[key(s, "本月奖金合计", i)] = 0.0
+    ss = t.data_sheet("主管")
+    sups = rows_of(ss)
+    bottom: list[list[int]] = []
+    for si, sp in enumerate(sups):
+        bottom.append([])
+        for m, month in enumerate(months):
+            tot = sum((totals[g["组别"]][m] for g in groups if g["主管"] == sp["主管"]), Decimal(0))
+            out[key(ss, f"{month}两组合计", si)] = yuan(tot)
+    for month in months:
+        vals = {si: D(out[key(ss, f"{month}两组合计", si)]) for si in range(len(sups))}
+        rk = competition_ranks(vals, ascending=True)
+        for si in range(len(sups)):
+            out[key(ss, f"{month}末位名次", si)] = rk[si]
+            bottom[si].append(rk[si])
+    for si in range(len(sups)):
+        run = 0
+        for v in reversed(bottom[si]):
+            if v != 1:
+                break
+            run += 1
+        out[key(ss, "垫底连续月数", si)] = run
+        out[key(ss, "降级", si)] = "降为小组长" if run >= 3 else ""
+    return out
+
+
 GOLDEN: dict[str, Callable[[Template], dict[str, Any]]] = {
     "t1-gongxiaoshe": t1_gongxiaoshe,
     "t2-wangxiao": t2_wangxiao,
+    "t3-hujiao": t3_hujiao,
 }
 
 
