@@ -21,6 +21,12 @@ True
 
 The kernel is imported lazily (:attr:`FunctionSpec.kernel`), so reading names
 and argument counts never imports numpy code paths a reader does not need.
+
+To add a function: write it in the kernel (``udfs.<module>.<name>``, optional
+arguments defaulting to ``None``), append a :class:`FunctionSpec` to
+:data:`FUNCTIONS`, then refresh the two generated, reviewed artefacts the tests
+compare against: ``jixiao functions --markdown > docs/functions.md`` and
+``python tests/test_officejs.py`` (the Office.js metadata golden file).
 """
 
 from __future__ import annotations
