@@ -270,14 +270,19 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         help_zh="扣分制：满分 − Σ 次数 × 每次扣分，不低于保底分（默认 0，扣完为止）。",
         help_en="Deduction scoring: full minus sum of count x points, never below floor (default 0).",
         args=(
-            Argument("full", "number", "满分", "full marks"),
+            Argument(
+                "full",
+                "range",
+                "满分：一个数（人人相同）或一列（每人一个）",
+                "full marks: one number for everybody, or a column (one per person)",
+            ),
             Argument("counts", "range", "各项次数：每人一行，或单独一行", "counts per item: one row per person, or one row"),
             Argument("points", "range", "每次扣分：一行，与次数同宽，或一个数", "points per count: one row as wide as counts, or one number"),
             Argument(
                 "floor",
-                "number",
-                "保底分，默认 0",
-                "lowest result, default 0",
+                "range",
+                "保底分，默认 0（扣完为止）；一个数或每人一个的一列",
+                "lowest result, default 0; one number or a column (one per person)",
                 optional=True,
                 default=0,
             ),
