@@ -198,6 +198,65 @@ def test_t3_hujiao() -> None:
     b.check("主管", "降级", ["降为小组长" if v >= b.scalar("降级连续月数") else "" for v in low])
 
 
+def serial(v: Any) -> Any:
+    """A date cell as Excel's serial number (what the kernel receives)."""
+    from openpyxl.utils.datetime import to_excel
+
+    return to_excel(v) if v is not None else None
+
+
+def test_t4_baoxian() -> None:
+    """保险竞赛: SUMIFS city totals, multi-key RANK_PRIZE with eligibility for the
+    speed prize, ALLOCATE 1 : 0.5 : 0.5, individual RANK_PRIZE behind two gates."""
+    from udfs.money import allocate, money
+    from udfs.ranking import rank_prize, rankx
+
+    b = book("t4-baoxian")
+    agent_city, premium = b.col("个人城市"), b.col("个人保费")
+    cities = b.col("城市")
+    total = [sum(p for p, c in zip(premium, agent_city, strict=True) if c == city) for city in cities]
+    b.check("城市业绩", "活动保费（元）", total, money=True)
+    start_t = lookup(b.col("城市名"), b.col("起始目标万元"))
+    budget_t = lookup(b.col("城市名"), b.col("预算目标万元"))
+    unit = b.scalar("万元")
+    start_ok = ["是" if t >= start_t[c] * unit else "否" for t, c in zip(total, cities, strict=True)]
+    budget_ok = ["是" if t >= budget_t[c] * unit else "否" for t, c in zip(total, cities, strict=True)]
+    b.check("城市业绩", "达成起始", start_ok)
+    b.check("城市业绩", "达成预算", budget_ok)
+    start_d, budget_d = [serial(v) for v in b.col("起始日期")], [serial(v) for v in b.col("预算日期")]
+    keys = [[1 if ok == "是" else 0, bd if ok == "是" else (sd or 0)]
+            for ok, sd, bd in zip(budget_ok, start_d, budget_d, strict=True)]
+    b.check("城市业绩", "速度奖名次", rankx(keys, b("速度奖排序"), None, None, column(start_ok)))
+    speed = flat(rank_prize(keys, b("速度奖表"), column(start_ok), b("速度奖排序")))
+    b.check("城市业绩", "速度奖", speed, money=True)
+    nat = [b.scalar("全国奖额") if t >= b.scalar("全国门槛") and r and 0 < r <= b.scalar("全国奖名额") else 0
+           for t, r in zip(total, b.col("全国排名"), strict=True)]
+    b.check("城市业绩", "全国奖", nat, money=True)
+    prize_of = lookup(cities, [v or 0 for v in speed])
+    coef = lookup(b.col("职务名"), b.col("分配系数"))
+    weights = [coef[t] for t in b.col("分配职务")]
+    b.check("速度奖分配", "系数", weights)
+    shares: list[Any] = []
+    alloc_city = b.col("分配城市")
+    for i in range(0, len(weights), 3):
+        shares += flat(allocate(prize_of[alloc_city[i]], [[w] for w in weights[i:i + 3]]))
+    b.check("速度奖分配", "分得奖金", shares, money=True)
+    ok_of = lookup(cities, start_ok)
+    city_ok = [ok_of[c] for c in agent_city]
+    b.check("个人竞赛", "所在市达成起始", city_ok)
+    elig = ["是" if ok == "是" and p >= b.scalar("个人门槛") else "否"
+            for ok, p in zip(city_ok, premium, strict=True)]
+    b.check("个人竞赛", "参赛资格", elig)
+    b.check("个人竞赛", "全省名次", rankx(column(premium), 0, None, None, column(elig)))
+    ind = flat(rank_prize(column(premium), b("个人奖表"), column(elig)))
+    b.check("个人竞赛", "个人奖", ind, money=True)
+    b.check("个人竞赛", "手续费", [money(p * b.scalar("手续费率")) for p in premium], money=True)
+    speed_sum, ind_sum = sum(v or 0 for v in speed), sum(v or 0 for v in ind)
+    assert abs(b.gold["汇总!B4"] - speed_sum) < 0.005
+    assert abs(b.gold["汇总!B5"] - ind_sum) < 0.005
+    assert abs(b.gold["汇总!B8"] - (b.scalar("省奖池") - speed_sum - ind_sum)) < 0.005
+
+
 def test_every_golden_cell_is_checked() -> None:
     """Sanity: goldens exist for every template and are non-trivial."""
     for tid in REGISTRY:

@@ -272,10 +272,101 @@ def t3_hujiao(t: Template) -> dict[str, Any]:
     return out
 
 
+# --------------------------------------------------------------------------- t4
+def split_to_fen(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Shares in proportion to weights, whole fen, leftover fen by largest
+    remainder (ties to the earlier weight), adding up to ``amount``."""
+    cents = int((amount * 100).to_integral_value())
+    total = sum(weights, Decimal(0))
+    exact = [Decimal(cents) * w / total for w in weights]
+    floors = [int(e) for e in exact]
+    left = cents - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [Decimal(f) / 100 for f in floors]
+
+
+def t4_baoxian(t: Template) -> dict[str, Any]:
+    """保险竞赛: city premium = agents' sum; targets ×1万; speed prize 10000/
+    8000/6000 to budget achievers by date, filled up by start achievers by
+    date; split 1 : 0.5; national 8000 for ≥10万 and rank ≤10; individuals
+    with city at start target and ≥1万 (含), prizes 5000/4000/3000/2000×12/
+    1000×20 shared on ties; fee 35%."""
+    targets = {"南昌": (18, 23), "景德镇": (9, 13), "萍乡": (9, 13), "九江": (15, 20), "新余": (9, 13),
+               "鹰潭": (9, 13), "赣州": (18, 23), "宜春": (18, 23), "吉安": (15, 20), "上饶": (15, 20),
+               "抚州": (15, 19)}
+    out: dict[str, Any] = {}
+    ps = t.data_sheet("个人竞赛")
+    agents = rows_of(ps)
+    cs = t.data_sheet("城市业绩")
+    cities = rows_of(cs)
+    total = {c["城市"]: Decimal(0) for c in cities}
+    for a in agents:
+        total[a["城市"]] += D(a["签单保费（元）"])
+    start_ok, speed_prize = {}, {}
+    candidates = []
+    for i, c in enumerate(cities):
+        name = c["城市"]
+        s_t, b_t = Decimal(targets[name][0]) * 10000, Decimal(targets[name][1]) * 10000
+        start_ok[name] = total[name] >= s_t
+        budget = total[name] >= b_t
+        out[key(cs, "活动保费（元）", i)] = yuan(total[name])
+        out[key(cs, "起始目标（元）", i)] = yuan(s_t)
+        out[key(cs, "预算目标（元）", i)] = yuan(b_t)
+        out[key(cs, "达成起始", i)] = "是" if start_ok[name] else "否"
+        out[key(cs, "达成预算", i)] = "是" if budget else "否"
+        if start_ok[name]:
+            date = c["达成预算目标日期"] if budget else c["达成起始目标日期"]
+            candidates.append((0 if budget else 1, date, i))
+        rank = c["全国排名"]
+        out[key(cs, "全国奖", i)] = yuan(Decimal(8000) if total[name] >= 100000 and rank and rank <= 10 else Decimal(0))
+    candidates.sort()
+    assert len({(k, d) for k, d, _ in candidates}) == len(candidates), "sample has no speed ties"
+    place_prize = {1: Decimal(10000), 2: Decimal(8000), 3: Decimal(6000)}
+    for i, c in enumerate(cities):
+        speed_prize[c["城市"]] = Decimal(0)
+        out[key(cs, "速度奖名次", i)] = ""
+        out[key(cs, "速度奖", i)] = ""
+    for place, (_k, _d, i) in enumerate(candidates, start=1):
+        speed_prize[cities[i]["城市"]] = place_prize.get(place, Decimal(0))
+        out[key(cs, "速度奖名次", i)] = place
+        out[key(cs, "速度奖", i)] = yuan(place_prize.get(place, Decimal(0)))
+    al = t.data_sheet("速度奖分配")
+    staff = rows_of(al)
+    coef = {"销管部经理": Decimal(1), "相关工作人员": Decimal("0.5")}
+    for start in range(0, len(staff), 3):
+        block = staff[start:start + 3]
+        shares = split_to_fen(speed_prize[block[0]["城市"]], [coef[r["职务"]] for r in block])
+        for k, (r, share) in enumerate(zip(block, shares, strict=True)):
+            out[key(al, "系数", start + k)] = num(coef[r["职务"]])
+            out[key(al, "分得奖金", start + k)] = yuan(share)
+    eligible = {i: D(a["签单保费（元）"]) for i, a in enumerate(agents)
+                if start_ok[a["城市"]] and D(a["签单保费（元）"]) >= 10000}
+    ranks = competition_ranks(eligible)
+    table = [(1, 1, Decimal(5000)), (2, 2, Decimal(4000)), (3, 3, Decimal(3000)), (4, 15, Decimal(2000)),
+             (16, 35, Decimal(1000))]
+    prizes = prizes_shared(eligible, table)
+    for i, a in enumerate(agents):
+        out[key(ps, "所在市达成起始", i)] = "是" if start_ok[a["城市"]] else "否"
+        out[key(ps, "参赛资格", i)] = "是" if i in eligible else "否"
+        out[key(ps, "全省名次", i)] = ranks.get(i, "")
+        out[key(ps, "个人奖", i)] = yuan(prizes[i]) if i in eligible else ""
+        out[key(ps, "手续费", i)] = yuan(D(a["签单保费（元）"]) * Decimal("0.35"))
+    speed_sum = sum(speed_prize.values(), Decimal(0))
+    ind_sum = sum(prizes.values(), Decimal(0))
+    out["汇总!B4"] = yuan(speed_sum)
+    out["汇总!B5"] = yuan(ind_sum)
+    out["汇总!B6"] = yuan(speed_sum + ind_sum)
+    out["汇总!B8"] = yuan(80000 - speed_sum - ind_sum)
+    return out
+
+
 GOLDEN: dict[str, Callable[[Template], dict[str, Any]]] = {
     "t1-gongxiaoshe": t1_gongxiaoshe,
     "t2-wangxiao": t2_wangxiao,
     "t3-hujiao": t3_hujiao,
+    "t4-baoxian": t4_baoxian,
 }
 
 
