@@ -159,9 +159,13 @@ class FunctionSpec:
     array_args: bool = False  # arguments evaluated as arrays (SUMPRODUCT)
     needs_context: bool = False
     lift_all: bool = False  # when lifting, ranges in R arguments are lifted too (IF)
+    no_lift: bool = False  # an array where one value is expected is #VALUE! (EDATE)
 
     def kind(self, i: int) -> str:
         p = self.params
+        if "|" in p:  # fixed prefix | repeating group (SUMIFS: "R|RS")
+            head, unit = p.split("|")
+            return head[i] if i < len(head) else unit[(i - len(head)) % len(unit)]
         if p.endswith("*"):
             body = p[:-1]
             return body[i] if i < len(body) else body[-1]
@@ -181,13 +185,16 @@ def register(
     array_args: bool = False,
     needs_context: bool = False,
     lift_all: bool = False,
+    no_lift: bool = False,
 ) -> Callable[[Impl], Impl]:
     """Register ``impl`` under ``name`` (and ``_XLFN.name``)."""
 
     def deco(impl: Impl) -> Impl:
-        mx = (len(params) if not params.endswith("*") else None) if max_args == -1 else max_args
+        variadic = params.endswith("*") or "|" in params
+        mx = (None if variadic else len(params)) if max_args == -1 else max_args
         spec = FunctionSpec(
-            name, impl, params, min_args, mx, handles_errors, array_args, needs_context, lift_all
+            name, impl, params, min_args, mx, handles_errors, array_args, needs_context, lift_all,
+            no_lift,
         )
         FUNCTIONS[name] = spec
         return impl
@@ -198,15 +205,54 @@ def register(
 # ------------------------------------------------------------------ coercions
 
 _NUM_RE = re.compile(r"^[+-]?(?:\d+(?:,\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-_DATE_ISO = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
-_DATE_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})$")
+_DATE_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_DATE_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?$")
 _DATE_CN = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?$")
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?(?:\s*([AaPp][Mm]))?$")
+
+
+def _text_date(t: str, date1904: bool) -> float | None:
+    """Serial of a date written ``2024-01-31``, ``2024年1月31日`` or, as the
+    Excel that computed the oracle read it, day first ``31/01/2024``/``26/08``."""
+    m = _DATE_YMD.match(t) or _DATE_CN.match(t)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = _DATE_DMY.match(t)
+        if not m:
+            return None
+        d, mo = int(m.group(1)), int(m.group(2))
+        y = int(m.group(3)) if m.group(3) else _dt.date.today().year
+        if m.group(3) and len(m.group(3)) == 2:
+            y += 2000 if y < 30 else 1900
+    if (y, mo, d) == (1900, 2, 29) and not date1904:
+        return 60.0
+    try:
+        _dt.date(y, mo, d)
+    except ValueError:
+        return None
+    if y < (1904 if date1904 else 1900):
+        return None
+    return float(date_serial(y, mo, d, date1904))
+
+
+def _text_time(t: str) -> float | None:
+    m = _TIME.match(t)
+    if not m:
+        return None
+    h, mi = int(m.group(1)), int(m.group(2))
+    sec = float(m.group(3) or 0)
+    ampm = (m.group(4) or "").upper()
+    if mi >= 60 or sec >= 60 or (ampm and not 1 <= h <= 12):
+        return None
+    if ampm:
+        h = h % 12 + (12 if ampm == "PM" else 0)
+    return (h * 3600 + mi * 60 + sec) / 86400
 
 
 def text_to_number(text: str, date1904: bool = False) -> float | None:
     """The number a text reads as (Excel's VALUE: ``"1,200"``, ``"50%"``,
-    ``"$3"``, ``"2024-01-31"``, ``"12:30"``), else ``None``."""
+    ``"$3"``, ``"2024-01-31"``, ``"31/01/2024 02:00 AM"``, ``"12:30"``), else ``None``."""
     t = text.strip()
     if not t:
         return None
@@ -226,25 +272,18 @@ def text_to_number(text: str, date1904: bool = False) -> float | None:
         return -v if neg else v
     if scale != 1.0 or sign or neg:
         return None
-    for rx, order in ((_DATE_ISO, "ymd"), (_DATE_CN, "ymd"), (_DATE_US, "mdy")):
-        m = rx.match(t)
-        if m:
-            parts = dict(zip(order, (int(g) for g in m.groups()), strict=True))
-            y = parts["y"]
-            if y < 100:
-                y += 2000 if y < 30 else 1900
-            try:
-                _dt.date(y, parts["m"], parts["d"])
-            except ValueError:
-                return None
-            return float(date_serial(y, parts["m"], parts["d"], date1904))
-    m = _TIME.match(t)
-    if m:
-        h, mi = int(m.group(1)), int(m.group(2))
-        s = float(m.group(3) or 0)
-        if mi >= 60 or s >= 60:
-            return None
-        return (h * 3600 + mi * 60 + s) / 86400
+    day = _text_date(t, date1904)
+    if day is not None:
+        return day
+    tm = _text_time(t)
+    if tm is not None:
+        return tm
+    parts = t.split(None, 1)
+    if len(parts) == 2:
+        day = _text_date(parts[0], date1904)
+        tm = _text_time(parts[1])
+        if day is not None and tm is not None:
+            return day + tm
     return None
 
 
@@ -356,7 +395,7 @@ def compare(a: Any, b: Any) -> int:
     if ra != rb:
         return -1 if ra < rb else 1
     if ra == 1:
-        x, y = a.lower(), b.lower()
+        x, y = a.casefold(), b.casefold()
     elif ra == 2:
         x, y = bool(a), bool(b)
     else:
@@ -535,6 +574,8 @@ def call(spec: FunctionSpec, args: list[Any], ctx: CallContext) -> Any:
                 else:
                     vals[i] = arr
                     lifted.append(i)
+    if lifted and spec.no_lift:
+        return VALUE.with_message(f"{spec.name} 不接受数组 / {spec.name} does not take arrays")
     if lifted:
         h = max(vals[i].shape[0] for i in lifted)
         w = max(vals[i].shape[1] for i in lifted)
@@ -544,7 +585,12 @@ def call(spec: FunctionSpec, args: list[Any], ctx: CallContext) -> Any:
             for c in range(w):
                 for i in lifted:
                     row[i] = _broadcast_get(vals[i], r, c)
-                out[r, c] = _call_scalar(spec, row, ctx)
+                v = _call_scalar(spec, row, ctx)
+                if isinstance(v, Area):
+                    v = v.value()
+                elif isinstance(v, np.ndarray):
+                    v = v[0, 0]
+                out[r, c] = v
         return out
     return _call_scalar(spec, vals, ctx)
 
@@ -626,7 +672,7 @@ def IF(cond: Any, yes: Any = _NOT_GIVEN, no: Any = _NOT_GIVEN) -> Any:
     return 0.0 if chosen is MISSING else chosen
 
 
-@register("IFS", "S*", 2, None, handles_errors=True)
+@register("IFS", "|SS", 2, None, handles_errors=True)
 def IFS(*args: Any) -> Any:
     """IFS(cond1, value1, …): the value of the first true condition, else #N/A."""
     if len(args) % 2:
@@ -670,9 +716,8 @@ def _logicals(args: tuple[Any, ...]) -> list[bool]:
                 out.append(v != 0)
         elif isinstance(v, str):
             u = v.strip().upper()
-            if u not in ("TRUE", "FALSE"):
-                raise fail(VALUE, f"文本“{v}”不是逻辑值 / {v!r} is not a logical value")
-            out.append(u == "TRUE")
+            if u in ("TRUE", "FALSE"):
+                out.append(u == "TRUE")
         else:
             out.append(to_bool(v))
     if not out:
@@ -787,6 +832,10 @@ def SUMPRODUCT(*args: Any) -> float:
     arrays = [as_array(a) for a in args]
     shape = arrays[0].shape
     for arr in arrays:
+        for v in arr.ravel():
+            if isinstance(v, ExcelError):
+                raise ExcelErrorRaised(v)
+    for arr in arrays:
         if arr.shape != shape:
             raise fail(VALUE, "SUMPRODUCT 各数组大小不同 / arrays differ in size")
     total = np.ones(shape)
@@ -824,11 +873,9 @@ def wildcard_regex(pattern: str) -> re.Pattern[str]:
 def make_criterion(crit: Any) -> Callable[[Any], bool]:
     """COUNTIF-style criterion → a predicate on one cell value."""
     if isinstance(crit, ExcelError):
-        raise ExcelErrorRaised(crit)
+        return lambda v: isinstance(v, ExcelError) and v.code == crit.code
     if crit is None or crit is MISSING:
-        crit = 0.0 if crit is MISSING else ""
-        if crit == "":
-            return lambda v: v is None or v == ""
+        crit = 0.0
     if isinstance(crit, bool):
         return lambda v: isinstance(v, bool) and v == crit
     if isinstance(crit, float | int):
@@ -863,6 +910,13 @@ def make_criterion(crit: Any) -> Callable[[Any], bool]:
             return lambda v: isinstance(v, bool) and v == b
         if op == "<>":
             return lambda v: not (isinstance(v, bool) and v == b)
+        btest = _CMP[op]
+        return lambda v: isinstance(v, bool) and btest(int(v) - int(b))
+    err = parse_error(rhs.strip())
+    if err is not None and op in ("=", "<>"):
+        if op == "=":
+            return lambda v: isinstance(v, ExcelError) and v.code == err.code
+        return lambda v: not (isinstance(v, ExcelError) and v.code == err.code)
     if num is not None:
         c = round15(num)
         test = _CMP[op]
@@ -886,12 +940,12 @@ def make_criterion(crit: Any) -> Callable[[Any], bool]:
             return lambda v: isinstance(v, str) and rx.match(v) is not None
         return lambda v: not (isinstance(v, str) and rx.match(v) is not None)
     test = _CMP[op]
-    low = rhs.lower()
+    low = rhs.casefold()
 
     def text_pred(v: Any) -> bool:
         if not isinstance(v, str):
             return False
-        x = v.lower()
+        x = v.casefold()
         return test(0 if x == low else (-1 if x < low else 1))
 
     return text_pred
@@ -952,7 +1006,7 @@ def COUNTIF(rng: Any, crit: Any) -> float:
     return float(mask.sum())
 
 
-@register("COUNTIFS", "RS*", 2, None, handles_errors=True)
+@register("COUNTIFS", "|RS", 2, None, handles_errors=True)
 def COUNTIFS(*args: Any) -> float:
     """COUNTIFS(range1, criteria1, …)."""
     if len(args) % 2:
@@ -979,7 +1033,7 @@ def SUMIF(rng: Any, crit: Any, sum_range: Any = MISSING) -> float:
     return math.fsum(_selected_numbers(target, mask))
 
 
-@register("SUMIFS", "RRS*", 3, None, handles_errors=True)
+@register("SUMIFS", "R|RS", 3, None, handles_errors=True)
 def SUMIFS(target: Any, *pairs: Any) -> float:
     """SUMIFS(sum_range, criteria_range1, criteria1, …)."""
     return math.fsum(_ifs_numbers(target, pairs))
@@ -996,7 +1050,7 @@ def AVERAGEIF(rng: Any, crit: Any, avg_range: Any = MISSING) -> float:
     return math.fsum(nums) / len(nums)
 
 
-@register("AVERAGEIFS", "RRS*", 3, None, handles_errors=True)
+@register("AVERAGEIFS", "R|RS", 3, None, handles_errors=True)
 def AVERAGEIFS(target: Any, *pairs: Any) -> float:
     """AVERAGEIFS(average_range, criteria_range1, criteria1, …)."""
     nums = _ifs_numbers(target, pairs)
@@ -1005,14 +1059,14 @@ def AVERAGEIFS(target: Any, *pairs: Any) -> float:
     return math.fsum(nums) / len(nums)
 
 
-@register("MAXIFS", "RRS*", 3, None, handles_errors=True)
+@register("MAXIFS", "R|RS", 3, None, handles_errors=True)
 def MAXIFS(target: Any, *pairs: Any) -> float:
     """MAXIFS(max_range, criteria_range1, criteria1, …); 0 when nothing matches."""
     nums = _ifs_numbers(target, pairs)
     return max(nums) if nums else 0.0
 
 
-@register("MINIFS", "RRS*", 3, None, handles_errors=True)
+@register("MINIFS", "R|RS", 3, None, handles_errors=True)
 def MINIFS(target: Any, *pairs: Any) -> float:
     """MINIFS(min_range, criteria_range1, criteria1, …); 0 when nothing matches."""
     nums = _ifs_numbers(target, pairs)
@@ -1083,18 +1137,21 @@ def MOD(n: Any, d: Any) -> float:
 # ------------------------------------------------------------------- lookup
 
 
-def _lookup_key(v: Any) -> Any:
-    """A hashable key equal for values Excel's exact match treats as equal."""
+def _lookup_key(v: Any, fold: bool = False) -> Any:
+    """A hashable key equal for values Excel's exact match treats as equal
+    (MATCH/VLOOKUP ignore case; XMATCH/XLOOKUP also fold ``ß`` to ``ss``)."""
     if isinstance(v, bool):
         return ("b", v)
     if isinstance(v, float | int):
         return ("n", round15(float(v)))
     if isinstance(v, str):
-        return ("s", v.lower())
+        return ("s", v.casefold() if fold else v.lower())
     return None
 
 
-def exact_position(value: Any, items: list[Any], wildcards: bool, reverse: bool = False) -> int:
+def exact_position(
+    value: Any, items: list[Any], wildcards: bool, reverse: bool = False, fold: bool = False
+) -> int:
     """0-based position of the first (or last) exact match, -1 if none."""
     order = range(len(items) - 1, -1, -1) if reverse else range(len(items))
     if wildcards and isinstance(value, str) and any(ch in value for ch in "*?~"):
@@ -1104,40 +1161,110 @@ def exact_position(value: Any, items: list[Any], wildcards: bool, reverse: bool 
             if isinstance(v, str) and rx.match(v):
                 return i
         return -1
-    key = _lookup_key(value)
+    key = _lookup_key(value, fold)
     for i in order:
-        if _lookup_key(items[i]) == key:
+        if _lookup_key(items[i], fold) == key:
             return i
     return -1
 
 
+def _xrank(v: Any) -> int:
+    if v is None or v is MISSING:
+        return 3
+    return _type_rank(v)
+
+
+def xcompare(a: Any, b: Any) -> int:
+    """Ordering across types as Excel's lookups see it: numbers < text <
+    logicals < a blank lookup value."""
+    ra, rb = _xrank(a), _xrank(b)
+    if ra != rb:
+        return -1 if ra < rb else 1
+    if ra == 3:
+        return 0
+    return compare(a, b)
+
+
 def approx_position(value: Any, items: list[Any], descending: bool = False) -> int:
-    """Excel's binary search for the largest item <= value (ascending) or the
-    smallest item >= value (descending); items of another type are skipped."""
+    """MATCH/VLOOKUP approximate match.
+
+    Ascending (type 1): Excel's binary search for the last item <= value; an
+    item of another type where the search lands counts as larger. Descending
+    (type -1): a scan that stops at the first item of the value's type below
+    it, skipping other types, and keeps the last item >= value.
+    """
     rank = _type_rank(value)
+    if descending:
+        best = -1
+        for i, v in enumerate(items):
+            if v is None or isinstance(v, ExcelError) or _type_rank(v) != rank:
+                continue
+            if compare(v, value) < 0:
+                break
+            best = i
+        return best
     lo, hi = 0, len(items) - 1
     best = -1
     while lo <= hi:
         mid = (lo + hi) // 2
-        # step over cells of other types (blanks, text among numbers …)
-        m = mid
-        while m >= lo and (items[m] is None or _type_rank(items[m]) != rank or isinstance(items[m], ExcelError)):
-            m -= 1
-        if m < lo:
-            lo = mid + 1
-            continue
-        c = compare(items[m], value)
-        if descending:
-            c = -c
+        v = items[mid]
+        if v is None or isinstance(v, ExcelError) or _type_rank(v) != rank:
+            # another type where the search lands: use the next item of the
+            # value's type before ``hi`` instead (none: search the lower half)
+            k = mid + 1
+            while k <= hi and (
+                items[k] is None or isinstance(items[k], ExcelError) or _type_rank(items[k]) != rank
+            ):
+                k += 1
+            if k > hi:
+                hi = mid - 1
+                continue
+            c = compare(items[k], value)
+            if c > 0:
+                hi = mid - 1
+                continue
+            mid, v = k, items[k]
+        c = compare(v, value)
         if c == 0:
-            best = m
-            lo = mid + 1
-        elif c < 0:
-            best = m
+            # a match ends the search (at the last of a run of equal items)
+            while mid + 1 < len(items) and _type_rank(items[mid + 1]) == rank and (
+                items[mid + 1] is not None and compare(items[mid + 1], value) == 0
+            ):
+                mid += 1
+            return mid
+        if c < 0:
+            best = mid
             lo = mid + 1
         else:
-            hi = m - 1
+            hi = mid - 1
     return best
+
+
+def _binary_x(value: Any, items: list[Any], mode: int, descending: bool) -> int:
+    """XMATCH's binary search (search_mode 2/-2) with cross-type ordering."""
+    lo, hi = 0, len(items) - 1
+    cand = -1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        v = items[mid]
+        c = 1 if isinstance(v, ExcelError) else xcompare(v, value)
+        if c == 0:
+            return mid
+        if c < 0:
+            if mode == -1:
+                cand = mid
+            if descending:
+                hi = mid - 1
+            else:
+                lo = mid + 1
+        else:
+            if mode == 1:
+                cand = mid
+            if descending:
+                lo = mid + 1
+            else:
+                hi = mid - 1
+    return cand
 
 
 def _vector_items(arr: np.ndarray) -> list[Any]:
@@ -1152,7 +1279,9 @@ def MATCH(value: Any, array: Any, match_type: Any = MISSING) -> float:
     mt = 1 if match_type is MISSING else to_number(match_type)
     items = _vector_items(as_array(array))
     if value is None or value is MISSING:
-        raise fail(NA, "查找值为空 / lookup value is blank")
+        if mt == 0:
+            raise fail(NA, "查找值为空 / lookup value is blank")
+        value = 0.0
     if mt == 0:
         pos = exact_position(value, items, wildcards=True)
     else:
@@ -1165,29 +1294,30 @@ def MATCH(value: Any, array: Any, match_type: Any = MISSING) -> float:
 def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int) -> int:
     if mode not in (0, -1, 1, 2) or search not in (1, -1, 2, -2):
         raise fail(VALUE, "XMATCH/XLOOKUP 模式参数无效 / invalid match_mode or search_mode")
+    if search in (2, -2):
+        if mode == 2:
+            raise fail(VALUE, "通配符不能用二分查找 / wildcards need a linear search")
+        return _binary_x(value, items, mode, search == -2)
     if mode in (0, 2):
-        if search in (2, -2):
-            pos = approx_position(value, items, descending=search == -2)
-            if pos >= 0 and compare(items[pos], value) == 0:
-                return pos
+        if value is None:
             return -1
-        return exact_position(value, items, wildcards=mode == 2, reverse=search == -1)
-    # exact or next smaller (-1) / next larger (1): linear scan for the best
+        return exact_position(
+            value, items, wildcards=mode == 2, reverse=search == -1, fold=mode == 0
+        )
     best, best_v = -1, None
     order = range(len(items) - 1, -1, -1) if search == -1 else range(len(items))
-    rank = _type_rank(value)
     for i in order:
         v = items[i]
-        if v is None or isinstance(v, ExcelError) or _type_rank(v) != rank:
+        if v is None or isinstance(v, ExcelError):
             continue
-        c = compare(v, value)
+        c = xcompare(v, value)
         if c == 0:
             return i
         if (mode == -1 and c < 0) or (mode == 1 and c > 0):
             if best_v is None:
                 best, best_v = i, v
             else:
-                cb = compare(v, best_v)
+                cb = xcompare(v, best_v)
                 if (mode == -1 and cb > 0) or (mode == 1 and cb < 0):
                     best, best_v = i, v
     return best
@@ -1199,8 +1329,8 @@ def XMATCH(value: Any, array: Any, mode: Any = MISSING, search: Any = MISSING) -
     items = _vector_items(as_array(array))
     m = 0 if mode is MISSING else to_int(mode)
     s = 1 if search is MISSING else to_int(search)
-    if value is None or value is MISSING:
-        value = 0.0
+    if value is MISSING:
+        value = None
     pos = _xmatch_pos(value, items, m, s)
     if pos < 0:
         raise fail(NA, "找不到匹配值 / no match")
@@ -1221,8 +1351,8 @@ def XLOOKUP(
     items = _vector_items(larr)
     m = 0 if mode is MISSING else to_int(_scalar_crit(mode))
     s = 1 if search is MISSING else to_int(_scalar_crit(search))
-    if value is None or value is MISSING:
-        value = 0.0
+    if value is MISSING:
+        value = None
     pos = _xmatch_pos(value, items, m, s)
     if pos < 0:
         if if_not_found is MISSING:
@@ -1302,12 +1432,14 @@ def INDEX(src: Any, row: Any, col: Any = MISSING, area: Any = MISSING) -> Any:
     h, w = src.shape if isinstance(src, Area | np.ndarray) else (1, 1)
     r = 0 if row is MISSING or row is None else to_int(row)
     c = 0 if col is MISSING or col is None else to_int(col)
+    if r < 0 or c < 0:
+        raise fail(VALUE, "INDEX 行列号为负 / negative row or column")
     if col is MISSING and (h == 1 or w == 1) and not (h == 1 and w == 1):
         # one row or column: the single index runs along it
         if h == 1:
             r, c = 1, r
-    if r < 0 or c < 0:
-        raise fail(VALUE, "INDEX 行列号为负 / negative row or column")
+    elif col is MISSING and isinstance(src, Area) and h > 1 and w > 1:
+        raise fail(REF, "二维区域须给出列号 / a 2-D range needs column_num")
     if r > h or c > w:
         raise fail(REF, "INDEX 超出区域 / index beyond the range")
     r0, r1 = (0, h - 1) if r == 0 else (r - 1, r - 1)
@@ -1332,6 +1464,8 @@ def ROW(ctx: CallContext, ref: Any = MISSING) -> Any:
     """ROW([reference])."""
     if ref is MISSING:
         return float(ctx.row)
+    if isinstance(ref, ExcelError):
+        return ref
     if not isinstance(ref, Area):
         raise fail(VALUE, "ROW 需要引用 / ROW needs a reference")
     if ctx.array_mode and ref.height > 1:
@@ -1344,6 +1478,8 @@ def COLUMN(ctx: CallContext, ref: Any = MISSING) -> Any:
     """COLUMN([reference])."""
     if ref is MISSING:
         return float(ctx.col)
+    if isinstance(ref, ExcelError):
+        return ref
     if not isinstance(ref, Area):
         raise fail(VALUE, "COLUMN 需要引用 / COLUMN needs a reference")
     if ctx.array_mode and ref.width > 1:
@@ -1422,7 +1558,7 @@ def _kth(array: Any, k: Any, largest: bool) -> float:
     else:
         nums = [to_number(array)]
     kk = to_number(k)
-    i = math.ceil(kk) if kk != int(kk) else int(kk)
+    i = math.ceil(kk) if kk >= 1 else 0
     if not nums or i < 1 or i > len(nums):
         raise fail(NUM, "k 超出范围 / k is out of range")
     return nums[i - 1]
@@ -1641,11 +1777,13 @@ def DAY(ctx: CallContext, v: Any) -> float:
 
 
 def _shift_months(ctx: CallContext, start: Any, months: Any, end: bool) -> float:
+    if isinstance(start, bool):
+        raise fail(VALUE, "日期不能是逻辑值 / a date cannot be TRUE/FALSE")
     s = _date_arg(start, ctx)
+    if isinstance(months, bool):
+        raise fail(VALUE, "月数不能是逻辑值 / months cannot be TRUE/FALSE")
     k = to_int(months)
     y, m, d = serial_date(s, ctx.date1904)
-    if d == 0:
-        y, m, d = 1899, 12, 31
     total = y * 12 + (m - 1) + k
     ny, nm = divmod(total, 12)
     nm += 1
@@ -1658,13 +1796,13 @@ def _shift_months(ctx: CallContext, start: Any, months: Any, end: bool) -> float
     return _serial_from_parts(ny, nm, nd, ctx.date1904)
 
 
-@register("EDATE", "SS", 2, 2, needs_context=True)
+@register("EDATE", "SS", 2, 2, needs_context=True, no_lift=True)
 def EDATE(ctx: CallContext, start: Any, months: Any) -> float:
     """EDATE(start_date, months)."""
     return _shift_months(ctx, start, months, False)
 
 
-@register("EOMONTH", "SS", 2, 2, needs_context=True)
+@register("EOMONTH", "SS", 2, 2, needs_context=True, no_lift=True)
 def EOMONTH(ctx: CallContext, start: Any, months: Any) -> float:
     """EOMONTH(start_date, months)."""
     return _shift_months(ctx, start, months, True)
