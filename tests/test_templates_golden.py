@@ -257,6 +257,42 @@ def test_t4_baoxian() -> None:
     assert abs(b.gold["汇总!B8"] - (b.scalar("省奖池") - speed_sum - ind_sum)) < 0.005
 
 
+def test_t5_xiaoshou() -> None:
+    """销售员: DEDUCT, WSCORE 70/30, SUMIFS pivot to 12 months, STREAK of low
+    months, TIERED magazine commission with the template's reading."""
+    import math
+
+    from udfs.bands import tiered
+    from udfs.money import money
+    from udfs.scoring import deduct, streak, wscore
+
+    b = book("t5-xiaoshou")
+    dealer = flat(deduct(b.scalar("经销商满分"), b("扣分项数"), b.scalar("每项扣分")))
+    b.check("月度考核", "经销商管理得分", dealer)
+    daily = [d + m for d, m in zip(dealer, b.col("销售员管理得分"), strict=True)]
+    b.check("月度考核", "日常工作得分", daily)
+    days = [[math.ceil(v)] for v in b.col("缺勤天数")]
+    att = flat(deduct(b.scalar("出勤满分"), days, b.scalar("缺勤扣分")))
+    b.check("月度考核", "出勤得分", att)
+    score = flat(wscore([[d, a] for d, a in zip(daily, att, strict=True)], b("月度权重")))
+    b.check("月度考核", "月度得分", score)
+    pay = [money(base * (s / b.scalar("全额基准分"))) for base, s in zip(b.col("核定月工资"), score, strict=True)]
+    b.check("月度考核", "月度工资", pay, money=True)
+    by = {(w, m): s for w, m, s in zip(b.col("月度工号"), b.col("月份"), score, strict=True)}
+    months = b("月份序号")[0]
+    grid = [[by.get((w, m), 0) for m in months] for w in b.col("工号")]
+    for k, m in enumerate(months):
+        b.check("年度考核", f"{m}月", [row[k] for row in grid])
+    b.check("年度考核", "年度得分", [sum(row) / b.scalar("全年月数") for row in grid])
+    low70 = flat(streak(grid, f"<{b.scalar('连续低分线')}"))
+    low60 = flat(streak(grid, f"<{b.scalar('单月低分线')}"))
+    b.check("年度考核", "最长连续低于70分月数", low70)
+    b.check("年度考核", "最长连续低于60分月数", low60)
+    b.check("年度考核", "转岗/再培训", ["转岗/再培训" if a >= b.scalar("连续低分月数线") or c >= 1 else ""
+                                   for a, c in zip(low70, low60, strict=True)])
+    b.check("杂志征订", "提成", tiered(b("征订份数"), b("杂志提成表"), b.scalar("杂志提成口径"), "上含"), money=True)
+
+
 def test_every_golden_cell_is_checked() -> None:
     """Sanity: goldens exist for every template and are non-trivial."""
     for tid in REGISTRY:

@@ -362,11 +362,56 @@ def t4_baoxian(t: Template) -> dict[str, Any]:
     return out
 
 
+# --------------------------------------------------------------------------- t5
+def t5_xiaoshou(t: Template) -> dict[str, Any]:
+    """销售员: 经销商管理 30 − 5 per item (≥0) + 销售员管理; 出勤 100 − 4 per day,
+    half a day counts as a day (≥0); month = 70% × 日常 + 30% × 出勤; pay =
+    base × score ÷ 80; year = sum ÷ 12; flag if 3 months running < 70 or any
+    month < 60; magazine 20 per copy, all copies at 25 above 20 (全额)."""
+    import math
+
+    out: dict[str, Any] = {}
+    ms = t.data_sheet("月度考核")
+    score_of: dict[tuple[str, int], Decimal] = {}
+    for i, r in enumerate(rows_of(ms)):
+        dealer = max(Decimal(0), 30 - 5 * D(r["经销商管理扣分项数"]))
+        daily = dealer + D(r["销售员管理得分"])
+        days = math.ceil(float(r["缺勤天数"]))
+        attendance = max(Decimal(0), Decimal(100) - 4 * days)
+        score = daily * Decimal("0.7") + attendance * Decimal("0.3")
+        score_of[(r["工号"], r["月份"])] = score
+        out[key(ms, "经销商管理得分", i)] = num(dealer)
+        out[key(ms, "日常工作得分", i)] = num(daily)
+        out[key(ms, "出勤得分", i)] = num(attendance)
+        out[key(ms, "月度得分", i)] = num(score)
+        out[key(ms, "月度工资", i)] = yuan(D(r["核定月工资"]) * score / 80)
+    ys = t.data_sheet("年度考核")
+    for i, r in enumerate(rows_of(ys)):
+        scores = [score_of.get((r["工号"], m), Decimal(0)) for m in range(1, 13)]
+        for m, v in enumerate(scores, start=1):
+            out[key(ys, f"{m}月", i)] = num(v)
+        out[key(ys, "年度得分", i)] = num(sum(scores, Decimal(0)) / 12)
+        longest70 = longest60 = run70 = run60 = 0
+        for v in scores:
+            run70 = run70 + 1 if v < 70 else 0
+            run60 = run60 + 1 if v < 60 else 0
+            longest70, longest60 = max(longest70, run70), max(longest60, run60)
+        out[key(ys, "最长连续低于70分月数", i)] = longest70
+        out[key(ys, "最长连续低于60分月数", i)] = longest60
+        out[key(ys, "转岗/再培训", i)] = "转岗/再培训" if longest70 >= 3 or longest60 >= 1 else ""
+    zs = t.data_sheet("杂志征订")
+    for i, r in enumerate(rows_of(zs)):
+        n = D(r["征订份数"])
+        out[key(zs, "提成", i)] = yuan(n * (25 if n > 20 else 20))
+    return out
+
+
 GOLDEN: dict[str, Callable[[Template], dict[str, Any]]] = {
     "t1-gongxiaoshe": t1_gongxiaoshe,
     "t2-wangxiao": t2_wangxiao,
     "t3-hujiao": t3_hujiao,
     "t4-baoxian": t4_baoxian,
+    "t5-xiaoshou": t5_xiaoshou,
 }
 
 

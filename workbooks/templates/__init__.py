@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from workbooks.model import Template
-from workbooks.templates import t1_gongxiaoshe, t2_wangxiao, t3_hujiao, t4_baoxian
+from workbooks.templates import t1_gongxiaoshe, t2_wangxiao, t3_hujiao, t4_baoxian, t5_xiaoshou
 
 REGISTRY: dict[str, Callable[..., Template]] = {
     t1_gongxiaoshe.ID: t1_gongxiaoshe.template,
     t2_wangxiao.ID: t2_wangxiao.template,
     t3_hujiao.ID: t3_hujiao.template,
     t4_baoxian.ID: t4_baoxian.template,
+    t5_xiaoshou.ID: t5_xiaoshou.template,
 }

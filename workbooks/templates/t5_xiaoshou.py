@@ -1,0 +1,191 @@
+"""t5-xiaoshou：销售员月度与年度考核 (seeds/003, SCHEMES.md §5)."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from workbooks import styling
+from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
+from workbooks.templates.common import Detail, explain_sheet, person_name, xlookup
+
+ID = "t5-xiaoshou"
+VERSION = "1.0"
+SEED = 12
+MONTHS = 12
+
+README = [
+    ("方案是什么", [
+        "销售员按月考核：日常工作（百分制，权重70%）与出勤（百分制，权重30%）加权得月度考核分；年度考核分为12个月考核分之和除以12。"
+        "考核分是基本底薪和绩效工资的调节系数（80分拿全额）。连续三个月低于70分或一个月低于60分的要转岗和再培训。"
+        "另附杂志征订协议的按份提成。",
+    ]),
+    ("原文条款（seeds/003，原文为繁体，此处转为简体）", [
+        "原文考核频次：「年度考核……即销售员年度考核得分=(销售人员该年度12个月度考核分之和)÷12。」",
+        "原文考核细则：「月度考核得分=(日常工作考核得分×权重70%)+(出勤×权重30%)」；「出勤(百分制)：权重30% 当月满勤100分，缺勤1天扣4分。(半天按1天计)」",
+        "原文(五)销售员日常工作考核(百分制)：「1、经销商的管理方面(30分)，出现下列情况，每项扣5分」（共六项）；「2、销售员管理方面(70分)」（周报等）。",
+        "原文：「基本底薪和绩效工资由分公司经理依据行政管理办法和工作计划，按月考核上报省公司计算发放，80分即可享受全额工资，超过80分按比例增发，"
+        "低于80分相应扣发」。",
+        "原文：「对于连续三个月考核分低于70分，或者一个月低于60分的业务员，要进行转岗和再次培训，培训后仍然不能胜任的则淘汰。」",
+        "原文杂志征订协议第六条：「乙方的工资结算为提成每份20元，征定量超20份提成增加到25元/份。」",
+    ]),
+    ("怎样填写", [
+        "1. 「月度考核」表：每人每月一行——月份（1—12）、经销商管理扣分项数（每项扣5分）、销售员管理得分（0—70）、缺勤天数（半天填0.5）、"
+        "核定月工资（底薪+绩效工资）。",
+        "2. 「年度考核」表：每人一行，填工号与姓名；各月得分、年度得分与转岗标记由公式算出。",
+        "3. 「杂志征订」表：每人一行填征订份数；「提成明细」表选编号看分档明细；「个人明细」表选工号看年度情况。",
+    ]),
+    ("公式", [
+        "经销商管理得分 = DEDUCT(经销商满分, 扣分项数, 每项扣分)；出勤得分 = DEDUCT(出勤满分, ROUNDUP(缺勤天数, 0), 缺勤扣分)（半天按1天）。",
+        "月度得分 = WSCORE(日常工作得分:出勤得分, 月度权重)；月度工资 = MONEY(核定月工资 × 月度得分 ÷ 全额基准分)。",
+        "各月得分 = SUMIFS(月度得分, 月度工号, 工号, 月份, 月份序号)（一个公式溢出12列）；年度得分 = 合计 ÷ 全年月数。",
+        "连续低分 = STREAK(各月得分, \"<\"&连续低分线)；单月低分 = STREAK(各月得分, \"<\"&单月低分线)（≥1即有）。",
+        "杂志提成 = TIERED(征订份数, 杂志提成表, 杂志提成口径, \"上含\")。",
+    ]),
+    ("文件未写明之处与本模板的做法（可改参数）", [
+        "① 杂志提成的读法：「征定量超20份提成增加到25元/份」可读作超过20份后全部按25元（全额），或只有第21份起按25元（超额）。"
+        "本模板默认「全额」：30份 → 750元；改参数「杂志提成口径」为「超额」：30份 → 20×20+10×25 = 650元。「超20份」按大于20份（20份整仍按20元，上含）。",
+        "② 工资系数：「超过80分按比例增发，低于80分相应扣发」读作 系数 = 月度得分 ÷ 80（无上下限），参数「全额基准分」。",
+        "③ 连续三个月：按一年中最长的连续低分月数（STREAK 默认「最长」）；缺少的月份按0分计（SUMIFS 取不到记0），请每月都填。",
+        "④ 年度得分固定除以12（原文），不足12个月的人员也除以12，参数「全年月数」。",
+        "⑤ 销售员管理方面（70分）的细项在原文中不全，本模板直接填其得分；经销商管理方面按扣分项数计。",
+        "⑥ 出勤得分与经销商管理得分最低为0（「扣完为止」）。",
+    ]),
+]
+
+
+def _months(n: int, rng: random.Random) -> list[list[Any]]:
+    rows = []
+    for i in range(n):
+        base = rng.choice([3000, 3200, 3500, 3800, 4200, 4500])
+        for m in range(1, MONTHS + 1):
+            k = rng.choice([0, 0, 0, 1, 1, 2])
+            mgmt = rng.choice([58, 60, 62, 64, 65, 66, 68, 70])
+            absent = rng.choice([0, 0, 0, 0, 0.5, 1, 1.5, 2])
+            if i == 2 and 4 <= m <= 6:  # three months below 70 in a row
+                k, mgmt, absent = 3, 45, 2
+            if i == 6 and m == 9:  # one month below 60
+                k, mgmt, absent = 5, 40, 5
+            if i == 10 and m in (3, 4, 8):  # below 70 twice running, then once: no flag
+                k, mgmt, absent = 3, 45, 2
+            rows.append([f"XS{i + 1:03d}", person_name(900 + i), m, k, mgmt, absent, base])
+    return rows
+
+
+def template(n_staff: int = 30, seed: int = SEED) -> Template:
+    rng = random.Random(seed)
+    months = _months(n_staff, rng)
+    staff = [[months[i * MONTHS][0], months[i * MONTHS][1]] for i in range(n_staff)]
+    monthly = DataSheet(
+        name="月度考核",
+        title="销售员月度考核与月度工资",
+        note="每人每月一行。黄色为填写列；灰色列为公式（已锁定）。",
+        cols=[
+            Col("工号", "text", name="月度工号", width=8),
+            Col("姓名", "text", name="月度姓名", width=9),
+            Col("月份", "int", name="月份", width=6),
+            Col("经销商管理扣分项数", "int", name="扣分项数", width=10),
+            Col("销售员管理得分", "number", name="销售员管理得分", fmt=styling.SCORE, width=10),
+            Col("缺勤天数", "number", name="缺勤天数", fmt="0.0", width=8),
+            Col("核定月工资", "money", name="核定月工资", width=12),
+            Col("经销商管理得分", "number", name="经销商得分", fmt=styling.SCORE, width=10,
+                formula="DEDUCT(经销商满分,扣分项数,每项扣分)"),
+            Col("日常工作得分", "number", name="日常得分", fmt=styling.SCORE, width=10,
+                formula="经销商得分+销售员管理得分"),
+            Col("出勤得分", "number", name="出勤得分", fmt=styling.SCORE, width=9,
+                formula="DEDUCT(出勤满分,ROUNDUP(缺勤天数,0),缺勤扣分)"),
+            Col("月度得分", "number", name="月度得分", fmt=styling.SCORE, width=9, formula="WSCORE(月度分项,月度权重)"),
+            Col("工资系数", "number", name="工资系数", fmt="0.0000", width=9, formula="月度得分/全额基准分"),
+            Col("月度工资", "money", name="月度工资", width=12, formula="MONEY(核定月工资*工资系数)"),
+        ],
+        rows=months,
+        nrows=len(months),
+        blocks={"月度分项": ("日常工作得分", "出勤得分")},
+    )
+    month_cols = [Col(f"{m}月", "number", fmt=styling.SCORE, width=7,
+                      formula="SUMIFS(月度得分,月度工号,工号,月份,月份序号)" if m == 1 else "",
+                      span=MONTHS if m == 1 else 1)
+                  for m in range(1, MONTHS + 1)]
+    yearly = DataSheet(
+        name="年度考核",
+        title="销售员年度考核与转岗标记",
+        note="每人一行；1—12月得分由一个公式从「月度考核」表汇总（溢出12列）。",
+        cols=[
+            Col("工号", "text", name="工号", width=8),
+            Col("姓名", "text", name="姓名", width=9),
+            *month_cols,
+            Col("年度得分", "number", name="年度得分", fmt=styling.SCORE, width=9,
+                formula="SUMIFS(月度得分,月度工号,工号)/全年月数"),
+            Col("最长连续低于70分月数", "int", name="连续低分月数", width=10,
+                formula='STREAK(年度月分,"<"&连续低分线)'),
+            Col("最长连续低于60分月数", "int", name="单月低分月数", width=10,
+                formula='STREAK(年度月分,"<"&单月低分线)'),
+            Col("转岗/再培训", "text", name="转岗标记", width=12,
+                formula='IF((连续低分月数>=连续低分月数线)+(单月低分月数>=1),"转岗/再培训","")'),
+        ],
+        rows=staff,
+        nrows=len(staff),
+        blocks={"年度月分": ("1月", f"{MONTHS}月")},
+    )
+    copies = [0, 5, 19, 20, 21, 25, 30, 40]
+    students = [[f"ZD{i + 1:03d}", person_name(1000 + i),
+                 copies[i] if i < len(copies) else rng.randint(3, 45)] for i in range(32)]
+    magazine = DataSheet(
+        name="杂志征订",
+        title="《空中英语教室》征订提成",
+        note="每人一行填征订份数。提成口径见参数「杂志提成口径」。",
+        cols=[
+            Col("编号", "text", name="征订编号", width=8),
+            Col("姓名", "text", name="征订姓名", width=9),
+            Col("征订份数", "int", name="征订份数", width=9),
+            Col("提成", "money", name="杂志提成", width=12, formula='TIERED(征订份数,杂志提成表,杂志提成口径,"上含")'),
+        ],
+        rows=students,
+        nrows=len(students),
+    )
+    x = lambda col: xlookup("$B$4", "工号", col)  # noqa: E731
+    explain = explain_sheet(
+        "个人明细", "销售员年度考核明细", "工号", "工号", staff[2][0],
+        [
+            ("姓名", x("姓名"), "text"),
+            ("年度得分", x("年度得分"), "score"),
+            ("最长连续低于70分月数", x("连续低分月数"), "int"),
+            ("最长连续低于60分月数", x("单月低分月数"), "int"),
+            ("转岗/再培训", x("转岗标记"), "text"),
+            ("全年月度工资合计", "SUMIFS(月度工资,月度工号,$B$4)", "money"),
+        ],
+    )
+    y = lambda col: xlookup("$B$4", "征订编号", col)  # noqa: E731
+    detail = explain_sheet(
+        "提成明细", "杂志征订提成分档明细", "编号", "征订编号", students[6][0],
+        [("姓名", y("征订姓名"), "text"), ("征订份数", y("征订份数"), "int"), ("提成口径", "杂志提成口径", "text"),
+         ("提成", y("杂志提成"), "money")],
+        [Detail("TIER_DETAIL 逐档明细（最后一行为合计）", ["档起", "档止", "份数", "单价", "金额"],
+                f'TIER_DETAIL({y("征订份数")},杂志提成表,杂志提成口径,"上含")', 3)],
+    )
+    return Template(
+        id=ID, version=VERSION, title="销售员月度与年度考核", filename="t5_xiaoshou.xlsx",
+        source="seeds/003（销售员考核细则；业务员薪酬改革；杂志征订协议）；SCHEMES.md §5", readme=README,
+        scalars=[
+            Scalar("经销商满分", "经销商管理方面满分", 30),
+            Scalar("每项扣分", "经销商管理每项扣分", 5),
+            Scalar("出勤满分", "出勤满分", 100),
+            Scalar("缺勤扣分", "缺勤1天扣分（半天按1天）", 4),
+            Scalar("全额基准分", "享受全额工资的分数", 80),
+            Scalar("全年月数", "年度得分的除数", 12, kind="int"),
+            Scalar("连续低分线", "连续低分的分数线（低于）", 70),
+            Scalar("连续低分月数线", "连续几个月低分要转岗", 3, kind="int"),
+            Scalar("单月低分线", "单月低分的分数线（低于）", 60),
+            Scalar("杂志提成口径", "超20份后的计法", "全额", kind="choice", choices=("全额", "超额"),
+                   note="全额＝全部份数按25元；超额＝只有超出部分按25元"),
+        ],
+        tables=[
+            ParamTable("月度权重", "月度考核权重", ["日常工作", "出勤"], [[0.7, 0.3]], "weights",
+                       fmts=[styling.PERCENT, styling.PERCENT], total=1),
+            ParamTable("月份序号", "年度表的月份", [f"{m}月" for m in range(1, MONTHS + 1)],
+                       [list(range(1, MONTHS + 1))], "list"),
+            ParamTable("杂志提成表", "杂志征订提成（上含：20份整属20元档）", ["份数起点", "每份提成（元）"],
+                       [[0, 20], [20, 25]], "band", fmts=[styling.INT, styling.MONEY], side="upper"),
+        ],
+        sheets=[monthly, yearly, magazine, explain, detail],
+    )
