@@ -293,6 +293,40 @@ def test_t5_xiaoshou() -> None:
     b.check("杂志征订", "提成", tiered(b("征订份数"), b("杂志提成表"), b.scalar("杂志提成口径"), "上含"), money=True)
 
 
+def test_t6_weixi() -> None:
+    """客户维系: COUNTIFS of valid orders, TIERED "超额" with the table chosen by role."""
+    from udfs.bands import tiered
+    from udfs.money import money
+
+    b = book("t6-weixi")
+    ids, roles = b.col("工号"), b.col("岗位")
+    orders = list(zip(b.col("移动揽装人"), b.col("移动副卡"), b.col("移动无月租"), b.col("移动有效4G"),
+                      b.col("移动取消重办"), b.col("移动到期"), strict=True))
+    ok = [o for o in orders if o[1:5] == ("否", "否", "是", "否")]
+    valid = [sum(1 for o in ok if o[0] == w) for w in ids]
+    due = [sum(1 for o in ok if o[0] == w and o[5] == "是") for w in ids]
+    b.check("人员", "移动有效户数", valid)
+    b.check("人员", "移动到期目标户数", due)
+    clerk = flat(tiered(column(valid), b("营业员移动档"), "超额"))
+    other = flat(tiered(column(valid), b("其他岗位移动档"), "超额"))
+    mobile = [c if r == "营业员" else o for c, o, r in zip(clerk, other, roles, strict=True)]
+    b.check("人员", "移动奖励", mobile, money=True)
+    full, half, move = b.scalar("到期效能"), b.scalar("非到期效能"), b.scalar("平移效能")
+    b.check("人员", "移动效能", [d * full + (v - d) * half for v, d in zip(valid, due, strict=True)])
+    bb = list(zip(b.col("宽带揽装人"), b.col("宽带类型"), b.col("宽带到期"), strict=True))
+    pre = [sum(1 for o in bb if o[0] == w and o[1] == "预存送费") for w in ids]
+    pre_due = [sum(1 for o in bb if o[0] == w and o[1] == "预存送费" and o[2] == "是") for w in ids]
+    moved = [sum(1 for o in bb if o[0] == w and o[1] == "光纤平移") for w in ids]
+    b.check("人员", "宽带预存户数", pre)
+    b.check("人员", "宽带到期目标户数", pre_due)
+    b.check("人员", "光纤平移户数", moved)
+    bb_pay = [money(n * b.scalar("宽带单价")) for n in pre]
+    b.check("人员", "宽带奖励", bb_pay, money=True)
+    b.check("人员", "宽带效能", [d * full + (n - d) * half + m * move
+                             for n, d, m in zip(pre, pre_due, moved, strict=True)])
+    b.check("人员", "奖励合计", [money(m + p) for m, p in zip(mobile, bb_pay, strict=True)], money=True)
+
+
 def test_every_golden_cell_is_checked() -> None:
     """Sanity: goldens exist for every template and are non-trivial."""
     for tid in REGISTRY:

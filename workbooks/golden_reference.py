@@ -406,12 +406,62 @@ def t5_xiaoshou(t: Template) -> dict[str, Any]:
     return out
 
 
+# --------------------------------------------------------------------------- t6
+def t6_weixi(t: Template) -> dict[str, Any]:
+    """客户维系: valid mobile orders (not 副卡, not 无月租, active 4G, not
+    re-done); 营业员 20 each for the first 5, 40 each beyond; other roles the
+    same with 2; 效能 1 per due customer, 0.5 otherwise; broadband 20 per
+    预存送费 household for everyone, 光纤平移 0.5 效能 and no money."""
+    out: dict[str, Any] = {}
+    mob = rows_of(t.data_sheet("移动办理"))
+    bb = rows_of(t.data_sheet("宽带办理"))
+    ps = t.data_sheet("人员")
+    for i, p in enumerate(rows_of(ps)):
+        valid = due = 0
+        for o in mob:
+            if o["揽装人工号"] != p["工号"]:
+                continue
+            if o["副卡"] == "是" or o["无月租"] == "是" or o["有效4G卡"] != "是" or o["中途取消重办"] == "是":
+                continue
+            valid += 1
+            if o["到期目标客户"] == "是":
+                due += 1
+        limit = 5 if p["岗位"] == "营业员" else 2
+        reward = Decimal(0)
+        for household in range(1, valid + 1):
+            reward += 20 if household <= limit else 40
+        prepaid = prepaid_due = moved = 0
+        for o in bb:
+            if o["揽装人工号"] != p["工号"]:
+                continue
+            if o["业务类型"] == "预存送费":
+                prepaid += 1
+                if o["到期目标客户"] == "是":
+                    prepaid_due += 1
+            elif o["业务类型"] == "光纤平移":
+                moved += 1
+        bb_reward = Decimal(20 * prepaid)
+        out[key(ps, "移动有效户数", i)] = valid
+        out[key(ps, "移动到期目标户数", i)] = due
+        out[key(ps, "移动奖励", i)] = yuan(reward)
+        out[key(ps, "移动效能", i)] = num(due * Decimal(1) + (valid - due) * Decimal("0.5"))
+        out[key(ps, "宽带预存户数", i)] = prepaid
+        out[key(ps, "宽带到期目标户数", i)] = prepaid_due
+        out[key(ps, "光纤平移户数", i)] = moved
+        out[key(ps, "宽带奖励", i)] = yuan(bb_reward)
+        out[key(ps, "宽带效能", i)] = num(prepaid_due + (prepaid - prepaid_due) * Decimal("0.5")
+                                         + moved * Decimal("0.5"))
+        out[key(ps, "奖励合计", i)] = yuan(reward + bb_reward)
+    return out
+
+
 GOLDEN: dict[str, Callable[[Template], dict[str, Any]]] = {
     "t1-gongxiaoshe": t1_gongxiaoshe,
     "t2-wangxiao": t2_wangxiao,
     "t3-hujiao": t3_hujiao,
     "t4-baoxian": t4_baoxian,
     "t5-xiaoshou": t5_xiaoshou,
+    "t6-weixi": t6_weixi,
 }
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from workbooks.model import Template
-from workbooks.templates import t1_gongxiaoshe, t2_wangxiao, t3_hujiao, t4_baoxian, t5_xiaoshou
+from workbooks.templates import (
+    t1_gongxiaoshe,
+    t2_wangxiao,
+    t3_hujiao,
+    t4_baoxian,
+    t5_xiaoshou,
+    t6_weixi,
+)
 
 REGISTRY: dict[str, Callable[..., Template]] = {
     t1_gongxiaoshe.ID: t1_gongxiaoshe.template,
@@ -13,4 +20,5 @@ REGISTRY: dict[str, Callable[..., Template]] = {
     t3_hujiao.ID: t3_hujiao.template,
     t4_baoxian.ID: t4_baoxian.template,
     t5_xiaoshou.ID: t5_xiaoshou.template,
+    t6_weixi.ID: t6_weixi.template,
 }
