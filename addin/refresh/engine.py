@@ -33,6 +33,7 @@ Anything outside the supported functions raises
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
@@ -353,11 +354,11 @@ class _Engine:
         for s in self.wb.sheets:
             key_sheet = s.name.casefold()
             grid = self.grids[key_sheet]
-            normal: dict[int, list[tuple[int, str, Formula]]] = defaultdict(list)
+            normal: dict[int, list[tuple[int, Formula]]] = defaultdict(list)
             for (r, c), f in s.formulas.items():
                 grid.data[r - 1, c - 1] = None
                 if f.kind == "normal":
-                    normal[c].append((r, r1c1_key(f.text, r, c), f))
+                    normal[c].append((r, f))
                     continue
                 b = Block(key_sheet, r, c, 1, f)
                 if f.ref:
@@ -370,18 +371,8 @@ class _Engine:
                 self.blocks.append(b)
             for c, cells in normal.items():
                 cells.sort(key=lambda t: t[0])
-                start = 0
-                for i in range(1, len(cells) + 1):
-                    if (
-                        i == len(cells)
-                        or cells[i][1] != cells[start][1]
-                        or cells[i][0] != cells[i - 1][0] + 1
-                    ):
-                        r0, _, f0 = cells[start]
-                        n = i - start
-                        b = Block(key_sheet, r0, c, n, f0, bottom=r0 + n - 1, right=c)
-                        self.blocks.append(b)
-                        start = i
+                for r0, n, f0 in _column_runs(cells, c):
+                    self.blocks.append(Block(key_sheet, r0, c, n, f0, bottom=r0 + n - 1, right=c))
         for b in self.blocks:
             try:
                 b.node = parse(b.formula.text)
@@ -891,6 +882,9 @@ class _Engine:
         self._memo: dict[int, Any] = {}
         res = self.vev(b.node)
         out = np.empty(b.n, dtype=object)
+        if isinstance(res, _Vec) and res.v.dtype == np.float64 and np.isfinite(res.v).all():
+            out[:] = (res.v + 0.0).tolist()
+            return out
         if _is_vec(res):
             vals = res.v if isinstance(res, _Vec) else None
             for i in range(b.n):
@@ -1471,6 +1465,52 @@ def _range_union(a: Any, b: Any) -> Any:
     return Area(
         a.grid, min(a.top, b.top), min(a.left, b.left), max(a.bottom, b.bottom), max(a.right, b.right)
     )
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _column_runs(cells: list[tuple[int, Formula]], col: int) -> list[tuple[int, int, Formula]]:
+    """Split one column's formula cells (sorted by row) into runs of the same
+    R1C1 formula: ``(first row, rows, formula of the first row)``.
+
+    Candidate runs are found cheaply: consecutive rows whose texts are equal
+    apart from their digit runs, which change by the same step (0 or 1) from
+    each row to the next. A candidate is confirmed by comparing the R1C1 keys
+    of its first and last cells (a literal that grows with the row, ``A2*2``,
+    ``A3*3``, makes them differ); unconfirmed candidates are keyed cell by cell.
+    """
+    out: list[tuple[int, int, Formula]] = []
+    parts = [_DIGITS.split(f.text) for _, f in cells]
+    i, n = 0, len(cells)
+    while i < n:
+        j = i + 1
+        skel = parts[i][0::2]
+        step: list[int] | None = None
+        while j < n and cells[j][0] == cells[j - 1][0] + 1:
+            pj, pp = parts[j], parts[j - 1]
+            if len(pj) != len(pp) or pj[0::2] != skel:
+                break
+            d = [int(a) - int(b) for a, b in zip(pj[1::2], pp[1::2], strict=True)]
+            if step is None:
+                if any(x not in (0, 1) for x in d):
+                    break
+                step = d
+            elif d != step:
+                break
+            j += 1
+        (r0, f0), (r1, f1) = cells[i], cells[j - 1]
+        if j - i == 1 or r1c1_key(f0.text, r0, col) == r1c1_key(f1.text, r1, col):
+            out.append((r0, j - i, f0))
+        else:
+            start = i
+            keys = [r1c1_key(cells[k][1].text, cells[k][0], col) for k in range(i, j)]
+            for k in range(1, j - i + 1):
+                if k == j - i or keys[k] != keys[k - 1]:
+                    out.append((cells[start][0], i + k - start, cells[start][1]))
+                    start = i + k
+        i = j
+    return out
 
 
 def _intersection(a: Any, b: Any) -> Any:
