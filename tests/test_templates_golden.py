@@ -327,6 +327,37 @@ def test_t6_weixi() -> None:
     b.check("人员", "奖励合计", [money(m + p) for m, p in zip(mobile, bb_pay, strict=True)], money=True)
 
 
+def test_t7_weixiu() -> None:
+    """维修部: WSCORE 20/40/30/10, BAND grade and amount by role, department score
+    with the 1.2× incentive, floating bonus 30/70."""
+    from udfs.bands import band
+    from udfs.money import money
+    from udfs.scoring import wscore
+
+    b = book("t7-weixiu")
+    util = 1 - sum(b.col("停机时间")) / sum(b.col("生产时间"))
+    util_score = (b.scalar("利用率满分") * b.scalar("激励倍数") if util >= b.scalar("利用率激励线")
+                  else util * b.scalar("利用率满分"))
+    ws = b.wb["部门得分"]
+    rate = ws["B9"].value / ws["B8"].value
+    order_score = (b.scalar("工单满分") * b.scalar("激励倍数") if rate >= b.scalar("工单激励线")
+                   else rate * b.scalar("工单满分"))
+    dept = util_score + order_score + ws["B12"].value + ws["B13"].value
+    for cell, v in (("B6", util), ("B7", util_score), ("B11", order_score), ("B14", dept)):
+        assert abs(b.gold[f"部门得分!{cell}"] - v) < 1e-9, cell
+    score = flat(wscore(b("评分块"), b("等级权重")))
+    b.check("等级评分", "综合得分", score)
+    b.check("等级评分", "等级", band(column(score), b("等级表")))
+    lead, member = flat(band(column(score), b("等级表"), 3)), flat(band(column(score), b("等级表"), 4))
+    bonus = [ld if r == "组长" else mb for ld, mb, r in zip(lead, member, b.col("岗位"), strict=True)]
+    b.check("等级评分", "等级奖金", bonus, money=True)
+    floating = [money(base * b.scalar("部门比例") * dept / b.scalar("部门满分")
+                      + base * b.scalar("个人比例") * s / b.scalar("十分制满分"))
+                for base, s in zip(b.col("核定浮动奖金"), score, strict=True)]
+    b.check("等级评分", "浮动奖金", floating, money=True)
+    b.check("等级评分", "奖金合计", [money(x + y) for x, y in zip(bonus, floating, strict=True)], money=True)
+
+
 def test_every_golden_cell_is_checked() -> None:
     """Sanity: goldens exist for every template and are non-trivial."""
     for tid in REGISTRY:

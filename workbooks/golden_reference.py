@@ -455,6 +455,51 @@ def t6_weixi(t: Template) -> dict[str, Any]:
     return out
 
 
+# --------------------------------------------------------------------------- t7
+def t7_weixiu(t: Template) -> dict[str, Any]:
+    """维修部: 20/40/30/10 % of four ten-point scores; ≥9 优, ≥7 良, ≥5 中,
+    below 5 差 (the template's choice for 4–5); 组长 500/300/200/0, 组员
+    300/200/100/0. Floating bonus = base × 30% × dept/100 + base × 70% ×
+    own/10; dept = utilisation (×40, 48 at ≥99%) + work orders (×15, 18 at
+    100%) + the two scores typed in."""
+    out: dict[str, Any] = {}
+    lines = rows_of(t.data_sheet("设备运行"))
+    down = sum((D(r["设备原因停机时间（小时）"]) for r in lines), Decimal(0))
+    run = sum((D(r["本月生产时间（小时）"]) for r in lines), Decimal(0))
+    util = 1 - down / run
+    util_score = Decimal(48) if util >= Decimal("0.99") else util * 40
+    dept_sheet = t.sheets[[s.name for s in t.sheets].index("部门得分")]
+    vals = dept_sheet.block.values  # type: ignore[union-attr]
+    done_rate = D(vals["B9"]) / D(vals["B8"])
+    order_score = Decimal(18) if done_rate >= 1 else done_rate * 15
+    dept = util_score + order_score + D(vals["B12"]) + D(vals["B13"])
+    out["部门得分!B6"] = num(util)
+    out["部门得分!B7"] = num(util_score)
+    out["部门得分!B11"] = num(order_score)
+    out["部门得分!B14"] = num(dept)
+    gs = t.data_sheet("等级评分")
+    for i, r in enumerate(rows_of(gs)):
+        score = (D(r["工作态度"]) * Decimal("0.2") + D(r["维修技能"]) * Decimal("0.4")
+                 + D(r["服从情况"]) * Decimal("0.3") + D(r["部门协作"]) * Decimal("0.1"))
+        if score >= 9:
+            grade, lead, member = "优", 500, 300
+        elif score >= 7:
+            grade, lead, member = "良", 300, 200
+        elif score >= 5:
+            grade, lead, member = "中", 200, 100
+        else:
+            grade, lead, member = "差", 0, 0
+        bonus = Decimal(lead if r["岗位"] == "组长" else member)
+        base = D(r["核定月浮动奖金"])
+        floating = base * Decimal("0.3") * dept / 100 + base * Decimal("0.7") * score / 10
+        out[key(gs, "综合得分", i)] = num(score)
+        out[key(gs, "等级", i)] = grade
+        out[key(gs, "等级奖金", i)] = yuan(bonus)
+        out[key(gs, "浮动奖金", i)] = yuan(floating)
+        out[key(gs, "奖金合计", i)] = yuan(bonus + Decimal(str(yuan(floating))))
+    return out
+
+
 GOLDEN: dict[str, Callable[[Template], dict[str, Any]]] = {
     "t1-gongxiaoshe": t1_gongxiaoshe,
     "t2-wangxiao": t2_wangxiao,
@@ -462,6 +507,7 @@ GOLDEN: dict[str, Callable[[Template], dict[str, Any]]] = {
     "t4-baoxian": t4_baoxian,
     "t5-xiaoshou": t5_xiaoshou,
     "t6-weixi": t6_weixi,
+    "t7-weixiu": t7_weixiu,
 }
 
 

@@ -68,6 +68,7 @@ for _kind, _fmt in KIND_FORMATS.items():
     STYLES[f"res_{_kind}"] = Style(_font(bold=True), RESULT_FILL, Alignment(vertical="center"), _fmt, True)
 STYLES["in_score"] = Style(_font(), INPUT_FILL, Alignment(vertical="center"), SCORE, False)
 STYLES["out_score"] = Style(_font(), None, Alignment(vertical="center"), SCORE, True)
+STYLES["res_score"] = Style(_font(bold=True), RESULT_FILL, Alignment(vertical="center"), SCORE, True)
 
 
 def apply(cell: object, key: str, fmt: str | None = None) -> None:

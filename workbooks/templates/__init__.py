@@ -12,6 +12,7 @@ from workbooks.templates import (
     t4_baoxian,
     t5_xiaoshou,
     t6_weixi,
+    t7_weixiu,
 )
 
 REGISTRY: dict[str, Callable[..., Template]] = {
@@ -21,4 +22,5 @@ REGISTRY: dict[str, Callable[..., Template]] = {
     t4_baoxian.ID: t4_baoxian.template,
     t5_xiaoshou.ID: t5_xiaoshou.template,
     t6_weixi.ID: t6_weixi.template,
+    t7_weixiu.ID: t7_weixiu.template,
 }
