@@ -162,13 +162,19 @@ class BandTable:
         digits first.
         """
         arr = np.asarray(x, dtype=np.float64)
-        if arr.size >= _EDGE_MIN_SIZE:
+        if arr.size >= _EDGE_MIN_SIZE and self._edges_exact():
             return np.searchsorted(self.edges(side), arr, side="right") - 1
         xs = round_sig(arr, COMPARE_DIGITS)
         if side == "lower":
             return np.searchsorted(self.starts, xs, side="right") - 1
         idx = np.searchsorted(self.starts, xs, side="left") - 1
         return np.where(xs == self.starts[0], 0, idx)
+
+    def _edges_exact(self) -> bool:
+        """Edges are exact unless a start is within 1e-280 of 0 (not 0 itself),
+        where 12-digit rounding leaves values as they are."""
+        s = np.abs(self.starts)
+        return not bool(((s > 0) & (s < 1e-280)).any())
 
     def edges(self, side: str) -> npt.NDArray[np.float64]:
         """Per band, the smallest double that :meth:`locate` puts in it or above.

@@ -65,6 +65,10 @@ with np.errstate(over="ignore", under="ignore"):
     _E_NEXT: FloatArray = np.take(_POW10, np.clip(_E_LOW + 1 + _OFFSET, 0, 2 * _OFFSET))
 
 
+#: Largest k for which 10.0**k is exact.
+_EXACT_POWER = 22
+
+
 def _exponents(ax: FloatArray) -> IntArray:
     """floor(log10(ax)) for positive finite ``ax``, exact at powers of ten
     (``10.0**e <= ax < 10.0**(e + 1)`` with np.power's powers of ten)."""
@@ -118,10 +122,21 @@ def round_sig(x: npt.ArrayLike, n: int) -> FloatArray:
     ax, odd = _regular(arr)
     m = (n - 1) - _exponents(ax)
     digits = np.floor(_scale(ax, m) + 0.5)
-    out = np.copysign(_unscale(digits, m), arr)
+    out = np.asarray(np.copysign(_unscale(digits, m), arr))
     if odd is not None:
-        out = np.where(odd, arr, out)
+        out = np.asarray(np.where(odd, arr, out))
+    far = np.abs(m) > _EXACT_POWER
+    if odd is not None:
+        far &= ~odd
+    if far.any():  # 10**m is not an exact double: round those few in decimal
+        out[far] = [_decimal_sig(float(v), n) for v in arr[far]]
     return out
+
+
+def _decimal_sig(v: float, n: int) -> float:
+    """``v`` (its exact binary value) rounded to ``n`` significant digits, half up."""
+    d = Decimal(v)
+    return float(d.quantize(Decimal(1).scaleb(d.adjusted() - n + 1), rounding=ROUND_HALF_UP))
 
 
 def significant_unit(x: npt.ArrayLike, n: int) -> FloatArray:
@@ -211,9 +226,17 @@ def round_decimal(x: npt.ArrayLike, digits: int = 2, *, half_even: bool = False)
     keep = k <= 0  # already no finer than the rounding place
     if keep.any():
         res = np.where(keep, _unscale(n15, m), res)
-    out = np.copysign(res, arr)
+    out = np.asarray(np.copysign(res, arr))
     if odd is not None:
-        out = np.where(odd, np.where(np.abs(arr) < _TINY, 0.0, arr), out)
+        out = np.asarray(np.where(odd, np.where(np.abs(arr) < _TINY, 0.0, arr), out))
+    # Tiny values kept to many decimals (10**m not an exact double): in decimal.
+    far = (m > _EXACT_POWER) & (m - digits <= 16)
+    if odd is not None:
+        far &= ~odd
+    if far.any():
+        out[far] = [
+            float(decimal_reference(float(v), digits, half_even=half_even)) for v in arr[far]
+        ]
     out += 0.0  # no negative zero (-0.0 + 0.0 is 0.0)
     return out
 
