@@ -306,8 +306,9 @@ ROW_LIFTED = {"TIERED", "BAND", "POINT_BONUS", "WSCORE", "MONEY", "STREAK"}
 
 
 class _Engine:
-    def __init__(self, wb: Workbook) -> None:
+    def __init__(self, wb: Workbook, vectorise: bool = True) -> None:
         self.wb = wb
+        self.vectorise = vectorise
         self.date1904 = wb.date1904
         rows = max([s.max_row for s in wb.sheets] + [1])
         cols = max([s.max_col for s in wb.sheets] + [1])
@@ -498,10 +499,11 @@ class _Engine:
                     if nn is not None:
                         stack.append((nn, dn.sheet.casefold() if dn.sheet else sh, False))
                 elif isinstance(cur, StructRef):
-                    t = self._table_for(cur, sh, b.row, b.col)
-                    if t is not None:
-                        key = t.sheet.casefold()
-                        out.append((key, t.first[0], t.first[1], t.last[0], t.last[1]))
+                    grid = self.grids[sh]
+                    for row in (b.row, b.row + b.n - 1):
+                        a = self.struct_area(cur, CallContext(grid, row, b.col))
+                        if isinstance(a, Area):
+                            out.append((a.grid.name.casefold(), a.top, a.left, a.bottom, a.right))
 
         assert b.node is not None
         walk(b.node, b.sheet, True)
@@ -633,6 +635,11 @@ class _Engine:
             if b.n == 1:
                 cx = CallContext(g, b.row, b.col, False, self.date1904)
                 self._store(b, (b.row, b.col), self.finish(self.ev(b.node, cx, 0), cx))
+                return
+            if not self.vectorise:
+                for i in range(b.n):
+                    cx = CallContext(g, b.row + i, b.col, False, self.date1904)
+                    self._store(b, (b.row + i, b.col), self.finish(self.ev(b.node, cx, i), cx))
                 return
             vals = self.eval_vector(b)
             g.data[b.row - 1 : b.row - 1 + b.n, b.col - 1] = vals
@@ -1668,15 +1675,18 @@ def _cycles(blocks: list[Block], nodes: set[int]) -> list[list[int]]:
     return comps
 
 
-def calculate(wb: Workbook) -> Results:
+def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
     """Recalculate every formula of ``wb``.
+
+    ``vectorise=False`` evaluates every cell on its own (the reference the
+    vectorised block evaluation is tested against).
 
     Returns the value of every formula cell and of every cell a dynamic array
     spills into (``None`` for cells a shrunken spill no longer covers).
     Raises :class:`UnsupportedFormulaError` (every cell using a function or
     construct outside the supported list) and :class:`CircularReferenceError`.
     """
-    return _Engine(wb).run()
+    return _Engine(wb, vectorise).run()
 
 
 def cell_name(sheet: str, coord: Coord) -> str:

@@ -1729,8 +1729,7 @@ def _serial_from_parts(y: int, m: int, d: int, date1904: bool) -> float:
     if not date1904 and (y, m) <= (1900, 2):
         base = (_dt.date(y, m, 1) - _EPOCH_1900).days
     serial = base + d - 1
-    if not date1904 and (y, m) <= (1900, 2) and serial >= 60:
-        serial += 1  # crossing Excel's phantom 1900-02-29
+    # before March 1900 the count runs on through Excel's phantom 1900-02-29
     if serial < 0:
         raise fail(NUM, "日期早于起点 / date before the epoch")
     if serial > 2958465:
