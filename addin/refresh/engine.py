@@ -276,7 +276,9 @@ def _kernel_result(r: Any) -> Any:
 def _kernel_scalar(x: Any) -> Any:
     if isinstance(x, np.generic):
         x = x.item()
-    if isinstance(x, bool) or x is None or isinstance(x, str | ExcelError):
+    if x is None:
+        return ""  # an empty result reaches Excel as empty text (addin.convert)
+    if isinstance(x, bool) or isinstance(x, str | ExcelError):
         return x
     if isinstance(x, int | float):
         f = float(x)
