@@ -22,6 +22,7 @@ the package in one pass:
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
@@ -77,9 +78,20 @@ METADATA_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 METADATA_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sheetMetadata"
 
 
+_STYLE_CACHE: dict[tuple[int, str, str | None], Any] = {}
+
+
 def _cell(ws: Any, value: Any, style: str, fmt: str | None = None) -> WriteOnlyCell:
+    """A write-only cell with style ``style``. The style is resolved once per
+    workbook and copied (openpyxl's ``StyleArray``), so large sheets stay fast."""
     c = WriteOnlyCell(ws, value)
-    styling.apply(c, style, fmt)
+    k = (id(ws.parent), style, fmt)
+    cached = _STYLE_CACHE.get(k)
+    if cached is None:
+        styling.apply(c, style, fmt)
+        _STYLE_CACHE[k] = copy.copy(c._style)
+    else:
+        c._style = copy.copy(cached)
     return c
 
 
@@ -287,6 +299,7 @@ def _write_free_sheet(s: FreeSheet, wb: Workbook, anchors: list[str]) -> None:
 def build_workbook(t: Template) -> tuple[Workbook, dict[str, list[str]]]:
     """The openpyxl workbook for ``t`` and, per sheet, its spill anchors."""
     wb = Workbook(write_only=True)
+    _STYLE_CACHE.clear()
     lay = layout_params(t)
     _write_readme(t, wb)
     _write_params(t, wb, lay)

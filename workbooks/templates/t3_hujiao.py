@@ -13,7 +13,6 @@ ID = "t3-hujiao"
 VERSION = "1.0"
 SEED = 33
 MONTHS = ["1月", "2月", "3月"]
-SUPERVISORS = ["甲", "乙", "丙"]
 GROUPS = ["甲一组", "甲二组", "乙一组", "乙二组", "丙一组", "丙二组"]
 ROLES = ("经理", "主管", "小组长", "电销专员")
 
@@ -57,22 +56,23 @@ README = [
 ]
 
 
-def _people(rng: random.Random) -> list[list[Any]]:
+def _people(rng: random.Random, groups: list[str]) -> list[list[Any]]:
     rows: list[list[Any]] = [["HJ001", person_name(300), "经理", None, "否", None, None, None]]
-    for k in range(len(SUPERVISORS)):
+    for k in range(len(groups) // 2):
         rows.append([f"HJ{k + 2:03d}", person_name(301 + k), "主管", None, "否", None, None, None])
     used: set[int] = set()
+    unique = len(groups) <= 60  # distinct sample values (a deliberate tie is added below)
 
     def sale(base: float) -> int:
         while True:
             v = int(round(base * rng.uniform(0.7, 1.3), -1))
-            if v not in used:
+            if not unique or v not in used:
                 used.add(v)
                 return v
 
     n = len(rows)
-    for g, group in enumerate(GROUPS):
-        scale = 0.6 if group.startswith("丙") else 1.0
+    for g, group in enumerate(groups):
+        scale = 0.6 if g in (4, 5) else 1.0
         for m in range(5):
             role = "小组长" if m == 0 else "电销专员"
             months = [sale(50000 * scale) for _ in MONTHS]
@@ -91,9 +91,11 @@ def _people(rng: random.Random) -> list[list[Any]]:
     return rows
 
 
-def template(seed: int = SEED) -> Template:
+def template(n_groups: int = len(GROUPS), seed: int = SEED) -> Template:
+    """The template; ``n_groups`` (even) scales the team for benchmarks (5 per group)."""
     rng = random.Random(seed)
-    people = _people(rng)
+    groups_names = GROUPS if n_groups == len(GROUPS) else [f"{k // 2 + 1}-{k % 2 + 1}组" for k in range(n_groups)]
+    people = _people(rng, groups_names)
     sup_names = [r[1] for r in people if r[2] == "主管"]
     month_cols = [Col(f"{m}业绩", "money", name=f"业绩{i + 1}月", required=False, width=12)
                   for i, m in enumerate(MONTHS)]
@@ -144,8 +146,8 @@ def template(seed: int = SEED) -> Template:
             Col("小组降点（百分点）", "number", name="小组降点", width=9, fmt="0.0",
                 formula=f'RANK_PRIZE(小组业绩{len(MONTHS)}月,小组降点表,,1,"同奖")'),
         ],
-        rows=[[g, sup_names[i // 2]] for i, g in enumerate(GROUPS)],
-        nrows=len(GROUPS),
+        rows=[[g, sup_names[i // 2]] for i, g in enumerate(groups_names)],
+        nrows=len(groups_names),
     )
     sups = DataSheet(
         name="主管",
@@ -161,7 +163,7 @@ def template(seed: int = SEED) -> Template:
             Col("降级", "text", name="降级", width=11, formula='IF(垫底连续月数>=降级连续月数,"降为小组长","")'),
         ],
         rows=[[r[1]] for r in people if r[2] == "主管"],
-        nrows=len(SUPERVISORS),
+        nrows=len(sup_names),
         blocks={"主管末位块": (f"{MONTHS[0]}末位名次", f"{MONTHS[-1]}末位名次")},
     )
     x = lambda col: xlookup("$B$4", "工号", col)  # noqa: E731

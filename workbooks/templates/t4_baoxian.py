@@ -81,23 +81,24 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
     return amounts
 
 
-def _agents(rng: random.Random) -> list[list[Any]]:
+def _agents(rng: random.Random, per_city: int) -> list[list[Any]]:
     rows = []
     n = 0
     for city, _s, _b in CITIES:
-        for k, amount in enumerate(_split(OUTCOME[city][0], AGENTS_PER_CITY, rng)):
+        total = OUTCOME[city][0] * per_city // AGENTS_PER_CITY // 10 * 10
+        for amount in _split(total, per_city, rng):
             rows.append([f"BX{n + 1:03d}", person_name(500 + n), city, amount])
             n += 1
-            del k
     # the 1万(含) gate: one agent exactly at it, one just below, in an eligible city
     rows[7][3], rows[8][3] = rows[7][3] + rows[8][3] - 10000, 10000
     rows[9][3], rows[10][3] = rows[9][3] + rows[10][3] - 9990, 9990
     return rows
 
 
-def template(seed: int = SEED) -> Template:
+def template(n_agents: int = AGENTS_PER_CITY * len(CITIES), seed: int = SEED) -> Template:
+    """The template; ``n_agents`` scales the agents for benchmarks (premiums scale along)."""
     rng = random.Random(seed)
-    agents = _agents(rng)
+    agents = _agents(rng, max(AGENTS_PER_CITY, n_agents // len(CITIES)))
     cities = DataSheet(
         name="城市业绩",
         title="市分公司活动保费、目标达成与速度奖",
