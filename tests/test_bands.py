@@ -705,3 +705,16 @@ def test_twelve_digit_comparison_of_typed_decimals(digits: int, exponent: int) -
     x = float(typed)
     expected = typed.quantize(Decimal(1).scaleb(typed.adjusted() - 11), rounding=ROUND_HALF_UP)
     assert float(round_sig(x, 12)) == float(expected)
+
+
+def test_many_bands_column_matches_cell_by_cell() -> None:
+    """A table of 40 bands (binary search path) on a long column gives what each
+    cell gives alone, on and around every start, both sides."""
+    starts = [round(-50 + 7.3 * k, 2) for k in range(40)]
+    table = [[s, k] for k, s in enumerate(starts)]
+    xs = [s + d for s in starts for d in (-0.01, 0.0, 1e-13, 0.01)] + [-1e9, 1e9]
+    for side in ("lower", "upper"):
+        got = band([[x] for x in xs], table, 2, side).ravel().tolist()
+        assert got == [band(x, table, 2, side) for x in xs]
+        money = tiered([[x] for x in xs], table, "全额", side).ravel().tolist()
+        assert money == [tiered(x, table, "全额", side) for x in xs]

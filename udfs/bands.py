@@ -51,7 +51,11 @@ ROUNDING_LABEL = "尾差"
 #: quoting each value (building a million messages would cost more than the lookup).
 _MAX_DETAILED_MESSAGES = 1000
 
-_is_present: Any = np.frompyfunc(lambda e: e is not None, 1, 1)
+
+def _present(errors: ObjectArray) -> npt.NDArray[np.bool_]:
+    """Where a per-cell error array holds an error (not ``None``)."""
+    not_equal: Any = np.not_equal  # elementwise `is not None` on objects, in C
+    return np.asarray(not_equal(errors, None), dtype=np.bool_)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -74,7 +78,7 @@ def _assemble(values: npt.NDArray[Any], errors: ObjectArray | None) -> npt.NDArr
     """
     if errors is None:
         return values
-    mask = _is_present(errors).astype(bool)
+    mask = _present(errors)
     if not mask.any():
         return values
     out = values.astype(object)
@@ -88,7 +92,7 @@ def _merge_errors(first: ObjectArray | None, second: ObjectArray | None) -> Obje
         return second
     if second is None:
         return first
-    return np.where(_is_present(first).astype(bool), first, second)
+    return np.where(_present(first), first, second)
 
 
 def _below_errors(
