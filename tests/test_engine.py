@@ -43,7 +43,9 @@ def book(cells: Cells, *, other: dict[str, Cells] | None = None, **kw: Any) -> W
             elif isinstance(v, Formula):
                 sh.formulas[_coord(a1)] = v
             else:
-                sh.values[_coord(a1)] = float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                sh.values[_coord(a1)] = (
+                    float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                )
         sheets.append(sh)
     return Workbook(sheets, **kw)
 
@@ -111,7 +113,7 @@ def test_concatenation_formats_numbers_like_excel() -> None:
     """& writes numbers in General format: 15 digits, no trailing zeros."""
     assert one('1/3&""') == "0.333333333333333"
     assert one('2.50&"元"') == "2.5元"
-    assert one('TRUE&1') == "TRUE1"
+    assert one("TRUE&1") == "TRUE1"
     assert one('1E+20&""') == "1E+20"
 
 
@@ -196,7 +198,7 @@ def test_lookups() -> None:
     assert one("VLOOKUP(150,A1:B3,2)", **cells) == "中"
     assert one("VLOOKUP(150,A1:B3,2,FALSE)", **cells) == err("#N/A")
     assert one("VLOOKUP(200,A1:B3,3,FALSE)", **cells) == err("#REF!")
-    assert one("HLOOKUP(2,{1,2;\"a\",\"b\"},2,0)") == "b"
+    assert one('HLOOKUP(2,{1,2;"a","b"},2,0)') == "b"
     assert one('MATCH("中",B1:B3,0)', **cells) == 2.0
     assert one("MATCH(250,A1:A3)", **cells) == 3.0
     assert one('MATCH("?",B1:B3,0)', **cells) == 1.0
@@ -252,7 +254,7 @@ def test_text_functions() -> None:
     assert one('RIGHT("绩效奖金")') == "金"
     assert one('MID("绩效奖金",2,2)') == "效奖"
     assert one('MID("abc",0,1)') == err("#VALUE!")
-    assert one("CONCAT(A1:A2,\"!\")", A1="a", A2=1) == "a1!"
+    assert one('CONCAT(A1:A2,"!")', A1="a", A2=1) == "a1!"
     assert one('TEXTJOIN("、",TRUE,A1:A3)', A1="甲", A3="丙") == "甲、丙"
 
 
@@ -352,7 +354,9 @@ def test_shrinking_spill_clears_old_cells() -> None:
     """Cells of the previous spill range no longer covered come back blank."""
     cells = {"A1": 5, "B1": Formula("A1:A1*2", "dynamic", "B1:B3"), "B2": 99.0, "B3": 99.0}
     out = calc(cells)
-    assert out["B1"] == 10.0 and out["B2"] is None and out["B3"] is None
+    assert out["B1"] == 10.0
+    assert out["B2"] is None
+    assert out["B3"] is None
 
 
 def test_cross_sheet_references() -> None:
@@ -400,9 +404,10 @@ def test_structured_references() -> None:
 
 def test_whole_column_references() -> None:
     """SUM(A:A) and VLOOKUP over whole columns."""
-    cells = {"A1": 1, "A2": 2, "B1": "a", "B2": "b", "D1": "=SUM(A:A)", "D2": '=VLOOKUP(2,A:B,2,0)'}
+    cells = {"A1": 1, "A2": 2, "B1": "a", "B2": "b", "D1": "=SUM(A:A)", "D2": "=VLOOKUP(2,A:B,2,0)"}
     out = calc(cells)
-    assert out["D1"] == 3.0 and out["D2"] == "b"
+    assert out["D1"] == 3.0
+    assert out["D2"] == "b"
 
 
 # ------------------------------------------------------ order and errors
@@ -413,7 +418,10 @@ def test_dependencies_across_blocks_and_sheets_are_ordered() -> None:
     cells = {"A1": "=B1+1", "B1": "=C1*2", "C1": "=P!A1", "D1": "=A1+B1+C1"}
     wb = book(cells, other={"P": {"A1": "=3"}})
     out = calculate(wb).values["S"]
-    assert out[(1, 3)] == 3.0 and out[(1, 2)] == 6.0 and out[(1, 1)] == 7.0 and out[(1, 4)] == 16.0
+    assert out[(1, 3)] == 3.0
+    assert out[(1, 2)] == 6.0
+    assert out[(1, 1)] == 7.0
+    assert out[(1, 4)] == 16.0
 
 
 def test_running_total_in_one_column() -> None:
@@ -443,7 +451,12 @@ def test_self_reference_is_circular() -> None:
 
 def test_unsupported_functions_are_listed_per_cell() -> None:
     """Every cell using a function outside the list is reported with the name."""
-    cells = {"A1": "=OFFSET(B1,1,1)", "A2": "=OFFSET(B2,1,1)", "A3": "=INDIRECT(\"B1\")+1", "A4": "=1"}
+    cells = {
+        "A1": "=OFFSET(B1,1,1)",
+        "A2": "=OFFSET(B2,1,1)",
+        "A3": '=INDIRECT("B1")+1',
+        "A4": "=1",
+    }
     with pytest.raises(UnsupportedFormulaError) as exc:
         calc(cells)
     reported = {(str(c), m.rsplit(" ", 1)[-1]) for c, m in exc.value.cells}
@@ -473,7 +486,8 @@ def test_contract_function_in_every_spelling(spelling: str) -> None:
     cells["B1"] = f'={spelling}(A1,$E$1:$F$7,"超额")'
     cells["B2"] = f'={spelling}(A2,$E$1:$F$7,"超额")'
     out = calc(cells)
-    assert out["B1"] == 990.0 and out["B2"] == 29840.0
+    assert out["B1"] == 990.0
+    assert out["B2"] == 29840.0
 
 
 def test_contract_function_spills() -> None:
@@ -481,7 +495,8 @@ def test_contract_function_spills() -> None:
     cells = {**TAX, "A1": 12000, "A2": 100000}
     cells["B1"] = Formula('TIERED(A1:A2,E1:F7,"超额")', "dynamic", "B1:B2")
     out = calc(cells)
-    assert out["B1"] == 990.0 and out["B2"] == 29840.0
+    assert out["B1"] == 990.0
+    assert out["B2"] == 29840.0
 
 
 def test_contract_function_row_error_stays_in_its_row() -> None:
@@ -491,14 +506,16 @@ def test_contract_function_row_error_stays_in_its_row() -> None:
         cells[f"A{r}"] = x
         cells[f"B{r}"] = f'=TIERED(A{r},$E$1:$F$7,"超额")'
     out = calc(cells)
-    assert out["B1"] == 990.0 and out["B2"] == err("#VALUE!") and out["B3"] == 29840.0
+    assert out["B1"] == 990.0
+    assert out["B2"] == err("#VALUE!")
+    assert out["B3"] == 29840.0
 
 
 # ------------------------------------------ blocks against per-cell evaluation
 
 BLOCK_FORMULAS = [
     "A{r}*2+B{r}",
-    "IF(A{r}>B{r},A{r}-B{r},\"低\")",
+    'IF(A{r}>B{r},A{r}-B{r},"低")',
     "ROUND(A{r}/7,2)",
     "_xlfn.RANK.EQ(A{r},$A$1:$A$40)",
     "RANK(A{r},$A$1:$A$40,1)",
@@ -508,7 +525,7 @@ BLOCK_FORMULAS = [
     "_xlfn.XMATCH(C{r},$H$1:$H$5)",
     "SUMPRODUCT(A{r}:B{r},$J$1:$K$1)",
     "IFERROR(A{r}/B{r},-1)",
-    "A{r}&\"-\"&C{r}",
+    'A{r}&"-"&C{r}',
     "A{r}>=B{r}",
     "-A{r}%",
     "A{r}^2",
@@ -558,7 +575,8 @@ def test_blocks_equal_per_cell_evaluation(a: list[Any], b: list[Any], keys: list
     assert vec.keys() == ref.keys()
     for k in ref:
         x, y = vec[k], ref[k]
-        assert type(x) is type(y) and (x == y or (x != x and y != y)), (k, x, y)
+        assert type(x) is type(y), (k, x, y)
+        assert x == y, (k, x, y)
 
 
 def test_blocks_are_evaluated_once_per_column() -> None:

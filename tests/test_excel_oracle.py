@@ -33,8 +33,8 @@ EXPECTED_DIFFERENCES: dict[str, str] = {
     "LOOKUP!AH162": (
         "legacy array formula XLOOKUP(C162:Q162,…,1,C163:Q163,C162:C169) with "
         "match_mode and search_mode lifted over arrays and a non-integer "
-        "search_mode (-1.1): Excel's top-left value is \"R\", element-wise "
-        "lifting gives \"L\" (XLOOKUP(-1.1,…,1,-1) finds -1.1 exactly); Excel's "
+        'search_mode (-1.1): Excel\'s top-left value is "R", element-wise '
+        'lifting gives "L" (XLOOKUP(-1.1,…,1,-1) finds -1.1 exactly); Excel\'s '
         "rule for this case is not documented"
     ),
 }
@@ -59,9 +59,7 @@ def oracle(shared_dir: Path) -> tuple[Workbook, dict[str, Any], Results]:
     """The oracle workbook, Excel's cached values per formula cell, and our results."""
     wb = package.read_workbook(shared_dir / "excel-oracle" / "excel-computed.xlsx")
     expected = {
-        f"{s.name}!{to_a1(*coord)}": s.values.get(coord)
-        for s in wb.sheets
-        for coord in s.formulas
+        f"{s.name}!{to_a1(*coord)}": s.values.get(coord) for s in wb.sheets for coord in s.formulas
     }
     return wb, expected, calculate(wb)
 
@@ -98,7 +96,8 @@ def test_array_formula_ranges_are_filled(
     result repeats down the rows, columns beyond it are #N/A (Excel's rule)."""
     wb, _, results = oracle
     f = wb.sheet("LOOKUP").formulas[(12, 43)]
-    assert f.kind == "array" and f.ref == "AQ12:AS14"  # COLUMN(AC12:AE14 AD13:AF14)
+    assert f.kind == "array"
+    assert f.ref == "AQ12:AS14"
     values = results.values["LOOKUP"]
     for r in (12, 13, 14):
         assert [values[(r, c)] for c in (43, 44, 45)] == [30.0, 31.0, ExcelError("#N/A")]

@@ -99,8 +99,10 @@ def test_percent_and_concatenation_and_comparison_order() -> None:
     """% binds tighter than ^ and *, & is below +, comparisons are lowest."""
     assert parse("50%*2") == Binary("*", Percent(Number(50.0)), Number(2.0))
     tree = parse('1+2&"x"="3x"')
-    assert isinstance(tree, Binary) and tree.op == "="
-    assert isinstance(tree.left, Binary) and tree.left.op == "&"
+    assert isinstance(tree, Binary)
+    assert tree.op == "="
+    assert isinstance(tree.left, Binary)
+    assert tree.left.op == "&"
     assert tree.left.left == Binary("+", Number(1.0), Number(2.0))
 
 
@@ -127,7 +129,9 @@ def test_range_is_one_reference() -> None:
 def test_quoted_sheet_names_with_chinese_and_spaces() -> None:
     """'销售 数据'!A1:B3 keeps the sheet name; '' inside quotes is one quote."""
     ref = parse("'销售 数据'!A1:B3")
-    assert isinstance(ref, Ref) and ref.sheet == "销售 数据" and (ref.bottom, ref.right) == (3, 2)
+    assert isinstance(ref, Ref)
+    assert ref.sheet == "销售 数据"
+    assert (ref.bottom, ref.right) == (3, 2)
     assert parse("'O''Brien'!A1") == cell(1, 1, "O'Brien")
     assert parse("参数!$A$2") == cell(2, 1, "参数", absolute=True)
 
@@ -135,10 +139,13 @@ def test_quoted_sheet_names_with_chinese_and_spaces() -> None:
 def test_whole_columns_and_rows() -> None:
     """A:C spans every row, 2:3 every column."""
     cols = parse("A:C")
-    assert isinstance(cols, Ref) and not cols.rows
+    assert isinstance(cols, Ref)
+    assert not cols.rows
     assert (cols.top, cols.bottom, cols.left, cols.right) == (1, MAX_ROW, 1, 3)
     rows = parse("Sheet1!2:3")
-    assert isinstance(rows, Ref) and not rows.cols and rows.sheet == "Sheet1"
+    assert isinstance(rows, Ref)
+    assert not rows.cols
+    assert rows.sheet == "Sheet1"
     assert (rows.top, rows.bottom, rows.left, rows.right) == (2, 3, 1, MAX_COL)
 
 
@@ -151,14 +158,16 @@ def test_defined_names_and_sheet_scoped_names() -> None:
 def test_range_operator_with_a_function() -> None:
     """INDEX(...):A5 is a RangeOp (a dynamic range)."""
     tree = parse("SUM(INDEX(A1:A9,2):A5)")
-    assert isinstance(tree, Func) and isinstance(tree.args[0], RangeOp)
+    assert isinstance(tree, Func)
+    assert isinstance(tree.args[0], RangeOp)
 
 
 def test_intersection_and_union_operators() -> None:
     """A space between references intersects; commas inside parentheses unite."""
     assert isinstance(parse("B2:E5 C3:D4"), Intersect)
     tree = parse("SUM((A1:A2,C1:C2))")
-    assert isinstance(tree, Func) and isinstance(tree.args[0], Union)
+    assert isinstance(tree, Func)
+    assert isinstance(tree.args[0], Union)
     assert len(tree.args[0].items) == 2
 
 
@@ -200,15 +209,23 @@ def test_structured_reference_escapes() -> None:
 def test_prefixed_function_names() -> None:
     """_xlfn., _xludf. and namespaces are kept in the name; base_name strips _xlfn."""
     tree = parse("_xlfn.RANK.EQ(A2,$A$2:$A$9)")
-    assert isinstance(tree, Func) and tree.name == "_XLFN.RANK.EQ" and tree.base_name == "RANK.EQ"
-    names = [f.name for f in function_names(parse('_xldudf_JX_TIERED(B2,T,"超额")+JX.BAND(1,T)+_xludf.MONEY(1)'))]
+    assert isinstance(tree, Func)
+    assert tree.name == "_XLFN.RANK.EQ"
+    assert tree.base_name == "RANK.EQ"
+    names = [
+        f.name
+        for f in function_names(
+            parse('_xldudf_JX_TIERED(B2,T,"超额")+JX.BAND(1,T)+_xludf.MONEY(1)')
+        )
+    ]
     assert names == ["_XLDUDF_JX_TIERED", "JX.BAND", "_XLUDF.MONEY"]
 
 
 def test_empty_arguments_are_missing() -> None:
     """RANKX(A2:A9,,"dense") has an empty middle argument; F(,) has two."""
     tree = parse('RANKX(A2:A9,,"dense")')
-    assert isinstance(tree, Func) and tree.args[1] == Missing()
+    assert isinstance(tree, Func)
+    assert tree.args[1] == Missing()
     assert parse("IF(,)") == Func("IF", (Missing(), Missing()))
 
 

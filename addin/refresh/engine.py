@@ -278,7 +278,7 @@ def _kernel_scalar(x: Any) -> Any:
         x = x.item()
     if x is None:
         return ""  # an empty result reaches Excel as empty text (addin.convert)
-    if isinstance(x, bool) or isinstance(x, str | ExcelError):
+    if isinstance(x, bool | str | ExcelError):
         return x
     if isinstance(x, int | float):
         f = float(x)
@@ -382,7 +382,10 @@ class _Engine:
             except FormulaSyntaxError as exc:
                 for cell in b.cells():
                     unsupported.append(
-                        (CellRef(self.grids[b.sheet].name, cell), f"无法解析的公式 / unreadable formula: {exc}")
+                        (
+                            CellRef(self.grids[b.sheet].name, cell),
+                            f"无法解析的公式 / unreadable formula: {exc}",
+                        )
                     )
                 continue
             for fname in self._unsupported_in(b.node):
@@ -470,7 +473,13 @@ class _Engine:
                     top, bottom = min(cur.top, last.top), max(cur.bottom, last.bottom)
                     g = self.grids[key]
                     out.append(
-                        (key, top, cur.left, min(bottom, g.limit_rows), min(cur.right, g.limit_cols))
+                        (
+                            key,
+                            top,
+                            cur.left,
+                            min(bottom, g.limit_rows),
+                            min(cur.right, g.limit_cols),
+                        )
                     )
                 elif isinstance(cur, Func):
                     stack.extend((a, sh, sft) for a in cur.args)
@@ -551,7 +560,10 @@ class _Engine:
                         blk = self.blocks[i]
                         for cell in blk.cells():
                             cells.append(
-                                (CellRef(self.grids[blk.sheet].name, cell), "循环引用 / circular reference")
+                                (
+                                    CellRef(self.grids[blk.sheet].name, cell),
+                                    "循环引用 / circular reference",
+                                )
                             )
                 cells.sort(key=lambda t: (t[0].sheet, t[0].coord))
                 raise CircularReferenceError(
@@ -576,12 +588,16 @@ class _Engine:
         for i in range(b.n):
             r = b.row + i
             # the same formula seen from row r: re-parse only the shift
-            nb = Block(b.sheet, r, b.col, 1, b.formula, _shift_node(b.node, i), bottom=r, right=b.col)
+            nb = Block(
+                b.sheet, r, b.col, 1, b.formula, _shift_node(b.node, i), bottom=r, right=b.col
+            )
             out.append(nb)
         return out
 
     def _index(self) -> dict[str, dict[int, tuple[list[int], list[int], list[int]]]]:
-        raw: dict[str, dict[int, list[tuple[int, int, int]]]] = defaultdict(lambda: defaultdict(list))
+        raw: dict[str, dict[int, list[tuple[int, int, int]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         for i, b in enumerate(self.blocks):
             for c in range(b.col, b.right + 1):
                 raw[b.sheet][c].append((b.row, b.bottom, i))
@@ -672,7 +688,10 @@ class _Engine:
                 for r in range(b.row, b.row + h)
                 for c in range(b.col, b.col + w)
                 if (r, c) != (b.row, b.col)
-                and (target[r - b.row, c - b.col] is not None or self._is_formula_cell(b.sheet, (r, c)))
+                and (
+                    target[r - b.row, c - b.col] is not None
+                    or self._is_formula_cell(b.sheet, (r, c))
+                )
             ]
             blocked = bool(others)
         out = self.results.values.setdefault(g.name, {})
@@ -684,7 +703,11 @@ class _Engine:
                 ):
                     out[(r, c)] = None
         if blocked:
-            self._store(b, (b.row, b.col), SPILL.with_message("溢出区域不为空 / the spill range is not empty"))
+            self._store(
+                b,
+                (b.row, b.col),
+                SPILL.with_message("溢出区域不为空 / the spill range is not empty"),
+            )
             self.spills[(b.sheet, (b.row, b.col))] = (b.row, b.col)
             return
         for i in range(h):
@@ -718,50 +741,51 @@ class _Engine:
 
     def ev(self, node: Node, cx: CallContext, dr: int) -> Any:
         """Evaluate ``node`` for the cell ``cx``, the formula shifted ``dr`` rows."""
-        t = node.__class__
+        nd: Any = node
+        t = nd.__class__
         if t is Ref:
-            return self.area(node, cx, dr)  # type: ignore[arg-type]
+            return self.area(nd, cx, dr)
         if t is Number:
-            return node.value  # type: ignore[union-attr]
+            return nd.value
         if t is Func:
-            return self.ev_func(node, cx, dr)  # type: ignore[arg-type]
+            return self.ev_func(nd, cx, dr)
         if t is Binary:
-            a = self.scalar(self.ev(node.left, cx, dr), cx)  # type: ignore[union-attr]
-            b = self.scalar(self.ev(node.right, cx, dr), cx)  # type: ignore[union-attr]
-            return _lift2(node.op, a, b, self.date1904)  # type: ignore[union-attr]
+            a = self.scalar(self.ev(nd.left, cx, dr), cx)
+            b = self.scalar(self.ev(nd.right, cx, dr), cx)
+            return _lift2(nd.op, a, b, self.date1904)
         if t is Text:
-            return node.value  # type: ignore[union-attr]
+            return nd.value
         if t is Bool:
-            return node.value  # type: ignore[union-attr]
+            return nd.value
         if t is Unary:
-            a = self.scalar(self.ev(node.operand, cx, dr), cx)  # type: ignore[union-attr]
-            return _lift1(node.op, a, self.date1904)  # type: ignore[union-attr]
+            a = self.scalar(self.ev(nd.operand, cx, dr), cx)
+            return _lift1(nd.op, a, self.date1904)
         if t is Percent:
-            a = self.scalar(self.ev(node.operand, cx, dr), cx)  # type: ignore[union-attr]
+            a = self.scalar(self.ev(nd.operand, cx, dr), cx)
             return _lift1("%", a, self.date1904)
         if t is ErrorLit:
-            return ExcelError(node.code)  # type: ignore[union-attr]
+            return ExcelError(nd.code)
         if t is Missing:
             return MISSING
         if t is ArrayLit:
-            return _array_value(node)  # type: ignore[arg-type]
+            return _array_value(nd)
         if t is Name:
-            return self.ev_name(node, cx)  # type: ignore[arg-type]
+            return self.ev_name(nd, cx)
         if t is StructRef:
-            return self.struct_area(node, cx)  # type: ignore[arg-type]
+            return self.struct_area(nd, cx)
         if t is RangeOp:
-            a = self.ev(node.left, cx, dr)  # type: ignore[union-attr]
-            b = self.ev(node.right, cx, dr)  # type: ignore[union-attr]
+            a = self.ev(nd.left, cx, dr)
+            b = self.ev(nd.right, cx, dr)
             return _range_union(a, b)
         if t is SpillRef:
-            return self.spill_area(self.ev(node.anchor, cx, dr))  # type: ignore[union-attr]
+            return self.spill_area(self.ev(nd.anchor, cx, dr))
         if t is Intersect:
-            a = self.ev(node.left, cx, dr)  # type: ignore[union-attr]
-            b = self.ev(node.right, cx, dr)  # type: ignore[union-attr]
+            a = self.ev(nd.left, cx, dr)
+            b = self.ev(nd.right, cx, dr)
             return _intersection(a, b)
         if t is Union:
             parts: list[Area] = []
-            for item in node.items:  # type: ignore[union-attr]
+            for item in nd.items:
                 v = self.ev(item, cx, dr)
                 if isinstance(v, ExcelError):
                     return v
@@ -888,7 +912,7 @@ class _Engine:
         assert b.node is not None
         g = self.grids[b.sheet]
         self._bx = (g, b.row, b.col, b.n)
-        self._memo: dict[int, Any] = {}
+        self._memo: dict[Any, Any] = {}
         res = self.vev(b.node)
         out = np.empty(b.n, dtype=object)
         if isinstance(res, _Vec) and res.v.dtype == np.float64 and np.isfinite(res.v).all():
@@ -898,8 +922,8 @@ class _Engine:
             vals = res.v if isinstance(res, _Vec) else None
             for i in range(b.n):
                 cx = CallContext(g, b.row + i, b.col, False, self.date1904)
-                v = vals[i] if vals is not None else res.area(i)  # type: ignore[union-attr]
-                if vals is not None and res.src is not None and not isinstance(v, ExcelError):  # type: ignore[union-attr]
+                v = vals[i] if vals is not None else res.area(i)
+                if vals is not None and res.src is not None and not isinstance(v, ExcelError):
                     pass
                 out[i] = self.finish(v, cx)
             return out
@@ -949,18 +973,19 @@ class _Engine:
 
     def vev(self, node: Node) -> Any:
         """Evaluate for the whole block: a shared value or a per-row vector."""
-        t = node.__class__
+        nd: Any = node
+        t = nd.__class__
         if t is Ref:
-            return self.v_ref(node)  # type: ignore[arg-type]
+            return self.v_ref(nd)
         if t in (Number, Text, Bool, ErrorLit, Missing, ArrayLit):
-            return self.ev(node, self._cx(0), 0)
+            return self.ev(nd, self._cx(0), 0)
         if t is Func:
-            return self.v_func(node)  # type: ignore[arg-type]
+            return self.v_func(nd)
         if t is Binary:
-            return self.v_binary(node)  # type: ignore[arg-type]
+            return self.v_binary(nd)
         if t is Unary or t is Percent:
-            a = self.v_scalar(self.vev(node.operand))  # type: ignore[union-attr]
-            op = node.op if t is Unary else "%"  # type: ignore[union-attr]
+            a = self.v_scalar(self.vev(nd.operand))
+            op = nd.op if t is Unary else "%"
             if isinstance(a, _VArea):
                 return self.per_row(node)
             if not isinstance(a, _Vec):
@@ -970,11 +995,11 @@ class _Engine:
                 return _Vec(-f if op == "-" else f / 100)
             return _Vec(_map(lambda x: _lift1(op, x, self.date1904), a.v))
         if not self._moves(node):
-            return self.ev(node, self._cx(0), 0)
+            return self.ev(nd, self._cx(0), 0)
         return self.per_row(node)
 
     def v_ref(self, ref: Ref) -> Any:
-        g0, row, _col, n = self._bx
+        n = self._bx[3]
         a = self.area(ref, self._cx(0), 0)
         if not isinstance(a, Area) or not ref.rows or (ref.abs_top and ref.abs_bottom):
             return a
@@ -994,7 +1019,7 @@ class _Engine:
         if isinstance(v, Area):
             if v.is_cell():
                 return v.value()
-            _, row, col, n = self._bx
+            _, row, _, n = self._bx
             if v.left == v.right and v.top <= row and row + n - 1 <= v.bottom:
                 vals = v.grid.block(row, v.left, row + n - 1, v.left)[:, 0]
                 pf = _pure_floats(vals)
@@ -1023,8 +1048,8 @@ class _Engine:
                 if op in _NP_CMP and (
                     (isinstance(a, _Vec) and a.v.dtype != np.float64)
                     or (isinstance(b, _Vec) and b.v.dtype != np.float64)
-                    or not isinstance(fa, np.ndarray) and not isinstance(a, float)
-                    or not isinstance(fb, np.ndarray) and not isinstance(b, float)
+                    or (not isinstance(fa, np.ndarray) and not isinstance(a, float))
+                    or (not isinstance(fb, np.ndarray) and not isinstance(b, float))
                 ):
                     pass  # blanks/logicals compare by type: use the exact path
                 else:
@@ -1113,19 +1138,23 @@ class _Engine:
             key = id(a)
             if key not in self._memo:
                 self._memo[key] = (a, fx.as_array(a).copy())
-            return self._memo[key][1]  # type: ignore[no-any-return]
+            return self._memo[key][1]
         return None
 
-    def _exact_index(self, items: np.ndarray) -> dict[Any, int]:
-        key = ("idx", id(items))
-        if key not in self._memo:  # type: ignore[comparison-overlap]
+    def _exact_index(
+        self, owner: np.ndarray, items: np.ndarray, how: str, fold: bool
+    ) -> dict[Any, int]:
+        """First position of each lookup key in ``items`` (a row or column of
+        ``owner``, an array the memo keeps alive, so its id is stable)."""
+        key = ("idx", id(owner), how, fold)
+        if key not in self._memo:
             idx: dict[Any, int] = {}
             for i, v in enumerate(items.tolist()):
-                k = fx._lookup_key(v)
+                k = fx._lookup_key(v, fold)
                 if k is not None and k not in idx:
                     idx[k] = i
-            self._memo[key] = idx  # type: ignore[index]
-        return self._memo[key]  # type: ignore[index,no-any-return]
+            self._memo[key] = idx
+        return self._memo[key]
 
     def v_vlookup(self, spec: FunctionSpec, args: list[Any]) -> Any:
         if len(args) < 3 or not isinstance(args[0], _Vec) or any(_is_vec(a) for a in args[1:]):
@@ -1145,7 +1174,7 @@ class _Engine:
         if not exact or k < 1 or k > (table.shape[1] if vertical else table.shape[0]):
             return None
         keys = table[:, 0] if vertical else table[0, :]
-        idx = self._exact_index(keys)
+        idx = self._exact_index(table, keys, "col" if vertical else "row", False)
         vals = args[0].v
         n = len(vals)
         out = np.empty(n, dtype=object)
@@ -1184,8 +1213,8 @@ class _Engine:
             return None
         if m != 0:
             return None
-        items = arr.ravel()
-        idx = self._exact_index(items)
+        fold = spec.name == "XMATCH"
+        idx = self._exact_index(arr, arr.ravel(), "all", fold)
         vals = args[0].v
         out = np.empty(len(vals), dtype=object)
         for i, x in enumerate(vals):
@@ -1194,7 +1223,7 @@ class _Engine:
             elif x is None or (isinstance(x, str) and any(ch in x for ch in "*?~")):
                 out[i] = fx.call(spec, [x, *args[1:]], self._cx(i))
             else:
-                p = idx.get(fx._lookup_key(x))
+                p = idx.get(fx._lookup_key(x, fold))
                 out[i] = NA.with_message("找不到匹配值 / no match") if p is None else float(p + 1)
         return _Vec(out)
 
@@ -1258,7 +1287,7 @@ class _Engine:
             return None
         from udfs._numbers import round_decimal
 
-        return _Vec(round_decimal(f, int(math.trunc(d))) + 0.0)
+        return _Vec(round_decimal(f, math.trunc(d)) + 0.0)
 
     def v_if(self, args: list[Any]) -> Any:
         cond = args[0]
@@ -1283,12 +1312,16 @@ class _Engine:
         else:
             no = branches[1].v if isinstance(branches[1], _Vec) else branches[1]
         for val in (yes, no):
-            if isinstance(val, np.ndarray) and val.dtype == object and any(
-                isinstance(v, Area | np.ndarray) or v is None for v in val
+            if (
+                isinstance(val, np.ndarray)
+                and val.dtype == object
+                and any(isinstance(v, Area | np.ndarray) or v is None for v in val)
             ):
                 return None
-        if isinstance(yes, np.ndarray) and yes.dtype == np.float64 and (
-            isinstance(no, float) or (isinstance(no, np.ndarray) and no.dtype == np.float64)
+        if (
+            isinstance(yes, np.ndarray)
+            and yes.dtype == np.float64
+            and (isinstance(no, float) or (isinstance(no, np.ndarray) and no.dtype == np.float64))
         ):
             return _Vec(np.where(mask, yes, no))
         out = np.empty(n, dtype=object)
@@ -1313,8 +1346,7 @@ class _Engine:
             stacked = first.grid.block(first.top, first.left, first.top + n - 1, first.right).copy()
         else:
             return None
-        rest = [a if not isinstance(a, Area) else a for a in args[1:]]
-        res = spec.impl(stacked, *rest)
+        res = spec.impl(stacked, *args[1:])
         if isinstance(res, np.ndarray):
             if res.shape == (n, 1):
                 return _Vec(res[:, 0].copy())
@@ -1334,10 +1366,7 @@ class _Engine:
             if isinstance(v, _VArea):
                 h, w = v.bottom - v.top + 1, v.right - v.left + 1
                 big = v.grid.block(v.top, v.left, v.bottom + n - 1, v.right)
-                if h == 1:
-                    m = big.reshape(n, 1, w)
-                else:
-                    m = np.stack([big[i : i + h] for i in range(n)])
+                m = big.reshape(n, 1, w) if h == 1 else np.stack([big[i : i + h] for i in range(n)])
             elif isinstance(v, _Vec):
                 h, w = 1, 1
                 m = v.v.astype(object).reshape(n, 1, 1)
@@ -1349,7 +1378,13 @@ class _Engine:
             if shape is None:
                 shape = (h, w)
             elif shape != (h, w):
-                return _Vec(np.array([VALUE.with_message("SUMPRODUCT 各数组大小不同 / arrays differ in size")] * n, dtype=object))
+                return _Vec(
+                    np.array(
+                        [VALUE.with_message("SUMPRODUCT 各数组大小不同 / arrays differ in size")]
+                        * n,
+                        dtype=object,
+                    )
+                )
             mats.append(m)
         assert shape is not None
         total = np.ones((n, shape[0] * shape[1]))
@@ -1380,7 +1415,14 @@ _VALUE_ONLY = {
     "MAX", "LARGE", "SMALL", "RANK", "RANK.EQ", "RANK.AVG", "AND", "OR", "CONCAT", "TEXTJOIN",
 }  # fmt: skip
 
-_NP_CMP = {"=": np.equal, "<>": np.not_equal, "<": np.less, ">": np.greater, "<=": np.less_equal, ">=": np.greater_equal}
+_NP_CMP = {
+    "=": np.equal,
+    "<>": np.not_equal,
+    "<": np.less,
+    ">": np.greater,
+    "<=": np.less_equal,
+    ">=": np.greater_equal,
+}
 
 
 def _scalar_float(v: Any) -> Any:
@@ -1434,14 +1476,13 @@ def _map(fn: Callable[[Any], Any], arr: np.ndarray) -> np.ndarray:
 
 def _lift2(op: str, a: Any, b: Any, d1904: bool) -> Any:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        A = fx.as_array(a)
-        B = fx.as_array(b)
-        h, w = max(A.shape[0], B.shape[0]), max(A.shape[1], B.shape[1])
+        left, right = fx.as_array(a), fx.as_array(b)
+        h, w = max(left.shape[0], right.shape[0]), max(left.shape[1], right.shape[1])
         out = np.empty((h, w), dtype=object)
         for i in range(h):
             for j in range(w):
                 out[i, j] = fx.binary_op(
-                    op, fx._broadcast_get(A, i, j), fx._broadcast_get(B, i, j), d1904
+                    op, fx._broadcast_get(left, i, j), fx._broadcast_get(right, i, j), d1904
                 )
         return out
     return fx.binary_op(op, a, b, d1904)
@@ -1472,7 +1513,11 @@ def _range_union(a: Any, b: Any) -> Any:
     if not isinstance(a, Area) or not isinstance(b, Area) or a.grid is not b.grid:
         return VALUE.with_message("区域运算需要同一工作表的引用 / : needs references on one sheet")
     return Area(
-        a.grid, min(a.top, b.top), min(a.left, b.left), max(a.bottom, b.bottom), max(a.right, b.right)
+        a.grid,
+        min(a.top, b.top),
+        min(a.left, b.left),
+        max(a.bottom, b.bottom),
+        max(a.right, b.right),
     )
 
 
@@ -1554,10 +1599,10 @@ def _ref_bounds(ref: str) -> tuple[Coord, Coord]:
 
 def _clean(v: Any) -> CellValue:
     if isinstance(v, bool) or v is None or isinstance(v, str | ExcelError):
-        return v  # type: ignore[no-any-return]
+        return v
     if isinstance(v, int | float | np.integer | np.floating):
         return float(v)
-    return v  # type: ignore[no-any-return]
+    return v
 
 
 def _as_result_array(v: Any) -> np.ndarray:
@@ -1571,7 +1616,7 @@ def _spill_value(v: Any) -> CellValue:
         return 0.0
     if isinstance(v, Area):
         v = v.value()
-        return 0.0 if v is None else v  # type: ignore[no-any-return]
+        return 0.0 if v is None else v
     return _clean(v)
 
 
@@ -1581,29 +1626,30 @@ def _fill_value(arr: np.ndarray, i: int, j: int) -> CellValue:
     return _spill_value(fx._broadcast_get(arr, i, j))
 
 
-def _shift_node(node: Node | None, dr: int) -> Node | None:
+def _shift_node(node: Any, dr: int) -> Any:
     """The tree with every relative row moved ``dr`` rows down."""
+    nd: Any = node
     if node is None or dr == 0:
         return node
-    t = node.__class__
+    t = nd.__class__
     if t is Ref:
-        return node.shifted(dr, 0)  # type: ignore[union-attr]
+        return nd.shifted(dr, 0)
     if t is Func:
-        return Func(node.name, tuple(_shift_node(a, dr) for a in node.args))  # type: ignore[union-attr,misc]
+        return Func(nd.name, tuple(_shift_node(a, dr) for a in nd.args))
     if t is Binary:
-        return Binary(node.op, _shift_node(node.left, dr), _shift_node(node.right, dr))  # type: ignore[union-attr,arg-type]
+        return Binary(nd.op, _shift_node(nd.left, dr), _shift_node(nd.right, dr))
     if t is Unary:
-        return Unary(node.op, _shift_node(node.operand, dr))  # type: ignore[union-attr,arg-type]
+        return Unary(nd.op, _shift_node(nd.operand, dr))
     if t is Percent:
-        return Percent(_shift_node(node.operand, dr))  # type: ignore[union-attr,arg-type]
+        return Percent(_shift_node(nd.operand, dr))
     if t is RangeOp:
-        return RangeOp(_shift_node(node.left, dr), _shift_node(node.right, dr))  # type: ignore[union-attr,arg-type]
+        return RangeOp(_shift_node(nd.left, dr), _shift_node(nd.right, dr))
     if t is SpillRef:
-        return SpillRef(_shift_node(node.anchor, dr))  # type: ignore[union-attr,arg-type]
+        return SpillRef(_shift_node(nd.anchor, dr))
     if t is Intersect:
-        return Intersect(_shift_node(node.left, dr), _shift_node(node.right, dr))  # type: ignore[union-attr,arg-type]
+        return Intersect(_shift_node(nd.left, dr), _shift_node(nd.right, dr))
     if t is Union:
-        return Union(tuple(_shift_node(a, dr) for a in node.items))  # type: ignore[union-attr,misc]
+        return Union(tuple(_shift_node(a, dr) for a in nd.items))
     return node
 
 

@@ -34,10 +34,9 @@ __all__ = [
     "Binary",
     "Bool",
     "ErrorLit",
-    "Func",
     "FormulaSyntaxError",
+    "Func",
     "Intersect",
-    "Union",
     "Missing",
     "Name",
     "Node",
@@ -49,6 +48,7 @@ __all__ = [
     "StructRef",
     "Text",
     "Unary",
+    "Union",
     "function_names",
     "parse",
     "r1c1_key",
@@ -259,8 +259,23 @@ class SpillRef:
 
 
 Node = (
-    Number | Text | Bool | ErrorLit | Missing | ArrayLit | Ref | Name | StructRef | Func
-    | Unary | Percent | Binary | RangeOp | Intersect | Union | SpillRef
+    Number
+    | Text
+    | Bool
+    | ErrorLit
+    | Missing
+    | ArrayLit
+    | Ref
+    | Name
+    | StructRef
+    | Func
+    | Unary
+    | Percent
+    | Binary
+    | RangeOp
+    | Intersect
+    | Union
+    | SpillRef
 )
 
 
@@ -611,20 +626,20 @@ class _Parser:
                 break
             op = tok.text
             if op == "%":
-                if _PERCENT_BP < min_bp:
+                if min_bp > _PERCENT_BP:
                     break
                 self.i += 1
                 left = Percent(left)
                 continue
             if op == ":":
-                if _RANGE_BP < min_bp:
+                if min_bp > _RANGE_BP:
                     break
                 self.i += 1
                 right = self.expr(_RANGE_BP + 1)
                 left = _make_range(left, right)
                 continue
             if op == " ":
-                if _ISECT_BP < min_bp:
+                if min_bp > _ISECT_BP:
                     break
                 self.i += 1
                 left = Intersect(left, self.expr(_ISECT_BP + 1))
@@ -695,9 +710,7 @@ class _Parser:
                 tok = self.next()
             if tok.kind == "num":
                 rows[-1].append(sign * tok.value)  # type: ignore[operator]
-            elif tok.kind == "str":
-                rows[-1].append(tok.value)  # type: ignore[arg-type]
-            elif tok.kind == "bool":
+            elif tok.kind == "str" or tok.kind == "bool":
                 rows[-1].append(tok.value)  # type: ignore[arg-type]
             elif tok.kind == "err":
                 rows[-1].append(ErrorLitValue(tok.value))  # type: ignore[arg-type]
@@ -810,7 +823,11 @@ def r1c1_key(text: str, row: int, col: int) -> str:
             )
         if m.group("rows"):
             g = m.groups()[5:10]
-            return _rel("R", g[1] == "$", int(g[2]), row) + ":" + _rel("R", g[3] == "$", int(g[4]), row)
+            return (
+                _rel("R", g[1] == "$", int(g[2]), row)
+                + ":"
+                + _rel("R", g[3] == "$", int(g[4]), row)
+            )
         return m.group(0)
 
     return _RE_KEY.sub(sub, text)

@@ -123,10 +123,12 @@ class Area:
 
     def sub(self, top: int, left: int, bottom: int, right: int) -> Area:
         """A rectangle inside this one, offsets 0-based relative to the top-left."""
-        return Area(self.grid, self.top + top, self.left + left, self.top + bottom, self.left + right)
+        return Area(
+            self.grid, self.top + top, self.left + left, self.top + bottom, self.left + right
+        )
 
 
-class MultiArea(tuple):  # type: ignore[type-arg]
+class MultiArea(tuple):
     """A union of references, ``(A1:A3,C1:C3)``: each item an :class:`Area`."""
 
     __slots__ = ()
@@ -179,7 +181,7 @@ def register(
     name: str,
     params: str,
     min_args: int,
-    max_args: int | None = -1,  # type: ignore[assignment]
+    max_args: int | None = -1,
     *,
     handles_errors: bool = False,
     array_args: bool = False,
@@ -193,7 +195,15 @@ def register(
         variadic = params.endswith("*") or "|" in params
         mx = (None if variadic else len(params)) if max_args == -1 else max_args
         spec = FunctionSpec(
-            name, impl, params, min_args, mx, handles_errors, array_args, needs_context, lift_all,
+            name,
+            impl,
+            params,
+            min_args,
+            mx,
+            handles_errors,
+            array_args,
+            needs_context,
+            lift_all,
             no_lift,
         )
         FUNCTIONS[name] = spec
@@ -269,6 +279,8 @@ def text_to_number(text: str, date1904: bool = False) -> float | None:
         t = t[1:].strip()
     if _NUM_RE.match(t):
         v = float(sign + t.replace(",", "")) * scale
+        if not math.isfinite(v):
+            return None
         return -v if neg else v
     if scale != 1.0 or sign or neg:
         return None
@@ -290,7 +302,7 @@ def text_to_number(text: str, date1904: bool = False) -> float | None:
 def to_number(v: Any, date1904: bool = False) -> float:
     """A single value as a number (Excel's arithmetic coercion); raises the error."""
     if v.__class__ is float:
-        return v  # type: ignore[no-any-return]
+        return v
     if isinstance(v, bool):
         return 1.0 if v else 0.0
     if isinstance(v, int | float | np.integer | np.floating):
@@ -364,8 +376,7 @@ def to_bool(v: Any) -> bool:
 
 def to_int(v: Any) -> int:
     """A number truncated toward zero (argument positions, digits)."""
-    x = to_number(v)
-    return int(math.trunc(x))
+    return math.trunc(to_number(v))
 
 
 def _type_rank(v: Any) -> int:
@@ -690,10 +701,9 @@ def IFS(*args: Any) -> Any:
 @register("IFERROR", "SS", 2, 2, handles_errors=True)
 def IFERROR(value: Any, fallback: Any) -> Any:
     """IFERROR(value, value_if_error)."""
-    v = value if isinstance(value, ExcelError) else value
-    if isinstance(v, ExcelError):
+    if isinstance(value, ExcelError):
         return 0.0 if fallback is None or fallback is MISSING else fallback
-    return 0.0 if v is None or v is MISSING else v
+    return 0.0 if value is None or value is MISSING else value
 
 
 @register("IFNA", "SS", 2, 2, handles_errors=True)
@@ -771,9 +781,9 @@ def COUNT(*args: Any) -> float:
     for v, from_range in iter_values(args):
         if isinstance(v, bool):
             n += 0 if from_range else 1
-        elif isinstance(v, float | int):
-            n += 1
-        elif isinstance(v, str) and not from_range and text_to_number(v) is not None:
+        elif isinstance(v, float | int) or (
+            isinstance(v, str) and not from_range and text_to_number(v) is not None
+        ):
             n += 1
     return float(n)
 
@@ -850,6 +860,62 @@ def SUMPRODUCT(*args: Any) -> float:
     return math.fsum(total.ravel().tolist())
 
 
+_SUBTOTAL_KINDS = {1: "AVERAGE", 2: "COUNT", 3: "COUNTA", 4: "MAX", 5: "MIN", 6: "PRODUCT",
+                   7: "STDEV", 8: "STDEVP", 9: "SUM", 10: "VAR", 11: "VARP"}  # fmt: skip
+
+
+@register("SUBTOTAL", "SR*", 2, None)
+def SUBTOTAL(code: Any, *refs: Any) -> float:
+    """SUBTOTAL(function_num, ref1, …) for codes 1–11 and 101–111.
+
+    Differences from Excel: rows hidden by filtering or by hand are not known
+    to the engine, so 101–111 count them like 1–11; SUBTOTAL cells inside the
+    ranges are not skipped.
+    """
+    k = to_int(code)
+    kind = _SUBTOTAL_KINDS.get(k % 100 if k > 100 else k)
+    if kind is None or not (1 <= k <= 11 or 101 <= k <= 111):
+        raise fail(VALUE, "SUBTOTAL 的函数编号无效 / invalid function_num")
+    if kind == "COUNT":
+        return COUNT(*refs)
+    if kind == "COUNTA":
+        return COUNTA(*refs)
+    nums = numbers_of(refs)
+    if kind == "SUM":
+        return math.fsum(nums)
+    if kind in ("MAX", "MIN"):
+        return (max(nums) if kind == "MAX" else min(nums)) if nums else 0.0
+    if kind == "PRODUCT":
+        return math.prod(nums) if nums else 0.0
+    if kind == "AVERAGE":
+        if not nums:
+            raise fail(DIV0, "没有数值可平均 / nothing to average")
+        return math.fsum(nums) / len(nums)
+    sample = kind in ("STDEV", "VAR")
+    if len(nums) < (2 if sample else 1):
+        raise fail(DIV0, "数值个数不足 / not enough numbers")
+    mean = math.fsum(nums) / len(nums)
+    var = math.fsum((x - mean) ** 2 for x in nums) / (len(nums) - (1 if sample else 0))
+    return math.sqrt(var) if kind.startswith("STDEV") else var
+
+
+@register("NA", "", 0, 0)
+def NA_() -> ExcelError:
+    """NA(): the #N/A error."""
+    return NA
+
+
+@register("TIMEVALUE", "S", 1, 1)
+def TIMEVALUE(text: Any) -> float:
+    """TIMEVALUE(time_text): the fraction of a day a text time stands for."""
+    if not isinstance(text, str):
+        raise fail(VALUE, "TIMEVALUE 需要文本 / TIMEVALUE needs text")
+    n = text_to_number(text)
+    if n is None or "%" in text:
+        raise fail(VALUE, f"文本“{text}”不是时间 / {text!r} is not a time")
+    return n - math.floor(n)
+
+
 # ----------------------------------------------------------------- criteria
 
 _CRIT_OP = re.compile(r"^(<=|>=|<>|=|<|>)?(.*)$", re.DOTALL)
@@ -903,7 +969,7 @@ def make_criterion(crit: Any) -> Callable[[Any], bool]:
         if op == "=":
             return (lambda v: v is None) if explicit else (lambda v: v is None or v == "")
         if op == "<>":
-            return lambda v: not (v is None)
+            return lambda v: v is not None
     if up in ("TRUE", "FALSE"):
         b = up == "TRUE"
         if op == "=":
@@ -976,7 +1042,8 @@ def _criteria_mask(pairs: list[tuple[Any, Any]]) -> tuple[np.ndarray, tuple[int,
         m = np.fromiter((pred(v) for v in arr.ravel()), dtype=bool, count=arr.size)
         m = m.reshape(arr.shape)
         mask = m if mask is None else (mask & m)
-    assert mask is not None and shape is not None
+    assert mask is not None
+    assert shape is not None
     return mask, shape
 
 
@@ -1227,8 +1294,10 @@ def approx_position(value: Any, items: list[Any], descending: bool = False) -> i
         c = compare(v, value)
         if c == 0:
             # a match ends the search (at the last of a run of equal items)
-            while mid + 1 < len(items) and _type_rank(items[mid + 1]) == rank and (
-                items[mid + 1] is not None and compare(items[mid + 1], value) == 0
+            while (
+                mid + 1 < len(items)
+                and _type_rank(items[mid + 1]) == rank
+                and (items[mid + 1] is not None and compare(items[mid + 1], value) == 0)
             ):
                 mid += 1
             return mid
@@ -1359,7 +1428,7 @@ def XLOOKUP(
             raise fail(NA, "找不到匹配值 / no match")
         return if_not_found
     rshape = result.shape if isinstance(result, Area | np.ndarray) else (1, 1)
-    vertical = larr.shape[1] == 1 and larr.shape[0] > 1 or larr.shape == (1, 1)
+    vertical = (larr.shape[1] == 1 and larr.shape[0] > 1) or larr.shape == (1, 1)
     if vertical:
         if rshape[0] != larr.shape[0]:
             raise fail(VALUE, "返回区域大小不符 / return_array size differs")
@@ -1700,7 +1769,7 @@ def date_serial(y: int, m: int, d: int, date1904: bool = False) -> int:
 
 def serial_date(serial: float, date1904: bool = False) -> tuple[int, int, int]:
     """(year, month, day) of a serial number; 0 is 1900-01-00, 60 is 1900-02-29."""
-    n = int(math.floor(serial))
+    n = math.floor(serial)
     if n < 0 or n > 2958465:
         raise fail(NUM, "日期序号超出范围 / date serial out of range")
     if date1904:
@@ -1743,9 +1812,7 @@ def DATE(ctx: CallContext, year: Any, month: Any, day: Any) -> float:
     y, m, d = to_int(year), to_int(month), to_int(day)
     if y < 0 or y >= 10000:
         raise fail(NUM, "年份超出范围 / year out of range")
-    if y < 1900 and not ctx.date1904:
-        y += 1900
-    elif y < 1904 and ctx.date1904:
+    if (y < 1900 and not ctx.date1904) or (y < 1904 and ctx.date1904):
         y += 1900
     return _serial_from_parts(y, m, d, ctx.date1904)
 
