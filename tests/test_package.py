@@ -500,3 +500,33 @@ def test_check_does_not_inflate(tmp_path: Path) -> None:
     path.write_bytes(buf.getvalue())
     check_workbook_file(path)
     assert_unreadable(path, "xl/workbook.xml")
+
+
+@pytest.mark.parametrize("path", EXCEL_FILES + ORACLE_FILES, ids=lambda p: p.name)
+def test_fast_scanner_agrees_with_the_element_reader(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The regular-expression scanner and the general lxml reader give the same model."""
+    import addin.refresh.package as package_module
+
+    fast = read_workbook(path)
+    monkeypatch.setattr(package_module, "_scan_sheet", lambda data, rd, part: False)
+    slow = read_workbook(path)
+    assert fast == slow
+
+
+def test_unusual_xml_shapes_use_the_element_reader(tmp_path: Path) -> None:
+    """Single quotes, whitespace, comments, CDATA and cells without ``r`` are read right."""
+    path = make_xlsx(
+        tmp_path / "odd.xlsx",
+        {
+            "S": (
+                "<!-- a comment --><row r='1'><c r='A1'><v>1</v></c>\n"
+                '<c r="B1" t="str">\n  <f>"x"&amp;"y"</f>\n  <v><![CDATA[x<y]]></v>\n</c></row>'
+                '<row r="2"><c><v>2</v></c><c t="inlineStr"><is><t xml:space="preserve"> a_x0042_ </t></is></c></row>'
+            )
+        },
+    )
+    s = read_workbook(path).sheet("S")
+    assert s.values == {(1, 1): 1.0, (1, 2): "x<y", (2, 1): 2.0, (2, 2): " aB "}
+    assert s.formulas[(1, 2)].text == '"x"&"y"'

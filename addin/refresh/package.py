@@ -26,14 +26,16 @@ and English; bugs in this module still surface as ordinary exceptions.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, ClassVar
 
 from lxml import etree
 
@@ -576,6 +578,16 @@ def _is_fixed(part: _RefPart) -> bool:
     return row_abs
 
 
+_LETTERS: dict[int, str] = {}
+
+
+def _letters(col: int) -> str:
+    text = _LETTERS.get(col)
+    if text is None:
+        text = _LETTERS[col] = col_letters(col)
+    return text
+
+
 def _render(part: _RefPart, drow: int, dcol: int) -> str:
     kind, col_abs, col, row_abs, row = part
     if kind != "row" and not col_abs:
@@ -586,17 +598,20 @@ def _render(part: _RefPart, drow: int, dcol: int) -> str:
         row += drow
         if not 1 <= row <= MAX_ROW:
             return "#REF!"
+    if kind == "cell":
+        return f"{'$' if col_abs else ''}{_letters(col)}{'$' if row_abs else ''}{row}"
     if kind == "col":
-        return ("$" if col_abs else "") + col_letters(col)
-    if kind == "row":
-        return ("$" if row_abs else "") + str(row)
-    return ("$" if col_abs else "") + col_letters(col) + ("$" if row_abs else "") + str(row)
+        return ("$" if col_abs else "") + _letters(col)
+    return ("$" if row_abs else "") + str(row)
 
 
 def _instantiate(template: _Template, drow: int, dcol: int) -> str:
     if len(template) == 1 and isinstance(template[0], str):
         return template[0]
-    return "".join(p if isinstance(p, str) else _render(p, drow, dcol) for p in template)
+    out = []
+    for p in template:
+        out.append(p if isinstance(p, str) else _render(p, drow, dcol))
+    return "".join(out)
 
 
 def shift_formula(text: str, drow: int, dcol: int) -> str:
@@ -665,10 +680,54 @@ def _iso_to_serial(text: str, date1904: bool) -> float:
 
 @dataclass
 class _Shared:
-    """A shared formula group being expanded."""
+    """A shared formula group being expanded.
+
+    Expanding 100,000 children one reference at a time is slow, so for each
+    column offset the template is turned once into a format string whose
+    placeholders are the relative row numbers; a child then costs one
+    ``str.format``.
+    """
 
     anchor: Coord
     template: _Template
+    fast: dict[int, tuple[str, list[int], int, int] | None] = field(default_factory=dict)
+
+    def expand(self, coord: Coord) -> str:
+        drow, dcol = coord[0] - self.anchor[0], coord[1] - self.anchor[1]
+        if dcol not in self.fast:
+            self.fast[dcol] = _row_format(self.template, dcol)
+        plan = self.fast[dcol]
+        if plan is not None:
+            fmt, bases, lo, hi = plan
+            if lo + drow >= 1 and hi + drow <= MAX_ROW:
+                return fmt.format(*[b + drow for b in bases])
+        return _instantiate(self.template, drow, dcol)
+
+
+def _row_format(template: _Template, dcol: int) -> tuple[str, list[int], int, int] | None:
+    """``template`` shifted ``dcol`` columns as a format string over its relative rows."""
+    out: list[str] = []
+    bases: list[int] = []
+    for part in template:
+        if isinstance(part, str):
+            out.append(part.replace("{", "{{").replace("}", "}}"))
+            continue
+        kind, col_abs, col, row_abs, row = part
+        if kind != "row":
+            if not col_abs:
+                col += dcol
+                if not 1 <= col <= MAX_COL:
+                    return None
+            out.append(("$" if col_abs else "") + _letters(col))
+        if kind != "col":
+            if row_abs:
+                out.append(f"${row}")
+            else:
+                out.append("{}")
+                bases.append(row)
+    if not bases:
+        return None
+    return "".join(out), bases, min(bases), max(bases)
 
 
 @dataclass
@@ -686,13 +745,30 @@ def read_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Workbook
 
     Raises :class:`UnreadableWorkbookError` for anything wrong with the file.
     """
-    with open_package(path, limits) as package:
+    with open_package(path, limits) as package, gc_paused():
         try:
             return _read(package)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise _unreadable(
                 f"{package.path.name} 已损坏（{exc}）", f"{package.path.name} is corrupt ({exc})"
             ) from None
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic structures.
+
+    Reading 100,000 rows allocates millions of tuples, floats and strings that
+    never form cycles; the collector's repeated full passes over them cost more
+    than the reading itself. Nested uses are fine; the previous state is restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _read(package: Package) -> Workbook:
@@ -851,58 +927,89 @@ def _iter_elements(package: Package, part: str, names: tuple[str, ...]) -> Itera
                 return
 
 
-_ADDR_RE = re.compile(r"([A-Za-z]{1,3})(\d+)$")
+_DIGITS = "0123456789"
+_COLUMN_CACHE: dict[str, int] = {}
+_LETTERS_RE = re.compile(r"[A-Za-z]{1,3}")
 
 
-def _read_sheet(package: Package, part: str, rd: _SheetReader) -> None:
+def _column(letters: str) -> int:
+    """Column number of ``letters`` (cached; 0 when they are not column letters)."""
+    col = _COLUMN_CACHE.get(letters)
+    if col is None:
+        col = _col_no(letters) if _LETTERS_RE.fullmatch(letters) else 0
+        if col > MAX_COL:
+            col = 0
+        if len(_COLUMN_CACHE) < 20_000:
+            _COLUMN_CACHE[letters] = col
+    return col
+
+
+_COLUMN_BYTES: dict[bytes, int] = {}
+_SCAN_SLICE = 4 * 1024 * 1024
+
+
+def _read_sheet_tree(package: Package, part: str, rd: _SheetReader) -> None:
+    """The general reader (any well-formed sheet XML), element by element."""
     sheet = rd.sheet
     values = sheet.values
-    formulas = sheet.formulas
     strings = rd.strings
     n_strings = len(strings)
+    date1904 = rd.date1904
     max_row = max_col = 0
     row_no = 0
+    c_tag = v_tag = f_tag = is_tag = ""
+    ns_of = ""
     for row in _iter_elements(package, part, ("row",)):
+        ns = row.tag[:-3]  # "{namespace}" of this row (or "")
+        if ns != ns_of:
+            ns_of = ns
+            c_tag, v_tag, f_tag, is_tag = ns + "c", ns + "v", ns + "f", ns + "is"
         r_attr = row.get("r")
         row_no = int(r_attr) if r_attr is not None else row_no + 1
         col_no = 0
         for c in row:
-            if _local(c.tag) != "c":
+            if c.tag != c_tag:
                 continue
             ref = c.get("r")
             if ref is not None:
-                m = _ADDR_RE.match(ref)
-                if m is None:
-                    raise _bad_cell(part, ref)
-                col_no = _col_no(m.group(1))
-                rno = int(m.group(2))
+                letters = ref.rstrip(_DIGITS)
+                col_no = _column(letters)
+                digits = ref[len(letters) :]
+                rno = int(digits) if digits.isdigit() else 0
             else:
                 col_no += 1
                 rno = row_no
             if not (1 <= rno <= MAX_ROW and 1 <= col_no <= MAX_COL):
                 raise _bad_cell(part, ref or f"{col_letters(col_no)}{rno}")
             coord = (rno, col_no)
-            t = c.get("t")
             v_text: str | None = None
             f_el = None
             is_el = None
             for child in c:
-                name = _local(child.tag)
-                if name == "v":
+                tag = child.tag
+                if tag == v_tag:
                     v_text = child.text or ""
-                elif name == "f":
+                elif tag == f_tag:
                     f_el = child
-                elif name == "is":
+                elif tag == is_tag:
                     is_el = child
-            has_value = v_text is not None or is_el is not None
             if f_el is not None:
                 _read_formula(rd, coord, c, f_el, part)
                 if rno > max_row:
                     max_row = rno
                 if col_no > max_col:
                     max_col = col_no
-            if has_value:
-                value = _cell_value(t, v_text, is_el, strings, n_strings, rd.date1904, part, coord)
+            if v_text is not None or is_el is not None:
+                t = c.get("t")
+                if t is None and v_text:
+                    try:
+                        value: CellValue = float(v_text)
+                    except ValueError:
+                        value = _cell_value(
+                            t, v_text, is_el, strings, n_strings, date1904, part, coord
+                        )
+                else:
+                    value = _cell_value(t, v_text, is_el, strings, n_strings, date1904, part, coord)
                 if value is not None:
                     values[coord] = value
                     if rno > max_row:
@@ -910,13 +1017,19 @@ def _read_sheet(package: Package, part: str, rd: _SheetReader) -> None:
                     if col_no > max_col:
                         max_col = col_no
         row.clear(keep_tail=False)
+    sheet.max_row = max_row
+    sheet.max_col = max_col
+
+
+def _finish_sheet(rd: _SheetReader) -> None:
+    """Shared-formula children seen before their master; array extents."""
+    sheet = rd.sheet
+    formulas = sheet.formulas
     for coord, si in rd.pending:
         group = rd.shared.get(si)
         if group is None:
             continue  # a shared-formula child without its master: Excel drops it too
-        formulas[coord] = Formula(
-            _instantiate(group.template, coord[0] - group.anchor[0], coord[1] - group.anchor[1])
-        )
+        formulas[coord] = Formula(group.expand(coord))
     # an array formula occupies its whole range even where no cell is written yet
     for f in formulas.values():
         if f.ref and ":" in f.ref:
@@ -924,10 +1037,266 @@ def _read_sheet(package: Package, part: str, rd: _SheetReader) -> None:
                 _first, last = _parse_range(f.ref)
             except ValueError:
                 continue
-            max_row = max(max_row, last[0])
-            max_col = max(max_col, last[1])
+            sheet.max_row = max(sheet.max_row, last[0])
+            sheet.max_col = max(sheet.max_col, last[1])
+
+
+class _NullTarget:
+    """A parser target that keeps nothing: lxml checks well-formedness at C speed."""
+
+    def close(self) -> None:
+        return None
+
+
+def _check_well_formed(data: bytes, part: str, limits: Limits) -> None:
+    check_prolog(data[: limits.max_prolog + 1024], part, limits)
+    parser = etree.XMLParser(
+        target=_NullTarget(),
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+    )
+    try:
+        etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise _unreadable(
+            f"部件 {part} 不是有效的 XML（{exc}）", f"part {part} is not valid XML ({exc})"
+        ) from None
+
+
+def _read_sheet(package: Package, part: str, rd: _SheetReader) -> None:
+    """Read one worksheet part: the fast scanner when the XML has the shape every
+    spreadsheet application writes, else the general element-by-element reader."""
+    data = package.read(part)
+    _check_well_formed(data, part, package.limits)
+    if not _scan_sheet(data, rd, part):
+        rd.sheet.values.clear()
+        rd.sheet.formulas.clear()
+        rd.shared.clear()
+        rd.pending.clear()
+        del data
+        _read_sheet_tree(package, part, rd)
+    _finish_sheet(rd)
+
+
+_SHEETDATA_RE = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
+_ATTR_RE = re.compile(rb"""([\w:]+)\s*=\s*"([^"]*)\"""")
+_ENTITY_RE = re.compile(r"&(#x[0-9A-Fa-f]+|#\d+|lt|gt|amp|quot|apos);")
+_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _entity(m: re.Match[str]) -> str:
+    name = m.group(1)
+    if name[0] != "#":
+        return _NAMED_ENTITIES[name]
+    return chr(int(name[2:], 16) if name[1] == "x" else int(name[1:]))
+
+
+def _xml_text(raw: bytes) -> str:
+    """Element content as an XML parser reports it (entities, line ends)."""
+    text = raw.decode("utf-8")
+    if "&" in text:
+        text = _ENTITY_RE.sub(_entity, text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+class _Scanner:
+    """Regular expressions for one namespace prefix (``x:c`` or ``c``)."""
+
+    cache: ClassVar[dict[bytes, _Scanner]] = {}
+
+    def __init__(self, prefix: bytes) -> None:
+        p = re.escape(prefix)
+        self.prefix = prefix
+        # one cell: address, other attributes, then either "/>" or its content,
+        # where the two shapes almost every cell has are captured directly:
+        # a plain value, and a shared-formula child with an optional value.
+        self.cell = re.compile(
+            rb"<" + p + rb'c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:(/)>|>(?:'
+            rb"<" + p + rb"v>([^<]+)</" + p + rb"v>"
+            rb"|<" + p + rb'f t="shared" si="([0-9]+)"/>(?:<' + p + rb"v>([^<&]+)</" + p + rb"v>)?"
+            rb"|<" + p + rb"is><" + p + rb"t>([^<&_\r]*)</" + p + rb"t></" + p + rb"is>"
+            rb"|(.*?))</" + p + rb"c>)",
+            re.DOTALL,
+        )
+        self.row_end = b"</" + prefix + b"row>"
+        self.inner = re.compile(
+            rb"\s*(?:<" + p + rb"f\b([^>]*?)(?:/>|>(.*?)</" + p + rb"f>))?"
+            rb"\s*(<" + p + rb"v\b[^>]*?(?:/>|>(.*?)</" + p + rb"v>))?"
+            rb"\s*(?:<" + p + rb"is\b[^>]*?(?:/>|>(.*?)</" + p + rb"is>))?",
+            re.DOTALL,
+        )
+        self.t = re.compile(rb"<" + p + rb"t\b[^>]*?(?:/>|>(.*?)</" + p + rb"t>)", re.DOTALL)
+        self.rph = re.compile(rb"<" + p + rb"rPh\b.*?</" + p + rb"rPh>", re.DOTALL)
+        self.starts = [
+            b"<" + prefix + b"c" + end for end in (b" ", b">", b"/", b"\t", b"\n", b"\r")
+        ]
+
+    @classmethod
+    def get(cls, prefix: bytes) -> _Scanner:
+        scanner = cls.cache.get(prefix)
+        if scanner is None:
+            scanner = cls.cache[prefix] = cls(prefix)
+        return scanner
+
+    def inline_text(self, body: bytes) -> str:
+        if b"rPh" in body:
+            body = self.rph.sub(b"", body)
+        return decode_xstring("".join(_xml_text(m.group(1) or b"") for m in self.t.finditer(body)))
+
+
+def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
+    """Read the cells of a well-formed worksheet with regular expressions.
+
+    Returns ``False`` (having read nothing reliable) when the XML is not in the
+    shape the scanner knows: a cell without ``r`` as its first attribute, single
+    quotes, comments or CDATA in the sheet data. The caller then falls back to
+    the element-by-element reader.
+    """
+    m = _SHEETDATA_RE.search(data)
+    if m is None or m.group(2):
+        return True  # no cells
+    prefix = (m.group(1) + b":") if m.group(1) else b""
+    sc = _Scanner.get(prefix)
+    start = m.end()
+    end = data.find(b"</" + prefix + b"sheetData>", start)
+    if end < 0:
+        return False
+    if data.find(b"<!--", start, end) >= 0 or data.find(b"<![CDATA[", start, end) >= 0:
+        return False
+    expected = sum(data.count(s, start, end) for s in sc.starts)
+    sheet = rd.sheet
+    values = sheet.values
+    formulas = sheet.formulas
+    strings = rd.strings
+    n_strings = len(strings)
+    date1904 = rd.date1904
+    inner_re = sc.inner
+    columns = _COLUMN_BYTES
+    shared = rd.shared
+    max_row = max_col = 0
+    seen = 0
+    pos = start
+    while pos < end:
+        # findall in slices of whole rows: C-speed matching, bounded memory
+        stop = data.find(sc.row_end, min(pos + _SCAN_SLICE, end), end)
+        stop = end if stop < 0 else stop + len(sc.row_end)
+        cells = sc.cell.findall(data, pos, stop)
+        pos = stop
+        seen += len(cells)
+        for letters, digits, attrs, closed, v_plain, child_si, child_v, inline, inner in cells:
+            if closed:
+                continue  # a styled blank
+            col = columns.get(letters)
+            if col is None:
+                col = columns[letters] = _column(letters.decode())
+            row = int(digits)
+            if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+                raise _bad_cell(part, letters.decode() + digits.decode())
+            coord = (row, col)
+            v_raw: bytes | None
+            if v_plain:
+                if not attrs or b"t=" not in attrs:
+                    try:
+                        values[coord] = float(v_plain)
+                    except ValueError:
+                        raise _bad_value(part, coord, v_plain) from None
+                    if row > max_row:
+                        max_row = row
+                    if col > max_col:
+                        max_col = col
+                    continue
+                v_raw, v_present, is_raw = v_plain, True, None
+            elif child_si:
+                group = shared.get(child_si.decode())
+                if group is None:
+                    rd.pending.append((coord, child_si.decode()))
+                else:
+                    formulas[coord] = Formula(group.expand(coord))
+                if row > max_row:
+                    max_row = row
+                if col > max_col:
+                    max_col = col
+                if not child_v:
+                    continue
+                v_raw, v_present, is_raw = child_v, True, None
+            elif inline and b'"inlineStr"' in attrs:
+                values[coord] = inline.decode("utf-8")
+                if row > max_row:
+                    max_row = row
+                if col > max_col:
+                    max_col = col
+                continue
+            else:
+                if not inner:
+                    if inline:  # <is><t>…</t></is> on a cell whose type is not inlineStr
+                        inner = _cells_inner(prefix, inline)
+                    else:
+                        continue  # <c ...></c>
+                im = inner_re.match(inner)
+                assert im is not None  # every group is optional
+                fattrs, ftext, v_el, v_raw, is_raw = im.groups()
+                v_present = v_el is not None
+                if fattrs is not None or ftext is not None:
+                    fa = {k.decode(): _xml_text(v) for k, v in _ATTR_RE.findall(fattrs or b"")}
+                    cell_meta = None
+                    if b"cm=" in attrs:
+                        cell_meta = dict(_ATTR_RE.findall(attrs)).get(b"cm", b"").decode() or None
+                    _add_formula(rd, coord, fa, _xml_text(ftext) if ftext else "", cell_meta)
+                    if row > max_row:
+                        max_row = row
+                    if col > max_col:
+                        max_col = col
+                if not v_present and is_raw is None:
+                    continue
+            t: str | None = None
+            if b"t=" in attrs:
+                t = dict(_ATTR_RE.findall(attrs)).get(b"t", b"").decode() or None
+            value: CellValue
+            if t is None and v_raw:
+                try:
+                    value = float(v_raw)
+                except ValueError:
+                    raise _bad_value(part, coord, v_raw) from None
+            elif t == "s" and v_raw:
+                try:
+                    value = strings[int(v_raw)]
+                except (ValueError, IndexError):
+                    raise _bad_value(part, coord, v_raw) from None
+            elif t == "inlineStr" and is_raw is not None:
+                value = sc.inline_text(is_raw)
+            else:
+                text = _xml_text(v_raw or b"") if v_present else None
+                value = _cell_value(t, text, None, strings, n_strings, date1904, part, coord)
+            if value is not None:
+                values[coord] = value
+                if row > max_row:
+                    max_row = row
+                if col > max_col:
+                    max_col = col
+    if seen != expected:
+        return False
     sheet.max_row = max_row
     sheet.max_col = max_col
+    return True
+
+
+def _cells_inner(prefix: bytes, text: bytes) -> bytes:
+    """The ``<is>`` content the cell pattern captured as text, rebuilt for the
+    general path."""
+    return (
+        b"<" + prefix + b"is><" + prefix + b"t>" + text + b"</" + prefix + b"t></" + prefix + b"is>"
+    )
+
+
+def _bad_value(part: str, coord: Coord, raw: bytes) -> UnreadableWorkbookError:
+    return _unreadable(
+        f"部件 {part} 单元格 {to_ref(coord)} 的值 {raw[:40]!r} 无效",
+        f"part {part} cell {to_ref(coord)} has an invalid value {raw[:40]!r}",
+    )
 
 
 def _bad_cell(part: str, ref: str) -> UnreadableWorkbookError:
@@ -940,11 +1309,17 @@ def _bad_cell(part: str, ref: str) -> UnreadableWorkbookError:
 def _read_formula(
     rd: _SheetReader, coord: Coord, c: etree._Element, f_el: etree._Element, part: str
 ) -> None:
-    ftype = f_el.get("t")
-    text = f_el.text or ""
+    _add_formula(rd, coord, f_el.attrib, f_el.text or "", c.get("cm"))
+
+
+def _add_formula(
+    rd: _SheetReader, coord: Coord, fattrs: Mapping[str, str], text: str, cm: str | None
+) -> None:
+    """Record the formula of cell ``coord`` (``fattrs``: the ``<f>`` attributes)."""
+    ftype = fattrs.get("t")
     formulas = rd.sheet.formulas
     if ftype == "shared":
-        si = f_el.get("si") or ""
+        si = fattrs.get("si") or ""
         if text:
             # the master cell: its text is the group's template
             rd.shared[si] = _Shared(coord, _compile(text))
@@ -954,21 +1329,16 @@ def _read_formula(
             if group is None:
                 rd.pending.append((coord, si))
             else:
-                formulas[coord] = Formula(
-                    _instantiate(
-                        group.template, coord[0] - group.anchor[0], coord[1] - group.anchor[1]
-                    )
-                )
+                formulas[coord] = Formula(group.expand(coord))
     elif ftype == "array":
-        cm = c.get("cm")
         dynamic = cm is not None and cm in rd.dynamic_cm
         formulas[coord] = Formula(
-            text, "dynamic" if dynamic else "array", f_el.get("ref") or to_ref(coord)
+            text, "dynamic" if dynamic else "array", fattrs.get("ref") or to_ref(coord)
         )
     elif ftype == "dataTable":
         # a what-if data table: Excel shows it as {=TABLE(r1,r2)}; the engine reports it
-        args = ",".join(a for a in (f_el.get("r1"), f_el.get("r2")) if a)
-        formulas[coord] = Formula(f"TABLE({args})", "array", f_el.get("ref") or to_ref(coord))
+        args = ",".join(a for a in (fattrs.get("r1"), fattrs.get("r2")) if a)
+        formulas[coord] = Formula(f"TABLE({args})", "array", fattrs.get("ref") or to_ref(coord))
     else:
         formulas[coord] = Formula(text)
 
