@@ -536,6 +536,10 @@ BLOCK_FORMULAS = [
     'TIERED(A{r},$E$1:$F$3,"超额")',
     "ROW()*COLUMN()",
     "INDEX($A$1:$A$40,ROW())",
+    "ROUND($A$1:$A$40,1)",
+    "VLOOKUP(C{r},tbl,2,FALSE)",
+    "SUM(tbl)+A{r}",
+    "INDEX($A$1:$B$40,0,1)&\"\"",
 ]
 
 _values = st.one_of(
@@ -566,12 +570,13 @@ def test_blocks_equal_per_cell_evaluation(a: list[Any], b: list[Any], keys: list
             if vals[r - 1] is not None:
                 cells[f"{col}{r}"] = vals[r - 1]
     col_names = ["L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y",
-                 "Z", "AA", "AB", "AC", "AD", "AE", "AF", "AG"]  # fmt: skip
+                 "Z", "AA", "AB", "AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ", "AK"]  # fmt: skip
     for name, f in zip(col_names, BLOCK_FORMULAS, strict=True):
         for r in range(1, 41):
             cells[f"{name}{r}"] = "=" + f.format(r=r)
-    vec = calculate(book(cells), vectorise=True).values["S"]
-    ref = calculate(book(cells), vectorise=False).values["S"]
+    names = [DefinedName("tbl", "S!$H$1:$I$5")]
+    vec = calculate(book(cells, names=names), vectorise=True).values["S"]
+    ref = calculate(book(cells, names=names), vectorise=False).values["S"]
     assert vec.keys() == ref.keys()
     for k in ref:
         x, y = vec[k], ref[k]

@@ -945,30 +945,56 @@ class _Engine:
         return _Vec(out)
 
     def _moves(self, node: Node) -> bool:
-        """Does the node's value depend on the row (relative refs, ROW(), @)?"""
-        stack = [node]
-        while stack:
-            cur = stack.pop()
-            if isinstance(cur, Ref):
-                if cur.rows and not (cur.abs_top and cur.abs_bottom):
-                    return True
-            elif isinstance(cur, Func):
-                if cur.base_name in ("ROW", "COLUMN") and not cur.args:
-                    return True
-                stack.extend(cur.args)
-            elif isinstance(cur, Unary | Percent):
-                stack.append(cur.operand)
-            elif isinstance(cur, Binary | RangeOp | Intersect):
-                stack.extend((cur.left, cur.right))
-            elif isinstance(cur, Union):
-                stack.extend(cur.items)
-            elif isinstance(cur, SpillRef):
-                stack.append(cur.anchor)
-            elif isinstance(cur, StructRef):
-                if "#This Row" in cur.items:
-                    return True
-            elif isinstance(cur, Name):
-                return True  # names are evaluated per row (rare in blocks)
+        """Can the node's value differ from row to row of a block? True for
+        relative rows, ROW()/COLUMN(), ``[@col]``, and ranges that a normal
+        formula intersects implicitly with the row (``ROUND($A$1:$A$9,0)``)."""
+        return self._row_dependent(node, False, False, 0)
+
+    def _row_dependent(self, node: Node, scalar: bool, array: bool, depth: int) -> bool:
+        if depth > 50:
+            return True
+        cur: Any = node
+        if isinstance(cur, Ref):
+            if cur.rows and not (cur.abs_top and cur.abs_bottom):
+                return True
+            return scalar and not array and not (cur.top == cur.bottom and cur.left == cur.right)
+        if isinstance(cur, Func):
+            if cur.base_name in ("ROW", "COLUMN") and not cur.args:
+                return True
+            spec = self.spec(cur.name)
+            if spec is None:
+                return True
+            if scalar and not array and spec.name in _REF_RESULTS:
+                return True
+            sub = array or spec.array_args
+            return any(
+                self._row_dependent(a, spec.kind(i) == "S", sub, depth + 1)
+                for i, a in enumerate(cur.args)
+            )
+        if isinstance(cur, Unary | Percent):
+            return self._row_dependent(cur.operand, True, array, depth + 1)
+        if isinstance(cur, Binary):
+            return self._row_dependent(cur.left, True, array, depth + 1) or self._row_dependent(
+                cur.right, True, array, depth + 1
+            )
+        if isinstance(cur, RangeOp | Intersect | Union | SpillRef):
+            if scalar and not array:
+                return True
+            kids = (
+                cur.items
+                if isinstance(cur, Union)
+                else (cur.anchor,)
+                if isinstance(cur, SpillRef)
+                else (cur.left, cur.right)
+            )
+            return any(self._row_dependent(k, False, array, depth + 1) for k in kids)
+        if isinstance(cur, StructRef):
+            return "#This Row" in cur.items or (scalar and not array)
+        if isinstance(cur, Name):
+            target = self._name_node(cur, self._bx[0].name.casefold())
+            if target is None:
+                return False
+            return self._row_dependent(target, scalar, array, depth + 1)
         return False
 
     def vev(self, node: Node) -> Any:
@@ -1409,6 +1435,9 @@ class _Engine:
 
 
 # ------------------------------------------------------------------ helpers
+
+#: Functions whose result may be a reference (implicitly intersected per row).
+_REF_RESULTS = {"INDEX", "XLOOKUP", "IF", "CHOOSE", "IFS", "IFERROR", "IFNA"}
 
 _VALUE_ONLY = {
     "VLOOKUP", "HLOOKUP", "MATCH", "XMATCH", "SUM", "COUNT", "COUNTA", "AVERAGE", "MIN",
