@@ -69,7 +69,8 @@ def explain_sheet(
         r += 1
         b.values[f"A{r}"] = label
         b.styles[f"A{r}"] = "label"
-        b.values[f"B{r}"] = "=" + formula
+        # text lookups get &"" so a blank source shows blank, not 0
+        b.values[f"B{r}"] = "=" + formula + ('&""' if kind == "text" else "")
         b.styles[f"B{r}"] = f"res_{kind}" if kind.startswith("money") else f"out_{kind}"
     for d in details or []:
         r += 2
