@@ -208,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     rows = [
         measure(
-            'TIERED(x, 个税月表, "超额")',
+            'TIERED(x, tax, "marginal")',
             lambda c: tiered(c, TAX, "超额"),
             lambda xs: tiered_per_row(xs, TAX),
             income,
@@ -216,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.repeats,
         ),
         measure(
-            "BAND(x, 营收档)",
+            "BAND(x, revenue bands)",
             lambda c: band(c, REVENUE),
             lambda xs: band_per_row(xs, REVENUE),
             revenue,
@@ -232,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.repeats,
         ),
         measure(
-            'RANK_PRIZE(x, 奖项, , , "均分")',
+            'RANK_PRIZE(x, prizes) "share"',
             lambda c: rank_prize(c, PRIZES),
             lambda xs: rank_prize_per_row(xs, PRIZES),
             scores,

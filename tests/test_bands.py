@@ -718,3 +718,21 @@ def test_many_bands_column_matches_cell_by_cell() -> None:
         assert got == [band(x, table, 2, side) for x in xs]
         money = tiered([[x] for x in xs], table, "全额", side).ravel().tolist()
         assert money == [tiered(x, table, "全额", side) for x in xs]
+
+
+def test_long_column_of_half_cents_matches_decimal() -> None:
+    """A long column (fast paths) of values a few cents around each start, at
+    rates that make half-fen slices, equals the decimal computation."""
+    starts = [Decimal(s) for s in ("0", "1000", "3000", "12000.5")]
+    rates = [Decimal(r) for r in ("0", "0.5", "0.1", "0.25")]
+    table = as_table(starts, rates)
+    xs = [s + Decimal(k) / 100 for s in starts for k in range(-30, 31)]
+    xs += [Decimal(k) / 100 + 123456 for k in range(100)]
+    got = tiered([[float(x)] for x in xs], table, "超额").ravel().tolist()
+    assert got == [marginal_reference(x, starts, rates) for x in xs]
+    whole = tiered([[float(x)] for x in xs], table, "全额").ravel().tolist()
+    expected = []
+    for x in xs:
+        k = max((i for i, s in enumerate(starts) if x >= s), default=-1)
+        expected.append(0.0 if k < 0 else fen(x * rates[k]))
+    assert whole == expected

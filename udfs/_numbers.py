@@ -33,6 +33,7 @@ __all__ = [
     "decimal_difference",
     "decimal_reference",
     "round_decimal",
+    "round_decimal_or_flag",
     "round_sig",
     "significant_unit",
 ]
@@ -186,6 +187,15 @@ def decimal_difference(a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:
     return np.where(exact, (np.rint(aa * p) - np.rint(bb * p)) / p, aa - bb)
 
 
+#: Relative margin of the fast rounding path: values this close (relative)
+#: to a rounding tie are rounded by the exact path instead. Reading a double as
+#: its 15-digit decimal moves it by at most 5e-15 of its size, 20× less.
+_NEAR_TIE = 1e-13
+
+#: Arrays shorter than this skip the fast path (its checks cost more there).
+_FAST_MIN_SIZE = 64
+
+
 def round_decimal(x: npt.ArrayLike, digits: int = 2, *, half_even: bool = False) -> FloatArray:
     """Round to ``digits`` decimals as decimal arithmetic would.
 
@@ -194,12 +204,58 @@ def round_decimal(x: npt.ArrayLike, digits: int = 2, *, half_even: bool = False)
     ``half_even``, half to even (GB/T 8170, 四舍六入五成双), on exact integers.
     ``digits`` may be negative (round to tens, hundreds …).
 
+    Long arrays take a fast path: ``floor(|x|·10**digits + 0.5)`` is the
+    answer for every value not within 1e-13 (relative) of a rounding tie, and
+    only the values that are (half-cents, typically) go the exact way.
+
     >>> round_decimal([0.125, 0.135, 1234.5], 2, half_even=True).tolist()
     [0.12, 0.14, 1234.5]
     >>> round_decimal([1234.5, -1234.5], -1).tolist()
     [1230.0, -1230.0]
     """
     arr = np.asarray(x, dtype=np.float64)
+    if arr.size >= _FAST_MIN_SIZE and 0 <= digits <= _EXACT_POWER:
+        out, unsure = round_decimal_or_flag(arr, digits, np.abs(arr) * _NEAR_TIE)
+        redo = np.flatnonzero(unsure)  # few: index them rather than mask whole arrays
+        if redo.size:
+            flat = out.reshape(-1)
+            flat[redo] = _round_decimal_exact(arr.reshape(-1)[redo], digits, half_even)
+        return out
+    return _round_decimal_exact(arr, digits, half_even)
+
+
+def round_decimal_or_flag(
+    x: FloatArray, digits: int, slack: FloatArray | float
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Round half away from zero by ``floor(|x|·10**digits + 0.5)``, and flag
+    the values that may be wrong that way.
+
+    ``slack`` is how far (absolute, per value or one for all) the decimal the
+    caller means may lie from the double ``x``; a value is flagged when a
+    rounding tie lies within that distance, and the caller must round it
+    exactly (``round_decimal`` on the flagged values, or a more exact sum
+    first). Unflagged values are rounded correctly whichever way ties go, so
+    this serves half-even as well. NaN comes back unflagged and unchanged;
+    values too large to scale are flagged. ``digits`` must be 0 … 22.
+
+    >>> out, unsure = round_decimal_or_flag(np.array([2.675, 2.6749, 1.0]), 2, 1e-12)
+    >>> out.tolist(), unsure.tolist()
+    ([2.68, 2.67, 1.0], [True, False, False])
+    """
+    scale = _POW10[_OFFSET + digits]
+    y = np.abs(x) * scale
+    t = y + 0.5
+    r = np.floor(t)
+    f = t - r  # exact: t and floor(t) share their binade
+    band = np.multiply(slack, scale) + 2e-16 * t  # + the rounding of y and t themselves
+    unsure = (f <= band) | (f >= 1.0 - band) | (y == np.inf)  # inf: overflowed scaling
+    out = np.copysign(r / scale, x)
+    out += 0.0  # no negative zero
+    return out, unsure
+
+
+def _round_decimal_exact(arr: FloatArray, digits: int, half_even: bool) -> FloatArray:
+    """:func:`round_decimal` on the 15-digit integers of the values."""
     ax, odd = _regular(arr)
     e = _exponents(ax)
     m = 14 - e  # ax × 10**m is the 15-digit integer of ax

@@ -33,7 +33,7 @@ import numpy.typing as npt
 from udfs._bands import BandTable
 from udfs._inputs import as_block, is_blank, scalar_number, spill, to_numbers
 from udfs._keywords import MODE, SIDE
-from udfs._numbers import decimal_difference, round_decimal, round_sig
+from udfs._numbers import decimal_difference, round_decimal, round_decimal_or_flag, round_sig
 from udfs.errors import ExcelError, excel_function, fail
 
 __all__ = ["band", "point_bonus", "tier_detail", "tiered"]
@@ -140,26 +140,51 @@ def _tiered_amounts(
 ) -> FloatArray:
     """TIERED on a float array of any shape, rounded to the fen (NaN stays NaN).
 
-    ``"marginal"``: cumulative amount at the start of x's band plus that band's
-    rate × (x − start), the slice read on decimals (:func:`decimal_difference`)
-    so a one-cent slice is a cent, not 0.00999999999999. ``"whole"``: x × the
-    rate of x's band. Below the first start: 0.
+    ``"marginal"``: cumulative amount at the start of x's band (summed in
+    decimal) plus that band's rate × (x − start). ``"whole"``: x × the rate of
+    x's band. Below the first start: 0.
+
+    Marginal amounts are first computed in doubles; only those that land
+    within float error of a half-fen (:func:`round_decimal_or_flag`) are
+    recomputed with the slice read on decimals (:func:`decimal_difference`), so
+    that 1000.01 over a start of 1000 at 50% pays 0.01, not 0.00.
     """
     idx = bands.locate(xv, side)
     below = idx < 0
     any_below = bool(below.any())
     k = np.maximum(idx, 0) if any_below else idx
     rate = np.take(rates, k)
-    if mode == "marginal":
-        start = np.take(bands.starts, k)
-        # A value that only reaches its start after 12-digit rounding has no slice.
-        part = np.maximum(decimal_difference(xv, start), 0.0)
-        amount = np.take(_cumulative(bands, rates), k) + rate * part
-    else:
+    if mode != "marginal":
         amount = xv * rate
+        if any_below:
+            amount = np.where(below, 0.0, amount)
+        return round_decimal(amount, 2)
+    cumulative = _cumulative(bands, rates)
+    start = np.take(bands.starts, k)
+    accrued = np.take(cumulative, k)
+    # A value that only reaches its start after 12-digit rounding has no slice.
+    amount = accrued + rate * np.maximum(xv - start, 0.0)
     if any_below:
         amount = np.where(below, 0.0, amount)
-    return round_decimal(amount, 2)
+    # How far the doubles may be from the decimal amount: a few ulps of the
+    # amount, of rate × x, of rate × start and of the accrued sum (x itself is
+    # only its 15-digit decimal to 5e-15), with a wide margin.
+    r_max = float(np.abs(rates).max())
+    fixed = r_max * float(np.abs(bands.starts).max()) + float(np.abs(cumulative).max())
+    slack = (np.abs(amount) + np.abs(xv) * r_max + fixed) * 1e-13
+    out, unsure = round_decimal_or_flag(amount, 2, slack)
+    redo = np.flatnonzero(unsure)  # few: index them rather than mask whole arrays
+    if redo.size:
+
+        def pick(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return np.take(a.reshape(-1), redo)
+
+        slice_ = np.maximum(decimal_difference(pick(xv), pick(start)), 0.0)
+        exact = pick(accrued) + pick(rate) * slice_
+        if any_below:
+            exact = np.where(pick(below), 0.0, exact)
+        out.reshape(-1)[redo] = round_decimal(exact, 2)
+    return out
 
 
 def _rates(bands: BandTable, name: str) -> FloatArray:
