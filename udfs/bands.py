@@ -52,13 +52,13 @@ ROUNDING_LABEL = "尾差"
 _MAX_DETAILED_MESSAGES = 1000
 
 
+# --------------------------------------------------------------------------- helpers
+
+
 def _present(errors: ObjectArray) -> npt.NDArray[np.bool_]:
     """Where a per-cell error array holds an error (not ``None``)."""
     not_equal: Any = np.not_equal  # elementwise `is not None` on objects, in C
     return np.asarray(not_equal(errors, None), dtype=np.bool_)
-
-
-# --------------------------------------------------------------------------- helpers
 
 
 def _fmt(v: float) -> str:
@@ -363,8 +363,10 @@ def tiered(x: object, table: object, mode: object, side: object = None) -> Any:
     Marginal mode equals the quick-deduction formula Excel users write for
     income tax, ``ROUND(x*rate - deduction, 2)`` with ``deduction`` looked up
     by ``VLOOKUP``, or the ``SUMPRODUCT((x>starts)*(x-starts)*rate_steps)``
-    idiom, but needs neither the deduction column nor the rate steps, and is
-    exact in decimal where those are off by a cent at some half-cents. Whole
+    idiom, but needs neither the deduction column nor the rate steps, and
+    works on the decimal values: in doubles ``1000.01*0.5-500`` is
+    0.004999999999995, a half-fen a hair low that such formulas can round
+    down. Whole
     mode is ``ROUND(x*VLOOKUP(x, table, 2, TRUE), 2)``, with 0 instead of
     ``#N/A`` below the first start.
 
