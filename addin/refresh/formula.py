@@ -52,6 +52,7 @@ __all__ = [
     "function_names",
     "parse",
     "r1c1_key",
+    "row_template",
     "tokenize",
 ]
 
@@ -844,3 +845,33 @@ def ref_text(ref: Ref) -> str:
     if ref.is_cell:
         return sheet + a
     return f"{sheet}{a}:{col_letters(ref.right)}{ref.bottom}"
+
+
+def row_template(text: str) -> tuple[str, tuple[int, ...]]:
+    """``text`` as a %-format whose ``%d`` slots are its relative row numbers,
+    and those numbers. Two cells of a column hold the same formula filled down
+    exactly when the lower text is the template with its numbers moved down by
+    the distance (cheaper than comparing :func:`r1c1_key` of every cell).
+
+    >>> row_template("B2*$C$1")
+    ('B%d*$C$1', (2,))
+    """
+    pieces: list[str] = []
+    nums: list[int] = []
+    pos = 0
+    for m in _RE_KEY.finditer(text):
+        spans: list[tuple[int, int]] = []
+        if m.group("cell") and m.group(14) != "$":
+            spans.append(m.span(15))
+        elif m.group("rows"):
+            if m.group(7) != "$":
+                spans.append(m.span(8))
+            if m.group(9) != "$":
+                spans.append(m.span(10))
+        for a, b in spans:
+            pieces.append(text[pos:a].replace("%", "%%"))
+            pieces.append("%d")
+            nums.append(int(text[a:b]))
+            pos = b
+    pieces.append(text[pos:].replace("%", "%%"))
+    return "".join(pieces), tuple(nums)
