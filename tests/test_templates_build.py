@@ -202,7 +202,7 @@ def test_spec_matches_workbook(tid: str) -> None:
             v = ws[a["anchor"]].value
             assert isinstance(v, ArrayFormula), (r, a)
             assert v.ref == a["ref"]
-            assert re.search(f'<c r="{a["anchor"]}" cm="1"', sheet_xml[r["sheet"]]), f"{a} lacks cm=1"
+            assert re.search(f'<c r="{a["anchor"]}"[^>]* cm="1"', sheet_xml[r["sheet"]]), f"{a} lacks cm=1"
         if not spills:
             cells = [r["cell"]] if "cell" in r else [
                 f"{r['column']}{row}" for row in range(r["first_row"], r["last_row"] + 1)]
