@@ -735,3 +735,15 @@ def test_nan_in_prize_table_is_num_error() -> None:
     result = rank_prize([2, 1], np.array([[1.0, 1.0, 100.0], [2.0, np.nan, 50.0]]))
     assert is_error(result, "#NUM!")
     assert "第 2 行" in result.message
+
+
+def test_integers_beyond_a_double_are_num_errors() -> None:
+    """Regression: a Python int too large for a double (10**400) in values, eligible
+    or groups raised OverflowError from ``astype(float)`` instead of being #NUM!
+    for that row (values) or read as a number (a non-zero flag, a group label)."""
+    result = flat(rankx([[3], [10**400], [1]]))
+    assert result[0] == 1
+    assert result[2] == 2
+    assert is_error(result[1], "#NUM!")
+    assert flat(rankx([3, 2, 1], eligible=[1, 10**400, 0])) == [1, 2, None]
+    assert flat(rankx([3, 2, 1], groups=[1, 10**400, 1])) == [1, 1, 2]

@@ -589,3 +589,15 @@ def test_bare_errors_passed_in_get_a_message_saying_where() -> None:
     _assert_error(err, "#N/A")
     assert isinstance(err, ExcelError)
     assert "order" in err.message
+
+
+def test_integers_beyond_a_double_are_num_errors() -> None:
+    """Regression: a Python int too large for a double (10**400) raised OverflowError
+    from ``float()``/``astype`` instead of being that cell's #NUM!."""
+    out = _arr(wscore([[10**400, 1], [1, 2]], [1, 1]))
+    _assert_error(out[0, 0], "#NUM!")
+    assert out[1, 0] == 3.0
+    out = _arr(streak(np.array([[1, 1], [-(10**400), 2]], dtype=object), "<3"))
+    _assert_error(out[1, 0], "#NUM!")
+    assert out[0, 0] == 2
+    _assert_error(deduct(10**400, 1, 1), "#NUM!")

@@ -20,6 +20,7 @@ decides what those mean (FUNCTIONS.md, "Inputs"):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = [
     "Numbers",
     "as_block",
     "finish",
+    "floats",
     "is_blank",
     "is_omitted",
     "number_or_error",
@@ -125,6 +127,28 @@ def _text_number(text: str) -> float | None:
     return v * scale
 
 
+def floats(cells: npt.NDArray[Any]) -> FloatArray:
+    """Numeric cells (an object array of ints, floats, numpy numbers) as doubles.
+
+    Vectorised ``astype``; a Python int too large for a double (``10**400``)
+    becomes ±inf instead of raising, so the caller's non-finite check makes it
+    ``#NUM!`` like any other overflow.
+
+    >>> floats(np.array([1, 2.5, 10**400], dtype=object)).tolist()
+    [1.0, 2.5, inf]
+    """
+    try:
+        return np.asarray(cells.astype(np.float64))
+    except OverflowError:
+        out = np.empty(cells.shape, dtype=np.float64)
+        for idx, cell in np.ndenumerate(cells):
+            try:
+                out[idx] = float(cell)
+            except OverflowError:
+                out[idx] = math.inf if cell > 0 else -math.inf
+        return out
+
+
 def number_or_error(value: object, name: str) -> float | ExcelError:
     """One cell as a number under the kernel's input rules, or the error it is."""
     if isinstance(value, ExcelError):
@@ -136,7 +160,10 @@ def number_or_error(value: object, name: str) -> float | ExcelError:
             "#VALUE!", f"参数 {name} 需要数值，收到逻辑值 / {name} needs a number, got a boolean"
         )
     if isinstance(value, int | float | np.integer | np.floating):
-        v = float(value)
+        try:
+            v = float(value)
+        except OverflowError:  # a Python int beyond a double (10**400)
+            v = math.inf
         if np.isnan(v) or np.isinf(v):
             return ExcelError("#NUM!", f"参数 {name} 不是有限数 / {name} is not a finite number")
         return v

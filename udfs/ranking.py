@@ -35,7 +35,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from udfs._inputs import as_block, is_blank, is_omitted, number_or_error, spill, to_flags
+from udfs._inputs import (
+    as_block,
+    floats,
+    is_blank,
+    is_omitted,
+    number_or_error,
+    spill,
+    to_flags,
+)
 from udfs._keywords import METHOD, TIES
 from udfs._numbers import round_decimal, round_sig
 from udfs.errors import NUM, VALUE, ExcelError, excel_function, fail
@@ -149,7 +157,7 @@ def _read_cells(
     kinds = _cell_kinds(flat)
     number, none = kinds == _NUMBER, kinds == _NONE
     if number.any():
-        vals_flat[number] = flat[number].astype(np.float64)
+        vals_flat[number] = floats(flat[number])
         bad = number & ~np.isfinite(vals_flat)
         if bad.any():
             err_flat[bad] = NUM.with_message(
@@ -239,7 +247,7 @@ def _read_eligible(eligible: object, n: int) -> tuple[BoolArray, ObjectArray | N
     flags = np.zeros(n, dtype=bool)
     errors: ObjectArray | None = None
     if number.any():
-        nums = flat[number].astype(np.float64)
+        nums = floats(flat[number])
         flags[number] = (nums != 0) & ~np.isnan(nums)
         if np.isnan(nums).any():
             errors = np.full(n, None, dtype=object)
@@ -287,7 +295,7 @@ def _read_groups(groups: object, n: int) -> tuple[IntArray, ObjectArray | None]:
     other = ~number & ~text & ~blank  # booleans and errors
     offset = 0
     if number.any():
-        nums = flat[number].astype(np.float64)
+        nums = floats(flat[number])
         bad = np.isnan(nums)
         if bad.any():
             errors = np.full(n, None, dtype=object)

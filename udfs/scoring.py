@@ -30,6 +30,7 @@ from udfs._inputs import (
     Numbers,
     as_block,
     finish,
+    floats,
     is_blank,
     is_omitted,
     number_or_error,
@@ -391,7 +392,7 @@ def _classify(block: npt.NDArray[Any], name: str) -> _Cells:
     is_bool = guess == _BOOL
     is_str = guess == _TEXT
     if is_num.any():
-        nums[is_num] = flat[is_num].astype(np.float64)
+        nums[is_num] = floats(flat[is_num])
         kinds[is_num] = _NUMBER
     if is_bool.any():
         nums[is_bool] = flat[is_bool].astype(np.float64)
