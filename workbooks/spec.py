@@ -89,8 +89,10 @@ def build_spec(t: Template) -> dict[str, Any]:
     for tb in t.tables:
         rng = lay.table_ranges[tb.name]
         if tb.kind == "band":
+            numeric = [j + 1 for j in range(len(tb.headers))
+                       if all(isinstance(r[j], (int, float)) or (j > 0 and r[j] is None) for r in tb.rows)]
             bands.append({"name": tb.name, "range": f"{PARAM_SHEET}!{rng}", "columns": len(tb.headers),
-                          "ascending": True, "side": tb.side or "lower"})
+                          "ascending": True, "side": tb.side or "lower", "numeric_columns": numeric})
         elif tb.kind == "prize":
             prizes.append({"name": tb.name, "range": f"{PARAM_SHEET}!{rng}"})
         elif tb.kind == "weights" and tb.total is not None:

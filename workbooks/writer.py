@@ -126,12 +126,24 @@ def _readme_rows(t: Template, ws: Any) -> Iterable[list[Any]]:
             yield [_cell(ws, p, style)]
 
 
+def _text_lines(text: str, width: float) -> int:
+    """Lines a wrapped paragraph takes in a column ``width`` characters wide
+    (CJK characters count double)."""
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return max(1, -(-units // int(width - 4)))
+
+
 def _write_readme(t: Template, wb: Workbook) -> None:
     ws = wb.create_sheet(README_SHEET)
-    ws.column_dimensions["A"].width = 120
+    width = 120
+    ws.column_dimensions["A"].width = width
     _protect(ws)
     _print_setup(ws, False, None)
-    for row in _readme_rows(t, ws):
+    for r, row in enumerate(_readme_rows(t, ws), start=1):
+        if row and row[0].style_id and isinstance(row[0].value, str):
+            lines = _text_lines(row[0].value, width)
+            if lines > 1:
+                ws.row_dimensions[r].height = 14 * lines + 4
         ws.append(row)
 
 
