@@ -99,7 +99,10 @@ def _mutations(spec: dict[str, Any], wb: Any) -> list[Mutation]:
 
     out.append(Mutation("paste-number", paste_number, "result.not-formula", result["sheet"], anchor))
 
-    per_row = [r for r in spec["results"] if "column" in r and not r.get("spill")]
+    per_row = [
+        r for r in spec["results"]
+        if "column" in r and r.get("formula") and not r.get("spill") and not r.get("spilled_into")
+    ]  # fmt: skip
     if per_row:
         r = per_row[0]
         row = r["first_row"] + 1
@@ -110,6 +113,19 @@ def _mutations(spec: dict[str, Any], wb: Any) -> list[Mutation]:
             ws[cell].value = "=" + (_formula_text(ws[cell].value) or "0") + "+0"
 
         out.append(Mutation("drift-row", drift, "result.inconsistent", r["sheet"], cell))
+
+    spilled = next((r for r in spec["results"] if r.get("spill") and r.get("ref")), None)
+    if spilled is not None:
+        first, _, last = spilled["ref"].partition(":")
+        if last and last != first:
+            col = "".join(ch for ch in first if ch.isalpha())
+            row = int("".join(ch for ch in first if ch.isdigit())) + 1
+            blocked = f"{col}{row}"
+
+            def block_spill(w: Any, s: str = spilled["sheet"], a: str = blocked) -> None:
+                w[s][a].value = "=1+1"
+
+            out.append(Mutation("block-spill", block_spill, "result.spill-blocked", spilled["sheet"], blocked))
 
     bands = spec.get("band_tables", [])
     if bands:

@@ -130,11 +130,16 @@ def check_results(report: Report, wb: Workbook, spec: dict[str, Any], missing: s
         if sheet is None or res["sheet"] in missing:
             continue
         wanted = [f.upper() for f in res.get("functions", [])]
+        if res.get("spilled_into"):
+            continue  # filled by a spill anchored in another column
         if "cell" in res or res.get("spill"):
-            anchor = res.get("anchor") or res["cell"]
-            _check_formula_cell(report, sheet, from_a1(anchor), wanted)
-            if res.get("ref"):
-                _check_spill_area(report, sheet, anchor, res["ref"])
+            spills = res.get("anchors") or [
+                {"anchor": res.get("anchor") or res["cell"], "ref": res.get("ref")}
+            ]
+            for area in spills:
+                _check_formula_cell(report, sheet, from_a1(area["anchor"]), wanted)
+                if area.get("ref"):
+                    _check_spill_area(report, sheet, area["anchor"], area["ref"])
             continue
         col = col_number(res["column"])
         first = int(res["first_row"])
