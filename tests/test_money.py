@@ -333,3 +333,12 @@ def test_bare_errors_passed_in_get_a_message_saying_where() -> None:
     out = _arr(money([[1], [bare]]))
     _assert_error(out[1, 0], "#N/A")
     assert "x row 2" in out[1, 0].message
+
+
+def test_results_beyond_a_double_are_num_errors() -> None:
+    """Regression: MONEY of the largest double rounds (at 15 digits) to
+    1.79769313486232e308, beyond every double, and came back as inf: it is
+    #NUM! with a message, other cells unaffected."""
+    out = _arr(money([[1.7976931348623157e308], [2.675]]))
+    _assert_error(out[0, 0], "#NUM!")
+    assert out[1, 0] == 2.68

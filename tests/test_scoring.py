@@ -601,3 +601,15 @@ def test_integers_beyond_a_double_are_num_errors() -> None:
     _assert_error(out[1, 0], "#NUM!")
     assert out[0, 0] == 2
     _assert_error(deduct(10**400, 1, 1), "#NUM!")
+
+
+def test_overflowing_results_are_num_errors() -> None:
+    """Regression: a weighted score or deduction beyond a double (1e308 × 10, or
+    1e308 − (−1e308)) came back as inf, and inf − inf as NaN; a cell cannot hold
+    either: the row's result is #NUM! (with a message), other rows unaffected."""
+    out = _arr(wscore([[1e308, 1e308], [1, 2]], [10, 1]))
+    _assert_error(out[0, 0], "#NUM!")
+    assert out[1, 0] == 12.0
+    _assert_error(wscore([1e308, -1e308], [10, 10]), "#NUM!")  # inf - inf
+    # the largest double shows as 1.79769313486232e308 at 15 digits: beyond it
+    _assert_error(deduct(1.7976931348623157e308, 0, 0), "#NUM!")

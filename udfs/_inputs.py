@@ -32,6 +32,7 @@ from udfs._numbers import round_sig
 from udfs.errors import NUM, VALUE, ExcelError, fail, parse_error
 
 __all__ = [
+    "OUT_OF_RANGE",
     "Numbers",
     "as_block",
     "finish",
@@ -321,15 +322,36 @@ def to_flags(value: object, name: str) -> tuple[npt.NDArray[np.bool_], ObjectArr
     return flags, (errors if any_error else None)
 
 
+#: What a result that overflows a double (or is NaN) becomes.
+OUT_OF_RANGE = NUM.with_message("计算结果超出数值范围 / the result is beyond the range of numbers")
+
+_present: Any = np.frompyfunc(lambda e: e is not None, 1, 1)
+
+
 def finish(values: npt.NDArray[Any], errors: ObjectArray | None = None) -> npt.NDArray[Any]:
     """Merge computed values with per-cell errors into one result array.
 
     Float results are cleaned to 15 significant digits (Excel's precision, so
-    ``85*0.7+92*0.3`` is 87.1, not 87.10000000000001). Without errors the result
-    stays a float array; with them it becomes an object array.
+    ``85*0.7+92*0.3`` is 87.1, not 87.10000000000001). A float result that is
+    not a finite number (an overflow such as ``1e308*10``, or ``inf-inf``) where
+    no error is given is ``#NUM!``, as in Excel: a cell cannot hold NaN or
+    infinity. Without errors the result stays a float array; with them it
+    becomes an object array.
+
+    >>> finish(np.array([[1e308 * 10], [2.5]])).ravel().tolist()
+    [ExcelError('#NUM!', '计算结果超出数值范围 / the result is beyond the range of numbers'), 2.5]
     """
     if values.dtype.kind == "f":
         values = round_sig(values, 15)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            overflow = np.full(values.shape, None, dtype=object)
+            overflow[bad] = OUT_OF_RANGE
+            errors = (
+                overflow
+                if errors is None
+                else np.where(_present(errors).astype(bool), errors, overflow)
+            )
     if errors is None or not any(e is not None for e in errors.ravel()):
         return values
     out = values.astype(object)
