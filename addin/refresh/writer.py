@@ -59,6 +59,7 @@ from addin.refresh.package import (
     Package,
     _read_shared_strings,
     decode_xstring,
+    gc_paused,
     open_package,
 )
 from udfs.errors import ExcelError
@@ -76,6 +77,11 @@ class WriteSummary:
 
 # A cell to blank because a shrunken spill no longer covers it.
 _CLEAR = object()
+# "use the general rewrite" from the fast path
+_SLOW = object()
+_INF = float("inf")
+_T_VALUE = re.compile(rb"""\st\s*=\s*["']([^"']*)["']""")
+_T_ATTR = re.compile(rb"""\st\s*=\s*(?:"[^"]*"|'[^']*')""")
 
 
 # ---------------------------------------------------------------------------
@@ -141,6 +147,14 @@ class _Tags:
         self.is_el = re.compile(rb"<" + p + rb"is\b[^>]*?(?:/>|>(.*?)</" + p + rb"is>)", re.DOTALL)
         self.t_el = re.compile(rb"<" + p + rb"t\b[^>]*?(?:/>|>(.*?)</" + p + rb"t>)", re.DOTALL)
         self.rph = re.compile(rb"<" + p + rb"rPh\b.*?</" + p + rb"rPh>", re.DOTALL)
+        self.v_open = b"<" + self.prefix + b"v>"
+        self.v_close = b"</" + self.prefix + b"v>"
+        self.c_close = b"</" + self.prefix + b"c>"
+        self.formula_cell = re.compile(
+            rb"<" + p + rb'c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)>'
+            rb"(<" + p + rb"f\b[^>]*?(?:/>|>[^<]*</" + p + rb"f>))"
+            rb"(?:<" + p + rb"v>([^<]*)</" + p + rb"v>|(<" + p + rb"v/>))?</" + p + rb"c>"
+        )
 
     def el(self, name: str) -> bytes:
         return self.prefix + name.encode()
@@ -231,6 +245,148 @@ class _SheetSplicer:
             return self.xml
         if self.spills:
             self._plan_spill_changes()
+        # pass 1: numbers into formula cells of the usual shape, at C speed
+        if not m.group(2):
+            self.xml = self._numbers_pass(m)
+            if not self.updates:
+                return self.xml
+            m = _SHEETDATA_RE.search(self.xml)
+            assert m is not None
+        # pass 2: whatever is left (text, spills, unusual XML)
+        done = self.changed
+        fast = self._run_fast(m)
+        if fast is not None:
+            return fast
+        self.changed = done
+        self.out = []
+        return self._run_general(m)
+
+    def _numbers_pass(self, m: re.Match[bytes]) -> bytes:
+        """Write every number whose cell is ``<c r=… …><f…>…</f><v>…</v></c>``
+        (no rich-value metadata, not a moved spill anchor) in one ``re.sub``,
+        and take those cells out of ``self.updates``."""
+        xml = self.xml
+        end = xml.find(b"</" + self.tags.el("sheetData") + b">", m.end())
+        if end < 0:
+            return xml
+        updates = self.updates
+        spill_refs = self.spill_refs
+        columns: dict[bytes, int] = {}
+        tags = self.tags
+        c_open, v_open, v_close, c_close = (
+            b"<" + tags.el("c"),
+            tags.v_open,
+            tags.v_close,
+            tags.c_close,
+        )
+
+        def one(cm: re.Match[bytes]) -> bytes:
+            letters, digits, attrs, f_el, old, empty_v = cm.groups()
+            if empty_v:
+                old = b""
+            col = columns.get(letters)
+            if col is None:
+                col = columns[letters] = _col_no(letters)
+            coord = (int(digits), col)
+            value = updates.get(coord, _SLOW)
+            if value is _SLOW or b"vm=" in attrs or coord in spill_refs:
+                return cm.group()
+            kind = type(value)
+            if kind is float:
+                if value != value or value in (_INF, -_INF):
+                    return cm.group()
+                t_new = b""
+                payload = format_number(value).encode()  # type: ignore[arg-type]
+            elif kind is str:
+                if value != value.strip():  # type: ignore[attr-defined]
+                    return cm.group()  # needs xml:space="preserve": the general path
+                t_new = b"str"
+                payload = _escape_text(value).encode("utf-8")  # type: ignore[arg-type]
+            elif kind is bool:
+                t_new, payload = b"b", (b"1" if value else b"0")
+            elif kind is ExcelError:
+                t_new, payload = b"e", str(value).encode()
+            else:
+                return cm.group()
+            del updates[coord]
+            t_old = b""
+            if b" t=" in attrs:
+                tm = _T_VALUE.search(attrs)
+                t_old = tm.group(1) if tm else b"?"
+            if t_old == t_new and old is not None:
+                if old == payload:
+                    return cm.group()
+                if kind is float and old:
+                    try:
+                        if float(old) == value:
+                            return cm.group()
+                    except ValueError:
+                        pass
+            if t_old:
+                attrs = _T_ATTR.sub(b' t="' + t_new + b'"' if t_new else b"", attrs, count=1)
+            elif t_new:
+                attrs += b' t="' + t_new + b'"'
+            self.changed += 1
+            return (
+                c_open
+                + b' r="'
+                + letters
+                + digits
+                + b'"'
+                + attrs
+                + b">"
+                + f_el
+                + v_open
+                + payload
+                + v_close
+                + c_close
+            )
+
+        body = tags.formula_cell.sub(one, xml[m.end() : end])
+        return xml[: m.end()] + body + xml[end:]
+
+    def _run_fast(self, m: re.Match[bytes]) -> bytes | None:
+        """Splice when every cell to write already exists, written as Excel writes
+        it (``<c r="B2"`` …, rows and cells in order): each one is found with a
+        byte search instead of walking every cell. ``None`` when that does not
+        hold; nothing is kept from the attempt."""
+        if m.group(2):
+            return None
+        xml = self.xml
+        tags = self.tags
+        data_end = xml.find(b"</" + tags.el("sheetData") + b">", m.end())
+        if data_end < 0:
+            return None
+        opener = b"<" + tags.el("c") + b' r="'
+        cell_re = tags.cell
+        letters: dict[int, bytes] = {}
+        out: list[bytes] = []
+        pos, cursor = 0, m.end()
+        for coord in sorted(self.updates):
+            value = self.updates[coord]
+            row, col = coord
+            col_text = letters.get(col)
+            if col_text is None:
+                col_text = letters[col] = col_letters(col).encode()
+            idx = xml.find(opener + col_text + b'%d"' % row, cursor, data_end)
+            if idx < 0:
+                if value is None or value is _CLEAR:
+                    continue  # nothing to blank
+                return None
+            cm = cell_re.match(xml, idx)
+            if cm is None:
+                return None
+            new = self._rewrite_cell(_attrs(cm.group(1)), cm.group(2), value, coord)
+            if new is not None:
+                out.append(xml[pos:idx])
+                out.append(new)
+                pos = cm.end()
+            cursor = cm.end()
+        out.append(xml[pos:])
+        return b"".join(out)
+
+    def _run_general(self, m: re.Match[bytes]) -> bytes:
+        """Walk the rows and cells; creates missing cells and rows in order."""
         by_row: dict[int, dict[int, object]] = {}
         for (r, c), v in self.updates.items():
             by_row.setdefault(r, {})[c] = v
@@ -606,6 +762,7 @@ _CENTRAL_SIG = b"PK\x01\x02"
 _EOCD_SIG = b"PK\x05\x06"
 _ZIP64_LOCATOR_SIG = b"PK\x06\x07"
 _DESCRIPTOR_SIG = b"PK\x07\x08"
+_FAST_DEFLATE_ABOVE = 8 * 1024 * 1024
 
 
 class _RezipNeededError(Exception):
@@ -685,7 +842,9 @@ def _write_raw(
                 content = changed[info.filename]
                 crc = zlib.crc32(content)
                 if info.compress_type == zipfile.ZIP_DEFLATED:
-                    co = zlib.compressobj(6, zlib.DEFLATED, -15)
+                    # large sheets: fast deflate (5x faster, ~30 % larger than level 6)
+                    level = 6 if len(content) < _FAST_DEFLATE_ABOVE else 1
+                    co = zlib.compressobj(level, zlib.DEFLATED, -15)
                     data = co.compress(content) + co.flush()
                 else:
                     data = content
@@ -809,7 +968,7 @@ def write_results(
     """
     source = Path(source)
     dest = Path(dest)
-    with open_package(source, limits) as package:
+    with open_package(source, limits) as package, gc_paused():
         parts = {sp.name.casefold(): sp.part for sp in package.sheet_parts}
         strings: list[str] | None = None
 
