@@ -235,6 +235,31 @@ def test_protection_and_inputs(tid: str) -> None:
         assert wb["参数"][p["cell"]].protection.locked is False
 
 
+#: Templates whose source document is in simplified characters (seeds/000, 004):
+#: their quoted clauses must appear verbatim. (002 and 003 are traditional-character
+#: documents; the templates quote them transcribed to simplified characters.)
+SIMPLIFIED_SOURCES = {"t1-gongxiaoshe": "000", "t2-wangxiao": "000", "t3-hujiao": "000",
+                      "t6-weixi": "004", "t7-weixiu": "004"}
+PUNCT = str.maketrans({"，": ",", "：": ":", "；": ";", "（": "(", "）": ")"})
+
+
+@pytest.mark.parametrize("tid", sorted(SIMPLIFIED_SOURCES))
+def test_readme_quotes_are_verbatim(tid: str, shared_dir: Path) -> None:
+    """Every 「quoted」 clause on the 说明 sheet appears in the source document
+    (pieces split at ……; full- and half-width punctuation and spaces ignored)."""
+
+    def norm(s: str) -> str:
+        return re.sub(r"\s+", "", s.translate(PUNCT))
+
+    seed = next((shared_dir / "seeds").glob(f"{SIMPLIFIED_SOURCES[tid]}_*.txt"))
+    text = norm(seed.read_text(encoding="utf-8"))
+    quotes = [q for head, paras in REGISTRY[tid]().readme if head.startswith("原文")
+              for p in paras for q in re.findall(r"「(.*?)」", p)]
+    assert quotes
+    missing = [piece for q in quotes for piece in re.split(r"……", q) if norm(piece) not in text]
+    assert missing == []
+
+
 @pytest.mark.parametrize("tid", IDS)
 def test_sample_sizes(tid: str) -> None:
     """At least 30 people on the sample sheets."""
