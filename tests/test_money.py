@@ -342,3 +342,14 @@ def test_results_beyond_a_double_are_num_errors() -> None:
     out = _arr(money([[1.7976931348623157e308], [2.675]]))
     _assert_error(out[0, 0], "#NUM!")
     assert out[1, 0] == 2.68
+
+
+def test_money_digits_far_out_of_range() -> None:
+    """Regression: MONEY(x, 1e300) raised IndexError (digits were clamped to ±400
+    but the power-of-ten table ends at ±350; -340 gave 0 × inf = NaN). Beyond 340
+    digits nothing changes; below -308 everything rounds to 0, as ROUND does."""
+    assert money(123.456, 1e300) == 123.456
+    assert money(-2.5, 400) == -2.5
+    assert _arr(money([[1e308], [123.456]], -1e300)).ravel().tolist() == [0.0, 0.0]
+    assert money(1e308, -308) == 1e308
+    assert money(4e307, -309) == 0.0

@@ -41,6 +41,13 @@ IntArray = npt.NDArray[Any]  # int64, or object (Python ints) when int64 would o
 _INT64_SAFE = 2**62
 
 
+#: MONEY's ``digits`` range that needs rounding: every double has its 15th
+#: significant digit at 10**-338 or above, so more digits change nothing; and
+#: with fewer than -308 digits the unit 10**309 is beyond every double.
+MAX_DIGITS = 340
+MIN_DIGITS = -308
+
+
 def exact_integers(values: npt.ArrayLike) -> tuple[IntArray, int]:
     """Non-negative finite numbers as exact integers on one decimal scale.
 
@@ -339,10 +346,15 @@ def money(x: object, digits: object = None, method: object = None) -> Any:
     """
     nums = to_numbers(x, "x")
     d = _guarded("digits", lambda: scalar_number(digits, "digits", default=2.0))
-    places = int(max(-400.0, min(400.0, d)))  # truncated like ROUND's num_digits
+    # Truncated like ROUND's num_digits. Beyond MAX_DIGITS every double keeps all
+    # its 15 digits; below MIN_DIGITS every double is under half a unit and rounds to 0.
+    places = int(max(MIN_DIGITS - 1, min(MAX_DIGITS, d)))
     half_even = _guarded("method", lambda: ROUNDING.parse(method, "method")) == "half-even"
     vals = nums.values
     ok = np.isfinite(vals)
     out = np.full(vals.shape, np.nan)
-    out[ok] = round_decimal(vals[ok], places, half_even=half_even)
+    if places < MIN_DIGITS:
+        out[ok] = 0.0
+    else:
+        out[ok] = round_decimal(vals[ok], places, half_even=half_even)
     return spill(finish(out, _explain_cells(nums.errors, "x")))
