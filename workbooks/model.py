@@ -127,7 +127,7 @@ class ParamTable:
     headers: list[str]
     rows: list[list[Any]]
     kind: TableKind
-    fmts: list[str | None] | None = None
+    fmts: Sequence[str | None] | None = None
     note: str = ""
     side: str | None = None
     total: float | None = None

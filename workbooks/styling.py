@@ -50,7 +50,7 @@ class Style:
 
 
 def _font(**kw: object) -> Font:
-    return Font(name=FONT_NAME, size=kw.pop("size", 10), **kw)  # type: ignore[arg-type]
+    return Font(name=FONT_NAME, size=kw.pop("size", 10), **kw)
 
 
 STYLES: dict[str, Style] = {

@@ -159,8 +159,8 @@ def _write_params(t: Template, wb: Workbook, lay: ParamLayout) -> None:
     rows[2] = [_cell(ws, "黄色单元格可修改；名称列是公式里引用的名称。改动参数后结果表自动重算。", "note")]
     for r, text in lay.headers.items():
         rows[r] = [_cell(ws, h, "header") if h is not None else None for h in text]
-    for r, text in lay.titles.items():
-        rows[r] = [_cell(ws, text, "h2")]
+    for r, title in lay.titles.items():
+        rows[r] = [_cell(ws, title, "h2")]
     for (r, c), (value, style, fmt) in lay.cells.items():
         row = rows.setdefault(r, [])
         while len(row) < c:
@@ -305,8 +305,8 @@ def _write_free_sheet(s: FreeSheet, wb: Workbook, anchors: list[str]) -> None:
     from openpyxl.utils import column_index_from_string
 
     for addr in set(b.values) | set(b.styles):
-        col, row = coordinate_from_string(addr)
-        grid.setdefault(row, {})[column_index_from_string(col)] = addr
+        col_letter, row_no = coordinate_from_string(addr)
+        grid.setdefault(row_no, {})[column_index_from_string(col_letter)] = addr
     for addr, kind in b.kinds.items():
         dv = _validation(Col(addr, kind), addr)  # type: ignore[arg-type]
         if dv is not None:
@@ -321,10 +321,11 @@ def _write_free_sheet(s: FreeSheet, wb: Workbook, anchors: list[str]) -> None:
         cols = grid.get(r, {})
         row: list[Any] = []
         for c in range(1, (max(cols) if cols else 0) + 1):
-            addr = cols.get(c)
-            if addr is None:
+            found = cols.get(c)
+            if found is None:
                 row.append(None)
                 continue
+            addr = found
             value = b.values.get(addr)
             if addr in b.arrays:
                 value = ArrayFormula(b.arrays[addr], value)

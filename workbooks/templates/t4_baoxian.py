@@ -82,7 +82,7 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
 
 
 def _agents(rng: random.Random, per_city: int) -> list[list[Any]]:
-    rows = []
+    rows: list[list[Any]] = []
     n = 0
     for city, _s, _b in CITIES:
         total = OUTCOME[city][0] * per_city // AGENTS_PER_CITY // 10 * 10

@@ -145,7 +145,7 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
     )
     x = lambda col: xlookup("$B$4", "工号", col)  # noqa: E731
     explain = explain_sheet(
-        "个人明细", "销售员年度考核明细", "工号", "工号", staff[2][0],
+        "个人明细", "销售员年度考核明细", "工号", "工号", str(staff[2][0]),
         [
             ("姓名", x("姓名"), "text"),
             ("年度得分", x("年度得分"), "score"),
@@ -157,7 +157,7 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
     )
     y = lambda col: xlookup("$B$4", "征订编号", col)  # noqa: E731
     detail = explain_sheet(
-        "提成明细", "杂志征订提成分档明细", "编号", "征订编号", students[6][0],
+        "提成明细", "杂志征订提成分档明细", "编号", "征订编号", str(students[6][0]),
         [("姓名", y("征订姓名"), "text"), ("征订份数", y("征订份数"), "int"), ("提成口径", "杂志提成口径", "text"),
          ("提成", y("杂志提成"), "money")],
         [Detail("TIER_DETAIL 逐档明细（最后一行为合计）", ["档起", "档止", "份数", "单价", "金额"],
