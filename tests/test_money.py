@@ -353,3 +353,14 @@ def test_money_digits_far_out_of_range() -> None:
     assert _arr(money([[1e308], [123.456]], -1e300)).ravel().tolist() == [0.0, 0.0]
     assert money(1e308, -308) == 1e308
     assert money(4e307, -309) == 0.0
+
+
+def test_allocate_too_many_units_is_num_error() -> None:
+    """Regression: ALLOCATE(1.79e308, …) or a unit of 5e-324 raised OverflowError
+    (shares beyond a double). More than 10^15 units cannot be split exactly at 15
+    digits: #NUM! with a message; 10^15 units still split exactly."""
+    _assert_error(allocate(1.7976931348623157e308, [1, 1]), "#NUM!")
+    _assert_error(allocate(880577.24, [1, 2], 5e-324), "#NUM!")
+    shares = _arr(allocate(1e13, [1, 2])).ravel().tolist()
+    assert shares == [3333333333333.33, 6666666666666.67]
+    assert sum(Decimal(repr(s)) for s in shares) == Decimal(10**13)

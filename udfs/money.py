@@ -47,6 +47,10 @@ _INT64_SAFE = 2**62
 MAX_DIGITS = 340
 MIN_DIGITS = -308
 
+#: ALLOCATE splits at most this many units: a share then has at most 15
+#: significant digits, exact as Excel shows numbers.
+MAX_UNITS = 10**15
+
 
 def exact_integers(values: npt.ArrayLike) -> tuple[IntArray, int]:
     """Non-negative finite numbers as exact integers on one decimal scale.
@@ -266,6 +270,12 @@ def allocate(amount: object, weights: object, unit: object = None) -> Any:
         units_exact = _decimal(total) / _decimal(step)
     except InvalidOperation as exc:  # pragma: no cover - both are finite, step > 0
         raise fail("#NUM!", "参数 amount 或 unit 超出范围 / amount or unit out of range") from exc
+    if abs(units_exact) > MAX_UNITS:
+        raise fail(
+            "#NUM!",
+            f"参数 amount（{total:.15g}）超过 unit（{step:.15g}）的 10^15 倍，无法精确到 unit 分配 / "
+            f"amount {total:.15g} is more than 10^15 units of {step:.15g}: it cannot be split exactly",
+        )
     if units_exact != units_exact.to_integral_value():
         raise fail(
             "#VALUE!",
