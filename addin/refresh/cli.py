@@ -196,10 +196,18 @@ def _copy_into(source: Path, fh: Any) -> None:
 
 
 def _fail(report: FileReport, status: str, exc: RefreshError) -> None:
+    from addin.refresh.a1 import to_a1
+
     report.status = status
     report.exit_code = EXIT_UNSUPPORTED
     report.message = str(exc)
-    report.problems = [(str(ref), reason) for ref, reason in exc.cells]
+    sheet_order: dict[str, int] = {}
+    for ref, _reason in exc.cells:
+        sheet_order.setdefault(ref.sheet, len(sheet_order))
+    cells = sorted(exc.cells, key=lambda p: (sheet_order[p[0].sheet], p[0].coord))
+    report.problems = [
+        (f"{_sheet_ref(ref.sheet)}!{to_a1(*ref.coord)}", reason) for ref, reason in cells
+    ]
 
 
 def _error_values(results: Results) -> dict[str, list[str]]:
