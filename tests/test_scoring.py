@@ -613,3 +613,19 @@ def test_overflowing_results_are_num_errors() -> None:
     _assert_error(wscore([1e308, -1e308], [10, 10]), "#NUM!")  # inf - inf
     # the largest double shows as 1.79769313486232e308 at 15 digits: beyond it
     _assert_error(deduct(1.7976931348623157e308, 0, 0), "#NUM!")
+
+
+def test_forced_dist_labels_come_back_as_plain_values() -> None:
+    """Regression: numpy labels were returned via ``.item()``, so a ``np.longdouble``
+    label stayed a numpy scalar, ``np.uint64(2**64-1)`` became an int beyond a
+    double and a NaN label came back as NaN. Numeric labels are now doubles,
+    text and booleans stay as they are, NaN/inf is #NUM!, '#N/A' text an error."""
+    out = _grid(forced_dist([2, 1], [1, 1], [np.longdouble(1.5), np.uint64(2**64 - 1)]))[0]
+    assert out == [1.5, float(2**64)]
+    assert all(type(v) is float for v in out)
+    out = _grid(forced_dist([2, 1], [1, 1], np.array(["优", "良"])))[0]
+    assert out == ["优", "良"]
+    assert all(type(v) is str for v in out)
+    assert _grid(forced_dist([2, 1], [1, 1], [np.True_, False]))[0] == [True, False]
+    _assert_error(forced_dist([2, 1], [1, 1], ["a", float("nan")]), "#NUM!")
+    _assert_error(forced_dist([2, 1], [1, 1], ["a", "#N/A"]), "#N/A")

@@ -717,6 +717,36 @@ def _order_flag(order: object) -> bool:
     return v != 0
 
 
+def _label(cell: object, k: int) -> object:
+    """One label as a plain cell value: text, a boolean, or a number as a double.
+
+    A blank label is ``#VALUE!``; an error is passed on; a number that is not
+    finite (or an integer beyond a double) is ``#NUM!``: it could not be shown.
+    """
+    if isinstance(cell, ExcelError):
+        raise fail(_explained(cell, "labels"))
+    if is_blank(cell):
+        raise fail("#VALUE!", f"参数 labels 第 {k + 1} 个为空 / labels item {k + 1} is blank")
+    if isinstance(cell, str):
+        err = parse_error(cell)
+        if err is not None:
+            raise fail(_explained(err, "labels"))
+        return str(cell)
+    if isinstance(cell, bool | np.bool_):
+        return bool(cell)
+    v = number_or_error(cell, "labels")
+    if isinstance(v, ExcelError):
+        if v.code == "#NUM!":
+            raise fail(
+                "#NUM!", f"参数 labels 第 {k + 1} 个不是有限数 / labels item {k + 1} is not finite"
+            )
+        raise fail(
+            "#VALUE!",
+            f"参数 labels 第 {k + 1} 个的值类型无法识别 / labels item {k + 1}: unsupported value",
+        )
+    return v
+
+
 @excel_function
 def forced_dist(scores: object, shares: object, labels: object, order: object = None) -> Any:
     """Forced distribution (强制比例分布): labels by rank in fixed shares.
@@ -765,8 +795,8 @@ def forced_dist(scores: object, shares: object, labels: object, order: object = 
     Text or an error in a person's score makes that person's result the error;
     that person takes no place (like a blank). Shares or labels of different
     lengths, a negative share, a blank label, or an error in ``shares``,
-    ``labels`` or ``order`` is an error for the whole result; shares that add
-    up to 0 are ``#DIV/0!``.
+    ``labels`` or ``order`` is an error for the whole result (a numeric label
+    that is not finite is ``#NUM!``); shares that add up to 0 are ``#DIV/0!``.
 
     Excel compatibility
     -------------------
@@ -794,14 +824,7 @@ def forced_dist(scores: object, shares: object, labels: object, order: object = 
             f"参数 shares（{share_block.size} 个）与 labels（{label_block.size} 个）个数不同 / "
             f"shares has {share_block.size} cells but labels has {label_block.size}",
         )
-    label_list = label_block.reshape(-1).tolist()
-    for k, lab in enumerate(label_list):
-        if isinstance(lab, ExcelError):
-            raise fail(_explained(lab, "labels"))
-        if is_blank(lab):
-            raise fail("#VALUE!", f"参数 labels 第 {k + 1} 个为空 / labels item {k + 1} is blank")
-        if isinstance(lab, np.generic):
-            label_list[k] = lab.item()
+    label_list = [_label(lab, k) for k, lab in enumerate(label_block.reshape(-1).tolist())]
     sh = to_numbers(share_block, "shares")
     _first_error_raised(sh, "shares")
     share_vals = sh.values.reshape(-1)
