@@ -59,8 +59,10 @@ class Book:
         bad = []
         for k, v in zip(keys, arr, strict=True):
             g = self.gold[k]
-            if isinstance(g, str) or g is None:
-                ok = (v if v is not None else "") == (g if g is not None else "")
+            if g is None:  # no result (no place in a ranking)
+                ok = v is None
+            elif isinstance(g, str):
+                ok = v == g
             else:
                 ok = isinstance(v, (int, float, np.floating, np.integer)) and abs(float(v) - g) <= (
                     0.004 if money else 1e-9)
