@@ -11,9 +11,10 @@ result) come from the template description. The choices each template makes
 where the document is silent are restated here from the template's 说明 sheet.
 
 ``golden(template) -> {"sheet!A1": value}`` for every result cell that matters.
-A value of ``None`` (JSON ``null``) is an empty result: a person who takes no
-place in a ranking (``RANKX``/``RANK_PRIZE`` give no value); ``""`` is empty
-text returned by a formula such as ``IF(…,"晋升主管","")``.
+A value of ``""`` is an empty result as Excel holds it: text returned by a
+formula such as ``IF(…,"晋升主管","")``, or a person who takes no place in a
+ranking (the kernel gives ``None`` there and the add-in hands it to Excel as
+``""``, see ``addin.convert.to_host``).
 """
 
 from __future__ import annotations
@@ -218,7 +219,7 @@ def t3_hujiao(t: Template) -> dict[str, Any]:
         cut_of_group[g["组别"]] = g_cut[gi]
     for i, r in enumerate(rows):
         for m, month in enumerate(months):
-            out[key(s, f"{month}组内名次", i)] = group_rank[i][m]  # None: no place (blank)
+            out[key(s, f"{month}组内名次", i)] = group_rank[i][m] if group_rank[i][m] is not None else ""
         run = 0
         for m in reversed(range(len(months))):
             if group_rank[i][m] is None:
@@ -243,9 +244,9 @@ def t3_hujiao(t: Template) -> dict[str, Any]:
             out[key(s, "本月提成", i)] = yuan(commission)
             out[key(s, "本月奖金合计", i)] = yuan(Decimal(str(yuan(commission))) + ind_prize[i])
         else:
-            out[key(s, "本月个人名次", i)] = None
-            out[key(s, "本月个人奖", i)] = None
-            out[key(s, "个人降点（百分点）", i)] = None
+            out[key(s, "本月个人名次", i)] = ""
+            out[key(s, "本月个人奖", i)] = ""
+            out[key(s, "个人降点（百分点）", i)] = ""
             out[key(s, "小组降点（百分点）", i)] = 0.0
             out[key(s, "提成比例", i)] = 0.0
             out[key(s, "本月提成", i)] = 0.0
@@ -329,8 +330,8 @@ def t4_baoxian(t: Template) -> dict[str, Any]:
     place_prize = {1: Decimal(10000), 2: Decimal(8000), 3: Decimal(6000)}
     for i, c in enumerate(cities):
         speed_prize[c["城市"]] = Decimal(0)
-        out[key(cs, "速度奖名次", i)] = None
-        out[key(cs, "速度奖", i)] = None
+        out[key(cs, "速度奖名次", i)] = ""
+        out[key(cs, "速度奖", i)] = ""
     for place, (_k, _d, i) in enumerate(candidates, start=1):
         speed_prize[cities[i]["城市"]] = place_prize.get(place, Decimal(0))
         out[key(cs, "速度奖名次", i)] = place
@@ -353,8 +354,8 @@ def t4_baoxian(t: Template) -> dict[str, Any]:
     for i, a in enumerate(agents):
         out[key(ps, "所在市达成起始", i)] = "是" if start_ok[a["城市"]] else "否"
         out[key(ps, "参赛资格", i)] = "是" if i in eligible else "否"
-        out[key(ps, "全省名次", i)] = ranks.get(i)
-        out[key(ps, "个人奖", i)] = yuan(prizes[i]) if i in eligible else None
+        out[key(ps, "全省名次", i)] = ranks.get(i, "")
+        out[key(ps, "个人奖", i)] = yuan(prizes[i]) if i in eligible else ""
         out[key(ps, "手续费", i)] = yuan(D(a["签单保费（元）"]) * Decimal("0.35"))
     speed_sum = sum(speed_prize.values(), Decimal(0))
     ind_sum = sum(prizes.values(), Decimal(0))
