@@ -301,6 +301,32 @@ def run_child(kind: str, path: Path, timeout: float) -> dict[str, Any]:
     return result
 
 
+def run_cli(path: Path) -> float:
+    """Wall-clock seconds of ``jixiao refresh PATH`` in a fresh interpreter."""
+    out = path.with_name(path.stem + ".cli.xlsx")
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from addin.cli import main; main()",
+            "refresh",
+            str(path),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"jixiao refresh failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}"
+        )
+    return wall
+
+
 # ---------------------------------------------------------------------------
 # The run
 # ---------------------------------------------------------------------------
@@ -357,9 +383,11 @@ def main(argv: list[str] | None = None) -> int:
                 if not (got == value or close):
                     print(f"  ! {cell}: built-in gave {got!r}, expected {value!r}")
                     ok = False
+            wall = run_cli(path)
+            print(f"  jixiao refresh (new process, imports included): {wall:.2f} s wall clock")
             target = 1.5 if n <= 10_000 else 15.0 * n / 100_000
-            verdict = "ok" if r["total"] < target else "MISSED"
-            print(f"  target < {target:g} s: {verdict}")
+            verdict = "ok" if wall < target else "MISSED"
+            print(f"  target < {target:g} s end to end: {verdict}")
             if n >= 100_000:
                 print(f"  memory target < 1024 MB: {'ok' if r['peak_mb'] < 1024 else 'MISSED'}")
         if not args.skip_formulas:
