@@ -736,3 +736,16 @@ def test_long_column_of_half_cents_matches_decimal() -> None:
         k = max((i for i, s in enumerate(starts) if x >= s), default=-1)
         expected.append(0.0 if k < 0 else fen(x * rates[k]))
     assert whole == expected
+
+
+def test_results_beyond_the_range_of_numbers_are_num_errors() -> None:
+    """Amounts that overflow a double are #NUM! with a message, never inf; the
+    largest double as a rate or start is kept, not rounded up to inf."""
+    huge = 1.7976931348623157e308
+    got = tiered([[2], [0.5]], [[0, huge]], "全额").ravel().tolist()
+    assert_error(got[0], "#NUM!", "range")
+    assert got[1] == float(f"{huge / 2:.15g}")  # its 15-digit decimal, like any amount
+    assert_error(point_bonus(1e308, 10), "#NUM!", "range")
+    detail = tier_detail(0, [[0, huge], [1, 0]], "全额")
+    assert detail[0, 3] == huge
+    assert_error(band(5, [[0, float("inf")]]), "#NUM!")

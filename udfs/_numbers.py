@@ -24,7 +24,10 @@ decimals: ``ROUND(2.675, 2)`` is 2.68 although the double nearest 2.675 is
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+import functools
+from collections.abc import Callable
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +42,8 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+P = ParamSpec("P")
+R = TypeVar("R")
 IntArray = npt.NDArray[np.int64]
 
 # Powers of ten as np.power computes them, looked up instead of recomputed:
@@ -110,11 +115,25 @@ def _regular(arr: FloatArray) -> tuple[FloatArray, npt.NDArray[np.bool_] | None]
     return np.where(odd, 1.0, ax), odd
 
 
+def _quiet(func: Callable[P, R]) -> Callable[P, R]:
+    """Run ``func`` without numpy's overflow warnings: the extremes of the double
+    range overflow in intermediate scalings and are then handled explicitly."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_quiet
 def round_sig(x: npt.ArrayLike, n: int) -> FloatArray:
     """Round to ``n`` significant digits, half away from zero.
 
     NaN and infinities pass through; zero stays zero; magnitudes below
-    1e-290 (where the scaling by 10**m would overflow) are returned unchanged.
+    1e-290 (where the scaling by 10**m would overflow) are returned unchanged,
+    and so are the few largest doubles, which would round up beyond the range.
 
     >>> round_sig([0.1 + 0.2, 123456.7890123], 12).tolist()
     [0.3, 123456.789012]
@@ -131,15 +150,20 @@ def round_sig(x: npt.ArrayLike, n: int) -> FloatArray:
         far &= ~odd
     if far.any():  # 10**m is not an exact double: round those few in decimal
         out[far] = [_decimal_sig(float(v), n) for v in arr[far]]
+    if ax.max() > 1.7e308:  # rounding up the largest doubles overflows: keep them
+        out = np.asarray(np.where(np.isinf(out) & np.isfinite(arr), arr, out))
     return out
 
 
 def _decimal_sig(v: float, n: int) -> float:
     """``v`` (its exact binary value) rounded to ``n`` significant digits, half up."""
     d = Decimal(v)
-    return float(d.quantize(Decimal(1).scaleb(d.adjusted() - n + 1), rounding=ROUND_HALF_UP))
+    with localcontext() as ctx:
+        ctx.prec = max(n, 28)
+        return float(d.quantize(Decimal(1).scaleb(d.adjusted() - n + 1), rounding=ROUND_HALF_UP))
 
 
+@_quiet
 def significant_unit(x: npt.ArrayLike, n: int) -> FloatArray:
     """The place value of the ``n``-th significant digit of each non-zero ``x``.
 
@@ -154,6 +178,7 @@ def significant_unit(x: npt.ArrayLike, n: int) -> FloatArray:
     return unit
 
 
+@_quiet
 def decimal_difference(a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:
     """``a − b`` as the difference of the two values' 15-digit decimals.
 
@@ -196,6 +221,7 @@ _NEAR_TIE = 1e-13
 _FAST_MIN_SIZE = 64
 
 
+@_quiet
 def round_decimal(x: npt.ArrayLike, digits: int = 2, *, half_even: bool = False) -> FloatArray:
     """Round to ``digits`` decimals as decimal arithmetic would.
 

@@ -24,7 +24,7 @@ under a second); ``TIER_DETAIL`` explains one ``TIERED`` result row by row.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 import numpy as np
@@ -46,6 +46,8 @@ TOTAL_LABEL = "合计"
 #: Label of TIER_DETAIL's rounding-difference row, shown only when the bands'
 #: amounts, each rounded to the fen, do not add up to the rounded total.
 ROUNDING_LABEL = "尾差"
+
+_NUM_OVERFLOW = ExcelError("#NUM!", "结果超出数值范围 / the result is beyond the range of numbers")
 
 #: Above this many values below the first start, BAND's #N/A messages stop
 #: quoting each value (building a million messages would cost more than the lookup).
@@ -83,6 +85,20 @@ def _assemble(values: npt.NDArray[Any], errors: ObjectArray | None) -> npt.NDArr
         return values
     out = values.astype(object)
     out[mask] = errors[mask]
+    return out
+
+
+def _overflow_errors(values: FloatArray) -> ObjectArray | None:
+    """``#NUM!`` where a money result left the range of numbers (±inf, NaN).
+
+    Cells whose input was an error hold NaN too; callers lay the input errors
+    over these.
+    """
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return None
+    out = np.full(values.shape, None, dtype=object)
+    out[bad] = _NUM_OVERFLOW
     return out
 
 
@@ -303,7 +319,9 @@ def _lookup_cells(cells: ObjectArray) -> npt.NDArray[Any]:
             out[i] = bool(cell)
             numeric = False
         elif isinstance(cell, int | float | np.integer | np.floating):
-            out[i] = float(cell)
+            v = float(cell)
+            out[i] = v if math.isfinite(v) else _NUM_OVERFLOW
+            numeric = numeric and math.isfinite(v)
         else:
             out[i] = cell
             numeric = False
@@ -388,8 +406,9 @@ def tiered(x: object, table: object, mode: object, side: object = None) -> Any:
     bands = BandTable.parse(table, "table")
     rates = _rates(bands, "table")
     nums = to_numbers(x, "x")
-    amounts = _tiered_amounts(nums.values, bands, rates, how, where)
-    return spill(_assemble(amounts, nums.errors))
+    with np.errstate(over="ignore", invalid="ignore"):
+        amounts = _tiered_amounts(nums.values, bands, rates, how, where)
+    return spill(_assemble(amounts, _merge_errors(nums.errors, _overflow_errors(amounts))))
 
 
 @excel_function
@@ -451,7 +470,21 @@ def tier_detail(x: object, table: object, mode: object, side: object = None) -> 
     rates = _rates(bands, "table")
     xv = scalar_number(x, "x")  # one cell: a range of more is #VALUE!, an error passes
     arr = np.array([xv])
-    total = float(_tiered_amounts(arr, bands, rates, how, where)[0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(_tiered_amounts(arr, bands, rates, how, where)[0])
+    if not math.isfinite(total):
+        raise fail(_NUM_OVERFLOW)
+    with localcontext() as ctx, np.errstate(over="ignore", invalid="ignore"):
+        # Exact however large: the decimals below never round or overflow.
+        ctx.prec, ctx.Emax, ctx.Emin = 2000, 10**6, -(10**6)
+        return _detail_rows(xv, bands, rates, how, where, total)
+
+
+def _detail_rows(
+    xv: float, bands: BandTable, rates: FloatArray, how: str, where: str, total: float
+) -> npt.NDArray[Any]:
+    """TIER_DETAIL's rows for one value whose TIERED result is ``total``."""
+    arr = np.array([xv])
     k = int(bands.locate(arr, where)[0])
     starts = [float(s) for s in bands.starts]
 
@@ -490,8 +523,11 @@ def tier_detail(x: object, table: object, mode: object, side: object = None) -> 
 
 
 def _clean(cell: Any) -> Any:
-    """Numbers at Excel's 15 significant digits (0.1+0.2 shows as 0.3)."""
+    """Numbers at Excel's 15 significant digits (0.1+0.2 shows as 0.3); a number
+    beyond the range of doubles is ``#NUM!``."""
     if isinstance(cell, float):
+        if not math.isfinite(cell):
+            return _NUM_OVERFLOW
         return float(round_sig(cell, 15)) + 0.0
     return cell
 
@@ -567,11 +603,14 @@ def point_bonus(score: object, rate: object, gates: object = None, side: object 
         below = idx < 0
         gate_rate = np.take(gate_rates, np.maximum(idx, 0))
         per_point = np.where(np.isnan(gate_rate), rate_values, gate_rate)
-    amount = scores.values * per_point
+    with np.errstate(over="ignore", invalid="ignore"):
+        amount = scores.values * per_point
     if below is not None and below.any():
         amount = np.where(below, 0.0, amount)
-    amounts = round_decimal(amount, 2)
-    return spill(_assemble(amounts, _merge_errors(scores.errors, rate_errors)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        amounts = round_decimal(amount, 2)
+    errors = _merge_errors(_merge_errors(scores.errors, rate_errors), _overflow_errors(amounts))
+    return spill(_assemble(amounts, errors))
 
 
 def _omitted_table(value: object) -> bool:
