@@ -10,7 +10,7 @@ What N means per template:
 
 * t1 供销社: N 考核对象 over N·5/6 enterprises
 * t2 网销, t6 客户维系 (plus about 5 orders per person), t7 维修部: N staff
-* t3 呼叫中心: N // 5 groups of 5 (plus 经理 and one 主管 per two groups)
+* t3 呼叫中心: about N people: groups of 5 plus one 主管 per two groups and the 经理
 * t4 保险竞赛: N agents over the 11 cities
 * t5 销售员: N monthly rows (N // 12 staff × 12 months); a sheet holds at most
   1,048,576 rows, so N is rows, not people
@@ -32,7 +32,7 @@ from workbooks.templates import REGISTRY
 SCALE: dict[str, Callable[[int], dict[str, Any]]] = {
     "t1-gongxiaoshe": lambda n: {"n_staff": n, "n_enterprises": max(30, n * 5 // 6)},
     "t2-wangxiao": lambda n: {"n_staff": n},
-    "t3-hujiao": lambda n: {"n_groups": max(6, (n // 5) // 2 * 2)},
+    "t3-hujiao": lambda n: {"n_groups": max(6, (n * 2 // 11) // 2 * 2)},
     "t4-baoxian": lambda n: {"n_agents": n},
     "t5-xiaoshou": lambda n: {"n_staff": max(1, n // 12)},
     "t6-weixi": lambda n: {"n_staff": n},
