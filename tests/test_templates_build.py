@@ -260,6 +260,37 @@ def test_readme_quotes_are_verbatim(tid: str, shared_dir: Path) -> None:
     assert missing == []
 
 
+def _block(wb: Any, ref: str) -> list[list[Any]]:
+    from openpyxl.utils.cell import range_boundaries
+
+    sheet, a1 = ref.split("!")
+    c1, r1, c2, r2 = range_boundaries(a1)
+    ws = wb[sheet]
+    return [[ws.cell(r, c).value for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+
+
+@pytest.mark.parametrize("tid", IDS)
+def test_templates_satisfy_their_spec_tables(tid: str) -> None:
+    """Band starts ascend without duplicates and declared columns are numeric;
+    weight groups add up to their total; prize rows don't overlap."""
+    spec = build_spec(REGISTRY[tid]())
+    wb = openpyxl.load_workbook(committed(tid))
+    for band in spec["band_tables"]:
+        rows = _block(wb, band["range"])
+        starts = [r[0] for r in rows]
+        assert all(isinstance(x, (int, float)) for x in starts), band
+        assert all(a < b for a, b in zip(starts, starts[1:], strict=False)), band
+        for j in band["numeric_columns"]:
+            assert all(r[j - 1] is None or isinstance(r[j - 1], (int, float)) for r in rows), (band, j)
+    for group in spec["weight_groups"]:
+        cells = _block(wb, group["range"])[0]
+        assert sum(cells) == pytest.approx(group["total"]), group
+    for prize in spec["prize_tables"]:
+        rows = sorted(_block(wb, prize["range"]))
+        assert all(lo <= hi for lo, hi, _ in rows), prize
+        assert all(a[1] < b[0] for a, b in zip(rows, rows[1:], strict=False)), prize
+
+
 @pytest.mark.parametrize("tid", IDS)
 def test_sample_sizes(tid: str) -> None:
     """At least 30 people on the sample sheets."""
