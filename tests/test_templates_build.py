@@ -11,6 +11,7 @@ threshold and count of months lives on the 参数 sheet.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -279,7 +280,7 @@ def test_templates_satisfy_their_spec_tables(tid: str) -> None:
         rows = _block(wb, band["range"])
         starts = [r[0] for r in rows]
         assert all(isinstance(x, (int, float)) for x in starts), band
-        assert all(a < b for a, b in zip(starts, starts[1:], strict=False)), band
+        assert all(a < b for a, b in itertools.pairwise(starts)), band
         for j in band["numeric_columns"]:
             assert all(r[j - 1] is None or isinstance(r[j - 1], (int, float)) for r in rows), (band, j)
     for group in spec["weight_groups"]:
@@ -288,7 +289,7 @@ def test_templates_satisfy_their_spec_tables(tid: str) -> None:
     for prize in spec["prize_tables"]:
         rows = sorted(_block(wb, prize["range"]))
         assert all(lo <= hi for lo, hi, _ in rows), prize
-        assert all(a[1] < b[0] for a, b in zip(rows, rows[1:], strict=False)), prize
+        assert all(a[1] < b[0] for a, b in itertools.pairwise(rows)), prize
 
 
 @pytest.mark.parametrize("tid", IDS)
