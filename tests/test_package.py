@@ -530,3 +530,16 @@ def test_unusual_xml_shapes_use_the_element_reader(tmp_path: Path) -> None:
     s = read_workbook(path).sheet("S")
     assert s.values == {(1, 1): 1.0, (1, 2): "x<y", (2, 1): 2.0, (2, 2): " aB "}
     assert s.formulas[(1, 2)].text == '"x"&"y"'
+
+
+def test_empty_inline_string_is_empty_text(tmp_path: Path) -> None:
+    """``<is><t></t></is>`` is a cell holding empty text, not a blank cell: the
+    writer stores a kernel's empty result that way, and reading it back must
+    give ``""`` (the fast scanner once dropped it)."""
+    path = make_xlsx(
+        tmp_path / "empty.xlsx",
+        {"S": '<row r="1"><c r="A1" t="inlineStr"><is><t></t></is></c><c r="B1"><v>1</v></c></row>'},
+    )
+    values = read_workbook(path).sheets[0].values
+    assert values[(1, 1)] == ""
+    assert values[(1, 2)] == 1.0

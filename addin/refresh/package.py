@@ -1118,7 +1118,7 @@ class _Scanner:
             rb"<" + p + rb'c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:(/)>|>(?:'
             rb"<" + p + rb"v>([^<]+)</" + p + rb"v>"
             rb"|<" + p + rb'f t="shared" si="([0-9]+)"/>(?:<' + p + rb"v>([^<&]+)</" + p + rb"v>)?"
-            rb"|<" + p + rb"is><" + p + rb"t>([^<&_\r]*)</" + p + rb"t></" + p + rb"is>"
+            rb"|<" + p + rb"is><" + p + rb"t>([^<&_\r]+)</" + p + rb"t></" + p + rb"is>"
             rb"|(.*?))</" + p + rb"c>)",
             re.DOTALL,
         )
