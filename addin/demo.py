@@ -3,13 +3,20 @@ of the bundled sample workbooks with a summary of each."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from addin import cli
 from addin.demo_schemes import SCHEMES
 from addin.textable import render
 from udfs.errors import ExcelError
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "workbooks" / "templates"
+DEMO_OUT = ROOT / "out" / "demo"
 
 
 def show(value: Any) -> str:
@@ -37,9 +44,35 @@ def print_schemes() -> None:
         print()
 
 
+def refresh_samples(out: Path = DEMO_OUT) -> int:
+    """Refresh the bundled templates into ``out`` and validate the results;
+    returns the worse of the two exit codes."""
+    print("== 重算示例工作簿 / refreshing the sample workbooks ==\n", flush=True)
+    code = _run(["refresh", _shown(SAMPLES), "--out", _shown(out)])
+    print("\n== 校验重算结果 / validating the refreshed workbooks ==\n", flush=True)
+    return max(code, _run(["validate", _shown(out)]))
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it is inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _run(args: list[str]) -> int:
+    try:
+        cli.main(args, prog_name="jixiao", standalone_mode=False)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
 def main() -> None:
     """Entry point of ``python -m addin.demo``."""
     print_schemes()
+    sys.exit(refresh_samples())
 
 
 if __name__ == "__main__":
