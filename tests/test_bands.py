@@ -16,7 +16,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from udfs._numbers import round_sig
+from udfs._numbers import decimal_difference, round_decimal, round_sig, significant_unit
 from udfs.bands import ROUNDING_LABEL, TOTAL_LABEL, band, point_bonus, tier_detail, tiered
 from udfs.errors import ExcelError
 
@@ -739,13 +739,26 @@ def test_long_column_of_half_cents_matches_decimal() -> None:
 
 
 def test_results_beyond_the_range_of_numbers_are_num_errors() -> None:
-    """Amounts that overflow a double are #NUM! with a message, never inf; the
-    largest double as a rate or start is kept, not rounded up to inf."""
+    """Amounts that overflow a double are #NUM! with a message, never inf; so is
+    the largest double as a rate shown by TIER_DETAIL (at 15 digits it rounds up
+    past the range, as in the other kernel functions). As a start it works."""
     huge = 1.7976931348623157e308
     got = tiered([[2], [0.5]], [[0, huge]], "全额").ravel().tolist()
     assert_error(got[0], "#NUM!", "range")
     assert got[1] == float(f"{huge / 2:.15g}")  # its 15-digit decimal, like any amount
     assert_error(point_bonus(1e308, 10), "#NUM!", "range")
     detail = tier_detail(0, [[0, huge], [1, 0]], "全额")
-    assert detail[0, 3] == huge
+    assert_error(detail[0, 3], "#NUM!", "range")
+    assert detail[-1, 4] == 0
+    assert band([[5], [huge]], [[0, 1], [huge, 2]]).ravel().tolist() == [1, 2]
     assert_error(band(5, [[0, float("inf")]]), "#NUM!")
+
+
+def test_rounding_helpers_accept_empty_arrays() -> None:
+    """The shared rounding helpers return empty arrays for empty input (other
+    kernel functions call them on the cells that remain after filtering)."""
+    empty = np.array([], dtype=np.float64)
+    assert round_sig(empty, 12).size == 0
+    assert round_decimal(empty, 2).size == 0
+    assert decimal_difference(empty, empty).size == 0
+    assert significant_unit(empty, 12).size == 0

@@ -132,8 +132,9 @@ def round_sig(x: npt.ArrayLike, n: int) -> FloatArray:
     """Round to ``n`` significant digits, half away from zero.
 
     NaN and infinities pass through; zero stays zero; magnitudes below
-    1e-290 (where the scaling by 10**m would overflow) are returned unchanged,
-    and so are the few largest doubles, which would round up beyond the range.
+    1e-290 (where the scaling by 10**m would overflow) are returned unchanged.
+    The few largest doubles round up to inf (beyond the largest 15-digit
+    number), which callers report as ``#NUM!``.
 
     >>> round_sig([0.1 + 0.2, 123456.7890123], 12).tolist()
     [0.3, 123456.789012]
@@ -150,8 +151,6 @@ def round_sig(x: npt.ArrayLike, n: int) -> FloatArray:
         far &= ~odd
     if far.any():  # 10**m is not an exact double: round those few in decimal
         out[far] = [_decimal_sig(float(v), n) for v in arr[far]]
-    if ax.max() > 1.7e308:  # rounding up the largest doubles overflows: keep them
-        out = np.asarray(np.where(np.isinf(out) & np.isfinite(arr), arr, out))
     return out
 
 

@@ -526,9 +526,8 @@ def _clean(cell: Any) -> Any:
     """Numbers at Excel's 15 significant digits (0.1+0.2 shows as 0.3); a number
     beyond the range of doubles is ``#NUM!``."""
     if isinstance(cell, float):
-        if not math.isfinite(cell):
-            return _NUM_OVERFLOW
-        return float(round_sig(cell, 15)) + 0.0
+        shown = float(round_sig(cell, 15)) + 0.0
+        return shown if math.isfinite(shown) else _NUM_OVERFLOW
     return cell
 
 
