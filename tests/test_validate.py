@@ -393,3 +393,30 @@ def test_workbook_without_template_gets_formula_checks(tmp_path: Path) -> None:
     hit = next(p for p in report.problems if p.code == "formula.unknown-function")
     assert hit.cell == "A1"
     assert "TIERED" in hit.en
+
+
+def test_declared_excel_tables_are_checked(tmp_path: Path) -> None:
+    """A spec may declare Excel tables (ListObjects): a missing table, or one
+    that lost a declared column, is reported."""
+    from openpyxl.worksheet.table import Table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    ws.append(["姓名", "金额"])
+    ws.append(["张三", 100])
+    ws.add_table(Table(displayName="明细", ref="A1:B2"))
+    out = tmp_path / "tables.xlsx"
+    wb.save(out)
+    spec = {
+        "template": "x",
+        "version": "1",
+        "sheets": ["数据"],
+        "tables": [
+            {"name": "明细", "sheet": "数据", "columns": ["姓名", "金额", "部门"]},
+            {"name": "费率表", "sheet": "数据"},
+        ],
+    }
+    found = {(p.code, p.cell) for p in validate(out, spec).problems}
+    assert ("structure.table-columns", "A1") in found
+    assert ("structure.missing-table", None) in found

@@ -70,6 +70,23 @@ def check_structure(report: Report, wb: Workbook, spec: dict[str, Any]) -> set[s
                 f"defined name {name!r} refers to {dn.text}; the template says {target}",
             )  # fmt: skip
 
+    tables = {t.name.casefold(): t for t in wb.tables}
+    for want in spec.get("tables", []):
+        table = tables.get(str(want["name"]).casefold())
+        if table is None:
+            report.add(
+                "structure.missing-table", want.get("sheet"), None,
+                f"缺少表格“{want['name']}”", f"Excel table {want['name']!r} is missing",
+            )  # fmt: skip
+            continue
+        lost = [c for c in want.get("columns", []) if c not in table.columns]
+        if lost:
+            report.add(
+                "structure.table-columns", table.sheet, to_a1(*table.first),
+                f"表格“{table.name}”缺少列：{'、'.join(lost)}",
+                f"Excel table {table.name!r} lacks columns: {', '.join(lost)}",
+            )  # fmt: skip
+
     for h in spec.get("headers", []):
         sheet_name, cell, want = h["sheet"], h["cell"], h["text"]
         if sheet_name in missing:
