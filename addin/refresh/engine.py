@@ -1149,17 +1149,18 @@ class _Engine:
         out = np.empty(n, dtype=object)
         vec_idx = [i for i, a in enumerate(args) if _is_vec(a)]
         row = list(shared)
-        for r in range(n):
-            for i in vec_idx:
-                a = args[i]
-                if isinstance(a, _VArea):
-                    row[i] = a.area(r)
-                elif a.src is not None and spec.kind(i) == "R":
-                    g, top, col = a.src
-                    row[i] = Area(g, top + r, col, top + r, col)
-                else:
-                    row[i] = a.v[r]
-            out[r] = fx.call(spec, row, self._cx(r))
+        with fx.shared_work():
+            for r in range(n):
+                for i in vec_idx:
+                    a = args[i]
+                    if isinstance(a, _VArea):
+                        row[i] = a.area(r)
+                    elif a.src is not None and spec.kind(i) == "R":
+                        g, top, col = a.src
+                        row[i] = Area(g, top + r, col, top + r, col)
+                    else:
+                        row[i] = a.v[r]
+                out[r] = fx.call(spec, row, self._cx(r))
         return _Vec(out)
 
     # ---------------------------------------------------------- fast paths

@@ -24,6 +24,7 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any, Protocol
@@ -525,12 +526,40 @@ def intersect(area: Area, ctx: CallContext) -> Any:
     )
 
 
+_SHARED: list[dict[tuple[int, str], tuple[Any, Any]]] = []
+
+
+@contextmanager
+def shared_work() -> Iterator[None]:
+    """While a function is applied many times to the same ranges (lifted over an
+    array, or down a block of rows), cache what is derived from those ranges:
+    their values, hash indexes for exact lookups and equality criteria."""
+    _SHARED.append({})
+    try:
+        yield
+    finally:
+        _SHARED.pop()
+
+
+def _cached(owner: Any, tag: str, build: Callable[[], Any]) -> Any:
+    """``build()`` once per ``owner`` object inside :func:`shared_work`."""
+    if not _SHARED:
+        return build()
+    cache = _SHARED[-1]
+    key = (id(owner), tag)
+    hit = cache.get(key)
+    if hit is None or hit[0] is not owner:
+        hit = (owner, build())
+        cache[key] = hit
+    return hit[1]
+
+
 def as_array(v: Any) -> np.ndarray:
     """Any value as a 2-D object array."""
     if isinstance(v, MultiArea):
         raise fail(VALUE, "此处不能使用多区域引用 / a multi-area reference is not allowed here")
     if isinstance(v, Area):
-        return v.values()
+        return _cached(v, "values", v.values) if _SHARED else v.values()  # type: ignore[no-any-return]
     if isinstance(v, np.ndarray):
         return v
     out = np.empty((1, 1), dtype=object)
@@ -588,6 +617,15 @@ def call(spec: FunctionSpec, args: list[Any], ctx: CallContext) -> Any:
     if lifted and spec.no_lift:
         return VALUE.with_message(f"{spec.name} 不接受数组 / {spec.name} does not take arrays")
     if lifted:
+        with shared_work():
+            return _lift(spec, vals, lifted, ctx)
+    return _call_scalar(spec, vals, ctx)
+
+
+def _lift(spec: FunctionSpec, vals: list[Any], lifted: list[int], ctx: CallContext) -> Any:
+    """Apply ``spec`` element by element over the lifted arguments (Excel's
+    broadcasting: a single row or column repeats, beyond an array is #N/A)."""
+    if True:
         h = max(vals[i].shape[0] for i in lifted)
         w = max(vals[i].shape[1] for i in lifted)
         out = np.empty((h, w), dtype=object)
@@ -602,8 +640,7 @@ def call(spec: FunctionSpec, args: list[Any], ctx: CallContext) -> Any:
                 elif isinstance(v, np.ndarray):
                     v = v[0, 0]
                 out[r, c] = v
-        return out
-    return _call_scalar(spec, vals, ctx)
+    return out
 
 
 def _call_scalar(spec: FunctionSpec, vals: list[Any], ctx: CallContext) -> Any:
@@ -1038,13 +1075,63 @@ def _criteria_mask(pairs: list[tuple[Any, Any]]) -> tuple[np.ndarray, tuple[int,
             shape = arr.shape
         elif arr.shape != shape:
             raise fail(VALUE, "条件区域大小不一致 / criteria ranges differ in size")
-        pred = make_criterion(_scalar_crit(crit))
-        m = np.fromiter((pred(v) for v in arr.ravel()), dtype=bool, count=arr.size)
+        c = _scalar_crit(crit)
+        key = _simple_criterion(c) if _SHARED else None
+        if key is not None:
+            index = _cached(rng, "criteria-index", lambda arr=arr: _equality_index(arr))
+            m = np.zeros(arr.size, dtype=bool)
+            hits = index.get(key)
+            if hits is not None:
+                m[hits] = True
+        else:
+            pred = make_criterion(c)
+            m = np.fromiter((pred(v) for v in arr.ravel()), dtype=bool, count=arr.size)
         m = m.reshape(arr.shape)
         mask = m if mask is None else (mask & m)
     assert mask is not None
     assert shape is not None
     return mask, shape
+
+
+def _simple_criterion(c: Any) -> Any:
+    """The equality key of a criterion that only tests equality with one value
+    (``"张三"``, ``3``, ``"=3"``, ``TRUE``), else ``None``."""
+    if isinstance(c, bool):
+        return ("b", c)
+    if isinstance(c, float | int):
+        return ("n", round15(float(c)))
+    if not isinstance(c, str):
+        return None
+    t = c[1:] if c.startswith("=") else c
+    if not t or t[0] in "<>=" or any(ch in t for ch in "*?~"):
+        return None
+    if t.upper() in ("TRUE", "FALSE"):
+        return ("b", t.upper() == "TRUE")
+    if parse_error(t.strip()) is not None:
+        return None
+    n = text_to_number(t) if t.strip() else None
+    if n is not None:
+        return ("n", round15(n))
+    return ("s", t.lower())
+
+
+def _equality_index(arr: np.ndarray) -> dict[Any, np.ndarray]:
+    """Flat positions of each cell value under the keys of
+    :func:`_simple_criterion` (numeric text is found by number too)."""
+    lists: dict[Any, list[int]] = {}
+    for i, v in enumerate(arr.ravel().tolist()):
+        if isinstance(v, bool):
+            keys: tuple[Any, ...] = (("b", v),)
+        elif isinstance(v, float | int):
+            keys = (("n", round15(float(v))),)
+        elif isinstance(v, str):
+            n = text_to_number(v)
+            keys = (("s", v.lower()),) if n is None else (("s", v.lower()), ("n", round15(n)))
+        else:
+            continue
+        for k in keys:
+            lists.setdefault(k, []).append(i)
+    return {k: np.array(v, dtype=np.intp) for k, v in lists.items()}
 
 
 def _scalar_crit(c: Any) -> Any:
@@ -1057,12 +1144,13 @@ def _scalar_crit(c: Any) -> Any:
 
 def _selected_numbers(arr: np.ndarray, mask: np.ndarray) -> list[float]:
     out = []
-    for v, m in zip(arr.ravel(), mask.ravel(), strict=True):
-        if m:
-            if isinstance(v, ExcelError):
-                raise ExcelErrorRaised(v)
-            if isinstance(v, float | int) and not isinstance(v, bool):
-                out.append(float(v))
+    flat = arr.ravel()
+    for i in np.flatnonzero(mask.ravel()).tolist():
+        v = flat[i]
+        if isinstance(v, ExcelError):
+            raise ExcelErrorRaised(v)
+        if isinstance(v, float | int) and not isinstance(v, bool):
+            out.append(float(v))
     return out
 
 
@@ -1217,11 +1305,32 @@ def _lookup_key(v: Any, fold: bool = False) -> Any:
 
 
 def exact_position(
-    value: Any, items: list[Any], wildcards: bool, reverse: bool = False, fold: bool = False
+    value: Any,
+    items: list[Any],
+    wildcards: bool,
+    reverse: bool = False,
+    fold: bool = False,
+    owner: Any = None,
 ) -> int:
-    """0-based position of the first (or last) exact match, -1 if none."""
+    """0-based position of the first (or last) exact match, -1 if none.
+
+    ``owner``: the range object ``items`` come from; inside :func:`shared_work`
+    a hash index of ``items`` is built once for it."""
     order = range(len(items) - 1, -1, -1) if reverse else range(len(items))
-    if wildcards and isinstance(value, str) and any(ch in value for ch in "*?~"):
+    has_wild = wildcards and isinstance(value, str) and any(ch in value for ch in "*?~")
+    if owner is not None and _SHARED and not has_wild:
+
+        def build() -> dict[Any, int]:
+            idx: dict[Any, int] = {}
+            for i in order:
+                k = _lookup_key(items[i], fold)
+                if k is not None and k not in idx:
+                    idx[k] = i
+            return idx
+
+        index = _cached(owner, f"exact:{fold}:{reverse}:{len(items)}", build)
+        return index.get(_lookup_key(value, fold), -1)  # type: ignore[no-any-return]
+    if has_wild:
         rx = wildcard_regex(value)
         for i in order:
             v = items[i]
@@ -1336,6 +1445,11 @@ def _binary_x(value: Any, items: list[Any], mode: int, descending: bool) -> int:
     return cand
 
 
+def _items_of(array: Any) -> list[Any]:
+    """A one-row or one-column range as a list (cached inside :func:`shared_work`)."""
+    return _cached(array, "items", lambda: _vector_items(as_array(array)))  # type: ignore[no-any-return]
+
+
 def _vector_items(arr: np.ndarray) -> list[Any]:
     if arr.shape[0] != 1 and arr.shape[1] != 1:
         raise fail(NA, "查找区域须为单行或单列 / lookup_array must be one row or column")
@@ -1346,13 +1460,13 @@ def _vector_items(arr: np.ndarray) -> list[Any]:
 def MATCH(value: Any, array: Any, match_type: Any = MISSING) -> float:
     """MATCH(lookup_value, lookup_array, [match_type=1])."""
     mt = 1 if match_type is MISSING else to_number(match_type)
-    items = _vector_items(as_array(array))
+    items = _items_of(array)
     if value is None or value is MISSING:
         if mt == 0:
             raise fail(NA, "查找值为空 / lookup value is blank")
         value = 0.0
     if mt == 0:
-        pos = exact_position(value, items, wildcards=True)
+        pos = exact_position(value, items, wildcards=True, owner=items)
     else:
         pos = approx_position(value, items, descending=mt < 0)
     if pos < 0:
@@ -1360,7 +1474,7 @@ def MATCH(value: Any, array: Any, match_type: Any = MISSING) -> float:
     return float(pos + 1)
 
 
-def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int) -> int:
+def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int, owner: Any = None) -> int:
     if mode not in (0, -1, 1, 2) or search not in (1, -1, 2, -2):
         raise fail(VALUE, "XMATCH/XLOOKUP 模式参数无效 / invalid match_mode or search_mode")
     if search in (2, -2):
@@ -1371,7 +1485,7 @@ def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int) -> int:
         if value is None:
             return -1
         return exact_position(
-            value, items, wildcards=mode == 2, reverse=search == -1, fold=mode == 0
+            value, items, wildcards=mode == 2, reverse=search == -1, fold=mode == 0, owner=owner
         )
     best, best_v = -1, None
     order = range(len(items) - 1, -1, -1) if search == -1 else range(len(items))
@@ -1395,12 +1509,12 @@ def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int) -> int:
 @register("XMATCH", "SRSS", 2, 4)
 def XMATCH(value: Any, array: Any, mode: Any = MISSING, search: Any = MISSING) -> float:
     """XMATCH(lookup_value, lookup_array, [match_mode=0], [search_mode=1])."""
-    items = _vector_items(as_array(array))
+    items = _items_of(array)
     m = 0 if mode is MISSING else to_int(mode)
     s = 1 if search is MISSING else to_int(search)
     if value is MISSING:
         value = None
-    pos = _xmatch_pos(value, items, m, s)
+    pos = _xmatch_pos(value, items, m, s, items)
     if pos < 0:
         raise fail(NA, "找不到匹配值 / no match")
     return float(pos + 1)
@@ -1417,12 +1531,12 @@ def XLOOKUP(
 ) -> Any:
     """XLOOKUP(lookup_value, lookup_array, return_array, [if_not_found], [match_mode], [search_mode])."""
     larr = as_array(lookup)
-    items = _vector_items(larr)
+    items = _items_of(lookup)
     m = 0 if mode is MISSING else to_int(_scalar_crit(mode))
     s = 1 if search is MISSING else to_int(_scalar_crit(search))
     if value is MISSING:
         value = None
-    pos = _xmatch_pos(value, items, m, s)
+    pos = _xmatch_pos(value, items, m, s, items)
     if pos < 0:
         if if_not_found is MISSING:
             raise fail(NA, "找不到匹配值 / no match")
@@ -1462,8 +1576,12 @@ def VLOOKUP(value: Any, table: Any, col: Any, approx: Any = MISSING) -> Any:
     is_approx = True if approx is MISSING else to_bool(approx)
     if value is None or value is MISSING:
         value = 0.0
-    items = list(arr[:, 0])
-    pos = approx_position(value, items) if is_approx else exact_position(value, items, True)
+    items = _cached(table, "col0", lambda: list(arr[:, 0]))
+    pos = (
+        approx_position(value, items)
+        if is_approx
+        else exact_position(value, items, True, owner=items)
+    )
     if pos < 0:
         raise fail(NA, "找不到匹配值 / no match")
     return _blank_zero(arr[pos, k - 1])
@@ -1481,8 +1599,12 @@ def HLOOKUP(value: Any, table: Any, row: Any, approx: Any = MISSING) -> Any:
     is_approx = True if approx is MISSING else to_bool(approx)
     if value is None or value is MISSING:
         value = 0.0
-    items = list(arr[0, :])
-    pos = approx_position(value, items) if is_approx else exact_position(value, items, True)
+    items = _cached(table, "row0", lambda: list(arr[0, :]))
+    pos = (
+        approx_position(value, items)
+        if is_approx
+        else exact_position(value, items, True, owner=items)
+    )
     if pos < 0:
         raise fail(NA, "找不到匹配值 / no match")
     return _blank_zero(arr[k - 1, pos])
