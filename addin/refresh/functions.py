@@ -559,7 +559,7 @@ def as_array(v: Any) -> np.ndarray:
     if isinstance(v, MultiArea):
         raise fail(VALUE, "此处不能使用多区域引用 / a multi-area reference is not allowed here")
     if isinstance(v, Area):
-        return _cached(v, "values", v.values) if _SHARED else v.values()  # type: ignore[no-any-return]
+        return _cached(v, "values", v.values) if _SHARED else v.values()
     if isinstance(v, np.ndarray):
         return v
     out = np.empty((1, 1), dtype=object)
@@ -1077,8 +1077,10 @@ def _criteria_mask(pairs: list[tuple[Any, Any]]) -> tuple[np.ndarray, tuple[int,
             raise fail(VALUE, "条件区域大小不一致 / criteria ranges differ in size")
         c = _scalar_crit(crit)
         key = _simple_criterion(c) if _SHARED else None
+        m: np.ndarray
         if key is not None:
-            index = _cached(rng, "criteria-index", lambda arr=arr: _equality_index(arr))
+            values = arr
+            index = _cached(rng, "criteria-index", lambda: _equality_index(values))
             m = np.zeros(arr.size, dtype=bool)
             hits = index.get(key)
             if hits is not None:
@@ -1329,7 +1331,7 @@ def exact_position(
             return idx
 
         index = _cached(owner, f"exact:{fold}:{reverse}:{len(items)}", build)
-        return index.get(_lookup_key(value, fold), -1)  # type: ignore[no-any-return]
+        return index.get(_lookup_key(value, fold), -1)
     if has_wild:
         rx = wildcard_regex(value)
         for i in order:
@@ -1447,7 +1449,7 @@ def _binary_x(value: Any, items: list[Any], mode: int, descending: bool) -> int:
 
 def _items_of(array: Any) -> list[Any]:
     """A one-row or one-column range as a list (cached inside :func:`shared_work`)."""
-    return _cached(array, "items", lambda: _vector_items(as_array(array)))  # type: ignore[no-any-return]
+    return _cached(array, "items", lambda: _vector_items(as_array(array)))
 
 
 def _vector_items(arr: np.ndarray) -> list[Any]:
