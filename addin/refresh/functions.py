@@ -20,6 +20,7 @@ other exception is a bug and propagates.
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as _dt
 import math
 import re
@@ -1079,8 +1080,7 @@ def _criteria_mask(pairs: list[tuple[Any, Any]]) -> tuple[np.ndarray, tuple[int,
         key = _simple_criterion(c) if _SHARED else None
         m: np.ndarray
         if key is not None:
-            values = arr
-            index = _cached(rng, "criteria-index", lambda: _equality_index(values))
+            index = _cached(rng, "criteria-index", functools.partial(_equality_index, arr))
             m = np.zeros(arr.size, dtype=bool)
             hits = index.get(key)
             if hits is not None:
