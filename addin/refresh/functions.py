@@ -20,8 +20,8 @@ other exception is a bug and propagates.
 from __future__ import annotations
 
 import calendar
-import functools
 import datetime as _dt
+import functools
 import math
 import re
 from collections.abc import Callable, Iterator
