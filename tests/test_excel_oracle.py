@@ -101,3 +101,28 @@ def test_array_formula_ranges_are_filled(
     values = results.values["LOOKUP"]
     for r in (12, 13, 14):
         assert [values[(r, c)] for c in (43, 44, 45)] == [30.0, 31.0, ExcelError("#N/A")]
+
+
+def test_original_workbook_lists_unsupported_functions(shared_dir: Path) -> None:
+    """The unreduced ``formulas-test.xlsx`` is refused with every cell that uses a
+    function outside the list (named as Excel shows it) and every unreadable
+    formula (links to other workbooks), instead of computing wrong values."""
+    from addin.refresh.model import UnsupportedFormulaError
+
+    wb = package.read_workbook(shared_dir / "excel-oracle" / "formulas-test.xlsx")
+    with pytest.raises(UnsupportedFormulaError) as exc:
+        calculate(wb)
+    reasons = {m for _, m in exc.value.cells}
+    assert "不支持的函数 / unsupported function CONVERT" in reasons
+    assert "不支持的函数 / unsupported function UNICHAR" in reasons
+    assert any(m.startswith("无法解析的公式") for m in reasons)
+    assert "CONVERT (" in str(exc.value)
+    cells = {str(c) for c, _ in exc.value.cells}
+    assert len(cells) > 10_000
+    # the 2,825 cells of the reduced copy use only supported functions
+    supported = {str(c) for c, _ in exc.value.cells} & {
+        f"{s.name}!{to_a1(*coord)}"
+        for s in package.read_workbook(shared_dir / "excel-oracle" / "excel-computed.xlsx").sheets
+        for coord in s.formulas
+    }
+    assert supported <= {"CORE!O13"}

@@ -388,32 +388,43 @@ class _Engine:
                 cells.sort(key=lambda t: t[0])
                 for r0, n, f0 in _column_runs(cells, c):
                     self.blocks.append(Block(key_sheet, r0, c, n, f0, bottom=r0 + n - 1, right=c))
+        functions: dict[str, int] = {}
+        unreadable = 0
         for b in self.blocks:
             try:
                 b.node = parse(b.formula.text)
             except FormulaSyntaxError as exc:
+                unreadable += b.n
                 for cell in b.cells():
                     unsupported.append(
                         (
                             CellRef(self.grids[b.sheet].name, cell),
-                            f"无法解析的公式 / unreadable formula: {exc}",
+                            f"无法解析的公式（如外部链接）/ unreadable formula "
+                            f"(e.g. a link to another workbook): ={b.formula.text} ({exc})",
                         )
                     )
                 continue
-            for fname in self._unsupported_in(b.node):
+            for fname in dict.fromkeys(self._unsupported_in(b.node)):
+                shown = _display_name(fname)
+                functions[shown] = functions.get(shown, 0) + b.n
                 for cell in b.cells():
                     unsupported.append(
                         (
                             CellRef(self.grids[b.sheet].name, cell),
-                            f"不支持的函数 / unsupported function {fname}",
+                            f"不支持的函数 / unsupported function {shown}",
                         )
                     )
         if unsupported:
-            names = sorted({m.rsplit(" ", 1)[-1] for _, m in unsupported})
+            parts = []
+            if functions:
+                listed = ", ".join(f"{k} ({v})" for k, v in sorted(functions.items()))
+                parts.append(f"不支持的函数 / unsupported functions: {listed}")
+            if unreadable:
+                parts.append(f"无法解析的公式 / unreadable formulas: {unreadable}")
             raise UnsupportedFormulaError(
-                f"{len(unsupported)} 个单元格使用了不支持的函数或公式 / "
-                f"{len(unsupported)} cells use unsupported functions or formulas: "
-                + ", ".join(names),
+                f"{len({c for c, _ in unsupported})} 个单元格的公式无法计算 / "
+                f"{len({c for c, _ in unsupported})} cells have formulas the engine cannot "
+                "compute; " + "; ".join(parts),
                 unsupported,
             )
 
@@ -1655,6 +1666,14 @@ def _column_runs(cells: list[tuple[int, Formula]], col: int) -> list[tuple[int, 
         out.append((r0, j - i, f0))
         i = j
     return out
+
+
+def _display_name(name: str) -> str:
+    """A function name as Excel shows it (``_XLFN.UNICHAR`` → ``UNICHAR``)."""
+    for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS."):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
 
 
 def _intersection(a: Any, b: Any) -> Any:
