@@ -539,7 +539,7 @@ BLOCK_FORMULAS = [
     "ROUND($A$1:$A$40,1)",
     "VLOOKUP(C{r},tbl,2,FALSE)",
     "SUM(tbl)+A{r}",
-    "INDEX($A$1:$B$40,0,1)&\"\"",
+    'INDEX($A$1:$B$40,0,1)&""',
 ]
 
 _values = st.one_of(
@@ -595,3 +595,15 @@ def test_blocks_are_evaluated_once_per_column() -> None:
     for r in (1, 500, 2000):
         v = vals[r - 1]
         assert out[f"B{r}"] == 1.0 + sum(1 for x in vals if x > v)
+
+
+def test_spill_growing_beyond_the_saved_range_orders_its_readers() -> None:
+    """A dynamic array that now spills further than the range saved in the file
+    (rows were added) is computed before the cells that read the new part, even
+    when those come first in the workbook."""
+    data: Cells = {f"A{r}": r for r in range(1, 6)}
+    data["B1"] = Formula("A1:A5*10", "dynamic", "B1:B2")  # saved when 2 rows long
+    wb = book({"C1": "=P!B5+1"}, other={"P": data})
+    res = calculate(wb)
+    assert res.values["P"][(5, 2)] == 50.0
+    assert res.values["S"][(1, 3)] == 51.0

@@ -313,9 +313,18 @@ ROW_LIFTED = {"TIERED", "BAND", "POINT_BONUS", "WSCORE", "MONEY", "STREAK"}
 
 
 class _Engine:
-    def __init__(self, wb: Workbook, vectorise: bool = True) -> None:
+    def __init__(
+        self,
+        wb: Workbook,
+        vectorise: bool = True,
+        spill_extents: dict[tuple[str, Coord], Coord] | None = None,
+    ) -> None:
         self.wb = wb
         self.vectorise = vectorise
+        # where dynamic arrays spilled beyond the range saved in the file (an
+        # earlier pass found them): their dependents must come after them
+        self.spill_extents = dict(spill_extents or {})
+        self.grown: dict[tuple[str, Coord], Coord] = {}
         self.date1904 = wb.date1904
         rows = max([s.max_row for s in wb.sheets] + [1])
         cols = max([s.max_col for s in wb.sheets] + [1])
@@ -383,6 +392,9 @@ class _Engine:
                     grid.data[r1 - 1 : r2, c1 - 1 : c2] = None
                 else:
                     b.bottom, b.right = r, c
+                wider = self.spill_extents.get((key_sheet, (r, c)))
+                if wider is not None:
+                    b.bottom, b.right = max(b.bottom, wider[0]), max(b.right, wider[1])
                 self.blocks.append(b)
             for c, cells in normal.items():
                 cells.sort(key=lambda t: t[0])
@@ -521,6 +533,9 @@ class _Engine:
                         if f is not None and f.ref:
                             (r1, c1), (r2, c2) = _ref_bounds(f.ref)
                             out.append((key, r1, c1, r2, c2))
+                        wider = self.spill_extents.get((key, (cur.anchor.top, cur.anchor.left)))
+                        if wider is not None:
+                            out.append((key, cur.anchor.top, cur.anchor.left, *wider))
                 elif isinstance(cur, Name):
                     dn = self._name_def(cur, sh)
                     if dn is None:
@@ -736,7 +751,10 @@ class _Engine:
         for i in range(h):
             for j in range(w):
                 self._store(b, (b.row + i, b.col + j), _spill_value(arr[i, j]))
-        self.spills[(b.sheet, (b.row, b.col))] = (b.row + h - 1, b.col + w - 1)
+        end = (b.row + h - 1, b.col + w - 1)
+        self.spills[(b.sheet, (b.row, b.col))] = end
+        if end[0] > b.bottom or end[1] > b.right:
+            self.grown[(b.sheet, (b.row, b.col))] = end
 
     def _is_formula_cell(self, sheet: str, coord: Coord) -> bool:
         return self._formula_at(sheet, coord) is not None
@@ -1848,7 +1866,17 @@ def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _Engine(wb, vectorise).run()
+        extents: dict[tuple[str, Coord], Coord] = {}
+        for _ in range(5):
+            engine = _Engine(wb, vectorise, extents)
+            results = engine.run()
+            if not engine.grown:
+                return results
+            # a dynamic array spilled beyond the range saved in the file: cells
+            # reading the new part may have been computed before it; again,
+            # now with the real extent in the dependency graph
+            extents.update(engine.grown)
+        return results
     finally:
         if was_enabled:
             gc.enable()
