@@ -236,6 +236,9 @@ def rewrite_formula(text: str, lookup: dict[str, str] | None = None) -> str:
 
     ``lookup`` maps upper-case spellings (``TIERED``, ``_XLUDF.TIERED``,
     ``_XLDUDF_JX_TIERED``, ``JX.TIERED``) to names; default: the registry's.
+    An empty argument (``RANKX(A2:A9,,"dense")``) becomes ``""``, which the
+    kernel reads as omitted: LibreOffice rejects a call to a Basic function with
+    an empty argument before a range.
 
     >>> rewrite_formula('A1+_xludf.MONEY(B2,2)', {'_XLUDF.MONEY': 'MONEY'})[:40]
     'A1+_xlfn.LET(_xlpm.jx_r,JX_MONEY(B2,2),I'
@@ -261,13 +264,39 @@ def rewrite_formula(text: str, lookup: dict[str, str] | None = None) -> str:
         if name is not None and text[end : end + 1] == "(" and (i == 0 or text[i - 1] != "!"):
             close = _matching_paren(text, end)
             if close != -1:
-                inner = rewrite_formula(text[end + 1 : close], lookup)
+                args = text[end + 1 : close]
+                inner = ",".join(
+                    rewrite_formula(arg, lookup) if arg.strip() else '""'
+                    for arg in _split_arguments(args)
+                ) if args.strip() else args
                 out.append(_wrap(f"{WRAPPER_PREFIX}{name}({inner})"))
                 i = close + 1
                 continue
         out.append(word)
         i = end
     return "".join(out)
+
+
+def _split_arguments(text: str) -> list[str]:
+    """The top-level, comma-separated arguments of a call (``"a,(b,c),{1,2}"`` → 3)."""
+    args: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "\"'":
+            i = _matching_quote(text, i)
+        elif ch in "({":
+            depth += 1
+        elif ch in ")}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            args.append(text[start:i])
+            start = i + 1
+        i += 1
+    args.append(text[start:])
+    return args
 
 
 def _matching_quote(text: str, start: int) -> int:
@@ -458,6 +487,28 @@ def _array_cells(ref: str) -> Iterator[Coord]:
             yield (r, c)
 
 
+def _spill_end(anchor: Coord, last: Coord, values: dict[Coord, object]) -> Coord:
+    """Where a dynamic array's result really ends inside the range it had in the file.
+
+    LibreOffice has no spilling: it computes a dynamic-array formula as an
+    array formula over the range saved in the file and pads a smaller result
+    with ``#N/A``. Trailing rows and columns that are ``#N/A`` throughout are
+    that padding (a real result ending in a whole row of ``#N/A`` is
+    indistinguishable; none of the templates has one).
+    """
+    from udfs.errors import NA
+
+    def padding(cells: Iterator[Coord]) -> bool:
+        return all(values.get(c) == NA for c in cells)
+
+    (r0, c0), (r1, c1) = anchor, last
+    while r1 > r0 and padding((r1, c) for c in range(c0, c1 + 1)):
+        r1 -= 1
+    while c1 > c0 and padding((r, c1) for r in range(r0, r1 + 1)):
+        c1 -= 1
+    return (r1, c1)
+
+
 def results_from(original: Workbook, recalculated: Workbook) -> Results:
     """The values ``recalculated`` holds in ``original``'s formula cells (and
     the cells its array formulas cover)."""
@@ -480,7 +531,11 @@ def results_from(original: Workbook, recalculated: Workbook) -> Results:
                 for coord in cells:
                     values[coord] = computed.values.get(coord)
                 if formula.kind == "dynamic":
-                    spills[anchor] = cells[-1]
+                    last = _spill_end(anchor, cells[-1], values)
+                    for r, c in cells:
+                        if r > last[0] or c > last[1]:
+                            values[(r, c)] = None
+                    spills[anchor] = last
         if values:
             results.values[sheet.name] = values  # type: ignore[assignment]
         if spills:
