@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -356,6 +357,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     sizes = [int(s) for s in args.sizes.split(",")]
+    load = os.getloadavg()[0]
+    print(
+        f"machine: {os.cpu_count()} cores, load average {load:.1f} at start"
+        + (
+            " (busy: absolute times are inflated; ratios hold)"
+            if load > (os.cpu_count() or 1)
+            else ""
+        )
+    )
     f_rows = args.formulas_rows or (1_000 if args.quick else 10_000)
     ok = True
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
