@@ -493,6 +493,8 @@ def refresh_command(
 def _execute(
     tasks: list[tuple[Path, Path, str, bool, bool]], jobs: int, *, show_progress: bool
 ) -> list[FileReport]:
+    if len(tasks) == 1:
+        return [_run_one(tasks[0])]  # no progress bar (nor its import) for one file
     from tqdm import tqdm
 
     bar = tqdm(
