@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,3 +17,23 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"../shared is missing beside the checkout ({SHARED})")
     return SHARED
+
+
+_LIBREOFFICE_REASON: list[str | None] = []
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``libreoffice`` are skipped, with the reason, when LibreOffice
+    >= 25.2 is absent — except in CI (``CI=true``), where absence is a failure."""
+    if item.get_closest_marker("libreoffice") is None:
+        return
+    if not _LIBREOFFICE_REASON:
+        from addin.refresh.libreoffice import unavailable_reason
+
+        _LIBREOFFICE_REASON.append(unavailable_reason())
+    reason = _LIBREOFFICE_REASON[0]
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI must run the LibreOffice tests: {reason}", pytrace=False)
+    pytest.skip(reason)
