@@ -41,7 +41,7 @@ import tempfile
 import threading
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -430,10 +430,8 @@ class LibreOffice:
         """Stop LibreOffice and remove the private profile."""
         if self._proc.poll() is None:
             assert self._proc.stdin is not None
-            try:
+            with suppress(OSError):
                 self._proc.stdin.close()
-            except OSError:
-                pass
             try:
                 self._proc.wait(timeout=30)
             except subprocess.TimeoutExpired:

@@ -57,7 +57,7 @@ def _scalar(value: Any) -> Any:
         return ""
     if isinstance(value, ExcelError):
         code = str(value)
-        return "%s%02d" % (ERROR_MARK, ERROR_CODES.index(code) + 1)
+        return f"{ERROR_MARK}{ERROR_CODES.index(code) + 1:02d}"
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, int | float):
@@ -81,4 +81,4 @@ def call(name: str, args: tuple[Any, ...]) -> Any:
     return _result(_FUNCTIONS[name](*[_argument(a) for a in args]))
 
 
-g_exportedScripts = (call,)
+g_exportedScripts = (call,)  # noqa: N816 (the name LibreOffice looks for)

@@ -20,6 +20,7 @@ End of input (or ``{"quit": true}``) terminates ``soffice``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -30,8 +31,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import uno  # type: ignore[import-not-found]
-from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
+import uno
+from com.sun.star.beans import PropertyValue
+from com.sun.star.uno import RuntimeException as UnoRuntimeException
 
 CONNECT_TIMEOUT = 90.0
 ALWAYS_EXECUTE_NO_WARN = 4  # com.sun.star.document.MacroExecMode
@@ -148,18 +150,13 @@ class Office:
         return time.perf_counter() - start
 
     def stop(self) -> None:
-        try:
+        # The bridge may already be gone (DisposedException): killing below is enough.
+        with contextlib.suppress(UnoRuntimeException):
             self.desktop.terminate()
-        except Exception:  # the bridge is already gone: killing below is enough
-            pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.proc.wait()
 
 
