@@ -384,3 +384,38 @@ def test_formulas_test_workbook_lists_unsupported_functions(tmp_path: Path) -> N
     assert "不支持" in result.output
     assert re.search(r"unsupported function [A-Z][A-Z0-9.]+ × \d+: \S+![A-Z]+\d+", result.output)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["formulas-test.xlsx"]
+
+
+def test_libreoffice_not_installed_is_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--engine libreoffice`` where soffice cannot run: exit 2 with the reason, before
+    any file is touched."""
+    import addin.refresh.libreoffice as libreoffice
+
+    monkeypatch.setattr(libreoffice, "unavailable_reason", lambda: "soffice is not installed")
+    src = copy("types07.xlsx", tmp_path)
+    result = run(src, "--engine", "libreoffice")
+    assert result.exit_code == 2
+    assert_no_traceback(result)
+    assert "soffice is not installed" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["types07.xlsx"]
+
+
+def test_engine_failure_on_one_workbook_is_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An engine that gives up on a workbook (a RefreshError of its own) is reported
+    as a failed refresh, exit 1, nothing written."""
+    from addin.refresh.model import RefreshError
+
+    def gives_up(wb: Workbook, source: Path) -> Results:
+        raise RefreshError("LibreOffice 无法打开 / LibreOffice could not open the file")
+
+    monkeypatch.setattr(cli, "load_engine", lambda name: gives_up)
+    src = copy("types07.xlsx", tmp_path)
+    result = run(src, "--lang", "en")
+    assert result.exit_code == 1
+    assert "refresh failed, nothing written" in result.output
+    assert "LibreOffice could not open the file" in result.output
+    assert not (tmp_path / "types07.refreshed.xlsx").exists()

@@ -68,6 +68,19 @@ class EngineUnavailableError(Exception):
     """The chosen calculation engine is not installed (exit 2)."""
 
 
+def check_engine(name: str) -> None:
+    """Raise :class:`EngineUnavailableError` when engine ``name`` cannot run here
+    (checked once per command, before any file is read)."""
+    load_engine(name)
+    if name == "libreoffice":
+        module = importlib.import_module("addin.refresh.libreoffice")
+        reason = module.unavailable_reason()
+        if reason is not None:
+            raise EngineUnavailableError(
+                f"LibreOffice 引擎无法运行：{reason} / the LibreOffice engine cannot run: {reason}"
+            )
+
+
 def load_engine(name: str) -> Calculate:
     """The ``calculate(workbook, source_path) -> Results`` of engine ``name``.
 
@@ -114,7 +127,7 @@ class FileReport:
 
     source: str
     output: str | None = None
-    status: str = "ok"  # ok | unsupported | circular | unreadable
+    status: str = "ok"  # ok | unsupported | circular | failed | unreadable
     exit_code: int = EXIT_OK
     message: str = ""
     cells_computed: int = 0
@@ -180,8 +193,8 @@ def _refresh(
         _fail(report, "unsupported", exc)
     except CircularReferenceError as exc:
         _fail(report, "circular", exc)
-    except RefreshError as exc:
-        _fail(report, "unsupported", exc)
+    except RefreshError as exc:  # e.g. LibreOffice failed on this workbook
+        _fail(report, "failed", exc)
     else:
         report.output = str(output)
         report.cells_computed = results.count()
@@ -348,11 +361,12 @@ def format_report(report: FileReport, say: _Say) -> list[str]:
     if report.status == "unreadable":
         head = say("无法读取", "cannot be read")
         return [f"✗ {name} {head}{colon}{say.pick(report.message)}"]
-    head = (
-        say("含循环引用，未写出文件", "circular reference, nothing written")
-        if report.status == "circular"
-        else say("含不支持的函数或写法，未写出文件", "unsupported functions, nothing written")
-    )
+    head = {
+        "circular": say("含循环引用，未写出文件", "circular reference, nothing written"),
+        "unsupported": say(
+            "含不支持的函数或写法，未写出文件", "unsupported functions, nothing written"
+        ),
+    }.get(report.status, say("刷新失败，未写出文件", "refresh failed, nothing written"))
     lines = [f"✗ {name} {head}"]
     if report.message:
         lines.append("  " + say.pick(report.message))
@@ -442,7 +456,7 @@ def refresh_command(
             say("--out 与 --in-place 不能同时使用", "--out and --in-place are exclusive")
         )
     try:
-        load_engine(engine)  # fail early, once, if the engine is missing
+        check_engine(engine)  # fail early, once, if the engine is missing
         plan = _plan(inputs, out, in_place)
     except EngineUnavailableError as exc:
         click.echo(say.pick(str(exc)), err=True)
