@@ -538,7 +538,9 @@ def test_empty_inline_string_is_empty_text(tmp_path: Path) -> None:
     give ``""`` (the fast scanner once dropped it)."""
     path = make_xlsx(
         tmp_path / "empty.xlsx",
-        {"S": '<row r="1"><c r="A1" t="inlineStr"><is><t></t></is></c><c r="B1"><v>1</v></c></row>'},
+        {
+            "S": '<row r="1"><c r="A1" t="inlineStr"><is><t></t></is></c><c r="B1"><v>1</v></c></row>'
+        },
     )
     values = read_workbook(path).sheets[0].values
     assert values[(1, 1)] == ""
