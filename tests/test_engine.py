@@ -607,3 +607,33 @@ def test_spill_growing_beyond_the_saved_range_orders_its_readers() -> None:
     res = calculate(wb)
     assert res.values["P"][(5, 2)] == 50.0
     assert res.values["S"][(1, 3)] == 51.0
+
+
+def test_anchorarray_and_single_as_stored_in_files() -> None:
+    """Files store ``A1#`` as _xlfn.ANCHORARRAY(A1) and ``@A1:A3`` as
+    _xlfn.SINGLE(A1:A3): the spill and the implicit intersection."""
+    cells: Cells = {"A1": 1, "A2": 2, "A3": 3}
+    cells["B1"] = Formula("A1:A3*2", "dynamic", "B1:B3")
+    cells["C1"] = "=SUM(_xlfn.ANCHORARRAY(B1))"
+    for r in (1, 2, 3):
+        cells[f"D{r}"] = "=_xlfn.SINGLE($A$1:$A$3)*10"
+    out = calc(cells)
+    assert out["C1"] == 12.0
+    assert [out["D1"], out["D2"], out["D3"]] == [10.0, 20.0, 30.0]
+
+
+def test_supported_function_list_covers_the_issue() -> None:
+    """Every function the refresh issue requires is in the engine's list."""
+    from addin.refresh.functions import supported_functions
+
+    required = {
+        "IF", "IFS", "IFERROR", "IFNA", "AND", "OR", "NOT", "SUM", "SUMIF", "SUMIFS",
+        "SUMPRODUCT", "COUNT", "COUNTA", "COUNTBLANK", "COUNTIF", "COUNTIFS", "AVERAGE",
+        "AVERAGEIF", "AVERAGEIFS", "MIN", "MAX", "MINIFS", "MAXIFS", "ROUND", "ROUNDUP",
+        "ROUNDDOWN", "INT", "ABS", "MOD", "VLOOKUP", "HLOOKUP", "XLOOKUP", "INDEX", "MATCH",
+        "XMATCH", "CHOOSE", "RANK", "RANK.EQ", "RANK.AVG", "LARGE", "SMALL", "ISBLANK",
+        "ISNUMBER", "ISTEXT", "ISERROR", "ISNA", "LEN", "LEFT", "RIGHT", "MID", "TEXT",
+        "CONCAT", "TEXTJOIN", "DATE", "YEAR", "MONTH", "DAY", "EOMONTH", "EDATE", "ROW",
+        "ROWS", "COLUMN", "COLUMNS",
+    }  # fmt: skip
+    assert set(required) <= set(supported_functions())

@@ -1009,7 +1009,7 @@ class _Engine:
                 return True
             return scalar and not array and not (cur.top == cur.bottom and cur.left == cur.right)
         if isinstance(cur, Func):
-            if cur.base_name in ("ROW", "COLUMN") and not cur.args:
+            if (cur.base_name in ("ROW", "COLUMN") and not cur.args) or cur.base_name == "SINGLE":
                 return True
             spec = self.spec(cur.name)
             if spec is None:
@@ -1154,6 +1154,13 @@ class _Engine:
             fast = self.v_sumproduct(node, spec)
             return fast if fast is not None else self.per_row(node)
         if spec.needs_context and spec.name in ("ROW", "COLUMN") and not node.args:
+            return self.per_row(node)
+        if spec.name == "SINGLE" and len(node.args) == 1:
+            inner = self.vev(node.args[0])
+            if isinstance(inner, Area):
+                return self.v_scalar(inner)
+            if not _is_vec(inner):
+                return fx.call(spec, [inner], self._cx(0))
             return self.per_row(node)
         args = [self.vev(a) for a in node.args]
         for i, a in enumerate(args):

@@ -682,7 +682,7 @@ class _Parser:
             return self.call(tok.value)  # type: ignore[arg-type]
         raise FormulaSyntaxError(f"unexpected {tok.text!r} in {self.text!r}")
 
-    def call(self, name: str) -> Func:
+    def call(self, name: str) -> Node:
         self.expect("(")
         args: list[Node] = []
         tok = self.peek()
@@ -697,6 +697,8 @@ class _Parser:
                 args.append(self.expr(0))
             tok = self.next()
             if tok.kind == ")":
+                if name in ("_XLFN.ANCHORARRAY", "ANCHORARRAY") and len(args) == 1:
+                    return SpillRef(args[0])  # how files store A1#
                 return Func(name, tuple(args))
             if tok.kind != ",":
                 raise FormulaSyntaxError(f"expected , or ) in {self.text!r}")

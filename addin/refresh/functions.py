@@ -52,6 +52,7 @@ __all__ = [
     "FunctionSpec",
     "call",
     "compare",
+    "supported_functions",
     "to_bool",
     "to_number",
     "to_text",
@@ -935,6 +936,25 @@ def SUBTOTAL(code: Any, *refs: Any) -> float:
     mean = math.fsum(nums) / len(nums)
     var = math.fsum((x - mean) ** 2 for x in nums) / (len(nums) - (1 if sample else 0))
     return math.sqrt(var) if kind.startswith("STDEV") else var
+
+
+@register("SINGLE", "R", 1, 1, needs_context=True)
+def SINGLE(ctx: CallContext, v: Any) -> Any:
+    """The ``@`` operator (stored as ``_xlfn.SINGLE``): implicit intersection of
+    a range with the formula's row or column, the first value of an array."""
+    if isinstance(v, Area):
+        return intersect(v, ctx)
+    if isinstance(v, MultiArea):
+        return VALUE
+    if isinstance(v, np.ndarray):
+        return v[0, 0]
+    return v
+
+
+def supported_functions() -> list[str]:
+    """The Excel functions the built-in engine computes (besides the contract
+    functions of :mod:`addin.registry`), by Excel name."""
+    return sorted(FUNCTIONS)
 
 
 @register("NA", "", 0, 0)
