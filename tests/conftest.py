@@ -7,6 +7,13 @@ from pathlib import Path
 
 import pytest
 
+# xlwings checks its licence key when it is first imported, and whichever test
+# module a pytest worker happens to import first may import xlwings. The
+# Office.js tests need xlwings.server (PRO code, free for non-commercial use),
+# so the key is set for the whole test session, before any test module loads.
+# Test-only: nothing in the add-in sets it.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
