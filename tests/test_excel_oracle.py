@@ -126,3 +126,25 @@ def test_original_workbook_lists_unsupported_functions(shared_dir: Path) -> None
         for coord in s.formulas
     }
     assert supported <= {"CORE!O13"}
+
+
+def test_every_excel_saved_workbook_calculates(shared_dir: Path) -> None:
+    """Each workbook Excel saved in ``excel-files`` (shared and array formulas,
+    dynamic arrays, tables with structured references, escapes, error results)
+    is calculated without an unsupported-formula or circular-reference error."""
+    files = sorted((shared_dir / "excel-files").glob("*.xls[xm]"))
+    assert files
+    for path in files:
+        results = calculate(package.read_workbook(path))
+        formulas = sum(len(s.formulas) for s in package.read_workbook(path).sheets)
+        assert results.count() >= formulas, path.name
+
+
+def test_structured_references_of_a_real_table(shared_dir: Path) -> None:
+    """table34.xlsx: Table1[[#This Row],[Column3]] in Column4 follows Column3."""
+    wb = package.read_workbook(shared_dir / "excel-files" / "table34.xlsx")
+    sheet = wb.sheets[0]
+    for r in range(3, 7):
+        sheet.values[(r, 5)] = float(r * 100)
+    values = calculate(wb).values[sheet.name]
+    assert [values[(r, 6)] for r in range(3, 7)] == [300.0, 400.0, 500.0, 600.0]
