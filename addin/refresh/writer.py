@@ -154,10 +154,21 @@ class _Tags:
         self.v_open = b"<" + self.prefix + b"v>"
         self.v_close = b"</" + self.prefix + b"v>"
         self.c_close = b"</" + self.prefix + b"c>"
-        self.formula_cell = re.compile(
-            rb"<" + p + rb'c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)>'
-            rb"(<" + p + rb"f\b[^>]*?(?:/>|>[^<]*</" + p + rb"f>))"
-            rb"(?:<" + p + rb"v>([^<]*)</" + p + rb"v>|(<" + p + rb"v/>))?</" + p + rb"c>"
+        self.value_cell = re.compile(
+            rb"<" + p + rb'c r="([A-Z]{1,3})([0-9]{1,7})"([^>/]*)(?:(/)>|>'
+            rb"(<" + p + rb"f\b[^>]*?(?:/>|>[^<]*</" + p + rb"f>))?"
+            rb"(?:<" + p + rb"v>([^<]*)</" + p + rb"v>|(<" + p + rb"v/>)"
+            rb"|<"
+            + p
+            + rb"is><"
+            + p
+            + rb't(?: xml:space="preserve")?>([^<]*)</'
+            + p
+            + rb"t></"
+            + p
+            + rb"is>)?</"
+            + p
+            + rb"c>)"
         )
 
     def el(self, name: str) -> bytes:
@@ -251,7 +262,7 @@ class _SheetSplicer:
             self._plan_spill_changes()
         # pass 1: numbers into formula cells of the usual shape, at C speed
         if not m.group(2):
-            self.xml = self._numbers_pass(m)
+            self.xml = self._values_pass(m)
             if not self.updates:
                 return self.xml
             m = _SHEETDATA_RE.search(self.xml)
@@ -265,10 +276,13 @@ class _SheetSplicer:
         self.out = []
         return self._run_general(m)
 
-    def _numbers_pass(self, m: re.Match[bytes]) -> bytes:
-        """Write every number whose cell is ``<c r=… …><f…>…</f><v>…</v></c>``
-        (no rich-value metadata, not a moved spill anchor) in one ``re.sub``,
-        and take those cells out of ``self.updates``."""
+    def _values_pass(self, m: re.Match[bytes]) -> bytes:
+        """Write, in one ``re.sub``, every value whose cell has the usual shape:
+        ``<c r=…>`` with an optional ``<f>``, then an optional ``<v>`` (or a
+        plain ``<is><t>``), nothing else, no rich-value metadata, not a moved
+        spill anchor. Those cells are taken out of ``self.updates``; anything
+        else (blanking, text needing ``xml:space`` in a formula cell, cells
+        that do not exist yet) is left for the second pass."""
         xml = self.xml
         end = xml.find(b"</" + self.tags.el("sheetData") + b">", m.end())
         if end < 0:
@@ -283,11 +297,11 @@ class _SheetSplicer:
             tags.v_close,
             tags.c_close,
         )
+        is_open, is_close = b"<" + tags.el("is") + b">", b"</" + tags.el("is") + b">"
+        t_open, t_close = b"<" + tags.el("t"), b"</" + tags.el("t") + b">"
 
         def one(cm: re.Match[bytes]) -> bytes:
-            letters, digits, attrs, f_el, old, empty_v = cm.groups()
-            if empty_v:
-                old = b""
+            letters, digits, attrs, _closed, f_el, old_v, empty_v, old_is = cm.groups()
             col = columns.get(letters)
             if col is None:
                 col = columns[letters] = _col_no(letters)
@@ -295,29 +309,36 @@ class _SheetSplicer:
             value = updates.get(coord, _SLOW)
             if value is _SLOW or b"vm=" in attrs or coord in spill_refs:
                 return cm.group()
+            formula = f_el is not None
             kind = type(value)
+            old: bytes | None = b"" if empty_v else old_v
             if kind is float:
                 if value != value or value in (_INF, -_INF):
                     return cm.group()
                 t_new = b""
                 payload = format_number(value).encode()  # type: ignore[arg-type]
             elif kind is str:
-                if value != value.strip():  # type: ignore[attr-defined]
-                    return cm.group()  # needs xml:space="preserve": the general path
-                t_new = b"str"
+                spaced = value != value.strip()  # type: ignore[attr-defined]
                 payload = _escape_text(value).encode("utf-8")  # type: ignore[arg-type]
+                if formula:
+                    if spaced:
+                        return cm.group()  # <v xml:space="preserve">: the general path
+                    t_new = b"str"
+                else:
+                    t_new = b"inlineStr"
+                    old = old_is
             elif kind is bool:
                 t_new, payload = b"b", (b"1" if value else b"0")
             elif kind is ExcelError:
                 t_new, payload = b"e", str(value).encode()
             else:
-                return cm.group()
+                return cm.group()  # None / blanking: the general path
             del updates[coord]
             t_old = b""
             if b" t=" in attrs:
                 tm = _T_VALUE.search(attrs)
                 t_old = tm.group(1) if tm else b"?"
-            if t_old == t_new and old is not None:
+            if t_old == t_new and old is not None and (t_new != b"inlineStr" or old_is is not None):
                 if old == payload:
                     return cm.group()
                 if kind is float and old:
@@ -330,6 +351,11 @@ class _SheetSplicer:
                 attrs = _T_ATTR.sub(b' t="' + t_new + b'"' if t_new else b"", attrs, count=1)
             elif t_new:
                 attrs += b' t="' + t_new + b'"'
+            if t_new == b"inlineStr":
+                space = b' xml:space="preserve"' if spaced else b""
+                content = is_open + t_open + space + b">" + payload + t_close + is_close
+            else:
+                content = v_open + payload + v_close
             self.changed += 1
             return (
                 c_open
@@ -339,14 +365,12 @@ class _SheetSplicer:
                 + b'"'
                 + attrs
                 + b">"
-                + f_el
-                + v_open
-                + payload
-                + v_close
+                + (f_el or b"")
+                + content
                 + c_close
             )
 
-        body = tags.formula_cell.sub(one, xml[m.end() : end])
+        body = tags.value_cell.sub(one, xml[m.end() : end])
         return xml[: m.end()] + body + xml[end:]
 
     def _run_fast(self, m: re.Match[bytes]) -> bytes | None:
