@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernel_helpers import arr, assert_error, grid
 
 from udfs._numbers import decimal_reference
 from udfs.errors import ExcelError
@@ -22,85 +21,65 @@ def _dec(x: float) -> Decimal:
     return Decimal(f"{x:.15g}")
 
 
-def _grid(result: object) -> list[list[object]]:
-    """A spilled result as nested lists (fails if it is an error or a scalar)."""
-    assert isinstance(result, np.ndarray), result
-    rows: list[list[object]] = result.tolist()
-    return rows
-
-
-def _arr(result: object) -> npt.NDArray[Any]:
-    """A spilled result as its array (fails if it is an error or a scalar)."""
-    assert isinstance(result, np.ndarray), result
-    return result
-
-
-def _assert_error(result: object, code: str) -> None:
-    """``result`` is the Excel error ``code`` and explains itself."""
-    assert isinstance(result, ExcelError), result
-    assert str(result) == code
-    assert result.message, "an error returned to the user must carry a message"
-
-
 # ---------------------------------------------------------------- ALLOCATE
 
 
 def test_allocate_contract_examples() -> None:
     """FUNCTIONS.md: ALLOCATE(6000,{1,0.5,0.5}) and ALLOCATE(100,{1,1,1})."""
-    assert _grid(allocate(6000, [1, 0.5, 0.5])) == [[3000.0, 1500.0, 1500.0]]
-    assert _grid(allocate(100, [1, 1, 1])) == [[33.34, 33.33, 33.33]]
+    assert grid(allocate(6000, [1, 0.5, 0.5])) == [[3000.0, 1500.0, 1500.0]]
+    assert grid(allocate(100, [1, 1, 1])) == [[33.34, 33.33, 33.33]]
 
 
 def test_allocate_keeps_the_weights_shape() -> None:
     """Shares spill in the weights' shape: a column stays a column, a block a block."""
-    col = _arr(allocate(100, [[1], [1], [1]]))
+    col = arr(allocate(100, [[1], [1], [1]]))
     assert col.shape == (3, 1)
     assert col[:, 0].tolist() == [33.34, 33.33, 33.33]
-    block = _arr(allocate(10, [[1, 1], [1, 1]]))
+    block = arr(allocate(10, [[1, 1], [1, 1]]))
     assert block.tolist() == [[2.5, 2.5], [2.5, 2.5]]
     assert allocate(6000, 3) == 6000.0
 
 
 def test_allocate_equal_remainders_go_to_earlier_weights() -> None:
     """Two fen over three equal weights: the first two get one each."""
-    assert _grid(allocate(0.02, [1, 1, 1])) == [[0.01, 0.01, 0.0]]
+    assert grid(allocate(0.02, [1, 1, 1])) == [[0.01, 0.01, 0.0]]
     # quotas 5/6, 10/6, 5/6, 10/6 fen: floors 0,1,0,1; the three left go to
     # remainders 5/6 (first), 5/6 (third), then 4/6 (second, the earlier of two)
-    assert _grid(allocate(0.05, [1, 2, 1, 2])) == [[0.01, 0.02, 0.01, 0.01]]
+    assert grid(allocate(0.05, [1, 2, 1, 2])) == [[0.01, 0.02, 0.01, 0.01]]
 
 
 def test_allocate_with_units() -> None:
     """``unit`` 1 splits whole yuan, 100 whole hundreds, 0.05 five fen steps."""
-    assert _grid(allocate(1000, [1, 1, 1], 1)) == [[334.0, 333.0, 333.0]]
-    assert _grid(allocate(1000, [1, 1, 1], 100)) == [[400.0, 300.0, 300.0]]
-    assert _grid(allocate(1, [1, 1, 1], 0.05)) == [[0.35, 0.35, 0.3]]
+    assert grid(allocate(1000, [1, 1, 1], 1)) == [[334.0, 333.0, 333.0]]
+    assert grid(allocate(1000, [1, 1, 1], 100)) == [[400.0, 300.0, 300.0]]
+    assert grid(allocate(1, [1, 1, 1], 0.05)) == [[0.35, 0.35, 0.3]]
 
 
 def test_allocate_negative_amount_is_symmetric() -> None:
     """A shared penalty splits like the positive amount, negated."""
-    assert _grid(allocate(-100, [1, 1, 1])) == [[-33.34, -33.33, -33.33]]
+    assert grid(allocate(-100, [1, 1, 1])) == [[-33.34, -33.33, -33.33]]
 
 
 def test_allocate_blank_weights_are_zero_and_zero_amount() -> None:
     """Blank weights weigh 0 and get 0; an amount of 0 gives 0 everywhere."""
-    assert _grid(allocate(10, [1, None, "", 1])) == [[5.0, 0.0, 0.0, 5.0]]
-    assert _grid(allocate(0, [1, 2])) == [[0.0, 0.0]]
+    assert grid(allocate(10, [1, None, "", 1])) == [[5.0, 0.0, 0.0, 5.0]]
+    assert grid(allocate(0, [1, 2])) == [[0.0, 0.0]]
 
 
 def test_allocate_accepts_numeric_text_and_numpy() -> None:
     """Weights as numeric text or numpy arrays behave like numbers."""
-    assert _grid(allocate("6000", ["1", "0.5", "0.5"])) == [[3000.0, 1500.0, 1500.0]]
-    assert _grid(allocate(np.float64(100), np.array([1.0, 1.0, 1.0]))) == [[33.34, 33.33, 33.33]]
+    assert grid(allocate("6000", ["1", "0.5", "0.5"])) == [[3000.0, 1500.0, 1500.0]]
+    assert grid(allocate(np.float64(100), np.array([1.0, 1.0, 1.0]))) == [[33.34, 33.33, 33.33]]
 
 
 def test_allocate_float_noise_in_the_amount_is_read_as_decimal() -> None:
     """0.1+0.2 is 0.3 to Excel: it is a whole number of fen, not an error."""
-    assert _grid(allocate(0.1 + 0.2, [1, 2])) == [[0.1, 0.2]]
+    assert grid(allocate(0.1 + 0.2, [1, 2])) == [[0.1, 0.2]]
 
 
 def test_allocate_weights_spanning_many_magnitudes() -> None:
     """Weights 1e-10 … 1e10 need Python integers; the split stays exact."""
-    shares = _arr(allocate(1e9, [1e-10, 1e10, 3, 0.7]))
+    shares = arr(allocate(1e9, [1e-10, 1e10, 3, 0.7]))
     total = sum((_dec(x) for x in shares.ravel()), Decimal(0))
     assert total == Decimal("1000000000")
     assert shares[0, 1] == pytest.approx(1e9, rel=1e-9)
@@ -127,13 +106,13 @@ def test_allocate_weights_spanning_many_magnitudes() -> None:
 def test_allocate_bad_input(args: tuple[object, ...], code: str) -> None:
     """Zero weights, negative or text weights, a non-multiple amount, a bad unit,
     a range as amount and empty or ragged weights give the documented error."""
-    _assert_error(allocate(*args), code)
+    assert_error(allocate(*args), code)
 
 
 def test_allocate_passes_errors_through() -> None:
     """An error in the amount or in any weight is the whole result."""
-    _assert_error(allocate(100, [1, ExcelError("#N/A", "查无此人 / not found")]), "#N/A")
-    _assert_error(allocate(ExcelError("#REF!", "引用无效 / bad reference"), [1]), "#REF!")
+    assert_error(allocate(100, [1, ExcelError("#N/A", "查无此人 / not found")]), "#N/A")
+    assert_error(allocate(ExcelError("#REF!", "引用无效 / bad reference"), [1]), "#REF!")
     assert str(allocate(100, [1, "#DIV/0!"])) == "#DIV/0!"
 
 
@@ -248,13 +227,13 @@ def test_money_digits() -> None:
 
 def test_money_is_lifted_with_per_cell_errors() -> None:
     """A range gives a range; text or an error is that cell's result only."""
-    out = _arr(money([[1.005, "x"], [None, ExcelError("#N/A", "缺 / missing")]]))
+    out = arr(money([[1.005, "x"], [None, ExcelError("#N/A", "缺 / missing")]]))
     assert out.shape == (2, 2)
     assert out[0, 0] == 1.01
     assert out[1, 0] == 0.0
-    _assert_error(out[0, 1], "#VALUE!")
+    assert_error(out[0, 1], "#VALUE!")
     assert str(out[1, 1]) == "#N/A"
-    assert _grid(money(np.array([0.125, 0.135]), 2, "half-even")) == [[0.12, 0.14]]
+    assert grid(money(np.array([0.125, 0.135]), 2, "half-even")) == [[0.12, 0.14]]
 
 
 @pytest.mark.parametrize(
@@ -273,7 +252,7 @@ def test_money_is_lifted_with_per_cell_errors() -> None:
 )
 def test_money_bad_input(args: tuple[object, ...], code: str) -> None:
     """Unknown method, text or range digits, empty x, errors in parameters, text x."""
-    _assert_error(money(*args), code)
+    assert_error(money(*args), code)
 
 
 def _not_a_near_tie(x: float) -> bool:
@@ -327,11 +306,11 @@ def test_bare_errors_passed_in_get_a_message_saying_where() -> None:
         (money(1, bare), "digits"),
         (money(1, 2, bare), "method"),
     ]:
-        _assert_error(result, "#N/A")
+        assert_error(result, "#N/A")
         assert isinstance(result, ExcelError)
         assert name in result.message
-    out = _arr(money([[1], [bare]]))
-    _assert_error(out[1, 0], "#N/A")
+    out = arr(money([[1], [bare]]))
+    assert_error(out[1, 0], "#N/A")
     assert "x row 2" in out[1, 0].message
 
 
@@ -339,8 +318,8 @@ def test_results_beyond_a_double_are_num_errors() -> None:
     """Regression: MONEY of the largest double rounds (at 15 digits) to
     1.79769313486232e308, beyond every double, and came back as inf: it is
     #NUM! with a message, other cells unaffected."""
-    out = _arr(money([[1.7976931348623157e308], [2.675]]))
-    _assert_error(out[0, 0], "#NUM!")
+    out = arr(money([[1.7976931348623157e308], [2.675]]))
+    assert_error(out[0, 0], "#NUM!")
     assert out[1, 0] == 2.68
 
 
@@ -350,7 +329,7 @@ def test_money_digits_far_out_of_range() -> None:
     digits nothing changes; below -308 everything rounds to 0, as ROUND does."""
     assert money(123.456, 1e300) == 123.456
     assert money(-2.5, 400) == -2.5
-    assert _arr(money([[1e308], [123.456]], -1e300)).ravel().tolist() == [0.0, 0.0]
+    assert arr(money([[1e308], [123.456]], -1e300)).ravel().tolist() == [0.0, 0.0]
     assert money(1e308, -308) == 1e308
     assert money(4e307, -309) == 0.0
 
@@ -359,8 +338,8 @@ def test_allocate_too_many_units_is_num_error() -> None:
     """Regression: ALLOCATE(1.79e308, …) or a unit of 5e-324 raised OverflowError
     (shares beyond a double). More than 10^15 units cannot be split exactly at 15
     digits: #NUM! with a message; 10^15 units still split exactly."""
-    _assert_error(allocate(1.7976931348623157e308, [1, 1]), "#NUM!")
-    _assert_error(allocate(880577.24, [1, 2], 5e-324), "#NUM!")
-    shares = _arr(allocate(1e13, [1, 2])).ravel().tolist()
+    assert_error(allocate(1.7976931348623157e308, [1, 1]), "#NUM!")
+    assert_error(allocate(880577.24, [1, 2], 5e-324), "#NUM!")
+    shares = arr(allocate(1e13, [1, 2])).ravel().tolist()
     assert shares == [3333333333333.33, 6666666666666.67]
     assert sum(Decimal(repr(s)) for s in shares) == Decimal(10**13)

@@ -7,35 +7,15 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernel_helpers import arr, assert_error, grid
 
 from udfs.errors import ExcelError
 from udfs.scoring import deduct, forced_dist, streak, wscore
 
 NA = ExcelError("#N/A", "查无此人 / not found")
-
-
-def _grid(result: object) -> list[list[Any]]:
-    """A spilled result as nested lists (fails if it is an error or a scalar)."""
-    assert isinstance(result, np.ndarray), result
-    rows: list[list[Any]] = result.tolist()
-    return rows
-
-
-def _arr(result: object) -> npt.NDArray[Any]:
-    """A spilled result as its array (fails if it is an error or a scalar)."""
-    assert isinstance(result, np.ndarray), result
-    return result
-
-
-def _assert_error(result: object, code: str) -> None:
-    """``result`` is the Excel error ``code`` and explains itself."""
-    assert isinstance(result, ExcelError), result
-    assert str(result) == code
-    assert result.message, "an error returned to the user must carry a message"
 
 
 # ---------------------------------------------------------------- WSCORE
@@ -49,14 +29,14 @@ def test_wscore_contract_examples() -> None:
 
 def test_wscore_lifts_over_rows() -> None:
     """One weighted score per person, as a spilled column."""
-    out = _arr(wscore([[85, 92], [70, 80], [100, 0]], [0.7, 0.3]))
+    out = arr(wscore([[85, 92], [70, 80], [100, 0]], [0.7, 0.3]))
     assert out.shape == (3, 1)
     assert out[:, 0].tolist() == [87.1, 73.0, 70.0]
 
 
 def test_wscore_blank_caps_mean_no_cap() -> None:
     """A blank cap leaves that item uncapped; blanks in scores count 0."""
-    assert _grid(wscore([[35, 20, 9], [25, None, 10]], [1, 1, 1], [30, 20, None])) == [
+    assert grid(wscore([[35, 20, 9], [25, None, 10]], [1, 1, 1], [30, 20, None])) == [
         [59.0],
         [35.0],
     ]
@@ -78,15 +58,15 @@ def test_wscore_scheme_five_monthly_score() -> None:
 def test_wscore_numeric_text_and_numpy() -> None:
     """Numeric text in scores is its number; numpy blocks work without conversion."""
     assert wscore(["85", "92"], [0.7, 0.3]) == 87.1
-    out = _arr(wscore(np.array([[85.0, 92.0], [60.0, 60.0]]), np.array([0.7, 0.3])))
+    out = arr(wscore(np.array([[85.0, 92.0], [60.0, 60.0]]), np.array([0.7, 0.3])))
     assert out[:, 0].tolist() == [87.1, 60.0]
 
 
 def test_wscore_error_in_one_row_only() -> None:
     """Text or an error in one person's row is that person's result; others are fine."""
-    out = _arr(wscore([[85, 92], [85, "缺考"], [NA, 1], [60, 60]], [0.7, 0.3]))
+    out = arr(wscore([[85, 92], [85, "缺考"], [NA, 1], [60, 60]], [0.7, 0.3]))
     assert out[0, 0] == 87.1
-    _assert_error(out[1, 0], "#VALUE!")
+    assert_error(out[1, 0], "#VALUE!")
     assert "缺考" in out[1, 0].message
     assert str(out[2, 0]) == "#N/A"
     assert out[3, 0] == 60.0
@@ -110,7 +90,7 @@ def test_wscore_error_in_one_row_only() -> None:
 )
 def test_wscore_bad_input(args: tuple[object, ...], code: str) -> None:
     """Width mismatch, text/booleans/errors in weights or caps, empty or ragged ranges."""
-    _assert_error(wscore(*args), code)
+    assert_error(wscore(*args), code)
 
 
 def test_wscore_width_message_says_what_was_expected() -> None:
@@ -157,10 +137,10 @@ def test_deduct_contract_examples() -> None:
 def test_deduct_lifted_with_points_row_and_floor() -> None:
     """A block of counts with a points row; full and floor per person or for all."""
     counts = [[1, 0], [0, 3], [30, 1]]
-    assert _grid(deduct(100, counts, [4, 2])) == [[96.0], [94.0], [0.0]]
-    assert _grid(deduct(100, counts, [4, 2], 40)) == [[96.0], [94.0], [40.0]]
-    assert _grid(deduct([[100], [50], [200]], counts, [4, 2])) == [[96.0], [44.0], [78.0]]
-    assert _grid(deduct([100, 50, 200], counts, [4, 2], [[0], [45], [0]])) == [
+    assert grid(deduct(100, counts, [4, 2])) == [[96.0], [94.0], [0.0]]
+    assert grid(deduct(100, counts, [4, 2], 40)) == [[96.0], [94.0], [40.0]]
+    assert grid(deduct([[100], [50], [200]], counts, [4, 2])) == [[96.0], [44.0], [78.0]]
+    assert grid(deduct([100, 50, 200], counts, [4, 2], [[0], [45], [0]])) == [
         [96.0],
         [45.0],
         [78.0],
@@ -170,8 +150,8 @@ def test_deduct_lifted_with_points_row_and_floor() -> None:
 def test_deduct_one_counts_row_for_every_full() -> None:
     """A single counts row is used for every person of a full column; a 1-D
     list of full marks is read as one per person."""
-    assert _grid(deduct([[100], [90]], [1, 1], 5)) == [[90.0], [80.0]]
-    assert _grid(deduct([100, 90], 1, 4)) == [[96.0], [86.0]]
+    assert grid(deduct([[100], [90]], [1, 1], 5)) == [[90.0], [80.0]]
+    assert grid(deduct([100, 90], 1, 4)) == [[96.0], [86.0]]
 
 
 def test_deduct_half_days_and_blanks() -> None:
@@ -182,12 +162,12 @@ def test_deduct_half_days_and_blanks() -> None:
 
 def test_deduct_bad_row_is_that_rows_result() -> None:
     """A negative count, text or an error in one person's row affects that row only."""
-    out = _arr(deduct([[100], [100], [NA], [100]], [[1], [-1], [1], ["三"]], 4))
+    out = arr(deduct([[100], [100], [NA], [100]], [[1], [-1], [1], ["三"]], 4))
     assert out[0, 0] == 96.0
-    _assert_error(out[1, 0], "#VALUE!")
+    assert_error(out[1, 0], "#VALUE!")
     assert "counts row 2" in out[1, 0].message
     assert str(out[2, 0]) == "#N/A"
-    _assert_error(out[3, 0], "#VALUE!")
+    assert_error(out[3, 0], "#VALUE!")
 
 
 @pytest.mark.parametrize(
@@ -212,9 +192,9 @@ def test_deduct_bad_input(args: tuple[object, ...], code: str) -> None:
     result = deduct(*args)
     if isinstance(result, np.ndarray):  # lifted: every row carries the error
         for cell in result.ravel():
-            _assert_error(cell, code)
+            assert_error(cell, code)
     else:
-        _assert_error(result, code)
+        assert_error(result, code)
 
 
 def test_deduct_full_as_row_is_explained() -> None:
@@ -237,7 +217,7 @@ def test_streak_contract_examples() -> None:
 
 def test_streak_lifted_over_rows() -> None:
     """One run length per person, as a spilled column of whole numbers."""
-    out = _arr(streak([[75, 68, 69, 65, 80], [60, 65, 90, 50, None], [90, 95, 99, 100, 91]], "<70"))
+    out = arr(streak([[75, 68, 69, 65, 80], [60, 65, 90, 50, None], [90, 95, 99, 100, 91]], "<70"))
     assert out.shape == (3, 1)
     assert out[:, 0].tolist() == [3, 2, 0]
 
@@ -250,8 +230,8 @@ def test_streak_which_last() -> None:
         [65, 66, None, None, None],
         [None, None, None, None, None],
     ]
-    assert _grid(streak(rows, "<70", "last")) == [[2], [0], [2], [0]]
-    assert _grid(streak(rows, "<70", "最长")) == [[2], [2], [2], [0]]
+    assert grid(streak(rows, "<70", "last")) == [[2], [0], [2], [0]]
+    assert grid(streak(rows, "<70", "最长")) == [[2], [2], [2], [0]]
 
 
 def test_streak_blanks_break_runs() -> None:
@@ -324,12 +304,12 @@ def test_streak_accepts_numpy_scalars_and_arrays() -> None:
 
 def test_streak_error_in_one_row_only() -> None:
     """An error value in a row makes that row's result the error; other rows fine."""
-    out = _arr(streak([[60, NA, 60], [60, 60, 60], [60, "#DIV/0!", 1]], "<70"))
+    out = arr(streak([[60, NA, 60], [60, 60, 60], [60, "#DIV/0!", 1]], "<70"))
     assert str(out[0, 0]) == "#N/A"
     assert out[1, 0] == 3
     assert str(out[2, 0]) == "#DIV/0!"
-    nan_row = _arr(streak(np.array([[1.0, np.nan], [1.0, 1.0]])))
-    _assert_error(nan_row[0, 0], "#NUM!")
+    nan_row = arr(streak(np.array([[1.0, np.nan], [1.0, 1.0]])))
+    assert_error(nan_row[0, 0], "#NUM!")
     assert nan_row[1, 0] == 2
 
 
@@ -348,7 +328,7 @@ def test_streak_error_in_one_row_only() -> None:
 )
 def test_streak_bad_input(args: tuple[object, ...], code: str) -> None:
     """Unknown which, several criteria cells, errors as criteria or which, empty/ragged values."""
-    _assert_error(streak(*args), code)
+    assert_error(streak(*args), code)
 
 
 # Criteria the loop below understands, with the plain Python test each one means.
@@ -427,7 +407,7 @@ def test_streak_on_many_rows_matches_the_loop() -> None:
     """10,000 people × 12 months: the vectorised result equals the loop row for row."""
     rng = np.random.default_rng(7)
     block = rng.integers(55, 80, size=(10_000, 12)).astype(float)
-    got = _arr(streak(block, "<70", "last"))[:, 0].tolist()
+    got = arr(streak(block, "<70", "last"))[:, 0].tolist()
     expected = [_reference_streak(row, "<70", "last") for row in block.tolist()]
     assert got == expected
 
@@ -439,14 +419,14 @@ EXAMPLE_SCORES = [95, 90, 85, 80, 75, 70, 65, 60, 55, 50]
 
 def test_forced_dist_contract_example() -> None:
     """FUNCTIONS.md: 10 people, 20/70/10 → A,A,B,B,B,B,B,B,B,C."""
-    out = _grid(forced_dist(EXAMPLE_SCORES, [0.2, 0.7, 0.1], ["A", "B", "C"]))
+    out = grid(forced_dist(EXAMPLE_SCORES, [0.2, 0.7, 0.1], ["A", "B", "C"]))
     assert out == [["A", "A", "B", "B", "B", "B", "B", "B", "B", "C"]]
 
 
 def test_forced_dist_keeps_the_scores_shape_and_order() -> None:
     """A column of scores in any order gives a column of labels for the same people."""
     scores = [[70], [95], [50], [85], [90], [55], [60], [65], [75], [80]]
-    out = _grid(forced_dist(scores, [[20], [70], [10]], ["优", "合格", "待改进"]))
+    out = grid(forced_dist(scores, [[20], [70], [10]], ["优", "合格", "待改进"]))
     assert [r[0] for r in out] == [
         "合格",
         "优",
@@ -463,50 +443,50 @@ def test_forced_dist_keeps_the_scores_shape_and_order() -> None:
 
 def test_forced_dist_low_first() -> None:
     """order 1: the lowest score is best (e.g. error counts)."""
-    out = _grid(forced_dist(EXAMPLE_SCORES, [0.2, 0.7, 0.1], ["A", "B", "C"], 1))
+    out = grid(forced_dist(EXAMPLE_SCORES, [0.2, 0.7, 0.1], ["A", "B", "C"], 1))
     assert out == [["C", "B", "B", "B", "B", "B", "B", "B", "A", "A"]]
 
 
 def test_forced_dist_ties_across_a_cut_get_the_better_label() -> None:
     """Tied people on the A/B cut all get A; B shrinks; the total stays n."""
     scores = [95, 90, 90, 80, 75, 70, 65, 60, 55, 50]
-    out = _grid(forced_dist(scores, [0.2, 0.7, 0.1], ["A", "B", "C"]))[0]
+    out = grid(forced_dist(scores, [0.2, 0.7, 0.1], ["A", "B", "C"]))[0]
     assert out == ["A", "A", "A", "B", "B", "B", "B", "B", "B", "C"]
     scores = [95, 90, 85, 80, 75, 70, 65, 60, 50, 50]
-    out = _grid(forced_dist(scores, [0.2, 0.7, 0.1], ["A", "B", "C"]))[0]
+    out = grid(forced_dist(scores, [0.2, 0.7, 0.1], ["A", "B", "C"]))[0]
     assert out == ["A", "A", "B", "B", "B", "B", "B", "B", "B", "B"]  # C not handed out
 
 
 def test_forced_dist_tie_swallowing_a_whole_label() -> None:
     """A tie group covering a label's places gives all of them the better label."""
-    out = _grid(forced_dist([90, 90, 90, 80], [1, 1, 1], ["a", "b", "c"]))[0]
+    out = grid(forced_dist([90, 90, 90, 80], [1, 1, 1], ["a", "b", "c"]))[0]
     assert out == ["a", "a", "a", "c"]
 
 
 def test_forced_dist_largest_remainder_counts() -> None:
     """Counts are rounded by largest remainder, equal remainders to the earlier label."""
-    out = _grid(forced_dist(list(range(7, 0, -1)), [1, 1, 1], ["a", "b", "c"]))[0]
+    out = grid(forced_dist(list(range(7, 0, -1)), [1, 1, 1], ["a", "b", "c"]))[0]
     assert out == ["a", "a", "a", "b", "b", "c", "c"]
-    out = _grid(forced_dist([4, 3, 2, 1], [0.15, 0.7, 0.15], ["a", "b", "c"]))[0]
+    out = grid(forced_dist([4, 3, 2, 1], [0.15, 0.7, 0.15], ["a", "b", "c"]))[0]
     assert out == ["a", "b", "b", "b"]  # quotas 0.6, 2.8, 0.6: a wins the tie
 
 
 def test_forced_dist_blanks_and_errors_take_no_place() -> None:
     """Blank scores get no label and don't count; an error is that person's result."""
-    out = _arr(forced_dist([[90], [None], [80], ["缺考"], [NA], [70]], [1, 1], ["上", "下"]))
+    out = arr(forced_dist([[90], [None], [80], ["缺考"], [NA], [70]], [1, 1], ["上", "下"]))
     assert out[0, 0] == "上"
     assert out[1, 0] is None
     assert out[2, 0] == "上"  # n = 3: counts 2, 1
-    _assert_error(out[3, 0], "#VALUE!")
+    assert_error(out[3, 0], "#VALUE!")
     assert str(out[4, 0]) == "#N/A"
     assert out[5, 0] == "下"
-    empty = _grid(forced_dist([[None], [None]], [1, 1], ["上", "下"]))
+    empty = grid(forced_dist([[None], [None]], [1, 1], ["上", "下"]))
     assert empty == [[None], [None]]
 
 
 def test_forced_dist_numeric_labels_and_zero_share() -> None:
     """Labels may be numbers (coefficients); a label with share 0 is never given."""
-    out = _grid(forced_dist([4, 3, 2, 1], [1, 0, 1], [1.2, 1.0, 0.8]))[0]
+    out = grid(forced_dist([4, 3, 2, 1], [1, 0, 1], [1.2, 1.0, 0.8]))[0]
     assert out == [1.2, 1.2, 0.8, 0.8]
 
 
@@ -531,7 +511,7 @@ def test_forced_dist_numeric_labels_and_zero_share() -> None:
 def test_forced_dist_bad_input(args: tuple[object, ...], code: str) -> None:
     """Mismatched shares/labels, negative/zero/text shares, blank or error labels,
     a 2-D score block, a bad order, empty scores."""
-    _assert_error(forced_dist(*args), code)
+    assert_error(forced_dist(*args), code)
 
 
 def _reference_counts(n: int, shares: list[int]) -> list[int]:
@@ -572,21 +552,21 @@ def test_bare_errors_passed_in_get_a_message_saying_where() -> None:
     """An error arriving from Excel without a message is passed through with one
     that names the argument (and the row for lifted arguments)."""
     bare = ExcelError("#N/A")
-    out = _arr(wscore([[1, 2], [bare, 1]], [1, 1]))
-    _assert_error(out[1, 0], "#N/A")
+    out = arr(wscore([[1, 2], [bare, 1]], [1, 1]))
+    assert_error(out[1, 0], "#N/A")
     assert "scores row 2" in out[1, 0].message
-    _assert_error(wscore([1, 2], [1, bare]), "#N/A")
-    out = _arr(deduct([[100], [bare]], 1, 4))
-    _assert_error(out[1, 0], "#N/A")
+    assert_error(wscore([1, 2], [1, bare]), "#N/A")
+    out = arr(deduct([[100], [bare]], 1, 4))
+    assert_error(out[1, 0], "#N/A")
     assert "full row 2" in out[1, 0].message
-    _assert_error(streak([1, bare], "<3"), "#N/A")
-    _assert_error(streak([1, 2], "<3", bare), "#N/A")
-    _assert_error(streak([1, 2], "#REF!"), "#REF!")
-    out = _arr(forced_dist([[1], [bare]], [1], ["a"]))
-    _assert_error(out[1, 0], "#N/A")
-    _assert_error(forced_dist([1, 2], [1, 1], ["a", bare]), "#N/A")
+    assert_error(streak([1, bare], "<3"), "#N/A")
+    assert_error(streak([1, 2], "<3", bare), "#N/A")
+    assert_error(streak([1, 2], "#REF!"), "#REF!")
+    out = arr(forced_dist([[1], [bare]], [1], ["a"]))
+    assert_error(out[1, 0], "#N/A")
+    assert_error(forced_dist([1, 2], [1, 1], ["a", bare]), "#N/A")
     err = forced_dist([1, 2], [1, 1], ["a", "b"], bare)
-    _assert_error(err, "#N/A")
+    assert_error(err, "#N/A")
     assert isinstance(err, ExcelError)
     assert "order" in err.message
 
@@ -594,25 +574,25 @@ def test_bare_errors_passed_in_get_a_message_saying_where() -> None:
 def test_integers_beyond_a_double_are_num_errors() -> None:
     """Regression: a Python int too large for a double (10**400) raised OverflowError
     from ``float()``/``astype`` instead of being that cell's #NUM!."""
-    out = _arr(wscore([[10**400, 1], [1, 2]], [1, 1]))
-    _assert_error(out[0, 0], "#NUM!")
+    out = arr(wscore([[10**400, 1], [1, 2]], [1, 1]))
+    assert_error(out[0, 0], "#NUM!")
     assert out[1, 0] == 3.0
-    out = _arr(streak(np.array([[1, 1], [-(10**400), 2]], dtype=object), "<3"))
-    _assert_error(out[1, 0], "#NUM!")
+    out = arr(streak(np.array([[1, 1], [-(10**400), 2]], dtype=object), "<3"))
+    assert_error(out[1, 0], "#NUM!")
     assert out[0, 0] == 2
-    _assert_error(deduct(10**400, 1, 1), "#NUM!")
+    assert_error(deduct(10**400, 1, 1), "#NUM!")
 
 
 def test_overflowing_results_are_num_errors() -> None:
     """Regression: a weighted score or deduction beyond a double (1e308 × 10, or
     1e308 − (−1e308)) came back as inf, and inf − inf as NaN; a cell cannot hold
     either: the row's result is #NUM! (with a message), other rows unaffected."""
-    out = _arr(wscore([[1e308, 1e308], [1, 2]], [10, 1]))
-    _assert_error(out[0, 0], "#NUM!")
+    out = arr(wscore([[1e308, 1e308], [1, 2]], [10, 1]))
+    assert_error(out[0, 0], "#NUM!")
     assert out[1, 0] == 12.0
-    _assert_error(wscore([1e308, -1e308], [10, 10]), "#NUM!")  # inf - inf
+    assert_error(wscore([1e308, -1e308], [10, 10]), "#NUM!")  # inf - inf
     # the largest double shows as 1.79769313486232e308 at 15 digits: beyond it
-    _assert_error(deduct(1.7976931348623157e308, 0, 0), "#NUM!")
+    assert_error(deduct(1.7976931348623157e308, 0, 0), "#NUM!")
 
 
 def test_forced_dist_labels_come_back_as_plain_values() -> None:
@@ -620,12 +600,12 @@ def test_forced_dist_labels_come_back_as_plain_values() -> None:
     label stayed a numpy scalar, ``np.uint64(2**64-1)`` became an int beyond a
     double and a NaN label came back as NaN. Numeric labels are now doubles,
     text and booleans stay as they are, NaN/inf is #NUM!, '#N/A' text an error."""
-    out = _grid(forced_dist([2, 1], [1, 1], [np.longdouble(1.5), np.uint64(2**64 - 1)]))[0]
+    out = grid(forced_dist([2, 1], [1, 1], [np.longdouble(1.5), np.uint64(2**64 - 1)]))[0]
     assert out == [1.5, float(2**64)]
     assert all(type(v) is float for v in out)
-    out = _grid(forced_dist([2, 1], [1, 1], np.array(["优", "良"])))[0]
+    out = grid(forced_dist([2, 1], [1, 1], np.array(["优", "良"])))[0]
     assert out == ["优", "良"]
     assert all(type(v) is str for v in out)
-    assert _grid(forced_dist([2, 1], [1, 1], [np.True_, False]))[0] == [True, False]
-    _assert_error(forced_dist([2, 1], [1, 1], ["a", float("nan")]), "#NUM!")
-    _assert_error(forced_dist([2, 1], [1, 1], ["a", "#N/A"]), "#N/A")
+    assert grid(forced_dist([2, 1], [1, 1], [np.True_, False]))[0] == [True, False]
+    assert_error(forced_dist([2, 1], [1, 1], ["a", float("nan")]), "#NUM!")
+    assert_error(forced_dist([2, 1], [1, 1], ["a", "#N/A"]), "#N/A")
