@@ -9,6 +9,7 @@ filled down as Excel saves them (shared formulas):
 * 等级  ``VLOOKUP(B2,参数!$D$2:$E$6,2,TRUE)``
 * 综合分 ``SUMPRODUCT(C2:E2,参数!$G$2:$I$2)``
 
+and the seven templates scaled by ``workbooks.generate`` to the same sizes,
 and refreshes them (read package → calculate → write values into a copy):
 
 * with the built-in engine at 10,000 and 100,000 rows;
@@ -201,7 +202,7 @@ def child_builtin(path: Path) -> dict[str, Any]:
         out = path.with_name(path.stem + ".refreshed.xlsx")
         summary = write_results(path, results, out)
         t4 = time.perf_counter()
-    values = results.values["数据"]
+    values = results.values.get("数据", {})
     sample = {
         f"{c}{r}": _plain(values.get((r, ci)))
         for r in (2, 3, 4)
@@ -217,7 +218,7 @@ def child_builtin(path: Path) -> dict[str, Any]:
         "written": summary.cells_changed,
         "peak_mb": _peak_mb(),
         "sample": sample,
-        "inputs": _inputs(wb),
+        "inputs": _inputs(wb) if "数据" in {s.name for s in wb.sheets} else {},
     }
 
 
@@ -302,6 +303,25 @@ def run_child(kind: str, path: Path, timeout: float) -> dict[str, Any]:
     return result
 
 
+def _bench_templates(folder: Path, sizes: list[int]) -> None:
+    """The seven templates, scaled by ``workbooks.generate``, refreshed end to end."""
+    from workbooks.generate import large_template
+    from workbooks.templates import REGISTRY
+    from workbooks.writer import save
+
+    for n in sizes:
+        for tid in sorted(REGISTRY):
+            path = folder / f"{tid}-{n}.xlsx"
+            save(large_template(tid, n), path)
+            r = run_child("builtin", path, timeout=900)
+            print(
+                f"template {tid:<15} {n:>7,}: total {r['total']:.2f} s (read {r['read']:.2f}, "
+                f"calculate {r['calculate']:.2f}, write {r['write']:.2f}), {r['cells']:,} cells, "
+                f"peak {r['peak_mb']:.0f} MB"
+            )
+            path.unlink()
+
+
 def run_cli(path: Path) -> float:
     """Wall-clock seconds of ``jixiao refresh PATH`` in a fresh interpreter."""
     out = path.with_name(path.stem + ".cli.xlsx")
@@ -347,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="formulas on fewer rows, scaled")
     parser.add_argument("--formulas-rows", type=int, default=None)
     parser.add_argument("--skip-formulas", action="store_true")
+    parser.add_argument("--skip-templates", action="store_true")
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -400,6 +421,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  target < {target:g} s end to end: {verdict}")
             if n >= 100_000:
                 print(f"  memory target < 1024 MB: {'ok' if r['peak_mb'] < 1024 else 'MISSED'}")
+        if not args.skip_templates:
+            _bench_templates(folder, sizes)
         if not args.skip_formulas:
             fpath = generate(folder / f"bench-formulas-{f_rows}.xlsx", f_rows)
             print(f"formulas  {f_rows:>7,} rows: running (this can take minutes) …", flush=True)
