@@ -224,6 +224,21 @@ _SIDE = Argument(
     keyword=kw.SIDE,
 )
 
+# TIERED and TIER_DETAIL take the same table and mode (TIER_DETAIL explains a TIERED result).
+_RATE_TABLE = Argument(
+    "table",
+    "table",
+    "档位表：起点（升序）与每单位费率",
+    "band table: ascending starts and a rate per unit",
+)
+_MODE = Argument(
+    "mode",
+    "keyword",
+    "计算方式（必填）：超额 或 全额",
+    "how to pay (required): marginal (excess) or whole (retro)",
+    keyword=kw.MODE,
+)
+
 _IIT_LITERAL = "{0,0.03;3000,0.1;12000,0.2;25000,0.25;35000,0.3;55000,0.35;80000,0.45}"
 _IIT_TABLE = [
     [0, 0.03],
@@ -415,14 +430,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         help_en="Tiered amount: marginal (each slice at its band's rate, tax-style) or whole (all of x at one rate). mode is required.",
         args=(
             Argument("x", "range", "数量或金额：一个值或一列", "quantity or amount: one value or a column"),
-            Argument("table", "table", "档位表：起点（升序）与每单位费率", "band table: ascending starts and a rate per unit"),
-            Argument(
-                "mode",
-                "keyword",
-                "计算方式（必填）：超额 或 全额",
-                "how to pay (required): marginal (excess) or whole (retro)",
-                keyword=kw.MODE,
-            ),
+            _RATE_TABLE,
+            _MODE,
             _SIDE,
         ),
         examples=(
@@ -459,14 +468,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         help_en="Explains one TIERED result: one row per paying band (from, to, quantity, rate, amount) and a total row.",
         args=(
             Argument("x", "number", "数量或金额（一个值）", "quantity or amount (one value)"),
-            Argument("table", "table", "档位表：起点（升序）与每单位费率", "band table: ascending starts and a rate per unit"),
-            Argument(
-                "mode",
-                "keyword",
-                "计算方式（必填）：超额 或 全额",
-                "how to pay (required): marginal (excess) or whole (retro)",
-                keyword=kw.MODE,
-            ),
+            _RATE_TABLE,
+            _MODE,
             _SIDE,
         ),
         examples=(
