@@ -545,3 +545,14 @@ def test_empty_inline_string_is_empty_text(tmp_path: Path) -> None:
     values = read_workbook(path).sheets[0].values
     assert values[(1, 1)] == ""
     assert values[(1, 2)] == 1.0
+
+
+@pytest.mark.parametrize("index", ["-1", "2", "x"])
+def test_shared_string_index_out_of_range(tmp_path: Path, index: str) -> None:
+    """A shared-string index that is negative, too large or not a number is refused."""
+    path = make_xlsx(
+        tmp_path / "sst.xlsx",
+        {"S": f'<row r="1"><c r="A1" t="s"><v>{index}</v></c></row>'},
+        shared_strings="<si><t>a</t></si><si><t>b</t></si>",
+    )
+    assert_unreadable(path, "A1")

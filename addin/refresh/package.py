@@ -1209,6 +1209,17 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                     if col > max_col:
                         max_col = col
                     continue
+                if attrs.endswith(b' t="s"') and b"t=" not in attrs[:-5]:
+                    # a shared string, the commonest text cell in files Excel saves
+                    index = int(v_plain) if v_plain.isdigit() else -1
+                    if not 0 <= index < n_strings:
+                        raise _bad_value(part, coord, v_plain)
+                    values[coord] = strings[index]
+                    if row > max_row:
+                        max_row = row
+                    if col > max_col:
+                        max_col = col
+                    continue
                 v_raw, v_present, is_raw = v_plain, True, None
             elif child_si:
                 group = shared.get(child_si.decode())
@@ -1262,10 +1273,10 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                 except ValueError:
                     raise _bad_value(part, coord, v_raw) from None
             elif t == "s" and v_raw:
-                try:
-                    value = strings[int(v_raw)]
-                except (ValueError, IndexError):
-                    raise _bad_value(part, coord, v_raw) from None
+                index = int(v_raw) if v_raw.strip().isdigit() else -1
+                if not 0 <= index < n_strings:
+                    raise _bad_value(part, coord, v_raw)
+                value = strings[index]
             elif t == "inlineStr" and is_raw is not None:
                 value = sc.inline_text(is_raw)
             else:
