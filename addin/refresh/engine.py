@@ -704,7 +704,11 @@ class _Engine:
                 out[(b.row + i, b.col)] = v
             return
         cx = CallContext(g, b.row, b.col, True, self.date1904)
-        result = self.ev(b.node, cx, 0)
+        if kind == "array" and b.formula.ref and isinstance(b.node, Func):
+            (r1, c1), (r2, c2) = _ref_bounds(b.formula.ref)
+            result = self.ev_func(b.node, cx, 0, (r2 - r1 + 1, c2 - c1 + 1))
+        else:
+            result = self.ev(b.node, cx, 0)
         arr = _as_result_array(result)
         if kind == "array" and b.formula.ref:
             (r1, c1), (r2, c2) = _ref_bounds(b.formula.ref)
@@ -864,14 +868,16 @@ class _Engine:
             return REF.with_message("引用超出工作表 / reference beyond the sheet")
         return Area(grid, ref.top, ref.left, ref.bottom, ref.right)
 
-    def ev_func(self, node: Func, cx: CallContext, dr: int) -> Any:
+    def ev_func(
+        self, node: Func, cx: CallContext, dr: int, target: tuple[int, int] | None = None
+    ) -> Any:
         spec = self.spec(node.name)
         assert spec is not None
         sub = cx
         if spec.array_args and not cx.array_mode:
             sub = CallContext(cx.grid, cx.row, cx.col, True, cx.date1904)
         args = [self.ev(a, sub, dr) for a in node.args]
-        return fx.call(spec, args, sub)
+        return fx.call(spec, args, sub, target)
 
     def ev_name(self, name: Name, cx: CallContext) -> Any:
         dn = self._name_def(name, cx.grid.name.casefold())

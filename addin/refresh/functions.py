@@ -580,10 +580,17 @@ def _broadcast_get(arr: np.ndarray, i: int, j: int) -> Any:
     return arr[i, j]
 
 
-def call(spec: FunctionSpec, args: list[Any], ctx: CallContext) -> Any:
+def call(
+    spec: FunctionSpec, args: list[Any], ctx: CallContext, target: tuple[int, int] | None = None
+) -> Any:
     """Apply ``spec`` to evaluated arguments: coerce ``S`` arguments (implicit
     intersection or lifting), propagate their errors, call, and turn a raised
-    Excel error into the value."""
+    Excel error into the value.
+
+    ``target``: the range a legacy array formula fills, when this call is the
+    formula's outermost; Excel then evaluates the function at every cell of the
+    range, an argument array too small for it reading as #N/A there (so
+    ``{=ISTEXT(A1:B1)}`` over three cells ends in FALSE, not #N/A)."""
     n = len(args)
     if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
         return VALUE.with_message(
@@ -603,10 +610,7 @@ def call(spec: FunctionSpec, args: list[Any], ctx: CallContext) -> Any:
                 v = v.value() if v.is_cell() else intersect(v, ctx)
             vals[i] = v
         if isinstance(v, np.ndarray):
-            if v.shape == (1, 1):
-                vals[i] = v[0, 0]
-            else:
-                lifted.append(i)
+            lifted.append(i)  # even a 1×1 array lifts (INDEX({2,3;4,5},{1}) is {2})
     if lifted and spec.lift_all:
         for i, v in enumerate(vals):
             if spec.kind(i) == "R" and isinstance(v, Area | np.ndarray):
@@ -620,16 +624,25 @@ def call(spec: FunctionSpec, args: list[Any], ctx: CallContext) -> Any:
         return VALUE.with_message(f"{spec.name} 不接受数组 / {spec.name} does not take arrays")
     if lifted:
         with shared_work():
-            return _lift(spec, vals, lifted, ctx)
+            return _lift(spec, vals, lifted, ctx, target)
     return _call_scalar(spec, vals, ctx)
 
 
-def _lift(spec: FunctionSpec, vals: list[Any], lifted: list[int], ctx: CallContext) -> Any:
+def _lift(
+    spec: FunctionSpec,
+    vals: list[Any],
+    lifted: list[int],
+    ctx: CallContext,
+    target: tuple[int, int] | None = None,
+) -> Any:
     """Apply ``spec`` element by element over the lifted arguments (Excel's
     broadcasting: a single row or column repeats, beyond an array is #N/A)."""
     if True:
         h = max(vals[i].shape[0] for i in lifted)
         w = max(vals[i].shape[1] for i in lifted)
+        if target is not None and spec.handles_errors and spec.params == "S":
+            # only the value-testing functions can tell the padding apart
+            h, w = max(h, target[0]), max(w, target[1])
         out = np.empty((h, w), dtype=object)
         row = list(vals)
         for r in range(h):
@@ -1496,6 +1509,12 @@ def MATCH(value: Any, array: Any, match_type: Any = MISSING) -> float:
     return float(pos + 1)
 
 
+def _mode_int(v: Any) -> int:
+    """XMATCH/XLOOKUP's match_mode and search_mode are rounded down (-1.1 is -2),
+    as Excel does (oracle LOOKUP!AH162:AW170)."""
+    return math.floor(to_number(v))
+
+
 def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int, owner: Any = None) -> int:
     if mode not in (0, -1, 1, 2) or search not in (1, -1, 2, -2):
         raise fail(VALUE, "XMATCH/XLOOKUP 模式参数无效 / invalid match_mode or search_mode")
@@ -1532,8 +1551,8 @@ def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int, owner: Any
 def XMATCH(value: Any, array: Any, mode: Any = MISSING, search: Any = MISSING) -> float:
     """XMATCH(lookup_value, lookup_array, [match_mode=0], [search_mode=1])."""
     items = _items_of(array)
-    m = 0 if mode is MISSING else to_int(mode)
-    s = 1 if search is MISSING else to_int(search)
+    m = 0 if mode is MISSING else _mode_int(mode)
+    s = 1 if search is MISSING else _mode_int(search)
     if value is MISSING:
         value = None
     pos = _xmatch_pos(value, items, m, s, items)
@@ -1554,8 +1573,8 @@ def XLOOKUP(
     """XLOOKUP(lookup_value, lookup_array, return_array, [if_not_found], [match_mode], [search_mode])."""
     larr = as_array(lookup)
     items = _items_of(lookup)
-    m = 0 if mode is MISSING else to_int(_scalar_crit(mode))
-    s = 1 if search is MISSING else to_int(_scalar_crit(search))
+    m = 0 if mode is MISSING else _mode_int(_scalar_crit(mode))
+    s = 1 if search is MISSING else _mode_int(_scalar_crit(search))
     if value is MISSING:
         value = None
     pos = _xmatch_pos(value, items, m, s, items)
@@ -1766,13 +1785,17 @@ FUNCTIONS["RANK"] = FunctionSpec("RANK", RANK_EQ, "SRS", 2, 3)
 
 
 def _kth(array: Any, k: Any, largest: bool) -> float:
+    """SMALL's k-th value, k truncated; LARGE's as SMALL's (n - k + 1)-th, also
+    truncated, after k < 1 is refused — how Excel treats a fractional k
+    (oracle: LARGE(…,2.2) is the 3rd largest, SMALL(…,2.2) the 2nd smallest)."""
     if isinstance(array, Area | np.ndarray):
-        nums = sorted(_rank_numbers(array), reverse=largest)
+        nums = sorted(_rank_numbers(array))
     else:
         nums = [to_number(array)]
     kk = to_number(k)
-    i = math.ceil(kk) if kk >= 1 else 0
-    if not nums or i < 1 or i > len(nums):
+    n = len(nums)
+    i = math.trunc(n - kk + 1) if largest else math.trunc(kk)
+    if not nums or kk < 1 or i < 1 or i > n:
         raise fail(NUM, "k 超出范围 / k is out of range")
     return nums[i - 1]
 
