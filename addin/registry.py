@@ -250,6 +250,10 @@ _IIT_TABLE = [
     [80000, 0.45],
 ]
 
+#: POINT_BONUS's examples: nothing below 60, 20 a point from 60, the full rate from 80.
+_GATES_LITERAL = '{0,0;60,20;80,""}'
+_GATES_TABLE = [[0, 0], [60, 20], [80, None]]
+
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         name="WSCORE",
@@ -509,18 +513,18 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         ),
         examples=(
             Example(
-                "POINT_BONUS(85, 40, {0,0;60,20;80,\"\"})",
-                (85, 40, [[0, 0], [60, 20], [80, None]]),
+                f"POINT_BONUS(85, 40, {_GATES_LITERAL})",
+                (85, 40, _GATES_TABLE),
                 3400.0,
             ),
             Example(
-                "POINT_BONUS(70, 40, {0,0;60,20;80,\"\"})",
-                (70, 40, [[0, 0], [60, 20], [80, None]]),
+                f"POINT_BONUS(70, 40, {_GATES_LITERAL})",
+                (70, 40, _GATES_TABLE),
                 1400.0,
             ),
             Example(
-                "POINT_BONUS(59, 40, {0,0;60,20;80,\"\"})",
-                (59, 40, [[0, 0], [60, 20], [80, None]]),
+                f"POINT_BONUS(59, 40, {_GATES_LITERAL})",
+                (59, 40, _GATES_TABLE),
                 0.0,
             ),
         ),
