@@ -392,3 +392,16 @@ def test_results_for_an_unknown_sheet_are_a_bug(tmp_path: Path) -> None:
     with pytest.raises(KeyError, match="Nope"):
         write_results(src, Results({"Nope": {(1, 1): 1.0}}), tmp_path / "x.xlsx")
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_attribute_order_and_quotes_other_producers_use() -> None:
+    """``r`` after other attributes and single-quoted values (other producers) still splice."""
+    xml = sheet_xml(
+        "<row r='1'><c s='1' r='A1'><f>1+1</f><v>0</v></c><c t='str' r='B1'><f>T()</f><v>a</v></c></row>"
+    )
+    new, n = splice_sheet(xml, {(1, 1): 2.0, (1, 2): "b", (1, 3): 3.0})
+    assert n == 3
+    text = new.decode()
+    assert "<c s='1' r='A1'><f>1+1</f><v>2</v></c>" in text
+    assert "<c t=\"str\" r='B1'><f>T()</f><v>b</v></c>" in text
+    assert text.endswith('<c r="C1"><v>3</v></c></row></sheetData></worksheet>')
