@@ -7,10 +7,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
+from host_helpers import host_range
 
 from addin import classic
 from addin.convert import CLASSIC_HELP_LIMIT, argument_help, function_help, to_host
@@ -31,17 +31,6 @@ VBA_RESERVED = {
     "single", "static", "step", "stop", "string", "sub", "then", "to", "true", "type",
     "until", "variant", "wend", "while", "with", "xor",
 }  # fmt: skip
-
-
-def as_range(value: Any) -> Any:
-    """An argument as classic xlwings hands it with ndim=2: a 2-D list; None if omitted."""
-    if value is None:
-        return None
-    if isinstance(value, list | tuple):
-        if all(isinstance(r, list | tuple) for r in value):
-            return [list(r) for r in value]
-        return [list(value)]
-    return [[value]]
 
 
 def test_module_exports_every_registry_function_as_plain_callables() -> None:
@@ -74,7 +63,7 @@ def test_examples_equal_kernel_results(name: str, index: int) -> None:
     """Called with ranges as xlwings passes them (2-D lists), results equal the kernel's."""
     spec = by_name(name)
     example = spec.examples[index]
-    got = getattr(classic, name)(*[as_range(a) for a in example.args])
+    got = getattr(classic, name)(*[host_range(a) for a in example.args])
     assert got == to_host(spec(*example.args), "classic")
     if isinstance(example.result, list):
         assert got == [["" if c is None else c for c in row] for row in example.result]

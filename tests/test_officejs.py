@@ -33,6 +33,7 @@ import numpy as np
 import pytest
 import xlwings
 import xlwings.server
+from host_helpers import host_range
 
 from addin import officejs
 from addin.registry import FUNCTIONS, NAMESPACE, FunctionSpec, by_name
@@ -65,22 +66,11 @@ def metadata() -> dict[str, Any]:
     return meta
 
 
-def excel_arg(value: Any) -> Any:
-    """An argument as Excel's custom-functions runtime sends it: a 2-D list; None if omitted."""
-    if value is None:
-        return None
-    if isinstance(value, list | tuple):
-        if all(isinstance(r, list | tuple) for r in value):
-            return [list(r) for r in value]
-        return [list(value)]
-    return [[value]]
-
-
 def payload(name: str, *args: Any, runtime: str = "1.4") -> dict[str, Any]:
     """The request body the xlwings custom-functions JavaScript posts for one call."""
     return {
         "func_name": name,
-        "args": [excel_arg(a) for a in args],
+        "args": [host_range(a) for a in args],
         "caller_address": "Office.js[Book1.xlsx]Sheet1!B2",
         "content_language": "zh-CN",
         "version": xlwings.__version__,
