@@ -637,3 +637,20 @@ def test_supported_function_list_covers_the_issue() -> None:
         "ROWS", "COLUMN", "COLUMNS",
     }  # fmt: skip
     assert set(required) <= set(supported_functions())
+
+
+def test_names_referring_to_each_other_are_name_errors() -> None:
+    """Names defined through each other in a loop give #NAME?, not a hang."""
+    wb = book(
+        {"A1": "=loop_a+1", "B1": "=SUM(ok)"},
+        other={"P": {"A1": 2}},
+        names=[
+            DefinedName("loop_a", "loop_b"),
+            DefinedName("loop_b", "loop_a"),
+            DefinedName("ok", "inner*2"),
+            DefinedName("inner", "P!$A$1"),
+        ],
+    )
+    out = calculate(wb).values["S"]
+    assert out[(1, 1)] == err("#NAME?")
+    assert out[(1, 2)] == 4.0

@@ -353,6 +353,7 @@ class _Engine:
             scope = dn.sheet.casefold() if dn.sheet else None
             self.names[(scope, dn.name.casefold())] = dn
         self._name_nodes: dict[tuple[str | None, str], Node | None] = {}
+        self._names_open: set[tuple[str | None, str]] = set()
         self._specs: dict[str, FunctionSpec | None] = {}
         self.spills: dict[tuple[str, Coord], tuple[int, int]] = {}
         self.results = Results()
@@ -442,6 +443,7 @@ class _Engine:
 
     def _unsupported_in(self, node: Node) -> list[str]:
         out: list[str] = []
+        seen: set[tuple[str | None, str]] = set()
         stack = [node]
         while stack:
             cur = stack.pop()
@@ -458,8 +460,12 @@ class _Engine:
             elif isinstance(cur, SpillRef):
                 stack.append(cur.anchor)
             elif isinstance(cur, Name):
+                key = (cur.sheet, cur.name.casefold())
+                if key in seen:
+                    continue
+                seen.add(key)
                 dn = self._name_node(cur, None)
-                if dn is not None and dn is not cur:
+                if dn is not None:
                     stack.append(dn)
         return out
 
@@ -888,7 +894,14 @@ class _Engine:
             return NAME
         grid = self.grids.get(dn.sheet.casefold()) if dn.sheet else None
         ncx = cx if grid is None else CallContext(grid, cx.row, cx.col, cx.array_mode, cx.date1904)
-        return self.ev(node, ncx, 0)
+        key = (dn.sheet, dn.name.casefold())
+        if key in self._names_open:
+            return NAME.with_message(f"名称循环引用 / the name {dn.name} refers to itself")
+        self._names_open.add(key)
+        try:
+            return self.ev(node, ncx, 0)
+        finally:
+            self._names_open.discard(key)
 
     def _table_for(self, sr: StructRef, sheet: str, row: int, col: int) -> Table | None:
         if sr.table is not None:
