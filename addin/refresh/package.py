@@ -797,12 +797,13 @@ def _read(package: Package) -> Workbook:
                 tables.append(_read_table(package, target, sp.name))
 
     names: list[DefinedName] = []
+    all_sheets = sheets_all_names(root)
     for dn in _children(root, "definedNames", "definedName"):
         local = dn.get("localSheetId")
         scope: str | None = None
         if local is not None:
             try:
-                scope = sheets_all_names(root)[int(local)]
+                scope = all_sheets[int(local)]
             except (ValueError, IndexError):
                 continue  # a name scoped to a sheet that does not exist
         names.append(DefinedName(dn.get("name") or "", dn.text or "", scope))

@@ -50,7 +50,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -1043,10 +1043,3 @@ def write_results(
     return WriteSummary(
         cells, tuple(p for p in (i.filename for i in package.infos) if p in changed)
     )
-
-
-def iter_changed_cells(results: Results) -> Iterable[tuple[str, Coord, CellValue]]:
-    """Every (sheet, coordinate, value) in ``results``, for reports."""
-    for sheet, cells in results.values.items():
-        for coord, value in cells.items():
-            yield sheet, coord, value
