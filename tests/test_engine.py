@@ -532,6 +532,7 @@ BLOCK_FORMULAS = [
     "$A$1:$A$40*10",
     "SUM($A$1:A{r})",
     "COUNTIF($C$1:$C$40,C{r})",
+    'SUMIFS($A$1:$A$40,$C$1:$C$40,C{r},$B$1:$B$40,"<>0")',
     "ISBLANK(B{r})",
     'TIERED(A{r},$E$1:$F$3,"超额")',
     "ROW()*COLUMN()",
@@ -556,7 +557,11 @@ _values = st.one_of(
 @given(
     a=st.lists(_values, min_size=40, max_size=40),
     b=st.lists(_values, min_size=40, max_size=40),
-    keys=st.lists(st.sampled_from(["k1", "k2", "K3", "k9", None, 1.0]), min_size=40, max_size=40),
+    keys=st.lists(
+        st.sampled_from(["k1", "k2", "K3", "k9", None, 1.0, "1", True, "TRUE", "k1 ", "<>k1", ""]),
+        min_size=40,
+        max_size=40,
+    ),
 )
 def test_blocks_equal_per_cell_evaluation(a: list[Any], b: list[Any], keys: list[Any]) -> None:
     """On random data (numbers, text, blanks, booleans, errors), evaluating each
@@ -570,7 +575,7 @@ def test_blocks_equal_per_cell_evaluation(a: list[Any], b: list[Any], keys: list
             if vals[r - 1] is not None:
                 cells[f"{col}{r}"] = vals[r - 1]
     col_names = ["L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y",
-                 "Z", "AA", "AB", "AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ", "AK"]  # fmt: skip
+                 "Z", "AA", "AB", "AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ", "AK", "AL"]  # fmt: skip
     for name, f in zip(col_names, BLOCK_FORMULAS, strict=True):
         for r in range(1, 41):
             cells[f"{name}{r}"] = "=" + f.format(r=r)
