@@ -659,3 +659,45 @@ def test_names_referring_to_each_other_are_name_errors() -> None:
     out = calculate(wb).values["S"]
     assert out[(1, 1)] == err("#NAME?")
     assert out[(1, 2)] == 4.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    keys=st.lists(
+        st.sampled_from(["k1", "K1", "k2", None, 1.0, "1", True, "TRUE", "", "<>k1", "k?"]),
+        min_size=30,
+        max_size=30,
+    ),
+    amounts=st.lists(st.integers(-5, 5).map(float), min_size=30, max_size=30),
+)
+def test_lifted_calls_equal_cell_by_cell_calls(keys: list[Any], amounts: list[float]) -> None:
+    """A dynamic-array formula lifted over a column (which shares hash indexes
+    across elements) gives exactly what the same function gives cell by cell."""
+    cells: Cells = {}
+    for r in range(1, 31):
+        if keys[r - 1] is not None:
+            cells[f"A{r}"] = keys[r - 1]
+        cells[f"B{r}"] = amounts[r - 1]
+    pairs = {
+        "D": ("COUNTIF($A$1:$A$30,{x})", "A"),
+        "E": ("SUMIFS($B$1:$B$30,$A$1:$A$30,{x})", "A"),
+        "F": ("MATCH({x},$A$1:$A$30,0)", "A"),
+        "G": ("_xlfn.XMATCH({x},$A$1:$A$30)", "A"),
+        "H": ('_xlfn.XLOOKUP({x},$A$1:$A$30,$B$1:$B$30,"-")', "A"),
+        "I": ("VLOOKUP({x},$A$1:$B$30,2,FALSE)", "A"),
+    }
+    dyn_cols = {"D": "J", "E": "K", "F": "L", "G": "M", "H": "N", "I": "O"}
+    for col, (f, src) in pairs.items():
+        for r in range(1, 31):
+            cells[f"{col}{r}"] = "=" + f.format(x=f"{src}{r}")
+        dyn = dyn_cols[col]
+        cells[f"{dyn}1"] = Formula(f.format(x=f"{src}1:{src}30"), "dynamic", f"{dyn}1:{dyn}30")
+    from addin.refresh.a1 import to_a1
+
+    res = calculate(book(cells), vectorise=False).values["S"]  # plain cells: no shared indexes
+    out = {to_a1(*c): v for c, v in res.items()}
+    for col, dyn in dyn_cols.items():
+        for r in range(1, 31):
+            x, y = out[f"{col}{r}"], out[f"{dyn}{r}"]
+            assert type(x) is type(y), (col, r, x, y)
+            assert x == y, (col, r, x, y)
