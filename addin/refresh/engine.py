@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from addin.refresh import functions as fx
-from addin.refresh.a1 import from_a1, to_a1
+from addin.refresh.a1 import from_a1
 from addin.refresh.formula import (
     MAX_COL,
     MAX_ROW,
@@ -987,14 +987,10 @@ class _Engine:
                 else:
                     out[i] = self.finish(v, CallContext(g, b.row + i, b.col, False, self.date1904))
             return out
-        if _is_vec(res):
-            vals = res.v if isinstance(res, _Vec) else None
+        if isinstance(res, _VArea):
             for i in range(b.n):
                 cx = CallContext(g, b.row + i, b.col, False, self.date1904)
-                v = vals[i] if vals is not None else res.area(i)
-                if vals is not None and res.src is not None and not isinstance(v, ExcelError):
-                    pass
-                out[i] = self.finish(v, cx)
+                out[i] = self.finish(res.area(i), cx)
             return out
         for i in range(b.n):
             cx = CallContext(g, b.row + i, b.col, False, self.date1904)
@@ -1906,8 +1902,3 @@ def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def cell_name(sheet: str, coord: Coord) -> str:
-    """``Sheet!A1`` for messages."""
-    return f"{sheet}!{to_a1(*coord)}"

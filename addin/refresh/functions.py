@@ -637,24 +637,23 @@ def _lift(
 ) -> Any:
     """Apply ``spec`` element by element over the lifted arguments (Excel's
     broadcasting: a single row or column repeats, beyond an array is #N/A)."""
-    if True:
-        h = max(vals[i].shape[0] for i in lifted)
-        w = max(vals[i].shape[1] for i in lifted)
-        if target is not None and spec.handles_errors and spec.params == "S":
-            # only the value-testing functions can tell the padding apart
-            h, w = max(h, target[0]), max(w, target[1])
-        out = np.empty((h, w), dtype=object)
-        row = list(vals)
-        for r in range(h):
-            for c in range(w):
-                for i in lifted:
-                    row[i] = _broadcast_get(vals[i], r, c)
-                v = _call_scalar(spec, row, ctx)
-                if isinstance(v, Area):
-                    v = v.value()
-                elif isinstance(v, np.ndarray):
-                    v = v[0, 0]
-                out[r, c] = v
+    h = max(vals[i].shape[0] for i in lifted)
+    w = max(vals[i].shape[1] for i in lifted)
+    if target is not None and spec.handles_errors and spec.params == "S":
+        # only the value-testing functions can tell the padding apart
+        h, w = max(h, target[0]), max(w, target[1])
+    out = np.empty((h, w), dtype=object)
+    row = list(vals)
+    for r in range(h):
+        for c in range(w):
+            for i in lifted:
+                row[i] = _broadcast_get(vals[i], r, c)
+            v = _call_scalar(spec, row, ctx)
+            if isinstance(v, Area):
+                v = v.value()
+            elif isinstance(v, np.ndarray):
+                v = v[0, 0]
+            out[r, c] = v
     return out
 
 
@@ -2161,13 +2160,3 @@ def lookup(name: str) -> FunctionSpec | None:
             n = n[len(prefix) :]
             break
     return FUNCTIONS.get(n)
-
-
-def is_error(v: Any) -> bool:
-    """Is ``v`` an Excel error value."""
-    return isinstance(v, ExcelError)
-
-
-def error_from_text(text: str) -> ExcelError | None:
-    """The error an ``#N/A``-like text spells (re-exported helper)."""
-    return parse_error(text)
