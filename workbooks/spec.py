@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from addin.validate.structure import contract_calls
 from workbooks.model import FIRST_ROW, HEADER_ROW, DataSheet, FreeSheet, Template
 from workbooks.params_layout import PARAM_SHEET, layout_params
 from workbooks.writer import README_SHEET, defined_names
 
 SPEC_FORMAT = 1
-CONTRACT = ("TIER_DETAIL", "POINT_BONUS", "RANK_PRIZE", "FORCED_DIST", "ALLOCATE", "TIERED",
-            "WSCORE", "DEDUCT", "STREAK", "RANKX", "MONEY", "BAND")
-
-
-def contract_calls(formula: str) -> list[str]:
-    """Contract function names called in ``formula`` (strings ignored), in order."""
-    text = re.sub(r'"[^"]*"', '""', formula)
-    return re.findall(r"(?<![\w.])(" + "|".join(CONTRACT) + r")\s*\(", text)
 
 
 def build_spec(t: Template) -> dict[str, Any]:

@@ -14,12 +14,30 @@ from addin.refresh.formula import FormulaSyntaxError, function_names, parse, r1c
 from addin.refresh.model import Sheet, Workbook
 from addin.validate.report import Report
 
-__all__ = ["check_results", "check_structure", "normalise_ref"]
+__all__ = ["check_results", "check_structure", "contract_calls", "normalise_ref"]
 
 
 def normalise_ref(text: str) -> str:
     """A reference as comparable text: no ``$``, no quotes, upper case."""
     return text.replace("$", "").replace("'", "").strip().upper()
+
+
+def contract_calls(formula: str) -> list[str]:
+    """Registry function names that ``formula`` calls, outermost first.
+
+    Any spelling a file may use counts (``TIERED``, ``_xludf.TIERED``,
+    ``_xldudf_JX_TIERED``, ``JX.TIERED``); raises :class:`FormulaSyntaxError`
+    when the formula cannot be parsed. The template specs' ``functions`` lists
+    are written with it, and :func:`check_results` checks them with it.
+
+    >>> contract_calls('=MONEY(TIERED(A2, 档位, "超额")) + SUM(B2:B9)')
+    ['MONEY', 'TIERED']
+    """
+    return [
+        spec.name
+        for f in function_names(parse(formula))
+        if (spec := registry.lookup(f.name)) is not None
+    ]
 
 
 def _sheet(wb: Workbook, name: str) -> Sheet | None:
@@ -203,11 +221,7 @@ def _check_formula_cell(
         return False
     if wanted:
         try:
-            called = {
-                spec.name
-                for f in function_names(parse(formula.text))
-                if (spec := registry.lookup(f.name)) is not None
-            }
+            called = set(contract_calls(formula.text))
         except FormulaSyntaxError:
             return True  # the formula checks report the syntax error
         lost = [w for w in wanted if w not in called]
