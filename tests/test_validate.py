@@ -50,6 +50,17 @@ def _formula_text(value: object) -> str | None:
     return None
 
 
+def _column_and_row(cell: str) -> tuple[str, int]:
+    """``"B12"`` → ``("B", 12)``."""
+    return "".join(ch for ch in cell if ch.isalpha()), int("".join(ch for ch in cell if ch.isdigit()))
+
+
+def _table_top_left(ref: str) -> tuple[str, str, int]:
+    """A spec table range ``"参数!A5:C9"`` → its sheet, first column and first row."""
+    sheet, rng = ref.split("!")
+    return (sheet, *_column_and_row(rng.split(":")[0]))
+
+
 def _set_formula(ws: Any, cell: str, text: str) -> None:
     old = ws[cell].value
     if isinstance(old, ArrayFormula):
@@ -118,9 +129,8 @@ def _mutations(spec: dict[str, Any], wb: Any) -> list[Mutation]:
     if spilled is not None:
         first, _, last = spilled["ref"].partition(":")
         if last and last != first:
-            col = "".join(ch for ch in first if ch.isalpha())
-            row = int("".join(ch for ch in first if ch.isdigit())) + 1
-            blocked = f"{col}{row}"
+            col, row = _column_and_row(first)
+            blocked = f"{col}{row + 1}"
 
             def block_spill(w: Any, s: str = spilled["sheet"], a: str = blocked) -> None:
                 w[s][a].value = "=1+1"
@@ -130,10 +140,7 @@ def _mutations(spec: dict[str, Any], wb: Any) -> list[Mutation]:
     bands = spec.get("band_tables", [])
     if bands:
         band = bands[0]
-        sheet, rng = band["range"].split("!")
-        first = rng.split(":")[0]
-        col = "".join(ch for ch in first if ch.isalpha())
-        top = int("".join(ch for ch in first if ch.isdigit()))
+        sheet, col, top = _table_top_left(band["range"])
 
         def unsort(w: Any, s: str = sheet, c: str = col, t: int = top) -> None:
             ws = w[s]
@@ -250,10 +257,7 @@ def _mutations(spec: dict[str, Any], wb: Any) -> list[Mutation]:
     prizes = spec.get("prize_tables", [])
     if prizes:
         p = prizes[0]
-        sheet, rng = p["range"].split("!")
-        first = rng.split(":")[0]
-        col = "".join(ch for ch in first if ch.isalpha())
-        top = int("".join(ch for ch in first if ch.isdigit()))
+        sheet, col, top = _table_top_left(p["range"])
 
         def overlap(w: Any, s: str = sheet, c: str = col, t: int = top) -> None:
             ws = w[s]
