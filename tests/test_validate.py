@@ -267,6 +267,15 @@ def _mutations(spec: dict[str, Any], wb: Any) -> list[Mutation]:
     return out
 
 
+def _save_mutated(spec: dict[str, Any], mutation: str, out: Path) -> Mutation:
+    """Apply the mutation called ``mutation`` to the template of ``spec`` and save it as ``out``."""
+    wb = openpyxl.load_workbook(_template_file(spec))
+    m = next(x for x in _mutations(spec, wb) if x.name == mutation)
+    m.apply(wb)
+    wb.save(out)
+    return m
+
+
 def _cases() -> list[Any]:
     cases = []
     for spec_path in SPECS:
@@ -304,13 +313,8 @@ def test_openpyxl_round_trip_is_sound(spec_path: Path, tmp_path: Path) -> None:
 def test_mutation_is_caught(spec_path: Path, mutation: str, tmp_path: Path) -> None:
     """A clerk's accident is reported with the right check, sheet and cell, and
     a message in Chinese and English; the input file is not modified."""
-    spec = _spec(spec_path)
-    src = _template_file(spec)
-    wb = openpyxl.load_workbook(src)
-    m = next(x for x in _mutations(spec, wb) if x.name == mutation)
-    m.apply(wb)
     out = tmp_path / f"{mutation}.xlsx"
-    wb.save(out)
+    m = _save_mutated(_spec(spec_path), mutation, out)
     before = out.read_bytes()
     report = validate(out)
     found = [(p.code, p.sheet, p.cell) for p in report.problems]
@@ -326,12 +330,8 @@ def test_mutation_is_caught(spec_path: Path, mutation: str, tmp_path: Path) -> N
 def test_move_header_says_where_it_went(tmp_path: Path) -> None:
     """A header moved to another column is reported where it should be, and the
     message says where it was found."""
-    spec = _spec(SPECS[0])
-    wb = openpyxl.load_workbook(_template_file(spec))
-    m = next(x for x in _mutations(spec, wb) if x.name == "move-header")
-    m.apply(wb)
     out = tmp_path / "moved.xlsx"
-    wb.save(out)
+    _save_mutated(_spec(SPECS[0]), "move-header", out)
     hit = next(p for p in validate(out).problems if p.code == "structure.header")
     assert "found at" in hit.en
     assert "在" in hit.zh
@@ -363,12 +363,8 @@ def test_hostile_file_is_refused(kind: str, tmp_path: Path) -> None:
 def test_cli_json_and_english(tmp_path: Path) -> None:
     """``--json`` gives machine-readable problems with locations; ``--lang en``
     gives English messages; exit 1 when problems are found."""
-    spec = _spec(SPECS[0])
-    wb = openpyxl.load_workbook(_template_file(spec))
-    m = next(x for x in _mutations(spec, wb) if x.name == "paste-number")
-    m.apply(wb)
     out = tmp_path / "pasted.xlsx"
-    wb.save(out)
+    m = _save_mutated(_spec(SPECS[0]), "paste-number", out)
     runner = CliRunner()
     res = runner.invoke(validate_command, [str(out), "--json"])
     assert res.exit_code == 1
