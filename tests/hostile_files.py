@@ -49,10 +49,14 @@ _SHEET = (
 )
 
 
-def minimal_xlsx(sheet_xml: str = _SHEET, extra: dict[str, bytes] | None = None) -> bytes:
+def minimal_xlsx(
+    sheet_xml: str | bytes = _SHEET,
+    extra: dict[str, bytes] | None = None,
+    compresslevel: int | None = None,
+) -> bytes:
     """A small valid workbook package (one sheet), optionally with extra entries."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as z:
         z.writestr("[Content_Types].xml", _CONTENT_TYPES)
         z.writestr("_rels/.rels", _ROOT_RELS)
         z.writestr("xl/workbook.xml", _WORKBOOK)
@@ -94,14 +98,7 @@ def _encrypted(folder: Path) -> Path:
 def _zip_bomb(folder: Path) -> Path:
     p = folder / "bomb.xlsx"
     big = b"<row/>" * (200 * 1024 * 1024 // 6)  # 200 MB of the same bytes
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        z.writestr("_rels/.rels", _ROOT_RELS)
-        z.writestr("xl/workbook.xml", _WORKBOOK)
-        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        z.writestr("xl/worksheets/sheet1.xml", big)
-    p.write_bytes(buf.getvalue())
+    p.write_bytes(minimal_xlsx(big, compresslevel=9))
     return p
 
 
