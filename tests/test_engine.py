@@ -685,8 +685,10 @@ def test_lifted_calls_equal_cell_by_cell_calls(keys: list[Any], amounts: list[fl
         "G": ("_xlfn.XMATCH({x},$A$1:$A$30)", "A"),
         "H": ('_xlfn.XLOOKUP({x},$A$1:$A$30,$B$1:$B$30,"-")', "A"),
         "I": ("VLOOKUP({x},$A$1:$B$30,2,FALSE)", "A"),
+        "P": ('COUNTIFS($A$1:$A$30,{x},$B$1:$B$30,">0")', "A"),
+        "Q": ('COUNTIFS($B$1:$B$30,{x},$A$1:$A$30,"k1",$B$1:$B$30,1)', "B"),
     }
-    dyn_cols = {"D": "J", "E": "K", "F": "L", "G": "M", "H": "N", "I": "O"}
+    dyn_cols = {"D": "J", "E": "K", "F": "L", "G": "M", "H": "N", "I": "O", "P": "R", "Q": "S"}
     for col, (f, src) in pairs.items():
         for r in range(1, 31):
             cells[f"{col}{r}"] = "=" + f.format(x=f"{src}{r}")

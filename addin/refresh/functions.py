@@ -1090,16 +1090,31 @@ def make_criterion(crit: Any) -> Callable[[Any], bool]:
 def _area_like(rng: Any, shape: tuple[int, int]) -> np.ndarray:
     """``sum_range`` resized to ``shape`` from its top-left cell (Excel's rule)."""
     if isinstance(rng, Area):
-        return rng.grid.block(rng.top, rng.left, rng.top + shape[0] - 1, rng.left + shape[1] - 1)
+        top, left = rng.top, rng.left
+        return _cached(
+            rng,
+            f"like:{shape}",
+            lambda: rng.grid.block(top, left, top + shape[0] - 1, left + shape[1] - 1),
+        )
     arr = as_array(rng)
     if arr.shape != shape:
         raise fail(VALUE, "区域大小不一致 / ranges differ in size")
     return arr
 
 
-def _criteria_mask(pairs: list[tuple[Any, Any]]) -> tuple[np.ndarray, tuple[int, int]]:
+def _criteria_select(pairs: list[tuple[Any, Any]]) -> tuple[np.ndarray, tuple[int, int]]:
+    """Flat positions (ascending) of the cells meeting every criterion, and the
+    ranges' shape.
+
+    Inside :func:`shared_work` (a function lifted over many criteria, or run
+    down a block of rows), equality criteria use a hash index of their range
+    and every criterion's cell mask is kept, so each further call costs about
+    the size of its smallest hit list instead of a pass over the ranges."""
     shape: tuple[int, int] | None = None
-    mask: np.ndarray | None = None
+    # per criterion: its hit list (equality criteria inside shared_work) and a
+    # maker of its cell mask, built only when needed
+    hit_lists: list[np.ndarray | None] = []
+    mask_makers: list[Callable[[], np.ndarray]] = []
     for rng, crit in pairs:
         if not isinstance(rng, Area | np.ndarray):
             raise fail(VALUE, "条件区域须为区域 / criteria_range must be a range")
@@ -1107,24 +1122,58 @@ def _criteria_mask(pairs: list[tuple[Any, Any]]) -> tuple[np.ndarray, tuple[int,
         if shape is None:
             shape = arr.shape
         elif arr.shape != shape:
-            raise fail(VALUE, "条件区域大小不一致 / criteria ranges differ in size")
+            raise fail(VALUE, "条件区域大小不一致 / ranges differ in size")
         c = _scalar_crit(crit)
         key = _simple_criterion(c) if _SHARED else None
-        m: np.ndarray
         if key is not None:
             index = _cached(rng, "criteria-index", functools.partial(_equality_index, arr))
-            m = np.zeros(arr.size, dtype=bool)
-            hits = index.get(key)
-            if hits is not None:
-                m[hits] = True
+            hits = index.get(key, _NO_HITS)
+            hit_lists.append(hits)
+            mask_makers.append(
+                functools.partial(
+                    _cached,
+                    rng,
+                    f"criteria-mask:{key!r}",
+                    functools.partial(_hit_mask, hits, arr.size),
+                )
+            )
         else:
-            pred = make_criterion(c)
-            m = np.fromiter((pred(v) for v in arr.ravel()), dtype=bool, count=arr.size)
-        m = m.reshape(arr.shape)
-        mask = m if mask is None else (mask & m)
-    assert mask is not None
+            hit_lists.append(None)
+            if _SHARED:
+                tag = f"criteria-pred:{type(c).__name__}:{c!r}"
+                mask_makers.append(
+                    functools.partial(_cached, rng, tag, functools.partial(_predicate_mask, c, arr))
+                )
+            else:
+                mask_makers.append(functools.partial(_predicate_mask, c, arr))
     assert shape is not None
-    return mask, shape
+    with_hits = [k for k, h in enumerate(hit_lists) if h is not None]
+    if with_hits:
+        first = min(with_hits, key=lambda k: len(hit_lists[k]))  # type: ignore[arg-type]
+        sel = hit_lists[first]
+        assert sel is not None
+        for k, make in enumerate(mask_makers):
+            if k != first and len(sel):
+                sel = sel[make()[sel]]
+        return sel, shape
+    combined = mask_makers[0]()
+    for make in mask_makers[1:]:
+        combined = combined & make()
+    return np.flatnonzero(combined), shape
+
+
+_NO_HITS = np.zeros(0, dtype=np.intp)
+
+
+def _hit_mask(hits: np.ndarray, size: int) -> np.ndarray:
+    m = np.zeros(size, dtype=bool)
+    m[hits] = True
+    return m
+
+
+def _predicate_mask(crit: Any, arr: np.ndarray) -> np.ndarray:
+    pred = make_criterion(crit)
+    return np.fromiter((pred(v) for v in arr.ravel()), dtype=bool, count=arr.size)
 
 
 def _simple_criterion(c: Any) -> Any:
@@ -1176,10 +1225,11 @@ def _scalar_crit(c: Any) -> Any:
     return c
 
 
-def _selected_numbers(arr: np.ndarray, mask: np.ndarray) -> list[float]:
+def _selected_numbers(arr: np.ndarray, selected: np.ndarray) -> list[float]:
+    """The numbers at the ``selected`` flat positions (errors there raised)."""
     out = []
     flat = arr.ravel()
-    for i in np.flatnonzero(mask.ravel()).tolist():
+    for i in selected.tolist():
         v = flat[i]
         if isinstance(v, ExcelError):
             raise ExcelErrorRaised(v)
@@ -1191,8 +1241,8 @@ def _selected_numbers(arr: np.ndarray, mask: np.ndarray) -> list[float]:
 @register("COUNTIF", "RS", 2, 2, handles_errors=True)
 def COUNTIF(rng: Any, crit: Any) -> float:
     """COUNTIF(range, criteria)."""
-    mask, _ = _criteria_mask([(rng, crit)])
-    return float(mask.sum())
+    selected, _ = _criteria_select([(rng, crit)])
+    return float(len(selected))
 
 
 @register("COUNTIFS", "|RS", 2, None, handles_errors=True)
@@ -1200,26 +1250,26 @@ def COUNTIFS(*args: Any) -> float:
     """COUNTIFS(range1, criteria1, …)."""
     if len(args) % 2:
         raise fail(VALUE, "COUNTIFS 参数须成对 / needs range/criteria pairs")
-    mask, _ = _criteria_mask([(args[i], args[i + 1]) for i in range(0, len(args), 2)])
-    return float(mask.sum())
+    selected, _ = _criteria_select([(args[i], args[i + 1]) for i in range(0, len(args), 2)])
+    return float(len(selected))
 
 
 def _ifs_numbers(target: Any, pairs: tuple[Any, ...]) -> list[float]:
     if len(pairs) % 2 or not pairs:
         raise fail(VALUE, "参数须成对 / needs range/criteria pairs")
-    mask, shape = _criteria_mask([(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)])
+    selected, shape = _criteria_select([(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)])
     arr = as_array(target)
     if arr.shape != shape:
         raise fail(VALUE, "区域大小不一致 / ranges differ in size")
-    return _selected_numbers(arr, mask)
+    return _selected_numbers(arr, selected)
 
 
 @register("SUMIF", "RSR", 2, 3, handles_errors=True)
 def SUMIF(rng: Any, crit: Any, sum_range: Any = MISSING) -> float:
     """SUMIF(range, criteria, [sum_range])."""
-    mask, shape = _criteria_mask([(rng, crit)])
+    selected, shape = _criteria_select([(rng, crit)])
     target = as_array(rng) if sum_range is MISSING else _area_like(sum_range, shape)
-    return math.fsum(_selected_numbers(target, mask))
+    return math.fsum(_selected_numbers(target, selected))
 
 
 @register("SUMIFS", "R|RS", 3, None, handles_errors=True)
@@ -1231,9 +1281,9 @@ def SUMIFS(target: Any, *pairs: Any) -> float:
 @register("AVERAGEIF", "RSR", 2, 3, handles_errors=True)
 def AVERAGEIF(rng: Any, crit: Any, avg_range: Any = MISSING) -> float:
     """AVERAGEIF(range, criteria, [average_range])."""
-    mask, shape = _criteria_mask([(rng, crit)])
+    selected, shape = _criteria_select([(rng, crit)])
     target = as_array(rng) if avg_range is MISSING else _area_like(avg_range, shape)
-    nums = _selected_numbers(target, mask)
+    nums = _selected_numbers(target, selected)
     if not nums:
         raise fail(DIV0, "没有满足条件的数值 / no numbers meet the criteria")
     return math.fsum(nums) / len(nums)
