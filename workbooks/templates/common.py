@@ -25,6 +25,12 @@ def xlookup(key: str, keys: str, values: str) -> str:
     return f"_xlfn.XLOOKUP({key},{keys},{values})"
 
 
+def chosen(col: str, id_name: str = "工号") -> str:
+    """``col`` of the person chosen in an :func:`explain_sheet` (whose id is in B4),
+    found by ``id_name`` (the named id column)."""
+    return xlookup("$B$4", id_name, col)
+
+
 @dataclass
 class Detail:
     """A spilled explanation block under a header row (e.g. TIER_DETAIL)."""

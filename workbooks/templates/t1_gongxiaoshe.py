@@ -7,7 +7,7 @@ from typing import Any
 
 from workbooks import styling
 from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
-from workbooks.templates.common import YES_NO, explain_sheet, person_name, xlookup
+from workbooks.templates.common import YES_NO, chosen, explain_sheet, person_name, xlookup
 
 ID = "t1-gongxiaoshe"
 VERSION = "1.0"
@@ -134,20 +134,19 @@ def template(n_staff: int = 36, n_enterprises: int = 30, seed: int = SEED) -> Te
         rows=staff,
         nrows=len(staff),
     )
-    x = lambda col: xlookup("$B$4", "工号", col)  # noqa: E731
     explain = explain_sheet(
         "个人明细", "个人年度奖金计算明细", "工号", "工号", staff[0][0],
         [
-            ("姓名", x("姓名"), "text"),
-            ("所在企业", x("所在企业"), "text"),
-            ("兼任企业", x("兼任企业"), "text"),
-            ("所在企业得分", xlookup(x("所在企业"), "企业名称", "企业得分"), "score"),
-            ("考核得分（兼任取平均）", x("考核得分"), "score"),
-            ("所在企业年收入", xlookup(x("所在企业"), "企业名称", "企业年收入"), "money"),
-            ("完成资产收入任务", x("人员完成任务"), "text"),
-            ("收入档单价（元/分）", x("人员单价"), "money"),
-            ("分数门槛单价（空=按收入档）", f"BAND({x('考核得分')},分数门槛)", "money"),
-            ("年度奖金", x("年度奖金"), "money"),
+            ("姓名", chosen("姓名"), "text"),
+            ("所在企业", chosen("所在企业"), "text"),
+            ("兼任企业", chosen("兼任企业"), "text"),
+            ("所在企业得分", xlookup(chosen("所在企业"), "企业名称", "企业得分"), "score"),
+            ("考核得分（兼任取平均）", chosen("考核得分"), "score"),
+            ("所在企业年收入", xlookup(chosen("所在企业"), "企业名称", "企业年收入"), "money"),
+            ("完成资产收入任务", chosen("人员完成任务"), "text"),
+            ("收入档单价（元/分）", chosen("人员单价"), "money"),
+            ("分数门槛单价（空=按收入档）", f"BAND({chosen('考核得分')},分数门槛)", "money"),
+            ("年度奖金", chosen("年度奖金"), "money"),
         ],
     )
     return Template(

@@ -8,7 +8,7 @@ from typing import Any
 
 from workbooks import styling
 from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
-from workbooks.templates.common import explain_sheet, person_name, xlookup
+from workbooks.templates.common import chosen, explain_sheet, person_name, xlookup
 
 ID = "t2-wangxiao"
 VERSION = "1.0"
@@ -93,22 +93,21 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
         rows=rows,
         nrows=len(rows),
     )
-    x = lambda col: xlookup("$B$4", "工号", col)  # noqa: E731
     explain = explain_sheet(
         "个人明细", "个人月度绩效工资明细", "工号", "工号", rows[0][0],
         [
-            ("姓名", x("姓名"), "text"),
-            ("岗位", x("岗位"), "text"),
-            ("月度邀约目标（组）", x("邀约目标"), "int"),
-            ("邀约到店（组）", x("邀约到店"), "int"),
-            ("达成率Y", x("达成率"), "percent"),
-            ("交付单价（元/台）", x("交付单价"), "money"),
-            ("成功交付（台）", x("成功交付"), "int"),
-            ("底薪", x("底薪额"), "money"),
-            ("邀约奖", x("邀约奖"), "money"),
-            ("交付奖", x("交付奖"), "money"),
-            ("罚款", x("罚款"), "money"),
-            ("应发合计", x("应发合计"), "money"),
+            ("姓名", chosen("姓名"), "text"),
+            ("岗位", chosen("岗位"), "text"),
+            ("月度邀约目标（组）", chosen("邀约目标"), "int"),
+            ("邀约到店（组）", chosen("邀约到店"), "int"),
+            ("达成率Y", chosen("达成率"), "percent"),
+            ("交付单价（元/台）", chosen("交付单价"), "money"),
+            ("成功交付（台）", chosen("成功交付"), "int"),
+            ("底薪", chosen("底薪额"), "money"),
+            ("邀约奖", chosen("邀约奖"), "money"),
+            ("交付奖", chosen("交付奖"), "money"),
+            ("罚款", chosen("罚款"), "money"),
+            ("应发合计", chosen("应发合计"), "money"),
         ],
     )
     return Template(

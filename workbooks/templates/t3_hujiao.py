@@ -7,7 +7,7 @@ from typing import Any
 
 from workbooks import styling
 from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
-from workbooks.templates.common import YES_NO, explain_sheet, person_name, xlookup
+from workbooks.templates.common import YES_NO, chosen, explain_sheet, person_name
 
 ID = "t3-hujiao"
 VERSION = "1.0"
@@ -166,24 +166,23 @@ def template(n_groups: int = len(GROUPS), seed: int = SEED) -> Template:
         nrows=len(sup_names),
         blocks={"主管末位块": (f"{MONTHS[0]}末位名次", f"{MONTHS[-1]}末位名次")},
     )
-    x = lambda col: xlookup("$B$4", "工号", col)  # noqa: E731
     explain = explain_sheet(
         "个人明细", "个人本月名次与奖惩明细", "工号", "工号", people[4][0],
         [
-            ("姓名", x("姓名"), "text"),
-            ("组别", x("组别"), "text"),
-            ("本月业绩", x(last), "money"),
-            ("本月组内名次", x(f"组内名次{len(MONTHS)}月"), "int"),
-            ("连任组长月数", x("连任组长月数"), "int"),
-            ("晋升", x("晋升"), "text"),
-            ("本月个人名次", x("本月个人名次"), "int"),
-            ("本月个人奖", x("个人奖"), "money"),
+            ("姓名", chosen("姓名"), "text"),
+            ("组别", chosen("组别"), "text"),
+            ("本月业绩", chosen(last), "money"),
+            ("本月组内名次", chosen(f"组内名次{len(MONTHS)}月"), "int"),
+            ("连任组长月数", chosen("连任组长月数"), "int"),
+            ("晋升", chosen("晋升"), "text"),
+            ("本月个人名次", chosen("本月个人名次"), "int"),
+            ("本月个人奖", chosen("个人奖"), "money"),
             ("基础提成比例", "基础提成比例", "percent"),
-            ("个人降点（百分点）", x("个人降点"), "number"),
-            ("小组降点（百分点）", x("人员小组降点"), "number"),
-            ("提成比例", x("提成比例"), "percent"),
-            ("本月提成", x("本月提成"), "money"),
-            ("本月奖金合计", x("本月合计"), "money"),
+            ("个人降点（百分点）", chosen("个人降点"), "number"),
+            ("小组降点（百分点）", chosen("人员小组降点"), "number"),
+            ("提成比例", chosen("提成比例"), "percent"),
+            ("本月提成", chosen("本月提成"), "money"),
+            ("本月奖金合计", chosen("本月合计"), "money"),
         ],
     )
     pct = [styling.INT, styling.INT, "0.0"]

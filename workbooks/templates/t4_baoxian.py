@@ -8,7 +8,7 @@ from typing import Any
 
 from workbooks import styling
 from workbooks.model import Block, Col, DataSheet, FreeSheet, ParamTable, Scalar, Template
-from workbooks.templates.common import explain_sheet, person_name, xlookup
+from workbooks.templates.common import chosen, explain_sheet, person_name, xlookup
 
 ID = "t4-baoxian"
 VERSION = "1.0"
@@ -184,19 +184,18 @@ def template(n_agents: int = AGENTS_PER_CITY * len(CITIES), seed: int = SEED) ->
         if nm:
             b.names[nm] = f"B{r}"
     summary = FreeSheet("汇总", b, kind="result")
-    x = lambda col: xlookup("$B$4", "工号", col)  # noqa: E731
     explain = explain_sheet(
         "个人明细", "业务员个人奖计算明细", "工号", "工号", agents[0][0],
         [
-            ("姓名", x("姓名"), "text"),
-            ("所在市", x("个人城市"), "text"),
-            ("签单保费（元）", x("个人保费"), "money"),
-            ("所在市达成起始目标", x("所在市达成起始"), "text"),
+            ("姓名", chosen("姓名"), "text"),
+            ("所在市", chosen("个人城市"), "text"),
+            ("签单保费（元）", chosen("个人保费"), "money"),
+            ("所在市达成起始目标", chosen("所在市达成起始"), "text"),
             ("个人门槛（元，含）", "个人门槛", "money"),
-            ("参赛资格", x("参赛资格"), "text"),
-            ("全省名次", x("全省名次"), "int"),
-            ("个人奖", x("个人奖"), "money"),
-            ("手续费", x("手续费"), "money"),
+            ("参赛资格", chosen("参赛资格"), "text"),
+            ("全省名次", chosen("全省名次"), "int"),
+            ("个人奖", chosen("个人奖"), "money"),
+            ("手续费", chosen("手续费"), "money"),
         ],
     )
     return Template(

@@ -7,7 +7,7 @@ from typing import Any
 
 from workbooks import styling
 from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
-from workbooks.templates.common import Detail, explain_sheet, person_name, xlookup
+from workbooks.templates.common import Detail, chosen, explain_sheet, person_name
 
 ID = "t5-xiaoshou"
 VERSION = "1.0"
@@ -143,25 +143,27 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
         rows=students,
         nrows=len(students),
     )
-    x = lambda col: xlookup("$B$4", "工号", col)  # noqa: E731
     explain = explain_sheet(
         "个人明细", "销售员年度考核明细", "工号", "工号", str(staff[2][0]),
         [
-            ("姓名", x("姓名"), "text"),
-            ("年度得分", x("年度得分"), "score"),
-            ("最长连续低于70分月数", x("连续低分月数"), "int"),
-            ("最长连续低于60分月数", x("单月低分月数"), "int"),
-            ("转岗/再培训", x("转岗标记"), "text"),
+            ("姓名", chosen("姓名"), "text"),
+            ("年度得分", chosen("年度得分"), "score"),
+            ("最长连续低于70分月数", chosen("连续低分月数"), "int"),
+            ("最长连续低于60分月数", chosen("单月低分月数"), "int"),
+            ("转岗/再培训", chosen("转岗标记"), "text"),
             ("全年月度工资合计", "SUMIFS(月度工资,月度工号,$B$4)", "money"),
         ],
     )
-    y = lambda col: xlookup("$B$4", "征订编号", col)  # noqa: E731
     detail = explain_sheet(
         "提成明细", "杂志征订提成分档明细", "编号", "征订编号", str(students[6][0]),
-        [("姓名", y("征订姓名"), "text"), ("征订份数", y("征订份数"), "int"), ("提成口径", "杂志提成口径", "text"),
-         ("提成", y("杂志提成"), "money")],
+        [
+            ("姓名", chosen("征订姓名", "征订编号"), "text"),
+            ("征订份数", chosen("征订份数", "征订编号"), "int"),
+            ("提成口径", "杂志提成口径", "text"),
+            ("提成", chosen("杂志提成", "征订编号"), "money"),
+        ],
         [Detail("TIER_DETAIL 逐档明细（最后一行为合计）", ["档起", "档止", "份数", "单价", "金额"],
-                f'TIER_DETAIL({y("征订份数")},杂志提成表,杂志提成口径,"上含")', 3)],
+                f'TIER_DETAIL({chosen("征订份数", "征订编号")},杂志提成表,杂志提成口径,"上含")', 3)],
     )
     return Template(
         id=ID, version=VERSION, title="销售员月度与年度考核", filename="t5_xiaoshou.xlsx",

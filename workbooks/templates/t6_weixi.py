@@ -8,7 +8,7 @@ from typing import Any
 
 from workbooks import styling
 from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
-from workbooks.templates.common import YES_NO, Detail, explain_sheet, person_name, xlookup
+from workbooks.templates.common import YES_NO, Detail, chosen, explain_sheet, person_name
 
 ID = "t6-weixi"
 VERSION = "1.0"
@@ -153,22 +153,21 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
         rows=staff,
         nrows=len(staff),
     )
-    x = lambda col: xlookup("$B$4", "工号", col)  # noqa: E731
     explain = explain_sheet(
         "个人明细", "客户维系个人奖励明细", "工号", "工号", staff[0][0],
         [
-            ("姓名", x("姓名"), "text"),
-            ("岗位", x("岗位"), "text"),
-            ("移动有效户数", x("移动户数"), "int"),
-            ("移动奖励", x("移动奖励"), "money"),
-            ("移动效能", x("移动效能"), "number"),
-            ("宽带预存户数", x("宽带户数"), "int"),
-            ("宽带奖励", x("宽带奖励"), "money"),
-            ("宽带效能", x("宽带效能"), "number"),
-            ("奖励合计", x("奖励合计"), "money"),
+            ("姓名", chosen("姓名"), "text"),
+            ("岗位", chosen("岗位"), "text"),
+            ("移动有效户数", chosen("移动户数"), "int"),
+            ("移动奖励", chosen("移动奖励"), "money"),
+            ("移动效能", chosen("移动效能"), "number"),
+            ("宽带预存户数", chosen("宽带户数"), "int"),
+            ("宽带奖励", chosen("宽带奖励"), "money"),
+            ("宽带效能", chosen("宽带效能"), "number"),
+            ("奖励合计", chosen("奖励合计"), "money"),
         ],
         [Detail("移动奖励 TIER_DETAIL 分段明细（最后一行为合计）", ["档起", "档止", "户数", "每户", "金额"],
-                f'TIER_DETAIL({x("移动户数")},IF({x("岗位")}="营业员",营业员移动档,其他岗位移动档),"超额")', 3)],
+                f'TIER_DETAIL({chosen("移动户数")},IF({chosen("岗位")}="营业员",营业员移动档,其他岗位移动档),"超额")', 3)],
     )
     band_fmt = [styling.INT, styling.MONEY]
     return Template(

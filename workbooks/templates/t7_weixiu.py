@@ -7,7 +7,7 @@ from typing import Any
 
 from workbooks import styling
 from workbooks.model import Block, Col, DataSheet, FreeSheet, ParamTable, Scalar, Template
-from workbooks.templates.common import explain_sheet, person_name, xlookup
+from workbooks.templates.common import chosen, explain_sheet, person_name
 
 ID = "t7-weixiu"
 VERSION = "1.0"
@@ -139,19 +139,18 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
             b.unlocked.add(f"B{r}")
             b.kinds[f"B{r}"] = kind
     dept = FreeSheet("部门得分", b, kind="result")
-    x = lambda col: xlookup("$B$4", "工号", col)  # noqa: E731
     explain = explain_sheet(
         "个人明细", "维修人员奖金明细", "工号", "工号", staff[3][0],
         [
-            ("姓名", x("姓名"), "text"),
-            ("岗位", x("岗位"), "text"),
-            ("综合得分（十分制）", x("综合得分"), "score"),
-            ("等级", x("等级"), "text"),
-            ("等级奖金", x("等级奖金"), "money"),
-            ("核定月浮动奖金", x("核定浮动奖金"), "money"),
+            ("姓名", chosen("姓名"), "text"),
+            ("岗位", chosen("岗位"), "text"),
+            ("综合得分（十分制）", chosen("综合得分"), "score"),
+            ("等级", chosen("等级"), "text"),
+            ("等级奖金", chosen("等级奖金"), "money"),
+            ("核定月浮动奖金", chosen("核定浮动奖金"), "money"),
             ("本部门考核得分", "部门得分", "score"),
-            ("浮动奖金", x("浮动奖金"), "money"),
-            ("奖金合计", x("奖金合计"), "money"),
+            ("浮动奖金", chosen("浮动奖金"), "money"),
+            ("奖金合计", chosen("奖金合计"), "money"),
         ],
     )
     return Template(
