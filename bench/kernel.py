@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
+from timing import best_of
 
 from udfs.bands import band, tiered
 from udfs.ranking import rank_prize, rankx
@@ -144,16 +144,6 @@ def rank_prize_per_row(xs: Sequence[float], prizes: list[list[float]]) -> list[f
 
 
 # --------------------------------------------------------------------------- measurement
-
-
-def best_of(repeats: int, run: Callable[[], Any]) -> tuple[float, Any]:
-    """Best wall time of ``repeats`` runs, and the last result."""
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = run()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def as_list(result: Any) -> list[Any]:
