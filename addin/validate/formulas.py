@@ -31,6 +31,7 @@ from addin.refresh.formula import (
 from addin.refresh.model import Coord, Workbook
 from addin.validate.excel_names import BUILTIN_FUNCTIONS, FUTURE_FUNCTIONS, is_excel_function
 from addin.validate.report import Report
+from addin.validate.view import find_sheet
 
 __all__ = ["check_formulas", "table_width"]
 
@@ -93,9 +94,8 @@ def _literal_text(wb: Workbook, node: Node, sheet: str) -> str | None:
     if isinstance(node, Text):
         return node.value
     if isinstance(node, Ref) and node.is_cell:
-        try:
-            target = wb.sheet(node.sheet or sheet)
-        except KeyError:
+        target = find_sheet(wb, node.sheet or sheet)
+        if target is None:
             return None
         coord = (node.top, node.left)
         if coord in target.formulas:

@@ -14,7 +14,7 @@ from addin.refresh.a1 import col_number, from_a1, to_a1
 from addin.refresh.formula import FormulaSyntaxError, Name, Ref, parse
 from addin.refresh.model import CellValue, Sheet, Workbook
 from addin.validate.report import Report
-from addin.validate.view import DataValidation, WorkbookView
+from addin.validate.view import DataValidation, WorkbookView, find_sheet
 from udfs._inputs import is_blank
 from udfs.errors import ExcelError
 
@@ -38,9 +38,8 @@ def _range_values(wb: Workbook, node: object, sheet: str) -> list[str] | None:
                     return None
         return None
     if isinstance(node, Ref):
-        try:
-            target = wb.sheet(node.sheet or sheet)
-        except KeyError:
+        target = find_sheet(wb, node.sheet or sheet)
+        if target is None:
             return None
         return [
             str(v).strip()
@@ -145,9 +144,8 @@ def check_inputs(report: Report, view: WorkbookView, spec: dict[str, Any], missi
     for sheet_name, entries in by_sheet.items():
         if sheet_name in missing:
             continue
-        try:
-            sheet = wb.sheet(sheet_name)
-        except KeyError:
+        sheet = find_sheet(wb, sheet_name)
+        if sheet is None:
             continue
         columns = [e for e in entries if "column" in e]
         if columns:
@@ -174,9 +172,8 @@ def _check_list_validations(
     Excel's own check)."""
     wb = view.workbook
     for sheet_name, validations in view.validations.items():
-        try:
-            sheet = wb.sheet(sheet_name)
-        except KeyError:
+        sheet = find_sheet(wb, sheet_name)
+        if sheet is None:
             continue
         lists: list[tuple[DataValidation, list[str]]] = []
         for dv in validations:

@@ -13,6 +13,7 @@ from addin.refresh.a1 import col_number, from_a1, to_a1
 from addin.refresh.formula import FormulaSyntaxError, function_names, parse, r1c1_key
 from addin.refresh.model import Sheet, Workbook
 from addin.validate.report import Report
+from addin.validate.view import find_sheet
 
 __all__ = ["check_results", "check_structure", "contract_calls", "normalise_ref"]
 
@@ -40,13 +41,6 @@ def contract_calls(formula: str) -> list[str]:
     ]
 
 
-def _sheet(wb: Workbook, name: str) -> Sheet | None:
-    try:
-        return wb.sheet(name)
-    except KeyError:
-        return None
-
-
 def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
@@ -56,7 +50,7 @@ def check_structure(report: Report, wb: Workbook, spec: dict[str, Any]) -> set[s
     (later checks skip them rather than repeat the same finding)."""
     missing: set[str] = set()
     for name in spec.get("sheets", []):
-        if _sheet(wb, name) is None:
+        if find_sheet(wb, name) is None:
             missing.add(name)
             report.add(
                 "structure.missing-sheet", name, None,
@@ -109,7 +103,7 @@ def check_structure(report: Report, wb: Workbook, spec: dict[str, Any]) -> set[s
         sheet_name, cell, want = h["sheet"], h["cell"], h["text"]
         if sheet_name in missing:
             continue
-        sheet = _sheet(wb, sheet_name)
+        sheet = find_sheet(wb, sheet_name)
         if sheet is None:
             continue
         got = _text(sheet.values.get(from_a1(cell)))
@@ -161,7 +155,7 @@ def _last_row(sheet: Sheet, col: int, first: int) -> int:
 def check_results(report: Report, wb: Workbook, spec: dict[str, Any], missing: set[str]) -> None:
     """Result columns and result cells hold their formulas."""
     for res in spec.get("results", []):
-        sheet = _sheet(wb, res["sheet"])
+        sheet = find_sheet(wb, res["sheet"])
         if sheet is None or res["sheet"] in missing:
             continue
         wanted = [f.upper() for f in res.get("functions", [])]

@@ -14,6 +14,7 @@ from typing import Any
 from addin.refresh.a1 import from_a1, to_a1
 from addin.refresh.model import CellValue, Sheet, Workbook
 from addin.validate.report import Report
+from addin.validate.view import find_sheet
 from udfs._bands import COMPARE_DIGITS
 from udfs._inputs import is_blank, number_or_error
 from udfs._numbers import round_sig
@@ -24,9 +25,8 @@ __all__ = ["check_tables"]
 
 def _range(wb: Workbook, ref: str) -> tuple[Sheet, int, int, int, int] | None:
     sheet_name, _, rng = ref.rpartition("!")
-    try:
-        sheet = wb.sheet(sheet_name.strip("'"))
-    except KeyError:
+    sheet = find_sheet(wb, sheet_name.strip("'"))
+    if sheet is None:
         return None
     first, _, last = rng.replace("$", "").partition(":")
     (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from addin.refresh.a1 import from_a1
-from addin.refresh.model import Coord, Workbook
+from addin.refresh.model import Coord, Sheet, Workbook
 from addin.refresh.package import (
     Package,
     _iter_elements,
@@ -21,9 +21,18 @@ from addin.refresh.package import (
     read_workbook,
 )
 
-__all__ = ["DataValidation", "WorkbookView", "load_view"]
+__all__ = ["DataValidation", "WorkbookView", "find_sheet", "load_view"]
 
 _CUSTOM_PROPS = "docProps/custom.xml"
+
+
+def find_sheet(wb: Workbook, name: str) -> Sheet | None:
+    """The sheet called ``name`` (case-insensitive), or ``None`` when the workbook
+    has no such sheet (deleted or renamed: the structure check reports that once)."""
+    try:
+        return wb.sheet(name)
+    except KeyError:
+        return None
 
 
 @dataclass(frozen=True)
