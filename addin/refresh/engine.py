@@ -32,6 +32,7 @@ Anything outside the supported functions raises
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import operator
@@ -680,8 +681,13 @@ class _Engine:
 
     def run(self) -> Results:
         self.build_blocks()
-        for b in self.order():
-            self.eval_block(b)
+        order = self.order()
+        # one cache of what is derived from ranges (values, lookup and criteria
+        # indexes) for the whole calculation; the per-cell reference mode
+        # keeps the plain paths it is tested against
+        with fx.shared_work() if self.vectorise else contextlib.nullcontext():
+            for b in order:
+                self.eval_block(b)
         return self.results
 
     def _store(self, b: Block, coord: Coord, value: Any) -> None:

@@ -263,11 +263,14 @@ def _text_time(t: str) -> float | None:
     return (h * 3600 + mi * 60 + sec) / 86400
 
 
+_NUMBER_STARTS = frozenset("0123456789+-.$¥￥(")
+
+
 def text_to_number(text: str, date1904: bool = False) -> float | None:
     """The number a text reads as (Excel's VALUE: ``"1,200"``, ``"50%"``,
     ``"$3"``, ``"2024-01-31"``, ``"31/01/2024 02:00 AM"``, ``"12:30"``), else ``None``."""
     t = text.strip()
-    if not t:
+    if not t or t[0] not in _NUMBER_STARTS:
         return None
     neg = False
     if t.startswith("(") and t.endswith(")"):
@@ -528,7 +531,7 @@ def intersect(area: Area, ctx: CallContext) -> Any:
     )
 
 
-_SHARED: list[dict[tuple[int, str], tuple[Any, Any]]] = []
+_SHARED: list[dict[tuple[Any, str], tuple[Any, Any]]] = []
 
 
 @contextmanager
@@ -544,10 +547,20 @@ def shared_work() -> Iterator[None]:
 
 
 def _cached(owner: Any, tag: str, build: Callable[[], Any]) -> Any:
-    """``build()`` once per ``owner`` object inside :func:`shared_work`."""
+    """``build()`` once per ``owner`` inside :func:`shared_work` (the outermost
+    one: the engine opens one for a whole calculation).
+
+    A reference (:class:`Area`) is keyed by its value: the engine reads a range
+    only after every cell in it is final, so what is derived from it stays
+    true. Other owners (arrays, lists) are keyed by identity and kept alive."""
     if not _SHARED:
         return build()
-    cache = _SHARED[-1]
+    cache = _SHARED[0]
+    if isinstance(owner, Area):
+        akey = (owner, tag)
+        if akey not in cache:
+            cache[akey] = (owner, build())
+        return cache[akey][1]
     key = (id(owner), tag)
     hit = cache.get(key)
     if hit is None or hit[0] is not owner:
