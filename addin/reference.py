@@ -8,7 +8,9 @@ suite keeps identical to what :func:`markdown` generates.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -52,6 +54,13 @@ def excel_literal(value: Any) -> str:
     if isinstance(value, str):
         return '"' + value.replace('"', '""') + '"'
     return str(value)
+
+
+def _by_category() -> Iterator[tuple[str, list[FunctionSpec]]]:
+    """Runs of registry functions that share a category, with its heading ("计分 / Scoring")."""
+    for _zh, run in itertools.groupby(FUNCTIONS, key=lambda f: f.category_zh):
+        specs = list(run)
+        yield f"{specs[0].category_zh} / {specs[0].category_en}", specs
 
 
 def _default_text(arg: Argument) -> str:
@@ -122,28 +131,24 @@ def markdown() -> str:
     ]
     out += [f"| `{f.name}` | {f.help_zh} | {f.help_en} |" for f in FUNCTIONS]
     out.append("")
-    category = None
-    for spec in FUNCTIONS:
-        if spec.category_zh != category:
-            category = spec.category_zh
-            out += [f"## {spec.category_zh} / {spec.category_en}", ""]
-        out += _function_section(spec)
+    for heading, specs in _by_category():
+        out += [f"## {heading}", ""]
+        for spec in specs:
+            out += _function_section(spec)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
 def summary() -> str:
     """One line per function, grouped by category: what ``jixiao functions`` prints."""
     lines: list[str] = []
-    category = None
-    for spec in FUNCTIONS:
-        if spec.category_zh != category:
-            category = spec.category_zh
-            if lines:
-                lines.append("")
-            lines.append(f"{spec.category_zh} / {spec.category_en}")
-        lines.append(f"  {spec.signature}")
-        lines.append(f"      {spec.help_zh}")
-        lines.append(f"      {spec.help_en}")
+    for heading, specs in _by_category():
+        if lines:
+            lines.append("")
+        lines.append(heading)
+        for spec in specs:
+            lines.append(f"  {spec.signature}")
+            lines.append(f"      {spec.help_zh}")
+            lines.append(f"      {spec.help_en}")
     return "\n".join(lines) + "\n"
 
 
