@@ -30,6 +30,7 @@ import pytest
 import xlwings
 import xlwings.server
 from click.testing import CliRunner
+from host_helpers import host_range
 
 from addin import officejs
 from addin.cli import main as cli
@@ -91,16 +92,9 @@ def lite_python() -> Path:
 
 
 def _payload(name: str, args: list[Any]) -> dict[str, Any]:
-    def arg(value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, list):
-            return value if all(isinstance(r, list) for r in value) else [value]
-        return [[value]]
-
     return {
         "func_name": name,
-        "args": [arg(a) for a in args],
+        "args": [host_range(a) for a in args],
         "caller_address": "Office.js[Book1.xlsx]Sheet1!A1",
         "version": xlwings.__version__,
         "client": "Office.js",
