@@ -26,23 +26,21 @@ def build_spec(t: Template) -> dict[str, Any]:
             for i, c in enumerate(s.cols, start=1):
                 letter = get_column_letter(i)
                 headers.append({"sheet": s.name, "cell": f"{letter}{HEADER_ROW}", "text": c.header})
+                # where the column is: the start of its input or result entry
+                where = {"sheet": s.name, "column": letter, "header": c.header, "first_row": FIRST_ROW,
+                        "last_row": s.last_row}
                 if c.is_input:
                     inputs.append({
-                        "sheet": s.name, "column": letter, "header": c.header, "first_row": FIRST_ROW,
-                        "last_row": s.last_row, "kind": c.kind,
+                        **where, "kind": c.kind,
                         "choices": list(c.choices) if c.choices else None,
                         "choices_name": c.choices_ref, "required": c.required, "name": c.name,
                     })
                 elif c.is_covered:
-                    results.append({
-                        "sheet": s.name, "column": letter, "header": c.header, "first_row": FIRST_ROW,
-                        "last_row": s.last_row, "formula": False, "spilled_into": True,
-                    })
+                    results.append({**where, "formula": False, "spilled_into": True})
                 else:
                     assert c.formula is not None
                     entry: dict[str, Any] = {
-                        "sheet": s.name, "column": letter, "header": c.header, "first_row": FIRST_ROW,
-                        "last_row": s.last_row, "formula": True, "spill": c.spill, "name": c.name,
+                        **where, "formula": True, "spill": c.spill, "name": c.name,
                         "functions": sorted(set(contract_calls(c.formula))),
                     }
                     if c.cell_formulas is not None:
