@@ -22,6 +22,7 @@ Two halves:
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import math
 import os
@@ -132,6 +133,18 @@ _ERRORS = [ExcelError(code) for code in ERROR_CODES] + [
 ]
 
 
+#: Python values no host hands over but a careless caller might: #VALUE!, never a crash.
+_OTHER_OBJECTS = [
+    datetime.date(2024, 1, 31),
+    datetime.datetime(2024, 1, 31, 8, 30),
+    Decimal("2.675"),
+    Fraction(1, 3),
+    complex(1, 1),
+    b"85",
+    {"type": "Error", "basicValue": "#N/A"},
+]
+
+
 def _numpy_scalars() -> st.SearchStrategy[Any]:
     return st.one_of(
         st.floats(allow_nan=True, allow_infinity=True).map(np.float64),
@@ -158,6 +171,7 @@ def scalars() -> st.SearchStrategy[Any]:
         st.text(max_size=4),
         st.sampled_from(_ERRORS),
         _numpy_scalars(),
+        st.sampled_from(_OTHER_OBJECTS),
     )
 
 
@@ -271,7 +285,7 @@ def band_table(draw: st.DrawFn) -> Any:
         ]
         for s in starts
     ]
-    if draw(st.integers(0, 9)) == 0:  # one hostile cell somewhere
+    if draw(st.integers(0, 3)) == 0:  # one hostile cell somewhere
         i, j = draw(st.integers(0, k - 1)), draw(st.integers(0, cols))
         table[i][j] = draw(SCALARS)
     if draw(st.booleans()):
@@ -975,3 +989,79 @@ def test_money_many_digits_of_a_tiny_value() -> None:
         1e-30,
         0.125,
     ]
+
+
+def _better(a: Sequence[float | None], b: Sequence[float | None], low_first: Sequence[bool]) -> int:
+    """-1 if key row ``a`` ranks before ``b``, 1 if after, 0 if tied: column by
+    column, a blank after every number whatever the order."""
+    for x, y, low in zip(a, b, low_first, strict=True):
+        if x == y:
+            continue
+        if x is None:
+            return 1
+        if y is None:
+            return -1
+        return -1 if (x < y if low else x > y) else 1
+    return 0
+
+
+@INVARIANT
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.one_of(st.integers(1, 3).map(float), st.none()),
+            st.one_of(st.sampled_from([0.1 + 0.2, 0.3, 45100.0, 45090.0, -1.0]), st.none()),
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+    orders=st.tuples(st.booleans(), st.booleans()),
+    method=st.sampled_from(["competition", "dense", "average", "ordinal"]),
+)
+def test_rankx_tie_break_columns_match_a_brute_force_count(
+    rows: list[tuple[float | None, float | None]], orders: tuple[bool, bool], method: str
+) -> None:
+    """RANKX with two key columns and an order per column: later columns break
+    ties; a blank first key takes no place, a blank tie-break sorts last."""
+    from udfs.ranking import rankx
+
+    keys = [(a, None if b is None else _twelve(b)) for a, b in rows]
+    expected: list[float | None] = []
+    for i, ki in enumerate(keys):
+        if ki[0] is None:
+            expected.append(None)
+            continue
+        others = [(j, kj) for j, kj in enumerate(keys) if kj[0] is not None]
+        better = [kj for _, kj in others if _better(kj, ki, orders) < 0]
+        tied = [j for j, kj in others if _better(kj, ki, orders) == 0]
+        expected.append(
+            {
+                "competition": 1.0 + len(better),
+                "dense": 1.0 + len(set(better)),
+                "average": 1.0 + len(better) + (len(tied) - 1) / 2,
+                "ordinal": 1.0 + len(better) + sum(1 for j in tied if j < i),
+            }[method]
+        )
+    block = [list(r) for r in rows]
+    if len(block) == 1:  # one row of two cells would be read as two people
+        block.append([None, None])
+        expected.append(None)
+    result = call_checked(rankx, [block, [int(o) for o in orders], method])
+    assert _flat(result) == expected
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="udfs/bands.py _lookup_cells calls float() on the cell; its owner is still "
+    "at work on the module (remove this mark once fixed)",
+)
+def test_band_huge_integer_in_the_looked_up_column() -> None:
+    """Regression: BAND(50, {0, 10^400}) raised OverflowError: the looked-up cell,
+    a Python int beyond a double, went through float(). It is #NUM! like any
+    number beyond a double."""
+    from udfs.bands import band
+
+    result = call_checked(band, [50, [[0, 10**400], [100, 2]]])
+    assert isinstance(result, ExcelError)
+    assert result.code == "#NUM!"
+    assert call_checked(band, [150, [[0, 10**400], [100, 2]]]) == 2.0
