@@ -20,10 +20,10 @@ from typing import Any
 import openpyxl
 import pytest
 
+from addin.validate.structure import contract_calls
 from workbooks import writer
 from workbooks.golden_reference import golden
 from workbooks.model import DataSheet, FreeSheet, Template
-from workbooks.spec import contract_calls
 from workbooks.templates import REGISTRY
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
