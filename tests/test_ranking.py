@@ -747,3 +747,16 @@ def test_integers_beyond_a_double_are_num_errors() -> None:
     assert is_error(result[1], "#NUM!")
     assert flat(rankx([3, 2, 1], eligible=[1, 10**400, 0])) == [1, 2, None]
     assert flat(rankx([3, 2, 1], groups=[1, 10**400, 1])) == [1, 1, 2]
+
+
+def test_nan_of_any_float_type_in_eligible_is_num_error() -> None:
+    """Regression: a NaN eligible flag of a numpy float type other than float64
+    (np.float16, np.longdouble) went through to_flags, where only Python floats
+    were checked for NaN, so bool(nan) made the row take part. Any NaN or
+    infinity in eligible is now #NUM! for that row, as a float NaN already was."""
+    eligible = np.array([np.float16("nan"), 1, np.longdouble("inf"), np.float32(0)], dtype=object)
+    result = flat(rankx([1, 2, 3, 4], eligible=eligible))
+    assert is_error(result[0], "#NUM!")
+    assert result[1] == 1
+    assert is_error(result[2], "#NUM!")
+    assert result[3] is None

@@ -281,8 +281,9 @@ _FALSE_TEXT = {"FALSE", "否", "N", "NO", "0", "假"}
 
 
 def to_flags(value: object, name: str) -> tuple[npt.NDArray[np.bool_], ObjectArray | None]:
-    """A flag argument (``eligible``): booleans, numbers (non-zero is true),
-    ``"TRUE"``/``"是"``/``"FALSE"``/``"否"``; a blank is false.
+    """A flag argument (``eligible``): booleans, numbers (non-zero is true; NaN
+    or infinity, which no cell holds, is ``#NUM!``), ``"TRUE"``/``"是"``/
+    ``"FALSE"``/``"否"``; a blank is false.
 
     Returns the flags and the per-cell errors (``None`` when there are none).
     """
@@ -295,8 +296,14 @@ def to_flags(value: object, name: str) -> tuple[npt.NDArray[np.bool_], ObjectArr
             errors[idx], any_error = cell, True
         elif cell is None:
             flags[idx] = False
-        elif isinstance(cell, bool | np.bool_ | int | float | np.integer | np.floating):
-            flags[idx] = bool(cell) and not (isinstance(cell, float) and np.isnan(cell))
+        elif isinstance(cell, bool | np.bool_):
+            flags[idx] = bool(cell)
+        elif isinstance(cell, int | float | np.integer | np.floating):
+            v = number_or_error(cell, name)  # NaN or inf (of any float type) is #NUM!
+            if isinstance(v, ExcelError):
+                errors[idx], any_error = v, True
+            else:
+                flags[idx] = v != 0
         elif isinstance(cell, str):
             t = cell.strip().upper()
             err = parse_error(t)
