@@ -650,3 +650,12 @@ def test_streak_wildcards_take_linear_time() -> None:
     len(text) × len(pattern) steps."""
     assert streak([["a" * 40, "a" * 40 + "b"]], "*?" * 30 + "b") == 1
     assert streak([["优秀", "优", "良好"]], "优*") == 2
+
+
+def test_text_with_underscores_is_not_a_number() -> None:
+    """Regression: numeric text went through Python's float(), which reads
+    "1_000" as 1000 (digit grouping in Python literals); Excel's VALUE does not,
+    so such a cell is #VALUE!. Commas, %, ¥ and full-width digits still read."""
+    assert_error(wscore(["1_000"], [1]), "#VALUE!")
+    assert_error(deduct(100, "1_0", 1), "#VALUE!")
+    assert wscore(["1,200", "85%", "¥3", "８５"], [1, 1, 1, 1]) == 1200 + 0.85 + 3 + 85

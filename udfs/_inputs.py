@@ -119,6 +119,8 @@ def _text_number(text: str) -> float | None:
         t, scale = t[:-1].strip(), 0.01
     if t[:1] in "¥￥$":
         t = t[1:]
+    if "_" in t:  # Python reads "1_000" as 1000; Excel's VALUE does not
+        return None
     try:
         v = float(t)
     except ValueError:
