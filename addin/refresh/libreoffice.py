@@ -40,7 +40,7 @@ import sysconfig
 import tempfile
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
@@ -485,7 +485,7 @@ def _array_cells(ref: str) -> Iterator[Coord]:
             yield (r, c)
 
 
-def _spill_end(anchor: Coord, last: Coord, values: dict[Coord, object]) -> Coord:
+def _spill_end(anchor: Coord, last: Coord, values: Mapping[Coord, object]) -> Coord:
     """Where a dynamic array's result really ends inside the range it had in the file.
 
     LibreOffice has no spilling: it computes a dynamic-array formula as an
