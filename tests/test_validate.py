@@ -69,6 +69,30 @@ def _set_formula(ws: Any, cell: str, text: str) -> None:
         ws[cell].value = "=" + text
 
 
+def _put(sheet: str, cell: str, value: object) -> Callable[[Any], None]:
+    """A mutation that types ``value`` into one cell."""
+
+    def apply(w: Any) -> None:
+        w[sheet][cell].value = value
+
+    return apply
+
+
+def _put_formula(sheet: str, cell: str, text: str) -> Callable[[Any], None]:
+    """A mutation that replaces one cell's formula (an array formula stays one)."""
+    return lambda w: _set_formula(w[sheet], cell, text)
+
+
+def _copy_down(sheet: str, col: str, top: int) -> Callable[[Any], None]:
+    """A mutation that copies the cell at ``col``/``top`` into the cell below it."""
+
+    def apply(w: Any) -> None:
+        ws = w[sheet]
+        ws[f"{col}{top + 1}"].value = ws[f"{col}{top}"].value
+
+    return apply
+
+
 @dataclass(frozen=True)
 class Mutation:
     """One accident: what it does to the workbook and what the validator must say."""
@@ -105,9 +129,7 @@ def _mutations(spec: dict[str, Any], wb: Any) -> list[Mutation]:
     result = next(r for r in spec["results"] if "column" in r)
     anchor = result.get("anchor") or f"{result['column']}{result['first_row']}"
 
-    def paste_number(w: Any, r: dict[str, Any] = result, a: str = anchor) -> None:
-        w[r["sheet"]][a].value = 1234.5
-
+    paste_number = _put(result["sheet"], anchor, 1234.5)
     out.append(Mutation("paste-number", paste_number, "result.not-formula", result["sheet"], anchor))
 
     per_row = [
@@ -131,10 +153,7 @@ def _mutations(spec: dict[str, Any], wb: Any) -> list[Mutation]:
         if last and last != first:
             col, row = _column_and_row(first)
             blocked = f"{col}{row + 1}"
-
-            def block_spill(w: Any, s: str = spilled["sheet"], a: str = blocked) -> None:
-                w[s][a].value = "=1+1"
-
+            block_spill = _put(spilled["sheet"], blocked, "=1+1")
             out.append(Mutation("block-spill", block_spill, "result.spill-blocked", spilled["sheet"], blocked))
 
     bands = spec.get("band_tables", [])
@@ -149,15 +168,9 @@ def _mutations(spec: dict[str, Any], wb: Any) -> list[Mutation]:
 
         out.append(Mutation("unsort-band", unsort, "table.band-order", sheet, f"{col}{top + 1}"))
 
-        def duplicate(w: Any, s: str = sheet, c: str = col, t: int = top) -> None:
-            ws = w[s]
-            ws[f"{c}{t + 1}"].value = ws[f"{c}{t}"].value
-
+        duplicate = _copy_down(sheet, col, top)
         out.append(Mutation("duplicate-band", duplicate, "table.band-duplicate", sheet, f"{col}{top + 1}"))
-
-        def text_start(w: Any, s: str = sheet, c: str = col, t: int = top) -> None:
-            w[s][f"{c}{t + 1}"].value = "十万"
-
+        text_start = _put(sheet, f"{col}{top + 1}", "十万")
         out.append(Mutation("text-band-start", text_start, "table.band-number", sheet, f"{col}{top + 1}"))
 
     name = next(iter(spec["names"]))
@@ -183,61 +196,35 @@ def _mutations(spec: dict[str, Any], wb: Any) -> list[Mutation]:
                         if arg.kind == "keyword" and isinstance(a, Text) and a.value
                     ]  # fmt: skip
                     if kw and not any(m.name == "wrong-keyword" for m in out):
-                        word = kw[0]
-
-                        def wrong_kw(w: Any, s: str = ws.title, a: str = c.coordinate, t: str = text, k: str = word) -> None:
-                            _set_formula(w[s], a, t.replace(f'"{k}"', '"随便"', 1))
-
+                        wrong_kw = _put_formula(ws.title, c.coordinate, text.replace(f'"{kw[0]}"', '"随便"', 1))
                         out.append(Mutation("wrong-keyword", wrong_kw, "formula.keyword", ws.title, c.coordinate))
                     if not any(m.name == "wrong-arg-count" for m in out):
                         lo, _hi = fspec.arg_counts
-
-                        def wrong_count(w: Any, s: str = ws.title, a: str = c.coordinate, n: str = fspec.name, lo: int = lo) -> None:
-                            _set_formula(w[s], a, f"{n}(" + ",".join(["1"] * (lo - 1)) + ")")
-
+                        too_few = f"{fspec.name}(" + ",".join(["1"] * (lo - 1)) + ")"
+                        wrong_count = _put_formula(ws.title, c.coordinate, too_few)
                         out.append(Mutation("wrong-arg-count", wrong_count, "formula.arg-count", ws.title, c.coordinate))
 
-    def no_prefix(w: Any, s: str = result["sheet"], a: str = anchor) -> None:
-        _set_formula(w[s], a, "XLOOKUP(1,{1,2},{3,4})")
-
+    no_prefix = _put_formula(result["sheet"], anchor, "XLOOKUP(1,{1,2},{3,4})")
     out.append(Mutation("missing-xlfn", no_prefix, "formula.missing-prefix", result["sheet"], anchor))
-
-    def ref_error(w: Any, s: str = result["sheet"], a: str = anchor) -> None:
-        _set_formula(w[s], a, "SUM(#REF!)")
-
+    ref_error = _put_formula(result["sheet"], anchor, "SUM(#REF!)")
     out.append(Mutation("ref-error", ref_error, "formula.ref-error", result["sheet"], anchor))
 
     numeric = [i for i in spec["inputs"] if "column" in i and i["kind"] in ("number", "money", "int", "percent")]
     if numeric:
         i = numeric[0]
         cell = f"{i['column']}{i['first_row'] + 2}"
-
-        def text_in_number(w: Any, i: dict[str, Any] = i, cell: str = cell) -> None:
-            w[i["sheet"]][cell].value = "八十五"
-
-        out.append(Mutation("text-in-number", text_in_number, "input.kind", i["sheet"], cell))
-
-        def number_as_text(w: Any, i: dict[str, Any] = i, cell: str = cell) -> None:
-            w[i["sheet"]][cell].value = "85"
-
-        out.append(Mutation("number-as-text", number_as_text, "input.kind", i["sheet"], cell))
+        out.append(Mutation("text-in-number", _put(i["sheet"], cell, "八十五"), "input.kind", i["sheet"], cell))
+        out.append(Mutation("number-as-text", _put(i["sheet"], cell, "85"), "input.kind", i["sheet"], cell))
     required = [i for i in spec["inputs"] if "column" in i and i.get("required")]
     if required:
         i = required[0]
         cell = f"{i['column']}{i['first_row'] + 1}"
-
-        def blank(w: Any, i: dict[str, Any] = i, cell: str = cell) -> None:
-            w[i["sheet"]][cell].value = None
-
-        out.append(Mutation("blank-required", blank, "input.blank", i["sheet"], cell))
+        out.append(Mutation("blank-required", _put(i["sheet"], cell, None), "input.blank", i["sheet"], cell))
     choices = [i for i in spec["inputs"] if "column" in i and (i.get("choices") or i.get("choices_name"))]
     if choices:
         i = choices[0]
         cell = f"{i['column']}{i['first_row']}"
-
-        def bad_choice(w: Any, i: dict[str, Any] = i, cell: str = cell) -> None:
-            w[i["sheet"]][cell].value = "不存在的选项"
-
+        bad_choice = _put(i["sheet"], cell, "不存在的选项")
         out.append(Mutation("bad-choice", bad_choice, "input.choice", i["sheet"], cell))
     weights = spec.get("weight_groups", [])
     if weights:
@@ -258,11 +245,7 @@ def _mutations(spec: dict[str, Any], wb: Any) -> list[Mutation]:
     if prizes:
         p = prizes[0]
         sheet, col, top = _table_top_left(p["range"])
-
-        def overlap(w: Any, s: str = sheet, c: str = col, t: int = top) -> None:
-            ws = w[s]
-            ws[f"{c}{t + 1}"].value = ws[f"{c}{t}"].value
-
+        overlap = _copy_down(sheet, col, top)
         out.append(Mutation("prize-overlap", overlap, "table.prize-overlap", sheet, f"{col}{top + 1}"))
     return out
 
