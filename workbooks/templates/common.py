@@ -31,6 +31,17 @@ def chosen(col: str, id_name: str = "工号") -> str:
     return xlookup("$B$4", id_name, col)
 
 
+def summary_block(title: str, note: str, headers: list[str], widths: dict[str, float]) -> Block:
+    """The top of a result sheet laid out by hand: title (A1), note (A2) and a
+    header row on row 3; the template fills the rows below."""
+    b = Block(widths=widths)
+    b.values["A1"], b.styles["A1"] = title, "title"
+    b.values["A2"], b.styles["A2"] = note, "note"
+    for col, header in zip("ABCDEFG", headers, strict=False):
+        b.values[f"{col}3"], b.styles[f"{col}3"] = header, "header"
+    return b
+
+
 @dataclass
 class Detail:
     """A spilled explanation block under a header row (e.g. TIER_DETAIL)."""

@@ -7,8 +7,8 @@ import random
 from typing import Any
 
 from workbooks import styling
-from workbooks.model import Block, Col, DataSheet, FreeSheet, ParamTable, Scalar, Template
-from workbooks.templates.common import chosen, explain_sheet, person_name, xlookup
+from workbooks.model import Col, DataSheet, FreeSheet, ParamTable, Scalar, Template
+from workbooks.templates.common import chosen, explain_sheet, person_name, summary_block, xlookup
 
 ID = "t4-baoxian"
 VERSION = "1.0"
@@ -167,12 +167,8 @@ def template(n_agents: int = AGENTS_PER_CITY * len(CITIES), seed: int = SEED) ->
         rows=agents,
         nrows=len(agents),
     )
-    b = Block()
-    b.widths = {"A": 30, "B": 16, "C": 40}
-    b.values["A1"], b.styles["A1"] = "奖励汇总与核对", "title"
-    b.values["A2"], b.styles["A2"] = "省公司两项奖励合计不应超过省公司奖池（8万元）。", "note"
-    b.values["A3"], b.values["B3"] = "项目", "金额"
-    b.styles["A3"] = b.styles["B3"] = "header"
+    b = summary_block("奖励汇总与核对", "省公司两项奖励合计不应超过省公司奖池（8万元）。", ["项目", "金额"],
+                      {"A": 30, "B": 16, "C": 40})
     lines = [("任务达成速度奖合计", "SUM(速度奖)", "速度奖合计"), ("个人保费规模贡献奖合计", "SUM(个人奖)", "个人奖合计"),
              ("省公司奖励合计", "速度奖合计+个人奖合计", "省奖励合计"), ("省公司奖池", "省奖池", None),
              ("奖池结余（负数＝超支）", "省奖池-省奖励合计", "奖池结余"), ("总公司全国排名奖合计", "SUM(全国奖)", None),

@@ -6,8 +6,8 @@ import random
 from typing import Any
 
 from workbooks import styling
-from workbooks.model import Block, Col, DataSheet, FreeSheet, ParamTable, Scalar, Template
-from workbooks.templates.common import chosen, explain_sheet, person_name
+from workbooks.model import Col, DataSheet, FreeSheet, ParamTable, Scalar, Template
+from workbooks.templates.common import chosen, explain_sheet, person_name, summary_block
 
 ID = "t7-weixiu"
 VERSION = "1.0"
@@ -108,12 +108,8 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
         nrows=len(LINES),
         landscape=False,
     )
-    b = Block()
-    b.widths = {"A": 30, "B": 14, "C": 50}
-    b.values["A1"], b.styles["A1"] = "设备科（本部门）月度考核得分", "title"
-    b.values["A2"], b.styles["A2"] = "黄色格填写；四类合计即「本部分考核分数」（满分100）。", "note"
-    b.values["A3"], b.values["B3"], b.values["C3"] = "项目", "数值", "说明"
-    b.styles["A3"] = b.styles["B3"] = b.styles["C3"] = "header"
+    b = summary_block("设备科（本部门）月度考核得分", "黄色格填写；四类合计即「本部分考核分数」（满分100）。",
+                      ["项目", "数值", "说明"], {"A": 30, "B": 14, "C": 50})
     rows = [
         ("停机时间合计（小时）", "=SUM(停机时间)", "out_number", "停机合计", None, "来自「设备运行」表"),
         ("生产时间合计（小时）", "=SUM(生产时间)", "out_number", "生产合计", None, ""),
