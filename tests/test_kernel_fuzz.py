@@ -477,7 +477,7 @@ def call_checked(func: Callable[..., Any], args: Sequence[Any]) -> Any:
     """Call ``func``; fail on an exception, a runtime warning, a changed input or a bad result."""
     before = pickle.dumps(args)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("error", RuntimeWarning)
         result = func(*args)
     assert pickle.dumps(args) == before, "the kernel modified its input"
     check_result(result, args)
@@ -969,6 +969,21 @@ def test_forced_dist_labels_follow_the_scores(
 
 
 # --------------------------------------------------------------------------- regressions
+
+
+def test_floating_point_warnings_never_escape() -> None:
+    """Regression: overflowing inputs (WSCORE({1e308,1e308},{10,1}), DEDUCT of
+    ±1e308) made numpy emit RuntimeWarnings, which a host running with warnings
+    as errors (python -W error) turns into a traceback. excel_function silences
+    numpy's floating-point warnings; the result is #NUM! with a message."""
+    from udfs.scoring import deduct, wscore
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = wscore([[1e308, 1e308], [1, 2]], [10, 1])
+        assert _flat(result)[1] == 12.0
+        assert isinstance(_flat(result)[0], ExcelError)
+        assert deduct(-1e308, 1, 1e308, -1e308) == -1e308
 
 
 @pytest.mark.xfail(

@@ -26,6 +26,8 @@ import functools
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
+import numpy as np
+
 __all__ = [
     "CALC",
     "DIV0",
@@ -167,13 +169,16 @@ def excel_function(func: Callable[P, R]) -> Callable[P, R | ExcelError]:
     """Make ``func`` return an :class:`ExcelError` instead of raising one.
 
     Only :class:`ExcelErrorRaised` is caught: any other exception is a bug and
-    propagates.
+    propagates. numpy's floating-point warnings (overflow, invalid, divide) are
+    silenced inside: the kernel turns such results into ``#NUM!`` itself, and a
+    host that runs with warnings as errors must not get a traceback for them.
     """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | ExcelError:
         try:
-            return func(*args, **kwargs)
+            with np.errstate(all="ignore"):
+                return func(*args, **kwargs)
         except ExcelErrorRaised as exc:
             return exc.error
 
