@@ -368,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formulas-rows", type=int, default=None)
     parser.add_argument("--skip-formulas", action="store_true")
     parser.add_argument("--skip-templates", action="store_true")
+    parser.add_argument("--skip-libreoffice", action="store_true")
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -421,6 +422,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  target < {target:g} s end to end: {verdict}")
             if n >= 100_000:
                 print(f"  memory target < 1024 MB: {'ok' if r['peak_mb'] < 1024 else 'MISSED'}")
+            if n == 10_000 and not args.skip_libreoffice:
+                from refresh_libreoffice import libreoffice_line  # bench/, beside this file
+
+                line, lo_ok = libreoffice_line(path, r["total"])
+                print(f"  {line}")
+                ok = ok and lo_ok
         if not args.skip_templates:
             _bench_templates(folder, sizes)
         if not args.skip_formulas:
