@@ -717,7 +717,7 @@ def test_row_functions_lift_row_by_row(data: st.DataObject, width: int) -> None:
 # --------------------------------------------------------------------------- invariants: money
 
 
-_WEIGHTS = [0, 0, 1, 1, 0.5, 0.3, 1 / 3, 2, 0.1 + 0.2, 1e-9, 1e9, 7]
+_WEIGHTS = [0, 0, 1, 1, 0.5, 0.3, 1 / 3, 2, 0.1 + 0.2, 1e-9, 1e9, 7, 5e-324, 1e-320, 1e308]
 
 
 @INVARIANT
