@@ -545,7 +545,14 @@ def _dec(x: float) -> Decimal:
     return Decimal(f"{x:.15g}")
 
 
-_HAIRS = [4e-13, -4e-13, 6e-13, -6e-13, 3e-12, -3e-12]
+#: Offsets from a start in units of its 12th significant digit: inside the
+#: 12-digit rounding (±0.49), just outside it (±0.51) and a whole unit away.
+_HAIRS = [0.49, -0.49, 0.51, -0.51, 1.0, -1.0, 3.0]
+
+
+def _twelfth_digit(x: float) -> float:
+    """The place value of the 12th significant digit of ``x`` (1e-11 for 1.15)."""
+    return 10.0 ** (math.floor(math.log10(abs(x))) - 11) if x else 1e-300
 
 
 def _near(starts: Sequence[float]) -> st.SearchStrategy[float]:
@@ -554,7 +561,7 @@ def _near(starts: Sequence[float]) -> st.SearchStrategy[float]:
     on = st.sampled_from(list(starts))
     return st.one_of(
         on,
-        st.tuples(on, st.sampled_from(_HAIRS)).map(lambda t: t[0] * (1 + t[1]) if t[0] else t[1]),
+        st.tuples(on, st.sampled_from(_HAIRS)).map(lambda t: t[0] + t[1] * _twelfth_digit(t[0])),
         on.map(lambda s: s + 0.01),
         on.map(lambda s: s - 0.01),
         st.floats(-1e4, 1e6, allow_nan=False),
