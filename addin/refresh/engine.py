@@ -194,6 +194,16 @@ class _VArea:
         return Area(self.grid, self.top + i, self.left, self.bottom + i, self.right)
 
 
+_SCALARS = (float, str, bool, ExcelError, type(None))
+
+
+def _plain(vec: _Vec) -> bool:
+    """Every row holds one plain value (no array, no reference)."""
+    if vec.v.dtype == np.float64:
+        return True
+    return all(isinstance(x, _SCALARS) for x in vec.v.tolist())
+
+
 def _is_vec(v: Any) -> bool:
     return isinstance(v, _Vec | _VArea)
 
@@ -735,7 +745,9 @@ class _Engine:
         h, w = arr.shape
         old = _ref_bounds(b.formula.ref) if b.formula.ref else ((b.row, b.col), (b.row, b.col))
         blocked = False
-        if (h, w) != (1, 1):
+        if b.row + h - 1 >= MAX_ROW or b.col + w - 1 >= MAX_COL:
+            blocked = True  # beyond the edge of the sheet: #SPILL! as in Excel
+        elif (h, w) != (1, 1):
             target = g.block(b.row, b.col, b.row + h - 1, b.col + w - 1)
             others = [
                 (r, c)
@@ -857,6 +869,10 @@ class _Engine:
 
     def scalar(self, v: Any, cx: CallContext) -> Any:
         """An operand: a reference intersected (normal) or read as an array."""
+        if isinstance(v, MultiArea):
+            return VALUE.with_message(
+                "运算中不能使用多区域引用 / a multi-area reference in an operation"
+            )
         if isinstance(v, Area):
             if v.is_cell():
                 return v.value()
@@ -1113,6 +1129,10 @@ class _Engine:
 
     def v_scalar(self, v: Any) -> Any:
         """Like :meth:`scalar` for the block: a shared range intersected per row."""
+        if isinstance(v, MultiArea):
+            return VALUE.with_message(
+                "运算中不能使用多区域引用 / a multi-area reference in an operation"
+            )
         if isinstance(v, Area):
             if v.is_cell():
                 return v.value()
@@ -1224,6 +1244,10 @@ class _Engine:
 
     def v_fast(self, spec: FunctionSpec, node: Func, args: list[Any]) -> Any:
         name = spec.name
+        if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
+            return None  # the generic path gives the arity error
+        if any(isinstance(a, _Vec) and not _plain(a) for a in args):
+            return None  # rows holding arrays or references: lifted per row
         if name in ("VLOOKUP", "HLOOKUP"):
             return self.v_vlookup(spec, args)
         if name in ("MATCH", "XMATCH"):
@@ -1761,6 +1785,8 @@ def _clean(v: Any) -> CellValue:
 
 
 def _as_result_array(v: Any) -> np.ndarray:
+    if isinstance(v, MultiArea):
+        v = VALUE.with_message("多区域引用不能作为结果 / a multi-area reference is not a value")
     if isinstance(v, Area):
         return v.values()
     return fx.as_array(v)
