@@ -766,3 +766,16 @@ def test_random_formulas_never_crash_and_blocks_agree(texts: list[str], kinds: l
         w = vec[k]
         assert type(v) is type(w), (k, v, w)
         assert v == w or (isinstance(v, float) and v != v and w != w), (k, v, w)
+
+
+def test_expanding_ranges_filled_down() -> None:
+    """SUM($A$1:A1) and COUNTIF($B$1:B1,B1) filled down: running sums and counts."""
+    cells: Cells = {}
+    for r in range(1, 7):
+        cells[f"A{r}"] = r
+        cells[f"B{r}"] = "甲" if r % 2 else "乙"
+        cells[f"C{r}"] = f"=SUM($A$1:A{r})"
+        cells[f"D{r}"] = f"=COUNTIF($B$1:B{r},B{r})"
+    out = calc(cells)
+    assert [out[f"C{r}"] for r in range(1, 7)] == [1.0, 3.0, 6.0, 10.0, 15.0, 21.0]
+    assert [out[f"D{r}"] for r in range(1, 7)] == [1.0, 1.0, 2.0, 2.0, 3.0, 3.0]

@@ -272,3 +272,15 @@ def test_r1c1_key_whole_columns_rows_and_numbers() -> None:
 def test_r1c1_key_does_not_touch_function_names() -> None:
     """LOG10( and ATAN2( are names, not cells."""
     assert r1c1_key("LOG10(A1)", 1, 2) == "LOG10(R[0]C[-1])"
+
+
+def test_range_edges_keep_their_own_dollar_signs() -> None:
+    """$A$1:A3 (an expanding range) has a fixed top and a relative bottom, even
+    where both corners share a column; B2:A1 is normalised with its flags."""
+    ref = parse("$A$1:A3")
+    assert isinstance(ref, Ref)
+    assert (ref.abs_top, ref.abs_left, ref.abs_bottom, ref.abs_right) == (True, True, False, False)
+    rev = parse("B$2:$A1")
+    assert isinstance(rev, Ref)
+    assert (rev.top, rev.left, rev.bottom, rev.right) == (1, 1, 2, 2)
+    assert (rev.abs_top, rev.abs_left, rev.abs_bottom, rev.abs_right) == (False, True, True, False)

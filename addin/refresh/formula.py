@@ -731,6 +731,15 @@ class _Parser:
         return ArrayLit(tuple(tuple(r) for r in rows))
 
 
+def _edge(a: int, a_abs: bool, b: int, b_abs: bool, *, low: bool) -> tuple[int, bool]:
+    """The lower (``low``) or higher of two edges with its ``$`` flag."""
+    if a == b:
+        return (a, a_abs) if low else (b, b_abs)
+    if (a < b) == low:
+        return a, a_abs
+    return b, b_abs
+
+
 def _make_range(left: Node, right: Node) -> Node:
     """``A1:B2`` (and ``A1:B2:C3``) becomes one :class:`Ref`; anything else a :class:`RangeOp`."""
     if (
@@ -742,12 +751,14 @@ def _make_range(left: Node, right: Node) -> Node:
         and right.cols
         and (right.sheet is None or right.sheet == left.sheet)
     ):
-        tops = sorted([(left.top, left.abs_top), (right.top, right.abs_top)])
-        bottoms = sorted([(left.bottom, left.abs_bottom), (right.bottom, right.abs_bottom)])
-        lefts = sorted([(left.left, left.abs_left), (right.left, right.abs_left)])
-        rights = sorted([(left.right, left.abs_right), (right.right, right.abs_right)])
-        (top, atop), (bottom, abot) = tops[0], bottoms[-1]
-        (lft, alft), (rgt, argt) = lefts[0], rights[-1]
+        # each edge keeps the $ of the corner it comes from; on a tie the first
+        # operand gives the top/left edge, the second the bottom/right one
+        top, atop = _edge(left.top, left.abs_top, right.top, right.abs_top, low=True)
+        bottom, abot = _edge(
+            left.bottom, left.abs_bottom, right.bottom, right.abs_bottom, low=False
+        )
+        lft, alft = _edge(left.left, left.abs_left, right.left, right.abs_left, low=True)
+        rgt, argt = _edge(left.right, left.abs_right, right.right, right.abs_right, low=False)
         return Ref(left.sheet, top, lft, bottom, rgt, atop, alft, abot, argt, is_cell=False)
     return RangeOp(left, right)
 
