@@ -237,6 +237,23 @@ ROW_FORMULAS = (
     "BAND(A{r},参数!$A$2:$C$5,3)",
     "MONEY(A{r}*1.005)",
     "POINT_BONUS(A{r},10,{k})",
+    "WSCORE(A{r}:C{r},{{0.5,0.3,0.2}},{{100,100,100}})",
+    "DEDUCT(100,A{r}:C{r},{{1,2,3}},50)",
+    "STREAK(A{r}:C{r},\">=\"&{k})",
+    "INDEX(RANKX($A$2:$A${n},0,\"dense\"),{r}-1)",
+    "INDEX(RANK_PRIZE($A$2:$A${n},{{1,1,300;2,3,100}}),{r}-1)",
+    # IFERROR: when ALLOCATE's result is one error (all weights 0), INDEX(<error>,2) is
+    # #REF! in our engine and the error itself in LibreOffice; the oracle has no case
+    # to say which Excel gives, so that question is kept out of this comparison.
+    "IFERROR(INDEX(ALLOCATE(1000,$C$2:$C${n}),{r}-1),\"错\")",
+    "HLOOKUP(A{r},参数!$H$1:$K$2,2)",
+    "_xlfn.IFS(A{r}>={k},1,A{r}<0,-1,TRUE,0)",
+    "_xlfn.XMATCH(A{r},参数!$A$2:$A$5,1)",
+    "MID(B{r}&A{r},2,3)&RIGHT(A{r},2)",
+    "YEAR(DATE(2024,A{r},1))*100+MONTH(EOMONTH(DATE(2024,1,31),{d}))",
+    "DAY(EDATE(DATE(2024,1,31),A{r}))",
+    "ISERROR(A{r}*1)+ISNA(MATCH(B{r},参数!$C$2:$C$5,0))",
+    "ROW(A{r})+COLUMN(C{r})+COUNTBLANK(A{r}:C{r})",
 )
 SCALAR_FORMULAS = (
     "SUM(A2:A{n})",
@@ -292,6 +309,9 @@ def build(spec: dict[str, Any], path: Path) -> None:
     params.append(["起点", "比例", "等级"])
     for row in zip(BAND_STARTS, BAND_RATES, BAND_LABELS, strict=True):
         params.append(list(row))
+    for j, (start, rate) in enumerate(zip(BAND_STARTS, BAND_RATES, strict=True)):
+        params.cell(1, 8 + j, start)  # the band table across, for HLOOKUP
+        params.cell(2, 8 + j, rate)
     n = len(spec["a"]) + 1
     data.append(["业绩", "类别", "金额"])
     for a, b, c in zip(spec["a"], spec["b"], spec["c"], strict=True):

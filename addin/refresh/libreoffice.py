@@ -12,9 +12,9 @@ unknown to LibreOffice. They are bridged to the kernel: every function gets a
 generated Basic wrapper ``JX_<NAME>`` in the profile's ``Standard`` library
 (:func:`basic_module`) that calls :mod:`addin.refresh.lo_bridge.bridge` through
 the Python script provider. The workbook LibreOffice opens is a temporary copy
-whose formulas call the wrappers (:func:`rewrite_formula`); Basic cannot return
-an error value, so the wrapper's error text is turned back into the error by the
-formula itself (``LET`` + ``CHOOSE`` over the error literals).
+whose formulas call the wrappers (:func:`rewrite_formula`). An error result
+crosses as LibreOffice's own encoding of a formula error (a NaN carrying the
+error number), so it arrives in the cell, or inside an array, as that error.
 
 LibreOffice's recalculated copy is only *read* (cached values, with the
 package reader); the values are written into the ORIGINAL package by the same
@@ -76,12 +76,6 @@ BRIDGE_DIR = Path(__file__).with_name("lo_bridge")
 #: Prefix of the Basic wrappers in the copy LibreOffice opens (avoids any clash
 #: with LibreOffice's own function names).
 WRAPPER_PREFIX = "JX_"
-#: Error literals in the order of :data:`udfs.errors.ERROR_CODES` that
-#: LibreOffice can parse; later codes (#GETTING_DATA, #SPILL!, #CALC!) fall
-#: outside ``CHOOSE`` and become ``#VALUE!`` there.
-_ERROR_LITERALS = "#NULL!,#DIV/0!,#VALUE!,#REF!,#NAME?,#NUM!,#N/A"
-
-
 class LibreOfficeError(RefreshError):
     """LibreOffice failed on a workbook, or could not be started."""
 
@@ -199,14 +193,6 @@ def basic_module(functions: dict[str, tuple[str, str, int]]) -> str:
 _IDENT = re.compile(r"[A-Za-z_\\][A-Za-z0-9_.]*")
 
 
-def _wrap(call: str) -> str:
-    r = "_xlpm.jx_r"
-    return (
-        f"_xlfn.LET({r},{call},IF(ISTEXT({r}),IF(LEFT({r},1)=CHAR(1),"
-        f"CHOOSE(VALUE(MID({r},2,2)),{_ERROR_LITERALS}),{r}),{r}))"
-    )
-
-
 def _matching_paren(text: str, open_at: int) -> int:
     """Index of the ``)`` closing the ``(`` at ``open_at`` (strings and quoted names skipped)."""
     depth = 0
@@ -232,7 +218,7 @@ def _matching_paren(text: str, open_at: int) -> int:
 
 def rewrite_formula(text: str, lookup: dict[str, str] | None = None) -> str:
     """``text`` with every contract-function call, in any spelling, calling its
-    Basic wrapper and turning the wrapper's error text back into the error.
+    Basic wrapper ``JX_<NAME>``.
 
     ``lookup`` maps upper-case spellings (``TIERED``, ``_XLUDF.TIERED``,
     ``_XLDUDF_JX_TIERED``, ``JX.TIERED``) to names; default: the registry's.
@@ -240,8 +226,8 @@ def rewrite_formula(text: str, lookup: dict[str, str] | None = None) -> str:
     kernel reads as omitted: LibreOffice rejects a call to a Basic function with
     an empty argument before a range.
 
-    >>> rewrite_formula('A1+_xludf.MONEY(B2,2)', {'_XLUDF.MONEY': 'MONEY'})[:40]
-    'A1+_xlfn.LET(_xlpm.jx_r,JX_MONEY(B2,2),I'
+    >>> rewrite_formula('A1+_xludf.MONEY(B2,2)', {'_XLUDF.MONEY': 'MONEY'})
+    'A1+JX_MONEY(B2,2)'
     """
     if lookup is None:
         lookup = _spellings()
@@ -269,7 +255,7 @@ def rewrite_formula(text: str, lookup: dict[str, str] | None = None) -> str:
                     rewrite_formula(arg, lookup) if arg.strip() else '""'
                     for arg in _split_arguments(args)
                 ) if args.strip() else args
-                out.append(_wrap(f"{WRAPPER_PREFIX}{name}({inner})"))
+                out.append(f"{WRAPPER_PREFIX}{name}({inner})")
                 i = close + 1
                 continue
         out.append(word)

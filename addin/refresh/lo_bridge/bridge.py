@@ -13,10 +13,11 @@ Environment (set by :mod:`.worker` for ``soffice``):
 * ``JIXIAO_FUNCTIONS`` — a JSON file ``{NAME: [module, attr, max_args]}``.
 
 Values crossing Basic: a range arrives as rows of values (``((1.0,), (2.0,))``),
-an empty optional argument as ``None``. Basic cannot hand an error value back to
-Calc, so an error result is returned as text ``"\\x01NN"`` (``NN`` = its
-position in :data:`udfs.errors.ERROR_CODES`, 1-based); the formula rewritten by
-:func:`addin.refresh.libreoffice.rewrite_formula` turns it back into the error.
+an empty optional argument as ``None``. Basic has no error values, but Calc
+stores a formula error as a double — a NaN whose low bits hold the error
+number — and reads such a double back as that error, in a cell or inside an
+array: an error result is returned in that form. A boolean becomes 1/0
+(LibreOffice has no boolean type), ``None`` (no result) empty text.
 """
 
 from __future__ import annotations
@@ -24,11 +25,29 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import struct
 import sys
 from typing import Any
 
-ERROR_MARK = "\x01"
 _FUNCTIONS: dict[str, Any] = {}
+
+
+def _error_double(code: int) -> float:
+    """LibreOffice's encoding of a formula error as a double: a quiet NaN whose
+    low 32 bits hold the error number (``formula::CreateDoubleError``)."""
+    return float(struct.unpack("<d", struct.pack("<Q", 0x7FF8000000000000 | code))[0])
+
+
+#: Excel error → LibreOffice FormulaError number (formula/errorcodes.hxx).
+_LIBREOFFICE_ERRORS: dict[str, float] = {
+    "#NULL!": _error_double(521),
+    "#DIV/0!": _error_double(532),
+    "#VALUE!": _error_double(519),
+    "#REF!": _error_double(524),
+    "#NAME?": _error_double(525),
+    "#NUM!": _error_double(503),
+    "#N/A": _error_double(32767),
+}
 
 
 def _setup() -> None:
@@ -49,15 +68,14 @@ def _argument(value: Any) -> Any:
 
 
 def _scalar(value: Any) -> Any:
-    from udfs.errors import ERROR_CODES, ExcelError
+    from udfs.errors import ExcelError
 
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()
     if value is None:
         return ""
     if isinstance(value, ExcelError):
-        code = str(value)
-        return f"{ERROR_MARK}{ERROR_CODES.index(code) + 1:02d}"
+        return _LIBREOFFICE_ERRORS.get(str(value), _LIBREOFFICE_ERRORS["#VALUE!"])
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, int | float):
