@@ -416,7 +416,12 @@ def call_args(draw: st.DrawFn, spec: FunctionSpec) -> list[Any]:
     args = []
     for arg in spec.args[:n]:
         if draw(st.integers(0, 9)) < 7:
-            args.append(plausible(draw, arg, spec, rows, width))
+            # mostly the same number of rows and width for every argument; now and
+            # then another, so mismatched shapes between arguments are tried too
+            r, w = rows, width
+            if draw(st.integers(0, 4)) == 0:
+                r, w = draw(st.sampled_from([1, 2, 3, 70])), draw(st.sampled_from([1, 2, 4]))
+            args.append(plausible(draw, arg, spec, r, w))
         else:
             args.append(draw(HOSTILE))
     return args + [None] * max(0, lo - n)
