@@ -532,6 +532,7 @@ def intersect(area: Area, ctx: CallContext) -> Any:
 
 
 _SHARED: list[dict[tuple[Any, str], tuple[Any, Any]]] = []
+_USES: list[dict[tuple[Any, str], int]] = []
 
 
 @contextmanager
@@ -540,33 +541,54 @@ def shared_work() -> Iterator[None]:
     array, or down a block of rows), cache what is derived from those ranges:
     their values, hash indexes for exact lookups and equality criteria."""
     _SHARED.append({})
+    _USES.append({})
     try:
         yield
     finally:
         _SHARED.pop()
+        _USES.pop()
 
 
 def _cached(owner: Any, tag: str, build: Callable[[], Any]) -> Any:
     """``build()`` once per ``owner`` inside :func:`shared_work` (the outermost
     one: the engine opens one for a whole calculation).
 
-    A reference (:class:`Area`) is keyed by its value: the engine reads a range
-    only after every cell in it is final, so what is derived from it stays
-    true. Other owners (arrays, lists) are keyed by identity and kept alive."""
+    Only work asked for a second time is kept (a range read once, such as each
+    row's ``$A$1:A7`` in a running count, is not worth the memory). A reference
+    (:class:`Area`) is keyed by its value: the engine reads a range only after
+    every cell in it is final, so what is derived from it stays true. Other
+    owners (arrays, lists) are keyed by identity and kept alive with the entry."""
     if not _SHARED:
         return build()
     cache = _SHARED[0]
-    if isinstance(owner, Area):
-        akey = (owner, tag)
-        if akey not in cache:
-            cache[akey] = (owner, build())
-        return cache[akey][1]
-    key = (id(owner), tag)
+    is_area = isinstance(owner, Area)
+    key = (owner if is_area else id(owner), tag)
     hit = cache.get(key)
-    if hit is None or hit[0] is not owner:
-        hit = (owner, build())
-        cache[key] = hit
-    return hit[1]
+    if hit is not None and (is_area or hit[0] is owner):
+        return hit[1]
+    uses = _USES[0]
+    n = uses.get(key, 0) + 1
+    uses[key] = n
+    value = build()
+    if n >= 2:
+        cache[key] = (owner, value)
+    return value
+
+
+def _when_reused(owner: Any, tag: str, build: Callable[[], Any]) -> Any:
+    """Like :func:`_cached`, but ``None`` (build nothing) the first time: for
+    indexes that only pay off when a range is searched again."""
+    if not _SHARED:
+        return None
+    is_area = isinstance(owner, Area)
+    key = (owner if is_area else id(owner), tag)
+    hit = _SHARED[0].get(key)
+    if hit is not None and (is_area or hit[0] is owner):
+        return hit[1]
+    if _USES[0].get(key, 0) == 0:
+        _USES[0][key] = 1
+        return None
+    return _cached(owner, tag, build)
 
 
 def as_array(v: Any) -> np.ndarray:
@@ -706,14 +728,29 @@ def numbers_of(args: tuple[Any, ...], date1904: bool = False) -> list[float]:
     """Numbers of SUM-like arguments: numbers in ranges/arrays (text, logicals
     and blanks there ignored); direct arguments coerced; errors raised."""
     out: list[float] = []
-    for v, from_range in iter_values(args):
-        if isinstance(v, ExcelError):
-            raise ExcelErrorRaised(v)
-        if from_range:
-            if isinstance(v, float | int) and not isinstance(v, bool):
-                out.append(float(v))
-        else:
-            out.append(to_number(v, date1904))
+    for a in args:
+        if a is MISSING:
+            continue
+        if isinstance(a, Area | np.ndarray):
+            flat = as_array(a).ravel().tolist()
+            nums = [v for v in flat if isinstance(v, float)]
+            if len(nums) != len(flat):
+                for v in flat:
+                    if isinstance(v, ExcelError):
+                        raise ExcelErrorRaised(v)
+                nums = [
+                    float(v) for v in flat if isinstance(v, float | int) and not isinstance(v, bool)
+                ]
+            out.extend(nums)
+            continue
+        for v, from_range in iter_values((a,)):
+            if isinstance(v, ExcelError):
+                raise ExcelErrorRaised(v)
+            if from_range:
+                if isinstance(v, float | int) and not isinstance(v, bool):
+                    out.append(float(v))
+            else:
+                out.append(to_number(v, date1904))
     return out
 
 
@@ -1138,8 +1175,12 @@ def _criteria_select(pairs: list[tuple[Any, Any]]) -> tuple[np.ndarray, tuple[in
             raise fail(VALUE, "条件区域大小不一致 / ranges differ in size")
         c = _scalar_crit(crit)
         key = _simple_criterion(c) if _SHARED else None
-        if key is not None:
-            index = _cached(rng, "criteria-index", functools.partial(_equality_index, arr))
+        index = (
+            _when_reused(rng, "criteria-index", functools.partial(_equality_index, arr))
+            if key is not None
+            else None
+        )
+        if index is not None:
             hits = index.get(key, _NO_HITS)
             hit_lists.append(hits)
             mask_makers.append(
@@ -1425,8 +1466,9 @@ def exact_position(
                     idx[k] = i
             return idx
 
-        index = _cached(owner, f"exact:{fold}:{reverse}:{len(items)}", build)
-        return index.get(_lookup_key(value, fold), -1)
+        index = _when_reused(owner, f"exact:{fold}:{reverse}:{len(items)}", build)
+        if index is not None:
+            return index.get(_lookup_key(value, fold), -1)
     if has_wild:
         rx = wildcard_regex(value)
         for i in order:
