@@ -15,9 +15,15 @@ Two halves:
 * **Invariants on valid data** with edge cases (ties, blanks, values exactly on
   band starts and at the 12-significant-digit boundary, negatives): lifted
   functions on a column equal the function row by row (also across the
-  64-value threshold where band lookups switch to precomputed edges); ALLOCATE
-  adds up exactly; RANK_PRIZE never pays out more than the table; RANKX agrees
-  with a brute-force count.
+  64-value threshold where band lookups switch to precomputed edges); BAND
+  agrees with a 12-digit reference; ALLOCATE adds up exactly; RANK_PRIZE never
+  pays out more than the table; RANKX (one key or two, groups, eligibility)
+  agrees with a brute-force count; TIER_DETAIL adds up to TIERED; FORCED_DIST
+  never gives a better score a worse label.
+
+A function call passes the checks only if no numpy RuntimeWarning escapes either
+(under ``python -W error`` that would be a traceback). The last section holds
+regression tests for bugs the fuzz found.
 """
 
 from __future__ import annotations
@@ -922,6 +928,65 @@ def test_rank_prize_never_pays_more_than_the_table(
             assert round(paid * 100) == _prize_cents(prizes, int(r))
 
 
+def _better(a: Sequence[float | None], b: Sequence[float | None], low_first: Sequence[bool]) -> int:
+    """-1 if key row ``a`` ranks before ``b``, 1 if after, 0 if tied: column by
+    column, a blank after every number whatever the order."""
+    for x, y, low in zip(a, b, low_first, strict=True):
+        if x == y:
+            continue
+        if x is None:
+            return 1
+        if y is None:
+            return -1
+        return -1 if (x < y if low else x > y) else 1
+    return 0
+
+
+@INVARIANT
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.one_of(st.integers(1, 3).map(float), st.none()),
+            st.one_of(st.sampled_from([0.1 + 0.2, 0.3, 45100.0, 45090.0, -1.0]), st.none()),
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+    orders=st.tuples(st.booleans(), st.booleans()),
+    method=st.sampled_from(["competition", "dense", "average", "ordinal"]),
+)
+def test_rankx_tie_break_columns_match_a_brute_force_count(
+    rows: list[tuple[float | None, float | None]], orders: tuple[bool, bool], method: str
+) -> None:
+    """RANKX with two key columns and an order per column: later columns break
+    ties; a blank first key takes no place, a blank tie-break sorts last."""
+    from udfs.ranking import rankx
+
+    keys = [(a, None if b is None else _twelve(b)) for a, b in rows]
+    expected: list[float | None] = []
+    for i, ki in enumerate(keys):
+        if ki[0] is None:
+            expected.append(None)
+            continue
+        others = [(j, kj) for j, kj in enumerate(keys) if kj[0] is not None]
+        better = [kj for _, kj in others if _better(kj, ki, orders) < 0]
+        tied = [j for j, kj in others if _better(kj, ki, orders) == 0]
+        expected.append(
+            {
+                "competition": 1.0 + len(better),
+                "dense": 1.0 + len(set(better)),
+                "average": 1.0 + len(better) + (len(tied) - 1) / 2,
+                "ordinal": 1.0 + len(better) + sum(1 for j in tied if j < i),
+            }[method]
+        )
+    block = [list(r) for r in rows]
+    if len(block) == 1:  # one row of two cells would be read as two people
+        block.append([None, None])
+        expected.append(None)
+    result = call_checked(rankx, [block, [int(o) for o in orders], method])
+    assert _flat(result) == expected
+
+
 # --------------------------------------------------------------------------- invariants: explanations and grades
 
 
@@ -1016,65 +1081,6 @@ def test_money_many_digits_of_a_tiny_value() -> None:
         1e-30,
         0.125,
     ]
-
-
-def _better(a: Sequence[float | None], b: Sequence[float | None], low_first: Sequence[bool]) -> int:
-    """-1 if key row ``a`` ranks before ``b``, 1 if after, 0 if tied: column by
-    column, a blank after every number whatever the order."""
-    for x, y, low in zip(a, b, low_first, strict=True):
-        if x == y:
-            continue
-        if x is None:
-            return 1
-        if y is None:
-            return -1
-        return -1 if (x < y if low else x > y) else 1
-    return 0
-
-
-@INVARIANT
-@given(
-    rows=st.lists(
-        st.tuples(
-            st.one_of(st.integers(1, 3).map(float), st.none()),
-            st.one_of(st.sampled_from([0.1 + 0.2, 0.3, 45100.0, 45090.0, -1.0]), st.none()),
-        ),
-        min_size=1,
-        max_size=10,
-    ),
-    orders=st.tuples(st.booleans(), st.booleans()),
-    method=st.sampled_from(["competition", "dense", "average", "ordinal"]),
-)
-def test_rankx_tie_break_columns_match_a_brute_force_count(
-    rows: list[tuple[float | None, float | None]], orders: tuple[bool, bool], method: str
-) -> None:
-    """RANKX with two key columns and an order per column: later columns break
-    ties; a blank first key takes no place, a blank tie-break sorts last."""
-    from udfs.ranking import rankx
-
-    keys = [(a, None if b is None else _twelve(b)) for a, b in rows]
-    expected: list[float | None] = []
-    for i, ki in enumerate(keys):
-        if ki[0] is None:
-            expected.append(None)
-            continue
-        others = [(j, kj) for j, kj in enumerate(keys) if kj[0] is not None]
-        better = [kj for _, kj in others if _better(kj, ki, orders) < 0]
-        tied = [j for j, kj in others if _better(kj, ki, orders) == 0]
-        expected.append(
-            {
-                "competition": 1.0 + len(better),
-                "dense": 1.0 + len(set(better)),
-                "average": 1.0 + len(better) + (len(tied) - 1) / 2,
-                "ordinal": 1.0 + len(better) + sum(1 for j in tied if j < i),
-            }[method]
-        )
-    block = [list(r) for r in rows]
-    if len(block) == 1:  # one row of two cells would be read as two people
-        block.append([None, None])
-        expected.append(None)
-    result = call_checked(rankx, [block, [int(o) for o in orders], method])
-    assert _flat(result) == expected
 
 
 @pytest.mark.xfail(
