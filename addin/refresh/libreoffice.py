@@ -421,8 +421,12 @@ class LibreOffice:
             try:
                 self._proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+                self._proc.terminate()  # the worker stops its soffice on SIGTERM
+                try:
+                    self._proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    self._proc.kill()
+                    self._proc.wait()
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def __enter__(self) -> LibreOffice:

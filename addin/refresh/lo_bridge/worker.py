@@ -149,6 +149,16 @@ class Office:
             doc.close(True)
         return time.perf_counter() - start
 
+    def alive(self) -> bool:
+        """Whether soffice still answers over the bridge."""
+        if self.proc.poll() is not None:
+            return False
+        try:
+            self.desktop.getCurrentComponent()
+        except UnoRuntimeException:  # DisposedException: the bridge is gone
+            return False
+        return True
+
     def stop(self) -> None:
         # The bridge may already be gone (DisposedException): killing below is enough.
         with contextlib.suppress(UnoRuntimeException):
@@ -160,17 +170,32 @@ class Office:
         self.proc.wait()
 
 
+def start(profile: Path, basic: str) -> Office:
+    """A configured soffice with the Basic wrappers installed."""
+    office = Office(profile)
+    try:
+        office.configure()
+        office.install_basic(basic)
+    except BaseException:
+        office.stop()
+        raise
+    return office
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds through main's finally: soffice is stopped
+
+
 def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGTERM, _terminated)
     profile = Path(argv[1])
     basic = Path(argv[2]).read_text(encoding="utf-8")
     try:
-        office = Office(profile)
+        office = start(profile, basic)
     except RuntimeError as exc:
         reply({"ready": False, "error": str(exc)})
         return 1
     try:
-        office.configure()
-        office.install_basic(basic)
         reply({"ready": True, "version": office.version()})
         for line in sys.stdin:
             request = json.loads(line)
@@ -180,6 +205,9 @@ def main(argv: list[str]) -> int:
                 seconds = office.recalc(request["src"], request["dst"])
             except Exception as exc:  # reported to the caller, which raises it
                 reply({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
+                if not office.alive():  # soffice crashed on that file: a fresh one
+                    office.stop()
+                    office = start(profile, basic)
             else:
                 reply({"ok": True, "seconds": seconds})
     finally:
