@@ -22,8 +22,10 @@ Two halves:
   never gives a better score a worse label.
 
 A function call passes the checks only if no numpy RuntimeWarning escapes either
-(under ``python -W error`` that would be a traceback). The last section holds
-regression tests for bugs the fuzz found.
+(under ``python -W error`` that would be a traceback). The same functions are
+also called the way each host calls them (:func:`addin.convert.call`, classic
+and Office.js values in and out). The last section holds regression tests for
+bugs the fuzz found.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 ONE_ARGUMENT = settings(max_examples=max(30, HOSTILE_EXAMPLES // 2), deadline=None)
+THROUGH_HOSTS = settings(max_examples=max(15, HOSTILE_EXAMPLES // 4), deadline=None)
 INVARIANT = settings(
     max_examples=max(30, HOSTILE_EXAMPLES // 3),
     deadline=None,
@@ -526,6 +529,79 @@ def test_registry_examples_pass_the_checks(spec: FunctionSpec) -> None:
     for example in spec.examples:
         result = call_checked(spec.kernel, list(example.args))
         assert not isinstance(result, ExcelError), (example.formula, result)
+
+
+# --------------------------------------------------------------------------- through the hosts
+
+_HOST_CELLS: dict[str, list[Any]] = {
+    # classic xlwings (COM): blanks None, errors as their spelling, dates as datetime
+    "classic": [None, "#N/A", "#DIV/0!", datetime.datetime(2024, 1, 31), "", "85%"],
+    # Office.js (xlwings Server/Lite): blanks None or "", errors spelt or as a dict
+    "officejs": [
+        None,
+        "",
+        "#N/A",
+        {"type": "Error", "basicValue": "#REF!", "errorType": "Ref"},
+        {"type": "Error", "errorType": "Div0"},
+        {"type": "Double", "basicValue": 0.25},
+    ],
+}
+
+
+@st.composite
+def host_args(draw: st.DrawFn, spec: FunctionSpec, host: str) -> list[Any]:
+    """Arguments as a host hands them over: every range a 2-D list (Office.js
+    turns a 1×1 into its value), cells of the host's own kinds among plausible ones."""
+    lo, hi = spec.arg_counts
+    n = draw(st.integers(lo, hi))
+    rows = draw(st.sampled_from([1, 2, 3, 70]))
+    width = draw(st.sampled_from([1, 2, 3]))
+    cells = st.one_of(CELLS, st.sampled_from(_HOST_CELLS[host]))
+    args = []
+    for arg in spec.args[:n]:
+        value = plausible(draw, arg, spec, rows, width)
+        if not isinstance(value, list):
+            value = [[value]]
+        elif value and not isinstance(value[0], list):
+            value = [value]
+        value = [[c if draw(st.integers(0, 5)) else draw(cells) for c in row] for row in value]
+        if host == "officejs" and len(value) == 1 and len(value[0]) == 1:
+            value = value[0][0]
+        args.append(value)
+    return args
+
+
+def _check_host_cell(cell: Any, host: str) -> None:
+    if host == "officejs" and isinstance(cell, dict):
+        assert cell.get("type") == "Error", cell
+        return
+    assert type(cell) in (float, int, str, bool), f"{type(cell).__name__} {cell!r} to {host}"
+    if isinstance(cell, float):
+        assert math.isfinite(cell), cell
+
+
+@pytest.mark.parametrize("host", ["classic", "officejs"])
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=[f.name for f in FUNCTIONS])
+@THROUGH_HOSTS
+@given(data=st.data())
+def test_host_calls_give_host_values(spec: FunctionSpec, host: str, data: st.DataObject) -> None:
+    """Through addin.convert (host value → kernel → host value) every call gives
+    what the host can show: a scalar or a 2-D list of numbers, text, booleans and
+    error spellings (or Office.js error dicts); "" for an empty cell, never None."""
+    from addin.convert import call
+
+    args = data.draw(host_args(spec, host), label="args")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        result = call(spec, args, host)  # type: ignore[arg-type]
+    if isinstance(result, list):
+        assert result, "empty spill"
+        assert all(isinstance(row, list) and len(row) == len(result[0]) for row in result)
+        for row in result:
+            for cell in row:
+                _check_host_cell(cell, host)
+    else:
+        _check_host_cell(result, host)
 
 
 # --------------------------------------------------------------------------- invariants: helpers
