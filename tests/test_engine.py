@@ -614,6 +614,18 @@ def test_spill_growing_beyond_the_saved_range_orders_its_readers() -> None:
     assert res.values["S"][(1, 3)] == 51.0
 
 
+def test_results_report_where_each_spill_ends() -> None:
+    """``Results.spills`` gives each dynamic anchor's bottom-right cell, grown,
+    shrunk or blocked, so the writer can update the formula's ``ref``."""
+    data: Cells = {f"A{r}": r for r in range(1, 6)}
+    data["B1"] = Formula("A1:A5*10", "dynamic", "B1:B2")  # grows to B5
+    data["C1"] = Formula("A1:A1*2", "dynamic", "C1:C3")  # shrinks to C1
+    data["D1"] = Formula("A1:A2", "dynamic", "D1")  # blocked by D2
+    data["D2"] = "x"
+    res = calculate(book({}, other={"P": data}))
+    assert res.spills["P"] == {(1, 2): (5, 2), (1, 3): (1, 3), (1, 4): (1, 4)}
+
+
 def test_anchorarray_and_single_as_stored_in_files() -> None:
     """Files store ``A1#`` as _xlfn.ANCHORARRAY(A1) and ``@A1:A3`` as
     _xlfn.SINGLE(A1:A3): the spill and the implicit intersection."""

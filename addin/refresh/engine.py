@@ -698,6 +698,10 @@ class _Engine:
         with fx.shared_work() if self.vectorise else contextlib.nullcontext():
             for b in order:
                 self.eval_block(b)
+        # where each dynamic array ended up, so the writer can update the
+        # formula's ref and blank what a larger, earlier spill left behind
+        for (sheet, anchor), end in self.spills.items():
+            self.results.spills.setdefault(self.grids[sheet].name, {})[anchor] = end
         return self.results
 
     def _store(self, b: Block, coord: Coord, value: Any) -> None:
