@@ -739,21 +739,27 @@ def test_nan_in_prize_table_is_num_error() -> None:
 
 def test_integers_beyond_a_double_are_num_errors() -> None:
     """Regression: a Python int too large for a double (10**400) in values, eligible
-    or groups raised OverflowError from ``astype(float)`` instead of being #NUM!
-    for that row (values) or read as a number (a non-zero flag, a group label)."""
+    or groups raised OverflowError from ``astype(float)``; it is #NUM! for that
+    row, as any number beyond a double is."""
     result = flat(rankx([[3], [10**400], [1]]))
     assert result[0] == 1
     assert result[2] == 2
     assert is_error(result[1], "#NUM!")
-    assert flat(rankx([3, 2, 1], eligible=[1, 10**400, 0])) == [1, 2, None]
-    assert flat(rankx([3, 2, 1], groups=[1, 10**400, 1])) == [1, 1, 2]
+    result = flat(rankx([3, 2, 1], eligible=[1, 10**400, 0]))
+    assert result[0] == 1
+    assert is_error(result[1], "#NUM!")
+    assert result[2] is None
+    result = flat(rankx([3, 2, 1], groups=[1, 10**400, 1]))
+    assert result[0] == 1
+    assert is_error(result[1], "#NUM!")
+    assert result[2] == 2
 
 
 def test_nan_of_any_float_type_in_eligible_is_num_error() -> None:
     """Regression: a NaN eligible flag of a numpy float type other than float64
     (np.float16, np.longdouble) went through to_flags, where only Python floats
-    were checked for NaN, so bool(nan) made the row take part. Any NaN or
-    infinity in eligible is now #NUM! for that row, as a float NaN already was."""
+    were checked for NaN, so bool(nan) made the row take part; and infinity was
+    TRUE. Any NaN or infinity in eligible is now #NUM! for that row."""
     eligible = np.array([np.float16("nan"), 1, np.longdouble("inf"), np.float32(0)], dtype=object)
     result = flat(rankx([1, 2, 3, 4], eligible=eligible))
     assert is_error(result[0], "#NUM!")

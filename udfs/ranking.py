@@ -232,7 +232,7 @@ def _read_eligible(eligible: object, n: int) -> tuple[BoolArray, ObjectArray | N
     line = _as_line(eligible, n, "eligible")
     if line.dtype.kind in "biuf":
         nums = line.astype(np.float64)
-        bad = np.isnan(nums)
+        bad = ~np.isfinite(nums)  # NaN or infinity: no cell holds one
         flags = (nums != 0) & ~bad
         if not bad.any():
             return flags, None
@@ -248,10 +248,11 @@ def _read_eligible(eligible: object, n: int) -> tuple[BoolArray, ObjectArray | N
     errors: ObjectArray | None = None
     if number.any():
         nums = floats(flat[number])
-        flags[number] = (nums != 0) & ~np.isnan(nums)
-        if np.isnan(nums).any():
+        bad = ~np.isfinite(nums)
+        flags[number] = (nums != 0) & ~bad
+        if bad.any():
             errors = np.full(n, None, dtype=object)
-            errors[np.flatnonzero(number)[np.isnan(nums)]] = NUM.with_message(
+            errors[np.flatnonzero(number)[bad]] = NUM.with_message(
                 "参数 eligible 不是有限数 / eligible is not a finite number"
             )
     flags[flag] = flat[flag].astype(bool)
@@ -278,7 +279,7 @@ def _read_groups(groups: object, n: int) -> tuple[IntArray, ObjectArray | None]:
     errors: ObjectArray | None = None
     if line.dtype.kind in "biuf":
         nums = line.astype(np.float64)
-        bad = np.isnan(nums)
+        bad = ~np.isfinite(nums)
         if bad.any():
             errors = np.full(n, None, dtype=object)
             errors[bad] = NUM.with_message("参数 groups 不是有限数 / groups is not a finite number")
@@ -296,7 +297,7 @@ def _read_groups(groups: object, n: int) -> tuple[IntArray, ObjectArray | None]:
     offset = 0
     if number.any():
         nums = floats(flat[number])
-        bad = np.isnan(nums)
+        bad = ~np.isfinite(nums)
         if bad.any():
             errors = np.full(n, None, dtype=object)
             errors[np.flatnonzero(number)[bad]] = NUM.with_message(
