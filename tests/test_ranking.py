@@ -766,3 +766,20 @@ def test_nan_of_any_float_type_in_eligible_is_num_error() -> None:
     assert result[1] == 1
     assert is_error(result[2], "#NUM!")
     assert result[3] is None
+
+
+def test_numpy_scalars_of_any_type_are_numbers_everywhere() -> None:
+    """Regression: cells were sorted by exact type, so a group label of another
+    numpy number type (np.int8, np.float16) or a str subclass fell into "other"
+    and was #VALUE! ("unsupported value"), although values accepted them. They
+    are now numbers (and text) in groups and eligible too."""
+    groups = np.array([np.int8(1), np.float16(1), 1], dtype=object)
+    assert flat(rankx([1, 2, 3], groups=groups)) == [3, 2, 1]
+
+    class Label(str):
+        """A str subclass, as some libraries hand over."""
+
+    groups = np.array([Label("a"), "A", "b"], dtype=object)
+    assert flat(rankx([1, 2, 3], groups=groups)) == [2, 1, 1]
+    eligible = np.array([np.int8(1), np.float16(0), Label("是")], dtype=object)
+    assert flat(rankx([1, 2, 3], eligible=eligible)) == [2, None, 1]

@@ -87,11 +87,23 @@ _is_not: Any = np.frompyfunc(operator.is_not, 2, 1)
 
 
 def _cell_kinds(flat: ObjectArray) -> npt.NDArray[np.int8]:
-    """Per cell: number, ``None``, text, boolean or other (errors …), without a Python loop.
+    """Per cell: number, ``None``, text, boolean or other (errors …).
 
+    The common types are looked up by exact type without a Python loop; the
+    few cells of other types (errors, numpy scalars such as ``np.int8`` or
+    ``np.float16``, ``str`` subclasses) are then sorted by ``isinstance``.
     Booleans are not numbers here (``type(True)`` is ``bool``), as Excel wants.
     """
-    return np.asarray(_kind_of(_type_of(flat), _OTHER), dtype=np.int8)
+    kinds = np.asarray(_kind_of(_type_of(flat), _OTHER), dtype=np.int8)
+    for i in np.flatnonzero(kinds == _OTHER):
+        cell = flat[i]
+        if isinstance(cell, bool | np.bool_):
+            kinds[i] = _BOOL
+        elif isinstance(cell, int | float | np.integer | np.floating):
+            kinds[i] = _NUMBER
+        elif isinstance(cell, str):
+            kinds[i] = _TEXT
+    return kinds
 
 
 def _present(cells: ObjectArray) -> BoolArray:
