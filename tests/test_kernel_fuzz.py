@@ -949,7 +949,10 @@ def valid_prizes(draw: st.DrawFn) -> list[list[Any]]:
     for _ in range(draw(st.integers(1, 4))):
         width = draw(st.integers(0, 3))
         amount = draw(
-            st.one_of(st.integers(0, 5000), st.sampled_from([0.01, 100.005, 333.33, 0.1 + 0.2]))
+            st.one_of(
+                st.integers(0, 5000),
+                st.sampled_from([0.01, 100.005, 333.33, 0.1 + 0.2, -200, -0.01, -100.005]),
+            )
         )
         rows.append([place, place + width, amount])
         place += width + 1 + draw(st.integers(0, 1))
@@ -990,8 +993,10 @@ def test_rank_prize_never_pays_more_than_the_table(
     cents = [None if s is None else round(s * 100) for s in shared]
     table_total = sum(_prize_cents(prizes, k) for k in range(1, taken + 1))
     assert sum(c for c in cents if c is not None) == table_total
-    everything = sum(_prize_cents(prizes, k) for k in range(1, max(hi for _, hi, _ in prizes) + 1))
-    assert sum(c for c in cents if c is not None) <= everything
+    if all(amount >= 0 for _, _, amount in prizes):  # penalties (negative) pay less, not more
+        last = max(hi for _, hi, _ in prizes)
+        everything = sum(_prize_cents(prizes, k) for k in range(1, last + 1))
+        assert sum(c for c in cents if c is not None) <= everything
     for rank in {r for r in ranks if r is not None}:
         block = [c for c, r in zip(cents, ranks, strict=True) if r == rank]
         pool = sum(_prize_cents(prizes, int(rank) + k) for k in range(len(block)))
