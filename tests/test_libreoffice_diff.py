@@ -510,7 +510,8 @@ def test_blank_passed_through_by_lookups_and_iferror(tmp_path: Path) -> None:
     ws["D3"] = '=_xlfn.IFNA(A9,"x")&""'
     ws["D4"] = '=LEN(IFERROR(A9,"x"))'
     ws["D5"] = '=IFERROR(A9,"x")'
+    ws["D6"] = '=VLOOKUP("j",B1:C2,2,FALSE)=""'  # Exceljet's "if blank return blank" test
     path = tmp_path / "blank.xlsx"
     wb.save(path)
     got = calculate(read_workbook(path)).values["S"]
-    assert [got[(r, 4)] for r in range(1, 6)] == ["", "", "", 0.0, 0.0]
+    assert [got[(r, 4)] for r in range(1, 7)] == ["", "", "", 0.0, 0.0, True]
