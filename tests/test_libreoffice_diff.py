@@ -42,8 +42,6 @@ from addin.refresh.model import CellValue, Results
 from addin.refresh.package import read_workbook
 from udfs.errors import ExcelError
 
-pytestmark = pytest.mark.libreoffice
-
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "workbooks" / "templates").glob("*.xlsx"))
 GOLDEN = sorted((ROOT / "workbooks" / "golden").glob("*.json"))
@@ -105,6 +103,7 @@ def test_templates_exist() -> None:
     assert len(EXCEL_FILES) >= 10
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("path", TEMPLATES, ids=[p.stem for p in TEMPLATES])
 def test_template_engines_agree(path: Path, office: LibreOffice) -> None:
     """Built-in engine and LibreOffice give the same value in every formula cell."""
@@ -114,6 +113,7 @@ def test_template_engines_agree(path: Path, office: LibreOffice) -> None:
     assert disagreements(builtin, libre, _formula_texts(path)) == []
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("path", EXCEL_FILES, ids=[p.name for p in EXCEL_FILES])
 def test_excel_saved_files_engines_agree(path: Path, office: LibreOffice) -> None:
     """Packages saved by Excel itself (shared/excel-files): both engines agree in
@@ -142,6 +142,7 @@ def _golden_same(got: CellValue, want: Any) -> bool:
     return got == want or (want == "" and got is None)
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("golden_path", GOLDEN, ids=[p.stem for p in GOLDEN])
 def test_refresh_engine_libreoffice_gives_golden(
     golden_path: Path, tmp_path: Path, office: LibreOffice
@@ -179,6 +180,7 @@ def test_refresh_engine_libreoffice_gives_golden(
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("path", TEMPLATES, ids=[p.stem for p in TEMPLATES])
 def test_template_opens_without_name_or_ref_errors(path: Path, office: LibreOffice) -> None:
     """Every formula cell of the template, contract-function cells included, is
@@ -460,6 +462,7 @@ def libreoffice_departs(
 _EXAMPLES = os.environ.get("JIXIAO_LO_EXAMPLES")
 
 
+@pytest.mark.libreoffice
 @settings(
     max_examples=int(_EXAMPLES or 12),
     deadline=None,
