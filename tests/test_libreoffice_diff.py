@@ -493,12 +493,6 @@ def test_random_workbooks_agree(spec: dict[str, Any], office: LibreOffice, tmp_p
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="built-in engine: VLOOKUP/IFERROR/IFNA turn a blank result cell into 0; Excel "
-    "passes the blank on (VLOOKUP(...)&\"\" is \"\", the usual way to show blanks) — "
-    "found by the LibreOffice differential test, for the engine's owner to fix",
-)
 def test_blank_passed_through_by_lookups_and_iferror(tmp_path: Path) -> None:
     """A blank cell returned by VLOOKUP, IFERROR or IFNA stays blank for the formula
     around it: ``&""`` gives ``""`` and ``LEN`` 0, as in Excel and LibreOffice

@@ -1327,8 +1327,9 @@ class _Engine:
             if p is None:
                 out[i] = NA.with_message("找不到匹配值 / no match")
             else:
-                v = table[p, k - 1] if vertical else table[k - 1, p]
-                out[i] = 0.0 if v is None else v
+                # a blank stays blank for the formula around it (VLOOKUP(…)&""
+                # is ""); the cell's own value turns it into 0
+                out[i] = table[p, k - 1] if vertical else table[k - 1, p]
         return _Vec(out)
 
     def _v_approx(
@@ -1349,7 +1350,7 @@ class _Engine:
         out = np.empty(len(vals), dtype=object)
         found = pos >= 0
         picked = column[np.where(found, pos, 0)]
-        out[:] = [0.0 if v is None else v for v in picked.tolist()]
+        out[:] = picked.tolist()
         out[~found] = NA.with_message("找不到匹配值 / no match")
         return _Vec(out)
 

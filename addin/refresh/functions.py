@@ -801,18 +801,19 @@ def IFS(*args: Any) -> Any:
 
 @register("IFERROR", "SS", 2, 2, handles_errors=True)
 def IFERROR(value: Any, fallback: Any) -> Any:
-    """IFERROR(value, value_if_error)."""
+    """IFERROR(value, value_if_error). A blank passes on as a blank (the cell
+    holding the formula shows 0, ``IFERROR(A9,"x")&""`` is ``""``)."""
     if isinstance(value, ExcelError):
-        return 0.0 if fallback is None or fallback is MISSING else fallback
-    return 0.0 if value is None or value is MISSING else value
+        return 0.0 if fallback is MISSING else fallback
+    return 0.0 if value is MISSING else value
 
 
 @register("IFNA", "SS", 2, 2, handles_errors=True)
 def IFNA(value: Any, fallback: Any) -> Any:
-    """IFNA(value, value_if_na)."""
+    """IFNA(value, value_if_na). A blank passes on as a blank, as in IFERROR."""
     if isinstance(value, ExcelError) and value.code == "#N/A":
-        return 0.0 if fallback is None or fallback is MISSING else fallback
-    return 0.0 if value is None or value is MISSING else value
+        return 0.0 if fallback is MISSING else fallback
+    return 0.0 if value is MISSING else value
 
 
 def _logicals(args: tuple[Any, ...]) -> list[bool]:
@@ -1705,10 +1706,6 @@ def _take(src: Any, r0: int, c0: int, r1: int, c1: int) -> Any:
     return part[0, 0] if part.shape == (1, 1) else part
 
 
-def _blank_zero(v: Any) -> Any:
-    return 0.0 if v is None else v
-
-
 @register("VLOOKUP", "SRSS", 3, 4)
 def VLOOKUP(value: Any, table: Any, col: Any, approx: Any = MISSING) -> Any:
     """VLOOKUP(lookup_value, table_array, col_index_num, [range_lookup=TRUE])."""
@@ -1729,7 +1726,7 @@ def VLOOKUP(value: Any, table: Any, col: Any, approx: Any = MISSING) -> Any:
     )
     if pos < 0:
         raise fail(NA, "找不到匹配值 / no match")
-    return _blank_zero(arr[pos, k - 1])
+    return arr[pos, k - 1]  # a blank stays blank; the cell's value makes it 0
 
 
 @register("HLOOKUP", "SRSS", 3, 4)
@@ -1752,7 +1749,7 @@ def HLOOKUP(value: Any, table: Any, row: Any, approx: Any = MISSING) -> Any:
     )
     if pos < 0:
         raise fail(NA, "找不到匹配值 / no match")
-    return _blank_zero(arr[k - 1, pos])
+    return arr[k - 1, pos]  # a blank stays blank; the cell's value makes it 0
 
 
 @register("INDEX", "RSSS", 2, 4)
