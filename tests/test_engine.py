@@ -218,6 +218,11 @@ def test_vlookup_of_a_blank_cell_is_zero() -> None:
     cells = {"A1": "k", "B1": None, "A2": "z"}
     assert one('VLOOKUP("k",A1:B2,2,0)', **cells) == 0.0
     assert one("ISBLANK(INDEX(A1:B2,1,2))", **cells) is True
+    # inside a formula the blank is passed on, not turned into 0: Excel's
+    # ISNUMBER(VLOOKUP(...)) of an empty cell is FALSE and VLOOKUP(...)&"" is ""
+    assert one('ISNUMBER(VLOOKUP("k",A1:B2,2,0))', **cells) is False
+    assert one('VLOOKUP("k",A1:B2,2,0)&""', **cells) == ""
+    assert one('VLOOKUP("k",A1:B2,2,0)+1', **cells) == 1.0
 
 
 def test_rank_functions() -> None:
