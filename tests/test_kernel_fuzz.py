@@ -1144,11 +1144,6 @@ def test_floating_point_warnings_never_escape() -> None:
         assert deduct(-1e308, 1, 1e308, -1e308) == -1e308
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="udfs/_numbers.py decimal_reference quantizes in a 28-digit context; "
-    "its owner is still at work on the module (remove this mark once fixed)",
-)
 def test_money_many_digits_of_a_tiny_value() -> None:
     """Regression: MONEY(2e-16, 60) raised decimal.InvalidOperation: the exact
     path for tiny values quantizes to 10**-60 in a 28-digit decimal context

@@ -330,4 +330,8 @@ def decimal_reference(x: float, digits: int = 2, *, half_even: bool = False) -> 
     """
     d = Decimal(f"{x:.15g}")
     mode = ROUND_HALF_EVEN if half_even else ROUND_HALF_UP
-    return d.quantize(Decimal(1).scaleb(-digits), rounding=mode)
+    with localcontext() as ctx:
+        # Room for every digit down to the rounding place (a double's exponent
+        # spans ±324 and digits may be a few hundred): quantize never overflows.
+        ctx.prec = 1000
+        return d.quantize(Decimal(1).scaleb(-digits), rounding=mode)
