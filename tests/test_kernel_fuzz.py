@@ -1159,11 +1159,6 @@ def test_money_many_digits_of_a_tiny_value() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="udfs/bands.py _lookup_cells calls float() on the cell; its owner is still "
-    "at work on the module (remove this mark once fixed)",
-)
 def test_band_huge_integer_in_the_looked_up_column() -> None:
     """Regression: BAND(50, {0, 10^400}) raised OverflowError: the looked-up cell,
     a Python int beyond a double, went through float(). It is #NUM! like any

@@ -319,7 +319,10 @@ def _lookup_cells(cells: ObjectArray) -> npt.NDArray[Any]:
             out[i] = bool(cell)
             numeric = False
         elif isinstance(cell, int | float | np.integer | np.floating):
-            v = float(cell)
+            try:
+                v = float(cell)
+            except OverflowError:  # a Python int beyond a double (10**400)
+                v = math.inf
             out[i] = v if math.isfinite(v) else _NUM_OVERFLOW
             numeric = numeric and math.isfinite(v)
         else:
