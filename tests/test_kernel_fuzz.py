@@ -1171,11 +1171,6 @@ def test_band_huge_integer_in_the_looked_up_column() -> None:
     assert call_checked(band, [150, [[0, 10**400], [100, 2]]]) == 2.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="udfs/bands.py _lookup_cells passes any object through; its owner is still "
-    "at work on the module (remove this mark once fixed)",
-)
 def test_band_looked_up_cell_of_an_unknown_type() -> None:
     """Regression: BAND returned a looked-up cell of a type no cell holds (a
     complex number, a dict, a date object from a careless caller) as it was, so

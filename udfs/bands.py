@@ -308,7 +308,8 @@ def _lookup_cells(cells: ObjectArray) -> npt.NDArray[Any]:
     """A looked-up column: blanks become 0 (VLOOKUP's rule), numbers floats.
 
     All numbers → a float array (the fast path); otherwise an object array
-    holding numbers, text, booleans and errors as given.
+    holding numbers, text, booleans and errors as given; a value of any other
+    type is ``#VALUE!``.
     """
     out = np.empty(cells.shape, dtype=object)
     numeric = True
@@ -325,8 +326,14 @@ def _lookup_cells(cells: ObjectArray) -> npt.NDArray[Any]:
                 v = math.inf
             out[i] = v if math.isfinite(v) else _NUM_OVERFLOW
             numeric = numeric and math.isfinite(v)
-        else:
+        elif isinstance(cell, str | ExcelError):
             out[i] = cell
+            numeric = False
+        else:  # no cell holds this (a date object, a complex number …)
+            out[i] = ExcelError(
+                "#VALUE!",
+                f"参数 table 的值类型无法识别 / table: unsupported {type(cell).__name__}",
+            )
             numeric = False
     if numeric:
         return out.astype(np.float64)
