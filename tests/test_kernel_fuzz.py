@@ -1181,3 +1181,20 @@ def test_band_looked_up_cell_of_an_unknown_type() -> None:
         result = call_checked(band, [5, [[0, odd]]])
         assert isinstance(result, ExcelError)
         assert result.code == "#VALUE!"
+
+
+def test_typed_thirteen_digit_tie_reaches_the_start() -> None:
+    """Regression (tests/test_bands.py found it): round_sig rounded a value's
+    binary double, so 2500029.678085 (typed; a tie at 12 digits, the double a
+    hair below) was 2500029.67808 and missed the band starting at 2500029.67809.
+    It now rounds the 15-digit reading, as Excel shows the number, on the short
+    path and on the edges path of long columns alike."""
+    from udfs._numbers import round_sig
+    from udfs.bands import band
+
+    assert float(round_sig(2500029.678085, 12)) == 2500029.67809
+    table = [[0, "below"], [2500029.67809, "in"]]
+    assert call_checked(band, [2500029.678085, table]) == "in"
+    column = [[2500029.678085]] * 70
+    assert set(_flat(call_checked(band, [column, table]))) == {"in"}
+    assert call_checked(band, [2500029.678084, table]) == "below"

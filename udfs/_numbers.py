@@ -141,12 +141,24 @@ def round_sig(x: npt.ArrayLike, n: int) -> FloatArray:
     """
     arr = np.asarray(x, dtype=np.float64)
     ax, odd = _regular(arr)
-    m = (n - 1) - _exponents(ax)
-    digits = np.floor(_scale(ax, m) + 0.5)
+    e = _exponents(ax)
+    m = (n - 1) - e
+    if n < 15:
+        # Round the value's 15-significant-digit reading (what Excel shows and a
+        # clerk typed), not its binary value: 2500029.678085 is a tie at 12 digits
+        # although the nearest double is a little below it.
+        m15 = 14 - e
+        n15 = np.floor(_scale(ax, m15) + 0.5)  # an integer below 2**53: exact
+        base = _POW10[_OFFSET + 15 - n]
+        digits = np.floor(n15 / base)
+        digits += 2.0 * (n15 - digits * base) >= base
+        far = (np.abs(m) > _EXACT_POWER) | (np.abs(m15) > _EXACT_POWER)
+    else:
+        digits = np.floor(_scale(ax, m) + 0.5)
+        far = np.abs(m) > _EXACT_POWER
     out = np.asarray(np.copysign(_unscale(digits, m), arr))
     if odd is not None:
         out = np.asarray(np.where(odd, arr, out))
-    far = np.abs(m) > _EXACT_POWER
     if odd is not None:
         far &= ~odd
     if far.any():  # 10**m is not an exact double: round those few in decimal
@@ -155,8 +167,9 @@ def round_sig(x: npt.ArrayLike, n: int) -> FloatArray:
 
 
 def _decimal_sig(v: float, n: int) -> float:
-    """``v`` (its exact binary value) rounded to ``n`` significant digits, half up."""
-    d = Decimal(v)
+    """``v`` rounded to ``n`` significant digits, half up: its 15-digit reading
+    when ``n`` is below 15 (as :func:`round_sig`), else its exact binary value."""
+    d = Decimal(f"{v:.15g}") if n < 15 else Decimal(v)
     with localcontext() as ctx:
         ctx.prec = max(n, 28)
         return float(d.quantize(Decimal(1).scaleb(d.adjusted() - n + 1), rounding=ROUND_HALF_UP))
