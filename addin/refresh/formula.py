@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 
 from addin.refresh.a1 import col_letters, col_number
+from udfs.errors import ERROR_CODES
 
 __all__ = [
     "MAX_COL",
@@ -59,18 +60,9 @@ __all__ = [
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
 
-ERROR_LITERALS = (
-    "#NULL!",
-    "#DIV/0!",
-    "#VALUE!",
-    "#REF!",
-    "#NAME?",
-    "#NUM!",
-    "#N/A",
-    "#GETTING_DATA",
-    "#SPILL!",
-    "#CALC!",
-)
+#: Error literals a formula may contain: Excel's error spellings, one list for
+#: the kernel and the parser.
+ERROR_LITERALS = ERROR_CODES
 
 
 class FormulaSyntaxError(ValueError):
