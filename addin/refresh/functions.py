@@ -1706,19 +1706,22 @@ def _take(src: Any, r0: int, c0: int, r1: int, c1: int) -> Any:
     return part[0, 0] if part.shape == (1, 1) else part
 
 
-@register("VLOOKUP", "SRSS", 3, 4)
-def VLOOKUP(value: Any, table: Any, col: Any, approx: Any = MISSING) -> Any:
-    """VLOOKUP(lookup_value, table_array, col_index_num, [range_lookup=TRUE])."""
+def _line_lookup(value: Any, table: Any, index: Any, approx: Any, vertical: bool) -> Any:
+    """VLOOKUP (``vertical``: search the first column, return column ``index``)
+    and HLOOKUP (search the first row, return row ``index``)."""
     arr = as_array(table)
-    k = to_int(col)
+    if not vertical:
+        arr = arr.T
+    k = to_int(index)
+    what = ("列号", "col_index_num") if vertical else ("行号", "row_index_num")
     if k < 1:
-        raise fail(VALUE, "列号小于 1 / col_index_num is below 1")
+        raise fail(VALUE, f"{what[0]}小于 1 / {what[1]} is below 1")
     if k > arr.shape[1]:
-        raise fail(REF, "列号超出表格 / col_index_num is beyond the table")
+        raise fail(REF, f"{what[0]}超出表格 / {what[1]} is beyond the table")
     is_approx = True if approx is MISSING else to_bool(approx)
     if value is None or value is MISSING:
         value = 0.0
-    items = _cached(table, "col0", lambda: list(arr[:, 0]))
+    items = _cached(table, "col0" if vertical else "row0", lambda: list(arr[:, 0]))
     pos = (
         approx_position(value, items)
         if is_approx
@@ -1729,27 +1732,16 @@ def VLOOKUP(value: Any, table: Any, col: Any, approx: Any = MISSING) -> Any:
     return arr[pos, k - 1]  # a blank stays blank; the cell's value makes it 0
 
 
+@register("VLOOKUP", "SRSS", 3, 4)
+def VLOOKUP(value: Any, table: Any, col: Any, approx: Any = MISSING) -> Any:
+    """VLOOKUP(lookup_value, table_array, col_index_num, [range_lookup=TRUE])."""
+    return _line_lookup(value, table, col, approx, vertical=True)
+
+
 @register("HLOOKUP", "SRSS", 3, 4)
 def HLOOKUP(value: Any, table: Any, row: Any, approx: Any = MISSING) -> Any:
     """HLOOKUP(lookup_value, table_array, row_index_num, [range_lookup=TRUE])."""
-    arr = as_array(table)
-    k = to_int(row)
-    if k < 1:
-        raise fail(VALUE, "行号小于 1 / row_index_num is below 1")
-    if k > arr.shape[0]:
-        raise fail(REF, "行号超出表格 / row_index_num is beyond the table")
-    is_approx = True if approx is MISSING else to_bool(approx)
-    if value is None or value is MISSING:
-        value = 0.0
-    items = _cached(table, "row0", lambda: list(arr[0, :]))
-    pos = (
-        approx_position(value, items)
-        if is_approx
-        else exact_position(value, items, True, owner=items)
-    )
-    if pos < 0:
-        raise fail(NA, "找不到匹配值 / no match")
-    return arr[k - 1, pos]  # a blank stays blank; the cell's value makes it 0
+    return _line_lookup(value, table, row, approx, vertical=False)
 
 
 @register("INDEX", "RSSS", 2, 4)
