@@ -98,6 +98,12 @@ def as_block(value: object, name: str) -> npt.NDArray[Any]:
     else:
         arr = np.empty((1, 1), dtype=object)
         arr[0, 0] = value
+    return _two_d(arr, name)
+
+
+def _two_d(arr: npt.NDArray[Any], name: str) -> npt.NDArray[Any]:
+    """``arr`` as a 2-D block (a scalar is 1×1, 1-D is one row); more than two
+    dimensions or no cells at all is ``#VALUE!``."""
     if arr.ndim == 0:
         arr = arr.reshape(1, 1)
     elif arr.ndim == 1:
@@ -230,15 +236,7 @@ class Numbers:
 def to_numbers(value: object, name: str) -> Numbers:
     """A numeric argument as a 2-D float array plus its per-cell errors."""
     if isinstance(value, np.ndarray) and value.dtype.kind in "iuf":
-        arr = value.astype(np.float64, copy=False)
-        if arr.ndim == 0:
-            arr = arr.reshape(1, 1)
-        elif arr.ndim == 1:
-            arr = arr.reshape(1, -1)
-        elif arr.ndim > 2:
-            raise fail("#VALUE!", f"参数 {name} 超过二维 / {name} has more than two dimensions")
-        if arr.size == 0:
-            raise fail("#VALUE!", f"参数 {name} 为空区域 / {name} is an empty range")
+        arr = _two_d(value.astype(np.float64, copy=False), name)
         bad = ~np.isfinite(arr)
         if not bad.any():
             return Numbers(arr, None)
