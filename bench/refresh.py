@@ -468,10 +468,22 @@ def main(argv: list[str] | None = None) -> int:
             ratio = f_total / base["total"]
             print(
                 f"ratio at 10,000 rows: formulas {f_total:.1f} s{note} / built-in {base['total']:.2f} s "
-                f"= {ratio:,.0f}×  (target ≥ 200×: {'ok' if ratio >= 200 else 'MISSED'})"
+                f"= {ratio:,.0f}×  (target ≥ 200×: {_ratio_verdict(ratio, scale)})"
             )
     return 0 if ok else 1
 
 
+def _ratio_verdict(ratio: float, scale: float) -> str:
+    """The verdict on the ratio to ``formulas``. Scaled up from fewer rows, the
+    ratio is a lower bound (``formulas`` grows faster than linearly): below the
+    target it does not decide, the full 10,000-row run does."""
+    if ratio >= 200:
+        return "ok"
+    if scale != 1:
+        return "not decided by --quick (a lower bound); run without --quick"
+    return "MISSED"
+
+
 if __name__ == "__main__":
     sys.exit(main())
+
