@@ -35,11 +35,15 @@ __all__ = [
     "OUT_OF_RANGE",
     "Numbers",
     "as_block",
+    "error_mask",
     "finish",
     "floats",
     "is_blank",
     "is_omitted",
+    "lay_errors",
+    "merge_errors",
     "number_or_error",
+    "overflow_errors",
     "scalar_number",
     "spill",
     "to_flags",
@@ -332,7 +336,44 @@ def to_flags(value: object, name: str) -> tuple[npt.NDArray[np.bool_], ObjectArr
 #: What a result that overflows a double (or is NaN) becomes.
 OUT_OF_RANGE = NUM.with_message("计算结果超出数值范围 / the result is beyond the range of numbers")
 
-_present: Any = np.frompyfunc(lambda e: e is not None, 1, 1)
+
+def error_mask(errors: ObjectArray) -> npt.NDArray[np.bool_]:
+    """Where a per-cell error array holds an error (not ``None``)."""
+    not_equal: Any = np.not_equal  # elementwise `is not None` on objects, in C
+    return np.asarray(not_equal(errors, None), dtype=np.bool_)
+
+
+def merge_errors(first: ObjectArray | None, second: ObjectArray | None) -> ObjectArray | None:
+    """Per cell, the error of ``first`` if any, else that of ``second``."""
+    if first is None:
+        return second
+    if second is None:
+        return first
+    return np.where(error_mask(first), first, second)
+
+
+def overflow_errors(values: FloatArray) -> ObjectArray | None:
+    """:data:`OUT_OF_RANGE` where a float result is not a finite number (a cell
+    cannot hold NaN or infinity), ``None`` elsewhere; ``None`` when all are finite."""
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return None
+    out = np.full(values.shape, None, dtype=object)
+    out[bad] = OUT_OF_RANGE
+    return out
+
+
+def lay_errors(values: npt.NDArray[Any], errors: ObjectArray | None) -> npt.NDArray[Any]:
+    """``values`` with the per-cell errors laid over them; stays the same array
+    (no copy, float dtype) when there is no error."""
+    if errors is None:
+        return values
+    mask = error_mask(errors)
+    if not mask.any():
+        return values
+    out = values.astype(object)
+    out[mask] = errors[mask]
+    return out
 
 
 def finish(values: npt.NDArray[Any], errors: ObjectArray | None = None) -> npt.NDArray[Any]:
@@ -350,21 +391,8 @@ def finish(values: npt.NDArray[Any], errors: ObjectArray | None = None) -> npt.N
     """
     if values.dtype.kind == "f":
         values = round_sig(values, 15)
-        bad = ~np.isfinite(values)
-        if bad.any():
-            overflow = np.full(values.shape, None, dtype=object)
-            overflow[bad] = OUT_OF_RANGE
-            errors = (
-                overflow
-                if errors is None
-                else np.where(_present(errors).astype(bool), errors, overflow)
-            )
-    if errors is None or not any(e is not None for e in errors.ravel()):
-        return values
-    out = values.astype(object)
-    mask = np.array([e is not None for e in errors.ravel()]).reshape(errors.shape)
-    out[mask] = errors[mask]
-    return out
+        errors = merge_errors(errors, overflow_errors(values))
+    return lay_errors(values, errors)
 
 
 def spill(result: npt.NDArray[Any]) -> Any:

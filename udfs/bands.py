@@ -31,7 +31,17 @@ import numpy as np
 import numpy.typing as npt
 
 from udfs._bands import BandTable
-from udfs._inputs import as_block, is_blank, scalar_number, spill, to_numbers
+from udfs._inputs import (
+    OUT_OF_RANGE,
+    as_block,
+    is_blank,
+    lay_errors,
+    merge_errors,
+    overflow_errors,
+    scalar_number,
+    spill,
+    to_numbers,
+)
 from udfs._keywords import MODE, SIDE
 from udfs._numbers import decimal_difference, round_decimal, round_decimal_or_flag, round_sig
 from udfs.errors import ExcelError, excel_function, fail
@@ -47,7 +57,6 @@ TOTAL_LABEL = "合计"
 #: amounts, each rounded to the fen, do not add up to the rounded total.
 ROUNDING_LABEL = "尾差"
 
-_NUM_OVERFLOW = ExcelError("#NUM!", "结果超出数值范围 / the result is beyond the range of numbers")
 
 #: Above this many values below the first start, BAND's #N/A messages stop
 #: quoting each value (building a million messages would cost more than the lookup).
@@ -55,12 +64,6 @@ _MAX_DETAILED_MESSAGES = 1000
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _present(errors: ObjectArray) -> npt.NDArray[np.bool_]:
-    """Where a per-cell error array holds an error (not ``None``)."""
-    not_equal: Any = np.not_equal  # elementwise `is not None` on objects, in C
-    return np.asarray(not_equal(errors, None), dtype=np.bool_)
 
 
 def _fmt(v: float) -> str:
@@ -71,44 +74,6 @@ def _fmt(v: float) -> str:
 def _dec(v: float) -> Decimal:
     """A double as its 15-significant-digit decimal (what Excel shows)."""
     return Decimal(_fmt(v))
-
-
-def _assemble(values: npt.NDArray[Any], errors: ObjectArray | None) -> npt.NDArray[Any]:
-    """Per-cell results with the per-cell errors laid over them.
-
-    Stays a float array (no copy) when there is no error.
-    """
-    if errors is None:
-        return values
-    mask = _present(errors)
-    if not mask.any():
-        return values
-    out = values.astype(object)
-    out[mask] = errors[mask]
-    return out
-
-
-def _overflow_errors(values: FloatArray) -> ObjectArray | None:
-    """``#NUM!`` where a money result left the range of numbers (±inf, NaN).
-
-    Cells whose input was an error hold NaN too; callers lay the input errors
-    over these.
-    """
-    bad = ~np.isfinite(values)
-    if not bad.any():
-        return None
-    out = np.full(values.shape, None, dtype=object)
-    out[bad] = _NUM_OVERFLOW
-    return out
-
-
-def _merge_errors(first: ObjectArray | None, second: ObjectArray | None) -> ObjectArray | None:
-    """Per cell, the error of ``first`` if any, else that of ``second``."""
-    if first is None:
-        return second
-    if second is None:
-        return first
-    return np.where(_present(first), first, second)
 
 
 def _below_errors(
@@ -281,8 +246,8 @@ def band(x: object, table: object, column: object = None, side: object = None) -
     else:
         cells = _lookup_cells(bands.columns[:, col - 2])
     values = np.take(cells, k)
-    errors = _merge_errors(nums.errors, _below_errors(xv, below, bands, "x", "table"))
-    return spill(_assemble(values, errors))
+    errors = merge_errors(nums.errors, _below_errors(xv, below, bands, "x", "table"))
+    return spill(lay_errors(values, errors))
 
 
 def _column_number(column: object, bands: BandTable) -> int:
@@ -324,7 +289,7 @@ def _lookup_cells(cells: ObjectArray) -> npt.NDArray[Any]:
                 v = float(cell)
             except OverflowError:  # a Python int beyond a double (10**400)
                 v = math.inf
-            out[i] = v if math.isfinite(v) else _NUM_OVERFLOW
+            out[i] = v if math.isfinite(v) else OUT_OF_RANGE
             numeric = numeric and math.isfinite(v)
         elif isinstance(cell, str | ExcelError):
             out[i] = cell
@@ -418,7 +383,7 @@ def tiered(x: object, table: object, mode: object, side: object = None) -> Any:
     nums = to_numbers(x, "x")
     with np.errstate(over="ignore", invalid="ignore"):
         amounts = _tiered_amounts(nums.values, bands, rates, how, where)
-    return spill(_assemble(amounts, _merge_errors(nums.errors, _overflow_errors(amounts))))
+    return spill(lay_errors(amounts, merge_errors(nums.errors, overflow_errors(amounts))))
 
 
 @excel_function
@@ -483,7 +448,7 @@ def tier_detail(x: object, table: object, mode: object, side: object = None) -> 
     with np.errstate(over="ignore", invalid="ignore"):
         total = float(_tiered_amounts(arr, bands, rates, how, where)[0])
     if not math.isfinite(total):
-        raise fail(_NUM_OVERFLOW)
+        raise fail(OUT_OF_RANGE)
     with localcontext() as ctx, np.errstate(over="ignore", invalid="ignore"):
         # Exact however large: the decimals below never round or overflow.
         ctx.prec, ctx.Emax, ctx.Emin = 2000, 10**6, -(10**6)
@@ -537,7 +502,7 @@ def _clean(cell: Any) -> Any:
     beyond the range of doubles is ``#NUM!``."""
     if isinstance(cell, float):
         shown = float(round_sig(cell, 15)) + 0.0
-        return shown if math.isfinite(shown) else _NUM_OVERFLOW
+        return shown if math.isfinite(shown) else OUT_OF_RANGE
     return cell
 
 
@@ -618,8 +583,8 @@ def point_bonus(score: object, rate: object, gates: object = None, side: object 
         amount = np.where(below, 0.0, amount)
     with np.errstate(over="ignore", invalid="ignore"):
         amounts = round_decimal(amount, 2)
-    errors = _merge_errors(_merge_errors(scores.errors, rate_errors), _overflow_errors(amounts))
-    return spill(_assemble(amounts, errors))
+    errors = merge_errors(merge_errors(scores.errors, rate_errors), overflow_errors(amounts))
+    return spill(lay_errors(amounts, errors))
 
 
 def _omitted_table(value: object) -> bool:

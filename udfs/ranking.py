@@ -28,7 +28,6 @@ with ``0.3``.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +36,7 @@ import numpy.typing as npt
 
 from udfs._inputs import (
     as_block,
+    error_mask,
     floats,
     is_blank,
     is_omitted,
@@ -83,7 +83,6 @@ _KIND_OF_TYPE: dict[type, int] = {
 }
 _type_of: Any = np.frompyfunc(type, 1, 1)
 _kind_of: Any = np.frompyfunc(_KIND_OF_TYPE.get, 2, 1)
-_is_not: Any = np.frompyfunc(operator.is_not, 2, 1)
 
 
 def _cell_kinds(flat: ObjectArray) -> npt.NDArray[np.int8]:
@@ -104,11 +103,6 @@ def _cell_kinds(flat: ObjectArray) -> npt.NDArray[np.int8]:
         elif isinstance(cell, str):
             kinds[i] = _TEXT
     return kinds
-
-
-def _present(cells: ObjectArray) -> BoolArray:
-    """Where an object array holds something other than ``None`` (e.g. an error)."""
-    return np.asarray(_is_not(cells, None), dtype=np.bool_)
 
 
 def _label(i: int, orientation: str) -> tuple[str, str]:
@@ -202,7 +196,7 @@ def _read_values(values: object) -> _Keys:
     vals, blank, cell_errors = _read_cells(block, "values")
     errors: ObjectArray | None = None
     if cell_errors is not None:
-        has_error = _present(cell_errors)
+        has_error = error_mask(cell_errors)
         errors = np.full(vals.shape[0], None, dtype=object)
         for i in np.flatnonzero(has_error.any(axis=1)):
             j = int(np.flatnonzero(has_error[i])[0])
@@ -415,15 +409,15 @@ def _field(values: object, order: object, groups: object, eligible: object) -> _
     if eligible_errors is not None or keys.errors is not None or group_errors is not None:
         errors = np.full(n, None, dtype=object)
         if group_errors is not None:
-            errors = np.where(_present(group_errors), group_errors, errors)
+            errors = np.where(error_mask(group_errors), group_errors, errors)
         if keys.errors is not None:
-            errors = np.where(_present(keys.errors), keys.errors, errors)
+            errors = np.where(error_mask(keys.errors), keys.errors, errors)
         errors[~flags] = None  # who takes no part gets an empty result, whatever they hold
         if eligible_errors is not None:
-            errors = np.where(_present(eligible_errors), eligible_errors, errors)
+            errors = np.where(error_mask(eligible_errors), eligible_errors, errors)
     part = flags & ~keys.blank[:, 0]
     if errors is not None:
-        part &= ~_present(errors)
+        part &= ~error_mask(errors)
     return _Field(keys, ascending, part, errors, group)
 
 
@@ -519,12 +513,12 @@ def _result(
     out[people] = numbers
     filled = np.zeros(n, dtype=bool)
     filled[people] = True
-    has_error = errors is not None and bool(_present(errors).any())
+    has_error = errors is not None and bool(error_mask(errors).any())
     if not filled.all() or has_error:
         obj = out.astype(object)
         obj[~filled] = None
         if errors is not None:
-            mask = _present(errors)
+            mask = error_mask(errors)
             obj[mask] = errors[mask]
         result: npt.NDArray[Any] = obj
     else:
