@@ -190,8 +190,8 @@ def child_builtin(path: Path) -> dict[str, Any]:
     """Refresh ``path`` with the built-in engine; stage times and checks."""
     t0 = time.perf_counter()
     from addin.refresh.engine import calculate
-    from addin.refresh.package import gc_paused, read_workbook
-    from addin.refresh.writer import write_results
+    from addin.xlsx.package import gc_paused, read_workbook
+    from addin.xlsx.writer import write_results
 
     t1 = time.perf_counter()
     with gc_paused():  # as jixiao refresh runs it

@@ -43,7 +43,7 @@ def _refresh_bench() -> ModuleType:
 def time_libreoffice(path: Path) -> dict[str, Any]:
     """Refresh ``path`` through LibreOffice; seconds for start-up and for the refresh."""
     from addin.refresh.libreoffice import LibreOffice, calculate_with_libreoffice
-    from addin.refresh.writer import write_results
+    from addin.xlsx.writer import write_results
 
     t0 = time.perf_counter()
     with LibreOffice() as office:
@@ -59,7 +59,7 @@ def _disagreements(path: Path, libre: Any) -> int:
     import math
 
     from addin.refresh.engine import calculate
-    from addin.refresh.package import read_workbook
+    from addin.xlsx.package import read_workbook
 
     def same(a: Any, b: Any) -> bool:
         if isinstance(a, float) and isinstance(b, float):

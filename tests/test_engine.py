@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from addin.refresh.engine import calculate
-from addin.refresh.model import (
+from addin.xlsx.model import (
     CircularReferenceError,
     DefinedName,
     Formula,
@@ -27,7 +27,7 @@ Cells = dict[str, Any]
 
 
 def _coord(a1: str) -> tuple[int, int]:
-    from addin.refresh.a1 import from_a1
+    from addin.xlsx.a1 import from_a1
 
     return from_a1(a1)
 
@@ -52,7 +52,7 @@ def book(cells: Cells, *, other: dict[str, Cells] | None = None, **kw: Any) -> W
 
 def calc(cells: Cells, **kw: Any) -> dict[str, Any]:
     """Values of the formula cells of sheet S by A1 address."""
-    from addin.refresh.a1 import to_a1
+    from addin.xlsx.a1 import to_a1
 
     res = calculate(book(cells, **kw))
     return {to_a1(*c): v for c, v in res.values.get("S", {}).items()}
@@ -711,7 +711,7 @@ def test_lifted_calls_equal_cell_by_cell_calls(keys: list[Any], amounts: list[fl
             cells[f"{col}{r}"] = "=" + f.format(x=f"{src}{r}")
         dyn = dyn_cols[col]
         cells[f"{dyn}1"] = Formula(f.format(x=f"{src}1:{src}30"), "dynamic", f"{dyn}1:{dyn}30")
-    from addin.refresh.a1 import to_a1
+    from addin.xlsx.a1 import to_a1
 
     res = calculate(book(cells), vectorise=False).values["S"]  # plain cells: no shared indexes
     out = {to_a1(*c): v for c, v in res.items()}
@@ -756,7 +756,7 @@ def test_random_formulas_never_crash_and_blocks_agree(texts: list[str], kinds: l
     """Random formulas over every supported function, operator and reference
     form compute to values (never an exception other than the refresh errors),
     and their filled-down copies give the same values vectorised as cell by cell."""
-    from addin.refresh.model import RefreshError
+    from addin.xlsx.model import RefreshError
 
     sheet = Sheet("S")
     pool = [1.0, -3.5, "x", "1", True, "文本", 0.0, ExcelError("#N/A")]

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from addin.refresh.a1 import to_a1
 from addin.refresh.engine import calculate
-from addin.refresh.model import Results, Workbook
+from addin.xlsx.a1 import to_a1
+from addin.xlsx.model import Results, Workbook
 from udfs.errors import ExcelError
 
-package = pytest.importorskip("addin.refresh.package")
+package = pytest.importorskip("addin.xlsx.package")
 
 #: ``sheet!cell`` → why the engine's value differs from Excel's cached one.
 EXPECTED_DIFFERENCES: dict[str, str] = {
@@ -143,7 +143,7 @@ def test_original_workbook_lists_unsupported_functions(shared_dir: Path) -> None
     """The unreduced ``formulas-test.xlsx`` is refused with every cell that uses a
     function outside the list (named as Excel shows it) and every unreadable
     formula (links to other workbooks), instead of computing wrong values."""
-    from addin.refresh.model import UnsupportedFormulaError
+    from addin.xlsx.model import UnsupportedFormulaError
 
     wb = package.read_workbook(shared_dir / "excel-oracle" / "formulas-test.xlsx")
     with pytest.raises(UnsupportedFormulaError) as exc:

@@ -1,10 +1,10 @@
-"""The formula tokenizer, parser and R1C1 keys (addin.refresh.formula)."""
+"""The formula tokenizer, parser and R1C1 keys (addin.xlsx.formula)."""
 
 from __future__ import annotations
 
 import pytest
 
-from addin.refresh.formula import (
+from addin.xlsx.formula import (
     MAX_COL,
     MAX_ROW,
     ArrayLit,

@@ -35,11 +35,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.workbook.defined_name import DefinedName
 
-from addin.refresh.a1 import from_a1, to_a1
 from addin.refresh.engine import calculate
 from addin.refresh.libreoffice import LibreOffice, calculate_with_libreoffice
-from addin.refresh.model import CellValue, Results
-from addin.refresh.package import read_workbook
+from addin.xlsx.a1 import from_a1, to_a1
+from addin.xlsx.model import CellValue, Results
+from addin.xlsx.package import read_workbook
 from udfs.errors import ExcelError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 from addin import registry
 from addin.refresh import libreoffice as lo
-from addin.refresh.a1 import from_a1
 from addin.refresh.engine import calculate
-from addin.refresh.model import RefreshError
-from addin.refresh.package import read_workbook
+from addin.xlsx.a1 import from_a1
+from addin.xlsx.model import RefreshError
+from addin.xlsx.package import read_workbook
 from udfs.errors import ExcelError
 
 ROOT = Path(__file__).resolve().parents[1]

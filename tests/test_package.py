@@ -14,9 +14,9 @@ import pytest
 from lxml import etree
 from openpyxl.formula.translate import Translator
 
-from addin.refresh.a1 import from_a1, to_a1
-from addin.refresh.model import UnreadableWorkbookError
-from addin.refresh.package import (
+from addin.xlsx.a1 import from_a1, to_a1
+from addin.xlsx.model import UnreadableWorkbookError
+from addin.xlsx.package import (
     Limits,
     check_workbook_file,
     open_package,
@@ -507,7 +507,7 @@ def test_fast_scanner_agrees_with_the_element_reader(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The regular-expression scanner and the general lxml reader give the same model."""
-    import addin.refresh.package as package_module
+    import addin.xlsx.package as package_module
 
     fast = read_workbook(path)
     monkeypatch.setattr(package_module, "_scan_sheet", lambda data, rd, part: False)

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 import addin.refresh.cli as cli
 from addin.cli import main
-from addin.refresh.model import (
+from addin.xlsx.model import (
     CellRef,
     CellValue,
     CircularReferenceError,
@@ -24,7 +24,7 @@ from addin.refresh.model import (
     UnsupportedFormulaError,
     Workbook,
 )
-from addin.refresh.package import read_workbook
+from addin.xlsx.package import read_workbook
 from udfs.errors import DIV0
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -352,7 +352,7 @@ def test_real_excel_files_round_trip(path: Path, tmp_path: Path) -> None:
 
 
 def _in_array_range(sheet: object, coord: tuple[int, int]) -> bool:
-    from addin.refresh.a1 import from_a1
+    from addin.xlsx.a1 import from_a1
 
     for f in sheet.formulas.values():  # type: ignore[attr-defined]
         if f.ref and ":" in f.ref:
@@ -407,7 +407,7 @@ def test_engine_failure_on_one_workbook_is_exit_1(
 ) -> None:
     """An engine that gives up on a workbook (a RefreshError of its own) is reported
     as a failed refresh, exit 1, nothing written."""
-    from addin.refresh.model import RefreshError
+    from addin.xlsx.model import RefreshError
 
     def gives_up(wb: Workbook, source: Path) -> Results:
         raise RefreshError("LibreOffice 无法打开 / LibreOffice could not open the file")

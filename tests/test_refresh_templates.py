@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from addin.refresh.a1 import from_a1
 from addin.refresh.engine import calculate
-from addin.refresh.package import read_workbook
-from addin.refresh.writer import write_results
+from addin.xlsx.a1 import from_a1
+from addin.xlsx.package import read_workbook
+from addin.xlsx.writer import write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = sorted((ROOT / "workbooks" / "golden").glob("*.json"))

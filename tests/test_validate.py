@@ -23,9 +23,9 @@ from hostile_files import HOSTILE
 from openpyxl.worksheet.formula import ArrayFormula
 
 from addin import registry
-from addin.refresh.formula import Text, function_names, parse
 from addin.validate import validate
 from addin.validate.cli import validate_command
+from addin.xlsx.formula import Text, function_names, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = sorted((ROOT / "workbooks" / "specs").glob("*.json"))

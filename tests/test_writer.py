@@ -11,10 +11,10 @@ from typing import IO
 
 import pytest
 
-import addin.refresh.writer as writer_module
-from addin.refresh.model import CellValue, Coord, Results, Workbook
-from addin.refresh.package import read_workbook
-from addin.refresh.writer import (
+import addin.xlsx.writer as writer_module
+from addin.xlsx.model import CellValue, Coord, Results, Workbook
+from addin.xlsx.package import read_workbook
+from addin.xlsx.writer import (
     format_number,
     set_full_calc_on_load,
     splice_sheet,

@@ -1,8 +1,8 @@
 """``jixiao refresh``: recalculate workbooks without Excel and write the values back.
 
-Per file: read the package safely (:mod:`addin.refresh.package`), calculate
+Per file: read the package safely (:mod:`addin.xlsx.package`), calculate
 (:mod:`addin.refresh.engine`, or LibreOffice with ``--engine libreoffice``),
-write the cached values into a copy (:mod:`addin.refresh.writer`) and print a
+write the cached values into a copy (:mod:`addin.xlsx.writer`) and print a
 summary: cells computed, error values by kind with their cells, time.
 
 Exit codes (the worst file decides):
@@ -33,7 +33,7 @@ from typing import Any
 
 import click
 
-from addin.refresh.model import (
+from addin.xlsx.model import (
     CircularReferenceError,
     RefreshError,
     Results,
@@ -163,7 +163,7 @@ def refresh_file(
     Unreadable files, unsupported functions and circular references become a
     report with the matching exit code and nothing is written.
     """
-    from addin.refresh.package import gc_paused
+    from addin.xlsx.package import gc_paused
 
     started = time.perf_counter()
     with gc_paused():  # millions of acyclic objects: the collector only slows us down
@@ -175,8 +175,8 @@ def refresh_file(
 def _refresh(
     source: Path, output: Path, calculate: Calculate, in_place: bool, full_calc_on_load: bool
 ) -> FileReport:
-    from addin.refresh.package import read_workbook
-    from addin.refresh.writer import write_atomically, write_results
+    from addin.xlsx.package import read_workbook
+    from addin.xlsx.writer import write_atomically, write_results
 
     report = FileReport(str(source))
     try:
@@ -209,7 +209,7 @@ def _copy_into(source: Path, fh: Any) -> None:
 
 
 def _fail(report: FileReport, status: str, exc: RefreshError) -> None:
-    from addin.refresh.a1 import to_a1
+    from addin.xlsx.a1 import to_a1
 
     report.status = status
     report.exit_code = EXIT_UNSUPPORTED
@@ -224,7 +224,7 @@ def _fail(report: FileReport, status: str, exc: RefreshError) -> None:
 
 
 def _error_values(results: Results) -> dict[str, list[str]]:
-    from addin.refresh.a1 import to_a1
+    from addin.xlsx.a1 import to_a1
     from udfs.errors import ExcelError
 
     out: dict[str, list[str]] = {}

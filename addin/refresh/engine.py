@@ -3,7 +3,7 @@
 How it works
 ------------
 1. **Blocks.** Formula cells of one column whose formulas are equal in R1C1
-   form (:func:`addin.refresh.formula.r1c1_key`) and that sit in consecutive
+   form (:func:`addin.xlsx.formula.r1c1_key`) and that sit in consecutive
    rows form one *block* — a filled-down column, what Excel stores as a shared
    formula. Each block is parsed once (its first cell's text).
 2. **Order.** Each block's precedents (the rectangles its references cover over
@@ -45,8 +45,9 @@ from typing import Any
 import numpy as np
 
 from addin.refresh import functions as fx
-from addin.refresh.a1 import from_a1
-from addin.refresh.formula import (
+from addin.refresh.functions import MISSING, Area, CallContext, FunctionSpec, MultiArea
+from addin.xlsx.a1 import from_a1
+from addin.xlsx.formula import (
     MAX_COL,
     MAX_ROW,
     ArrayLit,
@@ -72,8 +73,7 @@ from addin.refresh.formula import (
     parse,
     row_template,
 )
-from addin.refresh.functions import MISSING, Area, CallContext, FunctionSpec, MultiArea
-from addin.refresh.model import (
+from addin.xlsx.model import (
     CellRef,
     CellValue,
     CircularReferenceError,

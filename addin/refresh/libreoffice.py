@@ -18,7 +18,7 @@ error number), so it arrives in the cell, or inside an array, as that error.
 
 LibreOffice's recalculated copy is only *read* (cached values, with the
 package reader); the values are written into the ORIGINAL package by the same
-writer as the built-in engine (:mod:`addin.refresh.writer`) — LibreOffice's own
+writer as the built-in engine (:mod:`addin.xlsx.writer`) — LibreOffice's own
 re-saved file is never shipped (it lower-cases unknown names and rewrites
 formulas).
 
@@ -46,7 +46,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from addin.refresh.model import (
+from addin.xlsx.model import (
     Coord,
     RefreshError,
     Results,
@@ -466,7 +466,7 @@ def shared_office() -> LibreOffice:
 
 
 def _array_cells(ref: str) -> Iterator[Coord]:
-    from addin.refresh.a1 import from_a1
+    from addin.xlsx.a1 import from_a1
 
     first, _, last = ref.replace("$", "").partition(":")
     (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
@@ -535,14 +535,14 @@ def calculate_with_libreoffice(path: str | Path, office: LibreOffice | None = No
     """Recalculate the workbook at ``path`` in LibreOffice: a value for every
     formula cell (and array-formula cell), comparable with
     :func:`addin.refresh.engine.calculate`."""
-    from addin.refresh.package import read_workbook
+    from addin.xlsx.package import read_workbook
 
     return calculate(read_workbook(path), path, office)
 
 
 def calculate(workbook: Workbook, source: str | Path, office: LibreOffice | None = None) -> Results:
     """The ``--engine libreoffice`` calculator: ``workbook`` is ``source`` as read."""
-    from addin.refresh.package import read_workbook
+    from addin.xlsx.package import read_workbook
 
     office = office or shared_office()
     with tempfile.TemporaryDirectory(prefix="jixiao-lo-out-") as tmp:
@@ -554,7 +554,7 @@ def calculate(workbook: Workbook, source: str | Path, office: LibreOffice | None
 
 def main(argv: list[str] | None = None, stdout: IO[str] | None = None) -> int:
     """``python -m addin.refresh.libreoffice FILE``: print every formula cell LibreOffice computed."""
-    from addin.refresh.a1 import to_a1
+    from addin.xlsx.a1 import to_a1
 
     args = sys.argv[1:] if argv is None else argv
     stdout = stdout or sys.stdout

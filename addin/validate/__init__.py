@@ -14,13 +14,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from addin.refresh.model import UnreadableWorkbookError
 from addin.validate.formulas import check_formulas
 from addin.validate.inputs import check_inputs
 from addin.validate.report import Report
 from addin.validate.structure import check_results, check_structure
 from addin.validate.tables import check_tables
 from addin.validate.view import load_view
+from addin.xlsx.model import UnreadableWorkbookError
 
 __all__ = ["Report", "find_spec", "validate"]
 

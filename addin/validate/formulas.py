@@ -14,8 +14,11 @@ import re
 from collections.abc import Iterator
 
 from addin import registry
-from addin.refresh.a1 import to_a1
-from addin.refresh.formula import (
+from addin.validate.excel_names import BUILTIN_FUNCTIONS, FUTURE_FUNCTIONS, is_excel_function
+from addin.validate.report import Report
+from addin.validate.view import find_sheet
+from addin.xlsx.a1 import to_a1
+from addin.xlsx.formula import (
     ArrayLit,
     ErrorLit,
     FormulaSyntaxError,
@@ -28,10 +31,7 @@ from addin.refresh.formula import (
     function_names,
     parse,
 )
-from addin.refresh.model import Coord, Workbook
-from addin.validate.excel_names import BUILTIN_FUNCTIONS, FUTURE_FUNCTIONS, is_excel_function
-from addin.validate.report import Report
-from addin.validate.view import find_sheet
+from addin.xlsx.model import Coord, Workbook
 
 __all__ = ["check_formulas", "table_width"]
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from addin.refresh.a1 import col_number, from_a1, to_a1
-from addin.refresh.formula import FormulaSyntaxError, Name, Ref, parse
-from addin.refresh.model import CellValue, Sheet, Workbook
 from addin.validate.report import Report
 from addin.validate.view import DataValidation, WorkbookView, find_sheet
+from addin.xlsx.a1 import col_number, from_a1, to_a1
+from addin.xlsx.formula import FormulaSyntaxError, Name, Ref, parse
+from addin.xlsx.model import CellValue, Sheet, Workbook
 from udfs._inputs import is_blank
 from udfs.errors import ExcelError
 

@@ -9,11 +9,11 @@ from collections import Counter
 from typing import Any
 
 from addin import registry
-from addin.refresh.a1 import col_number, from_a1, to_a1
-from addin.refresh.formula import FormulaSyntaxError, function_names, parse, r1c1_key
-from addin.refresh.model import Sheet, Workbook
 from addin.validate.report import Report
 from addin.validate.view import find_sheet
+from addin.xlsx.a1 import col_number, from_a1, to_a1
+from addin.xlsx.formula import FormulaSyntaxError, function_names, parse, r1c1_key
+from addin.xlsx.model import Sheet, Workbook
 
 __all__ = ["check_results", "check_structure", "contract_calls", "normalise_ref"]
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from addin.refresh.a1 import from_a1, to_a1
-from addin.refresh.model import CellValue, Sheet, Workbook
 from addin.validate.report import Report
 from addin.validate.view import find_sheet
+from addin.xlsx.a1 import from_a1, to_a1
+from addin.xlsx.model import CellValue, Sheet, Workbook
 from udfs._bands import COMPARE_DIGITS
 from udfs._inputs import is_blank, number_or_error
 from udfs._numbers import round_sig

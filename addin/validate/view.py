@@ -2,7 +2,7 @@
 only the validator needs (data validations, sheet protection, custom document
 properties carrying the template id).
 
-Reading goes through :mod:`addin.refresh.package`, so the validator refuses
+Reading goes through :mod:`addin.xlsx.package`, so the validator refuses
 exactly what the refresh engine refuses (not a zip, ``.xls``, encrypted, zip
 or XML bombs) with the same messages, and never writes to the file.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from addin.refresh.a1 import from_a1
-from addin.refresh.model import Coord, Sheet, Workbook
-from addin.refresh.package import (
+from addin.xlsx.a1 import from_a1
+from addin.xlsx.model import Coord, Sheet, Workbook
+from addin.xlsx.package import (
     Package,
     _iter_elements,
     open_package,
@@ -127,7 +127,7 @@ def _read_properties(package: Package) -> dict[str, str]:
 def load_view(path: str | Path) -> WorkbookView:
     """Read ``path`` for validation.
 
-    Raises :class:`~addin.refresh.model.UnreadableWorkbookError` for a file that
+    Raises :class:`~addin.xlsx.model.UnreadableWorkbookError` for a file that
     cannot be read safely; nothing is ever written.
     """
     path = Path(path)

@@ -13,13 +13,13 @@ Two jobs, kept apart so the validator can reuse the first:
   loading and network access off, ``huge_tree`` off, and a ``<!DOCTYPE`` in a
   part is refused outright (billion laughs, external entities).
 * :func:`read_workbook` streams every worksheet's XML once and builds a
-  :class:`~addin.refresh.model.Workbook`: constants and cached values, formulas
+  :class:`~addin.xlsx.model.Workbook`: constants and cached values, formulas
   (shared formulas expanded to each cell's own text, legacy array formulas,
   dynamic arrays recognised through the cell metadata part), defined names,
   tables and the 1904 date system.
 
 Everything that goes wrong with the *file* becomes
-:class:`~addin.refresh.model.UnreadableWorkbookError` with a message in Chinese
+:class:`~addin.xlsx.model.UnreadableWorkbookError` with a message in Chinese
 and English; bugs in this module still surface as ordinary exceptions.
 """
 
@@ -39,8 +39,8 @@ from typing import IO, ClassVar
 
 from lxml import etree
 
-from addin.refresh.a1 import col_letters, from_a1
-from addin.refresh.model import (
+from addin.xlsx.a1 import col_letters, from_a1
+from addin.xlsx.model import (
     CellValue,
     Coord,
     DefinedName,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from addin.refresh.a1 import col_letters, col_number
+from addin.xlsx.a1 import col_letters, col_number
 from udfs.errors import ERROR_CODES
 
 __all__ = [

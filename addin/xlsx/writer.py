@@ -55,9 +55,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from addin.refresh.a1 import col_letters
-from addin.refresh.model import CellValue, Coord, Results
-from addin.refresh.package import (
+from addin.xlsx.a1 import col_letters
+from addin.xlsx.model import CellValue, Coord, Results
+from addin.xlsx.package import (
     DEFAULT_LIMITS,
     Limits,
     Package,

@@ -1,6 +1,6 @@
 """The workbook as the refresh engine sees it: the contract between the package
-reader (:mod:`addin.refresh.package`), the calculator (:mod:`addin.refresh.engine`)
-and the writer (:mod:`addin.refresh.writer`).
+reader (:mod:`addin.xlsx.package`), the calculator (:mod:`addin.refresh.engine`)
+and the writer (:mod:`addin.xlsx.writer`).
 
 Coordinates are 1-based ``(row, col)`` tuples, as in the A1 notation they come
 from (``B3`` is ``(3, 2)``). Cell values use the kernel's types: ``float`` for
@@ -103,7 +103,7 @@ class CellRef:
     coord: Coord
 
     def __str__(self) -> str:
-        from addin.refresh.a1 import to_a1
+        from addin.xlsx.a1 import to_a1
 
         return f"{self.sheet}!{to_a1(*self.coord)}"
 

@@ -1,0 +1,74 @@
+"""Excel's worksheet functions with Excel's semantics, for the refresh engine.
+
+One registry (:data:`FUNCTIONS`, keyed by Excel name) filled by the category
+modules, as the ``formulas`` and ``pycel`` libraries lay theirs out:
+
+- :mod:`._core` — values, coercions, operators and the calling machinery;
+- :mod:`.logic` — logical and information functions;
+- :mod:`.math` — sums, rounding, SUMPRODUCT, SUBTOTAL, SUMIF(S);
+- :mod:`.stat` — counts, averages, extremes, the *IFS aggregations, ranks;
+- :mod:`.look` — lookup and reference;
+- :mod:`.text` — text functions and TEXT's formats;
+- :mod:`.date` — dates and times;
+- :mod:`.criteria` — Excel's criteria language, shared by the *IF(S) functions.
+"""
+
+from __future__ import annotations
+
+# The category modules register their functions when imported.
+from addin.refresh.functions import criteria, date, logic, look, math, stat, text  # noqa: F401
+from addin.refresh.functions._core import (
+    FUNCTIONS,
+    MISSING,
+    Area,
+    CallContext,
+    FunctionSpec,
+    MultiArea,
+    _broadcast_get,
+    as_array,
+    binary_op,
+    call,
+    compare,
+    format_general,
+    intersect,
+    lookup,
+    round15,
+    shared_work,
+    supported_functions,
+    text_to_number,
+    to_bool,
+    to_int,
+    to_number,
+    to_text,
+    unary_op,
+)
+from addin.refresh.functions.look import _lookup_key
+from addin.refresh.functions.stat import _rank_numbers
+
+__all__ = [
+    "FUNCTIONS",
+    "MISSING",
+    "Area",
+    "CallContext",
+    "FunctionSpec",
+    "MultiArea",
+    "_broadcast_get",
+    "_lookup_key",
+    "_rank_numbers",
+    "as_array",
+    "binary_op",
+    "call",
+    "compare",
+    "format_general",
+    "intersect",
+    "lookup",
+    "round15",
+    "shared_work",
+    "supported_functions",
+    "text_to_number",
+    "to_bool",
+    "to_int",
+    "to_number",
+    "to_text",
+    "unary_op",
+]

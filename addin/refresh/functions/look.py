@@ -1,0 +1,449 @@
+"""Lookup and reference: MATCH, XMATCH, XLOOKUP, VLOOKUP, INDEX, CHOOSE, ROW …"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from addin.refresh.functions._core import (
+    _SHARED,
+    MISSING,
+    Area,
+    CallContext,
+    MultiArea,
+    _cached,
+    _type_rank,
+    _when_reused,
+    as_array,
+    compare,
+    intersect,
+    register,
+    round15,
+    to_bool,
+    to_int,
+    to_number,
+)
+from addin.refresh.functions.criteria import _scalar_crit, wildcard_regex
+from udfs.errors import (
+    NA,
+    REF,
+    VALUE,
+    ExcelError,
+    fail,
+)
+
+
+@register("SINGLE", "R", 1, 1, needs_context=True)
+def SINGLE(ctx: CallContext, v: Any) -> Any:
+    """The ``@`` operator (stored as ``_xlfn.SINGLE``): implicit intersection of
+    a range with the formula's row or column, the first value of an array."""
+    if isinstance(v, Area):
+        return intersect(v, ctx)
+    if isinstance(v, MultiArea):
+        return VALUE
+    if isinstance(v, np.ndarray):
+        return v[0, 0]
+    return v
+
+
+def _lookup_key(v: Any, fold: bool = False) -> Any:
+    """A hashable key equal for values Excel's exact match treats as equal
+    (MATCH/VLOOKUP ignore case; XMATCH/XLOOKUP also fold ``ß`` to ``ss``)."""
+    if isinstance(v, bool):
+        return ("b", v)
+    if isinstance(v, float | int):
+        return ("n", round15(float(v)))
+    if isinstance(v, str):
+        return ("s", v.casefold() if fold else v.lower())
+    return None
+
+
+def exact_position(
+    value: Any,
+    items: list[Any],
+    wildcards: bool,
+    reverse: bool = False,
+    fold: bool = False,
+    owner: Any = None,
+) -> int:
+    """0-based position of the first (or last) exact match, -1 if none.
+
+    ``owner``: the range object ``items`` come from; inside :func:`shared_work`
+    a hash index of ``items`` is built once for it."""
+    order = range(len(items) - 1, -1, -1) if reverse else range(len(items))
+    has_wild = wildcards and isinstance(value, str) and any(ch in value for ch in "*?~")
+    if owner is not None and _SHARED and not has_wild:
+
+        def build() -> dict[Any, int]:
+            idx: dict[Any, int] = {}
+            for i in order:
+                k = _lookup_key(items[i], fold)
+                if k is not None and k not in idx:
+                    idx[k] = i
+            return idx
+
+        index = _when_reused(owner, f"exact:{fold}:{reverse}:{len(items)}", build)
+        if index is not None:
+            return index.get(_lookup_key(value, fold), -1)
+    if has_wild:
+        rx = wildcard_regex(value)
+        for i in order:
+            v = items[i]
+            if isinstance(v, str) and rx.match(v):
+                return i
+        return -1
+    key = _lookup_key(value, fold)
+    for i in order:
+        if _lookup_key(items[i], fold) == key:
+            return i
+    return -1
+
+
+def _xrank(v: Any) -> int:
+    if v is None or v is MISSING:
+        return 3
+    return _type_rank(v)
+
+
+def xcompare(a: Any, b: Any) -> int:
+    """Ordering across types as Excel's lookups see it: numbers < text <
+    logicals < a blank lookup value."""
+    ra, rb = _xrank(a), _xrank(b)
+    if ra != rb:
+        return -1 if ra < rb else 1
+    if ra == 3:
+        return 0
+    return compare(a, b)
+
+
+def approx_position(value: Any, items: list[Any], descending: bool = False) -> int:
+    """MATCH/VLOOKUP approximate match.
+
+    Ascending (type 1): Excel's binary search for the last item <= value; an
+    item of another type where the search lands counts as larger. Descending
+    (type -1): a scan that stops at the first item of the value's type below
+    it, skipping other types, and keeps the last item >= value.
+    """
+    rank = _type_rank(value)
+    if descending:
+        best = -1
+        for i, v in enumerate(items):
+            if v is None or isinstance(v, ExcelError) or _type_rank(v) != rank:
+                continue
+            if compare(v, value) < 0:
+                break
+            best = i
+        return best
+    lo, hi = 0, len(items) - 1
+    best = -1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        v = items[mid]
+        if v is None or isinstance(v, ExcelError) or _type_rank(v) != rank:
+            # another type where the search lands: use the next item of the
+            # value's type before ``hi`` instead (none: search the lower half)
+            k = mid + 1
+            while k <= hi and (
+                items[k] is None or isinstance(items[k], ExcelError) or _type_rank(items[k]) != rank
+            ):
+                k += 1
+            if k > hi:
+                hi = mid - 1
+                continue
+            c = compare(items[k], value)
+            if c > 0:
+                hi = mid - 1
+                continue
+            mid, v = k, items[k]
+        c = compare(v, value)
+        if c == 0:
+            # a match ends the search (at the last of a run of equal items)
+            while (
+                mid + 1 < len(items)
+                and _type_rank(items[mid + 1]) == rank
+                and (items[mid + 1] is not None and compare(items[mid + 1], value) == 0)
+            ):
+                mid += 1
+            return mid
+        if c < 0:
+            best = mid
+            lo = mid + 1
+        else:
+            hi = mid - 1
+    return best
+
+
+def _binary_x(value: Any, items: list[Any], mode: int, descending: bool) -> int:
+    """XMATCH's binary search (search_mode 2/-2) with cross-type ordering."""
+    lo, hi = 0, len(items) - 1
+    cand = -1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        v = items[mid]
+        c = 1 if isinstance(v, ExcelError) else xcompare(v, value)
+        if c == 0:
+            return mid
+        if c < 0:
+            if mode == -1:
+                cand = mid
+            if descending:
+                hi = mid - 1
+            else:
+                lo = mid + 1
+        else:
+            if mode == 1:
+                cand = mid
+            if descending:
+                lo = mid + 1
+            else:
+                hi = mid - 1
+    return cand
+
+
+def _items_of(array: Any) -> list[Any]:
+    """A one-row or one-column range as a list (cached inside :func:`shared_work`)."""
+    return _cached(array, "items", lambda: _vector_items(as_array(array)))
+
+
+def _vector_items(arr: np.ndarray) -> list[Any]:
+    if arr.shape[0] != 1 and arr.shape[1] != 1:
+        raise fail(NA, "查找区域须为单行或单列 / lookup_array must be one row or column")
+    return list(arr.ravel())
+
+
+@register("MATCH", "SRS", 2, 3)
+def MATCH(value: Any, array: Any, match_type: Any = MISSING) -> float:
+    """MATCH(lookup_value, lookup_array, [match_type=1])."""
+    mt = 1 if match_type is MISSING else to_number(match_type)
+    items = _items_of(array)
+    if value is None or value is MISSING:
+        if mt == 0:
+            raise fail(NA, "查找值为空 / lookup value is blank")
+        value = 0.0
+    if mt == 0:
+        pos = exact_position(value, items, wildcards=True, owner=items)
+    else:
+        pos = approx_position(value, items, descending=mt < 0)
+    if pos < 0:
+        raise fail(NA, "找不到匹配值 / no match")
+    return float(pos + 1)
+
+
+def _mode_int(v: Any) -> int:
+    """XMATCH/XLOOKUP's match_mode and search_mode are rounded down (-1.1 is -2),
+    as Excel does (oracle LOOKUP!AH162:AW170)."""
+    return math.floor(to_number(v))
+
+
+def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int, owner: Any = None) -> int:
+    if mode not in (0, -1, 1, 2) or search not in (1, -1, 2, -2):
+        raise fail(VALUE, "XMATCH/XLOOKUP 模式参数无效 / invalid match_mode or search_mode")
+    if search in (2, -2):
+        if mode == 2:
+            raise fail(VALUE, "通配符不能用二分查找 / wildcards need a linear search")
+        return _binary_x(value, items, mode, search == -2)
+    if mode in (0, 2):
+        if value is None:
+            return -1
+        return exact_position(
+            value, items, wildcards=mode == 2, reverse=search == -1, fold=mode == 0, owner=owner
+        )
+    best, best_v = -1, None
+    order = range(len(items) - 1, -1, -1) if search == -1 else range(len(items))
+    for i in order:
+        v = items[i]
+        if v is None or isinstance(v, ExcelError):
+            continue
+        c = xcompare(v, value)
+        if c == 0:
+            return i
+        if (mode == -1 and c < 0) or (mode == 1 and c > 0):
+            if best_v is None:
+                best, best_v = i, v
+            else:
+                cb = xcompare(v, best_v)
+                if (mode == -1 and cb > 0) or (mode == 1 and cb < 0):
+                    best, best_v = i, v
+    return best
+
+
+@register("XMATCH", "SRSS", 2, 4)
+def XMATCH(value: Any, array: Any, mode: Any = MISSING, search: Any = MISSING) -> float:
+    """XMATCH(lookup_value, lookup_array, [match_mode=0], [search_mode=1])."""
+    items = _items_of(array)
+    m = 0 if mode is MISSING else _mode_int(mode)
+    s = 1 if search is MISSING else _mode_int(search)
+    if value is MISSING:
+        value = None
+    pos = _xmatch_pos(value, items, m, s, items)
+    if pos < 0:
+        raise fail(NA, "找不到匹配值 / no match")
+    return float(pos + 1)
+
+
+@register("XLOOKUP", "SRRRSS", 3, 6)
+def XLOOKUP(
+    value: Any,
+    lookup: Any,
+    result: Any,
+    if_not_found: Any = MISSING,
+    mode: Any = MISSING,
+    search: Any = MISSING,
+) -> Any:
+    """XLOOKUP(lookup_value, lookup_array, return_array, [if_not_found], [match_mode], [search_mode])."""
+    larr = as_array(lookup)
+    items = _items_of(lookup)
+    m = 0 if mode is MISSING else _mode_int(_scalar_crit(mode))
+    s = 1 if search is MISSING else _mode_int(_scalar_crit(search))
+    if value is MISSING:
+        value = None
+    pos = _xmatch_pos(value, items, m, s, items)
+    if pos < 0:
+        if if_not_found is MISSING:
+            raise fail(NA, "找不到匹配值 / no match")
+        return if_not_found
+    rshape = result.shape if isinstance(result, Area | np.ndarray) else (1, 1)
+    vertical = (larr.shape[1] == 1 and larr.shape[0] > 1) or larr.shape == (1, 1)
+    if vertical:
+        if rshape[0] != larr.shape[0]:
+            raise fail(VALUE, "返回区域大小不符 / return_array size differs")
+        return _take(result, pos, 0, pos, rshape[1] - 1)
+    if rshape[1] != larr.shape[1]:
+        raise fail(VALUE, "返回区域大小不符 / return_array size differs")
+    return _take(result, 0, pos, rshape[0] - 1, pos)
+
+
+def _take(src: Any, r0: int, c0: int, r1: int, c1: int) -> Any:
+    if isinstance(src, Area):
+        return src.sub(r0, c0, r1, c1)
+    arr = as_array(src)
+    part = arr[r0 : r1 + 1, c0 : c1 + 1]
+    return part[0, 0] if part.shape == (1, 1) else part
+
+
+def _line_lookup(value: Any, table: Any, index: Any, approx: Any, vertical: bool) -> Any:
+    """VLOOKUP (``vertical``: search the first column, return column ``index``)
+    and HLOOKUP (search the first row, return row ``index``)."""
+    arr = as_array(table)
+    if not vertical:
+        arr = arr.T
+    k = to_int(index)
+    what = ("列号", "col_index_num") if vertical else ("行号", "row_index_num")
+    if k < 1:
+        raise fail(VALUE, f"{what[0]}小于 1 / {what[1]} is below 1")
+    if k > arr.shape[1]:
+        raise fail(REF, f"{what[0]}超出表格 / {what[1]} is beyond the table")
+    is_approx = True if approx is MISSING else to_bool(approx)
+    if value is None or value is MISSING:
+        value = 0.0
+    items = _cached(table, "col0" if vertical else "row0", lambda: list(arr[:, 0]))
+    pos = (
+        approx_position(value, items)
+        if is_approx
+        else exact_position(value, items, True, owner=items)
+    )
+    if pos < 0:
+        raise fail(NA, "找不到匹配值 / no match")
+    return arr[pos, k - 1]  # a blank stays blank; the cell's value makes it 0
+
+
+@register("VLOOKUP", "SRSS", 3, 4)
+def VLOOKUP(value: Any, table: Any, col: Any, approx: Any = MISSING) -> Any:
+    """VLOOKUP(lookup_value, table_array, col_index_num, [range_lookup=TRUE])."""
+    return _line_lookup(value, table, col, approx, vertical=True)
+
+
+@register("HLOOKUP", "SRSS", 3, 4)
+def HLOOKUP(value: Any, table: Any, row: Any, approx: Any = MISSING) -> Any:
+    """HLOOKUP(lookup_value, table_array, row_index_num, [range_lookup=TRUE])."""
+    return _line_lookup(value, table, row, approx, vertical=False)
+
+
+@register("INDEX", "RSSS", 2, 4)
+def INDEX(src: Any, row: Any, col: Any = MISSING, area: Any = MISSING) -> Any:
+    """INDEX(array, row_num, [column_num]): a cell, or a whole row/column for 0."""
+    k = 1 if area is MISSING else to_int(area)
+    if isinstance(src, MultiArea):
+        if not 1 <= k <= len(src):
+            raise fail(REF, "INDEX 区域编号超出 / area_num out of range")
+        src = src[k - 1]
+    elif k != 1:
+        raise fail(REF, "INDEX 区域编号超出 / area_num out of range")
+    h, w = src.shape if isinstance(src, Area | np.ndarray) else (1, 1)
+    r = 0 if row is MISSING or row is None else to_int(row)
+    c = 0 if col is MISSING or col is None else to_int(col)
+    if r < 0 or c < 0:
+        raise fail(VALUE, "INDEX 行列号为负 / negative row or column")
+    if col is MISSING and (h == 1 or w == 1) and not (h == 1 and w == 1):
+        # one row or column: the single index runs along it
+        if h == 1:
+            r, c = 1, r
+    elif col is MISSING and isinstance(src, Area) and h > 1 and w > 1:
+        raise fail(REF, "二维区域须给出列号 / a 2-D range needs column_num")
+    if r > h or c > w:
+        raise fail(REF, "INDEX 超出区域 / index beyond the range")
+    r0, r1 = (0, h - 1) if r == 0 else (r - 1, r - 1)
+    c0, c1 = (0, w - 1) if c == 0 else (c - 1, c - 1)
+    if not isinstance(src, Area | np.ndarray):
+        return src
+    return _take(src, r0, c0, r1, c1)
+
+
+@register("CHOOSE", "SR*", 2, None, lift_all=True)
+def CHOOSE(index: Any, *choices: Any) -> Any:
+    """CHOOSE(index_num, value1, …)."""
+    i = to_int(index)
+    if i < 1 or i > len(choices):
+        raise fail(VALUE, "CHOOSE 序号超出 / index_num out of range")
+    v = choices[i - 1]
+    return 0.0 if v is MISSING else v
+
+
+@register("ROW", "R", 0, 1, needs_context=True)
+def ROW(ctx: CallContext, ref: Any = MISSING) -> Any:
+    """ROW([reference])."""
+    if ref is MISSING:
+        return float(ctx.row)
+    if isinstance(ref, ExcelError):
+        return ref
+    if not isinstance(ref, Area):
+        raise fail(VALUE, "ROW 需要引用 / ROW needs a reference")
+    if ctx.array_mode and ref.height > 1:
+        return np.arange(ref.top, ref.bottom + 1, dtype=float).astype(object).reshape(-1, 1)
+    return float(ref.top)
+
+
+@register("COLUMN", "R", 0, 1, needs_context=True)
+def COLUMN(ctx: CallContext, ref: Any = MISSING) -> Any:
+    """COLUMN([reference])."""
+    if ref is MISSING:
+        return float(ctx.col)
+    if isinstance(ref, ExcelError):
+        return ref
+    if not isinstance(ref, Area):
+        raise fail(VALUE, "COLUMN 需要引用 / COLUMN needs a reference")
+    if ctx.array_mode and ref.width > 1:
+        return np.arange(ref.left, ref.right + 1, dtype=float).astype(object).reshape(1, -1)
+    return float(ref.left)
+
+
+@register("ROWS", "R", 1, 1)
+def ROWS(a: Any) -> float:
+    """ROWS(array)."""
+    if isinstance(a, ExcelError):
+        return a  # type: ignore[return-value]
+    if isinstance(a, MultiArea):
+        raise fail(REF, "多区域引用 / a multi-area reference")
+    return float(a.shape[0]) if isinstance(a, Area | np.ndarray) else 1.0
+
+
+@register("COLUMNS", "R", 1, 1)
+def COLUMNS(a: Any) -> float:
+    """COLUMNS(array)."""
+    if isinstance(a, ExcelError):
+        return a  # type: ignore[return-value]
+    if isinstance(a, MultiArea):
+        raise fail(REF, "多区域引用 / a multi-area reference")
+    return float(a.shape[1]) if isinstance(a, Area | np.ndarray) else 1.0
