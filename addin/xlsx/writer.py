@@ -68,7 +68,7 @@ from addin.xlsx.package import (
 )
 from udfs.errors import ExcelError
 
-__all__ = ["WriteSummary", "splice_sheet", "write_atomically", "write_results"]
+__all__ = ["WriteSummary", "splice_sheet", "write_atomically", "write_package", "write_results"]
 
 
 @dataclass
@@ -981,6 +981,24 @@ def set_full_calc_on_load(workbook_xml: bytes) -> bytes:
     return workbook_xml
 
 
+def write_package(source: Path, package: Package, changed: Mapping[str, bytes], dest: Path) -> None:
+    """Write ``source`` to ``dest`` (atomically) with the parts in ``changed`` replaced.
+
+    Every other entry is copied raw (see the module docstring); ``package`` is
+    ``source`` opened.
+    """
+
+    def write(out: IO[bytes]) -> None:
+        try:
+            _write_raw(source, package.infos, changed, out)
+        except _RezipNeededError:
+            out.seek(0)
+            out.truncate()
+            _write_rezip(package, changed, out)
+
+    write_atomically(dest, write, mode_from=source)
+
+
 def write_results(
     source: str | Path,
     results: Results,
@@ -1031,15 +1049,7 @@ def write_results(
             if new_wb != wb_xml:
                 changed[package.workbook_part] = new_wb
 
-        def write(out: IO[bytes]) -> None:
-            try:
-                _write_raw(source, package.infos, changed, out)
-            except _RezipNeededError:
-                out.seek(0)
-                out.truncate()
-                _write_rezip(package, changed, out)
-
-        write_atomically(dest, write, mode_from=source)
+        write_package(source, package, changed, dest)
     return WriteSummary(
         cells, tuple(p for p in (i.filename for i in package.infos) if p in changed)
     )
