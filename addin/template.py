@@ -250,10 +250,19 @@ def _default_out(source: Path, host: Host) -> Path:
 
 @click.command("template")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--host", "host", type=click.Choice(HOSTS), required=True,
-              help="加载项方式 / the add-in path: classic (Windows VBA), lite (xlwings Lite), server (xlwings Server)")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="输出文件（默认 原名.HOST.xlsx）/ output file (default NAME.HOST.xlsx beside the input)")
+@click.option(
+    "--host",
+    "host",
+    type=click.Choice(HOSTS),
+    required=True,
+    help="加载项方式 / the add-in path: classic (Windows VBA), lite (xlwings Lite), server (xlwings Server)",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="输出文件（默认 原名.HOST.xlsx）/ output file (default NAME.HOST.xlsx beside the input)",
+)
 @click.option("--server-namespace", default=SERVER_NAMESPACE, show_default=True,
               help="xlwings Server 清单的命名空间（空串表示无）/ the server manifest's namespace ('' for none)")  # fmt: skip
 def template_command(workbook: Path, host: Host, out: Path | None, server_namespace: str) -> None:
@@ -280,6 +289,9 @@ def template_command(workbook: Path, host: Host, out: Path | None, server_namesp
 
 
 def _report(dest: Path, host: Host, conversion: Conversion, stream: IO[str]) -> None:
-    click.echo(f"已写出 / wrote {dest}（{host}）：改写 {conversion.total} 处调用 / {conversion.total} calls respelt", file=stream)
+    click.echo(
+        f"已写出 / wrote {dest}（{host}）：改写 {conversion.total} 处调用 / {conversion.total} calls respelt",
+        file=stream,
+    )
     for spelling, n in sorted(spellings_in(dest).items()):
         click.echo(f"  {spelling}: {n}", file=stream)

@@ -33,7 +33,9 @@ def _golden(template: Path) -> dict[str, object] | None:
     """The golden values of the template stored in ``template``'s file, if any."""
     for path in (ROOT / "workbooks" / "golden").glob("*.json"):
         golden: dict[str, object] = json.loads(path.read_text("utf-8"))
-        spec = json.loads((ROOT / "workbooks" / "specs" / f"{golden['template']}.json").read_text("utf-8"))
+        spec = json.loads(
+            (ROOT / "workbooks" / "specs" / f"{golden['template']}.json").read_text("utf-8")
+        )
         if spec["file"] == template.name:
             return golden
     return None
@@ -104,7 +106,10 @@ def test_respell_leaves_strings_sheet_names_and_other_functions() -> None:
 def test_defined_names_are_respelt(tmp_path: Path) -> None:
     """A defined name whose formula calls a contract function is rewritten too."""
     src = tmp_path / "names.xlsx"
-    with zipfile.ZipFile(TEMPLATES[0]) as zin, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout:
+    with (
+        zipfile.ZipFile(TEMPLATES[0]) as zin,
+        zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
         for info in zin.infolist():
             data = zin.read(info)
             if info.filename == "xl/workbook.xml":
