@@ -9,6 +9,9 @@ values; converting back gives the original parts byte for byte.
 from __future__ import annotations
 
 import json
+import shutil
+import struct
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -27,6 +30,7 @@ from addin.xlsx.writer import write_results
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "workbooks" / "templates").glob("*.xlsx"))
 CASES = [(t, h) for t in TEMPLATES for h in HOSTS]
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def _golden(template: Path) -> dict[str, object] | None:
@@ -140,3 +144,39 @@ def test_cli_refuses_to_overwrite_and_reports_unreadable(tmp_path: Path) -> None
     assert "bad.xlsx" in result.output
     assert CliRunner().invoke(cli, ["template", str(src), "--host", "server"]).exit_code == 0
     assert (tmp_path / "t.server.xlsx").is_file()
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_every_converted_spelling(tmp_path: Path) -> None:
+    """LibreOffice (the reference for "the file is valid") opens the template converted for
+    each host and saves it again."""
+    assert SOFFICE is not None
+    template = TEMPLATES[0]
+    for host in HOSTS:
+        out = tmp_path / f"{host}.xlsx"
+        _convert(template, host, out)
+        subprocess.run(
+            [SOFFICE, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+             "--convert-to", "xlsx", "--outdir", str(tmp_path / "lo"), str(out)],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+        assert zipfile.is_zipfile(tmp_path / "lo" / out.name)
+
+
+def test_local_headers_agree_with_the_central_directory(tmp_path: Path) -> None:
+    """Respelt parts change size; each local header (and its zip64 extra field, which
+    Python's zipfile writes for streamed entries) must give the new sizes, or LibreOffice
+    refuses the file."""
+    out = tmp_path / "lite.xlsx"
+    _convert(TEMPLATES[0], "lite", out)
+    with zipfile.ZipFile(out) as z, out.open("rb") as fh:
+        for info in z.infolist():
+            fh.seek(info.header_offset)
+            header = fh.read(30)
+            csize, usize = struct.unpack("<II", header[18:26])
+            n, m = struct.unpack("<HH", header[26:30])
+            extra = fh.read(n + m)[n:]
+            if extra[:2] == b"\x01\x00":
+                usize, csize = struct.unpack("<QQ", extra[4:20])
+            assert (csize, usize) == (info.compress_size, info.file_size), info.filename

@@ -857,6 +857,29 @@ def _raw_entry(fh: IO[bytes], info: zipfile.ZipInfo) -> tuple[bytes, bytes, byte
     return header, data, descriptor
 
 
+def _local_header_sizes(header: bytes, csize: int, usize: int) -> bytes:
+    """``header`` with a zip64 extra field (if it has one) holding the new sizes.
+
+    Python's ``zipfile`` writes streamed entries with sizes 0xFFFFFFFF and the
+    real ones in a zip64 extra field of the local header; readers such as
+    LibreOffice take the sizes from there, so a changed entry must update them.
+    """
+    n, m = struct.unpack("<HH", header[26:30])
+    at, end = 30 + n, 30 + n + m
+    while at + 4 <= end:
+        tag, size = struct.unpack("<HH", header[at : at + 4])
+        if tag == 0x0001 and size >= 16:
+            return (
+                header[:18]
+                + struct.pack("<II", 0xFFFFFFFF, 0xFFFFFFFF)
+                + header[26 : at + 4]
+                + struct.pack("<QQ", usize, csize)
+                + header[at + 20 :]
+            )
+        at += 4 + size
+    return header
+
+
 def _write_raw(
     src: Path, infos: list[zipfile.ZipInfo], changed: Mapping[str, bytes], out: IO[bytes]
 ) -> None:
@@ -877,12 +900,14 @@ def _write_raw(
                 else:
                     data = content
                 flags = info.flag_bits & ~0x8
-                header = (
+                header = _local_header_sizes(
                     header[:6]
                     + struct.pack("<H", flags)
                     + header[8:14]
                     + struct.pack("<III", crc, len(data), len(content))
-                    + header[26:]
+                    + header[26:],
+                    len(data),
+                    len(content),
                 )
                 descriptor = b""
                 record = (
