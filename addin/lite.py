@@ -4,10 +4,15 @@ xlwings Lite runs Python inside Excel (Pyodide) from one ``main.py`` and a
 ``requirements.txt``. The bundle's ``main.py`` is self-contained: it carries
 the source of the kernel (``udfs``), the registry and the value conversion
 (``addin.registry``, ``addin.convert``) as text, serves them to ``import``
-through a small meta-path finder, and then defines the ``JX.*`` functions with
-Lite's ``func``/``arg`` decorators through the same
-:func:`addin.convert.bind` that :mod:`addin.officejs` uses. It needs only
-numpy and xlwings, both of which Lite provides.
+through a small meta-path finder under real-looking file names
+(``jixiao-lite/udfs/bands.py`` …, source registered with :mod:`linecache` and
+``get_source``, so tracebacks show the lines), and then defines the ``JX.*``
+functions with Lite's ``func``/``arg`` decorators through the same
+:func:`addin.convert.bind` that :mod:`addin.officejs` uses (their
+``__module__`` is ``main``, the module Lite executes). It needs only numpy and
+xlwings, both of which Lite provides; ``requirements.txt`` pins the xlwings
+the tests run the bundle with, and ``main.py`` refuses one older than
+:data:`XLWINGS_FLOOR` with a message saying so.
 """
 
 from __future__ import annotations
