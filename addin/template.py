@@ -173,7 +173,7 @@ def respell(formula: str, host: Host, server_namespace: str = SERVER_NAMESPACE) 
 
 @dataclass
 class Conversion:
-    """What :func:`convert_template` changed: calls respelt per package part."""
+    """What :func:`convert_template` changed: calls respelt per sheet (or package part)."""
 
     calls: Counter[str] = field(default_factory=Counter)
 
@@ -182,8 +182,24 @@ class Conversion:
         return sum(self.calls.values())
 
 
+_CELL_REF_RE = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*["']([A-Za-z0-9$]+)["']""")
+_NAME_ATTR_RE = re.compile(rb"""\bname\s*=\s*["']([^"']*)["']""")
+
+
+def _where(xml: bytes, m: re.Match[bytes], where: str) -> str:
+    """``Sheet!B7`` for a cell formula, ``name 合计`` for a defined name, else the part."""
+    if m.group(1).endswith(b"definedName"):
+        name = _NAME_ATTR_RE.search(m.group(2) or b"")
+        return f"名称 / name {name.group(1).decode('utf-8')}" if name else where
+    if m.group(1).split(b":")[-1] == b"f":
+        cells = _CELL_REF_RE.findall(xml, max(0, m.start() - 4096), m.start())
+        if cells:
+            return f"{where}!{cells[-1].decode('ascii')}"
+    return where
+
+
 def _respell_part(
-    xml: bytes, part: str, host: Host, server_namespace: str, conversion: Conversion
+    xml: bytes, where: str, host: Host, server_namespace: str, conversion: Conversion
 ) -> bytes:
     def one(m: re.Match[bytes]) -> bytes:
         raw = m.group(3).decode("utf-8")
@@ -191,10 +207,10 @@ def _respell_part(
         try:
             edits = _calls(text, host, server_namespace)
         except TemplateError as exc:
-            raise TemplateError(f"{part}: {text!r}: {exc}") from None
+            raise TemplateError(f"{_where(xml, m, where)}: ={text}: {exc}") from None
         if not edits:
             return m.group(0)
-        conversion.calls[part] += len(edits)
+        conversion.calls[where] += len(edits)
         new = _apply(raw, [(offsets[start], offsets[end], name) for start, end, name in edits])
         head = m.group(0)[: m.start(3) - m.start(0)]
         return head + new.encode("utf-8") + b"</" + m.group(1) + b">"
@@ -213,13 +229,15 @@ def convert_template(
     """
     source, dest = Path(source), Path(dest)
     conversion = Conversion()
-    with open_package(source, locate_sheets=False) as package:
+    with open_package(source) as package:
+        sheets = {sp.part: sp.name for sp in package.sheet_parts}
         changed: dict[str, bytes] = {}
         for info in package.infos:
             if not info.filename.lower().endswith(".xml"):
                 continue
             xml = package.read(info.filename)
-            new = _respell_part(xml, info.filename, host, server_namespace, conversion)
+            where = sheets.get(info.filename, info.filename)
+            new = _respell_part(xml, where, host, server_namespace, conversion)
             if new != xml:
                 changed[info.filename] = new
         write_package(source, package, changed, dest)

@@ -9,6 +9,7 @@ values; converting back gives the original parts byte for byte.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import struct
 import subprocess
@@ -180,3 +181,29 @@ def test_local_headers_agree_with_the_central_directory(tmp_path: Path) -> None:
             if extra[:2] == b"\x01\x00":
                 usize, csize = struct.unpack("<QQ", extra[4:20])
             assert (csize, usize) == (info.compress_size, info.file_size), info.filename
+
+
+def test_unreadable_formula_names_sheet_and_cell(tmp_path: Path) -> None:
+    """A formula that calls one of our functions but cannot be read stops the conversion
+    with exit 1, naming file, sheet!cell and the formula; nothing is written."""
+    src = tmp_path / "broken.xlsx"
+    broken = 0
+    with (
+        zipfile.ZipFile(TEMPLATES[0]) as zin,
+        zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.startswith("xl/worksheets/") and not broken:
+                # an unclosed string literal right after the function's "("
+                data, broken = re.subn(
+                    rb'(<c r="[A-Z]+\d+"[^>]*><f[^>]*>)([A-Z_]+)\(', rb'\1\2("', data, count=1
+                )
+            zout.writestr(info, data)
+    assert broken == 1
+    out = tmp_path / "broken.lite.xlsx"
+    result = CliRunner().invoke(cli, ["template", str(src), "--host", "lite", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "broken.xlsx" in result.output
+    assert re.search(r'![A-Z]+\d+: =[A-Z_]+\("', result.output), result.output
+    assert not out.exists()
