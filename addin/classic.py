@@ -11,7 +11,8 @@ The functions are generated from :mod:`addin.registry` by
 (``ndim=2``) with cell errors as their spelling. On Linux and macOS xlwings'
 decorators do nothing, so the module still imports and each function is a
 plain callable returning the kernel's result in host form (2-D lists, ``""``
-for empty cells, error spellings such as ``"#VALUE!"``).
+for empty cells, errors as text: the spelling and the kernel's reason, such
+as ``"#VALUE! 参数 mode …"`` — see :mod:`addin.convert` for why).
 """
 
 from __future__ import annotations

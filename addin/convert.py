@@ -17,15 +17,29 @@ for a date). :func:`to_host` turns a kernel result back: a scalar or a 2-D
 list of plain Python values, ``""`` for an empty cell, NaN/inf as ``#NUM!``,
 and kernel errors as the error value each host can show:
 
-* classic: the error's spelling, ``"#VALUE!"``. xlwings' classic UDF bridge
-  has no way to return a real COM error value (xlwings issue #776): VBA
-  receives the spelling as text. The kernel's message cannot be shown.
-* officejs: the spelling for the seven classic errors, which xlwings turns
-  into an Office.js error cell value ``{"type": "Error", "errorType":
-  "Value"}`` (custom-functions runtime ≥ 1.4); the dict itself for the newer
-  errors (``#SPILL!``, ``#CALC!``, ``#GETTING_DATA``) that xlwings does not map.
-  xlwings' JSON result protocol has no message field, so the kernel's message
-  is not carried to the cell either.
+* classic: the error's spelling followed by the kernel's reason, as text
+  (``"#VALUE! 参数 mode … / mode …"``). xlwings' classic UDF bridge cannot
+  return a real COM error value (xlwings issue #776) and turns a raised
+  exception into the VBA ``Err.Description`` text (xlwings ``udfs.py``,
+  ``generate_vba_wrapper``: ``NAME = Err.Description``), i.e. a traceback in
+  the cell; so the reason is written after the spelling instead: the text
+  still starts with ``#`` (``COUNTIF(range,"#*")`` finds it) and says why.
+* officejs: a call that fails as a whole with ``#VALUE!`` and a reason
+  (bad keyword, unsorted table, wrong shape) raises the host's error class
+  (``xlwings.XlwingsError``) with the reason, Chinese then English: xlwings
+  Server answers it with HTTP 500 and the message, which its custom-functions
+  JavaScript throws as ``CustomFunctions.Error(invalidValue, message)``, and
+  xlwings Lite reports a raised exception the same way — Excel shows
+  ``#VALUE!`` with the reason on the cell's error flag. Other errors, and
+  errors in single cells of a spilled result, are error values: only the
+  five Microsoft lists as custom-function *outputs* (``#DIV/0!``, ``#N/A``,
+  ``#NULL!``, ``#NUM!``, ``#VALUE!``; "Handle and return errors from your
+  custom function", learn.microsoft.com/office/dev/add-ins/excel/
+  custom-functions-errors) are returned as themselves; ``#NAME?`` and ``#REF!``
+  (input-only there), ``#SPILL!``, ``#CALC!`` and ``#GETTING_DATA`` (not in
+  ``CustomFunctions.ErrorCode``) become ``#VALUE!``. xlwings turns each
+  spelling into ``{"type": "Error", "errorType": …}`` (runtime ≥ 1.4) or
+  leaves it as text (older runtimes).
 
 This module imports only numpy and the kernel, so the xlwings Lite bundle
 (:mod:`addin.lite`) can ship it unchanged. :func:`bind` applies a host's
@@ -89,8 +103,9 @@ _OFFICEJS_ERROR_TYPES: dict[str, str] = {
     "#CALC!": "Calc",
 }
 _ERRORS_BY_OFFICEJS_TYPE = {v: k for k, v in _OFFICEJS_ERROR_TYPES.items()}
-#: The errors xlwings' Office.js engine maps from their spelling itself.
-_XLWINGS_MAPPED = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+#: Errors Microsoft documents as custom-function outputs (``CustomFunctions.ErrorCode``
+#: minus the input-only ``#NAME?`` and ``#REF!``); xlwings maps their spellings itself.
+_OFFICEJS_OUTPUT_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NULL!", "#NUM!", "#VALUE!"})
 
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
@@ -189,15 +204,17 @@ def from_host(value: object, kind: str = "range") -> Any:
 # ---------------------------------------------------------------------------
 
 
-def host_error(error: ExcelError, host: Host) -> Any:
-    """The error value ``host`` shows for a kernel error (see the module docs)."""
-    if host == "officejs" and error.code not in _XLWINGS_MAPPED:
-        return {
-            "type": "Error",
-            "basicValue": error.code,
-            "errorType": _OFFICEJS_ERROR_TYPES[error.code],
-        }
-    return error.code
+def host_error(error: ExcelError, host: Host) -> str:
+    """The error value ``host`` shows for a kernel error (see the module docs).
+
+    >>> host_error(ExcelError("#SPILL!"), "officejs")
+    '#VALUE!'
+    >>> host_error(ExcelError("#N/A", "低于第一档 / below the first band"), "classic")
+    '#N/A 低于第一档 / below the first band'
+    """
+    if host == "classic":
+        return f"{error.code} {error.message}" if error.message else error.code
+    return error.code if error.code in _OFFICEJS_OUTPUT_ERRORS else "#VALUE!"
 
 
 def _cell_to_host(value: Any, host: Host) -> Any:
@@ -236,16 +253,26 @@ def to_host(result: Any, host: Host) -> Any:
     return _cell_to_host(result, host)
 
 
-def call(spec: FunctionSpec, args: Sequence[Any], host: Host) -> Any:
+def call(
+    spec: FunctionSpec,
+    args: Sequence[Any],
+    host: Host,
+    raise_as: Callable[[str], Exception] | None = None,
+) -> Any:
     """Call ``spec``'s kernel function with host arguments; return a host result.
 
     Arguments left out are omitted (``None``). Only errors the kernel returns
-    are turned into error values; a bug in the kernel is not hidden.
+    are turned into error values; a bug in the kernel is not hidden. With
+    ``raise_as`` (the host's error class), a call that fails as a whole with
+    ``#VALUE!`` and a reason raises ``raise_as(reason)`` so the host shows it.
     """
     _, most = spec.arg_counts
     given = list(args) + [None] * (most - len(args))
     kernel_args = [from_host(v, a.kind) for v, a in zip(given, spec.args, strict=True)]
-    return to_host(spec.kernel(*kernel_args), host)
+    result = spec.kernel(*kernel_args)
+    if raise_as is not None and isinstance(result, ExcelError) and result.code == "#VALUE!" and result.message:
+        raise raise_as(f"{spec.name}: {result.message}")
+    return to_host(result, host)
 
 
 # ---------------------------------------------------------------------------
@@ -308,15 +335,22 @@ def argument_help(arg: Argument, limit: int) -> str:
     return _help(zh, arg.help_en, limit)
 
 
-def make_wrapper(spec: FunctionSpec, host: Host) -> Callable[..., Any]:
+def make_wrapper(
+    spec: FunctionSpec,
+    host: Host,
+    module: str | None = None,
+    raise_as: Callable[[str], Exception] | None = None,
+) -> Callable[..., Any]:
     """A plain function ``spec.name(arg1, arg2, …)`` converting for ``host``.
 
     Its signature lists the registry's arguments (optional ones default to
     ``None``), so xlwings derives the Excel-facing parameters from it.
+    ``module`` becomes its ``__module__`` (the module that defines it as an
+    attribute); ``raise_as`` is passed to :func:`call`.
     """
 
     def worksheet_function(*args: Any) -> Any:
-        return call(spec, args, host)
+        return call(spec, args, host, raise_as)
 
     params = [
         inspect.Parameter(
@@ -329,6 +363,8 @@ def make_wrapper(spec: FunctionSpec, host: Host) -> Callable[..., Any]:
     worksheet_function.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     worksheet_function.__name__ = spec.name
     worksheet_function.__qualname__ = spec.name
+    if module is not None:
+        worksheet_function.__module__ = module
     limit = CLASSIC_HELP_LIMIT if host == "classic" else OFFICEJS_HELP_LIMIT
     worksheet_function.__doc__ = function_help(spec, limit)
     return worksheet_function
@@ -343,6 +379,7 @@ def bind(
     func: Callable[..., Any],
     arg: Callable[..., Decorator],
     functions: Sequence[FunctionSpec] = FUNCTIONS,
+    raise_as: Callable[[str], Exception] | None = None,
 ) -> list[str]:
     """Define one decorated worksheet function per registry entry in ``target``.
 
@@ -350,12 +387,14 @@ def bind(
     / ``xw.arg`` or ``xlwings.server.func`` / ``arg``). Every argument is read
     as a 2-D range (``ndim=2``) with cell errors as their spelling
     (``err_to_str=True``), so a one-cell range and a column arrive in the same
-    shape as a block. Returns the names defined.
+    shape as a block. Each function's ``__module__`` is ``target["__name__"]``
+    (the module defining it); ``raise_as`` is the host's error class for
+    whole-call errors (see :func:`call`). Returns the names defined.
     """
     arg_limit = CLASSIC_HELP_LIMIT if host == "classic" else OFFICEJS_ARG_HELP_LIMIT
     defined = []
     for spec in functions:
-        f = make_wrapper(spec, host)
+        f = make_wrapper(spec, host, target.get("__name__"), raise_as)
         for a in reversed(spec.args):
             f = arg(a.name, ndim=2, err_to_str=True, doc=argument_help(a, arg_limit))(f)
         options = {"category": spec.category} if host == "classic" else {"namespace": NAMESPACE}

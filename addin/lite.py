@@ -4,21 +4,34 @@ xlwings Lite runs Python inside Excel (Pyodide) from one ``main.py`` and a
 ``requirements.txt``. The bundle's ``main.py`` is self-contained: it carries
 the source of the kernel (``udfs``), the registry and the value conversion
 (``addin.registry``, ``addin.convert``) as text, serves them to ``import``
-through a small meta-path finder, and then defines the ``JX.*`` functions with
-Lite's ``func``/``arg`` decorators through the same
-:func:`addin.convert.bind` that :mod:`addin.officejs` uses. It needs only
-numpy and xlwings, both of which Lite provides.
+through a small meta-path finder under real-looking file names
+(``jixiao-lite/udfs/bands.py`` …, source registered with :mod:`linecache` and
+``get_source``, so tracebacks show the lines), and then defines the ``JX.*``
+functions with Lite's ``func``/``arg`` decorators through the same
+:func:`addin.convert.bind` that :mod:`addin.officejs` uses (their
+``__module__`` is ``main``, the module Lite executes). It needs only numpy and
+xlwings, both of which Lite provides; ``requirements.txt`` pins the xlwings
+the tests run the bundle with, and ``main.py`` refuses one older than
+:data:`XLWINGS_FLOOR` with a message saying so.
 """
 
 from __future__ import annotations
 
 import ast
-import importlib.metadata
 from pathlib import Path
 
 import click
 
-__all__ = ["BUNDLED_MODULES", "build_main", "build_requirements", "lite_bundle_command", "write_bundle"]
+__all__ = [
+    "BUNDLED_MODULES",
+    "BUNDLE_ROOT",
+    "XLWINGS_FLOOR",
+    "XLWINGS_TESTED",
+    "build_main",
+    "build_requirements",
+    "lite_bundle_command",
+    "write_bundle",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,26 +40,66 @@ BUNDLED_MODULES: tuple[str, ...] = ("addin.registry", "addin.convert")
 
 _ADDIN_PACKAGE_DOC = '"""jixiao add-in modules bundled for xlwings Lite."""\n'
 
+#: The xlwings version the bundle is tested with (tests/test_lite_bundle.py runs the
+#: bundle on exactly this version) and pinned to in requirements.txt.
+XLWINGS_TESTED = "0.37.8"
+#: The oldest xlwings the bundle accepts: 0.35.1 fixed Lite on newer Pyodide
+#: (GH 2690), 0.36.6 supports Pyodide 314 and 0.36.7 stopped empty cells
+#: arriving as ``jsnull`` (docs.xlwings.org, "What's New"). main.py refuses older.
+XLWINGS_FLOOR = "0.36.7"
+
+#: Where the bundled modules claim to live: tracebacks and inspect show these
+#: names with their real source lines (served by the loader and ``linecache``).
+BUNDLE_ROOT = "jixiao-lite"
+
 _LOADER = '''
 
-class _BundleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Serves the modules in _SOURCES to ``import``."""
+class _BundleFinder(importlib.abc.MetaPathFinder, importlib.abc.InspectLoader):
+    """Serves the modules in _SOURCES to ``import``, under real-looking file names."""
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname not in _SOURCES:
             return None
         is_package = _SOURCES[fullname][0]
-        return importlib.util.spec_from_loader(fullname, self, is_package=is_package)
+        spec = importlib.util.spec_from_loader(fullname, self, is_package=is_package)
+        spec.origin = _filename(fullname)
+        spec.has_location = True
+        return spec
 
     def create_module(self, spec):
         return None
 
+    def get_source(self, fullname):
+        return _SOURCES[fullname][1]
+
     def exec_module(self, module):
-        is_package, source = _SOURCES[module.__name__]
+        name = module.__name__
+        is_package, source = _SOURCES[name]
+        filename = _filename(name)
         if is_package:
             module.__path__ = []
-        code = compile(source, f"<jixiao bundle: {module.__name__}>", "exec")
-        exec(code, module.__dict__)
+        module.__file__ = filename
+        # Tracebacks read source lines from linecache (mtime None: never evicted).
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), module.__dict__)
+
+
+def _filename(name):
+    tail = "/__init__.py" if _SOURCES[name][0] else ".py"
+    return "{root}/" + name.replace(".", "/") + tail
+
+
+def _require_xlwings():
+    import xlwings
+
+    have = tuple(int(p) for p in xlwings.__version__.split(".")[:3] if p.isdigit())
+    if have < {floor_tuple}:
+        raise ImportError(
+            "jixiao 需要 xlwings >= {floor}，当前为 " + xlwings.__version__
+            + "：请把 requirements.txt 换成 jixiao lite-bundle 生成的版本并重启 / "
+            "jixiao needs xlwings >= {floor}, this is " + xlwings.__version__
+            + ": use the requirements.txt from jixiao lite-bundle and restart"
+        )
 
 
 def _install():
@@ -58,15 +111,20 @@ def _install():
     sys.meta_path.insert(0, _BundleFinder())
 
 
+_require_xlwings()
 _install()
 
-from xlwings import arg, func  # noqa: E402  (Lite's decorators)
+from xlwings import XlwingsError, arg, func  # noqa: E402  (Lite's decorators)
 
 from addin.convert import bind  # noqa: E402
 
 #: The Excel names defined here, each a module attribute: =JX.TIERED(...) etc.
-EXPORTED = bind(globals(), "officejs", func, arg)
-'''
+EXPORTED = bind(globals(), "officejs", func, arg, raise_as=XlwingsError)
+'''.format(
+    root=BUNDLE_ROOT,
+    floor=XLWINGS_FLOOR,
+    floor_tuple=tuple(int(p) for p in XLWINGS_FLOOR.split(".")),
+)
 
 
 def _module_sources() -> list[tuple[str, bool, str]]:
@@ -105,6 +163,7 @@ def build_main() -> str:
         '"""\n\n'
         "import importlib.abc\n"
         "import importlib.util\n"
+        "import linecache\n"
         "import sys\n\n"
         "# Source of the bundled modules: name -> (is package, source).\n"
         "_SOURCES = {\n"
@@ -117,11 +176,11 @@ def build_main() -> str:
 
 
 def build_requirements() -> str:
-    """``requirements.txt``: xlwings pinned to the version the bundle was tested with."""
-    version = importlib.metadata.version("xlwings")
+    """``requirements.txt``: xlwings pinned to the version the bundle is tested with."""
     return (
         "# jixiao for xlwings Lite: numpy comes with Pyodide (do not pin it).\n"
-        f"xlwings=={version}\n"
+        f"# xlwings: tested with {XLWINGS_TESTED}; main.py needs >= {XLWINGS_FLOOR}.\n"
+        f"xlwings=={XLWINGS_TESTED}\n"
         "numpy\n"
     )
 

@@ -134,6 +134,8 @@ def markdown() -> str:
     for heading, specs in _by_category():
         out += [f"## {heading}", ""]
         for spec in specs:
+            # the target of spec.help_url (an explicit anchor: headings hold brackets)
+            out += [f'<a id="{spec.help_url.partition("#")[2]}"></a>', ""]
             out += _function_section(spec)
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -173,4 +175,4 @@ def functions_command(name: str | None, as_markdown: bool) -> None:
             f"没有名为 {name} 的函数，可用：{'、'.join(f.name for f in FUNCTIONS)} / "
             f"no function called {name}"
         )
-    click.echo("\n".join(_function_section(spec)))
+    click.echo("\n".join([*_function_section(spec), f"帮助 / help: {spec.help_url}", ""]))

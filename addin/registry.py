@@ -42,6 +42,7 @@ from udfs._keywords import Keyword
 __all__ = [
     "FUNCTIONS",
     "NAMESPACE",
+    "REFERENCE",
     "Argument",
     "ArgumentKind",
     "Example",
@@ -54,6 +55,9 @@ __all__ = [
 
 #: The Office.js namespace: Excel shows ``JX.TIERED``.
 NAMESPACE = "JX"
+
+#: The shipped function reference, generated from this registry (path in the project).
+REFERENCE = "docs/functions.md"
 
 #: What an argument holds:
 #: ``number`` one value; ``range`` a value, a row, a column or a block (the
@@ -173,6 +177,11 @@ class FunctionSpec:
             f"_xldudf_{NAMESPACE}_{self.name}",
             f"{NAMESPACE}.{self.name}",
         )
+
+    @property
+    def help_url(self) -> str:
+        """Its section of the function reference: ``docs/functions.md#tiered``."""
+        return f"{REFERENCE}#{self.name.lower()}"
 
     @property
     def signature(self) -> str:

@@ -79,12 +79,27 @@ def test_results_are_python_values() -> None:
     assert not isinstance(out, np.ndarray)
 
 
-def test_errors_are_spellings_never_tracebacks() -> None:
-    """A bad keyword, a kernel error and an error input come back as Excel error spellings."""
-    assert classic.TIERED([[8]], [[0, 20], [5, 40]], [["按月"]]) == "#VALUE!"
-    assert classic.TIERED([[8]], [[0, 20], [5, 40]], None) == "#VALUE!"
-    assert classic.ALLOCATE([[100]], [[0, 0]]) == "#DIV/0!"
-    assert classic.MONEY([[1.005], ["#N/A"], [None]]) == [[1.01], ["#N/A"], [0.0]]
+def test_errors_are_spellings_with_reasons_never_tracebacks() -> None:
+    """A bad keyword and a kernel error come back as text: the Excel spelling, then the
+    kernel's reason (Chinese, then English), so =COUNTIF(range,"#*") still finds them; an
+    error input passes through with the row it came from."""
+    bad = classic.TIERED([[8]], [[0, 20], [5, 40]], [["按月"]])
+    assert bad.startswith("#VALUE! 参数 mode")
+    assert "按月" in bad
+    assert " / " in bad
+    assert classic.TIERED([[8]], [[0, 20], [5, 40]], None).startswith("#VALUE! ")
+    assert classic.ALLOCATE([[100]], [[0, 0]]).startswith("#DIV/0!")
+    rows = classic.MONEY([[1.005], ["#N/A"], [None]])
+    assert rows[0] == [1.01]
+    assert rows[2] == [0.0]
+    assert rows[1][0].startswith("#N/A ")
+    assert "第 2 行" in rows[1][0]
+
+
+def test_functions_belong_to_the_defining_module() -> None:
+    """Each function's __module__ is addin.classic (the module xlwings imports), not the
+    generator's."""
+    assert {getattr(classic, s.name).__module__ for s in FUNCTIONS} == {"addin.classic"}
 
 
 def test_dates_arrive_as_serials() -> None:

@@ -115,25 +115,20 @@ def test_nan_and_infinity_are_num_errors(host: convert.Host) -> None:
     assert to_host(float("nan"), host) == "#NUM!"
 
 
-def test_classic_errors_are_their_spelling() -> None:
-    """Classic xlwings UDFs return every kernel error as its spelling (no COM error type)."""
+def test_classic_errors_are_their_spelling_and_reason() -> None:
+    """Classic xlwings UDFs return every kernel error as text: its spelling, then its reason
+    when it has one (no COM error type exists; a raised exception would show a traceback)."""
     for code in ERROR_CODES:
-        assert host_error(ExcelError(code, "消息 / message"), "classic") == code
+        assert host_error(ExcelError(code, "消息 / message"), "classic") == f"{code} 消息 / message"
+        assert host_error(ExcelError(code), "classic") == code
 
 
 def test_office_js_errors() -> None:
-    """Office.js: the seven classic errors as spellings (xlwings maps them to error values);
-    #SPILL!, #CALC!, #GETTING_DATA as Office.js error cell values."""
-    mapped = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}
-    for code in mapped:
-        assert host_error(ExcelError(code), "officejs") == code
-    assert host_error(ExcelError("#SPILL!"), "officejs") == {
-        "type": "Error",
-        "basicValue": "#SPILL!",
-        "errorType": "Spill",
-    }
-    assert host_error(ExcelError("#CALC!"), "officejs")["errorType"] == "Calc"
-    assert host_error(ExcelError("#GETTING_DATA"), "officejs")["errorType"] == "GettingData"
+    """Office.js: the five errors Microsoft lists as custom-function outputs as spellings
+    (xlwings maps them to error values); every other error as #VALUE!."""
+    outputs = {"#DIV/0!", "#N/A", "#NULL!", "#NUM!", "#VALUE!"}
+    for code in ERROR_CODES:
+        assert host_error(ExcelError(code), "officejs") == (code if code in outputs else "#VALUE!")
 
 
 def test_round_trip_of_office_js_error_types() -> None:
@@ -198,12 +193,17 @@ def test_wrapper_signature_name_and_doc(host: convert.Host) -> None:
 
 
 def test_call_passes_errors_through_per_row_and_reports_bad_keywords() -> None:
-    """An error in one input row stays in that row; an unknown keyword is #VALUE!."""
+    """An error in one input row stays in that row; an unknown keyword is #VALUE!, raised
+    with its reason when the host gives an error class."""
     money = by_name("MONEY")
     out = call(money, [[[2.675], ["#N/A"], [None]]], "classic")
-    assert out == [[2.68], ["#N/A"], [0.0]]
-    assert call(money, [[[1.0]], None, [["四舍七入"]]], "classic") == "#VALUE!"
+    assert out[0] == [2.68]
+    assert out[2] == [0.0]
+    assert out[1][0].startswith("#N/A ")
+    assert call(money, [[[1.0]], None, [["四舍七入"]]], "classic").startswith("#VALUE! ")
     assert call(money, [[[1.0]], None, [["四舍七入"]]], "officejs") == "#VALUE!"
+    with pytest.raises(LookupError, match=r"^MONEY: .*四舍七入"):
+        call(money, [[[1.0]], None, [["四舍七入"]]], "officejs", raise_as=LookupError)
 
 
 def test_bind_decorates_every_function() -> None:

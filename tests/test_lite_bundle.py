@@ -34,7 +34,15 @@ from host_helpers import host_range
 
 from addin import officejs
 from addin.cli import main as cli
-from addin.lite import BUNDLED_MODULES, build_main, build_requirements, write_bundle
+from addin.lite import (
+    BUNDLE_ROOT,
+    BUNDLED_MODULES,
+    XLWINGS_FLOOR,
+    XLWINGS_TESTED,
+    build_main,
+    build_requirements,
+    write_bundle,
+)
 from addin.registry import FUNCTIONS
 
 pytestmark = pytest.mark.slow
@@ -103,7 +111,7 @@ def _payload(name: str, args: list[Any]) -> dict[str, Any]:
 
 
 RUNNER = r'''
-import json, sys
+import json, sys, traceback
 sys.path.insert(0, sys.argv[1])
 import main
 import udfs
@@ -112,13 +120,34 @@ assert type(udfs.__spec__.loader).__name__ == "_BundleFinder", udfs.__spec__
 assert type(addin.convert.__spec__.loader).__name__ == "_BundleFinder"
 import asyncio
 import xlwings.server
+
+
+def lite_call(p):
+    # What xlwings Lite does with a raised exception: its message goes to Excel.
+    try:
+        return asyncio.run(xlwings.server.custom_functions_call(p, main))
+    except Exception as e:
+        return {"error": str(e)}
+
+
 payloads = json.load(sys.stdin)
-out = {"exported": main.EXPORTED, "results": []}
-for p in payloads:
-    out["results"].append(asyncio.run(xlwings.server.custom_functions_call(p, main)))
+out = {"exported": main.EXPORTED, "results": [lite_call(p) for p in payloads]}
 out["meta"] = xlwings.server.custom_functions_meta(main)
+out["modules"] = sorted({getattr(main, n).__module__ for n in main.EXPORTED})
+try:
+    addin.convert.cut_help(None, 5)
+except TypeError:
+    out["traceback"] = traceback.format_exc()
 print(json.dumps(out))
 '''
+
+
+def here_call(payload: dict[str, Any]) -> Any:
+    """The same call through this project's addin.officejs, errors caught as Lite does."""
+    try:
+        return asyncio.run(xlwings.server.custom_functions_call(payload, officejs))
+    except xlwings.XlwingsError as e:
+        return {"error": str(e)}
 
 
 def test_bundle_files(tmp_path: Path) -> None:
@@ -128,7 +157,14 @@ def test_bundle_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["main.py", "requirements.txt"]
     assert (tmp_path / "out" / "main.py").read_text(encoding="utf-8") == build_main()
     lines = [ln for ln in build_requirements().splitlines() if ln and not ln.startswith("#")]
-    assert lines == [f"xlwings=={PINS['xlwings']}", "numpy"]
+    assert lines == [f"xlwings=={XLWINGS_TESTED}", "numpy"]
+
+
+def test_pinned_xlwings_is_the_tested_one_and_meets_the_floor() -> None:
+    """The pin is the xlwings these tests run the bundle with, and not below the floor."""
+    assert PINS["xlwings"] == XLWINGS_TESTED
+    version = tuple(int(p) for p in XLWINGS_TESTED.split("."))
+    assert version >= tuple(int(p) for p in XLWINGS_FLOOR.split(".")) >= (0, 36, 7)
 
 
 def test_bundle_imports_only_numpy_xlwings_and_stdlib() -> None:
@@ -178,6 +214,31 @@ def test_bundle_computes_in_a_fresh_venv(lite_python: Path, tmp_path: Path) -> N
     got = json.loads(proc.stdout)
     assert got["exported"] == [s.name for s in FUNCTIONS]
     assert sorted(f["name"] for f in got["meta"]["functions"]) == sorted(f"JX.{s.name}" for s in FUNCTIONS)
-    here = [asyncio.run(xlwings.server.custom_functions_call(p, officejs)) for p in payloads]
+    here = [here_call(p) for p in payloads]
     assert got["results"] == json.loads(json.dumps(here))
     assert got["meta"] == json.loads(json.dumps(xlwings.server.custom_functions_meta(officejs)))
+    bad_keyword = got["results"][-2]
+    assert bad_keyword["error"].startswith("TIERED: 参数 mode")
+    assert " / " in bad_keyword["error"]
+    assert got["modules"] == ["main"]
+    trace = got["traceback"]
+    assert f'File "{BUNDLE_ROOT}/addin/convert.py", line' in trace
+    assert "if len(text) <= limit:" in trace
+
+
+def test_bundle_refuses_an_xlwings_below_the_floor(lite_python: Path, tmp_path: Path) -> None:
+    """With an xlwings older than the floor, importing main.py fails with a message saying
+    which version is needed (Chinese, then English), before anything is defined."""
+    out_dir = tmp_path / "lite"
+    write_bundle(out_dir)
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import xlwings; xlwings.__version__ = '0.36.6'\n"
+        "try:\n    import main\nexcept ImportError as e:\n    print(e)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    proc = subprocess.run(
+        [str(lite_python), "-I", "-c", code, str(out_dir)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, check=True,
+    )
+    assert proc.stdout.startswith(f"jixiao 需要 xlwings >= {XLWINGS_FLOOR}，当前为 0.36.6")
+    assert f"jixiao needs xlwings >= {XLWINGS_FLOOR}" in proc.stdout

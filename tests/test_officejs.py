@@ -42,19 +42,17 @@ from udfs.errors import ExcelError
 GOLDEN = Path(__file__).resolve().parent / "golden" / "officejs_meta.json"
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Office.js errorType of each error (Excel.ErrorCellValueType), written out independently.
+#: Office.js errorType of each error Microsoft lists as a custom-function output
+#: (CustomFunctions.ErrorCode minus the input-only #NAME? and #REF!), written out independently.
 ERROR_TYPES = {
     "#NULL!": "Null",
     "#DIV/0!": "Div0",
     "#VALUE!": "Value",
-    "#REF!": "Ref",
-    "#NAME?": "Name",
     "#NUM!": "Num",
     "#N/A": "NotAvailable",
-    "#SPILL!": "Spill",
-    "#CALC!": "Calc",
-    "#GETTING_DATA": "GettingData",
 }
+#: Every other error reaches Excel as #VALUE!.
+NOT_OUTPUTS = ("#REF!", "#NAME?", "#SPILL!", "#CALC!", "#GETTING_DATA")
 
 EXAMPLES = [(spec.name, i) for spec in FUNCTIONS for i in range(len(spec.examples))]
 KEYWORD_ARGS = [(spec.name, a.name) for spec in FUNCTIONS for a in spec.args if a.keyword is not None]
@@ -93,7 +91,7 @@ def expected_cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, ExcelError):
-        return {"type": "Error", "errorType": ERROR_TYPES[value.code]}
+        return {"type": "Error", "errorType": ERROR_TYPES.get(value.code, "Value")}
     if isinstance(value, float) and not math.isfinite(value):
         return {"type": "Error", "errorType": "Num"}
     return value
@@ -196,7 +194,15 @@ def test_error_inputs_pass_through() -> None:
     got = excel_call("WSCORE", [[85, 92], [na, 90]], [[0.7, 0.3]])
     assert got == expected(kernel(spec, [[85, 92], [ExcelError("#N/A"), 90]], [[0.7, 0.3]]))
     assert got[1] == [{"type": "Error", "errorType": "NotAvailable"}]
-    assert excel_call("MONEY", "#REF!") == [[{"type": "Error", "errorType": "Ref"}]]
+    assert excel_call("MONEY", "#N/A") == [[{"type": "Error", "errorType": "NotAvailable"}]]
+
+
+@pytest.mark.parametrize("code", NOT_OUTPUTS)
+def test_errors_excel_cannot_return_become_value(code: str) -> None:
+    """#REF!/#NAME? (input-only for custom functions) and #SPILL!/#CALC!/#GETTING_DATA (not in
+    CustomFunctions.ErrorCode) reach Excel as #VALUE!, alone or in one row of a spill."""
+    assert excel_call("MONEY", code) == [[{"type": "Error", "errorType": "Value"}]]
+    assert excel_call("MONEY", [[1.234], [code]]) == [[1.23], [{"type": "Error", "errorType": "Value"}]]
 
 
 def test_kernel_errors_are_error_values_not_text() -> None:
@@ -217,17 +223,41 @@ def _valid_args(spec: FunctionSpec) -> list[Any]:
 
 
 @pytest.mark.parametrize(("name", "arg_name"), KEYWORD_ARGS)
-def test_bad_keywords_are_value_errors(name: str, arg_name: str) -> None:
-    """An unknown keyword in any keyword argument gives #VALUE! as an error value."""
+def test_bad_keywords_raise_the_kernels_reason(name: str, arg_name: str) -> None:
+    """An unknown keyword fails the whole call: custom_functions_call raises XlwingsError
+    whose text is the kernel's reason (Chinese, then English), which xlwings Server sends as
+    the HTTP error body its JavaScript turns into CustomFunctions.Error(invalidValue, text)."""
     spec = by_name(name)
     args = _valid_args(spec)
     position = [a.name for a in spec.args].index(arg_name)
     args[position] = "不存在的关键字"
-    got = excel_call(name, *args)
     kernel_result = kernel(spec, *args)
     assert isinstance(kernel_result, ExcelError)
     assert kernel_result.code == "#VALUE!"
-    assert got == [[{"type": "Error", "errorType": "Value"}]]
+    with pytest.raises(xlwings.XlwingsError) as caught:
+        excel_call(name, *args)
+    text = str(caught.value)
+    assert text == f"{name}: {kernel_result.message}"
+    zh, sep, en = kernel_result.message.partition(" / ")
+    assert sep
+    assert en
+    assert "不存在的关键字" in zh
+    assert zh.startswith("参数")
+
+
+def test_functions_belong_to_the_defining_module() -> None:
+    """Each function's __module__ is addin.officejs, so inspect.getmodule finds the module
+    xlwings Server serves (not the generator addin.convert)."""
+    assert {getattr(officejs, s.name).__module__ for s in FUNCTIONS} == {"addin.officejs"}
+
+
+def test_whole_call_errors_raise_per_row_errors_stay_values() -> None:
+    """An unsorted table or a wrong shape raises with its reason; #DIV/0! (no custom message
+    allowed by Microsoft) and an input error in one row stay error values."""
+    with pytest.raises(xlwings.XlwingsError, match=r"TIERED: .*table"):
+        excel_call("TIERED", 8, [[5, 40], [0, 20]], "超额")
+    assert excel_call("ALLOCATE", 100, [[0, 0]]) == [[{"type": "Error", "errorType": "Div0"}]]
+    assert excel_call("MONEY", [[1.5], ["#N/A"]]) == [[1.5], [{"type": "Error", "errorType": "NotAvailable"}]]
 
 
 @pytest.mark.parametrize(("name", "arg_name"), KEYWORD_ARGS)

@@ -76,3 +76,16 @@ def test_excel_literal() -> None:
     assert excel_literal('a"b') == '"a""b"'
     assert excel_literal(True) == "TRUE"
     assert excel_literal([[1.0, 2.0], [3.0, None]]) == "{1,2;3,}"
+
+
+def test_help_url_points_at_the_functions_section() -> None:
+    """Each function's help_url is docs/functions.md#<name>; that anchor is in the shipped
+    reference, right before the function's own heading; `jixiao functions NAME` prints it."""
+    text = DOC.read_text(encoding="utf-8")
+    root = DOC.parents[1]
+    for spec in FUNCTIONS:
+        path, _, anchor = spec.help_url.partition("#")
+        assert root / path == DOC
+        assert f'<a id="{anchor}"></a>\n\n### `{spec.signature}`' in text
+        result = CliRunner().invoke(functions_command, [spec.name])
+        assert f"帮助 / help: {spec.help_url}" in result.output

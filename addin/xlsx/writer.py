@@ -68,7 +68,7 @@ from addin.xlsx.package import (
 )
 from udfs.errors import ExcelError
 
-__all__ = ["WriteSummary", "splice_sheet", "write_atomically", "write_results"]
+__all__ = ["WriteSummary", "splice_sheet", "write_atomically", "write_package", "write_results"]
 
 
 @dataclass
@@ -857,6 +857,29 @@ def _raw_entry(fh: IO[bytes], info: zipfile.ZipInfo) -> tuple[bytes, bytes, byte
     return header, data, descriptor
 
 
+def _local_header_sizes(header: bytes, csize: int, usize: int) -> bytes:
+    """``header`` with a zip64 extra field (if it has one) holding the new sizes.
+
+    Python's ``zipfile`` writes streamed entries with sizes 0xFFFFFFFF and the
+    real ones in a zip64 extra field of the local header; readers such as
+    LibreOffice take the sizes from there, so a changed entry must update them.
+    """
+    n, m = struct.unpack("<HH", header[26:30])
+    at, end = 30 + n, 30 + n + m
+    while at + 4 <= end:
+        tag, size = struct.unpack("<HH", header[at : at + 4])
+        if tag == 0x0001 and size >= 16:
+            return (
+                header[:18]
+                + struct.pack("<II", 0xFFFFFFFF, 0xFFFFFFFF)
+                + header[26 : at + 4]
+                + struct.pack("<QQ", usize, csize)
+                + header[at + 20 :]
+            )
+        at += 4 + size
+    return header
+
+
 def _write_raw(
     src: Path, infos: list[zipfile.ZipInfo], changed: Mapping[str, bytes], out: IO[bytes]
 ) -> None:
@@ -877,12 +900,14 @@ def _write_raw(
                 else:
                     data = content
                 flags = info.flag_bits & ~0x8
-                header = (
+                header = _local_header_sizes(
                     header[:6]
                     + struct.pack("<H", flags)
                     + header[8:14]
                     + struct.pack("<III", crc, len(data), len(content))
-                    + header[26:]
+                    + header[26:],
+                    len(data),
+                    len(content),
                 )
                 descriptor = b""
                 record = (
@@ -981,6 +1006,24 @@ def set_full_calc_on_load(workbook_xml: bytes) -> bytes:
     return workbook_xml
 
 
+def write_package(source: Path, package: Package, changed: Mapping[str, bytes], dest: Path) -> None:
+    """Write ``source`` to ``dest`` (atomically) with the parts in ``changed`` replaced.
+
+    Every other entry is copied raw (see the module docstring); ``package`` is
+    ``source`` opened.
+    """
+
+    def write(out: IO[bytes]) -> None:
+        try:
+            _write_raw(source, package.infos, changed, out)
+        except _RezipNeededError:
+            out.seek(0)
+            out.truncate()
+            _write_rezip(package, changed, out)
+
+    write_atomically(dest, write, mode_from=source)
+
+
 def write_results(
     source: str | Path,
     results: Results,
@@ -1031,15 +1074,7 @@ def write_results(
             if new_wb != wb_xml:
                 changed[package.workbook_part] = new_wb
 
-        def write(out: IO[bytes]) -> None:
-            try:
-                _write_raw(source, package.infos, changed, out)
-            except _RezipNeededError:
-                out.seek(0)
-                out.truncate()
-                _write_rezip(package, changed, out)
-
-        write_atomically(dest, write, mode_from=source)
+        write_package(source, package, changed, dest)
     return WriteSummary(
         cells, tuple(p for p in (i.filename for i in package.infos) if p in changed)
     )
