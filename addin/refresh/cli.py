@@ -138,6 +138,8 @@ class FileReport:
     problems: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     backup: str | None = None
+    #: links to other workbooks that used cached values: (cell, reason)
+    links: list[tuple[str, str]] = field(default_factory=list)
 
 
 def default_output(source: Path) -> Path:
@@ -357,6 +359,7 @@ def format_report(report: FileReport, say: _Say) -> list[str]:
             lines.append(f"  {label} {kind} × {len(cells)}{colon}{_cells(cells)}")
         if report.backup:
             lines.append("  " + say("原文件备份", "backup") + f"{colon}{Path(report.backup).name}")
+        lines += [f"  {cell}{colon}{say.pick(reason)}" for cell, reason in report.links]
         return lines
     if report.status == "unreadable":
         head = say("无法读取", "cannot be read")
@@ -366,6 +369,7 @@ def format_report(report: FileReport, say: _Say) -> list[str]:
         "unsupported": say(
             "含不支持的函数或写法，未写出文件", "unsupported functions, nothing written"
         ),
+        "link-cycle": say("工作簿循环链接，未写出文件", "workbooks link in a circle, nothing written"),
     }.get(report.status, say("刷新失败，未写出文件", "refresh failed, nothing written"))
     lines = [f"✗ {name} {head}"]
     if report.message:
@@ -507,6 +511,12 @@ def refresh_command(
 def _execute(
     tasks: list[tuple[Path, Path, str, bool, bool]], jobs: int, *, show_progress: bool
 ) -> list[FileReport]:
+    if tasks and tasks[0][2] == "builtin":  # workbooks linking to each other: in link order
+        from addin.refresh import links
+
+        link_plan = links.plan([t[0] for t in tasks])
+        if link_plan.any_links:
+            return links.execute_with_pool(tasks, link_plan, jobs)
     if len(tasks) == 1:
         return [_run_one(tasks[0])]  # no progress bar (nor its import) for one file
     from tqdm import tqdm
