@@ -30,14 +30,14 @@ from typing import Any
 
 import click
 
-from addin.monthend.values import Loaded, formula_cells, load
+from addin.monthend.values import Loaded, formula_cells, load, readable_or_exit
 from addin.xlsx.a1 import from_a1, to_a1
-from addin.xlsx.model import CellValue, RefreshError, Sheet, UnreadableWorkbookError
+from addin.xlsx.model import CellValue, Sheet
 from udfs.errors import ExcelError
 
 __all__ = ["Change", "SheetDiff", "WorkbookDiff", "compare", "diff_command"]
 
-EXIT_SAME, EXIT_DIFFERENT, EXIT_UNREADABLE = 0, 1, 2
+EXIT_SAME, EXIT_DIFFERENT = 0, 1
 
 JSONValue = float | str | bool | None
 
@@ -448,18 +448,8 @@ def diff_command(old: Path, new: Path, key: str | None, out: Path | None, as_jso
     Compare the computed results of two versions of a workbook, person by person.
     Exit codes: 0 no difference, 1 differences, 2 a file cannot be read.
     """
-    for path in (old, new):
-        if not path.is_file():
-            click.echo(f"找不到文件 {path} / no such file: {path}", err=True)
-            sys.exit(EXIT_UNREADABLE)
-    try:
+    with readable_or_exit(old, new):
         result = compare(old, new, key=key)
-    except UnreadableWorkbookError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_UNREADABLE)
-    except RefreshError as exc:  # values missing and the recalculation refused
-        click.echo(f"无法重算，不能比较 / cannot recalculate to compare: {exc}", err=True)
-        sys.exit(EXIT_UNREADABLE)
     if out is not None:
         from addin.monthend.report import write_report
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import click
 
-from addin.monthend.values import Loaded, load
+from addin.monthend.values import Loaded, load, readable_or_exit
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.formula import (
     ArrayLit,
@@ -47,15 +47,16 @@ from addin.xlsx.formula import (
     Text,
     Unary,
     Union,
+    function_names,
     parse,
 )
 from addin.xlsx.formula import FormulaSyntaxError as _Syntax
-from addin.xlsx.model import CellValue, Coord, Formula, RefreshError, UnreadableWorkbookError
+from addin.xlsx.model import CellValue, Coord, Formula
 from udfs.errors import ExcelError, ExcelErrorRaised
 
 __all__ = ["Step", "explain", "explain_command"]
 
-EXIT_OK, EXIT_BAD_CELL, EXIT_UNREADABLE = 0, 1, 2
+EXIT_OK, EXIT_BAD_CELL = 0, 1
 #: ranges up to this many cells are listed in full (band and prize tables)
 LIST_CELLS = 40
 LIST_ROWS = 12
@@ -349,7 +350,7 @@ class _Explainer:
         from addin.monthend.kernel_detail import detail_for
 
         out: list[dict[str, Any]] = []
-        for call in _calls(node):
+        for call in function_names(node):
             try:
                 detail = detail_for(call, self, here)
             except (LookupError, ExcelErrorRaised) as exc:
@@ -419,22 +420,6 @@ def _references(node: Node) -> list[Ref | Name | Func]:
             walk(n.anchor)
 
     walk(node)
-    return out
-
-
-def _calls(node: Node) -> list[Func]:
-    """Every function call of a formula, outermost first."""
-    out: list[Func] = []
-    stack: list[Node] = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Func):
-            out.append(n)
-            stack.extend(reversed(n.args))
-        elif isinstance(n, Unary | Percent):
-            stack.append(n.operand)
-        elif isinstance(n, Binary | RangeOp | Intersect):
-            stack.extend((n.right, n.left))
     return out
 
 
@@ -525,20 +510,12 @@ def explain_command(workbook: Path, cell: str, depth: int | None, as_json: bool)
     for a contract function how the kernel computed that row.
     Exit codes: 0 explained; 1 no such sheet/cell; 2 the file cannot be read.
     """
-    if not workbook.is_file():
-        click.echo(f"找不到文件 {workbook} / no such file: {workbook}", err=True)
-        sys.exit(EXIT_UNREADABLE)
-    try:
-        step = explain(workbook, cell, depth=depth)
-    except UnreadableWorkbookError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_UNREADABLE)
-    except RefreshError as exc:
-        click.echo(f"无法重算 / cannot recalculate: {exc}", err=True)
-        sys.exit(EXIT_UNREADABLE)
-    except click.UsageError as exc:
-        click.echo(exc.message, err=True)
-        sys.exit(EXIT_BAD_CELL)
+    with readable_or_exit(workbook):
+        try:
+            step = explain(workbook, cell, depth=depth)
+        except click.UsageError as exc:
+            click.echo(exc.message, err=True)
+            sys.exit(EXIT_BAD_CELL)
     if as_json:
         click.echo(json.dumps(asdict(step), ensure_ascii=False, indent=2, default=str))
     else:

@@ -7,12 +7,20 @@ the file, recalculated by the built-in engine when a formula cell has none
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from addin.xlsx.model import CellValue, Coord, Workbook
+import click
 
-__all__ = ["Loaded", "formula_cells", "load"]
+from addin.xlsx.model import CellValue, Coord, RefreshError, UnreadableWorkbookError, Workbook
+
+__all__ = ["EXIT_UNREADABLE", "Loaded", "formula_cells", "load", "readable_or_exit"]
+
+#: exit code of ``jixiao diff`` / ``jixiao explain`` when a file cannot be read
+EXIT_UNREADABLE = 2
 
 
 @dataclass
@@ -71,3 +79,22 @@ def load(path: str | Path, *, recalculate: bool | None = None) -> Loaded:
                 else:
                     s.values[coord] = value
     return Loaded(Path(path), wb, view.template_id, bool(recalculate))
+
+
+@contextmanager
+def readable_or_exit(*paths: Path) -> Iterator[None]:
+    """For a command: a missing file, an unreadable one, or one whose missing
+    values cannot be recalculated ends the command with a message naming it and
+    exit 2 (never a traceback)."""
+    for path in paths:
+        if not path.is_file():
+            click.echo(f"找不到文件 {path} / no such file: {path}", err=True)
+            sys.exit(EXIT_UNREADABLE)
+    try:
+        yield
+    except UnreadableWorkbookError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_UNREADABLE)
+    except RefreshError as exc:  # values missing and the recalculation refused
+        click.echo(f"缺少缓存值且无法重算 / no cached values and cannot recalculate: {exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)
