@@ -131,3 +131,18 @@ def test_output_with_updated_link_cache_opens_in_libreoffice(tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "总部.csv").read_text(encoding="utf-8").split() == ["400", "7"]
+
+
+def test_link_to_a_sheet_the_linked_file_no_longer_has_keeps_the_cache(tmp_path: Path) -> None:
+    """The linked workbook is in the set but its sheet 汇总 was renamed: the
+    linking cell keeps the cached value and the summary says which sheet is missing."""
+    make_workbook(tmp_path / "b.xlsx", {"改名": {"B3": 5}})
+    make_workbook(tmp_path / "s.xlsx", {"S": {"A1": "=[1]汇总!B3"}}, [("b.xlsx", "汇总", {"B3": 9})])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["refresh", str(tmp_path), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    assert _value(out / "s.xlsx", "S", "A1") == 9
+    files = {Path(f["source"]).name: f for f in json.loads(result.output)["files"]}
+    (cell, why), = files["s.xlsx"]["links"]
+    assert cell == "S!A1"
+    assert "汇总" in why

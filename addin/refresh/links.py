@@ -203,13 +203,15 @@ def run_linked(
         links = []
         for link in wb.external_links:
             values = fresh.get(link.index)
-            if values is not None:
-                folded = {k.casefold(): v for k, v in values.items()}
-                mine = {n: folded.get(n.casefold(), {}) for n in link.sheets}
+            folded = {k.casefold(): v for k, v in (values or {}).items()}
+            missing = [n for n in link.sheets if n.casefold() not in folded]
+            if values is not None and not missing:
+                mine = {n: folded[n.casefold()] for n in link.sheets}
                 parts[link.part] = mine
                 link = replace(link, values=mine)
-            elif link.index in stale:
-                need = stale[link.index]
+            elif link.index in stale or missing:
+                # the file outside the set, or the sheet the linked file lacks
+                need = stale.get(link.index) or f"{Path(linked[link.index]).name}!{missing[0]}"
                 for cell in _linking_cells(wb, link.index):
                     notes.append(
                         (
