@@ -146,3 +146,29 @@ def test_link_to_a_sheet_the_linked_file_no_longer_has_keeps_the_cache(tmp_path:
     (cell, why), = files["s.xlsx"]["links"]
     assert cell == "S!A1"
     assert "汇总" in why
+
+
+def test_names_pointing_into_another_workbook_read_the_link() -> None:
+    """``=利润`` where 利润 is ``[1]Sheet1!$A$1`` and ``=[1]!总额`` (a name of the
+    linked book, defined there as ``Sheet1!$B$1``) both read the linked values; a
+    linked-book name without its definition stays unsupported."""
+    from addin.refresh.engine import calculate
+    from addin.xlsx.model import (
+        DefinedName,
+        ExternalLink,
+        Formula,
+        Sheet,
+        UnsupportedFormulaError,
+        Workbook,
+    )
+
+    link = ExternalLink(
+        1, "xl/externalLinks/externalLink1.xml", "b.xlsx", ("Sheet1",),
+        {"Sheet1": {(1, 1): 2.0, (1, 2): 30.0}}, {"总额": "Sheet1!$B$1", "无定义": ""},
+    )  # fmt: skip
+    sheet = Sheet("S", {}, {(1, 1): Formula("利润*10"), (2, 1): Formula("[1]!总额+1")}, 2, 1)
+    wb = Workbook([sheet], [DefinedName("利润", "[1]Sheet1!$A$1")], external_links=[link])
+    assert calculate(wb).values["S"] == {(1, 1): 20.0, (2, 1): 31.0}
+    sheet.formulas[(3, 1)] = Formula("[1]!无定义")
+    with pytest.raises(UnsupportedFormulaError):
+        calculate(wb)
