@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "functions": "addin.reference:functions_command",
     "lite-bundle": "addin.lite:lite_bundle_command",
     "template": "addin.template:template_command",
+    "diff": "addin.monthend.diff:diff_command",
+    "explain": "addin.monthend.explain:explain_command",
 }
 
 

@@ -29,6 +29,12 @@ Usage::
 
     .venv/bin/python bench/refresh.py            # full run (formulas: minutes)
     .venv/bin/python bench/refresh.py --quick    # formulas on 1,000 rows, scaled
+    .venv/bin/python bench/refresh.py --folder   # 200 workbooks: --jobs 2 vs --scheduler local:2
+
+``--folder`` copies the seven templates round-robin into a folder of 200
+workbooks and refreshes it twice in a new process each time, ``--jobs 2`` and
+``--scheduler local:2`` (Dask, cluster start-up included), printing the
+throughput in workbooks per second and the ratio measured in the same run.
 """
 
 from __future__ import annotations
@@ -362,6 +368,40 @@ def _expected(inputs: dict[str, list[float]]) -> dict[str, Any]:
     return out
 
 
+def bench_folder(files: int) -> int:
+    """Throughput of ``jixiao refresh DIR`` on ``files`` template workbooks:
+    ``--jobs 2`` against ``--scheduler local:2``; the outputs must agree."""
+    import shutil
+
+    templates = sorted((Path(__file__).resolve().parents[1] / "workbooks" / "templates").glob("*.xlsx"))
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
+    with tempfile.TemporaryDirectory(prefix="jixiao-folder-") as tmp:
+        src = Path(tmp) / "in"
+        src.mkdir()
+        for i in range(files):
+            t = templates[i % len(templates)]
+            shutil.copy(t, src / f"{i:04d}-{t.name}")
+        walls: dict[str, float] = {}
+        for label, extra in (("--jobs 2", ["--jobs", "2"]), ("--scheduler local:2", ["--scheduler", "local:2"])):
+            out = Path(tmp) / label.split()[0].strip("-")  # jobs, scheduler
+            cli = [sys.executable, "-c", "from addin.cli import main; main()"]
+            cmd = [*cli, "refresh", str(src), "--out", str(out), *extra]
+            t0 = time.perf_counter()
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            walls[label] = time.perf_counter() - t0
+            if done.returncode != 0:
+                print(f"{label}: exit {done.returncode}\n{done.stderr[-2000:]}")
+                return 1
+            print(f"{label:<20} {files} workbooks in {walls[label]:.1f} s: {files / walls[label]:.1f} workbooks/s")
+        same = all(
+            (Path(tmp) / "jobs" / p.name).read_bytes() == p.read_bytes()
+            for p in (Path(tmp) / "scheduler").iterdir()
+        )
+        ratio = walls["--jobs 2"] / walls["--scheduler local:2"]
+        print(f"Dask / processes throughput ratio: {ratio:.2f} (same run); outputs identical: {same}")
+        return 0 if same else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="formulas on fewer rows, scaled")
@@ -370,6 +410,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-templates", action="store_true")
     parser.add_argument("--skip-libreoffice", action="store_true")
     parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--folder", action="store_true", help="200 workbooks: --jobs vs Dask")
+    parser.add_argument("--files", type=int, default=200, help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -378,6 +420,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(fn(Path(path)), ensure_ascii=False))
         return 0
 
+    if args.folder:
+        return bench_folder(args.files)
     sizes = [int(s) for s in args.sizes.split(",")]
     load = os.getloadavg()[0]
     print(

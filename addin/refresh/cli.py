@@ -138,6 +138,8 @@ class FileReport:
     problems: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     backup: str | None = None
+    #: links to other workbooks that used cached values: (cell, reason)
+    links: list[tuple[str, str]] = field(default_factory=list)
 
 
 def default_output(source: Path) -> Path:
@@ -357,6 +359,7 @@ def format_report(report: FileReport, say: _Say) -> list[str]:
             lines.append(f"  {label} {kind} × {len(cells)}{colon}{_cells(cells)}")
         if report.backup:
             lines.append("  " + say("原文件备份", "backup") + f"{colon}{Path(report.backup).name}")
+        lines += [f"  {cell}{colon}{say.pick(reason)}" for cell, reason in report.links]
         return lines
     if report.status == "unreadable":
         head = say("无法读取", "cannot be read")
@@ -366,6 +369,8 @@ def format_report(report: FileReport, say: _Say) -> list[str]:
         "unsupported": say(
             "含不支持的函数或写法，未写出文件", "unsupported functions, nothing written"
         ),
+        "worker-died": say("计算节点中途退出，未写出文件", "the worker died, nothing written"),
+        "link-cycle": say("工作簿循环链接，未写出文件", "workbooks link in a circle, nothing written"),
     }.get(report.status, say("刷新失败，未写出文件", "refresh failed, nothing written"))
     lines = [f"✗ {name} {head}"]
     if report.message:
@@ -405,6 +410,12 @@ def format_report(report: FileReport, say: _Say) -> list[str]:
     help="并行进程数（文件夹）/ worker processes for several files.",
 )
 @click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="在 Dask 集群上刷新（地址，或 local:N 启动本机 N 个进程）/ refresh on a Dask "
+    "cluster: a scheduler address, or local:N for a local cluster of N workers.",
+)
+@click.option(
     "--engine",
     type=click.Choice(["builtin", "libreoffice"]),
     default="builtin",
@@ -432,6 +443,7 @@ def refresh_command(
     out: Path | None,
     in_place: bool,
     jobs: int,
+    scheduler: str | None,
     engine: str,
     full_calc_on_load: bool,
     as_json: bool,
@@ -468,7 +480,10 @@ def refresh_command(
         sys.exit(EXIT_UNREADABLE)
     tasks = [(s, d, engine, in_place, full_calc_on_load) for s, d in plan]
     try:
-        reports = _execute(tasks, jobs, show_progress=len(tasks) > 1 and not as_json)
+        if scheduler:
+            reports = _execute_on_cluster(tasks, scheduler, say)
+        else:
+            reports = _execute(tasks, jobs, show_progress=len(tasks) > 1 and not as_json)
     except Exception as exc:  # the CLI boundary: a bug becomes one line, not a traceback
         if os.environ.get("JIXIAO_DEBUG"):
             raise
@@ -504,9 +519,28 @@ def refresh_command(
     sys.exit(code)
 
 
+def _execute_on_cluster(
+    tasks: list[tuple[Path, Path, str, bool, bool]], scheduler: str, say: _Say
+) -> list[FileReport]:
+    """``--scheduler``: the tasks on a Dask cluster (:mod:`addin.refresh.cluster`)."""
+    from addin.refresh import cluster
+
+    try:
+        return cluster.execute(tasks, scheduler)
+    except cluster.ClusterUnavailableError as exc:
+        click.echo(say.pick(str(exc)), err=True)
+        sys.exit(EXIT_UNREADABLE)
+
+
 def _execute(
     tasks: list[tuple[Path, Path, str, bool, bool]], jobs: int, *, show_progress: bool
 ) -> list[FileReport]:
+    if tasks and tasks[0][2] == "builtin":  # workbooks linking to each other: in link order
+        from addin.refresh import links
+
+        link_plan = links.plan([t[0] for t in tasks])
+        if link_plan.any_links:
+            return links.execute_with_pool(tasks, link_plan, jobs)
     if len(tasks) == 1:
         return [_run_one(tasks[0])]  # no progress bar (nor its import) for one file
     from tqdm import tqdm

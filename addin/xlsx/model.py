@@ -78,6 +78,25 @@ class DefinedName:
 
 
 @dataclass
+class ExternalLink:
+    """A link to another workbook (``xl/externalLinks/externalLinkN.xml``).
+
+    Formulas write it ``[index]Sheet!A1`` (``index`` counts the workbook's
+    ``<externalReference>`` elements from 1). ``target`` is the linked file as
+    the relationship gives it (relative to the linking workbook, absolute, or a
+    URL); ``values`` the values Excel cached for the cells it read, by sheet;
+    ``names`` the linked book's defined names with their formula, when given.
+    """
+
+    index: int
+    part: str
+    target: str
+    sheets: tuple[str, ...] = ()
+    values: dict[str, dict[Coord, CellValue]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class Workbook:
     """Everything the calculator needs from one package."""
 
@@ -85,6 +104,7 @@ class Workbook:
     names: list[DefinedName] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     date1904: bool = False
+    external_links: list[ExternalLink] = field(default_factory=list)
 
     def sheet(self, name: str) -> Sheet:
         """The sheet called ``name`` (case-insensitive, as Excel matches names)."""

@@ -807,7 +807,12 @@ def _read(package: Package) -> Workbook:
             except (ValueError, IndexError):
                 continue  # a name scoped to a sheet that does not exist
         names.append(DefinedName(dn.get("name") or "", dn.text or "", scope))
-    return Workbook(sheets=sheets, names=names, tables=tables, date1904=date1904)
+    from addin.xlsx.external import read_external_links
+
+    return Workbook(
+        sheets=sheets, names=names, tables=tables, date1904=date1904,
+        external_links=read_external_links(package, root),
+    )  # fmt: skip
 
 
 def sheets_all_names(root: etree._Element) -> list[str]:

@@ -1,0 +1,463 @@
+"""``jixiao diff OLD.xlsx NEW.xlsx``: what changed between two versions of a
+pay workbook, person by person.
+
+For each sheet present in both files, rows are matched by a key column: the
+ID column of the template's spec (the first required text input of that
+sheet, e.g. 工号), else the first column whose values are unique and
+non-blank over the data rows, or ``--key`` (a header or a column letter).
+Only formula results are compared (the columns holding formulas or the range
+a dynamic array spills into): every person whose results changed is listed
+with old, new and difference per column, plus the people added and removed,
+and column totals old/new/difference. A sheet without a usable key column is
+compared cell by cell.
+
+Differences are decimal-exact: each float is taken at its shortest repr
+(what Excel shows to 15 digits), so 1200.1 − 1000.05 is 200.05, not
+200.04999999999995.
+
+比较两版工资工作簿：按关键列（工号等）逐人列出公式结果的旧值、新值与差额，
+以及新增、删除的人员和各列合计。退出码：0 无差异；1 有差异；2 文件无法读取。
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from addin.monthend.values import Loaded, formula_cells, load, readable_or_exit
+from addin.xlsx.a1 import from_a1, to_a1
+from addin.xlsx.model import CellValue, Sheet
+from udfs.errors import ExcelError
+
+__all__ = ["Change", "SheetDiff", "WorkbookDiff", "compare", "diff_command"]
+
+EXIT_SAME, EXIT_DIFFERENT = 0, 1
+
+JSONValue = float | str | bool | None
+
+
+@dataclass
+class Change:
+    """One column of one person: old, new and (for numbers) new − old."""
+
+    column: str
+    old: JSONValue
+    new: JSONValue
+    difference: float | None
+
+
+@dataclass
+class Person:
+    """One row of a compared sheet: its key, a label (姓名) and its changes."""
+
+    key: str
+    label: str
+    row_old: int | None
+    row_new: int | None
+    changes: list[Change] = field(default_factory=list)
+
+
+@dataclass
+class SheetDiff:
+    """The comparison of one sheet present in both workbooks."""
+
+    sheet: str
+    mode: str  # "rows" (matched by key) | "cells" (no key column)
+    key: str | None = None
+    label: str | None = None  # header of the column shown beside the key (姓名)
+    columns: list[str] = field(default_factory=list)
+    changed: list[Person] = field(default_factory=list)
+    added: list[Person] = field(default_factory=list)
+    removed: list[Person] = field(default_factory=list)
+    #: column → (old total, new total, difference), numeric result columns only
+    totals: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    #: mode "cells": every changed formula cell (address → change)
+    cells: list[Change] = field(default_factory=list)
+
+    @property
+    def different(self) -> bool:
+        return bool(self.changed or self.added or self.removed or self.cells)
+
+
+@dataclass
+class WorkbookDiff:
+    """The comparison of two workbooks."""
+
+    old: str
+    new: str
+    sheets: list[SheetDiff] = field(default_factory=list)
+    only_old: list[str] = field(default_factory=list)
+    only_new: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def different(self) -> bool:
+        return any(s.different for s in self.sheets) or bool(self.only_old or self.only_new)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["different"] = self.different
+        return out
+
+
+# ------------------------------------------------------------------ values
+
+
+def exact(value: float) -> Decimal:
+    """The decimal a float stands for in a pay sheet (its shortest repr)."""
+    return Decimal(repr(value))
+
+
+def _number(v: CellValue) -> float | None:
+    if isinstance(v, float | int) and not isinstance(v, bool):
+        return float(v)
+    return None
+
+
+def difference(old: CellValue, new: CellValue) -> float | None:
+    """``new − old`` to the decimal when both are numbers (a blank counts 0)."""
+    a = 0.0 if old is None else _number(old)
+    b = 0.0 if new is None else _number(new)
+    if a is None or b is None or (old is None and new is None):
+        return None
+    return float(exact(b) - exact(a))
+
+
+def same(old: CellValue, new: CellValue) -> bool:
+    """Whether two cell values are the same result (errors by kind)."""
+    if isinstance(old, ExcelError) or isinstance(new, ExcelError):
+        return str(old) == str(new)
+    a, b = _number(old), _number(new)
+    if a is not None and b is not None:
+        return exact(a) == exact(b)
+    return old == new
+
+
+def plain(v: CellValue) -> JSONValue:
+    """A cell value for JSON and reports (errors as their text)."""
+    if isinstance(v, ExcelError):
+        return str(v)
+    return v
+
+
+def _text(v: CellValue) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(plain(v))
+
+
+# ------------------------------------------------------------------ layout
+
+
+@dataclass
+class Layout:
+    """Where a sheet's people are: header row, data rows, key and result columns."""
+
+    header_row: int
+    rows: list[int]
+    key_col: int
+    label_col: int | None
+    result_cols: list[int]
+    headers: dict[int, str]
+
+
+def spec_key(spec: dict[str, Any] | None, sheet: str) -> tuple[int, int] | None:
+    """(column, first data row) of the spec's ID column for ``sheet``: the
+    first required text input of that sheet (工号, 企业编号 …)."""
+    if not spec:
+        return None
+    for entry in spec.get("inputs", []):
+        if (
+            entry.get("sheet") == sheet
+            and entry.get("kind") == "text"
+            and entry.get("required")
+        ):
+            return from_a1(f"{entry['column']}1")[1], int(entry["first_row"])
+    return None
+
+
+def _header_row(sheet: Sheet, first_data: int) -> int:
+    """The nearest row above ``first_data`` that holds text only (the headers)."""
+    for row in range(first_data - 1, 0, -1):
+        vals = [v for (r, _c), v in sheet.values.items() if r == row]
+        if vals and all(isinstance(v, str) for v in vals):
+            return row
+    return first_data - 1
+
+
+def _column_values(sheet: Sheet, col: int, rows: list[int]) -> list[CellValue]:
+    return [sheet.values.get((r, col)) for r in rows]
+
+
+def _unique_filled(values: list[CellValue], filled: int) -> bool:
+    keys = [_text(v) for v in values if v not in (None, "")]
+    return len(keys) == filled and len(set(keys)) == len(keys) and filled > 0
+
+
+def layout(
+    loaded: Loaded, sheet_name: str, spec: dict[str, Any] | None, key: str | None
+) -> Layout | None:
+    """The layout of ``sheet_name``, or ``None`` when no key column is found."""
+    wb = loaded.workbook
+    sheet = wb.sheet(sheet_name)
+    results = formula_cells(wb, sheet_name)
+    if not results:
+        return None
+    result_cols = sorted({c for _r, c in results})
+    from_spec = spec_key(spec, sheet_name)
+    first = from_spec[1] if from_spec else min(r for r, _c in results)
+    header_row = _header_row(sheet, first)
+    headers = {c: _text(v) for (r, c), v in sheet.values.items() if r == header_row}
+    last = max([r for r, _c in sheet.values] + [r for r, _c in results])
+    inputs = [c for c in range(1, sheet.max_col + 1) if c not in result_cols]
+    rows = [
+        r
+        for r in range(header_row + 1, last + 1)
+        if any(sheet.values.get((r, c)) not in (None, "") for c in inputs)
+    ]
+    if not rows:
+        return None
+    # --key on the sheets that have that column; the others keep their own key
+    key_col = _key_by_name(key, headers) if key else None
+    if key_col is not None:
+        pass
+    elif from_spec:
+        key_col = from_spec[0]
+    else:
+        for c in inputs:
+            if _unique_filled(_column_values(sheet, c, rows), len(rows)):
+                key_col = c
+                break
+    if key_col is None:
+        return None
+    rows = [r for r in rows if sheet.values.get((r, key_col)) not in (None, "")]
+    label_col = key_col + 1 if key_col + 1 in inputs and key_col + 1 in headers else None
+    return Layout(header_row, rows, key_col, label_col, result_cols, headers)
+
+
+def _key_by_name(key: str, headers: dict[int, str]) -> int | None:
+    for c, h in headers.items():
+        if h == key:
+            return c
+    if key.isalpha() and key.isascii() and len(key) <= 3:
+        return from_a1(f"{key.upper()}1")[1]
+    return None
+
+
+# ----------------------------------------------------------------- compare
+
+
+def _people(loaded: Loaded, sheet: str, lay: Layout) -> dict[str, tuple[int, str]]:
+    s = loaded.workbook.sheet(sheet)
+    out: dict[str, tuple[int, str]] = {}
+    for r in lay.rows:
+        label = _text(s.values.get((r, lay.label_col))) if lay.label_col else ""
+        out.setdefault(_text(s.values.get((r, lay.key_col))), (r, label))
+    return out
+
+
+def _header(lay: Layout, col: int) -> str:
+    return lay.headers.get(col) or to_a1(1, col).rstrip("1")
+
+
+def compare_sheet(
+    old: Loaded, new: Loaded, sheet: str, spec: dict[str, Any] | None, key: str | None
+) -> SheetDiff:
+    """Compare one sheet present in both workbooks."""
+    lay_new = layout(new, sheet, spec, key)
+    lay_old = layout(old, sheet, spec, key) if lay_new else None
+    if lay_new is None or lay_old is None:
+        return _compare_cells(old, new, sheet)
+    so, sn = old.workbook.sheet(sheet), new.workbook.sheet(sheet)
+    cols_new = {_header(lay_new, c): c for c in lay_new.result_cols}
+    cols_old = {_header(lay_old, c): c for c in lay_old.result_cols}
+    columns = [h for h in cols_new if h in cols_old]
+    out = SheetDiff(sheet, "rows", key=_header(lay_new, lay_new.key_col), columns=columns)
+    if lay_new.label_col is not None:
+        out.label = _header(lay_new, lay_new.label_col)
+    people_old, people_new = _people(old, sheet, lay_old), _people(new, sheet, lay_new)
+    for k, (rn, label) in people_new.items():
+        if k not in people_old:
+            person = Person(k, label, None, rn)
+            for h in columns:
+                v = sn.values.get((rn, cols_new[h]))
+                person.changes.append(Change(h, None, plain(v), difference(None, v)))
+            out.added.append(person)
+            continue
+        ro = people_old[k][0]
+        person = Person(k, label, ro, rn)
+        for h in columns:
+            a, b = so.values.get((ro, cols_old[h])), sn.values.get((rn, cols_new[h]))
+            if not same(a, b):
+                person.changes.append(Change(h, plain(a), plain(b), difference(a, b)))
+        if person.changes:
+            out.changed.append(person)
+    for k, (ro, label) in people_old.items():
+        if k not in people_new:
+            person = Person(k, label, ro, None)
+            for h in columns:
+                v = so.values.get((ro, cols_old[h]))
+                person.changes.append(Change(h, plain(v), None, difference(v, None)))
+            out.removed.append(person)
+    for h in columns:
+        t_old = _total(so, cols_old[h], [r for r, _l in people_old.values()])
+        t_new = _total(sn, cols_new[h], [r for r, _l in people_new.values()])
+        if t_old is not None or t_new is not None:
+            d_old, d_new = t_old or Decimal(0), t_new or Decimal(0)
+            out.totals[h] = (float(d_old), float(d_new), float(d_new - d_old))
+    return out
+
+
+def _total(sheet: Sheet, col: int, rows: list[int]) -> Decimal | None:
+    nums = [_number(sheet.values.get((r, col))) for r in rows]
+    found = [exact(x) for x in nums if x is not None]
+    return sum(found, Decimal(0)) if found else None
+
+
+def _compare_cells(old: Loaded, new: Loaded, sheet: str) -> SheetDiff:
+    out = SheetDiff(sheet, "cells")
+    so, sn = old.workbook.sheet(sheet), new.workbook.sheet(sheet)
+    cells = formula_cells(old.workbook, sheet) | formula_cells(new.workbook, sheet)
+    for coord in sorted(cells):
+        a, b = so.values.get(coord), sn.values.get(coord)
+        if not same(a, b):
+            out.cells.append(Change(to_a1(*coord), plain(a), plain(b), difference(a, b)))
+    return out
+
+
+def compare(old_path: Path, new_path: Path, *, key: str | None = None) -> WorkbookDiff:
+    """Compare two workbooks (read with :func:`addin.monthend.values.load`)."""
+    from addin.validate import find_spec
+
+    old, new = load(old_path), load(new_path)
+    template = new.template_id or old.template_id
+    spec = find_spec(template) if template else None
+    out = WorkbookDiff(str(old_path), str(new_path))
+    for loaded in (old, new):
+        if loaded.recalculated:
+            out.notes.append(
+                f"{loaded.path.name} 缺少缓存值，已重算 / had no cached values: recalculated"
+            )
+    names_old = [s.name for s in old.workbook.sheets]
+    names_new = [s.name for s in new.workbook.sheets]
+    folded_old = {n.casefold() for n in names_old}
+    folded_new = {n.casefold() for n in names_new}
+    out.only_old = [n for n in names_old if n.casefold() not in folded_new]
+    out.only_new = [n for n in names_new if n.casefold() not in folded_old]
+    for name in names_new:
+        if name.casefold() in folded_old:
+            out.sheets.append(compare_sheet(old, new, name, spec, key))
+    return out
+
+
+# ----------------------------------------------------------------- display
+
+
+def money(v: JSONValue) -> str:
+    """A number as finance reads it (thousands, two decimals when not whole)."""
+    if isinstance(v, bool) or not isinstance(v, float | int):
+        return "" if v is None else str(v)
+    d = exact(float(v))
+    if d == d.to_integral_value():
+        return f"{d:,.0f}"
+    return f"{d:,.2f}" if d == d.quantize(Decimal("0.01")) else f"{d:,}"
+
+
+def signed(v: float | None) -> str:
+    if v is None:
+        return ""
+    return ("+" if v > 0 else "") + money(v)
+
+
+def render(result: WorkbookDiff) -> str:
+    """The terminal report (Chinese headers first, English alongside)."""
+    from addin.textable import render as table
+
+    lines = [f"比较 / compare: {Path(result.old).name} → {Path(result.new).name}"]
+    lines += [f"  {n}" for n in result.notes]
+    for n in result.only_old:
+        lines.append(f"工作表 {n} 只在旧文件中 / sheet only in the old file")
+    for n in result.only_new:
+        lines.append(f"工作表 {n} 只在新文件中 / sheet only in the new file")
+    for s in result.sheets:
+        if not s.different:
+            continue
+        lines.append("")
+        if s.mode == "cells":
+            lines.append(f"【{s.sheet}】按单元格比较 / cell by cell: {len(s.cells)}")
+            rows = [[c.column, money(c.old), money(c.new), signed(c.difference)] for c in s.cells]
+            lines.append(
+                table(["单元格 Cell", "旧值 Old", "新值 New", "差额 Diff"], rows,
+                      right=[False, True, True, True])
+            )
+            continue
+        lines.append(
+            f"【{s.sheet}】关键列 / key: {s.key}；变化 {len(s.changed)} 人 / changed，"
+            f"新增 {len(s.added)} / added，删除 {len(s.removed)} / removed"
+        )
+        rows = []
+        for tag, people in (("变化", s.changed), ("新增", s.added), ("删除", s.removed)):
+            for p in people:
+                for c in p.changes:
+                    rows.append([tag, p.key, p.label, c.column, money(c.old), money(c.new),
+                                 signed(c.difference)])
+        lines.append(
+            table(
+                ["类型 Kind", s.key or "", s.label or "", "列 Column", "旧值 Old", "新值 New",
+                 "差额 Diff"],
+                rows,
+                right=[False, False, False, False, True, True, True],
+            )
+        )
+        changed_totals = [(h, t) for h, t in s.totals.items() if t[2] != 0]
+        if changed_totals:
+            lines.append("合计 / totals")
+            lines.append(
+                table(["列 Column", "旧合计 Old", "新合计 New", "差额 Diff"],
+                      [[h, money(a), money(b), signed(d)] for h, (a, b, d) in changed_totals],
+                      right=[False, True, True, True])
+            )
+    if not result.different:
+        lines.append("两个文件的计算结果相同 / no difference in computed results")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------- command
+
+
+@click.command("diff", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--key", help="关键列（表头或列字母）/ key column (header or column letter).")
+@click.option(
+    "--out", "out", type=click.Path(path_type=Path),
+    help="写出 xlsx 比较报告 / write an xlsx report.",
+)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON.")
+def diff_command(old: Path, new: Path, key: str | None, out: Path | None, as_json: bool) -> None:
+    """逐人比较两版工作簿的计算结果。
+
+    Compare the computed results of two versions of a workbook, person by person.
+    Exit codes: 0 no difference, 1 differences, 2 a file cannot be read.
+    """
+    with readable_or_exit(old, new):
+        result = compare(old, new, key=key)
+    if out is not None:
+        from addin.monthend.report import write_report
+
+        write_report(result, out)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(result))
+        if out is not None:
+            click.echo(f"报告 / report: {out}")
+    sys.exit(EXIT_DIFFERENT if result.different else EXIT_SAME)

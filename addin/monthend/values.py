@@ -1,0 +1,100 @@
+"""A workbook's computed values as a reader sees them: the values cached in
+the file, recalculated by the built-in engine when a formula cell has none
+(a workbook saved by openpyxl, or never opened in Excel).
+
+工作簿的计算结果：优先使用文件中缓存的值；公式单元格缺少缓存值时用内置引擎重算。
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from addin.xlsx.model import CellValue, Coord, RefreshError, UnreadableWorkbookError, Workbook
+
+__all__ = ["EXIT_UNREADABLE", "Loaded", "formula_cells", "load", "readable_or_exit"]
+
+#: exit code of ``jixiao diff`` / ``jixiao explain`` when a file cannot be read
+EXIT_UNREADABLE = 2
+
+
+@dataclass
+class Loaded:
+    """A workbook, its template id (if any) and whether it was recalculated."""
+
+    path: Path
+    workbook: Workbook
+    template_id: str | None
+    recalculated: bool
+
+    def value(self, sheet: str, coord: Coord) -> CellValue:
+        """The value of one cell (``None`` for a blank)."""
+        return self.workbook.sheet(sheet).values.get(coord)
+
+
+def formula_cells(workbook: Workbook, sheet: str) -> set[Coord]:
+    """Cells of ``sheet`` holding a formula result: every formula anchor and
+    every cell of an array formula's or dynamic array's range."""
+    from addin.xlsx.a1 import from_a1
+
+    s = workbook.sheet(sheet)
+    cells = set(s.formulas)
+    for (row, col), f in s.formulas.items():
+        if f.ref:
+            first, _, last = f.ref.partition(":")
+            (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
+            cells.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+        cells.add((row, col))
+    return cells
+
+
+def load(path: str | Path, *, recalculate: bool | None = None) -> Loaded:
+    """Read ``path``; recalculate when a formula cell has no cached value
+    (``recalculate=True`` forces it, ``False`` never does).
+
+    Raises :class:`~addin.xlsx.model.UnreadableWorkbookError` for a file that
+    cannot be read, and the engine's errors when a needed recalculation fails.
+    """
+    from addin.validate.view import load_view
+
+    view = load_view(Path(path))
+    wb = view.workbook
+    if recalculate is None:
+        recalculate = any(
+            coord not in s.values for s in wb.sheets for coord in s.formulas
+        )
+    if recalculate:
+        from addin.refresh.engine import calculate
+
+        results = calculate(wb)
+        for s in wb.sheets:
+            for coord, value in results.values.get(s.name, {}).items():
+                if value is None:
+                    s.values.pop(coord, None)
+                else:
+                    s.values[coord] = value
+    return Loaded(Path(path), wb, view.template_id, bool(recalculate))
+
+
+@contextmanager
+def readable_or_exit(*paths: Path) -> Iterator[None]:
+    """For a command: a missing file, an unreadable one, or one whose missing
+    values cannot be recalculated ends the command with a message naming it and
+    exit 2 (never a traceback)."""
+    for path in paths:
+        if not path.is_file():
+            click.echo(f"找不到文件 {path} / no such file: {path}", err=True)
+            sys.exit(EXIT_UNREADABLE)
+    try:
+        yield
+    except UnreadableWorkbookError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_UNREADABLE)
+    except RefreshError as exc:  # values missing and the recalculation refused
+        click.echo(f"缺少缓存值且无法重算 / no cached values and cannot recalculate: {exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)

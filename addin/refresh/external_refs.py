@@ -1,0 +1,93 @@
+"""References into other workbooks, for the engine: ``[1]Sheet1!$A$1``.
+
+Excel stores a link to another workbook as ``[N]Sheet!A1``, N counting the
+workbook's external links (:class:`addin.xlsx.model.ExternalLink`), and a name
+defined in the other book as ``[N]!name``. :func:`with_external_sheets` gives
+the engine a workbook where each linked sheet is one more (read-only) sheet
+called ``[N]Sheet`` holding the linked values — the values Excel cached in the
+linking file, or the freshly computed values of the linked workbook when the
+folder refresh supplies them (:mod:`addin.refresh.links`) — and where formulas
+and defined names refer to it as ``'[N]Sheet'!A1``. Nothing else of the engine
+changes: a reference into another workbook is a reference to that sheet.
+
+A name of the other book whose definition the link part does not carry
+(``[2]!A`` with no ``refersTo``) stays unreadable, and the cell is reported as
+unsupported, as before.
+
+外部引用：把链接工作簿的工作表作为只读工作表 ``[N]Sheet`` 交给引擎（缓存值或新算出的值）。
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from addin.xlsx.model import DefinedName, ExternalLink, Formula, Sheet, Workbook
+
+__all__ = ["external_sheet_name", "quote_external", "with_external_sheets"]
+
+# [N]Sheet! outside quotes (a sheet name runs to the "!"), and [N]!name
+_SHEET = re.compile(r"\[(\d+)\]([^\s'\"!(),;:+\-*/&=<>^%{}\[\]]+)!")
+_BOOK_NAME = re.compile(r"\[(\d+)\]!([A-Za-z_\\\u0080-\uffff][\w.\\\u0080-\uffff]*)")
+# 'quoted sheet' and "string" segments, left alone
+_SEGMENTS = re.compile(r"('(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")")
+
+
+def external_sheet_name(index: int, sheet: str) -> str:
+    """The engine's name for a linked sheet: ``[1]Sheet1``."""
+    return f"[{index}]{sheet}"
+
+
+def quote_external(text: str, links: dict[int, ExternalLink]) -> str:
+    """``[1]Sheet1!$A$1`` → ``'[1]Sheet1'!$A$1``; ``[1]!m`` → the name's
+    definition in the linked book, on its linked sheet. Text inside string
+    literals and already quoted sheet names is left alone.
+
+    >>> quote_external('SUM([1]Sheet1!A1:B2,"[1]x!")', {})
+    'SUM(\\'[1]Sheet1\\'!A1:B2,"[1]x!")'
+    """
+    if "[" not in text:
+        return text
+    parts = _SEGMENTS.split(text)
+    for i in range(0, len(parts), 2):  # the unquoted segments
+        part = _BOOK_NAME.sub(lambda m: _book_name(m, links), parts[i])
+        parts[i] = _SHEET.sub(lambda m: f"'[{m.group(1)}]{m.group(2)}'!", part)
+    return "".join(parts)
+
+
+def _book_name(m: re.Match[str], links: dict[int, ExternalLink]) -> str:
+    link = links.get(int(m.group(1)))
+    target = link.names.get(m.group(2)) if link else None
+    if not target or "!" not in target:
+        return m.group(0)
+    sheet, _, ref = target.rpartition("!")
+    sheet = sheet.strip("'").replace("''", "'")
+    return f"'[{m.group(1)}]{sheet.replace(chr(39), chr(39) * 2)}'!{ref}"
+
+
+def with_external_sheets(wb: Workbook) -> Workbook:
+    """``wb`` with its linked sheets added and its references to them quoted
+    (``wb`` itself when it has no external links)."""
+    if not wb.external_links:
+        return wb
+    links = {link.index: link for link in wb.external_links}
+    sheets: list[Sheet] = []
+    for s in wb.sheets:
+        if any("[" in f.text for f in s.formulas.values()):
+            formulas = {
+                c: f if "[" not in f.text else Formula(quote_external(f.text, links), f.kind, f.ref)
+                for c, f in s.formulas.items()
+            }
+            s = Sheet(s.name, s.values, formulas, s.max_row, s.max_col)
+        sheets.append(s)
+    for link in wb.external_links:
+        for name in link.sheets:
+            values = dict(link.values.get(name, {}))
+            rows = max((r for r, _c in values), default=0)
+            cols = max((c for _r, c in values), default=0)
+            sheets.append(Sheet(external_sheet_name(link.index, name), values, {}, rows, cols))
+    names = [
+        dn if "[" not in dn.text else DefinedName(dn.name, quote_external(dn.text, links), dn.sheet)
+        for dn in wb.names
+    ]
+    return replace(wb, sheets=sheets, names=names)

@@ -1,0 +1,189 @@
+"""Links to other workbooks in the package: ``xl/externalLinks/externalLinkN.xml``.
+
+Reading (:func:`read_external_links`, called by :mod:`addin.xlsx.package`):
+each ``<externalReference>`` of ``workbook.xml``, in order (formulas write the
+N-th as ``[N]Sheet!A1``), its part, the linked file (the part's relationship
+with ``TargetMode="External"``), the linked sheets, the values Excel cached for
+the cells it read, and the linked book's defined names.
+
+Writing (:func:`update_external_caches`): after a refresh, the cached values
+inside the ``externalLink`` parts of an output are replaced by the freshly
+computed values of the linked workbook, so Excel shows the same numbers before
+it updates links. Only cells already cached are touched; every other entry of
+the package is copied byte for byte; the file is replaced atomically.
+
+外部链接：读取 externalLink 部件（目标文件、工作表、缓存值、名称），刷新后更新缓存值。
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO
+
+from lxml import etree
+
+from addin.xlsx.a1 import from_a1
+from addin.xlsx.model import CellValue, Coord, ExternalLink
+from addin.xlsx.package import Package, _children, _local, _rel_id, _safe_parser, decode_xstring
+from udfs.errors import ExcelError, parse_error
+
+__all__ = ["read_external_links", "update_external_caches"]
+
+_EXTERNAL_LINK_REL = "/externalLink"
+
+
+def _external_target(package: Package, part: str) -> str:
+    """The ``TargetMode="External"`` target of ``part``'s relationships."""
+    folder, base = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", base + ".rels")
+    if not package.has(rels):
+        return ""
+    for rel in package.parse(rels):
+        if _local(rel.tag) == "Relationship" and rel.get("TargetMode") == "External":
+            return rel.get("Target") or ""
+    return ""
+
+
+def _value(t: str | None, v: str | None) -> CellValue:
+    if v is None:
+        return None
+    if t == "str" or t == "s" or t == "inlineStr":
+        return decode_xstring(v)
+    if t == "b":
+        return v.strip() in ("1", "true")
+    if t == "e":
+        return parse_error(v.strip()) or ExcelError("#REF!")
+    try:
+        return float(v)
+    except ValueError:
+        return decode_xstring(v)
+
+
+def read_external_links(package: Package, root: etree._Element) -> list[ExternalLink]:
+    """The workbook's external links, ``index`` 1, 2 … in ``workbook.xml`` order."""
+    out: list[ExternalLink] = []
+    for i, ref in enumerate(_children(root, "externalReferences", "externalReference"), start=1):
+        rel = package.workbook_rels.get(_rel_id(ref) or "")
+        if rel is None or not rel[0].endswith(_EXTERNAL_LINK_REL) or not package.has(rel[1]):
+            continue
+        part = rel[1]
+        link_root = package.parse(part)
+        sheets = tuple(
+            s.get("val") or "" for s in _children(link_root, "externalBook", "sheetNames", "sheetName")
+        )
+        values: dict[str, dict[Coord, CellValue]] = {}
+        for data in _children(link_root, "externalBook", "sheetDataSet", "sheetData"):
+            try:
+                sheet = sheets[int(data.get("sheetId") or "0")]
+            except (ValueError, IndexError):
+                continue
+            cells = values.setdefault(sheet, {})
+            for cell in (c for row in data for c in row if _local(c.tag) == "cell"):
+                try:
+                    coord = from_a1(cell.get("r") or "")
+                except ValueError:
+                    continue
+                v = next((c.text for c in cell if _local(c.tag) == "v"), None)
+                cells[coord] = _value(cell.get("t"), v)
+        names = {
+            dn.get("name") or "": (dn.get("refersTo") or "").lstrip("=")
+            for dn in _children(link_root, "externalBook", "definedNames", "definedName")
+        }
+        out.append(ExternalLink(i, part, _external_target(package, part), sheets, values, names))
+    return out
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _set_cell(cell: etree._Element, value: CellValue) -> bool:
+    """Set one cached ``<cell>`` to ``value``; whether it changed."""
+    ns = cell.tag.rpartition("}")[0] + "}" if "}" in cell.tag else ""
+    v = next((c for c in cell if _local(c.tag) == "v"), None)
+    if isinstance(value, bool):
+        t, text = "b", "1" if value else "0"
+    elif isinstance(value, float | int):
+        from addin.xlsx.writer import format_number
+
+        t, text = None, format_number(float(value))
+    elif isinstance(value, ExcelError):
+        t, text = "e", str(value)
+    elif value is None:
+        t, text = None, None
+    else:
+        t, text = "str", str(value)
+    old = (cell.get("t"), None if v is None else v.text)
+    if old == (t, text):
+        return False
+    if t is None:
+        cell.attrib.pop("t", None)
+    else:
+        cell.set("t", t)
+    if text is None:
+        if v is not None:
+            cell.remove(v)
+    else:
+        if v is None:
+            v = etree.SubElement(cell, ns + "v")
+        v.text = text
+    return True
+
+
+def _updated_part(data: bytes, fresh: Mapping[str, Mapping[Coord, CellValue]]) -> bytes | None:
+    root = etree.fromstring(data, _safe_parser())
+    sheets = [s.get("val") or "" for s in _children(root, "externalBook", "sheetNames", "sheetName")]
+    folded = {k.casefold(): v for k, v in fresh.items()}
+    changed = False
+    for sd in _children(root, "externalBook", "sheetDataSet", "sheetData"):
+        try:
+            values = folded.get(sheets[int(sd.get("sheetId") or "0")].casefold())
+        except (ValueError, IndexError):
+            continue
+        if values is None:
+            continue
+        if sd.get("refreshError") is not None:
+            del sd.attrib["refreshError"]
+            changed = True
+        for cell in (c for row in sd for c in row if _local(c.tag) == "cell"):
+            try:
+                coord = from_a1(cell.get("r") or "")
+            except ValueError:
+                continue
+            changed |= _set_cell(cell, values.get(coord))
+    if not changed:
+        return None
+    out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return out
+
+
+def update_external_caches(
+    path: Path, fresh: Mapping[str, Mapping[str, Mapping[Coord, CellValue]]]
+) -> int:
+    """Replace the cached values of the external-link parts named in ``fresh``
+    (part → sheet → coord → value) in the package at ``path``; the number of
+    parts changed. The file is rewritten atomically, other entries unchanged."""
+    from addin.xlsx.writer import write_atomically
+
+    with zipfile.ZipFile(path) as zf:
+        new_parts: dict[str, bytes] = {}
+        for part, values in fresh.items():
+            if part in zf.namelist():
+                updated = _updated_part(zf.read(part), values)
+                if updated is not None:
+                    new_parts[part] = updated
+        if not new_parts:
+            return 0
+
+        def write(fh: IO[bytes]) -> None:
+            with zipfile.ZipFile(fh, "w") as out:
+                for info in zf.infolist():
+                    data = new_parts.get(info.filename)
+                    if data is None:
+                        data = zf.read(info)
+                    out.writestr(info, data, compress_type=info.compress_type)
+
+        write_atomically(path, write, mode_from=path)
+    return len(new_parts)

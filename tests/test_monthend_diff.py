@@ -1,0 +1,142 @@
+"""``jixiao diff``: two versions of a pay workbook compared person by person."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from addin.cli import main
+from addin.monthend.diff import compare
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "workbooks" / "templates" / "t1_gongxiaoshe.xlsx"
+
+
+def _refreshed(src: Path, dest: Path) -> Path:
+    result = CliRunner().invoke(main, ["refresh", str(src), "--out", str(dest)])
+    assert result.exit_code == 0, result.output
+    return dest
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The t1 template refreshed before and after the second band's rate
+    (参数!B17, 每分单价) goes from 32 to 33 yuan."""
+    tmp = tmp_path_factory.mktemp("diff")
+    before = tmp / "before.xlsx"
+    shutil.copy(TEMPLATE, before)
+    wb = openpyxl.load_workbook(before)
+    assert wb["参数"]["B17"].value == 32
+    wb["参数"]["B17"] = 33
+    wb.save(tmp / "after.xlsx")
+    return (
+        _refreshed(before, tmp / "before.refreshed.xlsx"),
+        _refreshed(tmp / "after.xlsx", tmp / "after.refreshed.xlsx"),
+    )
+
+
+def _pay(path: Path) -> dict[str, Decimal]:
+    """工号 → 年度奖金 as openpyxl reads the cached values (an independent reader)."""
+    ws = openpyxl.load_workbook(path, data_only=True)["人员奖金"]
+    return {
+        str(r[0].value): Decimal(repr(float(r[8].value)))
+        for r in ws.iter_rows(min_row=4)
+        if r[0].value and r[8].value is not None
+    }
+
+
+def test_rate_change_lists_exactly_the_people_whose_pay_changed(
+    versions: tuple[Path, Path],
+) -> None:
+    """Every person whose 年度奖金 changed, and only they, with new − old to the fen
+    and the column totals."""
+    old, new = versions
+    pay_old, pay_new = _pay(old), _pay(new)
+    expected = {k: pay_new[k] - pay_old[k] for k in pay_old if pay_new[k] != pay_old[k]}
+    assert expected  # the rate change does move some payouts
+    result = compare(old, new)
+    sheet = next(s for s in result.sheets if s.sheet == "人员奖金")
+    assert sheet.key == "工号"
+    got = {
+        p.key: Decimal(repr(c.difference))
+        for p in sheet.changed
+        for c in p.changes
+        if c.column == "年度奖金"
+    }
+    assert got == expected
+    assert not sheet.added
+    assert not sheet.removed
+    t_old, t_new, t_diff = sheet.totals["年度奖金"]
+    assert Decimal(repr(t_old)) == sum(pay_old.values())
+    assert Decimal(repr(t_new)) == sum(pay_new.values())
+    assert Decimal(repr(t_diff)) == sum(expected.values())
+
+
+def test_same_file_exit_0_and_changes_exit_1_with_json(versions: tuple[Path, Path]) -> None:
+    """Exit 0 without differences, 1 with them; --json carries the people."""
+    old, new = versions
+    runner = CliRunner()
+    same = runner.invoke(main, ["diff", str(old), str(old)])
+    assert same.exit_code == 0, same.output
+    assert "相同" in same.output
+    changed = runner.invoke(main, ["diff", str(old), str(new), "--json"])
+    assert changed.exit_code == 1, changed.output
+    doc = json.loads(changed.output)
+    assert doc["different"] is True
+    keys = {p["key"] for s in doc["sheets"] for p in s["changed"]}
+    assert "GX0009" in keys
+
+
+def test_added_and_removed_people_by_explicit_key(tmp_path: Path, versions: tuple[Path, Path]) -> None:
+    """A person missing in the new version is removed, a new 工号 is added."""
+    old, _new = versions
+    wb = openpyxl.load_workbook(TEMPLATE)
+    ws = wb["人员奖金"]
+    ws["A4"] = "GX9999"
+    wb.save(tmp_path / "renamed.xlsx")
+    new = _refreshed(tmp_path / "renamed.xlsx", tmp_path / "renamed.refreshed.xlsx")
+    result = compare(old, new, key="工号")
+    sheet = next(s for s in result.sheets if s.sheet == "人员奖金")
+    assert [p.key for p in sheet.added] == ["GX9999"]
+    assert [p.key for p in sheet.removed] == ["GX0001"]
+
+
+def test_unreadable_file_exits_2(tmp_path: Path, versions: tuple[Path, Path]) -> None:
+    """A file that is not a workbook: exit 2 with a message naming it."""
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    result = CliRunner().invoke(main, ["diff", str(versions[0]), str(bad)])
+    assert result.exit_code == 2
+    missing = CliRunner().invoke(main, ["diff", str(versions[0]), str(tmp_path / "no.xlsx")])
+    assert missing.exit_code == 2
+
+
+@pytest.mark.libreoffice
+def test_report_opens_in_libreoffice(tmp_path: Path, versions: tuple[Path, Path]) -> None:
+    """The --out report: totals row, frozen header, money format; LibreOffice converts it."""
+    old, new = versions
+    report = tmp_path / "report.xlsx"
+    result = CliRunner().invoke(main, ["diff", str(old), str(new), "--out", str(report)])
+    assert result.exit_code == 1, result.output
+    wb = openpyxl.load_workbook(report)
+    ws = wb["人员奖金"]
+    assert ws.freeze_panes == "D2"
+    last = [c.value for c in ws[ws.max_row]]
+    assert last[0] == "合计 Total"
+    assert ws.cell(2, 13).number_format.startswith("#,##0.00")
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice is not None
+    done = subprocess.run(
+        [soffice, "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(report)],
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "report.csv").read_text(encoding="utf-8").startswith("旧文件 Old")

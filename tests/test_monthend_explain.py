@@ -1,0 +1,130 @@
+"""``jixiao explain``: a payout's chain down to the inputs, with the kernel's
+own explanation of contract-function rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from addin.cli import main
+from addin.monthend.explain import Step, explain
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "workbooks" / "templates"
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """t1 (BAND), t4 (RANK_PRIZE) and t5 (TIERED), refreshed."""
+    tmp = tmp_path_factory.mktemp("explain")
+    out = {}
+    for name in ("t1_gongxiaoshe", "t4_baoxian", "t5_xiaoshou"):
+        dest = tmp / f"{name}.xlsx"
+        result = CliRunner().invoke(main, ["refresh", str(TEMPLATES / f"{name}.xlsx"), "--out", str(dest)])
+        assert result.exit_code == 0, result.output
+        out[name] = dest
+    return out
+
+
+def _inputs(step: Step) -> list[Step]:
+    found = [step] if step.kind == "input" else []
+    for child in step.children:
+        found += _inputs(child)
+    return found
+
+
+def test_band_cell_names_the_band_and_reaches_the_revenue(refreshed: dict[str, Path]) -> None:
+    """企业评分!M7 = BAND(企业年收入, 收入档) at row 4: the band, its start, the
+    side, and the chain to the row's revenue cell and the band table."""
+    step = explain(refreshed["t1_gongxiaoshe"], "企业评分!M7")
+    wb = openpyxl.load_workbook(refreshed["t1_gongxiaoshe"], data_only=True)
+    revenue = wb["企业评分"]["C7"].value
+    assert step.value == wb["企业评分"]["M7"].value
+    (detail,) = step.details
+    assert detail["function"] == "BAND"
+    starts = [wb["参数"][f"A{r}"].value for r in range(16, 20)]
+    band = max(i for i, s in enumerate(starts) if revenue >= s)
+    assert detail["facts"]["band"] == band + 1
+    assert detail["facts"]["start"] == starts[band]
+    assert detail["facts"]["side"] == "lower"
+    assert detail["result"] == step.value
+    leaves = {s.ref: s.value for s in _inputs(step)}
+    assert leaves["企业评分!C7"] == revenue
+    table = next(c for c in step.children if c.via == "收入档")
+    assert table.kind == "range"
+    assert table.summary is not None
+    assert table.summary["values"][band] == [starts[band], step.value]
+
+
+def test_tiered_cell_shows_the_slices(refreshed: dict[str, Path]) -> None:
+    """杂志征订!D6 = TIERED(征订份数, 杂志提成表, 杂志提成口径, "上含"): the
+    mode, the side and TIER_DETAIL's rows, whose total is the cell."""
+    step = explain(refreshed["t5_xiaoshou"], "杂志征订!D6")
+    (detail,) = step.details
+    assert detail["function"] == "TIERED"
+    assert detail["facts"]["side"] == "upper"
+    assert detail["rows"][-1][0] == "合计"
+    assert detail["rows"][-1][4] == step.value
+    assert "杂志征订!C6" in {s.ref for s in _inputs(step)}
+    assert "参数!B13" in {s.ref for s in _inputs(step)}  # 杂志提成口径
+
+
+def test_rank_prize_cell_shows_place_and_share(refreshed: dict[str, Path]) -> None:
+    """个人竞赛!H6 = RANK_PRIZE(...): the place among the participants and the
+    prize of that place (every eligible person with a higher premium is ahead)."""
+    path = refreshed["t4_baoxian"]
+    step = explain(path, "个人竞赛!H6", depth=1)
+    (detail,) = step.details
+    ws = openpyxl.load_workbook(path, data_only=True)["个人竞赛"]
+    rows = [r for r in ws.iter_rows(min_row=4) if r[5].value == "是" and r[3].value is not None]
+    mine = ws["D6"].value
+    assert detail["facts"]["place"] == 1 + sum(r[3].value > mine for r in rows)
+    assert detail["facts"]["tied"] == sum(r[3].value == mine for r in rows)
+    assert detail["result"] == step.value == ws["H6"].value
+    assert any(line.startswith("名次") for line in detail["lines"])
+
+
+def test_vlookup_cell_recalculates_and_follows_the_match(tmp_path: Path) -> None:
+    """A VLOOKUP in a workbook without cached values (openpyxl-written): it is
+    recalculated, and the tree leads through the matched table cell to inputs."""
+    wb = openpyxl.Workbook()
+    rates = wb.active
+    rates.title = "费率"
+    for row in (["级别", "单价"], ["A", 50], ["B", 40], ["C", 30]):
+        rates.append(row)
+    people = wb.create_sheet("人员")
+    people.append(["工号", "级别", "件数", "奖金"])
+    people.append(["P1", "B", 12, "=VLOOKUP(B2,费率!$A$2:$B$4,2,FALSE)*C2"])
+    wb.save(tmp_path / "v.xlsx")
+    step = explain(tmp_path / "v.xlsx", "人员!D2")
+    assert step.value == 480
+    assert step.note is not None
+    assert "重算" in step.note
+    refs = {s.ref: s for s in _inputs(step)}
+    assert refs["费率!B3"].value == 40
+    assert "VLOOKUP" in (refs["费率!B3"].via or "")
+    assert refs["人员!B2"].value == "B"
+    assert refs["人员!C2"].value == 12
+
+
+def test_cli_text_json_and_bad_cell(refreshed: dict[str, Path]) -> None:
+    """The command prints the tree (Chinese first), --json the same tree; a
+    missing sheet is exit 1 with a message, a missing file exit 2."""
+    path = str(refreshed["t1_gongxiaoshe"])
+    runner = CliRunner()
+    text = runner.invoke(main, ["explain", path, "人员奖金!I12"])
+    assert text.exit_code == 0, text.output
+    assert "公式 / formula" in text.output
+    assert "POINT_BONUS" in text.output
+    doc = runner.invoke(main, ["explain", path, "人员奖金!I12", "--json", "--depth", "1"])
+    assert doc.exit_code == 0
+    tree = json.loads(doc.output)
+    assert tree["details"][0]["function"] == "POINT_BONUS"
+    assert all(not c["children"] for c in tree["children"])
+    bad = runner.invoke(main, ["explain", path, "无此表!A1"])
+    assert bad.exit_code == 1
+    assert "无此表" in bad.output
+    assert runner.invoke(main, ["explain", "nope.xlsx", "A!A1"]).exit_code == 2

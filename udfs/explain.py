@@ -1,0 +1,234 @@
+"""Why a contract function returned what it did, for one value (one row).
+
+Each ``explain_*`` takes the same arguments as the worksheet function, for one
+person (``x`` one value; for ``RANK_PRIZE`` the whole field and the person's
+index), and returns a :class:`Detail`: the result and bilingual lines saying
+which band was chosen and why (which start, 含 which side), the tier slices and
+amounts, the gate applied, or the place, the ties and the prize share. The
+results are the kernel's own: each explanation calls the function it explains,
+so the lines can never disagree with the cell.
+
+合同函数的解释：选中的档位及原因（起点、下含/上含）、分段金额、门槛、名次、并列与奖金分摊。
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from udfs._bands import BandTable
+from udfs._inputs import scalar_number
+from udfs._keywords import MODE, SIDE, TIES
+from udfs.bands import band, point_bonus, tier_detail, tiered
+from udfs.errors import ExcelError
+from udfs.ranking import _block_sizes, _field, _places, _PrizeTable, rank_prize
+
+__all__ = [
+    "Detail",
+    "explain_band",
+    "explain_point_bonus",
+    "explain_rank_prize",
+    "explain_tiered",
+]
+
+_SIDE_TEXT = {
+    "lower": ("下含（等于起点归本档，≥ 起点）", "lower (a value equal to a start is in that band, ≥ start)"),
+    "upper": ("上含（等于起点归上一档，> 起点）", "upper (a value equal to a start is in the band below, > start)"),
+}
+
+
+@dataclass
+class Detail:
+    """One row's explanation: the function, its result and what led to it."""
+
+    function: str
+    result: Any
+    lines: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    #: for TIERED: the TIER_DETAIL rows (from, to, quantity, rate, amount)
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+def _n(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _scalar(result: Any) -> Any:
+    arr = np.asarray(result, dtype=object)
+    return arr.reshape(-1)[0] if arr.size == 1 else result
+
+
+def _choose(x: float, table: BandTable, where: str, name: str) -> tuple[list[str], dict[str, Any]]:
+    """Lines and facts for the band of ``table`` that ``x`` falls in."""
+    k = int(table.locate(np.array([x]), where)[0])
+    zh_side, en_side = _SIDE_TEXT[where]
+    starts = [float(s) for s in table.starts]
+    facts: dict[str, Any] = {"side": where, "band": k + 1 if k >= 0 else None}
+    if k < 0:
+        return [
+            f"{name} = {_n(x)} 低于第一个起点 {_n(starts[0])}，不在任何档内 / "
+            f"below the first start {_n(starts[0])}: no band"
+        ], facts
+    op = "≥" if where == "lower" else ">"
+    upper = starts[k + 1] if k + 1 < len(starts) else None
+    facts.update(start=starts[k], next_start=upper, table_row=table.rows[k])
+    until = (
+        f"，且 {'<' if where == 'lower' else '≤'} 下一起点 {_n(upper)}"
+        if upper is not None
+        else "（最后一档）"
+    )
+    until_en = (
+        f" and {'<' if where == 'lower' else '≤'} the next start {_n(upper)}"
+        if upper is not None
+        else " (the last band)"
+    )
+    return [
+        f"{name} = {_n(x)}：第 {k + 1} 档（表中第 {table.rows[k]} 行），"
+        f"因为 {_n(x)} {op} 起点 {_n(starts[k])}{until}；边界规则：{zh_side} / "
+        f"band {k + 1} (table row {table.rows[k]}) because {_n(x)} {op} start "
+        f"{_n(starts[k])}{until_en}; edges: {en_side}"
+    ], facts
+
+
+def explain_band(x: object, table: object, column: object = None, side: object = None) -> Detail:
+    """BAND for one value: the band chosen and why, and the looked-up cell.
+
+    >>> d = explain_band(150000, [[0, 30], [100000, 32], [200000, 35]])
+    >>> d.result, d.facts["band"], d.facts["start"]
+    (32.0, 2, 100000.0)
+    """
+    result = _scalar(band(x, table, column, side))
+    where = SIDE.parse(side, "side")
+    xv = scalar_number(x, "x")
+    lines, facts = _choose(xv, BandTable.parse(table, "table"), where, "x")
+    lines.append(f"结果 / result: {_n(result)}")
+    return Detail("BAND", result, lines, facts)
+
+
+def explain_tiered(x: object, table: object, mode: object, side: object = None) -> Detail:
+    """TIERED for one value: the band, the mode and TIER_DETAIL's slices.
+
+    >>> d = explain_tiered(13000, [[0, 0.03], [3000, 0.10], [12000, 0.20]], "超额")
+    >>> d.result, [r[4] for r in d.rows]
+    (1190.0, [90.0, 900.0, 200.0, 1190.0])
+    """
+    result = _scalar(tiered(x, table, mode, side))
+    how, where = MODE.parse(mode, "mode"), SIDE.parse(side, "side")
+    xv = scalar_number(x, "x")
+    lines, facts = _choose(xv, BandTable.parse(table, "table"), where, "x")
+    facts["mode"] = how
+    lines.append(
+        "计算方式：超额累进（每档只算落在该档的部分）/ mode: marginal (each band pays its slice)"
+        if how == "marginal"
+        else "计算方式：全额（全部数量按所在档费率）/ mode: whole (all of x at its band's rate)"
+    )
+    detail = tier_detail(x, table, mode, side)
+    if isinstance(detail, ExcelError):
+        return Detail("TIERED", detail, [*lines, f"{detail}"], facts)
+    rows: list[list[Any]] = detail.tolist()
+    for r in rows:
+        if isinstance(r[0], str):
+            lines.append(f"  {r[0]}：数量 {_n(r[2])}，金额 {_n(r[4])} / {r[0]}: amount {_n(r[4])}")
+        else:
+            to = "∞" if r[1] is None else _n(r[1])
+            lines.append(
+                f"  {_n(r[0])}–{to}：数量 {_n(r[2])} × 费率 {_n(r[3])} = {_n(r[4])} / "
+                f"quantity {_n(r[2])} × rate {_n(r[3])} = {_n(r[4])}"
+            )
+    return Detail("TIERED", result, lines, facts, rows)
+
+
+def explain_point_bonus(
+    score: object, rate: object, gates: object = None, side: object = None
+) -> Detail:
+    """POINT_BONUS for one score: the gate applied and the rate per point used.
+
+    >>> d = explain_point_bonus(70, 40, [[0, 0], [60, 20], [80, None]])
+    >>> d.result, d.facts["rate_used"]
+    (1400.0, 20.0)
+    """
+    result = _scalar(point_bonus(score, rate, gates, side))
+    sv, rv = scalar_number(score, "score"), scalar_number(rate, "rate")
+    facts: dict[str, Any] = {"rate_used": rv}
+    lines: list[str] = []
+    if gates is not None:
+        where = SIDE.parse(side, "side")
+        table = BandTable.parse(gates, "gates")
+        lines, facts = _choose(sv, table, where, "score")
+        k = facts["band"]
+        if k is None:
+            facts["rate_used"] = 0.0
+            lines.append("低于第一道门槛，不发 / below the first gate: pays 0")
+        else:
+            gate_rate = table.numeric_column(1, "gates", blank=np.nan)[k - 1]
+            used = rv if np.isnan(gate_rate) else float(gate_rate)
+            facts["rate_used"] = used
+            lines.append(
+                f"门槛费率{'为空，用参数 rate' if np.isnan(gate_rate) else ''} {_n(used)} 元/分 / "
+                f"rate per point {_n(used)}" + (" (the gate's rate is blank: rate)" if np.isnan(gate_rate) else "")
+            )
+    lines.append(
+        f"{_n(sv)} 分 × {_n(facts['rate_used'])} = {_n(result)}（四舍五入到分）/ "
+        f"{_n(sv)} points × {_n(facts['rate_used'])} = {_n(result)} (to the fen)"
+    )
+    return Detail("POINT_BONUS", result, lines, facts)
+
+
+def explain_rank_prize(
+    values: object,
+    prizes: object,
+    eligible: object = None,
+    order: object = None,
+    ties: object = None,
+    *,
+    index: int,
+) -> Detail:
+    """RANK_PRIZE for person ``index`` (0-based) of the field: place, ties, share.
+
+    >>> d = explain_rank_prize([90, 80, 80, 70], [[1, 1, 300], [2, 2, 200], [3, 3, 100]], index=1)
+    >>> d.result, d.facts["place"], d.facts["tied"], d.facts["pool"]
+    (150.0, 2, 2, 300.0)
+    """
+    all_results = np.asarray(rank_prize(values, prizes, eligible, order, ties), dtype=object)
+    result = all_results.reshape(-1)[index]
+    how = TIES.parse(ties, "ties")
+    table = _PrizeTable.parse(prizes)
+    f = _field(values, order, None, eligible)
+    pl = _places(f)
+    where = np.flatnonzero(pl.people == index)
+    facts: dict[str, Any] = {"ties": how}
+    if where.size == 0:
+        reason = "有错误值" if f.errors is not None and f.errors[index] is not None else "不参与排名"
+        return Detail(
+            "RANK_PRIZE",
+            result,
+            [f"此人{reason}（不合格或数值为空）/ takes no place (not eligible, blank or error)"],
+            facts,
+        )
+    pos = int(where[0])
+    place = int(pl.block_start[pos]) + 1
+    size = int(_block_sizes(pl)[pos])
+    last = place + size - 1
+    pool = float(table.cumulative(np.array([last]))[0] - table.cumulative(np.array([place - 1]))[0]) / 100
+    facts.update(place=place, tied=size, places=[place, last], pool=pool, participants=int(pl.people.size))
+    lines = [f"名次 {place}（共 {pl.people.size} 人参与）/ place {place} of {pl.people.size}"]
+    if size > 1:
+        lines.append(
+            f"与另外 {size - 1} 人并列，占第 {place}–{last} 名 / tied with {size - 1} others on places {place}–{last}"
+        )
+        if how == "share":
+            lines.append(
+                f"均分：这些名次的奖金合计 {_n(pool)}，{size} 人分摊到分（余数给靠前的行）/ "
+                f"share: the places' prizes {_n(pool)} split {size} ways to the fen"
+            )
+        else:
+            lines.append(f"同奖：每人得第 {place} 名的奖金 / each: everyone gets place {place}'s prize")
+    else:
+        lines.append(f"第 {place} 名的奖金 {_n(pool)} / prize of place {place}: {_n(pool)}")
+    lines.append(f"结果 / result: {_n(result)}")
+    return Detail("RANK_PRIZE", result, lines, facts)
+
