@@ -8,10 +8,12 @@ import re
 import shutil
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from external import SharedDir, shared_files
 
 import addin.refresh.cli as cli
 from addin.cli import main
@@ -27,9 +29,10 @@ from addin.xlsx.model import (
 from addin.xlsx.package import read_workbook
 from udfs.errors import DIV0
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-EXCEL_FILES = sorted((SHARED / "excel-files").glob("*.xls*"))
+EXCEL_FILES = shared_files("excel-files", "*.xls*")
+
+#: ``copy(name, folder, as_name=None)``: an Excel-saved file of ``excel-files`` copied into ``folder``.
+CopyFile = Callable[..., Path]
 
 
 def fake_calculate(wb: Workbook, source: Path) -> Results:
@@ -70,10 +73,17 @@ def assert_no_traceback(result: Result) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
 
 
-def copy(name: str, folder: Path, as_name: str | None = None) -> Path:
-    target = folder / (as_name or name)
-    shutil.copyfile(SHARED / "excel-files" / name, target)
-    return target
+@pytest.fixture
+def copy(shared_dir: SharedDir) -> CopyFile:
+    """Copies an Excel-saved file of the external ``excel-files`` into a folder."""
+    excel_files = shared_dir / "excel-files"
+
+    def copy_file(name: str, folder: Path, as_name: str | None = None) -> Path:
+        target = folder / (as_name or name)
+        shutil.copyfile(excel_files / name, target)
+        return target
+
+    return copy_file
 
 
 # ---------------------------------------------------------------------------
@@ -82,7 +92,7 @@ def copy(name: str, folder: Path, as_name: str | None = None) -> Path:
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_default_output_beside_the_input(tmp_path: Path) -> None:
+def test_default_output_beside_the_input(tmp_path: Path, copy: CopyFile) -> None:
     """Exit 0; ``name.refreshed.xlsx`` beside the input; the input is untouched;
     the summary names the cells computed and the error values with their cells."""
     src = copy("formula_results01.xlsx", tmp_path)
@@ -103,7 +113,7 @@ def test_default_output_beside_the_input(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_out_path_for_one_file(tmp_path: Path) -> None:
+def test_out_path_for_one_file(tmp_path: Path, copy: CopyFile) -> None:
     """``--out`` names the output file."""
     src = copy("types07.xlsx", tmp_path)
     out = tmp_path / "elsewhere" / "结果.xlsx"
@@ -115,7 +125,7 @@ def test_out_path_for_one_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_in_place_keeps_a_backup(tmp_path: Path) -> None:
+def test_in_place_keeps_a_backup(tmp_path: Path, copy: CopyFile) -> None:
     """``--in-place`` rewrites the input and keeps the original as ``name.bak.xlsx``."""
     src = copy("types07.xlsx", tmp_path, "工资.xlsx")
     before = src.read_bytes()
@@ -128,7 +138,7 @@ def test_in_place_keeps_a_backup(tmp_path: Path) -> None:
     assert "工资.bak.xlsx" in result.output
 
 
-def test_out_and_in_place_are_exclusive(tmp_path: Path) -> None:
+def test_out_and_in_place_are_exclusive(tmp_path: Path, copy: CopyFile) -> None:
     """Asking for both is a usage error (exit 2) and writes nothing."""
     src = copy("types07.xlsx", tmp_path)
     result = run(src, "--in-place", "--out", tmp_path / "x.xlsx")
@@ -137,7 +147,7 @@ def test_out_and_in_place_are_exclusive(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_folder_recursion_skips_outputs_locks_and_backups(tmp_path: Path) -> None:
+def test_folder_recursion_skips_outputs_locks_and_backups(tmp_path: Path, copy: CopyFile) -> None:
     """Folders are searched recursively for .xlsx/.xlsm; Excel lock files, our
     outputs and backups are skipped; a total line closes the summary."""
     sub = tmp_path / "分行" / "一月"
@@ -159,7 +169,7 @@ def test_folder_recursion_skips_outputs_locks_and_backups(tmp_path: Path) -> Non
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_folder_with_out_directory_and_jobs(tmp_path: Path) -> None:
+def test_folder_with_out_directory_and_jobs(tmp_path: Path, copy: CopyFile) -> None:
     """``--out DIR`` mirrors the folder; ``--jobs 2`` runs worker processes."""
     src = tmp_path / "in"
     (src / "a").mkdir(parents=True)
@@ -220,7 +230,7 @@ def test_missing_file_exit_2(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_unsupported_exit_1_lists_cells_and_writes_nothing(tmp_path: Path) -> None:
+def test_unsupported_exit_1_lists_cells_and_writes_nothing(tmp_path: Path, copy: CopyFile) -> None:
     """Unsupported functions: exit 1, every cell and function named, nothing written."""
     src = copy("types07.xlsx", tmp_path, "unsupported.xlsx")
     result = run(src)
@@ -232,7 +242,7 @@ def test_unsupported_exit_1_lists_cells_and_writes_nothing(tmp_path: Path) -> No
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_circular_reference_exit_1(tmp_path: Path) -> None:
+def test_circular_reference_exit_1(tmp_path: Path, copy: CopyFile) -> None:
     """A circular reference is reported with its cells (exit 1), nothing written."""
     src = copy("types07.xlsx", tmp_path, "circular.xlsx")
     result = run(src, "--lang", "en")
@@ -244,7 +254,7 @@ def test_circular_reference_exit_1(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_worst_file_decides_the_exit_code(tmp_path: Path) -> None:
+def test_worst_file_decides_the_exit_code(tmp_path: Path, copy: CopyFile) -> None:
     """A folder with a good, an unsupported and an unreadable file exits 2, and the
     good file is still refreshed."""
     copy("types07.xlsx", tmp_path)
@@ -257,7 +267,7 @@ def test_worst_file_decides_the_exit_code(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_json_summary(tmp_path: Path) -> None:
+def test_json_summary(tmp_path: Path, copy: CopyFile) -> None:
     """``--json`` prints one machine-readable document with every file's report."""
     copy("formula_results01.xlsx", tmp_path)
     copy("types06.xlsx", tmp_path, "unsupported.xlsx")
@@ -276,7 +286,7 @@ def test_json_summary(tmp_path: Path) -> None:
 
 
 def test_missing_libreoffice_engine_is_a_clear_message(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy: CopyFile
 ) -> None:
     """``--engine libreoffice`` without its module: exit 2 and a message."""
     monkeypatch.setitem(sys.modules, "addin.refresh.libreoffice", None)
@@ -287,7 +297,9 @@ def test_missing_libreoffice_engine_is_a_clear_message(
     assert "LibreOffice" in result.output
 
 
-def test_internal_error_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_error_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy: CopyFile
+) -> None:
     """A bug in an engine surfaces as exit 3 and one line, not a traceback."""
 
     def broken(wb: Workbook, source: Path) -> Results:
@@ -318,7 +330,7 @@ def test_help_is_bilingual() -> None:
 _CELL = re.compile(r"^'?[^!]+'?![A-Z]{1,3}\d+$")
 
 
-@pytest.mark.parametrize("path", EXCEL_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXCEL_FILES)
 def test_real_excel_files_round_trip(path: Path, tmp_path: Path) -> None:
     """Every workbook saved by Excel refreshes (exit 0) — or, for a function outside
     the supported list, exits 1 naming the cells — and the output differs from the
@@ -362,10 +374,10 @@ def _in_array_range(sheet: object, coord: tuple[int, int]) -> bool:
     return False
 
 
-def test_structured_references_evaluate(tmp_path: Path) -> None:
+def test_structured_references_evaluate(tmp_path: Path, shared_dir: SharedDir) -> None:
     """table34.xlsx: ``Table1[[#This Row],[Column3]]`` evaluates to column 3's value."""
     src = tmp_path / "table34.xlsx"
-    shutil.copyfile(SHARED / "excel-files" / "table34.xlsx", src)
+    shutil.copyfile(shared_dir / "excel-files" / "table34.xlsx", src)
     result = run(src)
     assert result.exit_code == 0, result.output
     sheet = read_workbook(tmp_path / "table34.refreshed.xlsx").sheets[0]
@@ -373,11 +385,13 @@ def test_structured_references_evaluate(tmp_path: Path) -> None:
         assert sheet.values[(row, 6)] == sheet.values[(row, 5)]
 
 
-def test_formulas_test_workbook_lists_unsupported_functions(tmp_path: Path) -> None:
+def test_formulas_test_workbook_lists_unsupported_functions(
+    tmp_path: Path, shared_dir: SharedDir
+) -> None:
     """Issue 8.3: the original formulas-test.xlsx exits 1 with a clear list of the
     unsupported functions and their cells, writes nothing, and shows no traceback."""
     src = tmp_path / "formulas-test.xlsx"
-    shutil.copyfile(SHARED / "excel-oracle" / "formulas-test.xlsx", src)
+    shutil.copyfile(shared_dir / "excel-oracle" / "formulas-test.xlsx", src)
     result = run(src)
     assert_no_traceback(result)
     assert result.exit_code == 1, result.output
@@ -387,7 +401,7 @@ def test_formulas_test_workbook_lists_unsupported_functions(tmp_path: Path) -> N
 
 
 def test_libreoffice_not_installed_is_exit_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy: CopyFile
 ) -> None:
     """``--engine libreoffice`` where soffice cannot run: exit 2 with the reason, before
     any file is touched."""
@@ -403,7 +417,7 @@ def test_libreoffice_not_installed_is_exit_2(
 
 
 def test_engine_failure_on_one_workbook_is_exit_1(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy: CopyFile
 ) -> None:
     """An engine that gives up on a workbook (a RefreshError of its own) is reported
     as a failed refresh, exit 1, nothing written."""
