@@ -8,9 +8,9 @@ import re
 import shutil
 import sys
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 from external import SharedDir, shared_files
@@ -30,9 +30,6 @@ from addin.xlsx.package import read_workbook
 from udfs.errors import DIV0
 
 EXCEL_FILES = shared_files("excel-files", "*.xls*")
-
-#: ``copy(name, folder, as_name=None)``: an Excel-saved file of ``excel-files`` copied into ``folder``.
-CopyFile = Callable[..., Path]
 
 
 def fake_calculate(wb: Workbook, source: Path) -> Results:
@@ -73,17 +70,23 @@ def assert_no_traceback(result: Result) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
 
 
-@pytest.fixture
-def copy(shared_dir: SharedDir) -> CopyFile:
-    """Copies an Excel-saved file of the external ``excel-files`` into a folder."""
-    excel_files = shared_dir / "excel-files"
-
-    def copy_file(name: str, folder: Path, as_name: str | None = None) -> Path:
-        target = folder / (as_name or name)
-        shutil.copyfile(excel_files / name, target)
-        return target
-
-    return copy_file
+def workbook(name: str, folder: Path, as_name: str | None = None) -> Path:
+    """A small workbook written here, for the tests with the stand-in engine (which
+    ignores what the formulas say): Sheet1!A1:A12 are formulas over column B. An
+    ``.xlsm`` also carries a VBA project part, which a refresh keeps as it is."""
+    target = folder / (as_name or name)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Sheet1"
+    for row in range(1, 13):
+        sheet.cell(row, 1, f"=B{row}*2")
+        sheet.cell(row, 2, row)
+    book.save(target)
+    if target.suffix == ".xlsm":
+        with zipfile.ZipFile(target, "a") as zf:
+            zf.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 macros")
+    return target
 
 
 # ---------------------------------------------------------------------------
@@ -92,10 +95,10 @@ def copy(shared_dir: SharedDir) -> CopyFile:
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_default_output_beside_the_input(tmp_path: Path, copy: CopyFile) -> None:
+def test_default_output_beside_the_input(tmp_path: Path) -> None:
     """Exit 0; ``name.refreshed.xlsx`` beside the input; the input is untouched;
     the summary names the cells computed and the error values with their cells."""
-    src = copy("formula_results01.xlsx", tmp_path)
+    src = workbook("formula_results01.xlsx", tmp_path)
     before = src.read_bytes()
     result = run(src)
     assert result.exit_code == 0, result.output
@@ -113,9 +116,9 @@ def test_default_output_beside_the_input(tmp_path: Path, copy: CopyFile) -> None
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_out_path_for_one_file(tmp_path: Path, copy: CopyFile) -> None:
+def test_out_path_for_one_file(tmp_path: Path) -> None:
     """``--out`` names the output file."""
-    src = copy("types07.xlsx", tmp_path)
+    src = workbook("types07.xlsx", tmp_path)
     out = tmp_path / "elsewhere" / "结果.xlsx"
     out.parent.mkdir()
     result = run(src, "--out", out)
@@ -125,9 +128,9 @@ def test_out_path_for_one_file(tmp_path: Path, copy: CopyFile) -> None:
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_in_place_keeps_a_backup(tmp_path: Path, copy: CopyFile) -> None:
+def test_in_place_keeps_a_backup(tmp_path: Path) -> None:
     """``--in-place`` rewrites the input and keeps the original as ``name.bak.xlsx``."""
-    src = copy("types07.xlsx", tmp_path, "工资.xlsx")
+    src = workbook("types07.xlsx", tmp_path, "工资.xlsx")
     before = src.read_bytes()
     result = run(src, "--in-place")
     assert result.exit_code == 0, result.output
@@ -138,24 +141,24 @@ def test_in_place_keeps_a_backup(tmp_path: Path, copy: CopyFile) -> None:
     assert "工资.bak.xlsx" in result.output
 
 
-def test_out_and_in_place_are_exclusive(tmp_path: Path, copy: CopyFile) -> None:
+def test_out_and_in_place_are_exclusive(tmp_path: Path) -> None:
     """Asking for both is a usage error (exit 2) and writes nothing."""
-    src = copy("types07.xlsx", tmp_path)
+    src = workbook("types07.xlsx", tmp_path)
     result = run(src, "--in-place", "--out", tmp_path / "x.xlsx")
     assert result.exit_code == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["types07.xlsx"]
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_folder_recursion_skips_outputs_locks_and_backups(tmp_path: Path, copy: CopyFile) -> None:
+def test_folder_recursion_skips_outputs_locks_and_backups(tmp_path: Path) -> None:
     """Folders are searched recursively for .xlsx/.xlsm; Excel lock files, our
     outputs and backups are skipped; a total line closes the summary."""
     sub = tmp_path / "分行" / "一月"
     sub.mkdir(parents=True)
-    copy("types07.xlsx", tmp_path)
-    copy("macro01.xlsm", sub)
-    copy("types06.xlsx", sub, "old.refreshed.xlsx")
-    copy("types06.xlsx", sub, "old.bak.xlsx")
+    workbook("types07.xlsx", tmp_path)
+    workbook("macro01.xlsm", sub)
+    workbook("types06.xlsx", sub, "old.refreshed.xlsx")
+    workbook("types06.xlsx", sub, "old.bak.xlsx")
     (sub / "~$types07.xlsx").write_bytes(b"lock")
     (sub / "notes.txt").write_text("x")
     result = run(tmp_path)
@@ -169,12 +172,12 @@ def test_folder_recursion_skips_outputs_locks_and_backups(tmp_path: Path, copy: 
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_folder_with_out_directory_and_jobs(tmp_path: Path, copy: CopyFile) -> None:
+def test_folder_with_out_directory_and_jobs(tmp_path: Path) -> None:
     """``--out DIR`` mirrors the folder; ``--jobs 2`` runs worker processes."""
     src = tmp_path / "in"
     (src / "a").mkdir(parents=True)
     for name in ("types06.xlsx", "types07.xlsx", "utf8_05.xlsx"):
-        copy(name, src / "a")
+        workbook(name, src / "a")
     out = tmp_path / "out"
     result = run(src, "--out", out, "--jobs", "2")
     assert result.exit_code == 0, result.output
@@ -230,9 +233,9 @@ def test_missing_file_exit_2(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_unsupported_exit_1_lists_cells_and_writes_nothing(tmp_path: Path, copy: CopyFile) -> None:
+def test_unsupported_exit_1_lists_cells_and_writes_nothing(tmp_path: Path) -> None:
     """Unsupported functions: exit 1, every cell and function named, nothing written."""
-    src = copy("types07.xlsx", tmp_path, "unsupported.xlsx")
+    src = workbook("types07.xlsx", tmp_path, "unsupported.xlsx")
     result = run(src)
     assert result.exit_code == 1
     assert_no_traceback(result)
@@ -242,9 +245,9 @@ def test_unsupported_exit_1_lists_cells_and_writes_nothing(tmp_path: Path, copy:
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_circular_reference_exit_1(tmp_path: Path, copy: CopyFile) -> None:
+def test_circular_reference_exit_1(tmp_path: Path) -> None:
     """A circular reference is reported with its cells (exit 1), nothing written."""
-    src = copy("types07.xlsx", tmp_path, "circular.xlsx")
+    src = workbook("types07.xlsx", tmp_path, "circular.xlsx")
     result = run(src, "--lang", "en")
     assert result.exit_code == 1
     assert "circular reference, nothing written" in result.output
@@ -254,11 +257,11 @@ def test_circular_reference_exit_1(tmp_path: Path, copy: CopyFile) -> None:
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_worst_file_decides_the_exit_code(tmp_path: Path, copy: CopyFile) -> None:
+def test_worst_file_decides_the_exit_code(tmp_path: Path) -> None:
     """A folder with a good, an unsupported and an unreadable file exits 2, and the
     good file is still refreshed."""
-    copy("types07.xlsx", tmp_path)
-    copy("types06.xlsx", tmp_path, "unsupported.xlsx")
+    workbook("types07.xlsx", tmp_path)
+    workbook("types06.xlsx", tmp_path, "unsupported.xlsx")
     (tmp_path / "broken.xlsx").write_text("x")
     result = run(tmp_path)
     assert result.exit_code == 2
@@ -267,10 +270,10 @@ def test_worst_file_decides_the_exit_code(tmp_path: Path, copy: CopyFile) -> Non
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_json_summary(tmp_path: Path, copy: CopyFile) -> None:
+def test_json_summary(tmp_path: Path) -> None:
     """``--json`` prints one machine-readable document with every file's report."""
-    copy("formula_results01.xlsx", tmp_path)
-    copy("types06.xlsx", tmp_path, "unsupported.xlsx")
+    workbook("formula_results01.xlsx", tmp_path)
+    workbook("types06.xlsx", tmp_path, "unsupported.xlsx")
     result = run(tmp_path, "--json")
     assert result.exit_code == 1
     doc = json.loads(result.output)
@@ -286,11 +289,11 @@ def test_json_summary(tmp_path: Path, copy: CopyFile) -> None:
 
 
 def test_missing_libreoffice_engine_is_a_clear_message(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy: CopyFile
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``--engine libreoffice`` without its module: exit 2 and a message."""
     monkeypatch.setitem(sys.modules, "addin.refresh.libreoffice", None)
-    src = copy("types07.xlsx", tmp_path)
+    src = workbook("types07.xlsx", tmp_path)
     result = run(src, "--engine", "libreoffice")
     assert result.exit_code == 2
     assert_no_traceback(result)
@@ -298,7 +301,7 @@ def test_missing_libreoffice_engine_is_a_clear_message(
 
 
 def test_internal_error_is_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy: CopyFile
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bug in an engine surfaces as exit 3 and one line, not a traceback."""
 
@@ -307,7 +310,7 @@ def test_internal_error_is_one_line(
 
     monkeypatch.setattr(cli, "load_engine", lambda name: broken)
     monkeypatch.delenv("JIXIAO_DEBUG", raising=False)
-    src = copy("types07.xlsx", tmp_path)
+    src = workbook("types07.xlsx", tmp_path)
     result = run(src)
     assert result.exit_code == 3
     assert "内部错误" in result.output
@@ -401,14 +404,14 @@ def test_formulas_test_workbook_lists_unsupported_functions(
 
 
 def test_libreoffice_not_installed_is_exit_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy: CopyFile
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``--engine libreoffice`` where soffice cannot run: exit 2 with the reason, before
     any file is touched."""
     import addin.refresh.libreoffice as libreoffice
 
     monkeypatch.setattr(libreoffice, "unavailable_reason", lambda: "soffice is not installed")
-    src = copy("types07.xlsx", tmp_path)
+    src = workbook("types07.xlsx", tmp_path)
     result = run(src, "--engine", "libreoffice")
     assert result.exit_code == 2
     assert_no_traceback(result)
@@ -417,7 +420,7 @@ def test_libreoffice_not_installed_is_exit_2(
 
 
 def test_engine_failure_on_one_workbook_is_exit_1(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy: CopyFile
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An engine that gives up on a workbook (a RefreshError of its own) is reported
     as a failed refresh, exit 1, nothing written."""
@@ -427,7 +430,7 @@ def test_engine_failure_on_one_workbook_is_exit_1(
         raise RefreshError("LibreOffice 无法打开 / LibreOffice could not open the file")
 
     monkeypatch.setattr(cli, "load_engine", lambda name: gives_up)
-    src = copy("types07.xlsx", tmp_path)
+    src = workbook("types07.xlsx", tmp_path)
     result = run(src, "--lang", "en")
     assert result.exit_code == 1
     assert "refresh failed, nothing written" in result.output
