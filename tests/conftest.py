@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from external import MARKER, SHARED, SKIP_PREFIX, SharedDir, check_marked
+from external import MARKER, SHARED, SKIP_PREFIX, SharedDir, check_marked, in_ci
 
 # xlwings checks its licence key when it is first imported, and whichever test
 # module a pytest worker happens to import first may import xlwings. The
@@ -50,7 +50,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     reason = _LIBREOFFICE_REASON[0]
     if reason is None:
         return
-    if os.environ.get("CI", "").lower() == "true":
+    if in_ci():
         pytest.fail(f"CI must run the LibreOffice tests: {reason}", pytrace=False)
     pytest.skip(reason)
 

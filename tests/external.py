@@ -43,11 +43,16 @@ def missing_reason(folder: str) -> str | None:
     return f"{SKIP_PREFIX}: {path} is absent (set {ENV} to the folder holding {folder})"
 
 
+def in_ci() -> bool:
+    """CI runs this suite (``CI=true``): what it needs must be there."""
+    return os.environ.get("CI", "").lower() == "true"
+
+
 def require(folder: str) -> Path:
     """``SHARED / folder``; skips the running test when it is absent (fails under ``CI=true``)."""
     reason = missing_reason(folder)
     if reason is not None:
-        if os.environ.get("CI", "").lower() == "true":
+        if in_ci():
             pytest.fail(f"CI must have the external material: {reason}", pytrace=False)
         pytest.skip(reason)
     return SHARED / folder
