@@ -120,7 +120,7 @@ def markdown() -> str:
         "This file is generated from `addin/registry.py` "
         "(`jixiao functions --markdown > docs/functions.md`); do not edit it by hand.",
         "",
-        "通用约定见 FUNCTIONS.md：空白单元格按 0；非数字文本为 `#VALUE!`；输入中的错误值原样传出；"
+        "通用约定：空白单元格按 0；非数字文本为 `#VALUE!`；输入中的错误值原样传出；"
         "省略或留空的可选参数取默认值；关键字可用中文或英文，不区分大小写，未知关键字为 `#VALUE!`。",
         "Shared rules: a blank cell in a numeric argument is 0; text that is not a number is `#VALUE!`; "
         "an error in an input is passed through; an optional argument left out or empty takes its "

@@ -1,11 +1,12 @@
-"""Shared fixtures: where the shared reference material lives."""
+"""Session-wide fixtures and hooks: the external material (``shared_dir``, see
+:mod:`external`), the LibreOffice tests, and the closing line of ``make test``."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
+from external import MARKER, SHARED, SKIP_PREFIX, SharedDir, check_marked, in_ci
 
 # xlwings checks its licence key when it is first imported, and whichever test
 # module a pytest worker happens to import first may import xlwings. The
@@ -14,24 +15,32 @@ import pytest
 # Test-only: nothing in the add-in sets it.
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    """``../shared`` beside the checkout (FUNCTIONS.md, excel-oracle, excel-files)."""
-    if not SHARED.is_dir():
-        pytest.fail(f"../shared is missing beside the checkout ({SHARED})")
-    return SHARED
+def shared_dir() -> SharedDir:
+    """The external material (``../shared`` or ``$JIXIAO_SHARED``): ``shared_dir /
+    "excel-files"`` is that folder; the test is skipped, naming the folder, when it
+    is absent (a failure under ``CI=true``)."""
+    return SharedDir(SHARED)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker of :func:`external.shared_files`' placeholder parameter."""
+    config.addinivalue_line(
+        "markers", f"{MARKER}(folder, patterns): needs files of that external folder"
+    )
 
 
 _LIBREOFFICE_REASON: list[str | None] = []
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Tests marked ``libreoffice`` are skipped, with the reason, when LibreOffice
+    """A placeholder for absent external files is skipped (see :mod:`external`).
+    Tests marked ``libreoffice`` are skipped, with the reason, when LibreOffice
     >= 25.2 is absent — except in CI (``CI=true``), where absence is a failure."""
+    external = item.get_closest_marker(MARKER)
+    if external is not None:
+        check_marked(*external.args)
     if item.get_closest_marker("libreoffice") is None:
         return
     if not _LIBREOFFICE_REASON:
@@ -41,6 +50,32 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     reason = _LIBREOFFICE_REASON[0]
     if reason is None:
         return
-    if os.environ.get("CI", "").lower() == "true":
+    if in_ci():
         pytest.fail(f"CI must run the LibreOffice tests: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+_EXTERNAL_SKIPS: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count the tests skipped for want of external material (on the xdist
+    controller too, which receives every worker's reports)."""
+    reason = report.longrepr[-1] if isinstance(report.longrepr, tuple | list) else ""
+    if report.skipped and str(reason).startswith(f"Skipped: {SKIP_PREFIX}"):
+        _EXTERNAL_SKIPS.append(report.nodeid)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The closing line of the run: how many tests were skipped for want of the
+    external material, so a plain-clone run is not mistaken for the full one."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or hasattr(config, "workerinput"):
+        return
+    n = len(set(_EXTERNAL_SKIPS))
+    where = f"{SHARED} is absent" if not SHARED.is_dir() else f"from {SHARED}"
+    reporter.write_line(
+        f"外部材料 external material: {n} tests skipped for want of external material ({where})",
+        yellow=n > 0,
+        green=n == 0,
+    )

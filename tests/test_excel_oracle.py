@@ -11,10 +11,10 @@ prompting the list to shrink).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
+from external import SharedDir
 
 from addin.refresh.engine import calculate
 from addin.xlsx.a1 import to_a1
@@ -58,7 +58,7 @@ def same(got: Any, expected: Any) -> bool:
 
 
 @pytest.fixture(scope="module")
-def oracle(shared_dir: Path) -> tuple[Workbook, dict[str, Any], Results]:
+def oracle(shared_dir: SharedDir) -> tuple[Workbook, dict[str, Any], Results]:
     """The oracle workbook, Excel's cached values per formula cell, and our results."""
     wb = package.read_workbook(shared_dir / "excel-oracle" / "excel-computed.xlsx")
     expected = {
@@ -133,7 +133,7 @@ def test_array_formula_ranges_are_filled(
         assert [values[(r, c)] for c in (43, 44, 45)] == [30.0, 31.0, ExcelError("#N/A")]
 
 
-def test_original_workbook_lists_unsupported_functions(shared_dir: Path) -> None:
+def test_original_workbook_lists_unsupported_functions(shared_dir: SharedDir) -> None:
     """The unreduced ``formulas-test.xlsx`` is refused with every cell that uses a
     function outside the list (named as Excel shows it) and every unreadable
     formula (links to other workbooks), instead of computing wrong values."""
@@ -158,7 +158,7 @@ def test_original_workbook_lists_unsupported_functions(shared_dir: Path) -> None
     assert supported <= {"CORE!O13"}
 
 
-def test_every_excel_saved_workbook_calculates(shared_dir: Path) -> None:
+def test_every_excel_saved_workbook_calculates(shared_dir: SharedDir) -> None:
     """Each workbook Excel saved in ``excel-files`` (shared and array formulas,
     dynamic arrays, tables with structured references, escapes, error results)
     is calculated without an unsupported-formula or circular-reference error."""
@@ -170,7 +170,7 @@ def test_every_excel_saved_workbook_calculates(shared_dir: Path) -> None:
         assert results.count() >= formulas, path.name
 
 
-def test_structured_references_of_a_real_table(shared_dir: Path) -> None:
+def test_structured_references_of_a_real_table(shared_dir: SharedDir) -> None:
     """table34.xlsx: Table1[[#This Row],[Column3]] in Column4 follows Column3."""
     wb = package.read_workbook(shared_dir / "excel-files" / "table34.xlsx")
     sheet = wb.sheets[0]

@@ -31,6 +31,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from external import SharedDir, shared_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.workbook.defined_name import DefinedName
@@ -45,7 +46,7 @@ from udfs.errors import ExcelError
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "workbooks" / "templates").glob("*.xlsx"))
 GOLDEN = sorted((ROOT / "workbooks" / "golden").glob("*.json"))
-EXCEL_FILES = sorted((ROOT.parent / "shared" / "excel-files").glob("*.xls[xm]"))
+EXCEL_FILES = shared_files("excel-files", "*.xlsx", "*.xlsm")
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +101,11 @@ def _formula_texts(path: Path) -> dict[str, dict[Any, str]]:
 def test_templates_exist() -> None:
     """The templates this module compares are there (an empty parametrisation would pass silently)."""
     assert len(TEMPLATES) >= 7
-    assert len(EXCEL_FILES) >= 10
+
+
+def test_excel_saved_files_exist(shared_dir: SharedDir) -> None:
+    """The Excel-saved files this module compares are there."""
+    assert len(list((shared_dir / "excel-files").glob("*.xls[xm]"))) >= 10
 
 
 @pytest.mark.libreoffice
@@ -114,7 +119,7 @@ def test_template_engines_agree(path: Path, office: LibreOffice) -> None:
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("path", EXCEL_FILES, ids=[p.name for p in EXCEL_FILES])
+@pytest.mark.parametrize("path", EXCEL_FILES)
 def test_excel_saved_files_engines_agree(path: Path, office: LibreOffice) -> None:
     """Packages saved by Excel itself (shared/excel-files): both engines agree in
     every formula cell — except where LibreOffice cannot read a structured

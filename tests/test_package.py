@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from external import SharedDir, shared_files
 from lxml import etree
 from openpyxl.formula.translate import Translator
 
@@ -25,10 +26,10 @@ from addin.xlsx.package import (
 )
 from udfs.errors import DIV0, NA
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-EXCEL_FILES = sorted((SHARED / "excel-files").glob("*.xls*"))
-ORACLE_FILES = sorted((SHARED / "excel-oracle").glob("*.xlsx"))
+#: A real workbook of the repository (the damaged-file tests start from it).
+TEMPLATE = Path(__file__).resolve().parents[1] / "workbooks" / "templates" / "t1_gongxiaoshe.xlsx"
+EXCEL_FILES = shared_files("excel-files", "*.xls*")
+ORACLE_FILES = shared_files("excel-oracle", "*.xlsx")
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -104,7 +105,7 @@ def count_formula_elements(path: Path) -> int:
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", EXCEL_FILES + ORACLE_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXCEL_FILES + ORACLE_FILES)
 def test_reads_every_shared_workbook(path: Path) -> None:
     """Every workbook saved by Excel reads, with one formula per ``<f>`` element."""
     wb = read_workbook(path)
@@ -116,15 +117,15 @@ def test_reads_every_shared_workbook(path: Path) -> None:
             assert 1 <= col <= sheet.max_col
 
 
-def test_shared_workbooks_exist() -> None:
+def test_shared_workbooks_exist(shared_dir: SharedDir) -> None:
     """The shared reference files are there (the parametrised tests are not vacuous)."""
-    assert len(EXCEL_FILES) >= 16
-    assert len(ORACLE_FILES) == 2
+    assert len(list((shared_dir / "excel-files").glob("*.xls*"))) >= 16
+    assert len(list((shared_dir / "excel-oracle").glob("*.xlsx"))) == 2
 
 
-def test_oracle_counts_and_kinds() -> None:
+def test_oracle_counts_and_kinds(shared_dir: SharedDir) -> None:
     """excel-computed.xlsx: 2,825 formulas, of which array and dynamic-array ones are told apart."""
-    wb = read_workbook(SHARED / "excel-oracle" / "excel-computed.xlsx")
+    wb = read_workbook(shared_dir / "excel-oracle" / "excel-computed.xlsx")
     formulas = [f for s in wb.sheets for f in s.formulas.values()]
     assert len(formulas) == 2825
     kinds = {k: sum(f.kind == k for f in formulas) for k in ("normal", "array", "dynamic")}
@@ -137,9 +138,9 @@ def test_oracle_counts_and_kinds() -> None:
     assert f.ref == "R11"
 
 
-def test_cached_values_of_each_type() -> None:
+def test_cached_values_of_each_type(shared_dir: SharedDir) -> None:
     """Numbers, shared strings, formula strings, booleans and errors come back typed."""
-    wb = read_workbook(SHARED / "excel-oracle" / "excel-computed.xlsx")
+    wb = read_workbook(shared_dir / "excel-oracle" / "excel-computed.xlsx")
     lookup = wb.sheet("LOOKUP")
     assert lookup.values[from_a1("B1")] == pytest.approx(0.825)
     assert lookup.formulas[from_a1("B1")].text == 'COUNTIF(B3:B353,"=DONE")/COUNTA(A3:A353)'
@@ -151,10 +152,10 @@ def test_cached_values_of_each_type() -> None:
     assert any(v == DIV0 for v in values if not isinstance(v, (str, bool, float)))
 
 
-def test_shared_formulas_match_an_independent_translator() -> None:
+def test_shared_formulas_match_an_independent_translator(shared_dir: SharedDir) -> None:
     """Every one of the 8,102 shared-formula children in formulas-test.xlsx expands to
     the text openpyxl's translator gives (an independent implementation)."""
-    path = SHARED / "excel-oracle" / "formulas-test.xlsx"
+    path = shared_dir / "excel-oracle" / "formulas-test.xlsx"
     wb = read_workbook(path)
     checked = 0
     ns = {"m": MAIN}
@@ -198,24 +199,24 @@ def test_shift_formula(text: str, drow: int, dcol: int, expected: str) -> None:
     assert shift_formula(text, drow, dcol).upper() == expected.upper()
 
 
-def test_tables_and_their_columns() -> None:
+def test_tables_and_their_columns(shared_dir: SharedDir) -> None:
     """Tables come from the sheet relationships with their area and column names."""
-    wb = read_workbook(SHARED / "excel-files" / "table10.xlsx")
+    wb = read_workbook(shared_dir / "excel-files" / "table10.xlsx")
     (table,) = wb.tables
     assert table.name == "Table1"
     assert table.sheet == "Sheet1"
     assert (table.first, table.last) == ((3, 2), (6, 11))
     assert table.columns == tuple(f"Column{i}" for i in range(1, 11))
     assert (table.header_rows, table.totals_rows) == (1, 1)  # totalsRowCount="1"
-    (t34,) = read_workbook(SHARED / "excel-files" / "table34.xlsx").tables
+    (t34,) = read_workbook(shared_dir / "excel-files" / "table34.xlsx").tables
     assert (t34.first, t34.last, t34.totals_rows) == ((2, 3), (6, 6), 0)
-    f34 = read_workbook(SHARED / "excel-files" / "table34.xlsx").sheet("Sheet1").formulas
+    f34 = read_workbook(shared_dir / "excel-files" / "table34.xlsx").sheet("Sheet1").formulas
     assert f34[from_a1("F3")].text == "Table1[[#This Row],[Column3]]"
 
 
-def test_defined_names_workbook_and_sheet_scope() -> None:
+def test_defined_names_workbook_and_sheet_scope(shared_dir: SharedDir) -> None:
     """Workbook names keep their text; ``localSheetId`` becomes the sheet's name."""
-    wb = read_workbook(SHARED / "excel-oracle" / "excel-computed.xlsx")
+    wb = read_workbook(shared_dir / "excel-oracle" / "excel-computed.xlsx")
     names = {(n.name, n.sheet): n.text for n in wb.names}
     assert names[("a", None)] == "CORE!$B$2:$C$3"
     assert names[("h", None)] == "CORE!$K$4:$K$6 CORE!$J$5:$L$5"
@@ -223,13 +224,13 @@ def test_defined_names_workbook_and_sheet_scope() -> None:
     assert len(wb.names) == 16
 
 
-def test_array_and_dynamic_array_formulas() -> None:
+def test_array_and_dynamic_array_formulas(shared_dir: SharedDir) -> None:
     """``t="array"`` keeps its ref; a ``cm`` pointing at XLDAPR metadata marks a dynamic array."""
-    arr = read_workbook(SHARED / "excel-files" / "array_formula01.xlsx").sheet("Sheet1")
+    arr = read_workbook(shared_dir / "excel-files" / "array_formula01.xlsx").sheet("Sheet1")
     f = arr.formulas[(1, 1)]
     assert (f.text, f.kind, f.ref) == ("SUM(B1:C1*B2:C2)", "array", "A1:A3")
     assert arr.max_row == 3
-    dyn = read_workbook(SHARED / "excel-files" / "dynamic_array01.xlsx").sheet("Sheet1")
+    dyn = read_workbook(shared_dir / "excel-files" / "dynamic_array01.xlsx").sheet("Sheet1")
     g = dyn.formulas[(1, 1)]
     assert (g.text, g.kind, g.ref) == ("AVERAGE(TIMEVALUE(B1:B2))", "dynamic", "A1")
 
@@ -328,7 +329,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_truncated_zip(tmp_path: Path) -> None:
     """Half of a real workbook: the zip's directory is gone."""
-    data = (SHARED / "excel-files" / "table10.xlsx").read_bytes()
+    data = TEMPLATE.read_bytes()
     path = tmp_path / "half.xlsx"
     path.write_bytes(data[: len(data) // 2])
     assert_unreadable(path, "损坏", "corrupt")
@@ -336,7 +337,7 @@ def test_truncated_zip(tmp_path: Path) -> None:
 
 def test_corrupt_entry_data(tmp_path: Path) -> None:
     """Damaged compressed data inside a zip whose directory is intact."""
-    src = SHARED / "excel-files" / "table10.xlsx"
+    src = TEMPLATE
     data = bytearray(src.read_bytes())
     with zipfile.ZipFile(src) as zf:
         info = zf.getinfo("xl/worksheets/sheet1.xml")
@@ -483,9 +484,9 @@ def test_invalid_cell_address(tmp_path: Path) -> None:
     assert_unreadable(path, "A1048577")
 
 
-def test_check_workbook_file_accepts_real_files() -> None:
+def test_check_workbook_file_accepts_real_files(shared_dir: SharedDir) -> None:
     """The reusable check passes every real workbook (the validator uses it)."""
-    for path in EXCEL_FILES + ORACLE_FILES:
+    for path in [*(shared_dir / "excel-files").glob("*.xls*"), *(shared_dir / "excel-oracle").glob("*.xlsx")]:
         check_workbook_file(path)
 
 
@@ -502,7 +503,7 @@ def test_check_does_not_inflate(tmp_path: Path) -> None:
     assert_unreadable(path, "xl/workbook.xml")
 
 
-@pytest.mark.parametrize("path", EXCEL_FILES + ORACLE_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXCEL_FILES + ORACLE_FILES)
 def test_fast_scanner_agrees_with_the_element_reader(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,8 +10,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner, Result
+from external import SharedDir, shared_files
 
 import addin.refresh.cli as cli
 from addin.cli import main
@@ -27,9 +29,7 @@ from addin.xlsx.model import (
 from addin.xlsx.package import read_workbook
 from udfs.errors import DIV0
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-EXCEL_FILES = sorted((SHARED / "excel-files").glob("*.xls*"))
+EXCEL_FILES = shared_files("excel-files", "*.xls*")
 
 
 def fake_calculate(wb: Workbook, source: Path) -> Results:
@@ -70,9 +70,22 @@ def assert_no_traceback(result: Result) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
 
 
-def copy(name: str, folder: Path, as_name: str | None = None) -> Path:
+def workbook(name: str, folder: Path, as_name: str | None = None) -> Path:
+    """A small workbook written here, for the tests with the stand-in engine (which
+    ignores what the formulas say): Sheet1!A1:A12 are formulas over column B. An
+    ``.xlsm`` also carries a VBA project part, which a refresh keeps as it is."""
     target = folder / (as_name or name)
-    shutil.copyfile(SHARED / "excel-files" / name, target)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Sheet1"
+    for row in range(1, 13):
+        sheet.cell(row, 1, f"=B{row}*2")
+        sheet.cell(row, 2, row)
+    book.save(target)
+    if target.suffix == ".xlsm":
+        with zipfile.ZipFile(target, "a") as zf:
+            zf.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 macros")
     return target
 
 
@@ -85,7 +98,7 @@ def copy(name: str, folder: Path, as_name: str | None = None) -> Path:
 def test_default_output_beside_the_input(tmp_path: Path) -> None:
     """Exit 0; ``name.refreshed.xlsx`` beside the input; the input is untouched;
     the summary names the cells computed and the error values with their cells."""
-    src = copy("formula_results01.xlsx", tmp_path)
+    src = workbook("formula_results01.xlsx", tmp_path)
     before = src.read_bytes()
     result = run(src)
     assert result.exit_code == 0, result.output
@@ -105,7 +118,7 @@ def test_default_output_beside_the_input(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("fake_engine")
 def test_out_path_for_one_file(tmp_path: Path) -> None:
     """``--out`` names the output file."""
-    src = copy("types07.xlsx", tmp_path)
+    src = workbook("types07.xlsx", tmp_path)
     out = tmp_path / "elsewhere" / "结果.xlsx"
     out.parent.mkdir()
     result = run(src, "--out", out)
@@ -117,7 +130,7 @@ def test_out_path_for_one_file(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("fake_engine")
 def test_in_place_keeps_a_backup(tmp_path: Path) -> None:
     """``--in-place`` rewrites the input and keeps the original as ``name.bak.xlsx``."""
-    src = copy("types07.xlsx", tmp_path, "工资.xlsx")
+    src = workbook("types07.xlsx", tmp_path, "工资.xlsx")
     before = src.read_bytes()
     result = run(src, "--in-place")
     assert result.exit_code == 0, result.output
@@ -130,7 +143,7 @@ def test_in_place_keeps_a_backup(tmp_path: Path) -> None:
 
 def test_out_and_in_place_are_exclusive(tmp_path: Path) -> None:
     """Asking for both is a usage error (exit 2) and writes nothing."""
-    src = copy("types07.xlsx", tmp_path)
+    src = workbook("types07.xlsx", tmp_path)
     result = run(src, "--in-place", "--out", tmp_path / "x.xlsx")
     assert result.exit_code == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["types07.xlsx"]
@@ -142,10 +155,10 @@ def test_folder_recursion_skips_outputs_locks_and_backups(tmp_path: Path) -> Non
     outputs and backups are skipped; a total line closes the summary."""
     sub = tmp_path / "分行" / "一月"
     sub.mkdir(parents=True)
-    copy("types07.xlsx", tmp_path)
-    copy("macro01.xlsm", sub)
-    copy("types06.xlsx", sub, "old.refreshed.xlsx")
-    copy("types06.xlsx", sub, "old.bak.xlsx")
+    workbook("types07.xlsx", tmp_path)
+    workbook("macro01.xlsm", sub)
+    workbook("types06.xlsx", sub, "old.refreshed.xlsx")
+    workbook("types06.xlsx", sub, "old.bak.xlsx")
     (sub / "~$types07.xlsx").write_bytes(b"lock")
     (sub / "notes.txt").write_text("x")
     result = run(tmp_path)
@@ -164,7 +177,7 @@ def test_folder_with_out_directory_and_jobs(tmp_path: Path) -> None:
     src = tmp_path / "in"
     (src / "a").mkdir(parents=True)
     for name in ("types06.xlsx", "types07.xlsx", "utf8_05.xlsx"):
-        copy(name, src / "a")
+        workbook(name, src / "a")
     out = tmp_path / "out"
     result = run(src, "--out", out, "--jobs", "2")
     assert result.exit_code == 0, result.output
@@ -222,7 +235,7 @@ def test_missing_file_exit_2(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("fake_engine")
 def test_unsupported_exit_1_lists_cells_and_writes_nothing(tmp_path: Path) -> None:
     """Unsupported functions: exit 1, every cell and function named, nothing written."""
-    src = copy("types07.xlsx", tmp_path, "unsupported.xlsx")
+    src = workbook("types07.xlsx", tmp_path, "unsupported.xlsx")
     result = run(src)
     assert result.exit_code == 1
     assert_no_traceback(result)
@@ -234,7 +247,7 @@ def test_unsupported_exit_1_lists_cells_and_writes_nothing(tmp_path: Path) -> No
 @pytest.mark.usefixtures("fake_engine")
 def test_circular_reference_exit_1(tmp_path: Path) -> None:
     """A circular reference is reported with its cells (exit 1), nothing written."""
-    src = copy("types07.xlsx", tmp_path, "circular.xlsx")
+    src = workbook("types07.xlsx", tmp_path, "circular.xlsx")
     result = run(src, "--lang", "en")
     assert result.exit_code == 1
     assert "circular reference, nothing written" in result.output
@@ -247,8 +260,8 @@ def test_circular_reference_exit_1(tmp_path: Path) -> None:
 def test_worst_file_decides_the_exit_code(tmp_path: Path) -> None:
     """A folder with a good, an unsupported and an unreadable file exits 2, and the
     good file is still refreshed."""
-    copy("types07.xlsx", tmp_path)
-    copy("types06.xlsx", tmp_path, "unsupported.xlsx")
+    workbook("types07.xlsx", tmp_path)
+    workbook("types06.xlsx", tmp_path, "unsupported.xlsx")
     (tmp_path / "broken.xlsx").write_text("x")
     result = run(tmp_path)
     assert result.exit_code == 2
@@ -259,8 +272,8 @@ def test_worst_file_decides_the_exit_code(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("fake_engine")
 def test_json_summary(tmp_path: Path) -> None:
     """``--json`` prints one machine-readable document with every file's report."""
-    copy("formula_results01.xlsx", tmp_path)
-    copy("types06.xlsx", tmp_path, "unsupported.xlsx")
+    workbook("formula_results01.xlsx", tmp_path)
+    workbook("types06.xlsx", tmp_path, "unsupported.xlsx")
     result = run(tmp_path, "--json")
     assert result.exit_code == 1
     doc = json.loads(result.output)
@@ -280,14 +293,16 @@ def test_missing_libreoffice_engine_is_a_clear_message(
 ) -> None:
     """``--engine libreoffice`` without its module: exit 2 and a message."""
     monkeypatch.setitem(sys.modules, "addin.refresh.libreoffice", None)
-    src = copy("types07.xlsx", tmp_path)
+    src = workbook("types07.xlsx", tmp_path)
     result = run(src, "--engine", "libreoffice")
     assert result.exit_code == 2
     assert_no_traceback(result)
     assert "LibreOffice" in result.output
 
 
-def test_internal_error_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_error_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A bug in an engine surfaces as exit 3 and one line, not a traceback."""
 
     def broken(wb: Workbook, source: Path) -> Results:
@@ -295,7 +310,7 @@ def test_internal_error_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(cli, "load_engine", lambda name: broken)
     monkeypatch.delenv("JIXIAO_DEBUG", raising=False)
-    src = copy("types07.xlsx", tmp_path)
+    src = workbook("types07.xlsx", tmp_path)
     result = run(src)
     assert result.exit_code == 3
     assert "内部错误" in result.output
@@ -318,7 +333,7 @@ def test_help_is_bilingual() -> None:
 _CELL = re.compile(r"^'?[^!]+'?![A-Z]{1,3}\d+$")
 
 
-@pytest.mark.parametrize("path", EXCEL_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXCEL_FILES)
 def test_real_excel_files_round_trip(path: Path, tmp_path: Path) -> None:
     """Every workbook saved by Excel refreshes (exit 0) — or, for a function outside
     the supported list, exits 1 naming the cells — and the output differs from the
@@ -362,10 +377,10 @@ def _in_array_range(sheet: object, coord: tuple[int, int]) -> bool:
     return False
 
 
-def test_structured_references_evaluate(tmp_path: Path) -> None:
+def test_structured_references_evaluate(tmp_path: Path, shared_dir: SharedDir) -> None:
     """table34.xlsx: ``Table1[[#This Row],[Column3]]`` evaluates to column 3's value."""
     src = tmp_path / "table34.xlsx"
-    shutil.copyfile(SHARED / "excel-files" / "table34.xlsx", src)
+    shutil.copyfile(shared_dir / "excel-files" / "table34.xlsx", src)
     result = run(src)
     assert result.exit_code == 0, result.output
     sheet = read_workbook(tmp_path / "table34.refreshed.xlsx").sheets[0]
@@ -373,11 +388,13 @@ def test_structured_references_evaluate(tmp_path: Path) -> None:
         assert sheet.values[(row, 6)] == sheet.values[(row, 5)]
 
 
-def test_formulas_test_workbook_lists_unsupported_functions(tmp_path: Path) -> None:
+def test_formulas_test_workbook_lists_unsupported_functions(
+    tmp_path: Path, shared_dir: SharedDir
+) -> None:
     """Issue 8.3: the original formulas-test.xlsx exits 1 with a clear list of the
     unsupported functions and their cells, writes nothing, and shows no traceback."""
     src = tmp_path / "formulas-test.xlsx"
-    shutil.copyfile(SHARED / "excel-oracle" / "formulas-test.xlsx", src)
+    shutil.copyfile(shared_dir / "excel-oracle" / "formulas-test.xlsx", src)
     result = run(src)
     assert_no_traceback(result)
     assert result.exit_code == 1, result.output
@@ -394,7 +411,7 @@ def test_libreoffice_not_installed_is_exit_2(
     import addin.refresh.libreoffice as libreoffice
 
     monkeypatch.setattr(libreoffice, "unavailable_reason", lambda: "soffice is not installed")
-    src = copy("types07.xlsx", tmp_path)
+    src = workbook("types07.xlsx", tmp_path)
     result = run(src, "--engine", "libreoffice")
     assert result.exit_code == 2
     assert_no_traceback(result)
@@ -413,7 +430,7 @@ def test_engine_failure_on_one_workbook_is_exit_1(
         raise RefreshError("LibreOffice 无法打开 / LibreOffice could not open the file")
 
     monkeypatch.setattr(cli, "load_engine", lambda name: gives_up)
-    src = copy("types07.xlsx", tmp_path)
+    src = workbook("types07.xlsx", tmp_path)
     result = run(src, "--lang", "en")
     assert result.exit_code == 1
     assert "refresh failed, nothing written" in result.output

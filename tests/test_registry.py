@@ -8,12 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from external import SharedDir
 
 from addin import registry
 from addin.registry import FUNCTIONS, NAMESPACE, FunctionSpec, by_name, lookup
 from udfs import _keywords
 
 SPECS = {spec.name: spec for spec in FUNCTIONS}
+#: The contract in the repository: the reference generated from the registry.
+CONTRACT = Path(__file__).resolve().parents[1] / "docs" / "functions.md"
 EXAMPLES = [(spec.name, i) for spec in FUNCTIONS for i in range(len(spec.examples))]
 
 
@@ -24,12 +27,25 @@ def _plain(result: object) -> object:
     return result
 
 
-def test_names_match_the_contract(shared_dir: Path) -> None:
-    """Every function heading in FUNCTIONS.md is in the registry with the same signature."""
-    text = (shared_dir / "FUNCTIONS.md").read_text(encoding="utf-8")
+def contract_signatures(text: str) -> dict[str, str]:
+    """Function name → signature, from the ``### `NAME(args)``` headings of a contract text."""
     headings = re.findall(r"^### `([A-Z_]+\(.*\))`\s*$", text, flags=re.M)
-    assert headings, "no function headings found in FUNCTIONS.md"
-    contract = {h.split("(")[0]: h for h in headings}
+    return {h.split("(")[0]: h for h in headings}
+
+
+def test_registry_is_the_committed_contract() -> None:
+    """The contract in the repository, docs/functions.md: one heading per registry
+    function with its signature, and no heading the registry lacks (needs nothing
+    outside the repository; the examples are checked by test_examples_give_their_results)."""
+    contract = contract_signatures(CONTRACT.read_text(encoding="utf-8"))
+    assert contract == {name: spec.signature for name, spec in SPECS.items()}
+
+
+def test_names_match_the_contract(shared_dir: SharedDir) -> None:
+    """Every function heading in the written contract FUNCTIONS.md (external material)
+    is in the registry with the same signature."""
+    contract = contract_signatures((shared_dir / "FUNCTIONS.md").read_text(encoding="utf-8"))
+    assert contract, "no function headings found in FUNCTIONS.md"
     for name, heading in contract.items():
         assert name in SPECS, f"{name} is in FUNCTIONS.md but not in the registry"
         assert SPECS[name].signature == heading

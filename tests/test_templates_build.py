@@ -21,6 +21,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from external import SharedDir
 from openpyxl.worksheet.formula import ArrayFormula
 
 from addin import registry
@@ -246,7 +247,7 @@ PUNCT = str.maketrans({"，": ",", "：": ":", "；": ";", "（": "(", "）": ")
 
 
 @pytest.mark.parametrize("tid", sorted(SIMPLIFIED_SOURCES))
-def test_readme_quotes_are_verbatim(tid: str, shared_dir: Path) -> None:
+def test_readme_quotes_are_verbatim(tid: str, shared_dir: SharedDir) -> None:
     """Every 「quoted」 clause on the 说明 sheet appears in the source document
     (pieces split at ……; full- and half-width punctuation and spaces ignored)."""
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from external import SharedDir, shared_files
 
 import addin.xlsx.writer as writer_module
 from addin.xlsx.model import CellValue, Coord, Results, Workbook
@@ -22,11 +23,7 @@ from addin.xlsx.writer import (
 )
 from udfs.errors import DIV0, NA, ExcelError
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-ALL_FILES = sorted((SHARED / "excel-files").glob("*.xls*")) + sorted(
-    (SHARED / "excel-oracle").glob("*.xlsx")
-)
+ALL_FILES = shared_files("excel-files", "*.xls*") + shared_files("excel-oracle", "*.xlsx")
 NO_FORMULAS = [
     "chart_bar01.xlsx",
     "comment01.xlsx",
@@ -104,7 +101,7 @@ def formula_elements(path: Path) -> list[bytes]:
         ]
 
 
-@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_FILES)
 def test_only_cached_values_change(path: Path, tmp_path: Path) -> None:
     """New values for every formula cell: read back exactly; nothing else changes."""
     wb = read_workbook(path)
@@ -124,7 +121,7 @@ def test_only_cached_values_change(path: Path, tmp_path: Path) -> None:
     assert summary.cells_changed == sum(len(c) for c in results.values.values())
 
 
-@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_FILES)
 def test_same_values_give_the_same_bytes(path: Path, tmp_path: Path) -> None:
     """Writing the values a file already caches reproduces the file byte for byte
     (Excel's 17-digit numbers are kept when they are the computed value)."""
@@ -135,18 +132,20 @@ def test_same_values_give_the_same_bytes(path: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", NO_FORMULAS)
-def test_workbook_without_formulas_is_byte_identical(name: str, tmp_path: Path) -> None:
+def test_workbook_without_formulas_is_byte_identical(
+    name: str, tmp_path: Path, shared_dir: SharedDir
+) -> None:
     """No formulas, nothing computed: the output is the input, byte for byte."""
-    src = SHARED / "excel-files" / name
+    src = shared_dir / "excel-files" / name
     assert not any(s.formulas for s in read_workbook(src).sheets)
     out = tmp_path / name
     write_results(src, Results(), out)
     assert out.read_bytes() == src.read_bytes()
 
 
-def test_macro_workbook_keeps_its_vba_project(tmp_path: Path) -> None:
+def test_macro_workbook_keeps_its_vba_project(tmp_path: Path, shared_dir: SharedDir) -> None:
     """macro01.xlsm keeps vbaProject.bin and its content type after a refresh."""
-    src = SHARED / "excel-files" / "macro01.xlsm"
+    src = shared_dir / "excel-files" / "macro01.xlsm"
     wb = read_workbook(src)
     sheet = wb.sheets[0]
     results = Results({sheet.name: {(5, 5): 42.0}})  # a spill-style new cell
@@ -161,7 +160,7 @@ def test_macro_workbook_keeps_its_vba_project(tmp_path: Path) -> None:
     assert read_workbook(out).sheets[0].values[(5, 5)] == 42.0
 
 
-@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_FILES)
 def test_refresh_is_idempotent(path: Path, tmp_path: Path) -> None:
     """Writing the same results into the output again changes nothing."""
     results = perturbed(read_workbook(path))
@@ -172,10 +171,10 @@ def test_refresh_is_idempotent(path: Path, tmp_path: Path) -> None:
     assert twice.read_bytes() == once.read_bytes()
 
 
-def test_values_round_trip_exactly(tmp_path: Path) -> None:
+def test_values_round_trip_exactly(tmp_path: Path, shared_dir: SharedDir) -> None:
     """Awkward values survive: control characters, ``_x`` escapes, markup, line
     ends, big and tiny numbers, negative zero, NaN (as #NUM!)."""
-    src = SHARED / "excel-files" / "formula_results01.xlsx"
+    src = shared_dir / "excel-files" / "formula_results01.xlsx"
     wb = read_workbook(src)
     sheet = wb.sheets[0]
     coords = sorted(sheet.formulas)
@@ -311,9 +310,9 @@ def test_empty_sheet_data_gets_rows() -> None:
     assert b'<sheetData><row r="3"><c r="B3"><v>1</v></c></row></sheetData>' in new
 
 
-def test_full_calc_on_load_option(tmp_path: Path) -> None:
+def test_full_calc_on_load_option(tmp_path: Path, shared_dir: SharedDir) -> None:
     """Off by default (workbook.xml untouched); on request only ``<calcPr>`` changes."""
-    src = SHARED / "excel-files" / "table34.xlsx"
+    src = shared_dir / "excel-files" / "table34.xlsx"
     wb = read_workbook(src)
     results = perturbed(wb)
     plain, forced = tmp_path / "plain.xlsx", tmp_path / "forced.xlsx"
@@ -331,11 +330,11 @@ def test_full_calc_on_load_option(tmp_path: Path) -> None:
 
 
 def test_failed_write_leaves_no_partial_output(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_dir: SharedDir
 ) -> None:
     """A failure half-way leaves neither the destination nor a temporary file, and an
     existing destination is kept as it was."""
-    src = SHARED / "excel-files" / "table10.xlsx"
+    src = shared_dir / "excel-files" / "table10.xlsx"
     results = perturbed(read_workbook(src))
     out = tmp_path / "out.xlsx"
 
@@ -354,22 +353,22 @@ def test_failed_write_leaves_no_partial_output(
     assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
 
 
-def test_in_place_write_replaces_the_file(tmp_path: Path) -> None:
+def test_in_place_write_replaces_the_file(tmp_path: Path, shared_dir: SharedDir) -> None:
     """Source and destination may be the same file (``--in-place``)."""
     src = tmp_path / "book.xlsx"
-    src.write_bytes((SHARED / "excel-files" / "types07.xlsx").read_bytes())
+    src.write_bytes((shared_dir / "excel-files" / "types07.xlsx").read_bytes())
     results = perturbed(read_workbook(src))
     write_results(src, results, src)
     assert read_workbook(src).sheets[0].values == {
-        **read_workbook(SHARED / "excel-files" / "types07.xlsx").sheets[0].values,
+        **read_workbook(shared_dir / "excel-files" / "types07.xlsx").sheets[0].values,
         **results.values["Sheet1"],
     }
 
 
-def test_zip64_source_falls_back_to_rezipping(tmp_path: Path) -> None:
+def test_zip64_source_falls_back_to_rezipping(tmp_path: Path, shared_dir: SharedDir) -> None:
     """A zip64 package (some tools write one) is re-zipped: same names, order and
     contents, values written."""
-    src = SHARED / "excel-files" / "types07.xlsx"
+    src = shared_dir / "excel-files" / "types07.xlsx"
     z64 = tmp_path / "z64.xlsx"
     with zipfile.ZipFile(src) as za, zipfile.ZipFile(z64, "w", zipfile.ZIP_DEFLATED) as zb:
         for info in za.infolist():
@@ -386,9 +385,9 @@ def test_zip64_source_falls_back_to_rezipping(tmp_path: Path) -> None:
     assert read_workbook(out).sheets[0].values[(1, 1)] == results.values["Sheet1"][(1, 1)]
 
 
-def test_results_for_an_unknown_sheet_are_a_bug(tmp_path: Path) -> None:
+def test_results_for_an_unknown_sheet_are_a_bug(tmp_path: Path, shared_dir: SharedDir) -> None:
     """The engine must only report sheets of the workbook."""
-    src = SHARED / "excel-files" / "types07.xlsx"
+    src = shared_dir / "excel-files" / "types07.xlsx"
     with pytest.raises(KeyError, match="Nope"):
         write_results(src, Results({"Nope": {(1, 1): 1.0}}), tmp_path / "x.xlsx")
     assert not (tmp_path / "x.xlsx").exists()

@@ -173,7 +173,7 @@ class Template:
     scalars: list[Scalar]
     tables: list[ParamTable]
     sheets: list[DataSheet | FreeSheet]  # in workbook order after 说明 and 参数
-    source: str = ""  # seeds file and section
+    source: str = ""  # the source documents by title, and the scheme
 
     def data_sheet(self, name: str) -> DataSheet:
         for s in self.sheets:

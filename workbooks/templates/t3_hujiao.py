@@ -21,7 +21,7 @@ README = [
         "呼叫中心团队：经理1名、主管3名（每人管理两个小组）、小组长6名、电销专员24名。每月按业绩在组内重新选出小组长；同一人连续三个月"
         "当选小组长则晋升主管；主管所管两个小组连续三个月业绩最低则降为小组长。业绩突出的个人与小组每月现金奖励，业绩最低的个人与小组减少提成百分比。",
     ]),
-    ("原文条款（seeds/000 第四篇《电销运营方案》）", [
+    ("原文条款（《电销运营方案》）", [
         "原文初期人员配置：「1、呼叫中心经理：1名 2、主管：3名 3、小组长：6名 4、电销专员：24名」；「主管：管理两个小组」。",
         "原文晋级方式：「每个月小组长将在本组中重新选出业绩最优秀的担任小组长，如连续三个月该组都是同一小组长则提升为主管，若连续三个月该主管"
         "负责的两个小组业绩最低的将降为小组长。」",
@@ -189,7 +189,7 @@ def template(n_groups: int = len(GROUPS), seed: int = SEED) -> Template:
     mon = [styling.INT, styling.INT, styling.MONEY]
     return Template(
         id=ID, version=VERSION, title="呼叫中心月度排名与晋降级", filename="t3_hujiao.xlsx",
-        source="seeds/000 第四篇《电销运营方案》；SCHEMES.md §3", readme=README,
+        source="《电销运营方案》（方案：呼叫中心月度排名与晋降级）", readme=README,
         scalars=[
             Scalar("基础提成比例", "基础提成比例（示例，原文待协商）", 0.03, kind="percent"),
             Scalar("百分点", "1个百分点（降点表的单位）", 0.01, kind="percent",
