@@ -368,7 +368,7 @@ def build(spec: dict[str, Any], path: Path) -> None:
 
 
 #: Where LibreOffice itself departs from Excel (the Excel oracle,
-#: ``../shared/excel-oracle``, says what Excel does): cells excluded from the
+#: the external ``excel-oracle/``, says what Excel does): cells excluded from the
 #: random comparison, each with the evidence.
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:E[-+]?\d+)?")
 _CRITERIA_A = re.compile(r"(?:COUNT|SUM|AVERAGE)IFS?\([^()]*,(?:\"[<>=]*\"&)?A(\d+)[,)]")
