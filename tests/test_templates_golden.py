@@ -113,21 +113,25 @@ def test_t1_gongxiaoshe() -> None:
 
 
 def test_t2_wangxiao() -> None:
-    """网销: BAND(…, "上含") on the attainment, fines by role."""
+    """网销: BAND(…, "上含") on the attainment; base and piece rates for 电话专员
+    only; fines by role."""
     from udfs.bands import band
     from udfs.money import money
 
     b = book("t2-wangxiao")
     target, invited = np.array(b.col("邀约目标"), float), np.array(b.col("邀约到店"), float)
-    y = np.where(target > 0, invited / np.where(target > 0, target, 1), 0)
+    numerator = np.array(b.col("实际邀约"), float) if b.scalar("Y口径") == "实际邀约" else invited
+    y = np.where(target > 0, numerator / np.where(target > 0, target, 1), 0)
     b.check("月度绩效", "达成率Y", y)
     rate = np.asarray(band(column(y), b("交付单价档"), 2, "上含"), float).reshape(-1)
     b.check("月度绩效", "交付单价", rate)
     roles = b.col("岗位")
     fines = lookup(b.col("罚款岗位"), b.col("罚款金额"))
-    base = np.array([b.scalar("底薪") if r == "电话专员" else 0 for r in roles], float)
-    invite = np.asarray(money(column(invited * b.scalar("邀约单价"))), float).reshape(-1)
-    deliver = np.asarray(money(column(np.array(b.col("成功交付"), float) * rate)), float).reshape(-1)
+    phone = np.array([r == "电话专员" for r in roles])
+    base = np.where(phone, b.scalar("底薪"), 0)
+    invite = np.where(phone, np.asarray(money(column(invited * b.scalar("邀约单价"))), float).reshape(-1), 0)
+    units = np.array(b.col("交付组数" if b.scalar("交付计奖单位") == "组" else "成功交付"), float)
+    deliver = np.where(phone, np.asarray(money(column(units * rate)), float).reshape(-1), 0)
     fine = np.asarray(money(column([n * fines[r] for n, r in zip(b.col("违规次数"), roles, strict=True)])),
                       float).reshape(-1)
     b.check("月度绩效", "邀约奖", invite, money=True)
@@ -178,18 +182,26 @@ def test_t3_hujiao() -> None:
     yes = [e == "是" for e in b.col("参加排名")]
     person_gcut = [cut_of.get(g, 0) for g in members]
     b.check("人员业绩", "小组降点（百分点）", person_gcut)
-    rate = [b.scalar("基础提成比例") + (c + g) * b.scalar("百分点") if y else 0
+    rate = [b.scalar("基础提成比例") + ((c or 0) + g) * b.scalar("百分点") if y else 0
             for c, g, y in zip(cut, person_gcut, yes, strict=True)]
     b.check("人员业绩", "提成比例", rate)
     commission = [money((v or 0) * r) if y else 0 for v, r, y in zip(b.col("业绩3月"), rate, yes, strict=True)]
     b.check("人员业绩", "本月提成", commission, money=True)
+    prize_or_0: list[Any] = [p or 0 for p in prize]  # no place (blank month) is no prize
     b.check("人员业绩", "本月奖金合计",
-            [money(c + p) if y else 0 for c, p, y in zip(commission, prize, yes, strict=True)], money=True)
+            [money(c + p) if y else 0 for c, p, y in zip(commission, prize_or_0, yes, strict=True)], money=True)
     # 主管 sheet: two groups' total, lowest = 1, STREAK of last places
     sups, group_sup = b.col("主管姓名"), b.col("小组主管")
     sup_tot = [[sum(t for t, s in zip(totals[m], group_sup, strict=True) if s == sp) for sp in sups]
                for m in range(3)]
-    sup_rank = [flat(rankx(column(sup_tot[m]), 1)) for m in range(3)]
+    g_low = [flat(rankx(column(totals[m]), 1)) for m in range(3)]
+    for m, name in enumerate(months):
+        b.check("小组", f"{name}倒数名次", g_low[m])
+    if b.scalar("降级口径") == "两组合计最低":
+        sup_rank = [flat(rankx(column(sup_tot[m]), 1)) for m in range(3)]
+    else:  # both of the 主管's groups among the lowest two
+        sup_rank = [[1 if sum(1 for lo, s in zip(g_low[m], group_sup, strict=True) if s == sp and lo <= 2) == 2
+                     else None for sp in sups] for m in range(3)]
     for m, name in enumerate(months):
         b.check("主管", f"{name}两组合计", sup_tot[m], money=True)
         b.check("主管", f"{name}末位名次", sup_rank[m])
@@ -248,7 +260,7 @@ def test_t4_baoxian() -> None:
             for ok, p in zip(city_ok, premium, strict=True)]
     b.check("个人竞赛", "参赛资格", elig)
     b.check("个人竞赛", "全省名次", rankx(column(premium), 0, None, None, column(elig)))
-    ind = flat(rank_prize(column(premium), b("个人奖表"), column(elig)))
+    ind = flat(rank_prize(column(premium), b("个人奖表"), column(elig), None, b.scalar("个人奖并列")))
     b.check("个人竞赛", "个人奖", ind, money=True)
     b.check("个人竞赛", "手续费", [money(p * b.scalar("手续费率")) for p in premium], money=True)
     speed_sum, ind_sum = sum(v or 0 for v in speed), sum(v or 0 for v in ind)
@@ -280,10 +292,11 @@ def test_t5_xiaoshou() -> None:
     b.check("月度考核", "月度工资", pay, money=True)
     by = {(w, m): s for w, m, s in zip(b.col("月度工号"), b.col("月份"), score, strict=True)}
     months = b("月份序号")[0]
-    grid = [[by.get((w, m), 0) for m in months] for w in b.col("工号")]
+    missing = 0 if b.scalar("缺月记分") == "按0分" else None  # a month with no appraisal is no score
+    grid = [[by.get((w, m), missing) for m in months] for w in b.col("工号")]
     for k, m in enumerate(months):
         b.check("年度考核", f"{m}月", [row[k] for row in grid])
-    b.check("年度考核", "年度得分", [sum(row) / b.scalar("全年月数") for row in grid])
+    b.check("年度考核", "年度得分", [sum(v or 0 for v in row) / b.scalar("全年月数") for row in grid])
     low70 = flat(streak(grid, f"<{b.scalar('连续低分线')}"))
     low60 = flat(streak(grid, f"<{b.scalar('单月低分线')}"))
     b.check("年度考核", "最长连续低于70分月数", low70)
@@ -312,7 +325,12 @@ def test_t6_weixi() -> None:
     mobile = [c if r == "营业员" else o for c, o, r in zip(clerk, other, roles, strict=True)]
     b.check("人员", "移动奖励", mobile, money=True)
     full, half, move = b.scalar("到期效能"), b.scalar("非到期效能"), b.scalar("平移效能")
-    b.check("人员", "移动效能", [d * full + (v - d) * half for v, d in zip(valid, due, strict=True)])
+    if b.scalar("无效单计效能") == "是":  # 效能 on every order, the reward on valid ones only
+        valid_e = [sum(1 for o in orders if o[0] == w) for w in ids]
+        due_e = [sum(1 for o in orders if o[0] == w and o[5] == "是") for w in ids]
+    else:
+        valid_e, due_e = valid, due
+    b.check("人员", "移动效能", [d * full + (v - d) * half for v, d in zip(valid_e, due_e, strict=True)])
     bb = list(zip(b.col("宽带揽装人"), b.col("宽带类型"), b.col("宽带到期"), strict=True))
     pre = [sum(1 for o in bb if o[0] == w and o[1] == "预存送费") for w in ids]
     pre_due = [sum(1 for o in bb if o[0] == w and o[1] == "预存送费" and o[2] == "是") for w in ids]
@@ -335,11 +353,12 @@ def test_t7_weixiu() -> None:
     from udfs.scoring import wscore
 
     b = book("t7-weixiu")
-    util = 1 - sum(b.col("停机时间")) / sum(b.col("生产时间"))
+    run = sum(b.col("生产时间"))
+    util = 1 - sum(b.col("停机时间")) / run if run > 0 else b.scalar("无生产利用率")
     util_score = (b.scalar("利用率满分") * b.scalar("激励倍数") if util >= b.scalar("利用率激励线")
                   else util * b.scalar("利用率满分"))
     ws = b.wb["部门得分"]
-    rate = ws["B9"].value / ws["B8"].value
+    rate = ws["B9"].value / ws["B8"].value if ws["B8"].value else b.scalar("无报修完成率")
     order_score = (b.scalar("工单满分") * b.scalar("激励倍数") if rate >= b.scalar("工单激励线")
                    else rate * b.scalar("工单满分"))
     dept = util_score + order_score + ws["B12"].value + ws["B13"].value

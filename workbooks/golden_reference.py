@@ -19,6 +19,7 @@ ranking (the kernel gives ``None`` there and the add-in hands it to Excel as
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -104,25 +105,37 @@ def t1_gongxiaoshe(t: Template) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- t2
 def t2_wangxiao(t: Template) -> dict[str, Any]:
-    """网销: Y = 到店/目标; Y≤100% 60, 100%<Y≤110% 70, Y>110% 80 per delivery;
-    底薪 1600 and 10 per invitation for 电话专员; fines 1000 / 500 per breach."""
+    """网销: Y = 到店/目标 (or 邀约/目标 under the literal reading); Y≤100% 60,
+    100%<Y≤110% 70, Y>110% 80 per delivered car (or customer group); fines
+    1000 / 500 per breach.
+
+    「电话专员：底薪1600 绩效：邀约到店10元/组，成功交付60-80元/台」: base pay and
+    both piece rates are the 电话专员's only — a 销售顾问 row with invitation
+    and delivery figures is paid none of them, only fined.
+    """
     out: dict[str, Any] = {}
     s = t.data_sheet("月度绩效")
+    literal_y = t.param("Y口径") == "实际邀约"  # 「(实际邀约数=Y)」 read literally
+    per_group = t.param("交付计奖单位") == "组"  # 「按60元/组核算」 read literally
     for i, r in enumerate(rows_of(s)):
         target, invited = D(r["月度邀约目标（组）"]), D(r["邀约到店（组）"])
-        y = invited / target if target > 0 else Decimal(0)
+        numerator = D(r["实际邀约（组）"]) if literal_y else invited
+        y = numerator / target if target > 0 else Decimal(0)
         if y <= 1:
             rate = Decimal(60)
         elif y <= Decimal("1.1"):
             rate = Decimal(70)
         else:
             rate = Decimal(80)
-        base = Decimal(1600) if r["岗位"] == "电话专员" else Decimal(0)
-        invite_pay = invited * 10
-        deliver_pay = D(r["成功交付（台）"]) * rate
+        phone = r["岗位"] == "电话专员"
+        base = Decimal(1600) if phone else Decimal(0)
+        invite_pay = invited * 10 if phone else Decimal(0)
+        units = D(r["成功交付（组）"]) if per_group else D(r["成功交付（台）"])
+        deliver_pay = units * rate if phone else Decimal(0)
         fine = D(r["违规次数"]) * (1000 if r["岗位"] == "销售顾问" else 500)
         out[key(s, "达成率Y", i)] = num(y)
         out[key(s, "交付单价", i)] = num(rate)
+        out[key(s, "底薪", i)] = yuan(base)
         out[key(s, "邀约奖", i)] = yuan(invite_pay)
         out[key(s, "交付奖", i)] = yuan(deliver_pay)
         out[key(s, "罚款", i)] = yuan(fine)
@@ -232,7 +245,18 @@ def t3_hujiao(t: Template) -> dict[str, Any]:
                 break
         out[key(s, "连任组长月数", i)] = run
         out[key(s, "晋升", i)] = "晋升主管" if run >= 3 else ""
-        if elig[i]:
+        if elig[i] and r[this] is None:
+            # on leave (blank month): 「对于业绩额外突出的个人……现金奖励；对业绩最低的个人……减少提成百分比」 —
+            # no sales is neither: no place, no prize, no cut, and pay 0 (not #VALUE!)
+            group_cut = cut_of_group.get(r["组别"], Decimal(0))
+            out[key(s, "本月个人名次", i)] = ""
+            out[key(s, "本月个人奖", i)] = ""
+            out[key(s, "个人降点（百分点）", i)] = ""
+            out[key(s, "小组降点（百分点）", i)] = num(group_cut)
+            out[key(s, "提成比例", i)] = num(Decimal("0.03") + group_cut / 100)
+            out[key(s, "本月提成", i)] = 0.0
+            out[key(s, "本月奖金合计", i)] = 0.0
+        elif elig[i]:
             group_cut = cut_of_group.get(r["组别"], Decimal(0))
             rate = Decimal("0.03") + (ind_cut[i] + group_cut) / 100
             commission = D(r[this]) * rate
@@ -253,18 +277,29 @@ def t3_hujiao(t: Template) -> dict[str, Any]:
             out[key(s, "本月奖金合计", i)] = 0.0
     ss = t.data_sheet("主管")
     sups = rows_of(ss)
-    bottom: list[list[int]] = []
+    bottom: list[list[int | str]] = []
     for si, sp in enumerate(sups):
         bottom.append([])
         for m, month in enumerate(months):
             tot = sum((totals[g["组别"]][m] for g in groups if g["主管"] == sp["主管"]), Decimal(0))
             out[key(ss, f"{month}两组合计", si)] = yuan(tot)
-    for month in months:
+    # 「若连续三个月该主管负责的两个小组业绩最低的将降为小组长」: the two groups' total lowest among the
+    # 主管 (default), or both groups the lowest two of all groups (降级口径 = 两组皆最低).
+    both_lowest = t.param("降级口径") == "两组皆最低"
+    for m, month in enumerate(months):
+        g_low = competition_ranks({gi: totals[g["组别"]][m] for gi, g in enumerate(groups)}, ascending=True)
+        for gi in range(len(groups)):
+            out[key(gs, f"{month}倒数名次", gi)] = g_low[gi]
         vals = {si: D(out[key(ss, f"{month}两组合计", si)]) for si in range(len(sups))}
         rk = competition_ranks(vals, ascending=True)
-        for si in range(len(sups)):
-            out[key(ss, f"{month}末位名次", si)] = rk[si]
-            bottom[si].append(rk[si])
+        for si, sp in enumerate(sups):
+            if both_lowest:
+                mine = [gi for gi, g in enumerate(groups) if g["主管"] == sp["主管"]]
+                low: int | str = 1 if sum(1 for gi in mine if g_low[gi] <= 2) == 2 else ""
+            else:
+                low = rk[si]
+            out[key(ss, f"{month}末位名次", si)] = low
+            bottom[si].append(low)
     for si in range(len(sups)):
         run = 0
         for v in reversed(bottom[si]):
@@ -320,9 +355,13 @@ def t4_baoxian(t: Template) -> dict[str, Any]:
         out[key(cs, "预算目标（元）", i)] = yuan(b_t)
         out[key(cs, "达成起始", i)] = "是" if start_ok[name] else "否"
         out[key(cs, "达成预算", i)] = "是" if budget else "否"
+        # 「活动时间 2018年5月1日- 2018年10月31日」: the date that orders the speed prize is checked against it
+        out[key(cs, "日期核对", i)] = ""
         if start_ok[name]:
             date = c["达成预算目标日期"] if budget else c["达成起始目标日期"]
             candidates.append((0 if budget else 1, date, i))
+            inside = date is not None and dt.date(2018, 5, 1) <= date <= dt.date(2018, 10, 31)
+            out[key(cs, "日期核对", i)] = "期内" if inside else "日期不在活动期内"
         rank = c["全国排名"]
         out[key(cs, "全国奖", i)] = yuan(Decimal(8000) if total[name] >= 100000 and rank and rank <= 10 else Decimal(0))
     candidates.sort()
@@ -350,7 +389,7 @@ def t4_baoxian(t: Template) -> dict[str, Any]:
     ranks = competition_ranks(eligible)
     table = [(1, 1, Decimal(5000)), (2, 2, Decimal(4000)), (3, 3, Decimal(3000)), (4, 15, Decimal(2000)),
              (16, 35, Decimal(1000))]
-    prizes = prizes_shared(eligible, table)
+    prizes = prizes_shared(eligible, table, each=t.param("个人奖并列") == "同奖")
     for i, a in enumerate(agents):
         out[key(ps, "所在市达成起始", i)] = "是" if start_ok[a["城市"]] else "否"
         out[key(ps, "参赛资格", i)] = "是" if i in eligible else "否"
@@ -390,15 +429,20 @@ def t5_xiaoshou(t: Template) -> dict[str, Any]:
         out[key(ms, "月度得分", i)] = num(score)
         out[key(ms, "月度工资", i)] = yuan(D(r["核定月工资"]) * score / 80)
     ys = t.data_sheet("年度考核")
+    # 「连续三个月考核分低于70分，或者一个月低于60分」 speaks of scores: a month with
+    # no appraisal (joined in July, or not yet appraised) is no score, so not a low
+    # one and it breaks a run — unless the 参数 choice 缺月记分 = 按0分 counts it as 0.
+    missing_zero = t.param("缺月记分") == "按0分"
     for i, r in enumerate(rows_of(ys)):
-        scores = [score_of.get((r["工号"], m), Decimal(0)) for m in range(1, 13)]
+        scores: list[Decimal | None] = [score_of.get((r["工号"], m), Decimal(0) if missing_zero else None)
+                                        for m in range(1, 13)]
         for m, v in enumerate(scores, start=1):
-            out[key(ys, f"{m}月", i)] = num(v)
-        out[key(ys, "年度得分", i)] = num(sum(scores, Decimal(0)) / 12)
+            out[key(ys, f"{m}月", i)] = num(v) if v is not None else ""
+        out[key(ys, "年度得分", i)] = num(sum((v for v in scores if v is not None), Decimal(0)) / 12)
         longest70 = longest60 = run70 = run60 = 0
         for v in scores:
-            run70 = run70 + 1 if v < 70 else 0
-            run60 = run60 + 1 if v < 60 else 0
+            run70 = run70 + 1 if v is not None and v < 70 else 0
+            run60 = run60 + 1 if v is not None and v < 60 else 0
             longest70, longest60 = max(longest70, run70), max(longest60, run60)
         out[key(ys, "最长连续低于70分月数", i)] = longest70
         out[key(ys, "最长连续低于60分月数", i)] = longest60
@@ -421,10 +465,12 @@ def t6_weixi(t: Template) -> dict[str, Any]:
     bb = rows_of(t.data_sheet("宽带办理"))
     ps = t.data_sheet("人员")
     for i, p in enumerate(rows_of(ps)):
-        valid = due = 0
+        valid = due = every = every_due = 0
         for o in mob:
             if o["揽装人工号"] != p["工号"]:
                 continue
+            every += 1
+            every_due += o["到期目标客户"] == "是"
             if o["副卡"] == "是" or o["无月租"] == "是" or o["有效4G卡"] != "是" or o["中途取消重办"] == "是":
                 continue
             valid += 1
@@ -448,7 +494,10 @@ def t6_weixi(t: Template) -> dict[str, Any]:
         out[key(ps, "移动有效户数", i)] = valid
         out[key(ps, "移动到期目标户数", i)] = due
         out[key(ps, "移动奖励", i)] = yuan(reward)
-        out[key(ps, "移动效能", i)] = num(due * Decimal(1) + (valid - due) * Decimal("0.5"))
+        if t.param("无效单计效能") == "是":  # 「不纳入奖励范畴」 read as the reward only
+            out[key(ps, "移动效能", i)] = num(every_due * Decimal(1) + (every - every_due) * Decimal("0.5"))
+        else:
+            out[key(ps, "移动效能", i)] = num(due * Decimal(1) + (valid - due) * Decimal("0.5"))
         out[key(ps, "宽带预存户数", i)] = prepaid
         out[key(ps, "宽带到期目标户数", i)] = prepaid_due
         out[key(ps, "光纤平移户数", i)] = moved
@@ -470,11 +519,14 @@ def t7_weixiu(t: Template) -> dict[str, Any]:
     lines = rows_of(t.data_sheet("设备运行"))
     down = sum((D(r["设备原因停机时间（小时）"]) for r in lines), Decimal(0))
     run = sum((D(r["本月生产时间（小时）"]) for r in lines), Decimal(0))
-    util = 1 - down / run
+    # 「本月报修后完成数量/本月总报修数量」 has no value in a month with no requests (or, for the
+    # utilisation, no production hours): the 参数 choices 无报修完成率 / 无生产利用率 stand in (default
+    # 100%: nothing was left undone), never #DIV/0! reaching every 浮动奖金.
+    util = 1 - down / run if run > 0 else D(t.param("无生产利用率"))
     util_score = Decimal(48) if util >= Decimal("0.99") else util * 40
     dept_sheet = t.sheets[[s.name for s in t.sheets].index("部门得分")]
     vals = dept_sheet.block.values  # type: ignore[union-attr]
-    done_rate = D(vals["B9"]) / D(vals["B8"])
+    done_rate = D(vals["B9"]) / D(vals["B8"]) if D(vals["B8"]) > 0 else D(t.param("无报修完成率"))
     order_score = Decimal(18) if done_rate >= 1 else done_rate * 15
     dept = util_score + order_score + D(vals["B12"]) + D(vals["B13"])
     out["部门得分!B6"] = num(util)

@@ -38,7 +38,8 @@ README = [
     ("公式", [
         "经销商管理得分 = DEDUCT(经销商满分, 扣分项数, 每项扣分)；出勤得分 = DEDUCT(出勤满分, ROUNDUP(缺勤天数, 0), 缺勤扣分)（半天按1天）。",
         "月度得分 = WSCORE(日常工作得分:出勤得分, 月度权重)；月度工资 = MONEY(核定月工资 × 月度得分 ÷ 全额基准分)。",
-        "各月得分 = SUMIFS(月度得分, 月度工号, 工号, 月份, 月份序号)（一个公式溢出12列）；年度得分 = 合计 ÷ 全年月数。",
+        "各月得分 = SUMIFS(月度得分, 月度工号, 工号, 月份, 月份序号)（一个公式溢出12列），没有该月记录的按参数「缺月记分」留空或记0；"
+        "年度得分 = 合计 ÷ 全年月数。",
         "连续低分 = STREAK(各月得分, \"<\"&连续低分线)；单月低分 = STREAK(各月得分, \"<\"&单月低分线)（≥1即有）。",
         "杂志提成 = TIERED(征订份数, 杂志提成表, 杂志提成口径, \"上含\")。",
     ]),
@@ -46,7 +47,9 @@ README = [
         "① 杂志提成的读法：「征定量超20份提成增加到25元/份」可读作超过20份后全部按25元（全额），或只有第21份起按25元（超额）。"
         "本模板默认「全额」：30份 → 750元；改参数「杂志提成口径」为「超额」：30份 → 20×20+10×25 = 650元。「超20份」按大于20份（20份整仍按20元，上含）。",
         "② 工资系数：「超过80分按比例增发，低于80分相应扣发」读作 系数 = 月度得分 ÷ 80（无上下限），参数「全额基准分」。",
-        "③ 连续三个月：按一年中最长的连续低分月数（STREAK 默认「最长」）；缺少的月份按0分计（SUMIFS 取不到记0），请每月都填。",
+        "③ 连续三个月：按一年中最长的连续低分月数（STREAK 默认「最长」）。缺少的月份（年中入职、尚未考核的月份）："
+        "原文「连续三个月考核分低于70分，或者一个月低于60分」说的是考核分，没有考核的月份不是低于60分的考核分。"
+        "参数「缺月记分」＝不计（默认）：缺月留空，不算低分，并打断连续；＝按0分：缺月记0分，算作低分（年中刷新时人人都会被标记转岗）。",
         "④ 年度得分固定除以12（原文），不足12个月的人员也除以12，参数「全年月数」。",
         "⑤ 销售员管理方面（70分）的细项在原文中不全，本模板直接填其得分；经销商管理方面按扣分项数计。",
         "⑥ 出勤得分与经销商管理得分最低为0（「扣完为止」）。",
@@ -68,6 +71,10 @@ def _months(n: int, rng: random.Random) -> list[list[Any]]:
                 k, mgmt, absent = 5, 40, 5
             if i == 10 and m in (3, 4, 8):  # below 70 twice running, then once: no flag
                 k, mgmt, absent = 3, 45, 2
+            if i == n - 1 and m < 7:  # joined in July: no score before, not a low score
+                continue
+            if i == n - 1:  # full marks every month: 30 + 70, full attendance
+                k, mgmt, absent = 0, 70, 0
             rows.append([f"XS{i + 1:03d}", person_name(900 + i), m, k, mgmt, absent, base])
     return rows
 
@@ -75,7 +82,8 @@ def _months(n: int, rng: random.Random) -> list[list[Any]]:
 def template(n_staff: int = 30, seed: int = SEED) -> Template:
     rng = random.Random(seed)
     months = _months(n_staff, rng)
-    staff = [[months[i * MONTHS][0], months[i * MONTHS][1]] for i in range(n_staff)]
+    staff = list(dict.fromkeys((r[0], r[1]) for r in months))
+    staff_rows = [list(p) for p in staff]
     monthly = DataSheet(
         name="月度考核",
         title="销售员月度考核与月度工资",
@@ -103,7 +111,8 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
         blocks={"月度分项": ("日常工作得分", "出勤得分")},
     )
     month_cols = [Col(f"{m}月", "number", fmt=styling.SCORE, width=7,
-                      formula="SUMIFS(月度得分,月度工号,工号,月份,月份序号)" if m == 1 else "",
+                      formula=('IF(COUNTIFS(月度工号,工号,月份,月份序号)>0,SUMIFS(月度得分,月度工号,工号,月份,月份序号),'
+                               'IF(缺月记分="按0分",0,""))') if m == 1 else "",
                       span=MONTHS if m == 1 else 1)
                   for m in range(1, MONTHS + 1)]
     yearly = DataSheet(
@@ -123,8 +132,8 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
             Col("转岗/再培训", "text", name="转岗标记", width=12,
                 formula='IF((连续低分月数>=连续低分月数线)+(单月低分月数>=1),"转岗/再培训","")'),
         ],
-        rows=staff,
-        nrows=len(staff),
+        rows=staff_rows,
+        nrows=len(staff_rows),
         blocks={"年度月分": ("1月", f"{MONTHS}月")},
     )
     copies = [0, 5, 19, 20, 21, 25, 30, 40]
@@ -178,6 +187,8 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
             Scalar("连续低分线", "连续低分的分数线（低于）", 70),
             Scalar("连续低分月数线", "连续几个月低分要转岗", 3, kind="int"),
             Scalar("单月低分线", "单月低分的分数线（低于）", 60),
+            Scalar("缺月记分", "没有考核记录的月份", "不计", kind="choice", choices=("不计", "按0分"),
+                   note="不计＝留空，不算低分（默认）；按0分＝记0分，算低分"),
             Scalar("杂志提成口径", "超20份后的计法", "全额", kind="choice", choices=("全额", "超额"),
                    note="全额＝全部份数按25元；超额＝只有超出部分按25元"),
         ],
