@@ -377,6 +377,48 @@ def test_t7_weixiu() -> None:
     b.check("等级评分", "奖金合计", [money(x + y) for x, y in zip(bonus, floating, strict=True)], money=True)
 
 
+def test_t8_xiaoshoubu() -> None:
+    """销售部: WSCORE of three items, FORCED_DIST per month over the people
+    appraised that month, coefficient on 基本工资, fines from the ledger by
+    person and month, the year distributed again on the mean of the months."""
+    from udfs.money import money
+    from udfs.scoring import forced_dist, wscore
+
+    b = book("t8-xiaoshoubu")
+    score = flat(wscore(b("评估分项"), b("评估权重")))
+    b.check("月度评估", "月度得分", score)
+    months, ids = b.col("月份"), b.col("月度工号")
+    grade: list[Any] = [None] * len(score)
+    for m in sorted(set(months)):
+        rows = [i for i, mm in enumerate(months) if mm == m]
+        for i, g in zip(rows, flat(forced_dist(column([score[i] for i in rows]), b("等级比例"), b("等级名称"))),
+                        strict=True):
+            grade[i] = g
+    b.check("月度评估", "月度等级", grade)
+    coef_of = lookup(b.col("等级名称"), b.col("等级系数"))
+    coef = [coef_of[g] for g in grade]
+    b.check("月度评估", "考核系数", coef)
+    total: list[Any] = [money(base * c + com + wel) for base, c, com, wel
+             in zip(b.col("基本工资"), coef, b.col("销售提成"), b.col("福利费"), strict=True)]
+    b.check("月度评估", "工资总额", total, money=True)
+    each = lookup(b.col("罚款事项"), b.col("罚款单价"))
+    amounts: list[Any] = [money(n * each[k]) for n, k in zip(b.col("事项次数"), b.col("事项"), strict=True)]
+    b.check("奖惩事项", "罚款金额", amounts, money=True)
+    ev_month = [d.month for d in b.col("事项日期")]
+    fine = [sum(a for a, w, em in zip(amounts, b.col("事项工号"), ev_month, strict=True) if w == i and em == m)
+            for i, m in zip(ids, months, strict=True)]
+    b.check("月度评估", "当月罚款", fine, money=True)
+    paid = [t - f for t, f in zip(total, fine, strict=True)]
+    b.check("月度评估", "实发工资", paid, money=True)
+    people = b.col("工号")
+    year = [sum(s for s, w in zip(score, ids, strict=True) if w == p) / ids.count(p) for p in people]
+    b.check("年度评估", "年度得分", year)
+    year_grade = flat(forced_dist(column(year), b("等级比例"), b("等级名称")))
+    b.check("年度评估", "年度等级", year_grade)
+    b.check("年度评估", "全年实发", [sum(v for v, w in zip(paid, ids, strict=True) if w == p) for p in people],
+            money=True)
+
+
 def test_every_golden_cell_is_checked() -> None:
     """Sanity: goldens exist for every template and are non-trivial."""
     for tid in REGISTRY:

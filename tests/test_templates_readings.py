@@ -171,3 +171,33 @@ def test_t7_no_requests_scores_full_not_div0(tmp_path: Path) -> None:
     s = t.data_sheet("等级评分")
     got = [values["等级评分"].get(from_a1(s.cell("浮动奖金", i))) for i in range(s.nrows)]
     assert all(isinstance(v, float | int) for v in got), got
+
+
+def test_t8_fines_by_occurrence_in_the_month_of_the_event() -> None:
+    """「凡未向主管领导汇报项目进展情况的,每次处罚工程负责人50元」 and 「一发现将处罚500元」:
+    a fine is the 事项's amount per occurrence, deducted from the pay of the month
+    the event is dated in, and 实发 = 工资总额 − that month's fines."""
+    t = REGISTRY["t8-xiaoshoubu"]()
+    g = golden(t)
+    ev, ms = t.data_sheet("奖惩事项"), t.data_sheet("月度评估")
+    events = [dict(zip([c.header for c in ev.cols if c.is_input], r, strict=True)) for r in ev.iter_rows()]
+    j = next(j for j, e in enumerate(events) if e["事项"] == "未汇报项目进展" and e["次数"] == 2)
+    assert g[f"奖惩事项!{ev.cell('罚款金额', j)}"] == 100
+    e = events[j]
+    i = _row(t, "月度评估", lambda r: r["工号"] == e["工号"] and r["月份"] == e["日期"].month)
+    month_fines = sum(g[f"奖惩事项!{ev.cell('罚款金额', k)}"] for k, x in enumerate(events)
+                      if x["工号"] == e["工号"] and x["日期"].month == e["日期"].month)
+    assert g[f"月度评估!{ms.cell('当月罚款', i)}"] == month_fines >= 100
+    assert g[f"月度评估!{ms.cell('实发工资', i)}"] == pytest.approx(g[f"月度评估!{ms.cell('工资总额', i)}"] - month_fines)
+
+
+def test_t8_tie_at_the_cut_gets_the_better_grade() -> None:
+    """「按照强制比例分布」 with 优秀 10 % of 29 people = 3 places: four people tied
+    at the top in March all get 优秀 (the kernel's and the reference's tie rule)."""
+    t = REGISTRY["t8-xiaoshoubu"]()
+    g = golden(t)
+    ms = t.data_sheet("月度评估")
+    march = [i for i, r in enumerate(ms.iter_rows()) if r[2] == 3]
+    top = [g[f"月度评估!{ms.cell('月度等级', i)}"] for i in march if g[f"月度评估!{ms.cell('月度得分', i)}"] == 96]
+    assert top == ["优秀"] * 4
+    assert len(march) == 29

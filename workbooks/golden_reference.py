@@ -556,6 +556,92 @@ def t7_weixiu(t: Template) -> dict[str, Any]:
     return out
 
 
+# --------------------------------------------------------------------------- t8
+def forced_labels(scores: dict[int, Decimal], shares: list[Decimal], labels: list[str]) -> dict[int, str]:
+    """「按照强制比例分布」: counts share/Σ × n by largest remainder (equal remainders to
+    the better label), handed out from the best score down; people with equal scores
+    all get the label of the best place they share (1 + number strictly better)."""
+    n = len(scores)
+    total = sum(shares, Decimal(0))
+    quotas = [s * n / total for s in shares]
+    counts = [int(q) for q in quotas]
+    for k in sorted(range(len(shares)), key=lambda k: (-(quotas[k] - counts[k]), k))[:n - sum(counts)]:
+        counts[k] += 1
+    label_of_place: list[str] = []
+    for lab, c in zip(labels, counts, strict=True):
+        label_of_place += [lab] * c
+    ranks = competition_ranks(scores)
+    return {i: label_of_place[ranks[i] - 1] for i in scores}
+
+
+def t8_xiaoshoubu(t: Template) -> dict[str, Any]:
+    """销售部: 「满分为100分,各项权重不同」 — the template's example weights 20/30/50 %;
+    「按照强制比例分布,确定各人考核系数」 — 优秀 10 %, 良好 20 %, 合格 40 %, 基本合格 20 %,
+    不合格 10 %, coefficients 1.2/1.1/1.0/0.9/0.8, per month over the people appraised
+    that month; 「工资总额=基本工资+销售提成+福利费」 with the coefficient on 基本工资;
+    fines 「处罚1000元罚款」 (泄密, 出卖合同, 私揽工程), 「每次处罚工程负责人50元」 (未汇报),
+    「一发现将处罚500元」 (不服从, 顶撞, 散布言论, 擅自离岗) per occurrence, deducted in the
+    month of the event; the year = mean of the months appraised, distributed again."""
+    labels = ["优秀", "良好", "合格", "基本合格", "不合格"]
+    shares = [Decimal("0.1"), Decimal("0.2"), Decimal("0.4"), Decimal("0.2"), Decimal("0.1")]
+    coef = dict(zip(labels, [Decimal("1.2"), Decimal("1.1"), Decimal(1), Decimal("0.9"), Decimal("0.8")],
+                    strict=True))
+    fine_each = {"泄漏商业和技术秘密": 1000, "出卖公司合同、技术": 1000, "未经批准参与其它工程项目": 1000,
+                 "未汇报项目进展": 50, "不服从工作安排": 500, "顶撞主管领导": 500,
+                 "散布不利于公司形象的言论": 500, "擅自离岗": 500}
+    out: dict[str, Any] = {}
+    es = t.data_sheet("奖惩事项")
+    fines: dict[tuple[str, int], Decimal] = {}
+    for i, r in enumerate(rows_of(es)):
+        amount = Decimal(fine_each[r["事项"]]) * D(r["次数"])
+        month = r["日期"].month
+        fines[(r["工号"], month)] = fines.get((r["工号"], month), Decimal(0)) + amount
+        out[key(es, "月份", i)] = month
+        out[key(es, "每次罚款", i)] = yuan(Decimal(fine_each[r["事项"]]))
+        out[key(es, "罚款金额", i)] = yuan(amount)
+    ms = t.data_sheet("月度评估")
+    rows = rows_of(ms)
+    score: dict[int, Decimal] = {}
+    for i, r in enumerate(rows):
+        score[i] = D(r["职业素养"]) * Decimal("0.2") + D(r["工作能力"]) * Decimal("0.3") + D(r["工作业绩"]) * Decimal("0.5")
+    grade: dict[int, str] = {}
+    for m in range(1, 13):
+        grade.update(forced_labels({i: v for i, v in score.items() if rows[i]["月份"] == m}, shares, labels))
+    paid: dict[int, Decimal] = {}
+    for i, r in enumerate(rows):
+        total = Decimal(str(yuan(D(r["基本工资"]) * coef[grade[i]] + D(r["销售提成"]) + D(r["福利费"]))))
+        fine = fines.get((r["工号"], r["月份"]), Decimal(0))
+        paid[i] = total - fine
+        out[key(ms, "月度得分", i)] = num(score[i])
+        out[key(ms, "月度等级", i)] = grade[i]
+        out[key(ms, "考核系数", i)] = num(coef[grade[i]])
+        out[key(ms, "工资总额", i)] = yuan(total)
+        out[key(ms, "当月罚款", i)] = yuan(fine)
+        out[key(ms, "实发工资", i)] = yuan(paid[i])
+        out[key(ms, "明细键", i)] = f"{r['工号']}-{r['月份']}"
+    ys = t.data_sheet("年度评估")
+    people = rows_of(ys)
+    year: dict[int, Decimal] = {}
+    for p, person in enumerate(people):
+        mine = {r["月份"]: score[i] for i, r in enumerate(rows) if r["工号"] == person["工号"]}
+        for m in range(1, 13):
+            out[key(ys, f"{m}月", p)] = num(mine[m]) if m in mine else ""
+        out[key(ys, "评估月数", p)] = len(mine)
+        if mine:
+            year[p] = sum(mine.values(), Decimal(0)) / len(mine)
+            out[key(ys, "年度得分", p)] = num(year[p])
+        else:
+            out[key(ys, "年度得分", p)] = ""
+        out[key(ys, "全年罚款", p)] = yuan(sum((v for (w, _m), v in fines.items() if w == person["工号"]), Decimal(0)))
+        out[key(ys, "全年实发", p)] = yuan(sum((paid[i] for i, r in enumerate(rows) if r["工号"] == person["工号"]),
+                                              Decimal(0)))
+    year_grade = forced_labels(year, shares, labels)
+    for p in range(len(people)):
+        out[key(ys, "年度等级", p)] = year_grade.get(p, "")
+        out[key(ys, "年度考核系数", p)] = num(coef[year_grade[p]]) if p in year_grade else ""
+    return out
+
+
 GOLDEN: dict[str, Callable[[Template], dict[str, Any]]] = {
     "t1-gongxiaoshe": t1_gongxiaoshe,
     "t2-wangxiao": t2_wangxiao,
@@ -564,6 +650,7 @@ GOLDEN: dict[str, Callable[[Template], dict[str, Any]]] = {
     "t5-xiaoshou": t5_xiaoshou,
     "t6-weixi": t6_weixi,
     "t7-weixiu": t7_weixiu,
+    "t8-xiaoshoubu": t8_xiaoshoubu,
 }
 
 
