@@ -127,13 +127,18 @@ def test_t2_wangxiao() -> None:
     b.check("月度绩效", "交付单价", rate)
     roles = b.col("岗位")
     fines = lookup(b.col("罚款岗位"), b.col("罚款金额"))
+    role_of = lookup(b.col("工号"), roles)
+    ev_ids, ev_counts = b.col("事项工号"), b.col("事项次数")
+    ev_amount: list[Any] = [money(n * fines[role_of[w]]) for w, n in zip(ev_ids, ev_counts, strict=True)]
+    b.check("扣款登记", "扣款金额", ev_amount, money=True)
+    counts = [sum(n for w, n in zip(ev_ids, ev_counts, strict=True) if w == p) for p in b.col("工号")]
+    b.check("月度绩效", "违规次数", counts)
     phone = np.array([r == "电话专员" for r in roles])
     base = np.where(phone, b.scalar("底薪"), 0)
     invite = np.where(phone, np.asarray(money(column(invited * b.scalar("邀约单价"))), float).reshape(-1), 0)
     units = np.array(b.col("交付组数" if b.scalar("交付计奖单位") == "组" else "成功交付"), float)
     deliver = np.where(phone, np.asarray(money(column(units * rate)), float).reshape(-1), 0)
-    fine = np.asarray(money(column([n * fines[r] for n, r in zip(b.col("违规次数"), roles, strict=True)])),
-                      float).reshape(-1)
+    fine = np.array([sum(a for w, a in zip(ev_ids, ev_amount, strict=True) if w == p) for p in b.col("工号")], float)
     b.check("月度绩效", "邀约奖", invite, money=True)
     b.check("月度绩效", "交付奖", deliver, money=True)
     b.check("月度绩效", "罚款", fine, money=True)
@@ -303,7 +308,14 @@ def test_t5_xiaoshou() -> None:
     b.check("年度考核", "最长连续低于60分月数", low60)
     b.check("年度考核", "转岗/再培训", ["转岗/再培训" if a >= b.scalar("连续低分月数线") or c >= 1 else ""
                                    for a, c in zip(low70, low60, strict=True)])
-    b.check("杂志征订", "提成", tiered(b("征订份数"), b("杂志提成表"), b.scalar("杂志提成口径"), "上含"), money=True)
+    pay = flat(tiered(b("征订份数"), b("杂志提成表"), b.scalar("杂志提成口径"), "上含"))
+    b.check("杂志征订", "提成", pay, money=True)
+    each = lookup(b.col("扣款事项"), b.col("扣款单价"))
+    amounts: list[Any] = [money(n * each[k]) for n, k in zip(b.col("事项次数"), b.col("事项"), strict=True)]
+    b.check("扣款登记", "扣款金额", amounts, money=True)
+    owed = [sum(a for a, w in zip(amounts, b.col("事项工号"), strict=True) if w == p) for p in b.col("征订编号")]
+    b.check("杂志征订", "赔偿与罚款", owed, money=True)
+    b.check("杂志征订", "实发", [money(p - o) for p, o in zip(pay, owed, strict=True)], money=True)
 
 
 def test_t6_weixi() -> None:
@@ -374,7 +386,14 @@ def test_t7_weixiu() -> None:
                       + base * b.scalar("个人比例") * s / b.scalar("十分制满分"))
                 for base, s in zip(b.col("核定浮动奖金"), score, strict=True)]
     b.check("等级评分", "浮动奖金", floating, money=True)
-    b.check("等级评分", "奖金合计", [money(x + y) for x, y in zip(bonus, floating, strict=True)], money=True)
+    total: list[Any] = [money(x + y) for x, y in zip(bonus, floating, strict=True)]
+    b.check("等级评分", "奖金合计", total, money=True)
+    each = lookup(b.col("扣款事项"), b.col("扣款单价"))
+    amounts: list[Any] = [money(n * each[k]) for n, k in zip(b.col("事项次数"), b.col("事项"), strict=True)]
+    b.check("扣款登记", "扣款金额", amounts, money=True)
+    owed = [sum(a for a, w in zip(amounts, b.col("事项工号"), strict=True) if w == p) for p in b.col("工号")]
+    b.check("等级评分", "乐捐与罚款", owed, money=True)
+    b.check("等级评分", "实发合计", [money(x - o) for x, o in zip(total, owed, strict=True)], money=True)
 
 
 def test_t8_xiaoshoubu() -> None:
@@ -401,9 +420,9 @@ def test_t8_xiaoshoubu() -> None:
     total: list[Any] = [money(base * c + com + wel) for base, c, com, wel
              in zip(b.col("基本工资"), coef, b.col("销售提成"), b.col("福利费"), strict=True)]
     b.check("月度评估", "工资总额", total, money=True)
-    each = lookup(b.col("罚款事项"), b.col("罚款单价"))
+    each = lookup(b.col("扣款事项"), b.col("扣款单价"))
     amounts: list[Any] = [money(n * each[k]) for n, k in zip(b.col("事项次数"), b.col("事项"), strict=True)]
-    b.check("奖惩事项", "罚款金额", amounts, money=True)
+    b.check("扣款登记", "扣款金额", amounts, money=True)
     ev_month = [d.month for d in b.col("事项日期")]
     fine = [sum(a for a, w, em in zip(amounts, b.col("事项工号"), ev_month, strict=True) if w == i and em == m)
             for i, m in zip(ids, months, strict=True)]

@@ -179,13 +179,13 @@ def test_t8_fines_by_occurrence_in_the_month_of_the_event() -> None:
     the event is dated in, and 实发 = 工资总额 − that month's fines."""
     t = REGISTRY["t8-xiaoshoubu"]()
     g = golden(t)
-    ev, ms = t.data_sheet("奖惩事项"), t.data_sheet("月度评估")
+    ev, ms = t.data_sheet("扣款登记"), t.data_sheet("月度评估")
     events = [dict(zip([c.header for c in ev.cols if c.is_input], r, strict=True)) for r in ev.iter_rows()]
     j = next(j for j, e in enumerate(events) if e["事项"] == "未汇报项目进展" and e["次数"] == 2)
-    assert g[f"奖惩事项!{ev.cell('罚款金额', j)}"] == 100
+    assert g[f"扣款登记!{ev.cell('扣款金额', j)}"] == 100
     e = events[j]
     i = _row(t, "月度评估", lambda r: r["工号"] == e["工号"] and r["月份"] == e["日期"].month)
-    month_fines = sum(g[f"奖惩事项!{ev.cell('罚款金额', k)}"] for k, x in enumerate(events)
+    month_fines = sum(g[f"扣款登记!{ev.cell('扣款金额', k)}"] for k, x in enumerate(events)
                       if x["工号"] == e["工号"] and x["日期"].month == e["日期"].month)
     assert g[f"月度评估!{ms.cell('当月罚款', i)}"] == month_fines >= 100
     assert g[f"月度评估!{ms.cell('实发工资', i)}"] == pytest.approx(g[f"月度评估!{ms.cell('工资总额', i)}"] - month_fines)

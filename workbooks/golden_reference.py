@@ -115,6 +115,13 @@ def t2_wangxiao(t: Template) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     s = t.data_sheet("月度绩效")
+    # 「额外处销售顾问1000元，电话专员500元的罚款」: per breach, by the role of the person in the ledger
+    role = {r["工号"]: r["岗位"] for r in rows_of(s)}
+    fines = ledger(t, {}, "工号", out,
+                   each_of=lambda e: Decimal(1000 if role[e["工号"]] == "销售顾问" else 500))
+    counts: dict[str, Decimal] = {}
+    for e in rows_of(t.data_sheet("扣款登记")):
+        counts[e["工号"]] = counts.get(e["工号"], Decimal(0)) + D(e["次数"])
     literal_y = t.param("Y口径") == "实际邀约"  # 「(实际邀约数=Y)」 read literally
     per_group = t.param("交付计奖单位") == "组"  # 「按60元/组核算」 read literally
     for i, r in enumerate(rows_of(s)):
@@ -132,7 +139,8 @@ def t2_wangxiao(t: Template) -> dict[str, Any]:
         invite_pay = invited * 10 if phone else Decimal(0)
         units = D(r["成功交付（组）"]) if per_group else D(r["成功交付（台）"])
         deliver_pay = units * rate if phone else Decimal(0)
-        fine = D(r["违规次数"]) * (1000 if r["岗位"] == "销售顾问" else 500)
+        fine = by_person(fines, r["工号"])
+        out[key(s, "违规次数", i)] = num(counts.get(r["工号"], Decimal(0)))
         out[key(s, "达成率Y", i)] = num(y)
         out[key(s, "交付单价", i)] = num(rate)
         out[key(s, "底薪", i)] = yuan(base)
@@ -448,9 +456,15 @@ def t5_xiaoshou(t: Template) -> dict[str, Any]:
         out[key(ys, "最长连续低于60分月数", i)] = longest60
         out[key(ys, "转岗/再培训", i)] = "转岗/再培训" if longest70 >= 3 or longest60 >= 1 else ""
     zs = t.data_sheet("杂志征订")
+    # 第五条「严重损坏或丢失须按每套30元赔偿」, 第九条「对乙方罚款500元」, deducted from the commission
+    owed = ledger(t, {"宣传资料严重损坏或丢失": Decimal(30), "参与竞争型报刊征订": Decimal(500)}, "编号", out)
     for i, r in enumerate(rows_of(zs)):
         n = D(r["征订份数"])
-        out[key(zs, "提成", i)] = yuan(n * (25 if n > 20 else 20))
+        pay = n * (25 if n > 20 else 20)
+        minus = by_person(owed, r["编号"])
+        out[key(zs, "提成", i)] = yuan(pay)
+        out[key(zs, "赔偿与罚款", i)] = yuan(minus)
+        out[key(zs, "实发", i)] = yuan(pay - minus)
     return out
 
 
@@ -533,6 +547,8 @@ def t7_weixiu(t: Template) -> dict[str, Any]:
     out["部门得分!B7"] = num(util_score)
     out["部门得分!B11"] = num(order_score)
     out["部门得分!B14"] = num(dept)
+    # 「责任人乐捐5元」 per item not completed on time, 「弄虚造假每次给予300元处罚」: deducted from the month's total
+    owed = ledger(t, {"事项未按时按质完成（乐捐）": Decimal(5), "弄虚造假": Decimal(300)}, "工号", out)
     gs = t.data_sheet("等级评分")
     for i, r in enumerate(rows_of(gs)):
         score = (D(r["工作态度"]) * Decimal("0.2") + D(r["维修技能"]) * Decimal("0.4")
@@ -552,8 +568,33 @@ def t7_weixiu(t: Template) -> dict[str, Any]:
         out[key(gs, "等级", i)] = grade
         out[key(gs, "等级奖金", i)] = yuan(bonus)
         out[key(gs, "浮动奖金", i)] = yuan(floating)
-        out[key(gs, "奖金合计", i)] = yuan(bonus + Decimal(str(yuan(floating))))
+        total = bonus + Decimal(str(yuan(floating)))
+        out[key(gs, "奖金合计", i)] = yuan(total)
+        out[key(gs, "乐捐与罚款", i)] = yuan(by_person(owed, r["工号"]))
+        out[key(gs, "实发合计", i)] = yuan(total - by_person(owed, r["工号"]))
     return out
+
+
+# --------------------------------------------------------------------------- ledgers
+def ledger(t: Template, each: dict[str, Decimal], id_header: str, out: dict[str, Any],
+           each_of: Callable[[dict[str, Any]], Decimal] | None = None) -> dict[tuple[str, int], Decimal]:
+    """The 扣款登记 sheet: amount = count × the 事项's amount per occurrence (or
+    ``each_of(row)``); returns the total per (id, month of the event)."""
+    es = t.data_sheet("扣款登记")
+    totals: dict[tuple[str, int], Decimal] = {}
+    for i, r in enumerate(rows_of(es)):
+        unit = each_of(r) if each_of else each[r["事项"]]
+        amount = unit * D(r["次数"])
+        month = r["日期"].month
+        totals[(r[id_header], month)] = totals.get((r[id_header], month), Decimal(0)) + amount
+        out[key(es, "月份", i)] = month
+        out[key(es, "每次扣款", i)] = yuan(unit)
+        out[key(es, "扣款金额", i)] = yuan(amount)
+    return totals
+
+
+def by_person(totals: dict[tuple[str, int], Decimal], who: str) -> Decimal:
+    return sum((v for (w, _m), v in totals.items() if w == who), Decimal(0))
 
 
 # --------------------------------------------------------------------------- t8
@@ -590,15 +631,7 @@ def t8_xiaoshoubu(t: Template) -> dict[str, Any]:
                  "未汇报项目进展": 50, "不服从工作安排": 500, "顶撞主管领导": 500,
                  "散布不利于公司形象的言论": 500, "擅自离岗": 500}
     out: dict[str, Any] = {}
-    es = t.data_sheet("奖惩事项")
-    fines: dict[tuple[str, int], Decimal] = {}
-    for i, r in enumerate(rows_of(es)):
-        amount = Decimal(fine_each[r["事项"]]) * D(r["次数"])
-        month = r["日期"].month
-        fines[(r["工号"], month)] = fines.get((r["工号"], month), Decimal(0)) + amount
-        out[key(es, "月份", i)] = month
-        out[key(es, "每次罚款", i)] = yuan(Decimal(fine_each[r["事项"]]))
-        out[key(es, "罚款金额", i)] = yuan(amount)
+    fines = ledger(t, {k: Decimal(v) for k, v in fine_each.items()}, "工号", out)
     ms = t.data_sheet("月度评估")
     rows = rows_of(ms)
     score: dict[int, Decimal] = {}
@@ -632,7 +665,7 @@ def t8_xiaoshoubu(t: Template) -> dict[str, Any]:
             out[key(ys, "年度得分", p)] = num(year[p])
         else:
             out[key(ys, "年度得分", p)] = ""
-        out[key(ys, "全年罚款", p)] = yuan(sum((v for (w, _m), v in fines.items() if w == person["工号"]), Decimal(0)))
+        out[key(ys, "全年罚款", p)] = yuan(by_person(fines, person["工号"]))
         out[key(ys, "全年实发", p)] = yuan(sum((paid[i] for i, r in enumerate(rows) if r["工号"] == person["工号"]),
                                               Decimal(0)))
     year_grade = forced_labels(year, shares, labels)

@@ -8,12 +8,21 @@ from typing import Any
 
 from workbooks import styling
 from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
-from workbooks.templates.common import chosen, explain_sheet, person_name, xlookup
+from workbooks.templates.common import (
+    KINDS,
+    LEDGER_ID,
+    chosen,
+    deductions_ledger,
+    explain_sheet,
+    person_name,
+    xlookup,
+)
 
 ID = "t2-wangxiao"
 VERSION = "1.0"
 SEED = 20170207
 ROLES = ("电话专员", "销售顾问")
+BREACH = "违反客户信息管理规定"
 
 README = [
     ("方案是什么", [
@@ -27,13 +36,16 @@ README = [
         "顾问该车销售奖励额外处销售顾问1000元，电话专员500元的罚款。」",
     ]),
     ("怎样填写", [
-        "「月度绩效」表每人一行：岗位、当月邀约目标（组）、实际邀约（组）、实际邀约到店（组）、成功交付（台）与其中的组数、违规次数。"
+        "「月度绩效」表每人一行：岗位、当月邀约目标（组）、实际邀约（组）、实际邀约到店（组）、成功交付（台）与其中的组数。"
         "达成率、交付单价、各项奖金与应发由公式算出。「个人明细」表选工号查看逐项计算。",
+        "「扣款登记」表：当月每发现一次违规记一行（日期、工号、事项、次数）；每次罚款按违规人的岗位（参数「罚款标准」），"
+        "按工号汇总到「月度绩效」表的违规次数与罚款。",
     ]),
     ("公式", [
         "达成率 Y = 邀约到店（或按参数「Y口径」取实际邀约）÷ 月度邀约目标；交付单价 = BAND(Y, 交付单价档, 2, \"上含\")："
         "Y 恰为100%按60元，恰为110%按70元。",
-        "底薪、邀约奖、交付奖只发电话专员（IF(岗位=\"电话专员\", …, 0)）；应发 = MONEY(底薪 + 邀约奖 + 交付奖 − 违规次数×岗位罚款)。",
+        "底薪、邀约奖、交付奖只发电话专员（IF(岗位=\"电话专员\", …, 0)）；罚款 = SUMIFS(扣款金额, 事项工号, 工号)，"
+        "扣款金额 = 次数 × 违规人岗位的罚款；应发 = MONEY(底薪 + 邀约奖 + 交付奖 − 罚款)。",
     ]),
     ("文件未写明之处与本模板的做法（可改参数）", [
         "① Y 的含义：原文写「(实际邀约数=Y)网销经理制定月度邀约目标」又按百分比分档。两种读法：Y = 实际邀约到店组数 ÷ 月度邀约目标"
@@ -68,15 +80,21 @@ def _rows(n: int, rng: random.Random) -> list[list[Any]]:
         else:
             target = asked = invited = delivered = 0
         groups = delivered - (1 if delivered >= 4 else 0)  # one group bought two cars
-        breaches = 1 if i % 11 == 3 else 0
-        rows.append([f"WX{i + 1:03d}", person_name(i + 100), role, month, target, asked, invited, delivered, groups,
-                     breaches])
+        rows.append([f"WX{i + 1:03d}", person_name(i + 100), role, month, target, asked, invited, delivered, groups])
     return rows
+
+
+def _events(rows: list[list[Any]]) -> list[list[Any]]:
+    """One breach each for every 11th person (both roles), on a day of the month."""
+    return [[dt.date(2017, 3, 5 + i % 20), r[0], BREACH, 1, ""] for i, r in enumerate(rows) if i % 11 == 3]
 
 
 def template(n_staff: int = 32, seed: int = SEED) -> Template:
     rng = random.Random(seed)
     rows = _rows(n_staff, rng)
+    ledger = deductions_ledger(_events(rows), "工号", "工号",
+                               each=xlookup(xlookup(LEDGER_ID, "工号", "岗位"), "罚款岗位", "罚款金额"),
+                               title="违反客户信息管理规定登记（罚款）")
     sheet = DataSheet(
         name="月度绩效",
         title="网销电话专员月度绩效工资",
@@ -91,15 +109,15 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
             Col("邀约到店（组）", "int", name="邀约到店", width=10),
             Col("成功交付（台）", "int", name="成功交付", width=10),
             Col("成功交付（组）", "int", name="交付组数", width=10),
-            Col("违规次数", "int", name="违规次数", width=8),
+
             Col("达成率Y", "percent", name="达成率", width=10,
                 formula='IF(邀约目标>0,IF(Y口径="实际邀约",实际邀约,邀约到店)/邀约目标,0)'),
             Col("交付单价", "money", name="交付单价", width=10, formula='BAND(达成率,交付单价档,2,"上含")'),
             Col("底薪", "money", name="底薪额", width=10, formula='IF(岗位="电话专员",底薪,0)'),
             Col("邀约奖", "money", name="邀约奖", width=10, formula='IF(岗位="电话专员",MONEY(邀约到店*邀约单价),0)'),
             Col("交付奖", "money", name="交付奖", width=10, formula='IF(岗位="电话专员",MONEY(IF(交付计奖单位="组",交付组数,成功交付)*交付单价),0)'),
-            Col("罚款", "money", name="罚款", width=10,
-                formula=f"MONEY(违规次数*{xlookup('岗位', '罚款岗位', '罚款金额')})"),
+            Col("违规次数", "int", name="违规次数", width=8, formula="SUMIFS(事项次数,事项工号,工号)"),
+            Col("罚款", "money", name="罚款", width=10, formula="SUMIFS(扣款金额,事项工号,工号)"),
             Col("应发合计", "money", name="应发合计", width=12, formula="MONEY(底薪额+邀约奖+交付奖-罚款)"),
         ],
         rows=rows,
@@ -138,6 +156,9 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
                        [[0, 60], [1, 70], [1.1, 80]], "band", fmts=[styling.PERCENT, styling.MONEY], side="upper"),
             ParamTable("罚款标准", "违规罚款（元/次）", ["岗位", "罚款（元）"], [["销售顾问", 1000], ["电话专员", 500]],
                        "lookup", fmts=[None, styling.MONEY], col_names={0: "罚款岗位", 1: "罚款金额"}),
+            ParamTable("扣款标准", "违规事项（每次罚款按违规人的岗位，见「罚款标准」）", ["事项", "原文"],
+                       [[BREACH, "原文六、5：私下转换客户联系方式、变更专属销售顾问、或私下协商变卖网络客户信息"]], "lookup",
+                       col_names={0: KINDS}),
         ],
-        sheets=[sheet, explain],
+        sheets=[sheet, ledger, explain],
     )

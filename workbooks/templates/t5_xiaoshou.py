@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
 from workbooks import styling
 from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
-from workbooks.templates.common import Detail, chosen, explain_sheet, person_name
+from workbooks.templates.common import (
+    Detail,
+    chosen,
+    deductions_ledger,
+    deductions_table,
+    explain_sheet,
+    person_name,
+)
 
 ID = "t5-xiaoshou"
 VERSION = "1.0"
 SEED = 12
 MONTHS = 12
+YEAR = 2019
+DAMAGE = "宣传资料严重损坏或丢失"
+RIVAL = "参与竞争型报刊征订"
 
 README = [
     ("方案是什么", [
@@ -28,12 +39,15 @@ README = [
         "低于80分相应扣发」。",
         "原文：「对于连续三个月考核分低于70分，或者一个月低于60分的业务员，要进行转岗和再次培训，培训后仍然不能胜任的则淘汰。」",
         "原文杂志征订协议第六条：「乙方的工资结算为提成每份20元，征定量超20份提成增加到25元/份。」",
+        "原文杂志征订协议第五条：「乙方须保管好甲方所提供的宣传资料，严重损坏或丢失须按每套30元赔偿。」；第九条：「乙方在协议期内不得参与"
+        "其他竞争型报刊书籍的宣传和征订活动。如有违反，一经发现乙方须赔偿甲方的损失并对乙方罚款500元。」",
     ]),
     ("怎样填写", [
         "1. 「月度考核」表：每人每月一行——月份（1—12）、经销商管理扣分项数（每项扣5分）、销售员管理得分（0—70）、缺勤天数（半天填0.5）、"
         "核定月工资（底薪+绩效工资）。",
         "2. 「年度考核」表：每人一行，填工号与姓名；各月得分、年度得分与转岗标记由公式算出。",
-        "3. 「杂志征订」表：每人一行填征订份数；「提成明细」表选编号看分档明细；「个人明细」表选工号看年度情况。",
+        "3. 「杂志征订」表：每人一行填征订份数；「扣款登记」表每发生一次记一行（日期、编号、事项、次数；资料损坏丢失的次数填套数），"
+        "按编号从提成中扣除；「提成明细」表选编号看分档明细；「个人明细」表选工号看年度情况。",
     ]),
     ("公式", [
         "经销商管理得分 = DEDUCT(经销商满分, 扣分项数, 每项扣分)；出勤得分 = DEDUCT(出勤满分, ROUNDUP(缺勤天数, 0), 缺勤扣分)（半天按1天）。",
@@ -53,6 +67,8 @@ README = [
         "④ 年度得分固定除以12（原文），不足12个月的人员也除以12，参数「全年月数」。",
         "⑤ 销售员管理方面（70分）的细项在原文中不全，本模板直接填其得分；经销商管理方面按扣分项数计。",
         "⑥ 出勤得分与经销商管理得分最低为0（「扣完为止」）。",
+        "⑦ 杂志征订的赔偿（30元/套）与罚款（500元）从提成中扣除，扣后可为负数（应向甲方缴纳）；第九条「赔偿甲方的损失」的金额原文未定，"
+        "不在本表内，须另行登记。",
     ]),
 ]
 
@@ -148,10 +164,15 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
             Col("姓名", "text", name="征订姓名", width=9),
             Col("征订份数", "int", name="征订份数", width=9),
             Col("提成", "money", name="杂志提成", width=12, formula='TIERED(征订份数,杂志提成表,杂志提成口径,"上含")'),
+            Col("赔偿与罚款", "money", name="杂志扣款", width=11, formula="SUMIFS(扣款金额,事项工号,征订编号)"),
+            Col("实发", "money", name="杂志实发", width=12, formula="MONEY(杂志提成-杂志扣款)"),
         ],
         rows=students,
         nrows=len(students),
     )
+    events = [[dt.date(YEAR, 9, 2 + k), students[i][0], kind, n, ""]
+              for k, (i, kind, n) in enumerate([(3, DAMAGE, 1), (9, DAMAGE, 2), (12, RIVAL, 1), (20, DAMAGE, 1)])]
+    ledger = deductions_ledger(events, "编号", "征订编号", title="杂志征订：宣传资料赔偿与违约罚款登记")
     explain = explain_sheet(
         "个人明细", "销售员年度考核明细", "工号", "工号", str(staff[2][0]),
         [
@@ -170,6 +191,8 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
             ("征订份数", chosen("征订份数", "征订编号"), "int"),
             ("提成口径", "杂志提成口径", "text"),
             ("提成", chosen("杂志提成", "征订编号"), "money"),
+            ("赔偿与罚款", chosen("杂志扣款", "征订编号"), "money"),
+            ("实发", chosen("杂志实发", "征订编号"), "money"),
         ],
         [Detail("TIER_DETAIL 逐档明细（最后一行为合计）", ["档起", "档止", "份数", "单价", "金额"],
                 f'TIER_DETAIL({chosen("征订份数", "征订编号")},杂志提成表,杂志提成口径,"上含")', 3)],
@@ -197,8 +220,12 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
                        fmts=[styling.PERCENT, styling.PERCENT], total=1),
             ParamTable("月份序号", "年度表的月份", [f"{m}月" for m in range(1, MONTHS + 1)],
                        [list(range(1, MONTHS + 1))], "list"),
+            deductions_table("杂志征订协议的赔偿与罚款（元/次）", [
+                (DAMAGE, 30, "第五条：严重损坏或丢失须按每套30元赔偿（次数填套数）"),
+                (RIVAL, 500, "第九条：参与其他竞争型报刊书籍的宣传和征订，罚款500元"),
+            ]),
             ParamTable("杂志提成表", "杂志征订提成（上含：20份整属20元档）", ["份数起点", "每份提成（元）"],
                        [[0, 20], [20, 25]], "band", fmts=[styling.INT, styling.MONEY], side="upper"),
         ],
-        sheets=[monthly, yearly, magazine, explain, detail],
+        sheets=[monthly, yearly, magazine, ledger, explain, detail],
     )

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
 from workbooks import styling
 from workbooks.model import Col, DataSheet, FreeSheet, ParamTable, Scalar, Template
-from workbooks.templates.common import chosen, explain_sheet, person_name, summary_block
+from workbooks.templates.common import (
+    chosen,
+    deductions_ledger,
+    deductions_table,
+    explain_sheet,
+    person_name,
+    summary_block,
+)
 
 ID = "t7-weixiu"
 VERSION = "1.0"
 SEED = 7
 ITEMS = ["工作态度", "维修技能", "服从情况", "部门协作"]
 GROUPS = ("一组", "二组", "三组", "四组")
+LATE = "事项未按时按质完成（乐捐）"
+FAKE = "弄虚造假"
 LINES = [("涂装一线", 12, 600), ("涂装二线", 20, 600), ("涂装三线", 8, 600), ("喷涂线", 30, 600),
          ("烘干线", 22, 600), ("包装线", 16, 600)]
 
@@ -31,6 +41,10 @@ README = [
         "「②设备维修工单完成率(本项目满分为15分，权重15%) 计算方法：月度完成率=(本月报修后完成数量/本月总报修数量)*100%*20分同设备利用率一样"
         "按比例得分」；「C:此项也设立一个激励值，若本月工单完成率为100%，则本项本月得分为15*1.2=18分。」",
         "「③设备原因造成损失率(满分15分，权重15%)」——原文在此处截断。",
+    ]),
+    ("原文条款：同一文件集中的乐捐与罚款", [
+        "产能攻关事项跟进表：各事项「未按时按质完成」的，「责任人乐捐5元」。",
+        "转介绍奖励方案：「本公司员工应秉承真实的原则进行介绍,一经发现弄虚造假每次给予300元处罚。」",
     ]),
     ("怎样填写", [
         "1. 「等级评分」表：每人一行——组别、岗位（组长/组员）、四项十分制得分、个人核定月浮动奖金。",
@@ -52,6 +66,9 @@ README = [
         "④ 原文在损失率处截断：设备损失率得分与第四类（维修费用率）得分直接填写在「部门得分」表，四类满分按 40+15+15+30=100。",
         "⑤ 激励值 1.2 倍在达到 99%（含）/100% 时适用，低于时按比例，无其他封顶。",
         "⑥ 「根据当月情况总监可以决定各组或全部门不执行此方案」：不执行时把该组人员的核定奖金填0或删去该行。",
+        "⑧ 维修部激励方案本身没有罚款条款；同一文件集中另有两条按次扣款的规定（上引）：事项未按时按质完成由责任人乐捐5元，"
+        "弄虚造假每次处罚300元。本模板把它们列为参数「扣款标准」的示例事项，登记在「扣款登记」表，从当月奖金合计中扣除（扣后可为负数）；"
+        "贵单位未采用的事项可从参数表删去或把金额改为0。",
         "⑦ 本月没有报修（总报修数量为0）时「本月报修后完成数量/本月总报修数量」无从计算（÷0）。两种读法：没有未完成的工单，"
         "完成率按100%（参数「无报修完成率」＝100%，默认，得15×1.2＝18分）；或本项不得分（填0%）。本月没有生产时间时设备利用率同理，"
         "参数「无生产利用率」（默认100%）。这样 #DIV/0! 不会传到每个人的浮动奖金。",
@@ -93,6 +110,8 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
             Col("浮动奖金", "money", name="浮动奖金", width=11,
                 formula="MONEY(核定浮动奖金*部门比例*部门得分/部门满分+核定浮动奖金*个人比例*综合得分/十分制满分)"),
             Col("奖金合计", "money", name="奖金合计", width=11, formula="MONEY(等级奖金+浮动奖金)"),
+            Col("乐捐与罚款", "money", name="个人扣款", width=10, formula="SUMIFS(扣款金额,事项工号,工号)"),
+            Col("实发合计", "money", name="实发合计", width=11, formula="MONEY(奖金合计-个人扣款)"),
         ],
         rows=staff,
         nrows=len(staff),
@@ -140,6 +159,10 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
             b.unlocked.add(f"B{r}")
             b.kinds[f"B{r}"] = kind
     dept = FreeSheet("部门得分", b, kind="result")
+    events = [[dt.date(2019, 8, 3 + 2 * k), staff[i][0], kind, n, ""]
+              for k, (i, kind, n) in enumerate([(1, LATE, 1), (4, LATE, 2), (4, FAKE, 1), (9, LATE, 1)])
+              if i < len(staff)]
+    ledger = deductions_ledger(events, "工号", "工号", title="乐捐与罚款登记")
     explain = explain_sheet(
         "个人明细", "维修人员奖金明细", "工号", "工号", staff[3][0],
         [
@@ -152,6 +175,8 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
             ("本部门考核得分", "部门得分", "score"),
             ("浮动奖金", chosen("浮动奖金"), "money"),
             ("奖金合计", chosen("奖金合计"), "money"),
+            ("乐捐与罚款", chosen("个人扣款"), "money"),
+            ("实发合计", chosen("实发合计"), "money"),
         ],
     )
     return Template(
@@ -179,6 +204,10 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
             ParamTable("浮动比例", "个人月浮动奖金的构成", ["本部门考核部分", "本人考核部分"], [[0.3, 0.7]], "weights",
                        fmts=[styling.PERCENT, styling.PERCENT], total=1,
                        cell_names={(0, 0): "部门比例", (0, 1): "个人比例"}),
+            deductions_table("乐捐与罚款（元/次，示例：同一文件集中的规定）", [
+                (LATE, 5, "产能攻关事项跟进表：未按时按质完成，责任人乐捐5元"),
+                (FAKE, 300, "转介绍奖励方案：一经发现弄虚造假每次给予300元处罚"),
+            ]),
         ],
-        sheets=[grade, lines, dept, explain],
+        sheets=[grade, lines, dept, ledger, explain],
     )

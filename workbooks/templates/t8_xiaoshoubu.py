@@ -10,7 +10,13 @@ from openpyxl.utils import get_column_letter
 
 from workbooks import styling
 from workbooks.model import Col, DataSheet, ParamTable, Template
-from workbooks.templates.common import explain_sheet, person_name, xlookup
+from workbooks.templates.common import (
+    deductions_ledger,
+    deductions_table,
+    explain_sheet,
+    person_name,
+    xlookup,
+)
 
 ID = "t8-xiaoshoubu"
 VERSION = "1.0"
@@ -50,7 +56,7 @@ README = [
     ("怎样填写", [
         "1. 「月度评估」表：每人每月一行，按月份排在一起（1月的全体人员，然后2月……）——月份（1—12）、三项评分（各0—100）、"
         "基本工资、销售提成、福利费。月度得分、等级、考核系数、罚款与工资由公式算出；每个月的等级由该月一段的一个公式给出。",
-        "2. 「奖惩事项」表：每发生一次违规记一行——日期、工号、事项（从列表选择）、次数。每次罚款按参数「罚款标准」，"
+        "2. 「扣款登记」表：每发生一次违规记一行——日期、工号、事项（从列表选择）、次数。每次罚款按参数「扣款标准」，"
         "按工号与月份扣在「月度评估」表当月的工资里。",
         "3. 「年度评估」表：每人一行，填工号与姓名；各月得分、年度得分、年度等级与系数、全年罚款与实发由公式汇总。",
         "4. 「个人明细」表：选工号与月份，逐项查看当月计算。",
@@ -58,9 +64,9 @@ README = [
     ("公式", [
         "月度得分 = WSCORE(三项评分, 评估权重)；月度等级 = FORCED_DIST(当月全体的月度得分, 等级比例, 等级名称)（每月一段、一个公式）；"
         "考核系数 = XLOOKUP(等级, 等级名称, 等级系数)。",
-        "工资总额 = MONEY(基本工资 × 考核系数 + 销售提成 + 福利费)；当月罚款 = SUMIFS(罚款金额, 事项工号, 工号, 事项月份, 月份)；"
-        "实发 = 工资总额 − 当月罚款。",
-        "罚款金额 = MONEY(次数 × XLOOKUP(事项, 罚款事项, 罚款单价))。",
+        "工资总额 = MONEY(基本工资 × 考核系数 + 销售提成 + 福利费)；当月罚款 = SUMIFS(扣款金额, 事项工号, 工号, 事项月份, 月份)；"
+        "实发 = MONEY(工资总额 − 当月罚款)。",
+        "扣款金额 = MONEY(次数 × XLOOKUP(事项, 扣款事项, 扣款单价))。",
         "年度得分 = 有评估的各月得分之和 ÷ 评估月数；年度等级 = FORCED_DIST(年度得分, 等级比例, 等级名称)。",
     ]),
     ("文件未写明之处与本模板的做法（可改参数）", [
@@ -70,7 +76,7 @@ README = [
         "分数相同的人同得较好的等级（该等级人数可能多于比例）。",
         "③ 考核系数：原文只说「确定各人考核系数」。本模板的示例为 1.2、1.1、1.0、0.9、0.8（参数「等级表」的「考核系数」列），"
         "并读作乘在基本工资上：工资总额 = 基本工资 × 考核系数 + 销售提成 + 福利费（提成与福利费不乘系数）。",
-        "④ 罚款：每个事项每次的金额见参数「罚款标准」。原文「视情节轻重」：情节较重的可按次数多记，或在参数中改金额；"
+        "④ 罚款：每个事项每次的金额见参数「扣款标准」。原文「视情节轻重」：情节较重的可按次数多记，或在参数中改金额；"
         "「直至给予开除」「开除」不在工资计算之内。罚款在违规日期所在月份的工资中扣除，扣后可为负数（即应补缴）。",
         "⑤ 年度评估：原文「最终汇总形成员工月度/年度评估结果」。本模板取有评估的各月月度得分的平均（年中入职的人只按入职后的月份平均），"
         "再在全体人员中按同一强制比例定年度等级与年度考核系数；年度系数如何使用（如年终奖）原文未写，本表只列出。",
@@ -139,8 +145,8 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
         Col("月度等级", "text", name="月度等级", width=9, formula="FORCED_DIST", cell_formulas=blocks),
         Col("考核系数", "number", name="考核系数", fmt="0.00", width=8, formula=xlookup("月度等级", "等级名称", "等级系数")),
         Col("工资总额", "money", name="工资总额", width=12, formula="MONEY(基本工资*考核系数+销售提成+福利费)"),
-        Col("当月罚款", "money", name="当月罚款", width=10, formula="SUMIFS(罚款金额,事项工号,月度工号,事项月份,月份)"),
-        Col("实发工资", "money", name="实发工资", width=12, formula="工资总额-当月罚款"),
+        Col("当月罚款", "money", name="当月罚款", width=10, formula="SUMIFS(扣款金额,事项工号,月度工号,事项月份,月份)"),
+        Col("实发工资", "money", name="实发工资", width=12, formula="MONEY(工资总额-当月罚款)"),
         Col("明细键", "text", name="明细键", width=11, formula='月度工号&"-"&月份'),
     ]
     monthly = DataSheet(
@@ -152,24 +158,7 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
         nrows=len(monthly_rows),
         blocks={"评估分项": (ITEMS[0], ITEMS[-1])},
     )
-    events = DataSheet(
-        name="奖惩事项",
-        title="违规事项登记（罚款）",
-        note="每发生一次记一行：日期、工号、事项（从列表选）、次数。罚款按参数「罚款标准」，扣在违规日期所在月份的工资中。",
-        cols=[
-            Col("日期", "date", name="事项日期", width=11),
-            Col("工号", "choice", name="事项工号", choices_ref="工号", width=9),
-            Col("事项", "choice", name="事项", choices_ref="罚款事项", width=22),
-            Col("次数", "int", name="事项次数", width=6),
-            Col("说明", "text", name="事项说明", required=False, width=24),
-            Col("月份", "int", name="事项月份", width=6, formula="MONTH(事项日期)"),
-            Col("每次罚款", "money", name="每次罚款", width=10, formula=xlookup("事项", "罚款事项", "罚款单价")),
-            Col("罚款金额", "money", name="罚款金额", width=11, formula="MONEY(事项次数*每次罚款)"),
-        ],
-        rows=event_rows,
-        nrows=len(event_rows),
-        landscape=False,
-    )
+    events = deductions_ledger(event_rows, "工号", "工号", title="违规事项登记（罚款）")
     month_cols = [Col(f"{m}月", "number", fmt=styling.SCORE, width=7,
                       formula=('IF(COUNTIFS(月度工号,工号,月份,月份序号)>0,'
                                'SUMIFS(月度得分,月度工号,工号,月份,月份序号),"")') if m == 1 else "",
@@ -189,7 +178,7 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
             Col("年度等级", "text", name="年度等级", width=9, formula="FORCED_DIST(年度得分,等级比例,等级名称)"),
             Col("年度考核系数", "number", name="年度考核系数", fmt="0.00", width=9,
                 formula=xlookup("年度等级", "等级名称", "等级系数")),
-            Col("全年罚款", "money", name="全年罚款", width=11, formula="SUMIFS(罚款金额,事项工号,工号)"),
+            Col("全年罚款", "money", name="全年罚款", width=11, formula="SUMIFS(扣款金额,事项工号,工号)"),
             Col("全年实发", "money", name="全年实发", width=13, formula="SUMIFS(实发工资,月度工号,工号)"),
         ],
         rows=[[sid, name] for sid, name, _m in staff],
@@ -231,9 +220,7 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
             ParamTable("等级表", "强制比例分布与考核系数（示例，由好到差）", ["等级", "强制比例", "考核系数"],
                        [list(g) for g in GRADES], "lookup", fmts=pct,
                        col_names={0: "等级名称", 1: "等级比例", 2: "等级系数"}),
-            ParamTable("罚款标准", "违规事项与每次罚款（第十二节第二条）", ["事项", "每次罚款（元）", "原文"],
-                       [list(f) for f in FINES], "lookup", fmts=[None, styling.MONEY, None],
-                       col_names={0: "罚款事项", 1: "罚款单价"}),
+            deductions_table("违规事项与每次罚款（第十二节第二条）", FINES),
             ParamTable("月份序号", "年度表的月份", [f"{m}月" for m in range(1, MONTHS + 1)],
                        [list(range(1, MONTHS + 1))], "list"),
         ],
