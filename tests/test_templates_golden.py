@@ -87,6 +87,7 @@ def column(x: Any) -> list[list[Any]]:
 def test_t1_gongxiaoshe() -> None:
     """供销社: WSCORE capped sum, BAND rate by revenue, POINT_BONUS with gates."""
     from udfs.bands import band, point_bonus
+    from udfs.money import money
     from udfs.scoring import wscore
 
     b = book("t1-gongxiaoshe")
@@ -110,6 +111,11 @@ def test_t1_gongxiaoshe() -> None:
     bonus = [p if d_of[f] == "是" else (fb if give_fallback else 0)
              for p, fb, f in zip(paid, fallback, first, strict=True)]
     b.check("人员奖金", "年度奖金", bonus, money=True)
+    need_task = b.scalar("增发须完成任务") == "是"
+    extra = [base if sc >= b.scalar("增发分数线") and (not need_task or d_of[f] == "是") else 0
+             for base, sc, f in zip(b.col("月基本工资"), staff_score, first, strict=True)]
+    b.check("人员奖金", "增发一个月基本工资", extra, money=True)
+    b.check("人员奖金", "奖金合计", [money(x + e) for x, e in zip(bonus, extra, strict=True)], money=True)
 
 
 def test_t2_wangxiao() -> None:

@@ -82,6 +82,8 @@ def _t7_no_production(rows: list[list[Any]]) -> None:
 
 
 READINGS: dict[str, tuple[str, Callable[[Template], None]]] = {
+    "t1-extra-month-at-80": ("t1-gongxiaoshe", _set("增发分数线", 80)),
+    "t1-extra-month-needs-task": ("t1-gongxiaoshe", _set("增发须完成任务", "是")),
     "t2-Y=实际邀约": ("t2-wangxiao", _set("Y口径", "实际邀约")),
     "t2-per-group": ("t2-wangxiao", _set("交付计奖单位", "组")),
     "t3-both-groups-lowest": ("t3-hujiao", _set("降级口径", "两组皆最低")),

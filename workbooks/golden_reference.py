@@ -100,6 +100,13 @@ def t1_gongxiaoshe(t: Template) -> dict[str, Any]:
         out[key(staff, "考核得分", i)] = num(score)
         out[key(staff, "收入档单价", i)] = num(rates[first])
         out[key(staff, "年度奖金", i)] = yuan(bonus)
+        # 「在年度目标考核达标以上,考核对象还可享受……增发一个月基本工资奖励」: 达标 = the 60-point 达标奖金
+        # band (80 under the other reading); no task condition unless the 参数 choice asks for it
+        line = D(t.param("增发分数线"))
+        task_ok = t.param("增发须完成任务") == "否" or done[first] == "是"
+        extra = D(r["月基本工资"]) if score >= line and task_ok else Decimal(0)
+        out[key(staff, "增发一个月基本工资", i)] = yuan(extra)
+        out[key(staff, "奖金合计", i)] = yuan(bonus + extra)
     return out
 
 
