@@ -322,6 +322,23 @@ def test_t5_xiaoshou() -> None:
     owed = [sum(a for a, w in zip(amounts, b.col("事项工号"), strict=True) if w == p) for p in b.col("征订编号")]
     b.check("杂志征订", "赔偿与罚款", owed, money=True)
     b.check("杂志征订", "实发", [money(p - o) for p, o in zip(pay, owed, strict=True)], money=True)
+    # 电梯: units beyond the target in signing order; commission × 回款率; MONEY per contract
+    seq, who, units = b.col("签订序号"), b.col("合同销售员"), b.col("合同台数")
+    target = lookup(b.col("电梯销售员"), b.col("年度目标台数"))
+    before = [sum(u for s2, w2, u in zip(seq, who, units, strict=True) if w2 == w and s2 < s1)
+              for s1, w in zip(seq, who, strict=True)]
+    over = [n if p >= target[w] else max(0, p + n - target[w]) for p, n, w in zip(before, units, who, strict=True)]
+    b.check("电梯合同", "此前累计台数", before)
+    b.check("电梯合同", "超目标台数", over)
+    ratio = [min(1, paid / tot) if tot > 0 else 0 for paid, tot in zip(b.col("已回款"), b.col("合同总价"), strict=True)]
+    b.check("电梯合同", "回款率", ratio)
+    inside = [money(tot * (n - o) / n * b.scalar("目标内提成率") * r)
+              for tot, n, o, r in zip(b.col("合同总价"), units, over, ratio, strict=True)]
+    beyond = [money(dev * o / n * b.scalar("超目标提成率") * r)
+              for dev, n, o, r in zip(b.col("设备总价"), units, over, ratio, strict=True)]
+    b.check("电梯合同", "目标内提成", inside, money=True)
+    b.check("电梯合同", "超目标提成", beyond, money=True)
+    b.check("电梯合同", "超额奖金", [o * b.scalar("超额每台奖金") for o in over], money=True)
 
 
 def test_t6_weixi() -> None:

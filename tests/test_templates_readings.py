@@ -203,3 +203,25 @@ def test_t8_tie_at_the_cut_gets_the_better_grade() -> None:
     top = [g[f"月度评估!{ms.cell('月度等级', i)}"] for i in march if g[f"月度评估!{ms.cell('月度得分', i)}"] == 96]
     assert top == ["优秀"] * 4
     assert len(march) == 29
+
+
+def test_t5_elevator_contract_straddling_the_target() -> None:
+    """「销售目标为:48台」, 「目标任务内:合同总价的5‰」, 「超目标任务提成:设备总价的1%」 and
+    「每台500元奖金」: a contract that takes its seller from below to above 48 units is
+    split by units — the part up to 48 at 5‰ of the contract price, the rest at 1 % of
+    the equipment price plus 500 per unit, both × 回款率."""
+    t = REGISTRY["t5-xiaoshou"]()
+    g = golden(t)
+    cs = t.data_sheet("电梯合同")
+    heads = [c.header for c in cs.cols if c.is_input]
+    rows = [dict(zip(heads, r, strict=True)) for r in cs.iter_rows()]
+    i = next(i for i in range(cs.nrows)
+             if 0 < g[f"电梯合同!{cs.cell('超目标台数', i)}"] < rows[i]["台数"])
+    r, over = rows[i], g[f"电梯合同!{cs.cell('超目标台数', i)}"]
+    assert g[f"电梯合同!{cs.cell('此前累计台数', i)}"] + r["台数"] - over == 48
+    ratio = min(1, r["已回款"] / r["合同总价"])
+    assert g[f"电梯合同!{cs.cell('目标内提成', i)}"] == pytest.approx(
+        round(r["合同总价"] * (r["台数"] - over) / r["台数"] * 0.005 * ratio, 2))
+    assert g[f"电梯合同!{cs.cell('超目标提成', i)}"] == pytest.approx(
+        round(r["设备总价"] * over / r["台数"] * 0.01 * ratio, 2))
+    assert g[f"电梯合同!{cs.cell('超额奖金', i)}"] == 500 * over

@@ -472,7 +472,52 @@ def t5_xiaoshou(t: Template) -> dict[str, Any]:
         out[key(zs, "提成", i)] = yuan(pay)
         out[key(zs, "赔偿与罚款", i)] = yuan(minus)
         out[key(zs, "实发", i)] = yuan(pay - minus)
+    lift(t, out)
     return out
+
+
+def lift(t: Template, out: dict[str, Any]) -> None:
+    """电梯 (业务员合同范文3): 「目标任务内:合同总价的5‰,按回款率结算提成」; 「超目标任务提成:
+    设备总价的1%,按回款率结算提成,超额完成销售任务:每台500元奖金」; 「销售费用:每台500元……
+    超支部分在销售奖金中扣出」. Units beyond the year's target in signing order are 超目标; a
+    contract straddling the target is split by units; 回款率 = paid ÷ contract total, at most 1."""
+    cs, ps = t.data_sheet("电梯合同"), t.data_sheet("电梯提成")
+    people = rows_of(ps)
+    target = {p["销售员"]: int(p["年度目标台数"]) for p in people}
+    contracts = rows_of(cs)
+    sums: dict[str, dict[str, Decimal]] = {p["销售员"]: {} for p in people}
+    for i, c in enumerate(contracts):
+        who, n = c["销售员"], int(c["台数"])
+        before = sum(int(x["台数"]) for x in contracts if x["销售员"] == who and x["签订序号"] < c["签订序号"])
+        over = n if before >= target[who] else max(0, before + n - target[who])
+        total, device, paid = D(c["合同总价"]), D(c["设备总价"]), D(c["已回款"])
+        ratio = min(Decimal(1), paid / total) if total > 0 else Decimal(0)
+        inside = Decimal(str(yuan(total * (n - over) / n * Decimal("0.005") * ratio))) if n else Decimal(0)
+        beyond = Decimal(str(yuan(device * over / n * Decimal("0.01") * ratio))) if n else Decimal(0)
+        bonus = Decimal(500 * over)
+        out[key(cs, "此前累计台数", i)] = before
+        out[key(cs, "年度目标台数", i)] = target[who]
+        out[key(cs, "超目标台数", i)] = over
+        out[key(cs, "回款率", i)] = num(ratio)
+        out[key(cs, "目标内提成", i)] = yuan(inside)
+        out[key(cs, "超目标提成", i)] = yuan(beyond)
+        out[key(cs, "超额奖金", i)] = yuan(bonus)
+        acc = sums[who]
+        for k, v in (("台数", Decimal(n)), ("内", inside), ("超", beyond), ("奖", bonus)):
+            acc[k] = acc.get(k, Decimal(0)) + v
+    for i, p in enumerate(people):
+        acc = sums[p["销售员"]]
+        units = acc.get("台数", Decimal(0))
+        allowance = units * 500 + D(p["大项目另定额度"])
+        overspend = max(Decimal(0), D(p["实际销售费用"]) - allowance)
+        out[key(ps, "全年台数", i)] = num(units)
+        out[key(ps, "目标内提成合计", i)] = yuan(acc.get("内", Decimal(0)))
+        out[key(ps, "超目标提成合计", i)] = yuan(acc.get("超", Decimal(0)))
+        out[key(ps, "超额奖金（年底发放）", i)] = yuan(acc.get("奖", Decimal(0)))
+        out[key(ps, "销售费用额度", i)] = yuan(allowance)
+        out[key(ps, "费用超支", i)] = yuan(overspend)
+        out[key(ps, "应发合计", i)] = yuan(acc.get("内", Decimal(0)) + acc.get("超", Decimal(0))
+                                          + acc.get("奖", Decimal(0)) - overspend)
 
 
 # --------------------------------------------------------------------------- t6

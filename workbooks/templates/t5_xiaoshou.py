@@ -15,6 +15,7 @@ from workbooks.templates.common import (
     deductions_table,
     explain_sheet,
     person_name,
+    xlookup,
 )
 
 ID = "t5-xiaoshou"
@@ -39,6 +40,9 @@ README = [
         "低于80分相应扣发」。",
         "原文：「对于连续三个月考核分低于70分，或者一个月低于60分的业务员，要进行转岗和再次培训，培训后仍然不能胜任的则淘汰。」",
         "原文杂志征订协议第六条：「乙方的工资结算为提成每份20元，征定量超20份提成增加到25元/份。」",
+        "原文业务员合同范文3：「销售目标为:48台电/扶梯,平均每月4台电/扶梯。」「1、目标任务内:合同总价的5‰,按回款率结算提成。"
+        "2、销售费用:每台500元,大项目视项目情况而定,超支部分在销售奖金中扣出。3、超目标任务提成:设备总价的1%,按回款率结算提成,"
+        "超额完成销售任务:每台500元奖金,年底发放。」",
         "原文杂志征订协议第五条：「乙方须保管好甲方所提供的宣传资料，严重损坏或丢失须按每套30元赔偿。」；第九条：「乙方在协议期内不得参与"
         "其他竞争型报刊书籍的宣传和征订活动。如有违反，一经发现乙方须赔偿甲方的损失并对乙方罚款500元。」",
     ]),
@@ -48,6 +52,8 @@ README = [
         "2. 「年度考核」表：每人一行，填工号与姓名；各月得分、年度得分与转岗标记由公式算出。",
         "3. 「杂志征订」表：每人一行填征订份数；「扣款登记」表每发生一次记一行（日期、编号、事项、次数；资料损坏丢失的次数填套数），"
         "按编号从提成中扣除；「提成明细」表选编号看分档明细；「个人明细」表选工号看年度情况。",
+        "4. 「电梯合同」表：每份电梯合同一行——签订序号（全年按签订先后1、2、3……）、销售员、台数、合同总价、设备总价、已回款；"
+        "「电梯提成」表每位销售员一行——年度目标台数、全年实际销售费用、大项目另定的费用额度。",
     ]),
     ("公式", [
         "经销商管理得分 = DEDUCT(经销商满分, 扣分项数, 每项扣分)；出勤得分 = DEDUCT(出勤满分, ROUNDUP(缺勤天数, 0), 缺勤扣分)（半天按1天）。",
@@ -56,6 +62,9 @@ README = [
         "年度得分 = 合计 ÷ 全年月数。",
         "连续低分 = STREAK(各月得分, \"<\"&连续低分线)；单月低分 = STREAK(各月得分, \"<\"&单月低分线)（≥1即有）。",
         "杂志提成 = TIERED(征订份数, 杂志提成表, 杂志提成口径, \"上含\")。",
+        "电梯：超目标台数 = 此前累计台数（签订序号在前的合同）已达目标则全部，跨过目标则超出的部分；回款率 = 已回款 ÷ 合同总价（最多100%）；"
+        "目标内提成 = 合同总价 × 目标内台数占比 × 5‰ × 回款率；超目标提成 = 设备总价 × 超目标台数占比 × 1% × 回款率；超额奖金 = 超目标台数 × 500；"
+        "费用超支 = 实际销售费用 − (全年台数 × 500 + 大项目另定额度)（不足为0）；应发 = 各项提成 + 超额奖金 − 费用超支。",
     ]),
     ("文件未写明之处与本模板的做法（可改参数）", [
         "① 杂志提成的读法：「征定量超20份提成增加到25元/份」可读作超过20份后全部按25元（全额），或只有第21份起按25元（超额）。"
@@ -69,6 +78,10 @@ README = [
         "⑥ 出勤得分与经销商管理得分最低为0（「扣完为止」）。",
         "⑦ 杂志征订的赔偿（30元/套）与罚款（500元）从提成中扣除，扣后可为负数（应向甲方缴纳）；第九条「赔偿甲方的损失」的金额原文未定，"
         "不在本表内，须另行登记。",
+        "⑧ 电梯「超目标任务」：按签订先后，销售员全年累计台数超过「年度目标台数」（原文48台）之后的台数为超目标；一份合同跨过目标时按台数比例拆分"
+        "合同总价与设备总价。另一读法（全年超出台数按全年平均比例计）未采用。「按回款率结算」：提成 × 已回款 ÷ 合同总价，回款超过合同总价按100%；"
+        "未回款部分待回款后重算。超额奖金「年底发放」，本表列入全年应发。「大项目视项目情况而定」的费用额度填在「大项目另定额度」；"
+        "「超支部分在销售奖金中扣出」：从全年提成与奖金中扣除，扣后可为负数。",
     ]),
 ]
 
@@ -93,6 +106,26 @@ def _months(n: int, rng: random.Random) -> list[list[Any]]:
                 k, mgmt, absent = 0, 70, 0
             rows.append([f"XS{i + 1:03d}", person_name(900 + i), m, k, mgmt, absent, base])
     return rows
+
+
+def _lift_sales(rng: random.Random) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Four elevator salespeople (target 48 台); the first two pass the target, one of them
+    with a contract that straddles it; some contracts not yet fully paid."""
+    names = [person_name(1100 + k) for k in range(4)]
+    sellers = [[n, 48, e, extra] for n, e, extra in zip(names, [30000, 21000, 9000, 26000], [None, None, None, 5000],
+                                                           strict=True)]
+    units = {0: [8, 8, 8, 8, 8, 6, 5, 4, 3], 1: [6, 6, 6, 6, 6, 6, 6, 5, 4], 2: [4, 5, 3, 6], 3: [7, 8, 6, 9, 5]}
+    queue = [(k, u) for k, us in units.items() for u in us]
+    rng.shuffle(queue)
+    queue.sort(key=lambda ku: units[ku[0]].index(ku[1]))  # round-robin-ish over the year, deterministic
+    contracts = []
+    for seq, (k, u) in enumerate(queue, start=1):
+        device = u * rng.choice([180000, 220000, 260000])
+        total = device + u * rng.choice([20000, 30000, 40000])
+        paid = total if seq % 4 else round(total * rng.choice([0.3, 0.6, 0.85]), -2)
+        day = dt.date(YEAR, 1 + (seq - 1) * 12 // len(queue), 1 + seq % 27)
+        contracts.append([seq, f"DT{YEAR}-{seq:03d}", names[k], day, u, total, device, paid])
+    return sellers, contracts
 
 
 def template(n_staff: int = 30, seed: int = SEED) -> Template:
@@ -173,6 +206,57 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
     events = [[dt.date(YEAR, 9, 2 + k), students[i][0], kind, n, ""]
               for k, (i, kind, n) in enumerate([(3, DAMAGE, 1), (9, DAMAGE, 2), (12, RIVAL, 1), (20, DAMAGE, 1)])]
     ledger = deductions_ledger(events, "编号", "征订编号", title="杂志征订：宣传资料赔偿与违约罚款登记")
+    sellers, contracts = _lift_sales(rng)
+    lift_contracts = DataSheet(
+        name="电梯合同",
+        title="电梯销售合同与提成（按签订先后）",
+        note="每份合同一行，「签订序号」按全年签订先后编号（1、2、3……）；某销售员累计台数超过年度目标后的台数为超目标。",
+        cols=[
+            Col("签订序号", "int", name="签订序号", width=7),
+            Col("合同编号", "text", name="合同编号", width=12),
+            Col("销售员", "choice", name="合同销售员", choices_ref="电梯销售员", width=9),
+            Col("签订日期", "date", name="签订日期", width=11),
+            Col("台数", "int", name="合同台数", width=6),
+            Col("合同总价", "money", name="合同总价", width=13),
+            Col("设备总价", "money", name="设备总价", width=13),
+            Col("已回款", "money", name="已回款", width=13),
+            Col("此前累计台数", "int", name="此前台数", width=8,
+                formula='SUMIFS(合同台数,合同销售员,合同销售员,签订序号,"<"&签订序号)'),
+            Col("年度目标台数", "int", name="合同目标台数", width=8, formula=xlookup("合同销售员", "电梯销售员", "年度目标台数")),
+            Col("超目标台数", "int", name="超目标台数", width=8,
+                formula="IF(此前台数>=合同目标台数,合同台数,IF(此前台数+合同台数>合同目标台数,此前台数+合同台数-合同目标台数,0))"),
+            Col("回款率", "percent", name="回款率", width=8,
+                formula="IF(合同总价>0,IF(已回款>=合同总价,1,已回款/合同总价),0)"),
+            Col("目标内提成", "money", name="目标内提成", width=11,
+                formula="IF(合同台数>0,MONEY(合同总价*(合同台数-超目标台数)/合同台数*目标内提成率*回款率),0)"),
+            Col("超目标提成", "money", name="超目标提成", width=11,
+                formula="IF(合同台数>0,MONEY(设备总价*超目标台数/合同台数*超目标提成率*回款率),0)"),
+            Col("超额奖金", "money", name="超额奖金", width=10, formula="MONEY(超目标台数*超额每台奖金)"),
+        ],
+        rows=contracts,
+        nrows=len(contracts),
+    )
+    lift_people = DataSheet(
+        name="电梯提成",
+        title="电梯销售员年度提成、超额奖金与销售费用",
+        note="每位电梯销售员一行：年度目标台数、全年实际销售费用、大项目另定的费用额度。其余由公式从「电梯合同」表汇总。",
+        cols=[
+            Col("销售员", "text", name="电梯销售员", width=9),
+            Col("年度目标台数", "int", name="年度目标台数", width=8),
+            Col("实际销售费用", "money", name="实际销售费用", width=12),
+            Col("大项目另定额度", "money", name="另定费用额度", required=False, width=12),
+            Col("全年台数", "int", name="全年台数", width=8, formula="SUMIFS(合同台数,合同销售员,电梯销售员)"),
+            Col("目标内提成合计", "money", name="目标内提成合计", width=12, formula="SUMIFS(目标内提成,合同销售员,电梯销售员)"),
+            Col("超目标提成合计", "money", name="超目标提成合计", width=12, formula="SUMIFS(超目标提成,合同销售员,电梯销售员)"),
+            Col("超额奖金（年底发放）", "money", name="超额奖金合计", width=12, formula="SUMIFS(超额奖金,合同销售员,电梯销售员)"),
+            Col("销售费用额度", "money", name="费用额度", width=12, formula="全年台数*每台销售费用+另定费用额度"),
+            Col("费用超支", "money", name="费用超支", width=11, formula="IF(实际销售费用>费用额度,实际销售费用-费用额度,0)"),
+            Col("应发合计", "money", name="电梯应发", width=12,
+                formula="MONEY(目标内提成合计+超目标提成合计+超额奖金合计-费用超支)"),
+        ],
+        rows=sellers,
+        nrows=len(sellers),
+    )
     explain = explain_sheet(
         "个人明细", "销售员年度考核明细", "工号", "工号", str(staff[2][0]),
         [
@@ -220,6 +304,11 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
                        fmts=[styling.PERCENT, styling.PERCENT], total=1),
             ParamTable("月份序号", "年度表的月份", [f"{m}月" for m in range(1, MONTHS + 1)],
                        [list(range(1, MONTHS + 1))], "list"),
+            ParamTable("电梯提成率", "电梯销售提成（业务员合同范文3「三、销售提成」）",
+                       ["目标内提成率（合同总价）", "超目标提成率（设备总价）", "超额每台奖金（元）", "每台销售费用（元）"],
+                       [[0.005, 0.01, 500, 500]], "lookup", fmts=["0.0%", styling.PERCENT, styling.MONEY, styling.MONEY],
+                       cell_names={(0, 0): "目标内提成率", (0, 1): "超目标提成率", (0, 2): "超额每台奖金",
+                                   (0, 3): "每台销售费用"}),
             deductions_table("杂志征订协议的赔偿与罚款（元/次）", [
                 (DAMAGE, 30, "第五条：严重损坏或丢失须按每套30元赔偿（次数填套数）"),
                 (RIVAL, 500, "第九条：参与其他竞争型报刊书籍的宣传和征订，罚款500元"),
@@ -227,5 +316,5 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
             ParamTable("杂志提成表", "杂志征订提成（上含：20份整属20元档）", ["份数起点", "每份提成（元）"],
                        [[0, 20], [20, 25]], "band", fmts=[styling.INT, styling.MONEY], side="upper"),
         ],
-        sheets=[monthly, yearly, magazine, ledger, explain, detail],
+        sheets=[monthly, yearly, magazine, ledger, lift_contracts, lift_people, explain, detail],
     )
