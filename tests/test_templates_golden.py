@@ -339,6 +339,25 @@ def test_t5_xiaoshou() -> None:
     b.check("电梯合同", "目标内提成", inside, money=True)
     b.check("电梯合同", "超目标提成", beyond, money=True)
     b.check("电梯合同", "超额奖金", [o * b.scalar("超额每台奖金") for o in over], money=True)
+    # 区域经理: capped item sums, 材料 points lost ×加倍倍数 when 连续, DEDUCT to 0, WSCORE 70/30
+    papers = flat(wscore(b("材料分项"), b("材料权重"), b("材料满分")))
+    others = flat(wscore(b("其他分项"), b("其他权重"), b("其他满分")))
+    b.check("区域经理考核", "材料得分", papers)
+    b.check("区域经理考核", "其他得分", others)
+    twice = [b.scalar("加倍倍数") if c == "是" else 1 for c in b.col("连续未交")]
+    lost = [[(sum(b("材料满分")[0]) - p) * k + sum(b("其他满分")[0]) - o]
+            for p, o, k in zip(papers, others, twice, strict=True)]
+    daily_m = flat(deduct(b.scalar("日常满分"), lost, 1))
+    b.check("区域经理考核", "日常工作得分", daily_m)
+    att_m = flat(deduct(b.scalar("出勤满分"), [[math.ceil(v)] for v in b.col("经理缺勤天数")], b.scalar("缺勤扣分")))
+    b.check("区域经理考核", "月度得分", flat(wscore([[d, a] for d, a in zip(daily_m, att_m, strict=True)],
+                                                   b("月度权重"))))
+    pool: list[Any] = [money(g * b.scalar("效益奖励比例")) if g > 0 else 0 for g in b.col("分公司利润")]
+    share = [min(1, max(b.scalar("经理最低比例"), x)) for x in b.col("经理比例")]
+    mgr: list[Any] = [money(p * x) for p, x in zip(pool, share, strict=True)]
+    b.check("效益奖励", "奖励总额", pool, money=True)
+    b.check("效益奖励", "经理奖励", mgr, money=True)
+    b.check("效益奖励", "财务主管奖励", [money(p - m) for p, m in zip(pool, mgr, strict=True)], money=True)
 
 
 def test_t6_weixi() -> None:

@@ -225,3 +225,21 @@ def test_t5_elevator_contract_straddling_the_target() -> None:
     assert g[f"电梯合同!{cs.cell('超目标提成', i)}"] == pytest.approx(
         round(r["设备总价"] * over / r["台数"] * 0.01 * ratio, 2))
     assert g[f"电梯合同!{cs.cell('超额奖金', i)}"] == 500 * over
+
+
+def test_t5_regional_manager_doubled_and_profit_share() -> None:
+    """「如连续不上交材料者,视情节轻重给予加倍扣分」: with no 月报 two months running
+    the 70 points of the 材料 items are lost twice, so the daily score is 0 (扣完为止);
+    「区域分公司利润的20%……其中至少50%是对经理个人的奖励」: a share typed as 40 % pays
+    the manager 50 %, and a loss pays nothing."""
+    t = REGISTRY["t5-xiaoshou"]()
+    g = golden(t)
+    ms = t.data_sheet("区域经理考核")
+    i = _row(t, "区域经理考核", lambda r: r["连续不上交材料"] == "是")
+    assert g[f"区域经理考核!{ms.cell('材料得分', i)}"] == 0
+    assert g[f"区域经理考核!{ms.cell('日常工作得分', i)}"] == 0
+    ps = t.data_sheet("效益奖励")
+    low = _row(t, "效益奖励", lambda r: r["经理所占比例"] < 0.5)
+    assert g[f"效益奖励!{ps.cell('经理实得比例', low)}"] == 0.5
+    loss = _row(t, "效益奖励", lambda r: r["利润（元）"] < 0)
+    assert g[f"效益奖励!{ps.cell('奖励总额', loss)}"] == 0

@@ -473,7 +473,42 @@ def t5_xiaoshou(t: Template) -> dict[str, Any]:
         out[key(zs, "赔偿与罚款", i)] = yuan(minus)
         out[key(zs, "实发", i)] = yuan(pay - minus)
     lift(t, out)
+    regional_managers(t, out)
     return out
+
+
+def regional_managers(t: Template, out: dict[str, Any]) -> None:
+    """区域经理 (日常工作考核 100 分): 月报 20+20+20, 周报审查 10, 培训 10, 月报上报 10, 管理 10;
+    「如连续不上交材料者,视情节轻重给予加倍扣分」 — the points lost on the four 材料 items
+    doubled when marked 连续 (the template's example ×2), never below 0; month = 70 % 日常 +
+    30 % 出勤 (100 − 4 per day, half a day a day). 效益奖励: 「区域分公司利润的20%对经理以及
+    财务主管进行奖励,其中至少50%是对经理个人的奖励」."""
+    import math
+
+    ms = t.data_sheet("区域经理考核")
+    caps = [("月工作总结", 20), ("月工作计划", 20), ("销售方案", 20), ("月报按时上报", 10),
+            ("周报审查指导", 10), ("组织培训", 10), ("区域管理", 10)]
+    for i, r in enumerate(rows_of(ms)):
+        got = [min(D(r[h]), Decimal(c)) for h, c in caps]
+        papers, others = sum(got[:4], Decimal(0)), sum(got[4:], Decimal(0))
+        lost = (70 - papers) * (2 if r["连续不上交材料"] == "是" else 1) + (30 - others)
+        daily = max(Decimal(0), 100 - lost)
+        attendance = max(Decimal(0), Decimal(100) - 4 * math.ceil(float(r["缺勤天数"])))
+        out[key(ms, "材料得分", i)] = num(papers)
+        out[key(ms, "其他得分", i)] = num(others)
+        out[key(ms, "日常工作得分", i)] = num(daily)
+        out[key(ms, "出勤得分", i)] = num(attendance)
+        out[key(ms, "月度得分", i)] = num(daily * Decimal("0.7") + attendance * Decimal("0.3"))
+    ps = t.data_sheet("效益奖励")
+    for i, r in enumerate(rows_of(ps)):
+        gain = D(r["利润（元）"])
+        pool = Decimal(str(yuan(gain * Decimal("0.2")))) if gain > 0 else Decimal(0)
+        share = min(Decimal(1), max(Decimal("0.5"), D(r["经理所占比例"])))
+        manager = Decimal(str(yuan(pool * share)))
+        out[key(ps, "奖励总额", i)] = yuan(pool)
+        out[key(ps, "经理实得比例", i)] = num(share)
+        out[key(ps, "经理奖励", i)] = yuan(manager)
+        out[key(ps, "财务主管奖励", i)] = yuan(pool - manager)
 
 
 def lift(t: Template, out: dict[str, Any]) -> None:
