@@ -83,6 +83,17 @@ def column(x: Any) -> list[list[Any]]:
     return [[v] for v in np.asarray(x, dtype=object).reshape(-1)]
 
 
+def ledger_owed(b: Book, ids: list[Any]) -> tuple[list[Any], list[Any]]:
+    """The 扣款登记 sheet: checks each event's amount (count × the 事项's amount) and
+    returns the amounts and their total per id in ``ids``."""
+    from udfs.money import money
+
+    each = lookup(b.col("扣款事项"), b.col("扣款单价"))
+    amounts: list[Any] = [money(n * each[k]) for n, k in zip(b.col("事项次数"), b.col("事项"), strict=True)]
+    b.check("扣款登记", "扣款金额", amounts, money=True)
+    return amounts, [sum(a for a, w in zip(amounts, b.col("事项工号"), strict=True) if w == p) for p in ids]
+
+
 # --------------------------------------------------------------------------- t1
 def test_t1_gongxiaoshe() -> None:
     """供销社: WSCORE capped sum, BAND rate by revenue, POINT_BONUS with gates."""
@@ -316,10 +327,7 @@ def test_t5_xiaoshou() -> None:
                                    for a, c in zip(low70, low60, strict=True)])
     pay = flat(tiered(b("征订份数"), b("杂志提成表"), b.scalar("杂志提成口径"), "上含"))
     b.check("杂志征订", "提成", pay, money=True)
-    each = lookup(b.col("扣款事项"), b.col("扣款单价"))
-    amounts: list[Any] = [money(n * each[k]) for n, k in zip(b.col("事项次数"), b.col("事项"), strict=True)]
-    b.check("扣款登记", "扣款金额", amounts, money=True)
-    owed = [sum(a for a, w in zip(amounts, b.col("事项工号"), strict=True) if w == p) for p in b.col("征订编号")]
+    _amounts, owed = ledger_owed(b, b.col("征订编号"))
     b.check("杂志征订", "赔偿与罚款", owed, money=True)
     b.check("杂志征订", "实发", [money(p - o) for p, o in zip(pay, owed, strict=True)], money=True)
     # 电梯: units beyond the target in signing order; commission × 回款率; MONEY per contract
@@ -430,10 +438,7 @@ def test_t7_weixiu() -> None:
     b.check("等级评分", "浮动奖金", floating, money=True)
     total: list[Any] = [money(x + y) for x, y in zip(bonus, floating, strict=True)]
     b.check("等级评分", "奖金合计", total, money=True)
-    each = lookup(b.col("扣款事项"), b.col("扣款单价"))
-    amounts: list[Any] = [money(n * each[k]) for n, k in zip(b.col("事项次数"), b.col("事项"), strict=True)]
-    b.check("扣款登记", "扣款金额", amounts, money=True)
-    owed = [sum(a for a, w in zip(amounts, b.col("事项工号"), strict=True) if w == p) for p in b.col("工号")]
+    _amounts, owed = ledger_owed(b, b.col("工号"))
     b.check("等级评分", "乐捐与罚款", owed, money=True)
     b.check("等级评分", "实发合计", [money(x - o) for x, o in zip(total, owed, strict=True)], money=True)
 
@@ -462,9 +467,7 @@ def test_t8_xiaoshoubu() -> None:
     total: list[Any] = [money(base * c + com + wel) for base, c, com, wel
              in zip(b.col("基本工资"), coef, b.col("销售提成"), b.col("福利费"), strict=True)]
     b.check("月度评估", "工资总额", total, money=True)
-    each = lookup(b.col("扣款事项"), b.col("扣款单价"))
-    amounts: list[Any] = [money(n * each[k]) for n, k in zip(b.col("事项次数"), b.col("事项"), strict=True)]
-    b.check("扣款登记", "扣款金额", amounts, money=True)
+    amounts, _owed = ledger_owed(b, [])
     ev_month = [d.month for d in b.col("事项日期")]
     fine = [sum(a for a, w, em in zip(amounts, b.col("事项工号"), ev_month, strict=True) if w == i and em == m)
             for i, m in zip(ids, months, strict=True)]

@@ -148,3 +148,12 @@ def deductions_ledger(rows: list[list[Any]], id_header: str, id_ref: str, each: 
         nrows=len(rows),
         landscape=False,
     )
+
+
+def month_pivot(months: int, missing: str) -> list[Col]:
+    """Columns 1月…N月 filled by ONE formula spilling N columns: the person's (工号)
+    月度得分 in each month (月份序号) of the monthly sheet (月度工号, 月份), and
+    ``missing`` (a formula text) where the person has no record that month."""
+    pivot = (f"IF(COUNTIFS(月度工号,工号,月份,月份序号)>0,SUMIFS(月度得分,月度工号,工号,月份,月份序号),{missing})")
+    return [Col(f"{m}月", "number", fmt=styling.SCORE, width=7, formula=pivot if m == 1 else "",
+                span=months if m == 1 else 1) for m in range(1, months + 1)]

@@ -15,6 +15,7 @@ from workbooks.templates.common import (
     deductions_ledger,
     deductions_table,
     explain_sheet,
+    month_pivot,
     person_name,
     xlookup,
 )
@@ -201,11 +202,7 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
         nrows=len(months),
         blocks={"月度分项": ("日常工作得分", "出勤得分")},
     )
-    month_cols = [Col(f"{m}月", "number", fmt=styling.SCORE, width=7,
-                      formula=('IF(COUNTIFS(月度工号,工号,月份,月份序号)>0,SUMIFS(月度得分,月度工号,工号,月份,月份序号),'
-                               'IF(缺月记分="按0分",0,""))') if m == 1 else "",
-                      span=MONTHS if m == 1 else 1)
-                  for m in range(1, MONTHS + 1)]
+    month_cols = month_pivot(MONTHS, 'IF(缺月记分="按0分",0,"")')
     yearly = DataSheet(
         name="年度考核",
         title="销售员年度考核与转岗标记",

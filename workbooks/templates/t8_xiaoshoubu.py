@@ -14,6 +14,7 @@ from workbooks.templates.common import (
     deductions_ledger,
     deductions_table,
     explain_sheet,
+    month_pivot,
     person_name,
     xlookup,
 )
@@ -159,11 +160,7 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
         blocks={"评估分项": (ITEMS[0], ITEMS[-1])},
     )
     events = deductions_ledger(event_rows, "工号", "工号", title="违规事项登记（罚款）")
-    month_cols = [Col(f"{m}月", "number", fmt=styling.SCORE, width=7,
-                      formula=('IF(COUNTIFS(月度工号,工号,月份,月份序号)>0,'
-                               'SUMIFS(月度得分,月度工号,工号,月份,月份序号),"")') if m == 1 else "",
-                      span=MONTHS if m == 1 else 1)
-                  for m in range(1, MONTHS + 1)]
+    month_cols = month_pivot(MONTHS, '""')
     yearly = DataSheet(
         name="年度评估",
         title="销售部年度评估",
