@@ -441,6 +441,14 @@ def test_t7_weixiu() -> None:
     _amounts, owed = ledger_owed(b, b.col("工号"))
     b.check("等级评分", "乐捐与罚款", owed, money=True)
     b.check("等级评分", "实发合计", [money(x - o) for x, o in zip(total, owed, strict=True)], money=True)
+    quarters = [[v if v is not None and v >= b.scalar("季度奖分数线") else None for v in b.col(f"{q}季度考评分")]
+                for q in "一二三四"]
+    awards = [[b.scalar("季度奖额") if v is not None else 0 for v in col] for col in quarters]
+    for q, col in zip("一二三四", awards, strict=True):
+        b.check("设备主任奖励", f"{q}季度奖励", col, money=True)
+    safe = [b.scalar("无事故奖额") if x == "是" else 0 for x in b.col("无重大事故")]
+    b.check("设备主任奖励", "全年奖励合计", [money(sum(a) + s) for *a, s in zip(*awards, safe, strict=True)],
+            money=True)
 
 
 def test_t8_xiaoshoubu() -> None:

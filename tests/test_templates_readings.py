@@ -243,3 +243,14 @@ def test_t5_regional_manager_doubled_and_profit_share() -> None:
     assert g[f"效益奖励!{ps.cell('经理实得比例', low)}"] == 0.5
     loss = _row(t, "效益奖励", lambda r: r["利润（元）"] < 0)
     assert g[f"效益奖励!{ps.cell('奖励总额', loss)}"] == 0
+
+
+def test_t7_director_at_90_is_rewarded() -> None:
+    """「每季度百分制考核评比一次,考评分数在90分奖励500元」 read as 90 and above: 90
+    earns 500, 89.5 nothing, a quarter not appraised nothing; 「无重大消防和安全事故……
+    奖励各车间设备主任1000元」 adds 1000 for a year without accident."""
+    t = REGISTRY["t7-weixiu"]()
+    g = golden(t)
+    ds = t.data_sheet("设备主任奖励")
+    assert [g[f"设备主任奖励!{ds.cell(f'{q}季度奖励', 0)}"] for q in "一二三四"] == [500, 0, 500, 0]
+    assert g[f"设备主任奖励!{ds.cell('全年奖励合计', 0)}"] == 2000

@@ -634,6 +634,19 @@ def t7_weixiu(t: Template) -> dict[str, Any]:
     out["部门得分!B7"] = num(util_score)
     out["部门得分!B11"] = num(order_score)
     out["部门得分!B14"] = num(dept)
+    # 设备部2015年激励方案: 「考评分数在90分奖励500元」 (90 and above, the template's reading) each quarter;
+    # 「……无重大消防和安全事故……奖励各车间设备主任1000元」
+    ds = t.data_sheet("设备主任奖励")
+    for i, r in enumerate(rows_of(ds)):
+        total = Decimal(0)
+        for q in "一二三四":
+            v = r[f"{q}季度考评分"]
+            award = Decimal(500) if v is not None and D(v) >= 90 else Decimal(0)
+            total += award
+            out[key(ds, f"{q}季度奖励", i)] = yuan(award)
+        safe = Decimal(1000) if r["全年无重大事故"] == "是" else Decimal(0)
+        out[key(ds, "无事故奖励", i)] = yuan(safe)
+        out[key(ds, "全年奖励合计", i)] = yuan(total + safe)
     # 「责任人乐捐5元」 per item not completed on time, 「弄虚造假每次给予300元处罚」: deducted from the month's total
     owed = ledger(t, {"事项未按时按质完成（乐捐）": Decimal(5), "弄虚造假": Decimal(300)}, "工号", out)
     gs = t.data_sheet("等级评分")

@@ -9,6 +9,7 @@ from typing import Any
 from workbooks import styling
 from workbooks.model import Col, DataSheet, FreeSheet, ParamTable, Scalar, Template
 from workbooks.templates.common import (
+    YES_NO,
     chosen,
     deductions_ledger,
     deductions_table,
@@ -22,6 +23,7 @@ VERSION = "1.0"
 SEED = 7
 ITEMS = ["工作态度", "维修技能", "服从情况", "部门协作"]
 GROUPS = ("一组", "二组", "三组", "四组")
+DIRECTORS = ("前处理设备主任", "后处理设备主任", "印花设备主任", "锅炉主任", "电气主任")
 LATE = "事项未按时按质完成（乐捐）"
 FAKE = "弄虚造假"
 LINES = [("涂装一线", 12, 600), ("涂装二线", 20, 600), ("涂装三线", 8, 600), ("喷涂线", 30, 600),
@@ -41,6 +43,10 @@ README = [
         "「②设备维修工单完成率(本项目满分为15分，权重15%) 计算方法：月度完成率=(本月报修后完成数量/本月总报修数量)*100%*20分同设备利用率一样"
         "按比例得分」；「C:此项也设立一个激励值，若本月工单完成率为100%，则本项本月得分为15*1.2=18分。」",
         "「③设备原因造成损失率(满分15分，权重15%)」——原文在此处截断。",
+    ]),
+    ("原文条款：设备部2015年激励方案", [
+        "二、设备主任季度评比奖励方案：「每季度百分制考核评比一次,考评分数在90分奖励500元。」（参评人员：前后处理、印花设备主任、锅炉主任、电气主任）",
+        "三、重大质量、安全事故预防方案：「2015年2月一2016年1月,设备动力无重大消防和安全事故,无设备导致的质量事故」……「奖励各车间设备主任1000元。」",
     ]),
     ("原文条款：同一文件集中的乐捐与罚款", [
         "产能攻关事项跟进表：各事项「未按时按质完成」的，「责任人乐捐5元」。",
@@ -66,12 +72,16 @@ README = [
         "④ 原文在损失率处截断：设备损失率得分与第四类（维修费用率）得分直接填写在「部门得分」表，四类满分按 40+15+15+30=100。",
         "⑤ 激励值 1.2 倍在达到 99%（含）/100% 时适用，低于时按比例，无其他封顶。",
         "⑥ 「根据当月情况总监可以决定各组或全部门不执行此方案」：不执行时把该组人员的核定奖金填0或删去该行。",
-        "⑧ 维修部激励方案本身没有罚款条款；同一文件集中另有两条按次扣款的规定（上引）：事项未按时按质完成由责任人乐捐5元，"
-        "弄虚造假每次处罚300元。本模板把它们列为参数「扣款标准」的示例事项，登记在「扣款登记」表，从当月奖金合计中扣除（扣后可为负数）；"
-        "贵单位未采用的事项可从参数表删去或把金额改为0。",
         "⑦ 本月没有报修（总报修数量为0）时「本月报修后完成数量/本月总报修数量」无从计算（÷0）。两种读法：没有未完成的工单，"
         "完成率按100%（参数「无报修完成率」＝100%，默认，得15×1.2＝18分）；或本项不得分（填0%）。本月没有生产时间时设备利用率同理，"
         "参数「无生产利用率」（默认100%）。这样 #DIV/0! 不会传到每个人的浮动奖金。",
+        "⑧ 维修部激励方案本身没有罚款条款；同一文件集中另有两条按次扣款的规定（上引）：事项未按时按质完成由责任人乐捐5元，"
+        "弄虚造假每次处罚300元。本模板把它们列为参数「扣款标准」的示例事项，登记在「扣款登记」表，从当月奖金合计中扣除（扣后可为负数）；"
+        "贵单位未采用的事项可从参数表删去或把金额改为0。",
+        "⑨ 设备主任季度评比：「考评分数在90分奖励500元」读作90分（含）以上奖励500元（参数「季度奖分数线」「季度奖额」），"
+        "89.5分不奖；百分制的考评办法原文未列出（「具体考评办法如下」之后缺文），分数直接填写；未评的季度留空，不奖。",
+        "⑩ 全年无事故奖励：原文条件是整个「设备动力」全年无重大消防和安全事故、无设备导致的质量事故，奖励「各车间设备主任」。"
+        "本模板每位主任一行填「全年无重大事故」：按原文全部门一个条件时，各行填同一个值；如贵单位按各自车间考核，则分别填写。",
     ]),
 ]
 
@@ -86,6 +96,17 @@ def _staff(n: int, rng: random.Random) -> list[list[Any]]:
         role = "组长" if i % 8 in (0, 3) else "组员"
         rows.append([f"WB{i + 1:03d}", person_name(1500 + i), GROUPS[i % 4], role, *items,
                      rng.choice([800, 1000, 1200, 1500])])
+    return rows
+
+
+def _directors(rng: random.Random) -> list[list[Any]]:
+    """The five 设备主任 the 2015 scheme names; 90 exactly, 89.5 and a quarter not appraised."""
+    fixed: list[list[float | None]] = [[90, 89.5, 95, None], [92, 91, 88, 93], [85, 90.5, 90, 96]]
+    rows: list[list[Any]] = []
+    for k, post in enumerate(DIRECTORS):
+        scores: list[float | None] = (fixed[k] if k < len(fixed)
+                                      else [round(rng.uniform(80, 99) * 2) / 2 for _ in range(4)])
+        rows.append([person_name(1600 + k), post, *scores, "否" if k == 2 else "是"])
     return rows
 
 
@@ -159,6 +180,26 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
             b.unlocked.add(f"B{r}")
             b.kinds[f"B{r}"] = kind
     dept = FreeSheet("部门得分", b, kind="result")
+    quarters = [f"{q}季度" for q in "一二三四"]
+    directors = DataSheet(
+        name="设备主任奖励",
+        title="设备主任季度评比奖励与全年无事故奖励（设备部2015年激励方案）",
+        note="每位设备主任一行：四个季度的百分制考评分数（未评留空）与本车间全年有无重大事故。灰色列为公式。",
+        cols=[
+            Col("姓名", "text", name="主任姓名", width=9),
+            Col("岗位", "choice", name="主任岗位", choices=DIRECTORS, width=14),
+            *[Col(f"{q}考评分", "number", name=f"{q}考评分", fmt=styling.SCORE, required=False, width=9)
+              for q in quarters],
+            Col("全年无重大事故", "choice", name="无重大事故", choices=YES_NO, width=9),
+            *[Col(f"{q}奖励", "money", name=f"{q}奖励", width=10,
+                  formula=f'IF({q}考评分="",0,IF({q}考评分>=季度奖分数线,季度奖额,0))') for q in quarters],
+            Col("无事故奖励", "money", name="无事故奖励", width=10, formula='IF(无重大事故="是",无事故奖额,0)'),
+            Col("全年奖励合计", "money", name="主任奖励合计", width=12,
+                formula="MONEY(" + "+".join(f"{q}奖励" for q in quarters) + "+无事故奖励)"),
+        ],
+        rows=_directors(rng),
+        nrows=len(DIRECTORS),
+    )
     events = [[dt.date(2019, 8, 3 + 2 * k), staff[i][0], kind, n, ""]
               for k, (i, kind, n) in enumerate([(1, LATE, 1), (4, LATE, 2), (4, FAKE, 1), (9, LATE, 1)])
               if i < len(staff)]
@@ -190,6 +231,10 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
             Scalar("工单满分", "维修工单完成率满分", 15),
             Scalar("工单激励线", "工单完成率激励值（含）", 1, kind="percent"),
             Scalar("激励倍数", "达到激励值时满分的倍数", 1.2),
+            Scalar("季度奖分数线", "设备主任季度考评奖励的分数线（含）", 90, fmt=styling.SCORE,
+                   note="原文「考评分数在90分奖励500元」读作90分及以上"),
+            Scalar("季度奖额", "设备主任季度考评奖励（元）", 500, kind="money"),
+            Scalar("无事故奖额", "全年无重大事故奖励（元/设备主任）", 1000, kind="money"),
             Scalar("无报修完成率", "本月无报修时的工单完成率", 1, kind="percent",
                    note="100%＝无未完成工单（默认）；0%＝本项不得分"),
             Scalar("无生产利用率", "本月无生产时间时的设备利用率", 1, kind="percent",
@@ -209,5 +254,5 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
                 (FAKE, 300, "转介绍奖励方案：一经发现弄虚造假每次给予300元处罚"),
             ]),
         ],
-        sheets=[grade, lines, dept, ledger, explain],
+        sheets=[grade, lines, dept, directors, ledger, explain],
     )
