@@ -405,6 +405,12 @@ def test_t6_weixi() -> None:
     b.check("人员", "宽带效能", [d * full + (n - d) * half + m * move
                              for n, d, m in zip(pre, pre_due, moved, strict=True)])
     b.check("人员", "奖励合计", [money(m + p) for m, p in zip(mobile, bb_pay, strict=True)], money=True)
+    info = [b.scalar("信息量分值") * n / b.scalar("月户数标准") for n in b.col("本月户数")]
+    share = [b.scalar("贡献率分值") * x / b.scalar("贡献率标准") for x in b.col("贡献率")]
+    b.check("客户维护考核", "信息量得分", info)
+    b.check("客户维护考核", "贡献率得分", share)
+    b.check("客户维护考核", "考核得分", [x + y for x, y in zip(info, share, strict=True)])
+    b.check("客户维护考核", "每周达标", ["是" if w >= b.scalar("周户数标准") else "否" for w in b.col("最少周户数")])
 
 
 def test_t7_weixiu() -> None:

@@ -606,7 +606,22 @@ def t6_weixi(t: Template) -> dict[str, Any]:
         out[key(ps, "宽带效能", i)] = num(prepaid_due + (prepaid - prepaid_due) * Decimal("0.5")
                                          + moved * Decimal("0.5"))
         out[key(ps, "奖励合计", i)] = yuan(reward + bb_reward)
+    t6_postal(t, out)
     return out
+
+
+def t6_postal(t: Template, out: dict[str, Any]) -> None:
+    """邮政大客户维护: 「采用百分制,信息量50分、贡献率50分,达到标准得基本分,超额完成按比例加分,
+    未完成按比列扣分」 with 「一月不低于50户」 and 「贡献率不低本月单位业绩的70%」: each half
+    in proportion to its standard, not capped; 「一周不低于10户」 a flag."""
+    ps = t.data_sheet("客户维护考核")
+    for i, r in enumerate(rows_of(ps)):
+        info = 50 * D(r["本月收集户数"]) / 50
+        share = 50 * D(r["客户贡献率"]) / Decimal("0.7")
+        out[key(ps, "信息量得分", i)] = num(info)
+        out[key(ps, "贡献率得分", i)] = num(share)
+        out[key(ps, "考核得分", i)] = num(info + share)
+        out[key(ps, "每周达标", i)] = "是" if r["最少一周户数"] >= 10 else "否"
 
 
 # --------------------------------------------------------------------------- t7

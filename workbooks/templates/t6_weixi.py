@@ -30,11 +30,16 @@ README = [
         "原文二、宽带：「非到期目标客户可折算0.5个宽带效能计入KPI考核，到期目标客户……可折算1个宽带效能计入KPI考核，所有员工办理预存网费送费"
         "优惠奖励20元/户。」「办理宽带老客户光纤平移折算0.5个宽带效能计入KPI考核，光纤平移奖励参照相关激励文件。」",
     ]),
+    ("原文条款：邮政大客户维护方案（同一文件集）", [
+        "四、客户维护考核要求：「1.客户维护按月考核,月底汇总、评比、通报。采用百分制,信息量50分、贡献率50分,达到标准得基本分,"
+        "超额完成按比例加分,未完成按比列扣分。 2.客户信息收集一周不低于10户、一月不低于50户。 3.每项业务收集的客户贡献率不低本月单位业绩的70%。」",
+    ]),
     ("怎样填写", [
         "1. 「人员」表：每位员工一行，填岗位。",
         "2. 「移动办理」表：每笔购机送费一行——揽装人工号、是否到期目标客户、是否副卡、是否无月租、是否有效使用4G卡、是否中途取消后重办。",
         "3. 「宽带办理」表：每笔一行——揽装人工号、业务类型（预存送费/光纤平移）、是否到期目标客户。",
         "4. 「人员」表的户数、奖励与效能由公式汇总；「个人明细」表选工号查看移动奖励的分段明细（TIER_DETAIL）。",
+        "5. 「客户维护考核」表（邮政方案）：每人每月一行——本月收集客户信息户数、各周中最少的一周户数、客户贡献率；得分由公式算出。",
     ]),
     ("公式", [
         "移动有效户数 = COUNTIFS(揽装人, 工号, 副卡, \"否\", 无月租, \"否\", 有效4G, \"是\", 取消重办, \"否\")。",
@@ -43,6 +48,9 @@ README = [
         "宽带奖励 = 预存送费户数 × 宽带单价。",
     ]),
     ("文件未写明之处与本模板的做法（可改参数）", [
+        "⑦ 邮政客户维护考核：「达到标准得基本分,超额完成按比例加分,未完成按比列扣分」读作按达成比例计分——信息量得分 = 50 × 本月户数 ÷ 50户，"
+        "贡献率得分 = 50 × 贡献率 ÷ 70%，超额不封顶（参数「信息量分值」「月户数标准」「贡献率分值」「贡献率标准」）。"
+        "「一周不低于10户」另列为是否达标的标记，不改变得分（参数「周户数标准」）；如贵单位要求周标准未达者扣分，请另行规定。",
         "① 不符合条件的移动办理（副卡、无月租、非有效4G、中途取消重办）不计奖励。是否也不计效能，原文两可：细则(2)只说「不纳入奖励范畴」，"
         "而(1)(3)写「不能为」「必须为」，像是办理条件。参数「无效单计效能」＝否（默认）：不符合条件的办理既不计奖励也不计效能；"
         "＝是：效能按全部办理户数计，只有奖励按有效户数。",
@@ -89,6 +97,17 @@ def _broadband(staff: list[list[Any]], rng: random.Random) -> list[list[Any]]:
     return rows
 
 
+def _postal(rng: random.Random) -> list[list[Any]]:
+    """32 staff in one month: at, above and below both standards."""
+    fixed = [(50, 10, 0.7), (60, 12, 0.84), (40, 8, 0.56), (50, 9, 0.7), (75, 15, 0.35)]
+    rows = []
+    for k in range(32):
+        n, week, share = fixed[k] if k < len(fixed) else (rng.randint(30, 80), rng.randint(5, 18),
+                                                          round(rng.uniform(0.4, 0.95), 2))
+        rows.append([f"YZ{k + 1:03d}", person_name(1700 + k), 7, n, week, share])
+    return rows
+
+
 def template(n_staff: int = 32, seed: int = SEED) -> Template:
     rng = random.Random(seed)
     staff = [[f"WX{i + 1:03d}", person_name(1200 + i), ROLES[0] if i % 4 != 3 else ROLES[1 + (i // 4) % 3]]
@@ -129,6 +148,27 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
         nrows=len(broadband),
     )
     valid = "移动揽装人,工号,移动副卡,\"否\",移动无月租,\"否\",移动有效4G,\"是\",移动取消重办,\"否\""
+    postal = DataSheet(
+        name="客户维护考核",
+        title="邮政客户维护月度考核（信息量50分 + 贡献率50分）",
+        note="每人每月一行：本月收集客户信息户数、各周中最少一周的户数、客户贡献率（占本月单位业绩的比例）。灰色列为公式。",
+        cols=[
+            Col("工号", "text", name="维护工号", width=8),
+            Col("姓名", "text", name="维护姓名", width=9),
+            Col("月份", "int", name="维护月份", width=6),
+            Col("本月收集户数", "int", name="本月户数", width=9),
+            Col("最少一周户数", "int", name="最少周户数", width=9),
+            Col("客户贡献率", "percent", name="贡献率", width=9),
+            Col("信息量得分", "number", name="信息量得分", fmt=styling.SCORE, width=9,
+                formula="信息量分值*本月户数/月户数标准"),
+            Col("贡献率得分", "number", name="贡献率得分", fmt=styling.SCORE, width=9,
+                formula="贡献率分值*贡献率/贡献率标准"),
+            Col("考核得分", "number", name="维护得分", fmt=styling.SCORE, width=9, formula="信息量得分+贡献率得分"),
+            Col("每周达标", "text", name="每周达标", width=8, formula='IF(最少周户数>=周户数标准,"是","否")'),
+        ],
+        rows=_postal(random.Random(seed + 1)),
+        nrows=32,
+    )
     people = DataSheet(
         name="人员",
         title="客户维系奖励与效能（按人汇总）",
@@ -182,6 +222,11 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
             Scalar("到期效能", "到期目标客户折算效能（个/户）", 1),
             Scalar("非到期效能", "非到期目标客户折算效能（个/户）", 0.5),
             Scalar("平移效能", "光纤平移折算宽带效能（个/户）", 0.5),
+            Scalar("信息量分值", "邮政考核：信息量满分（达标得分）", 50),
+            Scalar("月户数标准", "邮政考核：每月收集客户信息不低于（户）", 50, kind="int"),
+            Scalar("周户数标准", "邮政考核：每周收集客户信息不低于（户）", 10, kind="int"),
+            Scalar("贡献率分值", "邮政考核：贡献率满分（达标得分）", 50),
+            Scalar("贡献率标准", "邮政考核：客户贡献率不低于", 0.7, kind="percent"),
             Scalar("无效单计效能", "不符合奖励条件的移动办理计效能", "否", kind="choice", choices=("否", "是"),
                    note="否＝既不计奖励也不计效能（默认）；是＝效能按全部办理户数"),
         ],
@@ -191,5 +236,5 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
             ParamTable("其他岗位移动档", "中心经理、网格经理、装维经理移动奖励（第1—2户20元，第3户起40元）",
                        ["户数起点", "每户奖励（元）"], [[0, 20], [2, 40]], "band", fmts=band_fmt, side="upper"),
         ],
-        sheets=[people, mob_sheet, bb_sheet, explain],
+        sheets=[people, mob_sheet, bb_sheet, postal, explain],
     )
