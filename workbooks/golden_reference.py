@@ -9,6 +9,9 @@ wrong rate in a 参数 table or a kernel bug shows up as a difference.
 Only the *inputs* (the sample rows) and the cell layout (which cell holds a
 result) come from the template description. The choices each template makes
 where the document is silent are restated here from the template's 说明 sheet.
+Where the 说明 offers two readings (a 参数 choice such as t2's ``Y口径``), both are
+written here and only *which one is in force* is read from the template's scalar,
+so ``tests/test_templates_readings.py`` can check the other reading end to end.
 
 ``golden(template) -> {"sheet!A1": value}`` for every result cell that matters.
 A value of ``""`` is an empty result as Excel holds it: text returned by a
