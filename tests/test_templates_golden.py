@@ -447,6 +447,18 @@ def test_t7_weixiu() -> None:
     _amounts, owed = ledger_owed(b, b.col("工号"))
     b.check("等级评分", "乐捐与罚款", owed, money=True)
     b.check("等级评分", "实发合计", [money(x - o) for x, o in zip(total, owed, strict=True)], money=True)
+    # 岗位工资: 70% base (pro rata or nothing when short of full attendance) + 30% × score ÷ 10
+    score_of = lookup(b.col("工号"), score)
+    pay, due, came = b.col("月岗位工资"), b.col("应出勤天数"), b.col("实际出勤天数")
+    pro_rata = b.scalar("缺勤基本工资") == "按比例"
+    base: list[Any] = [money(p * b.scalar("基本工资比例")) if c >= d
+                       else (money(p * b.scalar("基本工资比例") * c / d) if pro_rata else 0)
+                       for p, d, c in zip(pay, due, came, strict=True)]
+    merit: list[Any] = [money(p * b.scalar("考核工资比例") * score_of[w] / b.scalar("十分制满分"))
+                        for p, w in zip(pay, b.col("岗位工号"), strict=True)]
+    b.check("岗位工资", "基本工资", base, money=True)
+    b.check("岗位工资", "考核工资", merit, money=True)
+    b.check("岗位工资", "岗位工资合计", [money(x + y) for x, y in zip(base, merit, strict=True)], money=True)
     quarters = [[v if v is not None and v >= b.scalar("季度奖分数线") else None for v in b.col(f"{q}季度考评分")]
                 for q in "一二三四"]
     awards = [[b.scalar("季度奖额") if v is not None else 0 for v in col] for col in quarters]

@@ -95,6 +95,7 @@ READINGS: dict[str, tuple[str, Callable[[Template], None]]] = {
     "t7-no-requests": ("t7-weixiu", _t7_block({"B8": 0, "B9": 0})),
     "t7-no-requests-scores-0": ("t7-weixiu", _both(_t7_block({"B8": 0, "B9": 0}), _set("无报修完成率", 0))),
     "t7-no-production": ("t7-weixiu", _edit_rows("设备运行", _t7_no_production)),
+    "t7-short-attendance-no-base": ("t7-weixiu", _set("缺勤基本工资", "不发")),
 }
 
 

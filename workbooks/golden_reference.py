@@ -668,6 +668,7 @@ def t7_weixiu(t: Template) -> dict[str, Any]:
     # 「责任人乐捐5元」 per item not completed on time, 「弄虚造假每次给予300元处罚」: deducted from the month's total
     owed = ledger(t, {"事项未按时按质完成（乐捐）": Decimal(5), "弄虚造假": Decimal(300)}, "工号", out)
     gs = t.data_sheet("等级评分")
+    score_of: dict[str, Decimal] = {}
     for i, r in enumerate(rows_of(gs)):
         score = (D(r["工作态度"]) * Decimal("0.2") + D(r["维修技能"]) * Decimal("0.4")
                  + D(r["服从情况"]) * Decimal("0.3") + D(r["部门协作"]) * Decimal("0.1"))
@@ -682,6 +683,7 @@ def t7_weixiu(t: Template) -> dict[str, Any]:
         bonus = Decimal(lead if r["岗位"] == "组长" else member)
         base = D(r["核定月浮动奖金"])
         floating = base * Decimal("0.3") * dept / 100 + base * Decimal("0.7") * score / 10
+        score_of[r["工号"]] = score
         out[key(gs, "综合得分", i)] = num(score)
         out[key(gs, "等级", i)] = grade
         out[key(gs, "等级奖金", i)] = yuan(bonus)
@@ -690,6 +692,22 @@ def t7_weixiu(t: Template) -> dict[str, Any]:
         out[key(gs, "奖金合计", i)] = yuan(total)
         out[key(gs, "乐捐与罚款", i)] = yuan(by_person(owed, r["工号"]))
         out[key(gs, "实发合计", i)] = yuan(total - by_person(owed, r["工号"]))
+    # 「岗位工资中70%作为基本工资,30%作为考核工资」, 「上满全勤工作时间方能得到全部基本工资」 (short
+    # attendance pro rata, or nothing under 缺勤基本工资 = 不发); 考核 = the person's ten-point score ÷ 10
+    pro_rata = t.param("缺勤基本工资") == "按比例"
+    ws = t.data_sheet("岗位工资")
+    for i, r in enumerate(rows_of(ws)):
+        pay, due, came = D(r["月岗位工资"]), D(r["应出勤天数"]), D(r["实际出勤天数"])
+        if came >= due:
+            base = Decimal(str(yuan(pay * Decimal("0.7"))))
+        else:
+            base = Decimal(str(yuan(pay * Decimal("0.7") * came / due))) if pro_rata else Decimal(0)
+        score = score_of[r["工号"]]
+        merit = Decimal(str(yuan(pay * Decimal("0.3") * score / 10)))
+        out[key(ws, "基本工资", i)] = yuan(base)
+        out[key(ws, "考核得分（十分制）", i)] = num(score)
+        out[key(ws, "考核工资", i)] = yuan(merit)
+        out[key(ws, "岗位工资合计", i)] = yuan(base + merit)
     return out
 
 
