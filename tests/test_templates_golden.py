@@ -83,10 +83,22 @@ def column(x: Any) -> list[list[Any]]:
     return [[v] for v in np.asarray(x, dtype=object).reshape(-1)]
 
 
+def ledger_owed(b: Book, ids: list[Any]) -> tuple[list[Any], list[Any]]:
+    """The 扣款登记 sheet: checks each event's amount (count × the 事项's amount) and
+    returns the amounts and their total per id in ``ids``."""
+    from udfs.money import money
+
+    each = lookup(b.col("扣款事项"), b.col("扣款单价"))
+    amounts: list[Any] = [money(n * each[k]) for n, k in zip(b.col("事项次数"), b.col("事项"), strict=True)]
+    b.check("扣款登记", "扣款金额", amounts, money=True)
+    return amounts, [sum(a for a, w in zip(amounts, b.col("事项工号"), strict=True) if w == p) for p in ids]
+
+
 # --------------------------------------------------------------------------- t1
 def test_t1_gongxiaoshe() -> None:
     """供销社: WSCORE capped sum, BAND rate by revenue, POINT_BONUS with gates."""
     from udfs.bands import band, point_bonus
+    from udfs.money import money
     from udfs.scoring import wscore
 
     b = book("t1-gongxiaoshe")
@@ -110,26 +122,40 @@ def test_t1_gongxiaoshe() -> None:
     bonus = [p if d_of[f] == "是" else (fb if give_fallback else 0)
              for p, fb, f in zip(paid, fallback, first, strict=True)]
     b.check("人员奖金", "年度奖金", bonus, money=True)
+    need_task = b.scalar("增发须完成任务") == "是"
+    extra = [base if sc >= b.scalar("增发分数线") and (not need_task or d_of[f] == "是") else 0
+             for base, sc, f in zip(b.col("月基本工资"), staff_score, first, strict=True)]
+    b.check("人员奖金", "增发一个月基本工资", extra, money=True)
+    b.check("人员奖金", "奖金合计", [money(x + e) for x, e in zip(bonus, extra, strict=True)], money=True)
 
 
 def test_t2_wangxiao() -> None:
-    """网销: BAND(…, "上含") on the attainment, fines by role."""
+    """网销: BAND(…, "上含") on the attainment; base and piece rates for 电话专员
+    only; fines by role."""
     from udfs.bands import band
     from udfs.money import money
 
     b = book("t2-wangxiao")
     target, invited = np.array(b.col("邀约目标"), float), np.array(b.col("邀约到店"), float)
-    y = np.where(target > 0, invited / np.where(target > 0, target, 1), 0)
+    numerator = np.array(b.col("实际邀约"), float) if b.scalar("Y口径") == "实际邀约" else invited
+    y = np.where(target > 0, numerator / np.where(target > 0, target, 1), 0)
     b.check("月度绩效", "达成率Y", y)
     rate = np.asarray(band(column(y), b("交付单价档"), 2, "上含"), float).reshape(-1)
     b.check("月度绩效", "交付单价", rate)
     roles = b.col("岗位")
     fines = lookup(b.col("罚款岗位"), b.col("罚款金额"))
-    base = np.array([b.scalar("底薪") if r == "电话专员" else 0 for r in roles], float)
-    invite = np.asarray(money(column(invited * b.scalar("邀约单价"))), float).reshape(-1)
-    deliver = np.asarray(money(column(np.array(b.col("成功交付"), float) * rate)), float).reshape(-1)
-    fine = np.asarray(money(column([n * fines[r] for n, r in zip(b.col("违规次数"), roles, strict=True)])),
-                      float).reshape(-1)
+    role_of = lookup(b.col("工号"), roles)
+    ev_ids, ev_counts = b.col("事项工号"), b.col("事项次数")
+    ev_amount: list[Any] = [money(n * fines[role_of[w]]) for w, n in zip(ev_ids, ev_counts, strict=True)]
+    b.check("扣款登记", "扣款金额", ev_amount, money=True)
+    counts = [sum(n for w, n in zip(ev_ids, ev_counts, strict=True) if w == p) for p in b.col("工号")]
+    b.check("月度绩效", "违规次数", counts)
+    phone = np.array([r == "电话专员" for r in roles])
+    base = np.where(phone, b.scalar("底薪"), 0)
+    invite = np.where(phone, np.asarray(money(column(invited * b.scalar("邀约单价"))), float).reshape(-1), 0)
+    units = np.array(b.col("交付组数" if b.scalar("交付计奖单位") == "组" else "成功交付"), float)
+    deliver = np.where(phone, np.asarray(money(column(units * rate)), float).reshape(-1), 0)
+    fine = np.array([sum(a for w, a in zip(ev_ids, ev_amount, strict=True) if w == p) for p in b.col("工号")], float)
     b.check("月度绩效", "邀约奖", invite, money=True)
     b.check("月度绩效", "交付奖", deliver, money=True)
     b.check("月度绩效", "罚款", fine, money=True)
@@ -178,18 +204,26 @@ def test_t3_hujiao() -> None:
     yes = [e == "是" for e in b.col("参加排名")]
     person_gcut = [cut_of.get(g, 0) for g in members]
     b.check("人员业绩", "小组降点（百分点）", person_gcut)
-    rate = [b.scalar("基础提成比例") + (c + g) * b.scalar("百分点") if y else 0
+    rate = [b.scalar("基础提成比例") + ((c or 0) + g) * b.scalar("百分点") if y else 0
             for c, g, y in zip(cut, person_gcut, yes, strict=True)]
     b.check("人员业绩", "提成比例", rate)
     commission = [money((v or 0) * r) if y else 0 for v, r, y in zip(b.col("业绩3月"), rate, yes, strict=True)]
     b.check("人员业绩", "本月提成", commission, money=True)
+    prize_or_0: list[Any] = [p or 0 for p in prize]  # no place (blank month) is no prize
     b.check("人员业绩", "本月奖金合计",
-            [money(c + p) if y else 0 for c, p, y in zip(commission, prize, yes, strict=True)], money=True)
+            [money(c + p) if y else 0 for c, p, y in zip(commission, prize_or_0, yes, strict=True)], money=True)
     # 主管 sheet: two groups' total, lowest = 1, STREAK of last places
     sups, group_sup = b.col("主管姓名"), b.col("小组主管")
     sup_tot = [[sum(t for t, s in zip(totals[m], group_sup, strict=True) if s == sp) for sp in sups]
                for m in range(3)]
-    sup_rank = [flat(rankx(column(sup_tot[m]), 1)) for m in range(3)]
+    g_low = [flat(rankx(column(totals[m]), 1)) for m in range(3)]
+    for m, name in enumerate(months):
+        b.check("小组", f"{name}倒数名次", g_low[m])
+    if b.scalar("降级口径") == "两组合计最低":
+        sup_rank = [flat(rankx(column(sup_tot[m]), 1)) for m in range(3)]
+    else:  # both of the 主管's groups among the lowest two
+        sup_rank = [[1 if sum(1 for lo, s in zip(g_low[m], group_sup, strict=True) if s == sp and lo <= 2) == 2
+                     else None for sp in sups] for m in range(3)]
     for m, name in enumerate(months):
         b.check("主管", f"{name}两组合计", sup_tot[m], money=True)
         b.check("主管", f"{name}末位名次", sup_rank[m])
@@ -248,7 +282,7 @@ def test_t4_baoxian() -> None:
             for ok, p in zip(city_ok, premium, strict=True)]
     b.check("个人竞赛", "参赛资格", elig)
     b.check("个人竞赛", "全省名次", rankx(column(premium), 0, None, None, column(elig)))
-    ind = flat(rank_prize(column(premium), b("个人奖表"), column(elig)))
+    ind = flat(rank_prize(column(premium), b("个人奖表"), column(elig), None, b.scalar("个人奖并列")))
     b.check("个人竞赛", "个人奖", ind, money=True)
     b.check("个人竞赛", "手续费", [money(p * b.scalar("手续费率")) for p in premium], money=True)
     speed_sum, ind_sum = sum(v or 0 for v in speed), sum(v or 0 for v in ind)
@@ -280,17 +314,58 @@ def test_t5_xiaoshou() -> None:
     b.check("月度考核", "月度工资", pay, money=True)
     by = {(w, m): s for w, m, s in zip(b.col("月度工号"), b.col("月份"), score, strict=True)}
     months = b("月份序号")[0]
-    grid = [[by.get((w, m), 0) for m in months] for w in b.col("工号")]
+    missing = 0 if b.scalar("缺月记分") == "按0分" else None  # a month with no appraisal is no score
+    grid = [[by.get((w, m), missing) for m in months] for w in b.col("工号")]
     for k, m in enumerate(months):
         b.check("年度考核", f"{m}月", [row[k] for row in grid])
-    b.check("年度考核", "年度得分", [sum(row) / b.scalar("全年月数") for row in grid])
+    b.check("年度考核", "年度得分", [sum(v or 0 for v in row) / b.scalar("全年月数") for row in grid])
     low70 = flat(streak(grid, f"<{b.scalar('连续低分线')}"))
     low60 = flat(streak(grid, f"<{b.scalar('单月低分线')}"))
     b.check("年度考核", "最长连续低于70分月数", low70)
     b.check("年度考核", "最长连续低于60分月数", low60)
     b.check("年度考核", "转岗/再培训", ["转岗/再培训" if a >= b.scalar("连续低分月数线") or c >= 1 else ""
                                    for a, c in zip(low70, low60, strict=True)])
-    b.check("杂志征订", "提成", tiered(b("征订份数"), b("杂志提成表"), b.scalar("杂志提成口径"), "上含"), money=True)
+    pay = flat(tiered(b("征订份数"), b("杂志提成表"), b.scalar("杂志提成口径"), "上含"))
+    b.check("杂志征订", "提成", pay, money=True)
+    _amounts, owed = ledger_owed(b, b.col("征订编号"))
+    b.check("杂志征订", "赔偿与罚款", owed, money=True)
+    b.check("杂志征订", "实发", [money(p - o) for p, o in zip(pay, owed, strict=True)], money=True)
+    # 电梯: units beyond the target in signing order; commission × 回款率; MONEY per contract
+    seq, who, units = b.col("签订序号"), b.col("合同销售员"), b.col("合同台数")
+    target = lookup(b.col("电梯销售员"), b.col("年度目标台数"))
+    before = [sum(u for s2, w2, u in zip(seq, who, units, strict=True) if w2 == w and s2 < s1)
+              for s1, w in zip(seq, who, strict=True)]
+    over = [n if p >= target[w] else max(0, p + n - target[w]) for p, n, w in zip(before, units, who, strict=True)]
+    b.check("电梯合同", "此前累计台数", before)
+    b.check("电梯合同", "超目标台数", over)
+    ratio = [min(1, paid / tot) if tot > 0 else 0 for paid, tot in zip(b.col("已回款"), b.col("合同总价"), strict=True)]
+    b.check("电梯合同", "回款率", ratio)
+    inside = [money(tot * (n - o) / n * b.scalar("目标内提成率") * r)
+              for tot, n, o, r in zip(b.col("合同总价"), units, over, ratio, strict=True)]
+    beyond = [money(dev * o / n * b.scalar("超目标提成率") * r)
+              for dev, n, o, r in zip(b.col("设备总价"), units, over, ratio, strict=True)]
+    b.check("电梯合同", "目标内提成", inside, money=True)
+    b.check("电梯合同", "超目标提成", beyond, money=True)
+    b.check("电梯合同", "超额奖金", [o * b.scalar("超额每台奖金") for o in over], money=True)
+    # 区域经理: capped item sums, 材料 points lost ×加倍倍数 when 连续, DEDUCT to 0, WSCORE 70/30
+    papers = flat(wscore(b("材料分项"), b("材料权重"), b("材料满分")))
+    others = flat(wscore(b("其他分项"), b("其他权重"), b("其他满分")))
+    b.check("区域经理考核", "材料得分", papers)
+    b.check("区域经理考核", "其他得分", others)
+    twice = [b.scalar("加倍倍数") if c == "是" else 1 for c in b.col("连续未交")]
+    lost = [[(sum(b("材料满分")[0]) - p) * k + sum(b("其他满分")[0]) - o]
+            for p, o, k in zip(papers, others, twice, strict=True)]
+    daily_m = flat(deduct(b.scalar("日常满分"), lost, 1))
+    b.check("区域经理考核", "日常工作得分", daily_m)
+    att_m = flat(deduct(b.scalar("出勤满分"), [[math.ceil(v)] for v in b.col("经理缺勤天数")], b.scalar("缺勤扣分")))
+    b.check("区域经理考核", "月度得分", flat(wscore([[d, a] for d, a in zip(daily_m, att_m, strict=True)],
+                                                   b("月度权重"))))
+    pool: list[Any] = [money(g * b.scalar("效益奖励比例")) if g > 0 else 0 for g in b.col("分公司利润")]
+    share = [min(1, max(b.scalar("经理最低比例"), x)) for x in b.col("经理比例")]
+    mgr: list[Any] = [money(p * x) for p, x in zip(pool, share, strict=True)]
+    b.check("效益奖励", "奖励总额", pool, money=True)
+    b.check("效益奖励", "经理奖励", mgr, money=True)
+    b.check("效益奖励", "财务主管奖励", [money(p - m) for p, m in zip(pool, mgr, strict=True)], money=True)
 
 
 def test_t6_weixi() -> None:
@@ -312,7 +387,12 @@ def test_t6_weixi() -> None:
     mobile = [c if r == "营业员" else o for c, o, r in zip(clerk, other, roles, strict=True)]
     b.check("人员", "移动奖励", mobile, money=True)
     full, half, move = b.scalar("到期效能"), b.scalar("非到期效能"), b.scalar("平移效能")
-    b.check("人员", "移动效能", [d * full + (v - d) * half for v, d in zip(valid, due, strict=True)])
+    if b.scalar("无效单计效能") == "是":  # 效能 on every order, the reward on valid ones only
+        valid_e = [sum(1 for o in orders if o[0] == w) for w in ids]
+        due_e = [sum(1 for o in orders if o[0] == w and o[5] == "是") for w in ids]
+    else:
+        valid_e, due_e = valid, due
+    b.check("人员", "移动效能", [d * full + (v - d) * half for v, d in zip(valid_e, due_e, strict=True)])
     bb = list(zip(b.col("宽带揽装人"), b.col("宽带类型"), b.col("宽带到期"), strict=True))
     pre = [sum(1 for o in bb if o[0] == w and o[1] == "预存送费") for w in ids]
     pre_due = [sum(1 for o in bb if o[0] == w and o[1] == "预存送费" and o[2] == "是") for w in ids]
@@ -325,6 +405,12 @@ def test_t6_weixi() -> None:
     b.check("人员", "宽带效能", [d * full + (n - d) * half + m * move
                              for n, d, m in zip(pre, pre_due, moved, strict=True)])
     b.check("人员", "奖励合计", [money(m + p) for m, p in zip(mobile, bb_pay, strict=True)], money=True)
+    info = [b.scalar("信息量分值") * n / b.scalar("月户数标准") for n in b.col("本月户数")]
+    share = [b.scalar("贡献率分值") * x / b.scalar("贡献率标准") for x in b.col("贡献率")]
+    b.check("客户维护考核", "信息量得分", info)
+    b.check("客户维护考核", "贡献率得分", share)
+    b.check("客户维护考核", "考核得分", [x + y for x, y in zip(info, share, strict=True)])
+    b.check("客户维护考核", "每周达标", ["是" if w >= b.scalar("周户数标准") else "否" for w in b.col("最少周户数")])
 
 
 def test_t7_weixiu() -> None:
@@ -335,11 +421,12 @@ def test_t7_weixiu() -> None:
     from udfs.scoring import wscore
 
     b = book("t7-weixiu")
-    util = 1 - sum(b.col("停机时间")) / sum(b.col("生产时间"))
+    run = sum(b.col("生产时间"))
+    util = 1 - sum(b.col("停机时间")) / run if run > 0 else b.scalar("无生产利用率")
     util_score = (b.scalar("利用率满分") * b.scalar("激励倍数") if util >= b.scalar("利用率激励线")
                   else util * b.scalar("利用率满分"))
     ws = b.wb["部门得分"]
-    rate = ws["B9"].value / ws["B8"].value
+    rate = ws["B9"].value / ws["B8"].value if ws["B8"].value else b.scalar("无报修完成率")
     order_score = (b.scalar("工单满分") * b.scalar("激励倍数") if rate >= b.scalar("工单激励线")
                    else rate * b.scalar("工单满分"))
     dept = util_score + order_score + ws["B12"].value + ws["B13"].value
@@ -355,7 +442,71 @@ def test_t7_weixiu() -> None:
                       + base * b.scalar("个人比例") * s / b.scalar("十分制满分"))
                 for base, s in zip(b.col("核定浮动奖金"), score, strict=True)]
     b.check("等级评分", "浮动奖金", floating, money=True)
-    b.check("等级评分", "奖金合计", [money(x + y) for x, y in zip(bonus, floating, strict=True)], money=True)
+    total: list[Any] = [money(x + y) for x, y in zip(bonus, floating, strict=True)]
+    b.check("等级评分", "奖金合计", total, money=True)
+    _amounts, owed = ledger_owed(b, b.col("工号"))
+    b.check("等级评分", "乐捐与罚款", owed, money=True)
+    b.check("等级评分", "实发合计", [money(x - o) for x, o in zip(total, owed, strict=True)], money=True)
+    # 岗位工资: 70% base (pro rata or nothing when short of full attendance) + 30% × score ÷ 10
+    score_of = lookup(b.col("工号"), score)
+    pay, due, came = b.col("月岗位工资"), b.col("应出勤天数"), b.col("实际出勤天数")
+    pro_rata = b.scalar("缺勤基本工资") == "按比例"
+    base: list[Any] = [money(p * b.scalar("基本工资比例")) if c >= d
+                       else (money(p * b.scalar("基本工资比例") * c / d) if pro_rata else 0)
+                       for p, d, c in zip(pay, due, came, strict=True)]
+    merit: list[Any] = [money(p * b.scalar("考核工资比例") * score_of[w] / b.scalar("十分制满分"))
+                        for p, w in zip(pay, b.col("岗位工号"), strict=True)]
+    b.check("岗位工资", "基本工资", base, money=True)
+    b.check("岗位工资", "考核工资", merit, money=True)
+    b.check("岗位工资", "岗位工资合计", [money(x + y) for x, y in zip(base, merit, strict=True)], money=True)
+    quarters = [[v if v is not None and v >= b.scalar("季度奖分数线") else None for v in b.col(f"{q}季度考评分")]
+                for q in "一二三四"]
+    awards = [[b.scalar("季度奖额") if v is not None else 0 for v in col] for col in quarters]
+    for q, col in zip("一二三四", awards, strict=True):
+        b.check("设备主任奖励", f"{q}季度奖励", col, money=True)
+    safe = [b.scalar("无事故奖额") if x == "是" else 0 for x in b.col("无重大事故")]
+    b.check("设备主任奖励", "全年奖励合计", [money(sum(a) + s) for *a, s in zip(*awards, safe, strict=True)],
+            money=True)
+
+
+def test_t8_xiaoshoubu() -> None:
+    """销售部: WSCORE of three items, FORCED_DIST per month over the people
+    appraised that month, coefficient on 基本工资, fines from the ledger by
+    person and month, the year distributed again on the mean of the months."""
+    from udfs.money import money
+    from udfs.scoring import forced_dist, wscore
+
+    b = book("t8-xiaoshoubu")
+    score = flat(wscore(b("评估分项"), b("评估权重")))
+    b.check("月度评估", "月度得分", score)
+    months, ids = b.col("月份"), b.col("月度工号")
+    grade: list[Any] = [None] * len(score)
+    for m in sorted(set(months)):
+        rows = [i for i, mm in enumerate(months) if mm == m]
+        for i, g in zip(rows, flat(forced_dist(column([score[i] for i in rows]), b("等级比例"), b("等级名称"))),
+                        strict=True):
+            grade[i] = g
+    b.check("月度评估", "月度等级", grade)
+    coef_of = lookup(b.col("等级名称"), b.col("等级系数"))
+    coef = [coef_of[g] for g in grade]
+    b.check("月度评估", "考核系数", coef)
+    total: list[Any] = [money(base * c + com + wel) for base, c, com, wel
+             in zip(b.col("基本工资"), coef, b.col("销售提成"), b.col("福利费"), strict=True)]
+    b.check("月度评估", "工资总额", total, money=True)
+    amounts, _owed = ledger_owed(b, [])
+    ev_month = [d.month for d in b.col("事项日期")]
+    fine = [sum(a for a, w, em in zip(amounts, b.col("事项工号"), ev_month, strict=True) if w == i and em == m)
+            for i, m in zip(ids, months, strict=True)]
+    b.check("月度评估", "当月罚款", fine, money=True)
+    paid = [t - f for t, f in zip(total, fine, strict=True)]
+    b.check("月度评估", "实发工资", paid, money=True)
+    people = b.col("工号")
+    year = [sum(s for s, w in zip(score, ids, strict=True) if w == p) / ids.count(p) for p in people]
+    b.check("年度评估", "年度得分", year)
+    year_grade = flat(forced_dist(column(year), b("等级比例"), b("等级名称")))
+    b.check("年度评估", "年度等级", year_grade)
+    b.check("年度评估", "全年实发", [sum(v for v, w in zip(paid, ids, strict=True) if w == p) for p in people],
+            money=True)
 
 
 def test_every_golden_cell_is_checked() -> None:

@@ -14,6 +14,7 @@ What N means per template:
 * t4 保险竞赛: N agents over the 11 cities
 * t5 销售员: N monthly rows (N // 12 staff × 12 months); a sheet holds at most
   1,048,576 rows, so N is rows, not people
+* t8 销售部: N monthly rows (N // 12 staff × 12 months, one FORCED_DIST block per month)
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ SCALE: dict[str, Callable[[int], dict[str, Any]]] = {
     "t5-xiaoshou": lambda n: {"n_staff": max(1, n // 12)},
     "t6-weixi": lambda n: {"n_staff": n},
     "t7-weixiu": lambda n: {"n_staff": n},
+    "t8-xiaoshoubu": lambda n: {"n_staff": max(2, n // 12)},
 }
 
 

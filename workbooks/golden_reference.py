@@ -9,6 +9,9 @@ wrong rate in a 参数 table or a kernel bug shows up as a difference.
 Only the *inputs* (the sample rows) and the cell layout (which cell holds a
 result) come from the template description. The choices each template makes
 where the document is silent are restated here from the template's 说明 sheet.
+Where the 说明 offers two readings (a 参数 choice such as t2's ``Y口径``), both are
+written here and only *which one is in force* is read from the template's scalar,
+so ``tests/test_templates_readings.py`` can check the other reading end to end.
 
 ``golden(template) -> {"sheet!A1": value}`` for every result cell that matters.
 A value of ``""`` is an empty result as Excel holds it: text returned by a
@@ -19,6 +22,7 @@ ranking (the kernel gives ``None`` there and the add-in hands it to Excel as
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -99,30 +103,57 @@ def t1_gongxiaoshe(t: Template) -> dict[str, Any]:
         out[key(staff, "考核得分", i)] = num(score)
         out[key(staff, "收入档单价", i)] = num(rates[first])
         out[key(staff, "年度奖金", i)] = yuan(bonus)
+        # 「在年度目标考核达标以上,考核对象还可享受……增发一个月基本工资奖励」: 达标 = the 60-point 达标奖金
+        # band (80 under the other reading); no task condition unless the 参数 choice asks for it
+        line = D(t.param("增发分数线"))
+        task_ok = t.param("增发须完成任务") == "否" or done[first] == "是"
+        extra = D(r["月基本工资"]) if score >= line and task_ok else Decimal(0)
+        out[key(staff, "增发一个月基本工资", i)] = yuan(extra)
+        out[key(staff, "奖金合计", i)] = yuan(bonus + extra)
     return out
 
 
 # --------------------------------------------------------------------------- t2
 def t2_wangxiao(t: Template) -> dict[str, Any]:
-    """网销: Y = 到店/目标; Y≤100% 60, 100%<Y≤110% 70, Y>110% 80 per delivery;
-    底薪 1600 and 10 per invitation for 电话专员; fines 1000 / 500 per breach."""
+    """网销: Y = 到店/目标 (or 邀约/目标 under the literal reading); Y≤100% 60,
+    100%<Y≤110% 70, Y>110% 80 per delivered car (or customer group); fines
+    1000 / 500 per breach.
+
+    「电话专员：底薪1600 绩效：邀约到店10元/组，成功交付60-80元/台」: base pay and
+    both piece rates are the 电话专员's only — a 销售顾问 row with invitation
+    and delivery figures is paid none of them, only fined.
+    """
     out: dict[str, Any] = {}
     s = t.data_sheet("月度绩效")
+    # 「额外处销售顾问1000元，电话专员500元的罚款」: per breach, by the role of the person in the ledger
+    role = {r["工号"]: r["岗位"] for r in rows_of(s)}
+    fines = ledger(t, {}, "工号", out,
+                   each_of=lambda e: Decimal(1000 if role[e["工号"]] == "销售顾问" else 500))
+    counts: dict[str, Decimal] = {}
+    for e in rows_of(t.data_sheet("扣款登记")):
+        counts[e["工号"]] = counts.get(e["工号"], Decimal(0)) + D(e["次数"])
+    literal_y = t.param("Y口径") == "实际邀约"  # 「(实际邀约数=Y)」 read literally
+    per_group = t.param("交付计奖单位") == "组"  # 「按60元/组核算」 read literally
     for i, r in enumerate(rows_of(s)):
         target, invited = D(r["月度邀约目标（组）"]), D(r["邀约到店（组）"])
-        y = invited / target if target > 0 else Decimal(0)
+        numerator = D(r["实际邀约（组）"]) if literal_y else invited
+        y = numerator / target if target > 0 else Decimal(0)
         if y <= 1:
             rate = Decimal(60)
         elif y <= Decimal("1.1"):
             rate = Decimal(70)
         else:
             rate = Decimal(80)
-        base = Decimal(1600) if r["岗位"] == "电话专员" else Decimal(0)
-        invite_pay = invited * 10
-        deliver_pay = D(r["成功交付（台）"]) * rate
-        fine = D(r["违规次数"]) * (1000 if r["岗位"] == "销售顾问" else 500)
+        phone = r["岗位"] == "电话专员"
+        base = Decimal(1600) if phone else Decimal(0)
+        invite_pay = invited * 10 if phone else Decimal(0)
+        units = D(r["成功交付（组）"]) if per_group else D(r["成功交付（台）"])
+        deliver_pay = units * rate if phone else Decimal(0)
+        fine = by_person(fines, r["工号"])
+        out[key(s, "违规次数", i)] = num(counts.get(r["工号"], Decimal(0)))
         out[key(s, "达成率Y", i)] = num(y)
         out[key(s, "交付单价", i)] = num(rate)
+        out[key(s, "底薪", i)] = yuan(base)
         out[key(s, "邀约奖", i)] = yuan(invite_pay)
         out[key(s, "交付奖", i)] = yuan(deliver_pay)
         out[key(s, "罚款", i)] = yuan(fine)
@@ -232,7 +263,18 @@ def t3_hujiao(t: Template) -> dict[str, Any]:
                 break
         out[key(s, "连任组长月数", i)] = run
         out[key(s, "晋升", i)] = "晋升主管" if run >= 3 else ""
-        if elig[i]:
+        if elig[i] and r[this] is None:
+            # on leave (blank month): 「对于业绩额外突出的个人……现金奖励；对业绩最低的个人……减少提成百分比」 —
+            # no sales is neither: no place, no prize, no cut, and pay 0 (not #VALUE!)
+            group_cut = cut_of_group.get(r["组别"], Decimal(0))
+            out[key(s, "本月个人名次", i)] = ""
+            out[key(s, "本月个人奖", i)] = ""
+            out[key(s, "个人降点（百分点）", i)] = ""
+            out[key(s, "小组降点（百分点）", i)] = num(group_cut)
+            out[key(s, "提成比例", i)] = num(Decimal("0.03") + group_cut / 100)
+            out[key(s, "本月提成", i)] = 0.0
+            out[key(s, "本月奖金合计", i)] = 0.0
+        elif elig[i]:
             group_cut = cut_of_group.get(r["组别"], Decimal(0))
             rate = Decimal("0.03") + (ind_cut[i] + group_cut) / 100
             commission = D(r[this]) * rate
@@ -253,18 +295,29 @@ def t3_hujiao(t: Template) -> dict[str, Any]:
             out[key(s, "本月奖金合计", i)] = 0.0
     ss = t.data_sheet("主管")
     sups = rows_of(ss)
-    bottom: list[list[int]] = []
+    bottom: list[list[int | str]] = []
     for si, sp in enumerate(sups):
         bottom.append([])
         for m, month in enumerate(months):
             tot = sum((totals[g["组别"]][m] for g in groups if g["主管"] == sp["主管"]), Decimal(0))
             out[key(ss, f"{month}两组合计", si)] = yuan(tot)
-    for month in months:
+    # 「若连续三个月该主管负责的两个小组业绩最低的将降为小组长」: the two groups' total lowest among the
+    # 主管 (default), or both groups the lowest two of all groups (降级口径 = 两组皆最低).
+    both_lowest = t.param("降级口径") == "两组皆最低"
+    for m, month in enumerate(months):
+        g_low = competition_ranks({gi: totals[g["组别"]][m] for gi, g in enumerate(groups)}, ascending=True)
+        for gi in range(len(groups)):
+            out[key(gs, f"{month}倒数名次", gi)] = g_low[gi]
         vals = {si: D(out[key(ss, f"{month}两组合计", si)]) for si in range(len(sups))}
         rk = competition_ranks(vals, ascending=True)
-        for si in range(len(sups)):
-            out[key(ss, f"{month}末位名次", si)] = rk[si]
-            bottom[si].append(rk[si])
+        for si, sp in enumerate(sups):
+            if both_lowest:
+                mine = [gi for gi, g in enumerate(groups) if g["主管"] == sp["主管"]]
+                low: int | str = 1 if sum(1 for gi in mine if g_low[gi] <= 2) == 2 else ""
+            else:
+                low = rk[si]
+            out[key(ss, f"{month}末位名次", si)] = low
+            bottom[si].append(low)
     for si in range(len(sups)):
         run = 0
         for v in reversed(bottom[si]):
@@ -320,9 +373,13 @@ def t4_baoxian(t: Template) -> dict[str, Any]:
         out[key(cs, "预算目标（元）", i)] = yuan(b_t)
         out[key(cs, "达成起始", i)] = "是" if start_ok[name] else "否"
         out[key(cs, "达成预算", i)] = "是" if budget else "否"
+        # 「活动时间 2018年5月1日- 2018年10月31日」: the date that orders the speed prize is checked against it
+        out[key(cs, "日期核对", i)] = ""
         if start_ok[name]:
             date = c["达成预算目标日期"] if budget else c["达成起始目标日期"]
             candidates.append((0 if budget else 1, date, i))
+            inside = date is not None and dt.date(2018, 5, 1) <= date <= dt.date(2018, 10, 31)
+            out[key(cs, "日期核对", i)] = "期内" if inside else "日期不在活动期内"
         rank = c["全国排名"]
         out[key(cs, "全国奖", i)] = yuan(Decimal(8000) if total[name] >= 100000 and rank and rank <= 10 else Decimal(0))
     candidates.sort()
@@ -350,7 +407,7 @@ def t4_baoxian(t: Template) -> dict[str, Any]:
     ranks = competition_ranks(eligible)
     table = [(1, 1, Decimal(5000)), (2, 2, Decimal(4000)), (3, 3, Decimal(3000)), (4, 15, Decimal(2000)),
              (16, 35, Decimal(1000))]
-    prizes = prizes_shared(eligible, table)
+    prizes = prizes_shared(eligible, table, each=t.param("个人奖并列") == "同奖")
     for i, a in enumerate(agents):
         out[key(ps, "所在市达成起始", i)] = "是" if start_ok[a["城市"]] else "否"
         out[key(ps, "参赛资格", i)] = "是" if i in eligible else "否"
@@ -390,24 +447,115 @@ def t5_xiaoshou(t: Template) -> dict[str, Any]:
         out[key(ms, "月度得分", i)] = num(score)
         out[key(ms, "月度工资", i)] = yuan(D(r["核定月工资"]) * score / 80)
     ys = t.data_sheet("年度考核")
+    # 「连续三个月考核分低于70分，或者一个月低于60分」 speaks of scores: a month with
+    # no appraisal (joined in July, or not yet appraised) is no score, so not a low
+    # one and it breaks a run — unless the 参数 choice 缺月记分 = 按0分 counts it as 0.
+    missing_zero = t.param("缺月记分") == "按0分"
     for i, r in enumerate(rows_of(ys)):
-        scores = [score_of.get((r["工号"], m), Decimal(0)) for m in range(1, 13)]
+        scores: list[Decimal | None] = [score_of.get((r["工号"], m), Decimal(0) if missing_zero else None)
+                                        for m in range(1, 13)]
         for m, v in enumerate(scores, start=1):
-            out[key(ys, f"{m}月", i)] = num(v)
-        out[key(ys, "年度得分", i)] = num(sum(scores, Decimal(0)) / 12)
+            out[key(ys, f"{m}月", i)] = num(v) if v is not None else ""
+        out[key(ys, "年度得分", i)] = num(sum((v for v in scores if v is not None), Decimal(0)) / 12)
         longest70 = longest60 = run70 = run60 = 0
         for v in scores:
-            run70 = run70 + 1 if v < 70 else 0
-            run60 = run60 + 1 if v < 60 else 0
+            run70 = run70 + 1 if v is not None and v < 70 else 0
+            run60 = run60 + 1 if v is not None and v < 60 else 0
             longest70, longest60 = max(longest70, run70), max(longest60, run60)
         out[key(ys, "最长连续低于70分月数", i)] = longest70
         out[key(ys, "最长连续低于60分月数", i)] = longest60
         out[key(ys, "转岗/再培训", i)] = "转岗/再培训" if longest70 >= 3 or longest60 >= 1 else ""
     zs = t.data_sheet("杂志征订")
+    # 第五条「严重损坏或丢失须按每套30元赔偿」, 第九条「对乙方罚款500元」, deducted from the commission
+    owed = ledger(t, {"宣传资料严重损坏或丢失": Decimal(30), "参与竞争型报刊征订": Decimal(500)}, "编号", out)
     for i, r in enumerate(rows_of(zs)):
         n = D(r["征订份数"])
-        out[key(zs, "提成", i)] = yuan(n * (25 if n > 20 else 20))
+        pay = n * (25 if n > 20 else 20)
+        minus = by_person(owed, r["编号"])
+        out[key(zs, "提成", i)] = yuan(pay)
+        out[key(zs, "赔偿与罚款", i)] = yuan(minus)
+        out[key(zs, "实发", i)] = yuan(pay - minus)
+    lift(t, out)
+    regional_managers(t, out)
     return out
+
+
+def regional_managers(t: Template, out: dict[str, Any]) -> None:
+    """区域经理 (日常工作考核 100 分): 月报 20+20+20, 周报审查 10, 培训 10, 月报上报 10, 管理 10;
+    「如连续不上交材料者,视情节轻重给予加倍扣分」 — the points lost on the four 材料 items
+    doubled when marked 连续 (the template's example ×2), never below 0; month = 70 % 日常 +
+    30 % 出勤 (100 − 4 per day, half a day a day). 效益奖励: 「区域分公司利润的20%对经理以及
+    财务主管进行奖励,其中至少50%是对经理个人的奖励」."""
+    import math
+
+    ms = t.data_sheet("区域经理考核")
+    caps = [("月工作总结", 20), ("月工作计划", 20), ("销售方案", 20), ("月报按时上报", 10),
+            ("周报审查指导", 10), ("组织培训", 10), ("区域管理", 10)]
+    for i, r in enumerate(rows_of(ms)):
+        got = [min(D(r[h]), Decimal(c)) for h, c in caps]
+        papers, others = sum(got[:4], Decimal(0)), sum(got[4:], Decimal(0))
+        lost = (70 - papers) * (2 if r["连续不上交材料"] == "是" else 1) + (30 - others)
+        daily = max(Decimal(0), 100 - lost)
+        attendance = max(Decimal(0), Decimal(100) - 4 * math.ceil(float(r["缺勤天数"])))
+        out[key(ms, "材料得分", i)] = num(papers)
+        out[key(ms, "其他得分", i)] = num(others)
+        out[key(ms, "日常工作得分", i)] = num(daily)
+        out[key(ms, "出勤得分", i)] = num(attendance)
+        out[key(ms, "月度得分", i)] = num(daily * Decimal("0.7") + attendance * Decimal("0.3"))
+    ps = t.data_sheet("效益奖励")
+    for i, r in enumerate(rows_of(ps)):
+        gain = D(r["利润（元）"])
+        pool = Decimal(str(yuan(gain * Decimal("0.2")))) if gain > 0 else Decimal(0)
+        share = min(Decimal(1), max(Decimal("0.5"), D(r["经理所占比例"])))
+        manager = Decimal(str(yuan(pool * share)))
+        out[key(ps, "奖励总额", i)] = yuan(pool)
+        out[key(ps, "经理实得比例", i)] = num(share)
+        out[key(ps, "经理奖励", i)] = yuan(manager)
+        out[key(ps, "财务主管奖励", i)] = yuan(pool - manager)
+
+
+def lift(t: Template, out: dict[str, Any]) -> None:
+    """电梯 (业务员合同范文3): 「目标任务内:合同总价的5‰,按回款率结算提成」; 「超目标任务提成:
+    设备总价的1%,按回款率结算提成,超额完成销售任务:每台500元奖金」; 「销售费用:每台500元……
+    超支部分在销售奖金中扣出」. Units beyond the year's target in signing order are 超目标; a
+    contract straddling the target is split by units; 回款率 = paid ÷ contract total, at most 1."""
+    cs, ps = t.data_sheet("电梯合同"), t.data_sheet("电梯提成")
+    people = rows_of(ps)
+    target = {p["销售员"]: int(p["年度目标台数"]) for p in people}
+    contracts = rows_of(cs)
+    sums: dict[str, dict[str, Decimal]] = {p["销售员"]: {} for p in people}
+    for i, c in enumerate(contracts):
+        who, n = c["销售员"], int(c["台数"])
+        before = sum(int(x["台数"]) for x in contracts if x["销售员"] == who and x["签订序号"] < c["签订序号"])
+        over = n if before >= target[who] else max(0, before + n - target[who])
+        total, device, paid = D(c["合同总价"]), D(c["设备总价"]), D(c["已回款"])
+        ratio = min(Decimal(1), paid / total) if total > 0 else Decimal(0)
+        inside = Decimal(str(yuan(total * (n - over) / n * Decimal("0.005") * ratio))) if n else Decimal(0)
+        beyond = Decimal(str(yuan(device * over / n * Decimal("0.01") * ratio))) if n else Decimal(0)
+        bonus = Decimal(500 * over)
+        out[key(cs, "此前累计台数", i)] = before
+        out[key(cs, "年度目标台数", i)] = target[who]
+        out[key(cs, "超目标台数", i)] = over
+        out[key(cs, "回款率", i)] = num(ratio)
+        out[key(cs, "目标内提成", i)] = yuan(inside)
+        out[key(cs, "超目标提成", i)] = yuan(beyond)
+        out[key(cs, "超额奖金", i)] = yuan(bonus)
+        acc = sums[who]
+        for k, v in (("台数", Decimal(n)), ("内", inside), ("超", beyond), ("奖", bonus)):
+            acc[k] = acc.get(k, Decimal(0)) + v
+    for i, p in enumerate(people):
+        acc = sums[p["销售员"]]
+        units = acc.get("台数", Decimal(0))
+        allowance = units * 500 + D(p["大项目另定额度"])
+        overspend = max(Decimal(0), D(p["实际销售费用"]) - allowance)
+        out[key(ps, "全年台数", i)] = num(units)
+        out[key(ps, "目标内提成合计", i)] = yuan(acc.get("内", Decimal(0)))
+        out[key(ps, "超目标提成合计", i)] = yuan(acc.get("超", Decimal(0)))
+        out[key(ps, "超额奖金（年底发放）", i)] = yuan(acc.get("奖", Decimal(0)))
+        out[key(ps, "销售费用额度", i)] = yuan(allowance)
+        out[key(ps, "费用超支", i)] = yuan(overspend)
+        out[key(ps, "应发合计", i)] = yuan(acc.get("内", Decimal(0)) + acc.get("超", Decimal(0))
+                                          + acc.get("奖", Decimal(0)) - overspend)
 
 
 # --------------------------------------------------------------------------- t6
@@ -421,10 +569,12 @@ def t6_weixi(t: Template) -> dict[str, Any]:
     bb = rows_of(t.data_sheet("宽带办理"))
     ps = t.data_sheet("人员")
     for i, p in enumerate(rows_of(ps)):
-        valid = due = 0
+        valid = due = every = every_due = 0
         for o in mob:
             if o["揽装人工号"] != p["工号"]:
                 continue
+            every += 1
+            every_due += o["到期目标客户"] == "是"
             if o["副卡"] == "是" or o["无月租"] == "是" or o["有效4G卡"] != "是" or o["中途取消重办"] == "是":
                 continue
             valid += 1
@@ -448,7 +598,10 @@ def t6_weixi(t: Template) -> dict[str, Any]:
         out[key(ps, "移动有效户数", i)] = valid
         out[key(ps, "移动到期目标户数", i)] = due
         out[key(ps, "移动奖励", i)] = yuan(reward)
-        out[key(ps, "移动效能", i)] = num(due * Decimal(1) + (valid - due) * Decimal("0.5"))
+        if t.param("无效单计效能") == "是":  # 「不纳入奖励范畴」 read as the reward only
+            out[key(ps, "移动效能", i)] = num(every_due * Decimal(1) + (every - every_due) * Decimal("0.5"))
+        else:
+            out[key(ps, "移动效能", i)] = num(due * Decimal(1) + (valid - due) * Decimal("0.5"))
         out[key(ps, "宽带预存户数", i)] = prepaid
         out[key(ps, "宽带到期目标户数", i)] = prepaid_due
         out[key(ps, "光纤平移户数", i)] = moved
@@ -456,7 +609,22 @@ def t6_weixi(t: Template) -> dict[str, Any]:
         out[key(ps, "宽带效能", i)] = num(prepaid_due + (prepaid - prepaid_due) * Decimal("0.5")
                                          + moved * Decimal("0.5"))
         out[key(ps, "奖励合计", i)] = yuan(reward + bb_reward)
+    t6_postal(t, out)
     return out
+
+
+def t6_postal(t: Template, out: dict[str, Any]) -> None:
+    """邮政大客户维护: 「采用百分制,信息量50分、贡献率50分,达到标准得基本分,超额完成按比例加分,
+    未完成按比列扣分」 with 「一月不低于50户」 and 「贡献率不低本月单位业绩的70%」: each half
+    in proportion to its standard, not capped; 「一周不低于10户」 a flag."""
+    ps = t.data_sheet("客户维护考核")
+    for i, r in enumerate(rows_of(ps)):
+        info = 50 * D(r["本月收集户数"]) / 50
+        share = 50 * D(r["客户贡献率"]) / Decimal("0.7")
+        out[key(ps, "信息量得分", i)] = num(info)
+        out[key(ps, "贡献率得分", i)] = num(share)
+        out[key(ps, "考核得分", i)] = num(info + share)
+        out[key(ps, "每周达标", i)] = "是" if r["最少一周户数"] >= 10 else "否"
 
 
 # --------------------------------------------------------------------------- t7
@@ -470,18 +638,37 @@ def t7_weixiu(t: Template) -> dict[str, Any]:
     lines = rows_of(t.data_sheet("设备运行"))
     down = sum((D(r["设备原因停机时间（小时）"]) for r in lines), Decimal(0))
     run = sum((D(r["本月生产时间（小时）"]) for r in lines), Decimal(0))
-    util = 1 - down / run
+    # 「本月报修后完成数量/本月总报修数量」 has no value in a month with no requests (or, for the
+    # utilisation, no production hours): the 参数 choices 无报修完成率 / 无生产利用率 stand in (default
+    # 100%: nothing was left undone), never #DIV/0! reaching every 浮动奖金.
+    util = 1 - down / run if run > 0 else D(t.param("无生产利用率"))
     util_score = Decimal(48) if util >= Decimal("0.99") else util * 40
     dept_sheet = t.sheets[[s.name for s in t.sheets].index("部门得分")]
     vals = dept_sheet.block.values  # type: ignore[union-attr]
-    done_rate = D(vals["B9"]) / D(vals["B8"])
+    done_rate = D(vals["B9"]) / D(vals["B8"]) if D(vals["B8"]) > 0 else D(t.param("无报修完成率"))
     order_score = Decimal(18) if done_rate >= 1 else done_rate * 15
     dept = util_score + order_score + D(vals["B12"]) + D(vals["B13"])
     out["部门得分!B6"] = num(util)
     out["部门得分!B7"] = num(util_score)
     out["部门得分!B11"] = num(order_score)
     out["部门得分!B14"] = num(dept)
+    # 设备部2015年激励方案: 「考评分数在90分奖励500元」 (90 and above, the template's reading) each quarter;
+    # 「……无重大消防和安全事故……奖励各车间设备主任1000元」
+    ds = t.data_sheet("设备主任奖励")
+    for i, r in enumerate(rows_of(ds)):
+        total = Decimal(0)
+        for q in "一二三四":
+            v = r[f"{q}季度考评分"]
+            award = Decimal(500) if v is not None and D(v) >= 90 else Decimal(0)
+            total += award
+            out[key(ds, f"{q}季度奖励", i)] = yuan(award)
+        safe = Decimal(1000) if r["全年无重大事故"] == "是" else Decimal(0)
+        out[key(ds, "无事故奖励", i)] = yuan(safe)
+        out[key(ds, "全年奖励合计", i)] = yuan(total + safe)
+    # 「责任人乐捐5元」 per item not completed on time, 「弄虚造假每次给予300元处罚」: deducted from the month's total
+    owed = ledger(t, {"事项未按时按质完成（乐捐）": Decimal(5), "弄虚造假": Decimal(300)}, "工号", out)
     gs = t.data_sheet("等级评分")
+    score_of: dict[str, Decimal] = {}
     for i, r in enumerate(rows_of(gs)):
         score = (D(r["工作态度"]) * Decimal("0.2") + D(r["维修技能"]) * Decimal("0.4")
                  + D(r["服从情况"]) * Decimal("0.3") + D(r["部门协作"]) * Decimal("0.1"))
@@ -496,11 +683,131 @@ def t7_weixiu(t: Template) -> dict[str, Any]:
         bonus = Decimal(lead if r["岗位"] == "组长" else member)
         base = D(r["核定月浮动奖金"])
         floating = base * Decimal("0.3") * dept / 100 + base * Decimal("0.7") * score / 10
+        score_of[r["工号"]] = score
         out[key(gs, "综合得分", i)] = num(score)
         out[key(gs, "等级", i)] = grade
         out[key(gs, "等级奖金", i)] = yuan(bonus)
         out[key(gs, "浮动奖金", i)] = yuan(floating)
-        out[key(gs, "奖金合计", i)] = yuan(bonus + Decimal(str(yuan(floating))))
+        total = bonus + Decimal(str(yuan(floating)))
+        out[key(gs, "奖金合计", i)] = yuan(total)
+        out[key(gs, "乐捐与罚款", i)] = yuan(by_person(owed, r["工号"]))
+        out[key(gs, "实发合计", i)] = yuan(total - by_person(owed, r["工号"]))
+    # 「岗位工资中70%作为基本工资,30%作为考核工资」, 「上满全勤工作时间方能得到全部基本工资」 (short
+    # attendance pro rata, or nothing under 缺勤基本工资 = 不发); 考核 = the person's ten-point score ÷ 10
+    pro_rata = t.param("缺勤基本工资") == "按比例"
+    ws = t.data_sheet("岗位工资")
+    for i, r in enumerate(rows_of(ws)):
+        pay, due, came = D(r["月岗位工资"]), D(r["应出勤天数"]), D(r["实际出勤天数"])
+        if came >= due:
+            base = Decimal(str(yuan(pay * Decimal("0.7"))))
+        else:
+            base = Decimal(str(yuan(pay * Decimal("0.7") * came / due))) if pro_rata else Decimal(0)
+        score = score_of[r["工号"]]
+        merit = Decimal(str(yuan(pay * Decimal("0.3") * score / 10)))
+        out[key(ws, "基本工资", i)] = yuan(base)
+        out[key(ws, "考核得分（十分制）", i)] = num(score)
+        out[key(ws, "考核工资", i)] = yuan(merit)
+        out[key(ws, "岗位工资合计", i)] = yuan(base + merit)
+    return out
+
+
+# --------------------------------------------------------------------------- ledgers
+def ledger(t: Template, each: dict[str, Decimal], id_header: str, out: dict[str, Any],
+           each_of: Callable[[dict[str, Any]], Decimal] | None = None) -> dict[tuple[str, int], Decimal]:
+    """The 扣款登记 sheet: amount = count × the 事项's amount per occurrence (or
+    ``each_of(row)``); returns the total per (id, month of the event)."""
+    es = t.data_sheet("扣款登记")
+    totals: dict[tuple[str, int], Decimal] = {}
+    for i, r in enumerate(rows_of(es)):
+        unit = each_of(r) if each_of else each[r["事项"]]
+        amount = unit * D(r["次数"])
+        month = r["日期"].month
+        totals[(r[id_header], month)] = totals.get((r[id_header], month), Decimal(0)) + amount
+        out[key(es, "月份", i)] = month
+        out[key(es, "每次扣款", i)] = yuan(unit)
+        out[key(es, "扣款金额", i)] = yuan(amount)
+    return totals
+
+
+def by_person(totals: dict[tuple[str, int], Decimal], who: str) -> Decimal:
+    return sum((v for (w, _m), v in totals.items() if w == who), Decimal(0))
+
+
+# --------------------------------------------------------------------------- t8
+def forced_labels(scores: dict[int, Decimal], shares: list[Decimal], labels: list[str]) -> dict[int, str]:
+    """「按照强制比例分布」: counts share/Σ × n by largest remainder (equal remainders to
+    the better label), handed out from the best score down; people with equal scores
+    all get the label of the best place they share (1 + number strictly better)."""
+    n = len(scores)
+    total = sum(shares, Decimal(0))
+    quotas = [s * n / total for s in shares]
+    counts = [int(q) for q in quotas]
+    for k in sorted(range(len(shares)), key=lambda k: (-(quotas[k] - counts[k]), k))[:n - sum(counts)]:
+        counts[k] += 1
+    label_of_place: list[str] = []
+    for lab, c in zip(labels, counts, strict=True):
+        label_of_place += [lab] * c
+    ranks = competition_ranks(scores)
+    return {i: label_of_place[ranks[i] - 1] for i in scores}
+
+
+def t8_xiaoshoubu(t: Template) -> dict[str, Any]:
+    """销售部: 「满分为100分,各项权重不同」 — the template's example weights 20/30/50 %;
+    「按照强制比例分布,确定各人考核系数」 — 优秀 10 %, 良好 20 %, 合格 40 %, 基本合格 20 %,
+    不合格 10 %, coefficients 1.2/1.1/1.0/0.9/0.8, per month over the people appraised
+    that month; 「工资总额=基本工资+销售提成+福利费」 with the coefficient on 基本工资;
+    fines 「处罚1000元罚款」 (泄密, 出卖合同, 私揽工程), 「每次处罚工程负责人50元」 (未汇报),
+    「一发现将处罚500元」 (不服从, 顶撞, 散布言论, 擅自离岗) per occurrence, deducted in the
+    month of the event; the year = mean of the months appraised, distributed again."""
+    labels = ["优秀", "良好", "合格", "基本合格", "不合格"]
+    shares = [Decimal("0.1"), Decimal("0.2"), Decimal("0.4"), Decimal("0.2"), Decimal("0.1")]
+    coef = dict(zip(labels, [Decimal("1.2"), Decimal("1.1"), Decimal(1), Decimal("0.9"), Decimal("0.8")],
+                    strict=True))
+    fine_each = {"泄漏商业和技术秘密": 1000, "出卖公司合同、技术": 1000, "未经批准参与其它工程项目": 1000,
+                 "未汇报项目进展": 50, "不服从工作安排": 500, "顶撞主管领导": 500,
+                 "散布不利于公司形象的言论": 500, "擅自离岗": 500}
+    out: dict[str, Any] = {}
+    fines = ledger(t, {k: Decimal(v) for k, v in fine_each.items()}, "工号", out)
+    ms = t.data_sheet("月度评估")
+    rows = rows_of(ms)
+    score: dict[int, Decimal] = {}
+    for i, r in enumerate(rows):
+        score[i] = D(r["职业素养"]) * Decimal("0.2") + D(r["工作能力"]) * Decimal("0.3") + D(r["工作业绩"]) * Decimal("0.5")
+    grade: dict[int, str] = {}
+    for m in range(1, 13):
+        grade.update(forced_labels({i: v for i, v in score.items() if rows[i]["月份"] == m}, shares, labels))
+    paid: dict[int, Decimal] = {}
+    for i, r in enumerate(rows):
+        total = Decimal(str(yuan(D(r["基本工资"]) * coef[grade[i]] + D(r["销售提成"]) + D(r["福利费"]))))
+        fine = fines.get((r["工号"], r["月份"]), Decimal(0))
+        paid[i] = total - fine
+        out[key(ms, "月度得分", i)] = num(score[i])
+        out[key(ms, "月度等级", i)] = grade[i]
+        out[key(ms, "考核系数", i)] = num(coef[grade[i]])
+        out[key(ms, "工资总额", i)] = yuan(total)
+        out[key(ms, "当月罚款", i)] = yuan(fine)
+        out[key(ms, "实发工资", i)] = yuan(paid[i])
+        out[key(ms, "明细键", i)] = f"{r['工号']}-{r['月份']}"
+    ys = t.data_sheet("年度评估")
+    people = rows_of(ys)
+    year: dict[int, Decimal] = {}
+    for p, person in enumerate(people):
+        mine = {r["月份"]: score[i] for i, r in enumerate(rows) if r["工号"] == person["工号"]}
+        for m in range(1, 13):
+            out[key(ys, f"{m}月", p)] = num(mine[m]) if m in mine else ""
+        out[key(ys, "评估月数", p)] = len(mine)
+        if mine:
+            year[p] = sum(mine.values(), Decimal(0)) / len(mine)
+            out[key(ys, "年度得分", p)] = num(year[p])
+        else:
+            out[key(ys, "年度得分", p)] = ""
+        out[key(ys, "全年罚款", p)] = yuan(by_person(fines, person["工号"]))
+        out[key(ys, "全年实发", p)] = yuan(sum((paid[i] for i, r in enumerate(rows) if r["工号"] == person["工号"]),
+                                              Decimal(0)))
+    year_grade = forced_labels(year, shares, labels)
+    for p in range(len(people)):
+        out[key(ys, "年度等级", p)] = year_grade.get(p, "")
+        out[key(ys, "年度考核系数", p)] = num(coef[year_grade[p]]) if p in year_grade else ""
     return out
 
 
@@ -512,6 +819,7 @@ GOLDEN: dict[str, Callable[[Template], dict[str, Any]]] = {
     "t5-xiaoshou": t5_xiaoshou,
     "t6-weixi": t6_weixi,
     "t7-weixiu": t7_weixiu,
+    "t8-xiaoshoubu": t8_xiaoshoubu,
 }
 
 

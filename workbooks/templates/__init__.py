@@ -1,4 +1,4 @@
-"""The seven templates, one module each; :data:`REGISTRY` maps id -> builder."""
+"""The eight templates, one module each; :data:`REGISTRY` maps id -> builder."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from workbooks.templates import (
     t5_xiaoshou,
     t6_weixi,
     t7_weixiu,
+    t8_xiaoshoubu,
 )
 
 REGISTRY: dict[str, Callable[..., Template]] = {
@@ -23,4 +24,5 @@ REGISTRY: dict[str, Callable[..., Template]] = {
     t5_xiaoshou.ID: t5_xiaoshou.template,
     t6_weixi.ID: t6_weixi.template,
     t7_weixiu.ID: t7_weixiu.template,
+    t8_xiaoshoubu.ID: t8_xiaoshoubu.template,
 }

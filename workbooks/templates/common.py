@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from workbooks.model import Block, FreeSheet
+from workbooks import styling
+from workbooks.model import Block, Col, DataSheet, FreeSheet, ParamTable
 
 YES_NO = ("是", "否")
 
@@ -108,3 +111,49 @@ def explain_sheet(
                 b.styles.setdefault(f"{col}{r + k}", "out_number")
         r += d.rows
     return FreeSheet(name=name, block=b, kind="explain", freeze=None)
+
+
+#: Defined names of a deductions ledger (one per workbook), used in formulas elsewhere.
+LEDGER_ID, LEDGER_KIND, LEDGER_COUNT, LEDGER_MONTH, LEDGER_AMOUNT = "事项工号", "事项", "事项次数", "事项月份", "扣款金额"
+KINDS, EACH = "扣款事项", "扣款单价"
+
+
+def deductions_table(title: str, rows: Sequence[tuple[str, float, str]], note: str = "") -> ParamTable:
+    """The 参数 table behind a ledger: 事项, amount per occurrence, the clause it comes from."""
+    return ParamTable("扣款标准", title, ["事项", "每次扣款（元）", "原文"], [list(r) for r in rows], "lookup",
+                      fmts=[None, styling.MONEY, None], note=note, col_names={0: KINDS, 1: EACH})
+
+
+def deductions_ledger(rows: list[list[Any]], id_header: str, id_ref: str, each: str | None = None,
+                      title: str = "违规与扣款事项登记") -> DataSheet:
+    """A sheet of events, one per row — 日期, id (from the list ``id_ref``), 事项 (from
+    :func:`deductions_table`), 次数, 说明 — with the month, the amount per occurrence
+    (``each``, default the 事项's amount in the table) and the amount deducted.
+    Other sheets sum ``扣款金额`` by person (and month) with SUMIFS."""
+    return DataSheet(
+        name="扣款登记",
+        title=title,
+        note="每发生一次记一行：日期、" + id_header + "、事项（从列表选）、次数。每次金额按参数「扣款标准」。",
+        cols=[
+            Col("日期", "date", name="事项日期", width=11),
+            Col(id_header, "choice", name=LEDGER_ID, choices_ref=id_ref, width=9),
+            Col("事项", "choice", name=LEDGER_KIND, choices_ref=KINDS, width=24),
+            Col("次数", "int", name=LEDGER_COUNT, width=6),
+            Col("说明", "text", name="事项说明", required=False, width=22),
+            Col("月份", "int", name=LEDGER_MONTH, width=6, formula="MONTH(事项日期)"),
+            Col("每次扣款", "money", name="每次扣款", width=10, formula=each or xlookup(LEDGER_KIND, KINDS, EACH)),
+            Col("扣款金额", "money", name=LEDGER_AMOUNT, width=11, formula=f"MONEY({LEDGER_COUNT}*每次扣款)"),
+        ],
+        rows=rows,
+        nrows=len(rows),
+        landscape=False,
+    )
+
+
+def month_pivot(months: int, missing: str) -> list[Col]:
+    """Columns 1月…N月 filled by ONE formula spilling N columns: the person's (工号)
+    月度得分 in each month (月份序号) of the monthly sheet (月度工号, 月份), and
+    ``missing`` (a formula text) where the person has no record that month."""
+    pivot = (f"IF(COUNTIFS(月度工号,工号,月份,月份序号)>0,SUMIFS(月度得分,月度工号,工号,月份,月份序号),{missing})")
+    return [Col(f"{m}月", "number", fmt=styling.SCORE, width=7, formula=pivot if m == 1 else "",
+                span=months if m == 1 else 1) for m in range(1, months + 1)]

@@ -47,11 +47,14 @@ README = [
         "② 奖励金额、减点幅度、基础提成比例原文「具体奖励方案在协商」：参数表中的数额是示例，须按协商结果修改"
         "（个人奖表、个人降点表、小组奖表、小组降点表、基础提成比例）。",
         "③ 组内并列第一：参数「组长排名方式」默认「顺序」——业绩相同按表中先后，只有一人当选；改为「并列」则并列者都记第1名。",
-        "④ 「连续三个月该主管负责的两个小组业绩最低」：本模板取主管两组业绩合计在三位主管中最低（末位）连续达到「降级连续月数」。"
-        "另一读法「两个小组都是六个小组中最低的两个」需改「主管」表公式。",
+        "④ 「连续三个月该主管负责的两个小组业绩最低」有两种读法，参数「降级口径」：＝两组合计最低（默认）——主管两组业绩合计在三位主管中"
+        "最低（末位名次为1）；＝两组皆最低——该主管的两个小组恰是六个小组中业绩最低的两个（「小组」表倒数名次都不超过2，末位名次记1，否则留空）。"
+        "两种读法都要连续达到「降级连续月数」。",
         "⑤ 连续月数按截至本月的连续（STREAK 的 \"last\"），不是全年最长。",
         "⑥ 个人奖与个人降点的并列：奖金按「均分」（并列者合计所占名次的奖金后平分到分）；减点按「同奖」（并列者都减）。",
         "⑦ 小组奖发给小组，组内如何分配原文未写，本模板只算小组总额。",
+        "⑧ 本月业绩留空（请假、未上岗）：不占名次（RANK_PRIZE 给空），没有个人奖也不减点，本月提成与奖金合计为0——"
+        "原文奖惩针对「业绩额外突出的个人」与「业绩最低的个人」，没有业绩的人两者都不是；若当月确实上岗而业绩为0，请填0，则参加排名并可能被减点。",
     ]),
 ]
 
@@ -75,11 +78,13 @@ def _people(rng: random.Random, groups: list[str]) -> list[list[Any]]:
         scale = 0.6 if g in (4, 5) else 1.0
         for m in range(5):
             role = "小组长" if m == 0 else "电销专员"
-            months = [sale(50000 * scale) for _ in MONTHS]
+            months: list[int | None] = [sale(50000 * scale) for _ in MONTHS]
             if g == 0 and m == 1:  # a star who leads 甲一组 three months running
                 months = [sale(95000), sale(96000), sale(97000)]
             if g == 3 and m == 2:  # leads 乙二组 the last two months only
                 months[1], months[2] = sale(90000), sale(91000)
+            if g == 2 and m == 3:  # on leave this month: blank, takes no place, paid 0 (not #VALUE!)
+                months[2] = None
             rows.append([f"HJ{n + 1:03d}", person_name(310 + n), role, group, "是", *months])
             n += 1
     # a tie for individual places 2-3 this month
@@ -123,10 +128,10 @@ def template(n_groups: int = len(GROUPS), seed: int = SEED) -> Template:
             Col("小组降点（百分点）", "number", name="人员小组降点", width=9, fmt="0.0",
                 formula="_xlfn.XLOOKUP(组别,小组组别,小组降点,0)"),
             Col("提成比例", "percent", name="提成比例", width=9,
-                formula='IF(参加排名="是",基础提成比例+(个人降点+人员小组降点)*百分点,0)'),
+                formula='IF(参加排名="是",基础提成比例+(IF(个人降点="",0,个人降点)+人员小组降点)*百分点,0)'),
             Col("本月提成", "money", name="本月提成", width=11, formula=f'IF(参加排名="是",MONEY({last}*提成比例),0)'),
             Col("本月奖金合计", "money", name="本月合计", width=12,
-                formula='IF(参加排名="是",MONEY(本月提成+个人奖),0)'),
+                formula='IF(参加排名="是",MONEY(本月提成+IF(个人奖="",0,个人奖)),0)'),
         ],
         rows=people,
         nrows=len(people),
@@ -141,6 +146,8 @@ def template(n_groups: int = len(GROUPS), seed: int = SEED) -> Template:
             Col("主管", "choice", name="小组主管", choices_ref="主管姓名", width=12),
             *[Col(f"{m}小组业绩", "money", name=f"小组业绩{i + 1}月", width=13,
                   formula=f"SUMIFS(业绩{i + 1}月,组别,小组组别)") for i, m in enumerate(MONTHS)],
+            *[Col(f"{m}倒数名次", "int", name=f"小组倒数{i + 1}月", width=8,
+                  formula=f"RANKX(小组业绩{i + 1}月,1)") for i, m in enumerate(MONTHS)],
             Col("本月小组名次", "int", name="本月小组名次", width=9, formula=f"RANKX(小组业绩{len(MONTHS)}月,0)"),
             Col("小组奖", "money", name="小组奖", width=11, formula=f"RANK_PRIZE(小组业绩{len(MONTHS)}月,小组奖表)"),
             Col("小组降点（百分点）", "number", name="小组降点", width=9, fmt="0.0",
@@ -152,13 +159,15 @@ def template(n_groups: int = len(GROUPS), seed: int = SEED) -> Template:
     sups = DataSheet(
         name="主管",
         title="主管两组合计与降级",
-        note="三位主管各一行。末位名次：两组合计最低者为1。",
+        note="三位主管各一行。末位名次：两组合计最低者为1（参数「降级口径」另一读法：两组皆为最低两组记1）。",
         cols=[
             Col("主管", "text", name="主管姓名", width=12),
             *[Col(f"{m}两组合计", "money", name=f"主管合计{i + 1}月", width=13,
                   formula=f"SUMIFS(小组业绩{i + 1}月,小组主管,主管姓名)") for i, m in enumerate(MONTHS)],
             *[Col(f"{m}末位名次", "int", name=f"主管末位{i + 1}月", width=9,
-                  formula=f"RANKX(主管合计{i + 1}月,1)") for i, m in enumerate(MONTHS)],
+                  formula=f'IF(降级口径="两组合计最低",RANKX(主管合计{i + 1}月,1),'
+                          f'IF(COUNTIFS(小组主管,主管姓名,小组倒数{i + 1}月,"<="&每主管组数)=每主管组数,1,""))')
+              for i, m in enumerate(MONTHS)],
             Col("垫底连续月数", "int", name="垫底连续月数", width=9, formula='STREAK(主管末位块,"=1","last")'),
             Col("降级", "text", name="降级", width=11, formula='IF(垫底连续月数>=降级连续月数,"降为小组长","")'),
         ],
@@ -196,6 +205,10 @@ def template(n_groups: int = len(GROUPS), seed: int = SEED) -> Template:
                    note="降点表以百分点填写，如 -0.5 即提成比例减0.5%"),
             Scalar("晋升连续月数", "连续当选小组长几个月晋升主管", 3, kind="int"),
             Scalar("降级连续月数", "主管两组连续几个月最低降为小组长", 3, kind="int"),
+            Scalar("降级口径", "「两个小组业绩最低」的读法", "两组合计最低", kind="choice",
+                   choices=("两组合计最低", "两组皆最低"),
+                   note="两组合计最低＝主管两组合计在主管中最低（默认）；两组皆最低＝两组恰为全部小组中最低的两组"),
+            Scalar("每主管组数", "每位主管管理的小组数", 2, kind="int"),
             Scalar("组长排名方式", "组内业绩相同时", "顺序", kind="choice", choices=("顺序", "并列"),
                    note="顺序＝按表中先后只选一人；并列＝同列第1"),
         ],
