@@ -27,13 +27,15 @@ def _refreshed(src: Path, dest: Path) -> Path:
 @pytest.fixture(scope="module")
 def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The t1 template refreshed before and after the second band's rate
-    (参数!B17, 每分单价) goes from 32 to 33 yuan."""
+    (the 每分单价 of 收入档's second row) goes from 32 to 33 yuan."""
     tmp = tmp_path_factory.mktemp("diff")
     before = tmp / "before.xlsx"
     shutil.copy(TEMPLATE, before)
     wb = openpyxl.load_workbook(before)
-    assert wb["参数"]["B17"].value == 32
-    wb["参数"]["B17"] = 33
+    ((sheet, ref),) = wb.defined_names["收入档"].destinations
+    rate = wb[sheet][ref.replace("$", "").split(":")[0]].offset(1, 1)
+    assert rate.value == 32
+    rate.value = 33
     wb.save(tmp / "after.xlsx")
     return (
         _refreshed(before, tmp / "before.refreshed.xlsx"),
@@ -44,10 +46,11 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def _pay(path: Path) -> dict[str, Decimal]:
     """工号 → 年度奖金 as openpyxl reads the cached values (an independent reader)."""
     ws = openpyxl.load_workbook(path, data_only=True)["人员奖金"]
+    pay = [c.value for c in ws[3]].index("年度奖金")
     return {
-        str(r[0].value): Decimal(repr(float(r[8].value)))
+        str(r[0].value): Decimal(repr(float(r[pay].value)))
         for r in ws.iter_rows(min_row=4)
-        if r[0].value and r[8].value is not None
+        if r[0].value and r[pay].value is not None
     }
 
 

@@ -45,7 +45,8 @@ def test_band_cell_names_the_band_and_reaches_the_revenue(refreshed: dict[str, P
     assert step.value == wb["企业评分"]["M7"].value
     (detail,) = step.details
     assert detail["function"] == "BAND"
-    starts = [wb["参数"][f"A{r}"].value for r in range(16, 20)]
+    ((sheet, ref),) = wb.defined_names["收入档"].destinations
+    starts = [row[0].value for row in wb[sheet][ref.replace("$", "")]]
     band = max(i for i, s in enumerate(starts) if revenue >= s)
     assert detail["facts"]["band"] == band + 1
     assert detail["facts"]["start"] == starts[band]
@@ -69,7 +70,9 @@ def test_tiered_cell_shows_the_slices(refreshed: dict[str, Path]) -> None:
     assert detail["rows"][-1][0] == "合计"
     assert detail["rows"][-1][4] == step.value
     assert "杂志征订!C6" in {s.ref for s in _inputs(step)}
-    assert "参数!B13" in {s.ref for s in _inputs(step)}  # 杂志提成口径
+    wb = openpyxl.load_workbook(refreshed["t5_xiaoshou"])
+    ((sheet, ref),) = wb.defined_names["杂志提成口径"].destinations
+    assert f"{sheet}!{ref.replace('$', '')}" in {s.ref for s in _inputs(step)}
 
 
 def test_rank_prize_cell_shows_place_and_share(refreshed: dict[str, Path]) -> None:
@@ -115,11 +118,11 @@ def test_cli_text_json_and_bad_cell(refreshed: dict[str, Path]) -> None:
     missing sheet is exit 1 with a message, a missing file exit 2."""
     path = str(refreshed["t1_gongxiaoshe"])
     runner = CliRunner()
-    text = runner.invoke(main, ["explain", path, "人员奖金!I12"])
+    text = runner.invoke(main, ["explain", path, "人员奖金!J12"])
     assert text.exit_code == 0, text.output
     assert "公式 / formula" in text.output
     assert "POINT_BONUS" in text.output
-    doc = runner.invoke(main, ["explain", path, "人员奖金!I12", "--json", "--depth", "1"])
+    doc = runner.invoke(main, ["explain", path, "人员奖金!J12", "--json", "--depth", "1"])
     assert doc.exit_code == 0
     tree = json.loads(doc.output)
     assert tree["details"][0]["function"] == "POINT_BONUS"
