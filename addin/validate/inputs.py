@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from addin.validate.report import Report
-from addin.validate.view import DataValidation, WorkbookView, find_sheet
+from addin.validate.view import DataValidation, WorkbookView, find_sheet, present_cells
 from addin.xlsx.a1 import col_number, from_a1, to_a1
 from addin.xlsx.formula import FormulaSyntaxError, Name, Ref, parse
 from addin.xlsx.model import CellValue, Sheet, Workbook
@@ -43,9 +43,8 @@ def _range_values(wb: Workbook, node: object, sheet: str) -> list[str] | None:
             return None
         return [
             str(v).strip()
-            for r in range(node.top, node.bottom + 1)
-            for c in range(node.left, node.right + 1)
-            if not is_blank(v := target.values.get((r, c)))
+            for coord in present_cells(target, node.top, node.left, node.bottom, node.right)
+            if not is_blank(v := target.values.get(coord))
         ]
     return None
 

@@ -21,7 +21,7 @@ from addin.xlsx.package import (
     read_workbook,
 )
 
-__all__ = ["DataValidation", "WorkbookView", "find_sheet", "load_view"]
+__all__ = ["DataValidation", "WorkbookView", "find_sheet", "load_view", "present_cells"]
 
 _CUSTOM_PROPS = "docProps/custom.xml"
 
@@ -33,6 +33,30 @@ def find_sheet(wb: Workbook, name: str) -> Sheet | None:
         return wb.sheet(name)
     except KeyError:
         return None
+
+
+def present_cells(sheet: Sheet, top: int, left: int, bottom: int, right: int) -> list[Coord]:
+    """The non-empty cells (values or formulas) of a rectangle, row by row.
+
+    Bounded by the cells present, not by the rectangle: a name or a validation
+    over ``$A:$XFD`` (17 billion cells) costs what the sheet holds.
+    """
+    cells = (*sheet.values, *sheet.formulas)
+    max_row = sheet.max_row or max((r for r, _ in cells), default=0)
+    max_col = sheet.max_col or max((c for _, c in cells), default=0)
+    bottom, right = min(bottom, max_row), min(right, max_col)
+    if top > bottom or left > right:
+        return []
+    if (bottom - top + 1) * (right - left + 1) <= len(sheet.values) + len(sheet.formulas):
+        return [
+            (r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)
+            if (r, c) in sheet.values or (r, c) in sheet.formulas
+        ]  # fmt: skip
+    found = {
+        coord for coord in cells
+        if top <= coord[0] <= bottom and left <= coord[1] <= right
+    }  # fmt: skip
+    return sorted(found)
 
 
 @dataclass(frozen=True)
