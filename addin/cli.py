@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "validate": "addin.validate.cli:validate_command",
     "functions": "addin.reference:functions_command",
     "lite-bundle": "addin.lite:lite_bundle_command",
+    "spec": "addin.maintain.spec_init:spec_command",
 }
 
 

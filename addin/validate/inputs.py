@@ -69,9 +69,13 @@ def _kind_problem(kind: str, value: CellValue) -> bool:
     return False
 
 
-def _data_extent(sheet: Sheet, cols: list[int], first: int) -> int:
-    rows = [r for (r, c) in sheet.values if c in cols and r >= first]
-    return max(rows, default=first - 1)
+def _data_extent(sheet: Sheet, cols: list[int], last: int) -> int:
+    """The last data row: the spec's ``last_row``, or further down while the
+    rows right below hold values in the columns (people a clerk added; what
+    follows the first empty row is another table, not more people)."""
+    while any(not is_blank(sheet.values.get((last + 1, c))) for c in cols):
+        last += 1
+    return last
 
 
 def _check_value(
@@ -150,7 +154,7 @@ def check_inputs(report: Report, view: WorkbookView, spec: dict[str, Any], missi
         if columns:
             cols = [col_number(e["column"]) for e in columns]
             first = min(int(e["first_row"]) for e in columns)
-            last = _data_extent(sheet, cols, first)
+            last = _data_extent(sheet, cols, max(int(e.get("last_row") or first - 1) for e in columns))
             for entry, col in zip(columns, cols, strict=True):
                 allowed = _choices(wb, sheet_name, entry)
                 for row in range(int(entry["first_row"]), last + 1):

@@ -178,8 +178,9 @@ def check_results(report: Report, wb: Workbook, spec: dict[str, Any], missing: s
         for row in range(first, last + 1):
             if _check_formula_cell(report, sheet, (row, col), wanted):
                 keys[row] = r1c1_key(sheet.formulas[(row, col)].text, row, col)
-        if len(keys) > 1:
-            common, _ = Counter(keys.values()).most_common(1)[0]
+        if len(keys) > 1 or (keys and res.get("r1c1")):
+            # the spec's R1C1 form when it has one (jixiao spec init writes it), else the majority
+            common = res.get("r1c1") or Counter(keys.values()).most_common(1)[0][0]
             for row, key in keys.items():
                 if key != common:
                     cell = to_a1(row, col)
