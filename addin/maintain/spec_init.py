@@ -29,7 +29,6 @@ from typing import Any
 import click
 
 from addin import registry
-from addin.validate.extents import iter_refs
 from addin.validate.structure import contract_calls
 from addin.validate.view import WorkbookView, find_sheet, load_view, present_cells
 from addin.xlsx.a1 import col_letters, from_a1, to_a1
@@ -106,8 +105,8 @@ def _find_block(sheet: Sheet, named: dict[tuple[str, int], tuple[str, int, int]]
     else:
         header = 0
         for row in range(1, _HEADER_SCAN + 1):
-            cols = _labels(sheet, row)
-            if len(cols) >= 2 and sum(_typed(sheet, (row + 1, c)) for c in cols) >= 2:
+            labels = _labels(sheet, row)
+            if len(labels) >= 2 and sum(_typed(sheet, (row + 1, c)) for c in labels) >= 2:
                 header = row
                 break
         if not header:
