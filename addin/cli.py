@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "functions": "addin.reference:functions_command",
     "lite-bundle": "addin.lite:lite_bundle_command",
     "spec": "addin.maintain.spec_init:spec_command",
+    "test": "addin.maintain.testrun:test_command",
 }
 
 
