@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "lite-bundle": "addin.lite:lite_bundle_command",
     "spec": "addin.maintain.spec_init:spec_command",
     "test": "addin.maintain.testrun:test_command",
+    "lint": "addin.maintain.lint:lint_command",
 }
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from addin import registry
 from addin.refresh.engine import contract_function
 from addin.validate.view import find_sheet
-from addin.xlsx.a1 import from_a1
+from addin.xlsx.a1 import col_letters, from_a1
 from addin.xlsx.formula import (
     ArrayLit,
     Binary,
@@ -39,7 +39,6 @@ from addin.xlsx.formula import (
     Unary,
     function_names,
     parse,
-    ref_text,
 )
 from addin.xlsx.model import CellValue, Coord, Formula, Results, Sheet, Workbook
 from udfs.bands import tier_detail
@@ -61,12 +60,19 @@ def _lit(v: object) -> str:
     return repr(v)
 
 
-def unparse(node: Node, sheet: str) -> str | None:
-    """Formula text of a parsed node with every reference qualified by its
-    sheet (so it means the same on another sheet); ``None`` for the rare
-    constructs it does not rewrite (structured references, unions …)."""
+def unparse(node: Node, sheet: str | None) -> str | None:
+    """Formula text of a parsed node, every reference qualified by ``sheet``
+    when given (so it means the same on another sheet); ``None`` for the rare
+    constructs it does not rewrite (structured references, unions …).
+
+    >>> unparse(parse('IF(A2>=5,A2*0.4,"无")'), None)
+    'IF(A2>=5,A2*0.4,"无")'
+    >>> unparse(parse("(B2-5)*40+$C$1"), "人员")
+    "('人员'!B2-5)*40+'人员'!$C$1"
+    """
     if isinstance(node, Number):
-        return repr(node.value)
+        v = node.value
+        return str(int(v)) if v == int(v) and abs(v) < 1e15 else repr(v)
     if isinstance(node, Text | Bool):
         return _lit(node.value)
     if isinstance(node, ErrorLit):
@@ -76,8 +82,7 @@ def unparse(node: Node, sheet: str) -> str | None:
     if isinstance(node, ArrayLit):
         return "{" + ";".join(",".join(_lit(v) for v in row) for row in node.rows) + "}"
     if isinstance(node, Ref):
-        return ref_text(node if node.sheet else Ref(sheet, *_box(node), rows=node.rows, cols=node.cols,
-                                                    is_cell=node.is_cell))
+        return _ref_a1(node, node.sheet or sheet)
     if isinstance(node, Name):
         return node.name
     if isinstance(node, Func):
@@ -91,12 +96,38 @@ def unparse(node: Node, sheet: str) -> str | None:
         return None if inner is None else f"({inner})%"
     if isinstance(node, Binary):
         left, right = unparse(node.left, sheet), unparse(node.right, sheet)
-        return None if left is None or right is None else f"({left}){node.op}({right})"
+        if left is None or right is None:
+            return None
+        prec = _PREC.get(node.op, 0)
+        return f"{_wrap(node.left, left, prec)}{node.op}{_wrap(node.right, right, prec + 0.5)}"
     return None
 
 
-def _box(ref: Ref) -> tuple[int, int, int, int]:
-    return ref.top, ref.left, ref.bottom, ref.right
+#: operator precedence, Excel's order (comparison lowest)
+_PREC = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2, "+": 3, "-": 3, "*": 4, "/": 4, "^": 5}
+
+
+def _wrap(node: Node, text: str, prec: float) -> str:
+    """Parentheses where the child binds less tightly than its parent."""
+    return f"({text})" if isinstance(node, Binary) and _PREC.get(node.op, 0) < prec else text
+
+
+def _ref_a1(ref: Ref, sheet: str | None) -> str:
+    """A1 text of a reference with its ``$`` kept, qualified by ``sheet``."""
+    prefix = "'" + sheet.replace("'", "''") + "'!" if sheet else ""
+
+    def cell(row: int, col: int, abs_row: bool, abs_col: bool) -> str:
+        return f"{'$' if abs_col else ''}{col_letters(col)}{'$' if abs_row else ''}{row}"
+
+    if not ref.rows:
+        return f"{prefix}{'$' if ref.abs_left else ''}{col_letters(ref.left)}:" \
+               f"{'$' if ref.abs_right else ''}{col_letters(ref.right)}"
+    if not ref.cols:
+        return f"{prefix}{'$' if ref.abs_top else ''}{ref.top}:{'$' if ref.abs_bottom else ''}{ref.bottom}"
+    first = cell(ref.top, ref.left, ref.abs_top, ref.abs_left)
+    if ref.is_cell:
+        return prefix + first
+    return f"{prefix}{first}:{cell(ref.bottom, ref.right, ref.abs_bottom, ref.abs_right)}"
 
 
 @dataclass
