@@ -25,9 +25,9 @@ from typing import Any
 
 from addin.refresh.engine import calculate
 from addin.validate.structure import contract_calls
-from addin.validate.view import find_sheet
+from addin.validate.view import find_sheet, name_ref
 from addin.xlsx.a1 import from_a1, to_a1
-from addin.xlsx.formula import FormulaSyntaxError, Ref, parse
+from addin.xlsx.formula import FormulaSyntaxError, Ref
 from addin.xlsx.model import CellValue, Coord, Results, Sheet, Workbook
 from udfs.errors import ERROR_CODES, ExcelError
 
@@ -115,17 +115,6 @@ def load_cases(path: str | Path) -> tuple[list[Case], str | None]:
     return cases, str(workbook) if workbook is not None else None
 
 
-def _name_ref(wb: Workbook, name: str) -> Ref | None:
-    for dn in wb.names:
-        if dn.name.casefold() == name.casefold():
-            try:
-                node = parse(dn.text)
-            except FormulaSyntaxError:
-                return None
-            return node if isinstance(node, Ref) else None
-    return None
-
-
 def _same(cell: CellValue, text: str) -> bool:
     if isinstance(cell, float) and not isinstance(cell, bool):
         try:
@@ -150,7 +139,7 @@ def locate(wb: Workbook, address: str) -> tuple[Sheet, Coord]:
     value, colon, column = rest.rpartition(":")
     if not eq or not colon:
         raise CasesError(f"{address}: 地址应为“表!单元格”或“名称=值:列” / expected 'sheet!cell' or 'name=value:column'")
-    key_ref = _name_ref(wb, key.strip())
+    key_ref = name_ref(wb, key.strip())
     if key_ref is None or key_ref.sheet is None:
         raise CasesError(f"{address}: 没有名称“{key}” / no defined name {key!r}")
     sheet = find_sheet(wb, key_ref.sheet)
@@ -165,7 +154,7 @@ def locate(wb: Workbook, address: str) -> tuple[Sheet, Coord]:
 
 
 def _column(wb: Workbook, sheet: Sheet, key_ref: Ref, column: str, address: str) -> int:
-    ref = _name_ref(wb, column)
+    ref = name_ref(wb, column)
     if ref is not None and (ref.sheet or sheet.name).casefold() == sheet.name.casefold():
         return ref.left
     header_row = key_ref.top - 1

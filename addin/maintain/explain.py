@@ -19,7 +19,7 @@ import numpy as np
 
 from addin import registry
 from addin.refresh.engine import contract_function
-from addin.validate.view import find_sheet
+from addin.validate.view import find_sheet, name_ref
 from addin.xlsx.a1 import col_letters, from_a1
 from addin.xlsx.formula import (
     ArrayLit,
@@ -203,14 +203,8 @@ def plan(wb: Workbook, targets: list[tuple[Sheet, Coord]]) -> Plan:
 def _range_values(wb: Workbook, results: Results, node: Node, home: str) -> tuple[np.ndarray, Ref] | None:
     """A table or ranking column as calculated: from a name or a range."""
     if isinstance(node, Name):
-        for dn in wb.names:
-            if dn.name.casefold() == node.name.casefold():
-                try:
-                    target = parse(dn.text)
-                except FormulaSyntaxError:
-                    return None
-                return _range_values(wb, results, target, home) if isinstance(target, Ref) else None
-        return None
+        target = name_ref(wb, node.name)
+        return None if target is None else _range_values(wb, results, target, home)
     if isinstance(node, ArrayLit):
         arr = np.array([list(row) for row in node.rows], dtype=object)
         return arr, Ref(None, 1, 1, len(node.rows), len(node.rows[0]))

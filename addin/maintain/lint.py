@@ -29,10 +29,11 @@ from pathlib import Path
 
 import click
 
+from addin.maintain import read_or_exit
 from addin.maintain.explain import unparse
 from addin.validate.extents import iter_refs
 from addin.validate.report import Lang, Report
-from addin.validate.view import find_sheet
+from addin.validate.view import find_sheet, name_ref
 from addin.xlsx.a1 import to_a1
 from addin.xlsx.formula import (
     Binary,
@@ -48,7 +49,7 @@ from addin.xlsx.formula import (
     parse,
     r1c1_key,
 )
-from addin.xlsx.model import Coord, Sheet, UnreadableWorkbookError, Workbook
+from addin.xlsx.model import Coord, Sheet, Workbook
 from addin.xlsx.package import read_workbook, shift_formula
 
 __all__ = ["lint", "lint_command"]
@@ -185,14 +186,8 @@ def _nested_if(report: Report, wb: Workbook, sheet: Sheet, coord: Coord, tree: N
 
 def _first_column(wb: Workbook, sheet: str, node: Node) -> tuple[str, list[tuple[int, float]]] | None:
     if isinstance(node, Name):
-        for dn in wb.names:
-            if dn.name.casefold() == node.name.casefold():
-                try:
-                    target = parse(dn.text)
-                except FormulaSyntaxError:
-                    return None
-                return _first_column(wb, sheet, target) if isinstance(target, Ref) else None
-        return None
+        target = name_ref(wb, node.name)
+        return None if target is None else _first_column(wb, sheet, target)
     if not isinstance(node, Ref) or not node.rows:
         return None
     s = find_sheet(wb, node.sheet or sheet)
@@ -235,15 +230,8 @@ def _vlookup(report: Report, wb: Workbook, sheet: Sheet, coord: Coord, tree: Nod
 
 
 def _col(node: Node, wb: Workbook) -> int:
-    if isinstance(node, Name):
-        for dn in wb.names:
-            if dn.name.casefold() == node.name.casefold():
-                try:
-                    target = parse(dn.text)
-                except FormulaSyntaxError:
-                    return 1
-                return target.left if isinstance(target, Ref) else 1
-    return node.left if isinstance(node, Ref) else 1
+    target = name_ref(wb, node.name) if isinstance(node, Name) else node
+    return target.left if isinstance(target, Ref) else 1
 
 
 def _literals(tree: Node) -> Iterator[float]:
@@ -403,14 +391,7 @@ def lint_command(workbook: Path, lang: Lang, as_json: bool) -> None:
 
     退出码 / exit code: 0 未发现 nothing found, 1 有发现 findings, 2 无法读取 unreadable.
     """
-    try:
-        report = lint(workbook)
-    except UnreadableWorkbookError as exc:
-        click.echo(f"{workbook}: 无法读取 / cannot be read: {exc}", err=True)
-        sys.exit(2)
-    except FileNotFoundError:
-        click.echo(f"{workbook}: 文件不存在 / no such file", err=True)
-        sys.exit(2)
+    report = read_or_exit(lint, workbook)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from addin.maintain.cases import Case, CasesError, load_cases, run_case
-from addin.maintain.testrun import render
-from addin.xlsx.model import Workbook
-from addin.xlsx.package import read_workbook
+if TYPE_CHECKING:  # the engine is imported only when a cases file is collected
+    from addin.maintain.cases import Case
+    from addin.xlsx.model import Workbook
 
 __all__ = ["CaseItem", "CasesFile", "pytest_collect_file"]
 
@@ -48,11 +47,15 @@ class CasesFile(pytest.File):
         return self.path.with_name(self.path.name[: -len(_SUFFIX)] + ".xlsx")
 
     def workbook(self, path: Path) -> Workbook:
+        from addin.xlsx.package import read_workbook
+
         if self._workbook is None:
             self._workbook = read_workbook(path)
         return self._workbook
 
     def collect(self) -> Iterator[CaseItem]:
+        from addin.maintain.cases import CasesError, load_cases
+
         try:
             cases, named = load_cases(self.path)
         except CasesError as exc:
@@ -71,6 +74,9 @@ class CaseItem(pytest.Item):
         self.book = book
 
     def runtest(self) -> None:
+        from addin.maintain.cases import run_case
+        from addin.maintain.testrun import render
+
         parent = self.parent
         assert isinstance(parent, CasesFile)
         checks = run_case(parent.workbook(self.book), self.case)
@@ -78,6 +84,8 @@ class CaseItem(pytest.Item):
             raise CaseFailedError(render(checks))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        from addin.maintain.cases import CasesError
+
         if isinstance(excinfo.value, CaseFailedError | CasesError):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo))

@@ -21,7 +21,6 @@ What it recognises (format: ``docs/spec-format.md``):
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,9 @@ from typing import Any
 import click
 
 from addin import registry
+from addin.maintain import read_or_exit
 from addin.validate.structure import contract_calls
-from addin.validate.view import WorkbookView, find_sheet, load_view, present_cells
+from addin.validate.view import WorkbookView, find_sheet, load_view, name_ref, present_cells
 from addin.xlsx.a1 import col_letters, from_a1, to_a1
 from addin.xlsx.formula import (
     Bool,
@@ -45,7 +45,7 @@ from addin.xlsx.formula import (
     parse,
     r1c1_key,
 )
-from addin.xlsx.model import CellValue, Sheet, UnreadableWorkbookError, Workbook
+from addin.xlsx.model import CellValue, Sheet, Workbook
 from udfs._inputs import is_blank
 
 __all__ = ["infer_spec", "spec_command"]
@@ -248,14 +248,8 @@ def _tables_of(sheet: str, func: Func) -> list[tuple[str, Node, str, str | None]
 def _resolve(wb: Workbook, sheet: str, node: Node) -> tuple[str, Ref] | None:
     """A table argument's label and rectangle (a name or an absolute range)."""
     if isinstance(node, Name):
-        for dn in wb.names:
-            if dn.name.casefold() == node.name.casefold():
-                try:
-                    target = parse(dn.text)
-                except FormulaSyntaxError:
-                    return None
-                return (dn.name, target) if isinstance(target, Ref) else None
-        return None
+        target = name_ref(wb, node.name)
+        return None if target is None else (node.name, target)
     if isinstance(node, Ref) and node.rows and node.cols and node.bottom > node.top:
         ref = node if node.sheet else Ref(sheet, node.top, node.left, node.bottom, node.right)
         return f"{ref.sheet}!{to_a1(ref.top, ref.left)}:{to_a1(ref.bottom, ref.right)}", ref
@@ -397,14 +391,7 @@ def init_command(workbook: Path, output: Path | None) -> None:
 
     退出码 / exit code: 0 已写出 written, 2 无法读取工作簿 workbook unreadable.
     """
-    try:
-        view = load_view(workbook)
-    except UnreadableWorkbookError as exc:
-        click.echo(f"{workbook}: 无法读取 / cannot be read: {exc}", err=True)
-        sys.exit(2)
-    except FileNotFoundError:
-        click.echo(f"{workbook}: 文件不存在 / no such file", err=True)
-        sys.exit(2)
+    view = read_or_exit(load_view, workbook)
     spec = infer_spec(view, view.template_id or workbook.stem)
     output = output or workbook.with_suffix(".spec.json")
     output.write_text(json.dumps(spec, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from addin.xlsx.a1 import from_a1
+from addin.xlsx.formula import FormulaSyntaxError, Ref, parse
 from addin.xlsx.model import Coord, Sheet, Workbook
 from addin.xlsx.package import (
     Package,
@@ -21,7 +22,7 @@ from addin.xlsx.package import (
     read_workbook,
 )
 
-__all__ = ["DataValidation", "WorkbookView", "find_sheet", "load_view", "present_cells"]
+__all__ = ["DataValidation", "WorkbookView", "find_sheet", "load_view", "name_ref", "present_cells"]
 
 _CUSTOM_PROPS = "docProps/custom.xml"
 
@@ -33,6 +34,19 @@ def find_sheet(wb: Workbook, name: str) -> Sheet | None:
         return wb.sheet(name)
     except KeyError:
         return None
+
+
+def name_ref(wb: Workbook, name: str) -> Ref | None:
+    """The range a defined name refers to (first match, any scope), or ``None``
+    when there is no such name or it is not a plain reference."""
+    for dn in wb.names:
+        if dn.name.casefold() == name.casefold():
+            try:
+                node = parse(dn.text)
+            except FormulaSyntaxError:
+                return None
+            return node if isinstance(node, Ref) else None
+    return None
 
 
 def present_cells(sheet: Sheet, top: int, left: int, bottom: int, right: int) -> list[Coord]:
