@@ -165,3 +165,30 @@ def test_shipped_cases_agree_with_golden(book: Path) -> None:
     assert {e.address: e.value for e in cases[0].expect} == gold["values"]
     res = CliRunner().invoke(main, ["test", str(book)])
     assert res.exit_code == 0, res.output[-2000:]
+
+
+def test_rank_prize_explanation_shows_the_tie_rule(tmp_path: Path) -> None:
+    """A prize shared by a tie: the explanation gives the rank, the number
+    tied, the prizes of the places the tie takes and the share."""
+    import openpyxl
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "竞赛"
+    ws.append(["姓名", "成绩", "奖金", "", "起", "止", "每人"])
+    for name, score in [("甲", 90), ("乙", 80), ("丙", 80), ("丁", 70)]:
+        ws.append([name, score])
+    for r, row in enumerate([(1, 1, 300), (2, 2, 200), (3, 3, 100)], start=2):
+        for j, v in enumerate(row):
+            ws.cell(r, 5 + j, v)
+    ws["C2"] = ArrayFormula("C2:C5", '=RANK_PRIZE(B2:B5,$E$2:$G$4,,,"均分")')
+    book = tmp_path / "rank.xlsx"
+    wb.save(book)
+    cases = tmp_path / "rank.cases.toml"
+    cases.write_text('[[case]]\nname = "并列"\n[case.expect]\n"竞赛!C2" = 300\n"竞赛!C3" = 200\n', encoding="utf-8")
+    res = CliRunner().invoke(main, ["test", str(book)])
+    assert res.exit_code == 1
+    assert "竞赛!C3: 期望 expected 200，实得 got 150" in res.output
+    assert "成绩 80 排第 2 名（并列 2 人）" in res.output
+    assert "均分：(200 + 100) / 2 = 150" in res.output

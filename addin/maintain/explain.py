@@ -296,22 +296,25 @@ def _detail(wb: Workbook, results: Results, call: _Call, args: dict[int, CellVal
         return [f"  {_fmt(x)} 落在起点为 {_fmt(reached[-1][0])} 的档：{' | '.join(_fmt(v) for v in reached[-1])}"
                 f" / {_fmt(x)} is in the band starting at {_fmt(reached[-1][0])}"]
     if call.name in ("RANKX", "RANK_PRIZE"):
-        return _rank_detail(wb, results, call, nodes, by_name, coord)
+        return _rank_detail(wb, results, call, args, coord)
     return []
 
 
-def _rank_detail(
-    wb: Workbook, results: Results, call: _Call, nodes: dict[int, Node], by_name: dict[str, int], coord: Coord
-) -> list[str]:
+def _rank_detail(wb: Workbook, results: Results, call: _Call, args: dict[int, CellValue], coord: Coord) -> list[str]:
+    spec = registry.by_name(call.name)
+    nodes = dict(enumerate(call.func.args))
+    by_name = {a.name: i for i, a in enumerate(spec.args)}
+    narrowed = [n for n in ("order", "groups", "eligible") if n in by_name and by_name[n] in call.arg_cells]
     found = _range_values(wb, results, nodes[by_name["values"]], call.home)
-    if found is None or found[0].shape[1] != 1:
-        return []
+    if narrowed or found is None or found[0].shape[1] != 1:
+        return []  # ranks within groups, among eligible rows or with tie-breaks: the arguments say it
     column, ref = found
     i = coord[0] - ref.top
     if not 0 <= i < column.shape[0]:
         return []
     scores = np.array([[v if isinstance(v, float) else np.nan] for v in column[:, 0]], dtype=float)
-    ranks = np.asarray(rankx(scores))
+    method = args.get(by_name["method"]) if "method" in by_name else None
+    ranks = np.asarray(rankx(scores, None, method or None))
     mine = column[i, 0]
     ties = sum(1 for v in column[:, 0] if v == mine)
     rank = ranks.reshape(-1)[i]
@@ -320,8 +323,28 @@ def _rank_detail(
     if call.name == "RANK_PRIZE":
         prizes = _range_values(wb, results, nodes[by_name["prizes"]], call.home)
         if prizes is not None:
-            for row in prizes[0].tolist():
-                if isinstance(row[0], float) and isinstance(row[1], float) and row[0] <= rank <= row[1]:
-                    out.append(f"  奖项行 名次 {_fmt(row[0])}–{_fmt(row[1])}：每人 {_fmt(row[2])}"
-                               f" / prize row ranks {_fmt(row[0])}-{_fmt(row[1])}: {_fmt(row[2])} each")
+            out.extend(_prize_lines(prizes[0].tolist(), int(rank), ties, str(args.get(by_name["ties"]) or "均分")))
     return out
+
+
+def _prize_lines(rows: list[list[Any]], rank: int, ties: int, rule: str) -> list[str]:
+    """The prize of the places a tie takes (rank … rank+ties-1), and how the
+    tie rule turns them into this person's amount."""
+
+    def amount(place: int) -> float:
+        for row in rows:
+            if isinstance(row[0], float) and isinstance(row[1], float) and row[0] <= place <= row[1]:
+                return float(row[2]) if isinstance(row[2], float) else 0.0
+        return 0.0
+
+    places = list(range(rank, rank + ties))
+    each = [amount(p) for p in places]
+    lines = [f"  名次 {p} 的奖金 {_fmt(a)} / prize of place {p}: {_fmt(a)}" for p, a in zip(places, each, strict=True)]
+    if ties > 1:
+        if rule.strip() in ("同奖", "each"):
+            lines.append(f"  同奖：并列者都得第 {rank} 名的 {_fmt(each[0])} / each: all get place {rank}'s {_fmt(each[0])}")
+        else:
+            total = " + ".join(_fmt(a) for a in each)
+            lines.append(f"  均分：({total}) / {ties} = {_fmt(round(sum(each) / ties, 2))}"
+                         f" / share: ({total}) / {ties}")
+    return lines
