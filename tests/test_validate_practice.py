@@ -197,3 +197,31 @@ def test_no_spec_says_only_formulas_were_checked(tmp_path: Path) -> None:
     assert "jixiao spec init" in res.output
     en = CliRunner().invoke(validate_command, [str(out), "--lang", "en", "--json"])
     assert "only formulas" in json.loads(en.output)[0]["notes"][0]["en"]
+
+
+def test_rows_below_an_excel_table_and_a_range_a_spill_reads(tmp_path: Path) -> None:
+    """Rows typed right below an Excel table, and below a fixed range an array
+    formula reads, are reported naming the table and the formula; the next
+    table after a blank row is not taken for more rows."""
+    from openpyxl.worksheet.formula import ArrayFormula
+    from openpyxl.worksheet.table import Table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "明细"
+    ws.append(["工号", "金额"])
+    ws.append(["A1", 10])
+    ws.append(["A2", 20])
+    ws.add_table(Table(displayName="明细表", ref="A1:B3"))
+    ws.append(["A3", 30])  # typed below the table
+    ws["D1"], ws["D2"] = "份数", 1
+    ws["D3"], ws["D4"], ws["D5"] = 2, 3, 4  # D5 below what E2 reads
+    ws["E2"] = ArrayFormula("E2:E4", "=$D$2:$D$4*2")
+    ws["D7"] = "另一张表"  # after a blank row: not more data
+    out = tmp_path / "table.xlsx"
+    wb.save(out)
+    hits = {p.cell: p for p in validate(out).problems if p.code == "extent.beyond-range"}
+    assert set(hits) == {"A4", "D5"}, hits
+    assert "明细表" in hits["A4"].zh
+    assert "明细!E2" in hits["D5"].zh
+    assert "D2:D4 read by 明细!E2" in hits["D5"].en
