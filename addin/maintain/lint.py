@@ -133,14 +133,35 @@ def _uses(node: Node, x: str, op: str) -> bool:
     return False
 
 
-def _times_x(node: Node, x: str) -> bool:
-    return isinstance(node, Binary) and node.op == "*" and x in (unparse(node.left, None), unparse(node.right, None))
+def _rate(node: Node, x: str) -> str | None:
+    """The rate in ``x*rate`` or in ``(x-start)*rate + …``."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, Binary):
+            if cur.op == "*":
+                for this, other in ((cur.left, cur.right), (cur.right, cur.left)):
+                    if unparse(this, None) == x or (
+                        isinstance(this, Binary) and this.op == "-" and unparse(this.left, None) == x
+                    ):
+                        return unparse(other, None)
+            stack.extend((cur.left, cur.right))
+    return None
 
 
-def _bands(steps: list[_Step], last: Node) -> tuple[list[tuple[float, str]], str]:
-    """The band table (start, value text) a chain computes, and its side."""
-    vals = [unparse(s.value, None) or "?" for s in steps]
-    else_text = unparse(last, None) or "?"
+def _bands(steps: list[_Step], last: Node, rates_of: str | None) -> tuple[list[tuple[float, str]], str]:
+    """The band table (start, value text — or the rate of ``rates_of`` when
+    given) a chain computes, and its side."""
+
+    def text(node: Node) -> str:
+        if rates_of is not None:
+            if isinstance(node, Number) and node.value == 0:
+                return "0"
+            return _rate(node, rates_of) or "?"
+        return unparse(node, None) or "?"
+
+    vals = [text(s.value) for s in steps]
+    else_text = text(last)
     if steps[0].op in (">=", ">"):
         rows = [(0.0, else_text)] + [(s.threshold, v) for s, v in reversed(list(zip(steps, vals, strict=True)))]
         side = "下含" if steps[0].op == ">=" else "上含"
@@ -155,30 +176,40 @@ def _fmt(v: float) -> str:
     return str(int(v)) if v == int(v) else repr(v)
 
 
-def _nested_if(report: Report, wb: Workbook, sheet: Sheet, coord: Coord, tree: Node) -> bool:
+def _more(n: int) -> tuple[str, str]:
+    """What a finding adds when ``n`` more cells of the column have the same formula."""
+    if n <= 0:
+        return "", ""
+    return f"（同列另有 {n} 个同样的公式）", f" (and {n} more like it in this column)"
+
+
+def _nested_if(report: Report, wb: Workbook, sheet: Sheet, coord: Coord, tree: Node, more: int) -> bool:
     for func in function_names(tree):
         found = _chain(wb, sheet.name, func)
         if found is None:
             continue
         steps, last = found
         x = steps[0].x
-        rows, side = _bands(steps, last)
         values = [s.value for s in steps] + [last]
+        tiered = all(_rate(v, x) or (isinstance(v, Number) and v.value == 0) for v in values)
+        rows, side = _bands(steps, last, x if tiered else None)
         table = "；".join(f"{_fmt(a)} → {b}" for a, b in rows)
         side_arg = "" if side == "下含" else ', "上含"'
-        if all(_times_x(v, x) or (isinstance(v, Number) and v.value == 0) for v in values):
+        if tiered and not any(_uses(v, x, "-") for v in values):
             fn, mode = f'TIERED({x}, 档位表, "全额"{side_arg})', ("全额", "whole: all of x at its band's rate")
-        elif any(_uses(v, x, "-") for v in values):
+        elif tiered:
             fn, mode = f'TIERED({x}, 档位表, "超额"{side_arg})', ("超额", "marginal: each slice at its band's rate")
         else:
             band_side = "" if side == "下含" else ', , "上含"'
             fn, mode = f"BAND({x}, 档位表{band_side})", ("查档取值", "a band lookup: the value of the band holding x")
+        zh, en = _more(more)
         report.add(
             "lint.nested-if", sheet.name, to_a1(*coord),
             f"{len(steps)} 层嵌套 IF 按阈值分档（{mode[0]}，{side}）：把档位放进参数表（{table}），"
-            f"公式改为 ={fn}",
-            f"{len(steps)} nested IFs over ascending thresholds ({mode[1]}; edge {side}): put the bands in "
-            f"a parameter table ({table.replace('；', '; ')}) and write ={fn}",
+            f"公式改为 ={fn}{zh}",
+            f"{len(steps)} nested IFs over ascending thresholds ({mode[1]}; edge "
+            f"{'lower' if side == '下含' else 'upper'} {side}): put the bands in "
+            f"a parameter table ({table.replace('；', '; ')}) and write ={fn}{en}",
         )  # fmt: skip
         return True
     return False
@@ -198,7 +229,7 @@ def _first_column(wb: Workbook, sheet: str, node: Node) -> tuple[str, list[tuple
     return s.name, col
 
 
-def _vlookup(report: Report, wb: Workbook, sheet: Sheet, coord: Coord, tree: Node) -> None:
+def _vlookup(report: Report, wb: Workbook, sheet: Sheet, coord: Coord, tree: Node, more: int) -> None:
     for func in function_names(tree):
         if _name(func) != "VLOOKUP" or len(func.args) < 3:
             continue
@@ -222,10 +253,10 @@ def _vlookup(report: Report, wb: Workbook, sheet: Sheet, coord: Coord, tree: Nod
             "lint.vlookup-unsorted", sheet.name, to_a1(*coord),
             f"VLOOKUP 近似匹配要求首列升序，但 {where}!{to_a1(r, _col(func.args[1], wb))} 的 "
             f"{_fmt(v)} 不大于上一行的 {_fmt(p)}，结果会取错档。排好序后改为 =BAND({x}, {table}, {col_no})"
-            "（BAND 会检查档位表）",
+            f"（BAND 会检查档位表）{_more(more)[0]}",
             f"VLOOKUP with approximate match needs an ascending first column, but {_fmt(v)} at row {r} of "
             f"{where} is not above {_fmt(p)}: wrong bands result. Sort it and write "
-            f"=BAND({x}, {table}, {col_no}) (BAND checks its table)",
+            f"=BAND({x}, {table}, {col_no}) (BAND checks its table){_more(more)[1]}",
         )  # fmt: skip
 
 
@@ -267,14 +298,13 @@ def _literal_rates(report: Report, sheet: Sheet, trees: dict[Coord, Node], skip:
         if not nums:
             continue
         shown = "、".join(_fmt(n) for n in nums)
-        span = f"（及同列 {len(cells) - 1} 个同样的公式）" if len(cells) > 1 else ""
-        span_en = f" (and {len(cells) - 1} more like it below)" if len(cells) > 1 else ""
+        span, span_en = _more(len(cells) - 1)
         report.add(
             "lint.literal-rate", sheet.name, to_a1(*first),
-            f"公式里直接写了 {shown}{span}：改费率就得改公式。把它放进参数单元格并起个名称（如 提成比例），"
-            "公式引用名称",
-            f"{', '.join(_fmt(n) for n in nums)} typed into the formula{span_en}: changing the rate means "
-            "editing formulas. Put it in a parameter cell with a defined name (e.g. 提成比例) and refer to the name",
+            f"公式里直接写了 {shown}{span}：改费率、金额等参数就得改公式。把它放进参数单元格并起个名称"
+            "（如 提成比例），公式引用名称",
+            f"{', '.join(_fmt(n) for n in nums)} typed into the formula{span_en}: changing a rate or amount "
+            "means editing formulas. Put it in a parameter cell with a defined name (e.g. 提成比例) and refer to the name",
         )  # fmt: skip
 
 
@@ -300,9 +330,10 @@ def _inconsistent(report: Report, sheet: Sheet) -> None:
                 )  # fmt: skip
 
 
-def _rank_ties(report: Report, wb: Workbook, sheet: Sheet, trees: dict[Coord, Node]) -> None:
+def _rank_ties(
+    report: Report, wb: Workbook, sheet: Sheet, trees: dict[Coord, Node], readers: list[tuple[Sheet, Coord, Node]]
+) -> None:
     """RANK over tied values whose rank column a prize formula reads."""
-    readers = list(_all_trees(wb))
     seen: set[tuple[str, int]] = set()
     for coord, tree in trees.items():
         for func in function_names(tree):
@@ -329,13 +360,16 @@ def _rank_ties(report: Report, wb: Workbook, sheet: Sheet, trees: dict[Coord, No
             )  # fmt: skip
 
 
-def _all_trees(wb: Workbook) -> Iterator[tuple[Sheet, Coord, Node]]:
-    for s in wb.sheets:
-        for coord, f in s.formulas.items():
-            try:
-                yield s, coord, parse(f.text)
-            except FormulaSyntaxError:
-                continue
+def _representatives(sheet: Sheet) -> dict[Coord, tuple[Node, int]]:
+    """The first cell of each column's group of same-shape formulas, parsed,
+    with how many more cells share it (a filled-down column is parsed once)."""
+    out: dict[Coord, tuple[Node, int]] = {}
+    for cells in _column_runs(sheet).values():
+        try:
+            out[cells[0]] = (parse(sheet.formulas[cells[0]].text), len(cells) - 1)
+        except FormulaSyntaxError:
+            continue  # jixiao validate reports it
+    return out
 
 
 def _prize_reader(readers: list[tuple[Sheet, Coord, Node]], sheet: str, col: int) -> str | None:
@@ -355,21 +389,18 @@ def lint(path: str | Path) -> Report:
     :class:`~addin.xlsx.model.UnreadableWorkbookError`."""
     wb = read_workbook(path)
     report = Report(str(path))
+    reps = {sheet.name: _representatives(sheet) for sheet in wb.sheets}
+    readers = [(sheet, coord, tree) for sheet in wb.sheets for coord, (tree, _n) in reps[sheet.name].items()]
     for sheet in wb.sheets:
-        trees: dict[Coord, Node] = {}
-        for coord, f in sorted(sheet.formulas.items()):
-            try:
-                trees[coord] = parse(f.text)
-            except FormulaSyntaxError:
-                continue  # jixiao validate reports it
+        trees = {coord: tree for coord, (tree, _n) in reps[sheet.name].items()}
         chained: set[Coord] = set()
-        for coord, tree in trees.items():
-            if _nested_if(report, wb, sheet, coord, tree):
+        for coord, (tree, more) in sorted(reps[sheet.name].items()):
+            if _nested_if(report, wb, sheet, coord, tree, more):
                 chained.add(coord)
-            _vlookup(report, wb, sheet, coord, tree)
+            _vlookup(report, wb, sheet, coord, tree, more)
         _literal_rates(report, sheet, trees, chained)
         _inconsistent(report, sheet)
-        _rank_ties(report, wb, sheet, trees)
+        _rank_ties(report, wb, sheet, trees, readers)
     return report
 
 
