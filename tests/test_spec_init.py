@@ -151,3 +151,16 @@ def test_init_refuses_an_unreadable_workbook(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["spec", "init", str(bad)])
     assert res.exit_code == 2
     assert not (tmp_path / "x.spec.json").exists()
+
+
+@pytest.mark.parametrize("tid", sorted(REGISTRY))
+def test_init_on_every_template_locks_it_soundly(tid: str, tmp_path: Path) -> None:
+    """``spec init`` on each template writes a spec that passes the schema and
+    under which the template itself validates clean."""
+    t = REGISTRY[tid]()
+    book = next((ROOT / "workbooks").rglob(t.filename))
+    spec_path = tmp_path / "t.spec.json"
+    res = CliRunner().invoke(main, ["spec", "init", str(book), "-o", str(spec_path)])
+    assert res.exit_code == 0, res.output
+    report = validate(book, load_spec(spec_path))
+    assert report.problems == [], report.render_text()
