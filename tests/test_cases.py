@@ -192,3 +192,19 @@ def test_rank_prize_explanation_shows_the_tie_rule(tmp_path: Path) -> None:
     assert "竞赛!C3: 期望 expected 200，实得 got 150" in res.output
     assert "成绩 80 排第 2 名（并列 2 人）" in res.output
     assert "均分：(200 + 100) / 2 = 150" in res.output
+
+
+def test_workbook_that_cannot_be_calculated_exit_2(tmp_path: Path) -> None:
+    """A workbook the engine cannot calculate (an unknown function): exit 2
+    with the engine's reason, no traceback."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"], wb.active["B1"] = 1, "=FOOBAR(A1)"
+    book = tmp_path / "odd.xlsx"
+    wb.save(book)
+    (tmp_path / "odd.cases.toml").write_text('[[case]]\n[case.expect]\n"Sheet!B1" = 1\n', encoding="utf-8")
+    res = CliRunner().invoke(main, ["test", str(book)])
+    assert res.exit_code == 2, res.output
+    assert "FOOBAR" in res.output
+    assert "Traceback" not in res.output

@@ -261,6 +261,8 @@ def explain(
         if kernel_args is not None and call.name not in ("RANKX", "RANK_PRIZE"):
             fn = contract_function(call.name)
             value = fn(*kernel_args) if fn is not None else None
+            if isinstance(value, np.ndarray):  # one value, or a table the lines below show
+                value = value.reshape(-1)[0] if value.size == 1 else None
         head = f"{call.name}({shown})" + ("" if value is None else f" = {_fmt(value)}")
         lines = [head, *_detail(wb, results, call, args, coord)]
         per_call.append((value is not None and value == got, lines))
