@@ -225,3 +225,24 @@ def test_rows_below_an_excel_table_and_a_range_a_spill_reads(tmp_path: Path) -> 
     assert "明细表" in hits["A4"].zh
     assert "明细!E2" in hits["D5"].zh
     assert "D2:D4 read by 明细!E2" in hits["D5"].en
+
+
+def test_a_totals_row_below_the_data_is_not_unpaid_people(tmp_path: Path) -> None:
+    """A 合计 row right below the named range, adding it up, is not reported;
+    a person typed below the 合计 row is not reported either (the first
+    totals row ends the data), but one typed in place of the totals is."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "人员"
+    ws.append(["工号", "奖金"])
+    ws.append(["A1", 10])
+    ws.append(["A2", 20])
+    wb.defined_names["奖金"] = DefinedName("奖金", attr_text="'人员'!$B$2:$B$3")
+    ws.append(["合计", "=SUM(奖金)"])
+    out = tmp_path / "totals.xlsx"
+    wb.save(out)
+    assert not [p for p in validate(out).problems if p.code == "extent.beyond-range"]
+    ws["B4"] = 30
+    ws["A4"] = "A3"
+    wb.save(out)
+    assert [p.cell for p in validate(out).problems if p.code == "extent.beyond-range"] == ["B4"]

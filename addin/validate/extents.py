@@ -6,7 +6,8 @@ paid, refresh exits 0.
 An area is a rectangle with a fixed bottom row (names, tables, absolute-bottom
 ranges in formulas); the rows found are the ones right below it that hold a
 typed value in its columns, up to the first empty row (so the next table of a
-parameter sheet, after its blank separator row, is not taken for more data).
+parameter sheet, after its blank separator row, is not taken for more data) or
+to a totals row (a formula in it adds up the area above).
 Whole-column ranges (``$A:$A``) have no rows beyond them.
 """
 
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from addin.validate.report import Report
-from addin.validate.view import find_sheet, present_cells
+from addin.validate.view import find_sheet, name_ref, present_cells
 from addin.xlsx.a1 import to_a1
 from addin.xlsx.formula import (
     MAX_ROW,
@@ -24,6 +25,7 @@ from addin.xlsx.formula import (
     FormulaSyntaxError,
     Func,
     Intersect,
+    Name,
     Node,
     Percent,
     RangeOp,
@@ -47,12 +49,12 @@ class _Area:
     right: int
 
 
-def iter_refs(node: Node) -> Iterator[Ref]:
-    """Every cell or range reference in a parsed formula."""
+def _leaves(node: Node) -> Iterator[Ref | Name]:
+    """Every reference and name of a parsed formula (what it reads)."""
     stack: list[Node] = [node]
     while stack:
         cur = stack.pop()
-        if isinstance(cur, Ref):
+        if isinstance(cur, Ref | Name):
             yield cur
         elif isinstance(cur, Func):
             stack.extend(cur.args)
@@ -62,6 +64,11 @@ def iter_refs(node: Node) -> Iterator[Ref]:
             stack.extend((cur.left, cur.right))
         elif isinstance(cur, Union):
             stack.extend(cur.items)
+
+
+def iter_refs(node: Node) -> Iterator[Ref]:
+    """Every cell or range reference in a parsed formula."""
+    return (n for n in _leaves(node) if isinstance(n, Ref))
 
 
 def _area(ref: Ref, sheet: str) -> _Area | None:
@@ -110,9 +117,26 @@ def _typed_row(sheet: Sheet, row: int, left: int, right: int) -> bool:
     )
 
 
-def _rows_below(sheet: Sheet, area: _Area) -> tuple[int, int] | None:
+def _totals_row(wb: Workbook, sheet: Sheet, row: int, area: _Area) -> bool:
+    """Whether a formula of the row adds up the area above it (a 合计 row):
+    it reads the area's rows, by range or by name."""
+    for coord in present_cells(sheet, row, 1, row, sheet.max_col or area.right):
+        formula = sheet.formulas.get(coord)
+        if formula is None:
+            continue
+        try:
+            tree = parse(formula.text)
+        except FormulaSyntaxError:
+            continue
+        refs = [r for n in _leaves(tree) if (r := n if isinstance(n, Ref) else name_ref(wb, n.name)) is not None]
+        if any(r.rows and r.top <= area.top and r.bottom >= area.bottom - 1 and r.bottom < row for r in refs):
+            return True
+    return False
+
+
+def _rows_below(wb: Workbook, sheet: Sheet, area: _Area) -> tuple[int, int] | None:
     row = area.bottom + 1
-    while _typed_row(sheet, row, area.left, area.right):
+    while _typed_row(sheet, row, area.left, area.right) and not _totals_row(wb, sheet, row, area):
         row += 1
     return (area.bottom + 1, row - 1) if row > area.bottom + 1 else None
 
@@ -125,7 +149,7 @@ def check_extents(report: Report, wb: Workbook) -> None:
         sheet = find_sheet(wb, area.sheet)
         if sheet is None:
             continue
-        rows = _rows_below(sheet, area)
+        rows = _rows_below(wb, sheet, area)
         if rows is None:
             continue
         key = (sheet.name, *rows)
@@ -140,10 +164,10 @@ def check_extents(report: Report, wb: Workbook) -> None:
         report.add(
             "extent.beyond-range", sheet_name, to_a1(first, area.left),
             f"“{sheet_name}”第 {span} 行在 {who} 的范围（第 {area.top}–{area.bottom} 行）之外，"
-            f"公式读不到这些行，其中的人员不会被计算（不发奖金）。修正：在第 {area.bottom} 行之前插入行再填入"
+            f"公式读不到这些行：写在这里的人员不会被计算（不发奖金），档位不会被用到。修正：在第 {area.bottom} 行之前插入行再填入"
             f"（名称与公式随之扩展），或在“公式 → 名称管理器”中把这些名称延长到第 {last} 行",
             f"rows {span} of {sheet_name} are outside {who_en} (rows {area.top}-{area.bottom}): no formula "
-            f"reads them and they will not be paid. Fix: insert rows above row {area.bottom} and fill "
+            f"reads them: people there will not be paid, bands there not used. Fix: insert rows above row {area.bottom} and fill "
             f"them in (names and formulas grow with them), or extend the names to row {last} in "
             "Formulas > Name Manager",
         )  # fmt: skip
