@@ -125,6 +125,8 @@ BAD: dict[str, tuple[str, str]] = {
     "bad kind": ('{"sheets": [], "inputs": [{"sheet": "人员", "cell": "B2", "kind": "amount"}]}',
                  'inputs[0].kind: "amount" is not one of'),
     "unknown top key": ('{"sheet": []}', "unknown key 'sheet'"),
+    "bad spill ref": ('{"sheets": [], "results": [{"sheet": "汇总", "cell": "A2", "spill": true, "ref": "A2-A6"}]}',
+                      "results[0].ref: badly formed: 'A2-A6' (expected like C4:C35)"),
 }  # fmt: skip
 
 

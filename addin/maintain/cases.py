@@ -25,13 +25,13 @@ from typing import Any
 
 from addin.refresh.engine import calculate
 from addin.validate.structure import contract_calls
-from addin.validate.view import find_sheet, name_ref
+from addin.validate.view import array_anchor, find_sheet, name_ref
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.formula import FormulaSyntaxError, Ref
 from addin.xlsx.model import CellValue, Coord, Results, Sheet, Workbook
 from udfs.errors import ERROR_CODES, ExcelError
 
-__all__ = ["Case", "CasesError", "Check", "Expect", "load_cases", "locate", "run_case"]
+__all__ = ["Case", "CasesError", "Check", "Expect", "load_cases", "locate", "matches", "run_case"]
 
 _REL = 1e-9
 _KINDS = ("money", "number", "text", "error")
@@ -234,19 +234,6 @@ def matches(kind: str, expected: Any, got: CellValue) -> bool:
     return math.isclose(float(got), e, rel_tol=_REL, abs_tol=0.0 if e else 1e-12)
 
 
-def spill_anchor(sheet: Sheet, coord: Coord) -> Coord | None:
-    """The anchor of the array/spill formula whose stored range holds ``coord``."""
-    if coord in sheet.formulas:
-        return coord
-    for anchor, f in sheet.formulas.items():
-        if f.ref and ":" in f.ref:
-            a, _, b = f.ref.partition(":")
-            (r1, c1), (r2, c2) = from_a1(a), from_a1(b)
-            if r1 <= coord[0] <= r2 and c1 <= coord[1] <= c2:
-                return anchor
-    return None
-
-
 def run_case(wb: Workbook, case: Case, explain_all: bool = False) -> list[Check]:
     """Apply ``case`` to a copy of ``wb``, recalculate, compare every expectation.
 
@@ -261,7 +248,7 @@ def run_case(wb: Workbook, case: Case, explain_all: bool = False) -> list[Check]
     results = calculate(work)
     checks = []
     for expect, sheet, coord in targets:
-        anchor = spill_anchor(sheet, coord)
+        anchor = array_anchor(sheet, coord)
         kind = _kind(expect, sheet, coord, anchor)
         got = value_at(work, results, sheet, coord)
         ok = matches(kind, expect.value, got)

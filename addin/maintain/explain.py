@@ -19,8 +19,8 @@ import numpy as np
 
 from addin import registry
 from addin.refresh.engine import contract_function
-from addin.validate.view import find_sheet, name_ref
-from addin.xlsx.a1 import col_letters, from_a1
+from addin.validate.view import array_anchor, find_sheet, name_ref
+from addin.xlsx.a1 import col_letters
 from addin.xlsx.formula import (
     ArrayLit,
     Binary,
@@ -145,18 +145,6 @@ class Plan:
     calls: dict[tuple[str, Coord], list[_Call]] = field(default_factory=dict)
 
 
-def _formula_of(sheet: Sheet, coord: Coord) -> tuple[Coord, Formula] | None:
-    if coord in sheet.formulas:
-        return coord, sheet.formulas[coord]
-    for anchor, f in sheet.formulas.items():
-        if f.ref and ":" in f.ref:
-            a, _, b = f.ref.partition(":")
-            (r1, c1), (r2, c2) = from_a1(a), from_a1(b)
-            if r1 <= coord[0] <= r2 and c1 <= coord[1] <= c2:
-                return anchor, f
-    return None
-
-
 def plan(wb: Workbook, targets: list[tuple[Sheet, Coord]]) -> Plan:
     """Add to ``wb`` the scratch formulas that explaining ``targets`` needs."""
     out = Plan()
@@ -172,11 +160,11 @@ def plan(wb: Workbook, targets: list[tuple[Sheet, Coord]]) -> Plan:
         return (row, col)
 
     for sheet, coord in targets:
-        found = _formula_of(sheet, coord)
-        if found is None:
+        anchor = array_anchor(sheet, coord)
+        if anchor is None:
             continue
         try:
-            tree = parse(found[1].text)
+            tree = parse(sheet.formulas[anchor].text)
         except FormulaSyntaxError:
             continue
         calls = []

@@ -30,8 +30,15 @@ import click
 from addin import registry
 from addin.maintain import read_or_exit
 from addin.validate.structure import contract_calls
-from addin.validate.view import WorkbookView, find_sheet, load_view, name_ref, present_cells
-from addin.xlsx.a1 import col_letters, from_a1, to_a1
+from addin.validate.view import (
+    WorkbookView,
+    find_sheet,
+    load_view,
+    name_ref,
+    present_cells,
+    ref_box,
+)
+from addin.xlsx.a1 import col_letters, to_a1
 from addin.xlsx.formula import (
     Bool,
     FormulaSyntaxError,
@@ -125,9 +132,9 @@ def _spill_cover(sheet: Sheet) -> dict[tuple[int, int], tuple[int, int]]:
     """Cells inside a spill or array range → its anchor."""
     out: dict[tuple[int, int], tuple[int, int]] = {}
     for anchor, f in sheet.formulas.items():
-        if f.kind != "normal" and f.ref and ":" in f.ref:
-            a, _, b = f.ref.partition(":")
-            (r1, c1), (r2, c2) = from_a1(a), from_a1(b)
+        box = ref_box(f.ref) if f.kind != "normal" else None
+        if box is not None:
+            (r1, c1), (r2, c2) = box
             for r in range(r1, min(r2, max(sheet.max_row, r1)) + 1):
                 for c in range(c1, c2 + 1):
                     if (r, c) != anchor:

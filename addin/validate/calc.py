@@ -13,8 +13,8 @@ from collections import defaultdict
 
 from addin.refresh.engine import calculate
 from addin.validate.report import Report
-from addin.validate.view import present_cells
-from addin.xlsx.a1 import col_letters, from_a1, to_a1
+from addin.validate.view import present_cells, ref_box
+from addin.xlsx.a1 import col_letters, to_a1
 from addin.xlsx.model import CircularReferenceError, Coord, RefreshError, Sheet, Workbook
 from udfs.errors import ExcelError
 
@@ -43,10 +43,9 @@ def _result_cells(sheet: Sheet) -> list[Coord]:
     """Formula cells and the cells their stored array/spill ranges cover."""
     cells = set(sheet.formulas)
     for f in sheet.formulas.values():
-        if f.ref and ":" in f.ref:
-            a, _, b = f.ref.partition(":")
-            (r1, c1), (r2, c2) = from_a1(a), from_a1(b)
-            cells.update(present_cells(sheet, r1, c1, r2, c2))
+        box = ref_box(f.ref) if f.kind != "normal" else None
+        if box is not None:
+            cells.update(present_cells(sheet, *box[0], *box[1]))
     return sorted(cells)
 
 

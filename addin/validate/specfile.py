@@ -112,7 +112,9 @@ class _Checker:
 
     @staticmethod
     def _example(node: dict[str, Any]) -> str:
-        return {"^[A-Za-z]{1,3}[0-9]+$": "B4", "^[A-Za-z]{1,3}$": "B"}.get(node["pattern"], "人员!A4:B9")
+        examples = {"^[A-Za-z]{1,3}[0-9]+$": "B4", "^[A-Za-z]{1,3}$": "B",
+                    "^[A-Za-z]{1,3}[0-9]+(:[A-Za-z]{1,3}[0-9]+)?$": "C4:C35"}
+        return examples.get(node["pattern"], "人员!A4:B9")
 
     def check_object(self, value: dict[str, Any], node: dict[str, Any], where: str) -> None:
         props: dict[str, Any] = node.get("properties", {})

@@ -10,7 +10,7 @@ from typing import Any
 
 from addin import registry
 from addin.validate.report import Report
-from addin.validate.view import find_sheet, present_cells
+from addin.validate.view import find_sheet, present_cells, ref_box
 from addin.xlsx.a1 import col_number, from_a1, to_a1
 from addin.xlsx.formula import FormulaSyntaxError, function_names, parse, r1c1_key
 from addin.xlsx.model import Sheet, Workbook
@@ -240,11 +240,8 @@ def check_spills(report: Report, wb: Workbook) -> None:
 
 
 def _inside(coord: tuple[int, int], ref: str | None) -> bool:
-    if not ref:
-        return False
-    first, _, last = ref.partition(":")
-    (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
-    return r1 <= coord[0] <= r2 and c1 <= coord[1] <= c2
+    box = ref_box(ref)
+    return box is not None and box[0][0] <= coord[0] <= box[1][0] and box[0][1] <= coord[1] <= box[1][1]
 
 
 def _check_spill_area(report: Report, sheet: Sheet, anchor: str, ref: str) -> None:
@@ -254,8 +251,10 @@ def _check_spill_area(report: Report, sheet: Sheet, anchor: str, ref: str) -> No
     output cached by the last calculation: inside the range the anchor's
     formula records and with the anchor calculated (not ``#SPILL!``).
     """
-    first, _, last = ref.partition(":")
-    (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
+    box = ref_box(ref)
+    if box is None:
+        return
+    (r1, c1), (r2, c2) = box
     a = from_a1(anchor)
     stored = sheet.formulas.get(a)
     cached = sheet.values.get(a)

@@ -22,7 +22,10 @@ from addin.xlsx.package import (
     read_workbook,
 )
 
-__all__ = ["DataValidation", "WorkbookView", "find_sheet", "load_view", "name_ref", "present_cells"]
+__all__ = [
+    "DataValidation", "WorkbookView", "array_anchor", "find_sheet", "load_view", "name_ref", "present_cells",
+    "ref_box",
+]  # fmt: skip
 
 _CUSTOM_PROPS = "docProps/custom.xml"
 
@@ -46,6 +49,30 @@ def name_ref(wb: Workbook, name: str) -> Ref | None:
             except FormulaSyntaxError:
                 return None
             return node if isinstance(node, Ref) else None
+    return None
+
+
+def ref_box(ref: str | None) -> tuple[Coord, Coord] | None:
+    """The corners of a range as a file stores it (``"C4:D9"``, ``"C4"``), or
+    ``None`` when there is none or it cannot be read (never an exception)."""
+    if not ref:
+        return None
+    first, _, last = ref.replace("$", "").partition(":")
+    try:
+        return from_a1(first), from_a1(last or first)
+    except ValueError:
+        return None
+
+
+def array_anchor(sheet: Sheet, coord: Coord) -> Coord | None:
+    """The formula cell whose value is shown at ``coord``: the cell itself, or
+    the anchor of the array or spill range holding it."""
+    if coord in sheet.formulas:
+        return coord
+    for anchor, f in sheet.formulas.items():
+        box = ref_box(f.ref) if f.kind != "normal" else None
+        if box and box[0][0] <= coord[0] <= box[1][0] and box[0][1] <= coord[1] <= box[1][1]:
+            return anchor
     return None
 
 
