@@ -1,8 +1,9 @@
 """Build every template: ``python -m workbooks.build [--out DIR] [ID ...]``.
 
 Writes, for each template, ``workbooks/templates/<file>.xlsx``, its structure
-spec ``workbooks/specs/<id>.json`` and its expected results
-``workbooks/golden/<id>.json`` (from :mod:`workbooks.golden_reference`).
+spec ``workbooks/specs/<id>.json``, its expected results
+``workbooks/golden/<id>.json`` (from :mod:`workbooks.golden_reference`) and
+the same as test cases beside the workbook, ``<file>.cases.toml``.
 Deterministic: fixed seeds for sample data, fixed timestamps in the package.
 """
 
@@ -13,6 +14,7 @@ import json
 from pathlib import Path
 
 from workbooks import writer
+from workbooks.cases import EXAMPLES, cases_toml
 from workbooks.golden_reference import golden
 from workbooks.spec import build_spec
 from workbooks.templates import REGISTRY
@@ -40,7 +42,11 @@ def build(ids: list[str] | None = None, out: Path | None = None, extras: bool = 
             SPEC_DIR.mkdir(exist_ok=True)
             GOLDEN_DIR.mkdir(exist_ok=True)
             dump_json(build_spec(t), SPEC_DIR / f"{t.id}.json")
-            dump_json({"template": t.id, "version": t.version, "values": golden(t)}, GOLDEN_DIR / f"{t.id}.json")
+            values = golden(t)
+            dump_json({"template": t.id, "version": t.version, "values": values}, GOLDEN_DIR / f"{t.id}.json")
+            target.with_name(f"{target.stem}.cases.toml").write_text(
+                cases_toml(t.title, target.name, values, EXAMPLES.get(t.id, "")), encoding="utf-8"
+            )
     return written
 
 

@@ -4,7 +4,9 @@
 was made from by the id stored in its document properties, and runs every
 check against that template's structure spec (``workbooks/specs/<id>.json``):
 structure, result formulas, formulas in general, parameter tables and inputs.
-A workbook that is not from one of our templates gets the formula checks only.
+A workbook that is not from one of our templates gets the checks that need no
+spec (formulas, rows beyond named ranges, spills, circular references, error
+values) and a note saying how to lock its structure with ``jixiao spec init``.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from addin.validate.calc import check_circular, check_error_values
+from addin.validate.extents import check_extents
 from addin.validate.formulas import check_formulas
 from addin.validate.inputs import check_inputs
 from addin.validate.report import Report
-from addin.validate.structure import check_results, check_structure
+from addin.validate.structure import check_results, check_spills, check_structure
 from addin.validate.tables import check_tables
 from addin.validate.view import load_view
 from addin.xlsx.model import UnreadableWorkbookError
@@ -70,5 +74,16 @@ def validate(path: str | Path, spec: dict[str, Any] | None = None) -> Report:
         check_results(report, view.workbook, spec, missing)
         check_tables(report, view.workbook, spec)
         check_inputs(report, view, spec, missing)
+    else:
+        check_spills(report, view.workbook)
+        report.note(
+            "没有结构说明，只检查了公式与数据范围；要锁定结构，运行 jixiao spec init 工作簿.xlsx -o 说明.json，"
+            "再用 jixiao validate --spec 说明.json 校验",
+            "no structure spec: only formulas and data ranges were checked; to lock the structure run "
+            "`jixiao spec init WORKBOOK.xlsx -o SPEC.json`, then `jixiao validate --spec SPEC.json`",
+        )  # fmt: skip
     check_formulas(report, view.workbook)
+    check_extents(report, view.workbook)
+    check_circular(report, view.workbook)
+    check_error_values(report, view.workbook)
     return report

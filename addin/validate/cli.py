@@ -11,6 +11,7 @@ import click
 
 from addin.validate import validate
 from addin.validate.report import Lang, Report
+from addin.validate.specfile import SpecError, load_spec
 
 __all__ = ["iter_workbooks", "validate_command"]
 
@@ -40,9 +41,14 @@ def iter_workbooks(paths: tuple[Path, ...]) -> Iterator[Path]:
 def validate_command(paths: tuple[Path, ...], lang: Lang, as_json: bool, spec_file: Path | None) -> None:
     """校验工作簿结构 / check that workbooks still have their template's structure.
 
-    退出码 / exit code: 0 结构完好 sound, 1 发现问题 problems found, 2 无法读取 unreadable.
+    退出码 / exit code: 0 结构完好 sound, 1 发现问题 problems found, 2 无法读取 unreadable
+    (工作簿或结构说明 workbook or spec).
     """
-    spec = json.loads(spec_file.read_text(encoding="utf-8")) if spec_file else None
+    try:
+        spec = load_spec(spec_file) if spec_file else None
+    except SpecError as exc:
+        click.echo(exc.render(lang), err=True)
+        sys.exit(2)
     reports: list[Report] = [validate(p, spec) for p in iter_workbooks(paths)]
     if not reports:
         click.echo("没有找到工作簿 / no workbooks found", err=True)

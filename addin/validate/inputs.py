@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from addin.validate.report import Report
-from addin.validate.view import DataValidation, WorkbookView, find_sheet
+from addin.validate.view import DataValidation, WorkbookView, find_sheet, present_cells
 from addin.xlsx.a1 import col_number, from_a1, to_a1
 from addin.xlsx.formula import FormulaSyntaxError, Name, Ref, parse
 from addin.xlsx.model import CellValue, Sheet, Workbook
@@ -43,9 +43,8 @@ def _range_values(wb: Workbook, node: object, sheet: str) -> list[str] | None:
             return None
         return [
             str(v).strip()
-            for r in range(node.top, node.bottom + 1)
-            for c in range(node.left, node.right + 1)
-            if not is_blank(v := target.values.get((r, c)))
+            for coord in present_cells(target, node.top, node.left, node.bottom, node.right)
+            if not is_blank(v := target.values.get(coord))
         ]
     return None
 
@@ -70,9 +69,13 @@ def _kind_problem(kind: str, value: CellValue) -> bool:
     return False
 
 
-def _data_extent(sheet: Sheet, cols: list[int], first: int) -> int:
-    rows = [r for (r, c) in sheet.values if c in cols and r >= first]
-    return max(rows, default=first - 1)
+def _data_extent(sheet: Sheet, cols: list[int], last: int) -> int:
+    """The last data row: the spec's ``last_row``, or further down while the
+    rows right below hold values in the columns (people a clerk added; what
+    follows the first empty row is another table, not more people)."""
+    while any(not is_blank(sheet.values.get((last + 1, c))) for c in cols):
+        last += 1
+    return last
 
 
 def _check_value(
@@ -151,7 +154,7 @@ def check_inputs(report: Report, view: WorkbookView, spec: dict[str, Any], missi
         if columns:
             cols = [col_number(e["column"]) for e in columns]
             first = min(int(e["first_row"]) for e in columns)
-            last = _data_extent(sheet, cols, first)
+            last = _data_extent(sheet, cols, max(int(e.get("last_row") or first - 1) for e in columns))
             for entry, col in zip(columns, cols, strict=True):
                 allowed = _choices(wb, sheet_name, entry)
                 for row in range(int(entry["first_row"]), last + 1):

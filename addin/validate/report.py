@@ -62,6 +62,13 @@ class Report:
     version: str | None = None
     problems: list[Problem] = field(default_factory=list)
     unreadable: tuple[str, str] | None = None
+    #: what the reader should know that is not a problem (zh, en): e.g. that
+    #: only formulas were checked for lack of a structure spec
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+    def note(self, zh: str, en: str) -> None:
+        """Record a remark that does not change the exit code."""
+        self.notes.append((zh, en))
 
     def add(self, code: str, sheet: str | None, cell: str | None, zh: str, en: str) -> None:
         """Record a problem."""
@@ -84,12 +91,13 @@ class Report:
             reason = self.unreadable[0] if lang == "zh" else self.unreadable[1]
             head = "无法读取" if lang == "zh" else "cannot be read"
             return f"{self.path}: {head}: {reason}"
+        notes = [f"  ({zh if lang == 'zh' else en})" for zh, en in self.notes]
         if not self.problems:
             ok = "结构完好" if lang == "zh" else "sound"
-            return f"{self.path}{tpl}: {ok}"
+            return "\n".join([f"{self.path}{tpl}: {ok}", *notes])
         n = len(self.problems)
         count = f"{n} 个问题" if lang == "zh" else f"{n} problem{'s' if n != 1 else ''}"
-        lines = [f"{self.path}{tpl}: {count}"]
+        lines = [f"{self.path}{tpl}: {count}", *notes]
         for p in self.problems:
             where = f"{p.where}  " if p.where else ""
             lines.append(f"  {where}[{p.code}] {p.text(lang)}")
@@ -106,6 +114,7 @@ class Report:
                 {"zh": self.unreadable[0], "en": self.unreadable[1]} if self.unreadable else None
             ),
             "problems": [asdict(p) | {"where": p.where} for p in self.problems],
+            "notes": [{"zh": zh, "en": en} for zh, en in self.notes],
         }
 
     def render_json(self) -> str:

@@ -10,12 +10,13 @@ from typing import Any
 
 from addin import registry
 from addin.validate.report import Report
-from addin.validate.view import find_sheet
+from addin.validate.view import find_sheet, present_cells, ref_box
 from addin.xlsx.a1 import col_number, from_a1, to_a1
 from addin.xlsx.formula import FormulaSyntaxError, function_names, parse, r1c1_key
 from addin.xlsx.model import Sheet, Workbook
+from udfs.errors import ExcelError
 
-__all__ = ["check_results", "check_structure", "contract_calls", "normalise_ref"]
+__all__ = ["check_results", "check_spills", "check_structure", "contract_calls", "normalise_ref"]
 
 
 def normalise_ref(text: str) -> str:
@@ -177,8 +178,9 @@ def check_results(report: Report, wb: Workbook, spec: dict[str, Any], missing: s
         for row in range(first, last + 1):
             if _check_formula_cell(report, sheet, (row, col), wanted):
                 keys[row] = r1c1_key(sheet.formulas[(row, col)].text, row, col)
-        if len(keys) > 1:
-            common, _ = Counter(keys.values()).most_common(1)[0]
+        if len(keys) > 1 or (keys and res.get("r1c1")):
+            # the spec's R1C1 form when it has one (jixiao spec init writes it), else the majority
+            common = res.get("r1c1") or Counter(keys.values()).most_common(1)[0][0]
             for row, key in keys.items():
                 if key != common:
                     cell = to_a1(row, col)
@@ -228,22 +230,50 @@ def _check_formula_cell(
     return True
 
 
+def check_spills(report: Report, wb: Workbook) -> None:
+    """Without a spec: the range each dynamic-array formula records in the file
+    holds nothing typed over it."""
+    for sheet in wb.sheets:
+        for coord, f in sheet.formulas.items():
+            if f.kind == "dynamic" and f.ref and ":" in f.ref:
+                _check_spill_area(report, sheet, to_a1(*coord), f.ref)
+
+
+def _inside(coord: tuple[int, int], ref: str | None) -> bool:
+    box = ref_box(ref)
+    return box is not None and box[0][0] <= coord[0] <= box[1][0] and box[0][1] <= coord[1] <= box[1][1]
+
+
 def _check_spill_area(report: Report, sheet: Sheet, anchor: str, ref: str) -> None:
-    """Typed-over cells inside a spill area block the spill (#SPILL!)."""
-    first, _, last = ref.partition(":")
-    (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
+    """Typed-over cells inside a spill area block the spill (#SPILL!).
+
+    A formula there always blocks. A value blocks unless it is the spill's own
+    output cached by the last calculation: inside the range the anchor's
+    formula records and with the anchor calculated (not ``#SPILL!``).
+    """
+    box = ref_box(ref)
+    if box is None:
+        return
+    (r1, c1), (r2, c2) = box
     a = from_a1(anchor)
-    for r in range(r1, r2 + 1):
-        for c in range(c1, c2 + 1):
-            if (r, c) == a:
-                continue
-            if (r, c) in sheet.formulas:
-                blocker = f"公式 ={sheet.formulas[(r, c)].text}"
-                blocker_en = f"formula ={sheet.formulas[(r, c)].text}"
-            else:
-                continue
-            report.add(
-                "result.spill-blocked", sheet.name, to_a1(r, c),
-                f"{anchor} 的溢出区域内有{blocker}，会导致 #SPILL!",
-                f"{blocker_en} inside the spill area of {anchor} causes #SPILL!",
-            )  # fmt: skip
+    stored = sheet.formulas.get(a)
+    cached = sheet.values.get(a)
+    output_ok = stored is not None and cached is not None and not (
+        isinstance(cached, ExcelError) and cached.code == "#SPILL!"
+    )
+    for r, c in present_cells(sheet, r1, c1, r2, c2):
+        if (r, c) == a:
+            continue
+        if (r, c) in sheet.formulas:
+            blocker = f"公式 ={sheet.formulas[(r, c)].text}"
+            blocker_en = f"formula ={sheet.formulas[(r, c)].text}"
+        elif output_ok and stored is not None and _inside((r, c), stored.ref):
+            continue  # the spill's own cached output
+        else:
+            value = sheet.values.get((r, c))
+            blocker, blocker_en = f"手工填入的值 {value!r}", f"typed value {value!r}"
+        report.add(
+            "result.spill-blocked", sheet.name, to_a1(r, c),
+            f"{anchor} 的溢出区域内有{blocker}，会导致 #SPILL!（请清除此单元格）",
+            f"{blocker_en} inside the spill area of {anchor} causes #SPILL! (clear this cell)",
+        )  # fmt: skip

@@ -48,8 +48,10 @@ def _check_band(report: Report, wb: Workbook, band: dict[str, Any]) -> None:
     found = _range(wb, band["range"])
     if found is None:
         return
-    sheet, r1, c1, r2, _ = found
+    sheet, r1, c1, r2, c2 = found
+    r2 = min(r2, sheet.max_row or r2)  # bounded by the cells present
     name = band["name"]
+    _check_band_values(report, sheet, band, (r1, c1, r2, c2))
     previous: tuple[float, str] | None = None
     for r in range(r1, r2 + 1):
         cell = to_a1(r, c1)
@@ -85,6 +87,43 @@ def _check_band(report: Report, wb: Workbook, band: dict[str, Any]) -> None:
                     f"band table {name!r} is not ascending: {number:g} is below the start at {previous[1]}",
                 )  # fmt: skip
         previous = (v, cell)
+
+
+def _numeric_columns(sheet: Sheet, band: dict[str, Any], box: tuple[int, int, int, int]) -> list[int]:
+    """The band table's value columns that must hold numbers (1-based, the
+    start column excluded): the spec's ``numeric_columns``, or when it has none
+    every column holding at least one number."""
+    r1, c1, r2, c2 = box
+    if "numeric_columns" in band:
+        return [int(j) for j in band["numeric_columns"] if int(j) > 1]
+    width = int(band.get("columns", c2 - c1 + 1))
+    return [
+        j for j in range(2, width + 1)
+        if any(_number(sheet.values.get((r, c1 + j - 1))) is not None
+               and not isinstance(sheet.values.get((r, c1 + j - 1)), str)
+               for r in range(r1, r2 + 1))
+    ]  # fmt: skip
+
+
+def _check_band_values(
+    report: Report, sheet: Sheet, band: dict[str, Any], box: tuple[int, int, int, int]
+) -> None:
+    """Every numeric value column holds numbers: ``"40元"`` typed as a rate is
+    text the functions cannot pay by (a blank is allowed: "the rate argument")."""
+    r1, c1, r2, _ = box
+    name = band["name"]
+    for j in _numeric_columns(sheet, band, box):
+        for r in range(r1, r2 + 1):
+            value = sheet.values.get((r, c1 + j - 1))
+            if is_blank(value) or (r, c1 + j - 1) in sheet.formulas:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                report.add(
+                    "table.band-value", sheet.name, to_a1(r, c1 + j - 1),
+                    f"档位表“{name}”第 {j} 列应为数值，实为 {value!r}（只填数字，单位写在表头）",
+                    f"band table {name!r}: column {j} must hold numbers, found {value!r} "
+                    "(type the number only; the unit belongs in the header)",
+                )  # fmt: skip
 
 
 def _check_weights(report: Report, wb: Workbook, group: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from addin.xlsx.a1 import from_a1
+from addin.xlsx.formula import FormulaSyntaxError, Ref, parse
 from addin.xlsx.model import Coord, Sheet, Workbook
 from addin.xlsx.package import (
     Package,
@@ -21,7 +22,10 @@ from addin.xlsx.package import (
     read_workbook,
 )
 
-__all__ = ["DataValidation", "WorkbookView", "find_sheet", "load_view"]
+__all__ = [
+    "DataValidation", "WorkbookView", "array_anchor", "find_sheet", "load_view", "name_ref", "present_cells",
+    "ref_box",
+]  # fmt: skip
 
 _CUSTOM_PROPS = "docProps/custom.xml"
 
@@ -33,6 +37,67 @@ def find_sheet(wb: Workbook, name: str) -> Sheet | None:
         return wb.sheet(name)
     except KeyError:
         return None
+
+
+def name_ref(wb: Workbook, name: str) -> Ref | None:
+    """The range a defined name refers to (first match, any scope), or ``None``
+    when there is no such name or it is not a plain reference."""
+    for dn in wb.names:
+        if dn.name.casefold() == name.casefold():
+            try:
+                node = parse(dn.text)
+            except FormulaSyntaxError:
+                return None
+            return node if isinstance(node, Ref) else None
+    return None
+
+
+def ref_box(ref: str | None) -> tuple[Coord, Coord] | None:
+    """The corners of a range as a file stores it (``"C4:D9"``, ``"C4"``), or
+    ``None`` when there is none or it cannot be read (never an exception)."""
+    if not ref:
+        return None
+    first, _, last = ref.replace("$", "").partition(":")
+    try:
+        return from_a1(first), from_a1(last or first)
+    except ValueError:
+        return None
+
+
+def array_anchor(sheet: Sheet, coord: Coord) -> Coord | None:
+    """The formula cell whose value is shown at ``coord``: the cell itself, or
+    the anchor of the array or spill range holding it."""
+    if coord in sheet.formulas:
+        return coord
+    for anchor, f in sheet.formulas.items():
+        box = ref_box(f.ref) if f.kind != "normal" else None
+        if box and box[0][0] <= coord[0] <= box[1][0] and box[0][1] <= coord[1] <= box[1][1]:
+            return anchor
+    return None
+
+
+def present_cells(sheet: Sheet, top: int, left: int, bottom: int, right: int) -> list[Coord]:
+    """The non-empty cells (values or formulas) of a rectangle, row by row.
+
+    Bounded by the cells present, not by the rectangle: a name or a validation
+    over ``$A:$XFD`` (17 billion cells) costs what the sheet holds.
+    """
+    cells = (*sheet.values, *sheet.formulas)
+    max_row = sheet.max_row or max((r for r, _ in cells), default=0)
+    max_col = sheet.max_col or max((c for _, c in cells), default=0)
+    bottom, right = min(bottom, max_row), min(right, max_col)
+    if top > bottom or left > right:
+        return []
+    if (bottom - top + 1) * (right - left + 1) <= len(sheet.values) + len(sheet.formulas):
+        return [
+            (r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)
+            if (r, c) in sheet.values or (r, c) in sheet.formulas
+        ]  # fmt: skip
+    found = {
+        coord for coord in cells
+        if top <= coord[0] <= bottom and left <= coord[1] <= right
+    }  # fmt: skip
+    return sorted(found)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,29 @@
+"""Tools for template maintainers: ``jixiao spec init`` (lock a workbook's
+structure), ``jixiao test`` (run its cases), ``jixiao lint`` (find the
+hand-written patterns our functions replace)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+__all__ = ["read_or_exit"]
+
+T = TypeVar("T")
+
+
+def read_or_exit(read: Callable[[Path], T], workbook: Path) -> T:
+    """``read(workbook)``, or exit 2 with the reason when it cannot be read."""
+    from addin.xlsx.model import UnreadableWorkbookError
+
+    try:
+        return read(workbook)
+    except UnreadableWorkbookError as exc:
+        click.echo(f"{workbook}: 无法读取 / cannot be read: {exc}", err=True)
+    except FileNotFoundError:
+        click.echo(f"{workbook}: 文件不存在 / no such file", err=True)
+    sys.exit(2)

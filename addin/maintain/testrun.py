@@ -1,0 +1,98 @@
+"""``jixiao test WORKBOOK [CASES]``: run a workbook's test cases (format:
+docs/cases.md) with the refresh engine, in memory; the workbook is never written.
+
+Exit codes: 0 every expectation met, 1 a case fails, 2 the workbook or the
+cases cannot be read (or the workbook cannot be calculated).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from addin.maintain.cases import CasesError, Check, load_cases, run_case
+from addin.xlsx.model import RefreshError, UnreadableWorkbookError, Workbook
+from addin.xlsx.package import read_workbook
+
+__all__ = ["cases_path", "run_file", "test_command"]
+
+
+def cases_path(workbook: Path) -> Path:
+    """``NAME.cases.toml`` beside ``NAME.xlsx``."""
+    return workbook.with_name(f"{workbook.stem}.cases.toml")
+
+
+def run_file(workbook: Path, cases: Path, explain_all: bool = False) -> list[Check]:
+    """Every check of every case; raises :class:`CasesError` (or the reader's
+    and engine's errors) when the workbook or the cases cannot be used."""
+    loaded, _named = load_cases(cases)
+    wb: Workbook = read_workbook(workbook)
+    checks: list[Check] = []
+    for case in loaded:
+        checks.extend(run_case(wb, case, explain_all))
+    return checks
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, float) and v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v) if isinstance(v, str) else str(v)
+
+
+def render(checks: list[Check], verbose: bool = False) -> str:
+    """One line per case, then one per failed (or, verbose, every) expectation."""
+    lines: list[str] = []
+    by_case: dict[str, list[Check]] = {}
+    for c in checks:
+        by_case.setdefault(c.case, []).append(c)
+    for name, items in by_case.items():
+        bad = [c for c in items if not c.ok]
+        mark = "通过 PASS" if not bad else "失败 FAIL"
+        lines.append(f"[{mark}] {name}（{len(items) - len(bad)}/{len(items)}）")
+        for c in items if verbose else bad:
+            where = c.where if c.address == c.where else f"{c.where} ({c.address})"
+            lines.append(f"  {where}: 期望 expected {_show(c.expected)}，实得 got {_show(c.got)}  [{c.kind}]")
+            lines.extend(f"    {x}" for x in c.explanation)
+    failed = sum(1 for c in checks if not c.ok)
+    lines.append(f"{len(by_case)} 个用例，{len(checks)} 项检查，{failed} 项失败 / "
+                 f"{len(by_case)} cases, {len(checks)} checks, {failed} failed")
+    return "\n".join(lines)
+
+
+@click.command("test")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("cases", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--explain", "explain_all", is_flag=True, help="每项都给出计算说明 / explain every check")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON for machines")
+def test_command(workbook: Path, cases: Path | None, explain_all: bool, as_json: bool) -> None:
+    """运行工作簿的测试用例 / run a workbook's test cases (NAME.cases.toml).
+
+    退出码 / exit code: 0 全部通过 all pass, 1 有用例失败 a case fails,
+    2 工作簿或用例无法读取 workbook or cases unreadable.
+    """
+    cases = cases or cases_path(workbook)
+    try:
+        checks = run_file(workbook, cases, explain_all)
+    except (CasesError, UnreadableWorkbookError) as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except FileNotFoundError as exc:
+        click.echo(f"{exc.filename}: 文件不存在 / no such file", err=True)
+        sys.exit(2)
+    except RefreshError as exc:
+        click.echo(f"{workbook}: 无法计算 / cannot be calculated: {exc}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps([
+            {"case": c.case, "address": c.address, "where": c.where, "kind": c.kind, "ok": c.ok,
+             "expected": c.expected, "got": c.got if isinstance(c.got, str | float | bool | None) else str(c.got),
+             "explanation": c.explanation}
+            for c in checks
+        ], ensure_ascii=False, indent=1, default=str))  # fmt: skip
+    else:
+        click.echo(render(checks, explain_all))
+    sys.exit(0 if all(c.ok for c in checks) else 1)
