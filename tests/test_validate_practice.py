@@ -128,15 +128,20 @@ def test_value_typed_into_a_spill_range(spec_path: Path, res: dict[str, Any], tm
 
 @pytest.mark.parametrize("spec_path", SPECS, ids=lambda p: p.stem)
 def test_circular_reference(spec_path: Path, tmp_path: Path) -> None:
-    """A parameter cell made to read itself is a circular reference, reported
-    at the cell."""
+    """A parameter cell (or, in a template without single-cell parameters, the
+    first input cell) made to read itself is a circular reference, reported at
+    the cell."""
     spec = _spec(spec_path)
-    param = spec["parameters"][0]
+    if spec["parameters"]:
+        sheet, cell = spec["parameters"][0]["sheet"], spec["parameters"][0]["cell"]
+    else:
+        first = spec["inputs"][0]
+        sheet, cell = first["sheet"], f"{first['column']}{first['first_row']}"
     wb = openpyxl.load_workbook(_template(spec))
-    wb[param["sheet"]][param["cell"]] = f"={param['cell']}+1"
+    wb[sheet][cell] = f"={cell}+1"
     out = tmp_path / "circular.xlsx"
     wb.save(out)
-    assert ("formula.circular", param["sheet"], param["cell"]) in _codes(out)
+    assert ("formula.circular", sheet, cell) in _codes(out)
 
 
 def test_refreshed_file_with_error_results_is_not_sound(tmp_path: Path) -> None:

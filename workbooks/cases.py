@@ -18,7 +18,7 @@ EXAMPLES: dict[str, str] = {
 [[case]]
 name = "营业员第二档每户奖励改为 50 元：8 户 = 5×20 + 3×50"
 [case.set]
-"参数!B12" = 50
+"参数!B18" = 50
 [case.expect]
 "工号=WX001:移动奖励" = 250
 "人员!F4" = 250

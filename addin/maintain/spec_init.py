@@ -163,9 +163,11 @@ def _kind(header: str, values: list[CellValue]) -> str:
     return "number"
 
 
-def _choice(view: WorkbookView, sheet: Sheet, coord: tuple[int, int]) -> dict[str, Any] | None:
+def _choice(view: WorkbookView, sheet: Sheet, cells: list[tuple[int, int]]) -> dict[str, Any] | None:
+    """The choice list that validates every one of ``cells`` (a list over only
+    some of a column's rows, as on a label/value 参数 sheet, makes no column kind)."""
     for dv in view.validations.get(sheet.name, []):
-        if dv.type != "list" or not dv.covers(coord):
+        if dv.type != "list" or not all(dv.covers(c) for c in cells):
             continue
         text = dv.formula1.strip()
         if text.startswith('"') and text.endswith('"'):
@@ -208,7 +210,7 @@ def _column_entry(
     filled = [v for v in values if not is_blank(v)]
     entry = {**where, "kind": _kind(header, filled), "choices": None, "choices_name": None,
              "required": bool(values) and len(filled) == len(values), "name": name}
-    entry.update(_choice(view, sheet, top) or {})
+    entry.update(_choice(view, sheet, [(r, col) for r in rows]) or {})
     return "inputs", entry
 
 
