@@ -857,6 +857,42 @@ def _raw_entry(fh: IO[bytes], info: zipfile.ZipInfo) -> tuple[bytes, bytes, byte
     return header, data, descriptor
 
 
+def _without_zip64_extra(head: bytes, fixed: int) -> bytes:
+    """A local header (``fixed`` = 30) or central record (46) whose sizes were
+    just rewritten as 32-bit numbers, without its ZIP64 extra field (id 1).
+
+    The ZIP64 field repeats the sizes as 64-bit numbers; kept beside new 32-bit
+    sizes it disagrees with them, and LibreOffice refuses such a package
+    (openpyxl writes every sheet with a ZIP64 local extra). Other extra fields
+    (timestamps, Unicode paths) are kept as they are.
+    """
+    at = 28 if fixed == 30 else 30  # where the extra field's length is
+    name_len, extra_len = struct.unpack("<HH", head[at - 2 : at + 2])
+    start = fixed + name_len
+    extra = head[start : start + extra_len]
+    kept: list[bytes] = []
+    pos = 0
+    while pos + 4 <= len(extra):
+        field_id, size = struct.unpack("<HH", extra[pos : pos + 4])
+        if pos + 4 + size > len(extra):
+            raise _RezipNeededError("malformed extra field")
+        if field_id != 0x0001:
+            kept.append(extra[pos : pos + 4 + size])
+        pos += 4 + size
+    if pos != len(extra):
+        raise _RezipNeededError("malformed extra field")
+    new_extra = b"".join(kept)
+    if len(new_extra) == len(extra):
+        return head
+    return (
+        head[:at]
+        + struct.pack("<H", len(new_extra))
+        + head[at + 2 : start]
+        + new_extra
+        + head[start + extra_len :]
+    )
+
+
 def _write_raw(
     src: Path, infos: list[zipfile.ZipInfo], changed: Mapping[str, bytes], out: IO[bytes]
 ) -> None:
@@ -876,21 +912,16 @@ def _write_raw(
                     data = co.compress(content) + co.flush()
                 else:
                     data = content
+                if max(len(data), len(content)) >= 0xFFFFFFFF:
+                    raise _RezipNeededError("changed entry needs zip64")
                 flags = info.flag_bits & ~0x8
-                header = (
-                    header[:6]
-                    + struct.pack("<H", flags)
-                    + header[8:14]
-                    + struct.pack("<III", crc, len(data), len(content))
-                    + header[26:]
+                sizes = struct.pack("<III", crc, len(data), len(content))
+                header = _without_zip64_extra(
+                    header[:6] + struct.pack("<H", flags) + header[8:14] + sizes + header[26:], 30
                 )
                 descriptor = b""
-                record = (
-                    record[:8]
-                    + struct.pack("<H", flags)
-                    + record[10:16]
-                    + struct.pack("<III", crc, len(data), len(content))
-                    + record[28:]
+                record = _without_zip64_extra(
+                    record[:8] + struct.pack("<H", flags) + record[10:16] + sizes + record[28:], 46
                 )
             if offset > 0xFFFFFFFF:
                 raise _RezipNeededError("output needs zip64")

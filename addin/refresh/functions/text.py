@@ -138,7 +138,12 @@ def _format_date(x: float, fmt: str, date1904: bool) -> str:
     secs = round(frac * 86400)
     hh, rem = divmod(secs, 3600)
     mi, ss = divmod(rem, 60)
-    weekday = None if d == 0 else _dt.date(y, mo, d).weekday()
+    if d == 0:
+        weekday = None
+    elif (y, mo, d) == (1900, 2, 29):  # Excel's phantom leap day, a Wednesday
+        weekday = 2
+    else:
+        weekday = _dt.date(y, mo, d).weekday()
     has_ampm = "AM/PM" in fmt.upper()
     out: list[str] = []
     pos = 0
