@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from addin.summary import json_document
 from addin.validate import validate
 from addin.validate.report import Lang, Report
 
@@ -41,14 +42,21 @@ def validate_command(paths: tuple[Path, ...], lang: Lang, as_json: bool, spec_fi
     """校验工作簿结构 / check that workbooks still have their template's structure.
 
     退出码 / exit code: 0 结构完好 sound, 1 发现问题 problems found, 2 无法读取 unreadable.
+    --json 与 refresh 同一格式 / --json prints the same document shape as refresh:
+    {"command", "exit_code", "files": [{"path", "status", "exit_code", "message", "problems"}]}.
     """
     spec = json.loads(spec_file.read_text(encoding="utf-8")) if spec_file else None
     reports: list[Report] = [validate(p, spec) for p in iter_workbooks(paths)]
     if not reports:
-        click.echo("没有找到工作簿 / no workbooks found", err=True)
+        message = "没有找到工作簿 / no workbooks found"
+        click.echo(message, err=True)
+        if as_json:
+            document = json_document("validate", []) | {"exit_code": 2, "message": message}
+            click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         sys.exit(2)
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
+        document = json_document("validate", [r.as_dict() for r in reports])
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         for r in reports:
             click.echo(r.render_text(lang))

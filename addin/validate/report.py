@@ -96,12 +96,17 @@ class Report:
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:
-        """The report as plain data for ``--json``."""
+        """The report as plain data for ``--json`` (one entry of
+        :func:`addin.summary.json_document`; status ``ok``, ``problems`` or
+        ``unreadable``)."""
+        status = {0: "ok", 1: "problems", 2: "unreadable"}[self.exit_code]
         return {
             "path": self.path,
+            "status": status,
+            "exit_code": self.exit_code,
+            "message": " / ".join(self.unreadable) if self.unreadable else "",
             "template": self.template,
             "version": self.version,
-            "exit_code": self.exit_code,
             "unreadable": (
                 {"zh": self.unreadable[0], "en": self.unreadable[1]} if self.unreadable else None
             ),

@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import gc
+import io
+import os
 import posixpath
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -53,11 +56,13 @@ from addin.xlsx.model import (
 from udfs.errors import ExcelError, parse_error
 
 __all__ = [
+    "InputFile",
     "Limits",
     "Package",
     "SheetPart",
     "check_workbook_file",
     "open_package",
+    "read_input",
     "read_workbook",
     "shift_formula",
 ]
@@ -281,26 +286,101 @@ def check_workbook_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> No
         pass
 
 
-def open_package(
-    path: str | Path, limits: Limits = DEFAULT_LIMITS, *, locate_sheets: bool = True
-) -> Package:
-    """Open and check a workbook package; see :func:`check_workbook_file`.
+@dataclass(frozen=True)
+class InputFile:
+    """A workbook file read once: its bytes and the ``stat`` they were read under.
 
-    With ``locate_sheets`` (the default) the workbook part and its worksheets
-    are located too (``Package.sheet_parts`` in workbook order).
+    The engine and the writer both work from :attr:`data`, so what is written
+    is computed from exactly the bytes that are copied; :meth:`changed` tells
+    whether the file on disk has since been replaced or modified.
     """
-    path = Path(path)
+
+    path: Path
+    data: bytes
+    stat: os.stat_result
+
+    def changed(self) -> bool:
+        """Whether ``path`` now names another file or its size or mtime moved."""
+        try:
+            now = os.stat(self.path)
+        except OSError:
+            return True
+        before = self.stat
+        return (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) != (
+            before.st_dev,
+            before.st_ino,
+            before.st_size,
+            before.st_mtime_ns,
+        )
+
+
+def _regular_file(path: Path) -> os.stat_result:
+    """``stat`` of ``path`` (symlinks followed) if it is a regular file; a FIFO,
+    device or socket would block or never end, so it is refused."""
     try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
+        st = os.stat(path)
     except FileNotFoundError:
         raise _unreadable(f"找不到文件 {path}", f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise _unreadable(f"{path} 是文件夹", f"{path} is a folder") from None
     except OSError as exc:
         raise _unreadable(
             f"无法打开 {path}（{exc.strerror}）", f"cannot open {path} ({exc.strerror})"
         ) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise _unreadable(f"{path} 是文件夹", f"{path} is a folder")
+    if not stat.S_ISREG(st.st_mode):
+        raise _unreadable(
+            f"{path} 不是普通文件（管道、设备或套接字），拒绝读取",
+            f"{path} is not a regular file (a pipe, device or socket); refused",
+        )
+    return st
+
+
+def read_input(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> InputFile:
+    """Read a workbook file once (a regular file of at most ``max_entry_size``
+    bytes), for :func:`read_workbook` and the writer to share."""
+    path = Path(path)
+    st = _regular_file(path)
+    if st.st_size > limits.max_entry_size:
+        raise _unreadable(
+            f"{path.name} 有 {st.st_size} 字节，超过上限 {limits.max_entry_size}",
+            f"{path.name} has {st.st_size} bytes, more than the limit {limits.max_entry_size}",
+        )
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limits.max_entry_size + 1)
+    except OSError as exc:
+        raise _unreadable(
+            f"无法读取 {path}（{exc.strerror}）", f"cannot read {path} ({exc.strerror})"
+        ) from None
+    return InputFile(path, data, st)
+
+
+def open_package(
+    path: str | Path,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    locate_sheets: bool = True,
+    data: bytes | None = None,
+) -> Package:
+    """Open and check a workbook package; see :func:`check_workbook_file`.
+
+    With ``locate_sheets`` (the default) the workbook part and its worksheets
+    are located too (``Package.sheet_parts`` in workbook order). With ``data``
+    the package is read from those bytes (:func:`read_input`) and ``path``
+    only names it in messages.
+    """
+    path = Path(path)
+    if data is None:
+        _regular_file(path)
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(8)
+        except OSError as exc:
+            raise _unreadable(
+                f"无法打开 {path}（{exc.strerror}）", f"cannot open {path} ({exc.strerror})"
+            ) from None
+    else:
+        head = data[:8]
     if head.startswith(_OLE2_MAGIC):
         raise _ole2_error(path)
     if not head.startswith(_ZIP_MAGICS):
@@ -309,7 +389,7 @@ def open_package(
             f"{path.name} is not an Excel workbook (.xlsx/.xlsm)",
         )
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(path if data is None else io.BytesIO(data))
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
         raise _unreadable(
             f"{path.name} 已损坏或不完整（{exc}）",
@@ -740,12 +820,15 @@ class _SheetReader:
     pending: list[tuple[Coord, str]] = field(default_factory=list)
 
 
-def read_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
-    """Read a workbook package into the refresh model (see the module docstring).
+def read_workbook(
+    path: str | Path, limits: Limits = DEFAULT_LIMITS, *, data: bytes | None = None
+) -> Workbook:
+    """Read a workbook package into the refresh model (see the module docstring);
+    from ``data`` when given (the bytes :func:`read_input` read from ``path``).
 
     Raises :class:`UnreadableWorkbookError` for anything wrong with the file.
     """
-    with open_package(path, limits) as package, gc_paused():
+    with open_package(path, limits, data=data) as package, gc_paused():
         try:
             return _read(package)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:

@@ -43,6 +43,8 @@ renamed over the destination, so a failure leaves no partial file.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import os
 import re
@@ -68,7 +70,13 @@ from addin.xlsx.package import (
 )
 from udfs.errors import ExcelError
 
-__all__ = ["WriteSummary", "splice_sheet", "write_atomically", "write_results"]
+__all__ = [
+    "WriteSummary",
+    "remove_stale_temp_files",
+    "splice_sheet",
+    "write_atomically",
+    "write_results",
+]
 
 
 @dataclass
@@ -894,9 +902,9 @@ def _without_zip64_extra(head: bytes, fixed: int) -> bytes:
 
 
 def _write_raw(
-    src: Path, infos: list[zipfile.ZipInfo], changed: Mapping[str, bytes], out: IO[bytes]
+    src: Path | bytes, infos: list[zipfile.ZipInfo], changed: Mapping[str, bytes], out: IO[bytes]
 ) -> None:
-    with src.open("rb") as fh:
+    with io.BytesIO(src) if isinstance(src, bytes) else src.open("rb") as fh:
         records, eocd = _central_records(fh, infos)
         new_records: list[bytes] = []
         offset = 0
@@ -956,15 +964,57 @@ def _write_rezip(package: Package, changed: Mapping[str, bytes], out: IO[bytes])
 # ---------------------------------------------------------------------------
 
 
+TEMP_PREFIX = ".~jixiao-"
+TEMP_SUFFIX = ".tmp"
+_TEMP_RE = re.compile(r"^\.~jixiao-(\d+)-[^/]*\.tmp$")
+
+
+def remove_stale_temp_files(folder: Path) -> list[Path]:
+    """Remove the temporary files a killed run left in ``folder``: ours are named
+    ``.~jixiao-<pid>-….tmp``, and one whose process no longer exists is stale
+    (a running refresh's own file is left alone). The files removed."""
+    removed: list[Path] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        m = _TEMP_RE.match(name)
+        if m is None or _process_alive(int(m.group(1))):
+            continue
+        try:
+            (folder / name).unlink()
+        except OSError:
+            continue
+        removed.append(folder / name)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
 def write_atomically(
     dest: Path, write: Callable[[IO[bytes]], None], mode_from: Path | None = None
 ) -> None:
     """Call ``write`` on a temporary file beside ``dest``, then rename it over ``dest``.
 
     On any failure the temporary file is removed and ``dest`` is untouched.
+    With ``mode_from`` the new file gets that file's permission bits and, where
+    the operating system allows it, its owner and group. (Renaming over
+    ``dest`` gives it a new inode: other hard links to the old file keep the
+    old content.)
     """
     dest = Path(dest)
-    fd, tmp_name = tempfile.mkstemp(prefix=".~jixiao-", suffix=".tmp", dir=dest.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX, dir=dest.parent
+    )
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -972,7 +1022,12 @@ def write_atomically(
             fh.flush()
             os.fsync(fh.fileno())
         if mode_from is not None:
-            os.chmod(tmp, mode_from.stat().st_mode & 0o777)
+            st = mode_from.stat()
+            os.chmod(tmp, st.st_mode & 0o7777)
+            if hasattr(os, "chown"):
+                # only root may give a file away: then the owner is the caller's
+                with contextlib.suppress(PermissionError):
+                    os.chown(tmp, st.st_uid, st.st_gid)
         else:
             umask = os.umask(0)
             os.umask(umask)
@@ -1019,15 +1074,22 @@ def write_results(
     *,
     full_calc_on_load: bool = False,
     limits: Limits = DEFAULT_LIMITS,
+    data: bytes | None = None,
+    before_replace: Callable[[], None] | None = None,
 ) -> WriteSummary:
     """Write ``results`` into a copy of ``source`` at ``dest`` (atomically).
 
     ``dest`` may be ``source`` itself (in-place refresh; the caller keeps a
-    backup). See the module docstring for exactly what changes.
+    backup). With ``data`` the copy is made from those bytes (the ones the
+    engine read, :func:`~addin.xlsx.package.read_input`), not from the file.
+    ``before_replace`` is called once the new package is complete, just before
+    it replaces ``dest``; an exception from it leaves ``dest`` untouched (the
+    refresh command checks there that the input did not change meanwhile).
+    See the module docstring for exactly what changes.
     """
     source = Path(source)
     dest = Path(dest)
-    with open_package(source, limits) as package, gc_paused():
+    with open_package(source, limits, data=data) as package, gc_paused():
         parts = {sp.name.casefold(): sp.part for sp in package.sheet_parts}
         strings: list[str] | None = None
 
@@ -1064,11 +1126,13 @@ def write_results(
 
         def write(out: IO[bytes]) -> None:
             try:
-                _write_raw(source, package.infos, changed, out)
+                _write_raw(source if data is None else data, package.infos, changed, out)
             except _RezipNeededError:
                 out.seek(0)
                 out.truncate()
                 _write_rezip(package, changed, out)
+            if before_replace is not None:
+                before_replace()
 
         write_atomically(dest, write, mode_from=source)
     return WriteSummary(
