@@ -121,9 +121,19 @@ def convert_to_csv(paths: list[Path], out_dir: Path) -> dict[Path, Path]:
     assert SOFFICE is not None
     out_dir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{out_dir / 'profile'}", "--headless",
-         "--convert-to", "csv", "--outdir", str(out_dir), *map(str, paths)],
-        check=False, capture_output=True, timeout=900,
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{out_dir / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(out_dir),
+            *map(str, paths),
+        ],
+        check=False,
+        capture_output=True,
+        timeout=900,
     )
     found = {p: out_dir / (p.stem + ".csv") for p in paths}
     return {p: csv for p, csv in found.items() if csv.is_file()}

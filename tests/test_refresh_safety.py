@@ -14,6 +14,7 @@ import os
 import shutil
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -84,7 +85,8 @@ def test_renamed_sheet_ref_errors_are_exit_1_listed_by_sheet(tmp_path: Path) -> 
     assert result.exit_code == 1, result.output
     (report,) = json.loads(result.output)["files"]
     assert report["status"] == "errors"
-    assert report["output"] and Path(report["output"]).is_file()
+    assert report["output"]
+    assert Path(report["output"]).is_file()
     kinds = {e["error"] for e in report["error_cells"]}
     assert kinds & {"#REF!", "#NAME?"}, kinds
     assert any(e["function"] for e in report["error_cells"])
@@ -285,9 +287,7 @@ def test_input_replaced_during_the_run_is_exit_2(
     assert names(tmp_path) == ["types07.xlsx"]
 
 
-def test_engine_and_writer_share_the_bytes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_engine_and_writer_share_the_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The writer copies the bytes the engine read, not the file again."""
     src = copy("types07.xlsx", tmp_path)
     reads: list[Path] = []
@@ -321,3 +321,62 @@ def test_excel_error_value_reason_reaches_the_summary() -> None:
     assert [(c.where, c.error, c.reason) for c in cells] == [
         ("S!A1", "#VALUE!", "不是数字 / not a number")
     ]
+
+
+def _delete_name(wb: Any) -> None:
+    del wb.defined_names["项目权重"]
+
+
+def _rate_as_text(wb: Any) -> None:
+    ws = wb["参数"]
+    cell = next(
+        c
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
+    )
+    cell.value = "40元"
+
+
+@pytest.mark.parametrize("mutate", [_delete_name, _rate_as_text], ids=["deleted-name", "40元"])
+def test_broken_template_inputs_are_exit_1(tmp_path: Path, mutate: Any) -> None:
+    """A deleted defined name, a rate typed as "40元": pay cells hold error values,
+    so the refresh is written but exits 1 and lists them (it used to print ✓, exit 0)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(TEMPLATE)
+    mutate(wb)
+    src = tmp_path / "t1.xlsx"
+    wb.save(src)
+    result = run(src, "--json")
+    assert_no_traceback(result)
+    assert result.exit_code == 1, result.output
+    (report,) = json.loads(result.output)["files"]
+    assert report["status"] == "errors"
+    assert len(report["error_cells"]) > 10
+    assert all(e["reason"] for e in report["error_cells"])
+
+
+def test_value_blocking_a_spill_is_exit_1(tmp_path: Path) -> None:
+    """A value in the way of a dynamic array gives ``#SPILL!``: exit 1, named."""
+    import zipfile
+
+    src = tmp_path / "spill.xlsx"
+    with (
+        zipfile.ZipFile(SHARED / "excel-files" / "dynamic_array01.xlsx") as zin,
+        zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b'<f t="array" ref="A1">AVERAGE(TIMEVALUE(B1:B2))</f>',
+                    b'<f t="array" ref="A1">B1:B2&amp;"x"</f>',
+                ).replace(
+                    b'<row r="2" spans="1:2"><c r="B2"',
+                    b'<row r="2" spans="1:2"><c r="A2"><v>5</v></c><c r="B2"',
+                )
+            zout.writestr(info, data)
+    result = run(src, "--lang", "en")
+    assert result.exit_code == 1, result.output
+    assert "Sheet1 #SPILL! × 1: A1" in result.output
