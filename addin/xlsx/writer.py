@@ -26,16 +26,17 @@ charts, images, comments, validations, styles, ``calcChain.xml``). Changed
 parts keep their name, position and compression method (re-deflated at
 level 6, or level 1 above 8 MB, where it is five times faster).
 
-Recalculation in Excel: by default ``workbook.xml`` is not touched. The
-formulas themselves are kept, so Excel recalculates every dependent cell as
-soon as an input changes, and a workbook whose ``calcId`` is older than the
-Excel opening it is fully recalculated on load anyway. We deliberately do not
-set ``fullCalcOnLoad``: the contract functions are add-in UDFs, and on a
-machine without the add-in a forced full recalculation would replace every
-correct value we wrote with ``#NAME?``. ``calcChain.xml`` stays valid because
-no formula is added or removed (spill cells hold no formula). Callers that
-want Excel to recompute everything on open can ask for
-``full_calc_on_load=True``, which adds that one attribute to ``<calcPr>``.
+Calculation state (``<calcPr>`` in ``workbook.xml``, the one other part that
+may change): every formula was just calculated, so the output says so
+(:func:`declare_calculated`): ``fullCalcOnLoad`` is removed and ``calcId`` is
+raised to Excel's current engine id, so a reader is not told to recalculate
+everything on open — which, without the add-in, would replace every
+contract-function value we wrote with ``#NAME?``. The formulas themselves are
+kept, so Excel still recalculates every dependent cell as soon as an input
+changes. ``calcChain.xml`` stays valid because no formula is added or removed
+(spill cells hold no formula). Callers that want Excel to recompute
+everything on open can ask for ``full_calc_on_load=True`` instead. What each
+reader does with this is in ``docs/refresh-output.md``.
 
 The output is written to a temporary file in the destination folder and
 renamed over the destination, so a failure leaves no partial file.
@@ -71,7 +72,9 @@ from addin.xlsx.package import (
 from udfs.errors import ExcelError
 
 __all__ = [
+    "EXCEL_CALC_ID",
     "WriteSummary",
+    "declare_calculated",
     "remove_stale_temp_files",
     "splice_sheet",
     "write_atomically",
@@ -1040,31 +1043,60 @@ def write_atomically(
 
 _CALCPR_RE = re.compile(rb"<(?:(\w+):)?calcPr\b([^>]*?)(/?)>")
 
+#: the ``calcId`` Excel 2019 and Microsoft 365 write: the newest calculation engine
+EXCEL_CALC_ID = 191029
 
-def set_full_calc_on_load(workbook_xml: bytes) -> bytes:
-    """``workbook.xml`` with ``fullCalcOnLoad="1"`` on ``<calcPr>`` (added if missing)."""
+
+def _edit_calc_pr(workbook_xml: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+    """``workbook.xml`` with ``edit`` applied to the attributes of ``<calcPr>``
+    (the element is added, in schema order, if missing)."""
     m = _CALCPR_RE.search(workbook_xml)
     if m is not None:
-        attrs = m.group(2)
-        if re.search(rb"\sfullCalcOnLoad\s*=", attrs):
-            attrs = re.sub(rb"""(\sfullCalcOnLoad\s*=\s*)("[^"]*"|'[^']*')""", rb'\1"1"', attrs)
-        else:
-            attrs += b' fullCalcOnLoad="1"'
-        return workbook_xml[: m.start(2)] + attrs + workbook_xml[m.end(2) :]
+        return workbook_xml[: m.start(2)] + edit(m.group(2)) + workbook_xml[m.end(2) :]
     root = re.search(rb"<(?:(\w+):)?workbook\b", workbook_xml)
     prefix = (root.group(1) + b":") if root and root.group(1) else b""
     for name in (b"definedNames", b"externalReferences", b"functionGroups", b"sheets"):
         end = re.search(rb"</" + re.escape(prefix + name) + rb">", workbook_xml)
         if end is not None:
             at = end.end()
-            return (
-                workbook_xml[:at]
-                + b"<"
-                + prefix
-                + b'calcPr fullCalcOnLoad="1"/>'
-                + workbook_xml[at:]
-            )
+            element = b"<" + prefix + b"calcPr" + edit(b"") + b"/>"
+            return workbook_xml[:at] + element + workbook_xml[at:]
     return workbook_xml
+
+
+def _set_attr(attrs: bytes, name: bytes, value: bytes) -> bytes:
+    pattern = rb"(\s" + name + rb"\s*=\s*)(\"[^\"]*\"|'[^']*')"
+    if re.search(pattern, attrs):
+        return re.sub(pattern, lambda m: m.group(1) + b'"' + value + b'"', attrs, count=1)
+    return attrs + b" " + name + b'="' + value + b'"'
+
+
+def set_full_calc_on_load(workbook_xml: bytes) -> bytes:
+    """``workbook.xml`` with ``fullCalcOnLoad="1"`` on ``<calcPr>`` (added if missing)."""
+    return _edit_calc_pr(workbook_xml, lambda attrs: _set_attr(attrs, b"fullCalcOnLoad", b"1"))
+
+
+def declare_calculated(workbook_xml: bytes) -> bytes:
+    """``workbook.xml`` declaring that every cached value is current: no
+    ``fullCalcOnLoad``, and ``calcId`` at least :data:`EXCEL_CALC_ID`.
+
+    ECMA-376 Part 1, 18.2.2 (``calcPr``): ``fullCalcOnLoad`` asks the
+    application to recalculate every formula when the file is opened, and
+    ``calcId`` names the engine that last calculated it; Excel recalculates
+    everything on load when ``calcId`` is older than its own engine ([MS-XLS]
+    2.4.219 RecalcId says the same of the binary record). Either would throw a
+    workbook we just calculated into a full recalculation, and on a machine
+    without the add-in every contract function would become ``#NAME?``.
+    """
+
+    def edit(attrs: bytes) -> bytes:
+        attrs = re.sub(rb"""\sfullCalcOnLoad\s*=\s*("[^"]*"|'[^']*')""", b"", attrs)
+        m = re.search(rb"""\scalcId\s*=\s*["'](\d+)["']""", attrs)
+        if m is not None and int(m.group(1)) >= EXCEL_CALC_ID:
+            return attrs
+        return _set_attr(attrs, b"calcId", str(EXCEL_CALC_ID).encode())
+
+    return _edit_calc_pr(workbook_xml, edit)
 
 
 def write_results(
@@ -1118,9 +1150,9 @@ def write_results(
             if n:
                 changed[part] = new
                 cells += n
-        if full_calc_on_load:
+        if full_calc_on_load or changed:  # values that were already cached: nothing to declare
             wb_xml = package.read(package.workbook_part)
-            new_wb = set_full_calc_on_load(wb_xml)
+            new_wb = (set_full_calc_on_load if full_calc_on_load else declare_calculated)(wb_xml)
             if new_wb != wb_xml:
                 changed[package.workbook_part] = new_wb
 
