@@ -380,3 +380,58 @@ def test_value_blocking_a_spill_is_exit_1(tmp_path: Path) -> None:
     result = run(src, "--lang", "en")
     assert result.exit_code == 1, result.output
     assert "Sheet1 #SPILL! × 1: A1" in result.output
+
+
+# ---------------------------------------------------------------------------
+# --values: the copy to send around
+# ---------------------------------------------------------------------------
+
+
+def _outside_sheet_data(xml: bytes) -> bytes:
+    import re
+
+    return re.sub(rb"<sheetData\b.*</sheetData>", b"", xml, flags=re.DOTALL)
+
+
+def test_values_copy_keeps_everything_but_the_formulas(tmp_path: Path) -> None:
+    """``--values`` writes ``name.values.xlsx``: no formula left, calcChain gone,
+    every value a constant; styles, column widths, validations, protection and
+    every other part exactly as they were."""
+    import re
+    import zipfile
+
+    src = tmp_path / "t1.xlsx"
+    shutil.copyfile(TEMPLATE, src)
+    result = run(src, "--values")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "t1.values.xlsx"
+    with zipfile.ZipFile(src) as za, zipfile.ZipFile(out) as zb:
+        names_b = set(zb.namelist())
+        for name in za.namelist():
+            if name.endswith("calcChain.xml"):
+                assert name not in names_b
+                continue
+            before, after = za.read(name), zb.read(name)
+            if name.startswith("xl/worksheets/sheet"):
+                assert not re.search(rb"<f[ >/]", after), name
+                assert _outside_sheet_data(before) == _outside_sheet_data(after), name
+            elif name not in (
+                "xl/workbook.xml",
+                "[Content_Types].xml",
+                "xl/_rels/workbook.xml.rels",
+            ):
+                assert before == after, name
+        sheets = [n for n in za.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert any(b"<dataValidation" in za.read(n) for n in sheets)
+        assert any(b"<cols>" in za.read(n) for n in sheets)
+    refreshed = read_workbook(tmp_path / "t1.values.xlsx")
+    assert not any(s.formulas for s in refreshed.sheets)
+    assert refreshed.sheets[3].values  # the pay sheet holds its numbers
+
+
+def test_values_copy_cannot_replace_the_input(tmp_path: Path) -> None:
+    """``--values --in-place`` would throw the formulas away: refused, exit 2."""
+    src = copy("types07.xlsx", tmp_path)
+    result = run(src, "--values", "--in-place")
+    assert result.exit_code == 2
+    assert names(tmp_path) == ["types07.xlsx"]

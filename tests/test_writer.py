@@ -359,7 +359,7 @@ def test_failed_write_leaves_no_partial_output(
     results = perturbed(read_workbook(src))
     out = tmp_path / "out.xlsx"
 
-    def explode(source: object, infos: object, changed: object, fh: IO[bytes]) -> None:
+    def explode(source: object, infos: object, changed: object, fh: IO[bytes], *rest: object) -> None:
         fh.write(b"PK\x03\x04 partial")
         raise OSError("disk full")
 

@@ -193,9 +193,11 @@ class RefusedError(RefreshError):
     """The input may not be overwritten (Excel has it open …) (exit 2)."""
 
 
-def default_output(source: Path) -> Path:
-    """``工资.xlsx`` → ``工资.refreshed.xlsx`` beside it."""
-    return source.with_name(f"{source.stem}.refreshed{source.suffix}")
+def default_output(source: Path, values_only: bool = False) -> Path:
+    """``工资.xlsx`` → ``工资.refreshed.xlsx`` (``工资.values.xlsx`` for a
+    values-only copy) beside it."""
+    tag = "values" if values_only else "refreshed"
+    return source.with_name(f"{source.stem}.{tag}{source.suffix}")
 
 
 def backup_path(source: Path, number: int = 1) -> Path:
@@ -242,6 +244,7 @@ def refresh_file(
     in_place: bool = False,
     full_calc_on_load: bool = False,
     allow_errors: bool = False,
+    values_only: bool = False,
 ) -> FileReport:
     """Refresh one workbook: read, calculate, write ``output`` (all or nothing).
 
@@ -254,7 +257,7 @@ def refresh_file(
 
     started = time.perf_counter()
     with gc_paused():  # millions of acyclic objects: the collector only slows us down
-        report = _refresh(source, output, calculate, in_place, full_calc_on_load)
+        report = _refresh(source, output, calculate, in_place, full_calc_on_load, values_only)
     if report.error_cells:
         report.status = "errors"
         if not allow_errors:
@@ -264,7 +267,12 @@ def refresh_file(
 
 
 def _refresh(
-    source: Path, output: Path, calculate: Calculate, in_place: bool, full_calc_on_load: bool
+    source: Path,
+    output: Path,
+    calculate: Calculate,
+    in_place: bool,
+    full_calc_on_load: bool,
+    values_only: bool,
 ) -> FileReport:
     from addin.xlsx.package import read_input, read_workbook
     from addin.xlsx.writer import remove_stale_temp_files, write_results
@@ -305,6 +313,7 @@ def _refresh(
                 full_calc_on_load=full_calc_on_load,
                 data=original.data,
                 before_replace=unchanged,
+                values_only=values_only,
             )
         except BaseException:
             if report.backup:  # nothing was replaced: the backup is a spare copy
@@ -466,6 +475,7 @@ def _is_candidate(path: Path) -> bool:
         path.suffix.lower() in WORKBOOK_SUFFIXES
         and not name.startswith(("~$", ".~jixiao-"))
         and ".refreshed." not in name
+        and ".values." not in name
         and ".bak." not in name
     )
 
@@ -486,7 +496,9 @@ def find_workbooks(inputs: Iterable[Path]) -> Iterator[tuple[Path, Path | None]]
             yield path, None
 
 
-def _plan(inputs: Sequence[Path], out: Path | None, in_place: bool) -> list[tuple[Path, Path]]:
+def _plan(
+    inputs: Sequence[Path], out: Path | None, in_place: bool, values_only: bool = False
+) -> list[tuple[Path, Path]]:
     jobs = list(find_workbooks(inputs))
     several = len(jobs) > 1 or any(folder is not None for _f, folder in jobs)
     plan: list[tuple[Path, Path]] = []
@@ -494,7 +506,7 @@ def _plan(inputs: Sequence[Path], out: Path | None, in_place: bool) -> list[tupl
         if in_place:
             dest = source
         elif out is None:
-            dest = default_output(source)
+            dest = default_output(source, values_only)
         elif several or out.is_dir():
             relative = source.relative_to(folder) if folder is not None else Path(source.name)
             dest = out / relative
@@ -525,13 +537,13 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-Task = tuple[Path, Path, str, bool, bool, bool]
+Task = tuple[Path, Path, str, bool, bool, bool, bool]
 
 
 def _run_one(args: Task) -> FileReport:
     """Refresh one planned file; a bug becomes that file's report (exit 3) so a
     folder run goes on and reports every file."""
-    source, dest, engine, in_place, full_calc, allow_errors = args
+    source, dest, engine, in_place, full_calc, allow_errors, values_only = args
     try:
         return refresh_file(
             source,
@@ -540,6 +552,7 @@ def _run_one(args: Task) -> FileReport:
             in_place=in_place,
             full_calc_on_load=full_calc,
             allow_errors=allow_errors,
+            values_only=values_only,
         )
     except Exception as exc:  # the per-file boundary: a bug is one line, not a traceback
         if os.environ.get("JIXIAO_DEBUG"):
@@ -687,6 +700,15 @@ def format_report(report: FileReport, say: _Say) -> list[str]:
     "make Excel recalculate everything on open (UDFs become #NAME? without the add-in).",
 )
 @click.option(
+    "--values",
+    "values_only",
+    is_flag=True,
+    help="另存一份只有数值的副本 name.values.xlsx（公式换成结果，格式、列宽、数据验证、"
+    "工作表保护不变），发给没有加载项的人 / write a values-only copy name.values.xlsx "
+    "(every formula replaced by its value; styles, widths, validations and protection "
+    "kept) for people without the add-in.",
+)
+@click.option(
     "--allow-errors",
     is_flag=True,
     help="公式得出错误值时仍以 0 退出（错误值照样列出）/ exit 0 even when formula cells "
@@ -709,6 +731,7 @@ def refresh_command(
     jobs: int,
     engine: str,
     full_calc_on_load: bool,
+    values_only: bool,
     allow_errors: bool,
     as_json: bool,
     lang: str,
@@ -735,14 +758,23 @@ def refresh_command(
         raise click.UsageError(
             say("--out 与 --in-place 不能同时使用", "--out and --in-place are exclusive")
         )
+    if values_only and in_place:
+        raise click.UsageError(
+            say(
+                "--values 会去掉公式，不能用 --in-place 覆盖原文件",
+                "--values removes the formulas: it cannot overwrite the input (--in-place)",
+            )
+        )
     try:
         check_engine(engine)  # fail early, once, if the engine is missing
-        plan = _plan(inputs, out, in_place)
+        plan = _plan(inputs, out, in_place, values_only)
     except (EngineUnavailableError, click.UsageError) as exc:
         _stop(say.pick(exc.message if isinstance(exc, click.UsageError) else str(exc)), as_json)
     if not plan:
         _stop(say("没有找到工作簿（*.xlsx、*.xlsm）", "no workbooks (*.xlsx, *.xlsm) found"), as_json)
-    tasks = [(s, d, engine, in_place, full_calc_on_load, allow_errors) for s, d in plan]
+    tasks = [
+        (s, d, engine, in_place, full_calc_on_load, allow_errors, values_only) for s, d in plan
+    ]
     reports = _execute(tasks, jobs, show_progress=len(tasks) > 1 and not as_json)
     document = json_document("refresh", [r.as_dict() for r in reports])
     if as_json:

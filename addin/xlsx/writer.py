@@ -48,6 +48,7 @@ import contextlib
 import io
 import math
 import os
+import posixpath
 import re
 import struct
 import tempfile
@@ -905,13 +906,19 @@ def _without_zip64_extra(head: bytes, fixed: int) -> bytes:
 
 
 def _write_raw(
-    src: Path | bytes, infos: list[zipfile.ZipInfo], changed: Mapping[str, bytes], out: IO[bytes]
+    src: Path | bytes,
+    infos: list[zipfile.ZipInfo],
+    changed: Mapping[str, bytes],
+    out: IO[bytes],
+    removed: frozenset[str] = frozenset(),
 ) -> None:
     with io.BytesIO(src) if isinstance(src, bytes) else src.open("rb") as fh:
         records, eocd = _central_records(fh, infos)
         new_records: list[bytes] = []
         offset = 0
         for info, record in zip(infos, records, strict=True):
+            if info.filename in removed:
+                continue
             header, data, descriptor = _raw_entry(fh, info)
             if info.filename in changed:
                 content = changed[info.filename]
@@ -943,13 +950,21 @@ def _write_raw(
             offset += len(header) + len(data) + len(descriptor)
         cd = b"".join(new_records)
         out.write(cd)
-        out.write(eocd[:12] + struct.pack("<II", len(cd), offset) + eocd[20:])
+        count = struct.pack("<HH", len(new_records), len(new_records))
+        out.write(eocd[:8] + count + struct.pack("<II", len(cd), offset) + eocd[20:])
 
 
-def _write_rezip(package: Package, changed: Mapping[str, bytes], out: IO[bytes]) -> None:
+def _write_rezip(
+    package: Package,
+    changed: Mapping[str, bytes],
+    out: IO[bytes],
+    removed: frozenset[str] = frozenset(),
+) -> None:
     """Fallback for zip64 sources: same names, order, dates and methods, re-deflated."""
     with zipfile.ZipFile(out, "w", allowZip64=True) as zout:
         for info in package.infos:
+            if info.filename in removed:
+                continue
             data = (
                 changed[info.filename] if info.filename in changed else package.read(info.filename)
             )
@@ -1099,6 +1114,85 @@ def declare_calculated(workbook_xml: bytes) -> bytes:
     return _edit_calc_pr(workbook_xml, edit)
 
 
+_CALC_CHAIN_TYPE = "/calcChain"
+
+
+def strip_formulas(xml: bytes) -> bytes:
+    """A worksheet part with every formula removed and its cached value kept as
+    a constant (``--values``): ``<f>`` elements go, so do the cells' ``cm``
+    (dynamic-array metadata) attributes, and a formula's text result
+    (``t="str"``, which only formula cells may carry) becomes an inline string.
+    Styles, widths, merged cells, validations, conditional formats and sheet
+    protection are outside ``<sheetData>`` or in other attributes: untouched.
+
+    >>> strip_formulas(b'<worksheet><sheetData><row r="1"><c r="A1" s="2" cm="1">'
+    ...     b'<f t="array" ref="A1">X()</f><v>3</v></c><c r="B1" t="str"><f>"a"</f>'
+    ...     b'<v>a</v></c></row></sheetData></worksheet>').decode()
+    '<worksheet><sheetData><row r="1"><c r="A1" s="2"><v>3</v></c><c r="B1" t="inlineStr"><is><t xml:space="preserve">a</t></is></c></row></sheetData></worksheet>'
+    """
+    m = _SHEETDATA_RE.search(xml)
+    if m is None or m.group(2):
+        return xml
+    tags = _Tags((m.group(1) + b":") if m.group(1) else b"")
+    end = xml.find(b"</" + tags.el("sheetData") + b">", m.end())
+    if end < 0:
+        return xml
+    body = tags.f_el.sub(b"", xml[m.end() : end])
+    p = re.escape(tags.prefix)
+    body = re.sub(rb"(<" + p + rb"c\b[^>]*?)\scm\s*=\s*(?:\"[^\"]*\"|'[^']*')", rb"\1", body)
+    is_open, is_close = b"<" + tags.el("is") + b">", b"</" + tags.el("is") + b">"
+    t_open, t_close = b"<" + tags.el("t") + b' xml:space="preserve">', b"</" + tags.el("t") + b">"
+
+    def inline(cm: re.Match[bytes]) -> bytes:
+        attrs, inner = cm.group(1), cm.group(2) or b""
+        kind = _T_VALUE.search(attrs)
+        if kind is None or kind.group(1) != b"str":
+            return cm.group()
+        vm = tags.v_el.search(inner)
+        text = (vm.group(1) or b"") if vm else b""
+        rest = tags.v_el.sub(b"", inner, count=1)
+        attrs = _T_ATTR.sub(b' t="inlineStr"', attrs, count=1)
+        c = tags.el("c")
+        content = is_open + t_open + text + t_close + is_close + rest
+        return b"<" + c + attrs + b">" + content + b"</" + c + b">"
+
+    if b'"str"' in body or b"'str'" in body:
+        body = tags.cell.sub(inline, body)
+    return xml[: m.end()] + body + xml[end:]
+
+
+def _drop_calc_chain(package: Package, changed: dict[str, bytes]) -> frozenset[str]:
+    """Remove ``calcChain.xml`` (it lists formula cells; a values-only copy has
+    none) with its relationship and content-type entry; the parts removed."""
+    chain = [
+        (rid, target)
+        for rid, (rel_type, target) in package.workbook_rels.items()
+        if rel_type.endswith(_CALC_CHAIN_TYPE) and package.has(target)
+    ]
+    if not chain:
+        return frozenset()
+    folder, base = posixpath.split(package.workbook_part)
+    rels_name = posixpath.join(folder, "_rels", base + ".rels")
+    if package.has(rels_name):
+        rels = changed.get(rels_name) or package.read(rels_name)
+        for rid, _target in chain:
+            rels = re.sub(
+                rb"<Relationship\b[^>]*?\bId=[\"']" + re.escape(rid.encode()) + rb"[\"'][^>]*?/>",
+                b"",
+                rels,
+            )
+        changed[rels_name] = rels
+    types = package.read("[Content_Types].xml")
+    for _rid, target in chain:
+        types = re.sub(
+            rb"<Override\b[^>]*?\bPartName=[\"']/" + re.escape(target.encode()) + rb"[\"'][^>]*?/>",
+            b"",
+            types,
+        )
+    changed["[Content_Types].xml"] = types
+    return frozenset(target for _rid, target in chain)
+
+
 def write_results(
     source: str | Path,
     results: Results,
@@ -1108,6 +1202,7 @@ def write_results(
     limits: Limits = DEFAULT_LIMITS,
     data: bytes | None = None,
     before_replace: Callable[[], None] | None = None,
+    values_only: bool = False,
 ) -> WriteSummary:
     """Write ``results`` into a copy of ``source`` at ``dest`` (atomically).
 
@@ -1117,7 +1212,9 @@ def write_results(
     ``before_replace`` is called once the new package is complete, just before
     it replaces ``dest``; an exception from it leaves ``dest`` untouched (the
     refresh command checks there that the input did not change meanwhile).
-    See the module docstring for exactly what changes.
+    With ``values_only`` every formula is then replaced by its value
+    (:func:`strip_formulas`, ``calcChain.xml`` dropped): the copy to send to
+    people without the add-in. See the module docstring for exactly what changes.
     """
     source = Path(source)
     dest = Path(dest)
@@ -1150,6 +1247,14 @@ def write_results(
             if n:
                 changed[part] = new
                 cells += n
+        removed: frozenset[str] = frozenset()
+        if values_only:
+            for sp in package.sheet_parts:
+                xml = changed.get(sp.part) or package.read(sp.part)
+                stripped = strip_formulas(xml)
+                if stripped != xml:
+                    changed[sp.part] = stripped
+            removed = _drop_calc_chain(package, changed)
         if full_calc_on_load or changed:  # values that were already cached: nothing to declare
             wb_xml = package.read(package.workbook_part)
             new_wb = (set_full_calc_on_load if full_calc_on_load else declare_calculated)(wb_xml)
@@ -1158,11 +1263,11 @@ def write_results(
 
         def write(out: IO[bytes]) -> None:
             try:
-                _write_raw(source if data is None else data, package.infos, changed, out)
+                _write_raw(source if data is None else data, package.infos, changed, out, removed)
             except _RezipNeededError:
                 out.seek(0)
                 out.truncate()
-                _write_rezip(package, changed, out)
+                _write_rezip(package, changed, out, removed)
             if before_replace is not None:
                 before_replace()
 
