@@ -1099,7 +1099,7 @@ def declare_calculated(workbook_xml: bytes) -> bytes:
     application to recalculate every formula when the file is opened, and
     ``calcId`` names the engine that last calculated it; Excel recalculates
     everything on load when ``calcId`` is older than its own engine ([MS-XLS]
-    2.4.219 RecalcId says the same of the binary record). Either would throw a
+    RecalcId record says the same of the binary format). Either would throw a
     workbook we just calculated into a full recalculation, and on a machine
     without the add-in every contract function would become ``#NAME?``.
     """
