@@ -519,7 +519,17 @@ def _locate_sheets(package: Package) -> None:
     package.workbook_part = workbook_part
     package.workbook_rels = package.rels(workbook_part)
     root = package.parse(workbook_part)
+    seen: dict[str, str] = {}
     for sheet in _children(root, "sheets", "sheet"):
+        name = sheet.get("name") or ""
+        key = name.casefold()  # Excel compares sheet names without regard to case
+        if key in seen:
+            raise _unreadable(
+                f"{package.path.name} 有两个同名工作表 {seen[key]!r} 和 {name!r}（Excel 不区分大小写）",
+                f"{package.path.name} has two sheets named {seen[key]!r} and {name!r} "
+                "(Excel compares sheet names case-insensitively)",
+            )
+        seen[key] = name
         rid = _rel_id(sheet)
         rel = package.workbook_rels.get(rid or "")
         if rel is None or not rel[0].endswith(_WORKSHEET_REL):
@@ -953,9 +963,21 @@ def _read_table(package: Package, part: str, sheet: str) -> Table:
         first=first,
         last=last,
         columns=columns,
-        header_rows=int(root.get("headerRowCount") or 1),
-        totals_rows=int(root.get("totalsRowCount") or 0),
+        header_rows=_count_attr(root, "headerRowCount", 1, part),
+        totals_rows=_count_attr(root, "totalsRowCount", 0, part),
     )
+
+
+def _count_attr(el: etree._Element, name: str, default: int, part: str) -> int:
+    """A small non-negative count attribute (``headerRowCount`` …), validated."""
+    raw = el.get(name)
+    if raw is None:
+        return default
+    if not raw.strip().isdigit() or int(raw) > MAX_ROW:
+        raise _unreadable(
+            f"部件 {part} 的 {name}={raw!r} 无效", f"part {part} has an invalid {name}={raw!r}"
+        )
+    return int(raw)
 
 
 def _parse_range(ref: str) -> tuple[Coord, Coord]:
