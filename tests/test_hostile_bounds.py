@@ -157,3 +157,85 @@ def test_text_of_the_phantom_leap_day(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     value = read_workbook(tmp_path / "leap.refreshed.xlsx").sheets[0].values[(1, 2)]
     assert value == "Wednesday 1900-02-29"
+
+
+def test_one_far_cell_is_refused_not_gigabytes(tmp_path: Path) -> None:
+    """A tiny file with one cell at XFD30000 (the engine's grids would take
+    3.7 GB): exit 2 naming the far cell, nothing written; validate is fine."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "S"
+    ws["A1"], ws["B1"], ws["XFD30000"] = 1, "=A1+1", 2
+    src = tmp_path / "far.xlsx"
+    wb.save(src)
+    result = run("refresh", src, "--lang", "en")
+    assert_clean(result)
+    assert result.exit_code == 2
+    assert "S!XFD30000" in result.output
+    assert not (tmp_path / "far.refreshed.xlsx").exists()
+    assert_clean(run("validate", src))
+
+
+def _padded_bomb(path: Path, inflated: int, padding: int) -> None:
+    """A package whose sheet is ``inflated`` bytes of XML deflated to almost
+    nothing, followed inside the entry by ``padding`` junk bytes, so the ratio
+    its header declares looks harmless."""
+    import struct
+    import zlib
+
+    base = SHARED / "excel-files" / "types07.xlsx"
+    sheet = "xl/worksheets/sheet1.xml"
+    body = (
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main"><sheetData/>' + b" " * inflated + b"</worksheet>"
+    )
+    co = zlib.compressobj(9, zlib.DEFLATED, -15)
+    deflated = co.compress(body) + co.flush() + bytes(range(256)) * (padding // 256)
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, b"PLACEHOLDER" if info.filename == sheet else zin.read(info))
+    data = bytearray(path.read_bytes())
+    # splice the raw entry in by hand: rebuild the archive around the new bytes
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+    out = bytearray()
+    central = bytearray()
+    for info in infos:
+        start = info.header_offset
+        n, m = struct.unpack("<HH", data[start + 26 : start + 30])
+        payload = bytes(data[start + 30 + n + m : start + 30 + n + m + info.compress_size])
+        crc, usize = info.CRC, info.file_size
+        if info.filename == sheet:
+            payload, crc, usize = deflated, zlib.crc32(body), len(body)
+        name = info.filename.encode()
+        offset = len(out)
+        out += struct.pack(
+            "<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(payload), usize, len(name), 0
+        )
+        out += name + payload
+        central += struct.pack(
+            "<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, crc, len(payload), usize,
+            len(name), 0, 0, 0, 0, 0, offset,
+        )  # fmt: skip
+        central += name
+    eocd = struct.pack(
+        "<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(infos), len(infos), len(central), len(out), 0
+    )
+    path.write_bytes(bytes(out + central + eocd))
+
+
+def test_padding_does_not_evade_the_ratio_check(tmp_path: Path) -> None:
+    """A sheet that inflates 60 MB from ~60 KB, padded with 600 KB of junk so
+    its header declares a ratio under 200: refused while inflating, in refresh
+    and validate, long before it is all in memory."""
+    src = tmp_path / "padded.xlsx"
+    _padded_bomb(src, 60 * 1024**2, 600 * 1024)
+    with zipfile.ZipFile(src) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+        assert info.file_size / info.compress_size < 200  # the header looks harmless
+    for command in ("refresh", "validate"):
+        result = run(command, src, "--lang", "en") if command == "refresh" else run(command, src)
+        assert_clean(result)
+        assert result.exit_code == 2, result.output
+        assert "zip bomb" in result.output or "压缩炸弹" in result.output

@@ -151,12 +151,14 @@ class Package:
     def has(self, name: str) -> bool:
         return name in self.names
 
-    def open(self, name: str) -> IO[bytes]:
-        """A stream of one entry's inflated bytes (bounded by its declared size)."""
+    def open(self, name: str) -> _InflateGuard:
+        """A stream of one entry's inflated bytes, bounded as it inflates (see
+        :class:`_InflateGuard`), not only by what the entry's header declares."""
         try:
-            return self.zip.open(self.names[name])
+            info = self.names[name]
         except KeyError:
             raise _unreadable(f"工作簿缺少部件 {name}", f"the package has no part {name}") from None
+        return _InflateGuard(self.zip.open(info), info, self.limits, self.path.name)
 
     def read(self, name: str) -> bytes:
         """One entry's bytes; corrupt data becomes :class:`UnreadableWorkbookError`."""
@@ -192,7 +194,70 @@ class Package:
         return out
 
 
-def _guarded_read(stream: IO[bytes], name: str) -> bytes:
+class _InflateGuard:
+    """Reads one zip entry and stops it the moment it inflates past the limits,
+    whatever its header claims: more than ``max_entry_size`` bytes, or (above
+    ``ratio_floor``) more than ``max_ratio`` times the compressed bytes the
+    inflater has actually consumed so far — so padding the compressed data
+    with junk the inflater never reaches does not buy a larger output.
+    """
+
+    _STEP = 4 * 1024 * 1024
+
+    def __init__(self, stream: IO[bytes], info: zipfile.ZipInfo, limits: Limits, file: str) -> None:
+        self.stream = stream
+        self.info = info
+        self.limits = limits
+        self.file = file
+        self.produced = 0
+        self.deflated = info.compress_type == zipfile.ZIP_DEFLATED
+
+    def __enter__(self) -> _InflateGuard:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def read(self, size: int = -1) -> bytes:
+        if size is not None and size >= 0:
+            return self._checked(self.stream.read(size))
+        parts: list[bytes] = []
+        while True:
+            chunk = self._checked(self.stream.read(self._STEP))
+            if not chunk:
+                return b"".join(parts)
+            parts.append(chunk)
+
+    def _checked(self, chunk: bytes) -> bytes:
+        self.produced += len(chunk)
+        limits, entry = self.limits, self.info.filename
+        if self.produced > limits.max_entry_size:
+            raise _bomb(
+                self.file,
+                f"部件 {entry} 解压后超过 {limits.max_entry_size} 字节",
+                f"entry {entry} inflates past {limits.max_entry_size} bytes",
+            )
+        if self.deflated and self.produced > limits.ratio_floor:
+            # bytes read from the file minus what the inflater has not consumed yet
+            left = getattr(self.stream, "_compress_left", 0)
+            decompressor = getattr(self.stream, "_decompressor", None)
+            unused = len(getattr(decompressor, "unconsumed_tail", b"")) + len(
+                getattr(decompressor, "unused_data", b"")  # padding after the stream's end
+            )
+            consumed = max(self.info.compress_size - left - unused, 1)
+            if self.produced > limits.max_ratio * consumed:
+                raise _bomb(
+                    self.file,
+                    f"部件 {entry} 实际压缩比超过 {limits.max_ratio:.0f}:1",
+                    f"entry {entry} actually inflates more than {limits.max_ratio:.0f}:1",
+                )
+        return chunk
+
+
+def _guarded_read(stream: IO[bytes] | _InflateGuard, name: str) -> bytes:
     try:
         return stream.read()
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
