@@ -239,3 +239,26 @@ def test_padding_does_not_evade_the_ratio_check(tmp_path: Path) -> None:
         assert_clean(result)
         assert result.exit_code == 2, result.output
         assert "zip bomb" in result.output or "压缩炸弹" in result.output
+
+
+def test_validate_walks_the_cells_present_not_whole_sheet_names(tmp_path: Path) -> None:
+    """A template whose defined names point at ``参数!$A:$XFD`` (17 billion cells):
+    validate finishes with its problems listed instead of walking every address."""
+    import time
+
+    src = tmp_path / "wide.xlsx"
+    template = ROOT / "workbooks" / "templates" / "t1_gongxiaoshe.xlsx"
+    with zipfile.ZipFile(template) as zin, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/workbook.xml":
+                text = re.sub(
+                    r'(<definedName name="[^"]*"[^>]*>)[^<]*<', r"\1参数!$A:$XFD<", data.decode()
+                )
+                data = text.encode()
+            zout.writestr(info, data)
+    started = time.perf_counter()
+    result = run("validate", src)
+    assert_clean(result)
+    assert result.exit_code == 1
+    print(f"validate with whole-sheet names: {time.perf_counter() - started:.2f} s")

@@ -41,12 +41,20 @@ def _range_values(wb: Workbook, node: object, sheet: str) -> list[str] | None:
         target = find_sheet(wb, node.sheet or sheet)
         if target is None:
             return None
-        return [
-            str(v).strip()
-            for r in range(node.top, node.bottom + 1)
-            for c in range(node.left, node.right + 1)
-            if not is_blank(v := target.values.get((r, c)))
-        ]
+        area = (node.bottom - node.top + 1) * (node.right - node.left + 1)
+        if area > len(target.values):  # $A:$XFD and the like: walk the cells present
+            cells = sorted(
+                c
+                for c in target.values
+                if node.top <= c[0] <= node.bottom and node.left <= c[1] <= node.right
+            )
+        else:
+            cells = [
+                (r, c)
+                for r in range(node.top, node.bottom + 1)
+                for c in range(node.left, node.right + 1)
+            ]
+        return [str(v).strip() for c in cells if not is_blank(v := target.values.get(c))]
     return None
 
 
