@@ -104,6 +104,12 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+#: what :mod:`zipfile` raises for a damaged archive: bad headers and CRCs, a
+#: truncated stream, negative or impossible offsets (``ValueError``, ``OSError``
+#: EINVAL from seek), an unknown version or method (``NotImplementedError``)
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, OSError)
+
+
 def _unreadable(zh: str, en: str) -> UnreadableWorkbookError:
     return UnreadableWorkbookError(f"{zh} / {en}")
 
@@ -158,7 +164,13 @@ class Package:
             info = self.names[name]
         except KeyError:
             raise _unreadable(f"工作簿缺少部件 {name}", f"the package has no part {name}") from None
-        return _InflateGuard(self.zip.open(info), info, self.limits, self.path.name)
+        try:
+            stream = self.zip.open(info)
+        except _ZIP_ERRORS as exc:
+            raise _unreadable(
+                f"部件 {name} 已损坏（{exc}）", f"part {name} is corrupt ({exc})"
+            ) from None
+        return _InflateGuard(stream, info, self.limits, self.path.name)
 
     def read(self, name: str) -> bytes:
         """One entry's bytes; corrupt data becomes :class:`UnreadableWorkbookError`."""
@@ -260,7 +272,7 @@ class _InflateGuard:
 def _guarded_read(stream: IO[bytes] | _InflateGuard, name: str) -> bytes:
     try:
         return stream.read()
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    except _ZIP_ERRORS as exc:
         raise _unreadable(
             f"部件 {name} 已损坏（{exc}）", f"part {name} is corrupt ({exc})"
         ) from None
@@ -455,7 +467,7 @@ def open_package(
         )
     try:
         zf = zipfile.ZipFile(path if data is None else io.BytesIO(data))
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+    except _ZIP_ERRORS as exc:
         raise _unreadable(
             f"{path.name} 已损坏或不完整（{exc}）",
             f"{path.name} is corrupt or truncated ({exc})",
@@ -1076,7 +1088,7 @@ def _iter_elements(package: Package, part: str, names: tuple[str, ...]) -> Itera
         while True:
             try:
                 chunk = stream.read(_CHUNK)
-            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            except _ZIP_ERRORS as exc:
                 raise _unreadable(
                     f"部件 {part} 已损坏（{exc}）", f"part {part} is corrupt ({exc})"
                 ) from None

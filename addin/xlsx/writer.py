@@ -60,7 +60,7 @@ from pathlib import Path
 from typing import IO
 
 from addin.xlsx.a1 import col_letters
-from addin.xlsx.model import CellValue, Coord, Results
+from addin.xlsx.model import CellValue, Coord, Results, UnreadableWorkbookError
 from addin.xlsx.package import (
     DEFAULT_LIMITS,
     Limits,
@@ -1271,7 +1271,12 @@ def write_results(
             if before_replace is not None:
                 before_replace()
 
-        write_atomically(dest, write, mode_from=source)
+        try:
+            write_atomically(dest, write, mode_from=source)
+        except (zipfile.BadZipFile, ValueError, EOFError) as exc:  # an entry we copy raw
+            raise UnreadableWorkbookError(
+                f"{source.name} 已损坏（{exc}） / {source.name} is corrupt ({exc})"
+            ) from None
     return WriteSummary(
         cells, tuple(p for p in (i.filename for i in package.infos) if p in changed)
     )
