@@ -262,3 +262,13 @@ def test_validate_walks_the_cells_present_not_whole_sheet_names(tmp_path: Path) 
     assert_clean(result)
     assert result.exit_code == 1
     print(f"validate with whole-sheet names: {time.perf_counter() - started:.2f} s")
+
+
+def test_text_a_hair_before_midnight_carries_into_the_next_day(tmp_path: Path) -> None:
+    """``TEXT`` of a time that rounds up to midnight shows the next day at 00:00,
+    as Excel does — not "24:00:00" nor a crash."""
+    src = one_formula(tmp_path / "late.xlsx", '=TEXT(45000.999999999,"yyyy-mm-dd hh:mm:ss")')
+    result = run("refresh", src)
+    assert result.exit_code == 0, result.output
+    value = read_workbook(tmp_path / "late.refreshed.xlsx").sheets[0].values[(1, 2)]
+    assert value == "2023-03-16 00:00:00"

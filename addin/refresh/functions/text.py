@@ -133,9 +133,11 @@ def _format_number(x: float, fmt: str) -> str:
 
 
 def _format_date(x: float, fmt: str, date1904: bool) -> str:
-    y, mo, d = serial_date(x, date1904)
     frac = x - math.floor(x)
     secs = round(frac * 86400)
+    if secs >= 86400:  # a hair before midnight rounds to the next day, as in Excel
+        x, secs = math.floor(x) + 1.0, 0
+    y, mo, d = serial_date(x, date1904)
     hh, rem = divmod(secs, 3600)
     mi, ss = divmod(rem, 60)
     if d == 0:
