@@ -15,23 +15,21 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner, Result
+from cli_helpers import assert_no_traceback, run_cli
+from click.testing import Result
 
-from addin.cli import main
 from addin.xlsx.package import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
-def run(command: str, *args: str | Path) -> Result:
-    return CliRunner().invoke(main, [command, *map(str, args)])
+run = run_cli
 
 
 def assert_clean(result: Result) -> None:
     """No traceback, no exit 3."""
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert_no_traceback(result)
     assert result.exit_code in (0, 1, 2), result.output
 
 

@@ -11,10 +11,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from cli_helpers import assert_no_traceback, run_cli
+from cli_helpers import copy_excel_file as copy
+from click.testing import Result
 
 import addin.refresh.cli as cli
-from addin.cli import main
 from addin.xlsx.model import (
     CellRef,
     CellValue,
@@ -66,18 +67,7 @@ def fake_engine(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, ["refresh", *map(str, args)])
-
-
-def assert_no_traceback(result: Result) -> None:
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-
-
-def copy(name: str, folder: Path, as_name: str | None = None) -> Path:
-    target = folder / (as_name or name)
-    shutil.copyfile(SHARED / "excel-files" / name, target)
-    return target
+    return run_cli("refresh", *args)
 
 
 # ---------------------------------------------------------------------------

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from cli_helpers import assert_no_traceback, run_cli
+from cli_helpers import copy_excel_file as copy
+from click.testing import Result
 
 import addin.refresh.cli as cli
 import addin.xlsx.writer as writer_module
-from addin.cli import main
 from addin.xlsx.model import CellValue, Coord, Results, Workbook
 from addin.xlsx.package import read_workbook
 from udfs.errors import ExcelError
@@ -32,18 +33,20 @@ TEMPLATE = ROOT / "workbooks" / "templates" / "t1_gongxiaoshe.xlsx"
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, ["refresh", *map(str, args)])
+    return run_cli("refresh", *args)
 
 
-def assert_no_traceback(result: Result) -> None:
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-
-
-def copy(name: str, folder: Path, as_name: str | None = None) -> Path:
-    target = folder / (as_name or name)
-    shutil.copyfile(SHARED / "excel-files" / name, target)
-    return target
+def written_with_errors(src: Path) -> dict[str, Any]:
+    """``refresh --json`` of ``src``: written, exit 1, status ``errors``; its report."""
+    result = run(src, "--json")
+    assert_no_traceback(result)
+    assert result.exit_code == 1, result.output
+    (report,) = json.loads(result.output)["files"]
+    assert report["status"] == "errors"
+    assert report["output"]
+    assert Path(report["output"]).is_file()
+    file_report: dict[str, Any] = report
+    return file_report
 
 
 def twos(wb: Workbook, source: Path) -> Results:
@@ -80,13 +83,7 @@ def test_renamed_sheet_ref_errors_are_exit_1_listed_by_sheet(tmp_path: Path) -> 
     wb["参数"].title = "参数（旧）"  # the defined names still point at 参数!…
     src = tmp_path / "renamed.xlsx"
     wb.save(src)
-    result = run(src, "--json")
-    assert_no_traceback(result)
-    assert result.exit_code == 1, result.output
-    (report,) = json.loads(result.output)["files"]
-    assert report["status"] == "errors"
-    assert report["output"]
-    assert Path(report["output"]).is_file()
+    report = written_with_errors(src)
     kinds = {e["error"] for e in report["error_cells"]}
     assert kinds & {"#REF!", "#NAME?"}, kinds
     assert any(e["function"] for e in report["error_cells"])
@@ -348,11 +345,7 @@ def test_broken_template_inputs_are_exit_1(tmp_path: Path, mutate: Any) -> None:
     mutate(wb)
     src = tmp_path / "t1.xlsx"
     wb.save(src)
-    result = run(src, "--json")
-    assert_no_traceback(result)
-    assert result.exit_code == 1, result.output
-    (report,) = json.loads(result.output)["files"]
-    assert report["status"] == "errors"
+    report = written_with_errors(src)
     assert len(report["error_cells"]) > 10
     assert all(e["reason"] for e in report["error_cells"])
 
