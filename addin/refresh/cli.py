@@ -329,7 +329,8 @@ def with_deep_stack(work: Callable[[], _T]) -> _T:
         old_stack = threading.stack_size(STACK_SIZE)
         sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
         try:
-            worker = threading.Thread(target=run, name="jixiao-refresh")
+            # a daemon: Ctrl-C ends the command at once (the next run removes its temp file)
+            worker = threading.Thread(target=run, name="jixiao-refresh", daemon=True)
             worker.start()
             worker.join()
         finally:
