@@ -360,9 +360,9 @@ def _refresh(
     report = FileReport(str(source))
     try:
         if in_place:
-            source = source.resolve()  # a symlink is refreshed through to its target
+            given, source = source, source.resolve()  # a symlink is refreshed through
             output = source
-            locks = owner_files(source)
+            locks = owner_files(given) + [p for p in owner_files(source) if given != source]
             if locks:
                 raise RefusedError(
                     f"{source.name} 正在被 Excel 打开（{locks[0].name}），请关闭后再原地刷新 / "
