@@ -425,6 +425,9 @@ def test_values_copy_keeps_everything_but_the_formulas(tmp_path: Path) -> None:
 def test_values_copy_cannot_replace_the_input(tmp_path: Path) -> None:
     """``--values --in-place`` would throw the formulas away: refused, exit 2."""
     src = copy("types07.xlsx", tmp_path)
-    result = run(src, "--values", "--in-place")
+    result = run(src, "--values", "--in-place", "--json")
     assert result.exit_code == 2
+    document = json.loads(result.output[result.output.index("{") :])
+    assert document["exit_code"] == 2
+    assert "--in-place" in document["message"]
     assert names(tmp_path) == ["types07.xlsx"]

@@ -836,15 +836,14 @@ def refresh_command(
     """
     say = _Say(lang)
     if out is not None and in_place:
-        raise click.UsageError(
-            say("--out 与 --in-place 不能同时使用", "--out and --in-place are exclusive")
-        )
+        _stop(say("--out 与 --in-place 不能同时使用", "--out and --in-place are exclusive"), as_json)
     if values_only and in_place:
-        raise click.UsageError(
+        _stop(
             say(
                 "--values 会去掉公式，不能用 --in-place 覆盖原文件",
                 "--values removes the formulas: it cannot overwrite the input (--in-place)",
-            )
+            ),
+            as_json,
         )
     try:
         check_engine(engine)  # fail early, once, if the engine is missing
