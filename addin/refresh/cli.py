@@ -71,15 +71,18 @@ from addin.xlsx.model import (
 )
 
 __all__ = [
+    "ErrorCell",
     "FileReport",
+    "check_grid_budget",
     "default_output",
     "find_workbooks",
+    "keep_backup",
     "load_engine",
     "refresh_command",
     "refresh_file",
+    "with_deep_stack",
 ]
 
-EXIT_UNREADABLE = EXIT_NOT_WRITTEN
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 #: how many cells to name per error kind / per reason in the text summary
 SHOW_CELLS = 5
