@@ -270,3 +270,30 @@ def test_text_a_hair_before_midnight_carries_into_the_next_day(tmp_path: Path) -
     assert result.exit_code == 0, result.output
     value = read_workbook(tmp_path / "late.refreshed.xlsx").sheets[0].values[(1, 2)]
     assert value == "2023-03-16 00:00:00"
+
+
+def test_validate_reports_a_bug_per_file_and_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug while validating one file is that file's exit 3 in the ``--json``
+    document, not a traceback; the other files are still validated."""
+    import addin.validate.cli as validate_cli
+    from addin.validate import validate as real_validate
+
+    def sometimes_broken(path: Path, spec: object = None) -> object:
+        if path.name.startswith("b"):
+            raise ZeroDivisionError("bug")
+        return real_validate(path, spec)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validate_cli, "validate", sometimes_broken)
+    monkeypatch.delenv("JIXIAO_DEBUG", raising=False)
+    for name in ("a.xlsx", "b.xlsx"):
+        one_formula(tmp_path / name, "=A1+1")
+    result = run("validate", tmp_path, "--json")
+    assert_no_traceback(result)
+    document = json.loads(result.output)
+    assert document["exit_code"] == 3
+    assert [(Path(f["path"]).name, f["status"]) for f in document["files"]] == [
+        ("a.xlsx", "ok"),
+        ("b.xlsx", "internal"),
+    ]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -41,12 +43,13 @@ def iter_workbooks(paths: tuple[Path, ...]) -> Iterator[Path]:
 def validate_command(paths: tuple[Path, ...], lang: Lang, as_json: bool, spec_file: Path | None) -> None:
     """校验工作簿结构 / check that workbooks still have their template's structure.
 
-    退出码 / exit code: 0 结构完好 sound, 1 发现问题 problems found, 2 无法读取 unreadable.
+    退出码 / exit code: 0 结构完好 sound, 1 发现问题 problems found, 2 无法读取 unreadable,
+    3 内部错误 internal error.
     --json 与 refresh 同一格式 / --json prints the same document shape as refresh:
     {"command", "exit_code", "files": [{"path", "status", "exit_code", "message", "problems"}]}.
     """
     spec = json.loads(spec_file.read_text(encoding="utf-8")) if spec_file else None
-    reports: list[Report] = [validate(p, spec) for p in iter_workbooks(paths)]
+    reports: list[Report] = [_validate_one(p, spec) for p in iter_workbooks(paths)]
     if not reports:
         message = "没有找到工作簿 / no workbooks found"
         click.echo(message, err=True)
@@ -61,3 +64,14 @@ def validate_command(paths: tuple[Path, ...], lang: Lang, as_json: bool, spec_fi
         for r in reports:
             click.echo(r.render_text(lang))
     sys.exit(max(r.exit_code for r in reports))
+
+
+def _validate_one(path: Path, spec: dict[str, Any] | None) -> Report:
+    """Validate one file; a bug becomes that file's report (exit 3, one line) so
+    a folder run goes on and ``--json`` still prints its document."""
+    try:
+        return validate(path, spec)
+    except Exception as exc:  # the per-file boundary: a bug is one line, not a traceback
+        if os.environ.get("JIXIAO_DEBUG"):
+            raise
+        return Report(str(path), internal=f"{type(exc).__name__}: {exc}")
