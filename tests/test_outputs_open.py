@@ -131,6 +131,12 @@ def outputs(
     assert len([p for p in written if p.name[4:] in {t.name for t in TEMPLATES}]) == len(TEMPLATES)
     assert any("-values-" in p.name for p in written)
     assert len(written) >= len(sources) // 2, [(r.path, r.status) for r in reports]
+    for template in TEMPLATES:  # --in-place twice: the output of an output, and its backups
+        twice = out_dir / f"in-place-{template.name}"
+        shutil.copyfile(template, twice)
+        for _ in range(2):
+            assert refresh_file(twice, twice, calculate, in_place=True).exit_code == 0
+        written.append(twice)
     return written + values_copies
 
 
