@@ -10,13 +10,13 @@ import sys
 import zipfile
 from pathlib import Path
 
-import openpyxl
 import pytest
-from click.testing import CliRunner, Result
+from cli_helpers import assert_no_traceback, run_cli
+from cli_helpers import small_workbook as workbook
+from click.testing import Result
 from external import SharedDir, shared_files
 
 import addin.refresh.cli as cli
-from addin.cli import main
 from addin.xlsx.model import (
     CellRef,
     CellValue,
@@ -27,13 +27,15 @@ from addin.xlsx.model import (
     Workbook,
 )
 from addin.xlsx.package import read_workbook
+from addin.xlsx.writer import declare_calculated
 from udfs.errors import DIV0
 
 EXCEL_FILES = shared_files("excel-files", "*.xls*")
 
 
 def fake_calculate(wb: Workbook, source: Path) -> Results:
-    """A stand-in engine: every formula cell gets 2.0, except every third gets #DIV/0!."""
+    """A stand-in engine: every formula cell gets 2.0, except that in a file whose
+    name has "formula_results" every third gets #DIV/0!."""
     if "unsupported" in source.name:
         raise UnsupportedFormulaError(
             "2 个单元格使用了不支持的函数 / 2 cells use unsupported functions",
@@ -48,9 +50,11 @@ def fake_calculate(wb: Workbook, source: Path) -> Results:
             [(CellRef("Sheet1", (1, 1)), "循环引用 / circular reference")],
         )
     values: dict[str, dict[Coord, CellValue]] = {}
+    errors = "formula_results" in source.name
     for s in wb.sheets:
         values[s.name] = {
-            c: (DIV0 if i % 3 == 2 else 2.0) for i, c in enumerate(sorted(s.formulas))
+            c: (DIV0.with_message("除数为 0 / divide by zero") if errors and i % 3 == 2 else 2.0)
+            for i, c in enumerate(sorted(s.formulas))
         }
     return Results(values)
 
@@ -62,31 +66,7 @@ def fake_engine(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, ["refresh", *map(str, args)])
-
-
-def assert_no_traceback(result: Result) -> None:
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-
-
-def workbook(name: str, folder: Path, as_name: str | None = None) -> Path:
-    """A small workbook written here, for the tests with the stand-in engine (which
-    ignores what the formulas say): Sheet1!A1:A12 are formulas over column B. An
-    ``.xlsm`` also carries a VBA project part, which a refresh keeps as it is."""
-    target = folder / (as_name or name)
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Sheet1"
-    for row in range(1, 13):
-        sheet.cell(row, 1, f"=B{row}*2")
-        sheet.cell(row, 2, row)
-    book.save(target)
-    if target.suffix == ".xlsm":
-        with zipfile.ZipFile(target, "a") as zf:
-            zf.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 macros")
-    return target
+    return run_cli("refresh", *args)
 
 
 # ---------------------------------------------------------------------------
@@ -96,20 +76,23 @@ def workbook(name: str, folder: Path, as_name: str | None = None) -> Path:
 
 @pytest.mark.usefixtures("fake_engine")
 def test_default_output_beside_the_input(tmp_path: Path) -> None:
-    """Exit 0; ``name.refreshed.xlsx`` beside the input; the input is untouched;
-    the summary names the cells computed and the error values with their cells."""
+    """``name.refreshed.xlsx`` beside the input; the input is untouched; the
+    summary names the cells computed and the error values by sheet with their
+    cells and the kernel's reason: written with error values is exit 1."""
     src = workbook("formula_results01.xlsx", tmp_path)
     before = src.read_bytes()
     result = run(src)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert_no_traceback(result)
     out = tmp_path / "formula_results01.refreshed.xlsx"
     assert out.is_file()
     assert src.read_bytes() == before
     assert "计算 12 个单元格" in result.output
     assert "12 cells computed" in result.output
-    assert "#DIV/0! × 4" in result.output
-    assert "Sheet1!A3" in result.output
+    assert "4 formula cells hold error values" in result.output
+    assert "Sheet1 #DIV/0! IF × 1: A3 — 除数为 0 / divide by zero" in result.output
+    assert "Sheet1 #DIV/0! × 3: A6, A9, A12" in result.output
+    assert "divide by zero" in result.output
     values = read_workbook(out).sheets[0].values
     assert values[(1, 1)] == 2.0
     assert values[(3, 1)] == DIV0
@@ -233,11 +216,11 @@ def test_missing_file_exit_2(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_unsupported_exit_1_lists_cells_and_writes_nothing(tmp_path: Path) -> None:
-    """Unsupported functions: exit 1, every cell and function named, nothing written."""
+def test_unsupported_exit_2_lists_cells_and_writes_nothing(tmp_path: Path) -> None:
+    """Unsupported functions: exit 2, every cell and function named, nothing written."""
     src = workbook("types07.xlsx", tmp_path, "unsupported.xlsx")
     result = run(src)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert_no_traceback(result)
     assert "未写出文件" in result.output
     assert "unsupported function BESSELJ × 2: Sheet1!A1, Sheet1!A2" in result.output
@@ -245,11 +228,11 @@ def test_unsupported_exit_1_lists_cells_and_writes_nothing(tmp_path: Path) -> No
 
 
 @pytest.mark.usefixtures("fake_engine")
-def test_circular_reference_exit_1(tmp_path: Path) -> None:
-    """A circular reference is reported with its cells (exit 1), nothing written."""
+def test_circular_reference_exit_2(tmp_path: Path) -> None:
+    """A circular reference is reported with its cells (exit 2), nothing written."""
     src = workbook("types07.xlsx", tmp_path, "circular.xlsx")
     result = run(src, "--lang", "en")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "circular reference, nothing written" in result.output
     assert "循环" not in result.output
     assert "Sheet1!A1" in result.output
@@ -266,7 +249,7 @@ def test_worst_file_decides_the_exit_code(tmp_path: Path) -> None:
     result = run(tmp_path)
     assert result.exit_code == 2
     assert (tmp_path / "types07.refreshed.xlsx").is_file()
-    assert "3 files: 1 refreshed, 2 failed" in result.output
+    assert "3 files: 1 written, 2 not written" in result.output
 
 
 @pytest.mark.usefixtures("fake_engine")
@@ -275,17 +258,26 @@ def test_json_summary(tmp_path: Path) -> None:
     workbook("formula_results01.xlsx", tmp_path)
     workbook("types06.xlsx", tmp_path, "unsupported.xlsx")
     result = run(tmp_path, "--json")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     doc = json.loads(result.output)
-    assert doc["exit_code"] == 1
-    by_name = {Path(f["source"]).name: f for f in doc["files"]}
+    assert doc["command"] == "refresh"
+    assert doc["exit_code"] == 2
+    by_name = {Path(f["path"]).name: f for f in doc["files"]}
     ok = by_name["formula_results01.xlsx"]
-    assert ok["status"] == "ok"
+    assert ok["status"] == "errors"
+    assert ok["exit_code"] == 1
     assert ok["cells_computed"] == 12
     assert ok["error_values"]["#DIV/0!"][0] == "Sheet1!A3"
+    first = ok["error_cells"][0]
+    assert (first["where"], first["sheet"], first["cell"], first["error"]) == (
+        "Sheet1!A3", "Sheet1", "A3", "#DIV/0!"
+    )
+    assert first["reason"] == "除数为 0 / divide by zero"
     bad = by_name["unsupported.xlsx"]
     assert bad["status"] == "unsupported"
-    assert bad["problems"][0][0] == "Sheet1!A1"
+    assert bad["exit_code"] == 2
+    assert bad["problems"][0]["where"] == "Sheet1!A1"
+    assert bad["problems"][0]["code"] == "refresh.unsupported"
 
 
 def test_missing_libreoffice_engine_is_a_clear_message(
@@ -300,9 +292,7 @@ def test_missing_libreoffice_engine_is_a_clear_message(
     assert "LibreOffice" in result.output
 
 
-def test_internal_error_is_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_internal_error_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug in an engine surfaces as exit 3 and one line, not a traceback."""
 
     def broken(wb: Workbook, source: Path) -> Results:
@@ -333,7 +323,7 @@ def test_help_is_bilingual() -> None:
 _CELL = re.compile(r"^'?[^!]+'?![A-Z]{1,3}\d+$")
 
 
-@pytest.mark.parametrize("path", EXCEL_FILES)
+@pytest.mark.parametrize("path", EXCEL_FILES, ids=lambda p: p.name)
 def test_real_excel_files_round_trip(path: Path, tmp_path: Path) -> None:
     """Every workbook saved by Excel refreshes (exit 0) — or, for a function outside
     the supported list, exits 1 naming the cells — and the output differs from the
@@ -344,19 +334,21 @@ def test_real_excel_files_round_trip(path: Path, tmp_path: Path) -> None:
     assert_no_traceback(result)
     doc = json.loads(result.output)
     (report,) = doc["files"]
-    assert report["status"] in ("ok", "unsupported"), report
+    assert report["status"] in ("ok", "errors", "unsupported"), report
     if report["status"] == "unsupported":
-        assert result.exit_code == 1
+        assert result.exit_code == 2
         assert report["problems"]
-        assert all(_CELL.match(cell) for cell, _reason in report["problems"])
-        assert all("unsupported" in reason for _cell, reason in report["problems"])
+        assert all(_CELL.match(p["where"]) for p in report["problems"])
+        assert all("unsupported" in p["en"] for p in report["problems"])
         return
-    assert result.exit_code == 0
+    assert result.exit_code == (1 if report["error_cells"] else 0)
     out = Path(report["output"])
     with zipfile.ZipFile(path) as za, zipfile.ZipFile(out) as zb:
         assert za.namelist() == zb.namelist()
         for name in za.namelist():
-            if not name.startswith("xl/worksheets/sheet"):
+            if name == "xl/workbook.xml":
+                assert zb.read(name) in (za.read(name), declare_calculated(za.read(name)))
+            elif not name.startswith("xl/worksheets/sheet"):
                 assert za.read(name) == zb.read(name), name
     before, after = read_workbook(path), read_workbook(out)
     for s0, s1 in zip(before.sheets, after.sheets, strict=True):
@@ -391,13 +383,13 @@ def test_structured_references_evaluate(tmp_path: Path, shared_dir: SharedDir) -
 def test_formulas_test_workbook_lists_unsupported_functions(
     tmp_path: Path, shared_dir: SharedDir
 ) -> None:
-    """Issue 8.3: the original formulas-test.xlsx exits 1 with a clear list of the
+    """Issue 8.3: the original formulas-test.xlsx exits 2 with a clear list of the
     unsupported functions and their cells, writes nothing, and shows no traceback."""
     src = tmp_path / "formulas-test.xlsx"
     shutil.copyfile(shared_dir / "excel-oracle" / "formulas-test.xlsx", src)
     result = run(src)
     assert_no_traceback(result)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert "不支持" in result.output
     assert re.search(r"unsupported function [A-Z][A-Z0-9.]+ × \d+: \S+![A-Z]+\d+", result.output)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["formulas-test.xlsx"]
@@ -419,11 +411,11 @@ def test_libreoffice_not_installed_is_exit_2(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["types07.xlsx"]
 
 
-def test_engine_failure_on_one_workbook_is_exit_1(
+def test_engine_failure_on_one_workbook_is_exit_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An engine that gives up on a workbook (a RefreshError of its own) is reported
-    as a failed refresh, exit 1, nothing written."""
+    as a failed refresh, exit 2, nothing written."""
     from addin.xlsx.model import RefreshError
 
     def gives_up(wb: Workbook, source: Path) -> Results:
@@ -432,7 +424,7 @@ def test_engine_failure_on_one_workbook_is_exit_1(
     monkeypatch.setattr(cli, "load_engine", lambda name: gives_up)
     src = workbook("types07.xlsx", tmp_path)
     result = run(src, "--lang", "en")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "refresh failed, nothing written" in result.output
     assert "LibreOffice could not open the file" in result.output
     assert not (tmp_path / "types07.refreshed.xlsx").exists()

@@ -16,6 +16,8 @@ import addin.xlsx.writer as writer_module
 from addin.xlsx.model import CellValue, Coord, Results, Workbook
 from addin.xlsx.package import read_workbook
 from addin.xlsx.writer import (
+    EXCEL_CALC_ID,
+    declare_calculated,
     format_number,
     set_full_calc_on_load,
     splice_sheet,
@@ -82,7 +84,9 @@ def compare_packages(before: Path, after: Path, changed_parts: set[str]) -> None
             assert a.date_time == b.date_time, a.filename
             assert a.external_attr == b.external_attr, a.filename
             da, db = za.read(a), zb.read(b)
-            if a.filename in changed_parts:
+            if a.filename == "xl/workbook.xml" and a.filename in changed_parts:
+                assert declare_calculated(da) == db  # only <calcPr> says "calculated"
+            elif a.filename in changed_parts:
                 assert a.filename.startswith("xl/worksheets/"), a.filename
                 assert strip_cached_values(da) == strip_cached_values(db), a.filename
             else:
@@ -310,8 +314,24 @@ def test_empty_sheet_data_gets_rows() -> None:
     assert b'<sheetData><row r="3"><c r="B3"><v>1</v></c></row></sheetData>' in new
 
 
+def test_output_declares_itself_calculated() -> None:
+    """By default ``fullCalcOnLoad`` goes and ``calcId`` rises to Excel's current
+    engine (an older id makes Excel recalculate everything on open: ``#NAME?``
+    for every contract function without the add-in); a newer id is kept."""
+    openpyxl_made = b'<workbook><sheets/><calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
+    assert declare_calculated(openpyxl_made) == (
+        f'<workbook><sheets/><calcPr calcId="{EXCEL_CALC_ID}"/></workbook>'.encode()
+    )
+    newer = b'<x:workbook><x:calcPr calcId="999999"/></x:workbook>'
+    assert declare_calculated(newer) == newer
+    assert declare_calculated(b"<workbook><sheets></sheets></workbook>") == (
+        f'<workbook><sheets></sheets><calcPr calcId="{EXCEL_CALC_ID}"/></workbook>'.encode()
+    )
+
+
 def test_full_calc_on_load_option(tmp_path: Path, shared_dir: SharedDir) -> None:
-    """Off by default (workbook.xml untouched); on request only ``<calcPr>`` changes."""
+    """Off by default (``<calcPr>`` declares the values current); on request
+    ``fullCalcOnLoad="1"`` is set instead, and only ``<calcPr>`` changes."""
     src = shared_dir / "excel-files" / "table34.xlsx"
     wb = read_workbook(src)
     results = perturbed(wb)
@@ -320,7 +340,7 @@ def test_full_calc_on_load_option(tmp_path: Path, shared_dir: SharedDir) -> None
     summary = write_results(src, results, forced, full_calc_on_load=True)
     assert "xl/workbook.xml" in summary.parts_changed
     with zipfile.ZipFile(src) as za, zipfile.ZipFile(plain) as zp, zipfile.ZipFile(forced) as zf:
-        assert zp.read("xl/workbook.xml") == za.read("xl/workbook.xml")
+        assert zp.read("xl/workbook.xml") == declare_calculated(za.read("xl/workbook.xml"))
         before, after = za.read("xl/workbook.xml"), zf.read("xl/workbook.xml")
         assert after.replace(b' fullCalcOnLoad="1"', b"") == before
         assert re.search(rb'<calcPr [^>]*fullCalcOnLoad="1"', after)
@@ -338,7 +358,7 @@ def test_failed_write_leaves_no_partial_output(
     results = perturbed(read_workbook(src))
     out = tmp_path / "out.xlsx"
 
-    def explode(source: object, infos: object, changed: object, fh: IO[bytes]) -> None:
+    def explode(source: object, infos: object, changed: object, fh: IO[bytes], *rest: object) -> None:
         fh.write(b"PK\x03\x04 partial")
         raise OSError("disk full")
 

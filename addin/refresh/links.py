@@ -29,13 +29,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
+from addin.refresh.cli import Task
 from addin.xlsx.model import CellValue, Coord, ExternalLink, UnreadableWorkbookError, Workbook
 
 __all__ = ["LinkPlan", "Task", "execute", "execute_with_pool", "links_of", "plan", "run_linked"]
 
 #: (source, dest, engine, in_place, full_calc_on_load) as in addin.refresh.cli
-Task = tuple[Path, Path, str, bool, bool]
-LINK_CYCLE_EXIT = 1
+#: a cycle of links is refused like a circular reference: nothing written (exit 2)
+LINK_CYCLE_EXIT = 2
 
 
 def links_of(path: Path) -> list[ExternalLink]:
@@ -187,7 +188,7 @@ def run_linked(
     from addin.refresh.cli import load_engine
     from addin.xlsx.external import update_external_caches
 
-    source, dest, engine, in_place, full_calc = task
+    source, dest, engine, in_place, full_calc, allow_errors, values_only = task
     base = load_engine(engine)
     fresh: dict[int, dict[str, dict[Coord, CellValue]]] = {}
     stale = dict(outside)
@@ -225,7 +226,15 @@ def run_linked(
         return base(replace(wb, external_links=links), src)
 
     dest.parent.mkdir(parents=True, exist_ok=True)
-    report = run_file(source, dest, calculate, in_place=in_place, full_calc_on_load=full_calc)
+    report = run_file(
+        source,
+        dest,
+        calculate,
+        in_place=in_place,
+        full_calc_on_load=full_calc,
+        allow_errors=allow_errors,
+        values_only=values_only,
+    )
     report.links = notes
     if report.output and parts:
         update_external_caches(Path(report.output), parts)

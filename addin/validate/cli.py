@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
+from addin.summary import json_document
 from addin.validate import validate
 from addin.validate.report import Lang, Report
 from addin.validate.specfile import SpecError, load_spec
@@ -42,20 +45,38 @@ def validate_command(paths: tuple[Path, ...], lang: Lang, as_json: bool, spec_fi
     """校验工作簿结构 / check that workbooks still have their template's structure.
 
     退出码 / exit code: 0 结构完好 sound, 1 发现问题 problems found, 2 无法读取 unreadable
-    (工作簿或结构说明 workbook or spec).
+    (工作簿或结构说明 workbook or spec), 3 内部错误 internal error.
+    --json 与 refresh 同一格式 / --json prints the same document shape as refresh:
+    {"command", "exit_code", "files": [{"path", "status", "exit_code", "message", "problems"}]}.
     """
     try:
         spec = load_spec(spec_file) if spec_file else None
     except SpecError as exc:
         click.echo(exc.render(lang), err=True)
         sys.exit(2)
-    reports: list[Report] = [validate(p, spec) for p in iter_workbooks(paths)]
+    reports: list[Report] = [_validate_one(p, spec) for p in iter_workbooks(paths)]
     if not reports:
-        click.echo("没有找到工作簿 / no workbooks found", err=True)
+        message = "没有找到工作簿 / no workbooks found"
+        click.echo(message, err=True)
+        if as_json:
+            document = json_document("validate", []) | {"exit_code": 2, "message": message}
+            click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         sys.exit(2)
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
+        document = json_document("validate", [r.as_dict() for r in reports])
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         for r in reports:
             click.echo(r.render_text(lang))
     sys.exit(max(r.exit_code for r in reports))
+
+
+def _validate_one(path: Path, spec: dict[str, Any] | None) -> Report:
+    """Validate one file; a bug becomes that file's report (exit 3, one line) so
+    a folder run goes on and ``--json`` still prints its document."""
+    try:
+        return validate(path, spec)
+    except Exception as exc:  # the per-file boundary: a bug is one line, not a traceback
+        if os.environ.get("JIXIAO_DEBUG"):
+            raise
+        return Report(str(path), internal=f"{type(exc).__name__}: {exc}")

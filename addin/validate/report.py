@@ -69,6 +69,8 @@ class Report:
     def note(self, zh: str, en: str) -> None:
         """Record a remark that does not change the exit code."""
         self.notes.append((zh, en))
+    #: a bug met while validating this file (exit 3), one line
+    internal: str | None = None
 
     def add(self, code: str, sheet: str | None, cell: str | None, zh: str, en: str) -> None:
         """Record a problem."""
@@ -76,7 +78,9 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """0 sound, 1 problems found, 2 unreadable."""
+        """0 sound, 1 problems found, 2 unreadable, 3 a bug."""
+        if self.internal is not None:
+            return 3
         if self.unreadable is not None:
             return 2
         return 1 if self.problems else 0
@@ -87,6 +91,9 @@ class Report:
         if self.template:
             word = "模板" if lang == "zh" else "template"
             tpl = f" ({word} {self.template} {self.version or ''})".replace(" )", ")")
+        if self.internal is not None:
+            head = "内部错误（请报告）" if lang == "zh" else "internal error (please report)"
+            return f"{self.path}: {head}: {self.internal}"
         if self.unreadable is not None:
             reason = self.unreadable[0] if lang == "zh" else self.unreadable[1]
             head = "无法读取" if lang == "zh" else "cannot be read"
@@ -104,12 +111,18 @@ class Report:
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:
-        """The report as plain data for ``--json``."""
+        """The report as plain data for ``--json`` (one entry of
+        :func:`addin.summary.json_document`; status ``ok``, ``problems``,
+        ``unreadable`` or ``internal``)."""
+        status = {0: "ok", 1: "problems", 2: "unreadable", 3: "internal"}[self.exit_code]
+        message = self.internal or (" / ".join(self.unreadable) if self.unreadable else "")
         return {
             "path": self.path,
+            "status": status,
+            "exit_code": self.exit_code,
+            "message": message,
             "template": self.template,
             "version": self.version,
-            "exit_code": self.exit_code,
             "unreadable": (
                 {"zh": self.unreadable[0], "en": self.unreadable[1]} if self.unreadable else None
             ),

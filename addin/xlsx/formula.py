@@ -755,11 +755,45 @@ def _make_range(left: Node, right: Node) -> Node:
     return RangeOp(left, right)
 
 
+#: Excel's limits: a formula's length in characters and its levels of nesting
+MAX_FORMULA_LENGTH = 8192
+MAX_NESTING = 64
+
+
 def parse(text: str) -> Node:
-    """Parse formula text (a leading ``=`` is allowed) into an AST."""
+    """Parse formula text (a leading ``=`` is allowed) into an AST.
+
+    Formulas longer or more deeply nested than Excel allows
+    (:data:`MAX_FORMULA_LENGTH`, :data:`MAX_NESTING`) cannot come from Excel and
+    are refused with :class:`FormulaSyntaxError`, as is anything that would
+    recurse deeper than Python allows (a long chain of prefix operators).
+    """
     if text.startswith("="):
         text = text[1:]
-    return _Parser(text).parse()
+    if len(text) > MAX_FORMULA_LENGTH:
+        raise FormulaSyntaxError(
+            f"公式长 {len(text)} 个字符，超过 Excel 上限 {MAX_FORMULA_LENGTH} / the formula has "
+            f"{len(text)} characters, more than Excel's {MAX_FORMULA_LENGTH}"
+        )
+    parser = _Parser(text)
+    depth = deepest = 0
+    for tok in parser.toks:
+        if tok.kind in ("(", "{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok.kind in (")", "}"):
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise FormulaSyntaxError(
+            f"公式嵌套 {deepest} 层，超过 Excel 上限 {MAX_NESTING} / the formula nests "
+            f"{deepest} levels, more than Excel's {MAX_NESTING}"
+        )
+    try:
+        return parser.parse()
+    except RecursionError:
+        raise FormulaSyntaxError(
+            "公式嵌套过深 / the formula is nested too deeply"
+        ) from None
 
 
 def function_names(node: Node) -> list[Func]:

@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import gc
+import io
+import os
 import posixpath
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -53,11 +56,13 @@ from addin.xlsx.model import (
 from udfs.errors import ExcelError, parse_error
 
 __all__ = [
+    "InputFile",
     "Limits",
     "Package",
     "SheetPart",
     "check_workbook_file",
     "open_package",
+    "read_input",
     "read_workbook",
     "shift_formula",
 ]
@@ -97,6 +102,12 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+#: what :mod:`zipfile` raises for a damaged archive: bad headers and CRCs, a
+#: truncated stream, negative or impossible offsets (``ValueError``, ``OSError``
+#: EINVAL from seek), an unknown version or method (``NotImplementedError``)
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, OSError)
 
 
 def _unreadable(zh: str, en: str) -> UnreadableWorkbookError:
@@ -146,12 +157,20 @@ class Package:
     def has(self, name: str) -> bool:
         return name in self.names
 
-    def open(self, name: str) -> IO[bytes]:
-        """A stream of one entry's inflated bytes (bounded by its declared size)."""
+    def open(self, name: str) -> _InflateGuard:
+        """A stream of one entry's inflated bytes, bounded as it inflates (see
+        :class:`_InflateGuard`), not only by what the entry's header declares."""
         try:
-            return self.zip.open(self.names[name])
+            info = self.names[name]
         except KeyError:
             raise _unreadable(f"工作簿缺少部件 {name}", f"the package has no part {name}") from None
+        try:
+            stream = self.zip.open(info)
+        except _ZIP_ERRORS as exc:
+            raise _unreadable(
+                f"部件 {name} 已损坏（{exc}）", f"part {name} is corrupt ({exc})"
+            ) from None
+        return _InflateGuard(stream, info, self.limits, self.path.name)
 
     def read(self, name: str) -> bytes:
         """One entry's bytes; corrupt data becomes :class:`UnreadableWorkbookError`."""
@@ -187,10 +206,73 @@ class Package:
         return out
 
 
-def _guarded_read(stream: IO[bytes], name: str) -> bytes:
+class _InflateGuard:
+    """Reads one zip entry and stops it the moment it inflates past the limits,
+    whatever its header claims: more than ``max_entry_size`` bytes, or (above
+    ``ratio_floor``) more than ``max_ratio`` times the compressed bytes the
+    inflater has actually consumed so far — so padding the compressed data
+    with junk the inflater never reaches does not buy a larger output.
+    """
+
+    _STEP = 4 * 1024 * 1024
+
+    def __init__(self, stream: IO[bytes], info: zipfile.ZipInfo, limits: Limits, file: str) -> None:
+        self.stream = stream
+        self.info = info
+        self.limits = limits
+        self.file = file
+        self.produced = 0
+        self.deflated = info.compress_type == zipfile.ZIP_DEFLATED
+
+    def __enter__(self) -> _InflateGuard:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def read(self, size: int = -1) -> bytes:
+        if size is not None and size >= 0:
+            return self._checked(self.stream.read(size))
+        parts: list[bytes] = []
+        while True:
+            chunk = self._checked(self.stream.read(self._STEP))
+            if not chunk:
+                return b"".join(parts)
+            parts.append(chunk)
+
+    def _checked(self, chunk: bytes) -> bytes:
+        self.produced += len(chunk)
+        limits, entry = self.limits, self.info.filename
+        if self.produced > limits.max_entry_size:
+            raise _bomb(
+                self.file,
+                f"部件 {entry} 解压后超过 {limits.max_entry_size} 字节",
+                f"entry {entry} inflates past {limits.max_entry_size} bytes",
+            )
+        if self.deflated and self.produced > limits.ratio_floor:
+            # bytes read from the file minus what the inflater has not consumed yet
+            left = getattr(self.stream, "_compress_left", 0)
+            decompressor = getattr(self.stream, "_decompressor", None)
+            unused = len(getattr(decompressor, "unconsumed_tail", b"")) + len(
+                getattr(decompressor, "unused_data", b"")  # padding after the stream's end
+            )
+            consumed = max(self.info.compress_size - left - unused, 1)
+            if self.produced > limits.max_ratio * consumed:
+                raise _bomb(
+                    self.file,
+                    f"部件 {entry} 实际压缩比超过 {limits.max_ratio:.0f}:1",
+                    f"entry {entry} actually inflates more than {limits.max_ratio:.0f}:1",
+                )
+        return chunk
+
+
+def _guarded_read(stream: IO[bytes] | _InflateGuard, name: str) -> bytes:
     try:
         return stream.read()
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    except _ZIP_ERRORS as exc:
         raise _unreadable(
             f"部件 {name} 已损坏（{exc}）", f"part {name} is corrupt ({exc})"
         ) from None
@@ -281,26 +363,101 @@ def check_workbook_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> No
         pass
 
 
-def open_package(
-    path: str | Path, limits: Limits = DEFAULT_LIMITS, *, locate_sheets: bool = True
-) -> Package:
-    """Open and check a workbook package; see :func:`check_workbook_file`.
+@dataclass(frozen=True)
+class InputFile:
+    """A workbook file read once: its bytes and the ``stat`` they were read under.
 
-    With ``locate_sheets`` (the default) the workbook part and its worksheets
-    are located too (``Package.sheet_parts`` in workbook order).
+    The engine and the writer both work from :attr:`data`, so what is written
+    is computed from exactly the bytes that are copied; :meth:`changed` tells
+    whether the file on disk has since been replaced or modified.
     """
-    path = Path(path)
+
+    path: Path
+    data: bytes
+    stat: os.stat_result
+
+    def changed(self) -> bool:
+        """Whether ``path`` now names another file or its size or mtime moved."""
+        try:
+            now = os.stat(self.path)
+        except OSError:
+            return True
+        before = self.stat
+        return (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) != (
+            before.st_dev,
+            before.st_ino,
+            before.st_size,
+            before.st_mtime_ns,
+        )
+
+
+def _regular_file(path: Path) -> os.stat_result:
+    """``stat`` of ``path`` (symlinks followed) if it is a regular file; a FIFO,
+    device or socket would block or never end, so it is refused."""
     try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
+        st = os.stat(path)
     except FileNotFoundError:
         raise _unreadable(f"找不到文件 {path}", f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise _unreadable(f"{path} 是文件夹", f"{path} is a folder") from None
     except OSError as exc:
         raise _unreadable(
             f"无法打开 {path}（{exc.strerror}）", f"cannot open {path} ({exc.strerror})"
         ) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise _unreadable(f"{path} 是文件夹", f"{path} is a folder")
+    if not stat.S_ISREG(st.st_mode):
+        raise _unreadable(
+            f"{path} 不是普通文件（管道、设备或套接字），拒绝读取",
+            f"{path} is not a regular file (a pipe, device or socket); refused",
+        )
+    return st
+
+
+def read_input(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> InputFile:
+    """Read a workbook file once (a regular file of at most ``max_entry_size``
+    bytes), for :func:`read_workbook` and the writer to share."""
+    path = Path(path)
+    st = _regular_file(path)
+    if st.st_size > limits.max_entry_size:
+        raise _unreadable(
+            f"{path.name} 有 {st.st_size} 字节，超过上限 {limits.max_entry_size}",
+            f"{path.name} has {st.st_size} bytes, more than the limit {limits.max_entry_size}",
+        )
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limits.max_entry_size + 1)
+    except OSError as exc:
+        raise _unreadable(
+            f"无法读取 {path}（{exc.strerror}）", f"cannot read {path} ({exc.strerror})"
+        ) from None
+    return InputFile(path, data, st)
+
+
+def open_package(
+    path: str | Path,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    locate_sheets: bool = True,
+    data: bytes | None = None,
+) -> Package:
+    """Open and check a workbook package; see :func:`check_workbook_file`.
+
+    With ``locate_sheets`` (the default) the workbook part and its worksheets
+    are located too (``Package.sheet_parts`` in workbook order). With ``data``
+    the package is read from those bytes (:func:`read_input`) and ``path``
+    only names it in messages.
+    """
+    path = Path(path)
+    if data is None:
+        _regular_file(path)
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(8)
+        except OSError as exc:
+            raise _unreadable(
+                f"无法打开 {path}（{exc.strerror}）", f"cannot open {path} ({exc.strerror})"
+            ) from None
+    else:
+        head = data[:8]
     if head.startswith(_OLE2_MAGIC):
         raise _ole2_error(path)
     if not head.startswith(_ZIP_MAGICS):
@@ -309,8 +466,8 @@ def open_package(
             f"{path.name} is not an Excel workbook (.xlsx/.xlsm)",
         )
     try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        zf = zipfile.ZipFile(path if data is None else io.BytesIO(data))
+    except _ZIP_ERRORS as exc:
         raise _unreadable(
             f"{path.name} 已损坏或不完整（{exc}）",
             f"{path.name} is corrupt or truncated ({exc})",
@@ -439,7 +596,17 @@ def _locate_sheets(package: Package) -> None:
     package.workbook_part = workbook_part
     package.workbook_rels = package.rels(workbook_part)
     root = package.parse(workbook_part)
+    seen: dict[str, str] = {}
     for sheet in _children(root, "sheets", "sheet"):
+        name = sheet.get("name") or ""
+        key = name.casefold()  # Excel compares sheet names without regard to case
+        if key in seen:
+            raise _unreadable(
+                f"{package.path.name} 有两个同名工作表 {seen[key]!r} 和 {name!r}（Excel 不区分大小写）",
+                f"{package.path.name} has two sheets named {seen[key]!r} and {name!r} "
+                "(Excel compares sheet names case-insensitively)",
+            )
+        seen[key] = name
         rid = _rel_id(sheet)
         rel = package.workbook_rels.get(rid or "")
         if rel is None or not rel[0].endswith(_WORKSHEET_REL):
@@ -740,12 +907,15 @@ class _SheetReader:
     pending: list[tuple[Coord, str]] = field(default_factory=list)
 
 
-def read_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
-    """Read a workbook package into the refresh model (see the module docstring).
+def read_workbook(
+    path: str | Path, limits: Limits = DEFAULT_LIMITS, *, data: bytes | None = None
+) -> Workbook:
+    """Read a workbook package into the refresh model (see the module docstring);
+    from ``data`` when given (the bytes :func:`read_input` read from ``path``).
 
     Raises :class:`UnreadableWorkbookError` for anything wrong with the file.
     """
-    with open_package(path, limits) as package, gc_paused():
+    with open_package(path, limits, data=data) as package, gc_paused():
         try:
             return _read(package)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
@@ -875,9 +1045,21 @@ def _read_table(package: Package, part: str, sheet: str) -> Table:
         first=first,
         last=last,
         columns=columns,
-        header_rows=int(root.get("headerRowCount") or 1),
-        totals_rows=int(root.get("totalsRowCount") or 0),
+        header_rows=_count_attr(root, "headerRowCount", 1, part),
+        totals_rows=_count_attr(root, "totalsRowCount", 0, part),
     )
+
+
+def _count_attr(el: etree._Element, name: str, default: int, part: str) -> int:
+    """A small non-negative count attribute (``headerRowCount`` …), validated."""
+    raw = el.get(name)
+    if raw is None:
+        return default
+    if not raw.strip().isdigit() or int(raw) > MAX_ROW:
+        raise _unreadable(
+            f"部件 {part} 的 {name}={raw!r} 无效", f"part {part} has an invalid {name}={raw!r}"
+        )
+    return int(raw)
 
 
 def _parse_range(ref: str) -> tuple[Coord, Coord]:
@@ -911,7 +1093,7 @@ def _iter_elements(package: Package, part: str, names: tuple[str, ...]) -> Itera
         while True:
             try:
                 chunk = stream.read(_CHUNK)
-            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            except _ZIP_ERRORS as exc:
                 raise _unreadable(
                     f"部件 {part} 已损坏（{exc}）", f"part {part} is corrupt ({exc})"
                 ) from None

@@ -26,16 +26,17 @@ charts, images, comments, validations, styles, ``calcChain.xml``). Changed
 parts keep their name, position and compression method (re-deflated at
 level 6, or level 1 above 8 MB, where it is five times faster).
 
-Recalculation in Excel: by default ``workbook.xml`` is not touched. The
-formulas themselves are kept, so Excel recalculates every dependent cell as
-soon as an input changes, and a workbook whose ``calcId`` is older than the
-Excel opening it is fully recalculated on load anyway. We deliberately do not
-set ``fullCalcOnLoad``: the contract functions are add-in UDFs, and on a
-machine without the add-in a forced full recalculation would replace every
-correct value we wrote with ``#NAME?``. ``calcChain.xml`` stays valid because
-no formula is added or removed (spill cells hold no formula). Callers that
-want Excel to recompute everything on open can ask for
-``full_calc_on_load=True``, which adds that one attribute to ``<calcPr>``.
+Calculation state (``<calcPr>`` in ``workbook.xml``, the one other part that
+may change): every formula was just calculated, so the output says so
+(:func:`declare_calculated`): ``fullCalcOnLoad`` is removed and ``calcId`` is
+raised to Excel's current engine id, so a reader is not told to recalculate
+everything on open — which, without the add-in, would replace every
+contract-function value we wrote with ``#NAME?``. The formulas themselves are
+kept, so Excel still recalculates every dependent cell as soon as an input
+changes. ``calcChain.xml`` stays valid because no formula is added or removed
+(spill cells hold no formula). Callers that want Excel to recompute
+everything on open can ask for ``full_calc_on_load=True`` instead. What each
+reader does with this is in ``docs/refresh-output.md``.
 
 The output is written to a temporary file in the destination folder and
 renamed over the destination, so a failure leaves no partial file.
@@ -43,8 +44,11 @@ renamed over the destination, so a failure leaves no partial file.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import os
+import posixpath
 import re
 import struct
 import tempfile
@@ -56,7 +60,7 @@ from pathlib import Path
 from typing import IO
 
 from addin.xlsx.a1 import col_letters
-from addin.xlsx.model import CellValue, Coord, Results
+from addin.xlsx.model import CellValue, Coord, Results, UnreadableWorkbookError
 from addin.xlsx.package import (
     DEFAULT_LIMITS,
     Limits,
@@ -68,7 +72,16 @@ from addin.xlsx.package import (
 )
 from udfs.errors import ExcelError
 
-__all__ = ["WriteSummary", "splice_sheet", "write_atomically", "write_package", "write_results"]
+__all__ = [
+    "EXCEL_CALC_ID",
+    "WriteSummary",
+    "declare_calculated",
+    "remove_stale_temp_files",
+    "splice_sheet",
+    "write_atomically",
+    "write_package",
+    "write_results",
+]
 
 
 @dataclass
@@ -857,37 +870,56 @@ def _raw_entry(fh: IO[bytes], info: zipfile.ZipInfo) -> tuple[bytes, bytes, byte
     return header, data, descriptor
 
 
-def _local_header_sizes(header: bytes, csize: int, usize: int) -> bytes:
-    """``header`` with a zip64 extra field (if it has one) holding the new sizes.
+def _without_zip64_extra(head: bytes, fixed: int) -> bytes:
+    """A local header (``fixed`` = 30) or central record (46) whose sizes were
+    just rewritten as 32-bit numbers, without its ZIP64 extra field (id 1).
 
-    Python's ``zipfile`` writes streamed entries with sizes 0xFFFFFFFF and the
-    real ones in a zip64 extra field of the local header; readers such as
-    LibreOffice take the sizes from there, so a changed entry must update them.
+    The ZIP64 field repeats the sizes as 64-bit numbers; kept beside new 32-bit
+    sizes it disagrees with them, and LibreOffice refuses such a package
+    (openpyxl writes every sheet with a ZIP64 local extra). Other extra fields
+    (timestamps, Unicode paths) are kept as they are.
     """
-    n, m = struct.unpack("<HH", header[26:30])
-    at, end = 30 + n, 30 + n + m
-    while at + 4 <= end:
-        tag, size = struct.unpack("<HH", header[at : at + 4])
-        if tag == 0x0001 and size >= 16:
-            return (
-                header[:18]
-                + struct.pack("<II", 0xFFFFFFFF, 0xFFFFFFFF)
-                + header[26 : at + 4]
-                + struct.pack("<QQ", usize, csize)
-                + header[at + 20 :]
-            )
-        at += 4 + size
-    return header
+    at = 28 if fixed == 30 else 30  # where the extra field's length is
+    name_len, extra_len = struct.unpack("<HH", head[at - 2 : at + 2])
+    start = fixed + name_len
+    extra = head[start : start + extra_len]
+    kept: list[bytes] = []
+    pos = 0
+    while pos + 4 <= len(extra):
+        field_id, size = struct.unpack("<HH", extra[pos : pos + 4])
+        if pos + 4 + size > len(extra):
+            raise _RezipNeededError("malformed extra field")
+        if field_id != 0x0001:
+            kept.append(extra[pos : pos + 4 + size])
+        pos += 4 + size
+    if pos != len(extra):
+        raise _RezipNeededError("malformed extra field")
+    new_extra = b"".join(kept)
+    if len(new_extra) == len(extra):
+        return head
+    return (
+        head[:at]
+        + struct.pack("<H", len(new_extra))
+        + head[at + 2 : start]
+        + new_extra
+        + head[start + extra_len :]
+    )
 
 
 def _write_raw(
-    src: Path, infos: list[zipfile.ZipInfo], changed: Mapping[str, bytes], out: IO[bytes]
+    src: Path | bytes,
+    infos: list[zipfile.ZipInfo],
+    changed: Mapping[str, bytes],
+    out: IO[bytes],
+    removed: frozenset[str] = frozenset(),
 ) -> None:
-    with src.open("rb") as fh:
+    with io.BytesIO(src) if isinstance(src, bytes) else src.open("rb") as fh:
         records, eocd = _central_records(fh, infos)
         new_records: list[bytes] = []
         offset = 0
         for info, record in zip(infos, records, strict=True):
+            if info.filename in removed:
+                continue
             header, data, descriptor = _raw_entry(fh, info)
             if info.filename in changed:
                 content = changed[info.filename]
@@ -899,23 +931,16 @@ def _write_raw(
                     data = co.compress(content) + co.flush()
                 else:
                     data = content
+                if max(len(data), len(content)) >= 0xFFFFFFFF:
+                    raise _RezipNeededError("changed entry needs zip64")
                 flags = info.flag_bits & ~0x8
-                header = _local_header_sizes(
-                    header[:6]
-                    + struct.pack("<H", flags)
-                    + header[8:14]
-                    + struct.pack("<III", crc, len(data), len(content))
-                    + header[26:],
-                    len(data),
-                    len(content),
+                sizes = struct.pack("<III", crc, len(data), len(content))
+                header = _without_zip64_extra(
+                    header[:6] + struct.pack("<H", flags) + header[8:14] + sizes + header[26:], 30
                 )
                 descriptor = b""
-                record = (
-                    record[:8]
-                    + struct.pack("<H", flags)
-                    + record[10:16]
-                    + struct.pack("<III", crc, len(data), len(content))
-                    + record[28:]
+                record = _without_zip64_extra(
+                    record[:8] + struct.pack("<H", flags) + record[10:16] + sizes + record[28:], 46
                 )
             if offset > 0xFFFFFFFF:
                 raise _RezipNeededError("output needs zip64")
@@ -926,13 +951,21 @@ def _write_raw(
             offset += len(header) + len(data) + len(descriptor)
         cd = b"".join(new_records)
         out.write(cd)
-        out.write(eocd[:12] + struct.pack("<II", len(cd), offset) + eocd[20:])
+        count = struct.pack("<HH", len(new_records), len(new_records))
+        out.write(eocd[:8] + count + struct.pack("<II", len(cd), offset) + eocd[20:])
 
 
-def _write_rezip(package: Package, changed: Mapping[str, bytes], out: IO[bytes]) -> None:
+def _write_rezip(
+    package: Package,
+    changed: Mapping[str, bytes],
+    out: IO[bytes],
+    removed: frozenset[str] = frozenset(),
+) -> None:
     """Fallback for zip64 sources: same names, order, dates and methods, re-deflated."""
     with zipfile.ZipFile(out, "w", allowZip64=True) as zout:
         for info in package.infos:
+            if info.filename in removed:
+                continue
             data = (
                 changed[info.filename] if info.filename in changed else package.read(info.filename)
             )
@@ -950,15 +983,57 @@ def _write_rezip(package: Package, changed: Mapping[str, bytes], out: IO[bytes])
 # ---------------------------------------------------------------------------
 
 
+TEMP_PREFIX = ".~jixiao-"
+TEMP_SUFFIX = ".tmp"
+_TEMP_RE = re.compile(r"^\.~jixiao-(\d+)-[^/]*\.tmp$")
+
+
+def remove_stale_temp_files(folder: Path) -> list[Path]:
+    """Remove the temporary files a killed run left in ``folder``: ours are named
+    ``.~jixiao-<pid>-….tmp``, and one whose process no longer exists is stale
+    (a running refresh's own file is left alone). The files removed."""
+    removed: list[Path] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        m = _TEMP_RE.match(name)
+        if m is None or _process_alive(int(m.group(1))):
+            continue
+        try:
+            (folder / name).unlink()
+        except OSError:
+            continue
+        removed.append(folder / name)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
 def write_atomically(
     dest: Path, write: Callable[[IO[bytes]], None], mode_from: Path | None = None
 ) -> None:
     """Call ``write`` on a temporary file beside ``dest``, then rename it over ``dest``.
 
     On any failure the temporary file is removed and ``dest`` is untouched.
+    With ``mode_from`` the new file gets that file's permission bits and, where
+    the operating system allows it, its owner and group. (Renaming over
+    ``dest`` gives it a new inode: other hard links to the old file keep the
+    old content.)
     """
     dest = Path(dest)
-    fd, tmp_name = tempfile.mkstemp(prefix=".~jixiao-", suffix=".tmp", dir=dest.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX, dir=dest.parent
+    )
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -966,7 +1041,12 @@ def write_atomically(
             fh.flush()
             os.fsync(fh.fileno())
         if mode_from is not None:
-            os.chmod(tmp, mode_from.stat().st_mode & 0o777)
+            st = mode_from.stat()
+            os.chmod(tmp, st.st_mode & 0o7777)
+            if hasattr(os, "chown"):
+                # only root may give a file away: then the owner is the caller's
+                with contextlib.suppress(PermissionError):
+                    os.chown(tmp, st.st_uid, st.st_gid)
         else:
             umask = os.umask(0)
             os.umask(umask)
@@ -979,49 +1059,174 @@ def write_atomically(
 
 _CALCPR_RE = re.compile(rb"<(?:(\w+):)?calcPr\b([^>]*?)(/?)>")
 
+#: the ``calcId`` Excel 2019 and Microsoft 365 write: the newest calculation engine
+EXCEL_CALC_ID = 191029
 
-def set_full_calc_on_load(workbook_xml: bytes) -> bytes:
-    """``workbook.xml`` with ``fullCalcOnLoad="1"`` on ``<calcPr>`` (added if missing)."""
+
+def _edit_calc_pr(workbook_xml: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+    """``workbook.xml`` with ``edit`` applied to the attributes of ``<calcPr>``
+    (the element is added, in schema order, if missing)."""
     m = _CALCPR_RE.search(workbook_xml)
     if m is not None:
-        attrs = m.group(2)
-        if re.search(rb"\sfullCalcOnLoad\s*=", attrs):
-            attrs = re.sub(rb"""(\sfullCalcOnLoad\s*=\s*)("[^"]*"|'[^']*')""", rb'\1"1"', attrs)
-        else:
-            attrs += b' fullCalcOnLoad="1"'
-        return workbook_xml[: m.start(2)] + attrs + workbook_xml[m.end(2) :]
+        return workbook_xml[: m.start(2)] + edit(m.group(2)) + workbook_xml[m.end(2) :]
     root = re.search(rb"<(?:(\w+):)?workbook\b", workbook_xml)
     prefix = (root.group(1) + b":") if root and root.group(1) else b""
     for name in (b"definedNames", b"externalReferences", b"functionGroups", b"sheets"):
         end = re.search(rb"</" + re.escape(prefix + name) + rb">", workbook_xml)
         if end is not None:
             at = end.end()
-            return (
-                workbook_xml[:at]
-                + b"<"
-                + prefix
-                + b'calcPr fullCalcOnLoad="1"/>'
-                + workbook_xml[at:]
-            )
+            element = b"<" + prefix + b"calcPr" + edit(b"") + b"/>"
+            return workbook_xml[:at] + element + workbook_xml[at:]
     return workbook_xml
 
 
-def write_package(source: Path, package: Package, changed: Mapping[str, bytes], dest: Path) -> None:
-    """Write ``source`` to ``dest`` (atomically) with the parts in ``changed`` replaced.
+def _set_attr(attrs: bytes, name: bytes, value: bytes) -> bytes:
+    pattern = rb"(\s" + name + rb"\s*=\s*)(\"[^\"]*\"|'[^']*')"
+    if re.search(pattern, attrs):
+        return re.sub(pattern, lambda m: m.group(1) + b'"' + value + b'"', attrs, count=1)
+    return attrs + b" " + name + b'="' + value + b'"'
 
-    Every other entry is copied raw (see the module docstring); ``package`` is
-    ``source`` opened.
+
+def set_full_calc_on_load(workbook_xml: bytes) -> bytes:
+    """``workbook.xml`` with ``fullCalcOnLoad="1"`` on ``<calcPr>`` (added if missing)."""
+    return _edit_calc_pr(workbook_xml, lambda attrs: _set_attr(attrs, b"fullCalcOnLoad", b"1"))
+
+
+def declare_calculated(workbook_xml: bytes) -> bytes:
+    """``workbook.xml`` declaring that every cached value is current: no
+    ``fullCalcOnLoad``, and ``calcId`` at least :data:`EXCEL_CALC_ID`.
+
+    ECMA-376 Part 1, 18.2.2 (``calcPr``): ``fullCalcOnLoad`` asks the
+    application to recalculate every formula when the file is opened, and
+    ``calcId`` names the engine that last calculated it; Excel recalculates
+    everything on load when ``calcId`` is older than its own engine ([MS-XLS]
+    RecalcId record says the same of the binary format). Either would throw a
+    workbook we just calculated into a full recalculation, and on a machine
+    without the add-in every contract function would become ``#NAME?``.
+    """
+
+    def edit(attrs: bytes) -> bytes:
+        attrs = re.sub(rb"""\sfullCalcOnLoad\s*=\s*("[^"]*"|'[^']*')""", b"", attrs)
+        m = re.search(rb"""\scalcId\s*=\s*["'](\d+)["']""", attrs)
+        if m is not None and int(m.group(1)) >= EXCEL_CALC_ID:
+            return attrs
+        return _set_attr(attrs, b"calcId", str(EXCEL_CALC_ID).encode())
+
+    return _edit_calc_pr(workbook_xml, edit)
+
+
+_CALC_CHAIN_TYPE = "/calcChain"
+
+
+def strip_formulas(xml: bytes) -> bytes:
+    """A worksheet part with every formula removed and its cached value kept as
+    a constant (``--values``): ``<f>`` elements go, so do the cells' ``cm``
+    (dynamic-array metadata) attributes, and a formula's text result
+    (``t="str"``, which only formula cells may carry) becomes an inline string.
+    Styles, widths, merged cells, validations, conditional formats and sheet
+    protection are outside ``<sheetData>`` or in other attributes: untouched.
+
+    >>> strip_formulas(b'<worksheet><sheetData><row r="1"><c r="A1" s="2" cm="1">'
+    ...     b'<f t="array" ref="A1">X()</f><v>3</v></c><c r="B1" t="str"><f>"a"</f>'
+    ...     b'<v>a</v></c></row></sheetData></worksheet>').decode()
+    '<worksheet><sheetData><row r="1"><c r="A1" s="2"><v>3</v></c><c r="B1" t="inlineStr"><is><t xml:space="preserve">a</t></is></c></row></sheetData></worksheet>'
+    """
+    m = _SHEETDATA_RE.search(xml)
+    if m is None or m.group(2):
+        return xml
+    tags = _Tags((m.group(1) + b":") if m.group(1) else b"")
+    end = xml.find(b"</" + tags.el("sheetData") + b">", m.end())
+    if end < 0:
+        return xml
+    body = tags.f_el.sub(b"", xml[m.end() : end])
+    p = re.escape(tags.prefix)
+    body = re.sub(rb"(<" + p + rb"c\b[^>]*?)\scm\s*=\s*(?:\"[^\"]*\"|'[^']*')", rb"\1", body)
+    is_open, is_close = b"<" + tags.el("is") + b">", b"</" + tags.el("is") + b">"
+    t_open, t_close = b"<" + tags.el("t") + b' xml:space="preserve">', b"</" + tags.el("t") + b">"
+
+    def inline(cm: re.Match[bytes]) -> bytes:
+        attrs, inner = cm.group(1), cm.group(2) or b""
+        kind = _T_VALUE.search(attrs)
+        if kind is None or kind.group(1) != b"str":
+            return cm.group()
+        vm = tags.v_el.search(inner)
+        text = (vm.group(1) or b"") if vm else b""
+        rest = tags.v_el.sub(b"", inner, count=1)
+        attrs = _T_ATTR.sub(b' t="inlineStr"', attrs, count=1)
+        c = tags.el("c")
+        content = is_open + t_open + text + t_close + is_close + rest
+        return b"<" + c + attrs + b">" + content + b"</" + c + b">"
+
+    if b'"str"' in body or b"'str'" in body:
+        body = tags.cell.sub(inline, body)
+    return xml[: m.end()] + body + xml[end:]
+
+
+def _drop_calc_chain(package: Package, changed: dict[str, bytes]) -> frozenset[str]:
+    """Remove ``calcChain.xml`` (it lists formula cells; a values-only copy has
+    none) with its relationship and content-type entry; the parts removed."""
+    chain = [
+        (rid, target)
+        for rid, (rel_type, target) in package.workbook_rels.items()
+        if rel_type.endswith(_CALC_CHAIN_TYPE) and package.has(target)
+    ]
+    if not chain:
+        return frozenset()
+    folder, base = posixpath.split(package.workbook_part)
+    rels_name = posixpath.join(folder, "_rels", base + ".rels")
+    if package.has(rels_name):
+        rels = changed.get(rels_name) or package.read(rels_name)
+        for rid, _target in chain:
+            rels = re.sub(
+                rb"<Relationship\b[^>]*?\bId=[\"']" + re.escape(rid.encode()) + rb"[\"'][^>]*?/>",
+                b"",
+                rels,
+            )
+        changed[rels_name] = rels
+    types = package.read("[Content_Types].xml")
+    for _rid, target in chain:
+        types = re.sub(
+            rb"<Override\b[^>]*?\bPartName=[\"']/" + re.escape(target.encode()) + rb"[\"'][^>]*?/>",
+            b"",
+            types,
+        )
+    changed["[Content_Types].xml"] = types
+    return frozenset(target for _rid, target in chain)
+
+
+def write_package(
+    source: Path,
+    package: Package,
+    changed: Mapping[str, bytes],
+    dest: Path,
+    *,
+    data: bytes | None = None,
+    removed: frozenset[str] = frozenset(),
+    before_replace: Callable[[], None] | None = None,
+) -> None:
+    """Write ``source`` to ``dest`` (atomically) with the parts in ``changed``
+    replaced and those in ``removed`` left out; every other entry is copied raw
+    (see the module docstring). ``package`` is ``source`` opened; with ``data``
+    the copy is made from those bytes instead of the file. ``before_replace`` is
+    called once the new package is complete, just before it replaces ``dest``.
     """
 
     def write(out: IO[bytes]) -> None:
         try:
-            _write_raw(source, package.infos, changed, out)
+            _write_raw(source if data is None else data, package.infos, changed, out, removed)
         except _RezipNeededError:
             out.seek(0)
             out.truncate()
-            _write_rezip(package, changed, out)
+            _write_rezip(package, changed, out, removed)
+        if before_replace is not None:
+            before_replace()
 
-    write_atomically(dest, write, mode_from=source)
+    try:
+        write_atomically(dest, write, mode_from=source)
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:  # an entry we copy raw
+        raise UnreadableWorkbookError(
+            f"{source.name} 已损坏（{exc}） / {source.name} is corrupt ({exc})"
+        ) from None
 
 
 def write_results(
@@ -1031,15 +1236,25 @@ def write_results(
     *,
     full_calc_on_load: bool = False,
     limits: Limits = DEFAULT_LIMITS,
+    data: bytes | None = None,
+    before_replace: Callable[[], None] | None = None,
+    values_only: bool = False,
 ) -> WriteSummary:
     """Write ``results`` into a copy of ``source`` at ``dest`` (atomically).
 
     ``dest`` may be ``source`` itself (in-place refresh; the caller keeps a
-    backup). See the module docstring for exactly what changes.
+    backup). With ``data`` the copy is made from those bytes (the ones the
+    engine read, :func:`~addin.xlsx.package.read_input`), not from the file.
+    ``before_replace`` is called once the new package is complete, just before
+    it replaces ``dest``; an exception from it leaves ``dest`` untouched (the
+    refresh command checks there that the input did not change meanwhile).
+    With ``values_only`` every formula is then replaced by its value
+    (:func:`strip_formulas`, ``calcChain.xml`` dropped): the copy to send to
+    people without the add-in. See the module docstring for exactly what changes.
     """
     source = Path(source)
     dest = Path(dest)
-    with open_package(source, limits) as package, gc_paused():
+    with open_package(source, limits, data=data) as package, gc_paused():
         parts = {sp.name.casefold(): sp.part for sp in package.sheet_parts}
         strings: list[str] | None = None
 
@@ -1068,13 +1283,23 @@ def write_results(
             if n:
                 changed[part] = new
                 cells += n
-        if full_calc_on_load:
+        removed: frozenset[str] = frozenset()
+        if values_only:
+            for sp in package.sheet_parts:
+                xml = changed.get(sp.part) or package.read(sp.part)
+                stripped = strip_formulas(xml)
+                if stripped != xml:
+                    changed[sp.part] = stripped
+            removed = _drop_calc_chain(package, changed)
+        if full_calc_on_load or changed:  # values that were already cached: nothing to declare
             wb_xml = package.read(package.workbook_part)
-            new_wb = set_full_calc_on_load(wb_xml)
+            new_wb = (set_full_calc_on_load if full_calc_on_load else declare_calculated)(wb_xml)
             if new_wb != wb_xml:
                 changed[package.workbook_part] = new_wb
 
-        write_package(source, package, changed, dest)
+        write_package(
+            source, package, changed, dest, data=data, removed=removed, before_replace=before_replace
+        )
     return WriteSummary(
         cells, tuple(p for p in (i.filename for i in package.infos) if p in changed)
     )

@@ -111,6 +111,7 @@ def _round_with(x: float, digits: int, mode: str) -> float:
     if x == 0:
         return 0.0
     d = _decimal15(x)
+    digits = max(-330, min(330, digits))  # beyond a double's range: x itself, or 0
     q = Decimal(1).scaleb(-digits)
     try:
         r = d.quantize(q, rounding=mode)

@@ -133,12 +133,19 @@ def _format_number(x: float, fmt: str) -> str:
 
 
 def _format_date(x: float, fmt: str, date1904: bool) -> str:
-    y, mo, d = serial_date(x, date1904)
     frac = x - math.floor(x)
     secs = round(frac * 86400)
+    if secs >= 86400:  # a hair before midnight rounds to the next day, as in Excel
+        x, secs = math.floor(x) + 1.0, 0
+    y, mo, d = serial_date(x, date1904)
     hh, rem = divmod(secs, 3600)
     mi, ss = divmod(rem, 60)
-    weekday = None if d == 0 else _dt.date(y, mo, d).weekday()
+    if d == 0:
+        weekday = None
+    elif (y, mo, d) == (1900, 2, 29):  # Excel's phantom leap day, a Wednesday
+        weekday = 2
+    else:
+        weekday = _dt.date(y, mo, d).weekday()
     has_ampm = "AM/PM" in fmt.upper()
     out: list[str] = []
     pos = 0
