@@ -19,7 +19,8 @@ TEMPLATE = Path(__file__).resolve().parents[1] / "workbooks" / "templates" / "t1
 
 
 def _refreshed(src: Path, dest: Path) -> Path:
-    result = CliRunner().invoke(main, ["refresh", str(src), "--out", str(dest)])
+    # people removed from 人员 leave their 个人明细 lookups at #N/A: expected here
+    result = CliRunner().invoke(main, ["refresh", str(src), "--out", str(dest), "--allow-errors"])
     assert result.exit_code == 0, result.output
     return dest
 

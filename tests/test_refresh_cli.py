@@ -90,8 +90,7 @@ def test_default_output_beside_the_input(tmp_path: Path) -> None:
     assert "计算 12 个单元格" in result.output
     assert "12 cells computed" in result.output
     assert "4 formula cells hold error values" in result.output
-    assert "Sheet1 #DIV/0! IF × 1: A3 — 除数为 0 / divide by zero" in result.output
-    assert "Sheet1 #DIV/0! × 3: A6, A9, A12" in result.output
+    assert "Sheet1 #DIV/0! × 4: A3, A6, A9, A12 — 除数为 0 / divide by zero" in result.output
     assert "divide by zero" in result.output
     values = read_workbook(out).sheets[0].values
     assert values[(1, 1)] == 2.0

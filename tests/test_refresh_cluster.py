@@ -33,7 +33,7 @@ def _values(folder: Path) -> dict[str, object]:
 def _reports(output: str) -> list[tuple[str, str, int, int]]:
     doc = json.loads(output)
     return [
-        (Path(f["source"]).name, f["status"], f["cells_computed"], f["cells_written"])
+        (Path(f["path"]).name, f["status"], f["cells_computed"], f["cells_written"])
         for f in doc["files"]
     ]
 
@@ -77,7 +77,7 @@ def test_a_dead_worker_has_its_file_retried_once(tmp_path: Path) -> None:
 
     src = _abc(tmp_path / "in")
     out = tmp_path / "out"
-    tasks = [(s, d, "builtin", False, False) for s, d in _plan([src], out, False)]
+    tasks = [(s, d, "builtin", False, False, False, False) for s, d in _plan([src], out, False, False)]
     reports = cluster.execute(tasks, "local:2", runner=die_once_on_b)
     assert [r.status for r in reports] == ["ok", "ok", "ok"]
     assert (out / "b.died").exists()
@@ -93,7 +93,7 @@ def test_a_file_that_kills_twice_is_reported_and_not_written(tmp_path: Path) -> 
 
     src = _abc(tmp_path / "in")
     out = tmp_path / "out"
-    tasks = [(s, d, "builtin", False, False) for s, d in _plan([src], out, False)]
+    tasks = [(s, d, "builtin", False, False, False, False) for s, d in _plan([src], out, False, False)]
     reports = cluster.execute(tasks, "local:2", runner=always_die_on_b)
     assert [r.status for r in reports] == ["ok", "worker-died", "ok"]
     assert reports[1].exit_code == 2

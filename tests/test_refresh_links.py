@@ -52,11 +52,11 @@ def test_summary_follows_a_branch_in_one_refresh(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["refresh", str(root), "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
-    names = [Path(f["source"]).name for f in doc["files"]]
+    names = [Path(f["path"]).name for f in doc["files"]]
     assert names.index("总部.xlsx") > names.index("南昌.xlsx")
     assert _value(out / "总部.xlsx", "Sheet1", "A1") == 400
     assert _value(out / "总部.xlsx", "Sheet1", "A2") == 7
-    summary = next(f for f in doc["files"] if f["source"].endswith("总部.xlsx"))
+    summary = next(f for f in doc["files"] if f["path"].endswith("总部.xlsx"))
     assert [cell for cell, _why in summary["links"]] == ["Sheet1!A2"]
     assert "上海.xlsx" in summary["links"][0][1]
     (link1, link2, link3) = read_workbook(out / "总部.xlsx").external_links
@@ -91,8 +91,8 @@ def test_link_cycle_is_reported_and_nothing_written(tmp_path: Path) -> None:
     make_workbook(tmp_path / "c.xlsx", {"S": {"A1": "=[1]S!A1*10"}}, [("a.xlsx", "S", {"A1": 2})])
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["refresh", str(tmp_path), "--out", str(out), "--json"])
-    assert result.exit_code == 1, result.output
-    files = {Path(f["source"]).name: f for f in json.loads(result.output)["files"]}
+    assert result.exit_code == 2, result.output
+    files = {Path(f["path"]).name: f for f in json.loads(result.output)["files"]}
     for name in ("a.xlsx", "b.xlsx"):
         assert files[name]["status"] == "link-cycle"
         assert "a.xlsx → b.xlsx → a.xlsx" in files[name]["message"]
@@ -142,7 +142,7 @@ def test_link_to_a_sheet_the_linked_file_no_longer_has_keeps_the_cache(tmp_path:
     result = CliRunner().invoke(main, ["refresh", str(tmp_path), "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     assert _value(out / "s.xlsx", "S", "A1") == 9
-    files = {Path(f["source"]).name: f for f in json.loads(result.output)["files"]}
+    files = {Path(f["path"]).name: f for f in json.loads(result.output)["files"]}
     (cell, why), = files["s.xlsx"]["links"]
     assert cell == "S!A1"
     assert "汇总" in why

@@ -325,14 +325,8 @@ def _delete_name(wb: Any) -> None:
 
 
 def _rate_as_text(wb: Any) -> None:
-    ws = wb["参数"]
-    cell = next(
-        c
-        for row in ws.iter_rows()
-        for c in row
-        if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
-    )
-    cell.value = "40元"
+    ((sheet, ref),) = wb.defined_names["收入档"].destinations  # the per-point rates
+    wb[sheet][ref.replace("$", "").split(":")[0]].offset(0, 1).value = "40元"
 
 
 @pytest.mark.parametrize("mutate", [_delete_name, _rate_as_text], ids=["deleted-name", "40元"])
@@ -346,7 +340,7 @@ def test_broken_template_inputs_are_exit_1(tmp_path: Path, mutate: Any) -> None:
     src = tmp_path / "t1.xlsx"
     wb.save(src)
     report = written_with_errors(src)
-    assert len(report["error_cells"]) > 10
+    assert report["error_cells"]
     assert all(e["reason"] for e in report["error_cells"])
 
 

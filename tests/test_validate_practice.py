@@ -201,7 +201,7 @@ def test_no_spec_says_only_formulas_were_checked(tmp_path: Path) -> None:
     assert "只检查了公式" in res.output
     assert "jixiao spec init" in res.output
     en = CliRunner().invoke(validate_command, [str(out), "--lang", "en", "--json"])
-    assert "only formulas" in json.loads(en.output)[0]["notes"][0]["en"]
+    assert "only formulas" in json.loads(en.output)["files"][0]["notes"][0]["en"]
 
 
 def test_rows_below_an_excel_table_and_a_range_a_spill_reads(tmp_path: Path) -> None:

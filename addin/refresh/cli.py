@@ -631,6 +631,11 @@ def _run_one(args: Task) -> FileReport:
     folder run goes on and reports every file."""
     source, dest, engine, in_place, full_calc, allow_errors, values_only = args
     try:
+        if engine == "builtin":  # any link of a file refreshed alone points outside the set
+            from addin.refresh import links
+
+            report: FileReport = links.run_linked(args, {}, None, refresh_file)
+            return report
         return refresh_file(
             source,
             dest,
@@ -916,7 +921,7 @@ def _execute_on_cluster(tasks: list[Task], scheduler: str, say: _Say, as_json: b
 
 
 def _execute(tasks: list[Task], jobs: int, *, show_progress: bool) -> list[FileReport]:
-    if tasks and tasks[0][2] == "builtin":  # workbooks linking to each other: in link order
+    if len(tasks) > 1 and tasks[0][2] == "builtin":  # workbooks linking each other: in link order
         from addin.refresh import links
 
         link_plan = links.plan([t[0] for t in tasks])

@@ -177,13 +177,18 @@ def _linking_cells(wb: Workbook, index: int) -> list[str]:
 
 
 def run_linked(
-    task: Task, linked: dict[int, str], outside: dict[int, str], run_file: Callable[..., Any]
+    task: Task,
+    linked: dict[int, str],
+    outside: dict[int, str] | None,
+    run_file: Callable[..., Any],
 ) -> Any:
     """Refresh one workbook of a linked set.
 
     ``linked``: link index → the output of the linked workbook (already
-    refreshed); ``outside``: link index → the file it would need. The report
-    gets one ``links`` note per cell that read a cached value.
+    refreshed); ``outside``: link index → the file it would need, or None for
+    a workbook refreshed on its own (every link then points outside the set,
+    and the file is read only once). The report gets one ``links`` note per
+    cell that read a cached value.
     """
     from addin.refresh.cli import load_engine
     from addin.xlsx.external import update_external_caches
@@ -191,7 +196,8 @@ def run_linked(
     source, dest, engine, in_place, full_calc, allow_errors, values_only = task
     base = load_engine(engine)
     fresh: dict[int, dict[str, dict[Coord, CellValue]]] = {}
-    stale = dict(outside)
+    alone = outside is None
+    stale = dict(outside or {})
     for index, output in linked.items():
         try:
             fresh[index] = _fresh_values(Path(output))
@@ -210,9 +216,13 @@ def run_linked(
                 mine = {n: folded[n.casefold()] for n in link.sheets}
                 parts[link.part] = mine
                 link = replace(link, values=mine)
-            elif link.index in stale or missing:
+            elif alone or link.index in stale or missing:
                 # the file outside the set, or the sheet the linked file lacks
-                need = stale.get(link.index) or f"{Path(linked[link.index]).name}!{missing[0]}"
+                need = (
+                    link.target
+                    if alone
+                    else stale.get(link.index) or f"{Path(linked[link.index]).name}!{missing[0]}"
+                )
                 for cell in _linking_cells(wb, link.index):
                     notes.append(
                         (
@@ -225,7 +235,6 @@ def run_linked(
             links.append(link)
         return base(replace(wb, external_links=links), src)
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
     report = run_file(
         source,
         dest,
