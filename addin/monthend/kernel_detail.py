@@ -11,6 +11,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from addin import registry
+from addin.monthend.values import plain
 from udfs.explain import EXPLAINERS, RANKED
 
 if TYPE_CHECKING:
@@ -37,11 +38,5 @@ def detail_for(call: Func, ex: _Explainer, here: _Here) -> dict[str, Any] | None
     else:
         d = explainer(*args)
     out = asdict(d)
-    out["result"] = _plain(out["result"])
+    out["result"] = plain(out["result"])
     return out
-
-
-def _plain(v: Any) -> Any:
-    from udfs.errors import ExcelError
-
-    return str(v) if isinstance(v, ExcelError) else v
