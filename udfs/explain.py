@@ -184,6 +184,12 @@ def explain_point_bonus(
     return Detail("POINT_BONUS", result, lines, facts)
 
 
+def _field_error(function: str, error: ExcelError) -> Detail:
+    """The whole ranking is one error (a bad argument): nobody has a place."""
+    why = f"（{error.message}）" if error.message else ""
+    return Detail(function, error, [f"整个排名出错，无人有名次 / the whole ranking is an error: {error}{why}"])
+
+
 def _no_place(function: str, result: Any, st: Standing, facts: dict[str, Any]) -> Detail:
     reason = "有错误值" if st.error is not None else "不参与排名"
     return Detail(
@@ -220,7 +226,10 @@ def explain_rankx(
     >>> d.result, d.facts["place"], d.facts["tied"]
     (2.5, 2, 2)
     """
-    result = _scalar(np.asarray(rankx(values, order, method, groups, eligible), dtype=object).reshape(-1)[index])
+    everyone = rankx(values, order, method, groups, eligible)
+    if isinstance(everyone, ExcelError):
+        return _field_error("RANKX", everyone)
+    result = _scalar(np.asarray(everyone, dtype=object).reshape(-1)[index])
     how = METHOD.parse(method, "method")
     st = standing(values, order, groups, eligible, index)
     facts: dict[str, Any] = {"method": how}
@@ -253,8 +262,10 @@ def explain_rank_prize(
     >>> d.lines[-2]
     '均分：(200 + 100) / 2 = 150（到分，余数给靠前的行）/ share: (200 + 100) / 2 = 150 to the fen'
     """
-    all_results = np.asarray(rank_prize(values, prizes, eligible, order, ties), dtype=object)
-    result = all_results.reshape(-1)[index]
+    everyone = rank_prize(values, prizes, eligible, order, ties)
+    if isinstance(everyone, ExcelError):
+        return _field_error("RANK_PRIZE", everyone)
+    result = np.asarray(everyone, dtype=object).reshape(-1)[index]
     how = TIES.parse(ties, "ties")
     table = PrizeTable.parse(prizes)
     st = standing(values, order, None, eligible, index)
