@@ -72,7 +72,7 @@ def test_cases_pass_and_the_workbook_is_not_written(office: Path) -> None:
 
 def test_a_wrong_case_fails_with_the_explanation(office: Path, tmp_path: Path) -> None:
     """A wrong expectation: exit 1, the cell, expected, got, and the TIERED
-    breakdown band by band from the kernel (TIER_DETAIL)."""
+    breakdown band by band from the kernel (udfs.explain, from TIER_DETAIL)."""
     cases = tmp_path / "wrong.toml"
     cases.write_text(WRONG, encoding="utf-8")
     res = CliRunner().invoke(main, ["test", str(office), str(cases)])
@@ -81,8 +81,9 @@ def test_a_wrong_case_fails_with_the_explanation(office: Path, tmp_path: Path) -
     assert "expected 200" in res.output
     assert "got 220" in res.output
     assert "TIERED(x=8, mode=超额) = 220" in res.output
-    assert "0 | 5 | 5 | 20 | 100" in res.output
-    assert "5 |  | 3 | 40 | 120" in res.output
+    assert "第 2 档（表中第 2 行），因为 8 ≥ 起点 5" in res.output
+    assert "0–5：数量 5 × 费率 20 = 100" in res.output
+    assert "5–∞：数量 3 × 费率 40 = 120" in res.output
     js = CliRunner().invoke(main, ["test", str(office), str(cases), "--json"])
     assert json.loads(js.output)[0]["ok"] is False
 
@@ -168,7 +169,7 @@ def test_shipped_cases_agree_with_golden(book: Path) -> None:
 
 
 def test_rank_prize_explanation_shows_the_tie_rule(tmp_path: Path) -> None:
-    """A prize shared by a tie: the explanation gives the rank, the number
+    """A prize shared by a tie: the explanation gives the place, the people
     tied, the prizes of the places the tie takes and the share."""
     import openpyxl
     from openpyxl.worksheet.formula import ArrayFormula
@@ -190,7 +191,9 @@ def test_rank_prize_explanation_shows_the_tie_rule(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["test", str(book)])
     assert res.exit_code == 1
     assert "竞赛!C3: 期望 expected 200，实得 got 150" in res.output
-    assert "成绩 80 排第 2 名（并列 2 人）" in res.output
+    assert "名次 2（共 4 人参与）" in res.output
+    assert "与另外 1 人并列，占第 2–3 名" in res.output
+    assert "名次 3 的奖金 100" in res.output
     assert "均分：(200 + 100) / 2 = 150" in res.output
 
 
@@ -208,3 +211,29 @@ def test_workbook_that_cannot_be_calculated_exit_2(tmp_path: Path) -> None:
     assert res.exit_code == 2, res.output
     assert "FOOBAR" in res.output
     assert "Traceback" not in res.output
+
+
+def test_rankx_explanation_ranks_within_the_group(tmp_path: Path) -> None:
+    """RANKX with groups and eligibility: the explanation is the kernel's, the
+    place within the person's group and the people tied, counting only those
+    who take part (the earlier explainer gave nothing for a narrowed ranking)."""
+    import openpyxl
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "排名"
+    ws.append(["姓名", "组", "成绩", "参与", "名次"])
+    for row in [("甲", "A", 90, 1), ("乙", "A", 80, 1), ("丙", "B", 80, 1), ("丁", "A", 80, 1), ("戊", "A", 95, 0)]:
+        ws.append(list(row))
+    ws["E2"] = ArrayFormula("E2:E6", '=RANKX(C2:C6,,"并列",B2:B6,D2:D6)')
+    book = tmp_path / "rankx.xlsx"
+    wb.save(book)
+    (tmp_path / "rankx.cases.toml").write_text(
+        '[[case]]\nname = "组内"\n[case.expect]\n"排名!E3" = 3\n', encoding="utf-8"
+    )
+    res = CliRunner().invoke(main, ["test", str(book)])
+    assert res.exit_code == 1, res.output
+    assert "排名!E3: 期望 expected 3，实得 got 2" in res.output
+    assert "名次 2（共 3 人参与）" in res.output
+    assert "与另外 1 人并列，占第 2–3 名" in res.output

@@ -13,6 +13,7 @@ so the lines can never disagree with the cell.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,17 +21,21 @@ import numpy as np
 
 from udfs._bands import BandTable
 from udfs._inputs import scalar_number
-from udfs._keywords import MODE, SIDE, TIES
+from udfs._keywords import METHOD, MODE, SIDE, TIES
 from udfs.bands import band, point_bonus, tier_detail, tiered
 from udfs.errors import ExcelError
-from udfs.ranking import _block_sizes, _field, _places, _PrizeTable, rank_prize
+from udfs.ranking import PrizeTable, Standing, rank_prize, rankx, standing
 
 __all__ = [
+    "EXPLAINERS",
+    "RANKED",
     "Detail",
     "explain_band",
     "explain_point_bonus",
     "explain_rank_prize",
+    "explain_rankx",
     "explain_tiered",
+    "number_text",
 ]
 
 _SIDE_TEXT = {
@@ -51,7 +56,8 @@ class Detail:
     rows: list[list[Any]] = field(default_factory=list)
 
 
-def _n(v: Any) -> str:
+def number_text(v: Any) -> str:
+    """A value as the explanations show it: whole floats without ".0"."""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
@@ -70,27 +76,27 @@ def _choose(x: float, table: BandTable, where: str, name: str) -> tuple[list[str
     facts: dict[str, Any] = {"side": where, "band": k + 1 if k >= 0 else None}
     if k < 0:
         return [
-            f"{name} = {_n(x)} 低于第一个起点 {_n(starts[0])}，不在任何档内 / "
-            f"below the first start {_n(starts[0])}: no band"
+            f"{name} = {number_text(x)} 低于第一个起点 {number_text(starts[0])}，不在任何档内 / "
+            f"below the first start {number_text(starts[0])}: no band"
         ], facts
     op = "≥" if where == "lower" else ">"
     upper = starts[k + 1] if k + 1 < len(starts) else None
     facts.update(start=starts[k], next_start=upper, table_row=table.rows[k])
     until = (
-        f"，且 {'<' if where == 'lower' else '≤'} 下一起点 {_n(upper)}"
+        f"，且 {'<' if where == 'lower' else '≤'} 下一起点 {number_text(upper)}"
         if upper is not None
         else "（最后一档）"
     )
     until_en = (
-        f" and {'<' if where == 'lower' else '≤'} the next start {_n(upper)}"
+        f" and {'<' if where == 'lower' else '≤'} the next start {number_text(upper)}"
         if upper is not None
         else " (the last band)"
     )
     return [
-        f"{name} = {_n(x)}：第 {k + 1} 档（表中第 {table.rows[k]} 行），"
-        f"因为 {_n(x)} {op} 起点 {_n(starts[k])}{until}；边界规则：{zh_side} / "
-        f"band {k + 1} (table row {table.rows[k]}) because {_n(x)} {op} start "
-        f"{_n(starts[k])}{until_en}; edges: {en_side}"
+        f"{name} = {number_text(x)}：第 {k + 1} 档（表中第 {table.rows[k]} 行），"
+        f"因为 {number_text(x)} {op} 起点 {number_text(starts[k])}{until}；边界规则：{zh_side} / "
+        f"band {k + 1} (table row {table.rows[k]}) because {number_text(x)} {op} start "
+        f"{number_text(starts[k])}{until_en}; edges: {en_side}"
     ], facts
 
 
@@ -105,7 +111,7 @@ def explain_band(x: object, table: object, column: object = None, side: object =
     where = SIDE.parse(side, "side")
     xv = scalar_number(x, "x")
     lines, facts = _choose(xv, BandTable.parse(table, "table"), where, "x")
-    lines.append(f"结果 / result: {_n(result)}")
+    lines.append(f"结果 / result: {number_text(result)}")
     return Detail("BAND", result, lines, facts)
 
 
@@ -132,12 +138,12 @@ def explain_tiered(x: object, table: object, mode: object, side: object = None) 
     rows: list[list[Any]] = detail.tolist()
     for r in rows:
         if isinstance(r[0], str):
-            lines.append(f"  {r[0]}：数量 {_n(r[2])}，金额 {_n(r[4])} / {r[0]}: amount {_n(r[4])}")
+            lines.append(f"  {r[0]}：数量 {number_text(r[2])}，金额 {number_text(r[4])} / {r[0]}: amount {number_text(r[4])}")
         else:
-            to = "∞" if r[1] is None else _n(r[1])
+            to = "∞" if r[1] is None else number_text(r[1])
             lines.append(
-                f"  {_n(r[0])}–{to}：数量 {_n(r[2])} × 费率 {_n(r[3])} = {_n(r[4])} / "
-                f"quantity {_n(r[2])} × rate {_n(r[3])} = {_n(r[4])}"
+                f"  {number_text(r[0])}–{to}：数量 {number_text(r[2])} × 费率 {number_text(r[3])} = {number_text(r[4])} / "
+                f"quantity {number_text(r[2])} × rate {number_text(r[3])} = {number_text(r[4])}"
             )
     return Detail("TIERED", result, lines, facts, rows)
 
@@ -168,14 +174,73 @@ def explain_point_bonus(
             used = rv if np.isnan(gate_rate) else float(gate_rate)
             facts["rate_used"] = used
             lines.append(
-                f"门槛费率{'为空，用参数 rate' if np.isnan(gate_rate) else ''} {_n(used)} 元/分 / "
-                f"rate per point {_n(used)}" + (" (the gate's rate is blank: rate)" if np.isnan(gate_rate) else "")
+                f"门槛费率{'为空，用参数 rate' if np.isnan(gate_rate) else ''} {number_text(used)} 元/分 / "
+                f"rate per point {number_text(used)}" + (" (the gate's rate is blank: rate)" if np.isnan(gate_rate) else "")
             )
     lines.append(
-        f"{_n(sv)} 分 × {_n(facts['rate_used'])} = {_n(result)}（四舍五入到分）/ "
-        f"{_n(sv)} points × {_n(facts['rate_used'])} = {_n(result)} (to the fen)"
+        f"{number_text(sv)} 分 × {number_text(facts['rate_used'])} = {number_text(result)}（四舍五入到分）/ "
+        f"{number_text(sv)} points × {number_text(facts['rate_used'])} = {number_text(result)} (to the fen)"
     )
     return Detail("POINT_BONUS", result, lines, facts)
+
+
+def _field_error(function: str, error: ExcelError) -> Detail:
+    """The whole ranking is one error (a bad argument): nobody has a place."""
+    why = f"（{error.message}）" if error.message else ""
+    return Detail(function, error, [f"整个排名出错，无人有名次 / the whole ranking is an error: {error}{why}"])
+
+
+def _no_place(function: str, result: Any, st: Standing, facts: dict[str, Any]) -> Detail:
+    reason = "有错误值" if st.error is not None else "不参与排名"
+    return Detail(
+        function,
+        result,
+        [f"此人{reason}（不合格或数值为空）/ takes no place (not eligible, blank or error)"],
+        facts,
+    )
+
+
+def _place_lines(st: Standing, place: int, tied: int) -> list[str]:
+    lines = [f"名次 {place}（共 {st.participants} 人参与）/ place {place} of {st.participants}"]
+    if tied > 1:
+        last = place + tied - 1
+        lines.append(
+            f"与另外 {tied - 1} 人并列，占第 {place}–{last} 名 / tied with {tied - 1} other{'s' if tied > 2 else ''} on places {place}–{last}"
+        )
+    return lines
+
+
+def explain_rankx(
+    values: object,
+    order: object = None,
+    method: object = None,
+    groups: object = None,
+    eligible: object = None,
+    *,
+    index: int,
+) -> Detail:
+    """RANKX for person ``index`` (0-based): the place of their tie block, the
+    people tied, the field (their group) and the rank the tie rule gives.
+
+    >>> d = explain_rankx([90, 80, 80, 70], method="平均", index=2)
+    >>> d.result, d.facts["place"], d.facts["tied"]
+    (2.5, 2, 2)
+    """
+    everyone = rankx(values, order, method, groups, eligible)
+    if isinstance(everyone, ExcelError):
+        return _field_error("RANKX", everyone)
+    result = _scalar(np.asarray(everyone, dtype=object).reshape(-1)[index])
+    how = METHOD.parse(method, "method")
+    st = standing(values, order, groups, eligible, index)
+    facts: dict[str, Any] = {"method": how}
+    if st.place is None or st.tied is None:
+        return _no_place("RANKX", result, st, facts)
+    facts.update(place=st.place, tied=st.tied, participants=st.participants)
+    lines = _place_lines(st, st.place, st.tied)
+    if st.tied > 1:
+        lines.append(f"并列规则 / tie rule: {how}")
+    lines.append(f"结果 / result: {number_text(result)}")
+    return Detail("RANKX", result, lines, facts)
 
 
 def explain_rank_prize(
@@ -187,48 +252,60 @@ def explain_rank_prize(
     *,
     index: int,
 ) -> Detail:
-    """RANK_PRIZE for person ``index`` (0-based) of the field: place, ties, share.
+    """RANK_PRIZE for person ``index`` (0-based) of the field: place, ties, the
+    prize of each place the tie takes and how the tie rule turns them into the
+    person's amount.
 
     >>> d = explain_rank_prize([90, 80, 80, 70], [[1, 1, 300], [2, 2, 200], [3, 3, 100]], index=1)
     >>> d.result, d.facts["place"], d.facts["tied"], d.facts["pool"]
     (150.0, 2, 2, 300.0)
+    >>> d.lines[-2]
+    '均分：(200 + 100) / 2 = 150（到分，余数给靠前的行）/ share: (200 + 100) / 2 = 150 to the fen'
     """
-    all_results = np.asarray(rank_prize(values, prizes, eligible, order, ties), dtype=object)
-    result = all_results.reshape(-1)[index]
+    everyone = rank_prize(values, prizes, eligible, order, ties)
+    if isinstance(everyone, ExcelError):
+        return _field_error("RANK_PRIZE", everyone)
+    result = np.asarray(everyone, dtype=object).reshape(-1)[index]
     how = TIES.parse(ties, "ties")
-    table = _PrizeTable.parse(prizes)
-    f = _field(values, order, None, eligible)
-    pl = _places(f)
-    where = np.flatnonzero(pl.people == index)
+    table = PrizeTable.parse(prizes)
+    st = standing(values, order, None, eligible, index)
     facts: dict[str, Any] = {"ties": how}
-    if where.size == 0:
-        reason = "有错误值" if f.errors is not None and f.errors[index] is not None else "不参与排名"
-        return Detail(
-            "RANK_PRIZE",
-            result,
-            [f"此人{reason}（不合格或数值为空）/ takes no place (not eligible, blank or error)"],
-            facts,
-        )
-    pos = int(where[0])
-    place = int(pl.block_start[pos]) + 1
-    size = int(_block_sizes(pl)[pos])
+    if st.place is None or st.tied is None:
+        return _no_place("RANK_PRIZE", result, st, facts)
+    place, size = st.place, st.tied
     last = place + size - 1
-    pool = float(table.cumulative(np.array([last]))[0] - table.cumulative(np.array([place - 1]))[0]) / 100
-    facts.update(place=place, tied=size, places=[place, last], pool=pool, participants=int(pl.people.size))
-    lines = [f"名次 {place}（共 {pl.people.size} 人参与）/ place {place} of {pl.people.size}"]
+    each = [float(c) / 100 for c in table.at(np.arange(place, last + 1, dtype=np.int64))]
+    pool = float(sum(each))
+    facts.update(place=place, tied=size, places=[place, last], pool=pool, participants=st.participants)
+    lines = _place_lines(st, place, size)
     if size > 1:
-        lines.append(
-            f"与另外 {size - 1} 人并列，占第 {place}–{last} 名 / tied with {size - 1} others on places {place}–{last}"
-        )
+        lines += [f"  名次 {p} 的奖金 {number_text(a)} / prize of place {p}: {number_text(a)}" for p, a in enumerate(each, start=place)]
         if how == "share":
+            total = " + ".join(number_text(a) for a in each)
             lines.append(
-                f"均分：这些名次的奖金合计 {_n(pool)}，{size} 人分摊到分（余数给靠前的行）/ "
-                f"share: the places' prizes {_n(pool)} split {size} ways to the fen"
+                f"均分：({total}) / {size} = {number_text(result)}（到分，余数给靠前的行）/ "
+                f"share: ({total}) / {size} = {number_text(result)} to the fen"
             )
         else:
-            lines.append(f"同奖：每人得第 {place} 名的奖金 / each: everyone gets place {place}'s prize")
+            lines.append(
+                f"同奖：每人得第 {place} 名的奖金 {number_text(each[0])} / each: everyone gets place {place}'s prize"
+            )
     else:
-        lines.append(f"第 {place} 名的奖金 {_n(pool)} / prize of place {place}: {_n(pool)}")
-    lines.append(f"结果 / result: {_n(result)}")
+        lines.append(f"第 {place} 名的奖金 {number_text(pool)} / prize of place {place}: {number_text(pool)}")
+    lines.append(f"结果 / result: {number_text(result)}")
     return Detail("RANK_PRIZE", result, lines, facts)
 
+
+#: function → its explanation and, for each argument, ``"row"`` (the person's
+#: own value, read in their row) or ``"whole"`` (a table or the ranked field,
+#: read whole); the ranked functions (:data:`RANKED`) also take ``index``, the
+#: person's position in the field. TIER_DETAIL is explained as the TIERED it details.
+EXPLAINERS: dict[str, tuple[Callable[..., Detail], tuple[str, ...]]] = {
+    "BAND": (explain_band, ("row", "whole", "row", "row")),
+    "TIERED": (explain_tiered, ("row", "whole", "row", "row")),
+    "TIER_DETAIL": (explain_tiered, ("row", "whole", "row", "row")),
+    "POINT_BONUS": (explain_point_bonus, ("row", "row", "whole", "row")),
+    "RANKX": (explain_rankx, ("whole", "whole", "row", "whole", "whole")),
+    "RANK_PRIZE": (explain_rank_prize, ("whole", "whole", "whole", "whole", "row")),
+}
+RANKED = frozenset({"RANKX", "RANK_PRIZE"})

@@ -497,6 +497,39 @@ def _rank_numbers(pl: _Places, method: str) -> FloatArray:
     return competition
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where one person stands, for explanations (:mod:`udfs.explain`).
+
+    ``place`` is the best place of their tie block within their group (1-based,
+    competition ranking: RANKX's ``"并列"``) and ``tied`` the people in that
+    block; both ``None`` when the person takes no place, ``error`` then holding
+    their error value if that is why. ``participants`` counts their group's
+    ranked people (everyone ranked when they take no place).
+    """
+
+    place: int | None
+    tied: int | None
+    participants: int
+    error: object = None
+
+
+def standing(values: object, order: object, groups: object, eligible: object, index: int) -> Standing:
+    """The place, tie block and field of person ``index`` (0-based), ranked as
+    :func:`rankx` and :func:`rank_prize` rank them (``#VALUE!`` arguments raise
+    the same :class:`~udfs.errors.ExcelErrorRaised` those functions report)."""
+    f = _field(values, order, groups, eligible)
+    pl = _places(f)
+    at = np.flatnonzero(pl.people == index)
+    if at.size == 0:
+        error = f.errors[index] if f.errors is not None else None
+        return Standing(None, None, int(pl.people.size), error)
+    pos = int(at[0])
+    in_group = int(np.count_nonzero(pl.group_start == pl.group_start[pos]))
+    place = int(pl.block_start[pos] - pl.group_start[pos]) + 1
+    return Standing(place, int(_block_sizes(pl)[pos]), in_group)
+
+
 def _result(
     n: int,
     people: IntArray,
@@ -612,7 +645,7 @@ def rankx(
 
 
 @dataclass(frozen=True)
-class _PrizeTable:
+class PrizeTable:
     """A checked prize table: non-overlapping rank ranges sorted by their start.
 
     ``first``/``last`` are the places a row covers (inclusive), ``cents`` the
@@ -624,7 +657,7 @@ class _PrizeTable:
     cents: IntArray
 
     @classmethod
-    def parse(cls, prizes: object) -> _PrizeTable:
+    def parse(cls, prizes: object) -> PrizeTable:
         """Check ``prizes``: rows of (from rank, to rank, amount per person).
 
         Fully blank rows are skipped. A blank, text or non-integer rank, a rank
@@ -805,7 +838,7 @@ def rank_prize(
     [[0.0, -200.0, 0.0]]
     """
     how = TIES.parse(ties, "ties")
-    table = _PrizeTable.parse(prizes)
+    table = PrizeTable.parse(prizes)
     f = _field(values, order, None, eligible)
     pl = _places(f)
     place = (pl.block_start + 1).astype(np.int64)

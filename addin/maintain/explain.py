@@ -1,13 +1,14 @@
 """Why a contract function's cell holds what it holds, for ``jixiao test``:
-bands and amounts for ``TIERED`` (the kernel's ``TIER_DETAIL``), the band
-reached for ``BAND`` and ``POINT_BONUS``, rank, ties and prize row for
-``RANKX`` and ``RANK_PRIZE``, the argument values for the others.
+the kernel's own explanation (:mod:`udfs.explain`, the one ``jixiao explain``
+shows) — bands and amounts for ``TIERED`` and ``TIER_DETAIL``, the band reached
+for ``BAND`` and ``POINT_BONUS``, place, ties and prize share for ``RANKX`` and
+``RANK_PRIZE`` — after the call with its argument values.
 
 The arguments are evaluated by the refresh engine itself, in the same
-calculation as the case: :func:`plan` adds one normal formula per scalar
-argument on a scratch sheet, in the row of the cell explained (so a column
-name intersects to that row, as in the cell's own formula); tables and ranking
-columns are read from their names or ranges.
+calculation as the case: :func:`plan` adds one normal formula per argument
+read for the row on a scratch sheet, in the row of the cell explained (so a
+column name intersects to that row, as in the cell's own formula); tables and
+ranked fields are read whole from their names or ranges.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from addin import registry
-from addin.refresh.engine import contract_function
 from addin.validate.view import array_anchor, find_sheet, name_ref
 from addin.xlsx.a1 import col_letters
 from addin.xlsx.formula import (
@@ -41,13 +41,12 @@ from addin.xlsx.formula import (
     parse,
 )
 from addin.xlsx.model import CellValue, Coord, Formula, Results, Sheet, Workbook
-from udfs.bands import tier_detail
-from udfs.ranking import rankx
+from udfs.errors import ExcelErrorRaised
+from udfs.explain import EXPLAINERS, RANKED, number_text
 
 __all__ = ["Plan", "explain", "plan", "unparse"]
 
 SCRATCH = "__jixiao_explain__"
-_EXPLAINED = {"TIERED", "BAND", "POINT_BONUS", "RANKX", "RANK_PRIZE", "TIER_DETAIL"}
 
 
 def _lit(v: object) -> str:
@@ -170,11 +169,12 @@ def plan(wb: Workbook, targets: list[tuple[Sheet, Coord]]) -> Plan:
         calls = []
         for func in function_names(tree):
             spec = registry.lookup(func.name)
-            if spec is None or spec.name not in _EXPLAINED:
+            if spec is None or spec.name not in EXPLAINERS:
                 continue
             call = _Call(spec.name, func, sheet.name)
-            for i, (arg, node) in enumerate(zip(spec.args, func.args, strict=False)):
-                if arg.kind != "table" and not isinstance(node, Missing):
+            kinds = EXPLAINERS[spec.name][1]
+            for i, (kind, node) in enumerate(zip(kinds, func.args, strict=False)):
+                if not isinstance(node, Missing) and (kind == "row" or not _whole(node)):
                     cell = add(unparse(node, sheet.name), coord[0])
                     if cell is not None:
                         call.arg_cells[i] = cell
@@ -211,26 +211,13 @@ def _range_values(wb: Workbook, results: Results, node: Node, home: str) -> tupl
     return arr, node
 
 
+def _whole(node: Node) -> bool:
+    """Whether an argument read whole is a table or field (else a value, e.g. ``order`` 1)."""
+    return isinstance(node, Name | Ref | ArrayLit)
+
+
 def _fmt(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    return str(v)
-
-
-def _kernel_args(wb: Workbook, results: Results, call: _Call, args: dict[int, CellValue]) -> list[Any] | None:
-    spec = registry.by_name(call.name)
-    out: list[Any] = []
-    for i, arg in enumerate(spec.args[: len(call.func.args)]):
-        if arg.kind == "table":
-            table = _range_values(wb, results, call.func.args[i], call.home)
-            if table is None:
-                return None
-            out.append(table[0])
-        else:
-            out.append(args.get(i))
-    return out
+    return "" if v is None else number_text(v)
 
 
 def explain(
@@ -244,97 +231,38 @@ def explain(
         args: dict[int, CellValue] = {i: scratch.get(c) for i, c in call.arg_cells.items()}
         spec = registry.by_name(call.name)
         shown = ", ".join(f"{a.name}={_fmt(args[i])}" for i, a in enumerate(spec.args) if i in args)
-        kernel_args = _kernel_args(wb, results, call, args)
-        value = None
-        if kernel_args is not None and call.name not in ("RANKX", "RANK_PRIZE"):
-            fn = contract_function(call.name)
-            value = fn(*kernel_args) if fn is not None else None
-            if isinstance(value, np.ndarray):  # one value, or a table the lines below show
-                value = value.reshape(-1)[0] if value.size == 1 else None
+        value, detail = _kernel_detail(wb, results, call, args, coord)
         head = f"{call.name}({shown})" + ("" if value is None else f" = {_fmt(value)}")
-        lines = [head, *_detail(wb, results, call, args, coord)]
-        per_call.append((value is not None and value == got, lines))
+        per_call.append((value is not None and value == got, [head, *("  " + line for line in detail)]))
     chosen = [lines for hit, lines in per_call if hit] or [lines for _hit, lines in per_call]
     return [line for lines in chosen for line in lines]
 
 
-def _detail(wb: Workbook, results: Results, call: _Call, args: dict[int, CellValue], coord: Coord) -> list[str]:
-    spec = registry.by_name(call.name)
-    nodes = dict(enumerate(call.func.args))
-    by_name = {a.name: i for i, a in enumerate(spec.args)}
-    if call.name in ("TIERED", "TIER_DETAIL"):
-        table = _range_values(wb, results, nodes[by_name["table"]], call.home)
-        if table is None:
-            return ["  (档位表不是名称或区域，无法展开 / the band table is not a name or a range)"]
-        detail = tier_detail(args.get(0), table[0], args.get(2), args.get(3))
-        if not isinstance(detail, np.ndarray):
-            return [f"  TIER_DETAIL: {detail}"]
-        out = ["  档起 from | 档止 to | 数量 quantity | 费率 rate | 金额 amount"]
-        out += ["  " + " | ".join(_fmt(v) for v in row) for row in detail.tolist()]
-        return out
-    if call.name in ("BAND", "POINT_BONUS"):
-        key = "table" if call.name == "BAND" else "gates"
-        table = _range_values(wb, results, nodes[by_name[key]], call.home)
-        x = args.get(0)
-        if table is None or not isinstance(x, float):
-            return []
-        upper = str(args.get(by_name["side"], "") or "").strip() in ("上含", "upper")
-        reached = [row for row in table[0].tolist()
-                   if isinstance(row[0], float) and (x > row[0] if upper else x >= row[0])]
-        if not reached:
-            return [f"  {_fmt(x)} 低于第一档起点 / below the first band start"]
-        return [f"  {_fmt(x)} 落在起点为 {_fmt(reached[-1][0])} 的档：{' | '.join(_fmt(v) for v in reached[-1])}"
-                f" / {_fmt(x)} is in the band starting at {_fmt(reached[-1][0])}"]
-    if call.name in ("RANKX", "RANK_PRIZE"):
-        return _rank_detail(wb, results, call, args, coord)
-    return []
-
-
-def _rank_detail(wb: Workbook, results: Results, call: _Call, args: dict[int, CellValue], coord: Coord) -> list[str]:
-    spec = registry.by_name(call.name)
-    nodes = dict(enumerate(call.func.args))
-    by_name = {a.name: i for i, a in enumerate(spec.args)}
-    narrowed = [n for n in ("order", "groups", "eligible") if n in by_name and by_name[n] in call.arg_cells]
-    found = _range_values(wb, results, nodes[by_name["values"]], call.home)
-    if narrowed or found is None or found[0].shape[1] != 1:
-        return []  # ranks within groups, among eligible rows or with tie-breaks: the arguments say it
-    column, ref = found
-    i = coord[0] - ref.top
-    if not 0 <= i < column.shape[0]:
-        return []
-    scores = np.array([[v if isinstance(v, float) else np.nan] for v in column[:, 0]], dtype=float)
-    method = args.get(by_name["method"]) if "method" in by_name else None
-    ranks = np.asarray(rankx(scores, None, method or None))
-    mine = column[i, 0]
-    ties = sum(1 for v in column[:, 0] if v == mine)
-    rank = ranks.reshape(-1)[i]
-    out = [f"  成绩 {_fmt(mine)} 排第 {_fmt(float(rank))} 名（并列 {ties} 人）"
-           f" / score {_fmt(mine)} ranks {_fmt(float(rank))} ({ties} tied)"]
-    if call.name == "RANK_PRIZE":
-        prizes = _range_values(wb, results, nodes[by_name["prizes"]], call.home)
-        if prizes is not None:
-            out.extend(_prize_lines(prizes[0].tolist(), int(rank), ties, str(args.get(by_name["ties"]) or "均分")))
-    return out
-
-
-def _prize_lines(rows: list[list[Any]], rank: int, ties: int, rule: str) -> list[str]:
-    """The prize of the places a tie takes (rank … rank+ties-1), and how the
-    tie rule turns them into this person's amount."""
-
-    def amount(place: int) -> float:
-        for row in rows:
-            if isinstance(row[0], float) and isinstance(row[1], float) and row[0] <= place <= row[1]:
-                return float(row[2]) if isinstance(row[2], float) else 0.0
-        return 0.0
-
-    places = list(range(rank, rank + ties))
-    each = [amount(p) for p in places]
-    lines = [f"  名次 {p} 的奖金 {_fmt(a)} / prize of place {p}: {_fmt(a)}" for p, a in zip(places, each, strict=True)]
-    if ties > 1:
-        if rule.strip() in ("同奖", "each"):
-            lines.append(f"  同奖：并列者都得第 {rank} 名的 {_fmt(each[0])} / each: all get place {rank}'s {_fmt(each[0])}")
+def _kernel_detail(
+    wb: Workbook, results: Results, call: _Call, args: dict[int, CellValue], coord: Coord
+) -> tuple[CellValue, list[str]]:
+    """The cell's value as the kernel explains it (``None`` for TIER_DETAIL's
+    table) and the kernel's lines (:data:`udfs.explain.EXPLAINERS`)."""
+    explainer, kinds = EXPLAINERS[call.name]
+    kernel_args: list[Any] = []
+    index = None
+    for i, (kind, node) in enumerate(zip(kinds, call.func.args, strict=False)):
+        found = None if kind == "row" or not _whole(node) else _range_values(wb, results, node, call.home)
+        if kind == "whole" and _whole(node) and found is None:
+            return None, ["(参数不是名称或区域，无法展开 / an argument is not a name or a range)"]
+        kernel_args.append(args.get(i) if found is None else found[0])
+        if i == 0 and found is not None and call.name in RANKED:
+            column, ref = found
+            index = coord[0] - ref.top if column.shape[1] == 1 else coord[1] - ref.left
+            if not 0 <= index < max(column.shape):
+                index = None  # the cell is not beside the ranked field
+    try:
+        if call.name in RANKED:
+            if index is None:
+                return None, []  # ranked field not a range, or the cell not in its rows
+            d = explainer(*kernel_args, index=index)
         else:
-            total = " + ".join(_fmt(a) for a in each)
-            lines.append(f"  均分：({total}) / {ties} = {_fmt(round(sum(each) / ties, 2))}"
-                         f" / share: ({total}) / {ties}")
-    return lines
+            d = explainer(*kernel_args)
+    except ExcelErrorRaised as exc:
+        return None, [f"无法解释 / cannot explain: {exc.error}"]
+    return (None if call.name == "TIER_DETAIL" else d.result), d.lines

@@ -51,6 +51,7 @@ from addin.xlsx.formula import (
 )
 from addin.xlsx.model import Coord, Sheet, Workbook
 from addin.xlsx.package import read_workbook, shift_formula
+from udfs.explain import number_text
 
 __all__ = ["lint", "lint_command"]
 
@@ -158,7 +159,7 @@ def _bands(steps: list[_Step], last: Node, rates_of: str | None) -> tuple[list[t
             if isinstance(node, Number) and node.value == 0:
                 return "0"
             return _rate(node, rates_of) or "?"
-        return unparse(node, None) or "?"
+        return _shown(node)
 
     vals = [text(s.value) for s in steps]
     else_text = text(last)
@@ -172,8 +173,10 @@ def _bands(steps: list[_Step], last: Node, rates_of: str | None) -> tuple[list[t
     return rows, side
 
 
-def _fmt(v: float) -> str:
-    return str(int(v)) if v == int(v) else repr(v)
+def _shown(node: Node, default: str = "?") -> str:
+    """A formula argument as written, for a suggested rewrite (``default`` when
+    it cannot be rewritten as text)."""
+    return unparse(node, None) or default
 
 
 def _more(n: int) -> tuple[str, str]:
@@ -193,7 +196,7 @@ def _nested_if(report: Report, wb: Workbook, sheet: Sheet, coord: Coord, tree: N
         values = [s.value for s in steps] + [last]
         tiered = all(_rate(v, x) or (isinstance(v, Number) and v.value == 0) for v in values)
         rows, side = _bands(steps, last, x if tiered else None)
-        table = "；".join(f"{_fmt(a)} → {b}" for a, b in rows)
+        table = "；".join(f"{number_text(a)} → {b}" for a, b in rows)
         side_arg = "" if side == "下含" else ', "上含"'
         if tiered and not any(_uses(v, x, "-") for v in values):
             fn, mode = f'TIERED({x}, 档位表, "全额"{side_arg})', ("全额", "whole: all of x at its band's rate")
@@ -246,16 +249,16 @@ def _vlookup(report: Report, wb: Workbook, sheet: Sheet, coord: Coord, tree: Nod
         if bad is None:
             continue
         r, v, p = bad
-        table = unparse(func.args[1], None) or "?"
-        x = unparse(func.args[0], None) or "?"
-        col_no = unparse(func.args[2], None) or "2"
+        table = _shown(func.args[1])
+        x = _shown(func.args[0])
+        col_no = _shown(func.args[2], "2")
         report.add(
             "lint.vlookup-unsorted", sheet.name, to_a1(*coord),
             f"VLOOKUP 近似匹配要求首列升序，但 {where}!{to_a1(r, _col(func.args[1], wb))} 的 "
-            f"{_fmt(v)} 不大于上一行的 {_fmt(p)}，结果会取错档。排好序后改为 =BAND({x}, {table}, {col_no})"
+            f"{number_text(v)} 不大于上一行的 {number_text(p)}，结果会取错档。排好序后改为 =BAND({x}, {table}, {col_no})"
             f"（BAND 会检查档位表）{_more(more)[0]}",
-            f"VLOOKUP with approximate match needs an ascending first column, but {_fmt(v)} at row {r} of "
-            f"{where} is not above {_fmt(p)}: wrong bands result. Sort it and write "
+            f"VLOOKUP with approximate match needs an ascending first column, but {number_text(v)} at row {r} of "
+            f"{where} is not above {number_text(p)}: wrong bands result. Sort it and write "
             f"=BAND({x}, {table}, {col_no}) (BAND checks its table){_more(more)[1]}",
         )  # fmt: skip
 
@@ -297,13 +300,13 @@ def _literal_rates(report: Report, sheet: Sheet, trees: dict[Coord, Node], skip:
         nums = sorted(set(_literals(trees[first])))
         if not nums:
             continue
-        shown = "、".join(_fmt(n) for n in nums)
+        shown = "、".join(number_text(n) for n in nums)
         span, span_en = _more(len(cells) - 1)
         report.add(
             "lint.literal-rate", sheet.name, to_a1(*first),
             f"公式里直接写了 {shown}{span}：改费率、金额等参数就得改公式。把它放进参数单元格并起个名称"
             "（如 提成比例），公式引用名称",
-            f"{', '.join(_fmt(n) for n in nums)} typed into the formula{span_en}: changing a rate or amount "
+            f"{', '.join(number_text(n) for n in nums)} typed into the formula{span_en}: changing a rate or amount "
             "means editing formulas. Put it in a parameter cell with a defined name (e.g. 提成比例) and refer to the name",
         )  # fmt: skip
 
@@ -348,13 +351,13 @@ def _rank_ties(
             if not ties or prize is None:
                 continue
             seen.add((sheet.name, coord[1]))
-            values_text = unparse(func.args[1], None) or "?"
+            values_text = _shown(func.args[1])
             report.add(
                 "lint.rank-ties", sheet.name, to_a1(*coord),
-                f"{values_text} 中有并列（{'、'.join(_fmt(t) for t in ties[:3])}），RANK 给并列者同一名次，"
+                f"{values_text} 中有并列（{'、'.join(number_text(t) for t in ties[:3])}），RANK 给并列者同一名次，"
                 f"{prize} 按名次发奖时并列者都拿满额，奖金可能超出预算。改用 "
                 f'=RANK_PRIZE({values_text}, 奖项表, , , "均分") 或 "同奖"，写明并列怎么分',
-                f"{values_text} has ties ({', '.join(_fmt(t) for t in ties[:3])}): RANK gives them one place "
+                f"{values_text} has ties ({', '.join(number_text(t) for t in ties[:3])}): RANK gives them one place "
                 f"and {prize} pays each of them in full, which can exceed the budget. Use "
                 f'=RANK_PRIZE({values_text}, prizes, , , "均分") (share) or "同奖" (each) to say how ties are paid',
             )  # fmt: skip

@@ -17,6 +17,7 @@ import click
 from addin.maintain.cases import CasesError, Check, load_cases, run_case
 from addin.xlsx.model import RefreshError, UnreadableWorkbookError, Workbook
 from addin.xlsx.package import read_workbook
+from udfs.explain import number_text
 
 __all__ = ["cases_path", "run_file", "test_command"]
 
@@ -38,9 +39,7 @@ def run_file(workbook: Path, cases: Path, explain_all: bool = False) -> list[Che
 
 
 def _show(v: Any) -> str:
-    if isinstance(v, float) and v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    return repr(v) if isinstance(v, str) else str(v)
+    return repr(v) if isinstance(v, str) else number_text(v)
 
 
 def render(checks: list[Check], verbose: bool = False) -> str:

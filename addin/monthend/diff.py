@@ -30,10 +30,11 @@ from typing import Any
 
 import click
 
-from addin.monthend.values import Loaded, formula_cells, load, readable_or_exit
+from addin.monthend.values import Loaded, formula_cells, load, plain, readable_or_exit
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.model import CellValue, Sheet
 from udfs.errors import ExcelError
+from udfs.explain import number_text
 
 __all__ = ["Change", "SheetDiff", "WorkbookDiff", "compare", "diff_command"]
 
@@ -139,19 +140,8 @@ def same(old: CellValue, new: CellValue) -> bool:
     return old == new
 
 
-def plain(v: CellValue) -> JSONValue:
-    """A cell value for JSON and reports (errors as their text)."""
-    if isinstance(v, ExcelError):
-        return str(v)
-    return v
-
-
 def _text(v: CellValue) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(plain(v))
+    return "" if v is None else number_text(v)
 
 
 # ------------------------------------------------------------------ layout

@@ -28,7 +28,7 @@ from typing import Any
 
 import click
 
-from addin.monthend.values import Loaded, load, readable_or_exit
+from addin.monthend.values import Loaded, load, plain, readable_or_exit
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.formula import (
     ArrayLit,
@@ -52,7 +52,8 @@ from addin.xlsx.formula import (
 )
 from addin.xlsx.formula import FormulaSyntaxError as _Syntax
 from addin.xlsx.model import CellValue, Coord, Formula
-from udfs.errors import ExcelError, ExcelErrorRaised
+from udfs.errors import ExcelErrorRaised
+from udfs.explain import number_text
 
 __all__ = ["Step", "explain", "explain_command"]
 
@@ -77,12 +78,6 @@ class Step:
     summary: dict[str, Any] | None = None
     details: list[dict[str, Any]] = field(default_factory=list)
     children: list[Step] = field(default_factory=list)
-
-
-def _plain(v: CellValue) -> JSONValue:
-    if isinstance(v, ExcelError):
-        return str(v)
-    return v
 
 
 def quote(sheet: str) -> str:
@@ -269,7 +264,7 @@ class _Explainer:
     def cell(self, sheet: str, coord: Coord, level: int, via: str | None = None) -> Step:
         sheet = self.wb.sheet(sheet).name
         ref = address(sheet, *coord)
-        value = _plain(self.value(sheet, coord))
+        value = plain(self.value(sheet, coord))
         found = self.formula_of(sheet, coord)
         if found is None:
             return Step(ref, "input", value, via=via)
@@ -438,7 +433,7 @@ def summarise(rows: list[list[CellValue]]) -> dict[str, Any]:
         out["sum"] = float(sum((Decimal(repr(x)) for x in nums), Decimal(0)))
         out["min"], out["max"] = min(nums), max(nums)
     if len(flat) <= LIST_CELLS and len(rows) <= LIST_ROWS:
-        out["values"] = [[_plain(v) for v in row] for row in rows]
+        out["values"] = [[plain(v) for v in row] for row in rows]
     return out
 
 
@@ -460,9 +455,7 @@ def explain(path: str | Path, target: str, *, depth: int | None = None) -> Step:
 
 
 def _v(v: JSONValue) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return "（空 / blank）" if v is None else str(v)
+    return "（空 / blank）" if v is None else number_text(v)
 
 
 def render(step: Step, indent: str = "", last: bool = True, top: bool = True) -> list[str]:

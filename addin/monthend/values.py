@@ -16,8 +16,9 @@ from pathlib import Path
 import click
 
 from addin.xlsx.model import CellValue, Coord, RefreshError, UnreadableWorkbookError, Workbook
+from udfs.errors import ExcelError
 
-__all__ = ["EXIT_UNREADABLE", "Loaded", "formula_cells", "load", "readable_or_exit"]
+__all__ = ["EXIT_UNREADABLE", "Loaded", "formula_cells", "load", "plain", "readable_or_exit"]
 
 #: exit code of ``jixiao diff`` / ``jixiao explain`` when a file cannot be read
 EXIT_UNREADABLE = 2
@@ -98,3 +99,10 @@ def readable_or_exit(*paths: Path) -> Iterator[None]:
     except RefreshError as exc:  # values missing and the recalculation refused
         click.echo(f"缺少缓存值且无法重算 / no cached values and cannot recalculate: {exc}", err=True)
         sys.exit(EXIT_UNREADABLE)
+
+
+def plain(v: CellValue) -> float | str | bool | None:
+    """A cell value for JSON and reports (errors as their text)."""
+    if isinstance(v, ExcelError):
+        return str(v)
+    return v
