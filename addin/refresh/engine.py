@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from addin.refresh import functions as fx
-from addin.refresh.functions import MISSING, Area, CallContext, FunctionSpec, MultiArea
+from addin.refresh.functions import MISSING, Area, CallContext, FunctionSpec, MultiArea, criteria
 from addin.xlsx.a1 import from_a1
 from addin.xlsx.formula import (
     MAX_COL,
@@ -305,19 +305,19 @@ def _kernel_scalar(x: Any) -> Any:
 
 
 def _contract_spec(name: str) -> FunctionSpec | None:
+    """A contract function as the engine calls it: arguments as the kernel
+    takes them, the argument roles from the registry (:mod:`addin.registry`)."""
+    from addin import registry
+
     fn = contract_function(name)
     if fn is None:
         return None
+    roles = registry.by_name(fn.__name__).roles
 
     def impl(*args: Any) -> Any:
         return _kernel_result(fn(*(_kernel_arg(a) for a in args)))
 
-    return FunctionSpec(fn.__name__, impl, "R*", 0, None, handles_errors=True)
-
-
-#: Contract functions computed row by row from their first argument: a column
-#: of single cells (or of row ranges) can be passed to the kernel in one call.
-ROW_LIFTED = {"TIERED", "BAND", "POINT_BONUS", "WSCORE", "MONEY", "STREAK"}
+    return FunctionSpec(fn.__name__, impl, "R*", 0, None, handles_errors=True, roles=roles)
 
 
 # ------------------------------------------------------------------ engine
@@ -1213,6 +1213,10 @@ class _Engine:
                 args[i] = self.v_scalar(a)
         if not any(_is_vec(a) for a in args):
             return fx.call(spec, args, self._cx(0))
+        if spec.name in criteria.GROUPED:
+            grouped = self.v_grouped(spec, args)
+            if grouped is not None:
+                return grouped
         fast = self.v_fast(spec, node, args)
         if fast is not None:
             return fast
@@ -1244,6 +1248,37 @@ class _Engine:
                 out[r] = fx.call(spec, row, self._cx(r))
         return _Vec(out)
 
+    def v_grouped(self, spec: FunctionSpec, args: list[Any]) -> _Vec | None:
+        """COUNTIF/SUMIFS … whose criteria vary by row: one grouped pass
+        (:func:`addin.refresh.functions.criteria.grouped_ifs`); the groups it
+        leaves to the function are computed once per distinct criteria."""
+        n = self._bx[3]
+        per_row: dict[int, list[Any]] = {}
+        for i, a in enumerate(args):
+            if not _is_vec(a):
+                continue
+            if spec.kind(i) != "S" or not isinstance(a, _Vec) or not _plain(a):
+                return None
+            per_row[i] = a.v.tolist()
+        if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
+            return None
+        with fx.shared_work():
+            res = criteria.grouped_ifs(spec.name, args, per_row, n)
+            done: dict[tuple[Any, ...], Any] = {}
+            row = list(args)
+            for r in range(n):
+                if res[r] is not None:
+                    continue
+                key = tuple((type(v[r]), v[r]) for v in per_row.values())
+                if key not in done:
+                    for i, v in per_row.items():
+                        row[i] = v[r]
+                    done[key] = fx.call(spec, row, self._cx(r))
+                res[r] = done[key]
+        out = np.empty(n, dtype=object)
+        out[:] = res
+        return _Vec(out)
+
     # ---------------------------------------------------------- fast paths
 
     def v_fast(self, spec: FunctionSpec, node: Func, args: list[Any]) -> Any:
@@ -1262,7 +1297,7 @@ class _Engine:
             return self.v_round(args)
         if name == "IF":
             return self.v_if(args)
-        if spec.params == "R*" and spec.handles_errors and name in ROW_LIFTED:
+        if spec.roles is not None and "row" in spec.roles:
             return self.v_contract(spec, args)
         return None
 
@@ -1502,26 +1537,32 @@ class _Engine:
         return _Vec(out)
 
     def v_contract(self, spec: FunctionSpec, args: list[Any]) -> Any:
-        first = args[0]
-        if any(_is_vec(a) for a in args[1:]):
-            return None
+        """A contract function down the block in one kernel call: its per-row
+        arguments (registry role ``row``, in any position) stacked into columns
+        (or row blocks, one row of cells per row), the others passed once. The
+        kernel broadcasts the per-row arguments and parses tables once."""
         _, _, _, n = self._bx
-        if isinstance(first, _Vec):
-            if first.v.dtype == np.float64:
-                stacked: Any = first.v.reshape(n, 1)
+        stacked = list(args)
+        for i, a in enumerate(args):
+            row = spec.role(i) == "row"
+            if not _is_vec(a):
+                if row and isinstance(a, Area | np.ndarray) and a.shape != (1, 1):
+                    return None  # a fixed range read as one per row: cell by cell
+                continue
+            if not row:
+                return None  # a table or population that moves: cell by cell
+            if isinstance(a, _Vec):
+                col = a.v.reshape(n, 1) if a.v.dtype == np.float64 else np.empty((n, 1), object)
+                if col.dtype == object:
+                    col[:, 0] = a.v
+                stacked[i] = col
+            elif a.bottom == a.top:
+                stacked[i] = a.grid.block(a.top, a.left, a.top + n - 1, a.right).copy()
             else:
-                col = np.empty((n, 1), dtype=object)
-                col[:, 0] = first.v
-                stacked = col
-        elif isinstance(first, _VArea):
-            if first.bottom != first.top:
                 return None
-            stacked = first.grid.block(first.top, first.left, first.top + n - 1, first.right).copy()
-        else:
-            return None
-        res = spec.impl(stacked, *args[1:])
+        res = spec.impl(*stacked)
         if isinstance(res, np.ndarray):
-            if res.shape == (n, 1):
+            if res.ndim == 2 and res.shape[0] == n:
                 return _Vec(res[:, 0].copy())
             return None
         return res  # one value for every row (an error in a shared argument)

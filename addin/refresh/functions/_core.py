@@ -135,6 +135,11 @@ class CallContext:
 Impl = Callable[..., Any]
 
 
+#: The built-in functions' parameter letters as roles: ``S`` (one value, lifted
+#: or intersected per row) is ``row``, ``R`` (a range read as a whole) is ``whole``.
+ROLE_OF_KIND = {"S": "row", "R": "whole"}
+
+
 @dataclass(frozen=True)
 class FunctionSpec:
     """How to call one Excel function."""
@@ -149,6 +154,16 @@ class FunctionSpec:
     needs_context: bool = False
     lift_all: bool = False  # when lifting, ranges in R arguments are lifted too (IF)
     no_lift: bool = False  # an array where one value is expected is #VALUE! (EDATE)
+    roles: tuple[str, ...] | None = None  # named roles (contract functions: the registry's)
+
+    def role(self, i: int) -> str:
+        """The role of argument ``i`` in the registry's vocabulary
+        (:data:`addin.registry.ArgumentRole`): ``row`` (one value per row of a
+        filled-down block) or ``whole`` (read whole by every row); the built-in
+        functions' ``S``/``R`` letters translate to them (:data:`ROLE_OF_KIND`)."""
+        if self.roles is not None:
+            return self.roles[i] if i < len(self.roles) else "whole"
+        return ROLE_OF_KIND[self.kind(i)]
 
     def kind(self, i: int) -> str:
         p = self.params
