@@ -672,6 +672,29 @@ def test_spill_growing_beyond_the_saved_range_orders_its_readers() -> None:
     assert res.values["S"][(1, 3)] == 51.0
 
 
+def test_spill_growing_unread_is_sized_in_one_pass(monkeypatch: Any) -> None:
+    """A dynamic array growing to 20,000 rows that no earlier cell reads is
+    computed in one pass of the engine (no rerun), its values all in place."""
+    from addin.refresh import engine
+
+    runs: list[int] = []
+    real = engine._Engine.run
+
+    def counted(self: Any) -> Any:
+        runs.append(1)
+        return real(self)
+
+    monkeypatch.setattr(engine._Engine, "run", counted)
+    data: Cells = {f"A{r}": r for r in range(1, 20_001)}
+    data["B1"] = Formula("A1:A20000*2", "dynamic", "B1")  # saved when 1 row long
+    data["C1"] = "=SUM(B1:B20000)"
+    res = calculate(book(data))
+    assert runs == [1]
+    assert res.values["S"][(20_000, 2)] == 40_000.0
+    assert res.values["S"][(1, 3)] == float(20_000 * 20_001)
+    assert res.spills["S"][(1, 2)] == (20_000, 2)
+
+
 def test_results_report_where_each_spill_ends() -> None:
     """``Results.spills`` gives each dynamic anchor's bottom-right cell, grown,
     shrunk or blocked, so the writer can update the formula's ``ref``."""

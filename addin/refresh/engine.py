@@ -113,15 +113,13 @@ class SheetGrid:
         self._grow(row, col)
         self.data[row - 1, col - 1] = value
 
-    def set_block(self, top: int, left: int, values: np.ndarray) -> None:
-        h, w = values.shape
-        self._grow(top + h - 1, left + w - 1)
-        self.data[top - 1 : top - 1 + h, left - 1 : left - 1 + w] = values
-
     def _grow(self, row: int, col: int) -> None:
+        """Room for (row, col): at least half again as many rows or columns, so
+        cells set one by one below the grid copy it a logarithmic number of times."""
         r, c = self.data.shape
         if row > r or col > c:
-            nr, nc = max(r, row), max(c, col)
+            nr = r if row <= r else max(row, min(r + r // 2, MAX_ROW))
+            nc = c if col <= c else max(col, min(c + c // 2, MAX_COL))
             bigger = np.full((nr, nc), None, dtype=object)
             bigger[:r, :c] = self.data
             self.data = bigger
@@ -369,6 +367,10 @@ class _Engine:
         self.spills: dict[tuple[str, Coord], tuple[int, int]] = {}
         self.results = Results()
         self.blocks: list[Block] = []
+        self._formula_coords: dict[str, np.ndarray] = {}
+        self._position: dict[int, int] = {}  # id(block) → its place in the order
+        self._order: list[Block] = []
+        self._grown_at: dict[tuple[str, Coord], int] = {}
 
     # ------------------------------------------------------------ set-up
 
@@ -696,8 +698,10 @@ class _Engine:
         # indexes) for the whole calculation; the per-cell reference mode
         # keeps the plain paths it is tested against
         with fx.shared_work() if self.vectorise else contextlib.nullcontext():
-            for b in order:
+            for k, b in enumerate(order):
+                self._position[id(b)] = k
                 self.eval_block(b)
+        self._order = order
         # where each dynamic array ended up, so the writer can update the
         # formula's ref and blank what a larger, earlier spill left behind
         for (sheet, anchor), end in self.spills.items():
@@ -745,6 +749,9 @@ class _Engine:
         self._spill(b, arr)
 
     def _spill(self, b: Block, arr: np.ndarray) -> None:
+        """Write a dynamic array's values from its anchor, sized in one pass:
+        the target checked for other values and formula cells at once, the
+        values set as one block (``#SPILL!`` in the anchor when blocked)."""
         g = self.grids[b.sheet]
         h, w = arr.shape
         old = _ref_bounds(b.formula.ref) if b.formula.ref else ((b.row, b.col), (b.row, b.col))
@@ -753,17 +760,11 @@ class _Engine:
             blocked = True  # beyond the edge of the sheet: #SPILL! as in Excel
         elif (h, w) != (1, 1):
             target = g.block(b.row, b.col, b.row + h - 1, b.col + w - 1)
-            others = [
-                (r, c)
-                for r in range(b.row, b.row + h)
-                for c in range(b.col, b.col + w)
-                if (r, c) != (b.row, b.col)
-                and (
-                    target[r - b.row, c - b.col] is not None
-                    or self._is_formula_cell(b.sheet, (r, c))
-                )
-            ]
-            blocked = bool(others)
+            taken = np.frompyfunc(_is_set, 1, 1)(target).astype(bool)
+            taken[0, 0] = False
+            blocked = bool(taken.any()) or self._formulas_within(
+                b.sheet, (b.row, b.col), (b.row + h - 1, b.col + w - 1)
+            )
         out = self.results.values.setdefault(g.name, {})
         (r1, c1), (r2, c2) = old
         for r in range(r1, r2 + 1):
@@ -780,16 +781,56 @@ class _Engine:
             )
             self.spills[(b.sheet, (b.row, b.col))] = (b.row, b.col)
             return
-        for i in range(h):
-            for j in range(w):
-                self._store(b, (b.row + i, b.col + j), _spill_value(arr[i, j]))
+        values = np.empty((h, w), dtype=object)
+        if arr.dtype == object and not any(isinstance(x, Area) for x in arr.ravel().tolist()):
+            values[...] = [[_clean_spill(x) for x in row] for row in arr.tolist()]
+        else:
+            for idx, x in np.ndenumerate(arr):
+                values[idx] = _spill_value(x)
+        g._grow(b.row + h - 1, b.col + w - 1)
+        g.data[b.row - 1 : b.row - 1 + h, b.col - 1 : b.col - 1 + w] = values
+        flat = values.tolist()
+        out.update(
+            ((b.row + i, b.col + j), v) for i, row in enumerate(flat) for j, v in enumerate(row)
+        )
         end = (b.row + h - 1, b.col + w - 1)
         self.spills[(b.sheet, (b.row, b.col))] = end
         if end[0] > b.bottom or end[1] > b.right:
             self.grown[(b.sheet, (b.row, b.col))] = end
+            self._grown_at[(b.sheet, (b.row, b.col))] = self._position.get(id(b), 0)
 
-    def _is_formula_cell(self, sheet: str, coord: Coord) -> bool:
-        return self._formula_at(sheet, coord) is not None
+    def read_too_early(self) -> bool:
+        """Whether a block computed before a dynamic array that spilled beyond
+        its saved range reads the cells it grew into (only then is another
+        pass needed: a spill nobody read early is sized in this one)."""
+        for (sheet, anchor), end in self.grown.items():
+            at = self._grown_at.get((sheet, anchor), 0)
+            for b in self._order[:at]:
+                if b.node is None:
+                    continue
+                for key, top, left, bottom, right in self.precedents(b):
+                    if (
+                        key == sheet
+                        and top <= end[0]
+                        and bottom >= anchor[0]
+                        and left <= end[1]
+                        and right >= anchor[1]
+                    ):
+                        return True
+        return False
+
+    def _formulas_within(self, sheet: str, anchor: Coord, end: Coord) -> bool:
+        """Whether a formula cell other than ``anchor`` lies in anchor…end."""
+        coords = self._formula_coords.get(sheet)
+        if coords is None:
+            found = next((s for s in self.wb.sheets if s.name.casefold() == sheet), None)
+            listed = list(found.formulas) if found is not None else []
+            coords = np.array(listed, dtype=np.intp).reshape(-1, 2)
+            self._formula_coords[sheet] = coords
+        rows, cols = coords[:, 0], coords[:, 1]
+        inside = (rows >= anchor[0]) & (rows <= end[0]) & (cols >= anchor[1]) & (cols <= end[1])
+        inside &= (rows != anchor[0]) | (cols != anchor[1])
+        return bool(inside.any())
 
     def finish(self, v: Any, cx: CallContext) -> CellValue:
         """A normal formula's value as a cell holds it."""
@@ -1838,6 +1879,19 @@ def _as_result_array(v: Any) -> np.ndarray:
     return fx.as_array(v)
 
 
+def _is_set(v: Any) -> bool:
+    return v is not None
+
+
+def _clean_spill(v: Any) -> CellValue:
+    """:func:`_spill_value` of a plain value (no reference)."""
+    if v.__class__ is float:
+        return v  # type: ignore[no-any-return]
+    if v is None or v is MISSING:
+        return 0.0
+    return _clean(v)
+
+
 def _spill_value(v: Any) -> CellValue:
     if v is None or v is MISSING:
         return 0.0
@@ -1970,7 +2024,7 @@ def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
         for _ in range(5):
             engine = _Engine(wb, vectorise, extents)
             results = engine.run()
-            if not engine.grown:
+            if not engine.grown or not engine.read_too_early():
                 return results
             # a dynamic array spilled beyond the range saved in the file: cells
             # reading the new part may have been computed before it; again,

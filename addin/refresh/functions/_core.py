@@ -680,6 +680,17 @@ def _lift(
         # only the value-testing functions can tell the padding apart
         h, w = max(h, target[0]), max(w, target[1])
     out = np.empty((h, w), dtype=object)
+    from addin.refresh.functions import criteria  # (criteria imports this module)
+
+    if spec.name in criteria.GROUPED:
+        # criteria that vary over the array: one grouped pass, as down a block
+        per_cell = {
+            i: [_broadcast_get(vals[i], r, c) for r in range(h) for c in range(w)] for i in lifted
+        }
+        grouped = criteria.grouped_ifs(spec.name, vals, per_cell, h * w)
+        if all(v is not None for v in grouped):
+            out[...] = np.array(grouped, dtype=object).reshape(h, w)
+            return out
     row = list(vals)
     for r in range(h):
         for c in range(w):

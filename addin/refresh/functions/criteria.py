@@ -378,13 +378,25 @@ def grouped_ifs(name: str, args: list[Any], per_row: dict[int, list[Any]], n: in
     numbers = None if target is None else _number_column(target)
     out: list[Any] = [None] * n
     done: dict[tuple[Any, ...], Any] = {}
+    members: dict[tuple[int, Any], set[int]] = {}  # a key's cells as a set, built once
     for i in range(n):
         key = tuple(keys_of[k][i] for k in varying)
         if key not in done:
-            sel = indexes[0].get(key[0], _NO_HITS)
-            for idx, kk in zip(indexes[1:], key[1:], strict=True):
-                if len(sel):
-                    sel = sel[np.isin(sel, idx.get(kk, _NO_HITS), assume_unique=True)]
+            hits = sorted(
+                (
+                    (idx.get(kk, _NO_HITS), j, kk)
+                    for j, (idx, kk) in enumerate(zip(indexes, key, strict=True))
+                ),
+                key=lambda t: len(t[0]),
+            )
+            sel = hits[0][0]
+            for other, j, kk in hits[1:]:
+                if not len(sel):
+                    break
+                inside = members.get((j, kk))
+                if inside is None:
+                    inside = members[(j, kk)] = set(other.tolist())
+                sel = np.array([x for x in sel.tolist() if x in inside], dtype=np.intp)
             if base is not None and len(sel):
                 sel = sel[base[sel]]
             done[key] = _aggregate(name, sel, numbers)
