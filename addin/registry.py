@@ -49,6 +49,7 @@ __all__ = [
     "FunctionSpec",
     "by_name",
     "lookup",
+    "marked_udf",
     "names",
     "spellings",
 ]
@@ -75,7 +76,7 @@ ArgumentRole = Literal["row", "whole", "keyword"]
 #: Prefixes Excel writes in front of a user-defined function's name in a file:
 #: ``_xludf.`` for a classic (VBA) UDF, ``_xldudf_`` for an Office.js custom function,
 #: followed by its namespace(s) joined with ``_`` (``_xldudf_JX_TIERED``).
-_UDF_PREFIXES: tuple[str, ...] = ("_XLUDF.", "_XLDUDF_")
+UDF_PREFIXES: tuple[str, ...] = ("_XLUDF.", "_XLDUDF_")
 
 
 @dataclass(frozen=True)
@@ -753,7 +754,7 @@ def by_name(name: str) -> FunctionSpec:
 def _canonical(spelling: str) -> str:
     """The bare upper-case name a spelling refers to ('' when it cannot be ours)."""
     name = spelling.strip().upper()
-    for prefix in _UDF_PREFIXES:
+    for prefix in UDF_PREFIXES:
         if name.startswith(prefix):
             name = name[len(prefix) :]
             break
@@ -770,6 +771,16 @@ def _canonical(spelling: str) -> str:
                 return name[at + len(marker) :]
             at = name.find(marker, at + 1)
     return name
+
+
+def marked_udf(spelling: str) -> bool:
+    """Whether a name in a formula is spelled as a user-defined function
+    (``_xludf.``, ``_xldudf_…``, ``JX.``): never an Excel built-in.
+
+    >>> marked_udf("_xldudf_JX_TIERED"), marked_udf("jx.money"), marked_udf("SUM")
+    (True, True, False)
+    """
+    return spelling.strip().upper().startswith((*UDF_PREFIXES, f"{NAMESPACE}."))
 
 
 def lookup(spelling: str) -> FunctionSpec | None:

@@ -221,12 +221,6 @@ class Numbers:
                 return e
         return None
 
-    def raise_first_error(self) -> None:
-        """Raise the first error, for arguments that must be whole (tables, weights)."""
-        err = self.first_error()
-        if err is not None:
-            raise fail(err)
-
     def row_errors(self) -> ObjectArray | None:
         """Per row, the first error in that row (``None`` where the row is clean)."""
         if self.errors is None:

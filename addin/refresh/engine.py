@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from addin import registry
 from addin.refresh import functions as fx
 from addin.refresh.functions import MISSING, Area, CallContext, FunctionSpec, MultiArea, criteria
 from addin.xlsx.a1 import from_a1
@@ -88,8 +89,6 @@ from addin.xlsx.model import (
 from udfs.errors import NA, NAME, NULL, REF, SPILL, VALUE, ExcelError, ExcelErrorRaised
 
 __all__ = ["calculate", "contract_function"]
-
-_UDF_PREFIXES = ("_XLUDF.", "_XLDUDF_JX_", "_XLDUDF_", "JX.")
 
 
 # ------------------------------------------------------------- the cell grid
@@ -244,8 +243,6 @@ def contract_function(name: str) -> Callable[..., Any] | None:
     """The kernel function a formula's function name refers to, in any of the
     spellings a file may use (``TIERED``, ``_xludf.TIERED``,
     ``_xldudf_JX_TIERED``, ``JX.TIERED``); ``None`` if it is not one of ours."""
-    from addin import registry
-
     spec = registry.lookup(name)
     if spec is None:
         return None
@@ -305,8 +302,6 @@ def _kernel_scalar(x: Any) -> Any:
 def _contract_spec(name: str) -> FunctionSpec | None:
     """A contract function as the engine calls it: arguments as the kernel
     takes them, the argument roles from the registry (:mod:`addin.registry`)."""
-    from addin import registry
-
     fn = contract_function(name)
     if fn is None:
         return None
@@ -378,7 +373,7 @@ class _Engine:
         if name in self._specs:
             return self._specs[name]
         spec: FunctionSpec | None = None
-        if not name.startswith(_UDF_PREFIXES):
+        if not registry.marked_udf(name):
             spec = fx.lookup(name)
         if spec is None:
             spec = _contract_spec(name)
@@ -1886,7 +1881,7 @@ def _is_set(v: Any) -> bool:
 def _clean_spill(v: Any) -> CellValue:
     """:func:`_spill_value` of a plain value (no reference)."""
     if v.__class__ is float:
-        return v  # type: ignore[no-any-return]
+        return v
     if v is None or v is MISSING:
         return 0.0
     return _clean(v)

@@ -767,18 +767,6 @@ def numbers_of(args: tuple[Any, ...], date1904: bool = False) -> list[float]:
     return out
 
 
-def _num_array(a: Any) -> np.ndarray:
-    """A range/array as floats with NaN for non-numbers; raises the first error."""
-    arr = as_array(a)
-    out = np.full(arr.shape, np.nan)
-    for idx, v in np.ndenumerate(arr):
-        if isinstance(v, ExcelError):
-            raise ExcelErrorRaised(v)
-        if isinstance(v, float | int) and not isinstance(v, bool):
-            out[idx] = v
-    return out
-
-
 def supported_functions() -> list[str]:
     """The Excel functions the built-in engine computes (besides the contract
     functions of :mod:`addin.registry`), by Excel name."""
