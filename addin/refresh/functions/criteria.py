@@ -407,32 +407,36 @@ def grouped_ifs(name: str, args: list[Any], per_row: dict[int, list[Any]], n: in
 _NO_KEY = object()
 
 
-def _number_column(target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The aggregated range flat: its numbers (NaN elsewhere) and where errors are."""
-    flat = target.ravel().tolist()
-    nums = np.full(len(flat), np.nan)
-    errs = np.zeros(len(flat), dtype=bool)
-    for i, v in enumerate(flat):
+def _number_column(target: np.ndarray) -> tuple[list[float | None], set[int]]:
+    """The aggregated range flat: its numbers (``None`` elsewhere) and where
+    errors are (plain lists: a group holds a few cells, numpy would cost more)."""
+    nums: list[float | None] = []
+    errs: set[int] = set()
+    for i, v in enumerate(target.ravel().tolist()):
         if v.__class__ is float or (isinstance(v, int) and not isinstance(v, bool)):
-            nums[i] = v
-        elif isinstance(v, ExcelError):
-            errs[i] = True
+            nums.append(float(v))
+        else:
+            nums.append(None)
+            if isinstance(v, ExcelError):
+                errs.add(i)
     return nums, errs
 
 
-def _aggregate(name: str, sel: np.ndarray, numbers: tuple[np.ndarray, np.ndarray] | None) -> Any:
+def _aggregate(
+    name: str, sel: np.ndarray, numbers: tuple[list[float | None], set[int]] | None
+) -> Any:
     """One group's result, or ``None`` when the function itself must say it."""
     if numbers is None:
         return float(len(sel))
     nums, errs = numbers
-    if errs[sel].any():
+    cells = sel.tolist()
+    if errs and not errs.isdisjoint(cells):
         return None  # the first error in the selection, as the function raises it
-    vals = nums[sel]
-    vals = vals[~np.isnan(vals)]
+    vals = [v for v in (nums[p] for p in cells) if v is not None]
     if name in ("SUMIF", "SUMIFS"):
-        return math.fsum(vals.tolist())
-    if not len(vals):
+        return math.fsum(vals)
+    if not vals:
         return 0.0 if name in ("MAXIFS", "MINIFS") else None
     if name in ("AVERAGEIF", "AVERAGEIFS"):
-        return math.fsum(vals.tolist()) / len(vals)
-    return float(vals.max() if name == "MAXIFS" else vals.min())
+        return math.fsum(vals) / len(vals)
+    return max(vals) if name == "MAXIFS" else min(vals)
