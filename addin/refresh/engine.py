@@ -16,15 +16,21 @@ How it works
    range one shared value; arithmetic, comparisons, ``IF``, ``ROUND``,
    ``VLOOKUP``/``MATCH``/``XLOOKUP``/``XMATCH`` exact match (one hash index per
    table), ``RANK``/``RANK.EQ``/``RANK.AVG`` (one sort, O(n log n)),
-   ``SUMPRODUCT`` and the contract functions (one kernel call for the column)
-   run as numpy operations; every other function runs row by row on plain
-   values (no re-walking of the formula), and any sub-formula that cannot be
-   vectorised is evaluated per row by the cell evaluator. Both paths share the
+   ``SUMPRODUCT`` and the contract functions (one kernel call for the column,
+   its per-row arguments — registry role ``row``, in any position — stacked
+   into columns) run as numpy operations; ``COUNTIF``/``SUMIFS``/… whose
+   criteria vary by row run as one pass grouped by the distinct criteria
+   (:func:`addin.refresh.functions.criteria.grouped_ifs`); every other
+   function runs row by row on plain values (no re-walking of the formula),
+   and any sub-formula that cannot be vectorised is evaluated per row by the
+   cell evaluator. Both paths share the
    scalar semantics of :mod:`addin.refresh.functions`, so they agree exactly
    (``tests/test_engine.py`` checks that on random data).
 4. **Arrays.** Dynamic-array formulas spill (``#SPILL!`` when the target cells
-   are not empty); legacy array formulas fill their range; in normal formulas
-   a range where one value is expected is implicitly intersected.
+   are not empty), sized and written in one pass; a spill that grew beyond
+   the range saved in the file costs another pass only when a cell computed
+   before it reads the new part. Legacy array formulas fill their range; in
+   normal formulas a range where one value is expected is implicitly intersected.
 
 Anything outside the supported functions raises
 :class:`UnsupportedFormulaError` listing every cell, before anything is computed.
