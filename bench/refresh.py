@@ -678,7 +678,7 @@ def bench_per_row(folder: Path, sizes: list[int], others: bool, pycel_rows: int 
             )
             if n == 10_000:
                 ten[contract] = r["total"]
-            elif 10_000 in ten:
+            elif contract in ten:
                 grow = r["total"] / ten[contract]
                 print(
                     f"  {n:,} / 10,000 rows: {grow:.1f}× (target ≤ 12×: "
