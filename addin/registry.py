@@ -45,10 +45,12 @@ __all__ = [
     "REFERENCE",
     "Argument",
     "ArgumentKind",
+    "ArgumentRole",
     "Example",
     "FunctionSpec",
     "by_name",
     "lookup",
+    "marked_udf",
     "names",
     "spellings",
 ]
@@ -67,10 +69,18 @@ REFERENCE = "docs/functions.md"
 #: ``flag`` TRUE/FALSE per row (``eligible``).
 ArgumentKind = Literal["number", "range", "table", "keyword", "criterion", "flag"]
 
+#: How a call filled down a column reads an argument (what the refresh engine
+#: and a host may lift): ``row`` one value (or one row of cells) per row of the
+#: result, a single value standing for every row; ``whole`` the population or
+#: table the whole call reads (RANKX ``values``, a band table); ``keyword`` a
+#: keyword, one for the call. A call whose ``row`` arguments are columns is one
+#: kernel call (the kernel broadcasts them against each other, numpy style).
+ArgumentRole = Literal["row", "whole", "keyword"]
+
 #: Prefixes Excel writes in front of a user-defined function's name in a file:
 #: ``_xludf.`` for a classic (VBA) UDF, ``_xldudf_`` for an Office.js custom function,
 #: followed by its namespace(s) joined with ``_`` (``_xldudf_JX_TIERED``).
-_UDF_PREFIXES: tuple[str, ...] = ("_XLUDF.", "_XLDUDF_")
+UDF_PREFIXES: tuple[str, ...] = ("_XLUDF.", "_XLDUDF_")
 
 
 @dataclass(frozen=True)
@@ -90,10 +100,18 @@ class Argument:
     optional: bool = False
     default: object = None
     keyword: Keyword | None = None
+    role: ArgumentRole | None = None  # keyword and table arguments have theirs by kind
 
     def __post_init__(self) -> None:
         if (self.kind == "keyword") != (self.keyword is not None):
             raise ValueError(f"argument {self.name}: keyword kind and Keyword go together")
+        implied = {"keyword": "keyword", "table": "whole"}.get(self.kind)
+        if self.role is None:
+            if implied is None:
+                raise ValueError(f"argument {self.name}: say its role (row or whole)")
+            object.__setattr__(self, "role", implied)
+        elif implied is not None and self.role != implied:
+            raise ValueError(f"argument {self.name}: a {self.kind} argument is {implied}")
         if not self.name.isidentifier() or not self.name.islower():
             raise ValueError(f"argument name must be a lower-case identifier: {self.name!r}")
 
@@ -199,6 +217,16 @@ class FunctionSpec:
         """Chinese help, then English."""
         return f"{self.help_zh} / {self.help_en}"
 
+    @property
+    def roles(self) -> tuple[ArgumentRole, ...]:
+        """Each argument's role, in order (see :data:`ArgumentRole`)."""
+        return tuple(a.role for a in self.args if a.role is not None)
+
+    @property
+    def lifts(self) -> bool:
+        """Whether a column of calls is one kernel call: some argument is per row."""
+        return "row" in self.roles
+
     def argument(self, name: str) -> Argument:
         """The argument called ``name``."""
         for a in self.args:
@@ -273,14 +301,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         help_zh="每行加权得分：Σ min(得分, 封顶) × 权重。权重按给定使用（70%、30% 即加权平均）。",
         help_en="Weighted score per row: sum of min(score, cap) x weight. Weights are used as given.",
         args=(
-            Argument("scores", "range", "得分：每人一行，或单独一行", "scores: one row per person, or one row"),
-            Argument("weights", "range", "权重：一行，与得分同宽", "weights: one row as wide as scores"),
+            Argument("scores", "range", "得分：每人一行，或单独一行", "scores: one row per person, or one row", role="row"),
+            Argument("weights", "range", "权重：一行，与得分同宽", "weights: one row as wide as scores", role="whole"),
             Argument(
                 "caps",
                 "range",
                 "封顶分：一行，与得分同宽；省略为不封顶",
                 "caps: one row as wide as scores; omitted means no cap",
                 optional=True,
+                role="whole",
             ),
         ),
         examples=(
@@ -303,9 +332,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "range",
                 "满分：一个数（人人相同）或一列（每人一个）",
                 "full marks: one number for everybody, or a column (one per person)",
+                role="row",
             ),
-            Argument("counts", "range", "各项次数：每人一行，或单独一行", "counts per item: one row per person, or one row"),
-            Argument("points", "range", "每次扣分：一行，与次数同宽，或一个数", "points per count: one row as wide as counts, or one number"),
+            Argument("counts", "range", "各项次数：每人一行，或单独一行", "counts per item: one row per person, or one row", role="row"),
+            Argument("points", "range", "每次扣分：一行，与次数同宽，或一个数", "points per count: one row as wide as counts, or one number", role="whole"),
             Argument(
                 "floor",
                 "range",
@@ -313,6 +343,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "lowest result, default 0; one number or a column (one per person)",
                 optional=True,
                 default=0,
+                role="row",
             ),
         ),
         examples=(
@@ -331,13 +362,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         help_zh="每行连续满足条件的单元格个数；无条件时数与相邻相同的连续个数。空白单元格打断连续。",
         help_en="Per row, the length of a run of consecutive cells meeting criteria (or equal to their neighbour). Blanks break a run.",
         args=(
-            Argument("values", "range", "数值或文本：每人一行", "values: one row per person"),
+            Argument("values", "range", "数值或文本：每人一行", "values: one row per person", role="row"),
             Argument(
                 "criteria",
                 "criterion",
                 "条件，COUNTIF 写法，如 \"<70\"、\">=90\"、\"=优\" 或一个值；省略为与相邻相同",
                 'condition in COUNTIF syntax ("<70", ">=90", "=优") or a value; omitted: equal to the neighbour',
                 optional=True,
+                role="whole",
             ),
             Argument(
                 "which",
@@ -368,9 +400,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         help_zh="强制比例分布：按得分排序，按比例发放等级（最大余数法凑足人数），同分者同得较好等级。每行一个等级。",
         help_en="Forced distribution: rank by score, hand out labels by shares (largest remainder); ties on a cut get the better label.",
         args=(
-            Argument("scores", "range", "得分：一列，每人一行", "scores: one column, one row per person"),
-            Argument("shares", "range", "各等级比例：一行（按其和的比例使用）", "share of each label: one row (used relative to its sum)"),
-            Argument("labels", "range", "等级名称：一行，与比例同宽，由好到差", "labels: one row as wide as shares, best first"),
+            Argument("scores", "range", "得分：一列，每人一行", "scores: one column, one row per person", role="whole"),
+            Argument("shares", "range", "各等级比例：一行（按其和的比例使用）", "share of each label: one row (used relative to its sum)", role="whole"),
+            Argument("labels", "range", "等级名称：一行，与比例同宽，由好到差", "labels: one row as wide as shares, best first", role="whole"),
             Argument(
                 "order",
                 "number",
@@ -378,6 +410,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "0 (default) high scores first; 1 low scores first",
                 optional=True,
                 default=0,
+                role="whole",
             ),
         ),
         examples=(
@@ -402,7 +435,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         help_zh="查档：返回 x 所在档位的指定列（默认第 2 列）。低于第一档起点为 #N/A。每个 x 一个结果。",
         help_en="Band lookup: the value in column (default 2) of the band holding x. Below the first start is #N/A.",
         args=(
-            Argument("x", "range", "要查的值：一个值或一列", "value(s) to look up: one value or a column"),
+            Argument("x", "range", "要查的值：一个值或一列", "value(s) to look up: one value or a column", role="row"),
             Argument("table", "table", "档位表：第一列为升序起点，其余列为本档适用的值", "band table: ascending starts, then what applies in the band"),
             Argument(
                 "column",
@@ -411,6 +444,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "which table column to return, default 2",
                 optional=True,
                 default=2,
+                role="whole",
             ),
             _SIDE,
         ),
@@ -442,7 +476,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         help_zh="分档计酬：超额（各段按本档费率累计，如个税）或全额（全部按所在档费率）。mode 必填。",
         help_en="Tiered amount: marginal (each slice at its band's rate, tax-style) or whole (all of x at one rate). mode is required.",
         args=(
-            Argument("x", "range", "数量或金额：一个值或一列", "quantity or amount: one value or a column"),
+            Argument("x", "range", "数量或金额：一个值或一列", "quantity or amount: one value or a column", role="row"),
             _RATE_TABLE,
             _MODE,
             _SIDE,
@@ -480,7 +514,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         help_zh="TIERED 结果的明细：每个计酬档一行（档起、档止、档内数量、费率、金额），末行合计等于 TIERED。",
         help_en="Explains one TIERED result: one row per paying band (from, to, quantity, rate, amount) and a total row.",
         args=(
-            Argument("x", "number", "数量或金额（一个值）", "quantity or amount (one value)"),
+            Argument("x", "number", "数量或金额（一个值）", "quantity or amount (one value)", role="whole"),
             _RATE_TABLE,
             _MODE,
             _SIDE,
@@ -509,8 +543,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         help_zh="分值奖金：得分 × 每分金额；门槛表给出自某分起适用的每分金额，空白表示用 rate。",
         help_en="Money per score point: score x rate after gates; a blank gate rate means the rate argument.",
         args=(
-            Argument("score", "range", "得分：一个值或一列", "score: one value or a column"),
-            Argument("rate", "range", "每分金额：一个值或与得分同高的一列", "money per point: one value or a column as tall as score"),
+            Argument("score", "range", "得分：一个值或一列", "score: one value or a column", role="row"),
+            Argument("rate", "range", "每分金额：一个值或与得分同高的一列", "money per point: one value or a column as tall as score", role="row"),
             Argument(
                 "gates",
                 "table",
@@ -548,7 +582,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         help_zh="每行的名次。可分组排名、只排符合条件者；多列时后面的列用于分先后。空白不占名次。",
         help_en="Rank per row, optionally within groups and among eligible rows only; later columns break ties.",
         args=(
-            Argument("values", "range", "排名依据：一列（或多列，后列分先后）", "values: a column (more columns break ties)"),
+            Argument("values", "range", "排名依据：一列（或多列，后列分先后）", "values: a column (more columns break ties)", role="whole"),
             Argument(
                 "order",
                 "range",
@@ -556,6 +590,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "0 (default) largest first; 1 smallest first; a row for several columns",
                 optional=True,
                 default=0,
+                role="whole",
             ),
             Argument(
                 "method",
@@ -572,6 +607,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "分组：一列，与 values 同高；在组内排名",
                 "groups: a column as tall as values; rank within each group",
                 optional=True,
+                role="whole",
             ),
             Argument(
                 "eligible",
@@ -579,6 +615,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "是否参与：TRUE/1/是 参与；其他行结果为空且不占名次",
                 "eligible: TRUE/1 rows take part; others get an empty result",
                 optional=True,
+                role="whole",
             ),
         ),
         examples=(
@@ -604,7 +641,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         help_zh="按名次发奖：奖项表每行（起始名次、终止名次、每人金额）。并列者均分或同奖；负数为处罚。",
         help_en="Prize per row by rank: prize rows (from rank, to rank, amount each). Ties share or each get the prize.",
         args=(
-            Argument("values", "range", "排名依据：一列", "values: a column"),
+            Argument("values", "range", "排名依据：一列", "values: a column", role="whole"),
             Argument("prizes", "table", "奖项表：起始名次、终止名次、每人金额", "prize table: from rank, to rank, amount per person"),
             Argument(
                 "eligible",
@@ -612,6 +649,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "是否参与：TRUE/1/是 参与",
                 "eligible: TRUE/1 rows take part",
                 optional=True,
+                role="whole",
             ),
             Argument(
                 "order",
@@ -620,6 +658,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "0 (default) largest first; 1 smallest first",
                 optional=True,
                 default=0,
+                role="whole",
             ),
             Argument(
                 "ties",
@@ -649,8 +688,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         help_zh="按系数分配总额，按最小单位（默认 0.01）以最大余数法取整，合计恰等于总额。",
         help_en="Splits amount in proportion to weights, rounded to unit (default 0.01) by largest remainder; shares add up exactly.",
         args=(
-            Argument("amount", "number", "要分配的总额", "amount to split"),
-            Argument("weights", "range", "分配系数（如经理 1、工作人员 0.5）", "weights (e.g. manager 1, staff 0.5)"),
+            Argument("amount", "number", "要分配的总额", "amount to split", role="whole"),
+            Argument("weights", "range", "分配系数（如经理 1、工作人员 0.5）", "weights (e.g. manager 1, staff 0.5)", role="whole"),
             Argument(
                 "unit",
                 "number",
@@ -658,6 +697,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "rounding unit, default 0.01 (one fen)",
                 optional=True,
                 default=0.01,
+                role="whole",
             ),
         ),
         examples=(
@@ -675,7 +715,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         help_zh="精确十进制舍入：四舍五入（默认，2.675→2.68）或四舍六入（GB/T 8170）。",
         help_en="Exact decimal rounding: half-up (default, 2.675 -> 2.68) or half-even (GB/T 8170).",
         args=(
-            Argument("x", "range", "金额：一个值或一列", "amount: one value or a column"),
+            Argument("x", "range", "金额：一个值或一列", "amount: one value or a column", role="row"),
             Argument(
                 "digits",
                 "number",
@@ -683,6 +723,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "decimal places, default 2",
                 optional=True,
                 default=2,
+                role="whole",
             ),
             Argument(
                 "method",
@@ -722,7 +763,7 @@ def by_name(name: str) -> FunctionSpec:
 def _canonical(spelling: str) -> str:
     """The bare upper-case name a spelling refers to ('' when it cannot be ours)."""
     name = spelling.strip().upper()
-    for prefix in _UDF_PREFIXES:
+    for prefix in UDF_PREFIXES:
         if name.startswith(prefix):
             name = name[len(prefix) :]
             break
@@ -739,6 +780,16 @@ def _canonical(spelling: str) -> str:
                 return name[at + len(marker) :]
             at = name.find(marker, at + 1)
     return name
+
+
+def marked_udf(spelling: str) -> bool:
+    """Whether a name in a formula is spelled as a user-defined function
+    (``_xludf.``, ``_xldudf_…``, ``JX.``): never an Excel built-in.
+
+    >>> marked_udf("_xldudf_JX_TIERED"), marked_udf("jx.money"), marked_udf("SUM")
+    (True, True, False)
+    """
+    return spelling.strip().upper().startswith((*UDF_PREFIXES, f"{NAMESPACE}."))
 
 
 def lookup(spelling: str) -> FunctionSpec | None:

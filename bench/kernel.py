@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 from timing import best_of
 
-from udfs.bands import band, tiered
+from udfs.bands import band, point_bonus, tiered
 from udfs.ranking import rank_prize, rankx
 
 CENT = Decimal("0.01")
@@ -252,7 +252,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{'met' if fast and ratio_ok else 'NOT met'} "
         f"({t.vector_seconds:.3f} s, {t.ratio:.0f}×)"
     )
+    print()
+    for line in scalar_lines(args.repeats):
+        print(line)
     return 0 if all(r.agree for r in rows) else 1
+
+
+#: The evaluator issue: one call with one value (what a per-cell UDF in Excel
+#: makes, 10,000 of them for a filled-down column) should cost at most this.
+SCALAR_TARGET_MICROSECONDS = 20.0
+
+
+def scalar_lines(repeats: int, calls: int = 2_000) -> list[str]:
+    """The cost of one-value kernel calls (the host's per-cell path), in µs."""
+    gates = [[0, 0], [60, 20], [80, None]]
+    households = [[0, 20], [5, 30], [10, 40]]
+    cases: list[tuple[str, Callable[[], Any]]] = [
+        ("point_bonus(85, 40, gates)", lambda: point_bonus(85, 40, gates)),
+        ('tiered(12, households, "超额")', lambda: tiered(12, households, "超额")),
+        ("band(7, households)", lambda: band(7, households)),
+    ]
+    out = []
+    for label, call in cases:
+        def many(call: Callable[[], Any] = call) -> None:
+            for _ in range(calls):
+                call()
+
+        seconds, _ = best_of(repeats, many)
+        micro = seconds / calls * 1e6
+        verdict = "met" if micro <= SCALAR_TARGET_MICROSECONDS else "NOT met"
+        out.append(
+            f"scalar call {label:<32}{micro:>8.0f} µs "
+            f"(target ≤ {SCALAR_TARGET_MICROSECONDS:g} µs: {verdict})"
+        )
+    return out
 
 
 if __name__ == "__main__":

@@ -443,6 +443,13 @@ def test_point_bonus_error_in_a_rate_is_that_persons_result() -> None:
     assert got == [ExcelError("#VALUE!"), ExcelError("#NUM!")]
 
 
+def test_point_bonus_broadcasts_score_and_rate() -> None:
+    """One score against a column of rates is one result per rate (the
+    per-row arguments broadcast against each other, whichever is the column)."""
+    out = point_bonus(85, [[40], [30]], [[0, 0], [60, 20], [80, None]])
+    assert np.asarray(out).ravel().tolist() == [3400.0, 2550.0]
+
+
 def test_point_bonus_rate_of_wrong_shape() -> None:
     """A rate range neither one cell nor score's shape is #VALUE! naming rate."""
     assert_error(point_bonus([[85], [70]], [[40, 30]]), "#VALUE!", "rate", "score")

@@ -546,6 +546,13 @@ BLOCK_FORMULAS = [
     "VLOOKUP(C{r},tbl,2,FALSE)",
     "SUM(tbl)+A{r}",
     'INDEX($A$1:$B$40,0,1)&""',
+    "AVERAGEIFS($A$1:$A$40,$C$1:$C$40,C{r})",
+    '_xlfn.MAXIFS($A$1:$A$40,$C$1:$C$40,C{r},$B$1:$B$40,">0")',
+    "_xlfn.MINIFS($B$1:$B$40,$C$1:$C$40,C{r},$A$1:$A$40,A{r})",
+    "SUMIF($C$1:$C$40,C{r},$A$1:$A$40)",
+    "COUNTIFS($C$1:$C$40,C{r},$B$1:$B$40,B{r})",
+    "POINT_BONUS(A{r},B{r},$E$1:$F$3)",
+    'TIERED(B{r},$E$1:$F$3,"超额")+TIERED(A{r},$E$1:$F$3,"全额")',
 ]
 
 _values = st.one_of(
@@ -580,7 +587,8 @@ def test_blocks_equal_per_cell_evaluation(a: list[Any], b: list[Any], keys: list
             if vals[r - 1] is not None:
                 cells[f"{col}{r}"] = vals[r - 1]
     col_names = ["L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y",
-                 "Z", "AA", "AB", "AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ", "AK", "AL"]  # fmt: skip
+                 "Z", "AA", "AB", "AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ", "AK", "AL",
+                 "AM", "AN", "AO", "AP", "AQ", "AR", "AS"]  # fmt: skip
     for name, f in zip(col_names, BLOCK_FORMULAS, strict=True):
         for r in range(1, 41):
             cells[f"{name}{r}"] = "=" + f.format(r=r)
@@ -592,6 +600,51 @@ def test_blocks_equal_per_cell_evaluation(a: list[Any], b: list[Any], keys: list
         x, y = vec[k], ref[k]
         assert type(x) is type(y), (k, x, y)
         assert x == y, (k, x, y)
+
+
+def test_contract_function_filled_down_is_one_kernel_call() -> None:
+    """POINT_BONUS(D2,F2,门槛) filled down, with per-row arguments in any
+    position (registry role ``row``), is one kernel call for the block (the
+    gate table parsed once), and equals the cell-by-cell values."""
+    import udfs.bands
+
+    calls: list[int] = []
+    kernel = udfs.bands.point_bonus
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return kernel(*args)
+
+    from addin import registry
+
+    spec = registry.by_name("POINT_BONUS")
+    assert spec.kernel is kernel
+    cells: Cells = {"H1": 0, "I1": 0, "H2": 60, "I2": 20, "H3": 80}
+    for r in range(1, 51):
+        cells[f"D{r}"] = 40 + r
+        cells[f"F{r}"] = 30 + r % 3
+        cells[f"G{r}"] = f"=POINT_BONUS(D{r},F{r},$H$1:$I$3)"
+    cells["D7"] = "abc"
+    spec._kernel[0] = counted
+    try:
+        vec = calculate(book(cells)).values["S"]
+    finally:
+        spec._kernel[0] = kernel
+    assert len(calls) == 1
+    ref = calculate(book(cells), vectorise=False).values["S"]
+    assert vec == ref
+    assert vec[(7, 7)] == err("#VALUE!")
+    assert vec[(1, 7)] == 0.0
+    assert vec[(50, 7)] == 90 * 32
+
+
+def test_per_row_criteria_with_wildcards_are_linear() -> None:
+    """COUNTIF with a wildcard criterion that makes a regular expression
+    backtrack exponentially takes the kernel's linear matcher (one matcher)."""
+    crit = "*?*?*?*?*?*?*?*?*?*?*?*?b"
+    cells: Cells = {f"A{r}": "a" * 60 for r in range(1, 6)}
+    cells["A3"] = "a" * 59 + "b"
+    assert one(f'COUNTIF(A1:A5,"{crit}")', **cells) == 1.0
 
 
 def test_blocks_are_evaluated_once_per_column() -> None:
@@ -617,6 +670,29 @@ def test_spill_growing_beyond_the_saved_range_orders_its_readers() -> None:
     res = calculate(wb)
     assert res.values["P"][(5, 2)] == 50.0
     assert res.values["S"][(1, 3)] == 51.0
+
+
+def test_spill_growing_unread_is_sized_in_one_pass(monkeypatch: Any) -> None:
+    """A dynamic array growing to 20,000 rows that no earlier cell reads is
+    computed in one pass of the engine (no rerun), its values all in place."""
+    from addin.refresh import engine
+
+    runs: list[int] = []
+    real = engine._Engine.run
+
+    def counted(self: Any) -> Any:
+        runs.append(1)
+        return real(self)
+
+    monkeypatch.setattr(engine._Engine, "run", counted)
+    data: Cells = {f"A{r}": r for r in range(1, 20_001)}
+    data["B1"] = Formula("A1:A20000*2", "dynamic", "B1")  # saved when 1 row long
+    data["C1"] = "=SUM(B1:B20000)"
+    res = calculate(book(data))
+    assert runs == [1]
+    assert res.values["S"][(20_000, 2)] == 40_000.0
+    assert res.values["S"][(1, 3)] == float(20_000 * 20_001)
+    assert res.spills["S"][(1, 2)] == (20_000, 2)
 
 
 def test_results_report_where_each_spill_ends() -> None:

@@ -221,12 +221,6 @@ class Numbers:
                 return e
         return None
 
-    def raise_first_error(self) -> None:
-        """Raise the first error, for arguments that must be whole (tables, weights)."""
-        err = self.first_error()
-        if err is not None:
-            raise fail(err)
-
     def row_errors(self) -> ObjectArray | None:
         """Per row, the first error in that row (``None`` where the row is clean)."""
         if self.errors is None:
@@ -262,6 +256,40 @@ def to_numbers(value: object, name: str) -> Numbers:
         else:
             vals[idx] = v
     return Numbers(vals, errors if any_error else None)
+
+
+def broadcast_numbers(**args: Numbers) -> list[Numbers]:
+    """Per-row arguments broadcast against each other, numpy style: each is one
+    value, one per row (a column), one per column (a row) or the full shape,
+    and one of them has the full shape (a row against a column is no outer
+    product). Errors stay in their cells. Shapes that do not fit are
+    ``#VALUE!`` naming them.
+
+    >>> a, b = broadcast_numbers(score=to_numbers(85, "score"), rate=to_numbers([[40], [30]], "rate"))
+    >>> a.values.ravel().tolist(), b.values.ravel().tolist()
+    ([85.0, 85.0], [40.0, 30.0])
+    """
+    shapes = [a.shape for a in args.values()]
+    try:
+        shape = np.broadcast_shapes(*shapes)
+        if shape not in shapes:  # a row against a column: no outer products
+            raise ValueError(shape)
+    except ValueError:
+        shown = ", ".join(f"{k} {v.shape[0]}×{v.shape[1]}" for k, v in args.items())
+        raise fail(
+            "#VALUE!",
+            f"参数形状不一致（每个应为单个值、一列或同形状）：{shown} / "
+            f"the shapes do not fit (each one value, a column or the same shape): {shown}",
+        ) from None
+    return [
+        a
+        if a.shape == shape
+        else Numbers(
+            np.broadcast_to(a.values, shape),
+            None if a.errors is None else np.broadcast_to(a.errors, shape),
+        )
+        for a in args.values()
+    ]
 
 
 def scalar_number(value: object, name: str, default: float | None = None) -> float:

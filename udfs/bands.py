@@ -34,6 +34,7 @@ from udfs._bands import BandTable
 from udfs._inputs import (
     OUT_OF_RANGE,
     as_block,
+    broadcast_numbers,
     is_blank,
     lay_errors,
     merge_errors,
@@ -521,7 +522,9 @@ def point_bonus(score: object, rate: object, gates: object = None, side: object 
     rate : number or range
         Money per point: one number for everyone, or a range of the same shape
         as ``score`` (a per-person rate, e.g. from ``BAND`` on revenue); an
-        error in a person's rate is that person's result.
+        error in a person's rate is that person's result. ``score`` and
+        ``rate`` broadcast against each other (one score and a column of rates
+        is one result per rate).
     gates : range, optional
         Band table of score starts and the rate per point from each start on;
         an empty rate cell means "the ``rate`` argument". A score below the
@@ -555,19 +558,10 @@ def point_bonus(score: object, rate: object, gates: object = None, side: object 
     [3400.0, 2550.0]
     """
     where = SIDE.parse(side, "side")
-    scores = to_numbers(score, "score")
-    rates = to_numbers(rate, "rate")
-    if rates.values.size == 1:
-        rate_values = np.broadcast_to(rates.values.reshape(1, 1), scores.shape)
-        rate_errors = None if rates.errors is None else np.broadcast_to(rates.errors, scores.shape)
-    elif rates.shape == scores.shape:
-        rate_values, rate_errors = rates.values, rates.errors
-    else:
-        raise fail(
-            "#VALUE!",
-            f"参数 rate 应为单个值或与 score 同形状（{_shape(scores.shape)}），收到 "
-            f"{_shape(rates.shape)} / rate must be one value or the shape of score",
-        )
+    scores, rates = broadcast_numbers(
+        score=to_numbers(score, "score"), rate=to_numbers(rate, "rate")
+    )
+    rate_values, rate_errors = rates.values, rates.errors
     per_point = rate_values
     below: npt.NDArray[np.bool_] | None = None
     if not _omitted_table(gates):
@@ -593,7 +587,3 @@ def _omitted_table(value: object) -> bool:
         return True
     block = as_block(value, "gates")
     return block.size == 1 and is_blank(block[0, 0])
-
-
-def _shape(shape: tuple[int, ...]) -> str:
-    return f"{shape[0]}×{shape[1]}"

@@ -19,7 +19,6 @@ and an error in one person's row is that person's result only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +38,7 @@ from udfs._inputs import (
 )
 from udfs._keywords import WHICH
 from udfs._numbers import round_sig
+from udfs._wildcards import wildcard_matcher
 from udfs.errors import ExcelError, excel_function, fail, parse_error
 from udfs.money import (
     _explain_cells,
@@ -493,21 +493,6 @@ class _Criterion:
             return cls(op, "number", float(round_sig(v, COMPARE_DIGITS)))
         return cls(op, "text", text=operand.casefold())
 
-    def _wildcard(self) -> list[str | None]:
-        """COUNTIF's wildcards as tokens: ``None`` is ``*`` (any text), ``""`` is
-        ``?`` (one character), anything else a literal character (``~`` escapes)."""
-        out: list[str | None] = []
-        i, t = 0, self.text
-        while i < len(t):
-            ch = t[i]
-            if ch == "~" and i + 1 < len(t):
-                out.append(t[i + 1])
-                i += 2
-                continue
-            out.append(None if ch == "*" else "" if ch == "?" else ch)
-            i += 1
-        return out
-
     def _compare(self, a: Any, b: Any) -> Any:
         if self.op == "<":
             return a < b
@@ -558,43 +543,13 @@ class _Criterion:
             return is_bool & self._compare(cells.num, self.number)
         # text
         if self.op in ("=", "<>"):
-            tokens = self._wildcard()
-
-            def fits(t: str) -> bool:
-                return _glob_match(tokens, t)
-
-            hit = self._text_cells(cells, fits)
+            hit = self._text_cells(cells, wildcard_matcher(self.text))
             return nonblank & ~hit if self.op == "<>" else hit
 
         def ordered(t: str) -> bool:
             return bool(self._compare(t, self.text))
 
         return self._text_cells(cells, ordered)
-
-
-def _glob_match(tokens: Sequence[str | None], text: str) -> bool:
-    """Whether all of ``text`` matches wildcard ``tokens`` (see ``_wildcard``).
-
-    Greedy with one backtrack point (the last ``*``), so it takes at most
-    len(text) × len(tokens) steps; a regular expression built from the pattern
-    can take exponential time on criteria such as ``"*?*?*?*?*?*?*?*?*?*?b"``.
-    """
-    i = j = 0
-    star, resume = -1, 0
-    while i < len(text):
-        if j < len(tokens) and tokens[j] is not None and tokens[j] in ("", text[i]):
-            i, j = i + 1, j + 1
-        elif j < len(tokens) and tokens[j] is None:
-            star, resume = j, i
-            j += 1
-        elif star >= 0:
-            resume += 1
-            i, j = resume, star + 1
-        else:
-            return False
-    while j < len(tokens) and tokens[j] is None:
-        j += 1
-    return j == len(tokens)
 
 
 def _runs(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:

@@ -181,15 +181,6 @@ class Template:
                 return s
         raise KeyError(name)
 
-    def param(self, name: str) -> Any:
-        for s in self.scalars:
-            if s.name == name:
-                return s.value
-        for t in self.tables:
-            if t.name == name:
-                return t.rows
-        raise KeyError(name)
-
 
 def ref(sheet: str, a1: str) -> str:
     """An absolute reference with the sheet quoted (``'参数'!$B$4:$C$7``)."""

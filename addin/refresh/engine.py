@@ -16,15 +16,21 @@ How it works
    range one shared value; arithmetic, comparisons, ``IF``, ``ROUND``,
    ``VLOOKUP``/``MATCH``/``XLOOKUP``/``XMATCH`` exact match (one hash index per
    table), ``RANK``/``RANK.EQ``/``RANK.AVG`` (one sort, O(n log n)),
-   ``SUMPRODUCT`` and the contract functions (one kernel call for the column)
-   run as numpy operations; every other function runs row by row on plain
-   values (no re-walking of the formula), and any sub-formula that cannot be
-   vectorised is evaluated per row by the cell evaluator. Both paths share the
+   ``SUMPRODUCT`` and the contract functions (one kernel call for the column,
+   its per-row arguments — registry role ``row``, in any position — stacked
+   into columns) run as numpy operations; ``COUNTIF``/``SUMIFS``/… whose
+   criteria vary by row run as one pass grouped by the distinct criteria
+   (:func:`addin.refresh.functions.criteria.grouped_ifs`); every other
+   function runs row by row on plain values (no re-walking of the formula),
+   and any sub-formula that cannot be vectorised is evaluated per row by the
+   cell evaluator. Both paths share the
    scalar semantics of :mod:`addin.refresh.functions`, so they agree exactly
    (``tests/test_engine.py`` checks that on random data).
 4. **Arrays.** Dynamic-array formulas spill (``#SPILL!`` when the target cells
-   are not empty); legacy array formulas fill their range; in normal formulas
-   a range where one value is expected is implicitly intersected.
+   are not empty), sized and written in one pass; a spill that grew beyond
+   the range saved in the file costs another pass only when a cell computed
+   before it reads the new part. Legacy array formulas fill their range; in
+   normal formulas a range where one value is expected is implicitly intersected.
 
 Anything outside the supported functions raises
 :class:`UnsupportedFormulaError` listing every cell, before anything is computed.
@@ -44,8 +50,9 @@ from typing import Any
 
 import numpy as np
 
+from addin import registry
 from addin.refresh import functions as fx
-from addin.refresh.functions import MISSING, Area, CallContext, FunctionSpec, MultiArea
+from addin.refresh.functions import MISSING, Area, CallContext, FunctionSpec, MultiArea, criteria
 from addin.xlsx.a1 import from_a1
 from addin.xlsx.formula import (
     MAX_COL,
@@ -89,8 +96,6 @@ from udfs.errors import NA, NAME, NULL, REF, SPILL, VALUE, ExcelError, ExcelErro
 
 __all__ = ["calculate", "contract_function"]
 
-_UDF_PREFIXES = ("_XLUDF.", "_XLDUDF_JX_", "_XLDUDF_", "JX.")
-
 
 # ------------------------------------------------------------- the cell grid
 
@@ -113,15 +118,13 @@ class SheetGrid:
         self._grow(row, col)
         self.data[row - 1, col - 1] = value
 
-    def set_block(self, top: int, left: int, values: np.ndarray) -> None:
-        h, w = values.shape
-        self._grow(top + h - 1, left + w - 1)
-        self.data[top - 1 : top - 1 + h, left - 1 : left - 1 + w] = values
-
     def _grow(self, row: int, col: int) -> None:
+        """Room for (row, col): at least half again as many rows or columns, so
+        cells set one by one below the grid copy it a logarithmic number of times."""
         r, c = self.data.shape
         if row > r or col > c:
-            nr, nc = max(r, row), max(c, col)
+            nr = r if row <= r else max(row, min(r + r // 2, MAX_ROW))
+            nc = c if col <= c else max(col, min(c + c // 2, MAX_COL))
             bigger = np.full((nr, nc), None, dtype=object)
             bigger[:r, :c] = self.data
             self.data = bigger
@@ -246,8 +249,6 @@ def contract_function(name: str) -> Callable[..., Any] | None:
     """The kernel function a formula's function name refers to, in any of the
     spellings a file may use (``TIERED``, ``_xludf.TIERED``,
     ``_xldudf_JX_TIERED``, ``JX.TIERED``); ``None`` if it is not one of ours."""
-    from addin import registry
-
     spec = registry.lookup(name)
     if spec is None:
         return None
@@ -305,19 +306,17 @@ def _kernel_scalar(x: Any) -> Any:
 
 
 def _contract_spec(name: str) -> FunctionSpec | None:
+    """A contract function as the engine calls it: arguments as the kernel
+    takes them, the argument roles from the registry (:mod:`addin.registry`)."""
     fn = contract_function(name)
     if fn is None:
         return None
+    roles = registry.by_name(fn.__name__).roles
 
     def impl(*args: Any) -> Any:
         return _kernel_result(fn(*(_kernel_arg(a) for a in args)))
 
-    return FunctionSpec(fn.__name__, impl, "R*", 0, None, handles_errors=True)
-
-
-#: Contract functions computed row by row from their first argument: a column
-#: of single cells (or of row ranges) can be passed to the kernel in one call.
-ROW_LIFTED = {"TIERED", "BAND", "POINT_BONUS", "WSCORE", "MONEY", "STREAK"}
+    return FunctionSpec(fn.__name__, impl, "R*", 0, None, handles_errors=True, roles=roles)
 
 
 # ------------------------------------------------------------------ engine
@@ -369,6 +368,10 @@ class _Engine:
         self.spills: dict[tuple[str, Coord], tuple[int, int]] = {}
         self.results = Results()
         self.blocks: list[Block] = []
+        self._formula_coords: dict[str, np.ndarray] = {}
+        self._position: dict[int, int] = {}  # id(block) → its place in the order
+        self._order: list[Block] = []
+        self._grown_at: dict[tuple[str, Coord], int] = {}
 
     # ------------------------------------------------------------ set-up
 
@@ -376,7 +379,7 @@ class _Engine:
         if name in self._specs:
             return self._specs[name]
         spec: FunctionSpec | None = None
-        if not name.startswith(_UDF_PREFIXES):
+        if not registry.marked_udf(name):
             spec = fx.lookup(name)
         if spec is None:
             spec = _contract_spec(name)
@@ -696,8 +699,10 @@ class _Engine:
         # indexes) for the whole calculation; the per-cell reference mode
         # keeps the plain paths it is tested against
         with fx.shared_work() if self.vectorise else contextlib.nullcontext():
-            for b in order:
+            for k, b in enumerate(order):
+                self._position[id(b)] = k
                 self.eval_block(b)
+        self._order = order
         # where each dynamic array ended up, so the writer can update the
         # formula's ref and blank what a larger, earlier spill left behind
         for (sheet, anchor), end in self.spills.items():
@@ -745,6 +750,9 @@ class _Engine:
         self._spill(b, arr)
 
     def _spill(self, b: Block, arr: np.ndarray) -> None:
+        """Write a dynamic array's values from its anchor, sized in one pass:
+        the target checked for other values and formula cells at once, the
+        values set as one block (``#SPILL!`` in the anchor when blocked)."""
         g = self.grids[b.sheet]
         h, w = arr.shape
         old = _ref_bounds(b.formula.ref) if b.formula.ref else ((b.row, b.col), (b.row, b.col))
@@ -753,17 +761,11 @@ class _Engine:
             blocked = True  # beyond the edge of the sheet: #SPILL! as in Excel
         elif (h, w) != (1, 1):
             target = g.block(b.row, b.col, b.row + h - 1, b.col + w - 1)
-            others = [
-                (r, c)
-                for r in range(b.row, b.row + h)
-                for c in range(b.col, b.col + w)
-                if (r, c) != (b.row, b.col)
-                and (
-                    target[r - b.row, c - b.col] is not None
-                    or self._is_formula_cell(b.sheet, (r, c))
-                )
-            ]
-            blocked = bool(others)
+            taken = np.frompyfunc(_is_set, 1, 1)(target).astype(bool)
+            taken[0, 0] = False
+            blocked = bool(taken.any()) or self._formulas_within(
+                b.sheet, (b.row, b.col), (b.row + h - 1, b.col + w - 1)
+            )
         out = self.results.values.setdefault(g.name, {})
         (r1, c1), (r2, c2) = old
         for r in range(r1, r2 + 1):
@@ -780,16 +782,56 @@ class _Engine:
             )
             self.spills[(b.sheet, (b.row, b.col))] = (b.row, b.col)
             return
-        for i in range(h):
-            for j in range(w):
-                self._store(b, (b.row + i, b.col + j), _spill_value(arr[i, j]))
+        values = np.empty((h, w), dtype=object)
+        if arr.dtype == object and not any(isinstance(x, Area) for x in arr.ravel().tolist()):
+            values[...] = [[_clean_spill(x) for x in row] for row in arr.tolist()]
+        else:
+            for idx, x in np.ndenumerate(arr):
+                values[idx] = _spill_value(x)
+        g._grow(b.row + h - 1, b.col + w - 1)
+        g.data[b.row - 1 : b.row - 1 + h, b.col - 1 : b.col - 1 + w] = values
+        flat = values.tolist()
+        out.update(
+            ((b.row + i, b.col + j), v) for i, row in enumerate(flat) for j, v in enumerate(row)
+        )
         end = (b.row + h - 1, b.col + w - 1)
         self.spills[(b.sheet, (b.row, b.col))] = end
         if end[0] > b.bottom or end[1] > b.right:
             self.grown[(b.sheet, (b.row, b.col))] = end
+            self._grown_at[(b.sheet, (b.row, b.col))] = self._position.get(id(b), 0)
 
-    def _is_formula_cell(self, sheet: str, coord: Coord) -> bool:
-        return self._formula_at(sheet, coord) is not None
+    def read_too_early(self) -> bool:
+        """Whether a block computed before a dynamic array that spilled beyond
+        its saved range reads the cells it grew into (only then is another
+        pass needed: a spill nobody read early is sized in this one)."""
+        for (sheet, anchor), end in self.grown.items():
+            at = self._grown_at.get((sheet, anchor), 0)
+            for b in self._order[:at]:
+                if b.node is None:
+                    continue
+                for key, top, left, bottom, right in self.precedents(b):
+                    if (
+                        key == sheet
+                        and top <= end[0]
+                        and bottom >= anchor[0]
+                        and left <= end[1]
+                        and right >= anchor[1]
+                    ):
+                        return True
+        return False
+
+    def _formulas_within(self, sheet: str, anchor: Coord, end: Coord) -> bool:
+        """Whether a formula cell other than ``anchor`` lies in anchor…end."""
+        coords = self._formula_coords.get(sheet)
+        if coords is None:
+            found = next((s for s in self.wb.sheets if s.name.casefold() == sheet), None)
+            listed = list(found.formulas) if found is not None else []
+            coords = np.array(listed, dtype=np.intp).reshape(-1, 2)
+            self._formula_coords[sheet] = coords
+        rows, cols = coords[:, 0], coords[:, 1]
+        inside = (rows >= anchor[0]) & (rows <= end[0]) & (cols >= anchor[1]) & (cols <= end[1])
+        inside &= (rows != anchor[0]) | (cols != anchor[1])
+        return bool(inside.any())
 
     def finish(self, v: Any, cx: CallContext) -> CellValue:
         """A normal formula's value as a cell holds it."""
@@ -1213,6 +1255,10 @@ class _Engine:
                 args[i] = self.v_scalar(a)
         if not any(_is_vec(a) for a in args):
             return fx.call(spec, args, self._cx(0))
+        if spec.name in criteria.GROUPED:
+            grouped = self.v_grouped(spec, args)
+            if grouped is not None:
+                return grouped
         fast = self.v_fast(spec, node, args)
         if fast is not None:
             return fast
@@ -1244,6 +1290,37 @@ class _Engine:
                 out[r] = fx.call(spec, row, self._cx(r))
         return _Vec(out)
 
+    def v_grouped(self, spec: FunctionSpec, args: list[Any]) -> _Vec | None:
+        """COUNTIF/SUMIFS … whose criteria vary by row: one grouped pass
+        (:func:`addin.refresh.functions.criteria.grouped_ifs`); the groups it
+        leaves to the function are computed once per distinct criteria."""
+        n = self._bx[3]
+        per_row: dict[int, list[Any]] = {}
+        for i, a in enumerate(args):
+            if not _is_vec(a):
+                continue
+            if spec.kind(i) != "S" or not isinstance(a, _Vec) or not _plain(a):
+                return None
+            per_row[i] = a.v.tolist()
+        if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
+            return None
+        with fx.shared_work():
+            res = criteria.grouped_ifs(spec.name, args, per_row, n)
+            done: dict[tuple[Any, ...], Any] = {}
+            row = list(args)
+            for r in range(n):
+                if res[r] is not None:
+                    continue
+                key = tuple((type(v[r]), v[r]) for v in per_row.values())
+                if key not in done:
+                    for i, v in per_row.items():
+                        row[i] = v[r]
+                    done[key] = fx.call(spec, row, self._cx(r))
+                res[r] = done[key]
+        out = np.empty(n, dtype=object)
+        out[:] = res
+        return _Vec(out)
+
     # ---------------------------------------------------------- fast paths
 
     def v_fast(self, spec: FunctionSpec, node: Func, args: list[Any]) -> Any:
@@ -1262,7 +1339,7 @@ class _Engine:
             return self.v_round(args)
         if name == "IF":
             return self.v_if(args)
-        if spec.params == "R*" and spec.handles_errors and name in ROW_LIFTED:
+        if spec.roles is not None and "row" in spec.roles:
             return self.v_contract(spec, args)
         return None
 
@@ -1502,26 +1579,32 @@ class _Engine:
         return _Vec(out)
 
     def v_contract(self, spec: FunctionSpec, args: list[Any]) -> Any:
-        first = args[0]
-        if any(_is_vec(a) for a in args[1:]):
-            return None
+        """A contract function down the block in one kernel call: its per-row
+        arguments (registry role ``row``, in any position) stacked into columns
+        (or row blocks, one row of cells per row), the others passed once. The
+        kernel broadcasts the per-row arguments and parses tables once."""
         _, _, _, n = self._bx
-        if isinstance(first, _Vec):
-            if first.v.dtype == np.float64:
-                stacked: Any = first.v.reshape(n, 1)
+        stacked = list(args)
+        for i, a in enumerate(args):
+            row = spec.role(i) == "row"
+            if not _is_vec(a):
+                if row and isinstance(a, Area | np.ndarray) and a.shape != (1, 1):
+                    return None  # a fixed range read as one per row: cell by cell
+                continue
+            if not row:
+                return None  # a table or population that moves: cell by cell
+            if isinstance(a, _Vec):
+                col = a.v.reshape(n, 1) if a.v.dtype == np.float64 else np.empty((n, 1), object)
+                if col.dtype == object:
+                    col[:, 0] = a.v
+                stacked[i] = col
+            elif a.bottom == a.top:
+                stacked[i] = a.grid.block(a.top, a.left, a.top + n - 1, a.right).copy()
             else:
-                col = np.empty((n, 1), dtype=object)
-                col[:, 0] = first.v
-                stacked = col
-        elif isinstance(first, _VArea):
-            if first.bottom != first.top:
                 return None
-            stacked = first.grid.block(first.top, first.left, first.top + n - 1, first.right).copy()
-        else:
-            return None
-        res = spec.impl(stacked, *args[1:])
+        res = spec.impl(*stacked)
         if isinstance(res, np.ndarray):
-            if res.shape == (n, 1):
+            if res.ndim == 2 and res.shape[0] == n:
                 return _Vec(res[:, 0].copy())
             return None
         return res  # one value for every row (an error in a shared argument)
@@ -1797,6 +1880,19 @@ def _as_result_array(v: Any) -> np.ndarray:
     return fx.as_array(v)
 
 
+def _is_set(v: Any) -> bool:
+    return v is not None
+
+
+def _clean_spill(v: Any) -> CellValue:
+    """:func:`_spill_value` of a plain value (no reference)."""
+    if v.__class__ is float:
+        return v
+    if v is None or v is MISSING:
+        return 0.0
+    return _clean(v)
+
+
 def _spill_value(v: Any) -> CellValue:
     if v is None or v is MISSING:
         return 0.0
@@ -1932,7 +2028,7 @@ def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
         for _ in range(5):
             engine = _Engine(wb, vectorise, extents)
             results = engine.run()
-            if not engine.grown:
+            if not engine.grown or not engine.read_too_early():
                 return results
             # a dynamic array spilled beyond the range saved in the file: cells
             # reading the new part may have been computed before it; again,

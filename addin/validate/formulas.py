@@ -153,7 +153,7 @@ def _check_call(
         return
     if upper.startswith(("_XLFN.", "_XLWS.")):
         return  # stored the way Excel stores post-2007 functions
-    if upper.startswith(("_XLUDF.", "_XLDUDF_")):
+    if upper.startswith(registry.UDF_PREFIXES):
         report.add(
             "formula.unknown-function", sheet, cell,
             f"未知的自定义函数 {func.name}",

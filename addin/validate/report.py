@@ -17,7 +17,6 @@ a.xlsx (模板 t1 1.0): 1 个问题
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -129,7 +128,3 @@ class Report:
             "problems": [asdict(p) | {"where": p.where} for p in self.problems],
             "notes": [{"zh": zh, "en": en} for zh, en in self.notes],
         }
-
-    def render_json(self) -> str:
-        """The report as JSON (UTF-8 text, Chinese not escaped)."""
-        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["col_letters", "col_number", "from_a1", "to_a1"]
+__all__ = ["MAX_COL", "MAX_ROW", "col_letters", "col_number", "from_a1", "to_a1"]
+
+#: The sheet's edges (Excel 2007 on): the last row and the last column (XFD).
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from addin.xlsx.a1 import col_letters, col_number
+from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_number
 from udfs.errors import ERROR_CODES
 
 __all__ = [
@@ -56,9 +56,6 @@ __all__ = [
     "row_template",
     "tokenize",
 ]
-
-MAX_ROW = 1_048_576
-MAX_COL = 16_384
 
 #: Error literals a formula may contain: Excel's error spellings, one list for
 #: the kernel and the parser.
@@ -871,19 +868,6 @@ def r1c1_key(text: str, row: int, col: int) -> str:
         return m.group(0)
 
     return _RE_KEY.sub(sub, text)
-
-
-def ref_text(ref: Ref) -> str:
-    """A1 text of a reference (for messages)."""
-    sheet = f"'{ref.sheet}'!" if ref.sheet else ""
-    if not ref.rows:
-        return f"{sheet}{col_letters(ref.left)}:{col_letters(ref.right)}"
-    if not ref.cols:
-        return f"{sheet}{ref.top}:{ref.bottom}"
-    a = f"{col_letters(ref.left)}{ref.top}"
-    if ref.is_cell:
-        return sheet + a
-    return f"{sheet}{a}:{col_letters(ref.right)}{ref.bottom}"
 
 
 def row_template(text: str) -> tuple[str, tuple[int, ...]]:

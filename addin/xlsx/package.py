@@ -42,7 +42,7 @@ from typing import IO, ClassVar
 
 from lxml import etree
 
-from addin.xlsx.a1 import col_letters, from_a1
+from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, from_a1
 from addin.xlsx.model import (
     CellValue,
     Coord,
@@ -66,9 +66,6 @@ __all__ = [
     "read_workbook",
     "shift_formula",
 ]
-
-MAX_ROW = 1_048_576
-MAX_COL = 16_384
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # an empty zip starts with its end record

@@ -135,6 +135,11 @@ class CallContext:
 Impl = Callable[..., Any]
 
 
+#: The built-in functions' parameter letters as roles: ``S`` (one value, lifted
+#: or intersected per row) is ``row``, ``R`` (a range read as a whole) is ``whole``.
+ROLE_OF_KIND = {"S": "row", "R": "whole"}
+
+
 @dataclass(frozen=True)
 class FunctionSpec:
     """How to call one Excel function."""
@@ -149,6 +154,16 @@ class FunctionSpec:
     needs_context: bool = False
     lift_all: bool = False  # when lifting, ranges in R arguments are lifted too (IF)
     no_lift: bool = False  # an array where one value is expected is #VALUE! (EDATE)
+    roles: tuple[str, ...] | None = None  # named roles (contract functions: the registry's)
+
+    def role(self, i: int) -> str:
+        """The role of argument ``i`` in the registry's vocabulary
+        (:data:`addin.registry.ArgumentRole`): ``row`` (one value per row of a
+        filled-down block) or ``whole`` (read whole by every row); the built-in
+        functions' ``S``/``R`` letters translate to them (:data:`ROLE_OF_KIND`)."""
+        if self.roles is not None:
+            return self.roles[i] if i < len(self.roles) else "whole"
+        return ROLE_OF_KIND[self.kind(i)]
 
     def kind(self, i: int) -> str:
         p = self.params
@@ -665,6 +680,17 @@ def _lift(
         # only the value-testing functions can tell the padding apart
         h, w = max(h, target[0]), max(w, target[1])
     out = np.empty((h, w), dtype=object)
+    from addin.refresh.functions import criteria  # (criteria imports this module)
+
+    if spec.name in criteria.GROUPED:
+        # criteria that vary over the array: one grouped pass, as down a block
+        per_cell = {
+            i: [_broadcast_get(vals[i], r, c) for r in range(h) for c in range(w)] for i in lifted
+        }
+        grouped = criteria.grouped_ifs(spec.name, vals, per_cell, h * w)
+        if all(v is not None for v in grouped):
+            out[...] = np.array(grouped, dtype=object).reshape(h, w)
+            return out
     row = list(vals)
     for r in range(h):
         for c in range(w):
@@ -738,18 +764,6 @@ def numbers_of(args: tuple[Any, ...], date1904: bool = False) -> list[float]:
                     out.append(float(v))
             else:
                 out.append(to_number(v, date1904))
-    return out
-
-
-def _num_array(a: Any) -> np.ndarray:
-    """A range/array as floats with NaN for non-numbers; raises the first error."""
-    arr = as_array(a)
-    out = np.full(arr.shape, np.nan)
-    for idx, v in np.ndenumerate(arr):
-        if isinstance(v, ExcelError):
-            raise ExcelErrorRaised(v)
-        if isinstance(v, float | int) and not isinstance(v, bool):
-            out[idx] = v
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,7 @@ from addin.refresh.functions._core import (
     round15,
     text_to_number,
 )
+from udfs._wildcards import wildcard_matcher
 from udfs.errors import (
     VALUE,
     ExcelError,
@@ -29,21 +31,6 @@ from udfs.errors import (
 )
 
 _CRIT_OP = re.compile(r"^(<=|>=|<>|=|<|>)?(.*)$", re.DOTALL)
-
-
-def wildcard_regex(pattern: str) -> re.Pattern[str]:
-    """Excel wildcards (``*``, ``?``, ``~`` escapes) as a case-insensitive regex."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "~" and i + 1 < len(pattern) and pattern[i + 1] in "*?~":
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
-        i += 1
-    return re.compile("^" + "".join(out) + "$", re.IGNORECASE | re.DOTALL)
 
 
 def make_criterion(crit: Any) -> Callable[[Any], bool]:
@@ -111,10 +98,10 @@ def make_criterion(crit: Any) -> Callable[[Any], bool]:
 
         return num_pred
     if op in ("=", "<>"):
-        rx = wildcard_regex(rhs)
+        fits = wildcard_matcher(rhs)
         if op == "=":
-            return lambda v: isinstance(v, str) and rx.match(v) is not None
-        return lambda v: not (isinstance(v, str) and rx.match(v) is not None)
+            return lambda v: isinstance(v, str) and fits(v)
+        return lambda v: not (isinstance(v, str) and fits(v))
     test = _CMP[op]
     low = rhs.casefold()
 
@@ -244,21 +231,42 @@ def _simple_criterion(c: Any) -> Any:
 
 def _equality_index(arr: np.ndarray) -> dict[Any, np.ndarray]:
     """Flat positions of each cell value under the keys of
-    :func:`_simple_criterion` (numeric text is found by number too)."""
-    lists: dict[Any, list[int]] = {}
-    for i, v in enumerate(arr.ravel().tolist()):
-        if isinstance(v, bool):
-            keys: tuple[Any, ...] = (("b", v),)
-        elif isinstance(v, float | int):
-            keys = (("n", round15(float(v))),)
-        elif isinstance(v, str):
-            n = text_to_number(v)
-            keys = (("s", v.lower()),) if n is None else (("s", v.lower()), ("n", round15(n)))
-        else:
-            continue
-        for k in keys:
-            lists.setdefault(k, []).append(i)
-    return {k: np.array(v, dtype=np.intp) for k, v in lists.items()}
+    :func:`_simple_criterion` (numeric text is found by number too).
+
+    Each distinct value is keyed once; the positions are slices of one stable
+    sort of the cells by key (ascending within a key)."""
+    code_of: dict[Any, int] = {}
+    seen: dict[tuple[type, Any], tuple[int, Any]] = {}
+    extra: dict[Any, list[int]] = {}  # numeric text, found by its number too
+    flat = arr.ravel().tolist()
+    codes = np.full(len(flat), -1, dtype=np.intp)
+    for i, v in enumerate(flat):
+        hit = seen.get((v.__class__, v))
+        if hit is None:
+            second = None
+            if isinstance(v, bool):
+                first: Any = ("b", v)
+            elif isinstance(v, float | int):
+                first = ("n", round15(float(v)))
+            elif isinstance(v, str):
+                first = ("s", v.lower())
+                n = text_to_number(v)
+                second = None if n is None else ("n", round15(n))
+            else:
+                first = None
+            code = -1 if first is None else code_of.setdefault(first, len(code_of))
+            hit = seen[(v.__class__, v)] = (code, second)
+        codes[i] = hit[0]
+        if hit[1] is not None:
+            extra.setdefault(hit[1], []).append(i)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(code_of) + 1))
+    index = {k: order[bounds[c] : bounds[c + 1]] for k, c in code_of.items()}
+    for k, more in extra.items():
+        have = index.get(k)
+        more_arr = np.array(more, dtype=np.intp)
+        index[k] = more_arr if have is None else np.union1d(have, more_arr)
+    return index
 
 
 def _scalar_crit(c: Any) -> Any:
@@ -272,11 +280,163 @@ def _scalar_crit(c: Any) -> Any:
 def _selected_numbers(arr: np.ndarray, selected: np.ndarray) -> list[float]:
     """The numbers at the ``selected`` flat positions (errors there raised)."""
     out = []
-    flat = arr.ravel()
-    for i in selected.tolist():
-        v = flat[i]
+    # only the selected cells are read (a column of a wide grid is a strided
+    # view: raveling it would copy it whole on every call)
+    rows, cols = np.divmod(selected, arr.shape[1])
+    for v in arr[rows, cols].tolist():
         if isinstance(v, ExcelError):
             raise ExcelErrorRaised(v)
         if isinstance(v, float | int) and not isinstance(v, bool):
             out.append(float(v))
     return out
+
+
+# ------------------------------------------------------------ grouped criteria
+
+#: The criteria functions a block computes in one grouped pass: where the
+#: aggregated range is (argument position; ``None``: the criteria range itself,
+#: ``-1``: none, a count), where the range/criteria pairs start, and whether an
+#: optional aggregated range follows one pair (SUMIF/AVERAGEIF).
+GROUPED: dict[str, tuple[int | None, int, bool]] = {
+    "COUNTIF": (-1, 0, False),
+    "COUNTIFS": (-1, 0, False),
+    "SUMIF": (None, 0, True),
+    "AVERAGEIF": (None, 0, True),
+    "SUMIFS": (0, 1, False),
+    "AVERAGEIFS": (0, 1, False),
+    "MAXIFS": (0, 1, False),
+    "MINIFS": (0, 1, False),
+}
+
+
+def grouped_ifs(name: str, args: list[Any], per_row: dict[int, list[Any]], n: int) -> list[Any]:
+    """``name`` (one of :data:`GROUPED`) for ``n`` rows whose criteria at the
+    positions of ``per_row`` differ from row to row: one pass grouped by the
+    distinct criteria (a hash of the criteria columns) instead of a criteria
+    selection per row.
+
+    Where every per-row criterion is an equality (``"张三"``, ``3``, ``TRUE``)
+    a group's cells come from a hash index of its criteria range; a group whose
+    result needs more than a sum, count or extreme of plain numbers (an error
+    in the selected cells, an average of nothing) and every other criterion
+    give ``None`` for its rows: the caller computes those with the function
+    itself (one call per distinct criteria, not per row)."""
+    agg, first, optional_target = GROUPED[name]
+    pairs = list(range(first, first + 2 if optional_target else len(args), 2))
+    if not pairs or len(args) < first + 2 or (not optional_target and (len(args) - first) % 2):
+        return [None] * n
+    keys_of: list[list[Any]] = []
+    for p in pairs:
+        if p + 1 in per_row:
+            memo: dict[tuple[type, Any], Any] = {}
+            keys = []
+            for c in per_row[p + 1]:
+                k = memo.get((c.__class__, c), _NO_KEY)
+                if k is _NO_KEY:
+                    k = memo[(c.__class__, c)] = _simple_criterion(_scalar_crit(c))
+                if k is None:
+                    return [None] * n
+                keys.append(k)
+            keys_of.append(keys)
+        else:
+            keys_of.append([])
+    try:
+        if any(p in per_row or not isinstance(args[p], Area | np.ndarray) for p in pairs):
+            return [None] * n
+        arrays = [as_array(args[p]) for p in pairs]
+        shape = arrays[0].shape
+        if any(a.shape != shape for a in arrays):
+            return [None] * n
+        if agg == -1:
+            target = None
+        elif agg is None:
+            extra = first + 2
+            if extra in per_row:
+                return [None] * n
+            has = len(args) > extra and args[extra] is not MISSING
+            target = _area_like(args[extra], shape) if has else arrays[0]
+        else:
+            if agg in per_row or not isinstance(args[agg], Area | np.ndarray):
+                return [None] * n
+            target = as_array(args[agg])
+            if target.shape != shape:
+                return [None] * n
+    except ExcelErrorRaised:
+        return [None] * n
+    shared = [
+        k for k, p in enumerate(pairs) if p + 1 not in per_row
+    ]  # the same criterion on every row: one mask
+    base: np.ndarray | None = None
+    for k in shared:
+        m = _predicate_mask(_scalar_crit(args[pairs[k] + 1]), arrays[k])
+        base = m.ravel() if base is None else base & m.ravel()
+    varying = [k for k in range(len(pairs)) if k not in shared]
+    indexes = [
+        _cached(args[pairs[k]], "criteria-index", functools.partial(_equality_index, arrays[k]))
+        for k in varying
+    ]
+    numbers = None if target is None else _number_column(target)
+    out: list[Any] = [None] * n
+    done: dict[tuple[Any, ...], Any] = {}
+    members: dict[tuple[int, Any], set[int]] = {}  # a key's cells as a set, built once
+    for i in range(n):
+        key = tuple(keys_of[k][i] for k in varying)
+        if key not in done:
+            hits = sorted(
+                (
+                    (idx.get(kk, _NO_HITS), j, kk)
+                    for j, (idx, kk) in enumerate(zip(indexes, key, strict=True))
+                ),
+                key=lambda t: len(t[0]),
+            )
+            sel = hits[0][0]
+            for other, j, kk in hits[1:]:
+                if not len(sel):
+                    break
+                inside = members.get((j, kk))
+                if inside is None:
+                    inside = members[(j, kk)] = set(other.tolist())
+                sel = np.array([x for x in sel.tolist() if x in inside], dtype=np.intp)
+            if base is not None and len(sel):
+                sel = sel[base[sel]]
+            done[key] = _aggregate(name, sel, numbers)
+        out[i] = done[key]
+    return out
+
+
+_NO_KEY = object()
+
+
+def _number_column(target: np.ndarray) -> tuple[list[float | None], set[int]]:
+    """The aggregated range flat: its numbers (``None`` elsewhere) and where
+    errors are (plain lists: a group holds a few cells, numpy would cost more)."""
+    nums: list[float | None] = []
+    errs: set[int] = set()
+    for i, v in enumerate(target.ravel().tolist()):
+        if v.__class__ is float or (isinstance(v, int) and not isinstance(v, bool)):
+            nums.append(float(v))
+        else:
+            nums.append(None)
+            if isinstance(v, ExcelError):
+                errs.add(i)
+    return nums, errs
+
+
+def _aggregate(
+    name: str, sel: np.ndarray, numbers: tuple[list[float | None], set[int]] | None
+) -> Any:
+    """One group's result, or ``None`` when the function itself must say it."""
+    if numbers is None:
+        return float(len(sel))
+    nums, errs = numbers
+    cells = sel.tolist()
+    if errs and not errs.isdisjoint(cells):
+        return None  # the first error in the selection, as the function raises it
+    vals = [v for v in (nums[p] for p in cells) if v is not None]
+    if name in ("SUMIF", "SUMIFS"):
+        return math.fsum(vals)
+    if not vals:
+        return 0.0 if name in ("MAXIFS", "MINIFS") else None
+    if name in ("AVERAGEIF", "AVERAGEIFS"):
+        return math.fsum(vals) / len(vals)
+    return max(vals) if name == "MAXIFS" else min(vals)

@@ -25,7 +25,8 @@ from addin.refresh.functions._core import (
     to_int,
     to_number,
 )
-from addin.refresh.functions.criteria import _scalar_crit, wildcard_regex
+from addin.refresh.functions.criteria import _scalar_crit
+from udfs._wildcards import wildcard_matcher
 from udfs.errors import (
     NA,
     REF,
@@ -88,10 +89,10 @@ def exact_position(
         if index is not None:
             return index.get(_lookup_key(value, fold), -1)
     if has_wild:
-        rx = wildcard_regex(value)
+        fits = wildcard_matcher(value)
         for i in order:
             v = items[i]
-            if isinstance(v, str) and rx.match(v):
+            if isinstance(v, str) and fits(v):
                 return i
         return -1
     key = _lookup_key(value, fold)
