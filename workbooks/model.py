@@ -181,6 +181,17 @@ class Template:
                 return s
         raise KeyError(name)
 
+    def param(self, name: str) -> Any:
+        """A parameter's value (a scalar) or rows (a table), by its name: the
+        golden reference reads the document's numbers through it."""
+        for s in self.scalars:
+            if s.name == name:
+                return s.value
+        for t in self.tables:
+            if t.name == name:
+                return t.rows
+        raise KeyError(name)
+
 
 def ref(sheet: str, a1: str) -> str:
     """An absolute reference with the sheet quoted (``'参数'!$B$4:$C$7``)."""
