@@ -19,6 +19,7 @@ Exit codes (the worst file decides):
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import json
 import os
@@ -421,6 +422,19 @@ def format_report(report: FileReport, say: _Say) -> list[str]:
     "--json", "as_json", is_flag=True, help="以 JSON 输出摘要 / print the summary as JSON."
 )
 @click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="TODAY()/NOW() 所取的日期（默认今天）/ the date TODAY() and NOW() return "
+    "(default: the machine's today).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="RAND()/RANDBETWEEN() 的随机种子 / seed for RAND() and RANDBETWEEN().",
+)
+@click.option(
     "--lang",
     type=click.Choice(["zh-en", "zh", "en"]),
     default="zh-en",
@@ -435,6 +449,8 @@ def refresh_command(
     engine: str,
     full_calc_on_load: bool,
     as_json: bool,
+    today: datetime.datetime | None,
+    seed: int | None,
     lang: str,
 ) -> None:
     """重算工作簿（无需 Excel），把结果写回文件副本。
@@ -467,8 +483,14 @@ def refresh_command(
         )
         sys.exit(EXIT_UNREADABLE)
     tasks = [(s, d, engine, in_place, full_calc_on_load) for s, d in plan]
+    from addin.refresh.functions import volatile
+
+    day = today.date() if today is not None else datetime.date.today()
+    volatile.configure(day, seed)
     try:
-        reports = _execute(tasks, jobs, show_progress=len(tasks) > 1 and not as_json)
+        reports = _execute(
+            tasks, jobs, show_progress=len(tasks) > 1 and not as_json, volatile_args=(day, seed)
+        )
     except Exception as exc:  # the CLI boundary: a bug becomes one line, not a traceback
         if os.environ.get("JIXIAO_DEBUG"):
             raise
@@ -484,7 +506,12 @@ def refresh_command(
     if as_json:
         click.echo(
             json.dumps(
-                {"exit_code": code, "files": [asdict(r) for r in reports]},
+                {
+                    "exit_code": code,
+                    "today": day.isoformat(),
+                    "seed": seed,
+                    "files": [asdict(r) for r in reports],
+                },
                 ensure_ascii=False,
                 indent=2,
             )
@@ -493,6 +520,7 @@ def refresh_command(
         for report in reports:
             for line in format_report(report, say):
                 click.echo(line)
+        click.echo(say(f"TODAY() 取 {day.isoformat()}", f"TODAY() is {day.isoformat()}"))
         if len(reports) > 1:
             ok = sum(r.status == "ok" for r in reports)
             click.echo(
@@ -505,7 +533,11 @@ def refresh_command(
 
 
 def _execute(
-    tasks: list[tuple[Path, Path, str, bool, bool]], jobs: int, *, show_progress: bool
+    tasks: list[tuple[Path, Path, str, bool, bool]],
+    jobs: int,
+    *,
+    show_progress: bool,
+    volatile_args: tuple[datetime.date, int | None] = (datetime.date.today(), None),
 ) -> list[FileReport]:
     if len(tasks) == 1:
         return [_run_one(tasks[0])]  # no progress bar (nor its import) for one file
@@ -521,7 +553,13 @@ def _execute(
     reports: list[FileReport] = []
     try:
         if jobs > 1 and len(tasks) > 1:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+            from addin.refresh.functions import volatile
+
+            with ProcessPoolExecutor(
+                max_workers=min(jobs, len(tasks)),
+                initializer=volatile.configure,
+                initargs=volatile_args,
+            ) as pool:
                 for report in pool.map(_run_one, tasks):
                     reports.append(report)
                     bar.update()

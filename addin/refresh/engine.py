@@ -33,9 +33,11 @@ Anything outside the supported functions raises
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import math
 import operator
+import re
 from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
@@ -89,7 +91,9 @@ from udfs.errors import NA, NAME, NULL, REF, SPILL, VALUE, ExcelError, ExcelErro
 
 __all__ = ["calculate", "contract_function"]
 
+Rect = tuple[str, int, int, int, int]  # sheet key, top, left, bottom, right
 _UDF_PREFIXES = ("_XLUDF.", "_XLDUDF_JX_", "_XLDUDF_", "JX.")
+_XL_PREFIX = re.compile(r"_xlfn\.|_xlws\.|_xlpm\.", re.IGNORECASE)
 
 
 # ------------------------------------------------------------- the cell grid
@@ -103,6 +107,20 @@ class SheetGrid:
         self.data = np.full((max(rows, 1), max(cols, 1)), None, dtype=object)
         self.limit_rows = rows  # whole columns are cut here (workbook-wide extent)
         self.limit_cols = cols
+        # what INDIRECT, FORMULATEXT and ISFORMULA read: the book's sheets, this sheet's formulas
+        self.sheets: dict[str, SheetGrid] = {}
+        self.formulas: dict[Coord, Formula] = {}
+        self.on_dynamic: Callable[[Area], None] | None = None
+        self.hidden_rows: frozenset[int] = frozenset()  # what SUBTOTAL and AGGREGATE skip
+        self.filtered_rows: frozenset[int] = frozenset()
+
+    def formula_text(self, row: int, col: int) -> str | None:
+        """The formula of a cell as Excel shows it (``=…``, storage prefixes dropped)."""
+        f = self.formulas.get((row, col))
+        if f is None:
+            return None
+        text = "=" + _XL_PREFIX.sub("", f.text)
+        return "{" + text + "}" if f.kind == "array" else text
 
     def get(self, row: int, col: int) -> Any:
         if 1 <= row <= self.data.shape[0] and 1 <= col <= self.data.shape[1]:
@@ -329,6 +347,7 @@ class _Engine:
         wb: Workbook,
         vectorise: bool = True,
         spill_extents: dict[tuple[str, Coord], Coord] | None = None,
+        late_reads: list[tuple[str, int, int, int, Rect]] | None = None,
     ) -> None:
         self.wb = wb
         self.vectorise = vectorise
@@ -336,6 +355,12 @@ class _Engine:
         # earlier pass found them): their dependents must come after them
         self.spill_extents = dict(spill_extents or {})
         self.grown: dict[tuple[str, Coord], Coord] = {}
+        # ranges OFFSET/INDIRECT read (known only when evaluated) that hold
+        # formulas an earlier pass computed too late: (sheet, top, bottom, col, rect)
+        self.late_reads = list(late_reads or [])
+        self.dynamic_reads: list[tuple[Block, Rect]] = []
+        self.late_found: list[tuple[str, int, int, int, Rect]] = []
+        self._current: Block | None = None
         self.date1904 = wb.date1904
         rows = max([s.max_row for s in wb.sheets] + [1])
         cols = max([s.max_col for s in wb.sheets] + [1])
@@ -358,6 +383,9 @@ class _Engine:
                 vals[:] = [v if v.__class__ is float else _clean(v) for v in s.values.values()]
                 g.data[rc[:, 0] - 1, rc[:, 1] - 1] = vals
             self.grids[s.name.casefold()] = g
+            g.sheets, g.formulas = self.grids, s.formulas
+            g.on_dynamic = self._dynamic_read
+            g.hidden_rows, g.filtered_rows = s.hidden_rows, s.filtered_rows
         self.tables = {t.name.casefold(): t for t in wb.tables}
         self.names: dict[tuple[str | None, str], DefinedName] = {}
         for dn in wb.names:
@@ -365,6 +393,7 @@ class _Engine:
             self.names[(scope, dn.name.casefold())] = dn
         self._name_nodes: dict[tuple[str | None, str], Node | None] = {}
         self._names_open: set[tuple[str | None, str]] = set()
+        self._lets: list[dict[str, Any]] = []
         self._specs: dict[str, FunctionSpec | None] = {}
         self.spills: dict[tuple[str, Coord], tuple[int, int]] = {}
         self.results = Results()
@@ -520,6 +549,10 @@ class _Engine:
                 if isinstance(cur, Ref):
                     key = cur.sheet.casefold() if cur.sheet else sh
                     if key not in self.grids:
+                        parts = self.three_d_parts(cur)
+                        if parts is not None:
+                            stack.extend((dataclasses.replace(parts[1], sheet=n), sh, sft)
+                                         for n in parts[0])  # fmt: skip
                         continue
                     last = cur.shifted(b.n - 1, 0) if sft else cur
                     top, bottom = min(cur.top, last.top), max(cur.bottom, last.bottom)
@@ -538,6 +571,11 @@ class _Engine:
                 elif isinstance(cur, Unary | Percent):
                     stack.append((cur.operand, sh, sft))
                 elif isinstance(cur, Binary | RangeOp | Intersect):
+                    parts = self.three_d_parts(cur)
+                    if parts is not None:
+                        stack.extend((dataclasses.replace(parts[1], sheet=n), sh, sft)
+                                     for n in parts[0])  # fmt: skip
+                        continue
                     stack.append((cur.left, sh, sft))
                     stack.append((cur.right, sh, sft))
                 elif isinstance(cur, Union):
@@ -563,7 +601,9 @@ class _Engine:
                     seen_names.add(k)
                     nn = self._name_node(cur, sh)
                     if nn is not None:
-                        stack.append((nn, dn.sheet.casefold() if dn.sheet else sh, False))
+                        nsh = dn.sheet.casefold() if dn.sheet else sh
+                        # relative parts seen from the block's first row, spread over its rows
+                        stack.append((_relative_to(nn, b.row - 1, b.col - 1), nsh, sft))
                 elif isinstance(cur, StructRef):
                     grid = self.grids[sh]
                     for row in (b.row, b.row + b.n - 1):
@@ -573,7 +613,32 @@ class _Engine:
 
         assert b.node is not None
         walk(b.node, b.sheet, True)
+        for sheet, top, bottom, col, rect in self.late_reads:
+            if sheet == b.sheet and b.col <= col <= b.right and top <= b.bottom and bottom >= b.row:
+                out.append(rect)
         return out
+
+    def _dynamic_read(self, area: Area) -> None:
+        """OFFSET/INDIRECT evaluated to ``area`` inside the block being evaluated."""
+        if self._current is not None:
+            g = self.grids[area.grid.name.casefold()]
+            rect = (g.name.casefold(), area.top, area.left,
+                    min(area.bottom, g.limit_rows), min(area.right, g.limit_cols))  # fmt: skip
+            self.dynamic_reads.append((self._current, rect))
+
+    def late(self, order: list[Block]) -> list[tuple[str, int, int, int, Rect]]:
+        """Reads through OFFSET/INDIRECT of formula cells computed after the
+        reader: the precedents the next pass must add."""
+        if not self.dynamic_reads:
+            return []
+        pos = {id(b): i for i, b in enumerate(order)}
+        index = self._index()
+        out = []
+        for reader, rect in self.dynamic_reads:
+            if any(pos.get(id(self.blocks[j]), -1) >= pos[id(reader)]
+                   for j in self._query(index, rect)):  # fmt: skip
+                out.append((reader.sheet, reader.row, reader.bottom, reader.col, rect))
+        return list(dict.fromkeys(out))
 
     def _formula_at(self, sheet: str, coord: Coord) -> Formula | None:
         g = self.grids.get(sheet)
@@ -697,7 +762,10 @@ class _Engine:
         # keeps the plain paths it is tested against
         with fx.shared_work() if self.vectorise else contextlib.nullcontext():
             for b in order:
+                self._current = b
                 self.eval_block(b)
+            self._current = None
+        self.late_found = self.late(order)
         # where each dynamic array ended up, so the writer can update the
         # formula's ref and blank what a larger, earlier spill left behind
         for (sheet, anchor), end in self.spills.items():
@@ -847,6 +915,9 @@ class _Engine:
         if t is StructRef:
             return self.struct_area(nd, cx)
         if t is RangeOp:
+            three = self.three_d_parts(nd)
+            if three is not None:
+                return self.three_d(three, dr)
             a = self.ev(nd.left, cx, dr)
             b = self.ev(nd.right, cx, dr)
             return _range_union(a, b)
@@ -895,6 +966,9 @@ class _Engine:
         else:
             grid = self.grids.get(ref.sheet.casefold())
             if grid is None:
+                parts = self.three_d_parts(ref)
+                if parts is not None:
+                    return self.three_d(parts, 0)
                 return REF.with_message(f"工作表不存在 / no sheet {ref.sheet}")
         if ref.top < 1 or ref.left < 1 or ref.bottom > MAX_ROW or ref.right > MAX_COL:
             return REF.with_message("引用超出工作表 / reference beyond the sheet")
@@ -905,6 +979,8 @@ class _Engine:
     ) -> Any:
         spec = self.spec(node.name)
         assert spec is not None
+        if spec.name == "LET":
+            return self.ev_let(node, cx, dr)
         sub = cx
         if spec.array_args and not cx.array_mode:
             sub = CallContext(cx.grid, cx.row, cx.col, True, cx.date1904)
@@ -912,12 +988,17 @@ class _Engine:
         return fx.call(spec, args, sub, target)
 
     def ev_name(self, name: Name, cx: CallContext) -> Any:
+        bound = self._let_value(name)
+        if bound is not _UNBOUND:
+            return bound
         dn = self._name_def(name, cx.grid.name.casefold())
         if dn is None:
             return NAME.with_message(f"未定义的名称 / undefined name {name.name}")
         node = self._name_node(name, cx.grid.name.casefold())
         if node is None:
             return NAME
+        # a name with relative parts (=Sheet1!$B1) is stored as seen from A1
+        node = _relative_to(node, cx.row - 1, cx.col - 1)
         grid = self.grids.get(dn.sheet.casefold()) if dn.sheet else None
         ncx = cx if grid is None else CallContext(grid, cx.row, cx.col, cx.array_mode, cx.date1904)
         key = (dn.sheet, dn.name.casefold())
@@ -928,6 +1009,71 @@ class _Engine:
             return self.ev(node, ncx, 0)
         finally:
             self._names_open.discard(key)
+
+    def _let_value(self, name: Name) -> Any:
+        key = name.name.casefold()
+        for scope in reversed(self._lets):
+            if key in scope:
+                return scope[key]
+        return _UNBOUND
+
+    def ev_let(self, node: Func, cx: CallContext, dr: int) -> Any:
+        """LET(name1, value1, …, calculation): each value evaluated once, in order,
+        the names seen by the values after them and by the calculation."""
+        args = node.args
+        if len(args) < 3 or len(args) % 2 == 0:
+            return VALUE.with_message("LET 参数个数不对 / LET: wrong number of arguments")
+        scope: dict[str, Any] = {}
+        self._lets.append(scope)
+        try:
+            for i in range(0, len(args) - 1, 2):
+                nm = args[i]
+                if not isinstance(nm, Name):
+                    return VALUE.with_message("LET 的名称无效 / LET: not a name")
+                scope[nm.name.casefold()] = self.ev(args[i + 1], cx, dr)
+            return self.ev(args[-1], cx, dr)
+        finally:
+            self._lets.pop()
+
+    def three_d_parts(self, node: Any) -> tuple[list[str], Ref] | None:
+        """The sheets and the range of a 3-D reference (``Sheet1:Sheet3!A1:B2``,
+        ``'Sheet 1:Sheet 3'!A1``), or ``None`` when ``node`` is not one."""
+        first = last = None
+        ref: Ref | None = None
+        if isinstance(node, Ref) and node.sheet and ":" in node.sheet:
+            first, _, last = node.sheet.partition(":")
+            ref = node
+        elif isinstance(node, RangeOp):
+            left, right = node.left, node.right
+            if isinstance(left, RangeOp) and isinstance(right, Ref) and right.sheet is None:
+                inner = self.three_d_parts(left)
+                if inner is None:
+                    return None
+                a = inner[1]
+                ref = dataclasses.replace(
+                    a, top=min(a.top, right.top), left=min(a.left, right.left),
+                    bottom=max(a.bottom, right.bottom), right=max(a.right, right.right),
+                    abs_bottom=right.abs_bottom, abs_right=right.abs_right, is_cell=False,
+                )  # fmt: skip
+                return inner[0], ref
+            if isinstance(left, Name) and left.sheet is None and isinstance(right, Ref):
+                first, last, ref = left.name, right.sheet, right
+        if ref is None or not first or not last:
+            return None
+        order = [s.name.casefold() for s in self.wb.sheets]
+        lo, hi = first.casefold(), last.casefold()
+        if lo not in order or hi not in order:
+            return None
+        i, j = order.index(lo), order.index(hi)
+        return order[min(i, j) : max(i, j) + 1], dataclasses.replace(ref, sheet=None)
+
+    def three_d(self, parts: tuple[list[str], Ref], dr: int) -> MultiArea:
+        """A 3-D reference: the same range on each sheet, as a union of references."""
+        sheets, ref = parts
+        ref = ref.shifted(dr, 0) if dr else ref
+        return MultiArea(
+            Area(self.grids[n], ref.top, ref.left, ref.bottom, ref.right) for n in sheets
+        )
 
     def _table_for(self, sr: StructRef, sheet: str, row: int, col: int) -> Table | None:
         if sr.table is not None:
@@ -1195,6 +1341,8 @@ class _Engine:
         assert spec is not None
         if not self._moves(node):
             return self.ev(node, self._cx(0), 0)
+        if spec.name == "LET":
+            return self.per_row(node)
         if spec.array_args:
             fast = self.v_sumproduct(node, spec)
             return fast if fast is not None else self.per_row(node)
@@ -1588,7 +1736,8 @@ class _Engine:
 # ------------------------------------------------------------------ helpers
 
 #: Functions whose result may be a reference (implicitly intersected per row).
-_REF_RESULTS = {"INDEX", "XLOOKUP", "IF", "CHOOSE", "IFS", "IFERROR", "IFNA"}
+_REF_RESULTS = {"INDEX", "XLOOKUP", "IF", "CHOOSE", "IFS", "IFERROR", "IFNA", "OFFSET", "INDIRECT",
+                "SWITCH", "LOOKUP"}  # fmt: skip
 
 _VALUE_ONLY = {
     "VLOOKUP", "HLOOKUP", "MATCH", "XMATCH", "SUM", "COUNT", "COUNTA", "AVERAGE", "MIN",
@@ -1839,6 +1988,43 @@ def _shift_node(node: Any, dr: int) -> Any:
     return node
 
 
+_UNBOUND = object()
+
+
+def _relative_to(node: Any, dr: int, dc: int) -> Any:
+    """A defined name's tree seen from the cell ``dr`` rows and ``dc`` columns
+    from A1: relative rows and columns move, wrapping round the sheet's edge."""
+    if (dr == 0 and dc == 0) or node is None:
+        return node
+    if isinstance(node, Ref):
+        if ((node.abs_top and node.abs_bottom) or not node.rows) and (
+            (node.abs_left and node.abs_right) or not node.cols
+        ):
+            return node
+        r = node.shifted(dr, dc)
+
+        def wrap(v: int, n: int) -> int:
+            return (v - 1) % n + 1
+
+        top, bottom = wrap(r.top, MAX_ROW), wrap(r.bottom, MAX_ROW)
+        left, right = wrap(r.left, MAX_COL), wrap(r.right, MAX_COL)
+        return dataclasses.replace(r, top=top, bottom=bottom, left=left, right=right)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes = {}
+        for f in dataclasses.fields(node):
+            v = getattr(node, f.name)
+            if isinstance(v, tuple):
+                nv: Any = tuple(_relative_to(x, dr, dc) for x in v)
+            elif dataclasses.is_dataclass(v):
+                nv = _relative_to(v, dr, dc)
+            else:
+                continue
+            if nv is not v and nv != v:
+                changes[f.name] = nv
+        return dataclasses.replace(node, **changes) if changes else node
+    return node
+
+
 def _toposort(blocks: list[Block]) -> tuple[list[int], set[int]]:
     n = len(blocks)
     indeg = [0] * n
@@ -1926,11 +2112,15 @@ def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
     gc.disable()
     try:
         extents: dict[tuple[str, Coord], Coord] = {}
+        late: list[tuple[str, int, int, int, Rect]] = []
         for _ in range(5):
-            engine = _Engine(wb, vectorise, extents)
+            engine = _Engine(wb, vectorise, extents, late)
             results = engine.run()
-            if not engine.grown:
+            if not engine.grown and not engine.late_found:
                 return results
+            # OFFSET/INDIRECT read formula cells computed after them: again,
+            # with those ranges among their precedents
+            late.extend(r for r in engine.late_found if r not in late)
             # a dynamic array spilled beyond the range saved in the file: cells
             # reading the new part may have been computed before it; again,
             # now with the real extent in the dependency graph

@@ -1,0 +1,215 @@
+"""Financial basics: PV, FV, PMT, IPMT, PPMT, NPER, RATE, NPV, IRR, XNPV, XIRR.
+
+The annuity functions share one equation (Excel's documented one):
+``pv·(1+r)^n + pmt·(1 + r·type)·((1+r)^n − 1)/r + fv = 0`` (``r = 0``:
+``pv + pmt·n + fv = 0``). RATE, IRR and XIRR solve theirs by Newton's method
+from the guess, as Excel does, and give #NUM! when it does not converge in
+Excel's 20 (RATE) or 100 (IRR, XIRR) steps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from addin.refresh.functions._core import (
+    MISSING,
+    as_array,
+    numbers_of,
+    register,
+    to_number,
+)
+from udfs.errors import NUM, VALUE, ExcelError, ExcelErrorRaised, fail
+
+
+def _opt(v: Any, default: float = 0.0) -> float:
+    return default if v is MISSING or v is None else to_number(v)
+
+
+def _type(v: Any) -> float:
+    return 0.0 if v is MISSING or v is None or to_number(v) == 0 else 1.0
+
+
+def _grow(r: float, n: float) -> float:
+    try:
+        return (1 + r) ** n
+    except (OverflowError, ZeroDivisionError):
+        raise fail(NUM, "结果溢出 / result overflows") from None
+
+
+def _checked(x: float | complex) -> float:
+    if isinstance(x, complex) or not math.isfinite(x):
+        raise fail(NUM, "结果无效 / no valid result")
+    return float(x)
+
+
+def fv_of(r: float, n: float, pmt: float, pv: float, t: float) -> float:
+    """The future value of the annuity."""
+    if r == 0:
+        return -(pv + pmt * n)
+    g = _grow(r, n)
+    return _checked(-(pv * g + pmt * (1 + r * t) * (g - 1) / r))
+
+
+def pmt_of(r: float, n: float, pv: float, fv: float, t: float) -> float:
+    """The payment of the annuity."""
+    if n == 0:
+        raise fail(NUM, "期数为零 / nper is 0")
+    if r == 0:
+        return -(pv + fv) / n
+    g = _grow(r, n)
+    return _checked(-(fv + pv * g) * r / ((1 + r * t) * (g - 1)))
+
+
+@register("PV", "SSSSS", 3, 5)
+def PV(rate: Any, nper: Any, pmt: Any, fv: Any = MISSING, kind: Any = MISSING) -> float:
+    """PV(rate, nper, pmt, [fv=0], [type=0])."""
+    r, n, p, f, t = to_number(rate), to_number(nper), to_number(pmt), _opt(fv), _type(kind)
+    if r == 0:
+        return -(p * n + f)
+    g = _grow(r, n)
+    return _checked(-(f + p * (1 + r * t) * (g - 1) / r) / g)
+
+
+@register("FV", "SSSSS", 3, 5)
+def FV(rate: Any, nper: Any, pmt: Any, pv: Any = MISSING, kind: Any = MISSING) -> float:
+    """FV(rate, nper, pmt, [pv=0], [type=0])."""
+    return fv_of(to_number(rate), to_number(nper), to_number(pmt), _opt(pv), _type(kind))
+
+
+@register("PMT", "SSSSS", 3, 5)
+def PMT(rate: Any, nper: Any, pv: Any, fv: Any = MISSING, kind: Any = MISSING) -> float:
+    """PMT(rate, nper, pv, [fv=0], [type=0])."""
+    return pmt_of(to_number(rate), to_number(nper), to_number(pv), _opt(fv), _type(kind))
+
+
+def _ipmt(r: float, per: float, n: float, pv: float, fv: float, t: float) -> float:
+    if per < 1 or per > n:
+        raise fail(NUM, "期次超出范围 / per out of range")
+    pmt = pmt_of(r, n, pv, fv, t)
+    if t == 1 and per == 1:
+        return 0.0
+    ip = fv_of(r, per - 1, pmt, pv, t) * r
+    return ip / (1 + r) if t == 1 else ip
+
+
+@register("IPMT", "SSSSSS", 4, 6)
+def IPMT(rate: Any, per: Any, nper: Any, pv: Any, fv: Any = MISSING, kind: Any = MISSING) -> float:
+    """IPMT(rate, per, nper, pv, [fv=0], [type=0]): the interest part of a payment."""
+    return _ipmt(to_number(rate), to_number(per), to_number(nper), to_number(pv), _opt(fv),
+                 _type(kind))  # fmt: skip
+
+
+@register("PPMT", "SSSSSS", 4, 6)
+def PPMT(rate: Any, per: Any, nper: Any, pv: Any, fv: Any = MISSING, kind: Any = MISSING) -> float:
+    """PPMT(rate, per, nper, pv, [fv=0], [type=0]): the principal part of a payment."""
+    r, p, n, v, f, t = (to_number(rate), to_number(per), to_number(nper), to_number(pv), _opt(fv),
+                        _type(kind))  # fmt: skip
+    return pmt_of(r, n, v, f, t) - _ipmt(r, p, n, v, f, t)
+
+
+@register("NPER", "SSSSS", 3, 5)
+def NPER(rate: Any, pmt: Any, pv: Any, fv: Any = MISSING, kind: Any = MISSING) -> float:
+    """NPER(rate, pmt, pv, [fv=0], [type=0])."""
+    r, p, v, f, t = to_number(rate), to_number(pmt), to_number(pv), _opt(fv), _type(kind)
+    if r == 0:
+        if p == 0:
+            raise fail(NUM, "付款额为零 / pmt is 0")
+        return -(v + f) / p
+    num, den = p * (1 + r * t) - f * r, p * (1 + r * t) + v * r
+    if den == 0 or num / den <= 0 or r <= -1:
+        raise fail(NUM, "无解 / no solution")
+    return math.log(num / den) / math.log(1 + r)
+
+
+def _newton(f: Callable[[float], float], guess: float, steps: int) -> float:
+    """A root of ``f`` by Newton's method with a numeric derivative."""
+    x = guess
+    for _ in range(steps):
+        try:
+            y = f(x)
+            h = 1e-7 * max(1.0, abs(x))
+            d = (f(x + h) - y) / h
+        except (OverflowError, ZeroDivisionError, ExcelErrorRaised):
+            break
+        if d == 0 or not math.isfinite(d):
+            break
+        nx = x - y / d
+        if abs(nx - x) < 1e-10 * max(1.0, abs(x)):
+            return nx
+        x = nx
+    raise fail(NUM, "迭代未收敛 / the iteration does not converge")
+
+
+@register("RATE", "SSSSSS", 3, 6)
+def RATE(nper: Any, pmt: Any, pv: Any, fv: Any = MISSING, kind: Any = MISSING,
+         guess: Any = MISSING) -> float:  # fmt: skip
+    """RATE(nper, pmt, pv, [fv=0], [type=0], [guess=0.1])."""
+    n, p, v, f, t = to_number(nper), to_number(pmt), to_number(pv), _opt(fv), _type(kind)
+
+    def eq(r: float) -> float:
+        if r == 0:
+            return v + p * n + f
+        g = (1 + r) ** n
+        return v * g + p * (1 + r * t) * (g - 1) / r + f
+
+    return _newton(eq, _opt(guess, 0.1), 20)
+
+
+def _cash_flows(values: Any) -> list[float]:
+    out = []
+    for v in as_array(values).ravel():
+        if isinstance(v, ExcelError):
+            raise ExcelErrorRaised(v)
+        if isinstance(v, float | int) and not isinstance(v, bool):
+            out.append(float(v))
+    return out
+
+
+@register("NPV", "SR*", 2, None)
+def NPV(rate: Any, *values: Any) -> float:
+    """NPV(rate, value1, …): the first value one period from now."""
+    r = to_number(rate)
+    if r == -1:
+        raise fail(VALUE, "rate 为 -1 / rate is -1")
+    return math.fsum(v / (1 + r) ** (i + 1) for i, v in enumerate(numbers_of(values)))
+
+
+@register("IRR", "RS", 1, 2)
+def IRR(values: Any, guess: Any = MISSING) -> float:
+    """IRR(values, [guess=0.1]): needs a positive and a negative cash flow."""
+    flows = _cash_flows(values)
+    if not (any(v > 0 for v in flows) and any(v < 0 for v in flows)):
+        raise fail(NUM, "须有正负现金流 / needs a positive and a negative value")
+    return _newton(lambda r: math.fsum(v / (1 + r) ** i for i, v in enumerate(flows)),
+                   _opt(guess, 0.1), 100)  # fmt: skip
+
+
+def _dated(values: Any, dates: Any) -> tuple[list[float], list[float]]:
+    vals = [to_number(v) for v in as_array(values).ravel()]
+    days = [math.trunc(to_number(d)) for d in as_array(dates).ravel()]
+    if len(vals) != len(days):
+        raise fail(NUM, "values 与 dates 个数不同 / values and dates differ in count")
+    if any(d < days[0] for d in days):
+        raise fail(NUM, "日期早于首日 / a date before the first")
+    return vals, [float(d - days[0]) for d in days]
+
+
+@register("XNPV", "SRR", 3, 3)
+def XNPV(rate: Any, values: Any, dates: Any) -> float:
+    """XNPV(rate, values, dates): discounted by (1 + rate)^(days/365)."""
+    r = to_number(rate)
+    vals, days = _dated(values, dates)
+    return math.fsum(v / (1 + r) ** (d / 365) for v, d in zip(vals, days, strict=True))
+
+
+@register("XIRR", "RRS", 2, 3)
+def XIRR(values: Any, dates: Any, guess: Any = MISSING) -> float:
+    """XIRR(values, dates, [guess=0.1])."""
+    vals, days = _dated(values, dates)
+    if not (any(v > 0 for v in vals) and any(v < 0 for v in vals)):
+        raise fail(NUM, "须有正负现金流 / needs a positive and a negative value")
+    return _newton(lambda r: math.fsum(v / (1 + r) ** (d / 365)
+                                       for v, d in zip(vals, days, strict=True)),
+                   _opt(guess, 0.1), 100)  # fmt: skip

@@ -1,0 +1,41 @@
+"""What the volatile functions read: the refresh's "today" and random generator.
+
+``jixiao refresh --today YYYY-MM-DD --seed N`` sets them (:func:`configure`);
+left alone, today is the machine's date and the generator is seeded from the
+system. TODAY/NOW and RAND/RANDBETWEEN read only these, so one refresh sees one
+date and a seeded refresh is reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+
+_STATE: dict[str, object] = {}
+
+
+def configure(today: _dt.date | None = None, seed: int | None = None) -> None:
+    """Fix the date TODAY() returns (``None``: the machine's) and seed RAND()."""
+    _STATE["today"] = today
+    _STATE["rng"] = random.Random(seed)
+
+
+def today() -> _dt.date:
+    """The date TODAY() and NOW() stand on."""
+    d = _STATE.get("today")
+    return d if isinstance(d, _dt.date) else _dt.date.today()
+
+
+def now() -> _dt.datetime:
+    """NOW(): the fixed day at the machine's time of day, or the machine's now."""
+    d = _STATE.get("today")
+    n = _dt.datetime.now()
+    return _dt.datetime.combine(d, n.time()) if isinstance(d, _dt.date) else n
+
+
+def rng() -> random.Random:
+    """The random generator RAND()/RANDBETWEEN() draw from."""
+    r = _STATE.get("rng")
+    if not isinstance(r, random.Random):
+        r = _STATE["rng"] = random.Random()
+    return r
