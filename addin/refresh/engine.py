@@ -489,7 +489,11 @@ class _Engine:
             cur = stack.pop()
             if isinstance(cur, Func):
                 if self.spec(cur.name) is None:
-                    out.append(cur.name)
+                    lam = self._lambda_of(cur.name, None)
+                    if lam is None:
+                        out.append(cur.name)
+                    elif lam.args:
+                        stack.append(lam.args[-1])
                 stack.extend(cur.args)
             elif isinstance(cur, Unary | Percent):
                 stack.append(cur.operand)
@@ -568,6 +572,10 @@ class _Engine:
                     )
                 elif isinstance(cur, Func):
                     stack.extend((a, sh, sft) for a in cur.args)
+                    if self.spec(cur.name) is None:
+                        lam = self._lambda_of(cur.name, sh)
+                        if lam is not None and lam.args:
+                            stack.append((lam.args[-1], sh, False))
                 elif isinstance(cur, Unary | Percent):
                     stack.append((cur.operand, sh, sft))
                 elif isinstance(cur, Binary | RangeOp | Intersect):
@@ -978,7 +986,8 @@ class _Engine:
         self, node: Func, cx: CallContext, dr: int, target: tuple[int, int] | None = None
     ) -> Any:
         spec = self.spec(node.name)
-        assert spec is not None
+        if spec is None:
+            return self.ev_lambda_call(node, cx, dr)
         if spec.name == "LET":
             return self.ev_let(node, cx, dr)
         sub = cx
@@ -1032,6 +1041,35 @@ class _Engine:
                     return VALUE.with_message("LET 的名称无效 / LET: not a name")
                 scope[nm.name.casefold()] = self.ev(args[i + 1], cx, dr)
             return self.ev(args[-1], cx, dr)
+        finally:
+            self._lets.pop()
+
+    def _lambda_of(self, name: str, sheet: str | None) -> Func | None:
+        """The LAMBDA a defined name holds (``cal_month`` = ``LAMBDA(mo, …)``)."""
+        node = self._name_node(Name(name), sheet)
+        if isinstance(node, Func) and node.base_name == "LAMBDA":
+            return node
+        return None
+
+    def ev_lambda_call(self, node: Func, cx: CallContext, dr: int) -> Any:
+        """``name(args)`` where the name holds a LAMBDA: the parameters bound to
+        the evaluated arguments (as LET binds), then the body."""
+        lam = self._lambda_of(node.name, cx.grid.name.casefold())
+        if lam is None or not lam.args:
+            return NAME.with_message(f"未定义的函数 / unknown function {node.name}")
+        params, body = lam.args[:-1], lam.args[-1]
+        if len(node.args) != len(params) or not all(isinstance(p, Name) for p in params):
+            return VALUE.with_message(
+                f"{node.name} 参数个数不对 / {node.name}: wrong number of arguments"
+            )
+        scope = {
+            p.name.casefold(): self.ev(a, cx, dr)
+            for p, a in zip(params, node.args, strict=True)
+            if isinstance(p, Name)
+        }
+        self._lets.append(scope)
+        try:
+            return self.ev(body, cx, 0)
         finally:
             self._lets.pop()
 
@@ -1338,7 +1376,8 @@ class _Engine:
 
     def v_func(self, node: Func) -> Any:
         spec = self.spec(node.name)
-        assert spec is not None
+        if spec is None:  # a call of a name holding a LAMBDA
+            return self.per_row(node)
         if not self._moves(node):
             return self.ev(node, self._cx(0), 0)
         if spec.name == "LET":

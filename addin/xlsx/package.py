@@ -1376,8 +1376,10 @@ def _add_formula(
         # a what-if data table: Excel shows it as {=TABLE(r1,r2)}; the engine reports it
         args = ",".join(a for a in (fattrs.get("r1"), fattrs.get("r2")) if a)
         formulas[coord] = Formula(f"TABLE({args})", "array", fattrs.get("ref") or to_ref(coord))
-    else:
+    elif text.strip():
         formulas[coord] = Formula(text)
+    # an empty <f ca="1"/> is what Excel writes into the spill cells of a volatile
+    # dynamic array: the cell holds a spilled value, not a formula
 
 
 def to_ref(coord: Coord) -> str:

@@ -305,7 +305,7 @@ def _yearfrac_actual(y1: int, m1: int, d1: int, y2: int, m2: int, d2: int, days:
                 calendar.isleap(y2) and (m2, d2) >= (2, 29)
             )
         return days / (366 if leap else 365)
-    span = (_dt.date(y2 + 1, 1, 1) - _dt.date(y1, 1, 1)).days
+    span = sum(366 if calendar.isleap(y) else 365 for y in range(y1, y2 + 1))
     return days / (span / (y2 - y1 + 1))
 
 

@@ -72,7 +72,7 @@ def SEQUENCE(rows: Any, cols: Any = MISSING, start: Any = MISSING, step: Any = M
     if h < 0 or w < 0:
         raise fail(VALUE, "行数或列数为负 / negative rows or columns")
     if h == 0 or w == 0:
-        return _empty("SEQUENCE")
+        raise fail(VALUE, "SEQUENCE 的行数或列数为零 / SEQUENCE of zero rows or columns")
     out = (s + d * np.arange(h * w, dtype=float)).reshape(h, w)
     return out.astype(object)
 
@@ -227,7 +227,7 @@ def TAKE(array: Any, rows: Any, cols: Any = MISSING) -> Any:
     rr = list(range(0, min(r, h))) if r >= 0 else list(range(max(0, h + r), h))
     cc = list(range(0, min(c, w))) if c >= 0 else list(range(max(0, w + c), w))
     if not rr or not cc:
-        return _empty("TAKE")
+        raise fail(VALUE, "TAKE 的结果为空 / TAKE leaves nothing")
     return _blank_zero(arr[np.ix_(rr, cc)])
 
 
@@ -241,7 +241,7 @@ def DROP(array: Any, rows: Any, cols: Any = MISSING) -> Any:
     rr = list(range(r, h)) if r >= 0 else list(range(0, max(0, h + r)))
     cc = list(range(c, w)) if c >= 0 else list(range(0, max(0, w + c)))
     if not rr or not cc:
-        return _empty("DROP")
+        raise fail(VALUE, "DROP 的结果为空 / DROP leaves nothing")
     return _blank_zero(arr[np.ix_(rr, cc)])
 
 

@@ -20,7 +20,7 @@ from addin.refresh.functions._core import (
     register,
     to_number,
 )
-from udfs.errors import NUM, VALUE, ExcelError, ExcelErrorRaised, fail
+from udfs.errors import DIV0, NUM, VALUE, ExcelError, ExcelErrorRaised, fail
 
 
 def _opt(v: Any, default: float = 0.0) -> float:
@@ -33,7 +33,20 @@ def _type(v: Any) -> float:
 
 def _grow(r: float, n: float) -> float:
     try:
-        return (1 + r) ** n
+        g = (1 + r) ** n
+    except OverflowError:
+        raise fail(NUM, "结果溢出 / result overflows") from None
+    except ZeroDivisionError:
+        raise fail(DIV0, "零的负数次幂 / zero to a negative power") from None
+    return _checked(g)
+
+
+def _discount(v: float, r: float, t: float) -> float:
+    """``v / (1 + r)^t``; a negative base with a fractional power, or 0, is #NUM!."""
+    if 1 + r <= 0:
+        raise fail(NUM, "rate 须大于 -1 / rate must be above -1")
+    try:
+        return v / (1 + r) ** t
     except (OverflowError, ZeroDivisionError):
         raise fail(NUM, "结果溢出 / result overflows") from None
 
@@ -59,7 +72,10 @@ def pmt_of(r: float, n: float, pv: float, fv: float, t: float) -> float:
     if r == 0:
         return -(pv + fv) / n
     g = _grow(r, n)
-    return _checked(-(fv + pv * g) * r / ((1 + r * t) * (g - 1)))
+    den = (1 + r * t) * (g - 1)
+    if den == 0:
+        raise fail(NUM, "无解 / no solution")
+    return _checked(-(fv + pv * g) * r / den)
 
 
 @register("PV", "SSSSS", 3, 5)
@@ -69,6 +85,8 @@ def PV(rate: Any, nper: Any, pmt: Any, fv: Any = MISSING, kind: Any = MISSING) -
     if r == 0:
         return -(p * n + f)
     g = _grow(r, n)
+    if g == 0:
+        raise fail(NUM, "rate 为 -1 / rate is -1")
     return _checked(-(f + p * (1 + r * t) * (g - 1) / r) / g)
 
 
@@ -85,7 +103,7 @@ def PMT(rate: Any, nper: Any, pv: Any, fv: Any = MISSING, kind: Any = MISSING) -
 
 
 def _ipmt(r: float, per: float, n: float, pv: float, fv: float, t: float) -> float:
-    if per < 1 or per > n:
+    if per < 1 or per >= n + 1:
         raise fail(NUM, "期次超出范围 / per out of range")
     pmt = pmt_of(r, n, pv, fv, t)
     if t == 1 and per == 1:
@@ -151,7 +169,7 @@ def RATE(nper: Any, pmt: Any, pv: Any, fv: Any = MISSING, kind: Any = MISSING,
     def eq(r: float) -> float:
         if r == 0:
             return v + p * n + f
-        g = (1 + r) ** n
+        g = _grow(r, n)
         return v * g + p * (1 + r * t) * (g - 1) / r + f
 
     return _newton(eq, _opt(guess, 0.1), 20)
@@ -173,7 +191,7 @@ def NPV(rate: Any, *values: Any) -> float:
     r = to_number(rate)
     if r == -1:
         raise fail(VALUE, "rate 为 -1 / rate is -1")
-    return math.fsum(v / (1 + r) ** (i + 1) for i, v in enumerate(numbers_of(values)))
+    return math.fsum(_discount(v, r, i + 1) for i, v in enumerate(numbers_of(values)))
 
 
 @register("IRR", "RS", 1, 2)
@@ -182,7 +200,7 @@ def IRR(values: Any, guess: Any = MISSING) -> float:
     flows = _cash_flows(values)
     if not (any(v > 0 for v in flows) and any(v < 0 for v in flows)):
         raise fail(NUM, "须有正负现金流 / needs a positive and a negative value")
-    return _newton(lambda r: math.fsum(v / (1 + r) ** i for i, v in enumerate(flows)),
+    return _newton(lambda r: math.fsum(_discount(v, r, i) for i, v in enumerate(flows)),
                    _opt(guess, 0.1), 100)  # fmt: skip
 
 
@@ -201,7 +219,7 @@ def XNPV(rate: Any, values: Any, dates: Any) -> float:
     """XNPV(rate, values, dates): discounted by (1 + rate)^(days/365)."""
     r = to_number(rate)
     vals, days = _dated(values, dates)
-    return math.fsum(v / (1 + r) ** (d / 365) for v, d in zip(vals, days, strict=True))
+    return math.fsum(_discount(v, r, d / 365) for v, d in zip(vals, days, strict=True))
 
 
 @register("XIRR", "RRS", 2, 3)
@@ -210,6 +228,6 @@ def XIRR(values: Any, dates: Any, guess: Any = MISSING) -> float:
     vals, days = _dated(values, dates)
     if not (any(v > 0 for v in vals) and any(v < 0 for v in vals)):
         raise fail(NUM, "须有正负现金流 / needs a positive and a negative value")
-    return _newton(lambda r: math.fsum(v / (1 + r) ** (d / 365)
+    return _newton(lambda r: math.fsum(_discount(v, r, d / 365)
                                        for v, d in zip(vals, days, strict=True)),
                    _opt(guess, 0.1), 100)  # fmt: skip

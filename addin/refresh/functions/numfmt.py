@@ -17,7 +17,6 @@ en-US is used.
 from __future__ import annotations
 
 import calendar
-import datetime as _dt
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -368,51 +367,53 @@ def _dot_index(toks: list[tuple[str, str]]) -> int:
 
 
 def _format_fraction(value: float, toks: list[tuple[str, str]]) -> str:
+    """``# ?/?``-style sections: an optional whole part, then numerator/denominator
+    (the denominator's digits bound it, or a written number fixes it)."""
     slash = next(i for i, (k, _) in enumerate(toks) if k == "slash")
     left, right = toks[:slash], toks[slash + 1 :]
-    # the numerator is the last run of placeholders before the slash; a run
-    # before it (after a literal such as a space) is the whole part
-    j = len(left)
-    while j > 0 and left[j - 1][0] != "digit":
-        j -= 1
-    num_end = j
-    while j > 0 and left[j - 1][0] == "digit":
-        j -= 1
-    num_start = j
-    whole_toks = left[:num_start]
-    has_whole = any(k == "digit" for k, _ in whole_toks)
-    den_digits = "".join(t for k, t in right if k == "digit")
-    fixed = re.match(r"\s*(\d+)", "".join(t for k, t in right if k in ("lit", "digit")))
-    den_fixed = (
-        int(fixed.group(1))
-        if fixed
-        and den_digits.strip("0#?") == ""
-        and any(t.isdigit() and t not in "0" for k, t in right if k == "lit")
-        else None
-    )
+    digits_left = [i for i, (k, _) in enumerate(left) if k == "digit"]
+    num_end = digits_left[-1] + 1
+    num_start = num_end
+    while num_start > 0 and left[num_start - 1][0] == "digit":
+        num_start -= 1
+    whole_digits = [i for i in digits_left if i < num_start]
+    has_whole = bool(whole_digits)
+    prefix_end = whole_digits[0] if has_whole else num_start
+    prefix = "".join(t for k, t in left[:prefix_end] if k == "lit")
+    sep = "".join(t for k, t in left[whole_digits[-1] + 1 : num_start] if k == "lit") if has_whole else ""
+    num_ph = "".join(t for k, t in left[num_start:num_end])
+    den_ph, den_fixed, tail = "", "", []
+    for k, t in right:
+        if not tail and k == "digit" and not den_fixed:
+            den_ph += t
+        elif not tail and k == "lit" and t.isdigit() and not den_ph:
+            den_fixed += t
+        else:
+            tail.append(t if k in ("lit", "pct") else "")
+    suffix = "".join(tail)
     whole = math.floor(value) if has_whole else 0
     frac = value - whole
-    if den_fixed:
-        num = round(frac * den_fixed)
-        den = den_fixed
+    if den_fixed and int(den_fixed) > 0:
+        den = int(den_fixed)
+        num = round(frac * den)
     else:
-        limit = 10 ** max(len(den_digits), 1) - 1
-        f = Fraction(frac).limit_denominator(limit)
+        f = Fraction(frac).limit_denominator(10 ** max(len(den_ph), 1) - 1)
         num, den = f.numerator, f.denominator
     if has_whole and num == den:
         whole, num = whole + 1, 0
-    num_width = sum(1 for k, _ in left[num_start:num_end] if k == "digit")
-    den_width = len(den_digits)
-    whole_text = ""
-    if has_whole:
-        lits = "".join(t for k, t in whole_toks if k == "lit")
-        whole_text = f"{whole}{lits}" if whole else " " * (len(lits) + 1)
+    pad = "?" in num_ph + den_ph
     if has_whole and num == 0:
-        return str(whole) + " " * (num_width + den_width + 2) if whole else "0"
-    ntext = str(num).rjust(num_width)
-    dtext = str(den).ljust(den_width) if not den_fixed else str(den)
-    tail = "".join(t for k, t in right if k == "lit" and not t.isdigit())
-    return f"{whole_text}{ntext}/{dtext}{tail}"
+        width = len(sep) + len(num_ph) + 1 + max(len(den_ph), len(den_fixed))
+        return prefix + str(whole) + (" " * width if pad else "") + suffix
+    ntext = str(num).rjust(len(num_ph)) if "?" in num_ph else str(num)
+    dtext = str(den) if den_fixed else (str(den).ljust(len(den_ph)) if "?" in den_ph else str(den))
+    if has_whole and whole == 0:
+        lead = ("0" + sep) if "0" in "".join(left[i][1] for i in whole_digits) else (
+            " " * (len(sep) + 1) if "?" in "".join(left[i][1] for i in whole_digits) else ""
+        )  # fmt: skip
+    else:
+        lead = f"{whole}{sep}" if has_whole else ""
+    return f"{prefix}{lead}{ntext}/{dtext}{suffix}"
 
 
 def _format_date(x: float, body: str, date1904: bool) -> str:
@@ -427,9 +428,8 @@ def _format_date(x: float, body: str, date1904: bool) -> str:
     hh, rem = divmod(int(secs), 3600)
     mi, ss = divmod(rem, 60)
     frac = secs - int(secs)
-    weekday = None if d == 0 else _dt.date(y, mo, d).weekday() if (y, mo, d) != (1900, 2, 29) else 2
-    if d == 0:
-        weekday = 5  # 1900-01-00 is a Saturday in Excel
+    # Monday 0, counted on serials as Excel does (serial 1 is a Sunday)
+    weekday = (day + 4) % 7 if date1904 else (day + 5) % 7
     out = []
     minute_ctx = [False] * len(toks)
     for i, (k, t) in enumerate(toks):
@@ -467,7 +467,6 @@ def _format_date(x: float, body: str, date1904: bool) -> str:
             if n <= 2:
                 out.append(str(d) if n == 1 else f"{d:02d}")
             else:
-                assert weekday is not None
                 out.append(calendar.day_abbr[weekday] if n == 3 else calendar.day_name[weekday])
         elif k == "h":
             h = (hh % 12 or 12) if has_ampm else hh

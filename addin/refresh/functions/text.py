@@ -31,6 +31,7 @@ from addin.refresh.functions._core import (
 from addin.refresh.functions.math import _round_with
 from addin.refresh.functions.numfmt import format_value
 from udfs.errors import (
+    CALC,
     NA,
     VALUE,
     ExcelError,
@@ -232,8 +233,8 @@ def _search_regex(pattern: str) -> re.Pattern[str]:
     out, i = [], 0
     while i < len(pattern):
         ch = pattern[i]
-        if ch == "~" and i + 1 < len(pattern) and pattern[i + 1] in "*?~":
-            out.append(re.escape(pattern[i + 1]))
+        if ch == "~":  # escapes the next character (a trailing ~ matches nothing)
+            out.append(re.escape(pattern[i + 1 : i + 2]))
             i += 2
             continue
         out.append(".*?" if ch == "*" else "." if ch == "?" else re.escape(ch))
@@ -505,3 +506,47 @@ def TEXTAFTER(v: Any, d: Any, n: Any = MISSING, mode: Any = MISSING, end: Any = 
               nf: Any = MISSING) -> Any:  # fmt: skip
     """TEXTAFTER(text, delimiter, [instance_num], [match_mode], [match_end], [if_not_found])."""
     return _text_around(v, d, n, mode, end, nf, False)
+
+
+def _split_all(t: str, delims: list[str], fold: bool) -> list[str]:
+    parts, start, i = [], 0, 0
+    hay = t.lower() if fold else t
+    ds = [d.lower() if fold else d for d in delims if d != ""]
+    while i < len(t) and ds:
+        hit = next((d for d in sorted(ds, key=len, reverse=True) if hay.startswith(d, i)), None)
+        if hit is None:
+            i += 1
+            continue
+        parts.append(t[start:i])
+        i += len(hit)
+        start = i
+    parts.append(t[start:])
+    return parts
+
+
+@register("TEXTSPLIT", "SRRSSS", 2, 6)
+def TEXTSPLIT(v: Any, col_d: Any, row_d: Any = MISSING, ignore: Any = MISSING,
+              mode: Any = MISSING, pad: Any = MISSING) -> Any:  # fmt: skip
+    """TEXTSPLIT(text, col_delimiter, [row_delimiter], [ignore_empty], [match_mode],
+    [pad_with=#N/A]): the text cut into a grid of pieces."""
+    t = to_text(v)
+    fold = False if mode is MISSING else to_int(mode) == 1
+    skip = False if ignore is MISSING else to_bool(ignore)
+    cols = [] if col_d is MISSING else _delims(col_d)
+    rows_d = [] if row_d is MISSING else _delims(row_d)
+    if not any(cols) and not any(rows_d):
+        raise fail(VALUE, "没有分隔符 / no delimiter")
+    rows = _split_all(t, rows_d, fold) if rows_d else [t]
+    grid = [_split_all(r, cols, fold) if cols else [r] for r in rows]
+    if skip:
+        grid = [[c for c in r if c != ""] for r in grid]
+        grid = [r for r in grid if r]
+    if not grid:
+        raise fail(CALC, "结果为空 / the result is empty")
+    w = max(len(r) for r in grid)
+    out = np.empty((len(grid), w), dtype=object)
+    filler = NA if pad is MISSING else pad
+    for i, r in enumerate(grid):
+        for j in range(w):
+            out[i, j] = r[j] if j < len(r) else filler
+    return out
