@@ -211,7 +211,7 @@ _DATE_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?$")
 _DATE_CN = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 
 
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?(?:\s*([AaPp][Mm]))?$")
+_TIME = re.compile(r"^(\d{1,4}):(\d{1,4})(?::(\d{1,4}(?:\.\d*)?))?(\.\d*)?(?:\s*([AaPp][Mm]))?$")
 
 
 def _text_date(t: str, date1904: bool) -> float | None:
@@ -245,8 +245,11 @@ def _text_time(t: str) -> float | None:
         return None
     h, mi = int(m.group(1)), int(m.group(2))
     sec = float(m.group(3) or 0)
-    ampm = (m.group(4) or "").upper()
-    if mi >= 60 or sec >= 60 or (ampm and not 1 <= h <= 12):
+    if m.group(4) and len(m.group(4)) > 1 and m.group(3) is None:
+        # "23:59.5" is minutes:seconds.fraction; past 59 a part carries over, as in Excel
+        h, mi, sec = 0, h, mi + float(m.group(4))
+    ampm = (m.group(5) or "").upper()
+    if (ampm and not 1 <= h <= 12) or h > 9999:
         return None
     if ampm:
         h = h % 12 + (12 if ampm == "PM" else 0)

@@ -124,7 +124,9 @@ def format_value(x: float | str, fmt: str, date1904: bool = False) -> str:
                 signed = not (i == 1 and len(heads) > 2)
                 break
         if chosen is None:
-            return "#" * 10 if len(heads) < 3 else _number_or_date(x, *heads[-1][::2], date1904)
+            if len(heads) < 3:  # no section takes the number: shown as General
+                return format_general(x)
+            return _number_or_date(x, *heads[-1][::2], date1904)
         body, currency = chosen
         return _number_or_date(value, body, currency, date1904, signed)
     n = len([h for h in heads if "@" not in h[0] or h is heads[0]])
@@ -155,10 +157,13 @@ def _number_or_date(x: float, body: str, currency: str, date1904: bool, signed: 
     if "general" in plain.lower():
         return _general(body, x)
     if plain == "" and body == "":
-        return ""
-    dateish = re.sub(r"[eE][+-]|(?<=[sS])\.0+", "", plain)
+        return "-" if x < 0 and signed else ""
+    dateish = re.sub(r"[eE][+-]|(?<=[sS\]])\.0+", "", plain)
     if _DATE_CHARS.search(dateish) and not re.search(r"[0#?]", dateish):
         if x < 0:
+            elapsed = [k for k, _ in _date_tokens(body) if k not in ("lit", "frac")]
+            if elapsed and all(k in ("eh", "em", "es") for k in elapsed[:1]):
+                return "-" + _format_date(-x, body, date1904)
             raise fail(VALUE, "负数不能按日期格式显示 / a negative number in a date format")
         return _format_date(x, body, date1904)
     return _format_number(x, body, signed, currency)
@@ -245,6 +250,9 @@ def _format_number(x: float, body: str, signed: bool, currency: str) -> str:
         if k != "comma":
             continue
         before = any(kk == "digit" for kk in kinds[:i])
+        if not before:
+            toks[i] = ("lit", ",")  # a comma before any digit place is shown as it is
+            continue
         after_digit = next(
             (kk for kk in kinds[i + 1 :] if kk in ("digit", "dot", "exp", "slash")), None
         )
@@ -258,10 +266,10 @@ def _format_number(x: float, body: str, signed: bool, currency: str) -> str:
             scale += 1
     value = abs(x) * 100 ** kinds.count("pct") / 1000**scale
     negative = x < 0 and signed
-    if "slash" in kinds and any(k == "digit" for k in kinds):
+    if "exp" in kinds and any(k == "digit" for k in kinds[: kinds.index("exp")]):
+        text = _format_exponent(abs(x), toks)
+    elif "slash" in kinds and any(k == "digit" for k in kinds):
         text = _format_fraction(value, toks)
-    elif "exp" in kinds:
-        text = _format_exponent(value, toks)
     else:
         text, is_zero = _format_fixed(value, toks, grouping)
         if is_zero:
@@ -294,15 +302,16 @@ def _format_fixed(value: float, toks: list[tuple[str, str]], grouping: bool) -> 
         else:
             out[i] = "0" if ch == "0" else (" " if ch == "?" else "")
     if grouping and int_slots:
-        whole = "".join(out[i] for i in int_slots)
-        lead = len(whole) - len(whole.lstrip(" "))
-        core = whole.strip(" ")
-        grouped = f"{int(core):,}" if core.isdigit() else core
-        if core.startswith("0") and len(core) > 1:
-            grouped = ",".join(_chunks(core))
+        chars = list("".join(out[i] for i in int_slots))
+        grouped: list[str] = []
+        for n, ch in enumerate(reversed(chars)):
+            if n and n % 3 == 0:
+                # the separator shows as the place to its left does: a digit, or a space
+                grouped.append("," if ch.isdigit() else " ")
+            grouped.append(ch)
         for i in int_slots:
             out[i] = ""
-        out[int_slots[0]] = " " * lead + grouped
+        out[int_slots[0]] = "".join(reversed(grouped))
     # decimals: trailing zeros vanish under # and show as spaces under ?
     keep = len(dp.rstrip("0"))
     for n, i in enumerate(dec_slots):
@@ -331,44 +340,84 @@ def _format_fixed(value: float, toks: list[tuple[str, str]], grouping: bool) -> 
     return "".join(parts), is_zero
 
 
-def _chunks(s: str) -> list[str]:
-    head = len(s) % 3
-    return ([s[:head]] if head else []) + [s[i : i + 3] for i in range(head, len(s), 3)]
-
-
 def _format_exponent(value: float, toks: list[tuple[str, str]]) -> str:
+    """``0.00E+00``: the exponent a multiple of the number of integer placeholders
+    (``##0.0E+0`` is engineering notation); ``%`` and ``,`` do not scale here."""
     e_at = next(i for i, (k, _) in enumerate(toks) if k == "exp")
     mant_toks, exp_toks = toks[:e_at], toks[e_at + 1 :]
-    int_slots = [t for k, t in mant_toks[: _dot_index(mant_toks)] if k == "digit"]
-    step = len(int_slots) if len(int_slots) > 1 and int_slots[0] == "#" else 1
-    decimals = sum(1 for k, _ in mant_toks[_dot_index(mant_toks) :] if k == "digit")
-    if value == 0:
-        exp = 0
-    else:
-        exp = math.floor(math.log10(value))
-        exp = exp - (exp % step) if step > 1 else exp - (len(int_slots) - 1 if int_slots else 0)
-    mant = value / 10**exp if value else 0.0
-    r = _round_half_up(mant, decimals)
-    if value and r >= 10 ** max(step, len(int_slots) or 1):
+    dot = _dot_index(mant_toks)
+    step = max(1, sum(1 for k, _ in mant_toks[:dot] if k == "digit"))
+    decimals = sum(1 for k, _ in mant_toks[dot:] if k == "digit")
+    exp = 0 if value == 0 else (math.floor(math.log10(value)) // step) * step
+    r = _round_half_up(value / 10.0**exp, decimals) if value else Decimal(0)
+    if value and r >= 10**step:
         exp += step
-        mant = value / 10**exp
-        r = _round_half_up(mant, decimals)
-    mtext, _ = _format_fixed(float(r), mant_toks, False)
-    sign_tok = toks[e_at][1]
-    ndig = sum(1 for k, _ in exp_toks if k == "digit")
-    etext = str(abs(exp)).rjust(ndig, "0")
-    sign = "-" if exp < 0 else ("+" if sign_tok[1] == "+" else "")
-    tail = "".join(t for k, t in exp_toks if k == "lit")
-    return f"{mtext}{sign_tok[0]}{sign}{etext}{tail}"
+        r = _round_half_up(value / 10.0**exp, decimals)
+    grouping = any(
+        k == "comma" and i > 0 and mant_toks[i - 1][0] == "digit"
+        and i + 1 < len(mant_toks) and mant_toks[i + 1][0] == "digit"
+        for i, (k, _) in enumerate(mant_toks)
+    )  # fmt: skip
+    mant = [t for t in mant_toks if t[0] != "comma"]
+    if value == 0:  # Excel shows every integer place of a zero mantissa as 0
+        d = _dot_index(mant)
+        mant = [("digit", "0") if k == "digit" and i < d else (k, t) for i, (k, t) in enumerate(mant)]
+    mtext, _ = _format_fixed(float(r), mant, grouping)
+    letter, sign_tok = toks[e_at][1][0], toks[e_at][1][1]
+    slots = [t for k, t in exp_toks if k == "digit"]
+    sign = "-" if exp < 0 else ("+" if sign_tok == "+" else "")
+    etext = "".join(_fill(abs(exp), slots, force_zero=True)) if slots else str(abs(exp))
+    out, placed = [], False
+    for k, t in exp_toks:
+        if k == "digit":
+            if not placed:
+                out.append(sign + etext)
+                placed = True
+        elif k in ("lit", "pct"):
+            out.append(t)
+    if not placed:
+        out.append(sign + etext)
+    return f"{mtext}{letter}{''.join(out)}"
 
 
 def _dot_index(toks: list[tuple[str, str]]) -> int:
     return next((i for i, (k, _) in enumerate(toks) if k == "dot"), len(toks))
 
 
+def _fill(n: int, slots: list[str], force_zero: bool = False) -> list[str]:
+    """The digits of ``n`` spread over digit placeholders from the right (the
+    leftmost takes what is left); an empty place shows 0 for ``0``, a space for
+    ``?``, nothing for ``#`` (``force_zero``: the last place shows 0 for n = 0)."""
+    digits = str(n) if n else ""
+    if "0" in slots:  # a place right of a 0 shows its digit too (#0# of 5 is 05)
+        first = slots.index("0")
+        slots = slots[:first] + ["0"] * (len(slots) - first)
+    out = []
+    for k in range(len(slots) - 1, -1, -1):
+        ch = slots[k]
+        if digits:
+            take = digits if k == 0 else digits[-1]
+            digits = "" if k == 0 else digits[:-1]
+            out.append(take)
+        elif force_zero and k == len(slots) - 1:
+            out.append("0")
+        else:
+            out.append("0" if ch == "0" else " " if ch == "?" else "")
+    return out[::-1]
+
+
+def _render(toks: list[tuple[str, str]], n: int, force_zero: bool = False) -> str:
+    """Tokens with their digit placeholders filled by ``n`` (literals kept in place)."""
+    slots = [t for k, t in toks if k == "digit"]
+    filled = iter(_fill(n, slots, force_zero))
+    return "".join(next(filled) if k == "digit" else t if k in ("lit", "pct") else ""
+                   for k, t in toks)  # fmt: skip
+
+
 def _format_fraction(value: float, toks: list[tuple[str, str]]) -> str:
     """``# ?/?``-style sections: an optional whole part, then numerator/denominator
-    (the denominator's digits bound it, or a written number fixes it)."""
+    (the denominator's placeholders bound it, or a written number fixes it);
+    literals keep their places, as Excel shows them."""
     slash = next(i for i, (k, _) in enumerate(toks) if k == "slash")
     left, right = toks[:slash], toks[slash + 1 :]
     digits_left = [i for i, (k, _) in enumerate(left) if k == "digit"]
@@ -376,21 +425,31 @@ def _format_fraction(value: float, toks: list[tuple[str, str]]) -> str:
     num_start = num_end
     while num_start > 0 and left[num_start - 1][0] == "digit":
         num_start -= 1
+    num_toks, mid_left = left[num_start:num_end], left[num_end:]
     whole_digits = [i for i in digits_left if i < num_start]
     has_whole = bool(whole_digits)
-    prefix_end = whole_digits[0] if has_whole else num_start
-    prefix = "".join(t for k, t in left[:prefix_end] if k == "lit")
-    sep = "".join(t for k, t in left[whole_digits[-1] + 1 : num_start] if k == "lit") if has_whole else ""
-    num_ph = "".join(t for k, t in left[num_start:num_end])
-    den_ph, den_fixed, tail = "", "", []
-    for k, t in right:
-        if not tail and k == "digit" and not den_fixed:
-            den_ph += t
-        elif not tail and k == "lit" and t.isdigit() and not den_ph:
-            den_fixed += t
+    if has_whole:
+        whole_toks = left[: whole_digits[-1] + 1]
+        sep = "".join(t for k, t in left[whole_digits[-1] + 1 : num_start] if k == "lit")
+    else:
+        whole_toks, sep = left[:num_start], ""
+    k = 0
+    while k < len(right) and right[k][0] != "digit" and not right[k][1].isdigit():
+        k += 1
+    mid_right = "".join(t for kk, t in right[:k] if kk == "lit")
+    den_fixed = ""
+    den_toks: list[tuple[str, str]] = []
+    while k < len(right) and (right[k][0] == "digit" or (right[k][1].isdigit() and not den_toks)):
+        if right[k][0] == "digit" and not den_fixed:
+            den_toks.append(right[k])
+        elif right[k][0] == "lit" and not den_toks:
+            den_fixed += right[k][1]
         else:
-            tail.append(t if k in ("lit", "pct") else "")
-    suffix = "".join(tail)
+            break
+        k += 1
+    tail = "".join(t for kk, t in right[k:] if kk in ("lit", "pct"))
+    num_ph = "".join(t for _, t in num_toks)
+    den_ph = "".join(t for _, t in den_toks)
     whole = math.floor(value) if has_whole else 0
     frac = value - whole
     if den_fixed and int(den_fixed) > 0:
@@ -401,19 +460,37 @@ def _format_fraction(value: float, toks: list[tuple[str, str]]) -> str:
         num, den = f.numerator, f.denominator
     if has_whole and num == den:
         whole, num = whole + 1, 0
-    pad = "?" in num_ph + den_ph
-    if has_whole and num == 0:
-        width = len(sep) + len(num_ph) + 1 + max(len(den_ph), len(den_fixed))
-        return prefix + str(whole) + (" " * width if pad else "") + suffix
-    ntext = str(num).rjust(len(num_ph)) if "?" in num_ph else str(num)
-    dtext = str(den) if den_fixed else (str(den).ljust(len(den_ph)) if "?" in den_ph else str(den))
-    if has_whole and whole == 0:
-        lead = ("0" + sep) if "0" in "".join(left[i][1] for i in whole_digits) else (
-            " " * (len(sep) + 1) if "?" in "".join(left[i][1] for i in whole_digits) else ""
-        )  # fmt: skip
-    else:
-        lead = f"{whole}{sep}" if has_whole else ""
-    return f"{prefix}{lead}{ntext}/{dtext}{suffix}"
+    mid = "".join(t for kk, t in mid_left if kk == "lit") + "/" + mid_right
+    den_text = den_fixed if den_fixed else _den_text(den, den_ph)
+    whole_ph = "".join(t for kk, t in whole_toks if kk == "digit")
+    if num == 0 and has_whole and "0" not in num_ph:
+        # a whole number: the fraction's places become spaces where a ? asks for them
+        head = _render(whole_toks, whole, force_zero=True)
+        width = len(sep) + len(num_ph) + len(mid) + len(den_text)
+        return head + (" " * width if "?" in whole_ph + num_ph + den_ph else "") + tail
+    if num == 0:
+        den = 1
+        den_text = den_fixed if den_fixed else _den_text(den, den_ph)
+    if not has_whole:
+        head = "".join(t for kk, t in whole_toks if kk == "lit")
+    elif whole != 0 or "0" in whole_ph or (num == 0 and "?" in whole_ph):
+        head = _render(whole_toks, whole, force_zero=num == 0)
+    else:  # no whole part to show: its separator shows as spaces where a ? asks
+        head = _render(whole_toks, 0)
+        sep = " " * len(sep) if "?" in whole_ph + num_ph else ""
+    return head + sep + _render(num_toks, num, force_zero=True) + mid + den_text + tail
+
+
+def _den_text(den: int, ph: str) -> str:
+    """A denominator in its placeholders: ``0`` pads with zeros on the left, ``?``
+    with spaces on the right."""
+    text = str(den)
+    if len(text) < len(ph):
+        zeros = ph.count("0")
+        text = text.rjust(min(len(ph), max(zeros, len(text))), "0")
+        if "?" in ph:
+            text = text.ljust(len(ph))
+    return text
 
 
 def _format_date(x: float, body: str, date1904: bool) -> str:
@@ -424,7 +501,8 @@ def _format_date(x: float, body: str, date1904: bool) -> str:
     total = round(x * 86400 * 10**decimals) / 10**decimals
     day = math.floor(total / 86400)
     secs = total - day * 86400
-    y, mo, d = serial_date(day, date1904)
+    calendar_parts = any(k in ("y", "d") or (k == "m" and len(t) > 2) for k, t in toks)
+    y, mo, d = serial_date(day, date1904) if calendar_parts or day <= 2958465 else (9999, 12, 31)
     hh, rem = divmod(int(secs), 3600)
     mi, ss = divmod(rem, 60)
     frac = secs - int(secs)
