@@ -18,6 +18,7 @@ from __future__ import annotations
 # The category modules register their functions when imported.
 from addin.refresh.functions import (  # noqa: F401
     criteria,
+    database,
     date,
     dynamic,
     financial,

@@ -384,3 +384,38 @@ def LET(*args: Any) -> Any:
     makes it a known function, and with the values already evaluated the
     result is the calculation's."""
     return args[-1]
+
+
+@register("EXPAND", "RRRR", 2, 4, array_args=True)
+def EXPAND(array: Any, rows: Any, cols: Any = MISSING, pad: Any = MISSING) -> Any:
+    """EXPAND(array, rows, [columns], [pad_with=#N/A]): grown to rows × columns."""
+    arr = _arr(array)
+    h, w = arr.shape
+    r = h if rows is MISSING or _one(rows) is None else to_int(_one(rows))
+    c = w if cols is MISSING or _one(cols) is None else to_int(_one(cols))
+    if r < h or c < w:
+        raise fail(VALUE, "EXPAND 不能缩小数组 / EXPAND cannot shrink the array")
+    out = np.full((r, c), NA if pad is MISSING else _one(pad), dtype=object)
+    out[:h, :w] = arr
+    return _blank_zero(out)
+
+
+@register("FREQUENCY", "RR", 2, 2, array_args=True)
+def FREQUENCY(data: Any, bins: Any) -> Any:
+    """FREQUENCY(data_array, bins_array): counts per bin (≤ each bin, sorted), one more for above."""
+    nums = [float(v) for v in _arr(data).ravel()
+            if isinstance(v, float | int) and not isinstance(v, bool)]  # fmt: skip
+    edges = [float(v) for v in _arr(bins).ravel()
+             if isinstance(v, float | int) and not isinstance(v, bool)]  # fmt: skip
+    order = sorted(range(len(edges)), key=lambda i: edges[i])
+    counts = [0.0] * (len(edges) + 1)
+    for x in nums:
+        for i in order:
+            if x <= edges[i]:
+                counts[i] += 1
+                break
+        else:
+            counts[-1] += 1
+    out = np.empty((len(counts), 1), dtype=object)
+    out[:, 0] = counts
+    return out

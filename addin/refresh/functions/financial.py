@@ -231,3 +231,165 @@ def XIRR(values: Any, dates: Any, guess: Any = MISSING) -> float:
     return _newton(lambda r: math.fsum(_discount(v, r, d / 365)
                                        for v, d in zip(vals, days, strict=True)),
                    _opt(guess, 0.1), 100)  # fmt: skip
+
+
+@register("MIRR", "RSS", 3, 3)
+def MIRR(values: Any, finance_rate: Any, reinvest_rate: Any) -> float:
+    """MIRR(values, finance_rate, reinvest_rate): negative flows discounted at the
+    finance rate, positive ones compounded at the reinvestment rate."""
+    flows = _cash_flows(values)
+    fr, rr = to_number(finance_rate), to_number(reinvest_rate)
+    n = len(flows)
+    pos = math.fsum(v * (1 + rr) ** (n - 1 - i) for i, v in enumerate(flows) if v > 0)
+    neg = math.fsum(v / (1 + fr) ** i for i, v in enumerate(flows) if v < 0)
+    if pos == 0 or neg == 0:
+        raise fail(DIV0, "须有正负现金流 / needs a positive and a negative value")
+    return _checked((-pos / neg) ** (1 / (n - 1)) - 1)
+
+
+@register("SLN", "SSS", 3, 3)
+def SLN(cost: Any, salvage: Any, life: Any) -> float:
+    """SLN(cost, salvage, life): straight-line depreciation per period."""
+    n = to_number(life)
+    if n == 0:
+        raise fail(DIV0, "life 为零 / life is 0")
+    return (to_number(cost) - to_number(salvage)) / n
+
+
+@register("SYD", "SSSS", 4, 4)
+def SYD(cost: Any, salvage: Any, life: Any, per: Any) -> float:
+    """SYD(cost, salvage, life, per): sum-of-years' digits depreciation."""
+    c, s, n, p = to_number(cost), to_number(salvage), to_number(life), to_number(per)
+    if n <= 0 or p <= 0 or p > n:
+        raise fail(NUM, "参数超出范围 / argument out of range")
+    return (c - s) * (n - p + 1) * 2 / (n * (n + 1))
+
+
+@register("DB", "SSSSS", 4, 5)
+def DB(cost: Any, salvage: Any, life: Any, period: Any, month: Any = MISSING) -> float:
+    """DB(cost, salvage, life, period, [month=12]): fixed-declining balance, the
+    rate rounded to three decimals as Excel does."""
+    c, s, n = to_number(cost), to_number(salvage), to_number(life)
+    p = math.trunc(to_number(period))
+    m = 12 if month is MISSING else math.trunc(to_number(month))
+    if c < 0 or s < 0 or n <= 0 or p <= 0 or not 1 <= m <= 12 or p > n + (1 if m < 12 else 0):
+        raise fail(NUM, "参数超出范围 / argument out of range")
+    rate = 0.0 if c == 0 else round(1 - (s / c) ** (1 / n), 3)
+    total = c * rate * m / 12
+    if p == 1:
+        return total
+    dep = total
+    for _ in range(2, p + 1):
+        dep = (c - total) * rate
+        total += dep
+    if p > n:
+        dep = (c - (total - dep)) * rate * (12 - m) / 12
+    return dep
+
+
+def _ddb(c: float, s: float, n: float, p: float, factor: float) -> float:
+    """Double-declining balance for period ``p`` (whole periods)."""
+    book = c
+    dep = 0.0
+    for _ in range(int(p)):
+        dep = min(book * factor / n, max(0.0, book - s))
+        book -= dep
+    return dep
+
+
+@register("DDB", "SSSSS", 4, 5)
+def DDB(cost: Any, salvage: Any, life: Any, period: Any, factor: Any = MISSING) -> float:
+    """DDB(cost, salvage, life, period, [factor=2])."""
+    c, s, n, p = to_number(cost), to_number(salvage), to_number(life), to_number(period)
+    f = 2.0 if factor is MISSING else to_number(factor)
+    if c < 0 or s < 0 or n <= 0 or p <= 0 or p > n or f <= 0:
+        raise fail(NUM, "参数超出范围 / argument out of range")
+    if p != int(p):
+        raise fail(NUM, "period 须为整数 / period must be whole")
+    return _ddb(c, s, n, p, f)
+
+
+@register("VDB", "SSSSSSS", 5, 7)
+def VDB(cost: Any, salvage: Any, life: Any, start: Any, end: Any, factor: Any = MISSING,
+        no_switch: Any = MISSING) -> float:  # fmt: skip
+    """VDB(cost, salvage, life, start_period, end_period, [factor=2], [no_switch=FALSE]):
+    declining balance over a span of periods, switching to straight line when
+    that is larger (unless no_switch)."""
+    c, s, n = to_number(cost), to_number(salvage), to_number(life)
+    a, b = to_number(start), to_number(end)
+    f = 2.0 if factor is MISSING else to_number(factor)
+    ns = False if no_switch is MISSING else to_number(no_switch) != 0
+    if c < 0 or s < 0 or n <= 0 or a < 0 or b < a or b > n or f <= 0:
+        raise fail(NUM, "参数超出范围 / argument out of range")
+    total, book = 0.0, c
+    t = 0
+    switched, sl = False, 0.0
+    while t < math.ceil(b):
+        if switched:
+            dep = sl
+        else:
+            dep = min(book * f / n, max(0.0, book - s))
+            remaining = n - t
+            sl = (book - s) / remaining if remaining > 0 else 0.0
+            if not ns and sl > dep:
+                switched, dep = True, sl
+        lo, hi = max(a, t), min(b, t + 1)
+        if hi > lo:
+            total += dep * (hi - lo)
+        book -= dep
+        t += 1
+    return total
+
+
+def _cum(rate: Any, nper: Any, pv: Any, start: Any, end: Any, kind: Any, interest: bool) -> float:
+    r, n, v = to_number(rate), to_number(nper), to_number(pv)
+    a, b, t = math.trunc(to_number(start)), math.trunc(to_number(end)), to_number(kind)
+    if r <= 0 or n <= 0 or v <= 0 or a < 1 or b < a or b > n or t not in (0, 1):
+        raise fail(NUM, "参数超出范围 / argument out of range")
+    pmt = pmt_of(r, n, v, 0.0, t)
+    total = 0.0
+    for per in range(a, b + 1):
+        ip = _ipmt(r, per, n, v, 0.0, t)
+        total += ip if interest else pmt - ip
+    return total
+
+
+@register("CUMIPMT", "SSSSSS", 6, 6)
+def CUMIPMT(rate: Any, nper: Any, pv: Any, start: Any, end: Any, kind: Any) -> float:
+    """CUMIPMT(rate, nper, pv, start_period, end_period, type): interest paid over the span."""
+    return _cum(rate, nper, pv, start, end, kind, True)
+
+
+@register("CUMPRINC", "SSSSSS", 6, 6)
+def CUMPRINC(rate: Any, nper: Any, pv: Any, start: Any, end: Any, kind: Any) -> float:
+    """CUMPRINC(rate, nper, pv, start_period, end_period, type): principal paid over the span."""
+    return _cum(rate, nper, pv, start, end, kind, False)
+
+
+@register("PDURATION", "SSS", 3, 3)
+def PDURATION(rate: Any, pv: Any, fv: Any) -> float:
+    """PDURATION(rate, pv, fv): periods for pv to grow to fv."""
+    r, p, f = to_number(rate), to_number(pv), to_number(fv)
+    if r <= 0 or p <= 0 or f <= 0:
+        raise fail(NUM, "参数须为正 / arguments must be positive")
+    return (math.log(f) - math.log(p)) / math.log(1 + r)
+
+
+@register("RRI", "SSS", 3, 3)
+def RRI(nper: Any, pv: Any, fv: Any) -> float:
+    """RRI(nper, pv, fv): the equivalent interest rate for the growth."""
+    n, p, f = to_number(nper), to_number(pv), to_number(fv)
+    if n <= 0 or p == 0:
+        raise fail(NUM, "参数超出范围 / argument out of range")
+    return _checked((f / p) ** (1 / n) - 1)
+
+
+@register("FVSCHEDULE", "SR", 2, 2)
+def FVSCHEDULE(principal: Any, schedule: Any) -> float:
+    """FVSCHEDULE(principal, schedule): compounded by each rate in turn (blanks are 0)."""
+    total = to_number(principal)
+    for v in as_array(schedule).ravel():
+        if isinstance(v, ExcelError):
+            raise ExcelErrorRaised(v)
+        total *= 1 + (0.0 if v is None else to_number(v))
+    return total

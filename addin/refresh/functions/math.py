@@ -18,12 +18,14 @@ from addin.refresh.functions._core import (
     FunctionSpec,
     MultiArea,
     as_array,
+    format_general,
     numbers_of,
     op_pow,
     register,
     round15,
     to_int,
     to_number,
+    to_text,
 )
 from addin.refresh.functions.criteria import _area_like, _criteria_select, _selected_numbers
 from addin.refresh.functions.stat import (
@@ -560,3 +562,64 @@ def RANDBETWEEN(lo: Any, hi: Any) -> float:
     if a > b:
         raise fail(NUM, "下限大于上限 / bottom is above top")
     return float(volatile.rng().randint(a, b))
+
+
+@register("ERF", "SS", 1, 2)
+def ERF(lower: Any, upper: Any = MISSING) -> float:
+    """ERF(lower_limit, [upper_limit]): the error function, between the limits when two."""
+    a = to_number(lower)
+    if upper is MISSING:
+        return math.erf(a)
+    return math.erf(to_number(upper)) - math.erf(a)
+
+
+@register("ERF.PRECISE", "S", 1, 1)
+def ERF_PRECISE(x: Any) -> float:
+    """ERF.PRECISE(x)."""
+    return math.erf(to_number(x))
+
+
+@register("ERFC", "S", 1, 1)
+def ERFC(x: Any) -> float:
+    """ERFC(x): 1 − ERF(x)."""
+    return math.erfc(to_number(x))
+
+
+FUNCTIONS["ERFC.PRECISE"] = FunctionSpec("ERFC.PRECISE", ERFC, "S", 1, 1)
+
+
+def _from_base(v: Any, base: int, bits: int) -> float:
+    t = to_text(v).strip().upper() if not isinstance(v, float) else format_general(v)
+    if len(t) > 10 or not t or any(ch not in "0123456789ABCDEF"[:base] for ch in t):
+        raise fail(NUM, "不是有效的数字 / not a valid number in that base")
+    n = int(t, base)
+    if len(t) == 10 and n >= base**10 // 2:
+        n -= base**10  # ten digits: two's complement
+    return float(n)
+
+
+def _to_base(v: Any, places: Any, base: int, lo: float, hi: float) -> str:
+    n = math.trunc(to_number(v))
+    if not lo <= n <= hi:
+        raise fail(NUM, "数值超出范围 / number out of range")
+    if n < 0:
+        n += base**10
+        return np.base_repr(n, base)
+    text = np.base_repr(n, base)
+    if places is not MISSING:
+        p = math.trunc(to_number(places))
+        if p < len(text) or p > 10:
+            raise fail(NUM, "places 太小 / places too small")
+        text = text.rjust(p, "0")
+    return text
+
+
+for _nm, _b in (("HEX2DEC", 16), ("BIN2DEC", 2), ("OCT2DEC", 8)):
+    register(_nm, "S", 1, 1)(
+        lambda v, _b=_b: _from_base(v, _b, 10)
+    )
+for _nm, _b, _lo, _hi in (("DEC2HEX", 16, -(2**39), 2**39 - 1), ("DEC2BIN", 2, -512, 511),
+                          ("DEC2OCT", 8, -(2**29), 2**29 - 1)):  # fmt: skip
+    register(_nm, "SS", 1, 2)(
+        lambda v, places=MISSING, _b=_b, _lo=_lo, _hi=_hi: _to_base(v, places, _b, _lo, _hi)
+    )

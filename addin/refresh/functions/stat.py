@@ -466,3 +466,16 @@ def GEOMEAN(*args: Any) -> float:
     if not nums or min(nums) <= 0:
         raise fail(NUM, "须为正数 / numbers must be positive")
     return math.exp(math.fsum(math.log(x) for x in nums) / len(nums))
+
+
+@register("TRIMMEAN", "RS", 2, 2)
+def TRIMMEAN(array: Any, percent: Any) -> float:
+    """TRIMMEAN(array, percent): the mean without the lowest and highest
+    percent/2 of the numbers (the count cut rounded down to an even number)."""
+    nums = sorted(_rank_numbers(array))
+    p = to_number(percent)
+    if not nums or not 0 <= p < 1:
+        raise fail(NUM, "percent 须在 0 到 1 / percent must be in [0, 1)")
+    k = math.floor(len(nums) * p / 2)
+    kept = nums[k : len(nums) - k]
+    return math.fsum(kept) / len(kept)
