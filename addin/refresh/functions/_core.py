@@ -246,10 +246,15 @@ def _text_time(t: str) -> float | None:
     h, mi = int(m.group(1)), int(m.group(2))
     sec = float(m.group(3) or 0)
     if m.group(4) and len(m.group(4)) > 1 and m.group(3) is None:
-        # "23:59.5" is minutes:seconds.fraction; past 59 a part carries over, as in Excel
+        # "23:59.5" is minutes:seconds.fraction
         h, mi, sec = 0, h, mi + float(m.group(4))
+        if mi >= 60:
+            return None
+    elif h >= 24 or (m.group(3) is not None and mi >= 60):
+        return None
+    # only the last part may run past 59 ("23:99" is 24:39), as Excel reads it
     ampm = (m.group(5) or "").upper()
-    if (ampm and not 1 <= h <= 12) or h > 9999:
+    if ampm and not 1 <= h <= 12:
         return None
     if ampm:
         h = h % 12 + (12 if ampm == "PM" else 0)

@@ -309,13 +309,18 @@ def _yearfrac_actual(y1: int, m1: int, d1: int, y2: int, m2: int, d2: int, days:
     return days / (span / (y2 - y1 + 1))
 
 
-@register("YEARFRAC", "SSS", 2, 3, needs_context=True)
+@register("YEARFRAC", "SSS", 2, 3, needs_context=True, handles_errors=True)
 def YEARFRAC(ctx: CallContext, start: Any, end: Any, basis: Any = MISSING) -> float:
-    """YEARFRAC(start_date, end_date, [basis=0]): the fraction of a year between two dates."""
-    s, e = math.floor(_date_arg(start, ctx)), math.floor(_date_arg(end, ctx))
+    """YEARFRAC(start_date, end_date, [basis=0]): the fraction of a year between
+    two dates. An invalid basis is #NUM! even when a date is an error (Excel
+    checks the basis first, pycel yearfrac.xlsx!P3)."""
     b = 0 if basis is MISSING else to_int(basis)
     if not 0 <= b <= 4:
         raise fail(NUM, "basis 无效 / invalid basis")
+    for v in (start, end):
+        if isinstance(v, ExcelError):
+            raise ExcelErrorRaised(v)
+    s, e = math.floor(_date_arg(start, ctx)), math.floor(_date_arg(end, ctx))
     if s > e:
         s, e = e, s
     y1, m1, d1 = serial_date(s, ctx.date1904)

@@ -329,6 +329,8 @@ def _take(src: Any, r0: int, c0: int, r1: int, c1: int) -> Any:
 def _line_lookup(value: Any, table: Any, index: Any, approx: Any, vertical: bool) -> Any:
     """VLOOKUP (``vertical``: search the first column, return column ``index``)
     and HLOOKUP (search the first row, return row ``index``)."""
+    if not isinstance(table, Area | np.ndarray):
+        raise fail(VALUE, "表格须为区域或数组 / table_array must be a range or an array")
     arr = as_array(table)
     if not vertical:
         arr = arr.T
@@ -461,10 +463,9 @@ def LOOKUP(value: Any, lookup_vector: Any, result: Any = MISSING) -> Any:
     h, w = arr.shape
     if value is None or value is MISSING:
         value = 0.0
-    if result is MISSING:
-        items = list(arr[0, :]) if w > h else list(arr[:, 0])
-    else:
-        items = _vector_items(arr)
+    # the first row of a wider-than-tall array, else its first column (also when
+    # a result vector is given: pycel lookup.xlsx!C28)
+    items = list(arr[0, :]) if w > h else list(arr[:, 0])
     pos = approx_position(value, items)
     if pos < 0:
         raise fail(NA, "找不到匹配值 / no match")

@@ -161,8 +161,8 @@ def _number_or_date(x: float, body: str, currency: str, date1904: bool, signed: 
     dateish = re.sub(r"[eE][+-]|(?<=[sS\]])\.0+", "", plain)
     if _DATE_CHARS.search(dateish) and not re.search(r"[0#?]", dateish):
         if x < 0:
-            elapsed = [k for k, _ in _date_tokens(body) if k not in ("lit", "frac")]
-            if elapsed and all(k in ("eh", "em", "es") for k in elapsed[:1]):
+            parts = [k for k, _ in _date_tokens(body) if k != "lit"]
+            if len(parts) == 1 and parts[0] in ("eh", "em", "es"):  # [h] alone, not [h]:mm
                 return "-" + _format_date(-x, body, date1904)
             raise fail(VALUE, "负数不能按日期格式显示 / a negative number in a date format")
         return _format_date(x, body, date1904)

@@ -196,12 +196,14 @@ def TEXT(ctx: CallContext, value: Any, fmt: Any) -> str:
     formatted as that number, other text goes through the text section."""
     f = to_text(fmt)
     x: float | str
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
     if isinstance(value, str):
         n = text_to_number(value, ctx.date1904)
         x = value if n is None else n
     else:
         x = to_number(value, ctx.date1904)
-    if isinstance(x, float) and f.upper() in ("", "GENERAL", "G/通用格式"):
+    if isinstance(x, float) and f.upper() in ("GENERAL", "G/通用格式"):
         return format_general(x)
     return format_value(x, f, ctx.date1904)
 
