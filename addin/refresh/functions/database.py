@@ -47,19 +47,24 @@ def _matching_rows(db: np.ndarray, criteria: Any) -> list[int]:
         row: list[tuple[int, Callable[[Any], bool]]] = []
         for c in range(crit.shape[1]):
             v = crit[r, c]
-            if v is None or crit[0, c] is None:
+            if v is None:
+                continue
+            if crit[0, c] is None:  # a condition under no field name: nothing matches
+                row.append((-1, lambda _v: False))
                 continue
             row.append((_column(headers, crit[0, c]), make_criterion(v)))
         tests.append(row)
     return [
         i
         for i in range(1, db.shape[0])
-        if any(all(t(db[i, col]) for col, t in row) for row in tests)
+        if any(all(t(db[i, col] if col >= 0 else None) for col, t in row) for row in tests)
     ]
 
 
 def _values(database: Any, field: Any, criteria: Any) -> list[Any]:
     db = as_array(database)
+    if db.shape[0] < 2:
+        raise fail(VALUE, "数据库没有记录 / the database has no records")
     col = _column(list(db[0, :]), field)
     return [db[i, col] for i in _matching_rows(db, criteria)]
 

@@ -314,7 +314,9 @@ def YEARFRAC(ctx: CallContext, start: Any, end: Any, basis: Any = MISSING) -> fl
     """YEARFRAC(start_date, end_date, [basis=0]): the fraction of a year between
     two dates. An invalid basis is #NUM! even when a date is an error (Excel
     checks the basis first, pycel yearfrac.xlsx!P3)."""
-    b = 0 if basis is MISSING else to_int(basis)
+    if isinstance(basis, bool):
+        raise fail(VALUE, "basis 不能是逻辑值 / basis cannot be TRUE/FALSE")
+    b = 0 if basis is MISSING or basis is None else to_int(basis)
     if not 0 <= b <= 4:
         raise fail(NUM, "basis 无效 / invalid basis")
     for v in (start, end):

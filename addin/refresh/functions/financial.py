@@ -204,28 +204,48 @@ def IRR(values: Any, guess: Any = MISSING) -> float:
                    _opt(guess, 0.1), 100)  # fmt: skip
 
 
-def _dated(values: Any, dates: Any) -> tuple[list[float], list[float]]:
-    vals = [to_number(v) for v in as_array(values).ravel()]
-    days = [math.trunc(to_number(d)) for d in as_array(dates).ravel()]
-    if len(vals) != len(days):
+def _dated(values: Any, dates: Any, blank_ok: bool) -> tuple[list[float], list[float]]:
+    """XNPV/XIRR's cash flows and their days after the first date. Excel's
+    checks (ironcalc XIRR.xlsx row 7–11): a blank value is #NUM! for XNPV and
+    skipped by XIRR, TRUE/FALSE or text is #NUM! (XNPV) or #VALUE! (XIRR), a
+    negative date #NUM!."""
+    raw, when = as_array(values).ravel(), as_array(dates).ravel()
+    if len(raw) != len(when):
         raise fail(NUM, "values 与 dates 个数不同 / values and dates differ in count")
-    if any(d < days[0] for d in days):
+    vals, days = [], []
+    for v, d in zip(raw, when, strict=True):
+        for x in (v, d):
+            if isinstance(x, ExcelError):
+                raise ExcelErrorRaised(x)
+        if v is None and blank_ok:
+            continue
+        if v is None or isinstance(v, bool | str):
+            raise fail(VALUE if blank_ok else NUM, "现金流须为数值 / cash flows must be numbers")
+        if d is None or isinstance(d, bool | str):
+            raise fail(VALUE, "日期须为数值 / dates must be numbers")
+        if d < 0:
+            raise fail(NUM, "日期为负 / negative date")
+        vals.append(float(v))
+        days.append(float(math.trunc(d)))
+    if not days or any(d < days[0] for d in days):
         raise fail(NUM, "日期早于首日 / a date before the first")
-    return vals, [float(d - days[0]) for d in days]
+    return vals, [d - days[0] for d in days]
 
 
 @register("XNPV", "SRR", 3, 3)
 def XNPV(rate: Any, values: Any, dates: Any) -> float:
     """XNPV(rate, values, dates): discounted by (1 + rate)^(days/365)."""
     r = to_number(rate)
-    vals, days = _dated(values, dates)
+    if r < 0:
+        raise fail(NUM, "rate 为负 / negative rate (ironcalc XIRR.xlsx!Q13)")
+    vals, days = _dated(values, dates, False)
     return math.fsum(_discount(v, r, d / 365) for v, d in zip(vals, days, strict=True))
 
 
 @register("XIRR", "RRS", 2, 3)
 def XIRR(values: Any, dates: Any, guess: Any = MISSING) -> float:
     """XIRR(values, dates, [guess=0.1])."""
-    vals, days = _dated(values, dates)
+    vals, days = _dated(values, dates, True)
     if not (any(v > 0 for v in vals) and any(v < 0 for v in vals)):
         raise fail(NUM, "须有正负现金流 / needs a positive and a negative value")
     return _newton(lambda r: math.fsum(_discount(v, r, d / 365)
@@ -242,8 +262,10 @@ def MIRR(values: Any, finance_rate: Any, reinvest_rate: Any) -> float:
     n = len(flows)
     pos = math.fsum(v * (1 + rr) ** (n - 1 - i) for i, v in enumerate(flows) if v > 0)
     neg = math.fsum(v / (1 + fr) ** i for i, v in enumerate(flows) if v < 0)
-    if pos == 0 or neg == 0:
-        raise fail(DIV0, "须有正负现金流 / needs a positive and a negative value")
+    if neg == 0:
+        raise fail(DIV0, "没有负现金流 / no negative value")
+    if pos == 0:
+        return -1.0  # only outflows: everything is lost
     return _checked((-pos / neg) ** (1 / (n - 1)) - 1)
 
 
@@ -343,7 +365,8 @@ def VDB(cost: Any, salvage: Any, life: Any, start: Any, end: Any, factor: Any = 
 
 def _cum(rate: Any, nper: Any, pv: Any, start: Any, end: Any, kind: Any, interest: bool) -> float:
     r, n, v = to_number(rate), to_number(nper), to_number(pv)
-    a, b, t = math.trunc(to_number(start)), math.trunc(to_number(end)), to_number(kind)
+    # fractional periods: from the next whole period to the last whole one
+    a, b, t = math.ceil(to_number(start)), math.floor(to_number(end)), to_number(kind)
     if r <= 0 or n <= 0 or v <= 0 or a < 1 or b < a or b > n or t not in (0, 1):
         raise fail(NUM, "参数超出范围 / argument out of range")
     pmt = pmt_of(r, n, v, 0.0, t)
