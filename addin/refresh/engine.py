@@ -111,6 +111,7 @@ class SheetGrid:
         self.sheets: dict[str, SheetGrid] = {}
         self.formulas: dict[Coord, Formula] = {}
         self.on_dynamic: Callable[[Area], None] | None = None
+        self.name_ref: Callable[[str], Any] | None = None  # INDIRECT("a_name")
         self.hidden_rows: frozenset[int] = frozenset()  # what SUBTOTAL and AGGREGATE skip
         self.filtered_rows: frozenset[int] = frozenset()
 
@@ -386,6 +387,7 @@ class _Engine:
             g.sheets, g.formulas = self.grids, s.formulas
             g.on_dynamic = self._dynamic_read
             g.hidden_rows, g.filtered_rows = s.hidden_rows, s.filtered_rows
+            g.name_ref = self._name_ref
         self.tables = {t.name.casefold(): t for t in wb.tables}
         self.names: dict[tuple[str | None, str], DefinedName] = {}
         for dn in wb.names:
@@ -1044,6 +1046,14 @@ class _Engine:
         finally:
             self._lets.pop()
 
+    def _name_ref(self, text: str) -> Any:
+        """The reference a defined name stands for (INDIRECT of a name's text)."""
+        dn = self._name_def(Name(text), None)
+        if dn is None:
+            return None
+        grid = self.grids.get(dn.sheet.casefold()) if dn.sheet else next(iter(self.grids.values()))
+        return self.ev_name(Name(text), CallContext(grid, 1, 1, False, self.date1904))
+
     def _lambda_of(self, name: str, sheet: str | None) -> Func | None:
         """The LAMBDA a defined name holds (``cal_month`` = ``LAMBDA(mo, …)``)."""
         node = self._name_node(Name(name), sheet)
@@ -1171,6 +1181,10 @@ class _Engine:
             return anchor if isinstance(anchor, ExcelError) else REF
         key = (anchor.grid.name.casefold(), (anchor.top, anchor.left))
         end = self.spills.get(key)
+        if end is None:  # a legacy array formula's range (ironcalc spill_operator.xlsx!G2)
+            f = self._formula_at(key[0], key[1])
+            if f is not None and f.kind == "array" and f.ref:
+                end = _ref_bounds(f.ref)[1]
         if end is None:
             return REF.with_message("该单元格没有溢出数组 / no spilled array there")
         return Area(anchor.grid, anchor.top, anchor.left, end[0], end[1])

@@ -403,6 +403,9 @@ def EXPAND(array: Any, rows: Any, cols: Any = MISSING, pad: Any = MISSING) -> An
 @register("FREQUENCY", "RR", 2, 2, array_args=True)
 def FREQUENCY(data: Any, bins: Any) -> Any:
     """FREQUENCY(data_array, bins_array): counts per bin (≤ each bin, sorted), one more for above."""
+    for v in (*_arr(data).ravel(), *_arr(bins).ravel()):
+        if isinstance(v, ExcelError):
+            raise ExcelErrorRaised(v)
     nums = [float(v) for v in _arr(data).ravel()
             if isinstance(v, float | int) and not isinstance(v, bool)]  # fmt: skip
     edges = [float(v) for v in _arr(bins).ravel()

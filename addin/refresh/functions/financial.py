@@ -42,9 +42,11 @@ def _grow(r: float, n: float) -> float:
 
 
 def _discount(v: float, r: float, t: float) -> float:
-    """``v / (1 + r)^t``; a negative base with a fractional power, or 0, is #NUM!."""
-    if 1 + r <= 0:
-        raise fail(NUM, "rate 须大于 -1 / rate must be above -1")
+    """``v / (1 + r)^t``; a negative base with a fractional power is #NUM!."""
+    if 1 + r == 0:
+        raise fail(DIV0, "rate 为 -1 / rate is -1")
+    if 1 + r < 0 and t != int(t):
+        raise fail(NUM, "rate 小于 -1 / rate below -1")
     try:
         return v / (1 + r) ** t
     except (OverflowError, ZeroDivisionError):
@@ -71,6 +73,8 @@ def pmt_of(r: float, n: float, pv: float, fv: float, t: float) -> float:
         raise fail(NUM, "期数为零 / nper is 0")
     if r == 0:
         return -(pv + fv) / n
+    if r <= -1:
+        raise fail(NUM, "rate 不大于 -1 / rate is -1 or below")
     g = _grow(r, n)
     den = (1 + r * t) * (g - 1)
     if den == 0:
@@ -84,9 +88,11 @@ def PV(rate: Any, nper: Any, pmt: Any, fv: Any = MISSING, kind: Any = MISSING) -
     r, n, p, f, t = to_number(rate), to_number(nper), to_number(pmt), _opt(fv), _type(kind)
     if r == 0:
         return -(p * n + f)
+    if r == -1:
+        raise fail(DIV0, "rate 为 -1 / rate is -1")
+    if r < -1:
+        raise fail(NUM, "rate 小于 -1 / rate below -1")
     g = _grow(r, n)
-    if g == 0:
-        raise fail(NUM, "rate 为 -1 / rate is -1")
     return _checked(-(f + p * (1 + r * t) * (g - 1) / r) / g)
 
 
@@ -309,16 +315,6 @@ def DB(cost: Any, salvage: Any, life: Any, period: Any, month: Any = MISSING) ->
     return dep
 
 
-def _ddb(c: float, s: float, n: float, p: float, factor: float) -> float:
-    """Double-declining balance for period ``p`` (whole periods)."""
-    book = c
-    dep = 0.0
-    for _ in range(int(p)):
-        dep = min(book * factor / n, max(0.0, book - s))
-        book -= dep
-    return dep
-
-
 @register("DDB", "SSSSS", 4, 5)
 def DDB(cost: Any, salvage: Any, life: Any, period: Any, factor: Any = MISSING) -> float:
     """DDB(cost, salvage, life, period, [factor=2])."""
@@ -326,9 +322,9 @@ def DDB(cost: Any, salvage: Any, life: Any, period: Any, factor: Any = MISSING) 
     f = 2.0 if factor is MISSING else to_number(factor)
     if c < 0 or s < 0 or n <= 0 or p <= 0 or p > n or f <= 0:
         raise fail(NUM, "参数超出范围 / argument out of range")
-    if p != int(p):
-        raise fail(NUM, "period 须为整数 / period must be whole")
-    return _ddb(c, s, n, p, f)
+    rate = min(f / n, 1.0)
+    prior = c - c * (1 - rate) ** (p - 1)  # closed form: a fractional period too
+    return max(0.0, min(c * rate * (1 - rate) ** (p - 1), c - s - prior))
 
 
 @register("VDB", "SSSSSSS", 5, 7)
@@ -364,6 +360,8 @@ def VDB(cost: Any, salvage: Any, life: Any, start: Any, end: Any, factor: Any = 
 
 
 def _cum(rate: Any, nper: Any, pv: Any, start: Any, end: Any, kind: Any, interest: bool) -> float:
+    if any(isinstance(v, bool) for v in (start, end, kind)):
+        raise fail(VALUE, "参数不能是逻辑值 / an argument is TRUE/FALSE")
     r, n, v = to_number(rate), to_number(nper), to_number(pv)
     # fractional periods: from the next whole period to the last whole one
     a, b, t = math.ceil(to_number(start)), math.floor(to_number(end)), to_number(kind)

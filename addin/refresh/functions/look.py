@@ -135,9 +135,12 @@ def approx_position(value: Any, items: list[Any], descending: bool = False) -> i
         for i, v in enumerate(items):
             if v is None or isinstance(v, ExcelError) or _type_rank(v) != rank:
                 continue
-            if compare(v, value) < 0:
+            c = compare(v, value)
+            if c < 0:
                 break
             best = i
+            if c == 0:  # an exact match ends the scan (pycel lookup.xlsx!G32)
+                break
         return best
     lo, hi = 0, len(items) - 1
     best = -1
@@ -329,7 +332,7 @@ def _take(src: Any, r0: int, c0: int, r1: int, c1: int) -> Any:
 def _line_lookup(value: Any, table: Any, index: Any, approx: Any, vertical: bool) -> Any:
     """VLOOKUP (``vertical``: search the first column, return column ``index``)
     and HLOOKUP (search the first row, return row ``index``)."""
-    if not isinstance(table, Area | np.ndarray):
+    if isinstance(table, str):
         raise fail(VALUE, "表格须为区域或数组 / table_array must be a range or an array")
     arr = as_array(table)
     if not vertical:
@@ -522,6 +525,8 @@ def OFFSET(ref: Any, rows: Any, cols: Any = MISSING, height: Any = MISSING,
     return _note_dynamic(Area(ref.grid, top, left, bottom, right))
 
 
+_NAME_TEXT = re.compile(r"^[A-Za-z_\\][\w.]*$")
+_CELL_TEXT = re.compile(r"^\$?[A-Za-z]{1,3}\$?\d+$|^[Rr]\d*[Cc]\d*$")
 _R1C1 = re.compile(r"^R(\[-?\d+\]|\d+)?C(\[-?\d+\]|\d+)?$", re.IGNORECASE)
 
 
@@ -569,6 +574,11 @@ def INDIRECT(ctx: CallContext, text: Any, a1: Any = MISSING) -> Any:
     style_a1 = True if a1 is MISSING else to_bool(a1)
     if not t:
         raise fail(REF, "空引用 / empty reference")
+    named = getattr(ctx.grid, "name_ref", None)
+    if named is not None and _NAME_TEXT.match(t) and not _CELL_TEXT.match(t):
+        area = named(t)  # a defined name (phpspreadsheet IndirectFormulaSelection.xlsx!A5)
+        if isinstance(area, Area):
+            return _note_dynamic(area)
     sheet, (top, left, bottom, right) = _indirect_ref(t, style_a1, ctx)
     grid: Any = ctx.grid
     if sheet is not None:

@@ -12,6 +12,7 @@ from addin.refresh.functions._core import (
     MISSING,
     Area,
     FunctionSpec,
+    MultiArea,
     as_array,
     iter_values,
     numbers_of,
@@ -178,6 +179,8 @@ def MINIFS(target: Any, *pairs: Any) -> float:
 
 
 def _rank_numbers(ref: Any) -> list[float]:
+    if isinstance(ref, MultiArea):  # RANK(A1,(B1,B2,B3)) (poi 61063.xlsx!A4)
+        return [x for part in ref for x in _rank_numbers(part)]
     if not isinstance(ref, Area | np.ndarray):
         raise fail(VALUE, "RANK 的 ref 须为区域 / ref must be a range")
     out = []

@@ -552,3 +552,17 @@ def TEXTSPLIT(v: Any, col_d: Any, row_d: Any = MISSING, ignore: Any = MISSING,
         for j in range(w):
             out[i, j] = r[j] if j < len(r) else filler
     return out
+
+
+@register("VALUETOTEXT", "SS", 1, 2, handles_errors=True)
+def VALUETOTEXT(v: Any, fmt: Any = MISSING) -> str:
+    """VALUETOTEXT(value, [format=0]): the value as text; format 1 (strict) quotes
+    text. An error becomes its code."""
+    strict = False if fmt is MISSING else to_int(fmt) == 1
+    if isinstance(fmt, ExcelError):
+        raise ExcelErrorRaised(fmt)
+    if isinstance(v, ExcelError):
+        return v.code
+    if isinstance(v, str):
+        return '"' + v.replace('"', '""') + '"' if strict else v
+    return to_text(v)
