@@ -90,8 +90,6 @@ def PV(rate: Any, nper: Any, pmt: Any, fv: Any = MISSING, kind: Any = MISSING) -
         return -(p * n + f)
     if r == -1:
         raise fail(DIV0, "rate 为 -1 / rate is -1")
-    if r < -1:
-        raise fail(NUM, "rate 小于 -1 / rate below -1")
     g = _grow(r, n)
     return _checked(-(f + p * (1 + r * t) * (g - 1) / r) / g)
 
