@@ -640,3 +640,163 @@ def test_text_function_uses_the_format_language() -> None:
     assert one('TEXT(1234.5,"#,##0.00")') == "1,234.50"
     assert one('TEXT("12","0.00")') == "12.00"
     assert one('TEXT("abc","0.00")') == "abc"
+
+
+# --------------------------------------------------- the corpus's single-cell fixes
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("RANK(A1,(A1,A2,A3),1)", 2.0),  # poi 61063.xlsx!A4: a union as ref
+        ("MATCH(0,{0,1,2,3,4},-1)", 1.0),  # pycel lookup.xlsx!G32: stops at the exact match
+        ('TIMEVALUE("24:00")', 0.0),  # ironcalc DATE_TIME.xlsx!C5
+        ('VALUE("23:99")', approx(24.65 / 24)),  # pycel text.xlsx: the last part runs on
+        ('VALUE("24:99")', E("#VALUE!")),
+        ('DATEVALUE("29-Feb-1900")', 60.0),  # ironcalc DATE_TIME.xlsx!C8
+        ('DATEVALUE("June 9, 1969")', 25363.0),  # sheetjs formula_stress_test.xlsx!B3
+        ("YEARFRAC(1/0,200,-1)", E("#NUM!")),  # pycel yearfrac.xlsx!P3: basis first
+        ("YEARFRAC(1,200,TRUE)", E("#VALUE!")),  # pycel yearfrac.xlsx!K9
+        ('VLOOKUP(1,"Nothing",1)', E("#VALUE!")),  # ironcalc HVLOOKUP.xlsx!N13
+        ("PV(-1,20,300)", E("#DIV/0!")),  # ironcalc PV.xlsx!A14
+        ("PMT(-1,1,-100)", E("#NUM!")),  # ironcalc PMT.xlsx!G24
+        ("DDB(100,10.233,4.2312,3.2,1.5)", approx(13.532735530775124)),  # DB_DDB.xlsx!H13
+        ("MIRR({-6,-1,-2},0.1,0.2)", -1.0),  # ironcalc MIRR.xlsx!F18
+        ("CUMIPMT(0.01,36,8000,TRUE,10,0)", E("#VALUE!")),  # CUMPRINC_CUMIPMT.xlsx!G27
+        ("XNPV(-0.4,{-400,100},{44958,44986})", E("#NUM!")),  # ironcalc XIRR.xlsx!Q13
+        ("SUM(FREQUENCY(A1:A2/0,{1}))", E("#DIV/0!")),  # ironcalc FREQUENCY.xlsx!P1
+        ('TEXT(TRUE,"#.###")', "TRUE"),  # pycel text.xlsx!L17
+        ('TEXT(-1,"")', "-"),  # pycel text.xlsx TextNumbers!C13
+        ('VALUETOTEXT("a",1)', '"a"'),
+        ("ERF(0.745)", approx(0.70792892)),
+        ("ERFC(1)", approx(0.157299207)),
+        ('HEX2DEC("FFFFFFFF5B")', -165.0),
+        ("DEC2BIN(9,8)", "00001001"),
+        ("TRIMMEAN({4,5,6,7,2,3,4,5,1,2,3},0.2)", approx(3.777777778)),
+        ("SLN(30000,7500,10)", 2250.0),
+        ("SYD(30000,7500,10,1)", approx(4090.909090909)),
+        ("DB(1000000,100000,6,1,7)", approx(186083.3333333)),
+        ("VDB(2400,300,10*12,6,18)", approx(396.3060532647509)),
+        ("CUMPRINC(0.09/12,30*12,125000,13,24,0)", approx(-934.1071234208764)),
+        ("MIRR({-120000,39000,30000,21000,37000,46000},0.1,0.12)", approx(0.1260941303659051)),
+        ("PDURATION(0.025,2000,2200)", approx(3.859866162)),
+        ("RRI(96,10000,11000)", pytest.approx(0.0009933, rel=1e-4)),
+        ("FVSCHEDULE(1,{0.09,0.11,0.1})", approx(1.33089)),
+    ],
+)
+def test_single_cell_fixes_and_more_functions(formula: str, expected: Any) -> None:
+    """Cells the corpus showed wrong, and the functions added for it."""
+    assert one(formula, A1=7, A2=3.5, A3=12) == expected
+
+
+def test_countif_against_nothing_and_not_a_number() -> None:
+    """``"<>"&23`` counts the text "23" as different (ironcalc COUNTIFS.xlsx!E2);
+    ``"<="&""`` matches nothing (COUNTIFS.xlsx!M9)."""
+    cells = {"A1": 23, "A2": "23", "A3": True, "A4": "", "A5": "hey"}
+    assert one('COUNTIF(A1:A5,"<>"&23)', **cells) == 4.0
+    assert one('COUNTIF(A1:A5,"<=")', **cells) == 0.0
+    assert one('COUNTIF(A1:A5,">")', **cells) == 0.0
+
+
+def test_database_functions() -> None:
+    """DSUM & co.: criteria rows are alternatives, a row's cells all required; a
+    condition under a blank heading matches nothing; no records is #VALUE!."""
+    db = {"A1": "Tree", "B1": "Height", "C1": "Profit",
+          "A2": "Apple", "B2": 18, "C2": 105, "A3": "Pear", "B3": 12, "C3": 96,
+          "A4": "Cherry", "B4": 13, "C4": 105, "A5": "Apple", "B5": 14, "C5": 75,
+          "A6": "Apple", "B6": 8, "C6": 45,
+          "E1": "Tree", "F1": "Height", "E2": "Apple", "F2": ">10", "E3": "Pear",
+          "G1": None, "G2": "Apple"}  # fmt: skip
+    got = calc(
+        {
+            **db,
+            "K1": '=DSUM(A1:C6,"Profit",E1:F3)',
+            "K2": '=DCOUNT(A1:C6,"Height",E1:F2)',
+            "K3": "=DMAX(A1:C6,3,E1:F2)",
+            "K4": '=DGET(A1:C6,"Profit",E1:F2)',
+            "K5": '=DAVERAGE(A1:C6,"Profit",E1:E2)',
+            "K6": '=DSUM(A1:C6,"Profit",G1:G2)',
+            "K7": '=DSUM(A1:C1,"Profit",E1:F2)',
+        }
+    )
+    assert got["K1"] == 105 + 75 + 96
+    assert got["K2"] == 2.0
+    assert got["K3"] == 105.0
+    assert got["K4"] == E("#NUM!")
+    assert got["K5"] == 75.0
+    assert got["K6"] == 0.0
+    assert got["K7"] == E("#VALUE!")
+
+
+def test_named_lambda_is_called() -> None:
+    """A name holding a LAMBDA is called like a function (ironcalc yearly_calendar.xlsx)."""
+    got = calc(
+        {"A1": 3, "B1": "=add_tax(A1,0.5)", "B2": Formula("week()", "dynamic")},
+        names=[
+            DefinedName("add_tax", "_xlfn.LAMBDA(_xlpm.x,_xlpm.r,_xlpm.x*(1+_xlpm.r))"),
+            DefinedName("week", '_xlfn.LAMBDA(LEFT(TEXT(2+_xlfn.SEQUENCE(1,7,0),"ddd")))'),
+        ],
+    )
+    assert got["B1"] == 4.5
+    assert [got[c] for c in ("B2", "C2", "D2", "H2")] == ["M", "T", "W", "S"]
+
+
+def test_textsplit_expand_and_indirect_of_a_name() -> None:
+    """TEXTSPLIT cuts into a grid padded with #N/A; EXPAND pads; INDIRECT reads a name."""
+    got = calc(
+        {
+            "A1": Formula('TEXTSPLIT("a,b;c",",",";")', "dynamic"),
+            "D1": Formula('EXPAND({1,2},2,3,"-")', "dynamic"),
+            "G1": 100,
+            "G2": "=INDIRECT(\"RATE_\"&\"USD\")",
+        },
+        names=[DefinedName("RATE_USD", "S!$G$1")],
+    )
+    assert [got[c] for c in ("A1", "B1", "A2", "B2")] == ["a", "b", "c", E("#N/A")]
+    assert [got[c] for c in ("D1", "E1", "F1", "D2")] == [1.0, 2.0, "-", "-"]
+    assert got["G2"] == 100.0
+
+
+def test_spill_cells_holding_an_empty_formula_are_values(tmp_path: Any) -> None:
+    """``<f ca="1"/>`` in the spill cells of a volatile dynamic array is no formula."""
+    from addin.xlsx import package
+
+    rd = package._SheetReader(Sheet("S"), [], frozenset(), False)
+    package._add_formula(rd, (2, 1), {"ca": "1"}, "", None)
+    package._add_formula(rd, (1, 1), {}, "RAND()", None)
+    assert list(rd.sheet.formulas) == [(1, 1)]
+
+
+def test_refresh_cli_today_and_seed(tmp_path: Any) -> None:
+    """``jixiao refresh --today D --seed N`` fixes TODAY() and RAND(); --json records them."""
+    import json
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from addin.refresh.cli import refresh_command
+    from addin.xlsx.package import read_workbook
+
+    src = tmp_path / "v.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "=TODAY()"
+    ws["A2"] = "=RANDBETWEEN(1,1000000)"
+    wb.save(src)
+    outs = []
+    for name in ("a.xlsx", "b.xlsx"):
+        res = CliRunner().invoke(
+            refresh_command,
+            [str(src), "--out", str(tmp_path / name), "--today", "2026-03-01", "--seed", "5",
+             "--json"],
+        )  # fmt: skip
+        assert res.exit_code == 0, res.output
+        summary = json.loads(res.output)
+        assert summary["today"] == "2026-03-01"
+        assert summary["seed"] == 5
+        outs.append(read_workbook(tmp_path / name).sheets[0].values)
+    volatile.configure()
+    assert outs[0][(1, 1)] == 46082.0
+    assert outs[0][(2, 1)] == outs[1][(2, 1)]
+    res = CliRunner().invoke(refresh_command, [str(src), "--out", str(tmp_path / "c.xlsx")])
+    assert f"TODAY() is {datetime.date.today().isoformat()}" in res.output
