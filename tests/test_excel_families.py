@@ -682,6 +682,14 @@ def test_text_function_uses_the_format_language() -> None:
         ("PDURATION(0.025,2000,2200)", approx(3.859866162)),
         ("RRI(96,10000,11000)", pytest.approx(0.0009933, rel=1e-4)),
         ("FVSCHEDULE(1,{0.09,0.11,0.1})", approx(1.33089)),
+        ("TBILLPRICE(DATE(2008,3,31),DATE(2008,6,1),0.09)", approx(98.45)),
+        ("TBILLYIELD(DATE(2008,3,31),DATE(2008,6,1),98.45)", approx(0.09141696292534264)),
+        ("TBILLEQ(DATE(2008,3,31),DATE(2008,6,1),0.0914)", approx(0.09415149356594302)),
+        ("TBILLEQ(14640,15006,0.5)", approx(0.8522961312491701)),  # ironcalc TBILLs.xlsx!D6
+        ("TBILLPRICE(1000,1366,0.5)", E("#NUM!")),  # TBILLs.xlsx!N8: past one year
+        ("TBILLPRICE(45366,45731,TRUE)", E("#VALUE!")),  # TBILLs.xlsx!N17
+        ("INDEX(ROW(A1:A3),2)", 2.0),  # pycel excelcompiler.xlsx!F2
+        ("INDEX(COLUMN(A1:B1),1,2)", 2.0),  # pycel excelcompiler.xlsx!I2
     ],
 )
 def test_single_cell_fixes_and_more_functions(formula: str, expected: Any) -> None:

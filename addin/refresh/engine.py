@@ -995,7 +995,14 @@ class _Engine:
         sub = cx
         if spec.array_args and not cx.array_mode:
             sub = CallContext(cx.grid, cx.row, cx.col, True, cx.date1904)
-        args = [self.ev(a, sub, dr) for a in node.args]
+        args = [self.ev(a, sub, dr) for a in node.args[1:]]
+        if node.args:
+            first = sub
+            if spec.name == "INDEX" and isinstance(node.args[0], Func) and not sub.array_mode:
+                # INDEX's array is read as an array, as Excel does: INDEX(ROW(A1:A3),2)
+                # is 2 in a normal formula too (pycel excelcompiler.xlsx!F2)
+                first = CallContext(cx.grid, cx.row, cx.col, True, cx.date1904)
+            args.insert(0, self.ev(node.args[0], first, dr))
         return fx.call(spec, args, sub, target)
 
     def ev_name(self, name: Name, cx: CallContext) -> Any:
@@ -1051,7 +1058,8 @@ class _Engine:
         dn = self._name_def(Name(text), None)
         if dn is None:
             return None
-        grid = self.grids.get(dn.sheet.casefold()) if dn.sheet else next(iter(self.grids.values()))
+        first = next(iter(self.grids.values()))
+        grid = self.grids.get(dn.sheet.casefold(), first) if dn.sheet else first
         return self.ev_name(Name(text), CallContext(grid, 1, 1, False, self.date1904))
 
     def _lambda_of(self, name: str, sheet: str | None) -> Func | None:
@@ -1394,7 +1402,9 @@ class _Engine:
             return self.per_row(node)
         if not self._moves(node):
             return self.ev(node, self._cx(0), 0)
-        if spec.name == "LET":
+        if spec.name == "LET" or (
+            spec.name == "INDEX" and node.args and isinstance(node.args[0], Func)
+        ):
             return self.per_row(node)
         if spec.array_args:
             fast = self.v_sumproduct(node, spec)

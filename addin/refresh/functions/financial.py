@@ -9,6 +9,7 @@ Excel's 20 (RATE) or 100 (IRR, XIRR) steps.
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections.abc import Callable
 from typing import Any
@@ -16,8 +17,10 @@ from typing import Any
 from addin.refresh.functions._core import (
     MISSING,
     as_array,
+    date_serial,
     numbers_of,
     register,
+    serial_date,
     to_number,
 )
 from udfs.errors import DIV0, NUM, VALUE, ExcelError, ExcelErrorRaised, fail
@@ -412,3 +415,64 @@ def FVSCHEDULE(principal: Any, schedule: Any) -> float:
             raise ExcelErrorRaised(v)
         total *= 1 + (0.0 if v is None else to_number(v))
     return total
+
+
+def _bill_days(settlement: Any, maturity: Any) -> float:
+    """Days from settlement to maturity, at most one calendar year (Excel's checks,
+    ironcalc TBILLs.xlsx rows 7–17: TRUE/FALSE is #VALUE!)."""
+    if isinstance(settlement, bool) or isinstance(maturity, bool):
+        raise fail(VALUE, "日期不能是逻辑值 / a date cannot be TRUE/FALSE")
+    s, m = math.trunc(to_number(settlement)), math.trunc(to_number(maturity))
+    if s < 0 or s >= m:
+        raise fail(NUM, "到期日须晚于结算日 / maturity must follow settlement")
+    y, mo, d = serial_date(s)
+    if m > date_serial(y + 1, mo, min(d, calendar.monthrange(y + 1, mo)[1]) if d else 1):
+        raise fail(NUM, "到期日须在结算日后一年内 / maturity must be within a year after settlement")
+    return float(m - s)
+
+
+def _discount_rate(discount: Any) -> float:
+    if isinstance(discount, bool):
+        raise fail(VALUE, "贴现率不能是逻辑值 / discount cannot be TRUE/FALSE")
+    rate = to_number(discount)
+    if rate <= 0:
+        raise fail(NUM, "贴现率须为正 / discount must be positive")
+    return rate
+
+
+@register("TBILLPRICE", "SSS", 3, 3)
+def TBILLPRICE(settlement: Any, maturity: Any, discount: Any) -> float:
+    """TBILLPRICE(settlement, maturity, discount): price per 100 face value."""
+    d, rate = _bill_days(settlement, maturity), _discount_rate(discount)
+    price = 100 * (1 - rate * d / 360)
+    if price <= 0:
+        raise fail(NUM, "价格不为正 / the price is not positive")
+    return price
+
+
+@register("TBILLYIELD", "SSS", 3, 3)
+def TBILLYIELD(settlement: Any, maturity: Any, pr: Any) -> float:
+    """TBILLYIELD(settlement, maturity, pr): the bill's yield."""
+    if isinstance(pr, bool):
+        raise fail(VALUE, "价格不能是逻辑值 / pr cannot be TRUE/FALSE")
+    d, price = _bill_days(settlement, maturity), to_number(pr)
+    if price <= 0:
+        raise fail(NUM, "价格须为正 / pr must be positive")
+    return (100 - price) / price * 360 / d
+
+
+@register("TBILLEQ", "SSS", 3, 3)
+def TBILLEQ(settlement: Any, maturity: Any, discount: Any) -> float:
+    """TBILLEQ(settlement, maturity, discount): the bond-equivalent yield (the
+    quadratic form beyond half a year)."""
+    d, rate = _bill_days(settlement, maturity), _discount_rate(discount)
+    if d <= 182:
+        den = 360 - rate * d
+        if den == 0:
+            raise fail(NUM, "无解 / no solution")
+        return 365 * rate / den
+    price = 100 * (1 - rate * d / 360)
+    if price <= 0:
+        raise fail(NUM, "价格不为正 / the price is not positive")
+    t = d / (366 if d > 365 else 365)  # a year holding 29 February (TBILLs.xlsx!D6)
+    return _checked((-t + math.sqrt(t * t - (2 * t - 1) * (1 - 100 / price))) / (t - 0.5))
