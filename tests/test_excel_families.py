@@ -416,6 +416,21 @@ def test_three_d_reference_sums_across_sheets() -> None:
     assert (got["B1"], got["B2"], got["B3"]) == (321.0, 4.0, 300.0)
 
 
+def test_three_d_reference_to_a_missing_sheet_is_ref() -> None:
+    """A 3-D reference naming a sheet the workbook lacks is #REF!, never #NAME?."""
+    assert one("SUM(S:Q!A1)") == E("#REF!")
+
+
+def test_xlookup_on_whole_columns() -> None:
+    """XLOOKUP over whole columns whose used parts differ in height; binary search;
+    a blank lookup value with if_not_found."""
+    cells = {"A1": 1, "A2": 2, "A3": 3, "B1": "a", "B2": "b", "B3": "c", "B4": "d"}
+    assert one("XLOOKUP(2,A:A,B:B)", **cells) == "b"
+    assert one("XLOOKUP(2.5,A1:A3,B1:B3,,-1,2)", **cells) == "b"
+    assert one("XLOOKUP(2.5,A1:A3,B1:B3,,1,2)", **cells) == "c"
+    assert one('XLOOKUP(,A1:A3,B1:B3,"none")', **cells) == "none"
+
+
 def test_relative_defined_name_follows_the_row() -> None:
     """A name ``=S!$A1`` (stored as seen from A1) reads the using cell's row."""
     got = calc(

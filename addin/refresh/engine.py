@@ -928,6 +928,13 @@ class _Engine:
             three = self.three_d_parts(nd)
             if three is not None:
                 return self.three_d(three, dr)
+            if (
+                isinstance(nd.left, Name)
+                and isinstance(nd.right, Ref)
+                and nd.right.sheet
+                and self._name_def(nd.left, None) is None
+            ):  # Sheet1:Sheet9!A1 naming a sheet the workbook lacks: #REF!, as in Excel
+                return REF.with_message(f"三维引用的工作表不存在 / no sheet {nd.left.name}")
             a = self.ev(nd.left, cx, dr)
             b = self.ev(nd.right, cx, dr)
             return _range_union(a, b)

@@ -271,6 +271,8 @@ def CHOOSECOLS(array: Any, *cols: Any) -> Any:
 
 def _stack(arrays: tuple[Any, ...], vertical: bool) -> np.ndarray:
     parts = [_arr(a) for a in arrays if a is not MISSING]
+    if not parts:
+        raise fail(VALUE, "没有数组 / no arrays to stack")
     if vertical:
         w = max(p.shape[1] for p in parts)
         h = sum(p.shape[0] for p in parts)

@@ -311,12 +311,14 @@ def XLOOKUP(
             raise fail(NA, "找不到匹配值 / no match")
         return if_not_found
     rshape = result.shape if isinstance(result, Area | np.ndarray) else (1, 1)
-    vertical = (larr.shape[1] == 1 and larr.shape[0] > 1) or larr.shape == (1, 1)
+    # a whole column's size, not its used part (XLOOKUP(x,A:A,B:B) with B longer)
+    lshape = lookup.shape if isinstance(lookup, Area) else larr.shape
+    vertical = (lshape[1] == 1 and lshape[0] > 1) or lshape == (1, 1)
     if vertical:
-        if rshape[0] != larr.shape[0]:
+        if rshape[0] != lshape[0]:
             raise fail(VALUE, "返回区域大小不符 / return_array size differs")
         return _take(result, pos, 0, pos, rshape[1] - 1)
-    if rshape[1] != larr.shape[1]:
+    if rshape[1] != lshape[1]:
         raise fail(VALUE, "返回区域大小不符 / return_array size differs")
     return _take(result, 0, pos, rshape[0] - 1, pos)
 

@@ -179,6 +179,10 @@ def _general(body: str, x: float) -> str:
     return "".join(out)
 
 
+_PLACE_KINDS = {"0": "digit", "#": "digit", "?": "digit", ".": "dot", ",": "comma", "%": "pct",
+                "/": "slash", "@": "@"}  # fmt: skip
+
+
 def _tokens(section: str) -> list[tuple[str, str]]:
     """The section as (kind, text) tokens: lit, digit, dot, comma, pct, exp,
     slash, @, general, date."""
@@ -207,26 +211,11 @@ def _tokens(section: str) -> list[tuple[str, str]]:
         elif section[i : i + 7].lower() == "general":
             out.append(("general", section[i : i + 7]))
             i += 7
-        elif ch in "0#?":
-            out.append(("digit", ch))
-            i += 1
-        elif ch == ".":
-            out.append(("dot", ch))
-            i += 1
-        elif ch == ",":
-            out.append(("comma", ch))
-            i += 1
-        elif ch == "%":
-            out.append(("pct", ch))
-            i += 1
         elif ch in "eE" and i + 1 < n and section[i + 1] in "+-":
             out.append(("exp", section[i : i + 2]))
             i += 2
-        elif ch == "/":
-            out.append(("slash", ch))
-            i += 1
-        elif ch == "@":
-            out.append(("@", ch))
+        elif ch in _PLACE_KINDS:
+            out.append((_PLACE_KINDS[ch], ch))
             i += 1
         else:
             out.append(("lit", ch))
