@@ -372,6 +372,8 @@ def _weekmask(weekend: Any) -> list[bool]:
 
 def _day64(serial: float, date1904: bool) -> np.datetime64:
     n = math.floor(serial)
+    if n > 2958465:
+        raise fail(NUM, "日期序号超出范围 / date serial out of range")
     if not date1904 and n < 61:
         n += 1  # before Excel's phantom 1900-02-29
     return (_EPOCH64_1904 if date1904 else _EPOCH64) + np.timedelta64(n, "D")
@@ -411,6 +413,8 @@ def _workday(ctx: CallContext, start: Any, days: Any, weekend: Any, holidays: An
     k = to_int(days)
     if k == 0:
         return float(math.floor(_date_arg(start, ctx)))
+    if abs(k) > 2958465:
+        raise fail(NUM, "天数超出范围 / days out of range")
     hol = _holidays(ctx, holidays)
     roll = "backward" if k > 0 else "forward"
     day = np.busday_offset(s, k, roll=roll, weekmask=mask, holidays=hol)  # type: ignore[call-overload]

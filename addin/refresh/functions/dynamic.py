@@ -27,6 +27,7 @@ from addin.refresh.functions._core import (
     to_int,
     to_number,
 )
+from addin.xlsx.formula import MAX_COL, MAX_ROW
 from udfs.errors import CALC, NA, NUM, VALUE, ExcelError, ExcelErrorRaised, fail
 
 
@@ -41,6 +42,16 @@ def _key(v: Any) -> Any:
     if isinstance(v, ExcelError):
         return ("e", v.code)
     return ("", None)
+
+
+#: the most cells SEQUENCE, RANDARRAY and EXPAND build (an engine limit: a
+#: result larger than this could not spill into a sheet's used part anyway)
+MAX_CELLS = 10_000_000
+
+
+def _size_ok(h: int, w: int) -> None:
+    if h > MAX_ROW or w > MAX_COL or h * w > MAX_CELLS:
+        raise fail(NUM, "结果数组过大 / the result array is too large")
 
 
 def _arr(a: Any) -> np.ndarray:
@@ -73,6 +84,7 @@ def SEQUENCE(rows: Any, cols: Any = MISSING, start: Any = MISSING, step: Any = M
         raise fail(VALUE, "行数或列数为负 / negative rows or columns")
     if h == 0 or w == 0:
         raise fail(VALUE, "SEQUENCE 的行数或列数为零 / SEQUENCE of zero rows or columns")
+    _size_ok(h, w)
     out = (s + d * np.arange(h * w, dtype=float)).reshape(h, w)
     return out.astype(object)
 
@@ -370,6 +382,7 @@ def RANDARRAY(rows: Any = MISSING, cols: Any = MISSING, lo: Any = MISSING, hi: A
     ints = False if whole is MISSING else to_bool(whole)
     if h < 1 or w < 1 or a > b:
         raise fail(VALUE, "RANDARRAY 参数无效 / invalid RANDARRAY arguments")
+    _size_ok(h, w)
     r = volatile.rng()
     out = np.empty((h, w), dtype=object)
     for idx in np.ndindex(h, w):
@@ -397,6 +410,7 @@ def EXPAND(array: Any, rows: Any, cols: Any = MISSING, pad: Any = MISSING) -> An
     c = w if cols is MISSING or _one(cols) is None else to_int(_one(cols))
     if r < h or c < w:
         raise fail(VALUE, "EXPAND 不能缩小数组 / EXPAND cannot shrink the array")
+    _size_ok(r, c)
     out = np.full((r, c), NA if pad is MISSING else _one(pad), dtype=object)
     out[:h, :w] = arr
     return _blank_zero(out)

@@ -25,6 +25,15 @@ from addin.refresh.functions._core import (
 )
 from udfs.errors import DIV0, NUM, VALUE, ExcelError, ExcelErrorRaised, fail
 
+#: DB, VDB, CUMIPMT and CUMPRINC step period by period: beyond this many the
+#: answer is #NUM! (an engine limit, far past any real schedule; Excel computes on)
+MAX_PERIODS = 100_000
+
+
+def _periods(n: float) -> None:
+    if n > MAX_PERIODS:
+        raise fail(NUM, f"期数超过 {MAX_PERIODS} / more than {MAX_PERIODS} periods")
+
 
 def _opt(v: Any, default: float = 0.0) -> float:
     return default if v is MISSING or v is None else to_number(v)
@@ -221,6 +230,7 @@ def _dated(values: Any, dates: Any, blank_ok: bool) -> tuple[list[float], list[f
         raise fail(NUM, "values 与 dates 个数不同 / values and dates differ in count")
     vals, days = [], []
     for v, d in zip(raw, when, strict=True):
+        v, d = (None if v is MISSING else v), (None if d is MISSING else d)
         for x in (v, d):
             if isinstance(x, ExcelError):
                 raise ExcelErrorRaised(x)
@@ -308,6 +318,7 @@ def DB(cost: Any, salvage: Any, life: Any, period: Any, month: Any = MISSING) ->
     if p == 1:
         return total
     dep = total
+    _periods(p)
     for _ in range(2, p + 1):
         dep = (c - total) * rate
         total += dep
@@ -343,6 +354,7 @@ def VDB(cost: Any, salvage: Any, life: Any, start: Any, end: Any, factor: Any = 
     total, book = 0.0, c
     t = 0
     switched, sl = False, 0.0
+    _periods(b)
     while t < math.ceil(b):
         if switched:
             dep = sl
@@ -370,6 +382,7 @@ def _cum(rate: Any, nper: Any, pv: Any, start: Any, end: Any, kind: Any, interes
         raise fail(NUM, "参数超出范围 / argument out of range")
     pmt = pmt_of(r, n, v, 0.0, t)
     total = 0.0
+    _periods(b - a)
     for per in range(a, b + 1):
         ip = _ipmt(r, per, n, v, 0.0, t)
         total += ip if interest else pmt - ip

@@ -197,6 +197,7 @@ def _decimal15(x: float) -> Decimal:
 def _round_with(x: float, digits: int, mode: str) -> float:
     if x == 0:
         return 0.0
+    digits = max(-400, min(400, digits))  # past any float's digits: no change
     d = _decimal15(x)
     q = Decimal(1).scaleb(-digits)
     try:
@@ -504,7 +505,14 @@ def COMBIN(n: Any, k: Any) -> float:
     a, b = math.trunc(to_number(n)), math.trunc(to_number(k))
     if a < 0 or b < 0 or b > a:
         raise fail(NUM, "COMBIN 参数超出范围 / COMBIN arguments out of range")
-    return float(math.comb(a, b))
+    k = min(b, a - b)
+    # k·ln(a) − ln(k!) bounds ln C(a, k) from above: beyond a float, #NUM!
+    if k and k * math.log(a) - math.lgamma(k + 1) > 710:
+        raise fail(NUM, "结果溢出 / result overflows")
+    try:
+        return float(math.comb(a, k))
+    except OverflowError:
+        raise fail(NUM, "结果溢出 / result overflows") from None
 
 
 def _trig(name: str, fn: Callable[[float], float], domain: Callable[[float], bool] | None = None) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
 from addin.refresh.functions._core import format_general, serial_date
@@ -223,9 +223,12 @@ def _tokens(section: str) -> list[tuple[str, str]]:
     return out
 
 
+_WIDE = Context(prec=700)  # room for every digit of a float written out in full
+
+
 def _round_half_up(x: float, decimals: int) -> Decimal:
     d = Decimal(f"{x:.15g}") if x else Decimal(0)
-    return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def _format_number(x: float, body: str, signed: bool, currency: str) -> str:

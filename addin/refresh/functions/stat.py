@@ -326,7 +326,7 @@ def variance(nums: list[float], sample: bool) -> float:
     if n < (2 if sample else 1):
         raise fail(DIV0, "数值个数不足 / not enough numbers")
     mean = math.fsum(nums) / n
-    return math.fsum((x - mean) ** 2 for x in nums) / (n - 1 if sample else n)
+    return math.fsum((x - mean) * (x - mean) for x in nums) / (n - 1 if sample else n)
 
 
 def _spread(name: str, sample: bool, root: bool, a_form: bool = False) -> None:
@@ -414,7 +414,7 @@ def QUARTILE_EXC(array: Any, q: Any) -> float:
 
 
 def _cut_digits(x: float, digits: int) -> float:
-    f = 10.0**digits
+    f = 10.0 ** min(digits, 15)
     return math.floor(round15(x * f)) / f
 
 
@@ -449,7 +449,7 @@ def DEVSQ(*args: Any) -> float:
     if not nums:
         raise fail(NUM, "没有数值 / no numbers")
     mean = math.fsum(nums) / len(nums)
-    return math.fsum((x - mean) ** 2 for x in nums)
+    return math.fsum((x - mean) * (x - mean) for x in nums)
 
 
 @register("AVEDEV", "R*", 1, None)

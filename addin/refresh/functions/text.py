@@ -445,6 +445,8 @@ def FIXED(v: Any, decimals: Any = MISSING, no_commas: Any = MISSING) -> str:
 def DOLLAR(v: Any, decimals: Any = MISSING) -> str:
     """DOLLAR(number, [decimals=2]) in Excel's default (en-US) currency format."""
     d = 2 if decimals is MISSING else to_int(decimals)
+    if d > 127:
+        raise fail(VALUE, "小数位数过大 / too many decimals")
     s = _fixed(to_number(v), d, True)
     return f"(${s[1:]})" if s.startswith("-") else f"${s}"
 
