@@ -823,3 +823,33 @@ def test_refresh_cli_today_and_seed(tmp_path: Any) -> None:
     assert outs[0][(2, 1)] == outs[1][(2, 1)]
     res = CliRunner().invoke(refresh_command, [str(src), "--out", str(tmp_path / "c.xlsx")])
     assert f"TODAY() is {datetime.date.today().isoformat()}" in res.output
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "DEVSQ(1E+300,0)",
+        "VAR.S(2.5,1E+300)",
+        "EXPAND(1,1E+300)",
+        "SEQUENCE(1E+300)",
+        "RANDARRAY(1E+300,2)",
+        "WORKDAY(1E+300,1)",
+        "WORKDAY(1,1E+300)",
+        "DOLLAR(2.5,1E+300)",
+        "XIRR(-0.5,,2.5)",
+        "COMBIN(1E+300,45000)",
+        "DB(1,0,1E+300,1E+300)",
+        "VDB(1,0,1E+300,0,1E+300)",
+        "CUMIPMT(0.1,1E+300,1,1,1E+300,0)",
+    ],
+)
+def test_hostile_arguments_give_errors_not_crashes(formula: str) -> None:
+    """Absurd sizes and ranges end in an Excel error value, never an exception or a hang."""
+    assert isinstance(one(formula), ExcelError)
+
+
+def test_huge_digit_counts_leave_the_number() -> None:
+    """ROUND/TRUNC to more digits than a float holds change nothing; TEXT writes 1E+300 out."""
+    assert one("TRUNC(2.5,1E+300)") == 2.5
+    assert one("ROUND(2.5,-1E+300)") == 0.0
+    assert one('TEXT(1E+300,"0")') == "1" + "0" * 300
