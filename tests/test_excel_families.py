@@ -431,6 +431,25 @@ def test_xlookup_on_whole_columns() -> None:
     assert one('XLOOKUP(,A1:A3,B1:B3,"none")', **cells) == "none"
 
 
+def test_structured_references_with_odd_column_names() -> None:
+    """Table columns with a trailing space, ``#`` (escaped ``'#``) or brackets, the
+    totals row, and SUBTOTAL in the totals row reading its own column."""
+    from addin.xlsx.model import Table
+
+    t = Table("T", "S", (1, 1), (4, 4), ("Sales ", "Amount", "#Qty", "Price (USD)"), 1, 1)
+    got = calc(
+        {"A1": "Sales ", "B1": "Amount", "C1": "#Qty", "D1": "Price (USD)",
+         "A2": 1, "B2": 10, "C2": 5, "D2": 7, "A3": 2, "B3": 20, "C3": 6, "D3": 8,
+         "A4": "=SUBTOTAL(109,T[Sales ])", "B4": "=SUM(T[Amount])",
+         "F1": "=SUM(T[Sales ])", "F2": "=T[[#Totals],[Amount]]", "F3": "=SUM(T['#Qty])",
+         "F4": "=SUM(T[[Sales ]:[Amount]])", "F5": "=SUM(T[Price (USD)])"},
+        tables=[t],
+    )  # fmt: skip
+    assert (got["A4"], got["F1"], got["F2"], got["F3"], got["F4"], got["F5"]) == (
+        3.0, 3.0, 30.0, 11.0, 33.0, 15.0,
+    )  # fmt: skip
+
+
 def test_relative_defined_name_follows_the_row() -> None:
     """A name ``=S!$A1`` (stored as seen from A1) reads the using cell's row."""
     got = calc(

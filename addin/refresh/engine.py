@@ -1179,13 +1179,14 @@ class _Engine:
             if not rows:
                 return REF
             r1, r2 = min(rows), max(rows)
-        cols = [c.casefold() for c in t.columns]
+        # a column named with a trailing space ("Sales ") is read without it
+        cols = [c.strip().casefold() for c in t.columns]
         if sr.first is None:
             c1, c2 = left, right
         else:
             try:
-                c1 = left + cols.index(sr.first.casefold())
-                c2 = left + cols.index((sr.last or sr.first).casefold())
+                c1 = left + cols.index(sr.first.strip().casefold())
+                c2 = left + cols.index((sr.last or sr.first).strip().casefold())
             except ValueError:
                 return REF.with_message(f"表中没有此列 / no column {sr.first} in {t.name}")
             c1, c2 = min(c1, c2), max(c1, c2)
