@@ -41,6 +41,7 @@ cannot be written), ``internal``.
 
 from __future__ import annotations
 
+import datetime
 import errno
 import importlib
 import json
@@ -818,6 +819,19 @@ def format_report(report: FileReport, say: _Say) -> list[str]:
     "--json", "as_json", is_flag=True, help="以 JSON 输出摘要 / print the summary as JSON."
 )
 @click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="TODAY()/NOW() 所取的日期（默认今天）/ the date TODAY() and NOW() return "
+    "(default: the machine's today).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="RAND()/RANDBETWEEN() 的随机种子 / seed for RAND() and RANDBETWEEN().",
+)
+@click.option(
     "--lang",
     type=click.Choice(["zh-en", "zh", "en"]),
     default="zh-en",
@@ -835,6 +849,8 @@ def refresh_command(
     values_only: bool,
     allow_errors: bool,
     as_json: bool,
+    today: datetime.datetime | None,
+    seed: int | None,
     lang: str,
 ) -> None:
     """重算工作簿（无需 Excel），把结果写回文件副本。
@@ -875,17 +891,25 @@ def refresh_command(
     tasks = [
         (s, d, engine, in_place, full_calc_on_load, allow_errors, values_only) for s, d in plan
     ]
+    from addin.refresh.functions import volatile
+
+    day = today.date() if today is not None else datetime.date.today()
+    volatile.configure(day, seed)  # inherited by the worker processes (see volatile)
     if scheduler:
         reports = _execute_on_cluster(tasks, scheduler, say, as_json)
     else:
         reports = _execute(tasks, jobs, show_progress=len(tasks) > 1 and not as_json)
-    document = json_document("refresh", [r.as_dict() for r in reports])
+    document = json_document("refresh", [r.as_dict() for r in reports]) | {
+        "today": day.isoformat(),
+        "seed": seed,
+    }
     if as_json:
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         for report in reports:
             for line in format_report(report, say):
                 click.echo(line)
+        click.echo(say(f"TODAY() 取 {day.isoformat()}", f"TODAY() is {day.isoformat()}"))
         if len(reports) > 1:
             ok = sum(r.output is not None for r in reports)
             click.echo(

@@ -39,9 +39,11 @@ Anything outside the supported functions raises
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import math
 import operator
+import re
 from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
@@ -96,6 +98,9 @@ from udfs.errors import NA, NAME, NULL, REF, SPILL, VALUE, ExcelError, ExcelErro
 
 __all__ = ["calculate", "contract_function"]
 
+Rect = tuple[str, int, int, int, int]  # sheet key, top, left, bottom, right
+_XL_PREFIX = re.compile(r"_xlfn\.|_xlws\.|_xlpm\.", re.IGNORECASE)
+
 
 # ------------------------------------------------------------- the cell grid
 
@@ -108,6 +113,21 @@ class SheetGrid:
         self.data = np.full((max(rows, 1), max(cols, 1)), None, dtype=object)
         self.limit_rows = rows  # whole columns are cut here (workbook-wide extent)
         self.limit_cols = cols
+        # what INDIRECT, FORMULATEXT and ISFORMULA read: the book's sheets, this sheet's formulas
+        self.sheets: dict[str, SheetGrid] = {}
+        self.formulas: dict[Coord, Formula] = {}
+        self.on_dynamic: Callable[[Area], None] | None = None
+        self.name_ref: Callable[[str], Any] | None = None  # INDIRECT("a_name")
+        self.hidden_rows: frozenset[int] = frozenset()  # what SUBTOTAL and AGGREGATE skip
+        self.filtered_rows: frozenset[int] = frozenset()
+
+    def formula_text(self, row: int, col: int) -> str | None:
+        """The formula of a cell as Excel shows it (``=…``, storage prefixes dropped)."""
+        f = self.formulas.get((row, col))
+        if f is None:
+            return None
+        text = "=" + _XL_PREFIX.sub("", f.text)
+        return "{" + text + "}" if f.kind == "array" else text
 
     def get(self, row: int, col: int) -> Any:
         if 1 <= row <= self.data.shape[0] and 1 <= col <= self.data.shape[1]:
@@ -328,6 +348,7 @@ class _Engine:
         wb: Workbook,
         vectorise: bool = True,
         spill_extents: dict[tuple[str, Coord], Coord] | None = None,
+        late_reads: list[tuple[str, int, int, int, Rect]] | None = None,
     ) -> None:
         self.wb = wb
         self.vectorise = vectorise
@@ -335,6 +356,12 @@ class _Engine:
         # earlier pass found them): their dependents must come after them
         self.spill_extents = dict(spill_extents or {})
         self.grown: dict[tuple[str, Coord], Coord] = {}
+        # ranges OFFSET/INDIRECT read (known only when evaluated) that hold
+        # formulas an earlier pass computed too late: (sheet, top, bottom, col, rect)
+        self.late_reads = list(late_reads or [])
+        self.dynamic_reads: list[tuple[Block, Rect]] = []
+        self.late_found: list[tuple[str, int, int, int, Rect]] = []
+        self._current: Block | None = None
         self.date1904 = wb.date1904
         rows = max([s.max_row for s in wb.sheets] + [1])
         cols = max([s.max_col for s in wb.sheets] + [1])
@@ -357,6 +384,10 @@ class _Engine:
                 vals[:] = [v if v.__class__ is float else _clean(v) for v in s.values.values()]
                 g.data[rc[:, 0] - 1, rc[:, 1] - 1] = vals
             self.grids[s.name.casefold()] = g
+            g.sheets, g.formulas = self.grids, s.formulas
+            g.on_dynamic = self._dynamic_read
+            g.hidden_rows, g.filtered_rows = s.hidden_rows, s.filtered_rows
+            g.name_ref = self._name_ref
         self.tables = {t.name.casefold(): t for t in wb.tables}
         self.names: dict[tuple[str | None, str], DefinedName] = {}
         for dn in wb.names:
@@ -364,6 +395,7 @@ class _Engine:
             self.names[(scope, dn.name.casefold())] = dn
         self._name_nodes: dict[tuple[str | None, str], Node | None] = {}
         self._names_open: set[tuple[str | None, str]] = set()
+        self._lets: list[dict[str, Any]] = []
         self._specs: dict[str, FunctionSpec | None] = {}
         self.spills: dict[tuple[str, Coord], tuple[int, int]] = {}
         self.results = Results()
@@ -463,7 +495,11 @@ class _Engine:
             cur = stack.pop()
             if isinstance(cur, Func):
                 if self.spec(cur.name) is None:
-                    out.append(cur.name)
+                    lam = self._lambda_of(cur.name, None)
+                    if lam is None:
+                        out.append(cur.name)
+                    elif lam.args:
+                        stack.append(lam.args[-1])
                 stack.extend(cur.args)
             elif isinstance(cur, Unary | Percent):
                 stack.append(cur.operand)
@@ -523,6 +559,10 @@ class _Engine:
                 if isinstance(cur, Ref):
                     key = cur.sheet.casefold() if cur.sheet else sh
                     if key not in self.grids:
+                        parts = self.three_d_parts(cur)
+                        if parts is not None:
+                            stack.extend((dataclasses.replace(parts[1], sheet=n), sh, sft)
+                                         for n in parts[0])  # fmt: skip
                         continue
                     last = cur.shifted(b.n - 1, 0) if sft else cur
                     top, bottom = min(cur.top, last.top), max(cur.bottom, last.bottom)
@@ -538,9 +578,18 @@ class _Engine:
                     )
                 elif isinstance(cur, Func):
                     stack.extend((a, sh, sft) for a in cur.args)
+                    if self.spec(cur.name) is None:
+                        lam = self._lambda_of(cur.name, sh)
+                        if lam is not None and lam.args:
+                            stack.append((lam.args[-1], sh, False))
                 elif isinstance(cur, Unary | Percent):
                     stack.append((cur.operand, sh, sft))
                 elif isinstance(cur, Binary | RangeOp | Intersect):
+                    parts = self.three_d_parts(cur)
+                    if parts is not None:
+                        stack.extend((dataclasses.replace(parts[1], sheet=n), sh, sft)
+                                     for n in parts[0])  # fmt: skip
+                        continue
                     stack.append((cur.left, sh, sft))
                     stack.append((cur.right, sh, sft))
                 elif isinstance(cur, Union):
@@ -566,7 +615,9 @@ class _Engine:
                     seen_names.add(k)
                     nn = self._name_node(cur, sh)
                     if nn is not None:
-                        stack.append((nn, dn.sheet.casefold() if dn.sheet else sh, False))
+                        nsh = dn.sheet.casefold() if dn.sheet else sh
+                        # relative parts seen from the block's first row, spread over its rows
+                        stack.append((_relative_to(nn, b.row - 1, b.col - 1), nsh, sft))
                 elif isinstance(cur, StructRef):
                     grid = self.grids[sh]
                     for row in (b.row, b.row + b.n - 1):
@@ -576,7 +627,32 @@ class _Engine:
 
         assert b.node is not None
         walk(b.node, b.sheet, True)
+        for sheet, top, bottom, col, rect in self.late_reads:
+            if sheet == b.sheet and b.col <= col <= b.right and top <= b.bottom and bottom >= b.row:
+                out.append(rect)
         return out
+
+    def _dynamic_read(self, area: Area) -> None:
+        """OFFSET/INDIRECT evaluated to ``area`` inside the block being evaluated."""
+        if self._current is not None:
+            g = self.grids[area.grid.name.casefold()]
+            rect = (g.name.casefold(), area.top, area.left,
+                    min(area.bottom, g.limit_rows), min(area.right, g.limit_cols))  # fmt: skip
+            self.dynamic_reads.append((self._current, rect))
+
+    def late(self, order: list[Block]) -> list[tuple[str, int, int, int, Rect]]:
+        """Reads through OFFSET/INDIRECT of formula cells computed after the
+        reader: the precedents the next pass must add."""
+        if not self.dynamic_reads:
+            return []
+        pos = {id(b): i for i, b in enumerate(order)}
+        index = self._index()
+        out = []
+        for reader, rect in self.dynamic_reads:
+            if any(pos.get(id(self.blocks[j]), -1) >= pos[id(reader)]
+                   for j in self._query(index, rect)):  # fmt: skip
+                out.append((reader.sheet, reader.row, reader.bottom, reader.col, rect))
+        return list(dict.fromkeys(out))
 
     def _formula_at(self, sheet: str, coord: Coord) -> Formula | None:
         g = self.grids.get(sheet)
@@ -701,8 +777,11 @@ class _Engine:
         with fx.shared_work() if self.vectorise else contextlib.nullcontext():
             for k, b in enumerate(order):
                 self._position[id(b)] = k
+                self._current = b
                 self.eval_block(b)
+            self._current = None
         self._order = order
+        self.late_found = self.late(order)
         # where each dynamic array ended up, so the writer can update the
         # formula's ref and blank what a larger, earlier spill left behind
         for (sheet, anchor), end in self.spills.items():
@@ -889,6 +968,16 @@ class _Engine:
         if t is StructRef:
             return self.struct_area(nd, cx)
         if t is RangeOp:
+            three = self.three_d_parts(nd)
+            if three is not None:
+                return self.three_d(three, dr)
+            if (
+                isinstance(nd.left, Name)
+                and isinstance(nd.right, Ref)
+                and nd.right.sheet
+                and self._name_def(nd.left, None) is None
+            ):  # Sheet1:Sheet9!A1 naming a sheet the workbook lacks: #REF!, as in Excel
+                return REF.with_message(f"三维引用的工作表不存在 / no sheet {nd.left.name}")
             a = self.ev(nd.left, cx, dr)
             b = self.ev(nd.right, cx, dr)
             return _range_union(a, b)
@@ -937,6 +1026,9 @@ class _Engine:
         else:
             grid = self.grids.get(ref.sheet.casefold())
             if grid is None:
+                parts = self.three_d_parts(ref)
+                if parts is not None:
+                    return self.three_d(parts, 0)
                 return REF.with_message(f"工作表不存在 / no sheet {ref.sheet}")
         if ref.top < 1 or ref.left < 1 or ref.bottom > MAX_ROW or ref.right > MAX_COL:
             return REF.with_message("引用超出工作表 / reference beyond the sheet")
@@ -946,20 +1038,35 @@ class _Engine:
         self, node: Func, cx: CallContext, dr: int, target: tuple[int, int] | None = None
     ) -> Any:
         spec = self.spec(node.name)
-        assert spec is not None
+        if spec is None:
+            return self.ev_lambda_call(node, cx, dr)
+        if spec.name == "LET":
+            return self.ev_let(node, cx, dr)
         sub = cx
         if spec.array_args and not cx.array_mode:
             sub = CallContext(cx.grid, cx.row, cx.col, True, cx.date1904)
-        args = [self.ev(a, sub, dr) for a in node.args]
+        args = [self.ev(a, sub, dr) for a in node.args[1:]]
+        if node.args:
+            first = sub
+            if spec.name == "INDEX" and isinstance(node.args[0], Func) and not sub.array_mode:
+                # INDEX's array is read as an array, as Excel does: INDEX(ROW(A1:A3),2)
+                # is 2 in a normal formula too (pycel excelcompiler.xlsx!F2)
+                first = CallContext(cx.grid, cx.row, cx.col, True, cx.date1904)
+            args.insert(0, self.ev(node.args[0], first, dr))
         return fx.call(spec, args, sub, target)
 
     def ev_name(self, name: Name, cx: CallContext) -> Any:
+        bound = self._let_value(name)
+        if bound is not _UNBOUND:
+            return bound
         dn = self._name_def(name, cx.grid.name.casefold())
         if dn is None:
             return NAME.with_message(f"未定义的名称 / undefined name {name.name}")
         node = self._name_node(name, cx.grid.name.casefold())
         if node is None:
             return NAME
+        # a name with relative parts (=Sheet1!$B1) is stored as seen from A1
+        node = _relative_to(node, cx.row - 1, cx.col - 1)
         grid = self.grids.get(dn.sheet.casefold()) if dn.sheet else None
         ncx = cx if grid is None else CallContext(grid, cx.row, cx.col, cx.array_mode, cx.date1904)
         key = (dn.sheet, dn.name.casefold())
@@ -970,6 +1077,109 @@ class _Engine:
             return self.ev(node, ncx, 0)
         finally:
             self._names_open.discard(key)
+
+    def _let_value(self, name: Name) -> Any:
+        key = name.name.casefold()
+        for scope in reversed(self._lets):
+            if key in scope:
+                return scope[key]
+        return _UNBOUND
+
+    def ev_let(self, node: Func, cx: CallContext, dr: int) -> Any:
+        """LET(name1, value1, …, calculation): each value evaluated once, in order,
+        the names seen by the values after them and by the calculation."""
+        args = node.args
+        if len(args) < 3 or len(args) % 2 == 0:
+            return VALUE.with_message("LET 参数个数不对 / LET: wrong number of arguments")
+        scope: dict[str, Any] = {}
+        self._lets.append(scope)
+        try:
+            for i in range(0, len(args) - 1, 2):
+                nm = args[i]
+                if not isinstance(nm, Name):
+                    return VALUE.with_message("LET 的名称无效 / LET: not a name")
+                scope[nm.name.casefold()] = self.ev(args[i + 1], cx, dr)
+            return self.ev(args[-1], cx, dr)
+        finally:
+            self._lets.pop()
+
+    def _name_ref(self, text: str) -> Any:
+        """The reference a defined name stands for (INDIRECT of a name's text)."""
+        dn = self._name_def(Name(text), None)
+        if dn is None:
+            return None
+        first = next(iter(self.grids.values()))
+        grid = self.grids.get(dn.sheet.casefold(), first) if dn.sheet else first
+        return self.ev_name(Name(text), CallContext(grid, 1, 1, False, self.date1904))
+
+    def _lambda_of(self, name: str, sheet: str | None) -> Func | None:
+        """The LAMBDA a defined name holds (``cal_month`` = ``LAMBDA(mo, …)``)."""
+        node = self._name_node(Name(name), sheet)
+        if isinstance(node, Func) and node.base_name == "LAMBDA":
+            return node
+        return None
+
+    def ev_lambda_call(self, node: Func, cx: CallContext, dr: int) -> Any:
+        """``name(args)`` where the name holds a LAMBDA: the parameters bound to
+        the evaluated arguments (as LET binds), then the body."""
+        lam = self._lambda_of(node.name, cx.grid.name.casefold())
+        if lam is None or not lam.args:
+            return NAME.with_message(f"未定义的函数 / unknown function {node.name}")
+        params, body = lam.args[:-1], lam.args[-1]
+        if len(node.args) != len(params) or not all(isinstance(p, Name) for p in params):
+            return VALUE.with_message(
+                f"{node.name} 参数个数不对 / {node.name}: wrong number of arguments"
+            )
+        scope = {
+            p.name.casefold(): self.ev(a, cx, dr)
+            for p, a in zip(params, node.args, strict=True)
+            if isinstance(p, Name)
+        }
+        self._lets.append(scope)
+        try:
+            return self.ev(body, cx, 0)
+        finally:
+            self._lets.pop()
+
+    def three_d_parts(self, node: Any) -> tuple[list[str], Ref] | None:
+        """The sheets and the range of a 3-D reference (``Sheet1:Sheet3!A1:B2``,
+        ``'Sheet 1:Sheet 3'!A1``), or ``None`` when ``node`` is not one."""
+        first = last = None
+        ref: Ref | None = None
+        if isinstance(node, Ref) and node.sheet and ":" in node.sheet:
+            first, _, last = node.sheet.partition(":")
+            ref = node
+        elif isinstance(node, RangeOp):
+            left, right = node.left, node.right
+            if isinstance(left, RangeOp) and isinstance(right, Ref) and right.sheet is None:
+                inner = self.three_d_parts(left)
+                if inner is None:
+                    return None
+                a = inner[1]
+                ref = dataclasses.replace(
+                    a, top=min(a.top, right.top), left=min(a.left, right.left),
+                    bottom=max(a.bottom, right.bottom), right=max(a.right, right.right),
+                    abs_bottom=right.abs_bottom, abs_right=right.abs_right, is_cell=False,
+                )  # fmt: skip
+                return inner[0], ref
+            if isinstance(left, Name) and left.sheet is None and isinstance(right, Ref):
+                first, last, ref = left.name, right.sheet, right
+        if ref is None or not first or not last:
+            return None
+        order = [s.name.casefold() for s in self.wb.sheets]
+        lo, hi = first.casefold(), last.casefold()
+        if lo not in order or hi not in order:
+            return None
+        i, j = order.index(lo), order.index(hi)
+        return order[min(i, j) : max(i, j) + 1], dataclasses.replace(ref, sheet=None)
+
+    def three_d(self, parts: tuple[list[str], Ref], dr: int) -> MultiArea:
+        """A 3-D reference: the same range on each sheet, as a union of references."""
+        sheets, ref = parts
+        ref = ref.shifted(dr, 0) if dr else ref
+        return MultiArea(
+            Area(self.grids[n], ref.top, ref.left, ref.bottom, ref.right) for n in sheets
+        )
 
     def _table_for(self, sr: StructRef, sheet: str, row: int, col: int) -> Table | None:
         if sr.table is not None:
@@ -1012,13 +1222,14 @@ class _Engine:
             if not rows:
                 return REF
             r1, r2 = min(rows), max(rows)
-        cols = [c.casefold() for c in t.columns]
+        # a column named with a trailing space ("Sales ") is read without it
+        cols = [c.strip().casefold() for c in t.columns]
         if sr.first is None:
             c1, c2 = left, right
         else:
             try:
-                c1 = left + cols.index(sr.first.casefold())
-                c2 = left + cols.index((sr.last or sr.first).casefold())
+                c1 = left + cols.index(sr.first.strip().casefold())
+                c2 = left + cols.index((sr.last or sr.first).strip().casefold())
             except ValueError:
                 return REF.with_message(f"表中没有此列 / no column {sr.first} in {t.name}")
             c1, c2 = min(c1, c2), max(c1, c2)
@@ -1029,6 +1240,10 @@ class _Engine:
             return anchor if isinstance(anchor, ExcelError) else REF
         key = (anchor.grid.name.casefold(), (anchor.top, anchor.left))
         end = self.spills.get(key)
+        if end is None:  # a legacy array formula's range (ironcalc spill_operator.xlsx!G2)
+            f = self._formula_at(key[0], key[1])
+            if f is not None and f.kind == "array" and f.ref:
+                end = _ref_bounds(f.ref)[1]
         if end is None:
             return REF.with_message("该单元格没有溢出数组 / no spilled array there")
         return Area(anchor.grid, anchor.top, anchor.left, end[0], end[1])
@@ -1234,9 +1449,14 @@ class _Engine:
 
     def v_func(self, node: Func) -> Any:
         spec = self.spec(node.name)
-        assert spec is not None
+        if spec is None:  # a call of a name holding a LAMBDA
+            return self.per_row(node)
         if not self._moves(node):
             return self.ev(node, self._cx(0), 0)
+        if spec.name == "LET" or (
+            spec.name == "INDEX" and node.args and isinstance(node.args[0], Func)
+        ):
+            return self.per_row(node)
         if spec.array_args:
             fast = self.v_sumproduct(node, spec)
             return fast if fast is not None else self.per_row(node)
@@ -1671,7 +1891,8 @@ class _Engine:
 # ------------------------------------------------------------------ helpers
 
 #: Functions whose result may be a reference (implicitly intersected per row).
-_REF_RESULTS = {"INDEX", "XLOOKUP", "IF", "CHOOSE", "IFS", "IFERROR", "IFNA"}
+_REF_RESULTS = {"INDEX", "XLOOKUP", "IF", "CHOOSE", "IFS", "IFERROR", "IFNA", "OFFSET", "INDIRECT",
+                "SWITCH", "LOOKUP"}  # fmt: skip
 
 _VALUE_ONLY = {
     "VLOOKUP", "HLOOKUP", "MATCH", "XMATCH", "SUM", "COUNT", "COUNTA", "AVERAGE", "MIN",
@@ -1935,6 +2156,43 @@ def _shift_node(node: Any, dr: int) -> Any:
     return node
 
 
+_UNBOUND = object()
+
+
+def _relative_to(node: Any, dr: int, dc: int) -> Any:
+    """A defined name's tree seen from the cell ``dr`` rows and ``dc`` columns
+    from A1: relative rows and columns move, wrapping round the sheet's edge."""
+    if (dr == 0 and dc == 0) or node is None:
+        return node
+    if isinstance(node, Ref):
+        if ((node.abs_top and node.abs_bottom) or not node.rows) and (
+            (node.abs_left and node.abs_right) or not node.cols
+        ):
+            return node
+        r = node.shifted(dr, dc)
+
+        def wrap(v: int, n: int) -> int:
+            return (v - 1) % n + 1
+
+        top, bottom = wrap(r.top, MAX_ROW), wrap(r.bottom, MAX_ROW)
+        left, right = wrap(r.left, MAX_COL), wrap(r.right, MAX_COL)
+        return dataclasses.replace(r, top=top, bottom=bottom, left=left, right=right)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes = {}
+        for f in dataclasses.fields(node):
+            v = getattr(node, f.name)
+            if isinstance(v, tuple):
+                nv: Any = tuple(_relative_to(x, dr, dc) for x in v)
+            elif dataclasses.is_dataclass(v):
+                nv = _relative_to(v, dr, dc)
+            else:
+                continue
+            if nv is not v and nv != v:
+                changes[f.name] = nv
+        return dataclasses.replace(node, **changes) if changes else node
+    return node
+
+
 def _toposort(blocks: list[Block]) -> tuple[list[int], set[int]]:
     n = len(blocks)
     indeg = [0] * n
@@ -2025,11 +2283,15 @@ def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
     gc.disable()
     try:
         extents: dict[tuple[str, Coord], Coord] = {}
+        late: list[tuple[str, int, int, int, Rect]] = []
         for _ in range(5):
-            engine = _Engine(wb, vectorise, extents)
+            engine = _Engine(wb, vectorise, extents, late)
             results = engine.run()
-            if not engine.grown or not engine.read_too_early():
+            if (not engine.grown or not engine.read_too_early()) and not engine.late_found:
                 return results
+            # OFFSET/INDIRECT read formula cells computed after them: again,
+            # with those ranges among their precedents
+            late.extend(r for r in engine.late_found if r not in late)
             # a dynamic array spilled beyond the range saved in the file: cells
             # reading the new part may have been computed before it; again,
             # now with the real extent in the dependency graph

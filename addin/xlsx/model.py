@@ -53,6 +53,11 @@ class Sheet:
     formulas: dict[Coord, Formula] = field(default_factory=dict)
     max_row: int = 0
     max_col: int = 0
+    #: rows hidden in the file (``<row hidden="1">``), and of those the ones an
+    #: AutoFilter hides (inside the sheet's ``<autoFilter ref>``): SUBTOTAL and
+    #: AGGREGATE skip them
+    hidden_rows: frozenset[int] = frozenset()
+    filtered_rows: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

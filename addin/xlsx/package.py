@@ -1255,6 +1255,7 @@ def _read_sheet(package: Package, part: str, rd: _SheetReader) -> None:
     spreadsheet application writes, else the general element-by-element reader."""
     data = package.read(part)
     _check_well_formed(data, part, package.limits)
+    _read_hidden_rows(data, rd.sheet)
     if not _scan_sheet(data, rd, part):
         rd.sheet.values.clear()
         rd.sheet.formulas.clear()
@@ -1263,6 +1264,32 @@ def _read_sheet(package: Package, part: str, rd: _SheetReader) -> None:
         del data
         _read_sheet_tree(package, part, rd)
     _finish_sheet(rd)
+
+
+_HIDDEN_ROW_RE = re.compile(rb"""<(?:\w+:)?row\b[^>]*?\shidden\s*=\s*["'](?:1|true)["'][^>]*>""")
+_ROW_NO_RE = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+_AUTOFILTER_RE = re.compile(rb"""<(?:\w+:)?autoFilter\b[^>]*?\sref\s*=\s*["']([^"']+)["']""")
+
+
+def _read_hidden_rows(data: bytes, sheet: Sheet) -> None:
+    """The rows the sheet hides, and which of them an AutoFilter hides."""
+    if data.find(b"hidden") < 0:  # the common case, at the speed of a byte search
+        return
+    hidden = set()
+    for m in _HIDDEN_ROW_RE.finditer(data):
+        r = _ROW_NO_RE.search(m.group(0))
+        if r is not None:
+            hidden.add(int(r.group(1)))
+    if not hidden:
+        return
+    sheet.hidden_rows = frozenset(hidden)
+    f = _AUTOFILTER_RE.search(data)
+    if f is not None:
+        try:
+            (top, _), (bottom, _) = _parse_range(f.group(1).decode("ascii", "replace"))
+        except ValueError:
+            return
+        sheet.filtered_rows = frozenset(r for r in hidden if top < r <= bottom)
 
 
 _SHEETDATA_RE = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
@@ -1535,8 +1562,10 @@ def _add_formula(
         # a what-if data table: Excel shows it as {=TABLE(r1,r2)}; the engine reports it
         args = ",".join(a for a in (fattrs.get("r1"), fattrs.get("r2")) if a)
         formulas[coord] = Formula(f"TABLE({args})", "array", fattrs.get("ref") or to_ref(coord))
-    else:
+    elif text.strip():
         formulas[coord] = Formula(text)
+    # an empty <f ca="1"/> is what Excel writes into the spill cells of a volatile
+    # dynamic array: the cell holds a spilled value, not a formula
 
 
 def to_ref(coord: Coord) -> str:

@@ -16,7 +16,18 @@ modules, as the ``formulas`` and ``pycel`` libraries lay theirs out:
 from __future__ import annotations
 
 # The category modules register their functions when imported.
-from addin.refresh.functions import criteria, date, logic, look, math, stat, text  # noqa: F401
+from addin.refresh.functions import (  # noqa: F401
+    criteria,
+    database,
+    date,
+    dynamic,
+    financial,
+    logic,
+    look,
+    math,
+    stat,
+    text,
+)
 from addin.refresh.functions._core import (
     FUNCTIONS,
     MISSING,

@@ -21,6 +21,7 @@ other exception is a bug and propagates.
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import math
 import re
@@ -223,18 +224,47 @@ _DATE_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _DATE_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?$")
 
 
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}  # fmt: skip
+_DATE_DMONY = re.compile(r"^(\d{1,2})[-\s]([A-Za-z]{3,9})\.?[-\s,]+(\d{2,4})$")
+_DATE_MONDY = re.compile(r"^([A-Za-z]{3,9})\.?[-\s](\d{1,2}),?[-\s]+(\d{2,4})$")
+
+
+def _month_name_date(t: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of ``29-Feb-1900``, ``1 Mar 2024``, ``June 9, 1969``."""
+    m = _DATE_DMONY.match(t)
+    if m:
+        d, name, y = m.group(1), m.group(2), m.group(3)
+    else:
+        m = _DATE_MONDY.match(t)
+        if not m:
+            return None
+        name, d, y = m.group(1), m.group(2), m.group(3)
+    mo = _MONTHS.get(name[:3].lower())
+    full = calendar.month_name[mo].lower() if mo else ""
+    if mo is None or not (len(name) == 3 or full.startswith(name.lower())):
+        return None
+    year = int(y)
+    if len(y) == 2:
+        year += 2000 if year < 30 else 1900
+    return year, mo, int(d)
+
+
 _DATE_CN = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 
 
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?(?:\s*([AaPp][Mm]))?$")
+_TIME = re.compile(r"^(\d{1,4}):(\d{1,4})(?::(\d{1,4}(?:\.\d*)?))?(\.\d*)?(?:\s*([AaPp][Mm]))?$")
 
 
 def _text_date(t: str, date1904: bool) -> float | None:
     """Serial of a date written ``2024-01-31``, ``2024年1月31日`` or, as the
     Excel that computed the oracle read it, day first ``31/01/2024``/``26/08``."""
     m = _DATE_YMD.match(t) or _DATE_CN.match(t)
+    named = None if m else _month_name_date(t)
     if m:
         y, mo, d = (int(g) for g in m.groups())
+    elif named is not None:
+        y, mo, d = named
     else:
         m = _DATE_DMY.match(t)
         if not m:
@@ -260,8 +290,16 @@ def _text_time(t: str) -> float | None:
         return None
     h, mi = int(m.group(1)), int(m.group(2))
     sec = float(m.group(3) or 0)
-    ampm = (m.group(4) or "").upper()
-    if mi >= 60 or sec >= 60 or (ampm and not 1 <= h <= 12):
+    if m.group(4) and len(m.group(4)) > 1 and m.group(3) is None:
+        # "23:59.5" is minutes:seconds.fraction
+        h, mi, sec = 0, h, mi + float(m.group(4))
+        if mi >= 60:
+            return None
+    elif h > 24 or (m.group(3) is not None and mi >= 60) or (h == 24 and (mi or sec)):
+        return None
+    # only the last part may run past 59 ("23:99" is 24:39), as Excel reads it
+    ampm = (m.group(5) or "").upper()
+    if ampm and not 1 <= h <= 12:
         return None
     if ampm:
         h = h % 12 + (12 if ampm == "PM" else 0)
@@ -275,7 +313,11 @@ def text_to_number(text: str, date1904: bool = False) -> float | None:
     """The number a text reads as (Excel's VALUE: ``"1,200"``, ``"50%"``,
     ``"$3"``, ``"2024-01-31"``, ``"31/01/2024 02:00 AM"``, ``"12:30"``), else ``None``."""
     t = text.strip()
-    if not t or t[0] not in _NUMBER_STARTS:
+    if not t:
+        return None
+    if t[0] not in _NUMBER_STARTS:
+        if t[0].isalpha() and t[-1].isdigit():  # "June 9, 1969"
+            return _text_date(t, date1904)
         return None
     neg = False
     if t.startswith("(") and t.endswith(")"):

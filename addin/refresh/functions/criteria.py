@@ -67,6 +67,7 @@ def make_criterion(crit: Any) -> Callable[[Any], bool]:
             return (lambda v: v is None) if explicit else (lambda v: v is None or v == "")
         if op == "<>":
             return lambda v: v is not None
+        return lambda v: False  # "<", ">=" … against nothing match nothing, as in Excel
     if up in ("TRUE", "FALSE"):
         b = up == "TRUE"
         if op == "=":
@@ -90,10 +91,9 @@ def make_criterion(crit: Any) -> Callable[[Any], bool]:
             if isinstance(v, float | int):
                 x = round15(float(v))
                 return test(0 if x == c else (-1 if x < c else 1))
-            if isinstance(v, str) and op in ("=", "<>"):
+            if isinstance(v, str) and op == "=":
                 n = text_to_number(v)
-                same = n is not None and round15(n) == c
-                return same if op == "=" else not same
+                return n is not None and round15(n) == c
             return op == "<>"
 
         return num_pred

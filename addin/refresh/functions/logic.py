@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from addin.refresh.functions._core import MISSING, iter_values, register, to_bool
+import numpy as np
+
+from addin.refresh.functions._core import (
+    MISSING,
+    Area,
+    MultiArea,
+    _type_rank,
+    compare,
+    iter_values,
+    register,
+    to_bool,
+    to_number,
+)
 from udfs.errors import (
     NA,
     VALUE,
@@ -145,3 +158,145 @@ def ISERROR(v: Any) -> bool:
 def ISNA(v: Any) -> bool:
     """ISNA(value)."""
     return isinstance(v, ExcelError) and v.code == "#N/A"
+
+
+@register("SWITCH", "SR*", 3, None, handles_errors=True)
+def SWITCH(expr: Any, *args: Any) -> Any:
+    """SWITCH(expression, value1, result1, …, [default]): the first equal value's
+    result, else the default, else #N/A."""
+    if isinstance(expr, ExcelError):
+        return expr
+    pairs, default = (args, _NOT_GIVEN) if len(args) % 2 == 0 else (args[:-1], args[-1])
+    for i in range(0, len(pairs), 2):
+        v = pairs[i]
+        if isinstance(v, Area):
+            v = v.value() if v.is_cell() else VALUE
+        if isinstance(v, ExcelError):
+            return v
+        if compare(expr, v) == 0 and _type_rank(expr) == _type_rank(v):
+            r = pairs[i + 1]
+            return 0.0 if r is MISSING else r
+    if default is _NOT_GIVEN:
+        return NA.with_message("SWITCH 没有匹配值 / no value matches")
+    return 0.0 if default is MISSING else default
+
+
+@register("XOR", "R*", 1, None)
+def XOR(*args: Any) -> bool:
+    """XOR(logical1, …): TRUE when an odd number of the values are TRUE."""
+    return sum(_logicals(args)) % 2 == 1
+
+
+def _parity(v: Any) -> int:
+    if isinstance(v, bool):
+        raise fail(VALUE, "不接受逻辑值 / TRUE/FALSE is not a number here")
+    return math.trunc(to_number(v)) % 2
+
+
+@register("ISEVEN", "S", 1, 1)
+def ISEVEN(v: Any) -> bool:
+    """ISEVEN(number): the number truncated is even; TRUE/FALSE is #VALUE!."""
+    return _parity(v) == 0
+
+
+@register("ISODD", "S", 1, 1)
+def ISODD(v: Any) -> bool:
+    """ISODD(number)."""
+    return _parity(v) == 1
+
+
+@register("ISLOGICAL", "S", 1, 1, handles_errors=True)
+def ISLOGICAL(v: Any) -> bool:
+    """ISLOGICAL(value)."""
+    return isinstance(v, bool)
+
+
+@register("ISNONTEXT", "S", 1, 1, handles_errors=True)
+def ISNONTEXT(v: Any) -> bool:
+    """ISNONTEXT(value): not text (a blank is non-text)."""
+    return not isinstance(v, str)
+
+
+@register("ISERR", "S", 1, 1, handles_errors=True)
+def ISERR(v: Any) -> bool:
+    """ISERR(value): an error other than #N/A."""
+    return isinstance(v, ExcelError) and v.code != "#N/A"
+
+
+@register("ISREF", "R", 1, 1, handles_errors=True)
+def ISREF(v: Any) -> bool:
+    """ISREF(value): a reference (a range, a union of ranges)."""
+    return isinstance(v, Area | MultiArea)
+
+
+@register("N", "S", 1, 1)
+def N(v: Any) -> float:
+    """N(value): a number as it is, TRUE 1, anything else 0; an error passes."""
+    if isinstance(v, bool):
+        return 1.0 if v else 0.0
+    if isinstance(v, float | int):
+        return float(v)
+    return 0.0
+
+
+@register("TYPE", "R", 1, 1, handles_errors=True)
+def TYPE(v: Any) -> float:
+    """TYPE(value): 1 number (or blank), 2 text, 4 logical, 16 error, 64 array."""
+    if isinstance(v, MultiArea):
+        return 16.0
+    if isinstance(v, Area):
+        if not v.is_cell():
+            return 64.0
+        v = v.value()
+    if isinstance(v, np.ndarray):
+        return 64.0
+    if isinstance(v, bool):
+        return 4.0
+    if isinstance(v, str):
+        return 2.0
+    if isinstance(v, ExcelError):
+        return 16.0
+    return 1.0
+
+
+_ERROR_TYPES = {"#NULL!": 1, "#DIV/0!": 2, "#VALUE!": 3, "#REF!": 4, "#NAME?": 5, "#NUM!": 6,
+                "#N/A": 7, "#GETTING_DATA": 8, "#SPILL!": 9, "#CALC!": 14}  # fmt: skip
+
+
+@register("ERROR.TYPE", "S", 1, 1, handles_errors=True)
+def ERROR_TYPE(v: Any) -> Any:
+    """ERROR.TYPE(error_val): the error's number; not an error is #N/A."""
+    if isinstance(v, ExcelError) and v.code in _ERROR_TYPES:
+        return float(_ERROR_TYPES[v.code])
+    return NA.with_message("不是错误值 / not an error value")
+
+
+def _formula_of(ref: Any) -> str | None:
+    if isinstance(ref, MultiArea):
+        ref = ref[0]
+    if not isinstance(ref, Area):
+        raise fail(NA, "需要引用 / needs a reference")
+    text = getattr(ref.grid, "formula_text", None)
+    return text(ref.top, ref.left) if text is not None else None
+
+
+@register("ISFORMULA", "R", 1, 1, handles_errors=True)
+def ISFORMULA(ref: Any) -> Any:
+    """ISFORMULA(reference): the cell holds a formula."""
+    if isinstance(ref, ExcelError):
+        return ref
+    if not isinstance(ref, Area | MultiArea):
+        raise fail(VALUE, "需要引用 / needs a reference")
+    return _formula_of(ref) is not None
+
+
+@register("FORMULATEXT", "R", 1, 1, handles_errors=True)
+def FORMULATEXT(ref: Any) -> Any:
+    """FORMULATEXT(reference): the formula as text (storage prefixes such as
+    ``_xlfn.`` dropped, as Excel shows it); no formula is #N/A."""
+    if isinstance(ref, ExcelError):
+        return ref
+    text = _formula_of(ref)
+    if text is None:
+        raise fail(NA, "该单元格没有公式 / the cell holds no formula")
+    return text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -24,8 +25,10 @@ from addin.refresh.functions._core import (
     to_bool,
     to_int,
     to_number,
+    to_text,
 )
 from addin.refresh.functions.criteria import _scalar_crit
+from addin.xlsx.formula import MAX_COL, MAX_ROW, FormulaSyntaxError, RangeOp, Ref, parse
 from udfs._wildcards import wildcard_matcher
 from udfs.errors import (
     NA,
@@ -133,9 +136,12 @@ def approx_position(value: Any, items: list[Any], descending: bool = False) -> i
         for i, v in enumerate(items):
             if v is None or isinstance(v, ExcelError) or _type_rank(v) != rank:
                 continue
-            if compare(v, value) < 0:
+            c = compare(v, value)
+            if c < 0:
                 break
             best = i
+            if c == 0:  # an exact match ends the scan (pycel lookup.xlsx!G32)
+                break
         return best
     lo, hi = 0, len(items) - 1
     best = -1
@@ -306,12 +312,14 @@ def XLOOKUP(
             raise fail(NA, "找不到匹配值 / no match")
         return if_not_found
     rshape = result.shape if isinstance(result, Area | np.ndarray) else (1, 1)
-    vertical = (larr.shape[1] == 1 and larr.shape[0] > 1) or larr.shape == (1, 1)
+    # a whole column's size, not its used part (XLOOKUP(x,A:A,B:B) with B longer)
+    lshape = lookup.shape if isinstance(lookup, Area) else larr.shape
+    vertical = (lshape[1] == 1 and lshape[0] > 1) or lshape == (1, 1)
     if vertical:
-        if rshape[0] != larr.shape[0]:
+        if rshape[0] != lshape[0]:
             raise fail(VALUE, "返回区域大小不符 / return_array size differs")
         return _take(result, pos, 0, pos, rshape[1] - 1)
-    if rshape[1] != larr.shape[1]:
+    if rshape[1] != lshape[1]:
         raise fail(VALUE, "返回区域大小不符 / return_array size differs")
     return _take(result, 0, pos, rshape[0] - 1, pos)
 
@@ -327,6 +335,8 @@ def _take(src: Any, r0: int, c0: int, r1: int, c1: int) -> Any:
 def _line_lookup(value: Any, table: Any, index: Any, approx: Any, vertical: bool) -> Any:
     """VLOOKUP (``vertical``: search the first column, return column ``index``)
     and HLOOKUP (search the first row, return row ``index``)."""
+    if isinstance(table, str):
+        raise fail(VALUE, "表格须为区域或数组 / table_array must be a range or an array")
     arr = as_array(table)
     if not vertical:
         arr = arr.T
@@ -448,3 +458,147 @@ def COLUMNS(a: Any) -> float:
     if isinstance(a, MultiArea):
         raise fail(REF, "多区域引用 / a multi-area reference")
     return float(a.shape[1]) if isinstance(a, Area | np.ndarray) else 1.0
+
+
+@register("LOOKUP", "SRR", 2, 3)
+def LOOKUP(value: Any, lookup_vector: Any, result: Any = MISSING) -> Any:
+    """LOOKUP(lookup_value, lookup_vector, [result_vector]): the approximate match
+    (the last item ≤ value, sorted ascending); the array form searches the first
+    row of a wider-than-tall array, else the first column, and returns the last."""
+    arr = as_array(lookup_vector)
+    h, w = arr.shape
+    if value is None or value is MISSING:
+        value = 0.0
+    # the first row of a wider-than-tall array, else its first column (also when
+    # a result vector is given: pycel lookup.xlsx!C28)
+    items = list(arr[0, :]) if w > h else list(arr[:, 0])
+    pos = approx_position(value, items)
+    if pos < 0:
+        raise fail(NA, "找不到匹配值 / no match")
+    if result is MISSING:
+        return _take(lookup_vector, h - 1, pos, h - 1, pos) if w > h else \
+            _take(lookup_vector, pos, w - 1, pos, w - 1)  # fmt: skip
+    rh, rw = result.shape if isinstance(result, Area | np.ndarray) else (1, 1)
+    if rh == 1:
+        if pos >= rw and not isinstance(result, Area):
+            raise fail(NA, "结果区域太短 / result_vector too short")
+        return _take(result, 0, pos, 0, pos) if pos < rw else _extend(result, 0, pos)
+    if pos >= rh and not isinstance(result, Area):
+        raise fail(NA, "结果区域太短 / result_vector too short")
+    return _take(result, pos, 0, pos, 0) if pos < rh else _extend(result, pos, 0)
+
+
+def _extend(result: Area, dr: int, dc: int) -> Any:
+    """A cell beyond a result range that is too short (Excel reads on past its end)."""
+    return Area(result.grid, result.top + dr, result.left + dc, result.top + dr, result.left + dc)
+
+
+def _note_dynamic(area: Area) -> Area:
+    """Tell the engine a formula read ``area`` through OFFSET/INDIRECT (found
+    only now, at evaluation time), so it can order the formula after the cells there."""
+    hook = getattr(area.grid, "on_dynamic", None)
+    if hook is not None:
+        hook(area)
+    return area
+
+
+@register("OFFSET", "RSSSS", 2, 5)
+def OFFSET(ref: Any, rows: Any, cols: Any = MISSING, height: Any = MISSING,
+           width: Any = MISSING) -> Any:  # fmt: skip
+    """OFFSET(reference, rows, cols, [height], [width]): a reference moved and
+    resized; beyond the sheet is #REF!."""
+    if isinstance(ref, ExcelError):
+        return ref
+    if isinstance(ref, MultiArea) or not isinstance(ref, Area):
+        raise fail(VALUE, "OFFSET 需要引用 / OFFSET needs a reference")
+    dr = 0 if rows is MISSING or rows is None else to_int(rows)
+    dc = 0 if cols is MISSING or cols is None else to_int(cols)
+    h = ref.height if height is MISSING or height is None else to_int(height)
+    w = ref.width if width is MISSING or width is None else to_int(width)
+    if h == 0 or w == 0:
+        raise fail(REF, "高度或宽度为零 / height or width is 0")
+    top, left = ref.top + dr, ref.left + dc
+    bottom, right = top + h - 1, left + w - 1
+    if h < 0:
+        top, bottom = top + h + 1, top
+    if w < 0:
+        left, right = left + w + 1, left
+    if top < 1 or left < 1 or bottom > MAX_ROW or right > MAX_COL:
+        raise fail(REF, "引用超出工作表 / reference beyond the sheet")
+    return _note_dynamic(Area(ref.grid, top, left, bottom, right))
+
+
+_NAME_TEXT = re.compile(r"^[A-Za-z_\\][\w.]*$")
+_CELL_TEXT = re.compile(r"^\$?[A-Za-z]{1,3}\$?\d+$|^[Rr]\d*[Cc]\d*$")
+_R1C1 = re.compile(r"^R(\[-?\d+\]|\d+)?C(\[-?\d+\]|\d+)?$", re.IGNORECASE)
+
+
+def _r1c1_part(text: str | None, here: int) -> int:
+    if not text:
+        return here
+    if text.startswith("["):
+        return here + int(text[1:-1])
+    return int(text)
+
+
+def _indirect_ref(text: str, a1: bool, ctx: CallContext) -> tuple[str | None, tuple[int, int, int, int]]:
+    """(sheet, (top, left, bottom, right)) of a reference written as text."""
+    sheet, bang, addr = text.rpartition("!")
+    if bang and sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    if not a1:
+        corners = []
+        for part in addr.split(":"):
+            m = _R1C1.match(part.strip())
+            if m is None:
+                raise fail(REF, f"无效的引用 / not a reference: {text!r}")
+            corners.append((_r1c1_part(m.group(1), ctx.row), _r1c1_part(m.group(2), ctx.col)))
+        (t, lf), (b, r) = corners[0], corners[-1]
+        return (sheet or None), (min(t, b), min(lf, r), max(t, b), max(lf, r))
+    try:
+        node = parse(addr.strip())
+    except FormulaSyntaxError:
+        raise fail(REF, f"无效的引用 / not a reference: {text!r}") from None
+    if isinstance(node, RangeOp) and isinstance(node.left, Ref) and isinstance(node.right, Ref):
+        p, q = node.left, node.right
+        return (sheet or None), (min(p.top, q.top), min(p.left, q.left), max(p.bottom, q.bottom),
+                                 max(p.right, q.right))  # fmt: skip
+    if isinstance(node, Ref):
+        return (sheet or None), (node.top, node.left, node.bottom, node.right)
+    raise fail(REF, f"无效的引用 / not a reference: {text!r}")
+
+
+@register("INDIRECT", "SS", 1, 2, needs_context=True)
+def INDIRECT(ctx: CallContext, text: Any, a1: Any = MISSING) -> Any:
+    """INDIRECT(ref_text, [a1=TRUE]): the reference a text names (A1 or R1C1
+    style, on this or another sheet of the workbook); a name, another
+    workbook or bad text is #REF!."""
+    t = to_text(text).strip()
+    style_a1 = True if a1 is MISSING else to_bool(a1)
+    if not t:
+        raise fail(REF, "空引用 / empty reference")
+    named = getattr(ctx.grid, "name_ref", None)
+    if named is not None and _NAME_TEXT.match(t) and not _CELL_TEXT.match(t):
+        area = named(t)  # a defined name (phpspreadsheet IndirectFormulaSelection.xlsx!A5)
+        if isinstance(area, Area):
+            return _note_dynamic(area)
+    sheet, (top, left, bottom, right) = _indirect_ref(t, style_a1, ctx)
+    grid: Any = ctx.grid
+    if sheet is not None:
+        grid = getattr(ctx.grid, "sheets", {}).get(sheet.casefold())
+        if grid is None:
+            raise fail(REF, f"工作表不存在 / no sheet {sheet}")
+    if top < 1 or left < 1 or bottom > MAX_ROW or right > MAX_COL:
+        raise fail(REF, "引用超出工作表 / reference beyond the sheet")
+    return _note_dynamic(Area(grid, top, left, bottom, right))
+
+
+@register("TRANSPOSE", "R", 1, 1, array_args=True)
+def TRANSPOSE(a: Any) -> Any:
+    """TRANSPOSE(array)."""
+    if isinstance(a, ExcelError):
+        return a
+    arr = as_array(a)
+    out = np.empty((arr.shape[1], arr.shape[0]), dtype=object)
+    out[:, :] = arr.T
+    return out

@@ -3,16 +3,48 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
 import numpy as np
 
-from addin.refresh.functions._core import MISSING, as_array, numbers_of, register, to_int, to_number
+from addin.refresh.functions import volatile
+from addin.refresh.functions._core import (
+    FUNCTIONS,
+    MISSING,
+    Area,
+    FunctionSpec,
+    MultiArea,
+    as_array,
+    format_general,
+    numbers_of,
+    op_pow,
+    register,
+    round15,
+    to_int,
+    to_number,
+    to_text,
+)
 from addin.refresh.functions.criteria import _area_like, _criteria_select, _selected_numbers
-from addin.refresh.functions.stat import COUNT, COUNTA, _ifs_numbers
+from addin.refresh.functions.stat import (
+    COUNT,
+    COUNTA,
+    LARGE,
+    MEDIAN,
+    MODE_SNGL,
+    PERCENTILE_EXC,
+    PERCENTILE_INC,
+    QUARTILE_EXC,
+    QUARTILE_INC,
+    SMALL,
+    _ifs_numbers,
+    variance,
+)
 from udfs.errors import (
     DIV0,
+    NUM,
     VALUE,
     ExcelError,
     ExcelErrorRaised,
@@ -52,25 +84,39 @@ def SUMPRODUCT(*args: Any) -> float:
 
 _SUBTOTAL_KINDS = {1: "AVERAGE", 2: "COUNT", 3: "COUNTA", 4: "MAX", 5: "MIN", 6: "PRODUCT",
                    7: "STDEV", 8: "STDEVP", 9: "SUM", 10: "VAR", 11: "VARP"}  # fmt: skip
+_NESTED = re.compile(r"\b(?:_xlfn\.)?(?:SUBTOTAL|AGGREGATE)\s*\(", re.IGNORECASE)
 
 
-@register("SUBTOTAL", "SR*", 2, None)
-def SUBTOTAL(code: Any, *refs: Any) -> float:
-    """SUBTOTAL(function_num, ref1, …) for codes 1–11 and 101–111.
+def _visible(ref: Any, rows: str, nested: bool = True, errors: bool = False) -> Any:
+    """The values of ``ref`` that SUBTOTAL/AGGREGATE see: without cells holding
+    SUBTOTAL or AGGREGATE themselves (``nested``), without the ``rows`` hidden
+    ("filtered": those an AutoFilter hides, "hidden": every hidden row, "": none),
+    and without error values (``errors``). Arrays keep their values."""
+    if isinstance(ref, MultiArea):
+        parts = [_visible(a, rows, nested, errors) for a in ref]
+        return np.concatenate([p.reshape(1, -1) for p in parts], axis=1)
+    arr = as_array(ref).copy()
+    if isinstance(ref, Area):
+        g = ref.grid
+        skip: frozenset[int] = getattr(g, rows + "_rows", frozenset()) if rows else frozenset()
+        formulas = getattr(g, "formulas", {}) if nested else {}
+        for (i, j), _v in np.ndenumerate(arr):
+            r, c = ref.top + i, ref.left + j
+            if r in skip or ((r, c) in formulas and _NESTED.search(formulas[(r, c)].text)):
+                arr[i, j] = None
+    if errors:
+        for idx, v in np.ndenumerate(arr):
+            if isinstance(v, ExcelError):
+                arr[idx] = None
+    return arr
 
-    Differences from Excel: rows hidden by filtering or by hand are not known
-    to the engine, so 101–111 count them like 1–11; SUBTOTAL cells inside the
-    ranges are not skipped.
-    """
-    k = to_int(code)
-    kind = _SUBTOTAL_KINDS.get(k % 100 if k > 100 else k)
-    if kind is None or not (1 <= k <= 11 or 101 <= k <= 111):
-        raise fail(VALUE, "SUBTOTAL 的函数编号无效 / invalid function_num")
+
+def _aggregate(kind: str, refs: list[Any]) -> float:
     if kind == "COUNT":
         return COUNT(*refs)
     if kind == "COUNTA":
         return COUNTA(*refs)
-    nums = numbers_of(refs)
+    nums = numbers_of(tuple(refs))
     if kind == "SUM":
         return math.fsum(nums)
     if kind in ("MAX", "MIN"):
@@ -81,12 +127,53 @@ def SUBTOTAL(code: Any, *refs: Any) -> float:
         if not nums:
             raise fail(DIV0, "没有数值可平均 / nothing to average")
         return math.fsum(nums) / len(nums)
-    sample = kind in ("STDEV", "VAR")
-    if len(nums) < (2 if sample else 1):
-        raise fail(DIV0, "数值个数不足 / not enough numbers")
-    mean = math.fsum(nums) / len(nums)
-    var = math.fsum((x - mean) ** 2 for x in nums) / (len(nums) - (1 if sample else 0))
-    return math.sqrt(var) if kind.startswith("STDEV") else var
+    if kind == "MEDIAN":
+        return MEDIAN(*refs)
+    if kind == "MODE.SNGL":
+        return MODE_SNGL(*refs)
+    v = variance(nums, kind in ("STDEV", "VAR"))
+    return math.sqrt(v) if kind.startswith("STDEV") else v
+
+
+@register("SUBTOTAL", "SR*", 2, None)
+def SUBTOTAL(code: Any, *refs: Any) -> float:
+    """SUBTOTAL(function_num, ref1, …) for codes 1–11 and 101–111: SUBTOTAL and
+    AGGREGATE cells inside the ranges are skipped, so are rows an AutoFilter
+    hides; 101–111 skip every hidden row. Rows are hidden as the file saved them."""
+    k = to_int(code)
+    kind = _SUBTOTAL_KINDS.get(k % 100 if k > 100 else k)
+    if kind is None or not (1 <= k <= 11 or 101 <= k <= 111):
+        raise fail(VALUE, "SUBTOTAL 的函数编号无效 / invalid function_num")
+    rows = "hidden" if k > 100 else "filtered"
+    return _aggregate(kind, [_visible(r, rows) for r in refs if r is not MISSING])
+
+
+_AGGREGATE_KINDS = {**_SUBTOTAL_KINDS, 12: "MEDIAN", 13: "MODE.SNGL", 14: "LARGE", 15: "SMALL",
+                    16: "PERCENTILE.INC", 17: "QUARTILE.INC", 18: "PERCENTILE.EXC",
+                    19: "QUARTILE.EXC"}  # fmt: skip
+
+
+@register("AGGREGATE", "SSR*", 3, None)
+def AGGREGATE(code: Any, options: Any, *refs: Any) -> float:
+    """AGGREGATE(function_num, options, ref1, …) and AGGREGATE(14–19, options,
+    array, k). Options 0–3 skip nested SUBTOTAL/AGGREGATE cells, 4–7 do not;
+    1, 3, 5, 7 skip hidden rows; 2, 3, 6, 7 skip error values."""
+    k, opt = to_int(code), to_int(options)
+    kind = _AGGREGATE_KINDS.get(k)
+    if kind is None or not 0 <= opt <= 7:
+        raise fail(VALUE, "AGGREGATE 的参数无效 / invalid function_num or options")
+    rows = "hidden" if opt in (1, 3, 5, 7) else ""
+    nested, errors = opt <= 3, opt in (2, 3, 6, 7)
+    if k >= 14:
+        if len(refs) != 2:
+            raise fail(VALUE, "AGGREGATE 需要 k / AGGREGATE needs k")
+        arr = _visible(refs[0], rows, nested, errors)
+        kk = refs[1].value() if isinstance(refs[1], Area) else refs[1]
+        fn = {"LARGE": LARGE, "SMALL": SMALL, "PERCENTILE.INC": PERCENTILE_INC,
+              "QUARTILE.INC": QUARTILE_INC, "PERCENTILE.EXC": PERCENTILE_EXC,
+              "QUARTILE.EXC": QUARTILE_EXC}[kind]  # fmt: skip
+        return fn(arr, kk)
+    return _aggregate(kind, [_visible(r, rows, nested, errors) for r in refs if r is not MISSING])
 
 
 @register("SUMIF", "RSR", 2, 3, handles_errors=True)
@@ -110,6 +197,7 @@ def _decimal15(x: float) -> Decimal:
 def _round_with(x: float, digits: int, mode: str) -> float:
     if x == 0:
         return 0.0
+    digits = max(-400, min(400, digits))  # past any float's digits: no change
     d = _decimal15(x)
     digits = max(-330, min(330, digits))  # beyond a double's range: x itself, or 0
     q = Decimal(1).scaleb(-digits)
@@ -160,3 +248,387 @@ def MOD(n: Any, d: Any) -> float:
     if r != 0 and abs(r) < abs(b) * 1e-15:
         r = 0.0
     return r
+
+
+# ------------------------------------------------------------------ rounding rules
+
+
+@register("TRUNC", "SS", 1, 2)
+def TRUNC(x: Any, digits: Any = MISSING) -> float:
+    """TRUNC(number, [num_digits=0]): toward zero."""
+    return _round_with(to_number(x), 0 if digits is MISSING else to_int(digits), ROUND_DOWN)
+
+
+def _multiple(x: float, sig: float, up: bool) -> float:
+    """``x`` rounded to a multiple of ``sig`` (> 0 or < 0) by floor (``up`` False)
+    or ceiling of ``x / sig``; the quotient is first cut to 15 digits, so
+    FLOOR(0.3, 0.1) is 0.3 as in Excel, not 0.2."""
+    q = round15(x / sig)
+    k = math.ceil(q) if up else math.floor(q)
+    return round15(k * sig)
+
+
+@register("MROUND", "SS", 2, 2)
+def MROUND(x: Any, m: Any) -> float:
+    """MROUND(number, multiple): half away from zero; signs must agree (#NUM!)."""
+    a, b = to_number(x), to_number(m)
+    if b == 0 or a == 0:
+        return 0.0
+    if (a > 0) != (b > 0):
+        raise fail(NUM, "数值与倍数符号不同 / number and multiple differ in sign")
+    q = _round_with(round15(a / b), 0, ROUND_HALF_UP)
+    return round15(q * b)
+
+
+@register("FLOOR", "SS", 1, 2)
+def FLOOR(x: Any, sig: Any = MISSING) -> float:
+    """FLOOR(number, significance): down to a multiple; a positive number with a
+    negative significance is #NUM!, significance 0 is #DIV/0! (Excel 2010+)."""
+    a = to_number(x)
+    s = 1.0 if sig is MISSING else to_number(sig)
+    if a == 0:
+        return 0.0
+    if s == 0:
+        raise fail(DIV0, "基数为零 / significance is 0")
+    if a > 0 and s < 0:
+        raise fail(NUM, "正数的基数为负 / negative significance for a positive number")
+    return _multiple(a, s, False)
+
+
+@register("CEILING", "SS", 1, 2)
+def CEILING(x: Any, sig: Any = MISSING) -> float:
+    """CEILING(number, significance): up to a multiple (away from zero when both
+    are negative); significance 0 gives 0."""
+    a = to_number(x)
+    s = 1.0 if sig is MISSING else to_number(sig)
+    if a == 0 or s == 0:
+        return 0.0
+    if a > 0 and s < 0:
+        raise fail(NUM, "正数的基数为负 / negative significance for a positive number")
+    return _multiple(a, s, True)
+
+
+def _math_round(x: Any, sig: Any, mode: Any, up: bool) -> float:
+    a = to_number(x)
+    s = 1.0 if sig is MISSING else abs(to_number(sig))
+    away = False if mode is MISSING else to_number(mode) != 0
+    if a == 0 or s == 0:
+        return 0.0
+    if a < 0 and away:
+        up = not up
+    return _multiple(a, s, up)
+
+
+@register("FLOOR.MATH", "SSS", 1, 3)
+def FLOOR_MATH(x: Any, sig: Any = MISSING, mode: Any = MISSING) -> float:
+    """FLOOR.MATH(number, [significance=1], [mode]): toward −∞ (toward zero for a
+    negative number when mode is not 0); the sign of significance is ignored."""
+    return _math_round(x, sig, mode, False)
+
+
+@register("CEILING.MATH", "SSS", 1, 3)
+def CEILING_MATH(x: Any, sig: Any = MISSING, mode: Any = MISSING) -> float:
+    """CEILING.MATH(number, [significance=1], [mode]): toward +∞ (away from zero
+    for a negative number when mode is not 0)."""
+    return _math_round(x, sig, mode, True)
+
+
+@register("FLOOR.PRECISE", "SS", 1, 2)
+def FLOOR_PRECISE(x: Any, sig: Any = MISSING) -> float:
+    """FLOOR.PRECISE(number, [significance=1]): toward −∞."""
+    return _math_round(x, sig, MISSING, False)
+
+
+@register("CEILING.PRECISE", "SS", 1, 2)
+def CEILING_PRECISE(x: Any, sig: Any = MISSING) -> float:
+    """CEILING.PRECISE(number, [significance=1]): toward +∞."""
+    return _math_round(x, sig, MISSING, True)
+
+
+FUNCTIONS["ISO.CEILING"] = FunctionSpec("ISO.CEILING", CEILING_PRECISE, "SS", 1, 2)
+
+
+@register("EVEN", "S", 1, 1)
+def EVEN(x: Any) -> float:
+    """EVEN(number): away from zero to an even integer."""
+    a = to_number(x)
+    k = math.ceil(round15(abs(a)) / 2) * 2
+    return float(math.copysign(k, a)) if a else 0.0
+
+
+@register("ODD", "S", 1, 1)
+def ODD(x: Any) -> float:
+    """ODD(number): away from zero to an odd integer (ODD(0) is 1)."""
+    a = to_number(x)
+    k = math.ceil(round15(abs(a)))
+    if k % 2 == 0:
+        k += 1
+    return float(-k if a < 0 else k)
+
+
+# ------------------------------------------------------------ arithmetic
+
+
+@register("PRODUCT", "R*", 1, None)
+def PRODUCT(*args: Any) -> float:
+    """PRODUCT(number1, …); 0 when there are no numbers."""
+    nums = numbers_of(args)
+    return float(math.prod(nums)) if nums else 0.0
+
+
+@register("SUMSQ", "R*", 1, None)
+def SUMSQ(*args: Any) -> float:
+    """SUMSQ(number1, …)."""
+    return math.fsum(x * x for x in numbers_of(args))
+
+
+@register("SQRT", "S", 1, 1)
+def SQRT(x: Any) -> float:
+    """SQRT(number); a negative number is #NUM!."""
+    a = to_number(x)
+    if a < 0:
+        raise fail(NUM, "负数不能开平方 / square root of a negative number")
+    return math.sqrt(a)
+
+
+@register("SQRTPI", "S", 1, 1)
+def SQRTPI(x: Any) -> float:
+    """SQRTPI(number): √(number·π)."""
+    a = to_number(x)
+    if a < 0:
+        raise fail(NUM, "负数不能开平方 / square root of a negative number")
+    return math.sqrt(a * math.pi)
+
+
+@register("POWER", "SS", 2, 2)
+def POWER(x: Any, y: Any) -> float:
+    """POWER(number, power): as the ^ operator."""
+    r = op_pow(to_number(x), to_number(y))
+    if not math.isfinite(r):
+        raise fail(NUM, "结果溢出 / result overflows")
+    return r
+
+
+@register("SIGN", "S", 1, 1)
+def SIGN(x: Any) -> float:
+    """SIGN(number): 1, 0 or -1."""
+    a = to_number(x)
+    return 1.0 if a > 0 else (-1.0 if a < 0 else 0.0)
+
+
+@register("PI", "", 0, 0)
+def PI() -> float:
+    """PI()."""
+    return math.pi
+
+
+@register("EXP", "S", 1, 1)
+def EXP(x: Any) -> float:
+    """EXP(number); beyond the largest number is #NUM!."""
+    try:
+        return math.exp(to_number(x))
+    except OverflowError:
+        raise fail(NUM, "结果溢出 / result overflows") from None
+
+
+def _positive(x: Any) -> float:
+    a = to_number(x)
+    if a <= 0:
+        raise fail(NUM, "对数的参数须为正数 / logarithm of a number not above 0")
+    return a
+
+
+@register("LN", "S", 1, 1)
+def LN(x: Any) -> float:
+    """LN(number)."""
+    return math.log(_positive(x))
+
+
+@register("LOG10", "S", 1, 1)
+def LOG10(x: Any) -> float:
+    """LOG10(number)."""
+    return math.log10(_positive(x))
+
+
+@register("LOG", "SS", 1, 2)
+def LOG(x: Any, base: Any = MISSING) -> float:
+    """LOG(number, [base=10]); base 1 is #DIV/0!."""
+    a = _positive(x)
+    b = 10.0 if base is MISSING else _positive(base)
+    if b == 1:
+        raise fail(DIV0, "底数为 1 / base 1")
+    return math.log10(a) if b == 10 else math.log(a) / math.log(b)
+
+
+@register("QUOTIENT", "SS", 2, 2)
+def QUOTIENT(n: Any, d: Any) -> float:
+    """QUOTIENT(numerator, denominator): the integer part of the division."""
+    a, b = to_number(n), to_number(d)
+    if b == 0:
+        raise fail(DIV0, "除数为零 / division by zero")
+    return float(math.trunc(round15(a / b)))
+
+
+def _whole_numbers(args: tuple[Any, ...]) -> list[int]:
+    out = []
+    for x in numbers_of(args):
+        if x < 0:
+            raise fail(NUM, "参数不能为负 / negative argument")
+        out.append(math.trunc(x))
+    return out
+
+
+@register("GCD", "R*", 1, None)
+def GCD(*args: Any) -> float:
+    """GCD(number1, …): numbers truncated; a negative one is #NUM!."""
+    return float(math.gcd(*_whole_numbers(args)))
+
+
+@register("LCM", "R*", 1, None)
+def LCM(*args: Any) -> float:
+    """LCM(number1, …): numbers truncated; a negative one is #NUM!."""
+    nums = _whole_numbers(args)
+    return 0.0 if 0 in nums else float(math.lcm(*nums))
+
+
+@register("FACT", "S", 1, 1)
+def FACT(x: Any) -> float:
+    """FACT(number): number truncated; negative is #NUM!."""
+    a = to_number(x)
+    if a < 0 or a > 170:
+        raise fail(NUM, "FACT 参数超出范围 / FACT argument out of range")
+    return float(math.factorial(math.trunc(a)))
+
+
+@register("COMBIN", "SS", 2, 2)
+def COMBIN(n: Any, k: Any) -> float:
+    """COMBIN(number, number_chosen): both truncated."""
+    a, b = math.trunc(to_number(n)), math.trunc(to_number(k))
+    if a < 0 or b < 0 or b > a:
+        raise fail(NUM, "COMBIN 参数超出范围 / COMBIN arguments out of range")
+    k = min(b, a - b)
+    # k·ln(a) − ln(k!) bounds ln C(a, k) from above: beyond a float, #NUM!
+    if k and k * math.log(a) - math.lgamma(k + 1) > 710:
+        raise fail(NUM, "结果溢出 / result overflows")
+    try:
+        return float(math.comb(a, k))
+    except OverflowError:
+        raise fail(NUM, "结果溢出 / result overflows") from None
+
+
+def _trig(name: str, fn: Callable[[float], float], domain: Callable[[float], bool] | None = None) -> None:
+    def impl(x: Any) -> float:
+        a = to_number(x)
+        if domain is not None and not domain(a):
+            raise fail(NUM, f"{name} 参数超出定义域 / {name} argument out of range")
+        try:
+            return fn(a)
+        except (OverflowError, ValueError):
+            raise fail(NUM, f"{name} 结果溢出 / {name} overflows") from None
+
+    impl.__doc__ = f"{name}(number)."
+    register(name, "S", 1, 1)(impl)
+
+
+for _name, _fn, _dom in (
+    ("SIN", math.sin, None),
+    ("COS", math.cos, None),
+    ("TAN", math.tan, None),
+    ("ASIN", math.asin, lambda a: -1 <= a <= 1),
+    ("ACOS", math.acos, lambda a: -1 <= a <= 1),
+    ("ATAN", math.atan, None),
+    ("SINH", math.sinh, None),
+    ("COSH", math.cosh, None),
+    ("TANH", math.tanh, None),
+    ("ASINH", math.asinh, None),
+    ("ACOSH", math.acosh, lambda a: a >= 1),
+    ("ATANH", math.atanh, lambda a: -1 < a < 1),
+    ("DEGREES", math.degrees, None),
+    ("RADIANS", math.radians, None),
+):
+    _trig(_name, _fn, _dom)
+
+
+@register("ATAN2", "SS", 2, 2)
+def ATAN2(x: Any, y: Any) -> float:
+    """ATAN2(x_num, y_num): the angle of the point (x, y); (0, 0) is #DIV/0!."""
+    a, b = to_number(x), to_number(y)
+    if a == 0 and b == 0:
+        raise fail(DIV0, "ATAN2(0,0)")
+    return math.atan2(b, a)
+
+
+@register("RAND", "", 0, 0)
+def RAND() -> float:
+    """RAND(): from the refresh's random generator (``--seed`` fixes it)."""
+    return volatile.rng().random()
+
+
+@register("RANDBETWEEN", "SS", 2, 2)
+def RANDBETWEEN(lo: Any, hi: Any) -> float:
+    """RANDBETWEEN(bottom, top): bottom rounded up, top rounded down."""
+    a, b = math.ceil(to_number(lo)), math.floor(to_number(hi))
+    if a > b:
+        raise fail(NUM, "下限大于上限 / bottom is above top")
+    return float(volatile.rng().randint(a, b))
+
+
+@register("ERF", "SS", 1, 2)
+def ERF(lower: Any, upper: Any = MISSING) -> float:
+    """ERF(lower_limit, [upper_limit]): the error function, between the limits when two."""
+    a = to_number(lower)
+    if upper is MISSING:
+        return math.erf(a)
+    return math.erf(to_number(upper)) - math.erf(a)
+
+
+@register("ERF.PRECISE", "S", 1, 1)
+def ERF_PRECISE(x: Any) -> float:
+    """ERF.PRECISE(x)."""
+    return math.erf(to_number(x))
+
+
+@register("ERFC", "S", 1, 1)
+def ERFC(x: Any) -> float:
+    """ERFC(x): 1 − ERF(x)."""
+    return math.erfc(to_number(x))
+
+
+FUNCTIONS["ERFC.PRECISE"] = FunctionSpec("ERFC.PRECISE", ERFC, "S", 1, 1)
+
+
+def _from_base(v: Any, base: int, bits: int) -> float:
+    t = to_text(v).strip().upper() if not isinstance(v, float) else format_general(v)
+    if len(t) > 10 or not t or any(ch not in "0123456789ABCDEF"[:base] for ch in t):
+        raise fail(NUM, "不是有效的数字 / not a valid number in that base")
+    n = int(t, base)
+    if len(t) == 10 and n >= base**10 // 2:
+        n -= base**10  # ten digits: two's complement
+    return float(n)
+
+
+def _to_base(v: Any, places: Any, base: int, lo: float, hi: float) -> str:
+    n = math.trunc(to_number(v))
+    if not lo <= n <= hi:
+        raise fail(NUM, "数值超出范围 / number out of range")
+    if n < 0:
+        n += base**10
+        return np.base_repr(n, base)
+    text = np.base_repr(n, base)
+    if places is not MISSING:
+        p = math.trunc(to_number(places))
+        if p < len(text) or p > 10:
+            raise fail(NUM, "places 太小 / places too small")
+        text = text.rjust(p, "0")
+    return text
+
+
+for _nm, _b in (("HEX2DEC", 16), ("BIN2DEC", 2), ("OCT2DEC", 8)):
+    register(_nm, "S", 1, 1)(
+        lambda v, _b=_b: _from_base(v, _b, 10)
+    )
+for _nm, _b, _lo, _hi in (("DEC2HEX", 16, -(2**39), 2**39 - 1), ("DEC2BIN", 2, -512, 511),
+                          ("DEC2OCT", 8, -(2**29), 2**29 - 1)):  # fmt: skip
+    register(_nm, "SS", 1, 2)(
+        lambda v, places=MISSING, _b=_b, _lo=_lo, _hi=_hi: _to_base(v, places, _b, _lo, _hi)
+    )

@@ -12,6 +12,7 @@ from addin.refresh.functions._core import (
     MISSING,
     Area,
     FunctionSpec,
+    MultiArea,
     as_array,
     iter_values,
     numbers_of,
@@ -20,7 +21,12 @@ from addin.refresh.functions._core import (
     text_to_number,
     to_number,
 )
-from addin.refresh.functions.criteria import _area_like, _criteria_select, _selected_numbers
+from addin.refresh.functions.criteria import (
+    _area_like,
+    _criteria_select,
+    _selected_numbers,
+    make_criterion,
+)
 from udfs.errors import (
     DIV0,
     NA,
@@ -98,7 +104,24 @@ def MAX(*args: Any) -> float:
 def COUNTIF(rng: Any, crit: Any) -> float:
     """COUNTIF(range, criteria)."""
     selected, _ = _criteria_select([(rng, crit)])
-    return float(len(selected))
+    return float(len(selected)) + _unseen_blanks([(rng, crit)])
+
+
+def _unseen_blanks(pairs: list[tuple[Any, Any]]) -> float:
+    """Cells of whole columns (or rows) past the used range, read as cut there:
+    they are blank, and count when every criterion accepts a blank (``"<>x"``
+    counts the 1,048,5xx blank rows of a column, as in Excel)."""
+    first = pairs[0][0]
+    if not isinstance(first, Area):
+        return 0.0
+    unseen = first.size - as_array(first).size
+    if unseen <= 0:
+        return 0.0
+    for _rng, crit in pairs:
+        c = crit.value() if isinstance(crit, Area) and crit.is_cell() else crit
+        if isinstance(c, Area | np.ndarray) or not make_criterion(c)(None):
+            return 0.0
+    return float(unseen)
 
 
 @register("COUNTIFS", "|RS", 2, None, handles_errors=True)
@@ -106,8 +129,9 @@ def COUNTIFS(*args: Any) -> float:
     """COUNTIFS(range1, criteria1, …)."""
     if len(args) % 2:
         raise fail(VALUE, "COUNTIFS 参数须成对 / needs range/criteria pairs")
-    selected, _ = _criteria_select([(args[i], args[i + 1]) for i in range(0, len(args), 2)])
-    return float(len(selected))
+    pairs = [(args[i], args[i + 1]) for i in range(0, len(args), 2)]
+    selected, _ = _criteria_select(pairs)
+    return float(len(selected)) + _unseen_blanks(pairs)
 
 
 def _ifs_numbers(target: Any, pairs: tuple[Any, ...]) -> list[float]:
@@ -155,6 +179,8 @@ def MINIFS(target: Any, *pairs: Any) -> float:
 
 
 def _rank_numbers(ref: Any) -> list[float]:
+    if isinstance(ref, MultiArea):  # RANK(A1,(B1,B2,B3)) (poi 61063.xlsx!A4)
+        return [x for part in ref for x in _rank_numbers(part)]
     if not isinstance(ref, Area | np.ndarray):
         raise fail(VALUE, "RANK 的 ref 须为区域 / ref must be a range")
     out = []
@@ -222,3 +248,237 @@ def LARGE(array: Any, k: Any) -> float:
 def SMALL(array: Any, k: Any) -> float:
     """SMALL(array, k)."""
     return _kth(array, k, False)
+
+
+# ------------------------------------------------------------ the A forms and spreads
+
+
+def _a_numbers(args: tuple[Any, ...]) -> list[float]:
+    """Values of AVERAGEA/MAXA/MINA: in ranges numbers, TRUE 1, FALSE and text 0,
+    blanks skipped; direct arguments coerced (text that is no number is #VALUE!)."""
+    out: list[float] = []
+    for v, from_range in iter_values(args):
+        if isinstance(v, ExcelError):
+            raise ExcelErrorRaised(v)
+        if v is None:
+            continue
+        if isinstance(v, bool):
+            out.append(1.0 if v else 0.0)
+        elif isinstance(v, str):
+            out.append(0.0 if from_range else to_number(v))
+        else:
+            out.append(float(v))
+    return out
+
+
+@register("AVERAGEA", "R*", 1, None)
+def AVERAGEA(*args: Any) -> float:
+    """AVERAGEA(value1, …): text and FALSE count as 0, TRUE as 1."""
+    nums = _a_numbers(args)
+    if not nums:
+        raise fail(DIV0, "没有数值可平均 / nothing to average")
+    return math.fsum(nums) / len(nums)
+
+
+@register("MAXA", "R*", 1, None)
+def MAXA(*args: Any) -> float:
+    """MAXA(value1, …)."""
+    nums = _a_numbers(args)
+    return max(nums) if nums else 0.0
+
+
+@register("MINA", "R*", 1, None)
+def MINA(*args: Any) -> float:
+    """MINA(value1, …)."""
+    nums = _a_numbers(args)
+    return min(nums) if nums else 0.0
+
+
+@register("MEDIAN", "R*", 1, None)
+def MEDIAN(*args: Any) -> float:
+    """MEDIAN(number1, …)."""
+    nums = sorted(numbers_of(args))
+    if not nums:
+        raise fail(NUM, "没有数值 / no numbers")
+    n = len(nums)
+    return nums[n // 2] if n % 2 else (nums[n // 2 - 1] + nums[n // 2]) / 2
+
+
+@register("MODE.SNGL", "R*", 1, None)
+def MODE_SNGL(*args: Any) -> float:
+    """MODE.SNGL(number1, …): the most frequent number, the first one seen on a tie;
+    no repeated number is #N/A."""
+    counts: dict[float, int] = {}
+    for x in numbers_of(args):
+        counts[x] = counts.get(x, 0) + 1
+    best = max(counts.values(), default=0)
+    if best < 2:
+        raise fail(NA, "没有重复的数值 / no number repeats")
+    return next(x for x, c in counts.items() if c == best)
+
+
+FUNCTIONS["MODE"] = FunctionSpec("MODE", MODE_SNGL, "R*", 1, None)
+
+
+def variance(nums: list[float], sample: bool) -> float:
+    """The variance of ``nums`` (sample: n − 1); too few numbers is #DIV/0!."""
+    n = len(nums)
+    if n < (2 if sample else 1):
+        raise fail(DIV0, "数值个数不足 / not enough numbers")
+    mean = math.fsum(nums) / n
+    return math.fsum((x - mean) * (x - mean) for x in nums) / (n - 1 if sample else n)
+
+
+def _spread(name: str, sample: bool, root: bool, a_form: bool = False) -> None:
+    def impl(*args: Any) -> float:
+        nums = _a_numbers(args) if a_form else numbers_of(args)
+        v = variance(nums, sample)
+        return math.sqrt(v) if root else v
+
+    impl.__doc__ = f"{name}(number1, …)."
+    register(name, "R*", 1, None)(impl)
+
+
+for _n, _s, _r in (("STDEV.S", True, True), ("STDEV", True, True), ("STDEV.P", False, True),
+                   ("STDEVP", False, True), ("VAR.S", True, False), ("VAR", True, False),
+                   ("VAR.P", False, False), ("VARP", False, False)):  # fmt: skip
+    _spread(_n, _s, _r)
+_spread("STDEVA", True, True, True)
+_spread("VARA", True, False, True)
+
+
+def _sorted_numbers(array: Any) -> list[float]:
+    nums = sorted(_rank_numbers(array) if isinstance(array, Area | np.ndarray) else
+                  [to_number(array)])  # fmt: skip
+    if not nums:
+        raise fail(NUM, "没有数值 / no numbers")
+    return nums
+
+
+def percentile_inc(nums: list[float], k: float) -> float:
+    """PERCENTILE.INC on sorted numbers: linear between ranks (n − 1)·k."""
+    if not 0 <= k <= 1:
+        raise fail(NUM, "k 须在 0 到 1 之间 / k must be between 0 and 1")
+    pos = (len(nums) - 1) * k
+    i = math.floor(pos)
+    frac = pos - i
+    if i + 1 >= len(nums):
+        return nums[-1]
+    return nums[i] + frac * (nums[i + 1] - nums[i])
+
+
+def percentile_exc(nums: list[float], k: float) -> float:
+    """PERCENTILE.EXC on sorted numbers: ranks (n + 1)·k, outside 1…n is #NUM!."""
+    n = len(nums)
+    pos = (n + 1) * k
+    if pos < 1 or pos > n:
+        raise fail(NUM, "k 超出范围 / k out of range")
+    i = math.floor(pos)
+    return nums[i - 1] if i >= n else nums[i - 1] + (pos - i) * (nums[i] - nums[i - 1])
+
+
+@register("PERCENTILE.INC", "RS", 2, 2)
+def PERCENTILE_INC(array: Any, k: Any) -> float:
+    """PERCENTILE.INC(array, k)."""
+    return percentile_inc(_sorted_numbers(array), to_number(k))
+
+
+FUNCTIONS["PERCENTILE"] = FunctionSpec("PERCENTILE", PERCENTILE_INC, "RS", 2, 2)
+
+
+@register("PERCENTILE.EXC", "RS", 2, 2)
+def PERCENTILE_EXC(array: Any, k: Any) -> float:
+    """PERCENTILE.EXC(array, k)."""
+    return percentile_exc(_sorted_numbers(array), to_number(k))
+
+
+@register("QUARTILE.INC", "RS", 2, 2)
+def QUARTILE_INC(array: Any, q: Any) -> float:
+    """QUARTILE.INC(array, quart): quart truncated to 0–4."""
+    k = math.trunc(to_number(q))
+    if not 0 <= k <= 4:
+        raise fail(NUM, "quart 须在 0 到 4 / quart must be 0 to 4")
+    return percentile_inc(_sorted_numbers(array), k / 4)
+
+
+FUNCTIONS["QUARTILE"] = FunctionSpec("QUARTILE", QUARTILE_INC, "RS", 2, 2)
+
+
+@register("QUARTILE.EXC", "RS", 2, 2)
+def QUARTILE_EXC(array: Any, q: Any) -> float:
+    """QUARTILE.EXC(array, quart): quart 1–3."""
+    k = math.trunc(to_number(q))
+    if not 1 <= k <= 3:
+        raise fail(NUM, "quart 须在 1 到 3 / quart must be 1 to 3")
+    return percentile_exc(_sorted_numbers(array), k / 4)
+
+
+def _cut_digits(x: float, digits: int) -> float:
+    f = 10.0 ** min(digits, 15)
+    return math.floor(round15(x * f)) / f
+
+
+@register("PERCENTRANK.INC", "RSS", 2, 3)
+def PERCENTRANK_INC(array: Any, x: Any, sig: Any = MISSING) -> float:
+    """PERCENTRANK.INC(array, x, [significance=3]): the rank as a fraction,
+    interpolated between neighbours, cut (not rounded) to significance digits."""
+    nums = _sorted_numbers(array)
+    v = to_number(x)
+    d = 3 if sig is MISSING else math.trunc(to_number(sig))
+    if d < 1:
+        raise fail(NUM, "significance 须至少为 1 / significance must be at least 1")
+    n = len(nums)
+    if v < nums[0] or v > nums[-1]:
+        raise fail(NA, "数值超出数组范围 / x is outside the array")
+    if n == 1:
+        return 1.0
+    below = sum(1 for t in nums if t < v)
+    if v in nums:
+        return _cut_digits(below / (n - 1), d)
+    lo, hi = nums[below - 1], nums[below]
+    return _cut_digits((below - 1 + (v - lo) / (hi - lo)) / (n - 1), d)
+
+
+FUNCTIONS["PERCENTRANK"] = FunctionSpec("PERCENTRANK", PERCENTRANK_INC, "RSS", 2, 3)
+
+
+@register("DEVSQ", "R*", 1, None)
+def DEVSQ(*args: Any) -> float:
+    """DEVSQ(number1, …): the sum of squared deviations from the mean."""
+    nums = numbers_of(args)
+    if not nums:
+        raise fail(NUM, "没有数值 / no numbers")
+    mean = math.fsum(nums) / len(nums)
+    return math.fsum((x - mean) * (x - mean) for x in nums)
+
+
+@register("AVEDEV", "R*", 1, None)
+def AVEDEV(*args: Any) -> float:
+    """AVEDEV(number1, …): the mean absolute deviation."""
+    nums = numbers_of(args)
+    if not nums:
+        raise fail(NUM, "没有数值 / no numbers")
+    mean = math.fsum(nums) / len(nums)
+    return math.fsum(abs(x - mean) for x in nums) / len(nums)
+
+
+@register("GEOMEAN", "R*", 1, None)
+def GEOMEAN(*args: Any) -> float:
+    """GEOMEAN(number1, …): all numbers must be positive."""
+    nums = numbers_of(args)
+    if not nums or min(nums) <= 0:
+        raise fail(NUM, "须为正数 / numbers must be positive")
+    return math.exp(math.fsum(math.log(x) for x in nums) / len(nums))
+
+
+@register("TRIMMEAN", "RS", 2, 2)
+def TRIMMEAN(array: Any, percent: Any) -> float:
+    """TRIMMEAN(array, percent): the mean without the lowest and highest
+    percent/2 of the numbers (the count cut rounded down to an even number)."""
+    nums = sorted(_rank_numbers(array))
+    p = to_number(percent)
+    if not nums or not 0 <= p < 1:
+        raise fail(NUM, "percent 须在 0 到 1 / percent must be in [0, 1)")
+    k = math.floor(len(nums) * p / 2)
+    kept = nums[k : len(nums) - k]
+    return math.fsum(kept) / len(kept)

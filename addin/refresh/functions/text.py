@@ -9,11 +9,15 @@ import re
 from decimal import ROUND_HALF_UP
 from typing import Any
 
+import numpy as np
+
 from addin.refresh.functions._core import (
     FUNCTIONS,
     MISSING,
+    Area,
     CallContext,
     FunctionSpec,
+    as_array,
     format_general,
     iter_values,
     register,
@@ -25,7 +29,10 @@ from addin.refresh.functions._core import (
     to_text,
 )
 from addin.refresh.functions.math import _round_with
+from addin.refresh.functions.numfmt import format_value
 from udfs.errors import (
+    CALC,
+    NA,
     VALUE,
     ExcelError,
     ExcelErrorRaised,
@@ -55,7 +62,7 @@ def RIGHT(v: Any, n: Any = MISSING) -> str:
     if k < 0:
         raise fail(VALUE, "字符数为负 / num_chars is negative")
     t = to_text(v)
-    return t[len(t) - k :] if k else ""
+    return t[max(0, len(t) - k) :] if k else ""
 
 
 @register("MID", "SSS", 3, 3)
@@ -191,27 +198,380 @@ def _format_date(x: float, fmt: str, date1904: bool) -> str:
 
 @register("TEXT", "SS", 2, 2, needs_context=True)
 def TEXT(ctx: CallContext, value: Any, fmt: Any) -> str:
-    """TEXT(value, format_text) for the number and date formats templates use."""
+    """TEXT(value, format_text) in Excel's number-format language
+    (:mod:`addin.refresh.functions.numfmt`); a text that reads as a number is
+    formatted as that number, other text goes through the text section."""
     f = to_text(fmt)
+    x: float | str
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
     if isinstance(value, str):
         n = text_to_number(value, ctx.date1904)
-        if n is None:
-            return value
-        x = n
+        x = value if n is None else n
     else:
         x = to_number(value, ctx.date1904)
-    sections = f.split(";")
-    if len(sections) > 1 and x < 0:
-        f, x = sections[1], -x
-    elif len(sections) > 2 and x == 0:
-        f = sections[2]
-    else:
-        f = sections[0]
-    if f.upper() in ("", "GENERAL", "G/通用格式"):
+    if isinstance(x, float) and f.upper() in ("GENERAL", "G/通用格式"):
         return format_general(x)
-    stripped = re.sub(r'"[^"]*"|\\.', "", f)
-    if _DATE_TOKENS.search(stripped) and not re.search(r"[0#?]", stripped):
-        return _format_date(x, f, ctx.date1904)
-    if f == "@":
-        return format_general(x)
-    return _format_number(x, f)
+    return format_value(x, f, ctx.date1904)
+
+
+# ---------------------------------------------------------- finding and cleaning text
+
+
+def _start(start: Any) -> int:
+    s = 1 if start is MISSING else to_int(start)
+    if s < 1:
+        raise fail(VALUE, "起始位置小于 1 / start_num is below 1")
+    return s
+
+
+@register("FIND", "SSS", 2, 3)
+def FIND(needle: Any, hay: Any, start: Any = MISSING) -> float:
+    """FIND(find_text, within_text, [start_num=1]): case-sensitive, no wildcards."""
+    n, h, s = to_text(needle), to_text(hay), _start(start)
+    if s > len(h) + (1 if n == "" else 0):
+        raise fail(VALUE, "起始位置超出文本 / start_num beyond the text")
+    i = h.find(n, s - 1)
+    if i < 0:
+        raise fail(VALUE, f"找不到“{n}” / {n!r} not found")
+    return float(i + 1)
+
+
+def _search_regex(pattern: str) -> re.Pattern[str]:
+    """SEARCH's wildcards (``*``, ``?``, ``~`` escapes) as an unanchored regex."""
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "~":  # escapes the next character (a trailing ~ matches nothing)
+            out.append(re.escape(pattern[i + 1 : i + 2]))
+            i += 2
+            continue
+        out.append(".*?" if ch == "*" else "." if ch == "?" else re.escape(ch))
+        i += 1
+    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
+
+
+@register("SEARCH", "SSS", 2, 3)
+def SEARCH(needle: Any, hay: Any, start: Any = MISSING) -> float:
+    """SEARCH(find_text, within_text, [start_num=1]): any case, ``*``/``?``/``~`` wildcards."""
+    n, h, s = to_text(needle), to_text(hay), _start(start)
+    if s > len(h) + (1 if n == "" else 0):
+        raise fail(VALUE, "起始位置超出文本 / start_num beyond the text")
+    if n == "":
+        return float(s)
+    m = _search_regex(n).search(h, s - 1)
+    if m is None:
+        raise fail(VALUE, f"找不到“{n}” / {n!r} not found")
+    return float(m.start() + 1)
+
+
+@register("SUBSTITUTE", "SSSS", 3, 4)
+def SUBSTITUTE(v: Any, old: Any, new: Any, nth: Any = MISSING) -> str:
+    """SUBSTITUTE(text, old_text, new_text, [instance_num]): every instance, or the n-th."""
+    t, o, n = to_text(v), to_text(old), to_text(new)
+    if o == "":
+        return t
+    if nth is MISSING:
+        return t.replace(o, n)
+    k = to_int(nth)
+    if k < 1:
+        raise fail(VALUE, "instance_num 小于 1 / instance_num is below 1")
+    i = -1
+    for _ in range(k):
+        i = t.find(o, i + 1)
+        if i < 0:
+            return t
+    return t[:i] + n + t[i + len(o) :]
+
+
+@register("REPLACE", "SSSS", 4, 4)
+def REPLACE(v: Any, start: Any, n: Any, new: Any) -> str:
+    """REPLACE(old_text, start_num, num_chars, new_text)."""
+    t, s, k = to_text(v), to_int(start), to_int(n)
+    if s < 1 or k < 0:
+        raise fail(VALUE, "起始位置或字符数无效 / start_num or num_chars out of range")
+    return t[: s - 1] + to_text(new) + t[s - 1 + k :]
+
+
+@register("UPPER", "S", 1, 1)
+def UPPER(v: Any) -> str:
+    """UPPER(text)."""
+    return to_text(v).upper()
+
+
+@register("LOWER", "S", 1, 1)
+def LOWER(v: Any) -> str:
+    """LOWER(text)."""
+    return to_text(v).lower()
+
+
+@register("PROPER", "S", 1, 1)
+def PROPER(v: Any) -> str:
+    """PROPER(text): a letter after a non-letter upper-cased, every other lower-cased."""
+    out, prev = [], False
+    for ch in to_text(v):
+        out.append(ch.lower() if prev else ch.upper())
+        prev = ch.isalpha()
+    return "".join(out)
+
+
+@register("TRIM", "S", 1, 1)
+def TRIM(v: Any) -> str:
+    """TRIM(text): spaces (U+0020 only) at the ends removed, runs inside made one."""
+    return " ".join(p for p in to_text(v).split(" ") if p)
+
+
+@register("CLEAN", "S", 1, 1)
+def CLEAN(v: Any) -> str:
+    """CLEAN(text): the control characters 0–31 removed."""
+    return "".join(ch for ch in to_text(v) if ord(ch) >= 32)
+
+
+@register("VALUE", "S", 1, 1, needs_context=True)
+def VALUE_(ctx: CallContext, v: Any) -> float:
+    """VALUE(text): a number, or a text that reads as a number, date or time."""
+    if isinstance(v, str):
+        n = text_to_number(v, ctx.date1904)
+        if n is None:
+            raise fail(VALUE, f"文本“{v}”不是数值 / text {v!r} is not a number")
+        return n
+    if isinstance(v, bool):
+        raise fail(VALUE, "VALUE 不接受逻辑值 / VALUE of TRUE/FALSE")
+    return to_number(v)
+
+
+@register("NUMBERVALUE", "SSS", 1, 3)
+def NUMBERVALUE(v: Any, dec: Any = MISSING, group: Any = MISSING) -> float:
+    """NUMBERVALUE(text, [decimal_separator="."], [group_separator=","])."""
+    if not isinstance(v, str):
+        return to_number(v)
+    d = "." if dec is MISSING else to_text(dec)[:1]
+    g = "," if group is MISSING else to_text(group)[:1]
+    t = "".join(v.split())
+    if t == "":
+        return 0.0
+    pct = len(t) - len(t.rstrip("%"))
+    t = t.rstrip("%")
+    head, sep, tail = t.partition(d) if d else (t, "", "")
+    if g and g in tail:
+        raise fail(VALUE, f"文本“{v}”不是数值 / text {v!r} is not a number")
+    t = head.replace(g, "") if g else head
+    t += ("." + tail) if sep else ""
+    try:
+        x = float(t)
+    except ValueError:
+        raise fail(VALUE, f"文本“{v}”不是数值 / text {v!r} is not a number") from None
+    return x / 100**pct
+
+
+def _cp1252(n: int) -> str:
+    return bytes([n]).decode("cp1252", errors="replace") if n >= 128 else chr(n)
+
+
+@register("CHAR", "S", 1, 1)
+def CHAR(v: Any) -> str:
+    """CHAR(number): the character of code 1–255 (Windows code page 1252)."""
+    n = to_int(v)
+    if not 1 <= n <= 255:
+        raise fail(VALUE, "字符代码须在 1 到 255 / code must be 1 to 255")
+    return _cp1252(n)
+
+
+@register("CODE", "S", 1, 1)
+def CODE(v: Any) -> float:
+    """CODE(text): the code (Windows code page 1252) of the first character."""
+    t = to_text(v)
+    if not t:
+        raise fail(VALUE, "空文本 / empty text")
+    ch = t[0]
+    if ord(ch) < 128:
+        return float(ord(ch))
+    try:
+        return float(ch.encode("cp1252")[0])
+    except UnicodeEncodeError:
+        return 63.0  # "?" as Excel shows a character outside the code page
+
+
+@register("UNICHAR", "S", 1, 1)
+def UNICHAR(v: Any) -> str:
+    """UNICHAR(number)."""
+    n = to_int(v)
+    if not 1 <= n <= 0x10FFFF or 0xD800 <= n <= 0xDFFF:
+        raise fail(VALUE, "无效的码位 / invalid code point")
+    return chr(n)
+
+
+@register("UNICODE", "S", 1, 1)
+def UNICODE(v: Any) -> float:
+    """UNICODE(text): the code point of the first character."""
+    t = to_text(v)
+    if not t:
+        raise fail(VALUE, "空文本 / empty text")
+    return float(ord(t[0]))
+
+
+@register("REPT", "SS", 2, 2)
+def REPT(v: Any, n: Any) -> str:
+    """REPT(text, number_times)."""
+    k = to_int(n)
+    t = to_text(v)
+    if k < 0 or len(t) * k > 32767:
+        raise fail(VALUE, "重复次数无效 / number_times out of range")
+    return t * k
+
+
+@register("EXACT", "SS", 2, 2)
+def EXACT(a: Any, b: Any) -> bool:
+    """EXACT(text1, text2): case-sensitive equality."""
+    return to_text(a) == to_text(b)
+
+
+@register("T", "S", 1, 1)
+def T(v: Any) -> str:
+    """T(value): the text, or ""."""
+    return v if isinstance(v, str) else ""
+
+
+def _fixed(x: float, decimals: int, commas: bool) -> str:
+    r = _round_with(x, decimals, ROUND_HALF_UP)
+    body = f"{abs(r):,.{max(decimals, 0)}f}" if commas else f"{abs(r):.{max(decimals, 0)}f}"
+    return ("-" if r < 0 else "") + body
+
+
+@register("FIXED", "SSS", 1, 3)
+def FIXED(v: Any, decimals: Any = MISSING, no_commas: Any = MISSING) -> str:
+    """FIXED(number, [decimals=2], [no_commas=FALSE])."""
+    d = 2 if decimals is MISSING else to_int(decimals)
+    if d > 127:
+        raise fail(VALUE, "小数位数过大 / too many decimals")
+    nc = False if no_commas is MISSING else to_bool(no_commas)
+    return _fixed(to_number(v), d, not nc)
+
+
+@register("DOLLAR", "SS", 1, 2)
+def DOLLAR(v: Any, decimals: Any = MISSING) -> str:
+    """DOLLAR(number, [decimals=2]) in Excel's default (en-US) currency format."""
+    d = 2 if decimals is MISSING else to_int(decimals)
+    if d > 127:
+        raise fail(VALUE, "小数位数过大 / too many decimals")
+    s = _fixed(to_number(v), d, True)
+    return f"(${s[1:]})" if s.startswith("-") else f"${s}"
+
+
+def _split_at(t: str, delims: list[str], n: int, fold: bool) -> tuple[int, int] | None:
+    """(start, end) of the n-th delimiter (from the end when n < 0)."""
+    hay = t.lower() if fold else t
+    hits: list[tuple[int, int]] = []
+    i = 0
+    while i <= len(hay):
+        best = None
+        for d in delims:
+            dd = d.lower() if fold else d
+            j = hay.find(dd, i)
+            if j >= 0 and (best is None or j < best[0]):
+                best = (j, j + len(dd))
+        if best is None:
+            break
+        hits.append(best)
+        i = best[1] if best[1] > best[0] else best[0] + 1
+    if n > 0:
+        return hits[n - 1] if n <= len(hits) else None
+    return hits[n] if -n <= len(hits) else None
+
+
+def _delims(d: Any) -> list[str]:
+    if isinstance(d, Area | np.ndarray):
+        return [to_text(x) for x in as_array(d).ravel()]
+    return [to_text(d)]
+
+
+def _text_around(v: Any, d: Any, n: Any, mode: Any, end: Any, nf: Any, before: bool) -> Any:
+    t = to_text(v)
+    k = 1 if n is MISSING else to_int(n)
+    fold = False if mode is MISSING else to_int(mode) == 1
+    match_end = False if end is MISSING else to_int(end) == 1
+    if k == 0 or abs(k) > len(t) + 1:
+        raise fail(VALUE, "instance_num 无效 / instance_num out of range")
+    delims = _delims(d)
+    if "" in delims:
+        return "" if (k > 0) == before else t
+    hit = _split_at(t, delims, k, fold)
+    if hit is None and match_end:
+        hit = (len(t), len(t)) if k > 0 else (0, 0)
+    if hit is None:
+        if nf is MISSING:
+            raise fail(NA, "找不到分隔符 / delimiter not found")
+        return nf
+    return t[: hit[0]] if before else t[hit[1] :]
+
+
+@register("TEXTBEFORE", "SRSSSS", 2, 6)
+def TEXTBEFORE(v: Any, d: Any, n: Any = MISSING, mode: Any = MISSING, end: Any = MISSING,
+               nf: Any = MISSING) -> Any:  # fmt: skip
+    """TEXTBEFORE(text, delimiter, [instance_num], [match_mode], [match_end], [if_not_found])."""
+    return _text_around(v, d, n, mode, end, nf, True)
+
+
+@register("TEXTAFTER", "SRSSSS", 2, 6)
+def TEXTAFTER(v: Any, d: Any, n: Any = MISSING, mode: Any = MISSING, end: Any = MISSING,
+              nf: Any = MISSING) -> Any:  # fmt: skip
+    """TEXTAFTER(text, delimiter, [instance_num], [match_mode], [match_end], [if_not_found])."""
+    return _text_around(v, d, n, mode, end, nf, False)
+
+
+def _split_all(t: str, delims: list[str], fold: bool) -> list[str]:
+    parts, start, i = [], 0, 0
+    hay = t.lower() if fold else t
+    ds = [d.lower() if fold else d for d in delims if d != ""]
+    while i < len(t) and ds:
+        hit = next((d for d in sorted(ds, key=len, reverse=True) if hay.startswith(d, i)), None)
+        if hit is None:
+            i += 1
+            continue
+        parts.append(t[start:i])
+        i += len(hit)
+        start = i
+    parts.append(t[start:])
+    return parts
+
+
+@register("TEXTSPLIT", "SRRSSS", 2, 6)
+def TEXTSPLIT(v: Any, col_d: Any, row_d: Any = MISSING, ignore: Any = MISSING,
+              mode: Any = MISSING, pad: Any = MISSING) -> Any:  # fmt: skip
+    """TEXTSPLIT(text, col_delimiter, [row_delimiter], [ignore_empty], [match_mode],
+    [pad_with=#N/A]): the text cut into a grid of pieces."""
+    t = to_text(v)
+    fold = False if mode is MISSING else to_int(mode) == 1
+    skip = False if ignore is MISSING else to_bool(ignore)
+    cols = [] if col_d is MISSING else _delims(col_d)
+    rows_d = [] if row_d is MISSING else _delims(row_d)
+    if not any(cols) and not any(rows_d):
+        raise fail(VALUE, "没有分隔符 / no delimiter")
+    rows = _split_all(t, rows_d, fold) if rows_d else [t]
+    grid = [_split_all(r, cols, fold) if cols else [r] for r in rows]
+    if skip:
+        grid = [[c for c in r if c != ""] for r in grid]
+        grid = [r for r in grid if r]
+    if not grid:
+        raise fail(CALC, "结果为空 / the result is empty")
+    w = max(len(r) for r in grid)
+    out = np.empty((len(grid), w), dtype=object)
+    filler = NA if pad is MISSING else pad
+    for i, r in enumerate(grid):
+        for j in range(w):
+            out[i, j] = r[j] if j < len(r) else filler
+    return out
+
+
+@register("VALUETOTEXT", "SS", 1, 2, handles_errors=True)
+def VALUETOTEXT(v: Any, fmt: Any = MISSING) -> str:
+    """VALUETOTEXT(value, [format=0]): the value as text; format 1 (strict) quotes
+    text. An error becomes its code."""
+    strict = False if fmt is MISSING else to_int(fmt) == 1
+    if isinstance(fmt, ExcelError):
+        raise ExcelErrorRaised(fmt)
+    if isinstance(v, ExcelError):
+        return v.code
+    if isinstance(v, str):
+        return '"' + v.replace('"', '""') + '"' if strict else v
+    return to_text(v)
