@@ -16,11 +16,18 @@ The ``--json`` document (:func:`json_document`)::
 
     {"command": "refresh" | "validate",
      "exit_code": 0 | 1 | 2 | 3,
-     "files": [{"path": str, "status": str, "exit_code": int, "message": str,
-                "problems": [{"code", "sheet", "cell", "where", "zh", "en"}],
+     "files": [{"path": str, "source": str, "status": str, "exit_code": int,
+                "message": str,
+                "problems": [[where, reason], ...],
+                "problem_details": [{"code", "sheet", "cell", "where", "zh", "en"}],
                 ...command-specific keys...}]}
 
 plus ``"message"`` at the top when the command stopped before any file.
+
+``source`` (the same as ``path``) and ``problems`` as ``[where, "中文 / English"]``
+pairs are the refresh document's first published form, which batch scripts and
+the Excel-corpus checker read; ``problem_details`` holds the same problems with
+their code, sheet and cell apart.
 """
 
 from __future__ import annotations
@@ -41,4 +48,18 @@ def json_document(command: str, files: Sequence[Mapping[str, Any]]) -> dict[str,
     1
     """
     code = max((int(f["exit_code"]) for f in files), default=EXIT_OK)
-    return {"command": command, "exit_code": code, "files": list(files)}
+    return {"command": command, "exit_code": code, "files": [_entry(f) for f in files]}
+
+
+def _entry(file: Mapping[str, Any]) -> dict[str, Any]:
+    """One file's entry: ``source`` beside ``path``, problems as pairs and in detail.
+
+    >>> e = _entry({"path": "a.xlsx", "exit_code": 2, "problems": [
+    ...     {"code": "unsupported", "sheet": "S", "cell": "A1", "where": "S!A1",
+    ...      "zh": "不支持的函数 X", "en": "unsupported function X"}]})
+    >>> e["source"], e["problems"]
+    ('a.xlsx', [['S!A1', '不支持的函数 X / unsupported function X']])
+    """
+    details = list(file.get("problems", []))
+    pairs = [[str(p.get("where") or ""), f"{p.get('zh', '')} / {p.get('en', '')}"] for p in details]
+    return {**file, "source": file.get("path"), "problems": pairs, "problem_details": details}

@@ -807,7 +807,8 @@ _OPS = ["+", "-", "*", "/", "^", "&", "=", "<>", "<", ">=", ":"]
 def _formulas() -> st.SearchStrategy[str]:
     from addin.refresh.functions import supported_functions
 
-    names = supported_functions()
+    # draws and the clock differ between the two evaluations compared
+    names = [n for n in supported_functions() if n not in {"RAND", "RANDBETWEEN", "RANDARRAY", "NOW"}]
     return st.recursive(
         st.sampled_from(_ATOMS),
         lambda inner: st.one_of(

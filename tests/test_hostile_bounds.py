@@ -96,7 +96,7 @@ def test_prefix_operator_chain_is_a_message_in_validate(tmp_path: Path) -> None:
     src = one_formula(tmp_path / "neg.xlsx", "=" + "-" * 8000 + "A1")
     result = run("validate", src, "--json")
     assert_clean(result)
-    problems = json.loads(result.output)["files"][0]["problems"]
+    problems = json.loads(result.output)["files"][0]["problem_details"]
     assert any("nested too deeply" in p["en"] for p in problems)
     assert_clean(run("refresh", src))
 

@@ -275,8 +275,8 @@ def test_json_summary(tmp_path: Path) -> None:
     bad = by_name["unsupported.xlsx"]
     assert bad["status"] == "unsupported"
     assert bad["exit_code"] == 2
-    assert bad["problems"][0]["where"] == "Sheet1!A1"
-    assert bad["problems"][0]["code"] == "refresh.unsupported"
+    assert bad["problem_details"][0]["where"] == "Sheet1!A1"
+    assert bad["problem_details"][0]["code"] == "refresh.unsupported"
 
 
 def test_missing_libreoffice_engine_is_a_clear_message(
@@ -336,9 +336,9 @@ def test_real_excel_files_round_trip(path: Path, tmp_path: Path) -> None:
     assert report["status"] in ("ok", "errors", "unsupported"), report
     if report["status"] == "unsupported":
         assert result.exit_code == 2
-        assert report["problems"]
-        assert all(_CELL.match(p["where"]) for p in report["problems"])
-        assert all("unsupported" in p["en"] for p in report["problems"])
+        assert report["problem_details"]
+        assert all(_CELL.match(p["where"]) for p in report["problem_details"])
+        assert all("unsupported" in p["en"] for p in report["problem_details"])
         return
     assert result.exit_code == (1 if report["error_cells"] else 0)
     out = Path(report["output"])

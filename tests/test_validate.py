@@ -352,7 +352,7 @@ def test_cli_json_and_english(tmp_path: Path) -> None:
     res = runner.invoke(validate_command, [str(out), "--json"])
     assert res.exit_code == 1
     data = json.loads(res.output)
-    assert any(p["code"] == "result.not-formula" and p["cell"] == m.cell for p in data["files"][0]["problems"])
+    assert any(p["code"] == "result.not-formula" and p["cell"] == m.cell for p in data["files"][0]["problem_details"])
     res_en = runner.invoke(validate_command, [str(out), "--lang", "en"])
     assert "result cell should hold a formula" in res_en.output
 

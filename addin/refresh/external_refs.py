@@ -29,6 +29,11 @@ __all__ = ["external_sheet_name", "quote_external", "with_external_sheets"]
 # [N]Sheet! outside quotes (a sheet name runs to the "!"), and [N]!name
 _SHEET = re.compile(r"\[(\d+)\]([^\s'\"!(),;:+\-*/&=<>^%{}\[\]]+)!")
 _BOOK_NAME = re.compile(r"\[(\d+)\]!([A-Za-z_\\\u0080-\uffff][\w.\\\u0080-\uffff]*)")
+# [N]Sheet!name: a name of the linked book scoped to one of its sheets
+_SHEET_NAME = re.compile(
+    r"\[(\d+)\][^\s'\"!(),;:+\-*/&=<>^%{}\[\]]+!(?![A-Za-z]{1,3}\$?\d)"
+    r"([A-Za-z_\\\u0080-\uffff][\w.\\\u0080-\uffff]*)(?![(\w])"
+)
 # 'quoted sheet' and "string" segments, left alone
 _SEGMENTS = re.compile(r"('(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")")
 
@@ -51,6 +56,7 @@ def quote_external(text: str, links: dict[int, ExternalLink]) -> str:
     parts = _SEGMENTS.split(text)
     for i in range(0, len(parts), 2):  # the unquoted segments
         part = _BOOK_NAME.sub(lambda m: _book_name(m, links), parts[i])
+        part = _SHEET_NAME.sub(lambda m: _book_name(m, links), part)
         parts[i] = _SHEET.sub(lambda m: f"'[{m.group(1)}]{m.group(2)}'!", part)
     return "".join(parts)
 
@@ -78,11 +84,16 @@ def with_external_sheets(wb: Workbook) -> Workbook:
                 c: f if "[" not in f.text else Formula(quote_external(f.text, links), f.kind, f.ref)
                 for c, f in s.formulas.items()
             }
-            s = Sheet(s.name, s.values, formulas, s.max_row, s.max_col)
+            s = replace(s, formulas=formulas)
         sheets.append(s)
     for link in wb.external_links:
         for name in link.sheets:
-            values = dict(link.values.get(name, {}))
+            if not link.values.get(name):
+                # Excel cached nothing of that sheet (it could not read it):
+                # references to it are #REF!, as Excel shows them
+                # (calamine errors.xlsx Feuil1!A5, phpspreadsheet bug1686b.xlsx A3, A5)
+                continue
+            values = dict(link.values[name])
             rows = max((r for r, _c in values), default=0)
             cols = max((c for _r, c in values), default=0)
             sheets.append(Sheet(external_sheet_name(link.index, name), values, {}, rows, cols))

@@ -302,6 +302,11 @@ def _cell_ref(sheet: str | None, m: re.Match[str]) -> Ref:
     return Ref(sheet, row, col, row, col, ar, ac, ar, ac)
 
 
+def _on_sheet(m: re.Match[str]) -> bool:
+    """Whether a matched A1 text lies on the grid (row 1…MAX_ROW, column A…XFD)."""
+    return 1 <= int(m.group(4)) <= MAX_ROW and col_number(m.group(2)) <= MAX_COL
+
+
 def _cols_ref(sheet: str | None, m: re.Match[str]) -> Ref:
     c1, c2 = col_number(m.group(2)), col_number(m.group(4))
     a1, a2 = m.group(1) == "$", m.group(3) == "$"
@@ -507,7 +512,7 @@ def tokenize(text: str) -> list[Token]:
                 i = m.end()
                 continue
             m = _RE_CELL.match(text, i)
-            if m:
+            if m and _on_sheet(m):  # A0 or XFE1 is a name to Excel, not a cell
                 toks.append(Token("ref", m.group(0), _cell_ref(None, m), i))
                 i = m.end()
                 continue
