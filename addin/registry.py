@@ -34,15 +34,18 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from udfs import _keywords as kw
 from udfs._keywords import Keyword
 
 __all__ = [
     "FUNCTIONS",
+    "KEYWORD",
     "NAMESPACE",
+    "PER_ROW",
     "REFERENCE",
+    "WHOLE",
     "Argument",
     "ArgumentKind",
     "ArgumentRole",
@@ -76,6 +79,12 @@ ArgumentKind = Literal["number", "range", "table", "keyword", "criterion", "flag
 #: keyword, one for the call. A call whose ``row`` arguments are columns is one
 #: kernel call (the kernel broadcasts them against each other, numpy style).
 ArgumentRole = Literal["row", "whole", "keyword"]
+
+#: The roles by name, for declarations (the refresh engine's Excel functions
+#: declare theirs with the same words: ``register("VLOOKUP", PER_ROW, WHOLE, PER_ROW, PER_ROW)``).
+PER_ROW: Final[ArgumentRole] = "row"
+WHOLE: Final[ArgumentRole] = "whole"
+KEYWORD: Final[ArgumentRole] = "keyword"
 
 #: Prefixes Excel writes in front of a user-defined function's name in a file:
 #: ``_xludf.`` for a classic (VBA) UDF, ``_xldudf_`` for an Office.js custom function,
