@@ -1524,7 +1524,7 @@ class _Engine:
             if not spec.lifts(i) or not isinstance(a, _Vec) or not _plain(a):
                 return None
             per_row[i] = a.v.tolist()
-        if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
+        if not spec.accepts(len(args)):
             return None
         with fx.shared_work():
             res = criteria.grouped_ifs(spec.name, args, per_row, n)
@@ -1547,7 +1547,7 @@ class _Engine:
 
     def v_fast(self, spec: FunctionSpec, node: Func, args: list[Any]) -> Any:
         name = spec.name
-        if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
+        if not spec.accepts(len(args)):
             return None  # the generic path gives the arity error
         if any(isinstance(a, _Vec) and not _plain(a) for a in args):
             return None  # rows holding arrays or references: lifted per row

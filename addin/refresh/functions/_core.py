@@ -195,6 +195,11 @@ class FunctionSpec:
             return self.repeat[(i - len(self.params)) % len(self.repeat)]
         return WHOLE
 
+    def accepts(self, n: int) -> bool:
+        """Whether a call may pass ``n`` arguments (Excel refuses to enter any
+        other count; the engine answers #VALUE!, the validator names the cell)."""
+        return self.min_args <= n and (self.max_args is None or n <= self.max_args)
+
     def lifts(self, i: int) -> bool:
         """Whether :func:`call` takes argument ``i`` as one value (implicit
         intersection or lifting, its errors propagated): a :data:`PER_ROW`
@@ -704,7 +709,7 @@ def call(
     range, an argument array too small for it reading as #N/A there (so
     ``{=ISTEXT(A1:B1)}`` over three cells ends in FALSE, not #N/A)."""
     n = len(args)
-    if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
+    if not spec.accepts(n):
         return VALUE.with_message(
             f"{spec.name} 参数个数不对 / {spec.name}: wrong number of arguments ({n})"
         )
