@@ -8,8 +8,8 @@ sheet) and a 2-D ``numpy`` object array is an array value.
 
 Every function is registered under its Excel name in :data:`FUNCTIONS` with
 its parameters' roles, named as the registry's (:mod:`addin.registry`):
-``register("VLOOKUP", PER_ROW, WHOLE, PER_ROW, PER_ROW, min_args=3)``. A :data:`PER_ROW`
-argument takes a single value (a reference there is implicitly intersected
+``register("VLOOKUP", PER_ROW, WHOLE, PER_ROW, PER_ROW, min_args=3)``. A
+:data:`PER_ROW` argument takes a single value (a reference there is implicitly intersected
 with the formula's cell in a normal formula, and arrays are *lifted*, the
 function applied element by element, as Excel does; down a filled block, one
 value per row); a :data:`WHOLE` one a range/array as it is; :func:`repeat`
@@ -169,9 +169,10 @@ class FunctionSpec:
     element, as Excel does; down a filled block, one value per row) or
     :data:`WHOLE` (a range or array read as it is, by every row). ``repeat``
     is the group that repeats after them (empty: none); a position beyond both
-    reads as :data:`WHOLE`. The declarations read like Excel's signatures, as
-    pycel's ``excel_helper(cse_params=…, number_params=…)`` marks the
-    parameters that take one value per cell."""
+    reads as :data:`WHOLE`. Inspired by pycel's
+    ``pycel.lib.function_helpers.excel_helper(cse_params=…, number_params=…)``,
+    which lists by index the parameters an array lifts; here the role stands
+    at each parameter's place, so a declaration reads like the signature."""
 
     name: str
     impl: Impl
