@@ -114,7 +114,7 @@ class Argument:
     def __post_init__(self) -> None:
         if (self.kind == "keyword") != (self.keyword is not None):
             raise ValueError(f"argument {self.name}: keyword kind and Keyword go together")
-        implied = {"keyword": "keyword", "table": "whole"}.get(self.kind)
+        implied = {"keyword": KEYWORD, "table": WHOLE}.get(self.kind)
         if self.role is None:
             if implied is None:
                 raise ValueError(f"argument {self.name}: say its role (row or whole)")
@@ -234,7 +234,7 @@ class FunctionSpec:
     @property
     def lifts(self) -> bool:
         """Whether a column of calls is one kernel call: some argument is per row."""
-        return "row" in self.roles
+        return PER_ROW in self.roles
 
     def argument(self, name: str) -> Argument:
         """The argument called ``name``."""
