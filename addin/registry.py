@@ -34,15 +34,18 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from udfs import _keywords as kw
 from udfs._keywords import Keyword
 
 __all__ = [
     "FUNCTIONS",
+    "KEYWORD",
     "NAMESPACE",
+    "PER_ROW",
     "REFERENCE",
+    "WHOLE",
     "Argument",
     "ArgumentKind",
     "ArgumentRole",
@@ -77,6 +80,12 @@ ArgumentKind = Literal["number", "range", "table", "keyword", "criterion", "flag
 #: kernel call (the kernel broadcasts them against each other, numpy style).
 ArgumentRole = Literal["row", "whole", "keyword"]
 
+#: The roles by name, for declarations (the refresh engine's Excel functions
+#: declare theirs with the same words: ``register("VLOOKUP", PER_ROW, WHOLE, PER_ROW, PER_ROW)``).
+PER_ROW: Final[ArgumentRole] = "row"
+WHOLE: Final[ArgumentRole] = "whole"
+KEYWORD: Final[ArgumentRole] = "keyword"
+
 #: Prefixes Excel writes in front of a user-defined function's name in a file:
 #: ``_xludf.`` for a classic (VBA) UDF, ``_xldudf_`` for an Office.js custom function,
 #: followed by its namespace(s) joined with ``_`` (``_xldudf_JX_TIERED``).
@@ -105,7 +114,7 @@ class Argument:
     def __post_init__(self) -> None:
         if (self.kind == "keyword") != (self.keyword is not None):
             raise ValueError(f"argument {self.name}: keyword kind and Keyword go together")
-        implied = {"keyword": "keyword", "table": "whole"}.get(self.kind)
+        implied = {"keyword": KEYWORD, "table": WHOLE}.get(self.kind)
         if self.role is None:
             if implied is None:
                 raise ValueError(f"argument {self.name}: say its role (row or whole)")
@@ -225,7 +234,7 @@ class FunctionSpec:
     @property
     def lifts(self) -> bool:
         """Whether a column of calls is one kernel call: some argument is per row."""
-        return "row" in self.roles
+        return PER_ROW in self.roles
 
     def argument(self, name: str) -> Argument:
         """The argument called ``name``."""

@@ -873,3 +873,58 @@ def test_expanding_ranges_filled_down() -> None:
     out = calc(cells)
     assert [out[f"C{r}"] for r in range(1, 7)] == [1.0, 3.0, 6.0, 10.0, 15.0, 21.0]
     assert [out[f"D{r}"] for r in range(1, 7)] == [1.0, 1.0, 2.0, 2.0, 3.0, 3.0]
+
+
+def test_repeated_parameter_groups_take_their_roles() -> None:
+    """A declaration's ``repeat(...)`` group cycles after the declared
+    parameters (SUMIFS's criteria_range/criteria pairs, CONCATENATE's texts);
+    beyond a function without one, positions read whole; the default counts
+    are the declared parameters (any number with a repeated group)."""
+    from addin.refresh.functions import FUNCTIONS
+    from addin.refresh.functions._core import register, repeat
+    from addin.registry import PER_ROW, WHOLE
+
+    sumifs = FUNCTIONS["SUMIFS"]
+    assert [sumifs.role(i) for i in range(9)] == [WHOLE, WHOLE, PER_ROW] + [WHOLE, PER_ROW] * 3
+    assert (sumifs.min_args, sumifs.max_args) == (3, None)
+    assert [FUNCTIONS["CONCATENATE"].lifts(i) for i in (0, 1, 7)] == [True, True, True]
+    assert [FUNCTIONS["SUM"].role(i) for i in (0, 9)] == [WHOLE, WHOLE]
+    vlookup = FUNCTIONS["VLOOKUP"]
+    assert (vlookup.min_args, vlookup.max_args, vlookup.role(4)) == (3, 4, WHOLE)
+    try:
+        register("ZZ.TEST", PER_ROW, repeat(WHOLE, PER_ROW))(lambda *a: 0.0)
+        spec = FUNCTIONS["ZZ.TEST"]
+        assert (spec.min_args, spec.max_args) == (1, None)
+        assert [spec.role(i) for i in range(5)] == [PER_ROW, WHOLE, PER_ROW, WHOLE, PER_ROW]
+    finally:
+        FUNCTIONS.pop("ZZ.TEST", None)
+    with pytest.raises(ValueError, match="only the last"):
+        register("ZZ.BAD", repeat(WHOLE), PER_ROW)
+    with pytest.raises(ValueError, match="at least one"):
+        repeat()
+
+
+def test_repeated_groups_in_formulas() -> None:
+    """A per-row argument inside a repeated group is implicitly intersected in
+    a normal formula (SUMIFS's second criterion, CONCATENATE's fifth text,
+    IFS's third condition), and a filled-down block of such calls gives the
+    cell-by-cell values."""
+    cells: Cells = {}
+    for r in range(1, 7):
+        cells[f"A{r}"] = "甲" if r % 2 else "乙"
+        cells[f"B{r}"] = r % 3
+        cells[f"C{r}"] = 10 * r
+        cells[f"D{r}"] = f"=SUMIFS($C$1:$C$6,$A$1:$A$6,A{r},$B$1:$B$6,$B$1:$B$6)"
+        cells[f"E{r}"] = f"=COUNTIFS($A$1:$A$6,\"*\",$B$1:$B$6,\">=0\",$B$1:$B$6,B{r})"
+        cells[f"F{r}"] = '=CONCATENATE("a","b","c","d",$C$1:$C$6)'
+        cells[f"G{r}"] = "=IFS(FALSE,1,FALSE,2,$B$1:$B$6>0,\"+\",TRUE,\"0\")"
+    vec = calculate(book(cells)).values["S"]
+    ref = calculate(book(cells), vectorise=False).values["S"]
+    assert vec == ref
+    out = calc(cells)
+    expected_sum = [sum(10 * k for k in range(1, 7) if k % 2 == r % 2 and k % 3 == r % 3)
+                    for r in range(1, 7)]  # fmt: skip
+    assert [out[f"D{r}"] for r in range(1, 7)] == [float(x) for x in expected_sum]
+    assert [out[f"E{r}"] for r in range(1, 7)] == [2.0] * 6
+    assert [out[f"F{r}"] for r in range(1, 7)] == [f"abcd{10 * r}" for r in range(1, 7)]
+    assert [out[f"G{r}"] for r in range(1, 7)] == ["0" if r % 3 == 0 else "+" for r in range(1, 7)]

@@ -378,6 +378,27 @@ def test_workbook_without_template_gets_formula_checks(tmp_path: Path) -> None:
     assert "TIERED" in hit.en
 
 
+def test_excel_function_argument_counts_come_from_their_declarations(tmp_path: Path) -> None:
+    """A call of one of Excel's own functions with a count its declaration
+    (``register("VLOOKUP", PER_ROW, WHOLE, PER_ROW, PER_ROW, min_args=3)``)
+    does not allow is named by cell, prefixed or not; a repeated group takes
+    any number, and counts within the declaration pass."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "=VLOOKUP(B1,C1:D3)"
+    ws["A2"] = "=_xlfn.IFS(B1)"
+    ws["A3"] = "=ROUND(B1,2,3)"
+    ws["A4"] = "=SUM(B1,B2,B3,B4,B5,B6,B7,B8,B9,B10)+VLOOKUP(B1,C1:D3,2)+ROUND(B1,2)"
+    ws["A5"] = "=SUMIFS(B1:B3,C1:C3,1,D1:D3,2,E1:E3,3)+_xlfn.IFS(B1,1,B2,2)"
+    out = tmp_path / "counts.xlsx"
+    wb.save(out)
+    hits = {p.cell: p for p in validate(out).problems if p.code == "formula.arg-count"}
+    assert sorted(hits) == ["A1", "A2", "A3"]
+    assert "VLOOKUP takes 3–4 arguments, the formula passes 2" in hits["A1"].en
+    assert "IFS takes at least 2 arguments" in hits["A2"].en
+    assert "ROUND 需要 2 个参数，公式给了 3 个" in hits["A3"].zh
+
+
 def test_declared_excel_tables_are_checked(tmp_path: Path) -> None:
     """A spec may declare Excel tables (ListObjects): a missing table, or one
     that lost a declared column, is reported."""

@@ -336,7 +336,9 @@ def _contract_spec(name: str) -> FunctionSpec | None:
     def impl(*args: Any) -> Any:
         return _kernel_result(fn(*(_kernel_arg(a) for a in args)))
 
-    return FunctionSpec(fn.__name__, impl, "R*", 0, None, handles_errors=True, roles=roles)
+    return FunctionSpec(
+        fn.__name__, impl, roles, 0, None, handles_errors=True, kernel_broadcasts=True
+    )
 
 
 # ------------------------------------------------------------------ engine
@@ -1316,7 +1318,7 @@ class _Engine:
                 return True
             sub = array or spec.array_args
             return any(
-                self._row_dependent(a, spec.kind(i) == "S", sub, depth + 1)
+                self._row_dependent(a, spec.lifts(i), sub, depth + 1)
                 for i, a in enumerate(cur.args)
             )
         if isinstance(cur, Unary | Percent):
@@ -1471,7 +1473,7 @@ class _Engine:
             return self.per_row(node)
         args = [self.vev(a) for a in node.args]
         for i, a in enumerate(args):
-            if spec.kind(i) == "S" and isinstance(a, Area) and not a.is_cell():
+            if spec.lifts(i) and isinstance(a, Area) and not a.is_cell():
                 args[i] = self.v_scalar(a)
         if not any(_is_vec(a) for a in args):
             return fx.call(spec, args, self._cx(0))
@@ -1488,7 +1490,7 @@ class _Engine:
         _, _, _, n = self._bx
         shared = list(args)
         for i, a in enumerate(args):
-            if isinstance(a, Area) and spec.name in _VALUE_ONLY and spec.kind(i) == "R":
+            if isinstance(a, Area) and spec.name in _VALUE_ONLY and not spec.lifts(i):
                 key = id(a)
                 if key not in self._memo:
                     self._memo[key] = (a, a.values().copy())
@@ -1502,7 +1504,7 @@ class _Engine:
                     a = args[i]
                     if isinstance(a, _VArea):
                         row[i] = a.area(r)
-                    elif a.src is not None and spec.kind(i) == "R":
+                    elif a.src is not None and not spec.lifts(i):
                         g, top, col = a.src
                         row[i] = Area(g, top + r, col, top + r, col)
                     else:
@@ -1519,10 +1521,10 @@ class _Engine:
         for i, a in enumerate(args):
             if not _is_vec(a):
                 continue
-            if spec.kind(i) != "S" or not isinstance(a, _Vec) or not _plain(a):
+            if not spec.lifts(i) or not isinstance(a, _Vec) or not _plain(a):
                 return None
             per_row[i] = a.v.tolist()
-        if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
+        if not spec.accepts(len(args)):
             return None
         with fx.shared_work():
             res = criteria.grouped_ifs(spec.name, args, per_row, n)
@@ -1545,7 +1547,7 @@ class _Engine:
 
     def v_fast(self, spec: FunctionSpec, node: Func, args: list[Any]) -> Any:
         name = spec.name
-        if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
+        if not spec.accepts(len(args)):
             return None  # the generic path gives the arity error
         if any(isinstance(a, _Vec) and not _plain(a) for a in args):
             return None  # rows holding arrays or references: lifted per row
@@ -1559,7 +1561,7 @@ class _Engine:
             return self.v_round(args)
         if name == "IF":
             return self.v_if(args)
-        if spec.roles is not None and "row" in spec.roles:
+        if spec.kernel_broadcasts and registry.PER_ROW in spec.params:
             return self.v_contract(spec, args)
         return None
 
@@ -1806,7 +1808,7 @@ class _Engine:
         _, _, _, n = self._bx
         stacked = list(args)
         for i, a in enumerate(args):
-            row = spec.role(i) == "row"
+            row = spec.role(i) == registry.PER_ROW
             if not _is_vec(a):
                 if row and isinstance(a, Area | np.ndarray) and a.shape != (1, 1):
                     return None  # a fixed range read as one per row: cell by cell

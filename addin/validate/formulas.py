@@ -3,8 +3,10 @@ arguments and valid keywords, band and prize tables of the right width, no
 ``#REF!``, and Excel's ``_xlfn.`` prefix on functions newer than Excel 2007.
 
 Names, spellings, argument counts and keywords come from
-:mod:`addin.registry`; formulas are read with the refresh engine's parser, so
-the validator and the engine never disagree on what a formula says.
+:mod:`addin.registry`, the argument counts of Excel's own functions from their
+declarations in :mod:`addin.refresh.functions`; formulas are read with the
+refresh engine's parser, so the validator and the engine never disagree on
+what a formula says.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from collections.abc import Iterator
 
 from addin import registry
+from addin.refresh.functions import lookup as excel_function
 from addin.validate.excel_names import BUILTIN_FUNCTIONS, FUTURE_FUNCTIONS, is_excel_function
 from addin.validate.report import Report
 from addin.validate.view import find_sheet
@@ -151,6 +154,7 @@ def _check_call(
                         f"{spec.name}: {arg.name} has {width} column(s), needs at least {need}",
                     )  # fmt: skip
         return
+    _check_excel_arg_count(report, sheet, cell, func)
     if upper.startswith(("_XLFN.", "_XLWS.")):
         return  # stored the way Excel stores post-2007 functions
     if upper.startswith(registry.UDF_PREFIXES):
@@ -174,6 +178,24 @@ def _check_call(
         "formula.unknown-function", sheet, cell,
         f"未知函数 {func.name}" + (f"（是否应为 {hint}？）" if hint else ""),
         f"unknown function {func.name}" + (f" (did you mean {hint}?)" if hint else ""),
+    )  # fmt: skip
+
+
+def _check_excel_arg_count(report: Report, sheet: str, cell: str, func: Func) -> None:
+    """A call of an Excel function the refresh engine knows passes as many
+    arguments as its declaration allows (:mod:`addin.refresh.functions`);
+    Excel itself refuses such a formula, a generated file may hold one."""
+    spec = excel_function(func.name)
+    n = len(func.args)
+    if spec is None or spec.accepts(n):
+        return
+    lo, hi = spec.min_args, spec.max_args
+    want_zh = f"至少 {lo}" if hi is None else f"{lo}" if lo == hi else f"{lo}–{hi}"
+    want_en = f"at least {lo}" if hi is None else f"{lo}" if lo == hi else f"{lo}–{hi}"
+    report.add(
+        "formula.arg-count", sheet, cell,
+        f"{spec.name} 需要 {want_zh} 个参数，公式给了 {n} 个",
+        f"{spec.name} takes {want_en} arguments, the formula passes {n}",
     )  # fmt: skip
 
 

@@ -11,6 +11,13 @@ modules, as the ``formulas`` and ``pycel`` libraries lay theirs out:
 - :mod:`.text` — text functions and TEXT's formats;
 - :mod:`.date` — dates and times;
 - :mod:`.criteria` — Excel's criteria language, shared by the *IF(S) functions.
+
+Each function declares its parameters like its Excel signature, with the
+registry's role names (:data:`addin.registry.PER_ROW`, :data:`~addin.registry.WHOLE`)
+and :func:`._core.repeat` for the group a variadic function repeats:
+``register("SUMIFS", WHOLE, WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), min_args=3)``.
+The engine reads them (what to intersect, lift, or take per row down a block),
+and so does the validator (argument counts).
 """
 
 from __future__ import annotations

@@ -6,11 +6,14 @@ Values are the kernel's: ``float``, ``str``, ``bool``, :class:`ExcelError`,
 ``None`` for a blank cell; an :class:`Area` is a reference (a rectangle of one
 sheet) and a 2-D ``numpy`` object array is an array value.
 
-Every function is registered under its Excel name in :data:`FUNCTIONS` with a
-parameter spec saying, per argument, whether it takes a single value (``S``:
-a reference there is implicitly intersected with the formula's cell in a
-normal formula, and arrays are *lifted*, the function applied element by
-element, as Excel does) or a range/array as it is (``R``). Errors in ``S``
+Every function is registered under its Excel name in :data:`FUNCTIONS` with
+its parameters' roles, named as the registry's (:mod:`addin.registry`):
+``register("VLOOKUP", PER_ROW, WHOLE, PER_ROW, PER_ROW, min_args=3)``. A
+:data:`PER_ROW` argument takes a single value (a reference there is implicitly intersected
+with the formula's cell in a normal formula, and arrays are *lifted*, the
+function applied element by element, as Excel does; down a filled block, one
+value per row); a :data:`WHOLE` one a range/array as it is; :func:`repeat`
+marks the group a variadic function repeats. Errors in ``PER_ROW``
 arguments propagate unless the function handles errors itself (``IFERROR``,
 ``ISERROR`` …). Excel's storage prefixes (``_xlfn.``) are aliases.
 
@@ -33,6 +36,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from addin.registry import PER_ROW, WHOLE, ArgumentRole
 from udfs.errors import (
     DIV0,
     NA,
@@ -136,45 +140,73 @@ class CallContext:
 Impl = Callable[..., Any]
 
 
-#: The built-in functions' parameter letters as roles: ``S`` (one value, lifted
-#: or intersected per row) is ``row``, ``R`` (a range read as a whole) is ``whole``.
-ROLE_OF_KIND = {"S": "row", "R": "whole"}
+@dataclass(frozen=True)
+class Repeat:
+    """The last group of a function's parameters, repeated as often as the call
+    needs (SUM's ``number1, [number2], …``; SUMIFS's ``criteria_range, criteria``
+    pairs). Written with :func:`repeat` at the end of a declaration."""
+
+    roles: tuple[ArgumentRole, ...]
+
+
+def repeat(*roles: ArgumentRole) -> Repeat:
+    """``register("SUMIFS", WHOLE, WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), min_args=3)``:
+    the parameters given last (here the pair ``criteria_range, criteria``)
+    repeat after the declared ones."""
+    if not roles:
+        raise ValueError("repeat() needs at least one role")
+    return Repeat(roles)
 
 
 @dataclass(frozen=True)
 class FunctionSpec:
-    """How to call one Excel function."""
+    """How to call one Excel function.
+
+    ``params`` is each declared parameter's role in the registry's vocabulary
+    (:data:`addin.registry.ArgumentRole`): :data:`PER_ROW` one value (in a normal
+    formula a reference there is implicitly intersected with the formula's
+    row or column and an array is *lifted*, the function applied element by
+    element, as Excel does; down a filled block, one value per row) or
+    :data:`WHOLE` (a range or array read as it is, by every row). ``repeat``
+    is the group that repeats after them (empty: none); a position beyond both
+    reads as :data:`WHOLE`. Inspired by pycel's
+    ``pycel.lib.function_helpers.excel_helper(cse_params=…, number_params=…)``,
+    which lists by index the parameters an array lifts; here the role stands
+    at each parameter's place, so a declaration reads like the signature."""
 
     name: str
     impl: Impl
-    params: str  # one letter per parameter, S or R; a trailing * repeats the last
+    params: tuple[ArgumentRole, ...]
     min_args: int
     max_args: int | None  # None: any number
-    handles_errors: bool = False  # S arguments may be errors (IFERROR, ISERROR)
+    handles_errors: bool = False  # PER_ROW arguments may be errors (IFERROR, ISERROR)
     array_args: bool = False  # arguments evaluated as arrays (SUMPRODUCT)
     needs_context: bool = False
-    lift_all: bool = False  # when lifting, ranges in R arguments are lifted too (IF)
+    lift_all: bool = False  # when lifting, ranges in WHOLE arguments are lifted too (IF)
     no_lift: bool = False  # an array where one value is expected is #VALUE! (EDATE)
-    roles: tuple[str, ...] | None = None  # named roles (contract functions: the registry's)
+    repeat: tuple[ArgumentRole, ...] = ()  # the trailing group that repeats
+    kernel_broadcasts: bool = False  # contract functions: arguments reach the kernel as they are
 
-    def role(self, i: int) -> str:
-        """The role of argument ``i`` in the registry's vocabulary
-        (:data:`addin.registry.ArgumentRole`): ``row`` (one value per row of a
-        filled-down block) or ``whole`` (read whole by every row); the built-in
-        functions' ``S``/``R`` letters translate to them (:data:`ROLE_OF_KIND`)."""
-        if self.roles is not None:
-            return self.roles[i] if i < len(self.roles) else "whole"
-        return ROLE_OF_KIND[self.kind(i)]
+    def role(self, i: int) -> ArgumentRole:
+        """The role of argument ``i``: its declared one, the repeated group's
+        beyond them, :data:`WHOLE` beyond everything declared."""
+        if i < len(self.params):
+            return self.params[i]
+        if self.repeat:
+            return self.repeat[(i - len(self.params)) % len(self.repeat)]
+        return WHOLE
 
-    def kind(self, i: int) -> str:
-        p = self.params
-        if "|" in p:  # fixed prefix | repeating group (SUMIFS: "R|RS")
-            head, unit = p.split("|")
-            return head[i] if i < len(head) else unit[(i - len(head)) % len(unit)]
-        if p.endswith("*"):
-            body = p[:-1]
-            return body[i] if i < len(body) else body[-1]
-        return p[i] if i < len(p) else "R"
+    def accepts(self, n: int) -> bool:
+        """Whether a call may pass ``n`` arguments (Excel refuses to enter any
+        other count; the engine answers #VALUE!, the validator names the cell)."""
+        return self.min_args <= n and (self.max_args is None or n <= self.max_args)
+
+    def lifts(self, i: int) -> bool:
+        """Whether :func:`call` takes argument ``i`` as one value (implicit
+        intersection or lifting, its errors propagated): a :data:`PER_ROW`
+        argument of a built-in function. A contract function's per-row
+        arguments reach its kernel as they are, the kernel broadcasting them."""
+        return self.role(i) == PER_ROW and not self.kernel_broadcasts
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {}
@@ -182,34 +214,41 @@ FUNCTIONS: dict[str, FunctionSpec] = {}
 
 def register(
     name: str,
-    params: str,
-    min_args: int,
+    *params: ArgumentRole | Repeat,
+    min_args: int | None = None,
     max_args: int | None = -1,
-    *,
     handles_errors: bool = False,
     array_args: bool = False,
     needs_context: bool = False,
     lift_all: bool = False,
     no_lift: bool = False,
 ) -> Callable[[Impl], Impl]:
-    """Register ``impl`` under ``name`` (and ``_XLFN.name``)."""
+    """Register ``impl`` under ``name`` (and ``_XLFN.name``) with its
+    parameters' roles in order, a :func:`repeat` group last if the function
+    takes any number of them. ``min_args`` defaults to the declared
+    parameters, ``max_args`` to them too (any number with a repeated group)."""
+    fixed = tuple(p for p in params if not isinstance(p, Repeat))
+    groups = [p for p in params if isinstance(p, Repeat)]
+    if groups and (len(groups) > 1 or params[-1] is not groups[0]):
+        raise ValueError(f"{name}: only the last parameters repeat")
+    group = groups[0].roles if groups else ()
+    least = len(fixed) if min_args is None else min_args
+    most = (None if group else len(fixed)) if max_args == -1 else max_args
 
     def deco(impl: Impl) -> Impl:
-        variadic = params.endswith("*") or "|" in params
-        mx = (None if variadic else len(params)) if max_args == -1 else max_args
-        spec = FunctionSpec(
+        FUNCTIONS[name] = FunctionSpec(
             name,
             impl,
-            params,
-            min_args,
-            mx,
+            fixed,
+            least,
+            most,
             handles_errors,
             array_args,
             needs_context,
             lift_all,
             no_lift,
+            group,
         )
-        FUNCTIONS[name] = spec
         return impl
 
     return deco
@@ -662,7 +701,7 @@ def _broadcast_get(arr: np.ndarray, i: int, j: int) -> Any:
 def call(
     spec: FunctionSpec, args: list[Any], ctx: CallContext, target: tuple[int, int] | None = None
 ) -> Any:
-    """Apply ``spec`` to evaluated arguments: coerce ``S`` arguments (implicit
+    """Apply ``spec`` to evaluated arguments: coerce ``PER_ROW`` arguments (implicit
     intersection or lifting), propagate their errors, call, and turn a raised
     Excel error into the value.
 
@@ -671,14 +710,14 @@ def call(
     range, an argument array too small for it reading as #N/A there (so
     ``{=ISTEXT(A1:B1)}`` over three cells ends in FALSE, not #N/A)."""
     n = len(args)
-    if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
+    if not spec.accepts(n):
         return VALUE.with_message(
             f"{spec.name} 参数个数不对 / {spec.name}: wrong number of arguments ({n})"
         )
     lifted: list[int] = []
     vals = list(args)
     for i, v in enumerate(vals):
-        if spec.kind(i) != "S":
+        if not spec.lifts(i):
             continue
         if isinstance(v, MultiArea):
             v = vals[i] = VALUE
@@ -692,7 +731,7 @@ def call(
             lifted.append(i)  # even a 1×1 array lifts (INDEX({2,3;4,5},{1}) is {2})
     if lifted and spec.lift_all:
         for i, v in enumerate(vals):
-            if spec.kind(i) == "R" and isinstance(v, Area | np.ndarray):
+            if not spec.lifts(i) and isinstance(v, Area | np.ndarray):
                 arr = as_array(v)
                 if arr.shape == (1, 1):
                     vals[i] = arr[0, 0]
@@ -718,7 +757,7 @@ def _lift(
     broadcasting: a single row or column repeats, beyond an array is #N/A)."""
     h = max(vals[i].shape[0] for i in lifted)
     w = max(vals[i].shape[1] for i in lifted)
-    if target is not None and spec.handles_errors and spec.params == "S":
+    if target is not None and spec.handles_errors and spec.params == (PER_ROW,) and not spec.repeat:
         # only the value-testing functions can tell the padding apart
         h, w = max(h, target[0]), max(w, target[1])
     out = np.empty((h, w), dtype=object)
@@ -750,7 +789,7 @@ def _lift(
 def _call_scalar(spec: FunctionSpec, vals: list[Any], ctx: CallContext) -> Any:
     if not spec.handles_errors:
         for i, v in enumerate(vals):
-            if spec.kind(i) == "S" and isinstance(v, ExcelError):
+            if spec.lifts(i) and isinstance(v, ExcelError):
                 return v
     try:
         if spec.needs_context:

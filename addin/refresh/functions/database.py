@@ -19,6 +19,7 @@ import numpy as np
 from addin.refresh.functions._core import as_array, register, to_text
 from addin.refresh.functions.criteria import make_criterion
 from addin.refresh.functions.stat import variance
+from addin.registry import PER_ROW, WHOLE
 from udfs.errors import DIV0, NUM, VALUE, ExcelError, ExcelErrorRaised, fail
 
 
@@ -84,7 +85,7 @@ def _register(name: str, reduce: Callable[[list[Any]], float], doc: str) -> None
         return reduce(_values(database, field, criteria))
 
     impl.__doc__ = f"{name}(database, field, criteria): {doc}"
-    register(name, "RSR", 3, 3)(impl)
+    register(name, WHOLE, PER_ROW, WHOLE)(impl)
 
 
 def _average(vals: list[Any]) -> float:

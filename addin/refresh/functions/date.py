@@ -24,6 +24,7 @@ from addin.refresh.functions._core import (
     to_number,
     to_text,
 )
+from addin.registry import PER_ROW, WHOLE
 from udfs.errors import (
     NUM,
     VALUE,
@@ -33,7 +34,7 @@ from udfs.errors import (
 )
 
 
-@register("TIMEVALUE", "S", 1, 1)
+@register("TIMEVALUE", PER_ROW)
 def TIMEVALUE(text: Any) -> float:
     """TIMEVALUE(time_text): the fraction of a day a text time stands for; a
     number (a cell holding a time) is #VALUE! as in Excel."""
@@ -66,7 +67,7 @@ def _serial_from_parts(y: int, m: int, d: int, date1904: bool) -> float:
     return float(serial)
 
 
-@register("DATE", "SSS", 3, 3, needs_context=True)
+@register("DATE", PER_ROW, PER_ROW, PER_ROW, needs_context=True)
 def DATE(ctx: CallContext, year: Any, month: Any, day: Any) -> float:
     """DATE(year, month, day) as a serial number."""
     y, m, d = to_int(year), to_int(month), to_int(day)
@@ -84,19 +85,19 @@ def _date_arg(v: Any, ctx: CallContext) -> float:
     return x
 
 
-@register("YEAR", "S", 1, 1, needs_context=True)
+@register("YEAR", PER_ROW, needs_context=True)
 def YEAR(ctx: CallContext, v: Any) -> float:
     """YEAR(serial_number)."""
     return float(serial_date(_date_arg(v, ctx), ctx.date1904)[0])
 
 
-@register("MONTH", "S", 1, 1, needs_context=True)
+@register("MONTH", PER_ROW, needs_context=True)
 def MONTH(ctx: CallContext, v: Any) -> float:
     """MONTH(serial_number)."""
     return float(serial_date(_date_arg(v, ctx), ctx.date1904)[1])
 
 
-@register("DAY", "S", 1, 1, needs_context=True)
+@register("DAY", PER_ROW, needs_context=True)
 def DAY(ctx: CallContext, v: Any) -> float:
     """DAY(serial_number)."""
     return float(serial_date(_date_arg(v, ctx), ctx.date1904)[2])
@@ -122,19 +123,19 @@ def _shift_months(ctx: CallContext, start: Any, months: Any, end: bool) -> float
     return _serial_from_parts(ny, nm, nd, ctx.date1904)
 
 
-@register("EDATE", "SS", 2, 2, needs_context=True, no_lift=True)
+@register("EDATE", PER_ROW, PER_ROW, needs_context=True, no_lift=True)
 def EDATE(ctx: CallContext, start: Any, months: Any) -> float:
     """EDATE(start_date, months)."""
     return _shift_months(ctx, start, months, False)
 
 
-@register("EOMONTH", "SS", 2, 2, needs_context=True, no_lift=True)
+@register("EOMONTH", PER_ROW, PER_ROW, needs_context=True, no_lift=True)
 def EOMONTH(ctx: CallContext, start: Any, months: Any) -> float:
     """EOMONTH(start_date, months)."""
     return _shift_months(ctx, start, months, True)
 
 
-@register("DATEVALUE", "S", 1, 1, needs_context=True)
+@register("DATEVALUE", PER_ROW, needs_context=True)
 def DATEVALUE(ctx: CallContext, text: Any) -> float:
     """DATEVALUE(date_text): the serial of the day a text date names (a number is #VALUE!)."""
     if not isinstance(text, str):
@@ -145,7 +146,7 @@ def DATEVALUE(ctx: CallContext, text: Any) -> float:
     return float(math.floor(n))
 
 
-@register("TIME", "SSS", 3, 3)
+@register("TIME", PER_ROW, PER_ROW, PER_ROW)
 def TIME(h: Any, m: Any, s: Any) -> float:
     """TIME(hour, minute, second): each truncated; past 24 hours wraps; below 0 is #NUM!."""
     hh, mm, ss = to_int(h), to_int(m), to_int(s)
@@ -163,19 +164,19 @@ def _seconds_of_day(ctx: CallContext, v: Any) -> int:
     return 0 if secs >= 86400 else secs
 
 
-@register("HOUR", "S", 1, 1, needs_context=True)
+@register("HOUR", PER_ROW, needs_context=True)
 def HOUR(ctx: CallContext, v: Any) -> float:
     """HOUR(serial_number): the time rounded to the second."""
     return float(_seconds_of_day(ctx, v) // 3600)
 
 
-@register("MINUTE", "S", 1, 1, needs_context=True)
+@register("MINUTE", PER_ROW, needs_context=True)
 def MINUTE(ctx: CallContext, v: Any) -> float:
     """MINUTE(serial_number)."""
     return float(_seconds_of_day(ctx, v) // 60 % 60)
 
 
-@register("SECOND", "S", 1, 1, needs_context=True)
+@register("SECOND", PER_ROW, needs_context=True)
 def SECOND(ctx: CallContext, v: Any) -> float:
     """SECOND(serial_number)."""
     return float(_seconds_of_day(ctx, v) % 60)
@@ -187,7 +188,7 @@ def _dow_sun0(serial: float, date1904: bool) -> int:
     return (n + 5) % 7 if date1904 else (n - 1) % 7
 
 
-@register("WEEKDAY", "SS", 1, 2, needs_context=True)
+@register("WEEKDAY", PER_ROW, PER_ROW, min_args=1, needs_context=True)
 def WEEKDAY(ctx: CallContext, v: Any, kind: Any = MISSING) -> float:
     """WEEKDAY(serial_number, [return_type=1]): types 1, 2, 3, 11–17."""
     d = _dow_sun0(_date_arg(v, ctx), ctx.date1904)
@@ -203,7 +204,7 @@ def WEEKDAY(ctx: CallContext, v: Any, kind: Any = MISSING) -> float:
     raise fail(NUM, "return_type 无效 / invalid return_type")
 
 
-@register("WEEKNUM", "SS", 1, 2, needs_context=True)
+@register("WEEKNUM", PER_ROW, PER_ROW, min_args=1, needs_context=True)
 def WEEKNUM(ctx: CallContext, v: Any, kind: Any = MISSING) -> float:
     """WEEKNUM(serial_number, [return_type=1]): the week holding 1 January is
     week 1; weeks start on Sunday (1, 17), Monday (2, 11) … Saturday (16); 21 is ISO."""
@@ -220,7 +221,7 @@ def WEEKNUM(ctx: CallContext, v: Any, kind: Any = MISSING) -> float:
     return float((math.floor(x) - jan1 + offset) // 7 + 1)
 
 
-@register("ISOWEEKNUM", "S", 1, 1, needs_context=True)
+@register("ISOWEEKNUM", PER_ROW, needs_context=True)
 def ISOWEEKNUM(ctx: CallContext, v: Any) -> float:
     """ISOWEEKNUM(date): ISO 8601 week number."""
     y, m, d = serial_date(_date_arg(v, ctx), ctx.date1904)
@@ -231,7 +232,7 @@ def ISOWEEKNUM(ctx: CallContext, v: Any) -> float:
     return float(_dt.date(y, m, d).isocalendar()[1])
 
 
-@register("DAYS", "SS", 2, 2, needs_context=True)
+@register("DAYS", PER_ROW, PER_ROW, needs_context=True)
 def DAYS(ctx: CallContext, end: Any, start: Any) -> float:
     """DAYS(end_date, start_date): whole days between them."""
     return float(math.floor(_date_arg(end, ctx)) - math.floor(_date_arg(start, ctx)))
@@ -245,7 +246,7 @@ def _last_of_feb(y: int, m: int, d: int) -> bool:
     return m == 2 and d == (29 if calendar.isleap(y) or y == 1900 else 28)
 
 
-@register("DAYS360", "SSS", 2, 3, needs_context=True)
+@register("DAYS360", PER_ROW, PER_ROW, PER_ROW, min_args=2, needs_context=True)
 def DAYS360(ctx: CallContext, start: Any, end: Any, method: Any = MISSING) -> float:
     """DAYS360(start_date, end_date, [method=FALSE]): US (NASD) or European 30/360."""
     y1, m1, d1 = _ymd(ctx, start)
@@ -264,7 +265,7 @@ def DAYS360(ctx: CallContext, start: Any, end: Any, method: Any = MISSING) -> fl
     return float((y2 - y1) * 360 + (m2 - m1) * 30 + (d2 - d1))
 
 
-@register("DATEDIF", "SSS", 3, 3, needs_context=True)
+@register("DATEDIF", PER_ROW, PER_ROW, PER_ROW, needs_context=True)
 def DATEDIF(ctx: CallContext, start: Any, end: Any, unit: Any) -> float:
     """DATEDIF(start_date, end_date, unit): "Y", "M", "D", "MD", "YM", "YD"."""
     s, e = math.floor(_date_arg(start, ctx)), math.floor(_date_arg(end, ctx))
@@ -309,7 +310,7 @@ def _yearfrac_actual(y1: int, m1: int, d1: int, y2: int, m2: int, d2: int, days:
     return days / (span / (y2 - y1 + 1))
 
 
-@register("YEARFRAC", "SSS", 2, 3, needs_context=True, handles_errors=True)
+@register("YEARFRAC", PER_ROW, PER_ROW, PER_ROW, min_args=2, needs_context=True, handles_errors=True)
 def YEARFRAC(ctx: CallContext, start: Any, end: Any, basis: Any = MISSING) -> float:
     """YEARFRAC(start_date, end_date, [basis=0]): the fraction of a year between
     two dates. An invalid basis is #NUM! even when a date is an error (Excel
@@ -421,13 +422,13 @@ def _workday(ctx: CallContext, start: Any, days: Any, weekend: Any, holidays: An
     return _serial64(day, ctx.date1904)
 
 
-@register("NETWORKDAYS", "SSR", 2, 3, needs_context=True)
+@register("NETWORKDAYS", PER_ROW, PER_ROW, WHOLE, min_args=2, needs_context=True)
 def NETWORKDAYS(ctx: CallContext, start: Any, end: Any, holidays: Any = MISSING) -> float:
     """NETWORKDAYS(start_date, end_date, [holidays]): Monday–Friday, both ends counted."""
     return _networkdays(ctx, start, end, MISSING, holidays)
 
 
-@register("NETWORKDAYS.INTL", "SSSR", 2, 4, needs_context=True)
+@register("NETWORKDAYS.INTL", PER_ROW, PER_ROW, PER_ROW, WHOLE, min_args=2, needs_context=True)
 def NETWORKDAYS_INTL(
     ctx: CallContext, start: Any, end: Any, weekend: Any = MISSING, holidays: Any = MISSING
 ) -> float:
@@ -435,13 +436,13 @@ def NETWORKDAYS_INTL(
     return _networkdays(ctx, start, end, weekend, holidays)
 
 
-@register("WORKDAY", "SSR", 2, 3, needs_context=True)
+@register("WORKDAY", PER_ROW, PER_ROW, WHOLE, min_args=2, needs_context=True)
 def WORKDAY(ctx: CallContext, start: Any, days: Any, holidays: Any = MISSING) -> float:
     """WORKDAY(start_date, days, [holidays])."""
     return _workday(ctx, start, days, MISSING, holidays)
 
 
-@register("WORKDAY.INTL", "SSSR", 2, 4, needs_context=True)
+@register("WORKDAY.INTL", PER_ROW, PER_ROW, PER_ROW, WHOLE, min_args=2, needs_context=True)
 def WORKDAY_INTL(
     ctx: CallContext, start: Any, days: Any, weekend: Any = MISSING, holidays: Any = MISSING
 ) -> float:
@@ -457,14 +458,14 @@ def _now_serial(ctx: CallContext, with_time: bool) -> float:
     return day + (n.hour * 3600 + n.minute * 60 + n.second) / 86400
 
 
-@register("TODAY", "", 0, 0, needs_context=True)
+@register("TODAY", needs_context=True)
 def TODAY(ctx: CallContext) -> float:
     """TODAY(): the refresh's date (``jixiao refresh --today``)."""
     d = volatile.today()
     return float(date_serial(d.year, d.month, d.day, ctx.date1904))
 
 
-@register("NOW", "", 0, 0, needs_context=True)
+@register("NOW", needs_context=True)
 def NOW(ctx: CallContext) -> float:
     """NOW(): the refresh's date at the machine's time of day."""
     return _now_serial(ctx, True)

@@ -22,11 +22,13 @@ from addin.refresh.functions._core import (
     as_array,
     compare,
     register,
+    repeat,
     round15,
     to_bool,
     to_int,
     to_number,
 )
+from addin.registry import PER_ROW, WHOLE
 from addin.xlsx.formula import MAX_COL, MAX_ROW
 from udfs.errors import CALC, NA, NUM, VALUE, ExcelError, ExcelErrorRaised, fail
 
@@ -73,7 +75,7 @@ def _blank_zero(arr: np.ndarray) -> np.ndarray:
     return out
 
 
-@register("SEQUENCE", "SSSS", 1, 4)
+@register("SEQUENCE", PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=1)
 def SEQUENCE(rows: Any, cols: Any = MISSING, start: Any = MISSING, step: Any = MISSING) -> Any:
     """SEQUENCE(rows, [columns=1], [start=1], [step=1])."""
     h = 1 if rows is MISSING else to_int(rows)
@@ -89,7 +91,7 @@ def SEQUENCE(rows: Any, cols: Any = MISSING, start: Any = MISSING, step: Any = M
     return out.astype(object)
 
 
-@register("FILTER", "RRR", 2, 3, array_args=True)
+@register("FILTER", WHOLE, WHOLE, WHOLE, min_args=2, array_args=True)
 def FILTER(array: Any, include: Any, if_empty: Any = MISSING) -> Any:
     """FILTER(array, include, [if_empty]): the rows (or columns) whose include value is TRUE."""
     arr, inc = _arr(array), _arr(include)
@@ -152,7 +154,7 @@ def _order(keys: list[tuple[list[Any], int]], n: int) -> list[int]:
     return sorted(range(n), key=cmp_to_key(cmp))
 
 
-@register("SORT", "RRRR", 1, 4, array_args=True)
+@register("SORT", WHOLE, WHOLE, WHOLE, WHOLE, min_args=1, array_args=True)
 def SORT(array: Any, index: Any = MISSING, order: Any = MISSING, by_col: Any = MISSING) -> Any:
     """SORT(array, [sort_index=1], [sort_order=1], [by_col=FALSE])."""
     arr = _arr(array)
@@ -177,7 +179,7 @@ def _one(v: Any) -> Any:
     return v
 
 
-@register("SORTBY", "RR*", 2, None, array_args=True)
+@register("SORTBY", WHOLE, WHOLE, repeat(WHOLE), array_args=True)
 def SORTBY(array: Any, *by: Any) -> Any:
     """SORTBY(array, by_array1, [sort_order1], …): by one row or column each."""
     arr = _arr(array)
@@ -203,7 +205,7 @@ def SORTBY(array: Any, *by: Any) -> Any:
     return _blank_zero(arr[:, _order(keys, w)])
 
 
-@register("UNIQUE", "RRR", 1, 3, array_args=True)
+@register("UNIQUE", WHOLE, WHOLE, WHOLE, min_args=1, array_args=True)
 def UNIQUE(array: Any, by_col: Any = MISSING, once: Any = MISSING) -> Any:
     """UNIQUE(array, [by_col=FALSE], [exactly_once=FALSE]): distinct rows (text
     compared ignoring case), in the order first seen."""
@@ -229,7 +231,7 @@ def _span(n: int, k: int, from_end: bool) -> range:
     return range(0, k) if k >= 0 else range(n + k, n)
 
 
-@register("TAKE", "RRR", 2, 3, array_args=True)
+@register("TAKE", WHOLE, WHOLE, WHOLE, min_args=2, array_args=True)
 def TAKE(array: Any, rows: Any, cols: Any = MISSING) -> Any:
     """TAKE(array, rows, [columns]): from the start, or from the end when negative."""
     arr = _arr(array)
@@ -243,7 +245,7 @@ def TAKE(array: Any, rows: Any, cols: Any = MISSING) -> Any:
     return _blank_zero(arr[np.ix_(rr, cc)])
 
 
-@register("DROP", "RRR", 2, 3, array_args=True)
+@register("DROP", WHOLE, WHOLE, WHOLE, min_args=2, array_args=True)
 def DROP(array: Any, rows: Any, cols: Any = MISSING) -> Any:
     """DROP(array, rows, [columns]): without the first (or, negative, last) rows/columns."""
     arr = _arr(array)
@@ -269,13 +271,13 @@ def _choose(arr: np.ndarray, picks: tuple[Any, ...], axis: int) -> np.ndarray:
     return _blank_zero(arr[idx, :] if axis == 0 else arr[:, idx])
 
 
-@register("CHOOSEROWS", "RR*", 2, None, array_args=True)
+@register("CHOOSEROWS", WHOLE, WHOLE, repeat(WHOLE), array_args=True)
 def CHOOSEROWS(array: Any, *rows: Any) -> Any:
     """CHOOSEROWS(array, row_num1, …): negative numbers count from the end."""
     return _choose(_arr(array), rows, 0)
 
 
-@register("CHOOSECOLS", "RR*", 2, None, array_args=True)
+@register("CHOOSECOLS", WHOLE, WHOLE, repeat(WHOLE), array_args=True)
 def CHOOSECOLS(array: Any, *cols: Any) -> Any:
     """CHOOSECOLS(array, col_num1, …)."""
     return _choose(_arr(array), cols, 1)
@@ -304,13 +306,13 @@ def _stack(arrays: tuple[Any, ...], vertical: bool) -> np.ndarray:
     return _blank_zero(out)
 
 
-@register("VSTACK", "R*", 1, None, array_args=True)
+@register("VSTACK", WHOLE, repeat(WHOLE), array_args=True)
 def VSTACK(*arrays: Any) -> Any:
     """VSTACK(array1, …): one below the other; short rows padded with #N/A."""
     return _stack(arrays, True)
 
 
-@register("HSTACK", "R*", 1, None, array_args=True)
+@register("HSTACK", WHOLE, repeat(WHOLE), array_args=True)
 def HSTACK(*arrays: Any) -> Any:
     """HSTACK(array1, …): side by side; short columns padded with #N/A."""
     return _stack(arrays, False)
@@ -330,7 +332,7 @@ def _to_line(array: Any, ignore: Any, by_col: Any) -> list[Any]:
     return [0.0 if v is None else v for v in vals]
 
 
-@register("TOCOL", "RRR", 1, 3, array_args=True)
+@register("TOCOL", WHOLE, WHOLE, WHOLE, min_args=1, array_args=True)
 def TOCOL(array: Any, ignore: Any = MISSING, by_col: Any = MISSING) -> Any:
     """TOCOL(array, [ignore=0], [scan_by_column=FALSE])."""
     vals = _to_line(array, ignore, by_col)
@@ -339,7 +341,7 @@ def TOCOL(array: Any, ignore: Any = MISSING, by_col: Any = MISSING) -> Any:
     return out
 
 
-@register("TOROW", "RRR", 1, 3, array_args=True)
+@register("TOROW", WHOLE, WHOLE, WHOLE, min_args=1, array_args=True)
 def TOROW(array: Any, ignore: Any = MISSING, by_col: Any = MISSING) -> Any:
     """TOROW(array, [ignore=0], [scan_by_column=FALSE])."""
     vals = _to_line(array, ignore, by_col)
@@ -348,7 +350,7 @@ def TOROW(array: Any, ignore: Any = MISSING, by_col: Any = MISSING) -> Any:
     return out
 
 
-@register("MMULT", "RR", 2, 2, array_args=True)
+@register("MMULT", WHOLE, WHOLE, array_args=True)
 def MMULT(a: Any, b: Any) -> Any:
     """MMULT(array1, array2): every value must be a number (else #VALUE!)."""
     x, y = _arr(a), _arr(b)
@@ -371,7 +373,7 @@ def MMULT(a: Any, b: Any) -> Any:
     return prod.astype(object) if prod.shape != (1, 1) else float(prod[0, 0])
 
 
-@register("RANDARRAY", "SSSSS", 0, 5)
+@register("RANDARRAY", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=0)
 def RANDARRAY(rows: Any = MISSING, cols: Any = MISSING, lo: Any = MISSING, hi: Any = MISSING,
               whole: Any = MISSING) -> Any:  # fmt: skip
     """RANDARRAY([rows=1], [columns=1], [min=0], [max=1], [whole_number=FALSE])."""
@@ -392,7 +394,7 @@ def RANDARRAY(rows: Any = MISSING, cols: Any = MISSING, lo: Any = MISSING, hi: A
     return out
 
 
-@register("LET", "R*", 3, None)
+@register("LET", WHOLE, repeat(WHOLE), min_args=3)
 def LET(*args: Any) -> Any:
     """LET(name1, value1, …, calculation). The engine evaluates LET itself
     (:meth:`addin.refresh.engine._Engine.ev_let` binds the names); this entry
@@ -401,7 +403,7 @@ def LET(*args: Any) -> Any:
     return args[-1]
 
 
-@register("EXPAND", "RRRR", 2, 4, array_args=True)
+@register("EXPAND", WHOLE, WHOLE, WHOLE, WHOLE, min_args=2, array_args=True)
 def EXPAND(array: Any, rows: Any, cols: Any = MISSING, pad: Any = MISSING) -> Any:
     """EXPAND(array, rows, [columns], [pad_with=#N/A]): grown to rows × columns."""
     arr = _arr(array)
@@ -416,7 +418,7 @@ def EXPAND(array: Any, rows: Any, cols: Any = MISSING, pad: Any = MISSING) -> An
     return _blank_zero(out)
 
 
-@register("FREQUENCY", "RR", 2, 2, array_args=True)
+@register("FREQUENCY", WHOLE, WHOLE, array_args=True)
 def FREQUENCY(data: Any, bins: Any) -> Any:
     """FREQUENCY(data_array, bins_array): counts per bin (≤ each bin, sorted), one more for above."""
     for v in (*_arr(data).ravel(), *_arr(bins).ravel()):

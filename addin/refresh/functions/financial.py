@@ -20,9 +20,11 @@ from addin.refresh.functions._core import (
     date_serial,
     numbers_of,
     register,
+    repeat,
     serial_date,
     to_number,
 )
+from addin.registry import PER_ROW, WHOLE
 from udfs.errors import DIV0, NUM, VALUE, ExcelError, ExcelErrorRaised, fail
 
 #: DB, VDB, CUMIPMT and CUMPRINC step period by period: beyond this many the
@@ -94,7 +96,7 @@ def pmt_of(r: float, n: float, pv: float, fv: float, t: float) -> float:
     return _checked(-(fv + pv * g) * r / den)
 
 
-@register("PV", "SSSSS", 3, 5)
+@register("PV", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=3)
 def PV(rate: Any, nper: Any, pmt: Any, fv: Any = MISSING, kind: Any = MISSING) -> float:
     """PV(rate, nper, pmt, [fv=0], [type=0])."""
     r, n, p, f, t = to_number(rate), to_number(nper), to_number(pmt), _opt(fv), _type(kind)
@@ -106,13 +108,13 @@ def PV(rate: Any, nper: Any, pmt: Any, fv: Any = MISSING, kind: Any = MISSING) -
     return _checked(-(f + p * (1 + r * t) * (g - 1) / r) / g)
 
 
-@register("FV", "SSSSS", 3, 5)
+@register("FV", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=3)
 def FV(rate: Any, nper: Any, pmt: Any, pv: Any = MISSING, kind: Any = MISSING) -> float:
     """FV(rate, nper, pmt, [pv=0], [type=0])."""
     return fv_of(to_number(rate), to_number(nper), to_number(pmt), _opt(pv), _type(kind))
 
 
-@register("PMT", "SSSSS", 3, 5)
+@register("PMT", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=3)
 def PMT(rate: Any, nper: Any, pv: Any, fv: Any = MISSING, kind: Any = MISSING) -> float:
     """PMT(rate, nper, pv, [fv=0], [type=0])."""
     return pmt_of(to_number(rate), to_number(nper), to_number(pv), _opt(fv), _type(kind))
@@ -128,14 +130,14 @@ def _ipmt(r: float, per: float, n: float, pv: float, fv: float, t: float) -> flo
     return ip / (1 + r) if t == 1 else ip
 
 
-@register("IPMT", "SSSSSS", 4, 6)
+@register("IPMT", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=4)
 def IPMT(rate: Any, per: Any, nper: Any, pv: Any, fv: Any = MISSING, kind: Any = MISSING) -> float:
     """IPMT(rate, per, nper, pv, [fv=0], [type=0]): the interest part of a payment."""
     return _ipmt(to_number(rate), to_number(per), to_number(nper), to_number(pv), _opt(fv),
                  _type(kind))  # fmt: skip
 
 
-@register("PPMT", "SSSSSS", 4, 6)
+@register("PPMT", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=4)
 def PPMT(rate: Any, per: Any, nper: Any, pv: Any, fv: Any = MISSING, kind: Any = MISSING) -> float:
     """PPMT(rate, per, nper, pv, [fv=0], [type=0]): the principal part of a payment."""
     r, p, n, v, f, t = (to_number(rate), to_number(per), to_number(nper), to_number(pv), _opt(fv),
@@ -143,7 +145,7 @@ def PPMT(rate: Any, per: Any, nper: Any, pv: Any, fv: Any = MISSING, kind: Any =
     return pmt_of(r, n, v, f, t) - _ipmt(r, p, n, v, f, t)
 
 
-@register("NPER", "SSSSS", 3, 5)
+@register("NPER", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=3)
 def NPER(rate: Any, pmt: Any, pv: Any, fv: Any = MISSING, kind: Any = MISSING) -> float:
     """NPER(rate, pmt, pv, [fv=0], [type=0])."""
     r, p, v, f, t = to_number(rate), to_number(pmt), to_number(pv), _opt(fv), _type(kind)
@@ -176,7 +178,7 @@ def _newton(f: Callable[[float], float], guess: float, steps: int) -> float:
     raise fail(NUM, "迭代未收敛 / the iteration does not converge")
 
 
-@register("RATE", "SSSSSS", 3, 6)
+@register("RATE", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=3)
 def RATE(nper: Any, pmt: Any, pv: Any, fv: Any = MISSING, kind: Any = MISSING,
          guess: Any = MISSING) -> float:  # fmt: skip
     """RATE(nper, pmt, pv, [fv=0], [type=0], [guess=0.1])."""
@@ -201,7 +203,7 @@ def _cash_flows(values: Any) -> list[float]:
     return out
 
 
-@register("NPV", "SR*", 2, None)
+@register("NPV", PER_ROW, WHOLE, repeat(WHOLE))
 def NPV(rate: Any, *values: Any) -> float:
     """NPV(rate, value1, …): the first value one period from now."""
     r = to_number(rate)
@@ -210,7 +212,7 @@ def NPV(rate: Any, *values: Any) -> float:
     return math.fsum(_discount(v, r, i + 1) for i, v in enumerate(numbers_of(values)))
 
 
-@register("IRR", "RS", 1, 2)
+@register("IRR", WHOLE, PER_ROW, min_args=1)
 def IRR(values: Any, guess: Any = MISSING) -> float:
     """IRR(values, [guess=0.1]): needs a positive and a negative cash flow."""
     flows = _cash_flows(values)
@@ -249,7 +251,7 @@ def _dated(values: Any, dates: Any, blank_ok: bool) -> tuple[list[float], list[f
     return vals, [d - days[0] for d in days]
 
 
-@register("XNPV", "SRR", 3, 3)
+@register("XNPV", PER_ROW, WHOLE, WHOLE)
 def XNPV(rate: Any, values: Any, dates: Any) -> float:
     """XNPV(rate, values, dates): discounted by (1 + rate)^(days/365)."""
     r = to_number(rate)
@@ -259,7 +261,7 @@ def XNPV(rate: Any, values: Any, dates: Any) -> float:
     return math.fsum(_discount(v, r, d / 365) for v, d in zip(vals, days, strict=True))
 
 
-@register("XIRR", "RRS", 2, 3)
+@register("XIRR", WHOLE, WHOLE, PER_ROW, min_args=2)
 def XIRR(values: Any, dates: Any, guess: Any = MISSING) -> float:
     """XIRR(values, dates, [guess=0.1])."""
     vals, days = _dated(values, dates, True)
@@ -270,7 +272,7 @@ def XIRR(values: Any, dates: Any, guess: Any = MISSING) -> float:
                    _opt(guess, 0.1), 100)  # fmt: skip
 
 
-@register("MIRR", "RSS", 3, 3)
+@register("MIRR", WHOLE, PER_ROW, PER_ROW)
 def MIRR(values: Any, finance_rate: Any, reinvest_rate: Any) -> float:
     """MIRR(values, finance_rate, reinvest_rate): negative flows discounted at the
     finance rate, positive ones compounded at the reinvestment rate."""
@@ -286,7 +288,7 @@ def MIRR(values: Any, finance_rate: Any, reinvest_rate: Any) -> float:
     return _checked((-pos / neg) ** (1 / (n - 1)) - 1)
 
 
-@register("SLN", "SSS", 3, 3)
+@register("SLN", PER_ROW, PER_ROW, PER_ROW)
 def SLN(cost: Any, salvage: Any, life: Any) -> float:
     """SLN(cost, salvage, life): straight-line depreciation per period."""
     n = to_number(life)
@@ -295,7 +297,7 @@ def SLN(cost: Any, salvage: Any, life: Any) -> float:
     return (to_number(cost) - to_number(salvage)) / n
 
 
-@register("SYD", "SSSS", 4, 4)
+@register("SYD", PER_ROW, PER_ROW, PER_ROW, PER_ROW)
 def SYD(cost: Any, salvage: Any, life: Any, per: Any) -> float:
     """SYD(cost, salvage, life, per): sum-of-years' digits depreciation."""
     c, s, n, p = to_number(cost), to_number(salvage), to_number(life), to_number(per)
@@ -304,7 +306,7 @@ def SYD(cost: Any, salvage: Any, life: Any, per: Any) -> float:
     return (c - s) * (n - p + 1) * 2 / (n * (n + 1))
 
 
-@register("DB", "SSSSS", 4, 5)
+@register("DB", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=4)
 def DB(cost: Any, salvage: Any, life: Any, period: Any, month: Any = MISSING) -> float:
     """DB(cost, salvage, life, period, [month=12]): fixed-declining balance, the
     rate rounded to three decimals as Excel does."""
@@ -327,7 +329,7 @@ def DB(cost: Any, salvage: Any, life: Any, period: Any, month: Any = MISSING) ->
     return dep
 
 
-@register("DDB", "SSSSS", 4, 5)
+@register("DDB", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=4)
 def DDB(cost: Any, salvage: Any, life: Any, period: Any, factor: Any = MISSING) -> float:
     """DDB(cost, salvage, life, period, [factor=2])."""
     c, s, n, p = to_number(cost), to_number(salvage), to_number(life), to_number(period)
@@ -339,7 +341,7 @@ def DDB(cost: Any, salvage: Any, life: Any, period: Any, factor: Any = MISSING) 
     return max(0.0, min(c * rate * (1 - rate) ** (p - 1), c - s - prior))
 
 
-@register("VDB", "SSSSSSS", 5, 7)
+@register("VDB", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=5)
 def VDB(cost: Any, salvage: Any, life: Any, start: Any, end: Any, factor: Any = MISSING,
         no_switch: Any = MISSING) -> float:  # fmt: skip
     """VDB(cost, salvage, life, start_period, end_period, [factor=2], [no_switch=FALSE]):
@@ -389,19 +391,19 @@ def _cum(rate: Any, nper: Any, pv: Any, start: Any, end: Any, kind: Any, interes
     return total
 
 
-@register("CUMIPMT", "SSSSSS", 6, 6)
+@register("CUMIPMT", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW)
 def CUMIPMT(rate: Any, nper: Any, pv: Any, start: Any, end: Any, kind: Any) -> float:
     """CUMIPMT(rate, nper, pv, start_period, end_period, type): interest paid over the span."""
     return _cum(rate, nper, pv, start, end, kind, True)
 
 
-@register("CUMPRINC", "SSSSSS", 6, 6)
+@register("CUMPRINC", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW)
 def CUMPRINC(rate: Any, nper: Any, pv: Any, start: Any, end: Any, kind: Any) -> float:
     """CUMPRINC(rate, nper, pv, start_period, end_period, type): principal paid over the span."""
     return _cum(rate, nper, pv, start, end, kind, False)
 
 
-@register("PDURATION", "SSS", 3, 3)
+@register("PDURATION", PER_ROW, PER_ROW, PER_ROW)
 def PDURATION(rate: Any, pv: Any, fv: Any) -> float:
     """PDURATION(rate, pv, fv): periods for pv to grow to fv."""
     r, p, f = to_number(rate), to_number(pv), to_number(fv)
@@ -410,7 +412,7 @@ def PDURATION(rate: Any, pv: Any, fv: Any) -> float:
     return (math.log(f) - math.log(p)) / math.log(1 + r)
 
 
-@register("RRI", "SSS", 3, 3)
+@register("RRI", PER_ROW, PER_ROW, PER_ROW)
 def RRI(nper: Any, pv: Any, fv: Any) -> float:
     """RRI(nper, pv, fv): the equivalent interest rate for the growth."""
     n, p, f = to_number(nper), to_number(pv), to_number(fv)
@@ -419,7 +421,7 @@ def RRI(nper: Any, pv: Any, fv: Any) -> float:
     return _checked((f / p) ** (1 / n) - 1)
 
 
-@register("FVSCHEDULE", "SR", 2, 2)
+@register("FVSCHEDULE", PER_ROW, WHOLE)
 def FVSCHEDULE(principal: Any, schedule: Any) -> float:
     """FVSCHEDULE(principal, schedule): compounded by each rate in turn (blanks are 0)."""
     total = to_number(principal)
@@ -453,7 +455,7 @@ def _discount_rate(discount: Any) -> float:
     return rate
 
 
-@register("TBILLPRICE", "SSS", 3, 3)
+@register("TBILLPRICE", PER_ROW, PER_ROW, PER_ROW)
 def TBILLPRICE(settlement: Any, maturity: Any, discount: Any) -> float:
     """TBILLPRICE(settlement, maturity, discount): price per 100 face value."""
     d, rate = _bill_days(settlement, maturity), _discount_rate(discount)
@@ -463,7 +465,7 @@ def TBILLPRICE(settlement: Any, maturity: Any, discount: Any) -> float:
     return price
 
 
-@register("TBILLYIELD", "SSS", 3, 3)
+@register("TBILLYIELD", PER_ROW, PER_ROW, PER_ROW)
 def TBILLYIELD(settlement: Any, maturity: Any, pr: Any) -> float:
     """TBILLYIELD(settlement, maturity, pr): the bill's yield."""
     if isinstance(pr, bool):
@@ -474,7 +476,7 @@ def TBILLYIELD(settlement: Any, maturity: Any, pr: Any) -> float:
     return (100 - price) / price * 360 / d
 
 
-@register("TBILLEQ", "SSS", 3, 3)
+@register("TBILLEQ", PER_ROW, PER_ROW, PER_ROW)
 def TBILLEQ(settlement: Any, maturity: Any, discount: Any) -> float:
     """TBILLEQ(settlement, maturity, discount): the bond-equivalent yield (the
     quadratic form beyond half a year)."""

@@ -15,9 +15,11 @@ from addin.refresh.functions._core import (
     compare,
     iter_values,
     register,
+    repeat,
     to_bool,
     to_number,
 )
+from addin.registry import PER_ROW, WHOLE
 from udfs.errors import (
     NA,
     VALUE,
@@ -29,7 +31,7 @@ from udfs.errors import (
 _NOT_GIVEN = object()
 
 
-@register("IF", "SRR", 1, 3, handles_errors=True, lift_all=True)
+@register("IF", PER_ROW, WHOLE, WHOLE, min_args=1, handles_errors=True, lift_all=True)
 def IF(cond: Any, yes: Any = _NOT_GIVEN, no: Any = _NOT_GIVEN) -> Any:
     """IF(condition, [value_if_true], [value_if_false]); the chosen value is
     returned as it is (a reference stays a reference)."""
@@ -41,7 +43,7 @@ def IF(cond: Any, yes: Any = _NOT_GIVEN, no: Any = _NOT_GIVEN) -> Any:
     return 0.0 if chosen is MISSING else chosen
 
 
-@register("IFS", "|SS", 2, None, handles_errors=True)
+@register("IFS", PER_ROW, PER_ROW, repeat(PER_ROW, PER_ROW), handles_errors=True)
 def IFS(*args: Any) -> Any:
     """IFS(cond1, value1, …): the value of the first true condition, else #N/A."""
     if len(args) % 2:
@@ -56,7 +58,7 @@ def IFS(*args: Any) -> Any:
     return NA.with_message("IFS 没有为真的条件 / no condition is TRUE")
 
 
-@register("IFERROR", "SS", 2, 2, handles_errors=True)
+@register("IFERROR", PER_ROW, PER_ROW, handles_errors=True)
 def IFERROR(value: Any, fallback: Any) -> Any:
     """IFERROR(value, value_if_error). A blank passes on as a blank (the cell
     holding the formula shows 0, ``IFERROR(A9,"x")&""`` is ``""``)."""
@@ -65,7 +67,7 @@ def IFERROR(value: Any, fallback: Any) -> Any:
     return 0.0 if value is MISSING else value
 
 
-@register("IFNA", "SS", 2, 2, handles_errors=True)
+@register("IFNA", PER_ROW, PER_ROW, handles_errors=True)
 def IFNA(value: Any, fallback: Any) -> Any:
     """IFNA(value, value_if_na). A blank passes on as a blank, as in IFERROR."""
     if isinstance(value, ExcelError) and value.code == "#N/A":
@@ -94,73 +96,73 @@ def _logicals(args: tuple[Any, ...]) -> list[bool]:
     return out
 
 
-@register("AND", "R*", 1, None)
+@register("AND", WHOLE, repeat(WHOLE))
 def AND(*args: Any) -> bool:
     """AND(logical1, …)."""
     return all(_logicals(args))
 
 
-@register("OR", "R*", 1, None)
+@register("OR", WHOLE, repeat(WHOLE))
 def OR(*args: Any) -> bool:
     """OR(logical1, …)."""
     return any(_logicals(args))
 
 
-@register("NOT", "S", 1, 1)
+@register("NOT", PER_ROW)
 def NOT(v: Any) -> bool:
     """NOT(logical)."""
     return not to_bool(v)
 
 
-@register("TRUE", "", 0, 0)
+@register("TRUE")
 def TRUE() -> bool:
     """TRUE()."""
     return True
 
 
-@register("FALSE", "", 0, 0)
+@register("FALSE")
 def FALSE() -> bool:
     """FALSE()."""
     return False
 
 
-@register("NA", "", 0, 0)
+@register("NA")
 def NA_() -> ExcelError:
     """NA(): the #N/A error."""
     return NA
 
 
-@register("ISBLANK", "S", 1, 1, handles_errors=True)
+@register("ISBLANK", PER_ROW, handles_errors=True)
 def ISBLANK(v: Any) -> bool:
     """ISBLANK(value): an empty cell."""
     return v is None
 
 
-@register("ISNUMBER", "S", 1, 1, handles_errors=True)
+@register("ISNUMBER", PER_ROW, handles_errors=True)
 def ISNUMBER(v: Any) -> bool:
     """ISNUMBER(value)."""
     return isinstance(v, float | int) and not isinstance(v, bool)
 
 
-@register("ISTEXT", "S", 1, 1, handles_errors=True)
+@register("ISTEXT", PER_ROW, handles_errors=True)
 def ISTEXT(v: Any) -> bool:
     """ISTEXT(value)."""
     return isinstance(v, str)
 
 
-@register("ISERROR", "S", 1, 1, handles_errors=True)
+@register("ISERROR", PER_ROW, handles_errors=True)
 def ISERROR(v: Any) -> bool:
     """ISERROR(value)."""
     return isinstance(v, ExcelError)
 
 
-@register("ISNA", "S", 1, 1, handles_errors=True)
+@register("ISNA", PER_ROW, handles_errors=True)
 def ISNA(v: Any) -> bool:
     """ISNA(value)."""
     return isinstance(v, ExcelError) and v.code == "#N/A"
 
 
-@register("SWITCH", "SR*", 3, None, handles_errors=True)
+@register("SWITCH", PER_ROW, WHOLE, repeat(WHOLE), min_args=3, handles_errors=True)
 def SWITCH(expr: Any, *args: Any) -> Any:
     """SWITCH(expression, value1, result1, …, [default]): the first equal value's
     result, else the default, else #N/A."""
@@ -181,7 +183,7 @@ def SWITCH(expr: Any, *args: Any) -> Any:
     return 0.0 if default is MISSING else default
 
 
-@register("XOR", "R*", 1, None)
+@register("XOR", WHOLE, repeat(WHOLE))
 def XOR(*args: Any) -> bool:
     """XOR(logical1, …): TRUE when an odd number of the values are TRUE."""
     return sum(_logicals(args)) % 2 == 1
@@ -193,43 +195,43 @@ def _parity(v: Any) -> int:
     return math.trunc(to_number(v)) % 2
 
 
-@register("ISEVEN", "S", 1, 1)
+@register("ISEVEN", PER_ROW)
 def ISEVEN(v: Any) -> bool:
     """ISEVEN(number): the number truncated is even; TRUE/FALSE is #VALUE!."""
     return _parity(v) == 0
 
 
-@register("ISODD", "S", 1, 1)
+@register("ISODD", PER_ROW)
 def ISODD(v: Any) -> bool:
     """ISODD(number)."""
     return _parity(v) == 1
 
 
-@register("ISLOGICAL", "S", 1, 1, handles_errors=True)
+@register("ISLOGICAL", PER_ROW, handles_errors=True)
 def ISLOGICAL(v: Any) -> bool:
     """ISLOGICAL(value)."""
     return isinstance(v, bool)
 
 
-@register("ISNONTEXT", "S", 1, 1, handles_errors=True)
+@register("ISNONTEXT", PER_ROW, handles_errors=True)
 def ISNONTEXT(v: Any) -> bool:
     """ISNONTEXT(value): not text (a blank is non-text)."""
     return not isinstance(v, str)
 
 
-@register("ISERR", "S", 1, 1, handles_errors=True)
+@register("ISERR", PER_ROW, handles_errors=True)
 def ISERR(v: Any) -> bool:
     """ISERR(value): an error other than #N/A."""
     return isinstance(v, ExcelError) and v.code != "#N/A"
 
 
-@register("ISREF", "R", 1, 1, handles_errors=True)
+@register("ISREF", WHOLE, handles_errors=True)
 def ISREF(v: Any) -> bool:
     """ISREF(value): a reference (a range, a union of ranges)."""
     return isinstance(v, Area | MultiArea)
 
 
-@register("N", "S", 1, 1)
+@register("N", PER_ROW)
 def N(v: Any) -> float:
     """N(value): a number as it is, TRUE 1, anything else 0; an error passes."""
     if isinstance(v, bool):
@@ -239,7 +241,7 @@ def N(v: Any) -> float:
     return 0.0
 
 
-@register("TYPE", "R", 1, 1, handles_errors=True)
+@register("TYPE", WHOLE, handles_errors=True)
 def TYPE(v: Any) -> float:
     """TYPE(value): 1 number (or blank), 2 text, 4 logical, 16 error, 64 array."""
     if isinstance(v, MultiArea):
@@ -263,7 +265,7 @@ _ERROR_TYPES = {"#NULL!": 1, "#DIV/0!": 2, "#VALUE!": 3, "#REF!": 4, "#NAME?": 5
                 "#N/A": 7, "#GETTING_DATA": 8, "#SPILL!": 9, "#CALC!": 14}  # fmt: skip
 
 
-@register("ERROR.TYPE", "S", 1, 1, handles_errors=True)
+@register("ERROR.TYPE", PER_ROW, handles_errors=True)
 def ERROR_TYPE(v: Any) -> Any:
     """ERROR.TYPE(error_val): the error's number; not an error is #N/A."""
     if isinstance(v, ExcelError) and v.code in _ERROR_TYPES:
@@ -280,7 +282,7 @@ def _formula_of(ref: Any) -> str | None:
     return text(ref.top, ref.left) if text is not None else None
 
 
-@register("ISFORMULA", "R", 1, 1, handles_errors=True)
+@register("ISFORMULA", WHOLE, handles_errors=True)
 def ISFORMULA(ref: Any) -> Any:
     """ISFORMULA(reference): the cell holds a formula."""
     if isinstance(ref, ExcelError):
@@ -290,7 +292,7 @@ def ISFORMULA(ref: Any) -> Any:
     return _formula_of(ref) is not None
 
 
-@register("FORMULATEXT", "R", 1, 1, handles_errors=True)
+@register("FORMULATEXT", WHOLE, handles_errors=True)
 def FORMULATEXT(ref: Any) -> Any:
     """FORMULATEXT(reference): the formula as text (storage prefixes such as
     ``_xlfn.`` dropped, as Excel shows it); no formula is #N/A."""

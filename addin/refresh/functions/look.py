@@ -21,6 +21,7 @@ from addin.refresh.functions._core import (
     compare,
     intersect,
     register,
+    repeat,
     round15,
     to_bool,
     to_int,
@@ -28,6 +29,7 @@ from addin.refresh.functions._core import (
     to_text,
 )
 from addin.refresh.functions.criteria import _scalar_crit
+from addin.registry import PER_ROW, WHOLE
 from addin.xlsx.formula import MAX_COL, MAX_ROW, FormulaSyntaxError, RangeOp, Ref, parse
 from udfs._wildcards import wildcard_matcher
 from udfs.errors import (
@@ -39,7 +41,7 @@ from udfs.errors import (
 )
 
 
-@register("SINGLE", "R", 1, 1, needs_context=True)
+@register("SINGLE", WHOLE, needs_context=True)
 def SINGLE(ctx: CallContext, v: Any) -> Any:
     """The ``@`` operator (stored as ``_xlfn.SINGLE``): implicit intersection of
     a range with the formula's row or column, the first value of an array."""
@@ -220,7 +222,7 @@ def _vector_items(arr: np.ndarray) -> list[Any]:
     return list(arr.ravel())
 
 
-@register("MATCH", "SRS", 2, 3)
+@register("MATCH", PER_ROW, WHOLE, PER_ROW, min_args=2)
 def MATCH(value: Any, array: Any, match_type: Any = MISSING) -> float:
     """MATCH(lookup_value, lookup_array, [match_type=1])."""
     mt = 1 if match_type is MISSING else to_number(match_type)
@@ -276,7 +278,7 @@ def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int, owner: Any
     return best
 
 
-@register("XMATCH", "SRSS", 2, 4)
+@register("XMATCH", PER_ROW, WHOLE, PER_ROW, PER_ROW, min_args=2)
 def XMATCH(value: Any, array: Any, mode: Any = MISSING, search: Any = MISSING) -> float:
     """XMATCH(lookup_value, lookup_array, [match_mode=0], [search_mode=1])."""
     items = _items_of(array)
@@ -290,7 +292,7 @@ def XMATCH(value: Any, array: Any, mode: Any = MISSING, search: Any = MISSING) -
     return float(pos + 1)
 
 
-@register("XLOOKUP", "SRRRSS", 3, 6)
+@register("XLOOKUP", PER_ROW, WHOLE, WHOLE, WHOLE, PER_ROW, PER_ROW, min_args=3)
 def XLOOKUP(
     value: Any,
     lookup: Any,
@@ -360,19 +362,19 @@ def _line_lookup(value: Any, table: Any, index: Any, approx: Any, vertical: bool
     return arr[pos, k - 1]  # a blank stays blank; the cell's value makes it 0
 
 
-@register("VLOOKUP", "SRSS", 3, 4)
+@register("VLOOKUP", PER_ROW, WHOLE, PER_ROW, PER_ROW, min_args=3)
 def VLOOKUP(value: Any, table: Any, col: Any, approx: Any = MISSING) -> Any:
     """VLOOKUP(lookup_value, table_array, col_index_num, [range_lookup=TRUE])."""
     return _line_lookup(value, table, col, approx, vertical=True)
 
 
-@register("HLOOKUP", "SRSS", 3, 4)
+@register("HLOOKUP", PER_ROW, WHOLE, PER_ROW, PER_ROW, min_args=3)
 def HLOOKUP(value: Any, table: Any, row: Any, approx: Any = MISSING) -> Any:
     """HLOOKUP(lookup_value, table_array, row_index_num, [range_lookup=TRUE])."""
     return _line_lookup(value, table, row, approx, vertical=False)
 
 
-@register("INDEX", "RSSS", 2, 4)
+@register("INDEX", WHOLE, PER_ROW, PER_ROW, PER_ROW, min_args=2)
 def INDEX(src: Any, row: Any, col: Any = MISSING, area: Any = MISSING) -> Any:
     """INDEX(array, row_num, [column_num]): a cell, or a whole row/column for 0."""
     k = 1 if area is MISSING else to_int(area)
@@ -402,7 +404,7 @@ def INDEX(src: Any, row: Any, col: Any = MISSING, area: Any = MISSING) -> Any:
     return _take(src, r0, c0, r1, c1)
 
 
-@register("CHOOSE", "SR*", 2, None, lift_all=True)
+@register("CHOOSE", PER_ROW, WHOLE, repeat(WHOLE), lift_all=True)
 def CHOOSE(index: Any, *choices: Any) -> Any:
     """CHOOSE(index_num, value1, …)."""
     i = to_int(index)
@@ -412,7 +414,7 @@ def CHOOSE(index: Any, *choices: Any) -> Any:
     return 0.0 if v is MISSING else v
 
 
-@register("ROW", "R", 0, 1, needs_context=True)
+@register("ROW", WHOLE, min_args=0, needs_context=True)
 def ROW(ctx: CallContext, ref: Any = MISSING) -> Any:
     """ROW([reference])."""
     if ref is MISSING:
@@ -426,7 +428,7 @@ def ROW(ctx: CallContext, ref: Any = MISSING) -> Any:
     return float(ref.top)
 
 
-@register("COLUMN", "R", 0, 1, needs_context=True)
+@register("COLUMN", WHOLE, min_args=0, needs_context=True)
 def COLUMN(ctx: CallContext, ref: Any = MISSING) -> Any:
     """COLUMN([reference])."""
     if ref is MISSING:
@@ -440,7 +442,7 @@ def COLUMN(ctx: CallContext, ref: Any = MISSING) -> Any:
     return float(ref.left)
 
 
-@register("ROWS", "R", 1, 1)
+@register("ROWS", WHOLE)
 def ROWS(a: Any) -> float:
     """ROWS(array)."""
     if isinstance(a, ExcelError):
@@ -450,7 +452,7 @@ def ROWS(a: Any) -> float:
     return float(a.shape[0]) if isinstance(a, Area | np.ndarray) else 1.0
 
 
-@register("COLUMNS", "R", 1, 1)
+@register("COLUMNS", WHOLE)
 def COLUMNS(a: Any) -> float:
     """COLUMNS(array)."""
     if isinstance(a, ExcelError):
@@ -460,7 +462,7 @@ def COLUMNS(a: Any) -> float:
     return float(a.shape[1]) if isinstance(a, Area | np.ndarray) else 1.0
 
 
-@register("LOOKUP", "SRR", 2, 3)
+@register("LOOKUP", PER_ROW, WHOLE, WHOLE, min_args=2)
 def LOOKUP(value: Any, lookup_vector: Any, result: Any = MISSING) -> Any:
     """LOOKUP(lookup_value, lookup_vector, [result_vector]): the approximate match
     (the last item ≤ value, sorted ascending); the array form searches the first
@@ -502,7 +504,7 @@ def _note_dynamic(area: Area) -> Area:
     return area
 
 
-@register("OFFSET", "RSSSS", 2, 5)
+@register("OFFSET", WHOLE, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=2)
 def OFFSET(ref: Any, rows: Any, cols: Any = MISSING, height: Any = MISSING,
            width: Any = MISSING) -> Any:  # fmt: skip
     """OFFSET(reference, rows, cols, [height], [width]): a reference moved and
@@ -568,7 +570,7 @@ def _indirect_ref(text: str, a1: bool, ctx: CallContext) -> tuple[str | None, tu
     raise fail(REF, f"无效的引用 / not a reference: {text!r}")
 
 
-@register("INDIRECT", "SS", 1, 2, needs_context=True)
+@register("INDIRECT", PER_ROW, PER_ROW, min_args=1, needs_context=True)
 def INDIRECT(ctx: CallContext, text: Any, a1: Any = MISSING) -> Any:
     """INDIRECT(ref_text, [a1=TRUE]): the reference a text names (A1 or R1C1
     style, on this or another sheet of the workbook); a name, another
@@ -593,7 +595,7 @@ def INDIRECT(ctx: CallContext, text: Any, a1: Any = MISSING) -> Any:
     return _note_dynamic(Area(grid, top, left, bottom, right))
 
 
-@register("TRANSPOSE", "R", 1, 1, array_args=True)
+@register("TRANSPOSE", WHOLE, array_args=True)
 def TRANSPOSE(a: Any) -> Any:
     """TRANSPOSE(array)."""
     if isinstance(a, ExcelError):

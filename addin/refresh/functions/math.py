@@ -12,16 +12,15 @@ import numpy as np
 
 from addin.refresh.functions import volatile
 from addin.refresh.functions._core import (
-    FUNCTIONS,
     MISSING,
     Area,
-    FunctionSpec,
     MultiArea,
     as_array,
     format_general,
     numbers_of,
     op_pow,
     register,
+    repeat,
     round15,
     to_int,
     to_number,
@@ -42,6 +41,7 @@ from addin.refresh.functions.stat import (
     _ifs_numbers,
     variance,
 )
+from addin.registry import PER_ROW, WHOLE
 from udfs.errors import (
     DIV0,
     NUM,
@@ -52,13 +52,13 @@ from udfs.errors import (
 )
 
 
-@register("SUM", "R*", 1, None)
+@register("SUM", WHOLE, repeat(WHOLE))
 def SUM(*args: Any) -> float:
     """SUM(number1, …)."""
     return math.fsum(numbers_of(args)) if args else 0.0
 
 
-@register("SUMPRODUCT", "R*", 1, None, array_args=True)
+@register("SUMPRODUCT", WHOLE, repeat(WHOLE), array_args=True)
 def SUMPRODUCT(*args: Any) -> float:
     """SUMPRODUCT(array1, …): non-numbers count as 0; shapes must agree."""
     arrays = [as_array(a) for a in args]
@@ -135,7 +135,7 @@ def _aggregate(kind: str, refs: list[Any]) -> float:
     return math.sqrt(v) if kind.startswith("STDEV") else v
 
 
-@register("SUBTOTAL", "SR*", 2, None)
+@register("SUBTOTAL", PER_ROW, WHOLE, repeat(WHOLE))
 def SUBTOTAL(code: Any, *refs: Any) -> float:
     """SUBTOTAL(function_num, ref1, …) for codes 1–11 and 101–111: SUBTOTAL and
     AGGREGATE cells inside the ranges are skipped, so are rows an AutoFilter
@@ -153,7 +153,7 @@ _AGGREGATE_KINDS = {**_SUBTOTAL_KINDS, 12: "MEDIAN", 13: "MODE.SNGL", 14: "LARGE
                     19: "QUARTILE.EXC"}  # fmt: skip
 
 
-@register("AGGREGATE", "SSR*", 3, None)
+@register("AGGREGATE", PER_ROW, PER_ROW, WHOLE, repeat(WHOLE))
 def AGGREGATE(code: Any, options: Any, *refs: Any) -> float:
     """AGGREGATE(function_num, options, ref1, …) and AGGREGATE(14–19, options,
     array, k). Options 0–3 skip nested SUBTOTAL/AGGREGATE cells, 4–7 do not;
@@ -176,7 +176,7 @@ def AGGREGATE(code: Any, options: Any, *refs: Any) -> float:
     return _aggregate(kind, [_visible(r, rows, nested, errors) for r in refs if r is not MISSING])
 
 
-@register("SUMIF", "RSR", 2, 3, handles_errors=True)
+@register("SUMIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True)
 def SUMIF(rng: Any, crit: Any, sum_range: Any = MISSING) -> float:
     """SUMIF(range, criteria, [sum_range])."""
     selected, shape = _criteria_select([(rng, crit)])
@@ -184,7 +184,7 @@ def SUMIF(rng: Any, crit: Any, sum_range: Any = MISSING) -> float:
     return math.fsum(_selected_numbers(target, selected))
 
 
-@register("SUMIFS", "R|RS", 3, None, handles_errors=True)
+@register("SUMIFS", WHOLE, WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True)
 def SUMIFS(target: Any, *pairs: Any) -> float:
     """SUMIFS(sum_range, criteria_range1, criteria1, …)."""
     return math.fsum(_ifs_numbers(target, pairs))
@@ -208,37 +208,37 @@ def _round_with(x: float, digits: int, mode: str) -> float:
     return float(r)
 
 
-@register("ROUND", "SS", 2, 2)
+@register("ROUND", PER_ROW, PER_ROW)
 def ROUND(x: Any, digits: Any) -> float:
     """ROUND(number, num_digits): half away from zero on the 15-digit decimal."""
     return _round_with(to_number(x), to_int(digits), ROUND_HALF_UP)
 
 
-@register("ROUNDUP", "SS", 2, 2)
+@register("ROUNDUP", PER_ROW, PER_ROW)
 def ROUNDUP(x: Any, digits: Any) -> float:
     """ROUNDUP(number, num_digits): away from zero."""
     return _round_with(to_number(x), to_int(digits), ROUND_UP)
 
 
-@register("ROUNDDOWN", "SS", 2, 2)
+@register("ROUNDDOWN", PER_ROW, PER_ROW)
 def ROUNDDOWN(x: Any, digits: Any) -> float:
     """ROUNDDOWN(number, num_digits): toward zero."""
     return _round_with(to_number(x), to_int(digits), ROUND_DOWN)
 
 
-@register("INT", "S", 1, 1)
+@register("INT", PER_ROW)
 def INT(x: Any) -> float:
     """INT(number): rounded down to an integer."""
     return float(math.floor(to_number(x)))
 
 
-@register("ABS", "S", 1, 1)
+@register("ABS", PER_ROW)
 def ABS(x: Any) -> float:
     """ABS(number)."""
     return abs(to_number(x))
 
 
-@register("MOD", "SS", 2, 2)
+@register("MOD", PER_ROW, PER_ROW)
 def MOD(n: Any, d: Any) -> float:
     """MOD(number, divisor): the remainder with the divisor's sign."""
     a, b = to_number(n), to_number(d)
@@ -253,7 +253,7 @@ def MOD(n: Any, d: Any) -> float:
 # ------------------------------------------------------------------ rounding rules
 
 
-@register("TRUNC", "SS", 1, 2)
+@register("TRUNC", PER_ROW, PER_ROW, min_args=1)
 def TRUNC(x: Any, digits: Any = MISSING) -> float:
     """TRUNC(number, [num_digits=0]): toward zero."""
     return _round_with(to_number(x), 0 if digits is MISSING else to_int(digits), ROUND_DOWN)
@@ -268,7 +268,7 @@ def _multiple(x: float, sig: float, up: bool) -> float:
     return round15(k * sig)
 
 
-@register("MROUND", "SS", 2, 2)
+@register("MROUND", PER_ROW, PER_ROW)
 def MROUND(x: Any, m: Any) -> float:
     """MROUND(number, multiple): half away from zero; signs must agree (#NUM!)."""
     a, b = to_number(x), to_number(m)
@@ -280,7 +280,7 @@ def MROUND(x: Any, m: Any) -> float:
     return round15(q * b)
 
 
-@register("FLOOR", "SS", 1, 2)
+@register("FLOOR", PER_ROW, PER_ROW, min_args=1)
 def FLOOR(x: Any, sig: Any = MISSING) -> float:
     """FLOOR(number, significance): down to a multiple; a positive number with a
     negative significance is #NUM!, significance 0 is #DIV/0! (Excel 2010+)."""
@@ -295,7 +295,7 @@ def FLOOR(x: Any, sig: Any = MISSING) -> float:
     return _multiple(a, s, False)
 
 
-@register("CEILING", "SS", 1, 2)
+@register("CEILING", PER_ROW, PER_ROW, min_args=1)
 def CEILING(x: Any, sig: Any = MISSING) -> float:
     """CEILING(number, significance): up to a multiple (away from zero when both
     are negative); significance 0 gives 0."""
@@ -319,36 +319,36 @@ def _math_round(x: Any, sig: Any, mode: Any, up: bool) -> float:
     return _multiple(a, s, up)
 
 
-@register("FLOOR.MATH", "SSS", 1, 3)
+@register("FLOOR.MATH", PER_ROW, PER_ROW, PER_ROW, min_args=1)
 def FLOOR_MATH(x: Any, sig: Any = MISSING, mode: Any = MISSING) -> float:
     """FLOOR.MATH(number, [significance=1], [mode]): toward −∞ (toward zero for a
     negative number when mode is not 0); the sign of significance is ignored."""
     return _math_round(x, sig, mode, False)
 
 
-@register("CEILING.MATH", "SSS", 1, 3)
+@register("CEILING.MATH", PER_ROW, PER_ROW, PER_ROW, min_args=1)
 def CEILING_MATH(x: Any, sig: Any = MISSING, mode: Any = MISSING) -> float:
     """CEILING.MATH(number, [significance=1], [mode]): toward +∞ (away from zero
     for a negative number when mode is not 0)."""
     return _math_round(x, sig, mode, True)
 
 
-@register("FLOOR.PRECISE", "SS", 1, 2)
+@register("FLOOR.PRECISE", PER_ROW, PER_ROW, min_args=1)
 def FLOOR_PRECISE(x: Any, sig: Any = MISSING) -> float:
     """FLOOR.PRECISE(number, [significance=1]): toward −∞."""
     return _math_round(x, sig, MISSING, False)
 
 
-@register("CEILING.PRECISE", "SS", 1, 2)
+@register("CEILING.PRECISE", PER_ROW, PER_ROW, min_args=1)
 def CEILING_PRECISE(x: Any, sig: Any = MISSING) -> float:
     """CEILING.PRECISE(number, [significance=1]): toward +∞."""
     return _math_round(x, sig, MISSING, True)
 
 
-FUNCTIONS["ISO.CEILING"] = FunctionSpec("ISO.CEILING", CEILING_PRECISE, "SS", 1, 2)
+register("ISO.CEILING", PER_ROW, PER_ROW, min_args=1)(CEILING_PRECISE)
 
 
-@register("EVEN", "S", 1, 1)
+@register("EVEN", PER_ROW)
 def EVEN(x: Any) -> float:
     """EVEN(number): away from zero to an even integer."""
     a = to_number(x)
@@ -356,7 +356,7 @@ def EVEN(x: Any) -> float:
     return float(math.copysign(k, a)) if a else 0.0
 
 
-@register("ODD", "S", 1, 1)
+@register("ODD", PER_ROW)
 def ODD(x: Any) -> float:
     """ODD(number): away from zero to an odd integer (ODD(0) is 1)."""
     a = to_number(x)
@@ -369,20 +369,20 @@ def ODD(x: Any) -> float:
 # ------------------------------------------------------------ arithmetic
 
 
-@register("PRODUCT", "R*", 1, None)
+@register("PRODUCT", WHOLE, repeat(WHOLE))
 def PRODUCT(*args: Any) -> float:
     """PRODUCT(number1, …); 0 when there are no numbers."""
     nums = numbers_of(args)
     return float(math.prod(nums)) if nums else 0.0
 
 
-@register("SUMSQ", "R*", 1, None)
+@register("SUMSQ", WHOLE, repeat(WHOLE))
 def SUMSQ(*args: Any) -> float:
     """SUMSQ(number1, …)."""
     return math.fsum(x * x for x in numbers_of(args))
 
 
-@register("SQRT", "S", 1, 1)
+@register("SQRT", PER_ROW)
 def SQRT(x: Any) -> float:
     """SQRT(number); a negative number is #NUM!."""
     a = to_number(x)
@@ -391,7 +391,7 @@ def SQRT(x: Any) -> float:
     return math.sqrt(a)
 
 
-@register("SQRTPI", "S", 1, 1)
+@register("SQRTPI", PER_ROW)
 def SQRTPI(x: Any) -> float:
     """SQRTPI(number): √(number·π)."""
     a = to_number(x)
@@ -400,7 +400,7 @@ def SQRTPI(x: Any) -> float:
     return math.sqrt(a * math.pi)
 
 
-@register("POWER", "SS", 2, 2)
+@register("POWER", PER_ROW, PER_ROW)
 def POWER(x: Any, y: Any) -> float:
     """POWER(number, power): as the ^ operator."""
     r = op_pow(to_number(x), to_number(y))
@@ -409,20 +409,20 @@ def POWER(x: Any, y: Any) -> float:
     return r
 
 
-@register("SIGN", "S", 1, 1)
+@register("SIGN", PER_ROW)
 def SIGN(x: Any) -> float:
     """SIGN(number): 1, 0 or -1."""
     a = to_number(x)
     return 1.0 if a > 0 else (-1.0 if a < 0 else 0.0)
 
 
-@register("PI", "", 0, 0)
+@register("PI")
 def PI() -> float:
     """PI()."""
     return math.pi
 
 
-@register("EXP", "S", 1, 1)
+@register("EXP", PER_ROW)
 def EXP(x: Any) -> float:
     """EXP(number); beyond the largest number is #NUM!."""
     try:
@@ -438,19 +438,19 @@ def _positive(x: Any) -> float:
     return a
 
 
-@register("LN", "S", 1, 1)
+@register("LN", PER_ROW)
 def LN(x: Any) -> float:
     """LN(number)."""
     return math.log(_positive(x))
 
 
-@register("LOG10", "S", 1, 1)
+@register("LOG10", PER_ROW)
 def LOG10(x: Any) -> float:
     """LOG10(number)."""
     return math.log10(_positive(x))
 
 
-@register("LOG", "SS", 1, 2)
+@register("LOG", PER_ROW, PER_ROW, min_args=1)
 def LOG(x: Any, base: Any = MISSING) -> float:
     """LOG(number, [base=10]); base 1 is #DIV/0!."""
     a = _positive(x)
@@ -460,7 +460,7 @@ def LOG(x: Any, base: Any = MISSING) -> float:
     return math.log10(a) if b == 10 else math.log(a) / math.log(b)
 
 
-@register("QUOTIENT", "SS", 2, 2)
+@register("QUOTIENT", PER_ROW, PER_ROW)
 def QUOTIENT(n: Any, d: Any) -> float:
     """QUOTIENT(numerator, denominator): the integer part of the division."""
     a, b = to_number(n), to_number(d)
@@ -478,20 +478,20 @@ def _whole_numbers(args: tuple[Any, ...]) -> list[int]:
     return out
 
 
-@register("GCD", "R*", 1, None)
+@register("GCD", WHOLE, repeat(WHOLE))
 def GCD(*args: Any) -> float:
     """GCD(number1, …): numbers truncated; a negative one is #NUM!."""
     return float(math.gcd(*_whole_numbers(args)))
 
 
-@register("LCM", "R*", 1, None)
+@register("LCM", WHOLE, repeat(WHOLE))
 def LCM(*args: Any) -> float:
     """LCM(number1, …): numbers truncated; a negative one is #NUM!."""
     nums = _whole_numbers(args)
     return 0.0 if 0 in nums else float(math.lcm(*nums))
 
 
-@register("FACT", "S", 1, 1)
+@register("FACT", PER_ROW)
 def FACT(x: Any) -> float:
     """FACT(number): number truncated; negative is #NUM!."""
     a = to_number(x)
@@ -500,7 +500,7 @@ def FACT(x: Any) -> float:
     return float(math.factorial(math.trunc(a)))
 
 
-@register("COMBIN", "SS", 2, 2)
+@register("COMBIN", PER_ROW, PER_ROW)
 def COMBIN(n: Any, k: Any) -> float:
     """COMBIN(number, number_chosen): both truncated."""
     a, b = math.trunc(to_number(n)), math.trunc(to_number(k))
@@ -527,7 +527,7 @@ def _trig(name: str, fn: Callable[[float], float], domain: Callable[[float], boo
             raise fail(NUM, f"{name} 结果溢出 / {name} overflows") from None
 
     impl.__doc__ = f"{name}(number)."
-    register(name, "S", 1, 1)(impl)
+    register(name, PER_ROW)(impl)
 
 
 for _name, _fn, _dom in (
@@ -549,7 +549,7 @@ for _name, _fn, _dom in (
     _trig(_name, _fn, _dom)
 
 
-@register("ATAN2", "SS", 2, 2)
+@register("ATAN2", PER_ROW, PER_ROW)
 def ATAN2(x: Any, y: Any) -> float:
     """ATAN2(x_num, y_num): the angle of the point (x, y); (0, 0) is #DIV/0!."""
     a, b = to_number(x), to_number(y)
@@ -558,13 +558,13 @@ def ATAN2(x: Any, y: Any) -> float:
     return math.atan2(b, a)
 
 
-@register("RAND", "", 0, 0)
+@register("RAND")
 def RAND() -> float:
     """RAND(): from the refresh's random generator (``--seed`` fixes it)."""
     return volatile.rng().random()
 
 
-@register("RANDBETWEEN", "SS", 2, 2)
+@register("RANDBETWEEN", PER_ROW, PER_ROW)
 def RANDBETWEEN(lo: Any, hi: Any) -> float:
     """RANDBETWEEN(bottom, top): bottom rounded up, top rounded down."""
     a, b = math.ceil(to_number(lo)), math.floor(to_number(hi))
@@ -573,7 +573,7 @@ def RANDBETWEEN(lo: Any, hi: Any) -> float:
     return float(volatile.rng().randint(a, b))
 
 
-@register("ERF", "SS", 1, 2)
+@register("ERF", PER_ROW, PER_ROW, min_args=1)
 def ERF(lower: Any, upper: Any = MISSING) -> float:
     """ERF(lower_limit, [upper_limit]): the error function, between the limits when two."""
     a = to_number(lower)
@@ -582,19 +582,19 @@ def ERF(lower: Any, upper: Any = MISSING) -> float:
     return math.erf(to_number(upper)) - math.erf(a)
 
 
-@register("ERF.PRECISE", "S", 1, 1)
+@register("ERF.PRECISE", PER_ROW)
 def ERF_PRECISE(x: Any) -> float:
     """ERF.PRECISE(x)."""
     return math.erf(to_number(x))
 
 
-@register("ERFC", "S", 1, 1)
+@register("ERFC", PER_ROW)
 def ERFC(x: Any) -> float:
     """ERFC(x): 1 − ERF(x)."""
     return math.erfc(to_number(x))
 
 
-FUNCTIONS["ERFC.PRECISE"] = FunctionSpec("ERFC.PRECISE", ERFC, "S", 1, 1)
+register("ERFC.PRECISE", PER_ROW)(ERFC)
 
 
 def _from_base(v: Any, base: int, bits: int) -> float:
@@ -624,11 +624,11 @@ def _to_base(v: Any, places: Any, base: int, lo: float, hi: float) -> str:
 
 
 for _nm, _b in (("HEX2DEC", 16), ("BIN2DEC", 2), ("OCT2DEC", 8)):
-    register(_nm, "S", 1, 1)(
+    register(_nm, PER_ROW)(
         lambda v, _b=_b: _from_base(v, _b, 10)
     )
 for _nm, _b, _lo, _hi in (("DEC2HEX", 16, -(2**39), 2**39 - 1), ("DEC2BIN", 2, -512, 511),
                           ("DEC2OCT", 8, -(2**29), 2**29 - 1)):  # fmt: skip
-    register(_nm, "SS", 1, 2)(
+    register(_nm, PER_ROW, PER_ROW, min_args=1)(
         lambda v, places=MISSING, _b=_b, _lo=_lo, _hi=_hi: _to_base(v, places, _b, _lo, _hi)
     )

@@ -8,15 +8,14 @@ from typing import Any
 import numpy as np
 
 from addin.refresh.functions._core import (
-    FUNCTIONS,
     MISSING,
     Area,
-    FunctionSpec,
     MultiArea,
     as_array,
     iter_values,
     numbers_of,
     register,
+    repeat,
     round15,
     text_to_number,
     to_number,
@@ -27,6 +26,7 @@ from addin.refresh.functions.criteria import (
     _selected_numbers,
     make_criterion,
 )
+from addin.registry import PER_ROW, WHOLE
 from udfs.errors import (
     DIV0,
     NA,
@@ -38,7 +38,7 @@ from udfs.errors import (
 )
 
 
-@register("COUNT", "R*", 1, None)
+@register("COUNT", WHOLE, repeat(WHOLE))
 def COUNT(*args: Any) -> float:
     """COUNT(value1, …): numbers in ranges; direct arguments that read as numbers."""
     n = 0
@@ -52,7 +52,7 @@ def COUNT(*args: Any) -> float:
     return float(n)
 
 
-@register("COUNTA", "R*", 1, None)
+@register("COUNTA", WHOLE, repeat(WHOLE))
 def COUNTA(*args: Any) -> float:
     """COUNTA(value1, …): non-blank values."""
     n = 0
@@ -66,7 +66,7 @@ def COUNTA(*args: Any) -> float:
     return float(n)
 
 
-@register("COUNTBLANK", "R", 1, 1)
+@register("COUNTBLANK", WHOLE)
 def COUNTBLANK(a: Any) -> float:
     """COUNTBLANK(range): blank cells and cells holding ""."""
     if isinstance(a, Area):
@@ -77,7 +77,7 @@ def COUNTBLANK(a: Any) -> float:
     return float(sum(1 for v in arr.ravel() if v is None or v == ""))
 
 
-@register("AVERAGE", "R*", 1, None)
+@register("AVERAGE", WHOLE, repeat(WHOLE))
 def AVERAGE(*args: Any) -> float:
     """AVERAGE(number1, …)."""
     nums = numbers_of(args)
@@ -86,21 +86,21 @@ def AVERAGE(*args: Any) -> float:
     return math.fsum(nums) / len(nums)
 
 
-@register("MIN", "R*", 1, None)
+@register("MIN", WHOLE, repeat(WHOLE))
 def MIN(*args: Any) -> float:
     """MIN(number1, …); 0 when there are no numbers."""
     nums = numbers_of(args)
     return min(nums) if nums else 0.0
 
 
-@register("MAX", "R*", 1, None)
+@register("MAX", WHOLE, repeat(WHOLE))
 def MAX(*args: Any) -> float:
     """MAX(number1, …); 0 when there are no numbers."""
     nums = numbers_of(args)
     return max(nums) if nums else 0.0
 
 
-@register("COUNTIF", "RS", 2, 2, handles_errors=True)
+@register("COUNTIF", WHOLE, PER_ROW, handles_errors=True)
 def COUNTIF(rng: Any, crit: Any) -> float:
     """COUNTIF(range, criteria)."""
     selected, _ = _criteria_select([(rng, crit)])
@@ -124,7 +124,7 @@ def _unseen_blanks(pairs: list[tuple[Any, Any]]) -> float:
     return float(unseen)
 
 
-@register("COUNTIFS", "|RS", 2, None, handles_errors=True)
+@register("COUNTIFS", WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True)
 def COUNTIFS(*args: Any) -> float:
     """COUNTIFS(range1, criteria1, …)."""
     if len(args) % 2:
@@ -144,7 +144,7 @@ def _ifs_numbers(target: Any, pairs: tuple[Any, ...]) -> list[float]:
     return _selected_numbers(arr, selected)
 
 
-@register("AVERAGEIF", "RSR", 2, 3, handles_errors=True)
+@register("AVERAGEIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True)
 def AVERAGEIF(rng: Any, crit: Any, avg_range: Any = MISSING) -> float:
     """AVERAGEIF(range, criteria, [average_range])."""
     selected, shape = _criteria_select([(rng, crit)])
@@ -155,7 +155,7 @@ def AVERAGEIF(rng: Any, crit: Any, avg_range: Any = MISSING) -> float:
     return math.fsum(nums) / len(nums)
 
 
-@register("AVERAGEIFS", "R|RS", 3, None, handles_errors=True)
+@register("AVERAGEIFS", WHOLE, WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True)
 def AVERAGEIFS(target: Any, *pairs: Any) -> float:
     """AVERAGEIFS(average_range, criteria_range1, criteria1, …)."""
     nums = _ifs_numbers(target, pairs)
@@ -164,14 +164,14 @@ def AVERAGEIFS(target: Any, *pairs: Any) -> float:
     return math.fsum(nums) / len(nums)
 
 
-@register("MAXIFS", "R|RS", 3, None, handles_errors=True)
+@register("MAXIFS", WHOLE, WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True)
 def MAXIFS(target: Any, *pairs: Any) -> float:
     """MAXIFS(max_range, criteria_range1, criteria1, …); 0 when nothing matches."""
     nums = _ifs_numbers(target, pairs)
     return max(nums) if nums else 0.0
 
 
-@register("MINIFS", "R|RS", 3, None, handles_errors=True)
+@register("MINIFS", WHOLE, WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True)
 def MINIFS(target: Any, *pairs: Any) -> float:
     """MINIFS(min_range, criteria_range1, criteria1, …); 0 when nothing matches."""
     nums = _ifs_numbers(target, pairs)
@@ -205,21 +205,21 @@ def rank_of(x: float, nums: list[float], ascending: bool, average: bool) -> floa
     return before + (ties + 1) / 2
 
 
-@register("RANK.EQ", "SRS", 2, 3)
+@register("RANK.EQ", PER_ROW, WHOLE, PER_ROW, min_args=2)
 def RANK_EQ(x: Any, ref: Any, order: Any = MISSING) -> float:
     """RANK.EQ(number, ref, [order=0])."""
     asc = False if order is MISSING else to_number(order) != 0
     return rank_of(to_number(x), _rank_numbers(ref), asc, False)
 
 
-@register("RANK.AVG", "SRS", 2, 3)
+@register("RANK.AVG", PER_ROW, WHOLE, PER_ROW, min_args=2)
 def RANK_AVG(x: Any, ref: Any, order: Any = MISSING) -> float:
     """RANK.AVG(number, ref, [order=0])."""
     asc = False if order is MISSING else to_number(order) != 0
     return rank_of(to_number(x), _rank_numbers(ref), asc, True)
 
 
-FUNCTIONS["RANK"] = FunctionSpec("RANK", RANK_EQ, "SRS", 2, 3)
+register("RANK", PER_ROW, WHOLE, PER_ROW, min_args=2)(RANK_EQ)
 
 
 def _kth(array: Any, k: Any, largest: bool) -> float:
@@ -238,13 +238,13 @@ def _kth(array: Any, k: Any, largest: bool) -> float:
     return nums[i - 1]
 
 
-@register("LARGE", "RS", 2, 2)
+@register("LARGE", WHOLE, PER_ROW)
 def LARGE(array: Any, k: Any) -> float:
     """LARGE(array, k)."""
     return _kth(array, k, True)
 
 
-@register("SMALL", "RS", 2, 2)
+@register("SMALL", WHOLE, PER_ROW)
 def SMALL(array: Any, k: Any) -> float:
     """SMALL(array, k)."""
     return _kth(array, k, False)
@@ -271,7 +271,7 @@ def _a_numbers(args: tuple[Any, ...]) -> list[float]:
     return out
 
 
-@register("AVERAGEA", "R*", 1, None)
+@register("AVERAGEA", WHOLE, repeat(WHOLE))
 def AVERAGEA(*args: Any) -> float:
     """AVERAGEA(value1, …): text and FALSE count as 0, TRUE as 1."""
     nums = _a_numbers(args)
@@ -280,21 +280,21 @@ def AVERAGEA(*args: Any) -> float:
     return math.fsum(nums) / len(nums)
 
 
-@register("MAXA", "R*", 1, None)
+@register("MAXA", WHOLE, repeat(WHOLE))
 def MAXA(*args: Any) -> float:
     """MAXA(value1, …)."""
     nums = _a_numbers(args)
     return max(nums) if nums else 0.0
 
 
-@register("MINA", "R*", 1, None)
+@register("MINA", WHOLE, repeat(WHOLE))
 def MINA(*args: Any) -> float:
     """MINA(value1, …)."""
     nums = _a_numbers(args)
     return min(nums) if nums else 0.0
 
 
-@register("MEDIAN", "R*", 1, None)
+@register("MEDIAN", WHOLE, repeat(WHOLE))
 def MEDIAN(*args: Any) -> float:
     """MEDIAN(number1, …)."""
     nums = sorted(numbers_of(args))
@@ -304,7 +304,7 @@ def MEDIAN(*args: Any) -> float:
     return nums[n // 2] if n % 2 else (nums[n // 2 - 1] + nums[n // 2]) / 2
 
 
-@register("MODE.SNGL", "R*", 1, None)
+@register("MODE.SNGL", WHOLE, repeat(WHOLE))
 def MODE_SNGL(*args: Any) -> float:
     """MODE.SNGL(number1, …): the most frequent number, the first one seen on a tie;
     no repeated number is #N/A."""
@@ -317,7 +317,7 @@ def MODE_SNGL(*args: Any) -> float:
     return next(x for x, c in counts.items() if c == best)
 
 
-FUNCTIONS["MODE"] = FunctionSpec("MODE", MODE_SNGL, "R*", 1, None)
+register("MODE", WHOLE, repeat(WHOLE))(MODE_SNGL)
 
 
 def variance(nums: list[float], sample: bool) -> float:
@@ -336,7 +336,7 @@ def _spread(name: str, sample: bool, root: bool, a_form: bool = False) -> None:
         return math.sqrt(v) if root else v
 
     impl.__doc__ = f"{name}(number1, …)."
-    register(name, "R*", 1, None)(impl)
+    register(name, WHOLE, repeat(WHOLE))(impl)
 
 
 for _n, _s, _r in (("STDEV.S", True, True), ("STDEV", True, True), ("STDEV.P", False, True),
@@ -377,22 +377,22 @@ def percentile_exc(nums: list[float], k: float) -> float:
     return nums[i - 1] if i >= n else nums[i - 1] + (pos - i) * (nums[i] - nums[i - 1])
 
 
-@register("PERCENTILE.INC", "RS", 2, 2)
+@register("PERCENTILE.INC", WHOLE, PER_ROW)
 def PERCENTILE_INC(array: Any, k: Any) -> float:
     """PERCENTILE.INC(array, k)."""
     return percentile_inc(_sorted_numbers(array), to_number(k))
 
 
-FUNCTIONS["PERCENTILE"] = FunctionSpec("PERCENTILE", PERCENTILE_INC, "RS", 2, 2)
+register("PERCENTILE", WHOLE, PER_ROW)(PERCENTILE_INC)
 
 
-@register("PERCENTILE.EXC", "RS", 2, 2)
+@register("PERCENTILE.EXC", WHOLE, PER_ROW)
 def PERCENTILE_EXC(array: Any, k: Any) -> float:
     """PERCENTILE.EXC(array, k)."""
     return percentile_exc(_sorted_numbers(array), to_number(k))
 
 
-@register("QUARTILE.INC", "RS", 2, 2)
+@register("QUARTILE.INC", WHOLE, PER_ROW)
 def QUARTILE_INC(array: Any, q: Any) -> float:
     """QUARTILE.INC(array, quart): quart truncated to 0–4."""
     k = math.trunc(to_number(q))
@@ -401,10 +401,10 @@ def QUARTILE_INC(array: Any, q: Any) -> float:
     return percentile_inc(_sorted_numbers(array), k / 4)
 
 
-FUNCTIONS["QUARTILE"] = FunctionSpec("QUARTILE", QUARTILE_INC, "RS", 2, 2)
+register("QUARTILE", WHOLE, PER_ROW)(QUARTILE_INC)
 
 
-@register("QUARTILE.EXC", "RS", 2, 2)
+@register("QUARTILE.EXC", WHOLE, PER_ROW)
 def QUARTILE_EXC(array: Any, q: Any) -> float:
     """QUARTILE.EXC(array, quart): quart 1–3."""
     k = math.trunc(to_number(q))
@@ -418,7 +418,7 @@ def _cut_digits(x: float, digits: int) -> float:
     return math.floor(round15(x * f)) / f
 
 
-@register("PERCENTRANK.INC", "RSS", 2, 3)
+@register("PERCENTRANK.INC", WHOLE, PER_ROW, PER_ROW, min_args=2)
 def PERCENTRANK_INC(array: Any, x: Any, sig: Any = MISSING) -> float:
     """PERCENTRANK.INC(array, x, [significance=3]): the rank as a fraction,
     interpolated between neighbours, cut (not rounded) to significance digits."""
@@ -439,10 +439,10 @@ def PERCENTRANK_INC(array: Any, x: Any, sig: Any = MISSING) -> float:
     return _cut_digits((below - 1 + (v - lo) / (hi - lo)) / (n - 1), d)
 
 
-FUNCTIONS["PERCENTRANK"] = FunctionSpec("PERCENTRANK", PERCENTRANK_INC, "RSS", 2, 3)
+register("PERCENTRANK", WHOLE, PER_ROW, PER_ROW, min_args=2)(PERCENTRANK_INC)
 
 
-@register("DEVSQ", "R*", 1, None)
+@register("DEVSQ", WHOLE, repeat(WHOLE))
 def DEVSQ(*args: Any) -> float:
     """DEVSQ(number1, …): the sum of squared deviations from the mean."""
     nums = numbers_of(args)
@@ -452,7 +452,7 @@ def DEVSQ(*args: Any) -> float:
     return math.fsum((x - mean) * (x - mean) for x in nums)
 
 
-@register("AVEDEV", "R*", 1, None)
+@register("AVEDEV", WHOLE, repeat(WHOLE))
 def AVEDEV(*args: Any) -> float:
     """AVEDEV(number1, …): the mean absolute deviation."""
     nums = numbers_of(args)
@@ -462,7 +462,7 @@ def AVEDEV(*args: Any) -> float:
     return math.fsum(abs(x - mean) for x in nums) / len(nums)
 
 
-@register("GEOMEAN", "R*", 1, None)
+@register("GEOMEAN", WHOLE, repeat(WHOLE))
 def GEOMEAN(*args: Any) -> float:
     """GEOMEAN(number1, …): all numbers must be positive."""
     nums = numbers_of(args)
@@ -471,7 +471,7 @@ def GEOMEAN(*args: Any) -> float:
     return math.exp(math.fsum(math.log(x) for x in nums) / len(nums))
 
 
-@register("TRIMMEAN", "RS", 2, 2)
+@register("TRIMMEAN", WHOLE, PER_ROW)
 def TRIMMEAN(array: Any, percent: Any) -> float:
     """TRIMMEAN(array, percent): the mean without the lowest and highest
     percent/2 of the numbers (the count cut rounded down to an even number)."""

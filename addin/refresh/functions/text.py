@@ -12,15 +12,14 @@ from typing import Any
 import numpy as np
 
 from addin.refresh.functions._core import (
-    FUNCTIONS,
     MISSING,
     Area,
     CallContext,
-    FunctionSpec,
     as_array,
     format_general,
     iter_values,
     register,
+    repeat,
     serial_date,
     text_to_number,
     to_bool,
@@ -30,6 +29,7 @@ from addin.refresh.functions._core import (
 )
 from addin.refresh.functions.math import _round_with
 from addin.refresh.functions.numfmt import format_value
+from addin.registry import PER_ROW, WHOLE
 from udfs.errors import (
     CALC,
     NA,
@@ -40,13 +40,13 @@ from udfs.errors import (
 )
 
 
-@register("LEN", "S", 1, 1)
+@register("LEN", PER_ROW)
 def LEN(v: Any) -> float:
     """LEN(text)."""
     return float(len(to_text(v)))
 
 
-@register("LEFT", "SS", 1, 2)
+@register("LEFT", PER_ROW, PER_ROW, min_args=1)
 def LEFT(v: Any, n: Any = MISSING) -> str:
     """LEFT(text, [num_chars=1])."""
     k = 1 if n is MISSING else to_int(n)
@@ -55,7 +55,7 @@ def LEFT(v: Any, n: Any = MISSING) -> str:
     return to_text(v)[:k]
 
 
-@register("RIGHT", "SS", 1, 2)
+@register("RIGHT", PER_ROW, PER_ROW, min_args=1)
 def RIGHT(v: Any, n: Any = MISSING) -> str:
     """RIGHT(text, [num_chars=1])."""
     k = 1 if n is MISSING else to_int(n)
@@ -65,7 +65,7 @@ def RIGHT(v: Any, n: Any = MISSING) -> str:
     return t[max(0, len(t) - k) :] if k else ""
 
 
-@register("MID", "SSS", 3, 3)
+@register("MID", PER_ROW, PER_ROW, PER_ROW)
 def MID(v: Any, start: Any, n: Any) -> str:
     """MID(text, start_num, num_chars)."""
     s, k = to_int(start), to_int(n)
@@ -74,7 +74,7 @@ def MID(v: Any, start: Any, n: Any) -> str:
     return to_text(v)[s - 1 : s - 1 + k]
 
 
-@register("CONCAT", "R*", 1, None)
+@register("CONCAT", WHOLE, repeat(WHOLE))
 def CONCAT(*args: Any) -> str:
     """CONCAT(text1, …): ranges joined in reading order."""
     parts = []
@@ -88,10 +88,10 @@ def CONCAT(*args: Any) -> str:
     return out
 
 
-FUNCTIONS["CONCATENATE"] = FunctionSpec("CONCATENATE", CONCAT, "S*", 1, None)
+register("CONCATENATE", PER_ROW, repeat(PER_ROW))(CONCAT)
 
 
-@register("TEXTJOIN", "SSR*", 3, None)
+@register("TEXTJOIN", PER_ROW, PER_ROW, WHOLE, repeat(WHOLE))
 def TEXTJOIN(delim: Any, ignore_empty: Any, *args: Any) -> str:
     """TEXTJOIN(delimiter, ignore_empty, text1, …)."""
     skip = to_bool(ignore_empty)
@@ -196,7 +196,7 @@ def _format_date(x: float, fmt: str, date1904: bool) -> str:
     return "".join(out)
 
 
-@register("TEXT", "SS", 2, 2, needs_context=True)
+@register("TEXT", PER_ROW, PER_ROW, needs_context=True)
 def TEXT(ctx: CallContext, value: Any, fmt: Any) -> str:
     """TEXT(value, format_text) in Excel's number-format language
     (:mod:`addin.refresh.functions.numfmt`); a text that reads as a number is
@@ -225,7 +225,7 @@ def _start(start: Any) -> int:
     return s
 
 
-@register("FIND", "SSS", 2, 3)
+@register("FIND", PER_ROW, PER_ROW, PER_ROW, min_args=2)
 def FIND(needle: Any, hay: Any, start: Any = MISSING) -> float:
     """FIND(find_text, within_text, [start_num=1]): case-sensitive, no wildcards."""
     n, h, s = to_text(needle), to_text(hay), _start(start)
@@ -251,7 +251,7 @@ def _search_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
 
 
-@register("SEARCH", "SSS", 2, 3)
+@register("SEARCH", PER_ROW, PER_ROW, PER_ROW, min_args=2)
 def SEARCH(needle: Any, hay: Any, start: Any = MISSING) -> float:
     """SEARCH(find_text, within_text, [start_num=1]): any case, ``*``/``?``/``~`` wildcards."""
     n, h, s = to_text(needle), to_text(hay), _start(start)
@@ -265,7 +265,7 @@ def SEARCH(needle: Any, hay: Any, start: Any = MISSING) -> float:
     return float(m.start() + 1)
 
 
-@register("SUBSTITUTE", "SSSS", 3, 4)
+@register("SUBSTITUTE", PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=3)
 def SUBSTITUTE(v: Any, old: Any, new: Any, nth: Any = MISSING) -> str:
     """SUBSTITUTE(text, old_text, new_text, [instance_num]): every instance, or the n-th."""
     t, o, n = to_text(v), to_text(old), to_text(new)
@@ -284,7 +284,7 @@ def SUBSTITUTE(v: Any, old: Any, new: Any, nth: Any = MISSING) -> str:
     return t[:i] + n + t[i + len(o) :]
 
 
-@register("REPLACE", "SSSS", 4, 4)
+@register("REPLACE", PER_ROW, PER_ROW, PER_ROW, PER_ROW)
 def REPLACE(v: Any, start: Any, n: Any, new: Any) -> str:
     """REPLACE(old_text, start_num, num_chars, new_text)."""
     t, s, k = to_text(v), to_int(start), to_int(n)
@@ -293,19 +293,19 @@ def REPLACE(v: Any, start: Any, n: Any, new: Any) -> str:
     return t[: s - 1] + to_text(new) + t[s - 1 + k :]
 
 
-@register("UPPER", "S", 1, 1)
+@register("UPPER", PER_ROW)
 def UPPER(v: Any) -> str:
     """UPPER(text)."""
     return to_text(v).upper()
 
 
-@register("LOWER", "S", 1, 1)
+@register("LOWER", PER_ROW)
 def LOWER(v: Any) -> str:
     """LOWER(text)."""
     return to_text(v).lower()
 
 
-@register("PROPER", "S", 1, 1)
+@register("PROPER", PER_ROW)
 def PROPER(v: Any) -> str:
     """PROPER(text): a letter after a non-letter upper-cased, every other lower-cased."""
     out, prev = [], False
@@ -315,19 +315,19 @@ def PROPER(v: Any) -> str:
     return "".join(out)
 
 
-@register("TRIM", "S", 1, 1)
+@register("TRIM", PER_ROW)
 def TRIM(v: Any) -> str:
     """TRIM(text): spaces (U+0020 only) at the ends removed, runs inside made one."""
     return " ".join(p for p in to_text(v).split(" ") if p)
 
 
-@register("CLEAN", "S", 1, 1)
+@register("CLEAN", PER_ROW)
 def CLEAN(v: Any) -> str:
     """CLEAN(text): the control characters 0–31 removed."""
     return "".join(ch for ch in to_text(v) if ord(ch) >= 32)
 
 
-@register("VALUE", "S", 1, 1, needs_context=True)
+@register("VALUE", PER_ROW, needs_context=True)
 def VALUE_(ctx: CallContext, v: Any) -> float:
     """VALUE(text): a number, or a text that reads as a number, date or time."""
     if isinstance(v, str):
@@ -340,7 +340,7 @@ def VALUE_(ctx: CallContext, v: Any) -> float:
     return to_number(v)
 
 
-@register("NUMBERVALUE", "SSS", 1, 3)
+@register("NUMBERVALUE", PER_ROW, PER_ROW, PER_ROW, min_args=1)
 def NUMBERVALUE(v: Any, dec: Any = MISSING, group: Any = MISSING) -> float:
     """NUMBERVALUE(text, [decimal_separator="."], [group_separator=","])."""
     if not isinstance(v, str):
@@ -368,7 +368,7 @@ def _cp1252(n: int) -> str:
     return bytes([n]).decode("cp1252", errors="replace") if n >= 128 else chr(n)
 
 
-@register("CHAR", "S", 1, 1)
+@register("CHAR", PER_ROW)
 def CHAR(v: Any) -> str:
     """CHAR(number): the character of code 1–255 (Windows code page 1252)."""
     n = to_int(v)
@@ -377,7 +377,7 @@ def CHAR(v: Any) -> str:
     return _cp1252(n)
 
 
-@register("CODE", "S", 1, 1)
+@register("CODE", PER_ROW)
 def CODE(v: Any) -> float:
     """CODE(text): the code (Windows code page 1252) of the first character."""
     t = to_text(v)
@@ -392,7 +392,7 @@ def CODE(v: Any) -> float:
         return 63.0  # "?" as Excel shows a character outside the code page
 
 
-@register("UNICHAR", "S", 1, 1)
+@register("UNICHAR", PER_ROW)
 def UNICHAR(v: Any) -> str:
     """UNICHAR(number)."""
     n = to_int(v)
@@ -401,7 +401,7 @@ def UNICHAR(v: Any) -> str:
     return chr(n)
 
 
-@register("UNICODE", "S", 1, 1)
+@register("UNICODE", PER_ROW)
 def UNICODE(v: Any) -> float:
     """UNICODE(text): the code point of the first character."""
     t = to_text(v)
@@ -410,7 +410,7 @@ def UNICODE(v: Any) -> float:
     return float(ord(t[0]))
 
 
-@register("REPT", "SS", 2, 2)
+@register("REPT", PER_ROW, PER_ROW)
 def REPT(v: Any, n: Any) -> str:
     """REPT(text, number_times)."""
     k = to_int(n)
@@ -420,13 +420,13 @@ def REPT(v: Any, n: Any) -> str:
     return t * k
 
 
-@register("EXACT", "SS", 2, 2)
+@register("EXACT", PER_ROW, PER_ROW)
 def EXACT(a: Any, b: Any) -> bool:
     """EXACT(text1, text2): case-sensitive equality."""
     return to_text(a) == to_text(b)
 
 
-@register("T", "S", 1, 1)
+@register("T", PER_ROW)
 def T(v: Any) -> str:
     """T(value): the text, or ""."""
     return v if isinstance(v, str) else ""
@@ -438,7 +438,7 @@ def _fixed(x: float, decimals: int, commas: bool) -> str:
     return ("-" if r < 0 else "") + body
 
 
-@register("FIXED", "SSS", 1, 3)
+@register("FIXED", PER_ROW, PER_ROW, PER_ROW, min_args=1)
 def FIXED(v: Any, decimals: Any = MISSING, no_commas: Any = MISSING) -> str:
     """FIXED(number, [decimals=2], [no_commas=FALSE])."""
     d = 2 if decimals is MISSING else to_int(decimals)
@@ -448,7 +448,7 @@ def FIXED(v: Any, decimals: Any = MISSING, no_commas: Any = MISSING) -> str:
     return _fixed(to_number(v), d, not nc)
 
 
-@register("DOLLAR", "SS", 1, 2)
+@register("DOLLAR", PER_ROW, PER_ROW, min_args=1)
 def DOLLAR(v: Any, decimals: Any = MISSING) -> str:
     """DOLLAR(number, [decimals=2]) in Excel's default (en-US) currency format."""
     d = 2 if decimals is MISSING else to_int(decimals)
@@ -505,14 +505,14 @@ def _text_around(v: Any, d: Any, n: Any, mode: Any, end: Any, nf: Any, before: b
     return t[: hit[0]] if before else t[hit[1] :]
 
 
-@register("TEXTBEFORE", "SRSSSS", 2, 6)
+@register("TEXTBEFORE", PER_ROW, WHOLE, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=2)
 def TEXTBEFORE(v: Any, d: Any, n: Any = MISSING, mode: Any = MISSING, end: Any = MISSING,
                nf: Any = MISSING) -> Any:  # fmt: skip
     """TEXTBEFORE(text, delimiter, [instance_num], [match_mode], [match_end], [if_not_found])."""
     return _text_around(v, d, n, mode, end, nf, True)
 
 
-@register("TEXTAFTER", "SRSSSS", 2, 6)
+@register("TEXTAFTER", PER_ROW, WHOLE, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=2)
 def TEXTAFTER(v: Any, d: Any, n: Any = MISSING, mode: Any = MISSING, end: Any = MISSING,
               nf: Any = MISSING) -> Any:  # fmt: skip
     """TEXTAFTER(text, delimiter, [instance_num], [match_mode], [match_end], [if_not_found])."""
@@ -535,7 +535,7 @@ def _split_all(t: str, delims: list[str], fold: bool) -> list[str]:
     return parts
 
 
-@register("TEXTSPLIT", "SRRSSS", 2, 6)
+@register("TEXTSPLIT", PER_ROW, WHOLE, WHOLE, PER_ROW, PER_ROW, PER_ROW, min_args=2)
 def TEXTSPLIT(v: Any, col_d: Any, row_d: Any = MISSING, ignore: Any = MISSING,
               mode: Any = MISSING, pad: Any = MISSING) -> Any:  # fmt: skip
     """TEXTSPLIT(text, col_delimiter, [row_delimiter], [ignore_empty], [match_mode],
@@ -563,7 +563,7 @@ def TEXTSPLIT(v: Any, col_d: Any, row_d: Any = MISSING, ignore: Any = MISSING,
     return out
 
 
-@register("VALUETOTEXT", "SS", 1, 2, handles_errors=True)
+@register("VALUETOTEXT", PER_ROW, PER_ROW, min_args=1, handles_errors=True)
 def VALUETOTEXT(v: Any, fmt: Any = MISSING) -> str:
     """VALUETOTEXT(value, [format=0]): the value as text; format 1 (strict) quotes
     text. An error becomes its code."""
