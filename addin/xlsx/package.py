@@ -1331,6 +1331,7 @@ class _Scanner:
             rb"<" + p + rb"v>([^<]+)</" + p + rb"v>"
             rb"|<" + p + rb'f t="shared" si="([0-9]+)"/>(?:<' + p + rb"v>([^<&]+)</" + p + rb"v>)?"
             rb"|<" + p + rb"is><" + p + rb"t>([^<&_\r]+)</" + p + rb"t></" + p + rb"is>"
+            rb"|<" + p + rb"f>([^<]+)</" + p + rb"f><" + p + rb"v>([^<&]+)</" + p + rb"v>"
             rb"|(.*?))</" + p + rb"c>)",
             re.DOTALL,
         )
@@ -1399,7 +1400,19 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
         cells = sc.cell.findall(data, pos, stop)
         pos = stop
         seen += len(cells)
-        for letters, digits, attrs, closed, v_plain, child_si, child_v, inline, inner in cells:
+        for (
+            letters,
+            digits,
+            attrs,
+            closed,
+            v_plain,
+            child_si,
+            child_v,
+            inline,
+            f_plain,
+            f_v,
+            inner,
+        ) in cells:
             if closed:
                 continue  # a styled blank
             col = columns.get(letters)
@@ -1446,6 +1459,22 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                 if not child_v:
                     continue
                 v_raw, v_present, is_raw = child_v, True, None
+            elif f_plain:
+                # a formula filled down as its own text (no attributes) with a value
+                text = _xml_text(f_plain) if b"&" in f_plain or b"\r" in f_plain else f_plain.decode()
+                if text.strip():
+                    formulas[coord] = Formula(text)
+                if row > max_row:
+                    max_row = row
+                if col > max_col:
+                    max_col = col
+                if not attrs or b"t=" not in attrs:
+                    try:
+                        values[coord] = float(f_v)
+                    except ValueError:
+                        raise _bad_value(part, coord, f_v) from None
+                    continue
+                v_raw, v_present, is_raw = f_v, True, None
             elif inline and b'"inlineStr"' in attrs:
                 values[coord] = inline.decode("utf-8")
                 if row > max_row:
