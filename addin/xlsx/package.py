@@ -1461,7 +1461,9 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                 v_raw, v_present, is_raw = child_v, True, None
             elif f_plain:
                 # a formula filled down as its own text (no attributes) with a value
-                text = _xml_text(f_plain) if b"&" in f_plain or b"\r" in f_plain else f_plain.decode()
+                text = (
+                    _xml_text(f_plain) if b"&" in f_plain or b"\r" in f_plain else f_plain.decode()
+                )
                 if text.strip():
                     formulas[coord] = Formula(text)
                 if row > max_row:
