@@ -1392,6 +1392,7 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
     shared = rd.shared
     max_row = max_col = 0
     seen = 0
+    last_digits, last_row = b"", 0
     pos = start
     while pos < end:
         # findall in slices of whole rows: C-speed matching, bounded memory
@@ -1418,7 +1419,9 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
             col = columns.get(letters)
             if col is None:
                 col = columns[letters] = _column(letters.decode())
-            row = int(digits)
+            if digits != last_digits:  # one int per row, shared by its cells' keys
+                last_digits, last_row = digits, int(digits)
+            row = last_row
             if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
                 raise _bad_cell(part, letters.decode() + digits.decode())
             coord = (row, col)
