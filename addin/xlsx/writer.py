@@ -59,7 +59,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from addin.xlsx.a1 import col_letters
+from addin.xlsx.a1 import col_letters, col_number
 from addin.xlsx.model import CellValue, Coord, Results, UnreadableWorkbookError
 from addin.xlsx.package import (
     DEFAULT_LIMITS,
@@ -70,6 +70,7 @@ from addin.xlsx.package import (
     gc_paused,
     open_package,
 )
+from addin.xlsx.sheetxml import SHEETDATA_RE, xml_text
 from udfs.errors import ExcelError
 
 __all__ = [
@@ -144,7 +145,6 @@ def _normalise(value: object) -> CellValue:
 # ---------------------------------------------------------------------------
 
 _ATTR_RE = re.compile(rb"""(\s+)([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""")
-_SHEETDATA_RE = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
 
 
 @dataclass
@@ -192,10 +192,7 @@ _ADDR_RE = re.compile(rb"^([A-Za-z]{1,3})(\d+)$")
 
 
 def _col_no(letters: bytes) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ch - 64)
-    return n
+    return col_number(letters.decode("ascii"))
 
 
 def _attrs(text: bytes) -> list[tuple[bytes, bytes, bytes]]:
@@ -225,23 +222,7 @@ def _unescape_attr(text: str) -> str:
 def _unescape_text(raw: bytes) -> str:
     """Element text as an XML parser reports it (line ends normalised, entities
     and ``_xHHHH_`` escapes decoded)."""
-    text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in text:
-        text = re.sub(
-            r"&(#x[0-9A-Fa-f]+|#\d+|lt|gt|amp|quot|apos);",
-            lambda m: _entity(m.group(1)),
-            text,
-        )
-    return decode_xstring(text)
-
-
-def _entity(name: str) -> str:
-    named = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-    if name in named:
-        return named[name]
-    if name.startswith("#x"):
-        return chr(int(name[2:], 16))
-    return chr(int(name[1:]))
+    return decode_xstring(xml_text(raw))
 
 
 class _SheetSplicer:
@@ -261,7 +242,7 @@ class _SheetSplicer:
         self.changed = 0
         self.out: list[bytes] = []
         self.spill_refs: dict[Coord, bytes] = {}
-        m = _SHEETDATA_RE.search(xml)
+        m = SHEETDATA_RE.search(xml)
         self.sheetdata = m
         self.tags = _Tags((m.group(1) + b":") if m and m.group(1) else b"")
 
@@ -278,7 +259,7 @@ class _SheetSplicer:
             self.xml = self._values_pass(m)
             if not self.updates:
                 return self.xml
-            m = _SHEETDATA_RE.search(self.xml)
+            m = SHEETDATA_RE.search(self.xml)
             assert m is not None
         # pass 2: whatever is left (text, spills, unusual XML)
         done = self.changed
@@ -1131,7 +1112,7 @@ def strip_formulas(xml: bytes) -> bytes:
     ...     b'<v>a</v></c></row></sheetData></worksheet>').decode()
     '<worksheet><sheetData><row r="1"><c r="A1" s="2"><v>3</v></c><c r="B1" t="inlineStr"><is><t xml:space="preserve">a</t></is></c></row></sheetData></worksheet>'
     """
-    m = _SHEETDATA_RE.search(xml)
+    m = SHEETDATA_RE.search(xml)
     if m is None or m.group(2):
         return xml
     tags = _Tags((m.group(1) + b":") if m.group(1) else b"")
