@@ -547,8 +547,11 @@ def test_scanner_shapes_agree_with_the_element_reader(
         "E1": "TRUE",
         "A2": "B2*2",
     }
-    assert s.values[(1, 1)] == 4.0 and s.values[(1, 3)] == "a\rb"
-    assert s.values[(1, 4)] == DIV0 and s.values[(1, 5)] is True and s.values[(1, 6)] == 3.0
+    assert s.values[(1, 1)] == 4.0
+    assert s.values[(1, 3)] == "a\rb"
+    assert s.values[(1, 4)] == DIV0
+    assert s.values[(1, 5)] is True
+    assert s.values[(1, 6)] == 3.0
     assert s.values[(2, 2)] == "x\ny\r\nz"
     monkeypatch.setattr(package_module, "_scan_sheet", lambda data, rd, part: False)
     assert read_workbook(path) == fast
