@@ -147,6 +147,9 @@ def _normalise(value: object) -> CellValue:
 _ATTR_RE = re.compile(rb"""(\s+)([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""")
 
 
+_SPLICE_SLICE = 4 * 1024 * 1024
+
+
 @dataclass
 class _Tags:
     """Element names with the namespace prefix the part uses (``x:c`` or ``c``)."""
@@ -364,8 +367,18 @@ class _SheetSplicer:
                 + c_close
             )
 
-        body = tags.value_cell.sub(one, xml[m.end() : end])
-        return xml[: m.end()] + body + xml[end:]
+        # in slices of whole rows: the pieces re.sub collects stay a few MB,
+        # not one small bytes object per cell of the sheet at once
+        chunks = [xml[: m.end()]]
+        sub, row_end = tags.value_cell.sub, tags.row_end
+        pos = m.end()
+        while pos < end:
+            stop = xml.find(row_end, min(pos + _SPLICE_SLICE, end), end)
+            stop = end if stop < 0 else stop + len(row_end)
+            chunks.append(sub(one, xml[pos:stop]))
+            pos = stop
+        chunks.append(xml[end:])
+        return b"".join(chunks)
 
     def _run_fast(self, m: re.Match[bytes]) -> bytes | None:
         """Splice when every cell to write already exists, written as Excel writes
