@@ -306,6 +306,35 @@ class _SheetSplicer:
             value = updates.get(coord, _SLOW)
             if value is _SLOW or b"vm=" in attrs or coord in spill_refs:
                 return cm.group()
+            if (
+                value.__class__ is float
+                and value - value == 0.0  # finite
+                and f_el is not None
+                and old_v
+                and b"t=" not in attrs
+            ):
+                # the commonest update: a number into a formula cell holding a number
+                del updates[coord]
+                payload = format_number(value).encode()
+                if old_v == payload:
+                    return cm.group()
+                try:
+                    if float(old_v) == value:
+                        return cm.group()
+                except ValueError:
+                    pass
+                self.changed += 1
+                return b'%s r="%s%s"%s>%s%s%s%s%s' % (
+                    c_open,
+                    letters,
+                    digits,
+                    attrs,
+                    f_el,
+                    v_open,
+                    payload,
+                    v_close,
+                    c_close,
+                )
             formula = f_el is not None
             kind = type(value)
             old: bytes | None = b"" if empty_v else old_v
@@ -1292,7 +1321,13 @@ def write_results(
                 changed[package.workbook_part] = new_wb
 
         write_package(
-            source, package, changed, dest, data=data, removed=removed, before_replace=before_replace
+            source,
+            package,
+            changed,
+            dest,
+            data=data,
+            removed=removed,
+            before_replace=before_replace,
         )
     return WriteSummary(
         cells, tuple(p for p in (i.filename for i in package.infos) if p in changed)
