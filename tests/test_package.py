@@ -516,6 +516,47 @@ def test_fast_scanner_agrees_with_the_element_reader(
     assert fast == slow
 
 
+def test_scanner_shapes_agree_with_the_element_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Formulas filled down as their own text (the scanner's direct capture),
+    typed formula results, entities and a ``&#13;`` character reference (kept as
+    a carriage return, line ends normalised first) read the same by the scanner
+    and by lxml."""
+    import addin.xlsx.package as package_module
+
+    path = make_xlsx(
+        tmp_path / "shapes.xlsx",
+        {
+            "S": (
+                '<row r="1"><c r="A1"><f>B1*2</f><v>4</v></c><c r="B1"><v>2</v></c>'
+                '<c r="C1" t="str"><f>"a"&amp;"&#13;b"</f><v>a&#13;b</v></c>'
+                '<c r="D1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+                '<c r="E1" t="b"><f>TRUE</f><v>1</v></c><c r="F1"><f> </f><v>3</v></c></row>'
+                '<row r="2"><c r="A2"><f>B2*2</f><v>0</v></c>'
+                '<c r="B2" t="str"><v>x\r\ny&#13;&#10;z</v></c></row>'
+            )
+        },
+    )
+    fast = read_workbook(path)
+    s = fast.sheet("S")
+    assert {to_a1(*k): f.text for k, f in s.formulas.items()} == {
+        "A1": "B1*2",
+        "C1": '"a"&"\rb"',
+        "D1": "1/0",
+        "E1": "TRUE",
+        "A2": "B2*2",
+    }
+    assert s.values[(1, 1)] == 4.0
+    assert s.values[(1, 3)] == "a\rb"
+    assert s.values[(1, 4)] == DIV0
+    assert s.values[(1, 5)] is True
+    assert s.values[(1, 6)] == 3.0
+    assert s.values[(2, 2)] == "x\ny\r\nz"
+    monkeypatch.setattr(package_module, "_scan_sheet", lambda data, rd, part: False)
+    assert read_workbook(path) == fast
+
+
 def test_unusual_xml_shapes_use_the_element_reader(tmp_path: Path) -> None:
     """Single quotes, whitespace, comments, CDATA and cells without ``r`` are read right."""
     path = make_xlsx(

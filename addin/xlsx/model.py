@@ -21,7 +21,7 @@ Coord = tuple[int, int]
 FormulaKind = Literal["normal", "array", "dynamic"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Formula:
     """One cell's formula as stored in the package.
 

@@ -42,7 +42,7 @@ from typing import IO, ClassVar
 
 from lxml import etree
 
-from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, from_a1
+from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, col_number, from_a1
 from addin.xlsx.model import (
     CellValue,
     Coord,
@@ -53,6 +53,7 @@ from addin.xlsx.model import (
     UnreadableWorkbookError,
     Workbook,
 )
+from addin.xlsx.sheetxml import SHEETDATA_RE, xml_text
 from udfs.errors import ExcelError, parse_error
 
 __all__ = [
@@ -662,13 +663,6 @@ _RefPart = tuple[str, bool, int, bool, int]
 _Template = list[str | _RefPart]
 
 
-def _col_no(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ord(ch) - 64)
-    return n
-
-
 def _compile(text: str) -> _Template:
     parts: _Template = []
     lit: list[str] = []
@@ -687,7 +681,7 @@ def _compile(text: str) -> _Template:
             nxt = text[end : end + 1]
             cm = _CELL_RE.match(tok)
             if cm and nxt not in ("(", "!", "[") and not _after_bang_name(text, m.start()):
-                col, row = _col_no(cm.group(2)), int(cm.group(4))
+                col, row = col_number(cm.group(2)), int(cm.group(4))
                 if col <= MAX_COL and 1 <= row <= MAX_ROW:
                     ref(("cell", cm.group(1) == "$", col, cm.group(3) == "$", row))
                     continue
@@ -697,7 +691,7 @@ def _compile(text: str) -> _Template:
             ma, mb = _COLPART_RE.match(a), _COLPART_RE.match(b)
             assert ma is not None
             assert mb is not None
-            ca, cb = _col_no(ma.group(2)), _col_no(mb.group(2))
+            ca, cb = col_number(ma.group(2)), col_number(mb.group(2))
             if ca > MAX_COL or cb > MAX_COL:
                 lit.append(tok)
                 continue
@@ -1121,7 +1115,7 @@ def _column(letters: str) -> int:
     """Column number of ``letters`` (cached; 0 when they are not column letters)."""
     col = _COLUMN_CACHE.get(letters)
     if col is None:
-        col = _col_no(letters) if _LETTERS_RE.fullmatch(letters) else 0
+        col = col_number(letters) if _LETTERS_RE.fullmatch(letters) else 0
         if col > MAX_COL:
             col = 0
         if len(_COLUMN_CACHE) < 20_000:
@@ -1292,27 +1286,7 @@ def _read_hidden_rows(data: bytes, sheet: Sheet) -> None:
         sheet.filtered_rows = frozenset(r for r in hidden if top < r <= bottom)
 
 
-_SHEETDATA_RE = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
 _ATTR_RE = re.compile(rb"""([\w:]+)\s*=\s*"([^"]*)\"""")
-_ENTITY_RE = re.compile(r"&(#x[0-9A-Fa-f]+|#\d+|lt|gt|amp|quot|apos);")
-_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-
-
-def _entity(m: re.Match[str]) -> str:
-    name = m.group(1)
-    if name[0] != "#":
-        return _NAMED_ENTITIES[name]
-    return chr(int(name[2:], 16) if name[1] == "x" else int(name[1:]))
-
-
-def _xml_text(raw: bytes) -> str:
-    """Element content as an XML parser reports it (entities, line ends)."""
-    text = raw.decode("utf-8")
-    if "&" in text:
-        text = _ENTITY_RE.sub(_entity, text)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
 
 
 class _Scanner:
@@ -1325,12 +1299,14 @@ class _Scanner:
         self.prefix = prefix
         # one cell: address, other attributes, then either "/>" or its content,
         # where the two shapes almost every cell has are captured directly:
-        # a plain value, and a shared-formula child with an optional value.
+        # a plain value, a shared-formula child with an optional value, and a
+        # formula filled down as its own text with a value.
         self.cell = re.compile(
             rb"<" + p + rb'c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:(/)>|>(?:'
             rb"<" + p + rb"v>([^<]+)</" + p + rb"v>"
             rb"|<" + p + rb'f t="shared" si="([0-9]+)"/>(?:<' + p + rb"v>([^<&]+)</" + p + rb"v>)?"
             rb"|<" + p + rb"is><" + p + rb"t>([^<&_\r]+)</" + p + rb"t></" + p + rb"is>"
+            rb"|<" + p + rb"f>([^<]+)</" + p + rb"f><" + p + rb"v>([^<&]+)</" + p + rb"v>"
             rb"|(.*?))</" + p + rb"c>)",
             re.DOTALL,
         )
@@ -1343,9 +1319,11 @@ class _Scanner:
         )
         self.t = re.compile(rb"<" + p + rb"t\b[^>]*?(?:/>|>(.*?)</" + p + rb"t>)", re.DOTALL)
         self.rph = re.compile(rb"<" + p + rb"rPh\b.*?</" + p + rb"rPh>", re.DOTALL)
-        self.starts = [
-            b"<" + prefix + b"c" + end for end in (b" ", b">", b"/", b"\t", b"\n", b"\r")
-        ]
+        # a cell starts "<c " (counted at C speed); the other ways are rare, so
+        # one search tells whether they need counting too
+        self.start = b"<" + prefix + b"c "
+        self.odd_start = re.compile(rb"<" + p + rb"c[>/\t\n\r]")
+        self.odd_starts = [b"<" + prefix + b"c" + end for end in (b">", b"/", b"\t", b"\n", b"\r")]
 
     @classmethod
     def get(cls, prefix: bytes) -> _Scanner:
@@ -1357,7 +1335,7 @@ class _Scanner:
     def inline_text(self, body: bytes) -> str:
         if b"rPh" in body:
             body = self.rph.sub(b"", body)
-        return decode_xstring("".join(_xml_text(m.group(1) or b"") for m in self.t.finditer(body)))
+        return decode_xstring("".join(xml_text(m.group(1) or b"") for m in self.t.finditer(body)))
 
 
 def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
@@ -1368,7 +1346,7 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
     quotes, comments or CDATA in the sheet data. The caller then falls back to
     the element-by-element reader.
     """
-    m = _SHEETDATA_RE.search(data)
+    m = SHEETDATA_RE.search(data)
     if m is None or m.group(2):
         return True  # no cells
     prefix = (m.group(1) + b":") if m.group(1) else b""
@@ -1379,7 +1357,9 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
         return False
     if data.find(b"<!--", start, end) >= 0 or data.find(b"<![CDATA[", start, end) >= 0:
         return False
-    expected = sum(data.count(s, start, end) for s in sc.starts)
+    expected = data.count(sc.start, start, end)
+    if sc.odd_start.search(data, start, end) is not None:
+        expected += sum(data.count(s, start, end) for s in sc.odd_starts)
     sheet = rd.sheet
     values = sheet.values
     formulas = sheet.formulas
@@ -1391,6 +1371,7 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
     shared = rd.shared
     max_row = max_col = 0
     seen = 0
+    last_digits, last_row = b"", 0
     pos = start
     while pos < end:
         # findall in slices of whole rows: C-speed matching, bounded memory
@@ -1399,13 +1380,27 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
         cells = sc.cell.findall(data, pos, stop)
         pos = stop
         seen += len(cells)
-        for letters, digits, attrs, closed, v_plain, child_si, child_v, inline, inner in cells:
+        for (
+            letters,
+            digits,
+            attrs,
+            closed,
+            v_plain,
+            child_si,
+            child_v,
+            inline,
+            f_plain,
+            f_v,
+            inner,
+        ) in cells:
             if closed:
                 continue  # a styled blank
             col = columns.get(letters)
             if col is None:
                 col = columns[letters] = _column(letters.decode())
-            row = int(digits)
+            if digits != last_digits:  # one int per row, shared by its cells' keys
+                last_digits, last_row = digits, int(digits)
+            row = last_row
             if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
                 raise _bad_cell(part, letters.decode() + digits.decode())
             coord = (row, col)
@@ -1446,6 +1441,24 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                 if not child_v:
                     continue
                 v_raw, v_present, is_raw = child_v, True, None
+            elif f_plain:
+                # a formula filled down as its own text (no attributes) with a value
+                text = (
+                    xml_text(f_plain) if b"&" in f_plain or b"\r" in f_plain else f_plain.decode()
+                )
+                if text.strip():
+                    formulas[coord] = Formula(text)
+                if row > max_row:
+                    max_row = row
+                if col > max_col:
+                    max_col = col
+                if not attrs or b"t=" not in attrs:
+                    try:
+                        values[coord] = float(f_v)
+                    except ValueError:
+                        raise _bad_value(part, coord, f_v) from None
+                    continue
+                v_raw, v_present, is_raw = f_v, True, None
             elif inline and b'"inlineStr"' in attrs:
                 values[coord] = inline.decode("utf-8")
                 if row > max_row:
@@ -1464,11 +1477,11 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                 fattrs, ftext, v_el, v_raw, is_raw = im.groups()
                 v_present = v_el is not None
                 if fattrs is not None or ftext is not None:
-                    fa = {k.decode(): _xml_text(v) for k, v in _ATTR_RE.findall(fattrs or b"")}
+                    fa = {k.decode(): xml_text(v) for k, v in _ATTR_RE.findall(fattrs or b"")}
                     cell_meta = None
                     if b"cm=" in attrs:
                         cell_meta = dict(_ATTR_RE.findall(attrs)).get(b"cm", b"").decode() or None
-                    _add_formula(rd, coord, fa, _xml_text(ftext) if ftext else "", cell_meta)
+                    _add_formula(rd, coord, fa, xml_text(ftext) if ftext else "", cell_meta)
                     if row > max_row:
                         max_row = row
                     if col > max_col:
@@ -1492,7 +1505,7 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
             elif t == "inlineStr" and is_raw is not None:
                 value = sc.inline_text(is_raw)
             else:
-                text = _xml_text(v_raw or b"") if v_present else None
+                text = xml_text(v_raw or b"") if v_present else None
                 value = _cell_value(t, text, None, strings, n_strings, date1904, part, coord)
             if value is not None:
                 values[coord] = value

@@ -59,7 +59,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from addin.xlsx.a1 import col_letters
+from addin.xlsx.a1 import col_letters, col_number
 from addin.xlsx.model import CellValue, Coord, Results, UnreadableWorkbookError
 from addin.xlsx.package import (
     DEFAULT_LIMITS,
@@ -70,6 +70,7 @@ from addin.xlsx.package import (
     gc_paused,
     open_package,
 )
+from addin.xlsx.sheetxml import SHEETDATA_RE, xml_text
 from udfs.errors import ExcelError
 
 __all__ = [
@@ -144,7 +145,9 @@ def _normalise(value: object) -> CellValue:
 # ---------------------------------------------------------------------------
 
 _ATTR_RE = re.compile(rb"""(\s+)([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""")
-_SHEETDATA_RE = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
+
+
+_SPLICE_SLICE = 4 * 1024 * 1024
 
 
 @dataclass
@@ -192,10 +195,7 @@ _ADDR_RE = re.compile(rb"^([A-Za-z]{1,3})(\d+)$")
 
 
 def _col_no(letters: bytes) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ch - 64)
-    return n
+    return col_number(letters.decode("ascii"))
 
 
 def _attrs(text: bytes) -> list[tuple[bytes, bytes, bytes]]:
@@ -225,23 +225,7 @@ def _unescape_attr(text: str) -> str:
 def _unescape_text(raw: bytes) -> str:
     """Element text as an XML parser reports it (line ends normalised, entities
     and ``_xHHHH_`` escapes decoded)."""
-    text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in text:
-        text = re.sub(
-            r"&(#x[0-9A-Fa-f]+|#\d+|lt|gt|amp|quot|apos);",
-            lambda m: _entity(m.group(1)),
-            text,
-        )
-    return decode_xstring(text)
-
-
-def _entity(name: str) -> str:
-    named = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-    if name in named:
-        return named[name]
-    if name.startswith("#x"):
-        return chr(int(name[2:], 16))
-    return chr(int(name[1:]))
+    return decode_xstring(xml_text(raw))
 
 
 class _SheetSplicer:
@@ -261,7 +245,7 @@ class _SheetSplicer:
         self.changed = 0
         self.out: list[bytes] = []
         self.spill_refs: dict[Coord, bytes] = {}
-        m = _SHEETDATA_RE.search(xml)
+        m = SHEETDATA_RE.search(xml)
         self.sheetdata = m
         self.tags = _Tags((m.group(1) + b":") if m and m.group(1) else b"")
 
@@ -278,7 +262,7 @@ class _SheetSplicer:
             self.xml = self._values_pass(m)
             if not self.updates:
                 return self.xml
-            m = _SHEETDATA_RE.search(self.xml)
+            m = SHEETDATA_RE.search(self.xml)
             assert m is not None
         # pass 2: whatever is left (text, spills, unusual XML)
         done = self.changed
@@ -322,6 +306,35 @@ class _SheetSplicer:
             value = updates.get(coord, _SLOW)
             if value is _SLOW or b"vm=" in attrs or coord in spill_refs:
                 return cm.group()
+            if (
+                value.__class__ is float
+                and value - value == 0.0  # finite
+                and f_el is not None
+                and old_v
+                and b"t=" not in attrs
+            ):
+                # the commonest update: a number into a formula cell holding a number
+                del updates[coord]
+                payload = format_number(value).encode()
+                if old_v == payload:
+                    return cm.group()
+                try:
+                    if float(old_v) == value:
+                        return cm.group()
+                except ValueError:
+                    pass
+                self.changed += 1
+                return b'%s r="%s%s"%s>%s%s%s%s%s' % (
+                    c_open,
+                    letters,
+                    digits,
+                    attrs,
+                    f_el,
+                    v_open,
+                    payload,
+                    v_close,
+                    c_close,
+                )
             formula = f_el is not None
             kind = type(value)
             old: bytes | None = b"" if empty_v else old_v
@@ -383,8 +396,18 @@ class _SheetSplicer:
                 + c_close
             )
 
-        body = tags.value_cell.sub(one, xml[m.end() : end])
-        return xml[: m.end()] + body + xml[end:]
+        # in slices of whole rows: the pieces re.sub collects stay a few MB,
+        # not one small bytes object per cell of the sheet at once
+        chunks = [xml[: m.end()]]
+        sub, row_end = tags.value_cell.sub, tags.row_end
+        pos = m.end()
+        while pos < end:
+            stop = xml.find(row_end, min(pos + _SPLICE_SLICE, end), end)
+            stop = end if stop < 0 else stop + len(row_end)
+            chunks.append(sub(one, xml[pos:stop]))
+            pos = stop
+        chunks.append(xml[end:])
+        return b"".join(chunks)
 
     def _run_fast(self, m: re.Match[bytes]) -> bytes | None:
         """Splice when every cell to write already exists, written as Excel writes
@@ -1131,7 +1154,7 @@ def strip_formulas(xml: bytes) -> bytes:
     ...     b'<v>a</v></c></row></sheetData></worksheet>').decode()
     '<worksheet><sheetData><row r="1"><c r="A1" s="2"><v>3</v></c><c r="B1" t="inlineStr"><is><t xml:space="preserve">a</t></is></c></row></sheetData></worksheet>'
     """
-    m = _SHEETDATA_RE.search(xml)
+    m = SHEETDATA_RE.search(xml)
     if m is None or m.group(2):
         return xml
     tags = _Tags((m.group(1) + b":") if m.group(1) else b"")
@@ -1298,7 +1321,13 @@ def write_results(
                 changed[package.workbook_part] = new_wb
 
         write_package(
-            source, package, changed, dest, data=data, removed=removed, before_replace=before_replace
+            source,
+            package,
+            changed,
+            dest,
+            data=data,
+            removed=removed,
+            before_replace=before_replace,
         )
     return WriteSummary(
         cells, tuple(p for p in (i.filename for i in package.infos) if p in changed)
