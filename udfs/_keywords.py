@@ -47,6 +47,10 @@ class Keyword:
 
     def parse(self, value: object, name: str) -> str:
         """The canonical value of ``value``; omitted gives the default."""
+        if type(value) is str and value:  # one keyword, the common case: no array
+            found = self._lookup.get(value.strip().casefold())
+            if found is not None:
+                return found
         if is_omitted(value):
             if self.default is None:
                 raise fail(
