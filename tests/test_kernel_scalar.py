@@ -114,8 +114,16 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
+def _cell(result: Any, i: int) -> Any:
+    """Row ``i`` of a spilled column (a whole-call error stands for every row)."""
+    cell = result if isinstance(result, ExcelError) else result[i, 0]
+    return cell.item() if isinstance(cell, np.generic) else cell
+
+
 def _check(call: Callable[[Any], Any], values: list[Any]) -> None:
-    """Each value alone, as a 1×1 range, and in a 70-long column agree."""
+    """Each value alone and as a 1×1 range (the one-value path) equals its
+    cell in a two-row column (the array path on a short array) and in a
+    70-row column (edges and fast rounding)."""
     filler = [[float(i)] for i in range(COLUMN - len(values))]
     column = call([[v] for v in values] + filler)
     for i, v in enumerate(values):
@@ -123,9 +131,9 @@ def _check(call: Callable[[Any], Any], values: list[Any]) -> None:
         assert not isinstance(one, np.ndarray), (v, one)
         boxed = call([[v]])
         assert _same(one, boxed), (v, one, boxed)
-        cell = column if isinstance(column, ExcelError) else column[i, 0]
-        if isinstance(cell, np.generic):
-            cell = cell.item()
+        pair = _cell(call([[v], [v]]), 0)
+        assert _same(one, pair), (v, one, pair)
+        cell = _cell(column, i)
         assert _same(one, cell), (v, one, cell)
 
 
@@ -154,15 +162,18 @@ def test_tiered_scalar_equals_array(drawn: tuple[Any, list[Any]], mode: str, sid
     _table_and_values(blank_rates=True),
     st.one_of(_rate, _odd_cells),
     st.booleans(),
-    st.sampled_from([None, "下含", "upper"]),
+    st.booleans(),
+    st.sampled_from([None, "下含", "upper", [["上含"]], [[None]]]),
 )
 def test_point_bonus_scalar_equals_array(
-    drawn: tuple[Any, list[Any]], rate: Any, with_gates: bool, side: Any
+    drawn: tuple[Any, list[Any]], rate: Any, boxed_rate: bool, with_gates: bool, side: Any
 ) -> None:
-    """POINT_BONUS on one score and rate equals it on that score in a range."""
+    """POINT_BONUS on one score and rate (each alone or as a 1×1 range, as
+    the classic host passes them) equals it on that score in a range."""
     table, values = drawn
     gates = table if with_gates else None
-    _check(lambda x: point_bonus(x, rate, gates, side), values)
+    given = [[rate]] if boxed_rate else rate
+    _check(lambda x: point_bonus(x, given, gates, side), values)
 
 
 def test_whole_call_errors_agree() -> None:

@@ -185,9 +185,23 @@ def _rates(bands: BandTable, name: str) -> FloatArray:
 # through the array path.
 
 
-def _is_scalar(value: object) -> bool:
-    """One cell, not a range (a per-cell call)."""
-    return not isinstance(value, list | tuple | np.ndarray)
+def _one_cell(value: object) -> tuple[bool, object]:
+    """Whether ``value`` is one cell — a scalar, or a 1×1 range as xlwings'
+    classic bridge hands every argument over (``[[85]]``) — and that cell."""
+    if isinstance(value, list | tuple):
+        if len(value) != 1:
+            return False, value
+        inner = value[0]
+        if isinstance(inner, list | tuple):
+            if len(inner) != 1:
+                return False, value
+            inner = inner[0]
+        return not isinstance(inner, list | tuple | np.ndarray), inner
+    if isinstance(value, np.ndarray):
+        if value.size == 1 and value.ndim <= 2:
+            return True, value.reshape(-1)[0]
+        return False, value
+    return True, value
 
 
 def _round_cents(v: float, slack: float) -> float | None:
@@ -299,8 +313,9 @@ def band(x: object, table: object, column: object = None, side: object = None) -
     where = SIDE.parse(side, "side")
     bands = BandTable.parse(table, "table")
     col = _column_number(column, bands)
-    if _is_scalar(x):
-        return _band_one(x, bands, col, where)
+    one, cell = _one_cell(x)
+    if one:
+        return _band_one(cell, bands, col, where)
     nums = to_numbers(x, "x")
     xv = nums.values
     idx = bands.locate(xv, where)
@@ -460,8 +475,9 @@ def tiered(x: object, table: object, mode: object, side: object = None) -> Any:
     how = MODE.parse(mode, "mode")
     where = SIDE.parse(side, "side")
     bands = BandTable.parse(table, "table")
-    if _is_scalar(x):
-        return _tiered_one(x, bands, how, where)
+    one, cell = _one_cell(x)
+    if one:
+        return _tiered_one(cell, bands, how, where)
     rates = _rates(bands, "table")
     nums = to_numbers(x, "x")
     with np.errstate(over="ignore", invalid="ignore"):
@@ -671,8 +687,10 @@ def point_bonus(score: object, rate: object, gates: object = None, side: object 
     [3400.0, 2550.0]
     """
     where = SIDE.parse(side, "side")
-    if _is_scalar(score) and _is_scalar(rate):
-        return _point_bonus_one(score, rate, gates, where)
+    one_score, score_cell = _one_cell(score)
+    one_rate, rate_cell = _one_cell(rate)
+    if one_score and one_rate:
+        return _point_bonus_one(score_cell, rate_cell, gates, where)
     scores, rates = broadcast_numbers(
         score=to_numbers(score, "score"), rate=to_numbers(rate, "rate")
     )
