@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
@@ -138,14 +139,16 @@ class BandTable:
         key = (name, min_columns, key)
         found = _CACHE.get(key)
         if found is not None:
-            _CACHE.move_to_end(key)
+            with suppress(KeyError):  # another thread dropped it meanwhile
+                _CACHE.move_to_end(key)
             return found
         parsed = cls._parse(table, name, min_columns)
         parsed.starts.setflags(write=False)
         parsed.columns.setflags(write=False)
         _CACHE[key] = parsed
-        if len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        while len(_CACHE) > _CACHE_SIZE:
+            with suppress(KeyError):
+                _CACHE.popitem(last=False)
         return parsed
 
     @classmethod
