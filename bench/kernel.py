@@ -46,6 +46,7 @@ import numpy as np
 from timing import best_of
 
 from udfs.bands import band, point_bonus, tiered
+from udfs.money import money
 from udfs.ranking import rank_prize, rankx
 
 CENT = Decimal("0.01")
@@ -273,6 +274,7 @@ def scalar_lines(repeats: int, calls: int = 2_000) -> list[str]:
         ("point_bonus(85, 40, gates)", lambda x: point_bonus(x, 40, gates), 85),
         ('tiered(12, households, "超额")', lambda x: tiered(x, households, "超额"), 12),
         ("band(7, households)", lambda x: band(x, households), 7),
+        ("money(1234.567)", lambda x: money(x), 1234.567),
     ]
 
     def per_call(call: Callable[[Any], Any], x: Any) -> float:

@@ -39,13 +39,20 @@ from udfs._inputs import (
     lay_errors,
     merge_errors,
     number_or_error,
+    one_cell,
     overflow_errors,
     scalar_number,
     spill,
     to_numbers,
 )
 from udfs._keywords import MODE, SIDE
-from udfs._numbers import decimal_difference, round_decimal, round_decimal_or_flag, round_sig
+from udfs._numbers import (
+    decimal_difference,
+    round_decimal,
+    round_decimal_one,
+    round_decimal_or_flag,
+    round_sig,
+)
 from udfs.errors import ExcelError, excel_function, fail
 
 __all__ = ["band", "point_bonus", "tier_detail", "tiered"]
@@ -185,46 +192,12 @@ def _rates(bands: BandTable, name: str) -> FloatArray:
 # through the array path.
 
 
-def _one_cell(value: object) -> tuple[bool, object]:
-    """Whether ``value`` is one cell — a scalar, or a 1×1 range as xlwings'
-    classic bridge hands every argument over (``[[85]]``) — and that cell."""
-    if isinstance(value, list | tuple):
-        if len(value) != 1:
-            return False, value
-        inner = value[0]
-        if isinstance(inner, list | tuple):
-            if len(inner) != 1:
-                return False, value
-            inner = inner[0]
-        return not isinstance(inner, list | tuple | np.ndarray), inner
-    if isinstance(value, np.ndarray):
-        if value.size == 1 and value.ndim <= 2:
-            return True, value.reshape(-1)[0]
-        return False, value
-    return True, value
-
-
-def _round_cents(v: float, slack: float) -> float | None:
-    """``round_decimal(v, 2)`` for one finite double, or ``None`` where a
-    rounding tie lies within ``slack`` (as :func:`round_decimal_or_flag`)."""
-    y = abs(v) * 100.0
-    if not y < 2.0**52:
-        return None
-    t = y + 0.5
-    r = float(math.floor(t))
-    f = t - r
-    margin = slack * 100.0 + 2e-16 * t
-    if f <= margin or f >= 1.0 - margin:
-        return None
-    return math.copysign(r / 100.0, v) + 0.0
-
-
 def _finish_one(amount: float) -> float | ExcelError:
     """One amount rounded to the fen as :func:`round_decimal` would; a value
     beyond the range of doubles is ``#NUM!``."""
     if not math.isfinite(amount):
         return OUT_OF_RANGE
-    out = _round_cents(amount, abs(amount) * 1e-13)
+    out = round_decimal_one(amount, 2, abs(amount) * 1e-13)
     if out is None:
         out = float(round_decimal(np.array([amount]), 2)[0])
     return out if math.isfinite(out) else OUT_OF_RANGE
@@ -313,7 +286,7 @@ def band(x: object, table: object, column: object = None, side: object = None) -
     where = SIDE.parse(side, "side")
     bands = BandTable.parse(table, "table")
     col = _column_number(column, bands)
-    one, cell = _one_cell(x)
+    one, cell = one_cell(x)
     if one:
         return _band_one(cell, bands, col, where)
     nums = to_numbers(x, "x")
@@ -475,7 +448,7 @@ def tiered(x: object, table: object, mode: object, side: object = None) -> Any:
     how = MODE.parse(mode, "mode")
     where = SIDE.parse(side, "side")
     bands = BandTable.parse(table, "table")
-    one, cell = _one_cell(x)
+    one, cell = one_cell(x)
     if one:
         return _tiered_one(cell, bands, how, where)
     rates = _rates(bands, "table")
@@ -508,7 +481,7 @@ def _tiered_one(x: object, bands: BandTable, how: str, where: str) -> float | Ex
     amount = 0.0 if idx < 0 else accrued[k] + rate * max(xv - starts[k], 0.0)
     if math.isfinite(amount):
         slack = (abs(amount) + abs(xv) * r_max + fixed) * 1e-13
-        out = _round_cents(amount, slack)
+        out = round_decimal_one(amount, 2, slack)
         if out is not None:
             return out
     amounts = _tiered_amounts(np.array([[xv]]), bands, np.array(rates), how, where)
@@ -687,8 +660,8 @@ def point_bonus(score: object, rate: object, gates: object = None, side: object 
     [3400.0, 2550.0]
     """
     where = SIDE.parse(side, "side")
-    one_score, score_cell = _one_cell(score)
-    one_rate, rate_cell = _one_cell(rate)
+    one_score, score_cell = one_cell(score)
+    one_rate, rate_cell = one_cell(rate)
     if one_score and one_rate:
         return _point_bonus_one(score_cell, rate_cell, gates, where)
     scores, rates = broadcast_numbers(
