@@ -46,6 +46,7 @@ import numpy as np
 from timing import best_of
 
 from udfs.bands import band, point_bonus, tiered
+from udfs.money import money
 from udfs.ranking import rank_prize, rankx
 
 CENT = Decimal("0.01")
@@ -264,25 +265,32 @@ SCALAR_TARGET_MICROSECONDS = 20.0
 
 
 def scalar_lines(repeats: int, calls: int = 2_000) -> list[str]:
-    """The cost of one-value kernel calls (the host's per-cell path), in µs."""
+    """The cost of one-value kernel calls (the host's per-cell path), in µs,
+    beside the same call on a two-row column (the array path, which every
+    one-value call took before it had its own), measured in the same run."""
     gates = [[0, 0], [60, 20], [80, None]]
     households = [[0, 20], [5, 30], [10, 40]]
-    cases: list[tuple[str, Callable[[], Any]]] = [
-        ("point_bonus(85, 40, gates)", lambda: point_bonus(85, 40, gates)),
-        ('tiered(12, households, "超额")', lambda: tiered(12, households, "超额")),
-        ("band(7, households)", lambda: band(7, households)),
+    cases: list[tuple[str, Callable[[Any], Any], Any]] = [
+        ("point_bonus(85, 40, gates)", lambda x: point_bonus(x, 40, gates), 85),
+        ('tiered(12, households, "超额")', lambda x: tiered(x, households, "超额"), 12),
+        ("band(7, households)", lambda x: band(x, households), 7),
+        ("money(1234.567)", lambda x: money(x), 1234.567),
     ]
-    out = []
-    for label, call in cases:
-        def many(call: Callable[[], Any] = call) -> None:
+
+    def per_call(call: Callable[[Any], Any], x: Any) -> float:
+        def many() -> None:
             for _ in range(calls):
-                call()
+                call(x)
 
         seconds, _ = best_of(repeats, many)
-        micro = seconds / calls * 1e6
+        return seconds / calls * 1e6
+
+    out = [f"{'one-value call':<40}{'scalar':>9}{'2-row column':>15}{'ratio':>8}"]
+    for label, call, x in cases:
+        micro, boxed = per_call(call, x), per_call(call, [[x], [x]])
         verdict = "met" if micro <= SCALAR_TARGET_MICROSECONDS else "NOT met"
         out.append(
-            f"scalar call {label:<32}{micro:>8.0f} µs "
+            f"{label:<40}{micro:>6.1f} µs{boxed:>12.0f} µs{boxed / micro:>7.1f}×  "
             f"(target ≤ {SCALAR_TARGET_MICROSECONDS:g} µs: {verdict})"
         )
     return out

@@ -19,7 +19,11 @@ the same bands at a fraction of the cost.
 
 from __future__ import annotations
 
+import bisect
+from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -40,6 +44,14 @@ _EDGE_MIN_SIZE = 64
 _COUNT_MAX_BANDS = 32
 
 _SIGN = np.int64(-(2**63))
+
+#: How many parsed tables :meth:`BandTable.parse` keeps (a workbook has a few).
+_CACHE_SIZE = 32
+#: Cell types whose equality is their identity as a cell value, so a table of
+#: them can be looked up by value (an ExcelError compares by code only; and
+#: ``True == 1``, so a table holding booleans has its types in the key; 1 and
+#: 1.0 are the same number to every reader of the table).
+_PLAIN = frozenset({type(None), str, int, float, bool})
 
 
 def _ordered(d: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
@@ -103,6 +115,9 @@ class BandTable:
     _edges: dict[str, npt.NDArray[np.float64]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    #: What callers derive from the table once (rates, looked-up columns …),
+    #: kept with it so a cached table brings them along.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def parse(cls, table: object, name: str = "table", *, min_columns: int = 2) -> BandTable:
@@ -112,7 +127,33 @@ class BandTable:
         larger than the table). A blank, text or error start, a start not above
         the one before it, or fewer than ``min_columns`` columns is ``#VALUE!``
         (an error cell in the start column is passed through).
+
+        A table given as nested lists or tuples of plain cells (numbers, text,
+        blanks, booleans), or as a numeric array, is parsed once and kept in a
+        small LRU cache keyed by its value, so a column of per-cell calls
+        (a UDF filled down in Excel) does not re-parse it for each cell.
         """
+        key = _fingerprint(table)
+        if key is None:
+            return cls._parse(table, name, min_columns)
+        key = (name, min_columns, key)
+        found = _CACHE.get(key)
+        if found is not None:
+            with suppress(KeyError):  # another thread dropped it meanwhile
+                _CACHE.move_to_end(key)
+            return found
+        parsed = cls._parse(table, name, min_columns)
+        parsed.starts.setflags(write=False)
+        parsed.columns.setflags(write=False)
+        _CACHE[key] = parsed
+        while len(_CACHE) > _CACHE_SIZE:
+            with suppress(KeyError):
+                _CACHE.popitem(last=False)
+        return parsed
+
+    @classmethod
+    def _parse(cls, table: object, name: str, min_columns: int) -> BandTable:
+        """:meth:`parse` without the cache."""
         block = as_block(table, name)
         if block.shape[1] < min_columns:
             raise fail(
@@ -183,6 +224,19 @@ class BandTable:
         idx = np.searchsorted(self.starts, xs, side="left") - 1
         return np.where(xs == self.starts[0], 0, idx)
 
+    def locate_one(self, x: float, side: str) -> int:
+        """:meth:`locate` for one finite value, in plain Python (the per-cell
+        path): a bisection on the edges, the same comparison :meth:`locate`
+        makes on long columns."""
+        key = ("edges", side)
+        if key not in self.memo:
+            # None: a start within 1e-280 of 0 has no exact edge, numpy decides.
+            self.memo[key] = self.edges(side).tolist() if self._edges_exact() else None
+        edges: list[float] | None = self.memo[key]
+        if edges is None:
+            return int(self.locate(np.array([x]), side)[0])
+        return bisect.bisect_right(edges, x) - 1
+
     def _edges_exact(self) -> bool:
         """Edges are exact unless a start is within 1e-280 of 0 (not 0 itself),
         where 12-digit rounding leaves values as they are."""
@@ -241,3 +295,28 @@ class BandTable:
                 raise fail(v)
             out[k] = v
         return out
+
+
+_CACHE: OrderedDict[Any, BandTable] = OrderedDict()
+
+
+def _fingerprint(table: object) -> Any:
+    """An immutable key for a table's value, or ``None`` when it has none
+    (cells other than plain numbers, text, blanks and booleans; an error cell
+    is never cached, its message would be the first one's)."""
+    if isinstance(table, np.ndarray):
+        if table.dtype.kind in "iuf":
+            return (table.dtype.str, table.shape, table.tobytes())
+        return None
+    if not isinstance(table, list | tuple) or not table:
+        return None
+    if all(isinstance(r, list | tuple) for r in table):
+        rows = tuple(map(tuple, table))
+    else:
+        rows = (tuple(table),)
+    kinds = set(map(type, chain.from_iterable(rows)))
+    if not kinds <= _PLAIN:
+        return None
+    if bool in kinds:  # True == 1: the types tell them apart
+        return rows, tuple(type(c) for c in chain.from_iterable(rows))
+    return rows

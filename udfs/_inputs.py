@@ -43,6 +43,7 @@ __all__ = [
     "lay_errors",
     "merge_errors",
     "number_or_error",
+    "one_cell",
     "overflow_errors",
     "scalar_number",
     "spill",
@@ -290,6 +291,25 @@ def broadcast_numbers(**args: Numbers) -> list[Numbers]:
         )
         for a in args.values()
     ]
+
+
+def one_cell(value: object) -> tuple[bool, object]:
+    """Whether ``value`` is one cell — a scalar, or a 1×1 range as xlwings'
+    classic bridge hands every argument over (``[[85]]``) — and that cell."""
+    if isinstance(value, list | tuple):
+        if len(value) != 1:
+            return False, value
+        inner = value[0]
+        if isinstance(inner, list | tuple):
+            if len(inner) != 1:
+                return False, value
+            inner = inner[0]
+        return not isinstance(inner, list | tuple | np.ndarray), inner
+    if isinstance(value, np.ndarray):
+        if value.size == 1 and value.ndim <= 2:
+            return True, value.reshape(-1)[0]
+        return False, value
+    return True, value
 
 
 def scalar_number(value: object, name: str, default: float | None = None) -> float:

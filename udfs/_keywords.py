@@ -47,6 +47,15 @@ class Keyword:
 
     def parse(self, value: object, name: str) -> str:
         """The canonical value of ``value``; omitted gives the default."""
+        word = value
+        if type(word) is list and len(word) == 1 and type(word[0]) is list and len(word[0]) == 1:
+            word = word[0][0]  # a 1×1 range, as xlwings' classic bridge passes it
+        if type(word) is str and word:  # one keyword, the common case: no array
+            found = self._lookup.get(word.strip().casefold())
+            if found is not None:
+                return found
+        elif word is None and self.default is not None:
+            return self.default
         if is_omitted(value):
             if self.default is None:
                 raise fail(

@@ -25,6 +25,7 @@ decimals: ``ROUND(2.675, 2)`` is 2.68 although the double nearest 2.675 is
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from typing import ParamSpec, TypeVar
@@ -36,6 +37,7 @@ __all__ = [
     "decimal_difference",
     "decimal_reference",
     "round_decimal",
+    "round_decimal_one",
     "round_decimal_or_flag",
     "round_sig",
     "significant_unit",
@@ -290,6 +292,28 @@ def round_decimal_or_flag(
     out = np.copysign(r / scale, x)
     out += 0.0  # no negative zero
     return out, unsure
+
+
+def round_decimal_one(v: float, digits: int, slack: float) -> float | None:
+    """:func:`round_decimal_or_flag` for one finite double in plain Python (the
+    per-cell path, no numpy): the rounded value, or ``None`` where a rounding
+    tie lies within ``slack`` or ``v`` is too large to scale (the caller then
+    rounds the array way). ``digits`` must be 0 … 22.
+
+    >>> round_decimal_one(2.6749, 2, 1e-12), round_decimal_one(2.675, 2, 1e-12)
+    (2.67, None)
+    """
+    scale = float(_POW10[_OFFSET + digits])
+    y = abs(v) * scale
+    if not y < 2.0**52:
+        return None
+    t = y + 0.5
+    r = float(math.floor(t))
+    f = t - r
+    margin = slack * scale + 2e-16 * t
+    if f <= margin or f >= 1.0 - margin:
+        return None
+    return math.copysign(r / scale, v) + 0.0
 
 
 def _round_decimal_exact(arr: FloatArray, digits: int, half_even: bool) -> FloatArray:

@@ -38,13 +38,21 @@ from udfs._inputs import (
     is_blank,
     lay_errors,
     merge_errors,
+    number_or_error,
+    one_cell,
     overflow_errors,
     scalar_number,
     spill,
     to_numbers,
 )
 from udfs._keywords import MODE, SIDE
-from udfs._numbers import decimal_difference, round_decimal, round_decimal_or_flag, round_sig
+from udfs._numbers import (
+    decimal_difference,
+    round_decimal,
+    round_decimal_one,
+    round_decimal_or_flag,
+    round_sig,
+)
 from udfs.errors import ExcelError, excel_function, fail
 
 __all__ = ["band", "point_bonus", "tier_detail", "tiered"]
@@ -174,6 +182,47 @@ def _rates(bands: BandTable, name: str) -> FloatArray:
     return bands.numeric_column(1, name)
 
 
+# --------------------------------------------------------------------------- one value
+#
+# A per-cell UDF in Excel calls the kernel with one value per call, ten
+# thousand times down a column. These helpers give BAND, TIERED and
+# POINT_BONUS a plain-Python path for that case, with the same arithmetic as
+# the array path, step by step, so the results are identical (a property
+# test compares them); the rare values the fast rounding is unsure of go
+# through the array path.
+
+
+def _finish_one(amount: float) -> float | ExcelError:
+    """One amount rounded to the fen as :func:`round_decimal` would; a value
+    beyond the range of doubles is ``#NUM!``."""
+    if not math.isfinite(amount):
+        return OUT_OF_RANGE
+    out = round_decimal_one(amount, 2, abs(amount) * 1e-13)
+    if out is None:
+        out = float(round_decimal(np.array([amount]), 2)[0])
+    return out if math.isfinite(out) else OUT_OF_RANGE
+
+
+def _memo_rates(bands: BandTable, name: str, blank: float = 0.0) -> list[float]:
+    """The rate column as a Python list, computed once per (cached) table."""
+    key = ("rates", name, blank)
+    found = bands.memo.get(key)
+    if found is None:
+        found = bands.numeric_column(1, name, blank=blank).tolist()
+        bands.memo[key] = found
+    return found
+
+
+def _below_one(x: float, bands: BandTable, x_name: str, table_name: str) -> ExcelError:
+    """BAND's ``#N/A`` for one value below the first start (as :func:`_below_errors`)."""
+    v, s0 = _fmt(x), _fmt(float(bands.starts[0]))
+    return ExcelError(
+        "#N/A",
+        f"参数 {x_name} 的值 {v} 低于 {table_name} 的第一个起点 {s0}，不在任何档内 / "
+        f"{x_name} = {v} is below the first start {s0} of {table_name}",
+    )
+
+
 # --------------------------------------------------------------------------- BAND
 
 
@@ -237,6 +286,9 @@ def band(x: object, table: object, column: object = None, side: object = None) -
     where = SIDE.parse(side, "side")
     bands = BandTable.parse(table, "table")
     col = _column_number(column, bands)
+    one, cell = one_cell(x)
+    if one:
+        return _band_one(cell, bands, col, where)
     nums = to_numbers(x, "x")
     xv = nums.values
     idx = bands.locate(xv, where)
@@ -249,6 +301,22 @@ def band(x: object, table: object, column: object = None, side: object = None) -
     values = np.take(cells, k)
     errors = merge_errors(nums.errors, _below_errors(xv, below, bands, "x", "table"))
     return spill(lay_errors(values, errors))
+
+
+def _band_one(x: object, bands: BandTable, col: int, where: str) -> Any:
+    """BAND for one cell ``x``."""
+    xv = number_or_error(x, "x")
+    if isinstance(xv, ExcelError):
+        return xv
+    k = bands.locate_one(xv, where)
+    if k < 0:
+        return _below_one(xv, bands, "x", "table")
+    cells = bands.memo.get(("cells", col))
+    if cells is None:
+        found = bands.starts if col == 1 else _lookup_cells(bands.columns[:, col - 2])
+        cells = [c.item() if isinstance(c, np.generic) else c for c in found.tolist()]
+        bands.memo[("cells", col)] = cells
+    return cells[k]
 
 
 def _column_number(column: object, bands: BandTable) -> int:
@@ -380,11 +448,45 @@ def tiered(x: object, table: object, mode: object, side: object = None) -> Any:
     how = MODE.parse(mode, "mode")
     where = SIDE.parse(side, "side")
     bands = BandTable.parse(table, "table")
+    one, cell = one_cell(x)
+    if one:
+        return _tiered_one(cell, bands, how, where)
     rates = _rates(bands, "table")
     nums = to_numbers(x, "x")
     with np.errstate(over="ignore", invalid="ignore"):
         amounts = _tiered_amounts(nums.values, bands, rates, how, where)
     return spill(lay_errors(amounts, merge_errors(nums.errors, overflow_errors(amounts))))
+
+
+def _tiered_one(x: object, bands: BandTable, how: str, where: str) -> float | ExcelError:
+    """TIERED for one cell ``x``: :func:`_tiered_amounts`' arithmetic on
+    Python floats; a value the fast rounding is unsure of goes the array way."""
+    rates = _memo_rates(bands, "table")
+    xv = number_or_error(x, "x")
+    if isinstance(xv, ExcelError):
+        return xv
+    idx = bands.locate_one(xv, where)
+    k = max(idx, 0)
+    rate = rates[k]
+    if how != "marginal":
+        return _finish_one(0.0 if idx < 0 else xv * rate)
+    facts = bands.memo.get("marginal")
+    if facts is None:
+        cumulative = _cumulative(bands, np.array(rates))
+        r_max = max(abs(r) for r in rates)
+        fixed = r_max * float(np.abs(bands.starts).max()) + float(np.abs(cumulative).max())
+        facts = (cumulative.tolist(), bands.starts.tolist(), r_max, fixed)
+        bands.memo["marginal"] = facts
+    accrued, starts, r_max, fixed = facts
+    amount = 0.0 if idx < 0 else accrued[k] + rate * max(xv - starts[k], 0.0)
+    if math.isfinite(amount):
+        slack = (abs(amount) + abs(xv) * r_max + fixed) * 1e-13
+        out = round_decimal_one(amount, 2, slack)
+        if out is not None:
+            return out
+    amounts = _tiered_amounts(np.array([[xv]]), bands, np.array(rates), how, where)
+    v = float(amounts[0, 0])
+    return v if math.isfinite(v) else OUT_OF_RANGE
 
 
 @excel_function
@@ -558,6 +660,10 @@ def point_bonus(score: object, rate: object, gates: object = None, side: object 
     [3400.0, 2550.0]
     """
     where = SIDE.parse(side, "side")
+    one_score, score_cell = one_cell(score)
+    one_rate, rate_cell = one_cell(rate)
+    if one_score and one_rate:
+        return _point_bonus_one(score_cell, rate_cell, gates, where)
     scores, rates = broadcast_numbers(
         score=to_numbers(score, "score"), rate=to_numbers(rate, "rate")
     )
@@ -581,9 +687,32 @@ def point_bonus(score: object, rate: object, gates: object = None, side: object 
     return spill(lay_errors(amounts, errors))
 
 
+def _point_bonus_one(score: object, rate: object, gates: object, where: str) -> Any:
+    """POINT_BONUS for one score and one rate."""
+    gate_rate = math.nan
+    below = False
+    sv = number_or_error(score, "score")
+    if not _omitted_table(gates):
+        table = BandTable.parse(gates, "gates")
+        gate_rates = _memo_rates(table, "gates", blank=math.nan)
+        if not isinstance(sv, ExcelError):
+            idx = table.locate_one(sv, where)
+            below = idx < 0
+            gate_rate = gate_rates[max(idx, 0)]
+    rv = number_or_error(rate, "rate")
+    if isinstance(sv, ExcelError):
+        return sv
+    if isinstance(rv, ExcelError):
+        return rv
+    per_point = rv if math.isnan(gate_rate) else gate_rate
+    return _finish_one(0.0 if below else sv * per_point)
+
+
 def _omitted_table(value: object) -> bool:
     """``gates`` left out or empty (``None``, ``""``, a single blank cell)."""
     if value is None:
         return True
+    if isinstance(value, list | tuple) and len(value) > 1:
+        return False  # several rows (or cells): a table
     block = as_block(value, "gates")
     return block.size == 1 and is_blank(block[0, 0])

@@ -25,9 +25,17 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from udfs._inputs import Numbers, finish, scalar_number, spill, to_numbers
+from udfs._inputs import (
+    Numbers,
+    finish,
+    number_or_error,
+    one_cell,
+    scalar_number,
+    spill,
+    to_numbers,
+)
 from udfs._keywords import ROUNDING
-from udfs._numbers import _exponents, round_decimal
+from udfs._numbers import _exponents, round_decimal, round_decimal_one
 from udfs.errors import ExcelError, ExcelErrorRaised, excel_function, fail
 
 __all__ = ["allocate", "apportion", "exact_integers", "money"]
@@ -303,6 +311,26 @@ def allocate(amount: object, weights: object, unit: object = None) -> Any:
     return spill(finish(shares))
 
 
+#: The one-value path of MONEY takes numbers from this magnitude (or 0) whose
+#: rounded value keeps at most 15 digits, so that cleaning it to 15
+#: significant digits leaves it as it is, and places 0 … 8.
+_ONE_MIN, _ONE_MAX_DIGITS = 1e-7, 8
+
+
+def _money_one(cell: object, places: int) -> float | None:
+    """MONEY for one plain number, in Python (a per-cell call), or ``None``
+    for what the array path must decide: an error, a value near a rounding tie
+    (then the half-up or half-even rule matters), a very large or very small
+    value, places outside 0 … 8."""
+    v = number_or_error(cell, "x")
+    if isinstance(v, ExcelError) or not 0 <= places <= _ONE_MAX_DIGITS:
+        return None
+    a = abs(v)
+    if (a != 0 and a < _ONE_MIN) or not a * 10.0**places < 1e15:
+        return None
+    return round_decimal_one(v, places, a * 1e-13)
+
+
 @excel_function
 def money(x: object, digits: object = None, method: object = None) -> Any:
     """Round money exactly: half away from zero (default) or half to even.
@@ -354,12 +382,18 @@ def money(x: object, digits: object = None, method: object = None) -> Any:
     >>> str(money(1, 2, "bankers"))
     '#VALUE!'
     """
-    nums = to_numbers(x, "x")
+    one, cell = one_cell(x)
+    nums = None if one else to_numbers(x, "x")
     d = _guarded("digits", lambda: scalar_number(digits, "digits", default=2.0))
     # Truncated like ROUND's num_digits. Beyond MAX_DIGITS every double keeps all
     # its 15 digits; below MIN_DIGITS every double is under half a unit and rounds to 0.
     places = int(max(MIN_DIGITS - 1, min(MAX_DIGITS, d)))
     half_even = _guarded("method", lambda: ROUNDING.parse(method, "method")) == "half-even"
+    if nums is None:
+        fast = _money_one(cell, places)
+        if fast is not None:
+            return fast
+        nums = to_numbers(x, "x")
     vals = nums.values
     ok = np.isfinite(vals)
     out = np.full(vals.shape, np.nan)
