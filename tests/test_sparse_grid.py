@@ -5,10 +5,15 @@ cells far beyond, and whole-column references still cut at the used extent."""
 from __future__ import annotations
 
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_engine import _formulas
 
+from addin.refresh import engine
 from addin.refresh.engine import (
     DENSE_FLOOR,
     MATERIALISE_LIMIT,
@@ -18,7 +23,16 @@ from addin.refresh.engine import (
     calculate,
 )
 from addin.xlsx.a1 import from_a1, to_a1
-from addin.xlsx.model import Formula, Sheet, UnsupportedFormulaError, Workbook
+from addin.xlsx.model import (
+    DefinedName,
+    Formula,
+    RefreshError,
+    Sheet,
+    Table,
+    UnsupportedFormulaError,
+    Workbook,
+)
+from udfs.errors import ExcelError
 
 
 def far_book(formulas: dict[str, str], far: str = "XFD30000") -> Workbook:
@@ -115,3 +129,44 @@ def test_formulas_read_and_spill_into_the_far_part(vectorise: bool) -> None:
     assert got["T!A5"] == 10.0 + 15.0 + 20.0
     assert got["T!XFB29002"] == 30.0
     assert got["T!A6"] == 2 * (10.0 + 15.0 + 20.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    texts=st.lists(_formulas(), min_size=3, max_size=3),
+    kinds=st.lists(st.sampled_from(["normal", "array", "dynamic"]), min_size=3, max_size=3),
+)
+def test_sparse_grid_computes_what_the_dense_grid_does(texts: list[str], kinds: list[str]) -> None:
+    """Random formulas (every supported function, operator and reference form,
+    filled down, array and dynamic) give the same values when every cell but A1
+    lives in the sparse map as when the whole sheet is one dense array."""
+    sheet = Sheet("S")
+    pool = [1.0, -3.5, "x", "1", True, "文本", 0.0, ExcelError("#N/A")]
+    for r in range(1, 6):
+        for c in range(1, 4):
+            sheet.values[(r, c)] = pool[(r * 3 + c) % len(pool)]
+    for i, (t, kind) in enumerate(zip(texts, kinds, strict=True)):
+        ref = f"E{8 + 3 * i}:F{9 + 3 * i}" if kind != "normal" else None
+        sheet.formulas[(8 + 3 * i, 5)] = Formula(t, kind, ref)  # type: ignore[arg-type]
+        for r in range(10, 14):
+            moved = t.replace("A1", f"A{r - 9}").replace("B2", f"B{r - 8}")
+            sheet.formulas[(r, 7 + i)] = Formula(moved)
+    wb = Workbook(
+        [sheet],
+        names=[DefinedName("nm", "S!$A$1:$A$3")],
+        tables=[Table("T", "S", (1, 1), (5, 3), ("x", "y", "z"))],
+    )
+    try:
+        dense = calculate(wb).values["S"]
+    except RefreshError:
+        return
+    with (
+        mock.patch.object(engine, "DENSE_FLOOR", 1),
+        mock.patch.object(engine, "DENSE_PER_CELL", 0),
+    ):
+        sparse = calculate(wb).values["S"]
+    assert sparse.keys() == dense.keys()
+    for k, v in dense.items():
+        w = sparse[k]
+        assert type(v) is type(w), (k, v, w)
+        assert v == w or (isinstance(v, float) and v != v and w != w), (k, v, w)
