@@ -131,7 +131,7 @@ def _dense_extent(coords: np.ndarray, rows: int, cols: int) -> tuple[int, int]:
     budget = max(DENSE_FLOOR, DENSE_PER_CELL * len(coords))
     if rows * cols <= budget or not len(coords):
         return (rows, cols) if rows * cols <= budget else (1, 1)
-    qs = (0.5, 0.9, 0.99, 0.999, 1.0)
+    qs = (0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0)
     r_cands = {1, rows, *np.quantile(coords[:, 0], qs, method="higher").tolist()}
     c_cands = {1, cols, *np.quantile(coords[:, 1], qs, method="higher").tolist()}
     best = (-1, 0, (1, 1))  # the most cells held, then the fewest slots
