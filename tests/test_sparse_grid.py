@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_engine import _formulas
+from test_engine import _formulas, random_formula_book
 
 from addin.refresh import engine
 from addin.refresh.engine import (
@@ -24,15 +24,12 @@ from addin.refresh.engine import (
 )
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.model import (
-    DefinedName,
     Formula,
     RefreshError,
     Sheet,
-    Table,
     UnsupportedFormulaError,
     Workbook,
 )
-from udfs.errors import ExcelError
 
 
 def far_book(formulas: dict[str, str], far: str = "XFD30000") -> Workbook:
@@ -140,22 +137,7 @@ def test_sparse_grid_computes_what_the_dense_grid_does(texts: list[str], kinds: 
     """Random formulas (every supported function, operator and reference form,
     filled down, array and dynamic) give the same values when every cell but A1
     lives in the sparse map as when the whole sheet is one dense array."""
-    sheet = Sheet("S")
-    pool = [1.0, -3.5, "x", "1", True, "文本", 0.0, ExcelError("#N/A")]
-    for r in range(1, 6):
-        for c in range(1, 4):
-            sheet.values[(r, c)] = pool[(r * 3 + c) % len(pool)]
-    for i, (t, kind) in enumerate(zip(texts, kinds, strict=True)):
-        ref = f"E{8 + 3 * i}:F{9 + 3 * i}" if kind != "normal" else None
-        sheet.formulas[(8 + 3 * i, 5)] = Formula(t, kind, ref)  # type: ignore[arg-type]
-        for r in range(10, 14):
-            moved = t.replace("A1", f"A{r - 9}").replace("B2", f"B{r - 8}")
-            sheet.formulas[(r, 7 + i)] = Formula(moved)
-    wb = Workbook(
-        [sheet],
-        names=[DefinedName("nm", "S!$A$1:$A$3")],
-        tables=[Table("T", "S", (1, 1), (5, 3), ("x", "y", "z"))],
-    )
+    wb = random_formula_book(texts, kinds)
     try:
         dense = calculate(wb).values["S"]
     except RefreshError:
