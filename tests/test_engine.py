@@ -835,6 +835,21 @@ def test_random_formulas_never_crash_and_blocks_agree(texts: list[str], kinds: l
     and their filled-down copies give the same values vectorised as cell by cell."""
     from addin.xlsx.model import RefreshError
 
+    wb = random_formula_book(texts, kinds)
+    try:
+        vec = calculate(wb).values["S"]
+        ref_values = calculate(wb, vectorise=False).values["S"]
+    except RefreshError:
+        return
+    for k, v in ref_values.items():
+        w = vec[k]
+        assert type(v) is type(w), (k, v, w)
+        assert v == w or (isinstance(v, float) and v != v and w != w), (k, v, w)
+
+
+def random_formula_book(texts: list[str], kinds: list[str]) -> Workbook:
+    """Sheet S: mixed values in A1:C5, each formula once in E (as its kind) and
+    filled down G…, a name and a table over the values."""
     sheet = Sheet("S")
     pool = [1.0, -3.5, "x", "1", True, "文本", 0.0, ExcelError("#N/A")]
     for r in range(1, 6):
@@ -846,20 +861,11 @@ def test_random_formulas_never_crash_and_blocks_agree(texts: list[str], kinds: l
         for r in range(10, 14):
             moved = t.replace("A1", f"A{r - 9}").replace("B2", f"B{r - 8}")
             sheet.formulas[(r, 7 + i)] = Formula(moved)
-    wb = Workbook(
+    return Workbook(
         [sheet],
         names=[DefinedName("nm", "S!$A$1:$A$3")],
         tables=[Table("T", "S", (1, 1), (5, 3), ("x", "y", "z"))],
     )
-    try:
-        vec = calculate(wb).values["S"]
-        ref_values = calculate(wb, vectorise=False).values["S"]
-    except RefreshError:
-        return
-    for k, v in ref_values.items():
-        w = vec[k]
-        assert type(v) is type(w), (k, v, w)
-        assert v == w or (isinstance(v, float) and v != v and w != w), (k, v, w)
 
 
 def test_expanding_ranges_filled_down() -> None:

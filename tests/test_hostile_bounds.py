@@ -157,22 +157,76 @@ def test_text_of_the_phantom_leap_day(tmp_path: Path) -> None:
     assert value == "Wednesday 1900-02-29"
 
 
-def test_one_far_cell_is_refused_not_gigabytes(tmp_path: Path) -> None:
-    """A tiny file with one cell at XFD30000 (the engine's grids would take
-    3.7 GB): exit 2 naming the far cell, nothing written; validate is fine."""
+def _refresh_peak_kb(src: Path) -> tuple[int, int]:
+    """Exit code and peak resident memory (KB) of ``jixiao refresh src`` run in
+    a fresh interpreter (so no other test's allocations count)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import resource, sys\n"
+        "from addin.cli import main\n"
+        "try:\n"
+        "    main(['refresh', sys.argv[1], '--lang', 'en'])\n"
+        "except SystemExit as exc:\n"
+        "    status = exc.code\n"
+        "print('PEAK', status, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(src)], capture_output=True, text=True, timeout=300
+    )
+    last = proc.stdout.strip().splitlines()[-1].split()
+    assert last[0] == "PEAK", proc.stdout + proc.stderr
+    return int(last[1]), int(last[2])
+
+
+def test_one_far_cell_refreshes_with_bounded_memory(tmp_path: Path) -> None:
+    """A tiny file with one cell at XFD30000 (a dense grid would take 3.7 GB)
+    refreshes correctly — formulas reading the far cell, its whole column and
+    its whole row — in about the memory of the same file without the far cell."""
+
+    def save(name: str, far: bool) -> Path:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.title = "S"
+        ws["A1"], ws["B1"] = 1, "=A1+1"
+        ws["C1"], ws["D1"] = "=SUM(XFD:XFD)+COUNTA(A:A)", "=SUM(30000:30000)"
+        if far:
+            ws["XFD30000"], ws["E1"] = 2, "=XFD30000*3"
+        wb.save(tmp_path / name)
+        return tmp_path / name
+
+    near_code, near_peak = _refresh_peak_kb(save("near.xlsx", far=False))
+    far_code, far_peak = _refresh_peak_kb(save("far.xlsx", far=True))
+    assert (near_code, far_code) == (0, 0)
+    assert far_peak < near_peak + 100 * 1024, (near_peak, far_peak)  # KB
+    out = read_workbook(tmp_path / "far.refreshed.xlsx").sheets[0].values
+    assert out[(1, 2)] == 2.0
+    assert out[(1, 5)] == 6.0
+    assert out[(30000, 16384)] == 2.0
+    assert out[(1, 3)] == 2.0 + 1.0  # SUM(XFD:XFD) + COUNTA(A:A)
+    assert out[(1, 4)] == 2.0
+    assert_clean(run("validate", tmp_path / "far.xlsx"))
+
+
+def test_a_formula_reading_an_absurd_range_is_refused(tmp_path: Path) -> None:
+    """A formula that itself reads ~500 million cells (S!A1:XFD30000) is
+    refused with exit 2 naming its cell, nothing written — not gigabytes."""
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "S"
-    ws["A1"], ws["B1"], ws["XFD30000"] = 1, "=A1+1", 2
-    src = tmp_path / "far.xlsx"
+    ws["A1"], ws["XFD30000"] = 1, 2
+    wb.create_sheet("T")["A1"] = "=SUM(S!A1:XFD30000)"
+    src = tmp_path / "huge.xlsx"
     wb.save(src)
     result = run("refresh", src, "--lang", "en")
     assert_clean(result)
     assert result.exit_code == 2
-    assert "S!XFD30000" in result.output
-    assert not (tmp_path / "far.refreshed.xlsx").exists()
-    assert_clean(run("validate", src))
+    assert "T!A1" in result.output
+    assert "30,000 rows × 16,384 columns" in result.output
+    assert not (tmp_path / "huge.refreshed.xlsx").exists()
 
 
 def _padded_bomb(path: Path, inflated: int, padding: int) -> None:

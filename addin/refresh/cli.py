@@ -74,7 +74,6 @@ from addin.xlsx.model import (
 __all__ = [
     "ErrorCell",
     "FileReport",
-    "check_grid_budget",
     "default_output",
     "find_workbooks",
     "keep_backup",
@@ -275,41 +274,6 @@ def refresh_file(
     return report
 
 
-#: The built-in engine holds each sheet as a dense grid as large as the
-#: workbook's furthest row and column: at most this many cells in all (8 bytes
-#: each) unless the workbook really has a cell for a good share of them.
-GRID_BUDGET = 60_000_000
-GRID_DENSITY = 1 / 64
-
-
-def check_grid_budget(workbook: Workbook, source: Path) -> None:
-    """Refuse (exit 2) a workbook whose few cells lie so far apart that the
-    engine's grids would need gigabytes: e.g. one stray cell at XFD30000.
-
-    The message names the sheet and the furthest cell, so the stray cells can be
-    deleted in Excel. (A grid proportional to the cells present is engine work.)
-    """
-    from addin.xlsx.a1 import to_a1
-
-    if not workbook.sheets:
-        return
-    rows = max(s.max_row for s in workbook.sheets)
-    cols = max(s.max_col for s in workbook.sheets)
-    dense = len(workbook.sheets) * max(rows, 1) * max(cols, 1)
-    present = sum(len(s.values) + len(s.formulas) for s in workbook.sheets)
-    if dense <= GRID_BUDGET or present >= dense * GRID_DENSITY:
-        return
-    far = max(workbook.sheets, key=lambda s: s.max_row * s.max_col)
-    corner = f"{_sheet_ref(far.name)}!{to_a1(max(far.max_row, 1), max(far.max_col, 1))}"
-    gigabytes = dense * 8 / 1024**3
-    raise UnreadableWorkbookError(
-        f"{source.name} 只有 {present} 个单元格，但已用区域延伸到 {corner}，重算需要约 "
-        f"{gigabytes:.1f} GB 内存；请删除远处多余的单元格 / {source.name} has {present} cells "
-        f"but its used range reaches {corner}: recalculating it would take about "
-        f"{gigabytes:.1f} GB of memory; delete the stray cells far out"
-    )
-
-
 #: A formula Excel accepts (8,192 characters) can be a chain of ~2,700 binary
 #: operators, a tree that deep; the engine walks trees recursively. The work runs
 #: in a thread with a large stack under this raised, bounded recursion limit.
@@ -377,7 +341,6 @@ def _refresh(
                 )
         original = read_input(source)
         workbook = read_workbook(source, data=original.data)
-        check_grid_budget(workbook, source)
         results = calculate(workbook, source)
 
         def unchanged() -> None:

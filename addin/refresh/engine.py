@@ -105,12 +105,58 @@ _XL_PREFIX = re.compile(r"_xlfn\.|_xlws\.|_xlpm\.", re.IGNORECASE)
 # ------------------------------------------------------------- the cell grid
 
 
-class SheetGrid:
-    """One sheet's cells as a dense, growable 2-D object array (``None`` = blank)."""
+#: A sheet's grid is dense (one 8-byte slot per cell) over the rows and columns
+#: its cells fill: at least this many slots, or this many per cell present …
+DENSE_FLOOR = 1 << 22
+DENSE_PER_CELL = 8
+#: … and cells beyond it (one stray cell at XFD30000) are kept in a sparse map.
+#: The most cells one range a formula reads may materialise (whole columns and
+#: rows are first cut at the workbook's used extent): about 256 MB.
+MATERIALISE_LIMIT = 1 << 25
 
-    def __init__(self, name: str, rows: int, cols: int) -> None:
+
+class RangeTooLargeError(Exception):
+    """A formula reads a range of more cells than :data:`MATERIALISE_LIMIT`."""
+
+    def __init__(self, rows: int, cols: int) -> None:
+        super().__init__(rows, cols)
+        self.rows, self.cols = rows, cols
+
+
+def _dense_extent(coords: np.ndarray, rows: int, cols: int) -> tuple[int, int]:
+    """How many rows and columns of a sheet to hold densely: the workbook's
+    extent when that costs at most a few slots per cell present, else the
+    corner (chosen among quantiles of the cells' rows and columns) that holds
+    the most cells within that budget."""
+    budget = max(DENSE_FLOOR, DENSE_PER_CELL * len(coords))
+    if rows * cols <= budget or not len(coords):
+        return (rows, cols) if rows * cols <= budget else (1, 1)
+    qs = (0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0)
+    r_cands = {1, rows, *np.quantile(coords[:, 0], qs, method="higher").tolist()}
+    c_cands = {1, cols, *np.quantile(coords[:, 1], qs, method="higher").tolist()}
+    best = (-1, 0, (1, 1))  # the most cells held, then the fewest slots
+    for r in r_cands:
+        for c in c_cands:
+            if r * c <= budget:
+                held = int(np.count_nonzero((coords[:, 0] <= r) & (coords[:, 1] <= c)))
+                best = max(best, (held, -r * c, (int(r), int(c))))
+    return best[2]
+
+
+class SheetGrid:
+    """One sheet's cells (``None`` = blank): a dense, growable 2-D object array
+    over the rows and columns the cells fill, and a sparse map (column → row →
+    value) for cells beyond it, so memory follows the cells present, not the
+    furthest address."""
+
+    def __init__(
+        self, name: str, rows: int, cols: int, dense: tuple[int, int] | None = None
+    ) -> None:
         self.name = name
-        self.data = np.full((max(rows, 1), max(cols, 1)), None, dtype=object)
+        dr, dc = dense if dense is not None else (rows, cols)
+        self.data = np.full((max(dr, 1), max(dc, 1)), None, dtype=object)
+        self.budget = max(DENSE_FLOOR, self.data.size)  # the dense part grows up to this
+        self.far: dict[int, dict[int, Any]] = {}  # cells beyond ``data``: column → row → value
         self.limit_rows = rows  # whole columns are cut here (workbook-wide extent)
         self.limit_cols = cols
         # what INDIRECT, FORMULATEXT and ISFORMULA read: the book's sheets, this sheet's formulas
@@ -132,22 +178,85 @@ class SheetGrid:
     def get(self, row: int, col: int) -> Any:
         if 1 <= row <= self.data.shape[0] and 1 <= col <= self.data.shape[1]:
             return self.data[row - 1, col - 1]
-        return None
+        far = self.far.get(col)
+        return None if far is None else far.get(row)
 
     def set(self, row: int, col: int, value: Any) -> None:
+        r, c = self.data.shape
+        if row <= r and col <= c:
+            self.data[row - 1, col - 1] = value
+            return
         self._grow(row, col)
-        self.data[row - 1, col - 1] = value
+        self._put_one(row, col, value)
+
+    def put(self, top: int, left: int, values: np.ndarray) -> None:
+        """Set the 2-D ``values`` from (top, left)."""
+        h, w = values.shape
+        self._grow(top + h - 1, left + w - 1)
+        r, c = self.data.shape
+        if top + h - 1 <= r and left + w - 1 <= c:
+            self.data[top - 1 : top - 1 + h, left - 1 : left - 1 + w] = values
+            return
+        for i, row in enumerate(values.tolist()):
+            for j, v in enumerate(row):
+                self._put_one(top + i, left + j, v)
+
+    def _put_one(self, row: int, col: int, value: Any) -> None:
+        if row <= self.data.shape[0] and col <= self.data.shape[1]:
+            self.data[row - 1, col - 1] = value
+        elif value is not None:
+            self.far.setdefault(col, {})[row] = value
+        elif col in self.far:
+            self.far[col].pop(row, None)
+
+    def clear(self, top: int, left: int, bottom: int, right: int) -> None:
+        """Blank the rectangle."""
+        r, c = self.data.shape
+        self.data[top - 1 : min(bottom, r), left - 1 : min(right, c)] = None
+        for col in [k for k in self.far if left <= k <= right]:
+            column = self.far[col]
+            for row in [k for k in column if top <= k <= bottom]:
+                del column[row]
+
+    def put_cells(self, coords: np.ndarray, values: np.ndarray | None) -> None:
+        """Set the cells of an ``(n, 2)`` array of (row, col) to ``values``
+        (blank them when ``None``)."""
+        r, c = self.data.shape
+        inside = (coords[:, 0] <= r) & (coords[:, 1] <= c)
+        self.data[coords[inside, 0] - 1, coords[inside, 1] - 1] = (
+            None if values is None else values[inside]
+        )
+        outside = coords[~inside].tolist()
+        far = [None] * len(outside) if values is None else values[~inside].tolist()
+        for (row, col), v in zip(outside, far, strict=True):
+            self._put_one(row, col, v)
+
+    def clear_cells(self, coords: np.ndarray) -> None:
+        """Blank the cells of an ``(n, 2)`` array of (row, col)."""
+        self.put_cells(coords, None)
 
     def _grow(self, row: int, col: int) -> None:
         """Room for (row, col): at least half again as many rows or columns, so
-        cells set one by one below the grid copy it a logarithmic number of times."""
+        cells set one by one below the grid copy it a logarithmic number of
+        times — while the dense part stays within its budget (beyond it the
+        cell goes to the sparse map)."""
         r, c = self.data.shape
         if row > r or col > c:
             nr = r if row <= r else max(row, min(r + r // 2, MAX_ROW))
             nc = c if col <= c else max(col, min(c + c // 2, MAX_COL))
+            if nr * nc > self.budget:
+                nr, nc = max(r, row), max(c, col)
+                if nr * nc > self.budget:
+                    return
             bigger = np.full((nr, nc), None, dtype=object)
             bigger[:r, :c] = self.data
             self.data = bigger
+            for col_, column in list(self.far.items()):  # the sparse cells now inside
+                if col_ <= nc:
+                    for row_ in [k for k in column if k <= nr]:
+                        bigger[row_ - 1, col_ - 1] = column.pop(row_)
+                    if not column:
+                        del self.far[col_]
 
     def block(self, top: int, left: int, bottom: int, right: int) -> np.ndarray:
         if bottom >= MAX_ROW:
@@ -158,6 +267,8 @@ class SheetGrid:
         r, c = self.data.shape
         if top >= 1 and left >= 1 and bottom <= r and right <= c:
             return self.data[top - 1 : bottom, left - 1 : right]
+        if h * w > MATERIALISE_LIMIT:
+            raise RangeTooLargeError(h, w)
         out = np.full((h, w), None, dtype=object)
         t0, l0 = max(top, 1), max(left, 1)
         b0, r0 = min(bottom, r), min(right, c)
@@ -165,7 +276,26 @@ class SheetGrid:
             out[t0 - top : b0 - top + 1, l0 - left : r0 - left + 1] = self.data[
                 t0 - 1 : b0, l0 - 1 : r0
             ]
+        if self.far:
+            self._far_into(out, top, left, bottom, right)
         return out
+
+    def _far_into(self, out: np.ndarray, top: int, left: int, bottom: int, right: int) -> None:
+        """Copy the sparse cells inside the rectangle into ``out``, in time
+        bounded by the rectangle's size as well as by the cells stored."""
+        h, w = out.shape
+        cols = range(left, right + 1) if w < len(self.far) else sorted(self.far)
+        for col in cols:
+            column = self.far.get(col)
+            if not column or not left <= col <= right:
+                continue
+            if h < len(column):
+                pairs = ((row, column.get(row)) for row in range(top, bottom + 1))
+            else:
+                pairs = ((row, v) for row, v in column.items() if top <= row <= bottom)
+            for row, v in pairs:
+                if v is not None:
+                    out[row - top, col - left] = v
 
 
 # ------------------------------------------------------------------ blocks
@@ -378,13 +508,13 @@ class _Engine:
                     rows, cols = max(rows, r2), max(cols, c2)
         self.grids: dict[str, SheetGrid] = {}
         for s in wb.sheets:
-            g = SheetGrid(s.name, rows, cols)
-            g.limit_rows, g.limit_cols = rows, cols
+            rc = np.array(list(s.values), dtype=np.intp).reshape(-1, 2)
+            present = np.concatenate([rc, np.array(list(s.formulas), dtype=np.intp).reshape(-1, 2)])
+            g = SheetGrid(s.name, rows, cols, _dense_extent(present, rows, cols))
             if s.values:
-                rc = np.array(list(s.values), dtype=np.intp)
                 vals = np.empty(len(s.values), dtype=object)
                 vals[:] = [v if v.__class__ is float else _clean(v) for v in s.values.values()]
-                g.data[rc[:, 0] - 1, rc[:, 1] - 1] = vals
+                g.put_cells(rc, vals)
             self.grids[s.name.casefold()] = g
             g.sheets, g.formulas = self.grids, s.formulas
             g.on_dynamic = self._dynamic_read
@@ -428,7 +558,7 @@ class _Engine:
             normal: dict[int, list[tuple[int, Formula]]] = defaultdict(list)
             if s.formulas:
                 rc = np.array(list(s.formulas), dtype=np.intp)
-                grid.data[rc[:, 0] - 1, rc[:, 1] - 1] = None
+                grid.clear_cells(rc)
             for (r, c), f in s.formulas.items():
                 if f.kind == "normal":
                     normal[c].append((r, f))
@@ -438,7 +568,7 @@ class _Engine:
                     (r1, c1), (r2, c2) = _ref_bounds(f.ref)
                     b.bottom, b.right = max(r, r2), max(c, c2)
                     # the previous spill/array values are recomputed
-                    grid.data[r1 - 1 : r2, c1 - 1 : c2] = None
+                    grid.clear(r1, c1, r2, c2)
                 else:
                     b.bottom, b.right = r, c
                 wider = self.spill_extents.get((key_sheet, (r, c)))
@@ -780,7 +910,10 @@ class _Engine:
             for k, b in enumerate(order):
                 self._position[id(b)] = k
                 self._current = b
-                self.eval_block(b)
+                try:
+                    self.eval_block(b)
+                except RangeTooLargeError as exc:
+                    raise self._too_large(b, exc) from None
             self._current = None
         self._order = order
         self.late_found = self.late(order)
@@ -789,6 +922,16 @@ class _Engine:
         for (sheet, anchor), end in self.spills.items():
             self.results.spills.setdefault(self.grids[sheet].name, {})[anchor] = end
         return self.results
+
+    def _too_large(self, b: Block, exc: RangeTooLargeError) -> UnsupportedFormulaError:
+        """The refusal of a formula that reads a range too large to hold."""
+        where = CellRef(self.grids[b.sheet].name, (b.row, b.col))
+        reason = (
+            f"公式读取的区域有 {exc.rows:,} 行 × {exc.cols:,} 列，超出可计算的范围 / the formula "
+            f"reads a range of {exc.rows:,} rows × {exc.cols:,} columns, more cells than the "
+            f"engine holds ({MATERIALISE_LIMIT:,}): ={b.formula.text}"
+        )
+        return UnsupportedFormulaError(f"{where}: {reason}", [(where, reason)])
 
     def _store(self, b: Block, coord: Coord, value: Any) -> None:
         g = self.grids[b.sheet]
@@ -810,7 +953,7 @@ class _Engine:
                     self._store(b, (b.row + i, b.col), self.finish(self.ev(b.node, cx, i), cx))
                 return
             vals = self.eval_vector(b)
-            g.data[b.row - 1 : b.row - 1 + b.n, b.col - 1] = vals
+            g.put(b.row, b.col, vals.reshape(-1, 1))
             out = self.results.values.setdefault(g.name, {})
             for i, v in enumerate(vals.tolist()):
                 out[(b.row + i, b.col)] = v
@@ -869,8 +1012,7 @@ class _Engine:
         else:
             for idx, x in np.ndenumerate(arr):
                 values[idx] = _spill_value(x)
-        g._grow(b.row + h - 1, b.col + w - 1)
-        g.data[b.row - 1 : b.row - 1 + h, b.col - 1 : b.col - 1 + w] = values
+        g.put(b.row, b.col, values)
         flat = values.tolist()
         out.update(
             ((b.row + i, b.col + j), v) for i, row in enumerate(flat) for j, v in enumerate(row)
@@ -2274,7 +2416,9 @@ def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
     Returns the value of every formula cell and of every cell a dynamic array
     spills into (``None`` for cells a shrunken spill no longer covers).
     Raises :class:`UnsupportedFormulaError` (every cell using a function or
-    construct outside the supported list) and :class:`CircularReferenceError`.
+    construct outside the supported list, or the cell of a formula reading a
+    range of more than :data:`MATERIALISE_LIMIT` cells) and
+    :class:`CircularReferenceError`.
     """
     # The engine allocates many small objects while nothing it builds is
     # cyclic garbage: pausing the cyclic collector saves a third of the time.
