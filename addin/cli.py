@@ -44,7 +44,11 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="jixiao")
 def main() -> None:
-    """jixiao 绩效奖金工具：刷新、校验工作簿，列出函数。
+    """jixiao 绩效奖金工具：刷新、校验、比较、解释工作簿，列出函数，模板、结构说明与测试用例。
 
-    jixiao incentive-pay tools: refresh and validate workbooks, list functions.
+    每个命令的退出码见其 --help（0 均为成功）。
+
+    jixiao incentive-pay tools: refresh, validate, compare and explain workbooks,
+    list functions, templates, structure specs and test cases. Each command's
+    --help gives its exit codes (0 is success throughout).
     """

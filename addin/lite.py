@@ -207,10 +207,18 @@ def write_bundle(outdir: Path) -> list[Path]:
 def lite_bundle_command(outdir: Path) -> None:
     """写出 xlwings Lite 用的 main.py 与 requirements.txt。
 
+    退出码：0 已写出，2 输出文件夹无法写入（给出路径和原因）。
+
     Write main.py and requirements.txt for xlwings Lite into OUTDIR: paste
     main.py into Lite's main.py tab and requirements.txt into its
     requirements.txt tab; then =JX.TIERED(...) works in that workbook.
+    Exit codes: 0 written; 2 OUTDIR cannot be written (path and reason named).
     """
-    for path in write_bundle(outdir):
+    try:
+        written = write_bundle(outdir)
+    except OSError as exc:
+        click.echo(f"无法写入 / cannot write {outdir}: {exc.strerror or exc}", err=True)
+        raise SystemExit(2) from None
+    for path in written:
         click.echo(f"已写出 / wrote {path}")
     click.echo("下一步：见 docs/excel-office-js.md / next: see docs/excel-office-js.md")

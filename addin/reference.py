@@ -160,8 +160,10 @@ def summary() -> str:
 def functions_command(name: str | None, as_markdown: bool) -> None:
     """列出工作表函数（或一个函数的详细说明）。
 
+    退出码：0 成功，1 没有这个函数。
+
     List the worksheet functions, or show one function (NAME, any spelling
-    such as TIERED or JX.TIERED) in full.
+    such as TIERED or JX.TIERED) in full. Exit codes: 0 shown, 1 no such function.
     """
     if as_markdown:
         click.echo(markdown(), nl=False)

@@ -286,6 +286,8 @@ def _default_out(source: Path, host: Host) -> Path:
 def template_command(workbook: Path, host: Host, out: Path | None, server_namespace: str) -> None:
     """把工作簿中的 jixiao 函数改写为所选加载项的写法。
 
+    退出码：0 已写出，1 有公式无法读取，2 文件不是可读的工作簿。
+
     Rewrite every jixiao function call in WORKBOOK (formulas and defined names)
     to the spelling the chosen add-in path registers, into a new file; the
     original is never changed. Exit code: 0 written, 1 a formula could not be

@@ -22,7 +22,7 @@ filled down as Excel saves them (shared formulas):
 * 等级  ``VLOOKUP(B2,参数!$D$2:$E$6,2,TRUE)``
 * 综合分 ``SUMPRODUCT(C2:E2,参数!$G$2:$I$2)``
 
-and the seven templates scaled by ``workbooks.generate`` to the same sizes,
+and the eight templates scaled by ``workbooks.generate`` to the same sizes,
 and refreshes them (read package → calculate → write values into a copy):
 
 * with the built-in engine at 10,000 and 100,000 rows;
@@ -44,7 +44,7 @@ Usage::
     .venv/bin/python bench/refresh.py --quick    # formulas on 1,000 rows, scaled
     .venv/bin/python bench/refresh.py --folder   # 200 workbooks: --jobs 2 vs --scheduler local:2
 
-``--folder`` copies the seven templates round-robin into a folder of 200
+``--folder`` copies the eight templates round-robin into a folder of 200
 workbooks and refreshes it twice in a new process each time, ``--jobs 2`` and
 ``--scheduler local:2`` (Dask, cluster start-up included), printing the
 throughput in workbooks per second and the ratio measured in the same run.
@@ -597,7 +597,7 @@ def run_child(kind: str, path: Path, timeout: float) -> dict[str, Any]:
 
 
 def _bench_templates(folder: Path, sizes: list[int]) -> None:
-    """The seven templates, scaled by ``workbooks.generate``, refreshed end to end."""
+    """The eight templates, scaled by ``workbooks.generate``, refreshed end to end."""
     from workbooks.generate import large_template
     from workbooks.templates import REGISTRY
     from workbooks.writer import save

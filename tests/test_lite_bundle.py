@@ -160,6 +160,20 @@ def test_bundle_files(tmp_path: Path) -> None:
     assert lines == [f"xlwings=={XLWINGS_TESTED}", "numpy"]
 
 
+def test_bundle_into_an_unwritable_folder_is_exit_2_without_traceback(tmp_path: Path) -> None:
+    """An OUTDIR under a plain file cannot be made: exit 2 naming the path, no traceback."""
+    from click.testing import CliRunner
+
+    from addin.lite import lite_bundle_command
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(lite_bundle_command, [str(blocker / "sub")])
+    assert result.exit_code == 2
+    assert str(blocker / "sub") in result.output
+    assert isinstance(result.exception, SystemExit)  # a clean exit, not an OSError
+
+
 def test_pinned_xlwings_is_the_tested_one_and_meets_the_floor() -> None:
     """The pin is the xlwings these tests run the bundle with, and not below the floor."""
     assert PINS["xlwings"] == XLWINGS_TESTED

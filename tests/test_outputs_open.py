@@ -1,7 +1,7 @@
 """Every package ``jixiao refresh`` writes is a valid zip that other readers open,
 and a ``--values`` copy shows its numbers where the add-in is missing.
 
-Outputs come from the seven templates, every file of the external ``excel-files``
+Outputs come from the eight templates, every file of the external ``excel-files``
 and a sample of the external ``excel-corpus`` (every producer: Excel, openpyxl,
 LibreOffice, XlsxWriter, POI …). Each output must
 
@@ -13,7 +13,7 @@ LibreOffice, XlsxWriter, POI …). Each output must
 * open in LibreOffice headless (converted to csv, all files in one ``soffice``
   run: a start per file would take minutes on a shared machine).
 
-The ``--values`` copies of the seven templates are converted sheet by sheet,
+The ``--values`` copies of the eight templates are converted sheet by sheet,
 and every golden cell (``workbooks/golden``) must show its golden value in
 LibreOffice's csv — not ``#NAME?``, which is what LibreOffice shows for the
 contract functions in a refreshed copy that keeps its formulas.
@@ -91,7 +91,7 @@ def _zip64_sizes(extra: bytes) -> tuple[int, int] | None:
 
 @pytest.fixture(scope="module")
 def values_copies(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """``--values`` copies of the seven templates (built-in engine)."""
+    """``--values`` copies of the eight templates (built-in engine)."""
     out_dir = tmp_path_factory.mktemp("values")
     calculate = load_engine("builtin")
     copies = []

@@ -84,7 +84,7 @@ def test_refreshing_the_summary_alone_uses_cached_values(tmp_path: Path) -> None
 
 
 def test_link_cycle_is_reported_and_nothing_written(tmp_path: Path) -> None:
-    """a ↔ b link in a circle: both refused (exit 1), the circle named; c,
+    """a ↔ b link in a circle: both refused (exit 2), the circle named; c,
     reading a, goes on with a's cached value and says so."""
     make_workbook(tmp_path / "a.xlsx", {"S": {"A1": "=[1]S!A1+1"}}, [("b.xlsx", "S", {"A1": 1})])
     make_workbook(tmp_path / "b.xlsx", {"S": {"A1": "=[1]S!A1+1"}}, [("a.xlsx", "S", {"A1": 2})])

@@ -71,7 +71,7 @@ def test_command(workbook: Path, cases: Path | None, explain_all: bool, as_json:
     """运行工作簿的测试用例 / run a workbook's test cases (NAME.cases.toml).
 
     退出码 / exit code: 0 全部通过 all pass, 1 有用例失败 a case fails,
-    2 工作簿或用例无法读取 workbook or cases unreadable.
+    2 工作簿或用例无法读取或无法计算 workbook or cases unreadable, or not calculable.
     """
     cases = cases or cases_path(workbook)
     try:

@@ -435,6 +435,8 @@ def render(result: WorkbookDiff) -> str:
 def diff_command(old: Path, new: Path, key: str | None, out: Path | None, as_json: bool) -> None:
     """逐人比较两版工作簿的计算结果。
 
+    退出码：0 无差异，1 有差异，2 文件无法读取。
+
     Compare the computed results of two versions of a workbook, person by person.
     Exit codes: 0 no difference, 1 differences, 2 a file cannot be read.
     """

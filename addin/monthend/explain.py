@@ -499,6 +499,8 @@ def render(step: Step, indent: str = "", last: bool = True, top: bool = True) ->
 def explain_command(workbook: Path, cell: str, depth: int | None, as_json: bool) -> None:
     """解释一个单元格的值：公式、引用链和合同函数的计算过程。
 
+    退出码：0 成功，1 工作表或单元格不存在，2 文件无法读取。
+
     Explain a cell's value: its formula, its precedents with their values, and
     for a contract function how the kernel computed that row.
     Exit codes: 0 explained; 1 no such sheet/cell; 2 the file cannot be read.

@@ -26,17 +26,19 @@ Exit codes (the worst file decides; a folder run reports every file and goes on)
 
     {"command": "refresh", "exit_code": 1, "files": [FILE, ...]}
 
-Each FILE has ``path``, ``status``, ``exit_code``, ``message`` (``中文 / English``)
-and ``problems`` (``[{"code", "sheet", "cell", "where", "zh", "en"}]``; for
+Each FILE has ``path``, ``source``, ``status``, ``exit_code``, ``message``
+(``中文 / English``), ``problems`` (``[[where, "中文 / English"], ...]``) and
+``problem_details`` (``[{"code", "sheet", "cell", "where", "zh", "en"}]``; for
 refresh the unsupported or circular cells, code ``refresh.unsupported`` /
-``refresh.circular``); refresh adds ``output``, ``backup``,
+``refresh.circular``); refresh adds ``links`` and ``output``, ``backup``,
 ``cells_computed``, ``cells_written``, ``seconds``, ``error_values`` (error
 kind → cells) and ``error_cells`` (``[{"where", "sheet", "cell", "error",
 "function", "reason"}]``). ``status`` is one of ``ok``, ``errors`` (written,
 with error values), ``unreadable``, ``unsupported``, ``circular``,
 ``failed`` (the engine gave up), ``changed`` (the input changed during the
 run), ``refused`` (the input may not be overwritten), ``output`` (the output
-cannot be written), ``internal``.
+cannot be written), ``internal``, and for sets of files ``link-cycle`` and
+``worker-died`` (:mod:`addin.refresh.links`, :mod:`addin.refresh.cluster`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
    then by file name within the set (case-insensitive, when unique).
 2. **Order.** A linked workbook is refreshed before the workbooks linking to
    it; files of one level run in parallel. Workbooks linking to each other in a
-   circle are refused (status ``link-cycle``, exit 1, nothing written) with the
+   circle are refused (status ``link-cycle``, exit 2, nothing written) with the
    circle named.
 3. **Compute.** A linking formula (``[1]汇总!B5``) reads the freshly computed
    values of the linked workbook's output. A link to a workbook outside the set

@@ -47,7 +47,8 @@ def validate_command(paths: tuple[Path, ...], lang: Lang, as_json: bool, spec_fi
     退出码 / exit code: 0 结构完好 sound, 1 发现问题 problems found, 2 无法读取 unreadable
     (工作簿或结构说明 workbook or spec), 3 内部错误 internal error.
     --json 与 refresh 同一格式 / --json prints the same document shape as refresh:
-    {"command", "exit_code", "files": [{"path", "status", "exit_code", "message", "problems"}]}.
+    {"command", "exit_code", "files": [{"path", "source", "status", "exit_code", "message",
+    "problems": [[where, reason]], "problem_details": [{"code", "sheet", "cell", ...}]}]}.
     """
     try:
         spec = load_spec(spec_file) if spec_file else None
