@@ -1,8 +1,8 @@
 """Agreement with Excel on the 306 workbooks Microsoft Excel saved (issue 14).
 
-``../shared/excel-corpus`` holds workbooks from the test data of public
+The external ``excel-corpus/`` holds workbooks from the test data of public
 spreadsheet projects, each formula cell carrying the value Excel cached.
-``../shared/tools/excel_corpus_check.py`` blanks those values, refreshes the
+The external ``tools/excel_corpus_check.py`` blanks those values, refreshes the
 copies with this checkout's ``jixiao`` and compares every cell. This test runs
 it (one engine run for the whole folder, about half a minute on two cores) and
 asserts that

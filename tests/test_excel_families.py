@@ -5,7 +5,7 @@ volatile functions, 3-D references, LET and relative names.
 
 Expected values are Excel's documented examples (support.microsoft.com's page
 of each function) or, where cited as ``file!cell``, the value Excel cached in
-that workbook of ``../shared/excel-corpus``; every workbook here is our own.
+that workbook of the external ``excel-corpus/``; every workbook here is our own.
 """
 
 from __future__ import annotations
