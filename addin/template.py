@@ -46,6 +46,7 @@ from typing import IO, Literal
 import click
 
 from addin.registry import NAMESPACE, FunctionSpec, lookup, names
+from addin.summary import EXIT_NOT_WRITTEN
 from addin.xlsx.formula import FormulaSyntaxError, tokenize
 from addin.xlsx.model import UnreadableWorkbookError
 from addin.xlsx.package import open_package
@@ -69,7 +70,8 @@ HOSTS: tuple[Host, ...] = ("classic", "lite", "server")
 #: xlwings Server's default manifest namespace (``functions_namespace`` in its config).
 SERVER_NAMESPACE = "XLWINGS"
 
-EXIT_OK, EXIT_FORMULA, EXIT_UNREADABLE = 0, 1, 2
+EXIT_FORMULA = 1  # a formula it cannot read (its --help says so); nothing written
+EXIT_UNREADABLE = EXIT_NOT_WRITTEN
 
 #: Elements whose text is a formula (local names; a namespace prefix may precede them).
 _FORMULA_TAGS = rb"f|formula|formula1|formula2|calculatedColumnFormula|definedName"

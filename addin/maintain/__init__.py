@@ -11,6 +11,8 @@ from typing import TypeVar
 
 import click
 
+from addin.summary import EXIT_NOT_WRITTEN
+
 __all__ = ["read_or_exit"]
 
 T = TypeVar("T")
@@ -26,4 +28,4 @@ def read_or_exit(read: Callable[[Path], T], workbook: Path) -> T:
         click.echo(f"{workbook}: 无法读取 / cannot be read: {exc}", err=True)
     except FileNotFoundError:
         click.echo(f"{workbook}: 文件不存在 / no such file", err=True)
-    sys.exit(2)
+    sys.exit(EXIT_NOT_WRITTEN)

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from addin.maintain.cases import CasesError, Check, load_cases, run_case
+from addin.summary import EXIT_NOT_WRITTEN
 from addin.xlsx.model import RefreshError, UnreadableWorkbookError, Workbook
 from addin.xlsx.package import read_workbook
 from udfs.explain import number_text
@@ -78,13 +79,13 @@ def test_command(workbook: Path, cases: Path | None, explain_all: bool, as_json:
         checks = run_file(workbook, cases, explain_all)
     except (CasesError, UnreadableWorkbookError) as exc:
         click.echo(str(exc), err=True)
-        sys.exit(2)
+        sys.exit(EXIT_NOT_WRITTEN)
     except FileNotFoundError as exc:
         click.echo(f"{exc.filename}: 文件不存在 / no such file", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_NOT_WRITTEN)
     except RefreshError as exc:
         click.echo(f"{workbook}: 无法计算 / cannot be calculated: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_NOT_WRITTEN)
     if as_json:
         click.echo(json.dumps([
             {"case": c.case, "address": c.address, "where": c.where, "kind": c.kind, "ok": c.ok,

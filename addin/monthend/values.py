@@ -15,13 +15,14 @@ from pathlib import Path
 
 import click
 
+from addin.summary import EXIT_NOT_WRITTEN
 from addin.xlsx.model import CellValue, Coord, RefreshError, UnreadableWorkbookError, Workbook
 from udfs.errors import ExcelError
 
 __all__ = ["EXIT_UNREADABLE", "Loaded", "formula_cells", "load", "plain", "readable_or_exit"]
 
 #: exit code of ``jixiao diff`` / ``jixiao explain`` when a file cannot be read
-EXIT_UNREADABLE = 2
+EXIT_UNREADABLE = EXIT_NOT_WRITTEN  # the file could not be read: nothing done
 
 
 @dataclass

@@ -30,13 +30,12 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from addin.refresh.cli import Task
+from addin.summary import EXIT_NOT_WRITTEN
 from addin.xlsx.model import CellValue, Coord, ExternalLink, UnreadableWorkbookError, Workbook
 
 __all__ = ["LinkPlan", "Task", "execute", "execute_with_pool", "links_of", "plan", "run_linked"]
 
 #: (source, dest, engine, in_place, full_calc_on_load) as in addin.refresh.cli
-#: a cycle of links is refused like a circular reference: nothing written (exit 2)
-LINK_CYCLE_EXIT = 2
 
 
 def links_of(path: Path) -> list[ExternalLink]:
@@ -255,7 +254,7 @@ def _cycle_report(source: Path, cycle: list[Path], report_type: Any) -> Any:
     return report_type(
         str(source),
         status="link-cycle",
-        exit_code=LINK_CYCLE_EXIT,
+        exit_code=EXIT_NOT_WRITTEN,  # refused like a circular reference
         message=f"工作簿之间循环链接：{circle}，未写出 / workbooks link in a circle: {circle}; "
         "nothing written",
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from addin.summary import json_document
+from addin.summary import EXIT_NOT_WRITTEN, json_document
 from addin.validate import validate
 from addin.validate.report import Lang, Report
 from addin.validate.specfile import SpecError, load_spec
@@ -54,15 +54,15 @@ def validate_command(paths: tuple[Path, ...], lang: Lang, as_json: bool, spec_fi
         spec = load_spec(spec_file) if spec_file else None
     except SpecError as exc:
         click.echo(exc.render(lang), err=True)
-        sys.exit(2)
+        sys.exit(EXIT_NOT_WRITTEN)
     reports: list[Report] = [_validate_one(p, spec) for p in iter_workbooks(paths)]
     if not reports:
         message = "没有找到工作簿 / no workbooks found"
         click.echo(message, err=True)
         if as_json:
-            document = json_document("validate", []) | {"exit_code": 2, "message": message}
+            document = json_document("validate", []) | {"exit_code": EXIT_NOT_WRITTEN, "message": message}
             click.echo(json.dumps(document, ensure_ascii=False, indent=2))
-        sys.exit(2)
+        sys.exit(EXIT_NOT_WRITTEN)
     if as_json:
         document = json_document("validate", [r.as_dict() for r in reports])
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
