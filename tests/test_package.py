@@ -478,6 +478,20 @@ def test_invalid_xml_part(tmp_path: Path) -> None:
     assert_unreadable(path, "xl/worksheets/sheet1.xml", "not valid XML")
 
 
+def test_invalid_large_xml_part_checked_beside_the_scanner(tmp_path: Path) -> None:
+    """A sheet large enough to be checked on a second thread while it is scanned:
+    malformed XML is still reported as such (not as whatever the scanner met),
+    and the same well-formed sheet reads normally."""
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 60_001))
+    good = make_xlsx(tmp_path / "good.xlsx", {"S": rows})
+    wb = read_workbook(good)
+    assert wb.sheets[0].values[(60_000, 1)] == 60_000.0
+    # an unclosed element near the end, after a bad address the scanner would refuse first
+    bad = rows.replace('<c r="A5">', '<c r="A1048577">') + '<row r="60001"><c r="A60001"><v>1</v></row>'
+    path = make_xlsx(tmp_path / "broken-large.xlsx", {"S": bad})
+    assert_unreadable(path, "xl/worksheets/sheet1.xml", "not valid XML")
+
+
 def test_invalid_cell_address(tmp_path: Path) -> None:
     """A cell address off the sheet is refused with the address."""
     path = make_xlsx(tmp_path / "addr.xlsx", {"S": '<row r="1"><c r="A1048577"><v>1</v></c></row>'})

@@ -206,6 +206,27 @@ def test_values_round_trip_exactly(tmp_path: Path, shared_dir: SharedDir) -> Non
     assert read_workbook(out).sheets[0].values[coords[0]] == ExcelError("#NUM!")
 
 
+@pytest.mark.parametrize(
+    "size", [0, 1, 2 * 1024 * 1024 - 1, 2 * 1024 * 1024, 2 * 1024 * 1024 + 1, 5 * 1024 * 1024 + 7]
+)
+def test_deflate_in_pieces_is_one_stream(size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts deflated in pieces side by side inflate to exactly the bytes given,
+    as one raw deflate stream, and compress as well as one piece would."""
+    import random
+    import zlib
+
+    monkeypatch.setattr(writer_module.os, "cpu_count", lambda: 4)  # pieces on any machine
+
+    rnd = random.Random(size)
+    words = [b"<c r=\"A1\"><v>", b"</v></c>", b"0.5", b"row", bytes(range(256))]
+    content = b"".join(rnd.choice(words) for _ in range(size // 8 + 1))[:size]
+    for level in (1, 6):
+        data = writer_module.deflate(content, level)
+        assert zlib.decompress(data, -15) == content
+        whole = zlib.compressobj(level, zlib.DEFLATED, -15)
+        assert len(data) <= len(whole.compress(content) + whole.flush()) * 1.01 + 64
+
+
 def test_format_number_is_shortest_round_trip() -> None:
     """Integers without a decimal point; everything else the shortest exact text."""
     assert format_number(3.0) == "3"

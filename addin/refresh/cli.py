@@ -433,7 +433,7 @@ def _error_values(results: Results) -> dict[str, list[str]]:
 
     out: dict[str, list[str]] = {}
     for sheet, cells in results.values.items():
-        for (row, col), value in sorted(cells.items()):
+        for (row, col), value in sorted((c, v) for c, v in cells.items() if isinstance(v, ExcelError)):
             if isinstance(value, ExcelError):
                 out.setdefault(str(value), []).append(f"{_sheet_ref(sheet)}!{to_a1(row, col)}")
     return dict(sorted(out.items()))
@@ -453,7 +453,9 @@ def _error_cells(results: Results, workbook: Workbook) -> list[ErrorCell]:
     sheets = {s.name: s for s in workbook.sheets}
     out: list[ErrorCell] = []
     for name in sorted(results.values, key=lambda n: order.get(n, len(order))):
-        errors = [(c, v) for c, v in sorted(results.values[name].items()) if isinstance(v, ExcelError)]
+        errors = sorted(
+            (c, v) for c, v in results.values[name].items() if isinstance(v, ExcelError)
+        )  # the few errors sorted, not every computed cell
         if not errors:
             continue
         sheet = sheets.get(name)

@@ -41,12 +41,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import itertools
 import math
-import operator
 import re
 from bisect import bisect_left
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -348,13 +348,17 @@ class _VArea:
 
 
 _SCALARS = (float, str, bool, ExcelError, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
 
 
 def _plain(vec: _Vec) -> bool:
     """Every row holds one plain value (no array, no reference)."""
     if vec.v.dtype == np.float64:
         return True
-    return all(isinstance(x, _SCALARS) for x in vec.v.tolist())
+    values = vec.v.tolist()
+    if set(map(type, values)) <= _SCALAR_TYPES:  # at C speed, the usual answer
+        return True
+    return all(isinstance(x, _SCALARS) for x in values)
 
 
 def _is_vec(v: Any) -> bool:
@@ -385,9 +389,9 @@ def _pure_floats(arr: np.ndarray) -> np.ndarray | None:
     if arr.dtype == np.float64:
         return arr
     try:
-        if all(x.__class__ is float for x in arr):
+        if set(map(type, arr.tolist())) <= {float}:
             return arr.astype(np.float64)
-    except TypeError:
+    except TypeError:  # a 0-d array
         return None
     return None
 
@@ -497,23 +501,31 @@ class _Engine:
         self.date1904 = wb.date1904
         rows = max([s.max_row for s in wb.sheets] + [1])
         cols = max([s.max_col for s in wb.sheets] + [1])
+        # every sheet's cells as (row, col) arrays: the extent and the grids from them
+        present: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for s in wb.sheets:
-            for coords in (s.values, s.formulas):
-                if coords:
-                    rows = max(rows, max(coords)[0])
-                    cols = max(cols, max(coords, key=operator.itemgetter(1))[1])
+            rc, fc = _coord_array(s.values), _coord_array(s.formulas)
+            present[s.name] = (rc, fc)
+            for coords in (rc, fc):
+                if len(coords):
+                    rows, cols = (
+                        max(rows, int(coords[:, 0].max())),
+                        max(cols, int(coords[:, 1].max())),
+                    )
             for f in s.formulas.values():
                 if f.ref:
                     _, (r2, c2) = _ref_bounds(f.ref)
                     rows, cols = max(rows, r2), max(cols, c2)
         self.grids: dict[str, SheetGrid] = {}
         for s in wb.sheets:
-            rc = np.array(list(s.values), dtype=np.intp).reshape(-1, 2)
-            present = np.concatenate([rc, np.array(list(s.formulas), dtype=np.intp).reshape(-1, 2)])
-            g = SheetGrid(s.name, rows, cols, _dense_extent(present, rows, cols))
+            rc, fc = present[s.name]
+            g = SheetGrid(s.name, rows, cols, _dense_extent(np.concatenate([rc, fc]), rows, cols))
             if s.values:
                 vals = np.empty(len(s.values), dtype=object)
-                vals[:] = [v if v.__class__ is float else _clean(v) for v in s.values.values()]
+                vals[:] = [
+                    v if v.__class__ is float or v.__class__ is str else _clean(v)
+                    for v in s.values.values()
+                ]
                 g.put_cells(rc, vals)
             self.grids[s.name.casefold()] = g
             g.sheets, g.formulas = self.grids, s.formulas
@@ -2227,6 +2239,12 @@ def _ref_bounds(ref: str) -> tuple[Coord, Coord]:
         return from_a1(a), from_a1(b)
     c = from_a1(ref)
     return c, c
+
+
+def _coord_array(cells: Mapping[Coord, Any]) -> np.ndarray:
+    """The keys of ``cells`` as an ``(n, 2)`` array of (row, col)."""
+    flat = np.fromiter(itertools.chain.from_iterable(cells), dtype=np.intp, count=2 * len(cells))
+    return flat.reshape(-1, 2)
 
 
 def _clean(v: Any) -> CellValue:

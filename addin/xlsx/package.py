@@ -32,6 +32,7 @@ import os
 import posixpath
 import re
 import stat
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -1244,13 +1245,50 @@ def _check_well_formed(data: bytes, part: str, limits: Limits) -> None:
         ) from None
 
 
+#: Sheets at least this large are checked for well-formedness on a second
+#: thread while the scanner reads them (lxml parses without the GIL).
+_CHECK_ASIDE_ABOVE = 1024 * 1024
+
+
+@contextmanager
+def _well_formed_meanwhile(data: bytes, part: str, limits: Limits) -> Iterator[None]:
+    """Check ``data`` is well-formed XML while the body reads it.
+
+    A small part is checked first. A large one is checked on another thread at
+    C speed beside the Python scanner (the two cores of an office PC both work);
+    the check's refusal wins over whatever the body raised, as if it had run
+    first, so malformed XML is reported as such and nothing read from it is kept.
+    """
+    if len(data) < _CHECK_ASIDE_ABOVE:
+        _check_well_formed(data, part, limits)
+        yield
+        return
+    failure: list[Exception] = []
+
+    def check() -> None:
+        try:
+            _check_well_formed(data, part, limits)
+        except Exception as exc:  # carried to the reading thread and raised there
+            failure.append(exc)
+
+    checker = threading.Thread(target=check, name="jixiao-xml-check", daemon=True)
+    checker.start()
+    try:
+        yield
+    finally:
+        checker.join()
+        if failure:
+            raise failure[0]
+
+
 def _read_sheet(package: Package, part: str, rd: _SheetReader) -> None:
     """Read one worksheet part: the fast scanner when the XML has the shape every
     spreadsheet application writes, else the general element-by-element reader."""
     data = package.read(part)
-    _check_well_formed(data, part, package.limits)
-    _read_hidden_rows(data, rd.sheet)
-    if not _scan_sheet(data, rd, part):
+    with _well_formed_meanwhile(data, part, package.limits):
+        _read_hidden_rows(data, rd.sheet)
+        scanned = _scan_sheet(data, rd, part)
+    if not scanned:
         rd.sheet.values.clear()
         rd.sheet.formulas.clear()
         rd.shared.clear()

@@ -355,7 +355,7 @@ def text_to_number(text: str, date1904: bool = False) -> float | None:
     if not t:
         return None
     if t[0] not in _NUMBER_STARTS:
-        if t[0].isalpha() and t[-1].isdigit():  # "June 9, 1969"
+        if t[:3].isalpha() and t[-1].isdigit():  # "June 9, 1969" (a month's name, 3+ letters)
             return _text_date(t, date1904)
         return None
     neg = False

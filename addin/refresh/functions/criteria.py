@@ -217,7 +217,7 @@ def _simple_criterion(c: Any) -> Any:
     if not isinstance(c, str):
         return None
     t = c[1:] if c.startswith("=") else c
-    if not t or t[0] in "<>=" or any(ch in t for ch in "*?~"):
+    if not t or t[0] in "<>=" or "*" in t or "?" in t or "~" in t:
         return None
     if t.upper() in ("TRUE", "FALSE"):
         return ("b", t.upper() == "TRUE")
@@ -379,6 +379,17 @@ def grouped_ifs(name: str, args: list[Any], per_row: dict[int, list[Any]], n: in
     out: list[Any] = [None] * n
     done: dict[tuple[Any, ...], Any] = {}
     members: dict[tuple[int, Any], set[int]] = {}  # a key's cells as a set, built once
+    if len(varying) == 1:  # the common case, one criterion varying: one index lookup per key
+        index, keys = indexes[0], keys_of[varying[0]]
+        for i, kk in enumerate(keys):
+            found = done.get(kk, _NO_KEY)
+            if found is _NO_KEY:
+                sel = index.get(kk, _NO_HITS)
+                if base is not None and len(sel):
+                    sel = sel[base[sel]]
+                found = done[kk] = _aggregate(name, sel, numbers)
+            out[i] = found
+        return out
     for i in range(n):
         key = tuple(keys_of[k][i] for k in varying)
         if key not in done:
