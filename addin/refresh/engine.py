@@ -1316,14 +1316,13 @@ class _Engine:
         sub = bx
         if spec.array_args and not bx.array_mode:
             sub = _Bx(bx.grid, bx.row, bx.col, True, bx.date1904, bx.dr)
-        args = [self.ev(a, sub) for a in node.args[1:]]
-        if node.args:
-            first = sub
-            if spec.name == "INDEX" and isinstance(node.args[0], Func) and not sub.array_mode:
-                # INDEX's array is read as an array, as Excel does: INDEX(ROW(A1:A3),2)
-                # is 2 in a normal formula too (pycel excelcompiler.xlsx!F2)
-                first = _Bx(bx.grid, bx.row, bx.col, True, bx.date1904, bx.dr)
-            args.insert(0, self.ev(node.args[0], first))
+        if spec.name == "INDEX" and node.args and isinstance(node.args[0], Func):
+            # INDEX's array is read as an array, as Excel does: INDEX(ROW(A1:A3),2)
+            # is 2 in a normal formula too (pycel excelcompiler.xlsx!F2)
+            array = _Bx(bx.grid, bx.row, bx.col, True, bx.date1904, bx.dr)
+            args = [self.ev(node.args[0], array), *(self.ev(a, sub) for a in node.args[1:])]
+        else:
+            args = [self.ev(a, sub) for a in node.args]
         if many:
             for i, a in enumerate(args):  # a range read as one value: per row
                 lifts = spec.lifts(i) or spec.name == "SINGLE"
