@@ -602,6 +602,34 @@ def test_blocks_equal_per_cell_evaluation(a: list[Any], b: list[Any], keys: list
         assert x == y, (k, x, y)
 
 
+def test_a_cell_is_a_block_of_one_row(monkeypatch: Any) -> None:
+    """One evaluator: a cell is a block of one row and takes the block's path
+    without making a per-row value; ``vectorise=False`` splits every block
+    into such cells (the reference the blocks are compared with), while the
+    same column as one block makes per-row values."""
+    from addin.refresh import engine
+
+    made: list[str] = []
+    for cls in (engine._Vec, engine._VArea):
+        real = cls.__init__
+
+        def counted(self: Any, *args: Any, _real: Any = real, **kw: Any) -> None:
+            made.append(type(self).__name__)
+            _real(self, *args, **kw)
+
+        monkeypatch.setattr(cls, "__init__", counted)
+    cells: Cells = {f"{c}{r}": float(r * k) for r in range(1, 41) for c, k in (("A", 3), ("B", 5))}
+    cells.update({"C1": "k1", "H1": "k1", "I1": 10, "E1": 0, "F1": 0.1, "J1": 0.7, "K1": 0.3})
+    for j, f in enumerate(BLOCK_FORMULAS):
+        for r in range(1, 41):
+            cells[f"{chr(ord('L') + j % 10)}{r + 41 * (j // 10)}"] = "=" + f.format(r=r)
+    wb = book(cells, names=[DefinedName("tbl", "S!$H$1:$I$5")])
+    cellwise = calculate(wb, vectorise=False).values["S"]
+    assert made == []
+    assert calculate(wb).values["S"] == cellwise
+    assert {"_Vec", "_VArea"} <= set(made)
+
+
 def test_contract_function_filled_down_is_one_kernel_call() -> None:
     """POINT_BONUS(D2,F2,门槛) filled down, with per-row arguments in any
     position (registry role ``row``), is one kernel call for the block (the

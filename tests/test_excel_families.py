@@ -416,6 +416,23 @@ def test_three_d_reference_sums_across_sheets() -> None:
     assert (got["B1"], got["B2"], got["B3"]) == (321.0, 4.0, 300.0)
 
 
+def test_three_d_reference_filled_down_moves_with_its_row() -> None:
+    """A 3-D reference filled down, quoted (``'T:U'!A1:A2``) or not, moves with
+    each row of the block, as evaluated cell by cell (the quoted form was once
+    read for the block's first row only)."""
+    cells: Cells = {}
+    for r in range(1, 5):
+        cells[f"B{r}"] = f"=SUM('T:U'!A{r}:A{r + 1})"
+        cells[f"C{r}"] = f"=SUM(T:U!A{r})"
+    others: dict[str, Cells] = {
+        "T": {f"A{r}": r for r in range(1, 6)},
+        "U": {f"A{r}": 10 * r for r in range(1, 6)},
+    }
+    got = calc(cells, others=others)
+    assert [got[f"B{r}"] for r in range(1, 5)] == [33.0, 55.0, 77.0, 99.0]
+    assert [got[f"C{r}"] for r in range(1, 5)] == [11.0, 22.0, 33.0, 44.0]
+
+
 def test_three_d_reference_to_a_missing_sheet_is_ref() -> None:
     """A 3-D reference naming a sheet the workbook lacks is #REF!, never #NAME?."""
     assert one("SUM(S:Q!A1)") == E("#REF!")

@@ -11,21 +11,28 @@ How it works
    that reads its own cells (a running total) is split into single cells.
    Blocks are evaluated in topological order; cells left in a cycle raise
    :class:`CircularReferenceError`.
-3. **Vectorised evaluation.** A block of *n* rows is evaluated once: a relative
-   single-cell reference becomes a column vector of *n* values, an absolute
-   range one shared value; arithmetic, comparisons, ``IF``, ``ROUND``,
-   ``VLOOKUP``/``MATCH``/``XLOOKUP``/``XMATCH`` exact match (one hash index per
-   table), ``RANK``/``RANK.EQ``/``RANK.AVG`` (one sort, O(n log n)),
-   ``SUMPRODUCT`` and the contract functions (one kernel call for the column,
-   its per-row arguments — registry role ``row``, in any position — stacked
-   into columns) run as numpy operations; ``COUNTIF``/``SUMIFS``/… whose
-   criteria vary by row run as one pass grouped by the distinct criteria
+3. **One evaluator, the block as the unit.** :meth:`_Engine.ev` evaluates a
+   formula for a block (:class:`_Bx`: sheet, first row, column, *n* rows, how
+   far the formula's references move, array mode); a single cell is a block
+   of one row and takes the same path, where nothing is per row. Down a block
+   of *n* rows a value is shared by every row unless it can differ: a relative
+   single-cell reference becomes a column vector of *n* values, a relative
+   range a per-row rectangle, an absolute range one shared value; arithmetic,
+   comparisons, ``IF``, ``ROUND``, ``VLOOKUP``/``MATCH``/``XLOOKUP``/``XMATCH``
+   exact match (one hash index per table), ``RANK``/``RANK.EQ``/``RANK.AVG``
+   (one sort, O(n log n)), ``SUMPRODUCT`` of references and the contract
+   functions (one kernel call for the column, its per-row arguments —
+   registry role ``row``, in any position — stacked into columns) run as
+   numpy operations; ``COUNTIF``/``SUMIFS``/… whose criteria vary by row run
+   as one pass grouped by the distinct criteria
    (:func:`addin.refresh.functions.criteria.grouped_ifs`); every other
-   function runs row by row on plain values (no re-walking of the formula),
-   and any sub-formula that cannot be vectorised is evaluated per row by the
-   cell evaluator. Both paths share the
-   scalar semantics of :mod:`addin.refresh.functions`, so they agree exactly
-   (``tests/test_engine.py`` checks that on random data).
+   function runs row by row on plain values (no re-walking of the formula).
+   What has no per-row form (``LET``, a ``LAMBDA`` call, a range fixed at one
+   end, arguments read as arrays, names, tables, the range operators) is
+   evaluated once when it cannot differ by row, else split into blocks of one
+   row, each through the same :meth:`_Engine.ev`. ``calculate(...,
+   vectorise=False)`` splits every block into blocks of one row: the
+   reference ``tests/test_engine.py`` compares blocks with on random data.
 4. **Arrays.** Dynamic-array formulas spill (``#SPILL!`` when the target cells
    are not empty), sized and written in one pass; a spill that grew beyond
    the range saved in the file costs another pass only when a cell computed
@@ -347,6 +354,21 @@ class _VArea:
         return Area(self.grid, self.top + i, self.left, self.bottom + i, self.right)
 
 
+@dataclass
+class _Bx(CallContext):
+    """Where a formula is evaluated: a block of ``n`` rows of one column from
+    (``row``, ``col``) — a cell is a block of one row — with the formula's
+    relative references moved ``dr`` rows down from the text parsed. As a
+    :class:`CallContext` (what functions see) it is its first row."""
+
+    dr: int = 0
+    n: int = 1
+
+    def one(self, i: int) -> _Bx:
+        """Row ``i`` of the block as a block of one row."""
+        return _Bx(self.grid, self.row + i, self.col, self.array_mode, self.date1904, self.dr + i)
+
+
 _SCALARS = (float, str, bool, ExcelError, type(None))
 _SCALAR_TYPES = frozenset(_SCALARS)
 
@@ -541,6 +563,7 @@ class _Engine:
         self._names_open: set[tuple[str | None, str]] = set()
         self._lets: list[dict[str, Any]] = []
         self._specs: dict[str, FunctionSpec | None] = {}
+        self._memo: dict[Any, Any] = {}  # what a block derives from shared ranges
         self.spills: dict[tuple[str, Coord], tuple[int, int]] = {}
         self.results = Results()
         self.blocks: list[Block] = []
@@ -953,29 +976,32 @@ class _Engine:
     def eval_block(self, b: Block) -> None:
         assert b.node is not None
         g = self.grids[b.sheet]
+        if self._memo:
+            self._memo = {}
         kind = b.formula.kind
         if kind == "normal":
+            bx = _Bx(g, b.row, b.col, False, self.date1904, 0, b.n)
             if b.n == 1:
-                cx = CallContext(g, b.row, b.col, False, self.date1904)
-                self._store(b, (b.row, b.col), self.finish(self.ev(b.node, cx, 0), cx))
-                return
-            if not self.vectorise:
+                self._store(b, (b.row, b.col), self.finish(self.ev(b.node, bx), bx))
+            elif not self.vectorise:
+                # the reference blocks are tested against: every block split
+                # into blocks of one row (cells)
                 for i in range(b.n):
-                    cx = CallContext(g, b.row + i, b.col, False, self.date1904)
-                    self._store(b, (b.row + i, b.col), self.finish(self.ev(b.node, cx, i), cx))
-                return
-            vals = self.eval_vector(b)
-            g.put(b.row, b.col, vals.reshape(-1, 1))
-            out = self.results.values.setdefault(g.name, {})
-            for i, v in enumerate(vals.tolist()):
-                out[(b.row + i, b.col)] = v
+                    one = bx.one(i)
+                    self._store(b, (one.row, b.col), self.finish(self.ev(b.node, one), one))
+            else:
+                vals = self.block_values(self.ev(b.node, bx), bx)
+                g.put(b.row, b.col, vals.reshape(-1, 1))
+                out = self.results.values.setdefault(g.name, {})
+                for i, v in enumerate(vals.tolist()):
+                    out[(b.row + i, b.col)] = v
             return
-        cx = CallContext(g, b.row, b.col, True, self.date1904)
+        bx = _Bx(g, b.row, b.col, True, self.date1904)
         if kind == "array" and b.formula.ref and isinstance(b.node, Func):
             (r1, c1), (r2, c2) = _ref_bounds(b.formula.ref)
-            result = self.ev_func(b.node, cx, 0, (r2 - r1 + 1, c2 - c1 + 1))
+            result = self.ev_func(b.node, bx, (r2 - r1 + 1, c2 - c1 + 1))
         else:
-            result = self.ev(b.node, cx, 0)
+            result = self.ev(b.node, bx)
         arr = _as_result_array(result)
         if kind == "array" and b.formula.ref:
             (r1, c1), (r2, c2) = _ref_bounds(b.formula.ref)
@@ -1087,46 +1113,48 @@ class _Engine:
             return f + 0.0
         return VALUE
 
-    # ---------------------------------------------------- cell evaluator
+    # ---------------------------------------------------------- the evaluator
 
-    def ev(self, node: Node, cx: CallContext, dr: int) -> Any:
-        """Evaluate ``node`` for the cell ``cx``, the formula shifted ``dr`` rows."""
+    def ev(self, node: Node, bx: _Bx) -> Any:
+        """Evaluate ``node`` for the block ``bx``: one value for all its rows (a
+        number, text, error, :class:`Area`, :class:`MultiArea` or array) or —
+        only when ``bx.n > 1`` and the value differs from row to row — a
+        per-row :class:`_Vec` or :class:`_VArea`. A cell is a block of one row:
+        it takes this same path and never makes a per-row value."""
         nd: Any = node
         t = nd.__class__
         if t is Ref:
-            return self.area(nd, cx, dr)
+            return self.ev_ref(nd, bx)
         if t is Number:
             return nd.value
         if t is Func:
-            return self.ev_func(nd, cx, dr)
+            return self.ev_func(nd, bx)
         if t is Binary:
-            a = self.scalar(self.ev(nd.left, cx, dr), cx)
-            b = self.scalar(self.ev(nd.right, cx, dr), cx)
-            return _lift2(nd.op, a, b, self.date1904)
-        if t is Text:
+            x = self.operand(self.ev(nd.left, bx), bx)
+            y = self.operand(self.ev(nd.right, bx), bx)
+            if bx.n == 1 or (not _is_vec(x) and not _is_vec(y)):
+                return _lift2(nd.op, x, y, self.date1904)
+            return self.binary_rows(nd, x, y, bx)
+        if t is Text or t is Bool:
             return nd.value
-        if t is Bool:
-            return nd.value
-        if t is Unary:
-            a = self.scalar(self.ev(nd.operand, cx, dr), cx)
-            return _lift1(nd.op, a, self.date1904)
-        if t is Percent:
-            a = self.scalar(self.ev(nd.operand, cx, dr), cx)
-            return _lift1("%", a, self.date1904)
+        if t is Unary or t is Percent:
+            return self.ev_unary(nd, bx)
         if t is ErrorLit:
             return ExcelError(nd.code)
         if t is Missing:
             return MISSING
         if t is ArrayLit:
             return _array_value(nd)
+        if bx.n > 1:  # the nodes below take one row at a time
+            return self.ev(nd, bx.one(0)) if not self._moves(nd, bx) else self.split(nd, bx)
         if t is Name:
-            return self.ev_name(nd, cx)
+            return self.ev_name(nd, bx)
         if t is StructRef:
-            return self.struct_area(nd, cx)
+            return self.struct_area(nd, bx)
         if t is RangeOp:
             three = self.three_d_parts(nd)
             if three is not None:
-                return self.three_d(three, dr)
+                return self.three_d(three, bx.dr)
             if (
                 isinstance(nd.left, Name)
                 and isinstance(nd.right, Ref)
@@ -1134,19 +1162,19 @@ class _Engine:
                 and self._name_def(nd.left, None) is None
             ):  # Sheet1:Sheet9!A1 naming a sheet the workbook lacks: #REF!, as in Excel
                 return REF.with_message(f"三维引用的工作表不存在 / no sheet {nd.left.name}")
-            a = self.ev(nd.left, cx, dr)
-            b = self.ev(nd.right, cx, dr)
+            a = self.ev(nd.left, bx)
+            b = self.ev(nd.right, bx)
             return _range_union(a, b)
         if t is SpillRef:
-            return self.spill_area(self.ev(nd.anchor, cx, dr))
+            return self.spill_area(self.ev(nd.anchor, bx))
         if t is Intersect:
-            a = self.ev(nd.left, cx, dr)
-            b = self.ev(nd.right, cx, dr)
+            a = self.ev(nd.left, bx)
+            b = self.ev(nd.right, bx)
             return _intersection(a, b)
         if t is Union:
             parts: list[Area] = []
             for item in nd.items:
-                v = self.ev(item, cx, dr)
+                v = self.ev(item, bx)
                 if isinstance(v, ExcelError):
                     return v
                 if isinstance(v, MultiArea):
@@ -1158,8 +1186,47 @@ class _Engine:
             return MultiArea(parts)
         raise TypeError(f"unknown node {node!r}")
 
-    def scalar(self, v: Any, cx: CallContext) -> Any:
-        """An operand: a reference intersected (normal) or read as an array."""
+    def split(self, node: Node, bx: _Bx) -> _Vec:
+        """``node`` down a block of many rows, evaluated as blocks of one row
+        (what has no per-row form: LET, a LAMBDA call, a range that moves by
+        its end only, an argument read as an array …)."""
+        out = np.empty(bx.n, dtype=object)
+        for i in range(bx.n):
+            out[i] = self.ev(node, bx.one(i))
+        return _Vec(out)
+
+    def ev_ref(self, node: Ref, bx: _Bx) -> Any:
+        """A reference: an :class:`Area` (shared by the block when its rows
+        are fixed); down a block, a relative cell is the column of its values
+        and a relative range a :class:`_VArea`."""
+        ref = node.shifted(bx.dr, 0) if bx.dr else node
+        n = bx.n
+        fixed = n == 1 or not ref.rows or (ref.abs_top and ref.abs_bottom)
+        grid: Any = bx.grid if ref.sheet is None else self.grids.get(ref.sheet.casefold())
+        if grid is None:
+            parts = self.three_d_parts(ref)
+            if parts is None:
+                return REF.with_message(f"工作表不存在 / no sheet {ref.sheet}")
+            return self.three_d(parts, 0) if fixed else self.split(node, bx)
+        if ref.top < 1 or ref.left < 1 or ref.bottom > MAX_ROW or ref.right > MAX_COL:
+            return REF.with_message("引用超出工作表 / reference beyond the sheet")
+        if fixed:
+            return Area(grid, ref.top, ref.left, ref.bottom, ref.right)
+        last = ref.shifted(n - 1, 0)
+        if last.bottom > MAX_ROW or last.top < 1:
+            return self.split(node, bx)
+        if ref.abs_top or ref.abs_bottom:
+            return self.split(node, bx)  # one end fixed: SUM($A$1:A1)
+        if ref.is_cell:
+            vals = grid.block(ref.top, ref.left, ref.top + n - 1, ref.left)[:, 0]
+            pf = _pure_floats(vals)
+            return _Vec(pf if pf is not None else vals.copy(), (grid, ref.top, ref.left))
+        return _VArea(grid, ref.top, ref.left, ref.bottom, ref.right)
+
+    def operand(self, v: Any, bx: _Bx) -> Any:
+        """A value an operator (or a function's per-row argument) takes: a
+        reference read as its cell, a range implicitly intersected with the
+        row — down a block, row by row — or, in array mode, read as an array."""
         if isinstance(v, MultiArea):
             return VALUE.with_message(
                 "运算中不能使用多区域引用 / a multi-area reference in an operation"
@@ -1167,70 +1234,149 @@ class _Engine:
         if isinstance(v, Area):
             if v.is_cell():
                 return v.value()
-            if cx.array_mode:
+            if bx.array_mode:
                 return v.values()
-            return fx.intersect(v, cx)
+            if bx.n == 1:
+                return fx.intersect(v, bx)
+            row, n = bx.row, bx.n
+            if v.left == v.right and v.top <= row and row + n - 1 <= v.bottom:
+                vals = v.grid.block(row, v.left, row + n - 1, v.left)[:, 0]
+                pf = _pure_floats(vals)
+                return _Vec(pf if pf is not None else vals.copy())
+            out = np.empty(n, dtype=object)
+            for i in range(n):
+                out[i] = fx.intersect(v, bx.one(i))
+            return _Vec(out)
         if isinstance(v, np.ndarray) and v.shape == (1, 1):
             return v[0, 0]
         return v
 
-    def area(self, ref: Ref, cx: CallContext, dr: int) -> Any:
-        if dr:
-            ref = ref.shifted(dr, 0)
-        if ref.sheet is None:
-            grid: Any = cx.grid
-        else:
-            grid = self.grids.get(ref.sheet.casefold())
-            if grid is None:
-                parts = self.three_d_parts(ref)
-                if parts is not None:
-                    return self.three_d(parts, 0)
-                return REF.with_message(f"工作表不存在 / no sheet {ref.sheet}")
-        if ref.top < 1 or ref.left < 1 or ref.bottom > MAX_ROW or ref.right > MAX_COL:
-            return REF.with_message("引用超出工作表 / reference beyond the sheet")
-        return Area(grid, ref.top, ref.left, ref.bottom, ref.right)
+    def ev_unary(self, node: Unary | Percent, bx: _Bx) -> Any:
+        op = node.op if isinstance(node, Unary) else "%"
+        a = self.operand(self.ev(node.operand, bx), bx)
+        if bx.n == 1 or not _is_vec(a):
+            return _lift1(op, a, self.date1904)
+        if isinstance(a, _VArea):
+            return self.split(node, bx)
+        f = _floats(a)
+        if f is not None and op != "+":
+            return _Vec(-f if op == "-" else f / 100)
+        return _Vec(_map(lambda x: _lift1(op, x, self.date1904), a.v))
 
-    def ev_func(
-        self, node: Func, cx: CallContext, dr: int, target: tuple[int, int] | None = None
-    ) -> Any:
+    def binary_rows(self, node: Binary, a: Any, b: Any, bx: _Bx) -> Any:
+        """An operator down a block, one of its operands per row: numpy on
+        numbers, else value by value."""
+        if isinstance(a, _VArea) or isinstance(b, _VArea):
+            return self.split(node, bx)
+        n = bx.n
+        op = node.op
+        if op in ("+", "-", "*", "/", "^") or op in _NP_CMP:
+            fa = _floats(a) if isinstance(a, _Vec) else _scalar_float(a)
+            fb = _floats(b) if isinstance(b, _Vec) else _scalar_float(b)
+            if fa is not None and fb is not None:
+                if op in _NP_CMP and (
+                    (isinstance(a, _Vec) and a.v.dtype != np.float64)
+                    or (isinstance(b, _Vec) and b.v.dtype != np.float64)
+                    or (not isinstance(fa, np.ndarray) and not isinstance(a, float))
+                    or (not isinstance(fb, np.ndarray) and not isinstance(b, float))
+                ):
+                    pass  # blanks/logicals compare by type: use the exact path
+                else:
+                    r = _np_binary(op, np.broadcast_to(fa, n), np.broadcast_to(fb, n))
+                    if r is not None:
+                        return r
+        av = a.v if isinstance(a, _Vec) else None
+        bv = b.v if isinstance(b, _Vec) else None
+        out = np.empty(n, dtype=object)
+        d = self.date1904
+        for i in range(n):
+            x = av[i] if av is not None else a
+            y = bv[i] if bv is not None else b
+            if isinstance(x, Area) or isinstance(y, Area):
+                one = bx.one(i)
+                x, y = self.operand(x, one), self.operand(y, one)
+            out[i] = _lift2(op, x, y, d)
+        return _Vec(out)
+
+    def ev_func(self, node: Func, bx: _Bx, target: tuple[int, int] | None = None) -> Any:
+        """A function call. Down a block of many rows it is evaluated once when
+        its value cannot differ by row, and row by row (blocks of one row) when
+        it has no per-row form — a LAMBDA call, LET, ROW()/COLUMN(), INDEX of
+        a computed array, arguments read as arrays (SUMPRODUCT of references
+        excepted); else its arguments are evaluated for the block and it is
+        applied once, in one pass (grouped criteria, the fast paths) or per row
+        on plain values (:meth:`ev_rows`)."""
         spec = self.spec(node.name)
+        many = bx.n > 1
+        if many:
+            if not self._moves(node, bx):
+                bx, many = bx.one(0), False
+            elif (
+                spec is None
+                or spec.name == "LET"
+                or (spec.name == "INDEX" and node.args and isinstance(node.args[0], Func))
+                or (spec.needs_context and spec.name in ("ROW", "COLUMN") and not node.args)
+            ):
+                return self.split(node, bx)
+            elif spec.array_args:
+                fast = self.v_sumproduct(node, spec, bx)
+                return fast if fast is not None else self.split(node, bx)
         if spec is None:
-            return self.ev_lambda_call(node, cx, dr)
+            return self.ev_lambda_call(node, bx)
         if spec.name == "LET":
-            return self.ev_let(node, cx, dr)
-        sub = cx
-        if spec.array_args and not cx.array_mode:
-            sub = CallContext(cx.grid, cx.row, cx.col, True, cx.date1904)
-        args = [self.ev(a, sub, dr) for a in node.args[1:]]
-        if node.args:
-            first = sub
-            if spec.name == "INDEX" and isinstance(node.args[0], Func) and not sub.array_mode:
-                # INDEX's array is read as an array, as Excel does: INDEX(ROW(A1:A3),2)
-                # is 2 in a normal formula too (pycel excelcompiler.xlsx!F2)
-                first = CallContext(cx.grid, cx.row, cx.col, True, cx.date1904)
-            args.insert(0, self.ev(node.args[0], first, dr))
+            return self.ev_let(node, bx)
+        sub = bx
+        if spec.array_args and not bx.array_mode:
+            sub = _Bx(bx.grid, bx.row, bx.col, True, bx.date1904, bx.dr)
+        if spec.name == "INDEX" and node.args and isinstance(node.args[0], Func):
+            # INDEX's array is read as an array, as Excel does: INDEX(ROW(A1:A3),2)
+            # is 2 in a normal formula too (pycel excelcompiler.xlsx!F2)
+            array = _Bx(bx.grid, bx.row, bx.col, True, bx.date1904, bx.dr)
+            args = [self.ev(node.args[0], array), *(self.ev(a, sub) for a in node.args[1:])]
+        else:
+            args = [self.ev(a, sub) for a in node.args]
+        if many:
+            for i, a in enumerate(args):  # a range read as one value: per row
+                lifts = spec.lifts(i) or spec.name == "SINGLE"
+                if lifts and isinstance(a, Area) and not a.is_cell():
+                    args[i] = self.operand(a, bx)
+            if any(_is_vec(a) for a in args):
+                return self.ev_rows(spec, node, args, bx)
         return fx.call(spec, args, sub, target)
 
-    def ev_name(self, name: Name, cx: CallContext) -> Any:
+    def ev_rows(self, spec: FunctionSpec, node: Func, args: list[Any], bx: _Bx) -> Any:
+        """A function down a block whose arguments hold per-row values: criteria
+        grouped, a fast path, else applied row by row to plain values."""
+        if spec.name in criteria.GROUPED:
+            grouped = self.v_grouped(spec, args, bx)
+            if grouped is not None:
+                return grouped
+        fast = self.v_fast(spec, node, args, bx)
+        if fast is not None:
+            return fast
+        return self.v_generic(spec, args, bx)
+
+    def ev_name(self, name: Name, bx: _Bx) -> Any:
         bound = self._let_value(name)
         if bound is not _UNBOUND:
             return bound
-        dn = self._name_def(name, cx.grid.name.casefold())
+        dn = self._name_def(name, bx.grid.name.casefold())
         if dn is None:
             return NAME.with_message(f"未定义的名称 / undefined name {name.name}")
-        node = self._name_node(name, cx.grid.name.casefold())
+        node = self._name_node(name, bx.grid.name.casefold())
         if node is None:
             return NAME
         # a name with relative parts (=Sheet1!$B1) is stored as seen from A1
-        node = _relative_to(node, cx.row - 1, cx.col - 1)
+        node = _relative_to(node, bx.row - 1, bx.col - 1)
         grid = self.grids.get(dn.sheet.casefold()) if dn.sheet else None
-        ncx = cx if grid is None else CallContext(grid, cx.row, cx.col, cx.array_mode, cx.date1904)
+        if grid is not None or bx.dr:  # the name's sheet, its references not moved
+            bx = _Bx(grid or bx.grid, bx.row, bx.col, bx.array_mode, bx.date1904)
         key = (dn.sheet, dn.name.casefold())
         if key in self._names_open:
             return NAME.with_message(f"名称循环引用 / the name {dn.name} refers to itself")
         self._names_open.add(key)
         try:
-            return self.ev(node, ncx, 0)
+            return self.ev(node, bx)
         finally:
             self._names_open.discard(key)
 
@@ -1241,7 +1387,7 @@ class _Engine:
                 return scope[key]
         return _UNBOUND
 
-    def ev_let(self, node: Func, cx: CallContext, dr: int) -> Any:
+    def ev_let(self, node: Func, bx: _Bx) -> Any:
         """LET(name1, value1, …, calculation): each value evaluated once, in order,
         the names seen by the values after them and by the calculation."""
         args = node.args
@@ -1254,8 +1400,8 @@ class _Engine:
                 nm = args[i]
                 if not isinstance(nm, Name):
                     return VALUE.with_message("LET 的名称无效 / LET: not a name")
-                scope[nm.name.casefold()] = self.ev(args[i + 1], cx, dr)
-            return self.ev(args[-1], cx, dr)
+                scope[nm.name.casefold()] = self.ev(args[i + 1], bx)
+            return self.ev(args[-1], bx)
         finally:
             self._lets.pop()
 
@@ -1266,7 +1412,7 @@ class _Engine:
             return None
         first = next(iter(self.grids.values()))
         grid = self.grids.get(dn.sheet.casefold(), first) if dn.sheet else first
-        return self.ev_name(Name(text), CallContext(grid, 1, 1, False, self.date1904))
+        return self.ev_name(Name(text), _Bx(grid, 1, 1, False, self.date1904))
 
     def _lambda_of(self, name: str, sheet: str | None) -> Func | None:
         """The LAMBDA a defined name holds (``cal_month`` = ``LAMBDA(mo, …)``)."""
@@ -1275,10 +1421,10 @@ class _Engine:
             return node
         return None
 
-    def ev_lambda_call(self, node: Func, cx: CallContext, dr: int) -> Any:
+    def ev_lambda_call(self, node: Func, bx: _Bx) -> Any:
         """``name(args)`` where the name holds a LAMBDA: the parameters bound to
         the evaluated arguments (as LET binds), then the body."""
-        lam = self._lambda_of(node.name, cx.grid.name.casefold())
+        lam = self._lambda_of(node.name, bx.grid.name.casefold())
         if lam is None or not lam.args:
             return NAME.with_message(f"未定义的函数 / unknown function {node.name}")
         params, body = lam.args[:-1], lam.args[-1]
@@ -1287,13 +1433,13 @@ class _Engine:
                 f"{node.name} 参数个数不对 / {node.name}: wrong number of arguments"
             )
         scope = {
-            p.name.casefold(): self.ev(a, cx, dr)
+            p.name.casefold(): self.ev(a, bx)
             for p, a in zip(params, node.args, strict=True)
             if isinstance(p, Name)
         }
         self._lets.append(scope)
         try:
-            return self.ev(body, cx, 0)
+            return self.ev(body, _Bx(bx.grid, bx.row, bx.col, bx.array_mode, bx.date1904))
         finally:
             self._lets.pop()
 
@@ -1404,16 +1550,10 @@ class _Engine:
             return REF.with_message("该单元格没有溢出数组 / no spilled array there")
         return Area(anchor.grid, anchor.top, anchor.left, end[0], end[1])
 
-    # -------------------------------------------------- vector evaluator
-
-    def eval_vector(self, b: Block) -> np.ndarray:
-        """Values of every cell of a normal-formula block, computed at once."""
-        assert b.node is not None
-        g = self.grids[b.sheet]
-        self._bx = (g, b.row, b.col, b.n)
-        self._memo: dict[Any, Any] = {}
-        res = self.vev(b.node)
-        out = np.empty(b.n, dtype=object)
+    def block_values(self, res: Any, bx: _Bx) -> np.ndarray:
+        """The cells of a normal-formula block of many rows from its value."""
+        n = bx.n
+        out = np.empty(n, dtype=object)
         if isinstance(res, _Vec) and res.v.dtype == np.float64 and np.isfinite(res.v).all():
             out[:] = (res.v + 0.0).tolist()
             return out
@@ -1424,37 +1564,23 @@ class _Engine:
                 if t is str or t is bool or t is ExcelError or (t is float and math.isfinite(v)):
                     out[i] = v + 0.0 if t is float else v
                 else:
-                    out[i] = self.finish(v, CallContext(g, b.row + i, b.col, False, self.date1904))
+                    out[i] = self.finish(v, bx.one(i))
             return out
         if isinstance(res, _VArea):
-            for i in range(b.n):
-                cx = CallContext(g, b.row + i, b.col, False, self.date1904)
-                out[i] = self.finish(res.area(i), cx)
+            for i in range(n):
+                out[i] = self.finish(res.area(i), bx.one(i))
             return out
-        for i in range(b.n):
-            cx = CallContext(g, b.row + i, b.col, False, self.date1904)
-            out[i] = self.finish(res, cx)
+        for i in range(n):
+            out[i] = self.finish(res, bx.one(i))
         return out
 
-    def _cx(self, i: int) -> CallContext:
-        g, row, col, _ = self._bx
-        return CallContext(g, row + i, col, False, self.date1904)
-
-    def per_row(self, node: Node) -> _Vec:
-        """Fallback: ``node`` evaluated by the cell evaluator, row by row."""
-        _, _, _, n = self._bx
-        out = np.empty(n, dtype=object)
-        for i in range(n):
-            out[i] = self.ev(node, self._cx(i), i)
-        return _Vec(out)
-
-    def _moves(self, node: Node) -> bool:
+    def _moves(self, node: Node, bx: _Bx) -> bool:
         """Can the node's value differ from row to row of a block? True for
         relative rows, ROW()/COLUMN(), ``[@col]``, and ranges that a normal
         formula intersects implicitly with the row (``ROUND($A$1:$A$9,0)``)."""
-        return self._row_dependent(node, False, False, 0)
+        return self._row_dependent(node, False, False, 0, bx.grid.name.casefold())
 
-    def _row_dependent(self, node: Node, scalar: bool, array: bool, depth: int) -> bool:
+    def _row_dependent(self, node: Node, scalar: bool, array: bool, depth: int, sheet: str) -> bool:
         if depth > 50:
             return True
         cur: Any = node
@@ -1472,15 +1598,15 @@ class _Engine:
                 return True
             sub = array or spec.array_args
             return any(
-                self._row_dependent(a, spec.lifts(i), sub, depth + 1)
+                self._row_dependent(a, spec.lifts(i), sub, depth + 1, sheet)
                 for i, a in enumerate(cur.args)
             )
         if isinstance(cur, Unary | Percent):
-            return self._row_dependent(cur.operand, True, array, depth + 1)
+            return self._row_dependent(cur.operand, True, array, depth + 1, sheet)
         if isinstance(cur, Binary):
-            return self._row_dependent(cur.left, True, array, depth + 1) or self._row_dependent(
-                cur.right, True, array, depth + 1
-            )
+            return self._row_dependent(
+                cur.left, True, array, depth + 1, sheet
+            ) or self._row_dependent(cur.right, True, array, depth + 1, sheet)
         if isinstance(cur, RangeOp | Intersect | Union | SpillRef):
             if scalar and not array:
                 return True
@@ -1491,157 +1617,18 @@ class _Engine:
                 if isinstance(cur, SpillRef)
                 else (cur.left, cur.right)
             )
-            return any(self._row_dependent(k, False, array, depth + 1) for k in kids)
+            return any(self._row_dependent(k, False, array, depth + 1, sheet) for k in kids)
         if isinstance(cur, StructRef):
             return "#This Row" in cur.items or (scalar and not array)
         if isinstance(cur, Name):
-            target = self._name_node(cur, self._bx[0].name.casefold())
+            target = self._name_node(cur, sheet)
             if target is None:
                 return False
-            return self._row_dependent(target, scalar, array, depth + 1)
+            return self._row_dependent(target, scalar, array, depth + 1, sheet)
         return False
 
-    def vev(self, node: Node) -> Any:
-        """Evaluate for the whole block: a shared value or a per-row vector."""
-        nd: Any = node
-        t = nd.__class__
-        if t is Ref:
-            return self.v_ref(nd)
-        if t in (Number, Text, Bool, ErrorLit, Missing, ArrayLit):
-            return self.ev(nd, self._cx(0), 0)
-        if t is Func:
-            return self.v_func(nd)
-        if t is Binary:
-            return self.v_binary(nd)
-        if t is Unary or t is Percent:
-            a = self.v_scalar(self.vev(nd.operand))
-            op = nd.op if t is Unary else "%"
-            if isinstance(a, _VArea):
-                return self.per_row(node)
-            if not isinstance(a, _Vec):
-                return _lift1(op, a, self.date1904)
-            f = _floats(a)
-            if f is not None and op != "+":
-                return _Vec(-f if op == "-" else f / 100)
-            return _Vec(_map(lambda x: _lift1(op, x, self.date1904), a.v))
-        if not self._moves(node):
-            return self.ev(nd, self._cx(0), 0)
-        return self.per_row(node)
-
-    def v_ref(self, ref: Ref) -> Any:
-        n = self._bx[3]
-        a = self.area(ref, self._cx(0), 0)
-        if not isinstance(a, Area) or not ref.rows or (ref.abs_top and ref.abs_bottom):
-            return a
-        last = ref.shifted(n - 1, 0)
-        if last.bottom > MAX_ROW or last.top < 1:
-            return self.per_row(ref)
-        if not (ref.abs_top or ref.abs_bottom) and ref.is_cell:
-            vals = a.grid.block(a.top, a.left, a.top + n - 1, a.left)[:, 0]
-            pf = _pure_floats(vals)
-            return _Vec(pf if pf is not None else vals.copy(), (a.grid, a.top, a.left))
-        if not (ref.abs_top or ref.abs_bottom):
-            return _VArea(a.grid, a.top, a.left, a.bottom, a.right)  # type: ignore[arg-type]
-        return self.per_row(ref)
-
-    def v_scalar(self, v: Any) -> Any:
-        """Like :meth:`scalar` for the block: a shared range intersected per row."""
-        if isinstance(v, MultiArea):
-            return VALUE.with_message(
-                "运算中不能使用多区域引用 / a multi-area reference in an operation"
-            )
-        if isinstance(v, Area):
-            if v.is_cell():
-                return v.value()
-            _, row, _, n = self._bx
-            if v.left == v.right and v.top <= row and row + n - 1 <= v.bottom:
-                vals = v.grid.block(row, v.left, row + n - 1, v.left)[:, 0]
-                pf = _pure_floats(vals)
-                return _Vec(pf if pf is not None else vals.copy())
-            out = np.empty(n, dtype=object)
-            for i in range(n):
-                out[i] = fx.intersect(v, self._cx(i))
-            return _Vec(out)
-        if isinstance(v, np.ndarray) and v.shape == (1, 1):
-            return v[0, 0]
-        return v
-
-    def v_binary(self, node: Binary) -> Any:
-        a = self.v_scalar(self.vev(node.left))
-        b = self.v_scalar(self.vev(node.right))
-        if isinstance(a, _VArea) or isinstance(b, _VArea):
-            return self.per_row(node)
-        if not isinstance(a, _Vec) and not isinstance(b, _Vec):
-            return _lift2(node.op, a, b, self.date1904)
-        _, _, _, n = self._bx
-        op = node.op
-        if op in ("+", "-", "*", "/", "^") or op in _NP_CMP:
-            fa = _floats(a) if isinstance(a, _Vec) else _scalar_float(a)
-            fb = _floats(b) if isinstance(b, _Vec) else _scalar_float(b)
-            if fa is not None and fb is not None:
-                if op in _NP_CMP and (
-                    (isinstance(a, _Vec) and a.v.dtype != np.float64)
-                    or (isinstance(b, _Vec) and b.v.dtype != np.float64)
-                    or (not isinstance(fa, np.ndarray) and not isinstance(a, float))
-                    or (not isinstance(fb, np.ndarray) and not isinstance(b, float))
-                ):
-                    pass  # blanks/logicals compare by type: use the exact path
-                else:
-                    r = _np_binary(op, np.broadcast_to(fa, n), np.broadcast_to(fb, n))
-                    if r is not None:
-                        return r
-        av = a.v if isinstance(a, _Vec) else None
-        bv = b.v if isinstance(b, _Vec) else None
-        out = np.empty(n, dtype=object)
-        d = self.date1904
-        for i in range(n):
-            x = av[i] if av is not None else a
-            y = bv[i] if bv is not None else b
-            if isinstance(x, Area) or isinstance(y, Area):
-                cx = self._cx(i)
-                x, y = self.scalar(x, cx), self.scalar(y, cx)
-            out[i] = _lift2(op, x, y, d)
-        return _Vec(out)
-
-    def v_func(self, node: Func) -> Any:
-        spec = self.spec(node.name)
-        if spec is None:  # a call of a name holding a LAMBDA
-            return self.per_row(node)
-        if not self._moves(node):
-            return self.ev(node, self._cx(0), 0)
-        if spec.name == "LET" or (
-            spec.name == "INDEX" and node.args and isinstance(node.args[0], Func)
-        ):
-            return self.per_row(node)
-        if spec.array_args:
-            fast = self.v_sumproduct(node, spec)
-            return fast if fast is not None else self.per_row(node)
-        if spec.needs_context and spec.name in ("ROW", "COLUMN") and not node.args:
-            return self.per_row(node)
-        if spec.name == "SINGLE" and len(node.args) == 1:
-            inner = self.vev(node.args[0])
-            if isinstance(inner, Area):
-                return self.v_scalar(inner)
-            if not _is_vec(inner):
-                return fx.call(spec, [inner], self._cx(0))
-            return self.per_row(node)
-        args = [self.vev(a) for a in node.args]
-        for i, a in enumerate(args):
-            if spec.lifts(i) and isinstance(a, Area) and not a.is_cell():
-                args[i] = self.v_scalar(a)
-        if not any(_is_vec(a) for a in args):
-            return fx.call(spec, args, self._cx(0))
-        if spec.name in criteria.GROUPED:
-            grouped = self.v_grouped(spec, args)
-            if grouped is not None:
-                return grouped
-        fast = self.v_fast(spec, node, args)
-        if fast is not None:
-            return fast
-        return self.v_generic(spec, args)
-
-    def v_generic(self, spec: FunctionSpec, args: list[Any]) -> _Vec:
-        _, _, _, n = self._bx
+    def v_generic(self, spec: FunctionSpec, args: list[Any], bx: _Bx) -> _Vec:
+        n = bx.n
         shared = list(args)
         for i, a in enumerate(args):
             if isinstance(a, Area) and spec.name in _VALUE_ONLY and not spec.lifts(i):
@@ -1663,14 +1650,14 @@ class _Engine:
                         row[i] = Area(g, top + r, col, top + r, col)
                     else:
                         row[i] = a.v[r]
-                out[r] = fx.call(spec, row, self._cx(r))
+                out[r] = fx.call(spec, row, bx.one(r))
         return _Vec(out)
 
-    def v_grouped(self, spec: FunctionSpec, args: list[Any]) -> _Vec | None:
+    def v_grouped(self, spec: FunctionSpec, args: list[Any], bx: _Bx) -> _Vec | None:
         """COUNTIF/SUMIFS … whose criteria vary by row: one grouped pass
         (:func:`addin.refresh.functions.criteria.grouped_ifs`); the groups it
         leaves to the function are computed once per distinct criteria."""
-        n = self._bx[3]
+        n = bx.n
         per_row: dict[int, list[Any]] = {}
         for i, a in enumerate(args):
             if not _is_vec(a):
@@ -1691,7 +1678,7 @@ class _Engine:
                 if key not in done:
                     for i, v in per_row.items():
                         row[i] = v[r]
-                    done[key] = fx.call(spec, row, self._cx(r))
+                    done[key] = fx.call(spec, row, bx.one(r))
                 res[r] = done[key]
         out = np.empty(n, dtype=object)
         out[:] = res
@@ -1699,16 +1686,18 @@ class _Engine:
 
     # ---------------------------------------------------------- fast paths
 
-    def v_fast(self, spec: FunctionSpec, node: Func, args: list[Any]) -> Any:
+    def v_fast(self, spec: FunctionSpec, node: Func, args: list[Any], bx: _Bx) -> Any:
         name = spec.name
         if not spec.accepts(len(args)):
             return None  # the generic path gives the arity error
         if any(isinstance(a, _Vec) and not _plain(a) for a in args):
             return None  # rows holding arrays or references: lifted per row
+        if name == "SINGLE":  # @ of plain values: the values
+            return _Vec(args[0].v) if isinstance(args[0], _Vec) else None
         if name in ("VLOOKUP", "HLOOKUP"):
-            return self.v_vlookup(spec, args)
+            return self.v_vlookup(spec, args, bx)
         if name in ("MATCH", "XMATCH"):
-            return self.v_match(spec, args)
+            return self.v_match(spec, args, bx)
         if name in ("RANK", "RANK.EQ", "RANK.AVG"):
             return self.v_rank(spec, args)
         if name == "ROUND":
@@ -1716,7 +1705,7 @@ class _Engine:
         if name == "IF":
             return self.v_if(args)
         if spec.kernel_broadcasts and registry.PER_ROW in spec.params:
-            return self.v_contract(spec, args)
+            return self.v_contract(spec, args, bx)
         return None
 
     def _shared_array(self, a: Any) -> np.ndarray | None:
@@ -1742,7 +1731,7 @@ class _Engine:
             self._memo[key] = idx
         return self._memo[key]
 
-    def v_vlookup(self, spec: FunctionSpec, args: list[Any]) -> Any:
+    def v_vlookup(self, spec: FunctionSpec, args: list[Any], bx: _Bx) -> Any:
         if len(args) < 3 or not isinstance(args[0], _Vec) or any(_is_vec(a) for a in args[1:]):
             return None
         table = self._shared_array(args[1])
@@ -1774,7 +1763,7 @@ class _Engine:
             if x is None:
                 x = 0.0
             if isinstance(x, str) and any(ch in x for ch in "*?~"):
-                out[i] = fx.call(spec, [x, args[1], *args[2:]], self._cx(i))
+                out[i] = fx.call(spec, [x, args[1], *args[2:]], bx.one(i))
                 continue
             p = idx.get(fx._lookup_key(x))
             if p is None:
@@ -1807,7 +1796,7 @@ class _Engine:
         out[~found] = NA.with_message("找不到匹配值 / no match")
         return _Vec(out)
 
-    def v_match(self, spec: FunctionSpec, args: list[Any]) -> Any:
+    def v_match(self, spec: FunctionSpec, args: list[Any], bx: _Bx) -> Any:
         if not isinstance(args[0], _Vec) or any(_is_vec(a) for a in args[1:]):
             return None
         arr = self._shared_array(args[1])
@@ -1832,7 +1821,7 @@ class _Engine:
             if isinstance(x, ExcelError):
                 out[i] = x
             elif x is None or (isinstance(x, str) and any(ch in x for ch in "*?~")):
-                out[i] = fx.call(spec, [x, *args[1:]], self._cx(i))
+                out[i] = fx.call(spec, [x, *args[1:]], bx.one(i))
             else:
                 p = idx.get(fx._lookup_key(x, fold))
                 out[i] = NA.with_message("找不到匹配值 / no match") if p is None else float(p + 1)
@@ -1954,12 +1943,12 @@ class _Engine:
             out[i] = (yes[i] if ya else yes) if mask[i] else (no[i] if na else no)
         return _Vec(out)
 
-    def v_contract(self, spec: FunctionSpec, args: list[Any]) -> Any:
+    def v_contract(self, spec: FunctionSpec, args: list[Any], bx: _Bx) -> Any:
         """A contract function down the block in one kernel call: its per-row
         arguments (registry role ``row``, in any position) stacked into columns
         (or row blocks, one row of cells per row), the others passed once. The
         kernel broadcasts the per-row arguments and parses tables once."""
-        _, _, _, n = self._bx
+        n = bx.n
         stacked = list(args)
         for i, a in enumerate(args):
             row = spec.role(i) == registry.PER_ROW
@@ -1985,16 +1974,16 @@ class _Engine:
             return None
         return res  # one value for every row (an error in a shared argument)
 
-    def v_sumproduct(self, node: Func, spec: FunctionSpec) -> Any:
+    def v_sumproduct(self, node: Func, spec: FunctionSpec, bx: _Bx) -> Any:
         if spec.name != "SUMPRODUCT" or not node.args:
             return None
         if not all(isinstance(a, Ref) for a in node.args):
             return None
-        _, _, _, n = self._bx
+        n = bx.n
         mats: list[np.ndarray] = []
         shape: tuple[int, int] | None = None
         for a in node.args:
-            v = self.vev(a)
+            v = self.ev(a, bx)
             if isinstance(v, _VArea):
                 h, w = v.bottom - v.top + 1, v.right - v.left + 1
                 big = v.grid.block(v.top, v.left, v.bottom + n - 1, v.right)
@@ -2428,8 +2417,8 @@ def _cycles(blocks: list[Block], nodes: set[int]) -> list[list[int]]:
 def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
     """Recalculate every formula of ``wb``.
 
-    ``vectorise=False`` evaluates every cell on its own (the reference the
-    vectorised block evaluation is tested against).
+    ``vectorise=False`` splits every block into blocks of one row, each cell
+    evaluated on its own (the reference block evaluation is tested against).
 
     Returns the value of every formula cell and of every cell a dynamic array
     spills into (``None`` for cells a shrunken spill no longer covers).
