@@ -11,9 +11,12 @@ numbers (dates are their serial numbers), ``str``, ``bool``,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from udfs.errors import ExcelError
+
+if TYPE_CHECKING:
+    from addin.xlsx.package import SharedGroup
 
 CellValue = float | str | bool | ExcelError | None
 Coord = tuple[int, int]
@@ -21,22 +24,106 @@ Coord = tuple[int, int]
 FormulaKind = Literal["normal", "array", "dynamic"]
 
 
-@dataclass(frozen=True, slots=True)
 class Formula:
     """One cell's formula as stored in the package.
 
     ``text`` is the formula without the leading ``=``, exactly as in the XML
-    (``_xlfn.`` prefixes, ``_xludf.`` names and all): shared formulas are already
-    expanded to the text of their own cell by the reader. ``kind`` is
-    ``"array"`` for a legacy CSE array formula (``t="array"``), ``"dynamic"``
-    for a dynamic-array formula (``t="array"`` with a ``cm`` metadata reference),
-    else ``"normal"``. ``ref`` is the range an array formula occupies (``"C1:C9"``)
-    as written in the file, ``None`` for normal formulas.
+    (``_xlfn.`` prefixes, ``_xludf.`` names and all), as Excel shows it in the
+    cell. ``kind`` is ``"array"`` for a legacy CSE array formula
+    (``t="array"``), ``"dynamic"`` for a dynamic-array formula (``t="array"``
+    with a ``cm`` metadata reference), else ``"normal"``. ``ref`` is the range
+    an array formula occupies (``"C1:C9"``) as written in the file, ``None``
+    for normal formulas.
+
+    A cell of a shared formula (``<f t="shared">``) keeps its group: ``group``
+    is the :class:`SharedGroup` (master cell, ``ref``, ``si``, master text) and
+    ``at`` the cell. A child's ``text`` (the master's text moved to the cell, as
+    Excel fills it) is worked out only when something reads it, so a
+    100,000-row group costs no 100,000 strings unless they are wanted; the
+    engine takes the group as a block without them. Equality and hashing are by
+    ``(text, kind, ref)``: a child equals the same formula written out.
     """
 
-    text: str
-    kind: FormulaKind = "normal"
-    ref: str | None = None
+    __slots__ = ("_text", "at", "group", "kind", "ref")
+
+    _text: str | None
+    kind: FormulaKind
+    ref: str | None
+    group: SharedGroup | None
+    at: Coord | None
+
+    def __init__(
+        self,
+        text: str,
+        kind: FormulaKind = "normal",
+        ref: str | None = None,
+        *,
+        group: SharedGroup | None = None,
+        at: Coord | None = None,
+    ) -> None:
+        _SET_TEXT(self, text)
+        _SET_KIND(self, kind)
+        _SET_REF(self, ref)
+        _SET_GROUP(self, group)
+        _SET_AT(self, at)
+
+    @classmethod
+    def child(cls, group: SharedGroup, at: Coord) -> Formula:
+        """The formula of cell ``at`` in shared group ``group`` (text computed when read)."""
+        f = cls.__new__(cls)
+        _SET_TEXT(f, None)
+        _SET_KIND(f, "normal")
+        _SET_REF(f, None)
+        _SET_GROUP(f, group)
+        _SET_AT(f, at)
+        return f
+
+    @property
+    def text(self) -> str:
+        text = self._text
+        if text is None:
+            group, at = self.group, self.at
+            assert group is not None
+            assert at is not None
+            text = group.expand(at)
+            _SET_TEXT(self, text)
+        return text
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Formula is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Formula is immutable (cannot delete {name!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Formula):
+            return NotImplemented
+        return (self.text, self.kind, self.ref) == (other.text, other.kind, other.ref)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.kind, self.ref))
+
+    def __repr__(self) -> str:
+        shared = f", group={self.group.si!r}" if self.group is not None else ""
+        return f"Formula({self.text!r}, {self.kind!r}, {self.ref!r}{shared})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        if self._text is None:
+            return (Formula.child, (self.group, self.at))
+        return (_restore_formula, (self._text, self.kind, self.ref, self.group, self.at))
+
+
+# the slots' own setters: building a Formula around ``__setattr__`` (which
+# refuses) at a third of the cost of ``object.__setattr__``
+_SET_AT, _SET_GROUP, _SET_KIND, _SET_REF, _SET_TEXT = (
+    Formula.__dict__[name].__set__ for name in ("at", "group", "kind", "ref", "_text")
+)
+
+
+def _restore_formula(
+    text: str, kind: FormulaKind, ref: str | None, group: SharedGroup | None, at: Coord | None
+) -> Formula:
+    return Formula(text, kind, ref, group=group, at=at)
 
 
 @dataclass

@@ -14,9 +14,10 @@ Two jobs, kept apart so the validator can reuse the first:
   part is refused outright (billion laughs, external entities).
 * :func:`read_workbook` streams every worksheet's XML once and builds a
   :class:`~addin.xlsx.model.Workbook`: constants and cached values, formulas
-  (shared formulas expanded to each cell's own text, legacy array formulas,
-  dynamic arrays recognised through the cell metadata part), defined names,
-  tables and the 1904 date system.
+  (shared formulas kept as groups — :class:`SharedGroup`, a child's own text
+  worked out only when read —, legacy array formulas, dynamic arrays
+  recognised through the cell metadata part), defined names, tables and the
+  1904 date system.
 
 Everything that goes wrong with the *file* becomes
 :class:`~addin.xlsx.model.UnreadableWorkbookError` with a message in Chinese
@@ -60,6 +61,7 @@ __all__ = [
     "InputFile",
     "Limits",
     "Package",
+    "SharedGroup",
     "SheetPart",
     "check_workbook_file",
     "open_package",
@@ -836,22 +838,37 @@ def _iso_to_serial(text: str, date1904: bool) -> float:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class _Shared:
-    """A shared formula group being expanded.
+@dataclass(eq=False)
+class SharedGroup:
+    """One shared formula of a sheet (``<f t="shared" si=…>``): the master cell
+    (the one holding the text), the ``ref`` and ``si`` it declares, its text.
 
-    Expanding 100,000 children one reference at a time is slow, so for each
-    column offset the template is turned once into a format string whose
-    placeholders are the relative row numbers; a child then costs one
-    ``str.format``.
+    The group is what a child cell's :class:`~addin.xlsx.model.Formula` points
+    to; its text is worked out by :meth:`expand` only when read. ``ref`` is as
+    written in the file and not trusted for anything: the group's cells are
+    the cells that name its ``si``. Expanding 100,000 children one reference
+    at a time is slow, so for each column offset the template is turned once
+    into a format string whose placeholders are the relative row numbers; a
+    child then costs one ``str.format``.
     """
 
-    anchor: Coord
-    template: _Template
-    fast: dict[int, tuple[str, list[int], int, int] | None] = field(default_factory=dict)
+    master: Coord
+    si: str
+    ref: str | None
+    text: str
+    template: _Template = field(repr=False)
+    fast: dict[int, tuple[str, list[int], int, int] | None] = field(
+        default_factory=dict, repr=False
+    )
+
+    @classmethod
+    def of(cls, master: Coord, si: str, ref: str | None, text: str) -> SharedGroup:
+        return cls(master, si, ref, text, _compile(text))
 
     def expand(self, coord: Coord) -> str:
-        drow, dcol = coord[0] - self.anchor[0], coord[1] - self.anchor[1]
+        """The text of cell ``coord``: the master's, every relative reference
+        moved by the distance (``#REF!`` where one leaves the sheet)."""
+        drow, dcol = coord[0] - self.master[0], coord[1] - self.master[1]
         if dcol not in self.fast:
             self.fast[dcol] = _row_format(self.template, dcol)
         plan = self.fast[dcol]
@@ -860,6 +877,22 @@ class _Shared:
             if lo + drow >= 1 and hi + drow <= MAX_ROW:
                 return fmt.format(*[b + drow for b in bases])
         return _instantiate(self.template, drow, dcol)
+
+    def rows_on_sheet(self, dcol: int) -> tuple[int, int] | None:
+        """The row offsets from the master, ``(lo, hi)`` inclusive, at which
+        the text moved ``dcol`` columns keeps every reference on the sheet
+        (elsewhere :meth:`expand` writes ``#REF!``); ``None`` when a column
+        leaves it at every row."""
+        lo, hi = 1 - MAX_ROW, MAX_ROW - 1
+        for part in self.template:
+            if isinstance(part, str):
+                continue
+            kind, col_abs, col, row_abs, row = part
+            if kind != "row" and not col_abs and not 1 <= col + dcol <= MAX_COL:
+                return None
+            if kind != "col" and not row_abs:
+                lo, hi = max(lo, 1 - row), min(hi, MAX_ROW - row)
+        return lo, hi
 
 
 def _row_format(template: _Template, dcol: int) -> tuple[str, list[int], int, int] | None:
@@ -894,7 +927,7 @@ class _SheetReader:
     strings: list[str]
     dynamic_cm: frozenset[str]
     date1904: bool
-    shared: dict[str, _Shared] = field(default_factory=dict)
+    shared: dict[str, SharedGroup] = field(default_factory=dict)
     pending: list[tuple[Coord, str]] = field(default_factory=list)
 
 
@@ -1208,7 +1241,7 @@ def _finish_sheet(rd: _SheetReader) -> None:
         group = rd.shared.get(si)
         if group is None:
             continue  # a shared-formula child without its master: Excel drops it too
-        formulas[coord] = Formula(group.expand(coord))
+        formulas[coord] = Formula.child(group, coord)
     # an array formula occupies its whole range even where no cell is written yet
     for f in formulas.values():
         if f.ref and ":" in f.ref:
@@ -1433,7 +1466,7 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                 if group is None:
                     rd.pending.append((coord, child_si.decode()))
                 else:
-                    formulas[coord] = Formula(group.expand(coord))
+                    formulas[coord] = Formula.child(group, coord)
                 if row > max_row:
                     max_row = row
                 if col > max_col:
@@ -1558,14 +1591,14 @@ def _add_formula(
         si = fattrs.get("si") or ""
         if text:
             # the master cell: its text is the group's template
-            rd.shared[si] = _Shared(coord, _compile(text))
-            formulas[coord] = Formula(text)
+            master = rd.shared[si] = SharedGroup.of(coord, si, fattrs.get("ref"), text)
+            formulas[coord] = Formula(text, group=master, at=coord)
         else:
             group = rd.shared.get(si)
             if group is None:
                 rd.pending.append((coord, si))
             else:
-                formulas[coord] = Formula(group.expand(coord))
+                formulas[coord] = Formula.child(group, coord)
     elif ftype == "array":
         dynamic = cm is not None and cm in rd.dynamic_cm
         formulas[coord] = Formula(
