@@ -290,3 +290,47 @@ def test_moved_master_trees_equal_the_parsed_child_texts(shared_dir: SharedDir) 
             assert moved == parse(f.text), f"{s.name}!{to_a1(r, c)}"
             checked += 1
     assert checked > 8000
+
+
+# ---------------------------------------------------------------------------
+# One sheet-XML grammar for reader and writer
+# ---------------------------------------------------------------------------
+
+
+def test_sheetxml_doctests() -> None:
+    """The examples in :mod:`addin.xlsx.sheetxml` hold."""
+    import doctest
+
+    from addin.xlsx import sheetxml
+
+    result = doctest.testmod(sheetxml, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c r="C1"><v>2.5</v></c>',
+        '<c r="C1" t="str"><f>A1&amp;"x"</f><v>a&amp;b&#13;_x0009_c</v></c>',
+        '<c r="C1" t="inlineStr"><is><r><t>甲</t></r><rPh><t>jia</t></rPh><r><t xml:space="preserve"> 乙</t></r></is></c>',
+        '<c r="C1" t="b"><v>1</v></c>',
+        '<c r="C1" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+        "<c r='C1' t='str'><f>\"q\"</f><v>q</v></c>",
+    ],
+)
+def test_reader_and_writer_read_a_cell_alike(tmp_path: Path, cell: str) -> None:
+    """The value the reader takes from a cell is the one the writer compares its
+    new value with (both through :class:`addin.xlsx.sheetxml.SheetGrammar`)."""
+    from addin.xlsx.sheetxml import SheetGrammar, attribute, attributes
+    from addin.xlsx.writer import _SheetSplicer
+
+    wb = read_workbook(make_xlsx(tmp_path / "c.xlsx", {"S": f'<row r="1">{cell}</row>'}))
+    read = wb.sheet("S").values[(1, 3)]
+    grammar = SheetGrammar.get(b"")
+    m = grammar.cell.search(cell.encode())
+    assert m is not None
+    splicer = _SheetSplicer(b"<sheetData/>", {}, {}, list)
+    has, old = splicer._old_value(attribute(attributes(m.group(1)), b"t"), m.group(2))
+    assert has
+    assert _plain({"": {0: old}}) == _plain({"": {0: read}})
