@@ -172,18 +172,21 @@ def test_a_master_whose_ref_is_wider_than_the_cells_present(tmp_path: Path) -> N
 
 
 def test_a_group_broken_by_a_cell_with_its_own_formula(tmp_path: Path) -> None:
-    """A cell inside the group's range holding its own formula splits the column
-    into two blocks of the group around it."""
-    rows = _values("A", 2, 8)
-    _add(rows, 2, _master("B2", "B2:B8", 0, "A2*3"))
-    for r in range(3, 9):
-        cell = '<c r="B5"><f>A5+1000</f><v>0</v></c>' if r == 5 else _child(f"B{r}", 0)
-        _add(rows, r, cell)
+    """A cell inside the group's range holding its own formula (or a constant)
+    splits the column into blocks of the group around it."""
+    rows = _values("A", 2, 10)
+    _add(rows, 2, _master("B2", "B2:B10", 0, "A2*3"))
+    own = {5: '<c r="B5"><f>A5+1000</f><v>0</v></c>', 8: '<c r="B8"><v>7</v></c>'}
+    for r in range(3, 11):
+        _add(rows, r, own.get(r, _child(f"B{r}", 0)))
     wb = _book(tmp_path, rows)
     assert wb.sheet("S").formulas[(5, 2)].group is None
+    assert (8, 2) not in wb.sheet("S").formulas
     got = _same_as_expanded(wb, tmp_path)["S"]
-    assert [got[(r, 2)] for r in range(2, 9)] == [60.0, 90.0, 120.0, 1050.0, 180.0, 210.0, 240.0]
-    assert _blocks(wb) == [(2, 2, 3), (5, 2, 1), (6, 2, 3)]
+    assert [got[(r, 2)] for r in (2, 3, 4, 5, 6, 7, 9, 10)] == [
+        60.0, 90.0, 120.0, 1050.0, 180.0, 210.0, 270.0, 300.0
+    ]  # fmt: skip
+    assert _blocks(wb) == [(2, 2, 3), (5, 2, 1), (6, 2, 2), (9, 2, 2)]
 
 
 def test_a_group_spanning_several_columns(tmp_path: Path) -> None:

@@ -35,43 +35,36 @@ class Formula:
     an array formula occupies (``"C1:C9"``) as written in the file, ``None``
     for normal formulas.
 
-    A cell of a shared formula (``<f t="shared">``) keeps its group: ``group``
-    is the :class:`SharedGroup` (master cell, ``ref``, ``si``, master text) and
-    ``at`` the cell. A child's ``text`` (the master's text moved to the cell, as
-    Excel fills it) is worked out only when something reads it, so a
-    100,000-row group costs no 100,000 strings unless they are wanted; the
-    engine takes the group as a block without them. Equality and hashing are by
-    ``(text, kind, ref)``: a child equals the same formula written out.
+    A cell of a shared formula (``<f t="shared">``, made by :meth:`shared`)
+    keeps its group: ``group`` is the :class:`~addin.xlsx.package.SharedGroup`
+    (master cell, ``ref``, ``si``, master text) and ``at`` the cell; both are
+    ``None`` for any other formula. A child's ``text`` (the master's text
+    moved to the cell, as Excel fills it) is worked out only when something
+    reads it, so a 100,000-row group costs no 100,000 strings unless they are
+    wanted; the engine takes the group as blocks without them. Immutable;
+    equality and hashing are by ``(text, kind, ref)``, so a child equals the
+    same formula written out.
     """
 
-    __slots__ = ("_text", "at", "group", "kind", "ref")
+    __slots__ = ("_text", "kind", "ref")
 
     _text: str | None
     kind: FormulaKind
     ref: str | None
-    group: SharedGroup | None
-    at: Coord | None
+    group: SharedGroup | None = None
+    at: Coord | None = None
 
-    def __init__(
-        self,
-        text: str,
-        kind: FormulaKind = "normal",
-        ref: str | None = None,
-        *,
-        group: SharedGroup | None = None,
-        at: Coord | None = None,
-    ) -> None:
+    def __init__(self, text: str, kind: FormulaKind = "normal", ref: str | None = None) -> None:
         _SET_TEXT(self, text)
         _SET_KIND(self, kind)
         _SET_REF(self, ref)
-        _SET_GROUP(self, group)
-        _SET_AT(self, at)
 
-    @classmethod
-    def child(cls, group: SharedGroup, at: Coord) -> Formula:
-        """The formula of cell ``at`` in shared group ``group`` (text computed when read)."""
-        f = cls.__new__(cls)
-        _SET_TEXT(f, None)
+    @staticmethod
+    def shared(group: SharedGroup, at: Coord, text: str | None = None) -> Formula:
+        """The formula of cell ``at`` in shared group ``group``: the master's
+        ``text`` for the master, ``None`` for a child (computed when read)."""
+        f = _SharedFormula.__new__(_SharedFormula)
+        _SET_TEXT(f, text)
         _SET_KIND(f, "normal")
         _SET_REF(f, None)
         _SET_GROUP(f, group)
@@ -108,22 +101,23 @@ class Formula:
         return f"Formula({self.text!r}, {self.kind!r}, {self.ref!r}{shared})"
 
     def __reduce__(self) -> tuple[object, ...]:
-        if self._text is None:
-            return (Formula.child, (self.group, self.at))
-        return (_restore_formula, (self._text, self.kind, self.ref, self.group, self.at))
+        if self.group is not None:
+            assert self.at is not None
+            return (Formula.shared, (self.group, self.at, self._text))
+        return (Formula, (self._text, self.kind, self.ref))
+
+
+class _SharedFormula(Formula):
+    """A :class:`Formula` of a shared group (the two more slots only the
+    cells of groups pay for)."""
+
+    __slots__ = ("at", "group")
 
 
 # the slots' own setters: building a Formula around ``__setattr__`` (which
 # refuses) at a third of the cost of ``object.__setattr__``
-_SET_AT, _SET_GROUP, _SET_KIND, _SET_REF, _SET_TEXT = (
-    Formula.__dict__[name].__set__ for name in ("at", "group", "kind", "ref", "_text")
-)
-
-
-def _restore_formula(
-    text: str, kind: FormulaKind, ref: str | None, group: SharedGroup | None, at: Coord | None
-) -> Formula:
-    return Formula(text, kind, ref, group=group, at=at)
+_SET_TEXT, _SET_KIND, _SET_REF = (Formula.__dict__[n].__set__ for n in ("_text", "kind", "ref"))
+_SET_AT, _SET_GROUP = (_SharedFormula.__dict__[n].__set__ for n in ("at", "group"))
 
 
 @dataclass

@@ -1223,7 +1223,7 @@ def _finish_sheet(rd: _SheetReader) -> None:
         group = rd.shared.get(si)
         if group is None:
             continue  # a shared-formula child without its master: Excel drops it too
-        formulas[coord] = Formula.child(group, coord)
+        formulas[coord] = Formula.shared(group, coord)
     # an array formula occupies its whole range even where no cell is written yet
     for f in formulas.values():
         if f.ref and ":" in f.ref:
@@ -1396,7 +1396,7 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                 if group is None:
                     rd.pending.append((coord, child_si.decode()))
                 else:
-                    formulas[coord] = Formula.child(group, coord)
+                    formulas[coord] = Formula.shared(group, coord)
                 if row > max_row:
                     max_row = row
                 if col > max_col:
@@ -1522,13 +1522,13 @@ def _add_formula(
         if text:
             # the master cell: its text is the group's template
             master = rd.shared[si] = SharedGroup.of(coord, si, fattrs.get("ref"), text)
-            formulas[coord] = Formula(text, group=master, at=coord)
+            formulas[coord] = Formula.shared(master, coord, text)
         else:
             group = rd.shared.get(si)
             if group is None:
                 rd.pending.append((coord, si))
             else:
-                formulas[coord] = Formula.child(group, coord)
+                formulas[coord] = Formula.shared(group, coord)
     elif ftype == "array":
         dynamic = cm is not None and cm in rd.dynamic_cm
         formulas[coord] = Formula(
