@@ -41,6 +41,17 @@ def _book(tmp_path: Path, rows: dict[int, str]) -> Workbook:
     return read_workbook(make_xlsx(tmp_path / "s.xlsx", {"S": _cells(rows)}))
 
 
+def _refuse(self: SharedGroup, coord: tuple[int, int]) -> str:
+    raise AssertionError(f"expanded {coord}")
+
+
+def _book_unexpanded(tmp_path: Path, rows: dict[int, str], mp: pytest.MonkeyPatch) -> Workbook:
+    """The workbook, read with every group's expansion refused."""
+    with mp.context() as m:
+        m.setattr(SharedGroup, "expand", _refuse)
+        return _book(tmp_path, rows)
+
+
 def _add(rows: dict[int, str], r: int, xml: str) -> None:
     rows[r] = rows.get(r, "") + xml
 
@@ -78,21 +89,22 @@ def _blocks(wb: Workbook) -> list[tuple[int, int, int]]:
 # ---------------------------------------------------------------------------
 
 
-def test_children_know_their_group_and_expand_only_when_read(tmp_path: Path) -> None:
+def test_children_know_their_group_and_expand_only_when_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Master and children point to one group (master cell, ref, si, text); a
     child's text is computed on first read and equals the shifted master."""
     rows = _values("A", 2, 6)
     _add(rows, 2, _master("B2", "B2:B6", 0, "A2*2+$A$2"))
     for r in range(3, 7):
         _add(rows, r, _child(f"B{r}", 0))
-    formulas = _book(tmp_path, rows).sheet("S").formulas
+    formulas = _book_unexpanded(tmp_path, rows, monkeypatch).sheet("S").formulas
     group = formulas[(2, 2)].group
     assert isinstance(group, SharedGroup)
     assert (group.master, group.ref, group.si, group.text) == ((2, 2), "B2:B6", "0", "A2*2+$A$2")
     child = formulas[(5, 2)]
     assert child.group is group
     assert child.at == (5, 2)
-    assert child._text is None  # not expanded by reading
     assert child.text == "A5*2+$A$2" == shift_formula(group.text, 3, 0)
     assert child == Formula("A5*2+$A$2")
     with pytest.raises(AttributeError):
@@ -221,17 +233,18 @@ def test_a_master_that_does_not_parse_is_reported_per_cell(tmp_path: Path) -> No
     assert len(grouped.value.cells) == 3
 
 
-def test_the_general_reader_keeps_groups_too(tmp_path: Path) -> None:
+def test_the_general_reader_keeps_groups_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """XML the fast scanner leaves to the element reader (single quotes) gives the
     same groups."""
     rows = _values("A", 2, 4)
     _add(rows, 2, "<c r='B2'><f t='shared' ref='B2:B4' si='0'>A2+5</f></c>")
     _add(rows, 3, "<c r='B3'><f t='shared' si='0'/></c>")
     _add(rows, 4, "<c r='B4'><f t='shared' si='0'/></c>")
-    wb = _book(tmp_path, rows)
+    wb = _book_unexpanded(tmp_path, rows, monkeypatch)
     child = wb.sheet("S").formulas[(4, 2)]
     assert child.group is wb.sheet("S").formulas[(2, 2)].group
-    assert child._text is None
     assert child.text == "A4+5"
     assert _blocks(wb) == [(2, 2, 3)]
 
@@ -249,13 +262,9 @@ def test_the_engine_never_expands_a_group(tmp_path: Path, monkeypatch: pytest.Mo
         for col in "BC":
             if (col, r) != ("B", 2):
                 _add(rows, r, _child(f"{col}{r}", 0))
-    wb = _book(tmp_path, rows)
     expected = calculate(_expanded(_book(tmp_path, rows))).values
-
-    def refuse(self: SharedGroup, coord: tuple[int, int]) -> str:
-        raise AssertionError(f"expanded {coord}")
-
-    monkeypatch.setattr(SharedGroup, "expand", refuse)
+    wb = _book_unexpanded(tmp_path, rows, monkeypatch)
+    monkeypatch.setattr(SharedGroup, "expand", _refuse)
     got = calculate(wb).values
     assert _plain(got) == _plain(expected)
     assert _blocks(wb) == [(2, 2, 299), (2, 3, 299)]

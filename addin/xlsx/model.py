@@ -46,9 +46,9 @@ class Formula:
     same formula written out.
     """
 
-    __slots__ = ("_text", "kind", "ref")
+    __slots__ = ("kind", "ref", "text")
 
-    _text: str | None
+    text: str
     kind: FormulaKind
     ref: str | None
     group: SharedGroup | None = None
@@ -71,17 +71,6 @@ class Formula:
         _SET_AT(f, at)
         return f
 
-    @property
-    def text(self) -> str:
-        text = self._text
-        if text is None:
-            group, at = self.group, self.at
-            assert group is not None
-            assert at is not None
-            text = group.expand(at)
-            _SET_TEXT(self, text)
-        return text
-
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Formula is immutable (cannot set {name!r})")
 
@@ -101,22 +90,35 @@ class Formula:
         return f"Formula({self.text!r}, {self.kind!r}, {self.ref!r}{shared})"
 
     def __reduce__(self) -> tuple[object, ...]:
-        if self.group is not None:
-            assert self.at is not None
-            return (Formula.shared, (self.group, self.at, self._text))
-        return (Formula, (self._text, self.kind, self.ref))
+        return (Formula, (self.text, self.kind, self.ref))
 
 
 class _SharedFormula(Formula):
-    """A :class:`Formula` of a shared group (the two more slots only the
-    cells of groups pay for)."""
+    """A :class:`Formula` of a shared group: two more slots, which only the
+    cells of groups pay for, and ``text`` worked out on first read (a plain
+    formula's ``text`` stays a slot, read at slot speed)."""
 
     __slots__ = ("at", "group")
 
+    @property
+    def text(self) -> str:  # type: ignore[override]  # read-only: Formula is immutable
+        text: str | None = _GET_TEXT(self, _SharedFormula)
+        if text is None:
+            group, at = self.group, self.at
+            assert group is not None
+            assert at is not None
+            text = group.expand(at)
+            _SET_TEXT(self, text)
+        return text
 
-# the slots' own setters: building a Formula around ``__setattr__`` (which
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Formula.shared, (self.group, self.at, _GET_TEXT(self, _SharedFormula)))
+
+
+# the slots' own accessors: building a Formula around ``__setattr__`` (which
 # refuses) at a third of the cost of ``object.__setattr__``
-_SET_TEXT, _SET_KIND, _SET_REF = (Formula.__dict__[n].__set__ for n in ("_text", "kind", "ref"))
+_GET_TEXT = Formula.__dict__["text"].__get__
+_SET_TEXT, _SET_KIND, _SET_REF = (Formula.__dict__[n].__set__ for n in ("text", "kind", "ref"))
 _SET_AT, _SET_GROUP = (_SharedFormula.__dict__[n].__set__ for n in ("at", "group"))
 
 
