@@ -1332,6 +1332,7 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
     inner_re = sc.inner
     columns = COLUMNS
     shared = rd.shared
+    shared_formula = Formula.shared
     max_row = max_col = 0
     seen = 0
     last_digits, last_row = b"", 0
@@ -1396,12 +1397,18 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                 if group is None:
                     rd.pending.append((coord, child_si.decode()))
                 else:
-                    formulas[coord] = Formula.shared(group, coord)
+                    formulas[coord] = shared_formula(group, coord)
                 if row > max_row:
                     max_row = row
                 if col > max_col:
                     max_col = col
                 if not child_v:
+                    continue
+                if not attrs or b"t=" not in attrs:
+                    try:
+                        values[coord] = float(child_v)
+                    except ValueError:
+                        raise _bad_value(part, coord, child_v) from None
                     continue
                 v_raw, v_present, is_raw = child_v, True, None
             elif f_plain:
