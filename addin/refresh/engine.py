@@ -589,7 +589,7 @@ class _Engine:
                 self.blocks.append(b)
             runs = self._shared_runs(s, shared, normal)
             for c, cells in normal.items():
-                cells.sort(key=operator.itemgetter(0))
+                cells.sort()  # by row: a column has one formula per row, so never by Formula
                 for r0, n, f0 in _column_runs(cells, c):
                     runs[c].append(Block(key_sheet, r0, c, n, f0, bottom=r0 + n - 1, right=c))
             for column in runs.values():
