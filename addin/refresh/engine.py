@@ -2,10 +2,14 @@
 
 How it works
 ------------
-1. **Blocks.** Formula cells of one column whose formulas are equal in R1C1
-   form (:func:`addin.xlsx.formula.r1c1_key`) and that sit in consecutive
-   rows form one *block* — a filled-down column, what Excel stores as a shared
-   formula. Each block is parsed once (its first cell's text).
+1. **Blocks.** The cells of one shared formula (the reader keeps the file's
+   groups, :class:`addin.xlsx.package.SharedGroup`) that sit in consecutive
+   rows of one column form one *block*, whose tree is the master's, parsed
+   once per group and moved to the block's first cell — no child's text is
+   expanded. The other formula cells of a column whose formulas are equal in
+   R1C1 form (:func:`addin.xlsx.formula.r1c1_key`) and that sit in
+   consecutive rows form one block too — a column filled down without shared
+   formulas — parsed once (its first cell's text).
 2. **Order.** Each block's precedents (the rectangles its references cover over
    all its rows) give the edges of a dependency graph between blocks; a block
    that reads its own cells (a running total) is split into single cells.
@@ -55,7 +59,7 @@ from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -97,11 +101,15 @@ from addin.xlsx.model import (
     DefinedName,
     Formula,
     Results,
+    Sheet,
     Table,
     UnsupportedFormulaError,
     Workbook,
 )
 from udfs.errors import NA, NAME, NULL, REF, SPILL, VALUE, ExcelError, ExcelErrorRaised
+
+if TYPE_CHECKING:
+    from addin.xlsx.package import SharedGroup
 
 __all__ = ["calculate", "contract_function"]
 
@@ -591,12 +599,16 @@ class _Engine:
             key_sheet = s.name.casefold()
             grid = self.grids[key_sheet]
             normal: dict[int, list[tuple[int, Formula]]] = defaultdict(list)
+            shared: dict[tuple[SharedGroup, int], list[int]] = defaultdict(list)
             if s.formulas:
                 rc = np.array(list(s.formulas), dtype=np.intp)
                 grid.clear_cells(rc)
             for (r, c), f in s.formulas.items():
                 if f.kind == "normal":
-                    normal[c].append((r, f))
+                    if f.group is not None:
+                        shared[(f.group, c)].append(r)
+                    else:
+                        normal[c].append((r, f))
                     continue
                 b = Block(key_sheet, r, c, 1, f)
                 if f.ref:
@@ -610,15 +622,20 @@ class _Engine:
                 if wider is not None:
                     b.bottom, b.right = max(b.bottom, wider[0]), max(b.right, wider[1])
                 self.blocks.append(b)
+            runs = self._shared_runs(s, shared, normal)
             for c, cells in normal.items():
-                cells.sort(key=lambda t: t[0])
+                cells.sort()  # by row: a column has one formula per row, so never by Formula
                 for r0, n, f0 in _column_runs(cells, c):
-                    self.blocks.append(Block(key_sheet, r0, c, n, f0, bottom=r0 + n - 1, right=c))
+                    runs[c].append(Block(key_sheet, r0, c, n, f0, bottom=r0 + n - 1, right=c))
+            for column in runs.values():
+                column.sort(key=lambda b: b.row)
+                self.blocks.extend(column)
         functions: dict[str, int] = {}
         unreadable = 0
         for b in self.blocks:
             try:
-                b.node = parse(b.formula.text)
+                if b.node is None:
+                    b.node = parse(b.formula.text)
             except FormulaSyntaxError as exc:
                 unreadable += b.n
                 for cell in b.cells():
@@ -653,6 +670,51 @@ class _Engine:
                 "compute; " + "; ".join(parts),
                 unsupported,
             )
+
+    def _shared_runs(
+        self,
+        s: Sheet,
+        shared: dict[tuple[SharedGroup, int], list[int]],
+        normal: dict[int, list[tuple[int, Formula]]],
+    ) -> dict[int, list[Block]]:
+        """The blocks a sheet's shared formulas make, by column: the cells of
+        one group in one column that sit in consecutive rows are one block,
+        whose tree is the master's, parsed once per group and moved to the
+        block's first cell — no child's text is expanded or compared. Cells
+        where a moved reference would leave the sheet (``#REF!`` in the text),
+        and groups whose master text does not parse, go to ``normal`` and
+        take the per-cell path (their reported errors name their own text)."""
+        key_sheet = s.name.casefold()
+        runs: dict[int, list[Block]] = defaultdict(list)
+        trees: dict[SharedGroup, Node | None] = {}
+        for (group, c), rows in shared.items():
+            if group not in trees:
+                try:
+                    trees[group] = parse(group.text)
+                except FormulaSyntaxError:
+                    trees[group] = None
+            tree = trees[group]
+            mr, mc = group.master
+            span = group.rows_on_sheet(c - mc)
+            rows.sort()
+            lo, hi = (mr + span[0], mr + span[1]) if span is not None else (1, 0)
+            i, n = 0, len(rows)
+            while i < n:
+                r0 = rows[i]
+                j = i + 1
+                if tree is None or not lo <= r0 <= hi:
+                    normal[c].append((r0, s.formulas[(r0, c)]))
+                    i = j
+                    continue
+                while j < n and rows[j] == r0 + (j - i) and rows[j] <= hi:
+                    j += 1
+                node = _shift_node(tree, r0 - mr, c - mc)
+                f0 = s.formulas[(r0, c)]
+                runs[c].append(
+                    Block(key_sheet, r0, c, j - i, f0, node, bottom=r0 + j - i - 1, right=c)
+                )
+                i = j
+        return runs
 
     def _unsupported_in(self, node: Node) -> list[str]:
         out: list[str] = []
@@ -2280,30 +2342,31 @@ def _fill_value(arr: np.ndarray, i: int, j: int) -> CellValue:
     return _spill_value(fx._broadcast_get(arr, i, j))
 
 
-def _shift_node(node: Any, dr: int) -> Any:
-    """The tree with every relative row moved ``dr`` rows down."""
+def _shift_node(node: Any, dr: int, dc: int = 0) -> Any:
+    """The tree with every relative row moved ``dr`` rows down (and every
+    relative column ``dc`` columns right)."""
     nd: Any = node
-    if node is None or dr == 0:
+    if node is None or (dr == 0 and dc == 0):
         return node
     t = nd.__class__
     if t is Ref:
-        return nd.shifted(dr, 0)
+        return nd.shifted(dr, dc)
     if t is Func:
-        return Func(nd.name, tuple(_shift_node(a, dr) for a in nd.args))
+        return Func(nd.name, tuple(_shift_node(a, dr, dc) for a in nd.args))
     if t is Binary:
-        return Binary(nd.op, _shift_node(nd.left, dr), _shift_node(nd.right, dr))
+        return Binary(nd.op, _shift_node(nd.left, dr, dc), _shift_node(nd.right, dr, dc))
     if t is Unary:
-        return Unary(nd.op, _shift_node(nd.operand, dr))
+        return Unary(nd.op, _shift_node(nd.operand, dr, dc))
     if t is Percent:
-        return Percent(_shift_node(nd.operand, dr))
+        return Percent(_shift_node(nd.operand, dr, dc))
     if t is RangeOp:
-        return RangeOp(_shift_node(nd.left, dr), _shift_node(nd.right, dr))
+        return RangeOp(_shift_node(nd.left, dr, dc), _shift_node(nd.right, dr, dc))
     if t is SpillRef:
-        return SpillRef(_shift_node(nd.anchor, dr))
+        return SpillRef(_shift_node(nd.anchor, dr, dc))
     if t is Intersect:
-        return Intersect(_shift_node(nd.left, dr), _shift_node(nd.right, dr))
+        return Intersect(_shift_node(nd.left, dr, dc), _shift_node(nd.right, dr, dc))
     if t is Union:
-        return Union(tuple(_shift_node(a, dr) for a in nd.items))
+        return Union(tuple(_shift_node(a, dr, dc) for a in nd.items))
     return node
 
 

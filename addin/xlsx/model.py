@@ -11,9 +11,12 @@ numbers (dates are their serial numbers), ``str``, ``bool``,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from udfs.errors import ExcelError
+
+if TYPE_CHECKING:
+    from addin.xlsx.package import SharedGroup
 
 CellValue = float | str | bool | ExcelError | None
 Coord = tuple[int, int]
@@ -21,22 +24,102 @@ Coord = tuple[int, int]
 FormulaKind = Literal["normal", "array", "dynamic"]
 
 
-@dataclass(frozen=True, slots=True)
 class Formula:
     """One cell's formula as stored in the package.
 
     ``text`` is the formula without the leading ``=``, exactly as in the XML
-    (``_xlfn.`` prefixes, ``_xludf.`` names and all): shared formulas are already
-    expanded to the text of their own cell by the reader. ``kind`` is
-    ``"array"`` for a legacy CSE array formula (``t="array"``), ``"dynamic"``
-    for a dynamic-array formula (``t="array"`` with a ``cm`` metadata reference),
-    else ``"normal"``. ``ref`` is the range an array formula occupies (``"C1:C9"``)
-    as written in the file, ``None`` for normal formulas.
+    (``_xlfn.`` prefixes, ``_xludf.`` names and all), as Excel shows it in the
+    cell. ``kind`` is ``"array"`` for a legacy CSE array formula
+    (``t="array"``), ``"dynamic"`` for a dynamic-array formula (``t="array"``
+    with a ``cm`` metadata reference), else ``"normal"``. ``ref`` is the range
+    an array formula occupies (``"C1:C9"``) as written in the file, ``None``
+    for normal formulas.
+
+    A cell of a shared formula (``<f t="shared">``, made by :meth:`shared`)
+    keeps its group: ``group`` is the :class:`~addin.xlsx.package.SharedGroup`
+    (master cell, ``ref``, ``si``, master text) and ``at`` the cell; both are
+    ``None`` for any other formula. A child's ``text`` (the master's text
+    moved to the cell, as Excel fills it) is worked out only when something
+    reads it, so a 100,000-row group costs no 100,000 strings unless they are
+    wanted; the engine takes the group as blocks without them. Immutable;
+    equality and hashing are by ``(text, kind, ref)``, so a child equals the
+    same formula written out.
     """
 
+    __slots__ = ("kind", "ref", "text")
+
     text: str
-    kind: FormulaKind = "normal"
-    ref: str | None = None
+    kind: FormulaKind
+    ref: str | None
+    group: SharedGroup | None = None
+    at: Coord | None = None
+
+    def __init__(self, text: str, kind: FormulaKind = "normal", ref: str | None = None) -> None:
+        _SET_TEXT(self, text)
+        _SET_KIND(self, kind)
+        _SET_REF(self, ref)
+
+    @staticmethod
+    def shared(group: SharedGroup, at: Coord, text: str | None = None) -> Formula:
+        """The formula of cell ``at`` in shared group ``group``: the master's
+        ``text`` for the master, ``None`` for a child (computed when read)."""
+        f = _SharedFormula.__new__(_SharedFormula)
+        _SET_TEXT(f, text)
+        _SET_KIND(f, "normal")
+        _SET_REF(f, None)
+        _SET_GROUP(f, group)
+        _SET_AT(f, at)
+        return f
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Formula is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Formula is immutable (cannot delete {name!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Formula):
+            return NotImplemented
+        return (self.text, self.kind, self.ref) == (other.text, other.kind, other.ref)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.kind, self.ref))
+
+    def __repr__(self) -> str:
+        shared = f", group={self.group.si!r}" if self.group is not None else ""
+        return f"Formula({self.text!r}, {self.kind!r}, {self.ref!r}{shared})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Formula, (self.text, self.kind, self.ref))
+
+
+class _SharedFormula(Formula):
+    """A :class:`Formula` of a shared group: two more slots, which only the
+    cells of groups pay for, and ``text`` worked out on first read (a plain
+    formula's ``text`` stays a slot, read at slot speed)."""
+
+    __slots__ = ("at", "group")
+
+    @property
+    def text(self) -> str:  # type: ignore[override]  # read-only: Formula is immutable
+        text: str | None = _GET_TEXT(self, _SharedFormula)
+        if text is None:
+            group, at = self.group, self.at
+            assert group is not None
+            assert at is not None
+            text = group.expand(at)
+            _SET_TEXT(self, text)
+        return text
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Formula.shared, (self.group, self.at, _GET_TEXT(self, _SharedFormula)))
+
+
+# the slots' own accessors: building a Formula around ``__setattr__`` (which
+# refuses) at a third of the cost of ``object.__setattr__``
+_GET_TEXT = Formula.__dict__["text"].__get__
+_SET_TEXT, _SET_KIND, _SET_REF = (Formula.__dict__[n].__set__ for n in ("text", "kind", "ref"))
+_SET_AT, _SET_GROUP = (_SharedFormula.__dict__[n].__set__ for n in ("at", "group"))
 
 
 @dataclass

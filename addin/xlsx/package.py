@@ -14,9 +14,10 @@ Two jobs, kept apart so the validator can reuse the first:
   part is refused outright (billion laughs, external entities).
 * :func:`read_workbook` streams every worksheet's XML once and builds a
   :class:`~addin.xlsx.model.Workbook`: constants and cached values, formulas
-  (shared formulas expanded to each cell's own text, legacy array formulas,
-  dynamic arrays recognised through the cell metadata part), defined names,
-  tables and the 1904 date system.
+  (shared formulas kept as groups — :class:`SharedGroup`, a child's own text
+  worked out only when read —, legacy array formulas, dynamic arrays
+  recognised through the cell metadata part), defined names, tables and the
+  1904 date system.
 
 Everything that goes wrong with the *file* becomes
 :class:`~addin.xlsx.model.UnreadableWorkbookError` with a message in Chinese
@@ -39,7 +40,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, ClassVar
+from typing import IO
 
 from lxml import etree
 
@@ -54,13 +55,23 @@ from addin.xlsx.model import (
     UnreadableWorkbookError,
     Workbook,
 )
-from addin.xlsx.sheetxml import SHEETDATA_RE, xml_text
+from addin.xlsx.sheetxml import (
+    COLUMNS,
+    SHEETDATA_RE,
+    SheetGrammar,
+    attribute,
+    attributes,
+    column,
+    decode_xstring,
+    xml_text,
+)
 from udfs.errors import ExcelError, parse_error
 
 __all__ = [
     "InputFile",
     "Limits",
     "Package",
+    "SharedGroup",
     "SheetPart",
     "check_workbook_file",
     "open_package",
@@ -793,16 +804,6 @@ def shift_formula(text: str, drow: int, dcol: int) -> str:
 # Strings and values
 # ---------------------------------------------------------------------------
 
-_XSTRING_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-def decode_xstring(text: str) -> str:
-    """Undo the ``_xHHHH_`` escapes OOXML uses for characters XML cannot hold."""
-    if "_x" not in text:
-        return text
-    return _XSTRING_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
-
-
 def _rich_text(el: etree._Element) -> str:
     """Text of a ``<si>`` / ``<is>``: its ``<t>`` plus the ``<t>`` of each run
     (phonetic ``<rPh>`` guides are not part of the value)."""
@@ -837,22 +838,37 @@ def _iso_to_serial(text: str, date1904: bool) -> float:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class _Shared:
-    """A shared formula group being expanded.
+@dataclass(eq=False)
+class SharedGroup:
+    """One shared formula of a sheet (``<f t="shared" si=…>``): the master cell
+    (the one holding the text), the ``ref`` and ``si`` it declares, its text.
 
-    Expanding 100,000 children one reference at a time is slow, so for each
-    column offset the template is turned once into a format string whose
-    placeholders are the relative row numbers; a child then costs one
-    ``str.format``.
+    The group is what a child cell's :class:`~addin.xlsx.model.Formula` points
+    to; its text is worked out by :meth:`expand` only when read. ``ref`` is as
+    written in the file and not trusted for anything: the group's cells are
+    the cells that name its ``si``. Expanding 100,000 children one reference
+    at a time is slow, so for each column offset the template is turned once
+    into a format string whose placeholders are the relative row numbers; a
+    child then costs one ``str.format``.
     """
 
-    anchor: Coord
-    template: _Template
-    fast: dict[int, tuple[str, list[int], int, int] | None] = field(default_factory=dict)
+    master: Coord
+    si: str
+    ref: str | None
+    text: str
+    template: _Template = field(repr=False)
+    fast: dict[int, tuple[str, list[int], int, int] | None] = field(
+        default_factory=dict, repr=False
+    )
+
+    @classmethod
+    def of(cls, master: Coord, si: str, ref: str | None, text: str) -> SharedGroup:
+        return cls(master, si, ref, text, _compile(text))
 
     def expand(self, coord: Coord) -> str:
-        drow, dcol = coord[0] - self.anchor[0], coord[1] - self.anchor[1]
+        """The text of cell ``coord``: the master's, every relative reference
+        moved by the distance (``#REF!`` where one leaves the sheet)."""
+        drow, dcol = coord[0] - self.master[0], coord[1] - self.master[1]
         if dcol not in self.fast:
             self.fast[dcol] = _row_format(self.template, dcol)
         plan = self.fast[dcol]
@@ -861,6 +877,22 @@ class _Shared:
             if lo + drow >= 1 and hi + drow <= MAX_ROW:
                 return fmt.format(*[b + drow for b in bases])
         return _instantiate(self.template, drow, dcol)
+
+    def rows_on_sheet(self, dcol: int) -> tuple[int, int] | None:
+        """The row offsets from the master, ``(lo, hi)`` inclusive, at which
+        the text moved ``dcol`` columns keeps every reference on the sheet
+        (elsewhere :meth:`expand` writes ``#REF!``); ``None`` when a column
+        leaves it at every row."""
+        lo, hi = 1 - MAX_ROW, MAX_ROW - 1
+        for part in self.template:
+            if isinstance(part, str):
+                continue
+            kind, col_abs, col, row_abs, row = part
+            if kind != "row" and not col_abs and not 1 <= col + dcol <= MAX_COL:
+                return None
+            if kind != "col" and not row_abs:
+                lo, hi = max(lo, 1 - row), min(hi, MAX_ROW - row)
+        return lo, hi
 
 
 def _row_format(template: _Template, dcol: int) -> tuple[str, list[int], int, int] | None:
@@ -895,7 +927,7 @@ class _SheetReader:
     strings: list[str]
     dynamic_cm: frozenset[str]
     date1904: bool
-    shared: dict[str, _Shared] = field(default_factory=dict)
+    shared: dict[str, SharedGroup] = field(default_factory=dict)
     pending: list[tuple[Coord, str]] = field(default_factory=list)
 
 
@@ -1108,23 +1140,6 @@ def _iter_elements(package: Package, part: str, names: tuple[str, ...]) -> Itera
 
 
 _DIGITS = "0123456789"
-_COLUMN_CACHE: dict[str, int] = {}
-_LETTERS_RE = re.compile(r"[A-Za-z]{1,3}")
-
-
-def _column(letters: str) -> int:
-    """Column number of ``letters`` (cached; 0 when they are not column letters)."""
-    col = _COLUMN_CACHE.get(letters)
-    if col is None:
-        col = col_number(letters) if _LETTERS_RE.fullmatch(letters) else 0
-        if col > MAX_COL:
-            col = 0
-        if len(_COLUMN_CACHE) < 20_000:
-            _COLUMN_CACHE[letters] = col
-    return col
-
-
-_COLUMN_BYTES: dict[bytes, int] = {}
 _SCAN_SLICE = 4 * 1024 * 1024
 
 
@@ -1153,7 +1168,7 @@ def _read_sheet_tree(package: Package, part: str, rd: _SheetReader) -> None:
             ref = c.get("r")
             if ref is not None:
                 letters = ref.rstrip(_DIGITS)
-                col_no = _column(letters)
+                col_no = column(letters.encode())
                 digits = ref[len(letters) :]
                 rno = int(digits) if digits.isdigit() else 0
             else:
@@ -1209,7 +1224,7 @@ def _finish_sheet(rd: _SheetReader) -> None:
         group = rd.shared.get(si)
         if group is None:
             continue  # a shared-formula child without its master: Excel drops it too
-        formulas[coord] = Formula(group.expand(coord))
+        formulas[coord] = Formula.shared(group, coord)
     # an array formula occupies its whole range even where no cell is written yet
     for f in formulas.values():
         if f.ref and ":" in f.ref:
@@ -1324,58 +1339,6 @@ def _read_hidden_rows(data: bytes, sheet: Sheet) -> None:
         sheet.filtered_rows = frozenset(r for r in hidden if top < r <= bottom)
 
 
-_ATTR_RE = re.compile(rb"""([\w:]+)\s*=\s*"([^"]*)\"""")
-
-
-class _Scanner:
-    """Regular expressions for one namespace prefix (``x:c`` or ``c``)."""
-
-    cache: ClassVar[dict[bytes, _Scanner]] = {}
-
-    def __init__(self, prefix: bytes) -> None:
-        p = re.escape(prefix)
-        self.prefix = prefix
-        # one cell: address, other attributes, then either "/>" or its content,
-        # where the two shapes almost every cell has are captured directly:
-        # a plain value, a shared-formula child with an optional value, and a
-        # formula filled down as its own text with a value.
-        self.cell = re.compile(
-            rb"<" + p + rb'c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:(/)>|>(?:'
-            rb"<" + p + rb"v>([^<]+)</" + p + rb"v>"
-            rb"|<" + p + rb'f t="shared" si="([0-9]+)"/>(?:<' + p + rb"v>([^<&]+)</" + p + rb"v>)?"
-            rb"|<" + p + rb"is><" + p + rb"t>([^<&_\r]+)</" + p + rb"t></" + p + rb"is>"
-            rb"|<" + p + rb"f>([^<]+)</" + p + rb"f><" + p + rb"v>([^<&]+)</" + p + rb"v>"
-            rb"|(.*?))</" + p + rb"c>)",
-            re.DOTALL,
-        )
-        self.row_end = b"</" + prefix + b"row>"
-        self.inner = re.compile(
-            rb"\s*(?:<" + p + rb"f\b([^>]*?)(?:/>|>(.*?)</" + p + rb"f>))?"
-            rb"\s*(<" + p + rb"v\b[^>]*?(?:/>|>(.*?)</" + p + rb"v>))?"
-            rb"\s*(?:<" + p + rb"is\b[^>]*?(?:/>|>(.*?)</" + p + rb"is>))?",
-            re.DOTALL,
-        )
-        self.t = re.compile(rb"<" + p + rb"t\b[^>]*?(?:/>|>(.*?)</" + p + rb"t>)", re.DOTALL)
-        self.rph = re.compile(rb"<" + p + rb"rPh\b.*?</" + p + rb"rPh>", re.DOTALL)
-        # a cell starts "<c " (counted at C speed); the other ways are rare, so
-        # one search tells whether they need counting too
-        self.start = b"<" + prefix + b"c "
-        self.odd_start = re.compile(rb"<" + p + rb"c[>/\t\n\r]")
-        self.odd_starts = [b"<" + prefix + b"c" + end for end in (b">", b"/", b"\t", b"\n", b"\r")]
-
-    @classmethod
-    def get(cls, prefix: bytes) -> _Scanner:
-        scanner = cls.cache.get(prefix)
-        if scanner is None:
-            scanner = cls.cache[prefix] = cls(prefix)
-        return scanner
-
-    def inline_text(self, body: bytes) -> str:
-        if b"rPh" in body:
-            body = self.rph.sub(b"", body)
-        return decode_xstring("".join(xml_text(m.group(1) or b"") for m in self.t.finditer(body)))
-
-
 def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
     """Read the cells of a well-formed worksheet with regular expressions.
 
@@ -1388,9 +1351,9 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
     if m is None or m.group(2):
         return True  # no cells
     prefix = (m.group(1) + b":") if m.group(1) else b""
-    sc = _Scanner.get(prefix)
+    sc = SheetGrammar.get(prefix)
     start = m.end()
-    end = data.find(b"</" + prefix + b"sheetData>", start)
+    end = data.find(sc.sheetdata_end, start)
     if end < 0:
         return False
     if data.find(b"<!--", start, end) >= 0 or data.find(b"<![CDATA[", start, end) >= 0:
@@ -1405,8 +1368,9 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
     n_strings = len(strings)
     date1904 = rd.date1904
     inner_re = sc.inner
-    columns = _COLUMN_BYTES
+    columns = COLUMNS
     shared = rd.shared
+    shared_formula = Formula.shared
     max_row = max_col = 0
     seen = 0
     last_digits, last_row = b"", 0
@@ -1415,7 +1379,7 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
         # findall in slices of whole rows: C-speed matching, bounded memory
         stop = data.find(sc.row_end, min(pos + _SCAN_SLICE, end), end)
         stop = end if stop < 0 else stop + len(sc.row_end)
-        cells = sc.cell.findall(data, pos, stop)
+        cells = sc.scan_cell.findall(data, pos, stop)
         pos = stop
         seen += len(cells)
         for (
@@ -1435,7 +1399,7 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                 continue  # a styled blank
             col = columns.get(letters)
             if col is None:
-                col = columns[letters] = _column(letters.decode())
+                col = column(letters)
             if digits != last_digits:  # one int per row, shared by its cells' keys
                 last_digits, last_row = digits, int(digits)
             row = last_row
@@ -1471,12 +1435,18 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                 if group is None:
                     rd.pending.append((coord, child_si.decode()))
                 else:
-                    formulas[coord] = Formula(group.expand(coord))
+                    formulas[coord] = shared_formula(group, coord)
                 if row > max_row:
                     max_row = row
                 if col > max_col:
                     max_col = col
                 if not child_v:
+                    continue
+                if not attrs or b"t=" not in attrs:
+                    try:
+                        values[coord] = float(child_v)
+                    except ValueError:
+                        raise _bad_value(part, coord, child_v) from None
                     continue
                 v_raw, v_present, is_raw = child_v, True, None
             elif f_plain:
@@ -1515,10 +1485,10 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                 fattrs, ftext, v_el, v_raw, is_raw = im.groups()
                 v_present = v_el is not None
                 if fattrs is not None or ftext is not None:
-                    fa = {k.decode(): xml_text(v) for k, v in _ATTR_RE.findall(fattrs or b"")}
+                    fa = {k.decode(): xml_text(q[1:-1]) for _s, k, q in attributes(fattrs or b"")}
                     cell_meta = None
                     if b"cm=" in attrs:
-                        cell_meta = dict(_ATTR_RE.findall(attrs)).get(b"cm", b"").decode() or None
+                        cell_meta = attribute(attributes(attrs), b"cm") or None
                     _add_formula(rd, coord, fa, xml_text(ftext) if ftext else "", cell_meta)
                     if row > max_row:
                         max_row = row
@@ -1528,7 +1498,7 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                     continue
             t: str | None = None
             if b"t=" in attrs:
-                t = dict(_ATTR_RE.findall(attrs)).get(b"t", b"").decode() or None
+                t = attribute(attributes(attrs), b"t") or None
             value: CellValue
             if t is None and v_raw:
                 try:
@@ -1596,14 +1566,14 @@ def _add_formula(
         si = fattrs.get("si") or ""
         if text:
             # the master cell: its text is the group's template
-            rd.shared[si] = _Shared(coord, _compile(text))
-            formulas[coord] = Formula(text)
+            master = rd.shared[si] = SharedGroup.of(coord, si, fattrs.get("ref"), text)
+            formulas[coord] = Formula.shared(master, coord, text)
         else:
             group = rd.shared.get(si)
             if group is None:
                 rd.pending.append((coord, si))
             else:
-                formulas[coord] = Formula(group.expand(coord))
+                formulas[coord] = Formula.shared(group, coord)
     elif ftype == "array":
         dynamic = cm is not None and cm in rd.dynamic_cm
         formulas[coord] = Formula(

@@ -60,18 +60,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from addin.xlsx.a1 import col_letters, col_number
+from addin.xlsx.a1 import col_letters
 from addin.xlsx.model import CellValue, Coord, Results, UnreadableWorkbookError
 from addin.xlsx.package import (
     DEFAULT_LIMITS,
     Limits,
     Package,
     _read_shared_strings,
-    decode_xstring,
     gc_paused,
     open_package,
 )
-from addin.xlsx.sheetxml import SHEETDATA_RE, xml_text
+from addin.xlsx.sheetxml import (
+    ADDRESS_RE,
+    COLUMNS,
+    SHEETDATA_RE,
+    SheetGrammar,
+    attribute,
+    attributes,
+    column,
+    decode_xstring,
+    xml_text,
+)
 from udfs.errors import ExcelError
 
 __all__ = [
@@ -145,82 +154,7 @@ def _normalise(value: object) -> CellValue:
 # Splicing one worksheet part
 # ---------------------------------------------------------------------------
 
-_ATTR_RE = re.compile(rb"""(\s+)([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""")
-
-
 _SPLICE_SLICE = 4 * 1024 * 1024
-
-
-@dataclass
-class _Tags:
-    """Element names with the namespace prefix the part uses (``x:c`` or ``c``)."""
-
-    prefix: bytes
-
-    def __post_init__(self) -> None:
-        p = re.escape(self.prefix)
-        self.row_start = re.compile(rb"<" + p + rb"row\b([^>]*?)(/?)>")
-        self.row_end = b"</" + self.prefix + b"row>"
-        self.cell = re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.DOTALL)
-        self.f_el = re.compile(rb"<" + p + rb"f\b[^>]*?(?:/>|>.*?</" + p + rb"f>)", re.DOTALL)
-        self.f_start = re.compile(rb"<" + p + rb"f\b([^>]*?)(/?)>")
-        self.v_el = re.compile(rb"<" + p + rb"v\b[^>]*?(?:/>|>(.*?)</" + p + rb"v>)", re.DOTALL)
-        self.is_el = re.compile(rb"<" + p + rb"is\b[^>]*?(?:/>|>(.*?)</" + p + rb"is>)", re.DOTALL)
-        self.t_el = re.compile(rb"<" + p + rb"t\b[^>]*?(?:/>|>(.*?)</" + p + rb"t>)", re.DOTALL)
-        self.rph = re.compile(rb"<" + p + rb"rPh\b.*?</" + p + rb"rPh>", re.DOTALL)
-        self.v_open = b"<" + self.prefix + b"v>"
-        self.v_close = b"</" + self.prefix + b"v>"
-        self.c_close = b"</" + self.prefix + b"c>"
-        self.value_cell = re.compile(
-            rb"<" + p + rb'c r="([A-Z]{1,3})([0-9]{1,7})"([^>/]*)(?:(/)>|>'
-            rb"(<" + p + rb"f\b[^>]*?(?:/>|>[^<]*</" + p + rb"f>))?"
-            rb"(?:<" + p + rb"v>([^<]*)</" + p + rb"v>|(<" + p + rb"v/>)"
-            rb"|<"
-            + p
-            + rb"is><"
-            + p
-            + rb't(?: xml:space="preserve")?>([^<]*)</'
-            + p
-            + rb"t></"
-            + p
-            + rb"is>)?</"
-            + p
-            + rb"c>)"
-        )
-
-    def el(self, name: str) -> bytes:
-        return self.prefix + name.encode()
-
-
-_ADDR_RE = re.compile(rb"^([A-Za-z]{1,3})(\d+)$")
-
-
-def _col_no(letters: bytes) -> int:
-    return col_number(letters.decode("ascii"))
-
-
-def _attrs(text: bytes) -> list[tuple[bytes, bytes, bytes]]:
-    """(leading space, name, quoted value) for each attribute, in order."""
-    return [(m.group(1), m.group(2), m.group(3)) for m in _ATTR_RE.finditer(text)]
-
-
-def _attr(attrs: list[tuple[bytes, bytes, bytes]], name: bytes) -> str | None:
-    for _sp, key, quoted in attrs:
-        if key == name:
-            return _unescape_attr(quoted[1:-1].decode("utf-8"))
-    return None
-
-
-def _unescape_attr(text: str) -> str:
-    if "&" not in text:
-        return text
-    return (
-        text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
 
 
 def _unescape_text(raw: bytes) -> str:
@@ -248,7 +182,7 @@ class _SheetSplicer:
         self.spill_refs: dict[Coord, bytes] = {}
         m = SHEETDATA_RE.search(xml)
         self.sheetdata = m
-        self.tags = _Tags((m.group(1) + b":") if m and m.group(1) else b"")
+        self.tags = SheetGrammar.get((m.group(1) + b":") if m and m.group(1) else b"")
 
     # -- the pass over sheetData -------------------------------------------------
 
@@ -287,13 +221,13 @@ class _SheetSplicer:
             return xml
         updates = self.updates
         spill_refs = self.spill_refs
-        columns: dict[bytes, int] = {}
+        columns = COLUMNS
         tags = self.tags
         c_open, v_open, v_close, c_close = (
             b"<" + tags.el("c"),
-            tags.v_open,
-            tags.v_close,
-            tags.c_close,
+            b"<" + tags.el("v") + b">",
+            b"</" + tags.el("v") + b">",
+            b"</" + tags.el("c") + b">",
         )
         is_open, is_close = b"<" + tags.el("is") + b">", b"</" + tags.el("is") + b">"
         t_open, t_close = b"<" + tags.el("t"), b"</" + tags.el("t") + b">"
@@ -302,7 +236,7 @@ class _SheetSplicer:
             letters, digits, attrs, _closed, f_el, old_v, empty_v, old_is = cm.groups()
             col = columns.get(letters)
             if col is None:
-                col = columns[letters] = _col_no(letters)
+                col = column(letters)
             coord = (int(digits), col)
             value = updates.get(coord, _SLOW)
             if value is _SLOW or b"vm=" in attrs or coord in spill_refs:
@@ -441,7 +375,7 @@ class _SheetSplicer:
             cm = cell_re.match(xml, idx)
             if cm is None:
                 return None
-            new = self._rewrite_cell(_attrs(cm.group(1)), cm.group(2), value, coord)
+            new = self._rewrite_cell(attributes(cm.group(1)), cm.group(2), value, coord)
             if new is not None:
                 out.append(xml[pos:idx])
                 out.append(new)
@@ -480,8 +414,8 @@ class _SheetSplicer:
             rm = row_re.search(xml, pos, data_end)
             if rm is None:
                 break
-            attrs = _attrs(rm.group(1))
-            r_attr = _attr(attrs, b"r")
+            attrs = attributes(rm.group(1))
+            r_attr = attribute(attrs, b"r")
             row_no = int(r_attr) if r_attr is not None else row_no + 1
             self_closing = bool(rm.group(2))
             row_close = rm.end() if self_closing else xml.find(tags.row_end, rm.end(), data_end)
@@ -530,13 +464,13 @@ class _SheetSplicer:
         pos = start
         col_no = 0
         for cm in self.tags.cell.finditer(xml, start, end):
-            attrs = _attrs(cm.group(1))
-            ref = _attr(attrs, b"r")
+            attrs = attributes(cm.group(1))
+            ref = attribute(attrs, b"r")
             if ref is not None:
-                am = _ADDR_RE.match(ref.encode())
+                am = ADDRESS_RE.match(ref.encode())
                 if am is None:
                     raise ValueError(f"invalid cell address {ref!r}")
-                col_no = _col_no(am.group(1))
+                col_no = column(am.group(1))
             else:
                 col_no += 1
             while k < len(todo) and todo[k] < col_no:
@@ -622,10 +556,7 @@ class _SheetSplicer:
                 if vm is None:
                     return False, None
                 return True, _unescape_text(vm.group(1) or b"")
-            body = tags.rph.sub(b"", im.group(1) or b"")
-            return True, "".join(
-                _unescape_text(x.group(1) or b"") for x in tags.t_el.finditer(body)
-            )
+            return True, tags.inline_text(im.group(1) or b"")
         if vm is None:
             return False, None
         raw = vm.group(1) or b""
@@ -657,7 +588,7 @@ class _SheetSplicer:
         tags = self.tags
         fm = tags.f_el.search(inner) if inner else None
         is_formula = fm is not None
-        t_old = _attr(attrs, b"t")
+        t_old = attribute(attrs, b"t")
         has_old, old = self._old_value(t_old, inner)
         new_ref: bytes | None = None
         if is_formula and coord in self.spill_refs:
@@ -739,21 +670,16 @@ class _SheetSplicer:
 
     def _anchor_ref(self, anchor: Coord) -> str | None:
         ref = f"{col_letters(anchor[1])}{anchor[0]}".encode()
-        p = re.escape(self.tags.prefix)
-        m = re.search(
-            rb"<" + p + rb"c\b[^>]*?\br=[\"']" + ref + rb"[\"'][^>]*>(.*?)</" + p + rb"c>",
-            self.xml,
-            re.DOTALL,
-        )
+        m = self.tags.find_cell(self.xml, ref)
         if m is None:
             return None
         fm = self.tags.f_start.search(m.group(1))
         if fm is None:
             return None
-        return _attr(_attrs(fm.group(1)), b"ref")
+        return attribute(attributes(fm.group(1)), b"ref")
 
 
-def _set_ref(f_bytes: bytes, tags: _Tags, new_ref: bytes) -> bytes:
+def _set_ref(f_bytes: bytes, tags: SheetGrammar, new_ref: bytes) -> bytes:
     sm = tags.f_start.match(f_bytes)
     if sm is None:
         return f_bytes
@@ -776,10 +702,10 @@ def _range_text(first: Coord, last: Coord) -> str:
 
 def _range_last(ref: str) -> Coord | None:
     end = ref.partition(":")[2] or ref
-    m = _ADDR_RE.match(end.replace("$", "").encode())
+    m = ADDRESS_RE.match(end.replace("$", "").encode())
     if m is None:
         return None
-    return int(m.group(2)), _col_no(m.group(1))
+    return int(m.group(2)), column(m.group(1))
 
 
 def _same(old: CellValue, new: CellValue) -> bool:
@@ -1193,8 +1119,8 @@ def strip_formulas(xml: bytes) -> bytes:
     m = SHEETDATA_RE.search(xml)
     if m is None or m.group(2):
         return xml
-    tags = _Tags((m.group(1) + b":") if m.group(1) else b"")
-    end = xml.find(b"</" + tags.el("sheetData") + b">", m.end())
+    tags = SheetGrammar.get((m.group(1) + b":") if m.group(1) else b"")
+    end = xml.find(tags.sheetdata_end, m.end())
     if end < 0:
         return xml
     body = tags.f_el.sub(b"", xml[m.end() : end])
