@@ -307,6 +307,24 @@ def test_formula_cell_without_cached_value_gets_one() -> None:
     assert '<c r="B1" t="str"><f t="shared" si="0"/><v>x</v></c>' in new.decode()
 
 
+def test_legacy_array_formula_cells_without_f_are_written() -> None:
+    """Without a dynamic array the first pass writes formula cells only; the
+    other cells of a legacy array formula (no ``<f>`` of their own) and plain
+    cells the results name are still written, by the second pass."""
+    xml = sheet_xml(
+        '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f t="array" ref="B1:B3">A1:A3*2</f><v>0</v></c></row>'
+        '<row r="2"><c r="A2"><v>2</v></c><c r="B2"><v>0</v></c></row>'
+        '<row r="3"><c r="A3" s="1"/><c r="B3" s="5"><v>0</v></c><c r="C3"><f>B3</f><v>0</v></c></row>'
+    )
+    new, n = splice_sheet(xml, {(1, 2): 2.0, (2, 2): 4.0, (3, 2): 0.0, (3, 3): 0.0, (3, 1): 9.0})
+    text = new.decode()
+    assert n == 3
+    assert '<c r="B1"><f t="array" ref="B1:B3">A1:A3*2</f><v>2</v></c>' in text
+    assert '<c r="B2"><v>4</v></c>' in text
+    assert '<c r="B3" s="5"><v>0</v></c><c r="C3"><f>B3</f><v>0</v></c>' in text
+    assert '<c r="A3" s="1"><v>9</v></c>' in text
+
+
 def test_dynamic_array_spill_shrinks_and_grows() -> None:
     """A dynamic array's new extent updates its ``ref``; cells the old spill covered
     are blanked (style kept); new spill cells are written."""

@@ -334,7 +334,10 @@ class _SheetSplicer:
         # in slices of whole rows: the pieces re.sub collects stay a few MB,
         # not one small bytes object per cell of the sheet at once
         chunks = [xml[: m.end()]]
-        sub, row_end = tags.value_cell.sub, tags.row_end
+        # with no dynamic array here, what changes is formula cells (a legacy
+        # array formula's other cells, the rare exception, are left for pass 2)
+        cells = tags.formula_value_cell if not self.spills else tags.value_cell
+        sub, row_end = cells.sub, tags.row_end
         pos = m.end()
         while pos < end:
             stop = xml.find(row_end, min(pos + _SPLICE_SLICE, end), end)
