@@ -227,6 +227,34 @@ def test_deflate_in_pieces_is_one_stream(size: int, monkeypatch: pytest.MonkeyPa
         assert len(data) <= len(whole.compress(content) + whole.flush()) * 1.01 + 64
 
 
+def test_spliced_part_deflated_as_it_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A part the package deflates is deflated slice by slice while it is
+    spliced: it inflates to exactly what :func:`splice_sheet` makes; when the
+    second pass has work (a text with spaces in a formula cell) the part comes
+    back whole as bytes; when nothing changes, the input itself."""
+    import zlib
+
+    monkeypatch.setattr(writer_module, "_SPLICE_SLICE", 64)  # many slices
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><f>A{r}*2</f><v>0</v></c></row>'
+        for r in range(1, 200)
+    )
+    xml = sheet_xml(rows)
+    updates: dict[Coord, CellValue] = {(r, 2): r * 2.0 for r in range(1, 200)}
+    expected, n = splice_sheet(xml, updates)
+    got, m = writer_module._splice_deflated(xml, updates, {}, list)
+    assert isinstance(got, writer_module.Deflated)
+    assert (m, n) == (199, 199)
+    assert zlib.decompress(got.data, -15) == expected
+    assert (got.crc, got.size) == (zlib.crc32(expected), len(expected))
+    spaced = {**updates, (5, 2): " 有空格 "}
+    whole, k = writer_module._splice_deflated(xml, spaced, {}, list)
+    assert whole == splice_sheet(xml, spaced)[0]
+    assert k == 199
+    same = {(r, 2): 0.0 for r in range(1, 200)}
+    assert writer_module._splice_deflated(xml, same, {}, list) == (xml, 0)
+
+
 def test_format_number_is_shortest_round_trip() -> None:
     """Integers without a decimal point; everything else the shortest exact text."""
     assert format_number(3.0) == "3"
