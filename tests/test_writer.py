@@ -227,6 +227,34 @@ def test_deflate_in_pieces_is_one_stream(size: int, monkeypatch: pytest.MonkeyPa
         assert len(data) <= len(whole.compress(content) + whole.flush()) * 1.01 + 64
 
 
+def test_spliced_part_deflated_as_it_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A part the package deflates is deflated slice by slice while it is
+    spliced: it inflates to exactly what :func:`splice_sheet` makes; when the
+    second pass has work (a text with spaces in a formula cell) the part comes
+    back whole as bytes; when nothing changes, the input itself."""
+    import zlib
+
+    monkeypatch.setattr(writer_module, "_SPLICE_SLICE", 64)  # many slices
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><f>A{r}*2</f><v>0</v></c></row>'
+        for r in range(1, 200)
+    )
+    xml = sheet_xml(rows)
+    updates: dict[Coord, CellValue] = {(r, 2): r * 2.0 for r in range(1, 200)}
+    expected, n = splice_sheet(xml, updates)
+    got, m = writer_module._splice_deflated(xml, updates, {}, list)
+    assert isinstance(got, writer_module.Deflated)
+    assert (m, n) == (199, 199)
+    assert zlib.decompress(got.data, -15) == expected
+    assert (got.crc, got.size) == (zlib.crc32(expected), len(expected))
+    spaced = {**updates, (5, 2): " 有空格 "}
+    whole, k = writer_module._splice_deflated(xml, spaced, {}, list)
+    assert whole == splice_sheet(xml, spaced)[0]
+    assert k == 199
+    same = {(r, 2): 0.0 for r in range(1, 200)}
+    assert writer_module._splice_deflated(xml, same, {}, list) == (xml, 0)
+
+
 def test_format_number_is_shortest_round_trip() -> None:
     """Integers without a decimal point; everything else the shortest exact text."""
     assert format_number(3.0) == "3"
@@ -305,6 +333,24 @@ def test_formula_cell_without_cached_value_gets_one() -> None:
     new, _ = splice_sheet(xml, {(1, 1): DIV0, (1, 2): "x"})
     assert '<c r="A1" t="e"><f>1/0</f><v>#DIV/0!</v></c>' in new.decode()
     assert '<c r="B1" t="str"><f t="shared" si="0"/><v>x</v></c>' in new.decode()
+
+
+def test_legacy_array_formula_cells_without_f_are_written() -> None:
+    """Without a dynamic array the first pass writes formula cells only; the
+    other cells of a legacy array formula (no ``<f>`` of their own) and plain
+    cells the results name are still written, by the second pass."""
+    xml = sheet_xml(
+        '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f t="array" ref="B1:B3">A1:A3*2</f><v>0</v></c></row>'
+        '<row r="2"><c r="A2"><v>2</v></c><c r="B2"><v>0</v></c></row>'
+        '<row r="3"><c r="A3" s="1"/><c r="B3" s="5"><v>0</v></c><c r="C3"><f>B3</f><v>0</v></c></row>'
+    )
+    new, n = splice_sheet(xml, {(1, 2): 2.0, (2, 2): 4.0, (3, 2): 0.0, (3, 3): 0.0, (3, 1): 9.0})
+    text = new.decode()
+    assert n == 3
+    assert '<c r="B1"><f t="array" ref="B1:B3">A1:A3*2</f><v>2</v></c>' in text
+    assert '<c r="B2"><v>4</v></c>' in text
+    assert '<c r="B3" s="5"><v>0</v></c><c r="C3"><f>B3</f><v>0</v></c>' in text
+    assert '<c r="A3" s="1"><v>9</v></c>' in text
 
 
 def test_dynamic_array_spill_shrinks_and_grows() -> None:

@@ -173,13 +173,20 @@ class SheetGrammar:
         #: the writer's cell: address, attributes, an optional ``<f>`` element,
         #: then an optional value — (letters, digits, attrs, "/", f element,
         #: v text, empty v, inline text)
-        self.value_cell = re.compile(
-            rb"<" + c + rb" " + _ADDRESS + rb"([^>/]*)(?:(/)>|>"
-            + rb"(<" + f + rb"\b[^>]*?(?:/>|>[^<]*</" + f + rb">))?"
-            + rb"(?:" + v_open + rb"([^<]*)" + v_close + rb"|(<" + v + rb"/>)"
+        value = (
+            rb"(?:" + v_open + rb"([^<]*)" + v_close + rb"|(<" + v + rb"/>)"
             + rb"|" + is_t_open + rb'(?: xml:space="preserve")?>([^<]*)' + is_t_close
-            + rb")?</" + c + rb">)"
+            + rb")?</" + c + rb">"
         )  # fmt: skip
+        formula = rb"(<" + f + rb"\b[^>]*?(?:/>|>[^<]*</" + f + rb">))"
+        self.value_cell = re.compile(
+            rb"<" + c + rb" " + _ADDRESS + rb"([^>/]*)(?:(/)>|>" + formula + rb"?" + value + rb")"
+        )
+        #: the same groups for formula cells only (the "/" group always empty):
+        #: where only formula cells change, every other cell is passed over at C speed
+        self.formula_value_cell = re.compile(
+            rb"<" + c + rb" " + _ADDRESS + rb"([^>/]*)()>" + formula + value
+        )
         # a cell starts "<c " (counted at C speed); the other ways are rare, so
         # one search tells whether they need counting too
         self.start = b"<" + prefix + b"c "

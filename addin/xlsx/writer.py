@@ -55,7 +55,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -154,13 +154,17 @@ def _normalise(value: object) -> CellValue:
 # Splicing one worksheet part
 # ---------------------------------------------------------------------------
 
-_SPLICE_SLICE = 4 * 1024 * 1024
+_SPLICE_SLICE = 1024 * 1024
 
 
 def _unescape_text(raw: bytes) -> str:
     """Element text as an XML parser reports it (line ends normalised, entities
     and ``_xHHHH_`` escapes decoded)."""
     return decode_xstring(xml_text(raw))
+
+
+def _keep(chunk: bytes) -> None:
+    """No sink: the chunks are only joined."""
 
 
 class _SheetSplicer:
@@ -172,8 +176,13 @@ class _SheetSplicer:
         updates: Mapping[Coord, object],
         spills: Mapping[Coord, Coord],
         shared_strings: Callable[[], list[str]],
+        sink: _Deflater | None = None,
     ) -> None:
         self.xml = xml
+        #: deflates the first pass's output as it comes; ``streamed`` when that
+        #: output was the whole result (nothing left for the second pass)
+        self.sink = sink
+        self.streamed = False
         self.updates: dict[Coord, object] = dict(updates)
         self.spills = spills
         self.shared_strings = shared_strings
@@ -194,11 +203,18 @@ class _SheetSplicer:
             self._plan_spill_changes()
         # pass 1: numbers into formula cells of the usual shape, at C speed
         if not m.group(2):
-            self.xml = self._values_pass(m)
+            chunks = self._values_pass(m)
             if not self.updates:
-                return self.xml
+                if self.sink is not None:
+                    self.streamed = True  # the sink holds the new part: never joined
+                    return b""
+                return b"".join(chunks)
+            self.xml = b"".join(chunks)
             m = SHEETDATA_RE.search(self.xml)
             assert m is not None
+        if self.sink is not None:  # the second pass changes the part: deflated later, whole
+            self.sink.cancel()
+            self.sink = None
         # pass 2: whatever is left (text, spills, unusual XML)
         done = self.changed
         fast = self._run_fast(m)
@@ -208,7 +224,7 @@ class _SheetSplicer:
         self.out = []
         return self._run_general(m)
 
-    def _values_pass(self, m: re.Match[bytes]) -> bytes:
+    def _values_pass(self, m: re.Match[bytes]) -> list[bytes]:
         """Write, in one ``re.sub``, every value whose cell has the usual shape:
         ``<c r=…>`` with an optional ``<f>``, then an optional ``<v>`` (or a
         plain ``<is><t>``), nothing else, no rich-value metadata, not a moved
@@ -218,7 +234,7 @@ class _SheetSplicer:
         xml = self.xml
         end = xml.find(b"</" + self.tags.el("sheetData") + b">", m.end())
         if end < 0:
-            return xml
+            return [xml]
         updates = self.updates
         spill_refs = self.spill_refs
         columns = COLUMNS
@@ -331,18 +347,26 @@ class _SheetSplicer:
                 + c_close
             )
 
-        # in slices of whole rows: the pieces re.sub collects stay a few MB,
-        # not one small bytes object per cell of the sheet at once
+        # in slices of whole rows: the pieces re.sub collects stay small, not
+        # one small bytes object per cell of the sheet at once; each slice
+        # goes to the sink as soon as it is made
+        add = self.sink.add if self.sink is not None else _keep
         chunks = [xml[: m.end()]]
-        sub, row_end = tags.value_cell.sub, tags.row_end
+        add(chunks[0])
+        # with no dynamic array here, what changes is formula cells (a legacy
+        # array formula's other cells, the rare exception, are left for pass 2)
+        cells = tags.formula_value_cell if not self.spills else tags.value_cell
+        sub, row_end = cells.sub, tags.row_end
         pos = m.end()
         while pos < end:
             stop = xml.find(row_end, min(pos + _SPLICE_SLICE, end), end)
             stop = end if stop < 0 else stop + len(row_end)
             chunks.append(sub(one, xml[pos:stop]))
+            add(chunks[-1])
             pos = stop
         chunks.append(xml[end:])
-        return b"".join(chunks)
+        add(chunks[-1])
+        return chunks
 
     def _run_fast(self, m: re.Match[bytes]) -> bytes | None:
         """Splice when every cell to write already exists, written as Excel writes
@@ -744,6 +768,30 @@ def splice_sheet(
     return (new if splicer.changed else xml), splicer.changed
 
 
+def _splice_deflated(
+    xml: bytes,
+    updates: Mapping[Coord, CellValue],
+    spills: Mapping[Coord, Coord],
+    shared_strings: Callable[[], list[str]],
+) -> tuple[bytes | Deflated, int]:
+    """:func:`splice_sheet` for a part the package stores deflated: when the
+    first pass writes every value (the usual case), its output is deflated
+    slice by slice while it is made and comes back as :class:`Deflated`."""
+    sink = _Deflater(_deflate_level(len(xml)))
+    splicer = _SheetSplicer(xml, updates, spills, shared_strings, sink)
+    try:
+        new = splicer.run()
+    except BaseException:
+        sink.cancel()
+        raise
+    if not splicer.streamed:
+        return (new if splicer.changed else xml), splicer.changed
+    if not splicer.changed:
+        sink.cancel()
+        return xml, 0
+    return sink.finish(), splicer.changed
+
+
 # ---------------------------------------------------------------------------
 # The package: raw copy of untouched entries
 # ---------------------------------------------------------------------------
@@ -761,36 +809,95 @@ _DEFLATE_PIECE = 1024 * 1024
 _DEFLATE_WINDOW = 32 * 1024  # what a deflate back-reference can reach
 
 
+def _deflate_level(size: int) -> int:
+    """Large sheets: fast deflate (5x faster, ~30 % larger than level 6)."""
+    return 6 if size < _FAST_DEFLATE_ABOVE else 1
+
+
+def _deflate_workers() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+def _deflate_piece(
+    piece: bytes | memoryview, primer: bytes | memoryview, level: int, last: bool
+) -> bytes:
+    """One piece of a raw deflate stream: primed with the bytes before it (so
+    it compresses as well as in one stream), ended on a byte boundary by a sync
+    flush, or with the final block when it is the ``last``."""
+    co = (
+        zlib.compressobj(level, zlib.DEFLATED, -15, zdict=primer)
+        if len(primer)
+        else zlib.compressobj(level, zlib.DEFLATED, -15)
+    )
+    return co.compress(piece) + co.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
 def deflate(content: bytes, level: int) -> bytes:
     """``content`` as one raw deflate stream (what a zip entry holds).
 
     A large part is deflated in 1 MB pieces on all cores at once, the way pigz
-    does it: each piece is primed with the 32 KB before it (so it compresses as
-    well as in one stream) and ends on a byte boundary with a sync flush, the
-    last with the final block, so the pieces joined are one valid stream. zlib
-    releases the GIL while it compresses.
+    does it (:func:`_deflate_piece`): the pieces joined are one valid stream.
+    zlib releases the GIL while it compresses.
     """
-    workers = min(os.cpu_count() or 1, 8)
+    workers = _deflate_workers()
     if len(content) < 2 * _DEFLATE_PIECE or workers < 2:
-        co = zlib.compressobj(level, zlib.DEFLATED, -15)
-        return co.compress(content) + co.flush()
+        return _deflate_piece(content, b"", level, True)
     view = memoryview(content)
     size = len(content)
 
     def piece(start: int) -> bytes:
         end = min(start + _DEFLATE_PIECE, size)
         primer = view[max(0, start - _DEFLATE_WINDOW) : start]
-        co = (
-            zlib.compressobj(level, zlib.DEFLATED, -15, zdict=primer)
-            if start
-            else zlib.compressobj(level, zlib.DEFLATED, -15)
-        )
-        return co.compress(view[start:end]) + co.flush(
-            zlib.Z_FINISH if end == size else zlib.Z_SYNC_FLUSH
-        )
+        return _deflate_piece(view[start:end], primer, level, end == size)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="jixiao-deflate") as pool:
         return b"".join(pool.map(piece, range(0, size, _DEFLATE_PIECE)))
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """A changed part already deflated: the CRC-32 and size of its content and
+    the raw deflate stream the zip entry stores."""
+
+    crc: int
+    data: bytes
+    size: int
+
+    def content(self) -> bytes:
+        return zlib.decompress(self.data, -15)
+
+
+class _Deflater:
+    """Deflates a part's new bytes piece by piece while the splicer is still
+    producing the rest, on the other cores (:func:`_deflate_piece`), so a
+    large sheet is never held whole a second time and its compression costs
+    the Python path nothing."""
+
+    def __init__(self, level: int) -> None:
+        self.level = level
+        self.pool = ThreadPoolExecutor(_deflate_workers(), thread_name_prefix="jixiao-deflate")
+        self.pieces: list[Future[bytes]] = []
+        self.crc = 0
+        self.size = 0
+        self.tail = b""
+
+    def add(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        self.crc = zlib.crc32(chunk, self.crc)
+        self.size += len(chunk)
+        self.pieces.append(self.pool.submit(_deflate_piece, chunk, self.tail, self.level, False))
+        self.tail = chunk[-_DEFLATE_WINDOW:]
+
+    def finish(self) -> Deflated:
+        try:
+            data = b"".join(f.result() for f in self.pieces)
+        finally:
+            self.pool.shutdown()
+        return Deflated(self.crc, data + _deflate_piece(b"", self.tail, self.level, True), self.size)
+
+    def cancel(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
 
 
 class _RezipNeededError(Exception):
@@ -896,7 +1003,7 @@ def _without_zip64_extra(head: bytes, fixed: int) -> bytes:
 def _write_raw(
     src: Path | bytes,
     infos: list[zipfile.ZipInfo],
-    changed: Mapping[str, bytes],
+    changed: Mapping[str, bytes | Deflated],
     out: IO[bytes],
     removed: frozenset[str] = frozenset(),
 ) -> None:
@@ -910,16 +1017,20 @@ def _write_raw(
             header, data, descriptor = _raw_entry(fh, info)
             if info.filename in changed:
                 content = changed[info.filename]
-                crc = zlib.crc32(content)
-                if info.compress_type == zipfile.ZIP_DEFLATED:
-                    # large sheets: fast deflate (5x faster, ~30 % larger than level 6)
-                    data = deflate(content, 6 if len(content) < _FAST_DEFLATE_ABOVE else 1)
+                if isinstance(content, Deflated) and info.compress_type == zipfile.ZIP_DEFLATED:
+                    crc, data, size = content.crc, content.data, content.size
                 else:
-                    data = content
-                if max(len(data), len(content)) >= 0xFFFFFFFF:
+                    if isinstance(content, Deflated):
+                        content = content.content()
+                    crc, size = zlib.crc32(content), len(content)
+                    if info.compress_type == zipfile.ZIP_DEFLATED:
+                        data = deflate(content, _deflate_level(size))
+                    else:
+                        data = content
+                if max(len(data), size) >= 0xFFFFFFFF:
                     raise _RezipNeededError("changed entry needs zip64")
                 flags = info.flag_bits & ~0x8
-                sizes = struct.pack("<III", crc, len(data), len(content))
+                sizes = struct.pack("<III", crc, len(data), size)
                 header = _without_zip64_extra(
                     header[:6] + struct.pack("<H", flags) + header[8:14] + sizes + header[26:], 30
                 )
@@ -942,7 +1053,7 @@ def _write_raw(
 
 def _write_rezip(
     package: Package,
-    changed: Mapping[str, bytes],
+    changed: Mapping[str, bytes | Deflated],
     out: IO[bytes],
     removed: frozenset[str] = frozenset(),
 ) -> None:
@@ -951,9 +1062,7 @@ def _write_rezip(
         for info in package.infos:
             if info.filename in removed:
                 continue
-            data = (
-                changed[info.filename] if info.filename in changed else package.read(info.filename)
-            )
+            data = _part_bytes(package, changed, info.filename)
             clone = zipfile.ZipInfo(info.filename, info.date_time)
             clone.compress_type = info.compress_type
             clone.external_attr = info.external_attr
@@ -1147,7 +1256,15 @@ def strip_formulas(xml: bytes) -> bytes:
     return xml[: m.end()] + body + xml[end:]
 
 
-def _drop_calc_chain(package: Package, changed: dict[str, bytes]) -> frozenset[str]:
+def _part_bytes(package: Package, changed: Mapping[str, bytes | Deflated], name: str) -> bytes:
+    """Part ``name`` as it will be written: changed, or as in the package."""
+    new = changed.get(name)
+    if new is None:
+        return package.read(name)
+    return new.content() if isinstance(new, Deflated) else new
+
+
+def _drop_calc_chain(package: Package, changed: dict[str, bytes | Deflated]) -> frozenset[str]:
     """Remove ``calcChain.xml`` (it lists formula cells; a values-only copy has
     none) with its relationship and content-type entry; the parts removed."""
     chain = [
@@ -1160,7 +1277,7 @@ def _drop_calc_chain(package: Package, changed: dict[str, bytes]) -> frozenset[s
     folder, base = posixpath.split(package.workbook_part)
     rels_name = posixpath.join(folder, "_rels", base + ".rels")
     if package.has(rels_name):
-        rels = changed.get(rels_name) or package.read(rels_name)
+        rels = _part_bytes(package, changed, rels_name)
         for rid, _target in chain:
             rels = re.sub(
                 rb"<Relationship\b[^>]*?\bId=[\"']" + re.escape(rid.encode()) + rb"[\"'][^>]*?/>",
@@ -1182,7 +1299,7 @@ def _drop_calc_chain(package: Package, changed: dict[str, bytes]) -> frozenset[s
 def write_package(
     source: Path,
     package: Package,
-    changed: Mapping[str, bytes],
+    changed: Mapping[str, bytes | Deflated],
     dest: Path,
     *,
     data: bytes | None = None,
@@ -1252,7 +1369,7 @@ def write_results(
                         strings = _read_shared_strings(package, target)
             return strings
 
-        changed: dict[str, bytes] = {}
+        changed: dict[str, bytes | Deflated] = {}
         cells = 0
         sheet_names = set(results.values) | set(results.spills)
         for name in sheet_names:
@@ -1264,14 +1381,19 @@ def write_results(
             if not updates and not spills:
                 continue
             xml = package.read(part)
-            new, n = splice_sheet(xml, updates, spills, shared_strings)
+            new: bytes | Deflated
+            if package.names[part].compress_type == zipfile.ZIP_DEFLATED and not values_only:
+                new, n = _splice_deflated(xml, updates, spills, shared_strings)
+            else:
+                new, n = splice_sheet(xml, updates, spills, shared_strings)
+            del xml  # the input part is not held while the next one is made
             if n:
                 changed[part] = new
                 cells += n
         removed: frozenset[str] = frozenset()
         if values_only:
             for sp in package.sheet_parts:
-                xml = changed.get(sp.part) or package.read(sp.part)
+                xml = _part_bytes(package, changed, sp.part)
                 stripped = strip_formulas(xml)
                 if stripped != xml:
                     changed[sp.part] = stripped
