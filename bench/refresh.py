@@ -488,7 +488,7 @@ def child_builtin(path: Path) -> dict[str, Any]:
 
     t1 = time.perf_counter()
     with gc_paused():  # as jixiao refresh runs it
-        wb = read_workbook(path)
+        wb = read_workbook(path, formula_values=False)
         t2 = time.perf_counter()
         results = calculate(wb)
         t3 = time.perf_counter()

@@ -342,7 +342,7 @@ def _refresh(
                     "refreshing in place"
                 )
         original = read_input(source)
-        workbook = read_workbook(source, data=original.data)
+        workbook = read_workbook(source, data=original.data, formula_values=False)
         results = calculate(workbook, source)
 
         def unchanged() -> None:
