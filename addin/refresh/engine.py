@@ -533,23 +533,29 @@ class _Engine:
         cols = max([s.max_col for s in wb.sheets] + [1])
         # every sheet's cells as (row, col) arrays: the extent and the grids from them
         present: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        extent: dict[str, tuple[int, int]] = {}  # each sheet's own last row and column
         for s in wb.sheets:
             rc, fc = _coord_array(s.values), _coord_array(s.formulas)
             present[s.name] = (rc, fc)
+            last_row, last_col = max(s.max_row, 1), max(s.max_col, 1)
             for coords in (rc, fc):
                 if len(coords):
-                    rows, cols = (
-                        max(rows, int(coords[:, 0].max())),
-                        max(cols, int(coords[:, 1].max())),
-                    )
+                    last_row = max(last_row, int(coords[:, 0].max()))
+                    last_col = max(last_col, int(coords[:, 1].max()))
             for f in s.formulas.values():
                 if f.ref:
                     _, (r2, c2) = _ref_bounds(f.ref)
-                    rows, cols = max(rows, r2), max(cols, c2)
+                    last_row, last_col = max(last_row, r2), max(last_col, c2)
+            extent[s.name] = (last_row, last_col)
+            rows, cols = max(rows, last_row), max(cols, last_col)
         self.grids: dict[str, SheetGrid] = {}
         for s in wb.sheets:
             rc, fc = present[s.name]
-            g = SheetGrid(s.name, rows, cols, _dense_extent(np.concatenate([rc, fc]), rows, cols))
+            # held densely over the sheet's own cells (not the whole workbook's
+            # extent: a 30-cell parameter sheet beside a 300,000-row log is not
+            # 300,000 rows of slots); whole columns are still cut at ``rows``
+            dense = _dense_extent(np.concatenate([rc, fc]), *extent[s.name])
+            g = SheetGrid(s.name, rows, cols, dense)
             if s.values:
                 vals = np.empty(len(s.values), dtype=object)
                 vals[:] = [
