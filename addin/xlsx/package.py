@@ -17,7 +17,9 @@ Two jobs, kept apart so the validator can reuse the first:
   (shared formulas kept as groups — :class:`SharedGroup`, a child's own text
   worked out only when read —, legacy array formulas, dynamic arrays
   recognised through the cell metadata part), defined names, tables and the
-  1904 date system.
+  1904 date system. A large sheet is checked for well-formed XML by lxml on a
+  second thread while the regular-expression scanner reads it; a refresh
+  leaves out the values cached in formula cells (``formula_values=False``).
 
 Everything that goes wrong with the *file* becomes
 :class:`~addin.xlsx.model.UnreadableWorkbookError` with a message in Chinese

@@ -18,13 +18,18 @@ What changes, and nothing else:
 The sheet XML is edited as bytes, splicing single ``<c>`` elements; it is
 never re-serialised, so namespaces, attribute order and everything else stay
 as the file had them. For speed, values going into formula cells of the usual
-shape (``<c r=…><f…>…</f><v>…</v></c>``) are written in one ``re.sub`` pass;
-the rest (new spill cells, text needing ``xml:space``, unusual XML) is found by
-a byte search or, failing that, by walking the rows in order. Every other zip entry is copied *raw*: the same
+shape (``<c r=…><f…>…</f><v>…</v></c>``) are written in one ``re.sub`` pass
+(matching formula cells only where no dynamic array spills, so input cells are
+passed over at C speed); the rest (new spill cells, text needing
+``xml:space``, unusual XML) is found by a byte search or, failing that, by
+walking the rows in order. Every other zip entry is copied *raw*: the same
 compressed bytes, names, order, timestamps and attributes (VBA projects,
 charts, images, comments, validations, styles, ``calcChain.xml``). Changed
 parts keep their name, position and compression method (re-deflated at
-level 6, or level 1 above 8 MB, where it is five times faster).
+level 6, or level 1 above 8 MB, where it is five times faster). A large part
+is deflated in 1 MB pieces on the other cores while the first pass is still
+splicing the rest (:class:`_Deflater`, pigz's way: each piece primed with the
+32 KB before it and ended by a sync flush, so the pieces form one stream).
 
 Calculation state (``<calcPr>`` in ``workbook.xml``, the one other part that
 may change): every formula was just calculated, so the output says so
