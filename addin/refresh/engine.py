@@ -549,6 +549,7 @@ class _Engine:
             extent[s.name] = (last_row, last_col)
             rows, cols = max(rows, last_row), max(cols, last_col)
         self.grids: dict[str, SheetGrid] = {}
+        self._formula_cells = {name: fc for name, (_rc, fc) in present.items()}
         for s in wb.sheets:
             rc, fc = present[s.name]
             # held densely over the sheet's own cells (not the whole workbook's
@@ -607,8 +608,7 @@ class _Engine:
             normal: dict[int, list[tuple[int, Formula]]] = defaultdict(list)
             shared: dict[tuple[SharedGroup, int], list[int]] = defaultdict(list)
             if s.formulas:
-                rc = np.array(list(s.formulas), dtype=np.intp)
-                grid.clear_cells(rc)
+                grid.clear_cells(self._formula_cells[s.name])
             for (r, c), f in s.formulas.items():
                 if f.kind == "normal":
                     if f.group is not None:
@@ -1061,8 +1061,8 @@ class _Engine:
                 vals = self.block_values(self.ev(b.node, bx), bx)
                 g.put(b.row, b.col, vals.reshape(-1, 1))
                 out = self.results.values.setdefault(g.name, {})
-                for i, v in enumerate(vals.tolist()):
-                    out[(b.row + i, b.col)] = v
+                coords = zip(range(b.row, b.row + len(vals)), itertools.repeat(b.col), strict=False)
+                out.update(zip(coords, vals.tolist(), strict=True))  # the tuples made at C speed
             return
         bx = _Bx(g, b.row, b.col, True, self.date1904)
         if kind == "array" and b.formula.ref and isinstance(b.node, Func):
