@@ -279,18 +279,6 @@ def test_json_summary(tmp_path: Path) -> None:
     assert bad["problem_details"][0]["code"] == "refresh.unsupported"
 
 
-def test_missing_libreoffice_engine_is_a_clear_message(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``--engine libreoffice`` without its module: exit 2 and a message."""
-    monkeypatch.setitem(sys.modules, "addin.refresh.libreoffice", None)
-    src = workbook("types07.xlsx", tmp_path)
-    result = run(src, "--engine", "libreoffice")
-    assert result.exit_code == 2
-    assert_no_traceback(result)
-    assert "LibreOffice" in result.output
-
-
 def test_internal_error_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug in an engine surfaces as exit 3 and one line, not a traceback."""
 
