@@ -2246,6 +2246,14 @@ def _column_runs(cells: list[tuple[int, Formula]], col: int) -> list[tuple[int, 
                     j < n and cells[j][0] == r0 + (j - i) and cells[j][1].text == fmt % (b0 + j - i)
                 ):
                     j += 1
+            elif len(set(base)) == 1:  # every relative reference on the formula's own row
+                b0, m = base[0], len(base)
+                while (
+                    j < n
+                    and cells[j][0] == r0 + (j - i)
+                    and cells[j][1].text == fmt % ((b0 + j - i,) * m)
+                ):
+                    j += 1
             else:
                 while j < n and cells[j][0] == r0 + (j - i):
                     k = j - i

@@ -253,7 +253,11 @@ class _SheetSplicer:
         is_open, is_close = b"<" + tags.el("is") + b">", b"</" + tags.el("is") + b">"
         t_open, t_close = b"<" + tags.el("t"), b"</" + tags.el("t") + b">"
 
+        c_open_r = c_open + b' r="'
+        changed = 0
+
         def one(cm: re.Match[bytes]) -> bytes:
+            nonlocal changed
             letters, digits, attrs, _closed, f_el, old_v, empty_v, old_is = cm.groups()
             col = columns.get(letters)
             if col is None:
@@ -271,7 +275,12 @@ class _SheetSplicer:
             ):
                 # the commonest update: a number into a formula cell holding a number
                 del updates[coord]
-                payload = format_number(value).encode()
+                # format_number, inlined: this line runs once per formula cell
+                payload = (
+                    b"%d" % value
+                    if value.is_integer() and -1e15 < value < 1e15
+                    else repr(value).encode()
+                )
                 if old_v == payload:
                     return cm.group()
                 try:
@@ -279,9 +288,9 @@ class _SheetSplicer:
                         return cm.group()
                 except ValueError:
                     pass
-                self.changed += 1
-                return b'%s r="%s%s"%s>%s%s%s%s%s' % (
-                    c_open,
+                changed += 1
+                return b'%s%s%s"%s>%s%s%s%s%s' % (
+                    c_open_r,
                     letters,
                     digits,
                     attrs,
@@ -338,7 +347,7 @@ class _SheetSplicer:
                 content = is_open + t_open + space + b">" + payload + t_close + is_close
             else:
                 content = v_open + payload + v_close
-            self.changed += 1
+            changed += 1
             return (
                 c_open
                 + b' r="'
@@ -371,6 +380,7 @@ class _SheetSplicer:
             pos = stop
         chunks.append(xml[end:])
         add(chunks[-1])
+        self.changed += changed
         return chunks
 
     def _run_fast(self, m: re.Match[bytes]) -> bytes | None:
