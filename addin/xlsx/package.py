@@ -1385,6 +1385,7 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
     shared = rd.shared
     shared_formula = Formula.shared
     formula_values = rd.formula_values
+    texts: dict[bytes, str] = {}
     max_row = max_col = 0
     seen = 0
     last_digits, last_row = b"", 0
@@ -1488,7 +1489,12 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                     continue
                 v_raw, v_present, is_raw = f_v, True, None
             elif inline and b'"inlineStr"' in attrs:
-                values[coord] = inline.decode("utf-8")
+                # one str per distinct text (key columns repeat theirs): less
+                # memory, and later lookups meet the same object
+                text = texts.get(inline)
+                if text is None:
+                    text = texts[inline] = inline.decode("utf-8")
+                values[coord] = text
                 if row > max_row:
                     max_row = row
                 if col > max_col:
