@@ -57,7 +57,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -138,14 +138,18 @@ class RangeTooLargeError(Exception):
         self.rows, self.cols = rows, cols
 
 
-def _dense_extent(coords: np.ndarray, rows: int, cols: int) -> tuple[int, int]:
-    """How many rows and columns of a sheet to hold densely: the workbook's
-    extent when that costs at most a few slots per cell present, else the
-    corner (chosen among quantiles of the cells' rows and columns) that holds
-    the most cells within that budget."""
-    budget = max(DENSE_FLOOR, DENSE_PER_CELL * len(coords))
-    if rows * cols <= budget or not len(coords):
-        return (rows, cols) if rows * cols <= budget else (1, 1)
+def _dense_extent(parts: Sequence[np.ndarray], rows: int, cols: int) -> tuple[int, int]:
+    """How many rows and columns of a sheet to hold densely: its whole extent
+    (``rows`` × ``cols``) when that costs at most a few slots per cell present
+    (the cells' ``(n, 2)`` coordinate arrays ``parts``), else the corner
+    (chosen among quantiles of the cells' rows and columns) that holds the
+    most cells within that budget."""
+    budget = max(DENSE_FLOOR, DENSE_PER_CELL * sum(len(p) for p in parts))
+    if rows * cols <= budget:
+        return (rows, cols)  # the usual sheet, decided without copying a coordinate
+    coords = np.concatenate(parts)
+    if not len(coords):
+        return (1, 1)
     qs = (0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0)
     r_cands = {1, rows, *np.quantile(coords[:, 0], qs, method="higher").tolist()}
     c_cands = {1, cols, *np.quantile(coords[:, 1], qs, method="higher").tolist()}
@@ -555,7 +559,7 @@ class _Engine:
             # held densely over the sheet's own cells (not the whole workbook's
             # extent: a 30-cell parameter sheet beside a 300,000-row log is not
             # 300,000 rows of slots); whole columns are still cut at ``rows``
-            dense = _dense_extent(np.concatenate([rc, fc]), *extent[s.name])
+            dense = _dense_extent((rc, fc), *extent[s.name])
             g = SheetGrid(s.name, rows, cols, dense)
             if s.values:
                 vals = np.empty(len(s.values), dtype=object)
