@@ -249,25 +249,25 @@ def _text_or_number_index(flat: list[Any]) -> dict[Any, np.ndarray]:
     column. No text equals a number as a dictionary key, so the distinct
     values are numbered in one pass at C speed and keyed once each; the cells
     are then grouped by numpy."""
+    # each cell → the position where its value first occurs (a C-level loop)
     raw: dict[Any, int] = {}
-    setdefault = raw.setdefault
-    raw_codes = np.fromiter(
-        (setdefault(v, len(raw)) for v in flat), dtype=np.intp, count=len(flat)
+    first_at = np.fromiter(
+        map(raw.setdefault, flat, range(len(flat))), dtype=np.intp, count=len(flat)
     )
     code_of: dict[Any, int] = {}
-    first = np.full(len(raw) + 1, -1, dtype=np.intp)  # distinct value → key code
-    second = np.full(len(raw) + 1, -1, dtype=np.intp)  # numeric text → its number's key
-    for i, v in enumerate(raw):
+    first = np.full(len(flat), -1, dtype=np.intp)  # by first position: the value's key code
+    second = np.full(len(flat), -1, dtype=np.intp)  # numeric text: its number's key code
+    for v, at in raw.items():
         if v.__class__ is str:
-            first[i] = code_of.setdefault(("s", v.lower()), len(code_of))
+            first[at] = code_of.setdefault(("s", v.lower()), len(code_of))
             n = text_to_number(v)
             if n is not None:
-                second[i] = code_of.setdefault(("n", round15(n)), len(code_of))
+                second[at] = code_of.setdefault(("n", round15(n)), len(code_of))
         elif v is not None:
-            first[i] = code_of.setdefault(("n", round15(v)), len(code_of))
+            first[at] = code_of.setdefault(("n", round15(v)), len(code_of))
     keys = list(code_of)
-    index = _positions(first[raw_codes], keys)
-    extra = second[raw_codes]
+    index = _positions(first[first_at], keys)
+    extra = second[first_at]
     if (extra >= 0).any():
         for k, more in _positions(extra, keys).items():
             have = index.get(k)
