@@ -488,7 +488,7 @@ def child_builtin(path: Path) -> dict[str, Any]:
 
     t1 = time.perf_counter()
     with gc_paused():  # as jixiao refresh runs it
-        wb = read_workbook(path)
+        wb = read_workbook(path, formula_values=False)
         t2 = time.perf_counter()
         results = calculate(wb)
         t3 = time.perf_counter()
@@ -708,11 +708,12 @@ def bench_per_row(folder: Path, sizes: list[int], others: bool, pycel_rows: int 
             floor = min(run_child("floor", path, timeout=600)["total"] for _ in range(2))
             r = run_child("builtin", path, timeout=1800)
             ratio = r["total"] / floor
+            # the target is for 10,000 rows; larger sizes are held to growth and memory
+            verdict = f" (target ≤ 1.5×: {'ok' if ratio <= 1.5 else 'MISSED'})" if n == 10_000 else ""
             print(
                 f"per-row {label:<8} {n:>7,} rows: total {r['total']:.2f} s (read {r['read']:.2f}, "
                 f"calculate {r['calculate']:.2f}, write {r['write']:.2f}), floor {floor:.2f} s "
-                f"→ {ratio:.1f}× the floor (target ≤ 1.5×: {'ok' if ratio <= 1.5 else 'MISSED'}), "
-                f"peak {r['peak_mb']:.0f} MB"
+                f"→ {ratio:.1f}× the floor{verdict}, peak {r['peak_mb']:.0f} MB"
             )
             if n == 10_000:
                 ten[contract] = r["total"]

@@ -962,3 +962,25 @@ def test_repeated_groups_in_formulas() -> None:
     assert [out[f"E{r}"] for r in range(1, 7)] == [2.0] * 6
     assert [out[f"F{r}"] for r in range(1, 7)] == [f"abcd{10 * r}" for r in range(1, 7)]
     assert [out[f"G{r}"] for r in range(1, 7)] == ["0" if r % 3 == 0 else "+" for r in range(1, 7)]
+
+
+_KEY_CELLS = st.one_of(
+    st.none(),
+    st.sampled_from(["1", "1.0", " 2 ", "2", "abc", "ABC", "Abc", "50%", "2024-01-31", "E0001", ""]),
+    st.sampled_from([0.0, -0.0, 1.0, 2.0, 0.5, 1e-16, 45322.0]),
+    st.text(max_size=3),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_KEY_CELLS, max_size=40))
+def test_text_and_number_key_index_equals_the_typed_one(cells: list[object]) -> None:
+    """The fast index of a key column of texts, numbers and blanks finds the
+    same cells under the same keys as the per-type index it stands in for."""
+    from addin.refresh.functions import criteria
+
+    fast = criteria._text_or_number_index(list(cells))
+    typed = criteria._typed_index(list(cells))
+    assert {k: v.tolist() for k, v in fast.items()} == {
+        k: v.tolist() for k, v in typed.items() if len(v)
+    }

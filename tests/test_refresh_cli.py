@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 import zipfile
 from pathlib import Path
 
@@ -277,18 +276,6 @@ def test_json_summary(tmp_path: Path) -> None:
     assert bad["exit_code"] == 2
     assert bad["problem_details"][0]["where"] == "Sheet1!A1"
     assert bad["problem_details"][0]["code"] == "refresh.unsupported"
-
-
-def test_missing_libreoffice_engine_is_a_clear_message(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``--engine libreoffice`` without its module: exit 2 and a message."""
-    monkeypatch.setitem(sys.modules, "addin.refresh.libreoffice", None)
-    src = workbook("types07.xlsx", tmp_path)
-    result = run(src, "--engine", "libreoffice")
-    assert result.exit_code == 2
-    assert_no_traceback(result)
-    assert "LibreOffice" in result.output
 
 
 def test_internal_error_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

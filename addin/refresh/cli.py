@@ -115,37 +115,18 @@ def check_engine(name: str) -> None:
 
 
 def load_engine(name: str) -> Calculate:
-    """The ``calculate(workbook, source_path) -> Results`` of engine ``name``.
-
-    Engines are imported only when used. ``builtin`` is
-    :func:`addin.refresh.engine.calculate`; ``libreoffice`` is
-    ``addin.refresh.libreoffice.calculate(workbook, source_path)``.
-    """
+    """The ``calculate(workbook, source_path) -> Results`` of engine ``name``,
+    imported only when used: ``builtin`` is :func:`addin.refresh.engine.calculate`,
+    ``libreoffice`` is :func:`addin.refresh.libreoffice.calculate`. (Tests
+    replace this function to run the command with a stand-in engine.)"""
     if name == "builtin":
-        try:
-            engine = importlib.import_module("addin.refresh.engine")
-        except ModuleNotFoundError as exc:
-            if exc.name != "addin.refresh.engine":
-                raise
-            raise EngineUnavailableError(
-                "内置计算引擎（addin.refresh.engine）不可用 / the built-in engine "
-                "(addin.refresh.engine) is not available"
-            ) from None
-        builtin: Callable[[Workbook], Results] = engine.calculate
-        return lambda workbook, _source: builtin(workbook)
+        from addin.refresh.engine import calculate
+
+        return lambda workbook, _source: calculate(workbook)
     if name == "libreoffice":
-        try:
-            module = importlib.import_module("addin.refresh.libreoffice")
-        except ModuleNotFoundError as exc:
-            if exc.name != "addin.refresh.libreoffice":
-                raise
-            raise EngineUnavailableError(
-                "LibreOffice 引擎（addin.refresh.libreoffice）尚未提供，请改用 --engine builtin / "
-                "the LibreOffice engine (addin.refresh.libreoffice) is not available; "
-                "use --engine builtin"
-            ) from None
-        libre: Calculate = module.calculate
-        return libre
+        from addin.refresh.libreoffice import calculate as libreoffice
+
+        return libreoffice
     raise EngineUnavailableError(f"未知引擎 {name} / unknown engine {name}")
 
 
@@ -342,7 +323,7 @@ def _refresh(
                     "refreshing in place"
                 )
         original = read_input(source)
-        workbook = read_workbook(source, data=original.data)
+        workbook = read_workbook(source, data=original.data, formula_values=False)
         results = calculate(workbook, source)
 
         def unchanged() -> None:

@@ -57,7 +57,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -138,14 +138,18 @@ class RangeTooLargeError(Exception):
         self.rows, self.cols = rows, cols
 
 
-def _dense_extent(coords: np.ndarray, rows: int, cols: int) -> tuple[int, int]:
-    """How many rows and columns of a sheet to hold densely: the workbook's
-    extent when that costs at most a few slots per cell present, else the
-    corner (chosen among quantiles of the cells' rows and columns) that holds
-    the most cells within that budget."""
-    budget = max(DENSE_FLOOR, DENSE_PER_CELL * len(coords))
-    if rows * cols <= budget or not len(coords):
-        return (rows, cols) if rows * cols <= budget else (1, 1)
+def _dense_extent(parts: Sequence[np.ndarray], rows: int, cols: int) -> tuple[int, int]:
+    """How many rows and columns of a sheet to hold densely: its whole extent
+    (``rows`` × ``cols``) when that costs at most a few slots per cell present
+    (the cells' ``(n, 2)`` coordinate arrays ``parts``), else the corner
+    (chosen among quantiles of the cells' rows and columns) that holds the
+    most cells within that budget."""
+    budget = max(DENSE_FLOOR, DENSE_PER_CELL * sum(len(p) for p in parts))
+    if rows * cols <= budget:
+        return (rows, cols)  # the usual sheet, decided without copying a coordinate
+    coords = np.concatenate(parts)
+    if not len(coords):
+        return (1, 1)
     qs = (0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0)
     r_cands = {1, rows, *np.quantile(coords[:, 0], qs, method="higher").tolist()}
     c_cands = {1, cols, *np.quantile(coords[:, 1], qs, method="higher").tolist()}
@@ -533,23 +537,30 @@ class _Engine:
         cols = max([s.max_col for s in wb.sheets] + [1])
         # every sheet's cells as (row, col) arrays: the extent and the grids from them
         present: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        extent: dict[str, tuple[int, int]] = {}  # each sheet's own last row and column
         for s in wb.sheets:
             rc, fc = _coord_array(s.values), _coord_array(s.formulas)
             present[s.name] = (rc, fc)
+            last_row, last_col = max(s.max_row, 1), max(s.max_col, 1)
             for coords in (rc, fc):
                 if len(coords):
-                    rows, cols = (
-                        max(rows, int(coords[:, 0].max())),
-                        max(cols, int(coords[:, 1].max())),
-                    )
+                    last_row = max(last_row, int(coords[:, 0].max()))
+                    last_col = max(last_col, int(coords[:, 1].max()))
             for f in s.formulas.values():
                 if f.ref:
                     _, (r2, c2) = _ref_bounds(f.ref)
-                    rows, cols = max(rows, r2), max(cols, c2)
+                    last_row, last_col = max(last_row, r2), max(last_col, c2)
+            extent[s.name] = (last_row, last_col)
+            rows, cols = max(rows, last_row), max(cols, last_col)
         self.grids: dict[str, SheetGrid] = {}
+        self._formula_cells = {name: fc for name, (_rc, fc) in present.items()}
         for s in wb.sheets:
             rc, fc = present[s.name]
-            g = SheetGrid(s.name, rows, cols, _dense_extent(np.concatenate([rc, fc]), rows, cols))
+            # held densely over the sheet's own cells (not the whole workbook's
+            # extent: a 30-cell parameter sheet beside a 300,000-row log is not
+            # 300,000 rows of slots); whole columns are still cut at ``rows``
+            dense = _dense_extent((rc, fc), *extent[s.name])
+            g = SheetGrid(s.name, rows, cols, dense)
             if s.values:
                 vals = np.empty(len(s.values), dtype=object)
                 vals[:] = [
@@ -601,8 +612,7 @@ class _Engine:
             normal: dict[int, list[tuple[int, Formula]]] = defaultdict(list)
             shared: dict[tuple[SharedGroup, int], list[int]] = defaultdict(list)
             if s.formulas:
-                rc = np.array(list(s.formulas), dtype=np.intp)
-                grid.clear_cells(rc)
+                grid.clear_cells(self._formula_cells[s.name])
             for (r, c), f in s.formulas.items():
                 if f.kind == "normal":
                     if f.group is not None:
@@ -1055,8 +1065,8 @@ class _Engine:
                 vals = self.block_values(self.ev(b.node, bx), bx)
                 g.put(b.row, b.col, vals.reshape(-1, 1))
                 out = self.results.values.setdefault(g.name, {})
-                for i, v in enumerate(vals.tolist()):
-                    out[(b.row + i, b.col)] = v
+                coords = zip(range(b.row, b.row + len(vals)), itertools.repeat(b.col), strict=False)
+                out.update(zip(coords, vals.tolist(), strict=True))  # the tuples made at C speed
             return
         bx = _Bx(g, b.row, b.col, True, self.date1904)
         if kind == "array" and b.formula.ref and isinstance(b.node, Func):
@@ -2238,6 +2248,14 @@ def _column_runs(cells: list[tuple[int, Formula]], col: int) -> list[tuple[int, 
                 b0 = base[0]
                 while (
                     j < n and cells[j][0] == r0 + (j - i) and cells[j][1].text == fmt % (b0 + j - i)
+                ):
+                    j += 1
+            elif len(set(base)) == 1:  # every relative reference on the formula's own row
+                b0, m = base[0], len(base)
+                while (
+                    j < n
+                    and cells[j][0] == r0 + (j - i)
+                    and cells[j][1].text == fmt % ((b0 + j - i,) * m)
                 ):
                     j += 1
             else:

@@ -17,7 +17,9 @@ Two jobs, kept apart so the validator can reuse the first:
   (shared formulas kept as groups — :class:`SharedGroup`, a child's own text
   worked out only when read —, legacy array formulas, dynamic arrays
   recognised through the cell metadata part), defined names, tables and the
-  1904 date system.
+  1904 date system. A large sheet is checked for well-formed XML by lxml on a
+  second thread while the regular-expression scanner reads it; a refresh
+  leaves out the values cached in formula cells (``formula_values=False``).
 
 Everything that goes wrong with the *file* becomes
 :class:`~addin.xlsx.model.UnreadableWorkbookError` with a message in Chinese
@@ -927,21 +929,29 @@ class _SheetReader:
     strings: list[str]
     dynamic_cm: frozenset[str]
     date1904: bool
+    formula_values: bool = True  # keep the values cached in formula cells
     shared: dict[str, SharedGroup] = field(default_factory=dict)
     pending: list[tuple[Coord, str]] = field(default_factory=list)
 
 
 def read_workbook(
-    path: str | Path, limits: Limits = DEFAULT_LIMITS, *, data: bytes | None = None
+    path: str | Path,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    data: bytes | None = None,
+    formula_values: bool = True,
 ) -> Workbook:
     """Read a workbook package into the refresh model (see the module docstring);
     from ``data`` when given (the bytes :func:`read_input` read from ``path``).
+    With ``formula_values=False`` the values cached in formula cells are left
+    out of ``Sheet.values`` (a refresh computes every one of them, so reading
+    them is time and memory for nothing); the formulas are read the same.
 
     Raises :class:`UnreadableWorkbookError` for anything wrong with the file.
     """
     with open_package(path, limits, data=data) as package, gc_paused():
         try:
-            return _read(package)
+            return _read(package, formula_values)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise _unreadable(
                 f"{package.path.name} 已损坏（{exc}）", f"{package.path.name} is corrupt ({exc})"
@@ -965,7 +975,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read(package: Package) -> Workbook:
+def _read(package: Package, formula_values: bool = True) -> Workbook:
     root = package.parse(package.workbook_part)
     date1904 = False
     for pr in _children(root, "workbookPr"):
@@ -984,7 +994,8 @@ def _read(package: Package) -> Workbook:
     for sp in package.sheet_parts:
         sheet = Sheet(sp.name)
         if package.has(sp.part):
-            _read_sheet(package, sp.part, _SheetReader(sheet, strings, dynamic_cm, date1904))
+            reader = _SheetReader(sheet, strings, dynamic_cm, date1904, formula_values)
+            _read_sheet(package, sp.part, reader)
         sheets.append(sheet)
         for rel_type, target in package.rels(sp.part).values():
             if rel_type.endswith("/table") and package.has(target):
@@ -1194,6 +1205,8 @@ def _read_sheet_tree(package: Package, part: str, rd: _SheetReader) -> None:
                     max_row = rno
                 if col_no > max_col:
                     max_col = col_no
+                if not rd.formula_values and coord in sheet.formulas:
+                    continue
             if v_text is not None or is_el is not None:
                 t = c.get("t")
                 if t is None and v_text:
@@ -1371,6 +1384,8 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
     columns = COLUMNS
     shared = rd.shared
     shared_formula = Formula.shared
+    formula_values = rd.formula_values
+    texts: dict[bytes, str] = {}
     max_row = max_col = 0
     seen = 0
     last_digits, last_row = b"", 0
@@ -1440,7 +1455,7 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                     max_row = row
                 if col > max_col:
                     max_col = col
-                if not child_v:
+                if not child_v or (not formula_values and group is not None):
                     continue
                 if not attrs or b"t=" not in attrs:
                     try:
@@ -1456,6 +1471,12 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                 )
                 if text.strip():
                     formulas[coord] = Formula(text)
+                    if not formula_values:
+                        if row > max_row:
+                            max_row = row
+                        if col > max_col:
+                            max_col = col
+                        continue
                 if row > max_row:
                     max_row = row
                 if col > max_col:
@@ -1468,7 +1489,12 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                     continue
                 v_raw, v_present, is_raw = f_v, True, None
             elif inline and b'"inlineStr"' in attrs:
-                values[coord] = inline.decode("utf-8")
+                # one str per distinct text (key columns repeat theirs): less
+                # memory, and later lookups meet the same object
+                text = texts.get(inline)
+                if text is None:
+                    text = texts[inline] = inline.decode("utf-8")
+                values[coord] = text
                 if row > max_row:
                     max_row = row
                 if col > max_col:
@@ -1494,6 +1520,8 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                         max_row = row
                     if col > max_col:
                         max_col = col
+                    if not formula_values and coord in formulas:
+                        continue
                 if not v_present and is_raw is None:
                     continue
             t: str | None = None

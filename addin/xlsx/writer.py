@@ -18,13 +18,18 @@ What changes, and nothing else:
 The sheet XML is edited as bytes, splicing single ``<c>`` elements; it is
 never re-serialised, so namespaces, attribute order and everything else stay
 as the file had them. For speed, values going into formula cells of the usual
-shape (``<c r=…><f…>…</f><v>…</v></c>``) are written in one ``re.sub`` pass;
-the rest (new spill cells, text needing ``xml:space``, unusual XML) is found by
-a byte search or, failing that, by walking the rows in order. Every other zip entry is copied *raw*: the same
+shape (``<c r=…><f…>…</f><v>…</v></c>``) are written in one ``re.sub`` pass
+(matching formula cells only where no dynamic array spills, so input cells are
+passed over at C speed); the rest (new spill cells, text needing
+``xml:space``, unusual XML) is found by a byte search or, failing that, by
+walking the rows in order. Every other zip entry is copied *raw*: the same
 compressed bytes, names, order, timestamps and attributes (VBA projects,
 charts, images, comments, validations, styles, ``calcChain.xml``). Changed
 parts keep their name, position and compression method (re-deflated at
-level 6, or level 1 above 8 MB, where it is five times faster).
+level 6, or level 1 above 8 MB, where it is five times faster). A large part
+is deflated in 1 MB pieces on the other cores while the first pass is still
+splicing the rest (:class:`_Deflater`, pigz's way: each piece primed with the
+32 KB before it and ended by a sync flush, so the pieces form one stream).
 
 Calculation state (``<calcPr>`` in ``workbook.xml``, the one other part that
 may change): every formula was just calculated, so the output says so
@@ -248,7 +253,11 @@ class _SheetSplicer:
         is_open, is_close = b"<" + tags.el("is") + b">", b"</" + tags.el("is") + b">"
         t_open, t_close = b"<" + tags.el("t"), b"</" + tags.el("t") + b">"
 
+        c_open_r = c_open + b' r="'
+        changed = 0
+
         def one(cm: re.Match[bytes]) -> bytes:
+            nonlocal changed
             letters, digits, attrs, _closed, f_el, old_v, empty_v, old_is = cm.groups()
             col = columns.get(letters)
             if col is None:
@@ -266,7 +275,12 @@ class _SheetSplicer:
             ):
                 # the commonest update: a number into a formula cell holding a number
                 del updates[coord]
-                payload = format_number(value).encode()
+                # format_number, inlined: this line runs once per formula cell
+                payload = (
+                    b"%d" % value
+                    if value.is_integer() and -1e15 < value < 1e15
+                    else repr(value).encode()
+                )
                 if old_v == payload:
                     return cm.group()
                 try:
@@ -274,9 +288,9 @@ class _SheetSplicer:
                         return cm.group()
                 except ValueError:
                     pass
-                self.changed += 1
-                return b'%s r="%s%s"%s>%s%s%s%s%s' % (
-                    c_open,
+                changed += 1
+                return b'%s%s%s"%s>%s%s%s%s%s' % (
+                    c_open_r,
                     letters,
                     digits,
                     attrs,
@@ -333,7 +347,7 @@ class _SheetSplicer:
                 content = is_open + t_open + space + b">" + payload + t_close + is_close
             else:
                 content = v_open + payload + v_close
-            self.changed += 1
+            changed += 1
             return (
                 c_open
                 + b' r="'
@@ -366,6 +380,7 @@ class _SheetSplicer:
             pos = stop
         chunks.append(xml[end:])
         add(chunks[-1])
+        self.changed += changed
         return chunks
 
     def _run_fast(self, m: re.Match[bytes]) -> bytes | None:

@@ -229,16 +229,69 @@ def _simple_criterion(c: Any) -> Any:
     return ("s", t.lower())
 
 
+_TEXT_OR_NUMBER = frozenset((str, float, type(None)))
+
+
 def _equality_index(arr: np.ndarray) -> dict[Any, np.ndarray]:
     """Flat positions of each cell value under the keys of
     :func:`_simple_criterion` (numeric text is found by number too).
 
     Each distinct value is keyed once; the positions are slices of one stable
     sort of the cells by key (ascending within a key)."""
+    flat = arr.ravel().tolist()
+    if set(map(type, flat)) <= _TEXT_OR_NUMBER:
+        return _text_or_number_index(flat)
+    return _typed_index(flat)
+
+
+def _text_or_number_index(flat: list[Any]) -> dict[Any, np.ndarray]:
+    """:func:`_equality_index` of texts, numbers and blanks — the usual key
+    column. No text equals a number as a dictionary key, so the distinct
+    values are numbered in one pass at C speed and keyed once each; the cells
+    are then grouped by numpy."""
+    # each cell → the position where its value first occurs (a C-level loop)
+    raw: dict[Any, int] = {}
+    first_at = np.fromiter(
+        map(raw.setdefault, flat, range(len(flat))), dtype=np.intp, count=len(flat)
+    )
+    code_of: dict[Any, int] = {}
+    first = np.full(len(flat), -1, dtype=np.intp)  # by first position: the value's key code
+    second = np.full(len(flat), -1, dtype=np.intp)  # numeric text: its number's key code
+    for v, at in raw.items():
+        if v.__class__ is str:
+            first[at] = code_of.setdefault(("s", v.lower()), len(code_of))
+            n = text_to_number(v)
+            if n is not None:
+                second[at] = code_of.setdefault(("n", round15(n)), len(code_of))
+        elif v is not None:
+            first[at] = code_of.setdefault(("n", round15(v)), len(code_of))
+    keys = list(code_of)
+    index = _positions(first[first_at], keys)
+    extra = second[first_at]
+    if (extra >= 0).any():
+        for k, more in _positions(extra, keys).items():
+            have = index.get(k)
+            index[k] = more if have is None else np.union1d(have, more)
+    return index
+
+
+def _positions(codes: np.ndarray, keys: list[Any]) -> dict[Any, np.ndarray]:
+    """For each key code in ``codes`` (-1: none), the ascending positions holding it."""
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
+    return {
+        keys[c]: order[bounds[c] : bounds[c + 1]]
+        for c in range(len(keys))
+        if bounds[c + 1] > bounds[c]
+    }
+
+
+def _typed_index(flat: list[Any]) -> dict[Any, np.ndarray]:
+    """:func:`_equality_index` of any cells (logicals, errors, numbers as
+    ints): each value keyed with its type, so ``TRUE`` is not ``1``."""
     code_of: dict[Any, int] = {}
     seen: dict[tuple[type, Any], tuple[int, Any]] = {}
     extra: dict[Any, list[int]] = {}  # numeric text, found by its number too
-    flat = arr.ravel().tolist()
     codes = np.full(len(flat), -1, dtype=np.intp)
     for i, v in enumerate(flat):
         hit = seen.get((v.__class__, v))
@@ -443,7 +496,7 @@ def _aggregate(
     cells = sel.tolist()
     if errs and not errs.isdisjoint(cells):
         return None  # the first error in the selection, as the function raises it
-    vals = [v for v in (nums[p] for p in cells) if v is not None]
+    vals = [v for v in map(nums.__getitem__, cells) if v is not None]
     if name in ("SUMIF", "SUMIFS"):
         return math.fsum(vals)
     if not vals:
