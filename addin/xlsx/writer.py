@@ -275,12 +275,7 @@ class _SheetSplicer:
             ):
                 # the commonest update: a number into a formula cell holding a number
                 del updates[coord]
-                # format_number, inlined: this line runs once per formula cell
-                payload = (
-                    b"%d" % value
-                    if value.is_integer() and -1e15 < value < 1e15
-                    else repr(value).encode()
-                )
+                payload = format_number(value).encode()
                 if old_v == payload:
                     return cm.group()
                 try:
@@ -789,8 +784,8 @@ def _splice_deflated(
     spills: Mapping[Coord, Coord],
     shared_strings: Callable[[], list[str]],
 ) -> tuple[bytes | Deflated, int]:
-    """:func:`splice_sheet` for a part the package stores deflated: when the
-    first pass writes every value (the usual case), its output is deflated
+    """:func:`splice_sheet` for a large part the package stores deflated: when
+    the first pass writes every value (the usual case), its output is deflated
     slice by slice while it is made and comes back as :class:`Deflated`."""
     sink = _Deflater(_deflate_level(len(xml)))
     splicer = _SheetSplicer(xml, updates, spills, shared_strings, sink)
@@ -833,6 +828,12 @@ def _deflate_workers() -> int:
     return min(os.cpu_count() or 1, 8)
 
 
+def _in_pieces(size: int) -> bool:
+    """Whether a part of ``size`` bytes is deflated in pieces side by side: it
+    is at least two pieces long and there is another core to take them."""
+    return size >= 2 * _DEFLATE_PIECE and _deflate_workers() >= 2
+
+
 def _deflate_piece(
     piece: bytes | memoryview, primer: bytes | memoryview, level: int, last: bool
 ) -> bytes:
@@ -854,8 +855,7 @@ def deflate(content: bytes, level: int) -> bytes:
     does it (:func:`_deflate_piece`): the pieces joined are one valid stream.
     zlib releases the GIL while it compresses.
     """
-    workers = _deflate_workers()
-    if len(content) < 2 * _DEFLATE_PIECE or workers < 2:
+    if not _in_pieces(len(content)):
         return _deflate_piece(content, b"", level, True)
     view = memoryview(content)
     size = len(content)
@@ -865,7 +865,7 @@ def deflate(content: bytes, level: int) -> bytes:
         primer = view[max(0, start - _DEFLATE_WINDOW) : start]
         return _deflate_piece(view[start:end], primer, level, end == size)
 
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="jixiao-deflate") as pool:
+    with ThreadPoolExecutor(_deflate_workers(), thread_name_prefix="jixiao-deflate") as pool:
         return b"".join(pool.map(piece, range(0, size, _DEFLATE_PIECE)))
 
 
@@ -1397,7 +1397,8 @@ def write_results(
                 continue
             xml = package.read(part)
             new: bytes | Deflated
-            if package.names[part].compress_type == zipfile.ZIP_DEFLATED and not values_only:
+            deflated = package.names[part].compress_type == zipfile.ZIP_DEFLATED
+            if deflated and _in_pieces(len(xml)) and not values_only:
                 new, n = _splice_deflated(xml, updates, spills, shared_strings)
             else:
                 new, n = splice_sheet(xml, updates, spills, shared_strings)
