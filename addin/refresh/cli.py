@@ -414,9 +414,9 @@ def _error_values(results: Results) -> dict[str, list[str]]:
 
     out: dict[str, list[str]] = {}
     for sheet, cells in results.values.items():
-        for (row, col), value in sorted((c, v) for c, v in cells.items() if isinstance(v, ExcelError)):
-            if isinstance(value, ExcelError):
-                out.setdefault(str(value), []).append(f"{_sheet_ref(sheet)}!{to_a1(row, col)}")
+        errors = sorted((c, v) for c, v in cells.items() if isinstance(v, ExcelError))
+        for (row, col), value in errors:
+            out.setdefault(str(value), []).append(f"{_sheet_ref(sheet)}!{to_a1(row, col)}")
     return dict(sorted(out.items()))
 
 

@@ -1469,18 +1469,15 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                 text = (
                     xml_text(f_plain) if b"&" in f_plain or b"\r" in f_plain else f_plain.decode()
                 )
-                if text.strip():
+                is_formula = bool(text.strip())
+                if is_formula:
                     formulas[coord] = Formula(text)
-                    if not formula_values:
-                        if row > max_row:
-                            max_row = row
-                        if col > max_col:
-                            max_col = col
-                        continue
                 if row > max_row:
                     max_row = row
                 if col > max_col:
                     max_col = col
+                if is_formula and not formula_values:
+                    continue
                 if not attrs or b"t=" not in attrs:
                     try:
                         values[coord] = float(f_v)

@@ -269,9 +269,7 @@ def _text_or_number_index(flat: list[Any]) -> dict[Any, np.ndarray]:
     index = _positions(first[first_at], keys)
     extra = second[first_at]
     if (extra >= 0).any():
-        for k, more in _positions(extra, keys).items():
-            have = index.get(k)
-            index[k] = more if have is None else np.union1d(have, more)
+        _add_numeric_text(index, _positions(extra, keys))
     return index
 
 
@@ -284,6 +282,13 @@ def _positions(codes: np.ndarray, keys: list[Any]) -> dict[Any, np.ndarray]:
         for c in range(len(keys))
         if bounds[c + 1] > bounds[c]
     }
+
+
+def _add_numeric_text(index: dict[Any, np.ndarray], more: dict[Any, np.ndarray]) -> None:
+    """Add to ``index`` the positions of numeric texts under their numbers' keys."""
+    for k, positions in more.items():
+        have = index.get(k)
+        index[k] = positions if have is None else np.union1d(have, positions)
 
 
 def _typed_index(flat: list[Any]) -> dict[Any, np.ndarray]:
@@ -312,13 +317,8 @@ def _typed_index(flat: list[Any]) -> dict[Any, np.ndarray]:
         codes[i] = hit[0]
         if hit[1] is not None:
             extra.setdefault(hit[1], []).append(i)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(code_of) + 1))
-    index = {k: order[bounds[c] : bounds[c + 1]] for k, c in code_of.items()}
-    for k, more in extra.items():
-        have = index.get(k)
-        more_arr = np.array(more, dtype=np.intp)
-        index[k] = more_arr if have is None else np.union1d(have, more_arr)
+    index = _positions(codes, list(code_of))
+    _add_numeric_text(index, {k: np.array(v, dtype=np.intp) for k, v in extra.items()})
     return index
 
 
