@@ -533,8 +533,7 @@ class _Engine:
         self.late_found: list[tuple[str, int, int, int, Rect]] = []
         self._current: Block | None = None
         self.date1904 = wb.date1904
-        rows = max([s.max_row for s in wb.sheets] + [1])
-        cols = max([s.max_col for s in wb.sheets] + [1])
+        rows = cols = 1  # the workbook's extent: where whole columns and rows are cut
         # every sheet's cells as (row, col) arrays: the extent and the grids from them
         present: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         extent: dict[str, tuple[int, int]] = {}  # each sheet's own last row and column
@@ -553,7 +552,9 @@ class _Engine:
             extent[s.name] = (last_row, last_col)
             rows, cols = max(rows, last_row), max(cols, last_col)
         self.grids: dict[str, SheetGrid] = {}
-        self._formula_cells = {name: fc for name, (_rc, fc) in present.items()}
+        # every sheet's formula cells as (row, col): blanked before computing,
+        # and where a spill must not land
+        self._formula_coords = {name.casefold(): fc for name, (_rc, fc) in present.items()}
         for s in wb.sheets:
             rc, fc = present[s.name]
             # held densely over the sheet's own cells (not the whole workbook's
@@ -586,7 +587,6 @@ class _Engine:
         self.spills: dict[tuple[str, Coord], tuple[int, int]] = {}
         self.results = Results()
         self.blocks: list[Block] = []
-        self._formula_coords: dict[str, np.ndarray] = {}
         self._position: dict[int, int] = {}  # id(block) → its place in the order
         self._order: list[Block] = []
         self._grown_at: dict[tuple[str, Coord], int] = {}
@@ -612,7 +612,7 @@ class _Engine:
             normal: dict[int, list[tuple[int, Formula]]] = defaultdict(list)
             shared: dict[tuple[SharedGroup, int], list[int]] = defaultdict(list)
             if s.formulas:
-                grid.clear_cells(self._formula_cells[s.name])
+                grid.clear_cells(self._formula_coords[key_sheet])
             for (r, c), f in s.formulas.items():
                 if f.kind == "normal":
                     if f.group is not None:
@@ -1157,10 +1157,7 @@ class _Engine:
         """Whether a formula cell other than ``anchor`` lies in anchor…end."""
         coords = self._formula_coords.get(sheet)
         if coords is None:
-            found = next((s for s in self.wb.sheets if s.name.casefold() == sheet), None)
-            listed = list(found.formulas) if found is not None else []
-            coords = np.array(listed, dtype=np.intp).reshape(-1, 2)
-            self._formula_coords[sheet] = coords
+            return False
         rows, cols = coords[:, 0], coords[:, 1]
         inside = (rows >= anchor[0]) & (rows <= end[0]) & (cols >= anchor[1]) & (cols <= end[1])
         inside &= (rows != anchor[0]) | (cols != anchor[1])
