@@ -7,7 +7,7 @@ from typing import Any
 
 from workbooks import styling
 from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
-from workbooks.templates.common import YES_NO, chosen, explain_sheet, person_name
+from workbooks.templates.common import SPARE_ROWS, YES_NO, chosen, explain_sheet, person_name
 
 ID = "t3-hujiao"
 VERSION = "1.0"
@@ -135,6 +135,8 @@ def template(n_groups: int = len(GROUPS), seed: int = SEED) -> Template:
         ],
         rows=people,
         nrows=len(people),
+        spare=SPARE_ROWS,
+        empty_key="工号",
         blocks={"组内名次块": (f"{MONTHS[0]}组内名次", f"{MONTHS[-1]}组内名次")},
     )
     groups = DataSheet(
@@ -155,6 +157,8 @@ def template(n_groups: int = len(GROUPS), seed: int = SEED) -> Template:
         ],
         rows=[[g, sup_names[i // 2]] for i, g in enumerate(groups_names)],
         nrows=len(groups_names),
+        spare=SPARE_ROWS,
+        empty_key="小组组别",
     )
     sups = DataSheet(
         name="主管",
@@ -173,6 +177,8 @@ def template(n_groups: int = len(GROUPS), seed: int = SEED) -> Template:
         ],
         rows=[[r[1]] for r in people if r[2] == "主管"],
         nrows=len(sup_names),
+        spare=SPARE_ROWS,
+        empty_key="主管姓名",
         blocks={"主管末位块": (f"{MONTHS[0]}末位名次", f"{MONTHS[-1]}末位名次")},
     )
     explain = explain_sheet(
