@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean venv libreoffice
+.PHONY: demo test lint bench clean venv libreoffice fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,6 +22,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
+
+# Longer fuzzing than make test: many more office shapes per template and the
+# 3,000-person offices (tests/test_templates_shapes.py).
+fuzz: $(STAMP)
+	JIXIAO_SHAPE_SEEDS=12 JIXIAO_SHAPE_BIG=1 $(BIN)/python -m pytest -n 2 -q tests/test_templates_shapes.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -125,6 +125,29 @@ def _readme_rows(t: Template, ws: Any) -> Iterable[list[Any]]:
         for p in paras:
             style = "quote" if p.startswith("「") or p.startswith("原文") else "para"
             yield [_cell(ws, p, style)]
+    rows = _rows_paragraphs(t)
+    if rows:
+        yield []
+        yield [_cell(ws, "行数、新增人员与空行", "h2")]
+        for p in rows:
+            yield [_cell(ws, p, "para")]
+
+
+def _rows_paragraphs(t: Template) -> list[str]:
+    """What the 说明 says about the rows of each sheet an office fills: how far
+    the formulas reach, where to add people, what an empty row gives."""
+    out = []
+    for s in t.sheets:
+        if not isinstance(s, DataSheet) or s.empty_key is None:
+            continue
+        key = next(c.header for c in s.cols if c.name == s.empty_key)
+        out.append(
+            f"「{s.name}」表：公式与名称覆盖第 {FIRST_ROW}—{s.end_row} 行（样例数据之下预留 {s.spare} 行）。"
+            f"新增的人员或事项接着最后一行往下填，即参加计算；行的先后不限。「{key}」为空的行是空行，"
+            f"各结果列为空，不参加排名、分布与汇总。第 {s.end_row} 行以下填写的内容不在公式范围内，"
+            "jixiao validate 会指出该行，请联系模板维护者扩展。"
+        )
+    return out
 
 
 def _text_lines(text: str, width: float) -> int:
