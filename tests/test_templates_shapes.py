@@ -248,3 +248,34 @@ def test_t8_fine_in_a_month_without_pay_is_shown(tmp_path: Path) -> None:
     assert want[f"年度评估!{ys.cell('未扣罚款', ys.nrows - 1)}"] == 500
     values = _refresh(t, tmp_path)
     assert _differences(values, want) == []
+
+
+def test_t8_cell_by_cell_engine_agrees(tmp_path: Path) -> None:
+    """The engine's reference path (``vectorise=False``: every block one row)
+    gives the grouped grades and pay the vectorised path gives, on a shaped office."""
+    t = _office("t8-xiaoshoubu", 5)
+    _shape(t, random.Random("t8-cell-by-cell"))
+    path = tmp_path / t.filename
+    writer.save(t, path)
+    fast = calculate(read_workbook(path)).values
+    slow = calculate(read_workbook(path), vectorise=False).values
+    want = golden(t)
+    assert _differences(fast, want) == []
+    assert _differences(slow, want) == []
+
+
+@pytest.mark.parametrize(("tid", "monthly", "yearly"),
+                         [("t5-xiaoshou", "月度考核", "年度考核"), ("t8-xiaoshoubu", "月度评估", "年度评估")])
+def test_listed_person_without_any_month(tid: str, monthly: str, yearly: str, tmp_path: Path) -> None:
+    """A person on the year sheet with no monthly row at all (joined in
+    December, not yet appraised): the reference's results, and no error value
+    anywhere in their year row."""
+    t = REGISTRY[tid]()
+    ms, ys = t.data_sheet(monthly), t.data_sheet(yearly)
+    who = _rows(ys)[0][0]
+    _set_rows(ms, [r for r in _rows(ms) if r[_key_index(ms)] != who])
+    want = golden(t)
+    values = _refresh(t, tmp_path)
+    assert _differences(values, want) == []
+    row = [values[yearly].get(from_a1(ys.cell(c.header, 0))) for c in ys.cols if not c.is_input]
+    assert not [v for v in row if hasattr(v, "code")], row
