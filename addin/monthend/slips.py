@@ -33,7 +33,6 @@ from addin.monthend.explain import _Explainer
 from addin.monthend.slip_book import SlipBlock, read_look, write_slips
 from addin.monthend.slip_plan import TOTAL_WORDS, SlipPlan, SlipPlanError, plan_from_spec
 from addin.monthend.values import Loaded, load, readable_or_exit
-from addin.progress import Progress
 from addin.summary import EXIT_ERRORS, EXIT_NOT_WRITTEN, EXIT_OK
 from addin.xlsx.a1 import to_a1
 from addin.xlsx.formula import FormulaSyntaxError, Func, Node, function_names, parse
@@ -149,7 +148,7 @@ def _explanations(ex: _Explainer, sheet: str, coord: tuple[int, int], cache: dic
     return out
 
 
-def make_slips(loaded: Loaded, plan: SlipPlan, *, explain: bool = True, progress: Progress | None = None) -> SlipRun:
+def make_slips(loaded: Loaded, plan: SlipPlan, *, explain: bool = True, progress: Any = None) -> SlipRun:
     """The people of ``plan``'s sheet, grouped by key in order of appearance,
     with their pay and the explanations of their computed amounts."""
     wb = loaded.workbook
@@ -198,7 +197,7 @@ def make_slips(loaded: Loaded, plan: SlipPlan, *, explain: bool = True, progress
                     for function, lines in _explanations(ex, plan.sheet, (row, c), cache):
                         person.notes.append((row, c, function, lines))
             if progress is not None:
-                progress.advance()
+                progress.update()
     total = sum((p.paid for p in people.values()), Decimal(0))
     return SlipRun(loaded, plan, list(people.values()), total, sheet_total, stated, problems)
 
@@ -266,6 +265,13 @@ def _to_pdf(sources: list[Path], outdir: Path) -> list[str]:
     return [s.name for s in sources if not (outdir / (s.stem + ".pdf")).is_file()]
 
 
+def _progress(total: int | None, desc: str) -> Any:
+    """A progress bar on standard error, drawn only on a terminal (tqdm's rule)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="人", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
+
+
 def _say(lang: Lang, zh: str, en: str) -> None:
     click.echo(zh if lang == "zh" else en)
 
@@ -321,7 +327,7 @@ def slips_command(
     except SlipPlanError as exc:
         click.echo(exc.zh if lang == "zh" else exc.en, err=True)
         sys.exit(EXIT_NOT_WRITTEN)
-    with Progress(None, "工资条 / slips") as progress:
+    with _progress(None, "explain") as progress:
         run = make_slips(loaded, plan, explain=not no_explain, progress=progress)
     if not run.people:
         _say(lang, f"{plan.sheet} 中没有人员（工号列为空）", f"no people in {plan.sheet} (the key column is empty)")
@@ -351,7 +357,7 @@ def slips_command(
         split_dir.mkdir(parents=True, exist_ok=True)
         names: set[str] = set()
         with tempfile.TemporaryDirectory(prefix="jixiao-slips-") as tmp, \
-                Progress(len(run.people), "工资条 / slips") as progress:  # fmt: skip
+                _progress(len(run.people), "slips") as progress:  # fmt: skip
             made: list[Path] = []
             for person in run.people:
                 stem = file_stem(person)
@@ -361,7 +367,7 @@ def slips_command(
                 target = (Path(tmp) if pdf else split_dir) / f"{stem}.xlsx"
                 write_slips(target, blocks_of(run, [person], lang), plan.columns, look, title=title, cut=False)
                 made.append(target)
-                progress.advance(note=stem)
+                progress.update()
             if pdf:
                 failed = _to_pdf(made, split_dir)
                 if failed:
