@@ -368,3 +368,26 @@ def test_no_sheet_found_is_exit_2(tmp_path: Path) -> None:
 
 def test_key_text_of_numbers() -> None:
     assert number_text(1001.0) == "1001"
+
+
+@pytest.mark.libreoffice
+def test_pdf_slips_hold_only_their_person(tmp_path: Path) -> None:
+    """``--split --pdf``: one PDF per person through LibreOffice; each page's
+    text names its person and nobody else."""
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is missing: make libreoffice installs poppler-utils")
+    book = tmp_path / "own.xlsx"
+    _top, people = _office_workbook(book, random.Random(3))
+    code, output, folder = _slips(book, tmp_path, "--pdf")
+    assert code == 0, output
+    run = _run(book)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{file_stem(p)}.pdf" for p in run.people)
+    for p in run.people:
+        text = subprocess.run(["pdftotext", str(folder / f"{file_stem(p)}.pdf"), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        assert p.key in text
+        assert p.name in text
+        for key, name, _sales in people:
+            if key != p.key:
+                assert key not in text
+                assert name not in text

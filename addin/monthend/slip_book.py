@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from addin.xlsx.a1 import from_a1
 from addin.xlsx.model import CellValue
 
-__all__ = ["Look", "SlipBlock", "page_rows", "read_look", "text_units", "write_slips"]
+__all__ = ["Look", "SlipBlock", "SlipWriter", "page_rows", "read_look", "text_units", "write_slips"]
 
 #: Excel's default column width (characters) and row height (points)
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 8.43, 15.0
@@ -50,6 +51,11 @@ class CellLook:
     border: Any = None
     alignment: Any = None
     number_format: str = "General"
+
+    def key(self) -> tuple[object, ...]:
+        """The same key for cells of the same look (openpyxl hands out one
+        object per distinct style of the source)."""
+        return (id(self.font), id(self.fill), id(self.border), id(self.alignment), self.number_format)
 
 
 @dataclass
@@ -180,21 +186,63 @@ def page_rows(heights: list[float], blocks: list[tuple[int, int]], page_height: 
     return breaks
 
 
-def _style(cell: Any, look: CellLook | None) -> None:
-    """Give ``cell`` the source cell's look (openpyxl's style objects are
-    values: shared, not copied, which matters for thousands of slips)."""
-    if look is None:
-        return
+def _style(cell: Any, look: CellLook, *, header: bool = False) -> None:
+    """Give ``cell`` the source cell's look; a header cell is centred and wrapped."""
     for attr in ("font", "fill", "border", "alignment"):
         value = getattr(look, attr)
         if value is not None:
             setattr(cell, attr, value)
     cell.number_format = look.number_format
+    if header:
+        horizontal = look.alignment.horizontal if look.alignment is not None else None
+        cell.alignment = Alignment(horizontal=horizontal or "center", vertical="center", wrap_text=True)
 
 
 def _font_size(look: CellLook | None) -> float:
     size = getattr(getattr(look, "font", None), "sz", None)
     return float(size) if size else 11.0
+
+
+class SlipWriter:
+    """Writes slip files one after another: one openpyxl workbook is reused,
+    its sheet replaced for each file, so each distinct look (font, fill,
+    border, alignment, format) is registered once and then copied by index —
+    thousands of per-person files cost little more than their cells. A file
+    holds only the sheet written for it; the shared style table holds looks,
+    never values."""
+
+    def __init__(self, columns: tuple[int, ...], look: Look, title: str) -> None:
+        self.columns = columns
+        self.look = look
+        self.title = title
+        self.wb = XlWorkbook()
+        self.wb.properties.creator = "jixiao"
+        self.wb.properties.lastModifiedBy = "jixiao"
+        self._styles: dict[tuple[object, ...], Any] = {}
+
+    def _styled(self, cell: Any, key: tuple[object, ...], apply: Any) -> None:
+        known = self._styles.get(key)
+        if known is not None:
+            cell._style = copy(known)
+            return
+        apply(cell)
+        self._styles[key] = copy(cell._style)
+
+    def write(
+        self,
+        path: Path,
+        blocks: list[SlipBlock],
+        *,
+        summary: tuple[str, float | None, str] | None = None,
+        cut: bool = True,
+    ) -> None:
+        """One xlsx at ``path`` holding ``blocks`` (values only) on one sheet;
+        ``summary`` (label, amount, number format) heads it."""
+        for other in list(self.wb.worksheets):
+            self.wb.remove(other)
+        ws = self.wb.create_sheet(self.title)
+        _fill(self, ws, blocks, summary, cut)
+        self.wb.save(path)
 
 
 def write_slips(
@@ -209,11 +257,17 @@ def write_slips(
 ) -> None:
     """One xlsx at ``path`` holding ``blocks`` (values only) on one sheet
     called ``title``; ``summary`` (label, amount, number format) heads it."""
-    wb = XlWorkbook()
-    ws: Worksheet = wb.active
-    ws.title = title
-    wb.properties.creator = "jixiao"
-    wb.properties.lastModifiedBy = "jixiao"
+    SlipWriter(columns, look, title).write(path, blocks, summary=summary, cut=cut)
+
+
+def _fill(
+    writer: SlipWriter,
+    ws: Worksheet,
+    blocks: list[SlipBlock],
+    summary: tuple[str, float | None, str] | None,
+    cut: bool,
+) -> None:
+    columns, look = writer.columns, writer.look
     width = len(columns)
     for i, c in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = look.width(c)
@@ -227,12 +281,11 @@ def write_slips(
         for i, (c, v) in enumerate(zip(columns, values, strict=True), start=1):
             cell_look = look.cells.get((source_row, c))
             cell = ws.cell(row=r, column=i, value=v)
-            _style(cell, cell_look)
+            if cell_look is not None:
+                writer._styled(cell, (*cell_look.key(), header),
+                               lambda cell, cell_look=cell_look: _style(cell, cell_look, header=header))
             if header or (cell_look and cell_look.alignment is not None and cell_look.alignment.wrap_text):
                 need = max(need, _lines_needed(_shown(v), look.width(c), _font_size(cell_look)))
-            if header and cell_look is not None:
-                cell.alignment = Alignment(horizontal=cell_look.alignment.horizontal or "center",
-                                           vertical="center", wrap_text=True)
         size = max(_font_size(look.cells.get((source_row, c))) for c in columns)
         heights.append(max(DEFAULT_HEIGHT, need * size * 1.35 + 2))
         ws.row_dimensions[r].height = heights[-1]
@@ -240,8 +293,12 @@ def write_slips(
     def put_text(text: str, size: float, *, bold: bool = False) -> None:
         r = len(heights) + 1
         cell = ws.cell(row=r, column=1, value=text)
-        cell.font = Font(sz=size, b=bold)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+        def plain(cell: Any) -> None:
+            cell.font = Font(sz=size, b=bold)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+        writer._styled(cell, ("text", size, bold), plain)
         if width > 1:
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
         heights.append(max(DEFAULT_HEIGHT, _lines_needed(text, total_width, size) * size * 1.35 + 3))
@@ -295,4 +352,3 @@ def write_slips(
     # the page must hold a block and the cut row after it
     for row in page_rows(heights, [(a, b + (1 if cut else 0)) for a, b in spans], page.height * 0.95):
         ws.row_breaks.append(Break(id=row))
-    wb.save(path)

@@ -30,7 +30,7 @@ from typing import Any, Literal
 import click
 
 from addin.monthend.explain import _Explainer
-from addin.monthend.slip_book import SlipBlock, read_look, write_slips
+from addin.monthend.slip_book import SlipBlock, SlipWriter, read_look, write_slips
 from addin.monthend.slip_plan import TOTAL_WORDS, SlipPlan, SlipPlanError, plan_from_spec
 from addin.monthend.values import Loaded, load, readable_or_exit
 from addin.summary import EXIT_ERRORS, EXIT_NOT_WRITTEN, EXIT_OK
@@ -359,13 +359,14 @@ def slips_command(
         with tempfile.TemporaryDirectory(prefix="jixiao-slips-") as tmp, \
                 _progress(len(run.people), "slips") as progress:  # fmt: skip
             made: list[Path] = []
+            writer = SlipWriter(plan.columns, look, title)
             for person in run.people:
                 stem = file_stem(person)
                 while stem.casefold() in names:
                     stem += "_"
                 names.add(stem.casefold())
                 target = (Path(tmp) if pdf else split_dir) / f"{stem}.xlsx"
-                write_slips(target, blocks_of(run, [person], lang), plan.columns, look, title=title, cut=False)
+                writer.write(target, blocks_of(run, [person], lang), cut=False)
                 made.append(target)
                 progress.update()
             if pdf:
