@@ -157,8 +157,9 @@ def _position(a1: str) -> tuple[int, int]:
 def read_many(sheet: Any, cells: list[str]) -> dict[str, list[Any]]:
     """Many cells of one sheet in one call (``getDataArray`` over their bounding box).
 
-    The data array holds a number, a text, ``""`` for an empty cell or an empty
-    result, and nothing for an error, whose number is then read cell by cell.
+    The data array holds a number, a text, ``""`` for an empty cell, ``0`` for
+    an empty element of an array result (told apart by the cell showing
+    nothing) and nothing for an error, whose number is then read cell by cell.
     """
     if not cells:
         return {}
@@ -175,14 +176,16 @@ def read_many(sheet: Any, cells: list[str]) -> dict[str, list[Any]]:
             out[a1] = ["e", sheet.getCellByPosition(c, r).getError()]
         elif isinstance(value, str):
             out[a1] = ["empty", None] if value == "" else ["s", value]
+        elif value == 0 and sheet.getCellByPosition(c, r).getString() == "":
+            out[a1] = ["empty", None]  # an empty result: the data array says 0, the cell shows nothing
         else:
             out[a1] = ["n", float(value)]
     return out
 
 
 def read_workbook(office: Office, path: str, cells: list[str]) -> dict[str, list[Any]]:
-    doc = office.desktop.loadComponentFromURL(
-        Path(path).resolve().as_uri(), "_blank", 0, (prop("Hidden", True),)
+    doc = office.desktop.loadComponentFromURL(  # read-only: no lock file beside the template
+        Path(path).resolve().as_uri(), "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True))
     )
     try:
         doc.calculateAll()

@@ -10,8 +10,9 @@ under the system Python that ``python3-uno`` belongs to) for everything:
   call as Calc's user types it), compared with the kernel;
 * bad input (an unknown keyword, an error inside a range) gives an error value;
 * text results are interned: ``=cell="B"``, COUNTIF and MATCH find them;
-* the spellings other files use (``_xludf.``, ``_xldudf_JX_``, ``JX.``) open
-  as calls, and Calc saves a typed call back as ``TIERED(``.
+* a file in the classic spelling opens as calls, and so does one in the other
+  spellings (``_xludf.``, ``_xldudf_JX_``, ``JX.``) once respelt by
+  ``jixiao template --host classic``; Calc saves a typed call as ``TIERED(``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from addin.hosts.calc_functions import (
     result_type,
 )
 from addin.hosts.convert import CALC_ERROR_NUMBERS, calc_rows, call
+from addin.hosts.template import convert_template
 from addin.reference import excel_literal
 from addin.refresh.libreoffice import SYSTEM_PYTHON
 from addin.registry import FUNCTIONS, Example, FunctionSpec, by_name
@@ -70,8 +72,7 @@ def test_help_and_names_come_from_the_registry() -> None:
     assert spec.help_zh in zh
     assert spec.help_en in zh
     assert en.index(spec.help_en) < en.index(spec.help_zh)
-    assert compatibility_names(spec)[0] == "TIERED"
-    assert set(compatibility_names(spec)) == set(spec.spellings)
+    assert compatibility_names(spec) == ("TIERED",)
 
 
 def test_results_are_rows_with_empty_values_and_errors_as_calc_encodes_them() -> None:
@@ -82,6 +83,17 @@ def test_results_are_rows_with_empty_values_and_errors_as_calc_encodes_them() ->
     assert math.isnan(bad[0][0])
     with pytest.raises(ValueError, match="error value"):
         calc_rows([[bad[0][0]]], text=True)
+
+
+@pytest.mark.parametrize("module_name", ["addin.hosts.calc", "addin.hosts.calc_functions"])
+def test_calc_doctests(module_name: str) -> None:
+    """The examples in the docstrings hold (pytest collects doctests only under udfs/ and tests/)."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module_name), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0
 
 
 def test_missing_build_tool_is_a_message_and_exit_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -169,14 +181,18 @@ def _interning() -> dict[str, Any]:
 SPELLED = ("TIERED", "_xludf.TIERED", "_xldudf_JX_TIERED", "JX.TIERED")
 
 
-def _spellings_workbook(path: Path) -> None:
+def _spellings_workbooks(folder: Path) -> tuple[Path, Path]:
+    """A workbook calling TIERED in every spelling, and its respelling for Calc."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append([3000, 0, 0.03])
     ws.append([None, 3000, 0.1])
     for i, spelling in enumerate(SPELLED, start=1):
         ws.cell(row=i, column=5, value=f'={spelling}(A1,B1:C2,"超额")')
-    wb.save(path)
+    original, respelt = folder / "spellings.xlsx", folder / "spellings.classic.xlsx"
+    wb.save(original)
+    convert_template(original, respelt, "classic")
+    return original, respelt
 
 
 @pytest.fixture(scope="module")
@@ -190,13 +206,15 @@ def calc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     tmp = tmp_path_factory.mktemp("calc")
     oxt = build_oxt(tmp / "jixiao.oxt")
     examples = [(spec, ex, *example_sheet(spec, ex)) for spec in FUNCTIONS for ex in spec.examples]
-    spellings = tmp / "spellings.xlsx"
-    _spellings_workbook(spellings)
+    spellings, respelt = _spellings_workbooks(tmp)
     workbooks = [
         {"path": str(t), "cells": list(json.loads(_golden_file(t).read_text("utf-8"))["values"])}
         for t in TEMPLATES
     ]
-    workbooks.append({"path": str(spellings), "cells": [f"Sheet!E{i}" for i in range(1, len(SPELLED) + 1)]})
+    workbooks += [
+        {"path": str(p), "cells": [f"Sheet!E{i}" for i in range(1, len(SPELLED) + 1)]}
+        for p in (spellings, respelt)
+    ]
     sheets = [sheet for _spec, _ex, sheet, _expected in examples] + [_bad_inputs(), _interning()]
     job = {"oxt": str(oxt), "profile": str(tmp / "profile"), "workbooks": workbooks,
            "sheets": [{k: v for k, v in s.items() if k != "expected"} for s in sheets],
@@ -209,7 +227,7 @@ def calc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert done.returncode == 0, done.stderr[-3000:]
     answer: dict[str, Any] = json.loads(done.stdout)
     return {"answer": answer, "examples": examples, "sheets": sheets, "oxt": oxt,
-            "saved": tmp / "typed.xlsx", "spellings": str(spellings)}  # fmt: skip
+            "saved": tmp / "typed.xlsx", "spellings": str(spellings), "respelt": str(respelt)}  # fmt: skip
 
 
 def _golden_file(template: Path) -> Path:
@@ -283,11 +301,12 @@ def test_text_results_are_interned(calc: dict[str, Any]) -> None:
 
 @pytest.mark.libreoffice
 @pytest.mark.slow
-def test_other_spellings_open_as_calls_and_calc_saves_the_bare_name(calc: dict[str, Any]) -> None:
-    held = calc["answer"]["workbooks"][calc["spellings"]]
-    assert held == {
-        f"Sheet!E{i}": ["n", 90.0] for i in range(1, len(SPELLED) + 1)
-    }
+def test_classic_spelling_opens_as_calls_and_calc_saves_it(calc: dict[str, Any]) -> None:
+    """TIERED( opens as the call; the other spellings do once `jixiao template --host classic`
+    respelt them (Calc maps one compatibility name per function)."""
+    assert calc["answer"]["workbooks"][calc["spellings"]]["Sheet!E1"] == ["n", 90.0]
+    held = calc["answer"]["workbooks"][calc["respelt"]]
+    assert held == {f"Sheet!E{i}": ["n", 90.0] for i in range(1, len(SPELLED) + 1)}
     with zipfile.ZipFile(calc["saved"]) as saved:
         text = "".join(
             saved.read(n).decode("utf-8") for n in saved.namelist() if n.startswith("xl/worksheets/")

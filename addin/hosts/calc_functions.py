@@ -8,10 +8,9 @@ answers, so the type library and the component cannot disagree.
 
 Calc calls an add-in function by its method name (the registry name,
 ``TIERED``) and stores it in ODF as ``org.jixiao.calc.Functions.TIERED``. A
-function's *compatibility names* are how other files spell it: on opening an
-.xlsx, Calc maps every spelling the registry accepts (``TIERED``,
-``_xludf.TIERED``, ``_xldudf_JX_TIERED``, ``JX.TIERED``) to the function and
-saves it back as the first, ``TIERED(`` (what the classic templates hold).
+function's *compatibility name* is how an .xlsx spells it: ``TIERED(``, what
+the shipped (classic) templates hold; Calc maps it on opening and writes it on
+saving (:func:`compatibility_names`).
 """
 
 from __future__ import annotations
@@ -85,13 +84,19 @@ def idl_parameter(arg: Argument) -> str:
 
 
 def compatibility_names(spec: FunctionSpec) -> tuple[str, ...]:
-    """Every spelling a workbook may use, the one Calc saves first.
+    """The name an .xlsx file uses for ``spec``: ``TIERED`` (Calc maps it on opening
+    and writes it on saving).
+
+    Calc's OOXML import maps one English compatibility name per function (the
+    first), so ``_xludf.TIERED``, ``_xldudf_JX_TIERED`` and ``JX.TIERED`` would
+    not open as calls even if listed: such files are respelt first with
+    ``jixiao template BOOK.xlsx --host classic`` (docs/libreoffice.md).
 
     >>> from addin.registry import by_name
     >>> compatibility_names(by_name("TIERED"))
-    ('TIERED', '_xludf.TIERED', '_xldudf_JX_TIERED', 'JX.TIERED')
+    ('TIERED',)
     """
-    return spec.spellings
+    return (spec.name,)
 
 
 def result_type(spec: FunctionSpec) -> str:

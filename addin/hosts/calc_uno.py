@@ -9,7 +9,7 @@ cannot be imported outside LibreOffice.
 
 Calc finds the component through the service ``com.sun.star.sheet.AddIn``,
 asks it for names and help (``XAddIn``, answered from
-:mod:`addin.hosts.calc_functions`), for the spellings other files use
+:mod:`addin.hosts.calc_functions`), for the name an .xlsx uses
 (``XCompatibilityNames``) and then calls the method named like the function
 with one ``any`` per argument (an omitted argument is empty).
 """
