@@ -30,31 +30,20 @@ client's UNO bridge does not know the add-in's types.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import uno
 import unohelper
-from com.sun.star.beans import PropertyValue
 from com.sun.star.task import XInteractionHandler
 from com.sun.star.ucb import XCommandEnvironment
 
-CONNECT_TIMEOUT = 120.0
-
-
-def prop(name: str, value: Any) -> Any:
-    p = PropertyValue()
-    p.Name = name
-    p.Value = value
-    return p
+# The refresh engine's LibreOffice worker: one private soffice and its UNO connection.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "addin" / "refresh" / "lo_bridge"))
+from worker import Office as Soffice
+from worker import prop
 
 
 class Approve(unohelper.Base, XInteractionHandler):
@@ -76,69 +65,12 @@ class Environment(unohelper.Base, XCommandEnvironment):
         return None
 
 
-class Office:
-    """One soffice process on ``profile`` and the UNO connection to it."""
-
-    def __init__(self, profile: Path) -> None:
-        pipe = "jixiao_calc_" + uuid.uuid4().hex[:12]
-        self.proc = subprocess.Popen(
-            ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
-             "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-             f"--accept=pipe,name={pipe};urp;"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext(
-            "com.sun.star.bridge.UnoUrlResolver", local
-        )
-        deadline = time.monotonic() + CONNECT_TIMEOUT
-        while True:
-            try:
-                self.ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except Exception as exc:  # NoConnectException until soffice listens
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("soffice did not start") from exc
-                time.sleep(0.1)
-        self.smgr = self.ctx.ServiceManager
-        self.desktop = self.smgr.createInstanceWithContext("com.sun.star.frame.Desktop", self.ctx)
+class Office(Soffice):
+    """The worker's soffice, able to install an extension into its profile."""
 
     def install(self, oxt: Path) -> None:
         manager = self.ctx.getValueByName("/singletons/com.sun.star.deployment.ExtensionManager")
         manager.addExtension(oxt.resolve().as_uri(), (), "user", manager.createAbortChannel(), Environment())
-
-    def recalc_on_load(self) -> None:
-        provider = self.smgr.createInstanceWithContext(
-            "com.sun.star.configuration.ConfigurationProvider", self.ctx
-        )
-        access = provider.createInstanceWithArguments(
-            "com.sun.star.configuration.ConfigurationUpdateAccess",
-            (prop("nodepath", "/org.openoffice.Office.Calc/Formula/Load"),),
-        )
-        access.setPropertyValue("OOXMLRecalcMode", 0)
-        access.setPropertyValue("ODFRecalcMode", 0)
-        access.commitChanges()
-
-    def version(self) -> str:
-        provider = self.smgr.createInstanceWithContext(
-            "com.sun.star.configuration.ConfigurationProvider", self.ctx
-        )
-        access = provider.createInstanceWithArguments(
-            "com.sun.star.configuration.ConfigurationAccess",
-            (prop("nodepath", "/org.openoffice.Setup/Product"),),
-        )
-        return str(access.getPropertyValue("ooSetupVersionAboutBox"))
-
-    def stop(self) -> None:
-        with contextlib.suppress(Exception):
-            self.desktop.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=20)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
 
 
 def _column(letters: str) -> int:
@@ -246,7 +178,7 @@ def main(argv: list[str]) -> int:
         office.stop()
     office = Office(profile)
     try:
-        office.recalc_on_load()
+        office.configure()  # recalculate on load
         result = {
             "version": office.version(),
             "workbooks": {
