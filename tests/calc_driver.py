@@ -7,7 +7,8 @@ tests/test_hosts_calc.py::
 
 JOB.json: ``{"oxt": PATH, "profile": DIR, "workbooks": [{"path": P, "cells":
 ["Sheet!A1", …]}], "sheets": [{"values": {"A1": v, …}, "formulas": [{"ref":
-"F1" | "F1:F10", "formula": "=…"}], "read": ["F1", …]}], "save": PATH}``.
+"F1" | "F1:F10", "formula": "=…"}], "read": ["F1", …]}], "save": PATH,
+"describe": [NAME, …]}``.
 
 1. Starts ``soffice`` on the fresh profile DIR and installs the ``.oxt``
    through the ExtensionManager (``unopkg add`` refuses a per-user install as
@@ -18,10 +19,12 @@ JOB.json: ``{"oxt": PATH, "profile": DIR, "workbooks": [{"path": P, "cells":
    cells; then types each sheet of ``sheets`` into one new document (values
    as constants, formulas as typed in the API grammar, a range ``ref`` as an
    array formula), reads the cells and saves the document as .xlsx to
-   ``save``.
+   ``save``; reads what Calc's function list (the function wizard's source)
+   holds for each function of ``describe``.
 
 Prints one JSON object: ``{"version": …, "workbooks": {PATH: {CELL: [kind,
-value]}}, "sheets": [{CELL: [kind, value]}]}`` where kind is ``n`` (number),
+value]}}, "sheets": [{CELL: [kind, value]}], "described": {NAME: {"category",
+"description", "arguments": [[name, description, optional]]}}}`` where kind is ``n`` (number),
 ``s`` (text), ``e`` (error; value is LibreOffice's error number) or
 ``empty`` (an empty cell, an empty result or the empty text: Calc's data
 array does not tell them apart). The add-in object itself never crosses to this process: the
@@ -168,6 +171,23 @@ def type_sheets(office: Office, jobs: list[dict[str, Any]], save: str | None) ->
         doc.close(True)
 
 
+def describe(office: Office, names: list[str]) -> dict[str, Any]:
+    """What Calc's function list (the wizard's source) holds for each of ``names``."""
+    descriptions = office.smgr.createInstanceWithContext(
+        "com.sun.star.sheet.FunctionDescriptions", office.ctx
+    )
+    out: dict[str, Any] = {}
+    for i in range(descriptions.getCount()):
+        entry = {p.Name: p.Value for p in descriptions.getByIndex(i)}
+        if entry["Name"] in names:
+            out[entry["Name"]] = {
+                "category": entry["Category"],
+                "description": entry["Description"],
+                "arguments": [[a.Name, a.Description, a.IsOptional] for a in entry["Arguments"]],
+            }
+    return out
+
+
 def main(argv: list[str]) -> int:
     job = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
     profile = Path(job["profile"])
@@ -185,6 +205,7 @@ def main(argv: list[str]) -> int:
                 w["path"]: read_workbook(office, w["path"], w["cells"]) for w in job.get("workbooks", [])
             },
             "sheets": type_sheets(office, job.get("sheets", []), job.get("save")),
+            "described": describe(office, job.get("describe", [])),
         }
     finally:
         office.stop()

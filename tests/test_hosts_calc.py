@@ -218,7 +218,7 @@ def calc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     sheets = [sheet for _spec, _ex, sheet, _expected in examples] + [_bad_inputs(), _interning()]
     job = {"oxt": str(oxt), "profile": str(tmp / "profile"), "workbooks": workbooks,
            "sheets": [{k: v for k, v in s.items() if k != "expected"} for s in sheets],
-           "save": str(tmp / "typed.xlsx")}  # fmt: skip
+           "save": str(tmp / "typed.xlsx"), "describe": [spec.name for spec in FUNCTIONS]}  # fmt: skip
     (tmp / "job.json").write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
     done = subprocess.run(
         [SYSTEM_PYTHON, str(DRIVER), str(tmp / "job.json")],
@@ -313,3 +313,17 @@ def test_classic_spelling_opens_as_calls_and_calc_saves_it(calc: dict[str, Any])
         )
     assert "ORG.JIXIAO" not in text.upper()
     assert all(f"{spec.name}(" in text for spec, *_ in calc["examples"])
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_calc_lists_every_function_with_help_and_argument_names(calc: dict[str, Any]) -> None:
+    """What the function wizard shows, as Calc's function list holds it (not the dialog itself)."""
+    described = calc["answer"]["described"]
+    assert set(described) == {spec.name for spec in FUNCTIONS}
+    for spec in FUNCTIONS:
+        entry = described[spec.name]
+        assert spec.help_zh in entry["description"]
+        assert spec.help_en in entry["description"]
+        assert [a[0] for a in entry["arguments"]] == [a.name for a in spec.args]
+        assert all(a.help_zh in d[1] and a.help_en in d[1] for a, d in zip(spec.args, entry["arguments"], strict=True))
