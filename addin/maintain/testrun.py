@@ -40,6 +40,8 @@ def run_file(workbook: Path, cases: Path, explain_all: bool = False) -> list[Che
 
 
 def _show(v: Any) -> str:
+    if v is None:
+        return "空白 blank"
     return repr(v) if isinstance(v, str) else number_text(v)
 
 
@@ -55,7 +57,10 @@ def render(checks: list[Check], verbose: bool = False) -> str:
         lines.append(f"[{mark}] {name}（{len(items) - len(bad)}/{len(items)}）")
         for c in items if verbose else bad:
             where = c.where if c.address == c.where else f"{c.where} ({c.address})"
-            lines.append(f"  {where}: 期望 expected {_show(c.expected)}，实得 got {_show(c.got)}  [{c.kind}]")
+            if c.kind == "address":  # the address names no cell: its reason follows
+                lines.append(f"  {where}: 地址无效 / bad address")
+            else:
+                lines.append(f"  {where}: 期望 expected {_show(c.expected)}，实得 got {_show(c.got)}  [{c.kind}]")
             lines.extend(f"    {x}" for x in c.explanation)
     failed = sum(1 for c in checks if not c.ok)
     lines.append(f"{len(by_case)} 个用例，{len(checks)} 项检查，{failed} 项失败 / "
