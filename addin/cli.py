@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "validate": "addin.validate.cli:validate_command",
     "functions": "addin.reference:functions_command",
     "lite-bundle": "addin.lite:lite_bundle_command",
+    "wps-addin": "addin.hosts.wps:wps_addin_command",
     "template": "addin.template:template_command",
     "diff": "addin.monthend.diff:diff_command",
     "explain": "addin.monthend.explain:explain_command",

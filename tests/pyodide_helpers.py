@@ -70,7 +70,8 @@ def require_pyodide() -> None:
 
 
 def run_node(script: str, *args: str | Path, payload: Any = None, timeout: float = 600) -> Any:
-    """Run ``tests/js/<script>`` with ``args``, ``payload`` as JSON on stdin; its JSON stdout."""
+    """Run ``tests/js/<script>`` with ``args``, ``payload`` as JSON on stdin; the JSON of
+    its last line of output (Pyodide may print before it)."""
     proc = subprocess.run(
         ["node", str(JS / script), *map(str, args)],
         input=json.dumps(payload, ensure_ascii=False),
@@ -80,4 +81,5 @@ def run_node(script: str, *args: str | Path, payload: Any = None, timeout: float
         timeout=timeout,
     )
     assert proc.returncode == 0, f"{script} failed:\n{proc.stderr[-4000:]}"
-    return json.loads(proc.stdout)
+    assert proc.stdout.strip(), f"{script} printed nothing:\n{proc.stderr[-4000:]}"
+    return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -16,6 +16,10 @@ const { loadPyodide } = require("pyodide");
 const [bundleDir, wheelsDir] = process.argv.slice(2).map((p) => resolve(p));
 const payloads = JSON.parse(readFileSync(0, "utf-8"));
 
+// Node does not count a pending WebAssembly compilation as work: keep the loop alive
+// until the run is done, or Node may end before Pyodide is ready.
+const keepAlive = setInterval(() => {}, 1000);
+
 const pyodide = await loadPyodide({
   // XLWINGS_ON_SERVER: what Lite runs xlwings with (xlwings' func/arg are then
   // the Office.js decorators). The licence key is test-only, as in the CPython
@@ -74,4 +78,6 @@ json.dumps({
     "versions": {"python": sys.version.split()[0], "numpy": __import__("numpy").__version__,
                  "xlwings": xlwings.__version__, "platform": sys.platform},
 })`);
+clearInterval(keepAlive);
+process.stdout.write("\n");
 process.stdout.write(JSON.stringify({ ...JSON.parse(info), pyodide: pyodide.version, results }));

@@ -1,0 +1,1 @@
+"""Host bindings: one module per spreadsheet host, each generated from :mod:`addin.registry`."""
