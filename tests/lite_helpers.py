@@ -1,5 +1,5 @@
 """The calls the xlwings Lite tests make, as Office.js hands them to xlwings, and the
-same calls answered by this project's own :mod:`addin.officejs` (the reference)."""
+same calls answered by this project's own :mod:`addin.hosts.officejs` (the reference)."""
 
 from __future__ import annotations
 
@@ -35,12 +35,12 @@ def lite_payload(name: str, args: list[Any], version: str) -> dict[str, Any]:
 
 
 def here_call(payload: dict[str, Any]) -> Any:
-    """``payload`` answered by :mod:`addin.officejs` in CPython, errors caught as Lite does
+    """``payload`` answered by :mod:`addin.hosts.officejs` in CPython, errors caught as Lite does
     (a JSON round trip, as the results of a Lite run arrive)."""
     import xlwings
     import xlwings.server
 
-    from addin import officejs
+    from addin.hosts import officejs
 
     try:
         result = asyncio.run(xlwings.server.custom_functions_call(payload, officejs))

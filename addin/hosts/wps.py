@@ -10,12 +10,12 @@ arguments are scalars or 2-D arrays.
 
 The add-in written here registers every registry function at start-up (so no
 cell shows ``#NAME?``), loads Pyodide once, then the Python bundle — the kernel,
-the registry and :mod:`addin.convert`, served by the same meta-path finder as
-the xlwings Lite bundle (:func:`addin.lite.bundle_source`), without xlwings —
+the registry and :mod:`addin.hosts.convert`, served by the same meta-path finder as
+the xlwings Lite bundle (:func:`addin.hosts.lite.bundle_source`), without xlwings —
 and asks WPS to recalculate. Each callback converts its arguments with
 ``pyodide.toPy``, calls the bundle's ``jx_call`` synchronously and hands back a
 scalar or a 2-D array; kernel errors come back as their spelling and reason in
-text (``"#N/A 低于第一档 / below the first band"``, see :mod:`addin.convert`).
+text (``"#N/A 低于第一档 / below the first band"``, see :mod:`addin.hosts.convert`).
 
 The folder written is what WPS's ``jsaddons`` folder holds for an offline
 add-in (the layout ``wpsjs build`` writes): ``publish.xml`` listing the add-in
@@ -36,8 +36,8 @@ from typing import Any
 
 import click
 
-from addin.convert import CLASSIC_HELP_LIMIT, argument_help, function_help
-from addin.lite import bundle_source
+from addin.hosts.convert import CLASSIC_HELP_LIMIT, argument_help, function_help
+from addin.hosts.lite import bundle_source
 from addin.registry import FUNCTIONS, NAMESPACE, Argument, FunctionSpec
 
 __all__ = [
@@ -68,7 +68,7 @@ _PY_MODULE = "jixiao_wps"
 _PY_TAIL = '''
 _install()
 
-from addin.convert import call  # noqa: E402
+from addin.hosts.convert import call  # noqa: E402
 from addin.registry import FUNCTIONS  # noqa: E402
 
 _SPECS = {spec.name: spec for spec in FUNCTIONS}

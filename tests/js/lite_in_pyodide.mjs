@@ -49,7 +49,7 @@ pyodide.runPython(`
 import importlib, json, sys
 sys.path.insert(0, "/home/pyodide")
 import main
-import udfs, addin.convert
+import udfs, addin.hosts.convert
 assert type(udfs.__spec__.loader).__name__ == "_BundleFinder", udfs.__spec__
 import xlwings, xlwings.server
 import pyodide.ffi

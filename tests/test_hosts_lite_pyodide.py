@@ -6,7 +6,7 @@ sha256 in scripts/pyodide-wheels.json), imports ``main`` and sends every registr
 example, plus a blank, an error, a bad keyword and an empty weight, through
 ``xlwings.server.custom_functions_call`` — the path Excel's custom-functions
 runtime takes in Lite. Each answer must equal the one CPython gives through
-:mod:`addin.officejs`.
+:mod:`addin.hosts.officejs`.
 
 Pyodide 0.28.3 (Python 3.13, numpy 2.2.5) stands for the xlwings Lite of 2025;
 today's Lite runs Pyodide 314, for which no numpy wheel is reachable from the
@@ -30,8 +30,8 @@ import xlwings.server
 from lite_helpers import CALLS, here_call, lite_payload
 from pyodide_helpers import WHEELS, pinned, require_pyodide, run_node, wheel
 
-from addin import officejs
-from addin.lite import XLWINGS_TESTED, write_bundle
+from addin.hosts import officejs
+from addin.hosts.lite import XLWINGS_TESTED, write_bundle
 from addin.registry import FUNCTIONS
 
 pytestmark = pytest.mark.slow

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from pyodide_helpers import JS, NODE_MODULES, ROOT, pinned, require_pyodide, run_node, wheel
 
 from addin.cli import main as cli
-from addin.convert import call
+from addin.hosts.convert import call
 from addin.hosts.wps import (
     PYODIDE_FILES,
     PYODIDE_VERSION,
@@ -96,7 +96,7 @@ def test_python_bundle_has_no_xlwings() -> None:
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "_SOURCES":
             sources = {name: src for name, (_, src) in ast.literal_eval(node.value).items()}
-    assert {"udfs", "addin.registry", "addin.convert"} <= set(sources)
+    assert {"udfs", "addin.registry", "addin.hosts.convert"} <= set(sources)
     for source in [build_python(), *sources.values()]:
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Import):
