@@ -13,7 +13,6 @@ import os
 os.environ.setdefault("XLWINGS_ON_SERVER", "true")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
-import ast
 import fcntl
 import importlib.metadata
 import json
@@ -28,6 +27,7 @@ import pytest
 import xlwings
 import xlwings.server
 from click.testing import CliRunner
+from host_helpers import assert_bundle_imports_only
 from lite_helpers import CALLS, here_call, lite_payload
 
 from addin.cli import main as cli
@@ -156,28 +156,9 @@ def test_pinned_xlwings_is_the_tested_one_and_meets_the_floor() -> None:
 def test_bundle_imports_only_numpy_xlwings_and_stdlib() -> None:
     """main.py and every module it carries import nothing beyond the stdlib, numpy, xlwings
     and the bundled modules themselves."""
-    tree = ast.parse(build_main())
-    sources: dict[str, str] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "_SOURCES":
-            entries: dict[str, tuple[bool, str]] = ast.literal_eval(node.value)
-            sources = {name: source for name, (_, source) in entries.items()}
+    sources = assert_bundle_imports_only(build_main(), {"numpy", "xlwings"})
     assert set(SHIPPED_MODULES) < set(sources)
     assert {"udfs", "udfs.errors", "udfs.bands", "udfs.scoring", "udfs.ranking", "udfs.money"} <= set(sources)
-    allowed_roots = set(sys.stdlib_module_names) | {"numpy", "xlwings", "udfs", "addin"}
-    for name, source in [("main", build_main()), *sources.items()]:
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Import):
-                roots = {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                roots = {node.module.split(".")[0]}
-            else:
-                continue
-            assert roots <= allowed_roots, f"{name} imports {roots - allowed_roots}"
-            for root in roots & {"udfs", "addin"}:
-                module = node.module if isinstance(node, ast.ImportFrom) else None
-                if module:
-                    assert module in sources or module == root, f"{name} imports unbundled {module}"
 
 
 def test_bundle_computes_in_a_fresh_venv(lite_python: Path, tmp_path: Path) -> None:

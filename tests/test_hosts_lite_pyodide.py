@@ -34,7 +34,8 @@ from addin.hosts import officejs
 from addin.hosts.lite import XLWINGS_TESTED, write_bundle
 from addin.registry import FUNCTIONS
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the Pyodide tests (make test: --dist loadgroup): Pyodide loads once here.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pyodide")]
 
 
 @pytest.fixture(scope="module")

@@ -11,16 +11,15 @@ Pyodide is loaded once for the module.
 
 from __future__ import annotations
 
-import ast
 import json
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from host_helpers import assert_bundle_imports_only
 from pyodide_helpers import JS, NODE_MODULES, ROOT, pinned, require_pyodide, run_node, wheel
 
 from addin.cli import main as cli
@@ -33,6 +32,10 @@ from addin.hosts.wps import (
     build_python,
 )
 from addin.registry import FUNCTIONS, NAMESPACE, by_name
+
+#: The Pyodide tests share one xdist worker (``make test`` runs ``--dist loadgroup``), so
+#: each module's module-scoped run loads Pyodide once.
+PYODIDE_GROUP = pytest.mark.xdist_group("pyodide")
 
 #: Every registry example, then a blank cell in a range, a bad keyword and an empty weight.
 CALLS: list[tuple[str, list[Any]]] = [
@@ -90,22 +93,8 @@ def test_half_an_offline_runtime_is_refused(tmp_path: Path) -> None:
 
 def test_python_bundle_has_no_xlwings() -> None:
     """The Python part imports only the stdlib, numpy and the bundled modules."""
-    allowed = set(sys.stdlib_module_names) | {"numpy", "udfs", "addin"}
-    tree = ast.parse(build_python())
-    sources: dict[str, str] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "_SOURCES":
-            sources = {name: src for name, (_, src) in ast.literal_eval(node.value).items()}
+    sources = assert_bundle_imports_only(build_python(), {"numpy"})
     assert {"udfs", "addin.registry", "addin.hosts.convert"} <= set(sources)
-    for source in [build_python(), *sources.values()]:
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Import):
-                roots = {a.name.split(".")[0] for a in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                roots = {node.module.split(".")[0]}
-            else:
-                continue
-            assert roots <= allowed, roots - allowed
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +118,7 @@ def wps_run(offline_addin: Path) -> Any:
 
 
 @pytest.mark.slow
+@PYODIDE_GROUP
 def test_every_function_is_registered_at_start_with_its_metadata(wps_run: Any) -> None:
     """All functions are registered before Python is ready, in namespace JX, with the
     metadata of functions.json; a call before then says Python is loading."""
@@ -140,6 +130,7 @@ def test_every_function_is_registered_at_start_with_its_metadata(wps_run: Any) -
 
 
 @pytest.mark.slow
+@PYODIDE_GROUP
 def test_every_call_equals_cpython_and_the_registry(wps_run: Any) -> None:
     """Every registry example answers in WPS's JS what CPython answers and what the
     registry documents; errors are text with the reason."""
@@ -158,6 +149,7 @@ def test_every_call_equals_cpython_and_the_registry(wps_run: Any) -> None:
 
 
 @pytest.mark.slow
+@PYODIDE_GROUP
 def test_standin_and_addin_js_follow_et_jsapi_declare(offline_addin: Path) -> None:
     """tsc --checkJs: the stand-in and the generated main.js type-check against
     et-jsapi-declare's declarations of ``wps`` (and Pyodide's of loadPyodide)."""
@@ -171,7 +163,7 @@ def test_standin_and_addin_js_follow_et_jsapi_declare(offline_addin: Path) -> No
     proc = subprocess.run(
         ["node", str(NODE_MODULES / "typescript" / "bin" / "tsc"), "--noEmit", "--allowJs", "--checkJs",
          "--skipLibCheck", "--target", "es2022", "--lib", "es2022,dom", "--module", "commonjs",
-         "--moduleResolution", "node", "--types", "node", *map(str, files)],
+         "--moduleResolution", "node", *map(str, files)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
