@@ -276,3 +276,21 @@ def test_rankx_explanation_ranks_within_the_group(tmp_path: Path) -> None:
     assert "排名!E3: 期望 expected 3，实得 got 2" in res.output
     assert "名次 2（共 3 人参与）" in res.output
     assert "与另外 1 人并列，占第 2–3 名" in res.output
+
+
+def test_one_language_with_lang(office: Path, tmp_path: Path) -> None:
+    """``--lang en`` / ``--lang zh``: the report and the kernel's explanation in one language."""
+    cases = tmp_path / "wrong.toml"
+    cases.write_text(WRONG, encoding="utf-8")
+    en = CliRunner().invoke(main, ["test", str(office), str(cases), "--lang", "en"])
+    assert en.exit_code == 1, en.output
+    assert "[FAIL]" in en.output
+    assert "expected 200, got 220" in en.output
+    assert "1 cases, 1 checks, 1 failed" in en.output
+    assert "失败" not in en.output
+    assert "档" not in en.output
+    zh = CliRunner().invoke(main, ["test", str(office), str(cases), "--lang", "zh"])
+    assert "[失败]" in zh.output
+    assert "期望 200，实得 220" in zh.output
+    assert "expected" not in zh.output
+    assert "band" not in zh.output
