@@ -9,6 +9,9 @@ asserts that
 
 - the reproduced cells never fall below :data:`REPRODUCED` and the refused
   ("unsupported") cells never rise above :data:`UNSUPPORTED`;
+- no workbook ends in an internal error (exit 3): every file is refreshed
+  (``ok``) or refused by name (exit 1, an answer); an exception inside the
+  engine is an error value with its reason, never a crash (issue 24);
 - every cell that still differs belongs to a file listed in
   :data:`ACCEPTED_DIFFERENCES`, with the reason, and no file has more differing
   cells than listed there (a fix shows up as a smaller count to write down).
@@ -157,6 +160,20 @@ def test_agreement_never_drops(corpus_run: tuple[str, Path]) -> None:
     assert agree >= REPRODUCED, out[-4000:]
     assert unsupported <= UNSUPPORTED, out[-4000:]
     assert agree / total >= 0.995
+
+
+_FILE_ROW = re.compile(r"^(\S+\.xls[xm])\s+\d+\s+\d+\s+\d+\s+\d+\s+(.*)$")
+
+
+def test_no_internal_error_on_any_file(corpus_run: tuple[str, Path]) -> None:
+    """Each of the 306 workbooks is refreshed or refused by name; none ends in
+    exit 3 (an internal error) or any other failure of the engine."""
+    out, _ = corpus_run
+    statuses = dict(m.groups() for m in map(_FILE_ROW.match, out.splitlines()) if m)
+    assert len(statuses) == 306, out[:2000]
+    failed = {f: s for f, s in statuses.items() if s != "ok" and not s.startswith("engine refused")}
+    assert not failed, failed
+    assert "(exit 3)" not in out
 
 
 def test_every_difference_is_accepted(corpus_run: tuple[str, Path]) -> None:

@@ -1021,6 +1021,8 @@ class _Engine:
                     self.eval_block(b)
                 except RangeTooLargeError as exc:
                     raise self._too_large(b, exc) from None
+                except fx.INTERNAL_ERRORS as exc:
+                    self._contain(b, exc)
             self._current = None
         self._order = order
         self.late_found = self.late(order)
@@ -1039,6 +1041,33 @@ class _Engine:
             f"engine holds ({MATERIALISE_LIMIT:,}): ={b.formula.text}"
         )
         return UnsupportedFormulaError(f"{where}: {reason}", [(where, reason)])
+
+    def _contain(self, b: Block, exc: BaseException) -> None:
+        """A block whose evaluation raised: each of its cells computed on its
+        own, and a cell that still raises gets the error value with the reason
+        (:func:`~addin.refresh.functions.internal_error`), never the refresh
+        stopped by one formula (issue 24: no internal error on any file)."""
+        g = self.grids[b.sheet]
+        where = f"={b.formula.text}"
+        if b.formula.kind != "normal":
+            err = fx.internal_error(where, exc)
+            if b.formula.kind == "array" and b.formula.ref:
+                (r1, c1), (r2, c2) = _ref_bounds(b.formula.ref)
+                for r in range(r1, r2 + 1):
+                    for c in range(c1, c2 + 1):
+                        self._store(b, (r, c), err)
+            else:
+                self._spill(b, _as_result_array(err))
+            return
+        assert b.node is not None
+        bx = _Bx(g, b.row, b.col, False, self.date1904, 0, b.n)
+        for i in range(b.n):
+            one = bx.one(i)
+            try:
+                value = self.finish(self.ev(b.node, one), one)
+            except fx.INTERNAL_ERRORS as cell_exc:
+                value = fx.internal_error(where, cell_exc)
+            self._store(b, (one.row, b.col), value)
 
     def _store(self, b: Block, coord: Coord, value: Any) -> None:
         g = self.grids[b.sheet]
@@ -2317,8 +2346,13 @@ def _clean(v: Any) -> CellValue:
     if isinstance(v, bool) or v is None or isinstance(v, str | ExcelError):
         return v
     if isinstance(v, int | float | np.integer | np.floating):
-        return float(v)
+        f = float(v)
+        return f if math.isfinite(f) else _OVERFLOW
     return v
+
+
+#: A number past ±1E308 (or not a number) where a cell would hold it: Excel's #NUM!.
+_OVERFLOW = ExcelError("#NUM!", "结果溢出 / result overflows (±1E308)")
 
 
 def _as_result_array(v: Any) -> np.ndarray:
@@ -2336,7 +2370,7 @@ def _is_set(v: Any) -> bool:
 def _clean_spill(v: Any) -> CellValue:
     """:func:`_spill_value` of a plain value (no reference)."""
     if v.__class__ is float:
-        return v
+        return v if math.isfinite(v) else _OVERFLOW
     if v is None or v is MISSING:
         return 0.0
     return _clean(v)

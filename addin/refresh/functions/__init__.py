@@ -37,6 +37,7 @@ from addin.refresh.functions import (  # noqa: F401
 )
 from addin.refresh.functions._core import (
     FUNCTIONS,
+    INTERNAL_ERRORS,
     MISSING,
     Area,
     CallContext,
@@ -48,6 +49,7 @@ from addin.refresh.functions._core import (
     call,
     compare,
     format_general,
+    internal_error,
     intersect,
     lookup,
     round15,
@@ -65,6 +67,7 @@ from addin.refresh.functions.stat import _rank_numbers
 
 __all__ = [
     "FUNCTIONS",
+    "INTERNAL_ERRORS",
     "MISSING",
     "Area",
     "CallContext",
@@ -78,6 +81,7 @@ __all__ = [
     "call",
     "compare",
     "format_general",
+    "internal_error",
     "intersect",
     "lookup",
     "round15",

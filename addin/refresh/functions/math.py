@@ -516,6 +516,17 @@ def COMBIN(n: Any, k: Any) -> float:
         raise fail(NUM, "结果溢出 / result overflows") from None
 
 
+#: Excel computes the sine, cosine and tangent only of angles below 2^27 in
+#: magnitude (134,217,728 radians): past it the reduction modulo 2π has lost the
+#: angle, and SIN, COS, TAN, COT, CSC, SEC answer #NUM! (Microsoft's COT/CSC/SEC
+#: pages: "|number| < 2^27"; Excel answers SIN and COS the same way).
+TRIG_LIMIT = 2.0**27
+
+
+def _angle(a: float) -> bool:
+    return abs(a) < TRIG_LIMIT
+
+
 def _trig(name: str, fn: Callable[[float], float], domain: Callable[[float], bool] | None = None) -> None:
     def impl(x: Any) -> float:
         a = to_number(x)
@@ -526,14 +537,18 @@ def _trig(name: str, fn: Callable[[float], float], domain: Callable[[float], boo
         except (OverflowError, ValueError):
             raise fail(NUM, f"{name} 结果溢出 / {name} overflows") from None
 
-    impl.__doc__ = f"{name}(number)."
+    impl.__doc__ = (
+        f"{name}(number): a blank is 0, a text number converts, other text and an "
+        f"error argument give #VALUE!/the error; an array is applied element by element; "
+        f"outside the domain (SIN/COS/TAN: |number| ≥ 2^27) or past ±1E308, #NUM!."
+    )
     register(name, PER_ROW)(impl)
 
 
 for _name, _fn, _dom in (
-    ("SIN", math.sin, None),
-    ("COS", math.cos, None),
-    ("TAN", math.tan, None),
+    ("SIN", math.sin, _angle),
+    ("COS", math.cos, _angle),
+    ("TAN", math.tan, _angle),
     ("ASIN", math.asin, lambda a: -1 <= a <= 1),
     ("ACOS", math.acos, lambda a: -1 <= a <= 1),
     ("ATAN", math.atan, None),

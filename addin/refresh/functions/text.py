@@ -13,6 +13,7 @@ import numpy as np
 
 from addin.refresh.functions._core import (
     MISSING,
+    TEXT_LIMIT,
     Area,
     CallContext,
     as_array,
@@ -22,6 +23,7 @@ from addin.refresh.functions._core import (
     repeat,
     serial_date,
     text_to_number,
+    text_too_long,
     to_bool,
     to_int,
     to_number,
@@ -83,8 +85,8 @@ def CONCAT(*args: Any) -> str:
             raise ExcelErrorRaised(v)
         parts.append(to_text(v))
     out = "".join(parts)
-    if len(out) > 32767:
-        raise fail(VALUE, "文本超过 32767 字符 / text longer than 32767 characters")
+    if len(out) > TEXT_LIMIT:
+        raise text_too_long()
     return out
 
 
@@ -105,8 +107,8 @@ def TEXTJOIN(delim: Any, ignore_empty: Any, *args: Any) -> str:
             continue
         parts.append(t)
     out = d.join(parts)
-    if len(out) > 32767:
-        raise fail(VALUE, "文本超过 32767 字符 / text longer than 32767 characters")
+    if len(out) > TEXT_LIMIT:
+        raise text_too_long()
     return out
 
 
@@ -415,8 +417,10 @@ def REPT(v: Any, n: Any) -> str:
     """REPT(text, number_times)."""
     k = to_int(n)
     t = to_text(v)
-    if k < 0 or len(t) * k > 32767:
+    if k < 0:
         raise fail(VALUE, "重复次数无效 / number_times out of range")
+    if len(t) * k > TEXT_LIMIT:
+        raise text_too_long()
     return t * k
 
 
