@@ -514,8 +514,19 @@ def test_subtotal_skips_nested_subtotals_and_hidden_rows() -> None:
     assert got["B4"] == 116.0
 
 
-def test_reader_records_hidden_and_filtered_rows(tmp_path: Any) -> None:
-    """The package reader keeps ``<row hidden="1">`` and the AutoFilter's range."""
+@pytest.mark.parametrize(
+    ("auto_filter", "filtered"),
+    [
+        ('<autoFilter ref="A1:A5"><filterColumn colId="0"><filters><filter val="1"/></filters>'
+         "</filterColumn></autoFilter>", {2}),
+        ('<autoFilter ref="A1:A5"/>', set()),  # filter buttons filtering nothing: hidden by hand
+    ],
+)  # fmt: skip
+def test_reader_records_hidden_and_filtered_rows(
+    tmp_path: Any, auto_filter: str, filtered: set[int]
+) -> None:
+    """The package reader keeps ``<row hidden="1">`` and, when the AutoFilter
+    filters a column, which of them are in its range (filtered out)."""
     import zipfile
 
     from addin.xlsx.package import read_workbook
@@ -526,7 +537,7 @@ def test_reader_records_hidden_and_filtered_rows(tmp_path: Any) -> None:
         '<sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
         '<row r="2" hidden="1"><c r="A2"><v>2</v></c></row>'
         '<row r="7" hidden="1"><c r="A7"><v>7</v></c></row></sheetData>'
-        '<autoFilter ref="A1:A5"/></worksheet>'
+        f"{auto_filter}</worksheet>"
     )
     path = tmp_path / "h.xlsx"
     with zipfile.ZipFile(path, "w") as z:
@@ -564,7 +575,7 @@ def test_reader_records_hidden_and_filtered_rows(tmp_path: Any) -> None:
         z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
     wb = read_workbook(path)
     assert wb.sheets[0].hidden_rows == frozenset({2, 7})
-    assert wb.sheets[0].filtered_rows == frozenset({2})
+    assert wb.sheets[0].filtered_rows == frozenset(filtered)
 
 
 # -------------------------------------------------------------------- financial

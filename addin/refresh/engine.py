@@ -575,6 +575,13 @@ class _Engine:
             g.hidden_rows, g.filtered_rows = s.hidden_rows, s.filtered_rows
             g.name_ref = self._name_ref
         self.tables = {t.name.casefold(): t for t in wb.tables}
+        for t in wb.tables:  # rows a table's own filter hides are filtered too
+            tg = self.grids.get(t.sheet.casefold())
+            if t.filtered and tg is not None and tg.hidden_rows:
+                top, bottom = t.first[0] + t.header_rows, t.last[0] - t.totals_rows
+                tg.filtered_rows = tg.filtered_rows | {
+                    r for r in tg.hidden_rows if top <= r <= bottom
+                }
         self.names: dict[tuple[str | None, str], DefinedName] = {}
         for dn in wb.names:
             scope = dn.sheet.casefold() if dn.sheet else None

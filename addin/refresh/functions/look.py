@@ -37,6 +37,7 @@ from udfs.errors import (
     REF,
     VALUE,
     ExcelError,
+    ExcelErrorRaised,
     fail,
 )
 
@@ -212,7 +213,10 @@ def _binary_x(value: Any, items: list[Any], mode: int, descending: bool) -> int:
 
 
 def _items_of(array: Any) -> list[Any]:
-    """A one-row or one-column range as a list (cached inside :func:`shared_work`)."""
+    """A one-row or one-column range as a list (cached inside :func:`shared_work`).
+    An error value in place of the range (``#REF!`` of a deleted one) is that error."""
+    if isinstance(array, ExcelError):
+        raise ExcelErrorRaised(array)
     return _cached(array, "items", lambda: _vector_items(as_array(array)))
 
 
@@ -302,8 +306,10 @@ def XLOOKUP(
     search: Any = MISSING,
 ) -> Any:
     """XLOOKUP(lookup_value, lookup_array, return_array, [if_not_found], [match_mode], [search_mode])."""
-    larr = as_array(lookup)
     items = _items_of(lookup)
+    if isinstance(result, ExcelError):
+        raise ExcelErrorRaised(result)
+    larr = as_array(lookup)
     m = 0 if mode is MISSING else _mode_int(_scalar_crit(mode))
     s = 1 if search is MISSING else _mode_int(_scalar_crit(search))
     if value is MISSING:
@@ -337,6 +343,8 @@ def _take(src: Any, r0: int, c0: int, r1: int, c1: int) -> Any:
 def _line_lookup(value: Any, table: Any, index: Any, approx: Any, vertical: bool) -> Any:
     """VLOOKUP (``vertical``: search the first column, return column ``index``)
     and HLOOKUP (search the first row, return row ``index``)."""
+    if isinstance(table, ExcelError):
+        raise ExcelErrorRaised(table)
     if isinstance(table, str):
         raise fail(VALUE, "表格须为区域或数组 / table_array must be a range or an array")
     arr = as_array(table)
@@ -344,8 +352,6 @@ def _line_lookup(value: Any, table: Any, index: Any, approx: Any, vertical: bool
         arr = arr.T
     k = to_int(index)
     what = ("列号", "col_index_num") if vertical else ("行号", "row_index_num")
-    if k < 1:
-        raise fail(VALUE, f"{what[0]}小于 1 / {what[1]} is below 1")
     if k > arr.shape[1]:
         raise fail(REF, f"{what[0]}超出表格 / {what[1]} is beyond the table")
     is_approx = True if approx is MISSING else to_bool(approx)
@@ -359,12 +365,24 @@ def _line_lookup(value: Any, table: Any, index: Any, approx: Any, vertical: bool
     )
     if pos < 0:
         raise fail(NA, "找不到匹配值 / no match")
+    if k < 1:  # checked after the search: not found is #N/A first (calamine errors.xlsx!A7)
+        raise fail(VALUE, f"{what[0]}小于 1 / {what[1]} is below 1")
     return arr[pos, k - 1]  # a blank stays blank; the cell's value makes it 0
 
 
 @register("VLOOKUP", PER_ROW, WHOLE, PER_ROW, PER_ROW, min_args=3)
 def VLOOKUP(value: Any, table: Any, col: Any, approx: Any = MISSING) -> Any:
-    """VLOOKUP(lookup_value, table_array, col_index_num, [range_lookup=TRUE])."""
+    """VLOOKUP(lookup_value, table_array, col_index_num, [range_lookup=TRUE]).
+
+    Order of the checks, as Excel makes them: a text or number as the table is
+    #VALUE!; ``col_index_num`` beyond the table #REF!; the search (not found:
+    #N/A); then ``col_index_num`` below 1 #VALUE! (so VLOOKUP(B1,B1,B1,3) over
+    blanks is #N/A). A blank lookup value is 0; an error one is that error;
+    ``range_lookup`` TRUE (default, any non-zero number): the last item ≤ the
+    value by binary search over a sorted first column, FALSE: the first equal
+    item, case-insensitive, with ``*``/``?``/``~`` wildcards for text. A blank
+    cell found returns 0 (the reference's value); an array of lookup values
+    gives an array."""
     return _line_lookup(value, table, col, approx, vertical=True)
 
 

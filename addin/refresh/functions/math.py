@@ -138,8 +138,18 @@ def _aggregate(kind: str, refs: list[Any]) -> float:
 @register("SUBTOTAL", PER_ROW, WHOLE, repeat(WHOLE))
 def SUBTOTAL(code: Any, *refs: Any) -> float:
     """SUBTOTAL(function_num, ref1, …) for codes 1–11 and 101–111: SUBTOTAL and
-    AGGREGATE cells inside the ranges are skipped, so are rows an AutoFilter
-    hides; 101–111 skip every hidden row. Rows are hidden as the file saved them."""
+    AGGREGATE cells inside the ranges are skipped, so are rows a filter hides
+    (the sheet's AutoFilter or a table's, when it filters a column); 101–111
+    skip every hidden row, also those hidden by hand. Rows are hidden as the
+    file saved them.
+
+    A ref that is an error value (``SUBTOTAL(2,#REF!)`` after its range was
+    deleted) is that error, even for COUNT; errors inside the ranges are
+    errors for every function but COUNT/COUNTA. An invalid function_num is
+    #VALUE!."""
+    for r in refs:
+        if isinstance(r, ExcelError):
+            raise ExcelErrorRaised(r)
     k = to_int(code)
     kind = _SUBTOTAL_KINDS.get(k % 100 if k > 100 else k)
     if kind is None or not (1 <= k <= 11 or 101 <= k <= 111):
@@ -159,6 +169,8 @@ def AGGREGATE(code: Any, options: Any, *refs: Any) -> float:
     array, k). Options 0–3 skip nested SUBTOTAL/AGGREGATE cells, 4–7 do not;
     1, 3, 5, 7 skip hidden rows; 2, 3, 6, 7 skip error values."""
     k, opt = to_int(code), to_int(options)
+    if refs and isinstance(refs[0], ExcelError):  # a deleted reference, not a value to skip
+        raise ExcelErrorRaised(refs[0])
     kind = _AGGREGATE_KINDS.get(k)
     if kind is None or not 0 <= opt <= 7:
         raise fail(VALUE, "AGGREGATE 的参数无效 / invalid function_num or options")
