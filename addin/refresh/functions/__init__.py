@@ -7,6 +7,7 @@ modules, as the ``formulas`` and ``pycel`` libraries lay theirs out:
 - :mod:`.logic` — logical and information functions;
 - :mod:`.math` — sums, rounding, SUMPRODUCT, SUBTOTAL, SUMIF(S);
 - :mod:`.stat` — counts, averages, extremes, the *IFS aggregations, ranks;
+- :mod:`.regression` — least squares: SLOPE, CORREL, TREND, LINEST …;
 - :mod:`.look` — lookup and reference;
 - :mod:`.text` — text functions and TEXT's formats;
 - :mod:`.date` — dates and times;
@@ -32,6 +33,7 @@ from addin.refresh.functions import (  # noqa: F401
     logic,
     look,
     math,
+    regression,
     stat,
     text,
 )

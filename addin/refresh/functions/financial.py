@@ -163,8 +163,11 @@ def _newton(f: Callable[[float], float], guess: float, steps: int) -> float:
     """A rate solving ``f`` by Newton's method with a numeric derivative, from
     the guess. Rates live above −1 (the pole of every discount factor): a step
     that would cross it goes half-way to it instead, so negative rates are
-    reached rather than lost to an invalid power."""
+    reached rather than lost to an invalid power. Steps that merely shrink
+    while creeping toward −1 are no root: the answer must also bring ``f``
+    near zero against its size at the guess (else #NUM!, as Excel)."""
     x = guess
+    scale = None
     for _ in range(steps):
         try:
             y = f(x)
@@ -172,15 +175,28 @@ def _newton(f: Callable[[float], float], guess: float, steps: int) -> float:
             d = (f(x + h) - y) / h
         except (OverflowError, ZeroDivisionError, ExcelErrorRaised):
             break
+        if scale is None:
+            scale = max(abs(y), 1.0)
         if d == 0 or not math.isfinite(d):
             break
         nx = x - y / d
         if nx <= -1 < x:
             nx = (x - 1.0) / 2.0
         if abs(nx - x) < 1e-10 * max(1.0, abs(x)):
-            return nx
+            if _settled(f, nx, scale or 1.0):
+                return nx
+            break
         x = nx
     raise fail(NUM, "迭代未收敛 / the iteration does not converge")
+
+
+def _settled(f: Callable[[float], float], x: float, scale: float) -> bool:
+    """Whether ``f(x)`` is zero to within 1e-6 of ``f``'s size at the guess."""
+    try:
+        y = f(x)
+    except (OverflowError, ZeroDivisionError, ExcelErrorRaised):
+        return False
+    return math.isfinite(y) and abs(y) <= 1e-6 * scale
 
 
 @register("RATE", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=3)
