@@ -622,3 +622,14 @@ def TRANSPOSE(a: Any) -> Any:
     out = np.empty((arr.shape[1], arr.shape[0]), dtype=object)
     out[:, :] = arr.T
     return out
+
+
+@register("HYPERLINK", PER_ROW, PER_ROW, min_args=1)
+def HYPERLINK(link: Any, friendly: Any = MISSING) -> Any:
+    """HYPERLINK(link_location, [friendly_name]): the cell shows the friendly
+    name (a number stays a number; a blank friendly name cell shows 0), or the
+    link location as text when it is omitted; the jump itself is Excel's UI,
+    nothing a refresh computes. An error in either argument is that error."""
+    if friendly is MISSING:
+        return to_text(link)
+    return 0.0 if friendly is None else friendly

@@ -33,7 +33,12 @@ from udfs.errors import DIV0, NA, NUM, REF, VALUE, ExcelError, ExcelErrorRaised,
 
 
 def _pairs(ys: Any, xs: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The (y, x) pairs where both are numbers, as two float arrays."""
+    """The (y, x) pairs where both are numbers, as two float arrays. An error
+    given as a whole argument (an undefined name's #NAME?) comes before the
+    sizes are compared."""
+    for v in (ys, xs):
+        if isinstance(v, ExcelError):
+            raise ExcelErrorRaised(v)
     a, b = as_array(ys).ravel(), as_array(xs).ravel()
     if len(a) != len(b):
         raise fail(NA, "两组数据个数不同 / the two data sets differ in size")
@@ -156,6 +161,8 @@ def STEYX(known_y: Any, known_x: Any) -> float:
 
 def _numbers(a: Any, what: str) -> Any:
     """Every cell of a model argument as a number (#VALUE! for anything else)."""
+    if isinstance(a, ExcelError):
+        raise ExcelErrorRaised(a)
     arr = as_array(a)
     out = np.empty(arr.shape, dtype=float)
     for idx, v in np.ndenumerate(arr):
