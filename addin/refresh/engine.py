@@ -64,6 +64,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from addin import registry
+from addin.refresh import data_tables
 from addin.refresh import functions as fx
 from addin.refresh.functions import MISSING, Area, CallContext, FunctionSpec, MultiArea, criteria
 from addin.xlsx.a1 import from_a1
@@ -596,6 +597,7 @@ class _Engine:
         self.blocks: list[Block] = []
         self._position: dict[int, int] = {}  # id(block) → its place in the order
         self._order: list[Block] = []
+        self._running: list[Block] = []  # the order being computed (data tables read it)
         self._grown_at: dict[tuple[str, Coord], int] = {}
 
     # ------------------------------------------------------------ set-up
@@ -664,6 +666,8 @@ class _Engine:
                         )
                     )
                 continue
+            if data_tables.is_data_table(b):
+                continue  # {=TABLE(…)}: computed per input by data_tables
             for fname in dict.fromkeys(self._unsupported_in(b.node)):
                 shown = _display_name(fname)
                 functions[shown] = functions.get(shown, 0) + b.n
@@ -873,6 +877,8 @@ class _Engine:
 
         assert b.node is not None
         walk(b.node, b.sheet, True)
+        if data_tables.is_data_table(b):
+            out.extend(data_tables.precedents(b, *_flat_bounds(b.formula.ref or "")))
         for sheet, top, bottom, col, rect in self.late_reads:
             if sheet == b.sheet and b.col <= col <= b.right and top <= b.bottom and bottom >= b.row:
                 out.append(rect)
@@ -1020,6 +1026,7 @@ class _Engine:
         # one cache of what is derived from ranges (values, lookup and criteria
         # indexes) for the whole calculation; the per-cell reference mode
         # keeps the plain paths it is tested against
+        self._running = order
         with fx.shared_work() if self.vectorise else contextlib.nullcontext():
             for k, b in enumerate(order):
                 self._position[id(b)] = k
@@ -1104,6 +1111,9 @@ class _Engine:
                 coords = zip(range(b.row, b.row + len(vals)), itertools.repeat(b.col), strict=False)
                 out.update(zip(coords, vals.tolist(), strict=True))  # the tuples made at C speed
             return
+        if data_tables.is_data_table(b):
+            self._data_table(b)
+            return
         bx = _Bx(g, b.row, b.col, True, self.date1904)
         if kind == "array" and b.formula.ref and isinstance(b.node, Func):
             (r1, c1), (r2, c2) = _ref_bounds(b.formula.ref)
@@ -1118,6 +1128,21 @@ class _Engine:
                     self._store(b, (r, c), _fill_value(arr, r - r1, c - c1))
             return
         self._spill(b, arr)
+
+    def _data_table(self, b: Block) -> None:
+        """A what-if data table: its model recomputed per input (:mod:`.data_tables`)."""
+        assert b.formula.ref is not None
+        values = data_tables.compute(
+            b,
+            _flat_bounds(b.formula.ref),
+            self._running[: self._position.get(id(b), 0)],
+            lambda key: self.grids[key],
+            lambda ref, sheet: ref.sheet.casefold() if ref.sheet else sheet,
+            self.precedents,
+            self.eval_block,
+        )
+        for coord, v in values.items():
+            self._store(b, coord, v)
 
     def _spill(self, b: Block, arr: np.ndarray) -> None:
         """Write a dynamic array's values from its anchor, sized in one pass:
@@ -2333,6 +2358,12 @@ def _intersection(a: Any, b: Any) -> Any:
     if not parts:
         return NULL.with_message("区域没有交集 / the ranges do not intersect")
     return parts[0] if len(parts) == 1 else MultiArea(parts)
+
+
+def _flat_bounds(ref: str) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right) of an A1 range."""
+    (r1, c1), (r2, c2) = _ref_bounds(ref)
+    return r1, c1, r2, c2
 
 
 def _ref_bounds(ref: str) -> tuple[Coord, Coord]:

@@ -1618,8 +1618,13 @@ def _add_formula(
             text, "dynamic" if dynamic else "array", fattrs.get("ref") or to_ref(coord)
         )
     elif ftype == "dataTable":
-        # a what-if data table: Excel shows it as {=TABLE(r1,r2)}; the engine reports it
-        args = ",".join(a for a in (fattrs.get("r1"), fattrs.get("r2")) if a)
+        # a what-if data table, as Excel shows it: {=TABLE(row_input, column_input)}, the
+        # unused input of a one-variable table left empty (dtr="1": r1 is the row input)
+        r1, r2 = fattrs.get("r1") or "", fattrs.get("r2") or ""
+        if fattrs.get("dt2D") in ("1", "true"):
+            args = f"{r1},{r2}"
+        else:
+            args = f"{r1}," if fattrs.get("dtr") in ("1", "true") else f",{r1}"
         formulas[coord] = Formula(f"TABLE({args})", "array", fattrs.get("ref") or to_ref(coord))
     elif text.strip():
         formulas[coord] = Formula(text)
