@@ -23,9 +23,10 @@ DB: dict[str, Any] = {
     ("criteria", "expected"),
     [
         ({"G1": "City", "G2": "Berlin"}, 38000.0),  # begins with, any case; " Berlin" not
-        ({"G1": "City", "G2": "=Berlin"}, 27000.0),  # = : the equal text only
+        ({"G1": "City", "G2": '="=Berlin"'}, 27000.0),  # = : the equal text only
         ({"G1": "City", "G2": "<>Berlin"}, 26600.0),
-        ({"G1": True, "G2": "a"}, 38000.0),  # TRUE names the TRUE heading, not "true"
+        ({"G1": True, "G2": "a"}, 38000.0),  # TRUE names the first heading reading "true"
+        ({"G1": "true", "G2": "a"}, 38000.0),
         ({"G1": 1.0, "G2": "b"}, 32600.0),  # the number 1 heading: b, B, balpha
         ({"G1": "City", "G2": None}, 53600.0),  # a blank criterion accepts all
         ({"G1": "City", "G2": "Berlin", "G3": "Caracas"}, 47600.0),  # rows are OR
@@ -39,7 +40,7 @@ def test_dsum_criteria(criteria: dict[str, Any], expected: float) -> None:
 
 
 def test_dget_and_field_errors() -> None:
-    cells = {**DB, "G1": "City", "G2": "=Caracas", "Z1": '=DGET(A1:E6,"Revenue",G1:G2)',
+    cells = {**DB, "G1": "City", "G2": '="=Caracas"', "Z1": '=DGET(A1:E6,"Revenue",G1:G2)',
              "Z2": "=DSUM(A1:E6,0,G1:G2)", "Z3": '=DSUM(A1:E6,"Nope",G1:G2)',
              "Z4": '=DGET(A1:E6,"Revenue",G1:G1)'}  # fmt: skip
     got = calc(cells)

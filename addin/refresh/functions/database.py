@@ -7,7 +7,7 @@ first row names fields and whose later rows are alternatives (OR), the cells of
 one row all required (AND), each in the criteria language of COUNTIF except
 that a plain text matches the texts beginning with it (as Excel's advanced
 filter reads criteria). An empty criteria cell accepts anything. A heading
-names the first field equal to it, one of the same type first (TRUE, 1, "1").
+names the first field whose text equals it, ignoring case (TRUE and "true").
 """
 
 from __future__ import annotations
@@ -33,14 +33,19 @@ def _column(headers: list[Any], field: Any) -> int:
         if not 1 <= k <= len(headers):
             raise fail(VALUE, "field 超出范围 / field out of range")
         return k - 1
-    for i, h in enumerate(headers):  # the same type first: TRUE names the TRUE heading
-        if type(h) is type(field) and _heading(h) == _heading(field):
-            return i
-    name = _heading(field)
+    return _named_column(headers, field)
+
+
+def _named_column(headers: list[Any], heading: Any) -> int:
+    """The first field whose heading reads as ``heading``, compared as text
+    ignoring case: "true" names a TRUE heading, a criteria heading 1 the
+    heading 1 (ironcalc DMIN_DMAX_DAVERAGE_DSUM.xlsx rows 57–58) — a number
+    here is a name, not a column number as in ``field``."""
+    name = _heading(heading)
     for i, h in enumerate(headers):
         if h is not None and _heading(h) == name:
             return i
-    raise fail(VALUE, f"没有字段“{field}” / no field {field!r}")
+    raise fail(VALUE, f"没有字段“{heading}” / no field {heading!r}")
 
 
 def _heading(v: Any) -> str:
@@ -73,7 +78,7 @@ def _matching_rows(db: np.ndarray, criteria: Any) -> list[int]:
             if crit[0, c] is None:  # a condition under no field name: nothing matches
                 row.append((-1, lambda _v: False))
                 continue
-            row.append((_column(headers, crit[0, c]), _database_criterion(v)))
+            row.append((_named_column(headers, crit[0, c]), _database_criterion(v)))
         tests.append(row)
     return [
         i
