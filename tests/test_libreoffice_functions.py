@@ -16,7 +16,6 @@ Bounded in ``make test`` (a fixed handful of examples); ``make fuzz-excel`` sets
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -24,9 +23,9 @@ from typing import Any
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from test_libreoffice_diff import office, same
+from test_libreoffice_diff import fuzz_settings, office, same
 
 from addin.refresh.engine import calculate
 from addin.refresh.libreoffice import LibreOffice, calculate_with_libreoffice
@@ -204,17 +203,8 @@ def build(formulas: list[str], path: Path) -> None:
     wb.save(path)
 
 
-_EXAMPLES = os.environ.get("JIXIAO_LO_EXAMPLES")
-
-
 @pytest.mark.libreoffice
-@settings(
-    max_examples=int(_EXAMPLES or 4),
-    deadline=None,
-    derandomize=_EXAMPLES is None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # each batch is its own report
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzz_settings(4)
 @given(formulas=st.lists(calls(), min_size=25, max_size=40, unique=True))
 def test_functions_agree_with_libreoffice(
     formulas: list[str], office: LibreOffice, tmp_path: Path
