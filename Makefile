@@ -30,8 +30,9 @@ lint: $(STAMP)
 # Excel fidelity fuzzing, long: formula text against the engine, and the built-in
 # functions against LibreOffice (make test runs both bounded).
 fuzz-excel: $(STAMP)
-	JIXIAO_FUZZ_EXAMPLES=3000 JIXIAO_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q -p no:cacheprovider \
-		tests/test_fuzz_formulas.py
+	JIXIAO_FUZZ_EXAMPLES=3000 JIXIAO_FUZZ_RANDOM=1 JIXIAO_LO_EXAMPLES=40 \
+		$(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/test_fuzz_formulas.py tests/test_libreoffice_functions.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/kernel.py

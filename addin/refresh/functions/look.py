@@ -250,13 +250,34 @@ def _mode_int(v: Any) -> int:
     return math.floor(to_number(v))
 
 
+def _regex_position(value: Any, items: list[Any], reverse: bool) -> int:
+    """match_mode 3 (Excel 365): the first (last) text the lookup value, read
+    as a regular expression, matches anywhere in — case-sensitive, as Excel's
+    REGEX functions; numbers are matched as their text; an invalid pattern is
+    #VALUE!."""
+    try:
+        pattern = re.compile(to_text(value))
+    except re.error:
+        raise fail(VALUE, "正则表达式无效 / invalid regular expression") from None
+    order = range(len(items) - 1, -1, -1) if reverse else range(len(items))
+    for i in order:
+        v = items[i]
+        if v is None or isinstance(v, ExcelError):
+            continue
+        if pattern.search(to_text(v)):
+            return i
+    return -1
+
+
 def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int, owner: Any = None) -> int:
-    if mode not in (0, -1, 1, 2) or search not in (1, -1, 2, -2):
+    if mode not in (0, -1, 1, 2, 3) or search not in (1, -1, 2, -2):
         raise fail(VALUE, "XMATCH/XLOOKUP 模式参数无效 / invalid match_mode or search_mode")
     if search in (2, -2):
-        if mode == 2:
+        if mode in (2, 3):
             raise fail(VALUE, "通配符不能用二分查找 / wildcards need a linear search")
         return _binary_x(value, items, mode, search == -2)
+    if mode == 3:
+        return _regex_position(value, items, search == -1)
     if mode in (0, 2):
         if value is None:
             return -1
@@ -284,7 +305,14 @@ def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int, owner: Any
 
 @register("XMATCH", PER_ROW, WHOLE, PER_ROW, PER_ROW, min_args=2)
 def XMATCH(value: Any, array: Any, mode: Any = MISSING, search: Any = MISSING) -> float:
-    """XMATCH(lookup_value, lookup_array, [match_mode=0], [search_mode=1])."""
+    """XMATCH(lookup_value, lookup_array, [match_mode=0], [search_mode=1]).
+
+    match_mode 0 exact (case-insensitive), -1 exact or next smaller, 1 exact
+    or next larger (across types numbers < text < logicals), 2 wildcards,
+    3 a regular expression; search_mode 1 first-to-last, -1 last-to-first,
+    2/-2 binary over ascending/descending data (wildcards and regular
+    expressions then #VALUE!). Modes are rounded down; other values #VALUE!.
+    An error value as the array (#REF!) is that error; not found #N/A."""
     items = _items_of(array)
     m = 0 if mode is MISSING else _mode_int(mode)
     s = 1 if search is MISSING else _mode_int(search)
