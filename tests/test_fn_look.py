@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from formula_helpers import E, one
+from formula_helpers import E, calc, one
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,16 @@ def test_own_book_name_reads_as_the_name() -> None:
     from addin.refresh.external_refs import quote_external
 
     assert quote_external("SUM([0]!col1_)", {}) == "SUM(col1_)"
+
+
+def test_blank_lookup_value_finds_the_first_blank_cell() -> None:
+    """XLOOKUP/XMATCH match a blank or omitted lookup value to a blank cell (on
+    a whole column the row after the data): 0 from the return column, not
+    if_not_found."""
+    cells = {"A1": "a", "A2": "b", "B1": 1.0, "B2": 2.0, "D1": "x"}
+    got = calc({**cells, "E1": '=XLOOKUP(C1,A:A,B:B,"none")', "E2": "=XMATCH(,A:A)",
+                "E3": '=XLOOKUP(C1,A1:A2,B1:B2,"none")', "E4": "=XMATCH(C1,A:A,0,-1)"})  # fmt: skip
+    assert got["E1"] == 0.0
+    assert got["E2"] == 3.0
+    assert got["E3"] == "none"
+    assert got["E4"] > 3.0

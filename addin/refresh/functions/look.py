@@ -269,6 +269,21 @@ def _regex_position(value: Any, items: list[Any], reverse: bool) -> int:
     return -1
 
 
+def _blank_position(items: list[Any], array: Any, search: int) -> int:
+    """Where XMATCH/XLOOKUP's exact match finds a blank (or omitted) lookup
+    value: the first (last, searching from the end) blank cell of the lookup
+    range — on a whole column the row after the data, whose cells the engine
+    does not hold (Excel's XLOOKUP of an empty cell is 0, not #N/A, for that
+    reason). -1 when the range holds no blank."""
+    extent = array.size if isinstance(array, Area) else len(items)
+    if search == -1:
+        if extent > len(items):
+            return extent - 1
+        return next((i for i in range(len(items) - 1, -1, -1) if items[i] is None), -1)
+    found = next((i for i, v in enumerate(items) if v is None), -1)
+    return found if found >= 0 or extent <= len(items) else len(items)
+
+
 def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int, owner: Any = None) -> int:
     if mode not in (0, -1, 1, 2, 3) or search not in (1, -1, 2, -2):
         raise fail(VALUE, "XMATCH/XLOOKUP 模式参数无效 / invalid match_mode or search_mode")
@@ -318,7 +333,10 @@ def XMATCH(value: Any, array: Any, mode: Any = MISSING, search: Any = MISSING) -
     s = 1 if search is MISSING else _mode_int(search)
     if value is MISSING:
         value = None
-    pos = _xmatch_pos(value, items, m, s, items)
+    if value is None and m == 0 and s in (1, -1):
+        pos = _blank_position(items, array, s)
+    else:
+        pos = _xmatch_pos(value, items, m, s, items)
     if pos < 0:
         raise fail(NA, "找不到匹配值 / no match")
     return float(pos + 1)
@@ -342,7 +360,10 @@ def XLOOKUP(
     s = 1 if search is MISSING else _mode_int(_scalar_crit(search))
     if value is MISSING:
         value = None
-    pos = _xmatch_pos(value, items, m, s, items)
+    if value is None and m == 0 and s in (1, -1):
+        pos = _blank_position(items, lookup, s)
+    else:
+        pos = _xmatch_pos(value, items, m, s, items)
     if pos < 0:
         if if_not_found is MISSING:
             raise fail(NA, "找不到匹配值 / no match")
