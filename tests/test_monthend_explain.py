@@ -131,3 +131,34 @@ def test_cli_text_json_and_bad_cell(refreshed: dict[str, Path]) -> None:
     assert bad.exit_code == 1
     assert "无此表" in bad.output
     assert runner.invoke(main, ["explain", "nope.xlsx", "A!A1"]).exit_code == 2
+
+
+def test_totals_only_where_a_sum_means_something(refreshed: dict[str, Path]) -> None:
+    """A band table (starts beside rates) shows no 合计; a column of amounts does."""
+    from addin.monthend.explain import render, summarise
+
+    step = explain(refreshed["t1_gongxiaoshe"], "企业评分!M7")
+    table = next(c for c in step.children if c.via == "收入档")
+    assert table.summary is not None
+    assert "sum" not in table.summary
+    text = "\n".join(render(step))
+    assert "收入档" in text
+    assert "合计" not in text
+    assert summarise([[100.1], [200.2], [None]])["sum"] == 300.3
+
+
+def test_one_language_with_lang(refreshed: dict[str, Path]) -> None:
+    """``--lang en`` / ``--lang zh``: the tree, its edges and the kernel's lines in one language."""
+    book = str(refreshed["t1_gongxiaoshe"])
+    en = CliRunner().invoke(main, ["explain", book, "企业评分!M7", "--lang", "en"])
+    assert en.exit_code == 0, en.output
+    assert "formula: =" in en.output
+    assert "band" in en.output
+    assert "(this row)" in en.output
+    assert "边界规则" not in en.output
+    assert "因为" not in en.output
+    zh = CliRunner().invoke(main, ["explain", book, "企业评分!M7", "--lang", "zh"])
+    assert "公式: =" in zh.output
+    assert "的本行" in zh.output
+    assert "this row" not in zh.output
+    assert "band" not in zh.output

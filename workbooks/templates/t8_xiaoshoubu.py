@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from workbooks import styling
-from workbooks.model import Col, DataSheet, ParamTable, Template, empty_when_blank
+from workbooks.model import Col, DataSheet, ParamTable, Slip, Template, empty_when_blank
 from workbooks.templates.common import (
     SPARE_ROWS,
     deductions_ledger,
@@ -230,4 +230,5 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
                        [list(range(1, MONTHS + 1))], "list"),
         ],
         sheets=[monthly, events, yearly, explain],
+        slip=Slip("月度评估", key="工号", name="姓名", paid=("实发工资",), leave_out=("明细键",)),
     )
