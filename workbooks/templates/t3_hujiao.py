@@ -157,8 +157,6 @@ def template(n_groups: int = len(GROUPS), seed: int = SEED) -> Template:
         ],
         rows=[[g, sup_names[i // 2]] for i, g in enumerate(groups_names)],
         nrows=len(groups_names),
-        spare=SPARE_ROWS,
-        empty_key="小组组别",
     )
     sups = DataSheet(
         name="主管",
@@ -177,8 +175,6 @@ def template(n_groups: int = len(GROUPS), seed: int = SEED) -> Template:
         ],
         rows=[[r[1]] for r in people if r[2] == "主管"],
         nrows=len(sup_names),
-        spare=SPARE_ROWS,
-        empty_key="主管姓名",
         blocks={"主管末位块": (f"{MONTHS[0]}末位名次", f"{MONTHS[-1]}末位名次")},
     )
     explain = explain_sheet(
