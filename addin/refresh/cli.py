@@ -19,7 +19,8 @@ Exit codes (the worst file decides; a folder run reports every file and goes on)
   message names the path and the operating system's reason); also a wrong
   command line.
 * 3 — an internal error (a bug): a one-line message instead of a traceback;
-  set ``JIXIAO_DEBUG=1`` to see the traceback.
+  ``--debug`` (or ``JIXIAO_DEBUG=1``) shows the traceback.
+* 130 — interrupted (Ctrl-C): nothing half-written is kept (:mod:`addin.cli`).
 
 ``--json`` prints one document, the same shape as ``jixiao validate --json``
 (:mod:`addin.summary`)::
@@ -601,8 +602,8 @@ def _run_one(args: Task) -> FileReport:
             str(source),
             status="internal",
             exit_code=EXIT_INTERNAL,
-            message=f"内部错误（请报告）/ internal error (please report): "
-            f"{type(exc).__name__}: {exc}",
+            message=f"内部错误（请报告，加 --debug 查看详情）/ internal error (please report; "
+            f"--debug shows the traceback): {type(exc).__name__}: {exc}",
         )
 
 
