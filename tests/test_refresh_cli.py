@@ -414,3 +414,43 @@ def test_engine_failure_on_one_workbook_is_exit_2(
     assert "refresh failed, nothing written" in result.output
     assert "LibreOffice could not open the file" in result.output
     assert not (tmp_path / "types07.refreshed.xlsx").exists()
+
+
+def test_a_killed_worker_is_retried_once_and_every_file_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--jobs 2`` with a worker killed: the pool breaks; every unfinished file
+    is tried once more (as the Dask path does), a file that kills its worker
+    twice is ``worker-died`` (exit 2), and all six files are reported — not a
+    BrokenProcessPool traceback with 2 of 6 written."""
+    import os
+    import signal
+
+    from cli_helpers import small_workbook
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a", "b", "c", "d", "e", "f"):
+        small_workbook(f"{name}.xlsx", folder)
+    marker = tmp_path / "killed-once"
+
+    def killing(wb: Workbook, source: Path) -> Results:
+        if source.name == "b.xlsx" and not marker.exists():
+            marker.write_text("x")
+            os.kill(os.getpid(), signal.SIGKILL)
+        if source.name == "e.xlsx":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return fake_calculate(wb, source)
+
+    monkeypatch.setattr(cli, "load_engine", lambda name: killing)
+    result = run(folder, "--jobs", "2", "--out", tmp_path / "out", "--json")
+    assert_no_traceback(result)
+    document = json.loads(result.output)
+    statuses = {Path(f["path"]).name: f["status"] for f in document["files"]}
+    assert statuses == {
+        "a.xlsx": "ok", "b.xlsx": "ok", "c.xlsx": "ok", "d.xlsx": "ok",
+        "e.xlsx": "worker-died", "f.xlsx": "ok",
+    }  # fmt: skip
+    assert document["exit_code"] == 2
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx", "f.xlsx"]

@@ -439,3 +439,17 @@ def test_values_copy_cannot_replace_the_input(tmp_path: Path) -> None:
     assert document["exit_code"] == 2
     assert "--in-place" in document["message"]
     assert names(tmp_path) == ["types07.xlsx"]
+
+
+@pytest.mark.usefixtures("fake_engine")
+def test_an_output_whose_parent_is_a_file_names_the_output(tmp_path: Path) -> None:
+    """``--out blocker/out.xlsx`` where ``blocker`` is a file: exit 2 naming the
+    output path (and the parent that is in the way), not only the parent."""
+    src = copy("types07.xlsx", tmp_path)
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    dest = blocker / "out.xlsx"
+    result = run_cli("refresh", src, "--out", dest, "--lang", "en")
+    assert_no_traceback(result)
+    assert result.exit_code == 2
+    assert str(dest) in result.output

@@ -245,7 +245,9 @@ def run_case(wb: Workbook, case: Case, explain_all: bool = False) -> list[Check]
     work = apply_inputs(wb, case.set)
     targets = [(e, *locate(work, e.address)) for e in case.expect]
     scratch = plan(work, [(sheet, coord) for _e, sheet, coord in targets])
-    results = calculate(work)
+    from addin.refresh.cli import with_deep_stack
+
+    results = with_deep_stack(lambda: calculate(work))  # formulas as deep as Excel allows
     checks = []
     for expect, sheet, coord in targets:
         anchor = array_anchor(sheet, coord)

@@ -71,9 +71,10 @@ def load(path: str | Path, *, recalculate: bool | None = None) -> Loaded:
             coord not in s.values for s in wb.sheets for coord in s.formulas
         )
     if recalculate:
+        from addin.refresh.cli import with_deep_stack
         from addin.refresh.engine import calculate
 
-        results = calculate(wb)
+        results = with_deep_stack(lambda: calculate(wb))  # formulas as deep as Excel allows
         for s in wb.sheets:
             for coord, value in results.values.get(s.name, {}).items():
                 if value is None:

@@ -379,9 +379,12 @@ def _refresh(
 
 
 def _os_message(exc: OSError, output: Path) -> str:
-    where = exc.filename if exc.filename else output
+    """The output path, always, and the operating system's reason — naming the
+    path it concerns when that is another (a parent folder that is a file)."""
     reason = exc.strerror or type(exc).__name__
-    return f"无法写出 {where}（{reason}）/ cannot write {where} ({reason})"
+    if exc.filename and str(exc.filename) != str(output):
+        reason = f"{reason}: {exc.filename}"
+    return f"无法写出 {output}（{reason}）/ cannot write {output} ({reason})"
 
 
 def _fail(report: FileReport, status: str, exc: RefreshError) -> None:
@@ -914,10 +917,7 @@ def _execute(tasks: list[Task], jobs: int, *, show_progress: bool) -> list[FileR
     reports: list[FileReport] = []
     try:
         if jobs > 1 and len(tasks) > 1:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-                for report in pool.map(_run_one, tasks):
-                    reports.append(report)
-                    bar.update()
+            reports = _execute_in_pool(tasks, jobs, bar.update)
         else:
             for task in tasks:
                 reports.append(_run_one(task))
@@ -925,3 +925,43 @@ def _execute(tasks: list[Task], jobs: int, *, show_progress: bool) -> list[FileR
     finally:
         bar.close()
     return reports
+
+
+def _execute_in_pool(tasks: list[Task], jobs: int, done: Callable[[], object]) -> list[FileReport]:
+    """``--jobs N``: the tasks on N worker processes. A worker that dies (killed,
+    out of memory) breaks the pool: every file left unfinished is tried once
+    more, each alone in a fresh worker, as the Dask path retries
+    (:mod:`addin.refresh.cluster`); a file whose worker dies again is reported
+    ``worker-died`` (exit 2, nothing written — outputs are renamed into place
+    only when complete). Every file is reported, in the order given."""
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    reports: dict[int, FileReport] = {}
+    broken: list[int] = []
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+        futures = {pool.submit(_run_one, task): i for i, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            i = futures[future]
+            try:
+                reports[i] = future.result()
+            except BrokenProcessPool:
+                broken.append(i)
+                continue
+            done()
+    # the retry: each file alone in its own worker, so one that kills its worker
+    # again cannot take the others down with it
+    for i in sorted(broken):
+        try:
+            with ProcessPoolExecutor(max_workers=1) as alone:
+                reports[i] = alone.submit(_run_one, tasks[i]).result()
+        except BrokenProcessPool:
+            reports[i] = FileReport(
+                str(tasks[i][0]),
+                status="worker-died",
+                exit_code=EXIT_NOT_WRITTEN,
+                message="计算进程两次中途退出，未写出文件 / the worker process died twice on "
+                "this file; nothing written",
+            )
+        done()
+    return [reports[i] for i in range(len(tasks))]

@@ -2508,7 +2508,9 @@ def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
     # The engine allocates many small objects while nothing it builds is
     # cyclic garbage: pausing the cyclic collector saves a third of the time.
     from addin.refresh.external_refs import with_external_sheets
+    from addin.refresh.name_depth import check_name_depth
 
+    check_name_depth(wb)  # names nested past the limit: refused, the cells named
     wb = with_external_sheets(wb)  # [1]Sheet1!A1: links to other workbooks
     was_enabled = gc.isenabled()
     gc.disable()

@@ -1397,6 +1397,26 @@ def write_package(
         ) from None
 
 
+def check_copied_parts(package: Package, skipped: set[str] | frozenset[str]) -> None:
+    """Inflate every part the output will carry as it is (all but ``skipped``),
+    a chunk at a time, so one whose data does not match its declared size or
+    CRC (a lying header) is refused naming it instead of being copied into an
+    output nobody can open. Memory stays one chunk; the limits of
+    :class:`~addin.xlsx.package.Limits` bound each part as it inflates."""
+    for info in package.infos:
+        if info.filename in skipped or info.is_dir():
+            continue
+        try:
+            with package.open(info.filename) as stream:
+                while stream.read(1 << 20):
+                    pass
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
+            raise UnreadableWorkbookError(
+                f"部件 {info.filename} 已损坏（{exc}），未写出文件 / part {info.filename} is "
+                f"corrupt ({exc}); nothing written"
+            ) from None
+
+
 def write_results(
     source: str | Path,
     results: Results,
@@ -1471,6 +1491,7 @@ def write_results(
             if new_wb != wb_xml:
                 changed[package.workbook_part] = new_wb
 
+        check_copied_parts(package, set(changed) | removed)
         write_package(
             source,
             package,
