@@ -749,10 +749,12 @@ def _check_xml_prologs(package: Package) -> None:
             try:
                 head = stream.read(want)
             except _ZIP_ERRORS as exc:
-                raise _unreadable(
-                    f"部件 {info.filename} 已损坏（{exc}）", f"part {info.filename} is corrupt ({exc})"
-                ) from None
+                raise _corrupt_part(info.filename, exc) from None
         check_prolog(head, info.filename, package.limits)
+
+
+def _corrupt_part(part: str, exc: BaseException) -> UnreadableWorkbookError:
+    return _unreadable(f"部件 {part} 已损坏（{exc}）", f"part {part} is corrupt ({exc})")
 
 
 def _local(tag: object) -> str:
@@ -1263,9 +1265,7 @@ def _iter_elements(package: Package, part: str, names: tuple[str, ...]) -> Itera
             try:
                 chunk = stream.read(_CHUNK)
             except _ZIP_ERRORS as exc:
-                raise _unreadable(
-                    f"部件 {part} 已损坏（{exc}）", f"part {part} is corrupt ({exc})"
-                ) from None
+                raise _corrupt_part(part, exc) from None
             if first:
                 check_prolog(chunk[: package.limits.max_prolog + 1024], part, package.limits)
                 first = False
