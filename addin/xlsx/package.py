@@ -105,11 +105,16 @@ class Limits:
 
     The defaults admit a 1,000,000-row workbook (its sheet XML is a few hundred
     MB) and refuse classic zip bombs, whose entries inflate thousands of times.
+    The size budgets keep every command under 1 GB: no part inflates past
+    512 MB, and all parts together past 1 GB (150 sheets of 10.4 MB each, every
+    one under the ratio check, took every command past 3 GB). Declared sizes
+    bound the inflated ones: :mod:`zipfile` never inflates an entry past its
+    declared size, and :class:`_InflateGuard` checks as it inflates.
     """
 
     max_entries: int = 10_000
-    max_total_size: int = 2 * 1024**3  # declared uncompressed bytes, all entries
-    max_entry_size: int = 1024**3  # declared uncompressed bytes, one entry
+    max_total_size: int = 1024**3  # declared uncompressed bytes, all entries
+    max_entry_size: int = 512 * 1024**2  # declared uncompressed bytes, one entry
     max_ratio: float = 200.0  # uncompressed / compressed, checked above ratio_floor
     ratio_floor: int = 10 * 1024**2  # small entries may compress as well as they like
     max_prolog: int = 64 * 1024  # bytes before an XML part's root element
