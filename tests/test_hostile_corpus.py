@@ -7,6 +7,7 @@ full-size cases and mutants (``python tests/hostile_corpus.py --fuzz N``)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,11 @@ from hostile_corpus import CASES, outputs_open, run_corpus, table
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("JIXIAO_HOSTILE_CORPUS"),
+    reason="the corpus takes ~15 minutes on a loaded machine: set JIXIAO_HOSTILE_CORPUS=1 "
+    "(make fuzz runs the full corpus); not yet measured green inside make test",
+)
 def test_every_command_survives_every_file(tmp_path: Path) -> None:
     cases = {n: c for n, c in CASES.items() if not c.fuzz_only}
     runs = run_corpus(tmp_path, cases)
