@@ -52,10 +52,10 @@ from addin.xlsx.formula import (
     Name,
     Node,
     Number,
-    Percent,
     Ref,
     Text,
     Unary,
+    children,
     function_names,
     parse,
     r1c1_key,
@@ -183,14 +183,9 @@ def _constant(wb: Workbook, node: Node, x: str | None) -> bool:
             target = name_ref(wb, cur.name)
             if target is not None and (not target.rows or target.bottom != target.top):
                 return False
-        elif isinstance(cur, Func):
-            if not cur.args and _name(cur) not in ("TRUE", "FALSE", "PI"):
-                return False
-            stack.extend(cur.args)
-        elif isinstance(cur, Binary):
-            stack.extend((cur.left, cur.right))
-        elif isinstance(cur, Unary | Percent):
-            stack.append(cur.operand)
+        elif isinstance(cur, Func) and not cur.args and _name(cur) not in ("TRUE", "FALSE", "PI"):
+            return False
+        stack.extend(children(cur))
     return True
 
 

@@ -20,17 +20,12 @@ from addin.xlsx.formula import (
     Binary,
     Bool,
     Func,
-    Intersect,
-    Name,
     Node,
     Number,
     Percent,
-    RangeOp,
-    Ref,
-    SpillRef,
     Text,
     Unary,
-    Union,
+    children,
 )
 from addin.xlsx.model import CellValue
 from udfs.errors import ExcelError
@@ -176,16 +171,7 @@ def _inside(node: Node) -> list[Node]:
     while stack:
         cur = stack.pop()
         out.append(cur)
-        if isinstance(cur, Func):
-            stack.extend(cur.args)
-        elif isinstance(cur, Unary | Percent):
-            stack.append(cur.operand)
-        elif isinstance(cur, Binary | RangeOp | Intersect):
-            stack.extend((cur.left, cur.right))
-        elif isinstance(cur, Union):
-            stack.extend(cur.items)
-        elif isinstance(cur, SpillRef):
-            stack.append(cur.anchor)
+        stack.extend(children(cur))
     return out
 
 
@@ -258,19 +244,8 @@ def branches(tree: Node, scalar: Scalar) -> Branches:
                 drop(v)
             out.lines.append("IFS 没有条件成立（#N/A）/ no condition holds (#N/A)")
             return
-        if isinstance(node, Func):
-            for arg in node.args:
-                visit(arg)
-        elif isinstance(node, Unary | Percent):
-            visit(node.operand)
-        elif isinstance(node, Binary | RangeOp | Intersect):
-            visit(node.left)
-            visit(node.right)
-        elif isinstance(node, Union):
-            for item in node.items:
-                visit(item)
-        elif isinstance(node, Ref | Name | SpillRef):
-            return
+        for child in children(node):
+            visit(child)
 
     visit(tree)
     return out

@@ -50,6 +50,7 @@ __all__ = [
     "Text",
     "Unary",
     "Union",
+    "children",
     "function_names",
     "parse",
     "r1c1_key",
@@ -796,6 +797,21 @@ def parse(text: str) -> Node:
         raise FormulaSyntaxError(
             "公式嵌套过深 / the formula is nested too deeply"
         ) from None
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The operands of a node, left to right (none for a leaf)."""
+    if isinstance(node, Func):
+        return node.args
+    if isinstance(node, Unary | Percent):
+        return (node.operand,)
+    if isinstance(node, Binary | RangeOp | Intersect):
+        return (node.left, node.right)
+    if isinstance(node, Union):
+        return node.items
+    if isinstance(node, SpillRef):
+        return (node.anchor,)
+    return ()
 
 
 def function_names(node: Node) -> list[Func]:
