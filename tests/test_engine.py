@@ -951,7 +951,7 @@ def test_repeated_groups_in_formulas() -> None:
         cells[f"D{r}"] = f"=SUMIFS($C$1:$C$6,$A$1:$A$6,A{r},$B$1:$B$6,$B$1:$B$6)"
         cells[f"E{r}"] = f"=COUNTIFS($A$1:$A$6,\"*\",$B$1:$B$6,\">=0\",$B$1:$B$6,B{r})"
         cells[f"F{r}"] = '=CONCATENATE("a","b","c","d",$C$1:$C$6)'
-        cells[f"G{r}"] = "=IFS(FALSE,1,FALSE,2,$B$1:$B$6>0,\"+\",TRUE,\"0\")"
+        cells[f"G{r}"] = "=_xlfn.IFS(FALSE,1,FALSE,2,$B$1:$B$6>0,\"+\",TRUE,\"0\")"
     vec = calculate(book(cells)).values["S"]
     ref = calculate(book(cells), vectorise=False).values["S"]
     assert vec == ref

@@ -282,10 +282,10 @@ def test_formulatext_and_isformula() -> None:
         {
             "A1": "=_xlfn.CONCAT(B1,1)",
             "B1": 3,
-            "C1": "=FORMULATEXT(A1)",
-            "C2": "=FORMULATEXT(B1)",
-            "C3": "=ISFORMULA(A1)",
-            "C4": "=ISFORMULA(B1)",
+            "C1": "=_xlfn.FORMULATEXT(A1)",
+            "C2": "=_xlfn.FORMULATEXT(B1)",
+            "C3": "=_xlfn.ISFORMULA(A1)",
+            "C4": "=_xlfn.ISFORMULA(B1)",
         }
     )
     assert got["C1"] == "=CONCAT(B1,1)"

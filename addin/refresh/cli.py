@@ -7,11 +7,17 @@ summary: cells computed, error values by kind with their cells, time.
 
 Exit codes (the worst file decides; a folder run reports every file and goes on):
 
-* 0 — every file written, and no formula cell holds an error value.
+* 0 — every file written, no formula cell holds an error value and nothing
+  that affects pay was found.
 * 1 — written, but formula cells hold error values (``#REF!``, ``#NAME?``,
   ``#VALUE!``, ``#SPILL!`` …): the summary lists them by sheet with their
   cells, the function and the kernel's reason. ``--allow-errors`` makes this 0
-  for workbooks where error values are expected.
+  for workbooks where error values are expected. Also 1, whatever
+  ``--allow-errors`` says, when the checks of :mod:`addin.validate.pay` find
+  something that changes who is paid: people typed below the rows a name,
+  table or range covers (nobody computes them), a required input left blank in
+  a person's row, a newer function stored without its ``_xlfn.`` prefix (Excel
+  shows ``#NAME?``; so does the engine) — each with sheet!cell and the fix.
 * 2 — nothing written for a file: it cannot be read (not a workbook, ``.xls``,
   encrypted, corrupt, hostile, not a regular file), it uses a function or
   construct outside the supported list, it has a circular reference, it
@@ -30,11 +36,13 @@ Each FILE has ``path``, ``source``, ``status``, ``exit_code``, ``message``
 (``中文 / English``), ``problems`` (``[[where, "中文 / English"], ...]``) and
 ``problem_details`` (``[{"code", "sheet", "cell", "where", "zh", "en"}]``; for
 refresh the unsupported or circular cells, code ``refresh.unsupported`` /
-``refresh.circular``); refresh adds ``links`` and ``output``, ``backup``,
+``refresh.circular``, or for a written file the pay problems, codes
+``extent.beyond-range``, ``input.blank``, ``formula.missing-prefix``); refresh adds ``links`` and ``output``, ``backup``,
 ``cells_computed``, ``cells_written``, ``seconds``, ``error_values`` (error
 kind → cells) and ``error_cells`` (``[{"where", "sheet", "cell", "error",
 "function", "reason"}]``). ``status`` is one of ``ok``, ``errors`` (written,
-with error values), ``unreadable``, ``unsupported``, ``circular``,
+with error values), ``problems`` (written, with pay problems and no error
+values), ``unreadable``, ``unsupported``, ``circular``,
 ``failed`` (the engine gave up), ``changed`` (the input changed during the
 run), ``refused`` (the input may not be overwritten), ``output`` (the output
 cannot be written), ``internal``, and for sets of files ``link-cycle`` and
@@ -162,7 +170,8 @@ class FileReport:
     #: error kind ("#DIV/0!") → the cells holding it ("Sheet1!C5"), all of them
     error_values: dict[str, list[str]] = field(default_factory=dict)
     error_cells: list[ErrorCell] = field(default_factory=list)
-    #: unsupported / circular cells: {"code", "sheet", "cell", "where", "zh", "en"}
+    #: unsupported / circular cells, or the pay problems of a written file:
+    #: {"code", "sheet", "cell", "where", "zh", "en"}
     problems: list[dict[str, str | None]] = field(default_factory=list)
     seconds: float = 0.0
     backup: str | None = None
@@ -253,6 +262,10 @@ def refresh_file(
         report.status = "errors"
         if not allow_errors:
             report.exit_code = EXIT_ERRORS
+    if report.output is not None and report.problems:
+        # someone unpaid or a cell Excel shows as #NAME?: never ✓, whatever --allow-errors says
+        report.status = "errors" if report.error_cells else "problems"
+        report.exit_code = EXIT_ERRORS
     report.seconds = time.perf_counter() - started
     return report
 
@@ -374,7 +387,24 @@ def _refresh(
         report.cells_written = summary.cells_changed
         report.error_values = _error_values(results)
         report.error_cells = _error_cells(results, workbook)
+        report.problems = _pay_problems(workbook, source, original.data)
     return report
+
+
+def _pay_problems(workbook: Workbook, source: Path, data: bytes) -> list[dict[str, str | None]]:
+    """The structural problems that change who is paid (:mod:`addin.validate.pay`):
+    rows no formula reads, required inputs left blank, functions Excel shows as #NAME?."""
+    from addin.validate import find_spec
+    from addin.validate.pay import pay_problems
+    from addin.validate.view import read_properties
+
+    template = read_properties(source, data).get("jixiao.template")
+    spec = find_spec(template) if template else None
+    found = pay_problems(workbook, spec, source)
+    return [
+        {"code": p.code, "sheet": p.sheet, "cell": p.cell, "where": p.where, "zh": p.zh, "en": p.en}
+        for p in found.problems
+    ]
 
 
 def _os_message(exc: OSError, output: Path) -> str:
@@ -645,7 +675,11 @@ def format_report(report: FileReport, say: _Say) -> list[str]:
     colon = "：" if say.lang == "zh" else ": "
     if report.output is not None:
         out = Path(report.output).name
-        mark = "✓" if not report.error_cells else ("!" if report.exit_code == EXIT_OK else "✗")
+        mark = (
+            "✓"
+            if not report.error_cells and not report.problems
+            else ("!" if report.exit_code == EXIT_OK else "✗")
+        )
         lines = [
             f"{mark} {name} → {out}{colon}"
             + say(
@@ -673,6 +707,18 @@ def format_report(report: FileReport, say: _Say) -> list[str]:
                 f"    {_sheet_ref(sheet)} {error}{detail} × {len(cells)}{colon}"
                 f"{_cells(cells)}{why}"
             )
+        if report.problems:
+            lines.append(
+                "  "
+                + say(
+                    f"{len(report.problems)} 个会影响发放的问题（不会因 --allow-errors 而忽略）：",
+                    f"{len(report.problems)} problems that affect pay (--allow-errors does not hide them):",
+                )
+            )
+            lines += [
+                f"    {problem['where']}  [{problem['code']}] {say(str(problem['zh']), str(problem['en']))}"
+                for problem in report.problems
+            ]
         if report.backup:
             lines.append("  " + say("原文件备份", "backup") + f"{colon}{Path(report.backup).name}")
         lines += [f"  {cell}{colon}{say.pick(reason)}" for cell, reason in report.links]

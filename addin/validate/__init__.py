@@ -22,6 +22,7 @@ from addin.validate.calc import check_circular, check_error_values
 from addin.validate.extents import check_extents
 from addin.validate.formulas import check_formulas
 from addin.validate.inputs import check_inputs
+from addin.validate.pay import check_missing_prefixes
 from addin.validate.report import Report
 from addin.validate.structure import check_results, check_spills, check_structure
 from addin.validate.tables import check_tables
@@ -95,6 +96,7 @@ def validate(path: str | Path, spec: dict[str, Any] | None = None) -> Report:
             "`jixiao spec init WORKBOOK.xlsx -o SPEC.json`, then `jixiao validate --spec SPEC.json`",
         )  # fmt: skip
     check_formulas(report, view.workbook)
+    check_missing_prefixes(report, view.workbook, view.path.name)
     check_extents(report, view.workbook)
     check_circular(report, view.workbook)
     check_error_values(report, view.workbook)

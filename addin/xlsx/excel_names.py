@@ -1,4 +1,5 @@
-"""Excel's own worksheet-function names, as the validator needs them.
+"""Excel's own worksheet-function names and how a file stores them (the
+validator, the refresh engine and ``jixiao fix`` read them here).
 
 Two facts decide whether a name in a formula is right:
 
@@ -18,7 +19,17 @@ Two facts decide whether a name in a formula is right:
 
 from __future__ import annotations
 
-__all__ = ["BUILTIN_FUNCTIONS", "FUTURE_FUNCTIONS", "is_excel_function", "needs_prefix"]
+import re
+
+__all__ = [
+    "BUILTIN_FUNCTIONS",
+    "FUTURE_FUNCTIONS",
+    "add_prefixes",
+    "is_excel_function",
+    "needs_prefix",
+    "stored_name",
+    "unprefixed_calls",
+]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -88,3 +99,57 @@ def is_excel_function(name: str) -> bool:
     """Whether ``name`` (without prefix, any case) is an Excel worksheet function."""
     upper = name.upper()
     return upper in BUILTIN_FUNCTIONS or upper in FUTURE_FUNCTIONS
+
+
+#: functions Excel stores under ``_xlfn._xlws.`` (the dynamic-array sheet functions)
+_XLWS = frozenset({"FILTER", "SORT"})
+
+#: a string literal, or a function name followed by "(" that is not part of a
+#: longer name, not after a "." (so ``_xlfn.RANK.EQ(`` is not ``RANK.EQ(``) nor
+#: a sheet's "!"
+_CALL = re.compile(r'"(?:[^"]|"")*"|(?<![A-Za-z0-9_.!$\]])([A-Za-z][A-Za-z0-9.]*)(\s*\()')
+
+
+def stored_name(name: str) -> str:
+    """How a file stores the function ``name`` (upper case, without prefix).
+
+    >>> stored_name("RANK.EQ"), stored_name("SORT"), stored_name("SUM")
+    ('_xlfn.RANK.EQ', '_xlfn._xlws.SORT', 'SUM')
+    """
+    upper = name.upper()
+    if upper in _XLWS:
+        return f"_xlfn._xlws.{upper}"
+    return f"_xlfn.{upper}" if upper in FUTURE_FUNCTIONS else upper
+
+
+def unprefixed_calls(text: str) -> set[str]:
+    """The newer functions formula ``text`` calls without their storage prefix
+    (upper case); string literals are not read.
+
+    >>> sorted(unprefixed_calls('IFS(A1>1,RANK.EQ(A1,A:A),TRUE,"IFS(")+_xlfn.XLOOKUP(1,B:B,C:C)'))
+    ['IFS', 'RANK.EQ']
+    """
+    return {
+        name
+        for m in _CALL.finditer(text)
+        if m.group(1) is not None and (name := m.group(1).upper()) in FUTURE_FUNCTIONS
+    }
+
+
+def add_prefixes(text: str, added: dict[str, int] | None = None) -> str:
+    """``text`` with each newer function's storage prefix added (string
+    literals untouched); ``added`` counts the calls repaired, by function.
+
+    >>> add_prefixes('IFS(A1>1,RANK.EQ(A1,A:A),"IFS(")+_xlfn.XLOOKUP(1,B:B,C:C)+sort(A1:A3)')
+    '_xlfn.IFS(A1>1,_xlfn.RANK.EQ(A1,A:A),"IFS(")+_xlfn.XLOOKUP(1,B:B,C:C)+_xlfn._xlws.SORT(A1:A3)'
+    """
+
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name is None or name.upper() not in FUTURE_FUNCTIONS:
+            return m.group(0)
+        if added is not None:
+            added[name.upper()] = added.get(name.upper(), 0) + 1
+        return stored_name(name) + m.group(2)
+
+    return _CALL.sub(one, text)
