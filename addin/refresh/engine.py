@@ -482,7 +482,7 @@ def _kernel_scalar(x: Any) -> Any:
     if isinstance(x, np.generic):
         x = x.item()
     if x is None:
-        return ""  # an empty result reaches Excel as empty text (addin.convert)
+        return ""  # an empty result reaches Excel as empty text (addin.hosts.convert)
     if isinstance(x, bool | str | ExcelError):
         return x
     if isinstance(x, int | float):
