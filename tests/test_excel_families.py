@@ -19,6 +19,7 @@ from addin.refresh.engine import calculate
 from addin.refresh.functions import volatile
 from addin.refresh.functions.numfmt import format_value
 from addin.xlsx.a1 import from_a1, to_a1
+from addin.xlsx.excel_names import add_prefixes
 from addin.xlsx.model import (
     DefinedName,
     Formula,
@@ -32,13 +33,16 @@ Cells = dict[str, Any]
 
 
 def sheet(name: str, cells: Cells) -> Sheet:
-    """A sheet from ``{"A1": value, "B1": "=formula", "C1": Formula(...)}``."""
+    """A sheet from ``{"A1": value, "B1": "=formula", "C1": Formula(...)}``,
+    the formulas stored as Excel stores what one types (newer functions with
+    their ``_xlfn.`` prefix: without it Excel, and the engine, answer #NAME?)."""
     sh = Sheet(name)
     for a1, v in cells.items():
         if isinstance(v, Formula):
-            sh.formulas[from_a1(a1)] = v
+            sh.formulas[from_a1(a1)] = Formula(add_prefixes(v.text), v.kind, v.ref)
         elif isinstance(v, str) and v.startswith("="):
-            sh.formulas[from_a1(a1)] = Formula(v[1:])
+            # stored as Excel stores what one types: newer functions with _xlfn.
+            sh.formulas[from_a1(a1)] = Formula(add_prefixes(v[1:]))
         else:
             sh.values[from_a1(a1)] = float(v) if type(v) is int else v
     return sh
@@ -537,8 +541,8 @@ def test_subtotal_skips_nested_subtotals_and_hidden_rows() -> None:
             "A5": 100,
             "B1": "=SUBTOTAL(9,A1:A5)",
             "B2": "=SUBTOTAL(109,A1:A5)",
-            "B3": "=AGGREGATE(9,5,A1:A5)",
-            "B4": "=AGGREGATE(9,4,A1:A5)",
+            "B3": "=_xlfn.AGGREGATE(9,5,A1:A5)",
+            "B4": "=_xlfn.AGGREGATE(9,4,A1:A5)",
         },
     )
     s.hidden_rows = frozenset({4, 5})
