@@ -25,8 +25,6 @@ without ``--in-place``).
 
 from __future__ import annotations
 
-import html
-import re
 import sys
 from pathlib import Path
 
@@ -35,24 +33,9 @@ import click
 from addin.summary import EXIT_NOT_WRITTEN, EXIT_OK
 from addin.xlsx.excel_names import add_prefixes, stored_name
 from addin.xlsx.model import UnreadableWorkbookError
+from addin.xlsx.sheetxml import rewrite_formulas
 
 __all__ = ["fix_command", "fix_workbook"]
-
-#: formula text in a worksheet or the workbook part: <f …>text</f>, <definedName …>text</definedName>
-_ELEMENT = re.compile(rb"(<(f|definedName)\b[^>]*?(?<!/)>)([^<]*)(</\2>)")
-
-
-def _fix_part(xml: bytes, counts: dict[str, int]) -> bytes:
-    def one(m: re.Match[bytes]) -> bytes:
-        text = html.unescape(m.group(3).decode("utf-8"))
-        new = add_prefixes(text, counts)
-        if new == text:
-            return m.group(0)
-        escaped = new.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return m.group(1) + escaped.encode("utf-8") + m.group(4)
-
-    return _ELEMENT.sub(one, xml)
-
 
 def fix_workbook(source: Path, dest: Path) -> dict[str, int]:
     """Write the repaired copy of ``source`` to ``dest`` (atomically) when
@@ -69,7 +52,7 @@ def fix_workbook(source: Path, dest: Path) -> dict[str, int]:
             if not package.has(part):
                 continue
             xml = package.read(part)
-            new = _fix_part(xml, counts)
+            new = rewrite_formulas(xml, lambda text: add_prefixes(text, counts))
             if new != xml:
                 changed[part] = new
         if changed:
