@@ -609,10 +609,10 @@ def test_a_cell_is_a_block_of_one_row(monkeypatch: Any) -> None:
     without making a per-row value; ``vectorise=False`` splits every block
     into such cells (the reference the blocks are compared with), while the
     same column as one block makes per-row values."""
-    from addin.refresh import engine
+    from addin.refresh.functions.columns import RowArea, RowValues
 
     made: list[str] = []
-    for cls in (engine._Vec, engine._VArea):
+    for cls in (RowValues, RowArea):
         real = cls.__init__
 
         def counted(self: Any, *args: Any, _real: Any = real, **kw: Any) -> None:
@@ -629,7 +629,7 @@ def test_a_cell_is_a_block_of_one_row(monkeypatch: Any) -> None:
     cellwise = calculate(wb, vectorise=False).values["S"]
     assert made == []
     assert calculate(wb).values["S"] == cellwise
-    assert {"_Vec", "_VArea"} <= set(made)
+    assert {"RowValues", "RowArea"} <= set(made)
 
 
 def test_contract_function_filled_down_is_one_kernel_call() -> None:
@@ -708,13 +708,13 @@ def test_spill_growing_unread_is_sized_in_one_pass(monkeypatch: Any) -> None:
     from addin.refresh import engine
 
     runs: list[int] = []
-    real = engine._Engine.run
+    real = engine.Engine.run
 
     def counted(self: Any) -> Any:
         runs.append(1)
         return real(self)
 
-    monkeypatch.setattr(engine._Engine, "run", counted)
+    monkeypatch.setattr(engine.Engine, "run", counted)
     data: Cells = {f"A{r}": r for r in range(1, 20_001)}
     data["B1"] = Formula("A1:A20000*2", "dynamic", "B1")  # saved when 1 row long
     data["C1"] = "=SUM(B1:B20000)"

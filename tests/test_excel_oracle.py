@@ -97,7 +97,7 @@ def test_array_formula_ranges_agree_with_excel(
 ) -> None:
     """Every other cell of a legacy array formula's range (1,192 cells) holds
     Excel's cached value, except the documented ones."""
-    from addin.refresh.engine import _ref_bounds
+    from addin.refresh.engine import ref_bounds
 
     wb, _, results = oracle
     checked = 0
@@ -106,7 +106,7 @@ def test_array_formula_ranges_agree_with_excel(
         for coord, f in s.formulas.items():
             if f.kind == "normal" or not f.ref:
                 continue
-            (r1, c1), (r2, c2) = _ref_bounds(f.ref)
+            (r1, c1), (r2, c2) = ref_bounds(f.ref)
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
                     if (r, c) == coord:

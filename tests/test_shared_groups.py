@@ -13,7 +13,7 @@ from external import SharedDir
 from test_package import make_xlsx
 
 from addin.refresh import engine
-from addin.refresh.engine import _Engine, _shift_node, calculate
+from addin.refresh.engine import Engine, calculate, shift_node
 from addin.xlsx.a1 import to_a1
 from addin.xlsx.formula import FormulaSyntaxError, parse
 from addin.xlsx.model import Formula, RefreshError, Workbook
@@ -79,7 +79,7 @@ def _plain(values: dict[str, dict[Any, Any]]) -> dict[str, dict[Any, Any]]:
 
 
 def _blocks(wb: Workbook) -> list[tuple[int, int, int]]:
-    e = _Engine(wb)
+    e = Engine(wb)
     e.build_blocks()
     return sorted((b.row, b.col, b.n) for b in e.blocks)
 
@@ -302,7 +302,7 @@ def _moved_trees_agree(wb: Workbook) -> int:
                     trees[g] = None  # the engine sends these to the per-cell path
             if trees[g] is None:
                 continue
-            moved = _shift_node(trees[g], r - g.master[0], c - g.master[1])
+            moved = shift_node(trees[g], r - g.master[0], c - g.master[1])
             assert moved == parse(f.text), f"{s.name}!{to_a1(r, c)}"
             checked += 1
     return checked

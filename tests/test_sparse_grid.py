@@ -19,8 +19,8 @@ from addin.refresh.engine import (
     MATERIALISE_LIMIT,
     RangeTooLargeError,
     SheetGrid,
-    _dense_extent,
     calculate,
+    dense_extent,
 )
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.model import (
@@ -50,14 +50,14 @@ def test_ordinary_sheet_is_one_dense_block() -> None:
     """A sheet whose cells fill its extent keeps the whole extent dense (the
     fast path: ranges are views of one array, as before)."""
     coords = np.array([(r, c) for r in range(1, 101) for c in range(1, 11)], dtype=np.intp)
-    assert _dense_extent([coords], 10_000, 30) == (10_000, 30)
+    assert dense_extent([coords], 10_000, 30) == (10_000, 30)
 
 
 def test_one_far_cell_leaves_the_dense_part_small() -> None:
     """One cell at XFD30000 beside a few near A1: the dense part covers the
     near cells only, within the budget."""
     coords = np.array([(1, 1), (2, 1), (3, 2), (30_000, 16_384)], dtype=np.intp)
-    r, c = _dense_extent([coords], 30_000, 16_384)
+    r, c = dense_extent([coords], 30_000, 16_384)
     assert (r, c) == (3, 2)
     assert r * c <= DENSE_FLOOR
 

@@ -195,6 +195,12 @@ class Func:
                 return n[len(prefix) :]
         return n
 
+    @property
+    def is_lambda(self) -> bool:
+        """Whether this is ``LAMBDA(parameter…, body)``: a function written in
+        the formula (a defined name holding one is called by the name)."""
+        return self.base_name == "LAMBDA"
+
 
 @dataclass(frozen=True)
 class Unary:

@@ -188,6 +188,23 @@ class FunctionSpec:
     no_lift: bool = False  # an array where one value is expected is #VALUE! (EDATE)
     repeat: tuple[ArgumentRole, ...] = ()  # the trailing group that repeats
     kernel_broadcasts: bool = False  # contract functions: arguments reach the kernel as they are
+    # What the engine needs to know of a function, declared here so that the
+    # evaluator never asks for a function by name:
+    returns_reference: bool = False  # the value may be a reference (INDEX, IF, OFFSET …)
+    values_only: bool = False  # reads its WHOLE arguments' values only (SUM, VLOOKUP's table)
+    binds_names: bool = False  # LET: the engine binds the names, the arguments are no values
+    array_first: bool = False  # a computed first argument is read as an array (INDEX)
+    reads_position: bool = False  # with no arguments, the formula's own row/column (ROW())
+    intersects: bool = False  # the ``@`` operator: its range argument read per row
+    #: The function down a block of rows in one pass (the *column path*):
+    #: ``column(spec, args, rows, memo)`` with the arguments evaluated for the
+    #: block (:class:`addin.refresh.functions.columns.RowValues` where they
+    #: differ by row), ``rows`` the block (its ``n`` rows, ``one(i)`` its row
+    #: ``i`` as a call context) and ``memo`` what the block derives from shared
+    #: ranges; it returns the per-row values, one value for every row, or
+    #: ``None`` to leave the block to the function row by row. With
+    #: ``array_args`` it is called with the block's references as evaluated.
+    column: Callable[..., Any] | None = None
 
     def role(self, i: int) -> ArgumentRole:
         """The role of argument ``i``: its declared one, the repeated group's
@@ -224,11 +241,20 @@ def register(
     needs_context: bool = False,
     lift_all: bool = False,
     no_lift: bool = False,
+    returns_reference: bool = False,
+    values_only: bool = False,
+    binds_names: bool = False,
+    array_first: bool = False,
+    reads_position: bool = False,
+    intersects: bool = False,
+    column: Callable[..., Any] | None = None,
 ) -> Callable[[Impl], Impl]:
     """Register ``impl`` under ``name`` (and ``_XLFN.name``) with its
     parameters' roles in order, a :func:`repeat` group last if the function
     takes any number of them. ``min_args`` defaults to the declared
-    parameters, ``max_args`` to them too (any number with a repeated group)."""
+    parameters, ``max_args`` to them too (any number with a repeated group).
+    The other keywords are the :class:`FunctionSpec` fields of the same names:
+    what the engine must know of the function, and its column path."""
     fixed = tuple(p for p in params if not isinstance(p, Repeat))
     groups = [p for p in params if isinstance(p, Repeat)]
     if groups and (len(groups) > 1 or params[-1] is not groups[0]):
@@ -250,6 +276,13 @@ def register(
             lift_all,
             no_lift,
             group,
+            returns_reference=returns_reference,
+            values_only=values_only,
+            binds_names=binds_names,
+            array_first=array_first,
+            reads_position=reads_position,
+            intersects=intersects,
+            column=column,
         )
         return impl
 

@@ -15,12 +15,16 @@ from addin.refresh.functions._core import (
     _SHARED,
     MISSING,
     Area,
+    FunctionSpec,
     _cached,
     _when_reused,
     as_array,
+    call,
     round15,
+    shared_work,
     text_to_number,
 )
+from addin.refresh.functions.columns import Rows, RowValues, is_rows, plain
 from udfs._wildcards import wildcard_matcher
 from udfs.errors import (
     VALUE,
@@ -504,3 +508,36 @@ def _aggregate(
     if name in ("AVERAGEIF", "AVERAGEIFS"):
         return math.fsum(vals) / len(vals)
     return max(vals) if name == "MAXIFS" else min(vals)
+
+
+def grouped_column(
+    spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]
+) -> RowValues | None:
+    """COUNTIF/SUMIFS … whose criteria vary by row: one grouped pass
+    (:func:`addin.refresh.functions.criteria.grouped_ifs`); the groups it
+    leaves to the function are computed once per distinct criteria (the
+    column path of every function in :data:`GROUPED`)."""
+    n = bx.n
+    per_row: dict[int, list[Any]] = {}
+    for i, a in enumerate(args):
+        if not is_rows(a):
+            continue
+        if not spec.lifts(i) or not isinstance(a, RowValues) or not plain(a):
+            return None
+        per_row[i] = a.v.tolist()
+    with shared_work():
+        res = grouped_ifs(spec.name, args, per_row, n)
+        done: dict[tuple[Any, ...], Any] = {}
+        row = list(args)
+        for r in range(n):
+            if res[r] is not None:
+                continue
+            key = tuple((type(v[r]), v[r]) for v in per_row.values())
+            if key not in done:
+                for i, v in per_row.items():
+                    row[i] = v[r]
+                done[key] = call(spec, row, bx.one(r))
+            res[r] = done[key]
+    out = np.empty(n, dtype=object)
+    out[:] = res
+    return RowValues(out)

@@ -394,10 +394,10 @@ def RANDARRAY(rows: Any = MISSING, cols: Any = MISSING, lo: Any = MISSING, hi: A
     return out
 
 
-@register("LET", WHOLE, repeat(WHOLE), min_args=3)
+@register("LET", WHOLE, repeat(WHOLE), min_args=3, binds_names=True)
 def LET(*args: Any) -> Any:
     """LET(name1, value1, …, calculation). The engine evaluates LET itself
-    (:meth:`addin.refresh.engine._Engine.ev_let` binds the names); this entry
+    (:meth:`addin.refresh.engine.names.NamesMixin.ev_let` binds the names); this entry
     makes it a known function, and with the values already evaluated the
     result is the calculation's."""
     return args[-1]

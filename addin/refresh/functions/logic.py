@@ -10,6 +10,7 @@ import numpy as np
 from addin.refresh.functions._core import (
     MISSING,
     Area,
+    FunctionSpec,
     MultiArea,
     _type_rank,
     compare,
@@ -19,6 +20,7 @@ from addin.refresh.functions._core import (
     to_bool,
     to_number,
 )
+from addin.refresh.functions.columns import RowArea, Rows, RowValues
 from addin.registry import PER_ROW, WHOLE
 from udfs.errors import (
     NA,
@@ -31,7 +33,62 @@ from udfs.errors import (
 _NOT_GIVEN = object()
 
 
-@register("IF", PER_ROW, WHOLE, WHOLE, min_args=1, handles_errors=True, lift_all=True)
+def _if_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+    """IF down a block whose condition differs by row: the branches chosen
+    by a mask (plain values only; references and arrays go row by row)."""
+    cond = args[0]
+    if not isinstance(cond, RowValues) or len(args) < 2:
+        return None
+    branches = args[1:]
+    if any(isinstance(a, RowArea | Area | np.ndarray) for a in branches):
+        return None
+    if any(a is MISSING for a in branches):
+        return None
+    c = cond.v
+    if c.dtype == np.float64:
+        mask = c != 0
+    else:
+        if not all(x.__class__ is bool for x in c):
+            return None
+        mask = c.astype(bool)
+    n = len(c)
+    yes = branches[0].v if isinstance(branches[0], RowValues) else branches[0]
+    if len(branches) == 1:
+        no: Any = False
+    else:
+        no = branches[1].v if isinstance(branches[1], RowValues) else branches[1]
+    for val in (yes, no):
+        if (
+            isinstance(val, np.ndarray)
+            and val.dtype == object
+            and any(isinstance(v, Area | np.ndarray) or v is None for v in val)
+        ):
+            return None
+    if (
+        isinstance(yes, np.ndarray)
+        and yes.dtype == np.float64
+        and (isinstance(no, float) or (isinstance(no, np.ndarray) and no.dtype == np.float64))
+    ):
+        return RowValues(np.where(mask, yes, no))
+    out = np.empty(n, dtype=object)
+    ya = isinstance(yes, np.ndarray)
+    na = isinstance(no, np.ndarray)
+    for i in range(n):
+        out[i] = (yes[i] if ya else yes) if mask[i] else (no[i] if na else no)
+    return RowValues(out)
+
+
+@register(
+    "IF",
+    PER_ROW,
+    WHOLE,
+    WHOLE,
+    min_args=1,
+    handles_errors=True,
+    lift_all=True,
+    returns_reference=True,
+    column=_if_column,
+)
 def IF(cond: Any, yes: Any = _NOT_GIVEN, no: Any = _NOT_GIVEN) -> Any:
     """IF(condition, [value_if_true], [value_if_false]); the chosen value is
     returned as it is (a reference stays a reference)."""
@@ -43,7 +100,9 @@ def IF(cond: Any, yes: Any = _NOT_GIVEN, no: Any = _NOT_GIVEN) -> Any:
     return 0.0 if chosen is MISSING else chosen
 
 
-@register("IFS", PER_ROW, PER_ROW, repeat(PER_ROW, PER_ROW), handles_errors=True)
+@register(
+    "IFS", PER_ROW, PER_ROW, repeat(PER_ROW, PER_ROW), handles_errors=True, returns_reference=True
+)
 def IFS(*args: Any) -> Any:
     """IFS(cond1, value1, …): the value of the first true condition, else #N/A."""
     if len(args) % 2:
@@ -58,7 +117,7 @@ def IFS(*args: Any) -> Any:
     return NA.with_message("IFS 没有为真的条件 / no condition is TRUE")
 
 
-@register("IFERROR", PER_ROW, PER_ROW, handles_errors=True)
+@register("IFERROR", PER_ROW, PER_ROW, handles_errors=True, returns_reference=True)
 def IFERROR(value: Any, fallback: Any) -> Any:
     """IFERROR(value, value_if_error). A blank passes on as a blank (the cell
     holding the formula shows 0, ``IFERROR(A9,"x")&""`` is ``""``)."""
@@ -67,7 +126,7 @@ def IFERROR(value: Any, fallback: Any) -> Any:
     return 0.0 if value is MISSING else value
 
 
-@register("IFNA", PER_ROW, PER_ROW, handles_errors=True)
+@register("IFNA", PER_ROW, PER_ROW, handles_errors=True, returns_reference=True)
 def IFNA(value: Any, fallback: Any) -> Any:
     """IFNA(value, value_if_na). A blank passes on as a blank, as in IFERROR."""
     if isinstance(value, ExcelError) and value.code == "#N/A":
@@ -96,13 +155,13 @@ def _logicals(args: tuple[Any, ...]) -> list[bool]:
     return out
 
 
-@register("AND", WHOLE, repeat(WHOLE))
+@register("AND", WHOLE, repeat(WHOLE), values_only=True)
 def AND(*args: Any) -> bool:
     """AND(logical1, …)."""
     return all(_logicals(args))
 
 
-@register("OR", WHOLE, repeat(WHOLE))
+@register("OR", WHOLE, repeat(WHOLE), values_only=True)
 def OR(*args: Any) -> bool:
     """OR(logical1, …)."""
     return any(_logicals(args))
@@ -162,7 +221,9 @@ def ISNA(v: Any) -> bool:
     return isinstance(v, ExcelError) and v.code == "#N/A"
 
 
-@register("SWITCH", PER_ROW, WHOLE, repeat(WHOLE), min_args=3, handles_errors=True)
+@register(
+    "SWITCH", PER_ROW, WHOLE, repeat(WHOLE), min_args=3, handles_errors=True, returns_reference=True
+)
 def SWITCH(expr: Any, *args: Any) -> Any:
     """SWITCH(expression, value1, result1, …, [default]): the first equal value's
     result, else the default, else #N/A."""

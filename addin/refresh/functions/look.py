@@ -13,11 +13,13 @@ from addin.refresh.functions._core import (
     MISSING,
     Area,
     CallContext,
+    FunctionSpec,
     MultiArea,
     _cached,
     _type_rank,
     _when_reused,
     as_array,
+    call,
     compare,
     intersect,
     register,
@@ -28,6 +30,14 @@ from addin.refresh.functions._core import (
     to_number,
     to_text,
 )
+from addin.refresh.functions.columns import (
+    Rows,
+    RowValues,
+    is_rows,
+    pure_floats,
+    round15_array,
+    shared_array,
+)
 from addin.refresh.functions.criteria import _scalar_crit
 from addin.registry import PER_ROW, WHOLE
 from addin.xlsx.formula import MAX_COL, MAX_ROW, FormulaSyntaxError, RangeOp, Ref, parse
@@ -37,11 +47,17 @@ from udfs.errors import (
     REF,
     VALUE,
     ExcelError,
+    ExcelErrorRaised,
     fail,
 )
 
 
-@register("SINGLE", WHOLE, needs_context=True)
+def _single_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+    """``@`` of plain per-row values: the values."""
+    return RowValues(args[0].v) if isinstance(args[0], RowValues) else None
+
+
+@register("SINGLE", WHOLE, needs_context=True, intersects=True, column=_single_column)
 def SINGLE(ctx: CallContext, v: Any) -> Any:
     """The ``@`` operator (stored as ``_xlfn.SINGLE``): implicit intersection of
     a range with the formula's row or column, the first value of an array."""
@@ -222,7 +238,50 @@ def _vector_items(arr: np.ndarray) -> list[Any]:
     return list(arr.ravel())
 
 
-@register("MATCH", PER_ROW, WHOLE, PER_ROW, min_args=2)
+def _match_column(
+    spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any], xmatch: bool
+) -> Any:
+    """MATCH/XMATCH exact match down a block: one hash index of the array."""
+    if not isinstance(args[0], RowValues) or any(is_rows(a) for a in args[1:]):
+        return None
+    arr = shared_array(memo, args[1])
+    if arr is None or (arr.shape[0] != 1 and arr.shape[1] != 1):
+        return None
+    mode = args[2] if len(args) > 2 else MISSING
+    if isinstance(mode, Area | np.ndarray | ExcelError):
+        return None
+    if len(args) > 3 and args[3] is not MISSING:
+        return None
+    try:
+        m = (0 if xmatch else 1) if mode is MISSING else to_number(mode)
+    except ExcelErrorRaised:
+        return None
+    if m != 0:
+        return None
+    fold = xmatch
+    idx = exact_index(memo, arr, arr.ravel(), "all", fold)
+    vals = args[0].v
+    out = np.empty(len(vals), dtype=object)
+    for i, x in enumerate(vals):
+        if isinstance(x, ExcelError):
+            out[i] = x
+        elif x is None or (isinstance(x, str) and any(ch in x for ch in "*?~")):
+            out[i] = call(spec, [x, *args[1:]], bx.one(i))
+        else:
+            p = idx.get(_lookup_key(x, fold))
+            out[i] = NA.with_message("找不到匹配值 / no match") if p is None else float(p + 1)
+    return RowValues(out)
+
+
+def _match_col(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+    return _match_column(spec, args, bx, memo, xmatch=False)
+
+
+def _xmatch_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+    return _match_column(spec, args, bx, memo, xmatch=True)
+
+
+@register("MATCH", PER_ROW, WHOLE, PER_ROW, min_args=2, values_only=True, column=_match_col)
 def MATCH(value: Any, array: Any, match_type: Any = MISSING) -> float:
     """MATCH(lookup_value, lookup_array, [match_type=1])."""
     mt = 1 if match_type is MISSING else to_number(match_type)
@@ -278,7 +337,9 @@ def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int, owner: Any
     return best
 
 
-@register("XMATCH", PER_ROW, WHOLE, PER_ROW, PER_ROW, min_args=2)
+@register(
+    "XMATCH", PER_ROW, WHOLE, PER_ROW, PER_ROW, min_args=2, values_only=True, column=_xmatch_column
+)
 def XMATCH(value: Any, array: Any, mode: Any = MISSING, search: Any = MISSING) -> float:
     """XMATCH(lookup_value, lookup_array, [match_mode=0], [search_mode=1])."""
     items = _items_of(array)
@@ -292,7 +353,9 @@ def XMATCH(value: Any, array: Any, mode: Any = MISSING, search: Any = MISSING) -
     return float(pos + 1)
 
 
-@register("XLOOKUP", PER_ROW, WHOLE, WHOLE, WHOLE, PER_ROW, PER_ROW, min_args=3)
+@register(
+    "XLOOKUP", PER_ROW, WHOLE, WHOLE, WHOLE, PER_ROW, PER_ROW, min_args=3, returns_reference=True
+)
 def XLOOKUP(
     value: Any,
     lookup: Any,
@@ -362,19 +425,133 @@ def _line_lookup(value: Any, table: Any, index: Any, approx: Any, vertical: bool
     return arr[pos, k - 1]  # a blank stays blank; the cell's value makes it 0
 
 
-@register("VLOOKUP", PER_ROW, WHOLE, PER_ROW, PER_ROW, min_args=3)
+def exact_index(
+    memo: dict[Any, Any], owner: np.ndarray, items: np.ndarray, how: str, fold: bool
+) -> dict[Any, int]:
+    """First position of each lookup key in ``items`` (a row or column of
+    ``owner``, an array the memo keeps alive, so its id is stable)."""
+    key = ("idx", id(owner), how, fold)
+    if key not in memo:
+        idx: dict[Any, int] = {}
+        for i, v in enumerate(items.tolist()):
+            k = _lookup_key(v, fold)
+            if k is not None and k not in idx:
+                idx[k] = i
+        memo[key] = idx
+    return memo[key]
+
+
+def _line_column(
+    spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any], vertical: bool
+) -> Any:
+    """VLOOKUP/HLOOKUP down a block: exact match through one hash index of the
+    table's first column (row), approximate match by one binary search."""
+    if len(args) < 3 or not isinstance(args[0], RowValues) or any(is_rows(a) for a in args[1:]):
+        return None
+    table = shared_array(memo, args[1])
+    if table is None or isinstance(args[2], Area | np.ndarray):
+        return None
+    approx = args[3] if len(args) > 3 else MISSING
+    if isinstance(approx, Area | np.ndarray | ExcelError) or isinstance(args[2], ExcelError):
+        return None
+    try:
+        exact = approx is not MISSING and not to_bool(approx)
+        k = to_int(args[2])
+    except ExcelErrorRaised:
+        return None
+    if k < 1 or k > (table.shape[1] if vertical else table.shape[0]):
+        return None
+    keys = table[:, 0] if vertical else table[0, :]
+    if not exact:
+        return _approx_column(table, keys, k, vertical, args)
+    idx = exact_index(memo, table, keys, "col" if vertical else "row", False)
+    vals = args[0].v
+    n = len(vals)
+    out = np.empty(n, dtype=object)
+    for i in range(n):
+        x = vals[i]
+        if isinstance(x, ExcelError):
+            out[i] = x
+            continue
+        if x is None:
+            x = 0.0
+        if isinstance(x, str) and any(ch in x for ch in "*?~"):
+            out[i] = call(spec, [x, args[1], *args[2:]], bx.one(i))
+            continue
+        p = idx.get(_lookup_key(x))
+        if p is None:
+            out[i] = NA.with_message("找不到匹配值 / no match")
+        else:
+            # a blank stays blank for the formula around it (VLOOKUP(…)&""
+            # is ""); the cell's own value turns it into 0
+            out[i] = table[p, k - 1] if vertical else table[k - 1, p]
+    return RowValues(out)
+
+
+def _approx_column(
+    table: np.ndarray, keys: np.ndarray, k: int, vertical: bool, args: list[Any]
+) -> Any:
+    """VLOOKUP/HLOOKUP approximate match on a column of numbers sorted
+    ascending: one ``searchsorted`` (Excel's binary search finds the same
+    row there); anything else goes row by row."""
+    sorted_keys = pure_floats(np.asarray(keys))
+    vals = args[0].v
+    if sorted_keys is None or vals.dtype != np.float64:
+        return None
+    rk = round15_array(sorted_keys)
+    if len(rk) > 1 and not (np.diff(rk) >= 0).all():
+        return None
+    pos = np.searchsorted(rk, round15_array(vals), "right") - 1
+    column = table[:, k - 1] if vertical else table[k - 1, :]
+    out = np.empty(len(vals), dtype=object)
+    found = pos >= 0
+    picked = column[np.where(found, pos, 0)]
+    out[:] = picked.tolist()
+    out[~found] = NA.with_message("找不到匹配值 / no match")
+    return RowValues(out)
+
+
+def _vlookup_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+    return _line_column(spec, args, bx, memo, vertical=True)
+
+
+def _hlookup_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+    return _line_column(spec, args, bx, memo, vertical=False)
+
+
+@register(
+    "VLOOKUP",
+    PER_ROW,
+    WHOLE,
+    PER_ROW,
+    PER_ROW,
+    min_args=3,
+    values_only=True,
+    column=_vlookup_column,
+)
 def VLOOKUP(value: Any, table: Any, col: Any, approx: Any = MISSING) -> Any:
     """VLOOKUP(lookup_value, table_array, col_index_num, [range_lookup=TRUE])."""
     return _line_lookup(value, table, col, approx, vertical=True)
 
 
-@register("HLOOKUP", PER_ROW, WHOLE, PER_ROW, PER_ROW, min_args=3)
+@register(
+    "HLOOKUP",
+    PER_ROW,
+    WHOLE,
+    PER_ROW,
+    PER_ROW,
+    min_args=3,
+    values_only=True,
+    column=_hlookup_column,
+)
 def HLOOKUP(value: Any, table: Any, row: Any, approx: Any = MISSING) -> Any:
     """HLOOKUP(lookup_value, table_array, row_index_num, [range_lookup=TRUE])."""
     return _line_lookup(value, table, row, approx, vertical=False)
 
 
-@register("INDEX", WHOLE, PER_ROW, PER_ROW, PER_ROW, min_args=2)
+@register(
+    "INDEX", WHOLE, PER_ROW, PER_ROW, PER_ROW, min_args=2, returns_reference=True, array_first=True
+)
 def INDEX(src: Any, row: Any, col: Any = MISSING, area: Any = MISSING) -> Any:
     """INDEX(array, row_num, [column_num]): a cell, or a whole row/column for 0."""
     k = 1 if area is MISSING else to_int(area)
@@ -404,7 +581,7 @@ def INDEX(src: Any, row: Any, col: Any = MISSING, area: Any = MISSING) -> Any:
     return _take(src, r0, c0, r1, c1)
 
 
-@register("CHOOSE", PER_ROW, WHOLE, repeat(WHOLE), lift_all=True)
+@register("CHOOSE", PER_ROW, WHOLE, repeat(WHOLE), lift_all=True, returns_reference=True)
 def CHOOSE(index: Any, *choices: Any) -> Any:
     """CHOOSE(index_num, value1, …)."""
     i = to_int(index)
@@ -414,7 +591,7 @@ def CHOOSE(index: Any, *choices: Any) -> Any:
     return 0.0 if v is MISSING else v
 
 
-@register("ROW", WHOLE, min_args=0, needs_context=True)
+@register("ROW", WHOLE, min_args=0, needs_context=True, reads_position=True)
 def ROW(ctx: CallContext, ref: Any = MISSING) -> Any:
     """ROW([reference])."""
     if ref is MISSING:
@@ -428,7 +605,7 @@ def ROW(ctx: CallContext, ref: Any = MISSING) -> Any:
     return float(ref.top)
 
 
-@register("COLUMN", WHOLE, min_args=0, needs_context=True)
+@register("COLUMN", WHOLE, min_args=0, needs_context=True, reads_position=True)
 def COLUMN(ctx: CallContext, ref: Any = MISSING) -> Any:
     """COLUMN([reference])."""
     if ref is MISSING:
@@ -462,7 +639,7 @@ def COLUMNS(a: Any) -> float:
     return float(a.shape[1]) if isinstance(a, Area | np.ndarray) else 1.0
 
 
-@register("LOOKUP", PER_ROW, WHOLE, WHOLE, min_args=2)
+@register("LOOKUP", PER_ROW, WHOLE, WHOLE, min_args=2, returns_reference=True)
 def LOOKUP(value: Any, lookup_vector: Any, result: Any = MISSING) -> Any:
     """LOOKUP(lookup_value, lookup_vector, [result_vector]): the approximate match
     (the last item ≤ value, sorted ascending); the array form searches the first
@@ -504,7 +681,7 @@ def _note_dynamic(area: Area) -> Area:
     return area
 
 
-@register("OFFSET", WHOLE, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=2)
+@register("OFFSET", WHOLE, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=2, returns_reference=True)
 def OFFSET(ref: Any, rows: Any, cols: Any = MISSING, height: Any = MISSING,
            width: Any = MISSING) -> Any:  # fmt: skip
     """OFFSET(reference, rows, cols, [height], [width]): a reference moved and
@@ -570,7 +747,7 @@ def _indirect_ref(text: str, a1: bool, ctx: CallContext) -> tuple[str | None, tu
     raise fail(REF, f"无效的引用 / not a reference: {text!r}")
 
 
-@register("INDIRECT", PER_ROW, PER_ROW, min_args=1, needs_context=True)
+@register("INDIRECT", PER_ROW, PER_ROW, min_args=1, needs_context=True, returns_reference=True)
 def INDIRECT(ctx: CallContext, text: Any, a1: Any = MISSING) -> Any:
     """INDIRECT(ref_text, [a1=TRUE]): the reference a text names (A1 or R1C1
     style, on this or another sheet of the workbook); a name, another

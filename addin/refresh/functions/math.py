@@ -14,6 +14,7 @@ from addin.refresh.functions import volatile
 from addin.refresh.functions._core import (
     MISSING,
     Area,
+    FunctionSpec,
     MultiArea,
     as_array,
     format_general,
@@ -26,7 +27,13 @@ from addin.refresh.functions._core import (
     to_number,
     to_text,
 )
-from addin.refresh.functions.criteria import _area_like, _criteria_select, _selected_numbers
+from addin.refresh.functions.columns import RowArea, Rows, RowValues, is_rows, pure_floats
+from addin.refresh.functions.criteria import (
+    _area_like,
+    _criteria_select,
+    _selected_numbers,
+    grouped_column,
+)
 from addin.refresh.functions.stat import (
     COUNT,
     COUNTA,
@@ -42,6 +49,7 @@ from addin.refresh.functions.stat import (
     variance,
 )
 from addin.registry import PER_ROW, WHOLE
+from udfs._numbers import round_decimal
 from udfs.errors import (
     DIV0,
     NUM,
@@ -52,13 +60,70 @@ from udfs.errors import (
 )
 
 
-@register("SUM", WHOLE, repeat(WHOLE))
+@register("SUM", WHOLE, repeat(WHOLE), values_only=True)
 def SUM(*args: Any) -> float:
     """SUM(number1, …)."""
     return math.fsum(numbers_of(args)) if args else 0.0
 
 
-@register("SUMPRODUCT", WHOLE, repeat(WHOLE), array_args=True)
+def _sumproduct_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+    """SUMPRODUCT of references down a block (its arguments the references as
+    evaluated for the block: moving ranges, per-row cells, fixed ranges)."""
+    if not args:
+        return None
+    n = bx.n
+    mats: list[np.ndarray] = []
+    shape: tuple[int, int] | None = None
+    for v in args:
+        if isinstance(v, RowArea):
+            h, w = v.bottom - v.top + 1, v.right - v.left + 1
+            big = v.grid.block(v.top, v.left, v.bottom + n - 1, v.right)
+            m = big.reshape(n, 1, w) if h == 1 else np.stack([big[i : i + h] for i in range(n)])
+        elif isinstance(v, RowValues):
+            h, w = 1, 1
+            m = v.v.astype(object).reshape(n, 1, 1)
+        elif isinstance(v, Area):
+            h, w = v.shape
+            m = np.broadcast_to(as_array(v)[None, :, :], (n, h, w))
+        else:
+            return None
+        if shape is None:
+            shape = (h, w)
+        elif shape != (h, w):
+            return RowValues(
+                np.array(
+                    [VALUE.with_message("SUMPRODUCT 各数组大小不同 / arrays differ in size")] * n,
+                    dtype=object,
+                )
+            )
+        mats.append(m)
+    assert shape is not None
+    total = np.ones((n, shape[0] * shape[1]))
+    errors: list[Any] = [None] * n
+    for m in mats:
+        flat = m.reshape(n, -1)
+        fast = pure_floats(flat.ravel())
+        if fast is not None:
+            total = total * fast.reshape(flat.shape)
+            continue
+        vals = np.zeros(flat.shape)
+        for idx, x in np.ndenumerate(flat):
+            if x.__class__ is float:
+                vals[idx] = x
+            elif isinstance(x, ExcelError):
+                if errors[idx[0]] is None:
+                    errors[idx[0]] = x
+            elif isinstance(x, int) and not isinstance(x, bool):
+                vals[idx] = x
+        total = total * vals
+    out = np.empty(n, dtype=object)
+    rows = total.tolist()
+    for i in range(n):
+        out[i] = errors[i] if errors[i] is not None else math.fsum(rows[i])
+    return RowValues(out)
+
+
+@register("SUMPRODUCT", WHOLE, repeat(WHOLE), array_args=True, column=_sumproduct_column)
 def SUMPRODUCT(*args: Any) -> float:
     """SUMPRODUCT(array1, …): non-numbers count as 0; shapes must agree."""
     arrays = [as_array(a) for a in args]
@@ -176,7 +241,7 @@ def AGGREGATE(code: Any, options: Any, *refs: Any) -> float:
     return _aggregate(kind, [_visible(r, rows, nested, errors) for r in refs if r is not MISSING])
 
 
-@register("SUMIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True)
+@register("SUMIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True, column=grouped_column)
 def SUMIF(rng: Any, crit: Any, sum_range: Any = MISSING) -> float:
     """SUMIF(range, criteria, [sum_range])."""
     selected, shape = _criteria_select([(rng, crit)])
@@ -184,7 +249,15 @@ def SUMIF(rng: Any, crit: Any, sum_range: Any = MISSING) -> float:
     return math.fsum(_selected_numbers(target, selected))
 
 
-@register("SUMIFS", WHOLE, WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True)
+@register(
+    "SUMIFS",
+    WHOLE,
+    WHOLE,
+    PER_ROW,
+    repeat(WHOLE, PER_ROW),
+    handles_errors=True,
+    column=grouped_column,
+)
 def SUMIFS(target: Any, *pairs: Any) -> float:
     """SUMIFS(sum_range, criteria_range1, criteria1, …)."""
     return math.fsum(_ifs_numbers(target, pairs))
@@ -208,7 +281,19 @@ def _round_with(x: float, digits: int, mode: str) -> float:
     return float(r)
 
 
-@register("ROUND", PER_ROW, PER_ROW)
+def _round_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+    """ROUND of per-row numbers to a fixed number of digits: numpy, exact
+    as the scalar ROUND (:func:`udfs._numbers.round_decimal`)."""
+    x, d = args[0], args[1]
+    if not isinstance(x, RowValues) or is_rows(d) or not isinstance(d, float):
+        return None
+    f = x.v if x.v.dtype == np.float64 else None
+    if f is None:
+        return None
+    return RowValues(round_decimal(f, math.trunc(d)) + 0.0)
+
+
+@register("ROUND", PER_ROW, PER_ROW, column=_round_column)
 def ROUND(x: Any, digits: Any) -> float:
     """ROUND(number, num_digits): half away from zero on the 15-digit decimal."""
     return _round_with(to_number(x), to_int(digits), ROUND_HALF_UP)

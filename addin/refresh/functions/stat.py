@@ -10,6 +10,7 @@ import numpy as np
 from addin.refresh.functions._core import (
     MISSING,
     Area,
+    FunctionSpec,
     MultiArea,
     as_array,
     iter_values,
@@ -20,10 +21,12 @@ from addin.refresh.functions._core import (
     text_to_number,
     to_number,
 )
+from addin.refresh.functions.columns import Rows, RowValues, is_rows, round15_array, shared_array
 from addin.refresh.functions.criteria import (
     _area_like,
     _criteria_select,
     _selected_numbers,
+    grouped_column,
     make_criterion,
 )
 from addin.registry import PER_ROW, WHOLE
@@ -38,7 +41,7 @@ from udfs.errors import (
 )
 
 
-@register("COUNT", WHOLE, repeat(WHOLE))
+@register("COUNT", WHOLE, repeat(WHOLE), values_only=True)
 def COUNT(*args: Any) -> float:
     """COUNT(value1, …): numbers in ranges; direct arguments that read as numbers."""
     n = 0
@@ -52,7 +55,7 @@ def COUNT(*args: Any) -> float:
     return float(n)
 
 
-@register("COUNTA", WHOLE, repeat(WHOLE))
+@register("COUNTA", WHOLE, repeat(WHOLE), values_only=True)
 def COUNTA(*args: Any) -> float:
     """COUNTA(value1, …): non-blank values."""
     n = 0
@@ -77,7 +80,7 @@ def COUNTBLANK(a: Any) -> float:
     return float(sum(1 for v in arr.ravel() if v is None or v == ""))
 
 
-@register("AVERAGE", WHOLE, repeat(WHOLE))
+@register("AVERAGE", WHOLE, repeat(WHOLE), values_only=True)
 def AVERAGE(*args: Any) -> float:
     """AVERAGE(number1, …)."""
     nums = numbers_of(args)
@@ -86,21 +89,21 @@ def AVERAGE(*args: Any) -> float:
     return math.fsum(nums) / len(nums)
 
 
-@register("MIN", WHOLE, repeat(WHOLE))
+@register("MIN", WHOLE, repeat(WHOLE), values_only=True)
 def MIN(*args: Any) -> float:
     """MIN(number1, …); 0 when there are no numbers."""
     nums = numbers_of(args)
     return min(nums) if nums else 0.0
 
 
-@register("MAX", WHOLE, repeat(WHOLE))
+@register("MAX", WHOLE, repeat(WHOLE), values_only=True)
 def MAX(*args: Any) -> float:
     """MAX(number1, …); 0 when there are no numbers."""
     nums = numbers_of(args)
     return max(nums) if nums else 0.0
 
 
-@register("COUNTIF", WHOLE, PER_ROW, handles_errors=True)
+@register("COUNTIF", WHOLE, PER_ROW, handles_errors=True, column=grouped_column)
 def COUNTIF(rng: Any, crit: Any) -> float:
     """COUNTIF(range, criteria)."""
     selected, _ = _criteria_select([(rng, crit)])
@@ -124,7 +127,9 @@ def _unseen_blanks(pairs: list[tuple[Any, Any]]) -> float:
     return float(unseen)
 
 
-@register("COUNTIFS", WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True)
+@register(
+    "COUNTIFS", WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True, column=grouped_column
+)
 def COUNTIFS(*args: Any) -> float:
     """COUNTIFS(range1, criteria1, …)."""
     if len(args) % 2:
@@ -144,7 +149,9 @@ def _ifs_numbers(target: Any, pairs: tuple[Any, ...]) -> list[float]:
     return _selected_numbers(arr, selected)
 
 
-@register("AVERAGEIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True)
+@register(
+    "AVERAGEIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True, column=grouped_column
+)
 def AVERAGEIF(rng: Any, crit: Any, avg_range: Any = MISSING) -> float:
     """AVERAGEIF(range, criteria, [average_range])."""
     selected, shape = _criteria_select([(rng, crit)])
@@ -155,7 +162,15 @@ def AVERAGEIF(rng: Any, crit: Any, avg_range: Any = MISSING) -> float:
     return math.fsum(nums) / len(nums)
 
 
-@register("AVERAGEIFS", WHOLE, WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True)
+@register(
+    "AVERAGEIFS",
+    WHOLE,
+    WHOLE,
+    PER_ROW,
+    repeat(WHOLE, PER_ROW),
+    handles_errors=True,
+    column=grouped_column,
+)
 def AVERAGEIFS(target: Any, *pairs: Any) -> float:
     """AVERAGEIFS(average_range, criteria_range1, criteria1, …)."""
     nums = _ifs_numbers(target, pairs)
@@ -164,14 +179,30 @@ def AVERAGEIFS(target: Any, *pairs: Any) -> float:
     return math.fsum(nums) / len(nums)
 
 
-@register("MAXIFS", WHOLE, WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True)
+@register(
+    "MAXIFS",
+    WHOLE,
+    WHOLE,
+    PER_ROW,
+    repeat(WHOLE, PER_ROW),
+    handles_errors=True,
+    column=grouped_column,
+)
 def MAXIFS(target: Any, *pairs: Any) -> float:
     """MAXIFS(max_range, criteria_range1, criteria1, …); 0 when nothing matches."""
     nums = _ifs_numbers(target, pairs)
     return max(nums) if nums else 0.0
 
 
-@register("MINIFS", WHOLE, WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True)
+@register(
+    "MINIFS",
+    WHOLE,
+    WHOLE,
+    PER_ROW,
+    repeat(WHOLE, PER_ROW),
+    handles_errors=True,
+    column=grouped_column,
+)
 def MINIFS(target: Any, *pairs: Any) -> float:
     """MINIFS(min_range, criteria_range1, criteria1, …); 0 when nothing matches."""
     nums = _ifs_numbers(target, pairs)
@@ -205,21 +236,100 @@ def rank_of(x: float, nums: list[float], ascending: bool, average: bool) -> floa
     return before + (ties + 1) / 2
 
 
-@register("RANK.EQ", PER_ROW, WHOLE, PER_ROW, min_args=2)
+def _rank_column(
+    spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any], average: bool
+) -> Any:
+    """RANK/RANK.EQ/RANK.AVG down a block: one sort of the reference, a
+    binary search per row (O(n log n))."""
+    if not isinstance(args[0], RowValues) or any(is_rows(a) for a in args[1:]):
+        return None
+    ref = args[1]
+    if not isinstance(ref, Area | np.ndarray):
+        return None
+    order = args[2] if len(args) > 2 else MISSING
+    if isinstance(order, Area | np.ndarray | ExcelError):
+        return None
+    try:
+        asc = False if order is MISSING else to_number(order) != 0
+    except ExcelErrorRaised:
+        return None
+    arr = shared_array(memo, ref)
+    assert arr is not None
+    vals = args[0].v
+    n = len(vals)
+    try:
+        nums = _rank_numbers(arr)
+    except ExcelErrorRaised as exc:
+        err: ExcelError | None = exc.error
+        nums = []
+    else:
+        err = None
+    srt = np.sort(round15_array(np.array(nums, dtype=np.float64)))
+    m = len(srt)
+    if vals.dtype == np.float64 and err is None:
+        xr = round15_array(vals)
+        lo = np.searchsorted(srt, xr, "left")
+        hi = np.searchsorted(srt, xr, "right")
+        before = lo if asc else m - hi
+        rank = before + 1.0 if not average else before + (hi - lo + 1) / 2
+        missing = hi == lo
+        if not missing.any():
+            return RowValues(rank.astype(np.float64))
+        res = rank.astype(object)
+        res[missing] = NA.with_message("数值不在排名区域中 / the number is not in ref")
+        return RowValues(res)
+    out = np.empty(n, dtype=object)
+    for i in range(n):
+        x = vals[i]
+        if isinstance(x, ExcelError):
+            out[i] = x
+            continue
+        try:
+            xv = to_number(x, bx.date1904)
+        except ExcelErrorRaised as exc:
+            out[i] = exc.error
+            continue
+        if err is not None:
+            out[i] = err
+            continue
+        xr1 = round15(xv)
+        lo1 = int(np.searchsorted(srt, xr1, "left"))
+        hi1 = int(np.searchsorted(srt, xr1, "right"))
+        if hi1 == lo1:
+            out[i] = NA.with_message("数值不在排名区域中 / the number is not in ref")
+            continue
+        b1 = lo1 if asc else m - hi1
+        out[i] = float(b1 + 1) if not average else b1 + (hi1 - lo1 + 1) / 2
+    return RowValues(out)
+
+
+def _rank_eq_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+    return _rank_column(spec, args, bx, memo, average=False)
+
+
+def _rank_avg_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+    return _rank_column(spec, args, bx, memo, average=True)
+
+
+@register("RANK.EQ", PER_ROW, WHOLE, PER_ROW, min_args=2, values_only=True, column=_rank_eq_column)
 def RANK_EQ(x: Any, ref: Any, order: Any = MISSING) -> float:
     """RANK.EQ(number, ref, [order=0])."""
     asc = False if order is MISSING else to_number(order) != 0
     return rank_of(to_number(x), _rank_numbers(ref), asc, False)
 
 
-@register("RANK.AVG", PER_ROW, WHOLE, PER_ROW, min_args=2)
+@register(
+    "RANK.AVG", PER_ROW, WHOLE, PER_ROW, min_args=2, values_only=True, column=_rank_avg_column
+)
 def RANK_AVG(x: Any, ref: Any, order: Any = MISSING) -> float:
     """RANK.AVG(number, ref, [order=0])."""
     asc = False if order is MISSING else to_number(order) != 0
     return rank_of(to_number(x), _rank_numbers(ref), asc, True)
 
 
-register("RANK", PER_ROW, WHOLE, PER_ROW, min_args=2)(RANK_EQ)
+register("RANK", PER_ROW, WHOLE, PER_ROW, min_args=2, values_only=True, column=_rank_eq_column)(
+    RANK_EQ
+)
 
 
 def _kth(array: Any, k: Any, largest: bool) -> float:
@@ -238,13 +348,13 @@ def _kth(array: Any, k: Any, largest: bool) -> float:
     return nums[i - 1]
 
 
-@register("LARGE", WHOLE, PER_ROW)
+@register("LARGE", WHOLE, PER_ROW, values_only=True)
 def LARGE(array: Any, k: Any) -> float:
     """LARGE(array, k)."""
     return _kth(array, k, True)
 
 
-@register("SMALL", WHOLE, PER_ROW)
+@register("SMALL", WHOLE, PER_ROW, values_only=True)
 def SMALL(array: Any, k: Any) -> float:
     """SMALL(array, k)."""
     return _kth(array, k, False)

@@ -74,7 +74,7 @@ def MID(v: Any, start: Any, n: Any) -> str:
     return to_text(v)[s - 1 : s - 1 + k]
 
 
-@register("CONCAT", WHOLE, repeat(WHOLE))
+@register("CONCAT", WHOLE, repeat(WHOLE), values_only=True)
 def CONCAT(*args: Any) -> str:
     """CONCAT(text1, …): ranges joined in reading order."""
     parts = []
@@ -91,7 +91,7 @@ def CONCAT(*args: Any) -> str:
 register("CONCATENATE", PER_ROW, repeat(PER_ROW))(CONCAT)
 
 
-@register("TEXTJOIN", PER_ROW, PER_ROW, WHOLE, repeat(WHOLE))
+@register("TEXTJOIN", PER_ROW, PER_ROW, WHOLE, repeat(WHOLE), values_only=True)
 def TEXTJOIN(delim: Any, ignore_empty: Any, *args: Any) -> str:
     """TEXTJOIN(delimiter, ignore_empty, text1, …)."""
     skip = to_bool(ignore_empty)

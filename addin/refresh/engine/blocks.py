@@ -1,0 +1,241 @@
+"""Blocks: the formula cells computed together (:class:`Block`), where a
+formula is evaluated (:class:`BlockContext`: a block of *n* rows), and how
+a sheet's formulas are grouped into blocks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from addin.refresh.engine.grid import (
+    SheetGrid,
+    ref_bounds,
+)
+from addin.refresh.functions import CallContext
+from addin.xlsx.formula import (
+    Binary,
+    FormulaSyntaxError,
+    Func,
+    Intersect,
+    Node,
+    Percent,
+    RangeOp,
+    Ref,
+    SpillRef,
+    Unary,
+    Union,
+    parse,
+    row_template,
+)
+from addin.xlsx.model import (
+    Coord,
+    Formula,
+    Sheet,
+    Workbook,
+)
+from addin.xlsx.package import SharedGroup
+
+
+@dataclass(eq=False)
+class Block:
+    """Formula cells computed together: ``n`` rows of one column (normal
+    formulas), or one array/dynamic formula (``n`` = 1)."""
+
+    sheet: str  # casefolded sheet key
+    row: int
+    col: int
+    n: int
+    formula: Formula
+    node: Node | None = None
+    deps: set[int] = field(default_factory=set)
+    # the rectangle its results occupy, for the dependency index
+    bottom: int = 0
+    right: int = 0
+
+    def cells(self) -> Iterable[Coord]:
+        for i in range(self.n):
+            yield (self.row + i, self.col)
+
+
+@dataclass
+class BlockContext(CallContext):
+    """Where a formula is evaluated: a block of ``n`` rows of one column from
+    (``row``, ``col``) — a cell is a block of one row — with the formula's
+    relative references moved ``dr`` rows down from the text parsed. As a
+    :class:`CallContext` (what functions see) it is its first row."""
+
+    dr: int = 0
+    n: int = 1
+
+    def one(self, i: int) -> BlockContext:
+        """Row ``i`` of the block as a block of one row."""
+        return BlockContext(
+            self.grid, self.row + i, self.col, self.array_mode, self.date1904, self.dr + i
+        )
+
+
+def group_blocks(
+    wb: Workbook,
+    grids: dict[str, SheetGrid],
+    formula_coords: dict[str, np.ndarray],
+    spill_extents: dict[tuple[str, Coord], Coord],
+) -> list[Block]:
+    """Every formula cell of ``wb`` in a block (the tree of a shared
+    formula's block already moved from its master's). Formula cells are blanked in ``grids`` (and the ranges of
+    array formulas and spills), as they are recomputed; ``spill_extents``
+    widens a dynamic array's block to where an earlier pass found it spilled."""
+    blocks: list[Block] = []
+    for s in wb.sheets:
+        key_sheet = s.name.casefold()
+        grid = grids[key_sheet]
+        normal: dict[int, list[tuple[int, Formula]]] = defaultdict(list)
+        shared: dict[tuple[SharedGroup, int], list[int]] = defaultdict(list)
+        if s.formulas:
+            grid.clear_cells(formula_coords[key_sheet])
+        for (r, c), f in s.formulas.items():
+            if f.kind == "normal":
+                if f.group is not None:
+                    shared[(f.group, c)].append(r)
+                else:
+                    normal[c].append((r, f))
+                continue
+            b = Block(key_sheet, r, c, 1, f)
+            if f.ref:
+                (r1, c1), (r2, c2) = ref_bounds(f.ref)
+                b.bottom, b.right = max(r, r2), max(c, c2)
+                # the previous spill/array values are recomputed
+                grid.clear(r1, c1, r2, c2)
+            else:
+                b.bottom, b.right = r, c
+            wider = spill_extents.get((key_sheet, (r, c)))
+            if wider is not None:
+                b.bottom, b.right = max(b.bottom, wider[0]), max(b.right, wider[1])
+            blocks.append(b)
+        runs = shared_runs(s, shared, normal)
+        for c, cells in normal.items():
+            cells.sort()  # by row: a column has one formula per row, so never by Formula
+            for r0, n, f0 in column_runs(cells, c):
+                runs[c].append(Block(key_sheet, r0, c, n, f0, bottom=r0 + n - 1, right=c))
+        for column in runs.values():
+            column.sort(key=lambda b: b.row)
+            blocks.extend(column)
+    return blocks
+
+
+def shared_runs(
+    s: Sheet,
+    shared: dict[tuple[SharedGroup, int], list[int]],
+    normal: dict[int, list[tuple[int, Formula]]],
+) -> dict[int, list[Block]]:
+    """The blocks a sheet's shared formulas make, by column: the cells of
+    one group in one column that sit in consecutive rows are one block,
+    whose tree is the master's, parsed once per group and moved to the
+    block's first cell — no child's text is expanded or compared. Cells
+    where a moved reference would leave the sheet (``#REF!`` in the text),
+    and groups whose master text does not parse, go to ``normal`` and
+    take the per-cell path (their reported errors name their own text)."""
+    key_sheet = s.name.casefold()
+    runs: dict[int, list[Block]] = defaultdict(list)
+    trees: dict[SharedGroup, Node | None] = {}
+    for (group, c), rows in shared.items():
+        if group not in trees:
+            try:
+                trees[group] = parse(group.text)
+            except FormulaSyntaxError:
+                trees[group] = None
+        tree = trees[group]
+        mr, mc = group.master
+        span = group.rows_on_sheet(c - mc)
+        rows.sort()
+        lo, hi = (mr + span[0], mr + span[1]) if span is not None else (1, 0)
+        i, n = 0, len(rows)
+        while i < n:
+            r0 = rows[i]
+            j = i + 1
+            if tree is None or not lo <= r0 <= hi:
+                normal[c].append((r0, s.formulas[(r0, c)]))
+                i = j
+                continue
+            while j < n and rows[j] == r0 + (j - i) and rows[j] <= hi:
+                j += 1
+            node = shift_node(tree, r0 - mr, c - mc)
+            f0 = s.formulas[(r0, c)]
+            runs[c].append(Block(key_sheet, r0, c, j - i, f0, node, bottom=r0 + j - i - 1, right=c))
+            i = j
+    return runs
+
+
+def column_runs(cells: list[tuple[int, Formula]], col: int) -> list[tuple[int, int, Formula]]:
+    """Split one column's formula cells (sorted by row) into runs of the same
+    R1C1 formula: ``(first row, rows, formula of the first row)``.
+
+    A run's first formula becomes a template of its relative row numbers; the
+    next row belongs to the run when its text is exactly the template with
+    those numbers moved down one more row — the formula filled down.
+    """
+    out: list[tuple[int, int, Formula]] = []
+    i, n = 0, len(cells)
+    while i < n:
+        r0, f0 = cells[i]
+        fmt, base = row_template(f0.text)
+        j = i + 1
+        if base:
+            if len(base) == 1:
+                b0 = base[0]
+                while (
+                    j < n and cells[j][0] == r0 + (j - i) and cells[j][1].text == fmt % (b0 + j - i)
+                ):
+                    j += 1
+            elif len(set(base)) == 1:  # every relative reference on the formula's own row
+                b0, m = base[0], len(base)
+                while (
+                    j < n
+                    and cells[j][0] == r0 + (j - i)
+                    and cells[j][1].text == fmt % ((b0 + j - i,) * m)
+                ):
+                    j += 1
+            else:
+                while j < n and cells[j][0] == r0 + (j - i):
+                    k = j - i
+                    if cells[j][1].text != fmt % tuple([x + k for x in base]):
+                        break
+                    j += 1
+        else:
+            while j < n and cells[j][0] == r0 + (j - i) and cells[j][1].text == f0.text:
+                j += 1
+        out.append((r0, j - i, f0))
+        i = j
+    return out
+
+
+def shift_node(node: Any, dr: int, dc: int = 0) -> Any:
+    """The tree with every relative row moved ``dr`` rows down (and every
+    relative column ``dc`` columns right)."""
+    nd: Any = node
+    if node is None or (dr == 0 and dc == 0):
+        return node
+    t = nd.__class__
+    if t is Ref:
+        return nd.shifted(dr, dc)
+    if t is Func:
+        return Func(nd.name, tuple(shift_node(a, dr, dc) for a in nd.args))
+    if t is Binary:
+        return Binary(nd.op, shift_node(nd.left, dr, dc), shift_node(nd.right, dr, dc))
+    if t is Unary:
+        return Unary(nd.op, shift_node(nd.operand, dr, dc))
+    if t is Percent:
+        return Percent(shift_node(nd.operand, dr, dc))
+    if t is RangeOp:
+        return RangeOp(shift_node(nd.left, dr, dc), shift_node(nd.right, dr, dc))
+    if t is SpillRef:
+        return SpillRef(shift_node(nd.anchor, dr, dc))
+    if t is Intersect:
+        return Intersect(shift_node(nd.left, dr, dc), shift_node(nd.right, dr, dc))
+    if t is Union:
+        return Union(tuple(shift_node(a, dr, dc) for a in nd.items))
+    return node

@@ -1,0 +1,155 @@
+"""The engine's state: grids, names, tables and results built from a workbook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from addin import registry
+from addin.refresh import functions as fx
+from addin.refresh.engine.blocks import Block, BlockContext
+from addin.refresh.engine.grid import (
+    SheetGrid,
+    cell_value,
+    coord_array,
+    dense_extent,
+    ref_bounds,
+)
+from addin.refresh.functions import Area, FunctionSpec
+from addin.refresh.functions.contract import contract_spec
+from addin.xlsx.formula import (
+    Node,
+)
+from addin.xlsx.model import (
+    Coord,
+    DefinedName,
+    Formula,
+    Results,
+    Workbook,
+)
+
+Rect = tuple[str, int, int, int, int]  # sheet key, top, left, bottom, right
+
+
+class EngineBase:
+    """The engine's state, built from a workbook: a grid per sheet holding its
+    values (formula cells blanked until computed), the defined names and
+    tables, the function specs by name, and what a calculation records."""
+
+    def __init__(
+        self,
+        wb: Workbook,
+        vectorise: bool = True,
+        spill_extents: dict[tuple[str, Coord], Coord] | None = None,
+        late_reads: list[tuple[str, int, int, int, Rect]] | None = None,
+    ) -> None:
+        self.wb = wb
+        self.vectorise = vectorise
+        # where dynamic arrays spilled beyond the range saved in the file (an
+        # earlier pass found them): their dependents must come after them
+        self.spill_extents = dict(spill_extents or {})
+        self.grown: dict[tuple[str, Coord], Coord] = {}
+        # ranges OFFSET/INDIRECT read (known only when evaluated) that hold
+        # formulas an earlier pass computed too late: (sheet, top, bottom, col, rect)
+        self.late_reads = list(late_reads or [])
+        self.dynamic_reads: list[tuple[Block, Rect]] = []
+        self.late_found: list[tuple[str, int, int, int, Rect]] = []
+        self._current: Block | None = None
+        self.date1904 = wb.date1904
+        rows = cols = 1  # the workbook's extent: where whole columns and rows are cut
+        # every sheet's cells as (row, col) arrays: the extent and the grids from them
+        present: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        extent: dict[str, tuple[int, int]] = {}  # each sheet's own last row and column
+        for s in wb.sheets:
+            rc, fc = coord_array(s.values), coord_array(s.formulas)
+            present[s.name] = (rc, fc)
+            last_row, last_col = max(s.max_row, 1), max(s.max_col, 1)
+            for coords in (rc, fc):
+                if len(coords):
+                    last_row = max(last_row, int(coords[:, 0].max()))
+                    last_col = max(last_col, int(coords[:, 1].max()))
+            for f in s.formulas.values():
+                if f.ref:
+                    _, (r2, c2) = ref_bounds(f.ref)
+                    last_row, last_col = max(last_row, r2), max(last_col, c2)
+            extent[s.name] = (last_row, last_col)
+            rows, cols = max(rows, last_row), max(cols, last_col)
+        self.grids: dict[str, SheetGrid] = {}
+        # every sheet's formula cells as (row, col): blanked before computing,
+        # and where a spill must not land
+        self._formula_coords = {name.casefold(): fc for name, (_rc, fc) in present.items()}
+        for s in wb.sheets:
+            rc, fc = present[s.name]
+            # held densely over the sheet's own cells (not the whole workbook's
+            # extent: a 30-cell parameter sheet beside a 300,000-row log is not
+            # 300,000 rows of slots); whole columns are still cut at ``rows``
+            dense = dense_extent((rc, fc), *extent[s.name])
+            g = SheetGrid(s.name, rows, cols, dense)
+            if s.values:
+                vals = np.empty(len(s.values), dtype=object)
+                vals[:] = [
+                    v if v.__class__ is float or v.__class__ is str else cell_value(v)
+                    for v in s.values.values()
+                ]
+                g.put_cells(rc, vals)
+            self.grids[s.name.casefold()] = g
+            g.sheets, g.formulas = self.grids, s.formulas
+            g.on_dynamic = self._dynamic_read
+            g.hidden_rows, g.filtered_rows = s.hidden_rows, s.filtered_rows
+            g.name_ref = self._name_ref
+        self.tables = {t.name.casefold(): t for t in wb.tables}
+        self.names: dict[tuple[str | None, str], DefinedName] = {}
+        for dn in wb.names:
+            scope = dn.sheet.casefold() if dn.sheet else None
+            self.names[(scope, dn.name.casefold())] = dn
+        self._name_nodes: dict[tuple[str | None, str], Node | None] = {}
+        self._names_open: set[tuple[str | None, str]] = set()
+        self._lets: list[dict[str, Any]] = []
+        self._specs: dict[str, FunctionSpec | None] = {}
+        self._memo: dict[Any, Any] = {}  # what a block derives from shared ranges
+        self.spills: dict[tuple[str, Coord], tuple[int, int]] = {}
+        self.results = Results()
+        self.blocks: list[Block] = []
+        self._position: dict[int, int] = {}  # id(block) → its place in the order
+        self._order: list[Block] = []
+        self._grown_at: dict[tuple[str, Coord], int] = {}
+
+    def spec(self, name: str) -> FunctionSpec | None:
+        if name in self._specs:
+            return self._specs[name]
+        spec: FunctionSpec | None = None
+        if not registry.marked_udf(name):
+            spec = fx.lookup(name)
+        if spec is None:
+            spec = contract_spec(name)
+        self._specs[name] = spec
+        return spec
+
+    def _formula_at(self, sheet: str, coord: Coord) -> Formula | None:
+        g = self.grids.get(sheet)
+        if g is None:
+            return None
+        for s in self.wb.sheets:
+            if s.name.casefold() == sheet:
+                return s.formulas.get(coord)
+        return None
+
+    def _store(self, b: Block, coord: Coord, value: Any) -> None:
+        g = self.grids[b.sheet]
+        g.set(coord[0], coord[1], value)
+        self.results.values.setdefault(g.name, {})[coord] = value
+
+    # What the other modules of the package provide (the grids call back into them).
+
+    def ev(self, node: Node, bx: BlockContext) -> Any:
+        """Evaluate ``node`` for the block ``bx`` (:mod:`.evaluate`)."""
+        raise NotImplementedError
+
+    def _dynamic_read(self, area: Area) -> None:
+        """Record a range OFFSET/INDIRECT evaluated to (:mod:`.graph`)."""
+        raise NotImplementedError
+
+    def _name_ref(self, text: str) -> Any:
+        """The reference a defined name stands for (:mod:`.names`)."""
+        raise NotImplementedError
