@@ -151,3 +151,18 @@ def test_templates_have_no_pay_problems(name: str, tmp_path: Path) -> None:
     res = run_cli("refresh", TEMPLATES / f"{name}.xlsx", "--out", tmp_path / "out.xlsx", "--json")
     assert res.exit_code == 0, res.output
     assert _doc(res.output)["files"][0]["problem_details"] == []  # type: ignore[index]
+
+
+def test_broken_document_properties_do_not_stop_the_checks(tmp_path: Path) -> None:
+    """A template whose docProps/custom.xml is not XML (the template id cannot
+    be read): the refresh still writes, the checks that need no spec run, no
+    internal error."""
+    src = TEMPLATES / "t1_gongxiaoshe.xlsx"
+    book = tmp_path / "props.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, data[:50] if info.filename == "docProps/custom.xml" else data)
+    res = run_cli("refresh", book)
+    assert_no_traceback(res)
+    assert res.exit_code == 0, res.output

@@ -398,7 +398,10 @@ def _pay_problems(workbook: Workbook, source: Path, data: bytes) -> list[dict[st
     from addin.validate.pay import pay_problems
     from addin.validate.view import read_properties
 
-    template = read_properties(source, data).get("jixiao.template")
+    try:
+        template = read_properties(source, data).get("jixiao.template")
+    except UnreadableWorkbookError:  # a broken docProps part: no template to check against
+        template = None
     spec = find_spec(template) if template else None
     found = pay_problems(workbook, spec, source)
     return [
