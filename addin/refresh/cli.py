@@ -63,6 +63,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -177,6 +178,10 @@ class FileReport:
     backup: str | None = None
     #: links to other workbooks that used cached values: (cell, reason)
     links: list[tuple[str, str]] = field(default_factory=list)
+    #: a volatile function (TODAY, NOW, RAND, RANDBETWEEN) was computed
+    volatile: bool = False
+    #: the file as the command shows it: relative to the folder given
+    shown: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The report as plain data for ``--json``."""
@@ -251,13 +256,16 @@ def refresh_file(
     report with exit code 2 and nothing is written; error values in formula
     cells give exit code 1 (0 with ``allow_errors``).
     """
+    from addin.refresh.functions import volatile
     from addin.xlsx.package import gc_paused
 
     started = time.perf_counter()
+    volatile.watch()
     with gc_paused():  # millions of acyclic objects: the collector only slows us down
         report = with_deep_stack(
             lambda: _refresh(source, output, calculate, in_place, full_calc_on_load, values_only)
         )
+    report.volatile = volatile.was_read()
     if report.error_cells:
         report.status = "errors"
         if not allow_errors:
@@ -564,6 +572,17 @@ def find_workbooks(inputs: Iterable[Path]) -> Iterator[tuple[Path, Path | None]]
             yield path, None
 
 
+def display_name(source: Path, folder: Path | None) -> str:
+    """How a report names a file: its path inside the folder given
+    (``东区/奖金表.xlsx`` and ``西区/奖金表.xlsx`` stay apart), else its name."""
+    if folder is not None:
+        try:
+            return source.relative_to(folder).as_posix()
+        except ValueError:
+            pass
+    return source.name
+
+
 def _plan(
     inputs: Sequence[Path], out: Path | None, in_place: bool, values_only: bool = False
 ) -> list[tuple[Path, Path]]:
@@ -674,7 +693,7 @@ def _cells(cells: Sequence[str]) -> str:
 
 def format_report(report: FileReport, say: _Say) -> list[str]:
     """The human summary of one file (a few lines)."""
-    name = Path(report.path).name
+    name = report.shown or Path(report.path).name
     colon = "：" if say.lang == "zh" else ": "
     if report.output is not None:
         out = Path(report.output).name
@@ -895,7 +914,10 @@ def refresh_command(
     if scheduler:
         reports = _execute_on_cluster(tasks, scheduler, say, as_json)
     else:
-        reports = _execute(tasks, jobs, show_progress=len(tasks) > 1 and not as_json)
+        reports = _execute(tasks, jobs, show_progress=not as_json)
+    shown = {str(s): display_name(s, folder) for s, folder in find_workbooks(inputs)}
+    for report in reports:
+        report.shown = shown.get(report.path)
     document = json_document("refresh", [r.as_dict() for r in reports]) | {
         "today": day.isoformat(),
         "seed": seed,
@@ -906,7 +928,8 @@ def refresh_command(
         for report in reports:
             for line in format_report(report, say):
                 click.echo(line)
-        click.echo(say(f"TODAY() 取 {day.isoformat()}", f"TODAY() is {day.isoformat()}"))
+        if any(r.volatile for r in reports):
+            click.echo(say(f"TODAY() 取 {day.isoformat()}", f"TODAY() is {day.isoformat()}"))
         if len(reports) > 1:
             ok = sum(r.output is not None for r in reports)
             click.echo(
@@ -941,6 +964,32 @@ def _execute_on_cluster(tasks: list[Task], scheduler: str, say: _Say, as_json: b
         _stop(say.pick(str(exc)), as_json)
 
 
+@contextmanager
+def _elapsed(name: str, *, enabled: bool) -> Iterator[None]:
+    """``refresh 奖金表.xlsx 12s`` redrawn each half second on standard error
+    while one big file is refreshed; nothing at all when not on a terminal."""
+    if not enabled:
+        yield
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=None, desc=f"refresh {name}", file=sys.stderr, bar_format="{desc} {elapsed}", leave=False)
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(0.5):
+            bar.refresh()
+
+    ticker = threading.Thread(target=tick, name="jixiao-progress", daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        ticker.join()
+        bar.close()
+
+
 def _execute(tasks: list[Task], jobs: int, *, show_progress: bool) -> list[FileReport]:
     if len(tasks) > 1 and tasks[0][2] == "builtin":  # workbooks linking each other: in link order
         from addin.refresh import links
@@ -948,8 +997,9 @@ def _execute(tasks: list[Task], jobs: int, *, show_progress: bool) -> list[FileR
         link_plan = links.plan([t[0] for t in tasks])
         if link_plan.any_links:
             return links.execute_with_pool(tasks, link_plan, jobs)
-    if len(tasks) == 1:
-        return [_run_one(tasks[0])]  # no progress bar (nor its import) for one file
+    if len(tasks) == 1:  # one file: the time it has taken so far, on a terminal
+        with _elapsed(tasks[0][0].name, enabled=show_progress and sys.stderr.isatty()):
+            return [_run_one(tasks[0])]
     from tqdm import tqdm
 
     bar = tqdm(
