@@ -18,7 +18,7 @@ COMMANDS: dict[str, str] = {
     "functions": "addin.reference:functions_command",
     "lite-bundle": "addin.lite:lite_bundle_command",
     "template": "addin.template:template_command",
-    "diff": "addin.monthend.diff:diff_command",
+    "diff": "addin.monthend.diff_command:diff_command",
     "explain": "addin.monthend.explain:explain_command",
     "spec": "addin.maintain.spec_init:spec_command",
     "test": "addin.maintain.testrun:test_command",

@@ -203,6 +203,11 @@ class FunctionSpec:
     #: ``None`` to leave the block to the function row by row. With
     #: ``array_args`` it is called with the block's references as evaluated.
     column: Callable[..., Any] | None = None
+    #: Criteria that may differ over the cells of a lifted array (the *IF(S)
+    #: family): ``grouped(name, args, per_cell, n)`` computes the cells in one
+    #: pass grouped by the distinct criteria, ``None`` for a cell it leaves to
+    #: the function (:func:`addin.refresh.functions.criteria.grouped_ifs`).
+    grouped: Callable[..., list[Any]] | None = None
 
     def role(self, i: int) -> ArgumentRole:
         """The role of argument ``i``: its declared one, the repeated group's
@@ -246,6 +251,7 @@ def register(
     reads_position: bool = False,
     intersects: bool = False,
     column: Callable[..., Any] | None = None,
+    grouped: Callable[..., list[Any]] | None = None,
 ) -> Callable[[Impl], Impl]:
     """Register ``impl`` under ``name`` (and ``_XLFN.name``) with its
     parameters' roles in order, a :func:`repeat` group last if the function
@@ -281,6 +287,7 @@ def register(
             reads_position=reads_position,
             intersects=intersects,
             column=column,
+            grouped=grouped,
         )
         return impl
 
@@ -794,14 +801,12 @@ def _lift(
         # only the value-testing functions can tell the padding apart
         h, w = max(h, target[0]), max(w, target[1])
     out = np.empty((h, w), dtype=object)
-    from addin.refresh.functions import criteria  # (criteria imports this module)
-
-    if spec.name in criteria.GROUPED:
+    if spec.grouped is not None:
         # criteria that vary over the array: one grouped pass, as down a block
         per_cell = {
             i: [_broadcast_get(vals[i], r, c) for r in range(h) for c in range(w)] for i in lifted
         }
-        grouped = criteria.grouped_ifs(spec.name, vals, per_cell, h * w)
+        grouped = spec.grouped(spec.name, vals, per_cell, h * w)
         if all(v is not None for v in grouped):
             out[...] = np.array(grouped, dtype=object).reshape(h, w)
             return out

@@ -33,6 +33,7 @@ from addin.refresh.functions.criteria import (
     _criteria_select,
     _selected_numbers,
     grouped_column,
+    grouped_ifs,
 )
 from addin.refresh.functions.stat import (
     COUNT,
@@ -241,7 +242,7 @@ def AGGREGATE(code: Any, options: Any, *refs: Any) -> float:
     return _aggregate(kind, [_visible(r, rows, nested, errors) for r in refs if r is not MISSING])
 
 
-@register("SUMIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True, column=grouped_column)
+@register("SUMIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True, column=grouped_column, grouped=grouped_ifs)
 def SUMIF(rng: Any, crit: Any, sum_range: Any = MISSING) -> float:
     """SUMIF(range, criteria, [sum_range])."""
     selected, shape = _criteria_select([(rng, crit)])
@@ -256,7 +257,7 @@ def SUMIF(rng: Any, crit: Any, sum_range: Any = MISSING) -> float:
     PER_ROW,
     repeat(WHOLE, PER_ROW),
     handles_errors=True,
-    column=grouped_column,
+    column=grouped_column, grouped=grouped_ifs,
 )
 def SUMIFS(target: Any, *pairs: Any) -> float:
     """SUMIFS(sum_range, criteria_range1, criteria1, …)."""

@@ -27,6 +27,7 @@ from addin.refresh.functions.criteria import (
     _criteria_select,
     _selected_numbers,
     grouped_column,
+    grouped_ifs,
     make_criterion,
 )
 from addin.registry import PER_ROW, WHOLE
@@ -103,7 +104,7 @@ def MAX(*args: Any) -> float:
     return max(nums) if nums else 0.0
 
 
-@register("COUNTIF", WHOLE, PER_ROW, handles_errors=True, column=grouped_column)
+@register("COUNTIF", WHOLE, PER_ROW, handles_errors=True, column=grouped_column, grouped=grouped_ifs)
 def COUNTIF(rng: Any, crit: Any) -> float:
     """COUNTIF(range, criteria)."""
     selected, _ = _criteria_select([(rng, crit)])
@@ -128,7 +129,7 @@ def _unseen_blanks(pairs: list[tuple[Any, Any]]) -> float:
 
 
 @register(
-    "COUNTIFS", WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True, column=grouped_column
+    "COUNTIFS", WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True, column=grouped_column, grouped=grouped_ifs
 )
 def COUNTIFS(*args: Any) -> float:
     """COUNTIFS(range1, criteria1, …)."""
@@ -150,7 +151,7 @@ def _ifs_numbers(target: Any, pairs: tuple[Any, ...]) -> list[float]:
 
 
 @register(
-    "AVERAGEIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True, column=grouped_column
+    "AVERAGEIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True, column=grouped_column, grouped=grouped_ifs
 )
 def AVERAGEIF(rng: Any, crit: Any, avg_range: Any = MISSING) -> float:
     """AVERAGEIF(range, criteria, [average_range])."""
@@ -169,7 +170,7 @@ def AVERAGEIF(rng: Any, crit: Any, avg_range: Any = MISSING) -> float:
     PER_ROW,
     repeat(WHOLE, PER_ROW),
     handles_errors=True,
-    column=grouped_column,
+    column=grouped_column, grouped=grouped_ifs,
 )
 def AVERAGEIFS(target: Any, *pairs: Any) -> float:
     """AVERAGEIFS(average_range, criteria_range1, criteria1, …)."""
@@ -186,7 +187,7 @@ def AVERAGEIFS(target: Any, *pairs: Any) -> float:
     PER_ROW,
     repeat(WHOLE, PER_ROW),
     handles_errors=True,
-    column=grouped_column,
+    column=grouped_column, grouped=grouped_ifs,
 )
 def MAXIFS(target: Any, *pairs: Any) -> float:
     """MAXIFS(max_range, criteria_range1, criteria1, …); 0 when nothing matches."""
@@ -201,7 +202,7 @@ def MAXIFS(target: Any, *pairs: Any) -> float:
     PER_ROW,
     repeat(WHOLE, PER_ROW),
     handles_errors=True,
-    column=grouped_column,
+    column=grouped_column, grouped=grouped_ifs,
 )
 def MINIFS(target: Any, *pairs: Any) -> float:
     """MINIFS(min_range, criteria_range1, criteria1, …); 0 when nothing matches."""
