@@ -1,8 +1,8 @@
 """The one registry of worksheet functions that jixiao exports to Excel.
 
-Every path into Excel — classic Windows UDFs (:mod:`addin.classic`), Office.js
-custom functions for xlwings Server and xlwings Lite (:mod:`addin.officejs`,
-:mod:`addin.lite`), the function reference (:mod:`addin.reference`), the
+Every path into Excel — classic Windows UDFs (:mod:`addin.hosts.classic`), Office.js
+custom functions for xlwings Server and xlwings Lite (:mod:`addin.hosts.officejs`,
+:mod:`addin.hosts.lite`), the function reference (:mod:`addin.reference`), the
 template validator and the headless refresh engine — reads names, arguments,
 help and argument counts from :data:`FUNCTIONS`. Adding a :class:`FunctionSpec`
 here is the only step needed to expose a kernel function everywhere.
@@ -26,7 +26,7 @@ To add a function: write it in the kernel (``udfs.<module>.<name>``, optional
 arguments defaulting to ``None``), append a :class:`FunctionSpec` to
 :data:`FUNCTIONS`, then refresh the two generated, reviewed artefacts the tests
 compare against: ``jixiao functions --markdown > docs/functions.md`` and
-``python tests/test_officejs.py`` (the Office.js metadata golden file).
+``python tests/test_hosts_officejs.py`` (the Office.js metadata golden file).
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Install LibreOffice Calc >= 25.2 headless, with Python-UNO and the Python
-# script provider, from Debian's bookworm-backports suite.
+# Install LibreOffice Calc >= 25.2 headless, with Python-UNO, the Python
+# script provider and the SDK's IDL compiler `unoidl-write` (libreoffice-dev:
+# `jixiao calc-addin` compiles the add-in's type library with it), from
+# Debian's bookworm-backports suite.
 #
 # Why backports: bookworm's own LibreOffice (7.4) lacks XLOOKUP, XMATCH and the
 # dynamic-array functions the differential tests compare against.
@@ -13,8 +15,8 @@
 # `install-libreoffice.sh --print-source` only prints the sources stanza it
 # would add (the tests run it on sample apt folders through APT_DIR and CODENAME).
 #
-# Idempotent: does nothing when `soffice --version` already reports >= 25.2 and
-# python3-uno is importable by the system Python. Needs root (CI runs as root);
+# Idempotent: does nothing when `soffice --version` already reports >= 25.2,
+# python3-uno is importable by the system Python and unoidl-write is installed. Needs root (CI runs as root);
 # otherwise it re-runs apt through sudo when that is available.
 set -euo pipefail
 
@@ -48,6 +50,10 @@ version_ok() {
 }
 
 uno_ok() { /usr/bin/python3 -c 'import uno' >/dev/null 2>&1; }
+
+# libreoffice-dev installs unoidl-write into the SDK's bin folder (not on PATH).
+UNOIDL_WRITE=/usr/lib/libreoffice/sdk/bin/unoidl-write
+unoidl_ok() { command -v unoidl-write >/dev/null 2>&1 || [ -x "$UNOIDL_WRITE" ]; }
 
 # "URI<TAB>keyring" of the mirror apt already uses for suite $1: first the
 # deb822 stanzas of $APT_DIR/sources.list.d/*.sources (Types with deb, Suites
@@ -107,7 +113,7 @@ if [ "${1:-}" = "--print-source" ]; then
     exit
 fi
 
-if version_ok && uno_ok; then
+if version_ok && uno_ok && unoidl_ok; then
     log "nothing to do"
     exit 0
 fi
@@ -130,7 +136,8 @@ log "apt-get update"
 $SUDO apt-get update -q -o Dpkg::Use-Pty=0 >/dev/null
 log "apt-get install ($BACKPORTS)"
 $SUDO apt-get install -y -q -o Dpkg::Use-Pty=0 -t "$BACKPORTS" --no-install-recommends \
-    libreoffice-calc python3-uno libreoffice-script-provider-python >/dev/null
+    libreoffice-calc python3-uno libreoffice-script-provider-python \
+    libreoffice-dev libreoffice-dev-common >/dev/null
 
 if ! version_ok; then
     log "LibreOffice >= $MIN_MAJOR.$MIN_MINOR is still missing after the install"
@@ -138,6 +145,10 @@ if ! version_ok; then
 fi
 if ! uno_ok; then
     log "/usr/bin/python3 cannot import uno after the install"
+    exit 1
+fi
+if ! unoidl_ok; then
+    log "unoidl-write (libreoffice-dev) is still missing after the install"
     exit 1
 fi
 log "installed in $(( $(date +%s) - start )) s"

@@ -1,4 +1,4 @@
-"""How Excel hands a worksheet argument to our functions, shared by test_classic and test_officejs."""
+"""How Excel hands a worksheet argument to our functions, shared by test_hosts_classic and test_hosts_officejs."""
 
 from __future__ import annotations
 

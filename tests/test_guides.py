@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from addin.hosts.template import host_spelling, spellings_in
 from addin.registry import lookup
-from addin.template import host_spelling, spellings_in
 
 pytestmark = pytest.mark.slow
 

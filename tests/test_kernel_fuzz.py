@@ -23,7 +23,7 @@ Two halves:
 
 A function call passes the checks only if no numpy RuntimeWarning escapes either
 (under ``python -W error`` that would be a traceback). The same functions are
-also called the way each host calls them (:func:`addin.convert.call`, classic
+also called the way each host calls them (:func:`addin.hosts.convert.call`, classic
 and Office.js values in and out). The last section holds regression tests for
 bugs the fuzz found.
 """
@@ -585,10 +585,10 @@ def _check_host_cell(cell: Any, host: str) -> None:
 @THROUGH_HOSTS
 @given(data=st.data())
 def test_host_calls_give_host_values(spec: FunctionSpec, host: str, data: st.DataObject) -> None:
-    """Through addin.convert (host value → kernel → host value) every call gives
+    """Through addin.hosts.convert (host value → kernel → host value) every call gives
     what the host can show: a scalar or a 2-D list of numbers, text, booleans and
     error spellings (or Office.js error dicts); "" for an empty cell, never None."""
-    from addin.convert import call
+    from addin.hosts.convert import call
 
     args = data.draw(host_args(spec, host), label="args")
     with warnings.catch_warnings():

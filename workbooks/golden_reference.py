@@ -17,7 +17,7 @@ so ``tests/test_templates_readings.py`` can check the other reading end to end.
 A value of ``""`` is an empty result as Excel holds it: text returned by a
 formula such as ``IF(…,"晋升主管","")``, or a person who takes no place in a
 ranking (the kernel gives ``None`` there and the add-in hands it to Excel as
-``""``, see ``addin.convert.to_host``).
+``""``, see ``addin.hosts.convert.to_host``).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 xlwings' Office.js machinery is PRO code: it needs ``XLWINGS_LICENSE_KEY``
 (``noncommercial`` here, test-only) before ``xlwings.server`` is first imported,
 and ``XLWINGS_ON_SERVER=true`` before ``xlwings`` is first imported for
-``xw.func`` to be the Office.js decorator. :mod:`addin.officejs` takes its
+``xw.func`` to be the Office.js decorator. :mod:`addin.hosts.officejs` takes its
 decorators from ``xlwings.server`` directly, so it does not depend on which test
 module imported ``xlwings`` first; the variables are set here before the first
 ``import xlwings.server`` of this process, and
@@ -11,7 +11,7 @@ module imported ``xlwings`` first; the variables are set here before the first
 (both set before the first ``import xlwings``) in a clean subprocess.
 
 Regenerate the golden metadata after a reviewed registry change with
-``.venv/bin/python tests/test_officejs.py``.
+``.venv/bin/python tests/test_hosts_officejs.py``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import xlwings
 import xlwings.server
 from host_helpers import host_range
 
-from addin import officejs
+from addin.hosts import officejs
 from addin.registry import FUNCTIONS, NAMESPACE, FunctionSpec, by_name
 from udfs.errors import ExcelError
 
@@ -59,7 +59,7 @@ KEYWORD_ARGS = [(spec.name, a.name) for spec in FUNCTIONS for a in spec.args if 
 
 
 def metadata() -> dict[str, Any]:
-    """The custom-functions metadata xlwings Server serves for addin.officejs."""
+    """The custom-functions metadata xlwings Server serves for addin.hosts.officejs."""
     meta: dict[str, Any] = xlwings.server.custom_functions_meta(officejs)
     return meta
 
@@ -141,7 +141,7 @@ def test_metadata_in_a_fresh_interpreter() -> None:
     a fresh interpreter lists every function."""
     env = {**os.environ, "XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
     code = (
-        "import json, xlwings, xlwings.server, addin.officejs as m\n"
+        "import json, xlwings, xlwings.server, addin.hosts.officejs as m\n"
         "print(json.dumps([f['name'] for f in xlwings.server.custom_functions_meta(m)['functions']]))\n"
     )
     out = subprocess.run(
@@ -246,9 +246,9 @@ def test_bad_keywords_raise_the_kernels_reason(name: str, arg_name: str) -> None
 
 
 def test_functions_belong_to_the_defining_module() -> None:
-    """Each function's __module__ is addin.officejs, so inspect.getmodule finds the module
-    xlwings Server serves (not the generator addin.convert)."""
-    assert {getattr(officejs, s.name).__module__ for s in FUNCTIONS} == {"addin.officejs"}
+    """Each function's __module__ is addin.hosts.officejs, so inspect.getmodule finds the module
+    xlwings Server serves (not the generator addin.hosts.convert)."""
+    assert {getattr(officejs, s.name).__module__ for s in FUNCTIONS} == {"addin.hosts.officejs"}
 
 
 def test_whole_call_errors_raise_per_row_errors_stay_values() -> None:

@@ -42,9 +42,9 @@ and kernel errors as the error value each host can show:
   leaves it as text (older runtimes).
 
 This module imports only numpy and the kernel, so the xlwings Lite bundle
-(:mod:`addin.lite`) can ship it unchanged. :func:`bind` applies a host's
+(:mod:`addin.hosts.lite`) can ship it unchanged. :func:`bind` applies a host's
 ``func``/``arg`` decorators to wrappers generated from the registry; it is
-the one generator behind :mod:`addin.classic`, :mod:`addin.officejs` and the
+the one generator behind :mod:`addin.hosts.classic`, :mod:`addin.hosts.officejs` and the
 Lite ``main.py``.
 """
 

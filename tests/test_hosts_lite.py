@@ -32,17 +32,17 @@ import xlwings.server
 from click.testing import CliRunner
 from host_helpers import host_range
 
-from addin import officejs
 from addin.cli import main as cli
-from addin.lite import (
+from addin.hosts import officejs
+from addin.hosts.lite import (
     BUNDLE_ROOT,
-    BUNDLED_MODULES,
     XLWINGS_FLOOR,
     XLWINGS_TESTED,
     build_main,
     build_requirements,
     write_bundle,
 )
+from addin.hosts.sources import SHIPPED_MODULES
 from addin.registry import FUNCTIONS
 
 pytestmark = pytest.mark.slow
@@ -115,9 +115,9 @@ import json, sys, traceback
 sys.path.insert(0, sys.argv[1])
 import main
 import udfs
-import addin.convert
+import addin.hosts.convert
 assert type(udfs.__spec__.loader).__name__ == "_BundleFinder", udfs.__spec__
-assert type(addin.convert.__spec__.loader).__name__ == "_BundleFinder"
+assert type(addin.hosts.convert.__spec__.loader).__name__ == "_BundleFinder"
 import asyncio
 import xlwings.server
 
@@ -135,7 +135,7 @@ out = {"exported": main.EXPORTED, "results": [lite_call(p) for p in payloads]}
 out["meta"] = xlwings.server.custom_functions_meta(main)
 out["modules"] = sorted({getattr(main, n).__module__ for n in main.EXPORTED})
 try:
-    addin.convert.cut_help(None, 5)
+    addin.hosts.convert.cut_help(None, 5)
 except TypeError:
     out["traceback"] = traceback.format_exc()
 print(json.dumps(out))
@@ -143,7 +143,7 @@ print(json.dumps(out))
 
 
 def here_call(payload: dict[str, Any]) -> Any:
-    """The same call through this project's addin.officejs, errors caught as Lite does."""
+    """The same call through this project's addin.hosts.officejs, errors caught as Lite does."""
     try:
         return asyncio.run(xlwings.server.custom_functions_call(payload, officejs))
     except xlwings.XlwingsError as e:
@@ -164,7 +164,7 @@ def test_bundle_into_an_unwritable_folder_is_exit_2_without_traceback(tmp_path: 
     """An OUTDIR under a plain file cannot be made: exit 2 naming the path, no traceback."""
     from click.testing import CliRunner
 
-    from addin.lite import lite_bundle_command
+    from addin.hosts.lite import lite_bundle_command
 
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
@@ -190,7 +190,7 @@ def test_bundle_imports_only_numpy_xlwings_and_stdlib() -> None:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "_SOURCES":
             entries: dict[str, tuple[bool, str]] = ast.literal_eval(node.value)
             sources = {name: source for name, (_, source) in entries.items()}
-    assert set(BUNDLED_MODULES) < set(sources)
+    assert set(SHIPPED_MODULES) < set(sources)
     assert {"udfs", "udfs.errors", "udfs.bands", "udfs.scoring", "udfs.ranking", "udfs.money"} <= set(sources)
     allowed_roots = set(sys.stdlib_module_names) | {"numpy", "xlwings", "udfs", "addin"}
     for name, source in [("main", build_main()), *sources.items()]:
@@ -236,7 +236,7 @@ def test_bundle_computes_in_a_fresh_venv(lite_python: Path, tmp_path: Path) -> N
     assert " / " in bad_keyword["error"]
     assert got["modules"] == ["main"]
     trace = got["traceback"]
-    assert f'File "{BUNDLE_ROOT}/addin/convert.py", line' in trace
+    assert f'File "{BUNDLE_ROOT}/addin/hosts/convert.py", line' in trace
     assert "if len(text) <= limit:" in trace
 
 

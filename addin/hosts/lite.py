@@ -3,12 +3,12 @@
 xlwings Lite runs Python inside Excel (Pyodide) from one ``main.py`` and a
 ``requirements.txt``. The bundle's ``main.py`` is self-contained: it carries
 the source of the kernel (``udfs``), the registry and the value conversion
-(``addin.registry``, ``addin.convert``) as text, serves them to ``import``
+(``addin.registry``, ``addin.hosts.convert``) as text, serves them to ``import``
 through a small meta-path finder under real-looking file names
 (``jixiao-lite/udfs/bands.py`` …, source registered with :mod:`linecache` and
 ``get_source``, so tracebacks show the lines), and then defines the ``JX.*``
 functions with Lite's ``func``/``arg`` decorators through the same
-:func:`addin.convert.bind` that :mod:`addin.officejs` uses (their
+:func:`addin.hosts.convert.bind` that :mod:`addin.hosts.officejs` uses (their
 ``__module__`` is ``main``, the module Lite executes). It needs only numpy and
 xlwings, both of which Lite provides; ``requirements.txt`` pins the xlwings
 the tests run the bundle with, and ``main.py`` refuses one older than
@@ -22,8 +22,9 @@ from pathlib import Path
 
 import click
 
+from addin.hosts.sources import shipped_sources
+
 __all__ = [
-    "BUNDLED_MODULES",
     "BUNDLE_ROOT",
     "XLWINGS_FLOOR",
     "XLWINGS_TESTED",
@@ -33,14 +34,8 @@ __all__ = [
     "write_bundle",
 ]
 
-ROOT = Path(__file__).resolve().parents[1]
 
-#: Modules of this project that ``main.py`` carries, besides every ``udfs`` module.
-BUNDLED_MODULES: tuple[str, ...] = ("addin.registry", "addin.convert")
-
-_ADDIN_PACKAGE_DOC = '"""jixiao add-in modules bundled for xlwings Lite."""\n'
-
-#: The xlwings version the bundle is tested with (tests/test_lite_bundle.py runs the
+#: The xlwings version the bundle is tested with (tests/test_hosts_lite.py runs the
 #: bundle on exactly this version) and pinned to in requirements.txt.
 XLWINGS_TESTED = "0.37.8"
 #: The oldest xlwings the bundle accepts: 0.35.1 fixed Lite on newer Pyodide
@@ -116,7 +111,7 @@ _install()
 
 from xlwings import XlwingsError, arg, func  # noqa: E402  (Lite's decorators)
 
-from addin.convert import bind  # noqa: E402
+from addin.hosts.convert import bind  # noqa: E402
 
 #: The Excel names defined here, each a module attribute: =JX.TIERED(...) etc.
 EXPORTED = bind(globals(), "officejs", func, arg, raise_as=XlwingsError)
@@ -125,20 +120,6 @@ EXPORTED = bind(globals(), "officejs", func, arg, raise_as=XlwingsError)
     floor=XLWINGS_FLOOR,
     floor_tuple=tuple(int(p) for p in XLWINGS_FLOOR.split(".")),
 )
-
-
-def _module_sources() -> list[tuple[str, bool, str]]:
-    """(module name, is package, source) for everything the bundle carries."""
-    udfs_dir = ROOT / "udfs"
-    out: list[tuple[str, bool, str]] = [("udfs", True, (udfs_dir / "__init__.py").read_text("utf-8"))]
-    for path in sorted(udfs_dir.glob("*.py")):
-        if path.name != "__init__.py":
-            out.append((f"udfs.{path.stem}", False, path.read_text("utf-8")))
-    out.append(("addin", True, _ADDIN_PACKAGE_DOC))
-    for name in BUNDLED_MODULES:
-        path = ROOT.joinpath(*name.split(".")).with_suffix(".py")
-        out.append((name, False, path.read_text("utf-8")))
-    return out
 
 
 def _text_literal(source: str) -> str:
@@ -169,8 +150,8 @@ def build_main() -> str:
         "_SOURCES = {\n"
     )
     entries = [
-        f"    {name!r}: ({is_package!r}, {_text_literal(source)}),\n"
-        for name, is_package, source in _module_sources()
+        f"    {m.name!r}: ({m.is_package!r}, {_text_literal(m.source)}),\n"
+        for m in shipped_sources()
     ]
     return head + "".join(entries) + "}\n" + _LOADER
 

@@ -21,9 +21,9 @@ from click.testing import CliRunner
 from test_refresh_templates import _differences
 
 from addin.cli import main as cli
+from addin.hosts.template import HOSTS, Host, host_spelling, respell, spellings_in
 from addin.refresh.engine import calculate
 from addin.registry import lookup
-from addin.template import HOSTS, Host, host_spelling, respell, spellings_in
 from addin.validate import validate
 from addin.xlsx.package import read_workbook
 from addin.xlsx.writer import write_results

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from host_helpers import host_range
 
-from addin import classic
-from addin.convert import CLASSIC_HELP_LIMIT, argument_help, function_help, to_host
+from addin.hosts import classic
+from addin.hosts.convert import CLASSIC_HELP_LIMIT, argument_help, function_help, to_host
 from addin.registry import FUNCTIONS, by_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,7 +47,7 @@ def test_decorators_do_nothing_on_linux() -> None:
     """In a fresh interpreter without xlwings' server switch, xw.func leaves the functions bare."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
     code = (
-        "import addin.classic as c\n"
+        "import addin.hosts.classic as c\n"
         "f = c.TIERED\n"
         "assert not hasattr(f, '__xlfunc__'), f.__xlfunc__\n"
         "print(f(8, [[0, 20], [5, 40]], '超额'))\n"
@@ -97,9 +97,9 @@ def test_errors_are_spellings_with_reasons_never_tracebacks() -> None:
 
 
 def test_functions_belong_to_the_defining_module() -> None:
-    """Each function's __module__ is addin.classic (the module xlwings imports), not the
+    """Each function's __module__ is addin.hosts.classic (the module xlwings imports), not the
     generator's."""
-    assert {getattr(classic, s.name).__module__ for s in FUNCTIONS} == {"addin.classic"}
+    assert {getattr(classic, s.name).__module__ for s in FUNCTIONS} == {"addin.hosts.classic"}
 
 
 def test_dates_arrive_as_serials() -> None:

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from addin import convert
-from addin.convert import (
+from addin.hosts import convert
+from addin.hosts.convert import (
     CLASSIC_HELP_LIMIT,
     OFFICEJS_ARG_HELP_LIMIT,
     argument_help,
@@ -243,7 +243,7 @@ def test_bind_decorates_every_function() -> None:
                 assert 0 < len(seen[a.name]["doc"]) <= limit
 
 
-@pytest.mark.parametrize("module_name", ["addin.convert", "addin.registry", "addin.reference"])
+@pytest.mark.parametrize("module_name", ["addin.hosts.convert", "addin.registry", "addin.reference"])
 def test_addin_doctests(module_name: str) -> None:
     """The examples in the add-in modules' docstrings hold (pytest collects doctests only
     under udfs/ and tests/)."""
