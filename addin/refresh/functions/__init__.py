@@ -40,11 +40,11 @@ from addin.refresh.functions._core import (
     MISSING,
     Area,
     CallContext,
-    FunctionSpec,
+    EngineFunction,
     MultiArea,
-    _broadcast_get,
     as_array,
     binary_op,
+    broadcast_get,
     call,
     compare,
     format_general,
@@ -60,21 +60,17 @@ from addin.refresh.functions._core import (
     to_text,
     unary_op,
 )
-from addin.refresh.functions.look import _lookup_key
-from addin.refresh.functions.stat import _rank_numbers
 
 __all__ = [
     "FUNCTIONS",
     "MISSING",
     "Area",
     "CallContext",
-    "FunctionSpec",
+    "EngineFunction",
     "MultiArea",
-    "_broadcast_get",
-    "_lookup_key",
-    "_rank_numbers",
     "as_array",
     "binary_op",
+    "broadcast_get",
     "call",
     "compare",
     "format_general",

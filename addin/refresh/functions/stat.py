@@ -10,7 +10,7 @@ import numpy as np
 from addin.refresh.functions._core import (
     MISSING,
     Area,
-    FunctionSpec,
+    EngineFunction,
     MultiArea,
     as_array,
     iter_values,
@@ -238,7 +238,7 @@ def rank_of(x: float, nums: list[float], ascending: bool, average: bool) -> floa
 
 
 def _rank_column(
-    spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any], average: bool
+    spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any], average: bool
 ) -> Any:
     """RANK/RANK.EQ/RANK.AVG down a block: one sort of the reference, a
     binary search per row (O(n log n))."""
@@ -304,11 +304,11 @@ def _rank_column(
     return RowValues(out)
 
 
-def _rank_eq_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _rank_eq_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     return _rank_column(spec, args, bx, memo, average=False)
 
 
-def _rank_avg_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _rank_avg_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     return _rank_column(spec, args, bx, memo, average=True)
 
 
