@@ -30,7 +30,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/kernel.py
 
-# LibreOffice >= 25.2 headless (bookworm-backports) for the differential tests.
+# LibreOffice >= 25.2 headless (bookworm-backports) for the differential tests and the
+# live Calc add-in test, with the SDK's unoidl-write that jixiao calc-addin compiles with.
 libreoffice:
 	bash scripts/install-libreoffice.sh
 

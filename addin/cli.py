@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "validate": "addin.validate.cli:validate_command",
     "functions": "addin.reference:functions_command",
     "lite-bundle": "addin.hosts.lite:lite_bundle_command",
+    "calc-addin": "addin.hosts.calc:calc_addin_command",
     "template": "addin.hosts.template:template_command",
     "diff": "addin.monthend.diff_command:diff_command",
     "explain": "addin.monthend.explain:explain_command",

@@ -169,6 +169,9 @@ class FunctionSpec:
     args: tuple[Argument, ...]
     examples: tuple[Example, ...]
     spills: bool = False
+    #: Its results are labels (text), never numbers: a host whose arrays keep
+    #: text apart declares them as text (LibreOffice Calc, see addin.hosts.calc).
+    text_result: bool = False
     _kernel: list[Callable[..., Any]] = field(
         default_factory=list, init=False, repr=False, compare=False
     )
@@ -434,6 +437,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             ),
         ),
         spills=True,
+        text_result=True,
     ),
     FunctionSpec(
         name="BAND",

@@ -15,6 +15,10 @@ from external import MARKER, SHARED, SKIP_PREFIX, SharedDir, check_marked, in_ci
 # Test-only: nothing in the add-in sets it.
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
+# Run by the system Python that python3-uno belongs to (tests/test_hosts_calc.py),
+# never imported here: it imports uno.
+collect_ignore = ["calc_driver.py"]
+
 
 @pytest.fixture(scope="session")
 def shared_dir() -> SharedDir:

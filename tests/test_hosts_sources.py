@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import doctest
 import sys
 
+from addin.hosts import sources
 from addin.hosts.sources import PROJECT_ROOT, SHIPPED_MODULES, shipped_sources
 
 
@@ -37,3 +39,9 @@ def test_shipped_modules_import_only_numpy_the_stdlib_and_each_other() -> None:
                 assert root in sys.stdlib_module_names or root == "numpy" or module in shipped, (
                     f"{m.name} imports {module}"
                 )
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(sources)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -41,6 +41,15 @@ and kernel errors as the error value each host can show:
   spelling into ``{"type": "Error", "errorType": …}`` (runtime ≥ 1.4) or
   leaves it as text (older runtimes).
 
+* calc (LibreOffice Calc, :mod:`addin.hosts.calc`): an argument is a number,
+  a text or, for a range or an inline array, rows of cells (a blank cell of a
+  range is ``""``, a blank single cell ``0.0``, TRUE/FALSE are 1/0). A result
+  is rows of cells (:func:`calc_rows`): an empty cell is an empty value
+  (``None``, never ``""``, which Calc would hold as text), and an error is
+  LibreOffice's own encoding of a formula error — a NaN whose low bits hold
+  the error number (:func:`calc_error`) — which Calc shows as that error, in a
+  cell or inside an array. The kernel's reason does not reach the cell.
+
 This module imports only numpy and the kernel, so the xlwings Lite bundle
 (:mod:`addin.hosts.lite`) can ship it unchanged. :func:`bind` applies a host's
 ``func``/``arg`` decorators to wrappers generated from the registry; it is
@@ -53,6 +62,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import math
+import struct
 from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any, Literal
 
@@ -62,11 +72,14 @@ from addin.registry import FUNCTIONS, NAMESPACE, Argument, FunctionSpec
 from udfs.errors import NUM, ExcelError, parse_error
 
 __all__ = [
+    "CALC_ERROR_NUMBERS",
     "CLASSIC_HELP_LIMIT",
     "OFFICEJS_ARG_HELP_LIMIT",
     "OFFICEJS_HELP_LIMIT",
     "Host",
     "bind",
+    "calc_error",
+    "calc_rows",
     "call",
     "cut_help",
     "excel_serial",
@@ -78,7 +91,7 @@ __all__ = [
     "to_host",
 ]
 
-Host = Literal["classic", "officejs"]
+Host = Literal["classic", "officejs", "calc"]
 
 #: Excel's limit for a function's and an argument's description in the wizard
 #: (``Application.MacroOptions``).
@@ -108,6 +121,18 @@ _ERRORS_BY_OFFICEJS_TYPE = {v: k for k, v in _OFFICEJS_ERROR_TYPES.items()}
 #: Errors Microsoft documents as custom-function outputs (``CustomFunctions.ErrorCode``
 #: minus the input-only ``#NAME?`` and ``#REF!``); xlwings maps their spellings itself.
 _OFFICEJS_OUTPUT_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NULL!", "#NUM!", "#VALUE!"})
+
+#: LibreOffice's FormulaError number of each Excel error (include/formula/errorcodes.hxx);
+#: an error LibreOffice has no number for becomes #VALUE!.
+CALC_ERROR_NUMBERS: dict[str, int] = {
+    "#NULL!": 521,
+    "#DIV/0!": 532,
+    "#VALUE!": 519,
+    "#REF!": 524,
+    "#NAME?": 525,
+    "#NUM!": 503,
+    "#N/A": 32767,
+}
 
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
@@ -219,13 +244,29 @@ def host_error(error: ExcelError, host: Host) -> str:
     return error.code if error.code in _OFFICEJS_OUTPUT_ERRORS else "#VALUE!"
 
 
+def calc_error(error: ExcelError) -> float:
+    """``error`` as LibreOffice encodes a formula error in a double.
+
+    A quiet NaN whose low 32 bits hold the FormulaError number
+    (``formula::CreateDoubleError``); Calc reads such a double back as that
+    error, in a cell or inside an array.
+
+    >>> import struct
+    >>> hex(struct.unpack("<Q", struct.pack("<d", calc_error(ExcelError("#DIV/0!"))))[0])
+    '0x7ff8000000000214'
+    """
+    code = CALC_ERROR_NUMBERS.get(error.code, CALC_ERROR_NUMBERS["#VALUE!"])
+    return float(struct.unpack("<d", struct.pack("<Q", 0x7FF8000000000000 | code))[0])
+
+
 #: What a kernel result that is not a finite number becomes in a cell.
 NOT_FINITE = NUM.with_message("结果不是有限数 / result is not a finite number")
 
 
-def kernel_cell(value: Any) -> Any:
+def kernel_cell(value: Any, empty: Any = "") -> Any:
     """One cell of a kernel result as every host and the engine hold it: a
-    plain Python value (numbers as ``float``), ``""`` for an empty cell, an
+    plain Python value (numbers as ``float``), ``empty`` for an empty cell
+    (``""``: Excel shows empty text; Calc takes ``None``), an
     :class:`~udfs.errors.ExcelError` kept as it is (NaN and infinities become
     #NUM! with the reason), a date as its Excel serial.
 
@@ -235,18 +276,18 @@ def kernel_cell(value: Any) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
     if value is None:
-        return ""  # an empty result reaches Excel as empty text
+        return empty
     if isinstance(value, bool | str | ExcelError):
         return value
     if isinstance(value, int | float):
-        f = float(value)
+        f = float(value)  # a UNO hyper is no number to Calc; Excel's numbers are doubles
         return f if math.isfinite(f) else NOT_FINITE
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return excel_serial(value)
     return value
 
 
-def kernel_result(result: Any) -> Any:
+def kernel_result(result: Any, empty: Any = "") -> Any:
     """A kernel result as cells hold it (:func:`kernel_cell`): a scalar, or a
     2-D object array (a 1-D result is one row) — the one normaliser of kernel
     values, for every host (:func:`to_host`) and the refresh engine.
@@ -256,23 +297,25 @@ def kernel_result(result: Any) -> Any:
     """
     if isinstance(result, np.ndarray):
         if result.ndim == 0:
-            return kernel_cell(result.item())
+            return kernel_cell(result.item(), empty)
         arr = result.reshape(1, -1) if result.ndim == 1 else result
         out = np.empty(arr.shape, dtype=object)
         if arr.dtype.kind == "f" and np.isfinite(arr).all():
             out[...] = (arr + 0.0).tolist()  # the common case at C speed (-0.0 as 0.0)
         else:
             for idx, x in np.ndenumerate(arr):
-                out[idx] = kernel_cell(x)
+                out[idx] = kernel_cell(x, empty)
         return out
     if isinstance(result, list | tuple):
         rows = result if all(isinstance(r, list | tuple) for r in result) else [result]
-        return [[kernel_cell(c) for c in row] for row in rows]
-    return kernel_cell(result)
+        return [[kernel_cell(c, empty) for c in row] for row in rows]
+    return kernel_cell(result, empty)
 
 
 def _cell_to_host(value: Any, host: Host) -> Any:
-    return host_error(value, host) if isinstance(value, ExcelError) else value
+    if isinstance(value, ExcelError):
+        return calc_error(value) if host == "calc" else host_error(value, host)
+    return value
 
 
 def to_host(result: Any, host: Host) -> Any:
@@ -286,12 +329,45 @@ def to_host(result: Any, host: Host) -> Any:
     >>> to_host(None, "classic")
     ''
     """
-    cells = kernel_result(result)
+    cells = kernel_result(result, None if host == "calc" else "")
     if isinstance(cells, np.ndarray):
         cells = cells.tolist()
     if isinstance(cells, list):
         return [[_cell_to_host(c, host) for c in row] for row in cells]
     return _cell_to_host(cells, host)
+
+
+def calc_rows(result: Any, text: bool = False) -> tuple[tuple[Any, ...], ...]:
+    """A ``"calc"`` host result as the rows a Calc add-in function returns.
+
+    A scalar becomes one row of one cell. With ``text`` (a function whose
+    results are labels, :attr:`~addin.registry.FunctionSpec.text_result`)
+    every cell becomes text, as Calc takes ``sequence<sequence<string>>``: an
+    empty cell ``""`` and a number as Calc's General format writes it. Such a
+    result cannot hold an error value: an error in it raises
+    :class:`ValueError` (the add-in's call then fails as a whole: ``#VALUE!``).
+
+    >>> calc_rows(2.5)
+    ((2.5,),)
+    >>> calc_rows([["A"], [None], [3.0]], text=True)
+    (('A',), ('',), ('3',))
+    """
+    rows = result if isinstance(result, list) else [[result]]
+    if not text:
+        return tuple(tuple(row) for row in rows)
+    return tuple(tuple(_calc_text(cell) for cell in row) for row in rows)
+
+
+def _calc_text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float):
+        if math.isnan(cell):
+            raise ValueError("an error value in a text result")
+        return str(int(cell)) if cell.is_integer() else repr(cell)
+    return str(cell)
 
 
 def call(

@@ -16,7 +16,8 @@ Values crossing Basic: a range arrives as rows of values (``((1.0,), (2.0,))``),
 an empty optional argument as ``None``. Basic has no error values, but Calc
 stores a formula error as a double — a NaN whose low bits hold the error
 number — and reads such a double back as that error, in a cell or inside an
-array: an error result is returned in that form. A boolean becomes 1/0
+array: an error result is returned in that form
+(:func:`addin.hosts.convert.calc_error`, shared with the Calc add-in). A boolean becomes 1/0
 (LibreOffice has no boolean type), ``None`` (no result) empty text.
 """
 
@@ -25,29 +26,10 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import struct
 import sys
 from typing import Any
 
 _FUNCTIONS: dict[str, Any] = {}
-
-
-def _error_double(code: int) -> float:
-    """LibreOffice's encoding of a formula error as a double: a quiet NaN whose
-    low 32 bits hold the error number (``formula::CreateDoubleError``)."""
-    return float(struct.unpack("<d", struct.pack("<Q", 0x7FF8000000000000 | code))[0])
-
-
-#: Excel error → LibreOffice FormulaError number (formula/errorcodes.hxx).
-_LIBREOFFICE_ERRORS: dict[str, float] = {
-    "#NULL!": _error_double(521),
-    "#DIV/0!": _error_double(532),
-    "#VALUE!": _error_double(519),
-    "#REF!": _error_double(524),
-    "#NAME?": _error_double(525),
-    "#NUM!": _error_double(503),
-    "#N/A": _error_double(32767),
-}
 
 
 def _setup() -> None:
@@ -68,6 +50,7 @@ def _argument(value: Any) -> Any:
 
 
 def _scalar(value: Any) -> Any:
+    from addin.hosts.convert import calc_error
     from udfs.errors import ExcelError
 
     if hasattr(value, "item") and not isinstance(value, str):
@@ -75,7 +58,7 @@ def _scalar(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, ExcelError):
-        return _LIBREOFFICE_ERRORS.get(str(value), _LIBREOFFICE_ERRORS["#VALUE!"])
+        return calc_error(value)
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, int | float):
