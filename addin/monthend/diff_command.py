@@ -27,7 +27,9 @@ __all__ = ["diff_command"]
 @click.argument("new", type=click.Path(path_type=Path))
 @click.option("--key", help="关键列（表头或列字母）/ key column (header or column letter).")
 @click.option(
-    "--out", "out", type=click.Path(path_type=Path),
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
     help="写出 xlsx 比较报告 / write an xlsx report.",
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON.")

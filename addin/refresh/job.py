@@ -517,7 +517,9 @@ def run_task(task: RefreshTask) -> FileReport:
         if task.options.engine == "builtin":
             return run_linked(task, {}, None)
         volatile.configure(task.today, task.seed)
-        return refresh_file(task.source, task.output, load_engine(task.options.engine), task.options)
+        return refresh_file(
+            task.source, task.output, load_engine(task.options.engine), task.options
+        )
     except Exception as exc:  # the per-file boundary: a bug is one line, not a traceback
         if os.environ.get("JIXIAO_DEBUG"):
             raise
@@ -616,5 +618,3 @@ def run_linked(
     if report.output and parts:
         update_external_caches(Path(report.output), parts)
     return report
-
-
