@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "template": "addin.hosts.template:template_command",
     "diff": "addin.monthend.diff_command:diff_command",
     "explain": "addin.monthend.explain:explain_command",
+    "slips": "addin.monthend.slips:slips_command",
+    "new": "addin.new:new_command",
     "spec": "addin.maintain.spec_init:spec_command",
     "test": "addin.maintain.testrun:test_command",
     "lint": "addin.maintain.lint:lint_command",

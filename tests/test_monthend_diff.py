@@ -144,3 +144,47 @@ def test_report_opens_in_libreoffice(tmp_path: Path, versions: tuple[Path, Path]
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "report.csv").read_text(encoding="utf-8").startswith("旧文件 Old")
+
+
+def _pay_book(path: Path, bases: list[float], *, error_for: str | None = None) -> Path:
+    """A small pay sheet: 工号, 姓名, 基数 and a formula column 奖金 = 基数 × 1."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "奖金"
+    ws.append(["工号", "姓名", "基数", "奖金"])
+    for i, (key, name, base) in enumerate(zip(["A1", "A2", "A3"], ["张三", "李四", "王五"], bases, strict=True)):
+        r = i + 2
+        ws.append([key, name, base, "=1/0" if key == error_for else f"=C{r}*1"])
+    wb.save(path)
+    return path
+
+
+def test_changes_that_cancel_keep_the_totals_and_errors_are_named(tmp_path: Path) -> None:
+    """A +35 and a −35 net to 0 but the totals block stays; an error cell is
+    counted and named beside the totals it is left out of."""
+    old = _pay_book(tmp_path / "old.xlsx", [100, 200, 300])
+    new = _pay_book(tmp_path / "new.xlsx", [135, 165, 300], error_for="A3")
+    result = CliRunner().invoke(main, ["diff", str(old), str(new)])
+    assert result.exit_code == 1, result.output
+    assert "合计（错误值不计入）/ totals" in result.output
+    assert "+35" in result.output
+    assert "-35" in result.output
+    assert "新文件 / new 1 个错误值" in result.output
+    assert "A3（王五）" in result.output
+    sheet = compare(old, new).sheets[0]
+    assert sheet.totals["奖金"] == (600.0, 300.0, -300.0)
+    assert sheet.errors["奖金"] == ([], ["A3（王五）"])
+
+
+def test_against_a_values_copy_people_keep_their_names(tmp_path: Path) -> None:
+    """The new file is a --values copy (no formulas): still compared person by person."""
+    old = _pay_book(tmp_path / "old.xlsx", [100, 200, 300])
+    new = _pay_book(tmp_path / "new.xlsx", [100, 250, 300])
+    done = CliRunner().invoke(main, ["refresh", str(new), "--values"])
+    assert done.exit_code == 0, done.output
+    values = tmp_path / "new.values.xlsx"
+    assert values.is_file()
+    sheet = compare(old, values).sheets[0]
+    assert sheet.mode == "rows"
+    assert [(p.key, p.label) for p in sheet.changed] == [("A2", "李四")]
+    assert sheet.changed[0].changes[0].difference == 50.0

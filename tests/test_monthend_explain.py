@@ -131,3 +131,17 @@ def test_cli_text_json_and_bad_cell(refreshed: dict[str, Path]) -> None:
     assert bad.exit_code == 1
     assert "无此表" in bad.output
     assert runner.invoke(main, ["explain", "nope.xlsx", "A!A1"]).exit_code == 2
+
+
+def test_totals_only_where_a_sum_means_something(refreshed: dict[str, Path]) -> None:
+    """A band table (starts beside rates) shows no 合计; a column of amounts does."""
+    from addin.monthend.explain import render, summarise
+
+    step = explain(refreshed["t1_gongxiaoshe"], "企业评分!M7")
+    table = next(c for c in step.children if c.via == "收入档")
+    assert table.summary is not None
+    assert "sum" not in table.summary
+    text = "\n".join(render(step))
+    assert "收入档" in text
+    assert "合计" not in text
+    assert summarise([[100.1], [200.2], [None]])["sum"] == 300.3

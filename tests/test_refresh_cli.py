@@ -9,6 +9,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from cli_helpers import assert_no_traceback, run_cli
 from cli_helpers import small_workbook as workbook
@@ -414,3 +415,21 @@ def test_engine_failure_on_one_workbook_is_exit_2(
     assert "refresh failed, nothing written" in result.output
     assert "LibreOffice could not open the file" in result.output
     assert not (tmp_path / "types07.refreshed.xlsx").exists()
+
+
+def test_folder_reports_name_files_by_their_path_in_the_folder(tmp_path: Path) -> None:
+    """Two 奖金表.xlsx in 东区/ and 西区/ are told apart; no TODAY() line when
+    no formula is volatile, one when TODAY() was computed."""
+    for region in ("东区", "西区"):
+        (tmp_path / "月结" / region).mkdir(parents=True)
+        workbook("奖金表.xlsx", tmp_path / "月结" / region)
+    result = run(tmp_path / "月结")
+    assert result.exit_code == 0, result.output
+    assert "✓ 东区/奖金表.xlsx → 奖金表.refreshed.xlsx" in result.output
+    assert "✓ 西区/奖金表.xlsx → 奖金表.refreshed.xlsx" in result.output
+    assert "TODAY()" not in result.output
+    volatile_book = tmp_path / "today.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = "=TODAY()"
+    book.save(volatile_book)
+    assert "TODAY() 取" in run(volatile_book).output

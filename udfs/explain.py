@@ -13,6 +13,7 @@ so the lines can never disagree with the cell.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,7 @@ __all__ = [
     "explain_rank_prize",
     "explain_rankx",
     "explain_tiered",
+    "in_language",
     "number_text",
 ]
 
@@ -61,6 +63,34 @@ def number_text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
+
+
+#: a slash between the Chinese and the English of a bilingual line
+_LANGUAGE_SPLIT = re.compile(r" ?/ ")
+
+
+def in_language(line: str, lang: str) -> str:
+    """One language of a bilingual explanation line "中文 / English" (``lang``
+    "zh" or "en"); a line in one language only is returned as it is. The
+    slash that turns English follows a Chinese character or comes before a
+    word — not the "/ 2" of a division written in the Chinese part.
+
+    >>> in_language("结果 / result: 150", "en")
+    'result: 150'
+    >>> in_language("均分：(200 + 100) / 2 = 150（到分）/ share: (200 + 100) / 2 = 150", "zh")
+    '均分：(200 + 100) / 2 = 150（到分）'
+    >>> in_language("  0–5：数量 5 × 费率 20 = 100 / quantity 5 × rate 20 = 100", "en")
+    '  quantity 5 × rate 20 = 100'
+    >>> in_language("97.5 分 × 40 = 3900（到分）/ 97.5 points × 40 = 3900", "zh")
+    '97.5 分 × 40 = 3900（到分）'
+    """
+    for found in _LANGUAGE_SPLIT.finditer(line):
+        before = line[: found.start()].rstrip()
+        after = line[found.end():]
+        if before and (not before[-1].isascii() or (after and not after[0].isdigit() and not after[0].isspace())):
+            indent = line[: len(line) - len(line.lstrip())]
+            return before if lang == "zh" else indent + after
+    return line
 
 
 def _scalar(result: Any) -> Any:

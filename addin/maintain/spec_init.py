@@ -15,7 +15,9 @@ What it recognises (format: ``docs/spec-format.md``):
 * single-cell names holding constants as parameters;
 * band and prize tables from the functions that read them (a contract
   function's table argument, ``VLOOKUP(…, TRUE)``), with their numeric columns;
-* names used by list validations as lists.
+* names used by list validations as lists;
+* the pay slip (``jixiao slips``): the data block with a key column (工号…), its
+  name and paid-out columns.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import click
 
 from addin import registry
 from addin.maintain import read_or_exit
+from addin.monthend.slip_plan import KEY_WORDS, NAME_WORDS, PAID_WORDS, SlipPlan
 from addin.validate.structure import contract_calls
 from addin.validate.view import (
     WorkbookView,
@@ -55,7 +58,7 @@ from addin.xlsx.formula import (
 from addin.xlsx.model import CellValue, Sheet, Workbook
 from udfs.inputs import is_blank
 
-__all__ = ["infer_spec", "spec_command"]
+__all__ = ["infer_slip", "infer_spec", "spec_command"]
 
 _MONEY_WORDS = ("元", "金额", "奖", "工资", "薪", "费", "提成", "保费")
 _DATE_WORDS = ("日期", "时间", "date")
@@ -331,6 +334,58 @@ def _parameters_and_lists(view: WorkbookView) -> tuple[list[dict[str, Any]], lis
     return params, lists
 
 
+def _match_header(headers: dict[int, str], words: tuple[str, ...], avoid: set[int]) -> int | None:
+    """The column whose header best matches ``words`` (earlier word first, then
+    the rightmost column for paid-out words, the leftmost for keys and names)."""
+    for word in words:
+        hits = [c for c, h in headers.items() if c not in avoid and word.casefold() in h.casefold()]
+        if hits:
+            return hits[0]
+    return None
+
+
+def _unique_texts(sheet: Sheet, col: int, first: int, last: int) -> bool:
+    values = [sheet.values.get((r, col)) for r in range(first, last + 1)]
+    filled = [_text(v) for v in values if not is_blank(v)]
+    return bool(filled) and len(set(filled)) == len(filled)
+
+
+def infer_slip(wb: Workbook) -> SlipPlan | None:
+    """The slip a workbook without a declaration most likely means: the data
+    block (found as ``spec init`` finds it) with a key column, preferring one
+    with a name column and a paid-out column, then the one with most rows."""
+    named = _column_names(wb)
+    best: tuple[tuple[int, int, int], SlipPlan] | None = None
+    for sheet in wb.sheets:
+        block = _find_block(sheet, named)
+        if block is None or block.last < block.first:
+            continue
+        headers = {c: _text(sheet.values.get((block.header_row, c))) for c in block.cols}
+        key = _match_header(headers, KEY_WORDS, set())
+        if key is None:
+            key = next((c for c in block.cols if _unique_texts(sheet, c, block.first, block.last)), None)
+        if key is None:
+            continue
+        name = _match_header(headers, NAME_WORDS, {key})
+        paid = None
+        for word in PAID_WORDS:
+            hits = [c for c, h in headers.items() if c not in (key, name) and word in h
+                    and any(isinstance(sheet.values.get((r, c)), int | float) or (r, c) in sheet.formulas
+                           for r in range(block.first, block.last + 1))]
+            if hits:
+                paid = hits[-1]
+                break
+        plan = SlipPlan(
+            sheet=sheet.name, header_first=block.header_row, header_row=block.header_row, first_row=block.first,
+            last_row=None, key=key, name=name, columns=tuple(block.cols), paid=(paid,) if paid else (),
+            source="inferred",
+        )
+        score = (int(name is not None) + int(paid is not None), block.last - block.first, -wb.sheets.index(sheet))
+        if best is None or score > best[0]:
+            best = (score, plan)
+    return None if best is None else best[1]
+
+
 def infer_spec(view: WorkbookView, template: str) -> dict[str, Any]:
     """A spec for the workbook read into ``view``; ``template`` is its id."""
     wb = view.workbook
@@ -383,6 +438,7 @@ def infer_spec(view: WorkbookView, template: str) -> dict[str, Any]:
         "weight_groups": [],
         "prize_tables": prizes,
         "lists": lists,
+        **({"slip": slip.as_spec()} if (slip := infer_slip(wb)) is not None else {}),
     }
 
 

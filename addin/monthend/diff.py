@@ -414,3 +414,9 @@ def render(result: WorkbookDiff) -> str:
     if not result.different:
         lines.append("两个文件的计算结果相同 / no difference in computed results")
     return "\n".join(lines)
+
+
+def _error_count(errors: tuple[list[str], list[str]] | None) -> str:
+    if not errors:
+        return ""
+    return f"{len(errors[0])} → {len(errors[1])}"

@@ -419,18 +419,26 @@ def _references(node: Node) -> list[Ref | Name | Func]:
 
 
 def summarise(rows: list[list[CellValue]]) -> dict[str, Any]:
-    """Cells, non-blank cells, numbers, their sum (decimal-exact), min and max;
-    every value when the range is small (a band or prize table)."""
+    """Cells, non-blank cells, numbers, min and max; their sum (decimal-exact)
+    only for a single row or column — a list of amounts. Over a table (band
+    starts beside rates, ranks beside prizes) a sum means nothing and is not
+    shown. Every value when the range is small (a band or prize table).
+
+    >>> "sum" in summarise([[0, 30], [100000, 32]]), summarise([[1.1], [2.2]])["sum"]
+    (False, 3.3)
+    """
     flat = [v for row in rows for v in row]
     nums = [float(v) for v in flat if isinstance(v, float | int) and not isinstance(v, bool)]
+    width = len(rows[0]) if rows else 0
     out: dict[str, Any] = {
         "rows": len(rows),
-        "columns": len(rows[0]) if rows else 0,
+        "columns": width,
         "filled": sum(v not in (None, "") for v in flat),
         "numbers": len(nums),
     }
     if nums:
-        out["sum"] = float(sum((Decimal(repr(x)) for x in nums), Decimal(0)))
+        if len(rows) == 1 or width == 1:
+            out["sum"] = float(sum((Decimal(repr(x)) for x in nums), Decimal(0)))
         out["min"], out["max"] = min(nums), max(nums)
     if len(flat) <= LIST_CELLS and len(rows) <= LIST_ROWS:
         out["values"] = [[plain(v) for v in row] for row in rows]

@@ -97,6 +97,12 @@ def _sheet(ws: object, s: SheetDiff, bold: object, fills: dict[str, object]) -> 
         ws.append(total)
         for cell in ws[ws.max_row]:
             cell.font = bold
+        if s.errors:  # error values are not in the totals: count them under it
+            counts: list[object] = ["错误值（不计入合计）Errors", "", ""]
+            for col in s.columns:
+                e_old, e_new = s.errors.get(col, ([], []))
+                counts += [len(e_old) or None, len(e_new) or None, None]
+            ws.append(counts)
         for row_cells in ws.iter_rows(min_row=2, min_col=4):
             for cell in row_cells:
                 cell.number_format = MONEY

@@ -50,8 +50,10 @@ from __future__ import annotations
 import datetime
 import json
 import sys
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
@@ -106,6 +108,17 @@ def find_workbooks(inputs: Iterable[Path]) -> Iterator[tuple[Path, Path | None]]
                     yield found, path
         else:
             yield path, None
+
+
+def display_name(source: Path, folder: Path | None) -> str:
+    """How a report names a file: its path inside the folder given
+    (``东区/奖金表.xlsx`` and ``西区/奖金表.xlsx`` stay apart), else its name."""
+    if folder is not None:
+        try:
+            return source.relative_to(folder).as_posix()
+        except ValueError:
+            pass
+    return source.name
 
 
 def _plan(
@@ -184,7 +197,7 @@ def _cells(cells: Sequence[str]) -> str:
 
 def format_report(report: FileReport, say: _Say) -> list[str]:
     """The human summary of one file (a few lines)."""
-    name = Path(report.path).name
+    name = report.shown or Path(report.path).name
     colon = "：" if say.lang == "zh" else ": "
     if report.output is not None:
         out = Path(report.output).name
@@ -385,7 +398,10 @@ def refresh_command(
     if scheduler:
         reports = _execute_on_cluster(tasks, scheduler, say, as_json)
     else:
-        reports = _execute(tasks, jobs, show_progress=len(tasks) > 1 and not as_json)
+        reports = _execute(tasks, jobs, show_progress=not as_json)
+    shown = {str(s): display_name(s, folder) for s, folder in find_workbooks(inputs)}
+    for report in reports:
+        report.shown = shown.get(report.path)
     document = json_document("refresh", [r.as_dict() for r in reports]) | {
         "today": day.isoformat(),
         "seed": seed,
@@ -396,7 +412,8 @@ def refresh_command(
         for report in reports:
             for line in format_report(report, say):
                 click.echo(line)
-        click.echo(say(f"TODAY() 取 {day.isoformat()}", f"TODAY() is {day.isoformat()}"))
+        if any(r.volatile for r in reports):
+            click.echo(say(f"TODAY() 取 {day.isoformat()}", f"TODAY() is {day.isoformat()}"))
         if len(reports) > 1:
             ok = sum(r.output is not None for r in reports)
             click.echo(
@@ -431,13 +448,40 @@ def _execute_on_cluster(
         _stop(say.pick(str(exc)), as_json)
 
 
+@contextmanager
+def _elapsed(name: str, *, enabled: bool) -> Iterator[None]:
+    """``refresh 奖金表.xlsx 12s`` redrawn each half second on standard error
+    while one big file is refreshed; nothing at all when not on a terminal."""
+    if not enabled:
+        yield
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=None, desc=f"refresh {name}", file=sys.stderr, bar_format="{desc} {elapsed}", leave=False)
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(0.5):
+            bar.refresh()
+
+    ticker = threading.Thread(target=tick, name="jixiao-progress", daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        ticker.join()
+        bar.close()
+
+
 def _execute(tasks: list[RefreshTask], jobs: int, *, show_progress: bool) -> list[FileReport]:
     if len(tasks) > 1 and tasks[0].options.engine == "builtin":  # linked workbooks: in link order
         link_plan = links.plan([t.source for t in tasks])
         if link_plan.any_links:
             return links.execute_with_pool(tasks, link_plan, jobs)
-    if len(tasks) == 1:
-        return [run_task(tasks[0])]  # no progress bar (nor its import) for one file
+    if len(tasks) == 1:  # one file: the time it has taken so far, on a terminal
+        with _elapsed(tasks[0].source.name, enabled=show_progress and sys.stderr.isatty()):
+            return [run_task(tasks[0])]
     from tqdm import tqdm
 
     bar = tqdm(

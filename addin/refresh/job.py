@@ -143,6 +143,10 @@ class FileReport:
     backup: str | None = None
     #: links to other workbooks that used cached values: (cell, reason)
     links: list[tuple[str, str]] = field(default_factory=list)
+    #: a volatile function (TODAY, NOW, RAND, RANDBETWEEN) was computed
+    volatile: bool = False
+    #: the file as the command shows it: relative to the folder given
+    shown: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The report as plain data for ``--json``."""
@@ -222,12 +226,14 @@ def refresh_file(
     from addin.xlsx.package import gc_paused
 
     started = time.perf_counter()
+    volatile.watch()
     with gc_paused():  # millions of acyclic objects: the collector only slows us down
         report = with_deep_stack(
             lambda: _refresh(
                 source, output, calculate, opts.in_place, opts.full_calc_on_load, opts.values_only
             )
         )
+    report.volatile = volatile.was_read()
     if report.error_cells:
         report.status = "errors"
         if not opts.allow_errors:

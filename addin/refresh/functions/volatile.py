@@ -33,11 +33,13 @@ def _configured_day() -> _dt.date | None:
 
 def today() -> _dt.date:
     """The date TODAY() and NOW() stand on."""
+    _STATE["read"] = True
     return _configured_day() or _dt.date.today()
 
 
 def now() -> _dt.datetime:
     """NOW(): the fixed day at the machine's time of day, or the machine's now."""
+    _STATE["read"] = True
     d = _configured_day()
     n = _dt.datetime.now()
     return _dt.datetime.combine(d, n.time()) if d is not None else n
@@ -45,7 +47,19 @@ def now() -> _dt.datetime:
 
 def rng() -> random.Random:
     """The random generator RAND()/RANDBETWEEN() draw from."""
+    _STATE["read"] = True
     r = _STATE.get("rng")
     if not isinstance(r, random.Random):
         r = _STATE["rng"] = random.Random()
     return r
+
+
+def watch() -> None:
+    """Start noting whether a volatile function reads the day or the generator
+    (one file's refresh: the command says which day TODAY() took only then)."""
+    _STATE["read"] = False
+
+
+def was_read() -> bool:
+    """Whether TODAY/NOW/RAND/RANDBETWEEN ran since :func:`watch`."""
+    return bool(_STATE.get("read"))
