@@ -74,6 +74,9 @@ class SheetDiff:
     removed: list[Person] = field(default_factory=list)
     #: column → (old total, new total, difference), numeric result columns only
     totals: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    #: column → the people (keys) whose cell holds an error value, old and new:
+    #: left out of the totals, so they are counted and named beside them
+    errors: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
     #: mode "cells": every changed formula cell (address → change)
     cells: list[Change] = field(default_factory=list)
 
@@ -189,12 +192,24 @@ def _unique_filled(values: list[CellValue], filled: int) -> bool:
 
 
 def layout(
-    loaded: Loaded, sheet_name: str, spec: dict[str, Any] | None, key: str | None
-) -> Layout | None:
-    """The layout of ``sheet_name``, or ``None`` when no key column is found."""
+    loaded: Loaded, sheet_name: str, spec: dict[str, Any] | None, key: str | None,
+    like: Layout | None = None,
+) -> Layout | None:  # fmt: skip
+    """The layout of ``sheet_name``, or ``None`` when no key column is found.
+
+    A sheet without formulas (a ``--values`` copy) takes its result columns
+    from ``like``, the other file's layout of the sheet, by header text."""
     wb = loaded.workbook
     sheet = wb.sheet(sheet_name)
     results = formula_cells(wb, sheet_name)
+    if not results and like is not None:
+        header_row = like.header_row
+        headers = {c: _text(v) for (r, c), v in sheet.values.items() if r == header_row}
+        wanted = {like.headers.get(c) for c in like.result_cols} - {None, ""}
+        result_cols = sorted(c for c, h in headers.items() if h in wanted)
+        results = {(r, c) for r in range(header_row + 1, header_row + 2) for c in result_cols}
+        if not result_cols:
+            return None
     if not results:
         return None
     result_cols = sorted({c for _r, c in results})
@@ -259,7 +274,9 @@ def compare_sheet(
 ) -> SheetDiff:
     """Compare one sheet present in both workbooks."""
     lay_new = layout(new, sheet, spec, key)
-    lay_old = layout(old, sheet, spec, key) if lay_new else None
+    lay_old = layout(old, sheet, spec, key, like=lay_new)
+    if lay_new is None and lay_old is not None:  # the new file is a values copy
+        lay_new = layout(new, sheet, spec, key, like=lay_old)
     if lay_new is None or lay_old is None:
         return _compare_cells(old, new, sheet)
     so, sn = old.workbook.sheet(sheet), new.workbook.sheet(sheet)
@@ -299,7 +316,20 @@ def compare_sheet(
         if t_old is not None or t_new is not None:
             d_old, d_new = t_old or Decimal(0), t_new or Decimal(0)
             out.totals[h] = (float(d_old), float(d_new), float(d_new - d_old))
+        e_old = _error_keys(so, cols_old[h], people_old)
+        e_new = _error_keys(sn, cols_new[h], people_new)
+        if e_old or e_new:
+            out.errors[h] = (e_old, e_new)
     return out
+
+
+def _error_keys(sheet: Sheet, col: int, people: dict[str, tuple[int, str]]) -> list[str]:
+    """The people whose cell in ``col`` holds an error value (key and name)."""
+    return [
+        f"{k}（{label}）" if label else k
+        for k, (r, label) in people.items()
+        if isinstance(sheet.values.get((r, col)), ExcelError)
+    ]
 
 
 def _total(sheet: Sheet, col: int, rows: list[int]) -> Decimal | None:
@@ -403,14 +433,21 @@ def render(result: WorkbookDiff) -> str:
                 right=[False, False, False, False, True, True, True],
             )
         )
-        changed_totals = [(h, t) for h, t in s.totals.items() if t[2] != 0]
-        if changed_totals:
-            lines.append("合计 / totals")
+        touched = {c.column for p in (*s.changed, *s.added, *s.removed) for c in p.changes}
+        shown = [(h, t) for h, t in s.totals.items() if t[2] != 0 or h in touched or h in s.errors]
+        if shown:
+            lines.append("合计（错误值不计入）/ totals (error values left out)")
             lines.append(
-                table(["列 Column", "旧合计 Old", "新合计 New", "差额 Diff"],
-                      [[h, money(a), money(b), signed(d)] for h, (a, b, d) in changed_totals],
-                      right=[False, True, True, True])
+                table(["列 Column", "旧合计 Old", "新合计 New", "差额 Diff", "错误值 Errors"],
+                      [[h, money(a), money(b), signed(d), _error_count(s.errors.get(h))]
+                       for h, (a, b, d) in shown],
+                      right=[False, True, True, True, False])
             )
+        for h, (e_old, e_new) in s.errors.items():
+            for side, keys in (("旧文件 / old", e_old), ("新文件 / new", e_new)):
+                if keys:
+                    lines.append(f"  {h}：{side} {len(keys)} 个错误值，未计入合计 / error values not in the total: "
+                                 + "、".join(keys))
     if not result.different:
         lines.append("两个文件的计算结果相同 / no difference in computed results")
     return "\n".join(lines)
