@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean venv libreoffice
+.PHONY: demo test lint bench clean venv libreoffice pyodide
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,13 +15,22 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# Node packages (Pyodide, WPS's API types, TypeScript) and the Pyodide wheels pinned
+# by sha256 in scripts/pyodide-wheels.json, for the Lite-in-Pyodide and WPS tests.
+PYODIDE_STAMP := node_modules/.jixiao-installed
+$(PYODIDE_STAMP): package.json package-lock.json scripts/pyodide-wheels.json scripts/install_pyodide.py $(STAMP)
+	$(BIN)/python scripts/install_pyodide.py
+	touch $(PYODIDE_STAMP)
+
+pyodide: $(PYODIDE_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/python -m addin.demo
 
-test: $(STAMP)
+test: $(STAMP) $(PYODIDE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "functions": "addin.reference:functions_command",
     "lite-bundle": "addin.hosts.lite:lite_bundle_command",
     "calc-addin": "addin.hosts.calc:calc_addin_command",
+    "wps-addin": "addin.hosts.wps:wps_addin_command",
     "template": "addin.hosts.template:template_command",
     "diff": "addin.monthend.diff_command:diff_command",
     "explain": "addin.monthend.explain:explain_command",

@@ -24,6 +24,10 @@ and kernel errors as the error value each host can show:
   ``generate_vba_wrapper``: ``NAME = Err.Description``), i.e. a traceback in
   the cell; so the reason is written after the spelling instead: the text
   still starts with ``#`` (``COUNTIF(range,"#*")`` finds it) and says why.
+* wps (WPS 表格 JS add-in, :mod:`addin.hosts.wps`): as classic — the spelling
+  and the reason as text. WPS's custom-function API (``wps.AddCustomFunction``,
+  npm ``et-jsapi-declare``) documents no way to return an error value, so the
+  text is what every WPS shows (see docs/wps.md).
 * officejs: a call that fails as a whole with ``#VALUE!`` and a reason
   (bad keyword, unsorted table, wrong shape) raises the host's error class
   (``xlwings.XlwingsError``) with the reason, Chinese then English: xlwings
@@ -91,7 +95,7 @@ __all__ = [
     "to_host",
 ]
 
-Host = Literal["classic", "officejs", "calc"]
+Host = Literal["classic", "officejs", "calc", "wps"]
 
 #: Excel's limit for a function's and an argument's description in the wizard
 #: (``Application.MacroOptions``).
@@ -239,7 +243,7 @@ def host_error(error: ExcelError, host: Host) -> str:
     >>> host_error(ExcelError("#N/A", "低于第一档 / below the first band"), "classic")
     '#N/A 低于第一档 / below the first band'
     """
-    if host == "classic":
+    if host in ("classic", "wps"):
         return f"{error.code} {error.message}" if error.message else error.code
     return error.code if error.code in _OFFICEJS_OUTPUT_ERRORS else "#VALUE!"
 
@@ -482,7 +486,7 @@ def make_wrapper(
     worksheet_function.__qualname__ = spec.name
     if module is not None:
         worksheet_function.__module__ = module
-    limit = CLASSIC_HELP_LIMIT if host == "classic" else OFFICEJS_HELP_LIMIT
+    limit = OFFICEJS_HELP_LIMIT if host == "officejs" else CLASSIC_HELP_LIMIT
     worksheet_function.__doc__ = function_help(spec, limit)
     return worksheet_function
 
@@ -508,7 +512,7 @@ def bind(
     (the module defining it); ``raise_as`` is the host's error class for
     whole-call errors (see :func:`call`). Returns the names defined.
     """
-    arg_limit = CLASSIC_HELP_LIMIT if host == "classic" else OFFICEJS_ARG_HELP_LIMIT
+    arg_limit = OFFICEJS_ARG_HELP_LIMIT if host == "officejs" else CLASSIC_HELP_LIMIT
     defined = []
     for spec in functions:
         f = make_wrapper(spec, host, target.get("__name__"), raise_as)
