@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean venv libreoffice pyodide
+.PHONY: demo test lint bench clean venv libreoffice pyodide fuzz-excel
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -35,6 +35,13 @@ test: $(STAMP) $(PYODIDE_STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# Excel fidelity fuzzing, long: formula text against the engine, and the built-in
+# functions against LibreOffice (make test runs both bounded).
+fuzz-excel: $(STAMP)
+	JIXIAO_FUZZ_EXAMPLES=3000 JIXIAO_FUZZ_RANDOM=1 JIXIAO_LO_EXAMPLES=40 \
+		$(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/test_fuzz_formulas.py tests/test_libreoffice_functions.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/kernel.py

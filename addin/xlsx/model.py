@@ -167,6 +167,9 @@ class Table:
     columns: tuple[str, ...]
     header_rows: int = 1
     totals_rows: int = 0
+    #: the table's AutoFilter filters (a ``<filterColumn>``): its hidden data
+    #: rows are filtered out, which SUBTOTAL and AGGREGATE skip
+    filtered: bool = False
 
 
 @dataclass(frozen=True)

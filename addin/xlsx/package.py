@@ -1082,6 +1082,7 @@ def _read_table(package: Package, part: str, sheet: str) -> Table:
         columns=columns,
         header_rows=_count_attr(root, "headerRowCount", 1, part),
         totals_rows=_count_attr(root, "totalsRowCount", 0, part),
+        filtered=any(True for _ in _children(root, "autoFilter", "filterColumn")),
     )
 
 
@@ -1331,6 +1332,18 @@ _ROW_NO_RE = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _AUTOFILTER_RE = re.compile(rb"""<(?:\w+:)?autoFilter\b[^>]*?\sref\s*=\s*["']([^"']+)["']""")
 
 
+def _filters(data: bytes, start: int) -> bool:
+    """Whether the ``<autoFilter>`` tag whose attributes end near ``start``
+    filters a column: only then are the hidden rows in its range filtered out
+    (rows hidden by hand under filter buttons that filter nothing are just
+    hidden, and SUBTOTAL 1–11 counts them, as Excel does)."""
+    tag_end = data.find(b">", start)
+    if tag_end < 0 or data[tag_end - 1 : tag_end] == b"/":
+        return False
+    close = data.find(b"autoFilter>", tag_end)
+    return data.find(b"filterColumn", tag_end, close if close > 0 else len(data)) >= 0
+
+
 def _read_hidden_rows(data: bytes, sheet: Sheet) -> None:
     """The rows the sheet hides, and which of them an AutoFilter hides."""
     if data.find(b"hidden") < 0:  # the common case, at the speed of a byte search
@@ -1344,7 +1357,7 @@ def _read_hidden_rows(data: bytes, sheet: Sheet) -> None:
         return
     sheet.hidden_rows = frozenset(hidden)
     f = _AUTOFILTER_RE.search(data)
-    if f is not None:
+    if f is not None and _filters(data, f.end()):
         try:
             (top, _), (bottom, _) = _parse_range(f.group(1).decode("ascii", "replace"))
         except ValueError:
@@ -1605,8 +1618,13 @@ def _add_formula(
             text, "dynamic" if dynamic else "array", fattrs.get("ref") or to_ref(coord)
         )
     elif ftype == "dataTable":
-        # a what-if data table: Excel shows it as {=TABLE(r1,r2)}; the engine reports it
-        args = ",".join(a for a in (fattrs.get("r1"), fattrs.get("r2")) if a)
+        # a what-if data table, as Excel shows it: {=TABLE(row_input, column_input)}, the
+        # unused input of a one-variable table left empty (dtr="1": r1 is the row input)
+        r1, r2 = fattrs.get("r1") or "", fattrs.get("r2") or ""
+        if fattrs.get("dt2D") in ("1", "true"):
+            args = f"{r1},{r2}"
+        else:
+            args = f"{r1}," if fattrs.get("dtr") in ("1", "true") else f",{r1}"
         formulas[coord] = Formula(f"TABLE({args})", "array", fattrs.get("ref") or to_ref(coord))
     elif text.strip():
         formulas[coord] = Formula(text)

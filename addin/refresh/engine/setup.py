@@ -99,6 +99,13 @@ class EngineBase:
             g.hidden_rows, g.filtered_rows = s.hidden_rows, s.filtered_rows
             g.name_ref = self._name_ref
         self.tables = {t.name.casefold(): t for t in wb.tables}
+        for t in wb.tables:  # rows a table's own filter hides are filtered too
+            tg = self.grids.get(t.sheet.casefold())
+            if t.filtered and tg is not None and tg.hidden_rows:
+                top, bottom = t.first[0] + t.header_rows, t.last[0] - t.totals_rows
+                tg.filtered_rows = tg.filtered_rows | {
+                    r for r in tg.hidden_rows if top <= r <= bottom
+                }
         self.names: dict[tuple[str | None, str], DefinedName] = {}
         for dn in wb.names:
             scope = dn.sheet.casefold() if dn.sheet else None
@@ -113,6 +120,7 @@ class EngineBase:
         self.blocks: list[Block] = []
         self._position: dict[int, int] = {}  # id(block) → its place in the order
         self._order: list[Block] = []
+        self._running: list[Block] = []  # the order being computed (data tables read it)
         self._grown_at: dict[tuple[str, Coord], int] = {}
 
     def spec(self, name: str) -> EngineFunction | None:

@@ -7,6 +7,7 @@ modules, as the ``formulas`` and ``pycel`` libraries lay theirs out:
 - :mod:`.logic` — logical and information functions;
 - :mod:`.math` — sums, rounding, SUMPRODUCT, SUBTOTAL, SUMIF(S);
 - :mod:`.stat` — counts, averages, extremes, the *IFS aggregations, ranks;
+- :mod:`.regression` — least squares: SLOPE, CORREL, TREND, LINEST …;
 - :mod:`.look` — lookup and reference;
 - :mod:`.text` — text functions and TEXT's formats;
 - :mod:`.date` — dates and times;
@@ -32,11 +33,13 @@ from addin.refresh.functions import (  # noqa: F401
     logic,
     look,
     math,
+    regression,
     stat,
     text,
 )
 from addin.refresh.functions._core import (
     FUNCTIONS,
+    INTERNAL_ERRORS,
     MISSING,
     Area,
     CallContext,
@@ -48,6 +51,7 @@ from addin.refresh.functions._core import (
     call,
     compare,
     format_general,
+    internal_error,
     intersect,
     lookup,
     round15,
@@ -63,6 +67,7 @@ from addin.refresh.functions._core import (
 
 __all__ = [
     "FUNCTIONS",
+    "INTERNAL_ERRORS",
     "MISSING",
     "Area",
     "CallContext",
@@ -74,6 +79,7 @@ __all__ = [
     "call",
     "compare",
     "format_general",
+    "internal_error",
     "intersect",
     "lookup",
     "round15",

@@ -18,8 +18,13 @@ arguments propagate unless the function handles errors itself (``IFERROR``,
 ``ISERROR`` …). Excel's storage prefixes (``_xlfn.``) are aliases.
 
 Inside an implementation an Excel error is *raised* with
-:func:`udfs.errors.fail` and becomes the call's value in :func:`call`; any
-other exception is a bug and propagates.
+:func:`udfs.errors.fail` and becomes the call's value in :func:`call`. An
+arithmetic or conversion exception (:data:`INTERNAL_ERRORS`: an overflow past
+±1E308, a float conversion Python refuses …) becomes an error value with its
+reason (:func:`internal_error`), as Excel answers a cell rather than stopping:
+#NUM! for an overflow, #VALUE! naming the exception otherwise. A range too
+large to hold, recursion and memory errors still propagate (the engine refuses
+the formula, naming the cell).
 """
 
 from __future__ import annotations
@@ -297,7 +302,19 @@ def register(
     return deco
 
 
-_NUM_RE = re.compile(r"^[+-]?(?:\d+(?:,\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+#: An unsigned decimal numeral as Excel reads one in text: ASCII digits only
+#: (Python's float() also takes ``1_000``, ``١٢`` and ``inf``, Excel does not),
+#: thousands separators in threes, an exponent. The sign is read before it, once.
+_NUM_RE = re.compile(r"^(?:[0-9]+(?:,[0-9]{3})*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+
+#: The longest text a cell holds (Excel's specification and limits): a longer
+#: result of ``&`` or of any text function is #VALUE!.
+TEXT_LIMIT = 32767
+
+
+def text_too_long() -> ExcelErrorRaised:
+    """The #VALUE! of a text longer than :data:`TEXT_LIMIT`."""
+    return fail(VALUE, f"文本超过 {TEXT_LIMIT} 字符 / text longer than {TEXT_LIMIT} characters")
 
 
 _DATE_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
@@ -412,6 +429,8 @@ def text_to_number(text: str, date1904: bool = False) -> float | None:
         sign, t = t[0], t[1:].strip()
     if t[:1] in "$¥￥":
         t = t[1:].strip()
+        if not sign and t[:1] in "+-":  # "$-3"
+            sign, t = t[0], t[1:].strip()
     if _NUM_RE.match(t):
         v = float(sign + t.replace(",", "")) * scale
         if not math.isfinite(v):
@@ -623,7 +642,10 @@ def binary_op(op: str, a: Any, b: Any, date1904: bool = False) -> Any:
                 return NUM.with_message("结果溢出 / result overflows")
             return r
         if op == "&":
-            return to_text(a) + to_text(b)
+            joined = to_text(a) + to_text(b)
+            if len(joined) > TEXT_LIMIT:
+                raise text_too_long()
+            return joined
         return _CMP[op](compare(a, b))
     except ExcelErrorRaised as exc:
         return exc.error
@@ -833,11 +855,41 @@ def _call_scalar(spec: EngineFunction, vals: list[Any], ctx: CallContext) -> Any
             if spec.lifts(i) and isinstance(v, ExcelError):
                 return v
     try:
-        if spec.needs_context:
-            return spec.impl(ctx, *vals)
-        return spec.impl(*vals)
+        r = spec.impl(ctx, *vals) if spec.needs_context else spec.impl(*vals)
     except ExcelErrorRaised as exc:
         return exc.error
+    except INTERNAL_ERRORS as exc:
+        return internal_error(spec.name, exc)
+    if r.__class__ is str and len(r) > TEXT_LIMIT:
+        return text_too_long().error
+    if r.__class__ is float and not math.isfinite(r):
+        return internal_error(spec.name, OverflowError())
+    return r
+
+
+#: What a function's arithmetic or a conversion can raise that is an answer
+#: for the cell, not a reason to stop the refresh. Engine refusals, a range
+#: too large to hold, recursion and memory errors are not among them.
+INTERNAL_ERRORS = (ArithmeticError, ValueError, TypeError, IndexError, KeyError, AttributeError)
+
+
+def internal_error(where: str, exc: BaseException) -> ExcelError:
+    """The Excel error value a cell gets when computing it raised ``exc``:
+    an overflow is #NUM! as in Excel (±1E308), a division by zero #DIV/0!, a
+    math domain error #NUM!; anything else #VALUE!, its reason naming the
+    function and the exception so that the cell explains itself (the refresh
+    goes on; the error value and its reason reach the report)."""
+    if isinstance(exc, OverflowError):
+        return NUM.with_message(f"{where}: 结果溢出 / result overflows (±1E308)")
+    if isinstance(exc, ZeroDivisionError):
+        return DIV0.with_message(f"{where}: 除数为零 / division by zero")
+    if isinstance(exc, ArithmeticError) or (
+        isinstance(exc, ValueError) and "domain" in str(exc)
+    ):
+        return NUM.with_message(f"{where}: 数值无效 / {exc}")
+    return VALUE.with_message(
+        f"{where}: 无法计算 / cannot be computed ({type(exc).__name__}: {str(exc)[:120]})"
+    )
 
 
 def iter_values(args: tuple[Any, ...]) -> Iterator[tuple[Any, bool]]:

@@ -204,8 +204,18 @@ def _aggregate(kind: str, refs: list[Any]) -> float:
 @register("SUBTOTAL", PER_ROW, WHOLE, repeat(WHOLE))
 def SUBTOTAL(code: Any, *refs: Any) -> float:
     """SUBTOTAL(function_num, ref1, …) for codes 1–11 and 101–111: SUBTOTAL and
-    AGGREGATE cells inside the ranges are skipped, so are rows an AutoFilter
-    hides; 101–111 skip every hidden row. Rows are hidden as the file saved them."""
+    AGGREGATE cells inside the ranges are skipped, so are rows a filter hides
+    (the sheet's AutoFilter or a table's, when it filters a column); 101–111
+    skip every hidden row, also those hidden by hand. Rows are hidden as the
+    file saved them.
+
+    A ref that is an error value (``SUBTOTAL(2,#REF!)`` after its range was
+    deleted) is that error, even for COUNT; errors inside the ranges are
+    errors for every function but COUNT/COUNTA. An invalid function_num is
+    #VALUE!."""
+    for r in refs:
+        if isinstance(r, ExcelError):
+            raise ExcelErrorRaised(r)
     k = to_int(code)
     kind = _SUBTOTAL_KINDS.get(k % 100 if k > 100 else k)
     if kind is None or not (1 <= k <= 11 or 101 <= k <= 111):
@@ -225,6 +235,8 @@ def AGGREGATE(code: Any, options: Any, *refs: Any) -> float:
     array, k). Options 0–3 skip nested SUBTOTAL/AGGREGATE cells, 4–7 do not;
     1, 3, 5, 7 skip hidden rows; 2, 3, 6, 7 skip error values."""
     k, opt = to_int(code), to_int(options)
+    if refs and isinstance(refs[0], ExcelError):  # a deleted reference, not a value to skip
+        raise ExcelErrorRaised(refs[0])
     kind = _AGGREGATE_KINDS.get(k)
     if kind is None or not 0 <= opt <= 7:
         raise fail(VALUE, "AGGREGATE 的参数无效 / invalid function_num or options")
@@ -602,6 +614,17 @@ def COMBIN(n: Any, k: Any) -> float:
         raise fail(NUM, "结果溢出 / result overflows") from None
 
 
+#: Excel computes the sine, cosine and tangent only of angles below 2^27 in
+#: magnitude (134,217,728 radians): past it the reduction modulo 2π has lost the
+#: angle, and SIN, COS, TAN, COT, CSC, SEC answer #NUM! (Microsoft's COT/CSC/SEC
+#: pages: "|number| < 2^27"; Excel answers SIN and COS the same way).
+TRIG_LIMIT = 2.0**27
+
+
+def _angle(a: float) -> bool:
+    return abs(a) < TRIG_LIMIT
+
+
 def _trig(name: str, fn: Callable[[float], float], domain: Callable[[float], bool] | None = None) -> None:
     def impl(x: Any) -> float:
         a = to_number(x)
@@ -612,14 +635,18 @@ def _trig(name: str, fn: Callable[[float], float], domain: Callable[[float], boo
         except (OverflowError, ValueError):
             raise fail(NUM, f"{name} 结果溢出 / {name} overflows") from None
 
-    impl.__doc__ = f"{name}(number)."
+    impl.__doc__ = (
+        f"{name}(number): a blank is 0, a text number converts, other text and an "
+        f"error argument give #VALUE!/the error; an array is applied element by element; "
+        f"outside the domain (SIN/COS/TAN: |number| ≥ 2^27) or past ±1E308, #NUM!."
+    )
     register(name, PER_ROW)(impl)
 
 
 for _name, _fn, _dom in (
-    ("SIN", math.sin, None),
-    ("COS", math.cos, None),
-    ("TAN", math.tan, None),
+    ("SIN", math.sin, _angle),
+    ("COS", math.cos, _angle),
+    ("TAN", math.tan, _angle),
     ("ASIN", math.asin, lambda a: -1 <= a <= 1),
     ("ACOS", math.acos, lambda a: -1 <= a <= 1),
     ("ATAN", math.atan, None),

@@ -365,20 +365,26 @@ def SMALL(array: Any, k: Any) -> float:
 
 
 def _a_numbers(args: tuple[Any, ...]) -> list[float]:
-    """Values of AVERAGEA/MAXA/MINA: in ranges numbers, TRUE 1, FALSE and text 0,
-    blanks skipped; direct arguments coerced (text that is no number is #VALUE!)."""
+    """Values of AVERAGEA/MAXA/MINA: in references numbers, TRUE 1, FALSE and
+    text 0, blanks skipped; in an array value (``{1,"a"}``, a computed array)
+    text is skipped, as ECMA-376 §18.17.7 words it ("text values in the array
+    … are ignored") and Excel computes it; direct arguments coerced (text that
+    is no number is #VALUE!); an error anywhere is that error."""
     out: list[float] = []
-    for v, from_range in iter_values(args):
-        if isinstance(v, ExcelError):
-            raise ExcelErrorRaised(v)
-        if v is None:
-            continue
-        if isinstance(v, bool):
-            out.append(1.0 if v else 0.0)
-        elif isinstance(v, str):
-            out.append(0.0 if from_range else to_number(v))
-        else:
-            out.append(float(v))
+    for a in args:
+        in_array = isinstance(a, np.ndarray)
+        for v, from_range in iter_values((a,)):
+            if isinstance(v, ExcelError):
+                raise ExcelErrorRaised(v)
+            if v is None:
+                continue
+            if isinstance(v, bool):
+                out.append(1.0 if v else 0.0)
+            elif isinstance(v, str):
+                if not in_array:
+                    out.append(0.0 if from_range else to_number(v))
+            else:
+                out.append(float(v))
     return out
 
 
