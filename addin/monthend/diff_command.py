@@ -27,13 +27,13 @@ __all__ = ["diff_command"]
 @click.argument("new", type=click.Path(path_type=Path))
 @click.option("--key", help="关键列（表头或列字母）/ key column (header or column letter).")
 @click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path),
+    "--out", "out", type=click.Path(path_type=Path),
     help="写出 xlsx 比较报告 / write an xlsx report.",
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON.")
-def diff_command(old: Path, new: Path, key: str | None, out: Path | None, as_json: bool) -> None:
+@click.option("--lang", type=click.Choice(["zh-en", "zh", "en"]), default="zh-en", show_default=True,
+              help="语言（默认中英并列，中文在前）/ language (default both, Chinese first)")
+def diff_command(old: Path, new: Path, key: str | None, out: Path | None, as_json: bool, lang: str) -> None:
     """逐人比较两版工作簿的计算结果。
 
     退出码：0 无差异，1 有差异，2 文件无法读取。
@@ -48,7 +48,7 @@ def diff_command(old: Path, new: Path, key: str | None, out: Path | None, as_jso
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
-        click.echo(render(result))
+        click.echo(render(result, lang))
         if out is not None:
             click.echo(f"报告 / report: {out}")
     sys.exit(EXIT_DIFFERENT if result.different else EXIT_SAME)
