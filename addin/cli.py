@@ -20,7 +20,7 @@ COMMANDS: dict[str, str] = {
     "calc-addin": "addin.hosts.calc:calc_addin_command",
     "wps-addin": "addin.hosts.wps:wps_addin_command",
     "template": "addin.hosts.template:template_command",
-    "diff": "addin.monthend.diff:diff_command",
+    "diff": "addin.monthend.diff_command:diff_command",
     "explain": "addin.monthend.explain:explain_command",
     "slips": "addin.monthend.slips:slips_command",
     "new": "addin.new:new_command",

@@ -56,7 +56,7 @@ from addin.xlsx.formula import (
     r1c1_key,
 )
 from addin.xlsx.model import CellValue, Sheet, Workbook
-from udfs._inputs import is_blank
+from udfs.inputs import is_blank
 
 __all__ = ["infer_slip", "infer_spec", "spec_command"]
 
