@@ -188,3 +188,20 @@ def test_against_a_values_copy_people_keep_their_names(tmp_path: Path) -> None:
     assert sheet.mode == "rows"
     assert [(p.key, p.label) for p in sheet.changed] == [("A2", "李四")]
     assert sheet.changed[0].changes[0].difference == 50.0
+
+
+def test_one_language_with_lang(tmp_path: Path) -> None:
+    """``--lang en`` / ``--lang zh``: the report in one language."""
+    old = _pay_book(tmp_path / "old.xlsx", [100, 200, 300])
+    new = _pay_book(tmp_path / "new.xlsx", [135, 165, 300], error_for="A3")
+    en = CliRunner().invoke(main, ["diff", str(old), str(new), "--lang", "en"])
+    assert en.exit_code == 1, en.output
+    assert "totals (error values left out)" in en.output
+    assert "1 error values in the new file, not in the total" in en.output
+    assert "合计" not in en.output
+    assert "变化" not in en.output
+    zh = CliRunner().invoke(main, ["diff", str(old), str(new), "--lang", "zh"])
+    assert "合计（错误值不计入）" in zh.output
+    assert "新文件 1 个错误值" in zh.output
+    assert "totals" not in zh.output
+    assert "Old" not in zh.output

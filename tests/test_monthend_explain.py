@@ -198,3 +198,20 @@ def test_totals_only_where_a_sum_means_something(refreshed: dict[str, Path]) -> 
     assert "收入档" in text
     assert "合计" not in text
     assert summarise([[100.1], [200.2], [None]])["sum"] == 300.3
+
+
+def test_one_language_with_lang(refreshed: dict[str, Path]) -> None:
+    """``--lang en`` / ``--lang zh``: the tree, its edges and the kernel's lines in one language."""
+    book = str(refreshed["t1_gongxiaoshe"])
+    en = CliRunner().invoke(main, ["explain", book, "企业评分!M7", "--lang", "en"])
+    assert en.exit_code == 0, en.output
+    assert "formula: =" in en.output
+    assert "band" in en.output
+    assert "(this row)" in en.output
+    assert "边界规则" not in en.output
+    assert "因为" not in en.output
+    zh = CliRunner().invoke(main, ["explain", book, "企业评分!M7", "--lang", "zh"])
+    assert "公式: =" in zh.output
+    assert "的本行" in zh.output
+    assert "this row" not in zh.output
+    assert "band" not in zh.output

@@ -22,7 +22,7 @@ from cli_helpers import copy_excel_file as copy
 from click.testing import Result
 from external import require
 
-import addin.refresh.cli as cli
+import addin.refresh.job as job
 import addin.xlsx.writer as writer_module
 from addin.xlsx.model import CellValue, Coord, Results, Workbook
 from addin.xlsx.package import read_workbook
@@ -60,7 +60,7 @@ def twos(wb: Workbook, source: Path) -> Results:
 @pytest.fixture
 def fake_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Refresh with :func:`twos` instead of the real engine."""
-    monkeypatch.setattr(cli, "load_engine", lambda name: twos)
+    monkeypatch.setattr(job, "load_engine", lambda name: twos)
 
 
 def names(folder: Path) -> list[str]:
@@ -110,7 +110,7 @@ def test_folder_run_reports_every_file_past_a_bug(
             raise ZeroDivisionError("bug")
         return twos(wb, source)
 
-    monkeypatch.setattr(cli, "load_engine", lambda name: sometimes_broken)
+    monkeypatch.setattr(job, "load_engine", lambda name: sometimes_broken)
     monkeypatch.delenv("JIXIAO_DEBUG", raising=False)
     copy("types07.xlsx", tmp_path, "a.xlsx")
     copy("types07.xlsx", tmp_path, "b.xlsx")
@@ -276,7 +276,7 @@ def test_input_replaced_during_the_run_is_exit_2(
         os.replace(tmp_path / "new.xlsx", source)
         return results
 
-    monkeypatch.setattr(cli, "load_engine", lambda name: meddling)
+    monkeypatch.setattr(job, "load_engine", lambda name: meddling)
     result = run(src, "--lang", "en")
     assert_no_traceback(result)
     assert result.exit_code == 2
@@ -295,7 +295,7 @@ def test_engine_and_writer_share_the_bytes(tmp_path: Path, monkeypatch: pytest.M
             reads.append(self)
         return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cli, "load_engine", lambda name: twos)
+    monkeypatch.setattr(job, "load_engine", lambda name: twos)
     monkeypatch.setattr(Path, "open", counting)
     assert run(src).exit_code == 0
     assert len(reads) == 1
@@ -314,7 +314,7 @@ def test_excel_error_value_reason_reaches_the_summary() -> None:
     """The kernel's reason travels with the error value into the report."""
     wb = Workbook([])
     results = Results({"S": {(1, 1): ExcelError("#VALUE!", "不是数字 / not a number")}})
-    cells = cli._error_cells(results, wb)
+    cells = job._error_cells(results, wb)
     assert [(c.where, c.error, c.reason) for c in cells] == [
         ("S!A1", "#VALUE!", "不是数字 / not a number")
     ]

@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from udfs._bands import BandTable
-from udfs._inputs import scalar_number
-from udfs._keywords import METHOD, MODE, SIDE, TIES
+from udfs.band_table import BandTable
 from udfs.bands import band, point_bonus, tier_detail, tiered
 from udfs.errors import ExcelError
+from udfs.inputs import scalar_number
+from udfs.keywords import METHOD, MODE, SIDE, TIES
 from udfs.ranking import PrizeTable, Standing, rank_prize, rankx, standing
 
 __all__ = [
@@ -83,13 +83,23 @@ def in_language(line: str, lang: str) -> str:
     '  quantity 5 × rate 20 = 100'
     >>> in_language("97.5 分 × 40 = 3900（到分）/ 97.5 points × 40 = 3900", "zh")
     '97.5 分 × 40 = 3900（到分）'
+
+    A label shared by both ("结果 / result: 35") keeps its value in Chinese:
+
+    >>> in_language("结果 / result: 35", "zh")
+    '结果：35'
     """
     for found in _LANGUAGE_SPLIT.finditer(line):
         before = line[: found.start()].rstrip()
         after = line[found.end():]
         if before and (not before[-1].isascii() or (after and not after[0].isdigit() and not after[0].isspace())):
             indent = line[: len(line) - len(line.lstrip())]
-            return before if lang == "zh" else indent + after
+            if lang != "zh":
+                return indent + after
+            label, colon, value = after.partition(": ")
+            if colon and label.replace(" ", "").isalpha() and label.isascii() and "：" not in before:
+                return f"{before}：{value}"
+            return before
     return line
 
 

@@ -72,7 +72,7 @@ def fix_command(workbook: Path, out: Path | None, in_place: bool) -> None:
 
     退出码 / exit code: 0 已修复或无需修复 repaired or nothing to repair, 2 未写出 not written.
     """
-    from addin.refresh.cli import keep_backup
+    from addin.refresh.job import keep_backup
 
     if in_place and out is not None:
         click.echo("--in-place 与 --out 不能同时使用 / --in-place and --out exclude each other", err=True)

@@ -60,7 +60,7 @@ from addin.xlsx.formula import (
 )
 from addin.xlsx.model import CellValue, Sheet, Workbook
 from addin.xlsx.package import shift_formula
-from udfs._inputs import is_blank
+from udfs.inputs import is_blank
 
 __all__ = ["infer_slip", "infer_spec", "spec_command"]
 

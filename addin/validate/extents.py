@@ -37,7 +37,7 @@ from addin.xlsx.formula import (
     parse,
 )
 from addin.xlsx.model import Sheet, Workbook
-from udfs._inputs import is_blank
+from udfs.inputs import is_blank
 
 __all__ = ["check_extents", "iter_refs"]
 

@@ -15,8 +15,8 @@ from addin.validate.view import DataValidation, WorkbookView, find_sheet, presen
 from addin.xlsx.a1 import col_number, from_a1, to_a1
 from addin.xlsx.formula import FormulaSyntaxError, Name, Ref, parse
 from addin.xlsx.model import CellValue, Sheet, Workbook
-from udfs._inputs import is_blank
 from udfs.errors import ExcelError
+from udfs.inputs import is_blank
 
 __all__ = ["check_inputs", "check_required"]
 
