@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "spec": "addin.maintain.spec_init:spec_command",
     "test": "addin.maintain.testrun:test_command",
     "lint": "addin.maintain.lint:lint_command",
+    "fix": "addin.maintain.fix:fix_command",
 }
 
 

@@ -417,6 +417,24 @@ def test_engine_failure_on_one_workbook_is_exit_2(
     assert not (tmp_path / "types07.refreshed.xlsx").exists()
 
 
+def test_scheduler_without_the_cluster_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--scheduler local:2`` where dask.distributed is not installed: exit 2
+    (nothing written) with the command that installs it, no traceback."""
+    import sys
+
+    for name in [m for m in sys.modules if m.split(".")[0] in ("dask", "distributed")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "dask", None)  # import dask → ModuleNotFoundError
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    workbook("a.xlsx", tmp_path)
+    workbook("b.xlsx", tmp_path)
+    result = run_cli("refresh", tmp_path, "--scheduler", "local:2")
+    assert_no_traceback(result)
+    assert result.exit_code == 2
+    assert "pip install 'jixiao[cluster]'" in result.output
+    assert not list(tmp_path.glob("*.refreshed.xlsx"))
+
+
 def test_folder_reports_name_files_by_their_path_in_the_folder(tmp_path: Path) -> None:
     """Two 奖金表.xlsx in 东区/ and 西区/ are told apart; no TODAY() line when
     no formula is volatile, one when TODAY() was computed."""

@@ -425,3 +425,20 @@ def test_values_copy_cannot_replace_the_input(tmp_path: Path) -> None:
     assert document["exit_code"] == 2
     assert "--in-place" in document["message"]
     assert names(tmp_path) == ["types07.xlsx"]
+
+
+def test_values_copy_is_recognised_by_validate(tmp_path: Path) -> None:
+    """``jixiao validate`` of the ``--values`` copy: one note saying what it is
+    (and to validate the original), not a "clear this cell" problem per result
+    cell; exit 0. (A working copy with a result pasted as a value is still
+    reported at its cell: test_validate's mutations.)"""
+    from addin.validate import validate
+
+    src = tmp_path / "t1.xlsx"
+    shutil.copyfile(TEMPLATE, src)
+    assert run(src, "--values").exit_code == 0
+    report = validate(tmp_path / "t1.values.xlsx")
+    assert report.problems == [], report.render_text()
+    assert len(report.notes) == 1
+    assert "refresh --values" in report.notes[0][1]
+    assert report.exit_code == 0

@@ -19,6 +19,7 @@ in Excel, or saved by openpyxl) is recalculated first.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from dataclasses import asdict, dataclass, field
@@ -28,6 +29,7 @@ from typing import Any
 
 import click
 
+from addin.monthend.branches import Branches, branches
 from addin.monthend.values import Loaded, load, plain, readable_or_exit
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.formula import (
@@ -80,6 +82,11 @@ class Step:
     summary: dict[str, Any] | None = None
     details: list[dict[str, Any]] = field(default_factory=list)
     children: list[Step] = field(default_factory=list)
+    #: which branch each IF/IFS of the formula took at this row, one line each
+    branches: list[str] = field(default_factory=list)
+    #: False when the precedent is read only by a branch of IF/IFS the row did
+    #: not take (:mod:`addin.monthend.branches`)
+    taken: bool = True
 
 
 def quote(sheet: str) -> str:
@@ -290,18 +297,25 @@ class _Explainer:
         except _Syntax as exc:
             step.note = f"无法解析的公式 / unreadable formula: {exc}"
             return step
-        step.details = self.contract_details(node, here)
-        step.children = self.precedents(node, here, level)
+        taken = branches(node, lambda n: self.scalar(n, here))
+        step.details = self.contract_details(node, here, taken)
+        step.branches = taken.lines
+        step.children = self.precedents(node, here, level, taken)
         return step
 
-    def precedents(self, node: Node, here: _Here, level: int) -> list[Step]:
+    def precedents(self, node: Node, here: _Here, level: int, taken: Branches | None = None) -> list[Step]:
         out: list[Step] = []
         done: set[str] = set()
-        for ref in _references(node):
+        refs = _references(node)
+        used = {repr(ref) for ref in refs if taken is None or taken.taken(ref)}
+        for ref in refs:
             key = repr(ref)
             if key in done:
                 continue
             done.add(key)
+            if key not in used:
+                out.extend(dataclasses.replace(s, taken=False) for s in self.precedents(ref, here, level))
+                continue
             if isinstance(ref, Func):  # a lookup: the cell it found
                 hit = self.lookup(ref, here)
                 if hit is not None:
@@ -343,7 +357,7 @@ class _Explainer:
             )
         return Step(shown, "range", via=label, summary=summarise(self.block(s, top, left, bottom, right)))
 
-    def contract_details(self, node: Node, here: _Here) -> list[dict[str, Any]]:
+    def contract_details(self, node: Node, here: _Here, taken: Branches | None = None) -> list[dict[str, Any]]:
         from addin.monthend.kernel_detail import detail_for
 
         out: list[dict[str, Any]] = []
@@ -352,9 +366,10 @@ class _Explainer:
                 detail = detail_for(call, self, here)
             except (LookupError, ExcelErrorRaised) as exc:
                 reason = exc.error if isinstance(exc, ExcelErrorRaised) else "参数无法按行取值"
-                out.append({"function": call.base_name, "lines": [f"无法逐行解释 / cannot explain this row: {reason}"]})
-                continue
+                detail = {"function": call.base_name, "lines": [f"无法逐行解释 / cannot explain this row: {reason}"]}
             if detail is not None:
+                if taken is not None and not taken.taken(call):
+                    detail["taken"] = False  # a branch the row did not take: shown greyed
                 out.append(detail)
         return out
 
@@ -506,6 +521,8 @@ def render(step: Step, indent: str = "", last: bool = True, top: bool = True, la
         head += f" = {_v(step.value, lang)}"
         if step.kind == "input":
             head += f"  [{_say(lang, '输入', 'input')}]"
+    if not step.taken:
+        head = click.style(f"{head}  ✗ {_say(lang, '未采用的分支', 'branch not taken')}", dim=True)
     lines = [head]
     pad = indent + ("" if top else ("   " if last else "│  "))
     if step.formula:
@@ -515,9 +532,15 @@ def render(step: Step, indent: str = "", last: bool = True, top: bool = True, la
     if step.kind == "range" and step.summary and "values" in step.summary:
         for row in step.summary["values"]:
             lines.append(f"{pad}   | " + " | ".join(_v(v, lang) if v is not None else "" for v in row))
+    lines += [f"{pad}   {line if lang == 'zh-en' else in_language(line, lang)}" for line in step.branches]
     for d in step.details:
-        lines.append(f"{pad}   【{d['function']}】")
-        lines += [f"{pad}     {line if lang == 'zh-en' else in_language(line, lang)}" for line in d["lines"]]
+        shown = [f"{pad}     {line if lang == 'zh-en' else in_language(line, lang)}" for line in d["lines"]]
+        if d.get("taken", True):
+            lines.append(f"{pad}   【{d['function']}】")
+            lines += shown
+        else:
+            lines.append(click.style(f"{pad}   ✗【{d['function']}】{_say(lang, '未采用的分支', 'branch not taken')}", dim=True))
+            lines += [click.style(line, dim=True) for line in shown]
     for i, child in enumerate(step.children):
         lines += render(child, pad, i == len(step.children) - 1, top=False, lang=lang)
     return lines

@@ -11,11 +11,17 @@ summary: cells computed, error values by kind with their cells, time.
 
 Exit codes (the worst file decides; a folder run reports every file and goes on):
 
-* 0 — every file written, and no formula cell holds an error value.
+* 0 — every file written, no formula cell holds an error value and nothing
+  that affects pay was found.
 * 1 — written, but formula cells hold error values (``#REF!``, ``#NAME?``,
   ``#VALUE!``, ``#SPILL!`` …): the summary lists them by sheet with their
   cells, the function and the kernel's reason. ``--allow-errors`` makes this 0
-  for workbooks where error values are expected.
+  for workbooks where error values are expected. Also 1, whatever
+  ``--allow-errors`` says, when the checks of :mod:`addin.validate.pay` find
+  something that changes who is paid: people typed below the rows a name,
+  table or range covers (nobody computes them), a required input left blank in
+  a person's row, a newer function stored without its ``_xlfn.`` prefix (Excel
+  shows ``#NAME?``; so does the engine) — each with sheet!cell and the fix.
 * 2 — nothing written for a file: it cannot be read (not a workbook, ``.xls``,
   encrypted, corrupt, hostile, not a regular file), it uses a function or
   construct outside the supported list, it has a circular reference, it
@@ -34,11 +40,13 @@ Each FILE has ``path``, ``source``, ``status``, ``exit_code``, ``message``
 (``中文 / English``), ``problems`` (``[[where, "中文 / English"], ...]``) and
 ``problem_details`` (``[{"code", "sheet", "cell", "where", "zh", "en"}]``; for
 refresh the unsupported or circular cells, code ``refresh.unsupported`` /
-``refresh.circular``); refresh adds ``links`` and ``output``, ``backup``,
+``refresh.circular``, or for a written file the pay problems, codes
+``extent.beyond-range``, ``input.blank``, ``formula.missing-prefix``); refresh adds ``links`` and ``output``, ``backup``,
 ``cells_computed``, ``cells_written``, ``seconds``, ``error_values`` (error
 kind → cells) and ``error_cells`` (``[{"where", "sheet", "cell", "error",
 "function", "reason"}]``). ``status`` is one of ``ok``, ``errors`` (written,
-with error values), ``unreadable``, ``unsupported``, ``circular``,
+with error values), ``problems`` (written, with pay problems and no error
+values), ``unreadable``, ``unsupported``, ``circular``,
 ``failed`` (the engine gave up), ``changed`` (the input changed during the
 run), ``refused`` (the input may not be overwritten), ``output`` (the output
 cannot be written), ``internal``, and for sets of files ``link-cycle`` and
@@ -201,7 +209,11 @@ def format_report(report: FileReport, say: _Say) -> list[str]:
     colon = "：" if say.lang == "zh" else ": "
     if report.output is not None:
         out = Path(report.output).name
-        mark = "✓" if not report.error_cells else ("!" if report.exit_code == EXIT_OK else "✗")
+        mark = (
+            "✓"
+            if not report.error_cells and not report.problems
+            else ("!" if report.exit_code == EXIT_OK else "✗")
+        )
         lines = [
             f"{mark} {name} → {out}{colon}"
             + say(
@@ -229,6 +241,18 @@ def format_report(report: FileReport, say: _Say) -> list[str]:
                 f"    {sheet_ref(sheet)} {error}{detail} × {len(cells)}{colon}"
                 f"{_cells(cells)}{why}"
             )
+        if report.problems:
+            lines.append(
+                "  "
+                + say(
+                    f"{len(report.problems)} 个会影响发放的问题（不会因 --allow-errors 而忽略）：",
+                    f"{len(report.problems)} problems that affect pay (--allow-errors does not hide them):",
+                )
+            )
+            lines += [
+                f"    {problem['where']}  [{problem['code']}] {say(str(problem['zh']), str(problem['en']))}"
+                for problem in report.problems
+            ]
         if report.backup:
             lines.append("  " + say("原文件备份", "backup") + f"{colon}{Path(report.backup).name}")
         lines += [f"  {cell}{colon}{say.pick(reason)}" for cell, reason in report.links]

@@ -41,18 +41,25 @@ class ClusterUnavailableError(Exception):
     """dask.distributed is not installed, or the scheduler cannot be reached (exit 2)."""
 
 
+def _distributed() -> tuple[Any, Any]:
+    """The ``dask`` and ``distributed`` modules, or :class:`ClusterUnavailableError`
+    naming the extra to install (the only place they are imported)."""
+    try:
+        import dask
+        import distributed
+    except ImportError as exc:  # not installed, or installed without what it needs
+        raise ClusterUnavailableError(
+            f"未安装 dask.distributed（{exc}），请运行 pip install 'jixiao[cluster]' / "
+            f"dask.distributed is not installed ({exc}): pip install 'jixiao[cluster]'"
+        ) from None
+    return dask, distributed
+
+
 @contextmanager
 def client_for(address: str) -> Iterator[Any]:
     """A ``distributed.Client`` for ``address`` (``local:N`` starts and stops a
     LocalCluster of N single-threaded worker processes)."""
-    try:
-        import dask
-        import distributed
-    except ModuleNotFoundError:
-        raise ClusterUnavailableError(
-            "未安装 dask.distributed，请运行 pip install 'jixiao[cluster]' / "
-            "dask.distributed is not installed: pip install 'jixiao[cluster]'"
-        ) from None
+    dask, distributed = _distributed()
     if address.startswith("local:"):
         try:
             n = int(address.partition(":")[2])
@@ -114,8 +121,7 @@ def execute(
 
     ``runner`` runs one item on a worker (tests pass one that kills its worker).
     """
-    from distributed import KilledWorker
-
+    killed_worker = _distributed()[1].KilledWorker
     builtin = bool(tasks) and tasks[0].options.engine == "builtin"
     link_plan = links.plan([t.source for t in tasks]) if builtin else links.LinkPlan()
     if not link_plan.levels:
@@ -129,7 +135,7 @@ def execute(
             for item, future in zip(batch, futures, strict=True):
                 try:
                     out.append(future.result())
-                except KilledWorker as exc:
+                except killed_worker as exc:
                     out.append(_died(item, exc))
             return out
 

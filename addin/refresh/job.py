@@ -137,7 +137,8 @@ class FileReport:
     #: error kind ("#DIV/0!") → the cells holding it ("Sheet1!C5"), all of them
     error_values: dict[str, list[str]] = field(default_factory=dict)
     error_cells: list[ErrorCell] = field(default_factory=list)
-    #: unsupported / circular cells: {"code", "sheet", "cell", "where", "zh", "en"}
+    #: unsupported / circular cells, or the pay problems of a written file:
+    #: {"code", "sheet", "cell", "where", "zh", "en"}
     problems: list[dict[str, str | None]] = field(default_factory=list)
     seconds: float = 0.0
     backup: str | None = None
@@ -238,6 +239,10 @@ def refresh_file(
         report.status = "errors"
         if not opts.allow_errors:
             report.exit_code = EXIT_ERRORS
+    if report.output is not None and report.problems:
+        # someone unpaid or a cell Excel shows as #NAME?: never ✓, whatever --allow-errors says
+        report.status = "errors" if report.error_cells else "problems"
+        report.exit_code = EXIT_ERRORS
     report.seconds = time.perf_counter() - started
     return report
 
@@ -359,7 +364,27 @@ def _refresh(
         report.cells_written = summary.cells_changed
         report.error_values = _error_values(results)
         report.error_cells = _error_cells(results, workbook)
+        report.problems = _pay_problems(workbook, source, original.data)
     return report
+
+
+def _pay_problems(workbook: Workbook, source: Path, data: bytes) -> list[dict[str, str | None]]:
+    """The structural problems that change who is paid (:mod:`addin.validate.pay`):
+    rows no formula reads, required inputs left blank, functions Excel shows as #NAME?."""
+    from addin.validate import find_spec
+    from addin.validate.pay import pay_problems
+    from addin.validate.view import read_properties
+
+    try:
+        template = read_properties(source, data).get("jixiao.template")
+    except UnreadableWorkbookError:  # a broken docProps part: no template to check against
+        template = None
+    spec = find_spec(template) if template else None
+    found = pay_problems(workbook, spec, source)
+    return [
+        {"code": p.code, "sheet": p.sheet, "cell": p.cell, "where": p.where, "zh": p.zh, "en": p.en}
+        for p in found.problems
+    ]
 
 
 def _os_message(exc: OSError, output: Path) -> str:

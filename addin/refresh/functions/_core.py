@@ -42,9 +42,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from addin.registry import PER_ROW, WHOLE, ArgumentRole
+from addin.xlsx.excel_names import needs_prefix
 from udfs.errors import (
     DIV0,
     NA,
+    NAME,
     NUM,
     VALUE,
     ExcelError,
@@ -981,11 +983,30 @@ def serial_date(serial: float, date1904: bool = False) -> tuple[int, int, int]:
     return day.year, day.month, day.day
 
 
+def _stored_without_prefix(*_args: Any) -> ExcelError:
+    return NAME.with_message(
+        "函数缺少 _xlfn. 前缀，Excel 显示 #NAME?（jixiao fix 可补上）/ "
+        "a newer function stored without its _xlfn. prefix: Excel shows #NAME? (jixiao fix adds it)"
+    )
+
+
+#: a function newer than Excel 2007 written without the prefix a file must
+#: store it with (``RANK.EQ(`` for ``_xlfn.RANK.EQ(``): Excel does not know
+#: the name and the call is #NAME?, whatever its arguments
+STORED_WITHOUT_PREFIX = EngineFunction(
+    "#NAME?", _stored_without_prefix, (), 0, None, handles_errors=True
+)
+
+
 def lookup(name: str) -> EngineFunction | None:
-    """The spec of an Excel function by name (storage prefixes allowed)."""
+    """The spec of an Excel function by name as stored in a file: with its
+    storage prefix (``_xlfn.RANK.EQ``), or without one for the functions that
+    never had it (``RANK``); a newer function stored without its prefix is
+    :data:`STORED_WITHOUT_PREFIX`, as Excel reads it."""
     n = name.upper()
     for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS."):
         if n.startswith(prefix):
-            n = n[len(prefix) :]
-            break
+            return FUNCTIONS.get(n[len(prefix) :])
+    if needs_prefix(n):
+        return STORED_WITHOUT_PREFIX
     return FUNCTIONS.get(n)
