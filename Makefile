@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean venv libreoffice fuzz
+.PHONY: demo test lint bench clean venv libreoffice pyodide fuzz-excel fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,13 +15,22 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# Node packages (Pyodide, WPS's API types, TypeScript) and the Pyodide wheels pinned
+# by sha256 in scripts/pyodide-wheels.json, for the Lite-in-Pyodide and WPS tests.
+PYODIDE_STAMP := node_modules/.jixiao-installed
+$(PYODIDE_STAMP): package.json package-lock.json scripts/pyodide-wheels.json scripts/install_pyodide.py $(STAMP)
+	$(BIN)/python scripts/install_pyodide.py
+	touch $(PYODIDE_STAMP)
+
+pyodide: $(PYODIDE_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/python -m addin.demo
 
-test: $(STAMP)
+test: $(STAMP) $(PYODIDE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 # Longer than make test: the hostile corpus at full size (1 GB bombs, 150 sheets,
 # a million shared-formula rows) plus 200 mutants of bytes, XML and formula text,
@@ -32,6 +41,13 @@ fuzz: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# Excel fidelity fuzzing, long: formula text against the engine, and the built-in
+# functions against LibreOffice (make test runs both bounded).
+fuzz-excel: $(STAMP)
+	JIXIAO_FUZZ_EXAMPLES=3000 JIXIAO_FUZZ_RANDOM=1 JIXIAO_LO_EXAMPLES=40 \
+		$(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/test_fuzz_formulas.py tests/test_libreoffice_functions.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/kernel.py

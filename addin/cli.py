@@ -41,12 +41,16 @@ COMMANDS: dict[str, str] = {
     "functions": "addin.reference:functions_command",
     "lite-bundle": "addin.hosts.lite:lite_bundle_command",
     "calc-addin": "addin.hosts.calc:calc_addin_command",
+    "wps-addin": "addin.hosts.wps:wps_addin_command",
     "template": "addin.hosts.template:template_command",
-    "diff": "addin.monthend.diff:diff_command",
+    "diff": "addin.monthend.diff_command:diff_command",
     "explain": "addin.monthend.explain:explain_command",
+    "slips": "addin.monthend.slips:slips_command",
+    "new": "addin.new:new_command",
     "spec": "addin.maintain.spec_init:spec_command",
     "test": "addin.maintain.testrun:test_command",
     "lint": "addin.maintain.lint:lint_command",
+    "fix": "addin.maintain.fix:fix_command",
 }
 
 #: set (to "1") by ``--debug``; the per-file boundaries of refresh and validate

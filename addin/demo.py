@@ -50,7 +50,14 @@ def refresh_samples(out: Path = DEMO_OUT) -> int:
     print("== 重算示例工作簿 / refreshing the sample workbooks ==\n", flush=True)
     code = _run(["refresh", _shown(SAMPLES), "--out", _shown(out)])
     print("\n== 校验重算结果 / validating the refreshed workbooks ==\n", flush=True)
-    return max(code, _run(["validate", _shown(out)]))
+    code = max(code, _run(["validate", _shown(out)]))
+    print("\n== 工资条 / pay slips ==\n", flush=True)
+    book = out / "t1_gongxiaoshe.xlsx"
+    code = max(code, _run(["slips", _shown(book), "-o", _shown(book.with_name("t1_gongxiaoshe.slips.xlsx"))]))
+    command = _shown(Path(sys.executable).with_name("jixiao"))
+    print(f"\n命令在 {command}（先运行 source .venv/bin/activate，之后直接输入 jixiao）/ "
+          f"the command is {command} (after source .venv/bin/activate, just type jixiao)")
+    return code
 
 
 def _shown(path: Path) -> str:

@@ -113,7 +113,13 @@ if [ "${1:-}" = "--print-source" ]; then
     exit
 fi
 
-if version_ok && uno_ok && unoidl_ok; then
+# a Chinese font (slips and PDFs show Chinese, not boxes) and pdftotext/pdftoppm
+# (the tests read the pages LibreOffice printed)
+extras_ok() {
+    command -v pdftotext >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .
+}
+
+if version_ok && uno_ok && unoidl_ok && extras_ok; then
     log "nothing to do"
     exit 0
 fi
@@ -137,7 +143,7 @@ $SUDO apt-get update -q -o Dpkg::Use-Pty=0 >/dev/null
 log "apt-get install ($BACKPORTS)"
 $SUDO apt-get install -y -q -o Dpkg::Use-Pty=0 -t "$BACKPORTS" --no-install-recommends \
     libreoffice-calc python3-uno libreoffice-script-provider-python \
-    libreoffice-dev libreoffice-dev-common >/dev/null
+    libreoffice-dev libreoffice-dev-common fonts-wqy-microhei poppler-utils >/dev/null
 
 if ! version_ok; then
     log "LibreOffice >= $MIN_MAJOR.$MIN_MINOR is still missing after the install"

@@ -92,10 +92,49 @@ BAD: dict[str, str] = {
     "not toml": "[[case]\nname=1",
     "no expect": '[[case]]\nname = "x"\n',
     "unknown key": '[[case]]\nname = "x"\nexpct = {}\n',
-    "no such sheet": '[[case]]\n[case.expect]\n"员工!A1" = 1\n',
-    "no such person": '[[case]]\n[case.expect]\n"工号=WX999:奖励" = 1\n',
-    "no such column": '[[case]]\n[case.expect]\n"工号=WX001:提成" = 1\n',
 }
+
+#: addresses that name nothing: that check fails, the rest of the run goes on
+BAD_ADDRESSES: dict[str, str] = {
+    "no such sheet": '"员工!A1" = 1',
+    "no such person": '"工号=WX999:奖励" = 1',
+    "no such column": '"工号=WX001:提成" = 1',
+    "no such header": '"编号=WX001:奖励" = 1',
+}
+
+
+@pytest.mark.parametrize("case", BAD_ADDRESSES)
+def test_a_bad_address_is_one_failed_check(case: str, office: Path, tmp_path: Path) -> None:
+    """The bad address fails (exit 1) with its reason; the other checks and cases still run."""
+    cases = tmp_path / "bad.toml"
+    cases.write_text(
+        f'[[case]]\nname = "坏地址"\n[case.expect]\n{BAD_ADDRESSES[case]}\n"人员!E2" = 220\n'
+        '[[case]]\nname = "好用例"\n[case.expect]\n"工号=WX003:奖励" = 100\n'
+        '[[case]]\nname = "坏输入"\n[case.set]\n"员工!D2" = 8\n[case.expect]\n"人员!E2" = 220\n',
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(main, ["test", str(office), str(cases)])
+    assert res.exit_code == 1, res.output
+    assert "Traceback" not in res.output
+    assert "地址无效 / bad address" in res.output
+    assert "[失败 FAIL] 坏地址（1/2）" in res.output
+    assert "[通过 PASS] 好用例（1/1）" in res.output
+    assert "[失败 FAIL] 坏输入（0/1）" in res.output
+    assert "3 个用例，4 项检查，2 项失败" in res.output
+
+
+def test_header_addressing_without_a_defined_name(office: Path, tmp_path: Path) -> None:
+    """``姓名=王五:户数`` finds the row under the header 姓名 (no name needed),
+    and an empty cell is reported as 空白, not None."""
+    wb = read_workbook(office)
+    sheet, coord = locate(wb, "姓名=王五:户数")
+    assert (sheet.name, to_a1(*coord)) == ("人员", "D4")
+    cases = tmp_path / "blank.toml"
+    cases.write_text('[[case]]\nname = "空"\n[case.expect]\n"人员!G2" = 5\n', encoding="utf-8")
+    res = CliRunner().invoke(main, ["test", str(office), str(cases)])
+    assert res.exit_code == 1, res.output
+    assert "实得 got 空白 blank" in res.output
+    assert "None" not in res.output
 
 
 @pytest.mark.parametrize("case", BAD)
@@ -237,3 +276,21 @@ def test_rankx_explanation_ranks_within_the_group(tmp_path: Path) -> None:
     assert "排名!E3: 期望 expected 3，实得 got 2" in res.output
     assert "名次 2（共 3 人参与）" in res.output
     assert "与另外 1 人并列，占第 2–3 名" in res.output
+
+
+def test_one_language_with_lang(office: Path, tmp_path: Path) -> None:
+    """``--lang en`` / ``--lang zh``: the report and the kernel's explanation in one language."""
+    cases = tmp_path / "wrong.toml"
+    cases.write_text(WRONG, encoding="utf-8")
+    en = CliRunner().invoke(main, ["test", str(office), str(cases), "--lang", "en"])
+    assert en.exit_code == 1, en.output
+    assert "[FAIL]" in en.output
+    assert "expected 200, got 220" in en.output
+    assert "1 cases, 1 checks, 1 failed" in en.output
+    assert "失败" not in en.output
+    assert "档" not in en.output
+    zh = CliRunner().invoke(main, ["test", str(office), str(cases), "--lang", "zh"])
+    assert "[失败]" in zh.output
+    assert "期望 200，实得 220" in zh.output
+    assert "expected" not in zh.output
+    assert "band" not in zh.output

@@ -22,6 +22,13 @@ from addin.summary import EXIT_INTERNAL, EXIT_INTERRUPTED
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _debug_not_left_on() -> object:
+    """``--debug`` sets JIXIAO_DEBUG in this process: never for the next test."""
+    yield
+    os.environ.pop(cli.DEBUG_ENV, None)
+
+
 @pytest.fixture
 def broken_command(monkeypatch: pytest.MonkeyPatch) -> None:
     """A subcommand ``boom`` that raises what ``--what`` names, registered the way
@@ -82,7 +89,7 @@ def test_every_command_has_debug(name: str) -> None:
 
 def test_a_bug_inside_diff_is_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A real command: a bug raised deep inside ``diff`` reaches the boundary."""
-    import addin.monthend.diff as diff
+    import addin.monthend.diff_command as diff
 
     def broken(*_a: object, **_k: object) -> None:
         raise KeyError("deep")
@@ -102,7 +109,7 @@ def test_ctrl_c_during_a_refresh_leaves_nothing_behind(tmp_path: Path) -> None:
     src = small_workbook("a.xlsx", tmp_path)
     script = (
         "import sys, time\n"
-        "import addin.refresh.cli as rc\n"
+        "import addin.refresh.job as rc\n"
         "real = rc.load_engine\n"
         "def slow(name):\n"
         "    calc = real(name)\n"

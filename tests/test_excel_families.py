@@ -14,11 +14,12 @@ import datetime
 from typing import Any
 
 import pytest
+from formula_helpers import Cells, E, approx, calc, one, sheet
 
 from addin.refresh.engine import calculate
 from addin.refresh.functions import volatile
 from addin.refresh.functions.numfmt import format_value
-from addin.xlsx.a1 import from_a1, to_a1
+from addin.xlsx.a1 import to_a1
 from addin.xlsx.model import (
     DefinedName,
     Formula,
@@ -27,44 +28,6 @@ from addin.xlsx.model import (
     Workbook,
 )
 from udfs.errors import ExcelError
-
-Cells = dict[str, Any]
-
-
-def sheet(name: str, cells: Cells) -> Sheet:
-    """A sheet from ``{"A1": value, "B1": "=formula", "C1": Formula(...)}``."""
-    sh = Sheet(name)
-    for a1, v in cells.items():
-        if isinstance(v, Formula):
-            sh.formulas[from_a1(a1)] = v
-        elif isinstance(v, str) and v.startswith("="):
-            sh.formulas[from_a1(a1)] = Formula(v[1:])
-        else:
-            sh.values[from_a1(a1)] = float(v) if type(v) is int else v
-    return sh
-
-
-def calc(cells: Cells, *, others: dict[str, Cells] | None = None, **kw: Any) -> dict[str, Any]:
-    """Computed values of sheet S by A1 address (other sheets after it)."""
-    sheets = [sheet("S", cells)] + [sheet(n, c) for n, c in (others or {}).items()]
-    res = calculate(Workbook(sheets, **kw))
-    return {to_a1(*c): v for c, v in res.values.get("S", {}).items()}
-
-
-def one(formula: str, **cells: Any) -> Any:
-    """The value of ``formula`` (in Z1) over the given cells."""
-    return calc({**cells, "Z1": "=" + formula})["Z1"]
-
-
-def E(code: str) -> ExcelError:
-    """An Excel error value."""
-    return ExcelError(code)
-
-
-def approx(x: float) -> Any:
-    """A number to Excel's display precision."""
-    return pytest.approx(x, rel=1e-9, abs=1e-12)
-
 
 # ------------------------------------------------------------ math and rounding
 
@@ -282,10 +245,10 @@ def test_formulatext_and_isformula() -> None:
         {
             "A1": "=_xlfn.CONCAT(B1,1)",
             "B1": 3,
-            "C1": "=FORMULATEXT(A1)",
-            "C2": "=FORMULATEXT(B1)",
-            "C3": "=ISFORMULA(A1)",
-            "C4": "=ISFORMULA(B1)",
+            "C1": "=_xlfn.FORMULATEXT(A1)",
+            "C2": "=_xlfn.FORMULATEXT(B1)",
+            "C3": "=_xlfn.ISFORMULA(A1)",
+            "C4": "=_xlfn.ISFORMULA(B1)",
         }
     )
     assert got["C1"] == "=CONCAT(B1,1)"
@@ -537,8 +500,8 @@ def test_subtotal_skips_nested_subtotals_and_hidden_rows() -> None:
             "A5": 100,
             "B1": "=SUBTOTAL(9,A1:A5)",
             "B2": "=SUBTOTAL(109,A1:A5)",
-            "B3": "=AGGREGATE(9,5,A1:A5)",
-            "B4": "=AGGREGATE(9,4,A1:A5)",
+            "B3": "=_xlfn.AGGREGATE(9,5,A1:A5)",
+            "B4": "=_xlfn.AGGREGATE(9,4,A1:A5)",
         },
     )
     s.hidden_rows = frozenset({4, 5})
@@ -551,8 +514,19 @@ def test_subtotal_skips_nested_subtotals_and_hidden_rows() -> None:
     assert got["B4"] == 116.0
 
 
-def test_reader_records_hidden_and_filtered_rows(tmp_path: Any) -> None:
-    """The package reader keeps ``<row hidden="1">`` and the AutoFilter's range."""
+@pytest.mark.parametrize(
+    ("auto_filter", "filtered"),
+    [
+        ('<autoFilter ref="A1:A5"><filterColumn colId="0"><filters><filter val="1"/></filters>'
+         "</filterColumn></autoFilter>", {2}),
+        ('<autoFilter ref="A1:A5"/>', set()),  # filter buttons filtering nothing: hidden by hand
+    ],
+)  # fmt: skip
+def test_reader_records_hidden_and_filtered_rows(
+    tmp_path: Any, auto_filter: str, filtered: set[int]
+) -> None:
+    """The package reader keeps ``<row hidden="1">`` and, when the AutoFilter
+    filters a column, which of them are in its range (filtered out)."""
     import zipfile
 
     from addin.xlsx.package import read_workbook
@@ -563,7 +537,7 @@ def test_reader_records_hidden_and_filtered_rows(tmp_path: Any) -> None:
         '<sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
         '<row r="2" hidden="1"><c r="A2"><v>2</v></c></row>'
         '<row r="7" hidden="1"><c r="A7"><v>7</v></c></row></sheetData>'
-        '<autoFilter ref="A1:A5"/></worksheet>'
+        f"{auto_filter}</worksheet>"
     )
     path = tmp_path / "h.xlsx"
     with zipfile.ZipFile(path, "w") as z:
@@ -601,7 +575,7 @@ def test_reader_records_hidden_and_filtered_rows(tmp_path: Any) -> None:
         z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
     wb = read_workbook(path)
     assert wb.sheets[0].hidden_rows == frozenset({2, 7})
-    assert wb.sheets[0].filtered_rows == frozenset({2})
+    assert wb.sheets[0].filtered_rows == frozenset(filtered)
 
 
 # -------------------------------------------------------------------- financial

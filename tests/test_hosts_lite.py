@@ -13,8 +13,6 @@ import os
 os.environ.setdefault("XLWINGS_ON_SERVER", "true")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
-import ast
-import asyncio
 import fcntl
 import importlib.metadata
 import json
@@ -24,13 +22,13 @@ import sys
 import tempfile
 import venv
 from pathlib import Path
-from typing import Any
 
 import pytest
 import xlwings
 import xlwings.server
 from click.testing import CliRunner
-from host_helpers import host_range
+from host_helpers import assert_bundle_imports_only
+from lite_helpers import CALLS, here_call, lite_payload
 
 from addin.cli import main as cli
 from addin.hosts import officejs
@@ -48,13 +46,6 @@ from addin.registry import FUNCTIONS
 pytestmark = pytest.mark.slow
 
 PINS = {name: importlib.metadata.version(name) for name in ("numpy", "xlwings")}
-CALLS: list[tuple[str, list[Any]]] = [
-    (spec.name, list(ex.args)) for spec in FUNCTIONS for ex in spec.examples
-] + [
-    ("MONEY", [[[1.005], [None], [{"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}]], None, None]),
-    ("TIERED", [8, [[0, 20], [5, 40]], "不存在", None]),
-    ("ALLOCATE", [100, [[0, 0]], None]),
-]
 
 
 def _venv_dir() -> Path:
@@ -99,17 +90,6 @@ def lite_python() -> Path:
     return python
 
 
-def _payload(name: str, args: list[Any]) -> dict[str, Any]:
-    return {
-        "func_name": name,
-        "args": [host_range(a) for a in args],
-        "caller_address": "Office.js[Book1.xlsx]Sheet1!A1",
-        "version": xlwings.__version__,
-        "client": "Office.js",
-        "runtime": "1.4",
-    }
-
-
 RUNNER = r'''
 import json, sys, traceback
 sys.path.insert(0, sys.argv[1])
@@ -140,14 +120,6 @@ except TypeError:
     out["traceback"] = traceback.format_exc()
 print(json.dumps(out))
 '''
-
-
-def here_call(payload: dict[str, Any]) -> Any:
-    """The same call through this project's addin.hosts.officejs, errors caught as Lite does."""
-    try:
-        return asyncio.run(xlwings.server.custom_functions_call(payload, officejs))
-    except xlwings.XlwingsError as e:
-        return {"error": str(e)}
 
 
 def test_bundle_files(tmp_path: Path) -> None:
@@ -184,28 +156,9 @@ def test_pinned_xlwings_is_the_tested_one_and_meets_the_floor() -> None:
 def test_bundle_imports_only_numpy_xlwings_and_stdlib() -> None:
     """main.py and every module it carries import nothing beyond the stdlib, numpy, xlwings
     and the bundled modules themselves."""
-    tree = ast.parse(build_main())
-    sources: dict[str, str] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "_SOURCES":
-            entries: dict[str, tuple[bool, str]] = ast.literal_eval(node.value)
-            sources = {name: source for name, (_, source) in entries.items()}
+    sources = assert_bundle_imports_only(build_main(), {"numpy", "xlwings"})
     assert set(SHIPPED_MODULES) < set(sources)
     assert {"udfs", "udfs.errors", "udfs.bands", "udfs.scoring", "udfs.ranking", "udfs.money"} <= set(sources)
-    allowed_roots = set(sys.stdlib_module_names) | {"numpy", "xlwings", "udfs", "addin"}
-    for name, source in [("main", build_main()), *sources.items()]:
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Import):
-                roots = {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                roots = {node.module.split(".")[0]}
-            else:
-                continue
-            assert roots <= allowed_roots, f"{name} imports {roots - allowed_roots}"
-            for root in roots & {"udfs", "addin"}:
-                module = node.module if isinstance(node, ast.ImportFrom) else None
-                if module:
-                    assert module in sources or module == root, f"{name} imports unbundled {module}"
 
 
 def test_bundle_computes_in_a_fresh_venv(lite_python: Path, tmp_path: Path) -> None:
@@ -213,7 +166,7 @@ def test_bundle_computes_in_a_fresh_venv(lite_python: Path, tmp_path: Path) -> N
     bundle), exposes every registry function as JX.NAME and computes what the project does."""
     out_dir = tmp_path / "lite"
     write_bundle(out_dir)
-    payloads = [_payload(name, args) for name, args in CALLS]
+    payloads = [lite_payload(name, args, xlwings.__version__) for name, args in CALLS]
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env.update(XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial")
     proc = subprocess.run(
@@ -229,7 +182,7 @@ def test_bundle_computes_in_a_fresh_venv(lite_python: Path, tmp_path: Path) -> N
     assert got["exported"] == [s.name for s in FUNCTIONS]
     assert sorted(f["name"] for f in got["meta"]["functions"]) == sorted(f"JX.{s.name}" for s in FUNCTIONS)
     here = [here_call(p) for p in payloads]
-    assert got["results"] == json.loads(json.dumps(here))
+    assert got["results"] == here
     assert got["meta"] == json.loads(json.dumps(xlwings.server.custom_functions_meta(officejs)))
     bad_keyword = got["results"][-2]
     assert bad_keyword["error"].startswith("TIERED: 参数 mode")

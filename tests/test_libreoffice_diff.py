@@ -32,7 +32,7 @@ from typing import Any
 import openpyxl
 import pytest
 from external import SharedDir, shared_files
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from openpyxl.workbook.defined_name import DefinedName
 
@@ -155,7 +155,7 @@ def test_refresh_engine_libreoffice_gives_golden(
 ) -> None:
     """``jixiao refresh --engine libreoffice`` writes the golden values into the
     original package, changing only the cached values of the sheets."""
-    from addin.refresh.cli import refresh_file
+    from addin.refresh.job import refresh_file
 
     golden = json.loads(golden_path.read_text("utf-8"))
     spec = json.loads((ROOT / "workbooks" / "specs" / f"{golden['template']}.json").read_text("utf-8"))
@@ -466,18 +466,22 @@ def libreoffice_departs(
     return None
 
 
-#: CI runs a fixed, small set of examples; ``JIXIAO_LO_EXAMPLES=200`` explores
-#: more (and new ones each run).
-_EXAMPLES = os.environ.get("JIXIAO_LO_EXAMPLES")
+def fuzz_settings(examples: int) -> settings:
+    """CI runs a fixed, small set of ``examples``; ``JIXIAO_LO_EXAMPLES=200``
+    explores more (and new ones each run). No shrinking: a batch of cells is
+    its own report, and LibreOffice is too slow to shrink against."""
+    more = os.environ.get("JIXIAO_LO_EXAMPLES")
+    return settings(
+        max_examples=int(more or examples),
+        deadline=None,
+        derandomize=more is None,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
 
 
 @pytest.mark.libreoffice
-@settings(
-    max_examples=int(_EXAMPLES or 12),
-    deadline=None,
-    derandomize=_EXAMPLES is None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzz_settings(12)
 @given(spec=workbooks())
 def test_random_workbooks_agree(spec: dict[str, Any], office: LibreOffice, tmp_path: Path) -> None:
     """Random data through a random batch of Excel and contract functions: both

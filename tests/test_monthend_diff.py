@@ -162,6 +162,19 @@ def _people_book(path: Path, n: int, rate: float, far: bool = False) -> Path:
     return path
 
 
+def _pay_book(path: Path, bases: list[float], *, error_for: str | None = None) -> Path:
+    """A small pay sheet: 工号, 姓名, 基数 and a formula column 奖金 = 基数 × 1."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "奖金"
+    ws.append(["工号", "姓名", "基数", "奖金"])
+    for i, (key, name, base) in enumerate(zip(["A1", "A2", "A3"], ["张三", "李四", "王五"], bases, strict=True)):
+        r = i + 2
+        ws.append([key, name, base, "=1/0" if key == error_for else f"=C{r}*1"])
+    wb.save(path)
+    return path
+
+
 def test_diff_against_a_far_cell_walks_the_cells_present(tmp_path: Path) -> None:
     """A workbook with one cell at XFD1048576: the layout is found from the
     cells present, not by visiting every row × column (it looped for hours)."""
@@ -202,3 +215,49 @@ def test_diff_report_never_asks_openpyxl_for_max_row(
     assert page.max_row == 1 + 300 + 1  # header, people, totals
     assert page.cell(2, 4).number_format == "#,##0.00;[Red]-#,##0.00"
     assert page.cell(302, 1).font.bold
+def test_changes_that_cancel_keep_the_totals_and_errors_are_named(tmp_path: Path) -> None:
+    """A +35 and a −35 net to 0 but the totals block stays; an error cell is
+    counted and named beside the totals it is left out of."""
+    old = _pay_book(tmp_path / "old.xlsx", [100, 200, 300])
+    new = _pay_book(tmp_path / "new.xlsx", [135, 165, 300], error_for="A3")
+    result = CliRunner().invoke(main, ["diff", str(old), str(new)])
+    assert result.exit_code == 1, result.output
+    assert "合计（错误值不计入）/ totals" in result.output
+    assert "+35" in result.output
+    assert "-35" in result.output
+    assert "新文件 / new 1 个错误值" in result.output
+    assert "A3（王五）" in result.output
+    sheet = compare(old, new).sheets[0]
+    assert sheet.totals["奖金"] == (600.0, 300.0, -300.0)
+    assert sheet.errors["奖金"] == ([], ["A3（王五）"])
+
+
+def test_against_a_values_copy_people_keep_their_names(tmp_path: Path) -> None:
+    """The new file is a --values copy (no formulas): still compared person by person."""
+    old = _pay_book(tmp_path / "old.xlsx", [100, 200, 300])
+    new = _pay_book(tmp_path / "new.xlsx", [100, 250, 300])
+    done = CliRunner().invoke(main, ["refresh", str(new), "--values"])
+    assert done.exit_code == 0, done.output
+    values = tmp_path / "new.values.xlsx"
+    assert values.is_file()
+    sheet = compare(old, values).sheets[0]
+    assert sheet.mode == "rows"
+    assert [(p.key, p.label) for p in sheet.changed] == [("A2", "李四")]
+    assert sheet.changed[0].changes[0].difference == 50.0
+
+
+def test_one_language_with_lang(tmp_path: Path) -> None:
+    """``--lang en`` / ``--lang zh``: the report in one language."""
+    old = _pay_book(tmp_path / "old.xlsx", [100, 200, 300])
+    new = _pay_book(tmp_path / "new.xlsx", [135, 165, 300], error_for="A3")
+    en = CliRunner().invoke(main, ["diff", str(old), str(new), "--lang", "en"])
+    assert en.exit_code == 1, en.output
+    assert "totals (error values left out)" in en.output
+    assert "1 error values in the new file, not in the total" in en.output
+    assert "合计" not in en.output
+    assert "变化" not in en.output
+    zh = CliRunner().invoke(main, ["diff", str(old), str(new), "--lang", "zh"])
+    assert "合计（错误值不计入）" in zh.output
+    assert "新文件 1 个错误值" in zh.output
+    assert "totals" not in zh.output
+    assert "Old" not in zh.output

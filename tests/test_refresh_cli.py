@@ -9,13 +9,14 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from cli_helpers import assert_no_traceback, run_cli
 from cli_helpers import small_workbook as workbook
 from click.testing import Result
 from external import SharedDir, shared_files
 
-import addin.refresh.cli as cli
+import addin.refresh.job as job
 from addin.xlsx.model import (
     CellRef,
     CellValue,
@@ -61,7 +62,7 @@ def fake_calculate(wb: Workbook, source: Path) -> Results:
 @pytest.fixture
 def fake_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Refresh with :func:`fake_calculate` instead of the real engine."""
-    monkeypatch.setattr(cli, "load_engine", lambda name: fake_calculate)
+    monkeypatch.setattr(job, "load_engine", lambda name: fake_calculate)
 
 
 def run(*args: str | Path) -> Result:
@@ -284,7 +285,7 @@ def test_internal_error_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     def broken(wb: Workbook, source: Path) -> Results:
         raise ZeroDivisionError("bug")
 
-    monkeypatch.setattr(cli, "load_engine", lambda name: broken)
+    monkeypatch.setattr(job, "load_engine", lambda name: broken)
     monkeypatch.delenv("JIXIAO_DEBUG", raising=False)
     src = workbook("types07.xlsx", tmp_path)
     result = run(src)
@@ -407,7 +408,7 @@ def test_engine_failure_on_one_workbook_is_exit_2(
     def gives_up(wb: Workbook, source: Path) -> Results:
         raise RefreshError("LibreOffice 无法打开 / LibreOffice could not open the file")
 
-    monkeypatch.setattr(cli, "load_engine", lambda name: gives_up)
+    monkeypatch.setattr(job, "load_engine", lambda name: gives_up)
     src = workbook("types07.xlsx", tmp_path)
     result = run(src, "--lang", "en")
     assert result.exit_code == 2
@@ -416,41 +417,37 @@ def test_engine_failure_on_one_workbook_is_exit_2(
     assert not (tmp_path / "types07.refreshed.xlsx").exists()
 
 
-def test_a_killed_worker_is_retried_once_and_every_file_reported(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``--jobs 2`` with a worker killed: the pool breaks; every unfinished file
-    is tried once more (as the Dask path does), a file that kills its worker
-    twice is ``worker-died`` (exit 2), and all six files are reported — not a
-    BrokenProcessPool traceback with 2 of 6 written."""
-    import os
-    import signal
+def test_scheduler_without_the_cluster_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--scheduler local:2`` where dask.distributed is not installed: exit 2
+    (nothing written) with the command that installs it, no traceback."""
+    import sys
 
-    from cli_helpers import small_workbook
-
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for name in ("a", "b", "c", "d", "e", "f"):
-        small_workbook(f"{name}.xlsx", folder)
-    marker = tmp_path / "killed-once"
-
-    def killing(wb: Workbook, source: Path) -> Results:
-        if source.name == "b.xlsx" and not marker.exists():
-            marker.write_text("x")
-            os.kill(os.getpid(), signal.SIGKILL)
-        if source.name == "e.xlsx":
-            os.kill(os.getpid(), signal.SIGKILL)
-        return fake_calculate(wb, source)
-
-    monkeypatch.setattr(cli, "load_engine", lambda name: killing)
-    result = run(folder, "--jobs", "2", "--out", tmp_path / "out", "--json")
+    for name in [m for m in sys.modules if m.split(".")[0] in ("dask", "distributed")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "dask", None)  # import dask → ModuleNotFoundError
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    workbook("a.xlsx", tmp_path)
+    workbook("b.xlsx", tmp_path)
+    result = run_cli("refresh", tmp_path, "--scheduler", "local:2")
     assert_no_traceback(result)
-    document = json.loads(result.output)
-    statuses = {Path(f["path"]).name: f["status"] for f in document["files"]}
-    assert statuses == {
-        "a.xlsx": "ok", "b.xlsx": "ok", "c.xlsx": "ok", "d.xlsx": "ok",
-        "e.xlsx": "worker-died", "f.xlsx": "ok",
-    }  # fmt: skip
-    assert document["exit_code"] == 2
-    written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx", "f.xlsx"]
+    assert result.exit_code == 2
+    assert "pip install 'jixiao[cluster]'" in result.output
+    assert not list(tmp_path.glob("*.refreshed.xlsx"))
+
+
+def test_folder_reports_name_files_by_their_path_in_the_folder(tmp_path: Path) -> None:
+    """Two 奖金表.xlsx in 东区/ and 西区/ are told apart; no TODAY() line when
+    no formula is volatile, one when TODAY() was computed."""
+    for region in ("东区", "西区"):
+        (tmp_path / "月结" / region).mkdir(parents=True)
+        workbook("奖金表.xlsx", tmp_path / "月结" / region)
+    result = run(tmp_path / "月结")
+    assert result.exit_code == 0, result.output
+    assert "✓ 东区/奖金表.xlsx → 奖金表.refreshed.xlsx" in result.output
+    assert "✓ 西区/奖金表.xlsx → 奖金表.refreshed.xlsx" in result.output
+    assert "TODAY()" not in result.output
+    volatile_book = tmp_path / "today.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = "=TODAY()"
+    book.save(volatile_book)
+    assert "TODAY() 取" in run(volatile_book).output

@@ -23,7 +23,7 @@ from cli_helpers import copy_excel_file as copy
 from click.testing import Result
 from external import require
 
-import addin.refresh.cli as cli
+import addin.refresh.job as job
 import addin.xlsx.writer as writer_module
 from addin.xlsx.model import CellValue, Coord, Results, Workbook
 from addin.xlsx.package import read_workbook
@@ -61,7 +61,7 @@ def twos(wb: Workbook, source: Path) -> Results:
 @pytest.fixture
 def fake_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Refresh with :func:`twos` instead of the real engine."""
-    monkeypatch.setattr(cli, "load_engine", lambda name: twos)
+    monkeypatch.setattr(job, "load_engine", lambda name: twos)
 
 
 def names(folder: Path) -> list[str]:
@@ -111,7 +111,7 @@ def test_folder_run_reports_every_file_past_a_bug(
             raise ZeroDivisionError("bug")
         return twos(wb, source)
 
-    monkeypatch.setattr(cli, "load_engine", lambda name: sometimes_broken)
+    monkeypatch.setattr(job, "load_engine", lambda name: sometimes_broken)
     monkeypatch.delenv("JIXIAO_DEBUG", raising=False)
     copy("types07.xlsx", tmp_path, "a.xlsx")
     copy("types07.xlsx", tmp_path, "b.xlsx")
@@ -290,7 +290,7 @@ def test_input_replaced_during_the_run_is_exit_2(
         os.replace(tmp_path / "new.xlsx", source)
         return results
 
-    monkeypatch.setattr(cli, "load_engine", lambda name: meddling)
+    monkeypatch.setattr(job, "load_engine", lambda name: meddling)
     result = run(src, "--lang", "en")
     assert_no_traceback(result)
     assert result.exit_code == 2
@@ -309,7 +309,7 @@ def test_engine_and_writer_share_the_bytes(tmp_path: Path, monkeypatch: pytest.M
             reads.append(self)
         return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cli, "load_engine", lambda name: twos)
+    monkeypatch.setattr(job, "load_engine", lambda name: twos)
     monkeypatch.setattr(Path, "open", counting)
     assert run(src).exit_code == 0
     assert len(reads) == 1
@@ -328,7 +328,7 @@ def test_excel_error_value_reason_reaches_the_summary() -> None:
     """The kernel's reason travels with the error value into the report."""
     wb = Workbook([])
     results = Results({"S": {(1, 1): ExcelError("#VALUE!", "不是数字 / not a number")}})
-    cells = cli._error_cells(results, wb)
+    cells = job._error_cells(results, wb)
     assert [(c.where, c.error, c.reason) for c in cells] == [
         ("S!A1", "#VALUE!", "不是数字 / not a number")
     ]
@@ -453,3 +453,18 @@ def test_an_output_whose_parent_is_a_file_names_the_output(tmp_path: Path) -> No
     assert_no_traceback(result)
     assert result.exit_code == 2
     assert str(dest) in result.output
+def test_values_copy_is_recognised_by_validate(tmp_path: Path) -> None:
+    """``jixiao validate`` of the ``--values`` copy: one note saying what it is
+    (and to validate the original), not a "clear this cell" problem per result
+    cell; exit 0. (A working copy with a result pasted as a value is still
+    reported at its cell: test_validate's mutations.)"""
+    from addin.validate import validate
+
+    src = tmp_path / "t1.xlsx"
+    shutil.copyfile(TEMPLATE, src)
+    assert run(src, "--values").exit_code == 0
+    report = validate(tmp_path / "t1.values.xlsx")
+    assert report.problems == [], report.render_text()
+    assert len(report.notes) == 1
+    assert "refresh --values" in report.notes[0][1]
+    assert report.exit_code == 0

@@ -30,8 +30,14 @@ PACKAGE_HOSTS = (
 )
 
 #: The documents a reader of the repository sees.
-DOCS = sorted([ROOT / "README.md", *ROOT.glob("*/README.md"), *ROOT.glob("*/*/README.md"),
-               *(ROOT / "docs").glob("*.md")])
+#: Installed, git-ignored folders (npm packages, downloaded wheels) are not the repository's.
+INSTALLED = ("node_modules", ".cache", ".venv")
+DOCS = sorted(
+    doc
+    for doc in [ROOT / "README.md", *ROOT.glob("*/README.md"), *ROOT.glob("*/*/README.md"),
+                *(ROOT / "docs").glob("*.md")]
+    if doc.relative_to(ROOT).parts[0] not in INSTALLED
+)
 
 
 def test_no_package_host_in_the_repository() -> None:

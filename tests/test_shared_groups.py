@@ -337,9 +337,18 @@ def _outcome(wb: Workbook) -> object:
         return type(exc).__name__, sorted((str(c), m) for c, m in exc.cells)
 
 
-def test_grouped_and_expanded_agree_over_the_excel_corpus(shared_dir: SharedDir) -> None:
+def test_grouped_and_expanded_agree_over_the_excel_corpus(
+    shared_dir: SharedDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every corpus workbook with shared formulas calculates to the same values
-    (or the same refusal) with its groups as with each cell's own text."""
+    (or the same refusal) with its groups as with each cell's own text (NOW()
+    held at one instant: the two calculations are seconds apart)."""
+    import datetime
+
+    from addin.refresh.functions import volatile
+
+    instant = datetime.datetime(2026, 12, 7, 8, 30, 0)
+    monkeypatch.setattr(volatile, "now", lambda: instant)
     files = 0
     for path in sorted((shared_dir / "excel-corpus").rglob("*.xls[xm]")):
         try:

@@ -101,3 +101,13 @@ def test_wheel_installs_and_runs(tmp_path: Path) -> None:
 
     ok(run(jixiao, "lite-bundle", tmp_path / "lite", cwd=tmp_path))
     assert {p.name for p in (tmp_path / "lite").iterdir()} == {"main.py", "requirements.txt"}
+
+    # the first hour as the README tells it: a template out of the installed
+    # package, refreshed, its slips (from outside the checkout, no source tree)
+    listed = ok(run(jixiao, "new", "--list", cwd=tmp_path))
+    assert "t8-xiaoshoubu" in listed
+    ok(run(jixiao, "new", "t2", "-o", tmp_path / "网销.xlsx", cwd=tmp_path))
+    ok(run(jixiao, "refresh", tmp_path / "网销.xlsx", cwd=tmp_path))
+    slips = ok(run(jixiao, "slips", tmp_path / "网销.refreshed.xlsx", "--split", tmp_path / "slips", cwd=tmp_path))
+    assert "与表中合计一致" in slips
+    assert len(list((tmp_path / "slips").glob("*.xlsx"))) == 32

@@ -13,17 +13,18 @@ so the lines can never disagree with the cell.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from udfs._bands import BandTable
-from udfs._inputs import scalar_number
-from udfs._keywords import METHOD, MODE, SIDE, TIES
+from udfs.band_table import BandTable
 from udfs.bands import band, point_bonus, tier_detail, tiered
 from udfs.errors import ExcelError
+from udfs.inputs import scalar_number
+from udfs.keywords import METHOD, MODE, SIDE, TIES
 from udfs.ranking import PrizeTable, Standing, rank_prize, rankx, standing
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "explain_rank_prize",
     "explain_rankx",
     "explain_tiered",
+    "in_language",
     "number_text",
 ]
 
@@ -61,6 +63,44 @@ def number_text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
+
+
+#: a slash between the Chinese and the English of a bilingual line
+_LANGUAGE_SPLIT = re.compile(r" ?/ ")
+
+
+def in_language(line: str, lang: str) -> str:
+    """One language of a bilingual explanation line "中文 / English" (``lang``
+    "zh" or "en"); a line in one language only is returned as it is. The
+    slash that turns English follows a Chinese character or comes before a
+    word — not the "/ 2" of a division written in the Chinese part.
+
+    >>> in_language("结果 / result: 150", "en")
+    'result: 150'
+    >>> in_language("均分：(200 + 100) / 2 = 150（到分）/ share: (200 + 100) / 2 = 150", "zh")
+    '均分：(200 + 100) / 2 = 150（到分）'
+    >>> in_language("  0–5：数量 5 × 费率 20 = 100 / quantity 5 × rate 20 = 100", "en")
+    '  quantity 5 × rate 20 = 100'
+    >>> in_language("97.5 分 × 40 = 3900（到分）/ 97.5 points × 40 = 3900", "zh")
+    '97.5 分 × 40 = 3900（到分）'
+
+    A label shared by both ("结果 / result: 35") keeps its value in Chinese:
+
+    >>> in_language("结果 / result: 35", "zh")
+    '结果：35'
+    """
+    for found in _LANGUAGE_SPLIT.finditer(line):
+        before = line[: found.start()].rstrip()
+        after = line[found.end():]
+        if before and (not before[-1].isascii() or (after and not after[0].isdigit() and not after[0].isspace())):
+            indent = line[: len(line) - len(line.lstrip())]
+            if lang != "zh":
+                return indent + after
+            label, colon, value = after.partition(": ")
+            if colon and label.replace(" ", "").isalpha() and label.isascii() and "：" not in before:
+                return f"{before}：{value}"
+            return before
+    return line
 
 
 def _scalar(result: Any) -> Any:

@@ -161,6 +161,19 @@ class FreeSheet:
     print_rows: str | None = None
 
 
+@dataclass(frozen=True)
+class Slip:
+    """The pay slip (工资条) of a template, by column headers: the data sheet,
+    its key and name columns, the columns a slip shows (all but ``leave_out``)
+    and the columns whose sum is what a person is paid."""
+
+    sheet: str
+    key: str
+    name: str
+    paid: tuple[str, ...]
+    leave_out: tuple[str, ...] = ()
+
+
 @dataclass
 class Template:
     """Everything one template file holds."""
@@ -174,6 +187,7 @@ class Template:
     tables: list[ParamTable]
     sheets: list[DataSheet | FreeSheet]  # in workbook order after 说明 and 参数
     source: str = ""  # the source documents by title, and the scheme
+    slip: Slip | None = None  # the pay slip ``jixiao slips`` makes
 
     def data_sheet(self, name: str) -> DataSheet:
         for s in self.sheets:

@@ -7,7 +7,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from addin.validate.structure import contract_calls
-from workbooks.model import FIRST_ROW, HEADER_ROW, DataSheet, FreeSheet, Template
+from workbooks.model import FIRST_ROW, HEADER_ROW, DataSheet, FreeSheet, Slip, Template
 from workbooks.params_layout import PARAM_SHEET, layout_params
 from workbooks.writer import README_SHEET, defined_names
 
@@ -95,6 +95,7 @@ def build_spec(t: Template) -> dict[str, Any]:
             lists.append({"name": tb.name, "range": f"{PARAM_SHEET}!{rng}"})
     params = [{"name": s.name, "sheet": PARAM_SHEET, "cell": lay.scalar_cells[s.name], "kind": s.kind,
                "choices": list(s.choices) if s.choices else None} for s in t.scalars]
+    slip = {"slip": slip_entry(t, t.slip)} if t.slip is not None else {}
     return {
         "format": SPEC_FORMAT,
         "template": t.id,
@@ -113,4 +114,16 @@ def build_spec(t: Template) -> dict[str, Any]:
         "weight_groups": weights,
         "prize_tables": prizes,
         "lists": lists,
+        **slip,
+    }
+
+
+def slip_entry(t: Template, slip: Slip) -> dict[str, Any]:
+    """The spec's ``slip`` entry (format: docs/spec-format.md) from the template's headers."""
+    s = t.data_sheet(slip.sheet)
+    shown = [c.header for c in s.cols if c.header not in slip.leave_out]
+    return {
+        "sheet": s.name, "header_row": HEADER_ROW, "first_row": FIRST_ROW, "last_row": s.last_row,
+        "key": s.letter(slip.key), "name": s.letter(slip.name),
+        "columns": [s.letter(h) for h in shown], "paid": [s.letter(h) for h in slip.paid],
     }

@@ -6,6 +6,7 @@
 * :mod:`addin.hosts.classic` — classic xlwings UDFs (Windows Excel);
 * :mod:`addin.hosts.officejs` — Office.js custom functions (xlwings Server);
 * :mod:`addin.hosts.lite` — the xlwings Lite bundle (``jixiao lite-bundle``);
+* :mod:`addin.hosts.wps` — the WPS 表格 JS add-in (``jixiao wps-addin``);
 * :mod:`addin.hosts.template` — a template respelt for one host (``jixiao template``).
 
 A new host is one module here (and its ``tests/test_hosts_NAME.py``). This

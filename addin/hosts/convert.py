@@ -24,6 +24,10 @@ and kernel errors as the error value each host can show:
   ``generate_vba_wrapper``: ``NAME = Err.Description``), i.e. a traceback in
   the cell; so the reason is written after the spelling instead: the text
   still starts with ``#`` (``COUNTIF(range,"#*")`` finds it) and says why.
+* wps (WPS 表格 JS add-in, :mod:`addin.hosts.wps`): as classic — the spelling
+  and the reason as text. WPS's custom-function API (``wps.AddCustomFunction``,
+  npm ``et-jsapi-declare``) documents no way to return an error value, so the
+  text is what every WPS shows (see docs/wps.md).
 * officejs: a call that fails as a whole with ``#VALUE!`` and a reason
   (bad keyword, unsorted table, wrong shape) raises the host's error class
   (``xlwings.XlwingsError``) with the reason, Chinese then English: xlwings
@@ -85,11 +89,13 @@ __all__ = [
     "excel_serial",
     "from_host",
     "host_error",
+    "kernel_cell",
+    "kernel_result",
     "make_wrapper",
     "to_host",
 ]
 
-Host = Literal["classic", "officejs", "calc"]
+Host = Literal["classic", "officejs", "calc", "wps"]
 
 #: Excel's limit for a function's and an argument's description in the wizard
 #: (``Application.MacroOptions``).
@@ -237,7 +243,7 @@ def host_error(error: ExcelError, host: Host) -> str:
     >>> host_error(ExcelError("#N/A", "低于第一档 / below the first band"), "classic")
     '#N/A 低于第一档 / below the first band'
     """
-    if host == "classic":
+    if host in ("classic", "wps"):
         return f"{error.code} {error.message}" if error.message else error.code
     return error.code if error.code in _OFFICEJS_OUTPUT_ERRORS else "#VALUE!"
 
@@ -257,42 +263,82 @@ def calc_error(error: ExcelError) -> float:
     return float(struct.unpack("<d", struct.pack("<Q", 0x7FF8000000000000 | code))[0])
 
 
-def _cell_to_host(value: Any, host: Host) -> Any:
+#: What a kernel result that is not a finite number becomes in a cell.
+NOT_FINITE = NUM.with_message("结果不是有限数 / result is not a finite number")
+
+
+def kernel_cell(value: Any, empty: Any = "") -> Any:
+    """One cell of a kernel result as every host and the engine hold it: a
+    plain Python value (numbers as ``float``), ``empty`` for an empty cell
+    (``""``: Excel shows empty text; Calc takes ``None``), an
+    :class:`~udfs.errors.ExcelError` kept as it is (NaN and infinities become
+    #NUM! with the reason), a date as its Excel serial.
+
+    >>> kernel_cell(np.int64(3)), kernel_cell(None), kernel_cell(float("nan")).code
+    (3.0, '', '#NUM!')
+    """
     if isinstance(value, np.generic):
         value = value.item()
     if value is None:
-        return None if host == "calc" else ""
-    if isinstance(value, float) and not math.isfinite(value):
-        value = NUM
-    if isinstance(value, ExcelError):
-        return calc_error(value) if host == "calc" else host_error(value, host)
+        return empty
+    if isinstance(value, bool | str | ExcelError):
+        return value
+    if isinstance(value, int | float):
+        f = float(value)  # a UNO hyper is no number to Calc; Excel's numbers are doubles
+        return f if math.isfinite(f) else NOT_FINITE
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return excel_serial(value)
-    if host == "calc" and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)  # a UNO hyper is no number to Calc
+    return value
+
+
+def kernel_result(result: Any, empty: Any = "") -> Any:
+    """A kernel result as cells hold it (:func:`kernel_cell`): a scalar, or a
+    2-D object array (a 1-D result is one row) — the one normaliser of kernel
+    values, for every host (:func:`to_host`) and the refresh engine.
+
+    >>> kernel_result(np.array([1.5, 2.0])).tolist()
+    [[1.5, 2.0]]
+    """
+    if isinstance(result, np.ndarray):
+        if result.ndim == 0:
+            return kernel_cell(result.item(), empty)
+        arr = result.reshape(1, -1) if result.ndim == 1 else result
+        out = np.empty(arr.shape, dtype=object)
+        if arr.dtype.kind == "f" and np.isfinite(arr).all():
+            out[...] = (arr + 0.0).tolist()  # the common case at C speed (-0.0 as 0.0)
+        else:
+            for idx, x in np.ndenumerate(arr):
+                out[idx] = kernel_cell(x, empty)
+        return out
+    if isinstance(result, list | tuple):
+        rows = result if all(isinstance(r, list | tuple) for r in result) else [result]
+        return [[kernel_cell(c, empty) for c in row] for row in rows]
+    return kernel_cell(result, empty)
+
+
+def _cell_to_host(value: Any, host: Host) -> Any:
+    if isinstance(value, ExcelError):
+        return calc_error(value) if host == "calc" else host_error(value, host)
     return value
 
 
 def to_host(result: Any, host: Host) -> Any:
-    """A kernel result as ``host`` takes it: a scalar or a 2-D list.
+    """A kernel result as ``host`` takes it: a scalar or a 2-D list
+    (:func:`kernel_result`, errors as ``host`` shows them).
 
-    >>> to_host(np.array([[1.5, np.nan]]), "classic")
+    >>> to_host(np.array([[1.5, np.nan]]), "officejs")
     [[1.5, '#NUM!']]
     >>> to_host(ExcelError("#VALUE!", "参数 mode …"), "officejs")
     '#VALUE!'
     >>> to_host(None, "classic")
     ''
     """
-    if isinstance(result, np.ndarray):
-        if result.ndim == 0:
-            return _cell_to_host(result.item(), host)
-        if result.ndim == 1:
-            result = result.reshape(1, -1)
-        return [[_cell_to_host(c, host) for c in row] for row in result.tolist()]
-    if isinstance(result, list | tuple):
-        rows = result if all(isinstance(r, list | tuple) for r in result) else [result]
-        return [[_cell_to_host(c, host) for c in row] for row in rows]
-    return _cell_to_host(result, host)
+    cells = kernel_result(result, None if host == "calc" else "")
+    if isinstance(cells, np.ndarray):
+        cells = cells.tolist()
+    if isinstance(cells, list):
+        return [[_cell_to_host(c, host) for c in row] for row in cells]
+    return _cell_to_host(cells, host)
 
 
 def calc_rows(result: Any, text: bool = False) -> tuple[tuple[Any, ...], ...]:
@@ -440,7 +486,7 @@ def make_wrapper(
     worksheet_function.__qualname__ = spec.name
     if module is not None:
         worksheet_function.__module__ = module
-    limit = CLASSIC_HELP_LIMIT if host == "classic" else OFFICEJS_HELP_LIMIT
+    limit = OFFICEJS_HELP_LIMIT if host == "officejs" else CLASSIC_HELP_LIMIT
     worksheet_function.__doc__ = function_help(spec, limit)
     return worksheet_function
 
@@ -466,7 +512,7 @@ def bind(
     (the module defining it); ``raise_as`` is the host's error class for
     whole-call errors (see :func:`call`). Returns the names defined.
     """
-    arg_limit = CLASSIC_HELP_LIMIT if host == "classic" else OFFICEJS_ARG_HELP_LIMIT
+    arg_limit = OFFICEJS_ARG_HELP_LIMIT if host == "officejs" else CLASSIC_HELP_LIMIT
     defined = []
     for spec in functions:
         f = make_wrapper(spec, host, target.get("__name__"), raise_as)

@@ -1,4 +1,4 @@
-"""``jixiao template WORKBOOK --host classic|lite|server``: a template in one host's spelling.
+"""``jixiao template WORKBOOK --host classic|lite|server|wps``: a template in one host's spelling.
 
 Excel stores a call to a worksheet function differently for each add-in path,
 and a workbook only calculates where its spelling is the one the loaded add-in
@@ -14,6 +14,14 @@ registers:
   in front (``XLWINGS`` by default, setting ``XLWINGS_FUNCTIONS_NAMESPACE``;
   ``XLWINGS_DEV`` etc. outside production): ``_xldudf_XLWINGS_JX_TIERED(``,
   shown as ``=XLWINGS.JX.TIERED(``.
+* **wps** (the WPS 表格 JS add-in, :mod:`addin.hosts.wps`): ``JX.TIERED(``.
+  Known: WPS add-in functions are typed and shown as ``命名空间.函数名(…)``
+  (``JX.TIERED``), registered under the manifest's namespace. An assumption
+  until checked in WPS: that WPS writes that same text into the ``.xlsx``
+  (no ``_xldudf_``/``_xll.`` prefix, which are Excel's). If WPS turns out to
+  store another spelling, only this function changes; :func:`addin.registry.lookup`
+  already reads ``JX.TIERED`` back, so refresh and validate accept the file.
+  See docs/wps.md.
 
 Sources: Microsoft's answer in OfficeDev/Excel-Custom-Functions#108 (JS custom
 functions are saved with the ``_xldudf`` prefix; a name typed with dots while
@@ -64,8 +72,8 @@ __all__ = [
     "template_command",
 ]
 
-Host = Literal["classic", "lite", "server"]
-HOSTS: tuple[Host, ...] = ("classic", "lite", "server")
+Host = Literal["classic", "lite", "server", "wps"]
+HOSTS: tuple[Host, ...] = ("classic", "lite", "server", "wps")
 
 #: xlwings Server's default manifest namespace (``functions_namespace`` in its config).
 SERVER_NAMESPACE = "XLWINGS"
@@ -123,10 +131,12 @@ def host_spelling(spec: FunctionSpec, host: Host, server_namespace: str = SERVER
 
     >>> from addin.registry import by_name
     >>> [host_spelling(by_name("TIERED"), h) for h in HOSTS]
-    ['TIERED', '_xldudf_JX_TIERED', '_xldudf_XLWINGS_JX_TIERED']
+    ['TIERED', '_xldudf_JX_TIERED', '_xldudf_XLWINGS_JX_TIERED', 'JX.TIERED']
     """
     if host == "classic":
         return spec.name
+    if host == "wps":
+        return f"{NAMESPACE}.{spec.name}"
     namespaces = [server_namespace.upper()] if host == "server" and server_namespace else []
     return "_".join(["_xldudf", *namespaces, NAMESPACE, spec.name])
 
@@ -275,7 +285,8 @@ def _default_out(source: Path, host: Host) -> Path:
     "host",
     type=click.Choice(HOSTS),
     required=True,
-    help="加载项方式 / the add-in path: classic (Windows VBA), lite (xlwings Lite), server (xlwings Server)",
+    help="加载项方式 / the add-in path: classic (Windows VBA), lite (xlwings Lite), server (xlwings Server), "
+    "wps (WPS 表格 JS 加载项 / WPS Spreadsheets JS add-in)",
 )
 @click.option(
     "--out",

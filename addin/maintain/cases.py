@@ -3,8 +3,10 @@ read them, apply each case's inputs to the workbook in memory, recalculate
 with the refresh engine, compare each expectation.
 
 Addresses are ``"sheet!cell"`` or ``"key=value:column"`` — the row whose
-defined name ``key`` holds ``value``, in the defined name (or the header)
-``column`` — e.g. ``"工号=WX003:户数"``.
+defined name ``key`` (or, without one, the column under the header ``key``)
+holds ``value``, in the defined name (or the header) ``column`` — e.g.
+``"工号=WX003:户数"``. An address that names nothing fails its check (or, in
+``set``, its case) and the other cases still run.
 
 Comparison: money (the cell's formula calls ``MONEY``, or ``{money = …}``) to
 the fen, half away from zero; other numbers to 1e-9 relative; text exactly;
@@ -139,9 +141,9 @@ def locate(wb: Workbook, address: str) -> tuple[Sheet, Coord]:
     value, colon, column = rest.rpartition(":")
     if not eq or not colon:
         raise CasesError(f"{address}: 地址应为“表!单元格”或“名称=值:列” / expected 'sheet!cell' or 'name=value:column'")
-    key_ref = name_ref(wb, key.strip())
+    key_ref = name_ref(wb, key.strip()) or _header_column(wb, key.strip(), value)
     if key_ref is None or key_ref.sheet is None:
-        raise CasesError(f"{address}: 没有名称“{key}” / no defined name {key!r}")
+        raise CasesError(f"{address}: 没有名称或表头“{key}” / no defined name or header {key!r}")
     sheet = find_sheet(wb, key_ref.sheet)
     if sheet is None:
         raise CasesError(f"{address}: 名称“{key}”指向的工作表不存在 / the sheet of {key!r} is missing")
@@ -151,6 +153,21 @@ def locate(wb: Workbook, address: str) -> tuple[Sheet, Coord]:
         many = "多行" if rows else "没有一行"
         raise CasesError(f"{address}: “{key}”中{many}等于 {value!r} / {len(rows)} rows of {key!r} hold {value!r}")
     return sheet, (rows[0], _column(wb, sheet, key_ref, column.strip(), address))
+
+
+def _header_column(wb: Workbook, header: str, value: str) -> Ref | None:
+    """The column under a header cell reading ``header`` (no defined name
+    needed): the cells below it down to the sheet's last row. Of several such
+    headers, the one with ``value`` below it; ``None`` when none has."""
+    found: list[Ref] = []
+    for sheet in wb.sheets:
+        for (r, c), v in sheet.values.items():
+            if isinstance(v, str) and v.strip() == header and r < sheet.max_row:
+                found.append(Ref(sheet.name, r + 1, c, sheet.max_row, c))
+    holding = [ref for ref in found
+               if any(_same(wb.sheet(str(ref.sheet)).values.get((r, ref.left)), value)
+                      for r in range(ref.top, ref.bottom + 1))]  # fmt: skip
+    return holding[0] if len(holding) == 1 else None
 
 
 def _column(wb: Workbook, sheet: Sheet, key_ref: Ref, column: str, address: str) -> int:
@@ -242,13 +259,22 @@ def run_case(wb: Workbook, case: Case, explain_all: bool = False) -> list[Check]
     """
     from addin.maintain.explain import explain, plan
 
-    work = apply_inputs(wb, case.set)
-    targets = [(e, *locate(work, e.address)) for e in case.expect]
+    try:
+        work = apply_inputs(wb, case.set)
+    except CasesError as exc:  # an input that names nothing: this case fails, the others run
+        bad = next((a for a in case.set if _bad_address(wb, a)), "set")
+        return [Check(case.name, bad, bad, "address", case.set.get(bad), None, False, [str(exc)])]
+    targets = []
+    checks = []
+    for e in case.expect:
+        try:
+            targets.append((e, *locate(work, e.address)))
+        except CasesError as exc:  # one bad address is one failed check, not the end of the run
+            checks.append(Check(case.name, e.address, e.address, "address", e.value, None, False, [str(exc)]))
     scratch = plan(work, [(sheet, coord) for _e, sheet, coord in targets])
-    from addin.refresh.cli import with_deep_stack
+    from addin.refresh.job import with_deep_stack
 
     results = with_deep_stack(lambda: calculate(work))  # formulas as deep as Excel allows
-    checks = []
     for expect, sheet, coord in targets:
         anchor = array_anchor(sheet, coord)
         kind = _kind(expect, sheet, coord, anchor)
@@ -258,3 +284,11 @@ def run_case(wb: Workbook, case: Case, explain_all: bool = False) -> list[Check]
         checks.append(Check(case.name, expect.address, f"{sheet.name}!{to_a1(*coord)}", kind, expect.value,
                             got, ok, lines))
     return checks
+
+
+def _bad_address(wb: Workbook, address: str) -> bool:
+    try:
+        locate(wb, address)
+    except CasesError:
+        return True
+    return False

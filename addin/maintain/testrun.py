@@ -18,7 +18,7 @@ from addin.maintain.cases import CasesError, Check, load_cases, run_case
 from addin.summary import EXIT_NOT_WRITTEN
 from addin.xlsx.model import RefreshError, UnreadableWorkbookError, Workbook
 from addin.xlsx.package import read_workbook
-from udfs.explain import number_text
+from udfs.explain import in_language, number_text
 
 __all__ = ["cases_path", "run_file", "test_command"]
 
@@ -39,27 +39,44 @@ def run_file(workbook: Path, cases: Path, explain_all: bool = False) -> list[Che
     return checks
 
 
-def _show(v: Any) -> str:
+def _say(lang: str, zh: str, en: str) -> str:
+    """``zh en`` side by side (the default, Chinese first), or one of them."""
+    return zh if lang == "zh" else en if lang == "en" else f"{zh} {en}"
+
+
+def _show(v: Any, lang: str = "zh-en") -> str:
+    if v is None:
+        return _say(lang, "空白", "blank")
     return repr(v) if isinstance(v, str) else number_text(v)
 
 
-def render(checks: list[Check], verbose: bool = False) -> str:
-    """One line per case, then one per failed (or, verbose, every) expectation."""
+def render(checks: list[Check], verbose: bool = False, lang: str = "zh-en") -> str:
+    """One line per case, then one per failed (or, verbose, every) expectation;
+    ``lang`` "zh-en" (both, Chinese first), "zh" or "en"."""
     lines: list[str] = []
     by_case: dict[str, list[Check]] = {}
     for c in checks:
         by_case.setdefault(c.case, []).append(c)
     for name, items in by_case.items():
         bad = [c for c in items if not c.ok]
-        mark = "通过 PASS" if not bad else "失败 FAIL"
-        lines.append(f"[{mark}] {name}（{len(items) - len(bad)}/{len(items)}）")
+        mark = _say(lang, "通过", "PASS") if not bad else _say(lang, "失败", "FAIL")
+        count = f"{len(items) - len(bad)}/{len(items)}"
+        lines.append(f"[{mark}] {name}" + (f" ({count})" if lang == "en" else f"（{count}）"))
         for c in items if verbose else bad:
             where = c.where if c.address == c.where else f"{c.where} ({c.address})"
-            lines.append(f"  {where}: 期望 expected {_show(c.expected)}，实得 got {_show(c.got)}  [{c.kind}]")
-            lines.extend(f"    {x}" for x in c.explanation)
+            if c.kind == "address":  # the address names no cell: its reason follows
+                lines.append(f"  {where}: " + ("地址无效 / bad address" if lang == "zh-en"
+                                               else _say(lang, "地址无效", "bad address")))
+                lines.extend(f"    {in_language(x, lang) if lang != 'zh-en' else x}" for x in c.explanation)
+                continue
+            sep = "，" if lang != "en" else ", "
+            lines.append(f"  {where}: {_say(lang, '期望', 'expected')} {_show(c.expected, lang)}{sep}"
+                         f"{_say(lang, '实得', 'got')} {_show(c.got, lang)}  [{c.kind}]")
+            lines.extend(f"    {in_language(x, lang) if lang != 'zh-en' else x}" for x in c.explanation)
     failed = sum(1 for c in checks if not c.ok)
-    lines.append(f"{len(by_case)} 个用例，{len(checks)} 项检查，{failed} 项失败 / "
-                 f"{len(by_case)} cases, {len(checks)} checks, {failed} failed")
+    zh = f"{len(by_case)} 个用例，{len(checks)} 项检查，{failed} 项失败"
+    en = f"{len(by_case)} cases, {len(checks)} checks, {failed} failed"
+    lines.append(f"{zh} / {en}" if lang == "zh-en" else zh if lang == "zh" else en)
     return "\n".join(lines)
 
 
@@ -68,7 +85,9 @@ def render(checks: list[Check], verbose: bool = False) -> str:
 @click.argument("cases", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--explain", "explain_all", is_flag=True, help="每项都给出计算说明 / explain every check")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON for machines")
-def test_command(workbook: Path, cases: Path | None, explain_all: bool, as_json: bool) -> None:
+@click.option("--lang", type=click.Choice(["zh-en", "zh", "en"]), default="zh-en", show_default=True,
+              help="报告语言（默认中英并列，中文在前）/ report language (default both, Chinese first)")
+def test_command(workbook: Path, cases: Path | None, explain_all: bool, as_json: bool, lang: str) -> None:
     """运行工作簿的测试用例 / run a workbook's test cases (NAME.cases.toml).
 
     退出码 / exit code: 0 全部通过 all pass, 1 有用例失败 a case fails,
@@ -94,5 +113,5 @@ def test_command(workbook: Path, cases: Path | None, explain_all: bool, as_json:
             for c in checks
         ], ensure_ascii=False, indent=1, default=str))  # fmt: skip
     else:
-        click.echo(render(checks, explain_all))
+        click.echo(render(checks, explain_all, lang))
     sys.exit(0 if all(c.ok for c in checks) else 1)

@@ -21,22 +21,18 @@ Differences are decimal-exact: each float is taken at its shortest repr
 
 from __future__ import annotations
 
-import json
-import sys
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import click
-
-from addin.monthend.values import Loaded, formula_cells, load, plain, readable_or_exit
+from addin.monthend.values import Loaded, formula_cells, load, plain
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.model import CellValue, Sheet
 from udfs.errors import ExcelError
-from udfs.explain import number_text
+from udfs.explain import in_language, number_text
 
-__all__ = ["Change", "SheetDiff", "WorkbookDiff", "compare", "diff_command"]
+__all__ = ["Change", "SheetDiff", "WorkbookDiff", "compare", "render"]
 
 EXIT_SAME, EXIT_DIFFERENT = 0, 1
 
@@ -78,6 +74,9 @@ class SheetDiff:
     removed: list[Person] = field(default_factory=list)
     #: column → (old total, new total, difference), numeric result columns only
     totals: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    #: column → the people (keys) whose cell holds an error value, old and new:
+    #: left out of the totals, so they are counted and named beside them
+    errors: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
     #: mode "cells": every changed formula cell (address → change)
     cells: list[Change] = field(default_factory=list)
 
@@ -195,12 +194,24 @@ def _unique_filled(values: list[CellValue], filled: int) -> bool:
 
 
 def layout(
-    loaded: Loaded, sheet_name: str, spec: dict[str, Any] | None, key: str | None
-) -> Layout | None:
-    """The layout of ``sheet_name``, or ``None`` when no key column is found."""
+    loaded: Loaded, sheet_name: str, spec: dict[str, Any] | None, key: str | None,
+    like: Layout | None = None,
+) -> Layout | None:  # fmt: skip
+    """The layout of ``sheet_name``, or ``None`` when no key column is found.
+
+    A sheet without formulas (a ``--values`` copy) takes its result columns
+    from ``like``, the other file's layout of the sheet, by header text."""
     wb = loaded.workbook
     sheet = wb.sheet(sheet_name)
     results = formula_cells(wb, sheet_name)
+    if not results and like is not None:
+        header_row = like.header_row
+        headers = {c: _text(v) for (r, c), v in sheet.values.items() if r == header_row}
+        wanted = {like.headers.get(c) for c in like.result_cols} - {None, ""}
+        result_cols = sorted(c for c, h in headers.items() if h in wanted)
+        results = {(r, c) for r in range(header_row + 1, header_row + 2) for c in result_cols}
+        if not result_cols:
+            return None
     if not results:
         return None
     result_cols = sorted({c for _r, c in results})
@@ -268,7 +279,9 @@ def compare_sheet(
 ) -> SheetDiff:
     """Compare one sheet present in both workbooks."""
     lay_new = layout(new, sheet, spec, key)
-    lay_old = layout(old, sheet, spec, key) if lay_new else None
+    lay_old = layout(old, sheet, spec, key, like=lay_new)
+    if lay_new is None and lay_old is not None:  # the new file is a values copy
+        lay_new = layout(new, sheet, spec, key, like=lay_old)
     if lay_new is None or lay_old is None:
         return _compare_cells(old, new, sheet)
     so, sn = old.workbook.sheet(sheet), new.workbook.sheet(sheet)
@@ -308,7 +321,20 @@ def compare_sheet(
         if t_old is not None or t_new is not None:
             d_old, d_new = t_old or Decimal(0), t_new or Decimal(0)
             out.totals[h] = (float(d_old), float(d_new), float(d_new - d_old))
+        e_old = _error_keys(so, cols_old[h], people_old)
+        e_new = _error_keys(sn, cols_new[h], people_new)
+        if e_old or e_new:
+            out.errors[h] = (e_old, e_new)
     return out
+
+
+def _error_keys(sheet: Sheet, col: int, people: dict[str, tuple[int, str]]) -> list[str]:
+    """The people whose cell in ``col`` holds an error value (key and name)."""
+    return [
+        f"{k}（{label}）" if label else k
+        for k, (r, label) in people.items()
+        if isinstance(sheet.values.get((r, col)), ExcelError)
+    ]
 
 
 def _total(sheet: Sheet, col: int, rows: list[int]) -> Decimal | None:
@@ -372,89 +398,84 @@ def signed(v: float | None) -> str:
     return ("+" if v > 0 else "") + money(v)
 
 
-def render(result: WorkbookDiff) -> str:
-    """The terminal report (Chinese headers first, English alongside)."""
+def render(result: WorkbookDiff, lang: str = "zh-en") -> str:
+    """The terminal report: ``lang`` "zh-en" (Chinese first, English alongside),
+    "zh" or "en"."""
     from addin.textable import render as table
 
-    lines = [f"比较 / compare: {Path(result.old).name} → {Path(result.new).name}"]
-    lines += [f"  {n}" for n in result.notes]
+    def say(zh: str, en: str, sep: str = " / ") -> str:
+        return zh if lang == "zh" else en if lang == "en" else f"{zh}{sep}{en}"
+
+    def head(zh: str, en: str) -> str:  # a table heading: "旧值 Old"
+        return say(zh, en, " ")
+
+    lines = [f"{say('比较', 'compare')}: {Path(result.old).name} → {Path(result.new).name}"]
+    lines += [f"  {n if lang == 'zh-en' else in_language(n, lang)}" for n in result.notes]
     for n in result.only_old:
-        lines.append(f"工作表 {n} 只在旧文件中 / sheet only in the old file")
+        lines.append(say(f"工作表 {n} 只在旧文件中", f"sheet {n} only in the old file"))
     for n in result.only_new:
-        lines.append(f"工作表 {n} 只在新文件中 / sheet only in the new file")
+        lines.append(say(f"工作表 {n} 只在新文件中", f"sheet {n} only in the new file"))
+    kinds = {"变化": "changed", "新增": "added", "删除": "removed"}
     for s in result.sheets:
         if not s.different:
             continue
         lines.append("")
         if s.mode == "cells":
-            lines.append(f"【{s.sheet}】按单元格比较 / cell by cell: {len(s.cells)}")
+            lines.append(f"【{s.sheet}】{say('按单元格比较', 'cell by cell')}: {len(s.cells)}")
             rows = [[c.column, money(c.old), money(c.new), signed(c.difference)] for c in s.cells]
             lines.append(
-                table(["单元格 Cell", "旧值 Old", "新值 New", "差额 Diff"], rows,
+                table([head("单元格", "Cell"), head("旧值", "Old"), head("新值", "New"), head("差额", "Diff")], rows,
                       right=[False, True, True, True])
             )
             continue
-        lines.append(
-            f"【{s.sheet}】关键列 / key: {s.key}；变化 {len(s.changed)} 人 / changed，"
-            f"新增 {len(s.added)} / added，删除 {len(s.removed)} / removed"
-        )
+        zh = (f"【{s.sheet}】关键列 {s.key}；变化 {len(s.changed)} 人，新增 {len(s.added)}，删除 {len(s.removed)}")
+        en = (f"【{s.sheet}】key {s.key}; changed {len(s.changed)}, added {len(s.added)}, removed {len(s.removed)}")
+        if lang == "zh-en":
+            lines.append(
+                f"【{s.sheet}】关键列 / key: {s.key}；变化 {len(s.changed)} 人 / changed，"
+                f"新增 {len(s.added)} / added，删除 {len(s.removed)} / removed"
+            )
+        else:
+            lines.append(zh if lang == "zh" else en)
         rows = []
         for tag, people in (("变化", s.changed), ("新增", s.added), ("删除", s.removed)):
             for p in people:
                 for c in p.changes:
-                    rows.append([tag, p.key, p.label, c.column, money(c.old), money(c.new),
+                    rows.append([say(tag, kinds[tag], " "), p.key, p.label, c.column, money(c.old), money(c.new),
                                  signed(c.difference)])
         lines.append(
             table(
-                ["类型 Kind", s.key or "", s.label or "", "列 Column", "旧值 Old", "新值 New",
-                 "差额 Diff"],
+                [head("类型", "Kind"), s.key or "", s.label or "", head("列", "Column"), head("旧值", "Old"),
+                 head("新值", "New"), head("差额", "Diff")],
                 rows,
                 right=[False, False, False, False, True, True, True],
             )
         )
-        changed_totals = [(h, t) for h, t in s.totals.items() if t[2] != 0]
-        if changed_totals:
-            lines.append("合计 / totals")
+        touched = {c.column for p in (*s.changed, *s.added, *s.removed) for c in p.changes}
+        shown = [(h, t) for h, t in s.totals.items() if t[2] != 0 or h in touched or h in s.errors]
+        if shown:
+            lines.append(say("合计（错误值不计入）", "totals (error values left out)", "/ "))
             lines.append(
-                table(["列 Column", "旧合计 Old", "新合计 New", "差额 Diff"],
-                      [[h, money(a), money(b), signed(d)] for h, (a, b, d) in changed_totals],
-                      right=[False, True, True, True])
+                table([head("列", "Column"), head("旧合计", "Old"), head("新合计", "New"), head("差额", "Diff"),
+                       head("错误值", "Errors")],
+                      [[h, money(a), money(b), signed(d), _error_count(s.errors.get(h))]
+                       for h, (a, b, d) in shown],
+                      right=[False, True, True, True, False])
             )
+        for h, (e_old, e_new) in s.errors.items():
+            for side_zh, side_en, keys in (("旧文件", "old", e_old), ("新文件", "new", e_new)):
+                if keys:
+                    zh = f"  {h}：{side_zh} {len(keys)} 个错误值，未计入合计"
+                    en = f"  {h}: {len(keys)} error values in the {side_en} file, not in the total"
+                    if lang == "zh-en":
+                        zh = f"  {h}：{side_zh} / {side_en} {len(keys)} 个错误值，未计入合计 / error values not in the total"
+                    lines.append((zh if lang != "en" else en) + ": " + "、".join(keys))
     if not result.different:
-        lines.append("两个文件的计算结果相同 / no difference in computed results")
+        lines.append(say("两个文件的计算结果相同", "no difference in computed results"))
     return "\n".join(lines)
 
 
-# ----------------------------------------------------------------- command
-
-
-@click.command("diff", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
-@click.option("--key", help="关键列（表头或列字母）/ key column (header or column letter).")
-@click.option(
-    "--out", "out", type=click.Path(path_type=Path),
-    help="写出 xlsx 比较报告 / write an xlsx report.",
-)
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON.")
-def diff_command(old: Path, new: Path, key: str | None, out: Path | None, as_json: bool) -> None:
-    """逐人比较两版工作簿的计算结果。
-
-    退出码：0 无差异，1 有差异，2 文件无法读取。
-
-    Compare the computed results of two versions of a workbook, person by person.
-    Exit codes: 0 no difference, 1 differences, 2 a file cannot be read.
-    """
-    with readable_or_exit(old, new):
-        result = compare(old, new, key=key)
-    if out is not None:
-        from addin.monthend.report import write_report
-
-        write_report(result, out)
-    if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(render(result))
-        if out is not None:
-            click.echo(f"报告 / report: {out}")
-    sys.exit(EXIT_DIFFERENT if result.different else EXIT_SAME)
+def _error_count(errors: tuple[list[str], list[str]] | None) -> str:
+    if not errors:
+        return ""
+    return f"{len(errors[0])} → {len(errors[1])}"

@@ -19,6 +19,7 @@ in Excel, or saved by openpyxl) is recalculated first.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from dataclasses import asdict, dataclass, field
@@ -28,6 +29,7 @@ from typing import Any
 
 import click
 
+from addin.monthend.branches import Branches, branches
 from addin.monthend.values import Loaded, load, plain, readable_or_exit
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.formula import (
@@ -53,7 +55,7 @@ from addin.xlsx.formula import (
 from addin.xlsx.formula import FormulaSyntaxError as _Syntax
 from addin.xlsx.model import CellValue, Coord, Formula
 from udfs.errors import ExcelErrorRaised
-from udfs.explain import number_text
+from udfs.explain import in_language, number_text
 
 __all__ = ["Step", "explain", "explain_command"]
 
@@ -61,6 +63,8 @@ EXIT_OK, EXIT_BAD_CELL = 0, 1
 #: ranges up to this many cells are listed in full (band and prize tables)
 LIST_CELLS = 40
 LIST_ROWS = 12
+#: how a step was reached: the row of a column read row by row, the cell a lookup found
+_VIA_ROW, _VIA_FOUND = " 的本行 / this row of it", " 查到 / found"
 
 JSONValue = Any
 
@@ -78,6 +82,11 @@ class Step:
     summary: dict[str, Any] | None = None
     details: list[dict[str, Any]] = field(default_factory=list)
     children: list[Step] = field(default_factory=list)
+    #: which branch each IF/IFS of the formula took at this row, one line each
+    branches: list[str] = field(default_factory=list)
+    #: False when the precedent is read only by a branch of IF/IFS the row did
+    #: not take (:mod:`addin.monthend.branches`)
+    taken: bool = True
 
 
 def quote(sheet: str) -> str:
@@ -288,22 +297,29 @@ class _Explainer:
         except _Syntax as exc:
             step.note = f"无法解析的公式 / unreadable formula: {exc}"
             return step
-        step.details = self.contract_details(node, here)
-        step.children = self.precedents(node, here, level)
+        taken = branches(node, lambda n: self.scalar(n, here))
+        step.details = self.contract_details(node, here, taken)
+        step.branches = taken.lines
+        step.children = self.precedents(node, here, level, taken)
         return step
 
-    def precedents(self, node: Node, here: _Here, level: int) -> list[Step]:
+    def precedents(self, node: Node, here: _Here, level: int, taken: Branches | None = None) -> list[Step]:
         out: list[Step] = []
         done: set[str] = set()
-        for ref in _references(node):
+        refs = _references(node)
+        used = {repr(ref) for ref in refs if taken is None or taken.taken(ref)}
+        for ref in refs:
             key = repr(ref)
             if key in done:
                 continue
             done.add(key)
+            if key not in used:
+                out.extend(dataclasses.replace(s, taken=False) for s in self.precedents(ref, here, level))
+                continue
             if isinstance(ref, Func):  # a lookup: the cell it found
                 hit = self.lookup(ref, here)
                 if hit is not None:
-                    child = self.cell(hit[0], hit[1], level + 1, via=f"{_fname(ref)} 查到 / found")
+                    child = self.cell(hit[0], hit[1], level + 1, via=f"{_fname(ref)}{_VIA_FOUND}")
                     out.append(child)
                 continue
             out.append(self.reference(ref, here, level))
@@ -331,17 +347,17 @@ class _Explainer:
         cell = self.aligned(rect, here)
         shown = address(s, top, left, bottom, right)
         if cell is not None:
-            return self.cell(s, cell, level + 1, via=f"{label or shown} 的本行 / this row of it")
+            return self.cell(s, cell, level + 1, via=f"{label or shown}{_VIA_ROW}")
         if here.height > 1 and bottom - top + 1 == here.height:  # a block read row by row
             row = top + here.dr
             return Step(
                 address(s, row, left, row, right), "range",
-                via=f"{label or shown} 的本行 / this row of it",
+                via=f"{label or shown}{_VIA_ROW}",
                 summary=summarise(self.block(s, row, left, row, right)),
             )
         return Step(shown, "range", via=label, summary=summarise(self.block(s, top, left, bottom, right)))
 
-    def contract_details(self, node: Node, here: _Here) -> list[dict[str, Any]]:
+    def contract_details(self, node: Node, here: _Here, taken: Branches | None = None) -> list[dict[str, Any]]:
         from addin.monthend.kernel_detail import detail_for
 
         out: list[dict[str, Any]] = []
@@ -350,9 +366,10 @@ class _Explainer:
                 detail = detail_for(call, self, here)
             except (LookupError, ExcelErrorRaised) as exc:
                 reason = exc.error if isinstance(exc, ExcelErrorRaised) else "参数无法按行取值"
-                out.append({"function": call.base_name, "lines": [f"无法逐行解释 / cannot explain this row: {reason}"]})
-                continue
+                detail = {"function": call.base_name, "lines": [f"无法逐行解释 / cannot explain this row: {reason}"]}
             if detail is not None:
+                if taken is not None and not taken.taken(call):
+                    detail["taken"] = False  # a branch the row did not take: shown greyed
                 out.append(detail)
         return out
 
@@ -418,18 +435,26 @@ def _references(node: Node) -> list[Ref | Name | Func]:
 
 
 def summarise(rows: list[list[CellValue]]) -> dict[str, Any]:
-    """Cells, non-blank cells, numbers, their sum (decimal-exact), min and max;
-    every value when the range is small (a band or prize table)."""
+    """Cells, non-blank cells, numbers, min and max; their sum (decimal-exact)
+    only for a single row or column — a list of amounts. Over a table (band
+    starts beside rates, ranks beside prizes) a sum means nothing and is not
+    shown. Every value when the range is small (a band or prize table).
+
+    >>> "sum" in summarise([[0, 30], [100000, 32]]), summarise([[1.1], [2.2]])["sum"]
+    (False, 3.3)
+    """
     flat = [v for row in rows for v in row]
     nums = [float(v) for v in flat if isinstance(v, float | int) and not isinstance(v, bool)]
+    width = len(rows[0]) if rows else 0
     out: dict[str, Any] = {
         "rows": len(rows),
-        "columns": len(rows[0]) if rows else 0,
+        "columns": width,
         "filled": sum(v not in (None, "") for v in flat),
         "numbers": len(nums),
     }
     if nums:
-        out["sum"] = float(sum((Decimal(repr(x)) for x in nums), Decimal(0)))
+        if len(rows) == 1 or width == 1:
+            out["sum"] = float(sum((Decimal(repr(x)) for x in nums), Decimal(0)))
         out["min"], out["max"] = min(nums), max(nums)
     if len(flat) <= LIST_CELLS and len(rows) <= LIST_ROWS:
         out["values"] = [[plain(v) for v in row] for row in rows]
@@ -461,40 +486,70 @@ def explain(path: str | Path, target: str, *, depth: int | None = None) -> Step:
 # ------------------------------------------------------------------ display
 
 
-def _v(v: JSONValue) -> str:
-    return "（空 / blank）" if v is None else number_text(v)
+def _say(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}"
 
 
-def render(step: Step, indent: str = "", last: bool = True, top: bool = True) -> list[str]:
-    """The tree as text lines."""
+def _v(v: JSONValue, lang: str = "zh-en") -> str:
+    return f"（{_say(lang, '空', 'blank')}）" if v is None else number_text(v)
+
+
+def _one(text: str, lang: str) -> str:
+    """One language of a note ("中文 / English", several joined by "；")."""
+    if lang == "zh-en":
+        return text
+    return ("；" if lang == "zh" else "; ").join(in_language(part, lang) for part in text.split("；"))
+
+
+
+def _via(via: str, lang: str) -> str:
+    """The label of the edge to a step: a name, "NAME 的本行" or "VLOOKUP 查到"."""
+    if lang == "zh-en":
+        return via
+    for tail, zh, en in ((_VIA_ROW, " 的本行", " (this row)"), (_VIA_FOUND, " 查到", " found")):
+        if via.endswith(tail):
+            return via[: -len(tail)] + (zh if lang == "zh" else en)
+    return via
+
+
+def render(step: Step, indent: str = "", last: bool = True, top: bool = True, lang: str = "zh-en") -> list[str]:
+    """The tree as text lines; ``lang`` "zh-en" (both, Chinese first), "zh" or "en"."""
     branch = "" if top else ("└─ " if last else "├─ ")
-    via = f"{step.via} → " if step.via else ""
+    via = f"{_via(step.via, lang)} → " if step.via else ""
     head = f"{indent}{branch}{via}{step.ref}"
     if step.kind == "range":
         s = step.summary or {}
-        head += (
-            f"  区域 {s.get('rows')}×{s.get('columns')}：{s.get('filled')} 个非空，"
-            f"{s.get('numbers')} 个数值" + (f"，合计 {_v(s['sum'])}" if "sum" in s else "")
-            + f" / range, {s.get('numbers')} numbers"
-        )
+        zh = (f"  区域 {s.get('rows')}×{s.get('columns')}：{s.get('filled')} 个非空，{s.get('numbers')} 个数值"
+              + (f"，合计 {_v(s['sum'])}" if "sum" in s else ""))
+        en = (f"  range {s.get('rows')}×{s.get('columns')}: {s.get('filled')} filled, {s.get('numbers')} numbers"
+              + (f", sum {_v(s['sum'])}" if "sum" in s else ""))
+        head += (zh + f" / range, {s.get('numbers')} numbers") if lang == "zh-en" else zh if lang == "zh" else en
     else:
-        head += f" = {_v(step.value)}"
+        head += f" = {_v(step.value, lang)}"
         if step.kind == "input":
-            head += "  [输入 / input]"
+            head += f"  [{_say(lang, '输入', 'input')}]"
+    if not step.taken:
+        head = click.style(f"{head}  ✗ {_say(lang, '未采用的分支', 'branch not taken')}", dim=True)
     lines = [head]
     pad = indent + ("" if top else ("   " if last else "│  "))
     if step.formula:
-        lines.append(f"{pad}   公式 / formula: {step.formula}")
+        lines.append(f"{pad}   {_say(lang, '公式', 'formula')}: {step.formula}")
     if step.note:
-        lines.append(f"{pad}   {step.note}")
+        lines.append(f"{pad}   {_one(step.note, lang)}")
     if step.kind == "range" and step.summary and "values" in step.summary:
         for row in step.summary["values"]:
-            lines.append(f"{pad}   | " + " | ".join(_v(v) if v is not None else "" for v in row))
+            lines.append(f"{pad}   | " + " | ".join(_v(v, lang) if v is not None else "" for v in row))
+    lines += [f"{pad}   {line if lang == 'zh-en' else in_language(line, lang)}" for line in step.branches]
     for d in step.details:
-        lines.append(f"{pad}   【{d['function']}】")
-        lines += [f"{pad}     {line}" for line in d["lines"]]
+        shown = [f"{pad}     {line if lang == 'zh-en' else in_language(line, lang)}" for line in d["lines"]]
+        if d.get("taken", True):
+            lines.append(f"{pad}   【{d['function']}】")
+            lines += shown
+        else:
+            lines.append(click.style(f"{pad}   ✗【{d['function']}】{_say(lang, '未采用的分支', 'branch not taken')}", dim=True))
+            lines += [click.style(line, dim=True) for line in shown]
     for i, child in enumerate(step.children):
-        lines += render(child, pad, i == len(step.children) - 1, top=False)
+        lines += render(child, pad, i == len(step.children) - 1, top=False, lang=lang)
     return lines
 
 
@@ -507,7 +562,9 @@ def render(step: Step, indent: str = "", last: bool = True, top: bool = True) ->
     help=f"最多展开几层（至多 {MAX_DEPTH}）/ levels to expand (at most {MAX_DEPTH}).",
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON.")
-def explain_command(workbook: Path, cell: str, depth: int | None, as_json: bool) -> None:
+@click.option("--lang", type=click.Choice(["zh-en", "zh", "en"]), default="zh-en", show_default=True,
+              help="语言（默认中英并列，中文在前）/ language (default both, Chinese first)")
+def explain_command(workbook: Path, cell: str, depth: int | None, as_json: bool, lang: str) -> None:
     """解释一个单元格的值：公式、引用链和合同函数的计算过程。
 
     退出码：0 成功，1 工作表或单元格不存在，2 文件无法读取。
@@ -525,5 +582,5 @@ def explain_command(workbook: Path, cell: str, depth: int | None, as_json: bool)
     if as_json:
         click.echo(json.dumps(asdict(step), ensure_ascii=False, indent=2, default=str))
     else:
-        click.echo("\n".join(render(step)))
+        click.echo("\n".join(render(step, lang=lang)))
     sys.exit(EXIT_OK)

@@ -108,6 +108,15 @@ def _sheet(ws: object, s: SheetDiff, bold: object, fills: dict[str, object]) -> 
             ws.cell(r, j).font = bold
             if j >= 4:
                 ws.cell(r, j).number_format = MONEY
+        if s.errors:  # error values are not in the totals: count them under it
+            counts: list[object] = ["错误值（不计入合计）Errors", "", ""]
+            for col in s.columns:
+                e_old, e_new = s.errors.get(col, ([], []))
+                counts += [len(e_old) or None, len(e_new) or None, None]
+            ws.append(counts)
+            r += 1
+            for j in range(4, width + 1):
+                ws.cell(r, j).number_format = MONEY
     for j in range(1, width + 1):
         ws.cell(1, j).font = bold
     ws.freeze_panes = "B2" if s.mode == "cells" else "D2"

@@ -10,6 +10,9 @@ folder refresh supplies them (:mod:`addin.refresh.links`) — and where formulas
 and defined names refer to it as ``'[N]Sheet'!A1``. Nothing else of the engine
 changes: a reference into another workbook is a reference to that sheet.
 
+``[0]!name`` is a name of the linking workbook itself (Excel writes the
+book's own index as 0): it reads as ``name``.
+
 A name of the other book whose definition the link part does not carry
 (``[2]!A`` with no ``refersTo``) stays unreadable, and the cell is reported as
 unsupported, as before.
@@ -62,6 +65,8 @@ def quote_external(text: str, links: dict[int, ExternalLink]) -> str:
 
 
 def _book_name(m: re.Match[str], links: dict[int, ExternalLink]) -> str:
+    if int(m.group(1)) == 0:  # [0]!name: a name of this very workbook, as Excel writes it
+        return m.group(2)
     link = links.get(int(m.group(1)))
     target = link.names.get(m.group(2)) if link else None
     if not target or "!" not in target:
@@ -71,10 +76,20 @@ def _book_name(m: re.Match[str], links: dict[int, ExternalLink]) -> str:
     return f"'[{m.group(1)}]{sheet.replace(chr(39), chr(39) * 2)}'!{ref}"
 
 
+def _names_own_book(wb: Workbook) -> bool:
+    """Whether a formula writes ``[0]!name`` (a shared formula's cells judged by
+    their group's text, so no child's text is worked out)."""
+    return any(
+        "[0]!" in (f.group.text if f.group is not None else f.text)
+        for s in wb.sheets
+        for f in s.formulas.values()
+    )
+
+
 def with_external_sheets(wb: Workbook) -> Workbook:
     """``wb`` with its linked sheets added and its references to them quoted
     (``wb`` itself when it has no external links)."""
-    if not wb.external_links:
+    if not wb.external_links and not _names_own_book(wb):
         return wb
     links = {link.index: link for link in wb.external_links}
     sheets: list[Sheet] = []

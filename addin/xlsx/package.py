@@ -51,6 +51,7 @@ from addin.xlsx.model import (
     CellValue,
     Coord,
     DefinedName,
+    ExternalLink,
     Formula,
     Sheet,
     Table,
@@ -79,6 +80,7 @@ __all__ = [
     "check_workbook_file",
     "excel_number",
     "open_package",
+    "read_external_links",
     "read_input",
     "read_workbook",
     "shift_formula",
@@ -1153,8 +1155,6 @@ def _read(package: Package, formula_values: bool = True) -> Workbook:
             except (ValueError, IndexError):
                 continue  # a name scoped to a sheet that does not exist
         names.append(DefinedName(dn.get("name") or "", dn.text or "", scope))
-    from addin.xlsx.external import read_external_links
-
     return Workbook(
         sheets=sheets, names=names, tables=tables, date1904=date1904,
         external_links=read_external_links(package, root),
@@ -1223,6 +1223,7 @@ def _read_table(package: Package, part: str, sheet: str) -> Table:
         columns=columns,
         header_rows=_count_attr(root, "headerRowCount", 1, part),
         totals_rows=_count_attr(root, "totalsRowCount", 0, part),
+        filtered=any(True for _ in _children(root, "autoFilter", "filterColumn")),
     )
 
 
@@ -1573,6 +1574,18 @@ _ROW_NO_RE = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _AUTOFILTER_RE = re.compile(rb"""<(?:\w+:)?autoFilter\b[^>]*?\sref\s*=\s*["']([^"']+)["']""")
 
 
+def _filters(data: bytes, start: int) -> bool:
+    """Whether the ``<autoFilter>`` tag whose attributes end near ``start``
+    filters a column: only then are the hidden rows in its range filtered out
+    (rows hidden by hand under filter buttons that filter nothing are just
+    hidden, and SUBTOTAL 1–11 counts them, as Excel does)."""
+    tag_end = data.find(b">", start)
+    if tag_end < 0 or data[tag_end - 1 : tag_end] == b"/":
+        return False
+    close = data.find(b"autoFilter>", tag_end)
+    return data.find(b"filterColumn", tag_end, close if close > 0 else len(data)) >= 0
+
+
 def _read_hidden_rows(data: bytes, sheet: Sheet) -> None:
     """The rows the sheet hides, and which of them an AutoFilter hides."""
     if data.find(b"hidden") < 0:  # the common case, at the speed of a byte search
@@ -1586,7 +1599,7 @@ def _read_hidden_rows(data: bytes, sheet: Sheet) -> None:
         return
     sheet.hidden_rows = frozenset(hidden)
     f = _AUTOFILTER_RE.search(data)
-    if f is not None:
+    if f is not None and _filters(data, f.end()):
         try:
             (top, _), (bottom, _) = _parse_range(f.group(1).decode("ascii", "replace"))
         except ValueError:
@@ -1878,8 +1891,13 @@ def _add_formula(
         ref = _array_ref(fattrs.get("ref"), coord, rd.part)
         formulas[coord] = Formula(text, "dynamic" if dynamic else "array", ref)
     elif ftype == "dataTable":
-        # a what-if data table: Excel shows it as {=TABLE(r1,r2)}; the engine reports it
-        args = ",".join(a for a in (fattrs.get("r1"), fattrs.get("r2")) if a)
+        # a what-if data table, as Excel shows it: {=TABLE(row_input, column_input)}, the
+        # unused input of a one-variable table left empty (dtr="1": r1 is the row input)
+        r1, r2 = fattrs.get("r1") or "", fattrs.get("r2") or ""
+        if fattrs.get("dt2D") in ("1", "true"):
+            args = f"{r1},{r2}"
+        else:
+            args = f"{r1}," if fattrs.get("dtr") in ("1", "true") else f",{r1}"
         ref = _array_ref(fattrs.get("ref"), coord, rd.part)
         formulas[coord] = Formula(f"TABLE({args})", "array", ref)
     elif text.strip():
@@ -1970,3 +1988,76 @@ def _cell_value(
         f"部件 {part} 单元格 {to_ref(coord)} 的类型 {t!r} 未知",
         f"part {part} cell {to_ref(coord)} has an unknown type {t!r}",
     )
+
+
+# ---------------------------------------------------------------------------
+# Links to other workbooks (xl/externalLinks/externalLinkN.xml); the writer's
+# side, updating their cached values, is addin.xlsx.external
+# ---------------------------------------------------------------------------
+
+_EXTERNAL_LINK_REL = "/externalLink"
+
+
+def _external_target(package: Package, part: str) -> str:
+    """The ``TargetMode="External"`` target of ``part``'s relationships."""
+    folder, base = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", base + ".rels")
+    if not package.has(rels):
+        return ""
+    for rel in package.parse(rels):
+        if _local(rel.tag) == "Relationship" and rel.get("TargetMode") == "External":
+            return rel.get("Target") or ""
+    return ""
+
+
+def _value(t: str | None, v: str | None) -> CellValue:
+    if v is None:
+        return None
+    if t == "str" or t == "s" or t == "inlineStr":
+        return decode_xstring(v)
+    if t == "b":
+        return v.strip() in ("1", "true")
+    if t == "e":
+        return parse_error(v.strip()) or ExcelError("#REF!")
+    try:
+        return float(v)
+    except ValueError:
+        return decode_xstring(v)
+
+
+def read_external_links(package: Package, root: etree._Element) -> list[ExternalLink]:
+    """The workbook's external links, ``index`` 1, 2 … in ``workbook.xml`` order:
+    each ``<externalReference>`` (formulas write the N-th as ``[N]Sheet!A1``),
+    its part, the linked file (the part's relationship with
+    ``TargetMode="External"``), the linked sheets, the values Excel cached for
+    the cells it read, and the linked book's defined names."""
+    out: list[ExternalLink] = []
+    for i, ref in enumerate(_children(root, "externalReferences", "externalReference"), start=1):
+        rel = package.workbook_rels.get(_rel_id(ref) or "")
+        if rel is None or not rel[0].endswith(_EXTERNAL_LINK_REL) or not package.has(rel[1]):
+            continue
+        part = rel[1]
+        link_root = package.parse(part)
+        sheets = tuple(
+            s.get("val") or "" for s in _children(link_root, "externalBook", "sheetNames", "sheetName")
+        )
+        values: dict[str, dict[Coord, CellValue]] = {}
+        for data in _children(link_root, "externalBook", "sheetDataSet", "sheetData"):
+            try:
+                sheet = sheets[int(data.get("sheetId") or "0")]
+            except (ValueError, IndexError):
+                continue
+            cells = values.setdefault(sheet, {})
+            for cell in (c for row in data for c in row if _local(c.tag) == "cell"):
+                try:
+                    coord = from_a1(cell.get("r") or "")
+                except ValueError:
+                    continue
+                v = next((c.text for c in cell if _local(c.tag) == "v"), None)
+                cells[coord] = _value(cell.get("t"), v)
+        names = {
+            dn.get("name") or "": (dn.get("refersTo") or "").lstrip("=")
+            for dn in _children(link_root, "externalBook", "definedNames", "definedName")
+        }
+        out.append(ExternalLink(i, part, _external_target(package, part), sheets, values, names))
+    return out

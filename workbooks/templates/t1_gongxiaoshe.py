@@ -6,7 +6,7 @@ import random
 from typing import Any
 
 from workbooks import styling
-from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
+from workbooks.model import Col, DataSheet, ParamTable, Scalar, Slip, Template
 from workbooks.templates.common import YES_NO, chosen, explain_sheet, person_name, xlookup
 
 ID = "t1-gongxiaoshe"
@@ -189,5 +189,6 @@ def template(n_staff: int = 36, n_enterprises: int = 30, seed: int = SEED) -> Te
                        cell_names={(1, 1): "达标单价"}),
         ],
         sheets=[ent_sheet, staff_sheet, explain],
+        slip=Slip("人员奖金", key="工号", name="姓名", paid=("奖金合计",)),
     )
 

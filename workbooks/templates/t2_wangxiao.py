@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from workbooks import styling
-from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
+from workbooks.model import Col, DataSheet, ParamTable, Scalar, Slip, Template
 from workbooks.templates.common import (
     KINDS,
     LEDGER_ID,
@@ -161,4 +161,5 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
                        col_names={0: KINDS}),
         ],
         sheets=[sheet, ledger, explain],
+        slip=Slip("月度绩效", key="工号", name="姓名", paid=("应发合计",)),
     )

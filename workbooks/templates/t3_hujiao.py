@@ -6,7 +6,7 @@ import random
 from typing import Any
 
 from workbooks import styling
-from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
+from workbooks.model import Col, DataSheet, ParamTable, Scalar, Slip, Template
 from workbooks.templates.common import YES_NO, chosen, explain_sheet, person_name
 
 ID = "t3-hujiao"
@@ -223,4 +223,5 @@ def template(n_groups: int = len(GROUPS), seed: int = SEED) -> Template:
                        [[1, 1, -0.5]], "prize", fmts=pct),
         ],
         sheets=[sheet, groups, sups, explain],
+        slip=Slip("人员业绩", key="工号", name="姓名", paid=("本月奖金合计",)),
     )

@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from workbooks import styling
-from workbooks.model import Col, DataSheet, FreeSheet, ParamTable, Scalar, Template
+from workbooks.model import Col, DataSheet, FreeSheet, ParamTable, Scalar, Slip, Template
 from workbooks.templates.common import chosen, explain_sheet, person_name, summary_block, xlookup
 
 ID = "t4-baoxian"
@@ -231,4 +231,5 @@ def template(n_agents: int = AGENTS_PER_CITY * len(CITIES), seed: int = SEED) ->
                        "lookup", col_names={0: "职务名", 1: "分配系数"}),
         ],
         sheets=[people, cities, alloc, summary, explain],
+        slip=Slip("个人竞赛", key="工号", name="姓名", paid=("个人奖", "手续费")),
     )

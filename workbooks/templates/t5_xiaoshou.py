@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from workbooks import styling
-from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
+from workbooks.model import Col, DataSheet, ParamTable, Scalar, Slip, Template
 from workbooks.templates.common import (
     YES_NO,
     Detail,
@@ -417,4 +417,5 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
                        [[0, 20], [20, 25]], "band", fmts=[styling.INT, styling.MONEY], side="upper"),
         ],
         sheets=[monthly, yearly, managers, profit, magazine, ledger, lift_contracts, lift_people, explain, detail],
+        slip=Slip("月度考核", key="工号", name="姓名", paid=("月度工资",)),
     )

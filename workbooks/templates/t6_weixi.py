@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from workbooks import styling
-from workbooks.model import Col, DataSheet, ParamTable, Scalar, Template
+from workbooks.model import Col, DataSheet, ParamTable, Scalar, Slip, Template
 from workbooks.templates.common import YES_NO, Detail, chosen, explain_sheet, person_name
 
 ID = "t6-weixi"
@@ -237,4 +237,5 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
                        ["户数起点", "每户奖励（元）"], [[0, 20], [2, 40]], "band", fmts=band_fmt, side="upper"),
         ],
         sheets=[people, mob_sheet, bb_sheet, postal, explain],
+        slip=Slip("人员", key="工号", name="姓名", paid=("奖励合计",)),
     )

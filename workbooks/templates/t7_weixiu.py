@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from workbooks import styling
-from workbooks.model import Col, DataSheet, FreeSheet, ParamTable, Scalar, Template
+from workbooks.model import Col, DataSheet, FreeSheet, ParamTable, Scalar, Slip, Template
 from workbooks.templates.common import (
     YES_NO,
     chosen,
@@ -292,4 +292,5 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
             ]),
         ],
         sheets=[grade, lines, dept, directors, post_pay, ledger, explain],
+        slip=Slip("等级评分", key="工号", name="姓名", paid=("实发合计",)),
     )

@@ -9,7 +9,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from workbooks import styling
-from workbooks.model import Col, DataSheet, ParamTable, Template
+from workbooks.model import Col, DataSheet, ParamTable, Slip, Template
 from workbooks.templates.common import (
     deductions_ledger,
     deductions_table,
@@ -222,4 +222,5 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
                        [list(range(1, MONTHS + 1))], "list"),
         ],
         sheets=[monthly, events, yearly, explain],
+        slip=Slip("月度评估", key="工号", name="姓名", paid=("实发工资",), leave_out=("明细键",)),
     )

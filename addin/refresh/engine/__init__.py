@@ -59,7 +59,7 @@ The package, one module per job:
 - :mod:`.evaluate` — the evaluator (:class:`Engine`).
 
 The evaluator knows no function by name: what a function needs of it is
-declared on its spec (:class:`addin.refresh.functions.FunctionSpec`: returns a
+declared on its spec (:class:`addin.refresh.functions.EngineFunction`: returns a
 reference, reads values only, binds names, its column path …), in the module
 of the function library that defines the function.
 """
@@ -81,7 +81,6 @@ from addin.refresh.engine.grid import (
 )
 from addin.refresh.engine.setup import Rect
 from addin.refresh.external_refs import with_external_sheets
-from addin.refresh.functions.contract import contract_function
 from addin.refresh.name_depth import check_name_depth
 from addin.xlsx.model import (
     CircularReferenceError,
@@ -103,7 +102,6 @@ __all__ = [
     "SheetGrid",
     "UnsupportedFormulaError",
     "calculate",
-    "contract_function",
     "dense_extent",
     "ref_bounds",
     "shift_node",

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from addin.refresh import data_tables
 from addin.refresh import functions as fx
 from addin.refresh.engine.blocks import Block, BlockContext
 from addin.refresh.engine.grid import (
@@ -18,7 +19,7 @@ from addin.refresh.engine.grid import (
     ref_bounds,
 )
 from addin.refresh.engine.spills import SpillsMixin, as_result_array, fill_value
-from addin.refresh.functions import MISSING, Area, CallContext, FunctionSpec, MultiArea
+from addin.refresh.functions import MISSING, Area, CallContext, EngineFunction, MultiArea
 from addin.refresh.functions.columns import (
     RowArea,
     RowValues,
@@ -69,6 +70,7 @@ class Engine(SpillsMixin):
         # one cache of what is derived from ranges (values, lookup and criteria
         # indexes) for the whole calculation; the per-cell reference mode
         # keeps the plain paths it is tested against
+        self._running = order
         with fx.shared_work() if self.vectorise else contextlib.nullcontext():
             for k, b in enumerate(order):
                 self._position[id(b)] = k
@@ -77,6 +79,8 @@ class Engine(SpillsMixin):
                     self.eval_block(b)
                 except RangeTooLargeError as exc:
                     raise self._too_large(b, exc) from None
+                except fx.INTERNAL_ERRORS as exc:
+                    self._contain(b, exc)
             self._current = None
         self._order = order
         self.late_found = self.late(order)
@@ -95,6 +99,49 @@ class Engine(SpillsMixin):
             f"engine holds ({MATERIALISE_LIMIT:,}): ={b.formula.text}"
         )
         return UnsupportedFormulaError(f"{where}: {reason}", [(where, reason)])
+
+    def _contain(self, b: Block, exc: BaseException) -> None:
+        """A block whose evaluation raised: each of its cells computed on its
+        own, and a cell that still raises gets the error value with the reason
+        (:func:`~addin.refresh.functions.internal_error`), never the refresh
+        stopped by one formula (issue 24: no internal error on any file)."""
+        g = self.grids[b.sheet]
+        where = f"={b.formula.text}"
+        if b.formula.kind != "normal":
+            err = fx.internal_error(where, exc)
+            if b.formula.kind == "array" and b.formula.ref:
+                (r1, c1), (r2, c2) = ref_bounds(b.formula.ref)
+                for r in range(r1, r2 + 1):
+                    for c in range(c1, c2 + 1):
+                        self._store(b, (r, c), err)
+            else:
+                self._spill(b, as_result_array(err))
+            return
+        assert b.node is not None
+        bx = BlockContext(g, b.row, b.col, False, self.date1904, 0, b.n)
+        for i in range(b.n):
+            one = bx.one(i)
+            try:
+                value = self.finish(self.ev(b.node, one), one)
+            except fx.INTERNAL_ERRORS as cell_exc:
+                value = fx.internal_error(where, cell_exc)
+            self._store(b, (one.row, b.col), value)
+
+    def _data_table(self, b: Block) -> None:
+        """A what-if data table: its model recomputed per input (:mod:`..data_tables`)."""
+        assert b.formula.ref is not None
+        (r1, c1), (r2, c2) = ref_bounds(b.formula.ref)
+        values = data_tables.compute(
+            b,
+            (r1, c1, r2, c2),
+            self._running[: self._position.get(id(b), 0)],
+            lambda key: self.grids[key],
+            lambda ref, sheet: ref.sheet.casefold() if ref.sheet else sheet,
+            self.precedents,
+            self.eval_block,
+        )
+        for coord, v in values.items():
+            self._store(b, coord, v)
 
     def eval_block(self, b: Block) -> None:
         assert b.node is not None
@@ -118,6 +165,9 @@ class Engine(SpillsMixin):
                 out = self.results.values.setdefault(g.name, {})
                 coords = zip(range(b.row, b.row + len(vals)), itertools.repeat(b.col), strict=False)
                 out.update(zip(coords, vals.tolist(), strict=True))  # the tuples made at C speed
+            return
+        if data_tables.is_data_table(b):
+            self._data_table(b)
             return
         bx = BlockContext(g, b.row, b.col, True, self.date1904)
         if kind == "array" and b.formula.ref and isinstance(b.node, Func):
@@ -382,7 +432,7 @@ class Engine(SpillsMixin):
                 return self.ev_rows(spec, node, args, bx)
         return fx.call(spec, args, sub, target)
 
-    def ev_rows(self, spec: FunctionSpec, node: Func, args: list[Any], bx: BlockContext) -> Any:
+    def ev_rows(self, spec: EngineFunction, node: Func, args: list[Any], bx: BlockContext) -> Any:
         """A function down a block whose arguments hold per-row values: its
         column path (declared with the function) when it takes the block, else
         applied row by row to plain values. The column path is offered only
@@ -399,7 +449,7 @@ class Engine(SpillsMixin):
                 return fast
         return self.v_generic(spec, args, bx)
 
-    def references_column(self, spec: FunctionSpec, node: Func, bx: BlockContext) -> Any:
+    def references_column(self, spec: EngineFunction, node: Func, bx: BlockContext) -> Any:
         """A function reading its arguments as arrays down a block that moves
         (SUMPRODUCT(A2:C2,$A$1:$C$1)): its column path given the references as
         evaluated for the block, when every argument is a reference; ``None``
@@ -483,7 +533,7 @@ class Engine(SpillsMixin):
             return self._row_dependent(target, scalar, array, depth + 1, sheet)
         return False
 
-    def v_generic(self, spec: FunctionSpec, args: list[Any], bx: BlockContext) -> RowValues:
+    def v_generic(self, spec: EngineFunction, args: list[Any], bx: BlockContext) -> RowValues:
         n = bx.n
         shared = list(args)
         for i, a in enumerate(args):
@@ -571,7 +621,7 @@ def _lift2(op: str, a: Any, b: Any, d1904: bool) -> Any:
         for i in range(h):
             for j in range(w):
                 out[i, j] = fx.binary_op(
-                    op, fx._broadcast_get(left, i, j), fx._broadcast_get(right, i, j), d1904
+                    op, fx.broadcast_get(left, i, j), fx.broadcast_get(right, i, j), d1904
                 )
         return out
     return fx.binary_op(op, a, b, d1904)

@@ -11,6 +11,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable
 from typing import Any
 
+from addin.refresh import data_tables
 from addin.refresh.engine.blocks import Block, group_blocks, shift_node
 from addin.refresh.engine.grid import (
     ref_bounds,
@@ -73,6 +74,8 @@ class GraphMixin(NamesMixin):
                         )
                     )
                 continue
+            if data_tables.is_data_table(b):
+                continue  # {=TABLE(…)}: computed per input by data_tables
             for fname in dict.fromkeys(self._unsupported_in(b.node)):
                 shown = Func(fname, ()).base_name  # as Excel shows it: _XLFN.UNICHAR is UNICHAR
                 functions[shown] = functions.get(shown, 0) + b.n
@@ -208,6 +211,9 @@ class GraphMixin(NamesMixin):
 
         assert b.node is not None
         walk(b.node, b.sheet, True)
+        if data_tables.is_data_table(b) and b.formula.ref:
+            (r1, c1), (r2, c2) = ref_bounds(b.formula.ref)
+            out.extend(data_tables.precedents(b, r1, c1, r2, c2))
         for sheet, top, bottom, col, rect in self.late_reads:
             if sheet == b.sheet and b.col <= col <= b.right and top <= b.bottom and bottom >= b.row:
                 out.append(rect)

@@ -6,6 +6,7 @@ that address and clean cell values.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -233,8 +234,13 @@ def cell_value(v: Any) -> CellValue:
     if isinstance(v, bool) or v is None or isinstance(v, str | ExcelError):
         return v
     if isinstance(v, int | float | np.integer | np.floating):
-        return float(v)
+        f = float(v)
+        return f if math.isfinite(f) else OVERFLOW
     return v
+
+
+#: A number past ±1E308 (or not a number) where a cell would hold it: Excel's #NUM!.
+OVERFLOW = ExcelError("#NUM!", "结果溢出 / result overflows (±1E308)")
 
 
 def coord_array(cells: Mapping[Coord, Any]) -> np.ndarray:

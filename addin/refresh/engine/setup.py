@@ -16,7 +16,7 @@ from addin.refresh.engine.grid import (
     dense_extent,
     ref_bounds,
 )
-from addin.refresh.functions import Area, FunctionSpec
+from addin.refresh.functions import Area, EngineFunction
 from addin.refresh.functions.contract import contract_spec
 from addin.xlsx.formula import (
     Node,
@@ -99,6 +99,13 @@ class EngineBase:
             g.hidden_rows, g.filtered_rows = s.hidden_rows, s.filtered_rows
             g.name_ref = self._name_ref
         self.tables = {t.name.casefold(): t for t in wb.tables}
+        for t in wb.tables:  # rows a table's own filter hides are filtered too
+            tg = self.grids.get(t.sheet.casefold())
+            if t.filtered and tg is not None and tg.hidden_rows:
+                top, bottom = t.first[0] + t.header_rows, t.last[0] - t.totals_rows
+                tg.filtered_rows = tg.filtered_rows | {
+                    r for r in tg.hidden_rows if top <= r <= bottom
+                }
         self.names: dict[tuple[str | None, str], DefinedName] = {}
         for dn in wb.names:
             scope = dn.sheet.casefold() if dn.sheet else None
@@ -106,19 +113,20 @@ class EngineBase:
         self._name_nodes: dict[tuple[str | None, str], Node | None] = {}
         self._names_open: set[tuple[str | None, str]] = set()
         self._lets: list[dict[str, Any]] = []
-        self._specs: dict[str, FunctionSpec | None] = {}
+        self._specs: dict[str, EngineFunction | None] = {}
         self._memo: dict[Any, Any] = {}  # what a block derives from shared ranges
         self.spills: dict[tuple[str, Coord], tuple[int, int]] = {}
         self.results = Results()
         self.blocks: list[Block] = []
         self._position: dict[int, int] = {}  # id(block) → its place in the order
         self._order: list[Block] = []
+        self._running: list[Block] = []  # the order being computed (data tables read it)
         self._grown_at: dict[tuple[str, Coord], int] = {}
 
-    def spec(self, name: str) -> FunctionSpec | None:
+    def spec(self, name: str) -> EngineFunction | None:
         if name in self._specs:
             return self._specs[name]
-        spec: FunctionSpec | None = None
+        spec: EngineFunction | None = None
         if not registry.marked_udf(name):
             spec = fx.lookup(name)
         if spec is None:

@@ -5,6 +5,7 @@ blocked), sized in one pass; legacy array formulas filling their range; the
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ from addin.refresh import functions as fx
 from addin.refresh.engine.blocks import Block
 from addin.refresh.engine.graph import GraphMixin
 from addin.refresh.engine.grid import (
+    OVERFLOW,
     cell_value,
     ref_bounds,
 )
@@ -140,7 +142,7 @@ def _is_set(v: Any) -> bool:
 def _clean_spill(v: Any) -> CellValue:
     """:func:`_spill_value` of a plain value (no reference)."""
     if v.__class__ is float:
-        return v
+        return v if math.isfinite(v) else OVERFLOW
     if v is None or v is MISSING:
         return 0.0
     return cell_value(v)
@@ -158,4 +160,4 @@ def _spill_value(v: Any) -> CellValue:
 def fill_value(arr: np.ndarray, i: int, j: int) -> CellValue:
     """A legacy array formula's value in its range cell (i, j): a single row or
     column repeats, cells beyond the result are #N/A."""
-    return _spill_value(fx._broadcast_get(arr, i, j))
+    return _spill_value(fx.broadcast_get(arr, i, j))

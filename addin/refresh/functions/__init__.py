@@ -7,6 +7,7 @@ modules, as the ``formulas`` and ``pycel`` libraries lay theirs out:
 - :mod:`.logic` — logical and information functions;
 - :mod:`.math` — sums, rounding, SUMPRODUCT, SUBTOTAL, SUMIF(S);
 - :mod:`.stat` — counts, averages, extremes, the *IFS aggregations, ranks;
+- :mod:`.regression` — least squares: SLOPE, CORREL, TREND, LINEST …;
 - :mod:`.look` — lookup and reference;
 - :mod:`.text` — text functions and TEXT's formats;
 - :mod:`.date` — dates and times;
@@ -32,22 +33,25 @@ from addin.refresh.functions import (  # noqa: F401
     logic,
     look,
     math,
+    regression,
     stat,
     text,
 )
 from addin.refresh.functions._core import (
     FUNCTIONS,
+    INTERNAL_ERRORS,
     MISSING,
     Area,
     CallContext,
-    FunctionSpec,
+    EngineFunction,
     MultiArea,
-    _broadcast_get,
     as_array,
     binary_op,
+    broadcast_get,
     call,
     compare,
     format_general,
+    internal_error,
     intersect,
     lookup,
     round15,
@@ -60,24 +64,22 @@ from addin.refresh.functions._core import (
     to_text,
     unary_op,
 )
-from addin.refresh.functions.look import _lookup_key
-from addin.refresh.functions.stat import _rank_numbers
 
 __all__ = [
     "FUNCTIONS",
+    "INTERNAL_ERRORS",
     "MISSING",
     "Area",
     "CallContext",
-    "FunctionSpec",
+    "EngineFunction",
     "MultiArea",
-    "_broadcast_get",
-    "_lookup_key",
-    "_rank_numbers",
     "as_array",
     "binary_op",
+    "broadcast_get",
     "call",
     "compare",
     "format_general",
+    "internal_error",
     "intersect",
     "lookup",
     "round15",

@@ -4,8 +4,10 @@ DPRODUCT, DSTDEV, DSTDEVP, DVAR, DVARP.
 ``database`` is a range whose first row names the fields; ``field`` is a name
 (case-insensitive) or a 1-based column number; ``criteria`` is a range whose
 first row names fields and whose later rows are alternatives (OR), the cells of
-one row all required (AND), each in the criteria language of COUNTIF. An empty
-criteria cell accepts anything.
+one row all required (AND), each in the criteria language of COUNTIF except
+that a plain text matches the texts beginning with it (as Excel's advanced
+filter reads criteria). An empty criteria cell accepts anything. A heading
+names the first field whose text equals it, ignoring case (TRUE and "true").
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from addin.refresh.functions._core import as_array, register, to_text
+from addin.refresh.functions._core import as_array, register, text_to_number, to_text
 from addin.refresh.functions.criteria import make_criterion
 from addin.refresh.functions.stat import variance
 from addin.registry import PER_ROW, WHOLE
@@ -31,11 +33,34 @@ def _column(headers: list[Any], field: Any) -> int:
         if not 1 <= k <= len(headers):
             raise fail(VALUE, "field 超出范围 / field out of range")
         return k - 1
-    name = to_text(field).strip().casefold()
+    return _named_column(headers, field)
+
+
+def _named_column(headers: list[Any], heading: Any) -> int:
+    """The first field whose heading reads as ``heading``, compared as text
+    ignoring case: "true" names a TRUE heading, a criteria heading 1 the
+    heading 1 (ironcalc DMIN_DMAX_DAVERAGE_DSUM.xlsx rows 57–58) — a number
+    here is a name, not a column number as in ``field``."""
+    name = _heading(heading)
     for i, h in enumerate(headers):
-        if h is not None and to_text(h).strip().casefold() == name:
+        if h is not None and _heading(h) == name:
             return i
-    raise fail(VALUE, f"没有字段“{field}” / no field {field!r}")
+    raise fail(VALUE, f"没有字段“{heading}” / no field {heading!r}")
+
+
+def _heading(v: Any) -> str:
+    return to_text(v).strip().casefold()
+
+
+def _database_criterion(v: Any) -> Callable[[Any], bool]:
+    """A criteria cell as the database functions read it (Excel's advanced
+    filter): a text without a comparison operator matches the texts that
+    *begin* with it (``b`` matches ``B``, ``balpha``; ``Berlin`` matches
+    ``Berlino``), ``=text`` only the equal text; numbers, logicals and
+    ``<``/``>`` comparisons as in COUNTIF."""
+    if isinstance(v, str) and v and v[0] not in "=<>" and text_to_number(v) is None:
+        return make_criterion(v + "*")
+    return make_criterion(v)
 
 
 def _matching_rows(db: np.ndarray, criteria: Any) -> list[int]:
@@ -53,7 +78,7 @@ def _matching_rows(db: np.ndarray, criteria: Any) -> list[int]:
             if crit[0, c] is None:  # a condition under no field name: nothing matches
                 row.append((-1, lambda _v: False))
                 continue
-            row.append((_column(headers, crit[0, c]), make_criterion(v)))
+            row.append((_named_column(headers, crit[0, c]), _database_criterion(v)))
         tests.append(row)
     return [
         i

@@ -160,8 +160,14 @@ def NPER(rate: Any, pmt: Any, pv: Any, fv: Any = MISSING, kind: Any = MISSING) -
 
 
 def _newton(f: Callable[[float], float], guess: float, steps: int) -> float:
-    """A root of ``f`` by Newton's method with a numeric derivative."""
+    """A rate solving ``f`` by Newton's method with a numeric derivative, from
+    the guess. Rates live above −1 (the pole of every discount factor): a step
+    that would cross it goes half-way to it instead, so negative rates are
+    reached rather than lost to an invalid power. Steps that merely shrink
+    while creeping toward −1 are no root: the answer must also bring ``f``
+    near zero against its size at the guess (else #NUM!, as Excel)."""
     x = guess
+    scale = None
     for _ in range(steps):
         try:
             y = f(x)
@@ -169,13 +175,28 @@ def _newton(f: Callable[[float], float], guess: float, steps: int) -> float:
             d = (f(x + h) - y) / h
         except (OverflowError, ZeroDivisionError, ExcelErrorRaised):
             break
+        if scale is None:
+            scale = max(abs(y), 1.0)
         if d == 0 or not math.isfinite(d):
             break
         nx = x - y / d
+        if nx <= -1 < x:
+            nx = (x - 1.0) / 2.0
         if abs(nx - x) < 1e-10 * max(1.0, abs(x)):
-            return nx
+            if _settled(f, nx, scale or 1.0):
+                return nx
+            break
         x = nx
     raise fail(NUM, "迭代未收敛 / the iteration does not converge")
+
+
+def _settled(f: Callable[[float], float], x: float, scale: float) -> bool:
+    """Whether ``f(x)`` is zero to within 1e-6 of ``f``'s size at the guess."""
+    try:
+        y = f(x)
+    except (OverflowError, ZeroDivisionError, ExcelErrorRaised):
+        return False
+    return math.isfinite(y) and abs(y) <= 1e-6 * scale
 
 
 @register("RATE", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=3)
@@ -212,14 +233,84 @@ def NPV(rate: Any, *values: Any) -> float:
     return math.fsum(_discount(v, r, i + 1) for i, v in enumerate(numbers_of(values)))
 
 
+#: IRR's polynomial fallback is tried up to this many cash flows (numpy's
+#: companion-matrix roots cost the cube of the count).
+IRR_ROOTS_LIMIT = 400
+
+
+def _irr_newton(flows: list[float], guess: float) -> float | None:
+    """Newton's method on NPV(r) = Σ vᵢ·(1+r)^−i with its exact derivative,
+    from the guess, as Excel iterates; a step that would cross r = −1 (where
+    the flows' value has its pole) goes half-way to it instead, so negative
+    rates (−0.449, −0.8) are reached. ``None`` if it does not converge."""
+    r = guess
+    for _ in range(100):
+        x = 1.0 / (1.0 + r)
+        f = df = 0.0
+        xi = 1.0
+        try:
+            for i, v in enumerate(flows):  # Horner would lose the exponents' order of sums
+                f += v * xi
+                df -= i * v * xi * x
+                xi *= x
+        except OverflowError:
+            return None
+        if df == 0 or not (math.isfinite(f) and math.isfinite(df)):
+            return None
+        nr = r - f / df
+        if nr <= -1:
+            nr = (r - 1.0) / 2.0
+        if abs(nr - r) <= 1e-12 * max(1.0, abs(r)):
+            return nr
+        r = nr
+    return None
+
+
+def _irr_roots(flows: list[float], guess: float) -> float | None:
+    """The real rate nearest the guess among the roots of Σ vᵢ·xⁱ = 0 with
+    x = 1/(1+r) > 0 (numpy's polynomial roots), polished by Newton."""
+    import numpy as np
+
+    if len(flows) > IRR_ROOTS_LIMIT:
+        return None
+    coeffs = list(reversed(flows))
+    while coeffs and coeffs[0] == 0:
+        coeffs.pop(0)
+    if len(coeffs) < 2:
+        return None
+    roots = np.roots(coeffs)
+    real = [z.real for z in roots if abs(z.imag) <= 1e-9 * max(1.0, abs(z)) and z.real > 0]
+    rates = sorted((1.0 / x - 1.0 for x in real), key=lambda r: abs(r - guess))
+    for r in rates:
+        polished = _irr_newton(flows, r)
+        if polished is not None:
+            return polished
+    return None
+
+
 @register("IRR", WHOLE, PER_ROW, min_args=1)
 def IRR(values: Any, guess: Any = MISSING) -> float:
-    """IRR(values, [guess=0.1]): needs a positive and a negative cash flow."""
+    """IRR(values, [guess=0.1]): the rate r with Σ vᵢ/(1+r)^i = 0 (i from 0).
+
+    Newton's method from the guess with the exact derivative, as Excel
+    iterates; where it does not converge, the real root of the flows'
+    polynomial nearest the guess (Excel finds the negative rates −0.449 and
+    −0.8 of flows that lose money). Numbers in the range or array only: text,
+    logicals and blanks there are skipped; an error in it is that error; a
+    guess that is text, blank (0.1) or an error as usual. Needs a positive and
+    a negative flow (#NUM!); no rate above −1 found: #NUM!."""
     flows = _cash_flows(values)
     if not (any(v > 0 for v in flows) and any(v < 0 for v in flows)):
         raise fail(NUM, "须有正负现金流 / needs a positive and a negative value")
-    return _newton(lambda r: math.fsum(_discount(v, r, i) for i, v in enumerate(flows)),
-                   _opt(guess, 0.1), 100)  # fmt: skip
+    g = _opt(guess, 0.1)
+    if g <= -1:
+        raise fail(NUM, "guess 不大于 -1 / guess is -1 or below")
+    r = _irr_newton(flows, g)
+    if r is None:
+        r = _irr_roots(flows, g)
+    if r is None or not math.isfinite(r):
+        raise fail(NUM, "迭代未收敛 / the iteration does not converge")
+    return r
 
 
 def _dated(values: Any, dates: Any, blank_ok: bool) -> tuple[list[float], list[float]]:

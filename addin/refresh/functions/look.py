@@ -13,7 +13,7 @@ from addin.refresh.functions._core import (
     MISSING,
     Area,
     CallContext,
-    FunctionSpec,
+    EngineFunction,
     MultiArea,
     _cached,
     _type_rank,
@@ -41,7 +41,6 @@ from addin.refresh.functions.columns import (
 from addin.refresh.functions.criteria import _scalar_crit
 from addin.registry import PER_ROW, WHOLE
 from addin.xlsx.formula import MAX_COL, MAX_ROW, FormulaSyntaxError, RangeOp, Ref, parse
-from udfs._wildcards import wildcard_matcher
 from udfs.errors import (
     NA,
     REF,
@@ -50,9 +49,10 @@ from udfs.errors import (
     ExcelErrorRaised,
     fail,
 )
+from udfs.wildcards import wildcard_matcher
 
 
-def _single_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _single_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     """``@`` of plain per-row values: the values."""
     return RowValues(args[0].v) if isinstance(args[0], RowValues) else None
 
@@ -228,7 +228,10 @@ def _binary_x(value: Any, items: list[Any], mode: int, descending: bool) -> int:
 
 
 def _items_of(array: Any) -> list[Any]:
-    """A one-row or one-column range as a list (cached inside :func:`shared_work`)."""
+    """A one-row or one-column range as a list (cached inside :func:`shared_work`).
+    An error value in place of the range (``#REF!`` of a deleted one) is that error."""
+    if isinstance(array, ExcelError):
+        raise ExcelErrorRaised(array)
     return _cached(array, "items", lambda: _vector_items(as_array(array)))
 
 
@@ -239,7 +242,7 @@ def _vector_items(arr: np.ndarray) -> list[Any]:
 
 
 def _match_column(
-    spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any], xmatch: bool
+    spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any], xmatch: bool
 ) -> Any:
     """MATCH/XMATCH exact match down a block: one hash index of the array."""
     if not isinstance(args[0], RowValues) or any(is_rows(a) for a in args[1:]):
@@ -273,11 +276,11 @@ def _match_column(
     return RowValues(out)
 
 
-def _match_col(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _match_col(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     return _match_column(spec, args, bx, memo, xmatch=False)
 
 
-def _xmatch_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _xmatch_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     return _match_column(spec, args, bx, memo, xmatch=True)
 
 
@@ -305,13 +308,49 @@ def _mode_int(v: Any) -> int:
     return math.floor(to_number(v))
 
 
+def _regex_position(value: Any, items: list[Any], reverse: bool) -> int:
+    """match_mode 3 (Excel 365): the first (last) text the lookup value, read
+    as a regular expression, matches anywhere in — case-sensitive, as Excel's
+    REGEX functions; numbers are matched as their text; an invalid pattern is
+    #VALUE!."""
+    try:
+        pattern = re.compile(to_text(value))
+    except re.error:
+        raise fail(VALUE, "正则表达式无效 / invalid regular expression") from None
+    order = range(len(items) - 1, -1, -1) if reverse else range(len(items))
+    for i in order:
+        v = items[i]
+        if v is None or isinstance(v, ExcelError):
+            continue
+        if pattern.search(to_text(v)):
+            return i
+    return -1
+
+
+def _blank_position(items: list[Any], array: Any, search: int) -> int:
+    """Where XMATCH/XLOOKUP's exact match finds a blank (or omitted) lookup
+    value: the first (last, searching from the end) blank cell of the lookup
+    range — on a whole column the row after the data, whose cells the engine
+    does not hold (Excel's XLOOKUP of an empty cell is 0, not #N/A, for that
+    reason). -1 when the range holds no blank."""
+    extent = array.size if isinstance(array, Area) else len(items)
+    if search == -1:
+        if extent > len(items):
+            return extent - 1
+        return next((i for i in range(len(items) - 1, -1, -1) if items[i] is None), -1)
+    found = next((i for i, v in enumerate(items) if v is None), -1)
+    return found if found >= 0 or extent <= len(items) else len(items)
+
+
 def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int, owner: Any = None) -> int:
-    if mode not in (0, -1, 1, 2) or search not in (1, -1, 2, -2):
+    if mode not in (0, -1, 1, 2, 3) or search not in (1, -1, 2, -2):
         raise fail(VALUE, "XMATCH/XLOOKUP 模式参数无效 / invalid match_mode or search_mode")
     if search in (2, -2):
-        if mode == 2:
+        if mode in (2, 3):
             raise fail(VALUE, "通配符不能用二分查找 / wildcards need a linear search")
         return _binary_x(value, items, mode, search == -2)
+    if mode == 3:
+        return _regex_position(value, items, search == -1)
     if mode in (0, 2):
         if value is None:
             return -1
@@ -341,13 +380,23 @@ def _xmatch_pos(value: Any, items: list[Any], mode: int, search: int, owner: Any
     "XMATCH", PER_ROW, WHOLE, PER_ROW, PER_ROW, min_args=2, values_only=True, column=_xmatch_column
 )
 def XMATCH(value: Any, array: Any, mode: Any = MISSING, search: Any = MISSING) -> float:
-    """XMATCH(lookup_value, lookup_array, [match_mode=0], [search_mode=1])."""
+    """XMATCH(lookup_value, lookup_array, [match_mode=0], [search_mode=1]).
+
+    match_mode 0 exact (case-insensitive), -1 exact or next smaller, 1 exact
+    or next larger (across types numbers < text < logicals), 2 wildcards,
+    3 a regular expression; search_mode 1 first-to-last, -1 last-to-first,
+    2/-2 binary over ascending/descending data (wildcards and regular
+    expressions then #VALUE!). Modes are rounded down; other values #VALUE!.
+    An error value as the array (#REF!) is that error; not found #N/A."""
     items = _items_of(array)
     m = 0 if mode is MISSING else _mode_int(mode)
     s = 1 if search is MISSING else _mode_int(search)
     if value is MISSING:
         value = None
-    pos = _xmatch_pos(value, items, m, s, items)
+    if value is None and m == 0 and s in (1, -1):
+        pos = _blank_position(items, array, s)
+    else:
+        pos = _xmatch_pos(value, items, m, s, items)
     if pos < 0:
         raise fail(NA, "找不到匹配值 / no match")
     return float(pos + 1)
@@ -365,13 +414,18 @@ def XLOOKUP(
     search: Any = MISSING,
 ) -> Any:
     """XLOOKUP(lookup_value, lookup_array, return_array, [if_not_found], [match_mode], [search_mode])."""
-    larr = as_array(lookup)
     items = _items_of(lookup)
+    if isinstance(result, ExcelError):
+        raise ExcelErrorRaised(result)
+    larr = as_array(lookup)
     m = 0 if mode is MISSING else _mode_int(_scalar_crit(mode))
     s = 1 if search is MISSING else _mode_int(_scalar_crit(search))
     if value is MISSING:
         value = None
-    pos = _xmatch_pos(value, items, m, s, items)
+    if value is None and m == 0 and s in (1, -1):
+        pos = _blank_position(items, lookup, s)
+    else:
+        pos = _xmatch_pos(value, items, m, s, items)
     if pos < 0:
         if if_not_found is MISSING:
             raise fail(NA, "找不到匹配值 / no match")
@@ -400,6 +454,8 @@ def _take(src: Any, r0: int, c0: int, r1: int, c1: int) -> Any:
 def _line_lookup(value: Any, table: Any, index: Any, approx: Any, vertical: bool) -> Any:
     """VLOOKUP (``vertical``: search the first column, return column ``index``)
     and HLOOKUP (search the first row, return row ``index``)."""
+    if isinstance(table, ExcelError):
+        raise ExcelErrorRaised(table)
     if isinstance(table, str):
         raise fail(VALUE, "表格须为区域或数组 / table_array must be a range or an array")
     arr = as_array(table)
@@ -407,8 +463,6 @@ def _line_lookup(value: Any, table: Any, index: Any, approx: Any, vertical: bool
         arr = arr.T
     k = to_int(index)
     what = ("列号", "col_index_num") if vertical else ("行号", "row_index_num")
-    if k < 1:
-        raise fail(VALUE, f"{what[0]}小于 1 / {what[1]} is below 1")
     if k > arr.shape[1]:
         raise fail(REF, f"{what[0]}超出表格 / {what[1]} is beyond the table")
     is_approx = True if approx is MISSING else to_bool(approx)
@@ -422,6 +476,8 @@ def _line_lookup(value: Any, table: Any, index: Any, approx: Any, vertical: bool
     )
     if pos < 0:
         raise fail(NA, "找不到匹配值 / no match")
+    if k < 1:  # checked after the search: not found is #N/A first (calamine errors.xlsx!A7)
+        raise fail(VALUE, f"{what[0]}小于 1 / {what[1]} is below 1")
     return arr[pos, k - 1]  # a blank stays blank; the cell's value makes it 0
 
 
@@ -442,7 +498,7 @@ def exact_index(
 
 
 def _line_column(
-    spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any], vertical: bool
+    spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any], vertical: bool
 ) -> Any:
     """VLOOKUP/HLOOKUP down a block: exact match through one hash index of the
     table's first column (row), approximate match by one binary search."""
@@ -511,11 +567,11 @@ def _approx_column(
     return RowValues(out)
 
 
-def _vlookup_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _vlookup_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     return _line_column(spec, args, bx, memo, vertical=True)
 
 
-def _hlookup_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _hlookup_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     return _line_column(spec, args, bx, memo, vertical=False)
 
 
@@ -530,7 +586,17 @@ def _hlookup_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[An
     column=_vlookup_column,
 )
 def VLOOKUP(value: Any, table: Any, col: Any, approx: Any = MISSING) -> Any:
-    """VLOOKUP(lookup_value, table_array, col_index_num, [range_lookup=TRUE])."""
+    """VLOOKUP(lookup_value, table_array, col_index_num, [range_lookup=TRUE]).
+
+    Order of the checks, as Excel makes them: a text or number as the table is
+    #VALUE!; ``col_index_num`` beyond the table #REF!; the search (not found:
+    #N/A); then ``col_index_num`` below 1 #VALUE! (so VLOOKUP(B1,B1,B1,3) over
+    blanks is #N/A). A blank lookup value is 0; an error one is that error;
+    ``range_lookup`` TRUE (default, any non-zero number): the last item ≤ the
+    value by binary search over a sorted first column, FALSE: the first equal
+    item, case-insensitive, with ``*``/``?``/``~`` wildcards for text. A blank
+    cell found returns 0 (the reference's value); an array of lookup values
+    gives an array."""
     return _line_lookup(value, table, col, approx, vertical=True)
 
 
@@ -781,3 +847,14 @@ def TRANSPOSE(a: Any) -> Any:
     out = np.empty((arr.shape[1], arr.shape[0]), dtype=object)
     out[:, :] = arr.T
     return out
+
+
+@register("HYPERLINK", PER_ROW, PER_ROW, min_args=1)
+def HYPERLINK(link: Any, friendly: Any = MISSING) -> Any:
+    """HYPERLINK(link_location, [friendly_name]): the cell shows the friendly
+    name (a number stays a number; a blank friendly name cell shows 0), or the
+    link location as text when it is omitted; the jump itself is Excel's UI,
+    nothing a refresh computes. An error in either argument is that error."""
+    if friendly is MISSING:
+        return to_text(link)
+    return 0.0 if friendly is None else friendly

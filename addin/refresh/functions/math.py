@@ -14,7 +14,7 @@ from addin.refresh.functions import volatile
 from addin.refresh.functions._core import (
     MISSING,
     Area,
-    FunctionSpec,
+    EngineFunction,
     MultiArea,
     as_array,
     format_general,
@@ -33,6 +33,7 @@ from addin.refresh.functions.criteria import (
     _criteria_select,
     _selected_numbers,
     grouped_column,
+    grouped_ifs,
 )
 from addin.refresh.functions.stat import (
     COUNT,
@@ -49,7 +50,6 @@ from addin.refresh.functions.stat import (
     variance,
 )
 from addin.registry import PER_ROW, WHOLE
-from udfs._numbers import round_decimal
 from udfs.errors import (
     DIV0,
     NUM,
@@ -58,6 +58,7 @@ from udfs.errors import (
     ExcelErrorRaised,
     fail,
 )
+from udfs.rounding import round_decimal
 
 
 @register("SUM", WHOLE, repeat(WHOLE), values_only=True)
@@ -66,7 +67,7 @@ def SUM(*args: Any) -> float:
     return math.fsum(numbers_of(args)) if args else 0.0
 
 
-def _sumproduct_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _sumproduct_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     """SUMPRODUCT of references down a block (its arguments the references as
     evaluated for the block: moving ranges, per-row cells, fixed ranges)."""
     if not args:
@@ -203,8 +204,18 @@ def _aggregate(kind: str, refs: list[Any]) -> float:
 @register("SUBTOTAL", PER_ROW, WHOLE, repeat(WHOLE))
 def SUBTOTAL(code: Any, *refs: Any) -> float:
     """SUBTOTAL(function_num, ref1, …) for codes 1–11 and 101–111: SUBTOTAL and
-    AGGREGATE cells inside the ranges are skipped, so are rows an AutoFilter
-    hides; 101–111 skip every hidden row. Rows are hidden as the file saved them."""
+    AGGREGATE cells inside the ranges are skipped, so are rows a filter hides
+    (the sheet's AutoFilter or a table's, when it filters a column); 101–111
+    skip every hidden row, also those hidden by hand. Rows are hidden as the
+    file saved them.
+
+    A ref that is an error value (``SUBTOTAL(2,#REF!)`` after its range was
+    deleted) is that error, even for COUNT; errors inside the ranges are
+    errors for every function but COUNT/COUNTA. An invalid function_num is
+    #VALUE!."""
+    for r in refs:
+        if isinstance(r, ExcelError):
+            raise ExcelErrorRaised(r)
     k = to_int(code)
     kind = _SUBTOTAL_KINDS.get(k % 100 if k > 100 else k)
     if kind is None or not (1 <= k <= 11 or 101 <= k <= 111):
@@ -224,6 +235,8 @@ def AGGREGATE(code: Any, options: Any, *refs: Any) -> float:
     array, k). Options 0–3 skip nested SUBTOTAL/AGGREGATE cells, 4–7 do not;
     1, 3, 5, 7 skip hidden rows; 2, 3, 6, 7 skip error values."""
     k, opt = to_int(code), to_int(options)
+    if refs and isinstance(refs[0], ExcelError):  # a deleted reference, not a value to skip
+        raise ExcelErrorRaised(refs[0])
     kind = _AGGREGATE_KINDS.get(k)
     if kind is None or not 0 <= opt <= 7:
         raise fail(VALUE, "AGGREGATE 的参数无效 / invalid function_num or options")
@@ -241,7 +254,7 @@ def AGGREGATE(code: Any, options: Any, *refs: Any) -> float:
     return _aggregate(kind, [_visible(r, rows, nested, errors) for r in refs if r is not MISSING])
 
 
-@register("SUMIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True, column=grouped_column)
+@register("SUMIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True, column=grouped_column, grouped=grouped_ifs)
 def SUMIF(rng: Any, crit: Any, sum_range: Any = MISSING) -> float:
     """SUMIF(range, criteria, [sum_range])."""
     selected, shape = _criteria_select([(rng, crit)])
@@ -256,7 +269,7 @@ def SUMIF(rng: Any, crit: Any, sum_range: Any = MISSING) -> float:
     PER_ROW,
     repeat(WHOLE, PER_ROW),
     handles_errors=True,
-    column=grouped_column,
+    column=grouped_column, grouped=grouped_ifs,
 )
 def SUMIFS(target: Any, *pairs: Any) -> float:
     """SUMIFS(sum_range, criteria_range1, criteria1, …)."""
@@ -281,9 +294,9 @@ def _round_with(x: float, digits: int, mode: str) -> float:
     return float(r)
 
 
-def _round_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _round_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     """ROUND of per-row numbers to a fixed number of digits: numpy, exact
-    as the scalar ROUND (:func:`udfs._numbers.round_decimal`)."""
+    as the scalar ROUND (:func:`udfs.rounding.round_decimal`)."""
     x, d = args[0], args[1]
     if not isinstance(x, RowValues) or is_rows(d) or not isinstance(d, float):
         return None
@@ -601,6 +614,17 @@ def COMBIN(n: Any, k: Any) -> float:
         raise fail(NUM, "结果溢出 / result overflows") from None
 
 
+#: Excel computes the sine, cosine and tangent only of angles below 2^27 in
+#: magnitude (134,217,728 radians): past it the reduction modulo 2π has lost the
+#: angle, and SIN, COS, TAN, COT, CSC, SEC answer #NUM! (Microsoft's COT/CSC/SEC
+#: pages: "|number| < 2^27"; Excel answers SIN and COS the same way).
+TRIG_LIMIT = 2.0**27
+
+
+def _angle(a: float) -> bool:
+    return abs(a) < TRIG_LIMIT
+
+
 def _trig(name: str, fn: Callable[[float], float], domain: Callable[[float], bool] | None = None) -> None:
     def impl(x: Any) -> float:
         a = to_number(x)
@@ -611,14 +635,18 @@ def _trig(name: str, fn: Callable[[float], float], domain: Callable[[float], boo
         except (OverflowError, ValueError):
             raise fail(NUM, f"{name} 结果溢出 / {name} overflows") from None
 
-    impl.__doc__ = f"{name}(number)."
+    impl.__doc__ = (
+        f"{name}(number): a blank is 0, a text number converts, other text and an "
+        f"error argument give #VALUE!/the error; an array is applied element by element; "
+        f"outside the domain (SIN/COS/TAN: |number| ≥ 2^27) or past ±1E308, #NUM!."
+    )
     register(name, PER_ROW)(impl)
 
 
 for _name, _fn, _dom in (
-    ("SIN", math.sin, None),
-    ("COS", math.cos, None),
-    ("TAN", math.tan, None),
+    ("SIN", math.sin, _angle),
+    ("COS", math.cos, _angle),
+    ("TAN", math.tan, _angle),
     ("ASIN", math.asin, lambda a: -1 <= a <= 1),
     ("ACOS", math.acos, lambda a: -1 <= a <= 1),
     ("ATAN", math.atan, None),

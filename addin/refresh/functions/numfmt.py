@@ -30,6 +30,70 @@ _BRACKET = re.compile(r"^\[[^\]]*\]")
 _DATE_CHARS = re.compile(r"[ymdhsYMDHS]|AM/PM|A/P|\[[hms]+\]", re.IGNORECASE)
 
 
+#: The characters General shows of a number, its sign not counted: the width
+#: of a standard column (Microsoft: "the General format uses scientific
+#: notation for large numbers (12 or more digits)"; SheetJS's SSF, which was
+#: written against Excel, fits the same 11 characters).
+GENERAL_WIDTH = 11
+
+
+def _plain_decimal(d: Decimal) -> str:
+    """``d`` written out without an exponent, trailing zeros dropped."""
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s
+
+
+def _scientific(a: Decimal) -> str:
+    """General's scientific form: six significant digits, zeros dropped, a
+    two-digit exponent (``1.23457E+11``, ``1E-10``)."""
+    mant, _, exp = format(a, ".5E").partition("E")
+    if "." in mant:
+        mant = mant.rstrip("0").rstrip(".")
+    e = int(exp)
+    return f"{mant}E{'+' if e >= 0 else '-'}{abs(e):02d}"
+
+
+def general_display(x: float) -> str:
+    """``x`` in the number format General as Excel shows it (TEXT(x, "General"),
+    a General section of a format): at most :data:`GENERAL_WIDTH` characters
+    besides the sign, from the number's 15 significant digits rounded half up.
+
+    - 0.0001 ≤ |x| < 1: nine decimals (``0.123456789``, ``0.000123457``);
+    - 1 ≤ |x| < 1E+10 (and 1E-9 ≤ |x| < 1E-4 when it fits exactly): in full if
+      it fits, else ten significant digits (``1.234567891``, ``123456789.1``);
+    - integers up to 11 digits in full (``12345678901``);
+    - everything else, or what does not fit, six significant digits in
+      scientific form (``1.23457E+11``, ``1E+11``, ``1.23457E-07``).
+
+    Unlike ``&`` and other text coercions (:func:`~addin.refresh.functions.format_general`,
+    15 digits), General is a display format: ``TEXT(1/3,"General")`` is ``0.333333333``.
+    """
+    if x == 0 or not math.isfinite(x):
+        return "0" if x == 0 else format_general(x)
+    d = Decimal(f"{x:.15g}")
+    a = abs(d)
+    v = a.adjusted()  # the exponent of the leading digit
+
+    def fixed(decimals: int) -> str:
+        return _plain_decimal(a.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+    if -4 <= v <= -1:
+        s = fixed(9)
+    elif -9 <= v <= 9:
+        s = fixed(12)
+        if len(s) > GENERAL_WIDTH:
+            s = fixed(9 - v) if v >= 0 else _scientific(a)
+    elif v == 10:
+        s = fixed(0)
+    else:  # 12 digits or more, or below 1E-9: never fits
+        s = ""
+    if not s or len(s) > GENERAL_WIDTH or s == "0":
+        s = _scientific(a)
+    return "-" + s if d < 0 else s
+
+
 def split_sections(fmt: str) -> list[str]:
     """The sections of a format, split at ``;`` outside quotes, brackets, escapes."""
     out, cur, i, n = [], [], 0, len(fmt)
@@ -125,7 +189,7 @@ def format_value(x: float | str, fmt: str, date1904: bool = False) -> str:
                 break
         if chosen is None:
             if len(heads) < 3:  # no section takes the number: shown as General
-                return format_general(x)
+                return general_display(x)
             return _number_or_date(x, *heads[-1][::2], date1904)
         body, currency = chosen
         return _number_or_date(value, body, currency, date1904, signed)
@@ -173,7 +237,7 @@ def _general(body: str, x: float) -> str:
     out = []
     for kind, tok in _tokens(body):
         if kind == "general":
-            out.append(format_general(x))
+            out.append(general_display(x))
         elif kind == "lit":
             out.append(tok)
     return "".join(out)

@@ -13,22 +13,23 @@ import numpy as np
 
 from addin.refresh.functions._core import (
     MISSING,
+    TEXT_LIMIT,
     Area,
     CallContext,
     as_array,
-    format_general,
     iter_values,
     register,
     repeat,
     serial_date,
     text_to_number,
+    text_too_long,
     to_bool,
     to_int,
     to_number,
     to_text,
 )
 from addin.refresh.functions.math import _round_with
-from addin.refresh.functions.numfmt import format_value
+from addin.refresh.functions.numfmt import format_value, general_display
 from addin.registry import PER_ROW, WHOLE
 from udfs.errors import (
     CALC,
@@ -83,8 +84,8 @@ def CONCAT(*args: Any) -> str:
             raise ExcelErrorRaised(v)
         parts.append(to_text(v))
     out = "".join(parts)
-    if len(out) > 32767:
-        raise fail(VALUE, "文本超过 32767 字符 / text longer than 32767 characters")
+    if len(out) > TEXT_LIMIT:
+        raise text_too_long()
     return out
 
 
@@ -105,8 +106,8 @@ def TEXTJOIN(delim: Any, ignore_empty: Any, *args: Any) -> str:
             continue
         parts.append(t)
     out = d.join(parts)
-    if len(out) > 32767:
-        raise fail(VALUE, "文本超过 32767 字符 / text longer than 32767 characters")
+    if len(out) > TEXT_LIMIT:
+        raise text_too_long()
     return out
 
 
@@ -211,7 +212,7 @@ def TEXT(ctx: CallContext, value: Any, fmt: Any) -> str:
     else:
         x = to_number(value, ctx.date1904)
     if isinstance(x, float) and f.upper() in ("GENERAL", "G/通用格式"):
-        return format_general(x)
+        return general_display(x)
     return format_value(x, f, ctx.date1904)
 
 
@@ -364,13 +365,28 @@ def NUMBERVALUE(v: Any, dec: Any = MISSING, group: Any = MISSING) -> float:
     return x / 100**pct
 
 
+#: Windows code page 1252 as Windows decodes it (Excel's CHAR/CODE on Windows):
+#: 128–159 are typographic characters (128 €, 150 –, 153 ™), and the five codes
+#: the code page leaves unassigned (129, 141, 143, 144, 157) stand for the C1
+#: control of the same number, as MultiByteToWideChar maps them — Python's
+#: codec refuses those five.
+_UNASSIGNED_1252 = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))
+
+
 def _cp1252(n: int) -> str:
-    return bytes([n]).decode("cp1252", errors="replace") if n >= 128 else chr(n)
+    if n < 128 or n in _UNASSIGNED_1252:
+        return chr(n)
+    return bytes([n]).decode("cp1252")
 
 
 @register("CHAR", PER_ROW)
 def CHAR(v: Any) -> str:
-    """CHAR(number): the character of code 1–255 (Windows code page 1252)."""
+    """CHAR(number): the character of code 1–255 in Windows code page 1252
+    (CHAR(128) is €, CHAR(150) –, CHAR(129) the control U+0081).
+
+    The number is truncated (CHAR(65.9) is A); below 1 or above 255 is #VALUE!;
+    a blank is 0 (#VALUE!); a text number converts; an error argument is
+    that error; an array is applied to each element."""
     n = to_int(v)
     if not 1 <= n <= 255:
         raise fail(VALUE, "字符代码须在 1 到 255 / code must be 1 to 255")
@@ -379,12 +395,18 @@ def CHAR(v: Any) -> str:
 
 @register("CODE", PER_ROW)
 def CODE(v: Any) -> float:
-    """CODE(text): the code (Windows code page 1252) of the first character."""
+    """CODE(text): the code (Windows code page 1252) of the first character.
+
+    CHAR's inverse over 1–255 (the unassigned 129, 141, 143, 144, 157 too);
+    a character outside the code page is 63 (``?``), as Excel converts it.
+    A number is read as its General text (CODE(12) is 49); a blank or ""
+    is #VALUE!; an error argument is that error; an array is applied to each
+    element."""
     t = to_text(v)
     if not t:
         raise fail(VALUE, "空文本 / empty text")
     ch = t[0]
-    if ord(ch) < 128:
+    if ord(ch) < 128 or ord(ch) in _UNASSIGNED_1252:
         return float(ord(ch))
     try:
         return float(ch.encode("cp1252")[0])
@@ -415,8 +437,10 @@ def REPT(v: Any, n: Any) -> str:
     """REPT(text, number_times)."""
     k = to_int(n)
     t = to_text(v)
-    if k < 0 or len(t) * k > 32767:
+    if k < 0:
         raise fail(VALUE, "重复次数无效 / number_times out of range")
+    if len(t) * k > TEXT_LIMIT:
+        raise text_too_long()
     return t * k
 
 
@@ -458,25 +482,51 @@ def DOLLAR(v: Any, decimals: Any = MISSING) -> str:
     return f"(${s[1:]})" if s.startswith("-") else f"${s}"
 
 
-def _split_at(t: str, delims: list[str], n: int, fold: bool) -> tuple[int, int] | None:
-    """(start, end) of the n-th delimiter (from the end when n < 0)."""
-    hay = t.lower() if fold else t
-    hits: list[tuple[int, int]] = []
-    i = 0
-    while i <= len(hay):
-        best = None
-        for d in delims:
-            dd = d.lower() if fold else d
-            j = hay.find(dd, i)
-            if j >= 0 and (best is None or j < best[0]):
-                best = (j, j + len(dd))
+def _lower_in_place(t: str) -> str:
+    """``t`` in lower case, character for character (``İ`` stays: its lower
+    case is two characters, which would move every position after it)."""
+    low = t.lower()
+    return low if len(low) == len(t) else "".join(c if len(c.lower()) != 1 else c.lower() for c in t)
+
+
+def _split_at(t: str, delims: list[str], n: int, fold: bool, match_end: bool) -> tuple[int, int] | None:
+    """(start, end) of the n-th delimiter from the start, or — when n < 0 —
+    of the |n|-th from the end, searched from the end (so in ``aaa`` the last
+    ``aa`` starts at 1). At each place the longest delimiter of the list that
+    matches there wins; with ``match_end`` the end of the text (the start,
+    searching from the end) counts as one more delimiter."""
+    hay = _lower_in_place(t) if fold else t
+    ds = sorted({_lower_in_place(d) if fold else d for d in delims if d != ""}, key=len, reverse=True)
+    count = 0
+    if n > 0:
+        i = 0
+        while i <= len(hay):
+            best = min(
+                ((j, j + len(d)) for d in ds if (j := hay.find(d, i)) >= 0),
+                key=lambda h: (h[0], -h[1]),
+                default=None,
+            )
+            if best is None:
+                break
+            count += 1
+            if count == n:
+                return best
+            i = best[1]
+        return (len(t), len(t)) if match_end and count == n - 1 else None
+    i = len(hay)
+    while i >= 0:
+        best = max(
+            ((j, j + len(d)) for d in ds if (j := hay.rfind(d, 0, i)) >= 0),
+            key=lambda h: (h[0], h[1]),
+            default=None,
+        )
         if best is None:
             break
-        hits.append(best)
-        i = best[1] if best[1] > best[0] else best[0] + 1
-    if n > 0:
-        return hits[n - 1] if n <= len(hits) else None
-    return hits[n] if -n <= len(hits) else None
+        count += 1
+        if count == -n:
+            return best
+        i = best[0]
+    return (0, 0) if match_end and count == -n - 1 else None
 
 
 def _delims(d: Any) -> list[str]:
@@ -485,19 +535,41 @@ def _delims(d: Any) -> list[str]:
     return [to_text(d)]
 
 
+def _flag(v: Any, name: str) -> bool:
+    """A 0/1 switch (match_mode, match_end): blank or omitted is 0; other numbers #VALUE!."""
+    if v is MISSING or v is None:
+        return False
+    k = to_int(v)
+    if k not in (0, 1):
+        raise fail(VALUE, f"{name} 须为 0 或 1 / {name} must be 0 or 1")
+    return k == 1
+
+
 def _text_around(v: Any, d: Any, n: Any, mode: Any, end: Any, nf: Any, before: bool) -> Any:
+    """TEXTBEFORE/TEXTAFTER (Microsoft's reference): the text before/after the
+    ``n``-th delimiter (from the end when negative, searched from the end).
+
+    - ``instance_num`` 0, or beyond the text's length, is #VALUE!; a blank
+      ``instance_num`` is 1;
+    - ``delimiter`` may be an array of delimiters (the longest matching at a
+      place wins); an empty delimiter matches at once: TEXTBEFORE gives "" from
+      the start and the whole text from the end, TEXTAFTER the reverse;
+    - ``match_mode`` 1 ignores case, ``match_end`` 1 makes the end (the start,
+      from the end) one more delimiter; other values #VALUE!;
+    - not found: ``if_not_found`` if given (a blank cell there is 0, as any
+      reference value), else #N/A;
+    - an error in text or an instance/mode argument is that error; an array
+      of texts is applied to each."""
     t = to_text(v)
-    k = 1 if n is MISSING else to_int(n)
-    fold = False if mode is MISSING else to_int(mode) == 1
-    match_end = False if end is MISSING else to_int(end) == 1
+    k = 1 if n is MISSING or n is None else to_int(n)
+    fold = _flag(mode, "match_mode")
+    match_end = _flag(end, "match_end")
     if k == 0 or abs(k) > len(t) + 1:
         raise fail(VALUE, "instance_num 无效 / instance_num out of range")
     delims = _delims(d)
     if "" in delims:
         return "" if (k > 0) == before else t
-    hit = _split_at(t, delims, k, fold)
-    if hit is None and match_end:
-        hit = (len(t), len(t)) if k > 0 else (0, 0)
+    hit = _split_at(t, delims, k, fold, match_end)
     if hit is None:
         if nf is MISSING:
             raise fail(NA, "找不到分隔符 / delimiter not found")

@@ -1,0 +1,65 @@
+"""Lookup functions' order of checks and errors as arguments
+(addin/refresh/functions/look.py; issue 24)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from formula_helpers import E, calc, one
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("VLOOKUP(B1,B1,B1,3)", E("#N/A")),  # calamine errors.xlsx!A7: the search first
+        ("VLOOKUP(1,A1:A2,0,FALSE)", E("#VALUE!")),  # found, then column 0
+        ("VLOOKUP(5,A1:A2,0,FALSE)", E("#N/A")),
+        ("VLOOKUP(1,A1:A2,3,FALSE)", E("#REF!")),
+        ("VLOOKUP(1,#REF!,2,FALSE)", E("#REF!")),
+        ("MATCH(1,#REF!,0)", E("#REF!")),
+        ("XMATCH(1,#REF!)", E("#REF!")),
+        ("XLOOKUP(1,#REF!,#REF!)", E("#REF!")),
+        ("XLOOKUP(1,A1:A2,#REF!)", E("#REF!")),
+        ("XLOOKUP(1,A1:A2,A1:A2)", 1.0),
+    ],
+)
+def test_lookup_errors_and_order(formula: str, expected: Any) -> None:
+    assert one(formula, A1=1.0, A2=2.0) == expected
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ('XMATCH("^b.*2$",{"a1","b12","b22"},3)', 2.0),
+        ('XMATCH("^b.*2$",{"a1","b12","b22"},3,-1)', 3.0),
+        ('XMATCH("B",{"a1","b12"},3)', E("#N/A")),  # case-sensitive
+        ('XMATCH("[",{"a"},3)', E("#VALUE!")),
+        ('XMATCH("b",{"a","b"},3,2)', E("#VALUE!")),
+        ('XLOOKUP("^x",{"ax","xy"},{1,2},,3)', 2.0),
+        ('XMATCH("1$",{10,11},3)', 2.0),  # numbers as their text
+    ],
+)
+def test_xmatch_regular_expressions(formula: str, expected: Any) -> None:
+    """match_mode 3 (Excel 365's regular-expression match)."""
+    assert one(formula) == expected
+
+
+def test_own_book_name_reads_as_the_name() -> None:
+    """``[0]!name`` is a name of this very workbook (sheetjs named_ranges_2011.xlsx)."""
+    from addin.refresh.external_refs import quote_external
+
+    assert quote_external("SUM([0]!col1_)", {}) == "SUM(col1_)"
+
+
+def test_blank_lookup_value_finds_the_first_blank_cell() -> None:
+    """XLOOKUP/XMATCH match a blank or omitted lookup value to a blank cell (on
+    a whole column the row after the data): 0 from the return column, not
+    if_not_found."""
+    cells = {"A1": "a", "A2": "b", "B1": 1.0, "B2": 2.0, "D1": "x"}
+    got = calc({**cells, "E1": '=XLOOKUP(C1,A:A,B:B,"none")', "E2": "=XMATCH(,A:A)",
+                "E3": '=XLOOKUP(C1,A1:A2,B1:B2,"none")', "E4": "=XMATCH(C1,A:A,0,-1)"})  # fmt: skip
+    assert got["E1"] == 0.0
+    assert got["E2"] == 3.0
+    assert got["E3"] == "none"
+    assert got["E4"] > 3.0
