@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -245,16 +246,29 @@ def test_in_place_through_a_symlink_keeps_the_link_mode_and_owner(tmp_path: Path
 
 @pytest.mark.usefixtures("fake_engine")
 def test_stale_temp_files_of_a_killed_run_are_removed(tmp_path: Path) -> None:
-    """A temp file whose process is gone is removed by the next run in that
-    folder; one belonging to a live process is left alone."""
+    """A temp file whose process on this host is gone is removed by the next run
+    in that folder; one of a live process is left alone, and so is one another
+    host (sharing the folder) is writing — until it is a day old."""
+    from addin.xlsx.writer import temp_prefix
+
     src = copy("types07.xlsx", tmp_path)
-    dead = tmp_path / ".~jixiao-999999999-abc.tmp"
+    ours = temp_prefix()  # .~jixiao-<host>-<pid>-
+    host = ours.removeprefix(".~jixiao-").rsplit("-", 2)[0]
+    dead = tmp_path / f".~jixiao-{host}-999999999-abc.tmp"
     dead.write_bytes(b"half")
-    alive = tmp_path / f".~jixiao-{os.getpid()}-abc.tmp"
+    alive = tmp_path / f"{ours}abc.tmp"
     alive.write_bytes(b"running")
+    other_host = tmp_path / ".~jixiao-elsewhere-999999999-abc.tmp"
+    other_host.write_bytes(b"another machine's run")
+    abandoned = tmp_path / ".~jixiao-elsewhere-999999998-abc.tmp"
+    abandoned.write_bytes(b"two days old")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(abandoned, (two_days_ago, two_days_ago))
     assert run(src).exit_code == 0
     assert not dead.exists()
     assert alive.exists()
+    assert other_host.exists()
+    assert not abandoned.exists()
 
 
 # ---------------------------------------------------------------------------
@@ -427,6 +441,18 @@ def test_values_copy_cannot_replace_the_input(tmp_path: Path) -> None:
     assert names(tmp_path) == ["types07.xlsx"]
 
 
+@pytest.mark.usefixtures("fake_engine")
+def test_an_output_whose_parent_is_a_file_names_the_output(tmp_path: Path) -> None:
+    """``--out blocker/out.xlsx`` where ``blocker`` is a file: exit 2 naming the
+    output path (and the parent that is in the way), not only the parent."""
+    src = copy("types07.xlsx", tmp_path)
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    dest = blocker / "out.xlsx"
+    result = run_cli("refresh", src, "--out", dest, "--lang", "en")
+    assert_no_traceback(result)
+    assert result.exit_code == 2
+    assert str(dest) in result.output
 def test_values_copy_is_recognised_by_validate(tmp_path: Path) -> None:
     """``jixiao validate`` of the ``--values`` copy: one note saying what it is
     (and to validate the original), not a "clear this cell" problem per result

@@ -174,12 +174,14 @@ def spec_key(spec: dict[str, Any] | None, sheet: str) -> tuple[int, int] | None:
 
 
 def _header_row(sheet: Sheet, first_data: int) -> int:
-    """The nearest row above ``first_data`` that holds text only (the headers)."""
-    for row in range(first_data - 1, 0, -1):
-        vals = [v for (r, _c), v in sheet.values.items() if r == row]
-        if vals and all(isinstance(v, str) for v in vals):
-            return row
-    return first_data - 1
+    """The nearest row above ``first_data`` that holds text only (the headers);
+    one pass over the cells present, whatever the rows' numbers."""
+    rows: dict[int, bool] = {}  # row → all its values are texts
+    for (r, _c), v in sheet.values.items():
+        if r < first_data:
+            rows[r] = rows.get(r, True) and isinstance(v, str)
+    texts = [r for r, only_text in rows.items() if only_text]
+    return max(texts) if texts else first_data - 1
 
 
 def _column_values(sheet: Sheet, col: int, rows: list[int]) -> list[CellValue]:
@@ -217,13 +219,16 @@ def layout(
     first = from_spec[1] if from_spec else min(r for r, _c in results)
     header_row = _header_row(sheet, first)
     headers = {c: _text(v) for (r, c), v in sheet.values.items() if r == header_row}
-    last = max([r for r, _c in sheet.values] + [r for r, _c in results])
-    inputs = [c for c in range(1, sheet.max_col + 1) if c not in result_cols]
-    rows = [
-        r
-        for r in range(header_row + 1, last + 1)
-        if any(sheet.values.get((r, c)) not in (None, "") for c in inputs)
+    # the columns and rows that hold input values: from the cells present, so a
+    # lone cell at XFD1048576 costs one cell, not every row × column
+    result_set = set(result_cols)
+    filled = [
+        (r, c)
+        for (r, c), v in sheet.values.items()
+        if c not in result_set and v is not None and v != ""
     ]
+    inputs = sorted({c for _r, c in filled})
+    rows = sorted({r for r, _c in filled if r > header_row})
     if not rows:
         return None
     # --key on the sheets that have that column; the others keep their own key

@@ -59,7 +59,7 @@ import datetime
 import json
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -518,10 +518,7 @@ def _execute(tasks: list[RefreshTask], jobs: int, *, show_progress: bool) -> lis
     reports: list[FileReport] = []
     try:
         if jobs > 1 and len(tasks) > 1:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-                for report in pool.map(run_task, tasks):
-                    reports.append(report)
-                    bar.update()
+            reports = _execute_in_pool(tasks, jobs, bar.update)
         else:
             for task in tasks:
                 reports.append(run_task(task))
@@ -529,3 +526,43 @@ def _execute(tasks: list[RefreshTask], jobs: int, *, show_progress: bool) -> lis
     finally:
         bar.close()
     return reports
+
+
+def _execute_in_pool(tasks: list[RefreshTask], jobs: int, done: Callable[[], object]) -> list[FileReport]:
+    """``--jobs N``: the tasks on N worker processes. A worker that dies (killed,
+    out of memory) breaks the pool: every file left unfinished is tried once
+    more, each alone in a fresh worker, as the Dask path retries
+    (:mod:`addin.refresh.cluster`); a file whose worker dies again is reported
+    ``worker-died`` (exit 2, nothing written — outputs are renamed into place
+    only when complete). Every file is reported, in the order given."""
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    reports: dict[int, FileReport] = {}
+    broken: list[int] = []
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+        futures = {pool.submit(run_task, task): i for i, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            i = futures[future]
+            try:
+                reports[i] = future.result()
+            except BrokenProcessPool:
+                broken.append(i)
+                continue
+            done()
+    # the retry: each file alone in its own worker, so one that kills its worker
+    # again cannot take the others down with it
+    for i in sorted(broken):
+        try:
+            with ProcessPoolExecutor(max_workers=1) as alone:
+                reports[i] = alone.submit(run_task, tasks[i]).result()
+        except BrokenProcessPool:
+            reports[i] = FileReport(
+                str(tasks[i].source),
+                status="worker-died",
+                exit_code=EXIT_NOT_WRITTEN,
+                message="计算进程两次中途退出，未写出文件 / the worker process died twice on "
+                "this file; nothing written",
+            )
+        done()
+    return [reports[i] for i in range(len(tasks))]

@@ -388,9 +388,12 @@ def _pay_problems(workbook: Workbook, source: Path, data: bytes) -> list[dict[st
 
 
 def _os_message(exc: OSError, output: Path) -> str:
-    where = exc.filename if exc.filename else output
+    """The output path, always, and the operating system's reason — naming the
+    path it concerns when that is another (a parent folder that is a file)."""
     reason = exc.strerror or type(exc).__name__
-    return f"无法写出 {where}（{reason}）/ cannot write {where} ({reason})"
+    if exc.filename and str(exc.filename) != str(output):
+        reason = f"{reason}: {exc.filename}"
+    return f"无法写出 {output}（{reason}）/ cannot write {output} ({reason})"
 
 
 def _fail(report: FileReport, status: str, exc: RefreshError) -> None:
@@ -558,7 +561,8 @@ def run_task(task: RefreshTask) -> FileReport:
             str(task.source),
             status="internal",
             exit_code=EXIT_INTERNAL,
-            message=f"内部错误（请报告）/ internal error (please report): "
+            message=f"内部错误（请报告，加 --debug 查看详情）/ internal error (please report; "
+            f"--debug shows the traceback): "
             f"{type(exc).__name__}: {exc}",
         )
 

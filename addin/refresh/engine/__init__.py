@@ -81,6 +81,7 @@ from addin.refresh.engine.grid import (
 )
 from addin.refresh.engine.setup import Rect
 from addin.refresh.external_refs import with_external_sheets
+from addin.refresh.name_depth import check_name_depth
 from addin.xlsx.model import (
     CircularReferenceError,
     Coord,
@@ -120,6 +121,7 @@ def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
     range of more than :data:`MATERIALISE_LIMIT` cells) and
     :class:`CircularReferenceError`.
     """
+    check_name_depth(wb)  # names nested past the limit: refused, the cells named
     wb = with_external_sheets(wb)  # [1]Sheet1!A1: links to other workbooks
     # The engine allocates many small objects while nothing it builds is
     # cyclic garbage: pausing the cyclic collector saves a third of the time.
