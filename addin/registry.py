@@ -36,8 +36,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from udfs import _keywords as kw
-from udfs._keywords import Keyword
+from udfs import keywords as kw
+from udfs.keywords import Keyword
 
 __all__ = [
     "FUNCTIONS",
@@ -98,7 +98,7 @@ class Argument:
 
     ``default`` is what an omitted optional argument means (for the docs; the
     kernel applies it when it receives ``None``). ``keyword`` is the kernel's
-    :class:`~udfs._keywords.Keyword` for keyword arguments, so the accepted
+    :class:`~udfs.keywords.Keyword` for keyword arguments, so the accepted
     spellings are never retyped here. ``extension`` marks an optional argument
     added after the ones the written contract (FUNCTIONS.md) gives: a formula
     written to the contract never passes it, and the reference says so.

@@ -10,7 +10,9 @@ Exit codes (the worst file decides):
   formula cells hold error values; ``validate`` found problems;
 * 2 — nothing done for a file: it cannot be read, or (``refresh``) it cannot
   be calculated or written; also a wrong command line;
-* 3 — a bug (one line instead of a traceback; ``JIXIAO_DEBUG=1`` shows it).
+* 3 — a bug (one line instead of a traceback; ``--debug`` or ``JIXIAO_DEBUG=1``
+  shows it);
+* 130 — interrupted (Ctrl-C): nothing half-written is kept.
 
 The ``--json`` document (:func:`json_document`)::
 
@@ -35,9 +37,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["EXIT_ERRORS", "EXIT_INTERNAL", "EXIT_NOT_WRITTEN", "EXIT_OK", "json_document"]
+__all__ = [
+    "EXIT_ERRORS",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_NOT_WRITTEN",
+    "EXIT_OK",
+    "json_document",
+]
 
 EXIT_OK, EXIT_ERRORS, EXIT_NOT_WRITTEN, EXIT_INTERNAL = 0, 1, 2, 3
+#: Ctrl-C: the shell's 128 + SIGINT
+EXIT_INTERRUPTED = 130
 
 
 def json_document(command: str, files: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

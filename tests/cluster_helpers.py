@@ -12,21 +12,21 @@ from addin.refresh import links
 
 def die_once_on_b(item: Any) -> Any:
     """Kill the worker the first time it runs ``b.xlsx``, then refresh normally."""
-    source: Path = item[0][0]
-    marker = item[0][1].parent / f"{source.stem}.died"
+    source: Path = item[0].source
+    marker = item[0].output.parent / f"{source.stem}.died"
     if source.name == "b.xlsx" and not marker.exists():
-        _write_half(item[0][1])
+        _write_half(item[0].output)
         marker.touch()
         os._exit(1)
-    return links._run_item(item)
+    return links.run_item(item)
 
 
 def always_die_on_b(item: Any) -> Any:
     """Kill every worker that runs ``b.xlsx`` (after starting to write it)."""
-    if item[0][0].name == "b.xlsx":
-        _write_half(item[0][1])
+    if item[0].source.name == "b.xlsx":
+        _write_half(item[0].output)
         os._exit(1)
-    return links._run_item(item)
+    return links.run_item(item)
 
 
 def _write_half(dest: Path) -> None:

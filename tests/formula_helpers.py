@@ -10,6 +10,7 @@ import pytest
 
 from addin.refresh.engine import calculate
 from addin.xlsx.a1 import from_a1, to_a1
+from addin.xlsx.excel_names import add_prefixes
 from addin.xlsx.model import Formula, Sheet, Workbook
 from udfs.errors import ExcelError
 
@@ -17,13 +18,15 @@ Cells = dict[str, Any]
 
 
 def sheet(name: str, cells: Cells) -> Sheet:
-    """A sheet from ``{"A1": value, "B1": "=formula", "C1": Formula(...)}``."""
+    """A sheet from ``{"A1": value, "B1": "=formula", "C1": Formula(...)}``,
+    the formulas stored as Excel stores what one types (newer functions with
+    their ``_xlfn.`` prefix: without it Excel, and the engine, answer #NAME?)."""
     sh = Sheet(name)
     for a1, v in cells.items():
         if isinstance(v, Formula):
-            sh.formulas[from_a1(a1)] = v
+            sh.formulas[from_a1(a1)] = Formula(add_prefixes(v.text), v.kind, v.ref)
         elif isinstance(v, str) and v.startswith("="):
-            sh.formulas[from_a1(a1)] = Formula(v[1:])
+            sh.formulas[from_a1(a1)] = Formula(add_prefixes(v[1:]))
         else:
             sh.values[from_a1(a1)] = float(v) if type(v) is int else v
     return sh

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from udfs._numbers import decimal_difference, round_decimal, round_sig, significant_unit
 from udfs.bands import ROUNDING_LABEL, TOTAL_LABEL, band, point_bonus, tier_detail, tiered
 from udfs.errors import ExcelError
+from udfs.rounding import decimal_difference, round_decimal, round_sig, significant_unit
 
 CENT = Decimal("0.01")
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from addin.refresh.engine import calculate
+from addin.xlsx.excel_names import add_prefixes, stored_name
 from addin.xlsx.model import (
     CircularReferenceError,
     DefinedName,
@@ -39,9 +40,10 @@ def book(cells: Cells, *, other: dict[str, Cells] | None = None, **kw: Any) -> W
         sh = Sheet(name)
         for a1, v in content.items():
             if isinstance(v, str) and v.startswith("="):
-                sh.formulas[_coord(a1)] = Formula(v[1:])
+                # stored as Excel stores what one types: newer functions with _xlfn.
+                sh.formulas[_coord(a1)] = Formula(add_prefixes(v[1:]))
             elif isinstance(v, Formula):
-                sh.formulas[_coord(a1)] = v
+                sh.formulas[_coord(a1)] = Formula(add_prefixes(v.text), v.kind, v.ref)
             else:
                 sh.values[_coord(a1)] = (
                     float(v) if isinstance(v, int) and not isinstance(v, bool) else v
@@ -842,7 +844,7 @@ def _formulas() -> st.SearchStrategy[str]:
         lambda inner: st.one_of(
             st.builds(
                 lambda f, args: f"{f}({','.join(args)})",
-                st.sampled_from(names),
+                st.sampled_from([stored_name(n) for n in names]),
                 st.lists(st.one_of(inner, st.just("")), max_size=5),
             ),
             st.builds(lambda a, op, b: f"{a}{op}{b}", inner, st.sampled_from(_OPS), inner),
@@ -951,7 +953,7 @@ def test_repeated_groups_in_formulas() -> None:
         cells[f"D{r}"] = f"=SUMIFS($C$1:$C$6,$A$1:$A$6,A{r},$B$1:$B$6,$B$1:$B$6)"
         cells[f"E{r}"] = f"=COUNTIFS($A$1:$A$6,\"*\",$B$1:$B$6,\">=0\",$B$1:$B$6,B{r})"
         cells[f"F{r}"] = '=CONCATENATE("a","b","c","d",$C$1:$C$6)'
-        cells[f"G{r}"] = "=IFS(FALSE,1,FALSE,2,$B$1:$B$6>0,\"+\",TRUE,\"0\")"
+        cells[f"G{r}"] = "=_xlfn.IFS(FALSE,1,FALSE,2,$B$1:$B$6>0,\"+\",TRUE,\"0\")"
     vec = calculate(book(cells)).values["S"]
     ref = calculate(book(cells), vectorise=False).values["S"]
     assert vec == ref

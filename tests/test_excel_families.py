@@ -245,10 +245,10 @@ def test_formulatext_and_isformula() -> None:
         {
             "A1": "=_xlfn.CONCAT(B1,1)",
             "B1": 3,
-            "C1": "=FORMULATEXT(A1)",
-            "C2": "=FORMULATEXT(B1)",
-            "C3": "=ISFORMULA(A1)",
-            "C4": "=ISFORMULA(B1)",
+            "C1": "=_xlfn.FORMULATEXT(A1)",
+            "C2": "=_xlfn.FORMULATEXT(B1)",
+            "C3": "=_xlfn.ISFORMULA(A1)",
+            "C4": "=_xlfn.ISFORMULA(B1)",
         }
     )
     assert got["C1"] == "=CONCAT(B1,1)"
@@ -500,8 +500,8 @@ def test_subtotal_skips_nested_subtotals_and_hidden_rows() -> None:
             "A5": 100,
             "B1": "=SUBTOTAL(9,A1:A5)",
             "B2": "=SUBTOTAL(109,A1:A5)",
-            "B3": "=AGGREGATE(9,5,A1:A5)",
-            "B4": "=AGGREGATE(9,4,A1:A5)",
+            "B3": "=_xlfn.AGGREGATE(9,5,A1:A5)",
+            "B4": "=_xlfn.AGGREGATE(9,4,A1:A5)",
         },
     )
     s.hidden_rows = frozenset({4, 5})

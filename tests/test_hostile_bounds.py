@@ -351,3 +351,30 @@ def test_validate_reports_a_bug_per_file_and_goes_on(
         ("a.xlsx", "ok"),
         ("b.xlsx", "internal"),
     ]
+
+
+def test_a_chain_of_names_is_computed_right_or_refused_naming_the_cell(tmp_path: Path) -> None:
+    """3,000 names each one more than the next compute to 3,001 exactly; past
+    MAX_NAME_DEPTH (a chain of 12,000 was a RecursionError, exit 3) refresh
+    refuses naming the cell and validate lists it."""
+    from hostile_corpus import _names_chain
+
+    from addin.refresh.name_depth import MAX_NAME_DEPTH
+
+    right = tmp_path / "chain.xlsx"
+    right.write_bytes(_names_chain(3_000))
+    result = run("refresh", right)
+    assert result.exit_code == 0, result.output
+    assert read_workbook(tmp_path / "chain.refreshed.xlsx").sheets[0].values[(1, 1)] == 3001.0
+    deep = tmp_path / "deep.xlsx"
+    deep.write_bytes(_names_chain(MAX_NAME_DEPTH + 10))
+    refused = run("refresh", deep, "--lang", "en")
+    assert_clean(refused)
+    assert refused.exit_code == 2
+    assert "Sheet1!A1" in refused.output
+    assert f"more than the limit of {MAX_NAME_DEPTH}" in refused.output
+    assert not (tmp_path / "deep.refreshed.xlsx").exists()
+    checked = run("validate", deep, "--json")
+    assert_clean(checked)
+    codes = [p["code"] for p in json.loads(checked.output)["files"][0]["problem_details"]]
+    assert "formula.nesting" in codes

@@ -109,10 +109,15 @@ def test_empty_results_are_empty_strings() -> None:
 
 @pytest.mark.parametrize("host", ["classic", "officejs"])
 def test_nan_and_infinity_are_num_errors(host: convert.Host) -> None:
-    """NaN and ±inf in a result are #NUM!, never a number or a blank."""
+    """NaN and ±inf in a result are #NUM!, never a number or a blank; the
+    classic host writes the reason after it, as for every kernel error, and
+    the engine holds the same error (one normaliser, ``kernel_result``)."""
+    num = convert.host_error(convert.NOT_FINITE, host)
+    assert num == ("#NUM! 结果不是有限数 / result is not a finite number" if host == "classic"
+                   else "#NUM!")  # fmt: skip
     out = to_host(np.array([[np.nan, np.inf, -np.inf, 1.0]]), host)
-    assert out == [["#NUM!", "#NUM!", "#NUM!", 1.0]]
-    assert to_host(float("nan"), host) == "#NUM!"
+    assert out == [[num, num, num, 1.0]]
+    assert to_host(float("nan"), host) == num
 
 
 def test_classic_errors_are_their_spelling_and_reason() -> None:

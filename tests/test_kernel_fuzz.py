@@ -1147,7 +1147,7 @@ def test_floating_point_warnings_never_escape() -> None:
 def test_money_many_digits_of_a_tiny_value() -> None:
     """Regression: MONEY(2e-16, 60) raised decimal.InvalidOperation: the exact
     path for tiny values quantizes to 10**-60 in a 28-digit decimal context
-    (udfs/_numbers.py decimal_reference). Keeping more decimals than a value has
+    (udfs/rounding.py decimal_reference). Keeping more decimals than a value has
     leaves it as it is."""
     from udfs.money import money
 
@@ -1189,8 +1189,8 @@ def test_typed_thirteen_digit_tie_reaches_the_start() -> None:
     hair below) was 2500029.67808 and missed the band starting at 2500029.67809.
     It now rounds the 15-digit reading, as Excel shows the number, on the short
     path and on the edges path of long columns alike."""
-    from udfs._numbers import round_sig
     from udfs.bands import band
+    from udfs.rounding import round_sig
 
     assert float(round_sig(2500029.678085, 12)) == 2500029.67809
     table = [[0, "below"], [2500029.67809, "in"]]

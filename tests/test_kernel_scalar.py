@@ -20,7 +20,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from udfs._bands import BandTable
+from udfs.band_table import BandTable
 from udfs.bands import band, point_bonus, tiered
 from udfs.errors import ExcelError
 from udfs.money import money

@@ -155,7 +155,7 @@ def test_refresh_engine_libreoffice_gives_golden(
 ) -> None:
     """``jixiao refresh --engine libreoffice`` writes the golden values into the
     original package, changing only the cached values of the sheets."""
-    from addin.refresh.cli import refresh_file
+    from addin.refresh.job import refresh_file
 
     golden = json.loads(golden_path.read_text("utf-8"))
     spec = json.loads((ROOT / "workbooks" / "specs" / f"{golden['template']}.json").read_text("utf-8"))

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kernel_helpers import arr, assert_error, grid
 
-from udfs._numbers import decimal_reference
 from udfs.errors import ExcelError
 from udfs.money import allocate, apportion, exact_integers, money
+from udfs.rounding import decimal_reference
 
 
 def _dec(x: float) -> Decimal:

@@ -146,6 +146,22 @@ def test_report_opens_in_libreoffice(tmp_path: Path, versions: tuple[Path, Path]
     assert (tmp_path / "report.csv").read_text(encoding="utf-8").startswith("旧文件 Old")
 
 
+def _people_book(path: Path, n: int, rate: float, far: bool = False) -> Path:
+    """n people with an id, a sale and a formula commission (cached values set
+    by openpyxl are absent, so diff recalculates)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "提成"
+    ws.append(["工号", "销售额", "提成"])
+    for i in range(n):
+        ws.append([f"E{i:05d}", 1000 + i, f"=B{i + 2}*{rate}"])
+    if far:
+        ws["XFD1048576"] = 1
+    wb.save(path)
+    return path
+
+
 def _pay_book(path: Path, bases: list[float], *, error_for: str | None = None) -> Path:
     """A small pay sheet: 工号, 姓名, 基数 and a formula column 奖金 = 基数 × 1."""
     wb = openpyxl.Workbook()
@@ -159,6 +175,46 @@ def _pay_book(path: Path, bases: list[float], *, error_for: str | None = None) -
     return path
 
 
+def test_diff_against_a_far_cell_walks_the_cells_present(tmp_path: Path) -> None:
+    """A workbook with one cell at XFD1048576: the layout is found from the
+    cells present, not by visiting every row × column (it looped for hours)."""
+    old = _people_book(tmp_path / "old.xlsx", 5, 0.1)
+    new = _people_book(tmp_path / "new.xlsx", 5, 0.2, far=True)
+    result = CliRunner().invoke(main, ["diff", str(old), str(new), "--json"])
+    assert result.exit_code == 1, result.output
+    sheet = json.loads(result.output)["sheets"][0]
+    # the far cell's row has no id, so no column is a key: compared cell by cell
+    assert sheet["mode"] == "cells"
+    assert [c["column"] for c in sheet["cells"]] == [f"C{r}" for r in range(2, 7)]
+
+
+def test_diff_report_never_asks_openpyxl_for_max_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--out`` counts its own rows: ``Worksheet.max_row`` walks every cell, so
+    asking it per row made the report quadratic in the changes."""
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    old = _people_book(tmp_path / "old.xlsx", 300, 0.1)
+    new = _people_book(tmp_path / "new.xlsx", 300, 0.2)
+    asked: list[int] = []
+    real = Worksheet.max_row
+
+    def counting(self: Worksheet) -> int:
+        asked.append(1)
+        return real.fget(self)  # type: ignore[attr-defined, no-any-return]
+
+    monkeypatch.setattr(Worksheet, "max_row", property(counting))
+    out = tmp_path / "report.xlsx"
+    result = CliRunner().invoke(main, ["diff", str(old), str(new), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    monkeypatch.undo()
+    assert len(asked) < 10, len(asked)  # openpyxl's own save asks a few times per sheet
+    report = openpyxl.load_workbook(out)
+    page = report.worksheets[1]
+    assert page.max_row == 1 + 300 + 1  # header, people, totals
+    assert page.cell(2, 4).number_format == "#,##0.00;[Red]-#,##0.00"
+    assert page.cell(302, 1).font.bold
 def test_changes_that_cancel_keep_the_totals_and_errors_are_named(tmp_path: Path) -> None:
     """A +35 and a −35 net to 0 but the totals block stays; an error cell is
     counted and named beside the totals it is left out of."""

@@ -133,6 +133,59 @@ def test_cli_text_json_and_bad_cell(refreshed: dict[str, Path]) -> None:
     assert runner.invoke(main, ["explain", "nope.xlsx", "A!A1"]).exit_code == 2
 
 
+@pytest.fixture(scope="module")
+def by_post(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """IF(岗位="营业员", TIERED(…, 营业员档), TIERED(…, 经理档)), and an IFS."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb = openpyxl.Workbook()
+    p = wb.active
+    p.title = "参数"
+    for row in ([0, 0.01], [10000, 0.02], [0, 0.03], [5000, 0.05]):
+        p.append(row)
+    wb.defined_names["营业员档"] = DefinedName("营业员档", attr_text="参数!$A$1:$B$2")
+    wb.defined_names["经理档"] = DefinedName("经理档", attr_text="参数!$A$3:$B$4")
+    s = wb.create_sheet("人员")
+    s.append(["姓名", "岗位", "销售额", "提成", "等级"])
+    for i, (name, post, x) in enumerate([("张三", "营业员", 12000), ("李四", "经理", 8000)], start=2):
+        s.append([name, post, x, f'=IF(B{i}="营业员",TIERED(C{i},营业员档,"超额"),TIERED(C{i},经理档,"超额"))',
+                  f'=_xlfn.IFS(C{i}>=10000,"甲",C{i}>=5000,"乙",TRUE,"丙")'])
+    out = tmp_path_factory.mktemp("branches") / "by_post.xlsx"
+    wb.save(out)
+    return out
+
+
+def test_if_marks_the_branch_taken(by_post: Path) -> None:
+    """The manager's row takes the second TIERED: the IF line says so, the
+    营业员 TIERED's explanation and its table are marked as not taken, the
+    manager's are not; the salesperson's row is the other way round."""
+    step = explain(by_post, "人员!D3")
+    assert step.value == 300
+    assert "FALSE" in step.branches[0]
+    assert "采用第 2 个分支" in step.branches[0]
+    tiered = [d for d in step.details if d["function"] == "TIERED"]
+    assert [d.get("taken", True) for d in tiered] == [False, True]
+    assert tiered[1]["result"] == 300
+    tables = {c.ref: c.taken for c in step.children if c.kind == "range"}
+    assert tables == {"参数!A1:B2": False, "参数!A3:B4": True}
+    other = explain(by_post, "人员!D2")
+    assert "采用第 1 个分支" in other.branches[0]
+    assert [d.get("taken", True) for d in other.details if d["function"] == "TIERED"] == [True, False]
+    text = CliRunner().invoke(main, ["explain", str(by_post), "人员!D3"])
+    assert "✗【TIERED】未采用的分支 / branch not taken" in text.output
+    assert "营业员档 → 参数!A1:B2" in text.output
+    assert "\x1b[" not in text.output  # greyed only on a terminal
+    doc = json.loads(CliRunner().invoke(main, ["explain", str(by_post), "人员!D3", "--json"]).output)
+    assert [c["taken"] for c in doc["children"] if c["kind"] == "range"] == [False, True]
+
+
+def test_ifs_marks_the_condition_that_holds(by_post: Path) -> None:
+    """IFS: the first condition that holds is named; the row's value is its branch."""
+    step = explain(by_post, "人员!E3")
+    assert step.value == "乙"
+    assert "第 2 个条件" in step.branches[0]
+
+
 def test_totals_only_where_a_sum_means_something(refreshed: dict[str, Path]) -> None:
     """A band table (starts beside rates) shows no 合计; a column of amounts does."""
     from addin.monthend.explain import render, summarise

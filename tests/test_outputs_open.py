@@ -34,7 +34,7 @@ import openpyxl
 import pytest
 from external import SharedDir
 
-from addin.refresh.cli import FileReport, load_engine, refresh_file
+from addin.refresh.job import FileReport, load_engine, refresh_file
 from addin.xlsx.a1 import from_a1
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ from cli_helpers import small_workbook as workbook
 from click.testing import Result
 from external import SharedDir, shared_files
 
-import addin.refresh.cli as cli
+import addin.refresh.job as job
 from addin.xlsx.model import (
     CellRef,
     CellValue,
@@ -62,7 +62,7 @@ def fake_calculate(wb: Workbook, source: Path) -> Results:
 @pytest.fixture
 def fake_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Refresh with :func:`fake_calculate` instead of the real engine."""
-    monkeypatch.setattr(cli, "load_engine", lambda name: fake_calculate)
+    monkeypatch.setattr(job, "load_engine", lambda name: fake_calculate)
 
 
 def run(*args: str | Path) -> Result:
@@ -285,7 +285,7 @@ def test_internal_error_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     def broken(wb: Workbook, source: Path) -> Results:
         raise ZeroDivisionError("bug")
 
-    monkeypatch.setattr(cli, "load_engine", lambda name: broken)
+    monkeypatch.setattr(job, "load_engine", lambda name: broken)
     monkeypatch.delenv("JIXIAO_DEBUG", raising=False)
     src = workbook("types07.xlsx", tmp_path)
     result = run(src)
@@ -408,13 +408,31 @@ def test_engine_failure_on_one_workbook_is_exit_2(
     def gives_up(wb: Workbook, source: Path) -> Results:
         raise RefreshError("LibreOffice 无法打开 / LibreOffice could not open the file")
 
-    monkeypatch.setattr(cli, "load_engine", lambda name: gives_up)
+    monkeypatch.setattr(job, "load_engine", lambda name: gives_up)
     src = workbook("types07.xlsx", tmp_path)
     result = run(src, "--lang", "en")
     assert result.exit_code == 2
     assert "refresh failed, nothing written" in result.output
     assert "LibreOffice could not open the file" in result.output
     assert not (tmp_path / "types07.refreshed.xlsx").exists()
+
+
+def test_scheduler_without_the_cluster_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--scheduler local:2`` where dask.distributed is not installed: exit 2
+    (nothing written) with the command that installs it, no traceback."""
+    import sys
+
+    for name in [m for m in sys.modules if m.split(".")[0] in ("dask", "distributed")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "dask", None)  # import dask → ModuleNotFoundError
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    workbook("a.xlsx", tmp_path)
+    workbook("b.xlsx", tmp_path)
+    result = run_cli("refresh", tmp_path, "--scheduler", "local:2")
+    assert_no_traceback(result)
+    assert result.exit_code == 2
+    assert "pip install 'jixiao[cluster]'" in result.output
+    assert not list(tmp_path.glob("*.refreshed.xlsx"))
 
 
 def test_folder_reports_name_files_by_their_path_in_the_folder(tmp_path: Path) -> None:

@@ -74,10 +74,11 @@ def test_a_dead_worker_has_its_file_retried_once(tmp_path: Path) -> None:
     temporary file the dead worker left is gone."""
     from addin.refresh import cluster
     from addin.refresh.cli import _plan
+    from addin.refresh.job import RefreshTask
 
     src = _abc(tmp_path / "in")
     out = tmp_path / "out"
-    tasks = [(s, d, "builtin", False, False, False, False) for s, d in _plan([src], out, False, False)]
+    tasks = [RefreshTask(s, d) for s, d in _plan([src], out, False, False)]
     reports = cluster.execute(tasks, "local:2", runner=die_once_on_b)
     assert [r.status for r in reports] == ["ok", "ok", "ok"]
     assert (out / "b.died").exists()
@@ -90,10 +91,11 @@ def test_a_file_that_kills_twice_is_reported_and_not_written(tmp_path: Path) -> 
     partial file; a and c are written."""
     from addin.refresh import cluster
     from addin.refresh.cli import _plan
+    from addin.refresh.job import RefreshTask
 
     src = _abc(tmp_path / "in")
     out = tmp_path / "out"
-    tasks = [(s, d, "builtin", False, False, False, False) for s, d in _plan([src], out, False, False)]
+    tasks = [RefreshTask(s, d) for s, d in _plan([src], out, False, False)]
     reports = cluster.execute(tasks, "local:2", runner=always_die_on_b)
     assert [r.status for r in reports] == ["ok", "worker-died", "ok"]
     assert reports[1].exit_code == 2

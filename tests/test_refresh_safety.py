@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from cli_helpers import copy_excel_file as copy
 from click.testing import Result
 from external import require
 
-import addin.refresh.cli as cli
+import addin.refresh.job as job
 import addin.xlsx.writer as writer_module
 from addin.xlsx.model import CellValue, Coord, Results, Workbook
 from addin.xlsx.package import read_workbook
@@ -60,7 +61,7 @@ def twos(wb: Workbook, source: Path) -> Results:
 @pytest.fixture
 def fake_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Refresh with :func:`twos` instead of the real engine."""
-    monkeypatch.setattr(cli, "load_engine", lambda name: twos)
+    monkeypatch.setattr(job, "load_engine", lambda name: twos)
 
 
 def names(folder: Path) -> list[str]:
@@ -110,7 +111,7 @@ def test_folder_run_reports_every_file_past_a_bug(
             raise ZeroDivisionError("bug")
         return twos(wb, source)
 
-    monkeypatch.setattr(cli, "load_engine", lambda name: sometimes_broken)
+    monkeypatch.setattr(job, "load_engine", lambda name: sometimes_broken)
     monkeypatch.delenv("JIXIAO_DEBUG", raising=False)
     copy("types07.xlsx", tmp_path, "a.xlsx")
     copy("types07.xlsx", tmp_path, "b.xlsx")
@@ -245,16 +246,29 @@ def test_in_place_through_a_symlink_keeps_the_link_mode_and_owner(tmp_path: Path
 
 @pytest.mark.usefixtures("fake_engine")
 def test_stale_temp_files_of_a_killed_run_are_removed(tmp_path: Path) -> None:
-    """A temp file whose process is gone is removed by the next run in that
-    folder; one belonging to a live process is left alone."""
+    """A temp file whose process on this host is gone is removed by the next run
+    in that folder; one of a live process is left alone, and so is one another
+    host (sharing the folder) is writing — until it is a day old."""
+    from addin.xlsx.writer import temp_prefix
+
     src = copy("types07.xlsx", tmp_path)
-    dead = tmp_path / ".~jixiao-999999999-abc.tmp"
+    ours = temp_prefix()  # .~jixiao-<host>-<pid>-
+    host = ours.removeprefix(".~jixiao-").rsplit("-", 2)[0]
+    dead = tmp_path / f".~jixiao-{host}-999999999-abc.tmp"
     dead.write_bytes(b"half")
-    alive = tmp_path / f".~jixiao-{os.getpid()}-abc.tmp"
+    alive = tmp_path / f"{ours}abc.tmp"
     alive.write_bytes(b"running")
+    other_host = tmp_path / ".~jixiao-elsewhere-999999999-abc.tmp"
+    other_host.write_bytes(b"another machine's run")
+    abandoned = tmp_path / ".~jixiao-elsewhere-999999998-abc.tmp"
+    abandoned.write_bytes(b"two days old")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(abandoned, (two_days_ago, two_days_ago))
     assert run(src).exit_code == 0
     assert not dead.exists()
     assert alive.exists()
+    assert other_host.exists()
+    assert not abandoned.exists()
 
 
 # ---------------------------------------------------------------------------
@@ -276,7 +290,7 @@ def test_input_replaced_during_the_run_is_exit_2(
         os.replace(tmp_path / "new.xlsx", source)
         return results
 
-    monkeypatch.setattr(cli, "load_engine", lambda name: meddling)
+    monkeypatch.setattr(job, "load_engine", lambda name: meddling)
     result = run(src, "--lang", "en")
     assert_no_traceback(result)
     assert result.exit_code == 2
@@ -295,7 +309,7 @@ def test_engine_and_writer_share_the_bytes(tmp_path: Path, monkeypatch: pytest.M
             reads.append(self)
         return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cli, "load_engine", lambda name: twos)
+    monkeypatch.setattr(job, "load_engine", lambda name: twos)
     monkeypatch.setattr(Path, "open", counting)
     assert run(src).exit_code == 0
     assert len(reads) == 1
@@ -314,7 +328,7 @@ def test_excel_error_value_reason_reaches_the_summary() -> None:
     """The kernel's reason travels with the error value into the report."""
     wb = Workbook([])
     results = Results({"S": {(1, 1): ExcelError("#VALUE!", "不是数字 / not a number")}})
-    cells = cli._error_cells(results, wb)
+    cells = job._error_cells(results, wb)
     assert [(c.where, c.error, c.reason) for c in cells] == [
         ("S!A1", "#VALUE!", "不是数字 / not a number")
     ]
@@ -425,3 +439,32 @@ def test_values_copy_cannot_replace_the_input(tmp_path: Path) -> None:
     assert document["exit_code"] == 2
     assert "--in-place" in document["message"]
     assert names(tmp_path) == ["types07.xlsx"]
+
+
+@pytest.mark.usefixtures("fake_engine")
+def test_an_output_whose_parent_is_a_file_names_the_output(tmp_path: Path) -> None:
+    """``--out blocker/out.xlsx`` where ``blocker`` is a file: exit 2 naming the
+    output path (and the parent that is in the way), not only the parent."""
+    src = copy("types07.xlsx", tmp_path)
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    dest = blocker / "out.xlsx"
+    result = run_cli("refresh", src, "--out", dest, "--lang", "en")
+    assert_no_traceback(result)
+    assert result.exit_code == 2
+    assert str(dest) in result.output
+def test_values_copy_is_recognised_by_validate(tmp_path: Path) -> None:
+    """``jixiao validate`` of the ``--values`` copy: one note saying what it is
+    (and to validate the original), not a "clear this cell" problem per result
+    cell; exit 0. (A working copy with a result pasted as a value is still
+    reported at its cell: test_validate's mutations.)"""
+    from addin.validate import validate
+
+    src = tmp_path / "t1.xlsx"
+    shutil.copyfile(TEMPLATE, src)
+    assert run(src, "--values").exit_code == 0
+    report = validate(tmp_path / "t1.values.xlsx")
+    assert report.problems == [], report.render_text()
+    assert len(report.notes) == 1
+    assert "refresh --values" in report.notes[0][1]
+    assert report.exit_code == 0

@@ -12,7 +12,7 @@ from external import SharedDir
 
 from addin import registry
 from addin.registry import FUNCTIONS, NAMESPACE, FunctionSpec, by_name, lookup
-from udfs import _keywords
+from udfs import keywords as _keywords
 
 SPECS = {spec.name: spec for spec in FUNCTIONS}
 #: The contract in the repository: the reference generated from the registry.

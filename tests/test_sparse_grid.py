@@ -114,7 +114,7 @@ def test_formulas_read_and_spill_into_the_far_part(vectorise: bool) -> None:
         }
     )
     t = wb.sheets[1]
-    t.formulas[from_a1("XFA29001")] = Formula("SEQUENCE(3,1,10,5)", kind="dynamic")
+    t.formulas[from_a1("XFA29001")] = Formula("_xlfn.SEQUENCE(3,1,10,5)", kind="dynamic")
     for r in range(29001, 29004):
         t.formulas[(r, 16_382)] = Formula(f"XFA{r}*2")
     got = values(wb, vectorise=vectorise)

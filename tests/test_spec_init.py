@@ -166,3 +166,43 @@ def test_init_on_every_template_locks_it_soundly(tid: str, tmp_path: Path) -> No
     assert res.exit_code == 0, res.output
     report = validate(book, load_spec(spec_path))
     assert report.problems == [], report.render_text()
+
+
+def test_init_refuses_to_overwrite_a_reviewed_spec(locked: tuple[Path, Path]) -> None:
+    """A spec the maintainer edited is not overwritten: exit 2 with the way
+    out (--force, or -o); with --force it is written again."""
+    book, spec_path = locked
+    before = spec_path.read_text(encoding="utf-8")
+    res = CliRunner().invoke(main, ["spec", "init", str(book), "-o", str(spec_path)])
+    assert res.exit_code == 2
+    assert "--force" in res.output
+    assert "Traceback" not in res.output
+    assert spec_path.read_text(encoding="utf-8") == before
+    res = CliRunner().invoke(main, ["spec", "init", str(book), "-o", str(spec_path), "--force"])
+    assert res.exit_code == 0, res.output
+    assert "营业员奖励" not in spec_path.read_text(encoding="utf-8")
+
+
+def test_init_warns_about_an_inconsistent_column_and_keeps_its_check(tmp_path: Path) -> None:
+    """One row typed differently in a filled-down result column: spec init
+    names the row and the formula it should hold, records the column by its
+    majority form, and validate --spec then catches a changed formula in that
+    column (it no longer turns into unchecked separate cells)."""
+    book = build_office_workbook(tmp_path / "office.xlsx")
+    wb = openpyxl.load_workbook(book)
+    wb["人员"]["E4"] = '=TIERED(D4,奖励档,"全额")'
+    wb.save(book)
+    spec_path = tmp_path / "office.spec.json"
+    res = CliRunner().invoke(main, ["spec", "init", str(book), "-o", str(spec_path)])
+    assert res.exit_code == 0, res.output
+    assert "人员!E4" in res.output
+    assert '=TIERED(D4,奖励档,"超额")' in res.output
+    spec = load_spec(spec_path)
+    column = next(r for r in spec["results"] if r["sheet"] == "人员" and r.get("column") == "E")
+    assert column["r1c1"] == 'TIERED(R[0]C[-1],奖励档,"超额")'
+    wb = openpyxl.load_workbook(book)
+    wb["人员"]["E5"] = "=D5*20"  # a changed formula elsewhere in the column
+    wb.save(book)
+    cells = {(p.code, p.cell) for p in validate(book, spec).problems}
+    assert ("result.inconsistent", "E4") in cells
+    assert ("result.inconsistent", "E5") in cells

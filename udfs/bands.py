@@ -2,7 +2,7 @@
 ``TIER_DETAIL`` and ``POINT_BONUS`` (FUNCTIONS.md, "Bands, bonuses and commissions").
 
 All four read a *band table*: band starts, ascending, in the first column, and
-what applies from each start on in the others (:class:`udfs._bands.BandTable`).
+what applies from each start on in the others (:class:`udfs.band_table.BandTable`).
 ``side`` says where a value equal to a start belongs (``"下含"``/``"lower"``, the
 default: in the band that starts there; ``"上含"``/``"upper"``: in the band
 below). Values are compared with starts after rounding both to 12 significant
@@ -30,8 +30,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from udfs._bands import BandTable
-from udfs._inputs import (
+from udfs.band_table import BandTable
+from udfs.errors import ExcelError, excel_function, fail
+from udfs.inputs import (
     OUT_OF_RANGE,
     as_block,
     broadcast_numbers,
@@ -45,15 +46,14 @@ from udfs._inputs import (
     spill,
     to_numbers,
 )
-from udfs._keywords import MODE, SIDE
-from udfs._numbers import (
+from udfs.keywords import MODE, SIDE
+from udfs.rounding import (
     decimal_difference,
     round_decimal,
     round_decimal_one,
     round_decimal_or_flag,
     round_sig,
 )
-from udfs.errors import ExcelError, excel_function, fail
 
 __all__ = ["band", "point_bonus", "tier_detail", "tiered"]
 

@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from udfs._bands import BandTable
-from udfs._inputs import scalar_number
-from udfs._keywords import METHOD, MODE, SIDE, TIES
+from udfs.band_table import BandTable
 from udfs.bands import band, point_bonus, tier_detail, tiered
 from udfs.errors import ExcelError
+from udfs.inputs import scalar_number
+from udfs.keywords import METHOD, MODE, SIDE, TIES
 from udfs.ranking import PrizeTable, Standing, rank_prize, rankx, standing
 
 __all__ = [

@@ -25,7 +25,8 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from udfs._inputs import (
+from udfs.errors import ExcelError, ExcelErrorRaised, excel_function, fail
+from udfs.inputs import (
     Numbers,
     finish,
     number_or_error,
@@ -34,9 +35,8 @@ from udfs._inputs import (
     spill,
     to_numbers,
 )
-from udfs._keywords import ROUNDING
-from udfs._numbers import _exponents, round_decimal, round_decimal_one
-from udfs.errors import ExcelError, ExcelErrorRaised, excel_function, fail
+from udfs.keywords import ROUNDING
+from udfs.rounding import _exponents, round_decimal, round_decimal_one
 
 __all__ = ["allocate", "apportion", "exact_integers", "money"]
 

@@ -34,7 +34,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from udfs._inputs import (
+from udfs.errors import NUM, VALUE, ExcelError, excel_function, fail
+from udfs.inputs import (
     as_block,
     error_mask,
     floats,
@@ -44,9 +45,8 @@ from udfs._inputs import (
     spill,
     to_flags,
 )
-from udfs._keywords import METHOD, TIES
-from udfs._numbers import round_decimal, round_sig
-from udfs.errors import NUM, VALUE, ExcelError, excel_function, fail
+from udfs.keywords import METHOD, TIES
+from udfs.rounding import round_decimal, round_sig
 
 __all__ = ["rank_prize", "rankx"]
 

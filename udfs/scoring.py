@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from udfs._inputs import (
+from udfs.errors import ExcelError, excel_function, fail, parse_error
+from udfs.inputs import (
     Numbers,
     as_block,
     finish,
@@ -36,10 +37,7 @@ from udfs._inputs import (
     spill,
     to_numbers,
 )
-from udfs._keywords import WHICH
-from udfs._numbers import round_sig
-from udfs._wildcards import wildcard_matcher
-from udfs.errors import ExcelError, excel_function, fail, parse_error
+from udfs.keywords import WHICH
 from udfs.money import (
     _explain_cells,
     _explained,
@@ -49,6 +47,8 @@ from udfs.money import (
     exact_integers,
 )
 from udfs.ranking import read_groups
+from udfs.rounding import round_sig
+from udfs.wildcards import wildcard_matcher
 
 __all__ = ["deduct", "forced_dist", "streak", "wscore"]
 

@@ -89,6 +89,8 @@ __all__ = [
     "excel_serial",
     "from_host",
     "host_error",
+    "kernel_cell",
+    "kernel_result",
     "make_wrapper",
     "to_host",
 ]
@@ -261,42 +263,82 @@ def calc_error(error: ExcelError) -> float:
     return float(struct.unpack("<d", struct.pack("<Q", 0x7FF8000000000000 | code))[0])
 
 
-def _cell_to_host(value: Any, host: Host) -> Any:
+#: What a kernel result that is not a finite number becomes in a cell.
+NOT_FINITE = NUM.with_message("结果不是有限数 / result is not a finite number")
+
+
+def kernel_cell(value: Any, empty: Any = "") -> Any:
+    """One cell of a kernel result as every host and the engine hold it: a
+    plain Python value (numbers as ``float``), ``empty`` for an empty cell
+    (``""``: Excel shows empty text; Calc takes ``None``), an
+    :class:`~udfs.errors.ExcelError` kept as it is (NaN and infinities become
+    #NUM! with the reason), a date as its Excel serial.
+
+    >>> kernel_cell(np.int64(3)), kernel_cell(None), kernel_cell(float("nan")).code
+    (3.0, '', '#NUM!')
+    """
     if isinstance(value, np.generic):
         value = value.item()
     if value is None:
-        return None if host == "calc" else ""
-    if isinstance(value, float) and not math.isfinite(value):
-        value = NUM
-    if isinstance(value, ExcelError):
-        return calc_error(value) if host == "calc" else host_error(value, host)
+        return empty
+    if isinstance(value, bool | str | ExcelError):
+        return value
+    if isinstance(value, int | float):
+        f = float(value)  # a UNO hyper is no number to Calc; Excel's numbers are doubles
+        return f if math.isfinite(f) else NOT_FINITE
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return excel_serial(value)
-    if host == "calc" and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)  # a UNO hyper is no number to Calc
+    return value
+
+
+def kernel_result(result: Any, empty: Any = "") -> Any:
+    """A kernel result as cells hold it (:func:`kernel_cell`): a scalar, or a
+    2-D object array (a 1-D result is one row) — the one normaliser of kernel
+    values, for every host (:func:`to_host`) and the refresh engine.
+
+    >>> kernel_result(np.array([1.5, 2.0])).tolist()
+    [[1.5, 2.0]]
+    """
+    if isinstance(result, np.ndarray):
+        if result.ndim == 0:
+            return kernel_cell(result.item(), empty)
+        arr = result.reshape(1, -1) if result.ndim == 1 else result
+        out = np.empty(arr.shape, dtype=object)
+        if arr.dtype.kind == "f" and np.isfinite(arr).all():
+            out[...] = (arr + 0.0).tolist()  # the common case at C speed (-0.0 as 0.0)
+        else:
+            for idx, x in np.ndenumerate(arr):
+                out[idx] = kernel_cell(x, empty)
+        return out
+    if isinstance(result, list | tuple):
+        rows = result if all(isinstance(r, list | tuple) for r in result) else [result]
+        return [[kernel_cell(c, empty) for c in row] for row in rows]
+    return kernel_cell(result, empty)
+
+
+def _cell_to_host(value: Any, host: Host) -> Any:
+    if isinstance(value, ExcelError):
+        return calc_error(value) if host == "calc" else host_error(value, host)
     return value
 
 
 def to_host(result: Any, host: Host) -> Any:
-    """A kernel result as ``host`` takes it: a scalar or a 2-D list.
+    """A kernel result as ``host`` takes it: a scalar or a 2-D list
+    (:func:`kernel_result`, errors as ``host`` shows them).
 
-    >>> to_host(np.array([[1.5, np.nan]]), "classic")
+    >>> to_host(np.array([[1.5, np.nan]]), "officejs")
     [[1.5, '#NUM!']]
     >>> to_host(ExcelError("#VALUE!", "参数 mode …"), "officejs")
     '#VALUE!'
     >>> to_host(None, "classic")
     ''
     """
-    if isinstance(result, np.ndarray):
-        if result.ndim == 0:
-            return _cell_to_host(result.item(), host)
-        if result.ndim == 1:
-            result = result.reshape(1, -1)
-        return [[_cell_to_host(c, host) for c in row] for row in result.tolist()]
-    if isinstance(result, list | tuple):
-        rows = result if all(isinstance(r, list | tuple) for r in result) else [result]
-        return [[_cell_to_host(c, host) for c in row] for row in rows]
-    return _cell_to_host(result, host)
+    cells = kernel_result(result, None if host == "calc" else "")
+    if isinstance(cells, np.ndarray):
+        cells = cells.tolist()
+    if isinstance(cells, list):
+        return [[_cell_to_host(c, host) for c in row] for row in cells]
+    return _cell_to_host(cells, host)
 
 
 def calc_rows(result: Any, text: bool = False) -> tuple[tuple[Any, ...], ...]:

@@ -5,7 +5,12 @@ patterns our functions replace, cell by cell, with the replacement.
 code                       pattern
 =========================  ====================================================
 ``lint.nested-if``         nested ``IF`` over ascending thresholds → ``BAND`` or
-                           ``TIERED`` (and which mode the chain computes)
+                           ``TIERED`` (and which mode the chain computes),
+                           offered only once the engine has computed both the
+                           same (:mod:`addin.maintain.lint_proof`)
+``lint.nested-if-kept``    such a chain that no band table computes, and why:
+                           an equality branch, a branch that varies by row, a
+                           value where the rewrite would pay differently
 ``lint.vlookup-unsorted``  ``VLOOKUP(…, TRUE)`` (or no 4th argument) over a table
                            whose first column is not ascending
 ``lint.literal-rate``      a rate typed into a formula instead of a parameter cell
@@ -19,8 +24,10 @@ Exit codes: 0 nothing found, 1 findings, 2 the workbook cannot be read.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
+import math
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -31,6 +38,7 @@ import click
 
 from addin.maintain import read_or_exit
 from addin.maintain.explain import unparse
+from addin.maintain.lint_proof import Candidate, Verdict, probes, prove, replace
 from addin.validate.extents import iter_refs
 from addin.validate.report import Lang, Report
 from addin.validate.view import find_sheet, name_ref
@@ -40,17 +48,21 @@ from addin.xlsx.formula import (
     Bool,
     FormulaSyntaxError,
     Func,
+    Missing,
     Name,
     Node,
     Number,
     Ref,
+    Text,
     Unary,
+    children,
     function_names,
     parse,
     r1c1_key,
 )
-from addin.xlsx.model import Coord, Sheet, Workbook
+from addin.xlsx.model import CellValue, Coord, Sheet, Workbook
 from addin.xlsx.package import read_workbook, shift_formula
+from udfs.errors import ExcelError
 from udfs.explain import number_text
 
 __all__ = ["lint", "lint_command"]
@@ -63,7 +75,8 @@ _INDEX_ARGS = {
     ("INDEX", 2), ("MATCH", 2), ("BAND", 2), ("LEFT", 1), ("RIGHT", 1), ("MID", 1), ("MID", 2),
     ("OFFSET", 1), ("OFFSET", 2), ("CHOOSE", 0), ("MONEY", 1),
 }  # fmt: skip
-_FLIP = {">=": "<=", ">": "<", "<": ">", "<=": ">="}
+#: a comparison read with its operands swapped (``5<x`` is ``x>5``)
+_MIRROR = {">=": "<=", ">": "<", "<": ">", "<=": ">=", "=": "=", "<>": "<>"}
 _RANKS = {"RANK", "RANK.EQ", "RANK.AVG"}
 
 
@@ -73,6 +86,35 @@ class _Step:
     x: str
     threshold: float
     value: Node
+
+
+@dataclass(frozen=True)
+class _Nest:
+    """Nested IFs comparing one value ``x`` with constants: the comparisons
+    (outermost first), the last else, and the IF calls themselves."""
+
+    steps: list[_Step]
+    last: Node
+    ifs: list[Func]
+
+    @property
+    def x(self) -> str:
+        return self.steps[0].x
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What lint says about a nest: a proven rewrite (``candidate`` with its
+    ``verdict``) or why it keeps the IFs (``reason``, zh and en)."""
+
+    nest: _Nest
+    mode: tuple[str, str] = ("", "")
+    fn: str = ""
+    rows: tuple[tuple[float, str], ...] = ()
+    side: str = ""
+    candidate: Candidate | None = None
+    verdict: Verdict | None = None
+    reason: tuple[str, str] | None = None
 
 
 def _number(wb: Workbook, sheet: str, node: Node) -> float | None:
@@ -93,29 +135,58 @@ def _name(func: Func) -> str:
     return func.base_name.upper()
 
 
-def _chain(wb: Workbook, sheet: str, node: Node) -> tuple[list[_Step], Node] | None:
-    """The comparisons of a nested IF chain on one value, and its last else."""
+def _nest(wb: Workbook, sheet: str, node: Node) -> _Nest | None:
+    """The IFs nested in each other's else that compare one value with
+    constants (``=`` and ``<>`` included: they are why a chain may not be a
+    band table), at least two; ``None`` otherwise."""
     steps: list[_Step] = []
+    ifs: list[Func] = []
     while isinstance(node, Func) and _name(node) == "IF" and len(node.args) in (2, 3):
         cond = node.args[0]
-        if not isinstance(cond, Binary) or cond.op not in _FLIP:
+        if not isinstance(cond, Binary) or cond.op not in _MIRROR:
             break
         op, x, t = cond.op, cond.left, _number(wb, sheet, cond.right)
         if t is None:
-            op, x, t = _FLIP[cond.op], cond.right, _number(wb, sheet, cond.left)
+            op, x, t = _MIRROR[cond.op], cond.right, _number(wb, sheet, cond.left)
         x_text = unparse(x, None)
-        if t is None or x_text is None:
+        if t is None or x_text is None or (steps and x_text != steps[0].x):
             break
         steps.append(_Step(op, x_text, t, node.args[1]))
+        ifs.append(node)
         node = node.args[2] if len(node.args) == 3 else Bool(False)
-    if len(steps) < 2 or len({s.x for s in steps}) != 1 or len({s.op for s in steps}) != 1:
-        return None
+    return _Nest(steps, node, ifs) if len(steps) >= 2 else None
+
+
+def _ordered(steps: list[_Step]) -> bool:
+    """One comparison throughout, thresholds in the order a band table needs."""
+    if len({s.op for s in steps}) != 1:
+        return False
     ts = [s.threshold for s in steps]
-    descending = all(a > b for a, b in itertools.pairwise(ts))
-    ascending = all(a < b for a, b in itertools.pairwise(ts))
-    if (steps[0].op in (">=", ">") and descending) or (steps[0].op in ("<", "<=") and ascending):
-        return steps, node
-    return None
+    if steps[0].op in (">=", ">"):
+        return all(a > b for a, b in itertools.pairwise(ts))
+    return all(a < b for a, b in itertools.pairwise(ts))
+
+
+def _constant(wb: Workbook, node: Node, x: str | None) -> bool:
+    """Whether ``node`` is the same in every row: no ``x`` (unless ``x`` is
+    None), no reference that moves down a column, no name of a column (read
+    row by row), no argument-less function (ROW(), TODAY(), RAND() …)."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if x is not None and unparse(cur, None) == x:
+            return False
+        if isinstance(cur, Ref):
+            if cur.rows and not (cur.abs_top and cur.abs_bottom):
+                return False
+        elif isinstance(cur, Name):
+            target = name_ref(wb, cur.name)
+            if target is not None and (not target.rows or target.bottom != target.top):
+                return False
+        elif isinstance(cur, Func) and not cur.args and _name(cur) not in ("TRUE", "FALSE", "PI"):
+            return False
+        stack.extend(children(cur))
+    return True
 
 
 def _uses(node: Node, x: str, op: str) -> bool:
@@ -134,7 +205,7 @@ def _uses(node: Node, x: str, op: str) -> bool:
     return False
 
 
-def _rate(node: Node, x: str) -> str | None:
+def _rate(node: Node, x: str) -> Node | None:
     """The rate in ``x*rate`` or in ``(x-start)*rate + …``."""
     stack = [node]
     while stack:
@@ -145,30 +216,36 @@ def _rate(node: Node, x: str) -> str | None:
                     if unparse(this, None) == x or (
                         isinstance(this, Binary) and this.op == "-" and unparse(this.left, None) == x
                     ):
-                        return unparse(other, None)
+                        return other
             stack.extend((cur.left, cur.right))
     return None
 
 
-def _bands(steps: list[_Step], last: Node, rates_of: str | None) -> tuple[list[tuple[float, str]], str]:
-    """The band table (start, value text — or the rate of ``rates_of`` when
-    given) a chain computes, and its side."""
+def _zero(node: Node) -> bool:
+    return isinstance(node, Number) and node.value == 0
 
-    def text(node: Node) -> str:
-        if rates_of is not None:
-            if isinstance(node, Number) and node.value == 0:
-                return "0"
-            return _rate(node, rates_of) or "?"
-        return _shown(node)
 
-    vals = [text(s.value) for s in steps]
-    else_text = text(last)
+def _bands(
+    steps: list[_Step], last: Node, rates_of: str | None, first: float = 0.0
+) -> tuple[list[tuple[float, Node]], str]:
+    """The band table (start, value — or the rate of ``rates_of`` when given)
+    a chain computes, the first band starting at ``first``, and its side."""
+
+    def value(node: Node) -> Node:
+        if rates_of is not None and not _zero(node):
+            rate = _rate(node, rates_of)
+            assert rate is not None  # checked by the caller
+            return rate
+        return node
+
+    vals = [value(s.value) for s in steps]
+    else_value = value(last)
     if steps[0].op in (">=", ">"):
-        rows = [(0.0, else_text)] + [(s.threshold, v) for s, v in reversed(list(zip(steps, vals, strict=True)))]
+        rows = [(first, else_value)] + [(s.threshold, v) for s, v in reversed(list(zip(steps, vals, strict=True)))]
         side = "下含" if steps[0].op == ">=" else "上含"
     else:
-        starts = [0.0] + [s.threshold for s in steps]
-        rows = list(zip(starts, [*vals, else_text], strict=True))
+        starts = [first] + [s.threshold for s in steps]
+        rows = list(zip(starts, [*vals, else_value], strict=True))
         side = "下含" if steps[0].op == "<" else "上含"
     return rows, side
 
@@ -186,36 +263,146 @@ def _more(n: int) -> tuple[str, str]:
     return f"（同列另有 {n} 个同样的公式）", f" (and {n} more like it in this column)"
 
 
-def _nested_if(report: Report, wb: Workbook, sheet: Sheet, coord: Coord, tree: Node, more: int) -> bool:
-    for func in function_names(tree):
-        found = _chain(wb, sheet.name, func)
-        if found is None:
+def _why_not(wb: Workbook, nest: _Nest) -> tuple[str, str] | None:
+    """Why the nest cannot be a band table, before computing anything."""
+    x = nest.x
+    equal = [s for s in nest.steps if s.op in ("=", "<>")]
+    if equal:
+        shown = "、".join(f"{x}{s.op}{number_text(s.threshold)} → {_shown(s.value)}" for s in equal)
+        return (
+            f"含等值分支（{shown}）：档位表只能按区间取值，改写会丢掉这一档",
+            f"it has an equality branch ({shown.replace('、', ', ')}): a band table holds intervals only, "
+            "a rewrite would drop it",
+        )
+    if not _ordered(nest.steps):
+        ops = " ".join(f"{x}{s.op}{number_text(s.threshold)}" for s in nest.steps)
+        return (
+            f"比较方向或阈值顺序不一致（{ops}），不是一张档位表",
+            f"the comparisons are not one direction in order ({ops}): not one band table",
+        )
+    for node in [s.value for s in nest.steps] + [nest.last]:
+        if _constant(wb, node, x):
             continue
-        steps, last = found
-        x = steps[0].x
-        values = [s.value for s in steps] + [last]
-        tiered = all(_rate(v, x) or (isinstance(v, Number) and v.value == 0) for v in values)
-        rows, side = _bands(steps, last, x if tiered else None)
-        table = "；".join(f"{number_text(a)} → {b}" for a, b in rows)
+        rate = _rate(node, x)
+        if rate is None or not _constant(wb, rate, x) or not _constant(wb, _drop_x(node, x), None):
+            return (
+                f"分支 {_shown(node)} 既不是常数也不是 {x} 乘固定费率（随行变化），档位表装不下",
+                f"the branch {_shown(node)} is neither a constant nor {x} times a fixed rate (it varies by row): "
+                "no band table holds it",
+            )
+    return None
+
+
+def _drop_x(node: Node, x: str) -> Node:
+    """``node`` with ``x`` replaced by 0 (what is left must be constant)."""
+    return replace(node, lambda n: Number(0.0) if unparse(n, None) == x else None)
+
+
+def _plan(wb: Workbook, sheet: str, cells: list[Coord], tree: Node, nest: _Nest) -> _Plan:
+    """The rewrite a nest suggests, ready to prove, or why there is none."""
+    reason = _why_not(wb, nest)
+    if reason is not None:
+        return _Plan(nest, reason=reason)
+    x = nest.x
+    extra: tuple[Node, ...]
+    values = [s.value for s in nest.steps] + [nest.last]
+    consts = [_constant(wb, v, x) for v in values]
+    if all(consts):
+        # the lowest band reaches below every value tried: 0, or under the
+        # lowest probe (a start is not in its band when the side is 上含)
+        upper = nest.steps[0].op in (">", "<=")
+        lowest = min(0.0, *probes([s.threshold for s in nest.steps]))
+        rows, side = _bands(nest.steps, nest.last, None, math.floor(lowest) - (1 if upper else 0))
+        band_side = "" if side == "下含" else ', , "上含"'
+        fn = f"BAND({x}, 档位表{band_side})"
+        mode = ("查档取值", "a band lookup: the value of the band holding x")
+        fn_name, extra = "BAND", ((Missing(), Text("上含")) if side == "上含" else ())
+    elif all(not c or _zero(v) for c, v in zip(consts, values, strict=True)):
+        rows, side = _bands(nest.steps, nest.last, x)
         side_arg = "" if side == "下含" else ', "上含"'
-        if tiered and not any(_uses(v, x, "-") for v in values):
-            fn, mode = f'TIERED({x}, 档位表, "全额"{side_arg})', ("全额", "whole: all of x at its band's rate")
-        elif tiered:
-            fn, mode = f'TIERED({x}, 档位表, "超额"{side_arg})', ("超额", "marginal: each slice at its band's rate")
+        word = "超额" if any(_uses(v, x, "-") for v in values) else "全额"
+        fn = f'TIERED({x}, 档位表, "{word}"{side_arg})'
+        mode = (word, "marginal: each slice at its band's rate" if word == "超额" else "whole: all of x at its band's rate")
+        fn_name, extra = "TIERED", ((Text(word), Text("上含")) if side == "上含" else (Text(word),))
+    else:
+        return _Plan(nest, reason=(
+            "分支有的是常数、有的是按费率计算，既不是 BAND 也不是 TIERED",
+            "some branches are constants and others x times a rate: neither BAND nor TIERED",
+        ))  # fmt: skip
+    x_node = parse(x)
+
+    def call(table: Node) -> Node:
+        return Func(fn_name, (x_node, table, *extra))
+
+    candidate = Candidate(
+        sheet, tuple(cells), tree, nest.ifs[0], x, call, tuple(rows), tuple(s.threshold for s in nest.steps)
+    )
+    shown_rows = tuple((a, _shown(v)) for a, v in rows)
+    return _Plan(nest, mode, fn, shown_rows, side, candidate)
+
+
+def _nest_plans(wb: Workbook, sheet: Sheet, cells: list[Coord], tree: Node) -> _Plan | None:
+    """The plan for the first nest in the formula, outermost first."""
+    for func in function_names(tree):
+        nest = _nest(wb, sheet.name, func)
+        if nest is not None:
+            return _plan(wb, sheet.name, cells, tree, nest)
+    return None
+
+
+def _whole_text(tree: Node, plan: _Plan) -> str:
+    """The suggested formula: the call alone, or the formula with the chain replaced."""
+    if plan.nest.ifs[0] is tree:
+        return plan.fn
+    mark = Name("\x00")
+    text = unparse(replace(tree, lambda n: mark if n is plan.nest.ifs[0] else None), None)
+    return plan.fn if text is None else text.replace("\x00", plan.fn)
+
+
+def _nested_if(report: Report, sheet: Sheet, coord: Coord, tree: Node, plan: _Plan, more: int) -> None:
+    n = len(plan.nest.steps)
+    zh_more, en_more = _more(more)
+    verdict = plan.verdict
+    reason = plan.reason
+    if reason is None and verdict is not None and not verdict.ok:
+        x = plan.nest.x
+        if verdict.error is not None:
+            reason = (f"无法计算核对改写（{verdict.error}）", f"the rewrite could not be checked ({verdict.error})")
         else:
-            band_side = "" if side == "下含" else ', , "上含"'
-            fn, mode = f"BAND({x}, 档位表{band_side})", ("查档取值", "a band lookup: the value of the band holding x")
-        zh, en = _more(more)
+            got, want, at = (_value_text(v) for v in (verdict.rewrite, verdict.formula, verdict.x))
+            reason = (
+                f"改写为 ={plan.fn} 后在 {x}={at} 时得 {got}，原公式得 {want}，付款不同",
+                f"rewritten as ={plan.fn} it gives {got} at {x}={at} where the formula gives {want}: it pays differently",
+            )
+    if reason is not None:
         report.add(
-            "lint.nested-if", sheet.name, to_a1(*coord),
-            f"{len(steps)} 层嵌套 IF 按阈值分档（{mode[0]}，{side}）：把档位放进参数表（{table}），"
-            f"公式改为 ={fn}{zh}",
-            f"{len(steps)} nested IFs over ascending thresholds ({mode[1]}; edge "
-            f"{'lower' if side == '下含' else 'upper'} {side}): put the bands in "
-            f"a parameter table ({table.replace('；', '; ')}) and write ={fn}{en}",
+            "lint.nested-if-kept", sheet.name, to_a1(*coord),
+            f"{n} 层嵌套 IF 按阈值分档，但不能改写为 BAND/TIERED：{reason[0]}{zh_more}",
+            f"{n} nested IFs over thresholds cannot be rewritten as BAND/TIERED: {reason[1]}{en_more}",
         )  # fmt: skip
-        return True
-    return False
+        return
+    assert verdict is not None
+    table = "；".join(f"{number_text(a)} → {b}" for a, b in plan.rows)
+    fn = _whole_text(tree, plan)
+    report.add(
+        "lint.nested-if", sheet.name, to_a1(*coord),
+        f"{n} 层嵌套 IF 按阈值分档（{plan.mode[0]}，{plan.side}）：把档位放进参数表（{table}），"
+        f"公式改为 ={fn}（已用引擎核对 {verdict.compared} 个取值：本列的值、各阈值及其 ±0.01、±1 和档间值，付款相同）"
+        f"{zh_more}",
+        f"{n} nested IFs over ascending thresholds ({plan.mode[1]}; edge "
+        f"{'lower' if plan.side == '下含' else 'upper'} {plan.side}): put the bands in "
+        f"a parameter table ({table.replace('；', '; ')}) and write ={fn} (checked with the engine on "
+        f"{verdict.compared} values — the column's own, each threshold, ±0.01, ±1 and between — it pays the same)"
+        f"{en_more}",
+    )  # fmt: skip
+
+
+def _value_text(v: CellValue) -> str:
+    if isinstance(v, str):
+        return f'"{v}"'
+    if isinstance(v, ExcelError):
+        return v.code
+    return "空 blank" if v is None else number_text(v)
 
 
 def _first_column(wb: Workbook, sheet: str, node: Node) -> tuple[str, list[tuple[int, float]]] | None:
@@ -363,13 +550,13 @@ def _rank_ties(
             )  # fmt: skip
 
 
-def _representatives(sheet: Sheet) -> dict[Coord, tuple[Node, int]]:
+def _representatives(sheet: Sheet) -> dict[Coord, tuple[Node, list[Coord]]]:
     """The first cell of each column's group of same-shape formulas, parsed,
-    with how many more cells share it (a filled-down column is parsed once)."""
-    out: dict[Coord, tuple[Node, int]] = {}
+    with the group's cells (a filled-down column is parsed once)."""
+    out: dict[Coord, tuple[Node, list[Coord]]] = {}
     for cells in _column_runs(sheet).values():
         try:
-            out[cells[0]] = (parse(sheet.formulas[cells[0]].text), len(cells) - 1)
+            out[cells[0]] = (parse(sheet.formulas[cells[0]].text), cells)
         except FormulaSyntaxError:
             continue  # jixiao validate reports it
     return out
@@ -393,14 +580,28 @@ def lint(path: str | Path) -> Report:
     wb = read_workbook(path)
     report = Report(str(path))
     reps = {sheet.name: _representatives(sheet) for sheet in wb.sheets}
-    readers = [(sheet, coord, tree) for sheet in wb.sheets for coord, (tree, _n) in reps[sheet.name].items()]
+    readers = [(sheet, coord, tree) for sheet in wb.sheets for coord, (tree, _c) in reps[sheet.name].items()]
+    plans: dict[tuple[str, Coord], _Plan] = {}
     for sheet in wb.sheets:
-        trees = {coord: tree for coord, (tree, _n) in reps[sheet.name].items()}
+        for coord, (tree, cells) in reps[sheet.name].items():
+            plan = _nest_plans(wb, sheet, cells, tree)
+            if plan is not None:
+                plans[(sheet.name, coord)] = plan
+    to_prove = [p for p in plans.values() if p.candidate is not None]
+    verdicts = prove(wb, [p.candidate for p in to_prove if p.candidate is not None]) if to_prove else []
+    for key, plan in list(plans.items()):
+        if plan.candidate is not None:
+            plans[key] = dataclasses.replace(plan, verdict=verdicts[to_prove.index(plan)])
+    for sheet in wb.sheets:
+        trees = {coord: tree for coord, (tree, _c) in reps[sheet.name].items()}
         chained: set[Coord] = set()
-        for coord, (tree, more) in sorted(reps[sheet.name].items()):
-            if _nested_if(report, wb, sheet, coord, tree, more):
-                chained.add(coord)
-            _vlookup(report, wb, sheet, coord, tree, more)
+        for coord, (tree, cells) in sorted(reps[sheet.name].items()):
+            plan = plans.get((sheet.name, coord))
+            if plan is not None:
+                _nested_if(report, sheet, coord, tree, plan, len(cells) - 1)
+                if plan.verdict is not None and plan.verdict.ok:
+                    chained.add(coord)
+            _vlookup(report, wb, sheet, coord, tree, len(cells) - 1)
         _literal_rates(report, sheet, trees, chained)
         _inconsistent(report, sheet)
         _rank_ties(report, wb, sheet, trees, readers)

@@ -23,6 +23,8 @@ What it recognises (format: ``docs/spec-format.md``):
 from __future__ import annotations
 
 import json
+import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ import click
 from addin import registry
 from addin.maintain import read_or_exit
 from addin.monthend.slip_plan import KEY_WORDS, NAME_WORDS, PAID_WORDS, SlipPlan
+from addin.summary import EXIT_NOT_WRITTEN
 from addin.validate.structure import contract_calls
 from addin.validate.view import (
     WorkbookView,
@@ -56,7 +59,8 @@ from addin.xlsx.formula import (
     r1c1_key,
 )
 from addin.xlsx.model import CellValue, Sheet, Workbook
-from udfs._inputs import is_blank
+from addin.xlsx.package import shift_formula
+from udfs.inputs import is_blank
 
 __all__ = ["infer_slip", "infer_spec", "spec_command"]
 
@@ -187,7 +191,7 @@ def _choice(view: WorkbookView, sheet: Sheet, cells: list[tuple[int, int]]) -> d
 
 def _column_entry(
     view: WorkbookView, sheet: Sheet, block: _Block, col: int, name: str | None,
-    cover: dict[tuple[int, int], tuple[int, int]],
+    cover: dict[tuple[int, int], tuple[int, int]], warnings: list[tuple[str, str]],
 ) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
     letter = col_letters(col)
     header = _text(sheet.values.get((block.header_row, col)))
@@ -201,12 +205,19 @@ def _column_entry(
     if top in cover:
         return "results", {**where, "formula": False, "spilled_into": True}
     rows = range(block.first, block.last + 1)
-    keys = [r1c1_key(sheet.formulas[(r, col)].text, r, col) for r in rows if (r, col) in sheet.formulas]
-    if keys and len(keys) == len(rows) and len(set(keys)) == 1:
-        # a filled-down column: one formula in R1C1 form
-        text = sheet.formulas[top].text
+    by_row = {r: r1c1_key(sheet.formulas[(r, col)].text, r, col) for r in rows if (r, col) in sheet.formulas}
+    keys = list(by_row.values())
+    common, count = Counter(keys).most_common(1)[0] if keys else ("", 0)
+    if count >= 2 and count * 2 > len(rows):
+        # a filled-down column, one formula in R1C1 form — with a warning for
+        # each row that breaks it, which validate --spec will report
+        first = next(r for r in rows if by_row.get(r) == common)
+        text = sheet.formulas[(first, col)].text
+        for r in rows:
+            if by_row.get(r) != common:
+                warnings.append(_odd_row(sheet, col, r, header, shift_formula(text, r - first, 0)))
         return "results", {**where, "formula": True, "spill": False, "name": name, "functions": _calls(text),
-                           "r1c1": keys[0]}
+                           "r1c1": common}
     if keys:
         return None  # different formulas row by row (a label/value sheet): result cells
     values = [sheet.values.get((r, col)) for r in rows]
@@ -215,6 +226,24 @@ def _column_entry(
              "required": bool(values) and len(filled) == len(values), "name": name}
     entry.update(_choice(view, sheet, [(r, col) for r in rows]) or {})
     return "inputs", entry
+
+
+def _odd_row(sheet: Sheet, col: int, row: int, header: str, expected: str) -> tuple[str, str]:
+    """The warning for a row of a result column that breaks its formula."""
+    cell = f"{sheet.name}!{to_a1(row, col)}"
+    f = sheet.formulas.get((row, col))
+    if f is not None:
+        zh_got, en_got = f"为 ={f.text}", f"holds ={f.text}"
+    elif is_blank(sheet.values.get((row, col))):
+        zh_got, en_got = "是空的", "is empty"
+    else:
+        zh_got, en_got = "填的是值而不是公式", "holds a typed value, not a formula"
+    return (
+        f"{cell}：按“{header}”列其他行，这里应为 ={expected}，实际{zh_got}。说明按多数行记录此列，"
+        "jixiao validate --spec 会报告这一行：改正它，或在说明中改写此列",
+        f"{cell}: by the other rows of column {header!r} it should be ={expected}, but it {en_got}. The spec records "
+        "the column by its majority and jixiao validate --spec will report this row: correct it, or edit the spec",
+    )
 
 
 def _table_args(wb: Workbook) -> list[tuple[str, Node, str, str | None]]:
@@ -386,8 +415,14 @@ def infer_slip(wb: Workbook) -> SlipPlan | None:
     return None if best is None else best[1]
 
 
-def infer_spec(view: WorkbookView, template: str) -> dict[str, Any]:
-    """A spec for the workbook read into ``view``; ``template`` is its id."""
+def infer_spec(
+    view: WorkbookView, template: str, warnings: list[tuple[str, str]] | None = None
+) -> dict[str, Any]:
+    """A spec for the workbook read into ``view``; ``template`` is its id.
+    What the maintainer must look at (a result column with a row that breaks
+    its formula) is appended to ``warnings`` (zh, en)."""
+    if warnings is None:
+        warnings = []
     wb = view.workbook
     named = _column_names(wb)
     headers: list[dict[str, Any]] = []
@@ -402,7 +437,7 @@ def infer_spec(view: WorkbookView, template: str) -> dict[str, Any]:
                 headers.append({"sheet": sheet.name, "cell": to_a1(block.header_row, col),
                                 "text": _text(sheet.values.get((block.header_row, col)))})
                 name = named.get((sheet.name, col), (None, 0, 0))[0]
-                found = _column_entry(view, sheet, block, col, name, cover)
+                found = _column_entry(view, sheet, block, col, name, cover, warnings)
                 if found is not None:
                     (inputs if found[0] == "inputs" else results).append(found[1])
                     in_block.update((r, col) for r in range(block.first, block.last + 1))
@@ -451,14 +486,27 @@ def spec_command() -> None:
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="输出文件（默认 工作簿名.spec.json）/ output file (default WORKBOOK.spec.json)")
-def init_command(workbook: Path, output: Path | None) -> None:
+@click.option("--force", is_flag=True, help="覆盖已有的说明文件 / overwrite an existing spec")
+def init_command(workbook: Path, output: Path | None, force: bool) -> None:
     """从工作簿生成结构说明 / write a structure spec from a workbook.
 
-    退出码 / exit code: 0 已写出 written, 2 无法读取工作簿 workbook unreadable.
+    退出码 / exit code: 0 已写出 written, 2 无法读取工作簿或说明已存在（未加 --force）
+    workbook unreadable, or the spec exists (without --force).
     """
-    view = read_or_exit(load_view, workbook)
-    spec = infer_spec(view, view.template_id or workbook.stem)
     output = output or workbook.with_suffix(".spec.json")
+    if output.exists() and not force:
+        click.echo(
+            f"{output}: 说明文件已存在，未覆盖（它可能已经核对修改过）；确要重新生成请加 --force，或用 -o 另写一个文件\n"
+            f"{output}: the spec exists and was left alone (it may have been reviewed and edited); add --force to "
+            "overwrite it, or write another file with -o",
+            err=True,
+        )
+        sys.exit(EXIT_NOT_WRITTEN)
+    view = read_or_exit(load_view, workbook)
+    warnings: list[tuple[str, str]] = []
+    spec = infer_spec(view, view.template_id or workbook.stem, warnings)
+    for zh, en in warnings:
+        click.echo(f"注意 warning: {zh}\n  {en}", err=True)
     output.write_text(json.dumps(spec, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     n_in, n_res = len(spec["inputs"]), len(spec["results"])
     click.echo(

@@ -21,22 +21,18 @@ Differences are decimal-exact: each float is taken at its shortest repr
 
 from __future__ import annotations
 
-import json
-import sys
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import click
-
-from addin.monthend.values import Loaded, formula_cells, load, plain, readable_or_exit
+from addin.monthend.values import Loaded, formula_cells, load, plain
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.model import CellValue, Sheet
 from udfs.errors import ExcelError
 from udfs.explain import in_language, number_text
 
-__all__ = ["Change", "SheetDiff", "WorkbookDiff", "compare", "diff_command"]
+__all__ = ["Change", "SheetDiff", "WorkbookDiff", "compare", "render"]
 
 EXIT_SAME, EXIT_DIFFERENT = 0, 1
 
@@ -178,12 +174,14 @@ def spec_key(spec: dict[str, Any] | None, sheet: str) -> tuple[int, int] | None:
 
 
 def _header_row(sheet: Sheet, first_data: int) -> int:
-    """The nearest row above ``first_data`` that holds text only (the headers)."""
-    for row in range(first_data - 1, 0, -1):
-        vals = [v for (r, _c), v in sheet.values.items() if r == row]
-        if vals and all(isinstance(v, str) for v in vals):
-            return row
-    return first_data - 1
+    """The nearest row above ``first_data`` that holds text only (the headers);
+    one pass over the cells present, whatever the rows' numbers."""
+    rows: dict[int, bool] = {}  # row → all its values are texts
+    for (r, _c), v in sheet.values.items():
+        if r < first_data:
+            rows[r] = rows.get(r, True) and isinstance(v, str)
+    texts = [r for r, only_text in rows.items() if only_text]
+    return max(texts) if texts else first_data - 1
 
 
 def _column_values(sheet: Sheet, col: int, rows: list[int]) -> list[CellValue]:
@@ -221,13 +219,16 @@ def layout(
     first = from_spec[1] if from_spec else min(r for r, _c in results)
     header_row = _header_row(sheet, first)
     headers = {c: _text(v) for (r, c), v in sheet.values.items() if r == header_row}
-    last = max([r for r, _c in sheet.values] + [r for r, _c in results])
-    inputs = [c for c in range(1, sheet.max_col + 1) if c not in result_cols]
-    rows = [
-        r
-        for r in range(header_row + 1, last + 1)
-        if any(sheet.values.get((r, c)) not in (None, "") for c in inputs)
+    # the columns and rows that hold input values: from the cells present, so a
+    # lone cell at XFD1048576 costs one cell, not every row × column
+    result_set = set(result_cols)
+    filled = [
+        (r, c)
+        for (r, c), v in sheet.values.items()
+        if c not in result_set and v is not None and v != ""
     ]
+    inputs = sorted({c for _r, c in filled})
+    rows = sorted({r for r, _c in filled if r > header_row})
     if not rows:
         return None
     # --key on the sheets that have that column; the others keep their own key
@@ -478,40 +479,3 @@ def _error_count(errors: tuple[list[str], list[str]] | None) -> str:
     if not errors:
         return ""
     return f"{len(errors[0])} → {len(errors[1])}"
-
-
-# ----------------------------------------------------------------- command
-
-
-@click.command("diff", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
-@click.option("--key", help="关键列（表头或列字母）/ key column (header or column letter).")
-@click.option(
-    "--out", "out", type=click.Path(path_type=Path),
-    help="写出 xlsx 比较报告 / write an xlsx report.",
-)
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON.")
-@click.option("--lang", type=click.Choice(["zh-en", "zh", "en"]), default="zh-en", show_default=True,
-              help="语言（默认中英并列，中文在前）/ language (default both, Chinese first)")
-def diff_command(old: Path, new: Path, key: str | None, out: Path | None, as_json: bool, lang: str) -> None:
-    """逐人比较两版工作簿的计算结果。
-
-    退出码：0 无差异，1 有差异，2 文件无法读取。
-
-    Compare the computed results of two versions of a workbook, person by person.
-    Exit codes: 0 no difference, 1 differences, 2 a file cannot be read.
-    """
-    with readable_or_exit(old, new):
-        result = compare(old, new, key=key)
-    if out is not None:
-        from addin.monthend.report import write_report
-
-        write_report(result, out)
-    if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(render(result, lang))
-        if out is not None:
-            click.echo(f"报告 / report: {out}")
-    sys.exit(EXIT_DIFFERENT if result.different else EXIT_SAME)

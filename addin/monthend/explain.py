@@ -19,6 +19,7 @@ in Excel, or saved by openpyxl) is recalculated first.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from dataclasses import asdict, dataclass, field
@@ -28,6 +29,7 @@ from typing import Any
 
 import click
 
+from addin.monthend.branches import Branches, branches
 from addin.monthend.values import Loaded, load, plain, readable_or_exit
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.formula import (
@@ -80,6 +82,11 @@ class Step:
     summary: dict[str, Any] | None = None
     details: list[dict[str, Any]] = field(default_factory=list)
     children: list[Step] = field(default_factory=list)
+    #: which branch each IF/IFS of the formula took at this row, one line each
+    branches: list[str] = field(default_factory=list)
+    #: False when the precedent is read only by a branch of IF/IFS the row did
+    #: not take (:mod:`addin.monthend.branches`)
+    taken: bool = True
 
 
 def quote(sheet: str) -> str:
@@ -290,18 +297,25 @@ class _Explainer:
         except _Syntax as exc:
             step.note = f"无法解析的公式 / unreadable formula: {exc}"
             return step
-        step.details = self.contract_details(node, here)
-        step.children = self.precedents(node, here, level)
+        taken = branches(node, lambda n: self.scalar(n, here))
+        step.details = self.contract_details(node, here, taken)
+        step.branches = taken.lines
+        step.children = self.precedents(node, here, level, taken)
         return step
 
-    def precedents(self, node: Node, here: _Here, level: int) -> list[Step]:
+    def precedents(self, node: Node, here: _Here, level: int, taken: Branches | None = None) -> list[Step]:
         out: list[Step] = []
         done: set[str] = set()
-        for ref in _references(node):
+        refs = _references(node)
+        used = {repr(ref) for ref in refs if taken is None or taken.taken(ref)}
+        for ref in refs:
             key = repr(ref)
             if key in done:
                 continue
             done.add(key)
+            if key not in used:
+                out.extend(dataclasses.replace(s, taken=False) for s in self.precedents(ref, here, level))
+                continue
             if isinstance(ref, Func):  # a lookup: the cell it found
                 hit = self.lookup(ref, here)
                 if hit is not None:
@@ -343,7 +357,7 @@ class _Explainer:
             )
         return Step(shown, "range", via=label, summary=summarise(self.block(s, top, left, bottom, right)))
 
-    def contract_details(self, node: Node, here: _Here) -> list[dict[str, Any]]:
+    def contract_details(self, node: Node, here: _Here, taken: Branches | None = None) -> list[dict[str, Any]]:
         from addin.monthend.kernel_detail import detail_for
 
         out: list[dict[str, Any]] = []
@@ -352,9 +366,10 @@ class _Explainer:
                 detail = detail_for(call, self, here)
             except (LookupError, ExcelErrorRaised) as exc:
                 reason = exc.error if isinstance(exc, ExcelErrorRaised) else "参数无法按行取值"
-                out.append({"function": call.base_name, "lines": [f"无法逐行解释 / cannot explain this row: {reason}"]})
-                continue
+                detail = {"function": call.base_name, "lines": [f"无法逐行解释 / cannot explain this row: {reason}"]}
             if detail is not None:
+                if taken is not None and not taken.taken(call):
+                    detail["taken"] = False  # a branch the row did not take: shown greyed
                 out.append(detail)
         return out
 
@@ -394,29 +409,28 @@ def _match(key: CellValue, keys: list[CellValue], *, exact: bool) -> int | None:
 
 
 def _references(node: Node) -> list[Ref | Name | Func]:
-    """References, names and lookups of a formula, left to right."""
+    """References, names and lookups of a formula, left to right (iteratively:
+    ``=A1+A1+…`` at Excel's 8,192 characters is a tree 2,730 levels deep)."""
     out: list[Ref | Name | Func] = []
-
-    def walk(n: Node) -> None:
+    stack: list[Node] = [node]
+    while stack:
+        n = stack.pop()
+        kids: list[Node] = []
         if isinstance(n, Ref | Name):
             out.append(n)
         elif isinstance(n, Func):
             if n.base_name in ("VLOOKUP", "XLOOKUP"):
                 out.append(n)
-            for a in n.args:
-                walk(a)
+            kids = list(n.args)
         elif isinstance(n, Unary | Percent):
-            walk(n.operand)
+            kids = [n.operand]
         elif isinstance(n, Binary | RangeOp | Intersect):
-            walk(n.left)
-            walk(n.right)
+            kids = [n.left, n.right]
         elif isinstance(n, Union):
-            for i in n.items:
-                walk(i)
+            kids = list(n.items)
         elif isinstance(n, SpillRef):
-            walk(n.anchor)
-
-    walk(node)
+            kids = [n.anchor]
+        stack.extend(reversed(kids))  # the leftmost is taken next
     return out
 
 
@@ -447,8 +461,16 @@ def summarise(rows: list[list[CellValue]]) -> dict[str, Any]:
     return out
 
 
+#: the most levels an explanation expands (``--depth`` at most this): a chain of
+#: 100,000 cells each reading the next is explained to this depth with a note,
+#: the rest being the same step again — bounded time, memory and stack.
+MAX_DEPTH = 100
+
+
 def explain(path: str | Path, target: str, *, depth: int | None = None) -> Step:
-    """The explanation tree of ``target`` (``SHEET!A1``) in the workbook at ``path``."""
+    """The explanation tree of ``target`` (``SHEET!A1``) in the workbook at ``path``,
+    at most ``depth`` (and never more than :data:`MAX_DEPTH`) levels deep."""
+    depth = MAX_DEPTH if depth is None else min(depth, MAX_DEPTH)
     loaded = load(path)
     sheet, coord = parse_target(target)
     try:
@@ -506,6 +528,8 @@ def render(step: Step, indent: str = "", last: bool = True, top: bool = True, la
         head += f" = {_v(step.value, lang)}"
         if step.kind == "input":
             head += f"  [{_say(lang, '输入', 'input')}]"
+    if not step.taken:
+        head = click.style(f"{head}  ✗ {_say(lang, '未采用的分支', 'branch not taken')}", dim=True)
     lines = [head]
     pad = indent + ("" if top else ("   " if last else "│  "))
     if step.formula:
@@ -515,9 +539,15 @@ def render(step: Step, indent: str = "", last: bool = True, top: bool = True, la
     if step.kind == "range" and step.summary and "values" in step.summary:
         for row in step.summary["values"]:
             lines.append(f"{pad}   | " + " | ".join(_v(v, lang) if v is not None else "" for v in row))
+    lines += [f"{pad}   {line if lang == 'zh-en' else in_language(line, lang)}" for line in step.branches]
     for d in step.details:
-        lines.append(f"{pad}   【{d['function']}】")
-        lines += [f"{pad}     {line if lang == 'zh-en' else in_language(line, lang)}" for line in d["lines"]]
+        shown = [f"{pad}     {line if lang == 'zh-en' else in_language(line, lang)}" for line in d["lines"]]
+        if d.get("taken", True):
+            lines.append(f"{pad}   【{d['function']}】")
+            lines += shown
+        else:
+            lines.append(click.style(f"{pad}   ✗【{d['function']}】{_say(lang, '未采用的分支', 'branch not taken')}", dim=True))
+            lines += [click.style(line, dim=True) for line in shown]
     for i, child in enumerate(step.children):
         lines += render(child, pad, i == len(step.children) - 1, top=False, lang=lang)
     return lines
@@ -526,7 +556,11 @@ def render(step: Step, indent: str = "", last: bool = True, top: bool = True, la
 @click.command("explain", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("workbook", type=click.Path(path_type=Path))
 @click.argument("cell")
-@click.option("--depth", type=click.IntRange(min=0), help="最多展开几层 / levels to expand.")
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    help=f"最多展开几层（至多 {MAX_DEPTH}）/ levels to expand (at most {MAX_DEPTH}).",
+)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON.")
 @click.option("--lang", type=click.Choice(["zh-en", "zh", "en"]), default="zh-en", show_default=True,
               help="语言（默认中英并列，中文在前）/ language (default both, Chinese first)")

@@ -8,20 +8,35 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from addin import registry
 from addin.monthend.values import plain
+from addin.xlsx.formula import Func, Node
 from udfs.explain import EXPLAINERS, RANKED
 
-if TYPE_CHECKING:
-    from addin.monthend.explain import _Explainer, _Here
-    from addin.xlsx.formula import Func
-
-__all__ = ["detail_for"]
+__all__ = ["ArgumentReader", "Place", "detail_for"]
 
 
-def detail_for(call: Func, ex: _Explainer, here: _Here) -> dict[str, Any] | None:
+class Place(Protocol):
+    """Where the explained formula is evaluated: the row and column inside
+    the array it fills and the array's height."""
+
+    dr: int
+    dc: int
+    height: int
+
+
+class ArgumentReader(Protocol):
+    """How an argument is read for one row (``scalar``) or whole (``table``):
+    the explainer of :mod:`addin.monthend.explain`."""
+
+    def scalar(self, node: Node, here: Any) -> Any: ...
+
+    def table(self, node: Node, here: Any) -> Any: ...
+
+
+def detail_for(call: Func, ex: ArgumentReader, here: Place) -> dict[str, Any] | None:
     """The kernel's explanation of ``call`` at ``here``'s row, or ``None`` for a
     function without one. Raises ``LookupError`` when an argument cannot be
     read for the row (an expression the explainer does not evaluate)."""

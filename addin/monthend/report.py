@@ -62,21 +62,27 @@ def write_report(result: WorkbookDiff, out: Path) -> None:
 
 
 def _sheet(ws: object, s: SheetDiff, bold: object, fills: dict[str, object]) -> None:
+    """One compared sheet's page. Rows are counted here, not asked of openpyxl:
+    ``ws.max_row`` walks every cell written so far, which made a report of
+    20,000 changed people quadratic (117 s)."""
     from openpyxl.worksheet.worksheet import Worksheet
 
     assert isinstance(ws, Worksheet)
     if s.mode == "cells":
         ws.append(["单元格 Cell", "旧值 Old", "新值 New", "差额 Diff"])
-        for c in s.cells:
+        for r, c in enumerate(s.cells, start=2):
             ws.append([c.column, c.old, c.new, c.difference])
-            for cell in ws[ws.max_row][1:]:
-                cell.number_format = MONEY
-            ws.cell(ws.max_row, 4).fill = fills["变化"]
+            for j in (2, 3, 4):
+                ws.cell(r, j).number_format = MONEY
+            ws.cell(r, 4).fill = fills["变化"]
+        width = 4
     else:
         head = ["类型 Kind", s.key or "", s.label or ""]
         for col in s.columns:
             head += [f"{col} 旧", f"{col} 新", f"{col} 差额"]
         ws.append(head)
+        width = len(head)
+        r = 1
         for tag, people in (("变化", s.changed), ("新增", s.added), ("删除", s.removed)):
             for p in people:
                 by_col = {c.column: c for c in p.changes}
@@ -85,29 +91,34 @@ def _sheet(ws: object, s: SheetDiff, bold: object, fills: dict[str, object]) -> 
                     got = by_col.get(col)
                     row += [got.old, got.new, got.difference] if got else [None, None, None]
                 ws.append(row)
-                r = ws.max_row
+                r += 1
                 ws.cell(r, 1).fill = fills[tag]
                 for i, col in enumerate(s.columns):
                     if col in by_col:
                         for j in range(3):
                             ws.cell(r, 4 + 3 * i + j).fill = fills[tag]
+                for j in range(4, width + 1):
+                    ws.cell(r, j).number_format = MONEY
         total: list[object] = ["合计 Total", "", ""]
         for col in s.columns:
             total += list(s.totals.get(col, (None, None, None)))
         ws.append(total)
-        for cell in ws[ws.max_row]:
-            cell.font = bold
+        r += 1
+        for j in range(1, width + 1):
+            ws.cell(r, j).font = bold
+            if j >= 4:
+                ws.cell(r, j).number_format = MONEY
         if s.errors:  # error values are not in the totals: count them under it
             counts: list[object] = ["错误值（不计入合计）Errors", "", ""]
             for col in s.columns:
                 e_old, e_new = s.errors.get(col, ([], []))
                 counts += [len(e_old) or None, len(e_new) or None, None]
             ws.append(counts)
-        for row_cells in ws.iter_rows(min_row=2, min_col=4):
-            for cell in row_cells:
-                cell.number_format = MONEY
-    for cell in ws[1]:
-        cell.font = bold
+            r += 1
+            for j in range(4, width + 1):
+                ws.cell(r, j).number_format = MONEY
+    for j in range(1, width + 1):
+        ws.cell(1, j).font = bold
     ws.freeze_panes = "B2" if s.mode == "cells" else "D2"
-    for i in range(1, ws.max_column + 1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = 14
+    for j in range(1, width + 1):
+        ws.column_dimensions[ws.cell(1, j).column_letter].width = 14

@@ -72,8 +72,9 @@ def load(path: str | Path, *, recalculate: bool | None = None) -> Loaded:
         )
     if recalculate:
         from addin.refresh.engine import calculate
+        from addin.refresh.job import with_deep_stack
 
-        results = calculate(wb)
+        results = with_deep_stack(lambda: calculate(wb))  # formulas as deep as Excel allows
         for s in wb.sheets:
             for coord, value in results.values.get(s.name, {}).items():
                 if value is None:

@@ -28,31 +28,38 @@ from contextlib import contextmanager
 from typing import Any
 
 from addin.refresh import links
+from addin.refresh.job import FileReport, RefreshTask
 
 __all__ = ["ClusterUnavailableError", "execute"]
 
 WORKER_DIED_EXIT = 2
 _TEMP_GLOB = ".~jixiao-*.tmp"
 
-Item = tuple[links.Task, dict[int, str], dict[int, str]]
 
 
 class ClusterUnavailableError(Exception):
     """dask.distributed is not installed, or the scheduler cannot be reached (exit 2)."""
 
 
+def _distributed() -> tuple[Any, Any]:
+    """The ``dask`` and ``distributed`` modules, or :class:`ClusterUnavailableError`
+    naming the extra to install (the only place they are imported)."""
+    try:
+        import dask
+        import distributed
+    except ImportError as exc:  # not installed, or installed without what it needs
+        raise ClusterUnavailableError(
+            f"未安装 dask.distributed（{exc}），请运行 pip install 'jixiao[cluster]' / "
+            f"dask.distributed is not installed ({exc}): pip install 'jixiao[cluster]'"
+        ) from None
+    return dask, distributed
+
+
 @contextmanager
 def client_for(address: str) -> Iterator[Any]:
     """A ``distributed.Client`` for ``address`` (``local:N`` starts and stops a
     LocalCluster of N single-threaded worker processes)."""
-    try:
-        import dask
-        import distributed
-    except ModuleNotFoundError:
-        raise ClusterUnavailableError(
-            "未安装 dask.distributed，请运行 pip install 'jixiao[cluster]' / "
-            "dask.distributed is not installed: pip install 'jixiao[cluster]'"
-        ) from None
+    dask, distributed = _distributed()
     if address.startswith("local:"):
         try:
             n = int(address.partition(":")[2])
@@ -81,11 +88,11 @@ def client_for(address: str) -> Iterator[Any]:
         yield client
 
 
-def sweep(tasks: list[links.Task], started: float) -> None:
+def sweep(tasks: list[RefreshTask], started: float) -> None:
     """Remove the temporary files killed workers left beside this run's outputs
     (created since ``started``; every write of the run has finished by now).
     Two refreshes writing into one folder at the same time are not supported."""
-    for folder in {t[1].parent for t in tasks}:
+    for folder in {t.output.parent for t in tasks}:
         for tmp in folder.glob(_TEMP_GLOB) if folder.is_dir() else ():
             try:
                 if tmp.stat().st_mtime >= started - 1:
@@ -94,12 +101,9 @@ def sweep(tasks: list[links.Task], started: float) -> None:
                 pass
 
 
-def _died(item: Item, exc: BaseException) -> Any:
-    from addin.refresh.cli import FileReport
-
-    source = item[0][0]
+def _died(item: links.Item, exc: BaseException) -> FileReport:
     return FileReport(
-        str(source),
+        str(item[0].source),
         status="worker-died",
         exit_code=WORKER_DIED_EXIT,
         message=f"计算节点两次中途退出，未写出文件（{type(exc).__name__}）/ the worker died twice "
@@ -108,31 +112,30 @@ def _died(item: Item, exc: BaseException) -> Any:
 
 
 def execute(
-    tasks: list[links.Task],
+    tasks: list[RefreshTask],
     address: str,
     *,
-    runner: Callable[[Item], Any] = links._run_item,
+    runner: Callable[[links.Item], Any] = links.run_item,
 ) -> list[Any]:
     """Refresh ``tasks`` on the cluster at ``address``; the reports in task order.
 
     ``runner`` runs one item on a worker (tests pass one that kills its worker).
     """
-    from distributed import KilledWorker
-
-    builtin = bool(tasks) and tasks[0][2] == "builtin"
-    link_plan = links.plan([t[0] for t in tasks]) if builtin else links.LinkPlan()
+    killed_worker = _distributed()[1].KilledWorker
+    builtin = bool(tasks) and tasks[0].options.engine == "builtin"
+    link_plan = links.plan([t.source for t in tasks]) if builtin else links.LinkPlan()
     if not link_plan.levels:
-        link_plan.levels = [[t[0] for t in tasks]]
+        link_plan.levels = [[t.source for t in tasks]]
     started = time.time()
     with client_for(address) as client:
 
-        def submit(batch: list[Item]) -> list[Any]:
+        def submit(batch: list[links.Item]) -> list[Any]:
             futures = client.map(runner, batch, pure=False, retries=0)
             out = []
             for item, future in zip(batch, futures, strict=True):
                 try:
                     out.append(future.result())
-                except KilledWorker as exc:
+                except killed_worker as exc:
                     out.append(_died(item, exc))
             return out
 

@@ -29,7 +29,6 @@ Install LibreOffice ≥ 25.2 with ``make libreoffice``
 from __future__ import annotations
 
 import atexit
-import html
 import json
 import os
 import re
@@ -53,6 +52,7 @@ from addin.xlsx.model import (
     UnreadableWorkbookError,
     Workbook,
 )
+from addin.xlsx.sheetxml import rewrite_formulas
 
 __all__ = [
     "MIN_VERSION",
@@ -299,22 +299,6 @@ def _spellings() -> dict[str, str]:
     return {spelling.upper(): spec.name for spelling, spec in registry.spellings()}
 
 
-_F_ELEMENT = re.compile(rb"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</(?:\w+:)?f>)")
-_NAME_ELEMENT = re.compile(rb"(<(?:\w+:)?definedName\b[^>]*>)([^<]*)(</(?:\w+:)?definedName>)")
-
-
-def _rewrite_part(xml: bytes, pattern: re.Pattern[bytes], lookup: dict[str, str]) -> bytes:
-    def one(m: re.Match[bytes]) -> bytes:
-        formula = html.unescape(m.group(2).decode("utf-8"))
-        new = rewrite_formula(formula, lookup)
-        if new == formula:
-            return m.group(0)
-        escaped = new.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return m.group(1) + escaped.encode("utf-8") + m.group(3)
-
-    return pattern.sub(one, xml)
-
-
 def bridged_copy(source: Path, dest: Path) -> None:
     """Copy the package ``source`` to ``dest`` with every formula (cells and
     defined names) calling the Basic wrappers instead of the contract functions."""
@@ -323,10 +307,8 @@ def bridged_copy(source: Path, dest: Path) -> None:
         for info in zin.infolist():
             data = zin.read(info)
             name = info.filename
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                data = _rewrite_part(data, _F_ELEMENT, lookup)
-            elif name == "xl/workbook.xml":
-                data = _rewrite_part(data, _NAME_ELEMENT, lookup)
+            if (name.startswith("xl/worksheets/") and name.endswith(".xml")) or name == "xl/workbook.xml":
+                data = rewrite_formulas(data, lambda text: rewrite_formula(text, lookup))
             zout.writestr(info, data)
 
 

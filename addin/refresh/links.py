@@ -1,7 +1,7 @@
 """Refreshing a set of workbooks that link to each other (``jixiao refresh DIR``).
 
 1. **Find the links.** Each workbook's external links
-   (:func:`addin.xlsx.external.read_external_links`) are matched to the files
+   (:func:`addin.xlsx.package.read_external_links`) are matched to the files
    being refreshed: first by the link's path relative to the linking workbook,
    then by file name within the set (case-insensitive, when unique).
 2. **Order.** A linked workbook is refreshed before the workbooks linking to
@@ -25,24 +25,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from addin.refresh.cli import Task
+from addin.refresh.job import FileReport, RefreshTask, run_linked
 from addin.summary import EXIT_NOT_WRITTEN
-from addin.xlsx.model import CellValue, Coord, ExternalLink, UnreadableWorkbookError, Workbook
+from addin.xlsx.model import ExternalLink, UnreadableWorkbookError
 
-__all__ = ["LinkPlan", "Task", "execute", "execute_with_pool", "links_of", "plan", "run_linked"]
+__all__ = ["Item", "LinkPlan", "execute", "execute_with_pool", "links_of", "plan", "run_item"]
 
-#: (source, dest, engine, in_place, full_calc_on_load) as in addin.refresh.cli
+#: One file of a level: its task, link index → the output of the linked
+#: workbook refreshed before it, link index → the file a link would need
+#: (outside the set, or whose refresh failed).
+Item = tuple[RefreshTask, dict[int, str], dict[int, str]]
 
 
 def links_of(path: Path) -> list[ExternalLink]:
     """The external links of the workbook at ``path`` (none when unreadable:
     its own refresh reports that)."""
-    from addin.xlsx.external import read_external_links
-    from addin.xlsx.package import open_package
+    from addin.xlsx.package import open_package, read_external_links
 
     try:
         with open_package(path) as package:
@@ -154,104 +156,9 @@ def _cycles(left: list[Path], needs: dict[Path, set[Path]]) -> list[list[Path]]:
 # ------------------------------------------------------------------ one file
 
 
-def _fresh_values(output: Path) -> dict[str, dict[Coord, CellValue]]:
-    from addin.xlsx.package import read_workbook
-
-    return {s.name: dict(s.values) for s in read_workbook(output).sheets}
-
-
-def _linking_cells(wb: Workbook, index: int) -> list[str]:
-    """Formula cells reading link ``index`` (directly or through a defined name)."""
-    from addin.xlsx.a1 import to_a1
-
-    marker = f"[{index}]"
-    names = {dn.name.casefold() for dn in wb.names if marker in dn.text}
-    name_re = re.compile("|".join(re.escape(n) for n in names), re.IGNORECASE) if names else None
-    cells = []
-    for s in wb.sheets:
-        for coord, f in sorted(s.formulas.items()):
-            if marker in f.text or (name_re is not None and name_re.search(f.text)):
-                cells.append(f"{s.name}!{to_a1(*coord)}")
-    return cells
-
-
-def run_linked(
-    task: Task,
-    linked: dict[int, str],
-    outside: dict[int, str] | None,
-    run_file: Callable[..., Any],
-) -> Any:
-    """Refresh one workbook of a linked set.
-
-    ``linked``: link index → the output of the linked workbook (already
-    refreshed); ``outside``: link index → the file it would need, or None for
-    a workbook refreshed on its own (every link then points outside the set,
-    and the file is read only once). The report gets one ``links`` note per
-    cell that read a cached value.
-    """
-    from addin.refresh.cli import load_engine
-    from addin.xlsx.external import update_external_caches
-
-    source, dest, engine, in_place, full_calc, allow_errors, values_only = task
-    base = load_engine(engine)
-    fresh: dict[int, dict[str, dict[Coord, CellValue]]] = {}
-    alone = outside is None
-    stale = dict(outside or {})
-    for index, output in linked.items():
-        try:
-            fresh[index] = _fresh_values(Path(output))
-        except UnreadableWorkbookError:
-            stale[index] = Path(output).name
-    notes: list[tuple[str, str]] = []
-    parts: dict[str, dict[str, dict[Coord, CellValue]]] = {}
-
-    def calculate(wb: Workbook, src: Path) -> Any:
-        links = []
-        for link in wb.external_links:
-            values = fresh.get(link.index)
-            folded = {k.casefold(): v for k, v in (values or {}).items()}
-            missing = [n for n in link.sheets if n.casefold() not in folded]
-            if values is not None and not missing:
-                mine = {n: folded[n.casefold()] for n in link.sheets}
-                parts[link.part] = mine
-                link = replace(link, values=mine)
-            elif alone or link.index in stale or missing:
-                # the file outside the set, or the sheet the linked file lacks
-                need = (
-                    link.target
-                    if alone
-                    else stale.get(link.index) or f"{Path(linked[link.index]).name}!{missing[0]}"
-                )
-                for cell in _linking_cells(wb, link.index):
-                    notes.append(
-                        (
-                            cell,
-                            f"外部链接 [{link.index}] 不在本次刷新的文件中，使用缓存值（需要 {need}）/ "
-                            f"link [{link.index}] is outside the refreshed set: cached value used "
-                            f"(needs {need})",
-                        )
-                    )
-            links.append(link)
-        return base(replace(wb, external_links=links), src)
-
-    report = run_file(
-        source,
-        dest,
-        calculate,
-        in_place=in_place,
-        full_calc_on_load=full_calc,
-        allow_errors=allow_errors,
-        values_only=values_only,
-    )
-    report.links = notes
-    if report.output and parts:
-        update_external_caches(Path(report.output), parts)
-    return report
-
-
-def _cycle_report(source: Path, cycle: list[Path], report_type: Any) -> Any:
+def _cycle_report(source: Path, cycle: list[Path]) -> FileReport:
     circle = " → ".join(p.name for p in [*cycle, cycle[0]])
-    return report_type(
+    return FileReport(
         str(source),
         status="link-cycle",
         exit_code=EXIT_NOT_WRITTEN,  # refused like a circular reference
@@ -264,20 +171,18 @@ def _cycle_report(source: Path, cycle: list[Path], report_type: Any) -> Any:
 
 
 def execute(
-    tasks: list[Task],
+    tasks: list[RefreshTask],
     link_plan: LinkPlan,
-    submit_level: Callable[[list[tuple[Task, dict[int, str], dict[int, str]]]], list[Any]],
+    submit_level: Callable[[list[Item]], list[Any]],
 ) -> list[Any]:
     """Refresh ``tasks`` level by level; ``submit_level`` runs one level's
     ``(task, linked outputs, outside links)`` and returns their reports in order
     (processes, a Dask cluster or in this process)."""
-    from addin.refresh.cli import FileReport
-
-    by_source = {t[0]: t for t in tasks}
+    by_source = {t.source: t for t in tasks}
     reports: dict[Path, Any] = {}
     for cycle in link_plan.cycles:
         for source in cycle:
-            reports[source] = _cycle_report(source, cycle, FileReport)
+            reports[source] = _cycle_report(source, cycle)
     for level in link_plan.levels:
         batch = []
         for source in level:
@@ -291,23 +196,21 @@ def execute(
                     outside[index] = other.name
             batch.append((by_source[source], linked, outside))
         for (task, _l, _o), report in zip(batch, submit_level(batch), strict=True):
-            reports[task[0]] = report
-    return [reports[t[0]] for t in tasks]
+            reports[task.source] = report
+    return [reports[t.source] for t in tasks]
 
 
-def _run_item(item: tuple[Task, dict[int, str], dict[int, str]]) -> Any:
+def run_item(item: Item) -> FileReport:
     """One file of a level (module-level, so a process pool can pickle it)."""
-    from addin.refresh.cli import refresh_file
-
     task, linked, outside = item
-    return run_linked(task, linked, outside, refresh_file)
+    return run_linked(task, linked, outside)
 
 
-def execute_with_pool(tasks: list[Task], link_plan: LinkPlan, jobs: int) -> list[Any]:
+def execute_with_pool(tasks: list[RefreshTask], link_plan: LinkPlan, jobs: int) -> list[Any]:
     """:func:`execute` with ``jobs`` local processes (in this process for 1)."""
     from concurrent.futures import ProcessPoolExecutor
 
     if jobs <= 1:
-        return execute(tasks, link_plan, lambda batch: [_run_item(i) for i in batch])
+        return execute(tasks, link_plan, lambda batch: [run_item(i) for i in batch])
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return execute(tasks, link_plan, lambda batch: list(pool.map(_run_item, batch)))
+        return execute(tasks, link_plan, lambda batch: list(pool.map(run_item, batch)))

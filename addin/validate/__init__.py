@@ -7,6 +7,8 @@ structure, result formulas, formulas in general, parameter tables and inputs.
 A workbook that is not from one of our templates gets the checks that need no
 spec (formulas, rows beyond named ranges, spills, circular references, error
 values) and a note saying how to lock its structure with ``jixiao spec init``.
+A values-only copy (no formula left, as ``jixiao refresh --values`` writes it)
+gets one note instead of a problem per result cell.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from addin.validate.calc import check_circular, check_error_values
 from addin.validate.extents import check_extents
 from addin.validate.formulas import check_formulas
 from addin.validate.inputs import check_inputs
+from addin.validate.pay import check_missing_prefixes
 from addin.validate.report import Report
 from addin.validate.structure import check_results, check_spills, check_structure
 from addin.validate.tables import check_tables
@@ -71,7 +74,17 @@ def validate(path: str | Path, spec: dict[str, Any] | None = None) -> Report:
                 f"checked against version {spec.get('version')}",
             )  # fmt: skip
         missing = check_structure(report, view.workbook, spec)
-        check_results(report, view.workbook, spec, missing)
+        if spec.get("results") and not any(sheet.formulas for sheet in view.workbook.sheets):
+            # every result is a value and not one formula is left: the copy
+            # `jixiao refresh --values` writes for people without the add-in
+            report.note(
+                "这是只有数值、没有公式的副本（jixiao refresh --values 生成的那种）：结果公式不检查；"
+                "要校验可用的工作簿，请校验原文件",
+                "a values-only copy with no formulas (as jixiao refresh --values writes): result formulas "
+                "were not checked; to check the working workbook, validate the original",
+            )  # fmt: skip
+        else:
+            check_results(report, view.workbook, spec, missing)
         check_tables(report, view.workbook, spec)
         check_inputs(report, view, spec, missing)
     else:
@@ -83,6 +96,7 @@ def validate(path: str | Path, spec: dict[str, Any] | None = None) -> Report:
             "`jixiao spec init WORKBOOK.xlsx -o SPEC.json`, then `jixiao validate --spec SPEC.json`",
         )  # fmt: skip
     check_formulas(report, view.workbook)
+    check_missing_prefixes(report, view.workbook, view.path.name)
     check_extents(report, view.workbook)
     check_circular(report, view.workbook)
     check_error_values(report, view.workbook)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from addin.refresh.engine import calculate
+from addin.refresh.name_depth import NestingTooDeepError
 from addin.validate.report import Report
 from addin.validate.view import present_cells, ref_box
 from addin.xlsx.a1 import col_letters, to_a1
@@ -26,8 +27,10 @@ _SHOW = 5
 
 def check_circular(report: Report, wb: Workbook) -> None:
     """Cells whose formulas depend on themselves, each reported."""
+    from addin.refresh.job import with_deep_stack
+
     try:
-        calculate(wb)
+        with_deep_stack(lambda: calculate(wb))  # formulas as deep as Excel allows
     except CircularReferenceError as exc:
         for ref, _why in exc.cells:
             report.add(
@@ -35,6 +38,10 @@ def check_circular(report: Report, wb: Workbook) -> None:
                 "循环引用：此公式（经由其他单元格）引用了自身，无法计算",
                 "circular reference: this formula depends on itself (through other cells)",
             )  # fmt: skip
+    except NestingTooDeepError as exc:
+        for ref, why in exc.cells:
+            zh, _, en = why.partition(" / ")
+            report.add("formula.nesting", ref.sheet, to_a1(*ref.coord), zh, en or zh)
     except RefreshError:
         return  # unsupported functions and the like: the formula checks report them
 

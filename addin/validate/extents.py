@@ -13,6 +13,7 @@ Whole-column ranges (``$A:$A``) have no rows beyond them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -32,12 +33,16 @@ from addin.xlsx.formula import (
     Ref,
     Unary,
     Union,
+    digitless,
     parse,
 )
 from addin.xlsx.model import Sheet, Workbook
-from udfs._inputs import is_blank
+from udfs.inputs import is_blank
 
 __all__ = ["check_extents", "iter_refs"]
+
+
+_FIXED_ROW = re.compile(r"\$\d+")
 
 
 @dataclass(frozen=True)
@@ -92,14 +97,22 @@ def _areas(wb: Workbook) -> dict[_Area, list[tuple[str, str]]]:
         if t.totals_rows == 0 and t.last[0] > t.first[0]:
             a = _Area(t.sheet, t.first[0], t.first[1], t.last[0], t.last[1])
             out.setdefault(a, []).append((f"“{t.name}”", repr(t.name)))
-    seen: set[tuple[str, str]] = set()
     for sheet in wb.sheets:
+        seen: set[object] = set()
         for coord, formula in sheet.formulas.items():
-            if (sheet.name, formula.text) in seen:
+            # a fixed bottom is written with "$": a formula without one reads
+            # no such area; a filled-down column is read once (its formulas
+            # differ only in their relative row numbers, not in the "$" rows)
+            group = formula.group
+            text = group.text if group is not None else formula.text
+            if "$" not in text:
                 continue
-            seen.add((sheet.name, formula.text))
+            key = id(group) if group is not None else (digitless(text), *_FIXED_ROW.findall(text))
+            if key in seen:
+                continue
+            seen.add(key)
             try:
-                tree = parse(formula.text)
+                tree = parse(text)
             except FormulaSyntaxError:
                 continue  # the formula checks report it
             for ref in iter_refs(tree):

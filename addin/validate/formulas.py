@@ -17,10 +17,10 @@ from collections.abc import Iterator
 
 from addin import registry
 from addin.refresh.functions import lookup as excel_function
-from addin.validate.excel_names import BUILTIN_FUNCTIONS, FUTURE_FUNCTIONS, is_excel_function
 from addin.validate.report import Report
 from addin.validate.view import find_sheet
 from addin.xlsx.a1 import to_a1
+from addin.xlsx.excel_names import BUILTIN_FUNCTIONS, FUTURE_FUNCTIONS, is_excel_function
 from addin.xlsx.formula import (
     ArrayLit,
     ErrorLit,
@@ -165,12 +165,7 @@ def _check_call(
         )  # fmt: skip
         return
     if upper in FUTURE_FUNCTIONS:
-        report.add(
-            "formula.missing-prefix", sheet, cell,
-            f"{upper} 是 Excel 2007 之后的函数，文件中须写作 _xlfn.{upper}，否则显示 #NAME?",
-            f"{upper} is newer than Excel 2007 and must be stored as _xlfn.{upper}, else #NAME?",
-        )  # fmt: skip
-        return
+        return  # stored without its prefix: reported per column (addin.validate.pay)
     if is_excel_function(upper):
         return
     hint = _suggest(upper)

@@ -15,10 +15,10 @@ from addin.validate.view import DataValidation, WorkbookView, find_sheet, presen
 from addin.xlsx.a1 import col_number, from_a1, to_a1
 from addin.xlsx.formula import FormulaSyntaxError, Name, Ref, parse
 from addin.xlsx.model import CellValue, Sheet, Workbook
-from udfs._inputs import is_blank
 from udfs.errors import ExcelError
+from udfs.inputs import is_blank
 
-__all__ = ["check_inputs"]
+__all__ = ["check_inputs", "check_required"]
 
 _NUMERIC = {"number", "int", "money", "percent", "date"}
 _KIND_ZH = {
@@ -166,6 +166,40 @@ def check_inputs(report: Report, view: WorkbookView, spec: dict[str, Any], missi
                 _check_value(report, sheet, coord, entry, _choices(wb, sheet_name, entry))
                 checked.add((sheet_name, *coord))
     _check_list_validations(report, view, checked)
+
+
+def check_required(report: Report, wb: Workbook, spec: dict[str, Any]) -> None:
+    """Required input columns left blank in a row that holds a person (another
+    input of the row is filled): what ``jixiao refresh`` checks before it can
+    say ✓ — a blank 户数 or 销售额 pays that person as if it were 0."""
+    by_sheet: dict[str, list[dict[str, Any]]] = {}
+    for entry in spec.get("inputs", []):
+        if "column" in entry:
+            by_sheet.setdefault(entry["sheet"], []).append(entry)
+    for sheet_name, columns in by_sheet.items():
+        sheet = find_sheet(wb, sheet_name)
+        if sheet is None:
+            continue
+        cols = [col_number(e["column"]) for e in columns]
+        first = min(int(e["first_row"]) for e in columns)
+        last = _data_extent(sheet, cols, max(int(e.get("last_row") or first - 1) for e in columns))
+        required = [(e, c) for e, c in zip(columns, cols, strict=True) if e.get("required", True)]
+        for row in range(first, last + 1):
+            filled = [sheet.values.get((row, c)) for c in cols if not is_blank(sheet.values.get((row, c)))]
+            if not filled:
+                continue  # an empty row is nobody
+            who = " ".join(str(v) for v in filled if isinstance(v, str))[:40] or f"第 {row} 行"
+            for entry, col in required:
+                coord = (row, col)
+                if row < int(entry["first_row"]) or coord in sheet.formulas or not is_blank(sheet.values.get(coord)):
+                    continue
+                header = entry.get("header") or to_a1(*coord)
+                report.add(
+                    "input.blank", sheet.name, to_a1(*coord),
+                    f"“{header}”为必填项，这一行（{who}）却是空的：按空白计算，这个人会少发或不发。修正：填入后再刷新",
+                    f"{header!r} is required but blank in this row ({who}): computed as blank, this person is "
+                    "underpaid or not paid. Fix: fill it in and refresh again",
+                )  # fmt: skip
 
 
 def _check_list_validations(

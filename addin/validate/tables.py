@@ -2,7 +2,7 @@
 weights that add up to what the template declares; prize tables whose rank
 ranges do not overlap.
 
-Numbers are read with the kernel's own rules (:func:`udfs._inputs.number_or_error`)
+Numbers are read with the kernel's own rules (:func:`udfs.inputs.number_or_error`)
 and compared at the kernel's 12 significant digits, so a table the validator
 passes is a table the functions accept.
 """
@@ -15,10 +15,10 @@ from addin.validate.report import Report
 from addin.validate.view import find_sheet
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.model import CellValue, Sheet, Workbook
-from udfs._bands import COMPARE_DIGITS
-from udfs._inputs import is_blank, number_or_error
-from udfs._numbers import round_sig
+from udfs.band_table import COMPARE_DIGITS
 from udfs.errors import ExcelError
+from udfs.inputs import is_blank, number_or_error
+from udfs.rounding import round_sig
 
 __all__ = ["check_tables"]
 

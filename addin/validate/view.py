@@ -189,6 +189,13 @@ def _read_properties(package: Package) -> dict[str, str]:
     return props
 
 
+def read_properties(path: str | Path, data: bytes | None = None) -> dict[str, str]:
+    """The custom document properties of the workbook at ``path`` (read from
+    ``data`` when given): ``jixiao.template`` names the template it came from."""
+    with open_package(Path(path), data=data) as package:
+        return _read_properties(package)
+
+
 def load_view(path: str | Path) -> WorkbookView:
     """Read ``path`` for validation.
 

@@ -1,10 +1,7 @@
 """Links to other workbooks in the package: ``xl/externalLinks/externalLinkN.xml``.
 
-Reading (:func:`read_external_links`, called by :mod:`addin.xlsx.package`):
-each ``<externalReference>`` of ``workbook.xml``, in order (formulas write the
-N-th as ``[N]Sheet!A1``), its part, the linked file (the part's relationship
-with ``TargetMode="External"``), the linked sheets, the values Excel cached for
-the cells it read, and the linked book's defined names.
+Reading them is part of reading the workbook
+(:func:`addin.xlsx.package.read_external_links`, which the reader calls).
 
 Writing (:func:`update_external_caches`): after a refresh, the cached values
 inside the ``externalLink`` parts of an output are replaced by the freshly
@@ -12,12 +9,11 @@ computed values of the linked workbook, so Excel shows the same numbers before
 it updates links. Only cells already cached are touched; every other entry of
 the package is copied byte for byte; the file is replaced atomically.
 
-外部链接：读取 externalLink 部件（目标文件、工作表、缓存值、名称），刷新后更新缓存值。
+外部链接：刷新后更新 externalLink 部件中的缓存值。
 """
 
 from __future__ import annotations
 
-import posixpath
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,75 +22,11 @@ from typing import IO
 from lxml import etree
 
 from addin.xlsx.a1 import from_a1
-from addin.xlsx.model import CellValue, Coord, ExternalLink
-from addin.xlsx.package import Package, _children, _local, _rel_id, _safe_parser, decode_xstring
-from udfs.errors import ExcelError, parse_error
+from addin.xlsx.model import CellValue, Coord
+from addin.xlsx.package import _children, _local, _safe_parser
+from udfs.errors import ExcelError
 
-__all__ = ["read_external_links", "update_external_caches"]
-
-_EXTERNAL_LINK_REL = "/externalLink"
-
-
-def _external_target(package: Package, part: str) -> str:
-    """The ``TargetMode="External"`` target of ``part``'s relationships."""
-    folder, base = posixpath.split(part)
-    rels = posixpath.join(folder, "_rels", base + ".rels")
-    if not package.has(rels):
-        return ""
-    for rel in package.parse(rels):
-        if _local(rel.tag) == "Relationship" and rel.get("TargetMode") == "External":
-            return rel.get("Target") or ""
-    return ""
-
-
-def _value(t: str | None, v: str | None) -> CellValue:
-    if v is None:
-        return None
-    if t == "str" or t == "s" or t == "inlineStr":
-        return decode_xstring(v)
-    if t == "b":
-        return v.strip() in ("1", "true")
-    if t == "e":
-        return parse_error(v.strip()) or ExcelError("#REF!")
-    try:
-        return float(v)
-    except ValueError:
-        return decode_xstring(v)
-
-
-def read_external_links(package: Package, root: etree._Element) -> list[ExternalLink]:
-    """The workbook's external links, ``index`` 1, 2 … in ``workbook.xml`` order."""
-    out: list[ExternalLink] = []
-    for i, ref in enumerate(_children(root, "externalReferences", "externalReference"), start=1):
-        rel = package.workbook_rels.get(_rel_id(ref) or "")
-        if rel is None or not rel[0].endswith(_EXTERNAL_LINK_REL) or not package.has(rel[1]):
-            continue
-        part = rel[1]
-        link_root = package.parse(part)
-        sheets = tuple(
-            s.get("val") or "" for s in _children(link_root, "externalBook", "sheetNames", "sheetName")
-        )
-        values: dict[str, dict[Coord, CellValue]] = {}
-        for data in _children(link_root, "externalBook", "sheetDataSet", "sheetData"):
-            try:
-                sheet = sheets[int(data.get("sheetId") or "0")]
-            except (ValueError, IndexError):
-                continue
-            cells = values.setdefault(sheet, {})
-            for cell in (c for row in data for c in row if _local(c.tag) == "cell"):
-                try:
-                    coord = from_a1(cell.get("r") or "")
-                except ValueError:
-                    continue
-                v = next((c.text for c in cell if _local(c.tag) == "v"), None)
-                cells[coord] = _value(cell.get("t"), v)
-        names = {
-            dn.get("name") or "": (dn.get("refersTo") or "").lstrip("=")
-            for dn in _children(link_root, "externalBook", "definedNames", "definedName")
-        }
-        out.append(ExternalLink(i, part, _external_target(package, part), sheets, values, names))
-    return out
-
+__all__ = ["update_external_caches"]
 
 # ------------------------------------------------------------------ writing
 

@@ -11,15 +11,28 @@ numbers (dates are their serial numbers), ``str``, ``bool``,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 from udfs.errors import ExcelError
 
-if TYPE_CHECKING:
-    from addin.xlsx.package import SharedGroup
-
 CellValue = float | str | bool | ExcelError | None
 Coord = tuple[int, int]
+
+
+class SharedFormula(Protocol):
+    """What a cell of a shared formula knows of its group (the reader's
+    :class:`addin.xlsx.package.SharedGroup`): the master cell and its text,
+    the ``si`` and ``ref`` declared, each cell's text moved from the master's,
+    and the rows at which the moved text stays on the sheet."""
+
+    master: Coord
+    si: str
+    ref: str | None
+    text: str
+
+    def expand(self, coord: Coord) -> str: ...
+
+    def rows_on_sheet(self, dcol: int) -> tuple[int, int] | None: ...
 
 FormulaKind = Literal["normal", "array", "dynamic"]
 
@@ -51,7 +64,7 @@ class Formula:
     text: str
     kind: FormulaKind
     ref: str | None
-    group: SharedGroup | None = None
+    group: SharedFormula | None = None
     at: Coord | None = None
 
     def __init__(self, text: str, kind: FormulaKind = "normal", ref: str | None = None) -> None:
@@ -60,7 +73,7 @@ class Formula:
         _SET_REF(self, ref)
 
     @staticmethod
-    def shared(group: SharedGroup, at: Coord, text: str | None = None) -> Formula:
+    def shared(group: SharedFormula, at: Coord, text: str | None = None) -> Formula:
         """The formula of cell ``at`` in shared group ``group``: the master's
         ``text`` for the master, ``None`` for a child (computed when read)."""
         f = _SharedFormula.__new__(_SharedFormula)

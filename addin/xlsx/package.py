@@ -51,6 +51,7 @@ from addin.xlsx.model import (
     CellValue,
     Coord,
     DefinedName,
+    ExternalLink,
     Formula,
     Sheet,
     Table,
@@ -75,8 +76,11 @@ __all__ = [
     "Package",
     "SharedGroup",
     "SheetPart",
+    "check_sheet_markup",
     "check_workbook_file",
+    "excel_number",
     "open_package",
+    "read_external_links",
     "read_input",
     "read_workbook",
     "shift_formula",
@@ -103,11 +107,16 @@ class Limits:
 
     The defaults admit a 1,000,000-row workbook (its sheet XML is a few hundred
     MB) and refuse classic zip bombs, whose entries inflate thousands of times.
+    The size budgets keep every command under 1 GB: no part inflates past
+    512 MB, and all parts together past 1 GB (150 sheets of 10.4 MB each, every
+    one under the ratio check, took every command past 3 GB). Declared sizes
+    bound the inflated ones: :mod:`zipfile` never inflates an entry past its
+    declared size, and :class:`_InflateGuard` checks as it inflates.
     """
 
     max_entries: int = 10_000
-    max_total_size: int = 2 * 1024**3  # declared uncompressed bytes, all entries
-    max_entry_size: int = 1024**3  # declared uncompressed bytes, one entry
+    max_total_size: int = 1024**3  # declared uncompressed bytes, all entries
+    max_entry_size: int = 512 * 1024**2  # declared uncompressed bytes, one entry
     max_ratio: float = 200.0  # uncompressed / compressed, checked above ratio_floor
     ratio_floor: int = 10 * 1024**2  # small entries may compress as well as they like
     max_prolog: int = 64 * 1024  # bytes before an XML part's root element
@@ -200,6 +209,18 @@ class Package:
             raise _unreadable(
                 f"部件 {name} 不是有效的 XML（{exc}）", f"part {name} is not valid XML ({exc})"
             ) from None
+
+    def external_rels(self, part: str) -> frozenset[str]:
+        """The ids of ``part``'s relationships that point outside the package
+        (``TargetMode="External"``), which :meth:`rels` leaves out."""
+        rels_name = _rels_part(part)
+        if not self.has(rels_name):
+            return frozenset()
+        return frozenset(
+            rel.get("Id") or ""
+            for rel in self.parse(rels_name)
+            if _local(rel.tag) == "Relationship" and rel.get("TargetMode") == "External"
+        )
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """The relationships of ``part``: id → (type, resolved target part)."""
@@ -589,7 +610,41 @@ _OFFICE_DOC = "/officeDocument"
 _WORKSHEET_REL = "/worksheet"
 
 
+#: relationship types whose target is a sheet Excel must find (its cells, chart …)
+_SHEET_RELS = ("/worksheet", "/chartsheet", "/dialogsheet", "/xlMacrosheet", "/xlIntlMacrosheet")
+#: characters Excel forbids in a sheet name
+_SHEET_NAME_FORBIDDEN = frozenset("[]:*?/\\")
+
+
+def sheet_name_problem(name: str) -> str | None:
+    """Why Excel would refuse ``name`` as a sheet name (English), or ``None``.
+
+    >>> sheet_name_problem("工资 2024"), sheet_name_problem("a[1]"), sheet_name_problem("'x")
+    (None, "a character Excel forbids ('[')", 'a quote at its start or end')
+    """
+    if not name:
+        return "an empty name"
+    if len(name) > 31:
+        return f"{len(name)} characters (Excel allows 31)"
+    bad = next((ch for ch in name if ch in _SHEET_NAME_FORBIDDEN or ord(ch) < 32), None)
+    if bad is not None:
+        return f"a character Excel forbids ({bad!r})"
+    if name.startswith("'") or name.endswith("'"):
+        return "a quote at its start or end"
+    return None
+
+
 def _locate_sheets(package: Package) -> None:
+    """Find the workbook part and its sheets; a package whose structure Excel
+    could not open (missing relationships or parts, a sheet held outside the
+    package, a sheet id or name Excel forbids) is refused naming the part and
+    attribute."""
+    file = package.path.name
+    if not package.has("_rels/.rels"):
+        raise _unreadable(
+            f"{file} 缺少部件 _rels/.rels（包的关系），Excel 无法打开",
+            f"{file} has no part _rels/.rels (the package relationships); Excel cannot open it",
+        )
     workbook_part = "xl/workbook.xml"
     for rel_type, target in package.rels("").values():
         if rel_type.endswith(_OFFICE_DOC):
@@ -598,34 +653,115 @@ def _locate_sheets(package: Package) -> None:
     if not package.has(workbook_part):
         if package.has("xl/workbook.bin"):
             raise _unreadable(
-                f"{package.path.name} 是二进制工作簿（.xlsb），请另存为 .xlsx",
-                f"{package.path.name} is a binary workbook (.xlsb); save it as .xlsx",
+                f"{file} 是二进制工作簿（.xlsb），请另存为 .xlsx",
+                f"{file} is a binary workbook (.xlsb); save it as .xlsx",
             )
         raise _unreadable(
-            f"{package.path.name} 不是 Excel 工作簿（缺少 {workbook_part}）",
-            f"{package.path.name} is not an Excel workbook (no {workbook_part})",
+            f"{file} 不是 Excel 工作簿（缺少 {workbook_part}）",
+            f"{file} is not an Excel workbook (no {workbook_part})",
         )
     package.workbook_part = workbook_part
     package.workbook_rels = package.rels(workbook_part)
+    rels_part = _rels_part(workbook_part)
+    external = package.external_rels(workbook_part)
     root = package.parse(workbook_part)
     seen: dict[str, str] = {}
+    ids: set[str] = set()
     for sheet in _children(root, "sheets", "sheet"):
         name = sheet.get("name") or ""
+        where = f"{workbook_part} <sheet name={name!r}>"
+        problem = sheet_name_problem(name)
+        if problem is not None:
+            raise _unreadable(
+                f"部件 {where} 的工作表名无效（{problem}），Excel 无法打开",
+                f"part {where}: the sheet name has {problem}; Excel cannot open it",
+            )
         key = name.casefold()  # Excel compares sheet names without regard to case
         if key in seen:
             raise _unreadable(
-                f"{package.path.name} 有两个同名工作表 {seen[key]!r} 和 {name!r}（Excel 不区分大小写）",
-                f"{package.path.name} has two sheets named {seen[key]!r} and {name!r} "
+                f"{file} 有两个同名工作表 {seen[key]!r} 和 {name!r}（Excel 不区分大小写）",
+                f"{file} has two sheets named {seen[key]!r} and {name!r} "
                 "(Excel compares sheet names case-insensitively)",
             )
         seen[key] = name
-        rid = _rel_id(sheet)
-        rel = package.workbook_rels.get(rid or "")
-        if rel is None or not rel[0].endswith(_WORKSHEET_REL):
+        sheet_id = sheet.get("sheetId") or ""
+        if not sheet_id.isdigit() or not 1 <= int(sheet_id) <= 0xFFFFFFFF or sheet_id in ids:
+            raise _unreadable(
+                f"部件 {where} 的 sheetId={sheet_id!r} 无效或重复",
+                f"part {where} has an invalid or repeated sheetId={sheet_id!r}",
+            )
+        ids.add(sheet_id)
+        rid = _rel_id(sheet) or ""
+        if rid in external:
+            raise _unreadable(
+                f"部件 {rels_part} 的关系 {rid}（工作表 {name!r}）指向包外（TargetMode=External）",
+                f"part {rels_part}: relationship {rid} of sheet {name!r} points outside the "
+                "package (TargetMode=External)",
+            )
+        if not rid:
+            continue  # an Excel 4 macro sheet LibreOffice kept as a name only (r:id="")
+        rel = package.workbook_rels.get(rid)
+        if rel is None:
+            missing = rels_part if not package.has(rels_part) else f"{rels_part} Id={rid!r}"
+            raise _unreadable(
+                f"工作表 {name!r} 的关系 r:id={rid!r} 不存在（{missing}）",
+                f"sheet {name!r}: its relationship r:id={rid!r} is missing ({missing})",
+            )
+        if rel[0].endswith(_SHEET_RELS) and not package.has(rel[1]):
+            raise _unreadable(
+                f"工作表 {name!r} 的部件 {rel[1]} 不存在（{rels_part} Id={rid!r}）",
+                f"sheet {name!r}: its part {rel[1]} is missing ({rels_part} Id={rid!r})",
+            )
+        if not rel[0].endswith(_WORKSHEET_REL):
             continue  # chartsheets, dialog and macro sheets hold no cells
-        package.sheet_parts.append(
-            SheetPart(sheet.get("name") or "", rel[1], sheet.get("state") or "visible")
-        )
+        package.sheet_parts.append(SheetPart(name, rel[1], sheet.get("state") or "visible"))
+    _check_defined_name_scopes(root, workbook_part, len(ids))
+    _check_xml_prologs(package)
+
+
+def _rels_part(part: str) -> str:
+    """The relationships part of ``part`` (``xl/_rels/workbook.xml.rels``)."""
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
+def _check_defined_name_scopes(root: etree._Element, part: str, n_sheets: int) -> None:
+    """``localSheetId`` must index a sheet (Excel refuses the file otherwise)."""
+    for dn in _children(root, "definedNames", "definedName"):
+        local = dn.get("localSheetId")
+        if local is None:
+            continue
+        if not local.isdigit() or int(local) >= n_sheets:
+            raise _unreadable(
+                f"部件 {part} 的名称 {dn.get('name')!r} 的 localSheetId={local!r} 不指向任何工作表",
+                f"part {part}: the name {dn.get('name')!r} has localSheetId={local!r}, "
+                f"which is not one of its {n_sheets} sheets",
+            )
+
+
+#: parts whose first bytes are checked for a DTD whether or not a command reads
+#: them (the writer copies them into its output as they are)
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+def _check_xml_prologs(package: Package) -> None:
+    """Refuse a DTD (entities, billion laughs) in any XML part, including the
+    ones no command parses but every output carries (``[Content_Types].xml``,
+    ``styles.xml`` …): only each part's prolog is inflated."""
+    want = package.limits.max_prolog + 1024
+    for info in package.infos:
+        if not info.filename.lower().endswith(_XML_SUFFIXES) or info.file_size == 0:
+            continue
+        with package.open(info.filename) as stream:
+            try:
+                head = stream.read(want)
+            except _ZIP_ERRORS as exc:
+                raise _corrupt_part(info.filename, exc) from None
+        check_prolog(head, info.filename, package.limits)
+
+
+def _corrupt_part(part: str, exc: BaseException) -> UnreadableWorkbookError:
+    return _unreadable(f"部件 {part} 已损坏（{exc}）", f"part {part} is corrupt ({exc})")
 
 
 def _local(tag: object) -> str:
@@ -932,6 +1068,9 @@ class _SheetReader:
     formula_values: bool = True  # keep the values cached in formula cells
     shared: dict[str, SharedGroup] = field(default_factory=dict)
     pending: list[tuple[Coord, str]] = field(default_factory=list)
+    part: str = ""
+    #: how many cell formats ``styles.xml`` defines (``s`` must index one)
+    n_styles: int = 1
 
 
 def read_workbook(
@@ -988,13 +1127,17 @@ def _read(package: Package, formula_values: bool = True) -> Workbook:
         elif rel_type.endswith("/sheetMetadata") and package.has(target):
             metadata_part = target
     dynamic_cm = _dynamic_cell_metadata(package, metadata_part) if metadata_part else frozenset()
+    n_styles = _cell_format_count(package)
 
     sheets: list[Sheet] = []
     tables: list[Table] = []
     for sp in package.sheet_parts:
         sheet = Sheet(sp.name)
         if package.has(sp.part):
-            reader = _SheetReader(sheet, strings, dynamic_cm, date1904, formula_values)
+            reader = _SheetReader(
+                sheet, strings, dynamic_cm, date1904, formula_values, part=sp.part,
+                n_styles=n_styles,
+            )  # fmt: skip
             _read_sheet(package, sp.part, reader)
         sheets.append(sheet)
         for rel_type, target in package.rels(sp.part).values():
@@ -1012,8 +1155,6 @@ def _read(package: Package, formula_values: bool = True) -> Workbook:
             except (ValueError, IndexError):
                 continue  # a name scoped to a sheet that does not exist
         names.append(DefinedName(dn.get("name") or "", dn.text or "", scope))
-    from addin.xlsx.external import read_external_links
-
     return Workbook(
         sheets=sheets, names=names, tables=tables, date1904=date1904,
         external_links=read_external_links(package, root),
@@ -1130,9 +1271,7 @@ def _iter_elements(package: Package, part: str, names: tuple[str, ...]) -> Itera
             try:
                 chunk = stream.read(_CHUNK)
             except _ZIP_ERRORS as exc:
-                raise _unreadable(
-                    f"部件 {part} 已损坏（{exc}）", f"part {part} is corrupt ({exc})"
-                ) from None
+                raise _corrupt_part(part, exc) from None
             if first:
                 check_prolog(chunk[: package.limits.max_prolog + 1024], part, package.limits)
                 first = False
@@ -1172,7 +1311,12 @@ def _read_sheet_tree(package: Package, part: str, rd: _SheetReader) -> None:
             ns_of = ns
             c_tag, v_tag, f_tag, is_tag = ns + "c", ns + "v", ns + "f", ns + "is"
         r_attr = row.get("r")
-        row_no = int(r_attr) if r_attr is not None else row_no + 1
+        if r_attr is None:
+            row_no += 1
+        elif r_attr.strip().isdigit() and 1 <= int(r_attr) <= MAX_ROW:
+            row_no = int(r_attr)
+        else:
+            raise _bad_attribute(part, "<row r>", r_attr.encode())
         col_no = 0
         for c in row:
             if c.tag != c_tag:
@@ -1212,7 +1356,7 @@ def _read_sheet_tree(package: Package, part: str, rd: _SheetReader) -> None:
                 t = c.get("t")
                 if t is None and v_text:
                     try:
-                        value: CellValue = float(v_text)
+                        value: CellValue = excel_number(v_text)
                     except ValueError:
                         value = _cell_value(
                             t, v_text, is_el, strings, n_strings, date1904, part, coord
@@ -1236,14 +1380,18 @@ def _finish_sheet(rd: _SheetReader) -> None:
     formulas = sheet.formulas
     for coord, si in rd.pending:
         group = rd.shared.get(si)
-        if group is None:
-            continue  # a shared-formula child without its master: Excel drops it too
+        if group is None:  # its formula is lost: computing it blank would be a wrong value
+            raise _unreadable(
+                f"部件 {rd.part} 单元格 {to_ref(coord)} 的共享公式 si={si!r} 没有主单元格",
+                f"part {rd.part} cell {to_ref(coord)}: shared formula si={si!r} has no "
+                "master cell (the cell that holds its text)",
+            )
         formulas[coord] = Formula.shared(group, coord)
     # an array formula occupies its whole range even where no cell is written yet
     for f in formulas.values():
         if f.ref and ":" in f.ref:
             try:
-                _first, last = _parse_range(f.ref)
+                _first, last = _parse_range(f.ref.replace("$", ""))
             except ValueError:
                 continue
             sheet.max_row = max(sheet.max_row, last[0])
@@ -1310,11 +1458,105 @@ def _well_formed_meanwhile(data: bytes, part: str, limits: Limits) -> Iterator[N
             raise failure[0]
 
 
+def _cell_format_count(package: Package) -> int:
+    """How many cell formats (``cellXfs/xf``) the styles part defines; 1 (the
+    default format Excel assumes) when the workbook has no styles part. A
+    styles relationship whose part is missing is refused, naming it."""
+    for rel_type, target in package.workbook_rels.values():
+        if rel_type.endswith("/styles"):
+            if not package.has(target):
+                raise _unreadable(
+                    f"{package.path.name} 缺少样式部件 {target}",
+                    f"{package.path.name}: its styles part {target} is missing",
+                )
+            count = 0
+            for _xf in _iter_elements(package, target, ("cellXfs",)):
+                count = max(count, sum(1 for c in _xf if _local(c.tag) == "xf"))
+                _xf.clear(keep_tail=False)
+            return max(count, 1)
+    return 1
+
+
+def _at_least(n: int) -> bytes:
+    """A regular expression for the numbers of ``len(str(n))`` digits that are at
+    least ``n`` (no leading zeros), so one search finds an out-of-range index.
+
+    >>> [x for x in range(1200) if re.fullmatch(_at_least(1049), str(x).encode())][:3]
+    [1049, 1050, 1051]
+    """
+    top = str(n)
+    options = [top]
+    for i, ch in enumerate(top):
+        if ch != "9":
+            rest = len(top) - i - 1
+            options.append(f"{top[:i]}[{int(ch) + 1}-9][0-9]{{{rest}}}")
+    return "|".join(options).encode()
+
+
+#: markup the scanner does not read but an output carries: a bad value here
+#: makes a file Excel repairs and LibreOffice or openpyxl refuse. Each search
+#: starts at a literal and matches only a *bad* value, so a sound sheet costs a
+#: few C-level passes (rows written in another attribute order, or with a
+#: namespace prefix, are checked one by one).
+_ROW_R_BAD_RE = re.compile(
+    rb'<row r="([0-9]*[^0-9"][^"]*|[0-9]{8,}|' + _at_least(MAX_ROW + 1) + rb')"'
+)
+_ROW_R_ANY_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([^"]*)"')
+_SPANS_BAD_RE = re.compile(rb' spans="([0-9: ]*[^0-9: "][^"]*)"')
+_COL_RE = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+
+
+def check_sheet_markup(data: bytes, part: str, n_styles: int) -> None:
+    """Refuse a worksheet whose row numbers, ``spans``, ``<col>`` ranges or cell
+    format indexes (``s``) are not what the schema says, naming part and attribute."""
+    m = _ROW_R_BAD_RE.search(data)
+    if m is None and data.count(b"row ") != data.count(b'row r="'):
+        m = next(
+            (
+                x
+                for x in _ROW_R_ANY_RE.finditer(data)
+                if not (x.group(1).isdigit() and 1 <= int(x.group(1)) <= MAX_ROW)
+            ),
+            None,
+        )
+    if m is not None:
+        raise _bad_attribute(part, "<row r>", m.group(1))
+    m = _SPANS_BAD_RE.search(data)
+    if m is not None:
+        raise _bad_attribute(part, "<row spans>", m.group(1))
+    cols_end = data.find(b"sheetData")
+    for col in _COL_RE.finditer(data, 0, cols_end if cols_end > 0 else len(data)):
+        attrs = {k: v[1:-1] for _s, k, v in attributes(col.group(1))}
+        lo, hi = attrs.get(b"min", b""), attrs.get(b"max", b"")
+        width = attrs.get(b"width")
+        sound = lo.isdigit() and hi.isdigit() and 1 <= int(lo) <= int(hi) <= MAX_COL
+        if sound and width is not None:
+            try:
+                sound = 0 <= excel_number(width) <= 255
+            except ValueError:
+                sound = False
+        if not sound:
+            raise _bad_attribute(part, "<col>", col.group(1).strip().rstrip(b"/").strip())
+    m = re.search(
+        rb' s="([0-9]{%d,}|[0-9]*[^0-9"][^"]*|%s)"' % (len(str(n_styles)) + 1, _at_least(n_styles)),
+        data,
+    )
+    if m is not None:
+        raise _bad_attribute(part, f"<c s> (the styles define {n_styles} cell formats)", m.group(1))
+
+
+def _bad_attribute(part: str, what: str, raw: bytes) -> UnreadableWorkbookError:
+    return _unreadable(
+        f"部件 {part} 的 {what} 值 {raw[:40]!r} 无效", f"part {part}: {what} is invalid: {raw[:40]!r}"
+    )
+
+
 def _read_sheet(package: Package, part: str, rd: _SheetReader) -> None:
     """Read one worksheet part: the fast scanner when the XML has the shape every
     spreadsheet application writes, else the general element-by-element reader."""
     data = package.read(part)
     with _well_formed_meanwhile(data, part, package.limits):
+        check_sheet_markup(data, part, rd.n_styles)
         _read_hidden_rows(data, rd.sheet)
         scanned = _scan_sheet(data, rd, part)
     if not scanned:
@@ -1438,9 +1680,12 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
             if v_plain:
                 if not attrs or b"t=" not in attrs:
                     try:
-                        values[coord] = float(v_plain)
+                        x = float(v_plain)
                     except ValueError:
                         raise _bad_value(part, coord, v_plain) from None
+                    if x - x or b"_" in v_plain:  # NaN, ±inf, 1_000: Python's syntax, not Excel's
+                        raise _bad_value(part, coord, v_plain)
+                    values[coord] = x
                     if row > max_row:
                         max_row = row
                     if col > max_col:
@@ -1472,9 +1717,12 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                     continue
                 if not attrs or b"t=" not in attrs:
                     try:
-                        values[coord] = float(child_v)
+                        x = float(child_v)
                     except ValueError:
                         raise _bad_value(part, coord, child_v) from None
+                    if x - x or b"_" in child_v:  # NaN, ±inf, 1_000: Python's syntax, not Excel's
+                        raise _bad_value(part, coord, child_v)
+                    values[coord] = x
                     continue
                 v_raw, v_present, is_raw = child_v, True, None
             elif f_plain:
@@ -1493,9 +1741,12 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                     continue
                 if not attrs or b"t=" not in attrs:
                     try:
-                        values[coord] = float(f_v)
+                        x = float(f_v)
                     except ValueError:
                         raise _bad_value(part, coord, f_v) from None
+                    if x - x or b"_" in f_v:  # NaN, ±inf, 1_000: Python's syntax, not Excel's
+                        raise _bad_value(part, coord, f_v)
+                    values[coord] = x
                     continue
                 v_raw, v_present, is_raw = f_v, True, None
             elif inline and b'"inlineStr"' in attrs:
@@ -1540,7 +1791,7 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
             value: CellValue
             if t is None and v_raw:
                 try:
-                    value = float(v_raw)
+                    value = excel_number(v_raw)
                 except ValueError:
                     raise _bad_value(part, coord, v_raw) from None
             elif t == "s" and v_raw:
@@ -1564,6 +1815,29 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
     sheet.max_row = max_row
     sheet.max_col = max_col
     return True
+
+
+def excel_number(raw: str | bytes) -> float:
+    """A cell's ``<v>`` as a number, in the syntax of XML Schema's ``xs:double``
+    that Excel writes — not Python's: ``1_000`` is not a number there, and
+    NaN and ±infinity are not values a cell can hold (ValueError for all three).
+
+    >>> excel_number(b" 1.5E3 "), excel_number("-0.25")
+    (1500.0, -0.25)
+    >>> for bad in ("1_000", "nan", "inf", b"-Infinity"):
+    ...     try:
+    ...         excel_number(bad)
+    ...     except ValueError:
+    ...         print("refused", bad)
+    refused 1_000
+    refused nan
+    refused inf
+    refused b'-Infinity'
+    """
+    x = float(raw)
+    if x - x or ("_" in raw if isinstance(raw, str) else b"_" in raw):
+        raise ValueError(f"not a number Excel can hold: {raw[:40]!r}")
+    return x
 
 
 def _cells_inner(prefix: bytes, text: bytes) -> bytes:
@@ -1614,9 +1888,8 @@ def _add_formula(
                 formulas[coord] = Formula.shared(group, coord)
     elif ftype == "array":
         dynamic = cm is not None and cm in rd.dynamic_cm
-        formulas[coord] = Formula(
-            text, "dynamic" if dynamic else "array", fattrs.get("ref") or to_ref(coord)
-        )
+        ref = _array_ref(fattrs.get("ref"), coord, rd.part)
+        formulas[coord] = Formula(text, "dynamic" if dynamic else "array", ref)
     elif ftype == "dataTable":
         # a what-if data table, as Excel shows it: {=TABLE(row_input, column_input)}, the
         # unused input of a one-variable table left empty (dtr="1": r1 is the row input)
@@ -1625,11 +1898,46 @@ def _add_formula(
             args = f"{r1},{r2}"
         else:
             args = f"{r1}," if fattrs.get("dtr") in ("1", "true") else f",{r1}"
-        formulas[coord] = Formula(f"TABLE({args})", "array", fattrs.get("ref") or to_ref(coord))
+        ref = _array_ref(fattrs.get("ref"), coord, rd.part)
+        formulas[coord] = Formula(f"TABLE({args})", "array", ref)
     elif text.strip():
         formulas[coord] = Formula(text)
     # an empty <f ca="1"/> is what Excel writes into the spill cells of a volatile
     # dynamic array: the cell holds a spilled value, not a formula
+
+
+#: the most cells an array formula's range (``<f t="array" ref>``) may cover:
+#: each is a computed value held in memory (about 100 bytes), so a range of
+#: 17 billion cells (``C1:XFD1048576``) in a 1 KB file is refused naming its
+#: cell instead of exhausting memory. Excel's own spilled ranges in real
+#: workbooks are far smaller.
+MAX_ARRAY_CELLS = 2_000_000
+
+
+def _array_ref(ref: str | None, coord: Coord, part: str) -> str:
+    """The checked range of an array formula at ``coord``: a valid A1 range
+    that starts at its cell and covers at most :data:`MAX_ARRAY_CELLS`."""
+    if not ref:
+        return to_ref(coord)
+    try:
+        first, last = _parse_range(ref.replace("$", ""))
+    except ValueError:
+        first = last = (0, 0)
+    if first != coord or last[0] < first[0] or last[1] < first[1]:
+        raise _unreadable(
+            f"部件 {part} 单元格 {to_ref(coord)} 的数组公式区域 ref={ref[:40]!r} 无效",
+            f"part {part} cell {to_ref(coord)}: the array formula's ref={ref[:40]!r} is not "
+            "a range starting at that cell",
+        )
+    cells = (last[0] - first[0] + 1) * (last[1] - first[1] + 1)
+    if cells > MAX_ARRAY_CELLS:
+        raise _unreadable(
+            f"部件 {part} 单元格 {to_ref(coord)} 的数组公式区域 {ref} 有 {cells:,} 个单元格，"
+            f"超过上限 {MAX_ARRAY_CELLS:,}",
+            f"part {part} cell {to_ref(coord)}: the array formula's range {ref} covers "
+            f"{cells:,} cells, more than the limit of {MAX_ARRAY_CELLS:,}",
+        )
+    return ref
 
 
 def to_ref(coord: Coord) -> str:
@@ -1650,7 +1958,7 @@ def _cell_value(
         if t is None or t == "n":
             if not v:
                 return None
-            return float(v)
+            return excel_number(v)
         if t == "s":
             if v is None or v == "":
                 return None
@@ -1680,3 +1988,76 @@ def _cell_value(
         f"部件 {part} 单元格 {to_ref(coord)} 的类型 {t!r} 未知",
         f"part {part} cell {to_ref(coord)} has an unknown type {t!r}",
     )
+
+
+# ---------------------------------------------------------------------------
+# Links to other workbooks (xl/externalLinks/externalLinkN.xml); the writer's
+# side, updating their cached values, is addin.xlsx.external
+# ---------------------------------------------------------------------------
+
+_EXTERNAL_LINK_REL = "/externalLink"
+
+
+def _external_target(package: Package, part: str) -> str:
+    """The ``TargetMode="External"`` target of ``part``'s relationships."""
+    folder, base = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", base + ".rels")
+    if not package.has(rels):
+        return ""
+    for rel in package.parse(rels):
+        if _local(rel.tag) == "Relationship" and rel.get("TargetMode") == "External":
+            return rel.get("Target") or ""
+    return ""
+
+
+def _value(t: str | None, v: str | None) -> CellValue:
+    if v is None:
+        return None
+    if t == "str" or t == "s" or t == "inlineStr":
+        return decode_xstring(v)
+    if t == "b":
+        return v.strip() in ("1", "true")
+    if t == "e":
+        return parse_error(v.strip()) or ExcelError("#REF!")
+    try:
+        return float(v)
+    except ValueError:
+        return decode_xstring(v)
+
+
+def read_external_links(package: Package, root: etree._Element) -> list[ExternalLink]:
+    """The workbook's external links, ``index`` 1, 2 … in ``workbook.xml`` order:
+    each ``<externalReference>`` (formulas write the N-th as ``[N]Sheet!A1``),
+    its part, the linked file (the part's relationship with
+    ``TargetMode="External"``), the linked sheets, the values Excel cached for
+    the cells it read, and the linked book's defined names."""
+    out: list[ExternalLink] = []
+    for i, ref in enumerate(_children(root, "externalReferences", "externalReference"), start=1):
+        rel = package.workbook_rels.get(_rel_id(ref) or "")
+        if rel is None or not rel[0].endswith(_EXTERNAL_LINK_REL) or not package.has(rel[1]):
+            continue
+        part = rel[1]
+        link_root = package.parse(part)
+        sheets = tuple(
+            s.get("val") or "" for s in _children(link_root, "externalBook", "sheetNames", "sheetName")
+        )
+        values: dict[str, dict[Coord, CellValue]] = {}
+        for data in _children(link_root, "externalBook", "sheetDataSet", "sheetData"):
+            try:
+                sheet = sheets[int(data.get("sheetId") or "0")]
+            except (ValueError, IndexError):
+                continue
+            cells = values.setdefault(sheet, {})
+            for cell in (c for row in data for c in row if _local(c.tag) == "cell"):
+                try:
+                    coord = from_a1(cell.get("r") or "")
+                except ValueError:
+                    continue
+                v = next((c.text for c in cell if _local(c.tag) == "v"), None)
+                cells[coord] = _value(cell.get("t"), v)
+        names = {
+            dn.get("name") or "": (dn.get("refersTo") or "").lstrip("=")
+            for dn in _children(link_root, "externalBook", "definedNames", "definedName")
+        }
+        out.append(ExternalLink(i, part, _external_target(package, part), sheets, values, names))
+    return out

@@ -92,8 +92,10 @@ __all__ = [
     "EXCEL_CALC_ID",
     "WriteSummary",
     "declare_calculated",
+    "remove_own_temp_files",
     "remove_stale_temp_files",
     "splice_sheet",
+    "temp_prefix",
     "write_atomically",
     "write_package",
     "write_results",
@@ -1094,28 +1096,76 @@ def _write_rezip(
 
 TEMP_PREFIX = ".~jixiao-"
 TEMP_SUFFIX = ".tmp"
-_TEMP_RE = re.compile(r"^\.~jixiao-(\d+)-[^/]*\.tmp$")
+#: ``.~jixiao-<host>-<pid>-<random>.tmp``; the older ``.~jixiao-<pid>-<random>.tmp``
+#: (no host) is still recognised
+_TEMP_RE = re.compile(r"^\.~jixiao-(?:(?P<host>[A-Za-z0-9_.]+)-)?(?P<pid>\d+)-[^/]*\.tmp$")
+#: a temporary file another host (or an unknown one) left is stale only after this
+#: long untouched: its process cannot be asked whether it is alive
+FOREIGN_TEMP_AGE = 24 * 3600.0
+
+#: the temporary files this process is writing now (removed if it is interrupted)
+_OWN_TEMP_FILES: set[Path] = set()
 
 
-def remove_stale_temp_files(folder: Path) -> list[Path]:
-    """Remove the temporary files a killed run left in ``folder``: ours are named
-    ``.~jixiao-<pid>-….tmp``, and one whose process no longer exists is stale
-    (a running refresh's own file is left alone). The files removed."""
+def _host_tag() -> str:
+    """This machine's name as it appears in a temporary file's name."""
+    import socket
+
+    host = re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname()) or "host"
+    return host[:64]
+
+
+def temp_prefix() -> str:
+    """The prefix of this process's temporary files: ``.~jixiao-<host>-<pid>-``.
+    Host and process together name the owner, so several machines writing into
+    one shared folder (a Dask cluster over a network share) never take each
+    other's files for stale."""
+    return f"{TEMP_PREFIX}{_host_tag()}-{os.getpid()}-"
+
+
+def remove_stale_temp_files(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove the temporary files a killed run left in ``folder``. A file is
+    stale when it is provably so: written on this host by a process that no
+    longer exists; one from another host, or without a host in its name, only
+    when untouched for :data:`FOREIGN_TEMP_AGE`. The files removed."""
+    import time
+
     removed: list[Path] = []
     try:
         names = os.listdir(folder)
     except OSError:
         return removed
+    here = _host_tag()
+    now = time.time() if now is None else now
     for name in names:
         m = _TEMP_RE.match(name)
-        if m is None or _process_alive(int(m.group(1))):
+        if m is None:
             continue
+        if m.group("host") == here:
+            if _process_alive(int(m.group("pid"))):
+                continue
+        else:
+            try:
+                age = now - (folder / name).stat().st_mtime
+            except OSError:
+                continue
+            if age < FOREIGN_TEMP_AGE:
+                continue
         try:
             (folder / name).unlink()
         except OSError:
             continue
         removed.append(folder / name)
     return removed
+
+
+def remove_own_temp_files() -> None:
+    """Remove the temporary files this process is writing (Ctrl-C: nothing
+    half-written stays behind)."""
+    for path in list(_OWN_TEMP_FILES):
+        with contextlib.suppress(OSError):
+            path.unlink()
+        _OWN_TEMP_FILES.discard(path)
 
 
 def _process_alive(pid: int) -> bool:
@@ -1140,10 +1190,9 @@ def write_atomically(
     old content.)
     """
     dest = Path(dest)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX, dir=dest.parent
-    )
+    fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(), suffix=TEMP_SUFFIX, dir=dest.parent)
     tmp = Path(tmp_name)
+    _OWN_TEMP_FILES.add(tmp)
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
@@ -1164,6 +1213,8 @@ def write_atomically(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        _OWN_TEMP_FILES.discard(tmp)
 
 
 _CALCPR_RE = re.compile(rb"<(?:(\w+):)?calcPr\b([^>]*?)(/?)>")
@@ -1346,6 +1397,26 @@ def write_package(
         ) from None
 
 
+def check_copied_parts(package: Package, skipped: set[str] | frozenset[str]) -> None:
+    """Inflate every part the output will carry as it is (all but ``skipped``),
+    a chunk at a time, so one whose data does not match its declared size or
+    CRC (a lying header) is refused naming it instead of being copied into an
+    output nobody can open. Memory stays one chunk; the limits of
+    :class:`~addin.xlsx.package.Limits` bound each part as it inflates."""
+    for info in package.infos:
+        if info.filename in skipped or info.is_dir():
+            continue
+        try:
+            with package.open(info.filename) as stream:
+                while stream.read(1 << 20):
+                    pass
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
+            raise UnreadableWorkbookError(
+                f"部件 {info.filename} 已损坏（{exc}），未写出文件 / part {info.filename} is "
+                f"corrupt ({exc}); nothing written"
+            ) from None
+
+
 def write_results(
     source: str | Path,
     results: Results,
@@ -1420,6 +1491,7 @@ def write_results(
             if new_wb != wb_xml:
                 changed[package.workbook_part] = new_wb
 
+        check_copied_parts(package, set(changed) | removed)
         write_package(
             source,
             package,

@@ -59,7 +59,7 @@ The package, one module per job:
 - :mod:`.evaluate` — the evaluator (:class:`Engine`).
 
 The evaluator knows no function by name: what a function needs of it is
-declared on its spec (:class:`addin.refresh.functions.FunctionSpec`: returns a
+declared on its spec (:class:`addin.refresh.functions.EngineFunction`: returns a
 reference, reads values only, binds names, its column path …), in the module
 of the function library that defines the function.
 """
@@ -81,7 +81,7 @@ from addin.refresh.engine.grid import (
 )
 from addin.refresh.engine.setup import Rect
 from addin.refresh.external_refs import with_external_sheets
-from addin.refresh.functions.contract import contract_function
+from addin.refresh.name_depth import check_name_depth
 from addin.xlsx.model import (
     CircularReferenceError,
     Coord,
@@ -102,7 +102,6 @@ __all__ = [
     "SheetGrid",
     "UnsupportedFormulaError",
     "calculate",
-    "contract_function",
     "dense_extent",
     "ref_bounds",
     "shift_node",
@@ -122,6 +121,7 @@ def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
     range of more than :data:`MATERIALISE_LIMIT` cells) and
     :class:`CircularReferenceError`.
     """
+    check_name_depth(wb)  # names nested past the limit: refused, the cells named
     wb = with_external_sheets(wb)  # [1]Sheet1!A1: links to other workbooks
     # The engine allocates many small objects while nothing it builds is
     # cyclic garbage: pausing the cyclic collector saves a third of the time.

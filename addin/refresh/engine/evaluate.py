@@ -19,7 +19,7 @@ from addin.refresh.engine.grid import (
     ref_bounds,
 )
 from addin.refresh.engine.spills import SpillsMixin, as_result_array, fill_value
-from addin.refresh.functions import MISSING, Area, CallContext, FunctionSpec, MultiArea
+from addin.refresh.functions import MISSING, Area, CallContext, EngineFunction, MultiArea
 from addin.refresh.functions.columns import (
     RowArea,
     RowValues,
@@ -432,7 +432,7 @@ class Engine(SpillsMixin):
                 return self.ev_rows(spec, node, args, bx)
         return fx.call(spec, args, sub, target)
 
-    def ev_rows(self, spec: FunctionSpec, node: Func, args: list[Any], bx: BlockContext) -> Any:
+    def ev_rows(self, spec: EngineFunction, node: Func, args: list[Any], bx: BlockContext) -> Any:
         """A function down a block whose arguments hold per-row values: its
         column path (declared with the function) when it takes the block, else
         applied row by row to plain values. The column path is offered only
@@ -449,7 +449,7 @@ class Engine(SpillsMixin):
                 return fast
         return self.v_generic(spec, args, bx)
 
-    def references_column(self, spec: FunctionSpec, node: Func, bx: BlockContext) -> Any:
+    def references_column(self, spec: EngineFunction, node: Func, bx: BlockContext) -> Any:
         """A function reading its arguments as arrays down a block that moves
         (SUMPRODUCT(A2:C2,$A$1:$C$1)): its column path given the references as
         evaluated for the block, when every argument is a reference; ``None``
@@ -533,7 +533,7 @@ class Engine(SpillsMixin):
             return self._row_dependent(target, scalar, array, depth + 1, sheet)
         return False
 
-    def v_generic(self, spec: FunctionSpec, args: list[Any], bx: BlockContext) -> RowValues:
+    def v_generic(self, spec: EngineFunction, args: list[Any], bx: BlockContext) -> RowValues:
         n = bx.n
         shared = list(args)
         for i, a in enumerate(args):
@@ -621,7 +621,7 @@ def _lift2(op: str, a: Any, b: Any, d1904: bool) -> Any:
         for i in range(h):
             for j in range(w):
                 out[i, j] = fx.binary_op(
-                    op, fx._broadcast_get(left, i, j), fx._broadcast_get(right, i, j), d1904
+                    op, fx.broadcast_get(left, i, j), fx.broadcast_get(right, i, j), d1904
                 )
         return out
     return fx.binary_op(op, a, b, d1904)

@@ -16,7 +16,7 @@ from addin.refresh.engine.grid import (
     dense_extent,
     ref_bounds,
 )
-from addin.refresh.functions import Area, FunctionSpec
+from addin.refresh.functions import Area, EngineFunction
 from addin.refresh.functions.contract import contract_spec
 from addin.xlsx.formula import (
     Node,
@@ -113,7 +113,7 @@ class EngineBase:
         self._name_nodes: dict[tuple[str | None, str], Node | None] = {}
         self._names_open: set[tuple[str | None, str]] = set()
         self._lets: list[dict[str, Any]] = []
-        self._specs: dict[str, FunctionSpec | None] = {}
+        self._specs: dict[str, EngineFunction | None] = {}
         self._memo: dict[Any, Any] = {}  # what a block derives from shared ranges
         self.spills: dict[tuple[str, Coord], tuple[int, int]] = {}
         self.results = Results()
@@ -123,10 +123,10 @@ class EngineBase:
         self._running: list[Block] = []  # the order being computed (data tables read it)
         self._grown_at: dict[tuple[str, Coord], int] = {}
 
-    def spec(self, name: str) -> FunctionSpec | None:
+    def spec(self, name: str) -> EngineFunction | None:
         if name in self._specs:
             return self._specs[name]
-        spec: FunctionSpec | None = None
+        spec: EngineFunction | None = None
         if not registry.marked_udf(name):
             spec = fx.lookup(name)
         if spec is None:

@@ -160,4 +160,4 @@ def _spill_value(v: Any) -> CellValue:
 def fill_value(arr: np.ndarray, i: int, j: int) -> CellValue:
     """A legacy array formula's value in its range cell (i, j): a single row or
     column repeats, cells beyond the result are #N/A."""
-    return _spill_value(fx._broadcast_get(arr, i, j))
+    return _spill_value(fx.broadcast_get(arr, i, j))

@@ -43,11 +43,11 @@ from addin.refresh.functions._core import (
     MISSING,
     Area,
     CallContext,
-    FunctionSpec,
+    EngineFunction,
     MultiArea,
-    _broadcast_get,
     as_array,
     binary_op,
+    broadcast_get,
     call,
     compare,
     format_general,
@@ -64,8 +64,6 @@ from addin.refresh.functions._core import (
     to_text,
     unary_op,
 )
-from addin.refresh.functions.look import _lookup_key
-from addin.refresh.functions.stat import _rank_numbers
 
 __all__ = [
     "FUNCTIONS",
@@ -73,13 +71,11 @@ __all__ = [
     "MISSING",
     "Area",
     "CallContext",
-    "FunctionSpec",
+    "EngineFunction",
     "MultiArea",
-    "_broadcast_get",
-    "_lookup_key",
-    "_rank_numbers",
     "as_array",
     "binary_op",
+    "broadcast_get",
     "call",
     "compare",
     "format_general",

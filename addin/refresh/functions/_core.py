@@ -42,9 +42,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from addin.registry import PER_ROW, WHOLE, ArgumentRole
+from addin.xlsx.excel_names import needs_prefix
 from udfs.errors import (
     DIV0,
     NA,
+    NAME,
     NUM,
     VALUE,
     ExcelError,
@@ -164,8 +166,11 @@ def repeat(*roles: ArgumentRole) -> Repeat:
 
 
 @dataclass(frozen=True)
-class FunctionSpec:
-    """How to call one Excel function.
+class EngineFunction:
+    """How the engine calls one worksheet function: an Excel built-in
+    registered here, or a contract function of :mod:`addin.registry` (whose
+    entries are :class:`addin.registry.FunctionSpec`: names, help, kernel)
+    adapted by :func:`addin.refresh.functions.contract.contract_spec`.
 
     ``params`` is each declared parameter's role in the registry's vocabulary
     (:data:`addin.registry.ArgumentRole`): :data:`PER_ROW` one value (in a normal
@@ -208,6 +213,11 @@ class FunctionSpec:
     #: ``None`` to leave the block to the function row by row. With
     #: ``array_args`` it is called with the block's references as evaluated.
     column: Callable[..., Any] | None = None
+    #: Criteria that may differ over the cells of a lifted array (the *IF(S)
+    #: family): ``grouped(name, args, per_cell, n)`` computes the cells in one
+    #: pass grouped by the distinct criteria, ``None`` for a cell it leaves to
+    #: the function (:func:`addin.refresh.functions.criteria.grouped_ifs`).
+    grouped: Callable[..., list[Any]] | None = None
 
     def role(self, i: int) -> ArgumentRole:
         """The role of argument ``i``: its declared one, the repeated group's
@@ -231,7 +241,7 @@ class FunctionSpec:
         return self.role(i) == PER_ROW and not self.kernel_broadcasts
 
 
-FUNCTIONS: dict[str, FunctionSpec] = {}
+FUNCTIONS: dict[str, EngineFunction] = {}
 
 
 def register(
@@ -251,12 +261,13 @@ def register(
     reads_position: bool = False,
     intersects: bool = False,
     column: Callable[..., Any] | None = None,
+    grouped: Callable[..., list[Any]] | None = None,
 ) -> Callable[[Impl], Impl]:
     """Register ``impl`` under ``name`` (and ``_XLFN.name``) with its
     parameters' roles in order, a :func:`repeat` group last if the function
     takes any number of them. ``min_args`` defaults to the declared
     parameters, ``max_args`` to them too (any number with a repeated group).
-    The other keywords are the :class:`FunctionSpec` fields of the same names:
+    The other keywords are the :class:`EngineFunction` fields of the same names:
     what the engine must know of the function, and its column path."""
     fixed = tuple(p for p in params if not isinstance(p, Repeat))
     groups = [p for p in params if isinstance(p, Repeat)]
@@ -267,7 +278,7 @@ def register(
     most = (None if group else len(fixed)) if max_args == -1 else max_args
 
     def deco(impl: Impl) -> Impl:
-        FUNCTIONS[name] = FunctionSpec(
+        FUNCTIONS[name] = EngineFunction(
             name,
             impl,
             fixed,
@@ -286,6 +297,7 @@ def register(
             reads_position=reads_position,
             intersects=intersects,
             column=column,
+            grouped=grouped,
         )
         return impl
 
@@ -742,7 +754,7 @@ def as_array(v: Any) -> np.ndarray:
     return out
 
 
-def _broadcast_get(arr: np.ndarray, i: int, j: int) -> Any:
+def broadcast_get(arr: np.ndarray, i: int, j: int) -> Any:
     h, w = arr.shape
     if h == 1:
         i = 0
@@ -754,7 +766,7 @@ def _broadcast_get(arr: np.ndarray, i: int, j: int) -> Any:
 
 
 def call(
-    spec: FunctionSpec, args: list[Any], ctx: CallContext, target: tuple[int, int] | None = None
+    spec: EngineFunction, args: list[Any], ctx: CallContext, target: tuple[int, int] | None = None
 ) -> Any:
     """Apply ``spec`` to evaluated arguments: coerce ``PER_ROW`` arguments (implicit
     intersection or lifting), propagate their errors, call, and turn a raised
@@ -802,7 +814,7 @@ def call(
 
 
 def _lift(
-    spec: FunctionSpec,
+    spec: EngineFunction,
     vals: list[Any],
     lifted: list[int],
     ctx: CallContext,
@@ -816,14 +828,12 @@ def _lift(
         # only the value-testing functions can tell the padding apart
         h, w = max(h, target[0]), max(w, target[1])
     out = np.empty((h, w), dtype=object)
-    from addin.refresh.functions import criteria  # (criteria imports this module)
-
-    if spec.name in criteria.GROUPED:
+    if spec.grouped is not None:
         # criteria that vary over the array: one grouped pass, as down a block
         per_cell = {
-            i: [_broadcast_get(vals[i], r, c) for r in range(h) for c in range(w)] for i in lifted
+            i: [broadcast_get(vals[i], r, c) for r in range(h) for c in range(w)] for i in lifted
         }
-        grouped = criteria.grouped_ifs(spec.name, vals, per_cell, h * w)
+        grouped = spec.grouped(spec.name, vals, per_cell, h * w)
         if all(v is not None for v in grouped):
             out[...] = np.array(grouped, dtype=object).reshape(h, w)
             return out
@@ -831,7 +841,7 @@ def _lift(
     for r in range(h):
         for c in range(w):
             for i in lifted:
-                row[i] = _broadcast_get(vals[i], r, c)
+                row[i] = broadcast_get(vals[i], r, c)
             v = _call_scalar(spec, row, ctx)
             if isinstance(v, Area):
                 v = v.value()
@@ -841,7 +851,7 @@ def _lift(
     return out
 
 
-def _call_scalar(spec: FunctionSpec, vals: list[Any], ctx: CallContext) -> Any:
+def _call_scalar(spec: EngineFunction, vals: list[Any], ctx: CallContext) -> Any:
     if not spec.handles_errors:
         for i, v in enumerate(vals):
             if spec.lifts(i) and isinstance(v, ExcelError):
@@ -973,11 +983,30 @@ def serial_date(serial: float, date1904: bool = False) -> tuple[int, int, int]:
     return day.year, day.month, day.day
 
 
-def lookup(name: str) -> FunctionSpec | None:
-    """The spec of an Excel function by name (storage prefixes allowed)."""
+def _stored_without_prefix(*_args: Any) -> ExcelError:
+    return NAME.with_message(
+        "函数缺少 _xlfn. 前缀，Excel 显示 #NAME?（jixiao fix 可补上）/ "
+        "a newer function stored without its _xlfn. prefix: Excel shows #NAME? (jixiao fix adds it)"
+    )
+
+
+#: a function newer than Excel 2007 written without the prefix a file must
+#: store it with (``RANK.EQ(`` for ``_xlfn.RANK.EQ(``): Excel does not know
+#: the name and the call is #NAME?, whatever its arguments
+STORED_WITHOUT_PREFIX = EngineFunction(
+    "#NAME?", _stored_without_prefix, (), 0, None, handles_errors=True
+)
+
+
+def lookup(name: str) -> EngineFunction | None:
+    """The spec of an Excel function by name as stored in a file: with its
+    storage prefix (``_xlfn.RANK.EQ``), or without one for the functions that
+    never had it (``RANK``); a newer function stored without its prefix is
+    :data:`STORED_WITHOUT_PREFIX`, as Excel reads it."""
     n = name.upper()
     for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS."):
         if n.startswith(prefix):
-            n = n[len(prefix) :]
-            break
+            return FUNCTIONS.get(n[len(prefix) :])
+    if needs_prefix(n):
+        return STORED_WITHOUT_PREFIX
     return FUNCTIONS.get(n)

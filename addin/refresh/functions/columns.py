@@ -19,8 +19,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from addin.refresh.functions._core import Area, CallContext, Grid, as_array, round15
-from udfs._numbers import round_sig
 from udfs.errors import ExcelError
+from udfs.rounding import round_sig
 
 
 class Rows(Protocol):

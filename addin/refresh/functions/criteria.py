@@ -15,7 +15,7 @@ from addin.refresh.functions._core import (
     _SHARED,
     MISSING,
     Area,
-    FunctionSpec,
+    EngineFunction,
     _cached,
     _when_reused,
     as_array,
@@ -25,7 +25,6 @@ from addin.refresh.functions._core import (
     text_to_number,
 )
 from addin.refresh.functions.columns import Rows, RowValues, is_rows, plain
-from udfs._wildcards import wildcard_matcher
 from udfs.errors import (
     VALUE,
     ExcelError,
@@ -33,6 +32,7 @@ from udfs.errors import (
     fail,
     parse_error,
 )
+from udfs.wildcards import wildcard_matcher
 
 _CRIT_OP = re.compile(r"^(<=|>=|<>|=|<|>)?(.*)$", re.DOTALL)
 
@@ -511,7 +511,7 @@ def _aggregate(
 
 
 def grouped_column(
-    spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]
+    spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]
 ) -> RowValues | None:
     """COUNTIF/SUMIFS … whose criteria vary by row: one grouped pass
     (:func:`addin.refresh.functions.criteria.grouped_ifs`); the groups it

@@ -10,7 +10,7 @@ import numpy as np
 from addin.refresh.functions._core import (
     MISSING,
     Area,
-    FunctionSpec,
+    EngineFunction,
     MultiArea,
     _type_rank,
     compare,
@@ -33,7 +33,7 @@ from udfs.errors import (
 _NOT_GIVEN = object()
 
 
-def _if_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _if_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     """IF down a block whose condition differs by row: the branches chosen
     by a mask (plain values only; references and arrays go row by row)."""
     cond = args[0]

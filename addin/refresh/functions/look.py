@@ -13,7 +13,7 @@ from addin.refresh.functions._core import (
     MISSING,
     Area,
     CallContext,
-    FunctionSpec,
+    EngineFunction,
     MultiArea,
     _cached,
     _type_rank,
@@ -41,7 +41,6 @@ from addin.refresh.functions.columns import (
 from addin.refresh.functions.criteria import _scalar_crit
 from addin.registry import PER_ROW, WHOLE
 from addin.xlsx.formula import MAX_COL, MAX_ROW, FormulaSyntaxError, RangeOp, Ref, parse
-from udfs._wildcards import wildcard_matcher
 from udfs.errors import (
     NA,
     REF,
@@ -50,9 +49,10 @@ from udfs.errors import (
     ExcelErrorRaised,
     fail,
 )
+from udfs.wildcards import wildcard_matcher
 
 
-def _single_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _single_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     """``@`` of plain per-row values: the values."""
     return RowValues(args[0].v) if isinstance(args[0], RowValues) else None
 
@@ -242,7 +242,7 @@ def _vector_items(arr: np.ndarray) -> list[Any]:
 
 
 def _match_column(
-    spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any], xmatch: bool
+    spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any], xmatch: bool
 ) -> Any:
     """MATCH/XMATCH exact match down a block: one hash index of the array."""
     if not isinstance(args[0], RowValues) or any(is_rows(a) for a in args[1:]):
@@ -276,11 +276,11 @@ def _match_column(
     return RowValues(out)
 
 
-def _match_col(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _match_col(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     return _match_column(spec, args, bx, memo, xmatch=False)
 
 
-def _xmatch_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _xmatch_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     return _match_column(spec, args, bx, memo, xmatch=True)
 
 
@@ -498,7 +498,7 @@ def exact_index(
 
 
 def _line_column(
-    spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any], vertical: bool
+    spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any], vertical: bool
 ) -> Any:
     """VLOOKUP/HLOOKUP down a block: exact match through one hash index of the
     table's first column (row), approximate match by one binary search."""
@@ -567,11 +567,11 @@ def _approx_column(
     return RowValues(out)
 
 
-def _vlookup_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _vlookup_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     return _line_column(spec, args, bx, memo, vertical=True)
 
 
-def _hlookup_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _hlookup_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     return _line_column(spec, args, bx, memo, vertical=False)
 
 

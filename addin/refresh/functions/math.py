@@ -14,7 +14,7 @@ from addin.refresh.functions import volatile
 from addin.refresh.functions._core import (
     MISSING,
     Area,
-    FunctionSpec,
+    EngineFunction,
     MultiArea,
     as_array,
     format_general,
@@ -33,6 +33,7 @@ from addin.refresh.functions.criteria import (
     _criteria_select,
     _selected_numbers,
     grouped_column,
+    grouped_ifs,
 )
 from addin.refresh.functions.stat import (
     COUNT,
@@ -49,7 +50,6 @@ from addin.refresh.functions.stat import (
     variance,
 )
 from addin.registry import PER_ROW, WHOLE
-from udfs._numbers import round_decimal
 from udfs.errors import (
     DIV0,
     NUM,
@@ -58,6 +58,7 @@ from udfs.errors import (
     ExcelErrorRaised,
     fail,
 )
+from udfs.rounding import round_decimal
 
 
 @register("SUM", WHOLE, repeat(WHOLE), values_only=True)
@@ -66,7 +67,7 @@ def SUM(*args: Any) -> float:
     return math.fsum(numbers_of(args)) if args else 0.0
 
 
-def _sumproduct_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _sumproduct_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     """SUMPRODUCT of references down a block (its arguments the references as
     evaluated for the block: moving ranges, per-row cells, fixed ranges)."""
     if not args:
@@ -253,7 +254,7 @@ def AGGREGATE(code: Any, options: Any, *refs: Any) -> float:
     return _aggregate(kind, [_visible(r, rows, nested, errors) for r in refs if r is not MISSING])
 
 
-@register("SUMIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True, column=grouped_column)
+@register("SUMIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True, column=grouped_column, grouped=grouped_ifs)
 def SUMIF(rng: Any, crit: Any, sum_range: Any = MISSING) -> float:
     """SUMIF(range, criteria, [sum_range])."""
     selected, shape = _criteria_select([(rng, crit)])
@@ -268,7 +269,7 @@ def SUMIF(rng: Any, crit: Any, sum_range: Any = MISSING) -> float:
     PER_ROW,
     repeat(WHOLE, PER_ROW),
     handles_errors=True,
-    column=grouped_column,
+    column=grouped_column, grouped=grouped_ifs,
 )
 def SUMIFS(target: Any, *pairs: Any) -> float:
     """SUMIFS(sum_range, criteria_range1, criteria1, …)."""
@@ -293,9 +294,9 @@ def _round_with(x: float, digits: int, mode: str) -> float:
     return float(r)
 
 
-def _round_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _round_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     """ROUND of per-row numbers to a fixed number of digits: numpy, exact
-    as the scalar ROUND (:func:`udfs._numbers.round_decimal`)."""
+    as the scalar ROUND (:func:`udfs.rounding.round_decimal`)."""
     x, d = args[0], args[1]
     if not isinstance(x, RowValues) or is_rows(d) or not isinstance(d, float):
         return None

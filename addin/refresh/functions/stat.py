@@ -10,7 +10,7 @@ import numpy as np
 from addin.refresh.functions._core import (
     MISSING,
     Area,
-    FunctionSpec,
+    EngineFunction,
     MultiArea,
     as_array,
     iter_values,
@@ -27,6 +27,7 @@ from addin.refresh.functions.criteria import (
     _criteria_select,
     _selected_numbers,
     grouped_column,
+    grouped_ifs,
     make_criterion,
 )
 from addin.registry import PER_ROW, WHOLE
@@ -103,7 +104,7 @@ def MAX(*args: Any) -> float:
     return max(nums) if nums else 0.0
 
 
-@register("COUNTIF", WHOLE, PER_ROW, handles_errors=True, column=grouped_column)
+@register("COUNTIF", WHOLE, PER_ROW, handles_errors=True, column=grouped_column, grouped=grouped_ifs)
 def COUNTIF(rng: Any, crit: Any) -> float:
     """COUNTIF(range, criteria)."""
     selected, _ = _criteria_select([(rng, crit)])
@@ -128,7 +129,7 @@ def _unseen_blanks(pairs: list[tuple[Any, Any]]) -> float:
 
 
 @register(
-    "COUNTIFS", WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True, column=grouped_column
+    "COUNTIFS", WHOLE, PER_ROW, repeat(WHOLE, PER_ROW), handles_errors=True, column=grouped_column, grouped=grouped_ifs
 )
 def COUNTIFS(*args: Any) -> float:
     """COUNTIFS(range1, criteria1, …)."""
@@ -150,7 +151,7 @@ def _ifs_numbers(target: Any, pairs: tuple[Any, ...]) -> list[float]:
 
 
 @register(
-    "AVERAGEIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True, column=grouped_column
+    "AVERAGEIF", WHOLE, PER_ROW, WHOLE, min_args=2, handles_errors=True, column=grouped_column, grouped=grouped_ifs
 )
 def AVERAGEIF(rng: Any, crit: Any, avg_range: Any = MISSING) -> float:
     """AVERAGEIF(range, criteria, [average_range])."""
@@ -169,7 +170,7 @@ def AVERAGEIF(rng: Any, crit: Any, avg_range: Any = MISSING) -> float:
     PER_ROW,
     repeat(WHOLE, PER_ROW),
     handles_errors=True,
-    column=grouped_column,
+    column=grouped_column, grouped=grouped_ifs,
 )
 def AVERAGEIFS(target: Any, *pairs: Any) -> float:
     """AVERAGEIFS(average_range, criteria_range1, criteria1, …)."""
@@ -186,7 +187,7 @@ def AVERAGEIFS(target: Any, *pairs: Any) -> float:
     PER_ROW,
     repeat(WHOLE, PER_ROW),
     handles_errors=True,
-    column=grouped_column,
+    column=grouped_column, grouped=grouped_ifs,
 )
 def MAXIFS(target: Any, *pairs: Any) -> float:
     """MAXIFS(max_range, criteria_range1, criteria1, …); 0 when nothing matches."""
@@ -201,7 +202,7 @@ def MAXIFS(target: Any, *pairs: Any) -> float:
     PER_ROW,
     repeat(WHOLE, PER_ROW),
     handles_errors=True,
-    column=grouped_column,
+    column=grouped_column, grouped=grouped_ifs,
 )
 def MINIFS(target: Any, *pairs: Any) -> float:
     """MINIFS(min_range, criteria_range1, criteria1, …); 0 when nothing matches."""
@@ -237,7 +238,7 @@ def rank_of(x: float, nums: list[float], ascending: bool, average: bool) -> floa
 
 
 def _rank_column(
-    spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any], average: bool
+    spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any], average: bool
 ) -> Any:
     """RANK/RANK.EQ/RANK.AVG down a block: one sort of the reference, a
     binary search per row (O(n log n))."""
@@ -303,11 +304,11 @@ def _rank_column(
     return RowValues(out)
 
 
-def _rank_eq_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _rank_eq_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     return _rank_column(spec, args, bx, memo, average=False)
 
 
-def _rank_avg_column(spec: FunctionSpec, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
+def _rank_avg_column(spec: EngineFunction, args: list[Any], bx: Rows, memo: dict[Any, Any]) -> Any:
     return _rank_column(spec, args, bx, memo, average=True)
 
 

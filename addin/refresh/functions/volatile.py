@@ -5,46 +5,30 @@ left alone, today is the machine's date and the generator is seeded from the
 system. TODAY/NOW and RAND/RANDBETWEEN read only these, so one refresh sees one
 date and a seeded refresh is reproducible.
 
-The settings also go into this process's environment (``JIXIAO_TODAY``,
-``JIXIAO_SEED``), so the processes a refresh starts — ``--jobs`` workers, the
-workers of a ``--scheduler local:N`` cluster — read the same day and seed
-(each worker's generator starts from the seed). Workers of a remote Dask
-cluster must be started with those variables set.
+The refresh job (:mod:`addin.refresh.job`) configures them from each file's
+task (:class:`addin.refresh.job.RefreshTask` carries the day and the seed) in
+the process that refreshes the file — this one, a ``--jobs`` worker or a Dask
+worker alike — so every file starts its generator from the seed, whichever
+process runs it and in whatever order.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import random
 
 _STATE: dict[str, object] = {}
-TODAY_ENV = "JIXIAO_TODAY"
-SEED_ENV = "JIXIAO_SEED"
 
 
 def configure(today: _dt.date | None = None, seed: int | None = None) -> None:
     """Fix the date TODAY() returns (``None``: the machine's) and seed RAND()."""
     _STATE["today"] = today
     _STATE["rng"] = random.Random(seed)
-    for name, value in ((TODAY_ENV, today and today.isoformat()), (SEED_ENV, seed)):
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = str(value)
 
 
 def _configured_day() -> _dt.date | None:
     d = _STATE.get("today")
-    if isinstance(d, _dt.date):
-        return d
-    text = os.environ.get(TODAY_ENV)
-    if text:
-        try:
-            return _dt.date.fromisoformat(text)
-        except ValueError:
-            return None
-    return None
+    return d if isinstance(d, _dt.date) else None
 
 
 def today() -> _dt.date:
@@ -66,8 +50,7 @@ def rng() -> random.Random:
     _STATE["read"] = True
     r = _STATE.get("rng")
     if not isinstance(r, random.Random):
-        seed = os.environ.get(SEED_ENV)
-        r = _STATE["rng"] = random.Random(int(seed) if seed and seed.lstrip("-").isdigit() else None)
+        r = _STATE["rng"] = random.Random()
     return r
 
 

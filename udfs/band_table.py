@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from udfs._inputs import as_block, is_blank, number_or_error
-from udfs._numbers import round_sig, significant_unit
 from udfs.errors import ExcelError, fail
+from udfs.inputs import as_block, is_blank, number_or_error
+from udfs.rounding import round_sig, significant_unit
 
 __all__ = ["COMPARE_DIGITS", "BandTable"]
 

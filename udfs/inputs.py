@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from udfs._numbers import round_sig
 from udfs.errors import NUM, VALUE, ExcelError, fail, parse_error
+from udfs.rounding import round_sig
 
 __all__ = [
     "OUT_OF_RANGE",

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from udfs._inputs import as_block, is_omitted
 from udfs.errors import ExcelError, fail
+from udfs.inputs import as_block, is_omitted
 
 __all__ = ["METHOD", "MODE", "ROUNDING", "SIDE", "TIES", "WHICH", "Keyword"]
 

@@ -1,0 +1,115 @@
+"""``jixiao fix WORKBOOK``: the repairs that change nothing a formula means,
+written into a copy (``NAME.fixed.xlsx``, or ``--out``; ``--in-place`` keeps a
+backup as refresh does).
+
+Today one repair: functions newer than Excel 2007 stored without the prefix
+Excel writes (``RANK.EQ(`` → ``_xlfn.RANK.EQ(``, ``SORT(`` →
+``_xlfn._xlws.SORT(``). Tools that write formula text by hand store them so;
+Excel and LibreOffice then show ``#NAME?`` and ``jixiao refresh`` computes
+``#NAME?`` too. The formula text of every worksheet (``<f>`` elements, shared
+masters included) and of every defined name is rewritten outside string
+literals; every other byte of the package is copied as it was (the splicing
+writer), so the cached values stay until the next refresh.
+
+Why a command of its own and not ``lint --fix``: lint's findings are advice a
+maintainer weighs (a rewrite of a pay rule); this is a storage defect with one
+mechanical repair that finance meets on pay day, when ``jixiao refresh``
+reports it — the command the refresh message names must not need judgement.
+
+Exit codes: 0 repaired (or nothing to repair, said so), 2 not written
+(unreadable workbook, output not writable, an output that is the input
+without ``--in-place``).
+
+修复：为缺少 _xlfn. 前缀的新函数补上前缀，写入副本（或 --in-place 原地并留备份），其余内容不变。
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from addin.summary import EXIT_NOT_WRITTEN, EXIT_OK
+from addin.xlsx.excel_names import add_prefixes, stored_name
+from addin.xlsx.model import UnreadableWorkbookError
+from addin.xlsx.sheetxml import rewrite_formulas
+
+__all__ = ["fix_command", "fix_workbook"]
+
+def fix_workbook(source: Path, dest: Path) -> dict[str, int]:
+    """Write the repaired copy of ``source`` to ``dest`` (atomically) when
+    anything needs repair; how many calls of each function were repaired.
+    Raises :class:`~addin.xlsx.model.UnreadableWorkbookError` and ``OSError``."""
+    from addin.xlsx.package import open_package, read_input
+    from addin.xlsx.writer import write_package
+
+    original = read_input(source)
+    counts: dict[str, int] = {}
+    with open_package(source, data=original.data) as package:
+        changed: dict[str, bytes] = {}
+        for part in [package.workbook_part, *(sp.part for sp in package.sheet_parts)]:
+            if not package.has(part):
+                continue
+            xml = package.read(part)
+            new = rewrite_formulas(xml, lambda text: add_prefixes(text, counts))
+            if new != xml:
+                changed[part] = new
+        if changed:
+            write_package(source, package, changed, dest, data=original.data)
+    return counts
+
+
+@click.command("fix")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="输出文件（默认 工作簿名.fixed.xlsx）/ output file (default NAME.fixed.xlsx)")
+@click.option("--in-place", is_flag=True,
+              help="覆盖原文件（先留备份 NAME.bak.xlsx）/ overwrite the workbook, keeping a backup")
+def fix_command(workbook: Path, out: Path | None, in_place: bool) -> None:
+    """修复不改变公式含义的存储问题（为新函数补上 _xlfn. 前缀）/ repair what changes no
+    formula's meaning (add the _xlfn. prefix newer functions need).
+
+    退出码 / exit code: 0 已修复或无需修复 repaired or nothing to repair, 2 未写出 not written.
+    """
+    from addin.refresh.job import keep_backup
+
+    if in_place and out is not None:
+        click.echo("--in-place 与 --out 不能同时使用 / --in-place and --out exclude each other", err=True)
+        sys.exit(EXIT_NOT_WRITTEN)
+    dest = workbook if in_place else out or workbook.with_name(f"{workbook.stem}.fixed{workbook.suffix}")
+    if not in_place and dest.exists() and workbook.exists() and dest.samefile(workbook):
+        click.echo(f"{dest}: 输出就是输入；要覆盖原文件请用 --in-place / the output is the input; use --in-place",
+                   err=True)
+        sys.exit(EXIT_NOT_WRITTEN)
+    try:
+        backup = None
+        if in_place:
+            from addin.xlsx.package import read_input
+
+            backup = keep_backup(workbook, read_input(workbook).data)
+        counts = fix_workbook(workbook, dest)
+        if backup is not None and not counts:
+            backup.unlink()
+            backup = None
+    except UnreadableWorkbookError as exc:
+        click.echo(f"{workbook}: 无法读取 / cannot be read: {exc}", err=True)
+        sys.exit(EXIT_NOT_WRITTEN)
+    except FileNotFoundError:
+        click.echo(f"{workbook}: 文件不存在 / no such file", err=True)
+        sys.exit(EXIT_NOT_WRITTEN)
+    except OSError as exc:
+        click.echo(f"{dest}: 无法写出（{exc.strerror}）/ cannot write ({exc.strerror})", err=True)
+        sys.exit(EXIT_NOT_WRITTEN)
+    if not counts:
+        click.echo(f"{workbook}: 无需修复，未写出文件 / nothing to repair, nothing written")
+        sys.exit(EXIT_OK)
+    done = "、".join(f"{stored_name(n)} × {k}" for n, k in sorted(counts.items()))
+    done_en = ", ".join(f"{stored_name(n)} × {k}" for n, k in sorted(counts.items()))
+    kept = f"（原文件备份 {backup.name}）" if backup is not None else ""
+    kept_en = f" (backup {backup.name})" if backup is not None else ""
+    click.echo(
+        f"✓ {workbook.name} → {dest.name}：补上前缀 {done}{kept}；请再运行 jixiao refresh\n"
+        f"✓ {workbook.name} → {dest.name}: prefixes added: {done_en}{kept_en}; now run jixiao refresh"
+    )
+    sys.exit(EXIT_OK)

@@ -1,0 +1,619 @@
+"""The hostile corpus: damaged and hostile workbooks generated here (no binaries
+in the repository), every ``jixiao`` command run on each, and the table of what
+happened.
+
+Each case is a builder writing one file, and the exit code ``refresh`` must give
+(the other commands must give an exit code of their own documented set, never 3).
+Every run is a child forked from one process that has imported everything
+already (so a run costs its own work, not Python's start-up), with a time cap,
+an address-space cap (``RLIMIT_AS``, a safety net) and its peak resident memory
+measured (``ru_maxrss`` from ``wait4``; it includes the ~150 MB the parent had
+when it forked, so it is an upper bound). Every output a run writes is opened
+in openpyxl, and all of them in one LibreOffice run.
+
+``python tests/hostile_corpus.py`` prints the table (``--fuzz`` adds mutated
+files and the full-size bombs: ``make fuzz``); ``tests/test_hostile_corpus.py``
+runs the bounded corpus in ``make test``.
+
+恶意与损坏文件语料：由本脚本生成，每个命令逐一运行，记录退出码、内存峰值与用时。
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import re
+import resource
+import signal
+import struct
+import sys
+import time
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+if str(ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests"))
+
+from hostile_files import (  # noqa: E402
+    _CONTENT_TYPES,
+    _ROOT_RELS,
+    _SHEET,
+    _WORKBOOK,
+    _WORKBOOK_RELS,
+    HOSTILE,
+)
+
+__all__ = ["CASES", "COMMANDS", "Case", "Run", "build", "run_corpus", "table"]
+
+MB = 1024 * 1024
+#: every run must stay under this peak resident memory …
+MEMORY_CAP = 1024 * MB
+#: … and finish within this many seconds (a hang is a failure, not a wait)
+TIME_CAP = 120.0
+#: the address-space limit each child runs under (a runaway is stopped, not the machine)
+ADDRESS_SPACE = 6 * 1024 * MB
+
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def package(parts: dict[str, str | bytes | None], compresslevel: int | None = None) -> bytes:
+    """A zip of ``parts`` (``None`` leaves a part out)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as z:
+        for name, data in parts.items():
+            if data is not None:
+                z.writestr(name, data)
+    return buf.getvalue()
+
+
+BASE: dict[str, str | bytes | None] = {
+    "[Content_Types].xml": _CONTENT_TYPES,
+    "_rels/.rels": _ROOT_RELS,
+    "xl/workbook.xml": _WORKBOOK,
+    "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS,
+    "xl/worksheets/sheet1.xml": _SHEET,
+}
+
+
+def sheet(inner: str | bytes, head: str = "") -> bytes:
+    """A worksheet part around ``inner`` (the rows), after ``head`` (``<cols>`` …)."""
+    body = inner.encode() if isinstance(inner, str) else inner
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_NS}">{head}<sheetData>'.encode()
+        + body
+        + b"</sheetData></worksheet>"
+    )
+
+
+#: short names of the parts a case replaces
+PARTS = {
+    "sheet": "xl/worksheets/sheet1.xml",
+    "workbook": "xl/workbook.xml",
+    "wbrels": "xl/_rels/workbook.xml.rels",
+    "rootrels": "_rels/.rels",
+    "ct": "[Content_Types].xml",
+    "styles": "xl/styles.xml",
+    "image": "xl/media/image1.png",
+}
+
+
+def variant(**parts: str | bytes | None) -> bytes:
+    """The base workbook with some parts (by their :data:`PARTS` names) replaced."""
+    merged = dict(BASE)
+    for key, value in parts.items():
+        merged[PARTS[key]] = value
+    return package(merged)
+
+
+def _one(formula: str, a1: str = "<v>1</v>") -> bytes:
+    return sheet(f'<row r="1"><c r="A1">{a1}</c><c r="B1"><f>{formula}</f><v>0</v></c></row>')
+
+
+def _names_chain(n: int) -> bytes:
+    names = "".join(f'<definedName name="nm_{i}">nm_{i + 1}+1</definedName>' for i in range(n))
+    names += f'<definedName name="nm_{n}">1</definedName>'
+    return variant(
+        workbook=_WORKBOOK.replace("</sheets>", f"</sheets><definedNames>{names}</definedNames>"),
+        sheet=sheet('<row r="1"><c r="A1"><f>nm_0</f><v>0</v></c></row>'),
+    )
+
+
+def _bomb_sheet(inflated: int) -> bytes:
+    """A sheet of ``inflated`` bytes of blank rows (deflates about 1000:1)."""
+    row = b'<row r="1"/>'
+    return package({**BASE, "xl/worksheets/sheet1.xml": sheet(row * (inflated // len(row)))}, 9)
+
+
+def _spaces_sheet(inflated: int) -> bytes:
+    return package(
+        {**BASE, "xl/worksheets/sheet1.xml": sheet(b" " * inflated)}, compresslevel=9
+    )
+
+
+def _many_sheets(count: int, each: int) -> bytes:
+    """``count`` sheets of ``each`` bytes each (every one under the ratio check)."""
+    parts: dict[str, str | bytes | None] = dict(BASE)
+    sheets = "".join(
+        f'<sheet name="S{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, count + 1)
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/'
+        f'2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, count + 1)
+    )
+    parts["xl/workbook.xml"] = re.sub(r"<sheets>.*</sheets>", f"<sheets>{sheets}</sheets>", _WORKBOOK)
+    parts["xl/_rels/workbook.xml.rels"] = re.sub(
+        r"<Relationship .*?/>", rels, _WORKBOOK_RELS, count=1
+    )
+    body = sheet('<row r="1"><c r="A1"><v>1</v></c></row>' + " " * each)
+    for i in range(1, count + 1):
+        parts[f"xl/worksheets/sheet{i}.xml"] = body
+    return package(parts, compresslevel=9)
+
+
+def _stored_media(size: int) -> bytes:
+    """A sound workbook carrying ``size`` bytes of stored (uncompressed) media."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in BASE.items():
+            if data is not None:
+                z.writestr(name, data)
+        info = zipfile.ZipInfo("xl/media/video.bin")
+        info.compress_type = zipfile.ZIP_STORED
+        with z.open(info, "w", force_zip64=size > 0x7FFFFFFF) as fh:
+            chunk = bytes(range(256)) * 4096
+            left = size
+            while left > 0:
+                fh.write(chunk[: min(left, len(chunk))])
+                left -= len(chunk)
+    return buf.getvalue()
+
+
+def _lying_size() -> bytes:
+    """An unused part whose headers declare a size its data does not have."""
+    data = bytearray(variant(image=b"\x89PNG" + bytes(5000)))
+    name = b"xl/media/image1.png"
+    for sig, at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        pos = 0
+        while (pos := data.find(sig, pos)) >= 0:
+            n_at = 26 if sig == b"PK\x03\x04" else 28
+            n = struct.unpack("<H", data[pos + n_at : pos + n_at + 2])[0]
+            head = 30 if sig == b"PK\x03\x04" else 46
+            if data[pos + head : pos + head + n] == name:
+                data[pos + at : pos + at + 4] = struct.pack("<I", 4000)  # really 5004
+            pos += 4
+    return bytes(data)
+
+
+def _shared_rows(rows: int) -> bytes:
+    """``rows`` rows of one shared formula (a validate-on-a-million-rows case)."""
+    first = '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f t="shared" ref="B1:B{0}" si="0">A1*2</f></c></row>'
+    body = [first.format(rows).encode()]
+    body += [
+        b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d"><f t="shared" si="0"/></c></row>'
+        % (r, r, r, r)
+        for r in range(2, rows + 1)
+    ]
+    return package({**BASE, "xl/worksheets/sheet1.xml": sheet(b"".join(body))})
+
+
+@dataclass
+class Case:
+    """One corpus file: how it is built and what ``refresh`` must answer."""
+
+    name: str
+    build: Callable[[], bytes]
+    refresh: frozenset[int]
+    why: str
+    fuzz_only: bool = False
+    #: a fault another piece of work owns: reported in the table, not failed on
+    owned_by: str | None = None
+
+
+def _case(name: str, refresh: Iterable[int], why: str, fuzz_only: bool = False) -> Callable[
+    [Callable[[], bytes]], Callable[[], bytes]
+]:
+    def register(builder: Callable[[], bytes]) -> Callable[[], bytes]:
+        CASES[name] = Case(name, builder, frozenset(refresh), why, fuzz_only)
+        return builder
+
+    return register
+
+
+CASES: dict[str, Case] = {}
+
+_DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
+    "row-r-abc": ("<row r=\"abc\">", lambda: variant(
+        sheet=sheet('<row r="abc"><c r="A1"><v>1</v></c></row>'))),
+    "array-ref-abc": ("<f t=\"array\" ref=\"abc\">", lambda: variant(
+        sheet=sheet('<row r="1"><c r="A1"><f t="array" ref="abc">1+1</f><v>2</v></c></row>'))),
+    "array-whole-sheet": ("<f t=\"array\" ref=\"C1:XFD1048576\"> in a 1 KB file", lambda: variant(
+        sheet=sheet('<row r="1"><c r="C1"><f t="array" ref="C1:XFD1048576">1+1</f><v>2</v></c></row>'))),
+    "shared-no-master": ("a shared-formula cell without its master", lambda: variant(
+        sheet=sheet('<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="B2"><f t="shared" si="0"/><v>3</v></c></row>'))),
+    "style-99999": ("s=\"99999\"", lambda: variant(
+        sheet=sheet('<row r="1"><c r="A1" s="99999"><v>1</v></c></row>'))),
+    "value-1_000": ("<v>1_000</v> (Python's float syntax)", lambda: variant(
+        sheet=_one("A1*2", "<v>1_000</v>"))),
+    "value-nan": ("<v>NaN</v>", lambda: variant(sheet=_one("A1*2", "<v>NaN</v>"))),
+    "value-inf": ("<v>inf</v>", lambda: variant(sheet=_one("A1*2", "<v>-inf</v>"))),
+    "row-spans": ("<row spans=\"abc\">", lambda: variant(
+        sheet=sheet('<row r="1" spans="abc"><c r="A1"><v>1</v></c></row>'))),
+    "bogus-col": ("<col min=\"5\" max=\"2\">", lambda: variant(
+        sheet=sheet('<row r="1"><c r="A1"><v>1</v></c></row>', '<cols><col min="5" max="2" width="abc"/></cols>'))),
+    "missing-sheet-part": ("a missing worksheet part", lambda: variant(sheet=None)),
+    "missing-workbook-rels": ("a missing workbook.xml.rels", lambda: variant(
+        wbrels=None)),
+    "missing-root-rels": ("a missing _rels/.rels", lambda: variant(rootrels=None)),
+    "external-sheet": ("a sheet relationship marked External", lambda: variant(
+        wbrels=_WORKBOOK_RELS.replace('Target="worksheets/sheet1.xml"', 'Target="worksheets/sheet1.xml" TargetMode="External"'))),
+    "sheetid-abc": ("sheetId=\"abc\"", lambda: variant(workbook=_WORKBOOK.replace('sheetId="1"', 'sheetId="abc"'))),
+    "sheet-name-forbidden": ("a sheet name Excel forbids", lambda: variant(
+        workbook=_WORKBOOK.replace('name="Sheet1"', 'name="a[b]:c"'))),
+    "localsheetid-99": ("localSheetId=\"99\"", lambda: variant(workbook=_WORKBOOK.replace(
+        "</sheets>", '</sheets><definedNames><definedName name="x" localSheetId="99">Sheet1!$A$1</definedName></definedNames>'))),
+    "styles-missing": ("a styles relationship without its part", lambda: variant(
+        wbrels=_WORKBOOK_RELS.replace("</Relationships>",
+        '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>'))),
+    "dtd-content-types": ("a DTD in [Content_Types].xml", lambda: variant(
+        ct=_CONTENT_TYPES.replace("<Types", '<!DOCTYPE Types [<!ENTITY a "aaaa">]><Types', 1))),
+    "dtd-styles": ("a billion-laughs DTD in styles.xml", lambda: variant(
+        styles='<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        f'<styleSheet xmlns="{_NS}"/>')),
+    "lying-size": ("an unused part with a lying size", _lying_size),
+    "names-12000": ("a chain of 12,000 defined names", lambda: _names_chain(12_000)),
+    "sum-overflow": ("=SUM(A1,A1) with A1 = 1E308", lambda: variant(
+        sheet=_one("SUM(A1,A1)", "<v>1E308</v>"))),
+}
+for _name, (_why, _builder) in _DAMAGE.items():
+    expected = {0, 1} if _name == "sum-overflow" else {2}
+    CASES[_name] = Case(_name, _builder, frozenset(expected), _why)
+CASES["sum-overflow"].owned_by = "fidelity (#NUM! on ±1E308 overflow in SUM and friends)"
+
+
+@_case("sound", {0}, "a sound one-sheet workbook")
+def _sound() -> bytes:
+    return variant()
+
+
+@_case("names-3000", {0}, "a chain of 3,000 defined names, computed right")
+def _names_3000() -> bytes:
+    return _names_chain(3_000)
+
+
+@_case("far-cell", {0}, "one cell at XFD1048576 (diff must not walk rows × columns)")
+def _far_cell() -> bytes:
+    return variant(sheet=sheet(
+        '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f>A1*2</f><v>2</v></c></row>'
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'))  # fmt: skip
+
+
+@_case("deep-formula", {0}, "=A1+A1+… at Excel's 8,192 characters")
+def _deep_formula() -> bytes:
+    return variant(sheet=_one("+".join(["A1"] * 2730)))
+
+
+@_case("inflate-153", {2}, "a sheet inflating 153:1 (scaled: 64 MB of rows)")
+def _inflate() -> bytes:
+    return _bomb_sheet(64 * MB)
+
+
+@_case("whitespace-sheet", {2}, "a whitespace sheet (scaled: 256 MB)")
+def _whitespace() -> bytes:
+    return _spaces_sheet(256 * MB)
+
+
+@_case("many-sheets", {0}, "many sheets just under the ratio check (scaled: 12 × 9 MB)")
+def _many() -> bytes:
+    return _many_sheets(12, 9 * MB)
+
+
+@_case("stored-media", {0}, "a stored media part refresh never needs (scaled: 64 MB)")
+def _media() -> bytes:
+    return _stored_media(64 * MB)
+
+
+@_case("shared-20k", {0}, "20,000 shared-formula rows (validate's bound, scaled)")
+def _shared_20k() -> bytes:
+    return _shared_rows(20_000)
+
+
+@_case("full-inflate-1g", {2}, "a sheet inflating to 1 GB at 153:1", fuzz_only=True)
+def _inflate_1g() -> bytes:
+    return _bomb_sheet(1024 * MB)
+
+
+@_case("full-whitespace-1g", {2}, "a 1 GB whitespace sheet", fuzz_only=True)
+def _whitespace_1g() -> bytes:
+    return _spaces_sheet(1024 * MB)
+
+
+@_case("full-many-sheets", {2}, "150 sheets of 10.4 MB (past the 1 GB budget)", fuzz_only=True)
+def _many_full() -> bytes:
+    return _many_sheets(150, int(10.4 * MB))
+
+
+@_case("full-shared-1m", {0}, "1,000,000 shared-formula rows", fuzz_only=True)
+def _shared_1m() -> bytes:
+    return _shared_rows(1_000_000)
+
+
+def _legacy_case(name: str, builder: Callable[[Path], Path]) -> None:
+    """The earlier hostile files (tests/hostile_files.py) join the corpus."""
+
+    def build_bytes() -> bytes:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            return builder(Path(folder)).read_bytes()
+
+    CASES[f"legacy-{name}"] = Case(f"legacy-{name}", build_bytes, frozenset({2}), f"issue 12: {name}")
+
+
+for _legacy, _legacy_builder in HOSTILE.items():
+    _legacy_case(_legacy, _legacy_builder)
+
+
+# ---------------------------------------------------------------------------
+# Mutation (make fuzz)
+# ---------------------------------------------------------------------------
+
+
+def mutate(data: bytes, rng: random.Random) -> bytes:
+    """One mutation of a package: its bytes, one XML part's text, or a formula."""
+    kind = rng.choice(("bytes", "xml", "formula"))
+    if kind == "bytes":
+        out = bytearray(data)
+        for _ in range(rng.randint(1, 8)):
+            out[rng.randrange(len(out))] = rng.randrange(256)
+        return bytes(out)
+    with zipfile.ZipFile(io.BytesIO(data)) as zin:
+        parts = {i.filename: zin.read(i) for i in zin.infolist()}
+    name = rng.choice([n for n in parts if n.endswith((".xml", ".rels"))])
+    text = parts[name]
+    if kind == "formula" and b"<f>" in text:
+        pieces = [b"A1", b"+", b"(", b")", b"SUM(", b",", b"1E308", b'"x"', b"&", b"#REF!", b":", b"XFD1048576"]
+        start = text.index(b"<f>") + 3
+        text = text[:start] + b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) + text[start:]
+    else:
+        attrs = re.findall(rb'(\w+)="([^"]*)"', text)
+        if attrs:
+            key, _value = rng.choice(attrs)
+            junk = rng.choice([b"abc", b"-1", b"99999", b"", b"1_000", b"NaN", b"XFD1048577", b"\xff"])
+            text = re.sub(rb'\b' + key + rb'="[^"]*"', key + b'="' + junk + b'"', text, count=1)
+    parts[name] = text
+    return package(dict(parts.items()))
+
+
+def fuzz_cases(count: int, seed: int = 27) -> dict[str, Case]:
+    """``count`` mutants of the small cases (refresh may answer 0, 1 or 2)."""
+    rng = random.Random(seed)
+    bases = [c for c in CASES.values() if not c.fuzz_only and c.name in (
+        "sound", "far-cell", "deep-formula", "sum-overflow", "names-3000", "style-99999",
+    )]  # fmt: skip
+    out: dict[str, Case] = {}
+    for i in range(count):
+        base = rng.choice(bases)
+        data = base.build()
+        mutant = mutate(data, random.Random(rng.random()))
+        out[f"fuzz-{i:03d}"] = Case(
+            f"fuzz-{i:03d}", lambda m=mutant: m, frozenset({0, 1, 2}), f"mutant of {base.name}"
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------
+
+#: command → the arguments after ``jixiao`` (FILE, OUT folder, BASE workbook), and
+#: the exit codes it documents for a file (3, a bug, is never allowed)
+COMMANDS: dict[str, tuple[Callable[[Path, Path, Path], list[str]], frozenset[int]]] = {
+    "refresh": (lambda f, o, b: ["refresh", str(f), "--out", str(o / f"{f.stem}.refreshed.xlsx")], frozenset({0, 1, 2})),
+    "validate": (lambda f, o, b: ["validate", str(f)], frozenset({0, 1, 2})),
+    "diff": (lambda f, o, b: ["diff", str(b), str(f), "--out", str(o / f"{f.stem}.diff.xlsx")], frozenset({0, 1, 2})),
+    "explain": (lambda f, o, b: ["explain", str(f), "Sheet1!B1"], frozenset({0, 1, 2})),
+    "lint": (lambda f, o, b: ["lint", str(f)], frozenset({0, 1, 2})),
+    "spec": (lambda f, o, b: ["spec", "init", str(f), "-o", str(o / f"{f.stem}.spec.json")], frozenset({0, 2})),
+    "test": (lambda f, o, b: ["test", str(f)], frozenset({0, 1, 2})),
+    "template": (lambda f, o, b: ["template", str(f), "--host", "lite", "--out", str(o / f"{f.stem}.lite.xlsx")], frozenset({0, 1, 2})),
+}  # fmt: skip
+
+
+@dataclass
+class Run:
+    """One command on one file."""
+
+    case: str
+    command: str
+    exit_code: int
+    peak_mb: float
+    seconds: float
+    output: str
+    problems: list[str] = field(default_factory=list)
+
+
+def build(folder: Path, cases: dict[str, Case]) -> dict[str, Path]:
+    """Write every case's file into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    for name, case in cases.items():
+        path = folder / f"{name}.xlsx"
+        path.write_bytes(case.build())
+        paths[name] = path
+    return paths
+
+
+def _child(args: list[str], log: Path) -> None:
+    """In the forked child: limits, then the command; never returns."""
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    code = 3
+    try:
+        from addin.cli import main
+
+        main(args, standalone_mode=True)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # a traceback the boundary let through
+        import traceback
+
+        traceback.print_exc()
+        code = 99
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def run_one(args: list[str], log: Path) -> tuple[int, float, float]:
+    """(exit code, peak MB, seconds) of ``jixiao ARGS`` in a forked child; a run
+    past :data:`TIME_CAP` is killed (exit -9)."""
+    started = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        _child(args, log)
+    deadline = started + TIME_CAP
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            break
+        if time.perf_counter() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            done, status, usage = os.wait4(pid, 0)
+            break
+        time.sleep(0.02)
+    seconds = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    return code, usage.ru_maxrss / 1024, seconds
+
+
+def run_corpus(folder: Path, cases: dict[str, Case], commands: Iterable[str] = COMMANDS) -> list[Run]:
+    """Every command on every case; the problems of each run listed in it."""
+    import addin.cli
+    import addin.refresh.engine
+    import addin.validate  # noqa: F401
+
+    files = build(folder / "in", cases)
+    base = folder / "base.xlsx"
+    base.write_bytes(variant())
+    out = folder / "out"
+    out.mkdir(exist_ok=True)
+    runs: list[Run] = []
+    for name, path in files.items():
+        for command in commands:
+            make_args, allowed = COMMANDS[command]
+            log = folder / f"{name}.{command}.log"
+            code, peak, seconds = run_one(make_args(path, out, base), log)
+            text = log.read_text(encoding="utf-8", errors="replace")
+            run = Run(name, command, code, peak, seconds, text)
+            if "Traceback" in text or code == 99:
+                run.problems.append("traceback")
+            if code == -9:
+                run.problems.append(f"over {TIME_CAP:.0f} s")
+            elif code not in allowed:
+                run.problems.append(f"exit {code}")
+            if command == "refresh" and code not in cases[name].refresh and code != -9:
+                run.problems.append(f"refresh exit {code}, expected {sorted(cases[name].refresh)}")
+            if peak * MB > MEMORY_CAP:
+                run.problems.append(f"{peak:.0f} MB")
+            runs.append(run)
+    return runs
+
+
+def outputs_open(folder: Path, libreoffice: bool = True) -> list[str]:
+    """Problems with the workbooks the runs wrote: each must open in openpyxl,
+    and (one LibreOffice run for all) in LibreOffice."""
+    import subprocess
+    import tempfile
+
+    import openpyxl
+
+    problems: list[str] = []
+    written = sorted((folder / "out").glob("*.xlsx"))
+    for path in written:
+        try:
+            openpyxl.load_workbook(path).close()
+        except Exception as exc:
+            problems.append(f"{path.name}: openpyxl cannot open it ({type(exc).__name__}: {exc})")
+    if libreoffice and written:
+        from shutil import which
+
+        soffice = which("soffice") or which("libreoffice")
+        if soffice is None:
+            problems.append("LibreOffice is not installed: outputs not opened there")
+            return problems
+        with tempfile.TemporaryDirectory() as profile, tempfile.TemporaryDirectory() as csv:
+            subprocess.run(
+                [soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+                 "--convert-to", "csv", "--outdir", csv, *map(str, written)],
+                capture_output=True, timeout=600, check=False,
+            )  # fmt: skip
+            for path in written:
+                if not (Path(csv) / f"{path.stem}.csv").exists():
+                    problems.append(f"{path.name}: LibreOffice cannot open it")
+    return problems
+
+
+def table(runs: list[Run]) -> str:
+    """The Markdown table: one row per case, one column per command, each cell
+    ``exit · peak MB · seconds``; a problem is marked ✗ and listed below."""
+    commands = list(dict.fromkeys(r.command for r in runs))
+    by_case: dict[str, dict[str, Run]] = {}
+    for r in runs:
+        by_case.setdefault(r.case, {})[r.command] = r
+    lines = [
+        "| case | " + " | ".join(commands) + " |",
+        "|---|" + "---|" * len(commands),
+    ]
+    for case, row in by_case.items():
+        cells = []
+        for c in commands:
+            r = row.get(c)
+            if r is None:
+                cells.append("")
+                continue
+            mark = " ✗" if r.problems else ""
+            cells.append(f"{r.exit_code} · {r.peak_mb:.0f} MB · {r.seconds:.1f} s{mark}")
+        lines.append(f"| {case} | " + " | ".join(cells) + " |")
+    bad = [r for r in runs if r.problems]
+    if bad:
+        lines.append("")
+        lines += [f"- ✗ {r.case} / {r.command}: {', '.join(r.problems)}" for r in bad]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import tempfile
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fuzz", type=int, default=0, help="mutants to add; also the full-size cases")
+    parser.add_argument("--keep", type=Path, help="a folder to keep the files and logs in")
+    parser.add_argument("--no-libreoffice", action="store_true")
+    ns = parser.parse_args(argv)
+    cases = {n: c for n, c in CASES.items() if ns.fuzz or not c.fuzz_only}
+    if ns.fuzz:
+        cases |= fuzz_cases(ns.fuzz)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = ns.keep or Path(tmp)
+        runs = run_corpus(folder, cases)
+        print(table(runs))
+        problems = outputs_open(folder, libreoffice=not ns.no_libreoffice)
+        for p in problems:
+            print(f"- ✗ {p}")
+    worst = sum(bool(r.problems) for r in runs) + len(problems)
+    print(f"\n{len(runs)} runs, {len(cases)} files, {worst} problems")
+    return 1 if worst else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
