@@ -34,9 +34,12 @@ test: $(STAMP) $(PYODIDE_STAMP)
 
 # Longer than make test: the hostile corpus at full size (1 GB bombs, 150 sheets,
 # a million shared-formula rows) plus 200 mutants of bytes, XML and formula text,
-# every command on each; prints the table docs/refresh-output.md reports.
+# every command on each; prints the table docs/refresh-output.md reports. Then
+# many more office shapes per template and 3,000-person offices
+# (tests/test_templates_shapes.py).
 fuzz: $(STAMP)
 	$(BIN)/python tests/hostile_corpus.py --fuzz 200
+	JIXIAO_SHAPE_SEEDS=12 JIXIAO_SHAPE_BIG=1 $(BIN)/python -m pytest -n 2 -q tests/test_templates_shapes.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -92,6 +92,15 @@ def _function_section(spec: FunctionSpec) -> list[str]:
         out.append(
             f"| `{a.name}` | {zh} {en} | {required} | {_default_text(a)} | {a.help_zh} | {a.help_en} |"
         )
+    added = [f"`{a.name}`" for a in spec.args if a.extension]
+    if added:
+        out += [
+            "",
+            f"{'、'.join(added)} 是 jixiao 在书面合同（FUNCTIONS.md）之后增加的可选参数，写在合同参数之后；"
+            "按合同写的公式不受影响。 / "
+            f"{', '.join(added)}: optional, added by jixiao after the arguments of the written "
+            "contract (FUNCTIONS.md); a formula written to the contract is unaffected.",
+        ]
     keywords = [a for a in spec.args if a.keyword is not None]
     if keywords:
         out += ["", "关键字（不区分大小写）/ Keywords (case-insensitive):", ""]

@@ -99,7 +99,9 @@ class Argument:
     ``default`` is what an omitted optional argument means (for the docs; the
     kernel applies it when it receives ``None``). ``keyword`` is the kernel's
     :class:`~udfs.keywords.Keyword` for keyword arguments, so the accepted
-    spellings are never retyped here.
+    spellings are never retyped here. ``extension`` marks an optional argument
+    added after the ones the written contract (FUNCTIONS.md) gives: a formula
+    written to the contract never passes it, and the reference says so.
     """
 
     name: str
@@ -110,8 +112,11 @@ class Argument:
     default: object = None
     keyword: Keyword | None = None
     role: ArgumentRole | None = None  # keyword and table arguments have theirs by kind
+    extension: bool = False
 
     def __post_init__(self) -> None:
+        if self.extension and not self.optional:
+            raise ValueError(f"argument {self.name}: an extension of the contract is optional")
         if (self.kind == "keyword") != (self.keyword is not None):
             raise ValueError(f"argument {self.name}: keyword kind and Keyword go together")
         implied = {"keyword": KEYWORD, "table": WHOLE}.get(self.kind)
@@ -424,6 +429,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 default=0,
                 role="whole",
             ),
+            Argument(
+                "groups",
+                "range",
+                "分组键：一列，与 scores 同高（部门、月份……）；在每组内按比例分布，各组人数任意",
+                "group keys: a column as tall as scores (department, month …); "
+                "the distribution is made within each group, of any size",
+                optional=True,
+                role="whole",
+                extension=True,
+            ),
         ),
         examples=(
             Example(
@@ -434,6 +449,20 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                     [["A", "B", "C"]],
                 ),
                 [["A"], ["A"], ["B"], ["B"], ["B"], ["B"], ["B"], ["B"], ["B"], ["C"]],
+            ),
+            Example(
+                'FORCED_DIST({90;60;80;"";70;85}, {0.5,0.5}, {"上","下"}, , {1;1;1;1;2;2})',
+                (
+                    [[90], [60], [80], [""], [70], [85]],
+                    [[0.5, 0.5]],
+                    [["上", "下"]],
+                    None,
+                    [[1], [1], [1], [1], [2], [2]],
+                ),
+                [["上"], ["下"], ["上"], [None], ["下"], ["上"]],
+                note_zh="每月（第5个参数）各自分布：1月3人，上下各半按最大余数法为2:1；2月2人各1；空行不占名额",
+                note_en="each month (5th argument) on its own: 3 people in month 1 split 2:1 by "
+                "largest remainder, 2 in month 2 one each; the blank row takes no seat",
             ),
         ),
         spills=True,

@@ -41,14 +41,50 @@ def test_registry_is_the_committed_contract() -> None:
     assert contract == {name: spec.signature for name, spec in SPECS.items()}
 
 
+def contract_arguments(signature: str) -> list[str]:
+    """The argument list of ``NAME(a, b, [c])`` as written: ``["a", "b", "[c]"]``."""
+    inner = signature[signature.index("(") + 1 : signature.rindex(")")]
+    return [a.strip() for a in inner.split(",") if a.strip()]
+
+
+def extends_the_contract(registry_signature: str, written: str) -> bool:
+    """The registry keeps the written arguments, in order and with their
+    optionality, and adds only optional ones after them (an extension a
+    formula written to the contract cannot notice)."""
+    ours, theirs = contract_arguments(registry_signature), contract_arguments(written)
+    added = ours[len(theirs) :]
+    return ours[: len(theirs)] == theirs and all(a.startswith("[") for a in added)
+
+
+def test_extension_rule() -> None:
+    """Only optional arguments appended at the end count as an extension."""
+    written = "F(a, b, [c])"
+    assert extends_the_contract("F(a, b, [c])", written)
+    assert extends_the_contract("F(a, b, [c], [d])", written)
+    assert not extends_the_contract("F(a, b, [c], d)", written)
+    assert not extends_the_contract("F(a, [d], b, [c])", written)
+    assert not extends_the_contract("F(a, b)", written)
+    assert not extends_the_contract("F(a, b, c)", written)
+
+
 def test_names_match_the_contract(shared_dir: SharedDir) -> None:
     """Every function heading in the written contract FUNCTIONS.md (external material)
-    is in the registry with the same signature."""
+    is in the registry with the same signature, or one that extends it with
+    optional arguments at the end (FORCED_DIST's ``[groups]``); every extension is
+    documented in docs/functions.md with a worked example that uses it."""
     contract = contract_signatures((shared_dir / "FUNCTIONS.md").read_text(encoding="utf-8"))
     assert contract, "no function headings found in FUNCTIONS.md"
+    reference = CONTRACT.read_text(encoding="utf-8")
     for name, heading in contract.items():
         assert name in SPECS, f"{name} is in FUNCTIONS.md but not in the registry"
-        assert SPECS[name].signature == heading
+        spec = SPECS[name]
+        assert extends_the_contract(spec.signature, heading), (spec.signature, heading)
+        written = len(contract_arguments(heading))
+        assert [a.extension for a in spec.args] == [False] * written + [True] * (len(spec.args) - written)
+        for arg in spec.args[written:]:
+            assert f"`{arg.name}`" in reference.split(f"### `{spec.signature}`", 1)[1].split("\n### ", 1)[0]
+            assert any(len(e.args) > written and e.args[written + spec.args[written:].index(arg)] is not None
+                       for e in spec.examples), f"{name}: no example uses {arg.name}"
 
 
 def test_names_are_unique_upper_case_vba_identifiers() -> None:

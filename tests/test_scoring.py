@@ -659,3 +659,95 @@ def test_text_with_underscores_is_not_a_number() -> None:
     assert_error(wscore(["1_000"], [1]), "#VALUE!")
     assert_error(deduct(100, "1_0", 1), "#VALUE!")
     assert wscore(["1,200", "85%", "¥3", "８５"], [1, 1, 1, 1]) == 1200 + 0.85 + 3 + 85
+
+
+# ---------------------------------------------------------------- FORCED_DIST groups
+
+
+def _reference_forced(scores: list[Any], shares: list[int], labels: list[str], low_first: bool) -> list[Any]:
+    """One group by the contract's words with plain loops: counts by largest
+    remainder, a person's label is the one of their RANK.EQ place; blanks
+    take no place and get nothing."""
+    people = [i for i, s in enumerate(scores) if s is not None and s != ""]
+    counts = _reference_counts(len(people), shares)
+    place_label = [lab for lab, c in zip(labels, counts, strict=True) for _ in range(c)]
+    out: list[Any] = [None] * len(scores)
+    for i in people:
+        better = sum(
+            1 for j in people if (scores[j] < scores[i] if low_first else scores[j] > scores[i])
+        )
+        out[i] = place_label[better]
+    return out
+
+
+def test_forced_dist_groups_distribute_within_each_key() -> None:
+    """「根据部门内考核得分情况,按照强制比例分布」: each month on its own, rows of a
+    month anywhere in the column, a month of 1, 2 and 5 people."""
+    scores = [[90], [60], [85], [70], [88], [None], [75], [95], [80], [65]]
+    months = [[1], [2], [1], [2], [3], [3], [3], [3], [3], [3]]
+    out = grid(forced_dist(scores, [0.2, 0.6, 0.2], ["A", "B", "C"], None, months))
+    # months 1 and 2: 2 people each, quotas 0.4/1.2/0.4 → floors 0,1,0, the unit
+    # left to the largest remainder (0.4, A before C) → A 1, B 1;
+    # month 3: 5 people (the blank row takes no seat) → 1,3,1
+    assert out == [["A"], ["B"], ["B"], ["A"], ["B"], [None], ["B"], ["A"], ["B"], ["C"]]
+
+
+def test_forced_dist_group_of_one_and_keys_as_text() -> None:
+    """A department of one takes the label its single seat gets; text keys are
+    case-insensitive and a number key is not the text of that number."""
+    out = grid(forced_dist([[50], [70], [60], [80]], [1, 1], ["上", "下"], 0, [["销售"], [1], ["1"], [1]]))
+    assert out == [["上"], ["下"], ["上"], ["上"]]
+    out = grid(forced_dist([[50], [70]], [1, 1], ["上", "下"], 0, [["a"], ["A"]]))
+    assert out == [["下"], ["上"]]
+
+
+def test_forced_dist_group_errors() -> None:
+    """An error key is that person's result (no place); groups of another length
+    than scores is #VALUE! for the whole result."""
+    out = arr(forced_dist([[90], [80], [70]], [1, 1], ["上", "下"], 0, [[1], [ExcelError("#N/A")], [1]]))
+    assert_error(out[1, 0], "#N/A")
+    assert out[0, 0] == "上"
+    assert out[2, 0] == "下"
+    assert_error(forced_dist([[90], [80]], [1, 1], ["上", "下"], 0, [[1], [1], [1]]), "#VALUE!")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(min_value=0, max_value=12)),
+            st.integers(min_value=0, max_value=4),
+        ),
+        min_size=1,
+        max_size=80,
+    ),
+    shares=st.lists(st.integers(min_value=0, max_value=9), min_size=1, max_size=5).filter(any),
+    low_first=st.booleans(),
+)
+def test_forced_dist_groups_equal_one_call_per_group(
+    rows: list[tuple[int | None, int]], shares: list[int], low_first: bool
+) -> None:
+    """The vectorised grouped result equals the plain per-group loop: any group
+    sizes, ties on every cut (scores from a small range), blanks anywhere."""
+    scores = [[s] for s, _g in rows]
+    keys = [[g] for _s, g in rows]
+    labels = [f"L{k}" for k in range(len(shares))]
+    got = np.asarray(forced_dist(scores, shares, labels, 1 if low_first else 0, keys), dtype=object)
+    got_list = got.reshape(-1).tolist()
+    for g in {g for _s, g in rows}:
+        members = [i for i, (_s, k) in enumerate(rows) if k == g]
+        want = _reference_forced([rows[i][0] for i in members], shares, labels, low_first)
+        assert [got_list[i] for i in members] == want
+
+
+def test_forced_dist_groups_at_scale_match_the_loop() -> None:
+    """3,000 people in 12 months of uneven size, ties everywhere: vectorised = loop."""
+    rng = np.random.default_rng(22)
+    n = 3000
+    scores = rng.integers(60, 70, size=n).astype(float).tolist()
+    months = rng.integers(1, 13, size=n).tolist()
+    got = arr(forced_dist([[s] for s in scores], [1, 2, 4, 2, 1], list("ABCDE"), 0, [[m] for m in months]))
+    for m in range(1, 13):
+        members = [i for i in range(n) if months[i] == m]
+        want = _reference_forced([scores[i] for i in members], [1, 2, 4, 2, 1], list("ABCDE"), False)
+        assert [got[i, 0] for i in members] == want

@@ -15,7 +15,8 @@ from workbooks.templates import REGISTRY
 
 @pytest.mark.parametrize("tid", list(REGISTRY))
 def test_generate_small(tid: str, tmp_path: Path) -> None:
-    """N = 240: same sheets and names as the template; spills cover every data row."""
+    """N = 240: same sheets and names as the template; spills cover every data row
+    and the spare rows below."""
     out = tmp_path / "big.xlsx"
     assert generate.main([tid, "240", str(out)]) == 0
     t = generate.large_template(tid, 240)
@@ -30,7 +31,7 @@ def test_generate_small(tid: str, tmp_path: Path) -> None:
             if c.formula and c.spill and c.cell_formulas is None:
                 v = wb[s.name].cell(FIRST_ROW, i).value
                 assert isinstance(v, ArrayFormula), (s.name, c.header)
-                assert v.ref.endswith(str(s.last_row)), (s.name, c.header, v.ref)
+                assert v.ref.endswith(str(s.end_row)), (s.name, c.header, v.ref)
     props = {p.name: p.value for p in wb.custom_doc_props.props}
     assert props["jixiao.template"] == tid
 

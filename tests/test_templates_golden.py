@@ -19,7 +19,7 @@ import openpyxl
 from openpyxl.utils.cell import range_boundaries
 
 from workbooks import build as wbuild
-from workbooks.model import DataSheet
+from workbooks.model import FIRST_ROW, DataSheet
 from workbooks.templates import REGISTRY
 
 
@@ -33,10 +33,14 @@ class Book:
             (wbuild.GOLDEN_DIR / f"{tid}.json").read_text(encoding="utf-8"))["values"]
 
     def __call__(self, name: str) -> list[list[Any]]:
-        """The 2-D block of values a defined name refers to."""
+        """The 2-D block of values a defined name refers to (on a data sheet,
+        its data rows: the spare rows below are empty and have no golden cells)."""
         sheet, a1 = self.wb.defined_names[name].attr_text.split("!")
         ws = self.wb[sheet.strip("'")]
         c1, r1, c2, r2 = range_boundaries(a1.replace("$", ""))
+        data = next((s for s in self.t.sheets if isinstance(s, DataSheet) and s.name == ws.title), None)
+        if data is not None and r1 >= FIRST_ROW:
+            r2 = min(r2, data.last_row)
         return [[ws.cell(r, c).value for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
 
     def col(self, name: str) -> list[Any]:
@@ -480,12 +484,7 @@ def test_t8_xiaoshoubu() -> None:
     score = flat(wscore(b("评估分项"), b("评估权重")))
     b.check("月度评估", "月度得分", score)
     months, ids = b.col("月份"), b.col("月度工号")
-    grade: list[Any] = [None] * len(score)
-    for m in sorted(set(months)):
-        rows = [i for i, mm in enumerate(months) if mm == m]
-        for i, g in zip(rows, flat(forced_dist(column([score[i] for i in rows]), b("等级比例"), b("等级名称"))),
-                        strict=True):
-            grade[i] = g
+    grade = flat(forced_dist(column(score), b("等级比例"), b("等级名称"), None, column(months)))
     b.check("月度评估", "月度等级", grade)
     coef_of = lookup(b.col("等级名称"), b.col("等级系数"))
     coef = [coef_of[g] for g in grade]
@@ -505,6 +504,12 @@ def test_t8_xiaoshoubu() -> None:
     b.check("年度评估", "年度得分", year)
     year_grade = flat(forced_dist(column(year), b("等级比例"), b("等级名称")))
     b.check("年度评估", "年度等级", year_grade)
+    b.check("年度评估", "年度考核系数", [coef_of[g] for g in year_grade])
+    on_pay = set(zip(ids, months, strict=True))
+    b.check("扣款登记", "扣除情况", ["已扣" if (w, m) in on_pay else "未扣：当月无工资行"
+                                for w, m in zip(b.col("事项工号"), ev_month, strict=True)])
+    b.check("年度评估", "未扣罚款", [sum(a for a, w, m in zip(amounts, b.col("事项工号"), ev_month, strict=True)
+                                    if w == p and (w, m) not in on_pay) for p in people], money=True)
     b.check("年度评估", "全年实发", [sum(v for v, w in zip(paid, ids, strict=True) if w == p) for p in people],
             money=True)
 

@@ -273,7 +273,7 @@ def _read_eligible(eligible: object, n: int) -> tuple[BoolArray, ObjectArray | N
     return flags, errors
 
 
-def _read_groups(groups: object, n: int) -> tuple[IntArray, ObjectArray | None]:
+def read_groups(groups: object, n: int) -> tuple[IntArray, ObjectArray | None]:
     """Group labels as integer codes; blank labels form one group of their own.
 
     Numbers and text are different labels (``1`` is not ``"1"``, as in Excel's
@@ -403,7 +403,7 @@ def _field(values: object, order: object, groups: object, eligible: object) -> _
         group = np.zeros(n, dtype=np.int64)
         group_errors = None
     else:
-        group, group_errors = _read_groups(groups, n)
+        group, group_errors = read_groups(groups, n)
     # Which error (if any) is a person's result: eligible's first, then values', then groups'.
     errors: ObjectArray | None = None
     if eligible_errors is not None or keys.errors is not None or group_errors is not None:

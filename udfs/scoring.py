@@ -46,6 +46,7 @@ from udfs.money import (
     apportion,
     exact_integers,
 )
+from udfs.ranking import read_groups
 from udfs.rounding import round_sig
 from udfs.wildcards import wildcard_matcher
 
@@ -730,14 +731,18 @@ def _label(cell: object, k: int) -> object:
 
 
 @excel_function
-def forced_dist(scores: object, shares: object, labels: object, order: object = None) -> Any:
+def forced_dist(
+    scores: object, shares: object, labels: object, order: object = None, groups: object = None
+) -> Any:
     """Forced distribution (强制比例分布): labels by rank in fixed shares.
 
-    ``FORCED_DIST(scores, shares, labels, [order])``: "优秀 20%、合格 70%、
+    ``FORCED_DIST(scores, shares, labels, [order], [groups])``: "优秀 20%、合格 70%、
     待改进 10%". People are sorted by score; the first ``c₁`` get the first
     label, the next ``c₂`` the second, and so on, where the counts ``cₖ`` are
     ``shareₖ / Σshares × n`` rounded by largest remainder so they add up to
-    ``n`` (equal remainders go to the earlier label).
+    ``n`` (equal remainders go to the earlier label). With ``groups`` all of
+    this happens within each group key (department, month …) on its own:
+    ``n`` is the group's number of people, places are counted in the group.
 
     Parameters
     ----------
@@ -752,6 +757,13 @@ def forced_dist(scores: object, shares: object, labels: object, order: object = 
     order : number, optional
         0 or omitted: the highest score is best; any other number: the lowest
         is best (as in ``RANK.EQ``).
+    groups : range, optional
+        One key per person (as many cells as ``scores``): people with the
+        same key are distributed together, each group on its own, whatever its
+        size and wherever its rows are. Keys compare as in ``RANKX``'s
+        ``groups``: text case-insensitively, a number is not the text of that
+        number, and blank keys form one group of their own. Omitted: everyone
+        is one group.
 
     Returns
     -------
@@ -767,25 +779,29 @@ def forced_dist(scores: object, shares: object, labels: object, order: object = 
     ----
     People with equal scores (at 12 significant digits) all get the label of
     the best place they share: a person's label is the one the place of their
-    ``RANK.EQ`` rank gets. A tie across a cut therefore gives the better label
-    to everyone tied, that label is handed out more than its count, and the
-    labels after it are handed out fewer times (a label whose places a tie
-    group takes entirely is not handed out at all). The total is always ``n``.
+    ``RANK.EQ`` rank gets (within their group). A tie across a cut therefore
+    gives the better label to everyone tied, that label is handed out more
+    than its count, and the labels after it are handed out fewer times (a
+    label whose places a tie group takes entirely is not handed out at all).
+    The total is always ``n``.
 
     Errors
     ------
-    Text or an error in a person's score makes that person's result the error;
-    that person takes no place (like a blank). Shares or labels of different
-    lengths, a negative share, a blank label, or an error in ``shares``,
-    ``labels`` or ``order`` is an error for the whole result (a numeric label
-    that is not finite is ``#NUM!``); shares that add up to 0 are ``#DIV/0!``.
+    Text or an error in a person's score (or an error as a person's group key)
+    makes that person's result the error; that person takes no place (like a
+    blank). Shares or labels of different lengths, ``groups`` with another
+    number of cells than ``scores``, a negative share, a blank label, or an
+    error in ``shares``, ``labels`` or ``order`` is an error for the whole
+    result (a numeric label that is not finite is ``#NUM!``); shares that add
+    up to 0 are ``#DIV/0!``.
 
     Excel compatibility
     -------------------
     Excel has no built-in; the usual sheet formula is
     ``LOOKUP(RANK.EQ(x, scores), cumulative counts, labels)`` with counts
-    rounded by hand, which can fail to add up to n. This function applies the
-    same RANK.EQ tie rule with exact largest-remainder counts.
+    rounded by hand, which can fail to add up to n (and per group, one such
+    block of rows per group). This function applies the same RANK.EQ tie rule
+    with exact largest-remainder counts, per group key.
 
     Examples
     --------
@@ -796,6 +812,8 @@ def forced_dist(scores: object, shares: object, labels: object, order: object = 
     [['上'], ['上'], ['上'], ['下']]
     >>> forced_dist([[3], [None], [1]], [1, 1], ["好", "差"], 1).tolist()
     [['差'], [None], ['好']]
+    >>> forced_dist([[90], [60], [80], [70]], [1, 1], ["上", "下"], None, [[1], [2], [1], [2]]).tolist()
+    [['上'], ['下'], ['下'], ['上']]
     """
     block = _people(scores, "scores")
     share_block = _people(shares, "shares")
@@ -816,24 +834,30 @@ def forced_dist(scores: object, shares: object, labels: object, order: object = 
     if not (share_vals > 0).any():
         raise fail("#DIV/0!", "参数 shares 之和为 0 / shares add up to 0")
     low_first = _order_flag(order)
+    if is_omitted(groups):
+        group, group_errors = np.zeros(block.size, dtype=np.int64), None
+    else:
+        group, group_errors = read_groups(groups, block.size)
 
     blank = _blank_mask(block).reshape(-1)
     nums = to_numbers(block, "scores")
     explained = _explain_cells(nums.errors, "scores")
     errs = None if explained is None else explained.reshape(-1)
+    if group_errors is not None:  # a score's own error first, then the key's
+        for i in np.flatnonzero(group_errors != None):  # noqa: E711  (few: one by one)
+            if errs is None:
+                errs = np.full(block.size, None, dtype=object)
+            if errs[i] is None:
+                errs[i] = _explained(group_errors[i], "groups", int(i) + 1)
     takes_part = ~blank
     if errs is not None:
         takes_part &= np.array([e is None for e in errs])
     vals = round_sig(nums.values.reshape(-1)[takes_part], COMPARE_DIGITS)
 
     out = np.full(blank.size, None, dtype=object)
-    n = int(vals.size)
-    if n:
+    if vals.size:
         weights, _ = exact_integers(share_vals)
-        bounds = np.cumsum(np.asarray(apportion(n, weights), dtype=np.int64))
-        key = vals if low_first else -vals
-        place = np.searchsorted(np.sort(key), key, side="left")  # RANK.EQ − 1
-        which_label = np.searchsorted(bounds, place, side="right")
+        which_label = _label_index(-vals if not low_first else vals, group[takes_part], weights)
         label_arr = np.empty(len(label_list), dtype=object)
         label_arr[:] = label_list
         out[np.flatnonzero(takes_part)] = label_arr[which_label]
@@ -841,3 +865,35 @@ def forced_dist(scores: object, shares: object, labels: object, order: object = 
         bad = ~blank & ~takes_part
         out[bad] = errs[bad]
     return spill(out.reshape(block.shape))
+
+
+def _label_index(
+    key: FloatArray, group: npt.NDArray[np.int64], weights: Any
+) -> npt.NDArray[np.int64]:
+    """Per participant, the index of their label: the best (smallest) ``key``
+    first within each ``group``, ``RANK.EQ`` places, each group's label counts
+    split from its size by largest remainder."""
+    n = key.size
+    by = np.lexsort((key, group))  # by group, then best first
+    g, k = group[by], key[by]
+    idx = np.arange(n)
+    new_group = np.ones(n, dtype=bool)
+    new_group[1:] = g[1:] != g[:-1]
+    new_tie = new_group.copy()
+    new_tie[1:] |= k[1:] != k[:-1]
+    group_start = np.maximum.accumulate(np.where(new_group, idx, 0))
+    tie_start = np.maximum.accumulate(np.where(new_tie, idx, 0))
+    place = tie_start - group_start  # RANK.EQ − 1 within the group
+    starts = np.flatnonzero(new_group)
+    sizes = np.diff(np.append(starts, n))
+    bounds_of = {
+        int(m): np.cumsum(np.asarray(apportion(int(m), weights), dtype=np.int64))
+        for m in np.unique(sizes)
+    }
+    bounds = np.stack([bounds_of[int(m)] for m in sizes])[
+        np.cumsum(new_group) - 1
+    ]  # per sorted person
+    which = (bounds <= place[:, None]).sum(axis=1)
+    out = np.empty(n, dtype=np.int64)
+    out[by] = which
+    return out

@@ -14,7 +14,7 @@ What N means per template:
 * t4 保险竞赛: N agents over the 11 cities
 * t5 销售员: N monthly rows (N // 12 staff × 12 months); a sheet holds at most
   1,048,576 rows, so N is rows, not people
-* t8 销售部: N monthly rows (N // 12 staff × 12 months, one FORCED_DIST block per month)
+* t8 销售部: N monthly rows (N // 12 staff × 12 months, one FORCED_DIST grouped by month)
 """
 
 from __future__ import annotations

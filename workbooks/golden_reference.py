@@ -22,12 +22,13 @@ ranking (the kernel gives ``None`` there and the add-in hands it to Excel as
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from workbooks.model import DataSheet, Template
+from workbooks.model import FIRST_ROW, DataSheet, Template
 
 CENT = Decimal("0.01")
 
@@ -788,6 +789,10 @@ def t8_xiaoshoubu(t: Template) -> dict[str, Any]:
         out[key(ms, "当月罚款", i)] = yuan(fine)
         out[key(ms, "实发工资", i)] = yuan(paid[i])
         out[key(ms, "明细键", i)] = f"{r['工号']}-{r['月份']}"
+    es = t.data_sheet("扣款登记")
+    on_pay = {(r["工号"], r["月份"]) for r in rows}
+    for j, e in enumerate(rows_of(es)):
+        out[key(es, "扣除情况", j)] = "已扣" if (e["工号"], e["日期"].month) in on_pay else "未扣：当月无工资行"
     ys = t.data_sheet("年度评估")
     people = rows_of(ys)
     year: dict[int, Decimal] = {}
@@ -802,6 +807,9 @@ def t8_xiaoshoubu(t: Template) -> dict[str, Any]:
         else:
             out[key(ys, "年度得分", p)] = ""
         out[key(ys, "全年罚款", p)] = yuan(by_person(fines, person["工号"]))
+        # 「在违规日期所在月份的工资中扣除」: a fine whose month has no pay row of the person is not deducted
+        out[key(ys, "未扣罚款", p)] = yuan(sum((v for (w, m), v in fines.items()
+                                               if w == person["工号"] and (w, m) not in on_pay), Decimal(0)))
         out[key(ys, "全年实发", p)] = yuan(sum((paid[i] for i, r in enumerate(rows) if r["工号"] == person["工号"]),
                                               Decimal(0)))
     year_grade = forced_labels(year, shares, labels)
@@ -823,5 +831,43 @@ GOLDEN: dict[str, Callable[[Template], dict[str, Any]]] = {
 }
 
 
+def _is_empty_row(s: DataSheet, row: dict[str, Any]) -> bool:
+    """A row whose key column (the sheet's ``empty_key``) is blank: nobody is in it."""
+    header = next(c.header for c in s.cols if c.name == s.empty_key)
+    return row[header] is None or row[header] == ""
+
+
 def golden(t: Template) -> dict[str, Any]:
-    return GOLDEN[t.id](t)
+    """Every result cell of ``t``'s data rows. Empty rows (the key column blank,
+    anywhere among the data) give an empty result in every result column and
+    change nobody else's: the reference is computed without them and its cells
+    moved back to where each person's row is."""
+    kept: dict[str, list[int]] = {}
+    compact = copy.deepcopy(t)
+    for s in compact.sheets:
+        if isinstance(s, DataSheet) and s.empty_key is not None:
+            heads = [c.header for c in s.cols if c.is_input]
+            rows = [list(r) for r in s.iter_rows()]
+            keep = [i for i, r in enumerate(rows) if not _is_empty_row(s, dict(zip(heads, r, strict=True)))]
+            if len(keep) < len(rows):
+                kept[s.name] = keep
+                s.rows = [rows[i] for i in keep]
+                s.nrows = len(keep)
+    out = GOLDEN[t.id](compact)
+    if not kept:
+        return out
+    moved: dict[str, Any] = {}
+    for where, value in out.items():
+        sheet, cell = where.split("!", 1)
+        letters = cell.rstrip("0123456789")
+        row = int(cell[len(letters):])
+        if sheet in kept and row >= FIRST_ROW:
+            row = FIRST_ROW + kept[sheet][row - FIRST_ROW]
+        moved[f"{sheet}!{letters}{row}"] = value
+    for name, keep in kept.items():
+        s = t.data_sheet(name)
+        for i in sorted(set(range(s.nrows)) - set(keep)):
+            for c in s.cols:
+                if not c.is_input:
+                    moved[key(s, c.header, i)] = ""
+    return moved

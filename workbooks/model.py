@@ -62,6 +62,15 @@ class Col:
         return self.formula == ""
 
 
+def empty_when_blank(key: str, formula: str) -> str:
+    """``formula`` giving ``""`` in the rows where the column ``key`` is blank.
+
+    >>> empty_when_blank("工号", "MONEY(底薪)")
+    'IF(工号="","",MONEY(底薪))'
+    """
+    return f'IF({key}="","",{formula})'
+
+
 @dataclass
 class DataSheet:
     """An input or result sheet: a header row and one row per person/item."""
@@ -74,6 +83,21 @@ class DataSheet:
     nrows: int  # number of data rows (the spill height)
     landscape: bool = True
     blocks: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (first, last header)
+    #: Empty rows below the data that the names, spills and validations cover
+    #: (input cells unlocked), so a person typed under the last one is computed.
+    spare: int = 0
+    #: The defined name of the column whose blank cell means "nobody in this row"
+    #: (工号, 日期 …): every spilling result column then gives ``""`` there, so
+    #: empty rows — in the middle or the spare ones — give empty results, never
+    #: an error value. ``None``: the sheet has no such rows (a fixed list).
+    empty_key: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.empty_key is None:
+            return
+        for c in self.cols:
+            if c.formula and c.spill and c.cell_formulas is None:
+                c.formula = empty_when_blank(self.empty_key, c.formula)
 
     def letter(self, header: str) -> str:
         """Column letter of the column with this header."""
@@ -88,7 +112,13 @@ class DataSheet:
 
     @property
     def last_row(self) -> int:
+        """The last row of data (of the rows given)."""
         return FIRST_ROW + self.nrows - 1
+
+    @property
+    def end_row(self) -> int:
+        """The last row the names, spills and validations cover (data and spare rows)."""
+        return self.last_row + self.spare
 
     def iter_rows(self) -> Iterable[Sequence[Any]]:
         """Input values row by row (one value per *input* column, in column order)."""

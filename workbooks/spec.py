@@ -55,7 +55,7 @@ def build_spec(t: Template) -> dict[str, Any]:
                     elif c.spill:
                         end = get_column_letter(i + c.span - 1)
                         entry["anchor"] = f"{letter}{FIRST_ROW}"
-                        entry["ref"] = f"{letter}{FIRST_ROW}:{end}{s.last_row}"
+                        entry["ref"] = f"{letter}{FIRST_ROW}:{end}{s.end_row}"
                     results.append(entry)
         elif isinstance(s, FreeSheet):
             b = s.block

@@ -25,9 +25,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -124,6 +125,29 @@ def _readme_rows(t: Template, ws: Any) -> Iterable[list[Any]]:
         for p in paras:
             style = "quote" if p.startswith("「") or p.startswith("原文") else "para"
             yield [_cell(ws, p, style)]
+    rows = _rows_paragraphs(t)
+    if rows:
+        yield []
+        yield [_cell(ws, "行数、新增人员与空行", "h2")]
+        for p in rows:
+            yield [_cell(ws, p, "para")]
+
+
+def _rows_paragraphs(t: Template) -> list[str]:
+    """What the 说明 says about the rows of each sheet an office fills: how far
+    the formulas reach, where to add people, what an empty row gives."""
+    out = []
+    for s in t.sheets:
+        if not isinstance(s, DataSheet) or s.empty_key is None:
+            continue
+        key = next(c.header for c in s.cols if c.name == s.empty_key)
+        out.append(
+            f"「{s.name}」表：公式与名称覆盖第 {FIRST_ROW}—{s.end_row} 行（样例数据之下预留 {s.spare} 行）。"
+            f"新增的人员或事项接着最后一行往下填，即参加计算；行的先后不限。「{key}」为空的行是空行，"
+            f"各结果列为空，不参加排名、分布与汇总。第 {s.end_row} 行以下填写的内容不在公式范围内，"
+            "jixiao validate 会指出该行，请联系模板维护者扩展。"
+        )
+    return out
 
 
 def _text_lines(text: str, width: float) -> int:
@@ -222,9 +246,10 @@ def _data_rows_xml(s: DataSheet, style_ids: list[int]) -> Iterator[str]:
 
     letters = [get_column_letter(i) for i in range(1, len(s.cols) + 1)]
     inputs = [j for j, c in enumerate(s.cols) if c.is_input]
-    last = s.last_row
+    last = s.end_row
     r = FIRST_ROW
-    for values in s.iter_rows():
+    spare: Iterable[Sequence[Any]] = ([None] * len(inputs) for _ in range(s.spare))
+    for values in itertools.chain(s.iter_rows(), spare):
         cells: list[str | None] = [None] * len(s.cols)
         for j, v in zip(inputs, values, strict=True):
             a = f'{letters[j]}{r}" s="{style_ids[j]}"'
@@ -258,8 +283,8 @@ def _data_rows_xml(s: DataSheet, style_ids: list[int]) -> Iterator[str]:
             cells[j] = cell
         yield f'<row r="{r}">' + "".join(x for x in cells if x) + "</row>"
         r += 1
-    if r - FIRST_ROW != s.nrows:
-        raise ValueError(f"{s.name}: {r - FIRST_ROW} rows written, {s.nrows} declared")
+    if r - FIRST_ROW != s.nrows + s.spare:
+        raise ValueError(f"{s.name}: {r - FIRST_ROW - s.spare} rows written, {s.nrows} declared")
 
 
 def _write_data_sheet(s: DataSheet, wb: Workbook) -> Iterator[str]:
@@ -273,9 +298,9 @@ def _write_data_sheet(s: DataSheet, wb: Workbook) -> Iterator[str]:
     ws.freeze_panes = f"A{FIRST_ROW}"
     _protect(ws)
     _print_setup(ws, s.landscape, f"{HEADER_ROW}:{HEADER_ROW}")
-    last = s.last_row
+    last = s.end_row
     for i, col in enumerate(s.cols, start=1):
-        if col.is_input and s.nrows:
+        if col.is_input and s.nrows + s.spare:
             letter = get_column_letter(i)
             dv = _validation(col, f"{letter}{FIRST_ROW}:{letter}{last}")
             if dv is not None:
@@ -401,9 +426,9 @@ def defined_names(t: Template, lay: ParamLayout | None = None) -> dict[str, str]
         for i, c in enumerate(s.cols, start=1):
             if c.name:
                 letter = get_column_letter(i)
-                names[c.name] = ref(s.name, f"{letter}{FIRST_ROW}:{letter}{s.last_row}")
+                names[c.name] = ref(s.name, f"{letter}{FIRST_ROW}:{letter}{s.end_row}")
         for name, (h1, h2) in s.blocks.items():
-            names[name] = ref(s.name, f"{s.letter(h1)}{FIRST_ROW}:{s.letter(h2)}{s.last_row}")
+            names[name] = ref(s.name, f"{s.letter(h1)}{FIRST_ROW}:{s.letter(h2)}{s.end_row}")
     return names
 
 

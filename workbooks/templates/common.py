@@ -113,6 +113,11 @@ def explain_sheet(
     return FreeSheet(name=name, block=b, kind="explain", freeze=None)
 
 
+#: Empty rows left below the data of a sheet of people or events: the names,
+#: spills and validations cover them, so rows a clerk adds are computed (a row
+#: typed below them is reported by refresh and validate as beyond the range).
+SPARE_ROWS = 500
+
 #: Defined names of a deductions ledger (one per workbook), used in formulas elsewhere.
 LEDGER_ID, LEDGER_KIND, LEDGER_COUNT, LEDGER_MONTH, LEDGER_AMOUNT = "事项工号", "事项", "事项次数", "事项月份", "扣款金额"
 KINDS, EACH = "扣款事项", "扣款单价"
@@ -147,6 +152,8 @@ def deductions_ledger(rows: list[list[Any]], id_header: str, id_ref: str, each: 
         rows=rows,
         nrows=len(rows),
         landscape=False,
+        spare=SPARE_ROWS,
+        empty_key="事项日期",
     )
 
 

@@ -7,7 +7,14 @@ from typing import Any
 
 from workbooks import styling
 from workbooks.model import Col, DataSheet, ParamTable, Scalar, Slip, Template
-from workbooks.templates.common import YES_NO, chosen, explain_sheet, person_name, xlookup
+from workbooks.templates.common import (
+    SPARE_ROWS,
+    YES_NO,
+    chosen,
+    explain_sheet,
+    person_name,
+    xlookup,
+)
 
 ID = "t1-gongxiaoshe"
 VERSION = "1.0"
@@ -115,6 +122,8 @@ def template(n_staff: int = 36, n_enterprises: int = 30, seed: int = SEED) -> Te
         ],
         rows=ents,
         nrows=len(ents),
+        spare=SPARE_ROWS,
+        empty_key="企业编号",
         blocks={"评分块": (ITEMS[0], ITEMS[-1])},
     )
     look = lambda key, col: xlookup(key, "企业名称", col)  # noqa: E731
@@ -143,6 +152,8 @@ def template(n_staff: int = 36, n_enterprises: int = 30, seed: int = SEED) -> Te
         ],
         rows=staff,
         nrows=len(staff),
+        spare=SPARE_ROWS,
+        empty_key="工号",
     )
     explain = explain_sheet(
         "个人明细", "个人年度奖金计算明细", "工号", "工号", staff[0][0],

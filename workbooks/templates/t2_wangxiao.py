@@ -11,6 +11,7 @@ from workbooks.model import Col, DataSheet, ParamTable, Scalar, Slip, Template
 from workbooks.templates.common import (
     KINDS,
     LEDGER_ID,
+    SPARE_ROWS,
     chosen,
     deductions_ledger,
     explain_sheet,
@@ -122,6 +123,8 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
         ],
         rows=rows,
         nrows=len(rows),
+        spare=SPARE_ROWS,
+        empty_key="工号",
     )
     explain = explain_sheet(
         "个人明细", "个人月度绩效工资明细", "工号", "工号", rows[0][0],

@@ -7,7 +7,7 @@ from typing import Any
 
 from workbooks import styling
 from workbooks.model import Col, DataSheet, ParamTable, Scalar, Slip, Template
-from workbooks.templates.common import YES_NO, chosen, explain_sheet, person_name
+from workbooks.templates.common import SPARE_ROWS, YES_NO, chosen, explain_sheet, person_name
 
 ID = "t3-hujiao"
 VERSION = "1.0"
@@ -135,6 +135,8 @@ def template(n_groups: int = len(GROUPS), seed: int = SEED) -> Template:
         ],
         rows=people,
         nrows=len(people),
+        spare=SPARE_ROWS,
+        empty_key="工号",
         blocks={"组内名次块": (f"{MONTHS[0]}组内名次", f"{MONTHS[-1]}组内名次")},
     )
     groups = DataSheet(

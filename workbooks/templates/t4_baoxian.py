@@ -8,7 +8,14 @@ from typing import Any
 
 from workbooks import styling
 from workbooks.model import Col, DataSheet, FreeSheet, ParamTable, Scalar, Slip, Template
-from workbooks.templates.common import chosen, explain_sheet, person_name, summary_block, xlookup
+from workbooks.templates.common import (
+    SPARE_ROWS,
+    chosen,
+    explain_sheet,
+    person_name,
+    summary_block,
+    xlookup,
+)
 
 ID = "t4-baoxian"
 VERSION = "1.0"
@@ -171,6 +178,8 @@ def template(n_agents: int = AGENTS_PER_CITY * len(CITIES), seed: int = SEED) ->
         ],
         rows=agents,
         nrows=len(agents),
+        spare=SPARE_ROWS,
+        empty_key="工号",
     )
     b = summary_block("奖励汇总与核对", "省公司两项奖励合计不应超过省公司奖池（8万元）。", ["项目", "金额"],
                       {"A": 30, "B": 16, "C": 40})

@@ -9,6 +9,7 @@ from typing import Any
 from workbooks import styling
 from workbooks.model import Col, DataSheet, ParamTable, Scalar, Slip, Template
 from workbooks.templates.common import (
+    SPARE_ROWS,
     YES_NO,
     Detail,
     chosen,
@@ -200,6 +201,8 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
         ],
         rows=months,
         nrows=len(months),
+        spare=SPARE_ROWS,
+        empty_key="月度工号",
         blocks={"月度分项": ("日常工作得分", "出勤得分")},
     )
     month_cols = month_pivot(MONTHS, 'IF(缺月记分="按0分",0,"")')
@@ -222,6 +225,8 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
         ],
         rows=staff_rows,
         nrows=len(staff_rows),
+        spare=SPARE_ROWS,
+        empty_key="工号",
         blocks={"年度月分": ("1月", f"{MONTHS}月")},
     )
     copies = [0, 5, 19, 20, 21, 25, 30, 40]
@@ -241,6 +246,8 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
         ],
         rows=students,
         nrows=len(students),
+        spare=SPARE_ROWS,
+        empty_key="征订编号",
     )
     events = [[dt.date(YEAR, 9, 2 + k), students[i][0], kind, n, ""]
               for k, (i, kind, n) in enumerate([(3, DAMAGE, 1), (9, DAMAGE, 2), (12, RIVAL, 1), (20, DAMAGE, 1)])]
@@ -269,6 +276,8 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
         ],
         rows=_managers(rng),
         nrows=4 * MONTHS,
+        spare=SPARE_ROWS,
+        empty_key="经理工号",
         blocks={"材料分项": (MANAGER_ITEMS[0][0], MANAGER_ITEMS[3][0]),
                 "其他分项": (MANAGER_ITEMS[4][0], MANAGER_ITEMS[-1][0]),
                 "经理月度分项": ("日常工作得分", "出勤得分")},
@@ -292,6 +301,8 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
         ],
         rows=_branches(rng),
         nrows=6,
+        spare=SPARE_ROWS,
+        empty_key="分公司",
     )
     sellers, contracts = _lift_sales(rng)
     lift_contracts = DataSheet(
@@ -322,6 +333,8 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
         ],
         rows=contracts,
         nrows=len(contracts),
+        spare=SPARE_ROWS,
+        empty_key="签订序号",
     )
     lift_people = DataSheet(
         name="电梯提成",
@@ -343,6 +356,8 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
         ],
         rows=sellers,
         nrows=len(sellers),
+        spare=SPARE_ROWS,
+        empty_key="电梯销售员",
     )
     explain = explain_sheet(
         "个人明细", "销售员年度考核明细", "工号", "工号", str(staff[2][0]),

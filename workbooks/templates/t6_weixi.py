@@ -8,7 +8,14 @@ from typing import Any
 
 from workbooks import styling
 from workbooks.model import Col, DataSheet, ParamTable, Scalar, Slip, Template
-from workbooks.templates.common import YES_NO, Detail, chosen, explain_sheet, person_name
+from workbooks.templates.common import (
+    SPARE_ROWS,
+    YES_NO,
+    Detail,
+    chosen,
+    explain_sheet,
+    person_name,
+)
 
 ID = "t6-weixi"
 VERSION = "1.0"
@@ -132,6 +139,8 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
         ],
         rows=mobile,
         nrows=len(mobile),
+        spare=SPARE_ROWS,
+        empty_key="移动日期",
     )
     bb_sheet = DataSheet(
         name="宽带办理",
@@ -146,6 +155,8 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
         ],
         rows=broadband,
         nrows=len(broadband),
+        spare=SPARE_ROWS,
+        empty_key="宽带日期",
     )
     valid = "移动揽装人,工号,移动副卡,\"否\",移动无月租,\"否\",移动有效4G,\"是\",移动取消重办,\"否\""
     postal = DataSheet(
@@ -168,6 +179,8 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
         ],
         rows=_postal(random.Random(seed + 1)),
         nrows=32,
+        spare=SPARE_ROWS,
+        empty_key="维护工号",
     )
     people = DataSheet(
         name="人员",
@@ -196,6 +209,8 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
         ],
         rows=staff,
         nrows=len(staff),
+        spare=SPARE_ROWS,
+        empty_key="工号",
     )
     explain = explain_sheet(
         "个人明细", "客户维系个人奖励明细", "工号", "工号", staff[0][0],

@@ -9,6 +9,7 @@ from typing import Any
 from workbooks import styling
 from workbooks.model import Col, DataSheet, FreeSheet, ParamTable, Scalar, Slip, Template
 from workbooks.templates.common import (
+    SPARE_ROWS,
     YES_NO,
     chosen,
     deductions_ledger,
@@ -146,6 +147,8 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
         ],
         rows=staff,
         nrows=len(staff),
+        spare=SPARE_ROWS,
+        empty_key="工号",
         blocks={"评分块": (ITEMS[0], ITEMS[-1])},
     )
     lines = DataSheet(
@@ -159,6 +162,8 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
         ],
         rows=[list(x) for x in LINES],
         nrows=len(LINES),
+        spare=SPARE_ROWS,
+        empty_key="生产线",
         landscape=False,
     )
     b = summary_block("设备科（本部门）月度考核得分", "黄色格填写；四类合计即「本部分考核分数」（满分100）。",
@@ -209,6 +214,8 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
         ],
         rows=_directors(rng),
         nrows=len(DIRECTORS),
+        spare=SPARE_ROWS,
+        empty_key="主任姓名",
     )
     events = [[dt.date(2019, 8, 3 + 2 * k), staff[i][0], kind, n, ""]
               for k, (i, kind, n) in enumerate([(1, LATE, 1), (4, LATE, 2), (4, FAKE, 1), (9, LATE, 1)])
@@ -236,6 +243,8 @@ def template(n_staff: int = 32, seed: int = SEED) -> Template:
         rows=[[r[0], LEVELS[i % 4], (3000, 2700, 2400, 2100)[i % 4], 22, 22 if i % 6 else 20.5]
               for i, r in enumerate(staff)],
         nrows=len(staff),
+        spare=SPARE_ROWS,
+        empty_key="岗位工号",
     )
     explain = explain_sheet(
         "个人明细", "维修人员奖金明细", "工号", "工号", staff[3][0],

@@ -6,11 +6,10 @@ import datetime as dt
 import random
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from workbooks import styling
-from workbooks.model import Col, DataSheet, ParamTable, Slip, Template
+from workbooks.model import Col, DataSheet, ParamTable, Slip, Template, empty_when_blank
 from workbooks.templates.common import (
+    SPARE_ROWS,
     deductions_ledger,
     deductions_table,
     explain_sheet,
@@ -55,20 +54,25 @@ README = [
         "直至给予开除。」",
     ]),
     ("怎样填写", [
-        "1. 「月度评估」表：每人每月一行，按月份排在一起（1月的全体人员，然后2月……）——月份（1—12）、三项评分（各0—100）、"
-        "基本工资、销售提成、福利费。月度得分、等级、考核系数、罚款与工资由公式算出；每个月的等级由该月一段的一个公式给出。",
+        "1. 「月度评估」表：每人每月一行，行的先后不限（可按月份或按人排列，中间可有空行）——工号、姓名、月份（1—12）、三项评分（各0—100）、"
+        "基本工资、销售提成、福利费。月度得分、等级、考核系数、罚款与工资由公式算出；等级由一个公式按「月份」分组给出，"
+        "每月人数多少都按该月在册人员分布。新人员或新月份接着最后一行往下填即可（表下预留空行，公式已覆盖）；空行的结果为空。",
         "2. 「扣款登记」表：每发生一次违规记一行——日期、工号、事项（从列表选择）、次数。每次罚款按参数「扣款标准」，"
-        "按工号与月份扣在「月度评估」表当月的工资里。",
+        "按工号与月份扣在「月度评估」表当月的工资里；「扣除情况」列注明该笔是否已扣——该人该月在「月度评估」表没有工资行时为"
+        "「未扣：当月无工资行」，金额计入「年度评估」表的「未扣罚款」，不会悄悄漏掉。",
         "3. 「年度评估」表：每人一行，填工号与姓名；各月得分、年度得分、年度等级与系数、全年罚款与实发由公式汇总。",
         "4. 「个人明细」表：选工号与月份，逐项查看当月计算。",
     ]),
     ("公式", [
-        "月度得分 = WSCORE(三项评分, 评估权重)；月度等级 = FORCED_DIST(当月全体的月度得分, 等级比例, 等级名称)（每月一段、一个公式）；"
+        "月度得分 = WSCORE(三项评分, 评估权重)；月度等级 = FORCED_DIST(月度得分, 等级比例, 等级名称, , 月份)"
+        "（第5个参数「月份」：每个月在该月的人员中分布，一列一个公式）；"
         "考核系数 = XLOOKUP(等级, 等级名称, 等级系数)。",
         "工资总额 = MONEY(基本工资 × 考核系数 + 销售提成 + 福利费)；当月罚款 = SUMIFS(扣款金额, 事项工号, 工号, 事项月份, 月份)；"
         "实发 = MONEY(工资总额 − 当月罚款)。",
-        "扣款金额 = MONEY(次数 × XLOOKUP(事项, 扣款事项, 扣款单价))。",
-        "年度得分 = 有评估的各月得分之和 ÷ 评估月数；年度等级 = FORCED_DIST(年度得分, 等级比例, 等级名称)。",
+        "扣款金额 = MONEY(次数 × XLOOKUP(事项, 扣款事项, 扣款单价))；扣除情况 = 该工号该月在「月度评估」表有无工资行。",
+        "年度得分 = 有评估的各月得分之和 ÷ 评估月数；年度等级 = FORCED_DIST(年度得分, 等级比例, 等级名称)；"
+        "未扣罚款 = 全年罚款 − 各月已扣的当月罚款。",
+        "每个结果列的公式外层为 IF(工号=\"\",\"\", …)（登记表为 IF(事项日期=\"\",\"\", …)）：空行的结果为空，不出现错误值。",
     ]),
     ("文件未写明之处与本模板的做法（可改参数）", [
         "① 三项权重：原文只说「各项权重不同」，未给数值。本模板的示例为职业素养20%、工作能力30%、工作业绩50%（参数「评估权重」，合计须为100%）。",
@@ -81,7 +85,10 @@ README = [
         "「直至给予开除」「开除」不在工资计算之内。罚款在违规日期所在月份的工资中扣除，扣后可为负数（即应补缴）。",
         "⑤ 年度评估：原文「最终汇总形成员工月度/年度评估结果」。本模板取有评估的各月月度得分的平均（年中入职的人只按入职后的月份平均），"
         "再在全体人员中按同一强制比例定年度等级与年度考核系数；年度系数如何使用（如年终奖）原文未写，本表只列出。",
-        "⑥ 某月没有评估记录的人（未入职、离职）不参加该月的强制分布，也不占人数。",
+        "⑥ 某月没有评估记录的人（未入职、离职）不参加该月的强制分布，也不占人数；每月按当月有评估的人数分布，人数不限（1人、2人、5人……）。"
+        "没有任何月度评估的人，年度得分、等级与系数为空。",
+        "⑦ 罚款所在月份没有该人的工资行（已离职、漏填）：原文未写如何处理。本模板不从别的月份扣，而是在「扣款登记」表标出「未扣：当月无工资行」，"
+        "并在「年度评估」表的「未扣罚款」列列出金额，由财务决定补扣或核销。",
     ]),
 ]
 
@@ -135,15 +142,8 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
         Col("福利费", "money", name="福利费", width=10),
         Col("月度得分", "number", name="月度得分", fmt=styling.SCORE, width=9, formula="WSCORE(评估分项,评估权重)"),
     ]
-    score_letter = get_column_letter(len(cols))
-    blocks: dict[int, tuple[str, int]] = {}
-    for m in range(1, MONTHS + 1):
-        idx = [i for i, r in enumerate(monthly_rows) if r[2] == m]
-        if idx:
-            first, last = idx[0] + 4, idx[-1] + 4
-            blocks[idx[0]] = (f"FORCED_DIST({score_letter}{first}:{score_letter}{last},等级比例,等级名称)", len(idx))
     cols += [
-        Col("月度等级", "text", name="月度等级", width=9, formula="FORCED_DIST", cell_formulas=blocks),
+        Col("月度等级", "text", name="月度等级", width=9, formula="FORCED_DIST(月度得分,等级比例,等级名称,,月份)"),
         Col("考核系数", "number", name="考核系数", fmt="0.00", width=8, formula=xlookup("月度等级", "等级名称", "等级系数")),
         Col("工资总额", "money", name="工资总额", width=12, formula="MONEY(基本工资*考核系数+销售提成+福利费)"),
         Col("当月罚款", "money", name="当月罚款", width=10, formula="SUMIFS(扣款金额,事项工号,月度工号,事项月份,月份)"),
@@ -153,13 +153,18 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
     monthly = DataSheet(
         name="月度评估",
         title="销售部月度评估、强制分布与月度工资",
-        note="每人每月一行，同一月份的行排在一起；每个月的等级由该月第一行的一个公式给出。黄色为填写列，灰色列为公式。",
+        note="每人每月一行，先后不限；等级按月份分组由一个公式给出。新行接着往下填（已预留）。黄色为填写列，灰色列为公式。",
         cols=cols,
         rows=monthly_rows,
         nrows=len(monthly_rows),
         blocks={"评估分项": (ITEMS[0], ITEMS[-1])},
+        spare=SPARE_ROWS,
+        empty_key="月度工号",
     )
     events = deductions_ledger(event_rows, "工号", "工号", title="违规事项登记（罚款）")
+    events.cols.append(
+        Col("扣除情况", "text", name="扣除情况", width=16, formula=empty_when_blank(
+            "事项日期", 'IF(COUNTIFS(月度工号,事项工号,月份,事项月份)>0,"已扣","未扣：当月无工资行")')))
     month_cols = month_pivot(MONTHS, '""')
     yearly = DataSheet(
         name="年度评估",
@@ -174,12 +179,15 @@ def template(n_staff: int = 30, seed: int = SEED) -> Template:
                 formula='IF(评估月数>0,SUMIFS(月度得分,月度工号,工号)/评估月数,"")'),
             Col("年度等级", "text", name="年度等级", width=9, formula="FORCED_DIST(年度得分,等级比例,等级名称)"),
             Col("年度考核系数", "number", name="年度考核系数", fmt="0.00", width=9,
-                formula=xlookup("年度等级", "等级名称", "等级系数")),
+                formula=f'IF(年度等级="","",{xlookup("年度等级", "等级名称", "等级系数")})'),
             Col("全年罚款", "money", name="全年罚款", width=11, formula="SUMIFS(扣款金额,事项工号,工号)"),
+            Col("未扣罚款", "money", name="未扣罚款", width=11, formula="全年罚款-SUMIFS(当月罚款,月度工号,工号)"),
             Col("全年实发", "money", name="全年实发", width=13, formula="SUMIFS(实发工资,月度工号,工号)"),
         ],
         rows=[[sid, name] for sid, name, _m in staff],
         nrows=len(staff),
+        spare=SPARE_ROWS,
+        empty_key="工号",
     )
     key = '$B$4&"-"&$B$5'
     explain = explain_sheet(
