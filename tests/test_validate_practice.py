@@ -61,8 +61,6 @@ def hang_guard() -> Iterator[None]:
     signal.signal(signal.SIGALRM, old)
 
 
-@pytest.mark.xfail(strict=False, reason="shapes: with 500 spare rows the rows typed below the names' end "
-                   "are not reported yet — a known gap handed to the lead, not hidden")
 @pytest.mark.parametrize("spec_path", SPECS, ids=lambda p: p.stem)
 def test_rows_below_named_ranges_are_not_paid(spec_path: Path, tmp_path: Path) -> None:
     """Three people typed below the last row the named ranges of a data sheet
@@ -76,9 +74,11 @@ def test_rows_below_named_ranges_are_not_paid(spec_path: Path, tmp_path: Path) -
     last = int(wb.defined_names[entry["name"]].attr_text.rsplit("$", 1)[1])
     ws = wb[sheet_name]
     cols = [e["column"] for e in spec["inputs"] if e.get("sheet") == sheet_name and "column" in e]
+    # the names end under empty spare rows: copy the last person actually entered
+    source = max(r for r in range(1, last + 1) if any(ws[f"{c}{r}"].value not in (None, "") for c in cols))
     for k in range(1, 4):
         for col in cols:
-            ws[f"{col}{last + k}"] = ws[f"{col}{last}"].value
+            ws[f"{col}{last + k}"] = ws[f"{col}{source}"].value
     out = tmp_path / "more-people.xlsx"
     wb.save(out)
     hits = [p for p in validate(out).problems if p.code == "extent.beyond-range"]
