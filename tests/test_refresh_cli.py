@@ -451,3 +451,41 @@ def test_folder_reports_name_files_by_their_path_in_the_folder(tmp_path: Path) -
     book.active["A1"] = "=TODAY()"
     book.save(volatile_book)
     assert "TODAY() 取" in run(volatile_book).output
+
+
+def test_a_killed_worker_is_retried_once_and_every_file_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--jobs 2`` with a worker killed: the pool breaks; every unfinished file
+    is tried once more (as the Dask path does), a file that kills its worker
+    twice is ``worker-died`` (exit 2), and all six files are reported — not a
+    BrokenProcessPool traceback with 2 of 6 written."""
+    import os
+    import signal
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a", "b", "c", "d", "e", "f"):
+        workbook(f"{name}.xlsx", folder)
+    marker = tmp_path / "killed-once"
+
+    def killing(wb: Workbook, source: Path) -> Results:
+        if source.name == "b.xlsx" and not marker.exists():
+            marker.write_text("x")
+            os.kill(os.getpid(), signal.SIGKILL)
+        if source.name == "e.xlsx":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return fake_calculate(wb, source)
+
+    monkeypatch.setattr(job, "load_engine", lambda name: killing)
+    result = run(folder, "--jobs", "2", "--out", tmp_path / "out", "--json")
+    assert_no_traceback(result)
+    document = json.loads(result.output)
+    statuses = {Path(f["path"]).name: f["status"] for f in document["files"]}
+    assert statuses == {
+        "a.xlsx": "ok", "b.xlsx": "ok", "c.xlsx": "ok", "d.xlsx": "ok",
+        "e.xlsx": "worker-died", "f.xlsx": "ok",
+    }  # fmt: skip
+    assert document["exit_code"] == 2
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx", "f.xlsx"]

@@ -272,7 +272,7 @@ def run_case(wb: Workbook, case: Case, explain_all: bool = False) -> list[Check]
         except CasesError as exc:  # one bad address is one failed check, not the end of the run
             checks.append(Check(case.name, e.address, e.address, "address", e.value, None, False, [str(exc)]))
     scratch = plan(work, [(sheet, coord) for _e, sheet, coord in targets])
-    from addin.refresh.job import with_deep_stack
+    from addin.refresh.deep_stack import with_deep_stack
 
     results = with_deep_stack(lambda: calculate(work))  # formulas as deep as Excel allows
     for expect, sheet, coord in targets:

@@ -71,8 +71,8 @@ def load(path: str | Path, *, recalculate: bool | None = None) -> Loaded:
             coord not in s.values for s in wb.sheets for coord in s.formulas
         )
     if recalculate:
+        from addin.refresh.deep_stack import with_deep_stack
         from addin.refresh.engine import calculate
-        from addin.refresh.job import with_deep_stack
 
         results = with_deep_stack(lambda: calculate(wb))  # formulas as deep as Excel allows
         for s in wb.sheets:

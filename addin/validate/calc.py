@@ -27,7 +27,7 @@ _SHOW = 5
 
 def check_circular(report: Report, wb: Workbook) -> None:
     """Cells whose formulas depend on themselves, each reported."""
-    from addin.refresh.job import with_deep_stack
+    from addin.refresh.deep_stack import with_deep_stack
 
     try:
         with_deep_stack(lambda: calculate(wb))  # formulas as deep as Excel allows
