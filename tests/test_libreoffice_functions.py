@@ -158,7 +158,7 @@ DEPARTURES: list[tuple[str, Departure, str]] = [
     ("ISODD", lambda f, o, t: isinstance(t, ExcelError) and "D!A4" in f, "as ISEVEN"),
     ("EDATE", lambda f, o, t: isinstance(o, ExcelError) and "{" in f,
      "an array where EDATE/EOMONTH take one date or month count: #VALUE! in "
-     "Excel (the Excel oracle in ../shared/excel-oracle, recorded as the "
+     "Excel (the Excel oracle, excel-oracle in the external material, recorded as the "
      "function's no_lift flag), LibreOffice applies it per element"),
     ("EOMONTH", lambda f, o, t: isinstance(o, ExcelError) and "{" in f, "as EDATE"),
     ("TIME", lambda f, o, t: bool(re.search(r"[(,]-?\d*\.\d|E-10", f)),
