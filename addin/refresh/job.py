@@ -60,7 +60,6 @@ __all__ = [
     "run_linked",
     "run_task",
     "sheet_ref",
-    "with_deep_stack",
 ]
 
 Calculate = Callable[[Workbook, Path], Results]

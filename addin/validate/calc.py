@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from addin.refresh.deep_stack import with_deep_stack
 from addin.refresh.engine import calculate
 from addin.refresh.name_depth import NestingTooDeepError
 from addin.validate.report import Report
@@ -27,8 +28,6 @@ _SHOW = 5
 
 def check_circular(report: Report, wb: Workbook) -> None:
     """Cells whose formulas depend on themselves, each reported."""
-    from addin.refresh.deep_stack import with_deep_stack
-
     try:
         with_deep_stack(lambda: calculate(wb))  # formulas as deep as Excel allows
     except CircularReferenceError as exc:
