@@ -41,10 +41,12 @@ def fix_workbook(source: Path, dest: Path) -> dict[str, int]:
     """Write the repaired copy of ``source`` to ``dest`` (atomically) when
     anything needs repair; how many calls of each function were repaired.
     Raises :class:`~addin.xlsx.model.UnreadableWorkbookError` and ``OSError``."""
-    from addin.xlsx.package import open_package, read_input
+    from addin.xlsx.package import open_package, read_input, read_workbook
     from addin.xlsx.writer import write_package
 
     original = read_input(source)
+    # refresh's reader: what it refuses is refused here too, before anything is written
+    read_workbook(source, data=original.data, formula_values=False)
     counts: dict[str, int] = {}
     with open_package(source, data=original.data) as package:
         changed: dict[str, bytes] = {}

@@ -31,6 +31,7 @@ import click
 
 from addin.monthend.branches import Branches, branches
 from addin.monthend.values import Loaded, load, plain, readable_or_exit
+from addin.refresh.deep_stack import with_deep_stack
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.formula import (
     ArrayLit,
@@ -477,7 +478,9 @@ def explain(path: str | Path, target: str, *, depth: int | None = None) -> Step:
         loaded.workbook.sheet(sheet)
     except KeyError:
         raise click.UsageError(f"没有工作表 {sheet} / no sheet {sheet}") from None
-    step = _Explainer(loaded, depth).cell(sheet, coord, 0)
+    # a formula Excel accepts may be a tree ~2,700 operators deep (8,192
+    # characters), walked recursively: on the engine's deep stack
+    step = with_deep_stack(lambda: _Explainer(loaded, depth).cell(sheet, coord, 0))
     if loaded.recalculated:
         step.note = ((step.note + "；") if step.note else "") + "文件缺少缓存值，已重算 / recalculated"
     return step

@@ -1377,7 +1377,9 @@ def write_package(
     (see the module docstring). ``package`` is ``source`` opened; with ``data``
     the copy is made from those bytes instead of the file. ``before_replace`` is
     called once the new package is complete, just before it replaces ``dest``.
+    Every part copied as it is is checked first (:func:`check_copied_parts`).
     """
+    check_copied_parts(package, set(changed) | removed)
 
     def write(out: IO[bytes]) -> None:
         try:
@@ -1491,7 +1493,6 @@ def write_results(
             if new_wb != wb_xml:
                 changed[package.workbook_part] = new_wb
 
-        check_copied_parts(package, set(changed) | removed)
         write_package(
             source,
             package,
