@@ -134,12 +134,19 @@ class _Here:
     width: int = 1
 
 
+def _span(ref: str) -> tuple[Coord, Coord]:
+    """The first and last cell of an A1 range (one cell for ``A1``)."""
+    first, _, last = ref.partition(":")
+    return from_a1(first), from_a1(last or first)
+
+
 class _Explainer:
     def __init__(self, loaded: Loaded, depth: int | None) -> None:
         self.loaded = loaded
         self.wb = loaded.workbook
         self.depth = depth
         self.seen: set[tuple[str, Coord]] = set()
+        self._ranges: dict[str, list[tuple[Coord, Formula, Coord, Coord]]] = {}
 
     # ---- values
 
@@ -155,15 +162,26 @@ class _Explainer:
         f = s.formulas.get(coord)
         if f is not None and not f.ref:
             return f, _Here(s.name, coord)
-        for anchor, g in ([(coord, f)] if f is not None else []) + list(s.formulas.items()):
-            if g is None or not g.ref:
-                continue
-            first, _, last = g.ref.partition(":")
-            (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
+        own = [(coord, f, *_span(f.ref))] if f is not None and f.ref else []
+        for anchor, g, (r1, c1), (r2, c2) in own + self._ranged(s.name):
             if r1 <= coord[0] <= r2 and c1 <= coord[1] <= c2:
                 here = _Here(s.name, anchor, coord[0] - r1, coord[1] - c1, r2 - r1 + 1, c2 - c1 + 1)
                 return g, here
         return None
+
+    def _ranged(self, sheet: str) -> list[tuple[Coord, Formula, Coord, Coord]]:
+        """The sheet's array and dynamic-array formulas with their ranges, found
+        once (a slip explains every row: a scan of every formula per cell was
+        quadratic in the rows)."""
+        found = self._ranges.get(sheet)
+        if found is None:
+            found = [
+                (anchor, g, *_span(g.ref))
+                for anchor, g in self.wb.sheet(sheet).formulas.items()
+                if g.ref
+            ]
+            self._ranges[sheet] = found
+        return found
 
     # ---- names and references
 
