@@ -18,7 +18,7 @@ all, 512 MB a part, the ratio check from 10 MB) are what the big cases cross.
 test-only setting: the shared ``DEFAULT_LIMITS`` is changed after the fork)
 and divides the size of every size-bound case by N too, so each case still
 crosses the same limit, at 1/N of the bytes. ``make test`` runs
-``--scale 16`` (tests/test_hostile_corpus.py, about two minutes); ``make
+``--scale 64`` (tests/test_hostile_corpus.py, about two minutes); ``make
 fuzz`` runs ``--scale 1`` (1 GB bombs, 150 sheets of 10.4 MB, a 900 MB stored
 part, a million shared-formula rows) plus mutants of bytes, XML and formula
 text.
@@ -632,7 +632,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--scale", type=int, default=1,
-                        help="divide the size budgets and the big cases by this (make test: 16)")
+                        help="divide the size budgets and the big cases by this (make test: 64)")
     parser.add_argument("--fuzz", type=int, default=0, help="mutants of the small cases to add")
     parser.add_argument("--keep", type=Path, help="a folder to keep the files and logs in")
     parser.add_argument("--no-libreoffice", action="store_true")

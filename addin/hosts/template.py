@@ -241,12 +241,11 @@ def convert_template(
     """
     source, dest = Path(source), Path(dest)
     conversion = Conversion()
-    original = read_input(source)
-    # The reader refresh and validate use: whatever they refuse (damaged parts and
-    # attributes, array ranges past the limit …) is refused here too, before a
-    # file another program would open is written.
-    read_workbook(source, data=original.data, formula_values=False)
-    with open_package(source, data=original.data) as package:
+    with read_input(source) as original, open_package(source, data=original) as package:
+        # The reader refresh and validate use: whatever they refuse (damaged parts and
+        # attributes, array ranges past the limit …) is refused here too, before a
+        # file another program would open is written.
+        read_workbook(source, data=original, formula_values=False)
         sheets = {sp.part: sp.name for sp in package.sheet_parts}
         changed: dict[str, bytes] = {}
         for info in package.infos:
@@ -257,7 +256,7 @@ def convert_template(
             new = _respell_part(xml, where, host, server_namespace, conversion)
             if new != xml:
                 changed[info.filename] = new
-        write_package(source, package, changed, dest, data=original.data)
+        write_package(source, package, changed, dest, data=original)
     return conversion
 
 

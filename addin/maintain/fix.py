@@ -44,11 +44,10 @@ def fix_workbook(source: Path, dest: Path) -> dict[str, int]:
     from addin.xlsx.package import open_package, read_input, read_workbook
     from addin.xlsx.writer import write_package
 
-    original = read_input(source)
-    # refresh's reader: what it refuses is refused here too, before anything is written
-    read_workbook(source, data=original.data, formula_values=False)
     counts: dict[str, int] = {}
-    with open_package(source, data=original.data) as package:
+    with read_input(source) as original, open_package(source, data=original) as package:
+        # refresh's reader: what it refuses is refused here too, before anything is written
+        read_workbook(source, data=original, formula_values=False)
         changed: dict[str, bytes] = {}
         for part in [package.workbook_part, *(sp.part for sp in package.sheet_parts)]:
             if not package.has(part):
@@ -58,7 +57,7 @@ def fix_workbook(source: Path, dest: Path) -> dict[str, int]:
             if new != xml:
                 changed[part] = new
         if changed:
-            write_package(source, package, changed, dest, data=original.data)
+            write_package(source, package, changed, dest, data=original)
     return counts
 
 
@@ -89,7 +88,8 @@ def fix_command(workbook: Path, out: Path | None, in_place: bool) -> None:
         if in_place:
             from addin.xlsx.package import read_input
 
-            backup = keep_backup(workbook, read_input(workbook).data)
+            with read_input(workbook) as original:
+                backup = keep_backup(workbook, original)
         counts = fix_workbook(workbook, dest)
         if backup is not None and not counts:
             backup.unlink()

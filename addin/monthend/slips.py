@@ -33,8 +33,8 @@ from addin.monthend.explain import _Explainer
 from addin.monthend.slip_book import SlipBlock, SlipWriter, read_look, write_slips
 from addin.monthend.slip_plan import TOTAL_WORDS, SlipPlan, SlipPlanError, plan_from_spec
 from addin.monthend.values import Loaded, load, readable_or_exit
-from addin.summary import EXIT_ERRORS, EXIT_NOT_WRITTEN, EXIT_OK
 from addin.refresh.deep_stack import with_deep_stack
+from addin.summary import EXIT_ERRORS, EXIT_NOT_WRITTEN, EXIT_OK
 from addin.xlsx.a1 import to_a1
 from addin.xlsx.formula import FormulaSyntaxError, Func, Node, function_names, parse
 from addin.xlsx.model import CellValue, Workbook
