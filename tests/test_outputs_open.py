@@ -32,7 +32,7 @@ from typing import Any
 import openpyxl
 import pytest
 from external import SharedDir
-from soffice_helpers import SOFFICE, convert_to_csv
+from soffice_helpers import SOFFICE, libreoffice_convert
 
 from addin.refresh.job import FileReport, load_engine, refresh_file
 from addin.xlsx.a1 import from_a1
@@ -161,7 +161,7 @@ ALL_SHEETS = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,fal
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_opens_every_output(outputs: list[Path], tmp_path: Path) -> None:
     """LibreOffice headless loads every refreshed package (converted to csv)."""
-    converted = convert_to_csv(outputs, tmp_path / "csv")
+    converted = libreoffice_convert(outputs, tmp_path / "csv")
     assert sorted(p.name for p in outputs if p not in converted) == []
 
 
@@ -183,7 +183,7 @@ def test_values_copies_show_golden_numbers_in_libreoffice(
     """Each template's ``--values`` copy, opened by LibreOffice (no add-in),
     shows every golden result: the formulas are gone, the numbers stay."""
     out_dir = tmp_path / "csv"
-    convert_to_csv(values_copies, out_dir, ALL_SHEETS)
+    libreoffice_convert(values_copies, out_dir, ALL_SHEETS)
     checked = 0
     for path in values_copies:
         tid = path.stem.replace("_", "-")
