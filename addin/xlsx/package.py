@@ -1348,13 +1348,17 @@ _CHUNK = 1 << 20
 def _iter_elements(package: Package, part: str, names: tuple[str, ...]) -> Iterator[etree._Element]:
     """Stream the elements called ``names`` (local names) of an XML part.
 
-    The caller clears each element when done with it, so memory stays
-    proportional to one element, not the part.
+    Memory stays proportional to one element, not the part: each wanted
+    element is removed from the tree once the caller has had it, and so is
+    every worksheet row (``<row>``, the bulk of a sheet part) as it ends,
+    wanted or not — a tag filter alone leaves every other element in the tree:
+    a million rows kept while looking for the data validations after them.
     """
-    tags = [f"{{{ns}}}{n}" for ns in _MAIN_NS for n in names] + list(names)
+    wanted = frozenset(f"{{{ns}}}{n}" for ns in _MAIN_NS for n in names) | frozenset(names)
+    bulk = [f"{{{ns}}}row" for ns in _MAIN_NS] + ["row"]
     parser = etree.XMLPullParser(
         events=("end",),
-        tag=tags,
+        tag=sorted(wanted | frozenset(bulk)),
         resolve_entities=False,
         load_dtd=False,
         no_network=True,
@@ -1377,7 +1381,11 @@ def _iter_elements(package: Package, part: str, names: tuple[str, ...]) -> Itera
                 else:
                     parser.close()
                 for _event, el in parser.read_events():
-                    yield el
+                    if el.tag in wanted:
+                        yield el
+                    parent = el.getparent()
+                    if parent is not None:
+                        parent.remove(el)
             except etree.XMLSyntaxError as exc:
                 raise _unreadable(
                     f"部件 {part} 不是有效的 XML（{exc}）", f"part {part} is not valid XML ({exc})"
