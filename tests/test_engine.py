@@ -476,7 +476,7 @@ def test_misspelt_function_is_name_error_as_in_excel() -> None:
     IFERROR sees the error."""
     got = calc({"A1": 1.0, "B1": "=SUMM(A1:A3)", "B2": '=IFERROR(VLOKUP(1,A1,1),"x")',
                 "B3": "=_xlfn.NOTAFUNC(1)", "B4": "=ISERROR(AVERGE(A1))"})  # fmt: skip
-    assert got["B1"] == ExcelError("#NAME?") and got["B3"] == ExcelError("#NAME?")
+    assert (got["B1"], got["B3"]) == (ExcelError("#NAME?"), ExcelError("#NAME?"))
     assert (got["B2"], got["B4"]) == ("x", True)
 
 
