@@ -97,6 +97,30 @@ def test_number_format_grammar(x: Any, fmt: str, shown: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("x", "fmt", "shown"),
+    [
+        (45292.0, "[$-804]aaaa", "星期一"),  # 2024-01-01, a Monday
+        (45292.0, "[$-804]aaa", "一"),
+        (45292.0, "[$-804]dddd", "星期一"),
+        (45292.0, "[$-804]ddd", "周一"),
+        (45292.0, "[$-404]ddd", "週一"),
+        (45292.0, "[$-zh-CN]aaaa", "星期一"),
+        (45292.0, "[$-411]aaaa", "月曜日"),
+        (45292.0, "aaaa", "Monday"),  # no locale: en-US (LibreOffice agrees)
+        (2.675, '上午/下午h"时"mm"分"', "下午4时12分"),
+        (0.25, "[$-804]上午/下午h:mm", "上午6:00"),
+        (45292.0, '[$-409]mmmm d, yyyy;@', "January 1, 2024"),
+        (1234.5, "[$¥-804]#,##0.00", "¥1,234.50"),
+        (1234.5, "[$-409]#,##0.00", "1,234.50"),  # a locale has no digits to show
+    ],
+)
+def test_locale_weekdays_and_am_pm(x: Any, fmt: str, shown: str) -> None:
+    """A format's locale (``[$-804]``, the LCID of zh-CN) names the weekdays of
+    ``aaaa``/``aaa``/``dddd``/``ddd``; 上午/下午 is the Chinese AM/PM."""
+    assert format_value(x, fmt) == shown
+
+
+@pytest.mark.parametrize(
     ("x", "fmt"),
     [
         (1234.5, "0@"),  # @ beside digit places (pycel text.xlsx TextNumbers!C3)

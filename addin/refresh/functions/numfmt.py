@@ -11,7 +11,10 @@ space, ``*x`` fill dropped). Date sections have ``y m d h s AM/PM A/P``,
 elapsed ``[h] [m] [s]`` and fractional seconds ``ss.000``.
 
 Where Excel differs by locale (month names, separators), Excel's default
-en-US is used.
+en-US is used, except that a section's locale tag (``[$-804]``, ``[$-zh-CN]``,
+``[$-411]``) names the weekdays of ``dddd``/``ddd`` and of the CJK codes
+``aaaa``/``aaa`` (星期一/周一/一; without a tag English, as LibreOffice);
+``上午/下午`` and ``午前/午後`` are AM/PM markers.
 
 Edge rules (Excel's, checked on pycel's text.xlsx torture sheet):
 
@@ -42,7 +45,7 @@ from udfs.errors import VALUE, fail
 
 _COND = re.compile(r"^\[(<=|>=|<>|<|>|=)\s*(-?[\d.]+(?:[eE][+-]?\d+)?)\]")
 _BRACKET = re.compile(r"^\[[^\]]*\]")
-_DATE_CHARS = re.compile(r"[ymdhsYMDHS]|AM/PM|A/P|\[[hms]+\]", re.IGNORECASE)
+_DATE_CHARS = re.compile(r"[ymdhsYMDHS]|AM/PM|A/P|上午/下午|午前/午後|aaa|\[[hms]+\]", re.IGNORECASE)
 
 
 #: The characters General shows of a number, its sign not counted: the width
@@ -143,7 +146,7 @@ def split_sections(fmt: str) -> list[str]:
 def _head(section: str) -> tuple[str, tuple[str, float] | None, str]:
     """(section without its bracket prefixes, its condition, currency text)."""
     cond = None
-    currency = ""
+    currency = tag = ""
     while section.startswith("["):
         m = _COND.match(section)
         if m:
@@ -157,9 +160,13 @@ def _head(section: str) -> tuple[str, tuple[str, float] | None, str]:
             break  # elapsed time: part of the section
         section = section[m.end() :]
         if body.startswith("$"):
-            currency = body[1:].split("-")[0]
+            currency, _, locale = body[1:].partition("-")
             if currency:
                 section = '"' + currency + '"' + section
+            if locale:
+                tag = locale
+    if tag:
+        section = f"[$-{tag}]" + section  # a locale: the date parts read it
     return section, cond, currency
 
 
@@ -220,7 +227,7 @@ def format_value(x: float | str, fmt: str, date1904: bool = False) -> str:
 
 
 def _strip_literals(section: str) -> str:
-    return re.sub(r'"[^"]*"|\\.|_.|\*.', "", section)
+    return re.sub(r'"[^"]*"|\\.|_.|\*.|\[\$[^\]]*\]', "", section)
 
 
 def _literal_text(section: str, text: str) -> str:
@@ -246,7 +253,7 @@ def _number_or_date(x: float, body: str, currency: str, date1904: bool, signed: 
             raise fail(VALUE, "数字格式中有 @ / @ inside a number format")
         return general_display(x) if signed else general_display(abs(x))
     if _DATE_CHARS.search(dateish) and not placeholders:
-        parts = [k for k, _ in _date_tokens(body) if k != "lit"]
+        parts = [k for k, _ in _date_tokens(body) if k not in ("lit", "locale")]
         elapsed_only = all(k in ("eh", "em", "es", "frac") for k in parts)
         if x < 0:
             if len(parts) == 1 and parts[0] in ("eh", "em", "es"):  # [h] alone, not [h]:mm
@@ -622,6 +629,7 @@ def _format_date(x: float, body: str, date1904: bool) -> str:
     frac = secs - int(secs)
     # Monday 0, counted on serials as Excel does (serial 1 is a Sunday)
     weekday = (day + 4) % 7 if date1904 else (day + 5) % 7
+    locale = _language(next((t for k, t in toks if k == "locale"), ""))
     out = []
     minute_ctx = [False] * len(toks)
     for i, (k, t) in enumerate(toks):
@@ -659,7 +667,9 @@ def _format_date(x: float, body: str, date1904: bool) -> str:
             if n <= 2:
                 out.append(str(d) if n == 1 else f"{d:02d}")
             else:
-                out.append(calendar.day_abbr[weekday] if n == 3 else calendar.day_name[weekday])
+                out.append(_weekday_name(weekday, n >= 4, locale, "d"))
+        elif k == "weekday":
+            out.append(_weekday_name(weekday, len(t) >= 4, locale, "a"))
         elif k == "h":
             h = (hh % 12 or 12) if has_ampm else hh
             out.append(f"{h:02d}" if len(t) >= 2 else str(h))
@@ -675,7 +685,9 @@ def _format_date(x: float, body: str, date1904: bool) -> str:
         elif k == "es":
             out.append(str(math.floor(total)).rjust(len(t) - 2, "0"))
         elif k == "ampm":
-            if low == "a/p":
+            if len(t) == 5 and not t.isascii():  # 上午/下午, 午前/午後
+                out.append(t[:2] if hh < 12 else t[3:])
+            elif low == "a/p":
                 out.append(
                     ("a" if t[0] == "a" else "A") if hh < 12 else ("p" if t[0] == "a" else "P")
                 )
@@ -684,8 +696,53 @@ def _format_date(x: float, body: str, date1904: bool) -> str:
     return "".join(out)
 
 
+#: Weekday names (Monday first) by language, for ``[$-804]aaaa``-style
+#: formats: (full, short) for ``dddd``/``ddd`` and for ``aaaa``/``aaa``.
+_WEEKDAYS = {
+    "zh-Hans": (("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"),
+                ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+                ("一", "二", "三", "四", "五", "六", "日")),
+    "zh-Hant": (("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"),
+                ("週一", "週二", "週三", "週四", "週五", "週六", "週日"),
+                ("一", "二", "三", "四", "五", "六", "日")),
+    "ja": (("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日"),
+           ("月", "火", "水", "木", "金", "土", "日"),
+           ("月", "火", "水", "木", "金", "土", "日")),
+}  # fmt: skip
+
+
+def _language(locale: str) -> str:
+    """The weekday language of a format's locale tag (``804``, ``zh-CN``,
+    ``10804``: the low 16 bits are the Windows LCID); "" for English."""
+    tag = locale.lower()
+    if tag.startswith("zh"):
+        return "zh-Hant" if tag.endswith(("tw", "hk", "mo", "hant")) else "zh-Hans"
+    if tag.startswith("ja"):
+        return "ja"
+    try:
+        lcid = int(tag, 16) & 0xFFFF
+    except ValueError:
+        return ""
+    if lcid & 0x3FF == 0x04:  # Chinese: 0x0804 PRC, 0x1004 Singapore; else Traditional
+        return "zh-Hans" if lcid in (0x0804, 0x1004) else "zh-Hant"
+    return "ja" if lcid & 0x3FF == 0x11 else ""
+
+
+def _weekday_name(weekday: int, full: bool, language: str, code: str) -> str:
+    """``dddd``/``ddd`` (code "d") or ``aaaa``/``aaa`` (code "a"): English
+    names unless the format names a Chinese or Japanese locale, where ``aaaa``
+    is 星期一 and ``aaa`` 一 (ja 月曜日, 月)."""
+    names = _WEEKDAYS.get(language)
+    if names is None:
+        return calendar.day_name[weekday] if full else calendar.day_abbr[weekday]
+    if full:
+        return names[0][weekday]
+    return names[1][weekday] if code == "d" else names[2][weekday]
+
+
 _DATE_TOKEN = re.compile(
-    r'"[^"]*"|\\.|_.|\*.|\[(?:h+|m+|s+)\]|\[[^\]]*\]|AM/PM|A/P|y+|m+|d+|h+|s+|\.0+|e+|.',
+    r'"[^"]*"|\\.|_.|\*.|\[(?:h+|m+|s+)\]|\[[^\]]*\]|AM/PM|A/P|上午/下午|午前/午後|a{3,4}'
+    r"|y+|m+|d+|h+|s+|\.0+|e+|.",
     re.IGNORECASE,
 )
 
@@ -705,10 +762,14 @@ def _date_tokens(body: str) -> list[tuple[str, str]]:
             continue
         elif re.fullmatch(r"\[(h+|m+|s+)\]", low):
             out.append(("e" + low[1], t))
+        elif t.startswith("[$"):
+            out.append(("locale", t[2:-1].partition("-")[2]))
         elif t.startswith("["):
             continue
-        elif low in ("am/pm", "a/p"):
+        elif low in ("am/pm", "a/p", "上午/下午", "午前/午後"):
             out.append(("ampm", t))
+        elif low in ("aaa", "aaaa"):
+            out.append(("weekday", t))
         elif low[0] in "ymdhs":
             out.append((low[0], t))
         elif low[0] == "e":
