@@ -107,3 +107,33 @@ def test_offset_extent_is_truncated_from_its_far_edge(size: str, expected: Any) 
     assert calc({**cells, "B1": 1.0, "Z1": f"=SUM(OFFSET(A1,0,1,1,{size}))"})["Z1"] == (
         1.0 if not isinstance(expected, ExcelError) else expected
     )
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("ADDRESS(2,3)", "$C$2"),  # Microsoft's ADDRESS examples
+        ("ADDRESS(2,3,2)", "C$2"),
+        ("ADDRESS(2,3,2,FALSE)", "R2C[3]"),
+        ('ADDRESS(2,3,1,FALSE,"[Book1]Sheet1")', "'[Book1]Sheet1'!R2C3"),
+        ('ADDRESS(2,3,1,FALSE,"EXCEL SHEET")', "'EXCEL SHEET'!R2C3"),
+        ("ADDRESS(2,3,3)", "$C2"),
+        ("ADDRESS(2,3,4,FALSE)", "R[2]C[3]"),
+        ('ADDRESS(2,3,1,TRUE,"数据")', "数据!$C$2"),
+        ('ADDRESS(2,3,1,TRUE,"2024")', "'2024'!$C$2"),
+        ('ADDRESS(2,3,1,TRUE,"it\'s")', "'it''s'!$C$2"),
+        ('ADDRESS(2,3,1,TRUE,"")', "$C$2"),
+        ("ADDRESS(2.9,3.9)", "$C$2"),
+        ("ADDRESS(1048576,16384)", "$XFD$1048576"),
+        ("ADDRESS(1,703)", "$AAA$1"),
+        ("ADDRESS(0,1)", E("#VALUE!")),
+        ("ADDRESS(1,16385)", E("#VALUE!")),
+        ("ADDRESS(1,1,5)", E("#VALUE!")),
+        ("ADDRESS(1,1,1,)", "R1C1"),  # a1 written empty is FALSE
+        ("ADDRESS(1,1,,TRUE)", E("#VALUE!")),  # abs_num written empty is 0
+        ("ADDRESS(1/0,1)", E("#DIV/0!")),
+        ("INDIRECT(ADDRESS(2,1))", 7.0),
+    ],
+)
+def test_address(formula: str, expected: Any) -> None:
+    assert one(formula, A2=7.0) == expected

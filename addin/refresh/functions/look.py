@@ -40,6 +40,7 @@ from addin.refresh.functions.columns import (
 )
 from addin.refresh.functions.criteria import _scalar_crit
 from addin.registry import PER_ROW, WHOLE
+from addin.xlsx.a1 import col_letters, quote_sheet
 from addin.xlsx.formula import MAX_COL, MAX_ROW, FormulaSyntaxError, RangeOp, Ref, parse
 from udfs.errors import (
     NA,
@@ -837,6 +838,30 @@ def _indirect_ref(text: str, a1: bool, ctx: CallContext) -> tuple[str | None, tu
     if isinstance(node, Ref):
         return (sheet or None), (node.top, node.left, node.bottom, node.right)
     raise fail(REF, f"无效的引用 / not a reference: {text!r}")
+
+
+@register("ADDRESS", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=2)
+def ADDRESS(row: Any, column: Any, abs_num: Any = MISSING, a1: Any = MISSING,
+            sheet: Any = MISSING) -> str:  # fmt: skip
+    """ADDRESS(row_num, column_num, [abs_num=1], [a1=TRUE], [sheet_text]): a
+    cell's address as text. Row and column are truncated and must lie on the
+    sheet, abs_num 1–4 ($A$1, A$1, $A1, A1), else #VALUE!; R1C1 style writes
+    the relative parts as R[2]/C[3] (Microsoft's examples). A sheet name is
+    quoted when a formula would quote it ('My Sheet'!, '[Book1]Sheet1'!);
+    an empty one adds nothing (LibreOffice agrees). An argument written
+    empty is blank (:meth:`~addin.refresh.functions.EngineFunction.empty_argument`):
+    abs_num 0 (#VALUE!), a1 FALSE."""
+    r, c = to_int(row), to_int(column)
+    kind = 1 if abs_num is MISSING else to_int(abs_num)
+    if not (1 <= r <= MAX_ROW and 1 <= c <= MAX_COL and 1 <= kind <= 4):
+        raise fail(VALUE, "ADDRESS 参数超出范围 / ADDRESS argument out of range")
+    row_abs, col_abs = kind in (1, 2), kind in (1, 3)
+    if a1 is MISSING or to_bool(a1):
+        text = f"{'$' if col_abs else ''}{col_letters(c)}{'$' if row_abs else ''}{r}"
+    else:
+        text = f"R{r if row_abs else f'[{r}]'}C{c if col_abs else f'[{c}]'}"
+    name = "" if sheet is MISSING or sheet is None else to_text(sheet)
+    return f"{quote_sheet(name)}!{text}" if name else text
 
 
 @register("INDIRECT", PER_ROW, PER_ROW, min_args=1, needs_context=True, returns_reference=True)
