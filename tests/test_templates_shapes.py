@@ -208,6 +208,37 @@ def test_person_typed_below_the_last_row_is_computed(tmp_path: Path) -> None:
         _check(grown, tmp_path)
 
 
+def test_t4_speed_prize_split_among_any_number_per_city(tmp_path: Path) -> None:
+    """「奖励对象为市分公司销管部经理及销管部相关工作人员」 with coefficients 1 and 0.5, no
+    number of people: a winning city with one person, one with five, a city with none,
+    rows of the cities interleaved — each city's prize is split among its own rows and adds up."""
+    t = REGISTRY["t4-baoxian"]()
+    al = t.data_sheet("速度奖分配")
+    want0 = golden(t)
+    cities = t.data_sheet("城市业绩")
+    winners = [r[0] for i, r in enumerate(_rows(cities)) if want0[f"城市业绩!{cities.cell('速度奖', i)}"] not in ("", 0)]
+    assert len(winners) >= 3
+    rows = [r for r in _rows(al) if r[0] not in winners[:3]]
+    rows.append([winners[0], "独一人", "相关工作人员"])
+    rows += [[winners[1], f"五人{k}", "销管部经理" if k == 0 else "相关工作人员"] for k in range(5)]
+    random.Random("t4-cities").shuffle(rows)
+    rows.insert(3, [None, None, None])
+    _set_rows(al, rows)
+    want = golden(t)
+    values = _refresh(t, tmp_path)
+    assert _differences(values, want) == []
+    assert _empty_rows_empty(t, values) == []
+    prize = {r[0]: want0[f"城市业绩!{cities.cell('速度奖', i)}"] for i, r in enumerate(_rows(cities))}
+    paid: dict[str, float] = {}
+    for i, r in enumerate(rows):
+        if r[0] is not None:
+            paid[r[0]] = paid.get(r[0], 0) + want[f"速度奖分配!{al.cell('分得奖金', i)}"]
+    assert round(paid[winners[0]], 2) == prize[winners[0]]
+    assert round(paid[winners[1]], 2) == prize[winners[1]]
+    assert winners[2] not in paid  # nobody listed for that city: 汇总 shows the prize as not split
+    assert want["汇总!B12"] == prize[winners[2]] > 0
+
+
 def test_t8_small_department_month_by_month(tmp_path: Path) -> None:
     """「根据部门内考核得分情况,按照强制比例分布」: five people over three months,
     entered person by person (not month by month): each month's grades are that
