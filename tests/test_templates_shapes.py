@@ -169,14 +169,7 @@ def test_office_of_any_shape_refreshes_to_golden(tid: str, k: int, seed: int, tm
 BIG_SIZES = (300, 3000) if BIG else (300,)
 
 
-#: t4's sample generator at 300 agents gives cities premiums that reach their
-#: targets while the typed 达成日期 (fixed per city) stay blank: the document
-#: orders the speed prize by that date, so neither the reference nor the
-#: template can pay it — the template silently ranks the blank date first.
-#: Reported, kept visible as an expected failure until dates are checked.
-_T4_DATES = pytest.mark.xfail(raises=TypeError, strict=True,
-                              reason="city reaches its target with no 达成日期 typed")
-LARGE = [pytest.param(tid, marks=_T4_DATES) if tid == "t4-baoxian" else tid for tid in REGISTRY]
+LARGE = list(REGISTRY)
 
 
 @pytest.mark.parametrize("k", BIG_SIZES)
@@ -237,6 +230,28 @@ def test_t4_speed_prize_split_among_any_number_per_city(tmp_path: Path) -> None:
     assert round(paid[winners[1]], 2) == prize[winners[1]]
     assert winners[2] not in paid  # nobody listed for that city: 汇总 shows the prize as not split
     assert want["汇总!B12"] == prize[winners[2]] > 0
+
+
+def test_t4_city_without_its_date_takes_no_speed_place(tmp_path: Path) -> None:
+    """「按照任务保费目标完成先后顺序前三名入围」: the first-placed city with its budget date
+    left blank takes no place and no prize (not the first place a blank date would sort
+    into), says so in 日期核对, and the next city moves up."""
+    t = REGISTRY["t4-baoxian"]()
+    cs = t.data_sheet("城市业绩")
+    before = golden(t)
+    first = next(i for i in range(cs.nrows) if before[f"城市业绩!{cs.cell('速度奖名次', i)}"] == 1)
+    second = next(i for i in range(cs.nrows) if before[f"城市业绩!{cs.cell('速度奖名次', i)}"] == 2)
+    rows = _rows(cs)
+    assert rows[first][2] is not None  # reached the budget, ordered by its budget date
+    rows[first][2] = None
+    _set_rows(cs, rows)
+    want = golden(t)
+    assert want[f"城市业绩!{cs.cell('速度奖名次', first)}"] == ""
+    assert want[f"城市业绩!{cs.cell('速度奖', first)}"] == ""
+    assert want[f"城市业绩!{cs.cell('日期核对', first)}"] == "未填达成日期：不参加速度奖"
+    assert want[f"城市业绩!{cs.cell('速度奖名次', second)}"] == 1
+    values = _refresh(t, tmp_path)
+    assert _differences(values, want) == []
 
 
 def test_t8_small_department_month_by_month(tmp_path: Path) -> None:

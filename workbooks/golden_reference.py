@@ -376,11 +376,17 @@ def t4_baoxian(t: Template) -> dict[str, Any]:
         out[key(cs, "达成预算", i)] = "是" if budget else "否"
         # 「活动时间 2018年5月1日- 2018年10月31日」: the date that orders the speed prize is checked against it
         out[key(cs, "日期核对", i)] = ""
+        out[key(cs, "参加速度奖", i)] = "否"
         if start_ok[name]:
             date = c["达成预算目标日期"] if budget else c["达成起始目标日期"]
-            candidates.append((0 if budget else 1, date, i))
-            inside = date is not None and dt.date(2018, 5, 1) <= date <= dt.date(2018, 10, 31)
-            out[key(cs, "日期核对", i)] = "期内" if inside else "日期不在活动期内"
+            # 「按照任务保费目标完成先后顺序」: without the date there is no order to take a place in
+            if date is None:
+                out[key(cs, "日期核对", i)] = "未填达成日期：不参加速度奖"
+            else:
+                candidates.append((0 if budget else 1, date, i))
+                out[key(cs, "参加速度奖", i)] = "是"
+                inside = dt.date(2018, 5, 1) <= date <= dt.date(2018, 10, 31)
+                out[key(cs, "日期核对", i)] = "期内" if inside else "日期不在活动期内"
         rank = c["全国排名"]
         out[key(cs, "全国奖", i)] = yuan(Decimal(8000) if total[name] >= 100000 and rank and rank <= 10 else Decimal(0))
     candidates.sort()
