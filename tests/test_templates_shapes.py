@@ -254,6 +254,30 @@ def test_t4_city_without_its_date_takes_no_speed_place(tmp_path: Path) -> None:
     assert _differences(values, want) == []
 
 
+def test_t3_group_and_supervisor_added_below_are_computed(tmp_path: Path) -> None:
+    """A seventh group typed under the last group, led by a fourth supervisor typed under
+    the last supervisor, and five people moved into it: its totals, ranks, prize and cut,
+    the supervisor's totals and demotion count, and the people's group cut are the reference's."""
+    t = REGISTRY["t3-hujiao"]()
+    ps, gs, ss = t.data_sheet("人员业绩"), t.data_sheet("小组"), t.data_sheet("主管")
+    before = writer.defined_names(t)
+    _set_rows(ss, [*_rows(ss), ["新主管"]])
+    ss.spare -= 1
+    _set_rows(gs, [*_rows(gs), ["7组", "新主管"]])
+    gs.spare -= 1
+    people = _rows(ps)
+    members = [r for r in people if r[3]][:5]
+    for r in members:
+        r[3] = "7组"
+    _set_rows(ps, people)
+    assert writer.defined_names(t) == before
+    want = golden(t)
+    assert want[f"小组!{gs.cell('本月小组名次', gs.nrows - 1)}"] != ""
+    values = _refresh(t, tmp_path)
+    assert _differences(values, want) == []
+    assert _empty_rows_empty(t, values) == []
+
+
 def test_t8_small_department_month_by_month(tmp_path: Path) -> None:
     """「根据部门内考核得分情况,按照强制比例分布」: five people over three months,
     entered person by person (not month by month): each month's grades are that
