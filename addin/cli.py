@@ -30,6 +30,7 @@ from typing import Any, NoReturn
 
 import click
 
+from addin.language import chosen_language, say
 from addin.summary import EXIT_INTERNAL, EXIT_INTERRUPTED
 
 __all__ = ["COMMANDS", "DEBUG_ENV", "LazyGroup", "main"]
@@ -96,8 +97,8 @@ def _internal_error(exc: BaseException) -> NoReturn:
     else:
         what = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
         click.echo(
-            f"内部错误（请报告），加 --debug 查看详情 / internal error (please report; "
-            f"run again with --debug for the traceback): {what}",
+            say(chosen_language(), f"内部错误（请报告），加 --debug 查看详情：{what}",
+                f"internal error (please report; run again with --debug for the traceback): {what}"),
             err=True,
         )
     sys.exit(EXIT_INTERNAL)
@@ -108,7 +109,7 @@ def _interrupted() -> NoReturn:
 
     remove_own_temp_files()  # a refresh thread may still be writing one: it is dropped
     click.echo(
-        "已中断，未写出未完成的文件 / interrupted: nothing half-written was kept", err=True
+        say(chosen_language(), "已中断，未写出未完成的文件", "interrupted: nothing half-written was kept"), err=True
     )
     sys.exit(EXIT_INTERRUPTED)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from addin.language import language_option, say
 from addin.summary import EXIT_NOT_WRITTEN, EXIT_OK
 
 __all__ = ["ShippedTemplate", "find_template", "new_command", "shipped_templates"]
@@ -60,7 +61,7 @@ def find_template(given: str) -> ShippedTemplate | None:
               help="写到此文件（默认当前文件夹中的模板文件名）/ write here (default: the template's file name)")
 @click.option("--list", "list_only", is_flag=True, help="列出模板 / list the templates")
 @click.option("--force", is_flag=True, help="覆盖已有文件 / overwrite an existing file")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="消息语言 / message language")
+@language_option()
 def new_command(template: str | None, output: Path | None, list_only: bool, force: bool, lang: str) -> None:
     """从安装的包中复制一个模板 / copy a template out of the installed package.
 
@@ -71,24 +72,21 @@ def new_command(template: str | None, output: Path | None, list_only: bool, forc
     if list_only or template is None:
         for t in templates:
             click.echo(f"{t.id.split('-')[0]:<4} {t.id:<16} {t.file:<20} {t.title}")
-        hint = ("用 jixiao new t1 -o 奖金表.xlsx 复制一份" if lang == "zh"
-                else "copy one with: jixiao new t1 -o bonus.xlsx")
+        hint = say(lang, "用 jixiao new t1 -o 奖金表.xlsx 复制一份", "copy one with: jixiao new t1 -o bonus.xlsx")
         click.echo(hint)
         sys.exit(EXIT_OK)
     found = find_template(template)
     if found is None:
         known = ", ".join(t.id for t in templates)
-        click.echo((f"没有模板 {template}（可用：{known}）" if lang == "zh"
-                    else f"no template {template} (known: {known})"), err=True)
+        click.echo(say(lang, f"没有模板 {template}（可用：{known}）", f"no template {template} (known: {known})"), err=True)
         sys.exit(EXIT_NOT_WRITTEN)
     output = output or Path(found.file)
     if output.exists() and not force:
-        click.echo((f"{output} 已存在；用 --force 覆盖" if lang == "zh"
-                    else f"{output} exists; --force overwrites it"), err=True)
+        click.echo(say(lang, f"{output} 已存在；用 --force 覆盖", f"{output} exists; --force overwrites it"), err=True)
         sys.exit(EXIT_NOT_WRITTEN)
     output.write_bytes(found.data())
-    click.echo(f"{output}：{found.title}（{found.id}）" if lang == "zh" else f"{output}: {found.title} ({found.id})")
+    click.echo(say(lang, f"{output}：{found.title}（{found.id}）", f"{output}: {found.title} ({found.id})"))
     refreshed = output.with_name(f"{output.stem}.refreshed{output.suffix}")
-    click.echo(f"下一步：jixiao refresh {output}，再 jixiao slips {refreshed}" if lang == "zh"
-               else f"next: jixiao refresh {output}, then jixiao slips {refreshed}")
+    click.echo(say(lang, f"下一步：jixiao refresh {output}，再 jixiao slips {refreshed}",
+                   f"next: jixiao refresh {output}, then jixiao slips {refreshed}"))
     sys.exit(EXIT_OK)

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from addin.language import DEFAULT_LANG, language_option, pick, say
 from addin.registry import FUNCTIONS, NAMESPACE, Argument, FunctionSpec, lookup
 
 __all__ = ["KIND_LABELS", "excel_literal", "functions_command", "markdown", "summary"]
@@ -149,41 +150,45 @@ def markdown() -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def summary() -> str:
-    """One line per function, grouped by category: what ``jixiao functions`` prints."""
+def summary(lang: str = DEFAULT_LANG) -> str:
+    """The functions with their one-line help in ``lang``, grouped by category:
+    what ``jixiao functions`` prints."""
     lines: list[str] = []
     for heading, specs in _by_category():
         if lines:
             lines.append("")
-        lines.append(heading)
+        lines.append(pick(heading, lang))
         for spec in specs:
             lines.append(f"  {spec.signature}")
-            lines.append(f"      {spec.help_zh}")
-            lines.append(f"      {spec.help_en}")
+            lines += [f"      {text}" for text in say(lang, spec.help_zh, spec.help_en, sep="\n").split("\n")]
     return "\n".join(lines) + "\n"
 
 
 @click.command("functions")
 @click.argument("name", required=False)
 @click.option("--markdown", "as_markdown", is_flag=True, help="输出 docs/functions.md / print docs/functions.md")
-def functions_command(name: str | None, as_markdown: bool) -> None:
+@language_option()
+def functions_command(name: str | None, as_markdown: bool, lang: str) -> None:
     """列出工作表函数（或一个函数的详细说明）。
 
     退出码：0 成功，1 没有这个函数。
 
     List the worksheet functions, or show one function (NAME, any spelling
     such as TIERED or JX.TIERED) in full. Exit codes: 0 shown, 1 no such function.
+    The list follows --lang; one function's page and --markdown are the
+    reference (docs/functions.md) and stay in both languages.
     """
     if as_markdown:
         click.echo(markdown(), nl=False)
         return
     if name is None:
-        click.echo(summary(), nl=False)
+        click.echo(summary(lang), nl=False)
         return
     spec = lookup(name)
     if spec is None:
+        names = [f.name for f in FUNCTIONS]
         raise click.ClickException(
-            f"没有名为 {name} 的函数，可用：{'、'.join(f.name for f in FUNCTIONS)} / "
-            f"no function called {name}"
+            say(lang, f"没有名为 {name} 的函数，可用：{'、'.join(names)}",
+                f"no function called {name} (known: {', '.join(names)})")
         )
     click.echo("\n".join([*_function_section(spec), f"帮助 / help: {spec.help_url}", ""]))

@@ -26,11 +26,9 @@ CACHE = ROOT / ".cache" / "pyodide"
 
 
 def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The file's sha256, read in blocks by the standard library."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def fetch_from_npm(spec: str, member: str, into: Path) -> Path:

@@ -20,6 +20,14 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 collect_ignore = ["calc_driver.py"]
 
 
+@pytest.fixture
+def both_languages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages in both languages (``JIXIAO_LANG=zh-en``, the tool's own switch),
+    for tests that check a message's Chinese and its English at once; the
+    default (Chinese) is checked by ``tests/test_language.py``."""
+    monkeypatch.setenv("JIXIAO_LANG", "zh-en")
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> SharedDir:
     """The external material (``../shared`` or ``$JIXIAO_SHARED``): ``shared_dir /

@@ -20,6 +20,9 @@ from addin.maintain.cases import load_cases, locate, matches
 from addin.xlsx.a1 import to_a1
 from addin.xlsx.package import read_workbook
 
+# these tests read both languages of each message (the default, Chinese, is checked in test_language.py)
+pytestmark = pytest.mark.usefixtures("both_languages")
+
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "workbooks" / "templates").glob("*.xlsx"))
 

@@ -19,6 +19,9 @@ from click.testing import CliRunner
 import addin.cli as cli
 from addin.summary import EXIT_INTERNAL, EXIT_INTERRUPTED
 
+# these tests read both languages of each message (the default, Chinese, is checked in test_language.py)
+pytestmark = pytest.mark.usefixtures("both_languages")
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -15,6 +15,9 @@ from click.testing import CliRunner
 from addin.cli import main
 from addin.monthend.diff import compare
 
+# these tests read both languages of each message (the default, Chinese, is checked in test_language.py)
+pytestmark = pytest.mark.usefixtures("both_languages")
+
 TEMPLATE = Path(__file__).resolve().parents[1] / "workbooks" / "templates" / "t1_gongxiaoshe.xlsx"
 
 

@@ -13,6 +13,9 @@ from click.testing import CliRunner
 from addin.cli import main
 from addin.monthend.explain import Step, explain
 
+# these tests read both languages of each message (the default, Chinese, is checked in test_language.py)
+pytestmark = pytest.mark.usefixtures("both_languages")
+
 TEMPLATES = Path(__file__).resolve().parents[1] / "workbooks" / "templates"
 
 

@@ -37,10 +37,15 @@ def test_reference_covers_every_function_argument_keyword_and_example() -> None:
 
 
 def test_functions_lists_everything_chinese_first() -> None:
-    """`jixiao functions` prints every signature, its Chinese help, then the English."""
-    result = CliRunner().invoke(cli, ["functions"])
+    """`jixiao functions --lang zh-en` prints every signature, its Chinese help, then
+    the English; by default only the Chinese."""
+    chinese = CliRunner().invoke(cli, ["functions"], env={"JIXIAO_LANG": ""})
+    assert chinese.exit_code == 0, chinese.output
+    assert chinese.output == summary("zh")
+    assert all(spec.help_zh in chinese.output and spec.help_en not in chinese.output for spec in FUNCTIONS)
+    result = CliRunner().invoke(cli, ["functions", "--lang", "zh-en"])
     assert result.exit_code == 0, result.output
-    assert result.output == summary()
+    assert result.output == summary("zh-en")
     for spec in FUNCTIONS:
         i = result.output.index(spec.signature)
         assert i < result.output.index(spec.help_zh, i) < result.output.index(spec.help_en, i)

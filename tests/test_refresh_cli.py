@@ -30,6 +30,9 @@ from addin.xlsx.package import read_workbook
 from addin.xlsx.writer import declare_calculated
 from udfs.errors import DIV0
 
+# these tests read both languages of each message (the default, Chinese, is checked in test_language.py)
+pytestmark = pytest.mark.usefixtures("both_languages")
+
 EXCEL_FILES = shared_files("excel-files", "*.xls*")
 
 

@@ -29,6 +29,9 @@ from addin.xlsx.model import CellValue, Coord, Results, Workbook
 from addin.xlsx.package import read_workbook
 from udfs.errors import ExcelError
 
+# these tests read both languages of each message (the default, Chinese, is checked in test_language.py)
+pytestmark = pytest.mark.usefixtures("both_languages")
+
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "workbooks" / "templates" / "t1_gongxiaoshe.xlsx"
 

@@ -48,6 +48,7 @@ from addin.hosts.calc_functions import (
     result_type,
 )
 from addin.hosts.sources import PROJECT_ROOT, ModuleSource, shipped_sources
+from addin.language import language_option, say
 from addin.refresh.libreoffice import SYSTEM_PYTHON
 from addin.registry import FUNCTIONS, FunctionSpec
 from addin.summary import EXIT_NOT_WRITTEN
@@ -214,11 +215,9 @@ def _cache_dir() -> Path:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+    """The file's sha256, read in blocks by the standard library."""
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def numpy_wheel(python: str, machine: str) -> Path:
@@ -346,6 +345,7 @@ def build_oxt(out: Path, wheel: Path | None = None) -> Path:
 
 
 @click.command("calc-addin")
+@language_option()
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--numpy-wheel",
@@ -354,7 +354,7 @@ def build_oxt(out: Path, wheel: Path | None = None) -> Path:
     help="随附的 numpy wheel（默认：本机 LibreOffice 的 Python 所用、按 sha256 固定的版本）/ "
     "the numpy wheel to ship (default: the pinned one for the Python LibreOffice runs here)",
 )
-def calc_addin_command(out: Path, wheel: Path | None) -> None:
+def calc_addin_command(out: Path, wheel: Path | None, lang: str) -> None:
     """生成 LibreOffice Calc 加载项（.oxt）：用扩展管理器或 unopkg add 安装。
 
     退出码：0 已写出，2 输出文件无法写入，3 本机缺少构建工具（unoidl-write、
@@ -369,10 +369,10 @@ def calc_addin_command(out: Path, wheel: Path | None) -> None:
     try:
         build_oxt(out, wheel)
     except CalcAddinError as exc:
-        click.echo(f"无法生成加载项 / cannot build the add-in: {exc}", err=True)
+        click.echo(say(lang, f"无法生成加载项：{exc}", f"cannot build the add-in: {exc}"), err=True)
         raise SystemExit(EXIT_MISSING_TOOL) from None
     except OSError as exc:
-        click.echo(f"无法写入 / cannot write {out}: {exc.strerror or exc}", err=True)
+        click.echo(say(lang, f"无法写入 {out}：{exc.strerror or exc}", f"cannot write {out}: {exc.strerror or exc}"), err=True)
         raise SystemExit(EXIT_NOT_WRITTEN) from None
-    click.echo(f"已写出 / wrote {out}")
-    click.echo("安装：见 docs/libreoffice.md / to install: see docs/libreoffice.md")
+    click.echo(say(lang, f"已写出 {out}", f"wrote {out}"))
+    click.echo(say(lang, "安装：见 docs/libreoffice.md", "to install: see docs/libreoffice.md"))

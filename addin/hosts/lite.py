@@ -23,6 +23,7 @@ from pathlib import Path
 import click
 
 from addin.hosts.sources import shipped_sources
+from addin.language import language_option, say
 
 __all__ = [
     "BUNDLE_ROOT",
@@ -197,7 +198,8 @@ def write_bundle(outdir: Path) -> list[Path]:
 
 @click.command("lite-bundle")
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
-def lite_bundle_command(outdir: Path) -> None:
+@language_option()
+def lite_bundle_command(outdir: Path, lang: str) -> None:
     """写出 xlwings Lite 用的 main.py 与 requirements.txt。
 
     退出码：0 已写出，2 输出文件夹无法写入（给出路径和原因）。
@@ -210,8 +212,8 @@ def lite_bundle_command(outdir: Path) -> None:
     try:
         written = write_bundle(outdir)
     except OSError as exc:
-        click.echo(f"无法写入 / cannot write {outdir}: {exc.strerror or exc}", err=True)
+        click.echo(say(lang, f"无法写入 {outdir}：{exc.strerror or exc}", f"cannot write {outdir}: {exc.strerror or exc}"), err=True)
         raise SystemExit(2) from None
     for path in written:
-        click.echo(f"已写出 / wrote {path}")
-    click.echo("下一步：见 docs/excel-office-js.md / next: see docs/excel-office-js.md")
+        click.echo(say(lang, f"已写出 {path}", f"wrote {path}"))
+    click.echo(say(lang, "下一步：见 docs/excel-office-js.md", "next: see docs/excel-office-js.md"))

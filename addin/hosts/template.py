@@ -53,6 +53,7 @@ from typing import IO, Literal
 
 import click
 
+from addin.language import language_option, pick, say
 from addin.registry import NAMESPACE, FunctionSpec, lookup, names
 from addin.summary import EXIT_NOT_WRITTEN
 from addin.xlsx.formula import FormulaSyntaxError, tokenize
@@ -296,7 +297,8 @@ def _default_out(source: Path, host: Host) -> Path:
 )
 @click.option("--server-namespace", default=SERVER_NAMESPACE, show_default=True,
               help="xlwings Server 清单的命名空间（空串表示无）/ the server manifest's namespace ('' for none)")  # fmt: skip
-def template_command(workbook: Path, host: Host, out: Path | None, server_namespace: str) -> None:
+@language_option()
+def template_command(workbook: Path, host: Host, out: Path | None, server_namespace: str, lang: str) -> None:
     """把工作簿中的 jixiao 函数改写为所选加载项的写法。
 
     退出码：0 已写出，1 有公式无法读取，2 文件不是可读的工作簿。
@@ -308,22 +310,23 @@ def template_command(workbook: Path, host: Host, out: Path | None, server_namesp
     """
     dest = out if out is not None else _default_out(workbook, host)
     if dest.resolve() == workbook.resolve():
-        click.echo("输出文件不能是原文件 / the output must not be the input file", err=True)
+        click.echo(say(lang, "输出文件不能是原文件", "the output must not be the input file"), err=True)
         sys.exit(EXIT_UNREADABLE)
     try:
         conversion = convert_template(workbook, dest, host, server_namespace)
     except UnreadableWorkbookError as exc:
-        click.echo(f"{workbook}: {exc}", err=True)
+        click.echo(f"{workbook}: {pick(str(exc), lang)}", err=True)
         sys.exit(EXIT_UNREADABLE)
     except TemplateError as exc:
-        click.echo(f"{workbook}: 无法读取公式 / cannot read a formula: {exc}", err=True)
+        click.echo(say(lang, f"{workbook}：无法读取公式：{exc}", f"{workbook}: cannot read a formula: {exc}"), err=True)
         sys.exit(EXIT_FORMULA)
-    _report(dest, host, conversion, sys.stdout)
+    _report(dest, host, conversion, sys.stdout, lang)
 
 
-def _report(dest: Path, host: Host, conversion: Conversion, stream: IO[str]) -> None:
+def _report(dest: Path, host: Host, conversion: Conversion, stream: IO[str], lang: str) -> None:
     click.echo(
-        f"已写出 / wrote {dest}（{host}）：改写 {conversion.total} 处调用 / {conversion.total} calls respelt",
+        say(lang, f"已写出 {dest}（{host}）：改写 {conversion.total} 处调用",
+            f"wrote {dest} ({host}): {conversion.total} calls respelt"),
         file=stream,
     )
     for spelling, n in sorted(spellings_in(dest).items()):

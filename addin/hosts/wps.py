@@ -38,6 +38,7 @@ import click
 
 from addin.hosts.convert import CLASSIC_HELP_LIMIT, argument_help, function_help
 from addin.hosts.lite import bundle_source
+from addin.language import language_option, say
 from addin.registry import FUNCTIONS, NAMESPACE, Argument, FunctionSpec
 
 __all__ = [
@@ -321,13 +322,14 @@ def write_addin(outdir: Path, pyodide_dir: Path | None = None, numpy_wheel: Path
 
 
 @click.command("wps-addin")
+@language_option()
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--pyodide", "pyodide_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help=f"npm pyodide {PYODIDE_VERSION} 的文件夹，复制进加载项（离线部署）/ "
                    "npm pyodide's folder, copied into the add-in (offline)")  # fmt: skip
 @click.option("--numpy-wheel", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="该 Pyodide 的 numpy wheel，与 --pyodide 同用 / that Pyodide's numpy wheel, with --pyodide")  # fmt: skip
-def wps_addin_command(outdir: Path, pyodide_dir: Path | None, numpy_wheel: Path | None) -> None:
+def wps_addin_command(outdir: Path, pyodide_dir: Path | None, numpy_wheel: Path | None, lang: str) -> None:
     """写出 WPS 表格加载项：把 OUTDIR 的内容复制到 WPS 的 jsaddons 文件夹。
 
     退出码：0 已写出，2 无法写出（给出原因）。
@@ -340,7 +342,8 @@ def wps_addin_command(outdir: Path, pyodide_dir: Path | None, numpy_wheel: Path 
     try:
         folder = write_addin(outdir, pyodide_dir, numpy_wheel)
     except (OSError, ValueError) as exc:
-        click.echo(f"无法写出 / cannot write {outdir}: {getattr(exc, 'strerror', None) or exc}", err=True)
+        why = getattr(exc, "strerror", None) or exc
+        click.echo(say(lang, f"无法写出 {outdir}：{why}", f"cannot write {outdir}: {why}"), err=True)
         raise SystemExit(2) from None
-    click.echo(f"已写出 / wrote {folder} 与 / and {outdir / 'publish.xml'}")
-    click.echo("下一步：见 docs/wps.md / next: see docs/wps.md")
+    click.echo(say(lang, f"已写出 {folder} 与 {outdir / 'publish.xml'}", f"wrote {folder} and {outdir / 'publish.xml'}"))
+    click.echo(say(lang, "下一步：见 docs/wps.md", "next: see docs/wps.md"))

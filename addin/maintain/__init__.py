@@ -11,7 +11,9 @@ from typing import TypeVar
 
 import click
 
+from addin.language import chosen_language, pick, say
 from addin.summary import EXIT_NOT_WRITTEN
+from addin.xlsx.model import UnreadableWorkbookError
 
 __all__ = ["read_or_exit"]
 
@@ -19,13 +21,13 @@ T = TypeVar("T")
 
 
 def read_or_exit(read: Callable[[Path], T], workbook: Path) -> T:
-    """``read(workbook)``, or exit 2 with the reason when it cannot be read."""
-    from addin.xlsx.model import UnreadableWorkbookError
-
+    """``read(workbook)``, or exit 2 with the reason (in the command's language)
+    when it cannot be read."""
+    lang = chosen_language()
     try:
         return read(workbook)
     except UnreadableWorkbookError as exc:
-        click.echo(f"{workbook}: 无法读取 / cannot be read: {exc}", err=True)
+        click.echo(say(lang, f"{workbook}：无法读取：{pick(str(exc), 'zh')}", f"{workbook}: cannot be read: {pick(str(exc), 'en')}"), err=True)
     except FileNotFoundError:
-        click.echo(f"{workbook}: 文件不存在 / no such file", err=True)
+        click.echo(say(lang, f"{workbook}：文件不存在", f"{workbook}: no such file"), err=True)
     sys.exit(EXIT_NOT_WRITTEN)

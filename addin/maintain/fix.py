@@ -30,9 +30,12 @@ from pathlib import Path
 
 import click
 
+from addin.language import language_option, pick, say
+from addin.refresh.job import keep_backup
 from addin.summary import EXIT_NOT_WRITTEN, EXIT_OK
 from addin.xlsx.excel_names import add_prefixes, stored_name
 from addin.xlsx.model import UnreadableWorkbookError
+from addin.xlsx.package import read_input
 from addin.xlsx.sheetxml import rewrite_formulas
 
 __all__ = ["fix_command", "fix_workbook"]
@@ -66,50 +69,49 @@ def fix_workbook(source: Path, dest: Path) -> dict[str, int]:
               help="输出文件（默认 工作簿名.fixed.xlsx）/ output file (default NAME.fixed.xlsx)")
 @click.option("--in-place", is_flag=True,
               help="覆盖原文件（先留备份 NAME.bak.xlsx）/ overwrite the workbook, keeping a backup")
-def fix_command(workbook: Path, out: Path | None, in_place: bool) -> None:
+@language_option()
+def fix_command(workbook: Path, out: Path | None, in_place: bool, lang: str) -> None:
     """修复不改变公式含义的存储问题（为新函数补上 _xlfn. 前缀）/ repair what changes no
     formula's meaning (add the _xlfn. prefix newer functions need).
 
     退出码 / exit code: 0 已修复或无需修复 repaired or nothing to repair, 2 未写出 not written.
     """
-    from addin.refresh.job import keep_backup
-
     if in_place and out is not None:
-        click.echo("--in-place 与 --out 不能同时使用 / --in-place and --out exclude each other", err=True)
+        click.echo(say(lang, "--in-place 与 --out 不能同时使用", "--in-place and --out exclude each other"), err=True)
         sys.exit(EXIT_NOT_WRITTEN)
     dest = workbook if in_place else out or workbook.with_name(f"{workbook.stem}.fixed{workbook.suffix}")
     if not in_place and dest.exists() and workbook.exists() and dest.samefile(workbook):
-        click.echo(f"{dest}: 输出就是输入；要覆盖原文件请用 --in-place / the output is the input; use --in-place",
-                   err=True)
+        click.echo(say(lang, f"{dest}：输出就是输入；要覆盖原文件请用 --in-place",
+                       f"{dest}: the output is the input; use --in-place"), err=True)
         sys.exit(EXIT_NOT_WRITTEN)
     try:
         backup = None
         if in_place:
-            from addin.xlsx.package import read_input
-
             backup = keep_backup(workbook, read_input(workbook).data)
         counts = fix_workbook(workbook, dest)
         if backup is not None and not counts:
             backup.unlink()
             backup = None
     except UnreadableWorkbookError as exc:
-        click.echo(f"{workbook}: 无法读取 / cannot be read: {exc}", err=True)
+        click.echo(say(lang, f"{workbook}：无法读取：{pick(str(exc), 'zh')}", f"{workbook}: cannot be read: {pick(str(exc), 'en')}"), err=True)
         sys.exit(EXIT_NOT_WRITTEN)
     except FileNotFoundError:
-        click.echo(f"{workbook}: 文件不存在 / no such file", err=True)
+        click.echo(say(lang, f"{workbook}：文件不存在", f"{workbook}: no such file"), err=True)
         sys.exit(EXIT_NOT_WRITTEN)
     except OSError as exc:
-        click.echo(f"{dest}: 无法写出（{exc.strerror}）/ cannot write ({exc.strerror})", err=True)
+        click.echo(say(lang, f"{dest}：无法写出（{exc.strerror}）", f"{dest}: cannot write ({exc.strerror})"), err=True)
         sys.exit(EXIT_NOT_WRITTEN)
     if not counts:
-        click.echo(f"{workbook}: 无需修复，未写出文件 / nothing to repair, nothing written")
+        click.echo(say(lang, f"{workbook}：无需修复，未写出文件", f"{workbook}: nothing to repair, nothing written"))
         sys.exit(EXIT_OK)
     done = "、".join(f"{stored_name(n)} × {k}" for n, k in sorted(counts.items()))
     done_en = ", ".join(f"{stored_name(n)} × {k}" for n, k in sorted(counts.items()))
     kept = f"（原文件备份 {backup.name}）" if backup is not None else ""
     kept_en = f" (backup {backup.name})" if backup is not None else ""
-    click.echo(
-        f"✓ {workbook.name} → {dest.name}：补上前缀 {done}{kept}；请再运行 jixiao refresh\n"
-        f"✓ {workbook.name} → {dest.name}: prefixes added: {done_en}{kept_en}; now run jixiao refresh"
-    )
+    click.echo(say(
+        lang,
+        f"✓ {workbook.name} → {dest.name}：补上前缀 {done}{kept}；请再运行 jixiao refresh",
+        f"✓ {workbook.name} → {dest.name}: prefixes added: {done_en}{kept_en}; now run jixiao refresh",
+        sep="\n",
+    ))
     sys.exit(EXIT_OK)

@@ -36,11 +36,12 @@ from pathlib import Path
 
 import click
 
+from addin.language import Lang, language_option, say
 from addin.maintain import read_or_exit
 from addin.maintain.explain import unparse
 from addin.maintain.lint_proof import Candidate, Verdict, probes, prove, replace
 from addin.validate.extents import iter_refs
-from addin.validate.report import Lang, Report
+from addin.validate.report import Report
 from addin.validate.view import find_sheet, name_ref
 from addin.xlsx.a1 import to_a1
 from addin.xlsx.formula import (
@@ -611,15 +612,15 @@ def lint(path: str | Path) -> Report:
 def render(report: Report, lang: Lang) -> str:
     """A heading, then one line per finding."""
     if not report.problems:
-        return f"{report.path}: " + ("未发现可替换的写法" if lang == "zh" else "nothing to replace")
+        return f"{report.path}: " + say(lang, "未发现可替换的写法", "nothing to replace")
     n = len(report.problems)
-    head = f"{n} 处可改进" if lang == "zh" else f"{n} finding{'s' if n != 1 else ''}"
+    head = say(lang, f"{n} 处可改进", f"{n} finding{'s' if n != 1 else ''}")
     return "\n".join([f"{report.path}: {head}", *(f"  {p.where}  [{p.code}] {p.text(lang)}" for p in report.problems)])
 
 
 @click.command("lint")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="报告语言 / report language")
+@language_option()
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON for machines")
 def lint_command(workbook: Path, lang: Lang, as_json: bool) -> None:
     """找出手写公式中可用本工具函数替换的写法 / find hand-written patterns our functions replace.

@@ -32,6 +32,7 @@ from typing import Any
 import click
 
 from addin import registry
+from addin.language import language_option, say
 from addin.maintain import read_or_exit
 from addin.monthend.slip_plan import KEY_WORDS, NAME_WORDS, PAID_WORDS, SlipPlan
 from addin.summary import EXIT_NOT_WRITTEN
@@ -487,7 +488,8 @@ def spec_command() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="输出文件（默认 工作簿名.spec.json）/ output file (default WORKBOOK.spec.json)")
 @click.option("--force", is_flag=True, help="覆盖已有的说明文件 / overwrite an existing spec")
-def init_command(workbook: Path, output: Path | None, force: bool) -> None:
+@language_option()
+def init_command(workbook: Path, output: Path | None, force: bool, lang: str) -> None:
     """从工作簿生成结构说明 / write a structure spec from a workbook.
 
     退出码 / exit code: 0 已写出 written, 2 无法读取工作簿或说明已存在（未加 --force）
@@ -495,23 +497,26 @@ def init_command(workbook: Path, output: Path | None, force: bool) -> None:
     """
     output = output or workbook.with_suffix(".spec.json")
     if output.exists() and not force:
-        click.echo(
-            f"{output}: 说明文件已存在，未覆盖（它可能已经核对修改过）；确要重新生成请加 --force，或用 -o 另写一个文件\n"
+        click.echo(say(
+            lang,
+            f"{output}：说明文件已存在，未覆盖（它可能已经核对修改过）；确要重新生成请加 --force，或用 -o 另写一个文件",
             f"{output}: the spec exists and was left alone (it may have been reviewed and edited); add --force to "
             "overwrite it, or write another file with -o",
-            err=True,
-        )
+            sep="\n",
+        ), err=True)
         sys.exit(EXIT_NOT_WRITTEN)
     view = read_or_exit(load_view, workbook)
     warnings: list[tuple[str, str]] = []
     spec = infer_spec(view, view.template_id or workbook.stem, warnings)
     for zh, en in warnings:
-        click.echo(f"注意 warning: {zh}\n  {en}", err=True)
+        click.echo(say(lang, f"注意：{zh}", f"warning: {en}", sep="\n  "), err=True)
     output.write_text(json.dumps(spec, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     n_in, n_res = len(spec["inputs"]), len(spec["results"])
-    click.echo(
-        f"{output}: {len(spec['sheets'])} 个工作表、{n_in} 个输入、{n_res} 个结果、{len(spec['band_tables'])} 个档位表；"
-        f"请核对后运行 jixiao validate --spec {output} {workbook}\n"
+    click.echo(say(
+        lang,
+        f"{output}：{len(spec['sheets'])} 个工作表、{n_in} 个输入、{n_res} 个结果、{len(spec['band_tables'])} 个档位表；"
+        f"请核对后运行 jixiao validate --spec {output} {workbook}",
         f"{output}: {len(spec['sheets'])} sheets, {n_in} inputs, {n_res} results, "
-        f"{len(spec['band_tables'])} band tables; review it, then run jixiao validate --spec {output} {workbook}"
-    )
+        f"{len(spec['band_tables'])} band tables; review it, then run jixiao validate --spec {output} {workbook}",
+        sep="\n",
+    ))

@@ -14,11 +14,12 @@ from typing import Any
 
 import click
 
+from addin.language import DEFAULT_LANG, language_option, pick, say
 from addin.maintain.cases import CasesError, Check, load_cases, run_case
 from addin.summary import EXIT_NOT_WRITTEN
 from addin.xlsx.model import RefreshError, UnreadableWorkbookError, Workbook
 from addin.xlsx.package import read_workbook
-from udfs.explain import in_language, number_text
+from udfs.explain import number_text
 
 __all__ = ["cases_path", "run_file", "test_command"]
 
@@ -40,19 +41,19 @@ def run_file(workbook: Path, cases: Path, explain_all: bool = False) -> list[Che
 
 
 def _say(lang: str, zh: str, en: str) -> str:
-    """``zh en`` side by side (the default, Chinese first), or one of them."""
-    return zh if lang == "zh" else en if lang == "en" else f"{zh} {en}"
+    """Short words (marks, labels) side by side without a slash."""
+    return say(lang, zh, en, sep=" ")
 
 
-def _show(v: Any, lang: str = "zh-en") -> str:
+def _show(v: Any, lang: str = DEFAULT_LANG) -> str:
     if v is None:
         return _say(lang, "空白", "blank")
     return repr(v) if isinstance(v, str) else number_text(v)
 
 
-def render(checks: list[Check], verbose: bool = False, lang: str = "zh-en") -> str:
+def render(checks: list[Check], verbose: bool = False, lang: str = DEFAULT_LANG) -> str:
     """One line per case, then one per failed (or, verbose, every) expectation;
-    ``lang`` "zh-en" (both, Chinese first), "zh" or "en"."""
+    ``lang`` as :mod:`addin.language` says."""
     lines: list[str] = []
     by_case: dict[str, list[Check]] = {}
     for c in checks:
@@ -65,18 +66,17 @@ def render(checks: list[Check], verbose: bool = False, lang: str = "zh-en") -> s
         for c in items if verbose else bad:
             where = c.where if c.address == c.where else f"{c.where} ({c.address})"
             if c.kind == "address":  # the address names no cell: its reason follows
-                lines.append(f"  {where}: " + ("地址无效 / bad address" if lang == "zh-en"
-                                               else _say(lang, "地址无效", "bad address")))
-                lines.extend(f"    {in_language(x, lang) if lang != 'zh-en' else x}" for x in c.explanation)
+                lines.append(f"  {where}: " + say(lang, "地址无效", "bad address"))
+                lines.extend(f"    {pick(x, lang)}" for x in c.explanation)
                 continue
             sep = "，" if lang != "en" else ", "
             lines.append(f"  {where}: {_say(lang, '期望', 'expected')} {_show(c.expected, lang)}{sep}"
                          f"{_say(lang, '实得', 'got')} {_show(c.got, lang)}  [{c.kind}]")
-            lines.extend(f"    {in_language(x, lang) if lang != 'zh-en' else x}" for x in c.explanation)
+            lines.extend(f"    {pick(x, lang)}" for x in c.explanation)
     failed = sum(1 for c in checks if not c.ok)
     zh = f"{len(by_case)} 个用例，{len(checks)} 项检查，{failed} 项失败"
     en = f"{len(by_case)} cases, {len(checks)} checks, {failed} failed"
-    lines.append(f"{zh} / {en}" if lang == "zh-en" else zh if lang == "zh" else en)
+    lines.append(say(lang, zh, en))
     return "\n".join(lines)
 
 
@@ -85,8 +85,7 @@ def render(checks: list[Check], verbose: bool = False, lang: str = "zh-en") -> s
 @click.argument("cases", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--explain", "explain_all", is_flag=True, help="每项都给出计算说明 / explain every check")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON for machines")
-@click.option("--lang", type=click.Choice(["zh-en", "zh", "en"]), default="zh-en", show_default=True,
-              help="报告语言（默认中英并列，中文在前）/ report language (default both, Chinese first)")
+@language_option()
 def test_command(workbook: Path, cases: Path | None, explain_all: bool, as_json: bool, lang: str) -> None:
     """运行工作簿的测试用例 / run a workbook's test cases (NAME.cases.toml).
 

@@ -26,11 +26,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from addin.language import DEFAULT_LANG, pick
+from addin.language import say as in_lang
 from addin.monthend.values import Loaded, formula_cells, load, plain
+from addin.textable import render as table
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.model import CellValue, Sheet
 from udfs.errors import ExcelError
-from udfs.explain import in_language, number_text
+from udfs.explain import number_text
 
 __all__ = ["Change", "SheetDiff", "WorkbookDiff", "compare", "render"]
 
@@ -398,19 +401,17 @@ def signed(v: float | None) -> str:
     return ("+" if v > 0 else "") + money(v)
 
 
-def render(result: WorkbookDiff, lang: str = "zh-en") -> str:
-    """The terminal report: ``lang`` "zh-en" (Chinese first, English alongside),
-    "zh" or "en"."""
-    from addin.textable import render as table
+def render(result: WorkbookDiff, lang: str = DEFAULT_LANG) -> str:
+    """The terminal report in ``lang`` (see :mod:`addin.language`)."""
 
     def say(zh: str, en: str, sep: str = " / ") -> str:
-        return zh if lang == "zh" else en if lang == "en" else f"{zh}{sep}{en}"
+        return in_lang(lang, zh, en, sep)
 
     def head(zh: str, en: str) -> str:  # a table heading: "旧值 Old"
         return say(zh, en, " ")
 
     lines = [f"{say('比较', 'compare')}: {Path(result.old).name} → {Path(result.new).name}"]
-    lines += [f"  {n if lang == 'zh-en' else in_language(n, lang)}" for n in result.notes]
+    lines += [f"  {pick(n, lang)}" for n in result.notes]
     for n in result.only_old:
         lines.append(say(f"工作表 {n} 只在旧文件中", f"sheet {n} only in the old file"))
     for n in result.only_new:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from addin.language import language_option
 from addin.monthend.diff import EXIT_DIFFERENT, EXIT_SAME, compare, render
 from addin.monthend.report import write_report
 from addin.monthend.values import readable_or_exit
@@ -31,8 +32,7 @@ __all__ = ["diff_command"]
     help="写出 xlsx 比较报告 / write an xlsx report.",
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON.")
-@click.option("--lang", type=click.Choice(["zh-en", "zh", "en"]), default="zh-en", show_default=True,
-              help="语言（默认中英并列，中文在前）/ language (default both, Chinese first)")
+@language_option()
 def diff_command(old: Path, new: Path, key: str | None, out: Path | None, as_json: bool, lang: str) -> None:
     """逐人比较两版工作簿的计算结果。
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import click
 
+from addin.language import DEFAULT_LANG, language_option, pick, say
 from addin.monthend.branches import Branches, branches
 from addin.monthend.values import Loaded, load, plain, readable_or_exit
 from addin.xlsx.a1 import from_a1, to_a1
@@ -486,12 +487,8 @@ def explain(path: str | Path, target: str, *, depth: int | None = None) -> Step:
 # ------------------------------------------------------------------ display
 
 
-def _say(lang: str, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}"
-
-
-def _v(v: JSONValue, lang: str = "zh-en") -> str:
-    return f"（{_say(lang, '空', 'blank')}）" if v is None else number_text(v)
+def _v(v: JSONValue, lang: str = DEFAULT_LANG) -> str:
+    return f"（{say(lang, '空', 'blank')}）" if v is None else number_text(v)
 
 
 def _one(text: str, lang: str) -> str:
@@ -512,7 +509,7 @@ def _via(via: str, lang: str) -> str:
     return via
 
 
-def render(step: Step, indent: str = "", last: bool = True, top: bool = True, lang: str = "zh-en") -> list[str]:
+def render(step: Step, indent: str = "", last: bool = True, top: bool = True, lang: str = DEFAULT_LANG) -> list[str]:
     """The tree as text lines; ``lang`` "zh-en" (both, Chinese first), "zh" or "en"."""
     branch = "" if top else ("└─ " if last else "├─ ")
     via = f"{_via(step.via, lang)} → " if step.via else ""
@@ -527,26 +524,26 @@ def render(step: Step, indent: str = "", last: bool = True, top: bool = True, la
     else:
         head += f" = {_v(step.value, lang)}"
         if step.kind == "input":
-            head += f"  [{_say(lang, '输入', 'input')}]"
+            head += f"  [{say(lang, '输入', 'input')}]"
     if not step.taken:
-        head = click.style(f"{head}  ✗ {_say(lang, '未采用的分支', 'branch not taken')}", dim=True)
+        head = click.style(f"{head}  ✗ {say(lang, '未采用的分支', 'branch not taken')}", dim=True)
     lines = [head]
     pad = indent + ("" if top else ("   " if last else "│  "))
     if step.formula:
-        lines.append(f"{pad}   {_say(lang, '公式', 'formula')}: {step.formula}")
+        lines.append(f"{pad}   {say(lang, '公式', 'formula')}: {step.formula}")
     if step.note:
         lines.append(f"{pad}   {_one(step.note, lang)}")
     if step.kind == "range" and step.summary and "values" in step.summary:
         for row in step.summary["values"]:
             lines.append(f"{pad}   | " + " | ".join(_v(v, lang) if v is not None else "" for v in row))
-    lines += [f"{pad}   {line if lang == 'zh-en' else in_language(line, lang)}" for line in step.branches]
+    lines += [f"{pad}   {pick(line, lang)}" for line in step.branches]
     for d in step.details:
-        shown = [f"{pad}     {line if lang == 'zh-en' else in_language(line, lang)}" for line in d["lines"]]
+        shown = [f"{pad}     {pick(line, lang)}" for line in d["lines"]]
         if d.get("taken", True):
             lines.append(f"{pad}   【{d['function']}】")
             lines += shown
         else:
-            lines.append(click.style(f"{pad}   ✗【{d['function']}】{_say(lang, '未采用的分支', 'branch not taken')}", dim=True))
+            lines.append(click.style(f"{pad}   ✗【{d['function']}】{say(lang, '未采用的分支', 'branch not taken')}", dim=True))
             lines += [click.style(line, dim=True) for line in shown]
     for i, child in enumerate(step.children):
         lines += render(child, pad, i == len(step.children) - 1, top=False, lang=lang)
@@ -562,8 +559,7 @@ def render(step: Step, indent: str = "", last: bool = True, top: bool = True, la
     help=f"最多展开几层（至多 {MAX_DEPTH}）/ levels to expand (at most {MAX_DEPTH}).",
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON.")
-@click.option("--lang", type=click.Choice(["zh-en", "zh", "en"]), default="zh-en", show_default=True,
-              help="语言（默认中英并列，中文在前）/ language (default both, Chinese first)")
+@language_option()
 def explain_command(workbook: Path, cell: str, depth: int | None, as_json: bool, lang: str) -> None:
     """解释一个单元格的值：公式、引用链和合同函数的计算过程。
 

@@ -25,10 +25,11 @@ import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import click
 
+from addin.language import Lang, language_option, say
 from addin.monthend.explain import _Explainer
 from addin.monthend.slip_book import SlipBlock, SlipWriter, read_look, write_slips
 from addin.monthend.slip_plan import TOTAL_WORDS, SlipPlan, SlipPlanError, plan_from_spec
@@ -42,7 +43,6 @@ from udfs.explain import EXPLAINERS, in_language, number_text
 
 __all__ = ["Person", "SlipRun", "blocks_of", "file_stem", "make_slips", "plan_for", "slips_command"]
 
-Lang = Literal["zh", "en"]
 
 
 @dataclass
@@ -227,10 +227,10 @@ def blocks_of(run: SlipRun, people: list[Person], lang: Lang) -> list[SlipBlock]
         for row, col, function, lines in p.notes:
             label = _header_text(run, col)
             if len(p.rows) > 1:
-                label += f"（第 {row} 行）" if lang == "zh" else f" (row {row})"
+                label += say(lang, f"（第 {row} 行）", f" (row {row})", sep="")
             text = tuple(in_language(line, lang) for line in lines)
             notes.setdefault(text, []).append(f"{label} {function}")
-        joined = [("、" if lang == "zh" else "; ").join(labels) for labels in notes.values()]
+        joined = [("; " if lang == "en" else "、").join(labels) for labels in notes.values()]
         block_notes = [(label, list(text)) for label, text in zip(joined, notes, strict=True)]
         out.append(SlipBlock(header, header_rows, rows, list(p.rows), block_notes))
     return out
@@ -272,8 +272,8 @@ def _progress(total: int | None, desc: str) -> Any:
     return tqdm(total=total, desc=desc, unit="人", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
 
 
-def _say(lang: Lang, zh: str, en: str) -> None:
-    click.echo(zh if lang == "zh" else en)
+def _tell(lang: Lang, zh: str, en: str) -> None:
+    click.echo(say(lang, zh, en))
 
 
 @click.command("slips", context_settings={"help_option_names": ["-h", "--help"]})
@@ -283,7 +283,7 @@ def _say(lang: Lang, zh: str, en: str) -> None:
 @click.option("--split", "split_dir", type=click.Path(file_okay=False, path_type=Path),
               help="每人一个文件写到此文件夹 / one file per person into this folder")
 @click.option("--pdf", is_flag=True, help="--split 时写 PDF（经 LibreOffice）/ with --split: PDF through LibreOffice")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="说明与输出的语言 / language")
+@language_option()
 @click.option("--spec", "spec_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="结构说明（其中 slip 一项）/ a structure spec with a slip entry")
 @click.option("--sheet", help="工资所在工作表 / the sheet")
@@ -319,25 +319,25 @@ def slips_command(
     with readable_or_exit(workbook):
         loaded = load(workbook)
     if loaded.recalculated:
-        _say(lang, f"{workbook.name} 没有缓存的计算结果，已先重算", f"{workbook.name} has no cached values: recalculated first")
+        _tell(lang, f"{workbook.name} 没有缓存的计算结果，已先重算", f"{workbook.name} has no cached values: recalculated first")
     options = {"sheet": sheet, "key": key, "name": name_col, "header_row": header_row,
                "columns": columns.split(",") if columns else None, "paid": paid.split(",") if paid else None}
     try:
         plan, origin = plan_for(loaded, spec, options)
     except SlipPlanError as exc:
-        click.echo(exc.zh if lang == "zh" else exc.en, err=True)
+        click.echo(say(lang, exc.zh, exc.en), err=True)
         sys.exit(EXIT_NOT_WRITTEN)
     with _progress(None, "explain") as progress:
         run = make_slips(loaded, plan, explain=not no_explain, progress=progress)
     if not run.people:
-        _say(lang, f"{plan.sheet} 中没有人员（工号列为空）", f"no people in {plan.sheet} (the key column is empty)")
+        _tell(lang, f"{plan.sheet} 中没有人员（工号列为空）", f"no people in {plan.sheet} (the key column is empty)")
         sys.exit(EXIT_NOT_WRITTEN)
     where = {"template": "模板的结构说明", "spec": "结构说明", "inferred": "按表头识别", "options": "命令行选项"}
     where_en = {"template": "the template's spec", "spec": "the spec", "inferred": "read from the headers",
                 "options": "the options"}
     base = origin.split("+")[0]
     shown = ", ".join(_header_text(run, c) for c in plan.columns)
-    _say(lang, f"工资条：{plan.sheet}（{where[base]}），工号列 {_header_text(run, plan.key)}，显示 {shown}",
+    _tell(lang, f"工资条：{plan.sheet}（{where[base]}），工号列 {_header_text(run, plan.key)}，显示 {shown}",
          f"slips: {plan.sheet} ({where_en[base]}), key {_header_text(run, plan.key)}, showing {shown}")
     look = read_look(workbook, plan.sheet, range(plan.header_first, plan.header_row + 1),
                      {r for p in run.people for r in p.rows}, plan.columns)
@@ -345,14 +345,13 @@ def slips_command(
                      if (run.people[0].rows[0], c) in look.cells), "#,##0.00")
     paid_names = "、".join(_header_text(run, c) for c in plan.paid)
     total_word = "" if paid_names.endswith("合计") or (len(plan.paid) == 1 and "合计" in paid_names) else "合计"
-    label = (f"共 {len(run.people)} 张工资条，{paid_names}{total_word}" if lang == "zh"
-             else f"{len(run.people)} slips, total {paid_names}")
-    title = "工资条" if lang == "zh" else "Pay slips"
+    label = say(lang, f"共 {len(run.people)} 张工资条，{paid_names}{total_word}", f"{len(run.people)} slips, total {paid_names}")
+    title = say(lang, "工资条", "Pay slips")
     if split_dir is None or output is not None:
         output = output or workbook.with_name(workbook.stem + ".slips.xlsx")
         write_slips(output, blocks_of(run, run.people, lang), plan.columns, look, title=title,
                     summary=(label, float(run.total) if plan.paid else None, paid_fmt))
-        _say(lang, f"已写出 {output}", f"written: {output}")
+        _tell(lang, f"已写出 {output}", f"written: {output}")
     if split_dir is not None:
         split_dir.mkdir(parents=True, exist_ok=True)
         names: set[str] = set()
@@ -372,11 +371,11 @@ def slips_command(
             if pdf:
                 failed = _to_pdf(made, split_dir)
                 if failed:
-                    click.echo(("无法转为 PDF（需要 LibreOffice）：" if lang == "zh" else
-                                "could not convert to PDF (LibreOffice needed): ") + ", ".join(failed), err=True)
+                    click.echo(say(lang, "无法转为 PDF（需要 LibreOffice）：",
+                               "could not convert to PDF (LibreOffice needed): ") + ", ".join(failed), err=True)
                     sys.exit(EXIT_NOT_WRITTEN)
-        _say(lang, f"已写出 {len(run.people)} 个文件到 {split_dir}", f"written: {len(run.people)} files in {split_dir}")
-    _say(lang, f"{label} {_money(run.total)}", f"{label} {_money(run.total)}")
+        _tell(lang, f"已写出 {len(run.people)} 个文件到 {split_dir}", f"written: {len(run.people)} files in {split_dir}")
+    _tell(lang, f"{label} {_money(run.total)}", f"{label} {_money(run.total)}")
     problems = list(run.problems)
     if plan.paid and run.total != run.sheet_total:
         problems.append((f"工资条合计 {_money(run.total)} 与表中合计 {_money(run.sheet_total)} 不符",
@@ -385,8 +384,8 @@ def slips_command(
         problems.append((f"工资条合计 {_money(run.total)} 与表中“合计”行 {_money(run.stated_total)} 不符",
                          f"the slips total {_money(run.total)}, the sheet's total row {_money(run.stated_total)}"))
     if not problems and plan.paid:
-        _say(lang, "与表中合计一致", "equals the sheet's total")
+        _tell(lang, "与表中合计一致", "equals the sheet's total")
     for zh, en in problems:
-        click.echo(("✗ " + zh) if lang == "zh" else ("✗ " + en), err=True)
+        click.echo("✗ " + say(lang, zh, en), err=True)
     sys.exit(EXIT_ERRORS if problems else EXIT_OK)
 

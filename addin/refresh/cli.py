@@ -67,6 +67,7 @@ from typing import NoReturn
 
 import click
 
+from addin.language import Say, language_option
 from addin.refresh import cluster, links
 from addin.refresh.job import (
     EngineUnavailableError,
@@ -175,27 +176,6 @@ def _same_file(a: Path, b: Path) -> bool:
 # ---------------------------------------------------------------------------
 
 
-class _Say:
-    """Bilingual text: ``zh / en`` by default, one language with ``--lang``."""
-
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-
-    def __call__(self, zh: str, en: str) -> str:
-        if self.lang == "zh":
-            return zh
-        if self.lang == "en":
-            return en
-        return f"{zh} / {en}"
-
-    def pick(self, message: str) -> str:
-        """One side of a ``中文 / English`` message from the model's errors."""
-        if self.lang in ("zh", "en") and " / " in message:
-            zh, _, en = message.partition(" / ")
-            return zh if self.lang == "zh" else en
-        return message
-
-
 def _cells(cells: Sequence[str]) -> str:
     shown = ", ".join(cells[:SHOW_CELLS])
     if len(cells) > SHOW_CELLS:
@@ -203,7 +183,7 @@ def _cells(cells: Sequence[str]) -> str:
     return shown
 
 
-def format_report(report: FileReport, say: _Say) -> list[str]:
+def format_report(report: FileReport, say: Say) -> list[str]:
     """The human summary of one file (a few lines)."""
     name = report.shown or Path(report.path).name
     colon = "：" if say.lang == "zh" else ": "
@@ -359,13 +339,7 @@ def format_report(report: FileReport, say: _Say) -> list[str]:
     default=None,
     help="RAND()/RANDBETWEEN() 的随机种子 / seed for RAND() and RANDBETWEEN().",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["zh-en", "zh", "en"]),
-    default="zh-en",
-    show_default=True,
-    help="消息语言 / message language.",
-)
+@language_option()
 def refresh_command(
     inputs: tuple[Path, ...],
     out: Path | None,
@@ -398,7 +372,7 @@ def refresh_command(
     (unreadable input, unsupported function, circular reference, input changed
     during the run, output cannot be written); 3 internal error.
     """
-    say = _Say(lang)
+    say = Say(lang)
     if out is not None and in_place:
         _stop(say("--out 与 --in-place 不能同时使用", "--out and --in-place are exclusive"), as_json)
     if values_only and in_place:
@@ -463,7 +437,7 @@ def _stop(message: str, as_json: bool) -> NoReturn:
 
 
 def _execute_on_cluster(
-    tasks: list[RefreshTask], scheduler: str, say: _Say, as_json: bool
+    tasks: list[RefreshTask], scheduler: str, say: Say, as_json: bool
 ) -> list[FileReport]:
     """``--scheduler``: the tasks on a Dask cluster (:mod:`addin.refresh.cluster`)."""
     try:

@@ -11,9 +11,10 @@ from typing import Any
 
 import click
 
+from addin.language import Lang, language_option, say
 from addin.summary import EXIT_NOT_WRITTEN, json_document
 from addin.validate import validate
-from addin.validate.report import Lang, Report
+from addin.validate.report import Report
 from addin.validate.specfile import SpecError, load_spec
 
 __all__ = ["iter_workbooks", "validate_command"]
@@ -35,7 +36,7 @@ def iter_workbooks(paths: tuple[Path, ...]) -> Iterator[Path]:
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="报告语言 / report language")
+@language_option()
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON for machines")
 @click.option(
     "--spec", "spec_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -57,7 +58,7 @@ def validate_command(paths: tuple[Path, ...], lang: Lang, as_json: bool, spec_fi
         sys.exit(EXIT_NOT_WRITTEN)
     reports: list[Report] = [_validate_one(p, spec) for p in iter_workbooks(paths)]
     if not reports:
-        message = "没有找到工作簿 / no workbooks found"
+        message = say(lang, "没有找到工作簿", "no workbooks found")
         click.echo(message, err=True)
         if as_json:
             document = json_document("validate", []) | {"exit_code": EXIT_NOT_WRITTEN, "message": message}

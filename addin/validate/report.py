@@ -18,11 +18,11 @@ a.xlsx (模板 t1 1.0): 1 个问题
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 __all__ = ["Lang", "Problem", "Report"]
 
-Lang = Literal["zh", "en"]
+from addin.language import Lang, say
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Problem:
 
     def text(self, lang: Lang = "zh") -> str:
         """The message in ``lang``."""
-        return self.zh if lang == "zh" else self.en
+        return say(lang, self.zh, self.en)
 
 
 @dataclass
@@ -88,21 +88,21 @@ class Report:
         """A human-readable report: a heading line, then one line per problem."""
         tpl = ""
         if self.template:
-            word = "模板" if lang == "zh" else "template"
+            word = say(lang, "模板", "template")
             tpl = f" ({word} {self.template} {self.version or ''})".replace(" )", ")")
         if self.internal is not None:
-            head = "内部错误（请报告）" if lang == "zh" else "internal error (please report)"
+            head = say(lang, "内部错误（请报告）", "internal error (please report)")
             return f"{self.path}: {head}: {self.internal}"
         if self.unreadable is not None:
-            reason = self.unreadable[0] if lang == "zh" else self.unreadable[1]
-            head = "无法读取" if lang == "zh" else "cannot be read"
+            reason = say(lang, self.unreadable[0], self.unreadable[1])
+            head = say(lang, "无法读取", "cannot be read")
             return f"{self.path}: {head}: {reason}"
-        notes = [f"  ({zh if lang == 'zh' else en})" for zh, en in self.notes]
+        notes = [f"  ({say(lang, zh, en)})" for zh, en in self.notes]
         if not self.problems:
-            ok = "结构完好" if lang == "zh" else "sound"
+            ok = say(lang, "结构完好", "sound")
             return "\n".join([f"{self.path}{tpl}: {ok}", *notes])
         n = len(self.problems)
-        count = f"{n} 个问题" if lang == "zh" else f"{n} problem{'s' if n != 1 else ''}"
+        count = say(lang, f"{n} 个问题", f"{n} problem{'s' if n != 1 else ''}")
         lines = [f"{self.path}{tpl}: {count}", *notes]
         for p in self.problems:
             where = f"{p.where}  " if p.where else ""

@@ -21,6 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from addin.language import say
+
 __all__ = ["SpecError", "check_spec", "load_spec", "schema"]
 
 _TYPES: dict[str, tuple[str, str]] = {
@@ -44,8 +46,8 @@ class SpecError(ValueError):
 
     def render(self, lang: str = "zh") -> str:
         """One line per problem, after the file name."""
-        head = f"结构说明文件 {self.path} 有误：" if lang == "zh" else f"spec file {self.path} is not valid:"
-        return "\n".join([head, *(f"  {zh if lang == 'zh' else en}" for zh, en in self.problems)])
+        head = say(lang, f"结构说明文件 {self.path} 有误：", f"spec file {self.path} is not valid:")
+        return "\n".join([head, *(f"  {say(lang, zh, en)}" for zh, en in self.problems)])
 
 
 def schema() -> dict[str, Any]:
