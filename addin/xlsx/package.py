@@ -1157,9 +1157,10 @@ def _read(package: Package, formula_values: bool = True) -> Workbook:
             except (ValueError, IndexError):
                 continue  # a name scoped to a sheet that does not exist
         names.append(DefinedName(dn.get("name") or "", dn.text or "", scope))
+    macros = any(t.endswith("/vbaProject") for t, _ in package.workbook_rels.values())
     return Workbook(
         sheets=sheets, names=names, tables=tables, date1904=date1904,
-        external_links=read_external_links(package, root),
+        external_links=read_external_links(package, root), macros=macros,
     )  # fmt: skip
 
 

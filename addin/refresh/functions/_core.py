@@ -42,7 +42,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from addin.registry import PER_ROW, WHOLE, ArgumentRole
-from addin.xlsx.excel_names import needs_prefix
+from addin.xlsx.excel_names import is_excel_function, needs_prefix
 from udfs.errors import (
     DIV0,
     NA,
@@ -232,6 +232,19 @@ class EngineFunction:
         """Whether a call may pass ``n`` arguments (Excel refuses to enter any
         other count; the engine answers #VALUE!, the validator names the cell)."""
         return self.min_args <= n and (self.max_args is None or n <= self.max_args)
+
+    def empty_argument(self) -> Any:
+        """What an argument written empty passes (``VLOOKUP(a,t,2,)``,
+        ``MATCH(x,r,)``, ``IF(c,,1)``, ``COUNT(1,,2)``): to the functions of
+        Excel 2007 and before a blank value — 0, FALSE or "" as the parameter
+        reads it, so ``VLOOKUP(a,t,2,)`` is an exact match, ``MATCH(x,r,)``
+        match type 0, ``LEFT(t,)`` "", ``FIND(a,b,)`` #VALUE! (LibreOffice
+        agrees); to the newer ones (``SORT(r,,-1)``, ``XLOOKUP(…,,2)``,
+        ``SEQUENCE(5,,10)``) and the contract functions the parameter's default,
+        as if it were left out (:data:`MISSING`)."""
+        if self.kernel_broadcasts or needs_prefix(self.name) or not is_excel_function(self.name):
+            return MISSING
+        return None
 
     def lifts(self, i: int) -> bool:
         """Whether :func:`call` takes argument ``i`` as one value (implicit
