@@ -11,7 +11,6 @@ what a formula says.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 
@@ -20,7 +19,7 @@ from addin.refresh.functions import lookup as excel_function
 from addin.validate.report import Report
 from addin.validate.view import find_sheet
 from addin.xlsx.a1 import to_a1
-from addin.xlsx.excel_names import BUILTIN_FUNCTIONS, FUTURE_FUNCTIONS, is_excel_function
+from addin.xlsx.excel_names import FUTURE_FUNCTIONS, is_excel_function, misspelling_of
 from addin.xlsx.formula import (
     ArrayLit,
     ErrorLit,
@@ -44,8 +43,6 @@ _STRING = re.compile(r'"(?:[^"]|"")*"')
 #: starts and at least one value column; a prize table from, to, amount).
 _MIN_COLUMNS = {"prizes": 3}
 _DEFAULT_MIN_COLUMNS = 2
-
-_ALL_NAMES = sorted(set(registry.names()) | BUILTIN_FUNCTIONS | FUTURE_FUNCTIONS)
 
 
 def _resolve_name(wb: Workbook, name: str, sheet: str) -> Node | None:
@@ -113,8 +110,7 @@ def _has_ref_error(text: str) -> bool:
 
 
 def _suggest(name: str) -> str:
-    close = difflib.get_close_matches(name.upper(), _ALL_NAMES, n=1, cutoff=0.75)
-    return close[0] if close else ""
+    return misspelling_of(name, registry.names())
 
 
 def _check_call(

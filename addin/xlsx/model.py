@@ -10,6 +10,7 @@ numbers (dates are their serial numbers), ``str``, ``bool``,
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -140,12 +141,15 @@ class Sheet:
     """A worksheet: constants and cached values, and the formulas.
 
     ``values`` holds every non-empty cell: constants, and for formula cells the
-    value cached in the file (which the engine replaces). ``formulas`` maps the
-    anchor cell of each formula to it.
+    value cached in the file (which the engine replaces) — a plain dict, or for
+    a sheet the reader decoded into typed columns an
+    :class:`addin.xlsx.columns.CellValues` (the same mapping, built on first
+    read; the engine reads its columns). ``formulas`` maps the anchor cell of
+    each formula to it.
     """
 
     name: str
-    values: dict[Coord, CellValue] = field(default_factory=dict)
+    values: MutableMapping[Coord, CellValue] = field(default_factory=dict)
     formulas: dict[Coord, Formula] = field(default_factory=dict)
     max_row: int = 0
     max_col: int = 0
@@ -209,6 +213,9 @@ class Workbook:
     tables: list[Table] = field(default_factory=list)
     date1904: bool = False
     external_links: list[ExternalLink] = field(default_factory=list)
+    #: The package holds a VBA project: a call to a name Excel does not know may
+    #: be one of its functions, not a typo.
+    macros: bool = False
 
     def sheet(self, name: str) -> Sheet:
         """The sheet called ``name`` (case-insensitive, as Excel matches names)."""

@@ -42,11 +42,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from lxml import etree
 
 from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, col_number, from_a1
+from addin.xlsx.colscan import scan_columns
+from addin.xlsx.columns import CellValues
 from addin.xlsx.model import (
     CellValue,
     Coord,
@@ -1155,9 +1157,10 @@ def _read(package: Package, formula_values: bool = True) -> Workbook:
             except (ValueError, IndexError):
                 continue  # a name scoped to a sheet that does not exist
         names.append(DefinedName(dn.get("name") or "", dn.text or "", scope))
+    macros = any(t.endswith("/vbaProject") for t, _ in package.workbook_rels.values())
     return Workbook(
         sheets=sheets, names=names, tables=tables, date1904=date1904,
-        external_links=read_external_links(package, root),
+        external_links=read_external_links(package, root), macros=macros,
     )  # fmt: skip
 
 
@@ -1608,7 +1611,10 @@ def _read_hidden_rows(data: bytes, sheet: Sheet) -> None:
 
 
 def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
-    """Read the cells of a well-formed worksheet with regular expressions.
+    """Read the cells of a well-formed worksheet: the plain value cells as
+    typed columns (:func:`addin.xlsx.colscan.scan_columns`) and the others —
+    formulas, rare shapes — one by one with regular expressions; or all one by
+    one when the columns scanner does not read the sheet's shape.
 
     Returns ``False`` (having read nothing reliable) when the XML is not in the
     shape the scanner knows: a cell without ``r`` as its first attribute, single
@@ -1629,6 +1635,39 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
     expected = data.count(sc.start, start, end)
     if sc.odd_start.search(data, start, end) is not None:
         expected += sum(data.count(s, start, end) for s in sc.odd_starts)
+    elif data.find(b"<?", start, end) < 0:
+        scan = scan_columns(data, start, end, prefix, rd.strings)
+        if scan is not None and len(scan.keys) == expected:
+            if _scan_cells(data, rd, part, sc, scan.rest, start, end):
+                cells = rd.sheet.values
+                assert isinstance(cells, dict)  # the reader's own, filled one by one
+                rd.sheet.values = CellValues(scan.columns, cells)
+                last_row, last_col = scan.columns.extent()
+                rd.sheet.max_row = max(rd.sheet.max_row, last_row)
+                rd.sheet.max_col = max(rd.sheet.max_col, last_col)
+                return True
+            rd.sheet.values.clear()
+            rd.sheet.formulas.clear()
+            rd.shared.clear()
+            rd.pending.clear()
+    return _scan_cells(data, rd, part, sc, None, start, end, expected)
+
+
+def _scan_cells(
+    data: bytes,
+    rd: _SheetReader,
+    part: str,
+    sc: SheetGrammar,
+    only: list[int] | None,
+    start: int,
+    end: int,
+    expected: int = -1,
+) -> bool:
+    """Read the cells of the sheet data ``data[start:end]`` one by one — all of
+    them, or ``only`` those starting at these offsets — into ``rd``; ``False``
+    when a cell is not in a shape the scanner knows (or, reading all, when
+    fewer cells matched than the ``expected`` cell tags)."""
+    prefix = sc.prefix
     sheet = rd.sheet
     values = sheet.values
     formulas = sheet.formulas
@@ -1644,13 +1683,9 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
     max_row = max_col = 0
     seen = 0
     last_digits, last_row = b"", 0
-    pos = start
-    while pos < end:
-        # findall in slices of whole rows: C-speed matching, bounded memory
-        stop = data.find(sc.row_end, min(pos + _SCAN_SLICE, end), end)
-        stop = end if stop < 0 else stop + len(sc.row_end)
-        cells = sc.scan_cell.findall(data, pos, stop)
-        pos = stop
+    for cells in _cell_batches(data, sc, only, start, end):
+        if cells is None:
+            return False  # a cell the pattern does not read
         seen += len(cells)
         for (
             letters,
@@ -1810,11 +1845,36 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
                     max_row = row
                 if col > max_col:
                     max_col = col
-    if seen != expected:
+    if only is None and seen != expected:
         return False
-    sheet.max_row = max_row
-    sheet.max_col = max_col
+    sheet.max_row = max(sheet.max_row, max_row)
+    sheet.max_col = max(sheet.max_col, max_col)
     return True
+
+
+def _cell_batches(
+    data: bytes, sc: SheetGrammar, only: list[int] | None, start: int, end: int
+) -> Iterator[list[Any] | None]:
+    """The scanner's cell tuples in batches: ``findall`` over slices of whole
+    rows (C-speed matching, bounded memory), or the cells at the offsets
+    ``only`` (``None`` for one the pattern does not match)."""
+    if only is not None:
+        match = sc.scan_cell.match
+        batch = []
+        for offset in only:
+            m = match(data, offset, end)
+            if m is None:
+                yield None
+                return
+            batch.append(m.groups())
+        yield batch
+        return
+    pos = start
+    while pos < end:
+        stop = data.find(sc.row_end, min(pos + _SCAN_SLICE, end), end)
+        stop = end if stop < 0 else stop + len(sc.row_end)
+        yield sc.scan_cell.findall(data, pos, stop)
+        pos = stop
 
 
 def excel_number(raw: str | bytes) -> float:

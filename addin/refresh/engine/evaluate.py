@@ -428,6 +428,9 @@ class Engine(SpillsMixin):
             args = [self.ev(a, array if i in spec.array_params else sub) for i, a in enumerate(node.args)]
         else:
             args = [self.ev(a, sub) for a in node.args]
+        if any(a is MISSING for a in args):
+            empty = spec.empty_argument()
+            args = [empty if a is MISSING else a for a in args]
         if many:
             for i, a in enumerate(args):  # a range read as one value: per row
                 lifts = spec.lifts(i) or spec.intersects
@@ -461,7 +464,11 @@ class Engine(SpillsMixin):
         (row by row) otherwise."""
         if spec.column is None or not node.args or not all(isinstance(a, Ref) for a in node.args):
             return None
-        return spec.column(spec, [self.ev(a, bx) for a in node.args], bx, self._memo)
+        args = [self.ev(a, bx) for a in node.args]
+        if any(a is MISSING for a in args):
+            empty = spec.empty_argument()
+            args = [empty if a is MISSING else a for a in args]
+        return spec.column(spec, args, bx, self._memo)
 
     def block_values(self, res: Any, bx: BlockContext) -> np.ndarray:
         """The cells of a normal-formula block of many rows from its value."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from addin.refresh.engine.grid import (
 )
 from addin.refresh.functions import Area, EngineFunction
 from addin.refresh.functions.contract import contract_spec
+from addin.xlsx.columns import CellValues
 from addin.xlsx.formula import (
     Node,
 )
@@ -30,6 +32,25 @@ from addin.xlsx.model import (
 )
 
 Rect = tuple[str, int, int, int, int]  # sheet key, top, left, bottom, right
+
+
+def sheet_cells(values: Mapping[Coord, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """A sheet's cells as an ``(n, 2)`` (row, col) array and an object array
+    of their values (cleaned for the grid); a sheet read into typed columns
+    (:class:`addin.xlsx.columns.CellValues`) straight from its arrays, with no
+    object per cell but the values themselves."""
+    columns = values.columns if isinstance(values, CellValues) else None
+    cells = values.cells if isinstance(values, CellValues) else values
+    if columns is not None and not cells:
+        return columns.coords(), columns.objects()
+    coords = coord_array(cells)
+    vals = np.empty(len(cells), dtype=object)
+    vals[:] = [
+        v if v.__class__ is float or v.__class__ is str else cell_value(v) for v in cells.values()
+    ]
+    if columns is not None:
+        return np.concatenate([columns.coords(), coords]), np.concatenate([columns.objects(), vals])
+    return coords, vals
 
 
 class EngineBase:
@@ -60,9 +81,11 @@ class EngineBase:
         rows = cols = 1  # the workbook's extent: where whole columns and rows are cut
         # every sheet's cells as (row, col) arrays: the extent and the grids from them
         present: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        cell_values: dict[str, np.ndarray] = {}
         extent: dict[str, tuple[int, int]] = {}  # each sheet's own last row and column
         for s in wb.sheets:
-            rc, fc = coord_array(s.values), coord_array(s.formulas)
+            rc, cell_values[s.name] = sheet_cells(s.values)
+            fc = coord_array(s.formulas)
             present[s.name] = (rc, fc)
             last_row, last_col = max(s.max_row, 1), max(s.max_col, 1)
             for coords in (rc, fc):
@@ -86,13 +109,8 @@ class EngineBase:
             # 300,000 rows of slots); whole columns are still cut at ``rows``
             dense = dense_extent((rc, fc), *extent[s.name])
             g = SheetGrid(s.name, rows, cols, dense)
-            if s.values:
-                vals = np.empty(len(s.values), dtype=object)
-                vals[:] = [
-                    v if v.__class__ is float or v.__class__ is str else cell_value(v)
-                    for v in s.values.values()
-                ]
-                g.put_cells(rc, vals)
+            if len(rc):
+                g.put_cells(rc, cell_values.pop(s.name))
             self.grids[s.name.casefold()] = g
             g.sheets, g.formulas = self.grids, s.formulas
             g.on_dynamic = self._dynamic_read

@@ -24,7 +24,7 @@ from addin.refresh.functions._core import (
     shared_work,
     text_to_number,
 )
-from addin.refresh.functions.columns import Rows, RowValues, is_rows, plain
+from addin.refresh.functions.columns import Rows, RowValues, is_rows, plain, round15_array
 from udfs.errors import (
     VALUE,
     ExcelError,
@@ -207,8 +207,68 @@ def _hit_mask(hits: np.ndarray, size: int) -> np.ndarray:
 
 
 def _predicate_mask(crit: Any, arr: np.ndarray) -> np.ndarray:
+    compare = _number_comparison(crit)
+    if compare is not None and arr.size > _VECTOR_FROM:
+        return _number_mask(*compare, arr.ravel())
     pred = make_criterion(crit)
     return np.fromiter((pred(v) for v in arr.ravel()), dtype=bool, count=arr.size)
+
+
+#: ranges of more cells than this test a number comparison as arrays
+_VECTOR_FROM = 64
+#: a cell's kind for the array path: 0 a float, 1 text, 2 blank, 3 anything else
+_KINDS: dict[type, int] = {float: 0, str: 1, type(None): 2}
+_KIND_OF = np.frompyfunc(lambda v: _KINDS.get(v.__class__, 3), 1, 1)
+
+
+def _number_comparison(crit: Any) -> tuple[str, float] | None:
+    """``(op, number)`` of a text criterion that compares with a number
+    (``">=80"``, ``"<>3"``, ``"=1E3"``) — the criteria :func:`make_criterion`
+    tests with its number predicate — else ``None``."""
+    if not isinstance(crit, str):
+        return None
+    m = _CRIT_OP.match(crit)
+    assert m is not None
+    op, rhs = m.group(1) or "=", m.group(2)
+    if rhs == "" or not rhs.strip() or rhs.upper() in ("TRUE", "FALSE"):
+        return None
+    if op in ("=", "<>") and parse_error(rhs.strip()) is not None:
+        return None
+    num = text_to_number(rhs)
+    return None if num is None else (op, round15(num))
+
+
+def _number_mask(op: str, c: float, flat: np.ndarray) -> np.ndarray:
+    """:func:`make_criterion`'s number predicate over ``flat`` at array speed:
+    numbers compared after rounding to 15 digits, numeric text only under
+    ``=``, anything else matching only ``<>``."""
+    kinds = _KIND_OF(flat).astype(np.int8)
+    numbers = np.flatnonzero(kinds == 0)
+    out = np.full(flat.size, op == "<>", dtype=bool)
+    if len(numbers):
+        x = round15_array(flat[numbers].astype(np.float64))
+        out[numbers] = _CMP_ARRAY[op](x, c)
+    if op == "=":
+        for i in np.flatnonzero(kinds == 1).tolist():
+            n = text_to_number(flat[i])
+            out[i] = n is not None and round15(n) == c
+    others = np.flatnonzero(kinds == 3)
+    for i in others.tolist():  # ints (in arrays functions build) count as numbers, bools not
+        v = flat[i]
+        if isinstance(v, int) and not isinstance(v, bool):
+            r = round15(float(v))
+            out[i] = _CMP[op](0 if r == c else (-1 if r < c else 1))
+    return out
+
+
+_CMP_ARRAY: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    "=": np.equal,
+    "<>": np.not_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+}
 
 
 def _simple_criterion(c: Any) -> Any:

@@ -44,9 +44,11 @@ from udfs.errors import (
 
 @register("COUNT", WHOLE, repeat(WHOLE), values_only=True)
 def COUNT(*args: Any) -> float:
-    """COUNT(value1, …): numbers in ranges; direct arguments that read as numbers."""
-    n = 0
-    for v, from_range in iter_values(args):
+    """COUNT(value1, …): numbers in ranges; direct arguments that read as numbers
+    (an argument written empty is the number 0: COUNT(1,,2) is 3, LibreOffice
+    agrees)."""
+    n = sum(1 for a in args if a is None)
+    for v, from_range in iter_values(tuple(a for a in args if a is not None)):
         if isinstance(v, bool):
             n += 0 if from_range else 1
         elif isinstance(v, float | int) or (
@@ -58,10 +60,11 @@ def COUNT(*args: Any) -> float:
 
 @register("COUNTA", WHOLE, repeat(WHOLE), values_only=True)
 def COUNTA(*args: Any) -> float:
-    """COUNTA(value1, …): non-blank values."""
+    """COUNTA(value1, …): non-blank values; an argument written empty counts
+    (COUNTA(1,,2) is 3)."""
     n = 0
     for a in args:
-        if a is MISSING:
+        if a is MISSING or a is None:
             n += 1
             continue
         for v, _ in iter_values((a,)):

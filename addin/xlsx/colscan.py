@@ -1,0 +1,262 @@
+"""The whole-sheet scanner: a worksheet's plain value cells decoded into typed
+columns with numpy over the sheet's bytes — no Python object per cell.
+
+Measured on this machine (2 cores, shared): a compiled regular expression
+costs about 1.5 µs a cell (one match object or tuple each) and lxml's
+``iterparse`` more; numpy comparisons over the bytes find every cell tag,
+``t`` attribute and ``<v>`` at a few nanoseconds a byte, and the numbers and
+string indices are parsed by numpy's own bytes-to-number casts. So the cells
+are located and decoded as arrays:
+
+1. every ``<c r="…"`` start (the address first, as every writer puts it),
+   its tag's end, and whether it closes at once (``/>``);
+2. the address letters and digits from a fixed window after ``r="``;
+3. the ``t`` attribute inside the tag;
+4. the content: ``<v>text</v>``, ``<is><t>text</t></is>`` or empty is decoded
+   here; anything else (a formula, rich text, ``<v>`` with attributes) is
+   handed back as a cell for the reader's one-cell-at-a-time path.
+
+Whenever the sheet is not in that shape — a cell without ``r`` first, cells
+out of order or repeated, a number the file's syntax does not allow, a value
+too long for the window — :func:`scan_columns` returns ``None`` and the reader
+uses its general scanner, which decides (and names the cell when refusing).
+So this path changes nothing a file means; it only reads the common shapes
+faster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from addin.xlsx.a1 import MAX_COL, MAX_ROW
+from addin.xlsx.columns import INLINE, NUMBER, SHARED, SheetColumns
+from addin.xlsx.sheetxml import decode_xstring, xml_text
+
+__all__ = ["ColumnScan", "scan_columns"]
+
+#: rows of sheet bytes decoded at once (bounded memory: a few arrays of this size)
+CHUNK = 1 << 25
+#: the longest ``<v>`` text decoded as an array (longer ones go one by one)
+VALUE_WIDTH = 32
+#: the longest inline string decoded as an array
+INLINE_WIDTH = 96
+
+
+@dataclass
+class ColumnScan:
+    """What :func:`scan_columns` found: the value ``columns`` and the byte
+    offsets of the cells left for the one-by-one path (``rest``)."""
+
+    columns: SheetColumns
+    rest: list[int]
+    #: every cell's (row, col) key as ``row * 2**14 + col`` in file order,
+    #: value cells and the rest alike (the reader checks the order with it)
+    keys: np.ndarray
+
+
+def _find(b: np.ndarray, needle: bytes) -> np.ndarray:
+    """Offsets in ``b`` where ``needle`` starts (never in the padding)."""
+    n = len(needle)
+    if len(b) < n:
+        return np.empty(0, dtype=np.int64)
+    hit = b[: len(b) - n + 1] == needle[0]
+    for i in range(1, n):
+        hit &= b[i : len(b) - n + 1 + i] == needle[i]
+    return np.flatnonzero(hit)
+
+
+#: zero bytes after a chunk, so that every window fits
+PAD = 128
+
+
+def _window(b: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
+    """``width`` bytes from each of ``starts`` (``b`` ends in :data:`PAD` zeros):
+    rows of a sliding view taken at once, a contiguous copy per row."""
+    return sliding_window_view(b, width)[starts]
+
+
+def _strings(b: np.ndarray, start: np.ndarray, stop: np.ndarray, width: int) -> np.ndarray:
+    """The byte strings ``b[start:stop]`` as one fixed-width ``S`` array."""
+    w = _window(b, start, width)
+    w[np.arange(width) >= (stop - start)[:, None]] = 0
+    return np.ascontiguousarray(w).view(f"S{width}").ravel()
+
+
+def scan_columns(
+    data: bytes, start: int, end: int, prefix: bytes, shared: list[str]
+) -> ColumnScan | None:
+    """The value cells of the sheet data in ``data[start:end]`` (elements with
+    namespace ``prefix``) as columns, or ``None`` when the sheet is not in the
+    shape this scanner reads (see the module docstring)."""
+    parts: list[tuple[np.ndarray, ...]] = []
+    rest: list[int] = []
+    keys: list[np.ndarray] = []
+    inline_index: dict[bytes, int] = {}
+    row_end = b"</" + prefix + b"row>"
+    pos = start
+    while pos < end:
+        stop = data.find(row_end, min(pos + CHUNK, end), end)
+        stop = end if stop < 0 else stop + len(row_end)
+        got = _scan_chunk(data, pos, stop, prefix, len(shared), inline_index)
+        if got is None:
+            return None
+        part, chunk_rest, chunk_keys = got
+        parts.append(part)
+        rest.extend(chunk_rest)
+        keys.append(chunk_keys)
+        pos = stop
+    all_keys = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+    if len(all_keys) > 1 and not bool(np.all(all_keys[1:] > all_keys[:-1])):
+        return None  # cells out of order or repeated: the general reader decides
+    if parts:
+        rows, cols, kinds, numbers, texts = (np.concatenate(p) for p in zip(*parts, strict=True))
+    else:
+        rows = cols = texts = np.empty(0, dtype=np.int32)
+        kinds, numbers = np.empty(0, dtype=np.uint8), np.empty(0)
+    inline = [""] * len(inline_index)
+    for raw, i in inline_index.items():
+        inline[i] = decode_xstring(xml_text(raw))
+    columns = SheetColumns(rows, cols, kinds, numbers, texts, shared, inline)
+    return ColumnScan(columns, rest, all_keys)
+
+
+def _scan_chunk(
+    data: bytes,
+    lo: int,
+    hi: int,
+    prefix: bytes,
+    n_shared: int,
+    inline_index: dict[bytes, int],
+) -> tuple[tuple[np.ndarray, ...], list[int], np.ndarray] | None:
+    """:func:`scan_columns` on whole rows ``data[lo:hi]``."""
+    b = np.zeros(hi - lo + PAD, dtype=np.uint8)
+    b[: hi - lo] = np.frombuffer(data, dtype=np.uint8, count=hi - lo, offset=lo)
+    cell = b"<" + prefix + b"c "
+    starts = _find(b, cell)
+    n = len(starts)
+    empty = np.empty(0, dtype=np.int64)
+    if not n:
+        return (empty, empty, empty, np.empty(0), empty), [], empty
+    # 1. the address: r="LETTERS DIGITS" right after "<c "
+    at = starts + len(cell)
+    head = _window(b, at, 14)
+    if not bool(np.all((head[:, 0] == ord("r")) & (head[:, 1] == ord("=")) & (head[:, 2] == 34))):
+        return None
+    addr = head[:, 3:]
+    upper = (addr >= 65) & (addr <= 90)
+    n_letters = np.argmin(upper, axis=1)
+    digit = (addr >= 48) & (addr <= 57)
+    col = np.zeros(n, dtype=np.int64)
+    row = np.zeros(n, dtype=np.int64)
+    j = np.arange(addr.shape[1])
+    is_letter = j < n_letters[:, None]
+    after = ~is_letter & np.logical_and.accumulate(digit | is_letter, axis=1)
+    n_digits = after.sum(axis=1)
+    quote = addr[np.arange(n), np.minimum(n_letters + n_digits, addr.shape[1] - 1)]
+    if not bool(
+        np.all((n_letters >= 1) & (n_letters <= 3) & (n_digits >= 1) & (n_digits <= 7) & (quote == 34))
+    ):
+        return None
+    for k in range(addr.shape[1]):
+        x = addr[:, k].astype(np.int64)
+        col = np.where(is_letter[:, k], col * 26 + (x - 64), col)
+        row = np.where(after[:, k], row * 10 + (x - 48), row)
+    if not bool(np.all((row >= 1) & (row <= MAX_ROW) & (col >= 1) & (col <= MAX_COL))):
+        return None  # the general scanner names the cell
+    keys = row * (1 << 14) + col
+    # 2. the tag's end and whether it closes at once
+    gt = np.flatnonzero(b == ord(">"))
+    tag_end = gt[np.minimum(np.searchsorted(gt, at), len(gt) - 1)]
+    if not bool(np.all(tag_end > at)):
+        return None
+    if n > 1 and not bool(np.all(tag_end[:-1] < starts[1:])):
+        return None
+    closed = b[tag_end - 1] == ord("/")
+    # 3. the type: ' t="…"' inside the tag
+    t_at = _find(b, b' t="')
+    owner = np.searchsorted(starts, t_at, side="right") - 1
+    inside = (owner >= 0) & (t_at < tag_end[np.maximum(owner, 0)])
+    t_at, owner = t_at[inside], owner[inside]
+    if len(owner) > 1 and not bool(np.all(owner[1:] > owner[:-1])):
+        return None  # two t attributes in one tag
+    tcode = np.zeros(n, dtype=np.uint8)  # 0: none or "n", 1: "s", 2: "inlineStr", 3: other
+    tw = _window(b, t_at + 4, 10)
+    is_n = (tw[:, 0] == ord("n")) & (tw[:, 1] == 34)
+    is_s = (tw[:, 0] == ord("s")) & (tw[:, 1] == 34)
+    is_inline = np.all(tw[:, :10] == np.frombuffer(b'inlineStr"', dtype=np.uint8), axis=1)
+    tcode[owner] = np.where(is_n, 0, np.where(is_s, 1, np.where(is_inline, 2, 3)))
+    # 4. the content
+    body = tag_end + 1
+    v_open = b"<" + prefix + b"v>"
+    v_close = b"</" + prefix + b"v></" + prefix + b"c>"
+    c_close = b"</" + prefix + b"c>"
+    is_open = b"<" + prefix + b"is><" + prefix + b"t>"
+    is_close = b"</" + prefix + b"t></" + prefix + b"is></" + prefix + b"c>"
+    lead = _window(b, body, max(len(v_open), len(is_open), len(c_close)))
+
+    def starts_with(token: bytes) -> np.ndarray:
+        t = np.frombuffer(token, dtype=np.uint8)
+        return np.all(lead[:, : len(t)] == t, axis=1)
+
+    lt = np.flatnonzero(b == ord("<"))
+    has_v = ~closed & starts_with(v_open)
+    has_is = ~closed & starts_with(is_open)
+    blank = closed | (~closed & starts_with(c_close))
+    text_at = np.where(has_v, body + len(v_open), body + len(is_open))
+    text_end = lt[np.minimum(np.searchsorted(lt, text_at), len(lt) - 1)]
+    tail = _window(b, text_end, max(len(v_close), len(is_close)))
+    v_ok = np.all(tail[:, : len(v_close)] == np.frombuffer(v_close, dtype=np.uint8), axis=1)
+    is_ok = np.all(tail[:, : len(is_close)] == np.frombuffer(is_close, dtype=np.uint8), axis=1)
+    length = text_end - text_at
+    number = has_v & v_ok & (tcode == 0) & (length >= 1) & (length <= VALUE_WIDTH)
+    shared = has_v & v_ok & (tcode == 1) & (length >= 1) & (length <= VALUE_WIDTH)
+    inline = has_is & is_ok & (tcode == 2) & (length <= INLINE_WIDTH)
+    # an empty <v></v> of a number or shared string is a blank, as the general reader has it
+    blank |= has_v & v_ok & (length == 0) & (tcode <= 1)
+    done = number | shared | inline | blank
+    rest = (starts[~done] + lo).tolist()
+
+    kinds = np.full(n, NUMBER, dtype=np.uint8)
+    numbers = np.zeros(n)
+    texts = np.full(n, -1, dtype=np.int32)
+    if number.any():
+        raw = _strings(b, text_at[number], text_end[number], VALUE_WIDTH)
+        try:
+            x = raw.astype(np.float64)
+        except ValueError:
+            return None  # not a number: the general scanner names the cell
+        if not bool(np.all(np.isfinite(x))):
+            return None  # NaN and ±infinity are no values a cell holds
+        if np.char.find(raw, b"_").max(initial=-1) >= 0:
+            return None  # 1_000 is Python's syntax, not the file's
+        numbers[number] = x
+    if shared.any():
+        raw = _strings(b, text_at[shared], text_end[shared], VALUE_WIDTH)
+        if not bool(np.all(np.char.isdigit(raw))):
+            return None  # " 2 ": the cell scanner decides
+        index = raw.astype(np.int64)
+        if not bool(np.all((index >= 0) & (index < n_shared))):
+            return None
+        kinds[shared] = SHARED
+        texts[shared] = index
+    if inline.any():
+        raw = _strings(b, text_at[inline], text_end[inline], INLINE_WIDTH)
+        distinct, back = np.unique(raw, return_inverse=True)
+        ids = np.array(
+            [inline_index.setdefault(bytes(t), len(inline_index)) for t in distinct.tolist()],
+            dtype=np.int32,
+        )
+        kinds[inline] = INLINE
+        texts[inline] = ids[back.ravel()]
+    value = number | shared | inline
+    part = (
+        row[value].astype(np.int32),
+        col[value].astype(np.int32),
+        kinds[value],
+        numbers[value],
+        texts[value],
+    )
+    return part, rest, keys

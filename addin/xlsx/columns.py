@@ -1,0 +1,120 @@
+"""A sheet's cell values as typed columns, not one Python object per cell.
+
+The package reader (:mod:`addin.xlsx.package`) decodes the plain value cells of
+a worksheet — numbers, shared strings, inline strings — with a whole-sheet
+scanner (:mod:`addin.xlsx.colscan`) into a :class:`SheetColumns`: parallel
+numpy arrays of row, column, kind, number and text index. The engine builds
+its grids from those arrays directly (:meth:`SheetColumns.objects`), so a
+1,048,575-row log costs a few arrays, not millions of tuples, floats and dict
+entries.
+
+``Sheet.values`` stays a mapping ``Coord → CellValue`` for every other reader
+(validator, diff, reports): :class:`CellValues` holds the columns plus the
+cells decoded one by one (formula cells, rare shapes) and builds the plain
+dict only when someone reads it as a mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from addin.xlsx.model import CellValue, Coord
+
+__all__ = ["INLINE", "NUMBER", "SHARED", "CellValues", "SheetColumns"]
+
+#: the kinds of a column cell: a number, a shared string (index into the
+#: workbook's table), an inline string (index into the sheet's own table)
+NUMBER, SHARED, INLINE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class SheetColumns:
+    """The value cells of one sheet in file order: ``rows[i]``, ``cols[i]``
+    (1-based), ``kinds[i]`` (:data:`NUMBER`, :data:`SHARED`, :data:`INLINE`),
+    ``numbers[i]`` (the number; 0 for text) and ``texts[i]`` (the index into
+    ``shared`` or ``inline``; -1 for numbers)."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    kinds: np.ndarray
+    numbers: np.ndarray
+    texts: np.ndarray
+    shared: list[str]
+    inline: list[str]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def coords(self) -> np.ndarray:
+        """The cells' ``(n, 2)`` (row, col) array."""
+        return np.stack([self.rows, self.cols], axis=1).astype(np.intp, copy=False)
+
+    def objects(self) -> np.ndarray:
+        """The cells' values as an object array (``float`` and ``str``), built
+        at C speed: numbers boxed in one pass, text taken from the tables."""
+        out = self.numbers.astype(object)
+        for kind, table in ((SHARED, self.shared), (INLINE, self.inline)):
+            where = np.flatnonzero(self.kinds == kind)
+            if len(where):
+                strings = np.empty(len(table), dtype=object)
+                strings[:] = table
+                out[where] = strings[self.texts[where]]
+        return out
+
+    def extent(self) -> tuple[int, int]:
+        """The last row and column holding a value (0, 0 when none)."""
+        if not len(self.rows):
+            return (0, 0)
+        return (int(self.rows.max()), int(self.cols.max()))
+
+
+class CellValues(MutableMapping[Coord, CellValue]):
+    """``Sheet.values`` for a sheet read into columns: the columns
+    (:attr:`columns`) and the cells decoded one by one (:attr:`cells`). Read as
+    a mapping, the two are merged into one dict on first use (and the columns
+    dropped); the engine reads :attr:`columns` and :attr:`cells` without it."""
+
+    __slots__ = ("_merged", "cells", "columns")
+
+    def __init__(self, columns: SheetColumns, cells: dict[Coord, CellValue]) -> None:
+        self.columns: SheetColumns | None = columns
+        self.cells = cells
+        self._merged: dict[Coord, CellValue] | None = None
+
+    def merged(self) -> dict[Coord, CellValue]:
+        """Every cell as one plain dict (built once)."""
+        if self._merged is None:
+            merged: dict[Coord, CellValue] = {}
+            c = self.columns
+            if c is not None and len(c):
+                merged = dict(zip(map(tuple, c.coords().tolist()), c.objects().tolist(), strict=True))
+            merged.update(self.cells)
+            self._merged, self.columns = merged, None
+            self.cells = merged
+        return self._merged
+
+    def __getitem__(self, key: Coord) -> CellValue:
+        return self.merged()[key]
+
+    def __setitem__(self, key: Coord, value: CellValue) -> None:
+        self.merged()[key] = value
+
+    def __delitem__(self, key: Coord) -> None:
+        del self.merged()[key]
+
+    def __iter__(self) -> Iterator[Coord]:
+        return iter(self.merged())
+
+    def __len__(self) -> int:
+        if self._merged is None and self.columns is not None:
+            return len(self.columns) + len(self.cells)  # the scanner keeps them apart
+        return len(self.merged())
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __repr__(self) -> str:
+        return f"CellValues({len(self)} cells)"

@@ -1,0 +1,178 @@
+"""The whole-sheet column scanner (addin/xlsx/colscan.py) reads exactly what the
+one-cell-at-a-time scanner reads: same values, same refusals, on every shape of
+cell a writer produces — and hands anything unusual back to it."""
+
+from __future__ import annotations
+
+import random
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from addin.refresh.engine import calculate
+from addin.xlsx import package
+from addin.xlsx.columns import CellValues
+from addin.xlsx.model import UnreadableWorkbookError
+from addin.xlsx.package import read_workbook
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _book(path: Path, sheet_data: str, strings: list[str], prefix: str = "") -> Path:
+    """A one-sheet package whose sheet data is ``sheet_data`` (elements written
+    with ``prefix``) and whose shared strings are ``strings``."""
+    ns = f'xmlns:{prefix[:-1]}="{MAIN}"' if prefix else f'xmlns="{MAIN}"'
+    sst = "".join(f"<si><t>{s}</t></si>" for s in strings)
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><{prefix}worksheet {ns}>'
+        f"<{prefix}sheetData>{sheet_data}</{prefix}sheetData></{prefix}worksheet>"
+    )
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" '
+        f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>'
+        '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{PKG}">'
+        f'<Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
+        "</Relationships>",
+        "xl/sharedStrings.xml": f'<sst xmlns="{MAIN}">{sst}</sst>',
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in parts.items():
+            zf.writestr(name, text)
+    return path
+
+
+def _both(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict, bool]:
+    """The sheet's values read with the column scanner and without it, and
+    whether the column scanner took the sheet (a refusal must be the same)."""
+    refused: str | None = None
+    try:
+        fast = read_workbook(path).sheets[0]
+    except UnreadableWorkbookError as exc:
+        refused = str(exc)
+    if refused is not None:
+        with monkeypatch.context() as m:
+            m.setattr(package, "scan_columns", lambda *a, **k: None)
+            with pytest.raises(UnreadableWorkbookError) as slow_exc:
+                read_workbook(path)
+        assert str(slow_exc.value) == refused
+        return {}, {}, False
+    took = isinstance(fast.values, CellValues)
+    with monkeypatch.context() as m:
+        m.setattr(package, "scan_columns", lambda *a, **k: None)
+        slow = read_workbook(path).sheets[0]
+    assert not isinstance(slow.values, CellValues)
+    assert (fast.max_row, fast.max_col) == (slow.max_row, slow.max_col)
+    assert fast.formulas == slow.formulas
+    return dict(fast.values), dict(slow.values), took
+
+
+def _random_cells(rng: random.Random, rows: int, prefix: str = "") -> str:
+    c, v, f = f"{prefix}c", f"{prefix}v", f"{prefix}f"
+    shapes = [
+        lambda ref: f'<{c} r="{ref}"><{v}>{rng.uniform(-1e6, 1e6)!r}</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" s="0" t="n"><{v}>{rng.randint(-99, 99)}</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}"><{v}> 1.5E3 </{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="s"><{v}>{rng.randrange(4)}</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="inlineStr"><{prefix}is><{prefix}t>a&amp;b_x000D_&#24037;</{prefix}t></{prefix}is></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve"> x </{prefix}t></{prefix}is></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="b"><{v}>1</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="e"><{v}>#N/A</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="str"><{v}></{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" s="0"/>',
+        lambda ref: f'<{c} r="{ref}"><{v}></{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="s"><{v}/></{c}>',
+        lambda ref: f'<{c} r="{ref}"></{c}>',
+        lambda ref: f'<{c} r="{ref}"><{f}>1+1</{f}><{v}>2</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="str"><{f}>"a"&amp;"b"</{f}><{v}>ab</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="d"><{v}>2024-01-31T00:00:00</{v}></{c}>',
+    ]
+    out = []
+    for r in range(1, rows + 1):
+        cells = "".join(
+            rng.choice(shapes)(f"{col}{r}") for col in ("A", "B", "C", "AA", "XFD") if rng.random() < 0.8
+        )
+        out.append(f'<{prefix}row r="{r}">{cells}</{prefix}row>')
+    return "".join(out)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_the_columns_read_what_the_cell_scanner_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, prefix: str
+) -> None:
+    rng = random.Random(seed)
+    path = _book(tmp_path / "b.xlsx", _random_cells(rng, 60, prefix), ["甲", "乙", "a&amp;b", "d"], prefix)
+    fast, slow, took = _both(path, monkeypatch)
+    assert took
+    assert fast == slow
+    assert {type(v) for v in fast.values()} <= {float, str, bool, type(None)} | {
+        type(v) for v in slow.values()
+    }
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # out of order and repeated cells: the cell scanner decides (the last one wins)
+        '<row r="1"><c r="B1"><v>1</v></c><c r="A1"><v>2</v></c></row>',
+        '<row r="1"><c r="A1"><v>1</v></c><c r="A1"><v>2</v></c></row>',
+        # the address not first, lower case, beyond the sheet
+        '<row r="1"><c s="0" r="A1"><v>1</v></c></row>',
+        '<row r="1"><c r="a1"><v>1</v></c></row>',
+        # a very long number, an attribute holding ">"
+        '<row r="1"><c r="A1"><v>' + "1" * 40 + "</v></c></row>",
+        '<row r="1"><c r="A1" foo="a>b"><v>1</v></c></row>',
+        # whitespace around a shared string's index, in both attribute orders
+        '<row r="1"><c r="A1" t="s"><v> 0 </v></c></row>',
+        '<row r="1"><c r="A1" t="s" s="0"><v> 0 </v></c></row>',
+    ],
+)
+def test_unusual_sheets_read_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: str) -> None:
+    path = _book(tmp_path / "b.xlsx", data, ["a"])
+    fast, slow, _ = _both(path, monkeypatch)
+    assert fast == slow
+
+
+@pytest.mark.parametrize("raw", ["1_000", "nan", "inf", "1e400", "12abc", "0x10"])
+def test_numbers_the_file_syntax_forbids_are_refused_naming_the_cell(tmp_path: Path, raw: str) -> None:
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 50))
+    rows += f'<row r="50"><c r="B50"><v>{raw}</v></c></row>'
+    path = _book(tmp_path / "b.xlsx", rows, [])
+    with pytest.raises(UnreadableWorkbookError, match="B50"):
+        read_workbook(path)
+
+
+def test_a_shared_string_index_out_of_range_is_refused(tmp_path: Path) -> None:
+    path = _book(tmp_path / "b.xlsx", '<row r="7"><c r="C7" t="s"><v>5</v></c></row>', ["a"])
+    with pytest.raises(UnreadableWorkbookError, match="C7"):
+        read_workbook(path)
+
+
+def test_the_engine_reads_the_columns_without_a_dict(tmp_path: Path) -> None:
+    """The engine builds its grid from the columns; the mapping is never merged."""
+    n = 3000
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}" t="s"><v>{r % 2}</v></c></row>'
+        for r in range(1, n + 1)
+    )
+    rows += f'<row r="{n + 1}"><c r="C{n + 1}"><f>SUMIFS(A1:A{n},B1:B{n},"x",A1:A{n},"&gt;=10")</f></c></row>'
+    wb = read_workbook(_book(tmp_path / "b.xlsx", rows, ["x", "y"]))
+    values = wb.sheets[0].values
+    assert isinstance(values, CellValues)
+    got = calculate(wb).values["S"][(n + 1, 3)]
+    assert values.columns is not None  # never turned into a dict
+    want = sum(r for r in range(1, n + 1) if r % 2 == 0 and r >= 10)
+    assert got == want
+    assert len(values) == 2 * n  # the formula cell (no cached value) holds none
+    assert np.array_equal(values.columns.rows[:4], [1, 1, 2, 2])
