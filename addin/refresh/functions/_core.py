@@ -440,11 +440,11 @@ def text_to_number(text: str, date1904: bool = False) -> float | None:
     if t.endswith("%"):
         t, scale = t[:-1].strip(), 0.01
     sign = ""
-    if t[:1] in "+-":
+    if t.startswith(("+", "-")):  # startswith: "" (all of "¥" or "()" stripped) is no sign
         sign, t = t[0], t[1:].strip()
-    if t[:1] in "$¥￥":
+    if t.startswith(("$", "¥", "￥")):
         t = t[1:].strip()
-        if not sign and t[:1] in "+-":  # "$-3"
+        if not sign and t.startswith(("+", "-")):  # "$-3"
             sign, t = t[0], t[1:].strip()
     if _NUM_RE.match(t):
         v = float(sign + t.replace(",", "")) * scale
