@@ -53,7 +53,6 @@ class Col:
     fmt: str | None = None  # number format overriding the kind's default
     note: str = ""
     span: int = 1  # a spill this many columns wide (the columns to its right have formula="")
-    cell_formulas: dict[int, tuple[str, int]] | None = None  # row index -> (formula, spill height)
 
     @property
     def is_input(self) -> bool:
@@ -161,7 +160,7 @@ class DataSheet:
             return
         columns = [c.name for c in self.cols if c.name] + list(self.blocks)
         for c in self.cols:
-            if c.formula and c.spill and c.cell_formulas is None:
+            if c.formula and c.spill:
                 guarded = guard_contract_arguments(self.empty_key, c.formula, columns)
                 c.formula = empty_when_blank(self.empty_key, guarded)
 
