@@ -108,6 +108,11 @@ def test_overflow_down_a_filled_block_is_num_per_row() -> None:
         ("nan", None),
         ("1,00", None),
         ("1e999", None),
+        ("¥", None),  # a currency sign alone (hypothesis found it raised IndexError)
+        ("$", None),
+        ("()", None),
+        ("%", None),
+        ("(¥)", None),
     ],
 )
 def test_text_to_number_reads_excel_syntax_only(text: str, number: float | None) -> None:

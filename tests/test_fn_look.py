@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from formula_helpers import E, calc, one
 
+from addin.xlsx.model import Formula
 from udfs.errors import ExcelError
 
 
@@ -65,6 +66,38 @@ def test_blank_lookup_value_finds_the_first_blank_cell() -> None:
     assert got["E2"] == 3.0
     assert got["E3"] == "none"
     assert got["E4"] > 3.0
+
+
+#: The last-row idioms: the row of the last non-blank cell of a column (A3 here,
+#: a blank in between, the column read whole or bounded), as Excel computes them
+#: in a normal formula (LOOKUP's vectors are array parameters) and in an array
+#: formula (MAX(IF(…))); tests/test_libreoffice_functions.py checks the same
+#: formulas against LibreOffice.
+LAST_ROW_IDIOMS = [
+    ('LOOKUP(2,1/(A:A<>""),ROW(A:A))', 3.0),
+    ('LOOKUP(2,1/(A1:A10<>""),ROW(A1:A10))', 3.0),
+    ('INDEX(B:B,LOOKUP(2,1/(A:A<>""),ROW(A:A)))', 30.0),
+    ('LOOKUP(2,1/(B:B<>""),B:B)', 40.0),
+]
+LAST_ROW_ARRAYS = [
+    ('MAX(IF(A:A<>"",ROW(A:A)))', 3.0),
+    ('MAX(IF($B:$B<>"",ROW($B:$B)))', 4.0),
+    ('SUM(IF(A:A<>"",ROW(A:A)))', 4.0),
+]
+LAST_ROW_DATA: dict[str, Any] = {"A1": "k1", "A3": "k3", "B1": 10.0, "B2": 20.0, "B3": 30.0, "B4": 40.0}
+
+
+@pytest.mark.parametrize(("formula", "expected"), LAST_ROW_IDIOMS)
+def test_last_row_idiom_in_a_normal_formula(formula: str, expected: float) -> None:
+    """LOOKUP reads its vectors as arrays in a normal formula (no Ctrl+Shift+Enter)."""
+    assert calc({**LAST_ROW_DATA, "D1": "=" + formula})["D1"] == expected
+
+
+@pytest.mark.parametrize(("formula", "expected"), LAST_ROW_ARRAYS)
+def test_last_row_idiom_in_an_array_formula(formula: str, expected: float) -> None:
+    """ROW(A:A) over a whole column lines up with A:A<>"" (both stop at the used extent)."""
+    got = calc({**LAST_ROW_DATA, "D1": Formula(formula, "array", "D1")})
+    assert got["D1"] == expected
 
 
 @pytest.mark.parametrize(

@@ -409,6 +409,8 @@ class Engine(SpillsMixin):
             elif spec.array_args:
                 fast = self.references_column(spec, node, bx)
                 return fast if fast is not None else self.split(node, bx)
+            elif any(i in spec.array_params and not isinstance(a, Ref) for i, a in enumerate(node.args)):
+                return self.split(node, bx)  # a computed array parameter: row by row
         if spec is None:
             return self.ev_lambda_call(node, bx)
         if spec.binds_names:
@@ -421,6 +423,9 @@ class Engine(SpillsMixin):
             # is 2 in a normal formula too (pycel excelcompiler.xlsx!F2)
             array = BlockContext(bx.grid, bx.row, bx.col, True, bx.date1904, bx.dr)
             args = [self.ev(node.args[0], array), *(self.ev(a, sub) for a in node.args[1:])]
+        elif spec.array_params and not sub.array_mode:
+            array = BlockContext(bx.grid, bx.row, bx.col, True, bx.date1904, bx.dr)
+            args = [self.ev(a, array if i in spec.array_params else sub) for i, a in enumerate(node.args)]
         else:
             args = [self.ev(a, sub) for a in node.args]
         if any(a is MISSING for a in args):
@@ -511,7 +516,7 @@ class Engine(SpillsMixin):
                 return True
             sub = array or spec.array_args
             return any(
-                self._row_dependent(a, spec.lifts(i), sub, depth + 1, sheet)
+                self._row_dependent(a, spec.lifts(i), sub or i in spec.array_params, depth + 1, sheet)
                 for i, a in enumerate(cur.args)
             )
         if isinstance(cur, Unary | Percent):

@@ -680,7 +680,10 @@ def ROW(ctx: CallContext, ref: Any = MISSING) -> Any:
     if not isinstance(ref, Area):
         raise fail(VALUE, "ROW 需要引用 / ROW needs a reference")
     if ctx.array_mode and ref.height > 1:
-        return np.arange(ref.top, ref.bottom + 1, dtype=float).astype(object).reshape(-1, 1)
+        # a whole column stops where its values do (the used extent), so ROW(A:A)
+        # lines up with A:A<>"" in MAX(IF(A:A<>"",ROW(A:A)))
+        bottom = ref.bottom if ref.bottom < MAX_ROW else ref.top + as_array(ref).shape[0] - 1
+        return np.arange(ref.top, bottom + 1, dtype=float).astype(object).reshape(-1, 1)
     return float(ref.top)
 
 
@@ -694,7 +697,8 @@ def COLUMN(ctx: CallContext, ref: Any = MISSING) -> Any:
     if not isinstance(ref, Area):
         raise fail(VALUE, "COLUMN 需要引用 / COLUMN needs a reference")
     if ctx.array_mode and ref.width > 1:
-        return np.arange(ref.left, ref.right + 1, dtype=float).astype(object).reshape(1, -1)
+        right = ref.right if ref.right < MAX_COL else ref.left + as_array(ref).shape[1] - 1
+        return np.arange(ref.left, right + 1, dtype=float).astype(object).reshape(1, -1)
     return float(ref.left)
 
 
@@ -718,7 +722,7 @@ def COLUMNS(a: Any) -> float:
     return float(a.shape[1]) if isinstance(a, Area | np.ndarray) else 1.0
 
 
-@register("LOOKUP", PER_ROW, WHOLE, WHOLE, min_args=2, returns_reference=True)
+@register("LOOKUP", PER_ROW, WHOLE, WHOLE, min_args=2, returns_reference=True, array_params=(1, 2))
 def LOOKUP(value: Any, lookup_vector: Any, result: Any = MISSING) -> Any:
     """LOOKUP(lookup_value, lookup_vector, [result_vector]): the approximate match
     (the last item ≤ value, sorted ascending); the array form searches the first
