@@ -69,7 +69,6 @@ import click
 
 from addin.language import Say, language_option
 from addin.refresh import cluster, links
-from addin.refresh.deep_stack import leave_signals_to_the_main_thread
 from addin.refresh.job import (
     EngineUnavailableError,
     FileReport,
@@ -460,7 +459,6 @@ def _elapsed(name: str, *, enabled: bool) -> Iterator[None]:
     stop = threading.Event()
 
     def tick() -> None:
-        leave_signals_to_the_main_thread()
         while not stop.wait(0.5):
             bar.refresh()
 

@@ -5,7 +5,6 @@ refresh job (which imports the validator: a cycle)."""
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -20,26 +19,12 @@ STACK_SIZE = 512 * 1024**2
 _T = TypeVar("_T")
 
 
-def leave_signals_to_the_main_thread() -> None:
-    """Block Ctrl-C (``SIGINT``) in the calling worker thread, so the kernel hands
-    it to the main thread, which turns it into ``KeyboardInterrupt`` at once.
-
-    A process-directed signal goes to any thread that does not block it; when
-    it landed in a worker, the main thread stayed blocked in ``join()`` and the
-    command ran to its end as if nothing was pressed (seen under load: a
-    refresh exited 0 thirty seconds after Ctrl-C). No-op where threads have no
-    signal mask (Windows)."""
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-
 def with_deep_stack(work: Callable[[], _T]) -> _T:
     """``work()`` in a thread with a :data:`STACK_SIZE` stack and at least
     :data:`RECURSION_LIMIT` Python frames; its result, or its exception."""
     outcome: list[Any] = []
 
     def run() -> None:
-        leave_signals_to_the_main_thread()
         try:
             outcome.append((True, work()))
         except BaseException as exc:  # handed to the calling thread unchanged
