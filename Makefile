@@ -32,7 +32,7 @@ test: $(STAMP) $(PYODIDE_STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
-# Longer than make test: the hostile corpus at full size (1 GB bombs, 150 sheets,
+# Longer than make test: the hostile corpus at full size (1 GB bombs, 150 sheets, a 900 MB video,
 # a million shared-formula rows) plus 200 mutants of bytes, XML and formula text,
 # every command on each; prints the table docs/refresh-output.md reports. Then
 # many more office shapes per template and 3,000-person offices

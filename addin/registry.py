@@ -727,10 +727,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         attr="allocate",
         category_zh=_MONEY[0],
         category_en=_MONEY[1],
-        help_zh="按系数分配总额，按最小单位（默认 0.01）以最大余数法取整，合计恰等于总额。",
-        help_en="Splits amount in proportion to weights, rounded to unit (default 0.01) by largest remainder; shares add up exactly.",
+        help_zh="按系数分配总额，按最小单位（默认 0.01）以最大余数法取整，合计恰等于总额；可按分组键各组分别分配。",
+        help_en="Splits amount in proportion to weights, rounded to unit (default 0.01) by largest remainder; shares add up exactly; optionally within each group key.",
         args=(
-            Argument("amount", "number", "要分配的总额", "amount to split", role="whole"),
+            Argument(
+                "amount",
+                "number",
+                "要分配的总额（有 groups 时也可为一列：每行所在组的总额）",
+                "amount to split (with groups also a column: each row's group pool)",
+                role="whole",
+            ),
             Argument("weights", "range", "分配系数（如经理 1、工作人员 0.5）", "weights (e.g. manager 1, staff 0.5)", role="whole"),
             Argument(
                 "unit",
@@ -741,10 +747,33 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 default=0.01,
                 role="whole",
             ),
+            Argument(
+                "groups",
+                "range",
+                "分组键：一列，与 weights 同高（城市、部门……）；每组按本组系数分配本组的总额，各组人数任意",
+                "group keys: a column as tall as weights (city, department …); "
+                "each group splits its own amount by its own weights, of any size",
+                optional=True,
+                role="whole",
+                extension=True,
+            ),
         ),
         examples=(
             Example("ALLOCATE(6000, {1,0.5,0.5})", (6000, [[1, 0.5, 0.5]]), [[3000.0, 1500.0, 1500.0]]),
             Example("ALLOCATE(100, {1,1,1})", (100, [[1, 1, 1]]), [[33.34, 33.33, 33.33]]),
+            Example(
+                'ALLOCATE({6000;1000;6000;1000;6000}, {1;1;0.5;0.5;0.5}, , {"南昌";"九江";"南昌";"九江";"南昌"})',
+                (
+                    [[6000], [1000], [6000], [1000], [6000]],
+                    [[1], [1], [0.5], [0.5], [0.5]],
+                    None,
+                    [["南昌"], ["九江"], ["南昌"], ["九江"], ["南昌"]],
+                ),
+                [[3000.0], [666.67], [1500.0], [333.33], [1500.0]],
+                note_zh="每个城市（第4个参数）按本城市的系数分本城市的奖金：南昌 6000 按 1:0.5:0.5，九江 1000 按 1:0.5（666.67 + 333.33）",
+                note_en="each city (4th argument) splits its own prize by its own weights: 南昌 6000 as 1:0.5:0.5, "
+                "九江 1000 as 1:0.5 (666.67 + 333.33)",
+            ),
         ),
         spills=True,
     ),

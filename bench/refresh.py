@@ -66,6 +66,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import shapes  # bench/shapes.py, beside this script: the generated workbook shapes
+
 TIERS = [(0, 0.01), (50_000, 0.02), (100_000, 0.03), (150_000, 0.04), (180_000, 0.05)]
 GRADES = [(0, "D"), (60_000, "C"), (100_000, "B"), (140_000, "A"), (180_000, "S")]
 WEIGHTS = [0.5, 0.3, 0.2]
@@ -212,15 +214,7 @@ LOG_PER_PERSON = 3
 #: The per-row columns (G…M) of the 人员 sheet, row 2's text; ``{last}`` is the
 #: last person's row, ``{log}`` the log's last row. The contract version
 #: replaces the nested IFs of H and M by POINT_BONUS and TIERED.
-PER_ROW_STANDARD = {
-    "G": "VLOOKUP(C2,收入档,2,TRUE)",
-    "H": "IF(D2>=80,D2*F2,IF(D2>=60,D2*20,0))",
-    "I": "ROUND(G2*C2*1.1,2)",
-    "J": "_xlfn.RANK.EQ(D2,$D$2:$D${last})",
-    "K": "SUMIFS(明细!$C$2:$C${log},明细!$A$2:$A${log},A2)",
-    "L": "COUNTIF($B$2:$B${last},B2)",
-    "M": "IF(E2>10,(E2-10)*40+250,IF(E2>5,(E2-5)*30+100,E2*20))",
-}
+PER_ROW_STANDARD = shapes.PER_ROW_FORMULAS
 PER_ROW_CONTRACT = {
     **PER_ROW_STANDARD,
     "H": "POINT_BONUS(D2,F2,门槛)",
@@ -325,7 +319,7 @@ def generate_per_row(path: Path, n: int, contract: bool = False) -> Path:
     """The per-row workbook of ``n`` people (人员, a 3n-row log 明细, 参数 with
     three named tables), every formula filled down row by row."""
     sheets = {"人员": _people_sheet(n, contract), "明细": _log_sheet(n), "参数": _per_row_params()}
-    names = {"收入档": "参数!$A$2:$B$6", "门槛": "参数!$D$2:$E$4", "户档": "参数!$G$2:$H$4"}
+    names = shapes.PER_ROW_NAMES
     return _package(path, sheets, names)
 
 
@@ -475,6 +469,12 @@ def _last_row(xl: Any) -> int:
 # ---------------------------------------------------------------------------
 
 
+def _phases(t0: float, t1: float, t2: float, t3: float, t4: float) -> dict[str, float]:
+    """The seconds of each phase of a timed child run from its five timestamps
+    (start, imported, read, calculated, written); the total leaves out imports."""
+    return {"import": t1 - t0, "read": t2 - t1, "calculate": t3 - t2, "write": t4 - t3, "total": t4 - t1}
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -502,11 +502,7 @@ def child_builtin(path: Path) -> dict[str, Any]:
         for c, ci in zip("FGHI", (6, 7, 8, 9), strict=True)
     }
     return {
-        "import": t1 - t0,
-        "read": t2 - t1,
-        "calculate": t3 - t2,
-        "write": t4 - t3,
-        "total": t4 - t1,
+        **_phases(t0, t1, t2, t3, t4),
         "cells": results.count(),
         "written": summary.cells_changed,
         "peak_mb": _peak_mb(),
@@ -572,11 +568,7 @@ def child_formulas(path: Path) -> dict[str, Any]:
                 v = value.value[0, 0] if hasattr(value, "value") else value
                 sample[cell] = _plain(v.item() if hasattr(v, "item") else v)
     return {
-        "import": t1 - t0,
-        "read": t2 - t1,
-        "calculate": t3 - t2,
-        "write": t4 - t3,
-        "total": t4 - t1,
+        **_phases(t0, t1, t2, t3, t4),
         "peak_mb": _peak_mb(),
         "sample": sample,
     }
@@ -813,11 +805,7 @@ def child_refresh(path: Path) -> dict[str, Any]:
     for (_row, col), v in sorted(people.items()):
         columns.setdefault(chr(64 + col), []).append(_plain(v))
     return {
-        "import": t1 - t0,
-        "read": t2 - t1,
-        "calculate": t3 - t2,
-        "write": t4 - t3,
-        "total": t4 - t1,
+        **_phases(t0, t1, t2, t3, t4),
         "peak_mb": peak,
         "columns": columns,
     }
@@ -869,7 +857,6 @@ def bench_targets(folder: Path, others: bool, big: int = 100_000) -> bool:
 
     Every computed value is checked against numpy. With ``others``, LibreOffice
     (and ``formulas`` on 1,000 rows, scaled) run on the same files, bounded."""
-    import shapes  # bench/, beside this file
 
     rows: list[tuple[str, str, bool | None]] = []  # what, measured, target met
     ok = True
@@ -941,7 +928,6 @@ def bench_targets(folder: Path, others: bool, big: int = 100_000) -> bool:
 
 def _others_per_row(path: Path, builtin_total: float) -> list[tuple[str, str, None]]:
     """LibreOffice and ``formulas`` on the per-row workbook (references, no target)."""
-    import shapes  # bench/, beside this file
 
     out = [_libreoffice_row(path, builtin_total, "per-row 10,000")]
     small = shapes.per_row_openpyxl(path.with_name("per-row-formulas-1000.xlsx"), 1_000)

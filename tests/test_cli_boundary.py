@@ -110,8 +110,13 @@ def test_ctrl_c_during_a_refresh_leaves_nothing_behind(tmp_path: Path) -> None:
     """SIGINT to a real ``jixiao refresh`` process while it computes: exit 130,
     no output, no temporary file, no ``Aborted!``."""
     src = small_workbook("a.xlsx", tmp_path)
+    # The child starts with Ctrl-C as a terminal gives it: under pytest-xdist the
+    # worker that launches it can have SIGINT blocked or ignored, and a child
+    # inherits both (CI saw the refresh run to its end and exit 0).
     script = (
-        "import sys, time\n"
+        "import signal, sys, time\n"
+        "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "import addin.refresh.job as rc\n"
         "real = rc.load_engine\n"
         "def slow(name):\n"

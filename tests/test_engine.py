@@ -470,6 +470,26 @@ def test_unsupported_functions_are_listed_per_cell() -> None:
     assert reported == {("S!A1", "CONVERT"), ("S!A2", "CONVERT"), ("S!A3", "BESSELJ")}
 
 
+def test_misspelt_function_is_name_error_as_in_excel() -> None:
+    """A misspelling of an Excel function, or ``_xlfn.`` before a name Excel
+    lacks, is #NAME? (Excel's answer; LibreOffice agrees), not a refused file;
+    IFERROR sees the error."""
+    got = calc({"A1": 1.0, "B1": "=SUMM(A1:A3)", "B2": '=IFERROR(VLOKUP(1,A1,1),"x")',
+                "B3": "=_xlfn.NOTAFUNC(1)", "B4": "=ISERROR(AVERGE(A1))"})  # fmt: skip
+    assert (got["B1"], got["B3"]) == (ExcelError("#NAME?"), ExcelError("#NAME?"))
+    assert (got["B2"], got["B4"]) == ("x", True)
+
+
+def test_unknown_name_that_may_be_a_user_function_is_refused() -> None:
+    """A name like no Excel function may be a VBA or add-in function Excel
+    computed (sheetjs comments test: ``Comment(A1)``); so may a misspelling in
+    a workbook with VBA, and any ``_xll.`` add-in call: refused, named."""
+    for cells, kw in (({"A1": "=CalcBonus(2)"}, {}), ({"A1": "=SUMM(2)"}, {"macros": True}),
+                      ({"A1": "=_xll.DSSDATA(2)"}, {})):  # fmt: skip
+        with pytest.raises(UnsupportedFormulaError):
+            calc(cells, **kw)
+
+
 def test_unreadable_formula_is_unsupported() -> None:
     """Formula text the parser cannot read is reported, not guessed."""
     with pytest.raises(UnsupportedFormulaError):

@@ -800,6 +800,7 @@ def test_spill_cells_holding_an_empty_formula_are_values(tmp_path: Any) -> None:
     assert list(rd.sheet.formulas) == [(1, 1)]
 
 
+@pytest.mark.usefixtures("both_languages")  # the check reads the English half of the note
 def test_refresh_cli_today_and_seed(tmp_path: Any) -> None:
     """``jixiao refresh --today D --seed N`` fixes TODAY() and RAND(); --json records them."""
     import json
@@ -831,7 +832,9 @@ def test_refresh_cli_today_and_seed(tmp_path: Any) -> None:
     volatile.configure()
     assert outs[0][(1, 1)] == 46082.0
     assert outs[0][(2, 1)] == outs[1][(2, 1)]
-    res = CliRunner().invoke(refresh_command, [str(src), "--out", str(tmp_path / "c.xlsx")])
+    res = CliRunner().invoke(
+        refresh_command, [str(src), "--out", str(tmp_path / "c.xlsx"), "--lang", "en"]
+    )
     assert f"TODAY() is {datetime.date.today().isoformat()}" in res.output
 
 

@@ -140,7 +140,7 @@ def test_original_workbook_lists_unsupported_functions(shared_dir: SharedDir) ->
         calculate(wb)
     reasons = {m for _, m in exc.value.cells}
     assert "不支持的函数 / unsupported function CONVERT" in reasons
-    assert "不支持的函数 / unsupported function ARABIC" in reasons
+    assert "不支持的函数 / unsupported function BESSELJ" in reasons
     assert any(m.startswith("无法解析的公式") for m in reasons)
     assert "CONVERT (" in str(exc.value)
     cells = {str(c) for c, _ in exc.value.cells}

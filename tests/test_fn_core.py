@@ -108,6 +108,11 @@ def test_overflow_down_a_filled_block_is_num_per_row() -> None:
         ("nan", None),
         ("1,00", None),
         ("1e999", None),
+        ("¥", None),  # a currency sign alone (hypothesis found it raised IndexError)
+        ("$", None),
+        ("()", None),
+        ("%", None),
+        ("(¥)", None),
     ],
 )
 def test_text_to_number_reads_excel_syntax_only(text: str, number: float | None) -> None:
@@ -143,3 +148,33 @@ def test_internal_error_kinds() -> None:
     assert internal_error("F", ValueError("math domain error")) == E("#NUM!")
     assert internal_error("F", ValueError("could not convert")) == E("#VALUE!")
     assert internal_error("F", TypeError("x")) == E("#VALUE!")
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        # Excel 2007's functions: an argument written empty is blank (0, FALSE, "")
+        ("VLOOKUP(2,A1:A3,1,)", E("#N/A")),  # exact match, the common shorthand
+        ("VLOOKUP(3,A1:A3,1,)", 3.0),
+        ("MATCH(2,A1:A3,)", E("#N/A")),  # match type 0
+        ("MATCH(5,A1:A3,)", 3.0),
+        ("HLOOKUP(2,A1:A3,1,)", E("#N/A")),
+        ("IF(TRUE,,3)", 0.0),
+        ("COUNT(1,,2)", 3.0),
+        ("COUNTA(1,,2)", 3.0),
+        ("AVERAGE(1,,2)", 1.0),
+        ("MAX(-1,,-2)", 0.0),
+        ('LEFT("abc",)', ""),
+        ('FIND("b","abc",)', E("#VALUE!")),
+        ('SUBSTITUTE("aXbX","X","-",)', E("#VALUE!")),
+        ("NPV(0.1,,1)", 1 / 1.21),
+        # newer functions: the parameter's default, as if left out
+        ("INDEX(SORT(A1:A3,,-1),1)", 5.0),
+        ('XLOOKUP(9,A1:A3,A1:A3,"nf",,)', "nf"),
+        ("SUM(SEQUENCE(3,,10))", 33.0),
+    ],
+)
+def test_argument_written_empty(formula: str, expected: Any) -> None:
+    """LibreOffice agrees on each of the Excel 2007 cases."""
+    got = one(formula, A1=1.0, A2=3.0, A3=5.0)
+    assert got == (pytest.approx(expected) if isinstance(expected, float) else expected)

@@ -68,6 +68,80 @@ def test_elapsed_precision_and_text_sections(x: Any, fmt: str, shown: str) -> No
 
 
 @pytest.mark.parametrize(
+    ("x", "fmt", "shown"),
+    [
+        # commas: grouping only directly between placeholders of the integer part
+        (1234567.89, '#,#"ZZ"#.0"YY"00', "1,234,56ZZ7.8YY90"),  # pycel text.xlsx
+        (890123.456789, "#,0x#.00.0", "890,12x3.45.7"),
+        (890123.456789, "#x,0,#.00.0", "890,1x,23.45.7"),  # x, after a literal is shown
+        (890123.456789, "0,x#.00.0", "89012x3.45.7"),  # neither grouping nor scaling: dropped
+        (890123.456789, "#.###,x##", "890123.456x79"),
+        (890123.456789, "#.###x,##", "890123.456x,79"),
+        (890123.456789, ",#.00.0", ",890123.45.7"),
+        (1234567.0, "#,##0 ,", "1,234,567 ,"),  # LibreOffice agrees
+        (12345.0, "#,##x#x##", "12,x3x45"),  # a separator goes with the digit on its left
+        (1234567.89, '#,##0,"K"', "1,235K"),  # at the end of its part: scales
+        (1234567.89, '0.0,,"M"', "1.2M"),
+        (1234.5, '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)', " 1,234.50 "),
+        # a text section applied to a number shows it in General (LibreOffice agrees)
+        (5.0, "@", "5"),
+        (-5.0, "@", "-5"),
+        (1234.5, "@", "1234.5"),
+        # elapsed time needs no calendar: past 9999-12-31 it still counts
+        (2958466.0, "[h]", "71003184"),
+        (-1.0, "[m]", "-1440"),
+    ],
+)
+def test_number_format_grammar(x: Any, fmt: str, shown: str) -> None:
+    assert format_value(x, fmt) == shown
+
+
+@pytest.mark.parametrize(
+    ("x", "fmt", "shown"),
+    [
+        (45292.0, "[$-804]aaaa", "星期一"),  # 2024-01-01, a Monday
+        (45292.0, "[$-804]aaa", "一"),
+        (45292.0, "[$-804]dddd", "星期一"),
+        (45292.0, "[$-804]ddd", "周一"),
+        (45292.0, "[$-404]ddd", "週一"),
+        (45292.0, "[$-zh-CN]aaaa", "星期一"),
+        (45292.0, "[$-411]aaaa", "月曜日"),
+        (45292.0, "aaaa", "Monday"),  # no locale: en-US (LibreOffice agrees)
+        (2.675, '上午/下午h"时"mm"分"', "下午4时12分"),
+        (0.25, "[$-804]上午/下午h:mm", "上午6:00"),
+        (45292.0, '[$-409]mmmm d, yyyy;@', "January 1, 2024"),
+        (1234.5, "[$¥-804]#,##0.00", "¥1,234.50"),
+        (1234.5, "[$-409]#,##0.00", "1,234.50"),  # a locale has no digits to show
+    ],
+)
+def test_locale_weekdays_and_am_pm(x: Any, fmt: str, shown: str) -> None:
+    """A format's locale (``[$-804]``, the LCID of zh-CN) names the weekdays of
+    ``aaaa``/``aaa``/``dddd``/``ddd``; 上午/下午 is the Chinese AM/PM."""
+    assert format_value(x, fmt) == shown
+
+
+@pytest.mark.parametrize(
+    ("x", "fmt"),
+    [
+        (1234.5, "0@"),  # @ beside digit places (pycel text.xlsx TextNumbers!C3)
+        (0.0, '#,#"ZZ"#.0Y00'),  # a date code inside a number format
+        (0.0, "#.0y00"),
+        ("X", ';-  ##.0;"ZERO"@;"X"'),  # @ outside the fourth section of four
+        (2958466.0, "h"),  # a clock or calendar past 9999-12-31
+        (2958466.0, "yy"),
+        (-1.0, "[h]:m"),  # a negative time beside other parts
+    ],
+)
+def test_number_format_errors(x: Any, fmt: str) -> None:
+    """Formats Excel cannot apply are #VALUE! in TEXT (pycel text.xlsx)."""
+    def quoted(t: str) -> str:
+        return '"' + t.replace('"', '""') + '"'
+
+    value = quoted(x) if isinstance(x, str) else repr(x)
+    assert one(f"TEXT({value},{quoted(fmt)})") == E("#VALUE!")
+
+
+@pytest.mark.parametrize(
     ("code", "char"),
     [(65, "A"), (128, "€"), (150, "–"), (153, "™"), (159, "Ÿ"), (129, "\x81"), (141, "\x8d"),
      (157, "\x9d"), (255, "ÿ")],

@@ -42,6 +42,8 @@ from addin.reference import excel_literal
 from addin.refresh.libreoffice import SYSTEM_PYTHON
 from addin.registry import FUNCTIONS, Example, FunctionSpec, by_name
 from addin.xlsx.a1 import to_a1
+from workbooks.model import DataSheet
+from workbooks.templates import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
 DRIVER = Path(__file__).with_name("calc_driver.py")
@@ -208,7 +210,7 @@ def calc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     examples = [(spec, ex, *example_sheet(spec, ex)) for spec in FUNCTIONS for ex in spec.examples]
     spellings, respelt = _spellings_workbooks(tmp)
     workbooks = [
-        {"path": str(t), "cells": list(json.loads(_golden_file(t).read_text("utf-8"))["values"])}
+        {"path": str(t), "cells": [*json.loads(_golden_file(t).read_text("utf-8"))["values"], *_spare_cells(t)]}
         for t in TEMPLATES
     ]
     workbooks += [
@@ -232,6 +234,19 @@ def calc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def _golden_file(template: Path) -> Path:
     return GOLDEN / (template.stem.replace("_", "-") + ".json")
+
+
+def _spare_cells(template: Path) -> list[str]:
+    """Result cells of the spare rows (nobody typed there), a sample of every result column:
+    the first spare row, every seventh of the rest, and the last row the spills cover."""
+    t = REGISTRY[template.stem.replace("_", "-")]()
+    cells = []
+    for s in t.sheets:
+        if not isinstance(s, DataSheet) or s.empty_key is None or not s.spare:
+            continue
+        rows = sorted({*range(s.nrows, s.nrows + s.spare, max(1, s.spare // 7)), s.nrows + s.spare - 1})
+        cells += [f"{s.name}!{s.cell(c.header, i)}" for c in s.cols if not c.is_input for i in rows]
+    return cells
 
 
 def _same(got: list[Any], want: Any) -> bool:
@@ -258,14 +273,6 @@ def test_the_oxt_carries_component_types_kernel_and_numpy(calc: dict[str, Any]) 
 
 @pytest.mark.libreoffice
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason="known regression, open in issue 23: since the templates carry 500 spare rows whose result "
-    "cells are \"\" (issue 22), arithmetic over a whole column gives #VALUE! in the spare rows before "
-    "IF discards them; Excel passes those elements through, but Calc fails the whole add-in call when "
-    "an input array holds an error (Err:504/519), so every contract column shows #VALUE! in Calc. "
-    "The fix is in the templates (guard each contract call's inputs), not here.",
-)
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.stem)
 def test_shipped_template_shows_every_golden_value_in_calc(calc: dict[str, Any], template: Path) -> None:
     """The file as shipped (TIERED( etc. as Excel stores them), recalculated by Calc."""
@@ -273,6 +280,19 @@ def test_shipped_template_shows_every_golden_value_in_calc(calc: dict[str, Any],
     held = calc["answer"]["workbooks"][str(template)]
     bad = [(cell, held[cell], want) for cell, want in golden.items() if not _same(held[cell], want)]
     assert not bad, f"{len(bad)} of {len(golden)} golden cells differ in Calc, first: {bad[:6]}"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.stem)
+def test_spare_rows_stay_empty_in_calc(calc: dict[str, Any], template: Path) -> None:
+    """The 500 spare rows under the sample show nothing in Calc: no error, no 0, in any result column
+    (their contract calls' computed arguments are guarded, workbooks.model.guard_contract_arguments)."""
+    cells = _spare_cells(template)
+    held = calc["answer"]["workbooks"][str(template)]
+    shown = [(cell, held[cell]) for cell in cells if not _same(held[cell], "")]
+    assert cells
+    assert not shown, f"{len(shown)} of {len(cells)} spare-row cells are not empty in Calc: {shown[:6]}"
 
 
 @pytest.mark.libreoffice

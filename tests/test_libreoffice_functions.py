@@ -257,3 +257,33 @@ def unexplained(formulas: list[str], office: LibreOffice, folder: Path) -> list[
         if not same(a, b) and explained(f, a, b) is None:
             bugs.append(f"={f}: engine {a!r}, LibreOffice {b!r}")
     return bugs
+
+
+@pytest.mark.libreoffice
+def test_last_row_idioms_agree_with_libreoffice(office: LibreOffice, tmp_path: Path) -> None:
+    """``LOOKUP(2,1/(A:A<>""),ROW(A:A))`` in a normal formula and
+    ``MAX(IF(A:A<>"",ROW(A:A)))`` as an array formula: the engine's values are
+    LibreOffice's (and the Excel values tests/test_fn_look.py states)."""
+    from openpyxl.worksheet.formula import ArrayFormula
+    from test_fn_look import LAST_ROW_ARRAYS, LAST_ROW_DATA, LAST_ROW_IDIOMS
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "S"
+    for a1, v in LAST_ROW_DATA.items():
+        ws[a1] = v
+    cells = {}
+    for i, (formula, _want) in enumerate(LAST_ROW_IDIOMS, start=1):
+        ws[f"D{i}"] = "=" + formula
+        cells[(i, 4)] = formula
+    for i, (formula, _want) in enumerate(LAST_ROW_ARRAYS, start=1):
+        ws[f"E{i}"] = ArrayFormula(f"E{i}", "=" + formula)
+        cells[(i, 5)] = formula
+    path = tmp_path / "last_row.xlsx"
+    wb.save(path)
+    ours = calculate(read_workbook(path)).values["S"]
+    theirs = calculate_with_libreoffice(path, office).values["S"]
+    wants = dict(LAST_ROW_IDIOMS + LAST_ROW_ARRAYS)
+    got = {f: (ours.get(c), theirs.get(c)) for c, f in cells.items()}
+    assert got == {f: (wants[f], wants[f]) for f in cells.values()}

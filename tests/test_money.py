@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kernel_helpers import arr, assert_error, grid
 
 from udfs.errors import ExcelError
-from udfs.money import allocate, apportion, exact_integers, money
+from udfs.money import allocate, apportion, apportion_groups, exact_integers, money
 from udfs.rounding import decimal_reference
 
 
@@ -125,6 +125,98 @@ def test_allocate_messages_name_the_problem() -> None:
     err = allocate(100.005, [1])
     assert isinstance(err, ExcelError)
     assert "MONEY" in err.message
+
+
+# ---------------------------------------------------------------- ALLOCATE groups
+
+
+def test_allocate_groups_split_each_citys_own_prize() -> None:
+    """速度奖「按城市分配」: each city's rows split that city's prize by role
+    coefficient (经理 1, 工作人员 0.5), cities interleaved and of any size."""
+    cities = [["南昌"], ["九江"], ["南昌"], ["九江"], ["南昌"], ["萍乡"]]
+    pools = [[6000], [1000], [6000], [1000], [6000], [500]]
+    coef = [[1], [1], [0.5], [0.5], [0.5], [1]]
+    assert grid(allocate(pools, coef, None, cities)) == [
+        [3000.0], [666.67], [1500.0], [333.33], [1500.0], [500.0]
+    ]
+    # one number: every group splits it; units per group
+    assert grid(allocate(100, [[1], [1], [1], [1]], 1, [[1], [2], [1], [1]])) == [
+        [34.0], [100.0], [33.0], [33.0]
+    ]
+
+
+def test_allocate_groups_blank_amount_and_keys() -> None:
+    """A group whose amount cells are all blank splits nothing (empty results: the
+    spare rows of a template); blank keys form one group; "" is blank."""
+    out = grid(allocate([[600], [""], [600], [None]], [[1], [""], [1], [None]], None, [["甲"], [""], ["甲"], [None]]))
+    assert out == [[300.0], [None], [300.0], [None]]
+    # keys compare like RANKX's groups: text case-insensitively, 1 is not "1"
+    assert grid(allocate(10, [[1], [1], [1], [1]], 1, [["a"], ["A"], [1], ["1"]])) == [
+        [5.0], [5.0], [10.0], [10.0]
+    ]
+
+
+def test_allocate_groups_errors_stay_in_their_group() -> None:
+    """A group's problem is that group's rows; other groups are split; a key
+    error is that row's result; shapes that do not fit are the whole result."""
+    out = arr(allocate([[100], [100], [50], [50], [7], [9]], [[1], [-1], [1], [1], [1], [1]], None,
+                       [[1], [1], [2], [2], [3], [3]]))
+    assert_error(out[0, 0], "#VALUE!")  # negative weight in group 1
+    assert_error(out[1, 0], "#VALUE!")
+    assert out[2:4, 0].tolist() == [25.0, 25.0]
+    assert_error(out[4, 0], "#VALUE!")  # group 3 carries two different amounts
+    assert "amount" in out[5, 0].message
+    out = arr(allocate([[100], [100], [1]], [[0], [0], [1]], None, [[1], [1], [ExcelError("#N/A")]]))
+    assert_error(out[0, 0], "#DIV/0!")
+    assert_error(out[2, 0], "#N/A")
+    out = arr(allocate([[100.005], [3]], [[1], [1]], None, [[1], [2]]))
+    assert_error(out[0, 0], "#VALUE!")
+    assert out[1, 0] == 3.0
+    out = arr(allocate([[ExcelError("#REF!")], [3]], [[1], [1]], None, [[1], [2]]))
+    assert_error(out[0, 0], "#REF!")
+    assert_error(allocate(100, [[1], [1]], None, [[1], [1], [1]]), "#VALUE!")
+    assert_error(allocate([[1], [2], [3]], [[1], [1]], None, [[1], [1]]), "#VALUE!")
+    assert_error(allocate(100, [[1, 1], [1, 1]], None, [[1, 1], [1, 1]]), "#VALUE!")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=4),  # group
+            st.one_of(st.none(), st.integers(min_value=0, max_value=12).map(lambda k: k / 4)),  # weight
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    pools=st.lists(st.integers(min_value=-(10**9), max_value=10**9), min_size=5, max_size=5),
+    unit=st.sampled_from([0.01, 1, 100, 0.05]),
+)
+def test_allocate_groups_equal_one_call_per_group(
+    rows: list[tuple[int, float | None]], pools: list[int], unit: float
+) -> None:
+    """The vectorised grouped split equals ALLOCATE called on each group's rows
+    alone (errors included), for any sizes, orders and units."""
+    amounts = [[round(pools[g] * unit, 2)] for g, _w in rows]
+    weights = [[w] for _g, w in rows]
+    keys = [[g] for g, _w in rows]
+    got = np.asarray(allocate(amounts, weights, unit, keys), dtype=object).reshape(-1).tolist()
+    for g in {g for g, _w in rows}:
+        members = [i for i, (k, _w) in enumerate(rows) if k == g]
+        want = allocate(amounts[members[0]][0], [[weights[i][0]] for i in members], unit)
+        want_list = np.asarray(want, dtype=object).reshape(-1).tolist() if isinstance(want, np.ndarray) else [want]
+        got_list = [got[i] for i in members]
+        if isinstance(want_list[0], ExcelError):
+            assert all(str(x) == str(want_list[0]) for x in got_list)
+        else:
+            assert got_list == want_list
+
+
+def test_apportion_groups_huge_products_take_python_integers() -> None:
+    """Beyond int64 each group is apportioned with Python integers, still exact."""
+    parts = apportion_groups(np.array([10**17, 7], dtype=object), np.array([3, 1, 2**40, 1]), np.array([0, 1, 0, 1]))
+    big = apportion(10**17, np.array([3, 2**40])).tolist()
+    assert [int(x) for x in parts] == [big[0], 4, big[1], 3]
 
 
 def _fen(draw_int: int) -> float:

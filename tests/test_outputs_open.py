@@ -11,7 +11,7 @@ LibreOffice, XlsxWriter, POI …). Each output must
   Python's zipfile and ``unzip -t`` accept it);
 * open in openpyxl;
 * open in LibreOffice headless (converted to csv, all files in one ``soffice``
-  run: a start per file would take minutes on a shared machine).
+  run under a memory and a time cap: :mod:`soffice_helpers`).
 
 The ``--values`` copies of the eight templates are converted sheet by sheet,
 and every golden cell (``workbooks/golden``) must show its golden value in
@@ -25,7 +25,6 @@ import csv
 import json
 import shutil
 import struct
-import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from typing import Any
 import openpyxl
 import pytest
 from external import SharedDir
+from soffice_helpers import SOFFICE, libreoffice_convert
 
 from addin.refresh.job import FileReport, load_engine, refresh_file
 from addin.xlsx.a1 import from_a1
@@ -41,7 +41,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "workbooks" / "templates").glob("t*.xlsx"))
 #: every n-th file of the corpus (sorted by name): all producers, a bounded run
 CORPUS_STEP = 5
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def corpus_sample(shared: Path) -> list[Path]:
@@ -158,33 +157,11 @@ def test_openpyxl_opens_every_output(outputs: list[Path]) -> None:
 ALL_SHEETS = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 
 
-def convert_to_csv(paths: list[Path], out_dir: Path, filter_: str = "csv") -> dict[Path, Path]:
-    """Convert ``paths`` to csv in one LibreOffice run; for each file LibreOffice
-    could load, its (first sheet's) csv."""
-    assert SOFFICE is not None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    profile = f"-env:UserInstallation=file://{out_dir / 'profile'}"
-    subprocess.run(
-        [SOFFICE, profile, "--headless", "--convert-to", filter_, "--outdir", str(out_dir)]
-        + [str(p) for p in paths],
-        check=False,
-        capture_output=True,
-        timeout=900,
-    )
-    found: dict[Path, Path] = {}
-    for p in paths:
-        hits = [out_dir / (p.stem + ".csv"), *sorted(out_dir.glob(f"{p.stem}-*.csv"))]
-        existing = [h for h in hits if h.is_file()]
-        if existing:
-            found[p] = existing[0]
-    return found
-
-
 @pytest.mark.libreoffice
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_opens_every_output(outputs: list[Path], tmp_path: Path) -> None:
     """LibreOffice headless loads every refreshed package (converted to csv)."""
-    converted = convert_to_csv(outputs, tmp_path / "csv")
+    converted = libreoffice_convert(outputs, tmp_path / "csv")
     assert sorted(p.name for p in outputs if p not in converted) == []
 
 
@@ -206,7 +183,7 @@ def test_values_copies_show_golden_numbers_in_libreoffice(
     """Each template's ``--values`` copy, opened by LibreOffice (no add-in),
     shows every golden result: the formulas are gone, the numbers stay."""
     out_dir = tmp_path / "csv"
-    convert_to_csv(values_copies, out_dir, ALL_SHEETS)
+    libreoffice_convert(values_copies, out_dir, ALL_SHEETS)
     checked = 0
     for path in values_copies:
         tid = path.stem.replace("_", "-")

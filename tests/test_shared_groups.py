@@ -5,6 +5,7 @@ the expanded-text path (the same workbook with each cell's own text)."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -270,10 +271,12 @@ def test_the_engine_never_expands_a_group(tmp_path: Path, monkeypatch: pytest.Mo
     assert _blocks(wb) == [(2, 2, 299), (2, 3, 299)]
 
 
-def test_the_bench_workbook_agrees_with_its_expanded_text(tmp_path: Path) -> None:
+def test_the_bench_workbook_agrees_with_its_expanded_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The benchmark's 数据 workbook (shared formulas over four columns, contract
-    and built-in functions): grouped and expanded paths give the same values."""
-    from bench.refresh import generate
+    and built-in functions): grouped and expanded paths give the same values.
+    The bench scripts import each other as scripts do (bench/ first on the path)."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "bench"))
+    generate = importlib.import_module("refresh").generate
 
     path = generate(tmp_path / "bench.xlsx", 200)
     wb = read_workbook(path)

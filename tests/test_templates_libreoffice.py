@@ -58,8 +58,7 @@ def frozen(t: Template, gold: dict[str, Any]) -> tuple[Template, set[str]]:
             continue
         old_rows = [list(r) for r in s.iter_rows()]
         cols = s.cols
-        freeze = [j for j, c in enumerate(cols) if c.formula and (
-            contract_calls(c.formula) or any(contract_calls(f) for f, _h in (c.cell_formulas or {}).values()))]
+        freeze = [j for j, c in enumerate(cols) if c.formula and contract_calls(c.formula)]
         if not freeze:
             continue
         new_rows = []
@@ -78,7 +77,6 @@ def frozen(t: Template, gold: dict[str, Any]) -> tuple[Template, set[str]]:
             new_rows.append(values)
         for j in freeze:
             cols[j].formula = None
-            cols[j].cell_formulas = None
         s.rows = new_rows
     return t, frozen_cells
 

@@ -169,14 +169,7 @@ def test_office_of_any_shape_refreshes_to_golden(tid: str, k: int, seed: int, tm
 BIG_SIZES = (300, 3000) if BIG else (300,)
 
 
-#: t4's sample generator at 300 agents gives cities premiums that reach their
-#: targets while the typed 达成日期 (fixed per city) stay blank: the document
-#: orders the speed prize by that date, so neither the reference nor the
-#: template can pay it — the template silently ranks the blank date first.
-#: Reported, kept visible as an expected failure until dates are checked.
-_T4_DATES = pytest.mark.xfail(raises=TypeError, strict=True,
-                              reason="city reaches its target with no 达成日期 typed")
-LARGE = [pytest.param(tid, marks=_T4_DATES) if tid == "t4-baoxian" else tid for tid in REGISTRY]
+LARGE = list(REGISTRY)
 
 
 @pytest.mark.parametrize("k", BIG_SIZES)
@@ -206,6 +199,83 @@ def test_person_typed_below_the_last_row_is_computed(tmp_path: Path) -> None:
             s.spare -= 1
         assert writer.defined_names(grown) == before, tid
         _check(grown, tmp_path)
+
+
+def test_t4_speed_prize_split_among_any_number_per_city(tmp_path: Path) -> None:
+    """「奖励对象为市分公司销管部经理及销管部相关工作人员」 with coefficients 1 and 0.5, no
+    number of people: a winning city with one person, one with five, a city with none,
+    rows of the cities interleaved — each city's prize is split among its own rows and adds up."""
+    t = REGISTRY["t4-baoxian"]()
+    al = t.data_sheet("速度奖分配")
+    want0 = golden(t)
+    cities = t.data_sheet("城市业绩")
+    winners = [r[0] for i, r in enumerate(_rows(cities)) if want0[f"城市业绩!{cities.cell('速度奖', i)}"] not in ("", 0)]
+    assert len(winners) >= 3
+    rows = [r for r in _rows(al) if r[0] not in winners[:3]]
+    rows.append([winners[0], "独一人", "相关工作人员"])
+    rows += [[winners[1], f"五人{k}", "销管部经理" if k == 0 else "相关工作人员"] for k in range(5)]
+    random.Random("t4-cities").shuffle(rows)
+    rows.insert(3, [None, None, None])
+    _set_rows(al, rows)
+    want = golden(t)
+    values = _refresh(t, tmp_path)
+    assert _differences(values, want) == []
+    assert _empty_rows_empty(t, values) == []
+    prize = {r[0]: want0[f"城市业绩!{cities.cell('速度奖', i)}"] for i, r in enumerate(_rows(cities))}
+    paid: dict[str, float] = {}
+    for i, r in enumerate(rows):
+        if r[0] is not None:
+            paid[r[0]] = paid.get(r[0], 0) + want[f"速度奖分配!{al.cell('分得奖金', i)}"]
+    assert round(paid[winners[0]], 2) == prize[winners[0]]
+    assert round(paid[winners[1]], 2) == prize[winners[1]]
+    assert winners[2] not in paid  # nobody listed for that city: 汇总 shows the prize as not split
+    assert want["汇总!B12"] == prize[winners[2]] > 0
+
+
+def test_t4_city_without_its_date_takes_no_speed_place(tmp_path: Path) -> None:
+    """「按照任务保费目标完成先后顺序前三名入围」: the first-placed city with its budget date
+    left blank takes no place and no prize (not the first place a blank date would sort
+    into), says so in 日期核对, and the next city moves up."""
+    t = REGISTRY["t4-baoxian"]()
+    cs = t.data_sheet("城市业绩")
+    before = golden(t)
+    first = next(i for i in range(cs.nrows) if before[f"城市业绩!{cs.cell('速度奖名次', i)}"] == 1)
+    second = next(i for i in range(cs.nrows) if before[f"城市业绩!{cs.cell('速度奖名次', i)}"] == 2)
+    rows = _rows(cs)
+    assert rows[first][2] is not None  # reached the budget, ordered by its budget date
+    rows[first][2] = None
+    _set_rows(cs, rows)
+    want = golden(t)
+    assert want[f"城市业绩!{cs.cell('速度奖名次', first)}"] == ""
+    assert want[f"城市业绩!{cs.cell('速度奖', first)}"] == ""
+    assert want[f"城市业绩!{cs.cell('日期核对', first)}"] == "未填达成日期：不参加速度奖"
+    assert want[f"城市业绩!{cs.cell('速度奖名次', second)}"] == 1
+    values = _refresh(t, tmp_path)
+    assert _differences(values, want) == []
+
+
+def test_t3_group_and_supervisor_added_below_are_computed(tmp_path: Path) -> None:
+    """A seventh group typed under the last group, led by a fourth supervisor typed under
+    the last supervisor, and five people moved into it: its totals, ranks, prize and cut,
+    the supervisor's totals and demotion count, and the people's group cut are the reference's."""
+    t = REGISTRY["t3-hujiao"]()
+    ps, gs, ss = t.data_sheet("人员业绩"), t.data_sheet("小组"), t.data_sheet("主管")
+    before = writer.defined_names(t)
+    _set_rows(ss, [*_rows(ss), ["新主管"]])
+    ss.spare -= 1
+    _set_rows(gs, [*_rows(gs), ["7组", "新主管"]])
+    gs.spare -= 1
+    people = _rows(ps)
+    members = [r for r in people if r[3]][:5]
+    for r in members:
+        r[3] = "7组"
+    _set_rows(ps, people)
+    assert writer.defined_names(t) == before
+    want = golden(t)
+    assert want[f"小组!{gs.cell('本月小组名次', gs.nrows - 1)}"] != ""
+    values = _refresh(t, tmp_path)
+    assert _differences(values, want) == []
+    assert _empty_rows_empty(t, values) == []
 
 
 def test_t8_small_department_month_by_month(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ entry is byte-identical, formula text is untouched, writes are atomic."""
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -515,3 +516,50 @@ def test_attribute_order_and_quotes_other_producers_use() -> None:
     assert "<c s='1' r='A1'><f>1+1</f><v>2</v></c>" in text
     assert "<c t=\"str\" r='B1'><f>T()</f><v>b</v></c>" in text
     assert text.endswith('<c r="C1"><v>3</v></c></row></sheetData></worksheet>')
+
+
+def test_unchanged_parts_are_streamed_not_held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stored part past the per-part budget (a video in the workbook) is not
+    refused — no command holds it — and is copied a piece at a time: its bytes
+    and CRC intact in the output, while the budget still refuses an XML part
+    that size up front."""
+    from hostile_files import minimal_xlsx
+
+    from addin.xlsx.model import UnreadableWorkbookError
+    from addin.xlsx.package import Limits, read_input
+
+    limits = Limits(max_entry_size=1024**2, max_total_size=8 * 1024**2)
+    video = bytes(range(256)) * (12 * 1024)  # 3 MB, three times the part budget
+    source = tmp_path / "video.xlsx"
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as z:
+        with zipfile.ZipFile(io.BytesIO(minimal_xlsx())) as base:
+            for info in base.infolist():
+                z.writestr(info, base.read(info))
+        z.writestr(zipfile.ZipInfo("xl/media/video.bin"), video, zipfile.ZIP_STORED)
+    chunks: list[int] = []
+    copy = writer_module._copy_stored
+
+    def counting(fh: IO[bytes], start: int, info: zipfile.ZipInfo, out: IO[bytes]) -> None:
+        real_write = out.write
+
+        class Out:
+            def write(self, data: bytes) -> int:
+                chunks.append(len(data))
+                return real_write(data)
+
+        copy(fh, start, info, Out())  # type: ignore[arg-type]
+
+    with read_input(source, limits) as original:
+        wb = read_workbook(source, limits, data=original)
+        dest = tmp_path / "out.xlsx"
+        monkeypatch.setattr(writer_module, "_copy_stored", counting)
+        write_results(source, cached(wb), dest, limits=limits, data=original)
+    with zipfile.ZipFile(dest) as z:
+        assert z.testzip() is None
+        assert z.read("xl/media/video.bin") == video
+    assert max(chunks) <= writer_module._COPY_CHUNK < len(video)
+
+    big_xml = tmp_path / "big-xml.xlsx"
+    big_xml.write_bytes(minimal_xlsx(extra={"xl/media/notes.xml": b" " * (3 * 1024**2)}, compresslevel=0))
+    with pytest.raises(UnreadableWorkbookError, match=r"notes\.xml"):
+        read_workbook(big_xml, limits)

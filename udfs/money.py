@@ -28,7 +28,10 @@ import numpy.typing as npt
 from udfs.errors import ExcelError, ExcelErrorRaised, excel_function, fail
 from udfs.inputs import (
     Numbers,
+    as_block,
     finish,
+    is_blank,
+    is_omitted,
     number_or_error,
     one_cell,
     scalar_number,
@@ -36,9 +39,10 @@ from udfs.inputs import (
     to_numbers,
 )
 from udfs.keywords import ROUNDING
+from udfs.ranking import read_groups
 from udfs.rounding import _exponents, round_decimal, round_decimal_one
 
-__all__ = ["allocate", "apportion", "exact_integers", "money"]
+__all__ = ["allocate", "apportion", "apportion_groups", "exact_integers", "money"]
 
 ObjectArray = npt.NDArray[np.object_]
 T = TypeVar("T")
@@ -164,6 +168,60 @@ def apportion(total: int, weights: IntArray) -> IntArray:
     return q_o * sign
 
 
+def apportion_groups(totals: IntArray, weights: IntArray, group: npt.NDArray[np.int64]) -> IntArray:
+    """:func:`apportion` within each group at once: part ``i`` of group ``g``
+    splits ``totals[g]`` by the weights of group ``g`` (largest remainder,
+    equal remainders to the earlier row, negative totals symmetric).
+
+    ``group`` holds each part's group index into ``totals``; every group that
+    has parts must have weights with a positive sum. Vectorised over all
+    groups while the products stay in int64; exact Python integers (one
+    :func:`apportion` per group) beyond that.
+
+    >>> apportion_groups(np.array([100, -5]), np.array([1, 1, 1, 1, 1]), np.array([0, 1, 0, 1, 0])).tolist()
+    [34, -3, 33, -2, 33]
+    """
+    w = np.asarray(weights).reshape(-1)
+    g = np.asarray(group, dtype=np.int64).reshape(-1)
+    n = w.size
+    out: IntArray
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    t_all = np.asarray(totals)
+    small = (
+        w.dtype != object
+        and t_all.dtype != object
+        and int(np.abs(t_all).max(initial=0)) * int(w.max(initial=0)) < _INT64_SAFE
+        and int(w.sum()) < _INT64_SAFE
+    )
+    if not small:
+        out = np.zeros(n, dtype=object)
+        for k in np.unique(g).tolist():
+            rows = np.flatnonzero(g == k)
+            out[rows] = apportion(int(t_all[k]), w[rows])
+        return out
+    by = np.argsort(g, kind="stable")  # by group, rows in their order within it
+    gs, ws = g[by], w[by].astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
+    wsum = np.add.reduceat(ws, starts)
+    if (wsum <= 0).any():
+        raise ValueError("apportion_groups needs weights with a positive sum in every group")
+    first = np.repeat(starts, np.diff(np.r_[starts, n]))  # each sorted part's group start
+    slot = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, n]))
+    tot = t_all.astype(np.int64)[gs[starts]]
+    sign = np.where(tot < 0, -1, 1)
+    q, r = np.divmod(ws * np.abs(tot)[slot], wsum[slot])
+    left = np.abs(tot) - np.add.reduceat(q, starts)
+    # within each group: largest remainder first, equal remainders to the earlier row
+    order = np.lexsort((np.arange(n), -r, slot))
+    place = np.empty(n, dtype=np.int64)
+    place[order] = np.arange(n) - first[order]
+    q = q + (place < left[slot])
+    out = np.empty(n, dtype=np.int64)
+    out[by] = q * sign[slot]
+    return out
+
+
 def _explained(err: ExcelError, name: str, row: int | None = None) -> ExcelError:
     """An error passed in without a message, given one that says where it was.
 
@@ -214,25 +272,38 @@ def _decimal(x: float) -> Decimal:
 
 
 @excel_function
-def allocate(amount: object, weights: object, unit: object = None) -> Any:
+def allocate(amount: object, weights: object, unit: object = None, groups: object = None) -> Any:
     """Split ``amount`` in proportion to ``weights``, exact to ``unit``.
 
-    ``ALLOCATE(amount, weights, [unit])``: the shares are whole multiples of
-    ``unit`` (default 0.01, one fen) chosen by the largest remainder method,
-    so they add up to ``amount`` exactly; equal remainders go to the earlier
-    weight. Typical weights are role coefficients (经理 1, 工作人员 0.5).
+    ``ALLOCATE(amount, weights, [unit], [groups])``: the shares are whole
+    multiples of ``unit`` (default 0.01, one fen) chosen by the largest
+    remainder method, so they add up to ``amount`` exactly; equal remainders go
+    to the earlier weight. Typical weights are role coefficients (经理 1,
+    工作人员 0.5). With ``groups`` each group key (city, department …) splits
+    its own amount among its own rows, whatever their number and wherever they
+    are: one formula over a whole column.
 
     Parameters
     ----------
-    amount : number
+    amount : number or range
         The pool to split. Must be a whole number of ``unit`` s (100.005 with
         unit 0.01 is ``#VALUE!``: round it with ``MONEY`` first). A negative
         amount (a shared penalty) is split like its absolute value, negated.
+        With ``groups``: one number that every group splits, or one cell per
+        weight carrying the pool of that row's group (e.g. an ``XLOOKUP`` of the
+        row's city); the filled cells of one group must agree, and a group whose
+        amount cells are all blank splits nothing (its rows give empty results).
     weights : range
-        One weight per share, any shape; blank cells weigh 0. Weights are
-        relative: {2, 1, 1} splits like {0.5, 0.25, 0.25}.
+        One weight per share, any shape (with ``groups``: one row or column);
+        blank cells weigh 0. Weights are relative: {2, 1, 1} splits like
+        {0.5, 0.25, 0.25}.
     unit : number, optional
         The smallest share step, > 0: 0.01 (default), 1 for whole yuan, 100 …
+    groups : range, optional
+        One key per weight (as many cells as ``weights``): the rows with the same
+        key split their amount among themselves. Keys compare as in ``RANKX``'s
+        ``groups``: text case-insensitively, a number is not the text of that
+        number, blank keys form one group of their own. Omitted: one pool.
 
     Returns
     -------
@@ -249,13 +320,18 @@ def allocate(amount: object, weights: object, unit: object = None) -> Any:
     ``#DIV/0!`` when the weights add up to 0; ``#VALUE!`` for a negative
     weight, text in ``weights``, ``unit`` ≤ 0, or an amount that is not a whole
     number of units. An error in any argument is returned (the split depends
-    on every weight).
+    on every weight). With ``groups`` each of these is the error of the group
+    it happens in (its rows show it; the other groups are split), rows of one
+    group with different amounts are ``#VALUE!`` for that group, an error as a
+    row's key is that row's result (it takes no share), and ``groups`` or an
+    amount column with another number of cells than ``weights`` is ``#VALUE!``.
 
     Excel compatibility
     -------------------
     Excel has no built-in equivalent. ``ROUND(amount*w/SUM(w), 2)`` per share
     is what it replaces: that can miss the pool by a fen or more
-    (100 in thirds is 33.33 × 3 = 99.99); ``ALLOCATE`` never does.
+    (100 in thirds is 33.33 × 3 = 99.99); ``ALLOCATE`` never does. Per group it
+    replaces one such block of rows per group, sized to the sample.
 
     Examples
     --------
@@ -267,13 +343,39 @@ def allocate(amount: object, weights: object, unit: object = None) -> Any:
     [[4000.0], [2000.0], [2000.0], [2000.0]]
     >>> str(allocate(100, [0, 0]))
     '#DIV/0!'
+    >>> allocate([[600], [100], [600], [100], [600]], [[1], [1], [0.5], [1], [0.5]], None,
+    ...          [["南昌"], ["九江"], ["南昌"], ["九江"], ["南昌"]]).tolist()
+    [[300.0], [50.0], [150.0], [50.0], [150.0]]
     """
-    total = _guarded("amount", lambda: scalar_number(amount, "amount"))
     step = _guarded("unit", lambda: scalar_number(unit, "unit", default=0.01))
     if step <= 0:
         raise fail(
             "#VALUE!", f"参数 unit 必须大于 0，收到 {step:g} / unit must be above 0, got {step:g}"
         )
+    if not is_omitted(groups):
+        return _allocate_groups(amount, weights, step, groups)
+    total = _guarded("amount", lambda: scalar_number(amount, "amount"))
+    units = _whole_units(total, step)
+    nums = to_numbers(weights, "weights")
+    _first_error_raised(nums, "weights")
+    w = nums.values
+    if (w < 0).any():
+        i, j = (int(k) for k in np.argwhere(w < 0)[0])
+        raise fail(
+            "#VALUE!",
+            f"参数 weights 第 {i + 1} 行第 {j + 1} 列为负数 / weights row {i + 1}, "
+            f"column {j + 1} is negative",
+        )
+    ints, _ = exact_integers(w)
+    if not np.any(w > 0):
+        raise fail("#DIV/0!", "参数 weights 之和为 0，无法分配 / weights add up to 0")
+    parts = apportion(units, ints.reshape(-1))
+    shares = _in_units(np.asarray(parts, dtype=np.float64), step)
+    return spill(finish(shares.reshape(w.shape)))
+
+
+def _whole_units(total: float, step: float) -> int:
+    """``total`` as a whole number of ``step`` s, or the error saying why not."""
     try:
         units_exact = _decimal(total) / _decimal(step)
     except InvalidOperation as exc:  # pragma: no cover - both are finite, step > 0
@@ -290,25 +392,118 @@ def allocate(amount: object, weights: object, unit: object = None) -> Any:
             f"参数 amount（{total:.15g}）不是 unit（{step:.15g}）的整数倍，请先用 MONEY 取整 / "
             f"amount {total:.15g} is not a whole number of units of {step:.15g}; round it first",
         )
-    nums = to_numbers(weights, "weights")
-    _first_error_raised(nums, "weights")
-    w = nums.values
-    if (w < 0).any():
-        i, j = (int(k) for k in np.argwhere(w < 0)[0])
-        raise fail(
-            "#VALUE!",
-            f"参数 weights 第 {i + 1} 行第 {j + 1} 列为负数 / weights row {i + 1}, "
-            f"column {j + 1} is negative",
-        )
-    ints, _ = exact_integers(w)
-    if not np.any(w > 0):
-        raise fail("#DIV/0!", "参数 weights 之和为 0，无法分配 / weights add up to 0")
-    parts = apportion(int(units_exact), ints.reshape(-1))
+    return int(units_exact)
+
+
+def _in_units(parts: npt.NDArray[np.float64], step: float) -> npt.NDArray[np.float64]:
+    """Whole numbers of units as amounts, rounded to the unit's decimals."""
     exponent = _decimal(step).normalize().as_tuple().exponent
     decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    shares = np.asarray(parts, dtype=np.float64) * step
-    shares = round_decimal(shares, decimals).reshape(w.shape)
-    return spill(finish(shares))
+    return round_decimal(parts * step, decimals)
+
+
+def _allocate_groups(amount: object, weights: object, step: float, groups: object) -> Any:
+    """ALLOCATE with ``groups``: each key's rows split that key's amount.
+
+    Every check of the one-pool split is made per group, vectorised over the
+    rows; a group's problem is the result of that group's rows only.
+    """
+    w_block = as_block(weights, "weights")
+    rows, cols = w_block.shape
+    if rows != 1 and cols != 1:
+        raise fail(
+            "#VALUE!",
+            f"参数 weights 有 groups 时应为一行或一列，收到 {rows}×{cols} / "
+            f"with groups, weights must be one row or column, got {rows}×{cols}",
+        )
+    n = w_block.size
+    key, key_errors = read_groups(groups, n)
+    a_block = as_block(amount, "amount")
+    if a_block.size not in (1, n) or (a_block.size == n and 1 not in a_block.shape):
+        raise fail(
+            "#VALUE!",
+            f"参数 amount 有 groups 时应为一个数或与 weights 同样多（{n}）的一行或一列，"
+            f"收到 {a_block.shape[0]}×{a_block.shape[1]} / with groups, amount must be one number or "
+            f"one row or column of {n} cells, got {a_block.shape[0]}×{a_block.shape[1]}",
+        )
+    a_flat = a_block.reshape(-1)
+    if a_flat.size == 1:
+        a_flat = np.repeat(a_flat, n)
+    a_blank = np.array([is_blank(c) for c in a_flat.tolist()], dtype=bool)
+    a_nums = to_numbers(a_flat.reshape(-1, 1), "amount")
+    w_nums = to_numbers(w_block.reshape(-1, 1), "weights")
+    a_val, w_val = a_nums.values.reshape(-1), w_nums.values.reshape(-1)
+    a_err = _explain_cells(a_nums.errors, "amount")
+    w_err = _explain_cells(w_nums.errors, "weights")
+
+    out = np.full(n, None, dtype=object)
+    part = np.ones(n, dtype=bool)  # rows that belong to a group
+    if key_errors is not None:
+        bad_key = np.array([e is not None for e in key_errors], dtype=bool)
+        for i in np.flatnonzero(bad_key).tolist():  # few: one by one
+            out[i] = _explained(key_errors[i], "groups", i + 1)
+        part &= ~bad_key
+    codes, g = np.unique(key[part], return_inverse=True)
+    g = g.reshape(-1)
+    size = codes.size
+    idx = np.flatnonzero(part)
+    group_error = np.full(size, None, dtype=object)
+
+    def first_row(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        """Per group, the first row (index into ``idx``) where ``mask`` holds, or -1."""
+        first = np.full(size, n, dtype=np.int64)
+        np.minimum.at(first, g[mask], np.flatnonzero(mask))
+        return np.where(first == n, -1, first)
+
+    def flag(mask: npt.NDArray[np.bool_], error: Callable[[int], ExcelError]) -> None:
+        for k, j in enumerate(first_row(mask).tolist()):
+            if j >= 0 and group_error[k] is None:
+                group_error[k] = error(int(idx[j]))
+
+    if w_err is not None:
+        w_cells = w_err.reshape(-1)
+        flag(np.array([e is not None for e in w_cells[idx]], dtype=bool), lambda i: w_cells[i])
+    flag(w_val[idx] < 0, lambda i: ExcelError(
+        "#VALUE!", f"参数 weights 第 {i + 1} 行为负数 / weights row {i + 1} is negative"))
+    if a_err is not None:
+        a_cells = a_err.reshape(-1)
+        flag(np.array([e is not None for e in a_cells[idx]], dtype=bool), lambda i: a_cells[i])
+    filled = ~a_blank[idx] & np.isfinite(a_val[idx])
+    lo, hi = np.full(size, np.inf), np.full(size, -np.inf)
+    np.minimum.at(lo, g[filled], a_val[idx][filled])
+    np.maximum.at(hi, g[filled], a_val[idx][filled])
+    has_amount = np.isfinite(lo)
+    differ = has_amount & (lo != hi)
+    flag(filled & differ[g], lambda i: ExcelError(
+        "#VALUE!",
+        f"参数 amount 第 {i + 1} 行与同组其他行的总额不同 / amount row {i + 1} differs from "
+        "the amount of other rows of its group"))
+    w_pos = np.zeros(size, dtype=bool)
+    np.logical_or.at(w_pos, g, np.nan_to_num(w_val[idx]) > 0)
+    flag(has_amount[g] & ~w_pos[g], lambda i: ExcelError(
+        "#DIV/0!", f"参数 weights 在第 {i + 1} 行所在组之和为 0，无法分配 / "
+        f"the weights of row {i + 1}'s group add up to 0"))
+
+    totals = np.where(has_amount, lo, 0.0)
+    units = np.zeros(size, dtype=object)
+    for k in np.flatnonzero(has_amount & (group_error == None)).tolist():  # noqa: E711  (one per group)
+        try:
+            units[k] = _whole_units(float(totals[k]), step)
+        except ExcelErrorRaised as exc:
+            group_error[k] = exc.error
+    split = has_amount & (group_error == None)  # noqa: E711
+    rows_split = split[g]
+    if rows_split.any():
+        w_ints, _ = exact_integers(np.nan_to_num(w_val[idx][rows_split]))
+        sub, gg = np.unique(g[rows_split], return_inverse=True)
+        t_ints = units[sub]
+        t_arr = t_ints.astype(np.int64) if all(abs(int(t)) < _INT64_SAFE for t in t_ints) else t_ints
+        parts = apportion_groups(t_arr, w_ints.reshape(-1), gg.reshape(-1))
+        shares = _in_units(np.asarray(parts, dtype=np.float64), step)
+        out[idx[rows_split]] = finish(shares.reshape(-1, 1)).reshape(-1).tolist()
+    for k in np.flatnonzero(group_error != None).tolist():  # noqa: E711
+        out[idx[g == k]] = group_error[k]
+    return spill(out.reshape(w_block.shape))
 
 
 #: The one-value path of MONEY takes numbers from this magnitude (or 0) whose

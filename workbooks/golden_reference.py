@@ -376,11 +376,17 @@ def t4_baoxian(t: Template) -> dict[str, Any]:
         out[key(cs, "达成预算", i)] = "是" if budget else "否"
         # 「活动时间 2018年5月1日- 2018年10月31日」: the date that orders the speed prize is checked against it
         out[key(cs, "日期核对", i)] = ""
+        out[key(cs, "参加速度奖", i)] = "否"
         if start_ok[name]:
             date = c["达成预算目标日期"] if budget else c["达成起始目标日期"]
-            candidates.append((0 if budget else 1, date, i))
-            inside = date is not None and dt.date(2018, 5, 1) <= date <= dt.date(2018, 10, 31)
-            out[key(cs, "日期核对", i)] = "期内" if inside else "日期不在活动期内"
+            # 「按照任务保费目标完成先后顺序」: without the date there is no order to take a place in
+            if date is None:
+                out[key(cs, "日期核对", i)] = "未填达成日期：不参加速度奖"
+            else:
+                candidates.append((0 if budget else 1, date, i))
+                out[key(cs, "参加速度奖", i)] = "是"
+                inside = dt.date(2018, 5, 1) <= date <= dt.date(2018, 10, 31)
+                out[key(cs, "日期核对", i)] = "期内" if inside else "日期不在活动期内"
         rank = c["全国排名"]
         out[key(cs, "全国奖", i)] = yuan(Decimal(8000) if total[name] >= 100000 and rank and rank <= 10 else Decimal(0))
     candidates.sort()
@@ -397,12 +403,13 @@ def t4_baoxian(t: Template) -> dict[str, Any]:
     al = t.data_sheet("速度奖分配")
     staff = rows_of(al)
     coef = {"销管部经理": Decimal(1), "相关工作人员": Decimal("0.5")}
-    for start in range(0, len(staff), 3):
-        block = staff[start:start + 3]
-        shares = split_to_fen(speed_prize[block[0]["城市"]], [coef[r["职务"]] for r in block])
-        for k, (r, share) in enumerate(zip(block, shares, strict=True)):
-            out[key(al, "系数", start + k)] = num(coef[r["职务"]])
-            out[key(al, "分得奖金", start + k)] = yuan(share)
+    # 「奖励对象为市分公司销管部经理及销管部相关工作人员」: each city's prize among that city's people
+    for city in dict.fromkeys(r["城市"] for r in staff):
+        rows = [k for k, r in enumerate(staff) if r["城市"] == city]
+        shares = split_to_fen(speed_prize[city], [coef[staff[k]["职务"]] for k in rows])
+        for k, share in zip(rows, shares, strict=True):
+            out[key(al, "系数", k)] = num(coef[staff[k]["职务"]])
+            out[key(al, "分得奖金", k)] = yuan(share)
     eligible = {i: D(a["签单保费（元）"]) for i, a in enumerate(agents)
                 if start_ok[a["城市"]] and D(a["签单保费（元）"]) >= 10000}
     ranks = competition_ranks(eligible)
@@ -421,6 +428,10 @@ def t4_baoxian(t: Template) -> dict[str, Any]:
     out["汇总!B5"] = yuan(ind_sum)
     out["汇总!B6"] = yuan(speed_sum + ind_sum)
     out["汇总!B8"] = yuan(80000 - speed_sum - ind_sum)
+    # a city's prize that nobody on 速度奖分配 can receive is shown, not lost
+    split_sum = sum((speed_prize[c] for c in {r["城市"] for r in staff if r["城市"]}), Decimal(0))
+    out["汇总!B11"] = yuan(split_sum)
+    out["汇总!B12"] = yuan(speed_sum - split_sum)
     return out
 
 

@@ -26,6 +26,9 @@ from typing import Any, Literal
 
 from openpyxl.utils import get_column_letter
 
+from addin.registry import lookup
+from addin.xlsx.formula import tokenize
+
 TITLE_ROW = 1
 NOTE_ROW = 2
 HEADER_ROW = 3
@@ -50,7 +53,6 @@ class Col:
     fmt: str | None = None  # number format overriding the kind's default
     note: str = ""
     span: int = 1  # a spill this many columns wide (the columns to its right have formula="")
-    cell_formulas: dict[int, tuple[str, int]] | None = None  # row index -> (formula, spill height)
 
     @property
     def is_input(self) -> bool:
@@ -69,6 +71,67 @@ def empty_when_blank(key: str, formula: str) -> str:
     'IF(工号="","",MONEY(底薪))'
     """
     return f'IF({key}="","",{formula})'
+
+
+def guard_contract_arguments(key: str, formula: str, columns: Iterable[str]) -> str:
+    """``formula`` with every computed column argument of a contract call empty where ``key`` is blank.
+
+    The rule (why spare rows stay empty everywhere and no contract call sees an
+    error): the empty rows of a sheet hold ``""`` in every result column
+    (:func:`empty_when_blank`), and ``""`` poisons arithmetic — ``""+""`` is
+    ``#VALUE!`` in Excel, LibreOffice and the engine alike. Excel hands a UDF
+    such an element and the outer ``IF`` throws the row's result away, but
+    LibreOffice Calc fails the *whole* add-in call when any element of an
+    input array is an error (``Err:504``), so one spare row emptied the whole
+    column. Hence every argument of a contract function (a registry function:
+    ``MONEY``, ``TIERED``, ``RANKX`` …) that is *computed* from this sheet's
+    columns — an expression, not a bare name, reference or constant — is
+    itself written ``IF(key="","",argument)``: in a filled row it is the same
+    value, in an empty row it is the empty text, which every contract function
+    reads as a blank (no rank, no seat, an empty result) exactly as it reads
+    the ``""`` a bare result column holds there. The empty text, not ``0``: a
+    ``0`` would take a place in a ranking or a distribution. A bare name needs
+    no guard (it already is ``""`` or a value), and neither does an argument
+    that names no column of the sheet (``"<"&连续低分线`` is a scalar; guarding
+    it would turn it into a column). Visible results are unchanged: the spare
+    rows still show nothing, the filled rows the same amounts.
+
+    >>> guard_contract_arguments("工号", "MONEY(年度奖金+增发月工资)", ["年度奖金", "增发月工资"])
+    'MONEY(IF(工号="","",年度奖金+增发月工资))'
+    >>> guard_contract_arguments("工号", 'STREAK(月分,"<"&低分线)', ["月分"])
+    'STREAK(月分,"<"&低分线)'
+    >>> guard_contract_arguments("工号", "SUM(a+b)+MONEY(a*ROUND(b,0))", ["a", "b"])
+    'SUM(a+b)+MONEY(IF(工号="","",a*ROUND(b,0)))'
+    """
+    names = set(columns)
+    toks = tokenize(formula)
+    inserts: list[tuple[int, int, str]] = []  # (position, order, text): closings before openings
+    # Each open bracket: whether it is a contract call's, and where its current argument starts.
+    stack: list[tuple[bool, int]] = []
+
+    def close_argument(start: int, end: int) -> None:
+        arg = [t for t in toks if start <= t.pos < end]
+        if len(arg) > 1 and any(t.kind == "name" and t.text in names for t in arg):
+            inserts.append((start, 1, f'IF({key}="","",'))
+            inserts.append((end, 0, ")"))
+
+    for i, tok in enumerate(toks):
+        if tok.kind in ("(", "{"):
+            contract = i > 0 and toks[i - 1].kind == "func" and lookup(toks[i - 1].text) is not None
+            stack.append((contract and tok.kind == "(", tok.pos + 1))
+        elif tok.kind in (")", "}"):
+            contract, start = stack.pop()
+            if contract:
+                close_argument(start, tok.pos)
+        elif tok.kind == "," and stack:
+            contract, start = stack[-1]
+            if contract:
+                close_argument(start, tok.pos)
+            stack[-1] = (contract, tok.pos + 1)
+    out = formula
+    for pos, _order, text in sorted(inserts, reverse=True):
+        out = out[:pos] + text + out[pos:]
+    return out
 
 
 @dataclass
@@ -95,9 +158,11 @@ class DataSheet:
     def __post_init__(self) -> None:
         if self.empty_key is None:
             return
+        columns = [c.name for c in self.cols if c.name] + list(self.blocks)
         for c in self.cols:
-            if c.formula and c.spill and c.cell_formulas is None:
-                c.formula = empty_when_blank(self.empty_key, c.formula)
+            if c.formula and c.spill:
+                guarded = guard_contract_arguments(self.empty_key, c.formula, columns)
+                c.formula = empty_when_blank(self.empty_key, guarded)
 
     def letter(self, header: str) -> str:
         """Column letter of the column with this header."""

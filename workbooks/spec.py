@@ -43,16 +43,7 @@ def build_spec(t: Template) -> dict[str, Any]:
                         **where, "formula": True, "spill": c.spill, "name": c.name,
                         "functions": sorted(set(contract_calls(c.formula))),
                     }
-                    if c.cell_formulas is not None:
-                        entry["spill"] = True
-                        entry["anchors"] = [
-                            {"anchor": f"{letter}{FIRST_ROW + i}",
-                             "ref": f"{letter}{FIRST_ROW + i}:{letter}{FIRST_ROW + i + h - 1}"}
-                            for i, (_f, h) in sorted(c.cell_formulas.items())
-                        ]
-                        entry["functions"] = sorted({fn for f, _h in c.cell_formulas.values()
-                                                     for fn in contract_calls(f)})
-                    elif c.spill:
+                    if c.spill:
                         end = get_column_letter(i + c.span - 1)
                         entry["anchor"] = f"{letter}{FIRST_ROW}"
                         entry["ref"] = f"{letter}{FIRST_ROW}:{end}{s.end_row}"

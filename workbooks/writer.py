@@ -266,13 +266,7 @@ def _data_rows_xml(s: DataSheet, style_ids: list[int]) -> Iterator[str]:
                 continue
             a = f'{letters[j]}{r}" s="{style_ids[j]}"'
             cell = f'<c r="{a}/>'
-            if c.cell_formulas is not None:
-                block = c.cell_formulas.get(r - FIRST_ROW)
-                if block is not None:
-                    formula, height = block
-                    ref_ = f"{letters[j]}{r}:{letters[j]}{r + height - 1}"
-                    cell = f'<c r="{a} cm="1"><f t="array" ref="{ref_}">{_xml_text(formula)}</f><v></v></c>'
-            elif c.is_covered:
+            if c.is_covered:
                 pass
             elif c.spill:
                 if r == FIRST_ROW:
@@ -373,9 +367,7 @@ def _data_anchors(s: DataSheet) -> list[str]:
 
     out = []
     for j, c in enumerate(s.cols, start=1):
-        if c.cell_formulas is not None:
-            out += [f"{get_column_letter(j)}{FIRST_ROW + i}" for i in sorted(c.cell_formulas)]
-        elif c.formula and c.spill:
+        if c.formula and c.spill:
             out.append(f"{get_column_letter(j)}{FIRST_ROW}")
     return out
 

@@ -58,7 +58,7 @@ from addin.registry import NAMESPACE, FunctionSpec, lookup, names
 from addin.summary import EXIT_NOT_WRITTEN
 from addin.xlsx.formula import FormulaSyntaxError, tokenize
 from addin.xlsx.model import UnreadableWorkbookError
-from addin.xlsx.package import open_package
+from addin.xlsx.package import open_package, read_input, read_workbook
 from addin.xlsx.writer import write_package
 
 __all__ = [
@@ -242,7 +242,11 @@ def convert_template(
     """
     source, dest = Path(source), Path(dest)
     conversion = Conversion()
-    with open_package(source) as package:
+    with read_input(source) as original, open_package(source, data=original) as package:
+        # The reader refresh and validate use: whatever they refuse (damaged parts and
+        # attributes, array ranges past the limit …) is refused here too, before a
+        # file another program would open is written.
+        read_workbook(source, data=original, formula_values=False)
         sheets = {sp.part: sp.name for sp in package.sheet_parts}
         changed: dict[str, bytes] = {}
         for info in package.infos:
@@ -253,7 +257,7 @@ def convert_template(
             new = _respell_part(xml, where, host, server_namespace, conversion)
             if new != xml:
                 changed[info.filename] = new
-        write_package(source, package, changed, dest)
+        write_package(source, package, changed, dest, data=original)
     return conversion
 
 

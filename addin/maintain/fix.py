@@ -35,8 +35,9 @@ from addin.refresh.job import keep_backup
 from addin.summary import EXIT_NOT_WRITTEN, EXIT_OK
 from addin.xlsx.excel_names import add_prefixes, stored_name
 from addin.xlsx.model import UnreadableWorkbookError
-from addin.xlsx.package import read_input
+from addin.xlsx.package import open_package, read_input, read_workbook
 from addin.xlsx.sheetxml import rewrite_formulas
+from addin.xlsx.writer import write_package
 
 __all__ = ["fix_command", "fix_workbook"]
 
@@ -44,12 +45,10 @@ def fix_workbook(source: Path, dest: Path) -> dict[str, int]:
     """Write the repaired copy of ``source`` to ``dest`` (atomically) when
     anything needs repair; how many calls of each function were repaired.
     Raises :class:`~addin.xlsx.model.UnreadableWorkbookError` and ``OSError``."""
-    from addin.xlsx.package import open_package, read_input
-    from addin.xlsx.writer import write_package
-
-    original = read_input(source)
     counts: dict[str, int] = {}
-    with open_package(source, data=original.data) as package:
+    with read_input(source) as original, open_package(source, data=original) as package:
+        # refresh's reader: what it refuses is refused here too, before anything is written
+        read_workbook(source, data=original, formula_values=False)
         changed: dict[str, bytes] = {}
         for part in [package.workbook_part, *(sp.part for sp in package.sheet_parts)]:
             if not package.has(part):
@@ -59,7 +58,7 @@ def fix_workbook(source: Path, dest: Path) -> dict[str, int]:
             if new != xml:
                 changed[part] = new
         if changed:
-            write_package(source, package, changed, dest, data=original.data)
+            write_package(source, package, changed, dest, data=original)
     return counts
 
 
@@ -87,7 +86,8 @@ def fix_command(workbook: Path, out: Path | None, in_place: bool, lang: str) -> 
     try:
         backup = None
         if in_place:
-            backup = keep_backup(workbook, read_input(workbook).data)
+            with read_input(workbook) as original:
+                backup = keep_backup(workbook, original)
         counts = fix_workbook(workbook, dest)
         if backup is not None and not counts:
             backup.unlink()

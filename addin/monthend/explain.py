@@ -32,6 +32,7 @@ import click
 from addin.language import DEFAULT_LANG, language_option, pick, say
 from addin.monthend.branches import Branches, branches
 from addin.monthend.values import Loaded, load, plain, readable_or_exit
+from addin.refresh.deep_stack import with_deep_stack
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.formula import (
     ArrayLit,
@@ -134,12 +135,19 @@ class _Here:
     width: int = 1
 
 
+def _span(ref: str) -> tuple[Coord, Coord]:
+    """The first and last cell of an A1 range (one cell for ``A1``)."""
+    first, _, last = ref.partition(":")
+    return from_a1(first), from_a1(last or first)
+
+
 class _Explainer:
     def __init__(self, loaded: Loaded, depth: int | None) -> None:
         self.loaded = loaded
         self.wb = loaded.workbook
         self.depth = depth
         self.seen: set[tuple[str, Coord]] = set()
+        self._ranges: dict[str, list[tuple[Coord, Formula, Coord, Coord]]] = {}
 
     # ---- values
 
@@ -155,15 +163,26 @@ class _Explainer:
         f = s.formulas.get(coord)
         if f is not None and not f.ref:
             return f, _Here(s.name, coord)
-        for anchor, g in ([(coord, f)] if f is not None else []) + list(s.formulas.items()):
-            if g is None or not g.ref:
-                continue
-            first, _, last = g.ref.partition(":")
-            (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
+        own = [(coord, f, *_span(f.ref))] if f is not None and f.ref else []
+        for anchor, g, (r1, c1), (r2, c2) in own + self._ranged(s.name):
             if r1 <= coord[0] <= r2 and c1 <= coord[1] <= c2:
                 here = _Here(s.name, anchor, coord[0] - r1, coord[1] - c1, r2 - r1 + 1, c2 - c1 + 1)
                 return g, here
         return None
+
+    def _ranged(self, sheet: str) -> list[tuple[Coord, Formula, Coord, Coord]]:
+        """The sheet's array and dynamic-array formulas with their ranges, found
+        once (a slip explains every row: a scan of every formula per cell was
+        quadratic in the rows)."""
+        found = self._ranges.get(sheet)
+        if found is None:
+            found = [
+                (anchor, g, *_span(g.ref))
+                for anchor, g in self.wb.sheet(sheet).formulas.items()
+                if g.ref
+            ]
+            self._ranges[sheet] = found
+        return found
 
     # ---- names and references
 
@@ -478,7 +497,9 @@ def explain(path: str | Path, target: str, *, depth: int | None = None) -> Step:
         loaded.workbook.sheet(sheet)
     except KeyError:
         raise click.UsageError(f"没有工作表 {sheet} / no sheet {sheet}") from None
-    step = _Explainer(loaded, depth).cell(sheet, coord, 0)
+    # a formula Excel accepts may be a tree ~2,700 operators deep (8,192
+    # characters), walked recursively: on the engine's deep stack
+    step = with_deep_stack(lambda: _Explainer(loaded, depth).cell(sheet, coord, 0))
     if loaded.recalculated:
         step.note = ((step.note + "；") if step.note else "") + "文件缺少缓存值，已重算 / recalculated"
     return step

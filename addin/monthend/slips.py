@@ -34,6 +34,7 @@ from addin.monthend.explain import _Explainer
 from addin.monthend.slip_book import SlipBlock, SlipWriter, read_look, write_slips
 from addin.monthend.slip_plan import TOTAL_WORDS, SlipPlan, SlipPlanError, plan_from_spec
 from addin.monthend.values import Loaded, load, readable_or_exit
+from addin.refresh.deep_stack import with_deep_stack
 from addin.summary import EXIT_ERRORS, EXIT_NOT_WRITTEN, EXIT_OK
 from addin.xlsx.a1 import to_a1
 from addin.xlsx.formula import FormulaSyntaxError, Func, Node, function_names, parse
@@ -328,7 +329,8 @@ def slips_command(
         click.echo(say(lang, exc.zh, exc.en), err=True)
         sys.exit(EXIT_NOT_WRITTEN)
     with _progress(None, "explain") as progress:
-        run = make_slips(loaded, plan, explain=not no_explain, progress=progress)
+        # explanations walk formula trees (as deep as Excel allows) recursively
+        run = with_deep_stack(lambda: make_slips(loaded, plan, explain=not no_explain, progress=progress))
     if not run.people:
         _tell(lang, f"{plan.sheet} 中没有人员（工号列为空）", f"no people in {plan.sheet} (the key column is empty)")
         sys.exit(EXIT_NOT_WRITTEN)

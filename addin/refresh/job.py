@@ -44,6 +44,7 @@ from addin.xlsx.model import (
     UnsupportedFormulaError,
     Workbook,
 )
+from addin.xlsx.package import InputFile
 
 __all__ = [
     "Calculate",
@@ -173,10 +174,11 @@ def backup_path(source: Path, number: int = 1) -> Path:
     return source.with_name(f"{source.stem}.{tag}{source.suffix}")
 
 
-def keep_backup(source: Path, data: bytes) -> Path:
-    """Write ``data`` (the original's bytes) to the first backup name not yet
-    taken; an existing file is never overwritten, even by a run in parallel
-    (the name is claimed with exclusive creation)."""
+def keep_backup(source: Path, data: InputFile) -> Path:
+    """Copy ``data`` (the original as :func:`~addin.xlsx.package.read_input`
+    opened it) to the first backup name not yet taken; an existing file is
+    never overwritten, even by a run in parallel (the name is claimed with
+    exclusive creation)."""
     for number in range(1, 10_000):
         candidate = backup_path(source, number)
         try:
@@ -185,7 +187,7 @@ def keep_backup(source: Path, data: bytes) -> Path:
             continue
         try:
             with fh:
-                fh.write(data)
+                data.copy_to(fh)
                 fh.flush()
                 os.fsync(fh.fileno())
             shutil.copymode(source, candidate)
@@ -257,6 +259,7 @@ def _refresh(
     from addin.xlsx.writer import remove_stale_temp_files, write_results
 
     report = FileReport(str(source))
+    original: InputFile | None = None
     try:
         if in_place:
             given, source = source, source.resolve()  # a symlink is refreshed through
@@ -269,29 +272,35 @@ def _refresh(
                     "refreshing in place"
                 )
         original = read_input(source)
-        workbook = read_workbook(source, data=original.data, formula_values=False)
+        workbook = read_workbook(source, data=original, formula_values=False)
         results = calculate(workbook, source)
+        pay_problems = _pay_problems(workbook, source, original)
 
         def unchanged() -> None:
-            if original.changed():
+            if original is not None and original.changed():
                 raise InputChangedError(
                     f"{source.name} 在刷新期间被修改，未写出文件 / {source.name} changed "
                     "while it was being refreshed; nothing written"
                 )
+
+        def before_replace() -> None:
+            unchanged()
+            if original is not None:
+                original.close()  # everything is copied; and Windows replaces no open file
 
         unchanged()
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             remove_stale_temp_files(output.parent)
             if in_place:
-                report.backup = str(keep_backup(source, original.data))
+                report.backup = str(keep_backup(source, original))
             summary = write_results(
                 source,
                 results,
                 output,
                 full_calc_on_load=full_calc_on_load,
-                data=original.data,
-                before_replace=unchanged,
+                data=original,
+                before_replace=before_replace,
                 values_only=values_only,
             )
         except BaseException:
@@ -320,11 +329,16 @@ def _refresh(
         report.cells_written = summary.cells_changed
         report.error_values = _error_values(results)
         report.error_cells = _error_cells(results, workbook)
-        report.problems = _pay_problems(workbook, source, original.data)
+        report.problems = pay_problems
+    finally:
+        if original is not None:
+            original.close()
     return report
 
 
-def _pay_problems(workbook: Workbook, source: Path, data: bytes) -> list[dict[str, str | None]]:
+def _pay_problems(
+    workbook: Workbook, source: Path, data: InputFile
+) -> list[dict[str, str | None]]:
     """The structural problems that change who is paid (:mod:`addin.validate.pay`):
     rows no formula reads, required inputs left blank, functions Excel shows as #NAME?."""
     from addin.validate import find_spec

@@ -11,7 +11,6 @@ what a formula says.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 
@@ -20,7 +19,7 @@ from addin.refresh.functions import lookup as excel_function
 from addin.validate.report import Report
 from addin.validate.view import find_sheet
 from addin.xlsx.a1 import to_a1
-from addin.xlsx.excel_names import BUILTIN_FUNCTIONS, FUTURE_FUNCTIONS, is_excel_function
+from addin.xlsx.excel_names import FUTURE_FUNCTIONS, is_excel_function, misspelling_of
 from addin.xlsx.formula import (
     ArrayLit,
     ErrorLit,
@@ -34,7 +33,7 @@ from addin.xlsx.formula import (
     function_names,
     parse,
 )
-from addin.xlsx.model import Coord, Workbook
+from addin.xlsx.model import Coord, Formula, Workbook
 
 __all__ = ["check_formulas", "table_width"]
 
@@ -44,8 +43,6 @@ _STRING = re.compile(r'"(?:[^"]|"")*"')
 #: starts and at least one value column; a prize table from, to, amount).
 _MIN_COLUMNS = {"prizes": 3}
 _DEFAULT_MIN_COLUMNS = 2
-
-_ALL_NAMES = sorted(set(registry.names()) | BUILTIN_FUNCTIONS | FUTURE_FUNCTIONS)
 
 
 def _resolve_name(wb: Workbook, name: str, sheet: str) -> Node | None:
@@ -113,8 +110,7 @@ def _has_ref_error(text: str) -> bool:
 
 
 def _suggest(name: str) -> str:
-    close = difflib.get_close_matches(name.upper(), _ALL_NAMES, n=1, cutoff=0.75)
-    return close[0] if close else ""
+    return misspelling_of(name, registry.names())
 
 
 def _check_call(
@@ -202,25 +198,88 @@ def iter_formulas(wb: Workbook) -> Iterator[tuple[str, Coord, str]]:
 
 
 def check_formulas(report: Report, wb: Workbook) -> None:
-    """Check every formula of the workbook (see the module docstring)."""
-    for sheet, coord, text in iter_formulas(wb):
-        cell = to_a1(*coord)
-        if _has_ref_error(text):
-            report.add(
-                "formula.ref-error", sheet, cell,
-                f"公式含 #REF!（引用的单元格或工作表已被删除）：={text}",
-                f"formula contains #REF! (a referenced cell or sheet was deleted): ={text}",
-            )  # fmt: skip
-        try:
-            tree = parse(text)
-        except FormulaSyntaxError as exc:
-            report.add(
-                "formula.syntax", sheet, cell,
-                f"公式无法解析（{exc}）：={text}",
-                f"formula cannot be parsed ({exc}): ={text}",
-            )  # fmt: skip
+    """Check every formula of the workbook (see the module docstring).
+
+    A shared formula is checked as a group: its cells are the master's text
+    moved, so they share its syntax, functions, argument counts and table
+    widths. Once one cell of a group (at one column offset, its references on
+    the sheet) checks clean, the group's other such cells are clean too and are
+    neither expanded nor parsed — a million rows of one shared formula cost one
+    check, not a million. A group whose cell has a finding, or whose keyword
+    arguments are cell references (their values differ by row), is checked
+    cell by cell, as is any cell whose moved text left the sheet (``#REF!``).
+    """
+    clean: set[tuple[int, int]] = set()
+    spans: dict[tuple[int, int], tuple[int, int] | None] = {}
+    for sheet in wb.sheets:
+        for coord in sorted(sheet.formulas):
+            formula = sheet.formulas[coord]
+            group = _group_key(formula, coord, spans)
+            if group is not None and group in clean:
+                continue
+            before = len(report.problems)
+            tree = _check_formula(report, wb, sheet.name, coord, formula.text)
+            if (
+                group is not None
+                and tree is not None
+                and len(report.problems) == before
+                and not _reads_keyword_cells(tree)
+            ):
+                clean.add(group)
+
+
+def _group_key(
+    formula: Formula, coord: Coord, spans: dict[tuple[int, int], tuple[int, int] | None]
+) -> tuple[int, int] | None:
+    """(the shared group, the column offset) of a shared formula's cell whose
+    moved references all stay on the sheet; ``None`` for any other cell.
+    ``spans`` remembers each group's rows on the sheet per column offset."""
+    group = formula.group
+    if group is None:
+        return None
+    drow, dcol = coord[0] - group.master[0], coord[1] - group.master[1]
+    key = (id(group), dcol)
+    if key not in spans:
+        spans[key] = group.rows_on_sheet(dcol)
+    rows = spans[key]
+    if rows is None or not rows[0] <= drow <= rows[1]:
+        return None
+    return key
+
+
+def _reads_keyword_cells(tree: Node) -> bool:
+    """Whether a contract function's keyword argument is a cell reference
+    (checked through the cell's value, which moves with the formula)."""
+    for func in function_names(tree):
+        spec = registry.lookup(func.name.upper())
+        if spec is None:
             continue
-        if isinstance(tree, ErrorLit):
-            continue
-        for func in function_names(tree):
-            _check_call(report, wb, sheet, cell, func)
+        for arg, node in zip(spec.args, func.args, strict=False):
+            if arg.kind == "keyword" and isinstance(node, Ref):
+                return True
+    return False
+
+
+def _check_formula(report: Report, wb: Workbook, sheet: str, coord: Coord, text: str) -> Node | None:
+    """The checks of one formula; its parsed tree (``None`` if it does not parse)."""
+    cell = to_a1(*coord)
+    if _has_ref_error(text):
+        report.add(
+            "formula.ref-error", sheet, cell,
+            f"公式含 #REF!（引用的单元格或工作表已被删除）：={text}",
+            f"formula contains #REF! (a referenced cell or sheet was deleted): ={text}",
+        )  # fmt: skip
+    try:
+        tree = parse(text)
+    except FormulaSyntaxError as exc:
+        report.add(
+            "formula.syntax", sheet, cell,
+            f"公式无法解析（{exc}）：={text}",
+            f"formula cannot be parsed ({exc}): ={text}",
+        )  # fmt: skip
+        return None
+    if isinstance(tree, ErrorLit):
+        return tree
+    for func in function_names(tree):
+        _check_call(report, wb, sheet, cell, func)
+    return tree

@@ -16,6 +16,7 @@ from addin.xlsx.a1 import from_a1
 from addin.xlsx.formula import FormulaSyntaxError, Ref, parse
 from addin.xlsx.model import Coord, Sheet, Workbook
 from addin.xlsx.package import (
+    InputFile,
     Package,
     _iter_elements,
     open_package,
@@ -189,7 +190,7 @@ def _read_properties(package: Package) -> dict[str, str]:
     return props
 
 
-def read_properties(path: str | Path, data: bytes | None = None) -> dict[str, str]:
+def read_properties(path: str | Path, data: bytes | InputFile | None = None) -> dict[str, str]:
     """The custom document properties of the workbook at ``path`` (read from
     ``data`` when given): ``jixiao.template`` names the template it came from."""
     with open_package(Path(path), data=data) as package:

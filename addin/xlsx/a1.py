@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MAX_COL", "MAX_ROW", "col_letters", "col_number", "from_a1", "to_a1"]
+__all__ = ["MAX_COL", "MAX_ROW", "col_letters", "col_number", "from_a1", "quote_sheet", "to_a1"]
 
 #: The sheet's edges (Excel 2007 on): the last row and the last column (XFD).
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_PLAIN_SHEET = re.compile(r"^[^\W\d]\w*$")
+_R1C1_LIKE = re.compile(r"^[Rr]\d*([Cc]\d*)?$|^[Cc]\d*$")
 
 
 def col_number(letters: str) -> int:
@@ -49,3 +51,16 @@ def from_a1(address: str) -> tuple[int, int]:
     if not m:
         raise ValueError(f"not a cell address: {address!r}")
     return int(m.group(2)), col_number(m.group(1))
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as a formula writes it: as it is when it is a plain word
+    (letters, digits, underscores, not starting with a digit, not readable as
+    a cell such as ``A1`` or ``R1C1``), else in single quotes with quotes doubled.
+
+    >>> quote_sheet("数据"), quote_sheet("My Sheet"), quote_sheet("2024"), quote_sheet("it's")
+    ('数据', "'My Sheet'", "'2024'", "'it''s'")
+    """
+    if _PLAIN_SHEET.match(name) and not _CELL.match(name) and not _R1C1_LIKE.match(name):
+        return name
+    return "'" + name.replace("'", "''") + "'"

@@ -19,13 +19,17 @@ Two facts decide whether a name in a formula is right:
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 
 __all__ = [
     "BUILTIN_FUNCTIONS",
     "FUTURE_FUNCTIONS",
+    "OTHER_FUNCTIONS",
     "add_prefixes",
     "is_excel_function",
+    "misspelling_of",
     "needs_prefix",
     "stored_name",
     "unprefixed_calls",
@@ -54,6 +58,9 @@ FUTURE_FUNCTIONS: frozenset[str] = _words(
     SWITCH T.DIST T.DIST.2T T.DIST.RT T.INV T.INV.2T T.TEST TAKE TEXTAFTER TEXTBEFORE TEXTJOIN
     TEXTSPLIT TOCOL TOROW UNICHAR UNICODE UNIQUE VALUETOTEXT VAR.P VAR.S VSTACK WEBSERVICE
     WEIBULL.DIST WRAPCOLS WRAPROWS XLOOKUP XMATCH XOR Z.TEST ARRAYTOTEXT
+    ACOT ACOTH DBCS ENCODEURL FORECAST.ETS.CONFINT FORECAST.ETS.SEASONALITY
+    FORECAST.ETS.STAT HYPGEOM.DIST GROUPBY PIVOTBY PERCENTOF TRIMRANGE REGEXTEST REGEXEXTRACT
+    REGEXREPLACE STOCKHISTORY FIELDVALUE IMAGE ANCHORARRAY SINGLE TRANSLATE DETECTLANGUAGE
     """
 )
 
@@ -93,6 +100,21 @@ BUILTIN_FUNCTIONS: frozenset[str] = _words(
 )
 
 
+#: Excel worksheet functions a template is unlikely to call (double-byte text,
+#: OLAP cubes, the ISO/IEC 29500 ceilings Excel stores bare, the Excel 4 macro
+#: functions defined names may hold, add-in stubs), kept so that a name Excel knows is never taken for a typo; how a
+#: file stores them is not checked.
+OTHER_FUNCTIONS: frozenset[str] = _words(
+    """
+    ASC CALL CUBEKPIMEMBER CUBEMEMBER CUBEMEMBERPROPERTY CUBERANKEDMEMBER CUBESET CUBESETCOUNT
+    CUBEVALUE ECMA.CEILING EUROCONVERT FINDB ISO.CEILING JIS LEFTB LENB MIDB PHONETIC REGISTER.ID REPLACEB
+    RIGHTB SEARCHB SQL.REQUEST USDOLLAR YEN COPILOT PY
+    ACTIVE.CELL CALLER DOCUMENTS EVALUATE FILES GET.CELL GET.DEF GET.DOCUMENT GET.FORMULA
+    GET.NAME GET.NOTE GET.WINDOW GET.WORKBOOK GET.WORKSPACE SELECTION
+    """
+)
+
+
 def needs_prefix(name: str) -> bool:
     """Whether Excel stores ``name`` (without prefix, any case) as ``_xlfn.NAME``."""
     return name.upper() in FUTURE_FUNCTIONS
@@ -101,7 +123,22 @@ def needs_prefix(name: str) -> bool:
 def is_excel_function(name: str) -> bool:
     """Whether ``name`` (without prefix, any case) is an Excel worksheet function."""
     upper = name.upper()
-    return upper in BUILTIN_FUNCTIONS or upper in FUTURE_FUNCTIONS
+    return upper in BUILTIN_FUNCTIONS or upper in FUTURE_FUNCTIONS or upper in OTHER_FUNCTIONS
+
+
+_EXCEL_NAMES = sorted(BUILTIN_FUNCTIONS | FUTURE_FUNCTIONS | OTHER_FUNCTIONS)
+
+
+def misspelling_of(name: str, also: Iterable[str] = ()) -> str:
+    """The Excel function (or one of ``also``) that ``name`` is a likely
+    misspelling of, by similarity of spelling; "" if none is close.
+
+    >>> misspelling_of("SUMM"), misspelling_of("VLOKUP"), misspelling_of("CalcBonus")
+    ('SUM', 'VLOOKUP', '')
+    """
+    names = sorted(set(_EXCEL_NAMES) | set(also)) if also else _EXCEL_NAMES
+    close = difflib.get_close_matches(name.upper(), names, n=1, cutoff=0.75)
+    return close[0] if close else ""
 
 
 #: functions Excel stores under ``_xlfn._xlws.`` (the dynamic-array sheet functions)

@@ -213,6 +213,9 @@ class Workbook:
     tables: list[Table] = field(default_factory=list)
     date1904: bool = False
     external_links: list[ExternalLink] = field(default_factory=list)
+    #: The package holds a VBA project: a call to a name Excel does not know may
+    #: be one of its functions, not a typo.
+    macros: bool = False
 
     def sheet(self, name: str) -> Sheet:
         """The sheet called ``name`` (case-insensitive, as Excel matches names)."""

@@ -109,9 +109,12 @@ class Limits:
 
     The defaults admit a 1,000,000-row workbook (its sheet XML is a few hundred
     MB) and refuse classic zip bombs, whose entries inflate thousands of times.
-    The size budgets keep every command under 1 GB: no part inflates past
-    512 MB, and all parts together past 1 GB (150 sheets of 10.4 MB each, every
-    one under the ratio check, took every command past 3 GB). Declared sizes
+    The size budgets keep every command under 1 GB: no part a command holds
+    in memory (the XML parts) inflates past 512 MB, and all parts together past
+    1 GB (150 sheets of 10.4 MB each, every one under the ratio check, took
+    every command past 3 GB); a part only copied (media) is streamed, bounded
+    by the total. The input file itself is read once and kept open, not held
+    (:func:`read_input`). Declared sizes
     bound the inflated ones: :mod:`zipfile` never inflates an entry past its
     declared size, and :class:`_InflateGuard` checks as it inflates.
     """
@@ -180,9 +183,14 @@ class Package:
     def has(self, name: str) -> bool:
         return name in self.names
 
-    def open(self, name: str) -> _InflateGuard:
+    def open(self, name: str, *, held: bool = True) -> _InflateGuard:
         """A stream of one entry's inflated bytes, bounded as it inflates (see
-        :class:`_InflateGuard`), not only by what the entry's header declares."""
+        :class:`_InflateGuard`), not only by what the entry's header declares.
+
+        ``held=False`` is for a caller that streams the part a piece at a time
+        (the writer's copy and check of a part it does not change): the part is
+        then bounded by the total budget, not by the budget of a part held in
+        memory (``max_entry_size``)."""
         try:
             info = self.names[name]
         except KeyError:
@@ -193,7 +201,7 @@ class Package:
             raise _unreadable(
                 f"部件 {name} 已损坏（{exc}）", f"part {name} is corrupt ({exc})"
             ) from None
-        return _InflateGuard(stream, info, self.limits, self.path.name)
+        return _InflateGuard(stream, info, self.limits, self.path.name, held)
 
     def read(self, name: str) -> bytes:
         """One entry's bytes; corrupt data becomes :class:`UnreadableWorkbookError`."""
@@ -243,7 +251,8 @@ class Package:
 
 class _InflateGuard:
     """Reads one zip entry and stops it the moment it inflates past the limits,
-    whatever its header claims: more than ``max_entry_size`` bytes, or (above
+    whatever its header claims: more than ``max_entry_size`` bytes (a part
+    streamed rather than held: ``max_total_size``), or (above
     ``ratio_floor``) more than ``max_ratio`` times the compressed bytes the
     inflater has actually consumed so far — so padding the compressed data
     with junk the inflater never reaches does not buy a larger output.
@@ -251,11 +260,14 @@ class _InflateGuard:
 
     _STEP = 4 * 1024 * 1024
 
-    def __init__(self, stream: IO[bytes], info: zipfile.ZipInfo, limits: Limits, file: str) -> None:
+    def __init__(
+        self, stream: IO[bytes], info: zipfile.ZipInfo, limits: Limits, file: str, held: bool = True
+    ) -> None:
         self.stream = stream
         self.info = info
         self.limits = limits
         self.file = file
+        self.max_size = limits.max_entry_size if held else limits.max_total_size
         self.produced = 0
         self.deflated = info.compress_type == zipfile.ZIP_DEFLATED
 
@@ -281,11 +293,11 @@ class _InflateGuard:
     def _checked(self, chunk: bytes) -> bytes:
         self.produced += len(chunk)
         limits, entry = self.limits, self.info.filename
-        if self.produced > limits.max_entry_size:
+        if self.produced > self.max_size:
             raise _bomb(
                 self.file,
-                f"部件 {entry} 解压后超过 {limits.max_entry_size} 字节",
-                f"entry {entry} inflates past {limits.max_entry_size} bytes",
+                f"部件 {entry} 解压后超过 {self.max_size} 字节",
+                f"entry {entry} inflates past {self.max_size} bytes",
             )
         if self.deflated and self.produced > limits.ratio_floor:
             # bytes read from the file minus what the inflater has not consumed yet
@@ -398,18 +410,51 @@ def check_workbook_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> No
         pass
 
 
-@dataclass(frozen=True)
 class InputFile:
-    """A workbook file read once: its bytes and the ``stat`` they were read under.
+    """A workbook file opened once and kept open: the engine and the writer
+    both read through it, so what is written is computed from exactly the
+    bytes that are copied, even if the path is meanwhile replaced or deleted —
+    and the file is not held in memory (a workbook carrying a 900 MB video is
+    copied a piece at a time). :meth:`changed` tells whether the file on disk
+    has since been replaced or modified (a change in place, which an open file
+    would see, is refused by the caller before anything replaces its output).
 
-    The engine and the writer both work from :attr:`data`, so what is written
-    is computed from exactly the bytes that are copied; :meth:`changed` tells
-    whether the file on disk has since been replaced or modified.
+    Close it (or use ``with``) when done; :meth:`close` is also what lets the
+    path itself be replaced on Windows, where an open file cannot be.
     """
 
-    path: Path
-    data: bytes
-    stat: os.stat_result
+    def __init__(self, path: Path, fh: IO[bytes], st: os.stat_result) -> None:
+        self.path = path
+        self.stat = st
+        self._fh = fh
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> InputFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        """``size`` bytes from ``offset`` (fewer at the end of the file)."""
+        with self._lock:
+            self._fh.seek(offset)
+            return self._fh.read(size)
+
+    def reader(self) -> IO[bytes]:
+        """A seekable stream of the file's bytes with its own position (several
+        may be open at once, in several threads)."""
+        return io.BufferedReader(_PinnedReader(self), 1 << 20)
+
+    def copy_to(self, out: IO[bytes]) -> None:
+        """Write the file's bytes to ``out``, a piece at a time."""
+        offset = 0
+        while chunk := self.read_at(offset, 1 << 20):
+            out.write(chunk)
+            offset += len(chunk)
 
     def changed(self) -> bool:
         """Whether ``path`` now names another file or its size or mtime moved."""
@@ -424,6 +469,38 @@ class InputFile:
             before.st_size,
             before.st_mtime_ns,
         )
+
+
+class _PinnedReader(io.RawIOBase):
+    """One reader of an :class:`InputFile`, with a position of its own."""
+
+    def __init__(self, source: InputFile) -> None:
+        self._source = source
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            self._pos = offset
+        elif whence == io.SEEK_CUR:
+            self._pos += offset
+        else:
+            self._pos = self._source.stat.st_size + offset
+        return self._pos
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._source.read_at(self._pos, len(buffer))
+        buffer[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
 
 
 def _regular_file(path: Path) -> os.stat_result:
@@ -448,23 +525,28 @@ def _regular_file(path: Path) -> os.stat_result:
 
 
 def read_input(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> InputFile:
-    """Read a workbook file once (a regular file of at most ``max_entry_size``
-    bytes), for :func:`read_workbook` and the writer to share."""
+    """Open a workbook file once (a regular file of at most ``max_total_size``
+    bytes, the budget of all its parts), for :func:`read_workbook` and the
+    writer to share; close the :class:`InputFile` when done."""
     path = Path(path)
     st = _regular_file(path)
-    if st.st_size > limits.max_entry_size:
+    if st.st_size > limits.max_total_size:
         raise _unreadable(
-            f"{path.name} 有 {st.st_size} 字节，超过上限 {limits.max_entry_size}",
-            f"{path.name} has {st.st_size} bytes, more than the limit {limits.max_entry_size}",
+            f"{path.name} 有 {st.st_size} 字节，超过上限 {limits.max_total_size}",
+            f"{path.name} has {st.st_size} bytes, more than the limit {limits.max_total_size}",
         )
     try:
-        with path.open("rb") as fh:
-            data = fh.read(limits.max_entry_size + 1)
+        fh = path.open("rb")
     except OSError as exc:
         raise _unreadable(
             f"无法读取 {path}（{exc.strerror}）", f"cannot read {path} ({exc.strerror})"
         ) from None
-    return InputFile(path, data, st)
+    try:
+        st = os.fstat(fh.fileno())  # of the file opened, whatever the path names next
+    except BaseException:
+        fh.close()
+        raise
+    return InputFile(path, fh, st)
 
 
 def open_package(
@@ -472,14 +554,14 @@ def open_package(
     limits: Limits = DEFAULT_LIMITS,
     *,
     locate_sheets: bool = True,
-    data: bytes | None = None,
+    data: bytes | InputFile | None = None,
 ) -> Package:
     """Open and check a workbook package; see :func:`check_workbook_file`.
 
     With ``locate_sheets`` (the default) the workbook part and its worksheets
     are located too (``Package.sheet_parts`` in workbook order). With ``data``
-    the package is read from those bytes (:func:`read_input`) and ``path``
-    only names it in messages.
+    the package is read from those bytes, or from the file :func:`read_input`
+    opened, and ``path`` only names it in messages.
     """
     path = Path(path)
     if data is None:
@@ -491,6 +573,8 @@ def open_package(
             raise _unreadable(
                 f"无法打开 {path}（{exc.strerror}）", f"cannot open {path} ({exc.strerror})"
             ) from None
+    elif isinstance(data, InputFile):
+        head = data.read_at(0, 8)
     else:
         head = data[:8]
     if head.startswith(_OLE2_MAGIC):
@@ -501,7 +585,10 @@ def open_package(
             f"{path.name} is not an Excel workbook (.xlsx/.xlsm)",
         )
     try:
-        zf = zipfile.ZipFile(path if data is None else io.BytesIO(data))
+        source: Path | IO[bytes] = (
+            path if data is None else data.reader() if isinstance(data, InputFile) else io.BytesIO(data)
+        )
+        zf = zipfile.ZipFile(source)
     except _ZIP_ERRORS as exc:
         raise _unreadable(
             f"{path.name} 已损坏或不完整（{exc}）",
@@ -578,7 +665,7 @@ def _check_entries(package: Package) -> None:
                 f"entry {entry} of {name} uses unsupported compression {info.compress_type}",
             )
         size = info.file_size
-        if size > limits.max_entry_size:
+        if size > limits.max_entry_size and _read_as_xml(entry):
             raise _bomb(
                 name, f"部件 {entry} 解压后 {size} 字节", f"entry {entry} inflates to {size} bytes"
             )
@@ -600,6 +687,15 @@ def _check_entries(package: Package) -> None:
             f"{name} 是 zip 文件，但不是 Excel 工作簿（缺少 [Content_Types].xml）",
             f"{name} is a zip file but not an Excel workbook (no [Content_Types].xml)",
         )
+
+
+def _read_as_xml(entry: str) -> bool:
+    """Whether a command may hold part ``entry`` in memory to read it: the XML
+    parts and relationships. Every other part (images, video, VBA projects) is
+    only ever copied and checked a piece at a time, so the per-part budget
+    ``max_entry_size`` bounds the XML parts up front; the others are bounded by
+    the total budget (an honest 900 MB video in a workbook is refreshed)."""
+    return entry.lower().endswith((".xml", ".rels"))
 
 
 def _bomb(name: str, zh: str, en: str) -> UnreadableWorkbookError:
@@ -1079,7 +1175,7 @@ def read_workbook(
     path: str | Path,
     limits: Limits = DEFAULT_LIMITS,
     *,
-    data: bytes | None = None,
+    data: bytes | InputFile | None = None,
     formula_values: bool = True,
 ) -> Workbook:
     """Read a workbook package into the refresh model (see the module docstring);
@@ -1157,9 +1253,10 @@ def _read(package: Package, formula_values: bool = True) -> Workbook:
             except (ValueError, IndexError):
                 continue  # a name scoped to a sheet that does not exist
         names.append(DefinedName(dn.get("name") or "", dn.text or "", scope))
+    macros = any(t.endswith("/vbaProject") for t, _ in package.workbook_rels.values())
     return Workbook(
         sheets=sheets, names=names, tables=tables, date1904=date1904,
-        external_links=read_external_links(package, root),
+        external_links=read_external_links(package, root), macros=macros,
     )  # fmt: skip
 
 
@@ -1254,13 +1351,17 @@ _CHUNK = 1 << 20
 def _iter_elements(package: Package, part: str, names: tuple[str, ...]) -> Iterator[etree._Element]:
     """Stream the elements called ``names`` (local names) of an XML part.
 
-    The caller clears each element when done with it, so memory stays
-    proportional to one element, not the part.
+    Memory stays proportional to one element, not the part: each wanted
+    element is removed from the tree once the caller has had it, and so is
+    every worksheet row (``<row>``, the bulk of a sheet part) as it ends,
+    wanted or not — a tag filter alone leaves every other element in the tree:
+    a million rows kept while looking for the data validations after them.
     """
-    tags = [f"{{{ns}}}{n}" for ns in _MAIN_NS for n in names] + list(names)
+    wanted = frozenset(f"{{{ns}}}{n}" for ns in _MAIN_NS for n in names) | frozenset(names)
+    bulk = [f"{{{ns}}}row" for ns in _MAIN_NS] + ["row"]
     parser = etree.XMLPullParser(
         events=("end",),
-        tag=tags,
+        tag=sorted(wanted | frozenset(bulk)),
         resolve_entities=False,
         load_dtd=False,
         no_network=True,
@@ -1283,7 +1384,11 @@ def _iter_elements(package: Package, part: str, names: tuple[str, ...]) -> Itera
                 else:
                     parser.close()
                 for _event, el in parser.read_events():
-                    yield el
+                    if el.tag in wanted:
+                        yield el
+                    parent = el.getparent()
+                    if parent is not None:
+                        parent.remove(el)
             except etree.XMLSyntaxError as exc:
                 raise _unreadable(
                     f"部件 {part} 不是有效的 XML（{exc}）", f"part {part} is not valid XML ({exc})"

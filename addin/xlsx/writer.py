@@ -69,6 +69,7 @@ from addin.xlsx.a1 import col_letters
 from addin.xlsx.model import CellValue, Coord, Results, UnreadableWorkbookError
 from addin.xlsx.package import (
     DEFAULT_LIMITS,
+    InputFile,
     Limits,
     Package,
     _read_shared_strings,
@@ -963,22 +964,39 @@ def _central_records(data_fh: IO[bytes], infos: list[zipfile.ZipInfo]) -> tuple[
     return records, eocd
 
 
-def _raw_entry(fh: IO[bytes], info: zipfile.ZipInfo) -> tuple[bytes, bytes, bytes]:
-    """(local header, compressed data, data descriptor) of one entry, as stored."""
+#: the piece in which an entry's stored bytes are copied: an unchanged part is
+#: never held whole (a 900 MB video in a workbook costs 1 MB of memory)
+_COPY_CHUNK = 1 << 20
+
+
+def _raw_entry(fh: IO[bytes], info: zipfile.ZipInfo) -> tuple[bytes, int, bytes]:
+    """(local header, where its compressed data starts, data descriptor) of one
+    entry, as stored."""
     fh.seek(info.header_offset)
     header = fh.read(30)
     if header[:4] != _LOCAL_SIG:
         raise zipfile.BadZipFile(f"bad local header for {info.filename}")
     n, m = struct.unpack("<HH", header[26:30])
     header += fh.read(n + m)
-    data = fh.read(info.compress_size)
-    if len(data) != info.compress_size:
-        raise zipfile.BadZipFile(f"truncated entry {info.filename}")
+    start = info.header_offset + len(header)
     descriptor = b""
     if info.flag_bits & 0x8:
+        fh.seek(start + info.compress_size)
         probe = fh.read(16)
         descriptor = probe if probe[:4] == _DESCRIPTOR_SIG else probe[:12]
-    return header, data, descriptor
+    return header, start, descriptor
+
+
+def _copy_stored(fh: IO[bytes], start: int, info: zipfile.ZipInfo, out: IO[bytes]) -> None:
+    """Copy an entry's compressed bytes from ``start`` to ``out``, a piece at a time."""
+    fh.seek(start)
+    left = info.compress_size
+    while left:
+        chunk = fh.read(min(left, _COPY_CHUNK))
+        if not chunk:
+            raise zipfile.BadZipFile(f"truncated entry {info.filename}")
+        out.write(chunk)
+        left -= len(chunk)
 
 
 def _without_zip64_extra(head: bytes, fixed: int) -> bytes:
@@ -1018,20 +1036,26 @@ def _without_zip64_extra(head: bytes, fixed: int) -> bytes:
 
 
 def _write_raw(
-    src: Path | bytes,
+    src: Path | bytes | InputFile,
     infos: list[zipfile.ZipInfo],
     changed: Mapping[str, bytes | Deflated],
     out: IO[bytes],
     removed: frozenset[str] = frozenset(),
 ) -> None:
-    with io.BytesIO(src) if isinstance(src, bytes) else src.open("rb") as fh:
+    opened: IO[bytes] = (
+        io.BytesIO(src) if isinstance(src, bytes)
+        else src.reader() if isinstance(src, InputFile)
+        else src.open("rb")
+    )  # fmt: skip
+    with opened as fh:
         records, eocd = _central_records(fh, infos)
         new_records: list[bytes] = []
         offset = 0
         for info, record in zip(infos, records, strict=True):
             if info.filename in removed:
                 continue
-            header, data, descriptor = _raw_entry(fh, info)
+            header, start, descriptor = _raw_entry(fh, info)
+            data: bytes | None = None  # None: the stored bytes, copied from the source
             if info.filename in changed:
                 content = changed[info.filename]
                 if isinstance(content, Deflated) and info.compress_type == zipfile.ZIP_DEFLATED:
@@ -1059,9 +1083,13 @@ def _write_raw(
                 raise _RezipNeededError("output needs zip64")
             new_records.append(record[:42] + struct.pack("<I", offset) + record[46:])
             out.write(header)
-            out.write(data)
+            if data is None:
+                _copy_stored(fh, start, info, out)
+            else:
+                out.write(data)
             out.write(descriptor)
-            offset += len(header) + len(data) + len(descriptor)
+            offset += len(header) + (info.compress_size if data is None else len(data))
+            offset += len(descriptor)
         cd = b"".join(new_records)
         out.write(cd)
         count = struct.pack("<HH", len(new_records), len(new_records))
@@ -1074,19 +1102,25 @@ def _write_rezip(
     out: IO[bytes],
     removed: frozenset[str] = frozenset(),
 ) -> None:
-    """Fallback for zip64 sources: same names, order, dates and methods, re-deflated."""
+    """Fallback for zip64 sources: same names, order, dates and methods,
+    re-deflated; an unchanged part is inflated and deflated a piece at a time."""
     with zipfile.ZipFile(out, "w", allowZip64=True) as zout:
         for info in package.infos:
             if info.filename in removed:
                 continue
-            data = _part_bytes(package, changed, info.filename)
             clone = zipfile.ZipInfo(info.filename, info.date_time)
             clone.compress_type = info.compress_type
             clone.external_attr = info.external_attr
             clone.internal_attr = info.internal_attr
             clone.create_system = info.create_system
             clone.comment = info.comment
-            zout.writestr(clone, data)
+            if info.filename in changed:
+                zout.writestr(clone, _part_bytes(package, changed, info.filename))
+                continue
+            clone.file_size = info.file_size  # decides the ZIP64 header up front
+            with package.open(info.filename, held=False) as src, zout.open(clone, "w") as dst:
+                while chunk := src.read(_COPY_CHUNK):
+                    dst.write(chunk)
 
 
 # ---------------------------------------------------------------------------
@@ -1368,7 +1402,7 @@ def write_package(
     changed: Mapping[str, bytes | Deflated],
     dest: Path,
     *,
-    data: bytes | None = None,
+    data: bytes | InputFile | None = None,
     removed: frozenset[str] = frozenset(),
     before_replace: Callable[[], None] | None = None,
 ) -> None:
@@ -1377,7 +1411,9 @@ def write_package(
     (see the module docstring). ``package`` is ``source`` opened; with ``data``
     the copy is made from those bytes instead of the file. ``before_replace`` is
     called once the new package is complete, just before it replaces ``dest``.
+    Every part copied as it is is checked first (:func:`check_copied_parts`).
     """
+    check_copied_parts(package, set(changed) | removed)
 
     def write(out: IO[bytes]) -> None:
         try:
@@ -1401,14 +1437,15 @@ def check_copied_parts(package: Package, skipped: set[str] | frozenset[str]) -> 
     """Inflate every part the output will carry as it is (all but ``skipped``),
     a chunk at a time, so one whose data does not match its declared size or
     CRC (a lying header) is refused naming it instead of being copied into an
-    output nobody can open. Memory stays one chunk; the limits of
-    :class:`~addin.xlsx.package.Limits` bound each part as it inflates."""
+    output nobody can open. Memory stays one chunk, so a part is bounded by
+    the total budget and the ratio check of :class:`~addin.xlsx.package.Limits`
+    as it inflates, not by the budget of a part held in memory."""
     for info in package.infos:
         if info.filename in skipped or info.is_dir():
             continue
         try:
-            with package.open(info.filename) as stream:
-                while stream.read(1 << 20):
+            with package.open(info.filename, held=False) as stream:
+                while stream.read(_COPY_CHUNK):
                     pass
         except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
             raise UnreadableWorkbookError(
@@ -1424,7 +1461,7 @@ def write_results(
     *,
     full_calc_on_load: bool = False,
     limits: Limits = DEFAULT_LIMITS,
-    data: bytes | None = None,
+    data: bytes | InputFile | None = None,
     before_replace: Callable[[], None] | None = None,
     values_only: bool = False,
 ) -> WriteSummary:
@@ -1491,7 +1528,6 @@ def write_results(
             if new_wb != wb_xml:
                 changed[package.workbook_part] = new_wb
 
-        check_copied_parts(package, set(changed) | removed)
         write_package(
             source,
             package,

@@ -409,6 +409,8 @@ class Engine(SpillsMixin):
             elif spec.array_args:
                 fast = self.references_column(spec, node, bx)
                 return fast if fast is not None else self.split(node, bx)
+            elif any(i in spec.array_params and not isinstance(a, Ref) for i, a in enumerate(node.args)):
+                return self.split(node, bx)  # a computed array parameter: row by row
         if spec is None:
             return self.ev_lambda_call(node, bx)
         if spec.binds_names:
@@ -421,8 +423,14 @@ class Engine(SpillsMixin):
             # is 2 in a normal formula too (pycel excelcompiler.xlsx!F2)
             array = BlockContext(bx.grid, bx.row, bx.col, True, bx.date1904, bx.dr)
             args = [self.ev(node.args[0], array), *(self.ev(a, sub) for a in node.args[1:])]
+        elif spec.array_params and not sub.array_mode:
+            array = BlockContext(bx.grid, bx.row, bx.col, True, bx.date1904, bx.dr)
+            args = [self.ev(a, array if i in spec.array_params else sub) for i, a in enumerate(node.args)]
         else:
             args = [self.ev(a, sub) for a in node.args]
+        if any(a is MISSING for a in args):
+            empty = spec.empty_argument()
+            args = [empty if a is MISSING else a for a in args]
         if many:
             for i, a in enumerate(args):  # a range read as one value: per row
                 lifts = spec.lifts(i) or spec.intersects
@@ -456,7 +464,11 @@ class Engine(SpillsMixin):
         (row by row) otherwise."""
         if spec.column is None or not node.args or not all(isinstance(a, Ref) for a in node.args):
             return None
-        return spec.column(spec, [self.ev(a, bx) for a in node.args], bx, self._memo)
+        args = [self.ev(a, bx) for a in node.args]
+        if any(a is MISSING for a in args):
+            empty = spec.empty_argument()
+            args = [empty if a is MISSING else a for a in args]
+        return spec.column(spec, args, bx, self._memo)
 
     def block_values(self, res: Any, bx: BlockContext) -> np.ndarray:
         """The cells of a normal-formula block of many rows from its value."""
@@ -504,7 +516,7 @@ class Engine(SpillsMixin):
                 return True
             sub = array or spec.array_args
             return any(
-                self._row_dependent(a, spec.lifts(i), sub, depth + 1, sheet)
+                self._row_dependent(a, spec.lifts(i), sub or i in spec.array_params, depth + 1, sheet)
                 for i, a in enumerate(cur.args)
             )
         if isinstance(cur, Unary | Percent):

@@ -19,6 +19,7 @@ from addin.refresh.engine.grid import (
 from addin.refresh.engine.names import NamesMixin, relative_to
 from addin.refresh.engine.setup import Rect
 from addin.refresh.functions import Area, CallContext
+from addin.xlsx.excel_names import is_excel_function, misspelling_of
 from addin.xlsx.formula import (
     Binary,
     FormulaSyntaxError,
@@ -110,7 +111,8 @@ class GraphMixin(NamesMixin):
                 if self.spec(cur.name) is None:
                     lam = self._lambda_of(cur.name, None)
                     if lam is None:
-                        out.append(cur.name)
+                        if not self.unknown_to_excel(cur.name):
+                            out.append(cur.name)
                     elif lam.args:
                         stack.append(lam.args[-1])
                 stack.extend(cur.args)
@@ -131,6 +133,28 @@ class GraphMixin(NamesMixin):
                 if dn is not None:
                     stack.append(dn)
         return out
+
+    def unknown_to_excel(self, name: str) -> bool:
+        """Whether Excel answers a call to ``name`` with #NAME?, which the
+        evaluator gives too, rather than the call being one the engine cannot
+        compute (the workbook is refused, naming it).
+
+        Excel shows #NAME? for a name it does not know, unless a user-defined
+        function of that name is loaded (VBA in the workbook, an add-in, the
+        personal macro workbook). So: ``_xlfn.`` before a name Excel lacks is
+        #NAME? (only Excel writes that prefix); a bare name is #NAME? when it is
+        a misspelling of an Excel function (``SUMM(``, ``VLOKUP(``: the
+        validator's "did you mean") in a workbook without VBA. Any other
+        unknown name may be a user-defined function (``Comment(A1)`` in
+        sheetjs's comments test, computed by one) and is refused, as are
+        add-in calls (``_xll.``)."""
+        upper = name.upper()
+        base = Func(name, ()).base_name
+        if upper.startswith("_XLL.") or is_excel_function(base):
+            return False
+        if upper.startswith("_XLFN."):
+            return True
+        return not self.wb.macros and bool(misspelling_of(base))
 
     def precedents(self, b: Block) -> list[tuple[str, int, int, int, int]]:
         out: list[tuple[str, int, int, int, int]] = []

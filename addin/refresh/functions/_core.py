@@ -42,7 +42,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from addin.registry import PER_ROW, WHOLE, ArgumentRole
-from addin.xlsx.excel_names import needs_prefix
+from addin.xlsx.excel_names import is_excel_function, needs_prefix
 from udfs.errors import (
     DIV0,
     NA,
@@ -204,6 +204,10 @@ class EngineFunction:
     array_first: bool = False  # a computed first argument is read as an array (INDEX)
     reads_position: bool = False  # with no arguments, the formula's own row/column (ROW())
     intersects: bool = False  # the ``@`` operator: its range argument read per row
+    #: Positions of Excel's array-type parameters: evaluated as arrays in a normal
+    #: formula too, the others as usual (LOOKUP's vectors: the last-row idiom
+    #: ``LOOKUP(2,1/(A:A<>""),ROW(A:A))`` needs no array formula in Excel).
+    array_params: tuple[int, ...] = ()
     #: The function down a block of rows in one pass (the *column path*):
     #: ``column(spec, args, rows, memo)`` with the arguments evaluated for the
     #: block (:class:`addin.refresh.functions.columns.RowValues` where they
@@ -233,6 +237,19 @@ class EngineFunction:
         other count; the engine answers #VALUE!, the validator names the cell)."""
         return self.min_args <= n and (self.max_args is None or n <= self.max_args)
 
+    def empty_argument(self) -> Any:
+        """What an argument written empty passes (``VLOOKUP(a,t,2,)``,
+        ``MATCH(x,r,)``, ``IF(c,,1)``, ``COUNT(1,,2)``): to the functions of
+        Excel 2007 and before a blank value — 0, FALSE or "" as the parameter
+        reads it, so ``VLOOKUP(a,t,2,)`` is an exact match, ``MATCH(x,r,)``
+        match type 0, ``LEFT(t,)`` "", ``FIND(a,b,)`` #VALUE! (LibreOffice
+        agrees); to the newer ones (``SORT(r,,-1)``, ``XLOOKUP(…,,2)``,
+        ``SEQUENCE(5,,10)``) and the contract functions the parameter's default,
+        as if it were left out (:data:`MISSING`)."""
+        if self.kernel_broadcasts or needs_prefix(self.name) or not is_excel_function(self.name):
+            return MISSING
+        return None
+
     def lifts(self, i: int) -> bool:
         """Whether :func:`call` takes argument ``i`` as one value (implicit
         intersection or lifting, its errors propagated): a :data:`PER_ROW`
@@ -260,6 +277,7 @@ def register(
     array_first: bool = False,
     reads_position: bool = False,
     intersects: bool = False,
+    array_params: tuple[int, ...] = (),
     column: Callable[..., Any] | None = None,
     grouped: Callable[..., list[Any]] | None = None,
 ) -> Callable[[Impl], Impl]:
@@ -296,6 +314,7 @@ def register(
             array_first=array_first,
             reads_position=reads_position,
             intersects=intersects,
+            array_params=array_params,
             column=column,
             grouped=grouped,
         )
@@ -427,11 +446,11 @@ def text_to_number(text: str, date1904: bool = False) -> float | None:
     if t.endswith("%"):
         t, scale = t[:-1].strip(), 0.01
     sign = ""
-    if t[:1] in "+-":
+    if t.startswith(("+", "-")):  # startswith: "" (all of "¥" or "()" stripped) is no sign
         sign, t = t[0], t[1:].strip()
-    if t[:1] in "$¥￥":
+    if t.startswith(("$", "¥", "￥")):
         t = t[1:].strip()
-        if not sign and t[:1] in "+-":  # "$-3"
+        if not sign and t.startswith(("+", "-")):  # "$-3"
             sign, t = t[0], t[1:].strip()
     if _NUM_RE.match(t):
         v = float(sign + t.replace(",", "")) * scale

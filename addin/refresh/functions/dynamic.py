@@ -440,3 +440,46 @@ def FREQUENCY(data: Any, bins: Any) -> Any:
     out = np.empty((len(counts), 1), dtype=object)
     out[:, 0] = counts
     return out
+
+
+def _square(a: Any) -> np.ndarray:
+    """A square array of numbers (MDETERM, MINVERSE): a blank, text or
+    logical cell is #VALUE!, as is a shape that is not square."""
+    arr = as_array(a)
+    h, w = arr.shape
+    if h != w:
+        raise fail(VALUE, "须为方阵 / the array must be square")
+    out = np.empty((h, w))
+    for (i, j), v in np.ndenumerate(arr):
+        if isinstance(v, ExcelError):
+            raise ExcelErrorRaised(v)
+        if v is None or isinstance(v, bool | str):
+            raise fail(VALUE, "数组须全为数值 / the array must hold numbers only")
+        out[i, j] = v
+    return out
+
+
+@register("MDETERM", WHOLE, array_args=True)
+def MDETERM(array: Any) -> float:
+    """MDETERM(array): the determinant of a square array of numbers."""
+    return float(np.linalg.det(_square(array)))
+
+
+@register("MINVERSE", WHOLE, array_args=True)
+def MINVERSE(array: Any) -> Any:
+    """MINVERSE(array): the inverse of a square array of numbers; a singular
+    one (determinant 0) is #NUM!."""
+    m = _square(array)
+    if np.linalg.det(m) == 0:
+        raise fail(NUM, "矩阵不可逆 / the matrix is singular")
+    inv = np.linalg.inv(m)
+    return inv.astype(object) if inv.shape != (1, 1) else float(inv[0, 0])
+
+
+@register("MUNIT", PER_ROW)
+def MUNIT(n: Any) -> Any:
+    """MUNIT(dimension): the identity matrix of that size (below 1 #VALUE!)."""
+    k = math.trunc(to_number(n))
+    if k < 1:
+        raise fail(VALUE, "维数须至少为 1 / dimension must be at least 1")
+    return np.identity(k).astype(object) if k > 1 else 1.0

@@ -582,3 +582,63 @@ def TBILLEQ(settlement: Any, maturity: Any, discount: Any) -> float:
         raise fail(NUM, "价格不为正 / the price is not positive")
     t = d / (366 if d > 365 else 365)  # a year holding 29 February (TBILLs.xlsx!D6)
     return _checked((-t + math.sqrt(t * t - (2 * t - 1) * (1 - 100 / price))) / (t - 0.5))
+
+
+@register("EFFECT", PER_ROW, PER_ROW)
+def EFFECT(nominal: Any, npery: Any) -> float:
+    """EFFECT(nominal_rate, npery): (1 + r/n)^n − 1, npery truncated; a rate
+    ≤ 0 or npery < 1 is #NUM!."""
+    r, n = to_number(nominal), math.trunc(to_number(npery))
+    if r <= 0 or n < 1:
+        raise fail(NUM, "EFFECT 参数超出范围 / EFFECT arguments out of range")
+    return (1 + r / n) ** n - 1
+
+
+@register("NOMINAL", PER_ROW, PER_ROW)
+def NOMINAL(effect: Any, npery: Any) -> float:
+    """NOMINAL(effect_rate, npery): n·((1 + e)^(1/n) − 1), npery truncated; a
+    rate ≤ 0 or npery < 1 is #NUM!."""
+    e, n = to_number(effect), math.trunc(to_number(npery))
+    if e <= 0 or n < 1:
+        raise fail(NUM, "NOMINAL 参数超出范围 / NOMINAL arguments out of range")
+    return n * ((1 + e) ** (1 / n) - 1)
+
+
+@register("ISPMT", PER_ROW, PER_ROW, PER_ROW, PER_ROW)
+def ISPMT(rate: Any, per: Any, nper: Any, pv: Any) -> float:
+    """ISPMT(rate, per, nper, pv): the interest of period ``per`` of a loan
+    repaid in even principal: pv·rate·(per/nper − 1); nper 0 is #DIV/0!."""
+    n = to_number(nper)
+    if n == 0:
+        raise fail(DIV0, "nper 为零 / nper is 0")
+    return to_number(pv) * to_number(rate) * (to_number(per) / n - 1)
+
+
+def _fraction_scale(fraction: Any) -> tuple[int, float]:
+    """DOLLARDE/DOLLARFR: the fraction truncated (below 0 #NUM!, below 1
+    #DIV/0!) and the power of ten with as many digits."""
+    f = math.trunc(to_number(fraction))
+    if f < 0:
+        raise fail(NUM, "fraction 为负 / fraction is negative")
+    if f < 1:
+        raise fail(DIV0, "fraction 小于 1 / fraction is below 1")
+    return f, 10.0 ** math.ceil(math.log10(f))
+
+
+@register("DOLLARDE", PER_ROW, PER_ROW)
+def DOLLARDE(fractional: Any, fraction: Any) -> float:
+    """DOLLARDE(fractional_dollar, fraction): 1.02 with fraction 16 (one and
+    2/16) is 1.125; the decimals read as a numerator over the fraction."""
+    x = to_number(fractional)
+    f, scale = _fraction_scale(fraction)
+    whole = math.trunc(x)
+    return whole + (x - whole) * scale / f
+
+
+@register("DOLLARFR", PER_ROW, PER_ROW)
+def DOLLARFR(decimal: Any, fraction: Any) -> float:
+    """DOLLARFR(decimal_dollar, fraction): 1.125 with fraction 16 is 1.02."""
+    x = to_number(decimal)
+    f, scale = _fraction_scale(fraction)
+    whole = math.trunc(x)
+    return whole + (x - whole) * f / scale

@@ -40,6 +40,7 @@ from addin.refresh.functions.columns import (
 )
 from addin.refresh.functions.criteria import _scalar_crit
 from addin.registry import PER_ROW, WHOLE
+from addin.xlsx.a1 import col_letters, quote_sheet
 from addin.xlsx.formula import MAX_COL, MAX_ROW, FormulaSyntaxError, RangeOp, Ref, parse
 from udfs.errors import (
     NA,
@@ -201,11 +202,23 @@ def approx_position(value: Any, items: list[Any], descending: bool = False) -> i
 
 
 def _binary_x(value: Any, items: list[Any], mode: int, descending: bool) -> int:
-    """XMATCH's binary search (search_mode 2/-2) with cross-type ordering."""
+    """XMATCH's binary search (search_mode 2/-2) with cross-type ordering.
+    Blank cells are stepped over, as Excel's binary search does: where the
+    search lands on one it goes on from the next filled cell before ``hi`` (none:
+    the lower half), so the empty rows below the data of a whole column
+    (``XLOOKUP(x,A:A,B:B,,1,2)``) are never found, in either direction."""
     lo, hi = 0, len(items) - 1
     cand = -1
     while lo <= hi:
         mid = (lo + hi) // 2
+        if items[mid] is None:
+            k = mid + 1
+            while k <= hi and items[k] is None:
+                k += 1
+            if k > hi:
+                hi = mid - 1
+                continue
+            mid = k
         v = items[mid]
         c = 1 if isinstance(v, ExcelError) else xcompare(v, value)
         if c == 0:
@@ -667,7 +680,10 @@ def ROW(ctx: CallContext, ref: Any = MISSING) -> Any:
     if not isinstance(ref, Area):
         raise fail(VALUE, "ROW 需要引用 / ROW needs a reference")
     if ctx.array_mode and ref.height > 1:
-        return np.arange(ref.top, ref.bottom + 1, dtype=float).astype(object).reshape(-1, 1)
+        # a whole column stops where its values do (the used extent), so ROW(A:A)
+        # lines up with A:A<>"" in MAX(IF(A:A<>"",ROW(A:A)))
+        bottom = ref.bottom if ref.bottom < MAX_ROW else ref.top + as_array(ref).shape[0] - 1
+        return np.arange(ref.top, bottom + 1, dtype=float).astype(object).reshape(-1, 1)
     return float(ref.top)
 
 
@@ -681,7 +697,8 @@ def COLUMN(ctx: CallContext, ref: Any = MISSING) -> Any:
     if not isinstance(ref, Area):
         raise fail(VALUE, "COLUMN 需要引用 / COLUMN needs a reference")
     if ctx.array_mode and ref.width > 1:
-        return np.arange(ref.left, ref.right + 1, dtype=float).astype(object).reshape(1, -1)
+        right = ref.right if ref.right < MAX_COL else ref.left + as_array(ref).shape[1] - 1
+        return np.arange(ref.left, right + 1, dtype=float).astype(object).reshape(1, -1)
     return float(ref.left)
 
 
@@ -705,11 +722,13 @@ def COLUMNS(a: Any) -> float:
     return float(a.shape[1]) if isinstance(a, Area | np.ndarray) else 1.0
 
 
-@register("LOOKUP", PER_ROW, WHOLE, WHOLE, min_args=2, returns_reference=True)
+@register("LOOKUP", PER_ROW, WHOLE, WHOLE, min_args=2, returns_reference=True, array_params=(1, 2))
 def LOOKUP(value: Any, lookup_vector: Any, result: Any = MISSING) -> Any:
     """LOOKUP(lookup_value, lookup_vector, [result_vector]): the approximate match
     (the last item ≤ value, sorted ascending); the array form searches the first
-    row of a wider-than-tall array, else the first column, and returns the last."""
+    row of a wider-than-tall array, else the first column, and returns the last.
+    A result_vector of more than one row and column is #N/A (pycel
+    lookup.xlsx!J30); one shorter than the match reads on past its end."""
     arr = as_array(lookup_vector)
     h, w = arr.shape
     if value is None or value is MISSING:
@@ -724,6 +743,8 @@ def LOOKUP(value: Any, lookup_vector: Any, result: Any = MISSING) -> Any:
         return _take(lookup_vector, h - 1, pos, h - 1, pos) if w > h else \
             _take(lookup_vector, pos, w - 1, pos, w - 1)  # fmt: skip
     rh, rw = result.shape if isinstance(result, Area | np.ndarray) else (1, 1)
+    if rh > 1 and rw > 1:
+        raise fail(NA, "结果区域须为单行或单列 / result_vector must be one row or column")
     if rh == 1:
         if pos >= rw and not isinstance(result, Area):
             raise fail(NA, "结果区域太短 / result_vector too short")
@@ -758,8 +779,8 @@ def OFFSET(ref: Any, rows: Any, cols: Any = MISSING, height: Any = MISSING,
         raise fail(VALUE, "OFFSET 需要引用 / OFFSET needs a reference")
     dr = 0 if rows is MISSING or rows is None else to_int(rows)
     dc = 0 if cols is MISSING or cols is None else to_int(cols)
-    h = ref.height if height is MISSING or height is None else to_int(height)
-    w = ref.width if width is MISSING or width is None else to_int(width)
+    h = ref.height if height is MISSING or height is None else _extent(height)
+    w = ref.width if width is MISSING or width is None else _extent(width)
     if h == 0 or w == 0:
         raise fail(REF, "高度或宽度为零 / height or width is 0")
     top, left = ref.top + dr, ref.left + dc
@@ -771,6 +792,16 @@ def OFFSET(ref: Any, rows: Any, cols: Any = MISSING, height: Any = MISSING,
     if top < 1 or left < 1 or bottom > MAX_ROW or right > MAX_COL:
         raise fail(REF, "引用超出工作表 / reference beyond the sheet")
     return _note_dynamic(Area(ref.grid, top, left, bottom, right))
+
+
+def _extent(size: Any) -> int:
+    """OFFSET's height or width: Excel places the far edge ``size - 1`` cells
+    on, truncated toward zero, so 3.99 is 3 wide but 0.9 is 1 (ironcalc
+    ROW_COLUM.xlsx OFFSET!K45–K51); 0 stays 0 (#REF!)."""
+    x = to_number(size)
+    if x == 0:
+        return 0
+    return math.trunc(x - 1) + 1 if x > 0 else math.trunc(x + 1) - 1
 
 
 _NAME_TEXT = re.compile(r"^[A-Za-z_\\][\w.]*$")
@@ -811,6 +842,30 @@ def _indirect_ref(text: str, a1: bool, ctx: CallContext) -> tuple[str | None, tu
     if isinstance(node, Ref):
         return (sheet or None), (node.top, node.left, node.bottom, node.right)
     raise fail(REF, f"无效的引用 / not a reference: {text!r}")
+
+
+@register("ADDRESS", PER_ROW, PER_ROW, PER_ROW, PER_ROW, PER_ROW, min_args=2)
+def ADDRESS(row: Any, column: Any, abs_num: Any = MISSING, a1: Any = MISSING,
+            sheet: Any = MISSING) -> str:  # fmt: skip
+    """ADDRESS(row_num, column_num, [abs_num=1], [a1=TRUE], [sheet_text]): a
+    cell's address as text. Row and column are truncated and must lie on the
+    sheet, abs_num 1–4 ($A$1, A$1, $A1, A1), else #VALUE!; R1C1 style writes
+    the relative parts as R[2]/C[3] (Microsoft's examples). A sheet name is
+    quoted when a formula would quote it ('My Sheet'!, '[Book1]Sheet1'!);
+    an empty one adds nothing (LibreOffice agrees). An argument written
+    empty is blank (:meth:`~addin.refresh.functions.EngineFunction.empty_argument`):
+    abs_num 0 (#VALUE!), a1 FALSE."""
+    r, c = to_int(row), to_int(column)
+    kind = 1 if abs_num is MISSING else to_int(abs_num)
+    if not (1 <= r <= MAX_ROW and 1 <= c <= MAX_COL and 1 <= kind <= 4):
+        raise fail(VALUE, "ADDRESS 参数超出范围 / ADDRESS argument out of range")
+    row_abs, col_abs = kind in (1, 2), kind in (1, 3)
+    if a1 is MISSING or to_bool(a1):
+        text = f"{'$' if col_abs else ''}{col_letters(c)}{'$' if row_abs else ''}{r}"
+    else:
+        text = f"R{r if row_abs else f'[{r}]'}C{c if col_abs else f'[{c}]'}"
+    name = "" if sheet is MISSING or sheet is None else to_text(sheet)
+    return f"{quote_sheet(name)}!{text}" if name else text
 
 
 @register("INDIRECT", PER_ROW, PER_ROW, min_args=1, needs_context=True, returns_reference=True)

@@ -52,6 +52,7 @@ from addin.refresh.functions.stat import (
 from addin.registry import PER_ROW, WHOLE
 from udfs.errors import (
     DIV0,
+    NA,
     NUM,
     VALUE,
     ExcelError,
@@ -745,3 +746,311 @@ for _nm, _b, _lo, _hi in (("DEC2HEX", 16, -(2**39), 2**39 - 1), ("DEC2BIN", 2, -
     register(_nm, PER_ROW, PER_ROW, min_args=1)(
         lambda v, places=MISSING, _b=_b, _lo=_lo, _hi=_hi: _to_base(v, places, _b, _lo, _hi)
     )
+
+
+# ---------------------------------------------------------------- more of Excel's
+# math and engineering functions, by Microsoft's function reference
+
+
+@register("FACTDOUBLE", PER_ROW)
+def FACTDOUBLE(n: Any) -> float:
+    """FACTDOUBLE(number): n·(n−2)·(n−4)…, the number truncated; 0 gives 1,
+    a negative number #NUM! (Microsoft's reference); past a float #NUM!."""
+    k = math.trunc(to_number(n))
+    if k < 0:
+        raise fail(NUM, "FACTDOUBLE 的参数为负 / FACTDOUBLE of a negative number")
+    out = 1.0
+    for i in range(k, 1, -2):
+        out *= i
+        if math.isinf(out):
+            raise fail(NUM, "结果溢出 / result overflows")
+    return out
+
+
+@register("GAMMALN", PER_ROW)
+def GAMMALN(x: Any) -> float:
+    """GAMMALN(x): ln Γ(x); x ≤ 0 is #NUM!."""
+    v = to_number(x)
+    if v <= 0:
+        raise fail(NUM, "GAMMALN 的参数须为正 / GAMMALN needs x above 0")
+    return math.lgamma(v)
+
+
+register("GAMMALN.PRECISE", PER_ROW)(GAMMALN)
+
+
+@register("GAMMA", PER_ROW)
+def GAMMA(x: Any) -> float:
+    """GAMMA(x): Γ(x); 0 and the negative integers are #NUM!, as is a result
+    past a float."""
+    v = to_number(x)
+    if v <= 0 and v == math.floor(v):
+        raise fail(NUM, "GAMMA 在 0 与负整数处无定义 / GAMMA of 0 or a negative integer")
+    try:
+        return math.gamma(v)
+    except OverflowError:
+        raise fail(NUM, "结果溢出 / result overflows") from None
+
+
+@register("MULTINOMIAL", WHOLE, repeat(WHOLE), values_only=True)
+def MULTINOMIAL(*args: Any) -> float:
+    """MULTINOMIAL(number1, …): (Σn)! / Πn!, each number truncated; a
+    negative one #NUM!, a text or logical #VALUE! (blanks are skipped)."""
+    ks: list[int] = []
+    for a in args:
+        for v in as_array(a).ravel() if isinstance(a, Area | np.ndarray) else [a]:
+            if v is None or v is MISSING:
+                continue
+            if isinstance(v, ExcelError):
+                raise ExcelErrorRaised(v)
+            if isinstance(v, bool) or (isinstance(v, str) and isinstance(a, Area | np.ndarray)):
+                raise fail(VALUE, "MULTINOMIAL 需要数值 / MULTINOMIAL needs numbers")
+            k = math.trunc(to_number(v))
+            if k < 0:
+                raise fail(NUM, "MULTINOMIAL 的参数为负 / MULTINOMIAL of a negative number")
+            ks.append(k)
+    total = sum(ks)
+    if total > 170:
+        raise fail(NUM, "结果溢出 / result overflows")
+    out = math.factorial(total)
+    for k in ks:
+        out //= math.factorial(k)
+    return float(out)
+
+
+@register("PERMUT", PER_ROW, PER_ROW)
+def PERMUT(n: Any, k: Any) -> float:
+    """PERMUT(number, number_chosen): n!/(n−k)!, both truncated; n ≤ 0, k < 0 or
+    k > n #NUM!."""
+    a, b = math.trunc(to_number(n)), math.trunc(to_number(k))
+    if a <= 0 or b < 0 or b > a:
+        raise fail(NUM, "PERMUT 参数超出范围 / PERMUT arguments out of range")
+    if b * math.log(a) > 710:
+        raise fail(NUM, "结果溢出 / result overflows")
+    return float(math.perm(a, b))
+
+
+@register("PERMUTATIONA", PER_ROW, PER_ROW)
+def PERMUTATIONA(n: Any, k: Any) -> float:
+    """PERMUTATIONA(number, number_chosen): n^k with repetition, both truncated;
+    a negative one #NUM!."""
+    a, b = math.trunc(to_number(n)), math.trunc(to_number(k))
+    if a < 0 or b < 0:
+        raise fail(NUM, "PERMUTATIONA 参数为负 / PERMUTATIONA of a negative number")
+    try:
+        return float(a) ** b
+    except OverflowError:
+        raise fail(NUM, "结果溢出 / result overflows") from None
+
+
+@register("SERIESSUM", PER_ROW, PER_ROW, PER_ROW, WHOLE)
+def SERIESSUM(x: Any, n: Any, m: Any, coefficients: Any) -> float:
+    """SERIESSUM(x, n, m, coefficients): Σ aᵢ·x^(n+i·m) over the coefficients
+    in order; a coefficient that is not a number is #VALUE!."""
+    xv, nv, mv = to_number(x), to_number(n), to_number(m)
+    total = []
+    for i, a in enumerate(as_array(coefficients).ravel()):
+        if isinstance(a, ExcelError):
+            raise ExcelErrorRaised(a)
+        if not isinstance(a, float | int) or isinstance(a, bool):
+            raise fail(VALUE, "系数须为数值 / coefficients must be numbers")
+        total.append(a * op_pow(xv, nv + i * mv))
+    return math.fsum(total)
+
+
+@register("DELTA", PER_ROW, PER_ROW, min_args=1)
+def DELTA(a: Any, b: Any = MISSING) -> float:
+    """DELTA(number1, [number2=0]): 1 when equal, else 0; text is #VALUE!."""
+    return 1.0 if to_number(a) == (0.0 if b is MISSING else to_number(b)) else 0.0
+
+
+@register("GESTEP", PER_ROW, PER_ROW, min_args=1)
+def GESTEP(n: Any, step: Any = MISSING) -> float:
+    """GESTEP(number, [step=0]): 1 when the number is at least the step, else 0."""
+    return 1.0 if to_number(n) >= (0.0 if step is MISSING else to_number(step)) else 0.0
+
+
+_ROMAN = (("M", 1000), ("D", 500), ("C", 100), ("L", 50), ("X", 10), ("V", 5), ("I", 1))
+
+
+@register("ROMAN", PER_ROW, PER_ROW, min_args=1)
+def ROMAN(n: Any, form: Any = MISSING) -> str:
+    """ROMAN(number, [form=0]): the number (truncated, 0–3999; 0 is "") in
+    Roman numerals. Form 0 (or TRUE) is classic (499 is CDXCIX); forms 1–4
+    (FALSE is 4) are ever more concise: a subtraction may reach one more
+    order further each form (499: LDVLIV, XDIX, VDIV, ID), as Excel and
+    LibreOffice write them."""
+    v = math.trunc(to_number(n))
+    if form is MISSING or form is True:
+        mode = 0
+    elif form is False:
+        mode = 4
+    else:
+        mode = math.trunc(to_number(form))
+    if not 0 <= v <= 3999 or not 0 <= mode <= 4:
+        raise fail(VALUE, "ROMAN 参数超出范围 / ROMAN arguments out of range")
+    chars = [c for c, _ in _ROMAN]
+    values = [x for _, x in _ROMAN]
+    out: list[str] = []
+    last = len(values) - 1
+    for i in range(last // 2 + 1):
+        index = 2 * i
+        digit = v // values[index]
+        if digit % 5 == 4:
+            index2 = index - 1 if digit == 4 else index - 2
+            steps = 0
+            while steps < mode and index < last:
+                steps += 1
+                if values[index2] - values[index + 1] <= v:
+                    index += 1
+                else:
+                    steps = mode
+            out.append(chars[index] + chars[index2])
+            v += values[index] - values[index2]
+        else:
+            if digit > 4:
+                out.append(chars[index - 1])
+            out.append(chars[index] * (digit % 5))
+            v %= values[index]
+    return "".join(out)
+
+
+_ROMAN_VALUE = dict(_ROMAN)
+
+
+@register("ARABIC", PER_ROW)
+def ARABIC(text: Any) -> float:
+    """ARABIC(text): a Roman numeral's value (any case, surrounding spaces
+    ignored, a leading minus negates; "" is 0); any other text is #VALUE!."""
+    t = to_text(text).strip().upper()
+    sign = -1.0 if t.startswith("-") else 1.0
+    t = t.removeprefix("-")
+    if len(t) > 255 or any(ch not in _ROMAN_VALUE for ch in t):
+        raise fail(VALUE, "不是罗马数字 / not a Roman numeral")
+    total = 0
+    for i, ch in enumerate(t):
+        x = _ROMAN_VALUE[ch]
+        total += -x if i + 1 < len(t) and _ROMAN_VALUE[t[i + 1]] > x else x
+    return sign * total
+
+
+@register("BASE", PER_ROW, PER_ROW, PER_ROW, min_args=2)
+def BASE(n: Any, radix: Any, min_length: Any = MISSING) -> str:
+    """BASE(number, radix, [min_length]): the number (truncated, 0 to 2^53) in
+    base 2–36, padded with zeros to min_length (at most 255)."""
+    v, r = math.trunc(to_number(n)), math.trunc(to_number(radix))
+    width = 0 if min_length is MISSING else math.trunc(to_number(min_length))
+    if not 0 <= v < 2**53 or not 2 <= r <= 36 or not 0 <= width <= 255:
+        raise fail(NUM, "BASE 参数超出范围 / BASE arguments out of range")
+    return np.base_repr(v, r).rjust(width, "0")
+
+
+@register("DECIMAL", PER_ROW, PER_ROW)
+def DECIMAL(text: Any, radix: Any) -> float:
+    """DECIMAL(text, radix): a number written in base 2–36 (any case, at most
+    255 characters); a digit outside the base is #NUM!."""
+    t, r = to_text(text).strip(), math.trunc(to_number(radix))
+    if not 2 <= r <= 36:
+        raise fail(NUM, "radix 超出范围 / radix out of range")
+    if len(t) > 255:
+        raise fail(VALUE, "文本过长 / text too long")
+    try:
+        return float(int(t, r)) if t else 0.0
+    except ValueError:
+        raise fail(NUM, "不是该进制的数 / not a number in that base") from None
+
+
+for _nm, _fb, _tb, _lo, _hi in (
+    ("BIN2HEX", 2, 16, -(2**39), 2**39 - 1), ("BIN2OCT", 2, 8, -(2**29), 2**29 - 1),
+    ("HEX2BIN", 16, 2, -512, 511), ("HEX2OCT", 16, 8, -(2**29), 2**29 - 1),
+    ("OCT2BIN", 8, 2, -512, 511), ("OCT2HEX", 8, 16, -(2**39), 2**39 - 1),
+):  # fmt: skip
+    register(_nm, PER_ROW, PER_ROW, min_args=1)(
+        lambda v, places=MISSING, _fb=_fb, _tb=_tb, _lo=_lo, _hi=_hi: _to_base(
+            _from_base(v, _fb, 10), places, _tb, _lo, _hi
+        )
+    )
+
+
+def _bits(v: Any) -> int:
+    x = to_number(v)
+    if x < 0 or x != math.floor(x) or x >= 2**48:
+        raise fail(NUM, "须为 0 到 2^48 的整数 / must be a whole number from 0 to 2^48")
+    return int(x)
+
+
+@register("BITAND", PER_ROW, PER_ROW)
+def BITAND(a: Any, b: Any) -> float:
+    """BITAND(number1, number2): both whole numbers from 0 to 2^48 − 1, else #NUM!."""
+    return float(_bits(a) & _bits(b))
+
+
+@register("BITOR", PER_ROW, PER_ROW)
+def BITOR(a: Any, b: Any) -> float:
+    """BITOR(number1, number2)."""
+    return float(_bits(a) | _bits(b))
+
+
+@register("BITXOR", PER_ROW, PER_ROW)
+def BITXOR(a: Any, b: Any) -> float:
+    """BITXOR(number1, number2)."""
+    return float(_bits(a) ^ _bits(b))
+
+
+def _shift(a: Any, n: Any, left: bool) -> float:
+    v, k = _bits(a), math.trunc(to_number(n))
+    if abs(k) > 53:
+        raise fail(NUM, "移位超过 53 / shift beyond 53")
+    k = k if left else -k
+    out = v << k if k >= 0 else v >> -k
+    if out >= 2**48:
+        raise fail(NUM, "结果超过 2^48 / result beyond 2^48")
+    return float(out)
+
+
+@register("BITLSHIFT", PER_ROW, PER_ROW)
+def BITLSHIFT(a: Any, n: Any) -> float:
+    """BITLSHIFT(number, shift_amount): a negative shift goes right."""
+    return _shift(a, n, True)
+
+
+@register("BITRSHIFT", PER_ROW, PER_ROW)
+def BITRSHIFT(a: Any, n: Any) -> float:
+    """BITRSHIFT(number, shift_amount): a negative shift goes left."""
+    return _shift(a, n, False)
+
+
+def _pairs(xs: Any, ys: Any) -> list[tuple[float, float]]:
+    """SUMX2MY2 and its kin: the two arrays element by element (different
+    sizes #N/A), pairs where either is not a number skipped."""
+    a, b = as_array(xs), as_array(ys)
+    if a.size != b.size:
+        raise fail(NA, "两个数组大小不同 / the arrays differ in size")
+    out = []
+    for x, y in zip(a.ravel(), b.ravel(), strict=True):
+        for v in (x, y):
+            if isinstance(v, ExcelError):
+                raise ExcelErrorRaised(v)
+        if isinstance(x, float | int) and isinstance(y, float | int) and not (
+            isinstance(x, bool) or isinstance(y, bool)
+        ):
+            out.append((float(x), float(y)))
+    return out
+
+
+@register("SUMX2MY2", WHOLE, WHOLE, values_only=True)
+def SUMX2MY2(xs: Any, ys: Any) -> float:
+    """SUMX2MY2(array_x, array_y): Σ(x² − y²)."""
+    return math.fsum(x * x - y * y for x, y in _pairs(xs, ys))
+
+
+@register("SUMX2PY2", WHOLE, WHOLE, values_only=True)
+def SUMX2PY2(xs: Any, ys: Any) -> float:
+    """SUMX2PY2(array_x, array_y): Σ(x² + y²)."""
+    return math.fsum(x * x + y * y for x, y in _pairs(xs, ys))
+
+
+@register("SUMXMY2", WHOLE, WHOLE, values_only=True)
+def SUMXMY2(xs: Any, ys: Any) -> float:
+    """SUMXMY2(array_x, array_y): Σ(x − y)²."""
+    return math.fsum((x - y) * (x - y) for x, y in _pairs(xs, ys))

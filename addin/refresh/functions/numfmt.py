@@ -11,7 +11,25 @@ space, ``*x`` fill dropped). Date sections have ``y m d h s AM/PM A/P``,
 elapsed ``[h] [m] [s]`` and fractional seconds ``ss.000``.
 
 Where Excel differs by locale (month names, separators), Excel's default
-en-US is used.
+en-US is used, except that a section's locale tag (``[$-804]``, ``[$-zh-CN]``,
+``[$-411]``) names the weekdays of ``dddd``/``ddd`` and of the CJK codes
+``aaaa``/``aaa`` (星期一/周一/一; without a tag English, as LibreOffice);
+``上午/下午`` and ``午前/午後`` are AM/PM markers.
+
+Edge rules (Excel's, checked on pycel's text.xlsx torture sheet):
+
+- a comma groups thousands only directly between placeholders of the integer
+  part; grouping is applied to the whole integer and literals between places
+  keep their places counted from the right (``#,#"ZZ"#`` of 1234567 is
+  ``1,234,56ZZ7``); a comma after a literal is shown, one after a placeholder
+  with more placeholders to come in its part is dropped, one at the end of its
+  part scales by 1,000 (see :func:`_commas`);
+- ``@`` in a section applied to a number: with digit places #VALUE!, alone the
+  number in General; in a four-section format only the fourth may hold ``@``;
+- a date code (``y m d h s``) beside digit places is #VALUE!;
+- a negative number in a date format is #VALUE! unless the format is a single
+  elapsed part (``[h]`` of −1 is ``-24``); a calendar or clock part past
+  9999-12-31 is #VALUE!, elapsed parts keep counting.
 """
 
 from __future__ import annotations
@@ -27,7 +45,7 @@ from udfs.errors import VALUE, fail
 
 _COND = re.compile(r"^\[(<=|>=|<>|<|>|=)\s*(-?[\d.]+(?:[eE][+-]?\d+)?)\]")
 _BRACKET = re.compile(r"^\[[^\]]*\]")
-_DATE_CHARS = re.compile(r"[ymdhsYMDHS]|AM/PM|A/P|\[[hms]+\]", re.IGNORECASE)
+_DATE_CHARS = re.compile(r"[ymdhsYMDHS]|AM/PM|A/P|上午/下午|午前/午後|aaa|\[[hms]+\]", re.IGNORECASE)
 
 
 #: The characters General shows of a number, its sign not counted: the width
@@ -128,7 +146,7 @@ def split_sections(fmt: str) -> list[str]:
 def _head(section: str) -> tuple[str, tuple[str, float] | None, str]:
     """(section without its bracket prefixes, its condition, currency text)."""
     cond = None
-    currency = ""
+    currency = tag = ""
     while section.startswith("["):
         m = _COND.match(section)
         if m:
@@ -142,9 +160,13 @@ def _head(section: str) -> tuple[str, tuple[str, float] | None, str]:
             break  # elapsed time: part of the section
         section = section[m.end() :]
         if body.startswith("$"):
-            currency = body[1:].split("-")[0]
+            currency, _, locale = body[1:].partition("-")
             if currency:
                 section = '"' + currency + '"' + section
+            if locale:
+                tag = locale
+    if tag:
+        section = f"[$-{tag}]" + section  # a locale: the date parts read it
     return section, cond, currency
 
 
@@ -166,6 +188,8 @@ def format_value(x: float | str, fmt: str, date1904: bool = False) -> str:
     if len(sections) > 4:
         raise fail(VALUE, "格式的节过多 / too many sections in the format")
     heads = [_head(s) for s in sections]
+    if len(heads) == 4 and any("@" in _strip_literals(h[0]) for h in heads[:3]):
+        raise fail(VALUE, "@ 只能在第四节 / @ belongs in the fourth (text) section only")
     if isinstance(x, str):
         if len(heads) == 4:
             return _literal_text(heads[3][0], x)
@@ -203,7 +227,7 @@ def format_value(x: float | str, fmt: str, date1904: bool = False) -> str:
 
 
 def _strip_literals(section: str) -> str:
-    return re.sub(r'"[^"]*"|\\.|_.|\*.', "", section)
+    return re.sub(r'"[^"]*"|\\.|_.|\*.|\[\$[^\]]*\]', "", section)
 
 
 def _literal_text(section: str, text: str) -> str:
@@ -223,14 +247,29 @@ def _number_or_date(x: float, body: str, currency: str, date1904: bool, signed: 
     if plain == "" and body == "":
         return "-" if x < 0 and signed else ""
     dateish = re.sub(r"[eE][+-]|(?<=[sS\]])\.0+", "", plain)
-    if _DATE_CHARS.search(dateish) and not re.search(r"[0#?]", dateish):
+    placeholders = re.search(r"[0#?]", dateish)
+    if "@" in plain:
+        if placeholders:
+            raise fail(VALUE, "数字格式中有 @ / @ inside a number format")
+        return general_display(x) if signed else general_display(abs(x))
+    if _DATE_CHARS.search(dateish) and not placeholders:
+        parts = [k for k, _ in _date_tokens(body) if k not in ("lit", "locale")]
+        elapsed_only = all(k in ("eh", "em", "es", "frac") for k in parts)
         if x < 0:
-            parts = [k for k, _ in _date_tokens(body) if k != "lit"]
             if len(parts) == 1 and parts[0] in ("eh", "em", "es"):  # [h] alone, not [h]:mm
                 return "-" + _format_date(-x, body, date1904)
             raise fail(VALUE, "负数不能按日期格式显示 / a negative number in a date format")
+        if not elapsed_only and x >= _PAST_9999:
+            raise fail(VALUE, "日期超出 9999-12-31 / a date after 9999-12-31")
         return _format_date(x, body, date1904)
+    if _DATE_CHARS.search(re.sub(r"\[[^\]]*\]", "", dateish)):
+        raise fail(VALUE, "数字格式中有日期代码 / a date code inside a number format")
     return _format_number(x, body, signed, currency)
+
+
+#: The first serial past 9999-12-31 (the 1900 system; 1904 ends 1,462 days sooner,
+#: which :func:`~addin.refresh.functions._core.serial_date` checks).
+_PAST_9999 = 2958466
 
 
 def _general(body: str, x: float) -> str:
@@ -295,31 +334,44 @@ def _round_half_up(x: float, decimals: int) -> Decimal:
     return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_WIDE)
 
 
-def _format_number(x: float, body: str, signed: bool, currency: str) -> str:
-    toks = _tokens(body)
-    # thousands scaling: commas right after the last digit placeholder (before the
-    # decimal part ends), not between placeholders
+def _commas(toks: list[tuple[str, str]]) -> tuple[bool, int]:
+    """Read the section's commas as Excel does; returns (grouping, thousands
+    scale) and turns literal commas into literals in ``toks``.
+
+    A comma that does not follow a digit placeholder (or such a comma) is shown
+    as it is (``,#``, ``#x,0``, ``#.###x,##``). One that does: in the integer part
+    and followed directly by a placeholder it groups thousands (``#,##0``); if no
+    placeholder follows until the end of its part (decimal point, exponent,
+    fraction or end) each comma of the run divides by 1,000 (``0,``, ``0.0,,"M"``);
+    else it is dropped (``0,x#``, ``#.###,x##``, ``#,#.##.##,#``: pycel text.xlsx).
+    """
     kinds = [k for k, _ in toks]
-    scale = 0
-    grouping = False
-    for i, (k, _) in enumerate(toks):
+    grouping, scale = False, 0
+    thousands = [False] * len(toks)
+    for i, k in enumerate(kinds):
         if k != "comma":
             continue
-        before = any(kk == "digit" for kk in kinds[:i])
-        if not before:
-            toks[i] = ("lit", ",")  # a comma before any digit place is shown as it is
+        if not i or not (kinds[i - 1] == "digit" or thousands[i - 1]):
+            toks[i] = ("lit", ",")
             continue
-        after_digit = next(
-            (kk for kk in kinds[i + 1 :] if kk in ("digit", "dot", "exp", "slash")), None
-        )
-        if before and after_digit == "digit" and "dot" not in kinds[:i]:
+        thousands[i] = True
+        j = i + 1
+        while j < len(kinds) and kinds[j] == "comma":
+            j += 1
+        in_integer = "dot" not in kinds[:i]
+        if in_integer and j < len(kinds) and kinds[j] == "digit" and j == i + 1:
             grouping = True
-        elif (
-            before
-            and after_digit in (None, "dot", "exp", "slash")
-            and (after_digit is None or after_digit != "digit")
-        ):
+            continue
+        rest = next((kk for kk in kinds[i + 1 :] if kk in ("digit", "dot", "exp", "slash")), None)
+        if rest != "digit":
             scale += 1
+    return grouping, scale
+
+
+def _format_number(x: float, body: str, signed: bool, currency: str) -> str:
+    toks = _tokens(body)
+    grouping, scale = _commas(toks)
+    kinds = [k for k, _ in toks]
     value = abs(x) * 100 ** kinds.count("pct") / 1000**scale
     negative = x < 0 and signed
     if "exp" in kinds and any(k == "digit" for k in kinds[: kinds.index("exp")]):
@@ -358,16 +410,7 @@ def _format_fixed(value: float, toks: list[tuple[str, str]], grouping: bool) -> 
         else:
             out[i] = "0" if ch == "0" else (" " if ch == "?" else "")
     if grouping and int_slots:
-        chars = list("".join(out[i] for i in int_slots))
-        grouped: list[str] = []
-        for n, ch in enumerate(reversed(chars)):
-            if n and n % 3 == 0:
-                # the separator shows as the place to its left does: a digit, or a space
-                grouped.append("," if ch.isdigit() else " ")
-            grouped.append(ch)
-        for i in int_slots:
-            out[i] = ""
-        out[int_slots[0]] = "".join(reversed(grouped))
+        _group(out, int_slots)
     # decimals: trailing zeros vanish under # and show as spaces under ?
     keep = len(dp.rstrip("0"))
     for n, i in enumerate(dec_slots):
@@ -394,6 +437,28 @@ def _format_fixed(value: float, toks: list[tuple[str, str]], grouping: bool) -> 
             prefix = sum(1 for k, _ in toks[:at] if k in ("lit", "pct", "bracket"))
             parts.insert(prefix, digits)
     return "".join(parts), is_zero
+
+
+def _group(out: dict[int, str], slots: list[int]) -> None:
+    """Thousands separators in the integer places ``out[slots]``: the digits
+    are grouped as one number, then handed back to the places from the right,
+    so literals between places stay where they stand (``#,#"ZZ"#`` of 1234567
+    is ``1,234,56ZZ7``). A separator goes with the digit on its left and shows
+    as that place does: a digit, or a space under ``?``."""
+    chars = "".join(out[i] for i in slots)
+    grouped: list[str] = []
+    for n, ch in enumerate(reversed(chars)):
+        if n and n % 3 == 0:
+            grouped.append("," if ch.isdigit() else " ")
+        grouped.append(ch)
+    rest = "".join(reversed(grouped))
+    for i in reversed(slots[1:]):
+        need, cut = len(out[i]), len(rest)  # one character, or none under an empty #
+        while need and cut:
+            cut -= 1
+            need -= rest[cut] != ","
+        out[i], rest = rest[cut:], rest[:cut]
+    out[slots[0]] = rest
 
 
 def _format_exponent(value: float, toks: list[tuple[str, str]]) -> str:
@@ -564,6 +629,7 @@ def _format_date(x: float, body: str, date1904: bool) -> str:
     frac = secs - int(secs)
     # Monday 0, counted on serials as Excel does (serial 1 is a Sunday)
     weekday = (day + 4) % 7 if date1904 else (day + 5) % 7
+    locale = _language(next((t for k, t in toks if k == "locale"), ""))
     out = []
     minute_ctx = [False] * len(toks)
     for i, (k, t) in enumerate(toks):
@@ -601,7 +667,9 @@ def _format_date(x: float, body: str, date1904: bool) -> str:
             if n <= 2:
                 out.append(str(d) if n == 1 else f"{d:02d}")
             else:
-                out.append(calendar.day_abbr[weekday] if n == 3 else calendar.day_name[weekday])
+                out.append(_weekday_name(weekday, n >= 4, locale, "d"))
+        elif k == "weekday":
+            out.append(_weekday_name(weekday, len(t) >= 4, locale, "a"))
         elif k == "h":
             h = (hh % 12 or 12) if has_ampm else hh
             out.append(f"{h:02d}" if len(t) >= 2 else str(h))
@@ -617,7 +685,9 @@ def _format_date(x: float, body: str, date1904: bool) -> str:
         elif k == "es":
             out.append(str(math.floor(total)).rjust(len(t) - 2, "0"))
         elif k == "ampm":
-            if low == "a/p":
+            if len(t) == 5 and not t.isascii():  # 上午/下午, 午前/午後
+                out.append(t[:2] if hh < 12 else t[3:])
+            elif low == "a/p":
                 out.append(
                     ("a" if t[0] == "a" else "A") if hh < 12 else ("p" if t[0] == "a" else "P")
                 )
@@ -626,8 +696,53 @@ def _format_date(x: float, body: str, date1904: bool) -> str:
     return "".join(out)
 
 
+#: Weekday names (Monday first) by language, for ``[$-804]aaaa``-style
+#: formats: (full, short) for ``dddd``/``ddd`` and for ``aaaa``/``aaa``.
+_WEEKDAYS = {
+    "zh-Hans": (("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"),
+                ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+                ("一", "二", "三", "四", "五", "六", "日")),
+    "zh-Hant": (("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"),
+                ("週一", "週二", "週三", "週四", "週五", "週六", "週日"),
+                ("一", "二", "三", "四", "五", "六", "日")),
+    "ja": (("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日"),
+           ("月", "火", "水", "木", "金", "土", "日"),
+           ("月", "火", "水", "木", "金", "土", "日")),
+}  # fmt: skip
+
+
+def _language(locale: str) -> str:
+    """The weekday language of a format's locale tag (``804``, ``zh-CN``,
+    ``10804``: the low 16 bits are the Windows LCID); "" for English."""
+    tag = locale.lower()
+    if tag.startswith("zh"):
+        return "zh-Hant" if tag.endswith(("tw", "hk", "mo", "hant")) else "zh-Hans"
+    if tag.startswith("ja"):
+        return "ja"
+    try:
+        lcid = int(tag, 16) & 0xFFFF
+    except ValueError:
+        return ""
+    if lcid & 0x3FF == 0x04:  # Chinese: 0x0804 PRC, 0x1004 Singapore; else Traditional
+        return "zh-Hans" if lcid in (0x0804, 0x1004) else "zh-Hant"
+    return "ja" if lcid & 0x3FF == 0x11 else ""
+
+
+def _weekday_name(weekday: int, full: bool, language: str, code: str) -> str:
+    """``dddd``/``ddd`` (code "d") or ``aaaa``/``aaa`` (code "a"): English
+    names unless the format names a Chinese or Japanese locale, where ``aaaa``
+    is 星期一 and ``aaa`` 一 (ja 月曜日, 月)."""
+    names = _WEEKDAYS.get(language)
+    if names is None:
+        return calendar.day_name[weekday] if full else calendar.day_abbr[weekday]
+    if full:
+        return names[0][weekday]
+    return names[1][weekday] if code == "d" else names[2][weekday]
+
+
 _DATE_TOKEN = re.compile(
-    r'"[^"]*"|\\.|_.|\*.|\[(?:h+|m+|s+)\]|\[[^\]]*\]|AM/PM|A/P|y+|m+|d+|h+|s+|\.0+|e+|.',
+    r'"[^"]*"|\\.|_.|\*.|\[(?:h+|m+|s+)\]|\[[^\]]*\]|AM/PM|A/P|上午/下午|午前/午後|a{3,4}'
+    r"|y+|m+|d+|h+|s+|\.0+|e+|.",
     re.IGNORECASE,
 )
 
@@ -647,10 +762,14 @@ def _date_tokens(body: str) -> list[tuple[str, str]]:
             continue
         elif re.fullmatch(r"\[(h+|m+|s+)\]", low):
             out.append(("e" + low[1], t))
+        elif t.startswith("[$"):
+            out.append(("locale", t[2:-1].partition("-")[2]))
         elif t.startswith("["):
             continue
-        elif low in ("am/pm", "a/p"):
+        elif low in ("am/pm", "a/p", "上午/下午", "午前/午後"):
             out.append(("ampm", t))
+        elif low in ("aaa", "aaaa"):
+            out.append(("weekday", t))
         elif low[0] in "ymdhs":
             out.append((low[0], t))
         elif low[0] == "e":

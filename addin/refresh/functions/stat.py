@@ -44,9 +44,11 @@ from udfs.errors import (
 
 @register("COUNT", WHOLE, repeat(WHOLE), values_only=True)
 def COUNT(*args: Any) -> float:
-    """COUNT(value1, …): numbers in ranges; direct arguments that read as numbers."""
-    n = 0
-    for v, from_range in iter_values(args):
+    """COUNT(value1, …): numbers in ranges; direct arguments that read as numbers
+    (an argument written empty is the number 0: COUNT(1,,2) is 3, LibreOffice
+    agrees)."""
+    n = sum(1 for a in args if a is None)
+    for v, from_range in iter_values(tuple(a for a in args if a is not None)):
         if isinstance(v, bool):
             n += 0 if from_range else 1
         elif isinstance(v, float | int) or (
@@ -58,10 +60,11 @@ def COUNT(*args: Any) -> float:
 
 @register("COUNTA", WHOLE, repeat(WHOLE), values_only=True)
 def COUNTA(*args: Any) -> float:
-    """COUNTA(value1, …): non-blank values."""
+    """COUNTA(value1, …): non-blank values; an argument written empty counts
+    (COUNTA(1,,2) is 3)."""
     n = 0
     for a in args:
-        if a is MISSING:
+        if a is MISSING or a is None:
             n += 1
             continue
         for v, _ in iter_values((a,)):
@@ -599,3 +602,72 @@ def TRIMMEAN(array: Any, percent: Any) -> float:
     k = math.floor(len(nums) * p / 2)
     kept = nums[k : len(nums) - k]
     return math.fsum(kept) / len(kept)
+
+
+@register("STANDARDIZE", PER_ROW, PER_ROW, PER_ROW)
+def STANDARDIZE(x: Any, mean: Any, sd: Any) -> float:
+    """STANDARDIZE(x, mean, standard_dev): (x − mean)/sd; sd ≤ 0 is #NUM!."""
+    s = to_number(sd)
+    if s <= 0:
+        raise fail(NUM, "标准差须为正 / standard_dev must be above 0")
+    return (to_number(x) - to_number(mean)) / s
+
+
+@register("FISHER", PER_ROW)
+def FISHER(x: Any) -> float:
+    """FISHER(x): atanh(x); |x| ≥ 1 is #NUM!."""
+    v = to_number(x)
+    if not -1 < v < 1:
+        raise fail(NUM, "FISHER 需要 -1 < x < 1 / FISHER needs -1 < x < 1")
+    return math.atanh(v)
+
+
+@register("FISHERINV", PER_ROW)
+def FISHERINV(y: Any) -> float:
+    """FISHERINV(y): tanh(y)."""
+    return math.tanh(to_number(y))
+
+
+@register("HARMEAN", WHOLE, repeat(WHOLE), values_only=True)
+def HARMEAN(*args: Any) -> float:
+    """HARMEAN(number1, …): n / Σ(1/x) over the numbers (as AVERAGE reads
+    them); one ≤ 0, or none, is #NUM!."""
+    nums = numbers_of(args)
+    if not nums or any(v <= 0 for v in nums):
+        raise fail(NUM, "HARMEAN 需要正数 / HARMEAN needs numbers above 0")
+    return len(nums) / math.fsum(1 / v for v in nums)
+
+
+def _moments(args: tuple[Any, ...], least: int) -> tuple[list[float], float, float]:
+    """The numbers, their mean and sample standard deviation; fewer than
+    ``least`` numbers or no spread is #DIV/0!."""
+    nums = numbers_of(args)
+    n = len(nums)
+    if n < least:
+        raise fail(DIV0, "数值个数不足 / not enough numbers")
+    mean = math.fsum(nums) / n
+    s = math.sqrt(variance(nums, True))
+    if s == 0:
+        raise fail(DIV0, "标准差为零 / the standard deviation is 0")
+    return nums, mean, s
+
+
+@register("SKEW", WHOLE, repeat(WHOLE), values_only=True)
+def SKEW(*args: Any) -> float:
+    """SKEW(number1, …): n/((n−1)(n−2))·Σ((x−mean)/s)³; fewer than 3 numbers
+    or no spread is #DIV/0!."""
+    nums, mean, s = _moments(args, 3)
+    n = len(nums)
+    return n / ((n - 1) * (n - 2)) * math.fsum(((x - mean) / s) ** 3 for x in nums)
+
+
+@register("KURT", WHOLE, repeat(WHOLE), values_only=True)
+def KURT(*args: Any) -> float:
+    """KURT(number1, …): n(n+1)/((n−1)(n−2)(n−3))·Σ((x−mean)/s)⁴ −
+    3(n−1)²/((n−2)(n−3)); fewer than 4 numbers or no spread is #DIV/0!."""
+    nums, mean, s = _moments(args, 4)
+    n = len(nums)
+    head = n * (n + 1) / ((n - 1) * (n - 2) * (n - 3))
+    return head * math.fsum(((x - mean) / s) ** 4 for x in nums) - 3 * (n - 1) ** 2 / (
+        (n - 2) * (n - 3)
+    )
