@@ -106,6 +106,9 @@ def _random_cells(rng: random.Random, rows: int, prefix: str = "") -> str:
         lambda ref: f'<{c} r="{ref}"><{f} ca="1">TODAY()</{f}></{c}>',
         lambda ref: f'<{c} r="{ref}" t="e"><{f}>1/0</{f}><{v}>#DIV/0!</{v}></{c}>',
         lambda ref: f'<{c} r="{ref}"><{f} t="array" ref="{ref}">1</{f}><{v}>1</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="str"><{f}>MIDB("ciao",F26,2)</{f}><{v}/></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="str"><{f}>""</{f}><{v}></{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="s"><{f}>A1</{f}><{v}/></{c}>',
     ]
     out = []
     for r in range(1, rows + 1):

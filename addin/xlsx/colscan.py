@@ -247,12 +247,15 @@ def _scan_chunk(
     chunk_formulas: list[tuple[tuple[int, int], str]] = []
     if formula.any():
         fi = np.flatnonzero(formula)
-        ok, f_text, f_text_end, value_at, value_end = _formula_shapes(
+        ok, f_text, f_text_end, value_at, value_end, empty_value = _formula_shapes(
             b, prefix, body[fi] + len(f_tag), lt
         )
         has_value = value_at >= 0
         if formula_values:  # the cached value kept: only numbers here
             ok &= ~has_value | ((tcode[fi] == 0) & (value_end - value_at <= VALUE_WIDTH))
+            # an empty <v/> is a blank for a number or shared string, but the
+            # empty text for t="str" (and an error for t="e"): the one-by-one path
+            ok &= ~empty_value | (tcode[fi] <= 1)
         fi, f_text, f_text_end = fi[ok], f_text[ok], f_text_end[ok]
         value_at, value_end, has_value = value_at[ok], value_end[ok], has_value[ok]
         texts_ = _decode([data[lo + a : lo + e] for a, e in zip(f_text.tolist(), f_text_end.tolist(), strict=True)])
@@ -327,7 +330,8 @@ def _formula_shapes(
 ) -> tuple[np.ndarray, ...]:
     """For cells whose content starts ``<f`` (attributes from ``attr_at``):
     whether it is ``<f>text</f>`` followed by ``</c>``, an empty ``<v>`` or
-    ``<v>value</v></c>``; the text's span and the value's (``-1`` when none)."""
+    ``<v>value</v></c>``; the text's span, the value's (``-1`` when none) and
+    whether the value is an empty ``<v>``."""
     ok = np.zeros(len(attr_at), dtype=bool)
     f_end = np.zeros(len(attr_at), dtype=attr_at.dtype)
     width = max(len(a) for a in PLAIN_FORMULA_ATTRIBUTES) + 1
@@ -363,7 +367,8 @@ def _formula_shapes(
     ok &= no_value | valued
     value_at = np.where(valued, value_at, -1)
     value_end = np.where(valued, value_end, -1)
-    return ok, text_at, text_end, value_at, value_end
+    empty_value = no_value & ~at(len(f_close), c_close)
+    return ok, text_at, text_end, value_at, value_end, empty_value
 
 
 def _decode(raws: list[bytes]) -> list[str] | None:
