@@ -47,7 +47,7 @@ from typing import IO, Any
 from lxml import etree
 
 from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, col_number, from_a1
-from addin.xlsx.colscan import ColumnScan, scan_columns
+from addin.xlsx.colscan import ColumnScan, scan_columns, whole_sheet_scanner
 from addin.xlsx.columns import CellValues
 from addin.xlsx.model import (
     CellValue,
@@ -1734,12 +1734,23 @@ def _scan_sheet(data: bytes, rd: _SheetReader, part: str) -> bool:
     end = data.find(sc.sheetdata_end, start)
     if end < 0:
         return False
+    whole = whole_sheet_scanner()
+    if whole:  # it sees every tag: refuses comments, CDATA, instructions and odd cell starts itself
+        scan = scan_columns(data, start, end, prefix, rd.strings, rd.formula_values)
+        if scan is not None:
+            if _scan_cells(data, rd, part, sc, scan.rest, start, end):
+                _take_columns(rd, scan)
+                return True
+            rd.sheet.values.clear()
+            rd.sheet.formulas.clear()
+            rd.shared.clear()
+            rd.pending.clear()
     if data.find(b"<!--", start, end) >= 0 or data.find(b"<![CDATA[", start, end) >= 0:
         return False
     expected = data.count(sc.start, start, end)
     if sc.odd_start.search(data, start, end) is not None:
         expected += sum(data.count(s, start, end) for s in sc.odd_starts)
-    elif data.find(b"<?", start, end) < 0:
+    elif not whole and data.find(b"<?", start, end) < 0:
         scan = scan_columns(data, start, end, prefix, rd.strings, rd.formula_values)
         if scan is not None and len(scan.keys) == expected:
             if _scan_cells(data, rd, part, sc, scan.rest, start, end):
