@@ -52,25 +52,27 @@ def _book(path: Path, sheet_data: str, strings: list[str], prefix: str = "") -> 
     return path
 
 
-def _both(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict, bool]:
+def _both(
+    path: Path, monkeypatch: pytest.MonkeyPatch, formula_values: bool = True
+) -> tuple[dict, dict, bool]:
     """The sheet's values read with the column scanner and without it, and
     whether the column scanner took the sheet (a refusal must be the same)."""
     refused: str | None = None
     try:
-        fast = read_workbook(path).sheets[0]
+        fast = read_workbook(path, formula_values=formula_values).sheets[0]
     except UnreadableWorkbookError as exc:
         refused = str(exc)
     if refused is not None:
         with monkeypatch.context() as m:
             m.setattr(worksheets, "scan_columns", lambda *a, **k: None)
             with pytest.raises(UnreadableWorkbookError) as slow_exc:
-                read_workbook(path)
+                read_workbook(path, formula_values=formula_values)
         assert str(slow_exc.value) == refused
         return {}, {}, False
     took = isinstance(fast.values, CellValues)
     with monkeypatch.context() as m:
         m.setattr(worksheets, "scan_columns", lambda *a, **k: None)
-        slow = read_workbook(path).sheets[0]
+        slow = read_workbook(path, formula_values=formula_values).sheets[0]
     assert not isinstance(slow.values, CellValues)
     assert (fast.max_row, fast.max_col) == (slow.max_row, slow.max_col)
     assert fast.formulas == slow.formulas
@@ -96,6 +98,17 @@ def _random_cells(rng: random.Random, rows: int, prefix: str = "") -> str:
         lambda ref: f'<{c} r="{ref}"><{f}>1+1</{f}><{v}>2</{v}></{c}>',
         lambda ref: f'<{c} r="{ref}" t="str"><{f}>"a"&amp;"b"</{f}><{v}>ab</{v}></{c}>',
         lambda ref: f'<{c} r="{ref}" t="d"><{v}>2024-01-31T00:00:00</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" s="0" t="n"><{f} aca="false">SUM(A1:B2)&gt;=1</{f}><{v}>0</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}"><{f}>VLOOKUP(A1,&#25910;&#20837;,2,TRUE)</{f}><{v}></{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}"><{f}>1&#13;\r\n+2</{f}><{v}/></{c}>',
+        lambda ref: f'<{c} r="{ref}"><{f}> </{f}><{v}>7</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}"><{f}>&#32;</{f}><{v}>8</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}"><{f} ca="1">TODAY()</{f}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="e"><{f}>1/0</{f}><{v}>#DIV/0!</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}"><{f} t="array" ref="{ref}">1</{f}><{v}>1</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="str"><{f}>MIDB("ciao",F26,2)</{f}><{v}/></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="str"><{f}>""</{f}><{v}></{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="s"><{f}>A1</{f}><{v}/></{c}>',
     ]
     out = []
     for r in range(1, rows + 1):
@@ -108,12 +121,15 @@ def _random_cells(rng: random.Random, rows: int, prefix: str = "") -> str:
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("prefix", ["", "x:"])
+@pytest.mark.parametrize("formula_values", [True, False])
 def test_the_columns_read_what_the_cell_scanner_reads(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, prefix: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, prefix: str, formula_values: bool
 ) -> None:
+    """Values, formulas (their text decoded, their cached values kept or left
+    out as asked) and the sheet's extent are the same either way."""
     rng = random.Random(seed)
     path = _book(tmp_path / "b.xlsx", _random_cells(rng, 60, prefix), ["甲", "乙", "a&amp;b", "d"], prefix)
-    fast, slow, took = _both(path, monkeypatch)
+    fast, slow, took = _both(path, monkeypatch, formula_values)
     assert took
     assert fast == slow
     assert {type(v) for v in fast.values()} <= {float, str, bool, type(None)} | {
@@ -130,9 +146,9 @@ def test_the_columns_read_what_the_cell_scanner_reads(
         # the address not first, lower case, beyond the sheet
         '<row r="1"><c s="0" r="A1"><v>1</v></c></row>',
         '<row r="1"><c r="a1"><v>1</v></c></row>',
-        # a very long number, an attribute holding ">"
+        # a very long number, whitespace between the tags
         '<row r="1"><c r="A1"><v>' + "1" * 40 + "</v></c></row>",
-        '<row r="1"><c r="A1" foo="a>b"><v>1</v></c></row>',
+        '<row r="1"><c r="A1">\n  <v>1</v>\n</c></row>',
         # whitespace around a shared string's index, in both attribute orders
         '<row r="1"><c r="A1" t="s"><v> 0 </v></c></row>',
         '<row r="1"><c r="A1" t="s" s="0"><v> 0 </v></c></row>',
@@ -142,6 +158,13 @@ def test_unusual_sheets_read_as_before(tmp_path: Path, monkeypatch: pytest.Monke
     path = _book(tmp_path / "b.xlsx", data, ["a"])
     fast, slow, _ = _both(path, monkeypatch)
     assert fast == slow
+
+
+def test_a_greater_than_sign_inside_an_attribute_is_read_as_the_xml_says(tmp_path: Path) -> None:
+    """``>`` may stand unescaped in an attribute's value: the cell still holds
+    its value (the one-by-one pattern, cut at that ``>``, read none)."""
+    path = _book(tmp_path / "b.xlsx", '<row r="1"><c r="A1" foo="a>b"><v>1</v></c></row>', [])
+    assert dict(read_workbook(path).sheets[0].values) == {(1, 1): 1.0}
 
 
 @pytest.mark.parametrize("raw", ["1_000", "nan", "inf", "1e400", "12abc", "0x10"])

@@ -27,7 +27,7 @@ from typing import Any
 from lxml import etree
 
 from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, parse_range, to_a1
-from addin.xlsx.colscan import scan_columns
+from addin.xlsx.colscan import ColumnScan, scan_columns
 from addin.xlsx.columns import CellValues
 from addin.xlsx.model import (
     CellValue,
@@ -388,21 +388,38 @@ def _scan_sheet(data: bytes, rd: SheetReader, part: str) -> bool:
     if sc.odd_start.search(data, start, end) is not None:
         expected += sum(data.count(s, start, end) for s in sc.odd_starts)
     elif data.find(b"<?", start, end) < 0:
-        scan = scan_columns(data, start, end, prefix, rd.strings)
+        scan = scan_columns(data, start, end, prefix, rd.strings, rd.formula_values)
         if scan is not None and len(scan.keys) == expected:
             if _scan_cells(data, rd, part, sc, scan.rest, start, end):
-                cells = rd.sheet.values
-                assert isinstance(cells, dict)  # the reader's own, filled one by one
-                rd.sheet.values = CellValues(scan.columns, cells)
-                last_row, last_col = scan.columns.extent()
-                rd.sheet.max_row = max(rd.sheet.max_row, last_row)
-                rd.sheet.max_col = max(rd.sheet.max_col, last_col)
+                _take_columns(rd, scan)
                 return True
             rd.sheet.values.clear()
             rd.sheet.formulas.clear()
             rd.shared.clear()
             rd.pending.clear()
     return _scan_cells(data, rd, part, sc, None, start, end, expected)
+
+
+def _take_columns(rd: SheetReader, scan: ColumnScan) -> None:
+    """Put what the column scanner read into the sheet beside the cells read
+    one by one: the value columns, and the formulas written as their own
+    text (the formulas kept in the file's order)."""
+    sheet = rd.sheet
+    cells = sheet.values
+    assert isinstance(cells, dict)  # the reader's own, filled one by one
+    sheet.values = CellValues(scan.columns, cells)
+    last_row, last_col = scan.columns.extent()
+    if scan.formulas:
+        formulas = sheet.formulas
+        mixed = bool(formulas)
+        for coord, text in scan.formulas:
+            formulas[coord] = Formula(text)
+        if mixed:
+            sheet.formulas = dict(sorted(formulas.items()))
+        last_row = max(last_row, scan.formula_extent[0])
+        last_col = max(last_col, scan.formula_extent[1])
+    sheet.max_row = max(sheet.max_row, last_row)
+    sheet.max_col = max(sheet.max_col, last_col)
 
 
 def _scan_cells(
