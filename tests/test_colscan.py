@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from addin.refresh.engine import calculate
-from addin.xlsx import colscan, package
+from addin.xlsx import colscan, worksheets
 from addin.xlsx.columns import CellValues
 from addin.xlsx.model import UnreadableWorkbookError
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -75,14 +75,14 @@ def _both(
         refused = str(exc)
     if refused is not None:
         with monkeypatch.context() as m:
-            m.setattr(package, "scan_columns", lambda *a, **k: None)
+            m.setattr(worksheets, "scan_columns", lambda *a, **k: None)
             with pytest.raises(UnreadableWorkbookError) as slow_exc:
                 read_workbook(path, formula_values=formula_values)
         assert str(slow_exc.value) == refused
         return {}, {}, False
     took = isinstance(fast.values, CellValues)
     with monkeypatch.context() as m:
-        m.setattr(package, "scan_columns", lambda *a, **k: None)
+        m.setattr(worksheets, "scan_columns", lambda *a, **k: None)
         slow = read_workbook(path, formula_values=formula_values).sheets[0]
     assert not isinstance(slow.values, CellValues)
     assert (fast.max_row, fast.max_col) == (slow.max_row, slow.max_col)

@@ -16,14 +16,10 @@ from lxml import etree
 from openpyxl.formula.translate import Translator
 
 from addin.xlsx.a1 import from_a1, to_a1
+from addin.xlsx.formula_shift import shift_formula
 from addin.xlsx.model import UnreadableWorkbookError
-from addin.xlsx.package import (
-    Limits,
-    check_workbook_file,
-    open_package,
-    read_workbook,
-    shift_formula,
-)
+from addin.xlsx.package import Limits, check_workbook_file
+from addin.xlsx.workbook import open_workbook, read_workbook
 from udfs.errors import DIV0, NA
 
 #: A real workbook of the repository (the damaged-file tests start from it).
@@ -159,7 +155,7 @@ def test_shared_formulas_match_an_independent_translator(shared_dir: SharedDir) 
     wb = read_workbook(path)
     checked = 0
     ns = {"m": MAIN}
-    with open_package(path) as pkg:
+    with open_workbook(path) as pkg:
         for sp in pkg.sheet_parts:
             root = etree.fromstring(pkg.read(sp.part))
             cells = [(c.get("r"), c.find("m:f", ns)) for c in root.iterfind(".//m:c", ns)]
@@ -544,10 +540,10 @@ def test_fast_scanner_agrees_with_the_element_reader(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The regular-expression scanner and the general lxml reader give the same model."""
-    import addin.xlsx.package as package_module
+    import addin.xlsx.worksheets as worksheets_module
 
     fast = read_workbook(path)
-    monkeypatch.setattr(package_module, "_scan_sheet", lambda data, rd, part: False)
+    monkeypatch.setattr(worksheets_module, "_scan_sheet", lambda data, rd, part: False)
     slow = read_workbook(path)
     assert fast == slow
 
@@ -559,7 +555,7 @@ def test_scanner_shapes_agree_with_the_element_reader(
     typed formula results, entities and a ``&#13;`` character reference (kept as
     a carriage return, line ends normalised first) read the same by the scanner
     and by lxml."""
-    import addin.xlsx.package as package_module
+    import addin.xlsx.worksheets as worksheets_module
 
     path = make_xlsx(
         tmp_path / "shapes.xlsx",
@@ -589,7 +585,7 @@ def test_scanner_shapes_agree_with_the_element_reader(
     assert s.values[(1, 5)] is True
     assert s.values[(1, 6)] == 3.0
     assert s.values[(2, 2)] == "x\ny\r\nz"
-    monkeypatch.setattr(package_module, "_scan_sheet", lambda data, rd, part: False)
+    monkeypatch.setattr(worksheets_module, "_scan_sheet", lambda data, rd, part: False)
     assert read_workbook(path) == fast
 
 

@@ -26,7 +26,7 @@ from addin.xlsx.model import (
     UnsupportedFormulaError,
     Workbook,
 )
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 from addin.xlsx.writer import declare_calculated
 from udfs.errors import DIV0
 

@@ -16,7 +16,7 @@ from link_helpers import make_workbook
 
 from addin.cli import main
 from addin.refresh.external_refs import quote_external
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 
 
 def _branch(path: Path, bonus: float) -> Path:

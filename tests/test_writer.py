@@ -15,7 +15,7 @@ from external import SharedDir, shared_files
 
 import addin.xlsx.writer as writer_module
 from addin.xlsx.model import CellValue, Coord, Results, Workbook
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 from addin.xlsx.writer import (
     EXCEL_CALC_ID,
     declare_calculated,

@@ -255,7 +255,8 @@ def _refresh(
     full_calc_on_load: bool,
     values_only: bool,
 ) -> FileReport:
-    from addin.xlsx.package import read_input, read_workbook
+    from addin.xlsx.package import read_input
+    from addin.xlsx.workbook import read_workbook
     from addin.xlsx.writer import remove_stale_temp_files, write_results
 
     report = FileReport(str(source))
@@ -543,7 +544,7 @@ def run_task(task: RefreshTask) -> FileReport:
 
 
 def _fresh_values(output: Path) -> dict[str, dict[Coord, CellValue]]:
-    from addin.xlsx.package import read_workbook
+    from addin.xlsx.workbook import read_workbook
 
     return {s.name: dict(s.values) for s in read_workbook(output).sheets}
 

@@ -1,7 +1,7 @@
 """Links to other workbooks in the package: ``xl/externalLinks/externalLinkN.xml``.
 
 Reading them is part of reading the workbook
-(:func:`addin.xlsx.package.read_external_links`, which the reader calls).
+(:func:`addin.xlsx.external_links.read_external_links`, which the reader calls).
 
 Writing (:func:`update_external_caches`): after a refresh, the cached values
 inside the ``externalLink`` parts of an output are replaced by the freshly
@@ -23,7 +23,7 @@ from lxml import etree
 
 from addin.xlsx.a1 import from_a1
 from addin.xlsx.model import CellValue, Coord
-from addin.xlsx.package import _children, _local, _safe_parser
+from addin.xlsx.safexml import children, local_name, safe_parser
 from udfs.errors import ExcelError
 
 __all__ = ["update_external_caches"]
@@ -34,7 +34,7 @@ __all__ = ["update_external_caches"]
 def _set_cell(cell: etree._Element, value: CellValue) -> bool:
     """Set one cached ``<cell>`` to ``value``; whether it changed."""
     ns = cell.tag.rpartition("}")[0] + "}" if "}" in cell.tag else ""
-    v = next((c for c in cell if _local(c.tag) == "v"), None)
+    v = next((c for c in cell if local_name(c.tag) == "v"), None)
     if isinstance(value, bool):
         t, text = "b", "1" if value else "0"
     elif isinstance(value, float | int):
@@ -65,11 +65,11 @@ def _set_cell(cell: etree._Element, value: CellValue) -> bool:
 
 
 def _updated_part(data: bytes, fresh: Mapping[str, Mapping[Coord, CellValue]]) -> bytes | None:
-    root = etree.fromstring(data, _safe_parser())
-    sheets = [s.get("val") or "" for s in _children(root, "externalBook", "sheetNames", "sheetName")]
+    root = etree.fromstring(data, safe_parser())
+    sheets = [s.get("val") or "" for s in children(root, "externalBook", "sheetNames", "sheetName")]
     folded = {k.casefold(): v for k, v in fresh.items()}
     changed = False
-    for sd in _children(root, "externalBook", "sheetDataSet", "sheetData"):
+    for sd in children(root, "externalBook", "sheetDataSet", "sheetData"):
         try:
             values = folded.get(sheets[int(sd.get("sheetId") or "0")].casefold())
         except (ValueError, IndexError):
@@ -79,7 +79,7 @@ def _updated_part(data: bytes, fresh: Mapping[str, Mapping[Coord, CellValue]]) -
         if sd.get("refreshError") is not None:
             del sd.attrib["refreshError"]
             changed = True
-        for cell in (c for row in sd for c in row if _local(c.tag) == "cell"):
+        for cell in (c for row in sd for c in row if local_name(c.tag) == "cell"):
             try:
                 coord = from_a1(cell.get("r") or "")
             except ValueError:

@@ -1,5 +1,5 @@
 """Worksheet XML as bytes: the one cell grammar of the package reader
-(:mod:`addin.xlsx.package`, which the validator reads cells through) and the
+(:mod:`addin.xlsx.worksheets`, which the validator reads cells through) and the
 writer (:mod:`addin.xlsx.writer`).
 
 * :data:`SHEETDATA_RE` — where the cells start (``<sheetData>``, with the

@@ -67,15 +67,8 @@ from typing import IO
 
 from addin.xlsx.a1 import col_letters
 from addin.xlsx.model import CellValue, Coord, Results, UnreadableWorkbookError
-from addin.xlsx.package import (
-    DEFAULT_LIMITS,
-    InputFile,
-    Limits,
-    Package,
-    _read_shared_strings,
-    gc_paused,
-    open_package,
-)
+from addin.xlsx.package import DEFAULT_LIMITS, InputFile, Limits, Package, gc_paused
+from addin.xlsx.shared_strings import read_shared_strings
 from addin.xlsx.sheetxml import (
     ADDRESS_RE,
     COLUMNS,
@@ -87,6 +80,7 @@ from addin.xlsx.sheetxml import (
     decode_xstring,
     xml_text,
 )
+from addin.xlsx.workbook import open_workbook
 from udfs.errors import ExcelError
 
 __all__ = [
@@ -1479,7 +1473,7 @@ def write_results(
     """
     source = Path(source)
     dest = Path(dest)
-    with open_package(source, limits, data=data) as package, gc_paused():
+    with open_workbook(source, limits, data=data) as package, gc_paused():
         parts = {sp.name.casefold(): sp.part for sp in package.sheet_parts}
         strings: list[str] | None = None
 
@@ -1489,7 +1483,7 @@ def write_results(
                 strings = []
                 for rel_type, target in package.workbook_rels.values():
                     if rel_type.endswith("/sharedStrings") and package.has(target):
-                        strings = _read_shared_strings(package, target)
+                        strings = read_shared_strings(package, target)
             return strings
 
         changed: dict[str, bytes | Deflated] = {}
