@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from external import SharedDir
-from test_package import make_xlsx
+from xlsx_helpers import make_xlsx
 
 from addin.refresh import engine
 from addin.refresh.engine import Engine, calculate, shift_node

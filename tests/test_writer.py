@@ -15,11 +15,11 @@ from external import SharedDir, shared_files
 
 import addin.xlsx.writer as writer_module
 from addin.xlsx.model import CellValue, Coord, Results, Workbook
+from addin.xlsx.sheetxml import format_number
 from addin.xlsx.workbook import read_workbook
 from addin.xlsx.writer import (
     EXCEL_CALC_ID,
     declare_calculated,
-    format_number,
     set_full_calc_on_load,
     splice_sheet,
     write_results,

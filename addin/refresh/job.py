@@ -575,8 +575,6 @@ def run_linked(
     and the file is read only once). The report gets one ``links`` note per
     cell that read a cached value.
     """
-    from addin.xlsx.external import update_external_caches
-
     volatile.configure(task.today, task.seed)
     base = load_engine(task.options.engine)
     fresh: dict[int, dict[str, dict[Coord, CellValue]]] = {}
@@ -617,10 +615,10 @@ def run_linked(
                         )
                     )
             links.append(link)
-        return base(replace(wb, external_links=links), src)
+        results = base(replace(wb, external_links=links), src)
+        results.link_caches.update(parts)  # the writer updates them in its one pass
+        return results
 
     report = refresh_file(task.source, task.output, calculate, task.options)
     report.links = notes
-    if report.output and parts:
-        update_external_caches(Path(report.output), parts)
     return report

@@ -30,7 +30,7 @@ writer changes on its own, writing it):
 - :mod:`.metadata` — ``xl/metadata.xml`` (which cells are dynamic arrays);
 - :mod:`.tables` — ``xl/tables/tableN.xml``;
 - :mod:`.external_links` — ``xl/externalLinks/externalLinkN.xml``: links to
-  other workbooks, read; :mod:`.external` updates their cached values;
+  other workbooks, read, and their cached values updated (the writer calls it);
 - :mod:`.writer` — splices computed values into a copy of the original package.
 
 Used by both :mod:`addin.refresh` and :mod:`addin.validate`.

@@ -293,6 +293,10 @@ class Results:
     #: to update the formula's ``ref`` and to blank cells an earlier, larger
     #: spill left behind. An anchor missing here keeps the ``ref`` in the file.
     spills: dict[str, dict[Coord, Coord]] = field(default_factory=dict)
+    #: For each external-link part whose linked workbook was computed in the
+    #: same refresh (``ExternalLink.part``), that workbook's fresh values
+    #: (sheet → coord → value): the writer updates the values the part caches.
+    link_caches: dict[str, dict[str, dict[Coord, CellValue]]] = field(default_factory=dict)
 
     def count(self) -> int:
         return sum(len(v) for v in self.values.values())

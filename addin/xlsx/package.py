@@ -47,7 +47,14 @@ from typing import IO
 from lxml import etree
 
 from addin.xlsx.model import UnreadableWorkbookError, unreadable
-from addin.xlsx.safexml import MAIN_NS, MAX_PROLOG, check_prolog, local_name, safe_parser
+from addin.xlsx.safexml import (
+    MAIN_NS,
+    MAX_PROLOG,
+    SAFE_PARSING,
+    check_prolog,
+    local_name,
+    safe_parser,
+)
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -191,8 +198,8 @@ class Package:
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """The relationships of ``part``: id → (type, resolved target part)."""
-        folder, base = posixpath.split(part)
-        rels_name = posixpath.join(folder, "_rels", base + ".rels")
+        folder = posixpath.dirname(part)
+        rels_name = rels_part(part)
         if not self.has(rels_name):
             return {}
         out: dict[str, tuple[str, str]] = {}
@@ -662,11 +669,8 @@ def iter_elements(package: Package, part: str, names: tuple[str, ...]) -> Iterat
     parser = etree.XMLPullParser(
         events=("end",),
         tag=sorted(wanted | frozenset(bulk)),
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
         remove_comments=True,
+        **SAFE_PARSING,
     )
     with package.open(part) as stream:
         first = True

@@ -21,6 +21,7 @@ __all__ = [
     "MAIN_NS",
     "MAX_PROLOG",
     "REL_NS",
+    "SAFE_PARSING",
     "check_prolog",
     "check_well_formed",
     "children",
@@ -45,17 +46,19 @@ REL_NS = (
 MAX_PROLOG = 64 * 1024
 
 
+#: what every lxml parser of a part is told: resolve no entities, load no DTD,
+#: reach no network, and keep lxml's own bounds on a tree (no ``huge_tree``)
+SAFE_PARSING: dict[str, bool] = {
+    "resolve_entities": False,
+    "load_dtd": False,
+    "no_network": True,
+    "huge_tree": False,
+}
+
+
 def safe_parser(**kw: object) -> etree.XMLParser:
-    """An lxml parser that resolves no entities, loads no DTD and reaches no network."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-        dtd_validation=False,
-        remove_comments=True,
-        **kw,
-    )
+    """An lxml parser with :data:`SAFE_PARSING`, no DTD validation, comments dropped."""
+    return etree.XMLParser(**SAFE_PARSING, dtd_validation=False, remove_comments=True, **kw)
 
 
 _DOCTYPE_MARKERS = (
@@ -141,13 +144,7 @@ class _NullTarget:
 def check_well_formed(data: bytes, part: str, max_prolog: int = MAX_PROLOG) -> None:
     """Refuse ``data`` (part ``part``) unless it is well-formed XML with no DTD."""
     check_prolog(data[: max_prolog + 1024], part, max_prolog)
-    parser = etree.XMLParser(
-        target=_NullTarget(),
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-    )
+    parser = etree.XMLParser(target=_NullTarget(), **SAFE_PARSING)
     try:
         etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:

@@ -31,7 +31,13 @@ is deflated in 1 MB pieces on the other cores while the first pass is still
 splicing the rest (:class:`_Deflater`, pigz's way: each piece primed with the
 32 KB before it and ended by a sync flush, so the pieces form one stream).
 
-Calculation state (``<calcPr>`` in ``workbook.xml``, the one other part that
+Links to other workbooks (``Results.link_caches``): an ``externalLink`` part
+whose linked workbook was refreshed in the same run gets that workbook's fresh
+values in the cells it already caches
+(:func:`addin.xlsx.external_links.update_cached_values`), in this same one
+pass over the package.
+
+Calculation state (``<calcPr>`` in ``workbook.xml``, the other part that
 may change): every formula was just calculated, so the output says so
 (:func:`declare_calculated`): ``fullCalcOnLoad`` is removed and ``calcId`` is
 raised to Excel's current engine id, so a reader is not told to recalculate
@@ -66,6 +72,7 @@ from pathlib import Path
 from typing import IO
 
 from addin.xlsx.a1 import col_letters
+from addin.xlsx.external_links import update_cached_values
 from addin.xlsx.model import CellValue, Coord, Results, UnreadableWorkbookError
 from addin.xlsx.package import DEFAULT_LIMITS, InputFile, Limits, Package, gc_paused
 from addin.xlsx.shared_strings import read_shared_strings
@@ -78,6 +85,7 @@ from addin.xlsx.sheetxml import (
     attributes,
     column,
     decode_xstring,
+    format_number,
     xml_text,
 )
 from addin.xlsx.workbook import open_workbook
@@ -127,15 +135,6 @@ _BAD_XML_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{
 def _escape_text(text: str) -> str:
     text = _BAD_XML_CHARS.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
     return text.translate(_XML_ESCAPES)
-
-
-def format_number(x: float) -> str:
-    """The shortest text that reads back as exactly ``x`` (``3``, ``0.1``, ``1e-07``)."""
-    if x == 0:
-        return "0"
-    if x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return repr(x)
 
 
 def _normalise(value: object) -> CellValue:
@@ -1521,6 +1520,11 @@ def write_results(
             new_wb = (set_full_calc_on_load if full_calc_on_load else declare_calculated)(wb_xml)
             if new_wb != wb_xml:
                 changed[package.workbook_part] = new_wb
+        for part, fresh in results.link_caches.items():
+            if package.has(part):
+                updated = update_cached_values(package.read(part), fresh)
+                if updated is not None:
+                    changed[part] = updated
 
         write_package(
             source,
