@@ -1,13 +1,13 @@
 """The workbook part (:mod:`addin.xlsx.workbook`) and the tables it reaches
 (:mod:`addin.xlsx.tables`): defined names with their scopes, tables with
-their columns."""
+their columns, and the calculation state every output declares."""
 
 from __future__ import annotations
 
 from external import SharedDir
 
 from addin.xlsx.a1 import from_a1
-from addin.xlsx.workbook import read_workbook
+from addin.xlsx.workbook import EXCEL_CALC_ID, declare_calculated, read_workbook
 
 
 def test_tables_and_their_columns(shared_dir: SharedDir) -> None:
@@ -33,3 +33,18 @@ def test_defined_names_workbook_and_sheet_scope(shared_dir: SharedDir) -> None:
     assert names[("h", None)] == "CORE!$K$4:$K$6 CORE!$J$5:$L$5"
     assert names[("_xlnm._FilterDatabase", "EXTRA")] == "EXTRA!$T$2:$AR$17"
     assert len(wb.names) == 16
+
+
+def test_output_declares_itself_calculated() -> None:
+    """By default ``fullCalcOnLoad`` goes and ``calcId`` rises to Excel's current
+    engine (an older id makes Excel recalculate everything on open: ``#NAME?``
+    for every contract function without the add-in); a newer id is kept."""
+    openpyxl_made = b'<workbook><sheets/><calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
+    assert declare_calculated(openpyxl_made) == (
+        f'<workbook><sheets/><calcPr calcId="{EXCEL_CALC_ID}"/></workbook>'.encode()
+    )
+    newer = b'<x:workbook><x:calcPr calcId="999999"/></x:workbook>'
+    assert declare_calculated(newer) == newer
+    assert declare_calculated(b"<workbook><sheets></sheets></workbook>") == (
+        f'<workbook><sheets></sheets><calcPr calcId="{EXCEL_CALC_ID}"/></workbook>'.encode()
+    )

@@ -39,7 +39,7 @@ pass over the package.
 
 Calculation state (``<calcPr>`` in ``workbook.xml``, the other part that
 may change): every formula was just calculated, so the output says so
-(:func:`declare_calculated`): ``fullCalcOnLoad`` is removed and ``calcId`` is
+(:func:`~addin.xlsx.workbook.declare_calculated`): ``fullCalcOnLoad`` is removed and ``calcId`` is
 raised to Excel's current engine id, so a reader is not told to recalculate
 everything on open — which, without the add-in, would replace every
 contract-function value we wrote with ``#NAME?``. The formulas themselves are
@@ -88,13 +88,11 @@ from addin.xlsx.sheetxml import (
     format_number,
     xml_text,
 )
-from addin.xlsx.workbook import open_workbook
+from addin.xlsx.workbook import declare_calculated, open_workbook, set_full_calc_on_load
 from udfs.errors import ExcelError
 
 __all__ = [
-    "EXCEL_CALC_ID",
     "WriteSummary",
-    "declare_calculated",
     "remove_own_temp_files",
     "remove_stale_temp_files",
     "splice_sheet",
@@ -1242,64 +1240,6 @@ def write_atomically(
         raise
     finally:
         _OWN_TEMP_FILES.discard(tmp)
-
-
-_CALCPR_RE = re.compile(rb"<(?:(\w+):)?calcPr\b([^>]*?)(/?)>")
-
-#: the ``calcId`` Excel 2019 and Microsoft 365 write: the newest calculation engine
-EXCEL_CALC_ID = 191029
-
-
-def _edit_calc_pr(workbook_xml: bytes, edit: Callable[[bytes], bytes]) -> bytes:
-    """``workbook.xml`` with ``edit`` applied to the attributes of ``<calcPr>``
-    (the element is added, in schema order, if missing)."""
-    m = _CALCPR_RE.search(workbook_xml)
-    if m is not None:
-        return workbook_xml[: m.start(2)] + edit(m.group(2)) + workbook_xml[m.end(2) :]
-    root = re.search(rb"<(?:(\w+):)?workbook\b", workbook_xml)
-    prefix = (root.group(1) + b":") if root and root.group(1) else b""
-    for name in (b"definedNames", b"externalReferences", b"functionGroups", b"sheets"):
-        end = re.search(rb"</" + re.escape(prefix + name) + rb">", workbook_xml)
-        if end is not None:
-            at = end.end()
-            element = b"<" + prefix + b"calcPr" + edit(b"") + b"/>"
-            return workbook_xml[:at] + element + workbook_xml[at:]
-    return workbook_xml
-
-
-def _set_attr(attrs: bytes, name: bytes, value: bytes) -> bytes:
-    pattern = rb"(\s" + name + rb"\s*=\s*)(\"[^\"]*\"|'[^']*')"
-    if re.search(pattern, attrs):
-        return re.sub(pattern, lambda m: m.group(1) + b'"' + value + b'"', attrs, count=1)
-    return attrs + b" " + name + b'="' + value + b'"'
-
-
-def set_full_calc_on_load(workbook_xml: bytes) -> bytes:
-    """``workbook.xml`` with ``fullCalcOnLoad="1"`` on ``<calcPr>`` (added if missing)."""
-    return _edit_calc_pr(workbook_xml, lambda attrs: _set_attr(attrs, b"fullCalcOnLoad", b"1"))
-
-
-def declare_calculated(workbook_xml: bytes) -> bytes:
-    """``workbook.xml`` declaring that every cached value is current: no
-    ``fullCalcOnLoad``, and ``calcId`` at least :data:`EXCEL_CALC_ID`.
-
-    ECMA-376 Part 1, 18.2.2 (``calcPr``): ``fullCalcOnLoad`` asks the
-    application to recalculate every formula when the file is opened, and
-    ``calcId`` names the engine that last calculated it; Excel recalculates
-    everything on load when ``calcId`` is older than its own engine ([MS-XLS]
-    RecalcId record says the same of the binary format). Either would throw a
-    workbook we just calculated into a full recalculation, and on a machine
-    without the add-in every contract function would become ``#NAME?``.
-    """
-
-    def edit(attrs: bytes) -> bytes:
-        attrs = re.sub(rb"""\sfullCalcOnLoad\s*=\s*("[^"]*"|'[^']*')""", b"", attrs)
-        m = re.search(rb"""\scalcId\s*=\s*["'](\d+)["']""", attrs)
-        if m is not None and int(m.group(1)) >= EXCEL_CALC_ID:
-            return attrs
-        return _set_attr(attrs, b"calcId", str(EXCEL_CALC_ID).encode())
-
-    return _edit_calc_pr(workbook_xml, edit)
 
 
 _CALC_CHAIN_TYPE = "/calcChain"
