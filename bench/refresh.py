@@ -483,7 +483,8 @@ def child_builtin(path: Path) -> dict[str, Any]:
     """Refresh ``path`` with the built-in engine; stage times and checks."""
     t0 = time.perf_counter()
     from addin.refresh.engine import calculate
-    from addin.xlsx.package import gc_paused, read_workbook
+    from addin.xlsx.package import gc_paused
+    from addin.xlsx.workbook import read_workbook
     from addin.xlsx.writer import write_results
 
     t1 = time.perf_counter()
@@ -742,7 +743,7 @@ def _per_row_others(path: Path, builtin_total: float, contract: bool, pycel_rows
         small = generate_per_row(path.with_name(f"per-row-pycel-{pycel_rows}.xlsx"), pycel_rows)
     p = run_child("pycel", small, timeout=7200)
     from addin.refresh.engine import calculate
-    from addin.xlsx.package import read_workbook
+    from addin.xlsx.workbook import read_workbook
 
     mine = calculate(read_workbook(small)).values["人员"]
     differ = [cell for cell, v in p["values"].items() if not _same(v, mine.get(from_a1_text(cell)))]
@@ -788,7 +789,8 @@ def child_refresh(path: Path) -> dict[str, Any]:
     outside the timing, the computed 人员 columns for the independent check."""
     t0 = time.perf_counter()
     from addin.refresh.engine import calculate
-    from addin.xlsx.package import gc_paused, read_workbook
+    from addin.xlsx.package import gc_paused
+    from addin.xlsx.workbook import read_workbook
     from addin.xlsx.writer import write_results
 
     t1 = time.perf_counter()

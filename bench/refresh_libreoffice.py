@@ -59,7 +59,7 @@ def _disagreements(path: Path, libre: Any) -> int:
     import math
 
     from addin.refresh.engine import calculate
-    from addin.xlsx.package import read_workbook
+    from addin.xlsx.workbook import read_workbook
 
     def same(a: Any, b: Any) -> bool:
         if isinstance(a, float) and isinstance(b, float):

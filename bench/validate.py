@@ -15,7 +15,7 @@ from timing import best_of
 
 from addin.validate import validate
 from addin.validate.cli import iter_workbooks
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 2.0

@@ -18,7 +18,7 @@ from office_workbook import build_office_workbook
 from addin.cli import main
 from addin.maintain.cases import load_cases, locate, matches
 from addin.xlsx.a1 import to_a1
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 
 # these tests read both languages of each message (the default, Chinese, is checked in test_language.py)
 pytestmark = pytest.mark.usefixtures("both_languages")

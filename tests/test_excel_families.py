@@ -529,7 +529,7 @@ def test_reader_records_hidden_and_filtered_rows(
     filters a column, which of them are in its range (filtered out)."""
     import zipfile
 
-    from addin.xlsx.package import read_workbook
+    from addin.xlsx.workbook import read_workbook
 
     sheet_xml = (
         '<?xml version="1.0" encoding="UTF-8"?>'
@@ -792,11 +792,11 @@ def test_textsplit_expand_and_indirect_of_a_name() -> None:
 
 def test_spill_cells_holding_an_empty_formula_are_values(tmp_path: Any) -> None:
     """``<f ca="1"/>`` in the spill cells of a volatile dynamic array is no formula."""
-    from addin.xlsx import package
+    from addin.xlsx import worksheets
 
-    rd = package._SheetReader(Sheet("S"), [], frozenset(), False)
-    package._add_formula(rd, (2, 1), {"ca": "1"}, "", None)
-    package._add_formula(rd, (1, 1), {}, "RAND()", None)
+    rd = worksheets.SheetReader(Sheet("S"), [], frozenset(), False)
+    worksheets._add_formula(rd, (2, 1), {"ca": "1"}, "", None)
+    worksheets._add_formula(rd, (1, 1), {}, "RAND()", None)
     assert list(rd.sheet.formulas) == [(1, 1)]
 
 
@@ -809,7 +809,7 @@ def test_refresh_cli_today_and_seed(tmp_path: Any) -> None:
     from click.testing import CliRunner
 
     from addin.refresh.cli import refresh_command
-    from addin.xlsx.package import read_workbook
+    from addin.xlsx.workbook import read_workbook
 
     src = tmp_path / "v.xlsx"
     wb = openpyxl.Workbook()

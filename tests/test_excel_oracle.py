@@ -21,7 +21,7 @@ from addin.xlsx.a1 import to_a1
 from addin.xlsx.model import Results, Workbook
 from udfs.errors import ExcelError
 
-package = pytest.importorskip("addin.xlsx.package")
+reader = pytest.importorskip("addin.xlsx.workbook")
 
 #: ``sheet!cell`` → why the engine's value differs from Excel's cached one.
 EXPECTED_DIFFERENCES: dict[str, str] = {}
@@ -56,7 +56,7 @@ def same(got: Any, expected: Any) -> bool:
 @pytest.fixture(scope="module")
 def oracle(shared_dir: SharedDir) -> tuple[Workbook, dict[str, Any], Results]:
     """The oracle workbook, Excel's cached values per formula cell, and our results."""
-    wb = package.read_workbook(shared_dir / "excel-oracle" / "excel-computed.xlsx")
+    wb = reader.read_workbook(shared_dir / "excel-oracle" / "excel-computed.xlsx")
     expected = {
         f"{s.name}!{to_a1(*coord)}": s.values.get(coord) for s in wb.sheets for coord in s.formulas
     }
@@ -135,7 +135,7 @@ def test_original_workbook_lists_unsupported_functions(shared_dir: SharedDir) ->
     formula (links to other workbooks), instead of computing wrong values."""
     from addin.xlsx.model import UnsupportedFormulaError
 
-    wb = package.read_workbook(shared_dir / "excel-oracle" / "formulas-test.xlsx")
+    wb = reader.read_workbook(shared_dir / "excel-oracle" / "formulas-test.xlsx")
     with pytest.raises(UnsupportedFormulaError) as exc:
         calculate(wb)
     reasons = {m for _, m in exc.value.cells}
@@ -148,7 +148,7 @@ def test_original_workbook_lists_unsupported_functions(shared_dir: SharedDir) ->
     # the 2,825 cells of the reduced copy use only supported functions
     supported = {str(c) for c, _ in exc.value.cells} & {
         f"{s.name}!{to_a1(*coord)}"
-        for s in package.read_workbook(shared_dir / "excel-oracle" / "excel-computed.xlsx").sheets
+        for s in reader.read_workbook(shared_dir / "excel-oracle" / "excel-computed.xlsx").sheets
         for coord in s.formulas
     }
     assert supported <= {"CORE!O13"}
@@ -161,14 +161,14 @@ def test_every_excel_saved_workbook_calculates(shared_dir: SharedDir) -> None:
     files = sorted((shared_dir / "excel-files").glob("*.xls[xm]"))
     assert files
     for path in files:
-        results = calculate(package.read_workbook(path))
-        formulas = sum(len(s.formulas) for s in package.read_workbook(path).sheets)
+        results = calculate(reader.read_workbook(path))
+        formulas = sum(len(s.formulas) for s in reader.read_workbook(path).sheets)
         assert results.count() >= formulas, path.name
 
 
 def test_structured_references_of_a_real_table(shared_dir: SharedDir) -> None:
     """table34.xlsx: Table1[[#This Row],[Column3]] in Column4 follows Column3."""
-    wb = package.read_workbook(shared_dir / "excel-files" / "table34.xlsx")
+    wb = reader.read_workbook(shared_dir / "excel-files" / "table34.xlsx")
     sheet = wb.sheets[0]
     for r in range(3, 7):
         sheet.values[(r, 5)] = float(r * 100)

@@ -19,7 +19,7 @@ from cli_helpers import assert_no_traceback, run_cli
 from click.testing import Result
 from external import require
 
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,7 +25,7 @@ from addin.hosts.template import HOSTS, Host, host_spelling, respell, spellings_
 from addin.refresh.engine import calculate
 from addin.registry import lookup
 from addin.validate import validate
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 from addin.xlsx.writer import write_results
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -40,8 +40,7 @@ from addin.refresh.engine import calculate
 from addin.refresh.libreoffice import LibreOffice, calculate_with_libreoffice
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.model import CellValue, Results
-from addin.xlsx.package import read_workbook
-from addin.xlsx.writer import declare_calculated
+from addin.xlsx.workbook import declare_calculated, read_workbook
 from udfs.errors import ExcelError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,7 +19,7 @@ from addin.refresh import libreoffice as lo
 from addin.refresh.engine import calculate
 from addin.xlsx.a1 import from_a1
 from addin.xlsx.model import RefreshError
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 from udfs.errors import ExcelError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -30,7 +30,7 @@ from test_libreoffice_diff import fuzz_settings, office, same
 from addin.refresh.engine import calculate
 from addin.refresh.libreoffice import LibreOffice, calculate_with_libreoffice
 from addin.xlsx.model import CellValue
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 from udfs.errors import ExcelError
 
 __all__ = ["office"]  # the module's LibreOffice fixture, shared with test_libreoffice_diff

@@ -230,7 +230,7 @@ def _differences(
 
     from addin.maintain.lint_proof import same
     from addin.refresh.engine import calculate
-    from addin.xlsx.package import read_workbook
+    from addin.xlsx.workbook import read_workbook
 
     wb = openpyxl.load_workbook(path)
     ws = wb["人员"]

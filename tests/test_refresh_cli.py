@@ -26,8 +26,7 @@ from addin.xlsx.model import (
     UnsupportedFormulaError,
     Workbook,
 )
-from addin.xlsx.package import read_workbook
-from addin.xlsx.writer import declare_calculated
+from addin.xlsx.workbook import declare_calculated, read_workbook
 from udfs.errors import DIV0
 
 # these tests read both languages of each message (the default, Chinese, is checked in test_language.py)

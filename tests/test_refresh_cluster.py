@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from cluster_helpers import always_die_on_b, die_once_on_b
 
 from addin.cli import main
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 
 pytest.importorskip("distributed")
 

@@ -16,7 +16,7 @@ import pytest
 from link_helpers import make_workbook
 
 from addin.refresh.job import FileReport, RefreshOptions, RefreshTask, run_task
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 
 DAY = datetime.date(2026, 3, 1)
 SERIAL = float((DAY - datetime.date(1899, 12, 30)).days)

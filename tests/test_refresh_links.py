@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import struct
 import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -16,7 +18,7 @@ from link_helpers import make_workbook
 
 from addin.cli import main
 from addin.refresh.external_refs import quote_external
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 
 
 def _branch(path: Path, bonus: float) -> Path:
@@ -63,6 +65,45 @@ def test_summary_follows_a_branch_in_one_refresh(tmp_path: Path) -> None:
     assert link1.values == {"汇总": {(3, 2): 300.0}}
     assert link2.values == {"汇总": {(3, 2): 100.0}}
     assert link3.values == {"Sheet1": {(1, 1): 7.0}}
+
+
+def _raw_entries(path: Path) -> dict[str, bytes]:
+    """Each entry's compressed bytes as stored in the zip, by name, in order."""
+    out = {}
+    with zipfile.ZipFile(path) as zf, path.open("rb") as fh:
+        for info in zf.infolist():
+            fh.seek(info.header_offset)
+            head = fh.read(30)
+            name_len, extra_len = struct.unpack("<HH", head[26:30])
+            fh.seek(info.header_offset + 30 + name_len + extra_len)
+            out[info.filename] = fh.read(info.compress_size)
+    return out
+
+
+def test_link_cache_is_updated_in_the_writers_one_pass(tmp_path: Path) -> None:
+    """The summary's output differs from its input only in the parts the
+    refresh changes — the sheet, ``workbook.xml`` (calculation state) and the
+    externalLink part whose cache took the fresh value —; every other entry is
+    the input's compressed bytes, in the same order (no second pass re-zips the
+    package). The input is deflated as another tool would (here: zlib level 0),
+    so re-deflating an entry would show."""
+    root = _folder(tmp_path / "in", 150)
+    summary = root / "总部.xlsx"
+    with zipfile.ZipFile(summary) as zf:
+        entries = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(summary, "w", zipfile.ZIP_DEFLATED, compresslevel=0) as zf:
+        for info, data in entries:
+            zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=0)
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["refresh", str(root), "--out", str(out)]).exit_code == 0
+    before, after = _raw_entries(summary), _raw_entries(out / "总部.xlsx")
+    assert list(after) == list(before)
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {
+        "xl/worksheets/sheet1.xml",
+        "xl/workbook.xml",
+        "xl/externalLinks/externalLink1.xml",
+    }
 
 
 def test_text_summary_names_the_cell_and_the_file_needed(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from cli_helpers import assert_no_traceback, run_cli
 from office_workbook import build_office_workbook
 
 from addin.validate import validate
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 from udfs.errors import ExcelError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -26,7 +26,7 @@ from external import require
 import addin.refresh.job as job
 import addin.xlsx.writer as writer_module
 from addin.xlsx.model import CellValue, Coord, Results, Workbook
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 from udfs.errors import ExcelError
 
 # these tests read both languages of each message (the default, Chinese, is checked in test_language.py)

@@ -18,7 +18,7 @@ import pytest
 
 from addin.refresh.engine import calculate
 from addin.xlsx.a1 import from_a1
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 from addin.xlsx.writer import write_results
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,14 +11,15 @@ from typing import Any
 
 import pytest
 from external import SharedDir
-from test_package import make_xlsx
+from xlsx_helpers import make_xlsx
 
 from addin.refresh import engine
 from addin.refresh.engine import Engine, calculate, shift_node
 from addin.xlsx.a1 import to_a1
 from addin.xlsx.formula import FormulaSyntaxError, parse
-from addin.xlsx.model import Formula, RefreshError, Workbook
-from addin.xlsx.package import SharedGroup, read_workbook, shift_formula
+from addin.xlsx.formula_shift import shift_formula
+from addin.xlsx.model import Formula, RefreshError, SharedGroup, Workbook
+from addin.xlsx.workbook import read_workbook
 from udfs.errors import ExcelError
 
 

@@ -21,7 +21,7 @@ from test_refresh_templates import _differences
 
 from addin.refresh.engine import calculate
 from addin.xlsx.a1 import from_a1
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 from workbooks import writer
 from workbooks.golden_reference import golden
 from workbooks.model import DataSheet, FreeSheet, Scalar, Template

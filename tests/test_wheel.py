@@ -23,7 +23,7 @@ import pytest
 
 from addin import registry
 from addin.xlsx.a1 import from_a1
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 

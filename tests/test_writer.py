@@ -15,12 +15,13 @@ from external import SharedDir, shared_files
 
 import addin.xlsx.writer as writer_module
 from addin.xlsx.model import CellValue, Coord, Results, Workbook
-from addin.xlsx.package import read_workbook
-from addin.xlsx.writer import (
-    EXCEL_CALC_ID,
+from addin.xlsx.sheetxml import format_number
+from addin.xlsx.workbook import (
     declare_calculated,
-    format_number,
+    read_workbook,
     set_full_calc_on_load,
+)
+from addin.xlsx.writer import (
     splice_sheet,
     write_results,
 )
@@ -404,21 +405,6 @@ def test_empty_sheet_data_gets_rows() -> None:
     new, n = splice_sheet(xml, {(3, 2): 1.0})
     assert n == 1
     assert b'<sheetData><row r="3"><c r="B3"><v>1</v></c></row></sheetData>' in new
-
-
-def test_output_declares_itself_calculated() -> None:
-    """By default ``fullCalcOnLoad`` goes and ``calcId`` rises to Excel's current
-    engine (an older id makes Excel recalculate everything on open: ``#NAME?``
-    for every contract function without the add-in); a newer id is kept."""
-    openpyxl_made = b'<workbook><sheets/><calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
-    assert declare_calculated(openpyxl_made) == (
-        f'<workbook><sheets/><calcPr calcId="{EXCEL_CALC_ID}"/></workbook>'.encode()
-    )
-    newer = b'<x:workbook><x:calcPr calcId="999999"/></x:workbook>'
-    assert declare_calculated(newer) == newer
-    assert declare_calculated(b"<workbook><sheets></sheets></workbook>") == (
-        f'<workbook><sheets></sheets><calcPr calcId="{EXCEL_CALC_ID}"/></workbook>'.encode()
-    )
 
 
 def test_full_calc_on_load_option(tmp_path: Path, shared_dir: SharedDir) -> None:

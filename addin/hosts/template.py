@@ -58,7 +58,8 @@ from addin.registry import NAMESPACE, FunctionSpec, lookup, names
 from addin.summary import EXIT_NOT_WRITTEN
 from addin.xlsx.formula import FormulaSyntaxError, tokenize
 from addin.xlsx.model import UnreadableWorkbookError
-from addin.xlsx.package import open_package, read_input, read_workbook
+from addin.xlsx.package import open_package, read_input
+from addin.xlsx.workbook import open_workbook, read_workbook
 from addin.xlsx.writer import write_package
 
 __all__ = [
@@ -242,7 +243,7 @@ def convert_template(
     """
     source, dest = Path(source), Path(dest)
     conversion = Conversion()
-    with read_input(source) as original, open_package(source, data=original) as package:
+    with read_input(source) as original, open_workbook(source, data=original) as package:
         # The reader refresh and validate use: whatever they refuse (damaged parts and
         # attributes, array ranges past the limit …) is refused here too, before a
         # file another program would open is written.
@@ -267,7 +268,7 @@ def spellings_in(path: str | Path) -> Counter[str]:
     Used by the tests and by ``jixiao template`` to show what a file holds.
     """
     found: Counter[str] = Counter()
-    with open_package(path, locate_sheets=False) as package:
+    with open_package(path) as package:
         for info in package.infos:
             if not info.filename.lower().endswith(".xml"):
                 continue

@@ -35,8 +35,9 @@ from addin.refresh.job import keep_backup
 from addin.summary import EXIT_NOT_WRITTEN, EXIT_OK
 from addin.xlsx.excel_names import add_prefixes, stored_name
 from addin.xlsx.model import UnreadableWorkbookError
-from addin.xlsx.package import open_package, read_input, read_workbook
+from addin.xlsx.package import read_input
 from addin.xlsx.sheetxml import rewrite_formulas
+from addin.xlsx.workbook import open_workbook, read_workbook
 from addin.xlsx.writer import write_package
 
 __all__ = ["fix_command", "fix_workbook"]
@@ -46,7 +47,7 @@ def fix_workbook(source: Path, dest: Path) -> dict[str, int]:
     anything needs repair; how many calls of each function were repaired.
     Raises :class:`~addin.xlsx.model.UnreadableWorkbookError` and ``OSError``."""
     counts: dict[str, int] = {}
-    with read_input(source) as original, open_package(source, data=original) as package:
+    with read_input(source) as original, open_workbook(source, data=original) as package:
         # refresh's reader: what it refuses is refused here too, before anything is written
         read_workbook(source, data=original, formula_values=False)
         changed: dict[str, bytes] = {}

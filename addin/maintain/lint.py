@@ -61,8 +61,9 @@ from addin.xlsx.formula import (
     parse,
     r1c1_key,
 )
+from addin.xlsx.formula_shift import shift_formula
 from addin.xlsx.model import CellValue, Coord, Sheet, Workbook
-from addin.xlsx.package import read_workbook, shift_formula
+from addin.xlsx.workbook import read_workbook
 from udfs.errors import ExcelError
 from udfs.explain import number_text
 

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 
 from addin.maintain.explain import unparse
 from addin.xlsx.formula import Binary, Func, Node, Number, Percent, Ref, Text, Unary, parse
+from addin.xlsx.formula_shift import shift_formula
 from addin.xlsx.model import CellValue, Coord, Formula, RefreshError, Results, Sheet, Workbook
-from addin.xlsx.package import shift_formula
 from udfs.errors import ExcelError
 
 __all__ = ["Candidate", "Verdict", "probes", "prove", "replace", "same"]

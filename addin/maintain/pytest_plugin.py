@@ -47,7 +47,7 @@ class CasesFile(pytest.File):
         return self.path.with_name(self.path.name[: -len(_SUFFIX)] + ".xlsx")
 
     def workbook(self, path: Path) -> Workbook:
-        from addin.xlsx.package import read_workbook
+        from addin.xlsx.workbook import read_workbook
 
         if self._workbook is None:
             self._workbook = read_workbook(path)

@@ -59,8 +59,8 @@ from addin.xlsx.formula import (
     parse,
     r1c1_key,
 )
+from addin.xlsx.formula_shift import shift_formula
 from addin.xlsx.model import CellValue, Sheet, Workbook
-from addin.xlsx.package import shift_formula
 from udfs.inputs import is_blank
 
 __all__ = ["infer_slip", "infer_spec", "spec_command"]

@@ -18,7 +18,7 @@ from addin.language import DEFAULT_LANG, language_option, pick, say
 from addin.maintain.cases import CasesError, Check, load_cases, run_case
 from addin.summary import EXIT_NOT_WRITTEN
 from addin.xlsx.model import RefreshError, UnreadableWorkbookError, Workbook
-from addin.xlsx.package import read_workbook
+from addin.xlsx.workbook import read_workbook
 from udfs.explain import number_text
 
 __all__ = ["cases_path", "run_file", "test_command"]

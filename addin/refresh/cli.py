@@ -4,7 +4,7 @@ This module is the command line (options, the plan of inputs and outputs,
 the printed or ``--json`` summary); the work on each file is the refresh job,
 :mod:`addin.refresh.job`.
 
-Per file: read the package safely (:mod:`addin.xlsx.package`), calculate
+Per file: read the package safely (:mod:`addin.xlsx.workbook`), calculate
 (:mod:`addin.refresh.engine`, or LibreOffice with ``--engine libreoffice``),
 write the cached values into a copy (:mod:`addin.xlsx.writer`) and print a
 summary: cells computed, error values by kind with their cells, time.

@@ -2,7 +2,7 @@
 
 Excel stores a data table as ``<f t="dataTable" ref="B5:B11" r1="A2" dtr="0"/>``
 and shows it as ``{=TABLE(row_input_cell, column_input_cell)}``; the reader
-(:mod:`addin.xlsx.package`) keeps that text, with an empty argument for the
+(:mod:`addin.xlsx.worksheets`) keeps that text, with an empty argument for the
 input a one-variable table does not use. The layout around ``ref``:
 
 - a **column** of inputs (``TABLE(,A2)``): the input values stand in the column

@@ -255,7 +255,8 @@ def _refresh(
     full_calc_on_load: bool,
     values_only: bool,
 ) -> FileReport:
-    from addin.xlsx.package import read_input, read_workbook
+    from addin.xlsx.package import read_input
+    from addin.xlsx.workbook import read_workbook
     from addin.xlsx.writer import remove_stale_temp_files, write_results
 
     report = FileReport(str(source))
@@ -543,7 +544,7 @@ def run_task(task: RefreshTask) -> FileReport:
 
 
 def _fresh_values(output: Path) -> dict[str, dict[Coord, CellValue]]:
-    from addin.xlsx.package import read_workbook
+    from addin.xlsx.workbook import read_workbook
 
     return {s.name: dict(s.values) for s in read_workbook(output).sheets}
 
@@ -574,8 +575,6 @@ def run_linked(
     and the file is read only once). The report gets one ``links`` note per
     cell that read a cached value.
     """
-    from addin.xlsx.external import update_external_caches
-
     volatile.configure(task.today, task.seed)
     base = load_engine(task.options.engine)
     fresh: dict[int, dict[str, dict[Coord, CellValue]]] = {}
@@ -616,10 +615,10 @@ def run_linked(
                         )
                     )
             links.append(link)
-        return base(replace(wb, external_links=links), src)
+        results = base(replace(wb, external_links=links), src)
+        results.link_caches.update(parts)  # the writer updates them in its one pass
+        return results
 
     report = refresh_file(task.source, task.output, calculate, task.options)
     report.links = notes
-    if report.output and parts:
-        update_external_caches(Path(report.output), parts)
     return report

@@ -517,14 +517,14 @@ def calculate_with_libreoffice(path: str | Path, office: LibreOffice | None = No
     """Recalculate the workbook at ``path`` in LibreOffice: a value for every
     formula cell (and array-formula cell), comparable with
     :func:`addin.refresh.engine.calculate`."""
-    from addin.xlsx.package import read_workbook
+    from addin.xlsx.workbook import read_workbook
 
     return calculate(read_workbook(path), path, office)
 
 
 def calculate(workbook: Workbook, source: str | Path, office: LibreOffice | None = None) -> Results:
     """The ``--engine libreoffice`` calculator: ``workbook`` is ``source`` as read."""
-    from addin.xlsx.package import read_workbook
+    from addin.xlsx.workbook import read_workbook
 
     office = office or shared_office()
     with tempfile.TemporaryDirectory(prefix="jixiao-lo-out-") as tmp:

@@ -1,7 +1,7 @@
 """Refreshing a set of workbooks that link to each other (``jixiao refresh DIR``).
 
 1. **Find the links.** Each workbook's external links
-   (:func:`addin.xlsx.package.read_external_links`) are matched to the files
+   (:func:`addin.xlsx.external_links.read_external_links`) are matched to the files
    being refreshed: first by the link's path relative to the linking workbook,
    then by file name within the set (case-insensitive, when unique).
 2. **Order.** A linked workbook is refreshed before the workbooks linking to
@@ -44,10 +44,11 @@ Item = tuple[RefreshTask, dict[int, str], dict[int, str]]
 def links_of(path: Path) -> list[ExternalLink]:
     """The external links of the workbook at ``path`` (none when unreadable:
     its own refresh reports that)."""
-    from addin.xlsx.package import open_package, read_external_links
+    from addin.xlsx.external_links import read_external_links
+    from addin.xlsx.workbook import open_workbook
 
     try:
-        with open_package(path) as package:
+        with open_workbook(path) as package:
             return read_external_links(package, package.parse(package.workbook_part))
     except UnreadableWorkbookError:
         return []

@@ -2,7 +2,7 @@
 only the validator needs (data validations, sheet protection, custom document
 properties carrying the template id).
 
-Reading goes through :mod:`addin.xlsx.package`, so the validator refuses
+Reading goes through :mod:`addin.xlsx.workbook`, so the validator refuses
 exactly what the refresh engine refuses (not a zip, ``.xls``, encrypted, zip
 or XML bombs) with the same messages, and never writes to the file.
 """
@@ -17,13 +17,8 @@ from pathlib import Path
 from addin.xlsx.a1 import from_a1
 from addin.xlsx.formula import FormulaSyntaxError, Ref, parse
 from addin.xlsx.model import Coord, Sheet, Workbook
-from addin.xlsx.package import (
-    InputFile,
-    Package,
-    _iter_elements,
-    open_package,
-    read_workbook,
-)
+from addin.xlsx.package import InputFile, Package, iter_elements
+from addin.xlsx.workbook import open_workbook, read_workbook
 
 __all__ = [
     "DataValidation", "WorkbookView", "array_anchor", "find_sheet", "load_view", "name_ref", "present_cells",
@@ -182,7 +177,7 @@ def _read_sheet_extras(package: Package, part: str) -> tuple[list[DataValidation
     protected = False
     if not _mentions(package, part, _EXTRAS):
         return validations, protected
-    for el in _iter_elements(package, part, ("dataValidation", "sheetProtection")):
+    for el in iter_elements(package, part, ("dataValidation", "sheetProtection")):
         if _local(el.tag) == "sheetProtection":
             protected = el.get("sheet") in ("1", "true")
         else:
@@ -222,7 +217,7 @@ def _read_properties(package: Package) -> dict[str, str]:
 def read_properties(path: str | Path, data: bytes | InputFile | None = None) -> dict[str, str]:
     """The custom document properties of the workbook at ``path`` (read from
     ``data`` when given): ``jixiao.template`` names the template it came from."""
-    with open_package(Path(path), data=data) as package:
+    with open_workbook(Path(path), data=data) as package:
         return _read_properties(package)
 
 
@@ -235,7 +230,7 @@ def load_view(path: str | Path) -> WorkbookView:
     path = Path(path)
     workbook = read_workbook(path)
     view = WorkbookView(path, workbook)
-    with open_package(path) as package:
+    with open_workbook(path) as package:
         view.properties = _read_properties(package)
         for sp in package.sheet_parts:
             if package.has(sp.part):

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MAX_COL", "MAX_ROW", "col_letters", "col_number", "from_a1", "quote_sheet", "to_a1"]
+__all__ = [
+    "MAX_COL", "MAX_ROW", "col_letters", "col_number", "from_a1", "parse_range", "quote_sheet", "to_a1",
+]  # fmt: skip
 
 #: The sheet's edges (Excel 2007 on): the last row and the last column (XFD).
 MAX_ROW = 1_048_576
@@ -51,6 +53,15 @@ def from_a1(address: str) -> tuple[int, int]:
     if not m:
         raise ValueError(f"not a cell address: {address!r}")
     return int(m.group(2)), col_number(m.group(1))
+
+
+def parse_range(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """``"A1:C3"`` → ``((1, 1), (3, 3))``, a single cell ``"B2"`` → ``((2, 2), (2, 2))``;
+    raises ``ValueError`` for anything else."""
+    a, _, b = ref.partition(":")
+    first = from_a1(a)
+    last = from_a1(b) if b else first
+    return first, last
 
 
 def quote_sheet(name: str) -> str:

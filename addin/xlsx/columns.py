@@ -1,6 +1,6 @@
 """A sheet's cell values as typed columns, not one Python object per cell.
 
-The package reader (:mod:`addin.xlsx.package`) decodes the plain value cells of
+The worksheet reader (:mod:`addin.xlsx.worksheets`) decodes the plain value cells of
 a worksheet — numbers, shared strings, inline strings — with a whole-sheet
 scanner (:mod:`addin.xlsx.colscan`) into a :class:`SheetColumns`: parallel
 numpy arrays of row, column, kind, number and text index. The engine builds

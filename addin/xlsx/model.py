@@ -1,5 +1,5 @@
 """The workbook as the refresh engine sees it: the contract between the package
-reader (:mod:`addin.xlsx.package`), the calculator (:mod:`addin.refresh.engine`)
+reader (:mod:`addin.xlsx.workbook` and its part readers), the calculator (:mod:`addin.refresh.engine`)
 and the writer (:mod:`addin.xlsx.writer`).
 
 Coordinates are 1-based ``(row, col)`` tuples, as in the A1 notation they come
@@ -12,28 +12,72 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal
 
+from addin.xlsx.a1 import MAX_COL, MAX_ROW, to_a1
+from addin.xlsx.formula_shift import Template, compile_template, instantiate, row_format
 from udfs.errors import ExcelError
 
 CellValue = float | str | bool | ExcelError | None
 Coord = tuple[int, int]
 
 
-class SharedFormula(Protocol):
-    """What a cell of a shared formula knows of its group (the reader's
-    :class:`addin.xlsx.package.SharedGroup`): the master cell and its text,
-    the ``si`` and ``ref`` declared, each cell's text moved from the master's,
-    and the rows at which the moved text stays on the sheet."""
+@dataclass(eq=False)
+class SharedGroup:
+    """One shared formula of a sheet (``<f t="shared" si=…>``): the master cell
+    (the one holding the text), the ``ref`` and ``si`` it declares, its text.
+
+    The group is what a child cell's :class:`~addin.xlsx.model.Formula` points
+    to; its text is worked out by :meth:`expand` only when read. ``ref`` is as
+    written in the file and not trusted for anything: the group's cells are
+    the cells that name its ``si``. Expanding 100,000 children one reference
+    at a time is slow, so for each column offset the template is turned once
+    into a format string whose placeholders are the relative row numbers; a
+    child then costs one ``str.format``.
+    """
 
     master: Coord
     si: str
     ref: str | None
     text: str
+    template: Template = field(repr=False)
+    fast: dict[int, tuple[str, list[int], int, int] | None] = field(
+        default_factory=dict, repr=False
+    )
 
-    def expand(self, coord: Coord) -> str: ...
+    @classmethod
+    def of(cls, master: Coord, si: str, ref: str | None, text: str) -> SharedGroup:
+        return cls(master, si, ref, text, compile_template(text))
 
-    def rows_on_sheet(self, dcol: int) -> tuple[int, int] | None: ...
+    def expand(self, coord: Coord) -> str:
+        """The text of cell ``coord``: the master's, every relative reference
+        moved by the distance (``#REF!`` where one leaves the sheet)."""
+        drow, dcol = coord[0] - self.master[0], coord[1] - self.master[1]
+        if dcol not in self.fast:
+            self.fast[dcol] = row_format(self.template, dcol)
+        plan = self.fast[dcol]
+        if plan is not None:
+            fmt, bases, lo, hi = plan
+            if lo + drow >= 1 and hi + drow <= MAX_ROW:
+                return fmt.format(*[b + drow for b in bases])
+        return instantiate(self.template, drow, dcol)
+
+    def rows_on_sheet(self, dcol: int) -> tuple[int, int] | None:
+        """The row offsets from the master, ``(lo, hi)`` inclusive, at which
+        the text moved ``dcol`` columns keeps every reference on the sheet
+        (elsewhere :meth:`expand` writes ``#REF!``); ``None`` when a column
+        leaves it at every row."""
+        lo, hi = 1 - MAX_ROW, MAX_ROW - 1
+        for part in self.template:
+            if isinstance(part, str):
+                continue
+            kind, col_abs, col, row_abs, row = part
+            if kind != "row" and not col_abs and not 1 <= col + dcol <= MAX_COL:
+                return None
+            if kind != "col" and not row_abs:
+                lo, hi = max(lo, 1 - row), min(hi, MAX_ROW - row)
+        return lo, hi
+
 
 FormulaKind = Literal["normal", "array", "dynamic"]
 
@@ -50,7 +94,7 @@ class Formula:
     for normal formulas.
 
     A cell of a shared formula (``<f t="shared">``, made by :meth:`shared`)
-    keeps its group: ``group`` is the :class:`~addin.xlsx.package.SharedGroup`
+    keeps its group: ``group`` is the :class:`SharedGroup`
     (master cell, ``ref``, ``si``, master text) and ``at`` the cell; both are
     ``None`` for any other formula. A child's ``text`` (the master's text
     moved to the cell, as Excel fills it) is worked out only when something
@@ -65,7 +109,7 @@ class Formula:
     text: str
     kind: FormulaKind
     ref: str | None
-    group: SharedFormula | None = None
+    group: SharedGroup | None = None
     at: Coord | None = None
 
     def __init__(self, text: str, kind: FormulaKind = "normal", ref: str | None = None) -> None:
@@ -74,7 +118,7 @@ class Formula:
         _SET_REF(self, ref)
 
     @staticmethod
-    def shared(group: SharedFormula, at: Coord, text: str | None = None) -> Formula:
+    def shared(group: SharedGroup, at: Coord, text: str | None = None) -> Formula:
         """The formula of cell ``at`` in shared group ``group``: the master's
         ``text`` for the master, ``None`` for a child (computed when read)."""
         f = _SharedFormula.__new__(_SharedFormula)
@@ -234,8 +278,6 @@ class CellRef:
     coord: Coord
 
     def __str__(self) -> str:
-        from addin.xlsx.a1 import to_a1
-
         return f"{self.sheet}!{to_a1(*self.coord)}"
 
 
@@ -251,6 +293,10 @@ class Results:
     #: to update the formula's ``ref`` and to blank cells an earlier, larger
     #: spill left behind. An anchor missing here keeps the ``ref`` in the file.
     spills: dict[str, dict[Coord, Coord]] = field(default_factory=dict)
+    #: For each external-link part whose linked workbook was computed in the
+    #: same refresh (``ExternalLink.part``), that workbook's fresh values
+    #: (sheet → coord → value): the writer updates the values the part caches.
+    link_caches: dict[str, dict[str, dict[Coord, CellValue]]] = field(default_factory=dict)
 
     def count(self) -> int:
         return sum(len(v) for v in self.values.values())
@@ -274,3 +320,8 @@ class CircularReferenceError(RefreshError):
 
 class UnreadableWorkbookError(RefreshError):
     """Not a workbook, corrupt, encrypted, ``.xls`` or hostile (exit 2)."""
+
+
+def unreadable(zh: str, en: str) -> UnreadableWorkbookError:
+    """The error for a file we refuse, its message in Chinese and English."""
+    return UnreadableWorkbookError(f"{zh} / {en}")

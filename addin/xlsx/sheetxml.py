@@ -1,5 +1,5 @@
 """Worksheet XML as bytes: the one cell grammar of the package reader
-(:mod:`addin.xlsx.package`, which the validator reads cells through) and the
+(:mod:`addin.xlsx.worksheets`, which the validator reads cells through) and the
 writer (:mod:`addin.xlsx.writer`).
 
 * :data:`SHEETDATA_RE` — where the cells start (``<sheetData>``, with the
@@ -12,8 +12,9 @@ writer (:mod:`addin.xlsx.writer`).
   replaces in one ``re.sub``).
 * Text: :func:`xml_text` (element and attribute content as an XML parser
   reports it), :func:`decode_xstring` (OOXML's ``_xHHHH_`` escapes),
-  :func:`attributes`/:func:`attribute`, and :func:`column` (cell-address
-  letters to a column number, cached).
+  :func:`attributes`/:func:`attribute`, :func:`column` (cell-address
+  letters to a column number, cached), and :func:`format_number` (a number
+  as the shortest text that reads back exactly, for every value written).
 
 One definition each, so the reader's scanner and the writer's splicer read a
 cell the same way.
@@ -40,6 +41,7 @@ __all__ = [
     "attributes",
     "column",
     "decode_xstring",
+    "format_number",
     "rewrite_formulas",
     "xml_text",
 ]
@@ -111,6 +113,15 @@ def decode_xstring(text: str) -> str:
     if "_x" not in text:
         return text
     return _XSTRING_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def format_number(x: float) -> str:
+    """The shortest text that reads back as exactly ``x`` (``3``, ``0.1``, ``1e-07``)."""
+    if x == 0:
+        return "0"
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x)
 
 
 def attributes(text: bytes) -> list[tuple[bytes, bytes, bytes]]:

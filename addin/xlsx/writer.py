@@ -31,9 +31,15 @@ is deflated in 1 MB pieces on the other cores while the first pass is still
 splicing the rest (:class:`_Deflater`, pigz's way: each piece primed with the
 32 KB before it and ended by a sync flush, so the pieces form one stream).
 
-Calculation state (``<calcPr>`` in ``workbook.xml``, the one other part that
+Links to other workbooks (``Results.link_caches``): an ``externalLink`` part
+whose linked workbook was refreshed in the same run gets that workbook's fresh
+values in the cells it already caches
+(:func:`addin.xlsx.external_links.update_cached_values`), in this same one
+pass over the package.
+
+Calculation state (``<calcPr>`` in ``workbook.xml``, the other part that
 may change): every formula was just calculated, so the output says so
-(:func:`declare_calculated`): ``fullCalcOnLoad`` is removed and ``calcId`` is
+(:func:`~addin.xlsx.workbook.declare_calculated`): ``fullCalcOnLoad`` is removed and ``calcId`` is
 raised to Excel's current engine id, so a reader is not told to recalculate
 everything on open — which, without the add-in, would replace every
 contract-function value we wrote with ``#NAME?``. The formulas themselves are
@@ -66,16 +72,10 @@ from pathlib import Path
 from typing import IO
 
 from addin.xlsx.a1 import col_letters
+from addin.xlsx.external_links import update_cached_values
 from addin.xlsx.model import CellValue, Coord, Results, UnreadableWorkbookError
-from addin.xlsx.package import (
-    DEFAULT_LIMITS,
-    InputFile,
-    Limits,
-    Package,
-    _read_shared_strings,
-    gc_paused,
-    open_package,
-)
+from addin.xlsx.package import DEFAULT_LIMITS, InputFile, Limits, Package, gc_paused
+from addin.xlsx.shared_strings import read_shared_strings
 from addin.xlsx.sheetxml import (
     ADDRESS_RE,
     COLUMNS,
@@ -85,14 +85,14 @@ from addin.xlsx.sheetxml import (
     attributes,
     column,
     decode_xstring,
+    format_number,
     xml_text,
 )
+from addin.xlsx.workbook import declare_calculated, open_workbook, set_full_calc_on_load
 from udfs.errors import ExcelError
 
 __all__ = [
-    "EXCEL_CALC_ID",
     "WriteSummary",
-    "declare_calculated",
     "escape_text",
     "remove_own_temp_files",
     "remove_stale_temp_files",
@@ -136,15 +136,6 @@ def escape_text(text: str) -> str:
     ``<``, ``>`` escaped, characters XML cannot hold as ``_xHHHH_``."""
     text = _BAD_XML_CHARS.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
     return text.translate(_XML_ESCAPES)
-
-
-def format_number(x: float) -> str:
-    """The shortest text that reads back as exactly ``x`` (``3``, ``0.1``, ``1e-07``)."""
-    if x == 0:
-        return "0"
-    if x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return repr(x)
 
 
 def _normalise(value: object) -> CellValue:
@@ -1254,64 +1245,6 @@ def write_atomically(
         _OWN_TEMP_FILES.discard(tmp)
 
 
-_CALCPR_RE = re.compile(rb"<(?:(\w+):)?calcPr\b([^>]*?)(/?)>")
-
-#: the ``calcId`` Excel 2019 and Microsoft 365 write: the newest calculation engine
-EXCEL_CALC_ID = 191029
-
-
-def _edit_calc_pr(workbook_xml: bytes, edit: Callable[[bytes], bytes]) -> bytes:
-    """``workbook.xml`` with ``edit`` applied to the attributes of ``<calcPr>``
-    (the element is added, in schema order, if missing)."""
-    m = _CALCPR_RE.search(workbook_xml)
-    if m is not None:
-        return workbook_xml[: m.start(2)] + edit(m.group(2)) + workbook_xml[m.end(2) :]
-    root = re.search(rb"<(?:(\w+):)?workbook\b", workbook_xml)
-    prefix = (root.group(1) + b":") if root and root.group(1) else b""
-    for name in (b"definedNames", b"externalReferences", b"functionGroups", b"sheets"):
-        end = re.search(rb"</" + re.escape(prefix + name) + rb">", workbook_xml)
-        if end is not None:
-            at = end.end()
-            element = b"<" + prefix + b"calcPr" + edit(b"") + b"/>"
-            return workbook_xml[:at] + element + workbook_xml[at:]
-    return workbook_xml
-
-
-def _set_attr(attrs: bytes, name: bytes, value: bytes) -> bytes:
-    pattern = rb"(\s" + name + rb"\s*=\s*)(\"[^\"]*\"|'[^']*')"
-    if re.search(pattern, attrs):
-        return re.sub(pattern, lambda m: m.group(1) + b'"' + value + b'"', attrs, count=1)
-    return attrs + b" " + name + b'="' + value + b'"'
-
-
-def set_full_calc_on_load(workbook_xml: bytes) -> bytes:
-    """``workbook.xml`` with ``fullCalcOnLoad="1"`` on ``<calcPr>`` (added if missing)."""
-    return _edit_calc_pr(workbook_xml, lambda attrs: _set_attr(attrs, b"fullCalcOnLoad", b"1"))
-
-
-def declare_calculated(workbook_xml: bytes) -> bytes:
-    """``workbook.xml`` declaring that every cached value is current: no
-    ``fullCalcOnLoad``, and ``calcId`` at least :data:`EXCEL_CALC_ID`.
-
-    ECMA-376 Part 1, 18.2.2 (``calcPr``): ``fullCalcOnLoad`` asks the
-    application to recalculate every formula when the file is opened, and
-    ``calcId`` names the engine that last calculated it; Excel recalculates
-    everything on load when ``calcId`` is older than its own engine ([MS-XLS]
-    RecalcId record says the same of the binary format). Either would throw a
-    workbook we just calculated into a full recalculation, and on a machine
-    without the add-in every contract function would become ``#NAME?``.
-    """
-
-    def edit(attrs: bytes) -> bytes:
-        attrs = re.sub(rb"""\sfullCalcOnLoad\s*=\s*("[^"]*"|'[^']*')""", b"", attrs)
-        m = re.search(rb"""\scalcId\s*=\s*["'](\d+)["']""", attrs)
-        if m is not None and int(m.group(1)) >= EXCEL_CALC_ID:
-            return attrs
-        return _set_attr(attrs, b"calcId", str(EXCEL_CALC_ID).encode())
-
-    return _edit_calc_pr(workbook_xml, edit)
-
-
 _CALC_CHAIN_TYPE = "/calcChain"
 
 
@@ -1482,7 +1415,7 @@ def write_results(
     """
     source = Path(source)
     dest = Path(dest)
-    with open_package(source, limits, data=data) as package, gc_paused():
+    with open_workbook(source, limits, data=data) as package, gc_paused():
         parts = {sp.name.casefold(): sp.part for sp in package.sheet_parts}
         strings: list[str] | None = None
 
@@ -1492,7 +1425,7 @@ def write_results(
                 strings = []
                 for rel_type, target in package.workbook_rels.values():
                     if rel_type.endswith("/sharedStrings") and package.has(target):
-                        strings = _read_shared_strings(package, target)
+                        strings = read_shared_strings(package, target)
             return strings
 
         changed: dict[str, bytes | Deflated] = {}
@@ -1530,6 +1463,11 @@ def write_results(
             new_wb = (set_full_calc_on_load if full_calc_on_load else declare_calculated)(wb_xml)
             if new_wb != wb_xml:
                 changed[package.workbook_part] = new_wb
+        for part, fresh in results.link_caches.items():
+            if package.has(part):
+                updated = update_cached_values(package.read(part), fresh)
+                if updated is not None:
+                    changed[part] = updated
 
         write_package(
             source,

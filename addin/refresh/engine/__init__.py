@@ -3,7 +3,7 @@
 How it works
 ------------
 1. **Blocks.** The cells of one shared formula (the reader keeps the file's
-   groups, :class:`addin.xlsx.package.SharedGroup`) that sit in consecutive
+   groups, :class:`addin.xlsx.model.SharedGroup`) that sit in consecutive
    rows of one column form one *block*, whose tree is the master's, parsed
    once per group and moved to the block's first cell — no child's text is
    expanded. The other formula cells of a column whose formulas are equal in

@@ -35,7 +35,7 @@ from addin.xlsx.formula import (
 from addin.xlsx.model import (
     Coord,
     Formula,
-    SharedFormula,
+    SharedGroup,
     Sheet,
     Workbook,
 )
@@ -94,7 +94,7 @@ def group_blocks(
         key_sheet = s.name.casefold()
         grid = grids[key_sheet]
         normal: dict[int, list[tuple[int, Formula]]] = defaultdict(list)
-        shared: dict[tuple[SharedFormula, int], list[int]] = defaultdict(list)
+        shared: dict[tuple[SharedGroup, int], list[int]] = defaultdict(list)
         if s.formulas:
             grid.clear_cells(formula_coords[key_sheet])
         for (r, c), f in s.formulas.items():
@@ -129,7 +129,7 @@ def group_blocks(
 
 def shared_runs(
     s: Sheet,
-    shared: dict[tuple[SharedFormula, int], list[int]],
+    shared: dict[tuple[SharedGroup, int], list[int]],
     normal: dict[int, list[tuple[int, Formula]]],
 ) -> dict[int, list[Block]]:
     """The blocks a sheet's shared formulas make, by column: the cells of
@@ -141,7 +141,7 @@ def shared_runs(
     take the per-cell path (their reported errors name their own text)."""
     key_sheet = s.name.casefold()
     runs: dict[int, list[Block]] = defaultdict(list)
-    trees: dict[SharedFormula, Node | None] = {}
+    trees: dict[SharedGroup, Node | None] = {}
     for (group, c), rows in shared.items():
         if group not in trees:
             try:
