@@ -48,7 +48,7 @@ try:
 except ImportError:  # not built (no C compiler): the numpy passes read the same cells
     _cellscan = None
 
-__all__ = ["ColumnScan", "scan_columns", "whole_sheet_scanner"]
+__all__ = ["ColumnScan", "markup_facts", "scan_columns", "whole_sheet_scanner"]
 
 #: rows of sheet bytes decoded at once (bounded memory: a few arrays of this size)
 CHUNK = 1 << 25
@@ -110,6 +110,18 @@ def whole_sheet_scanner() -> bool:
     instruction or a cell start tag it does not read, and its keys count every
     cell, so the reader needs no passes of its own to find those."""
     return _cellscan is not None
+
+
+def markup_facts(data: bytes, n_styles: int) -> tuple[int, int, int, int, int] | None:
+    """What the sheet-markup check's regular expressions look for, found by the
+    compiled scanner in one pass over the part's spaces: the offsets of the
+    first ``<row r="`` value, ``spans`` value and cell ``s`` value the check
+    refuses (-1 when none) and the counts of ``row `` and ``row r="``; ``None``
+    when the scanner was not built (the check searches with its expressions)."""
+    if _cellscan is None:
+        return None
+    facts: tuple[int, int, int, int, int] = _cellscan.markup(data, str(n_styles).encode())
+    return facts
 
 
 def scan_columns(
