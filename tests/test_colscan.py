@@ -246,7 +246,6 @@ def test_the_markup_facts_are_where_the_expressions_match(scanner: str, seed: in
         s_bad = re.compile(
             rb' s="([0-9]{%d,}|[0-9]*[^0-9"][^"]*|%s)"' % (len(str(n_styles)) + 1, _at_least(n_styles))
         )
-        want = tuple(
-            m.start() if m else -1 for m in (p.search(data) for p in (_ROW_R_BAD_RE, _SPANS_BAD_RE, s_bad))
-        ) + (data.count(b"row "), data.count(b'row r="'))
+        found = [p.search(data) for p in (_ROW_R_BAD_RE, _SPANS_BAD_RE, s_bad)]
+        want = (*(m.start() if m else -1 for m in found), data.count(b"row "), data.count(b'row r="'))
         assert colscan.markup_facts(data, n_styles) == want, data
