@@ -1,6 +1,7 @@
 """The whole-sheet column scanner (addin/xlsx/colscan.py) reads exactly what the
 one-cell-at-a-time scanner reads: same values, same refusals, on every shape of
-cell a writer produces — and hands anything unusual back to it."""
+cell a writer produces — and hands anything unusual back to it. Every test runs
+with the compiled scanner (addin/xlsx/_cellscan.c) and with its numpy stand-in."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from addin.refresh.engine import calculate
-from addin.xlsx import worksheets
+from addin.xlsx import colscan, worksheets
 from addin.xlsx.columns import CellValues
 from addin.xlsx.model import UnreadableWorkbookError
 from addin.xlsx.workbook import read_workbook
@@ -20,6 +21,16 @@ from addin.xlsx.workbook import read_workbook
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+@pytest.fixture(params=["compiled", "numpy"], autouse=True)
+def scanner(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test once with the compiled scanner and once with the numpy passes."""
+    if request.param == "numpy":
+        monkeypatch.setattr(colscan, "_cellscan", None)
+    elif colscan._cellscan is None:
+        pytest.skip("the compiled scanner was not built (no C compiler at pip install)")
+    return str(request.param)
 
 
 def _book(path: Path, sheet_data: str, strings: list[str], prefix: str = "") -> Path:
@@ -109,6 +120,17 @@ def _random_cells(rng: random.Random, rows: int, prefix: str = "") -> str:
         lambda ref: f'<{c} r="{ref}" t="str"><{f}>MIDB("ciao",F26,2)</{f}><{v}/></{c}>',
         lambda ref: f'<{c} r="{ref}" t="str"><{f}>""</{f}><{v}></{v}></{c}>',
         lambda ref: f'<{c} r="{ref}" t="s"><{f}>A1</{f}><{v}/></{c}>',
+        lambda ref: f'<{c} r="{ref}"><{v}>{"1" * 40}.5</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}"><{v}>-.5e-3</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}"><{v}>+7.</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="inlineStr"><{prefix}is><{prefix}t>{"长" * 120}</{prefix}t></{prefix}is></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="inlineStr"><{prefix}is><{prefix}t></{prefix}t></{prefix}is></{c}>',
+        lambda ref: f"<{c} r=\"{ref}\" s='0'><{v}>3</{v}></{c}>",
+        lambda ref: f'<{c} r="{ref}"  s="0"><{v}>4</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="&#115;"><{v}>1</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t=""><{v}>1</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}"><{f} aca="false">A1&amp;"x"</{f}><{v}>{"9" * 70}</{v}></{c}>',
+        lambda ref: f'<{c} r="{ref}" t="inlineStr"><{prefix}is><{prefix}t>x</{prefix}t></{prefix}is><{prefix}extLst/></{c}>',
     ]
     out = []
     for r in range(1, rows + 1):

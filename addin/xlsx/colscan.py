@@ -22,11 +22,17 @@ too long for the window — :func:`scan_columns` returns ``None`` and the reader
 uses its general scanner, which decides (and names the cell when refusing).
 So this path changes nothing a file means; it only reads the common shapes
 faster.
+
+The same scan is compiled (``_cellscan.c``, built by ``pip install``): one pass
+over the bytes in C, the same shapes taken, the same cells handed back, the same
+refusals. :func:`scan_columns` uses it when it was built and these numpy passes
+otherwise; the tests run both against the one-by-one reader.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 from lxml import etree
@@ -36,7 +42,13 @@ from addin.xlsx.a1 import MAX_COL, MAX_ROW
 from addin.xlsx.columns import INLINE, NUMBER, SHARED, SheetColumns
 from addin.xlsx.sheetxml import decode_xstring, xml_text
 
-__all__ = ["ColumnScan", "scan_columns"]
+_cellscan: ModuleType | None
+try:
+    from addin.xlsx import _cellscan
+except ImportError:  # not built (no C compiler): the numpy passes read the same cells
+    _cellscan = None
+
+__all__ = ["ColumnScan", "scan_columns", "whole_sheet_scanner"]
 
 #: rows of sheet bytes decoded at once (bounded memory: a few arrays of this size)
 CHUNK = 1 << 25
@@ -90,6 +102,14 @@ def _strings(b: np.ndarray, start: np.ndarray, stop: np.ndarray, width: int) -> 
     return np.ascontiguousarray(w).view(f"S{width}").ravel()
 
 
+def whole_sheet_scanner() -> bool:
+    """Whether :func:`scan_columns` is the compiled scanner, which walks every
+    tag of the sheet data: it refuses (``None``) a comment, CDATA, processing
+    instruction or a cell start tag it does not read, and its keys count every
+    cell, so the reader needs no passes of its own to find those."""
+    return _cellscan is not None
+
+
 def scan_columns(
     data: bytes,
     start: int,
@@ -103,6 +123,78 @@ def scan_columns(
     text; ``None`` when the sheet is not in the shape this scanner reads (see
     the module docstring). With ``formula_values=False`` the values cached in
     formula cells are left out, as the reader's option says."""
+    if _cellscan is not None:
+        return _scan_compiled(data, start, end, prefix, shared, formula_values)
+    return scan_columns_numpy(data, start, end, prefix, shared, formula_values)
+
+
+def _scan_compiled(
+    data: bytes, start: int, end: int, prefix: bytes, shared: list[str], formula_values: bool
+) -> ColumnScan | None:
+    """:func:`scan_columns` by the compiled scanner."""
+    assert _cellscan is not None
+    got = _cellscan.scan(data, start, end, prefix, len(shared), formula_values)
+    if got is None:
+        return None
+    keys_b, rows_b, cols_b, kinds_b, numbers_b, texts_b, rest_b, inline_b, forms_b = got
+    keys = np.frombuffer(keys_b, dtype=np.int64)
+    texts = np.frombuffer(texts_b, dtype=np.int32)
+    keep: np.ndarray | None = None  # the value cells kept (formulas handed back lose theirs)
+    rest = np.frombuffer(rest_b, dtype=np.int64).tolist()
+    inline: list[str] = []
+    spans = np.frombuffer(inline_b, dtype=np.int64).reshape(-1, 3)
+    if len(spans):
+        index: dict[bytes, int] = {}
+        ids = [
+            index.setdefault(data[a : a + n], len(index))
+            for a, n in zip(spans[:, 1].tolist(), spans[:, 2].tolist(), strict=True)
+        ]
+        texts[spans[:, 0]] = ids
+        inline = [decode_xstring(xml_text(raw)) for raw in index]
+    formulas: list[tuple[tuple[int, int], str]] = []
+    extent = (0, 0)
+    forms = np.frombuffer(forms_b, dtype=np.int64).reshape(-1, 6)
+    if len(forms):
+        decoded = _decode([data[a : a + n] for a, n in forms[:, 2:4].tolist()])
+        real = (
+            np.zeros(len(forms), dtype=bool)
+            if decoded is None
+            else np.array([bool(t.strip()) for t in decoded], dtype=bool)  # "<f> </f>" is no formula
+        )
+        if not real.all():  # handed back whole, value and all
+            rest = sorted(rest + forms[~real, 5].tolist())
+            slots = forms[~real, 4]
+            keep = np.ones(len(texts), dtype=bool)
+            keep[slots[slots >= 0]] = False
+        if decoded is not None:
+            coords = map(tuple, forms[real, :2].tolist())
+            formulas = list(zip(coords, (t for t, r in zip(decoded, real.tolist(), strict=True) if r), strict=True))
+        if formulas:
+            extent = (formulas[-1][0][0], max(c for (_r, c), _t in formulas))
+    arrays: list[np.ndarray] = [
+        np.frombuffer(rows_b, dtype=np.int32),
+        np.frombuffer(cols_b, dtype=np.int32),
+        np.frombuffer(kinds_b, dtype=np.uint8),
+        np.frombuffer(numbers_b, dtype=np.float64),
+        texts,
+    ]
+    if keep is not None:
+        arrays = [a[keep] for a in arrays]
+    rows, cols, kinds, numbers, texts = arrays
+    columns = SheetColumns(rows, cols, kinds, numbers, texts, shared, inline)
+    return ColumnScan(columns, rest, keys, formulas, extent)
+
+
+def scan_columns_numpy(
+    data: bytes,
+    start: int,
+    end: int,
+    prefix: bytes,
+    shared: list[str],
+    formula_values: bool = True,
+) -> ColumnScan | None:
+    """:func:`scan_columns` by numpy passes over the bytes (the compiled
+    scanner's stand-in where it was not built)."""
     parts: list[tuple[np.ndarray, ...]] = []
     formulas: list[tuple[tuple[int, int], str]] = []
     rest: list[int] = []

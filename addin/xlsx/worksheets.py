@@ -27,7 +27,7 @@ from typing import Any
 from lxml import etree
 
 from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, parse_range, to_a1
-from addin.xlsx.colscan import ColumnScan, scan_columns
+from addin.xlsx.colscan import ColumnScan, scan_columns, whole_sheet_scanner
 from addin.xlsx.columns import CellValues
 from addin.xlsx.model import (
     CellValue,
@@ -382,22 +382,41 @@ def _scan_sheet(data: bytes, rd: SheetReader, part: str) -> bool:
     end = data.find(sc.sheetdata_end, start)
     if end < 0:
         return False
+    whole = whole_sheet_scanner()
+    if whole:  # it sees every tag: refuses comments, CDATA, instructions and odd cell starts itself
+        scan = scan_columns(data, start, end, prefix, rd.strings, rd.formula_values)
+        if scan is not None and _read_rest(data, rd, part, sc, scan, start, end):
+            return True
     if data.find(b"<!--", start, end) >= 0 or data.find(b"<![CDATA[", start, end) >= 0:
         return False
     expected = data.count(sc.start, start, end)
     if sc.odd_start.search(data, start, end) is not None:
         expected += sum(data.count(s, start, end) for s in sc.odd_starts)
-    elif data.find(b"<?", start, end) < 0:
+    elif not whole and data.find(b"<?", start, end) < 0:
         scan = scan_columns(data, start, end, prefix, rd.strings, rd.formula_values)
-        if scan is not None and len(scan.keys) == expected:
-            if _scan_cells(data, rd, part, sc, scan.rest, start, end):
-                _take_columns(rd, scan)
-                return True
-            rd.sheet.values.clear()
-            rd.sheet.formulas.clear()
-            rd.shared.clear()
-            rd.pending.clear()
+        if (
+            scan is not None
+            and len(scan.keys) == expected
+            and _read_rest(data, rd, part, sc, scan, start, end)
+        ):
+            return True
     return _scan_cells(data, rd, part, sc, None, start, end, expected)
+
+
+def _read_rest(
+    data: bytes, rd: SheetReader, part: str, sc: SheetGrammar, scan: ColumnScan, start: int, end: int
+) -> bool:
+    """Read the cells the column scanner handed back one by one and take its
+    columns; ``False``, with nothing kept, when one of them is not in the
+    shape the one-by-one scanner reads."""
+    if _scan_cells(data, rd, part, sc, scan.rest, start, end):
+        _take_columns(rd, scan)
+        return True
+    rd.sheet.values.clear()
+    rd.sheet.formulas.clear()
+    rd.shared.clear()
+    rd.pending.clear()
+    return False
 
 
 def _take_columns(rd: SheetReader, scan: ColumnScan) -> None:

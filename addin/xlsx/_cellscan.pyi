@@ -1,0 +1,5 @@
+"""The compiled worksheet cell scanner (``_cellscan.c``); see :mod:`addin.xlsx.colscan`."""
+
+def scan(
+    data: bytes, start: int, end: int, prefix: bytes, n_shared: int, formula_values: bool, /
+) -> tuple[bytearray, ...] | None: ...
