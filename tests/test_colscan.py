@@ -221,3 +221,31 @@ def test_the_engine_reads_the_columns_without_a_dict(tmp_path: Path) -> None:
     assert got == want
     assert len(values) == 2 * n  # the formula cell (no cached value) holds none
     assert np.array_equal(values.columns.rows[:4], [1, 1, 2, 2])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_markup_facts_are_where_the_expressions_match(scanner: str, seed: int) -> None:
+    """The compiled pass finds the first ``<row r>``, ``spans`` and ``s`` value
+    the sheet-markup check refuses exactly where its regular expressions do,
+    and counts ``row `` and ``row r="`` as ``bytes.count`` does."""
+    import re
+
+    from addin.xlsx.worksheets import _ROW_R_BAD_RE, _SPANS_BAD_RE, _at_least
+
+    if scanner == "numpy":  # unbuilt: no facts, the check searches with its expressions
+        assert colscan.markup_facts(b'<row r="x">', 1) is None
+        return
+    rng = random.Random(seed)
+    pieces = [
+        '<row r="', "<x:row r=\"", 'row ', ' s="', ' spans="', '"', '1', '0', '9', '1048576',
+        '1048577', '99999999', '0999999', ':', ' ', 'a', '>', '<', '<c r="A1"', '12', '123',
+    ]  # fmt: skip
+    for _ in range(400):
+        data = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))).encode()
+        n_styles = rng.choice([1, 9, 12, 123])
+        s_bad = re.compile(
+            rb' s="([0-9]{%d,}|[0-9]*[^0-9"][^"]*|%s)"' % (len(str(n_styles)) + 1, _at_least(n_styles))
+        )
+        found = [p.search(data) for p in (_ROW_R_BAD_RE, _SPANS_BAD_RE, s_bad)]
+        want = (*(m.start() if m else -1 for m in found), data.count(b"row "), data.count(b'row r="'))
+        assert colscan.markup_facts(data, n_styles) == want, data

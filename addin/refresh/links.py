@@ -15,7 +15,8 @@
    so cell by cell with the file it would need.
 4. **Cache.** The cached values inside the linking output's ``externalLink``
    parts are replaced by the fresh ones, so Excel shows the same numbers
-   before it updates links.
+   before it updates links — by the writer, in the same pass that writes the
+   output (``Results.link_caches``).
 
 工作簿之间的链接：按依赖顺序刷新，链接公式读取被链接工作簿的新值；
 集合外的链接使用缓存值并逐个单元格说明；循环链接报告且不写出。

@@ -393,12 +393,86 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     return r;
 }
 
+
+/* The value of an attribute whose opening quote ends at i: its end (the next
+ * '"'), or -1 when there is none. */
+static Py_ssize_t value_end(const char *s, Py_ssize_t i, Py_ssize_t end) {
+    if (i > end) return -1;
+    const char *q = memchr(s + i, '"', (size_t)(end - i));
+    return q ? (Py_ssize_t)(q - s) : -1;
+}
+
+static int all_digits(const char *v, Py_ssize_t n) {
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (v[k] < '0' || v[k] > '9') return 0;
+    return 1;
+}
+
+/* whether digits v[0:n] (no sign) are an index at least `top` written in as many digits */
+static int at_least(const char *v, Py_ssize_t n, const char *top, Py_ssize_t tn) {
+    return n == tn && memcmp(v, top, (size_t)n) >= 0;
+}
+
+/* The facts worksheets.check_sheet_markup's regular expressions find, in one
+ * pass over the spaces of the part (each of their literals holds a space):
+ * the offset of the first '<row r="' whose value _ROW_R_BAD_RE refuses, of the
+ * first ' spans="' _SPANS_BAD_RE refuses, of the first ' s="' the cell-format
+ * expression refuses (-1 when none), and the counts of "row " and 'row r="'. */
+static PyObject *markup(PyObject *self, PyObject *args) {
+    Py_buffer data;
+    const char *top;
+    Py_ssize_t tn;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*y#", &data, &top, &tn)) return NULL;
+    const char *s = data.buf;
+    Py_ssize_t end = data.len, row_bad = -1, spans_bad = -1, s_bad = -1;
+    Py_ssize_t n_row = 0, n_row_r = 0;
+    for (Py_ssize_t i = 0; i < end;) {
+        const char *q = memchr(s + i, ' ', (size_t)(end - i));
+        if (!q) break;
+        i = (Py_ssize_t)(q - s);
+        if (i >= 3 && memcmp(s + i - 3, "row", 3) == 0) {
+            n_row++;
+            if (i + 3 < end && memcmp(s + i + 1, "r=\"", 3) == 0) {
+                n_row_r++;
+                if (row_bad < 0 && i >= 4 && s[i - 4] == '<') {
+                    Py_ssize_t ve = value_end(s, i + 4, end), n = ve - (i + 4);
+                    const char *v = s + i + 4;
+                    if (ve >= 0 && (!all_digits(v, n) || n >= 8 || at_least(v, n, "1048577", 7)))
+                        row_bad = i - 4;
+                }
+            }
+        }
+        if (i + 3 < end && s[i + 1] == 's' && s[i + 2] == '=' && s[i + 3] == '"' && s_bad < 0) {
+            Py_ssize_t ve = value_end(s, i + 4, end), n = ve - (i + 4);
+            const char *v = s + i + 4;
+            if (ve >= 0 && (!all_digits(v, n) || n >= tn + 1 || at_least(v, n, top, tn))) s_bad = i;
+        }
+        if (spans_bad < 0 && i + 7 < end && memcmp(s + i + 1, "spans=\"", 7) == 0) {
+            Py_ssize_t ve = value_end(s, i + 8, end);
+            for (Py_ssize_t k = i + 8; ve >= 0 && k < ve; k++) {
+                char ch = s[k];
+                if (!((ch >= '0' && ch <= '9') || ch == ':' || ch == ' ')) {
+                    spans_bad = i;
+                    break;
+                }
+            }
+        }
+        i++;
+    }
+    PyBuffer_Release(&data);
+    return Py_BuildValue("(nnnnn)", row_bad, spans_bad, s_bad, n_row, n_row_r);
+}
+
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
      "scan(data, start, end, prefix, n_shared, formula_values) -> None or the cells as "
      "bytearrays: keys (int64), rows, cols (int32), kinds (uint8), numbers (float64), texts "
      "(int32), rest offsets (int64), inline spans (int64 value, offset, length), formulas "
      "(int64 row, col, offset, length, value slot or -1, cell offset)"},
+    {"markup", markup, METH_VARARGS,
+     "markup(data, str(n_styles).encode()) -> (first bad <row r> offset, first bad spans offset, "
+     "first bad s offset, count of 'row ', count of 'row r=\"'); -1 for none"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_cellscan",

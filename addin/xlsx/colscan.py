@@ -48,10 +48,12 @@ try:
 except ImportError:  # not built (no C compiler): the numpy passes read the same cells
     _cellscan = None
 
-__all__ = ["ColumnScan", "scan_columns", "whole_sheet_scanner"]
+__all__ = ["ColumnScan", "markup_facts", "scan_columns", "whole_sheet_scanner"]
 
 #: rows of sheet bytes decoded at once (bounded memory: a few arrays of this size)
 CHUNK = 1 << 25
+#: formula texts decoded in one XML parse at a time
+DECODE_BATCH = 8192
 #: the longest ``<v>`` text decoded as an array (longer ones go one by one)
 VALUE_WIDTH = 32
 #: the longest inline string decoded as an array
@@ -110,6 +112,18 @@ def whole_sheet_scanner() -> bool:
     return _cellscan is not None
 
 
+def markup_facts(data: bytes, n_styles: int) -> tuple[int, int, int, int, int] | None:
+    """What the sheet-markup check's regular expressions look for, found by the
+    compiled scanner in one pass over the part's spaces: the offsets of the
+    first ``<row r="`` value, ``spans`` value and cell ``s`` value the check
+    refuses (-1 when none) and the counts of ``row `` and ``row r="``; ``None``
+    when the scanner was not built (the check searches with its expressions)."""
+    if _cellscan is None:
+        return None
+    facts: tuple[int, int, int, int, int] = _cellscan.markup(data, str(n_styles).encode())
+    return facts
+
+
 def scan_columns(
     data: bytes,
     start: int,
@@ -155,20 +169,21 @@ def _scan_compiled(
     extent = (0, 0)
     forms = np.frombuffer(forms_b, dtype=np.int64).reshape(-1, 6)
     if len(forms):
-        decoded = _decode([data[a : a + n] for a, n in forms[:, 2:4].tolist()])
-        real = (
-            np.zeros(len(forms), dtype=bool)
-            if decoded is None
-            else np.array([bool(t.strip()) for t in decoded], dtype=bool)  # "<f> </f>" is no formula
-        )
+        # decoded a slice at a time: the parse tree of 100,000s of texts is never whole
+        decoded: list[str | None] = []
+        spans_f = forms[:, 2:4].tolist()
+        for at in range(0, len(spans_f), DECODE_BATCH):
+            batch = spans_f[at : at + DECODE_BATCH]
+            got_texts = _decode([data[a : a + n] for a, n in batch])
+            decoded.extend([None] * len(batch) if got_texts is None else got_texts)
+        real = np.array([bool(t and t.strip()) for t in decoded], dtype=bool)  # "<f> </f>" is no formula
         if not real.all():  # handed back whole, value and all
             rest = sorted(rest + forms[~real, 5].tolist())
             slots = forms[~real, 4]
             keep = np.ones(len(texts), dtype=bool)
             keep[slots[slots >= 0]] = False
-        if decoded is not None:
-            coords = map(tuple, forms[real, :2].tolist())
-            formulas = list(zip(coords, (t for t, r in zip(decoded, real.tolist(), strict=True) if r), strict=True))
+        coords = map(tuple, forms[real, :2].tolist())
+        formulas = list(zip(coords, (t for t in decoded if t and t.strip()), strict=True))
         if formulas:
             extent = (formulas[-1][0][0], max(c for (_r, c), _t in formulas))
     arrays: list[np.ndarray] = [

@@ -119,7 +119,10 @@ class SheetPart:
 
 
 class Package:
-    """An opened, checked workbook package. Use :func:`open_package`.
+    """An opened, checked workbook package. Use :func:`open_package`, or
+    :func:`addin.xlsx.workbook.open_workbook`, which also fills in where the
+    workbook part, its relationships and its worksheets are
+    (``workbook_part``, ``workbook_rels``, ``sheet_parts``).
 
     Holds the :class:`zipfile.ZipFile` open; close it with :meth:`close` or a
     ``with`` block.

@@ -27,7 +27,7 @@ from typing import Any
 from lxml import etree
 
 from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, parse_range, to_a1
-from addin.xlsx.colscan import ColumnScan, scan_columns, whole_sheet_scanner
+from addin.xlsx.colscan import ColumnScan, markup_facts, scan_columns, whole_sheet_scanner
 from addin.xlsx.columns import CellValues
 from addin.xlsx.model import (
     CellValue,
@@ -269,11 +269,27 @@ _SPANS_BAD_RE = re.compile(rb' spans="([0-9: ]*[^0-9: "][^"]*)"')
 _COL_RE = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
 
 
+def _search_from(
+    pattern: re.Pattern[bytes], data: bytes, facts: tuple[int, ...] | None, which: int
+) -> re.Match[bytes] | None:
+    """``pattern``'s first match in ``data``, searched from where the compiled
+    scanner found it (``facts[which]``; -1: none) or, unbuilt, from the start."""
+    if facts is None:
+        return pattern.search(data)
+    return pattern.search(data, facts[which]) if facts[which] >= 0 else None
+
+
 def check_sheet_markup(data: bytes, part: str, n_styles: int) -> None:
     """Refuse a worksheet whose row numbers, ``spans``, ``<col>`` ranges or cell
     format indexes (``s``) are not what the schema says, naming part and attribute."""
-    m = _ROW_R_BAD_RE.search(data)
-    if m is None and data.count(b"row ") != data.count(b'row r="'):
+    facts = markup_facts(data, n_styles)  # where the expressions below would match, if built
+    if facts is None:
+        m = _ROW_R_BAD_RE.search(data)
+        differ = m is None and data.count(b"row ") != data.count(b'row r="')
+    else:
+        m = _search_from(_ROW_R_BAD_RE, data, facts, 0)
+        differ = m is None and facts[3] != facts[4]
+    if differ:
         m = next(
             (
                 x
@@ -284,7 +300,7 @@ def check_sheet_markup(data: bytes, part: str, n_styles: int) -> None:
         )
     if m is not None:
         raise _bad_attribute(part, "<row r>", m.group(1))
-    m = _SPANS_BAD_RE.search(data)
+    m = _search_from(_SPANS_BAD_RE, data, facts, 1)
     if m is not None:
         raise _bad_attribute(part, "<row spans>", m.group(1))
     cols_end = data.find(b"sheetData")
@@ -300,10 +316,10 @@ def check_sheet_markup(data: bytes, part: str, n_styles: int) -> None:
                 sound = False
         if not sound:
             raise _bad_attribute(part, "<col>", col.group(1).strip().rstrip(b"/").strip())
-    m = re.search(
-        rb' s="([0-9]{%d,}|[0-9]*[^0-9"][^"]*|%s)"' % (len(str(n_styles)) + 1, _at_least(n_styles)),
-        data,
+    s_bad = re.compile(
+        rb' s="([0-9]{%d,}|[0-9]*[^0-9"][^"]*|%s)"' % (len(str(n_styles)) + 1, _at_least(n_styles))
     )
+    m = _search_from(s_bad, data, facts, 2)
     if m is not None:
         raise _bad_attribute(part, f"<c s> (the styles define {n_styles} cell formats)", m.group(1))
 

@@ -24,6 +24,7 @@ from addin.refresh.functions._core import (
     shared_work,
     text_to_number,
 )
+from addin.refresh.functions.cellkinds import FLOAT, OTHER, TEXT, cell_kinds
 from addin.refresh.functions.columns import Rows, RowValues, is_rows, plain, round15_array
 from udfs.errors import (
     VALUE,
@@ -216,9 +217,6 @@ def _predicate_mask(crit: Any, arr: np.ndarray) -> np.ndarray:
 
 #: ranges of more cells than this test a number comparison as arrays
 _VECTOR_FROM = 64
-#: a cell's kind for the array path: 0 a float, 1 text, 2 blank, 3 anything else
-_KINDS: dict[type, int] = {float: 0, str: 1, type(None): 2}
-_KIND_OF = np.frompyfunc(lambda v: _KINDS.get(v.__class__, 3), 1, 1)
 
 
 def _number_comparison(crit: Any) -> tuple[str, float] | None:
@@ -242,17 +240,17 @@ def _number_mask(op: str, c: float, flat: np.ndarray) -> np.ndarray:
     """:func:`make_criterion`'s number predicate over ``flat`` at array speed:
     numbers compared after rounding to 15 digits, numeric text only under
     ``=``, anything else matching only ``<>``."""
-    kinds = _KIND_OF(flat).astype(np.int8)
-    numbers = np.flatnonzero(kinds == 0)
+    kinds = cell_kinds(flat)
+    numbers = np.flatnonzero(kinds == FLOAT)
     out = np.full(flat.size, op == "<>", dtype=bool)
     if len(numbers):
         x = round15_array(flat[numbers].astype(np.float64))
         out[numbers] = _CMP_ARRAY[op](x, c)
     if op == "=":
-        for i in np.flatnonzero(kinds == 1).tolist():
+        for i in np.flatnonzero(kinds == TEXT).tolist():
             n = text_to_number(flat[i])
             out[i] = n is not None and round15(n) == c
-    others = np.flatnonzero(kinds == 3)
+    others = np.flatnonzero(kinds == OTHER)
     for i in others.tolist():  # ints (in arrays functions build) count as numbers, bools not
         v = flat[i]
         if isinstance(v, int) and not isinstance(v, bool):

@@ -1,0 +1,34 @@
+"""The kind of every cell of an object array — a float, a text, a blank or
+anything else — for the array paths of the criteria functions (a 1,048,575-row
+column is tested several times per refresh).
+
+Compiled (``_cellkinds.c``, built by ``pip install``) it costs a few
+nanoseconds a cell instead of a Python call each; without a C compiler the
+same kinds come from :func:`numpy.frompyfunc`.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import numpy as np
+
+_cellkinds: ModuleType | None
+try:
+    from addin.refresh.functions import _cellkinds
+except ImportError:  # not built: numpy calls a Python function per cell
+    _cellkinds = None
+
+__all__ = ["BLANK", "FLOAT", "OTHER", "TEXT", "cell_kinds"]
+
+#: the kinds: exact types, as ``v.__class__`` says (a subclass is OTHER)
+FLOAT, TEXT, BLANK, OTHER = 0, 1, 2, 3
+_KINDS: dict[type, int] = {float: FLOAT, str: TEXT, type(None): BLANK}
+_KIND_OF = np.frompyfunc(lambda v: _KINDS.get(v.__class__, OTHER), 1, 1)
+
+
+def cell_kinds(flat: np.ndarray) -> np.ndarray:
+    """The ``int8`` kind of each cell of the one-dimensional ``flat``."""
+    if _cellkinds is not None and flat.dtype == object:
+        return np.frombuffer(_cellkinds.kinds(flat.tolist()), dtype=np.int8)
+    return np.asarray(_KIND_OF(flat), dtype=np.int8).reshape(flat.shape)
