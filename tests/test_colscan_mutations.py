@@ -15,11 +15,13 @@ from __future__ import annotations
 import os
 import random
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
 from lxml import etree
 from test_colscan import _book, _both, _random_cells
+from xlsx_helpers import compiled_scanner
 
 from addin.xlsx import colscan
 from addin.xlsx.a1 import MAX_COL, MAX_ROW
@@ -37,9 +39,11 @@ PIECES = [
     b"9" * 30, b"-", b"e", b"e999", b".", b"1", b"0",
 ]  # fmt: skip
 
-pytestmark = pytest.mark.skipif(
-    colscan._cellscan is None, reason="the compiled scanner was not built (no C compiler at pip install)"
-)
+
+
+@pytest.fixture
+def compiled() -> ModuleType:
+    return compiled_scanner()
 
 
 #: balanced pieces, inserted where a tag ends: the mutant stays well-formed
@@ -84,7 +88,8 @@ def _check_bounds(got: tuple[bytearray, ...], start: int, end: int, n_shared: in
     texts = np.frombuffer(texts_b, dtype=np.int32)
     n = len(rows)
     assert len(cols) == len(kinds) == len(texts) == n == len(numbers_b) // 8
-    assert ((rows >= 1) & (rows <= MAX_ROW)).all() and ((cols >= 1) & (cols <= MAX_COL)).all()
+    assert ((rows >= 1) & (rows <= MAX_ROW)).all()
+    assert ((cols >= 1) & (cols <= MAX_COL)).all()
     shared = kinds == SHARED
     assert ((texts[shared] >= 0) & (texts[shared] < n_shared)).all()
     assert (kinds <= INLINE).all()
@@ -104,9 +109,8 @@ def _check_bounds(got: tuple[bytearray, ...], start: int, end: int, n_shared: in
 
 @pytest.mark.parametrize("prefix", ["", "x:"])
 def test_mutated_sheets_never_crash_the_scanner_and_read_as_the_cell_reader_reads(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefix: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefix: str, compiled: ModuleType
 ) -> None:
-    assert colscan._cellscan is not None
     rng = random.Random(20261207)
     strings = ["甲", "乙", "a&amp;b", "d"]
     well_formed = 0
@@ -114,7 +118,7 @@ def test_mutated_sheets_never_crash_the_scanner_and_read_as_the_cell_reader_read
         data = _mutate(rng, _random_cells(rng, rng.randint(1, 12), prefix).encode())
         for start, end in [(0, len(data)), sorted(rng.randrange(len(data) + 1) for _ in range(2))]:
             for fv in (True, False):
-                got = colscan._cellscan.scan(data, start, end, prefix.encode(), len(strings), fv)
+                got = compiled.scan(data, start, end, prefix.encode(), len(strings), fv)
                 if got is not None:
                     _check_bounds(got, start, end, len(strings))
         path = _book(tmp_path / f"m{k}.xlsx", data.decode("utf-8", "replace"), strings, prefix)
