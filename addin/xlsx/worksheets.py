@@ -90,6 +90,8 @@ class SheetReader:
 
 _DIGITS = "0123456789"
 _SCAN_SLICE = 4 * 1024 * 1024
+#: formula and rare-shape cells matched per batch when the column scanner read the rest
+_ONLY_BATCH = 8192
 
 
 def _read_sheet_tree(package: Package, part: str, rd: SheetReader) -> None:
@@ -672,15 +674,18 @@ def _cell_batches(
     rows (C-speed matching, bounded memory), or the cells at the offsets
     ``only`` (``None`` for one the pattern does not match)."""
     if only is not None:
+        # in batches too: a million formula cells as one list of match tuples
+        # was a quarter of a gigabyte held at once
         match = sc.scan_cell.match
-        batch = []
-        for offset in only:
-            m = match(data, offset, end)
-            if m is None:
-                yield None
-                return
-            batch.append(m.groups())
-        yield batch
+        for first in range(0, len(only), _ONLY_BATCH):
+            batch = []
+            for offset in only[first : first + _ONLY_BATCH]:
+                m = match(data, offset, end)
+                if m is None:
+                    yield None
+                    return
+                batch.append(m.groups())
+            yield batch
         return
     pos = start
     while pos < end:
