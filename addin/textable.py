@@ -20,10 +20,14 @@ __all__ = ["display_width", "render"]
 
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal (wide and full-width characters count 2)."""
+    if text.isascii():  # no wide character: a table of a million rows is mostly these
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _pad(text: str, width: int, right: bool) -> str:
+    if text.isascii():
+        return text.rjust(width) if right else text.ljust(width)
     gap = " " * (width - display_width(text))
     return gap + text if right else text + gap
 

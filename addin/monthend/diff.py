@@ -42,7 +42,7 @@ EXIT_SAME, EXIT_DIFFERENT = 0, 1
 JSONValue = float | str | bool | None
 
 
-@dataclass
+@dataclass(slots=True)  # one per person and column: a million of them
 class Change:
     """One column of one person: old, new and (for numbers) new − old."""
 
@@ -52,7 +52,7 @@ class Change:
     difference: float | None
 
 
-@dataclass
+@dataclass(slots=True)  # one per person and column: a million of them
 class Person:
     """One row of a compared sheet: its key, a label (姓名) and its changes."""
 
@@ -389,6 +389,8 @@ def money(v: JSONValue) -> str:
     """A number as finance reads it (thousands, two decimals when not whole)."""
     if isinstance(v, bool) or not isinstance(v, float | int):
         return "" if v is None else str(v)
+    if v and float(v).is_integer() and abs(v) < 1e15:  # a whole amount: no decimal needed
+        return f"{int(v):,}"
     d = exact(float(v))
     if d == d.to_integral_value():
         return f"{d:,.0f}"

@@ -8,7 +8,7 @@ the file, recalculated by the built-in engine when a formula cell has none
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +16,15 @@ from pathlib import Path
 import click
 
 from addin.summary import EXIT_NOT_WRITTEN
-from addin.xlsx.model import CellValue, Coord, RefreshError, UnreadableWorkbookError, Workbook
+from addin.xlsx.columns import CellValues
+from addin.xlsx.model import (
+    CellValue,
+    Coord,
+    RefreshError,
+    Sheet,
+    UnreadableWorkbookError,
+    Workbook,
+)
 from udfs.errors import ExcelError
 
 __all__ = ["EXIT_UNREADABLE", "Loaded", "formula_cells", "load", "plain", "readable_or_exit"]
@@ -67,9 +75,7 @@ def load(path: str | Path, *, recalculate: bool | None = None) -> Loaded:
     view = load_view(Path(path))
     wb = view.workbook
     if recalculate is None:
-        recalculate = any(
-            coord not in s.values for s in wb.sheets for coord in s.formulas
-        )
+        recalculate = any(coord not in _cached(s) for s in wb.sheets for coord in s.formulas)
     if recalculate:
         from addin.refresh.deep_stack import with_deep_stack
         from addin.refresh.engine import calculate
@@ -81,7 +87,21 @@ def load(path: str | Path, *, recalculate: bool | None = None) -> Loaded:
                     s.values.pop(coord, None)
                 else:
                     s.values[coord] = value
+    for s in wb.sheets:
+        # diff, explain and slips look cells up one at a time, millions of times
+        # on a big sheet: a plain dict (made after the engine read the columns)
+        if isinstance(s.values, CellValues):
+            s.values = s.values.merged()
     return Loaded(Path(path), wb, view.template_id, bool(recalculate))
+
+
+def _cached(sheet: Sheet) -> Mapping[Coord, CellValue]:
+    """Where a formula cell's cached value is: the cells the reader decoded one
+    by one (its value columns hold constants only), without merging the two."""
+    values = sheet.values
+    if isinstance(values, CellValues) and values.columns is not None:
+        return values.cells
+    return values
 
 
 @contextmanager

@@ -318,7 +318,10 @@ static PyObject *scan(PyObject *self, PyObject *args) {
                 break;
             }
             Py_ssize_t name = ++i;
-            while (i < end && s[i] != '=' && s[i] != ' ' && s[i] != '>' && s[i] != '/') i++;
+            /* a name ends at '=' (a tab or line end in it: the one-by-one path) */
+            while (i < end && s[i] != '=' && s[i] != ' ' && s[i] != '>' && s[i] != '/' && s[i] != '\t' &&
+                   s[i] != '\n' && s[i] != '\r')
+                i++;
             if (i + 1 >= end || s[i] != '=' || s[i + 1] != '"') {
                 plain = 0;
                 break;

@@ -101,6 +101,7 @@ except ImportError:  # not built (no C compiler): the values pass writes them al
 
 __all__ = [
     "WriteSummary",
+    "escape_text",
     "remove_own_temp_files",
     "remove_stale_temp_files",
     "splice_sheet",
@@ -138,7 +139,9 @@ _XML_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 _BAD_XML_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 
 
-def _escape_text(text: str) -> str:
+def escape_text(text: str) -> str:
+    """``text`` as the text of an element: ``&``,
+    ``<``, ``>`` escaped, characters XML cannot hold as ``_xHHHH_``."""
     text = _BAD_XML_CHARS.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
     return text.translate(_XML_ESCAPES)
 
@@ -345,7 +348,7 @@ class _SheetSplicer:
                 payload = format_number(value).encode()  # type: ignore[arg-type]
             elif kind is str:
                 spaced = value != value.strip()  # type: ignore[attr-defined]
-                payload = _escape_text(value).encode("utf-8")  # type: ignore[arg-type]
+                payload = escape_text(value).encode("utf-8")  # type: ignore[arg-type]
                 if formula:
                     if spaced:
                         return cm.group()  # <v xml:space="preserve">: the general path
@@ -608,7 +611,7 @@ class _SheetSplicer:
         if isinstance(v, ExcelError):
             return b"e", b"<" + vt + b">" + str(v).encode() + b"</" + vt + b">"
         assert isinstance(v, str)
-        text = _escape_text(v).encode("utf-8")
+        text = escape_text(v).encode("utf-8")
         space = b' xml:space="preserve"' if v != v.strip() else b""
         if formula:
             return b"str", b"<" + vt + space + b">" + text + b"</" + vt + b">"
