@@ -31,6 +31,13 @@ def _sheet(rng: random.Random, prefix: str, rows: int) -> tuple[bytes, list[tupl
         '<{c} r="{ref}"><{v}>{old}</{v}></{c}>',
         '<{c} r="{ref}"><{f}>A1&amp;"&lt;"</{f}><{v}>{old}</{v}></{c}>',
         '<{c} r="{ref}"><{f} t="array" ref="{ref}">A1:A2</{f}><{v}>{old}</{v}></{c}>',
+        '<{c} r="{ref}" s="0" t="n"><{f} aca="false">A1*2</{f}><{v}>{old}</{v}></{c}>',
+        '<{c} r="{ref}" t="n" s="1"><{f}>A1</{f}><{v}/></{c}>',
+        '<{c} r="{ref}" t="n"><{f}>A1</{f}></{c}>',
+        '<{c} r="{ref}" t="n"><{f}>A1</{f}><{v}></{v}></{c}>',
+        '<{c} r="{ref}" t="n" cat="1"><{f}>A1</{f}><{v}>{old}</{v}></{c}>',
+        '<{c} r="{ref}" t="s"><{f}>A1</{f}><{v}>{old}</{v}></{c}>',
+        '<{c} r="{ref}" t="n"><{v}>{old}</{v}></{c}>',
     ]
     cells, coords = [], []
     for r in range(1, rows + 1):
