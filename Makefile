@@ -7,8 +7,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench clean venv libreoffice pyodide fuzz-excel fuzz
 
-# the compiled cell scanner is built by the install: a changed source rebuilds it
-$(STAMP): pyproject.toml addin/xlsx/_cellscan.c
+# the compiled helpers are built by the install: a changed source rebuilds them
+$(STAMP): pyproject.toml addin/xlsx/_cellscan.c addin/xlsx/_cellsplice.c addin/refresh/functions/_cellkinds.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'

@@ -25,15 +25,20 @@ ORACLE_FILES = shared_files("excel-oracle", "*.xlsx")
 
 
 def compiled_scanner() -> ModuleType:
-    """The compiled cell scanner (``addin/xlsx/_cellscan.c``). Its build is
-    optional for a user without a C compiler (the numpy passes read the same
-    cells), so its tests are skipped only where there is none; where there is
-    one, a missing build fails them."""
-    if colscan._cellscan is None:
+    """The compiled cell scanner (``addin/xlsx/_cellscan.c``); see :func:`built`."""
+    return built(colscan._cellscan, "addin.xlsx._cellscan")
+
+
+def built(module: ModuleType | None, name: str) -> ModuleType:
+    """A compiled helper (``name``, ``None`` when not built). Its build is
+    optional for a user without a C compiler (numpy does the same work), so
+    its tests are skipped only where there is none; where there is one, a
+    missing build fails them."""
+    if module is None:
         if shutil.which("cc") is None and shutil.which("gcc") is None:
-            pytest.skip("no C compiler here: the compiled scanner cannot be built")
-        pytest.fail("a C compiler is here but addin.xlsx._cellscan was not built: pip install -e . again")
-    return colscan._cellscan
+            pytest.skip(f"no C compiler here: {name} cannot be built")
+        pytest.fail(f"a C compiler is here but {name} was not built: pip install -e . again")
+    return module
 
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

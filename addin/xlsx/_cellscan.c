@@ -34,6 +34,7 @@ typedef struct {
 } Buf;
 
 static int put(Buf *b, const void *x, size_t n) {
+    if (n == 0) return 0;
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 4096;
         while (cap < b->len + n) cap *= 2;

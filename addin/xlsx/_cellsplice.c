@@ -1,11 +1,13 @@
 /* The writer's commonest update at C speed (addin.xlsx.writer): a finite
- * number into a formula cell that already holds a number,
+ * number into a formula cell that holds a number or no value yet,
  *
  *     <c r="B7" s="3"><f>…</f><v>OLD</v></c>   ->   …<v>NEW</v></c>
+ *     <c r="B7"><f>…</f></c>, …<v/></c>, …<v></v></c>   ->   …<v>NEW</v></c>
  *
  * exactly the cells and bytes the writer's values pass (its `one` callback)
- * writes for them: attributes without "/", ">", "t=" or "vm=", an <f> element
- * (written "<f…/>" or "<f…>text</f>"), a non-empty <v>. NEW is the shortest
+ * writes for them: attributes without "/", ">", "vm=" or "t=" (but for one
+ * ' t="n"', which it drops, as LibreOffice writes number cells), an <f> element
+ * (written "<f…/>" or "<f…>text</f>"), then a <v> or none. NEW is the shortest
  * text that reads back as the number (writer.format_number); a cell whose OLD
  * already reads as the number (plain syntax) keeps its bytes. Every other
  * cell is left for the Python passes; cells out of order or repeated make the
@@ -23,6 +25,7 @@ typedef struct {
 } Buf;
 
 static int put(Buf *b, const void *x, size_t n) {
+    if (n == 0) return 0;
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 1 << 16;
         while (cap < b->len + n) cap *= 2;
@@ -150,10 +153,17 @@ static PyObject *splice(PyObject *self, PyObject *args) {
         Py_ssize_t a = i + 1, gt = a;
         while (gt < end && s[gt] != '>' && s[gt] != '/') gt++;
         if (gt >= end || s[gt] != '>') continue;
-        int plain = 1;
-        for (Py_ssize_t k = a; k + 1 < gt; k++)
-            if ((s[k] == 't' && s[k + 1] == '=') || (k + 2 < gt && memcmp(s + k, "vm=", 3) == 0)) plain = 0;
-        if (!plain) continue;
+        /* ... or one ' t="n"' (LibreOffice's), which the values pass drops */
+        int plain = 1, n_t = 0;
+        Py_ssize_t tn = -1;
+        for (Py_ssize_t k = a; k + 1 < gt; k++) {
+            if (s[k] == 't' && s[k + 1] == '=') {
+                n_t++;
+                if (k > a && s[k - 1] == ' ' && k + 4 < gt && memcmp(s + k + 2, "\"n\"", 3) == 0) tn = k - 1;
+            }
+            if (k + 2 < gt && memcmp(s + k, "vm=", 3) == 0) plain = 0;
+        }
+        if (!plain || n_t > 1 || (n_t == 1 && tn < 0)) continue;
         /* <f\b[^>]*?(?:/>|>[^<]*</f>) */
         Py_ssize_t f = gt + 1;
         if (!starts(s, f, end, pre, plen, "<", "f")) continue;
@@ -175,6 +185,63 @@ static PyObject *splice(PyObject *self, PyObject *args) {
             after = te + 4 + plen;
         }
         /* <v>OLD</v></c> with OLD non-empty */
+        double x = values[j];
+        char payload[64];
+        int n = format_number(x, payload, sizeof payload);
+        if (n < 0) goto finally;
+        if (n >= (int)sizeof payload) continue;
+        /* no value yet ("</c>", "<v/></c>", "<v></v></c>", as openpyxl writes
+         * formula cells): the value written before "</c>" */
+        Py_ssize_t gap = -1;
+        if (starts(s, after, end, pre, plen, "</", "c>")) {
+            gap = 0;
+        } else if (starts(s, after, end, pre, plen, "<", "v/>") &&
+                   starts(s, after + 4 + plen, end, pre, plen, "</", "c>")) {
+            gap = 4 + plen;
+        } else if (starts(s, after, end, pre, plen, "<", "v>") &&
+                   starts(s, after + 3 + plen, end, pre, plen, "</", "v>") &&
+                   starts(s, after + 7 + 2 * plen, end, pre, plen, "</", "c>")) {
+            gap = 7 + 2 * plen;
+        }
+        if (tn >= 0) { /* ' t="n"' dropped and the value written, whatever it was */
+            Py_ssize_t close = after + gap;
+            if (gap < 0) {
+                const char *vlt = starts(s, after, end, pre, plen, "<", "v>")
+                                      ? memchr(s + after + 3 + plen, '<', (size_t)(end - after - 3 - plen))
+                                      : NULL;
+                if (!vlt) continue;
+                close = (Py_ssize_t)(vlt - s) + 4 + plen;
+                if (!starts(s, (Py_ssize_t)(vlt - s), end, pre, plen, "</", "v>") ||
+                    !starts(s, close, end, pre, plen, "</", "c>"))
+                    continue;
+            }
+            if (put(&out, s + copied, (size_t)(tn - copied)) || put(&out, s + tn + 6, (size_t)(after - tn - 6)) ||
+                put(&out, "<", 1) || put(&out, pre, (size_t)plen) || put(&out, "v>", 2) ||
+                put(&out, payload, (size_t)n) || put(&out, "</", 2) || put(&out, pre, (size_t)plen) ||
+                put(&out, "v>", 2)) {
+                PyErr_NoMemory();
+                goto finally;
+            }
+            copied = close;
+            changed++;
+            flag[j] = 1;
+            p = copied;
+            continue;
+        }
+        if (gap >= 0) {
+            if (put(&out, s + copied, (size_t)(after - copied)) || put(&out, "<", 1) ||
+                put(&out, pre, (size_t)plen) || put(&out, "v>", 2) || put(&out, payload, (size_t)n) ||
+                put(&out, "</", 2) || put(&out, pre, (size_t)plen) || put(&out, "v>", 2)) {
+                PyErr_NoMemory();
+                goto finally;
+            }
+            copied = after + gap;
+            changed++;
+            flag[j] = 1;
+            p = copied;
+            continue;
+        }
+        /* <v>OLD</v></c> with OLD non-empty */
         if (!starts(s, after, end, pre, plen, "<", "v>")) continue;
         Py_ssize_t v = after + 3 + plen;
         const char *lt = memchr(s + v, '<', (size_t)(end - v));
@@ -183,11 +250,6 @@ static PyObject *splice(PyObject *self, PyObject *args) {
         if (ve == v || !starts(s, ve, end, pre, plen, "</", "v>") ||
             !starts(s, ve + 4 + plen, end, pre, plen, "</", "c>"))
             continue;
-        double x = values[j];
-        char payload[64];
-        int n = format_number(x, payload, sizeof payload);
-        if (n < 0) goto finally;
-        if (n >= (int)sizeof payload) continue;
         if (!(ve - v == n && memcmp(s + v, payload, (size_t)n) == 0)) {
             int same = reads_as(s + v, ve - v, x);
             if (same < 0) continue; /* not plain: the Python pass decides */
