@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench clean venv libreoffice pyodide fuzz-excel fuzz
 
-$(STAMP): pyproject.toml
+# the compiled helpers are built by the install: a changed source rebuilds them
+$(STAMP): pyproject.toml addin/xlsx/_cellscan.c addin/xlsx/_cellsplice.c addin/refresh/functions/_cellkinds.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
@@ -36,10 +37,12 @@ test: $(STAMP) $(PYODIDE_STAMP)
 # a million shared-formula rows) plus 200 mutants of bytes, XML and formula text,
 # every command on each; prints the table docs/refresh-output.md reports. Then
 # many more office shapes per template and 3,000-person offices
-# (tests/test_templates_shapes.py).
+# (tests/test_templates_shapes.py), and 30,000 mutated sheets through the
+# compiled cell scanner (tests/test_colscan_mutations.py).
 fuzz: $(STAMP)
 	$(BIN)/python tests/hostile_corpus.py --fuzz 200
 	JIXIAO_SHAPE_SEEDS=12 JIXIAO_SHAPE_BIG=1 $(BIN)/python -m pytest -n 2 -q tests/test_templates_shapes.py
+	JIXIAO_SCAN_MUTANTS=30000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_colscan_mutations.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -375,7 +375,7 @@ def child_floor(path: Path) -> dict[str, Any]:
     what any refresh must at least do, with no calculation."""
     from lxml import etree
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = path.with_name(path.stem + ".floor.xlsx")
     with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
@@ -385,7 +385,7 @@ def child_floor(path: Path) -> dict[str, Any]:
                     etree.fromstring(data), xml_declaration=True, encoding="UTF-8"
                 )
             zout.writestr(info, data)
-    return {"total": time.perf_counter() - t0, "peak_mb": _peak_mb()}
+    return {"total": time.perf_counter() - t0, "cpu": time.process_time() - c0, "peak_mb": _peak_mb()}
 
 
 def child_pycel(path: Path) -> dict[str, Any]:
@@ -773,14 +773,14 @@ def from_a1_text(cell: str) -> tuple[int, int]:
 def child_inflate(path: Path) -> dict[str, Any]:
     """The row-limit floor: inflate every part and deflate it again into a new
     package — what reading and re-zipping alone cost, with no XML parsed."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = path.with_name(path.stem + ".inflated.xlsx")
     with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             with zin.open(info) as src, zout.open(info.filename, "w", force_zip64=True) as dst:
                 while chunk := src.read(1 << 24):
                     dst.write(chunk)
-    return {"total": time.perf_counter() - t0, "peak_mb": _peak_mb()}
+    return {"total": time.perf_counter() - t0, "cpu": time.process_time() - c0, "peak_mb": _peak_mb()}
 
 
 def child_refresh(path: Path) -> dict[str, Any]:
@@ -793,14 +793,14 @@ def child_refresh(path: Path) -> dict[str, Any]:
     from addin.xlsx.workbook import read_workbook
     from addin.xlsx.writer import write_results
 
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     with gc_paused():
         wb = read_workbook(path, formula_values=False)
         t2 = time.perf_counter()
         results = calculate(wb)
         t3 = time.perf_counter()
         write_results(path, results, path.with_name(path.stem + ".refreshed.xlsx"))
-        t4 = time.perf_counter()
+        t4, c4 = time.perf_counter(), time.process_time()
     peak = _peak_mb()
     people = results.values.get("人员", {})
     columns: dict[str, list[Any]] = {}
@@ -808,6 +808,7 @@ def child_refresh(path: Path) -> dict[str, Any]:
         columns.setdefault(chr(64 + col), []).append(_plain(v))
     return {
         **_phases(t0, t1, t2, t3, t4),
+        "cpu": c4 - c1,
         "peak_mb": peak,
         "columns": columns,
     }
@@ -839,9 +840,15 @@ def _check(columns: dict[str, list[Any]], expected: dict[str, Any]) -> str:
     return "all correct" if not wrong else f"{wrong:,} of {n * len(expected):,} values WRONG"
 
 
+def _best_of_two(kind: str, path: Path, timeout: float) -> tuple[float, float]:
+    """A floor measured twice: the lower wall-clock and the lower CPU seconds."""
+    runs = [run_child(kind, path, timeout=timeout) for _ in range(2)]
+    return min(r["total"] for r in runs), min(r["cpu"] for r in runs)
+
+
 def _stages(r: dict[str, Any]) -> str:
     return (
-        f"{r['total']:6.2f} s (read {r['read']:.2f}, calculate {r['calculate']:.2f}, "
+        f"{r['cpu']:6.2f} s CPU, {r['total']:.2f} s wall (read {r['read']:.2f}, calculate {r['calculate']:.2f}, "
         f"write {r['write']:.2f}; imports {r['import']:.2f} apart), peak {r['peak_mb']:,.0f} MB"
     )
 
@@ -857,8 +864,11 @@ def bench_targets(folder: Path, others: bool, big: int = 100_000) -> bool:
     3. ``big`` (100,000) per-row people (openpyxl's form) within 10× the
        10,000 time, under 500 MB peak.
 
-    Every computed value is checked against numpy. With ``others``, LibreOffice
-    (and ``formulas`` on 1,000 rows, scaled) run on the same files, bounded."""
+    The ratios are of CPU seconds (each child's own, threads included), the
+    wall-clock ones beside them: on a shared, loaded machine wall time measures
+    the neighbours as much as the work. Every computed value is checked against
+    numpy. With ``others``, LibreOffice (and ``formulas`` on 1,000 rows,
+    scaled) run on the same files, bounded."""
 
     rows: list[tuple[str, str, bool | None]] = []  # what, measured, target met
     ok = True
@@ -875,16 +885,17 @@ def bench_targets(folder: Path, others: bool, big: int = 100_000) -> bool:
             rows.append((f"per-row 10,000, {form}'s form", f"not generated: {why}", None))
             ok = False
             continue
-        floor = min(run_child("floor", path, timeout=600)["total"] for _ in range(2))
+        floor, floor_cpu = _best_of_two("floor", path, timeout=600)
         r = run_child("refresh", path, timeout=1800)
-        ratio = r["total"] / floor
+        ratio = r["cpu"] / floor_cpu
         if form == "openpyxl":
-            ten = r["total"]
+            ten = r["cpu"]
         check = _check(r["columns"], expected)
         met = ratio <= 1.5 and check == "all correct"
         rows.append((
             f"per-row 10,000, {form}'s form ({path.stat().st_size / 1e6:.1f} MB)",
-            f"{_stages(r)}; floor {floor:.2f} s → {ratio:.2f}× (≤ 1.5×); {check}",
+            f"{_stages(r)}; floor {floor_cpu:.2f} s CPU → {ratio:.2f}× (≤ 1.5×; wall "
+            f"{r['total']:.2f} / {floor:.2f} s = {r['total'] / floor:.2f}×); {check}",
             met,
         ))  # fmt: skip
         print(f"  {rows[-1][0]}: {rows[-1][1]}", flush=True)
@@ -895,14 +906,15 @@ def bench_targets(folder: Path, others: bool, big: int = 100_000) -> bool:
     limit = shapes.row_limit_excel(folder / "row-limit.xlsx")
     print(f"generated the row-limit workbook in {time.perf_counter() - t:.0f} s "
           f"({limit.stat().st_size / 1e6:.0f} MB)", flush=True)  # fmt: skip
-    floor = min(run_child("inflate", limit, timeout=900)["total"] for _ in range(2))
+    floor, floor_cpu = _best_of_two("inflate", limit, timeout=900)
     r = run_child("refresh", limit, timeout=3600)
     check = _check(r["columns"], shapes.row_limit_expected(shapes.row_limit_data()))
-    ratio = r["total"] / floor
+    ratio = r["cpu"] / floor_cpu
     met = ratio <= 2.0 and r["peak_mb"] < 1024 and check == "all correct"
     rows.append((
         "row limit: 10,000 people, 1,048,575-row log",
-        f"{_stages(r)}; inflate+re-deflate {floor:.2f} s → {ratio:.2f}× (≤ 2×, < 1,024 MB); {check}",
+        f"{_stages(r)}; inflate+re-deflate {floor_cpu:.2f} s CPU → {ratio:.2f}× (≤ 2×, "
+        f"< 1,024 MB; wall {r['total']:.2f} / {floor:.2f} s = {r['total'] / floor:.2f}×); {check}",
         met,
     ))  # fmt: skip
     print(f"  {rows[-1][0]}: {rows[-1][1]}", flush=True)
@@ -913,11 +925,11 @@ def bench_targets(folder: Path, others: bool, big: int = 100_000) -> bool:
     path = shapes.per_row_openpyxl(folder / f"per-row-openpyxl-{big}.xlsx", big)
     r = run_child("refresh", path, timeout=3600)
     check = _check(r["columns"], shapes.per_row_expected(shapes.per_row_data(big)))
-    grow = r["total"] / ten if ten else float("inf")
+    grow = r["cpu"] / ten if ten else float("inf")
     met = grow <= 10 and r["peak_mb"] < 500 and check == "all correct"
     rows.append((
         f"per-row {big:,}, openpyxl's form",
-        f"{_stages(r)} → {grow:.1f}× the 10,000 time (≤ 10×, < 500 MB); {check}",
+        f"{_stages(r)} → {grow:.1f}× the 10,000 CPU time (≤ 10×, < 500 MB); {check}",
         met,
     ))  # fmt: skip
     ok = ok and met

@@ -5,12 +5,15 @@ the check that a file is refused with a bilingual message."""
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from external import shared_files
 
+from addin.xlsx import colscan
 from addin.xlsx.model import UnreadableWorkbookError
 from addin.xlsx.workbook import read_workbook
 
@@ -18,6 +21,25 @@ from addin.xlsx.workbook import read_workbook
 TEMPLATE = Path(__file__).resolve().parents[1] / "workbooks" / "templates" / "t1_gongxiaoshe.xlsx"
 EXCEL_FILES = shared_files("excel-files", "*.xls*")
 ORACLE_FILES = shared_files("excel-oracle", "*.xlsx")
+
+
+
+def compiled_scanner() -> ModuleType:
+    """The compiled cell scanner (``addin/xlsx/_cellscan.c``); see :func:`built`."""
+    return built(colscan._cellscan, "addin.xlsx._cellscan")
+
+
+def built(module: ModuleType | None, name: str) -> ModuleType:
+    """A compiled helper (``name``, ``None`` when not built). Its build is
+    optional for a user without a C compiler (numpy does the same work), so
+    its tests are skipped only where there is none; where there is one, a
+    missing build fails them."""
+    if module is None:
+        if shutil.which("cc") is None and shutil.which("gcc") is None:
+            pytest.skip(f"no C compiler here: {name} cannot be built")
+        pytest.fail(f"a C compiler is here but {name} was not built: pip install -e . again")
+    return module
+
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

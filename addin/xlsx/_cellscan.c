@@ -34,6 +34,7 @@ typedef struct {
 } Buf;
 
 static int put(Buf *b, const void *x, size_t n) {
+    if (n == 0) return 0;
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 4096;
         while (cap < b->len + n) cap *= 2;
@@ -318,7 +319,10 @@ static PyObject *scan(PyObject *self, PyObject *args) {
                 break;
             }
             Py_ssize_t name = ++i;
-            while (i < end && s[i] != '=' && s[i] != ' ' && s[i] != '>' && s[i] != '/') i++;
+            /* a name ends at '=' (a tab or line end in it: the one-by-one path) */
+            while (i < end && s[i] != '=' && s[i] != ' ' && s[i] != '>' && s[i] != '/' && s[i] != '\t' &&
+                   s[i] != '\n' && s[i] != '\r')
+                i++;
             if (i + 1 >= end || s[i] != '=' || s[i + 1] != '"') {
                 plain = 0;
                 break;

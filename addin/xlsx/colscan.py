@@ -319,6 +319,16 @@ def _scan_chunk(
     is_s = (tw[:, 0] == ord("s")) & (tw[:, 1] == 34)
     is_inline = np.all(tw[:, :10] == np.frombuffer(b'inlineStr"', dtype=np.uint8), axis=1)
     tcode[owner] = np.where(is_n, 0, np.where(is_s, 1, np.where(is_inline, 2, 3)))
+    # a tab or line end between the attributes (the ' t="' search would miss
+    # one after it): the cell goes to the one-by-one path, as the compiled scanner has it
+    spaces = np.flatnonzero((b == 9) | (b == 10) | (b == 13))
+    owner = np.searchsorted(starts, spaces, side="right") - 1
+    odd = np.zeros(n, dtype=bool)
+    odd[owner[(owner >= 0) & (spaces < tag_end[np.maximum(owner, 0)])]] = True
+    # the start tag really ends where the next tag begins: a '>' in an attribute's
+    # value, or text with a '>' in the cell, hands the cell to the one-by-one path
+    gt = np.flatnonzero(b == ord(">"))
+    odd |= gt[np.minimum(np.searchsorted(gt, at), len(gt) - 1)] != tag_end
     # 4. the content
     body = tag_end + 1
     v_open = b"<" + prefix + b"v>"
@@ -344,13 +354,15 @@ def _scan_chunk(
     is_ok = np.all(tail[:, : len(is_close)] == np.frombuffer(is_close, dtype=np.uint8), axis=1)
     length = text_end - text_at
     number = has_v & v_ok & (tcode == 0) & (length >= 1) & (length <= VALUE_WIDTH)
-    shared = has_v & v_ok & (tcode == 1) & (length >= 1) & (length <= VALUE_WIDTH)
+    # a shared string's index of at most 12 digits (a longer one: the one-by-one path names the cell)
+    shared = has_v & v_ok & (tcode == 1) & (length >= 1) & (length <= min(VALUE_WIDTH, 12))
     inline = has_is & is_ok & (tcode == 2) & (length <= INLINE_WIDTH)
     # an empty <v></v> of a number or shared string is a blank, as the general reader has it
     blank |= has_v & v_ok & (length == 0) & (tcode <= 1)
+    number, shared, inline, blank = number & ~odd, shared & ~odd, inline & ~odd, blank & ~odd
     # formulas written as their own text, then no value, an empty one or a number
     f_tag = b"<" + prefix + b"f"
-    formula = ~closed & (starts_with(f_tag + b">") | starts_with(f_tag + b" "))
+    formula = ~closed & ~odd & (starts_with(f_tag + b">") | starts_with(f_tag + b" "))
     chunk_formulas: list[tuple[tuple[int, int], str]] = []
     if formula.any():
         fi = np.flatnonzero(formula)

@@ -186,9 +186,19 @@ class SheetGrammar:
         self.is_el = re.compile(is_el, re.DOTALL)
         self.t_el = re.compile(rb"<" + t + rb"\b[^>]*?(?:/>|>(.*?)</" + t + rb">)", re.DOTALL)
         self.rph = re.compile(rb"<" + el(b"rPh") + rb"\b.*?</" + el(b"rPh") + rb">", re.DOTALL)
-        #: a cell's content in order: (f attributes, f text, v element, v text, is content)
+        #: a cell's whole content as the schema orders it (CT_Cell: f?, v?, is?,
+        #: extLst?): (f attributes, f text, v element, v text, is content) —
+        #: no match for anything else (text, a second f, a nested cell)
+        def content(name: bytes) -> bytes:  # anything up to the element's own end tag
+            return rb"(?:(?!</" + el(name) + rb">).)*"
+
         self.inner = re.compile(
-            rb"\s*(?:" + f_el + rb")?\s*(" + v_el + rb")?\s*(?:" + is_el + rb")?", re.DOTALL
+            rb"\s*(?:<" + f + rb"\b([^>]*?)(?:/>|>([^<]*)</" + f + rb">))?"
+            + rb"\s*(<" + v + rb"\b[^>]*?(?:/>|>([^<]*)</" + v + rb">))?"
+            + rb"\s*(?:<" + is_ + rb"\b[^>]*?(?:/>|>(" + content(b"is") + rb")</" + is_ + rb">))?"
+            + rb"\s*(?:<" + el(b"extLst") + rb"\b[^>]*?(?:/>|>" + content(b"extLst") + rb"</"
+            + el(b"extLst") + rb">))?\s*",
+            re.DOTALL,
         )
         # pieces of the fast patterns: <v>number-or-text</v>, <is><t>text</t></is>
         v_open, v_close = rb"<" + v + rb">", rb"</" + v + rb">"

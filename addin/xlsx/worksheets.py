@@ -136,8 +136,16 @@ def _read_sheet_tree(package: Package, part: str, rd: SheetReader) -> None:
             v_text: str | None = None
             f_el = None
             is_el = None
+            if c.text and not c.text.isspace():
+                raise _bad_content(part, coord, None)
+            seen: set[str] = set()
             for child in c:
                 tag = child.tag
+                if not isinstance(tag, str) or tag in seen or tag not in (f_tag, v_tag, is_tag, ns + "extLst"):
+                    raise _bad_content(part, coord, etree.QName(child).localname if isinstance(tag, str) else "!--")
+                seen.add(tag)
+                if child.tail and not child.tail.isspace():
+                    raise _bad_content(part, coord, None)
                 if tag == v_tag:
                     v_text = child.text or ""
                 elif tag == f_tag:
@@ -153,7 +161,7 @@ def _read_sheet_tree(package: Package, part: str, rd: SheetReader) -> None:
                 if not rd.formula_values and coord in sheet.formulas:
                     continue
             if v_text is not None or is_el is not None:
-                t = c.get("t")
+                t = c.get("t") or None  # t="" is the default type, as the scanners read it
                 if t is None and v_text:
                     try:
                         value: CellValue = excel_number(v_text)
@@ -608,8 +616,9 @@ def _scan_cells(
                         inner = _cells_inner(prefix, inline)
                     else:
                         continue  # <c ...></c>
-                im = inner_re.match(inner)
-                assert im is not None  # every group is optional
+                im = inner_re.fullmatch(inner)
+                if im is None:  # not the schema's content: the general reader names the cell
+                    return False
                 fattrs, ftext, v_el, v_raw, is_raw = im.groups()
                 v_present = v_el is not None
                 if fattrs is not None or ftext is not None:
@@ -721,6 +730,18 @@ def _bad_value(part: str, coord: Coord, raw: bytes) -> UnreadableWorkbookError:
     return unreadable(
         f"部件 {part} 单元格 {to_a1(*coord)} 的值 {raw[:40]!r} 无效",
         f"part {part} cell {to_a1(*coord)} has an invalid value {raw[:40]!r}",
+    )
+
+
+def _bad_content(part: str, coord: Coord, element: str | None) -> UnreadableWorkbookError:
+    """A cell whose content the schema does not allow (CT_Cell: ``f``, ``v``,
+    ``is``, ``extLst``, each at most once, and no text; ``element`` the one out
+    of place, ``None`` for text): each reader would take a different part of
+    it, so none is taken."""
+    zh, en = ("文字", "text") if element is None else (f"<{element}>", f"<{element}>")
+    return unreadable(
+        f"部件 {part} 单元格 {to_a1(*coord)} 的内容不合规范：{zh} 不应出现在此处或重复出现",
+        f"part {part} cell {to_a1(*coord)}: content the schema does not allow ({en} out of place or repeated)",
     )
 
 
