@@ -8,7 +8,14 @@ import pytest
 from xlsx_helpers import built
 
 from addin.refresh.functions import cellkinds
-from addin.refresh.functions.cellkinds import BLANK, FLOAT, OTHER, TEXT, cell_kinds
+from addin.refresh.functions.cellkinds import (
+    BLANK,
+    FLOAT,
+    OTHER,
+    TEXT,
+    cell_kinds,
+    kinds_and_floats,
+)
 from udfs.errors import ExcelError
 
 
@@ -34,3 +41,7 @@ def test_each_cell_has_the_kind_its_exact_type_says(
     assert got.dtype == np.int8
     assert got.tolist() == KINDS * 1000
     assert cell_kinds(flat[:0]).tolist() == []
+    kinds, floats = kinds_and_floats(flat)
+    assert kinds.tolist() == got.tolist()
+    want = [v if k == FLOAT else 0.0 for v, k in zip(CELLS, KINDS, strict=True)] * 1000
+    np.testing.assert_array_equal(floats, np.array(want))

@@ -24,7 +24,7 @@ from addin.refresh.functions._core import (
     shared_work,
     text_to_number,
 )
-from addin.refresh.functions.cellkinds import FLOAT, OTHER, TEXT, cell_kinds
+from addin.refresh.functions.cellkinds import FLOAT, OTHER, TEXT, kinds_and_floats
 from addin.refresh.functions.columns import Rows, RowValues, is_rows, plain, round15_array
 from udfs.errors import (
     VALUE,
@@ -240,11 +240,11 @@ def _number_mask(op: str, c: float, flat: np.ndarray) -> np.ndarray:
     """:func:`make_criterion`'s number predicate over ``flat`` at array speed:
     numbers compared after rounding to 15 digits, numeric text only under
     ``=``, anything else matching only ``<>``."""
-    kinds = cell_kinds(flat)
+    kinds, floats = kinds_and_floats(flat)
     numbers = np.flatnonzero(kinds == FLOAT)
     out = np.full(flat.size, op == "<>", dtype=bool)
     if len(numbers):
-        x = round15_array(flat[numbers].astype(np.float64))
+        x = round15_array(floats[numbers])
         out[numbers] = _CMP_ARRAY[op](x, c)
     if op == "=":
         for i in np.flatnonzero(kinds == TEXT).tolist():
