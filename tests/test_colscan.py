@@ -250,3 +250,37 @@ def test_the_markup_facts_are_where_the_expressions_match(scanner: str, seed: in
         found = [p.search(data) for p in (_ROW_R_BAD_RE, _SPANS_BAD_RE, s_bad)]
         want = (*(m.start() if m else -1 for m in found), data.count(b"row "), data.count(b'row r="'))
         assert colscan.markup_facts(data, n_styles) == want, data
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f>1</f><f>2</f></c></row>',  # a second formula
+        '<row r="1"><c r="B1"><c r="C2"><v>1</v></c><f>2</f></c></row>',  # a cell in a cell
+        '<row r="1"><c r="A1"><v>1</v></c><c r="B1">99<v>1</v></c></row>',  # text beside the value
+        '<row r="1"><c r="B1">:v></c></row>',  # a '>' in that text
+        '<row r="1"><c r="B1" t="inlineStr"><is><t xml:space="preserve"><c r="XFD9"/> x </t></is></c></row>',
+    ],
+)
+def test_cell_content_the_schema_forbids_is_refused_naming_the_cell(tmp_path: Path, data: str) -> None:
+    """Found by tests/test_colscan_mutations.py: each reader took a different
+    part of such a cell (the first formula, the last, the inner cell, nothing),
+    so none is taken — every path refuses it the same way, naming the cell."""
+    path = _book(tmp_path / "b.xlsx", data, ["a"])
+    with pytest.raises(UnreadableWorkbookError, match="B1"):
+        read_workbook(path)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '<row r="1"><!--x--><c r="A1" t=""><v>1</v></c></row>',  # t="" by the element reader
+        '<row r="1"><c r="A1"\tt="str"><f>"a"</f><v/></c><c r="B1"><v>2</v></c></row>',  # a tab before t
+        '<row r="1"><c r="A1" t="s"><v>9999999999999999999999999999990</v></c></row>',  # an index past int64
+    ],
+)
+def test_odd_but_readable_cells_read_alike_by_every_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: str
+) -> None:
+    fast, slow, _took = _both(_book(tmp_path / "b.xlsx", data, ["a"]), monkeypatch)
+    assert fast == slow

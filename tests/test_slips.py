@@ -391,3 +391,33 @@ def test_pdf_slips_hold_only_their_person(tmp_path: Path) -> None:
             if key != p.key:
                 assert key not in text
                 assert name not in text
+
+
+@pytest.mark.parametrize("explained", [False, True])
+def test_a_book_past_the_last_row_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            explained: bool) -> None:
+    """A printable book needing more rows than a sheet holds (Excel's 1,048,576,
+    made 12 here) is not written: exit 2, naming --split; one row fewer fits.
+    With explanations the exact count (each explained amount's note row)
+    decides after the quick bound on keys and rows passed."""
+    import addin.monthend.slips as slips
+
+    wb = XlWorkbook()
+    ws = wb.active
+    ws.append(["工号", "姓名", "实发"])
+    for i in range(3):  # summary + blank, then 3 × (header, row, cut) = 11 rows
+        ws.append([f"E{i}", f"人{i}", "=POINT_BONUS(90, 2)" if explained else 100 + i])
+    path = tmp_path / "people.xlsx"
+    wb.save(path)
+    limit = 11 + (3 if explained else 0)  # the explained book: one note row per person more
+    monkeypatch.setattr(slips, "MAX_ROW", limit - 1)
+    out = tmp_path / "book.xlsx"
+    refused = CliRunner().invoke(slips_command, [str(path), "-o", str(out)])
+    assert refused.exit_code == 2, refused.output
+    assert "--split" in refused.output
+    assert f"{limit:,}" in refused.output
+    assert not out.exists()
+    monkeypatch.setattr(slips, "MAX_ROW", limit)
+    written = CliRunner().invoke(slips_command, [str(path), "-o", str(out)])
+    assert written.exit_code == 0, written.output
+    assert load_workbook(out).active.max_row == limit - 1  # the last row, to cut along, holds no cell

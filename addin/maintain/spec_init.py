@@ -22,12 +22,14 @@ What it recognises (format: ``docs/spec-format.md``):
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -36,6 +38,7 @@ from addin.language import language_option, say
 from addin.maintain import read_or_exit
 from addin.monthend.slip_plan import KEY_WORDS, NAME_WORDS, PAID_WORDS, SlipPlan
 from addin.summary import EXIT_NOT_WRITTEN
+from addin.validate.formulas import group_key
 from addin.validate.structure import contract_calls
 from addin.validate.view import (
     WorkbookView,
@@ -60,7 +63,8 @@ from addin.xlsx.formula import (
     r1c1_key,
 )
 from addin.xlsx.formula_shift import shift_formula
-from addin.xlsx.model import CellValue, Sheet, Workbook
+from addin.xlsx.model import CellValue, Coord, Formula, Sheet, Workbook
+from addin.xlsx.writer import write_atomically
 from udfs.inputs import is_blank
 
 __all__ = ["infer_slip", "infer_spec", "spec_command"]
@@ -157,6 +161,37 @@ def _calls(text: str) -> list[str]:
         return []
 
 
+class _Shared:
+    """Facts of a formula cell that the cells of its shared group share — the
+    functions it calls, its R1C1 form — worked out once per group and column
+    offset (:func:`addin.validate.formulas.group_key`), so a million rows of
+    one shared formula are parsed once, not a million times. Any other cell is
+    worked out on its own."""
+
+    def __init__(self) -> None:
+        self.spans: dict[tuple[int, int], tuple[int, int] | None] = {}
+        self.known: dict[tuple[str, tuple[int, int]], Any] = {}
+
+    def _once(self, what: str, f: Formula, coord: Coord, work: Callable[[], Any]) -> Any:
+        key = group_key(f, coord, self.spans)
+        if key is None:
+            return work()
+        got = self.known.get((what, key))
+        if got is None:
+            got = self.known[(what, key)] = work()
+        return got
+
+    def calls(self, f: Formula, coord: Coord) -> list[str]:
+        """The registry functions the formula at ``coord`` calls."""
+        calls: list[str] = self._once("calls", f, coord, lambda: _calls(f.text))
+        return calls
+
+    def r1c1(self, f: Formula, coord: Coord) -> str:
+        """The formula at ``coord`` in R1C1 form (the same down a filled column)."""
+        key: str = self._once("r1c1", f, coord, lambda: r1c1_key(f.text, *coord))
+        return key
+
+
 def _kind(header: str, values: list[CellValue]) -> str:
     numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     if not values or len(numbers) < len(values):
@@ -192,7 +227,7 @@ def _choice(view: WorkbookView, sheet: Sheet, cells: list[tuple[int, int]]) -> d
 
 def _column_entry(
     view: WorkbookView, sheet: Sheet, block: _Block, col: int, name: str | None,
-    cover: dict[tuple[int, int], tuple[int, int]], warnings: list[tuple[str, str]],
+    cover: dict[tuple[int, int], tuple[int, int]], warnings: list[tuple[str, str]], shared: _Shared,
 ) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
     letter = col_letters(col)
     header = _text(sheet.values.get((block.header_row, col)))
@@ -206,7 +241,7 @@ def _column_entry(
     if top in cover:
         return "results", {**where, "formula": False, "spilled_into": True}
     rows = range(block.first, block.last + 1)
-    by_row = {r: r1c1_key(sheet.formulas[(r, col)].text, r, col) for r in rows if (r, col) in sheet.formulas}
+    by_row = {r: shared.r1c1(sheet.formulas[(r, col)], (r, col)) for r in rows if (r, col) in sheet.formulas}
     keys = list(by_row.values())
     common, count = Counter(keys).most_common(1)[0] if keys else ("", 0)
     if count >= 2 and count * 2 > len(rows):
@@ -250,19 +285,36 @@ def _odd_row(sheet: Sheet, col: int, row: int, header: str, expected: str) -> tu
 def _table_args(wb: Workbook) -> list[tuple[str, Node, str, str | None]]:
     """(sheet, table node, "band"|"prize", side keyword) for every table a formula reads."""
     out: list[tuple[str, Node, str, str | None]] = []
-    seen: set[str] = set()
+    seen: set[object] = set()
+    spans: dict[tuple[int, int], tuple[int, int] | None] = {}
     for sheet in wb.sheets:
-        for f in sheet.formulas.values():
-            if f.text in seen:
+        for coord, f in sheet.formulas.items():
+            # a shared group whose tables are names or absolute ranges reads the
+            # same tables from every cell: its first cell speaks for it
+            group = group_key(f, coord, spans)
+            if group in seen:
                 continue
-            seen.add(f.text)
+            text = f.text
+            if text in seen:
+                continue
+            seen.add(text)
             try:
-                tree = parse(f.text)
+                tree = parse(text)
             except FormulaSyntaxError:
                 continue
-            for func in function_names(tree):
-                out.extend(_tables_of(sheet.name, func))
+            found = [t for func in function_names(tree) for t in _tables_of(sheet.name, func)]
+            out.extend(found)
+            if group is not None and all(_same_everywhere(node) for _s, node, _k, _side in found):
+                seen.add(group)
     return out
+
+
+def _same_everywhere(node: Node) -> bool:
+    """Whether a table argument names the same cells from any cell: a name, or
+    a range with every edge absolute (a relative one moves with the formula)."""
+    if isinstance(node, Ref):
+        return node.abs_top and node.abs_left and node.abs_bottom and node.abs_right
+    return True
 
 
 def _tables_of(sheet: str, func: Func) -> list[tuple[str, Node, str, str | None]]:
@@ -426,6 +478,7 @@ def infer_spec(
         warnings = []
     wb = view.workbook
     named = _column_names(wb)
+    shared = _Shared()
     headers: list[dict[str, Any]] = []
     inputs: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
@@ -438,7 +491,7 @@ def infer_spec(
                 headers.append({"sheet": sheet.name, "cell": to_a1(block.header_row, col),
                                 "text": _text(sheet.values.get((block.header_row, col)))})
                 name = named.get((sheet.name, col), (None, 0, 0))[0]
-                found = _column_entry(view, sheet, block, col, name, cover, warnings)
+                found = _column_entry(view, sheet, block, col, name, cover, warnings, shared)
                 if found is not None:
                     (inputs if found[0] == "inputs" else results).append(found[1])
                     in_block.update((r, col) for r in range(block.first, block.last + 1))
@@ -447,7 +500,7 @@ def infer_spec(
                 continue
             f = sheet.formulas[coord]
             entry: dict[str, Any] = {"sheet": sheet.name, "cell": to_a1(*coord), "formula": True,
-                                     "functions": _calls(f.text)}
+                                     "functions": shared.calls(f, coord)}
             if f.kind != "normal" and f.ref and ":" in f.ref:
                 entry.update(spill=True, anchor=to_a1(*coord), ref=f.ref)
             results.append(entry)
@@ -476,6 +529,16 @@ def infer_spec(
         "lists": lists,
         **({"slip": slip.as_spec()} if (slip := infer_slip(wb)) is not None else {}),
     }
+
+
+def _dump(spec: dict[str, Any], fh: IO[bytes]) -> None:
+    """``spec`` as indented JSON, written piece by piece: ``json.dumps`` of a
+    million result cells held 12 million string pieces before joining them."""
+    text = io.TextIOWrapper(fh, encoding="utf-8", newline="\n")
+    json.dump(spec, text, ensure_ascii=False, indent=1)
+    text.write("\n")
+    text.flush()
+    text.detach()  # the caller closes the file
 
 
 @click.group("spec")
@@ -510,7 +573,7 @@ def init_command(workbook: Path, output: Path | None, force: bool, lang: str) ->
     spec = infer_spec(view, view.template_id or workbook.stem, warnings)
     for zh, en in warnings:
         click.echo(say(lang, f"注意：{zh}", f"warning: {en}", sep="\n  "), err=True)
-    output.write_text(json.dumps(spec, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_atomically(output, lambda fh: _dump(spec, fh))
     n_in, n_res = len(spec["inputs"]), len(spec["results"])
     click.echo(say(
         lang,

@@ -32,7 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from addin.xlsx.a1 import from_a1
 from addin.xlsx.model import CellValue
 
-__all__ = ["Look", "SlipBlock", "SlipWriter", "page_rows", "read_look", "text_units", "write_slips"]
+__all__ = ["Look", "SlipBlock", "SlipWriter", "book_rows", "page_rows", "read_look", "text_units", "write_slips"]
 
 #: Excel's default column width (characters) and row height (points)
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 8.43, 15.0
@@ -81,6 +81,14 @@ class SlipBlock:
     rows: list[list[CellValue]]
     source_rows: list[int]
     notes: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+def book_rows(blocks: list[SlipBlock], *, summary: bool, cut: bool) -> int:
+    """The rows :func:`write_slips` writes for ``blocks``: the summary and a
+    blank row, then per block its header rows, its rows, one row per note and
+    the blank row to cut along."""
+    per_block = sum(len(b.header_rows) + len(b.source_rows) + len(b.notes) + cut for b in blocks)
+    return per_block + (2 if summary else 0)
 
 
 def _local(tag: str) -> str:

@@ -22,23 +22,25 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from addin.language import Lang, language_option, say
 from addin.monthend.explain import _Explainer
-from addin.monthend.slip_book import SlipBlock, SlipWriter, read_look, write_slips
+from addin.monthend.slip_book import SlipBlock, SlipWriter, book_rows, read_look, write_slips
 from addin.monthend.slip_plan import TOTAL_WORDS, SlipPlan, SlipPlanError, plan_from_spec
 from addin.monthend.values import Loaded, load, readable_or_exit
 from addin.refresh.deep_stack import with_deep_stack
 from addin.summary import EXIT_ERRORS, EXIT_NOT_WRITTEN, EXIT_OK
-from addin.xlsx.a1 import to_a1
+from addin.validate.formulas import group_key
+from addin.xlsx.a1 import MAX_ROW, to_a1
 from addin.xlsx.formula import FormulaSyntaxError, Func, Node, function_names, parse
-from addin.xlsx.model import CellValue, Workbook
+from addin.xlsx.model import CellValue, Coord, Formula, Workbook
 from udfs.errors import ExcelError
 from udfs.explain import EXPLAINERS, in_language, number_text
 
@@ -46,7 +48,7 @@ __all__ = ["Person", "SlipRun", "blocks_of", "file_stem", "make_slips", "plan_fo
 
 
 
-@dataclass
+@dataclass(slots=True)  # one per person: a million on a big sheet
 class Person:
     """One slip: the key, the name, the person's rows and what they are paid."""
 
@@ -117,25 +119,38 @@ def plan_for(
     return plan_from_spec(wb, entry), origin
 
 
-def _calls(text: str, cache: dict[str, list[Func]]) -> list[Func]:
-    if text not in cache:
-        try:
-            node: Node = parse(text)
-        except FormulaSyntaxError:
-            cache[text] = []
-        else:
-            cache[text] = [f for f in function_names(node) if f.base_name in EXPLAINERS]
-    return cache[text]
+class _Calls:
+    """The explained functions a formula calls, worked out once per formula
+    text — and once per shared group and column offset (moving a formula
+    changes its references, never its functions), so a million rows of one
+    shared formula are parsed once."""
+
+    def __init__(self) -> None:
+        self.known: dict[object, list[Func]] = {}
+        self.spans: dict[tuple[int, int], tuple[int, int] | None] = {}
+
+    def of(self, f: Formula, coord: tuple[int, int]) -> list[Func]:
+        key: object = group_key(f, coord, self.spans) or f.text
+        got = self.known.get(key)
+        if got is None:
+            try:
+                node: Node = parse(f.text)
+            except FormulaSyntaxError:
+                got = []
+            else:
+                got = [fn for fn in function_names(node) if fn.base_name in EXPLAINERS]
+            self.known[key] = got
+        return got
 
 
-def _explanations(ex: _Explainer, sheet: str, coord: tuple[int, int], cache: dict[str, list[Func]]
+def _explanations(ex: _Explainer, sheet: str, coord: tuple[int, int], calls: _Calls
                   ) -> list[tuple[str, list[str]]]:  # fmt: skip
     """The kernel's explanation of each contract function the cell's formula calls."""
     found = ex.formula_of(sheet, coord)
     if found is None:
         return []
     f, here = found
-    if not _calls(f.text, cache):
+    if not calls.of(f, here.anchor):
         return []
     details = ex.contract_details(parse(f.text), here)
     value = ex.value(sheet, coord)
@@ -149,15 +164,51 @@ def _explanations(ex: _Explainer, sheet: str, coord: tuple[int, int], cache: dic
     return out
 
 
-def make_slips(loaded: Loaded, plan: SlipPlan, *, explain: bool = True, progress: Any = None) -> SlipRun:
+class SlipBookTooLongError(Exception):
+    """The printable slips would pass the last row of a sheet."""
+
+    def __init__(self, people: int, rows: int) -> None:
+        super().__init__(f"{people} slips need {rows} rows")
+        self.people, self.rows = people, rows
+
+
+def _within(values: Mapping[Coord, CellValue], plan: SlipPlan, end: int, row_limit: int) -> None:
+    """Raise :class:`SlipBookTooLongError` when the rows ``plan.first_row`` to
+    ``end`` make slips needing more than ``row_limit`` rows: at least the
+    summary and a blank row, then per person the header, their rows and the cut
+    row (explanations only add to it). A pass over the keys alone, before a
+    person is built."""
+    keys: set[str] = set()
+    rows = 0
+    for row in range(plan.first_row, end + 1):
+        key = _key_text(values.get((row, plan.key)))
+        name = _key_text(values.get((row, plan.name))) if plan.name else ""
+        if key and not any(w in key.casefold() or w in name.casefold() for w in TOTAL_WORDS):
+            keys.add(key)
+            rows += 1
+    header = plan.header_row - plan.header_first + 1
+    least = 2 + len(keys) * (header + 1) + rows
+    if least > row_limit:
+        raise SlipBookTooLongError(len(keys), least)
+
+
+def make_slips(
+    loaded: Loaded, plan: SlipPlan, *, explain: bool = True, progress: Any = None, row_limit: int | None = None
+) -> SlipRun:
     """The people of ``plan``'s sheet, grouped by key in order of appearance,
-    with their pay and the explanations of their computed amounts."""
+    with their pay and the explanations of their computed amounts.
+
+    With ``row_limit`` (the printable book's sheet), raises
+    :class:`SlipBookTooLongError` as soon as the slips are known to need more
+    rows than that — before any explanation is worked out."""
     wb = loaded.workbook
     sheet = wb.sheet(plan.sheet)
     values = sheet.values
     end = max(plan.last_row or 0, plan.first_row)
     while any(values.get((end + 1, c)) not in (None, "") for c in (plan.key, *(plan.paid or ()))):
         end += 1
+    if row_limit is not None:
+        _within(values, plan, end, row_limit)
     people: dict[str, Person] = {}
     problems: list[tuple[str, str]] = []
     sheet_total = Decimal(0)
@@ -191,11 +242,11 @@ def make_slips(loaded: Loaded, plan: SlipPlan, *, explain: bool = True, progress
         person.paid += amount
     if explain:
         ex = _Explainer(loaded, None)
-        cache: dict[str, list[Func]] = {}
+        calls = _Calls()
         for person in people.values():
             for row in person.rows:
                 for c in plan.columns:
-                    for function, lines in _explanations(ex, plan.sheet, (row, c), cache):
+                    for function, lines in _explanations(ex, plan.sheet, (row, c), calls):
                         person.notes.append((row, c, function, lines))
             if progress is not None:
                 progress.update()
@@ -273,6 +324,19 @@ def _progress(total: int | None, desc: str) -> Any:
     return tqdm(total=total, desc=desc, unit="人", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
 
 
+def _too_long(lang: Lang, exc: SlipBookTooLongError) -> NoReturn:
+    """Refuse a printable book past Excel's last row (nothing written, exit 2):
+    Excel and LibreOffice would not open it."""
+    click.echo(say(
+        lang,
+        f"{exc.people} 张工资条需要 {exc.rows:,} 行，超过一个工作表的上限 {MAX_ROW:,} 行（Excel 与 LibreOffice "
+        "打不开）：未写出。请用 --split 文件夹 每人写一个文件",
+        f"{exc.people} slips need {exc.rows:,} rows, more than a sheet holds ({MAX_ROW:,}; Excel and "
+        "LibreOffice could not open it): nothing written. Write one file per person with --split FOLDER",
+    ), err=True)
+    sys.exit(EXIT_NOT_WRITTEN)
+
+
 def _tell(lang: Lang, zh: str, en: str) -> None:
     click.echo(say(lang, zh, en))
 
@@ -301,12 +365,14 @@ def slips_command(
 ) -> None:  # fmt: skip
     """工资条：每人一块表头与本人的行，合同函数算出的金额附计算说明。
 
-    退出码：0 已写出；1 已写出但有错误值、无工号的应发金额或合计不符；2 未写出。
+    退出码：0 已写出；1 已写出但有错误值、无工号的应发金额或合计不符；2 未写出
+    （包括总表会超过一个工作表的 1,048,576 行时）。
 
     Pay slips: per person the header row(s) and their row(s), with the kernel's
     explanation under each amount a contract function computed. Exit codes:
     0 written; 1 written, but a slip cell holds an error, a row pays without a
-    key or the totals disagree; 2 nothing written.
+    key or the totals disagree; 2 nothing written (also when the printable
+    book would pass a sheet's 1,048,576 rows: use --split).
     """
     from addin.validate.specfile import SpecError, load_spec
 
@@ -328,9 +394,14 @@ def slips_command(
     except SlipPlanError as exc:
         click.echo(say(lang, exc.zh, exc.en), err=True)
         sys.exit(EXIT_NOT_WRITTEN)
-    with _progress(None, "explain") as progress:
-        # explanations walk formula trees (as deep as Excel allows) recursively
-        run = with_deep_stack(lambda: make_slips(loaded, plan, explain=not no_explain, progress=progress))
+    book = split_dir is None or output is not None
+    try:
+        with _progress(None, "explain") as progress:
+            # explanations walk formula trees (as deep as Excel allows) recursively
+            run = with_deep_stack(lambda: make_slips(loaded, plan, explain=not no_explain, progress=progress,
+                                                     row_limit=MAX_ROW if book else None))
+    except SlipBookTooLongError as exc:
+        _too_long(lang, exc)
     if not run.people:
         _tell(lang, f"{plan.sheet} 中没有人员（工号列为空）", f"no people in {plan.sheet} (the key column is empty)")
         sys.exit(EXIT_NOT_WRITTEN)
@@ -349,9 +420,13 @@ def slips_command(
     total_word = "" if paid_names.endswith("合计") or (len(plan.paid) == 1 and "合计" in paid_names) else "合计"
     label = say(lang, f"共 {len(run.people)} 张工资条，{paid_names}{total_word}", f"{len(run.people)} slips, total {paid_names}")
     title = say(lang, "工资条", "Pay slips")
-    if split_dir is None or output is not None:
+    if book:
         output = output or workbook.with_name(workbook.stem + ".slips.xlsx")
-        write_slips(output, blocks_of(run, run.people, lang), plan.columns, look, title=title,
+        blocks = blocks_of(run, run.people, lang)
+        rows = book_rows(blocks, summary=True, cut=True)
+        if rows > MAX_ROW:
+            _too_long(lang, SlipBookTooLongError(len(blocks), rows))
+        write_slips(output, blocks, plan.columns, look, title=title,
                     summary=(label, float(run.total) if plan.paid else None, paid_fmt))
         _tell(lang, f"已写出 {output}", f"written: {output}")
     if split_dir is not None:

@@ -35,7 +35,7 @@ from addin.xlsx.formula import (
 )
 from addin.xlsx.model import Coord, Formula, Workbook
 
-__all__ = ["check_formulas", "table_width"]
+__all__ = ["check_formulas", "group_key", "table_width"]
 
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 
@@ -214,7 +214,7 @@ def check_formulas(report: Report, wb: Workbook) -> None:
     for sheet in wb.sheets:
         for coord in sorted(sheet.formulas):
             formula = sheet.formulas[coord]
-            group = _group_key(formula, coord, spans)
+            group = group_key(formula, coord, spans)
             if group is not None and group in clean:
                 continue
             before = len(report.problems)
@@ -228,7 +228,7 @@ def check_formulas(report: Report, wb: Workbook) -> None:
                 clean.add(group)
 
 
-def _group_key(
+def group_key(
     formula: Formula, coord: Coord, spans: dict[tuple[int, int], tuple[int, int] | None]
 ) -> tuple[int, int] | None:
     """(the shared group, the column offset) of a shared formula's cell whose

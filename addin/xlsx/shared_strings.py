@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from addin.xlsx.model import unreadable
 from addin.xlsx.package import Package, iter_elements
 from addin.xlsx.safexml import local_name
 from addin.xlsx.sheetxml import decode_xstring
@@ -20,12 +21,11 @@ def rich_text(el: etree._Element) -> str:
     out: list[str] = []
     for child in el:
         name = local_name(child.tag)
-        if name == "t":
-            out.append(child.text or "")
-        elif name == "r":
-            for t in child:
-                if local_name(t.tag) == "t":
-                    out.append(t.text or "")
+        runs = [child] if name == "t" else [t for t in child if local_name(t.tag) == "t"] if name == "r" else []
+        for t in runs:
+            if len(t):
+                raise ValueError("an element inside a <t> text run")  # text only, says the schema
+            out.append(t.text or "")
     return decode_xstring("".join(out))
 
 
@@ -34,6 +34,12 @@ def read_shared_strings(package: Package, part: str) -> list[str]:
     ``t="s"`` value indexes them), streamed one ``<si>`` at a time."""
     strings: list[str] = []
     for el in iter_elements(package, part, ("si",)):
-        strings.append(rich_text(el))
+        try:
+            strings.append(rich_text(el))
+        except ValueError as exc:
+            raise unreadable(
+                f"部件 {part} 第 {len(strings) + 1} 个共享字符串无效（文字中不应有元素）",
+                f"part {part} shared string {len(strings) + 1} is invalid ({exc})",
+            ) from None
         el.clear(keep_tail=False)
     return strings

@@ -253,12 +253,16 @@ class SheetGrammar:
         """The element's name with the prefix (``x:c``)."""
         return self.prefix + name.encode()
 
-    def inline_text(self, body: bytes) -> str:
+    def inline_text(self, body: bytes) -> str | None:
         """The text of an ``<is>`` element's content: its ``<t>`` runs joined,
-        phonetic ``<rPh>`` guides left out."""
+        phonetic ``<rPh>`` guides left out; ``None`` when a ``<t>`` holds an
+        element (text only, says the schema: the general reader names the cell)."""
         if b"rPh" in body:
             body = self.rph.sub(b"", body)
-        return decode_xstring("".join(xml_text(m.group(1) or b"") for m in self.t_el.finditer(body)))
+        runs = [m.group(1) or b"" for m in self.t_el.finditer(body)]
+        if any(b"<" in run for run in runs):
+            return None
+        return decode_xstring("".join(xml_text(run) for run in runs))
 
     def find_cell(self, xml: bytes, ref: bytes) -> re.Match[bytes] | None:
         """The cell ``ref`` (``b"B2"``) anywhere in ``xml``: its content is group 1."""

@@ -651,6 +651,8 @@ def _scan_cells(
                 value = strings[index]
             elif t == "inlineStr" and is_raw is not None:
                 value = sc.inline_text(is_raw)
+                if value is None:
+                    return False
             else:
                 text = xml_text(v_raw or b"") if v_present else None
                 value = _cell_value(t, text, None, strings, n_strings, date1904, part, coord)

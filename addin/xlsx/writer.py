@@ -654,7 +654,7 @@ class _SheetSplicer:
                 if vm is None:
                     return False, None
                 return True, _unescape_text(vm.group(1) or b"")
-            return True, tags.inline_text(im.group(1) or b"")
+            return True, tags.inline_text(im.group(1) or b"")  # None: markup in a run (the reader refused it)
         if vm is None:
             return False, None
         raw = vm.group(1) or b""
