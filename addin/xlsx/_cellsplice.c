@@ -151,7 +151,7 @@ static PyObject *splice(PyObject *self, PyObject *args) {
             declined = 1;
             break;
         }
-        int64_t key = (int64_t)row * (1 << 14) + col;
+        int64_t key = (int64_t)row * (1 << 15) + col; /* 15 bits: column XFD is 16384 */
         if (key <= last_key) {
             declined = 1;
             break;
@@ -301,7 +301,7 @@ static PyMethodDef methods[] = {
     {"splice", splice, METH_VARARGS,
      "splice(xml, start, end, prefix, keys, values) -> None or (the new bytes of xml[start:end], "
      "a flag per key (1: written or already right), how many cells changed); keys are int64 "
-     "row * 2**14 + col ascending, values float64"},
+     "row * 2**15 + col ascending, values float64"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_cellsplice",

@@ -250,7 +250,7 @@ class _SheetSplicer:
         keys, values = array("q"), array("d")
         for (row, col), v in self.updates.items():
             if v.__class__ is float and v - v == 0.0:
-                keys.append((row << 14) + col)
+                keys.append((row << 15) + col)  # 15 bits: column XFD is 16384
                 values.append(v)
         if not keys:
             return None
@@ -277,7 +277,7 @@ class _SheetSplicer:
             changed += n
             pos = stop
         for key in sorted_keys[done].tolist():
-            del self.updates[(key >> 14, key & 0x3FFF)]
+            del self.updates[(key >> 15, key & 0x7FFF)]
         self.changed += changed
         return regions
 
