@@ -45,10 +45,10 @@ def render(
         max(display_width(str(r[i])) for r in [header, *rows]) for i in range(cols)
     ]
     align = list(right) + [False] * (cols - len(right))
-    lines = ["  ".join(_pad(str(h), w, False) for h, w in zip(header, widths, strict=True))]
+    lines = ["  ".join(_pad(str(h), w, False) for h, w in zip(header, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    for r in rows:
+    for r in rows:  # each line stripped as it is made: one list of lines, not two
         lines.append(
-            "  ".join(_pad(str(c), w, a) for c, w, a in zip(r, widths, align, strict=True))
+            "  ".join(_pad(str(c), w, a) for c, w, a in zip(r, widths, align, strict=True)).rstrip()
         )
-    return "\n".join(line.rstrip() for line in lines)
+    return "\n".join(lines)

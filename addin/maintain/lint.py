@@ -41,6 +41,7 @@ from addin.maintain import read_or_exit
 from addin.maintain.explain import unparse
 from addin.maintain.lint_proof import Candidate, Verdict, probes, prove, replace
 from addin.validate.extents import iter_refs
+from addin.validate.formulas import r1c1_keys
 from addin.validate.report import Report
 from addin.validate.view import find_sheet, name_ref
 from addin.xlsx.a1 import to_a1
@@ -59,7 +60,6 @@ from addin.xlsx.formula import (
     children,
     function_names,
     parse,
-    r1c1_key,
 )
 from addin.xlsx.formula_shift import shift_formula
 from addin.xlsx.model import CellValue, Coord, Sheet, Workbook
@@ -473,16 +473,18 @@ def _literals(tree: Node) -> Iterator[float]:
             stack.append((cur.operand, parent, i))
 
 
-def _column_runs(sheet: Sheet) -> dict[tuple[int, str], list[Coord]]:
-    """Formula cells grouped by column and R1C1 form."""
+def _column_runs(sheet: Sheet, keys: dict[Coord, str]) -> dict[tuple[int, str], list[Coord]]:
+    """Formula cells grouped by column and R1C1 form (``keys``: :func:`r1c1_keys`)."""
     runs: dict[tuple[int, str], list[Coord]] = {}
-    for (r, c), f in sorted(sheet.formulas.items()):
-        runs.setdefault((c, r1c1_key(f.text, r, c)), []).append((r, c))
+    for r, c in sorted(sheet.formulas):
+        runs.setdefault((c, keys[(r, c)]), []).append((r, c))
     return runs
 
 
-def _literal_rates(report: Report, sheet: Sheet, trees: dict[Coord, Node], skip: set[Coord]) -> None:
-    for (_c, _key), cells in _column_runs(sheet).items():
+def _literal_rates(
+    report: Report, sheet: Sheet, trees: dict[Coord, Node], skip: set[Coord], keys: dict[Coord, str]
+) -> None:
+    for (_c, _key), cells in _column_runs(sheet, keys).items():
         first = cells[0]
         if first in skip or first not in trees:
             continue
@@ -500,11 +502,11 @@ def _literal_rates(report: Report, sheet: Sheet, trees: dict[Coord, Node], skip:
         )  # fmt: skip
 
 
-def _inconsistent(report: Report, sheet: Sheet) -> None:
+def _inconsistent(report: Report, sheet: Sheet, keys: dict[Coord, str]) -> None:
     by_col: dict[int, list[tuple[int, str]]] = {}
     for (r, c), f in sorted(sheet.formulas.items()):
         if f.kind == "normal":
-            by_col.setdefault(c, []).append((r, r1c1_key(f.text, r, c)))
+            by_col.setdefault(c, []).append((r, keys[(r, c)]))
     for c, cells in by_col.items():
         for k in range(1, len(cells) - 1):
             (r0, above), (r, key), (r2, below) = cells[k - 1], cells[k], cells[k + 1]
@@ -552,11 +554,11 @@ def _rank_ties(
             )  # fmt: skip
 
 
-def _representatives(sheet: Sheet) -> dict[Coord, tuple[Node, list[Coord]]]:
+def _representatives(sheet: Sheet, keys: dict[Coord, str]) -> dict[Coord, tuple[Node, list[Coord]]]:
     """The first cell of each column's group of same-shape formulas, parsed,
     with the group's cells (a filled-down column is parsed once)."""
     out: dict[Coord, tuple[Node, list[Coord]]] = {}
-    for cells in _column_runs(sheet).values():
+    for cells in _column_runs(sheet, keys).values():
         try:
             out[cells[0]] = (parse(sheet.formulas[cells[0]].text), cells)
         except FormulaSyntaxError:
@@ -581,7 +583,8 @@ def lint(path: str | Path) -> Report:
     :class:`~addin.xlsx.model.UnreadableWorkbookError`."""
     wb = read_workbook(path)
     report = Report(str(path))
-    reps = {sheet.name: _representatives(sheet) for sheet in wb.sheets}
+    keys = {sheet.name: r1c1_keys(sheet) for sheet in wb.sheets}
+    reps = {sheet.name: _representatives(sheet, keys[sheet.name]) for sheet in wb.sheets}
     readers = [(sheet, coord, tree) for sheet in wb.sheets for coord, (tree, _c) in reps[sheet.name].items()]
     plans: dict[tuple[str, Coord], _Plan] = {}
     for sheet in wb.sheets:
@@ -604,8 +607,8 @@ def lint(path: str | Path) -> Report:
                 if plan.verdict is not None and plan.verdict.ok:
                     chained.add(coord)
             _vlookup(report, wb, sheet, coord, tree, len(cells) - 1)
-        _literal_rates(report, sheet, trees, chained)
-        _inconsistent(report, sheet)
+        _literal_rates(report, sheet, trees, chained, keys[sheet.name])
+        _inconsistent(report, sheet, keys[sheet.name])
         _rank_ties(report, wb, sheet, trees, readers)
     return report
 

@@ -341,9 +341,16 @@ def _error_keys(sheet: Sheet, col: int, people: dict[str, tuple[int, str]]) -> l
 
 
 def _total(sheet: Sheet, col: int, rows: list[int]) -> Decimal | None:
-    nums = [_number(sheet.values.get((r, col))) for r in rows]
-    found = [exact(x) for x in nums if x is not None]
-    return sum(found, Decimal(0)) if found else None
+    """The column's exact total over ``rows`` (``None`` when none is a number),
+    summed as it goes: no list of a million decimals."""
+    values = sheet.values
+    total, found = Decimal(0), False
+    for r in rows:
+        x = _number(values.get((r, col)))
+        if x is not None:
+            total += exact(x)
+            found = True
+    return total if found else None
 
 
 def _compare_cells(old: Loaded, new: Loaded, sheet: str) -> SheetDiff:

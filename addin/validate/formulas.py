@@ -32,10 +32,11 @@ from addin.xlsx.formula import (
     Text,
     function_names,
     parse,
+    r1c1_key,
 )
-from addin.xlsx.model import Coord, Formula, Workbook
+from addin.xlsx.model import Coord, Formula, Sheet, Workbook
 
-__all__ = ["check_formulas", "group_key", "table_width"]
+__all__ = ["check_formulas", "group_key", "r1c1_keys", "table_width"]
 
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 
@@ -245,6 +246,26 @@ def group_key(
     if rows is None or not rows[0] <= drow <= rows[1]:
         return None
     return key
+
+
+def r1c1_keys(sheet: Sheet) -> dict[Coord, str]:
+    """Every formula cell of ``sheet`` in R1C1 form (what the cells of a
+    filled-down column share), worked out once per shared group and column
+    offset (:func:`group_key`): a million rows of one shared formula cost one
+    conversion, not a million."""
+    spans: dict[tuple[int, int], tuple[int, int] | None] = {}
+    known: dict[tuple[int, int], str] = {}
+    out: dict[Coord, str] = {}
+    for coord, f in sheet.formulas.items():
+        group = group_key(f, coord, spans)
+        if group is None:
+            out[coord] = r1c1_key(f.text, *coord)
+            continue
+        got = known.get(group)
+        if got is None:
+            got = known[group] = r1c1_key(f.text, *coord)
+        out[coord] = got
+    return out
 
 
 def _reads_keyword_cells(tree: Node) -> bool:
