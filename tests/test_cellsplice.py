@@ -42,7 +42,7 @@ def _sheet(rng: random.Random, prefix: str, rows: int) -> tuple[bytes, list[tupl
     cells, coords = [], []
     for r in range(1, rows + 1):
         row = []
-        for col, letters in ((1, "A"), (2, "B"), (28, "AB")):
+        for col, letters in ((1, "A"), (2, "B"), (28, "AB"), (16384, "XFD")):
             if rng.random() < 0.8:
                 old = rng.choice(["1", "2.5", "1E+16", "1e16", "-3E-07", "0", "1_0", "nan", "7.000"])
                 row.append(rng.choice(shapes).format(c=c, f=f, v=v, ref=f"{letters}{r}", old=old))

@@ -19,21 +19,18 @@
 #include <stdint.h>
 #include <string.h>
 
+/* the output: a bytes object allocated once at its largest possible size
+ * (the input plus, per key, the longest value and <v></v> it can add) and
+ * cut to its length at the end — no second copy of a sheet in memory */
 typedef struct {
+    PyObject *bytes;
     char *p;
     size_t len, cap;
 } Buf;
 
 static int put(Buf *b, const void *x, size_t n) {
     if (n == 0) return 0;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1 << 16;
-        while (cap < b->len + n) cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (!q) return -1;
-        b->p = q;
-        b->cap = cap;
-    }
+    if (b->len + n > b->cap) return -1; /* cannot happen within the bound */
     memcpy(b->p + b->len, x, n);
     b->len += n;
     return 0;
@@ -102,7 +99,7 @@ static PyObject *splice(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*nny#y*y*", &data, &start, &end, &pre, &plen, &keys_b, &values_b))
         return NULL;
     PyObject *result = NULL;
-    Buf out = {0};
+    Buf out = {NULL, NULL, 0, 0};
     const char *s = data.buf;
     const int64_t *keys = keys_b.buf;
     const double *values = values_b.buf;
@@ -112,6 +109,20 @@ static PyObject *splice(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "bad arguments");
         goto finally;
     }
+    /* a value's text is at most 32 bytes here (repr of a double: 24); <v></v> adds
+     * 7 + 2 * plen; only the cells of this slice can grow */
+    Py_ssize_t n_cells = 0;
+    for (Py_ssize_t i = start; i < end; i++) {
+        const char *lt = memchr(s + i, '<', (size_t)(end - i));
+        if (!lt) break;
+        i = (Py_ssize_t)(lt - s);
+        if (starts(s, i, end, pre, plen, "<", "c ")) n_cells++;
+    }
+    size_t bound = (size_t)(end - start) + (size_t)(n_cells < n_keys ? n_cells : n_keys) * (size_t)(40 + 2 * plen);
+    out.bytes = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)bound);
+    if (!out.bytes) goto finally;
+    out.p = PyBytes_AS_STRING(out.bytes);
+    out.cap = bound;
     done = PyByteArray_FromStringAndSize(NULL, n_keys);
     if (!done) goto finally;
     char *flag = PyByteArray_AS_STRING(done);
@@ -140,7 +151,7 @@ static PyObject *splice(PyObject *self, PyObject *args) {
             declined = 1;
             break;
         }
-        int64_t key = (int64_t)row * (1 << 14) + col;
+        int64_t key = (int64_t)row * (1 << 15) + col; /* 15 bits: column XFD is 16384 */
         if (key <= last_key) {
             declined = 1;
             break;
@@ -189,7 +200,7 @@ static PyObject *splice(PyObject *self, PyObject *args) {
         char payload[64];
         int n = format_number(x, payload, sizeof payload);
         if (n < 0) goto finally;
-        if (n >= (int)sizeof payload) continue;
+        if (n > 32) continue; /* within the output's bound (a double's repr has at most 24) */
         /* no value yet ("</c>", "<v/></c>", "<v></v></c>", as openpyxl writes
          * formula cells): the value written before "</c>" */
         Py_ssize_t gap = -1;
@@ -274,13 +285,12 @@ static PyObject *splice(PyObject *self, PyObject *args) {
         PyErr_NoMemory();
         goto finally;
     }
-    {
-        PyObject *region = PyBytes_FromStringAndSize(out.p ? out.p : "", (Py_ssize_t)out.len);
-        if (region) result = Py_BuildValue("(NOn)", region, done, changed);
+    if (_PyBytes_Resize(&out.bytes, (Py_ssize_t)out.len) == 0) {
+        result = Py_BuildValue("(OOn)", out.bytes, done, changed);
     }
 finally:
     Py_XDECREF(done);
-    free(out.p);
+    Py_XDECREF(out.bytes);
     PyBuffer_Release(&data);
     PyBuffer_Release(&keys_b);
     PyBuffer_Release(&values_b);
@@ -291,7 +301,7 @@ static PyMethodDef methods[] = {
     {"splice", splice, METH_VARARGS,
      "splice(xml, start, end, prefix, keys, values) -> None or (the new bytes of xml[start:end], "
      "a flag per key (1: written or already right), how many cells changed); keys are int64 "
-     "row * 2**14 + col ascending, values float64"},
+     "row * 2**15 + col ascending, values float64"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_cellsplice",

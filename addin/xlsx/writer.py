@@ -73,6 +73,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO
 
+import numpy as np
+
 from addin.xlsx.a1 import col_letters
 from addin.xlsx.external_links import update_cached_values
 from addin.xlsx.model import CellValue, Coord, Results, UnreadableWorkbookError
@@ -168,6 +170,8 @@ def _normalise(value: object) -> CellValue:
 # ---------------------------------------------------------------------------
 
 _SPLICE_SLICE = 1024 * 1024
+#: rows of a sheet the compiled splice writes at once (its output is sized for the worst case)
+_COMPILED_SLICE = 8 * 1024 * 1024
 
 
 def _unescape_text(raw: bytes) -> str:
@@ -237,32 +241,48 @@ class _SheetSplicer:
         self.out = []
         return self._run_general(m)
 
-    def _compiled_numbers(self, m: re.Match[bytes], end: int) -> bytes | None:
+    def _compiled_numbers(self, m: re.Match[bytes], end: int) -> list[bytes] | None:
         """Write the finite numbers whose formula cells hold a number with the
         compiled splicer (``_cellsplice.c``: the cells and bytes the values
         pass below writes for them, at C speed), taking them out of
-        ``self.updates``; the new bytes of the sheet data, or ``None`` when
-        it declines (nothing taken)."""
+        ``self.updates``; the new bytes of the sheet data in slices of whole
+        rows (the output is never made twice at once), or ``None`` when it
+        declines (nothing taken)."""
         assert _cellsplice is not None
-        numbers = sorted(
-            ((row << 14) + col, v)
-            for (row, col), v in self.updates.items()
-            if v.__class__ is float and v - v == 0.0
-        )
-        if not numbers:
+        # two flat arrays, not a tuple per cell (a 100,000-row sheet has 700,000)
+        keys, values = array("q"), array("d")
+        for (row, col), v in self.updates.items():
+            if v.__class__ is float and v - v == 0.0:
+                keys.append((row << 15) + col)  # 15 bits: column XFD is 16384
+                values.append(v)
+        if not keys:
             return None
+        key_array = np.frombuffer(keys, dtype=np.int64)
+        order = np.argsort(key_array, kind="stable")
+        sorted_keys = key_array[order]
+        key_bytes = sorted_keys.tobytes()
+        value_bytes = np.frombuffer(values, dtype=np.float64)[order].tobytes()
         prefix = (m.group(1) + b":") if m.group(1) else b""
-        keys = array("q", [k for k, _v in numbers]).tobytes()
-        values = array("d", [v for _k, v in numbers]).tobytes()
-        got = _cellsplice.splice(self.xml, m.end(), end, prefix, keys, values)
-        if got is None:
-            return None
-        region, done, changed = got
-        for (key, _v), flag in zip(numbers, done, strict=True):
-            if flag:
-                del self.updates[(key >> 14, key & 0x3FFF)]
+        row_end = self.tags.row_end
+        done = np.zeros(len(sorted_keys), dtype=bool)
+        regions: list[bytes] = []
+        changed = 0
+        pos = m.end()
+        while pos < end:
+            stop = self.xml.find(row_end, min(pos + _COMPILED_SLICE, end), end)
+            stop = end if stop < 0 else stop + len(row_end)
+            got = _cellsplice.splice(self.xml, pos, stop, prefix, key_bytes, value_bytes)
+            if got is None:
+                return None
+            region, flags, n = got
+            regions.append(region)
+            done |= np.frombuffer(flags, dtype=np.bool_)
+            changed += n
+            pos = stop
+        for key in sorted_keys[done].tolist():
+            del self.updates[(key >> 15, key & 0x7FFF)]
         self.changed += changed
-        return bytes(region)
+        return regions
 
     def _values_pass(self, m: re.Match[bytes]) -> list[bytes]:
         """Write, in one ``re.sub``, every value whose cell has the usual shape:
@@ -276,14 +296,15 @@ class _SheetSplicer:
         if end < 0:
             return [xml]
         if _cellsplice is not None and not self.spills:
-            region = self._compiled_numbers(m, end)
-            if region is not None and not self.updates:  # every value written
-                chunks = [xml[: m.end()], region, xml[end:]]
+            regions = self._compiled_numbers(m, end)
+            if regions is not None and not self.updates:  # every value written
+                chunks = [xml[: m.end()], *regions, xml[end:]]
                 if self.sink is not None:
                     for chunk in chunks:
                         self.sink.add(chunk)
                 return chunks
-            if region is not None:  # the rest by the pass below
+            if regions is not None:  # the rest by the pass below
+                region = b"".join(regions)
                 xml = self.xml = xml[: m.end()] + region + xml[end:]
                 end = m.end() + len(region)
         updates = self.updates

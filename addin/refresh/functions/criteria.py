@@ -178,7 +178,9 @@ def _criteria_select(pairs: list[tuple[Any, Any]]) -> tuple[np.ndarray, tuple[in
             if _SHARED:
                 tag = f"criteria-pred:{type(c).__name__}:{c!r}"
                 mask_makers.append(
-                    functools.partial(_cached, rng, tag, functools.partial(_predicate_mask, c, arr))
+                    functools.partial(
+                        _cached, rng, tag, functools.partial(_predicate_mask, c, arr, rng)
+                    )
                 )
             else:
                 mask_makers.append(functools.partial(_predicate_mask, c, arr))
@@ -207,10 +209,16 @@ def _hit_mask(hits: np.ndarray, size: int) -> np.ndarray:
     return m
 
 
-def _predicate_mask(crit: Any, arr: np.ndarray) -> np.ndarray:
+def _predicate_mask(crit: Any, arr: np.ndarray, owner: Any = None) -> np.ndarray:
+    """Whether each cell of ``arr`` meets ``crit``; with ``owner`` (the range
+    ``arr`` was read from) the cells' kinds and rounded numbers are worked out
+    once for every number criterion on that range (:func:`_cached`)."""
     compare = _number_comparison(crit)
     if compare is not None and arr.size > _VECTOR_FROM:
-        return _number_mask(*compare, arr.ravel())
+        flat = arr.ravel()
+        build = functools.partial(_rounded_numbers, flat)
+        numbers = build() if owner is None else _cached(owner, "criteria-numbers", build)
+        return _number_mask(*compare, flat, numbers)
     pred = make_criterion(crit)
     return np.fromiter((pred(v) for v in arr.ravel()), dtype=bool, count=arr.size)
 
@@ -236,15 +244,24 @@ def _number_comparison(crit: Any) -> tuple[str, float] | None:
     return None if num is None else (op, round15(num))
 
 
-def _number_mask(op: str, c: float, flat: np.ndarray) -> np.ndarray:
-    """:func:`make_criterion`'s number predicate over ``flat`` at array speed:
-    numbers compared after rounding to 15 digits, numeric text only under
-    ``=``, anything else matching only ``<>``."""
+def _rounded_numbers(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The kind of each cell of ``flat``, where its numbers are, and those
+    numbers rounded to 15 digits, as :func:`_number_mask` compares them."""
     kinds, floats = kinds_and_floats(flat)
     numbers = np.flatnonzero(kinds == FLOAT)
+    return kinds, numbers, round15_array(floats[numbers])
+
+
+def _number_mask(
+    op: str, c: float, flat: np.ndarray, prepared: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """:func:`make_criterion`'s number predicate over ``flat`` at array speed:
+    numbers compared after rounding to 15 digits, numeric text only under
+    ``=``, anything else matching only ``<>`` (``prepared``:
+    :func:`_rounded_numbers` of ``flat``)."""
+    kinds, numbers, x = prepared
     out = np.full(flat.size, op == "<>", dtype=bool)
     if len(numbers):
-        x = round15_array(floats[numbers])
         out[numbers] = _CMP_ARRAY[op](x, c)
     if op == "=":
         for i in np.flatnonzero(kinds == TEXT).tolist():
@@ -483,7 +500,7 @@ def grouped_ifs(name: str, args: list[Any], per_row: dict[int, list[Any]], n: in
     ]  # the same criterion on every row: one mask
     base: np.ndarray | None = None
     for k in shared:
-        m = _predicate_mask(_scalar_crit(args[pairs[k] + 1]), arrays[k])
+        m = _predicate_mask(_scalar_crit(args[pairs[k] + 1]), arrays[k], args[pairs[k]])
         base = m.ravel() if base is None else base & m.ravel()
     varying = [k for k in range(len(pairs)) if k not in shared]
     indexes = [
