@@ -79,6 +79,7 @@ from addin.xlsx.a1 import col_letters
 from addin.xlsx.external_links import update_cached_values
 from addin.xlsx.model import CellValue, Coord, Results, UnreadableWorkbookError
 from addin.xlsx.package import DEFAULT_LIMITS, InputFile, Limits, Package, gc_paused
+from addin.xlsx.safexml import check_well_formed
 from addin.xlsx.shared_strings import read_shared_strings
 from addin.xlsx.sheetxml import (
     ADDRESS_RE,
@@ -135,6 +136,8 @@ _T_ATTR = re.compile(rb"""\st\s*=\s*(?:"[^"]*"|'[^']*')""")
 # Values as XML
 # ---------------------------------------------------------------------------
 
+#: the package part naming every part's content type
+CONTENT_TYPES = "[Content_Types].xml"
 _XML_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 # Characters XML 1.0 cannot hold are written as OOXML ``_xHHHH_`` escapes,
 # and a literal ``_xHHHH_`` gets its underscore escaped so it reads back as itself.
@@ -1388,14 +1391,14 @@ def _drop_calc_chain(package: Package, changed: dict[str, bytes | Deflated]) -> 
                 rels,
             )
         changed[rels_name] = rels
-    types = package.read("[Content_Types].xml")
+    types = package.read(CONTENT_TYPES)
     for _rid, target in chain:
         types = re.sub(
             rb"<Override\b[^>]*?\bPartName=[\"']/" + re.escape(target.encode()) + rb"[\"'][^>]*?/>",
             b"",
             types,
         )
-    changed["[Content_Types].xml"] = types
+    changed[CONTENT_TYPES] = types
     return frozenset(target for _rid, target in chain)
 
 
@@ -1417,6 +1420,10 @@ def write_package(
     Every part copied as it is is checked first (:func:`check_copied_parts`).
     """
     check_copied_parts(package, set(changed) | removed)
+    # the one part every output carries that no reader parses: a mangled one
+    # (bad bytes, standalone="1_000") made outputs neither openpyxl nor
+    # LibreOffice opens (make fuzz)
+    check_well_formed(package.read(CONTENT_TYPES), CONTENT_TYPES, package.limits.max_prolog)
 
     def write(out: IO[bytes]) -> None:
         try:
