@@ -132,7 +132,10 @@ def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
         late: list[tuple[str, int, int, int, Rect]] = []
         for _ in range(5):
             engine = Engine(wb, vectorise, extents, late)
-            results = engine.run()
+            try:
+                results = engine.run()
+            finally:
+                engine.release()
             if (not engine.grown or not engine.read_too_early()) and not engine.late_found:
                 return results
             # OFFSET/INDIRECT read formula cells computed after them: again,
