@@ -134,10 +134,10 @@ def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
             engine = Engine(wb, vectorise, extents, late)
             try:
                 results = engine.run()
+                if (not engine.grown or not engine.read_too_early()) and not engine.late_found:
+                    return results
             finally:
                 engine.release()
-            if (not engine.grown or not engine.read_too_early()) and not engine.late_found:
-                return results
             # OFFSET/INDIRECT read formula cells computed after them: again,
             # with those ranges among their precedents
             late.extend(r for r in engine.late_found if r not in late)
