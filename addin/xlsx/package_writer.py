@@ -30,8 +30,10 @@ from typing import IO
 from addin.xlsx.atomic_write import write_atomically
 from addin.xlsx.model import UnreadableWorkbookError
 from addin.xlsx.package import InputFile, Package
+from addin.xlsx.safexml import check_well_formed
 
 __all__ = [
+    "CONTENT_TYPES",
     "Deflated",
     "Deflater",
     "check_copied_parts",
@@ -41,6 +43,9 @@ __all__ = [
     "part_bytes",
     "write_package",
 ]
+
+#: the package part naming every part's content type
+CONTENT_TYPES = "[Content_Types].xml"
 
 _LOCAL_SIG = b"PK\x03\x04"
 _CENTRAL_SIG = b"PK\x01\x02"
@@ -382,6 +387,10 @@ def write_package(
     Every part copied as it is is checked first (:func:`check_copied_parts`).
     """
     check_copied_parts(package, set(changed) | removed)
+    # the one part every output carries that no reader parses: a mangled one
+    # (bad bytes, standalone="1_000") made outputs neither openpyxl nor
+    # LibreOffice opens (make fuzz)
+    check_well_formed(package.read(CONTENT_TYPES), CONTENT_TYPES, package.limits.max_prolog)
 
     def write(out: IO[bytes]) -> None:
         try:

@@ -11,7 +11,7 @@ import posixpath
 import re
 
 from addin.xlsx.package import Package
-from addin.xlsx.package_writer import Deflated, part_bytes
+from addin.xlsx.package_writer import CONTENT_TYPES, Deflated, part_bytes
 from addin.xlsx.sheet_writer import T_ATTR_RE, T_VALUE_RE
 from addin.xlsx.sheetxml import SHEETDATA_RE, SheetGrammar
 
@@ -85,12 +85,12 @@ def drop_calc_chain(package: Package, changed: dict[str, bytes | Deflated]) -> f
                 rels,
             )
         changed[rels_name] = rels
-    types = package.read("[Content_Types].xml")
+    types = package.read(CONTENT_TYPES)
     for _rid, target in chain:
         types = re.sub(
             rb"<Override\b[^>]*?\bPartName=[\"']/" + re.escape(target.encode()) + rb"[\"'][^>]*?/>",
             b"",
             types,
         )
-    changed["[Content_Types].xml"] = types
+    changed[CONTENT_TYPES] = types
     return frozenset(target for _rid, target in chain)
