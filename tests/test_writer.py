@@ -13,18 +13,17 @@ from typing import IO
 import pytest
 from external import SharedDir, shared_files
 
-import addin.xlsx.writer as writer_module
+import addin.xlsx.package_writer as package_writer
+import addin.xlsx.sheet_writer as sheet_writer
 from addin.xlsx.model import CellValue, Coord, Results, Workbook
+from addin.xlsx.sheet_writer import splice_sheet
 from addin.xlsx.sheetxml import format_number
 from addin.xlsx.workbook import (
     declare_calculated,
     read_workbook,
     set_full_calc_on_load,
 )
-from addin.xlsx.writer import (
-    splice_sheet,
-    write_results,
-)
+from addin.xlsx.writer import write_results
 from udfs.errors import DIV0, NA, ExcelError
 
 ALL_FILES = shared_files("excel-files", "*.xls*") + shared_files("excel-oracle", "*.xlsx")
@@ -217,13 +216,13 @@ def test_deflate_in_pieces_is_one_stream(size: int, monkeypatch: pytest.MonkeyPa
     import random
     import zlib
 
-    monkeypatch.setattr(writer_module.os, "cpu_count", lambda: 4)  # pieces on any machine
+    monkeypatch.setattr(package_writer.os, "cpu_count", lambda: 4)  # pieces on any machine
 
     rnd = random.Random(size)
     words = [b"<c r=\"A1\"><v>", b"</v></c>", b"0.5", b"row", bytes(range(256))]
     content = b"".join(rnd.choice(words) for _ in range(size // 8 + 1))[:size]
     for level in (1, 6):
-        data = writer_module.deflate(content, level)
+        data = package_writer.deflate(content, level)
         assert zlib.decompress(data, -15) == content
         whole = zlib.compressobj(level, zlib.DEFLATED, -15)
         assert len(data) <= len(whole.compress(content) + whole.flush()) * 1.01 + 64
@@ -236,7 +235,7 @@ def test_spliced_part_deflated_as_it_is_made(monkeypatch: pytest.MonkeyPatch) ->
     back whole as bytes; when nothing changes, the input itself."""
     import zlib
 
-    monkeypatch.setattr(writer_module, "_SPLICE_SLICE", 64)  # many slices
+    monkeypatch.setattr(sheet_writer, "_SPLICE_SLICE", 64)  # many slices
     rows = "".join(
         f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><f>A{r}*2</f><v>0</v></c></row>'
         for r in range(1, 200)
@@ -244,17 +243,17 @@ def test_spliced_part_deflated_as_it_is_made(monkeypatch: pytest.MonkeyPatch) ->
     xml = sheet_xml(rows)
     updates: dict[Coord, CellValue] = {(r, 2): r * 2.0 for r in range(1, 200)}
     expected, n = splice_sheet(xml, updates)
-    got, m = writer_module._splice_deflated(xml, updates, {}, list)
-    assert isinstance(got, writer_module.Deflated)
+    got, m = sheet_writer.splice_deflated(xml, updates, {}, list)
+    assert isinstance(got, package_writer.Deflated)
     assert (m, n) == (199, 199)
     assert zlib.decompress(got.data, -15) == expected
     assert (got.crc, got.size) == (zlib.crc32(expected), len(expected))
     spaced = {**updates, (5, 2): " 有空格 "}
-    whole, k = writer_module._splice_deflated(xml, spaced, {}, list)
+    whole, k = sheet_writer.splice_deflated(xml, spaced, {}, list)
     assert whole == splice_sheet(xml, spaced)[0]
     assert k == 199
     same = {(r, 2): 0.0 for r in range(1, 200)}
-    assert writer_module._splice_deflated(xml, same, {}, list) == (xml, 0)
+    assert sheet_writer.splice_deflated(xml, same, {}, list) == (xml, 0)
 
 
 def test_large_sheet_written_through_the_deflater(
@@ -266,9 +265,9 @@ def test_large_sheet_written_through_the_deflater(
 
     from addin.refresh.engine import calculate
 
-    monkeypatch.setattr(writer_module, "_DEFLATE_PIECE", 256)  # "large" at 512 bytes
-    monkeypatch.setattr(writer_module, "_SPLICE_SLICE", 256)
-    monkeypatch.setattr(writer_module.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(package_writer, "_DEFLATE_PIECE", 256)  # "large" at 512 bytes
+    monkeypatch.setattr(sheet_writer, "_SPLICE_SLICE", 256)
+    monkeypatch.setattr(package_writer.os, "cpu_count", lambda: 4)
     cells: dict[str, object] = {f"A{r}": r for r in range(1, 301)}
     cells.update({f"B{r}": f"=A{r}*2" for r in range(1, 301)})
     src = make_workbook(tmp_path / "big.xlsx", {"S": cells})
@@ -440,7 +439,7 @@ def test_failed_write_leaves_no_partial_output(
         fh.write(b"PK\x03\x04 partial")
         raise OSError("disk full")
 
-    monkeypatch.setattr(writer_module, "_write_raw", explode)
+    monkeypatch.setattr(package_writer, "_write_raw", explode)
     with pytest.raises(OSError, match="disk full"):
         write_results(src, results, out)
     assert list(tmp_path.iterdir()) == []
@@ -523,7 +522,7 @@ def test_unchanged_parts_are_streamed_not_held(tmp_path: Path, monkeypatch: pyte
                 z.writestr(info, base.read(info))
         z.writestr(zipfile.ZipInfo("xl/media/video.bin"), video, zipfile.ZIP_STORED)
     chunks: list[int] = []
-    copy = writer_module._copy_stored
+    copy = package_writer._copy_stored
 
     def counting(fh: IO[bytes], start: int, info: zipfile.ZipInfo, out: IO[bytes]) -> None:
         real_write = out.write
@@ -538,12 +537,12 @@ def test_unchanged_parts_are_streamed_not_held(tmp_path: Path, monkeypatch: pyte
     with read_input(source, limits) as original:
         wb = read_workbook(source, limits, data=original)
         dest = tmp_path / "out.xlsx"
-        monkeypatch.setattr(writer_module, "_copy_stored", counting)
+        monkeypatch.setattr(package_writer, "_copy_stored", counting)
         write_results(source, cached(wb), dest, limits=limits, data=original)
     with zipfile.ZipFile(dest) as z:
         assert z.testzip() is None
         assert z.read("xl/media/video.bin") == video
-    assert max(chunks) <= writer_module._COPY_CHUNK < len(video)
+    assert max(chunks) <= package_writer._COPY_CHUNK < len(video)
 
     big_xml = tmp_path / "big-xml.xlsx"
     big_xml.write_bytes(minimal_xlsx(extra={"xl/media/notes.xml": b" " * (3 * 1024**2)}, compresslevel=0))
