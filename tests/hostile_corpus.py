@@ -279,6 +279,8 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
         '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>'))),
     "dtd-content-types": ("a DTD in [Content_Types].xml", lambda: variant(
         ct=_CONTENT_TYPES.replace("<Types", '<!DOCTYPE Types [<!ENTITY a "aaaa">]><Types', 1))),
+    "content-types-bad-bytes": ("[Content_Types].xml not UTF-8 (make fuzz: copied into outputs nobody opens)",
+        lambda: variant(ct=_CONTENT_TYPES.encode().replace(b"<Types ", b'<Types x="\xff" ', 1))),
     "dtd-styles": ("a billion-laughs DTD in styles.xml", lambda: variant(
         styles='<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
         f'<styleSheet xmlns="{_NS}"/>')),

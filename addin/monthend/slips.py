@@ -123,7 +123,8 @@ class _Calls:
     """The explained functions a formula calls, worked out once per formula
     text — and once per shared group and column offset (moving a formula
     changes its references, never its functions), so a million rows of one
-    shared formula are parsed once."""
+    shared formula are parsed once; a formula whose text names none of them
+    is not parsed at all."""
 
     def __init__(self) -> None:
         self.known: dict[object, list[Func]] = {}
@@ -132,6 +133,8 @@ class _Calls:
     def of(self, f: Formula, coord: tuple[int, int]) -> list[Func]:
         key: object = group_key(f, coord, self.spans) or f.text
         got = self.known.get(key)
+        if got is None and not any(name in f.text.upper() for name in EXPLAINERS):
+            got = self.known[key] = []  # no explained function named: nothing to parse
         if got is None:
             try:
                 node: Node = parse(f.text)

@@ -255,9 +255,10 @@ def _refresh(
     full_calc_on_load: bool,
     values_only: bool,
 ) -> FileReport:
+    from addin.xlsx.atomic_write import remove_stale_temp_files
     from addin.xlsx.package import read_input
     from addin.xlsx.workbook import read_workbook
-    from addin.xlsx.writer import remove_stale_temp_files, write_results
+    from addin.xlsx.writer import write_results
 
     report = FileReport(str(source))
     original: InputFile | None = None
