@@ -14,7 +14,7 @@ future, whatever module registers it:
   the shell's 128 + 2) and one line saying nothing was written — not click's
   ``Aborted!`` with exit 1, which is refresh's code for "written with error
   values". The outputs are written to a temporary file renamed at the end
-  (:func:`addin.xlsx.writer.write_atomically`), so an interrupted run leaves no
+  (:func:`addin.xlsx.atomic_write.write_atomically`), so an interrupted run leaves no
   half-written output; its temporary file is removed on the way out.
 
 Every subcommand accepts ``--debug`` (added here, so a new command gets it too).
@@ -105,7 +105,7 @@ def _internal_error(exc: BaseException) -> NoReturn:
 
 
 def _interrupted() -> NoReturn:
-    from addin.xlsx.writer import remove_own_temp_files
+    from addin.xlsx.atomic_write import remove_own_temp_files
 
     remove_own_temp_files()  # a refresh thread may still be writing one: it is dropped
     click.echo(

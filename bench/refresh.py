@@ -799,6 +799,7 @@ def child_refresh(path: Path) -> dict[str, Any]:
         t2 = time.perf_counter()
         results = calculate(wb)
         t3 = time.perf_counter()
+        del wb  # as jixiao refresh does: the read model is freed before writing
         write_results(path, results, path.with_name(path.stem + ".refreshed.xlsx"))
         t4, c4 = time.perf_counter(), time.process_time()
     peak = _peak_mb()

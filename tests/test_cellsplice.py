@@ -10,8 +10,8 @@ import random
 import pytest
 from xlsx_helpers import built
 
-from addin.xlsx import writer
-from addin.xlsx.writer import splice_sheet
+from addin.xlsx import sheet_writer
+from addin.xlsx.sheet_writer import splice_sheet
 from udfs.errors import ExcelError
 
 NUMBERS = [0.0, -0.0, 1.0, 2.5, 1e15, 1e16, -3e-7, 123456789012345.6, 0.1 + 0.2, 7.0, 1e300]
@@ -58,7 +58,7 @@ def _sheet(rng: random.Random, prefix: str, rows: int) -> tuple[bytes, list[tupl
 def test_the_compiled_splice_writes_what_the_values_pass_writes(
     monkeypatch: pytest.MonkeyPatch, seed: int, prefix: str
 ) -> None:
-    built(writer._cellsplice, "addin.xlsx._cellsplice")
+    built(sheet_writer._cellsplice, "addin.xlsx._cellsplice")
     rng = random.Random(seed)
     xml, coords = _sheet(rng, prefix, 40)
     updates: dict[tuple[int, int], object] = {}
@@ -69,6 +69,6 @@ def test_the_compiled_splice_writes_what_the_values_pass_writes(
             )
     compiled = splice_sheet(xml, updates)
     with monkeypatch.context() as m:
-        m.setattr(writer, "_cellsplice", None)
+        m.setattr(sheet_writer, "_cellsplice", None)
         python = splice_sheet(xml, updates)
     assert compiled == python

@@ -24,7 +24,7 @@ from click.testing import Result
 from external import require
 
 import addin.refresh.job as job
-import addin.xlsx.writer as writer_module
+import addin.xlsx.package_writer as package_writer
 from addin.xlsx.model import CellValue, Coord, Results, Workbook
 from addin.xlsx.workbook import read_workbook
 from udfs.errors import ExcelError
@@ -162,7 +162,7 @@ def test_disk_full_and_read_only_are_exit_2(
     def fail(*args: object, **kwargs: object) -> None:
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(writer_module, "_write_raw", fail)
+    monkeypatch.setattr(package_writer, "_write_raw", fail)
     src = copy("types07.xlsx", tmp_path)
     result = run(src)
     assert_no_traceback(result)
@@ -252,7 +252,7 @@ def test_stale_temp_files_of_a_killed_run_are_removed(tmp_path: Path) -> None:
     """A temp file whose process on this host is gone is removed by the next run
     in that folder; one of a live process is left alone, and so is one another
     host (sharing the folder) is writing — until it is a day old."""
-    from addin.xlsx.writer import temp_prefix
+    from addin.xlsx.atomic_write import temp_prefix
 
     src = copy("types07.xlsx", tmp_path)
     ours = temp_prefix()  # .~jixiao-<host>-<pid>-

@@ -397,8 +397,8 @@ def test_sheetxml_doctests() -> None:
 def test_reader_and_writer_read_a_cell_alike(tmp_path: Path, cell: str) -> None:
     """The value the reader takes from a cell is the one the writer compares its
     new value with (both through :class:`addin.xlsx.sheetxml.SheetGrammar`)."""
+    from addin.xlsx.sheet_writer import _SheetSplicer
     from addin.xlsx.sheetxml import SheetGrammar, attribute, attributes
-    from addin.xlsx.writer import _SheetSplicer
 
     wb = read_workbook(make_xlsx(tmp_path / "c.xlsx", {"S": f'<row r="1">{cell}</row>'}))
     read = wb.sheet("S").values[(1, 3)]

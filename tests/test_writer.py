@@ -13,7 +13,8 @@ from typing import IO
 import pytest
 from external import SharedDir, shared_files
 
-import addin.xlsx.writer as writer_module
+import addin.xlsx.package_writer as package_writer
+import addin.xlsx.sheet_writer as sheet_writer
 from addin.xlsx.model import CellValue, Coord, Results, Workbook
 from addin.xlsx.sheetxml import format_number
 from addin.xlsx.workbook import (
@@ -21,10 +22,7 @@ from addin.xlsx.workbook import (
     read_workbook,
     set_full_calc_on_load,
 )
-from addin.xlsx.writer import (
-    splice_sheet,
-    write_results,
-)
+from addin.xlsx.writer import write_results
 from udfs.errors import DIV0, NA, ExcelError
 
 ALL_FILES = shared_files("excel-files", "*.xls*") + shared_files("excel-oracle", "*.xlsx")
@@ -35,8 +33,6 @@ NO_FORMULAS = [
     "image01.xlsx",
     "macro01.xlsm",
 ]
-
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def cached(wb: Workbook) -> Results:
@@ -208,55 +204,6 @@ def test_values_round_trip_exactly(tmp_path: Path, shared_dir: SharedDir) -> Non
     assert read_workbook(out).sheets[0].values[coords[0]] == ExcelError("#NUM!")
 
 
-@pytest.mark.parametrize(
-    "size", [0, 1, 2 * 1024 * 1024 - 1, 2 * 1024 * 1024, 2 * 1024 * 1024 + 1, 5 * 1024 * 1024 + 7]
-)
-def test_deflate_in_pieces_is_one_stream(size: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Parts deflated in pieces side by side inflate to exactly the bytes given,
-    as one raw deflate stream, and compress as well as one piece would."""
-    import random
-    import zlib
-
-    monkeypatch.setattr(writer_module.os, "cpu_count", lambda: 4)  # pieces on any machine
-
-    rnd = random.Random(size)
-    words = [b"<c r=\"A1\"><v>", b"</v></c>", b"0.5", b"row", bytes(range(256))]
-    content = b"".join(rnd.choice(words) for _ in range(size // 8 + 1))[:size]
-    for level in (1, 6):
-        data = writer_module.deflate(content, level)
-        assert zlib.decompress(data, -15) == content
-        whole = zlib.compressobj(level, zlib.DEFLATED, -15)
-        assert len(data) <= len(whole.compress(content) + whole.flush()) * 1.01 + 64
-
-
-def test_spliced_part_deflated_as_it_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A part the package deflates is deflated slice by slice while it is
-    spliced: it inflates to exactly what :func:`splice_sheet` makes; when the
-    second pass has work (a text with spaces in a formula cell) the part comes
-    back whole as bytes; when nothing changes, the input itself."""
-    import zlib
-
-    monkeypatch.setattr(writer_module, "_SPLICE_SLICE", 64)  # many slices
-    rows = "".join(
-        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><f>A{r}*2</f><v>0</v></c></row>'
-        for r in range(1, 200)
-    )
-    xml = sheet_xml(rows)
-    updates: dict[Coord, CellValue] = {(r, 2): r * 2.0 for r in range(1, 200)}
-    expected, n = splice_sheet(xml, updates)
-    got, m = writer_module._splice_deflated(xml, updates, {}, list)
-    assert isinstance(got, writer_module.Deflated)
-    assert (m, n) == (199, 199)
-    assert zlib.decompress(got.data, -15) == expected
-    assert (got.crc, got.size) == (zlib.crc32(expected), len(expected))
-    spaced = {**updates, (5, 2): " 有空格 "}
-    whole, k = writer_module._splice_deflated(xml, spaced, {}, list)
-    assert whole == splice_sheet(xml, spaced)[0]
-    assert k == 199
-    same = {(r, 2): 0.0 for r in range(1, 200)}
-    assert writer_module._splice_deflated(xml, same, {}, list) == (xml, 0)
-
-
 def test_large_sheet_written_through_the_deflater(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -266,9 +213,9 @@ def test_large_sheet_written_through_the_deflater(
 
     from addin.refresh.engine import calculate
 
-    monkeypatch.setattr(writer_module, "_DEFLATE_PIECE", 256)  # "large" at 512 bytes
-    monkeypatch.setattr(writer_module, "_SPLICE_SLICE", 256)
-    monkeypatch.setattr(writer_module.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(package_writer, "_DEFLATE_PIECE", 256)  # "large" at 512 bytes
+    monkeypatch.setattr(sheet_writer, "_SPLICE_SLICE", 256)
+    monkeypatch.setattr(package_writer.os, "cpu_count", lambda: 4)
     cells: dict[str, object] = {f"A{r}": r for r in range(1, 301)}
     cells.update({f"B{r}": f"=A{r}*2" for r in range(1, 301)})
     src = make_workbook(tmp_path / "big.xlsx", {"S": cells})
@@ -288,123 +235,6 @@ def test_format_number_is_shortest_round_trip() -> None:
     assert format_number(0.1) == "0.1"
     assert float(format_number(0.1 + 0.2)) == 0.1 + 0.2
     assert float(format_number(1e300)) == 1e300
-
-
-def sheet_xml(data: str, prefix: str = "") -> bytes:
-    p = f"{prefix}:" if prefix else ""
-    xmlns = f'xmlns:{prefix}="{MAIN}"' if prefix else f'xmlns="{MAIN}"'
-    return f"<{p}worksheet {xmlns}><{p}sheetData>{data}</{p}sheetData></{p}worksheet>".encode()
-
-
-def test_spill_cells_are_created_in_row_and_column_order() -> None:
-    """Spill cells that do not exist are inserted in column order, rows in row order."""
-    xml = sheet_xml(
-        '<row r="2"><c r="A2"><v>1</v></c><c r="C2" s="4"/><c r="E2"><v>5</v></c></row>'
-        '<row r="5" spans="1:1"/><row r="7"><c r="A7"><v>7</v></c></row>'
-    )
-    updates: dict[Coord, CellValue] = {
-        (2, 2): 10.0,
-        (2, 3): 11.0,
-        (2, 4): "十二",
-        (2, 6): True,
-        (1, 1): 0.5,
-        (5, 2): 50.0,
-        (6, 1): 60.0,
-        (9, 1): DIV0,
-    }
-    new, n = splice_sheet(xml, updates)
-    assert n == len(updates)
-    text = new.decode()
-    refs = re.findall(r'<c r="([A-Z]+\d+)"', text)
-    assert refs == ["A1", "A2", "B2", "C2", "D2", "E2", "F2", "B5", "A6", "A7", "A9"]
-    rows = re.findall(r'<row r="(\d+)"', text)
-    assert rows == ["1", "2", "5", "6", "7", "9"]
-    assert '<c r="C2" s="4"><v>11</v></c>' in text  # style kept on an existing blank
-    assert '<c r="D2" t="inlineStr"><is><t>十二</t></is></c>' in text
-    assert '<row r="5" spans="1:1"><c r="B5"><v>50</v></c></row>' in text
-
-
-def test_prefixed_namespace_and_missing_r_attributes() -> None:
-    """Sheets written with a namespace prefix and without ``r`` on cells still splice."""
-    xml = sheet_xml(
-        "<x:row><x:c><x:f>1+1</x:f><x:v>0</x:v></x:c><x:c><x:v>3</x:v></x:c></x:row>", "x"
-    )
-    new, n = splice_sheet(xml, {(1, 1): 2.0, (1, 3): 4.0})
-    assert n == 2
-    assert new.decode().endswith(
-        "<x:row><x:c><x:f>1+1</x:f><x:v>2</x:v></x:c><x:c><x:v>3</x:v></x:c>"
-        '<x:c r="C1"><x:v>4</x:v></x:c></x:row></x:sheetData></x:worksheet>'
-    )
-
-
-def test_type_attribute_and_value_metadata() -> None:
-    """``t`` is replaced in place or removed; ``vm`` (metadata of the old value) is
-    dropped when the value changes and kept when it does not."""
-    xml = sheet_xml(
-        '<row r="1"><c r="A1" s="2" t="e" vm="3"><f>X()</f><v>#VALUE!</v></c>'
-        '<c r="B1" t="e" vm="4"><f>Y()</f><v>#N/A</v></c>'
-        '<c r="C1" t="str"><f>Z()</f><v>old</v></c></row>'
-    )
-    new, n = splice_sheet(xml, {(1, 1): 3.0, (1, 2): NA, (1, 3): False})
-    assert n == 2
-    text = new.decode()
-    assert '<c r="A1" s="2"><f>X()</f><v>3</v></c>' in text
-    assert '<c r="B1" t="e" vm="4"><f>Y()</f><v>#N/A</v></c>' in text
-    assert '<c r="C1" t="b"><f>Z()</f><v>0</v></c>' in text
-
-
-def test_formula_cell_without_cached_value_gets_one() -> None:
-    """A formula saved without ``<v>`` gets the value after its ``<f>``."""
-    xml = sheet_xml('<row r="1"><c r="A1"><f>1/0</f></c><c r="B1"><f t="shared" si="0"/></c></row>')
-    new, _ = splice_sheet(xml, {(1, 1): DIV0, (1, 2): "x"})
-    assert '<c r="A1" t="e"><f>1/0</f><v>#DIV/0!</v></c>' in new.decode()
-    assert '<c r="B1" t="str"><f t="shared" si="0"/><v>x</v></c>' in new.decode()
-
-
-def test_legacy_array_formula_cells_without_f_are_written() -> None:
-    """Without a dynamic array the first pass writes formula cells only; the
-    other cells of a legacy array formula (no ``<f>`` of their own) and plain
-    cells the results name are still written, by the second pass."""
-    xml = sheet_xml(
-        '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f t="array" ref="B1:B3">A1:A3*2</f><v>0</v></c></row>'
-        '<row r="2"><c r="A2"><v>2</v></c><c r="B2"><v>0</v></c></row>'
-        '<row r="3"><c r="A3" s="1"/><c r="B3" s="5"><v>0</v></c><c r="C3"><f>B3</f><v>0</v></c></row>'
-    )
-    new, n = splice_sheet(xml, {(1, 2): 2.0, (2, 2): 4.0, (3, 2): 0.0, (3, 3): 0.0, (3, 1): 9.0})
-    text = new.decode()
-    assert n == 3
-    assert '<c r="B1"><f t="array" ref="B1:B3">A1:A3*2</f><v>2</v></c>' in text
-    assert '<c r="B2"><v>4</v></c>' in text
-    assert '<c r="B3" s="5"><v>0</v></c><c r="C3"><f>B3</f><v>0</v></c>' in text
-    assert '<c r="A3" s="1"><v>9</v></c>' in text
-
-
-def test_dynamic_array_spill_shrinks_and_grows() -> None:
-    """A dynamic array's new extent updates its ``ref``; cells the old spill covered
-    are blanked (style kept); new spill cells are written."""
-    xml = sheet_xml(
-        '<row r="1"><c r="A1" cm="1"><f t="array" ref="A1:A3">SEQUENCE(N)</f><v>1</v></c></row>'
-        '<row r="2"><c r="A2" s="5"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>'
-    )
-    shrunk, _ = splice_sheet(xml, {(1, 1): 9.0, (2, 1): 8.0}, {(1, 1): (2, 1)})
-    text = shrunk.decode()
-    assert '<f t="array" ref="A1:A2">SEQUENCE(N)</f><v>9</v>' in text
-    assert '<c r="A2" s="5"><v>8</v></c>' in text
-    assert '<c r="A3"/>' in text
-    grown, _ = splice_sheet(
-        xml, {(1, 1): 1.0, (2, 1): 2.0, (3, 1): 3.0, (4, 1): 4.0}, {(1, 1): (4, 1)}
-    )
-    text = grown.decode()
-    assert 'ref="A1:A4"' in text
-    assert '<row r="4"><c r="A4"><v>4</v></c></row>' in text
-
-
-def test_empty_sheet_data_gets_rows() -> None:
-    """``<sheetData/>`` is opened up for new cells."""
-    xml = f'<worksheet xmlns="{MAIN}"><sheetData/></worksheet>'.encode()
-    new, n = splice_sheet(xml, {(3, 2): 1.0})
-    assert n == 1
-    assert b'<sheetData><row r="3"><c r="B3"><v>1</v></c></row></sheetData>' in new
 
 
 def test_full_calc_on_load_option(tmp_path: Path, shared_dir: SharedDir) -> None:
@@ -440,7 +270,7 @@ def test_failed_write_leaves_no_partial_output(
         fh.write(b"PK\x03\x04 partial")
         raise OSError("disk full")
 
-    monkeypatch.setattr(writer_module, "_write_raw", explode)
+    monkeypatch.setattr(package_writer, "_write_raw", explode)
     with pytest.raises(OSError, match="disk full"):
         write_results(src, results, out)
     assert list(tmp_path.iterdir()) == []
@@ -491,19 +321,6 @@ def test_results_for_an_unknown_sheet_are_a_bug(tmp_path: Path, shared_dir: Shar
     assert not (tmp_path / "x.xlsx").exists()
 
 
-def test_attribute_order_and_quotes_other_producers_use() -> None:
-    """``r`` after other attributes and single-quoted values (other producers) still splice."""
-    xml = sheet_xml(
-        "<row r='1'><c s='1' r='A1'><f>1+1</f><v>0</v></c><c t='str' r='B1'><f>T()</f><v>a</v></c></row>"
-    )
-    new, n = splice_sheet(xml, {(1, 1): 2.0, (1, 2): "b", (1, 3): 3.0})
-    assert n == 3
-    text = new.decode()
-    assert "<c s='1' r='A1'><f>1+1</f><v>2</v></c>" in text
-    assert "<c t=\"str\" r='B1'><f>T()</f><v>b</v></c>" in text
-    assert text.endswith('<c r="C1"><v>3</v></c></row></sheetData></worksheet>')
-
-
 def test_unchanged_parts_are_streamed_not_held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A stored part past the per-part budget (a video in the workbook) is not
     refused — no command holds it — and is copied a piece at a time: its bytes
@@ -523,7 +340,7 @@ def test_unchanged_parts_are_streamed_not_held(tmp_path: Path, monkeypatch: pyte
                 z.writestr(info, base.read(info))
         z.writestr(zipfile.ZipInfo("xl/media/video.bin"), video, zipfile.ZIP_STORED)
     chunks: list[int] = []
-    copy = writer_module._copy_stored
+    copy = package_writer._copy_stored
 
     def counting(fh: IO[bytes], start: int, info: zipfile.ZipInfo, out: IO[bytes]) -> None:
         real_write = out.write
@@ -538,12 +355,12 @@ def test_unchanged_parts_are_streamed_not_held(tmp_path: Path, monkeypatch: pyte
     with read_input(source, limits) as original:
         wb = read_workbook(source, limits, data=original)
         dest = tmp_path / "out.xlsx"
-        monkeypatch.setattr(writer_module, "_copy_stored", counting)
+        monkeypatch.setattr(package_writer, "_copy_stored", counting)
         write_results(source, cached(wb), dest, limits=limits, data=original)
     with zipfile.ZipFile(dest) as z:
         assert z.testzip() is None
         assert z.read("xl/media/video.bin") == video
-    assert max(chunks) <= writer_module._COPY_CHUNK < len(video)
+    assert max(chunks) <= package_writer._COPY_CHUNK < len(video)
 
     big_xml = tmp_path / "big-xml.xlsx"
     big_xml.write_bytes(minimal_xlsx(extra={"xl/media/notes.xml": b" " * (3 * 1024**2)}, compresslevel=0))

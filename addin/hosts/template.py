@@ -59,8 +59,8 @@ from addin.summary import EXIT_NOT_WRITTEN
 from addin.xlsx.formula import FormulaSyntaxError, tokenize
 from addin.xlsx.model import UnreadableWorkbookError
 from addin.xlsx.package import open_package, read_input
+from addin.xlsx.package_writer import write_package
 from addin.xlsx.workbook import open_workbook, read_workbook
-from addin.xlsx.writer import write_package
 
 __all__ = [
     "HOSTS",

@@ -36,9 +36,9 @@ from addin.summary import EXIT_NOT_WRITTEN, EXIT_OK
 from addin.xlsx.excel_names import add_prefixes, stored_name
 from addin.xlsx.model import UnreadableWorkbookError
 from addin.xlsx.package import read_input
+from addin.xlsx.package_writer import write_package
 from addin.xlsx.sheetxml import rewrite_formulas
 from addin.xlsx.workbook import open_workbook, read_workbook
-from addin.xlsx.writer import write_package
 
 __all__ = ["fix_command", "fix_workbook"]
 

@@ -49,6 +49,7 @@ from addin.validate.view import (
     ref_box,
 )
 from addin.xlsx.a1 import col_letters, to_a1
+from addin.xlsx.atomic_write import write_atomically
 from addin.xlsx.formula import (
     Bool,
     FormulaSyntaxError,
@@ -64,7 +65,6 @@ from addin.xlsx.formula import (
 )
 from addin.xlsx.formula_shift import shift_formula
 from addin.xlsx.model import CellValue, Coord, Formula, Sheet, Workbook
-from addin.xlsx.writer import write_atomically
 from udfs.inputs import is_blank
 
 __all__ = ["infer_slip", "infer_spec", "spec_command"]

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from addin.monthend.diff import SheetDiff, WorkbookDiff
 from addin.xlsx.a1 import MAX_ROW
+from addin.xlsx.atomic_write import write_atomically
 from addin.xlsx.streamed import Look, StreamedSheet, Styled, write_book
-from addin.xlsx.writer import write_atomically
 
 __all__ = ["write_report"]
 

@@ -255,9 +255,10 @@ def _refresh(
     full_calc_on_load: bool,
     values_only: bool,
 ) -> FileReport:
+    from addin.xlsx.atomic_write import remove_stale_temp_files
     from addin.xlsx.package import read_input
     from addin.xlsx.workbook import read_workbook
-    from addin.xlsx.writer import remove_stale_temp_files, write_results
+    from addin.xlsx.writer import write_results
 
     report = FileReport(str(source))
     original: InputFile | None = None
@@ -276,6 +277,9 @@ def _refresh(
         workbook = read_workbook(source, data=original, formula_values=False)
         results = calculate(workbook, source)
         pay_problems = _pay_problems(workbook, source, original)
+        error_cells = _error_cells(results, workbook)
+        # the read model is not needed for writing: freed here, not beside the writer's work
+        del workbook
 
         def unchanged() -> None:
             if original is not None and original.changed():
@@ -329,7 +333,7 @@ def _refresh(
         report.cells_computed = results.count()
         report.cells_written = summary.cells_changed
         report.error_values = _error_values(results)
-        report.error_cells = _error_cells(results, workbook)
+        report.error_cells = error_cells
         report.problems = pay_problems
     finally:
         if original is not None:

@@ -1,4 +1,4 @@
-/* The writer's commonest update at C speed (addin.xlsx.writer): a finite
+/* The writer's commonest update at C speed (addin.xlsx.sheet_writer): a finite
  * number into a formula cell that holds a number or no value yet,
  *
  *     <c r="B7" s="3"><f>…</f><v>OLD</v></c>   ->   …<v>NEW</v></c>
@@ -8,7 +8,7 @@
  * writes for them: attributes without "/", ">", "vm=" or "t=" (but for one
  * ' t="n"', which it drops, as LibreOffice writes number cells), an <f> element
  * (written "<f…/>" or "<f…>text</f>"), then a <v> or none. NEW is the shortest
- * text that reads back as the number (writer.format_number); a cell whose OLD
+ * text that reads back as the number (sheetxml.format_number); a cell whose OLD
  * already reads as the number (plain syntax) keeps its bytes. Every other
  * cell is left for the Python passes; cells out of order or repeated make the
  * whole pass decline (None), as do unusual tags the pass cannot walk.
@@ -44,7 +44,7 @@ static int starts(const char *s, Py_ssize_t i, Py_ssize_t end, const char *pre, 
            memcmp(s + i + h + plen, name, (size_t)n) == 0;
 }
 
-/* writer.format_number: "0", the integer below 1e15, else repr() */
+/* sheetxml.format_number: "0", the integer below 1e15, else repr() */
 static int format_number(double x, char *out, size_t size) {
     if (x == 0) return snprintf(out, size, "0");
     if (x == floor(x) && fabs(x) < 1e15) return snprintf(out, size, "%lld", (long long)x);
@@ -305,7 +305,7 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_cellsplice",
-                                    "Numbers spliced into formula cells at C speed (see writer.py).", -1,
+                                    "Numbers spliced into formula cells at C speed (see sheet_writer.py).", -1,
                                     methods};
 
 PyMODINIT_FUNC PyInit__cellsplice(void) { return PyModule_Create(&module); }

@@ -170,10 +170,10 @@ def _scan_compiled(
     forms = np.frombuffer(forms_b, dtype=np.int64).reshape(-1, 6)
     if len(forms):
         # decoded a slice at a time: the parse tree of 100,000s of texts is never whole
+        # (the spans listed a slice at a time too: 100,000s of two-int lists are 100s of MB)
         decoded: list[str | None] = []
-        spans_f = forms[:, 2:4].tolist()
-        for at in range(0, len(spans_f), DECODE_BATCH):
-            batch = spans_f[at : at + DECODE_BATCH]
+        for at in range(0, len(forms), DECODE_BATCH):
+            batch = forms[at : at + DECODE_BATCH, 2:4].tolist()
             got_texts = _decode([data[a : a + n] for a, n in batch])
             decoded.extend([None] * len(batch) if got_texts is None else got_texts)
         real = np.array([bool(t and t.strip()) for t in decoded], dtype=bool)  # "<f> </f>" is no formula
@@ -182,7 +182,8 @@ def _scan_compiled(
             slots = forms[~real, 4]
             keep = np.ones(len(texts), dtype=bool)
             keep[slots[slots >= 0]] = False
-        coords = map(tuple, forms[real, :2].tolist())
+        # the cells' (row, col) tuples made at C speed, without a list per cell first
+        coords = zip(forms[real, 0].tolist(), forms[real, 1].tolist(), strict=True)
         formulas = list(zip(coords, (t for t in decoded if t and t.strip()), strict=True))
         if formulas:
             extent = (formulas[-1][0][0], max(c for (_r, c), _t in formulas))

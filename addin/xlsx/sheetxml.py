@@ -1,6 +1,6 @@
 """Worksheet XML as bytes: the one cell grammar of the package reader
 (:mod:`addin.xlsx.worksheets`, which the validator reads cells through) and the
-writer (:mod:`addin.xlsx.writer`).
+writer (:mod:`addin.xlsx.sheet_writer`).
 
 * :data:`SHEETDATA_RE` — where the cells start (``<sheetData>``, with the
   part's namespace prefix).

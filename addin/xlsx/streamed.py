@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import IO, NamedTuple
 
 from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, from_a1
-from addin.xlsx.writer import escape_text, format_number
+from addin.xlsx.sheet_writer import escape_text
+from addin.xlsx.sheetxml import format_number
 
 __all__ = ["Look", "StreamedSheet", "Styled", "write_book"]
 

@@ -132,9 +132,12 @@ def calculate(wb: Workbook, *, vectorise: bool = True) -> Results:
         late: list[tuple[str, int, int, int, Rect]] = []
         for _ in range(5):
             engine = Engine(wb, vectorise, extents, late)
-            results = engine.run()
-            if (not engine.grown or not engine.read_too_early()) and not engine.late_found:
-                return results
+            try:
+                results = engine.run()
+                if (not engine.grown or not engine.read_too_early()) and not engine.late_found:
+                    return results
+            finally:
+                engine.release()
             # OFFSET/INDIRECT read formula cells computed after them: again,
             # with those ranges among their precedents
             late.extend(r for r in engine.late_found if r not in late)

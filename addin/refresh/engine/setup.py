@@ -172,6 +172,17 @@ class EngineBase:
         """Evaluate ``node`` for the block ``bx`` (:mod:`.evaluate`)."""
         raise NotImplementedError
 
+    def release(self) -> None:
+        """Unlink the grids from each other and from the engine. They point
+        to the book's grids (INDIRECT) and to the engine's own methods, which
+        makes the engine, its grids and the workbook a reference cycle: with
+        the cyclic collector paused (as a refresh runs) they would outlive
+        :func:`calculate` and sit in memory beside the writer's work."""
+        for g in self.grids.values():
+            g.sheets, g.formulas = {}, {}
+            g.on_dynamic = g.name_ref = None
+        self.grids = {}
+
     def _dynamic_read(self, area: Area) -> None:
         """Record a range OFFSET/INDIRECT evaluated to (:mod:`.graph`)."""
         raise NotImplementedError
