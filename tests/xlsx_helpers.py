@@ -37,7 +37,10 @@ def built(module: ModuleType | None, name: str) -> ModuleType:
     if module is None:
         if shutil.which("cc") is None and shutil.which("gcc") is None:
             pytest.skip(f"no C compiler here: {name} cannot be built")
-        pytest.fail(f"a C compiler is here but {name} was not built: pip install -e . again")
+        pytest.fail(
+            f"a C compiler is here but {name} is not built, or built for another interface "
+            "(addin/native.py): pip install -e . again"
+        )
     return module
 
 

@@ -308,4 +308,12 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_cellsplice",
                                     "Numbers spliced into formula cells at C speed (see sheet_writer.py).", -1,
                                     methods};
 
-PyMODINIT_FUNC PyInit__cellsplice(void) { return PyModule_Create(&module); }
+/* the interface this source speaks (addin/native.py): raise it whenever the
+ * arguments or results change meaning, and the caller's expected number with it */
+#define INTERFACE 2
+
+PyMODINIT_FUNC PyInit__cellsplice(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (m && PyModule_AddIntConstant(m, "INTERFACE", INTERFACE) < 0) Py_CLEAR(m);
+    return m;
+}

@@ -3,3 +3,5 @@
 def splice(
     xml: bytes, start: int, end: int, prefix: bytes, keys: bytes, values: bytes, /
 ) -> tuple[bytes, bytearray, int] | None: ...
+
+INTERFACE: int

@@ -38,15 +38,14 @@ import numpy as np
 from lxml import etree
 from numpy.lib.stride_tricks import sliding_window_view
 
+from addin import native
 from addin.xlsx.a1 import MAX_COL, MAX_ROW
 from addin.xlsx.columns import INLINE, NUMBER, SHARED, SheetColumns
 from addin.xlsx.sheetxml import decode_xstring, xml_text
 
-_cellscan: ModuleType | None
-try:
-    from addin.xlsx import _cellscan
-except ImportError:  # not built (no C compiler): the numpy passes read the same cells
-    _cellscan = None
+#: the compiled scanner, or ``None`` (not built, or built for another interface):
+#: the numpy passes then read the same cells
+_cellscan: ModuleType | None = native.load("addin.xlsx._cellscan", 1)
 
 __all__ = ["ColumnScan", "markup_facts", "scan_columns", "whole_sheet_scanner"]
 

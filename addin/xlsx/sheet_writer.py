@@ -37,6 +37,7 @@ from types import ModuleType
 
 import numpy as np
 
+from addin import native
 from addin.xlsx.a1 import col_letters
 from addin.xlsx.model import CellValue, Coord
 from addin.xlsx.package_writer import Deflated, Deflater, deflate_level
@@ -54,11 +55,9 @@ from addin.xlsx.sheetxml import (
 )
 from udfs.errors import ExcelError
 
-_cellsplice: ModuleType | None
-try:
-    from addin.xlsx import _cellsplice
-except ImportError:  # not built (no C compiler): the values pass writes them all
-    _cellsplice = None
+#: the compiled splicer, or ``None`` (not built, or built for another interface:
+#: 2 keys cells row * 2**15 + col): the values pass then writes them all
+_cellsplice: ModuleType | None = native.load("addin.xlsx._cellsplice", 2)
 
 __all__ = [
     "T_ATTR_RE",

@@ -37,4 +37,12 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_cellkinds",
                                     "Cell kinds at C speed (see cellkinds.py).", -1, methods};
 
-PyMODINIT_FUNC PyInit__cellkinds(void) { return PyModule_Create(&module); }
+/* the interface this source speaks (addin/native.py): raise it whenever the
+ * arguments or results change meaning, and the caller's expected number with it */
+#define INTERFACE 1
+
+PyMODINIT_FUNC PyInit__cellkinds(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (m && PyModule_AddIntConstant(m, "INTERFACE", INTERFACE) < 0) Py_CLEAR(m);
+    return m;
+}

@@ -13,11 +13,11 @@ from types import ModuleType
 
 import numpy as np
 
-_cellkinds: ModuleType | None
-try:
-    from addin.refresh.functions import _cellkinds
-except ImportError:  # not built: numpy calls a Python function per cell
-    _cellkinds = None
+from addin import native
+
+#: the compiled helper, or ``None`` (not built, or built for another
+#: interface): numpy then calls a Python function per cell
+_cellkinds: ModuleType | None = native.load("addin.refresh.functions._cellkinds", 1)
 
 __all__ = ["BLANK", "FLOAT", "OTHER", "TEXT", "cell_kinds", "kinds_and_floats"]
 
