@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test lint bench clean venv libreoffice pyodide fuzz-excel fuzz
 
 # the compiled helpers are built by the install: a changed source rebuilds them
-$(STAMP): pyproject.toml addin/xlsx/_cellscan.c addin/xlsx/_cellsplice.c addin/refresh/functions/_cellkinds.c
+$(STAMP): pyproject.toml $(wildcard addin/*/*.[ch] addin/*/*/*.[ch])
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'

@@ -92,25 +92,7 @@ static Py_ssize_t tag_end(const Src *x, Py_ssize_t i) {
     return -1;
 }
 
-/* the plain number syntax: [+-]digits[.digits*] or [+-].digits, then [eE][+-]digits */
-static int plain_number(const char *t, Py_ssize_t n) {
-    Py_ssize_t i = 0, digits = 0;
-    if (i < n && (t[i] == '+' || t[i] == '-')) i++;
-    while (i < n && t[i] >= '0' && t[i] <= '9') i++, digits++;
-    if (i < n && t[i] == '.') {
-        i++;
-        while (i < n && t[i] >= '0' && t[i] <= '9') i++, digits++;
-    }
-    if (!digits) return 0;
-    if (i < n && (t[i] == 'e' || t[i] == 'E')) {
-        Py_ssize_t e = 0;
-        i++;
-        if (i < n && (t[i] == '+' || t[i] == '-')) i++;
-        while (i < n && t[i] >= '0' && t[i] <= '9') i++, e++;
-        if (!e) return 0;
-    }
-    return i == n;
-}
+#include "_plain_number.h"
 
 /* the number in t[0:n] (plain syntax) into *out; 0 when not one, -1 on a Python error */
 static int read_number(const char *t, Py_ssize_t n, double *out) {

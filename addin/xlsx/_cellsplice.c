@@ -55,25 +55,7 @@ static int format_number(double x, char *out, size_t size) {
     return n;
 }
 
-/* the plain number syntax of the reader's column scanner */
-static int plain_number(const char *t, Py_ssize_t n) {
-    Py_ssize_t i = 0, digits = 0;
-    if (i < n && (t[i] == '+' || t[i] == '-')) i++;
-    while (i < n && t[i] >= '0' && t[i] <= '9') i++, digits++;
-    if (i < n && t[i] == '.') {
-        i++;
-        while (i < n && t[i] >= '0' && t[i] <= '9') i++, digits++;
-    }
-    if (!digits) return 0;
-    if (i < n && (t[i] == 'e' || t[i] == 'E')) {
-        Py_ssize_t e = 0;
-        i++;
-        if (i < n && (t[i] == '+' || t[i] == '-')) i++;
-        while (i < n && t[i] >= '0' && t[i] <= '9') i++, e++;
-        if (!e) return 0;
-    }
-    return i == n;
-}
+#include "_plain_number.h" /* the plain number syntax of the reader's column scanner */
 
 /* 1: old[0:n] reads as x; 0: it does not; -1: not plain (the Python pass decides) */
 static int reads_as(const char *old, Py_ssize_t n, double x) {
