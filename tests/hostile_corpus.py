@@ -281,6 +281,11 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
         ct=_CONTENT_TYPES.replace("<Types", '<!DOCTYPE Types [<!ENTITY a "aaaa">]><Types', 1))),
     "content-types-bad-bytes": ("[Content_Types].xml not UTF-8 (make fuzz: copied into outputs nobody opens)",
         lambda: variant(ct=_CONTENT_TYPES.encode().replace(b"<Types ", b'<Types x="\xff" ', 1))),
+    "content-types-workbook-elsewhere": (
+        "[Content_Types].xml gives the workbook's type to a part that is not there (make fuzz: '1_000')",
+        lambda: variant(ct=_CONTENT_TYPES.replace('PartName="/xl/workbook.xml"', 'PartName="1_000"', 1))),
+    "content-types-workbook-mistyped": ("[Content_Types].xml gives the workbook another type", lambda: variant(
+        ct=_CONTENT_TYPES.replace("sheet.main+xml", "sheet.mian+xml", 1))),
     "dtd-styles": ("a billion-laughs DTD in styles.xml", lambda: variant(
         styles='<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
         f'<styleSheet xmlns="{_NS}"/>')),

@@ -57,6 +57,7 @@ from addin.xlsx.safexml import (
 )
 
 __all__ = [
+    "CONTENT_TYPES",
     "DEFAULT_LIMITS",
     "InputFile",
     "Limits",
@@ -71,6 +72,9 @@ __all__ = [
     "rels_part",
     "resolve_target",
 ]
+
+#: the part naming every other part's content type (every package has one)
+CONTENT_TYPES = "[Content_Types].xml"
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # an empty zip starts with its end record
@@ -585,7 +589,7 @@ def _check_entries(package: Package) -> None:
                 f"解压后总计超过 {limits.max_total_size} 字节",
                 f"inflates to more than {limits.max_total_size} bytes",
             )
-    if "[Content_Types].xml" not in seen:
+    if CONTENT_TYPES not in seen:
         raise unreadable(
             f"{name} 是 zip 文件，但不是 Excel 工作簿（缺少 [Content_Types].xml）",
             f"{name} is a zip file but not an Excel workbook (no [Content_Types].xml)",

@@ -29,11 +29,10 @@ from typing import IO
 
 from addin.xlsx.atomic_write import write_atomically
 from addin.xlsx.model import UnreadableWorkbookError
-from addin.xlsx.package import InputFile, Package
+from addin.xlsx.package import CONTENT_TYPES, InputFile, Package
 from addin.xlsx.safexml import check_well_formed
 
 __all__ = [
-    "CONTENT_TYPES",
     "Deflated",
     "Deflater",
     "check_copied_parts",
@@ -45,7 +44,6 @@ __all__ = [
 ]
 
 #: the package part naming every part's content type
-CONTENT_TYPES = "[Content_Types].xml"
 
 _LOCAL_SIG = b"PK\x03\x04"
 _CENTRAL_SIG = b"PK\x01\x02"

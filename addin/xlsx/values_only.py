@@ -10,8 +10,8 @@ from __future__ import annotations
 import posixpath
 import re
 
-from addin.xlsx.package import Package
-from addin.xlsx.package_writer import CONTENT_TYPES, Deflated, part_bytes
+from addin.xlsx.package import CONTENT_TYPES, Package
+from addin.xlsx.package_writer import Deflated, part_bytes
 from addin.xlsx.sheet_writer import T_ATTR_RE, T_VALUE_RE
 from addin.xlsx.sheetxml import SHEETDATA_RE, SheetGrammar
 

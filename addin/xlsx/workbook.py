@@ -32,6 +32,7 @@ from addin.xlsx.external_links import read_external_links
 from addin.xlsx.metadata import dynamic_cell_metadata
 from addin.xlsx.model import DefinedName, Sheet, Table, Workbook, unreadable
 from addin.xlsx.package import (
+    CONTENT_TYPES,
     DEFAULT_LIMITS,
     InputFile,
     Limits,
@@ -42,7 +43,7 @@ from addin.xlsx.package import (
     open_package,
     rels_part,
 )
-from addin.xlsx.safexml import children, rel_id
+from addin.xlsx.safexml import children, local_name, rel_id
 from addin.xlsx.shared_strings import read_shared_strings
 from addin.xlsx.styles import cell_format_count
 from addin.xlsx.tables import read_table
@@ -129,6 +130,7 @@ def locate_sheets(package: Package) -> None:
             f"{file} 不是 Excel 工作簿（缺少 {workbook_part}）",
             f"{file} is not an Excel workbook (no {workbook_part})",
         )
+    _check_workbook_content_type(package, workbook_part)
     package.workbook_part = workbook_part
     package.workbook_rels = package.rels(workbook_part)
     rels_name = rels_part(workbook_part)
@@ -186,6 +188,48 @@ def locate_sheets(package: Package) -> None:
         package.sheet_parts.append(SheetPart(name, rel[1], sheet.get("state") or "visible"))
     _check_defined_name_scopes(root, workbook_part, len(ids))
     check_xml_prologs(package)
+
+
+#: the content types of a workbook's main part: .xlsx, .xlsm, .xltx, .xltm
+WORKBOOK_TYPES = frozenset(
+    "application/vnd." + t
+    for t in (
+        "openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        "ms-excel.sheet.macroEnabled.main+xml",
+        "openxmlformats-officedocument.spreadsheetml.template.main+xml",
+        "ms-excel.template.macroEnabled.main+xml",
+    )
+)
+
+
+def _check_workbook_content_type(package: Package, workbook_part: str) -> None:
+    """``[Content_Types].xml`` must not give the workbook's type to another
+    part, nor the workbook part another type by its ``Override``: applications
+    find the workbook by its type, so an output carrying such a table unchanged
+    opens nowhere (openpyxl: "no item named …"; found by ``make fuzz``). A
+    table with no ``Override`` for the workbook (packages written by hand) is
+    read as LibreOffice reads it, through the relationships."""
+    root = package.parse(CONTENT_TYPES)
+    overrides = {
+        (el.get("PartName") or "").casefold(): el.get("ContentType") or ""
+        for el in root
+        if isinstance(el.tag, str) and local_name(el.tag) == "Override"
+    }
+    name = "/" + workbook_part.casefold()
+    for part, kind in overrides.items():
+        if kind in WORKBOOK_TYPES and part != name:
+            raise unreadable(
+                f"部件 {CONTENT_TYPES} 把工作簿类型给了 {part!r}，而工作簿是 /{workbook_part}",
+                f"part {CONTENT_TYPES} gives the workbook's type to {part!r}, but the workbook is "
+                f"/{workbook_part}",
+            )
+    kind = overrides.get(name)
+    if kind is not None and kind not in WORKBOOK_TYPES:
+        raise unreadable(
+            f"部件 {CONTENT_TYPES} 给 /{workbook_part} 的类型 {kind!r} 不是工作簿类型，Excel 无法打开",
+            f"part {CONTENT_TYPES} gives /{workbook_part} the type {kind!r}, not a workbook's; "
+            "Excel cannot open it",
+        )
 
 
 def _check_defined_name_scopes(root: etree._Element, part: str, n_sheets: int) -> None:
