@@ -286,6 +286,15 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
         lambda: variant(ct=_CONTENT_TYPES.replace('PartName="/xl/workbook.xml"', 'PartName="1_000"', 1))),
     "content-types-workbook-mistyped": ("[Content_Types].xml gives the workbook another type", lambda: variant(
         ct=_CONTENT_TYPES.replace("sheet.main+xml", "sheet.mian+xml", 1))),
+    "content-types-namespace": ("[Content_Types].xml in another namespace (make fuzz: xmlns=\"NaN\")",
+        lambda: variant(ct=_CONTENT_TYPES.replace("/package/2006/content-types", "/NaN", 1))),
+    "root-rels-namespace": ("_rels/.rels without its namespace (make fuzz: xmlns=\"\")", lambda: variant(
+        rootrels=_ROOT_RELS.replace("http://schemas.openxmlformats.org/package/2006/relationships", "", 1))),
+    "root-rels-no-workbook": ("_rels/.rels whose officeDocument type is gone (make fuzz)", lambda: variant(
+        rootrels=_ROOT_RELS.replace("/relationships/officeDocument", "/relationships/XFD1048577", 1))),
+    "sheet-rel-untyped": ("a sheet relationship with Type=\"\" (make fuzz: openpyxl IndexError)", lambda: variant(
+        wbrels=_WORKBOOK_RELS.replace(
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet", "", 1))),
     "dtd-styles": ("a billion-laughs DTD in styles.xml", lambda: variant(
         styles='<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
         f'<styleSheet xmlns="{_NS}"/>')),
