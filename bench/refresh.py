@@ -625,11 +625,11 @@ def run_cli(path: Path) -> float:
     return _run_cli(path)[0]
 
 
-def cli_cpu(path: Path) -> float:
+def cli_cpu(path: Path, runs: int = 1) -> float:
     """CPU seconds of the whole ``jixiao refresh PATH`` process, as a user runs
     it: interpreter start-up, imports, reading, calculating, the checks of who
-    is paid, writing and the report."""
-    return _run_cli(path)[1]
+    is paid, writing and the report (the lowest of ``runs``, as the floors)."""
+    return min(_run_cli(path)[1] for _ in range(runs))
 
 
 def _run_cli(path: Path) -> tuple[float, float]:
@@ -926,7 +926,7 @@ def bench_targets(folder: Path, others: bool, big: int = 100_000) -> bool:
         floor, floor_cpu = _best_of_two("floor", path, timeout=600)
         r = run_child("refresh", path, timeout=1800)
         ratio = r["cpu"] / floor_cpu
-        as_run = cli_cpu(path)
+        as_run = cli_cpu(path, runs=2)
         if form == "openpyxl":
             ten = r["cpu"]
         check = _check(r["columns"], expected)
@@ -950,7 +950,7 @@ def bench_targets(folder: Path, others: bool, big: int = 100_000) -> bool:
     r = run_child("refresh", limit, timeout=3600)
     check = _check(r["columns"], shapes.row_limit_expected(shapes.row_limit_data()))
     ratio = r["cpu"] / floor_cpu
-    as_run = cli_cpu(limit)
+    as_run = cli_cpu(limit, runs=2)
     met = ratio <= 2.0 and r["peak_mb"] < 1024 and check == "all correct"
     rows.append((
         "row limit: 10,000 people, 1,048,575-row log",

@@ -209,6 +209,20 @@ def _lying_size() -> bytes:
     return bytes(data)
 
 
+def _header_damage(sig: bytes, at: int, value: bytes, name: bytes = b"_rels/.rels") -> bytes:
+    """The base workbook with bytes at offset ``at`` of ``name``'s local header
+    (``sig`` PK\\3\\4) or central record (PK\\1\\2) replaced by ``value``."""
+    data = bytearray(package(dict(BASE)))
+    n_at, head = (26, 30) if sig == b"PK\x03\x04" else (28, 46)
+    pos = 0
+    while (pos := data.find(sig, pos)) >= 0:
+        n = struct.unpack("<H", data[pos + n_at : pos + n_at + 2])[0]
+        if data[pos + head : pos + head + n] == name:
+            data[pos + at : pos + at + len(value)] = value
+        pos += 4
+    return bytes(data)
+
+
 def _shared_rows(rows: int) -> bytes:
     """``rows`` rows of one shared formula (a validate-on-a-million-rows case)."""
     first = '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f t="shared" ref="B1:B{0}" si="0">A1*2</f></c></row>'
@@ -337,6 +351,21 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
         lambda: variant(ct=_CONTENT_TYPES.replace('PartName="/xl/workbook.xml"', 'PartName="1_000"', 1))),
     "content-types-workbook-mistyped": ("[Content_Types].xml gives the workbook another type", lambda: variant(
         ct=_CONTENT_TYPES.replace("sheet.main+xml", "sheet.mian+xml", 1))),
+    "content-types-namespace": ("[Content_Types].xml in another namespace (make fuzz: xmlns=\"NaN\")",
+        lambda: variant(ct=_CONTENT_TYPES.replace("/package/2006/content-types", "/NaN", 1))),
+    "root-rels-namespace": ("_rels/.rels without its namespace (make fuzz: xmlns=\"\")", lambda: variant(
+        rootrels=_ROOT_RELS.replace("http://schemas.openxmlformats.org/package/2006/relationships", "", 1))),
+    "root-rels-no-workbook": ("_rels/.rels whose officeDocument type is gone (make fuzz)", lambda: variant(
+        rootrels=_ROOT_RELS.replace("/relationships/officeDocument", "/relationships/XFD1048577", 1))),
+    "sheet-rel-untyped": ("a sheet relationship with Type=\"\" (make fuzz: openpyxl IndexError)", lambda: variant(
+        wbrels=_WORKBOOK_RELS.replace(
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet", "", 1))),
+    "rel-id-empty": ("a relationship with Id=\"\" (make fuzz: LibreOffice cannot open the output)",
+        lambda: variant(rootrels=_ROOT_RELS.replace('Id="rId1"', 'Id=""', 1))),
+    "local-header-crc": ("an entry whose local header's CRC disagrees with the central directory (make fuzz)",
+        lambda: _header_damage(b"PK\x03\x04", 14, b"\x00\x00\x00\x00")),
+    "central-disk-number": ("an entry on 'disk 96' of a one-disk zip (make fuzz: copied, opened nowhere)",
+        lambda: _header_damage(b"PK\x01\x02", 34, b"\x00\x60")),
     "dtd-styles": ("a billion-laughs DTD in styles.xml", lambda: variant(
         styles='<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
         f'<styleSheet xmlns="{_NS}"/>')),
