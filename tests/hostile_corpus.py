@@ -235,6 +235,57 @@ def _shared_rows(rows: int) -> bytes:
     return package({**BASE, "xl/worksheets/sheet1.xml": sheet(b"".join(body))})
 
 
+_PEOPLE_STYLES = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="{_NS}">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.00"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
+
+
+def _people(count: int) -> bytes:
+    """``count`` people under a header row, each row with formulas of its own
+    as openpyxl writes them (filled down cell by cell, no cached values, bold
+    headers, money formatted): 工号, 姓名, 销售额, 提成 ``IF(C2>10000,C2*0.05,
+    C2*0.03)``, 实发 ``ROUND(D2*0.9,2)``."""
+    head = "".join(
+        f'<c r="{c}1" s="1" t="inlineStr"><is><t>{h}</t></is></c>'
+        for c, h in zip("ABCDE", ("工号", "姓名", "销售额", "提成", "实发"), strict=True)
+    )
+    body = [f'<row r="1">{head}</row>'.encode()]
+    body += [
+        (
+            f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>E{r:07d}</t></is></c>'
+            f'<c r="B{r}" t="inlineStr"><is><t>员工{r}</t></is></c>'
+            f'<c r="C{r}" s="2"><v>{(r * 7919) % 30000}.5</v></c>'
+            f'<c r="D{r}" s="2"><f>IF(C{r}&gt;10000,C{r}*0.05,C{r}*0.03)</f><v></v></c>'
+            f'<c r="E{r}" s="2"><f>ROUND(D{r}*0.9,2)</f><v></v></c></row>'
+        ).encode()
+        for r in range(2, count + 2)
+    ]
+    styles_rel = (
+        '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+        'Target="styles.xml"/></Relationships>'
+    )
+    styles_type = (
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'
+    )
+    return package({
+        **BASE,
+        "[Content_Types].xml": _CONTENT_TYPES.replace("</Types>", styles_type),
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.replace("</Relationships>", styles_rel),
+        "xl/styles.xml": _PEOPLE_STYLES,
+        "xl/worksheets/sheet1.xml": sheet(b"".join(body), '<cols><col min="1" max="5" width="12" customWidth="1"/></cols>'),
+    })  # fmt: skip
+
+
 @dataclass
 class Case:
     """One corpus file: how it is built (at a scale: see the module docstring)
@@ -381,6 +432,11 @@ def _media(scale: int) -> bytes:
 @_case("shared-rows", {0}, "1,000,000 rows of one shared formula (validate's bound)")
 def _shared_many(scale: int) -> bytes:
     return _shared_rows(1_000_000 // scale)
+
+
+@_case("people-200k", {0}, "200,000 people, each row's formulas its own as openpyxl writes them (a 600,000-row slip book)")
+def _people_200k(scale: int) -> bytes:
+    return _people(200_000 // scale)
 
 
 def _legacy_case(name: str, builder: Callable[[Path], Path]) -> None:
