@@ -170,7 +170,12 @@ def locate_sheets(package: Package) -> None:
                 f"part {where} has an invalid or repeated sheetId={sheet_id!r}",
             )
         ids.add(sheet_id)
-        rid = rel_id(sheet) or ""
+        rid = rel_id(sheet)
+        if rid is None:  # required by the schema; LibreOffice writes r:id="" (below), never none
+            raise unreadable(
+                f"部件 {where} 缺少 r:id（关系命名空间中的属性），Excel 无法打开",
+                f"part {where} has no r:id (in the relationships namespace); Excel cannot open it",
+            )
         if rid in external:
             raise unreadable(
                 f"部件 {rels_name} 的关系 {rid}（工作表 {name!r}）指向包外（TargetMode=External）",
