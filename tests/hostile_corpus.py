@@ -374,6 +374,10 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
     "missing-root-rels": ("a missing _rels/.rels", lambda: variant(rootrels=None)),
     "external-sheet": ("a sheet relationship marked External", lambda: variant(
         wbrels=_WORKBOOK_RELS.replace('Target="worksheets/sheet1.xml"', 'Target="worksheets/sheet1.xml" TargetMode="External"'))),
+    "sheet-no-rid": ("a <sheet> without r:id (make fuzz structure: the sheet dropped, exit 0)", lambda: variant(
+        workbook=_WORKBOOK.replace(' r:id="rId1"', "", 1))),
+    "no-sheets": ("<sheets> with no <sheet> (make fuzz structure: \"✓ 0 cells computed\")", lambda: variant(
+        workbook=_WORKBOOK.replace('<sheet name="Sheet1" sheetId="1" r:id="rId1"/>', "", 1))),
     "sheetid-abc": ("sheetId=\"abc\"", lambda: variant(workbook=_WORKBOOK.replace('sheetId="1"', 'sheetId="abc"'))),
     "sheet-name-forbidden": ("a sheet name Excel forbids", lambda: variant(
         workbook=_WORKBOOK.replace('name="Sheet1"', 'name="a[b]:c"'))),
@@ -391,6 +395,10 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
         lambda: variant(ct=_CONTENT_TYPES.replace('PartName="/xl/workbook.xml"', 'PartName="1_000"', 1))),
     "content-types-workbook-mistyped": ("[Content_Types].xml gives the workbook another type", lambda: variant(
         ct=_CONTENT_TYPES.replace("sheet.main+xml", "sheet.mian+xml", 1))),
+    "content-types-override-untyped": (
+        "an <Override> without its ContentType (make fuzz structure: openpyxl TypeError, slips exit 3)",
+        lambda: variant(ct=_CONTENT_TYPES.replace(
+            ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"', "", 1))),
     "content-types-namespace": ("[Content_Types].xml in another namespace (make fuzz: xmlns=\"NaN\")",
         lambda: variant(ct=_CONTENT_TYPES.replace("/package/2006/content-types", "/NaN", 1))),
     "root-rels-namespace": ("_rels/.rels without its namespace (make fuzz: xmlns=\"\")", lambda: variant(
