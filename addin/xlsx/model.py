@@ -10,11 +10,15 @@ numbers (dates are their serial numbers), ``str``, ``bool``,
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
+from heapq import merge
+from itertools import repeat
 from typing import Literal
 
 from addin.xlsx.a1 import MAX_COL, MAX_ROW, to_a1
+from addin.xlsx.formula import row_template
 from addin.xlsx.formula_shift import Template, compile_template, instantiate, row_format
 from udfs.errors import ExcelError
 
@@ -180,6 +184,279 @@ _SET_TEXT, _SET_KIND, _SET_REF = (Formula.__dict__[n].__set__ for n in ("text", 
 _SET_AT, _SET_GROUP = (_SharedFormula.__dict__[n].__set__ for n in ("at", "group"))
 
 
+@dataclass(eq=False)
+class FormulaRun:
+    """Consecutive rows of one column holding one formula filled down: the
+    cells of one shared group (``first.group``), or formulas written cell by
+    cell whose texts are equal in R1C1 form — each the first cell's text with
+    its relative row numbers moved down by the distance (``fmt`` and ``base``,
+    :func:`addin.xlsx.formula.row_template` of the first text).
+
+    A run is kept as its first formula and its length: 100,000 rows filled
+    down cost no 100,000 :class:`Formula` objects, texts or keys. A cell's
+    formula is made when it is read (:meth:`formula`), equal to the one the
+    file wrote: a plain text is the format filled with the moved numbers —
+    the very test that put the cell in the run.
+    """
+
+    row: int
+    col: int
+    n: int
+    first: Formula
+    fmt: str = ""
+    base: tuple[int, ...] = ()
+
+    @property
+    def last(self) -> int:
+        return self.row + self.n - 1
+
+    def formula(self, row: int) -> Formula:
+        """The formula of the run's cell in ``row``."""
+        k = row - self.row
+        if k == 0:
+            return self.first
+        group = self.first.group
+        if group is not None:
+            at = (row, self.col)
+            return Formula.shared(group, at, group.text if at == group.master else None)
+        if not self.base:
+            return self.first  # no relative row: every cell holds the same text
+        return Formula(self.fmt % tuple([b + k for b in self.base]))
+
+    def follows(self, coord: Coord, f: Formula) -> bool:
+        """Whether ``f`` at ``coord`` is the run's formula in the row just below it."""
+        if coord[1] != self.col or coord[0] != self.row + self.n or f.kind != "normal" or f.ref:
+            return False
+        group = self.first.group
+        if group is not None:
+            return f.group is group and (f.at == group.master) == (
+                _GET_TEXT(f, _SharedFormula) is not None
+            )
+        if f.group is not None:
+            return False
+        if not self.base:
+            return f.text == self.first.text
+        k = self.n
+        return f.text == self.fmt % tuple([b + k for b in self.base])
+
+
+def _run_of(coord: Coord, above: Formula, f: Formula) -> FormulaRun | None:
+    """The run of two cells ``above`` (one row up) and ``f`` at ``coord``, or
+    ``None`` when ``f`` is not ``above`` filled down."""
+    if above.kind != "normal" or above.ref or f.kind != "normal" or f.ref:
+        return None
+    r, c = coord
+    if above.group is not None:
+        if f.group is not above.group:
+            return None
+        run = FormulaRun(r - 1, c, 1, above)
+    elif f.group is not None:
+        return None
+    else:
+        fmt, base = row_template(above.text)
+        run = FormulaRun(r - 1, c, 1, above, fmt, base)
+    return run if run.follows(coord, f) else None
+
+
+class SheetFormulas(MutableMapping[Coord, Formula]):
+    """A sheet's formulas by anchor cell: a mapping like a ``dict``, which
+    keeps the formulas filled down a column as :class:`FormulaRun` blocks
+    (one object per run, not per cell) and the others one by one.
+
+    Runs are recognised as cells are added: a formula set just below a run
+    that it continues (or below a single formula it continues) extends the
+    run. Reading a run's cell makes its :class:`Formula` (equal to the one
+    set). Iteration is in row-major order (row, then column), as a sheet's
+    cells are written. The engine takes :meth:`runs` and :meth:`singles`
+    directly, without a Formula per cell.
+    """
+
+    __slots__ = ("_cells", "_count", "_low", "_ordered", "_runs", "_starts", "_tail")
+
+    def __init__(self, items: Iterable[tuple[Coord, Formula]] | None = None) -> None:
+        self._cells: dict[Coord, Formula] = {}
+        self._runs: dict[int, list[FormulaRun]] = {}  # by column, sorted by row
+        self._starts: dict[int, list[int]] = {}  # each column's runs' first rows
+        self._count = 0  # cells in runs
+        self._low: dict[int, int] = {}  # each column's lowest formula row (deletions aside)
+        self._tail: dict[int, FormulaRun] = {}  # each column's run ending in that row
+        self._ordered = True  # ``_cells`` iterates in row-major order
+        if items is not None:
+            for coord, f in items:
+                self[coord] = f
+
+    # -- the runs ---------------------------------------------------------
+    def runs(self) -> list[FormulaRun]:
+        """Every run, column by column, each column's by row."""
+        return [run for col in sorted(self._runs) for run in self._runs[col]]
+
+    def singles(self) -> dict[Coord, Formula]:
+        """The formulas kept one by one (not in a run); read-only."""
+        return self._cells
+
+    def distinct(self) -> Iterator[Formula]:
+        """One formula per run (its first) and every single formula: enough
+        for a question every cell of a run answers alike (the functions,
+        names and external references it uses)."""
+        yield from self._cells.values()
+        for column in self._runs.values():
+            for run in column:
+                yield run.first
+
+    def _run_at(self, coord: Coord) -> FormulaRun | None:
+        starts = self._starts.get(coord[1])
+        if starts is None:
+            return None
+        i = bisect_right(starts, coord[0]) - 1
+        if i < 0:
+            return None
+        run = self._runs[coord[1]][i]
+        return run if coord[0] <= run.last else None
+
+    def _add_run(self, run: FormulaRun) -> None:
+        column = self._runs.setdefault(run.col, [])
+        starts = self._starts.setdefault(run.col, [])
+        i = bisect_right(starts, run.row)
+        column.insert(i, run)
+        starts.insert(i, run.row)
+        self._count += run.n
+        if run.last >= self._low.get(run.col, 0):
+            self._low[run.col] = run.last
+            self._tail[run.col] = run
+
+    def _remove_run(self, run: FormulaRun) -> None:
+        column, starts = self._runs[run.col], self._starts[run.col]
+        i = bisect_right(starts, run.row) - 1
+        del column[i], starts[i]
+        if not column:
+            del self._runs[run.col], self._starts[run.col]
+        if self._tail.get(run.col) is run:
+            del self._tail[run.col]
+        self._count -= run.n
+
+    def _split(self, run: FormulaRun, row: int) -> None:
+        """Take cell ``row`` out of ``run``: the rows above and below stay runs
+        (a part of one row becomes a single formula)."""
+        self._remove_run(run)
+        if row > run.row:
+            self._keep(FormulaRun(run.row, run.col, row - run.row, run.first, run.fmt, run.base))
+        if row < run.last:
+            below = run.formula(row + 1)
+            k = row + 1 - run.row
+            base = tuple([b + k for b in run.base])
+            self._keep(FormulaRun(row + 1, run.col, run.last - row, below, run.fmt, base))
+
+    def _keep(self, run: FormulaRun) -> None:
+        if run.n == 1:
+            self._put_single((run.row, run.col), run.first)
+        else:
+            self._add_run(run)
+
+    def _put_single(self, coord: Coord, f: Formula) -> None:
+        cells = self._cells
+        if self._ordered and cells and coord not in cells and coord < next(reversed(cells)):
+            self._ordered = False
+        cells[coord] = f
+        if coord[0] > self._low.get(coord[1], 0):
+            self._low[coord[1]] = coord[0]
+
+    # -- the mapping ------------------------------------------------------
+    def __getitem__(self, coord: Coord) -> Formula:
+        f = self._cells.get(coord)
+        if f is not None:
+            return f
+        run = self._run_at(coord) if self._runs else None
+        if run is None:
+            raise KeyError(coord)
+        return run.formula(coord[0])
+
+    def __contains__(self, coord: object) -> bool:
+        if coord in self._cells:
+            return True
+        if not self._runs or not isinstance(coord, tuple):
+            return False
+        return self._run_at(coord) is not None
+
+    def __setitem__(self, coord: Coord, f: Formula) -> None:
+        r, c = coord
+        low = self._low.get(c, 0)
+        if r == low + 1:  # just below the column's last formula: a run may go on
+            tail = self._tail.get(c)
+            if tail is not None and tail.last == low:
+                if tail.follows(coord, f):
+                    tail.n += 1
+                    self._count += 1
+                    self._low[c] = r
+                    return
+            else:
+                above = self._cells.get((low, c))
+                if above is not None:
+                    run = _run_of(coord, above, f)
+                    if run is not None:
+                        del self._cells[(low, c)]
+                        run.n = 2
+                        self._add_run(run)
+                        return
+        elif r <= low and self._runs:
+            run = self._run_at(coord)
+            if run is not None:
+                self._split(run, r)
+        self._put_single(coord, f)
+
+    def __delitem__(self, coord: Coord) -> None:
+        if coord in self._cells:
+            del self._cells[coord]
+            return
+        run = self._run_at(coord) if self._runs else None
+        if run is None:
+            raise KeyError(coord)
+        self._split(run, coord[0])
+
+    def __len__(self) -> int:
+        return len(self._cells) + self._count
+
+    def __bool__(self) -> bool:
+        return bool(self._cells) or bool(self._runs)
+
+    def __iter__(self) -> Iterator[Coord]:
+        if not self._ordered:
+            self._cells = dict(sorted(self._cells.items()))
+            self._ordered = True
+        if not self._runs:
+            return iter(self._cells)
+        streams: list[Iterable[Coord]] = [self._cells]
+        for column in self._runs.values():
+            for run in column:
+                streams.append(zip(range(run.row, run.row + run.n), repeat(run.col)))
+        return merge(*streams)
+
+    def clear(self) -> None:
+        self._cells.clear()
+        self._runs.clear()
+        self._starts.clear()
+        self._low.clear()
+        self._tail.clear()
+        self._count = 0
+        self._ordered = True
+
+    def __repr__(self) -> str:
+        return (
+            f"SheetFormulas({len(self._cells)} single, {sum(map(len, self._runs.values()))} runs)"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_formulas, (self._cells, self.runs()))
+
+
+def _rebuild_formulas(cells: dict[Coord, Formula], runs: list[FormulaRun]) -> SheetFormulas:
+    out = SheetFormulas()
+    for coord, f in cells.items():
+        out._put_single(coord, f)
+    for run in runs:
+        out._add_run(run)
+    return out
+
+
 @dataclass
 class Sheet:
     """A worksheet: constants and cached values, and the formulas.
@@ -189,12 +466,13 @@ class Sheet:
     a sheet the reader decoded into typed columns an
     :class:`addin.xlsx.columns.CellValues` (the same mapping, built on first
     read; the engine reads its columns). ``formulas`` maps the anchor cell of
-    each formula to it.
+    each formula to it (:class:`SheetFormulas`: formulas filled down a column
+    are kept as runs; a plain dict given is turned into one).
     """
 
     name: str
     values: MutableMapping[Coord, CellValue] = field(default_factory=dict)
-    formulas: dict[Coord, Formula] = field(default_factory=dict)
+    formulas: SheetFormulas = field(default_factory=SheetFormulas)
     max_row: int = 0
     max_col: int = 0
     #: rows hidden in the file (``<row hidden="1">``), and of those the ones an
@@ -202,6 +480,10 @@ class Sheet:
     #: AGGREGATE skip them
     hidden_rows: frozenset[int] = frozenset()
     filtered_rows: frozenset[int] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.formulas, SheetFormulas):  # a plain dict given
+            self.formulas = SheetFormulas(self.formulas.items())
 
 
 @dataclass(frozen=True)

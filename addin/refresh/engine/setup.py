@@ -92,7 +92,7 @@ class EngineBase:
                 if len(coords):
                     last_row = max(last_row, int(coords[:, 0].max()))
                     last_col = max(last_col, int(coords[:, 1].max()))
-            for f in s.formulas.values():
+            for f in s.formulas.distinct():  # a run's cells have no ref
                 if f.ref:
                     _, (r2, c2) = ref_bounds(f.ref)
                     last_row, last_col = max(last_row, r2), max(last_col, c2)
