@@ -1,13 +1,17 @@
 """The read model's formula mapping (:class:`addin.xlsx.model.SheetFormulas`):
 formulas filled down a column kept as runs, the mapping the same as a dict
-of one Formula per cell."""
+of one Formula per cell; and the results' (:class:`~addin.xlsx.model.SheetResults`),
+a block's values one array."""
 
 from __future__ import annotations
 
 import pickle
 import random
 
-from addin.xlsx.model import Formula, SharedGroup, Sheet, SheetFormulas
+import numpy as np
+
+from addin.xlsx.model import Formula, SharedGroup, Sheet, SheetFormulas, SheetResults
+from udfs.errors import ExcelError
 
 
 def _filled(rows: range, col: int, text: str) -> dict[tuple[int, int], Formula]:
@@ -74,3 +78,27 @@ def test_a_sheet_given_a_dict_keeps_it_as_runs_and_pickles() -> None:
     again = pickle.loads(pickle.dumps(sheet))
     assert dict(again.formulas) == cells
     assert list(sheet.formulas.distinct()) == [cells[(2, 5)]]
+
+
+def test_items_are_the_lookups_in_row_major_order() -> None:
+    cells = {**_filled(range(3, 40), 2, "A{r}*2"), **_filled(range(1, 30), 4, "C{r}&D$1")}
+    cells[(2, 9)] = Formula("Z1")
+    f = SheetFormulas(cells.items())  # not in row-major order
+    assert [k for k, _v in f.items()] == sorted(cells)
+    assert dict(f.items()) == cells
+
+
+def test_sheet_results_keep_a_block_as_one_array() -> None:
+    r = SheetResults()
+    r[(1, 2)] = "head"
+    r.put_column(2, 2, np.array([1.0, 2.5, 3.0]))
+    r.put_column(2, 3, np.array(["a", ExcelError("#N/A"), None], dtype=object))
+    assert len(r) == 7
+    assert r[(3, 2)] == 2.5
+    assert type(r[(3, 2)]) is float
+    assert [(row, col, list(v)) for row, col, v in r.number_columns()] == [(2, 2, [1.0, 2.5, 3.0])]
+    assert dict(r.other_items()) == {(1, 2): "head", (2, 3): "a", (3, 3): ExcelError("#N/A"), (4, 3): None}
+    r[(3, 2)] = "over"  # a cell of a block set on its own
+    del r[(4, 2)]
+    assert dict(r) == {(1, 2): "head", (2, 2): 1.0, (3, 2): "over", (2, 3): "a", (3, 3): ExcelError("#N/A"), (4, 3): None}
+    assert dict(pickle.loads(pickle.dumps(r))) == dict(r)

@@ -11,11 +11,13 @@ numbers (dates are their serial numbers), ``str``, ``bool``,
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import ItemsView, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from heapq import merge
 from itertools import repeat
 from typing import Literal
+
+import numpy as np
 
 from addin.xlsx.a1 import MAX_COL, MAX_ROW, to_a1
 from addin.xlsx.formula import row_template
@@ -223,21 +225,29 @@ class FormulaRun:
             return self.first  # no relative row: every cell holds the same text
         return Formula(self.fmt % tuple([b + k for b in self.base]))
 
+    def items(self) -> Iterator[tuple[Coord, Formula]]:
+        """The run's cells and their formulas, top down."""
+        col = self.col
+        for r in range(self.row, self.row + self.n):
+            yield (r, col), self.formula(r)
+
     def follows(self, coord: Coord, f: Formula) -> bool:
         """Whether ``f`` at ``coord`` is the run's formula in the row just below it."""
-        if coord[1] != self.col or coord[0] != self.row + self.n or f.kind != "normal" or f.ref:
+        if coord[1] != self.col or coord[0] != self.row + self.n:
             return False
+        if f.__class__ is Formula:  # a plain formula (kind and ref checked below)
+            if self.first.group is not None or f.kind != "normal" or f.ref is not None:
+                return False
+            base, k = self.base, self.n
+            if not base:
+                return f.text == self.first.text
+            if len(base) == 1:
+                return f.text == self.fmt % (base[0] + k)
+            return f.text == self.fmt % tuple([b + k for b in base])
         group = self.first.group
-        if group is not None:
-            return f.group is group and (f.at == group.master) == (
-                _GET_TEXT(f, _SharedFormula) is not None
-            )
-        if f.group is not None:
+        if group is None or f.group is not group or f.kind != "normal" or f.ref:
             return False
-        if not self.base:
-            return f.text == self.first.text
-        k = self.n
-        return f.text == self.fmt % tuple([b + k for b in self.base])
+        return (f.at == group.master) == (_GET_TEXT(f, _SharedFormula) is not None)
 
 
 def _run_of(coord: Coord, above: Formula, f: Formula) -> FormulaRun | None:
@@ -382,7 +392,7 @@ class SheetFormulas(MutableMapping[Coord, Formula]):
         low = self._low.get(c, 0)
         if r == low + 1:  # just below the column's last formula: a run may go on
             tail = self._tail.get(c)
-            if tail is not None and tail.last == low:
+            if tail is not None and tail.row + tail.n == r:
                 if tail.follows(coord, f):
                     tail.n += 1
                     self._count += 1
@@ -430,6 +440,23 @@ class SheetFormulas(MutableMapping[Coord, Formula]):
                 streams.append(zip(range(run.row, run.row + run.n), repeat(run.col)))
         return merge(*streams)
 
+    def items(self) -> ItemsView[Coord, Formula]:
+        return _FormulaItems(self)
+
+    def _items(self) -> Iterator[tuple[Coord, Formula]]:
+        """The items in row-major order, a run's formulas made as they come
+        (no lookup per cell)."""
+        if not self._ordered:
+            self._cells = dict(sorted(self._cells.items()))
+            self._ordered = True
+        if not self._runs:
+            return iter(self._cells.items())
+        streams: list[Iterable[tuple[Coord, Formula]]] = [self._cells.items()]
+        for column in self._runs.values():
+            for run in column:
+                streams.append(run.items())
+        return merge(*streams, key=_coord_of)
+
     def clear(self) -> None:
         self._cells.clear()
         self._runs.clear()
@@ -446,6 +473,19 @@ class SheetFormulas(MutableMapping[Coord, Formula]):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_formulas, (self._cells, self.runs()))
+
+
+class _FormulaItems(ItemsView[Coord, Formula]):
+    """A sheet's formulas' items, a run's made as they come (not a lookup per cell)."""
+
+    _mapping: SheetFormulas
+
+    def __iter__(self) -> Iterator[tuple[Coord, Formula]]:
+        return self._mapping._items()
+
+
+def _coord_of(item: tuple[Coord, Formula]) -> Coord:
+    return item[0]
 
 
 def _rebuild_formulas(cells: dict[Coord, Formula], runs: list[FormulaRun]) -> SheetFormulas:
@@ -563,12 +603,160 @@ class CellRef:
         return f"{self.sheet}!{to_a1(*self.coord)}"
 
 
+class SheetResults(MutableMapping[Coord, CellValue]):
+    """A sheet's computed values by cell: a mapping like a ``dict``, which
+    keeps a block of one column computed at once as one array (``float64``
+    when every value is a finite number, else one object per value) instead
+    of a key and a value object per cell. :meth:`put_column` stores a block,
+    :meth:`number_columns` gives the ``float64`` ones to a writer that
+    splices arrays; the other cells are kept one by one."""
+
+    __slots__ = ("_blocks", "_cells", "_count", "_starts")
+
+    def __init__(self) -> None:
+        self._cells: dict[Coord, CellValue] = {}
+        self._blocks: dict[int, list[tuple[int, np.ndarray]]] = {}  # by column, sorted by row
+        self._starts: dict[int, list[int]] = {}
+        self._count = 0
+
+    def put_column(self, row: int, col: int, values: np.ndarray) -> None:
+        """The values of rows ``row``, ``row + 1``, … of column ``col`` (cells
+        set one by one there before are replaced)."""
+        n = len(values)
+        if n == 0:
+            return
+        while col in self._starts:  # a block overlapping these rows: back to cells first
+            i = bisect_right(self._starts[col], row + n - 1) - 1
+            if i < 0:
+                break
+            r0, old = self._blocks[col][i]
+            if r0 + len(old) <= row or not self._unpack((r0, col)):
+                break
+        cells = self._cells
+        if cells:
+            if len(cells) <= n:
+                clash = [k for k in cells if k[1] == col and row <= k[0] < row + n]
+            else:
+                clash = [(r, col) for r in range(row, row + n) if (r, col) in cells]
+            for k in clash:
+                del cells[k]
+        starts = self._starts.setdefault(col, [])
+        i = bisect_right(starts, row)
+        starts.insert(i, row)
+        self._blocks.setdefault(col, []).insert(i, (row, values))
+        self._count += n
+
+    def number_columns(self) -> Iterator[tuple[int, int, np.ndarray]]:
+        """Each block of finite numbers as ``(first row, column, float64 values)``."""
+        for col, blocks in self._blocks.items():
+            for row, values in blocks:
+                if values.dtype == np.float64:
+                    yield row, col, values
+
+    def other_items(self) -> Iterator[tuple[Coord, CellValue]]:
+        """The cells not in a block of numbers, with their values."""
+        yield from self._cells.items()
+        for col, blocks in self._blocks.items():
+            for row, values in blocks:
+                if values.dtype != np.float64:
+                    yield from zip(zip(range(row, row + len(values)), repeat(col)), values.tolist(), strict=True)
+
+    def _block_at(self, coord: Coord) -> tuple[int, np.ndarray] | None:
+        starts = self._starts.get(coord[1])
+        if starts is None:
+            return None
+        i = bisect_right(starts, coord[0]) - 1
+        if i < 0:
+            return None
+        row, values = self._blocks[coord[1]][i]
+        return (row, values) if coord[0] < row + len(values) else None
+
+    def _unpack(self, coord: Coord) -> bool:
+        """Turn the block holding ``coord`` back into cells one by one."""
+        got = self._block_at(coord)
+        if got is None:
+            return False
+        row, values = got
+        col = coord[1]
+        i = self._starts[col].index(row)
+        del self._starts[col][i], self._blocks[col][i]
+        if not self._starts[col]:
+            del self._starts[col], self._blocks[col]
+        self._count -= len(values)
+        self._cells.update(zip(zip(range(row, row + len(values)), repeat(col)), values.tolist(), strict=True))
+        return True
+
+    def __getitem__(self, coord: Coord) -> CellValue:
+        cells = self._cells
+        if coord in cells:
+            return cells[coord]
+        got = self._block_at(coord) if self._blocks else None
+        if got is None:
+            raise KeyError(coord)
+        value: CellValue = got[1][coord[0] - got[0]].item() if got[1].dtype == np.float64 else got[1][coord[0] - got[0]]
+        return value
+
+    def __contains__(self, coord: object) -> bool:
+        if coord in self._cells:
+            return True
+        return bool(self._blocks) and isinstance(coord, tuple) and self._block_at(coord) is not None
+
+    def __setitem__(self, coord: Coord, value: CellValue) -> None:
+        if self._blocks and coord not in self._cells:
+            self._unpack(coord)
+        self._cells[coord] = value
+
+    def __delitem__(self, coord: Coord) -> None:
+        if self._blocks and coord not in self._cells:
+            self._unpack(coord)
+        del self._cells[coord]
+
+    def __len__(self) -> int:
+        return len(self._cells) + self._count
+
+    def __iter__(self) -> Iterator[Coord]:
+        yield from self._cells
+        for col, blocks in self._blocks.items():
+            for row, values in blocks:
+                yield from zip(range(row, row + len(values)), repeat(col))
+
+    def items(self) -> ItemsView[Coord, CellValue]:
+        return _ResultItems(self)
+
+    def _items(self) -> Iterator[tuple[Coord, CellValue]]:
+        yield from self._cells.items()
+        for col, blocks in self._blocks.items():
+            for row, values in blocks:
+                yield from zip(zip(range(row, row + len(values)), repeat(col)), values.tolist(), strict=True)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_results, (self._cells, [(r, c, v) for c, bs in self._blocks.items() for r, v in bs]))
+
+
+class _ResultItems(ItemsView[Coord, CellValue]):
+    """A sheet's results' items, a block's at array speed (not a lookup per cell)."""
+
+    _mapping: SheetResults
+
+    def __iter__(self) -> Iterator[tuple[Coord, CellValue]]:
+        return self._mapping._items()
+
+
+def _rebuild_results(cells: dict[Coord, CellValue], blocks: list[tuple[int, int, np.ndarray]]) -> SheetResults:
+    out = SheetResults()
+    out._cells.update(cells)
+    for row, col, values in blocks:
+        out.put_column(row, col, values)
+    return out
+
+
 @dataclass
 class Results:
     """What the calculator computed: a value for every formula cell and every
-    cell a dynamic array spills into, keyed by sheet name then coordinate."""
+    cell a dynamic array spills into, keyed by sheet name then coordinate
+    (the engine's as :class:`SheetResults`, a block's values one array)."""
 
-    values: dict[str, dict[Coord, CellValue]] = field(default_factory=dict)
+    values: dict[str, MutableMapping[Coord, CellValue]] = field(default_factory=dict)
     #: For each dynamic-array anchor (``Formula.kind == "dynamic"``), the
     #: bottom-right cell of the range its result spills into (the anchor itself
     #: for a single value), keyed by sheet name then anchor. The writer uses it

@@ -39,7 +39,7 @@ import numpy as np
 
 from addin import native
 from addin.xlsx.a1 import col_letters
-from addin.xlsx.model import CellValue, Coord
+from addin.xlsx.model import CellValue, Coord, SheetResults
 from addin.xlsx.package_writer import Deflated, Deflater, deflate_level
 from addin.xlsx.sheetxml import (
     ADDRESS_RE,
@@ -202,22 +202,31 @@ class _SheetSplicer:
         # two flat arrays, not a tuple per cell (a 100,000-row sheet has 700,000)
         keys, values = array("q"), array("d")
         others: dict[Coord, object] = {}
-        for (row, col), v in self.given.items():
+        given = self.given
+        # a block computed at once comes as one float64 array: its keys made with numpy
+        blocks = list(given.number_columns()) if isinstance(given, SheetResults) else []
+        loose = given.other_items() if isinstance(given, SheetResults) else given.items()
+        for (row, col), v in loose:
             if v.__class__ is float and v - v == 0.0:
                 keys.append((row << 15) + col)  # 15 bits: column XFD is 16384
                 values.append(v)
             else:
                 others[(row, col)] = v
-        if not keys:
+        key_parts = [np.frombuffer(keys, dtype=np.int64)]
+        value_parts = [np.frombuffer(values, dtype=np.float64)]
+        for row, col, numbers in blocks:
+            key_parts.append((np.arange(row, row + len(numbers), dtype=np.int64) << 15) + col)
+            value_parts.append(numbers)
+        key_array = np.concatenate(key_parts)
+        if not len(key_array):
             self.updates = others
             return None
-        key_array = np.frombuffer(keys, dtype=np.int64)
         order = np.argsort(key_array, kind="stable")
         sorted_keys = key_array[order]
-        del key_array, keys
+        del key_array, keys, key_parts
         key_bytes = sorted_keys.tobytes()
-        value_bytes = np.frombuffer(values, dtype=np.float64)[order].tobytes()
-        del values, order
+        value_bytes = np.concatenate(value_parts)[order].tobytes()
+        del values, value_parts, order
         # every value a number: the new bytes go to the deflater slice by slice
         # as they are made (never the whole new sheet beside the old one)
         stream = self.sink if not others else None

@@ -196,7 +196,7 @@ def _finish_sheet(rd: SheetReader) -> None:
             )
         formulas[coord] = Formula.shared(group, coord)
     # an array formula occupies its whole range even where no cell is written yet
-    for f in formulas.values():
+    for f in formulas.distinct():  # a run's cells are normal formulas, without a range
         if f.ref and ":" in f.ref:
             try:
                 _first, last = parse_range(f.ref.replace("$", ""))
