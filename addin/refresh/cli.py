@@ -60,7 +60,6 @@ import json
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
@@ -509,7 +508,9 @@ def _execute_in_pool(tasks: list[RefreshTask], jobs: int, done: Callable[[], obj
     (:mod:`addin.refresh.cluster`); a file whose worker dies again is reported
     ``worker-died`` (exit 2, nothing written — outputs are renamed into place
     only when complete). Every file is reported, in the order given."""
-    from concurrent.futures import as_completed
+    # here, not at the top: the process pool's machinery (~40 ms of imports)
+    # serves --jobs N only, not the one-file refresh
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     reports: dict[int, FileReport] = {}

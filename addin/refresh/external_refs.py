@@ -25,17 +25,21 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from addin.xlsx.formula import WIDE_CHAR
 from addin.xlsx.model import DefinedName, ExternalLink, Formula, Sheet, SheetFormulas, Workbook
 
 __all__ = ["external_sheet_name", "quote_external", "with_external_sheets"]
 
 # [N]Sheet! outside quotes (a sheet name runs to the "!"), and [N]!name
 _SHEET = re.compile(r"\[(\d+)\]([^\s'\"!(),;:+\-*/&=<>^%{}\[\]]+)!")
-_BOOK_NAME = re.compile(r"\[(\d+)\]!([A-Za-z_\\\u0080-\uffff][\w.\\\u0080-\uffff]*)")
+#: a defined name: an ASCII letter, "_", "\\" or a character past ASCII
+#: (:data:`~addin.xlsx.formula.WIDE_CHAR`), then word characters, ".", "\\"
+_NAME = rf"(?:[A-Za-z_\\]|{WIDE_CHAR})(?:[\w.\\]|{WIDE_CHAR})*"
+_BOOK_NAME = re.compile(rf"\[(\d+)\]!({_NAME})")
 # [N]Sheet!name: a name of the linked book scoped to one of its sheets
 _SHEET_NAME = re.compile(
     r"\[(\d+)\][^\s'\"!(),;:+\-*/&=<>^%{}\[\]]+!(?![A-Za-z]{1,3}\$?\d)"
-    r"([A-Za-z_\\\u0080-\uffff][\w.\\\u0080-\uffff]*)(?![(\w])"
+    rf"({_NAME})(?![(\w])"
 )
 # 'quoted sheet' and "string" segments, left alone
 _SEGMENTS = re.compile(r"('(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")")

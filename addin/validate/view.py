@@ -80,17 +80,21 @@ def present_cells(sheet: Sheet, top: int, left: int, bottom: int, right: int) ->
     Bounded by the cells present, not by the rectangle: a name or a validation
     over ``$A:$XFD`` (17 billion cells) costs what the sheet holds.
     """
-    cells = (*sheet.values, *sheet.formulas)
-    max_row = sheet.max_row or max((r for r, _ in cells), default=0)
-    max_col = sheet.max_col or max((c for _, c in cells), default=0)
+    max_row, max_col = sheet.max_row, sheet.max_col
+    if not (max_row and max_col):  # not known from the reader: from the cells
+        cells = (*sheet.values, *sheet.formulas)
+        max_row = max_row or max((r for r, _ in cells), default=0)
+        max_col = max_col or max((c for _, c in cells), default=0)
     bottom, right = min(bottom, max_row), min(right, max_col)
     if top > bottom or left > right:
         return []
     if (bottom - top + 1) * (right - left + 1) <= len(sheet.values) + len(sheet.formulas):
+        # cell by cell: a sheet read into columns answers each without a dict of all
         return [
             (r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)
             if (r, c) in sheet.values or (r, c) in sheet.formulas
         ]  # fmt: skip
+    cells = (*sheet.values, *sheet.formulas)
     found = {
         coord for coord in cells
         if top <= coord[0] <= bottom and left <= coord[1] <= right

@@ -16,6 +16,7 @@ dict only when someone reads it as a mapping.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 
@@ -73,16 +74,35 @@ class SheetColumns:
 
 class CellValues(MutableMapping[Coord, CellValue]):
     """``Sheet.values`` for a sheet read into columns: the columns
-    (:attr:`columns`) and the cells decoded one by one (:attr:`cells`). Read as
-    a mapping, the two are merged into one dict on first use (and the columns
+    (:attr:`columns`) and the cells decoded one by one (:attr:`cells`). One
+    cell is read or tested (``in``, ``get``) without merging; iterated or
+    changed, the two are merged into one dict on first use (and the columns
     dropped); the engine reads :attr:`columns` and :attr:`cells` without it."""
 
-    __slots__ = ("_merged", "cells", "columns")
+    __slots__ = ("_keys", "_merged", "cells", "columns")
 
     def __init__(self, columns: SheetColumns, cells: dict[Coord, CellValue]) -> None:
         self.columns: SheetColumns | None = columns
         self.cells = cells
         self._merged: dict[Coord, CellValue] | None = None
+        self._keys: np.ndarray | None = None  # the columns' sorted cell keys, once looked up
+
+    def _lookup_keys(self) -> np.ndarray | None:
+        """The columns' cell keys (``row * 2**15 + col``) for looking one cell
+        up by binary search — a 1,048,575-row log is 4 million cells, too many
+        for a dict just to test a few — or ``None`` once merged. Cells are
+        ascending in file order as the scanner reads them (checked here once:
+        otherwise the dict is built and used)."""
+        if self._merged is not None or self.columns is None:
+            return None
+        if self._keys is None:
+            c = self.columns
+            keys = (c.rows.astype(np.int64) << 15) + c.cols
+            if len(keys) > 1 and not bool((keys[1:] > keys[:-1]).all()):
+                self.merged()
+                return None
+            self._keys = keys
+        return self._keys
 
     def merged(self) -> dict[Coord, CellValue]:
         """Every cell as one plain dict (built once)."""
@@ -97,7 +117,26 @@ class CellValues(MutableMapping[Coord, CellValue]):
         return self._merged
 
     def __getitem__(self, key: Coord) -> CellValue:
-        return self.merged()[key]
+        keys = self._lookup_keys()
+        if keys is None:
+            return self.merged()[key]
+        if key in self.cells:
+            return self.cells[key]
+        i = _position(keys, key)
+        if i < 0:
+            raise KeyError(key)
+        c = self.columns
+        assert c is not None
+        kind = int(c.kinds[i])
+        if kind == NUMBER:
+            return float(c.numbers[i])
+        return (c.shared if kind == SHARED else c.inline)[int(c.texts[i])]
+
+    def __contains__(self, key: object) -> bool:
+        keys = self._lookup_keys()
+        if keys is None:
+            return key in self.merged()
+        return key in self.cells or _position(keys, key) >= 0
 
     def __setitem__(self, key: Coord, value: CellValue) -> None:
         self.merged()[key] = value
@@ -118,3 +157,27 @@ class CellValues(MutableMapping[Coord, CellValue]):
 
     def __repr__(self) -> str:
         return f"CellValues({len(self)} cells)"
+
+
+def _position(keys: np.ndarray, key: object) -> int:
+    """Where the cell ``key`` (a (row, col) tuple) is in the ascending ``keys``
+    (``row * 2**15 + col``), or -1."""
+    if not isinstance(key, tuple) or len(key) != 2:
+        return -1
+    row, col = _whole(key[0]), _whole(key[1])
+    if row is None or col is None or row < 1 or not 0 < col < 1 << 15:
+        return -1
+    want = (row << 15) + col
+    i = int(np.searchsorted(keys, want))
+    return i if i < len(keys) and int(keys[i]) == want else -1
+
+
+def _whole(x: object) -> int | None:
+    """``x`` as the int a dict key equal to it would be (``2``, ``np.int64(2)``,
+    ``2.0``), or ``None``."""
+    if isinstance(x, float):
+        return int(x) if x.is_integer() else None
+    try:
+        return operator.index(x)  # type: ignore[arg-type]
+    except TypeError:
+        return None

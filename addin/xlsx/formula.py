@@ -31,6 +31,7 @@ from udfs.errors import ERROR_CODES
 __all__ = [
     "MAX_COL",
     "MAX_ROW",
+    "WIDE_CHAR",
     "ArrayLit",
     "Binary",
     "Bool",
@@ -294,23 +295,24 @@ class Token:
 #: them: 收入, 奖金). Written as a negated class: the literal range
 #: \u0080-\uffff costs the regular-expression compiler ~25 ms a pattern
 #: (a 65,536-entry map), this half a millisecond — the import of the engine
-#: compiled eight of them.
-_WIDE = r"[^\x00-\x7f\U00010000-\U0010ffff]"
+#: compiled eight of them. The formula-text rewriters (formula_shift,
+#: external_refs) match names with it too.
+WIDE_CHAR = r"[^\x00-\x7f\U00010000-\U0010ffff]"
 #: the ASCII characters a name may continue with
 _IDENT_ASCII = r"A-Za-z0-9_.\\?"
 #: a character a name may start with, and one it may continue with
-_IDENT_START = rf"(?:[A-Za-z_\\]|{_WIDE})"
-_IDENT_CHAR = rf"(?:[{_IDENT_ASCII}]|{_WIDE})"
+_IDENT_START = rf"(?:[A-Za-z_\\]|{WIDE_CHAR})"
+_IDENT_CHAR = rf"(?:[{_IDENT_ASCII}]|{WIDE_CHAR})"
 
 
 def _not_after(extra: str) -> str:
     """A lookahead: not followed by a name's character or one of ``extra``."""
-    return rf"(?![{_IDENT_ASCII}{extra}]|{_WIDE})"
+    return rf"(?![{_IDENT_ASCII}{extra}]|{WIDE_CHAR})"
 
 
 def _not_before(extra: str) -> str:
     """A lookbehind: not preceded by a name's character or one of ``extra``."""
-    return rf"(?<![{_IDENT_ASCII}{extra}])(?<!{_WIDE})"
+    return rf"(?<![{_IDENT_ASCII}{extra}])(?<!{WIDE_CHAR})"
 
 
 #: where a reference ends (not inside a name, a call, a structured or sheet

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, col_number
+from addin.xlsx.formula import WIDE_CHAR
 
 __all__ = ["RefPart", "Template", "compile_template", "instantiate", "row_format", "shift_formula"]
 
@@ -26,9 +27,9 @@ _TOKEN_RE = re.compile(
   | (?P<colrange>(?<![\w.$])\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}(?![\w.(!\[$]))
   | (?P<rowrange>(?<![\w.$])\$?\d+:\$?\d+(?![\w.(!\[$]))
   | (?P<number>\d+(?:\.\d*)?(?:[Ee][+-]?\d+)?|\.\d+(?:[Ee][+-]?\d+)?)
-  | (?P<word>[$A-Za-z_\\\u0080-\uffff][\w.$\\\u0080-\uffff]*)
+  | (?P<word>(?:[$A-Za-z_\\]|WIDE)(?:[\w.$\\]|WIDE)*)
   | (?P<other>.)
-    """,
+    """.replace("WIDE", WIDE_CHAR),  # a name's non-ASCII characters, as the formula grammar has them
     re.VERBOSE | re.DOTALL,
 )
 _CELL_RE = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)(\d+)$")

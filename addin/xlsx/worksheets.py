@@ -10,7 +10,8 @@ cell metadata part, what-if data tables). The plain value cells go to typed
 columns (:func:`addin.xlsx.colscan.scan_columns`), the others are read by a
 regular-expression scanner; a sheet in a shape the scanner does not know is
 read element by element with lxml. A large sheet is checked for well-formed
-XML by lxml on a second thread while the scanner reads it. A refresh leaves
+XML (:func:`addin.xlsx.safexml.check_well_formed`) on a second thread while
+the scanner reads it. A refresh leaves
 out the values cached in formula cells (``formula_values=False``).
 """
 
@@ -207,7 +208,7 @@ def _finish_sheet(rd: SheetReader) -> None:
 
 
 #: Sheets at least this large are checked for well-formedness on a second
-#: thread while the scanner reads them (lxml parses without the GIL).
+#: thread while the scanner reads them (the check runs without the GIL).
 _CHECK_ASIDE_ABOVE = 1024 * 1024
 
 

@@ -550,32 +550,38 @@ def grouped_ifs(name: str, args: list[Any], per_row: dict[int, list[Any]], n: in
 _NO_KEY = object()
 
 
-def _number_column(target: np.ndarray) -> tuple[list[float | None], set[int]]:
-    """The aggregated range flat: its numbers (``None`` elsewhere) and where
-    errors are (plain lists: a group holds a few cells, numpy would cost more)."""
-    nums: list[float | None] = []
-    errs: set[int] = set()
-    for i, v in enumerate(target.ravel().tolist()):
-        if v.__class__ is float or (isinstance(v, int) and not isinstance(v, bool)):
-            nums.append(float(v))
-        else:
-            nums.append(None)
-            if isinstance(v, ExcelError):
-                errs.add(i)
-    return nums, errs
+#: the aggregated range of a grouped pass (:func:`_number_column`): each
+#: cell's value as a number, whether it is one, whether it is an error, and
+#: whether any is
+NumberColumn = tuple[np.ndarray, np.ndarray, np.ndarray, bool]
 
 
-def _aggregate(
-    name: str, sel: np.ndarray, numbers: tuple[list[float | None], set[int]] | None
-) -> Any:
+def _number_column(target: np.ndarray) -> NumberColumn:
+    """The aggregated range flat, at array speed (a 1,048,575-row log is one
+    column): each cell's number (floats and ints, not logicals), where the
+    numbers are and where the errors are."""
+    flat = target.ravel()
+    kinds, floats = kinds_and_floats(flat)
+    nums = np.array(floats, dtype=np.float64)  # writable: ints are put in below
+    isnum = kinds == FLOAT
+    iserr = np.zeros(len(flat), dtype=bool)
+    for i in np.flatnonzero(kinds == OTHER).tolist():  # ints count as numbers, bools not
+        v = flat[i]
+        if isinstance(v, int) and not isinstance(v, bool):
+            nums[i], isnum[i] = float(v), True
+        elif isinstance(v, ExcelError):
+            iserr[i] = True
+    return nums, isnum, iserr, bool(iserr.any())
+
+
+def _aggregate(name: str, sel: np.ndarray, numbers: NumberColumn | None) -> Any:
     """One group's result, or ``None`` when the function itself must say it."""
     if numbers is None:
         return float(len(sel))
-    nums, errs = numbers
-    cells = sel.tolist()
-    if errs and not errs.isdisjoint(cells):
+    nums, isnum, iserr, any_err = numbers
+    if any_err and iserr[sel].any():
         return None  # the first error in the selection, as the function raises it
-    vals = [v for v in map(nums.__getitem__, cells) if v is not None]
+    vals = nums[sel[isnum[sel]]].tolist()  # in the selection's order, as plain floats
     if name in ("SUMIF", "SUMIFS"):
         return math.fsum(vals)
     if not vals:
