@@ -24,10 +24,11 @@ from addin.xlsx.workbook import read_workbook
 ROWS = 4_000
 FORMULAS = ("B{r}*2", "IF(C{r}>10,C{r}-10,0)", "ROUND(D{r}*0.3,2)", "SUM(B{r}:E{r})")
 #: the most traced peak bytes the job may cost per formula cell: about 1.3 ×
-#: what it costs now (measured here: 546; 665 while every formula cell was a
-#: Formula with its own text, 914 while the engine and the read model, a
-#: reference cycle, outlived ``calculate`` into writing)
-PER_FORMULA_CELL = 710
+#: what it costs now (measured here: 428; 665 while every formula cell was a
+#: Formula with its own text and every result a dict entry, 914 while the
+#: engine and the read model, a reference cycle, outlived ``calculate`` into
+#: writing)
+PER_FORMULA_CELL = 560
 #: the most traced bytes the read model may keep per formula cell of columns
 #: filled down: about 2.5 × what it keeps now (measured: 32, the value columns
 #: included; 281 with a Formula, its text and its key per cell)
