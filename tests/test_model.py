@@ -102,3 +102,21 @@ def test_sheet_results_keep_a_block_as_one_array() -> None:
     del r[(4, 2)]
     assert dict(r) == {(1, 2): "head", (2, 2): 1.0, (3, 2): "over", (2, 3): "a", (3, 3): ExcelError("#N/A"), (4, 3): None}
     assert dict(pickle.loads(pickle.dumps(r))) == dict(r)
+
+
+def test_add_texts_is_setting_them_one_by_one() -> None:
+    rng = random.Random(7)
+    rows, cols, texts = [], [], []
+    for r in range(1, 400):
+        for c in (2, 3, 5):
+            if rng.random() < 0.95:
+                rows.append(r)
+                cols.append(c)
+                texts.append(f"A{r}*{c}+A{r + 1}" if rng.random() < 0.9 else f"B{r}")
+    bulk, one = SheetFormulas(), SheetFormulas()
+    bulk.add_texts(rows[:500], cols[:500], texts[:500])
+    bulk.add_texts(rows[500:], cols[500:], texts[500:])
+    for r, c, t in zip(rows, cols, texts, strict=True):
+        one[(r, c)] = Formula(t)
+    assert dict(bulk) == dict(one)
+    assert [(run.row, run.col, run.n) for run in bulk.runs()] == [(run.row, run.col, run.n) for run in one.runs()]

@@ -177,12 +177,15 @@ def _scan_compiled(
         for at in range(0, len(forms), DECODE_BATCH):
             batch = forms[at : at + DECODE_BATCH]
             got_texts = _decode([data[a : a + n] for a, n in batch[:, 2:4].tolist()])
-            rows_, cols_ = batch[:, 0].tolist(), batch[:, 1].tolist()
-            for i, text in enumerate(got_texts or [None] * len(batch)):
-                if text and text.strip():
-                    formulas[(rows_[i], cols_[i])] = Formula(text)
-                else:
-                    real[at + i] = False
+            if got_texts is None:
+                real[at : at + len(batch)] = False
+                continue
+            blank = [i for i, text in enumerate(got_texts) if not text.strip()]
+            if blank:
+                real[at + np.array(blank)] = False
+                got_texts = [t for t in got_texts if t.strip()]
+            ok = real[at : at + len(batch)]
+            formulas.add_texts(batch[ok, 0].tolist(), batch[ok, 1].tolist(), got_texts)
         if not real.all():  # handed back whole, value and all
             rest = sorted(rest + forms[~real, 5].tolist())
             slots = forms[~real, 4]

@@ -413,6 +413,28 @@ class SheetFormulas(MutableMapping[Coord, Formula]):
                 self._split(run, r)
         self._put_single(coord, f)
 
+    def add_texts(self, rows: list[int], cols: list[int], texts: list[str]) -> None:
+        """Set plain formulas (``Formula(text)``) at ``(rows[i], cols[i])``,
+        as :meth:`__setitem__` would one by one; a cell that continues its
+        column's run only lengthens it (no Formula made)."""
+        tail, low = self._tail, self._low
+        for r, c, text in zip(rows, cols, texts, strict=True):
+            run = tail.get(c)
+            if run is not None and run.row + run.n == r and low[c] == r - 1 and run.first.group is None:
+                base, k = run.base, run.n
+                if len(base) == 1:
+                    same = text == run.fmt % (base[0] + k)
+                elif base:
+                    same = text == run.fmt % tuple([b + k for b in base])
+                else:
+                    same = text == run.first.text
+                if same:
+                    run.n = k + 1
+                    self._count += 1
+                    low[c] = r
+                    continue
+            self[(r, c)] = Formula(text)
+
     def __delitem__(self, coord: Coord) -> None:
         if coord in self._cells:
             del self._cells[coord]
