@@ -414,26 +414,46 @@ class SheetFormulas(MutableMapping[Coord, Formula]):
         self._put_single(coord, f)
 
     def add_texts(self, rows: list[int], cols: list[int], texts: list[str]) -> None:
-        """Set plain formulas (``Formula(text)``) at ``(rows[i], cols[i])``,
-        as :meth:`__setitem__` would one by one; a cell that continues its
-        column's run only lengthens it (no Formula made)."""
+        """Set plain formulas (``Formula(text)``) at ``(rows[i], cols[i])``
+        (each column's cells top down), as :meth:`__setitem__` would one by
+        one; the cells that continue their column's run only lengthen it, a
+        column at a time (no Formula made for them)."""
+        by_col: dict[int, list[int]] = {}
+        for i, c in enumerate(cols):
+            by_col.setdefault(c, []).append(i)
         tail, low = self._tail, self._low
-        for r, c, text in zip(rows, cols, texts, strict=True):
-            run = tail.get(c)
-            if run is not None and run.row + run.n == r and low[c] == r - 1 and run.first.group is None:
-                base, k = run.base, run.n
-                if len(base) == 1:
-                    same = text == run.fmt % (base[0] + k)
-                elif base:
-                    same = text == run.fmt % tuple([b + k for b in base])
-                else:
-                    same = text == run.first.text
-                if same:
-                    run.n = k + 1
-                    self._count += 1
-                    low[c] = r
-                    continue
-            self[(r, c)] = Formula(text)
+        for c, where in by_col.items():
+            rs = [rows[i] for i in where]
+            ts = [texts[i] for i in where]
+            i, n = 0, len(rs)
+            while i < n:
+                run = tail.get(c)
+                if run is not None and run.first.group is None and low[c] == run.row + run.n - 1:
+                    fmt, base, k = run.fmt, run.base, run.n
+                    nxt, j = run.row + k, i
+                    if len(base) == 1:
+                        b = base[0]
+                        while j < n and rs[j] == nxt and ts[j] == fmt % (b + k):
+                            j, k, nxt = j + 1, k + 1, nxt + 1
+                    elif len(set(base)) == 1:  # every relative row the formula's own
+                        b, m = base[0], len(base)
+                        while j < n and rs[j] == nxt and ts[j] == fmt % ((b + k,) * m):
+                            j, k, nxt = j + 1, k + 1, nxt + 1
+                    elif base:
+                        while j < n and rs[j] == nxt and ts[j] == fmt % tuple([x + k for x in base]):
+                            j, k, nxt = j + 1, k + 1, nxt + 1
+                    else:
+                        first = run.first.text
+                        while j < n and rs[j] == nxt and ts[j] == first:
+                            j, k, nxt = j + 1, k + 1, nxt + 1
+                    if j > i:
+                        self._count += k - run.n
+                        run.n = k
+                        low[c] = nxt - 1
+                        i = j
+                        continue
+                self[(rs[i], c)] = Formula(ts[i])
+                i += 1
 
     def __delitem__(self, coord: Coord) -> None:
         if coord in self._cells:
