@@ -13,9 +13,9 @@ Li    80.00
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
-__all__ = ["display_width", "render"]
+__all__ = ["display_width", "lines", "render"]
 
 
 def display_width(text: str) -> int:
@@ -32,23 +32,37 @@ def _pad(text: str, width: int, right: bool) -> str:
     return gap + text if right else text + gap
 
 
+def lines(
+    header: Sequence[str], rows: Iterable[Sequence[str]], *, right: Sequence[bool] = ()
+) -> Iterator[str]:
+    """The lines of :func:`render`, made as they are read: the rows are read
+    once (a generator is fine), each kept as one string until the widths are
+    known — a table of a million rows costs its text, not a list per row."""
+    cols = len(header)
+    widths = [display_width(str(h)) for h in header]
+    kept: list[str] = []
+    for r in rows:
+        cells = [str(c) for c in r]
+        for i, c in enumerate(cells):
+            w = len(c) if c.isascii() else display_width(c)
+            if w > widths[i]:
+                widths[i] = w
+        kept.append("\0".join(c.replace("\0", "\ufffd") for c in cells) if any("\0" in c for c in cells)
+                    else "\0".join(cells))
+    align = list(right) + [False] * (cols - len(right))
+    yield "  ".join(_pad(str(h), w, False) for h, w in zip(header, widths, strict=True)).rstrip()
+    yield "  ".join("-" * w for w in widths)
+    for i, line in enumerate(kept):
+        kept[i] = ""  # each row's text let go as its line is made
+        yield "  ".join(_pad(c, w, a) for c, w, a in zip(line.split("\0"), widths, align, strict=True)).rstrip()
+
+
 def render(
-    header: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[bool] = ()
+    header: Sequence[str], rows: Iterable[Sequence[str]], *, right: Sequence[bool] = ()
 ) -> str:
     """A header, a rule and rows, columns separated by two spaces.
 
     ``right`` says per column whether to align right (numbers); default left.
     Trailing spaces are stripped from each line.
     """
-    cols = len(header)
-    widths = [
-        max(display_width(str(r[i])) for r in [header, *rows]) for i in range(cols)
-    ]
-    align = list(right) + [False] * (cols - len(right))
-    lines = ["  ".join(_pad(str(h), w, False) for h, w in zip(header, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for r in rows:  # each line stripped as it is made: one list of lines, not two
-        lines.append(
-            "  ".join(_pad(str(c), w, a) for c, w, a in zip(r, widths, align, strict=True)).rstrip()
-        )
-    return "\n".join(lines)
+    return "\n".join(lines(header, rows, right=right))

@@ -209,6 +209,20 @@ def _lying_size() -> bytes:
     return bytes(data)
 
 
+def _header_damage(sig: bytes, at: int, value: bytes, name: bytes = b"_rels/.rels") -> bytes:
+    """The base workbook with bytes at offset ``at`` of ``name``'s local header
+    (``sig`` PK\\3\\4) or central record (PK\\1\\2) replaced by ``value``."""
+    data = bytearray(package(dict(BASE)))
+    n_at, head = (26, 30) if sig == b"PK\x03\x04" else (28, 46)
+    pos = 0
+    while (pos := data.find(sig, pos)) >= 0:
+        n = struct.unpack("<H", data[pos + n_at : pos + n_at + 2])[0]
+        if data[pos + head : pos + head + n] == name:
+            data[pos + at : pos + at + len(value)] = value
+        pos += 4
+    return bytes(data)
+
+
 def _shared_rows(rows: int) -> bytes:
     """``rows`` rows of one shared formula (a validate-on-a-million-rows case)."""
     first = '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f t="shared" ref="B1:B{0}" si="0">A1*2</f></c></row>'
@@ -219,6 +233,57 @@ def _shared_rows(rows: int) -> bytes:
         for r in range(2, rows + 1)
     ]
     return package({**BASE, "xl/worksheets/sheet1.xml": sheet(b"".join(body))})
+
+
+_PEOPLE_STYLES = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="{_NS}">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.00"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
+
+
+def _people(count: int) -> bytes:
+    """``count`` people under a header row, each row with formulas of its own
+    as openpyxl writes them (filled down cell by cell, no cached values, bold
+    headers, money formatted): 工号, 姓名, 销售额, 提成 ``IF(C2>10000,C2*0.05,
+    C2*0.03)``, 实发 ``ROUND(D2*0.9,2)``."""
+    head = "".join(
+        f'<c r="{c}1" s="1" t="inlineStr"><is><t>{h}</t></is></c>'
+        for c, h in zip("ABCDE", ("工号", "姓名", "销售额", "提成", "实发"), strict=True)
+    )
+    body = [f'<row r="1">{head}</row>'.encode()]
+    body += [
+        (
+            f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>E{r:07d}</t></is></c>'
+            f'<c r="B{r}" t="inlineStr"><is><t>员工{r}</t></is></c>'
+            f'<c r="C{r}" s="2"><v>{(r * 7919) % 30000}.5</v></c>'
+            f'<c r="D{r}" s="2"><f>IF(C{r}&gt;10000,C{r}*0.05,C{r}*0.03)</f><v></v></c>'
+            f'<c r="E{r}" s="2"><f>ROUND(D{r}*0.9,2)</f><v></v></c></row>'
+        ).encode()
+        for r in range(2, count + 2)
+    ]
+    styles_rel = (
+        '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+        'Target="styles.xml"/></Relationships>'
+    )
+    styles_type = (
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'
+    )
+    return package({
+        **BASE,
+        "[Content_Types].xml": _CONTENT_TYPES.replace("</Types>", styles_type),
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.replace("</Relationships>", styles_rel),
+        "xl/styles.xml": _PEOPLE_STYLES,
+        "xl/worksheets/sheet1.xml": sheet(b"".join(body), '<cols><col min="1" max="5" width="12" customWidth="1"/></cols>'),
+    })  # fmt: skip
 
 
 @dataclass
@@ -286,6 +351,21 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
         lambda: variant(ct=_CONTENT_TYPES.replace('PartName="/xl/workbook.xml"', 'PartName="1_000"', 1))),
     "content-types-workbook-mistyped": ("[Content_Types].xml gives the workbook another type", lambda: variant(
         ct=_CONTENT_TYPES.replace("sheet.main+xml", "sheet.mian+xml", 1))),
+    "content-types-namespace": ("[Content_Types].xml in another namespace (make fuzz: xmlns=\"NaN\")",
+        lambda: variant(ct=_CONTENT_TYPES.replace("/package/2006/content-types", "/NaN", 1))),
+    "root-rels-namespace": ("_rels/.rels without its namespace (make fuzz: xmlns=\"\")", lambda: variant(
+        rootrels=_ROOT_RELS.replace("http://schemas.openxmlformats.org/package/2006/relationships", "", 1))),
+    "root-rels-no-workbook": ("_rels/.rels whose officeDocument type is gone (make fuzz)", lambda: variant(
+        rootrels=_ROOT_RELS.replace("/relationships/officeDocument", "/relationships/XFD1048577", 1))),
+    "sheet-rel-untyped": ("a sheet relationship with Type=\"\" (make fuzz: openpyxl IndexError)", lambda: variant(
+        wbrels=_WORKBOOK_RELS.replace(
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet", "", 1))),
+    "rel-id-empty": ("a relationship with Id=\"\" (make fuzz: LibreOffice cannot open the output)",
+        lambda: variant(rootrels=_ROOT_RELS.replace('Id="rId1"', 'Id=""', 1))),
+    "local-header-crc": ("an entry whose local header's CRC disagrees with the central directory (make fuzz)",
+        lambda: _header_damage(b"PK\x03\x04", 14, b"\x00\x00\x00\x00")),
+    "central-disk-number": ("an entry on 'disk 96' of a one-disk zip (make fuzz: copied, opened nowhere)",
+        lambda: _header_damage(b"PK\x01\x02", 34, b"\x00\x60")),
     "dtd-styles": ("a billion-laughs DTD in styles.xml", lambda: variant(
         styles='<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
         f'<styleSheet xmlns="{_NS}"/>')),
@@ -352,6 +432,11 @@ def _media(scale: int) -> bytes:
 @_case("shared-rows", {0}, "1,000,000 rows of one shared formula (validate's bound)")
 def _shared_many(scale: int) -> bytes:
     return _shared_rows(1_000_000 // scale)
+
+
+@_case("people-200k", {0}, "200,000 people, each row's formulas its own as openpyxl writes them (a 600,000-row slip book)")
+def _people_200k(scale: int) -> bytes:
+    return _people(200_000 // scale)
 
 
 def _legacy_case(name: str, builder: Callable[[Path], Path]) -> None:

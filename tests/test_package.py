@@ -17,6 +17,8 @@ from xlsx_helpers import (
     EXCEL_FILES,
     MAIN,
     ORACLE_FILES,
+    PKG,
+    REL,
     TEMPLATE,
     assert_unreadable,
     count_formula_elements,
@@ -260,8 +262,14 @@ def test_check_does_not_inflate(tmp_path: Path) -> None:
     the check (it is caught later, by the reader)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("_rels/.rels", "<Relationships/>")
+        zf.writestr(
+            "[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+        )
+        zf.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>',
+        )
         zf.writestr("xl/workbook.xml", "garbage")
     path = tmp_path / "lazy.xlsx"
     path.write_bytes(buf.getvalue())

@@ -476,3 +476,79 @@ def test_shared_formulas_are_checked_as_groups(
     words.write_bytes(minimal_xlsx(_shared_sheet(4, "TIERED(A1,{0,1;10,2},B1)", {3: "大约"})))
     hits = [p.cell for p in validate(words).problems if p.code == "formula.keyword"]
     assert hits == ["C3"]
+
+
+def _filled_sheet(rows: int, formula: str, texts: dict[int, str] | None = None,
+                  odd: dict[int, str] | None = None) -> bytes:  # fmt: skip
+    """``rows`` rows: A = the row number, B = ``texts`` by row, C = ``formula``
+    (``{r}`` for the row) written out in every cell, as openpyxl fills a column
+    down (no shared formulas); ``odd`` replaces a row's formula."""
+    cells = []
+    for r in range(1, rows + 1):
+        text = (odd or {}).get(r, formula.format(r=r)).replace("&", "&amp;").replace("<", "&lt;")
+        b = (texts or {}).get(r)
+        b_cell = f'<c r="B{r}" t="inlineStr"><is><t>{b}</t></is></c>' if b else ""
+        cells.append(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c>{b_cell}<c r="C{r}"><f>{text}</f></c></row>')
+    return (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + "".join(cells) + "</sheetData></worksheet>"
+    ).encode()  # fmt: skip
+
+
+def test_filled_down_columns_are_checked_as_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column filled down cell by cell with one formula (R1C1-equal texts,
+    as openpyxl writes it) is parsed and checked once when clean (400,000 such
+    cells took validate 46 s); a row that breaks the run, a run with a finding
+    and a keyword given as a cell reference are still reported at their own
+    cells."""
+    from hostile_files import minimal_xlsx
+
+    import addin.validate.formulas as formulas
+
+    parsed: list[str] = []
+
+    def counting_parse(text: str) -> object:
+        parsed.append(text)
+        return parse(text)
+
+    monkeypatch.setattr(formulas, "parse", counting_parse)
+    big = tmp_path / "big.xlsx"
+    big.write_bytes(minimal_xlsx(_filled_sheet(5_000, 'TIERED(A{r},{{0,1;10,2}},"超额")')))
+    assert validate(big).exit_code == 0
+    assert parsed == ['TIERED(A1,{0,1;10,2},"超额")']
+
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(minimal_xlsx(_filled_sheet(6, 'TIERED(A{r},{{0,1;10,2}},"超额")', odd={3: "TIERED(A3)"})))
+    hits = [p.cell for p in validate(broken).problems if p.code == "formula.arg-count"]
+    assert hits == ["C3"]
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(minimal_xlsx(_filled_sheet(3, "TIERED(A{r})")))
+    hits = [p.cell for p in validate(bad).problems if p.code == "formula.arg-count"]
+    assert hits == ["C1", "C2", "C3"]
+
+    words = tmp_path / "words.xlsx"
+    words.write_bytes(minimal_xlsx(_filled_sheet(4, "TIERED(A{r},{{0,1;10,2}},B{r})", {3: "大约"})))
+    hits = [p.cell for p in validate(words).problems if p.code == "formula.keyword"]
+    assert hits == ["C3"]
+
+
+def test_formula_blocks_keys() -> None:
+    """One key per shared group offset or filled-down run; a run ends where its
+    text changes, and where a relative row would pass the sheet's last row."""
+    from addin.validate.formulas import FormulaBlocks
+    from addin.xlsx.model import Formula, Sheet
+
+    sheet = Sheet("S")
+    for r in range(1, 6):
+        sheet.formulas[(r, 3)] = Formula(f"A{r}*2" if r != 4 else "A4*3")
+    last = 1_048_576
+    for r in range(last - 6, last + 1):  # A{r+5}: past the last row from last-4 on
+        sheet.formulas[(r, 5)] = Formula(f"A{r + 5}")
+    blocks = FormulaBlocks()
+    keys = {coord: blocks.key(sheet, coord, f) for coord, f in sheet.formulas.items()}
+    assert keys[(1, 3)] == keys[(2, 3)] == keys[(3, 3)] is not None
+    assert keys[(4, 3)] is None  # runs of one
+    assert keys[(5, 3)] is None
+    assert keys[(last - 6, 5)] == keys[(last - 5, 5)] is not None
+    assert all(keys[(r, 5)] is None for r in range(last - 4, last + 1))

@@ -38,7 +38,7 @@ from addin.language import language_option, say
 from addin.maintain import read_or_exit
 from addin.monthend.slip_plan import KEY_WORDS, NAME_WORDS, PAID_WORDS, SlipPlan
 from addin.summary import EXIT_NOT_WRITTEN
-from addin.validate.formulas import group_key
+from addin.validate.formulas import BlockKey, FormulaBlocks
 from addin.validate.structure import contract_calls
 from addin.validate.view import (
     WorkbookView,
@@ -162,18 +162,19 @@ def _calls(text: str) -> list[str]:
 
 
 class _Shared:
-    """Facts of a formula cell that the cells of its shared group share — the
-    functions it calls, its R1C1 form — worked out once per group and column
-    offset (:func:`addin.validate.formulas.group_key`), so a million rows of
-    one shared formula are parsed once, not a million times. Any other cell is
-    worked out on its own."""
+    """Facts of a formula cell that the cells of its block share — the
+    functions it calls, its R1C1 form — worked out once per block (a shared
+    group, or a column filled down cell by cell:
+    :class:`addin.validate.formulas.FormulaBlocks`), so a million rows of one
+    formula are parsed once, not a million times. Any other cell is worked out
+    on its own."""
 
     def __init__(self) -> None:
-        self.spans: dict[tuple[int, int], tuple[int, int] | None] = {}
-        self.known: dict[tuple[str, tuple[int, int]], Any] = {}
+        self.blocks = FormulaBlocks()
+        self.known: dict[tuple[str, BlockKey], Any] = {}
 
-    def _once(self, what: str, f: Formula, coord: Coord, work: Callable[[], Any]) -> Any:
-        key = group_key(f, coord, self.spans)
+    def _once(self, what: str, sheet: Sheet, f: Formula, coord: Coord, work: Callable[[], Any]) -> Any:
+        key = self.blocks.key(sheet, coord, f)
         if key is None:
             return work()
         got = self.known.get((what, key))
@@ -181,14 +182,14 @@ class _Shared:
             got = self.known[(what, key)] = work()
         return got
 
-    def calls(self, f: Formula, coord: Coord) -> list[str]:
+    def calls(self, sheet: Sheet, f: Formula, coord: Coord) -> list[str]:
         """The registry functions the formula at ``coord`` calls."""
-        calls: list[str] = self._once("calls", f, coord, lambda: _calls(f.text))
+        calls: list[str] = self._once("calls", sheet, f, coord, lambda: _calls(f.text))
         return calls
 
-    def r1c1(self, f: Formula, coord: Coord) -> str:
+    def r1c1(self, sheet: Sheet, f: Formula, coord: Coord) -> str:
         """The formula at ``coord`` in R1C1 form (the same down a filled column)."""
-        key: str = self._once("r1c1", f, coord, lambda: r1c1_key(f.text, *coord))
+        key: str = self._once("r1c1", sheet, f, coord, lambda: r1c1_key(f.text, *coord))
         return key
 
 
@@ -241,7 +242,7 @@ def _column_entry(
     if top in cover:
         return "results", {**where, "formula": False, "spilled_into": True}
     rows = range(block.first, block.last + 1)
-    by_row = {r: shared.r1c1(sheet.formulas[(r, col)], (r, col)) for r in rows if (r, col) in sheet.formulas}
+    by_row = {r: shared.r1c1(sheet, sheet.formulas[(r, col)], (r, col)) for r in rows if (r, col) in sheet.formulas}
     keys = list(by_row.values())
     common, count = Counter(keys).most_common(1)[0] if keys else ("", 0)
     if count >= 2 and count * 2 > len(rows):
@@ -286,12 +287,13 @@ def _table_args(wb: Workbook) -> list[tuple[str, Node, str, str | None]]:
     """(sheet, table node, "band"|"prize", side keyword) for every table a formula reads."""
     out: list[tuple[str, Node, str, str | None]] = []
     seen: set[object] = set()
-    spans: dict[tuple[int, int], tuple[int, int] | None] = {}
+    blocks = FormulaBlocks()
     for sheet in wb.sheets:
         for coord, f in sheet.formulas.items():
-            # a shared group whose tables are names or absolute ranges reads the
-            # same tables from every cell: its first cell speaks for it
-            group = group_key(f, coord, spans)
+            # a block (shared group, filled-down run) whose tables are names or
+            # absolute ranges reads the same tables from every cell: its first
+            # cell speaks for it
+            group = blocks.key(sheet, coord, f)
             if group in seen:
                 continue
             text = f.text
@@ -500,7 +502,7 @@ def infer_spec(
                 continue
             f = sheet.formulas[coord]
             entry: dict[str, Any] = {"sheet": sheet.name, "cell": to_a1(*coord), "formula": True,
-                                     "functions": shared.calls(f, coord)}
+                                     "functions": shared.calls(sheet, f, coord)}
             if f.kind != "normal" and f.ref and ":" in f.ref:
                 entry.update(spill=True, anchor=to_a1(*coord), ref=f.ref)
             results.append(entry)

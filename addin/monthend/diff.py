@@ -21,21 +21,23 @@ Differences are decimal-exact: each float is taken at its shortest repr
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from copy import deepcopy
+from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from addin.language import DEFAULT_LANG, pick
 from addin.language import say as in_lang
 from addin.monthend.values import Loaded, formula_cells, load, plain
-from addin.textable import render as table
+from addin.textable import lines as table_lines
 from addin.xlsx.a1 import from_a1, to_a1
 from addin.xlsx.model import CellValue, Sheet
 from udfs.errors import ExcelError
 from udfs.explain import number_text
 
-__all__ = ["Change", "SheetDiff", "WorkbookDiff", "compare", "render"]
+__all__ = ["Change", "People", "SheetDiff", "WorkbookDiff", "compare", "render", "render_lines"]
 
 EXIT_SAME, EXIT_DIFFERENT = 0, 1
 
@@ -63,6 +65,35 @@ class Person:
     changes: list[Change] = field(default_factory=list)
 
 
+class People(Sequence[Person]):
+    """People added or removed, each made as it is read: their keys and rows
+    are kept, their :class:`Person` (label and changes, read from the
+    workbook) is built when asked for — a million people added cost their
+    keys and rows, not a million objects."""
+
+    __slots__ = ("_keys", "_make", "_rows")
+
+    def __init__(self, keys: list[str], rows: list[int], make: Callable[[str, int], Person]) -> None:
+        self._keys, self._rows, self._make = keys, rows, make
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, i: int) -> Person: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Person]: ...
+    def __getitem__(self, i: int | slice) -> Person | list[Person]:
+        if isinstance(i, slice):
+            return [self._make(self._keys[j], self._rows[j]) for j in range(*i.indices(len(self)))]
+        return self._make(self._keys[i], self._rows[i])
+
+    def __iter__(self) -> Iterator[Person]:
+        make = self._make
+        for k, r in zip(self._keys, self._rows, strict=True):
+            yield make(k, r)
+
+
 @dataclass
 class SheetDiff:
     """The comparison of one sheet present in both workbooks."""
@@ -73,8 +104,8 @@ class SheetDiff:
     label: str | None = None  # header of the column shown beside the key (姓名)
     columns: list[str] = field(default_factory=list)
     changed: list[Person] = field(default_factory=list)
-    added: list[Person] = field(default_factory=list)
-    removed: list[Person] = field(default_factory=list)
+    added: Sequence[Person] = field(default_factory=list)
+    removed: Sequence[Person] = field(default_factory=list)
     #: column → (old total, new total, difference), numeric result columns only
     totals: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     #: column → the people (keys) whose cell holds an error value, old and new:
@@ -86,6 +117,17 @@ class SheetDiff:
     @property
     def different(self) -> bool:
         return bool(self.changed or self.added or self.removed or self.cells)
+
+    def to_json(self) -> dict[str, Any]:
+        """The comparison as :func:`dataclasses.asdict` gives it, people built one at a time."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("changed", "added", "removed", "cells"):
+                out[f.name] = [asdict(p) for p in value]
+            else:
+                out[f.name] = deepcopy(value)
+        return out
 
 
 @dataclass
@@ -104,7 +146,10 @@ class WorkbookDiff:
         return any(s.different for s in self.sheets) or bool(self.only_old or self.only_new)
 
     def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = [s.to_json() for s in value] if f.name == "sheets" else deepcopy(value)
         out["different"] = self.different
         return out
 
@@ -264,13 +309,19 @@ def _key_by_name(key: str, headers: dict[int, str]) -> int | None:
 # ----------------------------------------------------------------- compare
 
 
-def _people(loaded: Loaded, sheet: str, lay: Layout) -> dict[str, tuple[int, str]]:
+def _people(loaded: Loaded, sheet: str, lay: Layout) -> dict[str, int]:
+    """Each person's key and row (the first row of a key met twice)."""
     s = loaded.workbook.sheet(sheet)
-    out: dict[str, tuple[int, str]] = {}
+    out: dict[str, int] = {}
+    values, key_col = s.values, lay.key_col
     for r in lay.rows:
-        label = _text(s.values.get((r, lay.label_col))) if lay.label_col else ""
-        out.setdefault(_text(s.values.get((r, lay.key_col))), (r, label))
+        out.setdefault(_text(values.get((r, key_col))), r)
     return out
+
+
+def _label(sheet: Sheet, lay: Layout, row: int) -> str:
+    """The text beside the key (姓名) on ``row``."""
+    return _text(sheet.values.get((row, lay.label_col))) if lay.label_col else ""
 
 
 def _header(lay: Layout, col: int) -> str:
@@ -295,52 +346,63 @@ def compare_sheet(
     if lay_new.label_col is not None:
         out.label = _header(lay_new, lay_new.label_col)
     people_old, people_new = _people(old, sheet, lay_old), _people(new, sheet, lay_new)
-    for k, (rn, label) in people_new.items():
-        if k not in people_old:
-            person = Person(k, label, None, rn)
-            for h in columns:
-                v = sn.values.get((rn, cols_new[h]))
-                person.changes.append(Change(h, None, plain(v), difference(None, v)))
-            out.added.append(person)
+    added_keys: list[str] = []
+    added_rows: list[int] = []
+    for k, rn in people_new.items():
+        ro = people_old.get(k)
+        if ro is None:
+            added_keys.append(k)
+            added_rows.append(rn)
             continue
-        ro = people_old[k][0]
-        person = Person(k, label, ro, rn)
+        person = Person(k, _label(sn, lay_new, rn), ro, rn)
         for h in columns:
             a, b = so.values.get((ro, cols_old[h])), sn.values.get((rn, cols_new[h]))
             if not same(a, b):
                 person.changes.append(Change(h, plain(a), plain(b), difference(a, b)))
         if person.changes:
             out.changed.append(person)
-    for k, (ro, label) in people_old.items():
-        if k not in people_new:
-            person = Person(k, label, ro, None)
-            for h in columns:
-                v = so.values.get((ro, cols_old[h]))
-                person.changes.append(Change(h, plain(v), None, difference(v, None)))
-            out.removed.append(person)
+
+    def added(k: str, rn: int) -> Person:
+        person = Person(k, _label(sn, lay_new, rn), None, rn)
+        for h in columns:
+            v = sn.values.get((rn, cols_new[h]))
+            person.changes.append(Change(h, None, plain(v), difference(None, v)))
+        return person
+
+    def removed(k: str, ro: int) -> Person:
+        person = Person(k, _label(so, lay_old, ro), ro, None)
+        for h in columns:
+            v = so.values.get((ro, cols_old[h]))
+            person.changes.append(Change(h, plain(v), None, difference(v, None)))
+        return person
+
+    out.added = People(added_keys, added_rows, added)
+    gone = [(k, ro) for k, ro in people_old.items() if k not in people_new]
+    out.removed = People([k for k, _r in gone], [r for _k, r in gone], removed)
     for h in columns:
-        t_old = _total(so, cols_old[h], [r for r, _l in people_old.values()])
-        t_new = _total(sn, cols_new[h], [r for r, _l in people_new.values()])
+        t_old = _total(so, cols_old[h], people_old.values())
+        t_new = _total(sn, cols_new[h], people_new.values())
         if t_old is not None or t_new is not None:
             d_old, d_new = t_old or Decimal(0), t_new or Decimal(0)
             out.totals[h] = (float(d_old), float(d_new), float(d_new - d_old))
-        e_old = _error_keys(so, cols_old[h], people_old)
-        e_new = _error_keys(sn, cols_new[h], people_new)
+        e_old = _error_keys(so, lay_old, cols_old[h], people_old)
+        e_new = _error_keys(sn, lay_new, cols_new[h], people_new)
         if e_old or e_new:
             out.errors[h] = (e_old, e_new)
     return out
 
 
-def _error_keys(sheet: Sheet, col: int, people: dict[str, tuple[int, str]]) -> list[str]:
+def _error_keys(sheet: Sheet, lay: Layout, col: int, people: dict[str, int]) -> list[str]:
     """The people whose cell in ``col`` holds an error value (key and name)."""
-    return [
-        f"{k}（{label}）" if label else k
-        for k, (r, label) in people.items()
-        if isinstance(sheet.values.get((r, col)), ExcelError)
-    ]
+    out = []
+    for k, r in people.items():
+        if isinstance(sheet.values.get((r, col)), ExcelError):
+            label = _label(sheet, lay, r)
+            out.append(f"{k}（{label}）" if label else k)
+    return out
 
 
-def _total(sheet: Sheet, col: int, rows: list[int]) -> Decimal | None:
+def _total(sheet: Sheet, col: int, rows: Iterable[int]) -> Decimal | None:
     """The column's exact total over ``rows`` (``None`` when none is a number),
     summed as it goes: no list of a million decimals."""
     values = sheet.values
@@ -412,6 +474,13 @@ def signed(v: float | None) -> str:
 
 def render(result: WorkbookDiff, lang: str = DEFAULT_LANG) -> str:
     """The terminal report in ``lang`` (see :mod:`addin.language`)."""
+    return "\n".join(render_lines(result, lang))
+
+
+def render_lines(result: WorkbookDiff, lang: str = DEFAULT_LANG) -> Iterator[str]:
+    """The lines of :func:`render`, made as they are printed: a million people
+    added cost one short text each while the table's widths are found, not the
+    whole report at once."""
 
     def say(zh: str, en: str, sep: str = " / ") -> str:
         return in_lang(lang, zh, en, sep)
@@ -419,58 +488,55 @@ def render(result: WorkbookDiff, lang: str = DEFAULT_LANG) -> str:
     def head(zh: str, en: str) -> str:  # a table heading: "旧值 Old"
         return say(zh, en, " ")
 
-    lines = [f"{say('比较', 'compare')}: {Path(result.old).name} → {Path(result.new).name}"]
-    lines += [f"  {pick(n, lang)}" for n in result.notes]
+    yield f"{say('比较', 'compare')}: {Path(result.old).name} → {Path(result.new).name}"
+    yield from (f"  {pick(n, lang)}" for n in result.notes)
     for n in result.only_old:
-        lines.append(say(f"工作表 {n} 只在旧文件中", f"sheet {n} only in the old file"))
+        yield say(f"工作表 {n} 只在旧文件中", f"sheet {n} only in the old file")
     for n in result.only_new:
-        lines.append(say(f"工作表 {n} 只在新文件中", f"sheet {n} only in the new file"))
+        yield say(f"工作表 {n} 只在新文件中", f"sheet {n} only in the new file")
     kinds = {"变化": "changed", "新增": "added", "删除": "removed"}
     for s in result.sheets:
         if not s.different:
             continue
-        lines.append("")
+        yield ""
         if s.mode == "cells":
-            lines.append(f"【{s.sheet}】{say('按单元格比较', 'cell by cell')}: {len(s.cells)}")
-            rows = [[c.column, money(c.old), money(c.new), signed(c.difference)] for c in s.cells]
-            lines.append(
-                table([head("单元格", "Cell"), head("旧值", "Old"), head("新值", "New"), head("差额", "Diff")], rows,
-                      right=[False, True, True, True])
-            )
+            yield f"【{s.sheet}】{say('按单元格比较', 'cell by cell')}: {len(s.cells)}"
+            cells = ([c.column, money(c.old), money(c.new), signed(c.difference)] for c in s.cells)
+            yield from table_lines([head("单元格", "Cell"), head("旧值", "Old"), head("新值", "New"),
+                                    head("差额", "Diff")], cells, right=[False, True, True, True])
             continue
         zh = (f"【{s.sheet}】关键列 {s.key}；变化 {len(s.changed)} 人，新增 {len(s.added)}，删除 {len(s.removed)}")
         en = (f"【{s.sheet}】key {s.key}; changed {len(s.changed)}, added {len(s.added)}, removed {len(s.removed)}")
         if lang == "zh-en":
-            lines.append(
-                f"【{s.sheet}】关键列 / key: {s.key}；变化 {len(s.changed)} 人 / changed，"
-                f"新增 {len(s.added)} / added，删除 {len(s.removed)} / removed"
-            )
+            yield (f"【{s.sheet}】关键列 / key: {s.key}；变化 {len(s.changed)} 人 / changed，"
+                   f"新增 {len(s.added)} / added，删除 {len(s.removed)} / removed")
         else:
-            lines.append(zh if lang == "zh" else en)
-        rows = []
-        for tag, people in (("变化", s.changed), ("新增", s.added), ("删除", s.removed)):
-            for p in people:
-                for c in p.changes:
-                    rows.append([say(tag, kinds[tag], " "), p.key, p.label, c.column, money(c.old), money(c.new),
-                                 signed(c.difference)])
-        lines.append(
-            table(
-                [head("类型", "Kind"), s.key or "", s.label or "", head("列", "Column"), head("旧值", "Old"),
-                 head("新值", "New"), head("差额", "Diff")],
-                rows,
-                right=[False, False, False, False, True, True, True],
-            )
+            yield zh if lang == "zh" else en
+        touched: set[str] = set()
+
+        def rows(s: SheetDiff = s, touched: set[str] = touched) -> Iterator[list[str]]:
+            for tag, people in (("变化", s.changed), ("新增", s.added), ("删除", s.removed)):
+                kind = say(tag, kinds[tag], " ")
+                for p in people:
+                    for c in p.changes:
+                        touched.add(c.column)
+                        yield [kind, p.key, p.label, c.column, money(c.old), money(c.new), signed(c.difference)]
+
+        # the table reads every row before its first line: touched is complete after it
+        yield from table_lines(
+            [head("类型", "Kind"), s.key or "", s.label or "", head("列", "Column"), head("旧值", "Old"),
+             head("新值", "New"), head("差额", "Diff")],
+            rows(),
+            right=[False, False, False, False, True, True, True],
         )
-        touched = {c.column for p in (*s.changed, *s.added, *s.removed) for c in p.changes}
         shown = [(h, t) for h, t in s.totals.items() if t[2] != 0 or h in touched or h in s.errors]
         if shown:
-            lines.append(say("合计（错误值不计入）", "totals (error values left out)", "/ "))
-            lines.append(
-                table([head("列", "Column"), head("旧合计", "Old"), head("新合计", "New"), head("差额", "Diff"),
-                       head("错误值", "Errors")],
-                      [[h, money(a), money(b), signed(d), _error_count(s.errors.get(h))]
-                       for h, (a, b, d) in shown],
-                      right=[False, True, True, True, False])
+            yield say("合计（错误值不计入）", "totals (error values left out)", "/ ")
+            yield from table_lines(
+                [head("列", "Column"), head("旧合计", "Old"), head("新合计", "New"), head("差额", "Diff"),
+                 head("错误值", "Errors")],
+                [[h, money(a), money(b), signed(d), _error_count(s.errors.get(h))] for h, (a, b, d) in shown],
+                right=[False, True, True, True, False],
             )
         for h, (e_old, e_new) in s.errors.items():
             for side_zh, side_en, keys in (("旧文件", "old", e_old), ("新文件", "new", e_new)):
@@ -479,10 +545,9 @@ def render(result: WorkbookDiff, lang: str = DEFAULT_LANG) -> str:
                     en = f"  {h}: {len(keys)} error values in the {side_en} file, not in the total"
                     if lang == "zh-en":
                         zh = f"  {h}：{side_zh} / {side_en} {len(keys)} 个错误值，未计入合计 / error values not in the total"
-                    lines.append((zh if lang != "en" else en) + ": " + "、".join(keys))
+                    yield (zh if lang != "en" else en) + ": " + "、".join(keys)
     if not result.different:
-        lines.append(say("两个文件的计算结果相同", "no difference in computed results"))
-    return "\n".join(lines)
+        yield say("两个文件的计算结果相同", "no difference in computed results")
 
 
 def _error_count(errors: tuple[list[str], list[str]] | None) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from addin.language import language_option
-from addin.monthend.diff import EXIT_DIFFERENT, EXIT_SAME, compare, render
+from addin.monthend.diff import EXIT_DIFFERENT, EXIT_SAME, compare, render_lines
 from addin.monthend.report import write_report
 from addin.monthend.values import readable_or_exit
 
@@ -48,7 +48,13 @@ def diff_command(old: Path, new: Path, key: str | None, out: Path | None, as_jso
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
-        click.echo(render(result, lang))
+        chunk: list[str] = []
+        for line in render_lines(result, lang):  # printed as made: no million-line string
+            chunk.append(line)
+            if len(chunk) >= 10_000:
+                click.echo("\n".join(chunk))
+                chunk = []
+        click.echo("\n".join(chunk))
         if out is not None:
             click.echo(f"报告 / report: {out}")
     sys.exit(EXIT_DIFFERENT if result.different else EXIT_SAME)

@@ -8,7 +8,9 @@ one block per person — the header rows, the person's rows, one merged row per
 explained amount — with a blank row to cut along in the printable file, on A4
 with a manual page break wherever a block would otherwise be split. Row
 heights are set explicitly so the breaks computed here are the ones Excel and
-LibreOffice print.
+LibreOffice print. Files are streamed row by row (:mod:`addin.xlsx.streamed`),
+each distinct look written once: a book of 200,000 slips costs its rows, not
+an object per cell.
 
 工资条文件：全新写出（不复制原工作簿），沿用原表的字体、格式和列宽；A4 纸，每人一块不跨页。
 """
@@ -16,21 +18,26 @@ LibreOffice print.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
-from copy import copy
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from openpyxl import Workbook as XlWorkbook
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.styles.fills import PatternFill
+from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.xml.functions import tostring
 
-from addin.xlsx.a1 import from_a1
+from addin.xlsx.a1 import col_letters, from_a1
+from addin.xlsx.atomic_write import write_atomically
 from addin.xlsx.model import CellValue
+from addin.xlsx.streamed import Look as StreamedLook
+from addin.xlsx.streamed import PageSetup, Row, StreamedSheet, Styled, write_book
 
 __all__ = ["Look", "SlipBlock", "SlipWriter", "book_rows", "page_rows", "read_look", "text_units", "write_slips"]
 
@@ -95,47 +102,106 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def read_look(path: Path, sheet: str, header_rows: range, rows: set[int], columns: tuple[int, ...]) -> Look:
-    """Widths, hidden columns, merges and the cells' styles of ``sheet`` (read
-    only: a large sheet is streamed once)."""
-    from lxml import etree
+#: the elements of a sheet part the look is read from, and their attributes
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|col|mergeCell)\b([^>]*)>")
+_ATTR = re.compile(rb'\b(r|s|min|max|width|hidden|ref)="([^"]*)"')
+_CHUNK = 1 << 20
 
+
+def _tags(source: IO[bytes]) -> Iterator[tuple[bytes, dict[bytes, bytes]]]:
+    """(tag, attributes) of each ``row``, ``c``, ``col`` and ``mergeCell``
+    start tag of a sheet part, read a chunk at a time (a tag never holds
+    ``<``, so a chunk is cut before its last one)."""
+    rest = b""
+    while True:
+        data = source.read(_CHUNK)
+        buf = rest + data
+        cut = len(buf) if not data else buf.rfind(b"<")
+        if cut < 0:
+            cut = 0
+        for m in _TAG.finditer(buf, 0, cut):
+            yield m.group(1), dict(_ATTR.findall(m.group(2)))
+        rest = buf[cut:]
+        if not data:
+            return
+
+
+def read_look(path: Path, sheet: str, header_rows: range, rows: set[int], columns: tuple[int, ...]) -> Look:
+    """Widths, hidden columns, merges and the cells' styles of ``sheet``: the
+    styles part through openpyxl (once), the sheet part by one streamed scan
+    of its tags — no cell object per cell, so 200,000 rows read in seconds."""
     look = Look()
-    wb = load_workbook(path, read_only=True, data_only=True)
+    # openpyxl's reader up to the styles: its read-only worksheet would parse
+    # the whole sheet for its dimensions before a cell is asked for
+    reader = ExcelReader(path, read_only=True, data_only=True)
     try:
-        ws = wb[sheet]
+        reader.read_manifest()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        wb = reader.wb
+        target = next((rel.target for ws, rel in reader.parser.find_sheets() if ws.name == sheet), None)
+        if target is None:
+            return look
         wanted = set(header_rows) | rows
-        for row in ws.iter_rows(min_row=min(wanted), max_row=max(wanted)):
-            for cell in row:
-                r, c = getattr(cell, "row", None), getattr(cell, "column", None)
-                if r not in wanted or c not in columns:
-                    continue
-                look.cells[(r, c)] = CellLook(cell.font, cell.fill, cell.border, cell.alignment,
-                                              cell.number_format or "General")
-        source = ws._get_source()  # the sheet part, for <cols> and <mergeCells>
-        try:
-            for _event, el in etree.iterparse(source, events=("end",), huge_tree=True):
-                tag = _local(el.tag)
-                if tag == "col":
-                    lo, hi = int(el.get("min", "1")), int(el.get("max", "1"))
+        wanted_cols = set(columns)
+        styles: dict[int, CellLook] = {}
+        col_of: dict[bytes, int] = {}
+        row = col = 0
+        with reader.archive.open(target) as source:
+            for tag, attrs in _tags(source):
+                if tag == b"c":
+                    ref = attrs.get(b"r")
+                    if ref is None:
+                        col += 1
+                    else:
+                        letters = ref.rstrip(b"0123456789")
+                        got = col_of.get(letters)
+                        if got is None:
+                            got = col_of[letters] = from_a1(letters.decode("ascii", "replace") + "1")[1]
+                        col = got
+                        if len(letters) < len(ref):
+                            row = int(ref[len(letters):])
+                    if row in wanted and col in wanted_cols:
+                        s_id = int(attrs.get(b"s", b"0") or 0)
+                        cell = styles.get(s_id)
+                        if cell is None:
+                            cell = styles[s_id] = _cell_look(wb, s_id)
+                        look.cells[(row, col)] = cell
+                elif tag == b"row":
+                    r = attrs.get(b"r")
+                    row, col = (int(r) if r else row + 1), 0
+                elif tag == b"col":
+                    lo, hi = int(attrs.get(b"min", b"1")), int(attrs.get(b"max", b"1"))
                     for c in range(lo, min(hi, 16384) + 1):
-                        if c in columns:
-                            if el.get("width"):
-                                look.widths[c] = float(el.get("width"))
-                            if el.get("hidden") in ("1", "true"):
+                        if c in wanted_cols:
+                            if attrs.get(b"width"):
+                                look.widths[c] = float(attrs[b"width"])
+                            if attrs.get(b"hidden") in (b"1", b"true"):
                                 look.hidden.add(c)
-                elif tag == "mergeCell":
-                    first, _, last = (el.get("ref") or "").partition(":")
+                elif tag == b"mergeCell":
+                    first, _, last = attrs.get(b"ref", b"").decode("ascii", "replace").partition(":")
                     (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
                     if r1 in header_rows and r2 in header_rows:
                         look.merges.append((r1, c1, r2, c2))
-                elif tag == "row":
-                    el.clear()
-        finally:
-            source.close()
     finally:
-        wb.close()
+        reader.archive.close()
     return look
+
+
+def _cell_look(wb: Any, style_id: int) -> CellLook:
+    """The look of cell format ``style_id`` of a workbook openpyxl read (as
+    its read-only cells give it)."""
+    styles = wb._cell_styles
+    if not 0 <= style_id < len(styles):
+        style_id = 0
+    xf = styles[style_id]
+    fmt_id = xf.numFmtId
+    if fmt_id < BUILTIN_FORMATS_MAX_SIZE:
+        number_format = BUILTIN_FORMATS.get(fmt_id, "General")
+    else:
+        number_format = wb._number_formats[fmt_id - BUILTIN_FORMATS_MAX_SIZE]
+    return CellLook(wb._fonts[xf.fontId], wb._fills[xf.fillId], wb._borders[xf.borderId],
+                    wb._alignments[xf.alignmentId], number_format or "General")
 
 
 def text_units(text: str) -> int:
@@ -194,16 +260,23 @@ def page_rows(heights: list[float], blocks: list[tuple[int, int]], page_height: 
     return breaks
 
 
-def _style(cell: Any, look: CellLook, *, header: bool = False) -> None:
-    """Give ``cell`` the source cell's look; a header cell is centred and wrapped."""
-    for attr in ("font", "fill", "border", "alignment"):
-        value = getattr(look, attr)
-        if value is not None:
-            setattr(cell, attr, value)
-    cell.number_format = look.number_format
+def _xml(style: Any) -> str | None:
+    """An openpyxl style object as the element of a styles part."""
+    return None if style is None else str(tostring(style.to_tree()).decode("utf-8"))
+
+
+def _streamed_look(look: CellLook, *, header: bool = False) -> StreamedLook:
+    """The source cell's look for the streamed writer; a header cell is
+    centred and wrapped."""
+    alignment = look.alignment
     if header:
-        horizontal = look.alignment.horizontal if look.alignment is not None else None
-        cell.alignment = Alignment(horizontal=horizontal or "center", vertical="center", wrap_text=True)
+        horizontal = alignment.horizontal if alignment is not None else None
+        alignment = Alignment(horizontal=horizontal or "center", vertical="center", wrap_text=True)
+    fill = None if look.fill is None or look.fill == PatternFill() else look.fill
+    return StreamedLook(
+        number_format=None if look.number_format == "General" else look.number_format,
+        font=_xml(look.font), pattern=_xml(fill), border=_xml(look.border), alignment=_xml(alignment),
+    )
 
 
 def _font_size(look: CellLook | None) -> float:
@@ -212,29 +285,29 @@ def _font_size(look: CellLook | None) -> float:
 
 
 class SlipWriter:
-    """Writes slip files one after another: one openpyxl workbook is reused,
-    its sheet replaced for each file, so each distinct look (font, fill,
-    border, alignment, format) is registered once and then copied by index —
-    thousands of per-person files cost little more than their cells. A file
-    holds only the sheet written for it; the shared style table holds looks,
-    never values."""
+    """Writes slip files one after another in the same look (each distinct
+    look of the source converted once, whatever the number of files). A file
+    holds only the sheet written for it and document properties naming
+    jixiao: looks, never another person's values."""
 
     def __init__(self, columns: tuple[int, ...], look: Look, title: str) -> None:
         self.columns = columns
         self.look = look
         self.title = title
-        self.wb = XlWorkbook()
-        self.wb.properties.creator = "jixiao"
-        self.wb.properties.lastModifiedBy = "jixiao"
-        self._styles: dict[tuple[object, ...], Any] = {}
+        self._looks: dict[tuple[object, ...], StreamedLook] = {}
 
-    def _styled(self, cell: Any, key: tuple[object, ...], apply: Any) -> None:
-        known = self._styles.get(key)
-        if known is not None:
-            cell._style = copy(known)
-            return
-        apply(cell)
-        self._styles[key] = copy(cell._style)
+    def styled(self, value: CellValue, look: CellLook | None, header: bool) -> object:
+        """``value`` with the streamed form of ``look`` (plain without one); an
+        empty text is an empty cell, as openpyxl writes it."""
+        if value == "":
+            value = None
+        if look is None:
+            return value
+        key = (*look.key(), header)
+        got = self._looks.get(key)
+        if got is None:
+            got = self._looks[key] = _streamed_look(look, header=header)
+        return Styled(value, got)
 
     def write(
         self,
@@ -245,12 +318,10 @@ class SlipWriter:
         cut: bool = True,
     ) -> None:
         """One xlsx at ``path`` holding ``blocks`` (values only) on one sheet;
-        ``summary`` (label, amount, number format) heads it."""
-        for other in list(self.wb.worksheets):
-            self.wb.remove(other)
-        ws = self.wb.create_sheet(self.title)
-        _fill(self, ws, blocks, summary, cut)
-        self.wb.save(path)
+        ``summary`` (label, amount, number format) heads it. Written whole or
+        not at all."""
+        sheet = _sheet(self, blocks, summary, cut)
+        write_atomically(path, lambda fh: write_book(fh, [sheet], creator="jixiao"))
 
 
 def write_slips(
@@ -268,95 +339,111 @@ def write_slips(
     SlipWriter(columns, look, title).write(path, blocks, summary=summary, cut=cut)
 
 
-def _fill(
+def _text_look(size: float, bold: bool) -> StreamedLook:
+    return StreamedLook(font=_xml(Font(sz=size, b=bold)), alignment=_xml(Alignment(wrap_text=True, vertical="top")))
+
+
+_BOLD = StreamedLook(font=_xml(Font(b=True)))
+
+
+def _sheet(
     writer: SlipWriter,
-    ws: Worksheet,
     blocks: list[SlipBlock],
     summary: tuple[str, float | None, str] | None,
     cut: bool,
-) -> None:
+) -> StreamedSheet:
+    """The slip sheet: its rows made as it is written, with each row's height,
+    the merges, and after the last row the page breaks that keep every block
+    on one page."""
+    columns, look = writer.columns, writer.look
+    total_width = sum(look.width(c) for c in columns)
+    page = _page(total_width)
+    sheet = StreamedSheet(
+        writer.title, (), widths={i: look.width(c) for i, c in enumerate(columns, start=1)},
+        page=PageSetup(9, page.orientation, page.scale,
+                       (MARGIN_SIDE, MARGIN_SIDE, MARGIN_TOP, MARGIN_TOP, MARGIN_HEADER, MARGIN_HEADER), centred=True),
+    )  # fmt: skip
+    sheet.rows = _rows(writer, sheet, blocks, summary, cut, page)
+    return sheet
+
+
+def _rows(
+    writer: SlipWriter,
+    sheet: StreamedSheet,
+    blocks: list[SlipBlock],
+    summary: tuple[str, float | None, str] | None,
+    cut: bool,
+    page: _Page,
+) -> Iterator[Row]:
     columns, look = writer.columns, writer.look
     width = len(columns)
-    for i, c in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = look.width(c)
+    last = col_letters(width)
     total_width = sum(look.width(c) for c in columns)
-    heights: list[float] = []
+    heights = array("d")
     spans: list[tuple[int, int]] = []
+    made: dict[tuple[int, tuple[CellValue, ...]], Row] = {}  # header rows, the same in every block
 
-    def put_row(values: list[CellValue], source_row: int, *, header: bool) -> None:
-        r = len(heights) + 1
+    def person_row(values: list[CellValue], source_row: int, *, header: bool) -> Row:
+        if header:
+            key = (source_row, tuple(values))
+            got = made.get(key)
+            if got is not None:
+                heights.append(got.height or DEFAULT_HEIGHT)
+                return got
         need = 1
-        for i, (c, v) in enumerate(zip(columns, values, strict=True), start=1):
+        cells: list[object] = []
+        for c, v in zip(columns, values, strict=True):
             cell_look = look.cells.get((source_row, c))
-            cell = ws.cell(row=r, column=i, value=v)
-            if cell_look is not None:
-                writer._styled(cell, (*cell_look.key(), header),
-                               lambda cell, cell_look=cell_look: _style(cell, cell_look, header=header))
+            cells.append(writer.styled(v, cell_look, header))
             if header or (cell_look and cell_look.alignment is not None and cell_look.alignment.wrap_text):
                 need = max(need, _lines_needed(_shown(v), look.width(c), _font_size(cell_look)))
         size = max(_font_size(look.cells.get((source_row, c))) for c in columns)
-        heights.append(max(DEFAULT_HEIGHT, need * size * 1.35 + 2))
-        ws.row_dimensions[r].height = heights[-1]
+        row = Row(cells, max(DEFAULT_HEIGHT, need * size * 1.35 + 2))
+        if header:
+            made[key] = row
+        heights.append(row.height or DEFAULT_HEIGHT)
+        return row
 
-    def put_text(text: str, size: float, *, bold: bool = False) -> None:
+    def text_row(text: str, size: float, *, bold: bool = False) -> Row:
         r = len(heights) + 1
-        cell = ws.cell(row=r, column=1, value=text)
-
-        def plain(cell: Any) -> None:
-            cell.font = Font(sz=size, b=bold)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-        writer._styled(cell, ("text", size, bold), plain)
         if width > 1:
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
+            sheet.merges.append(f"A{r}:{last}{r}")
         heights.append(max(DEFAULT_HEIGHT, _lines_needed(text, total_width, size) * size * 1.35 + 3))
-        ws.row_dimensions[r].height = heights[-1]
+        return Row([Styled(text, _text_look(size, bold))], heights[-1])
 
-    def blank() -> None:
+    def blank() -> Row:
         heights.append(DEFAULT_HEIGHT)
-        ws.row_dimensions[len(heights)].height = DEFAULT_HEIGHT
+        return Row((), DEFAULT_HEIGHT)
 
     if summary is not None:
         label, amount, fmt = summary
-        r = 1
-        ws.cell(row=r, column=1, value=label).font = Font(b=True)
+        values: list[object] = [Styled(label, _BOLD)]
         if amount is not None:
             at = max(width, 2)
-            cell = ws.cell(row=r, column=at, value=amount)
-            cell.number_format = fmt
-            cell.font = Font(b=True)
+            money = StreamedLook(number_format=None if fmt == "General" else fmt, font=_BOLD.font)
+            values += [None] * (at - 2) + [Styled(amount, money)]
             if at > 2:
-                ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=at - 1)
+                sheet.merges.append(f"A1:{col_letters(at - 1)}1")
         heights.append(DEFAULT_HEIGHT + 3)
-        ws.row_dimensions[r].height = heights[-1]
-        blank()
+        yield Row(values, heights[-1])
+        yield blank()
     position = {c: i for i, c in enumerate(columns, start=1)}
     for block in blocks:
         first = len(heights) + 1
-        for values, source_row in zip(block.header, block.header_rows, strict=True):
-            put_row(values, source_row, header=True)
+        for values_, source_row in zip(block.header, block.header_rows, strict=True):
+            yield person_row(values_, source_row, header=True)
         for r1, c1, r2, c2 in look.merges:
             if c1 in position and c2 in position and position[c2] - position[c1] == c2 - c1:
                 top = first + block.header_rows.index(r1)
                 bottom = first + block.header_rows.index(r2)
                 if (top, position[c1]) != (bottom, position[c2]):
-                    ws.merge_cells(start_row=top, start_column=position[c1], end_row=bottom, end_column=position[c2])
-        for values, source_row in zip(block.rows, block.source_rows, strict=True):
-            put_row(values, source_row, header=False)
-        for label, lines in block.notes:
-            put_text(f"{label}：\n" + "\n".join(lines), NOTE_SIZE)
+                    sheet.merges.append(f"{col_letters(position[c1])}{top}:{col_letters(position[c2])}{bottom}")
+        for values_, source_row in zip(block.rows, block.source_rows, strict=True):
+            yield person_row(values_, source_row, header=False)
+        for label_, lines in block.notes:
+            yield text_row(f"{label_}：\n" + "\n".join(lines), NOTE_SIZE)
         spans.append((first, len(heights)))
         if cut:
-            blank()
-    page = _page(total_width)
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = page.orientation
-    ws.page_setup.scale = page.scale
-    ws.sheet_properties.pageSetUpPr.fitToPage = False
-    ws.page_margins.left = ws.page_margins.right = MARGIN_SIDE
-    ws.page_margins.top = ws.page_margins.bottom = MARGIN_TOP
-    ws.page_margins.header = ws.page_margins.footer = MARGIN_HEADER
-    ws.print_options.horizontalCentered = True
+            yield blank()
     # the page must hold a block and the cut row after it
-    for row in page_rows(heights, [(a, b + (1 if cut else 0)) for a, b in spans], page.height * 0.95):
-        ws.row_breaks.append(Break(id=row))
+    sheet.breaks += page_rows(list(heights), [(a, b + (1 if cut else 0)) for a, b in spans], page.height * 0.95)

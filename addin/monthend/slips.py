@@ -37,10 +37,10 @@ from addin.monthend.slip_plan import TOTAL_WORDS, SlipPlan, SlipPlanError, plan_
 from addin.monthend.values import Loaded, load, readable_or_exit
 from addin.refresh.deep_stack import with_deep_stack
 from addin.summary import EXIT_ERRORS, EXIT_NOT_WRITTEN, EXIT_OK
-from addin.validate.formulas import group_key
+from addin.validate.formulas import FormulaBlocks
 from addin.xlsx.a1 import MAX_ROW, to_a1
 from addin.xlsx.formula import FormulaSyntaxError, Func, Node, function_names, parse
-from addin.xlsx.model import CellValue, Coord, Formula, Workbook
+from addin.xlsx.model import CellValue, Coord, Formula, Sheet, Workbook
 from udfs.errors import ExcelError
 from udfs.explain import EXPLAINERS, in_language, number_text
 
@@ -121,17 +121,17 @@ def plan_for(
 
 class _Calls:
     """The explained functions a formula calls, worked out once per formula
-    text — and once per shared group and column offset (moving a formula
-    changes its references, never its functions), so a million rows of one
-    shared formula are parsed once; a formula whose text names none of them
-    is not parsed at all."""
+    text — and once per block (a shared group at one column offset, or a
+    column filled down cell by cell: moving a formula changes its references,
+    never its functions), so a million rows of one formula are parsed once; a
+    formula whose text names none of them is not parsed at all."""
 
     def __init__(self) -> None:
         self.known: dict[object, list[Func]] = {}
-        self.spans: dict[tuple[int, int], tuple[int, int] | None] = {}
+        self.blocks = FormulaBlocks()
 
-    def of(self, f: Formula, coord: tuple[int, int]) -> list[Func]:
-        key: object = group_key(f, coord, self.spans) or f.text
+    def of(self, sheet: Sheet, f: Formula, coord: tuple[int, int]) -> list[Func]:
+        key: object = self.blocks.key(sheet, coord, f) or f.text
         got = self.known.get(key)
         if got is None and not any(name in f.text.upper() for name in EXPLAINERS):
             got = self.known[key] = []  # no explained function named: nothing to parse
@@ -153,7 +153,7 @@ def _explanations(ex: _Explainer, sheet: str, coord: tuple[int, int], calls: _Ca
     if found is None:
         return []
     f, here = found
-    if not calls.of(f, here.anchor):
+    if not calls.of(ex.wb.sheet(here.sheet), f, here.anchor):
         return []
     details = ex.contract_details(parse(f.text), here)
     value = ex.value(sheet, coord)

@@ -12,13 +12,15 @@ what a formula says.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterator
 
 from addin import registry
 from addin.refresh.functions import lookup as excel_function
 from addin.validate.report import Report
 from addin.validate.view import find_sheet
-from addin.xlsx.a1 import to_a1
+from addin.xlsx.a1 import MAX_ROW, to_a1
 from addin.xlsx.excel_names import FUTURE_FUNCTIONS, is_excel_function, misspelling_of
 from addin.xlsx.formula import (
     ArrayLit,
@@ -30,13 +32,15 @@ from addin.xlsx.formula import (
     Ref,
     StructRef,
     Text,
+    column_runs,
     function_names,
     parse,
     r1c1_key,
+    row_template,
 )
 from addin.xlsx.model import Coord, Formula, Sheet, Workbook
 
-__all__ = ["check_formulas", "group_key", "r1c1_keys", "table_width"]
+__all__ = ["BlockKey", "FormulaBlocks", "check_formulas", "r1c1_keys", "table_width"]
 
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 
@@ -201,69 +205,129 @@ def iter_formulas(wb: Workbook) -> Iterator[tuple[str, Coord, str]]:
 def check_formulas(report: Report, wb: Workbook) -> None:
     """Check every formula of the workbook (see the module docstring).
 
-    A shared formula is checked as a group: its cells are the master's text
-    moved, so they share its syntax, functions, argument counts and table
-    widths. Once one cell of a group (at one column offset, its references on
-    the sheet) checks clean, the group's other such cells are clean too and are
-    neither expanded nor parsed — a million rows of one shared formula cost one
-    check, not a million. A group whose cell has a finding, or whose keyword
-    arguments are cell references (their values differ by row), is checked
-    cell by cell, as is any cell whose moved text left the sheet (``#REF!``).
+    The cells of one block (:class:`FormulaBlocks`: a shared formula, or a
+    column filled down cell by cell with one formula in R1C1 form) share their
+    syntax, functions, argument counts and table widths. Once one cell of a
+    block checks clean, the block's other cells are clean too and are neither
+    expanded nor parsed — a million rows of one formula cost one check, not a
+    million. A block whose cell has a finding, or whose keyword arguments are
+    cell references (their values differ by row), is checked cell by cell, as
+    is any shared cell whose moved text left the sheet (``#REF!``).
     """
-    clean: set[tuple[int, int]] = set()
-    spans: dict[tuple[int, int], tuple[int, int] | None] = {}
+    clean: set[BlockKey] = set()
+    blocks = FormulaBlocks()
     for sheet in wb.sheets:
         for coord in sorted(sheet.formulas):
             formula = sheet.formulas[coord]
-            group = group_key(formula, coord, spans)
-            if group is not None and group in clean:
+            block = blocks.key(sheet, coord, formula)
+            if block is not None and block in clean:
                 continue
             before = len(report.problems)
             tree = _check_formula(report, wb, sheet.name, coord, formula.text)
             if (
-                group is not None
+                block is not None
                 and tree is not None
                 and len(report.problems) == before
                 and not _reads_keyword_cells(tree)
             ):
-                clean.add(group)
+                clean.add(block)
 
 
-def group_key(
-    formula: Formula, coord: Coord, spans: dict[tuple[int, int], tuple[int, int] | None]
-) -> tuple[int, int] | None:
-    """(the shared group, the column offset) of a shared formula's cell whose
-    moved references all stay on the sheet; ``None`` for any other cell.
-    ``spans`` remembers each group's rows on the sheet per column offset."""
-    group = formula.group
-    if group is None:
-        return None
-    drow, dcol = coord[0] - group.master[0], coord[1] - group.master[1]
-    key = (id(group), dcol)
-    if key not in spans:
-        spans[key] = group.rows_on_sheet(dcol)
-    rows = spans[key]
-    if rows is None or not rows[0] <= drow <= rows[1]:
-        return None
-    return key
+#: a block of formula cells: ``("shared", group id, column offset)`` or
+#: ``("run", sheet id, column, first row)``
+BlockKey = tuple[str, int, int] | tuple[str, int, int, int]
+
+
+class FormulaBlocks:
+    """Which cells hold the same formula moved, so that what a formula's text
+    says (its functions, its R1C1 form, its checks) is worked out once per
+    block, not once per cell.
+
+    Two kinds of block, as the refresh engine evaluates them: the cells of a
+    shared group at one column offset whose moved references stay on the sheet
+    (the group's ``rows_on_sheet``), and a run of consecutive cells of a column,
+    none shared, whose texts are one formula filled down
+    (:func:`addin.xlsx.formula.column_runs`) — a column written cell by cell,
+    as openpyxl writes it. A sheet's runs are found on the first question about
+    one of its unshared cells: one pass over its formulas, kept as each
+    column's run starts and ends (memory per run, not per cell).
+    """
+
+    def __init__(self) -> None:
+        self._spans: dict[tuple[int, int], tuple[int, int] | None] = {}
+        #: id(sheet) → column → (first rows, last rows) of its runs of two or more
+        self._runs: dict[int, dict[int, tuple[list[int], list[int]]]] = {}
+
+    def key(self, sheet: Sheet, coord: Coord, formula: Formula) -> BlockKey | None:
+        """The block of ``formula`` at ``coord`` on ``sheet``; ``None`` for a
+        cell that is a block of its own."""
+        group = formula.group
+        if group is not None:
+            drow, dcol = coord[0] - group.master[0], coord[1] - group.master[1]
+            at = (id(group), dcol)
+            if at not in self._spans:
+                self._spans[at] = group.rows_on_sheet(dcol)
+            rows = self._spans[at]
+            if rows is None or not rows[0] <= drow <= rows[1]:
+                return None
+            return ("shared", *at)
+        if formula.kind != "normal":
+            return None
+        runs = self._runs.get(id(sheet))
+        if runs is None:
+            runs = self._runs[id(sheet)] = _sheet_runs(sheet)
+        found = runs.get(coord[1])
+        if found is None:
+            return None
+        starts, ends = found
+        i = bisect_right(starts, coord[0]) - 1
+        if i < 0 or coord[0] > ends[i]:
+            return None
+        return ("run", id(sheet), coord[1], starts[i])
+
+
+def _sheet_runs(sheet: Sheet) -> dict[int, tuple[list[int], list[int]]]:
+    """Each column's runs of two or more unshared formula cells filled down:
+    (first rows, last rows), by first row. A run stops where a relative row of
+    its text would pass the sheet's last row (the next text is not Excel's)."""
+    by_col: dict[int, list[tuple[int, Formula]]] = defaultdict(list)
+    for (r, c), f in sheet.formulas.items():
+        if f.group is None and f.kind == "normal":
+            by_col[c].append((r, f))
+    out: dict[int, tuple[list[int], list[int]]] = {}
+    for c, cells in by_col.items():
+        cells.sort(key=lambda cell: cell[0])
+        starts: list[int] = []
+        ends: list[int] = []
+        for r0, n, f0 in column_runs(cells):
+            if n < 2:
+                continue
+            base = row_template(f0.text)[1]
+            n = min(n, MAX_ROW - max(base) + 1) if base else n
+            if n >= 2:
+                starts.append(r0)
+                ends.append(r0 + n - 1)
+        if starts:
+            out[c] = (starts, ends)
+    return out
 
 
 def r1c1_keys(sheet: Sheet) -> dict[Coord, str]:
     """Every formula cell of ``sheet`` in R1C1 form (what the cells of a
-    filled-down column share), worked out once per shared group and column
-    offset (:func:`group_key`): a million rows of one shared formula cost one
+    filled-down column share), worked out once per block
+    (:class:`FormulaBlocks`): a million rows of one formula cost one
     conversion, not a million."""
-    spans: dict[tuple[int, int], tuple[int, int] | None] = {}
-    known: dict[tuple[int, int], str] = {}
+    blocks = FormulaBlocks()
+    known: dict[BlockKey, str] = {}
     out: dict[Coord, str] = {}
     for coord, f in sheet.formulas.items():
-        group = group_key(f, coord, spans)
-        if group is None:
+        block = blocks.key(sheet, coord, f)
+        if block is None:
             out[coord] = r1c1_key(f.text, *coord)
             continue
-        got = known.get(group)
+        got = known.get(block)
         if got is None:
-            got = known[group] = r1c1_key(f.text, *coord)
+            got = known[block] = r1c1_key(f.text, *coord)
         out[coord] = got
     return out
 

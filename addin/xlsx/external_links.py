@@ -36,7 +36,7 @@ def _external_target(package: Package, part: str) -> str:
     rels = rels_part(part)
     if not package.has(rels):
         return ""
-    for rel in package.parse(rels):
+    for rel in package.parse_rels(rels):
         if local_name(rel.tag) == "Relationship" and rel.get("TargetMode") == "External":
             return rel.get("Target") or ""
     return ""

@@ -23,7 +23,9 @@ whose formulas have the same key compute the same thing relative to themselves.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_number
 from udfs.errors import ERROR_CODES
@@ -52,6 +54,7 @@ __all__ = [
     "Unary",
     "Union",
     "children",
+    "column_runs",
     "digitless",
     "function_names",
     "parse",
@@ -59,6 +62,14 @@ __all__ = [
     "row_template",
     "tokenize",
 ]
+
+
+class _HasText(Protocol):
+    @property
+    def text(self) -> str: ...
+
+
+_T = TypeVar("_T", bound=_HasText)
 
 #: Error literals a formula may contain: Excel's error spellings, one list for
 #: the kernel and the parser.
@@ -967,3 +978,48 @@ def row_template(text: str) -> tuple[str, tuple[int, ...]]:
             pos = b
     pieces.append(text[pos:].replace("%", "%%"))
     return "".join(pieces), tuple(nums)
+
+
+def column_runs(cells: Sequence[tuple[int, _T]]) -> list[tuple[int, int, _T]]:
+    """Split one column's formula cells (sorted by row; anything with a
+    ``text``, a :class:`addin.xlsx.model.Formula`) into runs of the same R1C1
+    formula: ``(first row, rows, formula of the first row)`` — a column filled
+    down cell by cell, as openpyxl and many systems write it, is one run.
+
+    A run's first formula becomes a template of its relative row numbers; the
+    next row belongs to the run when its text is exactly the template with
+    those numbers moved down one more row — the formula filled down.
+    """
+    out: list[tuple[int, int, _T]] = []
+    i, n = 0, len(cells)
+    while i < n:
+        r0, f0 = cells[i]
+        fmt, base = row_template(f0.text)
+        j = i + 1
+        if base:
+            if len(base) == 1:
+                b0 = base[0]
+                while (
+                    j < n and cells[j][0] == r0 + (j - i) and cells[j][1].text == fmt % (b0 + j - i)
+                ):
+                    j += 1
+            elif len(set(base)) == 1:  # every relative reference on the formula's own row
+                b0, m = base[0], len(base)
+                while (
+                    j < n
+                    and cells[j][0] == r0 + (j - i)
+                    and cells[j][1].text == fmt % ((b0 + j - i,) * m)
+                ):
+                    j += 1
+            else:
+                while j < n and cells[j][0] == r0 + (j - i):
+                    k = j - i
+                    if cells[j][1].text != fmt % tuple([x + k for x in base]):
+                        break
+                    j += 1
+        else:
+            while j < n and cells[j][0] == r0 + (j - i) and cells[j][1].text == f0.text:
+                j += 1
+        out.append((r0, j - i, f0))
+        i = j
+    return out

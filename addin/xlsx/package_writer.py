@@ -29,7 +29,7 @@ from typing import IO
 
 from addin.xlsx.atomic_write import write_atomically
 from addin.xlsx.model import UnreadableWorkbookError
-from addin.xlsx.package import CONTENT_TYPES, InputFile, Package
+from addin.xlsx.package import CONTENT_TYPES, END_RECORD_SIG, LOCAL_HEADER_SIG, InputFile, Package
 from addin.xlsx.safexml import check_well_formed
 
 __all__ = [
@@ -45,9 +45,7 @@ __all__ = [
 
 #: the package part naming every part's content type
 
-_LOCAL_SIG = b"PK\x03\x04"
 _CENTRAL_SIG = b"PK\x01\x02"
-_EOCD_SIG = b"PK\x05\x06"
 _ZIP64_LOCATOR_SIG = b"PK\x06\x07"
 _DESCRIPTOR_SIG = b"PK\x07\x08"
 _FAST_DEFLATE_ABOVE = 8 * 1024 * 1024
@@ -171,7 +169,7 @@ def _central_records(data_fh: IO[bytes], infos: list[zipfile.ZipInfo]) -> tuple[
     tail_len = min(size, 65_535 + 22)
     data_fh.seek(size - tail_len)
     tail = data_fh.read(tail_len)
-    at = tail.rfind(_EOCD_SIG)
+    at = tail.rfind(END_RECORD_SIG)
     if at < 0:
         raise _RezipNeededError("no end of central directory")
     eocd = tail[at:]
@@ -216,7 +214,7 @@ def _raw_entry(fh: IO[bytes], info: zipfile.ZipInfo) -> tuple[bytes, int, bytes]
     entry, as stored."""
     fh.seek(info.header_offset)
     header = fh.read(30)
-    if header[:4] != _LOCAL_SIG:
+    if header[:4] != LOCAL_HEADER_SIG:
         raise zipfile.BadZipFile(f"bad local header for {info.filename}")
     n, m = struct.unpack("<HH", header[26:30])
     header += fh.read(n + m)

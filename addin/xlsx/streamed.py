@@ -6,8 +6,11 @@ Here a workbook is a list of :class:`StreamedSheet` whose rows are any
 iterable (a generator is read once, as the sheet is written), each value
 plain or :class:`Styled` with one of a few :class:`Look`\\ s; the parts are
 written straight into the zip — constant memory, a few microseconds a cell.
-Only what a report needs: numbers, texts (inline), booleans, bold, a solid
-fill, a number format, column widths and frozen panes.
+What reports and the printable pay slips need: numbers, texts (inline),
+booleans; looks made of bold, a solid fill and a number format, or of whole
+``<font>``/``<fill>``/``<border>``/``<alignment>`` elements copied from a
+source workbook's styles; column widths, frozen panes, row heights, merged
+cells, manual page breaks and the page set-up.
 
 新工作簿逐行流式写出（报告用）：内存恒定，与行数成正比的时间。
 """
@@ -24,11 +27,12 @@ from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, from_a1
 from addin.xlsx.sheet_writer import escape_text
 from addin.xlsx.sheetxml import format_number
 
-__all__ = ["Look", "StreamedSheet", "Styled", "write_book"]
+__all__ = ["Look", "PageSetup", "Row", "StreamedSheet", "Styled", "write_book"]
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CORE = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 #: bytes of sheet XML gathered before each write into the zip
 _FLUSH = 1 << 20
@@ -39,11 +43,19 @@ _TITLE_MAX = 31
 
 class Look(NamedTuple):
     """A cell's appearance: bold, a solid fill (``"FFF2CC"``), a number format
-    (a tuple: hashed at C speed, once per styled cell)."""
+    (a tuple: hashed at C speed, once per styled cell) — or, for a look copied
+    from another workbook, whole elements of a styles part: ``font`` (a
+    ``<font>`` element, over ``bold``), ``pattern`` (a ``<fill>``, over
+    ``fill``), ``border`` (a ``<border>``) and ``alignment`` (an
+    ``<alignment/>``), as XML text."""
 
     bold: bool = False
     fill: str | None = None
     number_format: str | None = None
+    font: str | None = None
+    pattern: str | None = None
+    border: str | None = None
+    alignment: str | None = None
 
 
 class Styled(NamedTuple):
@@ -53,16 +65,43 @@ class Styled(NamedTuple):
     look: Look
 
 
+class Row(NamedTuple):
+    """A row of values with its height in points (``None``: the default)."""
+
+    values: Sequence[object]
+    height: float | None = None
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """How a sheet prints: paper (9 is A4), orientation, scale (per cent),
+    margins in inches, and whether the print is centred across the page."""
+
+    paper: int = 9
+    orientation: str = "portrait"
+    scale: int = 100
+    margins: tuple[float, float, float, float, float, float] = (0.7, 0.7, 0.75, 0.75, 0.3, 0.3)
+    centred: bool = False  # left, right, top, bottom, header, footer ↑
+
+
 @dataclass
 class StreamedSheet:
     """One sheet: its ``title``, its ``rows`` (each a sequence of values, plain
-    or :class:`Styled`; ``None`` leaves a cell empty, with its look if styled), column ``widths`` by
-    column number, and ``freeze``, the first cell that scrolls (``"D2"``)."""
+    or :class:`Styled`, or a :class:`Row` with its height; ``None`` leaves a
+    cell empty, with its look if styled), column ``widths`` by column number,
+    and ``freeze``, the first cell that scrolls (``"D2"``).
+
+    ``merges`` (ranges such as ``"A3:E3"``) and ``breaks`` (rows after which
+    a page ends) are read after the rows are written, so a generator of rows
+    may add to them as it goes; ``page`` sets up printing."""
 
     title: str
-    rows: Iterable[Sequence[object]]
+    rows: Iterable[Sequence[object] | Row]
     widths: dict[int, float] = field(default_factory=dict)
     freeze: str | None = None
+    merges: list[str] = field(default_factory=list)
+    breaks: list[int] = field(default_factory=list)
+    page: PageSetup | None = None
 
 
 class _Styles:
@@ -83,32 +122,50 @@ class _Styles:
     def xml(self) -> str:
         formats = sorted({lk.number_format for lk in self.index if lk.number_format})
         fmt_id = {f: 164 + i for i, f in enumerate(formats)}
-        fills = sorted({lk.fill for lk in self.index if lk.fill})
-        fill_id = {f: 2 + i for i, f in enumerate(fills)}
-        font = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
+        default_font = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
+        fonts = [f"<font>{default_font}</font>", f"<font><b/>{default_font}</font>"]
+        fills = ['<fill><patternFill patternType="none"/></fill>', '<fill><patternFill patternType="gray125"/></fill>']
+        borders = ["<border><left/><right/><top/><bottom/><diagonal/></border>"]
+        font_id: dict[str, int] = {}
+        fill_id: dict[str, int] = {}
+        border_id: dict[str, int] = {}
+
+        def number(table: dict[str, int], items: list[str], xml: str) -> int:
+            got = table.get(xml)
+            if got is None:
+                got = table[xml] = len(items)
+                items.append(xml)
+            return got
+
+        xfs = []
+        for lk in self.index:  # in index order (dicts keep insertion order)
+            num = fmt_id.get(lk.number_format or "", 0)
+            font = number(font_id, fonts, lk.font) if lk.font else int(lk.bold)
+            if lk.pattern:
+                fill = number(fill_id, fills, lk.pattern)
+            elif lk.fill:
+                fill = number(fill_id, fills, f'<fill><patternFill patternType="solid"><fgColor rgb="FF{lk.fill}"/>'
+                                              '<bgColor indexed="64"/></patternFill></fill>')
+            else:
+                fill = 0
+            border = number(border_id, borders, lk.border) if lk.border else 0
+            applied = "".join((
+                ' applyNumberFormat="1"' if num else "", ' applyFont="1"' if font else "",
+                ' applyFill="1"' if fill else "", ' applyBorder="1"' if border else "",
+                ' applyAlignment="1"' if lk.alignment else "",
+            ))  # fmt: skip
+            head = f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"{applied}'
+            xfs.append(f"{head}>{lk.alignment}</xf>" if lk.alignment else f"{head}/>")
         out = [_HEAD, f'<styleSheet xmlns="{_MAIN}">']
         if formats:
             out.append(f'<numFmts count="{len(formats)}">')
             out += [f'<numFmt numFmtId="{fmt_id[f]}" formatCode="{_attr(f)}"/>' for f in formats]
             out.append("</numFmts>")
-        out.append(f'<fonts count="2"><font>{font}</font><font><b/>{font}</font></fonts>')
-        out.append(f'<fills count="{2 + len(fills)}"><fill><patternFill patternType="none"/></fill>'
-                   '<fill><patternFill patternType="gray125"/></fill>')
-        out += [f'<fill><patternFill patternType="solid"><fgColor rgb="FF{f}"/><bgColor indexed="64"/>'
-                "</patternFill></fill>" for f in fills]
-        out.append("</fills>")
-        out.append('<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>')
+        out += [f'<fonts count="{len(fonts)}">', *fonts, "</fonts>"]
+        out += [f'<fills count="{len(fills)}">', *fills, "</fills>"]
+        out += [f'<borders count="{len(borders)}">', *borders, "</borders>"]
         out.append('<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>')
-        out.append(f'<cellXfs count="{len(self.index)}">')
-        for lk in self.index:  # in index order (dicts keep insertion order)
-            num = fmt_id.get(lk.number_format or "", 0)
-            fill = fill_id.get(lk.fill or "", 0)
-            applied = "".join((
-                ' applyNumberFormat="1"' if num else "", ' applyFont="1"' if lk.bold else "",
-                ' applyFill="1"' if fill else "",
-            ))  # fmt: skip
-            out.append(f'<xf numFmtId="{num}" fontId="{int(lk.bold)}" fillId="{fill}" borderId="0" xfId="0"{applied}/>')
-        out.append("</cellXfs>")
+        out += [f'<cellXfs count="{len(xfs)}">', *xfs, "</cellXfs>"]
         out.append('<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>')
         out.append("</styleSheet>")
         return "".join(out)
@@ -150,11 +207,36 @@ def _pane(freeze: str | None) -> str:
             f'<selection pane="{active}" activeCell="{freeze}" sqref="{freeze}"/>')
 
 
+def _tail(sheet: StreamedSheet) -> str:
+    """What follows the rows: merged cells, the page set-up, page breaks."""
+    out = []
+    if sheet.merges:
+        out.append(f'<mergeCells count="{len(sheet.merges)}">')
+        out += [f'<mergeCell ref="{ref}"/>' for ref in sheet.merges]
+        out.append("</mergeCells>")
+    page = sheet.page
+    if page is not None:
+        if page.centred:
+            out.append('<printOptions horizontalCentered="1"/>')
+        left, right, top, bottom, header, footer = page.margins
+        out.append(f'<pageMargins left="{left}" right="{right}" top="{top}" bottom="{bottom}" header="{header}" '
+                   f'footer="{footer}"/>')
+        out.append(f'<pageSetup paperSize="{page.paper}" scale="{page.scale}" orientation="{page.orientation}"/>')
+    if sheet.breaks:
+        n = len(sheet.breaks)
+        out.append(f'<rowBreaks count="{n}" manualBreakCount="{n}">')
+        out += [f'<brk id="{r}" max="{MAX_COL - 1}" man="1"/>' for r in sheet.breaks]
+        out.append("</rowBreaks>")
+    return "".join(out)
+
+
 def _write_sheet(out: IO[bytes], sheet: StreamedSheet, styles: _Styles, selected: bool) -> None:
     tab = ' tabSelected="1"' if selected else ""
-    head = [_HEAD, f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">',
-            f'<sheetViews><sheetView{tab} workbookViewId="0">{_pane(sheet.freeze)}</sheetView></sheetViews>',
-            '<sheetFormatPr defaultRowHeight="15"/>']
+    head = [_HEAD, f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">']
+    if sheet.page is not None:
+        head.append('<sheetPr><pageSetUpPr fitToPage="0"/></sheetPr>')
+    head += [f'<sheetViews><sheetView{tab} workbookViewId="0">{_pane(sheet.freeze)}</sheetView></sheetViews>',
+             '<sheetFormatPr defaultRowHeight="15"/>']
     if sheet.widths:
         head.append("<cols>")
         head += [f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>' for c, w in sorted(sheet.widths.items())]
@@ -165,9 +247,13 @@ def _write_sheet(out: IO[bytes], sheet: StreamedSheet, styles: _Styles, selected
     chunk: list[str] = []
     size = 0
     attr = styles.attr
-    for r, values in enumerate(sheet.rows, start=1):
+    for r, item in enumerate(sheet.rows, start=1):
         if r > MAX_ROW:
             raise ValueError(f"sheet {sheet.title!r} has more than {MAX_ROW} rows")
+        if item.__class__ is Row:
+            values, height = item
+        else:
+            values, height = item, None
         if len(values) >= len(letters):
             if len(values) > MAX_COL:
                 raise ValueError(f"sheet {sheet.title!r} has more than {MAX_COL} columns")
@@ -182,18 +268,32 @@ def _write_sheet(out: IO[bytes], sheet: StreamedSheet, styles: _Styles, selected
                 cells.append(_cell(f"{letters[c]}{r}", v, s))
             elif s:  # an empty cell with a look (a money column's blank)
                 cells.append(f'<c r="{letters[c]}{r}"{s}/>')
-        line = f'<row r="{r}">{"".join(cells)}</row>'
+        ht = "" if height is None else f' ht="{height:g}" customHeight="1"'
+        line = f'<row r="{r}"{ht}>{"".join(cells)}</row>'
         chunk.append(line)
         size += len(line)
         if size >= _FLUSH:
             out.write("".join(chunk).encode("utf-8"))
             chunk, size = [], 0
-    chunk.append("</sheetData></worksheet>")
+    chunk.append("</sheetData>")
+    chunk.append(_tail(sheet))
+    chunk.append("</worksheet>")
     out.write("".join(chunk).encode("utf-8"))
 
 
-def write_book(fh: IO[bytes], sheets: Sequence[StreamedSheet]) -> None:
-    """Write a workbook of ``sheets`` (the first one selected) to ``fh``.
+def _core(creator: str) -> str:
+    """The document properties part naming only ``creator``."""
+    who = escape_text(creator)
+    return (
+        f'{_HEAD}<cp:coreProperties xmlns:cp="{_CORE}" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:creator>{who}</dc:creator><cp:lastModifiedBy>{who}</cp:lastModifiedBy></cp:coreProperties>"
+    )
+
+
+def write_book(fh: IO[bytes], sheets: Sequence[StreamedSheet], *, creator: str | None = None) -> None:
+    """Write a workbook of ``sheets`` (the first one selected) to ``fh``;
+    with ``creator``, document properties naming it (and nothing else).
 
     Raises ``ValueError`` for a sheet name Excel refuses, or a sheet past
     Excel's 1,048,576 rows or 16,384 columns (split it before)."""
@@ -218,12 +318,18 @@ def write_book(fh: IO[bytes], sheets: Sequence[StreamedSheet]) -> None:
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             '<Override PartName="/xl/styles.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            f"{overrides}</Types>"
+            + ('<Override PartName="/docProps/core.xml" '
+               'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>' if creator else "")
+            + f"{overrides}</Types>"
         ))  # fmt: skip
+        core_rel = (f'<Relationship Id="rId2" Type="{_PKG_REL}/metadata/core-properties" '
+                    'Target="docProps/core.xml"/>' if creator else "")  # fmt: skip
         zf.writestr("_rels/.rels", (
             f'{_HEAD}<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" '
-            f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+            f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>{core_rel}</Relationships>'
         ))  # fmt: skip
+        if creator:
+            zf.writestr("docProps/core.xml", _core(creator))
         entries = "".join(
             f'<sheet name="{_attr(s.title)}" sheetId="{i}" r:id="rId{i}"/>' for i, s in enumerate(sheets, start=1)
         )

@@ -33,6 +33,7 @@ from addin.xlsx.metadata import dynamic_cell_metadata
 from addin.xlsx.model import DefinedName, Sheet, Table, Workbook, unreadable
 from addin.xlsx.package import (
     CONTENT_TYPES,
+    CONTENT_TYPES_ROOT,
     DEFAULT_LIMITS,
     InputFile,
     Limits,
@@ -115,17 +116,24 @@ def locate_sheets(package: Package) -> None:
             f"{file} 缺少部件 _rels/.rels（包的关系），Excel 无法打开",
             f"{file} has no part _rels/.rels (the package relationships); Excel cannot open it",
         )
-    workbook_part = "xl/workbook.xml"
-    for rel_type, target in package.rels("").values():
-        if rel_type.endswith(_OFFICE_DOC):
-            workbook_part = target
-            break
-    if not package.has(workbook_part):
-        if package.has("xl/workbook.bin"):
-            raise unreadable(
-                f"{file} 是二进制工作簿（.xlsb），请另存为 .xlsx",
-                f"{file} is a binary workbook (.xlsb); save it as .xlsx",
-            )
+    workbook_part = next(
+        (target for rel_type, target in package.rels("").values() if rel_type.endswith(_OFFICE_DOC)),
+        None,
+    )
+    found = workbook_part is not None and package.has(workbook_part)
+    if package.has("xl/workbook.bin") and not (found and not str(workbook_part).endswith(".bin")):
+        raise unreadable(
+            f"{file} 是二进制工作簿（.xlsb），请另存为 .xlsx",
+            f"{file} is a binary workbook (.xlsb); save it as .xlsx",
+        )
+    if workbook_part is None:
+        # Excel and LibreOffice find the workbook only by this relationship's type
+        raise unreadable(
+            f"{file} 的部件 _rels/.rels 没有 officeDocument 类型的关系（工作簿无从找到），Excel 无法打开",
+            f"{file}: part _rels/.rels has no relationship of type officeDocument (nothing "
+            "leads to the workbook); Excel cannot open it",
+        )
+    if not found:
         raise unreadable(
             f"{file} 不是 Excel 工作簿（缺少 {workbook_part}）",
             f"{file} is not an Excel workbook (no {workbook_part})",
@@ -183,6 +191,13 @@ def locate_sheets(package: Package) -> None:
                 f"工作表 {name!r} 的部件 {rel[1]} 不存在（{rels_name} Id={rid!r}）",
                 f"sheet {name!r}: its part {rel[1]} is missing ({rels_name} Id={rid!r})",
             )
+        if not rel[0].endswith(_SHEET_RELS):
+            raise unreadable(
+                f"工作表 {name!r} 的关系类型 {rel[0]!r} 不是工作表类型（{rels_name} Id={rid!r} Type），"
+                "Excel 无法打开",
+                f"sheet {name!r}: its relationship's type {rel[0]!r} is not a sheet's "
+                f"({rels_name} Id={rid!r} Type); Excel cannot open it",
+            )
         if not rel[0].endswith(_WORKSHEET_REL):
             continue  # chartsheets, dialog and macro sheets hold no cells
         package.sheet_parts.append(SheetPart(name, rel[1], sheet.get("state") or "visible"))
@@ -210,6 +225,12 @@ def _check_workbook_content_type(package: Package, workbook_part: str) -> None:
     table with no ``Override`` for the workbook (packages written by hand) is
     read as LibreOffice reads it, through the relationships."""
     root = package.parse(CONTENT_TYPES)
+    if root.tag != CONTENT_TYPES_ROOT:
+        raise unreadable(
+            f"部件 {CONTENT_TYPES} 的根元素 {root.tag!r} 不是 <Types>（命名空间错误），Excel 无法打开",
+            f"part {CONTENT_TYPES}: its root {root.tag!r} is not <Types> (wrong namespace); "
+            "Excel cannot open it",
+        )
     overrides = {
         (el.get("PartName") or "").casefold(): el.get("ContentType") or ""
         for el in root

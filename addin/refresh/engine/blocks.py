@@ -29,8 +29,8 @@ from addin.xlsx.formula import (
     SpillRef,
     Unary,
     Union,
+    column_runs,
     parse,
-    row_template,
 )
 from addin.xlsx.model import (
     Coord,
@@ -127,7 +127,7 @@ def group_blocks(
         shared_runs(s, shared, normal, runs)
         for c, cells in normal.items():
             cells.sort()  # by row: a column has one formula per row, so never by Formula
-            for r0, n, f0 in column_runs(cells, c):
+            for r0, n, f0 in column_runs(cells):
                 runs[c].append(Block(key_sheet, r0, c, n, f0, bottom=r0 + n - 1, right=c))
         for column in runs.values():
             column.sort(key=lambda b: b.row)
@@ -179,49 +179,6 @@ def shared_runs(
                 runs[c].append(
                     Block(key_sheet, a, c, b - a + 1, s.formulas[(a, c)], node, bottom=b, right=c)
                 )
-
-
-def column_runs(cells: list[tuple[int, Formula]], col: int) -> list[tuple[int, int, Formula]]:
-    """Split one column's formula cells (sorted by row) into runs of the same
-    R1C1 formula: ``(first row, rows, formula of the first row)``.
-
-    A run's first formula becomes a template of its relative row numbers; the
-    next row belongs to the run when its text is exactly the template with
-    those numbers moved down one more row — the formula filled down.
-    """
-    out: list[tuple[int, int, Formula]] = []
-    i, n = 0, len(cells)
-    while i < n:
-        r0, f0 = cells[i]
-        fmt, base = row_template(f0.text)
-        j = i + 1
-        if base:
-            if len(base) == 1:
-                b0 = base[0]
-                while (
-                    j < n and cells[j][0] == r0 + (j - i) and cells[j][1].text == fmt % (b0 + j - i)
-                ):
-                    j += 1
-            elif len(set(base)) == 1:  # every relative reference on the formula's own row
-                b0, m = base[0], len(base)
-                while (
-                    j < n
-                    and cells[j][0] == r0 + (j - i)
-                    and cells[j][1].text == fmt % ((b0 + j - i,) * m)
-                ):
-                    j += 1
-            else:
-                while j < n and cells[j][0] == r0 + (j - i):
-                    k = j - i
-                    if cells[j][1].text != fmt % tuple([x + k for x in base]):
-                        break
-                    j += 1
-        else:
-            while j < n and cells[j][0] == r0 + (j - i) and cells[j][1].text == f0.text:
-                j += 1
-        out.append((r0, j - i, f0))
-        i = j
-    return out
 
 
 def shift_node(node: Any, dr: int, dc: int = 0) -> Any:
