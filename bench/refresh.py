@@ -876,6 +876,13 @@ def _best_of_two(kind: str, path: Path, timeout: float) -> tuple[float, float]:
     return min(r["total"] for r in runs), min(r["cpu"] for r in runs)
 
 
+def _refresh_best_of_two(path: Path, timeout: float) -> dict[str, Any]:
+    """The refresh measured twice, as its floor is: the run of fewer CPU
+    seconds (on this shared 2-core machine one file's CPU time ranged
+    4.8-7.3 s between runs)."""
+    return min((run_child("refresh", path, timeout=timeout) for _ in range(2)), key=lambda r: r["cpu"])
+
+
 def _as_run(cpu: float, floor_cpu: float) -> str:
     """The ratio of the command as a user runs it (start-up and imports included)."""
     return f"as run (jixiao refresh, start-up and imports included) {cpu:.2f} s CPU → {cpu / floor_cpu:.2f}×"
@@ -900,7 +907,8 @@ def bench_targets(folder: Path, others: bool, big: int = 100_000) -> bool:
        10,000 time, under 500 MB peak.
 
     The ratios are of CPU seconds (each child's own, threads included;
-    imports timed apart and not counted), the wall-clock ones beside them, and
+    imports timed apart and not counted; refresh and floor each the lower of
+    two runs), the wall-clock ones beside them, and
     the ratio of the whole ``jixiao refresh`` process as a user runs it
     (interpreter start-up, imports and the checks of who is paid included): on a shared, loaded machine wall time measures
     the neighbours as much as the work. Every computed value is checked against
@@ -924,7 +932,7 @@ def bench_targets(folder: Path, others: bool, big: int = 100_000) -> bool:
             ok = False
             continue
         floor, floor_cpu = _best_of_two("floor", path, timeout=600)
-        r = run_child("refresh", path, timeout=1800)
+        r = _refresh_best_of_two(path, timeout=1800)
         ratio = r["cpu"] / floor_cpu
         as_run = cli_cpu(path, runs=2)
         if form == "openpyxl":
@@ -947,7 +955,7 @@ def bench_targets(folder: Path, others: bool, big: int = 100_000) -> bool:
     print(f"generated the row-limit workbook in {time.perf_counter() - t:.0f} s "
           f"({limit.stat().st_size / 1e6:.0f} MB)", flush=True)  # fmt: skip
     floor, floor_cpu = _best_of_two("inflate", limit, timeout=900)
-    r = run_child("refresh", limit, timeout=3600)
+    r = _refresh_best_of_two(limit, timeout=3600)
     check = _check(r["columns"], shapes.row_limit_expected(shapes.row_limit_data()))
     ratio = r["cpu"] / floor_cpu
     as_run = cli_cpu(limit, runs=2)
