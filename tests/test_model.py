@@ -120,3 +120,15 @@ def test_add_texts_is_setting_them_one_by_one() -> None:
         one[(r, c)] = Formula(t)
     assert dict(bulk) == dict(one)
     assert [(run.row, run.col, run.n) for run in bulk.runs()] == [(run.row, run.col, run.n) for run in one.runs()]
+
+
+def test_add_texts_a_column_continued_whole_batches_at_a_time() -> None:
+    rows = [r for r in range(2, 3002) for _c in (2, 3)]
+    cols = [c for _r in range(2, 3002) for c in (2, 3)]
+    texts = [f"A{r}*$B$1+A{r + 1}" if c == 2 else f"IF(A{r}>1,A{r},0)" for r, c in zip(rows, cols, strict=True)]
+    texts[4001] = "IF(A2002>1,A2002,1)"  # one cell typed over, in the middle of a batch
+    bulk = SheetFormulas()
+    for at in range(0, len(rows), 1000):
+        bulk.add_texts(rows[at : at + 1000], cols[at : at + 1000], texts[at : at + 1000])
+    assert dict(bulk) == {(r, c): Formula(t) for r, c, t in zip(rows, cols, texts, strict=True)}
+    assert [(run.row, run.col, run.n) for run in bulk.runs()] == [(2, 2, 3000), (2, 3, 2000), (2003, 3, 999)]

@@ -250,6 +250,20 @@ class FormulaRun:
         return (f.at == group.master) == (_GET_TEXT(f, _SharedFormula) is not None)
 
 
+def _filled_texts(run: FormulaRun, m: int) -> list[str]:
+    """The texts of the ``m`` rows below a plain ``run``, as filled down."""
+    fmt, base, k = run.fmt, run.base, run.n
+    if not base:
+        return [run.first.text] * m
+    if len(base) == 1:
+        b = base[0] + k
+        return [fmt % x for x in range(b, b + m)]
+    if len(set(base)) == 1:
+        b, w = base[0] + k, len(base)
+        return [fmt % ((x,) * w) for x in range(b, b + m)]
+    return [fmt % tuple([x + d for x in base]) for d in range(k, k + m)]
+
+
 def _run_of(coord: Coord, above: Formula, f: Formula) -> FormulaRun | None:
     """The run of two cells ``above`` (one row up) and ``f`` at ``coord``, or
     ``None`` when ``f`` is not ``above`` filled down."""
@@ -432,6 +446,13 @@ class SheetFormulas(MutableMapping[Coord, Formula]):
                 if run is not None and run.first.group is None and low[c] == run.row + run.n - 1:
                     fmt, base, k = run.fmt, run.base, run.n
                     nxt, j = run.row + k, i
+                    # the rest of the column continuing the run (the usual case): its
+                    # texts made in one comprehension and compared as one list
+                    if rs[i] == nxt and rs[-1] - nxt == n - 1 - i and ts[i:] == _filled_texts(run, n - i):
+                        self._count += n - i
+                        run.n = k + n - i
+                        low[c] = rs[-1]
+                        break
                     if len(base) == 1:
                         b = base[0]
                         while j < n and rs[j] == nxt and ts[j] == fmt % (b + k):
