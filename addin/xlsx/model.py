@@ -327,7 +327,8 @@ class SheetFormulas(MutableMapping[Coord, Formula]):
             for run in column:
                 yield run.first
 
-    def _run_at(self, coord: Coord) -> FormulaRun | None:
+    def run_at(self, coord: Coord) -> FormulaRun | None:
+        """The run holding the cell ``coord``, or ``None`` (a single formula, or none)."""
         starts = self._starts.get(coord[1])
         if starts is None:
             return None
@@ -389,7 +390,7 @@ class SheetFormulas(MutableMapping[Coord, Formula]):
         f = self._cells.get(coord)
         if f is not None:
             return f
-        run = self._run_at(coord) if self._runs else None
+        run = self.run_at(coord) if self._runs else None
         if run is None:
             raise KeyError(coord)
         return run.formula(coord[0])
@@ -399,7 +400,7 @@ class SheetFormulas(MutableMapping[Coord, Formula]):
             return True
         if not self._runs or not isinstance(coord, tuple):
             return False
-        return self._run_at(coord) is not None
+        return self.run_at(coord) is not None
 
     def __setitem__(self, coord: Coord, f: Formula) -> None:
         r, c = coord
@@ -422,7 +423,7 @@ class SheetFormulas(MutableMapping[Coord, Formula]):
                         self._add_run(run)
                         return
         elif r <= low and self._runs:
-            run = self._run_at(coord)
+            run = self.run_at(coord)
             if run is not None:
                 self._split(run, r)
         self._put_single(coord, f)
@@ -480,7 +481,7 @@ class SheetFormulas(MutableMapping[Coord, Formula]):
         if coord in self._cells:
             del self._cells[coord]
             return
-        run = self._run_at(coord) if self._runs else None
+        run = self.run_at(coord) if self._runs else None
         if run is None:
             raise KeyError(coord)
         self._split(run, coord[0])
