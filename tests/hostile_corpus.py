@@ -386,6 +386,14 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
     "styles-missing": ("a styles relationship without its part", lambda: variant(
         wbrels=_WORKBOOK_RELS.replace("</Relationships>",
         '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>'))),
+    "style-xf-no-cell-style": ("a cell format whose xfId is past <cellStyleXfs> (make fuzz structure: "
+        "openpyxl IndexError)", lambda: package({**BASE,
+        "[Content_Types].xml": _CONTENT_TYPES.replace("</Types>", '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'),
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.replace("</Relationships>", '<Relationship Id="rId9" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+            "</Relationships>"),
+        "xl/styles.xml": _PEOPLE_STYLES.replace('<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>', "", 1)})),
     "dtd-content-types": ("a DTD in [Content_Types].xml", lambda: variant(
         ct=_CONTENT_TYPES.replace("<Types", '<!DOCTYPE Types [<!ENTITY a "aaaa">]><Types', 1))),
     "content-types-bad-bytes": ("[Content_Types].xml not UTF-8 (make fuzz: copied into outputs nobody opens)",
