@@ -47,8 +47,10 @@ def lines(
             w = len(c) if c.isascii() else display_width(c)
             if w > widths[i]:
                 widths[i] = w
-        kept.append("\0".join(c.replace("\0", "\ufffd") for c in cells) if any("\0" in c for c in cells)
-                    else "\0".join(cells))
+        line = "\0".join(cells)
+        if line.count("\0") != len(cells) - 1:  # a NUL in a cell (a terminal shows none)
+            line = "\0".join(c.replace("\0", "\ufffd") for c in cells)
+        kept.append(line)
     align = list(right) + [False] * (cols - len(right))
     yield "  ".join(_pad(str(h), w, False) for h, w in zip(header, widths, strict=True)).rstrip()
     yield "  ".join("-" * w for w in widths)

@@ -296,6 +296,46 @@ def _people(count: int) -> bytes:
     })  # fmt: skip
 
 
+def _rich() -> bytes:
+    """A sound two-sheet workbook with every part structural mutation can
+    damage: shared strings, styles (``<xf>``), defined names, a shared formula,
+    rows of several cells (the base of ``--fuzz-kinds structure``)."""
+    people = zipfile.ZipFile(io.BytesIO(_people(4)))
+    parts: dict[str, str | bytes | None] = {i.filename: people.read(i) for i in people.infolist()}
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(  # type: ignore[union-attr]
+        b"</Types>",
+        b'<Override PartName="/xl/worksheets/sheet2.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        b'<Override PartName="/xl/sharedStrings.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(  # type: ignore[union-attr]
+        b"</Relationships>",
+        b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        b'Target="worksheets/sheet2.xml"/>'
+        b'<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+        b'Target="sharedStrings.xml"/></Relationships>',
+    )
+    parts["xl/workbook.xml"] = _WORKBOOK.replace(
+        "</sheets>",
+        '<sheet name="汇总" sheetId="2" r:id="rId2"/></sheets><definedNames>'
+        '<definedName name="rate">0.05</definedName>'
+        '<definedName name="total" localSheetId="1">Sheet1!$E$2:$E$5</definedName></definedNames>',
+    )
+    parts["xl/sharedStrings.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="{_NS}" count="2" uniqueCount="2">'
+        "<si><t>合计</t></si><si><t>提成率</t></si></sst>"
+    )
+    parts["xl/worksheets/sheet2.xml"] = sheet(
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" s="2"><f>SUM(total)</f><v>0</v></c></row>'
+        '<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2"><f>rate</f><v>0.05</v></c></row>'
+        '<row r="3"><c r="A3"><v>1</v></c><c r="B3"><f t="shared" ref="B3:B5" si="0">A3*rate</f><v>0.05</v></c></row>'
+        '<row r="4"><c r="A4"><v>2</v></c><c r="B4"><f t="shared" si="0"/><v>0.1</v></c></row>'
+        '<row r="5"><c r="A5"><v>3</v></c><c r="B5"><f t="shared" si="0"/><v>0.15</v></c></row>'
+    )
+    return package(parts)
+
+
 @dataclass
 class Case:
     """One corpus file: how it is built (at a scale: see the module docstring)
@@ -344,6 +384,10 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
     "missing-root-rels": ("a missing _rels/.rels", lambda: variant(rootrels=None)),
     "external-sheet": ("a sheet relationship marked External", lambda: variant(
         wbrels=_WORKBOOK_RELS.replace('Target="worksheets/sheet1.xml"', 'Target="worksheets/sheet1.xml" TargetMode="External"'))),
+    "sheet-no-rid": ("a <sheet> without r:id (make fuzz structure: the sheet dropped, exit 0)", lambda: variant(
+        workbook=_WORKBOOK.replace(' r:id="rId1"', "", 1))),
+    "no-sheets": ("<sheets> with no <sheet> (make fuzz structure: \"✓ 0 cells computed\")", lambda: variant(
+        workbook=_WORKBOOK.replace('<sheet name="Sheet1" sheetId="1" r:id="rId1"/>', "", 1))),
     "sheetid-abc": ("sheetId=\"abc\"", lambda: variant(workbook=_WORKBOOK.replace('sheetId="1"', 'sheetId="abc"'))),
     "sheet-name-forbidden": ("a sheet name Excel forbids", lambda: variant(
         workbook=_WORKBOOK.replace('name="Sheet1"', 'name="a[b]:c"'))),
@@ -352,6 +396,14 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
     "styles-missing": ("a styles relationship without its part", lambda: variant(
         wbrels=_WORKBOOK_RELS.replace("</Relationships>",
         '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>'))),
+    "style-xf-no-cell-style": ("a cell format whose xfId is past <cellStyleXfs> (make fuzz structure: "
+        "openpyxl IndexError)", lambda: package({**BASE,
+        "[Content_Types].xml": _CONTENT_TYPES.replace("</Types>", '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'),
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.replace("</Relationships>", '<Relationship Id="rId9" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+            "</Relationships>"),
+        "xl/styles.xml": _PEOPLE_STYLES.replace('<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>', "", 1)})),
     "dtd-content-types": ("a DTD in [Content_Types].xml", lambda: variant(
         ct=_CONTENT_TYPES.replace("<Types", '<!DOCTYPE Types [<!ENTITY a "aaaa">]><Types', 1))),
     "content-types-bad-bytes": ("[Content_Types].xml not UTF-8 (make fuzz: copied into outputs nobody opens)",
@@ -361,6 +413,10 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
         lambda: variant(ct=_CONTENT_TYPES.replace('PartName="/xl/workbook.xml"', 'PartName="1_000"', 1))),
     "content-types-workbook-mistyped": ("[Content_Types].xml gives the workbook another type", lambda: variant(
         ct=_CONTENT_TYPES.replace("sheet.main+xml", "sheet.mian+xml", 1))),
+    "content-types-override-untyped": (
+        "an <Override> without its ContentType (make fuzz structure: openpyxl TypeError, slips exit 3)",
+        lambda: variant(ct=_CONTENT_TYPES.replace(
+            ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"', "", 1))),
     "content-types-namespace": ("[Content_Types].xml in another namespace (make fuzz: xmlns=\"NaN\")",
         lambda: variant(ct=_CONTENT_TYPES.replace("/package/2006/content-types", "/NaN", 1))),
     "root-rels-namespace": ("_rels/.rels without its namespace (make fuzz: xmlns=\"\")", lambda: variant(
@@ -376,7 +432,7 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
         lambda: variant(sheet=_one("A1*2").replace(b'<row r="1">', b'<row r="">'))),
     "cell-s-empty": ("<c s=\"\"> (an empty cell format index)",
         lambda: variant(sheet=_one("A1*2").replace(b'<c r="A1">', b'<c r="A1" s="">'))),
-    "sheet-no-rid": ("a <sheet> whose r:id is in no relationships namespace (make fuzz: xmlns:r=\"NaN\")",
+    "sheet-rid-other-namespace": ("a <sheet> whose r:id is in no relationships namespace (make fuzz: xmlns:r=\"NaN\")",
         lambda: variant(workbook=_WORKBOOK.replace(
             "http://schemas.openxmlformats.org/officeDocument/2006/relationships", "NaN", 1))),
     "rel-id-empty": ("a relationship with Id=\"\" (make fuzz: LibreOffice cannot open the output)",
@@ -507,20 +563,118 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
     return package(dict(parts.items()))
 
 
-def fuzz_cases(count: int, seed: int = 27) -> dict[str, Case]:
-    """``count`` mutants of the small cases (refresh may answer 0, 1 or 2)."""
-    rng = random.Random(seed)
-    bases = [c for c in CASES.values() if c.name in (
-        "sound", "far-cell", "deep-formula", "sum-overflow", "names-3000", "style-99999",
-    )]  # fmt: skip
+#: the elements structural mutation deletes, duplicates or moves
+_ELEMENTS = (b"sheet", b"Relationship", b"Override", b"Default", b"row", b"c", b"definedName",
+             b"xf", b"f", b"v", b"t", b"si", b"col", b"sheetData", b"cellXfs", b"definedNames")
+#: text put into ``<v>``, ``<f>``, ``<t>`` and ``<definedName>``
+_JUNK_TEXT = (b"1E309", b"-1E309", b"9" * 400, b"1e-400", b"\x01\x02", b"&#x1;", b"&#xD800;",
+              b"&#xFFFE;", b"&#x0;", b"x" * 40_000, b"(" * 300, b"A1:" * 200, b"", b" ", b"#REF!",
+              b"Sheet9!A1", b"&lt;&amp;", b"\xed\xa0\x80", b"TRUE", b"#N/A", b"=1")
+
+
+def _elements(text: bytes, tag: bytes) -> list[re.Match[bytes]]:
+    """Every ``<tag …/>`` or ``<tag …>…</tag>`` (not nested in itself) in ``text``."""
+    pattern = rb"<%s(?=[\s/>])[^>]*?(?:/>|>.*?</%s>)" % (tag, tag)
+    return list(re.finditer(pattern, text, re.DOTALL))
+
+
+def mutate_structure(data: bytes, rng: random.Random) -> bytes:
+    """One structural damage of a package, as a broken writer, a careless edit
+    or an attacker leaves it: an element deleted, duplicated or moved out of
+    its parent, an attribute removed, a part removed, renamed or truncated, or
+    the text of a ``<v>``, ``<f>``, ``<t>``, ``<definedName>`` replaced by junk
+    (huge numbers, control characters, unpaired surrogates, very long runs)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zin:
+        parts: dict[str, str | bytes | None] = {i.filename: zin.read(i) for i in zin.infolist()}
+    kind = rng.choice(("delete", "duplicate", "attribute", "part-remove", "part-rename",
+                       "part-truncate", "text", "move"))  # fmt: skip
+    name = rng.choice(sorted(parts))
+    if kind == "part-remove":
+        parts[name] = None
+        return package(parts)
+    if kind == "part-rename":
+        value = parts.pop(name)
+        parts[rng.choice((name.upper(), name + ".bak", "/" + name, name.replace("/", "\\"),
+                          name.replace(".xml", ".XML"), "xl/" + name.rsplit("/", 1)[-1]))] = value
+        return package(parts)
+    text = parts[name]
+    assert isinstance(text, bytes)
+    if kind == "part-truncate":
+        parts[name] = text[: rng.randrange(len(text))]
+        return package(parts)
+    found = [(tag, m) for tag in _ELEMENTS for m in _elements(text, tag)]
+    if kind == "text":
+        found = [(tag, m) for tag, m in found if tag in (b"v", b"f", b"t", b"definedName")]
+    if kind == "attribute":
+        attrs = list(re.finditer(rb'\s[\w:]+="[^"]*"', text))
+        if attrs:
+            m = rng.choice(attrs)
+            parts[name] = text[: m.start()] + text[m.end() :]
+        return package(parts)
+    if not found:
+        return package(parts)
+    tag, m = rng.choice(found)
+    element = m.group()
+    if kind == "delete":
+        text = text[: m.start()] + text[m.end() :]
+    elif kind == "duplicate":
+        text = text[: m.end()] + element + text[m.end() :]
+    elif kind == "text":
+        open_end = element.index(b">") + 1
+        if element.endswith(b"/>"):
+            element = element[:-2] + b">" + b"</" + tag + b">"
+            open_end = len(element) - len(tag) - 3
+        close = element.rindex(b"</")
+        text = text[: m.start()] + element[:open_end] + rng.choice(_JUNK_TEXT) + element[close:] + text[m.end() :]
+    else:  # move: the element out of its parent (after the parent's end) or swapped with a sibling
+        rest = text[m.end() :]
+        close = rest.find(b"</")
+        end = rest.find(b">", close) + 1 if close >= 0 else 0
+        if end > 0 and rng.random() < 0.5:
+            text = text[: m.start()] + rest[:end] + element + rest[end:]
+        else:
+            siblings = [x for t, x in found if t == tag and x.start() >= m.end()]
+            if siblings:
+                other = siblings[0]
+                text = (text[: m.start()] + other.group() + text[m.end() : other.start()]
+                        + element + text[other.end() :])  # fmt: skip
+    parts[name] = text
+    return package(parts)
+
+
+def fuzz_cases(count: int, seed: int = 27, kinds: str = "classic") -> dict[str, Case]:
+    """``count`` mutants of the small cases (refresh may answer 0, 1 or 2).
+
+    ``kinds`` is ``classic`` (bytes, one XML attribute's value, formula text:
+    seed 27 gives the same mutants as it always did, named ``fuzz-NNN``),
+    ``structure`` (:func:`mutate_structure` on the small cases and a richer
+    two-sheet workbook, named ``fuzz-s-NNN``) or ``all`` (both, ``count`` each).
+    """
     out: dict[str, Case] = {}
-    for i in range(count):
-        base = rng.choice(bases)
-        data = base.build(1)
-        mutant = mutate(data, random.Random(rng.random()))
-        out[f"fuzz-{i:03d}"] = Case(
-            f"fuzz-{i:03d}", lambda _scale, m=mutant: m, frozenset({0, 1, 2}), f"mutant of {base.name}"
-        )
+    if kinds in ("classic", "all"):
+        rng = random.Random(seed)
+        bases = [c for c in CASES.values() if c.name in (
+            "sound", "far-cell", "deep-formula", "sum-overflow", "names-3000", "style-99999",
+        )]  # fmt: skip
+        for i in range(count):
+            base = rng.choice(bases)
+            data = base.build(1)
+            mutant = mutate(data, random.Random(rng.random()))
+            out[f"fuzz-{i:03d}"] = Case(
+                f"fuzz-{i:03d}", lambda _scale, m=mutant: m, frozenset({0, 1, 2}), f"mutant of {base.name}"
+            )
+    if kinds in ("structure", "all"):
+        rng = random.Random(seed)
+        small = {n: CASES[n].build(1) for n in ("sound", "sum-overflow", "style-99999")}
+        sources = {**small, "rich": _rich()}
+        names = [*sorted(sources), "rich", "rich"]  # the richer base half the time
+        for i in range(count):
+            base_name = rng.choice(names)
+            mutant = mutate_structure(sources[base_name], random.Random(rng.random()))
+            out[f"fuzz-s-{i:03d}"] = Case(
+                f"fuzz-s-{i:03d}", lambda _scale, m=mutant: m, frozenset({0, 1, 2}),
+                f"structural mutant of {base_name}",
+            )
     return out
 
 
@@ -747,6 +901,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=1,
                         help="divide the size budgets and the big cases by this (make test: 64)")
     parser.add_argument("--fuzz", type=int, default=0, help="mutants of the small cases to add")
+    parser.add_argument("--fuzz-kinds", choices=("classic", "structure", "all"), default="classic",
+                        help="classic: bytes, attribute values, formula text; structure: elements "
+                             "deleted, duplicated or moved, attributes removed, parts removed, "
+                             "renamed or truncated, junk text; all: both")
+    parser.add_argument("--fuzz-seed", type=int, default=27)
     parser.add_argument("--keep", type=Path, help="a folder to keep the files and logs in")
     parser.add_argument("--cases", help="only these cases (comma-separated names)")
     parser.add_argument("--no-libreoffice", action="store_true")
@@ -759,7 +918,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"no such case: {', '.join(unknown)}")
         cases = {n: CASES[n] for n in wanted}
     if ns.fuzz:
-        cases |= fuzz_cases(ns.fuzz)
+        cases |= fuzz_cases(ns.fuzz, ns.fuzz_seed, ns.fuzz_kinds)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         folder = ns.keep or Path(tmp)

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile_corpus import _shared_rows, variant
+from hostile_corpus import _people, _shared_rows, variant
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL, LARGE = 25_000, 100_000
@@ -34,8 +34,21 @@ PER_ROW = {
 }
 
 
+#: the same per person of the corpus's people shape (``people-200k``: five cells a
+#: row, two formulas filled down as openpyxl writes them), about 1.5 × what each
+#: costs now (measured here: validate 971, spec 1,253, slips 4,133 — the book
+#: has three rows a person; slips did not end at 200,000 people before)
+PER_PERSON = {
+    "validate": 1500,
+    "spec": 1900,
+    "slips": 6200,
+}
+
+
 def _argv(command: str, book: Path, base: Path, out: Path) -> list[str]:
     return {
+        "slips": ["slips", str(book), "-o", str(out / f"{book.stem}.slips.xlsx"), "--sheet", "Sheet1", "--key", "A",
+                  "--header-row", "1"],
         "validate": ["validate", str(book)],
         "explain": ["explain", str(book), "Sheet1!B1"],
         "spec": ["spec", "init", str(book), "-o", str(out / f"{book.stem}.spec.json"), "--force"],
@@ -76,3 +89,30 @@ def test_memory_per_row_stays_bounded(books: tuple[Path, Path, Path, Path], comm
     per_row = (mb_large - mb_small) * 1024 * 1024 / (LARGE - SMALL)
     print(f"{command}: {mb_small:.0f} MB at {SMALL:,} rows, {mb_large:.0f} MB at {LARGE:,}: {per_row:.0f} B a row")
     assert per_row < PER_ROW[command], f"{command}: {per_row:.0f} bytes a row (bound {PER_ROW[command]})"
+
+
+@pytest.fixture(scope="module")
+def people(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, Path]:
+    folder = tmp_path_factory.mktemp("people")
+    small, large, base = folder / "small.xlsx", folder / "large.xlsx", folder / "base.xlsx"
+    small.write_bytes(_people(SMALL))
+    large.write_bytes(_people(LARGE))
+    base.write_bytes(variant())
+    return small, large, base, folder
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in kilobytes is Linux's")
+@pytest.mark.parametrize("command", sorted(PER_PERSON))
+def test_memory_per_person_stays_bounded(people: tuple[Path, Path, Path, Path], command: str) -> None:
+    """Filled-down formulas (no shared groups) and the printable slips: memory
+    grows with the people by a bounded amount each (slips wrote its book
+    through openpyxl, a cell object per cell, and did not end at 200,000)."""
+    small, large, base, out = people
+    code_small, mb_small = _peak(_argv(command, small, base, out))
+    code_large, mb_large = _peak(_argv(command, large, base, out))
+    assert code_small == code_large, (code_small, code_large)
+    assert code_large in (0, 1), code_large
+    per_row = (mb_large - mb_small) * 1024 * 1024 / (LARGE - SMALL)
+    print(f"{command}: {mb_small:.0f} MB at {SMALL:,} people, {mb_large:.0f} MB at {LARGE:,}: {per_row:.0f} B a person")
+    assert per_row < PER_PERSON[command], f"{command}: {per_row:.0f} bytes a person (bound {PER_PERSON[command]})"

@@ -35,7 +35,16 @@ from dataclasses import dataclass
 from addin.maintain.explain import unparse
 from addin.xlsx.formula import Binary, Func, Node, Number, Percent, Ref, Text, Unary, parse
 from addin.xlsx.formula_shift import shift_formula
-from addin.xlsx.model import CellValue, Coord, Formula, RefreshError, Results, Sheet, Workbook
+from addin.xlsx.model import (
+    CellValue,
+    Coord,
+    Formula,
+    RefreshError,
+    Results,
+    Sheet,
+    SheetFormulas,
+    Workbook,
+)
 from udfs.errors import ExcelError
 
 __all__ = ["Candidate", "Verdict", "probes", "prove", "replace", "same"]
@@ -185,7 +194,7 @@ def _lay_out(scratch: Sheet, c: Candidate, base: int) -> list[int] | None:
 def _values_only(wb: Workbook) -> Workbook:
     """``wb`` with its formula cells taken at their cached values."""
     sheets = [
-        Sheet(s.name, dict(s.values), {}, s.max_row, s.max_col, s.hidden_rows, s.filtered_rows) for s in wb.sheets
+        Sheet(s.name, dict(s.values), SheetFormulas(), s.max_row, s.max_col, s.hidden_rows, s.filtered_rows) for s in wb.sheets
     ]
     return Workbook(sheets, list(wb.names), list(wb.tables), wb.date1904, list(wb.external_links))
 

@@ -174,6 +174,10 @@ def difference(old: CellValue, new: CellValue) -> float | None:
     b = 0.0 if new is None else _number(new)
     if a is None or b is None or (old is None and new is None):
         return None
+    if old is None:  # a person added: the decimal of b is b's own shortest repr
+        return b
+    if new is None:
+        return 0.0 - a  # 0.0, never -0.0, for a zero removed
     return float(exact(b) - exact(a))
 
 

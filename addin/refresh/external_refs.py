@@ -26,7 +26,7 @@ import re
 from dataclasses import replace
 
 from addin.xlsx.formula import WIDE_CHAR
-from addin.xlsx.model import DefinedName, ExternalLink, Formula, Sheet, Workbook
+from addin.xlsx.model import DefinedName, ExternalLink, Formula, Sheet, SheetFormulas, Workbook
 
 __all__ = ["external_sheet_name", "quote_external", "with_external_sheets"]
 
@@ -86,7 +86,7 @@ def _names_own_book(wb: Workbook) -> bool:
     return any(
         "[0]!" in (f.group.text if f.group is not None else f.text)
         for s in wb.sheets
-        for f in s.formulas.values()
+        for f in s.formulas.distinct()
     )
 
 
@@ -98,11 +98,11 @@ def with_external_sheets(wb: Workbook) -> Workbook:
     links = {link.index: link for link in wb.external_links}
     sheets: list[Sheet] = []
     for s in wb.sheets:
-        if any("[" in f.text for f in s.formulas.values()):
-            formulas = {
-                c: f if "[" not in f.text else Formula(quote_external(f.text, links), f.kind, f.ref)
+        if any("[" in f.text for f in s.formulas.distinct()):
+            formulas = SheetFormulas(
+                (c, f if "[" not in f.text else Formula(quote_external(f.text, links), f.kind, f.ref))
                 for c, f in s.formulas.items()
-            }
+            )
             s = replace(s, formulas=formulas)
         sheets.append(s)
     for link in wb.external_links:
@@ -115,7 +115,7 @@ def with_external_sheets(wb: Workbook) -> Workbook:
             values = dict(link.values[name])
             rows = max((r for r, _c in values), default=0)
             cols = max((c for _r, c in values), default=0)
-            sheets.append(Sheet(external_sheet_name(link.index, name), values, {}, rows, cols))
+            sheets.append(Sheet(external_sheet_name(link.index, name), values, SheetFormulas(), rows, cols))
     names = [
         dn if "[" not in dn.text else DefinedName(dn.name, quote_external(dn.text, links), dn.sheet)
         for dn in wb.names

@@ -12,8 +12,6 @@ what a formula says.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections import defaultdict
 from collections.abc import Iterator
 
 from addin import registry
@@ -32,11 +30,9 @@ from addin.xlsx.formula import (
     Ref,
     StructRef,
     Text,
-    column_runs,
     function_names,
     parse,
     r1c1_key,
-    row_template,
 )
 from addin.xlsx.model import Coord, Formula, Sheet, Workbook
 
@@ -234,8 +230,8 @@ def check_formulas(report: Report, wb: Workbook) -> None:
 
 
 #: a block of formula cells: ``("shared", group id, column offset)`` or
-#: ``("run", sheet id, column, first row)``
-BlockKey = tuple[str, int, int] | tuple[str, int, int, int]
+#: ``("run", run id, column)``
+BlockKey = tuple[str, int, int]
 
 
 class FormulaBlocks:
@@ -245,18 +241,14 @@ class FormulaBlocks:
 
     Two kinds of block, as the refresh engine evaluates them: the cells of a
     shared group at one column offset whose moved references stay on the sheet
-    (the group's ``rows_on_sheet``), and a run of consecutive cells of a column,
-    none shared, whose texts are one formula filled down
-    (:func:`addin.xlsx.formula.column_runs`) — a column written cell by cell,
-    as openpyxl writes it. A sheet's runs are found on the first question about
-    one of its unshared cells: one pass over its formulas, kept as each
-    column's run starts and ends (memory per run, not per cell).
+    (the group's ``rows_on_sheet``), and a run of a column filled down cell by
+    cell, none shared (as openpyxl writes it), which the reader keeps as one
+    :class:`addin.xlsx.model.FormulaRun` — up to the row where a relative row
+    of its text would pass the sheet's last row (that text is not Excel's).
     """
 
     def __init__(self) -> None:
         self._spans: dict[tuple[int, int], tuple[int, int] | None] = {}
-        #: id(sheet) → column → (first rows, last rows) of its runs of two or more
-        self._runs: dict[int, dict[int, tuple[list[int], list[int]]]] = {}
 
     def key(self, sheet: Sheet, coord: Coord, formula: Formula) -> BlockKey | None:
         """The block of ``formula`` at ``coord`` on ``sheet``; ``None`` for a
@@ -273,43 +265,12 @@ class FormulaBlocks:
             return ("shared", *at)
         if formula.kind != "normal":
             return None
-        runs = self._runs.get(id(sheet))
-        if runs is None:
-            runs = self._runs[id(sheet)] = _sheet_runs(sheet)
-        found = runs.get(coord[1])
-        if found is None:
+        run = sheet.formulas.run_at(coord)
+        if run is None or run.n < 2 or run.first.group is not None:
             return None
-        starts, ends = found
-        i = bisect_right(starts, coord[0]) - 1
-        if i < 0 or coord[0] > ends[i]:
+        if run.base and coord[0] - run.row + max(run.base) > MAX_ROW:
             return None
-        return ("run", id(sheet), coord[1], starts[i])
-
-
-def _sheet_runs(sheet: Sheet) -> dict[int, tuple[list[int], list[int]]]:
-    """Each column's runs of two or more unshared formula cells filled down:
-    (first rows, last rows), by first row. A run stops where a relative row of
-    its text would pass the sheet's last row (the next text is not Excel's)."""
-    by_col: dict[int, list[tuple[int, Formula]]] = defaultdict(list)
-    for (r, c), f in sheet.formulas.items():
-        if f.group is None and f.kind == "normal":
-            by_col[c].append((r, f))
-    out: dict[int, tuple[list[int], list[int]]] = {}
-    for c, cells in by_col.items():
-        cells.sort(key=lambda cell: cell[0])
-        starts: list[int] = []
-        ends: list[int] = []
-        for r0, n, f0 in column_runs(cells):
-            if n < 2:
-                continue
-            base = row_template(f0.text)[1]
-            n = min(n, MAX_ROW - max(base) + 1) if base else n
-            if n >= 2:
-                starts.append(r0)
-                ends.append(r0 + n - 1)
-        if starts:
-            out[c] = (starts, ends)
-    return out
+        return ("run", id(run), coord[1])
 
 
 def r1c1_keys(sheet: Sheet) -> dict[Coord, str]:

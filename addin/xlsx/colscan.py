@@ -41,6 +41,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from addin import native
 from addin.xlsx.a1 import MAX_COL, MAX_ROW
 from addin.xlsx.columns import INLINE, NUMBER, SHARED, SheetColumns
+from addin.xlsx.model import Formula, SheetFormulas
 from addin.xlsx.sheetxml import decode_xstring, xml_text
 
 #: the compiled scanner, or ``None`` (not built, or built for another interface):
@@ -70,7 +71,8 @@ class ColumnScan:
     #: value cells and the rest alike (the reader checks the order with it)
     keys: np.ndarray
     #: the formulas written as their own text (``<f>text</f>``), decoded
-    formulas: list[tuple[tuple[int, int], str]]
+    #: (filled-down columns kept as runs)
+    formulas: SheetFormulas
     #: the last row and column of those formulas (0, 0 when none)
     formula_extent: tuple[int, int] = (0, 0)
 
@@ -164,28 +166,33 @@ def _scan_compiled(
         ]
         texts[spans[:, 0]] = ids
         inline = [decode_xstring(xml_text(raw)) for raw in index]
-    formulas: list[tuple[tuple[int, int], str]] = []
+    formulas = SheetFormulas()
     extent = (0, 0)
     forms = np.frombuffer(forms_b, dtype=np.int64).reshape(-1, 6)
     if len(forms):
-        # decoded a slice at a time: the parse tree of 100,000s of texts is never whole
-        # (the spans listed a slice at a time too: 100,000s of two-int lists are 100s of MB)
-        decoded: list[str | None] = []
+        # decoded and kept a slice at a time: the parse tree of 100,000s of texts
+        # is never whole, and a column filled down becomes a run as it is read
+        # (no text, key or Formula kept per cell of a run)
+        real = np.ones(len(forms), dtype=bool)  # "<f> </f>" is no formula
         for at in range(0, len(forms), DECODE_BATCH):
-            batch = forms[at : at + DECODE_BATCH, 2:4].tolist()
-            got_texts = _decode([data[a : a + n] for a, n in batch])
-            decoded.extend([None] * len(batch) if got_texts is None else got_texts)
-        real = np.array([bool(t and t.strip()) for t in decoded], dtype=bool)  # "<f> </f>" is no formula
+            batch = forms[at : at + DECODE_BATCH]
+            got_texts = _decode([data[a : a + n] for a, n in batch[:, 2:4].tolist()])
+            if got_texts is None:
+                real[at : at + len(batch)] = False
+                continue
+            blank = [i for i, text in enumerate(got_texts) if not text.strip()]
+            if blank:
+                real[at + np.array(blank)] = False
+                got_texts = [t for t in got_texts if t.strip()]
+            ok = real[at : at + len(batch)]
+            formulas.add_texts(batch[ok, 0].tolist(), batch[ok, 1].tolist(), got_texts)
         if not real.all():  # handed back whole, value and all
             rest = sorted(rest + forms[~real, 5].tolist())
             slots = forms[~real, 4]
             keep = np.ones(len(texts), dtype=bool)
             keep[slots[slots >= 0]] = False
-        # the cells' (row, col) tuples made at C speed, without a list per cell first
-        coords = zip(forms[real, 0].tolist(), forms[real, 1].tolist(), strict=True)
-        formulas = list(zip(coords, (t for t in decoded if t and t.strip()), strict=True))
-        if formulas:
-            extent = (formulas[-1][0][0], max(c for (_r, c), _t in formulas))
+        if real.any():
+            extent = (int(forms[real, 0].max()), int(forms[real, 1].max()))
     arrays: list[np.ndarray] = [
         np.frombuffer(rows_b, dtype=np.int32),
         np.frombuffer(cols_b, dtype=np.int32),
@@ -244,7 +251,8 @@ def scan_columns_numpy(
     extent = (0, 0)
     if formulas:
         extent = (max(r for (r, _c), _t in formulas[-1:]), max(c for (_r, c), _t in formulas))
-    return ColumnScan(columns, rest, all_keys, formulas, extent)
+    kept = SheetFormulas((coord, Formula(text)) for coord, text in formulas)
+    return ColumnScan(columns, rest, all_keys, kept, extent)
 
 
 def _scan_chunk(

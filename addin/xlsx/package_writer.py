@@ -132,6 +132,7 @@ class Deflater:
         self.crc = 0
         self.size = 0
         self.tail = b""
+        self.waited = 0  # the pieces before this one are deflated
 
     def add(self, chunk: bytes) -> None:
         if not chunk:
@@ -140,6 +141,11 @@ class Deflater:
         self.size += len(chunk)
         self.pieces.append(self.pool.submit(_deflate_piece, chunk, self.tail, self.level, False))
         self.tail = chunk[-_DEFLATE_WINDOW:]
+        # a producer faster than the deflating cores waits: the chunks queued
+        # (each held until deflated) stay a few, not the whole new part
+        while len(self.pieces) - self.waited > 2 * _deflate_workers():
+            self.pieces[self.waited].result()
+            self.waited += 1
 
     def finish(self) -> Deflated:
         try:

@@ -39,7 +39,7 @@ import numpy as np
 
 from addin import native
 from addin.xlsx.a1 import col_letters
-from addin.xlsx.model import CellValue, Coord
+from addin.xlsx.model import CellValue, Coord, SheetResults
 from addin.xlsx.package_writer import Deflated, Deflater, deflate_level
 from addin.xlsx.sheetxml import (
     ADDRESS_RE,
@@ -143,7 +143,7 @@ class _SheetSplicer:
         #: output was the whole result (nothing left for the second pass)
         self.sink = sink
         self.streamed = False
-        self.updates: dict[Coord, object] = dict(updates)
+        self.given = updates
         self.spills = spills
         self.shared_strings = shared_strings
         self.changed = 0
@@ -151,13 +151,20 @@ class _SheetSplicer:
         self.spill_refs: dict[Coord, bytes] = {}
         m = SHEETDATA_RE.search(xml)
         self.sheetdata = m
+        #: the values still to write, taken out as they are written; when the
+        #: compiled splicer takes the numbers first, only what it leaves is
+        #: copied (a 700,000-entry copy of the results is 40 MB)
+        self.compiled_first = (
+            _cellsplice is not None and not spills and m is not None and not m.group(2)
+        )
+        self.updates: dict[Coord, object] = {} if self.compiled_first else dict(updates)
         self.tags = SheetGrammar.get((m.group(1) + b":") if m and m.group(1) else b"")
 
     # -- the pass over sheetData -------------------------------------------------
 
     def run(self) -> bytes:
         m = self.sheetdata
-        if m is None or not self.updates:
+        if m is None or not self.given:
             return self.xml
         if self.spills:
             self._plan_spill_changes()
@@ -194,38 +201,95 @@ class _SheetSplicer:
         assert _cellsplice is not None
         # two flat arrays, not a tuple per cell (a 100,000-row sheet has 700,000)
         keys, values = array("q"), array("d")
-        for (row, col), v in self.updates.items():
+        others: dict[Coord, object] = {}
+        given = self.given
+        # a block computed at once comes as one float64 array: its keys made with numpy
+        blocks = list(given.number_columns()) if isinstance(given, SheetResults) else []
+        loose = given.other_items() if isinstance(given, SheetResults) else given.items()
+        for (row, col), v in loose:
             if v.__class__ is float and v - v == 0.0:
                 keys.append((row << 15) + col)  # 15 bits: column XFD is 16384
                 values.append(v)
-        if not keys:
+            else:
+                others[(row, col)] = v
+        key_parts = [np.frombuffer(keys, dtype=np.int64)]
+        value_parts = [np.frombuffer(values, dtype=np.float64)]
+        for row, col, numbers in blocks:
+            key_parts.append((np.arange(row, row + len(numbers), dtype=np.int64) << 15) + col)
+            value_parts.append(numbers)
+        key_array = np.concatenate(key_parts)
+        if not len(key_array):
+            self.updates = others
             return None
-        key_array = np.frombuffer(keys, dtype=np.int64)
         order = np.argsort(key_array, kind="stable")
         sorted_keys = key_array[order]
+        del key_array, keys, key_parts
         key_bytes = sorted_keys.tobytes()
-        value_bytes = np.frombuffer(values, dtype=np.float64)[order].tobytes()
+        value_bytes = np.concatenate(value_parts)[order].tobytes()
+        del values, value_parts, order
+        # every value a number: the new bytes go to the deflater slice by slice
+        # as they are made (never the whole new sheet beside the old one)
+        stream = self.sink if not others else None
+        got = self._splice_slices(m, end, key_bytes, value_bytes, len(sorted_keys), stream)
+        if got is None and stream is not None:  # a cell it could not take: again, kept
+            stream.cancel()
+            self.sink = None
+            got = self._splice_slices(m, end, key_bytes, value_bytes, len(sorted_keys), None)
+        if got is None:
+            self.updates = dict(self.given)
+            return None
+        regions, done, changed = got
+        for key in sorted_keys[~done].tolist():  # left for the Python passes
+            coord = (key >> 15, key & 0x7FFF)
+            others[coord] = self.given[coord]
+        self.updates = others
+        self.changed += changed
+        if stream is not None:
+            self.streamed = True
+        return regions
+
+    def _splice_slices(
+        self,
+        m: re.Match[bytes],
+        end: int,
+        key_bytes: bytes,
+        value_bytes: bytes,
+        n: int,
+        stream: Deflater | None,
+    ) -> tuple[list[bytes], np.ndarray, int] | None:
+        """The compiled splicer over the sheet data a slice of whole rows at a
+        time: the new slices (none kept when they go to ``stream``, which
+        also gets the bytes before the sheet data first and after it last),
+        which keys it wrote and how many cells changed; ``None`` when it
+        declines, or when ``stream`` is given and a value is left over."""
+        assert _cellsplice is not None
         prefix = (m.group(1) + b":") if m.group(1) else b""
         row_end = self.tags.row_end
-        done = np.zeros(len(sorted_keys), dtype=bool)
+        done = np.zeros(n, dtype=bool)
         regions: list[bytes] = []
         changed = 0
         pos = m.end()
+        if stream is not None:
+            stream.add(self.xml[: m.end()])
         while pos < end:
             stop = self.xml.find(row_end, min(pos + _COMPILED_SLICE, end), end)
             stop = end if stop < 0 else stop + len(row_end)
             got = _cellsplice.splice(self.xml, pos, stop, prefix, key_bytes, value_bytes)
             if got is None:
                 return None
-            region, flags, n = got
-            regions.append(region)
+            region, flags, k = got
+            if stream is not None:
+                stream.add(region)
+            else:
+                regions.append(region)
             done |= np.frombuffer(flags, dtype=np.bool_)
-            changed += n
+            changed += k
             pos = stop
-        for key in sorted_keys[done].tolist():
-            del self.updates[(key >> 15, key & 0x7FFF)]
-        self.changed += changed
-        return regions
+        if stream is not None:
+            if not done.all():
+                return None
+            stream.add(self.xml[end:])
+        return regions, done, changed
 
     def _values_pass(self, m: re.Match[bytes]) -> list[bytes]:
         """Write, in one ``re.sub``, every value whose cell has the usual shape:
@@ -238,8 +302,10 @@ class _SheetSplicer:
         end = xml.find(b"</" + self.tags.el("sheetData") + b">", m.end())
         if end < 0:
             return [xml]
-        if _cellsplice is not None and not self.spills:
+        if self.compiled_first:
             regions = self._compiled_numbers(m, end)
+            if self.streamed:  # every value written, the new part in the deflater
+                return []
             if regions is not None and not self.updates:  # every value written
                 chunks = [xml[: m.end()], *regions, xml[end:]]
                 if self.sink is not None:

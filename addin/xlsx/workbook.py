@@ -170,12 +170,15 @@ def locate_sheets(package: Package) -> None:
                 f"part {where} has an invalid or repeated sheetId={sheet_id!r}",
             )
         ids.add(sheet_id)
-        rid = rel_id(sheet)
-        if rid is None:  # required by the schema; LibreOffice writes r:id="" (below), never none
+        found_rid = rel_id(sheet)
+        if found_rid is None:
+            # r:id is required (the schema; openpyxl drops the sheet, the cells read nothing)
             raise unreadable(
-                f"部件 {where} 缺少 r:id（关系命名空间中的属性），Excel 无法打开",
-                f"part {where} has no r:id (in the relationships namespace); Excel cannot open it",
+                f"部件 {where} 缺少 r:id 属性（工作表的部件无从找到），Excel 无法打开",
+                f"part {where} has no r:id (nothing leads to the sheet's part); "
+                "Excel cannot open it",
             )
+        rid = found_rid
         if rid in external:
             raise unreadable(
                 f"部件 {rels_name} 的关系 {rid}（工作表 {name!r}）指向包外（TargetMode=External）",
@@ -206,6 +209,14 @@ def locate_sheets(package: Package) -> None:
         if not rel[0].endswith(_WORKSHEET_REL):
             continue  # chartsheets, dialog and macro sheets hold no cells
         package.sheet_parts.append(SheetPart(name, rel[1], sheet.get("state") or "visible"))
+    if not ids:
+        # Excel needs at least one sheet (it refuses the file); refreshing it would
+        # say "✓ 0 cells computed" of a workbook whose sheets were lost
+        raise unreadable(
+            f"部件 {workbook_part} 的 <sheets> 中没有任何 <sheet>（工作簿至少要有一个工作表），Excel 无法打开",
+            f"part {workbook_part}: <sheets> holds no <sheet> (a workbook has at least one "
+            "sheet); Excel cannot open it",
+        )
     _check_defined_name_scopes(root, workbook_part, len(ids))
     check_xml_prologs(package)
 
@@ -236,10 +247,21 @@ def _check_workbook_content_type(package: Package, workbook_part: str) -> None:
             f"part {CONTENT_TYPES}: its root {root.tag!r} is not <Types> (wrong namespace); "
             "Excel cannot open it",
         )
+    entries = [el for el in root if isinstance(el.tag, str)]
+    for el in entries:
+        key = {"Default": "Extension", "Override": "PartName"}.get(local_name(el.tag))
+        for attr in (key, "ContentType") if key else ():
+            if not el.get(attr):
+                shown = "".join(f' {k}="{v}"' for k, v in el.attrib.items())[:120]
+                raise unreadable(
+                    f"部件 {CONTENT_TYPES} 的 <{local_name(el.tag)}{shown}/> 缺少 {attr}，Excel 无法打开",
+                    f"part {CONTENT_TYPES}: <{local_name(el.tag)}{shown}/> has no {attr}; "
+                    "Excel cannot open it",
+                )
     overrides = {
         (el.get("PartName") or "").casefold(): el.get("ContentType") or ""
-        for el in root
-        if isinstance(el.tag, str) and local_name(el.tag) == "Override"
+        for el in entries
+        if local_name(el.tag) == "Override"
     }
     name = "/" + workbook_part.casefold()
     for part, kind in overrides.items():

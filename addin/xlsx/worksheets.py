@@ -199,7 +199,7 @@ def _finish_sheet(rd: SheetReader) -> None:
             )
         formulas[coord] = Formula.shared(group, coord)
     # an array formula occupies its whole range even where no cell is written yet
-    for f in formulas.values():
+    for f in formulas.distinct():  # a run's cells are normal formulas, without a range
         if f.ref and ":" in f.ref:
             try:
                 _first, last = parse_range(f.ref.replace("$", ""))
@@ -463,12 +463,11 @@ def _take_columns(rd: SheetReader, scan: ColumnScan) -> None:
     sheet.values = CellValues(scan.columns, cells)
     last_row, last_col = scan.columns.extent()
     if scan.formulas:
-        formulas = sheet.formulas
-        mixed = bool(formulas)
-        for coord, text in scan.formulas:
-            formulas[coord] = Formula(text)
-        if mixed:
-            sheet.formulas = dict(sorted(formulas.items()))
+        if sheet.formulas:  # beside formulas read one by one
+            for coord, f in scan.formulas.items():
+                sheet.formulas[coord] = f
+        else:
+            sheet.formulas = scan.formulas
         last_row = max(last_row, scan.formula_extent[0])
         last_col = max(last_col, scan.formula_extent[1])
     sheet.max_row = max(sheet.max_row, last_row)

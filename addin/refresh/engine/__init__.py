@@ -7,9 +7,12 @@ How it works
    rows of one column form one *block*, whose tree is the master's, parsed
    once per group and moved to the block's first cell — no child's text is
    expanded. The other formula cells of a column whose formulas are equal in
-   R1C1 form (:func:`addin.xlsx.formula.r1c1_key`) and that sit in
-   consecutive rows form one block too — a column filled down without shared
-   formulas — parsed once (its first cell's text).
+   R1C1 form and that sit in consecutive rows form one block too — a column
+   filled down without shared formulas — parsed once (its first cell's text).
+   The reader already keeps both kinds as runs
+   (:class:`addin.xlsx.model.SheetFormulas`), which become blocks without a
+   Formula per cell; a block's results are one array
+   (:class:`addin.xlsx.model.SheetResults`).
 2. **Order.** Each block's precedents (the rectangles its references cover over
    all its rows) give the edges of a dependency graph between blocks; a block
    that reads its own cells (a running total) is split into single cells.

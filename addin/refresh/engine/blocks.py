@@ -94,13 +94,14 @@ def group_blocks(
         key_sheet = s.name.casefold()
         grid = grids[key_sheet]
         normal: dict[int, list[tuple[int, Formula]]] = defaultdict(list)
-        shared: dict[tuple[SharedGroup, int], list[int]] = defaultdict(list)
+        shared: dict[tuple[SharedGroup, int], list[tuple[int, int]]] = defaultdict(list)
+        runs: dict[int, list[Block]] = defaultdict(list)
         if s.formulas:
             grid.clear_cells(formula_coords[key_sheet])
-        for (r, c), f in s.formulas.items():
+        for (r, c), f in s.formulas.singles().items():
             if f.kind == "normal":
                 if f.group is not None:
-                    shared[(f.group, c)].append(r)
+                    shared[(f.group, c)].append((r, 1))
                 else:
                     normal[c].append((r, f))
                 continue
@@ -116,7 +117,14 @@ def group_blocks(
             if wider is not None:
                 b.bottom, b.right = max(b.bottom, wider[0]), max(b.right, wider[1])
             blocks.append(b)
-        runs = shared_runs(s, shared, normal)
+        # formulas filled down a column, kept by the reader as runs: a block each
+        for run in s.formulas.runs():
+            f0, c = run.first, run.col
+            if f0.group is not None:
+                shared[(f0.group, c)].append((run.row, run.n))
+            else:
+                runs[c].append(Block(key_sheet, run.row, c, run.n, f0, bottom=run.last, right=c))
+        shared_runs(s, shared, normal, runs)
         for c, cells in normal.items():
             cells.sort()  # by row: a column has one formula per row, so never by Formula
             for r0, n, f0 in column_runs(cells):
@@ -129,20 +137,21 @@ def group_blocks(
 
 def shared_runs(
     s: Sheet,
-    shared: dict[tuple[SharedGroup, int], list[int]],
+    shared: dict[tuple[SharedGroup, int], list[tuple[int, int]]],
     normal: dict[int, list[tuple[int, Formula]]],
-) -> dict[int, list[Block]]:
-    """The blocks a sheet's shared formulas make, by column: the cells of
-    one group in one column that sit in consecutive rows are one block,
-    whose tree is the master's, parsed once per group and moved to the
-    block's first cell — no child's text is expanded or compared. Cells
+    runs: dict[int, list[Block]],
+) -> None:
+    """The blocks a sheet's shared formulas make, added to ``runs`` by
+    column: the cells of one group in one column that sit in consecutive
+    rows (``shared`` gives them as ``(first row, rows)`` spans) are one
+    block, whose tree is the master's, parsed once per group and moved to
+    the block's first cell — no child's text is expanded or compared. Cells
     where a moved reference would leave the sheet (``#REF!`` in the text),
     and groups whose master text does not parse, go to ``normal`` and
     take the per-cell path (their reported errors name their own text)."""
     key_sheet = s.name.casefold()
-    runs: dict[int, list[Block]] = defaultdict(list)
     trees: dict[SharedGroup, Node | None] = {}
-    for (group, c), rows in shared.items():
+    for (group, c), spans in shared.items():
         if group not in trees:
             try:
                 trees[group] = parse(group.text)
@@ -151,23 +160,25 @@ def shared_runs(
         tree = trees[group]
         mr, mc = group.master
         span = group.rows_on_sheet(c - mc)
-        rows.sort()
         lo, hi = (mr + span[0], mr + span[1]) if span is not None else (1, 0)
-        i, n = 0, len(rows)
-        while i < n:
-            r0 = rows[i]
-            j = i + 1
-            if tree is None or not lo <= r0 <= hi:
-                normal[c].append((r0, s.formulas[(r0, c)]))
-                i = j
-                continue
-            while j < n and rows[j] == r0 + (j - i) and rows[j] <= hi:
-                j += 1
-            node = shift_node(tree, r0 - mr, c - mc)
-            f0 = s.formulas[(r0, c)]
-            runs[c].append(Block(key_sheet, r0, c, j - i, f0, node, bottom=r0 + j - i - 1, right=c))
-            i = j
-    return runs
+        spans.sort()
+        merged: list[list[int]] = []  # touching spans joined: [first, last]
+        for r0, n in spans:
+            if merged and merged[-1][1] + 1 == r0:
+                merged[-1][1] = r0 + n - 1
+            else:
+                merged.append([r0, r0 + n - 1])
+        for first, last in merged:
+            a, b = (max(first, lo), min(last, hi)) if tree is not None else (first, first - 1)
+            if a > b:  # no row on the sheet: every cell its own
+                a, b = last + 1, last
+            for r in (*range(first, a), *range(b + 1, last + 1)):
+                normal[c].append((r, s.formulas[(r, c)]))
+            if a <= b:
+                node = shift_node(tree, a - mr, c - mc)
+                runs[c].append(
+                    Block(key_sheet, a, c, b - a + 1, s.formulas[(a, c)], node, bottom=b, right=c)
+                )
 
 
 def shift_node(node: Any, dr: int, dc: int = 0) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -162,9 +161,7 @@ class Engine(SpillsMixin):
             else:
                 vals = self.block_values(self.ev(b.node, bx), bx)
                 g.put(b.row, b.col, vals.reshape(-1, 1))
-                out = self.results.values.setdefault(g.name, {})
-                coords = zip(range(b.row, b.row + len(vals)), itertools.repeat(b.col), strict=False)
-                out.update(zip(coords, vals.tolist(), strict=True))  # the tuples made at C speed
+                self.sheet_results(g.name).put_column(b.row, b.col, _numbers_if_all(vals))
             return
         if data_tables.is_data_table(b):
             self._data_table(b)
@@ -692,3 +689,16 @@ def _intersection(a: Any, b: Any) -> Any:
     if not parts:
         return NULL.with_message("区域没有交集 / the ranges do not intersect")
     return parts[0] if len(parts) == 1 else MultiArea(parts)
+
+
+def _numbers_if_all(vals: np.ndarray) -> np.ndarray:
+    """A block's values (an object array) as ``float64`` when every one is a
+    finite number (8 bytes a cell in the results), else as they are."""
+    try:
+        numbers = vals.astype(np.float64)
+    except (TypeError, ValueError):
+        return vals
+    if not bool(np.isfinite(numbers).all()):
+        return vals
+    kinds = set(np.frompyfunc(type, 1, 1)(vals).tolist())  # no bool, no text "1.5"
+    return numbers if kinds == {float} else vals

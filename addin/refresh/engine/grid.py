@@ -23,6 +23,7 @@ from addin.xlsx.model import (
     CellValue,
     Coord,
     Formula,
+    SheetFormulas,
 )
 from udfs.errors import ExcelError
 
@@ -93,7 +94,7 @@ class SheetGrid:
         self.limit_cols = cols
         # what INDIRECT, FORMULATEXT and ISFORMULA read: the book's sheets, this sheet's formulas
         self.sheets: dict[str, SheetGrid] = {}
-        self.formulas: dict[Coord, Formula] = {}
+        self.formulas: Mapping[Coord, Formula] = {}
         self.on_dynamic: Callable[[Area], None] | None = None
         self.name_ref: Callable[[str], Any] | None = None  # INDIRECT("a_name")
         self.hidden_rows: frozenset[int] = frozenset()  # what SUBTOTAL and AGGREGATE skip
@@ -244,7 +245,15 @@ OVERFLOW = ExcelError("#NUM!", "结果溢出 / result overflows (±1E308)")
 
 
 def coord_array(cells: Mapping[Coord, Any]) -> np.ndarray:
-    """The keys of ``cells`` as an ``(n, 2)`` array of (row, col)."""
+    """The keys of ``cells`` as an ``(n, 2)`` array of (row, col) (a sheet's
+    formula runs as ranges, with no tuple per cell)."""
+    if isinstance(cells, SheetFormulas):
+        single = cells.singles()
+        parts = [coord_array(single)] if single else []
+        for run in cells.runs():
+            rows = np.arange(run.row, run.row + run.n, dtype=np.intp)
+            parts.append(np.column_stack((rows, np.full(run.n, run.col, dtype=np.intp))))
+        return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.intp)
     flat = np.fromiter(itertools.chain.from_iterable(cells), dtype=np.intp, count=2 * len(cells))
     return flat.reshape(-1, 2)
 

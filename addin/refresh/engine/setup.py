@@ -28,6 +28,7 @@ from addin.xlsx.model import (
     DefinedName,
     Formula,
     Results,
+    SheetResults,
     Workbook,
 )
 
@@ -92,7 +93,7 @@ class EngineBase:
                 if len(coords):
                     last_row = max(last_row, int(coords[:, 0].max()))
                     last_col = max(last_col, int(coords[:, 1].max()))
-            for f in s.formulas.values():
+            for f in s.formulas.distinct():  # a run's cells have no ref
                 if f.ref:
                     _, (r2, c2) = ref_bounds(f.ref)
                     last_row, last_col = max(last_row, r2), max(last_col, c2)
@@ -164,7 +165,15 @@ class EngineBase:
     def _store(self, b: Block, coord: Coord, value: Any) -> None:
         g = self.grids[b.sheet]
         g.set(coord[0], coord[1], value)
-        self.results.values.setdefault(g.name, {})[coord] = value
+        self.sheet_results(g.name)[coord] = value
+
+    def sheet_results(self, name: str) -> SheetResults:
+        """The results of sheet ``name`` (made on first use)."""
+        out = self.results.values.get(name)
+        if out is None:
+            out = self.results.values[name] = SheetResults()
+        assert isinstance(out, SheetResults)
+        return out
 
     # What the other modules of the package provide (the grids call back into them).
 

@@ -50,7 +50,7 @@ class SpillsMixin(GraphMixin):
             blocked = bool(taken.any()) or self._formulas_within(
                 b.sheet, (b.row, b.col), (b.row + h - 1, b.col + w - 1)
             )
-        out = self.results.values.setdefault(g.name, {})
+        out = self.sheet_results(g.name)
         (r1, c1), (r2, c2) = old
         for r in range(r1, r2 + 1):
             for c in range(c1, c2 + 1):
