@@ -223,6 +223,16 @@ def _header_damage(sig: bytes, at: int, value: bytes, name: bytes = b"_rels/.rel
     return bytes(data)
 
 
+def _central_directory_moved() -> bytes:
+    """The base workbook whose end record says the central directory starts 16 KB
+    later than it does: zipfile infers a 16 KB prefix and every entry's offset
+    goes below zero (make fuzz: exit 3, 'Invalid argument' seeking)."""
+    data = bytearray(package(dict(BASE)))
+    at = data.rfind(b"PK\x05\x06") + 16
+    data[at : at + 4] = struct.pack("<I", struct.unpack("<I", data[at : at + 4])[0] + 16384)
+    return bytes(data)
+
+
 def _shared_rows(rows: int) -> bytes:
     """``rows`` rows of one shared formula (a validate-on-a-million-rows case)."""
     first = '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f t="shared" ref="B1:B{0}" si="0">A1*2</f></c></row>'
@@ -416,6 +426,15 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
     "sheet-rel-untyped": ("a sheet relationship with Type=\"\" (make fuzz: openpyxl IndexError)", lambda: variant(
         wbrels=_WORKBOOK_RELS.replace(
             "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet", "", 1))),
+    "central-directory-moved": ("an end record placing the central directory 16 KB past it (make fuzz: exit 3)",
+        _central_directory_moved),
+    "row-r-empty": ("<row r=\"\"> (make fuzz: openpyxl cannot open the output)",
+        lambda: variant(sheet=_one("A1*2").replace(b'<row r="1">', b'<row r="">'))),
+    "cell-s-empty": ("<c s=\"\"> (an empty cell format index)",
+        lambda: variant(sheet=_one("A1*2").replace(b'<c r="A1">', b'<c r="A1" s="">'))),
+    "sheet-rid-other-namespace": ("a <sheet> whose r:id is in no relationships namespace (make fuzz: xmlns:r=\"NaN\")",
+        lambda: variant(workbook=_WORKBOOK.replace(
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships", "NaN", 1))),
     "rel-id-empty": ("a relationship with Id=\"\" (make fuzz: LibreOffice cannot open the output)",
         lambda: variant(rootrels=_ROOT_RELS.replace('Id="rId1"', 'Id=""', 1))),
     "local-header-crc": ("an entry whose local header's CRC disagrees with the central directory (make fuzz)",

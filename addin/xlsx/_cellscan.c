@@ -391,6 +391,13 @@ static int all_digits(const char *v, Py_ssize_t n) {
     return 1;
 }
 
+/* whether v[0:n] is empty or all zeros: no number (""), or row 0 */
+static int zero_or_empty(const char *v, Py_ssize_t n) {
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (v[k] != '0') return 0;
+    return 1;
+}
+
 /* whether digits v[0:n] (no sign) are an index at least `top` written in as many digits */
 static int at_least(const char *v, Py_ssize_t n, const char *top, Py_ssize_t tn) {
     return n == tn && memcmp(v, top, (size_t)n) >= 0;
@@ -421,7 +428,8 @@ static PyObject *markup(PyObject *self, PyObject *args) {
                 if (row_bad < 0 && i >= 4 && s[i - 4] == '<') {
                     Py_ssize_t ve = value_end(s, i + 4, end), n = ve - (i + 4);
                     const char *v = s + i + 4;
-                    if (ve >= 0 && (!all_digits(v, n) || n >= 8 || at_least(v, n, "1048577", 7)))
+                    if (ve >= 0 && (zero_or_empty(v, n) || !all_digits(v, n) || n >= 8 ||
+                                    at_least(v, n, "1048577", 7)))
                         row_bad = i - 4;
                 }
             }
@@ -429,7 +437,7 @@ static PyObject *markup(PyObject *self, PyObject *args) {
         if (i + 3 < end && s[i + 1] == 's' && s[i + 2] == '=' && s[i + 3] == '"' && s_bad < 0) {
             Py_ssize_t ve = value_end(s, i + 4, end), n = ve - (i + 4);
             const char *v = s + i + 4;
-            if (ve >= 0 && (!all_digits(v, n) || n >= tn + 1 || at_least(v, n, top, tn))) s_bad = i;
+            if (ve >= 0 && (n == 0 || !all_digits(v, n) || n >= tn + 1 || at_least(v, n, top, tn))) s_bad = i;
         }
         if (spans_bad < 0 && i + 7 < end && memcmp(s + i + 1, "spans=\"", 7) == 0) {
             Py_ssize_t ve = value_end(s, i + 8, end);
@@ -464,7 +472,7 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_cellscan",
 
 /* the interface this source speaks (addin/native.py): raise it whenever the
  * arguments or results change meaning, and the caller's expected number with it */
-#define INTERFACE 1
+#define INTERFACE 2
 
 PyMODINIT_FUNC PyInit__cellscan(void) {
     PyObject *m = PyModule_Create(&module);

@@ -46,7 +46,7 @@ from addin.xlsx.sheetxml import decode_xstring, xml_text
 
 #: the compiled scanner, or ``None`` (not built, or built for another interface):
 #: the numpy passes then read the same cells
-_cellscan: ModuleType | None = native.load("addin.xlsx._cellscan", 1)
+_cellscan: ModuleType | None = native.load("addin.xlsx._cellscan", 2)
 
 __all__ = ["ColumnScan", "markup_facts", "scan_columns", "whole_sheet_scanner"]
 

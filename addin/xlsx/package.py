@@ -654,13 +654,15 @@ def _check_local_headers(package: Package) -> None:
     assert fh is not None  # an open ZipFile has its file
     name = package.path.name
     for info in package.infos:
-        fh.seek(info.header_offset)
-        head = fh.read(_LOCAL_HEADER.size)
+        head = b""
+        if info.header_offset >= 0:  # zipfile shifts offsets by a prefix it infers: may go below 0
+            fh.seek(info.header_offset)
+            head = fh.read(_LOCAL_HEADER.size)
         field = None
         if info.volume != 0:
             field = f"disk number {info.volume}"
         elif len(head) < _LOCAL_HEADER.size:
-            field = "local header"
+            field = f"local header offset {info.header_offset}"
         else:
             sig, _ver, flags, method, _t, _d, crc, csize, usize, n, _m = _LOCAL_HEADER.unpack(head)
             local_name = fh.read(n)

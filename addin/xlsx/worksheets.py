@@ -54,7 +54,9 @@ from addin.xlsx.sheetxml import (
 )
 from udfs.errors import ExcelError, parse_error
 
-__all__ = ["MAX_ARRAY_CELLS", "SheetReader", "check_sheet_markup", "excel_number", "read_sheet"]
+__all__ = [
+    "MAX_ARRAY_CELLS", "SheetReader", "check_sheet_markup", "excel_number", "read_sheet", "style_index_bad_re",
+]  # fmt: skip
 
 
 def _iso_to_serial(text: str, date1904: bool) -> float:
@@ -265,7 +267,7 @@ def _at_least(n: int) -> bytes:
 #: few C-level passes (rows written in another attribute order, or with a
 #: namespace prefix, are checked one by one).
 _ROW_R_BAD_RE = re.compile(
-    rb'<row r="([0-9]*[^0-9"][^"]*|[0-9]{8,}|' + _at_least(MAX_ROW + 1) + rb')"'
+    rb'<row r="(0*|[0-9]*[^0-9"][^"]*|[0-9]{8,}|' + _at_least(MAX_ROW + 1) + rb')"'
 )
 _ROW_R_ANY_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([^"]*)"')
 _SPANS_BAD_RE = re.compile(rb' spans="([0-9: ]*[^0-9: "][^"]*)"')
@@ -280,6 +282,14 @@ def _search_from(
     if facts is None:
         return pattern.search(data)
     return pattern.search(data, facts[which]) if facts[which] >= 0 else None
+
+
+def style_index_bad_re(n_styles: int) -> re.Pattern[bytes]:
+    """What refuses a cell format index ``s`` when the styles define
+    ``n_styles`` cell formats: empty, not digits, or ``n_styles`` and above."""
+    return re.compile(
+        rb' s="(|[0-9]{%d,}|[0-9]*[^0-9"][^"]*|%s)"' % (len(str(n_styles)) + 1, _at_least(n_styles))
+    )
 
 
 def check_sheet_markup(data: bytes, part: str, n_styles: int) -> None:
@@ -319,10 +329,7 @@ def check_sheet_markup(data: bytes, part: str, n_styles: int) -> None:
                 sound = False
         if not sound:
             raise _bad_attribute(part, "<col>", col.group(1).strip().rstrip(b"/").strip())
-    s_bad = re.compile(
-        rb' s="([0-9]{%d,}|[0-9]*[^0-9"][^"]*|%s)"' % (len(str(n_styles)) + 1, _at_least(n_styles))
-    )
-    m = _search_from(s_bad, data, facts, 2)
+    m = _search_from(style_index_bad_re(n_styles), data, facts, 2)
     if m is not None:
         raise _bad_attribute(part, f"<c s> (the styles define {n_styles} cell formats)", m.group(1))
 
