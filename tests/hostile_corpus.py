@@ -435,6 +435,8 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
     "sheet-rid-other-namespace": ("a <sheet> whose r:id is in no relationships namespace (make fuzz: xmlns:r=\"NaN\")",
         lambda: variant(workbook=_WORKBOOK.replace(
             "http://schemas.openxmlformats.org/officeDocument/2006/relationships", "NaN", 1))),
+    "content-types-no-workbook-type": ("[Content_Types].xml with no Override for the workbook (make fuzz structure)",
+        lambda: variant(ct=re.sub(r'<Override PartName="/xl/workbook.xml"[^>]*/>', "", _CONTENT_TYPES))),
     "rel-id-empty": ("a relationship with Id=\"\" (make fuzz: LibreOffice cannot open the output)",
         lambda: variant(rootrels=_ROOT_RELS.replace('Id="rId1"', 'Id=""', 1))),
     "local-header-crc": ("an entry whose local header's CRC disagrees with the central directory (make fuzz)",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from xlsx_helpers import compiled_scanner
+from xlsx_helpers import BOOK_TYPE, compiled_scanner
 
 from addin.refresh.engine import calculate
 from addin.xlsx import colscan, worksheets
@@ -46,7 +46,8 @@ def _book(path: Path, sheet_data: str, strings: list[str], prefix: str = "") -> 
     parts = {
         "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/></Types>',
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{BOOK_TYPE}"/></Types>',
         "_rels/.rels": f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" '
         f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
         "xl/workbook.xml": f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>'

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from external import SharedDir
 from xlsx_helpers import (
+    BOOK_TYPE,
     EXCEL_FILES,
     MAIN,
     ORACLE_FILES,
@@ -263,7 +264,9 @@ def test_check_does_not_inflate(tmp_path: Path) -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
         zf.writestr(
-            "[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{BOOK_TYPE}"/></Types>',
         )
         zf.writestr(
             "_rels/.rels",

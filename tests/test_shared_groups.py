@@ -18,7 +18,7 @@ from addin.refresh.engine import Engine, calculate, shift_node
 from addin.xlsx.a1 import to_a1
 from addin.xlsx.formula import FormulaSyntaxError, parse
 from addin.xlsx.formula_shift import shift_formula
-from addin.xlsx.model import Formula, RefreshError, SharedGroup, Workbook
+from addin.xlsx.model import Formula, RefreshError, SharedGroup, SheetFormulas, Workbook
 from addin.xlsx.workbook import read_workbook
 from udfs.errors import ExcelError
 
@@ -59,9 +59,10 @@ def _add(rows: dict[int, str], r: int, xml: str) -> None:
 
 
 def _expanded(wb: Workbook) -> Workbook:
-    """The same workbook with every formula as its own text (no groups)."""
+    """The same workbook with every formula as its own text (no groups), as the
+    reader keeps formulas written cell by cell (runs filled down a column)."""
     for s in wb.sheets:
-        s.formulas = {c: Formula(f.text, f.kind, f.ref) for c, f in s.formulas.items()}
+        s.formulas = SheetFormulas((c, Formula(f.text, f.kind, f.ref)) for c, f in s.formulas.items())
     return wb
 
 

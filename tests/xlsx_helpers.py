@@ -47,6 +47,8 @@ def built(module: ModuleType | None, name: str) -> ModuleType:
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+#: the content type of a workbook's main part (its ``Override`` in ``[Content_Types].xml``)
+BOOK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 
 
 def make_xlsx(
@@ -63,7 +65,8 @@ def make_xlsx(
     parts: dict[str, bytes] = {}
     parts["[Content_Types].xml"] = (
         b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
-        b'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>'
+        b'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+        b'<Override PartName="/xl/workbook.xml" ContentType="' + BOOK_TYPE.encode() + b'"/></Types>'
     )
     parts["_rels/.rels"] = (
         f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/officeDocument" '

@@ -20,6 +20,7 @@ writer sets on every output (:func:`declare_calculated`, or
 
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 import zlib
@@ -237,9 +238,11 @@ def _check_workbook_content_type(package: Package, workbook_part: str) -> None:
     """``[Content_Types].xml`` must not give the workbook's type to another
     part, nor the workbook part another type by its ``Override``: applications
     find the workbook by its type, so an output carrying such a table unchanged
-    opens nowhere (openpyxl: "no item named …"; found by ``make fuzz``). A
-    table with no ``Override`` for the workbook (packages written by hand) is
-    read as LibreOffice reads it, through the relationships."""
+    opens nowhere (openpyxl: "no item named …"; found by ``make fuzz``). The
+    workbook part must have a workbook's type, by its ``Override`` or by the
+    ``Default`` of its extension: with none (packages written by hand, or an
+    ``Override`` deleted) neither openpyxl nor LibreOffice opens the package,
+    nor an output carrying it."""
     root = package.parse(CONTENT_TYPES)
     if root.tag != CONTENT_TYPES_ROOT:
         raise unreadable(
@@ -271,11 +274,19 @@ def _check_workbook_content_type(package: Package, workbook_part: str) -> None:
                 f"part {CONTENT_TYPES} gives the workbook's type to {part!r}, but the workbook is "
                 f"/{workbook_part}",
             )
-    kind = overrides.get(name)
-    if kind is not None and kind not in WORKBOOK_TYPES:
+    defaults = {
+        (el.get("Extension") or "").casefold(): el.get("ContentType") or ""
+        for el in entries
+        if local_name(el.tag) == "Default"
+    }
+    extension = posixpath.splitext(name)[1].lstrip(".")
+    kind = overrides.get(name, defaults.get(extension))
+    if kind not in WORKBOOK_TYPES:
+        given = f"the type {kind!r}" if kind else "no type"
         raise unreadable(
-            f"部件 {CONTENT_TYPES} 给 /{workbook_part} 的类型 {kind!r} 不是工作簿类型，Excel 无法打开",
-            f"part {CONTENT_TYPES} gives /{workbook_part} the type {kind!r}, not a workbook's; "
+            f"部件 {CONTENT_TYPES} 给 /{workbook_part} 的类型 {kind or '（无）'!r} 不是工作簿类型，"
+            "Excel 无法打开",
+            f"part {CONTENT_TYPES} gives /{workbook_part} {given}, not a workbook's; "
             "Excel cannot open it",
         )
 
