@@ -444,15 +444,8 @@ def _shared_sheet(rows: int, master: str, keywords: dict[int, str] | None = None
     ).encode()  # fmt: skip
 
 
-def test_shared_formulas_are_checked_as_groups(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A clean shared group is parsed and checked once, not once per row (a
-    million rows took validate 38 s and 2.3 GB); a group with a finding is
-    still reported at every cell, and a keyword given as a cell reference is
-    checked at every row (its value moves with the formula)."""
-    from hostile_files import minimal_xlsx
-
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The formula texts validate's checks parse from now on, in order."""
     import addin.validate.formulas as formulas
 
     parsed: list[str] = []
@@ -462,6 +455,19 @@ def test_shared_formulas_are_checked_as_groups(
         return parse(text)
 
     monkeypatch.setattr(formulas, "parse", counting_parse)
+    return parsed
+
+
+def test_shared_formulas_are_checked_as_groups(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clean shared group is parsed and checked once, not once per row (a
+    million rows took validate 38 s and 2.3 GB); a group with a finding is
+    still reported at every cell, and a keyword given as a cell reference is
+    checked at every row (its value moves with the formula)."""
+    from hostile_files import minimal_xlsx
+
+    parsed = _count_parses(monkeypatch)
     big = tmp_path / "big.xlsx"
     big.write_bytes(minimal_xlsx(_shared_sheet(5_000, 'TIERED(A1,{0,1;10,2},"超额")')))
     assert validate(big).exit_code == 0
@@ -503,15 +509,7 @@ def test_filled_down_columns_are_checked_as_runs(tmp_path: Path, monkeypatch: py
     cells."""
     from hostile_files import minimal_xlsx
 
-    import addin.validate.formulas as formulas
-
-    parsed: list[str] = []
-
-    def counting_parse(text: str) -> object:
-        parsed.append(text)
-        return parse(text)
-
-    monkeypatch.setattr(formulas, "parse", counting_parse)
+    parsed = _count_parses(monkeypatch)
     big = tmp_path / "big.xlsx"
     big.write_bytes(minimal_xlsx(_filled_sheet(5_000, 'TIERED(A{r},{{0,1;10,2}},"超额")')))
     assert validate(big).exit_code == 0

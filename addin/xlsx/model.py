@@ -282,6 +282,16 @@ def _run_of(coord: Coord, above: Formula, f: Formula) -> FormulaRun | None:
     return run if run.follows(coord, f) else None
 
 
+def _last_start(starts: dict[int, list[int]], coord: Coord) -> int | None:
+    """The index of the last span in ``coord``'s column starting at or above
+    its row (``starts``: each column's spans' first rows, sorted), or ``None``."""
+    column = starts.get(coord[1])
+    if column is None:
+        return None
+    i = bisect_right(column, coord[0]) - 1
+    return i if i >= 0 else None
+
+
 class SheetFormulas(MutableMapping[Coord, Formula]):
     """A sheet's formulas by anchor cell: a mapping like a ``dict``, which
     keeps the formulas filled down a column as :class:`FormulaRun` blocks
@@ -329,11 +339,8 @@ class SheetFormulas(MutableMapping[Coord, Formula]):
 
     def run_at(self, coord: Coord) -> FormulaRun | None:
         """The run holding the cell ``coord``, or ``None`` (a single formula, or none)."""
-        starts = self._starts.get(coord[1])
-        if starts is None:
-            return None
-        i = bisect_right(starts, coord[0]) - 1
-        if i < 0:
+        i = _last_start(self._starts, coord)
+        if i is None:
             return None
         run = self._runs[coord[1]][i]
         return run if coord[0] <= run.last else None
@@ -726,11 +733,8 @@ class SheetResults(MutableMapping[Coord, CellValue]):
                     yield from zip(zip(range(row, row + len(values)), repeat(col)), values.tolist(), strict=True)
 
     def _block_at(self, coord: Coord) -> tuple[int, np.ndarray] | None:
-        starts = self._starts.get(coord[1])
-        if starts is None:
-            return None
-        i = bisect_right(starts, coord[0]) - 1
-        if i < 0:
+        i = _last_start(self._starts, coord)
+        if i is None:
             return None
         row, values = self._blocks[coord[1]][i]
         return (row, values) if coord[0] < row + len(values) else None
