@@ -99,7 +99,7 @@ def _areas(wb: Workbook) -> dict[_Area, list[tuple[str, str]]]:
             out.setdefault(a, []).append((f"“{t.name}”", repr(t.name)))
     for sheet in wb.sheets:
         seen: set[object] = set()
-        for coord, formula in sheet.formulas.items():
+        for coord, formula, _rows in sheet.formulas.spans():  # a run's cells read alike
             # a fixed bottom is written with "$": a formula without one reads
             # no such area; a filled-down column is read once (its formulas
             # differ only in their relative row numbers, not in the "$" rows)

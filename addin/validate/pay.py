@@ -42,7 +42,7 @@ def missing_prefixes(wb: Workbook) -> dict[tuple[str, int, str], list[int]]:
         # a filled-down column's formulas differ only in their row numbers
         # (and names hold no digits that tell two functions apart): read once
         cache: dict[object, set[str]] = {}
-        for (row, col), formula in sheet.formulas.items():
+        for (_row, col), formula, rows in sheet.formulas.spans():  # a run read once
             group = formula.group
             text = group.text if group is not None else formula.text
             key = id(group) if group is not None else digitless(text)
@@ -50,7 +50,7 @@ def missing_prefixes(wb: Workbook) -> dict[tuple[str, int, str], list[int]]:
             if names is None:
                 names = cache[key] = unprefixed_calls(text)
             for name in names:
-                found.setdefault((sheet.name, col, name), []).append(row)
+                found.setdefault((sheet.name, col, name), []).extend(rows)
     return found
 
 

@@ -337,6 +337,17 @@ class SheetFormulas(MutableMapping[Coord, Formula]):
             for run in column:
                 yield run.first
 
+    def spans(self) -> list[tuple[Coord, Formula, range]]:
+        """Each single formula and each run as (its first cell, its first
+        formula, its rows), in row-major order of the first cells: for a
+        question every cell of a run answers alike, asked once per run but
+        answered for all its rows (no :class:`Formula` per cell)."""
+        out = [((row, col), f, range(row, row + 1)) for (row, col), f in self._cells.items()]
+        for column in self._runs.values():
+            out.extend(((run.row, run.col), run.first, range(run.row, run.last + 1)) for run in column)
+        out.sort(key=lambda span: span[0])
+        return out
+
     def run_at(self, coord: Coord) -> FormulaRun | None:
         """The run holding the cell ``coord``, or ``None`` (a single formula, or none)."""
         i = _last_start(self._starts, coord)
