@@ -122,7 +122,9 @@ def locate_sheets(package: Package) -> None:
         None,
     )
     found = workbook_part is not None and package.has(workbook_part)
-    if package.has("xl/workbook.bin") and not (found and not str(workbook_part).endswith(".bin")):
+    # a binary workbook: its xl/workbook.bin is there and no XML workbook part is
+    xml_workbook = workbook_part if found and not str(workbook_part).endswith(".bin") else None
+    if package.has("xl/workbook.bin") and xml_workbook is None:
         raise unreadable(
             f"{file} 是二进制工作簿（.xlsb），请另存为 .xlsx",
             f"{file} is a binary workbook (.xlsb); save it as .xlsx",
