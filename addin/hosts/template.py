@@ -55,7 +55,7 @@ import click
 
 from addin.language import language_option, pick, say
 from addin.registry import NAMESPACE, FunctionSpec, lookup, names
-from addin.summary import EXIT_NOT_WRITTEN
+from addin.summary import EXIT_NOT_WRITTEN, echo_repairs
 from addin.xlsx.formula import FormulaSyntaxError, tokenize
 from addin.xlsx.model import UnreadableWorkbookError
 from addin.xlsx.package import open_package, read_input
@@ -247,7 +247,7 @@ def convert_template(
         # The reader refresh and validate use: whatever they refuse (damaged parts and
         # attributes, array ranges past the limit …) is refused here too, before a
         # file another program would open is written.
-        read_workbook(source, data=original, formula_values=False)
+        echo_repairs(source, read_workbook(source, data=original, formula_values=False).repairs)
         sheets = {sp.part: sp.name for sp in package.sheet_parts}
         changed: dict[str, bytes] = {}
         for info in package.infos:

@@ -32,7 +32,7 @@ import click
 
 from addin.language import language_option, pick, say
 from addin.refresh.job import keep_backup
-from addin.summary import EXIT_NOT_WRITTEN, EXIT_OK
+from addin.summary import EXIT_NOT_WRITTEN, EXIT_OK, echo_repairs
 from addin.xlsx.excel_names import add_prefixes, stored_name
 from addin.xlsx.model import UnreadableWorkbookError
 from addin.xlsx.package import read_input
@@ -49,7 +49,7 @@ def fix_workbook(source: Path, dest: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     with read_input(source) as original, open_workbook(source, data=original) as package:
         # refresh's reader: what it refuses is refused here too, before anything is written
-        read_workbook(source, data=original, formula_values=False)
+        echo_repairs(source, read_workbook(source, data=original, formula_values=False).repairs)
         changed: dict[str, bytes] = {}
         for part in [package.workbook_part, *(sp.part for sp in package.sheet_parts)]:
             if not package.has(part):

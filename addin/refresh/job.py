@@ -143,6 +143,9 @@ class FileReport:
     backup: str | None = None
     #: links to other workbooks that used cached values: (cell, reason)
     links: list[tuple[str, str]] = field(default_factory=list)
+    #: what the reader repaired as Excel does on opening: (cell, reason)
+    #: (:attr:`addin.xlsx.model.Workbook.repairs`)
+    repairs: list[tuple[str, str]] = field(default_factory=list)
     #: a volatile function (TODAY, NOW, RAND, RANDBETWEEN) was computed
     volatile: bool = False
     #: the file as the command shows it: relative to the folder given
@@ -275,6 +278,7 @@ def _refresh(
                 )
         original = read_input(source)
         workbook = read_workbook(source, data=original, formula_values=False)
+        report.repairs = workbook.repairs
         results = calculate(workbook, source)
         pay_problems = _pay_problems(workbook, source, original)
         error_cells = _error_cells(results, workbook)

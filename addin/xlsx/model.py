@@ -664,6 +664,11 @@ class Workbook:
     #: The package holds a VBA project: a call to a name Excel does not know may
     #: be one of its functions, not a typo.
     macros: bool = False
+    #: What the reader repaired the way Excel repairs it on opening, said once
+    #: each: ``(where, "中文 / English")`` with ``where`` the sheet and cell
+    #: (``Sheet1!A1``). Every command that reads the workbook prints them
+    #: (:func:`addin.summary.echo_repairs`; refresh in its report).
+    repairs: list[tuple[str, str]] = field(default_factory=list)
 
     def sheet(self, name: str) -> Sheet:
         """The sheet called ``name`` (case-insensitive, as Excel matches names)."""

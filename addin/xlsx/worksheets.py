@@ -27,7 +27,7 @@ from typing import Any
 
 from lxml import etree
 
-from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, parse_range, to_a1
+from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, parse_range, quote_sheet, to_a1
 from addin.xlsx.colscan import ColumnScan, markup_facts, scan_columns, whole_sheet_scanner
 from addin.xlsx.columns import CellValues
 from addin.xlsx.model import (
@@ -89,6 +89,8 @@ class SheetReader:
     part: str = ""
     #: how many cell formats ``styles.xml`` defines (``s`` must index one)
     n_styles: int = 1
+    #: the repairs made as Excel makes them (:attr:`~addin.xlsx.model.Workbook.repairs`)
+    repairs: list[tuple[str, str]] = field(default_factory=list)
 
 
 _DIGITS = "0123456789"
@@ -353,6 +355,7 @@ def read_sheet(package: Package, part: str, rd: SheetReader) -> None:
         rd.sheet.formulas.clear()
         rd.shared.clear()
         rd.pending.clear()
+        rd.repairs.clear()
         del data
         _read_sheet_tree(package, part, rd)
     _finish_sheet(rd)
@@ -450,6 +453,7 @@ def _read_rest(
     rd.sheet.formulas.clear()
     rd.shared.clear()
     rd.pending.clear()
+    rd.repairs.clear()
     return False
 
 
@@ -589,6 +593,8 @@ def _scan_cells(
                 is_formula = bool(text.strip())
                 if is_formula:
                     formulas[coord] = Formula(text)
+                else:
+                    _drop_empty_formula(rd, coord, {}, text)
                 if row > max_row:
                     max_row = row
                 if col > max_col:
@@ -801,8 +807,37 @@ def _add_formula(
         formulas[coord] = Formula(f"TABLE({args})", "array", ref)
     elif text.strip():
         formulas[coord] = Formula(text)
-    # an empty <f ca="1"/> is what Excel writes into the spill cells of a volatile
-    # dynamic array: the cell holds a spilled value, not a formula
+    else:
+        _drop_empty_formula(rd, coord, fattrs, text)
+
+
+def _drop_empty_formula(rd: SheetReader, coord: Coord, fattrs: Mapping[str, str], text: str) -> None:
+    """A normal formula without text is no formula: the cell holds its cached value.
+
+    An empty ``<f ca="1"/>`` is what Excel itself writes into the spill cells of
+    a volatile dynamic array, and is read so without a word. A formula whose
+    text is only whitespace (``<f> </f>``), or an empty one carrying a shared
+    or array formula's ``si``/``ref`` without its ``t`` (``<f si="0"/>``), is
+    damage: Excel repairs the file on opening by dropping the formula and
+    keeping the value, and the same repair is said here
+    (:attr:`SheetReader.repairs`).
+    """
+    if text:
+        zh, en = "公式 <f> 只有空白", "the formula <f> holds only whitespace"
+    elif "si" in fattrs or "ref" in fattrs:
+        attr = "si" if "si" in fattrs else "ref"
+        zh = f"公式 <f {attr}=…> 没有文字，又没有 t 说明它是共享或数组公式"
+        en = f"the formula <f {attr}=…> has no text and no t making it a shared or array formula"
+    else:
+        return
+    rd.repairs.append(
+        (
+            f"{quote_sheet(rd.sheet.name)}!{to_a1(*coord)}",
+            f"{zh}：已照 Excel 的修复删去公式，保留缓存的值（部件 {rd.part}） / "
+            f"{en}: repaired as Excel repairs it, the formula dropped and the cached value "
+            f"kept (part {rd.part})",
+        )
+    )
 
 
 #: the most cells an array formula's range (``<f t="array" ref>``) may cover:
