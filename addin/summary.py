@@ -41,6 +41,7 @@ from typing import Any
 import click
 
 from addin.language import chosen_language, pick, say
+from addin.xlsx.model import Repair
 
 __all__ = [
     "EXIT_ERRORS",
@@ -85,9 +86,9 @@ def _entry(file: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def repair_note(where: str, reason: str) -> tuple[str, str]:
-    """One repair the reader made as Excel does
-    (:attr:`addin.xlsx.model.Workbook.repairs`) as a Chinese and an English
-    line: the sheet and cell, what was wrong and what was done.
+    """One repair the reader made as Excel does (a
+    :class:`~addin.xlsx.model.Repair`'s ``where`` and ``reason``) as a Chinese
+    and an English line: the sheet and cell, what was wrong and what was done.
 
     >>> repair_note("S!A1", "公式只有空白 / the formula is only whitespace")
     ('S!A1：公式只有空白', 'S!A1: the formula is only whitespace')
@@ -109,8 +110,9 @@ def repair_lines(path: str | Path, repairs: Sequence[tuple[str, str]], lang: str
     return lines
 
 
-def echo_repairs(path: str | Path, repairs: Sequence[tuple[str, str]]) -> None:
+def echo_repairs(path: str | Path, repairs: Sequence[Repair]) -> None:
     """Print :func:`repair_lines` to standard error, in the command's language:
     what every command that reads a workbook says of the repairs it made."""
-    for line in repair_lines(path, repairs, chosen_language()):
+    pairs = [(r.where, r.reason) for r in repairs]
+    for line in repair_lines(path, pairs, chosen_language()):
         click.echo(line, err=True)

@@ -373,6 +373,8 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
         sheet=sheet('<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="B2"><f t="shared" si="0"/><v>3</v></c></row>'))),
     "style-99999": ("s=\"99999\"", lambda: variant(
         sheet=sheet('<row r="1"><c r="A1" s="99999"><v>1</v></c></row>'))),
+    "formula-type-abc": ("<f t=\"abc\"> (read as a normal formula by guess)", lambda: variant(
+        sheet=sheet('<row r="1"><c r="A1"><f t="abc">1+1</f><v>2</v></c></row>'))),
     "value-1_000": ("<v>1_000</v> (Python's float syntax)", lambda: variant(
         sheet=_one("A1*2", "<v>1_000</v>"))),
     "value-nan": ("<v>NaN</v>", lambda: variant(sheet=_one("A1*2", "<v>NaN</v>"))),

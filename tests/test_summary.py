@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 import addin.summary as summary
 from addin.language import language_option
+from addin.xlsx.model import Repair
 
-REPAIR = ("S!A1", "公式 <f> 只有空白：已修复 / the formula <f> holds only whitespace: repaired")
+REPAIR = Repair("S", "A1", "公式 <f> 只有空白：已修复 / the formula <f> holds only whitespace: repaired")
 
 
 def test_summary_doctests() -> None:

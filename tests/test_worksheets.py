@@ -11,7 +11,7 @@ from external import SharedDir
 from xlsx_helpers import EXCEL_FILES, ORACLE_FILES, assert_unreadable, compiled_scanner, make_xlsx
 
 from addin.xlsx.a1 import to_a1
-from addin.xlsx.model import Workbook
+from addin.xlsx.model import UnreadableWorkbookError, Workbook
 from addin.xlsx.workbook import read_workbook
 from udfs.errors import DIV0
 
@@ -297,8 +297,8 @@ def test_a_formula_without_text_is_repaired_as_excel_does_and_said(
     assert (1, 1) not in s.formulas
     assert s.values[(1, 1)] == 5.0  # the cached value is the cell's value
     assert s.formulas[(1, 2)].text == "A1*2"
-    assert [where for where, _ in wb.repairs] == ["'My S'!A1"]
-    reason = wb.repairs[0][1]
+    assert [(r.sheet, r.cell, r.where) for r in wb.repairs] == [("My S", "A1", "'My S'!A1")]
+    reason = wb.repairs[0].reason
     assert said in reason
     assert "xl/worksheets/sheet1.xml" in reason
     assert "修复" in reason.split(" / ")[0]  # Chinese first
@@ -320,3 +320,18 @@ def test_excel_s_own_empty_formulas_are_read_without_a_word(
     wb = _read_with(path, reader, monkeypatch)
     assert wb.repairs == []
     assert set(wb.sheet("S").formulas) == {(1, 3), (2, 3)}
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("t", ["xyz", "", "Shared"])
+def test_a_formula_type_the_schema_does_not_have_is_refused_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str, t: str
+) -> None:
+    """``<f t>`` is one of normal, shared, array, dataTable (ST_CellFormulaType):
+    another was read as a normal formula by guess; now every reader refuses
+    it naming the part, the cell and the value."""
+    data = f'<row r="1"><c r="A1"><f t="{t}">1+1</f><v>2</v></c></row>'
+    path = make_xlsx(tmp_path / "t.xlsx", {"S": data})
+    assert_unreadable(path, "xl/worksheets/sheet1.xml", f"A1 <f t> is invalid: b'{t}'")
+    with pytest.raises(UnreadableWorkbookError, match="<f t>"):
+        _read_with(path, reader, monkeypatch)

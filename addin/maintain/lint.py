@@ -584,8 +584,8 @@ def lint(path: str | Path) -> Report:
     :class:`~addin.xlsx.model.UnreadableWorkbookError`."""
     wb = read_workbook(path)
     report = Report(str(path))
-    for where, reason in wb.repairs:
-        report.note(*repair_note(where, reason))
+    for repair in wb.repairs:
+        report.note(*repair_note(repair.where, repair.reason))
     keys = {sheet.name: r1c1_keys(sheet) for sheet in wb.sheets}
     reps = {sheet.name: _representatives(sheet, keys[sheet.name]) for sheet in wb.sheets}
     readers = [(sheet, coord, tree) for sheet in wb.sheets for coord, (tree, _c) in reps[sheet.name].items()]

@@ -278,7 +278,8 @@ def _refresh(
                 )
         original = read_input(source)
         workbook = read_workbook(source, data=original, formula_values=False)
-        report.repairs = workbook.repairs
+        repairs = workbook.repairs
+        report.repairs = [(r.where, r.reason) for r in repairs]
         results = calculate(workbook, source)
         pay_problems = _pay_problems(workbook, source, original)
         error_cells = _error_cells(results, workbook)
@@ -311,6 +312,7 @@ def _refresh(
                 data=original,
                 before_replace=before_replace,
                 values_only=values_only,
+                repairs=repairs,
             )
         except BaseException:
             if report.backup:  # nothing was replaced: the backup is a spare copy

@@ -55,8 +55,8 @@ def validate(path: str | Path, spec: dict[str, Any] | None = None) -> Report:
         return report
     report.template = view.template_id
     report.version = view.template_version
-    for where, reason in view.workbook.repairs:
-        report.note(*repair_note(where, reason))
+    for repair in view.workbook.repairs:
+        report.note(*repair_note(repair.where, repair.reason))
     if spec is None and view.template_id:
         spec = find_spec(view.template_id)
         if spec is None:

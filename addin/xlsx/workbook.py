@@ -31,7 +31,7 @@ from lxml import etree
 
 from addin.xlsx.external_links import read_external_links
 from addin.xlsx.metadata import dynamic_cell_metadata
-from addin.xlsx.model import DefinedName, Sheet, Table, Workbook, unreadable
+from addin.xlsx.model import DefinedName, Repair, Sheet, Table, Workbook, unreadable
 from addin.xlsx.package import (
     CONTENT_TYPES,
     CONTENT_TYPES_ROOT,
@@ -349,7 +349,7 @@ def _read(package: Package, formula_values: bool = True) -> Workbook:
 
     sheets: list[Sheet] = []
     tables: list[Table] = []
-    repairs: list[tuple[str, str]] = []
+    repairs: list[Repair] = []
     for sp in package.sheet_parts:
         sheet = Sheet(sp.name)
         if package.has(sp.part):

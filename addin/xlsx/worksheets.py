@@ -27,13 +27,14 @@ from typing import Any
 
 from lxml import etree
 
-from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, parse_range, quote_sheet, to_a1
+from addin.xlsx.a1 import MAX_COL, MAX_ROW, col_letters, parse_range, to_a1
 from addin.xlsx.colscan import ColumnScan, markup_facts, scan_columns, whole_sheet_scanner
 from addin.xlsx.columns import CellValues
 from addin.xlsx.model import (
     CellValue,
     Coord,
     Formula,
+    Repair,
     SharedGroup,
     Sheet,
     UnreadableWorkbookError,
@@ -90,7 +91,7 @@ class SheetReader:
     #: how many cell formats ``styles.xml`` defines (``s`` must index one)
     n_styles: int = 1
     #: the repairs made as Excel makes them (:attr:`~addin.xlsx.model.Workbook.repairs`)
-    repairs: list[tuple[str, str]] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
 
 
 _DIGITS = "0123456789"
@@ -773,11 +774,18 @@ def _read_formula(
     _add_formula(rd, coord, f_el.attrib, f_el.text or "", c.get("cm"))
 
 
+#: the formula types of the schema (ST_CellFormulaType), ``None`` for none given
+#: (``normal``): any other ``t`` would be read as one of them by guess
+FORMULA_TYPES = frozenset({None, "normal", "shared", "array", "dataTable"})
+
+
 def _add_formula(
     rd: SheetReader, coord: Coord, fattrs: Mapping[str, str], text: str, cm: str | None
 ) -> None:
     """Record the formula of cell ``coord`` (``fattrs``: the ``<f>`` attributes)."""
     ftype = fattrs.get("t")
+    if ftype not in FORMULA_TYPES:
+        raise _bad_attribute(rd.part, f"{to_a1(*coord)} <f t>", (ftype or "").encode())
     formulas = rd.sheet.formulas
     if ftype == "shared":
         si = fattrs.get("si") or ""
@@ -831,8 +839,9 @@ def _drop_empty_formula(rd: SheetReader, coord: Coord, fattrs: Mapping[str, str]
     else:
         return
     rd.repairs.append(
-        (
-            f"{quote_sheet(rd.sheet.name)}!{to_a1(*coord)}",
+        Repair(
+            rd.sheet.name,
+            to_a1(*coord),
             f"{zh}：已照 Excel 的修复删去公式，保留缓存的值（部件 {rd.part}） / "
             f"{en}: repaired as Excel repairs it, the formula dropped and the cached value "
             f"kept (part {rd.part})",
