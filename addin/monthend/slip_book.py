@@ -110,23 +110,28 @@ def book_rows(blocks: Iterable[tuple[int, int, int]], *, summary: bool, cut: boo
     return per_block + (2 if summary else 0)
 
 
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-#: the elements of a sheet part the look is read from, with their attribute
-#: text; the attributes read from them
-_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|col|mergeCell)\b([^>]*)>")
+#: the elements of a sheet part the look is read from: a cell's start tag
+#: with its address and style where a writer puts them (first, in this order),
+#: then the rest of its attributes; a ``row``, ``col`` or ``mergeCell``
+#: start tag with its attribute text
+_TAG = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?(?:c\b(?: r="([A-Z]{1,3})(\d{1,7})")?(?: s="(\d{1,9})")?|(row|col|mergeCell)\b)([^>]*)>'
+)
 _ATTR = re.compile(rb'\b(r|s|min|max|width|hidden|ref)="([^"]*)"')
 _REF = re.compile(rb'\br="([^"]*)"')
 _STYLE = re.compile(rb'\bs="([^"]*)"')
 _CHUNK = 1 << 20
 
+#: one tag found by :data:`_TAG`: a cell's address letters, row and style
+#: (empty unless written first), the other tag's name (empty for a cell) and
+#: the rest of the attributes
+_Tag = tuple[bytes, bytes, bytes, bytes, bytes]
 
-def _tags(source: IO[bytes]) -> Iterator[list[tuple[bytes, bytes]]]:
-    """(tag, attribute text) of each ``row``, ``c``, ``col`` and ``mergeCell``
-    start tag of a sheet part, a chunk's tags at a time (a tag never holds
-    ``<``, so a chunk is cut before its last one)."""
+
+def _tags(source: IO[bytes]) -> Iterator[list[_Tag]]:
+    """The ``c``, ``row``, ``col`` and ``mergeCell`` start tags of a sheet
+    part (:data:`_Tag`), a chunk's tags at a time (a tag never holds ``<``, so
+    a chunk is cut before its last one)."""
     rest = b""
     while True:
         data = source.read(_CHUNK)
@@ -149,30 +154,18 @@ class _RowLooks:
         self.index = {c: i for i, c in enumerate(look.columns)}
         self.styles: dict[int, CellLook] = {}
         self.shared: dict[tuple[int, ...], tuple[CellLook | None, ...]] = {}
-        self.row = 0
-        self.ids: list[int] | None = None  # the row's style ids (-1: no cell)
 
-    def put(self, row: int, col: int, style_id: int) -> None:
-        if row != self.row:
-            self.flush()
-            self.row = row
-        if self.ids is None:
-            self.ids = [-1] * len(self.index)
-        self.ids[self.index[col]] = style_id
-
-    def flush(self) -> None:
-        """Keep the row read last (a row met again adds to what it had)."""
-        ids, self.ids = self.ids, None
-        if ids is None:
-            return
+    def keep(self, row: int, ids: list[int]) -> None:
+        """Keep the style ids of a row's cells (-1: no cell); a row met again
+        adds to what it had."""
         key = tuple(ids)
         got = self.shared.get(key)
         if got is None:
             got = self.shared[key] = tuple(None if i < 0 else self._style(i) for i in ids)
-        before = self.look.rows.get(self.row)
+        before = self.look.rows.get(row)
         if before is not None:
             got = tuple(b if g is None else g for g, b in zip(got, before, strict=True))
-        self.look.rows[self.row] = got
+        self.look.rows[row] = got
 
     def _style(self, style_id: int) -> CellLook:
         cell = self.styles.get(style_id)
@@ -200,28 +193,49 @@ def read_look(path: Path, sheet: str, header_rows: range, rows: set[int], column
         wanted = set(header_rows) | rows
         found = _RowLooks(wb, look)
         wanted_cols = found.index
+        width = len(columns)
         col_of: dict[bytes, int] = {}
+
+        def column(letters: bytes) -> int:
+            got = col_of.get(letters)
+            if got is None:
+                got = col_of[letters] = from_a1(letters.decode("ascii", "replace") + "1")[1]
+            return got
+
         row = col = 0
+        kept_row, ids = 0, None  # the row whose cells are being read, their style ids
         ref_of, style_of = _REF.search, _STYLE.search
         with reader.archive.open(target) as source:
             for tags in _tags(source):
-                for tag, text in tags:
-                    if tag == b"c":
-                        m = ref_of(text)
-                        if m is None:
-                            col += 1
-                        else:
-                            ref = m.group(1)
-                            letters = ref.rstrip(b"0123456789")
+                for letters, digits, style, tag, text in tags:
+                    if not tag:  # a cell
+                        if letters and b'r="' not in text and b's="' not in text:
                             got = col_of.get(letters)
-                            if got is None:
-                                got = col_of[letters] = from_a1(letters.decode("ascii", "replace") + "1")[1]
-                            col = got
-                            if len(letters) < len(ref):
-                                row = int(ref[len(letters):])
-                        if row in wanted and col in wanted_cols:
+                            col = got if got is not None else column(letters)
+                            row = int(digits)
+                            style_id = int(style) if style else 0
+                        else:  # its attributes elsewhere in the tag: read them there
+                            if letters:
+                                text = b' r="' + letters + digits + b'"' + text
+                            if style:
+                                text = b' s="' + style + b'"' + text
+                            m = ref_of(text)
+                            if m is None:
+                                col += 1
+                            else:
+                                ref = m.group(1)
+                                name = ref.rstrip(b"0123456789")
+                                col = column(name)
+                                if len(name) < len(ref):
+                                    row = int(ref[len(name):])
                             s = style_of(text)
-                            found.put(row, col, int(s.group(1) or 0) if s is not None else 0)
+                            style_id = int(s.group(1) or 0) if s is not None else 0
+                        if row in wanted and col in wanted_cols:
+                            if row != kept_row or ids is None:
+                                if ids is not None:
+                                    found.keep(kept_row, ids)
+                                kept_row, ids = row, [-1] * width
+                            ids[wanted_cols[col]] = style_id
                     elif tag == b"row":
                         r = _attrs(text).get(b"r")
                         row, col = (int(r) if r else row + 1), 0
@@ -234,12 +248,13 @@ def read_look(path: Path, sheet: str, header_rows: range, rows: set[int], column
                                     look.widths[c] = float(attrs[b"width"])
                                 if attrs.get(b"hidden") in (b"1", b"true"):
                                     look.hidden.add(c)
-                    elif tag == b"mergeCell":
+                    else:  # mergeCell
                         first, _, last = _attrs(text).get(b"ref", b"").decode("ascii", "replace").partition(":")
                         (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
                         if r1 in header_rows and r2 in header_rows:
                             look.merges.append((r1, c1, r2, c2))
-        found.flush()
+        if ids is not None:
+            found.keep(kept_row, ids)
     finally:
         reader.archive.close()
     return look
@@ -474,18 +489,16 @@ def _rows(
             key = (source_row, tuple(values))
             got = made.get(key)
             if got is not None:
-                heights.append(got.height or DEFAULT_HEIGHT)
                 return got
         plan = writer.plan(source_row, header)
         need = 1
         for i, width_chars, size_ in plan.wraps:
             need = max(need, _lines_needed(_shown(values[i]), width_chars, size_))
         # an empty text is an empty cell, as openpyxl writes it
-        cells = [None if v == "" else v for v in values]
+        cells = [None if v == "" else v for v in values] if "" in values else values
         row = Row(cells, max(DEFAULT_HEIGHT, need * plan.size * 1.35 + 2), plan.looks, repeated=header)
         if header:
             made[key] = row
-        heights.append(row.height or DEFAULT_HEIGHT)
         return row
 
     def text_row(text: str, size: float, *, bold: bool = False) -> Row:
@@ -495,9 +508,11 @@ def _rows(
         heights.append(max(DEFAULT_HEIGHT, _lines_needed(text, total_width, size) * size * 1.35 + 3))
         return Row([Styled(text, _text_look(size, bold))], heights[-1])
 
+    blank_row = Row((), DEFAULT_HEIGHT)
+
     def blank() -> Row:
         heights.append(DEFAULT_HEIGHT)
-        return Row((), DEFAULT_HEIGHT)
+        return blank_row
 
     if summary is not None:
         label, amount, fmt = summary
@@ -512,10 +527,16 @@ def _rows(
         yield Row(values, heights[-1])
         yield blank()
     position = {c: i for i, c in enumerate(columns, start=1)}
+    header: tuple[list[list[CellValue]], list[int], list[Row]] | None = None  # the header rows last made
     for block in blocks:
         first = len(heights) + 1
-        for values_, source_row in zip(block.header, block.header_rows, strict=True):
-            yield person_row(values_, source_row, header=True)
+        if header is None or header[0] is not block.header or header[1] is not block.header_rows:
+            made_rows = [person_row(values_, source_row, header=True)
+                         for values_, source_row in zip(block.header, block.header_rows, strict=True)]
+            header = (block.header, block.header_rows, made_rows)
+        for row in header[2]:
+            heights.append(row.height or DEFAULT_HEIGHT)
+            yield row
         for r1, c1, r2, c2 in look.merges:
             if c1 in position and c2 in position and position[c2] - position[c1] == c2 - c1:
                 top = first + block.header_rows.index(r1)
@@ -523,7 +544,9 @@ def _rows(
                 if (top, position[c1]) != (bottom, position[c2]):
                     sheet.merges.append(f"{col_letters(position[c1])}{top}:{col_letters(position[c2])}{bottom}")
         for values_, source_row in zip(block.rows, block.source_rows, strict=True):
-            yield person_row(values_, source_row, header=False)
+            row = person_row(values_, source_row, header=False)
+            heights.append(row.height or DEFAULT_HEIGHT)
+            yield row
         for label_, lines in block.notes:
             yield text_row(f"{label_}：\n" + "\n".join(lines), NOTE_SIZE)
         firsts.append(first)

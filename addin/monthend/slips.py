@@ -257,18 +257,29 @@ def make_slips(
     stated: Decimal | None = None
     zero = Decimal(0)
     total_in = _TOTAL.search
+    # each cell read once a row: the key, name and paid columns are mostly shown too
+    read = tuple(dict.fromkeys((*columns, key_col, *((name_col,) if name_col else ()), *paid)))
+    at = {c: i for i, c in enumerate(read)}
+    key_at, name_at, paid_at = at[key_col], at[name_col] if name_col else None, [at[c] for c in paid]
+    shown_at = [(at[c], c) for c in columns]
     for row in range(plan.first_row, end + 1):
-        key = _key_text(get((row, key_col)))
-        name = _key_text(get((row, name_col))) if name_col else ""
+        cells = [get((row, c)) for c in read]
+        v = cells[key_at]
+        key = v.strip() if isinstance(v, str) and v.__class__ is str else _key_text(v)
+        if name_at is None:
+            name = ""
+        else:
+            v = cells[name_at]
+            name = v.strip() if isinstance(v, str) and v.__class__ is str else _key_text(v)
         amount = zero
-        for c in paid:
-            amount += _decimal(get((row, c)))
+        for i in paid_at:
+            amount += _decimal(cells[i])
         if total_in(key.casefold()) or total_in(name.casefold()):
             stated = amount
             continue
         sheet_total += amount
-        for c in columns:
-            v = get((row, c))
+        for i, c in shown_at:
+            v = cells[i]
             if isinstance(v, ExcelError):
                 where = f"{plan.sheet}!{to_a1(row, c)}"
                 problems.append((f"{where} 是错误值 {v}", f"{where} holds the error {v}"))
@@ -326,7 +337,10 @@ def blocks_of(run: SlipRun, people: Iterable[Person], lang: Lang) -> Iterator[Sl
     header_rows = list(range(plan.header_first, plan.header_row + 1))
     header = [[None if (r, c) in sheet.formulas else get((r, c)) for c in columns] for r in header_rows]
     for p in people:
-        rows = [[_cell(get((r, c))) for c in columns] for r in p.rows]
+        # an error shown as its text
+        rows: list[list[CellValue]] = [
+            [str(v) if isinstance(v := get((r, c)), ExcelError) else v for c in columns] for r in p.rows
+        ]
         yield SlipBlock(header, header_rows, rows, list(p.rows), _notes(run, p, lang))
 
 
@@ -351,10 +365,6 @@ def _book_rows(run: SlipRun, lang: Lang) -> int:
     header rows, rows and notes."""
     header = run.plan.header_row - run.plan.header_first + 1
     return book_rows(((header, len(p.rows), len(_notes(run, p, lang))) for p in run.people), summary=True, cut=True)
-
-
-def _cell(v: CellValue) -> CellValue:
-    return str(v) if isinstance(v, ExcelError) else v
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
