@@ -83,11 +83,13 @@ def load(path: str | Path, *, recalculate: bool | None = None) -> Loaded:
 
         results = with_deep_stack(lambda: calculate(wb))  # formulas as deep as Excel allows
         for s in wb.sheets:
+            # into the plain dict the cells end in (a set through CellValues costs two calls a cell)
+            values = s.values.merged() if isinstance(s.values, CellValues) else s.values
             for coord, value in results.values.get(s.name, {}).items():
                 if value is None:
-                    s.values.pop(coord, None)
+                    values.pop(coord, None)
                 else:
-                    s.values[coord] = value
+                    values[coord] = value
     for s in wb.sheets:
         # diff, explain and slips look cells up one at a time, millions of times
         # on a big sheet: a plain dict (made after the engine read the columns)
