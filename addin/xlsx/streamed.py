@@ -184,14 +184,25 @@ def _check_title(title: str, used: set[str]) -> None:
 
 def _cell(ref: str, value: object, s: str) -> str:
     """One ``<c>`` at ``ref`` with style attribute ``s``."""
+    return f'<c r="{ref}"{s}{_end(value)}'
+
+
+def _end(value: object) -> str:
+    """What follows a ``<c>``'s reference and style for ``value``: its type,
+    its value and the end tag."""
     if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+        return f' t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float) and math.isfinite(value):
-        return f'<c r="{ref}"{s}><v>{format_number(float(value))}</v></c>'
+        return f"><v>{format_number(float(value))}</v></c>"
     text = str(value)
     if not text.isascii() or "&" in text or "<" in text or ">" in text or "_x" in text or not text.isprintable():
         text = escape_text(text)
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f' t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+#: texts whose cell ends :func:`_write_sheet` keeps to use again (a report's
+#: kinds and column names), at most this many a sheet
+_KEPT_TEXTS = 4096
 
 
 def _pane(freeze: str | None) -> str:
@@ -247,6 +258,8 @@ def _write_sheet(out: IO[bytes], sheet: StreamedSheet, styles: _Styles, selected
     chunk: list[str] = []
     size = 0
     attr = styles.attr
+    looks: dict[int, tuple[Look, str]] = {}  # id(look) → (look, its attribute): no tuple hashed per cell
+    texts: dict[str, str] = {}  # a text → its cell's end, for the texts met again
     for r, item in enumerate(sheet.rows, start=1):
         if r > MAX_ROW:
             raise ValueError(f"sheet {sheet.title!r} has more than {MAX_ROW} rows")
@@ -258,16 +271,35 @@ def _write_sheet(out: IO[bytes], sheet: StreamedSheet, styles: _Styles, selected
             if len(values) > MAX_COL:
                 raise ValueError(f"sheet {sheet.title!r} has more than {MAX_COL} columns")
             letters += [col_letters(c) for c in range(len(letters), len(values) + 1)]
+        row = str(r)
         cells = []
-        for c, v in enumerate(values, start=1):
-            if v.__class__ is Styled:
-                v, s = v.value, attr(v.look)  # type: ignore[attr-defined]
+        for c, item_value in enumerate(values, start=1):
+            v: object = item_value
+            if isinstance(v, Styled):
+                look = v.look
+                v = v.value
+                got = looks.get(id(look))
+                if got is None:
+                    got = looks[id(look)] = (look, attr(look))  # the look kept: its id stays its own
+                s = got[1]
             else:
                 s = ""
-            if v is not None:
-                cells.append(_cell(f"{letters[c]}{r}", v, s))
-            elif s:  # an empty cell with a look (a money column's blank)
-                cells.append(f'<c r="{letters[c]}{r}"{s}/>')
+            if v is None:
+                if s:  # an empty cell with a look (a money column's blank)
+                    cells.append(f'<c r="{letters[c]}{row}"{s}/>')
+                continue
+            if type(v) is float and -1e15 < v < 1e15 and v.is_integer():
+                end = f"><v>{int(v)}</v></c>"  # as format_number writes it
+            elif type(v) is str:
+                kept = texts.get(v)
+                if kept is None:
+                    kept = _end(v)
+                    if len(texts) < _KEPT_TEXTS:
+                        texts[v] = kept
+                end = kept
+            else:
+                end = _end(v)
+            cells.append(f'<c r="{letters[c]}{row}"{s}{end}')
         ht = "" if height is None else f' ht="{height:g}" customHeight="1"'
         line = f'<row r="{r}"{ht}>{"".join(cells)}</row>'
         chunk.append(line)
@@ -304,7 +336,9 @@ def write_book(fh: IO[bytes], sheets: Sequence[StreamedSheet], *, creator: str |
         raise ValueError("a workbook needs a sheet")
     n = len(sheets)
     styles = _Styles()
-    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
+    # the fastest deflate: a third of the time of the default level for a sheet
+    # of a million rows, a file about a quarter larger (both measured on diff's report)
+    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         overrides = "".join(
             f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
