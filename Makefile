@@ -34,13 +34,15 @@ test: $(STAMP) $(PYODIDE_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 # Longer than make test: the hostile corpus at full size (1 GB bombs, 150 sheets, a 900 MB video,
-# a million shared-formula rows) plus 200 mutants of bytes, XML and formula text,
-# every command on each; prints the table docs/refresh-output.md reports. Then
+# a million shared-formula rows) plus 200 mutants — 100 of bytes, XML attribute values and
+# formula text (classic), 100 of the structure (elements and attributes deleted, duplicated
+# or moved, parts removed, renamed or truncated, junk text) — every command on each; prints
+# the table docs/refresh-output.md reports. Then
 # many more office shapes per template and 3,000-person offices
 # (tests/test_templates_shapes.py), and 30,000 mutated sheets through the
 # compiled cell scanner (tests/test_colscan_mutations.py).
 fuzz: $(STAMP)
-	$(BIN)/python tests/hostile_corpus.py --fuzz 200
+	$(BIN)/python tests/hostile_corpus.py --fuzz 100 --fuzz-kinds all
 	JIXIAO_SHAPE_SEEDS=12 JIXIAO_SHAPE_BIG=1 $(BIN)/python -m pytest -n 2 -q tests/test_templates_shapes.py
 	JIXIAO_SCAN_MUTANTS=30000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_colscan_mutations.py
 

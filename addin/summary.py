@@ -35,7 +35,13 @@ their code, sheet and cell apart.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
+
+import click
+
+from addin.language import chosen_language, pick, say
+from addin.xlsx.model import Repair
 
 __all__ = [
     "EXIT_ERRORS",
@@ -43,7 +49,10 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_NOT_WRITTEN",
     "EXIT_OK",
+    "echo_repairs",
     "json_document",
+    "repair_lines",
+    "repair_note",
 ]
 
 EXIT_OK, EXIT_ERRORS, EXIT_NOT_WRITTEN, EXIT_INTERNAL = 0, 1, 2, 3
@@ -74,3 +83,36 @@ def _entry(file: Mapping[str, Any]) -> dict[str, Any]:
     details = list(file.get("problems", []))
     pairs = [[str(p.get("where") or ""), f"{p.get('zh', '')} / {p.get('en', '')}"] for p in details]
     return {**file, "source": file.get("path"), "problems": pairs, "problem_details": details}
+
+
+def repair_note(where: str, reason: str) -> tuple[str, str]:
+    """One repair the reader made as Excel does (a
+    :class:`~addin.xlsx.model.Repair`'s ``where`` and ``reason``) as a Chinese
+    and an English line: the sheet and cell, what was wrong and what was done.
+
+    >>> repair_note("S!A1", "公式只有空白 / the formula is only whitespace")
+    ('S!A1：公式只有空白', 'S!A1: the formula is only whitespace')
+    """
+    return f"{where}：{pick(reason, 'zh')}", f"{where}: {pick(reason, 'en')}"
+
+
+def repair_lines(path: str | Path, repairs: Sequence[tuple[str, str]], lang: str) -> list[str]:
+    """:func:`repair_note` of each repair, after the file's name, in ``lang``.
+
+    >>> repair_lines("d/a.xlsx", [("S!A1", "公式只有空白 / the formula is only whitespace")], "zh-en")
+    ['a.xlsx：S!A1：公式只有空白 / a.xlsx: S!A1: the formula is only whitespace']
+    """
+    name = Path(path).name
+    lines = []
+    for where, reason in repairs:
+        zh, en = repair_note(where, reason)
+        lines.append(say(lang, f"{name}：{zh}", f"{name}: {en}"))
+    return lines
+
+
+def echo_repairs(path: str | Path, repairs: Sequence[Repair]) -> None:
+    """Print :func:`repair_lines` to standard error, in the command's language:
+    what every command that reads a workbook says of the repairs it made."""
+    pairs = [(r.where, r.reason) for r in repairs]
+    for line in repair_lines(path, pairs, chosen_language()):
+        click.echo(line, err=True)

@@ -491,3 +491,31 @@ def test_a_killed_worker_is_retried_once_and_every_file_reported(
     assert document["exit_code"] == 2
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert written == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx", "f.xlsx"]
+
+
+@pytest.mark.parametrize("f", ["<f> </f>", '<f si="0"/>'])
+def test_a_formula_excel_repairs_is_repaired_the_same_and_said(tmp_path: Path, f: str) -> None:
+    """A formula cell whose formula Excel drops on opening (whitespace text,
+    ``si`` without ``t="shared"``) is its cached value to the calculation, as in
+    Excel, and the summary and ``--json`` say so naming the file and cell."""
+    from xlsx_helpers import make_xlsx
+
+    src = make_xlsx(
+        tmp_path / "r.xlsx",
+        {"S": f'<row r="1"><c r="A1">{f}<v>5</v></c><c r="B1"><f>A1*2</f><v>0</v></c></row>'},
+    )
+    out = tmp_path / "out.xlsx"
+    result = run_cli("refresh", src, "--out", out)
+    assert_no_traceback(result)
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if "S!A1" in x)
+    assert line.strip().startswith("r.xlsx：S!A1：")
+    assert "r.xlsx: S!A1: " in line
+    assert "repaired as Excel repairs it" in line
+    assert openpyxl.load_workbook(out)["S"]["B1"].value == "=A1*2"
+    repaired = read_workbook(out)  # the output carries Excel's repair: nothing to repair again
+    assert repaired.repairs == []
+    assert repaired.sheet("S").values == {(1, 1): 5.0, (1, 2): 10.0}
+    assert list(repaired.sheet("S").formulas) == [(1, 2)]
+    summary = json.loads(run_cli("refresh", src, "--out", out, "--json").output)
+    assert [where for where, _ in summary["files"][0]["repairs"]] == ["S!A1"]

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,11 +25,13 @@ from lxml import etree
 from openpyxl import Workbook as XlWorkbook
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
+from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.defined_name import DefinedName
 
 from addin.monthend.slip_plan import SlipPlan
 from addin.monthend.slips import SlipRun, file_stem, make_slips, plan_for, slips_command
 from addin.monthend.values import load
+from udfs.errors import ExcelError
 from udfs.explain import number_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -245,6 +248,60 @@ def test_libreoffice_prints_every_slip_whole(tmp_path: Path) -> None:
         if page.strip():
             assert page.count("工号") == sum(p.key in page for p in run.people)
             assert "计算方式" not in page or "/" not in page
+
+
+def _people_book(tmp: Path) -> Path:
+    """The corpus's people shape (``people-200k`` in ``make fuzz``): each row's
+    formulas its own as openpyxl writes them, no cached values."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from hostile_corpus import _people
+
+    path = tmp / "people.xlsx"
+    path.write_bytes(_people(40))
+    return path
+
+
+@pytest.mark.parametrize("template", [*TEMPLATES, None], ids=lambda p: p.stem if p else "people")
+def test_printable_book_blocks_hold_their_own_rows(template: Path | None, tmp_path: Path) -> None:
+    """Each block of the printable book (made as the book is written) holds
+    its person's rows and nothing else: every cell equal to the sheet's
+    value, in the number format and weight openpyxl reads from the source
+    cell; after them only that person's explanations, then the row to cut."""
+    book = template or _people_book(tmp_path)
+    options = {} if template else {"sheet": "Sheet1", "key": "A", "header_row": 1}
+    args = [] if template else ["--sheet", "Sheet1", "--key", "A", "--header-row", "1"]
+    out = tmp_path / "book.xlsx"
+    result = CliRunner().invoke(slips_command, [str(book), "-o", str(out), *args])
+    assert result.exit_code == 0, result.output
+    run = _run(book, **options)
+    values = run.workbook.sheet(run.plan.sheet).values
+    source = load_workbook(book)[run.plan.sheet]
+    ws = load_workbook(out).active
+    columns = run.plan.columns
+    header = run.plan.header_row - run.plan.header_first + 1
+    at = 3  # the summary and a blank row above
+    for p in run.people:
+        at += header
+        for row in p.rows:
+            for i, c in enumerate(columns, start=1):
+                expected = values.get((row, c))
+                expected = str(expected) if isinstance(expected, ExcelError) else expected
+                got = ws.cell(row=at, column=i)
+                shown = to_excel(got.value) if isinstance(got.value, datetime) else got.value  # a date format
+                assert shown == (None if expected == "" else expected), (p.key, row, c)
+                assert got.number_format == source.cell(row=row, column=c).number_format, (p.key, row, c)
+                assert bool(got.font.b) == bool(source.cell(row=row, column=c).font.b), (p.key, row, c)
+            at += 1
+        while any(ws.cell(row=at, column=i).value is not None for i in range(1, len(columns) + 1)):
+            note = ws.cell(row=at, column=1).value
+            assert isinstance(note, str), (p.key, at, note)
+            assert "：\n" in note, (p.key, at, note)
+            assert all(q.key not in note for q in run.people if q is not p and len(q.key) > 2)
+            at += 1
+        at += 1  # the row to cut along
+    assert at - 1 == ws.max_row
 
 
 # ---------------------------------------------------------------- own sheets

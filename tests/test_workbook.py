@@ -4,7 +4,11 @@ their columns, and the calculation state every output declares."""
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 from external import SharedDir
+from xlsx_helpers import PKG, REL, assert_unreadable, make_xlsx
 
 from addin.xlsx.a1 import from_a1
 from addin.xlsx.workbook import EXCEL_CALC_ID, declare_calculated, read_workbook
@@ -48,3 +52,32 @@ def test_output_declares_itself_calculated() -> None:
     assert declare_calculated(b"<workbook><sheets></sheets></workbook>") == (
         f'<workbook><sheets></sheets><calcPr calcId="{EXCEL_CALC_ID}"/></workbook>'.encode()
     )
+
+
+def test_binary_workbook_is_refused_and_a_stray_bin_is_not(tmp_path: Path) -> None:
+    """A package whose workbook is ``xl/workbook.bin`` (.xlsb) is refused naming
+    the format; an XML workbook that merely carries a part of that name is read."""
+    made = make_xlsx(
+        tmp_path / "made.xlsx",
+        {"S": '<row r="1"><c r="A1"><v>1</v></c></row>'},
+        extra_parts={"xl/workbook.bin": b"\x83\x01\x00"},
+    )
+    xlsb = tmp_path / "book.xlsx"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(xlsb, "w") as dst:
+        for name in src.namelist():  # the package's workbook is the binary part
+            dst.writestr(
+                name,
+                src.read(name)
+                if name != "_rels/.rels"
+                else (
+                    f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" '
+                    f'Type="{REL}/officeDocument" Target="xl/workbook.bin"/></Relationships>'
+                ),
+            )
+    assert_unreadable(xlsb, ".xlsb")
+    stray = make_xlsx(
+        tmp_path / "stray.xlsx",
+        {"S": '<row r="1"><c r="A1"><v>1</v></c></row>'},
+        extra_parts={"xl/workbook.bin": b"\x83\x01\x00"},
+    )
+    assert read_workbook(stray).sheet("S").values.get((1, 1)) == 1

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from external import SharedDir
-from xlsx_helpers import EXCEL_FILES, ORACLE_FILES, assert_unreadable, make_xlsx
+from xlsx_helpers import EXCEL_FILES, ORACLE_FILES, assert_unreadable, compiled_scanner, make_xlsx
 
 from addin.xlsx.a1 import to_a1
+from addin.xlsx.model import UnreadableWorkbookError, Workbook
 from addin.xlsx.workbook import read_workbook
 from udfs.errors import DIV0
 
@@ -236,3 +237,101 @@ def test_part_reader_doctests(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+#: every cell reader: the compiled column scanner, its numpy twin, the
+#: one-by-one scanner alone, the element-by-element reader
+READERS = ("compiled", "numpy", "cells", "elements")
+
+
+def _read_with(
+    path: Path, reader: str, monkeypatch: pytest.MonkeyPatch, formula_values: bool = True
+) -> Workbook:
+    import addin.xlsx.worksheets as worksheets_module
+    from addin.xlsx import colscan
+
+    with monkeypatch.context() as m:
+        if reader == "compiled":
+            compiled_scanner()
+        elif reader == "numpy":
+            m.setattr(colscan, "_cellscan", None)
+        elif reader == "cells":
+            m.setattr(worksheets_module, "scan_columns", lambda *a, **k: None)
+        else:
+            m.setattr(worksheets_module, "_scan_sheet", lambda data, rd, part: False)
+        return read_workbook(path, formula_values=formula_values)
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize(
+    ("f", "said"),
+    [
+        ("<f> </f>", "<f> holds only whitespace"),
+        ("<f>\n\t</f>", "<f> holds only whitespace"),
+        ('<f si="0"/>', "<f si=…> has no text and no t"),
+        ('<f si="7"></f>', "<f si=…> has no text and no t"),
+        ('<f t="normal" ref="A1"/>', "<f ref=…> has no text and no t"),
+    ],
+)
+@pytest.mark.parametrize("formula_values", [True, False])
+def test_a_formula_without_text_is_repaired_as_excel_does_and_said(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    reader: str,
+    f: str,
+    said: str,
+    formula_values: bool,
+) -> None:
+    """``<f> </f>`` and ``<f si="0"/>`` (no ``t="shared"``) are damage Excel
+    repairs on opening: the formula dropped, the cached value kept. Every
+    reader does the same and records the repair naming the sheet and cell,
+    once, whatever path read the sheet (rows enough for the column scanner)."""
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><f>A{r}*2</f><v>0</v></c></row>'
+        for r in range(2, 40)
+    )
+    data = f'<row r="1"><c r="A1">{f}<v>5</v></c><c r="B1"><f>A1*2</f><v>0</v></c></row>{rows}'
+    path = make_xlsx(tmp_path / "f.xlsx", {"My S": data})
+    wb = _read_with(path, reader, monkeypatch, formula_values)
+    s = wb.sheet("My S")
+    assert (1, 1) not in s.formulas
+    assert s.values[(1, 1)] == 5.0  # the cached value is the cell's value
+    assert s.formulas[(1, 2)].text == "A1*2"
+    assert [(r.sheet, r.cell, r.where) for r in wb.repairs] == [("My S", "A1", "'My S'!A1")]
+    reason = wb.repairs[0].reason
+    assert said in reason
+    assert "xl/worksheets/sheet1.xml" in reason
+    assert "修复" in reason.split(" / ")[0]  # Chinese first
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_excel_s_own_empty_formulas_are_read_without_a_word(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str
+) -> None:
+    """``<f ca="1"/>`` (what Excel writes in the spill cells of a volatile
+    dynamic array), a bare ``<f/>`` and a shared formula's child are no
+    damage: nothing is repaired, nothing said."""
+    data = (
+        '<row r="1"><c r="A1"><f ca="1"/><v>1</v></c><c r="B1"><f/><v>2</v></c>'
+        '<c r="C1"><f t="shared" ref="C1:C2" si="0">A1+1</f><v>2</v></c></row>'
+        '<row r="2"><c r="C2"><f t="shared" si="0"/><v>1</v></c></row>'
+    )
+    path = make_xlsx(tmp_path / "ok.xlsx", {"S": data})
+    wb = _read_with(path, reader, monkeypatch)
+    assert wb.repairs == []
+    assert set(wb.sheet("S").formulas) == {(1, 3), (2, 3)}
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("t", ["xyz", "", "Shared"])
+def test_a_formula_type_the_schema_does_not_have_is_refused_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str, t: str
+) -> None:
+    """``<f t>`` is one of normal, shared, array, dataTable (ST_CellFormulaType):
+    another was read as a normal formula by guess; now every reader refuses
+    it naming the part, the cell and the value."""
+    data = f'<row r="1"><c r="A1"><f t="{t}">1+1</f><v>2</v></c></row>'
+    path = make_xlsx(tmp_path / "t.xlsx", {"S": data})
+    assert_unreadable(path, "xl/worksheets/sheet1.xml", f"A1 <f t> is invalid: b'{t}'")
+    with pytest.raises(UnreadableWorkbookError, match="<f t>"):
+        _read_with(path, reader, monkeypatch)

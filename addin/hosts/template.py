@@ -55,11 +55,12 @@ import click
 
 from addin.language import language_option, pick, say
 from addin.registry import NAMESPACE, FunctionSpec, lookup, names
-from addin.summary import EXIT_NOT_WRITTEN
+from addin.summary import EXIT_NOT_WRITTEN, echo_repairs
 from addin.xlsx.formula import FormulaSyntaxError, tokenize
 from addin.xlsx.model import UnreadableWorkbookError
 from addin.xlsx.package import open_package, read_input
-from addin.xlsx.package_writer import write_package
+from addin.xlsx.package_writer import Deflated, write_package
+from addin.xlsx.values_only import repair_formulas
 from addin.xlsx.workbook import open_workbook, read_workbook
 
 __all__ = [
@@ -247,9 +248,10 @@ def convert_template(
         # The reader refresh and validate use: whatever they refuse (damaged parts and
         # attributes, array ranges past the limit …) is refused here too, before a
         # file another program would open is written.
-        read_workbook(source, data=original, formula_values=False)
+        repairs = read_workbook(source, data=original, formula_values=False).repairs
+        echo_repairs(source, repairs)
         sheets = {sp.part: sp.name for sp in package.sheet_parts}
-        changed: dict[str, bytes] = {}
+        changed: dict[str, bytes | Deflated] = {}
         for info in package.infos:
             if not info.filename.lower().endswith(".xml"):
                 continue
@@ -258,7 +260,8 @@ def convert_template(
             new = _respell_part(xml, where, host, server_namespace, conversion)
             if new != xml:
                 changed[info.filename] = new
-        write_package(source, package, changed, dest, data=original)
+        removed = repair_formulas(package, changed, repairs)  # as Excel would on opening
+        write_package(source, package, changed, dest, data=original, removed=removed)
     return conversion
 
 

@@ -32,12 +32,13 @@ import click
 
 from addin.language import language_option, pick, say
 from addin.refresh.job import keep_backup
-from addin.summary import EXIT_NOT_WRITTEN, EXIT_OK
+from addin.summary import EXIT_NOT_WRITTEN, EXIT_OK, echo_repairs
 from addin.xlsx.excel_names import add_prefixes, stored_name
 from addin.xlsx.model import UnreadableWorkbookError
 from addin.xlsx.package import read_input
-from addin.xlsx.package_writer import write_package
+from addin.xlsx.package_writer import Deflated, write_package
 from addin.xlsx.sheetxml import rewrite_formulas
+from addin.xlsx.values_only import repair_formulas
 from addin.xlsx.workbook import open_workbook, read_workbook
 
 __all__ = ["fix_command", "fix_workbook"]
@@ -49,8 +50,9 @@ def fix_workbook(source: Path, dest: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     with read_input(source) as original, open_workbook(source, data=original) as package:
         # refresh's reader: what it refuses is refused here too, before anything is written
-        read_workbook(source, data=original, formula_values=False)
-        changed: dict[str, bytes] = {}
+        repairs = read_workbook(source, data=original, formula_values=False).repairs
+        echo_repairs(source, repairs)
+        changed: dict[str, bytes | Deflated] = {}
         for part in [package.workbook_part, *(sp.part for sp in package.sheet_parts)]:
             if not package.has(part):
                 continue
@@ -59,7 +61,8 @@ def fix_workbook(source: Path, dest: Path) -> dict[str, int]:
             if new != xml:
                 changed[part] = new
         if changed:
-            write_package(source, package, changed, dest, data=original)
+            removed = repair_formulas(package, changed, repairs)  # as Excel would on opening
+            write_package(source, package, changed, dest, data=original, removed=removed)
     return counts
 
 

@@ -40,6 +40,7 @@ from addin.language import Lang, language_option, say
 from addin.maintain import read_or_exit
 from addin.maintain.explain import unparse
 from addin.maintain.lint_proof import Candidate, Verdict, probes, prove, replace
+from addin.summary import repair_note
 from addin.validate.extents import iter_refs
 from addin.validate.formulas import r1c1_keys
 from addin.validate.report import Report
@@ -583,6 +584,8 @@ def lint(path: str | Path) -> Report:
     :class:`~addin.xlsx.model.UnreadableWorkbookError`."""
     wb = read_workbook(path)
     report = Report(str(path))
+    for repair in wb.repairs:
+        report.note(*repair_note(repair.where, repair.reason))
     keys = {sheet.name: r1c1_keys(sheet) for sheet in wb.sheets}
     reps = {sheet.name: _representatives(sheet, keys[sheet.name]) for sheet in wb.sheets}
     readers = [(sheet, coord, tree) for sheet in wb.sheets for coord, (tree, _c) in reps[sheet.name].items()]
@@ -615,11 +618,13 @@ def lint(path: str | Path) -> Report:
 
 def render(report: Report, lang: Lang) -> str:
     """A heading, then one line per finding."""
+    notes = [f"  ({say(lang, zh, en)})" for zh, en in report.notes]
     if not report.problems:
-        return f"{report.path}: " + say(lang, "未发现可替换的写法", "nothing to replace")
+        return "\n".join([f"{report.path}: " + say(lang, "未发现可替换的写法", "nothing to replace"), *notes])
     n = len(report.problems)
     head = say(lang, f"{n} 处可改进", f"{n} finding{'s' if n != 1 else ''}")
-    return "\n".join([f"{report.path}: {head}", *(f"  {p.where}  [{p.code}] {p.text(lang)}" for p in report.problems)])
+    findings = [f"  {p.where}  [{p.code}] {p.text(lang)}" for p in report.problems]
+    return "\n".join([f"{report.path}: {head}", *notes, *findings])
 
 
 @click.command("lint")

@@ -37,7 +37,7 @@ from addin import registry
 from addin.language import language_option, say
 from addin.maintain import read_or_exit
 from addin.monthend.slip_plan import KEY_WORDS, NAME_WORDS, PAID_WORDS, SlipPlan
-from addin.summary import EXIT_NOT_WRITTEN
+from addin.summary import EXIT_NOT_WRITTEN, echo_repairs
 from addin.validate.formulas import BlockKey, FormulaBlocks
 from addin.validate.structure import contract_calls
 from addin.validate.view import (
@@ -571,6 +571,7 @@ def init_command(workbook: Path, output: Path | None, force: bool, lang: str) ->
         ), err=True)
         sys.exit(EXIT_NOT_WRITTEN)
     view = read_or_exit(load_view, workbook)
+    echo_repairs(workbook, view.workbook.repairs)
     warnings: list[tuple[str, str]] = []
     spec = infer_spec(view, view.template_id or workbook.stem, warnings)
     for zh, en in warnings:

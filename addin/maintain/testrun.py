@@ -16,7 +16,7 @@ import click
 
 from addin.language import DEFAULT_LANG, language_option, pick, say
 from addin.maintain.cases import CasesError, Check, load_cases, run_case
-from addin.summary import EXIT_NOT_WRITTEN
+from addin.summary import EXIT_NOT_WRITTEN, echo_repairs
 from addin.xlsx.model import RefreshError, UnreadableWorkbookError, Workbook
 from addin.xlsx.workbook import read_workbook
 from udfs.explain import number_text
@@ -34,6 +34,7 @@ def run_file(workbook: Path, cases: Path, explain_all: bool = False) -> list[Che
     and engine's errors) when the workbook or the cases cannot be used."""
     loaded, _named = load_cases(cases)
     wb: Workbook = read_workbook(workbook)
+    echo_repairs(workbook, wb.repairs)
     checks: list[Check] = []
     for case in loaded:
         checks.extend(run_case(wb, case, explain_all))

@@ -21,10 +21,10 @@ import math
 import re
 import unicodedata
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Font
@@ -67,15 +67,27 @@ class CellLook:
 
 @dataclass
 class Look:
-    """The slip sheet's appearance: widths, header cells, each row's cells."""
+    """The slip sheet's appearance: widths, merged header cells, and each
+    source row's cells in the slip's ``columns`` — one tuple per row, ``None``
+    where the row has no cell, rows of the same looks sharing one tuple (a
+    sheet of 200,000 alike rows holds a handful of tuples, not a million
+    entries)."""
 
+    columns: tuple[int, ...] = ()
     widths: dict[int, float] = field(default_factory=dict)
     hidden: set[int] = field(default_factory=set)
-    cells: dict[tuple[int, int], CellLook] = field(default_factory=dict)
+    rows: dict[int, tuple[CellLook | None, ...]] = field(default_factory=dict)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def width(self, col: int) -> float:
         return self.widths.get(col, DEFAULT_WIDTH)
+
+    def cell(self, row: int, col: int) -> CellLook | None:
+        """The look of the source cell ``(row, col)``; ``None`` when it has none."""
+        got = self.rows.get(row)
+        if got is None or col not in self.columns:
+            return None
+        return got[self.columns.index(col)]
 
 
 @dataclass
@@ -90,28 +102,36 @@ class SlipBlock:
     notes: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
-def book_rows(blocks: list[SlipBlock], *, summary: bool, cut: bool) -> int:
-    """The rows :func:`write_slips` writes for ``blocks``: the summary and a
-    blank row, then per block its header rows, its rows, one row per note and
-    the blank row to cut along."""
-    per_block = sum(len(b.header_rows) + len(b.source_rows) + len(b.notes) + cut for b in blocks)
+def book_rows(blocks: Iterable[tuple[int, int, int]], *, summary: bool, cut: bool) -> int:
+    """The rows :func:`write_slips` writes for blocks of (header rows, rows,
+    notes) each: the summary and a blank row, then per block its header rows,
+    its rows, one row per note and the blank row to cut along."""
+    per_block = sum(header + rows + notes + cut for header, rows, notes in blocks)
     return per_block + (2 if summary else 0)
 
 
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-#: the elements of a sheet part the look is read from, and their attributes
-_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|col|mergeCell)\b([^>]*)>")
+#: the elements of a sheet part the look is read from: a cell's start tag
+#: with its address and style where a writer puts them (first, in this order),
+#: then the rest of its attributes; a ``row``, ``col`` or ``mergeCell``
+#: start tag with its attribute text
+_TAG = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?(?:c\b(?: r="([A-Z]{1,3})(\d{1,7})")?(?: s="(\d{1,9})")?|(row|col|mergeCell)\b)([^>]*)>'
+)
 _ATTR = re.compile(rb'\b(r|s|min|max|width|hidden|ref)="([^"]*)"')
+_REF = re.compile(rb'\br="([^"]*)"')
+_STYLE = re.compile(rb'\bs="([^"]*)"')
 _CHUNK = 1 << 20
 
+#: one tag found by :data:`_TAG`: a cell's address letters, row and style
+#: (empty unless written first), the other tag's name (empty for a cell) and
+#: the rest of the attributes
+_Tag = tuple[bytes, bytes, bytes, bytes, bytes]
 
-def _tags(source: IO[bytes]) -> Iterator[tuple[bytes, dict[bytes, bytes]]]:
-    """(tag, attributes) of each ``row``, ``c``, ``col`` and ``mergeCell``
-    start tag of a sheet part, read a chunk at a time (a tag never holds
-    ``<``, so a chunk is cut before its last one)."""
+
+def _tags(source: IO[bytes]) -> Iterator[list[_Tag]]:
+    """The ``c``, ``row``, ``col`` and ``mergeCell`` start tags of a sheet
+    part (:data:`_Tag`), a chunk's tags at a time (a tag never holds ``<``, so
+    a chunk is cut before its last one)."""
     rest = b""
     while True:
         data = source.read(_CHUNK)
@@ -119,18 +139,46 @@ def _tags(source: IO[bytes]) -> Iterator[tuple[bytes, dict[bytes, bytes]]]:
         cut = len(buf) if not data else buf.rfind(b"<")
         if cut < 0:
             cut = 0
-        for m in _TAG.finditer(buf, 0, cut):
-            yield m.group(1), dict(_ATTR.findall(m.group(2)))
+        yield _TAG.findall(buf, 0, cut)
         rest = buf[cut:]
         if not data:
             return
+
+
+class _RowLooks:
+    """The style ids of the cells of each wanted row, gathered as the sheet
+    part is read and kept as shared tuples of :class:`CellLook`."""
+
+    def __init__(self, wb: Any, look: Look) -> None:
+        self.wb, self.look = wb, look
+        self.index = {c: i for i, c in enumerate(look.columns)}
+        self.styles: dict[int, CellLook] = {}
+        self.shared: dict[tuple[int, ...], tuple[CellLook | None, ...]] = {}
+
+    def keep(self, row: int, ids: list[int]) -> None:
+        """Keep the style ids of a row's cells (-1: no cell); a row met again
+        adds to what it had."""
+        key = tuple(ids)
+        got = self.shared.get(key)
+        if got is None:
+            got = self.shared[key] = tuple(None if i < 0 else self._style(i) for i in ids)
+        before = self.look.rows.get(row)
+        if before is not None:
+            got = tuple(b if g is None else g for g, b in zip(got, before, strict=True))
+        self.look.rows[row] = got
+
+    def _style(self, style_id: int) -> CellLook:
+        cell = self.styles.get(style_id)
+        if cell is None:
+            cell = self.styles[style_id] = _cell_look(self.wb, style_id)
+        return cell
 
 
 def read_look(path: Path, sheet: str, header_rows: range, rows: set[int], columns: tuple[int, ...]) -> Look:
     """Widths, hidden columns, merges and the cells' styles of ``sheet``: the
     styles part through openpyxl (once), the sheet part by one streamed scan
     of its tags — no cell object per cell, so 200,000 rows read in seconds."""
-    look = Look()
+    look = Look(columns)
     # openpyxl's reader up to the styles: its read-only worksheet would parse
     # the whole sheet for its dimensions before a cell is asked for
     reader = ExcelReader(path, read_only=True, data_only=True)
@@ -143,49 +191,77 @@ def read_look(path: Path, sheet: str, header_rows: range, rows: set[int], column
         if target is None:
             return look
         wanted = set(header_rows) | rows
-        wanted_cols = set(columns)
-        styles: dict[int, CellLook] = {}
+        found = _RowLooks(wb, look)
+        wanted_cols = found.index
+        width = len(columns)
         col_of: dict[bytes, int] = {}
+
+        def column(letters: bytes) -> int:
+            got = col_of.get(letters)
+            if got is None:
+                got = col_of[letters] = from_a1(letters.decode("ascii", "replace") + "1")[1]
+            return got
+
         row = col = 0
+        kept_row, ids = 0, None  # the row whose cells are being read, their style ids
+        ref_of, style_of = _REF.search, _STYLE.search
         with reader.archive.open(target) as source:
-            for tag, attrs in _tags(source):
-                if tag == b"c":
-                    ref = attrs.get(b"r")
-                    if ref is None:
-                        col += 1
-                    else:
-                        letters = ref.rstrip(b"0123456789")
-                        got = col_of.get(letters)
-                        if got is None:
-                            got = col_of[letters] = from_a1(letters.decode("ascii", "replace") + "1")[1]
-                        col = got
-                        if len(letters) < len(ref):
-                            row = int(ref[len(letters):])
-                    if row in wanted and col in wanted_cols:
-                        s_id = int(attrs.get(b"s", b"0") or 0)
-                        cell = styles.get(s_id)
-                        if cell is None:
-                            cell = styles[s_id] = _cell_look(wb, s_id)
-                        look.cells[(row, col)] = cell
-                elif tag == b"row":
-                    r = attrs.get(b"r")
-                    row, col = (int(r) if r else row + 1), 0
-                elif tag == b"col":
-                    lo, hi = int(attrs.get(b"min", b"1")), int(attrs.get(b"max", b"1"))
-                    for c in range(lo, min(hi, 16384) + 1):
-                        if c in wanted_cols:
-                            if attrs.get(b"width"):
-                                look.widths[c] = float(attrs[b"width"])
-                            if attrs.get(b"hidden") in (b"1", b"true"):
-                                look.hidden.add(c)
-                elif tag == b"mergeCell":
-                    first, _, last = attrs.get(b"ref", b"").decode("ascii", "replace").partition(":")
-                    (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
-                    if r1 in header_rows and r2 in header_rows:
-                        look.merges.append((r1, c1, r2, c2))
+            for tags in _tags(source):
+                for letters, digits, style, tag, text in tags:
+                    if not tag:  # a cell
+                        if letters and b'r="' not in text and b's="' not in text:
+                            got = col_of.get(letters)
+                            col = got if got is not None else column(letters)
+                            row = int(digits)
+                            style_id = int(style) if style else 0
+                        else:  # its attributes elsewhere in the tag: read them there
+                            if letters:
+                                text = b' r="' + letters + digits + b'"' + text
+                            if style:
+                                text = b' s="' + style + b'"' + text
+                            m = ref_of(text)
+                            if m is None:
+                                col += 1
+                            else:
+                                ref = m.group(1)
+                                name = ref.rstrip(b"0123456789")
+                                col = column(name)
+                                if len(name) < len(ref):
+                                    row = int(ref[len(name):])
+                            s = style_of(text)
+                            style_id = int(s.group(1) or 0) if s is not None else 0
+                        if row in wanted and col in wanted_cols:
+                            if row != kept_row or ids is None:
+                                if ids is not None:
+                                    found.keep(kept_row, ids)
+                                kept_row, ids = row, [-1] * width
+                            ids[wanted_cols[col]] = style_id
+                    elif tag == b"row":
+                        r = _attrs(text).get(b"r")
+                        row, col = (int(r) if r else row + 1), 0
+                    elif tag == b"col":
+                        attrs = _attrs(text)
+                        lo, hi = int(attrs.get(b"min", b"1")), int(attrs.get(b"max", b"1"))
+                        for c in range(lo, min(hi, 16384) + 1):
+                            if c in wanted_cols:
+                                if attrs.get(b"width"):
+                                    look.widths[c] = float(attrs[b"width"])
+                                if attrs.get(b"hidden") in (b"1", b"true"):
+                                    look.hidden.add(c)
+                    else:  # mergeCell
+                        first, _, last = _attrs(text).get(b"ref", b"").decode("ascii", "replace").partition(":")
+                        (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
+                        if r1 in header_rows and r2 in header_rows:
+                            look.merges.append((r1, c1, r2, c2))
+        if ids is not None:
+            found.keep(kept_row, ids)
     finally:
         reader.archive.close()
     return look
+
+
+def _attrs(text: bytes) -> dict[bytes, bytes]:
+    return dict(_ATTR.findall(text))
 
 
 def _cell_look(wb: Any, style_id: int) -> CellLook:
@@ -243,7 +319,7 @@ def _page(total_width: float) -> _Page:
     return best
 
 
-def page_rows(heights: list[float], blocks: list[tuple[int, int]], page_height: float) -> list[int]:
+def page_rows(heights: Sequence[float], blocks: Iterable[tuple[int, int]], page_height: float) -> list[int]:
     """Rows after which a page must break so that no block (first, last row,
     1-based) is split: a block that does not fit on what is left of a page
     starts a new one.
@@ -291,28 +367,45 @@ class SlipWriter:
     jixiao: looks, never another person's values."""
 
     def __init__(self, columns: tuple[int, ...], look: Look, title: str) -> None:
+        if look.columns != columns:
+            raise ValueError(f"the look was read for columns {look.columns}, not {columns}")
         self.columns = columns
         self.look = look
         self.title = title
         self._looks: dict[tuple[object, ...], StreamedLook] = {}
+        self._plans: dict[tuple[int, bool], tuple[tuple[CellLook | None, ...], _RowPlan]] = {}
+        self._none: tuple[CellLook | None, ...] = (None,) * len(columns)
 
-    def styled(self, value: CellValue, look: CellLook | None, header: bool) -> object:
-        """``value`` with the streamed form of ``look`` (plain without one); an
-        empty text is an empty cell, as openpyxl writes it."""
-        if value == "":
-            value = None
-        if look is None:
-            return value
+    def streamed(self, look: CellLook, header: bool) -> StreamedLook:
+        """The streamed form of ``look`` (of a header cell: centred, wrapped)."""
         key = (*look.key(), header)
         got = self._looks.get(key)
         if got is None:
             got = self._looks[key] = _streamed_look(look, header=header)
-        return Styled(value, got)
+        return got
+
+    def plan(self, source_row: int, header: bool) -> _RowPlan:
+        """How the cells of ``source_row`` are written: their looks, the cells
+        whose text may wrap, the largest font — worked out once per distinct
+        row of looks (:attr:`Look.rows` shares them)."""
+        cells = self.look.rows.get(source_row, self._none)
+        key = (id(cells), header)
+        got = self._plans.get(key)
+        if got is None or got[0] is not cells:
+            looks = tuple(None if c is None else self.streamed(c, header) for c in cells)
+            wraps = tuple(
+                (i, self.look.width(col), _font_size(c))
+                for i, (col, c) in enumerate(zip(self.columns, cells, strict=True))
+                if header or (c and c.alignment is not None and c.alignment.wrap_text)
+            )
+            size = max((_font_size(c) for c in cells), default=11.0)
+            got = self._plans[key] = (cells, _RowPlan(looks, wraps, size))
+        return got[1]
 
     def write(
         self,
         path: Path,
-        blocks: list[SlipBlock],
+        blocks: Iterable[SlipBlock],
         *,
         summary: tuple[str, float | None, str] | None = None,
         cut: bool = True,
@@ -326,7 +419,7 @@ class SlipWriter:
 
 def write_slips(
     path: Path,
-    blocks: list[SlipBlock],
+    blocks: Iterable[SlipBlock],
     columns: tuple[int, ...],
     look: Look,
     *,
@@ -339,6 +432,14 @@ def write_slips(
     SlipWriter(columns, look, title).write(path, blocks, summary=summary, cut=cut)
 
 
+class _RowPlan(NamedTuple):
+    """How a source row's cells are written (:meth:`SlipWriter.plan`)."""
+
+    looks: tuple[StreamedLook | None, ...]
+    wraps: tuple[tuple[int, float, float], ...]  # (index, width, font size) of cells whose text may wrap
+    size: float  # the largest font of the row
+
+
 def _text_look(size: float, bold: bool) -> StreamedLook:
     return StreamedLook(font=_xml(Font(sz=size, b=bold)), alignment=_xml(Alignment(wrap_text=True, vertical="top")))
 
@@ -348,7 +449,7 @@ _BOLD = StreamedLook(font=_xml(Font(b=True)))
 
 def _sheet(
     writer: SlipWriter,
-    blocks: list[SlipBlock],
+    blocks: Iterable[SlipBlock],
     summary: tuple[str, float | None, str] | None,
     cut: bool,
 ) -> StreamedSheet:
@@ -370,7 +471,7 @@ def _sheet(
 def _rows(
     writer: SlipWriter,
     sheet: StreamedSheet,
-    blocks: list[SlipBlock],
+    blocks: Iterable[SlipBlock],
     summary: tuple[str, float | None, str] | None,
     cut: bool,
     page: _Page,
@@ -380,7 +481,7 @@ def _rows(
     last = col_letters(width)
     total_width = sum(look.width(c) for c in columns)
     heights = array("d")
-    spans: list[tuple[int, int]] = []
+    firsts, lasts = array("l"), array("l")  # each block's rows
     made: dict[tuple[int, tuple[CellValue, ...]], Row] = {}  # header rows, the same in every block
 
     def person_row(values: list[CellValue], source_row: int, *, header: bool) -> Row:
@@ -388,20 +489,16 @@ def _rows(
             key = (source_row, tuple(values))
             got = made.get(key)
             if got is not None:
-                heights.append(got.height or DEFAULT_HEIGHT)
                 return got
+        plan = writer.plan(source_row, header)
         need = 1
-        cells: list[object] = []
-        for c, v in zip(columns, values, strict=True):
-            cell_look = look.cells.get((source_row, c))
-            cells.append(writer.styled(v, cell_look, header))
-            if header or (cell_look and cell_look.alignment is not None and cell_look.alignment.wrap_text):
-                need = max(need, _lines_needed(_shown(v), look.width(c), _font_size(cell_look)))
-        size = max(_font_size(look.cells.get((source_row, c))) for c in columns)
-        row = Row(cells, max(DEFAULT_HEIGHT, need * size * 1.35 + 2))
+        for i, width_chars, size_ in plan.wraps:
+            need = max(need, _lines_needed(_shown(values[i]), width_chars, size_))
+        # an empty text is an empty cell, as openpyxl writes it
+        cells = [None if v == "" else v for v in values] if "" in values else values
+        row = Row(cells, max(DEFAULT_HEIGHT, need * plan.size * 1.35 + 2), plan.looks, repeated=header)
         if header:
             made[key] = row
-        heights.append(row.height or DEFAULT_HEIGHT)
         return row
 
     def text_row(text: str, size: float, *, bold: bool = False) -> Row:
@@ -411,9 +508,11 @@ def _rows(
         heights.append(max(DEFAULT_HEIGHT, _lines_needed(text, total_width, size) * size * 1.35 + 3))
         return Row([Styled(text, _text_look(size, bold))], heights[-1])
 
+    blank_row = Row((), DEFAULT_HEIGHT)
+
     def blank() -> Row:
         heights.append(DEFAULT_HEIGHT)
-        return Row((), DEFAULT_HEIGHT)
+        return blank_row
 
     if summary is not None:
         label, amount, fmt = summary
@@ -428,10 +527,16 @@ def _rows(
         yield Row(values, heights[-1])
         yield blank()
     position = {c: i for i, c in enumerate(columns, start=1)}
+    header: tuple[list[list[CellValue]], list[int], list[Row]] | None = None  # the header rows last made
     for block in blocks:
         first = len(heights) + 1
-        for values_, source_row in zip(block.header, block.header_rows, strict=True):
-            yield person_row(values_, source_row, header=True)
+        if header is None or header[0] is not block.header or header[1] is not block.header_rows:
+            made_rows = [person_row(values_, source_row, header=True)
+                         for values_, source_row in zip(block.header, block.header_rows, strict=True)]
+            header = (block.header, block.header_rows, made_rows)
+        for row in header[2]:
+            heights.append(row.height or DEFAULT_HEIGHT)
+            yield row
         for r1, c1, r2, c2 in look.merges:
             if c1 in position and c2 in position and position[c2] - position[c1] == c2 - c1:
                 top = first + block.header_rows.index(r1)
@@ -439,11 +544,13 @@ def _rows(
                 if (top, position[c1]) != (bottom, position[c2]):
                     sheet.merges.append(f"{col_letters(position[c1])}{top}:{col_letters(position[c2])}{bottom}")
         for values_, source_row in zip(block.rows, block.source_rows, strict=True):
-            yield person_row(values_, source_row, header=False)
+            row = person_row(values_, source_row, header=False)
+            heights.append(row.height or DEFAULT_HEIGHT)
+            yield row
         for label_, lines in block.notes:
             yield text_row(f"{label_}：\n" + "\n".join(lines), NOTE_SIZE)
-        spans.append((first, len(heights)))
+        firsts.append(first)
+        lasts.append(len(heights) + (1 if cut else 0))  # the page must hold a block and the cut row after it
         if cut:
             yield blank()
-    # the page must hold a block and the cut row after it
-    sheet.breaks += page_rows(list(heights), [(a, b + (1 if cut else 0)) for a, b in spans], page.height * 0.95)
+    sheet.breaks += page_rows(heights, zip(firsts, lasts, strict=True), page.height * 0.95)

@@ -22,7 +22,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +32,7 @@ from typing import Any, NoReturn
 import click
 
 from addin.language import Lang, language_option, say
-from addin.monthend.explain import _Explainer
+from addin.monthend.explain import _Explainer, _span
 from addin.monthend.slip_book import SlipBlock, SlipWriter, book_rows, read_look, write_slips
 from addin.monthend.slip_plan import TOTAL_WORDS, SlipPlan, SlipPlanError, plan_from_spec
 from addin.monthend.values import Loaded, load, readable_or_exit
@@ -167,6 +168,53 @@ def _explanations(ex: _Explainer, sheet: str, coord: tuple[int, int], calls: _Ca
     return out
 
 
+def _names_explained(text: str) -> bool:
+    upper = text.upper()
+    return any(name in upper for name in EXPLAINERS)
+
+
+class _Explained:
+    """The cells of the slip's columns whose formula — their own, or an array
+    formula's covering them — names a contract function the kernel explains:
+    found once per block (:meth:`SheetFormulas.spans`: a column filled down is
+    one text), so a sheet whose formulas name none costs no look-up per cell.
+    Moving a formula changes its references, never the functions it names."""
+
+    def __init__(self, sheet: Sheet, columns: tuple[int, ...]) -> None:
+        wanted = set(columns)
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for (_row, col), f, rows in sheet.formulas.spans():
+            if not _names_explained(f.text):
+                continue
+            if f.ref:
+                (r1, c1), (r2, c2) = _span(f.ref)
+                for c in range(c1, c2 + 1):
+                    if c in wanted:
+                        spans.setdefault(c, []).append((r1, r2))
+            elif col in wanted:
+                spans.setdefault(col, []).append((rows.start, rows.stop - 1))
+        self._starts: dict[int, list[int]] = {}
+        self._ends: dict[int, list[int]] = {}  # the furthest row reached by a span starting at or above
+        for col, found in spans.items():
+            found.sort()
+            reach = 0
+            ends = []
+            for _first, last in found:
+                reach = max(reach, last)
+                ends.append(reach)
+            self._starts[col], self._ends[col] = [first for first, _last in found], ends
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+    def __contains__(self, coord: Coord) -> bool:
+        starts = self._starts.get(coord[1])
+        if starts is None:
+            return False
+        i = bisect_right(starts, coord[0]) - 1
+        return i >= 0 and self._ends[coord[1]][i] >= coord[0]
+
+
 class SlipBookTooLongError(Exception):
     """The printable slips would pass the last row of a sheet."""
 
@@ -175,24 +223,8 @@ class SlipBookTooLongError(Exception):
         self.people, self.rows = people, rows
 
 
-def _within(values: Mapping[Coord, CellValue], plan: SlipPlan, end: int, row_limit: int) -> None:
-    """Raise :class:`SlipBookTooLongError` when the rows ``plan.first_row`` to
-    ``end`` make slips needing more than ``row_limit`` rows: at least the
-    summary and a blank row, then per person the header, their rows and the cut
-    row (explanations only add to it). A pass over the keys alone, before a
-    person is built."""
-    keys: set[str] = set()
-    rows = 0
-    for row in range(plan.first_row, end + 1):
-        key = _key_text(values.get((row, plan.key)))
-        name = _key_text(values.get((row, plan.name))) if plan.name else ""
-        if key and not any(w in key.casefold() or w in name.casefold() for w in TOTAL_WORDS):
-            keys.add(key)
-            rows += 1
-    header = plan.header_row - plan.header_first + 1
-    least = 2 + len(keys) * (header + 1) + rows
-    if least > row_limit:
-        raise SlipBookTooLongError(len(keys), least)
+#: a key or name saying its row is the sheet's total (casefolded)
+_TOTAL = re.compile("|".join(re.escape(w.casefold()) for w in TOTAL_WORDS))
 
 
 def make_slips(
@@ -203,29 +235,51 @@ def make_slips(
 
     With ``row_limit`` (the printable book's sheet), raises
     :class:`SlipBookTooLongError` as soon as the slips are known to need more
-    rows than that — before any explanation is worked out."""
+    rows than that — before any explanation is worked out: at least the
+    summary and a blank row, then per person the header, their rows and the
+    cut row (explanations only add to it)."""
     wb = loaded.workbook
     sheet = wb.sheet(plan.sheet)
-    values = sheet.values
+    get = sheet.values.get
+    key_col, name_col, paid, columns = plan.key, plan.name, plan.paid, plan.columns
     end = max(plan.last_row or 0, plan.first_row)
-    while any(values.get((end + 1, c)) not in (None, "") for c in (plan.key, *(plan.paid or ()))):
+    ends = (key_col, *(paid or ()))
+    while True:
+        for c in ends:
+            if get((end + 1, c)) not in (None, ""):
+                break
+        else:
+            break
         end += 1
-    if row_limit is not None:
-        _within(values, plan, end, row_limit)
     people: dict[str, Person] = {}
     problems: list[tuple[str, str]] = []
     sheet_total = Decimal(0)
     stated: Decimal | None = None
+    zero = Decimal(0)
+    total_in = _TOTAL.search
+    # each cell read once a row: the key, name and paid columns are mostly shown too
+    read = tuple(dict.fromkeys((*columns, key_col, *((name_col,) if name_col else ()), *paid)))
+    at = {c: i for i, c in enumerate(read)}
+    key_at, name_at, paid_at = at[key_col], at[name_col] if name_col else None, [at[c] for c in paid]
+    shown_at = [(at[c], c) for c in columns]
     for row in range(plan.first_row, end + 1):
-        key = _key_text(values.get((row, plan.key)))
-        name = _key_text(values.get((row, plan.name))) if plan.name else ""
-        amount = sum((_decimal(values.get((row, c))) for c in plan.paid), Decimal(0))
-        if any(w in key.casefold() or w in name.casefold() for w in TOTAL_WORDS):
+        cells = [get((row, c)) for c in read]
+        v = cells[key_at]
+        key = v.strip() if isinstance(v, str) and v.__class__ is str else _key_text(v)
+        if name_at is None:
+            name = ""
+        else:
+            v = cells[name_at]
+            name = v.strip() if isinstance(v, str) and v.__class__ is str else _key_text(v)
+        amount = zero
+        for i in paid_at:
+            amount += _decimal(cells[i])
+        if total_in(key.casefold()) or total_in(name.casefold()):
             stated = amount
             continue
         sheet_total += amount
-        for c in plan.columns:
-            v = values.get((row, c))
+        for i, c in shown_at:
+            v = cells[i]
             if isinstance(v, ExcelError):
                 where = f"{plan.sheet}!{to_a1(row, c)}"
                 problems.append((f"{where} 是错误值 {v}", f"{where} holds the error {v}"))
@@ -243,14 +297,21 @@ def make_slips(
                              f"{plan.sheet} row {row}: key {key} has name {name!r}, earlier {person.name!r}"))
         person.rows.append(row)
         person.paid += amount
-    if explain:
+    if row_limit is not None:
+        header = plan.header_row - plan.header_first + 1
+        least = 2 + len(people) * (header + 1) + sum(len(p.rows) for p in people.values())
+        if least > row_limit:
+            raise SlipBookTooLongError(len(people), least)
+    explained = _Explained(sheet, columns) if explain else None
+    if explained:
         ex = _Explainer(loaded, None)
         calls = _Calls()
         for person in people.values():
             for row in person.rows:
-                for c in plan.columns:
-                    for function, lines in _explanations(ex, plan.sheet, (row, c), calls):
-                        person.notes.append((row, c, function, lines))
+                for c in columns:
+                    if (row, c) in explained:
+                        for function, lines in _explanations(ex, plan.sheet, (row, c), calls):
+                            person.notes.append((row, c, function, lines))
             if progress is not None:
                 progress.update()
     total = sum((p.paid for p in people.values()), Decimal(0))
@@ -266,33 +327,44 @@ def _header_text(run: SlipRun, col: int) -> str:
     return to_a1(run.plan.header_row, col)
 
 
-def blocks_of(run: SlipRun, people: list[Person], lang: Lang) -> list[SlipBlock]:
-    """Each person's slip block: header rows, their rows, explained amounts."""
+def blocks_of(run: SlipRun, people: Iterable[Person], lang: Lang) -> Iterator[SlipBlock]:
+    """Each person's slip block, made as it is asked for (the book is written
+    one block at a time): header rows, their rows, explained amounts."""
     plan = run.plan
     sheet = run.workbook.sheet(plan.sheet)
+    get = sheet.values.get
+    columns = plan.columns
     header_rows = list(range(plan.header_first, plan.header_row + 1))
-    header = [
-        [None if (r, c) in sheet.formulas else sheet.values.get((r, c)) for c in plan.columns] for r in header_rows
-    ]
-    out = []
+    header = [[None if (r, c) in sheet.formulas else get((r, c)) for c in columns] for r in header_rows]
     for p in people:
-        rows = [[_cell(sheet.values.get((r, c))) for c in plan.columns] for r in p.rows]
-        # one note per explanation; amounts explained in the same words share it
-        notes: dict[tuple[str, ...], list[str]] = {}
-        for row, col, function, lines in p.notes:
-            label = _header_text(run, col)
-            if len(p.rows) > 1:
-                label += say(lang, f"（第 {row} 行）", f" (row {row})", sep="")
-            text = tuple(in_language(line, lang) for line in lines)
-            notes.setdefault(text, []).append(f"{label} {function}")
-        joined = [("; " if lang == "en" else "、").join(labels) for labels in notes.values()]
-        block_notes = [(label, list(text)) for label, text in zip(joined, notes, strict=True)]
-        out.append(SlipBlock(header, header_rows, rows, list(p.rows), block_notes))
-    return out
+        # an error shown as its text
+        rows: list[list[CellValue]] = [
+            [str(v) if isinstance(v := get((r, c)), ExcelError) else v for c in columns] for r in p.rows
+        ]
+        yield SlipBlock(header, header_rows, rows, list(p.rows), _notes(run, p, lang))
 
 
-def _cell(v: CellValue) -> CellValue:
-    return str(v) if isinstance(v, ExcelError) else v
+def _notes(run: SlipRun, p: Person, lang: Lang) -> list[tuple[str, list[str]]]:
+    """A person's explained amounts: one note per explanation, the amounts
+    explained in the same words sharing it (label, lines)."""
+    if not p.notes:
+        return []
+    notes: dict[tuple[str, ...], list[str]] = {}
+    for row, col, function, lines in p.notes:
+        label = _header_text(run, col)
+        if len(p.rows) > 1:
+            label += say(lang, f"（第 {row} 行）", f" (row {row})", sep="")
+        text = tuple(in_language(line, lang) for line in lines)
+        notes.setdefault(text, []).append(f"{label} {function}")
+    joined = [("; " if lang == "en" else "、").join(labels) for labels in notes.values()]
+    return [(label, list(text)) for label, text in zip(joined, notes, strict=True)]
+
+
+def _book_rows(run: SlipRun, lang: Lang) -> int:
+    """The rows of the printable book (:func:`book_rows`): each person's
+    header rows, rows and notes."""
+    header = run.plan.header_row - run.plan.header_first + 1
+    return book_rows(((header, len(p.rows), len(_notes(run, p, lang))) for p in run.people), summary=True, cut=True)
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -417,19 +489,19 @@ def slips_command(
          f"slips: {plan.sheet} ({where_en[base]}), key {_header_text(run, plan.key)}, showing {shown}")
     look = read_look(workbook, plan.sheet, range(plan.header_first, plan.header_row + 1),
                      {r for p in run.people for r in p.rows}, plan.columns)
-    paid_fmt = next((look.cells[(run.people[0].rows[0], c)].number_format for c in plan.paid
-                     if (run.people[0].rows[0], c) in look.cells), "#,##0.00")
+    first_row = run.people[0].rows[0]
+    paid_fmt = next((cell.number_format for cell in (look.cell(first_row, c) for c in plan.paid) if cell is not None),
+                    "#,##0.00")
     paid_names = "、".join(_header_text(run, c) for c in plan.paid)
     total_word = "" if paid_names.endswith("合计") or (len(plan.paid) == 1 and "合计" in paid_names) else "合计"
     label = say(lang, f"共 {len(run.people)} 张工资条，{paid_names}{total_word}", f"{len(run.people)} slips, total {paid_names}")
     title = say(lang, "工资条", "Pay slips")
     if book:
         output = output or workbook.with_name(workbook.stem + ".slips.xlsx")
-        blocks = blocks_of(run, run.people, lang)
-        rows = book_rows(blocks, summary=True, cut=True)
+        rows = _book_rows(run, lang)
         if rows > MAX_ROW:
-            _too_long(lang, SlipBookTooLongError(len(blocks), rows))
-        write_slips(output, blocks, plan.columns, look, title=title,
+            _too_long(lang, SlipBookTooLongError(len(run.people), rows))
+        write_slips(output, blocks_of(run, run.people, lang), plan.columns, look, title=title,
                     summary=(label, float(run.total) if plan.paid else None, paid_fmt))
         _tell(lang, f"已写出 {output}", f"written: {output}")
     if split_dir is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from addin.summary import EXIT_NOT_WRITTEN
+from addin.summary import EXIT_NOT_WRITTEN, echo_repairs
 from addin.xlsx.columns import CellValues
 from addin.xlsx.model import (
     CellValue,
@@ -106,6 +106,7 @@ def load(path: str | Path, *, recalculate: bool | None = None, by_column: bool =
 
     view = load_view(Path(path))
     wb = view.workbook
+    echo_repairs(path, wb.repairs)
     if recalculate is None:
         recalculate = any(coord not in _cached(s) for s in wb.sheets for coord in s.formulas)
     if recalculate:

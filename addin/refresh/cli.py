@@ -41,7 +41,7 @@ Each FILE has ``path``, ``source``, ``status``, ``exit_code``, ``message``
 ``problem_details`` (``[{"code", "sheet", "cell", "where", "zh", "en"}]``; for
 refresh the unsupported or circular cells, code ``refresh.unsupported`` /
 ``refresh.circular``, or for a written file the pay problems, codes
-``extent.beyond-range``, ``input.blank``, ``formula.missing-prefix``); refresh adds ``links`` and ``output``, ``backup``,
+``extent.beyond-range``, ``input.blank``, ``formula.missing-prefix``); refresh adds ``links``, ``repairs`` (``[[where, "中文 / English"], ...]``: what was read as Excel repairs it) and ``output``, ``backup``,
 ``cells_computed``, ``cells_written``, ``seconds``, ``error_values`` (error
 kind → cells) and ``error_cells`` (``[{"where", "sheet", "cell", "error",
 "function", "reason"}]``). ``status`` is one of ``ok``, ``errors`` (written,
@@ -78,7 +78,7 @@ from addin.refresh.job import (
     run_task,
     sheet_ref,
 )
-from addin.summary import EXIT_NOT_WRITTEN, EXIT_OK, json_document
+from addin.summary import EXIT_NOT_WRITTEN, EXIT_OK, json_document, repair_lines
 
 __all__ = ["find_workbooks", "format_report", "refresh_command"]
 
@@ -235,6 +235,7 @@ def format_report(report: FileReport, say: Say) -> list[str]:
         if report.backup:
             lines.append("  " + say("原文件备份", "backup") + f"{colon}{Path(report.backup).name}")
         lines += [f"  {cell}{colon}{say.pick(reason)}" for cell, reason in report.links]
+        lines += ["  " + line for line in repair_lines(report.path, report.repairs, say.lang)]
         return lines
     head = {
         "unreadable": say("无法读取，未写出文件", "cannot be read, nothing written"),
@@ -252,6 +253,7 @@ def format_report(report: FileReport, say: Say) -> list[str]:
     lines = [f"✗ {name} {head}"]
     if report.message:
         lines.append("  " + say.pick(report.message))
+    lines += ["  " + line for line in repair_lines(report.path, report.repairs, say.lang)]
     by_reason: dict[str, list[str]] = {}
     for problem in report.problems:
         reason = say(str(problem["zh"]), str(problem["en"]))

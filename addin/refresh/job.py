@@ -143,6 +143,9 @@ class FileReport:
     backup: str | None = None
     #: links to other workbooks that used cached values: (cell, reason)
     links: list[tuple[str, str]] = field(default_factory=list)
+    #: what the reader repaired as Excel does on opening: (cell, reason)
+    #: (:attr:`addin.xlsx.model.Workbook.repairs`)
+    repairs: list[tuple[str, str]] = field(default_factory=list)
     #: a volatile function (TODAY, NOW, RAND, RANDBETWEEN) was computed
     volatile: bool = False
     #: the file as the command shows it: relative to the folder given
@@ -275,6 +278,8 @@ def _refresh(
                 )
         original = read_input(source)
         workbook = read_workbook(source, data=original, formula_values=False)
+        repairs = workbook.repairs
+        report.repairs = [(r.where, r.reason) for r in repairs]
         results = calculate(workbook, source)
         pay_problems = _pay_problems(workbook, source, original)
         error_cells = _error_cells(results, workbook)
@@ -307,6 +312,7 @@ def _refresh(
                 data=original,
                 before_replace=before_replace,
                 values_only=values_only,
+                repairs=repairs,
             )
         except BaseException:
             if report.backup:  # nothing was replaced: the backup is a spare copy

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from addin.summary import repair_note
 from addin.validate.calc import check_circular, check_error_values
 from addin.validate.extents import check_extents
 from addin.validate.formulas import check_formulas
@@ -54,6 +55,8 @@ def validate(path: str | Path, spec: dict[str, Any] | None = None) -> Report:
         return report
     report.template = view.template_id
     report.version = view.template_version
+    for repair in view.workbook.repairs:
+        report.note(*repair_note(repair.where, repair.reason))
     if spec is None and view.template_id:
         spec = find_spec(view.template_id)
         if spec is None:

@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from addin.xlsx.a1 import MAX_COL, MAX_ROW, to_a1
+from addin.xlsx.a1 import MAX_COL, MAX_ROW, quote_sheet, to_a1
 from addin.xlsx.cell_keys import distinct, keys_of
 from addin.xlsx.formula import row_template
 from addin.xlsx.formula_shift import Template, compile_template, instantiate, row_format
@@ -653,6 +653,22 @@ class ExternalLink:
     names: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Repair:
+    """One repair the reader made as Excel makes it on opening a damaged file:
+    the formula of cell ``cell`` (A1) on ``sheet`` dropped and its cached value
+    kept; ``reason`` says what was wrong and what was done (``中文 / English``)."""
+
+    sheet: str
+    cell: str
+    reason: str
+
+    @property
+    def where(self) -> str:
+        """The sheet and cell as a formula writes them (``'My Sheet'!A1``)."""
+        return f"{quote_sheet(self.sheet)}!{self.cell}"
+
+
 @dataclass
 class Workbook:
     """Everything the calculator needs from one package."""
@@ -665,6 +681,11 @@ class Workbook:
     #: The package holds a VBA project: a call to a name Excel does not know may
     #: be one of its functions, not a typo.
     macros: bool = False
+    #: What the reader repaired the way Excel repairs it on opening, one
+    #: :class:`Repair` each. Every command that reads the workbook says them
+    #: (:func:`addin.summary.echo_repairs`; refresh in its report, and its
+    #: output carries the repaired cells).
+    repairs: list[Repair] = field(default_factory=list)
 
     def sheet(self, name: str) -> Sheet:
         """The sheet called ``name`` (case-insensitive, as Excel matches names)."""

@@ -31,7 +31,7 @@ from lxml import etree
 
 from addin.xlsx.external_links import read_external_links
 from addin.xlsx.metadata import dynamic_cell_metadata
-from addin.xlsx.model import DefinedName, Sheet, Table, Workbook, unreadable
+from addin.xlsx.model import DefinedName, Repair, Sheet, Table, Workbook, unreadable
 from addin.xlsx.package import (
     CONTENT_TYPES,
     CONTENT_TYPES_ROOT,
@@ -122,7 +122,9 @@ def locate_sheets(package: Package) -> None:
         None,
     )
     found = workbook_part is not None and package.has(workbook_part)
-    if package.has("xl/workbook.bin") and not (found and not str(workbook_part).endswith(".bin")):
+    # a binary workbook: its xl/workbook.bin is there and no XML workbook part is
+    xml_workbook = workbook_part if found and not str(workbook_part).endswith(".bin") else None
+    if package.has("xl/workbook.bin") and xml_workbook is None:
         raise unreadable(
             f"{file} 是二进制工作簿（.xlsb），请另存为 .xlsx",
             f"{file} is a binary workbook (.xlsb); save it as .xlsx",
@@ -347,6 +349,7 @@ def _read(package: Package, formula_values: bool = True) -> Workbook:
 
     sheets: list[Sheet] = []
     tables: list[Table] = []
+    repairs: list[Repair] = []
     for sp in package.sheet_parts:
         sheet = Sheet(sp.name)
         if package.has(sp.part):
@@ -355,6 +358,7 @@ def _read(package: Package, formula_values: bool = True) -> Workbook:
                 n_styles=n_styles,
             )  # fmt: skip
             read_sheet(package, sp.part, reader)
+            repairs += reader.repairs
         sheets.append(sheet)
         for rel_type, target in package.rels(sp.part).values():
             if rel_type.endswith("/table") and package.has(target):
@@ -374,7 +378,7 @@ def _read(package: Package, formula_values: bool = True) -> Workbook:
     macros = any(t.endswith("/vbaProject") for t, _ in package.workbook_rels.values())
     return Workbook(
         sheets=sheets, names=names, tables=tables, date1904=date1904,
-        external_links=read_external_links(package, root), macros=macros,
+        external_links=read_external_links(package, root), macros=macros, repairs=repairs,
     )  # fmt: skip
 
 

@@ -34,6 +34,7 @@ from addin.xlsx.model import (
     CellValue,
     Coord,
     Formula,
+    Repair,
     SharedGroup,
     Sheet,
     UnreadableWorkbookError,
@@ -89,6 +90,8 @@ class SheetReader:
     part: str = ""
     #: how many cell formats ``styles.xml`` defines (``s`` must index one)
     n_styles: int = 1
+    #: the repairs made as Excel makes them (:attr:`~addin.xlsx.model.Workbook.repairs`)
+    repairs: list[Repair] = field(default_factory=list)
 
 
 _DIGITS = "0123456789"
@@ -353,6 +356,7 @@ def read_sheet(package: Package, part: str, rd: SheetReader) -> None:
         rd.sheet.formulas.clear()
         rd.shared.clear()
         rd.pending.clear()
+        rd.repairs.clear()
         del data
         _read_sheet_tree(package, part, rd)
     _finish_sheet(rd)
@@ -450,6 +454,7 @@ def _read_rest(
     rd.sheet.formulas.clear()
     rd.shared.clear()
     rd.pending.clear()
+    rd.repairs.clear()
     return False
 
 
@@ -589,6 +594,8 @@ def _scan_cells(
                 is_formula = bool(text.strip())
                 if is_formula:
                     formulas[coord] = Formula(text)
+                else:
+                    _drop_empty_formula(rd, coord, {}, text)
                 if row > max_row:
                     max_row = row
                 if col > max_col:
@@ -767,11 +774,18 @@ def _read_formula(
     _add_formula(rd, coord, f_el.attrib, f_el.text or "", c.get("cm"))
 
 
+#: the formula types of the schema (ST_CellFormulaType), ``None`` for none given
+#: (``normal``): any other ``t`` would be read as one of them by guess
+FORMULA_TYPES = frozenset({None, "normal", "shared", "array", "dataTable"})
+
+
 def _add_formula(
     rd: SheetReader, coord: Coord, fattrs: Mapping[str, str], text: str, cm: str | None
 ) -> None:
     """Record the formula of cell ``coord`` (``fattrs``: the ``<f>`` attributes)."""
     ftype = fattrs.get("t")
+    if ftype not in FORMULA_TYPES:
+        raise _bad_attribute(rd.part, f"{to_a1(*coord)} <f t>", (ftype or "").encode())
     formulas = rd.sheet.formulas
     if ftype == "shared":
         si = fattrs.get("si") or ""
@@ -801,8 +815,38 @@ def _add_formula(
         formulas[coord] = Formula(f"TABLE({args})", "array", ref)
     elif text.strip():
         formulas[coord] = Formula(text)
-    # an empty <f ca="1"/> is what Excel writes into the spill cells of a volatile
-    # dynamic array: the cell holds a spilled value, not a formula
+    else:
+        _drop_empty_formula(rd, coord, fattrs, text)
+
+
+def _drop_empty_formula(rd: SheetReader, coord: Coord, fattrs: Mapping[str, str], text: str) -> None:
+    """A normal formula without text is no formula: the cell holds its cached value.
+
+    An empty ``<f ca="1"/>`` is what Excel itself writes into the spill cells of
+    a volatile dynamic array, and is read so without a word. A formula whose
+    text is only whitespace (``<f> </f>``), or an empty one carrying a shared
+    or array formula's ``si``/``ref`` without its ``t`` (``<f si="0"/>``), is
+    damage: Excel repairs the file on opening by dropping the formula and
+    keeping the value, and the same repair is said here
+    (:attr:`SheetReader.repairs`).
+    """
+    if text:
+        zh, en = "公式 <f> 只有空白", "the formula <f> holds only whitespace"
+    elif "si" in fattrs or "ref" in fattrs:
+        attr = "si" if "si" in fattrs else "ref"
+        zh = f"公式 <f {attr}=…> 没有文字，又没有 t 说明它是共享或数组公式"
+        en = f"the formula <f {attr}=…> has no text and no t making it a shared or array formula"
+    else:
+        return
+    rd.repairs.append(
+        Repair(
+            rd.sheet.name,
+            to_a1(*coord),
+            f"{zh}：已照 Excel 的修复删去公式，保留缓存的值（部件 {rd.part}） / "
+            f"{en}: repaired as Excel repairs it, the formula dropped and the cached value "
+            f"kept (part {rd.part})",
+        )
+    )
 
 
 #: the most cells an array formula's range (``<f t="array" ref>``) may cover:

@@ -21,7 +21,12 @@
   Excel to recompute everything on open can ask for ``full_calc_on_load=True``
   instead. What each reader does with this is in ``docs/refresh-output.md``;
 * with ``values_only``, every formula replaced by its value
-  (:mod:`addin.xlsx.values_only`).
+  (:mod:`addin.xlsx.values_only`);
+* the repairs the reader made as Excel makes them (``repairs``,
+  :class:`~addin.xlsx.model.Repair`): those cells' formulas dropped and their
+  values kept, as Excel repairs the file on opening, and ``calcChain.xml``
+  (which may list them as formula cells) dropped — Excel rebuilds it — so the
+  output needs no repair and LibreOffice reads the value, not ``Err:520``.
 
 Every other entry is copied raw and the output written atomically
 (:mod:`addin.xlsx.package_writer`, :mod:`addin.xlsx.atomic_write`).
@@ -30,17 +35,17 @@ Every other entry is copied raw and the output written atomically
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from addin.xlsx.external_links import update_cached_values
-from addin.xlsx.model import Results
+from addin.xlsx.model import Repair, Results
 from addin.xlsx.package import DEFAULT_LIMITS, InputFile, Limits, gc_paused
 from addin.xlsx.package_writer import Deflated, in_pieces, part_bytes, write_package
 from addin.xlsx.shared_strings import read_shared_strings
 from addin.xlsx.sheet_writer import splice_deflated, splice_sheet
-from addin.xlsx.values_only import drop_calc_chain, strip_formulas
+from addin.xlsx.values_only import drop_calc_chain, repair_formulas, strip_formulas
 from addin.xlsx.workbook import declare_calculated, open_workbook, set_full_calc_on_load
 
 __all__ = ["WriteSummary", "write_results"]
@@ -64,6 +69,7 @@ def write_results(
     data: bytes | InputFile | None = None,
     before_replace: Callable[[], None] | None = None,
     values_only: bool = False,
+    repairs: Sequence[Repair] = (),
 ) -> WriteSummary:
     """Write ``results`` into a copy of ``source`` at ``dest`` (atomically).
 
@@ -114,7 +120,7 @@ def write_results(
             if n:
                 changed[part] = new
                 cells += n
-        removed: frozenset[str] = frozenset()
+        removed = repair_formulas(package, changed, repairs) if not values_only else frozenset()
         if values_only:
             for sp in package.sheet_parts:
                 xml = part_bytes(package, changed, sp.part)
