@@ -24,6 +24,7 @@ __all__ = [
     "SlipPlan",
     "SlipPlanError",
     "column_of",
+    "header_cells",
     "plan_from_spec",
 ]
 
@@ -78,12 +79,29 @@ def _text(v: CellValue) -> str:
     return "" if v is None else str(v).strip()
 
 
-def column_of(sheet: Sheet, header_first: int, header_row: int, given: str) -> int:
-    """A column given as a letter (``B``) or by its header text (``姓名``)."""
+def header_cells(sheet: Sheet, header_first: int, header_row: int) -> dict[int, list[tuple[int, CellValue]]]:
+    """The cells of each header row (column, value), in the sheet's order:
+    one pass over the sheet's cells, however many columns are then named."""
+    rows: dict[int, list[tuple[int, CellValue]]] = {r: [] for r in range(header_first, header_row + 1)}
+    for (r, c), v in sheet.values.items():
+        got = rows.get(r)
+        if got is not None:
+            got.append((c, v))
+    return rows
+
+
+def column_of(
+    sheet: Sheet, header_first: int, header_row: int, given: str,
+    headers: dict[int, list[tuple[int, CellValue]]] | None = None,
+) -> int:  # fmt: skip
+    """A column given as a letter (``B``) or by its header text (``姓名``);
+    ``headers``: :func:`header_cells` of the header rows, when known."""
     given = given.strip()
+    if headers is None:
+        headers = header_cells(sheet, header_first, header_row)
     for row in range(header_row, header_first - 1, -1):
-        for (r, c), v in sheet.values.items():
-            if r == row and _text(v) == given:
+        for c, v in headers.get(row, ()):
+            if _text(v) == given:
                 return c
     if given.isascii() and given.isalpha() and len(given) <= 3:
         return col_number(given.upper())
@@ -104,11 +122,15 @@ def plan_from_spec(wb: Workbook, entry: dict[str, Any]) -> SlipPlan:
     header_row = int(entry["header_row"])
     header_first = int(entry.get("header_first", header_row))
 
+    headers = header_cells(sheet, header_first, header_row)
+
     def col(given: str) -> int:
-        return column_of(sheet, header_first, header_row, given)
+        return column_of(sheet, header_first, header_row, given, headers)
 
     key = col(entry["key"])
-    columns = tuple(col(c) for c in entry.get("columns") or []) or _header_columns(sheet, header_row)
+    columns = tuple(col(c) for c in entry.get("columns") or []) or tuple(
+        sorted(c for c, v in headers.get(header_row, ()) if _text(v))
+    )
     return SlipPlan(
         sheet=sheet.name,
         header_first=header_first,
@@ -121,7 +143,3 @@ def plan_from_spec(wb: Workbook, entry: dict[str, Any]) -> SlipPlan:
         paid=tuple(col(c) for c in entry.get("paid") or []),
         source="spec",
     )
-
-
-def _header_columns(sheet: Sheet, header_row: int) -> tuple[int, ...]:
-    return tuple(sorted(c for (r, c), v in sheet.values.items() if r == header_row and _text(v)))

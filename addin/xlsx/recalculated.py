@@ -44,9 +44,12 @@ class Recalculated(MutableMapping[Coord, CellValue]):
     def merged(self) -> dict[Coord, CellValue]:
         """Every cell as one plain dict (built once): the file's cells in their
         order, each result replacing its cell or added after them, a ``None``
-        result taking its cell out."""
+        result taking its cell out. The file's own dict is used (its
+        :class:`~addin.xlsx.columns.CellValues` merged, or the plain dict
+        given), not copied: after this, read the cells here."""
         if self._merged is None:
-            merged = dict(self.file.merged() if isinstance(self.file, CellValues) else self.file)
+            file = self.file
+            merged = file.merged() if isinstance(file, CellValues) else file if isinstance(file, dict) else dict(file)
             for coord, value in self.results.items():
                 if value is None:
                     merged.pop(coord, None)
