@@ -466,6 +466,8 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
         lambda: variant(rootrels=_ROOT_RELS.replace('Id="rId1"', 'Id=""', 1))),
     "local-header-crc": ("an entry whose local header's CRC disagrees with the central directory (make fuzz)",
         lambda: _header_damage(b"PK\x03\x04", 14, b"\x00\x00\x00\x00")),
+    "local-header-encrypted": ("an entry its local header calls encrypted, its central record not (make fuzz: "
+        "copied by template, LibreOffice cannot open the output)", lambda: _header_damage(b"PK\x03\x04", 6, b"\xd3\x00")),
     "central-disk-number": ("an entry on 'disk 96' of a one-disk zip (make fuzz: copied, opened nowhere)",
         lambda: _header_damage(b"PK\x01\x02", 34, b"\x00\x60")),
     "dtd-styles": ("a billion-laughs DTD in styles.xml", lambda: variant(
