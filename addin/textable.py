@@ -41,22 +41,62 @@ def lines(
     cols = len(header)
     widths = [display_width(str(h)) for h in header]
     kept: list[str] = []
+    wide: dict[str, int] = {}  # a text with wide characters → its width (a table's kinds repeat)
     for r in rows:
-        cells = [str(c) for c in r]
-        for i, c in enumerate(cells):
-            w = len(c) if c.isascii() else display_width(c)
-            if w > widths[i]:
-                widths[i] = w
+        cells = list(map(str, r))
         line = "\0".join(cells)
+        if line.isascii():
+            widths = list(map(max, widths, map(len, cells)))
+        else:
+            for i, c in enumerate(cells):
+                if c.isascii():
+                    w = len(c)
+                else:
+                    got = wide.get(c)
+                    if got is None:
+                        got = display_width(c)
+                        if len(wide) < _KEPT:
+                            wide[c] = got
+                    w = got
+                if w > widths[i]:
+                    widths[i] = w
         if line.count("\0") != len(cells) - 1:  # a NUL in a cell (a terminal shows none)
             line = "\0".join(c.replace("\0", "\ufffd") for c in cells)
         kept.append(line)
     align = list(right) + [False] * (cols - len(right))
     yield "  ".join(_pad(str(h), w, False) for h, w in zip(header, widths, strict=True)).rstrip()
     yield "  ".join("-" * w for w in widths)
+    # a line is padded by one format (no call per cell): str.format pads by
+    # len, so a cell with wide characters is padded first and the format takes
+    # it as it is — one format for each pattern of such cells met
+    ascii_line = "  ".join(f"{{:{'>' if a else '<'}{w}}}" for a, w in zip(align, widths, strict=True))
+    formats: dict[tuple[bool, ...], tuple[str, list[int]]] = {}
+    padded: dict[tuple[int, str], str] = {}
     for i, line in enumerate(kept):
         kept[i] = ""  # each row's text let go as its line is made
-        yield "  ".join(_pad(c, w, a) for c, w, a in zip(line.split("\0"), widths, align, strict=True)).rstrip()
+        cells = line.split("\0")
+        if line.isascii():
+            yield ascii_line.format(*cells).rstrip()
+            continue
+        narrow = tuple(map(str.isascii, cells))
+        pattern = formats.get(narrow)
+        if pattern is None:
+            parts = [f"{{:{'>' if a else '<'}{w}}}" if n else "{}" for a, w, n in zip(align, widths, narrow, strict=True)]
+            pattern = formats[narrow] = ("  ".join(parts), [j for j, n in enumerate(narrow) if not n])
+        fmt, wide_at = pattern
+        for j in wide_at:
+            c = cells[j]
+            text = padded.get((j, c))
+            if text is None:
+                text = _pad(c, widths[j], align[j])
+                if len(padded) < _KEPT:
+                    padded[(j, c)] = text
+            cells[j] = text
+        yield fmt.format(*cells).rstrip()
+
+
+#: texts with wide characters whose widths :func:`lines` keeps to use again
+_KEPT = 4096
 
 
 def render(

@@ -21,19 +21,23 @@ Differences are decimal-exact: each float is taken at its shortest repr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, Literal, overload
+
+import numpy as np
 
 from addin.language import DEFAULT_LANG, pick
 from addin.language import say as in_lang
-from addin.monthend.values import Loaded, formula_cells, load, plain
+from addin.monthend.values import Loaded, formula_cells, formula_columns, load, plain
 from addin.textable import lines as table_lines
 from addin.xlsx.a1 import from_a1, to_a1
-from addin.xlsx.model import CellValue, Sheet
+from addin.xlsx.cell_keys import cols_of, distinct, member, rows_of
+from addin.xlsx.model import CellValue, Coord
+from addin.xlsx.recalculated import cell_keys, column_values
 from udfs.errors import ExcelError
 from udfs.explain import number_text
 
@@ -66,18 +70,39 @@ class Person:
 
 
 class People(Sequence[Person]):
-    """People added or removed, each made as it is read: their keys and rows
-    are kept, their :class:`Person` (label and changes, read from the
-    workbook) is built when asked for — a million people added cost their
-    keys and rows, not a million objects."""
+    """People added or removed, each made as it is read: their keys, rows,
+    labels and values are kept as the columns the sheet was read in (shared
+    with the totals), their :class:`Person` is built when asked for — a
+    million people added cost their keys and values, not a million objects."""
 
-    __slots__ = ("_keys", "_make", "_rows")
+    __slots__ = ("_at", "_columns", "_keys", "_labels", "_rows", "_side", "_values")
 
-    def __init__(self, keys: list[str], rows: list[int], make: Callable[[str, int], Person]) -> None:
-        self._keys, self._rows, self._make = keys, rows, make
+    def __init__(
+        self, side: Literal["added", "removed"], at: list[int], keys: list[str], rows: list[int],
+        labels: list[CellValue] | None, columns: list[str], values: list[list[CellValue]],
+    ) -> None:  # fmt: skip
+        """``at``: the people's positions in ``keys``, ``rows``, ``labels``
+        (the column beside the key, if any) and each of ``values`` (one list
+        per column of ``columns``)."""
+        self._side, self._at, self._keys, self._rows = side, at, keys, rows
+        self._labels, self._columns, self._values = labels, columns, values
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._at)
+
+    def _make(self, i: int) -> Person:
+        label = _text(self._labels[i]) if self._labels is not None else ""
+        changes = []
+        if self._side == "added":
+            for h, column in zip(self._columns, self._values, strict=True):
+                v = column[i]
+                # a number added: its difference is itself (what difference() gives), made directly
+                changes.append(Change(h, None, v, v) if type(v) is float else Change(h, None, plain(v), difference(None, v)))
+            return Person(self._keys[i], label, None, self._rows[i], changes)
+        for h, column in zip(self._columns, self._values, strict=True):
+            v = column[i]
+            changes.append(Change(h, v, None, 0.0 - v) if type(v) is float else Change(h, plain(v), None, difference(v, None)))
+        return Person(self._keys[i], label, self._rows[i], None, changes)
 
     @overload
     def __getitem__(self, i: int) -> Person: ...
@@ -85,13 +110,13 @@ class People(Sequence[Person]):
     def __getitem__(self, i: slice) -> list[Person]: ...
     def __getitem__(self, i: int | slice) -> Person | list[Person]:
         if isinstance(i, slice):
-            return [self._make(self._keys[j], self._rows[j]) for j in range(*i.indices(len(self)))]
-        return self._make(self._keys[i], self._rows[i])
+            return [self._make(j) for j in self._at[i]]
+        return self._make(self._at[i])
 
     def __iter__(self) -> Iterator[Person]:
         make = self._make
-        for k, r in zip(self._keys, self._rows, strict=True):
-            yield make(k, r)
+        for i in self._at:
+            yield make(i)
 
 
 @dataclass
@@ -225,19 +250,21 @@ def spec_key(spec: dict[str, Any] | None, sheet: str) -> tuple[int, int] | None:
     return None
 
 
-def _header_row(sheet: Sheet, first_data: int) -> int:
+def _header_row(values: Mapping[Coord, CellValue], present: np.ndarray, first_data: int) -> int:
     """The nearest row above ``first_data`` that holds text only (the headers);
-    one pass over the cells present, whatever the rows' numbers."""
+    one pass over the cells present above it (``present``: the sheet's cell
+    keys, :func:`~addin.xlsx.recalculated.cell_keys`), whatever the rows' numbers."""
     rows: dict[int, bool] = {}  # row → all its values are texts
-    for (r, _c), v in sheet.values.items():
-        if r < first_data:
-            rows[r] = rows.get(r, True) and isinstance(v, str)
+    above = present[rows_of(present) < first_data]
+    for r, c in zip(rows_of(above).tolist(), cols_of(above).tolist(), strict=True):
+        rows[r] = rows.get(r, True) and isinstance(values.get((r, c)), str)
     texts = [r for r, only_text in rows.items() if only_text]
     return max(texts) if texts else first_data - 1
 
 
-def _column_values(sheet: Sheet, col: int, rows: list[int]) -> list[CellValue]:
-    return [sheet.values.get((r, col)) for r in rows]
+def _row_texts(values: Mapping[Coord, CellValue], present: np.ndarray, row: int) -> dict[int, str]:
+    """The texts of the cells present in ``row``, by column (left to right)."""
+    return {c: _text(values.get((row, c))) for c in cols_of(present[rows_of(present) == row]).tolist()}
 
 
 def _unique_filled(values: list[CellValue], filled: int) -> bool:
@@ -252,35 +279,35 @@ def layout(
     """The layout of ``sheet_name``, or ``None`` when no key column is found.
 
     A sheet without formulas (a ``--values`` copy) takes its result columns
-    from ``like``, the other file's layout of the sheet, by header text."""
+    from ``like``, the other file's layout of the sheet, by header text.
+    The sheet is read as cell keys and columns (the cells present, not a
+    coordinate or value object per cell)."""
     wb = loaded.workbook
-    sheet = wb.sheet(sheet_name)
-    results = formula_cells(wb, sheet_name)
+    values = wb.sheet(sheet_name).values
+    results = formula_columns(wb, sheet_name)  # column → its first result row
+    present = cell_keys(values, filled=False)
     if not results and like is not None:
         header_row = like.header_row
-        headers = {c: _text(v) for (r, c), v in sheet.values.items() if r == header_row}
+        headers = _row_texts(values, present, header_row)
         wanted = {like.headers.get(c) for c in like.result_cols} - {None, ""}
         result_cols = sorted(c for c, h in headers.items() if h in wanted)
-        results = {(r, c) for r in range(header_row + 1, header_row + 2) for c in result_cols}
+        results = dict.fromkeys(result_cols, header_row + 1)
         if not result_cols:
             return None
     if not results:
         return None
-    result_cols = sorted({c for _r, c in results})
+    result_cols = sorted(results)
     from_spec = spec_key(spec, sheet_name)
-    first = from_spec[1] if from_spec else min(r for r, _c in results)
-    header_row = _header_row(sheet, first)
-    headers = {c: _text(v) for (r, c), v in sheet.values.items() if r == header_row}
+    first = from_spec[1] if from_spec else min(results.values())
+    header_row = _header_row(values, present, first)
+    headers = _row_texts(values, present, header_row)
     # the columns and rows that hold input values: from the cells present, so a
     # lone cell at XFD1048576 costs one cell, not every row × column
-    result_set = set(result_cols)
-    filled = [
-        (r, c)
-        for (r, c), v in sheet.values.items()
-        if c not in result_set and v is not None and v != ""
-    ]
-    inputs = sorted({c for _r, c in filled})
-    rows = sorted({r for r, _c in filled if r > header_row})
+    filled = cell_keys(values, filled=True)
+    filled = filled[~member(cols_of(filled), np.array(result_cols, dtype=np.int64))]
+    inputs: list[int] = distinct(cols_of(filled)).tolist()
+    found = distinct(rows_of(filled))
+    rows: list[int] = found[found > header_row].tolist()
     if not rows:
         return None
     # --key on the sheets that have that column; the others keep their own key
@@ -291,12 +318,12 @@ def layout(
         key_col = from_spec[0]
     else:
         for c in inputs:
-            if _unique_filled(_column_values(sheet, c, rows), len(rows)):
+            if _unique_filled(column_values(values, c, rows), len(rows)):
                 key_col = c
                 break
     if key_col is None:
         return None
-    rows = [r for r in rows if sheet.values.get((r, key_col)) not in (None, "")]
+    rows = [r for r, v in zip(rows, column_values(values, key_col, rows), strict=True) if v not in (None, "")]
     label_col = key_col + 1 if key_col + 1 in inputs and key_col + 1 in headers else None
     return Layout(header_row, rows, key_col, label_col, result_cols, headers)
 
@@ -313,23 +340,35 @@ def _key_by_name(key: str, headers: dict[int, str]) -> int | None:
 # ----------------------------------------------------------------- compare
 
 
-def _people(loaded: Loaded, sheet: str, lay: Layout) -> dict[str, int]:
+def _people(values: Mapping[Coord, CellValue], lay: Layout) -> dict[str, int]:
     """Each person's key and row (the first row of a key met twice)."""
-    s = loaded.workbook.sheet(sheet)
     out: dict[str, int] = {}
-    values, key_col = s.values, lay.key_col
-    for r in lay.rows:
-        out.setdefault(_text(values.get((r, key_col))), r)
+    for r, v in zip(lay.rows, column_values(values, lay.key_col, lay.rows), strict=True):
+        out.setdefault(_text(v), r)
     return out
-
-
-def _label(sheet: Sheet, lay: Layout, row: int) -> str:
-    """The text beside the key (姓名) on ``row``."""
-    return _text(sheet.values.get((row, lay.label_col))) if lay.label_col else ""
 
 
 def _header(lay: Layout, col: int) -> str:
     return lay.headers.get(col) or to_a1(1, col).rstrip("1")
+
+
+@dataclass
+class _Side:
+    """One file's people on a compared sheet, read as columns: their keys and
+    rows (in the sheet's order), the label beside the key, and the values of
+    each compared column."""
+
+    keys: list[str]
+    rows: list[int]
+    labels: list[CellValue] | None
+    values: list[list[CellValue]]
+
+
+def _side(values: Mapping[Coord, CellValue], lay: Layout, cols: list[int]) -> _Side:
+    people = _people(values, lay)
+    rows = list(people.values())
+    labels = column_values(values, lay.label_col, rows) if lay.label_col else None
+    return _Side(list(people), rows, labels, [column_values(values, c, rows) for c in cols])
 
 
 def compare_sheet(
@@ -342,77 +381,62 @@ def compare_sheet(
         lay_new = layout(new, sheet, spec, key, like=lay_old)
     if lay_new is None or lay_old is None:
         return _compare_cells(old, new, sheet)
-    so, sn = old.workbook.sheet(sheet), new.workbook.sheet(sheet)
     cols_new = {_header(lay_new, c): c for c in lay_new.result_cols}
     cols_old = {_header(lay_old, c): c for c in lay_old.result_cols}
     columns = [h for h in cols_new if h in cols_old]
     out = SheetDiff(sheet, "rows", key=_header(lay_new, lay_new.key_col), columns=columns)
     if lay_new.label_col is not None:
         out.label = _header(lay_new, lay_new.label_col)
-    people_old, people_new = _people(old, sheet, lay_old), _people(new, sheet, lay_new)
-    added_keys: list[str] = []
-    added_rows: list[int] = []
-    for k, rn in people_new.items():
-        ro = people_old.get(k)
-        if ro is None:
-            added_keys.append(k)
-            added_rows.append(rn)
+    so = _side(old.workbook.sheet(sheet).values, lay_old, [cols_old[h] for h in columns])
+    sn = _side(new.workbook.sheet(sheet).values, lay_new, [cols_new[h] for h in columns])
+    at_old = {k: i for i, k in enumerate(so.keys)}
+    matched = [False] * len(so.keys)
+    added: list[int] = []
+    for j, k in enumerate(sn.keys):
+        i = at_old.get(k)
+        if i is None:
+            added.append(j)
             continue
-        person = Person(k, _label(sn, lay_new, rn), ro, rn)
-        for h in columns:
-            a, b = so.values.get((ro, cols_old[h])), sn.values.get((rn, cols_new[h]))
-            if not same(a, b):
-                person.changes.append(Change(h, plain(a), plain(b), difference(a, b)))
-        if person.changes:
-            out.changed.append(person)
-
-    def added(k: str, rn: int) -> Person:
-        person = Person(k, _label(sn, lay_new, rn), None, rn)
-        for h in columns:
-            v = sn.values.get((rn, cols_new[h]))
-            person.changes.append(Change(h, None, plain(v), difference(None, v)))
-        return person
-
-    def removed(k: str, ro: int) -> Person:
-        person = Person(k, _label(so, lay_old, ro), ro, None)
-        for h in columns:
-            v = so.values.get((ro, cols_old[h]))
-            person.changes.append(Change(h, plain(v), None, difference(v, None)))
-        return person
-
-    out.added = People(added_keys, added_rows, added)
-    gone = [(k, ro) for k, ro in people_old.items() if k not in people_new]
-    out.removed = People([k for k, _r in gone], [r for _k, r in gone], removed)
-    for h in columns:
-        t_old = _total(so, cols_old[h], people_old.values())
-        t_new = _total(sn, cols_new[h], people_new.values())
+        matched[i] = True
+        changes = [
+            Change(h, plain(a[i]), plain(b[j]), difference(a[i], b[j]))
+            for h, a, b in zip(columns, so.values, sn.values, strict=True)
+            if not same(a[i], b[j])
+        ]
+        if changes:
+            label = _text(sn.labels[j]) if sn.labels is not None else ""
+            out.changed.append(Person(k, label, so.rows[i], sn.rows[j], changes))
+    out.added = People("added", added, sn.keys, sn.rows, sn.labels, columns, sn.values)
+    gone = [i for i, m in enumerate(matched) if not m]
+    out.removed = People("removed", gone, so.keys, so.rows, so.labels, columns, so.values)
+    for h, a, b in zip(columns, so.values, sn.values, strict=True):
+        t_old, t_new = _total(a), _total(b)
         if t_old is not None or t_new is not None:
             d_old, d_new = t_old or Decimal(0), t_new or Decimal(0)
             out.totals[h] = (float(d_old), float(d_new), float(d_new - d_old))
-        e_old = _error_keys(so, lay_old, cols_old[h], people_old)
-        e_new = _error_keys(sn, lay_new, cols_new[h], people_new)
+        e_old, e_new = _error_keys(so, a), _error_keys(sn, b)
         if e_old or e_new:
             out.errors[h] = (e_old, e_new)
     return out
 
 
-def _error_keys(sheet: Sheet, lay: Layout, col: int, people: dict[str, int]) -> list[str]:
-    """The people whose cell in ``col`` holds an error value (key and name)."""
+def _error_keys(side: _Side, values: list[CellValue]) -> list[str]:
+    """The people whose value in ``values`` (a column of ``side``) is an
+    error value (key and name)."""
     out = []
-    for k, r in people.items():
-        if isinstance(sheet.values.get((r, col)), ExcelError):
-            label = _label(sheet, lay, r)
-            out.append(f"{k}（{label}）" if label else k)
+    for i, v in enumerate(values):
+        if isinstance(v, ExcelError):
+            label = _text(side.labels[i]) if side.labels is not None else ""
+            out.append(f"{side.keys[i]}（{label}）" if label else side.keys[i])
     return out
 
 
-def _total(sheet: Sheet, col: int, rows: Iterable[int]) -> Decimal | None:
-    """The column's exact total over ``rows`` (``None`` when none is a number),
-    summed as it goes: no list of a million decimals."""
-    values = sheet.values
+def _total(values: Iterable[CellValue]) -> Decimal | None:
+    """The column's exact total (``None`` when no value is a number), summed
+    as it goes: no list of a million decimals."""
     total, found = Decimal(0), False
-    for r in rows:
-        x = _number(values.get((r, col)))
+    for v in values:
+        x = _number(v)
         if x is not None:
             total += exact(x)
             found = True
@@ -434,7 +458,7 @@ def compare(old_path: Path, new_path: Path, *, key: str | None = None) -> Workbo
     """Compare two workbooks (read with :func:`addin.monthend.values.load`)."""
     from addin.validate import find_spec
 
-    old, new = load(old_path), load(new_path)
+    old, new = load(old_path, by_column=True), load(new_path, by_column=True)
     template = new.template_id or old.template_id
     spec = find_spec(template) if template else None
     out = WorkbookDiff(str(old_path), str(new_path))
@@ -460,7 +484,10 @@ def compare(old_path: Path, new_path: Path, *, key: str | None = None) -> Workbo
 
 def money(v: JSONValue) -> str:
     """A number as finance reads it (thousands, two decimals when not whole)."""
-    if isinstance(v, bool) or not isinstance(v, float | int):
+    if type(v) is float:
+        if v and v.is_integer() and -1e15 < v < 1e15:  # a whole amount (most of a pay sheet), at once
+            return f"{int(v):,}"
+    elif isinstance(v, bool) or not isinstance(v, float | int):
         return "" if v is None else str(v)
     if v and float(v).is_integer() and abs(v) < 1e15:  # a whole amount: no decimal needed
         return f"{int(v):,}"

@@ -97,17 +97,24 @@ def _body(s: SheetDiff) -> Iterator[list[object]]:
         for c in s.cells:
             yield [c.column, _money(c.old), _money(c.new), _money(c.difference, "变化")]
         return
+    blank = _money(None)
     for tag, people in (("变化", s.changed), ("新增", s.added), ("删除", s.removed)):
         kind = Styled(tag, Look(fill=FILLS[tag]))
+        look = _MONEY[(tag, False)]
         for p in people:
-            by_col = {c.column: c for c in p.changes}
             row: list[object] = [kind, p.key, p.label]
+            if [c.column for c in p.changes] == s.columns:  # every column (people added, removed)
+                for c in p.changes:
+                    row += [Styled(c.old, look), Styled(c.new, look), Styled(c.difference, look)]
+                yield row
+                continue
+            by_col = {c.column: c for c in p.changes}
             for col in s.columns:
                 got = by_col.get(col)
                 if got is None:
-                    row += [_money(None), _money(None), _money(None)]
+                    row += [blank, blank, blank]
                 else:
-                    row += [_money(got.old, tag), _money(got.new, tag), _money(got.difference, tag)]
+                    row += [Styled(got.old, look), Styled(got.new, look), Styled(got.difference, look)]
             yield row
     total: list[object] = [Styled("合计 Total", BOLD), Styled("", BOLD), Styled("", BOLD)]
     for col in s.columns:

@@ -25,9 +25,10 @@ from addin.xlsx.model import (
     UnreadableWorkbookError,
     Workbook,
 )
+from addin.xlsx.recalculated import Recalculated
 from udfs.errors import ExcelError
 
-__all__ = ["EXIT_UNREADABLE", "Loaded", "formula_cells", "load", "plain", "readable_or_exit"]
+__all__ = ["EXIT_UNREADABLE", "Loaded", "formula_cells", "formula_columns", "load", "plain", "readable_or_exit"]
 
 #: exit code of ``jixiao diff`` / ``jixiao explain`` when a file cannot be read
 EXIT_UNREADABLE = EXIT_NOT_WRITTEN  # the file could not be read: nothing done
@@ -63,9 +64,40 @@ def formula_cells(workbook: Workbook, sheet: str) -> set[Coord]:
     return cells
 
 
-def load(path: str | Path, *, recalculate: bool | None = None) -> Loaded:
+def formula_columns(workbook: Workbook, sheet: str) -> dict[int, int]:
+    """The columns of :func:`formula_cells`, each with its first row: from the
+    sheet's single formulas (and the ranges they fill) and its runs of a
+    formula filled down, without a coordinate per cell."""
+    from addin.xlsx.a1 import from_a1
+
+    s = workbook.sheet(sheet)
+    out: dict[int, int] = {}
+
+    def add(row: int, col: int) -> None:
+        if out.get(col, row + 1) > row:
+            out[col] = row
+
+    for (row, col), f in s.formulas.singles().items():
+        add(row, col)
+        if f.ref:
+            first, _, last = f.ref.partition(":")
+            (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
+            for c in range(c1, c2 + 1) if r2 >= r1 else ():
+                add(r1, c)
+    for run in s.formulas.runs():
+        add(run.row, run.col)
+    return out
+
+
+def load(path: str | Path, *, recalculate: bool | None = None, by_column: bool = False) -> Loaded:
     """Read ``path``; recalculate when a formula cell has no cached value
     (``recalculate=True`` forces it, ``False`` never does).
+
+    Each sheet's values are one plain dict, for looking cells up one at a
+    time (explain, slips); with ``by_column`` they stay the file's columns
+    with the engine's results over them (:class:`Recalculated`), for reading
+    a column at many rows (:func:`addin.xlsx.recalculated.column_values`,
+    diff) without a dict of every cell.
 
     Raises :class:`~addin.xlsx.model.UnreadableWorkbookError` for a file that
     cannot be read, and the engine's errors when a needed recalculation fails.
@@ -83,18 +115,15 @@ def load(path: str | Path, *, recalculate: bool | None = None) -> Loaded:
 
         results = with_deep_stack(lambda: calculate(wb))  # formulas as deep as Excel allows
         for s in wb.sheets:
-            # into the plain dict the cells end in (a set through CellValues costs two calls a cell)
-            values = s.values.merged() if isinstance(s.values, CellValues) else s.values
-            for coord, value in results.values.get(s.name, {}).items():
-                if value is None:
-                    values.pop(coord, None)
-                else:
-                    values[coord] = value
-    for s in wb.sheets:
-        # diff, explain and slips look cells up one at a time, millions of times
-        # on a big sheet: a plain dict (made after the engine read the columns)
-        if isinstance(s.values, CellValues):
-            s.values = s.values.merged()
+            got = results.values.get(s.name)
+            if got:
+                s.values = Recalculated(s.values, got)
+    if not by_column:
+        for s in wb.sheets:
+            # explain and slips look cells up one at a time, millions of times
+            # on a big sheet: a plain dict (made after the engine read the columns)
+            if isinstance(s.values, CellValues | Recalculated):
+                s.values = s.values.merged()
     return Loaded(Path(path), wb, view.template_id, bool(recalculate))
 
 

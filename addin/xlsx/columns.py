@@ -17,14 +17,15 @@ dict only when someone reads it as a mapping.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from addin.xlsx.cell_keys import distinct, keys_of, member
 from addin.xlsx.model import CellValue, Coord
 
-__all__ = ["INLINE", "NUMBER", "SHARED", "CellValues", "SheetColumns"]
+__all__ = ["INLINE", "NUMBER", "SHARED", "CellValues", "SheetColumns", "mapping_keys", "overlay"]
 
 #: the kinds of a column cell: a number, a shared string (index into the
 #: workbook's table), an inline string (index into the sheet's own table)
@@ -56,13 +57,29 @@ class SheetColumns:
     def objects(self) -> np.ndarray:
         """The cells' values as an object array (``float`` and ``str``), built
         at C speed: numbers boxed in one pass, text taken from the tables."""
-        out = self.numbers.astype(object)
+        return self.values_at(np.arange(len(self.rows)))
+
+    def values_at(self, at: np.ndarray) -> np.ndarray:
+        """The values of the cells at positions ``at`` as an object array
+        (``float`` and ``str``), as :meth:`objects` gives them."""
+        kinds = self.kinds[at]
+        out = self.numbers[at].astype(object)
         for kind, table in ((SHARED, self.shared), (INLINE, self.inline)):
-            where = np.flatnonzero(self.kinds == kind)
+            where = np.flatnonzero(kinds == kind)
             if len(where):
                 strings = np.empty(len(table), dtype=object)
                 strings[:] = table
-                out[where] = strings[self.texts[where]]
+                out[where] = strings[self.texts[at][where]]
+        return out
+
+    def blank(self) -> np.ndarray:
+        """Which cells hold the empty text ``""`` (a number never is blank)."""
+        out = np.zeros(len(self.rows), dtype=bool)
+        for kind, table in ((SHARED, self.shared), (INLINE, self.inline)):
+            empty = np.array([t == "" for t in table], dtype=bool)
+            if empty.any():
+                of_kind = self.kinds == kind
+                out[of_kind] = empty[self.texts[of_kind]]
         return out
 
     def extent(self) -> tuple[int, int]:
@@ -97,12 +114,48 @@ class CellValues(MutableMapping[Coord, CellValue]):
             return None
         if self._keys is None:
             c = self.columns
-            keys = (c.rows.astype(np.int64) << 15) + c.cols
+            keys = keys_of(c.rows, c.cols)
             if len(keys) > 1 and not bool((keys[1:] > keys[:-1]).all()):
                 self.merged()
                 return None
             self._keys = keys
         return self._keys
+
+    def column(self, col: int, rows: np.ndarray) -> np.ndarray:
+        """The values of column ``col`` at ``rows`` (an object array in the
+        order of ``rows``, ``None`` for a cell not present): looked up together
+        by binary search in the columns, the cells decoded one by one over
+        them, as one cell is read — no dict of the sheet built."""
+        keys = self._lookup_keys()
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.full(len(rows), None, dtype=object)
+        if keys is None:
+            merged = self.merged()
+            out[:] = [merged.get((r, col)) for r in rows.tolist()]
+            return out
+        if len(keys) and len(rows):
+            want = keys_of(rows, col)
+            at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+            found = np.flatnonzero(keys[at] == want)
+            if len(found):
+                assert self.columns is not None
+                out[found] = self.columns.values_at(at[found])
+        overlay(out, self.cells, col, rows)
+        return out
+
+    def cell_keys(self, *, filled: bool) -> np.ndarray:
+        """The cells present as sorted keys ``row * 2**15 + col`` (int64); with
+        ``filled``, only those holding a value other than ``None`` and ``""``."""
+        c = self.columns
+        if self._merged is not None or c is None:
+            return mapping_keys(self.merged(), filled=filled)
+        keys = keys_of(c.rows, c.cols)
+        if filled:
+            keys = keys[~c.blank()]
+        if self.cells:
+            own = mapping_keys(self.cells, filled=filled)
+            keys = np.concatenate([keys[~member(keys, mapping_keys(self.cells, filled=False))], own])
+        return distinct(keys)
 
     def merged(self) -> dict[Coord, CellValue]:
         """Every cell as one plain dict (built once)."""
@@ -157,6 +210,33 @@ class CellValues(MutableMapping[Coord, CellValue]):
 
     def __repr__(self) -> str:
         return f"CellValues({len(self)} cells)"
+
+
+def overlay(out: np.ndarray, cells: Mapping[Coord, CellValue], col: int, rows: np.ndarray) -> None:
+    """Put the values ``cells`` holds in column ``col`` at ``rows`` into
+    ``out`` (aligned with ``rows``), walking the smaller of the two."""
+    if not cells:
+        return
+    if len(cells) < len(rows):
+        where: dict[int, list[int]] = {}
+        for i, r in enumerate(rows.tolist()):
+            where.setdefault(r, []).append(i)
+        for (r, c), v in cells.items():
+            if c == col and r in where:
+                for i in where[r]:
+                    out[i] = v
+    else:
+        for i, r in enumerate(rows.tolist()):
+            if (r, col) in cells:
+                out[i] = cells[(r, col)]
+
+
+def mapping_keys(cells: Mapping[Coord, CellValue], *, filled: bool) -> np.ndarray:
+    """The sorted keys ``row * 2**15 + col`` of the cells of a plain mapping
+    (with ``filled``, those holding a value other than ``None`` and ``""``)."""
+    held = [coord for coord, v in cells.items() if not filled or (v is not None and not (isinstance(v, str) and v == ""))]
+    rows = np.array([r for r, _c in held], dtype=np.int64)
+    return distinct(keys_of(rows, np.array([c for _r, c in held], dtype=np.int64)))
 
 
 def _position(keys: np.ndarray, key: object) -> int:

@@ -20,6 +20,7 @@ from typing import Literal
 import numpy as np
 
 from addin.xlsx.a1 import MAX_COL, MAX_ROW, quote_sheet, to_a1
+from addin.xlsx.cell_keys import distinct, keys_of
 from addin.xlsx.formula import row_template
 from addin.xlsx.formula_shift import Template, compile_template, instantiate, row_format
 from udfs.errors import ExcelError
@@ -764,6 +765,49 @@ class SheetResults(MutableMapping[Coord, CellValue]):
                 if values.dtype != np.float64:
                     yield from zip(zip(range(row, row + len(values)), repeat(col)), values.tolist(), strict=True)
 
+    def column(self, col: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The results of column ``col`` at ``rows``: their values (an object
+        array in the order of ``rows``) and which rows have a result (a
+        result may be ``None``, a blank) — a block's taken as a slice of its
+        array, not looked up cell by cell."""
+        rows = np.asarray(rows, dtype=np.int64)
+        values = np.full(len(rows), None, dtype=object)
+        present = np.zeros(len(rows), dtype=bool)
+        for row, block in self._blocks.get(col, ()):
+            where = np.flatnonzero((rows >= row) & (rows < row + len(block)))
+            if len(where):
+                values[where] = block[rows[where] - row].astype(object, copy=False)
+                present[where] = True
+        cells = self._cells
+        if cells:
+            if len(cells) < len(rows):
+                at: dict[int, list[int]] = {}
+                for i, r in enumerate(rows.tolist()):
+                    at.setdefault(r, []).append(i)
+                for (r, c), v in cells.items():
+                    if c == col and r in at:
+                        for i in at[r]:
+                            values[i], present[i] = v, True
+            else:
+                for i, r in enumerate(rows.tolist()):
+                    if (r, col) in cells:
+                        values[i], present[i] = cells[(r, col)], True
+        return values, present
+
+    def cell_keys(self, *, given: bool = False, filled: bool = False) -> np.ndarray:
+        """The cells with a result as sorted keys ``row * 2**15 + col`` (int64):
+        those whose result is not ``None``; with ``filled``, not ``""`` either;
+        with ``given``, every cell given a result (``None`` too)."""
+        cells = [(r, c) for (r, c), v in self._cells.items() if given or _holds(v, filled)]
+        parts = [keys_of(np.array([r for r, _c in cells], dtype=np.int64), np.array([c for _r, c in cells], dtype=np.int64))]
+        for col, blocks in self._blocks.items():
+            for row, block in blocks:
+                keys = keys_of(np.arange(row, row + len(block)), col)
+                if block.dtype != np.float64 and not given:
+                    keys = keys[np.array([_holds(v, filled) for v in block.tolist()], dtype=bool)]
+                parts.append(keys)
+        return distinct(np.concatenate(parts))
+
     def _block_at(self, coord: Coord) -> tuple[int, np.ndarray] | None:
         i = _last_start(self._starts, coord)
         if i is None:
@@ -840,6 +884,11 @@ class _ResultItems(ItemsView[Coord, CellValue]):
 
     def __iter__(self) -> Iterator[tuple[Coord, CellValue]]:
         return self._mapping._items()
+
+
+def _holds(value: CellValue, filled: bool) -> bool:
+    """Whether a result is a value (not ``None``; with ``filled``, not ``""``)."""
+    return value is not None and not (filled and isinstance(value, str) and value == "")
 
 
 def _rebuild_results(cells: dict[Coord, CellValue], blocks: list[tuple[int, int, np.ndarray]]) -> SheetResults:
