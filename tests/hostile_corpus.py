@@ -375,6 +375,17 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
         sheet=sheet('<row r="1"><c r="A1" s="99999"><v>1</v></c></row>'))),
     "formula-type-abc": ("<f t=\"abc\"> (read as a normal formula by guess)", lambda: variant(
         sheet=sheet('<row r="1"><c r="A1"><f t="abc">1+1</f><v>2</v></c></row>'))),
+    "shared-strings-namespace": ("<sst> without its namespace (make fuzz structure: openpyxl IndexError on "
+        "the output)", lambda: package({**BASE,
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.replace("</Relationships>", '<Relationship Id="rId9" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+            'Target="sharedStrings.xml"/></Relationships>'),
+        "xl/sharedStrings.xml": '<sst count="1" uniqueCount="1"><si><t>x</t></si></sst>',
+        "xl/worksheets/sheet1.xml": sheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>')})),
+    "sheet-namespace": ("a <worksheet> in no namespace (read by local names: cells nobody else sees)",
+        lambda: variant(sheet=sheet('<row r="1"><c r="A1"><v>1</v></c></row>').replace(f' xmlns="{_NS}"'.encode(), b""))),
+    "workbook-namespace": ("a <workbook> in another namespace", lambda: variant(
+        workbook=_WORKBOOK.replace("spreadsheetml/2006/main", "spreadsheetml/2006/mian", 1))),
     "value-1_000": ("<v>1_000</v> (Python's float syntax)", lambda: variant(
         sheet=_one("A1*2", "<v>1_000</v>"))),
     "value-nan": ("<v>NaN</v>", lambda: variant(sheet=_one("A1*2", "<v>NaN</v>"))),

@@ -37,12 +37,14 @@ PER_ROW = {
 
 #: the same per person of the corpus's people shape (``people-200k``: five cells a
 #: row, two formulas filled down as openpyxl writes them), about 1.5 × what each
-#: costs now (measured here: validate 971, spec 1,253, slips 4,133 — the book
-#: has three rows a person; slips did not end at 200,000 people before)
+#: costs now (measured here: validate 971, spec 1,253, slips 1,350 — the book
+#: has three rows a person, made block by block as it is written, each source
+#: row's looks one shared tuple; slips cost 4,133 while every block and every
+#: cell's look were built first, and did not end at 200,000 people before that)
 PER_PERSON = {
     "validate": 1500,
     "spec": 1900,
-    "slips": 6200,
+    "slips": 2000,
 }
 
 

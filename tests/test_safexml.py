@@ -179,3 +179,50 @@ def test_a_refusal_is_worded_the_same_without_the_compiled_check(
         check_well_formed(bad, "xl/worksheets/sheet1.xml")
     assert str(with_it.value) == str(without.value)
     assert "xl/worksheets/sheet1.xml" in str(with_it.value)
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        f'<?xml version="1.0"?><sst xmlns="{MAIN}" count="1"><si><t>x',  # cut off after the root
+        f'<x:sst xmlns:x="{STRICT}"><x:si/></x:sst>',
+        f'<!-- a comment --><sst xmlns="{MAIN}"/>',
+        "<?xml version='1.0' encoding='UTF-16'?><sst xmlns='" + MAIN + "'/>",
+    ],
+)
+def test_a_spreadsheetml_root_is_accepted(head: str) -> None:
+    data = head.encode("utf-16") if "UTF-16" in head else head.encode()
+    safexml.check_root(data, "xl/sharedStrings.xml", ("sst",))
+
+
+@pytest.mark.parametrize(
+    ("head", "roots", "shown"),
+    [
+        ('<sst count="1"><si><t>x</t></si></sst>', ("sst",), "'sst'"),  # xmlns gone
+        ('<sst xmlns="NaN"/>', ("sst",), "'{NaN}sst'"),
+        (f'<styleSheet xmlns="{MAIN}"/>', ("sst",), "styleSheet"),  # the wrong part
+        ('<worksheet xmlns=""><sheetData/></worksheet>', (), "'worksheet'"),
+    ],
+)
+def test_a_root_outside_spreadsheetml_is_refused_naming_the_part(
+    head: str, roots: tuple[str, ...], shown: str
+) -> None:
+    """Read by local names such a part gave cells and strings nobody else sees
+    (openpyxl could not open the output: ``make fuzz``); the tree form too."""
+    for given in (head.encode(), etree.fromstring(head.encode())):
+        with pytest.raises(UnreadableWorkbookError) as info:
+            safexml.check_root(given, "xl/part.xml", roots)
+        message = str(info.value)
+        assert "xl/part.xml" in message
+        assert shown in message
+        assert "命名空间" in message.split(" / ")[0]
+
+
+def test_a_head_without_its_root_or_not_xml_is_left_to_the_other_checks() -> None:
+    safexml.check_root(b'<?xml version="1.0"?>' + b" " * 100, "p.xml", ("sst",))
+    safexml.check_root(b"<sst xmlns=", "p.xml", ("sst",))
+    safexml.check_root(b"not xml at all", "p.xml", ("sst",))

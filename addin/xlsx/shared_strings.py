@@ -9,7 +9,7 @@ from lxml import etree
 
 from addin.xlsx.model import unreadable
 from addin.xlsx.package import Package, iter_elements
-from addin.xlsx.safexml import local_name
+from addin.xlsx.safexml import ROOT_HEAD, check_root, local_name
 from addin.xlsx.sheetxml import decode_xstring
 
 __all__ = ["read_shared_strings", "rich_text"]
@@ -32,6 +32,8 @@ def rich_text(el: etree._Element) -> str:
 def read_shared_strings(package: Package, part: str) -> list[str]:
     """The strings of the shared-strings part ``part``, in order (a cell's
     ``t="s"`` value indexes them), streamed one ``<si>`` at a time."""
+    with package.open(part) as stream:
+        check_root(stream.read(ROOT_HEAD), part, ("sst",))
     strings: list[str] = []
     for el in iter_elements(package, part, ("si",)):
         try:

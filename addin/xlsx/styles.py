@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from addin.xlsx.model import unreadable
 from addin.xlsx.package import Package, iter_elements
-from addin.xlsx.safexml import local_name
+from addin.xlsx.safexml import ROOT_HEAD, check_root, local_name
 
 __all__ = ["cell_format_count"]
 
@@ -30,6 +30,8 @@ def cell_format_count(package: Package) -> int:
                     f"{package.path.name} 缺少样式部件 {target}",
                     f"{package.path.name}: its styles part {target} is missing",
                 )
+            with package.open(target) as stream:
+                check_root(stream.read(ROOT_HEAD), target, ("styleSheet",))
             sizes: dict[str, int] = {}
             formats: list[dict[str, str]] = []
             for el in iter_elements(package, target, ("cellXfs", *_INDEXES.values())):

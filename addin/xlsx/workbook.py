@@ -45,7 +45,7 @@ from addin.xlsx.package import (
     open_package,
     rels_part,
 )
-from addin.xlsx.safexml import children, local_name, rel_id
+from addin.xlsx.safexml import check_root, children, local_name, rel_id
 from addin.xlsx.shared_strings import read_shared_strings
 from addin.xlsx.styles import cell_format_count
 from addin.xlsx.tables import read_table
@@ -334,6 +334,7 @@ def read_workbook(
 
 def _read(package: Package, formula_values: bool = True) -> Workbook:
     root = package.parse(package.workbook_part)
+    check_root(root, package.workbook_part, ("workbook",))
     date1904 = False
     for pr in children(root, "workbookPr"):
         date1904 = (pr.get("date1904") or "").lower() in ("1", "true")

@@ -41,7 +41,7 @@ from addin.xlsx.model import (
     unreadable,
 )
 from addin.xlsx.package import Limits, Package, iter_elements
-from addin.xlsx.safexml import check_well_formed
+from addin.xlsx.safexml import ROOT_HEAD, check_root, check_well_formed
 from addin.xlsx.shared_strings import rich_text
 from addin.xlsx.sheetxml import (
     COLUMNS,
@@ -347,6 +347,7 @@ def read_sheet(package: Package, part: str, rd: SheetReader) -> None:
     """Read one worksheet part: the fast scanner when the XML has the shape every
     spreadsheet application writes, else the general element-by-element reader."""
     data = package.read(part)
+    check_root(data[:ROOT_HEAD], part)
     with _well_formed_meanwhile(data, part, package.limits):
         check_sheet_markup(data, part, rd.n_styles)
         _read_hidden_rows(data, rd.sheet)
