@@ -24,13 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SMALL, LARGE = 25_000, 100_000
 #: command → the most peak memory (bytes) each added row may cost it: about
 #: 1.5 × what each costs now (measured here: validate 314, spec 359, explain
-#: 631, diff --out 1,071 — diff is the one still past 1 GB at a million rows;
-#: validate cost 2,300 before the view stopped holding an object per row)
+#: 631, diff --out 150 — 1,071 before it read values as columns instead of a
+#: dict of every cell; validate cost 2,300 before the view stopped holding an
+#: object per row)
 PER_ROW = {
     "validate": 600,
     "spec": 700,
     "explain": 1000,
-    "diff": 1500,
+    "diff": 250,
 }
 
 
