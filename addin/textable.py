@@ -42,24 +42,25 @@ def lines(
     widths = [display_width(str(h)) for h in header]
     kept: list[str] = []
     wide: dict[str, int] = {}  # a text with wide characters → its width (a table's kinds repeat)
+    wide_at: dict[tuple[bool, ...], list[int]] = {}  # which cells are ASCII → where the others are
     for r in rows:
         cells = list(map(str, r))
         line = "\0".join(cells)
-        if line.isascii():
-            widths = list(map(max, widths, map(len, cells)))
-        else:
-            for i, c in enumerate(cells):
-                if c.isascii():
-                    w = len(c)
-                else:
-                    got = wide.get(c)
-                    if got is None:
-                        got = display_width(c)
-                        if len(wide) < _KEPT:
-                            wide[c] = got
-                    w = got
-                if w > widths[i]:
-                    widths[i] = w
+        lens = list(map(len, cells))
+        if not line.isascii():  # the cells with wide characters measured (each text once)
+            narrow = tuple(map(str.isascii, cells))
+            at = wide_at.get(narrow)
+            if at is None:
+                at = wide_at[narrow] = [i for i, n in enumerate(narrow) if not n]
+            for i in at:
+                c = cells[i]
+                got = wide.get(c)
+                if got is None:
+                    got = display_width(c)
+                    if len(wide) < _KEPT:
+                        wide[c] = got
+                lens[i] = got
+        widths = list(map(max, widths, lens))
         if line.count("\0") != len(cells) - 1:  # a NUL in a cell (a terminal shows none)
             line = "\0".join(c.replace("\0", "\ufffd") for c in cells)
         kept.append(line)
@@ -83,8 +84,8 @@ def lines(
         if pattern is None:
             parts = [f"{{:{'>' if a else '<'}{w}}}" if n else "{}" for a, w, n in zip(align, widths, narrow, strict=True)]
             pattern = formats[narrow] = ("  ".join(parts), [j for j, n in enumerate(narrow) if not n])
-        fmt, wide_at = pattern
-        for j in wide_at:
+        fmt, spots = pattern
+        for j in spots:
             c = cells[j]
             text = padded.get((j, c))
             if text is None:

@@ -46,3 +46,31 @@ def test_changing_a_cell_merges_and_is_seen(tmp_path: Path) -> None:
     assert some in values
     del values[some]
     assert some not in values
+
+
+def test_a_column_and_the_cell_keys_are_the_merged_dicts() -> None:
+    """``column`` (a column at many rows) and ``cell_keys`` (the cells present,
+    or holding a value other than ""): answered from the columns as the
+    merged dict answers them, the cells decoded one by one over the columns."""
+    import tempfile
+
+    from addin.xlsx.cell_keys import keys_of
+
+    with tempfile.TemporaryDirectory() as folder:
+        for seed in range(8):
+            values = _values(Path(folder), seed)
+            merged = dict(_values(Path(folder), seed))
+            rows = np.array([5, 0, 1, 3, 3, 40, 2, 7, 12, 30, 31, 1], dtype=np.int64)
+            for col in range(0, 9):
+                got = values.column(col, rows).tolist()
+                assert got == [merged.get((r, col)) for r in rows.tolist()], (seed, col)
+            for filled in (False, True):
+                want = sorted(
+                    (r, c) for (r, c), v in merged.items() if not filled or (v is not None and v != "")
+                )
+                keys = values.cell_keys(filled=filled)
+                assert keys.tolist() == keys_of(np.array([r for r, _c in want]), np.array([c for _r, c in want])).tolist()
+            assert values._merged is None  # no dict of the sheet built
+            values.merged()
+            assert values.column(2, rows).tolist() == [merged.get((r, 2)) for r in rows.tolist()]
+            assert values.cell_keys(filled=True).tolist() == values.cell_keys(filled=True).tolist()

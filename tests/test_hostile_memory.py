@@ -24,24 +24,27 @@ ROOT = Path(__file__).resolve().parents[1]
 SMALL, LARGE = 25_000, 100_000
 #: command → the most peak memory (bytes) each added row may cost it: about
 #: 1.5 × what each costs now (measured here: validate 314, spec 359, explain
-#: 631, diff --out 1,071 — diff is the one still past 1 GB at a million rows;
-#: validate cost 2,300 before the view stopped holding an object per row)
+#: 631, diff --out 150 — 1,071 before it read values as columns instead of a
+#: dict of every cell; validate cost 2,300 before the view stopped holding an
+#: object per row)
 PER_ROW = {
     "validate": 600,
     "spec": 700,
     "explain": 1000,
-    "diff": 1500,
+    "diff": 250,
 }
 
 
 #: the same per person of the corpus's people shape (``people-200k``: five cells a
 #: row, two formulas filled down as openpyxl writes them), about 1.5 × what each
-#: costs now (measured here: validate 971, spec 1,253, slips 4,133 — the book
-#: has three rows a person; slips did not end at 200,000 people before)
+#: costs now (measured here: validate 971, spec 1,253, slips 1,350 — the book
+#: has three rows a person, made block by block as it is written, each source
+#: row's looks one shared tuple; slips cost 4,133 while every block and every
+#: cell's look were built first, and did not end at 200,000 people before that)
 PER_PERSON = {
     "validate": 1500,
     "spec": 1900,
-    "slips": 6200,
+    "slips": 2000,
 }
 
 

@@ -132,3 +132,32 @@ def test_add_texts_a_column_continued_whole_batches_at_a_time() -> None:
         bulk.add_texts(rows[at : at + 1000], cols[at : at + 1000], texts[at : at + 1000])
     assert dict(bulk) == {(r, c): Formula(t) for r, c, t in zip(rows, cols, texts, strict=True)}
     assert [(run.row, run.col, run.n) for run in bulk.runs()] == [(2, 2, 3000), (2, 3, 2000), (2003, 3, 999)]
+
+
+def test_sheet_results_read_a_column_and_their_cell_keys() -> None:
+    """``column``: a column at many rows, a block's values sliced, with which
+    rows have a result (``None`` is one); ``cell_keys``: the cells given a
+    result, holding a value, or holding one other than ""."""
+    from addin.xlsx.cell_keys import keys_of
+
+    r = SheetResults()
+    r[(1, 2)] = "head"
+    r[(9, 2)] = ""
+    r[(8, 3)] = None
+    r.put_column(2, 2, np.array([1.0, 2.5, 3.0]))
+    r.put_column(2, 3, np.array(["a", ExcelError("#N/A"), None, ""], dtype=object))
+    rows = np.array([1, 2, 3, 4, 5, 8, 9, 9, 0], dtype=np.int64)
+    for col in (1, 2, 3):
+        values, present = r.column(col, rows)
+        assert values.tolist() == [r.get((row, col)) for row in rows.tolist()]
+        assert present.tolist() == [(row, col) in r for row in rows.tolist()]
+        assert [type(v) for v in values.tolist()] == [type(r.get((row, col))) for row in rows.tolist()]
+    cells = dict(r)
+
+    def keys(pick: list[tuple[int, int]]) -> list[int]:
+        pick = sorted(pick)
+        return keys_of(np.array([a for a, _b in pick]), np.array([b for _a, b in pick])).tolist()
+
+    assert r.cell_keys(given=True).tolist() == keys(list(cells))
+    assert r.cell_keys().tolist() == keys([k for k, v in cells.items() if v is not None])
+    assert r.cell_keys(filled=True).tolist() == keys([k for k, v in cells.items() if v is not None and v != ""])

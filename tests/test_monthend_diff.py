@@ -264,3 +264,38 @@ def test_one_language_with_lang(tmp_path: Path) -> None:
     assert "新文件 1 个错误值" in zh.output
     assert "totals" not in zh.output
     assert "Old" not in zh.output
+
+
+def test_a_column_total_in_cents_is_the_sum_of_the_decimals() -> None:
+    """A pay column summed as whole cents at once gives the total that adding
+    each number's decimal in turn gives; any other column is added in turn."""
+    import random
+
+    from addin.monthend.diff import _total, exact
+
+    def by_decimals(values: list[object]) -> Decimal | None:
+        total, found = Decimal(0), False
+        for v in values:
+            if isinstance(v, float | int) and not isinstance(v, bool):
+                total += exact(float(v))
+                found = True
+        return total if found else None
+
+    rng = random.Random(11)
+    columns: list[list[object]] = [
+        [],
+        [None, "", "x"],
+        [rng.randint(-10**9, 10**9) / 100 for _ in range(2000)],
+        [round(rng.uniform(-1e6, 1e6), 2) for _ in range(2000)],
+        [rng.uniform(-1e6, 1e6) for _ in range(500)],
+        [0.1, 0.2, 0.3, -0.0, 1e-300, 2.0**45, 35_000_000_000_000.01, 1e20, float("inf")],
+        [1.5, 2, True, None, "3", 4.25],
+        [2.0**44 + 0.25] * 3,
+        [9.99e13] * 10,
+    ]
+    for values in columns:
+        want, got = by_decimals(values), _total(values)  # type: ignore[arg-type]
+        assert (got is None) == (want is None)
+        if want is not None and got is not None:
+            assert got == want, values[:5]
+            assert float(got) == float(want)

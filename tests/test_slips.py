@@ -250,6 +250,24 @@ def test_libreoffice_prints_every_slip_whole(tmp_path: Path) -> None:
             assert "计算方式" not in page or "/" not in page
 
 
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.stem)
+def test_explained_cells_found_by_block_are_all_of_them(template: Path) -> None:
+    """The cells worth explaining are found once per block of formulas (a
+    filled-down column, an array formula's range); asking every cell of every
+    slip one by one, as before, finds the same explanations in the same order."""
+    from addin.monthend.explain import _Explainer
+    from addin.monthend.slips import _Calls, _explanations
+
+    run = _run(template)
+    ex, calls = _Explainer(run.loaded, None), _Calls()
+    every = [
+        (row, c, function, lines)
+        for p in run.people for row in p.rows for c in run.plan.columns
+        for function, lines in _explanations(ex, run.plan.sheet, (row, c), calls)
+    ]  # fmt: skip
+    assert [note for p in run.people for note in p.notes] == every
+
+
 def _people_book(tmp: Path) -> Path:
     """The corpus's people shape (``people-200k`` in ``make fuzz``): each row's
     formulas its own as openpyxl writes them, no cached values."""

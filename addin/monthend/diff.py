@@ -21,7 +21,7 @@ Differences are decimal-exact: each float is taken at its shortest repr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
@@ -220,6 +220,12 @@ def _text(v: CellValue) -> str:
     return "" if v is None else number_text(v)
 
 
+def _texts(values: list[CellValue]) -> list[str]:
+    """:func:`_text` of each value, in one comprehension (a key column of a
+    million people)."""
+    return ["" if v is None else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in values]
+
+
 # ------------------------------------------------------------------ layout
 
 
@@ -233,6 +239,8 @@ class Layout:
     label_col: int | None
     result_cols: list[int]
     headers: dict[int, str]
+    #: the key of each of ``rows`` as text (工号), read once
+    keys: list[str] = field(default_factory=list)
 
 
 def spec_key(spec: dict[str, Any] | None, sheet: str) -> tuple[int, int] | None:
@@ -267,9 +275,11 @@ def _row_texts(values: Mapping[Coord, CellValue], present: np.ndarray, row: int)
     return {c: _text(values.get((row, c))) for c in cols_of(present[rows_of(present) == row]).tolist()}
 
 
-def _unique_filled(values: list[CellValue], filled: int) -> bool:
-    keys = [_text(v) for v in values if v not in (None, "")]
-    return len(keys) == filled and len(set(keys)) == len(keys) and filled > 0
+def _unique_filled(values: list[CellValue], filled: int) -> list[str] | None:
+    """The texts of ``values`` when all ``filled`` of them are present and
+    distinct (a key column), else ``None``."""
+    keys = _texts([v for v in values if v not in (None, "")])
+    return keys if len(keys) == filled and len(set(keys)) == len(keys) and filled > 0 else None
 
 
 def layout(
@@ -312,20 +322,25 @@ def layout(
         return None
     # --key on the sheets that have that column; the others keep their own key
     key_col = _key_by_name(key, headers) if key else None
+    keys: list[str] | None = None  # the key column's texts, when found by looking
     if key_col is not None:
         pass
     elif from_spec:
         key_col = from_spec[0]
     else:
         for c in inputs:
-            if _unique_filled(column_values(values, c, rows), len(rows)):
+            keys = _unique_filled(column_values(values, c, rows), len(rows))
+            if keys is not None:
                 key_col = c
                 break
     if key_col is None:
         return None
-    rows = [r for r, v in zip(rows, column_values(values, key_col, rows), strict=True) if v not in (None, "")]
+    if keys is None:  # every row has its key when found by looking: otherwise, the rows that have one
+        got = column_values(values, key_col, rows)
+        rows = [r for r, v in zip(rows, got, strict=True) if v not in (None, "")]
+        keys = _texts([v for v in got if v not in (None, "")])
     label_col = key_col + 1 if key_col + 1 in inputs and key_col + 1 in headers else None
-    return Layout(header_row, rows, key_col, label_col, result_cols, headers)
+    return Layout(header_row, rows, key_col, label_col, result_cols, headers, keys)
 
 
 def _key_by_name(key: str, headers: dict[int, str]) -> int | None:
@@ -340,11 +355,11 @@ def _key_by_name(key: str, headers: dict[int, str]) -> int | None:
 # ----------------------------------------------------------------- compare
 
 
-def _people(values: Mapping[Coord, CellValue], lay: Layout) -> dict[str, int]:
+def _people(lay: Layout) -> dict[str, int]:
     """Each person's key and row (the first row of a key met twice)."""
     out: dict[str, int] = {}
-    for r, v in zip(lay.rows, column_values(values, lay.key_col, lay.rows), strict=True):
-        out.setdefault(_text(v), r)
+    for k, r in zip(lay.keys, lay.rows, strict=True):
+        out.setdefault(k, r)
     return out
 
 
@@ -365,7 +380,7 @@ class _Side:
 
 
 def _side(values: Mapping[Coord, CellValue], lay: Layout, cols: list[int]) -> _Side:
-    people = _people(values, lay)
+    people = _people(lay)
     rows = list(people.values())
     labels = column_values(values, lay.label_col, rows) if lay.label_col else None
     return _Side(list(people), rows, labels, [column_values(values, c, rows) for c in cols])
@@ -431,14 +446,27 @@ def _error_keys(side: _Side, values: list[CellValue]) -> list[str]:
     return out
 
 
-def _total(values: Iterable[CellValue]) -> Decimal | None:
-    """The column's exact total (``None`` when no value is a number), summed
-    as it goes: no list of a million decimals."""
+def _total(values: list[CellValue]) -> Decimal | None:
+    """The column's exact total (``None`` when no value is a number): each
+    number's decimal (:func:`exact`) added in turn.
+
+    When every value is a float ``x`` below 2**45 whose cents ``c =
+    round(x * 100)`` give it back (``c / 100 == x``) — a pay column — they are
+    summed as whole cents at once: ``c / 100`` is then ``x``'s shortest repr
+    (its rounding interval is narrower than a cent, so no other decimal of two
+    places is in it, and a shorter one would be such a decimal), and every
+    partial sum has at most 19 digits, so adding the decimals in turn never
+    rounds either: the same total."""
+    if values and all(type(v) is float for v in values):
+        x = np.array(values, dtype=np.float64)
+        cents = np.round(x * 100)
+        if bool(((np.abs(x) < 2.0**45) & (cents / 100 == x)).all()) and float(np.abs(cents).sum()) < 2.0**62:
+            return Decimal(int(cents.astype(np.int64).sum())).scaleb(-2)
     total, found = Decimal(0), False
     for v in values:
-        x = _number(v)
-        if x is not None:
-            total += exact(x)
+        n = _number(v)
+        if n is not None:
+            total += exact(n)
             found = True
     return total if found else None
 

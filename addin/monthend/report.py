@@ -19,7 +19,7 @@ from pathlib import Path
 from addin.monthend.diff import SheetDiff, WorkbookDiff
 from addin.xlsx.a1 import MAX_ROW
 from addin.xlsx.atomic_write import write_atomically
-from addin.xlsx.streamed import Look, StreamedSheet, Styled, write_book
+from addin.xlsx.streamed import Look, Row, StreamedSheet, Styled, write_book
 
 __all__ = ["write_report"]
 
@@ -90,7 +90,7 @@ def _head(s: SheetDiff) -> list[object]:
     return [Styled(h, BOLD) for h in head]
 
 
-def _body(s: SheetDiff) -> Iterator[list[object]]:
+def _body(s: SheetDiff) -> Iterator[list[object] | Row]:
     """One compared sheet's rows under its header (people or cells, then the
     totals), made as the sheet is written."""
     if s.mode == "cells":
@@ -101,13 +101,17 @@ def _body(s: SheetDiff) -> Iterator[list[object]]:
     for tag, people in (("变化", s.changed), ("新增", s.added), ("删除", s.removed)):
         kind = Styled(tag, Look(fill=FILLS[tag]))
         look = _MONEY[(tag, False)]
+        # a person with every column (each one added or removed): plain values
+        # with one list of looks for all of them, no Styled per cell
+        looks = [kind.look, None, None, *[look] * (3 * len(s.columns))]
         for p in people:
-            row: list[object] = [kind, p.key, p.label]
-            if [c.column for c in p.changes] == s.columns:  # every column (people added, removed)
+            if [c.column for c in p.changes] == s.columns:
+                values: list[object] = [tag, p.key, p.label]
                 for c in p.changes:
-                    row += [Styled(c.old, look), Styled(c.new, look), Styled(c.difference, look)]
-                yield row
+                    values += [c.old, c.new, c.difference]
+                yield Row(values, None, looks)
                 continue
+            row: list[object] = [kind, p.key, p.label]
             by_col = {c.column: c for c in p.changes}
             for col in s.columns:
                 got = by_col.get(col)

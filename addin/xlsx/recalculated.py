@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping, MutableMapping
 
 import numpy as np
 
-from addin.xlsx.cell_keys import distinct, keys_of, member
+from addin.xlsx.cell_keys import distinct, member
 from addin.xlsx.columns import CellValues, mapping_keys, overlay
 from addin.xlsx.model import CellValue, Coord, SheetResults
 
@@ -112,10 +112,9 @@ class Recalculated(MutableMapping[Coord, CellValue]):
         if isinstance(results, SheetResults):
             given, own = results.cell_keys(given=True), results.cell_keys(filled=filled)
         else:
-            blank = [(r, c) for (r, c), v in results.items() if v is None]
-            none = keys_of(np.array([r for r, _c in blank], dtype=np.int64), np.array([c for _r, c in blank], dtype=np.int64))
-            given = distinct(np.concatenate([mapping_keys(results, filled=False), none]))
-            own = mapping_keys(results, filled=filled)
+            given = mapping_keys(results, filled=False)
+            held = {coord: v for coord, v in results.items() if v is not None}  # a None result: a blank
+            own = mapping_keys(held, filled=filled)
         file = cell_keys(self.file, filled=filled)
         return distinct(np.concatenate([file[~member(file, given)], own]))
 
