@@ -41,60 +41,54 @@ def lines(
     cols = len(header)
     widths = [display_width(str(h)) for h in header]
     kept: list[str] = []
-    wide: dict[str, int] = {}  # a text with wide characters → its width (a table's kinds repeat)
+    # a cell with wide characters is kept with one _MARK per extra column, so
+    # that its length is its width: every line is then padded by one
+    # str.format (which pads by length) and the marks taken out after
+    marked: dict[str, str] = {}  # a text with wide characters → it marked (a table's kinds repeat)
     wide_at: dict[tuple[bool, ...], list[int]] = {}  # which cells are ASCII → where the others are
+    slow: set[int] = set()  # the lines holding a _MARK of their own: padded cell by cell
     for r in rows:
         cells = list(map(str, r))
         line = "\0".join(cells)
-        lens = list(map(len, cells))
-        if not line.isascii():  # the cells with wide characters measured (each text once)
+        if line.count("\0") != len(cells) - 1:  # a NUL in a cell (a terminal shows none)
+            cells = [c.replace("\0", "\ufffd") for c in cells]
+            line = "\0".join(cells)
+        if _MARK in line:
+            slow.add(len(kept))
+            lens = [display_width(c) for c in cells]
+        elif not line.isascii():
             narrow = tuple(map(str.isascii, cells))
             at = wide_at.get(narrow)
             if at is None:
                 at = wide_at[narrow] = [i for i, n in enumerate(narrow) if not n]
             for i in at:
                 c = cells[i]
-                got = wide.get(c)
+                got = marked.get(c)
                 if got is None:
-                    got = display_width(c)
-                    if len(wide) < _KEPT:
-                        wide[c] = got
-                lens[i] = got
+                    got = c + _MARK * (display_width(c) - len(c))
+                    if len(marked) < _KEPT:
+                        marked[c] = got
+                cells[i] = got
+            line = "\0".join(cells)
+        lens = list(map(len, cells)) if len(kept) not in slow else lens
         widths = list(map(max, widths, lens))
-        if line.count("\0") != len(cells) - 1:  # a NUL in a cell (a terminal shows none)
-            line = "\0".join(c.replace("\0", "\ufffd") for c in cells)
         kept.append(line)
     align = list(right) + [False] * (cols - len(right))
     yield "  ".join(_pad(str(h), w, False) for h, w in zip(header, widths, strict=True)).rstrip()
     yield "  ".join("-" * w for w in widths)
-    # a line is padded by one format (no call per cell): str.format pads by
-    # len, so a cell with wide characters is padded first and the format takes
-    # it as it is — one format for each pattern of such cells met
-    ascii_line = "  ".join(f"{{:{'>' if a else '<'}{w}}}" for a, w in zip(align, widths, strict=True))
-    formats: dict[tuple[bool, ...], tuple[str, list[int]]] = {}
-    padded: dict[tuple[int, str], str] = {}
+    each = "  ".join(f"{{:{'>' if a else '<'}{w}}}" for a, w in zip(align, widths, strict=True))
     for i, line in enumerate(kept):
         kept[i] = ""  # each row's text let go as its line is made
-        cells = line.split("\0")
-        if line.isascii():
-            yield ascii_line.format(*cells).rstrip()
+        if i in slow:
+            yield "  ".join(map(_pad, line.split("\0"), widths, align)).rstrip()
             continue
-        narrow = tuple(map(str.isascii, cells))
-        pattern = formats.get(narrow)
-        if pattern is None:
-            parts = [f"{{:{'>' if a else '<'}{w}}}" if n else "{}" for a, w, n in zip(align, widths, narrow, strict=True)]
-            pattern = formats[narrow] = ("  ".join(parts), [j for j, n in enumerate(narrow) if not n])
-        fmt, spots = pattern
-        for j in spots:
-            c = cells[j]
-            text = padded.get((j, c))
-            if text is None:
-                text = _pad(c, widths[j], align[j])
-                if len(padded) < _KEPT:
-                    padded[(j, c)] = text
-            cells[j] = text
-        yield fmt.format(*cells).rstrip()
+        text = each.format(*line.split("\0"))
+        yield (text.replace(_MARK, "") if _MARK in text else text).rstrip()
 
+
+#: stands for a wide character's second column in :func:`lines` (a control
+#: character no terminal shows; a line holding one of its own is padded apart)
+_MARK = "\x01"
 
 #: texts with wide characters whose widths :func:`lines` keeps to use again
 _KEPT = 4096

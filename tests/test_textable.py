@@ -29,7 +29,7 @@ def _reference(header: list[str], rows: list[list[str]], right: list[bool]) -> l
 
 def test_lines_pad_by_display_width() -> None:
     rng = random.Random(3)
-    words = ["新增", "变化", "删除", "张三", "Li", "", "1,200.00", "+35", "-0.01", "E00001", "ａｂ", "x{0}y", "王五 Wang"]
+    words = ["新增", "变化", "删除", "张三", "Li", "", "1,200.00", "+35", "-0.01", "E00001", "ａｂ", "x{0}y", "王五 Wang", "a\x01b", "张\x01"]
     for _ in range(30):
         cols = rng.randint(1, 7)
         header = [rng.choice(words) or "h" for _ in range(cols)]

@@ -579,7 +579,12 @@ def render_lines(result: WorkbookDiff, lang: str = DEFAULT_LANG) -> Iterator[str
                 for p in people:
                     for c in p.changes:
                         touched.add(c.column)
-                        yield [kind, p.key, p.label, c.column, money(c.old), money(c.new), signed(c.difference)]
+                        new = money(c.new)
+                        if c.difference is c.new and c.difference is not None:  # a number added: its own difference
+                            diff = ("+" if c.difference > 0 else "") + new
+                        else:
+                            diff = signed(c.difference)
+                        yield [kind, p.key, p.label, c.column, money(c.old), new, diff]
 
         # the table reads every row before its first line: touched is complete after it
         yield from table_lines(
