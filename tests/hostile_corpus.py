@@ -376,11 +376,20 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
     "formula-type-abc": ("<f t=\"abc\"> (read as a normal formula by guess)", lambda: variant(
         sheet=sheet('<row r="1"><c r="A1"><f t="abc">1+1</f><v>2</v></c></row>'))),
     "shared-strings-namespace": ("<sst> without its namespace (make fuzz structure: openpyxl IndexError on "
-        "the output)", lambda: package({**BASE,
+        "the output)", lambda: package({**BASE, "[Content_Types].xml": _CONTENT_TYPES.replace("</Types>",
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
         "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.replace("</Relationships>", '<Relationship Id="rId9" '
             'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
             'Target="sharedStrings.xml"/></Relationships>'),
         "xl/sharedStrings.xml": '<sst count="1" uniqueCount="1"><si><t>x</t></si></sst>',
+        "xl/worksheets/sheet1.xml": sheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>')})),
+    "shared-strings-untyped": ("a shared-strings part without its content type (make fuzz structure: "
+        "openpyxl IndexError on the output)", lambda: package({**BASE,
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.replace("</Relationships>", '<Relationship Id="rId9" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+            'Target="sharedStrings.xml"/></Relationships>'),
+        "xl/sharedStrings.xml": f'<sst xmlns="{_NS}" count="1" uniqueCount="1"><si><t>x</t></si></sst>',
         "xl/worksheets/sheet1.xml": sheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>')})),
     "sheet-namespace": ("a <worksheet> in no namespace (read by local names: cells nobody else sees)",
         lambda: variant(sheet=sheet('<row r="1"><c r="A1"><v>1</v></c></row>').replace(f' xmlns="{_NS}"'.encode(), b""))),
@@ -457,6 +466,8 @@ _DAMAGE: dict[str, tuple[str, Callable[[], bytes]]] = {
         lambda: variant(rootrels=_ROOT_RELS.replace('Id="rId1"', 'Id=""', 1))),
     "local-header-crc": ("an entry whose local header's CRC disagrees with the central directory (make fuzz)",
         lambda: _header_damage(b"PK\x03\x04", 14, b"\x00\x00\x00\x00")),
+    "local-header-encrypted": ("an entry its local header calls encrypted, its central record not (make fuzz: "
+        "copied by template, LibreOffice cannot open the output)", lambda: _header_damage(b"PK\x03\x04", 6, b"\xd3\x00")),
     "central-disk-number": ("an entry on 'disk 96' of a one-disk zip (make fuzz: copied, opened nowhere)",
         lambda: _header_damage(b"PK\x01\x02", 34, b"\x00\x60")),
     "dtd-styles": ("a billion-laughs DTD in styles.xml", lambda: variant(

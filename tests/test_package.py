@@ -280,3 +280,16 @@ def test_check_does_not_inflate(tmp_path: Path) -> None:
     assert_unreadable(path, "xl/workbook.xml")
 
 
+
+
+@pytest.mark.parametrize("flag", [b"\x01\x00", b"\x40\x00", b"\xd3\x00"])
+def test_an_entry_its_local_header_calls_encrypted_is_refused(tmp_path: Path, flag: bytes) -> None:
+    """The central directory says plain, the local header encrypted (bit 0, or
+    bit 6): zipfile reads it, LibreOffice does not, and an output copying the
+    entry opened nowhere (``make fuzz``: ``template`` copied it unchanged)."""
+    path = make_xlsx(tmp_path / "e.xlsx", {"S": '<row r="1"><c r="A1"><v>1</v></c></row>'})
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x03\x04")  # the first entry's local header
+    data[at + 6 : at + 8] = flag
+    path.write_bytes(bytes(data))
+    assert_unreadable(path, "local header", "encryption flag")

@@ -4,9 +4,11 @@ their columns, and the calculation state every output declares."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
+import pytest
 from external import SharedDir
 from xlsx_helpers import PKG, REL, assert_unreadable, make_xlsx
 
@@ -81,3 +83,24 @@ def test_binary_workbook_is_refused_and_a_stray_bin_is_not(tmp_path: Path) -> No
         extra_parts={"xl/workbook.bin": b"\x83\x01\x00"},
     )
     assert read_workbook(stray).sheet("S").values.get((1, 1)) == 1
+
+
+@pytest.mark.parametrize("given", ["", "application/xml"])
+def test_a_shared_strings_part_without_its_type_is_refused_naming_it(tmp_path: Path, given: str) -> None:
+    """Applications find the shared strings by their content type: with the
+    ``Override`` deleted (or another type) openpyxl saw no table and could not
+    open the output (``make fuzz``); refused naming the part and the type."""
+    path = make_xlsx(tmp_path / "s.xlsx", {"S": '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'},
+                     shared_strings="<si><t>x</t></si>")  # fmt: skip
+    assert read_workbook(path).sheet("S").values[(1, 1)] == "x"
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sst = b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"'
+    types = parts["[Content_Types].xml"].replace(sst, f'ContentType="{given}"'.encode())
+    if not given:  # the Override deleted: the Default application/xml applies
+        types = re.sub(rb'<Override PartName="/xl/sharedStrings.xml"[^>]*/>', b"", types)
+    parts["[Content_Types].xml"] = types
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    assert_unreadable(path, "[Content_Types].xml", "/xl/sharedStrings.xml", "not a shared-strings table's")

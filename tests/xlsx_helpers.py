@@ -63,10 +63,17 @@ def make_xlsx(
 ) -> Path:
     """A minimal workbook package: ``sheets`` maps names to ``<sheetData>`` content."""
     parts: dict[str, bytes] = {}
+    sst_type = (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml"/>'
+        if shared_strings is not None
+        else b""
+    )
     parts["[Content_Types].xml"] = (
         b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
         b'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
-        b'<Override PartName="/xl/workbook.xml" ContentType="' + BOOK_TYPE.encode() + b'"/></Types>'
+        b'<Override PartName="/xl/workbook.xml" ContentType="' + BOOK_TYPE.encode() + b'"/>'
+        + sst_type + b"</Types>"
     )
     parts["_rels/.rels"] = (
         f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/officeDocument" '

@@ -640,11 +640,13 @@ def _check_entries(package: Package) -> None:
 
 
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+#: the general-purpose flags that say an entry is encrypted (bit 0; bit 6, strong encryption)
+_ENCRYPTED = 0x1 | 0x40
 
 
 def _check_local_headers(package: Package) -> None:
     """Each entry's local header must agree with its central-directory record
-    (name, compression, CRC and sizes, on disk 0). Readers that trust the
+    (name, compression, encryption, CRC and sizes, on disk 0). Readers that trust the
     central directory (zipfile, this reader) pass a header whose CRC or disk
     number was damaged, the writer copies that header with the entry, and the
     output opens nowhere (LibreOffice checks the local header; found by
@@ -673,6 +675,8 @@ def _check_local_headers(package: Package) -> None:
                 field = "name"
             elif method != info.compress_type:
                 field = "compression method"
+            elif (flags ^ info.flag_bits) & _ENCRYPTED:  # LibreOffice then cannot read it
+                field = "encryption flag"
             elif not flags & 0x8 and crc != info.CRC:
                 field = "CRC"
             elif not flags & 0x8 and 0xFFFFFFFF not in (csize, usize) and (

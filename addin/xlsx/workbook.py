@@ -276,13 +276,7 @@ def _check_workbook_content_type(package: Package, workbook_part: str) -> None:
                 f"part {CONTENT_TYPES} gives the workbook's type to {part!r}, but the workbook is "
                 f"/{workbook_part}",
             )
-    defaults = {
-        (el.get("Extension") or "").casefold(): el.get("ContentType") or ""
-        for el in entries
-        if local_name(el.tag) == "Default"
-    }
-    extension = posixpath.splitext(name)[1].lstrip(".")
-    kind = overrides.get(name, defaults.get(extension))
+    kind = _content_type(entries, workbook_part)
     if kind not in WORKBOOK_TYPES:
         given = f"the type {kind!r}" if kind else "no type"
         raise unreadable(
@@ -290,6 +284,43 @@ def _check_workbook_content_type(package: Package, workbook_part: str) -> None:
             "Excel 无法打开",
             f"part {CONTENT_TYPES} gives /{workbook_part} {given}, not a workbook's; "
             "Excel cannot open it",
+        )
+
+
+def _content_type(entries: list[etree._Element], part: str) -> str | None:
+    """The content type ``[Content_Types].xml`` (its ``entries``) gives
+    ``part``: its ``Override``, else the ``Default`` of its extension."""
+    name = "/" + part.casefold()
+    extension = posixpath.splitext(name)[1].lstrip(".")
+    found: str | None = None
+    for el in entries:
+        kind = local_name(el.tag)
+        if kind == "Override" and (el.get("PartName") or "").casefold() == name:
+            return el.get("ContentType") or ""
+        if kind == "Default" and found is None and (el.get("Extension") or "").casefold() == extension:
+            found = el.get("ContentType") or ""
+    return found
+
+
+#: the content type of the shared-strings part
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def _check_shared_strings_type(package: Package, part: str) -> None:
+    """The shared-strings part must have its content type: applications find
+    the table by its type, so with another one (its ``Override`` deleted, the
+    ``Default`` ``application/xml`` left) every ``t="s"`` cell indexed a table
+    openpyxl does not see and could not open the output (``IndexError``;
+    found by ``make fuzz``'s structural mutants)."""
+    entries = [el for el in package.parse(CONTENT_TYPES) if isinstance(el.tag, str)]
+    kind = _content_type(entries, part)
+    if kind != SHARED_STRINGS_TYPE:
+        raise unreadable(
+            f"部件 {CONTENT_TYPES} 给共享字符串部件 /{part} 的类型 {kind or '（无）'!r} 不是共享字符串类型，"
+            "Excel 无法读取",
+            f"part {CONTENT_TYPES} gives the shared strings /{part} "
+            f"{f'the type {kind!r}' if kind else 'no type'}, not a shared-strings table's; "
+            "Excel cannot read it",
         )
 
 
@@ -342,6 +373,7 @@ def _read(package: Package, formula_values: bool = True) -> Workbook:
     metadata_part: str | None = None
     for rel_type, target in package.workbook_rels.values():
         if rel_type.endswith("/sharedStrings") and package.has(target):
+            _check_shared_strings_type(package, target)
             strings = read_shared_strings(package, target)
         elif rel_type.endswith("/sheetMetadata") and package.has(target):
             metadata_part = target
