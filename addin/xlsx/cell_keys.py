@@ -13,20 +13,23 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["COL_MASK", "cols_of", "distinct", "keys_of", "member", "rows_of"]
+__all__ = ["COL_BITS", "COL_MASK", "cols_of", "distinct", "keys_of", "member", "rows_of"]
 
+#: how many low bits of a key hold the column (column XFD is 16,384 < 2**15);
+#: ``addin/xlsx/_cellsplice.c`` makes its keys the same way
+COL_BITS = 15
 #: the bits of a key that hold the column
-COL_MASK = (1 << 15) - 1
+COL_MASK = (1 << COL_BITS) - 1
 
 
 def keys_of(rows: np.ndarray, cols: np.ndarray | int) -> np.ndarray:
     """The keys of the cells at ``rows`` and ``cols`` (a column or one for all)."""
-    return (np.asarray(rows, dtype=np.int64) << 15) + cols
+    return (np.asarray(rows, dtype=np.int64) << COL_BITS) + cols
 
 
 def rows_of(keys: np.ndarray) -> np.ndarray:
     """The rows of ``keys``."""
-    return keys >> 15
+    return keys >> COL_BITS
 
 
 def cols_of(keys: np.ndarray) -> np.ndarray:

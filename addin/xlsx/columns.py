@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from addin.xlsx.cell_keys import distinct, keys_of, member
+from addin.xlsx.cell_keys import COL_BITS, COL_MASK, distinct, keys_of, member
 from addin.xlsx.model import CellValue, Coord
 
 __all__ = ["INLINE", "NUMBER", "SHARED", "CellValues", "SheetColumns", "mapping_keys", "overlay"]
@@ -245,9 +245,9 @@ def _position(keys: np.ndarray, key: object) -> int:
     if not isinstance(key, tuple) or len(key) != 2:
         return -1
     row, col = _whole(key[0]), _whole(key[1])
-    if row is None or col is None or row < 1 or not 0 < col < 1 << 15:
+    if row is None or col is None or row < 1 or not 0 < col <= COL_MASK:
         return -1
-    want = (row << 15) + col
+    want = (row << COL_BITS) + col
     i = int(np.searchsorted(keys, want))
     return i if i < len(keys) and int(keys[i]) == want else -1
 

@@ -39,6 +39,7 @@ import numpy as np
 
 from addin import native
 from addin.xlsx.a1 import col_letters
+from addin.xlsx.cell_keys import COL_BITS, COL_MASK, keys_of
 from addin.xlsx.model import CellValue, Coord, SheetResults
 from addin.xlsx.package_writer import Deflated, Deflater, deflate_level
 from addin.xlsx.sheetxml import (
@@ -208,14 +209,14 @@ class _SheetSplicer:
         loose = given.other_items() if isinstance(given, SheetResults) else given.items()
         for (row, col), v in loose:
             if v.__class__ is float and v - v == 0.0:
-                keys.append((row << 15) + col)  # 15 bits: column XFD is 16384
+                keys.append((row << COL_BITS) + col)
                 values.append(v)
             else:
                 others[(row, col)] = v
         key_parts = [np.frombuffer(keys, dtype=np.int64)]
         value_parts = [np.frombuffer(values, dtype=np.float64)]
         for row, col, numbers in blocks:
-            key_parts.append((np.arange(row, row + len(numbers), dtype=np.int64) << 15) + col)
+            key_parts.append(keys_of(np.arange(row, row + len(numbers)), col))
             value_parts.append(numbers)
         key_array = np.concatenate(key_parts)
         if not len(key_array):
@@ -240,7 +241,7 @@ class _SheetSplicer:
             return None
         regions, done, changed = got
         for key in sorted_keys[~done].tolist():  # left for the Python passes
-            coord = (key >> 15, key & 0x7FFF)
+            coord = (key >> COL_BITS, key & COL_MASK)
             others[coord] = self.given[coord]
         self.updates = others
         self.changed += changed
