@@ -284,3 +284,24 @@ def test_range_edges_keep_their_own_dollar_signs() -> None:
     assert isinstance(rev, Ref)
     assert (rev.top, rev.left, rev.bottom, rev.right) == (1, 1, 2, 2)
     assert (rev.abs_top, rev.abs_left, rev.abs_bottom, rev.abs_right) == (False, True, True, False)
+
+
+def test_a_long_formula_is_shown_in_a_message_by_its_start_and_length() -> None:
+    """Messages show ``=`` and the text up to 200 characters, else the start and
+    how many more: an 8,204-character mutant made a one-line reason 8,000 wide."""
+    import doctest
+
+    import addin.xlsx.formula as formula_module
+    from addin.xlsx.formula import MESSAGE_FORMULA_CHARS, formula_excerpt
+
+    text = "A1+" * 2734 + "1"
+    shown = formula_excerpt(text)
+    assert shown.startswith("=" + text[:MESSAGE_FORMULA_CHARS])
+    assert shown.endswith(f"… (+{len(text) - MESSAGE_FORMULA_CHARS:,})")
+    assert formula_excerpt("x" * MESSAGE_FORMULA_CHARS) == "=" + "x" * MESSAGE_FORMULA_CHARS
+    finder = doctest.DocTestFinder()
+    tests = finder.find(formula_module.formula_excerpt, "formula_excerpt", globs=vars(formula_module))
+    runner = doctest.DocTestRunner()
+    for t in tests:
+        runner.run(t)
+    assert runner.summarize(verbose=False).failed == 0

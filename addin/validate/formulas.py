@@ -30,6 +30,7 @@ from addin.xlsx.formula import (
     Ref,
     StructRef,
     Text,
+    formula_excerpt,
     function_names,
     parse,
     r1c1_key,
@@ -312,16 +313,16 @@ def _check_formula(report: Report, wb: Workbook, sheet: str, coord: Coord, text:
     if _has_ref_error(text):
         report.add(
             "formula.ref-error", sheet, cell,
-            f"公式含 #REF!（引用的单元格或工作表已被删除）：={text}",
-            f"formula contains #REF! (a referenced cell or sheet was deleted): ={text}",
+            f"公式含 #REF!（引用的单元格或工作表已被删除）：{formula_excerpt(text)}",
+            f"formula contains #REF! (a referenced cell or sheet was deleted): {formula_excerpt(text)}",
         )  # fmt: skip
     try:
         tree = parse(text)
     except FormulaSyntaxError as exc:
         report.add(
             "formula.syntax", sheet, cell,
-            f"公式无法解析（{exc}）：={text}",
-            f"formula cannot be parsed ({exc}): ={text}",
+            f"公式无法解析（{exc}）：{formula_excerpt(text)}",
+            f"formula cannot be parsed ({exc}): {formula_excerpt(text)}",
         )  # fmt: skip
         return None
     if isinstance(tree, ErrorLit):

@@ -33,6 +33,7 @@ from udfs.errors import ERROR_CODES
 __all__ = [
     "MAX_COL",
     "MAX_ROW",
+    "MESSAGE_FORMULA_CHARS",
     "WIDE_CHAR",
     "ArrayLit",
     "Binary",
@@ -56,6 +57,7 @@ __all__ = [
     "children",
     "column_runs",
     "digitless",
+    "formula_excerpt",
     "function_names",
     "parse",
     "r1c1_key",
@@ -74,6 +76,27 @@ _T = TypeVar("_T", bound=_HasText)
 #: Error literals a formula may contain: Excel's error spellings, one list for
 #: the kernel and the parser.
 ERROR_LITERALS = ERROR_CODES
+
+
+#: the most characters of a formula's text a one-line message shows
+MESSAGE_FORMULA_CHARS = 200
+
+
+def formula_excerpt(text: str) -> str:
+    """A formula's text as a one-line message shows it: ``=`` and the whole
+    text up to :data:`MESSAGE_FORMULA_CHARS` characters, else their start and
+    how many more (a mutated 8,204-character formula made refresh's and
+    validate's reasons a line 8,000 characters wide).
+
+    >>> formula_excerpt("A1*2")
+    '=A1*2'
+    >>> e = formula_excerpt("A1+" * 100 + "1")
+    >>> e[:7], e[-12:], len(e)
+    ('=A1+A1+', '1+A1… (+101)', 209)
+    """
+    if len(text) <= MESSAGE_FORMULA_CHARS:
+        return "=" + text
+    return f"={text[:MESSAGE_FORMULA_CHARS]}… (+{len(text) - MESSAGE_FORMULA_CHARS:,})"
 
 
 class FormulaSyntaxError(ValueError):

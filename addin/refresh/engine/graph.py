@@ -34,6 +34,7 @@ from addin.xlsx.formula import (
     StructRef,
     Unary,
     Union,
+    formula_excerpt,
     parse,
 )
 from addin.xlsx.model import (
@@ -71,7 +72,7 @@ class GraphMixin(NamesMixin):
                         (
                             CellRef(self.grids[b.sheet].name, cell),
                             f"无法解析的公式（如外部链接）/ unreadable formula "
-                            f"(e.g. a link to another workbook): ={b.formula.text} ({exc})",
+                            f"(e.g. a link to another workbook): {formula_excerpt(b.formula.text)} ({exc})",
                         )
                     )
                 continue
