@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from addin.xlsx.cell_keys import COL_BITS, COL_MASK, distinct, keys_of, member
-from addin.xlsx.model import CellValue, Coord
+from addin.xlsx.model import CellValue, Coord, overlay
 
-__all__ = ["INLINE", "NUMBER", "SHARED", "CellValues", "SheetColumns", "mapping_keys", "overlay"]
+__all__ = ["INLINE", "NUMBER", "SHARED", "CellValues", "SheetColumns", "mapping_keys"]
 
 #: the kinds of a column cell: a number, a shared string (index into the
 #: workbook's table), an inline string (index into the sheet's own table)
@@ -210,25 +210,6 @@ class CellValues(MutableMapping[Coord, CellValue]):
 
     def __repr__(self) -> str:
         return f"CellValues({len(self)} cells)"
-
-
-def overlay(out: np.ndarray, cells: Mapping[Coord, CellValue], col: int, rows: np.ndarray) -> None:
-    """Put the values ``cells`` holds in column ``col`` at ``rows`` into
-    ``out`` (aligned with ``rows``), walking the smaller of the two."""
-    if not cells:
-        return
-    if len(cells) < len(rows):
-        where: dict[int, list[int]] = {}
-        for i, r in enumerate(rows.tolist()):
-            where.setdefault(r, []).append(i)
-        for (r, c), v in cells.items():
-            if c == col and r in where:
-                for i in where[r]:
-                    out[i] = v
-    else:
-        for i, r in enumerate(rows.tolist()):
-            if (r, col) in cells:
-                out[i] = cells[(r, col)]
 
 
 def mapping_keys(cells: Mapping[Coord, CellValue], *, filled: bool) -> np.ndarray:

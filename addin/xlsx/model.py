@@ -11,7 +11,7 @@ numbers (dates are their serial numbers), ``str``, ``bool``,
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import ItemsView, Iterable, Iterator, MutableMapping
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from heapq import merge
 from itertools import repeat
@@ -707,6 +707,28 @@ class CellRef:
         return f"{self.sheet}!{to_a1(*self.coord)}"
 
 
+def overlay(out: np.ndarray, cells: Mapping[Coord, CellValue], col: int, rows: np.ndarray) -> np.ndarray:
+    """Put the values ``cells`` holds in column ``col`` at ``rows`` into
+    ``out`` (aligned with ``rows``), walking the smaller of the two; returns
+    which of ``rows`` had a cell there (its value may be ``None``)."""
+    present = np.zeros(len(rows), dtype=bool)
+    if not cells:
+        return present
+    if len(cells) < len(rows):
+        where: dict[int, list[int]] = {}
+        for i, r in enumerate(rows.tolist()):
+            where.setdefault(r, []).append(i)
+        for (r, c), v in cells.items():
+            if c == col and r in where:
+                for i in where[r]:
+                    out[i], present[i] = v, True
+    else:
+        for i, r in enumerate(rows.tolist()):
+            if (r, col) in cells:
+                out[i], present[i] = cells[(r, col)], True
+    return present
+
+
 class SheetResults(MutableMapping[Coord, CellValue]):
     """A sheet's computed values by cell: a mapping like a ``dict``, which
     keeps a block of one column computed at once as one array (``float64``
@@ -778,20 +800,7 @@ class SheetResults(MutableMapping[Coord, CellValue]):
             if len(where):
                 values[where] = block[rows[where] - row].astype(object, copy=False)
                 present[where] = True
-        cells = self._cells
-        if cells:
-            if len(cells) < len(rows):
-                at: dict[int, list[int]] = {}
-                for i, r in enumerate(rows.tolist()):
-                    at.setdefault(r, []).append(i)
-                for (r, c), v in cells.items():
-                    if c == col and r in at:
-                        for i in at[r]:
-                            values[i], present[i] = v, True
-            else:
-                for i, r in enumerate(rows.tolist()):
-                    if (r, col) in cells:
-                        values[i], present[i] = cells[(r, col)], True
+        present |= overlay(values, self._cells, col, rows)
         return values, present
 
     def cell_keys(self, *, given: bool = False, filled: bool = False) -> np.ndarray:

@@ -23,8 +23,8 @@ from collections.abc import Iterator, Mapping, MutableMapping
 import numpy as np
 
 from addin.xlsx.cell_keys import distinct, member
-from addin.xlsx.columns import CellValues, mapping_keys, overlay
-from addin.xlsx.model import CellValue, Coord, SheetResults
+from addin.xlsx.columns import CellValues, mapping_keys
+from addin.xlsx.model import CellValue, Coord, SheetResults, overlay
 
 __all__ = ["Recalculated", "cell_keys", "column_values"]
 
