@@ -496,3 +496,27 @@ def test_a_book_past_the_last_row_is_refused(tmp_path: Path, monkeypatch: pytest
     written = CliRunner().invoke(slips_command, [str(path), "-o", str(out)])
     assert written.exit_code == 0, written.output
     assert load_workbook(out).active.max_row == limit - 1  # the last row, to cut along, holds no cell
+
+
+def test_a_book_far_past_the_last_row_counts_every_person(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the last row early on, the rest of the people are only counted (no
+    slip is built for a book never written), and the message still gives the
+    whole count: 20 people, one repeated on a second row, a total row skipped."""
+    import addin.monthend.slips as slips
+
+    wb = XlWorkbook()
+    ws = wb.active
+    ws.append(["工号", "姓名", "实发"])
+    for i in range(20):
+        ws.append([f"E{i}", f"人{i}", 100 + i])
+    ws.append(["E3", "人3", 5])  # a second row of E3: one row more, no header more
+    ws.append(["合计", "", 2195])
+    path = tmp_path / "people.xlsx"
+    wb.save(path)
+    monkeypatch.setattr(slips, "MAX_ROW", 5)
+    out = tmp_path / "book.xlsx"
+    refused = CliRunner().invoke(slips_command, [str(path), "-o", str(out), "--header-row", "1"])
+    assert refused.exit_code == 2, refused.output
+    rows = 2 + 20 * 3 + 1  # summary + blank, (header, row, cut) each, E3's second row
+    assert f"20 张工资条需要 {rows:,} 行" in refused.output
+    assert not out.exists()

@@ -262,6 +262,12 @@ def make_slips(
     at = {c: i for i, c in enumerate(read)}
     key_at, name_at, paid_at = at[key_col], at[name_col] if name_col else None, [at[c] for c in paid]
     shown_at = [(at[c], c) for c in columns]
+    # the printable book's rows so far: the summary and a blank row, then per
+    # person the header, their rows and the cut row (explanations only add to it)
+    header = plan.header_row - plan.header_first + 1
+    least = 2
+    # once past ``row_limit``, the people are only counted (for the message)
+    counted: set[str] | None = None
     for row in range(plan.first_row, end + 1):
         cells = [get((row, c)) for c in read]
         v = cells[key_at]
@@ -289,19 +295,27 @@ def make_slips(
                 problems.append((f"{where} 没有工号，但本行有应发金额 {amount}，未出工资条",
                                  f"{where} has no key but row {row} pays {amount}: no slip made"))
             continue
+        if counted is not None:
+            if key not in counted:
+                counted.add(key)
+                least += header + 1
+            least += 1
+            continue
         person = people.get(key)
         if person is None:
             person = people[key] = Person(key, name, [])
+            least += header + 1
         elif name and person.name and name != person.name:
             problems.append((f"{plan.sheet} 第 {row} 行：工号 {key} 的姓名 {name} 与前面的 {person.name} 不同",
                              f"{plan.sheet} row {row}: key {key} has name {name!r}, earlier {person.name!r}"))
         person.rows.append(row)
         person.paid += amount
-    if row_limit is not None:
-        header = plan.header_row - plan.header_first + 1
-        least = 2 + len(people) * (header + 1) + sum(len(p.rows) for p in people.values())
-        if least > row_limit:
-            raise SlipBookTooLongError(len(people), least)
+        least += 1
+        if row_limit is not None and least > row_limit:
+            counted = set(people)  # no Person (rows, pay) kept for a book never written
+            people.clear()
+    if counted is not None:
+        raise SlipBookTooLongError(len(counted), least)
     explained = _Explained(sheet, columns) if explain else None
     if explained:
         ex = _Explainer(loaded, None)
