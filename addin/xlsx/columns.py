@@ -25,7 +25,7 @@ import numpy as np
 from addin.xlsx.cell_keys import COL_BITS, COL_MASK, distinct, keys_of, member
 from addin.xlsx.model import CellValue, Coord, overlay
 
-__all__ = ["INLINE", "NUMBER", "SHARED", "CellValues", "SheetColumns", "mapping_keys"]
+__all__ = ["INLINE", "NUMBER", "SHARED", "CellValues", "MergedOnChange", "SheetColumns", "mapping_keys"]
 
 #: the kinds of a column cell: a number, a shared string (index into the
 #: workbook's table), an inline string (index into the sheet's own table)
@@ -89,7 +89,28 @@ class SheetColumns:
         return (int(self.rows.max()), int(self.cols.max()))
 
 
-class CellValues(MutableMapping[Coord, CellValue]):
+class MergedOnChange(MutableMapping[Coord, CellValue]):
+    """A sheet's values kept in more than one store, read without merging
+    them: iterated or changed, they become one plain dict first
+    (:meth:`merged`, built once), and every later read goes to it."""
+
+    __slots__ = ()
+
+    def merged(self) -> dict[Coord, CellValue]:
+        """Every cell as one plain dict (built on first use)."""
+        raise NotImplementedError
+
+    def __setitem__(self, key: Coord, value: CellValue) -> None:
+        self.merged()[key] = value
+
+    def __delitem__(self, key: Coord) -> None:
+        del self.merged()[key]
+
+    def __iter__(self) -> Iterator[Coord]:
+        return iter(self.merged())
+
+
+class CellValues(MergedOnChange):
     """``Sheet.values`` for a sheet read into columns: the columns
     (:attr:`columns`) and the cells decoded one by one (:attr:`cells`). One
     cell is read or tested (``in``, ``get``) without merging; iterated or
@@ -190,15 +211,6 @@ class CellValues(MutableMapping[Coord, CellValue]):
         if keys is None:
             return key in self.merged()
         return key in self.cells or _position(keys, key) >= 0
-
-    def __setitem__(self, key: Coord, value: CellValue) -> None:
-        self.merged()[key] = value
-
-    def __delitem__(self, key: Coord) -> None:
-        del self.merged()[key]
-
-    def __iter__(self) -> Iterator[Coord]:
-        return iter(self.merged())
 
     def __len__(self) -> int:
         if self._merged is None and self.columns is not None:

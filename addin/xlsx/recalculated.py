@@ -18,18 +18,18 @@ and :func:`cell_keys` one cell at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Mapping
 
 import numpy as np
 
 from addin.xlsx.cell_keys import distinct, member
-from addin.xlsx.columns import CellValues, mapping_keys
+from addin.xlsx.columns import CellValues, MergedOnChange, mapping_keys
 from addin.xlsx.model import CellValue, Coord, SheetResults, overlay
 
 __all__ = ["Recalculated", "cell_keys", "column_values"]
 
 
-class Recalculated(MutableMapping[Coord, CellValue]):
+class Recalculated(MergedOnChange):
     """The values of a sheet: ``file`` (the values read) with ``results`` (the
     engine's, a ``None`` result a blank) over them. A cell set or deleted
     merges them first (as :class:`~addin.xlsx.columns.CellValues` does)."""
@@ -74,15 +74,6 @@ class Recalculated(MutableMapping[Coord, CellValue]):
         if key in self.results:
             return self.results[key] is not None  # type: ignore[index]
         return key in self.file
-
-    def __setitem__(self, key: Coord, value: CellValue) -> None:
-        self.merged()[key] = value
-
-    def __delitem__(self, key: Coord) -> None:
-        del self.merged()[key]
-
-    def __iter__(self) -> Iterator[Coord]:
-        return iter(self.merged())
 
     def __len__(self) -> int:
         return len(self.merged())
