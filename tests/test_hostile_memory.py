@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -70,38 +71,46 @@ def _peak(argv: list[str]) -> tuple[int, float]:
     return child.returncode, usage.ru_maxrss / 1024  # kilobytes on Linux
 
 
-@pytest.fixture(scope="module")
-def books(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, Path]:
-    folder = tmp_path_factory.mktemp("rows")
+def _books(folder: Path, build: Callable[[int], bytes]) -> tuple[Path, Path, Path, Path]:
+    """:data:`SMALL` and :data:`LARGE` made by ``build``, the base workbook
+    ``diff`` compares them with, and the folder the outputs go to."""
     small, large, base = folder / "small.xlsx", folder / "large.xlsx", folder / "base.xlsx"
-    small.write_bytes(_shared_rows(SMALL))
-    large.write_bytes(_shared_rows(LARGE))
+    small.write_bytes(build(SMALL))
+    large.write_bytes(build(LARGE))
     base.write_bytes(variant())
     return small, large, base, folder
+
+
+def _bytes_each_added(command: str, books: tuple[Path, Path, Path, Path], unit: str) -> float:
+    """The peak memory ``command`` adds for each row (``unit``) from the small
+    book to the large one; both runs must read, check and write (exit 0 or 1:
+    no refusal, no bug) with the same exit code."""
+    small, large, base, out = books
+    code_small, mb_small = _peak(_argv(command, small, base, out))
+    code_large, mb_large = _peak(_argv(command, large, base, out))
+    assert code_small == code_large, (code_small, code_large)
+    assert code_large in (0, 1), code_large
+    each = (mb_large - mb_small) * 1024 * 1024 / (LARGE - SMALL)
+    print(f"{command}: {mb_small:.0f} MB at {SMALL:,}, {mb_large:.0f} MB at {LARGE:,}: {each:.0f} B a {unit}")
+    return each
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, Path]:
+    return _books(tmp_path_factory.mktemp("rows"), _shared_rows)
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in kilobytes is Linux's")
 @pytest.mark.parametrize("command", sorted(PER_ROW))
 def test_memory_per_row_stays_bounded(books: tuple[Path, Path, Path, Path], command: str) -> None:
-    small, large, base, out = books
-    code_small, mb_small = _peak(_argv(command, small, base, out))
-    code_large, mb_large = _peak(_argv(command, large, base, out))
-    assert code_small == code_large, (code_small, code_large)
-    assert code_large in (0, 1), code_large  # read, checked, written: no refusal, no bug
-    per_row = (mb_large - mb_small) * 1024 * 1024 / (LARGE - SMALL)
-    print(f"{command}: {mb_small:.0f} MB at {SMALL:,} rows, {mb_large:.0f} MB at {LARGE:,}: {per_row:.0f} B a row")
+    per_row = _bytes_each_added(command, books, "row")
     assert per_row < PER_ROW[command], f"{command}: {per_row:.0f} bytes a row (bound {PER_ROW[command]})"
 
 
 @pytest.fixture(scope="module")
 def people(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, Path]:
-    folder = tmp_path_factory.mktemp("people")
-    small, large, base = folder / "small.xlsx", folder / "large.xlsx", folder / "base.xlsx"
-    small.write_bytes(_people(SMALL))
-    large.write_bytes(_people(LARGE))
-    base.write_bytes(variant())
-    return small, large, base, folder
+    return _books(tmp_path_factory.mktemp("people"), _people)
 
 
 @pytest.mark.slow
@@ -111,11 +120,7 @@ def test_memory_per_person_stays_bounded(people: tuple[Path, Path, Path, Path], 
     """Filled-down formulas (no shared groups) and the printable slips: memory
     grows with the people by a bounded amount each (slips wrote its book
     through openpyxl, a cell object per cell, and did not end at 200,000)."""
-    small, large, base, out = people
-    code_small, mb_small = _peak(_argv(command, small, base, out))
-    code_large, mb_large = _peak(_argv(command, large, base, out))
-    assert code_small == code_large, (code_small, code_large)
-    assert code_large in (0, 1), code_large
-    per_row = (mb_large - mb_small) * 1024 * 1024 / (LARGE - SMALL)
-    print(f"{command}: {mb_small:.0f} MB at {SMALL:,} people, {mb_large:.0f} MB at {LARGE:,}: {per_row:.0f} B a person")
-    assert per_row < PER_PERSON[command], f"{command}: {per_row:.0f} bytes a person (bound {PER_PERSON[command]})"
+    per_person = _bytes_each_added(command, people, "person")
+    assert per_person < PER_PERSON[command], (
+        f"{command}: {per_person:.0f} bytes a person (bound {PER_PERSON[command]})"
+    )
