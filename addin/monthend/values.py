@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from addin.summary import EXIT_NOT_WRITTEN, echo_repairs
+from addin.xlsx.a1 import parse_range
 from addin.xlsx.columns import CellValues
 from addin.xlsx.model import (
     CellValue,
@@ -51,14 +52,11 @@ class Loaded:
 def formula_cells(workbook: Workbook, sheet: str) -> set[Coord]:
     """Cells of ``sheet`` holding a formula result: every formula anchor and
     every cell of an array formula's or dynamic array's range."""
-    from addin.xlsx.a1 import from_a1
-
     s = workbook.sheet(sheet)
     cells = set(s.formulas)
     for (row, col), f in s.formulas.items():
         if f.ref:
-            first, _, last = f.ref.partition(":")
-            (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
+            (r1, c1), (r2, c2) = parse_range(f.ref)
             cells.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
         cells.add((row, col))
     return cells
@@ -68,8 +66,6 @@ def formula_columns(workbook: Workbook, sheet: str) -> dict[int, int]:
     """The columns of :func:`formula_cells`, each with its first row: from the
     sheet's single formulas (and the ranges they fill) and its runs of a
     formula filled down, without a coordinate per cell."""
-    from addin.xlsx.a1 import from_a1
-
     s = workbook.sheet(sheet)
     out: dict[int, int] = {}
 
@@ -80,8 +76,7 @@ def formula_columns(workbook: Workbook, sheet: str) -> dict[int, int]:
     for (row, col), f in s.formulas.singles().items():
         add(row, col)
         if f.ref:
-            first, _, last = f.ref.partition(":")
-            (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
+            (r1, c1), (r2, c2) = parse_range(f.ref)
             for c in range(c1, c2 + 1) if r2 >= r1 else ():
                 add(r1, c)
     for run in s.formulas.runs():
