@@ -33,7 +33,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.xml.functions import tostring
 
-from addin.xlsx.a1 import col_letters, from_a1
+from addin.xlsx.a1 import MAX_COL, col_letters, from_a1, parse_range
 from addin.xlsx.atomic_write import write_atomically
 from addin.xlsx.model import CellValue
 from addin.xlsx.streamed import Look as StreamedLook
@@ -242,15 +242,15 @@ def read_look(path: Path, sheet: str, header_rows: range, rows: set[int], column
                     elif tag == b"col":
                         attrs = _attrs(text)
                         lo, hi = int(attrs.get(b"min", b"1")), int(attrs.get(b"max", b"1"))
-                        for c in range(lo, min(hi, 16384) + 1):
+                        for c in range(lo, min(hi, MAX_COL) + 1):
                             if c in wanted_cols:
                                 if attrs.get(b"width"):
                                     look.widths[c] = float(attrs[b"width"])
                                 if attrs.get(b"hidden") in (b"1", b"true"):
                                     look.hidden.add(c)
                     else:  # mergeCell
-                        first, _, last = _attrs(text).get(b"ref", b"").decode("ascii", "replace").partition(":")
-                        (r1, c1), (r2, c2) = from_a1(first), from_a1(last or first)
+                        ref = _attrs(text).get(b"ref", b"").decode("ascii", "replace")
+                        (r1, c1), (r2, c2) = parse_range(ref)
                         if r1 in header_rows and r2 in header_rows:
                             look.merges.append((r1, c1, r2, c2))
         if ids is not None:
